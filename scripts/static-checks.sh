@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Format, lint, type checks, and the isomorphism rule: only src/transport/ may name a runtime.
+set -eu
+cd "$(dirname "$0")/.."
+bin=node_modules/.bin
+"$bin/deno" fmt --check
+"$bin/deno" lint
+"$bin/deno" check mod.ts src/ tests/
+bad=$(grep -rnE "from ['\"](node:|cloudflare:|bun:)|\bDeno\.|\bBun\.|\bprocess\.|require\(" src/ mod.ts --include='*.ts' | grep -v '^src/transport/' | grep -vE '^[^:]+:[0-9]+:\s*(//|\*)' || true)
+if [ -n "$bad" ]; then
+  echo "runtime-specific code outside src/transport/:"; echo "$bad"; exit 1
+fi
+echo "static checks ok"

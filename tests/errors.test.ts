@@ -1,0 +1,47 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MongoAuthError, MongoServerError } from "@mongo-auth/core";
+
+describe("MongoAuthError", () => {
+  it("is an Error with a stable code and keeps its cause", () => {
+    const cause = new Error("inner");
+    const err = new MongoAuthError("INVALID_URI", "bad", { cause });
+    assert.ok(err instanceof Error);
+    assert.equal(err.name, "MongoAuthError");
+    assert.equal(err.code, "INVALID_URI");
+    assert.equal(err.cause, cause);
+  });
+});
+
+describe("MongoServerError", () => {
+  it("maps server error 18 to AUTHENTICATION_FAILED and keeps the server's fields", () => {
+    const err = MongoServerError.fromReply({
+      ok: 0,
+      code: 18,
+      codeName: "AuthenticationFailed",
+      errmsg: "Authentication failed.",
+    });
+    assert.ok(err instanceof MongoAuthError);
+    assert.equal(err.code, "AUTHENTICATION_FAILED");
+    assert.equal(err.serverCode, 18);
+    assert.equal(err.codeName, "AuthenticationFailed");
+    assert.equal(err.errmsg, "Authentication failed.");
+  });
+
+  it("maps other server errors to SERVER_ERROR", () => {
+    const err = MongoServerError.fromReply({
+      ok: 0,
+      code: 391,
+      codeName: "ReauthenticationRequired",
+      errmsg: "x",
+    });
+    assert.equal(err.code, "SERVER_ERROR");
+    assert.equal(err.serverCode, 391);
+  });
+
+  it("tolerates a reply without code fields", () => {
+    const err = MongoServerError.fromReply({ ok: 0 });
+    assert.equal(err.serverCode, 0);
+    assert.equal(err.errmsg, "command failed");
+  });
+});
