@@ -1,0 +1,75 @@
+/**
+ * The contract between the handshake (src/wire) and each mechanism (src/mechanisms/*).
+ *
+ * A mechanism is asked for an {@link Authenticator} per connection. The handshake first asks it for a
+ * speculative command to put into `hello`, then hands it the hello reply's `speculativeAuthenticate`
+ * (or `undefined`) to finish the conversation over the connection's {@link CommandRunner}.
+ *
+ * @module
+ */
+import type { MongoCredential } from "../credential.ts";
+import type { RuntimeEnv } from "../runtime-env.ts";
+
+/** A BSON document as plain JavaScript. */
+export type Document = Record<string, unknown>;
+
+/**
+ * Runs one command and returns the server's reply. A reply with `ok: 0` is thrown as a
+ * `MongoServerError` by mongo-auth's own runners; runners supplied by driver authors may return it
+ * instead, and the mechanisms check `ok` themselves.
+ */
+export interface CommandRunner {
+  /** Sends `cmd` to database `db`. */
+  command(db: string, cmd: Document): Promise<Document>;
+}
+
+/** Per-connection facts a mechanism may need. */
+export interface AuthContext {
+  /** The credential being authenticated. */
+  readonly credential: MongoCredential;
+  /** The host the connection goes to, as resolved (after SRV), without port. OIDC checks ALLOWED_HOSTS against it. */
+  readonly host: string;
+  /** Host facilities for credential sources. */
+  readonly env: RuntimeEnv;
+  /** Caches shared by all connections of one client (SCRAM keys, AWS credentials, OIDC tokens). */
+  readonly cache: AuthCache;
+  /** Cancels the whole conversation, including any HTTP call or callback it makes. */
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Client-wide state kept between connections. Each mechanism keeps its own entry, keyed by a
+ * name of its own; the handshake never looks inside.
+ */
+export interface AuthCache {
+  /** The entry for `key`, created by `create` the first time. */
+  get<T>(key: string, create: () => T): T;
+}
+
+/** One authentication of one connection. */
+export interface Authenticator {
+  /**
+   * The document for hello's `speculativeAuthenticate`, or `undefined` when the mechanism has no
+   * speculative step (or cannot take one now, say OIDC without a cached token).
+   */
+  speculativeCommand(): Promise<Document | undefined>;
+  /**
+   * Completes authentication. `speculativeReply` is hello's `speculativeAuthenticate` reply, or
+   * `undefined` when the server sent none: then the whole conversation runs over `runner`.
+   */
+  finish(runner: CommandRunner, speculativeReply: Document | undefined): Promise<void>;
+  /**
+   * What a command failing with 391 (ReauthenticationRequired) runs before the command is retried
+   * once. Mechanisms without special needs leave it out: the handshake then creates a fresh
+   * authenticator and runs its `finish(runner, undefined)`.
+   */
+  reauthenticate?(runner: CommandRunner): Promise<void>;
+}
+
+/** A mechanism: makes one {@link Authenticator} per connection. */
+export interface Mechanism {
+  /** The mechanism's name as the server knows it, e.g. `"SCRAM-SHA-256"`. */
+  readonly name: string;
+  /** A new authenticator for one connection. */
+  create(context: AuthContext): Authenticator;
+}

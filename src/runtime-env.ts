@@ -1,0 +1,77 @@
+/**
+ * What the core needs from its host, handed in as functions so the core never touches a runtime
+ * global: environment variables, file reads, HTTP, the clock. Each transport (`src/transport/*`)
+ * builds the default for its runtime; tests and Workers users pass their own.
+ *
+ * @module
+ */
+
+/** A `fetch` with the standard signature; tests point it at loopback fakes. */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The host facilities the credential sources (AWS, OIDC environments) use.
+ *
+ * @example An environment for tests and Workers: nothing from the process
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv } from "@mongo-auth/core";
+ *
+ * const env = runtimeEnv({ env: { AWS_REGION: "eu-west-1" } });
+ * assert.equal(env.getEnv("AWS_REGION"), "eu-west-1");
+ * assert.equal(env.getEnv("HOME"), undefined);
+ * ```
+ */
+export interface RuntimeEnv {
+  /** An environment variable, or `undefined` when unset. */
+  getEnv(name: string): string | undefined;
+  /** The whole file as UTF-8 text; rejects when it cannot be read. `undefined` where the runtime has no files. */
+  readonly readTextFile?: (path: string) => Promise<string>;
+  /** The user's home directory, for `~/.aws/credentials`; `undefined` when unknown. */
+  readonly homeDir?: string;
+  /** `fetch` for every HTTP call (IMDS, ECS, STS, DNS-over-HTTPS). */
+  readonly fetch: FetchLike;
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+/** Options for {@link runtimeEnv}. */
+export interface RuntimeEnvOptions {
+  /** Environment variables (for Workers: your bindings). Default: none. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** File reader. Default: none (file-based sources report that they need one). */
+  readTextFile?: (path: string) => Promise<string>;
+  /** Home directory. Default: `env.HOME` or `env.USERPROFILE`. */
+  homeDir?: string;
+  /** `fetch`. Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Clock. Default: `Date.now`. */
+  now?: () => number;
+}
+
+/**
+ * Builds a {@link RuntimeEnv} from plain values: what tests and Workers use, and what each
+ * transport's default is made of.
+ *
+ * @param options the pieces to use; anything left out has a web-platform default
+ * @returns the environment
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv } from "@mongo-auth/core";
+ *
+ * const env = runtimeEnv({ env: { HOME: "/home/ada" }, now: () => 0 });
+ * assert.equal(env.homeDir, "/home/ada");
+ * assert.equal(env.now(), 0);
+ * ```
+ */
+export function runtimeEnv(options: RuntimeEnvOptions = {}): RuntimeEnv {
+  const vars = options.env ?? {};
+  return {
+    getEnv: (name) => vars[name],
+    readTextFile: options.readTextFile,
+    homeDir: options.homeDir ?? vars.HOME ?? vars.USERPROFILE,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    now: options.now ?? (() => Date.now()),
+  };
+}
