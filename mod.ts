@@ -14,3 +14,11 @@
  * @module
  */
 export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/errors.ts";
+export { saslprep } from "./src/crypto/saslprep.ts";
+export {
+  ScramKeyCache,
+  type ScramKeyCacheOptions,
+  type ScramKeyParams,
+  type ScramKeys,
+} from "./src/crypto/scram-key-cache.ts";
+export { ScramClient, type ScramClientOptions, type ScramHash, scramPassword } from "./src/scram.ts";

@@ -1,0 +1,74 @@
+/**
+ * Standard base64 (RFC 4648 section 4, with padding) for byte arrays, with a strict decoder: SCRAM
+ * salts, proofs and signatures come from the network and anything but canonical base64 is refused.
+ *
+ * @module
+ */
+import { MongoAuthError, type MongoAuthErrorCode } from "../errors.ts";
+
+// Groups of four, then an optional padded tail. Canonical form is checked separately (see below).
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+// btoa/atob work on "binary strings"; chunking keeps String.fromCharCode's argument list short.
+const CHUNK = 0x8000;
+
+/**
+ * Encodes bytes as standard, padded base64.
+ *
+ * @param bytes the bytes
+ * @returns the base64 text
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { encodeBase64 } from "./base64.ts";
+ *
+ * assert.equal(encodeBase64(new TextEncoder().encode("biws")), "Yml3cw==");
+ * ```
+ */
+export function encodeBase64(bytes: Uint8Array): string {
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += CHUNK) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
+  }
+  return btoa(binary);
+}
+
+/** Options of {@link decodeBase64}: how a failure is reported. */
+export interface DecodeBase64Options {
+  /** The error code to raise; `PROTOCOL_ERROR` unless given. */
+  readonly code?: MongoAuthErrorCode;
+  /** What the text is, for the message (e.g. "SCRAM salt"); never the text itself. */
+  readonly what?: string;
+}
+
+/**
+ * Decodes standard, padded, canonical base64. Whitespace, the URL-safe alphabet, missing padding and
+ * non-zero padding bits are all refused.
+ *
+ * @param text the base64 text
+ * @param options the error code and a name for the text, used in the error
+ * @returns the bytes
+ * @throws {MongoAuthError} `options.code` (default `PROTOCOL_ERROR`) when `text` is not canonical base64;
+ *   the message names `options.what` and never repeats the text
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodeBase64 } from "./base64.ts";
+ *
+ * assert.deepEqual(decodeBase64("AAE="), new Uint8Array([0, 1]));
+ * assert.throws(() => decodeBase64("AAE"), { code: "PROTOCOL_ERROR" });
+ * ```
+ */
+export function decodeBase64(text: string, options: DecodeBase64Options = {}): Uint8Array {
+  const invalid = () =>
+    new MongoAuthError(options.code ?? "PROTOCOL_ERROR", `${options.what ?? "value"} is not valid base64`);
+  if (!BASE64.test(text)) throw invalid();
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  // "QR==" decodes like "QQ==": only the canonical spelling is accepted, so one value has one text.
+  if (encodeBase64(bytes) !== text) throw invalid();
+  return bytes;
+}

@@ -1,0 +1,191 @@
+/**
+ * The SCRAM key cache. PBKDF2 with 10 000 or 15 000 iterations is the whole cost of a SCRAM
+ * conversation, and its result depends only on (hash, password, salt, iterations), which a server keeps
+ * fixed for a user. So the derived keys are cached, the way the official drivers do, and concurrent
+ * conversations of the same user share one in-flight computation (single flight).
+ *
+ * @module
+ */
+import { MongoAuthError } from "../errors.ts";
+import { encodeBase64 } from "./base64.ts";
+import { digest, type ScramHash } from "./digest.ts";
+import { toHex } from "./hex.ts";
+import { hmac, importHmacKey } from "./hmac.ts";
+import { pbkdf2 } from "./pbkdf2.ts";
+
+/** What the SCRAM keys are derived from. */
+export interface ScramKeyParams {
+  /** The SCRAM hash function. */
+  readonly hash: ScramHash;
+  /** The string fed to Hi(): already hashed (SCRAM-SHA-1) or SASLprepped (SCRAM-SHA-256). */
+  readonly password: string;
+  /** The salt the server sent. */
+  readonly salt: Uint8Array;
+  /** The iteration count the server sent. */
+  readonly iterations: number;
+}
+
+/**
+ * The keys of RFC 5802 section 3 a client needs: ClientKey as bytes (it is XORed into the proof), and
+ * StoredKey and ServerKey already imported as HMAC keys, so a cached conversation imports nothing.
+ */
+export interface ScramKeys {
+  /** ClientKey := HMAC(SaltedPassword, "Client Key"). */
+  readonly clientKey: Uint8Array;
+  /** StoredKey := H(ClientKey), as a non-extractable HMAC key. */
+  readonly storedKey: CryptoKey;
+  /** ServerKey := HMAC(SaltedPassword, "Server Key"), as a non-extractable HMAC key. */
+  readonly serverKey: CryptoKey;
+}
+
+/** Options of {@link ScramKeyCache}. */
+export interface ScramKeyCacheOptions {
+  /** How many credentials to keep; the least recently used is dropped first. Default 64. */
+  readonly maxEntries?: number;
+  /**
+   * How keys are derived on a miss; defaults to {@link deriveScramKeys}. An injection point for tests
+   * (say, a derivation that fails once) and for runtimes with a faster PBKDF2.
+   */
+  readonly derive?: (params: ScramKeyParams) => Promise<ScramKeys>;
+}
+
+/** The default capacity of a {@link ScramKeyCache}. */
+export const DEFAULT_MAX_ENTRIES = 64;
+
+const encoder = new TextEncoder();
+
+/**
+ * Derives the SCRAM keys: SaltedPassword := Hi(password, salt, i), then ClientKey, StoredKey and
+ * ServerKey (RFC 5802 section 3). SaltedPassword is imported once as an HMAC key and used for both keys.
+ *
+ * @param params hash, password, salt and iteration count
+ * @returns the keys a client needs
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { deriveScramKeys } from "./scram-key-cache.ts";
+ *
+ * const keys = await deriveScramKeys({ hash: "SHA-256", password: "pencil", salt: new Uint8Array(16), iterations: 4096 });
+ * assert.equal(keys.clientKey.length, 32);
+ * ```
+ */
+export async function deriveScramKeys(params: ScramKeyParams): Promise<ScramKeys> {
+  const { hash } = params;
+  const salted = await pbkdf2(hash, encoder.encode(params.password), params.salt, params.iterations);
+  const saltedKey = await importHmacKey(hash, salted);
+  salted.fill(0);
+  const [clientKey, serverKeyBytes] = await Promise.all([
+    hmac(saltedKey, encoder.encode("Client Key")),
+    hmac(saltedKey, encoder.encode("Server Key")),
+  ]);
+  const storedKeyBytes = await digest(hash, clientKey);
+  const [storedKey, serverKey] = await Promise.all([
+    importHmacKey(hash, storedKeyBytes),
+    importHmacKey(hash, serverKeyBytes),
+  ]);
+  serverKeyBytes.fill(0);
+  return { clientKey, storedKey, serverKey };
+}
+
+/**
+ * A bounded, single-flight cache of SCRAM keys. Entries are keyed by hash, iteration count, salt and a
+ * SHA-256 of the password; the plaintext password is never kept. Concurrent requests for the same entry
+ * share one PBKDF2 computation; a computation that fails is dropped, so the next request retries.
+ *
+ * @example Two conversations, one PBKDF2
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScramKeyCache } from "@mongo-auth/core";
+ *
+ * const cache = new ScramKeyCache({ maxEntries: 8 });
+ * const params = { hash: "SHA-256", password: "pencil", salt: new Uint8Array(16), iterations: 4096 } as const;
+ * const [a, b] = await Promise.all([cache.keys(params), cache.keys(params)]);
+ * assert.equal(a, b);
+ * assert.equal(cache.computations, 1);
+ * ```
+ */
+export class ScramKeyCache {
+  readonly #maxEntries: number;
+  readonly #derive: (params: ScramKeyParams) => Promise<ScramKeys>;
+  // Map iteration order is insertion order: re-inserting on every hit makes the first key the LRU one.
+  readonly #entries = new Map<string, Promise<ScramKeys>>();
+  #computations = 0;
+  #hits = 0;
+
+  /**
+   * @param options capacity and derivation function
+   * @throws {MongoAuthError} `INVALID_OPTION` when `maxEntries` is not a positive integer
+   */
+  constructor(options: ScramKeyCacheOptions = {}) {
+    const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+      throw new MongoAuthError("INVALID_OPTION", "ScramKeyCache maxEntries must be a positive integer");
+    }
+    this.#maxEntries = maxEntries;
+    this.#derive = options.derive ?? deriveScramKeys;
+  }
+
+  /** How many key derivations (PBKDF2 runs) this cache has started, failed ones included. */
+  get computations(): number {
+    return this.#computations;
+  }
+
+  /** How many requests were answered from an entry, finished or in flight, without a new derivation. */
+  get hits(): number {
+    return this.#hits;
+  }
+
+  /** How many entries (finished or in flight) the cache holds. */
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /**
+   * The keys for `params`: from the cache, from a computation already in flight, or freshly derived.
+   *
+   * @param params hash, password, salt and iteration count
+   * @returns the keys; the same object for every request that hits the same entry
+   * @throws whatever the derivation throws; the failed entry is removed so a later call retries
+   */
+  async keys(params: ScramKeyParams): Promise<ScramKeys> {
+    const id = await cacheKey(params);
+    const cached = this.#entries.get(id);
+    if (cached) {
+      this.#hits++;
+      this.#entries.delete(id);
+      this.#entries.set(id, cached);
+      return cached;
+    }
+    this.#computations++;
+    // async wrapper: a derive that throws synchronously still becomes a rejected, removable entry.
+    const computation = (async () => await this.#derive(params))();
+    this.#entries.set(id, computation);
+    this.#evictOverflow();
+    computation.catch(() => {
+      if (this.#entries.get(id) === computation) this.#entries.delete(id);
+    });
+    return computation;
+  }
+
+  /** Drops every entry (computations in flight still finish for their callers). */
+  clear(): void {
+    this.#entries.clear();
+  }
+
+  #evictOverflow(): void {
+    for (const oldest of this.#entries.keys()) {
+      if (this.#entries.size <= this.#maxEntries) return;
+      this.#entries.delete(oldest);
+    }
+  }
+}
+
+// hash, iterations, salt and SHA-256(password): everything the keys depend on, without the plaintext.
+async function cacheKey(params: ScramKeyParams): Promise<string> {
+  const passwordHash = await digest("SHA-256", encoder.encode(params.password));
+  return `${params.hash}:${params.iterations}:${encodeBase64(params.salt)}:${toHex(passwordHash)}`;
+}
+
+/** The cache a {@link ScramKeyCache}-less `ScramClient` uses: one per process (module instance). */
+export const defaultScramKeyCache: ScramKeyCache = new ScramKeyCache();

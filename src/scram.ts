@@ -1,0 +1,346 @@
+/**
+ * The client side of a SCRAM conversation (RFC 5802, RFC 7677), free of any transport: it produces
+ * and checks the three SCRAM messages; the mechanism layer carries them in `saslStart`/`saslContinue`.
+ *
+ * Stricter than the official drivers: every `=` and `,` of the username is escaped, the server nonce
+ * must extend ours, and the server signature is always verified, in constant time.
+ *
+ * @module
+ */
+import { MongoAuthError } from "./errors.ts";
+import { decodeBase64, encodeBase64 } from "./crypto/base64.ts";
+import type { ScramHash } from "./crypto/digest.ts";
+import { toHex } from "./crypto/hex.ts";
+import { hmac } from "./crypto/hmac.ts";
+import { md5 } from "./crypto/md5.ts";
+import { randomBytes } from "./crypto/random.ts";
+import { saslprep } from "./crypto/saslprep.ts";
+import { defaultScramKeyCache, type ScramKeyCache } from "./crypto/scram-key-cache.ts";
+import { timingSafeEqual } from "./crypto/timing-safe-equal.ts";
+
+export type { ScramHash };
+
+/** The smallest iteration count the MongoDB auth specification lets a driver accept. */
+export const MIN_ITERATIONS = 4096;
+
+// 24 random bytes: 192 bits of client nonce, 32 base64 characters (no padding, no comma).
+const NONCE_BYTES = 24;
+// The largest count WebCrypto's PBKDF2 takes (an `unsigned long`).
+const MAX_ITERATIONS = 0xffffffff;
+// RFC 5802 `printable`: %x21-2B / %x2D-7E, i.e. visible ASCII except ",".
+const PRINTABLE = /^[\x21-\x2b\x2d-\x7e]+$/;
+// RFC 5802 `attr-val` of an optional extension: ALPHA "=" 1*value-char (no NUL; "," splits).
+const EXTENSION = /^[A-Za-z]=[^\0]+$/;
+// "0" or a decimal without leading zeros: a count the grammar could mean, so a low one is reported as such.
+const DECIMAL = /^(?:0|[1-9][0-9]*)$/;
+// "n,,": no channel binding, no authzid. MongoDB does not support channel binding (auth spec).
+const GS2_HEADER = "n,,";
+const CHANNEL_BINDING = "c=" + btoa(GS2_HEADER); // "c=biws"
+
+const encoder = new TextEncoder();
+
+/** Options of {@link ScramClient}. */
+export interface ScramClientOptions {
+  /** `"SHA-1"` for SCRAM-SHA-1, `"SHA-256"` for SCRAM-SHA-256. */
+  readonly hash: ScramHash;
+  /** The username, sent as is (MongoDB forbids SASLprep on usernames) with `=` and `,` escaped. */
+  readonly username: string;
+  /** Exactly what is fed to Hi(): use {@link scramPassword} to get it from the plaintext password. */
+  readonly password: string;
+  /** A fixed client nonce, for test vectors only; a fresh 24-byte random nonce otherwise. */
+  readonly nonce?: string;
+  /** Where derived keys are cached; a process-wide cache (64 entries) unless given. */
+  readonly cache?: ScramKeyCache;
+}
+
+type State = "initial" | "first-sent" | "computing" | "final-sent" | "done" | "failed";
+
+/**
+ * The password string SCRAM's Hi() takes, as MongoDB defines it: for SCRAM-SHA-1
+ * `hex(MD5(username ":mongo:" password))` over the raw username; for SCRAM-SHA-256 `saslprep(password)`.
+ *
+ * @param hash the SCRAM hash function
+ * @param username the username, not prepared
+ * @param password the plaintext password
+ * @returns the string to pass as `password` to {@link ScramClient}
+ * @throws {MongoAuthError} `INVALID_CREDENTIAL` when a SCRAM-SHA-256 password fails SASLprep;
+ *   `INVALID_OPTION` for an unknown hash
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { scramPassword } from "@mongo-auth/core";
+ *
+ * assert.equal(scramPassword("SHA-1", "user", "pencil"), "1c33006ec1ffd90f9cadcbcc0e118200");
+ * assert.equal(scramPassword("SHA-256", "user", "I\u00ADX"), "IX");
+ * ```
+ */
+export function scramPassword(hash: ScramHash, username: string, password: string): string {
+  checkHash(hash);
+  if (hash === "SHA-1") return toHex(md5(`${username}:mongo:${password}`));
+  return saslprep(password);
+}
+
+/**
+ * A SCRAM client conversation. Call {@link ScramClient.clientFirstMessage},
+ * {@link ScramClient.clientFinalMessage} and {@link ScramClient.verifyServerFinalMessage} once each, in
+ * that order; any other order, and any call after a failure, throws `SCRAM_PROTOCOL_ERROR`.
+ *
+ * @example RFC 7677's SCRAM-SHA-256 exchange
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScramClient } from "@mongo-auth/core";
+ *
+ * const client = new ScramClient({ hash: "SHA-256", username: "user", password: "pencil", nonce: "rOprNGfwEbeRWgbNEkqO" });
+ * assert.equal(client.clientFirstMessage(), "n,,n=user,r=rOprNGfwEbeRWgbNEkqO");
+ * const final = await client.clientFinalMessage(
+ *   "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096",
+ * );
+ * assert.equal(
+ *   final,
+ *   "c=biws,r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,p=dHzbZapWIk4jUhN+Ute9ytag9zjfMHgsqmmiz7AndVQ=",
+ * );
+ * await client.verifyServerFinalMessage("v=6rriTRBi23WpRR/wtup+mMhUZUn/dB5nLTJRsjl95G4=");
+ * ```
+ */
+export class ScramClient {
+  readonly #hash: ScramHash;
+  readonly #username: string;
+  readonly #password: string;
+  readonly #nonce: string;
+  readonly #cache: ScramKeyCache;
+  #state: State = "initial";
+  #clientFirstBare = "";
+  #expectedServerSignature: Uint8Array | undefined;
+
+  /**
+   * @param opts hash, username, Hi() password, and optionally a fixed nonce and a key cache
+   * @throws {MongoAuthError} `INVALID_OPTION` for an unknown hash or a nonce that is not printable
+   *   ASCII without ","; `INVALID_CREDENTIAL` for an empty username or a non-string password
+   */
+  constructor(opts: ScramClientOptions) {
+    checkHash(opts.hash);
+    if (typeof opts.username !== "string" || opts.username === "" || opts.username.includes("\0")) {
+      throw new MongoAuthError(
+        "INVALID_CREDENTIAL",
+        "SCRAM needs a non-empty username without NUL characters",
+      );
+    }
+    if (typeof opts.password !== "string") {
+      throw new MongoAuthError("INVALID_CREDENTIAL", "SCRAM needs a password string");
+    }
+    if (opts.nonce !== undefined && (typeof opts.nonce !== "string" || !PRINTABLE.test(opts.nonce))) {
+      throw new MongoAuthError("INVALID_OPTION", "a SCRAM nonce must be printable ASCII without ','");
+    }
+    this.#hash = opts.hash;
+    this.#username = opts.username;
+    this.#password = opts.password;
+    this.#nonce = opts.nonce ?? encodeBase64(randomBytes(NONCE_BYTES));
+    this.#cache = opts.cache ?? defaultScramKeyCache;
+  }
+
+  /**
+   * The client-first-message: `n,,n=<escaped username>,r=<client nonce>`.
+   *
+   * @returns the message to send in `saslStart`
+   * @throws {MongoAuthError} `SCRAM_PROTOCOL_ERROR` when called twice
+   */
+  clientFirstMessage(): string {
+    this.#advance("initial", "first-sent", "clientFirstMessage() can only be called once, first");
+    this.#clientFirstBare = `n=${escapeUsername(this.#username)},r=${this.#nonce}`;
+    return GS2_HEADER + this.#clientFirstBare;
+  }
+
+  /**
+   * Checks the server-first-message and answers with the client-final-message
+   * `c=biws,r=<nonce>,p=<ClientProof>`.
+   *
+   * @param serverFirst the server-first-message, as received
+   * @returns the message to send in `saslContinue`
+   * @throws {MongoAuthError} `SCRAM_PROTOCOL_ERROR` (malformed message, bad salt or iteration count, call
+   *   out of order), `SCRAM_NONCE_MISMATCH`, `SCRAM_ITERATIONS_TOO_LOW`, `SCRAM_UNSUPPORTED_EXTENSION`
+   */
+  async clientFinalMessage(serverFirst: string): Promise<string> {
+    this.#advance("first-sent", "computing", "clientFinalMessage() must follow clientFirstMessage(), once");
+    try {
+      const { nonce, salt, iterations } = parseServerFirst(serverFirst, this.#nonce);
+      const keys = await this.#cache.keys({ hash: this.#hash, password: this.#password, salt, iterations });
+      const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
+      const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
+      const [clientSignature, serverSignature] = await Promise.all([
+        hmac(keys.storedKey, authMessage),
+        hmac(keys.serverKey, authMessage),
+      ]);
+      // A call out of order while PBKDF2 ran has failed the conversation; it stays failed.
+      if (this.#state !== "computing") {
+        throw protocolError("SCRAM calls out of order: the conversation failed while keys were derived");
+      }
+      this.#expectedServerSignature = serverSignature;
+      this.#state = "final-sent";
+      return `${withoutProof},p=${encodeBase64(xor(keys.clientKey, clientSignature))}`;
+    } catch (err) {
+      this.#state = "failed";
+      throw err;
+    }
+  }
+
+  /**
+   * Checks the server-final-message: the server's signature proves it knows the password.
+   *
+   * @param serverFinal the server-final-message, as received
+   * @returns nothing; resolves once the server is authenticated
+   * @throws {MongoAuthError} `SCRAM_SERVER_ERROR` when the server sent `e=`,
+   *   `SCRAM_SERVER_SIGNATURE_MISMATCH` when the signature is wrong, `SCRAM_PROTOCOL_ERROR` when the
+   *   message is malformed or the call is out of order
+   */
+  verifyServerFinalMessage(serverFinal: string): Promise<void> {
+    try {
+      this.#advance(
+        "final-sent",
+        "done",
+        "verifyServerFinalMessage() must follow clientFinalMessage(), once",
+      );
+      const signature = parseServerFinal(serverFinal);
+      if (!timingSafeEqual(signature, this.#expectedServerSignature!)) {
+        throw new MongoAuthError(
+          "SCRAM_SERVER_SIGNATURE_MISMATCH",
+          "the server's SCRAM signature is wrong: the server does not know this user's keys, or the " +
+            "conversation was tampered with; check that you are connecting to the right server",
+        );
+      }
+      return Promise.resolve();
+    } catch (err) {
+      this.#state = "failed";
+      return Promise.reject(err);
+    }
+  }
+
+  // Moves from `from` to `to`, or fails the conversation for good.
+  #advance(from: State, to: State, message: string): void {
+    if (this.#state !== from) {
+      this.#state = "failed";
+      throw new MongoAuthError("SCRAM_PROTOCOL_ERROR", `SCRAM calls out of order: ${message}`);
+    }
+    this.#state = to;
+  }
+}
+
+/**
+ * Escapes a username for the `n=` attribute (RFC 5802 `saslname`): every `=` becomes `=3D` and every
+ * `,` becomes `=2C` (`=` first, so the escapes themselves are not escaped again).
+ *
+ * @param username the raw username
+ * @returns the escaped username
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { escapeUsername } from "./scram.ts";
+ *
+ * assert.equal(escapeUsername("a=b,c=d,"), "a=3Db=2Cc=3Dd=2C");
+ * ```
+ */
+export function escapeUsername(username: string): string {
+  return username.replaceAll("=", "=3D").replaceAll(",", "=2C");
+}
+
+interface ServerFirst {
+  readonly nonce: string;
+  readonly salt: Uint8Array;
+  readonly iterations: number;
+}
+
+// server-first-message = [reserved-mext ","] nonce "," salt "," iteration-count ["," extensions]
+function parseServerFirst(message: string, clientNonce: string): ServerFirst {
+  if (typeof message !== "string") throw protocolError("the server-first-message is not a string");
+  const attributes = message.split(",");
+  if (attributes.some((attribute) => attribute.startsWith("m="))) {
+    throw new MongoAuthError(
+      "SCRAM_UNSUPPORTED_EXTENSION",
+      "the server requires a SCRAM extension (m=) this client does not support",
+    );
+  }
+  const [r, s, i, ...extensions] = attributes;
+  if (!r?.startsWith("r=") || !s?.startsWith("s=") || !i?.startsWith("i=")) {
+    throw protocolError("the server-first-message must be r=<nonce>,s=<salt>,i=<iterations>");
+  }
+  checkExtensions(extensions, "server-first-message");
+  return {
+    nonce: checkNonce(r.slice(2), clientNonce),
+    salt: checkSalt(s.slice(2)),
+    iterations: checkIterations(i.slice(2)),
+  };
+}
+
+function checkNonce(nonce: string, clientNonce: string): string {
+  if (!PRINTABLE.test(nonce)) throw protocolError("the server nonce is not printable ASCII");
+  if (nonce.length <= clientNonce.length || !nonce.startsWith(clientNonce)) {
+    throw new MongoAuthError(
+      "SCRAM_NONCE_MISMATCH",
+      "the server nonce does not extend the client nonce: the server reply belongs to another conversation",
+    );
+  }
+  return nonce;
+}
+
+function checkSalt(text: string): Uint8Array {
+  const salt = decodeBase64(text, { code: "SCRAM_PROTOCOL_ERROR", what: "the SCRAM salt (s=)" });
+  if (salt.length === 0) throw protocolError("the SCRAM salt (s=) is empty");
+  return salt;
+}
+
+function checkIterations(text: string): number {
+  if (!DECIMAL.test(text)) throw protocolError("the SCRAM iteration count (i=) is not a decimal integer");
+  const iterations = Number(text);
+  if (iterations < MIN_ITERATIONS) {
+    throw new MongoAuthError(
+      "SCRAM_ITERATIONS_TOO_LOW",
+      `the server asked for ${iterations} SCRAM iterations; at least ${MIN_ITERATIONS} are required`,
+    );
+  }
+  if (iterations > MAX_ITERATIONS) throw protocolError("the SCRAM iteration count (i=) is too large");
+  return iterations;
+}
+
+// server-final-message = (server-error / verifier) ["," extensions]
+function parseServerFinal(message: string): Uint8Array {
+  if (typeof message !== "string") throw protocolError("the server-final-message is not a string");
+  const [first, ...extensions] = message.split(",");
+  if (first.startsWith("e=")) {
+    throw new MongoAuthError(
+      "SCRAM_SERVER_ERROR",
+      `the server ended the SCRAM conversation with an error: ${printable(first.slice(2))}`,
+    );
+  }
+  if (!first.startsWith("v=")) throw protocolError("the server-final-message must start with v= or e=");
+  checkExtensions(extensions, "server-final-message");
+  return decodeBase64(first.slice(2), { code: "SCRAM_PROTOCOL_ERROR", what: "the server signature (v=)" });
+}
+
+function checkExtensions(extensions: string[], where: string): void {
+  if (!extensions.every((extension) => EXTENSION.test(extension))) {
+    throw protocolError(`the ${where} has a malformed attribute after the mandatory ones`);
+  }
+}
+
+function checkHash(hash: unknown): asserts hash is ScramHash {
+  if (hash !== "SHA-1" && hash !== "SHA-256") {
+    throw new MongoAuthError("INVALID_OPTION", 'the SCRAM hash must be "SHA-1" or "SHA-256"');
+  }
+}
+
+// The server's error value is not a secret, but it is untrusted: keep it short and printable.
+function printable(value: string): string {
+  const clean = value.replace(/[^\x20-\x7e]/g, "?").slice(0, 200);
+  return clean === "" ? "(no reason given)" : clean;
+}
+
+function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
+  return out;
+}
+
+function protocolError(message: string): MongoAuthError {
+  return new MongoAuthError("SCRAM_PROTOCOL_ERROR", message);
+}

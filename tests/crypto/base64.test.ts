@@ -1,0 +1,62 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { decodeBase64, encodeBase64 } from "../../src/crypto/base64.ts";
+import { MongoAuthError } from "../../src/errors.ts";
+
+const te = new TextEncoder();
+
+describe("base64", () => {
+  // RFC 4648 section 10.
+  const vectors: [string, string][] = [
+    ["", ""],
+    ["f", "Zg=="],
+    ["fo", "Zm8="],
+    ["foo", "Zm9v"],
+    ["foob", "Zm9vYg=="],
+    ["fooba", "Zm9vYmE="],
+    ["foobar", "Zm9vYmFy"],
+  ];
+  for (const [plain, encoded] of vectors) {
+    it(`encodes and decodes ${JSON.stringify(plain)} per RFC 4648`, () => {
+      assert.equal(encodeBase64(te.encode(plain)), encoded);
+      assert.deepEqual(decodeBase64(encoded), te.encode(plain));
+    });
+  }
+
+  it("round-trips every byte value and large inputs", () => {
+    const bytes = Uint8Array.from({ length: 100_000 }, (_, i) => i & 0xff);
+    assert.deepEqual(decodeBase64(encodeBase64(bytes)), bytes);
+  });
+
+  for (
+    const [label, text] of [
+      ["missing padding", "Zg"],
+      ["whitespace", "Zm9v YmFy"],
+      ["a trailing newline", "Zm9v\n"],
+      ["the URL-safe alphabet", "-_-_"],
+      ["padding in the middle", "Zg==Zg=="],
+      ["non-zero padding bits", "Zh=="],
+      ["too much padding", "Zm9v===="],
+      ["a non-ASCII character", "Zm9é"],
+    ] as const
+  ) {
+    it(`rejects ${label} with a MongoAuthError that does not repeat the input`, () => {
+      assert.throws(
+        () => decodeBase64(text),
+        (err) => {
+          assert.ok(err instanceof MongoAuthError);
+          assert.equal(err.code, "PROTOCOL_ERROR");
+          assert.ok(!err.message.includes(text));
+          return true;
+        },
+      );
+    });
+  }
+
+  it("raises the code and names the value it is told to", () => {
+    assert.throws(() => decodeBase64("!", { code: "SCRAM_PROTOCOL_ERROR", what: "the salt" }), {
+      code: "SCRAM_PROTOCOL_ERROR",
+      message: "the salt is not valid base64",
+    });
+  });
+});
