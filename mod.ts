@@ -22,3 +22,51 @@ export {
   type ScramKeys,
 } from "./src/crypto/scram-key-cache.ts";
 export { ScramClient, type ScramClientOptions, type ScramHash, scramPassword } from "./src/scram.ts";
+export { type ConnectionString, type HostAddress, parseConnectionString } from "./src/uri.ts";
+export {
+  type AuthMechanism,
+  type AuthOptions,
+  credentialFromConnectionString,
+  DEFAULT_ALLOWED_HOSTS,
+  type MongoCredential,
+  parseCredential,
+} from "./src/credential.ts";
+export { type FetchLike, type RuntimeEnv, runtimeEnv, type RuntimeEnvOptions } from "./src/runtime-env.ts";
+export type {
+  AuthCache,
+  AuthContext,
+  Authenticator,
+  CommandRunner,
+  Document,
+  Mechanism,
+} from "./src/mechanisms/types.ts";
+export { AuthCacheStore } from "./src/auth-cache.ts";
+export {
+  authenticate,
+  type AuthenticateOptions,
+  type Authentication,
+  type AuthResult,
+  beginAuthentication,
+} from "./src/authenticate.ts";
+export { scramSha1, scramSha256 } from "./src/mechanisms/scram.ts";
+export { mongodbX509 } from "./src/mechanisms/x509.ts";
+export { plain } from "./src/mechanisms/plain.ts";
+export { mechanismNamed } from "./src/mechanisms/registry.ts";
+export { type ConnectOptions } from "./src/connect-options.ts";
+export { connectWith } from "./src/connect.ts";
+export { Connection, type HandshakeInfo } from "./src/connection.ts";
+export { splitPem } from "./src/pem.ts";
+export {
+  type CommandOptions,
+  type SocketStreams,
+  WireConnection,
+  type WireConnectionOptions,
+} from "./src/wire/wire-connection.ts";
+export type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "./src/wire/transport.ts";
+export { VERSION } from "./src/version.ts";
+export { mongodbAws } from "./src/mechanisms/aws.ts";
+export {
+  awsCredentialProvider,
+  type AwsCredentialProviderOptions,
+} from "./src/aws/provider.ts";
+export type { AwsCredentialProvider, AwsCredentials } from "./src/aws/credentials.ts";

@@ -1,0 +1,185 @@
+/**
+ * The authentication conversation over any command channel: what goes into hello, then the rest.
+ * Driver authors who own their sockets use this; mongo-auth's own `connect()` does too.
+ *
+ * @module
+ */
+import { throwIfAborted } from "./abort.ts";
+import { AuthCacheStore } from "./auth-cache.ts";
+import type { MongoCredential } from "./credential.ts";
+import { MongoAuthError, MongoServerError } from "./errors.ts";
+import { mechanismNamed } from "./mechanisms/registry.ts";
+import type {
+  AuthCache,
+  AuthContext,
+  Authenticator,
+  CommandRunner,
+  Document,
+  Mechanism,
+} from "./mechanisms/types.ts";
+import { type RuntimeEnv, runtimeEnv } from "./runtime-env.ts";
+
+/** Options of {@link authenticate} and {@link beginAuthentication}. */
+export interface AuthenticateOptions {
+  /** The server's host as connected to (after SRV resolution), for OIDC's ALLOWED_HOSTS. Default `"localhost"`. */
+  host?: string;
+  /** Host facilities for AWS and OIDC credential sources. Default: {@link runtimeEnv}`()` (no env, no files). */
+  env?: RuntimeEnv;
+  /** Shared state of one client (pool). Default: a process-wide store. */
+  cacheStore?: AuthCacheStore;
+  /** Cancels the conversation. */
+  signal?: AbortSignal;
+  /** The hello reply, when the caller already sent hello with {@link Authentication.helloFields}. */
+  helloReply?: Document;
+}
+
+/** What {@link authenticate} did. */
+export interface AuthResult {
+  /** The mechanism used, after negotiation. */
+  readonly mechanism: string;
+  /** Whether the server took the speculative step inside hello. */
+  readonly speculative: boolean;
+}
+
+/** An authentication in progress: put {@link helloFields} into hello, then call {@link complete}. */
+export interface Authentication {
+  /** Fields to add to the hello command: `saslSupportedMechs` and/or `speculativeAuthenticate`. */
+  readonly helloFields: Document;
+  /** Finishes the conversation using hello's reply. */
+  complete(runner: CommandRunner, helloReply: Document): Promise<AuthResult>;
+  /** Re-authenticates the same connection, for a command that failed with 391. */
+  reauthenticate(runner: CommandRunner): Promise<void>;
+}
+
+const defaultStore = new AuthCacheStore();
+
+/**
+ * Starts authenticating `credential`: computes what goes into hello.
+ *
+ * @param credential from {@link parseCredential}
+ * @param options host, env, cache store, signal
+ * @returns the authentication in progress
+ * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { beginAuthentication, parseCredential } from "@mongo-auth/core";
+ *
+ * const auth = await beginAuthentication(parseCredential("mongodb://alice:s3cret@localhost/")!);
+ * assert.equal(auth.helloFields.saslSupportedMechs, "admin.alice");
+ * assert.ok(auth.helloFields.speculativeAuthenticate);
+ * ```
+ */
+export async function beginAuthentication(
+  credential: MongoCredential,
+  options: AuthenticateOptions = {},
+): Promise<Authentication> {
+  const context: AuthContext = {
+    credential,
+    host: options.host ?? "localhost",
+    env: options.env ?? runtimeEnv(),
+    cache: (options.cacheStore ?? defaultStore).scopeFor(credential),
+    signal: options.signal,
+  };
+  // Without a mechanism, negotiate: ask for the user's mechanisms and speculate with SCRAM-SHA-256.
+  const negotiating = credential.mechanism === undefined;
+  const guess = mechanismNamed(credential.mechanism ?? "SCRAM-SHA-256");
+  let mechanism = guess;
+  let authenticator = guess.create(context);
+  const helloFields: Document = {};
+  if (negotiating) helloFields.saslSupportedMechs = `${credential.source}.${credential.username}`;
+  const speculative = await authenticator.speculativeCommand();
+  if (speculative) helloFields.speculativeAuthenticate = speculative;
+
+  return {
+    helloFields,
+    async complete(runner, helloReply) {
+      const checked = checkedRunner(runner, context.signal);
+      let speculativeReply = speculative ? asDocument(helloReply.speculativeAuthenticate) : undefined;
+      if (negotiating) {
+        mechanism = negotiatedMechanism(helloReply);
+        if (mechanism !== guess) {
+          authenticator = mechanism.create(context);
+          speculativeReply = undefined;
+        }
+      }
+      await finish(authenticator, checked, speculativeReply);
+      return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
+    },
+    async reauthenticate(runner) {
+      const checked = checkedRunner(runner, context.signal);
+      if (authenticator.reauthenticate) return await authenticator.reauthenticate(checked);
+      authenticator = mechanism.create(context);
+      await finish(authenticator, checked, undefined);
+    },
+  };
+}
+
+/**
+ * Authenticates over `runner`. Sends its own `hello` unless `options.helloReply` is given.
+ *
+ * @param runner the command channel (a driver's connection)
+ * @param credential from {@link parseCredential}
+ * @param options host, env, cache store, signal, helloReply
+ * @returns the mechanism used and whether it was speculative
+ * @throws {MongoAuthError} `AUTHENTICATION_FAILED` when the server rejects the credential, and the codes of each mechanism
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { authenticate, parseCredential } from "@mongo-auth/core";
+ *
+ * // A runner that refuses everything, to show the error shape.
+ * const runner = { command: () => Promise.resolve({ ok: 0, code: 18, codeName: "AuthenticationFailed", errmsg: "Authentication failed." }) };
+ * await assert.rejects(authenticate(runner, parseCredential("mongodb://alice:x@localhost/?authMechanism=PLAIN")!), { code: "AUTHENTICATION_FAILED" });
+ * ```
+ */
+export async function authenticate(
+  runner: CommandRunner,
+  credential: MongoCredential,
+  options: AuthenticateOptions = {},
+): Promise<AuthResult> {
+  const auth = await beginAuthentication(credential, options);
+  const helloReply = options.helloReply ??
+    await checkedRunner(runner, options.signal).command("admin", {
+      hello: 1,
+      helloOk: true,
+      ...auth.helloFields,
+    });
+  return await auth.complete(runner, helloReply);
+}
+
+// The spec's rule: SCRAM-SHA-256 when the user has it, otherwise SCRAM-SHA-1.
+function negotiatedMechanism(helloReply: Document): Mechanism {
+  const mechs = helloReply.saslSupportedMechs;
+  const sha256 = Array.isArray(mechs) && mechs.includes("SCRAM-SHA-256");
+  return mechanismNamed(sha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
+}
+
+async function finish(authenticator: Authenticator, runner: CommandRunner, reply: Document | undefined) {
+  try {
+    await authenticator.finish(runner, reply);
+  } catch (err) {
+    if (err instanceof MongoServerError && err.serverCode === 18) {
+      throw new MongoAuthError("AUTHENTICATION_FAILED", `authentication failed: ${err.errmsg}`, {
+        cause: err,
+      });
+    }
+    throw err;
+  }
+}
+
+function asDocument(value: unknown): Document | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Document : undefined;
+}
+
+// Runners from driver authors may return `ok: 0` instead of throwing: make both look the same.
+function checkedRunner(runner: CommandRunner, signal: AbortSignal | undefined): CommandRunner {
+  return {
+    async command(db, cmd) {
+      throwIfAborted(signal);
+      const reply = await runner.command(db, cmd);
+      if (reply.ok !== 1 && reply.ok !== true) throw MongoServerError.fromReply(reply);
+      return reply;
+    },
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * `connect()` without a runtime: resolves hosts, opens a socket through a {@link Transport}, runs
+ * hello and authentication in as few round trips as the mechanism allows.
+ *
+ * @module
+ */
+import { abortError, withTimeout } from "./abort.ts";
+import { beginAuthentication } from "./authenticate.ts";
+import { type ConnectOptions, type ConnectSettings, connectSettings } from "./connect-options.ts";
+import { Connection } from "./connection.ts";
+import { type MongoCredential, parseCredential } from "./credential.ts";
+import { MongoAuthError, MongoServerError } from "./errors.ts";
+import type { Document } from "./mechanisms/types.ts";
+import { resolveSrvHosts } from "./srv.ts";
+import { type HostAddress, parseConnectionString } from "./uri.ts";
+import type { Transport } from "./wire/transport.ts";
+import { WireConnection } from "./wire/wire-connection.ts";
+import { VERSION } from "./version.ts";
+
+/**
+ * Connects to the first reachable host of `uri` and authenticates.
+ *
+ * @param transport the runtime's sockets and DNS
+ * @param uri a `mongodb://` or `mongodb+srv://` connection string
+ * @param options MongoClient-style options; they win over the connection string's
+ * @returns the authenticated connection
+ * @throws {MongoAuthError} `INVALID_URI`, `INVALID_CREDENTIAL`, `INVALID_OPTION`, `CONNECTION_FAILED`,
+ *   `AUTHENTICATION_FAILED`, `TIMEOUT`, `ABORTED`, `TLS_ERROR`, `DNS_ERROR`
+ */
+export async function connectWith(
+  transport: Transport,
+  uri: string,
+  options: ConnectOptions = {},
+): Promise<Connection> {
+  const cs = parseConnectionString(uri);
+  const settings = connectSettings(cs, options);
+  let hosts: readonly HostAddress[] = cs.hosts;
+  let authOptions = options;
+  if (cs.scheme === "mongodb+srv") {
+    const srv = await resolveSrvHosts(
+      transport,
+      cs.hosts[0].host,
+      cs.options.get("srvservicename") ?? "mongodb",
+      withTimeout(options.signal, settings.connectTimeoutMS)!,
+    );
+    hosts = srv.hosts;
+    if (srv.authSource !== undefined && options.authSource === undefined && !cs.options.has("authsource")) {
+      authOptions = { ...options, authSource: srv.authSource };
+    }
+  }
+  const credential = parseCredential(uri, authOptions);
+  checkMechanismNeeds(credential, settings);
+
+  const failures: unknown[] = [];
+  for (const address of hosts) {
+    try {
+      return await connectHost(transport, address, credential, settings, options);
+    } catch (err) {
+      // A server that answered and refused us will refuse on every host: stop here.
+      if (err instanceof MongoAuthError && (err.code === "AUTHENTICATION_FAILED" || err.code === "ABORTED")) {
+        throw err;
+      }
+      failures.push(err);
+    }
+  }
+  if (failures.length === 1 && failures[0] instanceof MongoAuthError) throw failures[0];
+  const list = hosts.map((h) => `${h.host}:${h.port}`).join(", ");
+  throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host (${list})`, {
+    cause: new AggregateError(failures, "every host failed"),
+  });
+}
+
+function checkMechanismNeeds(credential: MongoCredential | undefined, settings: ConnectSettings): void {
+  if (credential?.mechanism !== "MONGODB-X509") return;
+  if (!settings.tls) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      "MONGODB-X509 needs TLS: add tls=true and a client certificate",
+    );
+  }
+  if (settings.tls.certificateKeyFile === undefined && settings.tls.certificateKey === undefined) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      "MONGODB-X509 needs a client certificate: set tlsCertificateKeyFile (or tlsCertificateKey)",
+    );
+  }
+}
+
+async function connectHost(
+  transport: Transport,
+  address: HostAddress,
+  credential: MongoCredential | undefined,
+  settings: ConnectSettings,
+  options: ConnectOptions,
+): Promise<Connection> {
+  const started = performance.now();
+  const signal = withTimeout(options.signal, settings.connectTimeoutMS)!;
+  const socket = await transport.openSocket({
+    host: address.host,
+    port: address.port,
+    tls: settings.tls,
+    signal,
+  });
+  const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS });
+  try {
+    const commandOptions = { signal, timeoutMS: 0 };
+    const auth = credential
+      ? await beginAuthentication(credential, {
+        host: address.host,
+        env: options.env ?? transport.defaultEnv(),
+        cacheStore: options.cacheStore,
+        signal,
+      })
+      : undefined;
+    const hello = await sendHello(wire, transport, settings, auth?.helloFields ?? {}, commandOptions);
+    if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
+      wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
+    }
+    const runner = { command: (db: string, cmd: Document) => wire.command(db, cmd, commandOptions) };
+    const result = auth ? await auth.complete(runner, hello) : undefined;
+    return new Connection(wire, address, {
+      mechanism: result?.mechanism,
+      speculative: result?.speculative ?? false,
+      roundTrips: wire.roundTrips,
+      durationMs: performance.now() - started,
+      maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
+    }, auth);
+  } catch (err) {
+    await wire.close();
+    if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
+      throw abortError(signal, `connecting to ${address.host}:${address.port}`);
+    }
+    throw err;
+  }
+}
+
+async function sendHello(
+  wire: WireConnection,
+  transport: Transport,
+  settings: ConnectSettings,
+  authFields: Document,
+  commandOptions: { signal: AbortSignal; timeoutMS: number },
+): Promise<Document> {
+  const client: Document = {
+    driver: { name: "mongo-auth", version: VERSION },
+    os: { type: transport.osType },
+    platform: transport.platform,
+  };
+  if (settings.appName !== undefined) client.application = { name: settings.appName };
+  const fields = { helloOk: true, client, ...authFields };
+  try {
+    return await wire.command("admin", { hello: 1, ...fields }, commandOptions);
+  } catch (err) {
+    // Servers before 4.4.2 know only the legacy name.
+    if (!(err instanceof MongoServerError) || err.serverCode !== 59) throw err;
+    return await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
+  }
+}

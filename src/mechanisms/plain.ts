@@ -1,0 +1,40 @@
+/**
+ * PLAIN (RFC 4616), for LDAP proxy authentication: the password travels as is, so only ever over TLS.
+ *
+ * @module
+ */
+import { MongoAuthError } from "../errors.ts";
+import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
+
+/**
+ * PLAIN: one saslStart with `\0username\0password`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { plain } from "@mongo-auth/core";
+ * assert.equal(plain.name, "PLAIN");
+ * ```
+ */
+export const plain: Mechanism = {
+  name: "PLAIN",
+  create(context: AuthContext): Authenticator {
+    const { username, password, source } = context.credential;
+    if (username === undefined || password === undefined) {
+      throw new MongoAuthError("INVALID_CREDENTIAL", "PLAIN needs a username and a password");
+    }
+    return {
+      speculativeCommand: () => Promise.resolve(undefined),
+      async finish(runner: CommandRunner): Promise<void> {
+        const payload = new TextEncoder().encode(`\0${username}\0${password}`);
+        const reply = await runner.command(source, {
+          saslStart: 1,
+          mechanism: "PLAIN",
+          payload,
+          autoAuthorize: 1,
+        });
+        if (!reply.done) throw new MongoAuthError("PROTOCOL_ERROR", "PLAIN conversation did not complete");
+      },
+    };
+  },
+};

@@ -1,0 +1,33 @@
+/**
+ * The mechanisms mongo-auth speaks, by the name the server knows them by.
+ *
+ * @module
+ */
+import { MongoAuthError } from "../errors.ts";
+import { scramSha1, scramSha256 } from "./scram.ts";
+import { mongodbX509 } from "./x509.ts";
+import { plain } from "./plain.ts";
+import type { Mechanism } from "./types.ts";
+
+const MECHANISMS: ReadonlyMap<string, Mechanism> = new Map(
+  [scramSha256, scramSha1, mongodbX509, plain].map((m) => [m.name, m]),
+);
+
+/**
+ * The mechanism called `name`.
+ *
+ * @param name e.g. `"SCRAM-SHA-256"`
+ * @returns the mechanism
+ * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM` for GSSAPI and unknown names
+ */
+export function mechanismNamed(name: string): Mechanism {
+  const mechanism = MECHANISMS.get(name);
+  if (mechanism) return mechanism;
+  if (name === "GSSAPI") {
+    throw new MongoAuthError(
+      "UNSUPPORTED_MECHANISM",
+      "GSSAPI (Kerberos) is not supported by mongo-auth: use SCRAM, X509, AWS or OIDC",
+    );
+  }
+  throw new MongoAuthError("UNSUPPORTED_MECHANISM", `unsupported authentication mechanism ${name}`);
+}

@@ -1,0 +1,39 @@
+/**
+ * MONGODB-X509: the TLS client certificate is the credential; one `authenticate` command, sent
+ * speculatively inside hello, so authentication completes in the hello round trip.
+ *
+ * @module
+ */
+import { MongoAuthError } from "../errors.ts";
+import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
+
+/**
+ * MONGODB-X509. The username is optional: the server takes it from the certificate's subject.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mongodbX509 } from "@mongo-auth/core";
+ * assert.equal(mongodbX509.name, "MONGODB-X509");
+ * ```
+ */
+export const mongodbX509: Mechanism = {
+  name: "MONGODB-X509",
+  create(context: AuthContext): Authenticator {
+    const { username } = context.credential;
+    const command: Document = { authenticate: 1, mechanism: "MONGODB-X509" };
+    if (username !== undefined) command.user = username;
+    return {
+      speculativeCommand: () => Promise.resolve({ ...command, db: "$external" }),
+      async finish(runner: CommandRunner, speculativeReply: Document | undefined): Promise<void> {
+        if (speculativeReply) {
+          if (typeof speculativeReply.dbname !== "string" && typeof speculativeReply.user !== "string") {
+            throw new MongoAuthError("PROTOCOL_ERROR", "server's speculative X509 reply names no user");
+          }
+          return;
+        }
+        await runner.command("$external", command);
+      },
+    };
+  },
+};

@@ -1,0 +1,195 @@
+/**
+ * `connect()` for Deno: `Deno.connect`/`Deno.connectTls`, `Deno.resolveDns`.
+ *
+ * Deno differences, reported as `RUNTIME_UNSUPPORTED` rather than ignored:
+ * `tlsAllowInvalidCertificates` (Deno has only the `--unsafely-ignore-certificate-errors` flag) and
+ * encrypted private keys (`tlsCertificateKeyFilePassword`: Deno cannot decrypt them; decrypt the key first).
+ *
+ * @example
+ * ```ts ignore
+ * import { connect } from "@mongo-auth/core/deno";
+ *
+ * const conn = await connect("mongodb://alice:s3cret@127.0.0.1:27017/?authSource=admin");
+ * await conn.command("admin", { connectionStatus: 1 });
+ * await conn.close();
+ * ```
+ *
+ * @module
+ */
+import { abortError } from "../abort.ts";
+import type { ConnectOptions } from "../connect-options.ts";
+import { connectWith } from "../connect.ts";
+import type { Connection } from "../connection.ts";
+import { MongoAuthError } from "../errors.ts";
+import { splitPem } from "../pem.ts";
+import { type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../wire/transport.ts";
+import type { SocketStreams } from "../wire/wire-connection.ts";
+
+// The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
+// this file without Deno's own type library.
+interface DenoConn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  close(): void;
+  setNoDelay?(noDelay?: boolean): void;
+  handshake?(): Promise<unknown>;
+}
+interface DenoApi {
+  readonly version: { readonly deno: string };
+  readonly build: { readonly os: string };
+  connect(options: { hostname: string; port: number; signal?: AbortSignal }): Promise<DenoConn>;
+  connectTls(options: {
+    hostname: string;
+    port: number;
+    caCerts?: string[];
+    cert?: string;
+    key?: string;
+    unsafelyDisableHostnameVerification?: boolean;
+  }): Promise<DenoConn>;
+  resolveDns(name: string, type: "SRV", options?: { signal?: AbortSignal }): Promise<
+    { port: number; target: string }[]
+  >;
+  resolveDns(name: string, type: "TXT", options?: { signal?: AbortSignal }): Promise<string[][]>;
+  readTextFile(path: string): Promise<string>;
+  readonly env: { get(name: string): string | undefined; toObject(): Record<string, string> };
+}
+const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+
+/**
+ * Connects to MongoDB and authenticates, on Deno.
+ *
+ * @param uri a `mongodb://` or `mongodb+srv://` connection string
+ * @param options MongoClient-style options (they win over the connection string's)
+ * @returns the authenticated connection
+ * @throws {MongoAuthError} see `connectWith`; `RUNTIME_UNSUPPORTED` for the options Deno cannot honour
+ */
+export function connect(uri: string, options?: ConnectOptions): Promise<Connection> {
+  return connectWith(denoTransport, uri, options);
+}
+
+/**
+ * The runtime environment from `Deno.env` (when `--allow-env` grants it), `Deno.readTextFile` and `fetch`.
+ *
+ * @returns the environment
+ */
+export function denoEnv(): RuntimeEnv {
+  let vars: Record<string, string> = {};
+  try {
+    vars = Deno.env.toObject();
+  } catch {
+    // Without --allow-env the credential sources see an empty environment.
+  }
+  return runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) });
+}
+
+/** The Deno transport, for `connectWith` and tests. */
+export const denoTransport: Transport = {
+  platform: `Deno ${Deno?.version?.deno}`,
+  osType: Deno?.build?.os ?? "unknown",
+  openSocket,
+  resolveSrv: async (name, signal) =>
+    (await Deno.resolveDns(name, "SRV", { signal })).map((r): SrvRecord => ({
+      name: r.target,
+      port: r.port,
+    })),
+  resolveTxt: (name, signal) => Deno.resolveDns(name, "TXT", { signal }),
+  defaultEnv: denoEnv,
+};
+
+async function tlsOptions(settings: TlsSettings, host: string) {
+  if (settings.allowInvalidCertificates) {
+    throw new MongoAuthError(
+      "RUNTIME_UNSUPPORTED",
+      "Deno cannot skip certificate verification per connection: pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
+    );
+  }
+  const read = (path: string, what: string) =>
+    Deno.readTextFile(path).catch((err) => {
+      throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}`, { cause: err });
+    });
+  const ca = settings.caFile !== undefined ? await read(settings.caFile, "tlsCAFile") : settings.ca;
+  let pair: { cert: string; key: string } | undefined;
+  if (settings.certificateKeyFile !== undefined) {
+    const pem = await read(settings.certificateKeyFile, "tlsCertificateKeyFile");
+    pair = clientPair(splitPem(pem, settings.certificateKeyFile), settings);
+  } else if (settings.certificateKey) {
+    const { cert, key } = settings.certificateKey;
+    pair = clientPair(splitPem(cert + "\n" + key, "tlsCertificateKey"), settings);
+  }
+  return {
+    hostname: host,
+    caCerts: ca === undefined ? undefined : [ca],
+    ...pair,
+    unsafelyDisableHostnameVerification: settings.allowInvalidHostnames || undefined,
+  };
+}
+
+function clientPair(pem: { cert: string; key: string; encrypted: boolean }, settings: TlsSettings) {
+  if (pem.encrypted || settings.certificateKeyPassword !== undefined) {
+    throw new MongoAuthError(
+      "RUNTIME_UNSUPPORTED",
+      "Deno cannot decrypt an encrypted private key: decrypt it first (openssl pkey -in key.pem -out plain.pem)",
+    );
+  }
+  return { cert: pem.cert, key: pem.key };
+}
+
+async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promise<SocketStreams> {
+  if (signal.aborted) throw abortError(signal, `connecting to ${host}:${port}`);
+  const options = tls ? await tlsOptions(tls, host) : undefined;
+  // Deno.connectTls takes no signal: race it, and close a socket that opens after we gave up.
+  const opening = options
+    ? Deno.connectTls({ ...options, port })
+    : Deno.connect({ hostname: host, port, signal });
+  let onAbort: () => void = () => {};
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal, `connecting to ${host}:${port}`));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  try {
+    const conn = await Promise.race([opening, aborted]);
+    // TLS errors would otherwise surface at the first read, as a closed connection.
+    if (conn.handshake) await Promise.race([conn.handshake(), aborted]);
+    conn.setNoDelay?.(true);
+    return toStreams(conn);
+  } catch (err) {
+    opening.then((conn) => {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+    }, () => {});
+    if (err instanceof MongoAuthError) throw err;
+    const name = (err as Error)?.name ?? "";
+    const message = (err as Error)?.message ?? String(err);
+    const isTls = /certificate|tls|ssl|handshake/i.test(message) || name === "InvalidData";
+    throw isTls
+      ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${host}:${port} failed: ${message}`, {
+        cause: err,
+      })
+      : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${host}:${port}: ${name || message}`, {
+        cause: err,
+      });
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+function toStreams(conn: DenoConn): SocketStreams {
+  let closed = false;
+  return {
+    readable: conn.readable,
+    writable: conn.writable,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        conn.close();
+      } catch {
+        // Closed already by the streams.
+      }
+    },
+  };
+}

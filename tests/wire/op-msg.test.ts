@@ -1,0 +1,83 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BSON } from "bson";
+import { decodeOpMsg, encodeOpMsg } from "../../src/wire/op-msg.ts";
+import { crc32c } from "../../src/wire/crc32c.ts";
+
+function frame(flags: number, sections: Uint8Array, opCode = 2013, checksum = false): Uint8Array {
+  const length = 20 + sections.length + (checksum ? 4 : 0);
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, length, true);
+  view.setInt32(4, 7, true);
+  view.setInt32(8, 3, true);
+  view.setInt32(12, opCode, true);
+  view.setUint32(16, flags, true);
+  out.set(sections, 20);
+  if (checksum) view.setUint32(length - 4, crc32c(out.subarray(0, length - 4)), true);
+  return out;
+}
+
+const body = (doc: Record<string, unknown>) => {
+  const bytes = BSON.serialize(doc);
+  return new Uint8Array([0, ...bytes]);
+};
+
+describe("OP_MSG", () => {
+  it("round-trips a command through encode and decode", () => {
+    const msg = decodeOpMsg(encodeOpMsg(42, { ping: 1, $db: "admin" }));
+    assert.equal(msg.requestId, 42);
+    assert.deepEqual(msg.body, { ping: 1, $db: "admin" });
+  });
+
+  it("decodes document sequences by identifier", () => {
+    const docs = [BSON.serialize({ a: 1 }), BSON.serialize({ a: 2 })];
+    const id = new TextEncoder().encode("documents\0");
+    const size = 4 + id.length + docs[0].length + docs[1].length;
+    const seq = new Uint8Array(1 + size);
+    seq[0] = 1;
+    new DataView(seq.buffer).setInt32(1, size, true);
+    seq.set(id, 5);
+    seq.set(docs[0], 5 + id.length);
+    seq.set(docs[1], 5 + id.length + docs[0].length);
+    const msg = decodeOpMsg(frame(0, new Uint8Array([...body({ ok: 1 }), ...seq])));
+    assert.deepEqual(msg.sequences.get("documents"), [{ a: 1 }, { a: 2 }]);
+  });
+
+  it("verifies a CRC-32C checksum when the flag says there is one", () => {
+    const good = frame(1, body({ ok: 1 }), 2013, true);
+    assert.deepEqual(decodeOpMsg(good).body, { ok: 1 });
+    good[good.length - 1] ^= 0xff;
+    assert.throws(() => decodeOpMsg(good), { code: "PROTOCOL_ERROR", message: /checksum/ });
+  });
+
+  it("computes CRC-32C as RFC 3720 specifies", () => {
+    assert.equal(crc32c(new TextEncoder().encode("123456789")), 0xe3069283);
+    assert.equal(crc32c(new Uint8Array(32)), 0x8a9136aa);
+  });
+
+  const rejects: [string, Uint8Array][] = [
+    ["another opCode", frame(0, body({ ok: 1 }), 1)],
+    ["an unknown required flag bit", frame(1 << 5, body({ ok: 1 }))],
+    ["an unknown section kind", frame(0, new Uint8Array([2, ...body({ ok: 1 }).subarray(1)]))],
+    ["no body section", frame(0, new Uint8Array(0))],
+    ["two body sections", frame(0, new Uint8Array([...body({ ok: 1 }), ...body({ ok: 1 })]))],
+    ["a BSON length past the frame", frame(0, new Uint8Array([0, 0xff, 0xff, 0, 0, 0]))],
+    ["a truncated BSON document", frame(0, body({ ok: 1 }).subarray(0, 6))],
+  ];
+  for (const [what, bytes] of rejects) {
+    it(`rejects ${what} with PROTOCOL_ERROR`, () => {
+      assert.throws(() => decodeOpMsg(bytes), { name: "MongoAuthError", code: "PROTOCOL_ERROR" });
+    });
+  }
+
+  it("ignores optional flag bits such as exhaustAllowed", () => {
+    assert.deepEqual(decodeOpMsg(frame(1 << 16, body({ ok: 1 }))).body, { ok: 1 });
+  });
+
+  it("rejects a header whose length differs from the frame", () => {
+    const bytes = frame(0, body({ ok: 1 }));
+    new DataView(bytes.buffer).setInt32(0, bytes.length + 1, true);
+    assert.throws(() => decodeOpMsg(bytes), { code: "PROTOCOL_ERROR" });
+  });
+});
