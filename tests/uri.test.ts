@@ -1,0 +1,264 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MongoAuthError, parseConnectionString } from "@mongo-auth/core";
+
+/** Asserts that parsing fails with INVALID_URI and that the message does not leak `secret`. */
+function assertInvalid(uri: string, secret?: string): MongoAuthError {
+  let caught: unknown;
+  try {
+    parseConnectionString(uri);
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof MongoAuthError, `expected a MongoAuthError for ${uri}`);
+  assert.equal(caught.code, "INVALID_URI");
+  if (secret !== undefined) assert.ok(!caught.message.includes(secret), caught.message);
+  return caught;
+}
+
+describe("parseConnectionString: scheme", () => {
+  it("accepts mongodb:// and mongodb+srv://", () => {
+    assert.equal(parseConnectionString("mongodb://localhost").scheme, "mongodb");
+    assert.equal(parseConnectionString("mongodb+srv://cluster0.example.com").scheme, "mongodb+srv");
+  });
+
+  it("rejects an empty string, other schemes and a missing scheme", () => {
+    for (const uri of ["", "mongo://localhost:27017", "http://localhost", "localhost:27017", "MONGODB://x"]) {
+      assertInvalid(uri);
+    }
+  });
+
+  it("rejects a value that is not a string", () => {
+    assert.throws(() => parseConnectionString(42 as unknown as string), { code: "INVALID_URI" });
+  });
+});
+
+describe("parseConnectionString: hosts", () => {
+  it("gives port 27017 to hosts without one and keeps explicit ports", () => {
+    const cs = parseConnectionString("mongodb://127.0.0.1,example.com:27018,db3:1/");
+    assert.deepEqual(cs.hosts, [
+      { host: "127.0.0.1", port: 27017 },
+      { host: "example.com", port: 27018 },
+      { host: "db3", port: 1 },
+    ]);
+  });
+
+  it("accepts IPv6 literals in brackets and strips the brackets", () => {
+    const cs = parseConnectionString("mongodb://alice:secret@example.com,[::1]:27019,[fe80::1:2]/admin");
+    assert.deepEqual(cs.hosts, [
+      { host: "example.com", port: 27017 },
+      { host: "::1", port: 27019 },
+      { host: "fe80::1:2", port: 27017 },
+    ]);
+  });
+
+  it("lower-cases host names", () => {
+    assert.deepEqual(parseConnectionString("mongodb://DB1.Example.COM:27017").hosts, [
+      { host: "db1.example.com", port: 27017 },
+    ]);
+  });
+
+  it("accepts the highest port", () => {
+    assert.equal(parseConnectionString("mongodb://localhost:65535").hosts[0].port, 65535);
+  });
+
+  it("rejects invalid ports (connection-string spec invalid-uris)", () => {
+    for (
+      const uri of [
+        "mongodb://localhost:-1",
+        "mongodb://localhost:0/",
+        "mongodb://localhost:65536",
+        "mongodb://localhost:65536/",
+        "mongodb://localhost:foo",
+        "mongodb://localhost:",
+        "mongodb://localhost:1e3",
+        "mongodb://[::1]:-1",
+        "mongodb://[::1]:0/",
+        "mongodb://[::1]:65536",
+        "mongodb://[::1]:65536/",
+        "mongodb://[::1]:foo",
+        "mongodb://[::1]:",
+      ]
+    ) assertInvalid(uri);
+  });
+
+  it("rejects double colons and unbracketed IPv6 addresses", () => {
+    for (
+      const uri of [
+        "mongodb://localhost::27017",
+        "mongodb://localhost::27017/",
+        "mongodb://::",
+        "mongodb://localhost,localhost::",
+        "mongodb://localhost::27017,abc",
+        "mongodb://::1",
+      ]
+    ) assertInvalid(uri);
+    assert.match(assertInvalid("mongodb://::1").message, /\[::1\]/);
+  });
+
+  it("rejects malformed IP literals", () => {
+    for (const uri of ["mongodb://[::1", "mongodb://[::1]x", "mongodb://[]", "mongodb://[not-ipv6]"]) {
+      assertInvalid(uri);
+    }
+  });
+
+  it("rejects a missing host and empty hosts in the list", () => {
+    for (
+      const uri of ["mongodb://", "mongodb:///db", "mongodb://a,,b", "mongodb://a,", "mongodb://user:pw@/db"]
+    ) {
+      assertInvalid(uri);
+    }
+  });
+
+  it("rejects UNIX domain sockets, escaped or not", () => {
+    assertInvalid("mongodb:///tmp/mongodb-27017.sock/");
+    assert.match(assertInvalid("mongodb://%2Ftmp%2Fmongodb-27017.sock/db").message, /UNIX domain socket/);
+  });
+
+  it("requires exactly one host without a port for mongodb+srv", () => {
+    assert.deepEqual(parseConnectionString("mongodb+srv://test5.test.mongodb.com/app").hosts.length, 1);
+    assertInvalid("mongodb+srv://test5.test.mongodb.com,test6.test.mongodb.com");
+    assertInvalid("mongodb+srv://test7.test.mongodb.com:27018");
+  });
+});
+
+describe("parseConnectionString: userinfo", () => {
+  it("has no username or password without userinfo", () => {
+    const cs = parseConnectionString("mongodb://localhost/db");
+    assert.equal(cs.username, undefined);
+    assert.equal(cs.password, undefined);
+    assert.ok(!("username" in cs) && !("password" in cs));
+  });
+
+  it("splits username and password at the first colon", () => {
+    const cs = parseConnectionString("mongodb://alice:foo@127.0.0.1/test");
+    assert.equal(cs.username, "alice");
+    assert.equal(cs.password, "foo");
+  });
+
+  it("distinguishes no password, an empty password and an empty username", () => {
+    const noPassword = parseConnectionString("mongodb://alice@127.0.0.1");
+    assert.equal(noPassword.username, "alice");
+    assert.equal(noPassword.password, undefined);
+    assert.equal(parseConnectionString("mongodb://alice:@127.0.0.1").password, "");
+    const empty = parseConnectionString("mongodb://@localhost/");
+    assert.equal(empty.username, "");
+    assert.equal(empty.password, undefined);
+    const both = parseConnectionString("mongodb://:@localhost/");
+    assert.equal(both.username, "");
+    assert.equal(both.password, "");
+  });
+
+  it("percent-decodes username and password", () => {
+    const cs = parseConnectionString("mongodb://%24am:f%3Azzb%40z%2Fz%3D@127.0.0.1/admin%3F");
+    assert.equal(cs.username, "$am");
+    assert.equal(cs.password, "f:zzb@z/z=");
+    assert.equal(cs.database, "admin?");
+    assert.equal(parseConnectionString("mongodb://%40l%3Ace%2F%3D@example.com/my%3Ddb").username, "@l:ce/=");
+    assert.equal(parseConnectionString("mongodb://u:p%C3%A4ss%20w@h").password, "päss w");
+  });
+
+  it("does not decode '+' as a space", () => {
+    assert.equal(parseConnectionString("mongodb://u:a+b@h").password, "a+b");
+  });
+
+  it("accepts sub-delimiters unescaped", () => {
+    const cs = parseConnectionString("mongodb://!$&'()*+,;=:!$&'()*+,;=@127.0.0.1/admin?authMechanism=PLAIN");
+    assert.equal(cs.username, "!$&'()*+,;=");
+    assert.equal(cs.password, "!$&'()*+,;=");
+    assert.equal(cs.database, "admin");
+  });
+
+  it("rejects unescaped ':', '@', '/' and '?' in userinfo without quoting the password", () => {
+    const cases = [
+      ["mongodb://alice:foo:bar@127.0.0.1", "foo:bar"],
+      ["mongodb://alice@@127.0.0.1", undefined],
+      ["mongodb://alice@foo:bar@127.0.0.1", "foo:bar"],
+      ["mongodb://alice/@localhost/db", undefined],
+      ["mongodb://alice/bob:foo@localhost/db", "bob:foo"],
+      ["mongodb://alice:foo/bar@localhost/db", "foo/bar"],
+      ["mongodb://alice:pa?ss@localhost/db", "pa?ss"],
+      ["mongodb://alice:pa?ss@localhost", "pa?ss"],
+      ["mongodb://alice:pa#ss@localhost", "pa#ss"],
+    ] as const;
+    for (const [uri, secret] of cases) {
+      const err = assertInvalid(uri, secret);
+      assert.match(err.message, /percent-encoded/, uri);
+    }
+  });
+
+  it("rejects a '%' that is not a %XX escape, and invalid UTF-8, without quoting the password", () => {
+    assertInvalid("mongodb://alice:s3cr%t@localhost", "s3cr%t");
+    assertInvalid("mongodb://alice:s3cr%4@localhost", "s3cr%4");
+    assertInvalid("mongodb://alice:s3cr%FFt@localhost", "s3cr");
+  });
+
+  it("keeps '@' in option values out of the userinfo", () => {
+    const cs = parseConnectionString("mongodb://alice:secret@example.com/admin?replicaset=my@replicaset");
+    assert.equal(cs.username, "alice");
+    assert.equal(cs.password, "secret");
+    assert.equal(cs.options.get("replicaset"), "my@replicaset");
+  });
+});
+
+describe("parseConnectionString: database", () => {
+  it("is absent when the path is missing or empty", () => {
+    assert.equal(parseConnectionString("mongodb://localhost").database, undefined);
+    assert.equal(parseConnectionString("mongodb://localhost/").database, undefined);
+    assert.equal(parseConnectionString("mongodb://localhost/?w=1").database, undefined);
+  });
+
+  it("is percent-decoded", () => {
+    assert.equal(parseConnectionString("mongodb://localhost/my%3Ddb?w=1").database, "my=db");
+    assert.equal(parseConnectionString("mongodb://localhost/app.users").database, "app.users");
+  });
+
+  it("rejects the characters the spec forbids", () => {
+    for (const db of ["a%2Fb", "a/b", "a%5Cb", "a%20b", "a%22b", "%24external"]) {
+      assertInvalid(`mongodb://localhost/${db}`);
+    }
+  });
+});
+
+describe("parseConnectionString: options", () => {
+  it("lower-cases keys and percent-decodes values", () => {
+    const cs = parseConnectionString(
+      "mongodb://localhost/?authSource=a%2Fb&AUTHMECHANISM=PLAIN&authMechanismProperties=A:b%2Cc",
+    );
+    assert.deepEqual([...cs.options], [
+      ["authsource", "a/b"],
+      ["authmechanism", "PLAIN"],
+      ["authmechanismproperties", "A:b,c"],
+    ]);
+  });
+
+  it("keeps the last of repeated keys, whatever their case", () => {
+    assert.equal(parseConnectionString("mongodb://h/?w=1&W=2&w=majority").options.get("w"), "majority");
+  });
+
+  it("keeps empty values and skips empty pairs", () => {
+    const cs = parseConnectionString("mongodb://h/?authSource=&&w=1&");
+    assert.deepEqual([...cs.options], [["authsource", ""], ["w", "1"]]);
+    assert.equal(parseConnectionString("mongodb://h/?").options.size, 0);
+  });
+
+  it("splits a value only at its first '='", () => {
+    assert.equal(parseConnectionString("mongodb://h/?appName=a=b").options.get("appname"), "a=b");
+  });
+
+  it("rejects an option without '=' and a missing '/' before the options", () => {
+    assert.match(assertInvalid("mongodb://example.com/?w").message, /'w'/);
+    assert.match(assertInvalid("mongodb://example.com?w=1").message, /'\/' must separate/);
+    assertInvalid("mongodb://u:p@example.com?w=1");
+  });
+
+  it("rejects bad percent-encoding in option values", () => {
+    assertInvalid("mongodb://h/?appName=100%");
+    assertInvalid("mongodb://h/?appName=%E0%A4%A");
+  });
+
+  it("returns an immutable view type with a real Map inside", () => {
+    const cs = parseConnectionString("mongodb://h/?a=1");
+    assert.ok(cs.options instanceof Map);
+  });
+});
