@@ -70,3 +70,21 @@ export {
   type AwsCredentialProviderOptions,
 } from "./src/aws/provider.ts";
 export type { AwsCredentialProvider, AwsCredentials } from "./src/aws/credentials.ts";
+export { type CliIo, cliMain, type Connect } from "./src/cli.ts";
+export { createOidcMechanism, mongodbOidc, type OidcMechanismOptions } from "./src/mechanisms/oidc.ts";
+export {
+  HUMAN_CALLBACK_TIMEOUT_MS,
+  type IdpInfo,
+  MACHINE_CALLBACK_TIMEOUT_MS,
+  OIDC_CALLBACK_VERSION,
+  type OidcCallback,
+  type OidcCallbackParams,
+  type OidcCallbackResult,
+} from "./src/oidc/callback.ts";
+export { AZURE_IMDS_ENDPOINT, type AzureCallbackOptions, createAzureCallback } from "./src/oidc/azure.ts";
+export { createGcpCallback, GCP_METADATA_ENDPOINT, type GcpCallbackOptions } from "./src/oidc/gcp.ts";
+export { createK8sCallback, K8S_DEFAULT_TOKEN_FILE, type K8sCallbackOptions } from "./src/oidc/k8s.ts";
+export { createTestCallback, type TestCallbackOptions } from "./src/oidc/test-environment.ts";
+export type { TokenFileEnv } from "./src/oidc/token-file.ts";
+export type { EnvironmentEndpoints } from "./src/oidc/token-source.ts";
+export { isHostAllowed } from "./src/oidc/allowed-hosts.ts";
