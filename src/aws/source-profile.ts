@@ -1,0 +1,77 @@
+/**
+ * Source 3: static keys of a profile in the shared files (`aws_access_key_id`,
+ * `aws_secret_access_key`, `aws_session_token`). The profile is `AWS_PROFILE`, else `default`.
+ * A profile with a `role_arn` is source 4's (`source-assume-role.ts`), as with the AWS CLI: its own
+ * keys, if any, are only used when it is its own `source_profile`.
+ *
+ * @module
+ */
+import type { AwsCredentials } from "./credentials.ts";
+import { awsSourceError } from "./provider-error.ts";
+import { type AwsProfile, selectedProfileName, sharedFilesDisabled } from "./shared-files.ts";
+import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
+
+/**
+ * The static keys of a profile, or `undefined` when it has none.
+ *
+ * @param profile the profile's settings
+ * @param name its name, for messages
+ * @returns the keys
+ * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when only one of the two keys is there
+ */
+export function profileKeys(profile: AwsProfile, name: string): AwsCredentials | undefined {
+  const accessKeyId = profile.get("aws_access_key_id");
+  const secretAccessKey = profile.get("aws_secret_access_key");
+  if (!accessKeyId && !secretAccessKey) return undefined;
+  if (!accessKeyId || !secretAccessKey) {
+    throw awsSourceError(
+      `profile "${name}" of the shared AWS files`,
+      "has only one of aws_access_key_id and aws_secret_access_key: set both",
+    );
+  }
+  const sessionToken = profile.get("aws_session_token");
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/**
+ * The selected profile, or `undefined` when the shared files are off, unreadable or lack it.
+ *
+ * @param context the source context
+ * @returns the profile's name and settings
+ * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when `AWS_PROFILE` names a profile that cannot be
+ *   read (no file access in this runtime, or no such profile)
+ */
+export async function selectedProfile(
+  context: AwsSourceContext,
+): Promise<{ name: string; profile: AwsProfile } | undefined> {
+  const { env } = context;
+  if (sharedFilesDisabled(env)) return undefined;
+  const name = selectedProfileName(env);
+  const explicit = Boolean(env.getEnv("AWS_PROFILE"));
+  if (!env.readTextFile) {
+    if (!explicit) return undefined;
+    throw awsSourceError(
+      "the shared AWS files",
+      `AWS_PROFILE is "${name}" but this runtime cannot read files: pass readTextFile in the runtime env, ` +
+        "or pass the keys as AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    );
+  }
+  const profile = (await context.profiles()).get(name);
+  if (!profile) {
+    if (!explicit) return undefined;
+    throw awsSourceError(
+      "the shared AWS files",
+      `AWS_PROFILE is "${name}" but no such profile is in the credentials or config file`,
+    );
+  }
+  return { name, profile };
+}
+
+/** Static keys from the selected profile. */
+export const fromSharedFiles: AwsCredentialSource = async (context) => {
+  const selected = await selectedProfile(context);
+  if (!selected || selected.profile.has("role_arn")) return undefined;
+  const credentials = profileKeys(selected.profile, selected.name);
+  if (!credentials) return undefined;
+  return { credentials, source: `profile "${selected.name}" of the shared AWS files`, temporary: false };
+};

@@ -1,0 +1,37 @@
+/**
+ * The STS host the server names in its first MONGODB-AWS message: validated as the auth spec asks
+ * (RFC 1035 length, no empty labels) and turned into the SigV4 region.
+ *
+ * @module
+ */
+import { MongoAuthError } from "../errors.ts";
+
+/**
+ * Checks the server's STS host.
+ *
+ * @param host the `h` field of the server's first message
+ * @throws {MongoAuthError} `PROTOCOL_ERROR` when it is empty, longer than 255 bytes, or has an empty label
+ */
+export function validateStsHost(host: unknown): asserts host is string {
+  const ok = typeof host === "string" && host.length > 0 && new TextEncoder().encode(host).length <= 255 &&
+    host.split(".").every((label) => label.length > 0);
+  if (!ok) {
+    throw new MongoAuthError(
+      "PROTOCOL_ERROR",
+      "MONGODB-AWS: the server sent an invalid STS host (empty, over 255 bytes, or with an empty label)",
+    );
+  }
+}
+
+/**
+ * The SigV4 region of an STS host, per the spec's Region Calculation: `us-east-1` for the global
+ * endpoint (`sts.amazonaws.com`) and for a host without a period, else the second label.
+ *
+ * @param host a valid STS host
+ * @returns the region
+ */
+export function stsRegion(host: string): string {
+  const labels = host.split(".");
+  if (labels.length === 1 || host === "sts.amazonaws.com" || host === "aws.amazonaws.com") return "us-east-1";
+  return labels[1];
+}

@@ -1,0 +1,273 @@
+// Loopback stand-ins for the AWS endpoints the MONGODB-AWS credential chain calls: STS (query API,
+// XML answers), the ECS container endpoint (JSON, Authorization check) and EC2 IMDSv2 (token PUT with
+// a TTL header, 401 without the token). Each listens on 127.0.0.1, port 0, and records what it got.
+// Also: a RuntimeEnv for tests that never reads the process env or ~/.aws and whose fetch refuses
+// anything but loopback, so no test can reach 169.254.169.254 or 169.254.170.2.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { type FetchLike, type RuntimeEnv, runtimeEnv } from "../../src/runtime-env.ts";
+
+/** One request a fake received. */
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A running fake. */
+export interface Fake {
+  /** `http://127.0.0.1:<port>` (no trailing slash). */
+  url: string;
+  requests: RecordedRequest[];
+  close(): Promise<void>;
+}
+
+/** What a fake's handler returns. */
+export interface FakeReply {
+  status?: number;
+  body?: string;
+  contentType?: string;
+}
+
+/** Temporary credentials as AWS services spell them. */
+export interface FakeTempCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  Token: string;
+  Expiration: string;
+}
+
+/**
+ * Starts a loopback HTTP server answering with `handler`.
+ * @param handler the reply for each recorded request
+ * @returns the running fake
+ */
+export async function startFake(
+  handler: (req: RecordedRequest) => FakeReply | Promise<FakeReply>,
+): Promise<Fake> {
+  const requests: RecordedRequest[] = [];
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", async () => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers[k] = v;
+      const recorded = {
+        method: req.method ?? "",
+        path: req.url ?? "",
+        headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      };
+      requests.push(recorded);
+      let reply: FakeReply;
+      try {
+        reply = await handler(recorded);
+      } catch (err) {
+        reply = { status: 500, body: String(err) };
+      }
+      res.writeHead(reply.status ?? 200, {
+        "content-type": reply.contentType ?? "text/plain",
+        connection: "close",
+      });
+      res.end(reply.body ?? "");
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** Temporary credentials expiring at `expiration` (ms since epoch). */
+export function tempCredentials(name: string, expiration: number): FakeTempCredentials {
+  return {
+    AccessKeyId: `ASIA${name.toUpperCase()}`,
+    SecretAccessKey: `secret-${name}`,
+    Token: `token-${name}`,
+    Expiration: new Date(expiration).toISOString(),
+  };
+}
+
+function stsXml(action: string, c: FakeTempCredentials, extra = ""): string {
+  return `<${action}Response xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <${action}Result>
+    ${extra}
+    <Credentials>
+      <AccessKeyId>${c.AccessKeyId}</AccessKeyId>
+      <SecretAccessKey>${c.SecretAccessKey}</SecretAccessKey>
+      <SessionToken>${c.Token}</SessionToken>
+      <Expiration>${c.Expiration}</Expiration>
+    </Credentials>
+  </${action}Result>
+  <ResponseMetadata><RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId></ResponseMetadata>
+</${action}Response>`;
+}
+
+function stsError(status: number, code: string): FakeReply {
+  return {
+    status,
+    contentType: "text/xml",
+    body: `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type>` +
+      `<Code>${code}</Code><Message>refused</Message></Error><RequestId>x</RequestId></ErrorResponse>`,
+  };
+}
+
+/** How the fake STS decides. */
+export interface FakeStsOptions {
+  /** Credentials AssumeRole / AssumeRoleWithWebIdentity hand out. */
+  credentials: FakeTempCredentials;
+  /** AssumeRole: the access key ID the request must be signed with. */
+  signedBy?: string;
+  /** AssumeRoleWithWebIdentity: the token it accepts. */
+  webIdentityToken?: string;
+}
+
+/**
+ * A fake STS query API: POST / with a form body, XML answers, AWS error codes on refusal.
+ * @param options what it accepts and returns
+ * @returns the running fake
+ */
+export function startFakeSts(options: FakeStsOptions): Promise<Fake> {
+  return startFake((req) => {
+    if (req.method !== "POST" || req.path !== "/") return stsError(404, "UnknownOperation");
+    const form = new URLSearchParams(req.body);
+    const action = form.get("Action");
+    if (form.get("Version") !== "2011-06-15" || !form.get("RoleArn") || !form.get("RoleSessionName")) {
+      return stsError(400, "MissingParameter");
+    }
+    if (action === "AssumeRole") {
+      const auth = req.headers.authorization ?? "";
+      const id = /Credential=([^/]+)\//.exec(auth)?.[1];
+      if (!req.headers["x-amz-date"] || !id) return stsError(403, "MissingAuthenticationToken");
+      if (options.signedBy && id !== options.signedBy) return stsError(403, "InvalidClientTokenId");
+      return { contentType: "text/xml", body: stsXml("AssumeRole", options.credentials) };
+    }
+    if (action === "AssumeRoleWithWebIdentity") {
+      if (req.headers.authorization) return stsError(400, "InvalidAction");
+      if (form.get("WebIdentityToken") !== options.webIdentityToken) {
+        return stsError(400, "InvalidIdentityToken");
+      }
+      return {
+        contentType: "text/xml",
+        body: stsXml(
+          "AssumeRoleWithWebIdentity",
+          options.credentials,
+          "<SubjectFromWebIdentityToken>sub</SubjectFromWebIdentityToken>",
+        ),
+      };
+    }
+    return stsError(400, "InvalidAction");
+  });
+}
+
+/**
+ * A fake ECS / EKS Pod Identity container endpoint.
+ * @param options the path it serves, the Authorization value it wants (if any), the credentials
+ * @returns the running fake
+ */
+export function startFakeEcs(
+  options: { path: string; authorization?: string; credentials: FakeTempCredentials },
+): Promise<Fake> {
+  return startFake((req) => {
+    if (req.method !== "GET" || req.path !== options.path) return { status: 404, body: "not found" };
+    if (options.authorization !== undefined && req.headers.authorization !== options.authorization) {
+      return {
+        status: 403,
+        contentType: "application/json",
+        body: '{"code":"AccessDenied","message":"bad token"}',
+      };
+    }
+    return {
+      contentType: "application/json",
+      body: JSON.stringify({ ...options.credentials, RoleArn: "arn:aws:iam::123456789012:role/task" }),
+    };
+  });
+}
+
+/**
+ * A fake EC2 instance metadata service, IMDSv2 only.
+ * @param options the role name and its credentials
+ * @returns the running fake
+ */
+export function startFakeImds(
+  options: { roleName: string; credentials: FakeTempCredentials },
+): Promise<Fake> {
+  const token = "imds-session-token";
+  const prefix = "/latest/meta-data/iam/security-credentials/";
+  return startFake((req) => {
+    if (req.path === "/latest/api/token") {
+      if (req.method !== "PUT") return { status: 405 };
+      const ttl = Number(req.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
+      if (!Number.isInteger(ttl) || ttl < 1 || ttl > 21600) {
+        return { status: 400, body: "missing or bad TTL" };
+      }
+      return { body: token };
+    }
+    if (req.method !== "GET") return { status: 405 };
+    if (req.headers["x-aws-ec2-metadata-token"] !== token) return { status: 401, body: "" };
+    if (req.path === prefix) return { body: options.roleName };
+    if (req.path === prefix + options.roleName) {
+      return {
+        contentType: "text/plain",
+        body: JSON.stringify({
+          Code: "Success",
+          LastUpdated: "2024-01-01T00:00:00Z",
+          Type: "AWS-HMAC",
+          ...options.credentials,
+        }),
+      };
+    }
+    return { status: 404 };
+  });
+}
+
+/** A fetch that refuses every URL but 127.0.0.1: no test may reach a real AWS address. */
+export const loopbackOnlyFetch: FetchLike = (input, init) => {
+  const url = new URL(input instanceof Request ? input.url : String(input));
+  if (url.hostname !== "127.0.0.1") {
+    return Promise.reject(new TypeError(`test fetch refused non-loopback URL ${url.origin}`));
+  }
+  return fetch(input, init);
+};
+
+/** A RuntimeEnv for tests: only `vars` (IMDS off unless overridden), loopback fetch, files under `home`. */
+export function testEnv(
+  vars: Record<string, string | undefined> = {},
+  options: { home?: string; now?: () => number; files?: boolean; fetch?: FetchLike } = {},
+): RuntimeEnv {
+  return runtimeEnv({
+    env: { AWS_EC2_METADATA_DISABLED: "true", ...vars },
+    homeDir: options.home ?? "/nonexistent-home",
+    readTextFile: options.files === false ? undefined : (path) => readFile(path, "utf8"),
+    fetch: options.fetch ?? loopbackOnlyFetch,
+    now: options.now,
+  });
+}
+
+/** A temporary home directory with files written into it; `cleanup()` removes it. */
+export function tempHome(
+  files: Record<string, string> = {},
+): { home: string; path(rel: string): string; cleanup(): void } {
+  const home = mkdtempSync(join(tmpdir(), "mongo-auth-aws-"));
+  for (const [rel, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(home, rel)), { recursive: true });
+    writeFileSync(join(home, rel), text);
+  }
+  return {
+    home,
+    path: (rel) => join(home, rel),
+    cleanup: () => rmSync(home, { recursive: true, force: true }),
+  };
+}
