@@ -111,7 +111,7 @@ export class ScramClient {
   readonly #cache: ScramKeyCache;
   #state: State = "initial";
   #clientFirstBare = "";
-  #expectedServerSignature: Uint8Array | undefined;
+  #expectedServerSignature: Promise<Uint8Array> | undefined;
 
   /**
    * @param opts hash, username, Hi() password, and optionally a fixed nonce and a key cache
@@ -167,10 +167,11 @@ export class ScramClient {
       const keys = await this.#cache.keys({ hash: this.#hash, password: this.#password, salt, iterations });
       const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
       const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
-      const [clientSignature, serverSignature] = await Promise.all([
-        hmac(keys.storedKey, authMessage),
-        hmac(keys.serverKey, authMessage),
-      ]);
+      // The server signature is only needed once the server answers: compute it alongside, off the
+      // path of the client proof, and await it in verifyServerFinalMessage().
+      const serverSignature = hmac(keys.serverKey, authMessage);
+      serverSignature.catch(() => {}); // awaited later; a failure surfaces there, not as unhandled
+      const clientSignature = await hmac(keys.storedKey, authMessage);
       // A call out of order while PBKDF2 ran has failed the conversation; it stays failed.
       if (this.#state !== "computing") {
         throw protocolError("SCRAM calls out of order: the conversation failed while keys were derived");
@@ -193,7 +194,7 @@ export class ScramClient {
    *   `SCRAM_SERVER_SIGNATURE_MISMATCH` when the signature is wrong, `SCRAM_PROTOCOL_ERROR` when the
    *   message is malformed or the call is out of order
    */
-  verifyServerFinalMessage(serverFinal: string): Promise<void> {
+  async verifyServerFinalMessage(serverFinal: string): Promise<void> {
     try {
       this.#advance(
         "final-sent",
@@ -201,17 +202,16 @@ export class ScramClient {
         "verifyServerFinalMessage() must follow clientFinalMessage(), once",
       );
       const signature = parseServerFinal(serverFinal);
-      if (!timingSafeEqual(signature, this.#expectedServerSignature!)) {
+      if (!timingSafeEqual(signature, await this.#expectedServerSignature!)) {
         throw new MongoAuthError(
           "SCRAM_SERVER_SIGNATURE_MISMATCH",
           "the server's SCRAM signature is wrong: the server does not know this user's keys, or the " +
             "conversation was tampered with; check that you are connecting to the right server",
         );
       }
-      return Promise.resolve();
     } catch (err) {
       this.#state = "failed";
-      return Promise.reject(err);
+      throw err;
     }
   }
 

@@ -11,7 +11,8 @@ import { encodeBase64 } from "./base64.ts";
 import { digest, type ScramHash } from "./digest.ts";
 import { toHex } from "./hex.ts";
 import { hmac, importHmacKey } from "./hmac.ts";
-import { pbkdf2 } from "./pbkdf2.ts";
+import { pbkdf2HmacKey } from "./pbkdf2.ts";
+import { sha256 } from "./sha256.ts";
 
 /** What the SCRAM keys are derived from. */
 export interface ScramKeyParams {
@@ -56,7 +57,8 @@ const encoder = new TextEncoder();
 
 /**
  * Derives the SCRAM keys: SaltedPassword := Hi(password, salt, i), then ClientKey, StoredKey and
- * ServerKey (RFC 5802 section 3). SaltedPassword is imported once as an HMAC key and used for both keys.
+ * ServerKey (RFC 5802 section 3). SaltedPassword is derived straight into an HMAC key, used for both
+ * keys, and never leaves the crypto backend.
  *
  * @param params hash, password, salt and iteration count
  * @returns the keys a client needs
@@ -72,19 +74,24 @@ const encoder = new TextEncoder();
  */
 export async function deriveScramKeys(params: ScramKeyParams): Promise<ScramKeys> {
   const { hash } = params;
-  const salted = await pbkdf2(hash, encoder.encode(params.password), params.salt, params.iterations);
-  const saltedKey = await importHmacKey(hash, salted);
-  salted.fill(0);
+  const saltedKey = await pbkdf2HmacKey(
+    hash,
+    encoder.encode(params.password),
+    params.salt,
+    params.iterations,
+  );
+  // Each await is a round trip into the crypto backend, so independent steps run side by side:
+  // this is the part of a fresh conversation that is not PBKDF2.
   const [clientKey, serverKeyBytes] = await Promise.all([
     hmac(saltedKey, encoder.encode("Client Key")),
     hmac(saltedKey, encoder.encode("Server Key")),
   ]);
-  const storedKeyBytes = await digest(hash, clientKey);
-  const [storedKey, serverKey] = await Promise.all([
-    importHmacKey(hash, storedKeyBytes),
+  const [storedKeyBytes, serverKey] = await Promise.all([
+    digest(hash, clientKey),
     importHmacKey(hash, serverKeyBytes),
   ]);
   serverKeyBytes.fill(0);
+  const storedKey = await importHmacKey(hash, storedKeyBytes);
   return { clientKey, storedKey, serverKey };
 }
 
@@ -148,8 +155,9 @@ export class ScramKeyCache {
    * @returns the keys; the same object for every request that hits the same entry
    * @throws whatever the derivation throws; the failed entry is removed so a later call retries
    */
-  async keys(params: ScramKeyParams): Promise<ScramKeys> {
-    const id = await cacheKey(params);
+  keys(params: ScramKeyParams): Promise<ScramKeys> {
+    // The lookup is synchronous, so requests made in the same tick already share one computation.
+    const id = cacheKey(params);
     const cached = this.#entries.get(id);
     if (cached) {
       this.#hits++;
@@ -182,9 +190,9 @@ export class ScramKeyCache {
 }
 
 // hash, iterations, salt and SHA-256(password): everything the keys depend on, without the plaintext.
-async function cacheKey(params: ScramKeyParams): Promise<string> {
-  const passwordHash = await digest("SHA-256", encoder.encode(params.password));
-  return `${params.hash}:${params.iterations}:${encodeBase64(params.salt)}:${toHex(passwordHash)}`;
+// The synchronous SHA-256 keeps a cache hit free of any WebCrypto round trip (see sha256.ts).
+function cacheKey(params: ScramKeyParams): string {
+  return `${params.hash}:${params.iterations}:${encodeBase64(params.salt)}:${toHex(sha256(params.password))}`;
 }
 
 /** The cache a {@link ScramKeyCache}-less `ScramClient` uses: one per process (module instance). */

@@ -1,0 +1,29 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { sha256 } from "../../src/crypto/sha256.ts";
+import { digest } from "../../src/crypto/digest.ts";
+import { toHex } from "../../src/crypto/hex.ts";
+
+describe("sha256 (synchronous)", () => {
+  // FIPS 180-2 appendix B examples.
+  it("hashes the FIPS 180-2 examples", () => {
+    assert.equal(toHex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assert.equal(
+      toHex(sha256("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")),
+      "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1",
+    );
+    assert.equal(toHex(sha256("")), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  });
+
+  it("agrees with WebCrypto across the padding boundaries", async () => {
+    for (let length = 0; length <= 200; length++) {
+      const bytes = Uint8Array.from({ length }, (_, i) => (i * 13 + length) & 0xff);
+      assert.deepEqual(sha256(bytes), await digest("SHA-256", bytes), `length ${length}`);
+    }
+  });
+
+  it("hashes strings as UTF-8", async () => {
+    const text = "pâss wörd 😀";
+    assert.deepEqual(sha256(text), await digest("SHA-256", new TextEncoder().encode(text)));
+  });
+});
