@@ -1,0 +1,146 @@
+// One client connection: frames messages off the socket, runs them one at a time in arrival
+// order, writes the replies. A message that breaks the wire protocol closes the connection.
+import type { Socket } from "node:net";
+import { CloseConnection, isHelloCommand, runCommand } from "./commands.ts";
+import type { CommandContext, ConnectionState, ServerState } from "./context.ts";
+import { CommandError } from "./errors.ts";
+import type { SaslMechanismServer } from "./sasl.ts";
+import { AuthSession } from "./session.ts";
+import { bump } from "./stats.ts";
+import type { UserStore } from "./users.ts";
+import {
+  type Document,
+  encodeOpMsg,
+  encodeOpReply,
+  nextMessageLength,
+  OP_MSG,
+  type OpMsgRequest,
+  type OpQueryRequest,
+  parseMessage,
+  ProtocolViolation,
+  type WireRequest,
+} from "./wire.ts";
+
+let nextConnectionId = 1;
+let nextRequestId = 1;
+
+/** What a connection needs from its server. */
+export interface ConnectionDeps {
+  readonly server: ServerState;
+  readonly users: UserStore;
+  readonly mechanisms: readonly SaslMechanismServer[];
+}
+
+/** Serves one accepted socket until either side closes it. */
+export class ClientConnection {
+  readonly #socket: Socket;
+  readonly #server: ServerState;
+  readonly #state: ConnectionState;
+  readonly #session: AuthSession;
+  #buffer: Uint8Array = new Uint8Array(0);
+  #queue: Promise<void> = Promise.resolve();
+
+  /**
+   * @param socket the accepted socket
+   * @param deps the server's state, users and mechanisms
+   */
+  constructor(socket: Socket, deps: ConnectionDeps) {
+    this.#socket = socket;
+    this.#server = deps.server;
+    const info = {
+      id: nextConnectionId++,
+      remoteAddress: socket.remoteAddress ?? "",
+      remotePort: socket.remotePort ?? 0,
+      tls: false,
+    };
+    this.#state = { info, clientMetadataSeen: false };
+    this.#session = new AuthSession({
+      ...deps,
+      config: deps.server.config,
+      connection: info,
+      stats: deps.server.stats,
+    });
+    socket.on("data", (chunk: Uint8Array) => this.#receive(chunk));
+    socket.on("error", () => socket.destroy());
+  }
+
+  #receive(chunk: Uint8Array): void {
+    this.#buffer = concat(this.#buffer, chunk);
+    try {
+      for (
+        let length = nextMessageLength(this.#buffer);
+        length > 0;
+        length = nextMessageLength(this.#buffer)
+      ) {
+        const request = parseMessage(this.#buffer.slice(0, length));
+        this.#buffer = this.#buffer.slice(length);
+        this.#queue = this.#queue.then(() => this.#handle(request));
+      }
+    } catch (error) {
+      // A ProtocolViolation (or anything unexpected while framing): drop the connection.
+      if (!(error instanceof ProtocolViolation)) console.error("reference server: framing error", error);
+      this.#socket.destroy();
+    }
+  }
+
+  async #handle(request: WireRequest): Promise<void> {
+    if (this.#socket.destroyed) return;
+    bump(this.#server.stats.opcodes, request.opCode === OP_MSG ? "OP_MSG" : "OP_QUERY");
+    try {
+      const reply = request.opCode === OP_MSG
+        ? await this.#handleMsg(request)
+        : await this.#handleQuery(request);
+      if (reply !== undefined && !this.#socket.destroyed) this.#socket.write(reply);
+    } catch (error) {
+      if (!(error instanceof CloseConnection)) console.error("reference server: internal error", error);
+      this.#socket.destroy();
+    }
+  }
+
+  async #handleMsg(request: OpMsgRequest): Promise<Uint8Array | undefined> {
+    const db = request.body.$db;
+    const reply = typeof db === "string"
+      ? await runCommand(this.#context(db), withoutGenericFields(request.body))
+      : new CommandError(40571, "OP_MSG requests require a $db argument").toReply();
+    // moreToCome: the client wants no reply (mongod still runs the command).
+    return request.moreToCome ? undefined : encodeOpMsg(nextRequestId++, request.requestId, reply);
+  }
+
+  async #handleQuery(request: OpQueryRequest): Promise<Uint8Array> {
+    const dot = request.collection.indexOf(".");
+    const db = request.collection.slice(0, dot);
+    const collection = request.collection.slice(dot + 1);
+    if (dot < 0 || collection !== "$cmd") {
+      const doc = { $err: "OP_QUERY is no longer supported for queries; use OP_MSG", code: 5739101, ok: 0 };
+      return encodeOpReply(nextRequestId++, request.requestId, doc, true);
+    }
+    const cmd = (typeof request.query.$query === "object" ? request.query.$query : request.query) as Document;
+    const name = Object.keys(cmd)[0] ?? "";
+    // MongoDB 6.0+ accepts OP_QUERY only for the handshake (hello / isMaster).
+    const reply = isHelloCommand(name) ? await runCommand(this.#context(db), cmd) : new CommandError(
+      352,
+      `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade. ` +
+        "For more details see https://dochub.mongodb.org/core/legacy-opcode-removal",
+    ).toReply();
+    return encodeOpReply(nextRequestId++, request.requestId, reply);
+  }
+
+  #context(db: string): CommandContext {
+    return { db, session: this.#session, connection: this.#state, server: this.#server };
+  }
+}
+
+/** The command without `$db`, which the context carries instead. */
+function withoutGenericFields(body: Document): Document {
+  const cmd: Document = {};
+  for (const [key, value] of Object.entries(body)) if (key !== "$db") cmd[key] = value;
+  return cmd;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return new Uint8Array(b);
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,122 @@
+// mongod's `failCommand` failpoint (configureFailPoint), used by tests to make a command fail
+// with a chosen code (e.g. 391 ReauthenticationRequired) or drop the connection.
+import { CommandError } from "./errors.ts";
+import { optionalField, requiredField } from "./fields.ts";
+import type { Document } from "./wire.ts";
+
+/** What a matching command should do instead of running. */
+export type FailAction = { kind: "error"; error: CommandError } | { kind: "closeConnection" };
+
+type Mode = { kind: "alwaysOn" } | { kind: "times"; remaining: number } | { kind: "skip"; remaining: number };
+
+interface FailCommand {
+  mode: Mode;
+  failCommands: readonly string[];
+  errorCode?: number;
+  closeConnection: boolean;
+  errorLabels: readonly string[];
+  appName?: string;
+}
+
+/** The server's failpoints; only `failCommand` exists. */
+export class FailPoints {
+  #failCommand: FailCommand | undefined;
+  #timesEntered = 0;
+
+  /**
+   * The configureFailPoint command.
+   * @param cmd `{ configureFailPoint: "failCommand", mode, data }`
+   * @returns the reply without `ok`: `{ count }`, the times the failpoint fired before
+   * @throws CommandError for an unknown failpoint or malformed mode/data
+   */
+  configure(cmd: Document): Document {
+    const name = requiredField(cmd, "configureFailPoint", "configureFailPoint", "string");
+    if (name !== "failCommand") {
+      throw new CommandError(
+        2,
+        `Cannot find failpoint named ${name} (the reference server has only failCommand)`,
+      );
+    }
+    const count = this.#timesEntered;
+    const mode = parseMode(cmd.mode);
+    this.#timesEntered = 0;
+    this.#failCommand = mode === undefined ? undefined : { mode, ...parseData(cmd.data) };
+    return { count };
+  }
+
+  /**
+   * Whether the failpoint fires for a command; counts the activation when it does.
+   * @param commandName the command's name as sent
+   * @param appName the connection's appName from its handshake
+   * @returns what to do, or undefined to run the command
+   */
+  check(commandName: string, appName: string | undefined): FailAction | undefined {
+    const fp = this.#failCommand;
+    if (fp === undefined || commandName === "configureFailPoint") return undefined;
+    if (!fp.failCommands.includes(commandName)) return undefined;
+    if (fp.appName !== undefined && fp.appName !== appName) return undefined;
+    if (!this.#activate(fp)) return undefined;
+    this.#timesEntered++;
+    if (fp.closeConnection) return { kind: "closeConnection" };
+    if (fp.errorCode === undefined) return undefined;
+    return {
+      kind: "error",
+      error: new CommandError(fp.errorCode, "Failing command via 'failCommand' failpoint", fp.errorLabels),
+    };
+  }
+
+  #activate(fp: FailCommand): boolean {
+    const mode = fp.mode;
+    if (mode.kind === "alwaysOn") return true;
+    if (mode.kind === "skip") {
+      if (mode.remaining === 0) return true;
+      mode.remaining--;
+      return false;
+    }
+    mode.remaining--;
+    if (mode.remaining <= 0) this.#failCommand = undefined;
+    return true;
+  }
+}
+
+function parseMode(mode: unknown): Mode | undefined {
+  if (mode === "off") return undefined;
+  if (mode === "alwaysOn") return { kind: "alwaysOn" };
+  if (typeof mode === "object" && mode !== null) {
+    const { times, skip } = mode as Record<string, unknown>;
+    if (typeof times === "number" && Number.isInteger(times) && times >= 0) {
+      return times === 0 ? undefined : { kind: "times", remaining: times };
+    }
+    if (typeof skip === "number" && Number.isInteger(skip) && skip >= 0) {
+      return { kind: "skip", remaining: skip };
+    }
+  }
+  throw new CommandError(2, "mode must be 'off', 'alwaysOn', { times: n } or { skip: n } (n >= 0)");
+}
+
+function parseData(data: unknown): Omit<FailCommand, "mode"> {
+  if (typeof data !== "object" || data === null) {
+    throw new CommandError(2, "failCommand needs a data document");
+  }
+  const doc = data as Document;
+  const failCommands = requiredField(doc, "data", "failCommands", "array");
+  if (failCommands.some((c) => typeof c !== "string")) {
+    throw new CommandError(2, "data.failCommands must be an array of command names");
+  }
+  for (const unsupported of ["blockConnection", "writeConcernError", "namespace"]) {
+    if (doc[unsupported] !== undefined) {
+      throw new CommandError(2, `failCommand data.${unsupported} is not supported by the reference server`);
+    }
+  }
+  const errorLabels = optionalField(doc, "data", "errorLabels", "array") ?? [];
+  if (errorLabels.some((l) => typeof l !== "string")) {
+    throw new CommandError(2, "data.errorLabels must be an array of strings");
+  }
+  return {
+    failCommands: failCommands as string[],
+    errorCode: optionalField(doc, "data", "errorCode", "number"),
+    closeConnection: optionalField(doc, "data", "closeConnection", "boolean") ?? false,
+    errorLabels: errorLabels as string[],
+    appName: optionalField(doc, "data", "appName", "string"),
+  };
+}

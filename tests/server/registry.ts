@@ -1,0 +1,14 @@
+// The mechanisms the reference server speaks, in the order mongod advertises them in
+// saslSupportedMechs. Adding a mechanism = one file under ./mechanisms/ + one line here.
+import type { SaslMechanismServer } from "./sasl.ts";
+import { scramMechanism } from "./mechanisms/scram.ts";
+import { awsMechanism } from "./mechanisms/aws.ts";
+
+/** The default mechanism list of every server started without `mechanisms` in its options. */
+export function defaultMechanisms(): SaslMechanismServer[] {
+  return [
+    scramMechanism("sha1"),
+    scramMechanism("sha256"),
+    awsMechanism(),
+  ];
+}

@@ -1,0 +1,47 @@
+// Counters a test can read from a running server (RunningServer.stats) to assert what the client
+// actually did on the wire, e.g. "speculative auth was used, no saslStart was sent".
+
+/** Per-server counters; all start at zero. */
+export interface ServerStats {
+  /** TCP connections accepted. */
+  connectionsOpened: number;
+  /** Connections open right now. */
+  connectionsOpen: number;
+  /** Messages received per opcode name: "OP_MSG", "OP_QUERY". */
+  opcodes: Record<string, number>;
+  /** Commands received by name as sent (e.g. "ismaster", "hello", "saslStart"), failed ones too. */
+  commands: Record<string, number>;
+  /** Completed authentications (saslStart/saslContinue/authenticate/speculative). */
+  authSuccesses: number;
+  /** Failed authentication steps (each one a code 18 to the client, or a dropped speculative). */
+  authFailures: number;
+  /** Successful authentications per mechanism name. */
+  authSuccessesByMechanism: Record<string, number>;
+  /** Speculative conversations started from hello and how many completed authentication. */
+  speculative: { received: number; successful: number };
+  /** Why each failed step failed, like mongod's log (never sent to clients, never a secret). */
+  authFailureReasons: string[];
+  /** Commands failed by the failCommand failpoint. */
+  failpointHits: number;
+}
+
+/** A fresh set of counters. */
+export function newStats(): ServerStats {
+  return {
+    connectionsOpened: 0,
+    connectionsOpen: 0,
+    opcodes: {},
+    commands: {},
+    authSuccesses: 0,
+    authFailures: 0,
+    authSuccessesByMechanism: {},
+    speculative: { received: 0, successful: 0 },
+    authFailureReasons: [],
+    failpointHits: 0,
+  };
+}
+
+/** Adds one to a named counter. */
+export function bump(counters: Record<string, number>, name: string): void {
+  counters[name] = (counters[name] ?? 0) + 1;
+}
