@@ -22,7 +22,7 @@ count() { # file, pass-regex, fail-regex
 }
 step static bash scripts/static-checks.sh
 step build "$bin/tsc" -p tsconfig.json
-step deno "$bin/deno" test -A --quiet tests/
+step deno "$bin/deno" test -A --quiet --doc mod.ts src/ tests/
 step node node --test --test-concurrency=1 dist/tests/
 step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns="dist/**" --path-ignore-patterns="node_modules/**" tests/
 echo
