@@ -1,0 +1,98 @@
+/**
+ * MONGODB-OIDC: an OpenID Connect access token from a built-in environment (Azure, GCP, Kubernetes,
+ * test), `OIDC_CALLBACK` (machine) or `OIDC_HUMAN_CALLBACK` (human). Tokens are cached per client and
+ * sent speculatively in hello, so a connection after the first authenticates in the hello round trip.
+ *
+ * @module
+ */
+import { abortError } from "../abort.ts";
+import { OidcAuthenticator } from "../oidc/authenticator.ts";
+import { MONGODB_OIDC } from "../oidc/sasl.ts";
+import { type CacheClock, OidcTokenCache } from "../oidc/token-cache.ts";
+import { type EnvironmentEndpoints, tokenSourceOf } from "../oidc/token-source.ts";
+import type { AuthContext, Authenticator, Mechanism } from "./types.ts";
+
+/** Options of {@link createOidcMechanism}. */
+export interface OidcMechanismOptions {
+  /** Where the Azure and GCP environments' endpoints are (tests: loopback fakes), and their timeout. */
+  readonly endpoints?: EnvironmentEndpoints;
+  /**
+   * Waits out the 100 ms between two callback calls. Default: a timer. Tests pass one that advances
+   * their clock (the clock itself is `RuntimeEnv.now`).
+   */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+// The client cache's key in AuthContext.cache.
+const CACHE_KEY = "MONGODB-OIDC/tokens";
+
+/**
+ * A MONGODB-OIDC mechanism with its endpoints and sleep chosen; {@link mongodbOidc} is the default.
+ *
+ * @param options endpoints for the built-in environments, the sleep between callback calls
+ * @returns the mechanism
+ *
+ * @example A machine callback over a stand-in server
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuthCacheStore, createOidcMechanism, parseCredential, runtimeEnv } from "@mongo-auth/core";
+ *
+ * let calls = 0;
+ * const credential = parseCredential("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: { OIDC_CALLBACK: async () => ({ accessToken: `eyJ.token.${++calls}` }) },
+ * })!;
+ * const cache = new AuthCacheStore().scopeFor(credential);
+ * const mechanism = createOidcMechanism();
+ * const runner = { command: async () => ({ ok: 1, done: true }) };
+ * for (let i = 0; i < 3; i++) {
+ *   const auth = mechanism.create({ credential, host: "localhost", env: runtimeEnv(), cache });
+ *   const speculative = await auth.speculativeCommand();
+ *   await auth.finish(runner, speculative ? { done: true } : undefined);
+ * }
+ * assert.equal(calls, 1); // one token for three connections
+ * ```
+ */
+export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechanism {
+  const sleep = options.sleep ?? timerSleep;
+  return {
+    name: MONGODB_OIDC,
+    create(context: AuthContext): Authenticator {
+      const clock: CacheClock = { now: () => context.env.now(), sleep };
+      return new OidcAuthenticator({
+        credential: context.credential,
+        host: context.host,
+        cache: context.cache.get(CACHE_KEY, () => new OidcTokenCache(clock)),
+        source: () => tokenSourceOf(context.credential, context.env, options.endpoints),
+        signal: context.signal,
+      });
+    },
+  };
+}
+
+/**
+ * MONGODB-OIDC with the real cloud endpoints.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mongodbOidc } from "@mongo-auth/core";
+ *
+ * assert.equal(mongodbOidc.name, "MONGODB-OIDC");
+ * ```
+ */
+export const mongodbOidc: Mechanism = createOidcMechanism();
+
+function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(abortError(signal, "MONGODB-OIDC"));
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError(signal!, "MONGODB-OIDC"));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,59 @@
+/**
+ * The OIDC callback contract, shaped like the official Node driver's `OIDC_CALLBACK` /
+ * `OIDC_HUMAN_CALLBACK` so one function works with both mongo-auth and the `mongodb` package.
+ *
+ * @module
+ */
+
+/** The current callback API version, passed to every callback as `version`. */
+export const OIDC_CALLBACK_VERSION = 1;
+
+/** How long a machine callback (`OIDC_CALLBACK`, `ENVIRONMENT`) may take: one minute. */
+export const MACHINE_CALLBACK_TIMEOUT_MS = 60_000;
+
+/** How long a human callback (`OIDC_HUMAN_CALLBACK`) may take: five minutes, for a person at a browser. */
+export const HUMAN_CALLBACK_TIMEOUT_MS = 300_000;
+
+/** What the server tells a human callback about its identity provider (the two-step conversation). */
+export interface IdpInfo {
+  /** The issuer URL; the `iss` of the tokens the server accepts. */
+  readonly issuer: string;
+  /** The OIDC client ID to use with the issuer. */
+  readonly clientId: string;
+  /** Extra scopes to request from the issuer. */
+  readonly requestScopes?: readonly string[];
+}
+
+/** What an OIDC callback is given. */
+export interface OidcCallbackParams {
+  /** Aborted when the callback's time is up or the authentication is cancelled; pass it to `fetch`. */
+  readonly timeoutContext: AbortSignal;
+  /** The callback's time budget in milliseconds (60 000 machine, 300 000 human). */
+  readonly timeoutMS?: number;
+  /** The callback API version: 1. */
+  readonly version: 1;
+  /** The credential's username, when it has one (Azure: the managed identity's client ID). */
+  readonly username?: string;
+  /** Human callbacks only: the server's identity provider. */
+  readonly idpInfo?: IdpInfo;
+  /** Human callbacks only: the refresh token the previous call returned. */
+  readonly refreshToken?: string;
+  /** `TOKEN_RESOURCE`, the audience the Azure and GCP environments request a token for. */
+  readonly tokenAudience?: string;
+}
+
+/** What an OIDC callback returns. */
+export interface OidcCallbackResult {
+  /** The access token (a JWT); sent to the server as is. */
+  accessToken: string;
+  /** Seconds until the token expires; 0 or absent means unknown. */
+  expiresInSeconds?: number;
+  /** Human callbacks: a refresh token, handed back to the next call. */
+  refreshToken?: string;
+}
+
+/**
+ * An OIDC callback: `OIDC_CALLBACK` (machine) or `OIDC_HUMAN_CALLBACK` (human). The same signature as
+ * the official Node driver's `OIDCCallbackFunction`.
+ */
+export type OidcCallback = (params: OidcCallbackParams) => Promise<OidcCallbackResult>;
