@@ -55,9 +55,16 @@ const ALLOWED_SIGNED_HEADERS = [
 /** STS refuses requests whose X-Amz-Date is more than 15 minutes off. */
 const MAX_SKEW_MS = 15 * 60 * 1000;
 
+declare module "../config.ts" {
+  interface ServerConfig {
+    /** MONGODB-AWS: the identities STS knows, and the STS host named to clients. */
+    aws?: AwsServerConfig;
+  }
+}
+
 /** The `aws` section of a config, checked. */
 export function awsConfig(config: ServerConfig): AwsServerConfig | undefined {
-  const aws = (config as ServerConfig & { aws?: AwsServerConfig }).aws;
+  const aws = config.aws;
   if (aws === undefined) return undefined;
   if (!Array.isArray(aws.accounts)) throw new TypeError("config.aws.accounts must be an array");
   aws.accounts.forEach((a, i) => {
