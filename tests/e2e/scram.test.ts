@@ -1,0 +1,154 @@
+// SCRAM end to end: our client, through each transport of this runtime, against the reference server.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
+import { type RunningServer, startServer } from "../server/server.ts";
+import { transports } from "../support/transports.ts";
+
+const users = [
+  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
+  { db: "admin", user: "legacy", password: "legacy-pw", mechanisms: ["SCRAM-SHA-1"] },
+  { db: "app", user: "we=ird,user", password: "p,w=", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
+  // SASLprep maps U+00AD (soft hyphen) to nothing and U+2168 (Roman numeral nine) to "IX".
+  { db: "admin", user: "unicode", password: "I\u00ADX\u2168", mechanisms: ["SCRAM-SHA-256"] },
+];
+
+async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
+  const status = await conn.command("admin", { connectionStatus: 1 });
+  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
+}
+
+for (const { name, transport } of await transports()) {
+  describe(`SCRAM end to end (${name} transport)`, () => {
+    let server: RunningServer;
+    let base: string;
+    before(async () => {
+      server = await startServer({ users });
+      base = `mongodb://${server.address}`;
+    });
+    after(() => server.close());
+
+    const uri = (user: string, password: string, query = "") =>
+      `mongodb://${encodeURIComponent(user)}:${encodeURIComponent(password)}@${server.address}/${query}`;
+
+    for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
+      it(`${mechanism}: authenticates in 2 round trips including hello`, async () => {
+        const conn = await connectWith(transport, uri("alice", "alice-pw", `?authMechanism=${mechanism}`));
+        try {
+          assert.deepEqual(conn.handshake.mechanism, mechanism);
+          assert.equal(conn.handshake.speculative, true);
+          assert.equal(conn.handshake.roundTrips, 2);
+          assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
+        } finally {
+          await conn.close();
+        }
+      });
+    }
+
+    it("negotiates SCRAM-SHA-256 when the user has it", async () => {
+      const conn = await connectWith(transport, uri("alice", "alice-pw"));
+      assert.equal(conn.handshake.mechanism, "SCRAM-SHA-256");
+      assert.equal(conn.handshake.roundTrips, 2);
+      await conn.close();
+    });
+
+    it("negotiates SCRAM-SHA-1 for a user who has only that, dropping the speculative attempt", async () => {
+      const conn = await connectWith(transport, uri("legacy", "legacy-pw"));
+      try {
+        assert.equal(conn.handshake.mechanism, "SCRAM-SHA-1");
+        assert.equal(conn.handshake.speculative, false);
+        assert.equal(conn.handshake.roundTrips, 3);
+        assert.deepEqual(await whoami(conn), { user: "legacy", db: "admin" });
+      } finally {
+        await conn.close();
+      }
+    });
+
+    for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
+      it(`${mechanism}: a user name with = and , (the official driver fails SCRAM-SHA-1 here; we must not)`, async () => {
+        const conn = await connectWith(
+          transport,
+          uri("we=ird,user", "p,w=", `app?authMechanism=${mechanism}`),
+        );
+        assert.deepEqual(await whoami(conn), { user: "we=ird,user", db: "app" });
+        await conn.close();
+      });
+    }
+
+    it("SASLprep: the password is prepared before hashing", async () => {
+      for (const password of ["I\u00ADX\u2168", "IXIX", "I\u00ADXIX"]) {
+        const conn = await connectWith(transport, uri("unicode", password));
+        assert.deepEqual(await whoami(conn), { user: "unicode", db: "admin" });
+        await conn.close();
+      }
+    });
+
+    it("a wrong password fails with AUTHENTICATION_FAILED and no secret in the error", async () => {
+      const failuresBefore = server.stats.authFailures;
+      await assert.rejects(connectWith(transport, uri("alice", "wrong-pw")), (err: unknown) => {
+        assert.ok(err instanceof MongoAuthError);
+        assert.equal(err.code, "AUTHENTICATION_FAILED");
+        assert.doesNotMatch(`${err.message} ${String(err.cause)}`, /wrong-pw|alice-pw/);
+        return true;
+      });
+      assert.equal(server.stats.authFailures, failuresBefore + 1);
+    });
+
+    it("without credentials connects unauthenticated, and auth-only commands fail with 13", async () => {
+      const conn = await connectWith(transport, base);
+      assert.equal(conn.handshake.mechanism, undefined);
+      assert.equal(conn.handshake.roundTrips, 1);
+      await assert.rejects(conn.command("admin", { endSessions: [] }), { serverCode: 13 });
+      await conn.close();
+    });
+
+    it("a server that drops the connection mid-conversation gives CONNECTION_CLOSED", async () => {
+      const admin = await connectWith(transport, uri("alice", "alice-pw"));
+      await admin.command("admin", {
+        configureFailPoint: "failCommand",
+        mode: { times: 1 },
+        data: { failCommands: ["saslContinue"], closeConnection: true },
+      });
+      await admin.close();
+      await assert.rejects(connectWith(transport, uri("alice", "alice-pw")), { code: "CONNECTION_CLOSED" });
+    });
+
+    it("391 ReauthenticationRequired: re-authenticates, then the command succeeds", async () => {
+      const conn = await connectWith(transport, uri("alice", "alice-pw"));
+      try {
+        await conn.command("admin", {
+          configureFailPoint: "failCommand",
+          mode: { times: 1 },
+          data: { failCommands: ["ping"], errorCode: 391 },
+        });
+        const successes = server.stats.authSuccesses;
+        const reply = await conn.command("admin", { ping: 1 });
+        assert.equal(reply.ok, 1);
+        assert.equal(server.stats.authSuccesses, successes + 1);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("tries the hosts in order and uses the first that answers", async () => {
+      // Port 1 on loopback refuses at once.
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@127.0.0.1:1,${server.address}/`);
+      assert.equal(conn.port, server.port);
+      await conn.close();
+    });
+
+    it("fails with CONNECTION_FAILED when no host answers", async () => {
+      await assert.rejects(connectWith(transport, "mongodb://alice:pw@127.0.0.1:1/"), {
+        code: "CONNECTION_FAILED",
+      });
+    });
+
+    it("aborting while connecting rejects with ABORTED", async () => {
+      const controller = new AbortController();
+      controller.abort();
+      await assert.rejects(connectWith(transport, uri("alice", "alice-pw"), { signal: controller.signal }), {
+        code: "ABORTED",
+      });
+    });
+  });
+}
