@@ -3,6 +3,7 @@
 import type { SaslMechanismServer } from "./sasl.ts";
 import { scramMechanism } from "./mechanisms/scram.ts";
 import { awsMechanism } from "./mechanisms/aws.ts";
+import { oidcMechanism } from "./mechanisms/oidc.ts";
 
 /** The default mechanism list of every server started without `mechanisms` in its options. */
 export function defaultMechanisms(): SaslMechanismServer[] {
@@ -10,5 +11,6 @@ export function defaultMechanisms(): SaslMechanismServer[] {
     scramMechanism("sha1"),
     scramMechanism("sha256"),
     awsMechanism(),
+    oidcMechanism(),
   ];
 }

@@ -31,6 +31,13 @@ export interface OidcServerConfig {
   clockToleranceSeconds?: number;
 }
 
+declare module "../config.ts" {
+  interface ServerConfig {
+    /** MONGODB-OIDC: the one identity provider whose tokens the server accepts. */
+    oidc?: OidcServerConfig;
+  }
+}
+
 const EXTERNAL = "$external";
 const NAME = "MONGODB-OIDC";
 
@@ -41,7 +48,7 @@ const NAME = "MONGODB-OIDC";
  * @throws TypeError when it is missing or malformed
  */
 export function oidcConfigOf(config: ServerConfig): OidcServerConfig {
-  const oidc = (config as { oidc?: OidcServerConfig }).oidc;
+  const oidc = config.oidc;
   if (!oidc || typeof oidc !== "object") throw new TypeError("config.oidc is required for MONGODB-OIDC");
   for (const key of ["issuer", "audience", "clientId"] as const) {
     if (typeof oidc[key] !== "string" || oidc[key] === "") {
@@ -70,7 +77,7 @@ export function oidcConfigOf(config: ServerConfig): OidcServerConfig {
 export function oidcMechanism(): SaslMechanismServer {
   return {
     name: NAME,
-    enabled: (config) => (config as { oidc?: unknown }).oidc !== undefined,
+    enabled: (config) => config.oidc !== undefined,
     storeCredential(user, config) {
       oidcConfigOf(config);
       if (user.db !== EXTERNAL) {
