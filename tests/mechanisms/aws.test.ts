@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { Binary, deserialize, serialize } from "bson";
 import { mongodbAws } from "../../src/mechanisms/aws.ts";
 import type { AuthCache, CommandRunner, Document } from "../../src/mechanisms/types.ts";
-import type { MongoCredential } from "../../src/credential.ts";
+import { type MongoCredential, parseCredential } from "../../src/credential.ts";
 import type { RuntimeEnv } from "../../src/runtime-env.ts";
 import { MongoAuthError, MongoServerError } from "../../src/errors.ts";
 import { awsMechanism, type AwsServerConfig } from "../server/mechanisms/aws.ts";
@@ -156,6 +156,23 @@ describe("MONGODB-AWS conversation against the reference server", () => {
     const second = decodePayload(harness.sent[1]);
     assert.equal(second.t, "the-session-token");
     assert.match(second.a as string, /SignedHeaders=[^,]*x-amz-security-token;/);
+  });
+
+  it("authenticates with a parsed connection string (percent-decoded keys and session token)", async () => {
+    const temp = {
+      accessKeyId: "ASIAURI",
+      secretAccessKey: "se/cret+x",
+      sessionToken: "tok+en/=",
+      arn: ALICE.arn,
+    };
+    const harness = serverRunner({ accounts: [temp] });
+    const parsed = parseCredential(
+      "mongodb://ASIAURI:se%2Fcret%2Bx@localhost/?authMechanism=MONGODB-AWS" +
+        "&authMechanismProperties=AWS_SESSION_TOKEN:tok%2Ben%2F%3D",
+    );
+    assert.equal(parsed?.source, "$external");
+    await authenticate(harness, parsed!);
+    assert.deepEqual(harness.authenticatedAs, [ALICE.arn]);
   });
 
   it("signs for the region of a regional STS host", async () => {
