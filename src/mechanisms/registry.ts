@@ -7,11 +7,12 @@ import { MongoAuthError } from "../errors.ts";
 import { scramSha1, scramSha256 } from "./scram.ts";
 import { mongodbX509 } from "./x509.ts";
 import { plain } from "./plain.ts";
+import { mongodbAws } from "./aws.ts";
 import { mongodbOidc } from "./oidc.ts";
 import type { Mechanism } from "./types.ts";
 
 const MECHANISMS: ReadonlyMap<string, Mechanism> = new Map(
-  [scramSha256, scramSha1, mongodbX509, plain, mongodbOidc].map((m) => [m.name, m]),
+  [scramSha256, scramSha1, mongodbX509, plain, mongodbAws, mongodbOidc].map((m) => [m.name, m]),
 );
 
 /**
