@@ -23,8 +23,8 @@ export interface OidcMechanismOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-// The client cache's key in AuthContext.cache.
-const CACHE_KEY = "MONGODB-OIDC/tokens";
+/** The key of the client's {@link OidcTokenCache} in `AuthContext.cache` (tests look inside with it). */
+export const OIDC_CACHE_KEY = "MONGODB-OIDC/tokens";
 
 /**
  * A MONGODB-OIDC mechanism with its endpoints and sleep chosen; {@link mongodbOidc} is the default.
@@ -61,7 +61,7 @@ export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechani
       return new OidcAuthenticator({
         credential: context.credential,
         host: context.host,
-        cache: context.cache.get(CACHE_KEY, () => new OidcTokenCache(clock)),
+        cache: context.cache.get(OIDC_CACHE_KEY, () => new OidcTokenCache(clock)),
         source: () => tokenSourceOf(context.credential, context.env, options.endpoints),
         signal: context.signal,
       });
