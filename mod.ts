@@ -65,10 +65,7 @@ export {
 export type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "./src/wire/transport.ts";
 export { VERSION } from "./src/version.ts";
 export { mongodbAws } from "./src/mechanisms/aws.ts";
-export {
-  awsCredentialProvider,
-  type AwsCredentialProviderOptions,
-} from "./src/aws/provider.ts";
+export { awsCredentialProvider, type AwsCredentialProviderOptions } from "./src/aws/provider.ts";
 export type { AwsCredentialProvider, AwsCredentials } from "./src/aws/credentials.ts";
 export { type CliIo, cliMain, type Connect } from "./src/cli.ts";
 export { createOidcMechanism, mongodbOidc, type OidcMechanismOptions } from "./src/mechanisms/oidc.ts";

@@ -1,41 +1,51 @@
 #!/usr/bin/env bash
 # The README's test command: static checks, then the one test suite on Deno, Node (against the tsc
-# build in dist/, the code npm users get) and Bun. Every runtime runs even if an earlier one failed;
-# the exit code is non-zero if any step failed. The last line sums the counts of all runtimes.
+# build in dist/, the code npm users get) and Bun, then the Worker in workerd. Every step runs even if
+# an earlier one failed; the exit code is non-zero if any step failed. The last line sums the counts.
 set -u
 cd "$(dirname "$0")/.."
+export NO_COLOR=1
 bin=node_modules/.bin
 log=$(mktemp -d)
-status=0
-passed=0
-failed=0
+failed_steps=()
 step() { # name, command...
-  local name=$1; shift
+  local name=$1
+  shift
   echo "::: $name"
-  if "$@" 2>&1 | tee "$log/$name.txt"; then echo "::: $name ok"; else echo "::: $name FAILED"; status=1; fi
+  "$@" 2>&1 | tee "$log/$name.txt"
+  if [ "${PIPESTATUS[0]}" = 0 ]; then echo "::: $name ok"; else echo "::: $name FAILED"; failed_steps+=("$name"); fi
 }
-count() { # file, pass-regex, fail-regex
-  local p f
-  p=$(grep -aoE "$2" "$1" | tail -1 | grep -oE '[0-9]+' | head -1)
-  f=$(grep -aoE "$3" "$1" | tail -1 | grep -oE '[0-9]+' | head -1)
-  echo "${p:-0} ${f:-0}"
+last_number() { # file, regex: the first number of the last line matching regex
+  grep -aoE "$2" "$1" 2>/dev/null | tail -1 | grep -oE '[0-9]+' | head -1
 }
+
 step static bash scripts/static-checks.sh
 step build "$bin/tsc" -p tsconfig.json
-step deno "$bin/deno" test -A --quiet --doc mod.ts src/ tests/
+step deno-doc "$bin/deno" test -A --doc --quiet mod.ts src/
+step deno "$bin/deno" test -A --quiet tests/
 step node node --test --test-concurrency=1 dist/tests/
-step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns="dist/**" --path-ignore-patterns="node_modules/**" tests/
+step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns='dist/**' --path-ignore-patterns='node_modules/**' tests/
+
 echo
 echo "::: summary"
-for rt in deno node bun; do
-  case $rt in
-    deno) read -r p f < <(count "$log/deno.txt" '[0-9]+ passed' '[0-9]+ failed') ;;
-    node) read -r p f < <(count "$log/node.txt" '# pass [0-9]+' '# fail [0-9]+') ;;
-    bun) read -r p f < <(count "$log/bun.txt" '^ *[0-9]+ pass' '^ *[0-9]+ fail') ;;
-  esac
-  echo "$rt: $p passed, $f failed"
-  passed=$((passed + p)); failed=$((failed + f))
+total_pass=0
+total_fail=0
+report() { # runtime, passed, failed
+  echo "$1: ${2:-0} passed, ${3:-0} failed"
+  total_pass=$((total_pass + ${2:-0}))
+  total_fail=$((total_fail + ${3:-0}))
+}
+# Deno counts top-level tests and their steps; a describe's its are steps.
+for f in deno-doc deno; do
+  tests=$(last_number "$log/$f.txt" '[0-9]+ passed')
+  steps=$(last_number "$log/$f.txt" '\(([0-9]+) steps\)')
+  report "$f" "$(( ${tests:-0} + ${steps:-0} ))" "$(last_number "$log/$f.txt" '[0-9]+ failed')"
 done
-[ "$status" = 0 ] || failed=$((failed > 0 ? failed : 1))
-echo "all: $passed passed, $failed failed"
-exit $status
+report node "$(last_number "$log/node.txt" '^# pass [0-9]+')" "$(last_number "$log/node.txt" '^# fail [0-9]+')"
+report bun "$(last_number "$log/bun.txt" '^ *[0-9]+ pass')" "$(last_number "$log/bun.txt" '^ *[0-9]+ fail')"
+if [ ${#failed_steps[@]} -gt 0 ]; then
+  echo "failed steps: ${failed_steps[*]}"
+  [ "$total_fail" -gt 0 ] || total_fail=${#failed_steps[@]}
+fi
+echo "all: $total_pass passed, $total_fail failed"
+[ ${#failed_steps[@]} -eq 0 ]

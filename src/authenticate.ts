@@ -9,14 +9,7 @@ import { AuthCacheStore } from "./auth-cache.ts";
 import type { MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import { mechanismNamed } from "./mechanisms/registry.ts";
-import type {
-  AuthCache,
-  AuthContext,
-  Authenticator,
-  CommandRunner,
-  Document,
-  Mechanism,
-} from "./mechanisms/types.ts";
+import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./mechanisms/types.ts";
 import { type RuntimeEnv, runtimeEnv } from "./runtime-env.ts";
 
 /** Options of {@link authenticate} and {@link beginAuthentication}. */

@@ -4,7 +4,7 @@
  * @module
  */
 import { MongoAuthError } from "../errors.ts";
-import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
+import type { AuthContext, Authenticator, CommandRunner, Mechanism } from "./types.ts";
 
 /**
  * PLAIN: one saslStart with `\0username\0password`.
