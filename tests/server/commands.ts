@@ -3,6 +3,7 @@
 import type { CommandContext } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { hello } from "./hello.ts";
+import { drop, find, insert } from "./collections.ts";
 import type { Document } from "./wire.ts";
 
 interface CommandSpec {
@@ -34,6 +35,9 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     },
   },
   endSessions: { requiresAuth: true, run: () => ({}) },
+  find: { requiresAuth: true, run: find },
+  insert: { requiresAuth: true, run: insert },
+  drop: { requiresAuth: true, run: drop },
   configureFailPoint: {
     requiresAuth: true,
     adminOnly: true,

@@ -1,0 +1,106 @@
+// Just enough of mongod's CRUD for the unified-format auth tests: `find` (equality filters on
+// top-level fields), `insert` and `drop`, on an in-memory store per server. Anything this store
+// cannot answer the way mongod would (operators in a filter, projections, sorts, getMore) is refused
+// with BadValue rather than answered differently.
+import { BSON, Long, ObjectId } from "bson";
+import type { CommandContext, ServerState } from "./context.ts";
+import { CommandError } from "./errors.ts";
+import type { Document } from "./wire.ts";
+
+type Collections = Map<string, Document[]>;
+
+const stores = new WeakMap<ServerState, Collections>();
+
+function collectionsOf(server: ServerState): Collections {
+  let collections = stores.get(server);
+  if (!collections) {
+    collections = new Map();
+    stores.set(server, collections);
+  }
+  return collections;
+}
+
+function collectionName(cmd: Document, name: string): string {
+  const value = cmd[name];
+  if (typeof value !== "string" || value === "") {
+    throw new CommandError(2, `collection name has invalid type ${typeof value}`);
+  }
+  return value;
+}
+
+const same = (a: unknown, b: unknown) =>
+  JSON.stringify(BSON.serialize({ v: a })) === JSON.stringify(BSON.serialize({ v: b }));
+
+/**
+ * `find` with an equality filter: `{ cursor: { firstBatch, id: 0, ns } }`.
+ * @param ctx the command context
+ * @param cmd the command
+ * @returns the reply without `ok`
+ * @throws CommandError for what this store does not support
+ */
+export function find(ctx: CommandContext, cmd: Document): Document {
+  const coll = collectionName(cmd, "find");
+  for (const option of ["projection", "sort", "skip", "limit", "batchSize", "hint", "collation"]) {
+    if (cmd[option] !== undefined) {
+      throw new CommandError(2, `the reference server's find does not support ${option}`);
+    }
+  }
+  const filter = (cmd.filter ?? {}) as Document;
+  if (typeof filter !== "object" || filter === null || Array.isArray(filter)) {
+    throw new CommandError(14, "BSON field 'find.filter' is the wrong type, expected type 'object'");
+  }
+  if (Object.keys(filter).some((key) => key.startsWith("$"))) {
+    throw new CommandError(2, "the reference server's find supports only equality filters");
+  }
+  const docs = collectionsOf(ctx.server).get(`${ctx.db}.${coll}`) ?? [];
+  const firstBatch = docs.filter((doc) =>
+    Object.entries(filter).every(([key, value]) => same(doc[key], value))
+  );
+  return { cursor: { firstBatch, id: Long.fromNumber(0), ns: `${ctx.db}.${coll}` } };
+}
+
+/**
+ * `insert`: adds `_id` when missing; a duplicate `_id` is a write error 11000, as mongod.
+ * @param ctx the command context
+ * @param cmd the command
+ * @returns `{ n, writeErrors? }`
+ */
+export function insert(ctx: CommandContext, cmd: Document): Document {
+  const coll = collectionName(cmd, "insert");
+  if (!Array.isArray(cmd.documents) || cmd.documents.length === 0) {
+    throw new CommandError(2, "Write batch sizes must be between 1 and 100000. Got 0 operations.");
+  }
+  const ns = `${ctx.db}.${coll}`;
+  const collections = collectionsOf(ctx.server);
+  const docs = collections.get(ns) ?? [];
+  collections.set(ns, docs);
+  const writeErrors: Document[] = [];
+  let n = 0;
+  for (const [index, raw] of (cmd.documents as Document[]).entries()) {
+    const doc = raw._id === undefined ? { _id: new ObjectId(), ...raw } : raw;
+    if (docs.some((existing) => same(existing._id, doc._id))) {
+      writeErrors.push({
+        index,
+        code: 11000,
+        errmsg: `E11000 duplicate key error collection: ${ns} index: _id_`,
+      });
+      if (cmd.ordered !== false) break;
+      continue;
+    }
+    docs.push(doc);
+    n++;
+  }
+  return writeErrors.length > 0 ? { n, writeErrors } : { n };
+}
+
+/**
+ * `drop`: mongod 7.0 answers ok for a collection that does not exist.
+ * @param ctx the command context
+ * @param cmd the command
+ * @returns `{ ns, nIndexesWas }` or `{}`
+ */
+export function drop(ctx: CommandContext, cmd: Document): Document {
+  const ns = `${ctx.db}.${collectionName(cmd, "drop")}`;
+  const existed = collectionsOf(ctx.server).delete(ns);
+  return existed ? { ns, nIndexesWas: 1 } : {};
+}
