@@ -11,3 +11,4 @@ if [ -n "$bad" ]; then
   echo "runtime-specific code outside src/transport/:"; echo "$bad"; exit 1
 fi
 echo "static checks ok"
+"$bin/deno" publish --dry-run --allow-dirty --quiet >/dev/null && echo "deno publish --dry-run ok"

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Regenerates the test PKI in tests/fixtures/pki/ for MONGODB-X509 tests (openssl CLI needed; CI is
+# not: the output is committed). Every key is a fresh throw-away EC P-256 key made here, valid for
+# 20000 days (~55 years) so that the committed files outlive the project. Nothing here is a real key.
+#
+#   ca.pem                  the test CA (its key is thrown away after signing)
+#   server-cert.pem/-key    the reference server: CN=localhost, SAN localhost, 127.0.0.1, ::1
+#   client.pem              registered user  CN=client,OU=apps,O=Example,L=City,ST=State,C=US
+#   client-unregistered.pem valid certificate whose subject is no user
+#   client-escaped.pem      subject with RFC 2253 specials and a multi-valued RDN (see SUBJECT_ESCAPED)
+#   client-encrypted.pem    certificate + PKCS#8 key encrypted with ENCRYPTED_KEY_PASSWORD
+#   other-ca.pem            a second CA that signed nothing the server trusts
+#   client-other-ca.pem     the registered subject, but signed by the other CA
+#
+# The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=tests/fixtures/pki
+ENCRYPTED_KEY_PASSWORD="pki-test-password"
+DAYS=20000
+# The subjects as mongod names them (RFC 2253, most specific first); checked below against openssl.
+SUBJECT_CLIENT='CN=client,OU=apps,O=Example,L=City,ST=State,C=US'
+SUBJECT_UNREGISTERED='CN=unregistered,OU=apps,O=Example,L=City,ST=State,C=US'
+SUBJECT_ESCAPED='UID=u42+CN=escaped,OU=Research\; \"Labs\" \<east\>,O=Example\, Inc.,L=\#7 Town,ST=State,C=US'
+SUBJECT_ENCRYPTED='CN=encrypted,OU=apps,O=Example,L=City,ST=State,C=US'
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+mkdir -p "$out"
+
+newkey() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; }
+
+make_ca() { # name, subject
+  newkey "$tmp/$1.key"
+  openssl req -x509 -new -key "$tmp/$1.key" -subj "$2" -days "$DAYS" -out "$out/$1.pem" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash"
+}
+
+sign() { # ca name, csr, extensions file, output certificate
+  openssl x509 -req -in "$2" -CA "$out/$1.pem" -CAkey "$tmp/$1.key" -set_serial "0x$(openssl rand -hex 16)" \
+    -days "$DAYS" -extfile "$3" -out "$4" 2>/dev/null
+}
+
+client() { # ca name, output file, openssl -subj, expected RFC 2253 subject, [password]
+  newkey "$tmp/client.key"
+  openssl req -new -key "$tmp/client.key" -multivalue-rdn -subj "$3" -out "$tmp/client.csr"
+  sign "$1" "$tmp/client.csr" "$tmp/client.ext" "$tmp/client.crt"
+  local subject
+  subject=$(openssl x509 -in "$tmp/client.crt" -noout -subject -nameopt RFC2253)
+  if [ "$subject" != "subject=$4" ]; then
+    echo "unexpected subject for $2: $subject" >&2
+    exit 1
+  fi
+  if [ -n "${5:-}" ]; then
+    openssl pkcs8 -topk8 -v2 aes-256-cbc -in "$tmp/client.key" -passout "pass:$5" -out "$tmp/client.key.enc"
+    mv "$tmp/client.key.enc" "$tmp/client.key"
+  fi
+  cat "$tmp/client.crt" "$tmp/client.key" >"$out/$2"
+}
+
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' >"$tmp/client.ext"
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\n' >"$tmp/server.ext"
+
+make_ca ca "/O=mongo-auth tests/CN=mongo-auth test CA"
+make_ca other-ca "/O=mongo-auth tests/CN=mongo-auth other CA"
+
+newkey "$out/server-key.pem"
+openssl req -new -key "$out/server-key.pem" -subj "/O=mongo-auth tests/CN=localhost" -out "$tmp/server.csr"
+sign ca "$tmp/server.csr" "$tmp/server.ext" "$out/server-cert.pem"
+
+client ca client.pem "/C=US/ST=State/L=City/O=Example/OU=apps/CN=client" "$SUBJECT_CLIENT"
+client ca client-unregistered.pem "/C=US/ST=State/L=City/O=Example/OU=apps/CN=unregistered" "$SUBJECT_UNREGISTERED"
+client ca client-escaped.pem '/C=US/ST=State/L=#7 Town/O=Example, Inc./OU=Research; "Labs" <east>/CN=escaped+UID=u42' \
+  "$SUBJECT_ESCAPED"
+client ca client-encrypted.pem "/C=US/ST=State/L=City/O=Example/OU=apps/CN=encrypted" "$SUBJECT_ENCRYPTED" \
+  "$ENCRYPTED_KEY_PASSWORD"
+client other-ca client-other-ca.pem "/C=US/ST=State/L=City/O=Example/OU=apps/CN=client" "$SUBJECT_CLIENT"
+
+openssl verify -CAfile "$out/ca.pem" "$out/server-cert.pem" "$out/client.pem" >/dev/null
+echo "test PKI written to $out"
