@@ -23,6 +23,11 @@ import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
 import { type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import {
+  awsCredentialProvider as coreAwsCredentialProvider,
+  type AwsCredentialProviderOptions,
+} from "../aws/provider.ts";
+import type { AwsCredentialProvider } from "../aws/credentials.ts";
 import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../wire/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import { abortError } from "../abort.ts";
@@ -189,4 +194,24 @@ function toStreams(socket: net.Socket): SocketStreams {
     abort: () => void socket.destroy(),
   });
   return { readable, writable, close: () => void socket.destroy() };
+}
+
+/**
+ * The MONGODB-AWS credential chain as a function for the official driver's `AWS_CREDENTIAL_PROVIDER`,
+ * reading this runtime's environment variables and files unless `options.env` says otherwise.
+ *
+ * @param options env, signal, timeout
+ * @returns the provider
+ * @example
+ * ```ts ignore
+ * import { MongoClient } from "mongodb";
+ * import { awsCredentialProvider } from "@mongo-auth/core/node";
+ *
+ * const client = new MongoClient("mongodb+srv://cluster.example.net/?authMechanism=MONGODB-AWS", {
+ *   authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: awsCredentialProvider() },
+ * });
+ * ```
+ */
+export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
+  return coreAwsCredentialProvider({ ...options, env: options.env ?? nodeEnv() });
 }

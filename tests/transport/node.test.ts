@@ -1,0 +1,45 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import os from "node:os";
+import { fileURLToPath } from "node:url";
+import { awsCredentialProvider, nodeEnv, nodeTransport } from "../../src/transport/node.ts";
+import { runtime } from "../support/transports.ts";
+
+describe("node transport", () => {
+  it("names the runtime in the client metadata", () => {
+    assert.match(nodeTransport.platform, runtime === "bun" ? /^Bun \d/ : /^(Node\.js v\d|Bun \d)/);
+    assert.equal(nodeTransport.osType, os.type());
+  });
+
+  it("gives credential sources the process environment, home directory and file reader", async () => {
+    const env = nodeEnv();
+    assert.equal(env.getEnv("PATH"), process.env.PATH);
+    assert.equal(env.homeDir, os.homedir());
+    const text = await env.readTextFile!(fileURLToPath(import.meta.url));
+    assert.match(text, /node transport/);
+  });
+
+  it("awsCredentialProvider uses the env it is given instead of the process's", async () => {
+    const provider = awsCredentialProvider({
+      env: nodeEnvWith({ AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" }),
+    });
+    const creds = await provider();
+    assert.equal(creds.accessKeyId, "AKIDEXAMPLE");
+  });
+
+  it("rejects a refused port with CONNECTION_FAILED", async () => {
+    await assert.rejects(
+      nodeTransport.openSocket({ host: "127.0.0.1", port: 1, signal: AbortSignal.timeout(5000) }),
+      { code: "CONNECTION_FAILED" },
+    );
+  });
+});
+
+function nodeEnvWith(vars: Record<string, string>) {
+  const base = nodeEnv();
+  return {
+    ...base,
+    getEnv: (name: string) => vars[name] ?? (name === "AWS_EC2_METADATA_DISABLED" ? "true" : undefined),
+  };
+}
