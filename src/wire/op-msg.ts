@@ -73,7 +73,11 @@ function readDocument(bytes: Uint8Array, offset: number, end: number): [Document
 function readCString(bytes: Uint8Array, offset: number, end: number): [string, number] {
   const zero = bytes.indexOf(0, offset);
   if (zero < 0 || zero >= end) throw protocolError("unterminated section identifier");
-  return [new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(offset, zero)), zero + 1];
+  try {
+    return [new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(offset, zero)), zero + 1];
+  } catch (err) {
+    throw protocolError("section identifier is not valid UTF-8", err);
+  }
 }
 
 /**

@@ -1,0 +1,34 @@
+// Regression tests for the bugs the hardening work (fuzz, hostile peers) found in src/, one per bug,
+// each named after it. Each failed before its fix.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BSON } from "bson";
+import { MongoAuthError } from "@mongo-auth/core";
+import { decodeOpMsg } from "../../src/wire/op-msg.ts";
+
+describe("hardening regressions", () => {
+  it("decodeOpMsg: a section identifier that is not UTF-8 is PROTOCOL_ERROR, not a TypeError", () => {
+    const body = BSON.serialize({ ok: 1 });
+    const doc = BSON.serialize({ a: 1 });
+    const identifier = Uint8Array.of(0xff, 0xfe, 0); // invalid UTF-8, NUL-terminated
+    const sectionSize = 4 + identifier.length + doc.length;
+    const length = 16 + 4 + 1 + body.length + 1 + sectionSize;
+    const frame = new Uint8Array(length);
+    const view = new DataView(frame.buffer);
+    view.setInt32(0, length, true);
+    view.setInt32(12, 2013, true);
+    let at = 20;
+    frame[at++] = 0;
+    frame.set(body, at);
+    at += body.length;
+    frame[at++] = 1;
+    view.setInt32(at, sectionSize, true);
+    frame.set(identifier, at + 4);
+    frame.set(doc, at + 4 + identifier.length);
+    assert.throws(() => decodeOpMsg(frame), (err: unknown) => {
+      assert.ok(err instanceof MongoAuthError);
+      assert.equal(err.code, "PROTOCOL_ERROR");
+      return true;
+    });
+  });
+});
