@@ -40,8 +40,11 @@ export interface Authentication {
   readonly helloFields: Document;
   /** Finishes the conversation using hello's reply. */
   complete(runner: CommandRunner, helloReply: Document): Promise<AuthResult>;
-  /** Re-authenticates the same connection, for a command that failed with 391. */
-  reauthenticate(runner: CommandRunner): Promise<void>;
+  /**
+   * Re-authenticates the same connection, for a command that failed with 391. `signal` bounds this
+   * re-authentication (the one given to {@link beginAuthentication} was for connecting).
+   */
+  reauthenticate(runner: CommandRunner, signal?: AbortSignal): Promise<void>;
 }
 
 const defaultStore = new AuthCacheStore();
@@ -67,12 +70,16 @@ export async function beginAuthentication(
   credential: MongoCredential,
   options: AuthenticateOptions = {},
 ): Promise<Authentication> {
+  // The signal of the step under way: connecting has one, each later re-authentication its own.
+  let signal = options.signal;
   const context: AuthContext = {
     credential,
     host: options.host ?? "localhost",
     env: options.env ?? runtimeEnv(),
     cache: (options.cacheStore ?? defaultStore).scopeFor(credential),
-    signal: options.signal,
+    get signal() {
+      return signal;
+    },
   };
   // Without a mechanism, negotiate: ask for the user's mechanisms and speculate with SCRAM-SHA-256.
   const negotiating = credential.mechanism === undefined;
@@ -99,7 +106,8 @@ export async function beginAuthentication(
       await finish(authenticator, checked, speculativeReply);
       return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
     },
-    async reauthenticate(runner) {
+    async reauthenticate(runner, reauthSignal) {
+      signal = reauthSignal;
       const checked = checkedRunner(runner, context.signal);
       if (authenticator.reauthenticate) return await authenticator.reauthenticate(checked);
       authenticator = mechanism.create(context);

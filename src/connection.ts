@@ -90,7 +90,10 @@ export class Connection implements CommandRunner {
       return await this.#wire.command(db, cmd, options);
     } catch (err) {
       if (!(err instanceof MongoServerError) || err.serverCode !== 391 || !this.#auth) throw err;
-      await this.#auth.reauthenticate(this.#wire);
+      await this.#auth.reauthenticate(
+        { command: (rdb, rcmd) => this.#wire.command(rdb, rcmd, options) },
+        options?.signal,
+      );
       return await this.#wire.command(db, cmd, options);
     }
   }

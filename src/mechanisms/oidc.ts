@@ -63,7 +63,10 @@ export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechani
         host: context.host,
         cache: context.cache.get(OIDC_CACHE_KEY, () => new OidcTokenCache(clock)),
         source: () => tokenSourceOf(context.credential, context.env, options.endpoints),
-        signal: context.signal,
+        // Read when used: a re-authentication runs under its own signal, not the connect one.
+        get signal() {
+          return context.signal;
+        },
       });
     },
   };

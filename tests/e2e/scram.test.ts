@@ -130,6 +130,21 @@ for (const { name, transport } of await transports()) {
       }
     });
 
+    it("391 after the connect timeout has passed: re-authentication runs under the command's own bounds", async () => {
+      const conn = await connectWith(transport, uri("alice", "alice-pw"), { connectTimeoutMS: 300 });
+      try {
+        await conn.command("admin", {
+          configureFailPoint: "failCommand",
+          mode: { times: 1 },
+          data: { failCommands: ["ping"], errorCode: 391 },
+        });
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+      } finally {
+        await conn.close();
+      }
+    });
+
     it("tries the hosts in order and uses the first that answers", async () => {
       // Port 1 on loopback refuses at once.
       const conn = await connectWith(transport, `mongodb://alice:alice-pw@127.0.0.1:1,${server.address}/`);
