@@ -85,3 +85,13 @@ export { createTestCallback, type TestCallbackOptions } from "./src/oidc/test-en
 export type { TokenFileEnv } from "./src/oidc/token-file.ts";
 export type { EnvironmentEndpoints } from "./src/oidc/token-source.ts";
 export { isHostAllowed } from "./src/oidc/allowed-hosts.ts";
+export {
+  DEFAULT_DNS_OVER_HTTPS_ENDPOINT,
+  type DnsLookupOptions,
+  dnsOverHttpsEndpoint,
+  type DnsOverHttpsOptions,
+  type DnsRecordType,
+  resolveSrvOverHttps,
+  resolveTxtOverHttps,
+  withDnsOverHttps,
+} from "./src/dns-over-https.ts";

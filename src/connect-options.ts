@@ -46,6 +46,12 @@ export interface ConnectOptions extends AuthOptions {
   signal?: AbortSignal;
   /** Host facilities for AWS and OIDC credential sources. Default: the runtime's (process env, files, fetch). */
   env?: RuntimeEnv;
+  /**
+   * Resolve `mongodb+srv://` with DNS-over-HTTPS (RFC 8484) over `fetch` (`env.fetch` when given): `true`
+   * for Cloudflare's public resolver, or the `https://` URL of another. Default: the runtime's DNS
+   * (Workers: DNS-over-HTTPS already).
+   */
+  dnsOverHttps?: string | true;
   /** State shared by the connections of one client: SCRAM keys, AWS credentials, OIDC tokens. Default: process-wide. */
   cacheStore?: AuthCacheStore;
 }

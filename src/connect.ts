@@ -11,6 +11,7 @@ import { Connection } from "./connection.ts";
 import { type MongoCredential, parseCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import type { Document } from "./mechanisms/types.ts";
+import { withDnsOverHttps } from "./dns-over-https.ts";
 import { resolveSrvHosts } from "./srv.ts";
 import { type HostAddress, parseConnectionString } from "./uri.ts";
 import type { Transport } from "./wire/transport.ts";
@@ -25,7 +26,7 @@ import { VERSION } from "./version.ts";
  * @param options MongoClient-style options; they win over the connection string's
  * @returns the authenticated connection
  * @throws {MongoAuthError} `INVALID_URI`, `INVALID_CREDENTIAL`, `INVALID_OPTION`, `CONNECTION_FAILED`,
- *   `AUTHENTICATION_FAILED`, `TIMEOUT`, `ABORTED`, `TLS_ERROR`, `DNS_ERROR`
+ *   `AUTHENTICATION_FAILED`, `TIMEOUT`, `ABORTED`, `TLS_ERROR`, `DNS_ERROR`, `RUNTIME_UNSUPPORTED`
  */
 export async function connectWith(
   transport: Transport,
@@ -36,9 +37,12 @@ export async function connectWith(
   const settings = connectSettings(cs, options);
   let hosts: readonly HostAddress[] = cs.hosts;
   let authOptions = options;
+  const dns = options.dnsOverHttps === undefined
+    ? transport
+    : withDnsOverHttps(transport, { endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
   if (cs.scheme === "mongodb+srv") {
     const srv = await resolveSrvHosts(
-      transport,
+      dns,
       cs.hosts[0].host,
       cs.options.get("srvservicename") ?? "mongodb",
       withTimeout(options.signal, settings.connectTimeoutMS)!,
@@ -56,10 +60,9 @@ export async function connectWith(
     try {
       return await connectHost(transport, address, credential, settings, options);
     } catch (err) {
-      // A server that answered and refused us will refuse on every host: stop here.
-      if (err instanceof MongoAuthError && (err.code === "AUTHENTICATION_FAILED" || err.code === "ABORTED")) {
-        throw err;
-      }
+      // A server that answered and refused us will refuse on every host, and what the runtime cannot
+      // do it cannot do for any host: stop here.
+      if (err instanceof MongoAuthError && STOP_CODES.has(err.code)) throw err;
       failures.push(err);
     }
   }
@@ -69,6 +72,8 @@ export async function connectWith(
     cause: new AggregateError(failures, "every host failed"),
   });
 }
+
+const STOP_CODES: ReadonlySet<string> = new Set(["AUTHENTICATION_FAILED", "ABORTED", "RUNTIME_UNSUPPORTED"]);
 
 function checkMechanismNeeds(credential: MongoCredential | undefined, settings: ConnectSettings): void {
   if (credential?.mechanism !== "MONGODB-X509") return;
