@@ -1,0 +1,77 @@
+// mongodb+srv:// through connect(): SRV targets are dialled in order and the TXT record's authSource
+// reaches the credential. DNS is faked; the sockets are real, to the reference server on loopback.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connectWith, type Document, type Transport } from "@mongo-auth/core";
+import { type RunningServer, startServer } from "../server/server.ts";
+import { nodeTransport } from "../../src/transport/node.ts";
+
+describe("mongodb+srv:// end to end", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({
+      users: [{ db: "accounts", user: "carol", password: "carol-pw", mechanisms: ["SCRAM-SHA-256"] }],
+    });
+  });
+  after(() => server.close());
+
+  // DNS says the cluster has two hosts; the first refuses, the second is the reference server.
+  function fakeDns(txt: string[][]): Transport & { dialled: string[] } {
+    const dialled: string[] = [];
+    return {
+      ...nodeTransport,
+      dialled,
+      resolveSrv: () =>
+        Promise.resolve([{ name: "down.cluster0.mongo.test.", port: 1 }, {
+          name: "up.cluster0.mongo.test.",
+          port: server.port,
+        }]),
+      resolveTxt: () => Promise.resolve(txt),
+      openSocket: (o) => {
+        dialled.push(`${o.host}:${o.port}`);
+        return nodeTransport.openSocket({ ...o, host: "127.0.0.1" });
+      },
+    };
+  }
+
+  it("dials the SRV targets in order and takes authSource from TXT", async () => {
+    const transport = fakeDns([["authSource=accounts"]]);
+    const conn = await connectWith(transport, "mongodb+srv://carol:carol-pw@cluster0.mongo.test/?tls=false");
+    try {
+      assert.deepEqual(transport.dialled, [
+        "down.cluster0.mongo.test:1",
+        `up.cluster0.mongo.test:${server.port}`,
+      ]);
+      const status = await conn.command("admin", { connectionStatus: 1 });
+      assert.deepEqual(((status.authInfo as Document).authenticatedUsers as Document[])[0], {
+        user: "carol",
+        db: "accounts",
+      });
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("lets an authSource in the connection string win over TXT", async () => {
+    const transport = fakeDns([["authSource=elsewhere"]]);
+    const conn = await connectWith(
+      transport,
+      "mongodb+srv://carol:carol-pw@cluster0.mongo.test/?tls=false&authSource=accounts",
+    );
+    await conn.close();
+  });
+
+  it("turns TLS on by default for mongodb+srv://", async () => {
+    const transport = fakeDns([]);
+    let tlsAsked = false;
+    const spy: Transport = {
+      ...transport,
+      openSocket: (o) => {
+        tlsAsked = o.tls !== undefined;
+        return Promise.reject(new Error("stop here"));
+      },
+    };
+    await assert.rejects(connectWith(spy, "mongodb+srv://carol:carol-pw@cluster0.mongo.test/"));
+    assert.ok(tlsAsked);
+  });
+});
