@@ -95,3 +95,4 @@ export {
   resolveTxtOverHttps,
   withDnsOverHttps,
 } from "./src/dns-over-https.ts";
+export type { AuthCacheStoreOptions } from "./src/auth-cache.ts";

@@ -6,7 +6,16 @@
  * @module
  */
 import type { MongoCredential } from "./credential.ts";
+import { defaultScramKeyCache, type ScramKeyCache } from "./crypto/scram-key-cache.ts";
 import type { AuthCache } from "./mechanisms/types.ts";
+
+/** Options of {@link AuthCacheStore}. */
+export interface AuthCacheStoreOptions {
+  /** How many credentials to keep state for; the oldest is dropped first. Default 256. */
+  readonly maxScopes?: number;
+  /** Where SCRAM keys are cached (and PBKDF2 runs can be counted). Default: the process-wide cache. */
+  readonly scramKeyCache?: ScramKeyCache;
+}
 
 /**
  * Holds one {@link AuthCache} scope per credential. Make one per client (pool); `connect()` uses a
@@ -22,14 +31,34 @@ import type { AuthCache } from "./mechanisms/types.ts";
  * const b = store.scopeFor(parseCredential("mongodb://alice:x@h/")!);
  * assert.equal(a.get("n", () => ({ v: 1 })), b.get("n", () => ({ v: 2 })));
  * ```
+ *
+ * @example Count PBKDF2 runs with a client-owned SCRAM key cache
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuthCacheStore, ScramKeyCache } from "@mongo-auth/core";
+ *
+ * const scramKeyCache = new ScramKeyCache();
+ * const store = new AuthCacheStore({ scramKeyCache });
+ * assert.equal(store.scramKeyCache, scramKeyCache);
+ * assert.equal(scramKeyCache.computations, 0);
+ * ```
  */
 export class AuthCacheStore {
+  /** The SCRAM key cache of this client's connections. */
+  readonly scramKeyCache: ScramKeyCache;
   readonly #scopes = new Map<string, Map<string, unknown>>();
   readonly #maxScopes: number;
 
-  /** @param maxScopes how many credentials to keep state for; the oldest is dropped first */
-  constructor(maxScopes = 256) {
+  /**
+   * @param options how many credentials to keep state for (a number is `maxScopes`), and the SCRAM key
+   *   cache to use
+   */
+  constructor(options: number | AuthCacheStoreOptions = {}) {
+    const { maxScopes = 256, scramKeyCache = defaultScramKeyCache } = typeof options === "number"
+      ? { maxScopes: options }
+      : options;
     this.#maxScopes = maxScopes;
+    this.scramKeyCache = scramKeyCache;
   }
 
   /**
@@ -48,6 +77,7 @@ export class AuthCacheStore {
     }
     const scope = entries;
     return {
+      scramKeys: this.scramKeyCache,
       get<T>(name: string, create: () => T): T {
         if (!scope.has(name)) scope.set(name, create());
         return scope.get(name) as T;

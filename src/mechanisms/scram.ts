@@ -19,7 +19,12 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
       if (username === undefined || password === undefined) {
         throw new MongoAuthError("INVALID_CREDENTIAL", `${name} needs a username and a password`);
       }
-      const client = new ScramClient({ hash, username, password: scramPassword(hash, username, password) });
+      const client = new ScramClient({
+        hash,
+        username,
+        password: scramPassword(hash, username, password),
+        cache: context.cache.scramKeys,
+      });
       const saslStart = (): Document => ({
         saslStart: 1,
         mechanism: name,

@@ -8,6 +8,7 @@
  * @module
  */
 import type { MongoCredential } from "../credential.ts";
+import type { ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { RuntimeEnv } from "../runtime-env.ts";
 
 /** A BSON document as plain JavaScript. */
@@ -44,6 +45,8 @@ export interface AuthContext {
 export interface AuthCache {
   /** The entry for `key`, created by `create` the first time. */
   get<T>(key: string, create: () => T): T;
+  /** The client's SCRAM key cache; the process-wide one when absent. */
+  readonly scramKeys?: ScramKeyCache;
 }
 
 /** One authentication of one connection. */
