@@ -1,0 +1,80 @@
+// PLAIN end to end: our client on each transport, and the official driver, against the reference
+// server's PLAIN (users in $external, checked against its stand-in for an LDAP directory).
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MongoClient, MongoServerError as DriverServerError } from "mongodb";
+import { connectWith, type Document } from "@mongo-auth/core";
+import { type RunningServer, startServer } from "../server/server.ts";
+import { transports } from "../support/transports.ts";
+
+const config = {
+  users: [
+    { db: "$external", user: "ldap-user", password: "ldap-pw", mechanisms: ["PLAIN"] },
+    { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
+  ],
+};
+
+async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
+  const status = await conn.command("admin", { connectionStatus: 1 });
+  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
+}
+
+const runtimeTransports = await transports();
+
+describe("PLAIN end to end", () => {
+  let server: RunningServer;
+  before(async () => void (server = await startServer(config)));
+  after(() => server.close());
+
+  for (const { name, transport } of runtimeTransports) {
+    it(`our client (${name} transport) authenticates in $external`, async () => {
+      const conn = await connectWith(
+        transport,
+        `mongodb://ldap-user:ldap-pw@${server.address}/?authMechanism=PLAIN`,
+      );
+      assert.equal(conn.handshake.mechanism, "PLAIN");
+      assert.deepEqual(await whoami(conn), { user: "ldap-user", db: "$external" });
+      await conn.close();
+    });
+
+    it(`our client (${name} transport) fails with AUTHENTICATION_FAILED for a wrong password`, async () => {
+      await assert.rejects(
+        connectWith(transport, `mongodb://ldap-user:nope@${server.address}/?authMechanism=PLAIN`),
+        { code: "AUTHENTICATION_FAILED" },
+      );
+    });
+  }
+
+  it("the official driver authenticates with PLAIN, and fails with 18 for a wrong password", async () => {
+    const uri = (pw: string) =>
+      `mongodb://ldap-user:${pw}@${server.address}/?authMechanism=PLAIN&authSource=%24external&serverSelectionTimeoutMS=3000`;
+    const client = new MongoClient(uri("ldap-pw"));
+    try {
+      const status = await client.db("admin").command({ connectionStatus: 1 });
+      assert.deepEqual(status.authInfo.authenticatedUsers, [{ user: "ldap-user", db: "$external" }]);
+    } finally {
+      await client.close();
+    }
+    const bad = new MongoClient(uri("wrong"));
+    try {
+      await assert.rejects(bad.db("admin").command({ ping: 1 }), (err: unknown) => {
+        assert.ok(err instanceof DriverServerError);
+        assert.equal(err.code, 18);
+        return true;
+      });
+    } finally {
+      await bad.close();
+    }
+  });
+
+  it("PLAIN is refused outside $external, as mongod refuses it", async () => {
+    const { transport } = runtimeTransports[0];
+    await assert.rejects(
+      connectWith(
+        transport,
+        `mongodb://alice:alice-pw@${server.address}/?authMechanism=PLAIN&authSource=admin`,
+      ),
+      { code: "AUTHENTICATION_FAILED" },
+    );
+  });
+});
