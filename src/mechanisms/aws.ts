@@ -89,7 +89,7 @@ async function converse(
     mechanism: "MONGODB-AWS",
     payload: new Binary(serialize({ r: new Binary(clientNonce), p: GS2_CB_FLAG_N })),
   });
-  const first = deserialize(payloadBytes(start.payload), { promoteBuffers: false });
+  const first = serverFirst(payloadBytes(start.payload));
   const serverNonce = checkServerNonce(first.s, clientNonce);
   validateStsHost(first.h);
   const signature = await signCallerIdentity(credentials, first.h, serverNonce, now());
@@ -120,6 +120,16 @@ function payloadBytes(payload: unknown): Uint8Array {
     "PROTOCOL_ERROR",
     "MONGODB-AWS: the server's saslStart reply has no binary payload",
   );
+}
+
+function serverFirst(bytes: Uint8Array): Document {
+  try {
+    return deserialize(bytes, { promoteBuffers: false });
+  } catch (err) {
+    throw new MongoAuthError("PROTOCOL_ERROR", "MONGODB-AWS: the server's saslStart payload is not BSON", {
+      cause: err,
+    });
+  }
 }
 
 function checkServerNonce(s: unknown, clientNonce: Uint8Array): Uint8Array {

@@ -2,8 +2,14 @@
 // each named after it. Each failed before its fix.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { BSON } from "bson";
-import { MongoAuthError } from "@mongo-auth/core";
+import { Binary, BSON } from "bson";
+import {
+  AuthCacheStore,
+  authenticate,
+  type CommandRunner,
+  MongoAuthError,
+  parseCredential,
+} from "@mongo-auth/core";
 import { decodeOpMsg } from "../../src/wire/op-msg.ts";
 
 describe("hardening regressions", () => {
@@ -30,5 +36,17 @@ describe("hardening regressions", () => {
       assert.equal(err.code, "PROTOCOL_ERROR");
       return true;
     });
+  });
+
+  it("MONGODB-AWS: a saslStart payload that is not BSON is PROTOCOL_ERROR, not a BSONError", async () => {
+    const credential = parseCredential("mongodb://AKIDEXAMPLE:secret@localhost/?authMechanism=MONGODB-AWS")!;
+    const runner: CommandRunner = {
+      command: () =>
+        Promise.resolve({ ok: 1, conversationId: 1, done: false, payload: new Binary(Uint8Array.of(1, 2)) }),
+    };
+    await assert.rejects(
+      authenticate(runner, credential, { cacheStore: new AuthCacheStore(), helloReply: { ok: 1 } }),
+      (err: unknown) => err instanceof MongoAuthError && err.code === "PROTOCOL_ERROR",
+    );
   });
 });
