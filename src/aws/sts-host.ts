@@ -10,16 +10,30 @@ import { MongoAuthError } from "../errors.ts";
  * Checks the server's STS host.
  *
  * @param host the `h` field of the server's first message
- * @throws {MongoAuthError} `PROTOCOL_ERROR` when it is empty, longer than 255 bytes, or has an empty label
+ * @throws {MongoAuthError} `PROTOCOL_ERROR` when it is empty, longer than 255 bytes, has an empty label,
+ *   or is not a URL host (say, it holds a space, a path or a port out of range)
  */
 export function validateStsHost(host: unknown): asserts host is string {
   const ok = typeof host === "string" && host.length > 0 && new TextEncoder().encode(host).length <= 255 &&
-    host.split(".").every((label) => label.length > 0);
+    host.split(".").every((label) => label.length > 0) && isUrlHost(host);
   if (!ok) {
     throw new MongoAuthError(
       "PROTOCOL_ERROR",
-      "MONGODB-AWS: the server sent an invalid STS host (empty, over 255 bytes, or with an empty label)",
+      "MONGODB-AWS: the server sent an invalid STS host (empty, over 255 bytes, with an empty label, " +
+        "or not a host name)",
     );
+  }
+}
+
+// The host is signed as the URL https://<host>/: it must parse as a URL's host and be nothing more
+// (no path, query, fragment or user info), or the signer would throw or sign another request.
+function isUrlHost(host: string): boolean {
+  try {
+    const url = new URL(`https://${host}/`);
+    return url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "" &&
+      url.password === "";
+  } catch {
+    return false;
   }
 }
 

@@ -49,4 +49,29 @@ describe("hardening regressions", () => {
       (err: unknown) => err instanceof MongoAuthError && err.code === "PROTOCOL_ERROR",
     );
   });
+
+  it("MONGODB-AWS: an STS host that is not a URL host is PROTOCOL_ERROR, not aws4fetch's TypeError", async () => {
+    const credential = parseCredential("mongodb://AKIDEXAMPLE:secret@localhost/?authMechanism=MONGODB-AWS")!;
+    for (
+      const h of ["#", "sts.amazonaws.com:99999", "sts amazonaws.com", "sts.amazonaws.com/path", "u@sts.com"]
+    ) {
+      const runner: CommandRunner = {
+        command(_db, cmd) {
+          const r = BSON.deserialize((cmd.payload as Binary).value()).r as Binary;
+          const s = new Binary(new Uint8Array([...r.value(), ...new Uint8Array(32)]));
+          return Promise.resolve({
+            ok: 1,
+            conversationId: 1,
+            done: false,
+            payload: new Binary(BSON.serialize({ s, h })),
+          });
+        },
+      };
+      await assert.rejects(
+        authenticate(runner, credential, { cacheStore: new AuthCacheStore(), helloReply: { ok: 1 } }),
+        (err: unknown) => err instanceof MongoAuthError && err.code === "PROTOCOL_ERROR",
+        h,
+      );
+    }
+  });
 });
