@@ -1,0 +1,300 @@
+// The Workers proof: starts the reference servers and a loopback DNS-over-HTTPS resolver, bundles the
+// test Worker (worker.ts) from our sources, serves it with the real workerd binary (npm package
+// `workerd`) under a config that lets it reach loopback only, asks it each scenario over HTTP and checks
+// the answers. Always stops workerd and the servers; a hard timeout ends everything.
+//
+//   node_modules/.bin/tsc -p tsconfig.json && node dist/tests/workers/run.js
+//
+// The last line is `workerd: N passed, M failed`; the exit code is non-zero on any failure.
+import { type ChildProcess, spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { connect as tcpConnect, createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import assert from "node:assert/strict";
+import { repoRoot } from "../support/paths.ts";
+import { type RunningServer, startServer } from "../server/server.ts";
+import { bundleWorker } from "./bundle.ts";
+import { workerdConfig } from "./config.ts";
+import { type DohServer, startDohServer } from "./doh-server.ts";
+
+const HARD_TIMEOUT_MS = 180_000;
+const READY_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const SRV_NAME = "_mongodb._tcp.cluster0.example.test";
+
+// deno-lint-ignore no-explicit-any
+type Answer = Record<string, any>;
+
+interface Check {
+  readonly name: string;
+  readonly path: string;
+  expect(answer: Answer): void;
+}
+
+const users = [
+  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
+  { db: "admin", user: "legacy", password: "legacy-pw", mechanisms: ["SCRAM-SHA-1"] },
+  { db: "app", user: "carol", password: "carol-pw", mechanisms: ["SCRAM-SHA-256"] },
+];
+
+function loggedIn(mechanism: string, user: { user: string; db: string }, extra: Answer = {}) {
+  return (answer: Answer) => {
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    assert.equal(answer.mechanism, mechanism);
+    assert.deepEqual(answer.user, user);
+    for (const [key, value] of Object.entries(extra)) assert.deepEqual(answer[key], value, key);
+  };
+}
+
+function failsWith(code: string, ...patterns: RegExp[]) {
+  return (answer: Answer) => {
+    assert.equal(answer.error?.code, code, JSON.stringify(answer));
+    for (const pattern of patterns) assert.match(answer.error.message, pattern);
+  };
+}
+
+const alice = { user: "alice", db: "admin" };
+const checks: Check[] = [
+  {
+    name: "SCRAM-SHA-256, speculative in hello (cold request)",
+    path: "/login?mechanism=SCRAM-SHA-256",
+    expect: loggedIn("SCRAM-SHA-256", alice, { speculative: true, roundTrips: 2 }),
+  },
+  {
+    name: "SCRAM-SHA-256 again (warm: keys cached in the isolate)",
+    path: "/login?mechanism=SCRAM-SHA-256",
+    expect: loggedIn("SCRAM-SHA-256", alice, { speculative: true, roundTrips: 2 }),
+  },
+  {
+    name: "SCRAM-SHA-1",
+    path: "/login?mechanism=SCRAM-SHA-1",
+    expect: loggedIn("SCRAM-SHA-1", alice, { speculative: true, roundTrips: 2 }),
+  },
+  {
+    name: "negotiation picks SCRAM-SHA-256",
+    path: "/login",
+    expect: loggedIn("SCRAM-SHA-256", alice),
+  },
+  {
+    name: "negotiation falls back to SCRAM-SHA-1 for a SHA-1-only user",
+    path: "/login?user=legacy&password=legacy-pw",
+    expect: loggedIn("SCRAM-SHA-1", { user: "legacy", db: "admin" }, { speculative: false, roundTrips: 3 }),
+  },
+  {
+    name: "a wrong password is AUTHENTICATION_FAILED, without the password in the message",
+    path: "/login?password=not-the-pw",
+    expect: (answer) => {
+      failsWith("AUTHENTICATION_FAILED")(answer);
+      assert.doesNotMatch(answer.error.message, /not-the-pw|alice-pw/);
+    },
+  },
+  {
+    name: "mongodb+srv:// over DNS-over-HTTPS (transport option), authSource from TXT",
+    path: "/srv",
+    expect: loggedIn("SCRAM-SHA-256", { user: "carol", db: "app" }, { host: "db1.cluster0.example.test" }),
+  },
+  {
+    name: "mongodb+srv:// over DNS-over-HTTPS (dnsOverHttps connect option)",
+    path: "/srv-option",
+    expect: loggedIn("SCRAM-SHA-256", { user: "carol", db: "app" }, { host: "db1.cluster0.example.test" }),
+  },
+  {
+    name: "MONGODB-X509 is RUNTIME_UNSUPPORTED and names the alternatives",
+    path: "/x509",
+    expect: failsWith(
+      "RUNTIME_UNSUPPORTED",
+      /client certificate/,
+      /SCRAM-SHA-256, MONGODB-AWS or MONGODB-OIDC/,
+    ),
+  },
+  {
+    name: "tlsCAFile is RUNTIME_UNSUPPORTED",
+    path: "/tls-ca-file",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /tlsCAFile/, /trust store/),
+  },
+  {
+    name: "tlsCertificateKeyFile is RUNTIME_UNSUPPORTED",
+    path: "/tls-certificate-key-file",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /tlsCertificateKeyFile/),
+  },
+  {
+    name: "tlsInsecure is RUNTIME_UNSUPPORTED",
+    path: "/tls-insecure",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /tlsInsecure/),
+  },
+  {
+    name: "a SCRAM iteration count above the production PBKDF2 cap is RUNTIME_UNSUPPORTED",
+    path: "/pbkdf2-cap?mechanism=SCRAM-SHA-256",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /150000/, /scramSHA256IterationCount/, /100000 or less/),
+  },
+  {
+    name: "a refused port is CONNECTION_FAILED",
+    path: "/refused",
+    expect: failsWith("CONNECTION_FAILED", /127\.0\.0\.1:1/),
+  },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// The workerd child of this run, so that a hard timeout or a signal can still end it.
+let running: ChildProcess | undefined;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// Ready = the socket accepts connections. No HTTP request, so the first scenario is the first request.
+async function waitForPort(port: number, workerd: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + READY_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (workerd.exitCode !== null || workerd.signalCode !== null) {
+      throw new Error(
+        `workerd exited before listening (${workerd.exitCode ?? workerd.signalCode}):\n${log()}`,
+      );
+    }
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = tcpConnect(port, "127.0.0.1");
+      socket.once("connect", () => (socket.destroy(), resolve(true)));
+      socket.once("error", () => resolve(false));
+    });
+    if (open) return;
+    await sleep(50);
+  }
+  throw new Error(`workerd did not listen on 127.0.0.1:${port} within ${READY_TIMEOUT_MS} ms:\n${log()}`);
+}
+
+async function stopWorkerd(workerd: ChildProcess): Promise<void> {
+  if (workerd.exitCode !== null || workerd.signalCode !== null) return;
+  const exited = once(workerd, "exit");
+  workerd.kill("SIGTERM");
+  const stopped = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
+  if (!stopped) workerd.kill("SIGKILL");
+}
+
+async function ask(base: string, path: string): Promise<{ answer: Answer; ms: number }> {
+  const started = performance.now();
+  const response = await fetch(base + path, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const answer = await response.json() as Answer;
+  return { answer, ms: performance.now() - started };
+}
+
+async function main(): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  const result = (ok: boolean, name: string, detail = "") => {
+    if (ok) passed++;
+    else failed++;
+    console.log(`${ok ? "ok" : "not ok"} - ${name}${detail ? `: ${detail}` : ""}`);
+  };
+
+  const dir = await mkdtemp(join(tmpdir(), "mongo-auth-workerd-"));
+  let server: RunningServer | undefined;
+  let capped: RunningServer | undefined;
+  let doh: DohServer | undefined;
+  let workerd: ChildProcess | undefined;
+  let stderr = "";
+  try {
+    server = await startServer({ users });
+    capped = await startServer({
+      users: [users[0]],
+      scram: { iterationsSha1: 150_000, iterationsSha256: 150_000 },
+    });
+    doh = await startDohServer({
+      srv: { [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }] },
+      txt: { "cluster0.example.test": [["authSource=app"]] },
+    });
+    const bytes = await bundleWorker(join(dir, "worker.js"));
+    console.log(`# worker bundle: ${(bytes / 1024).toFixed(1)} KiB`);
+    const port = await freePort();
+    await writeFile(
+      join(dir, "config.capnp"),
+      workerdConfig({
+        port,
+        bundle: "worker.js",
+        bindings: {
+          MONGODB_ADDRESS: server.address,
+          MONGODB_CAPPED_ADDRESS: capped.address,
+          DOH_ENDPOINT: doh.endpoint,
+        },
+      }),
+    );
+    const started = performance.now();
+    workerd = spawn(join(repoRoot(), "node_modules", ".bin", "workerd"), ["serve", "config.capnp"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    running = workerd;
+    const keep = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000));
+    workerd.stdout!.on("data", keep);
+    workerd.stderr!.on("data", keep);
+    await waitForPort(port, workerd, () => stderr);
+    console.log(`# workerd listening after ${(performance.now() - started).toFixed(0)} ms`);
+
+    const base = `http://127.0.0.1:${port}`;
+    const timings: number[] = [];
+    for (const check of checks) {
+      try {
+        const { answer, ms } = await ask(base, check.path);
+        if (check.path.startsWith("/login?mechanism=SCRAM-SHA-256")) timings.push(ms);
+        check.expect(answer);
+        result(true, `${check.name} (${ms.toFixed(0)} ms)`);
+      } catch (err) {
+        result(false, check.name, (err as Error).message.split("\n")[0]);
+      }
+    }
+    const [cold, warm] = timings;
+    if (cold !== undefined && warm !== undefined) {
+      console.log(
+        `# cold request (connect + hello + SCRAM-SHA-256 + connectionStatus): ${cold.toFixed(1)} ms`,
+      );
+      console.log(`# warm request (same, SCRAM keys cached in the isolate): ${warm.toFixed(1)} ms`);
+    }
+    try {
+      assert.deepEqual(
+        doh.queries.filter((q) => q.startsWith("SRV")).length,
+        2,
+        `SRV queries: ${doh.queries.join(", ")}`,
+      );
+      assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-1"] ?? 0) >= 2);
+      assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-256"] ?? 0) >= 5);
+      assert.equal(capped.stats.authSuccesses, 0);
+      result(true, "the resolver and the servers saw what the Worker reported");
+    } catch (err) {
+      result(false, "the resolver and the servers saw what the Worker reported", (err as Error).message);
+    }
+  } catch (err) {
+    result(false, "workerd run", (err as Error).message);
+  } finally {
+    if (workerd) await stopWorkerd(workerd);
+    await Promise.allSettled([server?.close(), capped?.close(), doh?.close()]);
+    await rm(dir, { recursive: true, force: true });
+  }
+  if (failed > 0 && stderr) console.log(`# workerd output (last 8000 characters):\n${stderr}`);
+  console.log(`workerd: ${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+function abandon(why: string): never {
+  running?.kill("SIGKILL");
+  console.log(`not ok - ${why}`);
+  console.log("workerd: 0 passed, 1 failed");
+  process.exit(1);
+}
+
+const hardTimeout = setTimeout(() => abandon(`hard timeout after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_MS);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => abandon(`stopped by ${signal}`));
+}
+const code = await main();
+clearTimeout(hardTimeout);
+process.exit(code);

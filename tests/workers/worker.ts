@@ -1,0 +1,130 @@
+// The test Worker: bundled from our sources by tests/workers/bundle.ts and run inside workerd by
+// tests/workers/run.ts. Each path is one scenario; the answer is JSON, `{ error: { code, message } }`
+// when the scenario threw. Everything it reaches is on loopback: the reference servers and a
+// DNS-over-HTTPS resolver whose addresses come in as bindings.
+import { connect, createWorkersTransport, workersTransport } from "../../src/transport/workers.ts";
+import { connectWith } from "../../src/connect.ts";
+import type { ConnectOptions } from "../../src/connect-options.ts";
+import type { Connection } from "../../src/connection.ts";
+import type { Transport } from "../../src/wire/transport.ts";
+
+/** The bindings run.ts configures. */
+export interface Bindings {
+  /** "127.0.0.1:PORT" of the reference server with the default SCRAM iteration counts. */
+  MONGODB_ADDRESS: string;
+  /** "127.0.0.1:PORT" of a reference server whose SCRAM iteration counts exceed Workers' PBKDF2 cap. */
+  MONGODB_CAPPED_ADDRESS: string;
+  /** The loopback DNS-over-HTTPS resolver. */
+  DOH_ENDPOINT: string;
+}
+
+type Scenario = (url: URL, env: Bindings) => Promise<unknown>;
+
+// SRV targets are names under example.test (a reserved domain no resolver knows): their sockets go
+// to the reference server on loopback, so DNS-over-HTTPS is the only DNS in play.
+function loopbackNames(transport: Transport): Transport {
+  return {
+    ...transport,
+    openSocket: (options) =>
+      transport.openSocket({
+        ...options,
+        host: options.host.endsWith(".example.test") ? "127.0.0.1" : options.host,
+      }),
+  };
+}
+
+async function summarize(conn: Connection): Promise<unknown> {
+  try {
+    const status = await conn.command("admin", { connectionStatus: 1 });
+    const users = (status.authInfo as { authenticatedUsers: unknown[] }).authenticatedUsers;
+    return {
+      host: conn.host,
+      mechanism: conn.handshake.mechanism ?? null,
+      speculative: conn.handshake.speculative,
+      roundTrips: conn.handshake.roundTrips,
+      durationMs: conn.handshake.durationMs,
+      user: users[0] ?? null,
+    };
+  } finally {
+    await conn.close();
+  }
+}
+
+function login(address: string, url: URL, options?: ConnectOptions): Promise<Connection> {
+  const user = encodeURIComponent(url.searchParams.get("user") ?? "alice");
+  const password = encodeURIComponent(url.searchParams.get("password") ?? "alice-pw");
+  const mechanism = url.searchParams.get("mechanism");
+  const query = mechanism ? `?authMechanism=${mechanism}` : "";
+  return connect(`mongodb://${user}:${password}@${address}/${query}`, options);
+}
+
+// Cloudflare's production runtime refuses PBKDF2 above 100 000 iterations; workerd has no such cap.
+// This scenario puts the production behaviour (its exact DOMException) in front of deriveKey for the
+// duration of one request, so the error mongo-auth gives on Workers is checked inside workerd.
+async function withProductionPbkdf2Cap<T>(run: () => Promise<T>): Promise<T> {
+  const subtle = crypto.subtle;
+  const original = subtle.deriveKey;
+  const capped: typeof original = (algorithm, ...rest) => {
+    const iterations = (algorithm as { iterations?: number }).iterations ?? 0;
+    if (iterations > 100_000) {
+      return Promise.reject(
+        new DOMException(
+          `Pbkdf2 failed: iteration counts above 100000 are not supported (requested ${iterations}).`,
+          "NotSupportedError",
+        ),
+      );
+    }
+    return original.call(subtle, algorithm, ...rest);
+  };
+  Object.defineProperty(subtle, "deriveKey", { value: capped, configurable: true, writable: true });
+  try {
+    return await run();
+  } finally {
+    Object.defineProperty(subtle, "deriveKey", { value: original, configurable: true, writable: true });
+  }
+}
+
+const scenarios: Record<string, Scenario> = {
+  "/health": () => Promise.resolve({ ok: true }),
+  "/login": async (url, env) => summarize(await login(env.MONGODB_ADDRESS, url)),
+  "/srv": async (_url, env) => {
+    const transport = loopbackNames(createWorkersTransport({ dnsOverHttps: env.DOH_ENDPOINT }));
+    return summarize(
+      await connectWith(transport, "mongodb+srv://carol:carol-pw@cluster0.example.test/?tls=false"),
+    );
+  },
+  "/srv-option": async (_url, env) => {
+    const conn = await connectWith(
+      loopbackNames(workersTransport),
+      "mongodb+srv://carol:carol-pw@cluster0.example.test/?tls=false",
+      { dnsOverHttps: env.DOH_ENDPOINT },
+    );
+    return summarize(conn);
+  },
+  "/x509": (_url, env) =>
+    connect(`mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-X509&tls=true`, {
+      tlsCertificateKey: { cert: "-----BEGIN CERTIFICATE-----", key: "-----BEGIN PRIVATE KEY-----" },
+    }),
+  "/tls-ca-file": (url, env) => login(env.MONGODB_ADDRESS, url, { tls: true, tlsCAFile: "/etc/ssl/ca.pem" }),
+  "/tls-certificate-key-file": (url, env) =>
+    login(env.MONGODB_ADDRESS, url, { tls: true, tlsCertificateKeyFile: "/etc/ssl/client.pem" }),
+  "/tls-insecure": (url, env) => login(env.MONGODB_ADDRESS, url, { tls: true, tlsInsecure: true }),
+  "/pbkdf2-cap": (url, env) => withProductionPbkdf2Cap(() => login(env.MONGODB_CAPPED_ADDRESS, url)),
+  "/refused": (url) => login("127.0.0.1:1", url),
+};
+
+export default {
+  async fetch(request: Request, env: Bindings): Promise<Response> {
+    const url = new URL(request.url);
+    const scenario = scenarios[url.pathname];
+    if (!scenario) {
+      return Response.json({ error: { code: "NOT_FOUND", message: url.pathname } }, { status: 404 });
+    }
+    try {
+      return Response.json(await scenario(url, env));
+    } catch (err) {
+      const { name, code, message } = err as { name?: string; code?: string; message?: string };
+      return Response.json({ error: { name, code, message } });
+    }
+  },
+};
