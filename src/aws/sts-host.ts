@@ -11,7 +11,7 @@ import { MongoAuthError } from "../errors.ts";
  *
  * @param host the `h` field of the server's first message
  * @throws {MongoAuthError} `PROTOCOL_ERROR` when it is empty, longer than 255 bytes, has an empty label,
- *   or is not a URL host (say, it holds a space, a path or a port out of range)
+ *   or is not an ASCII URL host (say, it holds a space, a path, non-ASCII letters or a port out of range)
  */
 export function validateStsHost(host: unknown): asserts host is string {
   const ok = typeof host === "string" && host.length > 0 && new TextEncoder().encode(host).length <= 255 &&
@@ -25,13 +25,12 @@ export function validateStsHost(host: unknown): asserts host is string {
   }
 }
 
-// The host is signed as the URL https://<host>/: it must parse as a URL's host and be nothing more
-// (no path, query, fragment or user info), or the signer would throw or sign another request.
+// The host is signed as the URL https://<host>/ and goes into the Authorization header (its second label
+// is the region): it must be exactly what a URL serializes as its host — ASCII, no path, query,
+// fragment, user info or default port — or the signer would throw or sign another request.
 function isUrlHost(host: string): boolean {
   try {
-    const url = new URL(`https://${host}/`);
-    return url.pathname === "/" && url.search === "" && url.hash === "" && url.username === "" &&
-      url.password === "";
+    return new URL(`https://${host}/`).host === host.toLowerCase();
   } catch {
     return false;
   }
