@@ -167,11 +167,13 @@ export class ScramClient {
       const keys = await this.#cache.keys({ hash: this.#hash, password: this.#password, salt, iterations });
       const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
       const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
-      // The server signature is only needed once the server answers: compute it alongside, off the
-      // path of the client proof, and await it in verifyServerFinalMessage().
+      // The client signature is on the path of the proof, so it is dispatched first. The server
+      // signature is only needed once the server answers: compute it alongside, off that path, and
+      // await it in verifyServerFinalMessage().
+      const clientSignaturePromise = hmac(keys.storedKey, authMessage);
       const serverSignature = hmac(keys.serverKey, authMessage);
       serverSignature.catch(() => {}); // awaited later; a failure surfaces there, not as unhandled
-      const clientSignature = await hmac(keys.storedKey, authMessage);
+      const clientSignature = await clientSignaturePromise;
       // A call out of order while PBKDF2 ran has failed the conversation; it stays failed.
       if (this.#state !== "computing") {
         throw protocolError("SCRAM calls out of order: the conversation failed while keys were derived");
