@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError, MongoServerError } from "../errors.ts";
 import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
 
 /**
@@ -32,7 +32,17 @@ export const mongodbX509: Mechanism = {
           }
           return;
         }
-        await runner.command("$external", command);
+        try {
+          await runner.command("$external", command);
+        } catch (err) {
+          // mongod answers 11 UserNotFound (not 18) when no $external user has the certificate's subject.
+          if (!(err instanceof MongoServerError) || err.serverCode !== 11) throw err;
+          throw new MongoAuthError(
+            "AUTHENTICATION_FAILED",
+            `authentication failed: ${err.errmsg} — create that user in $external, named exactly as the subject`,
+            { cause: err },
+          );
+        }
       },
     };
   },

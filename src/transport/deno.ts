@@ -169,7 +169,7 @@ async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promi
     if (err instanceof MongoAuthError) throw err;
     const name = (err as Error)?.name ?? "";
     const message = (err as Error)?.message ?? String(err);
-    const isTls = /certificate|tls|ssl|handshake/i.test(message) || name === "InvalidData";
+    const isTls = /certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData";
     throw isTls
       ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${host}:${port} failed: ${message}`, {
         cause: err,

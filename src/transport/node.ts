@@ -18,6 +18,7 @@ import dns from "node:dns/promises";
 import os from "node:os";
 import process from "node:process";
 import { readFile } from "node:fs/promises";
+import { createPrivateKey, X509Certificate } from "node:crypto";
 import type { ConnectOptions } from "../connect-options.ts";
 import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
@@ -31,6 +32,7 @@ import type { AwsCredentialProvider } from "../aws/credentials.ts";
 import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../wire/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import { abortError } from "../abort.ts";
+import { splitPem } from "../pem.ts";
 
 /**
  * Connects to MongoDB and authenticates, on Node.js or Bun.
@@ -88,12 +90,33 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
     }))
     : settings.certificateKey;
   if (pair) {
+    if ("Deno" in globalThis) checkPairOnDeno(pair, settings.certificateKeyFile ?? "tlsCertificateKey");
     options.cert = pair.cert;
     options.key = pair.key;
     options.passphrase = settings.certificateKeyPassword;
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
   return options;
+}
+
+// Deno's node:tls neither decrypts a key (it ignores `passphrase`) nor rejects a malformed certificate or
+// key: it silently sends no certificate, and the server's refusal says nothing useful. Check here instead.
+function checkPairOnDeno(pair: { cert: string; key: string }, source: string): void {
+  const pem = splitPem(pair.cert === pair.key ? pair.cert : pair.cert + "\n" + pair.key, source);
+  if (pem.encrypted) {
+    throw new MongoAuthError(
+      "RUNTIME_UNSUPPORTED",
+      "Deno cannot decrypt an encrypted private key: decrypt it first (openssl pkey -in key.pem -out plain.pem)",
+    );
+  }
+  try {
+    new X509Certificate(pem.cert);
+    createPrivateKey(pem.key);
+  } catch (err) {
+    throw new MongoAuthError("TLS_ERROR", `invalid TLS certificate or private key in ${source}`, {
+      cause: err,
+    });
+  }
 }
 
 function openSocket({ host, port, tls: settings, signal }: OpenSocketOptions): Promise<SocketStreams> {

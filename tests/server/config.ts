@@ -2,6 +2,7 @@
 // from a JSON file. Validation is strict so a typo in a fixture fails loudly instead of silently
 // starting a server that does something else.
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 
 /** A role granted to a user, as connectionStatus reports it. */
 export interface RoleName {
@@ -31,7 +32,30 @@ export interface ScramConfig {
   iterationsSha256?: number;
 }
 
-/** The whole server configuration. Later mechanisms add their own keys (tls, aws, oidc). */
+/**
+ * `tls`: the server speaks only TLS (mongod's `net.tls.mode: requireTLS`) and asks every client for a
+ * certificate. Paths are PEM files, relative to the config file (CLI) or to the working directory.
+ */
+export interface TlsServerConfig {
+  /** The server's certificate chain (mongod's `certificateKeyFile`, certificate part). */
+  cert: string;
+  /** The server's private key (unencrypted). */
+  key: string;
+  /** The CA that client certificates must chain to (mongod's `CAFile`). */
+  ca: string;
+  /**
+   * mongod's `allowConnectionsWithoutCertificates` (default false): a client that sends no certificate is
+   * then served (SCRAM works, MONGODB-X509 fails with 18) instead of disconnected after the handshake.
+   */
+  allowConnectionsWithoutCertificates?: boolean;
+  /**
+   * mongod's `allowInvalidCertificates` (default false): a client certificate that does not chain to `ca`
+   * is then served as if it sent none (MONGODB-X509 fails with 18) instead of disconnected.
+   */
+  allowInvalidCertificates?: boolean;
+}
+
+/** The whole server configuration. Later mechanisms add their own keys (aws, oidc). */
 export interface ServerConfig {
   /** Listen address; loopback only (default "127.0.0.1"). */
   host?: string;
@@ -41,6 +65,8 @@ export interface ServerConfig {
   users?: UserConfig[];
   /** SCRAM iteration counts. */
   scram?: ScramConfig;
+  /** Serve TLS only, with client certificates (MONGODB-X509). */
+  tls?: TlsServerConfig;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -63,7 +89,22 @@ export function normalizeConfig(
   const users = config.users ?? [];
   if (!Array.isArray(users)) throw new TypeError("config.users must be an array");
   users.forEach(checkUser);
+  if (config.tls !== undefined) checkTls(config.tls);
   return { ...config, host, port, users };
+}
+
+function checkTls(tls: TlsServerConfig): void {
+  if (typeof tls !== "object" || tls === null) throw new TypeError("config.tls must be an object");
+  for (const key of ["cert", "key", "ca"] as const) {
+    if (typeof tls[key] !== "string" || tls[key] === "") {
+      throw new TypeError(`config.tls.${key} must be the path of a PEM file`);
+    }
+  }
+  for (const key of ["allowConnectionsWithoutCertificates", "allowInvalidCertificates"] as const) {
+    if (tls[key] !== undefined && typeof tls[key] !== "boolean") {
+      throw new TypeError(`config.tls.${key} must be a boolean`);
+    }
+  }
 }
 
 function checkUser(user: UserConfig, index: number): void {
@@ -85,9 +126,22 @@ function checkUser(user: UserConfig, index: number): void {
 /**
  * Reads a JSON configuration file.
  * @param path the file path
- * @returns the parsed configuration (not yet normalized)
+ * @returns the parsed configuration (not yet normalized), `tls` paths resolved against the file's folder
  * @throws Error when the file can't be read or isn't JSON
  */
 export function readConfigFile(path: string): ServerConfig {
-  return JSON.parse(readFileSync(path, "utf8")) as ServerConfig;
+  const config = JSON.parse(readFileSync(path, "utf8")) as ServerConfig;
+  const tls = config.tls;
+  if (typeof tls !== "object" || tls === null) return config;
+  // TLS file paths are relative to the config file, so a fixture works from any working directory.
+  const relative = (file: unknown) => typeof file === "string" ? resolve(dirname(path), file) : file;
+  return {
+    ...config,
+    tls: {
+      ...tls,
+      cert: relative(tls.cert),
+      key: relative(tls.key),
+      ca: relative(tls.ca),
+    } as TlsServerConfig,
+  };
 }

@@ -1,6 +1,7 @@
 // One client connection: frames messages off the socket, runs them one at a time in arrival
 // order, writes the replies. A message that breaks the wire protocol closes the connection.
 import type { Socket } from "node:net";
+import type { TLSSocket } from "node:tls";
 import { CloseConnection, isHelloCommand, runCommand } from "./commands.ts";
 import type { CommandContext, ConnectionState, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
@@ -51,7 +52,7 @@ export class ClientConnection {
       id: nextConnectionId++,
       remoteAddress: socket.remoteAddress ?? "",
       remotePort: socket.remotePort ?? 0,
-      tls: false,
+      ...tlsInfo(socket),
     };
     this.#state = { info, clientMetadataSeen: false };
     this.#session = new AuthSession({
@@ -128,6 +129,17 @@ export class ClientConnection {
   #context(db: string): CommandContext {
     return { db, session: this.#session, connection: this.#state, server: this.#server };
   }
+}
+
+/**
+ * Whether the socket is TLS and, if the client's certificate chains to the server's CA, that certificate
+ * (DER bytes) — what mongod's SSLPeerInfo holds. An unverified certificate counts as none, as in mongod.
+ */
+function tlsInfo(socket: Socket): { tls: boolean; peerCertificate?: Uint8Array } {
+  const tls = socket as TLSSocket;
+  if (tls.encrypted !== true) return { tls: false };
+  const raw = tls.authorized ? tls.getPeerCertificate()?.raw : undefined;
+  return raw === undefined ? { tls: true } : { tls: true, peerCertificate: new Uint8Array(raw) };
 }
 
 /** The command without `$db`, which the context carries instead. */

@@ -4,6 +4,8 @@ import type { SaslMechanismServer } from "./sasl.ts";
 import { scramMechanism } from "./mechanisms/scram.ts";
 import { awsMechanism } from "./mechanisms/aws.ts";
 import { oidcMechanism } from "./mechanisms/oidc.ts";
+import { x509Mechanism } from "./mechanisms/x509.ts";
+import { plainMechanism } from "./mechanisms/plain.ts";
 
 /** The default mechanism list of every server started without `mechanisms` in its options. */
 export function defaultMechanisms(): SaslMechanismServer[] {
@@ -12,5 +14,7 @@ export function defaultMechanisms(): SaslMechanismServer[] {
     scramMechanism("sha256"),
     awsMechanism(),
     oidcMechanism(),
+    x509Mechanism(),
+    plainMechanism(),
   ];
 }

@@ -1,7 +1,9 @@
 // The reference server: a standalone mongod 7.0 with authentication enabled, as far as a driver's
 // handshake and authentication can tell. Tests start one per suite with startServer().
+import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { normalizeConfig, type ServerConfig } from "./config.ts";
+import { createServer as createTlsServer, type TLSSocket } from "node:tls";
+import { normalizeConfig, type ServerConfig, type TlsServerConfig } from "./config.ts";
 import { ClientConnection } from "./connection.ts";
 import type { ServerState } from "./context.ts";
 import { FailPoints } from "./failpoints.ts";
@@ -45,7 +47,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     failPoints: new FailPoints(),
   };
   const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
+  const accept = (socket: Socket) => {
     sockets.add(socket);
     state.stats.connectionsOpened++;
     state.stats.connectionsOpen++;
@@ -53,8 +55,24 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       sockets.delete(socket);
       state.stats.connectionsOpen--;
     });
-    new ClientConnection(socket, { server: state, users, mechanisms });
-  });
+  };
+  const serve = (socket: Socket) => new ClientConnection(socket, { server: state, users, mechanisms });
+  let server: Server;
+  if (normalized.tls === undefined) {
+    server = createServer((socket) => {
+      accept(socket);
+      serve(socket);
+    });
+  } else {
+    const tls = normalized.tls;
+    server = createTlsServer(tlsOptions(tls), (socket) => {
+      if (acceptsPeer(socket, tls)) serve(socket);
+      else socket.destroy();
+    });
+    // The TCP socket, so that close() also ends handshakes in progress.
+    server.on("connection", accept);
+    server.on("tlsClientError", () => {/* node already destroyed the socket */});
+  }
   const port = await listen(server, normalized.host, normalized.port);
   return {
     host: normalized.host,
@@ -63,6 +81,38 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     stats: state.stats,
     close: () => close(server, sockets),
   };
+}
+
+// Client certificates are requested but not enforced by the TLS layer: like mongod (whose OpenSSL verify
+// callback accepts everything), the server looks at the verification result after the handshake.
+function tlsOptions(tls: TlsServerConfig) {
+  const read = (key: "cert" | "key" | "ca") => {
+    try {
+      return readFileSync(tls[key]);
+    } catch (error) {
+      throw new TypeError(`config.tls.${key}: cannot read ${tls[key]} (${(error as Error).message})`);
+    }
+  };
+  return {
+    cert: read("cert"),
+    key: read("key"),
+    ca: read("ca"),
+    requestCert: true,
+    rejectUnauthorized: false,
+  };
+}
+
+/**
+ * mongod's parseAndValidatePeerCertificate: no certificate → "no SSL certificate provided by peer;
+ * connection rejected", a certificate that fails verification → "SSL peer certificate validation
+ * failed"; either way the connection ends unless the matching allow* option is set.
+ */
+function acceptsPeer(socket: TLSSocket, tls: TlsServerConfig): boolean {
+  if (socket.authorized) return true;
+  const sentCertificate = socket.getPeerCertificate()?.raw !== undefined;
+  return sentCertificate
+    ? tls.allowInvalidCertificates === true
+    : tls.allowConnectionsWithoutCertificates === true;
 }
 
 function listen(server: Server, host: string, port: number): Promise<number> {
