@@ -19,6 +19,7 @@ import { type RunningServer, startServer } from "../server/server.ts";
 import { bundleWorker } from "./bundle.ts";
 import { workerdConfig } from "./config.ts";
 import { type DohServer, startDohServer } from "./doh-server.ts";
+import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
 
 const HARD_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = 30_000;
@@ -34,10 +35,16 @@ interface Check {
   expect(answer: Answer): void;
 }
 
+const AWS_ARN = "arn:aws:iam::123456789012:user/worker";
+const AWS_KEYS = { accessKeyId: "AKIAWORKERTEST000001", secretAccessKey: "worker/secret+key=" };
+const OIDC_USER = "worker-principal";
+
 const users = [
   { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
   { db: "admin", user: "legacy", password: "legacy-pw", mechanisms: ["SCRAM-SHA-1"] },
   { db: "app", user: "carol", password: "carol-pw", mechanisms: ["SCRAM-SHA-256"] },
+  { db: "$external", user: AWS_ARN, mechanisms: ["MONGODB-AWS"] },
+  { db: "$external", user: OIDC_USER, mechanisms: ["MONGODB-OIDC"] },
 ];
 
 function loggedIn(mechanism: string, user: { user: string; db: string }, extra: Answer = {}) {
@@ -131,6 +138,31 @@ const checks: Check[] = [
     expect: failsWith("RUNTIME_UNSUPPORTED", /150000/, /scramSHA256IterationCount/, /100000 or less/),
   },
   {
+    name: "MONGODB-AWS with static keys in the connection string",
+    path: "/aws-uri",
+    expect: loggedIn("MONGODB-AWS", { user: AWS_ARN, db: "$external" }),
+  },
+  {
+    name: "MONGODB-AWS with static keys from the Worker's bindings (env: runtimeEnv({ env }))",
+    path: "/aws-bindings",
+    expect: loggedIn("MONGODB-AWS", { user: AWS_ARN, db: "$external" }),
+  },
+  {
+    name: "MONGODB-AWS with AWS_PROFILE says Workers cannot read the shared files and what to pass",
+    path: "/aws-profile",
+    expect: failsWith("CREDENTIAL_PROVIDER_ERROR", /cannot read files/, /AWS_ACCESS_KEY_ID/),
+  },
+  {
+    name: "MONGODB-OIDC with a machine callback",
+    path: "/oidc",
+    expect: loggedIn("MONGODB-OIDC", { user: OIDC_USER, db: "$external" }),
+  },
+  {
+    name: "MONGODB-OIDC ENVIRONMENT:k8s says Workers have no token file and what to pass",
+    path: "/oidc-k8s",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /token file/, /OIDC_CALLBACK/),
+  },
+  {
     name: "a refused port is CONNECTION_FAILED",
     path: "/refused",
     expect: failsWith("CONNECTION_FAILED", /127\.0\.0\.1:1/),
@@ -204,7 +236,12 @@ async function main(): Promise<number> {
   let workerd: ChildProcess | undefined;
   let stderr = "";
   try {
-    server = await startServer({ users });
+    const idp = await createIdentityProvider();
+    server = await startServer({
+      users,
+      aws: { accounts: [{ ...AWS_KEYS, arn: AWS_ARN }] },
+      oidc: oidcServerConfig(idp),
+    });
     capped = await startServer({
       users: [users[0]],
       scram: { iterationsSha1: 150_000, iterationsSha256: 150_000 },
@@ -225,6 +262,9 @@ async function main(): Promise<number> {
           MONGODB_ADDRESS: server.address,
           MONGODB_CAPPED_ADDRESS: capped.address,
           DOH_ENDPOINT: doh.endpoint,
+          AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
+          OIDC_TOKEN: await idp.token(OIDC_USER, 600),
         },
       }),
     );
@@ -267,6 +307,8 @@ async function main(): Promise<number> {
       );
       assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-1"] ?? 0) >= 2);
       assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-256"] ?? 0) >= 5);
+      assert.equal(server.stats.authSuccessesByMechanism["MONGODB-AWS"], 2);
+      assert.equal(server.stats.authSuccessesByMechanism["MONGODB-OIDC"], 1);
       assert.equal(capped.stats.authSuccesses, 0);
       result(true, "the resolver and the servers saw what the Worker reported");
     } catch (err) {

@@ -7,6 +7,7 @@ import { connectWith } from "../../src/connect.ts";
 import type { ConnectOptions } from "../../src/connect-options.ts";
 import type { Connection } from "../../src/connection.ts";
 import type { Transport } from "../../src/wire/transport.ts";
+import { runtimeEnv } from "../../src/runtime-env.ts";
 
 /** The bindings run.ts configures. */
 export interface Bindings {
@@ -16,6 +17,11 @@ export interface Bindings {
   MONGODB_CAPPED_ADDRESS: string;
   /** The loopback DNS-over-HTTPS resolver. */
   DOH_ENDPOINT: string;
+  /** An AWS access key the reference server's fake STS knows (secrets come in as bindings). */
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+  /** A JWT of the reference server's identity provider, for the OIDC callback. */
+  OIDC_TOKEN: string;
 }
 
 type Scenario = (url: URL, env: Bindings) => Promise<unknown>;
@@ -111,6 +117,33 @@ const scenarios: Record<string, Scenario> = {
   "/tls-insecure": (url, env) => login(env.MONGODB_ADDRESS, url, { tls: true, tlsInsecure: true }),
   "/pbkdf2-cap": (url, env) => withProductionPbkdf2Cap(() => login(env.MONGODB_CAPPED_ADDRESS, url)),
   "/refused": (url) => login("127.0.0.1:1", url),
+  "/aws-uri": async (_url, env) => {
+    const keys = `${encodeURIComponent(env.AWS_ACCESS_KEY_ID)}:${
+      encodeURIComponent(env.AWS_SECRET_ACCESS_KEY)
+    }`;
+    return summarize(await connect(`mongodb://${keys}@${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-AWS`));
+  },
+  // What docs/workers.md tells users: the bindings are the environment of the credential sources.
+  "/aws-bindings": async (_url, env) => {
+    const options = { env: runtimeEnv({ env: { ...env } }) };
+    return summarize(await connect(`mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-AWS`, options));
+  },
+  "/aws-profile": (_url, env) =>
+    connect(`mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-AWS`, {
+      env: runtimeEnv({ env: { AWS_PROFILE: "dev" } }),
+    }),
+  "/oidc": async (_url, env) => {
+    const conn = await connect(`mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-OIDC`, {
+      authMechanismProperties: {
+        OIDC_CALLBACK: () => Promise.resolve({ accessToken: env.OIDC_TOKEN, expiresInSeconds: 600 }),
+      },
+    });
+    return summarize(conn);
+  },
+  "/oidc-k8s": (_url, env) =>
+    connect(
+      `mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s`,
+    ),
 };
 
 export default {
