@@ -27,7 +27,7 @@ export const mongodbX509: Mechanism = {
       speculativeCommand: () => Promise.resolve({ ...command, db: "$external" }),
       async finish(runner: CommandRunner, speculativeReply: Document | undefined): Promise<void> {
         if (speculativeReply) {
-          if (typeof speculativeReply.dbname !== "string" && typeof speculativeReply.user !== "string") {
+          if (typeof speculativeReply.user !== "string") {
             throw new MongoAuthError("PROTOCOL_ERROR", "server's speculative X509 reply names no user");
           }
           return;
