@@ -1,0 +1,52 @@
+/**
+ * mongo-auth benchmarks (issue #8), one entry for every runtime:
+ *
+ *   deno task bench            node_modules/.bin/deno run -A bench/main.ts
+ *   npm run bench              tsc -p tsconfig.json && node dist/bench/main.js
+ *   bun run bench:bun          bun bench/main.ts
+ *
+ * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
+ * `--only=pbkdf2,scram-client,handshake,stall,pool` (sections to run). Prints Markdown tables and writes
+ * bench/results/<runtime>.json (<runtime>.quick.json for --quick). docs/performance.md explains them.
+ *
+ * @module
+ */
+import { handshakeSection } from "./sections/handshake.ts";
+import { pbkdf2Section } from "./sections/pbkdf2.ts";
+import { poolSection } from "./sections/pool.ts";
+import { scramClientSection } from "./sections/scram-client.ts";
+import { stallSection } from "./sections/stall.ts";
+import type { Plan } from "./support/measure.ts";
+import { markdown, type Row, saveJson } from "./support/report.ts";
+import { args, environment, repoRoot } from "./support/runtime.ts";
+import { nativeTransport } from "./support/transport.ts";
+
+const argv = args();
+const quick = argv.includes("--quick");
+const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const env = environment();
+const root = repoRoot();
+const transport = await nativeTransport();
+
+// Run counts per section: full runs for docs/performance.md, --quick for CI.
+const PLANS: Record<string, { full: Plan; quick: Plan }> = {
+  pbkdf2: { full: { warmup: 5, runs: 51 }, quick: { warmup: 1, runs: 5 } },
+  "scram-client": { full: { warmup: 20, runs: 301 }, quick: { warmup: 3, runs: 21 } },
+  handshake: { full: { warmup: 20, runs: 200 }, quick: { warmup: 2, runs: 20 } },
+  stall: { full: { warmup: 3, runs: 41 }, quick: { warmup: 1, runs: 5 } },
+  pool: { full: { warmup: 1, runs: 15 }, quick: { warmup: 0, runs: 2 } },
+};
+const plan = (section: string) => quick ? PLANS[section].quick : PLANS[section].full;
+const wanted = (section: string) => only === undefined || only.includes(section);
+
+const rows: Row[] = [];
+const started = performance.now();
+if (wanted("pbkdf2")) rows.push(...await pbkdf2Section(plan("pbkdf2")));
+if (wanted("scram-client")) rows.push(...await scramClientSection(plan("scram-client")));
+if (wanted("handshake")) rows.push(...await handshakeSection(plan("handshake"), transport));
+if (wanted("pool")) rows.push(...await poolSection(plan("pool"), transport, env, root));
+if (wanted("stall")) rows.push(...await stallSection(plan("stall")));
+
+console.log(markdown(env, rows, quick));
+const path = saveJson(root, env, rows, quick);
+console.log(`results: ${path} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

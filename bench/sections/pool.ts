@@ -1,0 +1,124 @@
+// Sections 4 and 5: pool warm-up — 100 connections of one user opened at once, each running one ping —
+// with our connect() and with the official `mongodb` driver (maxPoolSize 100, maxConnecting 100,
+// 100 concurrent pings), against the same reference server in a child process. Every run uses a
+// user of its own (own salt), so both clients start with cold key caches. While each run goes, a
+// 1 ms interval timer records the longest event-loop gap (section 5).
+import { MongoClient } from "mongodb";
+import { AuthCacheStore, connectWith, ScramKeyCache, type Transport } from "../../mod.ts";
+import { pairedRatio, type Plan, stats } from "../support/measure.ts";
+import type { Row } from "../support/report.ts";
+import type { Environment } from "../support/runtime.ts";
+import { startServerProcess } from "../support/server-process.ts";
+import { idleStall, startStallProbe } from "../support/stall.ts";
+
+const POOL = 100;
+const PASSWORD = "pool-pw";
+
+// One client's pool: one cache store (with its own, cold, SCRAM key cache) for all 100 connections.
+async function warmUpOurs(transport: Transport, uri: string): Promise<{ ms: number; computations: number }> {
+  const scramKeyCache = new ScramKeyCache();
+  const cacheStore = new AuthCacheStore({ scramKeyCache });
+  const started = performance.now();
+  const conns = await Promise.all(Array.from({ length: POOL }, async () => {
+    const conn = await connectWith(transport, uri, { cacheStore });
+    await conn.command("admin", { ping: 1 });
+    return conn;
+  }));
+  const ms = performance.now() - started;
+  await Promise.all(conns.map((conn) => conn.close()));
+  return { ms, computations: scramKeyCache.computations };
+}
+
+async function warmUpDriver(uri: string): Promise<{ ms: number; connections: number }> {
+  const client = new MongoClient(uri, { maxPoolSize: POOL, maxConnecting: POOL, directConnection: true });
+  let connections = 0;
+  client.on("connectionReady", () => connections++);
+  try {
+    await client.connect(); // server discovery (its monitor's hello), not timed
+    const started = performance.now();
+    await Promise.all(Array.from({ length: POOL }, () => client.db("admin").command({ ping: 1 })));
+    return { ms: performance.now() - started, connections };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
+ * Runs the pool warm-ups, ours and the driver's alternately, with the stall probe on.
+ *
+ * @param plan run count (warm-up runs are not timed)
+ * @param transport the runtime's transport
+ * @param env runtime (the server process runs on the same one)
+ * @param root the repository root
+ * @returns the pool rows and the stall rows
+ */
+export async function poolSection(
+  plan: Plan,
+  transport: Transport,
+  env: Environment,
+  root: URL,
+): Promise<Row[]> {
+  const total = plan.warmup + plan.runs;
+  const users = Array.from({ length: total }, (_, i) => [`ours${i}`, `driver${i}`]).flat();
+  const server = await startServerProcess(env, root, {
+    users: users.map((user) => ({ db: "admin", user, password: PASSWORD, mechanisms: ["SCRAM-SHA-256"] })),
+  });
+  const uri = (user: string) =>
+    `mongodb://${user}:${PASSWORD}@${server.address}/?authMechanism=SCRAM-SHA-256`;
+  const ours: number[] = [], driver: number[] = [], computations: number[] = [], driverConns: number[] = [];
+  const ourStall: number[] = [], driverStall: number[] = [], idle: number[] = [];
+  try {
+    for (let i = 0; i < total; i++) {
+      const timed = i >= plan.warmup;
+      const quiet = await idleStall(100);
+      let probe = startStallProbe();
+      const a = await warmUpOurs(transport, uri(`ours${i}`));
+      const stallA = probe.stop();
+      probe = startStallProbe();
+      const b = await warmUpDriver(uri(`driver${i}`));
+      const stallB = probe.stop();
+      if (!timed) continue;
+      ours.push(a.ms), computations.push(a.computations), ourStall.push(stallA);
+      driver.push(b.ms), driverConns.push(b.connections), driverStall.push(stallB), idle.push(quiet);
+    }
+  } finally {
+    await server.close();
+  }
+  const ratio = pairedRatio(ours, driver);
+  const pbkdf2 = stats(computations);
+  const longest = stats(ourStall);
+  return [
+    {
+      section: "pool",
+      name: "mongo-auth connect() ×100 + ping",
+      ...stats(ours),
+      ratio,
+      ratioOf: "driver",
+      target: "<= 0.5",
+      met: ratio <= 0.5,
+      note: `PBKDF2 computations per warm-up: ${[...new Set(computations)].join("/")}`,
+    },
+    {
+      section: "pool",
+      name: "PBKDF2 computations (ScramKeyCache.computations)",
+      ...pbkdf2,
+      unit: "count",
+      target: "1",
+      met: computations.every((n) => n === 1),
+    },
+    {
+      section: "pool",
+      name: "mongodb driver, 100 concurrent pings (maxPoolSize 100, maxConnecting 100)",
+      ...stats(driver),
+      note: `connections opened: ${[...new Set(driverConns)].join("/")}`,
+    },
+    {
+      section: "stall",
+      name: "during mongo-auth's pool warm-up (100 connections: sockets, hello, auth, ping)",
+      ...longest,
+      note: "per run: longest gap",
+    },
+    { section: "stall", name: "during the driver's pool warm-up (same work)", ...stats(driverStall) },
+    { section: "stall", name: "idle, 100 ms before each pool run (the machine's floor)", ...stats(idle) },
+  ];
+}
