@@ -1,6 +1,7 @@
 // The workerd configuration (Cap'n Proto text) for the test Worker, generated per run with the ports
 // of that run. The Worker's only way out — global fetch() and cloudflare:sockets connect() both go
-// through its globalOutbound — is a network service that allows loopback addresses and nothing else.
+// through its globalOutbound — is a network service that allows loopback addresses and nothing else,
+// and trusts the test CA for TLS.
 
 /** What one run of the test Worker needs. */
 export interface WorkerdConfigOptions {
@@ -10,6 +11,8 @@ export interface WorkerdConfigOptions {
   readonly bundle: string;
   /** Text bindings (the Worker's `env`). */
   readonly bindings: Readonly<Record<string, string>>;
+  /** CA certificates (PEM) the Worker's TLS connections trust, instead of the system's. */
+  readonly trustedCertificates?: readonly string[];
   /** workerd compatibility date. */
   readonly compatibilityDate?: string;
 }
@@ -28,6 +31,9 @@ function text(value: string): string {
  * @returns the Cap'n Proto config, with `config` as the constant to serve
  */
 export function workerdConfig(options: WorkerdConfigOptions): string {
+  const tls = options.trustedCertificates
+    ? `, tlsOptions = (trustedCertificates = [${options.trustedCertificates.map(text).join(", ")}])`
+    : "";
   const bindings = Object.entries(options.bindings)
     .map(([name, value]) => `    (name = ${text(name)}, text = ${text(value)}),`)
     .join("\n");
@@ -36,7 +42,7 @@ export function workerdConfig(options: WorkerdConfigOptions): string {
 const config :Workerd.Config = (
   services = [
     (name = "main", worker = .testWorker),
-    (name = "loopback", network = (allow = [${LOOPBACK_ONLY.map(text).join(", ")}])),
+    (name = "loopback", network = (allow = [${LOOPBACK_ONLY.map(text).join(", ")}]${tls})),
   ],
   sockets = [
     (name = "http", address = ${text(`127.0.0.1:${options.port}`)}, http = (), service = "main"),

@@ -8,13 +8,13 @@
 // The last line is `workerd: N passed, M failed`; the exit code is non-zero on any failure.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { connect as tcpConnect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import assert from "node:assert/strict";
-import { repoRoot } from "../support/paths.ts";
+import { fixturePath, repoRoot } from "../support/paths.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
 import { bundleWorker } from "./bundle.ts";
 import { workerdConfig } from "./config.ts";
@@ -97,6 +97,11 @@ const checks: Check[] = [
       failsWith("AUTHENTICATION_FAILED")(answer);
       assert.doesNotMatch(answer.error.message, /not-the-pw|alice-pw/);
     },
+  },
+  {
+    name: "TLS (secureTransport: on), server certificate checked against the trusted CA",
+    path: "/tls?mechanism=SCRAM-SHA-256",
+    expect: loggedIn("SCRAM-SHA-256", alice),
   },
   {
     name: "mongodb+srv:// over DNS-over-HTTPS (transport option), authSource from TXT",
@@ -232,6 +237,7 @@ async function main(): Promise<number> {
   const dir = await mkdtemp(join(tmpdir(), "mongo-auth-workerd-"));
   let server: RunningServer | undefined;
   let capped: RunningServer | undefined;
+  let tlsServer: RunningServer | undefined;
   let doh: DohServer | undefined;
   let workerd: ChildProcess | undefined;
   let stderr = "";
@@ -246,6 +252,15 @@ async function main(): Promise<number> {
       users: [users[0]],
       scram: { iterationsSha1: 150_000, iterationsSha256: 150_000 },
     });
+    tlsServer = await startServer({
+      users: [users[0]],
+      tls: {
+        cert: fixturePath("pki/server-cert.pem"),
+        key: fixturePath("pki/server-key.pem"),
+        ca: fixturePath("pki/ca.pem"),
+        allowConnectionsWithoutCertificates: true,
+      },
+    });
     doh = await startDohServer({
       srv: { [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }] },
       txt: { "cluster0.example.test": [["authSource=app"]] },
@@ -258,9 +273,11 @@ async function main(): Promise<number> {
       workerdConfig({
         port,
         bundle: "worker.js",
+        trustedCertificates: [await readFile(fixturePath("pki/ca.pem"), "utf8")],
         bindings: {
           MONGODB_ADDRESS: server.address,
           MONGODB_CAPPED_ADDRESS: capped.address,
+          MONGODB_TLS_ADDRESS: tlsServer.address,
           DOH_ENDPOINT: doh.endpoint,
           AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
@@ -310,6 +327,7 @@ async function main(): Promise<number> {
       assert.equal(server.stats.authSuccessesByMechanism["MONGODB-AWS"], 2);
       assert.equal(server.stats.authSuccessesByMechanism["MONGODB-OIDC"], 1);
       assert.equal(capped.stats.authSuccesses, 0);
+      assert.equal(tlsServer.stats.authSuccesses, 1);
       result(true, "the resolver and the servers saw what the Worker reported");
     } catch (err) {
       result(false, "the resolver and the servers saw what the Worker reported", (err as Error).message);
@@ -318,7 +336,7 @@ async function main(): Promise<number> {
     result(false, "workerd run", (err as Error).message);
   } finally {
     if (workerd) await stopWorkerd(workerd);
-    await Promise.allSettled([server?.close(), capped?.close(), doh?.close()]);
+    await Promise.allSettled([server?.close(), capped?.close(), tlsServer?.close(), doh?.close()]);
     await rm(dir, { recursive: true, force: true });
   }
   if (failed > 0 && stderr) console.log(`# workerd output (last 8000 characters):\n${stderr}`);

@@ -15,6 +15,8 @@ export interface Bindings {
   MONGODB_ADDRESS: string;
   /** "127.0.0.1:PORT" of a reference server whose SCRAM iteration counts exceed Workers' PBKDF2 cap. */
   MONGODB_CAPPED_ADDRESS: string;
+  /** "127.0.0.1:PORT" of the reference server that speaks TLS only (certificate from the test CA). */
+  MONGODB_TLS_ADDRESS: string;
   /** The loopback DNS-over-HTTPS resolver. */
   DOH_ENDPOINT: string;
   /** An AWS access key the reference server's fake STS knows (secrets come in as bindings). */
@@ -117,6 +119,7 @@ const scenarios: Record<string, Scenario> = {
   "/tls-insecure": (url, env) => login(env.MONGODB_ADDRESS, url, { tls: true, tlsInsecure: true }),
   "/pbkdf2-cap": (url, env) => withProductionPbkdf2Cap(() => login(env.MONGODB_CAPPED_ADDRESS, url)),
   "/refused": (url) => login("127.0.0.1:1", url),
+  "/tls": async (url, env) => summarize(await login(env.MONGODB_TLS_ADDRESS, url, { tls: true })),
   "/aws-uri": async (_url, env) => {
     const keys = `${encodeURIComponent(env.AWS_ACCESS_KEY_ID)}:${
       encodeURIComponent(env.AWS_SECRET_ACCESS_KEY)
