@@ -25,6 +25,8 @@ step pack bash scripts/test-pack.sh
 step deno-doc "$bin/deno" test -A --doc --quiet mod.ts src/
 step deno "$bin/deno" test -A --quiet tests/
 step node node --test --test-concurrency=1 dist/tests/
+step workerd node dist/tests/workers/run.js
+step bench-smoke bash -c "node dist/bench/main.js --quick && $bin/deno run -A bench/main.ts --quick && $bin/bun bench/main.ts --quick"
 step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns='dist/**' --path-ignore-patterns='node_modules/**' tests/
 
 echo
@@ -44,6 +46,7 @@ for f in deno-doc deno; do
 done
 report node "$(last_number "$log/node.txt" '^# pass [0-9]+')" "$(last_number "$log/node.txt" '^# fail [0-9]+')"
 report bun "$(last_number "$log/bun.txt" '^ *[0-9]+ pass')" "$(last_number "$log/bun.txt" '^ *[0-9]+ fail')"
+report workerd "$(last_number "$log/workerd.txt" 'workerd: [0-9]+ passed')" "$(last_number "$log/workerd.txt" '[0-9]+ failed')"
 if [ ${#failed_steps[@]} -gt 0 ]; then
   echo "failed steps: ${failed_steps[*]}"
   [ "$total_fail" -gt 0 ] || total_fail=${#failed_steps[@]}
