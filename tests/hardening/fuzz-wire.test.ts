@@ -1,0 +1,166 @@
+// Fuzz: hostile bytes into the wire layer — decodeOpMsg, readFrames and a WireConnection on an in-memory
+// socket. Lengths, opcodes, flag bits, section kinds, checksums, truncated BSON, wrong responseTo, frames
+// split at every byte boundary. See fuzz.ts for the rules and the long-mode command.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BSON } from "bson";
+import { MongoAuthError, WireConnection } from "@mongo-auth/core";
+import { decodeOpMsg, OP_MSG } from "../../src/wire/op-msg.ts";
+import { readFrames } from "../../src/wire/frame-reader.ts";
+import { crc32c } from "../../src/wire/crc32c.ts";
+import { memorySocket } from "../support/memory-socket.ts";
+import { concat, failureMessage, fuzzCases, mutateBytes, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
+
+// A frame can never make the process hold more than this beyond what it started with.
+const MEMORY_BOUND = 256 * 1024 * 1024;
+
+interface FrameSpec {
+  requestId: number;
+  responseTo: number;
+  opCode: number;
+  flags: number;
+  body?: Record<string, unknown>;
+  sequences?: { id: string; docs: Record<string, unknown>[] }[];
+  checksum: boolean;
+}
+
+/** Encodes an OP_MSG the way a server would (or, with odd specs, the way a broken one would). */
+function encodeFrame(spec: FrameSpec): Uint8Array {
+  const sections: Uint8Array[] = [];
+  if (spec.body) sections.push(concat(Uint8Array.of(0), BSON.serialize(spec.body)));
+  for (const seq of spec.sequences ?? []) {
+    const id = new TextEncoder().encode(seq.id + "\0");
+    const docs = concat(...seq.docs.map((d) => BSON.serialize(d)));
+    const size = new Uint8Array(4);
+    new DataView(size.buffer).setInt32(0, 4 + id.length + docs.length, true);
+    sections.push(concat(Uint8Array.of(1), size, id, docs));
+  }
+  const length = 16 + 4 + sections.reduce((n, s) => n + s.length, 0) + (spec.checksum ? 4 : 0);
+  const out = new Uint8Array(length);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, length, true);
+  view.setInt32(4, spec.requestId, true);
+  view.setInt32(8, spec.responseTo, true);
+  view.setInt32(12, spec.opCode, true);
+  view.setUint32(16, (spec.flags | (spec.checksum ? 1 : 0)) >>> 0, true);
+  let at = 20;
+  for (const s of sections) {
+    out.set(s, at);
+    at += s.length;
+  }
+  if (spec.checksum) view.setUint32(at, crc32c(out.subarray(0, at)), true);
+  return out;
+}
+
+/** A frame: valid, structurally odd, or byte-mutated. */
+function randomFrame(rng: Prng, responseTo: number): Uint8Array {
+  const spec: FrameSpec = {
+    requestId: rng.edgeInt() | 0,
+    responseTo: rng.chance(0.8) ? responseTo : rng.edgeInt() | 0,
+    opCode: rng.chance(0.85) ? OP_MSG : rng.pick([1, 2004, 2012, 2013 + 1, 0, -1, rng.edgeInt() | 0]),
+    flags: rng.chance(0.7) ? 0 : rng.pick([2, 1 << 16, 1 << 2, 1 << 15, rng.next()]),
+    body: rng.chance(0.9) ? { ok: 1, ...randomDoc(rng) } : undefined,
+    sequences: rng.chance(0.2)
+      ? Array.from({ length: 1 + rng.int(2) }, () => ({
+        id: rng.pick(["documents", "", "x".repeat(rng.int(40))]),
+        docs: Array.from({ length: rng.int(3) }, () => randomDoc(rng)),
+      }))
+      : undefined,
+    checksum: rng.chance(0.3),
+  };
+  let frame = encodeFrame(spec);
+  if (rng.chance(0.6)) frame = mutateBytes(rng, frame);
+  if (frame.length >= 4 && rng.chance(0.15)) {
+    // A length field that disagrees with the bytes: larger (claims data never sent), smaller, huge.
+    new DataView(frame.buffer, frame.byteOffset).setInt32(0, rng.edgeInt() | 0, true);
+  }
+  return frame;
+}
+
+/** Splits bytes into 1..n chunks at random boundaries (a peer dribbling or batching). */
+function chunked(rng: Prng, bytes: Uint8Array): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let at = 0;
+  while (at < bytes.length) {
+    const size = rng.chance(0.3) ? 1 + rng.int(3) : 1 + rng.int(bytes.length);
+    chunks.push(bytes.slice(at, at + size));
+    at += size;
+  }
+  if (rng.chance(0.1)) chunks.splice(rng.int(chunks.length + 1), 0, new Uint8Array(0));
+  return chunks;
+}
+
+function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (i < chunks.length) controller.enqueue(chunks[i++]);
+      else controller.close();
+    },
+  });
+}
+
+describe("fuzz: wire layer", () => {
+  it("decodeOpMsg: any frame decodes or fails with PROTOCOL_ERROR", async () => {
+    const report = await runFuzz("decodeOpMsg", fuzzCases(6000), (rng) => {
+      const frame = randomFrame(rng, 1);
+      try {
+        decodeOpMsg(frame);
+      } catch (err) {
+        if (err instanceof MongoAuthError && err.code !== "PROTOCOL_ERROR") {
+          throw new Error(`decodeOpMsg used code ${err.code}`);
+        }
+        throw err;
+      }
+    });
+    assert.equal(report.failures.length, 0, failureMessage(report));
+    assert.ok(report.peakMemoryGrowth < MEMORY_BOUND, `memory grew by ${report.peakMemoryGrowth}`);
+  });
+
+  it("readFrames + decodeOpMsg: any byte stream, any chunking, any size limit", async () => {
+    const report = await runFuzz("readFrames", fuzzCases(3000), async (rng) => {
+      const frames = Array.from({ length: 1 + rng.int(3) }, () => randomFrame(rng, 1));
+      const bytes = rng.chance(0.1) ? rng.bytes(rng.int(64)) : concat(...frames);
+      const max = rng.pick([21, 64, 1000, 48_000_000, 0x7fffffff]);
+      const reader = streamOf(chunked(rng, bytes)).getReader();
+      let received = 0;
+      for await (const frame of readFrames(reader, () => max)) {
+        received += frame.length;
+        if (frame.length > max) throw new Error(`a frame of ${frame.length} bytes passed the limit ${max}`);
+        decodeOpMsg(frame);
+      }
+      if (received > bytes.length) throw new Error("frames hold more bytes than were sent");
+    });
+    assert.equal(report.failures.length, 0, failureMessage(report));
+    assert.ok(report.peakMemoryGrowth < MEMORY_BOUND, `memory grew by ${report.peakMemoryGrowth}`);
+  });
+
+  it("WireConnection: hostile replies end in a reply or a coded error, and a failed socket is closed", async () => {
+    const report = await runFuzz("WireConnection", fuzzCases(1500), async (rng) => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, {
+        timeoutMS: 30,
+        maxMessageSizeBytes: rng.pick([1000, 48_000_000]),
+      });
+      const outcome = await (async () => {
+        const reply = conn.command("admin", { ping: 1 });
+        const request = await peer.nextWrite();
+        const requestId = new DataView(request.buffer, request.byteOffset).getInt32(4, true);
+        const frames = Array.from({ length: 1 + rng.int(2) }, () => randomFrame(rng, requestId));
+        for (const chunk of chunked(rng, concat(...frames))) peer.send(chunk);
+        if (rng.chance(0.7)) peer.end();
+        return await reply.then(() => undefined, (err: unknown) => ({ err }));
+      })();
+      if (outcome) {
+        const { err } = outcome;
+        const fatal = err instanceof MongoAuthError &&
+          ["PROTOCOL_ERROR", "MESSAGE_TOO_LARGE", "CONNECTION_CLOSED", "TIMEOUT"].includes(err.code);
+        if (fatal && !peer.closed) throw new Error(`socket left open after ${err.code}`);
+      }
+      await conn.close();
+      if (!peer.closed) throw new Error("close() did not close the socket");
+      if (outcome) throw outcome.err;
+    });
+    assert.equal(report.failures.length, 0, failureMessage(report));
+  });
+});
