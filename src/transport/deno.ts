@@ -52,6 +52,11 @@ interface DenoApi {
     key?: string;
     unsafelyDisableHostnameVerification?: boolean;
   }): Promise<DenoConn>;
+  startTls(conn: DenoConn, options: {
+    hostname: string;
+    caCerts?: string[];
+    unsafelyDisableHostnameVerification?: boolean;
+  }): Promise<DenoConn>;
   resolveDns(name: string, type: "SRV", options?: { signal?: AbortSignal }): Promise<
     { port: number; target: string }[]
   >;
@@ -144,9 +149,7 @@ async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promi
   if (signal.aborted) throw abortError(signal, `connecting to ${host}:${port}`);
   const options = tls ? await tlsOptions(tls, host) : undefined;
   // Deno.connectTls takes no signal: race it, and close a socket that opens after we gave up.
-  const opening = options
-    ? Deno.connectTls({ ...options, port })
-    : Deno.connect({ hostname: host, port, signal });
+  const opening = open(host, port, signal, options);
   let onAbort: () => void = () => {};
   const aborted = new Promise<never>((_, reject) => {
     onAbort = () => reject(abortError(signal, `connecting to ${host}:${port}`));
@@ -156,7 +159,6 @@ async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promi
     const conn = await Promise.race([opening, aborted]);
     // TLS errors would otherwise surface at the first read, as a closed connection.
     if (conn.handshake) await Promise.race([conn.handshake(), aborted]);
-    conn.setNoDelay?.(true);
     return toStreams(conn);
   } catch (err) {
     opening.then((conn) => {
@@ -179,6 +181,31 @@ async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promi
       });
   } finally {
     signal.removeEventListener("abort", onAbort);
+  }
+}
+
+// TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake waits for the
+// server's delayed ACK (~40 ms). So TLS without a client certificate is a TCP connection with
+// TCP_NODELAY upgraded by startTls; only client certificates (which startTls cannot send) need connectTls.
+async function open(
+  host: string,
+  port: number,
+  signal: AbortSignal,
+  tls: Awaited<ReturnType<typeof tlsOptions>> | undefined,
+): Promise<DenoConn> {
+  if (tls?.cert !== undefined) return await Deno.connectTls({ ...tls, port });
+  const tcp = await Deno.connect({ hostname: host, port, signal });
+  tcp.setNoDelay?.(true);
+  if (!tls) return tcp;
+  try {
+    return await Deno.startTls(tcp, {
+      hostname: tls.hostname,
+      caCerts: tls.caCerts,
+      unsafelyDisableHostnameVerification: tls.unsafelyDisableHostnameVerification,
+    });
+  } catch (err) {
+    tcp.close();
+    throw err;
   }
 }
 

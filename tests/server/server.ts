@@ -48,6 +48,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
   const sockets = new Set<Socket>();
   const accept = (socket: Socket) => {
+    // mongod sets TCP_NODELAY on every connection; without it a small reply can wait for the
+    // client's delayed ACK (~40 ms).
+    socket.setNoDelay(true);
     sockets.add(socket);
     state.stats.connectionsOpened++;
     state.stats.connectionsOpen++;
