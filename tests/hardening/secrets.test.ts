@@ -24,7 +24,6 @@ import {
   parseCredential,
   ScramClient,
   ScramKeyCache,
-  type Transport,
 } from "@mongo-auth/core";
 import type { ServerConfig } from "../server/config.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
