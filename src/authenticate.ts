@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { throwIfAborted } from "./abort.ts";
+import { abortError, throwIfAborted } from "./abort.ts";
 import { AuthCacheStore } from "./auth-cache.ts";
 import type { MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
@@ -173,14 +173,25 @@ function asDocument(value: unknown): Document | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Document : undefined;
 }
 
-// Runners from driver authors may return `ok: 0` instead of throwing: make both look the same.
+// Runners from driver authors may return `ok: 0` instead of throwing: make both look the same. Their
+// commands do not take our signal, so a command still pending when it fires is abandoned: the
+// conversation rejects at once, and the caller (who owns the channel) closes it.
 function checkedRunner(runner: CommandRunner, signal: AbortSignal | undefined): CommandRunner {
   return {
     async command(db, cmd) {
       throwIfAborted(signal);
-      const reply = await runner.command(db, cmd);
+      const reply = await untilAborted(runner.command(db, cmd), signal);
       if (reply.ok !== 1 && reply.ok !== true) throw MongoServerError.fromReply(reply);
       return reply;
     },
   };
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal, "authentication"));
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

@@ -74,4 +74,20 @@ describe("hardening regressions", () => {
       );
     }
   });
+
+  it("authenticate(): aborting while a driver's runner has a command pending rejects at once with ABORTED", async () => {
+    const credential = parseCredential("mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-256")!;
+    const runner: CommandRunner = { command: () => new Promise(() => {}) }; // a server that never answers
+    const controller = new AbortController();
+    const attempt = authenticate(runner, credential, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 10);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const outcome = await Promise.race([
+      attempt.then(() => "resolved", (err: unknown) => err),
+      new Promise((resolve) => (timer = setTimeout(() => resolve("still pending after 2 s"), 2000))),
+    ]);
+    clearTimeout(timer);
+    assert.ok(outcome instanceof MongoAuthError, String(outcome));
+    assert.equal(outcome.code, "ABORTED");
+  });
 });
