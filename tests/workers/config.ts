@@ -54,8 +54,7 @@ const testWorker :Workerd.Worker = (
     (name = "worker.js", esModule = embed ${text(options.bundle)}),
   ],
   compatibilityDate = ${text(options.compatibilityDate ?? "2025-09-01")},
-  # @mongodb-js/saslprep (SCRAM-SHA-256) reads its tables with the global Buffer.
-  compatibilityFlags = ["nodejs_compat"],
+  # No compatibility flags: the package needs no Node.js APIs (no nodejs_compat), as docs/workers.md says.
   bindings = [
 ${bindings}
   ],
