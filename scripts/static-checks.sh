@@ -6,7 +6,7 @@ bin=node_modules/.bin
 "$bin/deno" fmt --check
 "$bin/deno" lint
 "$bin/deno" check mod.ts src/ tests/
-bad=$(grep -rnE "from ['\"](node:|cloudflare:|bun:)|\bDeno\.|\bBun\.|\bprocess\.|require\(" src/ mod.ts --include='*.ts' | grep -v '^src/transport/' | grep -vE '^[^:]+:[0-9]+:\s*(//|\*)' | grep -v 'Symbol.for("Deno.customInspect")' || true)
+bad=$(grep -rnE "from ['\"](node:|cloudflare:|bun:)|\bDeno\.|\bBun\.|\bprocess\.|require\(" src/ mod.ts --include='*.ts' | grep -v '^src/transport/' | grep -vE '^[^:]+:[0-9]+:\s*(//|/\*|\*)' | grep -v 'Symbol.for("Deno.customInspect")' || true)
 if [ -n "$bad" ]; then
   echo "runtime-specific code outside src/transport/:"; echo "$bad"; exit 1
 fi
