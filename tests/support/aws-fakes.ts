@@ -4,12 +4,12 @@
 // Also: a RuntimeEnv for tests that never reads the process env or ~/.aws and whose fetch refuses
 // anything but loopback, so no test can reach 169.254.169.254 or 169.254.170.2.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type FetchLike, type RuntimeEnv, runtimeEnv } from "../../src/runtime-env.ts";
+import { listenOnLoopback } from "./loopback-http.ts";
 
 /** One request a fake received. */
 export interface RecordedRequest {
@@ -77,17 +77,7 @@ export async function startFake(
       res.end(reply.body ?? "");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 /** Temporary credentials expiring at `expiration` (ms since epoch). */

@@ -3,13 +3,13 @@
 // at test time (jose), and an in-process SASL endpoint that runs the reference server's OIDC module
 // behind a CommandRunner. Nothing here ever talks to a non-loopback address.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { Binary, BSON } from "bson";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload, SignJWT } from "jose";
 import type { ServerConfig } from "../server/config.ts";
 import { authenticationFailed, AuthFailure, CommandError } from "../server/errors.ts";
 import { oidcMechanism, type OidcServerConfig } from "../server/mechanisms/oidc.ts";
 import type { SaslConversation, ServerAuthContext, StoredUser } from "../server/sasl.ts";
+import { listenOnLoopback } from "./loopback-http.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Loopback HTTP
@@ -49,17 +49,7 @@ export async function startEndpoint(handler: Handler): Promise<FakeEndpoint> {
     req.resume();
     req.on("end", () => handler(request, res));
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenOnLoopback(server)), requests };
 }
 
 function send(res: ServerResponse, status: number, body: string, type = "text/plain"): void {
