@@ -11,9 +11,9 @@
  *
  * @module
  */
-import { checkAwsCredentials } from "./credentials.ts";
 import { awsHttp, expectOk, safeUrl } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
+import { metadataCredentials } from "./metadata-credentials.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
 
 const SOURCE = "the ECS container credentials endpoint";
@@ -84,17 +84,6 @@ export const fromContainerEndpoint: AwsCredentialSource = async (context) => {
     source: SOURCE,
   });
   expectOk(response, SOURCE, url);
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(response.body);
-  } catch {
-    throw awsSourceError(SOURCE, "the answer is not JSON");
-  }
-  const credentials = checkAwsCredentials({
-    accessKeyId: doc.AccessKeyId,
-    secretAccessKey: doc.SecretAccessKey,
-    sessionToken: doc.Token,
-    expiration: doc.Expiration,
-  }, SOURCE);
+  const credentials = metadataCredentials(response.body, SOURCE);
   return { credentials, source: SOURCE, temporary: true };
 };

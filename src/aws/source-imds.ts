@@ -10,9 +10,9 @@
  *
  * @module
  */
-import { checkAwsCredentials } from "./credentials.ts";
 import { awsHttp, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
+import { metadataCredentials } from "./metadata-credentials.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
 
 const SOURCE = "the EC2 instance metadata service (IMDSv2)";
@@ -63,23 +63,6 @@ export const fromInstanceMetadata: AwsCredentialSource = async (context) => {
     method: "GET",
     headers,
   });
-  let doc: Record<string, unknown>;
-  try {
-    doc = JSON.parse(body);
-  } catch {
-    throw awsSourceError(SOURCE, "the credentials answer is not JSON");
-  }
-  if (doc.Code !== undefined && doc.Code !== "Success") {
-    throw awsSourceError(
-      SOURCE,
-      `the credentials answer has Code ${JSON.stringify(String(doc.Code).slice(0, 64))}`,
-    );
-  }
-  const credentials = checkAwsCredentials({
-    accessKeyId: doc.AccessKeyId,
-    secretAccessKey: doc.SecretAccessKey,
-    sessionToken: doc.Token,
-    expiration: doc.Expiration,
-  }, SOURCE);
+  const credentials = metadataCredentials(body, SOURCE);
   return { credentials, source: SOURCE, temporary: true };
 };
