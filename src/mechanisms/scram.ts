@@ -25,10 +25,13 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
         password: scramPassword(hash, username, password),
         cache: context.cache.scramKeys,
       });
+      // One client-first per conversation: when the server ignores the speculative one (before 4.4, or
+      // it dropped the attempt), saslStart sends the same message again, as the auth spec allows.
+      let clientFirst: string | undefined;
       const saslStart = (): Document => ({
         saslStart: 1,
         mechanism: name,
-        payload: encoder.encode(client.clientFirstMessage()),
+        payload: encoder.encode(clientFirst ??= client.clientFirstMessage()),
         autoAuthorize: 1,
         options: { skipEmptyExchange: true },
       });

@@ -6,6 +6,7 @@ import { Binary, BSON } from "bson";
 import {
   AuthCacheStore,
   authenticate,
+  beginAuthentication,
   type CommandRunner,
   MongoAuthError,
   parseCredential,
@@ -89,5 +90,33 @@ describe("hardening regressions", () => {
     clearTimeout(timer);
     assert.ok(outcome instanceof MongoAuthError, String(outcome));
     assert.equal(outcome.code, "ABORTED");
+  });
+
+  it("SCRAM with an explicit mechanism against a server that ignores speculativeAuthenticate: saslStart is sent", async () => {
+    // Before the fix the client-first message was made twice and SCRAM failed with SCRAM_PROTOCOL_ERROR
+    // before sending anything (MongoDB < 4.4 never answers speculativeAuthenticate).
+    for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
+      const credential = parseCredential(`mongodb://alice:pw@h/?authMechanism=${mechanism}`)!;
+      const sent: Record<string, unknown>[] = [];
+      const runner: CommandRunner = {
+        command(_db, cmd) {
+          sent.push(cmd);
+          return Promise.resolve({
+            ok: 0,
+            code: 18,
+            codeName: "AuthenticationFailed",
+            errmsg: "Authentication failed.",
+          });
+        },
+      };
+      const auth = await beginAuthentication(credential, { cacheStore: new AuthCacheStore() });
+      await assert.rejects(auth.complete(runner, { ok: 1, maxWireVersion: 7 }), {
+        code: "AUTHENTICATION_FAILED",
+      });
+      assert.equal(sent.length, 1);
+      assert.equal(sent[0].saslStart, 1);
+      const speculative = auth.helloFields.speculativeAuthenticate as Record<string, unknown>;
+      assert.deepEqual(sent[0].payload, speculative.payload, "the same client-first message is sent");
+    }
   });
 });
