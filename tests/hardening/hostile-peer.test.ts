@@ -306,6 +306,32 @@ for (const { name, transport } of await transports()) {
       });
     });
 
+    it("a server that ignores speculativeAuthenticate (before 4.4): every mechanism runs its full conversation", async () => {
+      const ignore: HostilePlan = {
+        rewriteReply: (body, index) => {
+          if (index !== 1) return body;
+          const { speculativeAuthenticate: _dropped, ...rest } = body;
+          return rest;
+        },
+      };
+      for (const conversation of conversations) {
+        const peer = await startHostileServer({
+          upstream: { host: upstream.host, port: upstream.port },
+          plan: ignore,
+        });
+        try {
+          const conn = await connectWith(transport, conversation.uri(peer.address), conversation.options());
+          assert.equal(conn.handshake.speculative, false, conversation.label);
+          await conn.close();
+          faultsInjected.push(
+            `${name}: ${conversation.label}: speculative reply withheld → full conversation`,
+          );
+        } finally {
+          await peer.close();
+        }
+      }
+    });
+
     it("a replayed SCRAM server-first from another connection: SCRAM_NONCE_MISMATCH", async () => {
       let captured: unknown;
       const plan = (id: number): HostilePlan => ({
