@@ -1,0 +1,84 @@
+// What each entry point costs in a bundle, and the "bleed" rule: importing SCRAM alone must not pull in
+// AWS, OIDC, aws4fetch or bson. esbuild (a dev dependency) bundles and minifies; budgets are bytes of
+// minified output, a little above today's sizes, so growth is a decision and not an accident.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { repoRoot } from "./support/paths.ts";
+
+interface Bundle {
+  bytes: number;
+  inputs: string[];
+}
+
+async function bundle(source: string, platform: "node" | "browser"): Promise<Bundle> {
+  const root = repoRoot();
+  const dir = await mkdtemp(join(tmpdir(), "mongo-auth-bundle-"));
+  try {
+    const entry = join(dir, "entry.ts");
+    await writeFile(entry, source.replaceAll("ROOT", root));
+    const outfile = join(dir, "out.js");
+    await promisify(execFile)(join(root, "node_modules", ".bin", "esbuild"), [
+      entry,
+      "--bundle",
+      "--minify",
+      "--format=esm",
+      `--platform=${platform}`,
+      "--external:cloudflare:*",
+      "--log-level=error",
+      `--outfile=${outfile}`,
+      `--metafile=${outfile}.json`,
+    ], { cwd: root });
+    const meta = JSON.parse(await readFile(`${outfile}.json`, "utf8"));
+    const output =
+      Object.values(meta.outputs as Record<string, { bytes: number; inputs: Record<string, unknown> }>)[0];
+    return { bytes: output.bytes, inputs: Object.keys(output.inputs) };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("bundle size and bleed", () => {
+  it("ScramClient alone pulls in no AWS, OIDC, aws4fetch or bson, and stays under 12 KB", async () => {
+    const b = await bundle(
+      `import { ScramClient } from "ROOT/mod.ts";
+       console.log(new ScramClient({ hash: "SHA-256", username: "u", password: "p" }).clientFirstMessage());`,
+      "browser",
+    );
+    const bled = b.inputs.filter((name) =>
+      /src\/(aws|oidc|wire|transport)\/|aws4fetch|bson|credential/.test(name)
+    );
+    assert.deepEqual(bled, []);
+    assert.ok(b.bytes < 12_000, `ScramClient bundles to ${b.bytes} bytes`);
+  });
+
+  it("parseCredential alone pulls in no mechanism, and stays under 16 KB", async () => {
+    const b = await bundle(
+      `import { parseCredential } from "ROOT/mod.ts"; console.log(parseCredential("mongodb://a:b@h/"));`,
+      "browser",
+    );
+    assert.deepEqual(
+      b.inputs.filter((name) => /src\/(aws|oidc|mechanisms|wire)\/|aws4fetch|bson/.test(name)),
+      [],
+    );
+    assert.ok(b.bytes < 16_000, `parseCredential bundles to ${b.bytes} bytes`);
+  });
+
+  for (
+    const [entry, platform, budget] of [
+      ["src/transport/node.ts", "node", 190_000],
+      ["src/transport/deno.ts", "browser", 190_000],
+      ["src/transport/workers.ts", "browser", 190_000],
+    ] as const
+  ) {
+    it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
+      const b = await bundle(`import { connect } from "ROOT/${entry}"; console.log(connect);`, platform);
+      assert.ok(b.bytes < budget, `${entry} bundles to ${b.bytes} bytes`);
+      assert.ok(!b.inputs.some((name) => name.includes("@mongodb-js/saslprep")), "SASLprep is our own");
+    });
+  }
+});
