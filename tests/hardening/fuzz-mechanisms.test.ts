@@ -130,7 +130,7 @@ function hostileHello(rng: Prng, helloFields: Document): Document {
 
 describe("fuzz: mechanisms", () => {
   it("hello: random hello replies and follow-up replies, every mechanism", async () => {
-    const report = await runFuzz("hello + conversation", fuzzCases(1500), async (rng) => {
+    const report = await runFuzz("hello + conversation", fuzzCases(2500), async (rng) => {
       const credential = credentialFor(rng.pick(CREDENTIALS));
       const cacheStore = new AuthCacheStore({ scramKeyCache });
       const auth = await beginAuthentication(credential, { cacheStore, env, host: "localhost" });
@@ -143,7 +143,7 @@ describe("fuzz: mechanisms", () => {
     const credential = parseCredential(
       "mongodb://AKIDEXAMPLE:wJalrXUtnFEMI@localhost/?authMechanism=MONGODB-AWS",
     )!;
-    const report = await runFuzz("aws {s,h}", fuzzCases(1500), async (rng) => {
+    const report = await runFuzz("aws {s,h}", fuzzCases(2500), async (rng) => {
       let step = 0;
       const runner: CommandRunner = {
         command(_db, cmd) {
@@ -208,7 +208,7 @@ describe("fuzz: mechanisms", () => {
   });
 
   it("MONGODB-OIDC human flow: mutated identity provider information", async () => {
-    const report = await runFuzz("oidc idp info", fuzzCases(1500), async (rng) => {
+    const report = await runFuzz("oidc idp info", fuzzCases(2500), async (rng) => {
       const seen: OidcCallbackParams[] = [];
       const credential = parseCredential("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
         authMechanismProperties: {

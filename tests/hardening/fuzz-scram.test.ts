@@ -68,7 +68,7 @@ async function serverSignature(conv: Conversation, password: string, clientFinal
 
 describe("fuzz: ScramClient", () => {
   it("server-first: answered only when well-formed and the nonce extends ours; else a coded error", async () => {
-    const report = await runFuzz("scram server-first", fuzzCases(2500), async (rng) => {
+    const report = await runFuzz("scram server-first", fuzzCases(4000), async (rng) => {
       const conv = started(rng);
       const message = serverFirstVariant(rng, conv);
       const final = await conv.client.clientFinalMessage(message as string);
@@ -85,7 +85,7 @@ describe("fuzz: ScramClient", () => {
   });
 
   it("server-final: accepted only with exactly the right signature; else a coded error", async () => {
-    const report = await runFuzz("scram server-final", fuzzCases(2500), async (rng) => {
+    const report = await runFuzz("scram server-final", fuzzCases(4000), async (rng) => {
       const password = rng.pick(["pencil", "p,w=", "x"]);
       const hash = rng.pick(["SHA-1", "SHA-256"] as const);
       const client = new ScramClient({ hash, username: "user", password, cache });
@@ -123,7 +123,7 @@ describe("fuzz: ScramClient", () => {
   });
 
   it("calls in random order with random arguments: only coded errors", async () => {
-    const report = await runFuzz("scram call order", fuzzCases(2000), async (rng) => {
+    const report = await runFuzz("scram call order", fuzzCases(3000), async (rng) => {
       const conv = started(rng);
       const calls: (() => unknown)[] = [
         () => conv.client.clientFirstMessage(),

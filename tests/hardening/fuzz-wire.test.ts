@@ -102,7 +102,7 @@ function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
 
 describe("fuzz: wire layer", () => {
   it("decodeOpMsg: any frame decodes or fails with PROTOCOL_ERROR", async () => {
-    const report = await runFuzz("decodeOpMsg", fuzzCases(6000), (rng) => {
+    const report = await runFuzz("decodeOpMsg", fuzzCases(10000), (rng) => {
       const frame = randomFrame(rng, 1);
       try {
         decodeOpMsg(frame);
@@ -118,7 +118,7 @@ describe("fuzz: wire layer", () => {
   });
 
   it("readFrames + decodeOpMsg: any byte stream, any chunking, any size limit", async () => {
-    const report = await runFuzz("readFrames", fuzzCases(3000), async (rng) => {
+    const report = await runFuzz("readFrames", fuzzCases(5000), async (rng) => {
       const frames = Array.from({ length: 1 + rng.int(3) }, () => randomFrame(rng, 1));
       const bytes = rng.chance(0.1) ? rng.bytes(rng.int(64)) : concat(...frames);
       const max = rng.pick([21, 64, 1000, 48_000_000, 0x7fffffff]);
@@ -136,7 +136,7 @@ describe("fuzz: wire layer", () => {
   });
 
   it("WireConnection: hostile replies end in a reply or a coded error, and a failed socket is closed", async () => {
-    const report = await runFuzz("WireConnection", fuzzCases(1500), async (rng) => {
+    const report = await runFuzz("WireConnection", fuzzCases(2000), async (rng) => {
       const { socket, peer } = memorySocket();
       const conn = new WireConnection(socket, {
         timeoutMS: 30,

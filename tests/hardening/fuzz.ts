@@ -311,7 +311,7 @@ export interface FuzzReport {
   readonly outcomes: Record<string, number>;
   /** Cases that broke the rule, with the seed that replays each. */
   readonly failures: { index: number; caseSeed: number; problem: string }[];
-  /** Peak growth of the resident set (or heap) during the run, in bytes; -1 when the runtime has none. */
+  /** Peak growth of heap + external memory during the run, in bytes; -1 when the runtime has none. */
   readonly peakMemoryGrowth: number;
 }
 
@@ -452,12 +452,16 @@ export function trapUnhandledRejections(): { drain(): unknown[]; remove(): void 
   };
 }
 
-/** Samples the resident set size (or, without one, the heap) and keeps the peak above the start. */
+/**
+ * Samples the JS heap plus memory outside it (ArrayBuffers: where a buffer sized by a claimed length
+ * would land) and keeps the peak above the start. Not the RSS, which only grows and so would count what
+ * the garbage collector already freed.
+ */
 export function memoryProbe(): { sample(): void; peakGrowth(): number } {
   const read = (): number => {
     try {
       const usage = process.memoryUsage();
-      return usage.rss || usage.heapUsed;
+      return usage.heapUsed + (usage.external ?? 0);
     } catch {
       return -1;
     }

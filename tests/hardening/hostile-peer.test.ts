@@ -62,7 +62,13 @@ for (const { name, transport } of await transports()) {
         oidc: oidcServerConfig(idp),
       } as ServerConfig);
     });
-    after(() => upstream.close());
+    after(async () => {
+      await upstream.close();
+      const mine = faultsInjected.filter((f) => f.startsWith(`${name}: `));
+      console.info(
+        `hostile peers: runtime=${RESOURCE_ACCOUNTING.runtime} transport=${name} faults=${mine.length}`,
+      );
+    });
 
     // The conversations whose every step is cut. Each option set gets a fresh cache store, so no OIDC
     // token or AWS credential from an earlier connection shortens the conversation.
