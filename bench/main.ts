@@ -7,7 +7,7 @@
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
  * `--only=pbkdf2,scram-client,handshake,stall,pool` (sections to run). Prints Markdown tables and writes
- * bench/results/<runtime>.json (<runtime>.quick.json for --quick). docs/performance.md explains them.
+ * bench/results/<runtime>.json (<runtime>.quick.json for --quick). the README's Performance section explains them.
  *
  * @module
  */
@@ -28,7 +28,7 @@ const env = environment();
 const root = repoRoot();
 const transport = await nativeTransport();
 
-// Run counts per section: full runs for docs/performance.md, --quick for CI.
+// Run counts per section: full runs for the README, --quick for CI.
 const PLANS: Record<string, { full: Plan; quick: Plan }> = {
   pbkdf2: { full: { warmup: 5, runs: 51 }, quick: { warmup: 1, runs: 5 } },
   "scram-client": { full: { warmup: 20, runs: 301 }, quick: { warmup: 3, runs: 21 } },

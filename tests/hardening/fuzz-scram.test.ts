@@ -4,7 +4,7 @@
 // carries exactly the right signature. See fuzz.ts for the rules and the long-mode command.
 //
 // PBKDF2 is not what is fuzzed here: the key cache derives with 1 iteration whatever the server asks, so a
-// hostile i=4294967295 costs nothing (through a real cache it would: see docs/guarantees.md).
+// hostile i=4294967295 costs nothing (through a real cache it would: see the README's Guarantees section).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ScramClient, ScramKeyCache } from "@mongo-auth/core";

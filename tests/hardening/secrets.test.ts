@@ -54,7 +54,7 @@ const WEB_IDENTITY_TOKEN = "web-identity-jwt-77aaSECRET";
 const REFRESH_TOKEN = "refresh-token-c0ffeeSECRET";
 // Cloud metadata tokens as the services issue them: Azure a JWT, GCP an opaque "ya29." token. Error
 // bodies are shown redacted by a heuristic (JWTs, token fields, runs of 24+ token characters): an opaque
-// token shorter than that in an error body would show (docs/guarantees.md lists it).
+// token shorter than that in an error body would show (the README's Guarantees section lists it).
 const GCP_TOKEN = "ya29.a0AfB_byC1x2y3z4-Qm9vSECRETbWV0YWRhdGEtdG9rZW4";
 const KEY_PASSWORD = "pki-test-password"; // scripts/make-test-pki.sh
 const ARN = "arn:aws:iam::123456789012:user/sweep";

@@ -54,7 +54,7 @@ const testWorker :Workerd.Worker = (
     (name = "worker.js", esModule = embed ${text(options.bundle)}),
   ],
   compatibilityDate = ${text(options.compatibilityDate ?? "2025-09-01")},
-  # No compatibility flags: the package needs no Node.js APIs (no nodejs_compat), as docs/workers.md says.
+  # No compatibility flags: the package needs no Node.js APIs (no nodejs_compat), as the README says.
   bindings = [
 ${bindings}
   ],

@@ -126,7 +126,7 @@ const scenarios: Record<string, Scenario> = {
     }`;
     return summarize(await connect(`mongodb://${keys}@${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-AWS`));
   },
-  // What docs/workers.md tells users: the bindings are the environment of the credential sources.
+  // What the README's Workers section tells users: the bindings are the environment of the credential sources.
   "/aws-bindings": async (_url, env) => {
     const options = { env: runtimeEnv({ env: { ...env } }) };
     return summarize(await connect(`mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-AWS`, options));
