@@ -29,5 +29,15 @@ assert.equal(core.parseCredential("mongodb://a:b@h/db").source, "db");
 console.log("imports by name ok:", Object.keys(core).length, "exports");
 JS
 (cd "$work/app" && node check.mjs)
+# The CLI as npm users run it: `npx mongo-auth` with no arguments prints usage and exits 2.
+set +e
+usage=$(cd "$work/app" && npx --no-install mongo-auth 2>&1)
+code=$?
+set -e
+if [ "$code" != 2 ] || ! grep -q "usage: mongo-auth whoami" <<<"$usage"; then
+  echo "npx mongo-auth: expected usage and exit code 2, got $code: $usage"
+  exit 1
+fi
+echo "npx mongo-auth: ok"
 node_modules/.bin/publint "$work/$tarball" 2>/dev/null || node_modules/.bin/publint run "$work/app/node_modules/@mongo-auth/core"
 node_modules/.bin/attw --profile esm-only --format table-flipped "$work/$tarball" >/dev/null && echo "are-the-types-wrong (esm-only): ok"
