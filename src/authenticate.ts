@@ -103,6 +103,7 @@ export async function beginAuthentication(
           speculativeReply = undefined;
         }
       }
+      checkServerVersion(mechanism, helloReply);
       await finish(authenticator, checked, speculativeReply);
       return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
     },
@@ -147,6 +148,16 @@ export async function authenticate(
       ...auth.helloFields,
     });
   return await auth.complete(runner, helloReply);
+}
+
+function checkServerVersion(mechanism: Mechanism, helloReply: Document): void {
+  const wire = helloReply.maxWireVersion;
+  const min = mechanism.minServer;
+  if (min === undefined || typeof wire !== "number" || wire >= min.wireVersion) return;
+  throw new MongoAuthError(
+    "UNSUPPORTED_MECHANISM",
+    `${mechanism.name} needs MongoDB ${min.release} or later (wire version ${min.wireVersion}); this server has ${wire}`,
+  );
 }
 
 // The spec's rule: SCRAM-SHA-256 when the user has it, otherwise SCRAM-SHA-1.

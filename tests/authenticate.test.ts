@@ -122,3 +122,16 @@ describe("authenticate", () => {
     assert.equal(runner.sent.length, 0);
   });
 });
+
+describe("server version", () => {
+  it("refuses MONGODB-AWS on a server before 4.4 (maxWireVersion < 9) before sending anything", async () => {
+    const auth = await beginAuthentication(
+      parseCredential("mongodb://AKID:secret@localhost/?authMechanism=MONGODB-AWS")!,
+    );
+    const runner = scriptedRunner(() => assert.fail("nothing may be sent"));
+    await assert.rejects(auth.complete(runner, { ok: 1, maxWireVersion: 8 }), {
+      code: "UNSUPPORTED_MECHANISM",
+      message: /MONGODB-AWS needs MongoDB 4\.4 or later/,
+    });
+  });
+});

@@ -43,6 +43,7 @@ const SERVER_NONCE_BYTES = 64;
  */
 export const mongodbAws: Mechanism = {
   name: "MONGODB-AWS",
+  minServer: { wireVersion: 9, release: "4.4" },
   create: (context) => new AwsAuthenticator(context),
 };
 

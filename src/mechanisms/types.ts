@@ -73,6 +73,8 @@ export interface Authenticator {
 export interface Mechanism {
   /** The mechanism's name as the server knows it, e.g. `"SCRAM-SHA-256"`. */
   readonly name: string;
+  /** The oldest server it works with: hello's `maxWireVersion` and the MongoDB release that has it. */
+  readonly minServer?: { readonly wireVersion: number; readonly release: string };
   /** A new authenticator for one connection. */
   create(context: AuthContext): Authenticator;
 }
