@@ -90,9 +90,9 @@ export {
   type DnsLookupOptions,
   dnsOverHttpsEndpoint,
   type DnsOverHttpsOptions,
-  type DnsRecordType,
   resolveSrvOverHttps,
   resolveTxtOverHttps,
   withDnsOverHttps,
 } from "./src/dns-over-https.ts";
 export type { AuthCacheStoreOptions } from "./src/auth-cache.ts";
+export type { DnsRecordType } from "./src/dns-message.ts";

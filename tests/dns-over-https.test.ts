@@ -12,7 +12,7 @@ import {
   type Transport,
   withDnsOverHttps,
 } from "@mongo-auth/core";
-import { encodeDnsQuery, findDnsAnswers, readDnsName } from "../src/dns-over-https.ts";
+import { encodeDnsQuery, findDnsAnswers, readDnsName } from "../src/dns-message.ts";
 import { nodeTransport } from "../src/transport/node.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 import { type DohServer, startDohServer } from "./workers/doh-server.ts";
