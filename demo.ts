@@ -1,10 +1,10 @@
 /**
- * The demo: starts the reference server with demo users and logs in with every mechanism,
- * printing one row each. `npm run demo` (Node), `deno task demo`, `bun demo.ts`.
+ * The demo: starts the reference server (TLS, with demo users for every mechanism) and logs in with
+ * each mechanism, printing one row each. `npm run demo` (Node), `deno task demo`, `bun demo.ts`.
  *
  * @module
  */
-import { type ConnectOptions, connectWith, type Transport } from "./mod.ts";
+import { connectWith, type Transport } from "./mod.ts";
 import { startServer } from "./tests/server/server.ts";
 import { demoScenarios } from "./tests/support/demo-scenarios.ts";
 
@@ -16,13 +16,12 @@ const setup = await demoScenarios();
 const server = await startServer(setup.serverConfig);
 let failures = 0;
 try {
-  console.log(`reference server on ${server.address} — client on ${transport.platform}\n`);
-  const header = ["mechanism", "login as", "round trips", "speculative", "ms", "result"];
+  console.log(`reference server on ${server.address} (TLS) — client on ${transport.platform}\n`);
+  const header = ["mechanism", "logged in as", "round trips", "speculative", "ms", "result"];
   const rows: string[][] = [];
-  for (const scenario of setup.scenarios) {
-    const options: ConnectOptions = scenario.options ?? {};
+  for (const scenario of setup.scenarios()) {
     try {
-      const conn = await connectWith(transport, scenario.uri(server.address), options);
+      const conn = await connectWith(transport, scenario.uri(server.address), scenario.options);
       const status = await conn.command("admin", { connectionStatus: 1 });
       const user =
         (status.authInfo as { authenticatedUsers: { user: string; db: string }[] }).authenticatedUsers[0];
@@ -42,12 +41,11 @@ try {
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ");
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd();
   console.log(line(header));
   console.log(widths.map((w) => "-".repeat(w)).join("  "));
   for (const row of rows) console.log(line(row));
 } finally {
   await server.close();
-  await setup.cleanup();
 }
 if (failures > 0) throw new Error(`${failures} demo login(s) failed`);
