@@ -8,7 +8,7 @@ import { abortError, withTimeout } from "./abort.ts";
 import { beginAuthentication } from "./authenticate.ts";
 import { type ConnectOptions, type ConnectSettings, connectSettings } from "./connect-options.ts";
 import { Connection } from "./connection.ts";
-import { type MongoCredential, parseCredential } from "./credential.ts";
+import { credentialFromConnectionString, type MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import type { Document } from "./mechanisms/types.ts";
 import { withDnsOverHttps } from "./dns-over-https.ts";
@@ -52,7 +52,7 @@ export async function connectWith(
       authOptions = { ...options, authSource: srv.authSource };
     }
   }
-  const credential = parseCredential(uri, authOptions);
+  const credential = credentialFromConnectionString(cs, authOptions);
   checkMechanismNeeds(credential, settings);
 
   const failures: unknown[] = [];
