@@ -5,6 +5,9 @@
 set -u
 cd "$(dirname "$0")/.."
 export NO_COLOR=1
+# Belt and braces: tests inject their AWS environment, and none may ever reach the real metadata
+# service even if one forgot.
+export AWS_EC2_METADATA_DISABLED=true
 bin=node_modules/.bin
 log=$(mktemp -d)
 failed_steps=()
