@@ -40,6 +40,10 @@ interface DenoConn {
   setNoDelay?(noDelay?: boolean): void;
   handshake?(): Promise<unknown>;
 }
+interface DenoResolveOptions {
+  signal?: AbortSignal;
+  nameServer?: { ipAddr: string; port?: number };
+}
 interface DenoApi {
   readonly version: { readonly deno: string };
   readonly build: { readonly os: string };
@@ -57,10 +61,10 @@ interface DenoApi {
     caCerts?: string[];
     unsafelyDisableHostnameVerification?: boolean;
   }): Promise<DenoConn>;
-  resolveDns(name: string, type: "SRV", options?: { signal?: AbortSignal }): Promise<
+  resolveDns(name: string, type: "SRV", options?: DenoResolveOptions): Promise<
     { port: number; target: string }[]
   >;
-  resolveDns(name: string, type: "TXT", options?: { signal?: AbortSignal }): Promise<string[][]>;
+  resolveDns(name: string, type: "TXT", options?: DenoResolveOptions): Promise<string[][]>;
   readTextFile(path: string): Promise<string>;
   readonly env: { get(name: string): string | undefined; toObject(): Record<string, string> };
 }
@@ -93,19 +97,44 @@ export function denoEnv(): RuntimeEnv {
   return runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) });
 }
 
-/** The Deno transport, for `connectWith` and tests. */
-export const denoTransport: Transport = {
-  platform: `Deno ${Deno?.version?.deno}`,
-  osType: Deno?.build?.os ?? "unknown",
-  openSocket,
-  resolveSrv: async (name, signal) =>
-    (await Deno.resolveDns(name, "SRV", { signal })).map((r): SrvRecord => ({
-      name: r.target,
-      port: r.port,
-    })),
-  resolveTxt: (name, signal) => Deno.resolveDns(name, "TXT", { signal }),
-  defaultEnv: denoEnv,
-};
+/** Options of {@link createDenoTransport}. */
+export interface DenoTransportOptions {
+  /** The DNS server for `mongodb+srv://` lookups. Default: the system's. */
+  nameServer?: { ipAddr: string; port?: number };
+}
+
+/**
+ * A Deno transport with its own settings, for `connectWith`.
+ *
+ * @param options the DNS server to ask
+ * @returns the transport
+ * @example
+ * ```ts ignore
+ * import { connectWith } from "@mongo-auth/core";
+ * import { createDenoTransport } from "@mongo-auth/core/deno";
+ *
+ * const transport = createDenoTransport({ nameServer: { ipAddr: "10.0.0.2", port: 53 } });
+ * const conn = await connectWith(transport, "mongodb+srv://alice:s3cret@cluster0.internal.example/");
+ * ```
+ */
+export function createDenoTransport(options: DenoTransportOptions = {}): Transport {
+  const { nameServer } = options;
+  return {
+    platform: `Deno ${Deno?.version?.deno}`,
+    osType: Deno?.build?.os ?? "unknown",
+    openSocket,
+    resolveSrv: async (name, signal) =>
+      (await Deno.resolveDns(name, "SRV", { signal, nameServer })).map((r): SrvRecord => ({
+        name: r.target,
+        port: r.port,
+      })),
+    resolveTxt: (name, signal) => Deno.resolveDns(name, "TXT", { signal, nameServer }),
+    defaultEnv: denoEnv,
+  };
+}
+
+/** The Deno transport with the system's DNS, for `connectWith` and tests. */
+export const denoTransport: Transport = createDenoTransport();
 
 async function tlsOptions(settings: TlsSettings, host: string) {
   if (settings.allowInvalidCertificates) {

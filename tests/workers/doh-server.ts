@@ -3,6 +3,7 @@
 // name against what the message already holds, as real resolvers do, so the client's decompression runs.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { createSocket } from "node:dgram";
 
 /** The records the resolver knows. Names are lower case, without a trailing dot. */
 export interface DohZone {
@@ -46,6 +47,39 @@ export async function startDohServer(zone: DohZone): Promise<DohServer> {
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** A running plain DNS server (UDP). */
+export interface UdpDnsServer {
+  /** `127.0.0.1:PORT`, for `dns.setServers`. */
+  readonly address: string;
+  /** Queries answered so far, as `TYPE name`. */
+  readonly queries: string[];
+  close(): Promise<void>;
+}
+
+/**
+ * The same zone over classic DNS (UDP, RFC 1035), for the runtimes' own resolvers (`node:dns`), so
+ * that the path `mongodb+srv://` takes without DNS-over-HTTPS is tested against real DNS messages too.
+ */
+export async function startUdpDnsServer(zone: DohZone): Promise<UdpDnsServer> {
+  const queries: string[] = [];
+  const socket = createSocket("udp4");
+  socket.on("message", (message, peer) => {
+    try {
+      const { name, type, questionEnd } = parseQuestion(message);
+      queries.push(`${type === TYPE_SRV ? "SRV" : type === TYPE_TXT ? "TXT" : type} ${name}`);
+      socket.send(answer(zone, message, name, type, questionEnd), peer.port, peer.address);
+    } catch {
+      // A query we cannot parse gets no answer, like a resolver dropping garbage.
+    }
+  });
+  await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
+  return {
+    address: `127.0.0.1:${socket.address().port}`,
+    queries,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
   };
 }
 
