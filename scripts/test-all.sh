@@ -15,8 +15,11 @@ step() { # name, command...
   local name=$1
   shift
   echo "::: $name"
-  "$@" 2>&1 | tee "$log/$name.txt"
-  if [ "${PIPESTATUS[0]}" = 0 ]; then echo "::: $name ok"; else echo "::: $name FAILED"; failed_steps+=("$name"); fi
+  # A step that hangs fails after 10 minutes instead of holding CI to its own limit.
+  timeout --kill-after=10 600 "$@" 2>&1 | tee "$log/$name.txt"
+  local code=${PIPESTATUS[0]}
+  [ "$code" = 124 ] && echo "::: $name timed out after 600 s"
+  if [ "$code" = 0 ]; then echo "::: $name ok"; else echo "::: $name FAILED"; failed_steps+=("$name"); fi
 }
 last_number() { # file, regex: the first number of the last line matching regex
   grep -aoE "$2" "$1" 2>/dev/null | tail -1 | grep -oE '[0-9]+' | head -1
