@@ -8,6 +8,7 @@ import { abortError, throwIfAborted } from "./abort.ts";
 import { AuthCacheStore } from "./auth-cache.ts";
 import type { MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
+import { checkOk } from "./mechanisms/check-ok.ts";
 import { mechanismNamed } from "./mechanisms/registry.ts";
 import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./mechanisms/types.ts";
 import { type RuntimeEnv, runtimeEnv } from "./runtime-env.ts";
@@ -191,9 +192,7 @@ function checkedRunner(runner: CommandRunner, signal: AbortSignal | undefined): 
   return {
     async command(db, cmd) {
       throwIfAborted(signal);
-      const reply = await untilAborted(runner.command(db, cmd), signal);
-      if (reply.ok !== 1 && reply.ok !== true) throw MongoServerError.fromReply(reply);
-      return reply;
+      return checkOk(await untilAborted(runner.command(db, cmd), signal));
     },
   };
 }

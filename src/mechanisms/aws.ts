@@ -22,6 +22,8 @@ import { validateStsHost } from "../aws/sts-host.ts";
 import { randomBytes } from "../crypto/random.ts";
 import { MongoAuthError, MongoServerError } from "../errors.ts";
 import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
+import { binaryBytes, bytesOf } from "../wire/binary.ts";
+import { checkOk } from "./check-ok.ts";
 
 /** The key of the client-wide credential cache in {@link AuthCache}. */
 const CACHE_KEY = "MONGODB-AWS";
@@ -85,42 +87,30 @@ async function converse(
   now: () => number,
 ): Promise<void> {
   const clientNonce = randomBytes(CLIENT_NONCE_BYTES);
-  const start = await run(runner, db, {
-    saslStart: 1,
-    mechanism: "MONGODB-AWS",
-    payload: new Binary(serialize({ r: new Binary(clientNonce), p: GS2_CB_FLAG_N })),
-  });
-  const first = serverFirst(payloadBytes(start.payload));
+  const start = checkOk(
+    await runner.command(db, {
+      saslStart: 1,
+      mechanism: "MONGODB-AWS",
+      payload: new Binary(serialize({ r: new Binary(clientNonce), p: GS2_CB_FLAG_N })),
+    }),
+  );
+  const first = serverFirst(binaryBytes(start.payload, "MONGODB-AWS saslStart payload"));
   const serverNonce = checkServerNonce(first.s, clientNonce);
   validateStsHost(first.h);
   const signature = await signCallerIdentity(credentials, first.h, serverNonce, now());
-  const reply = await run(runner, db, {
-    saslContinue: 1,
-    conversationId: start.conversationId,
-    payload: new Binary(serialize(signature)),
-  });
+  const reply = checkOk(
+    await runner.command(db, {
+      saslContinue: 1,
+      conversationId: start.conversationId,
+      payload: new Binary(serialize(signature)),
+    }),
+  );
   if (reply.done !== true) {
     throw new MongoAuthError(
       "PROTOCOL_ERROR",
       "MONGODB-AWS: the server did not finish after the signed request",
     );
   }
-}
-
-async function run(runner: CommandRunner, db: string, cmd: Document): Promise<Document> {
-  const reply = await runner.command(db, cmd);
-  // mongo-auth's runners throw on ok: 0; a driver author's runner may hand the reply back instead.
-  if (!reply.ok) throw MongoServerError.fromReply(reply);
-  return reply;
-}
-
-function payloadBytes(payload: unknown): Uint8Array {
-  if (payload instanceof Binary) return payload.buffer.subarray(0, payload.position);
-  if (payload instanceof Uint8Array) return payload;
-  throw new MongoAuthError(
-    "PROTOCOL_ERROR",
-    "MONGODB-AWS: the server's saslStart reply has no binary payload",
-  );
 }
 
 function serverFirst(bytes: Uint8Array): Document {
@@ -134,11 +124,7 @@ function serverFirst(bytes: Uint8Array): Document {
 }
 
 function checkServerNonce(s: unknown, clientNonce: Uint8Array): Uint8Array {
-  const bytes = s instanceof Binary
-    ? s.buffer.subarray(0, s.position)
-    : s instanceof Uint8Array
-    ? s
-    : undefined;
+  const bytes = bytesOf(s);
   if (!bytes || bytes.length !== SERVER_NONCE_BYTES) {
     throw new MongoAuthError("PROTOCOL_ERROR", "MONGODB-AWS: the server nonce is not 64 bytes");
   }

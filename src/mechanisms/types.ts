@@ -17,7 +17,8 @@ export type Document = Record<string, unknown>;
 /**
  * Runs one command and returns the server's reply. A reply with `ok: 0` is thrown as a
  * `MongoServerError` by mongo-auth's own runners; runners supplied by driver authors may return it
- * instead, and the mechanisms check `ok` themselves.
+ * instead: `authenticate`/`beginAuthentication` pass every reply through `checkOk` before a
+ * mechanism sees it.
  */
 export interface CommandRunner {
   /** Sends `cmd` to database `db`. */

@@ -13,7 +13,6 @@ import { parseIdpInfo } from "./idp-info.ts";
 import { type CallbackInputs, invokeCallback } from "./invoke-callback.ts";
 import {
   checkDone,
-  checkOk,
   isAuthenticationFailure,
   isServerError,
   jwtContinueCommand,
@@ -23,6 +22,7 @@ import {
 } from "./sasl.ts";
 import type { CachedToken, OidcTokenCache, TokenCall } from "./token-cache.ts";
 import type { TokenSource } from "./token-source.ts";
+import { checkOk } from "../mechanisms/check-ok.ts";
 
 /** What an {@link OidcAuthenticator} works with. */
 export interface OidcAuthenticatorInit {

@@ -7,6 +7,7 @@
 import { Binary, BSON } from "bson";
 import { MongoAuthError, MongoServerError } from "../errors.ts";
 import type { Document } from "../mechanisms/types.ts";
+import { bytesOf } from "../wire/binary.ts";
 
 /** The mechanism's name. */
 export const MONGODB_OIDC = "MONGODB-OIDC";
@@ -75,26 +76,6 @@ export function jwtContinueCommand(conversationId: unknown, accessToken: string)
 }
 
 /**
- * Throws the server's error when a reply has `ok: 0` (runners of driver authors may return those).
- *
- * @param reply the reply
- * @returns the same reply
- * @throws {MongoServerError} when `ok` is not 1
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { checkOk } from "./sasl.ts";
- *
- * assert.throws(() => checkOk({ ok: 0, code: 18, errmsg: "Authentication failed." }), { code: "AUTHENTICATION_FAILED" });
- * ```
- */
-export function checkOk(reply: Document): Document {
-  if (reply.ok === 1 || reply.ok === true) return reply;
-  throw MongoServerError.fromReply(reply);
-}
-
-/**
  * The BSON document in a SASL reply's `payload`.
  *
  * @param reply the saslStart reply
@@ -112,7 +93,7 @@ export function checkOk(reply: Document): Document {
  * ```
  */
 export function readPayload(reply: Document): Document {
-  const bytes = payloadBytes(reply.payload);
+  const bytes = bytesOf(reply.payload);
   if (!bytes) throw new MongoAuthError("PROTOCOL_ERROR", "MONGODB-OIDC: the server's reply has no payload");
   try {
     return BSON.deserialize(bytes);
@@ -121,14 +102,6 @@ export function readPayload(reply: Document): Document {
       cause: error,
     });
   }
-}
-
-// A Binary from any copy of the bson package (a driver author's runner may use its own), or raw bytes.
-function payloadBytes(raw: unknown): Uint8Array | undefined {
-  if (raw instanceof Uint8Array) return raw;
-  const binary = raw as { _bsontype?: unknown; buffer?: unknown; position?: unknown } | null;
-  if (binary?._bsontype !== "Binary" || !(binary.buffer instanceof Uint8Array)) return undefined;
-  return typeof binary.position === "number" ? binary.buffer.subarray(0, binary.position) : binary.buffer;
 }
 
 /**

@@ -4,8 +4,22 @@
  *
  * @module
  */
-import { Binary } from "bson";
 import { MongoAuthError } from "../errors.ts";
+
+/**
+ * The bytes of a BSON Binary or a Uint8Array, or `undefined` for anything else. A Binary from any
+ * copy of the bson package counts (a driver author's runner may decode replies with its own), so it
+ * is recognised by its `_bsontype`, not by `instanceof`.
+ *
+ * @param value a reply field
+ * @returns the bytes, or `undefined`
+ */
+export function bytesOf(value: unknown): Uint8Array | undefined {
+  if (value instanceof Uint8Array) return value;
+  const binary = value as { _bsontype?: unknown; buffer?: unknown; position?: unknown } | null;
+  if (binary?._bsontype !== "Binary" || !(binary.buffer instanceof Uint8Array)) return undefined;
+  return typeof binary.position === "number" ? binary.buffer.subarray(0, binary.position) : binary.buffer;
+}
 
 /**
  * The bytes of a BSON Binary (or Uint8Array) value from a server reply.
@@ -16,8 +30,8 @@ import { MongoAuthError } from "../errors.ts";
  * @throws {MongoAuthError} `PROTOCOL_ERROR` when the value is not binary
  */
 export function binaryBytes(value: unknown, what = "payload"): Uint8Array {
-  if (value instanceof Binary) return value.buffer.subarray(0, value.position);
-  if (value instanceof Uint8Array) return value;
+  const bytes = bytesOf(value);
+  if (bytes) return bytes;
   throw new MongoAuthError("PROTOCOL_ERROR", `server reply has no binary ${what}`);
 }
 
