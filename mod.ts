@@ -15,6 +15,7 @@
  */
 export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/errors.ts";
 export { saslprep } from "./src/crypto/saslprep.ts";
+export type { HmacKey } from "./src/crypto/hmac.ts";
 export {
   ScramKeyCache,
   type ScramKeyCacheOptions,
@@ -25,6 +26,7 @@ export { ScramClient, type ScramClientOptions, type ScramHash, scramPassword } f
 export { type ConnectionString, type HostAddress, parseConnectionString } from "./src/uri.ts";
 export {
   type AuthMechanism,
+  type AuthMechanismProperties,
   type AuthOptions,
   credentialFromConnectionString,
   DEFAULT_ALLOWED_HOSTS,

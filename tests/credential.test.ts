@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type AuthMechanismProperties,
   type AuthOptions,
   credentialFromConnectionString,
   DEFAULT_ALLOWED_HOSTS,
@@ -10,6 +11,9 @@ import {
   parseCredential,
 } from "@mongo-auth/core";
 import { readSpec } from "./support/paths.ts";
+
+/** Properties of the wrong types, which the types refuse, to test what parseCredential does at run time. */
+const wrongTypes = (properties: Record<string, unknown>) => properties as AuthMechanismProperties;
 
 interface SpecCredential {
   username: string | null;
@@ -318,14 +322,14 @@ describe("parseCredential: mechanisms", () => {
     assertRejects(
       () =>
         parseCredential("mongodb://u@h/?authMechanism=GSSAPI", {
-          authMechanismProperties: { CANONICALIZE_HOST_NAME: "yes" },
+          authMechanismProperties: wrongTypes({ CANONICALIZE_HOST_NAME: "yes" }),
         }),
       "INVALID_CREDENTIAL",
     );
     assertRejects(
       () =>
         parseCredential("mongodb://u@h/?authMechanism=GSSAPI", {
-          authMechanismProperties: { SERVICE_NAME: 1 },
+          authMechanismProperties: wrongTypes({ SERVICE_NAME: 1 }),
         }),
       "INVALID_CREDENTIAL",
     );
@@ -430,7 +434,7 @@ describe("parseCredential: mechanisms", () => {
       { OIDC_CALLBACK: callback, OIDC_HUMAN_CALLBACK: callback },
       { OIDC_CALLBACK: callback, ENVIRONMENT: "test" },
       { OIDC_HUMAN_CALLBACK: callback, ENVIRONMENT: "k8s" },
-      { OIDC_CALLBACK: "not a function" },
+      wrongTypes({ OIDC_CALLBACK: "not a function" }),
       { OIDC_CALLBACK: callback, TOKEN_RESOURCE: "x" },
       { ENVIRONMENT: "k8s", TOKEN_RESOURCE: "x" },
       { ENVIRONMENT: "test", TOKEN_RESOURCE: "x" },
@@ -469,7 +473,7 @@ describe("parseCredential: mechanisms", () => {
   it("MONGODB-OIDC: ALLOWED_HOSTS is an array from options, copied and frozen, never from the URI", () => {
     const hosts = ["*.example.com"];
     const cred = credential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-      authMechanismProperties: { OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: hosts },
+      authMechanismProperties: wrongTypes({ OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: hosts }),
     });
     hosts.push("evil.example");
     assert.deepEqual(cred.mechanismProperties.ALLOWED_HOSTS, ["*.example.com"]);
@@ -484,7 +488,7 @@ describe("parseCredential: mechanisms", () => {
     assertRejects(
       () =>
         parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-          authMechanismProperties: { OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: [1] },
+          authMechanismProperties: wrongTypes({ OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: [1] }),
         }),
       "INVALID_CREDENTIAL",
     );

@@ -13,7 +13,9 @@ import { DEFAULT_MAX_MESSAGE_SIZE, readFrames } from "./frame-reader.ts";
 
 /** A socket as Web Streams, as every transport returns it. */
 export interface SocketStreams {
+  /** Bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. */
   readonly writable: WritableStream<Uint8Array>;
   /** Closes the socket at once (idempotent); pending reads end. */
   close(): void;
@@ -55,6 +57,8 @@ export class WireConnection implements CommandRunner {
   #closedError: MongoAuthError | undefined;
 
   /**
+   * Takes over a socket and starts reading replies from it.
+   *
    * @param socket the socket's streams; the connection owns them from now on
    * @param options timeouts and limits
    */
