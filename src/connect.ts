@@ -67,8 +67,8 @@ export async function connectWith(
     }
   }
   if (failures.length === 1 && failures[0] instanceof MongoAuthError) throw failures[0];
-  const list = hosts.map((h) => `${h.host}:${h.port}`).join(", ");
-  throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host (${list})`, {
+  const reasons = failures.map((err) => (err instanceof MongoAuthError ? err.message : "unexpected error"));
+  throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host: ${reasons.join("; ")}`, {
     cause: new AggregateError(failures, "every host failed"),
   });
 }
@@ -106,7 +106,8 @@ async function connectHost(
     tls: settings.tls,
     signal,
   });
-  const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS });
+  const peer = `${address.host}:${address.port}`;
+  const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
   try {
     const commandOptions = { signal, timeoutMS: 0 };
     const auth = credential
@@ -133,10 +134,28 @@ async function connectHost(
   } catch (err) {
     await wire.close();
     if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
-      throw abortError(signal, `connecting to ${address.host}:${address.port}`);
+      throw abortError(signal, `connecting to ${peer}`);
+    }
+    if (err instanceof MongoAuthError && err.code === "CONNECTION_CLOSED" && wire.roundTrips === 0) {
+      throw closedBeforeHello(peer, settings, err);
     }
     throw err;
   }
+}
+
+// mongod closes a connection without a word when TLS does not match: a plain connection to a server
+// that requires TLS, or a client certificate it does not trust. Say which, since nothing else will.
+function closedBeforeHello(peer: string, settings: ConnectSettings, cause: MongoAuthError): MongoAuthError {
+  const hint = settings.tls
+    ? settings.tls.certificateKeyFile !== undefined || settings.tls.certificateKey !== undefined
+      ? "the server may not trust your client certificate's CA, or requires another certificate"
+      : "the server may require a client certificate (tlsCertificateKeyFile)"
+    : "if the server requires TLS, add tls=true to the connection string";
+  return new MongoAuthError(
+    "CONNECTION_CLOSED",
+    `${peer} closed the connection before answering hello: ${hint}`,
+    { cause },
+  );
 }
 
 async function sendHello(

@@ -33,6 +33,11 @@ export interface RuntimeEnv {
   readonly fetch: FetchLike;
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * Why environment variables may be invisible here (Deno without `--allow-env`), or `undefined`.
+   * Errors about a missing variable quote it, so "not set" is never blamed on the user.
+   */
+  readonly envRestriction?: string;
 }
 
 /** Options for {@link runtimeEnv}. */
@@ -47,6 +52,8 @@ export interface RuntimeEnvOptions {
   fetch?: FetchLike;
   /** Clock. Default: `Date.now`. */
   now?: () => number;
+  /** Why environment variables may be invisible (see {@link RuntimeEnv.envRestriction}). Default: none. */
+  envRestriction?: string;
 }
 
 /**
@@ -73,5 +80,6 @@ export function runtimeEnv(options: RuntimeEnvOptions = {}): RuntimeEnv {
     homeDir: options.homeDir ?? vars.HOME ?? vars.USERPROFILE,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     now: options.now ?? (() => Date.now()),
+    envRestriction: options.envRestriction,
   };
 }

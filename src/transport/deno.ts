@@ -70,6 +70,16 @@ interface DenoApi {
 }
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
+// Copied into Node or Bun, this entry point would fail deep inside with a TypeError on `Deno.connect`.
+function requireDeno(): void {
+  if (typeof Deno?.connect === "function") return;
+  throw new MongoAuthError(
+    "RUNTIME_UNSUPPORTED",
+    "@mongo-auth/core/deno runs on Deno only: on Node.js and Bun import @mongo-auth/core/node, " +
+      "in Cloudflare Workers @mongo-auth/core/workers",
+  );
+}
+
 /**
  * Connects to MongoDB and authenticates, on Deno.
  *
@@ -78,23 +88,30 @@ const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
  * @returns the authenticated connection
  * @throws {MongoAuthError} see `connectWith`; `RUNTIME_UNSUPPORTED` for the options Deno cannot honour
  */
-export function connect(uri: string, options?: ConnectOptions): Promise<Connection> {
-  return connectWith(denoTransport, uri, options);
+export async function connect(uri: string, options?: ConnectOptions): Promise<Connection> {
+  requireDeno();
+  return await connectWith(denoTransport, uri, options);
 }
 
 /**
  * The runtime environment from `Deno.env` (when `--allow-env` grants it), `Deno.readTextFile` and `fetch`.
+ * Without `--allow-env` the variables are invisible; the environment then says so in `envRestriction`,
+ * and errors about missing variables quote it.
  *
  * @returns the environment
+ * @throws {MongoAuthError} `RUNTIME_UNSUPPORTED` outside Deno
  */
 export function denoEnv(): RuntimeEnv {
+  requireDeno();
   let vars: Record<string, string> = {};
+  let envRestriction: string | undefined;
   try {
     vars = Deno.env.toObject();
   } catch {
-    // Without --allow-env the credential sources see an empty environment.
+    envRestriction = "Deno runs without --allow-env, so no environment variable is visible: " +
+      "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";
   }
-  return runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) });
+  return runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path), envRestriction });
 }
 
 /** Options of {@link createDenoTransport}. */
@@ -123,12 +140,17 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
     platform: `Deno ${Deno?.version?.deno}`,
     osType: Deno?.build?.os ?? "unknown",
     openSocket,
-    resolveSrv: async (name, signal) =>
-      (await Deno.resolveDns(name, "SRV", { signal, nameServer })).map((r): SrvRecord => ({
+    resolveSrv: async (name, signal) => {
+      requireDeno();
+      return (await Deno.resolveDns(name, "SRV", { signal, nameServer })).map((r): SrvRecord => ({
         name: r.target,
         port: r.port,
-      })),
-    resolveTxt: (name, signal) => Deno.resolveDns(name, "TXT", { signal, nameServer }),
+      }));
+    },
+    resolveTxt: (name, signal) => {
+      requireDeno();
+      return Deno.resolveDns(name, "TXT", { signal, nameServer });
+    },
     defaultEnv: denoEnv,
   };
 }
@@ -175,6 +197,7 @@ function clientPair(pem: { cert: string; key: string; encrypted: boolean }, sett
 }
 
 async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promise<SocketStreams> {
+  requireDeno();
   if (signal.aborted) throw abortError(signal, `connecting to ${host}:${port}`);
   const options = tls ? await tlsOptions(tls, host) : undefined;
   // Deno.connectTls takes no signal: race it, and close a socket that opens after we gave up.
@@ -198,19 +221,48 @@ async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promi
       }
     }, () => {});
     if (err instanceof MongoAuthError) throw err;
-    const name = (err as Error)?.name ?? "";
-    const message = (err as Error)?.message ?? String(err);
-    const isTls = /certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData";
-    throw isTls
-      ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${host}:${port} failed: ${message}`, {
-        cause: err,
-      })
-      : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${host}:${port}: ${name || message}`, {
-        cause: err,
-      });
+    throw connectError(err, host, port, tls !== undefined);
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
+}
+
+// What went wrong, in words that say what to do; Deno's own reason is kept in the message.
+function connectError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
+  const name = (err as Error)?.name ?? "";
+  const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
+  const peer = `${host}:${port}`;
+  if (/lookup address|name or service not known|nodename nor servname|no such host/i.test(message)) {
+    return new MongoAuthError(
+      "CONNECTION_FAILED",
+      `cannot resolve host ${host} (${message}): check the host name in the connection string`,
+      { cause: err },
+    );
+  }
+  if (name === "ConnectionRefused") {
+    return new MongoAuthError(
+      "CONNECTION_FAILED",
+      `cannot connect to ${peer}: connection refused (nothing listens there: check the host, the port ` +
+        "and that the server is running)",
+      { cause: err },
+    );
+  }
+  if (
+    tls && (name === "UnexpectedEof" || name === "ConnectionReset" || /eof|close_notify|reset/i.test(message))
+  ) {
+    return new MongoAuthError(
+      "TLS_ERROR",
+      `${peer} closed the connection during the TLS handshake (${message}): it may not speak TLS, so ` +
+        "remove tls=true or check the port; or it refused the client certificate",
+      { cause: err },
+    );
+  }
+  if (/certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData") {
+    return new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${message}`, { cause: err });
+  }
+  return new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${message || name}`, {
+    cause: err,
+  });
 }
 
 // TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake waits for the

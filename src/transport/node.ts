@@ -153,9 +153,11 @@ function openSocket({ host, port, tls: settings, signal }: OpenSocketOptions): P
         }
       }
       socket.setNoDelay(true);
-      socket.once("error", (err) => fail(socketError(err, host, port)));
+      socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined)));
     };
-    start().catch((err) => fail(err instanceof MongoAuthError ? err : socketError(err, host, port)));
+    start().catch((err) =>
+      fail(err instanceof MongoAuthError ? err : socketError(err, host, port, settings !== undefined))
+    );
   });
 }
 
@@ -163,21 +165,41 @@ function tlsReason(err: unknown): string {
   return err instanceof Error ? err.message.replace(/[\r\n]+/g, " ") : "unknown";
 }
 
-function socketError(err: unknown, host: string, port: number): MongoAuthError {
+// What went wrong, in words that say what to do; Node's code (ENOTFOUND, …) is kept in the message.
+function socketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
   const code = String((err as { code?: unknown })?.code ?? "");
+  const peer = `${host}:${port}`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") {
+    return new MongoAuthError(
+      "CONNECTION_FAILED",
+      `cannot resolve host ${host} (${code}): check the host name in the connection string`,
+      { cause: err },
+    );
+  }
+  if (code === "ECONNREFUSED") {
+    return new MongoAuthError(
+      "CONNECTION_FAILED",
+      `cannot connect to ${peer}: connection refused (nothing listens there: check the host, the port ` +
+        "and that the server is running)",
+      { cause: err },
+    );
+  }
+  // The peer hung up in the middle of our ClientHello: mongod does that when TLS is off.
+  if (tls && (code === "ECONNRESET" || /before secure TLS connection/i.test(tlsReason(err)))) {
+    return new MongoAuthError(
+      "TLS_ERROR",
+      `${peer} closed the connection during the TLS handshake: it may not speak TLS, so remove tls=true ` +
+        "or check the port; or it refused the client certificate",
+      { cause: err },
+    );
+  }
   const isTls = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
     /certificate|ssl|tls/i.test(String((err as Error)?.message));
   return isTls
-    ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${host}:${port} failed: ${tlsReason(err)}`, {
+    ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${tlsReason(err)}`, { cause: err })
+    : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${code || tlsReason(err)}`, {
       cause: err,
-    })
-    : new MongoAuthError(
-      "CONNECTION_FAILED",
-      `cannot connect to ${host}:${port}: ${code || tlsReason(err)}`,
-      {
-        cause: err,
-      },
-    );
+    });
 }
 
 // Web Streams over a net.Socket, with backpressure: the socket pauses while the reader lags.

@@ -35,6 +35,8 @@ export interface WireConnectionOptions {
   timeoutMS?: number;
   /** Largest message accepted until hello says otherwise. Default 48 000 000. */
   maxMessageSizeBytes?: number;
+  /** The peer as `host:port`, for messages. Default `"the server"`. */
+  peer?: string;
 }
 
 interface Pending {
@@ -54,6 +56,7 @@ export class WireConnection implements CommandRunner {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
   readonly #timeoutMS: number;
+  readonly #peer: string;
   #closedError: MongoAuthError | undefined;
 
   /**
@@ -66,6 +69,7 @@ export class WireConnection implements CommandRunner {
     this.#socket = socket;
     this.#writer = socket.writable.getWriter();
     this.#timeoutMS = options.timeoutMS ?? 60_000;
+    this.#peer = options.peer ?? "the server";
     this.maxMessageSizeBytes = options.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#writer.closed.catch(() => {});
     this.#readLoop(socket.readable.getReader());
@@ -148,7 +152,7 @@ export class WireConnection implements CommandRunner {
 
   async #readLoop(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     try {
-      for await (const frame of readFrames(reader, () => this.maxMessageSizeBytes)) {
+      for await (const frame of readFrames(reader, () => this.maxMessageSizeBytes, this.#peer)) {
         const message = decodeOpMsg(frame);
         const pending = this.#pending.get(message.responseTo);
         if (!pending) {
