@@ -67,7 +67,9 @@ export async function connectWith(
     }
   }
   if (failures.length === 1 && failures[0] instanceof MongoAuthError) throw failures[0];
-  const reasons = failures.map((err) => (err instanceof MongoAuthError ? err.message : "unexpected error"));
+  const reasons = failures.map((err) =>
+    err instanceof MongoAuthError ? err.message : `unexpected ${(err as Error)?.name ?? "error"}`
+  );
   throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host: ${reasons.join("; ")}`, {
     cause: new AggregateError(failures, "every host failed"),
   });

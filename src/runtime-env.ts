@@ -40,6 +40,13 @@ export interface RuntimeEnv {
   readonly envRestriction?: string;
 }
 
+/**
+ * What {@link RuntimeEnv.envRestriction} says on Deno without `--allow-env` (from either transport:
+ * `/deno` and Deno's `node:process` alike).
+ */
+export const DENO_ENV_RESTRICTION = "Deno runs without --allow-env, so no environment variable is visible: " +
+  "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";
+
 /** Options for {@link runtimeEnv}. */
 export interface RuntimeEnvOptions {
   /** Environment variables (for Workers: your bindings). Default: none. */

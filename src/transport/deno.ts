@@ -22,7 +22,7 @@ import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
 import { splitPem } from "../pem.ts";
-import { type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
@@ -103,15 +103,32 @@ export async function connect(uri: string, options?: ConnectOptions): Promise<Co
  */
 export function denoEnv(): RuntimeEnv {
   requireDeno();
-  let vars: Record<string, string> = {};
-  let envRestriction: string | undefined;
-  try {
-    vars = Deno.env.toObject();
-  } catch {
-    envRestriction = "Deno runs without --allow-env, so no environment variable is visible: " +
-      "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";
-  }
-  return runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path), envRestriction });
+  // Read on first use: SCRAM and X509 never look at the environment, so they need no --allow-env
+  // (and Deno never prompts for it).
+  let vars: Record<string, string> | undefined;
+  let restriction: string | undefined;
+  const load = (): Record<string, string> => {
+    if (vars) return vars;
+    try {
+      vars = Deno.env.toObject();
+    } catch {
+      vars = {};
+      restriction = DENO_ENV_RESTRICTION;
+    }
+    return vars;
+  };
+  const base = runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path) });
+  return {
+    ...base,
+    getEnv: (name) => load()[name],
+    get homeDir() {
+      return load().HOME ?? load().USERPROFILE;
+    },
+    get envRestriction() {
+      load();
+      return restriction;
+    },
+  };
 }
 
 /** Options of {@link createDenoTransport}. */
