@@ -28,6 +28,7 @@ last_number() { # file, regex: the first number of the last line matching regex
 step static bash scripts/static-checks.sh
 step build "$bin/tsc" -p tsconfig.json
 step pack bash scripts/test-pack.sh
+step setup bash scripts/test-setup.sh
 step deno-doc "$bin/deno" test -A --doc --quiet mod.ts src/
 step deno "$bin/deno" test -A --quiet tests/
 step node node --test --test-concurrency=1 dist/tests/
