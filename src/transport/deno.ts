@@ -22,6 +22,7 @@ import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
 import { splitPem } from "../pem.ts";
+import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
 import { DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
@@ -250,29 +251,13 @@ function connectError(err: unknown, host: string, port: number, tls: boolean): M
   const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
   const peer = `${host}:${port}`;
   if (/lookup address|name or service not known|nodename nor servname|no such host/i.test(message)) {
-    return new MongoAuthError(
-      "CONNECTION_FAILED",
-      `cannot resolve host ${host} (${message}): check the host name in the connection string`,
-      { cause: err },
-    );
+    return unresolvableHost(host, message, err);
   }
-  if (name === "ConnectionRefused") {
-    return new MongoAuthError(
-      "CONNECTION_FAILED",
-      `cannot connect to ${peer}: connection refused (nothing listens there: check the host, the port ` +
-        "and that the server is running)",
-      { cause: err },
-    );
-  }
+  if (name === "ConnectionRefused") return connectionRefused(peer, err);
   if (
     tls && (name === "UnexpectedEof" || name === "ConnectionReset" || /eof|close_notify|reset/i.test(message))
   ) {
-    return new MongoAuthError(
-      "TLS_ERROR",
-      `${peer} closed the connection during the TLS handshake (${message}): it may not speak TLS, so ` +
-        "remove tls=true or check the port; or it refused the client certificate",
-      { cause: err },
-    );
+    return closedDuringTlsHandshake(peer, err);
   }
   if (/certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData") {
     return new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${message}`, { cause: err });

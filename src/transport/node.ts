@@ -33,6 +33,7 @@ import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../wi
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import { abortError } from "../abort.ts";
 import { splitPem } from "../pem.ts";
+import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
 
 /**
  * Connects to MongoDB and authenticates, on Node.js or Bun.
@@ -196,28 +197,12 @@ function socketError(err: unknown, host: string, port: number, tls: boolean): Mo
   const code = String((err as { code?: unknown })?.code ?? "");
   const peer = `${host}:${port}`;
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") {
-    return new MongoAuthError(
-      "CONNECTION_FAILED",
-      `cannot resolve host ${host} (${code}): check the host name in the connection string`,
-      { cause: err },
-    );
+    return unresolvableHost(host, code, err);
   }
-  if (code === "ECONNREFUSED") {
-    return new MongoAuthError(
-      "CONNECTION_FAILED",
-      `cannot connect to ${peer}: connection refused (nothing listens there: check the host, the port ` +
-        "and that the server is running)",
-      { cause: err },
-    );
-  }
+  if (code === "ECONNREFUSED") return connectionRefused(peer, err);
   // The peer hung up in the middle of our ClientHello: mongod does that when TLS is off.
   if (tls && (code === "ECONNRESET" || /before secure TLS connection/i.test(tlsReason(err)))) {
-    return new MongoAuthError(
-      "TLS_ERROR",
-      `${peer} closed the connection during the TLS handshake: it may not speak TLS, so remove tls=true ` +
-        "or check the port; or it refused the client certificate",
-      { cause: err },
-    );
+    return closedDuringTlsHandshake(peer, err);
   }
   const isTls = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
     /certificate|ssl|tls/i.test(String((err as Error)?.message));

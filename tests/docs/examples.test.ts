@@ -17,6 +17,7 @@ import { readConfigFile } from "../server/config.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
 import { fixturePath, repoRoot } from "../support/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
+import { bundleWorker } from "../workers/bundle.ts";
 import { workerdConfig } from "../workers/config.ts";
 import { freePort, startWorkerd, stopWorkerd } from "../workers/workerd-process.ts";
 import { allCodeBlocks, blockName, type CodeBlock } from "./blocks.ts";
@@ -83,17 +84,7 @@ async function runWorkerBlock(block: CodeBlock): Promise<{ status: number; body:
   mkdirSync(folder, { recursive: true });
   const source = join(folder, "index.ts");
   writeFileSync(source, withAddresses(block.code));
-  // Bundled as wrangler does; the repository's tsconfig paths resolve the package to its sources.
-  await run(join(repoRoot(), "node_modules", ".bin", "esbuild"), [
-    source,
-    "--bundle",
-    "--format=esm",
-    "--platform=browser",
-    "--conditions=workerd,worker",
-    "--external:cloudflare:*",
-    "--log-level=warning",
-    `--outfile=${join(folder, "worker.js")}`,
-  ], { cwd: repoRoot() });
+  await bundleWorker(join(folder, "worker.js"), source); // as wrangler would bundle it
   const port = await freePort();
   writeFileSync(
     join(folder, "config.capnp"),
