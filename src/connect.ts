@@ -73,7 +73,12 @@ export async function connectWith(
   });
 }
 
-const STOP_CODES: ReadonlySet<string> = new Set(["AUTHENTICATION_FAILED", "ABORTED", "RUNTIME_UNSUPPORTED"]);
+const STOP_CODES: ReadonlySet<string> = new Set([
+  "AUTHENTICATION_FAILED",
+  "UNSUPPORTED_MECHANISM",
+  "ABORTED",
+  "RUNTIME_UNSUPPORTED",
+]);
 
 function checkMechanismNeeds(credential: MongoCredential | undefined, settings: ConnectSettings): void {
   if (credential?.mechanism !== "MONGODB-X509") return;

@@ -1,20 +1,39 @@
-// The commands the reference server knows, and mongod's order of checks before one runs:
-// unknown command (59), admin-only (13), authentication required (13), failCommand failpoint.
-import type { CommandContext } from "./context.ts";
+// The commands the reference server knows, and mongod's order of checks before one runs
+// (service_entry_point_common.cpp): unknown command (59), authentication required (13), the command's
+// IDL parse for typed commands, admin-only (13), the failCommand failpoint, then the command.
+import { DROP, drop, FIND, find, INSERT, insert } from "./collections.ts";
+import type { CommandContext, CommandRequest } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { hello } from "./hello.ts";
-import { drop, find, insert } from "./collections.ts";
+import { elementsOf, type IdlStruct, parseIdl, wrongType } from "./idl.ts";
+import { AUTHENTICATE, SASL_CONTINUE, SASL_START } from "./session.ts";
 import type { Document } from "./wire.ts";
 
 interface CommandSpec {
   /** mongod's requiresAuth(): false only for the commands a client may run before it authenticates. */
   readonly requiresAuth: boolean;
   readonly adminOnly?: boolean;
+  /**
+   * A TypedCommand's IDL parse (before the command runs, after the authentication check); throws
+   * mongod's parse errors. Commands without one are mongod BasicCommands that read only the fields they
+   * know.
+   */
+  parse?(request: CommandRequest, name: string): void;
   run(ctx: CommandContext, cmd: Document, name: string): Promise<Document> | Document;
 }
 
 const helloSpec: CommandSpec = { requiresAuth: false, run: hello };
 const buildInfoSpec: CommandSpec = { requiresAuth: false, run: buildInfo };
+
+/** connection_status.idl */
+const CONNECTION_STATUS: IdlStruct = { fields: { showPrivileges: { type: "safeBool" } } };
+/** authentication_commands.idl: logout takes no fields. */
+const LOGOUT: IdlStruct = { fields: {} };
+
+/** The parse step of a TypedCommand generated from `idl`. */
+function typed(idl: IdlStruct): (request: CommandRequest, name: string) => void {
+  return (request, name) => parseIdl(name, idl, request);
+}
 
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   hello: helloSpec,
@@ -23,21 +42,34 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   buildInfo: buildInfoSpec,
   buildinfo: buildInfoSpec,
   ping: { requiresAuth: false, run: () => ({}) },
-  saslStart: { requiresAuth: false, run: (ctx, cmd) => ctx.session.saslStart(ctx.db, cmd, false) },
-  saslContinue: { requiresAuth: false, run: (ctx, cmd) => ctx.session.saslContinue(cmd) },
-  authenticate: { requiresAuth: false, run: (ctx, cmd) => ctx.session.authenticate(ctx.db, cmd) },
-  connectionStatus: { requiresAuth: false, run: connectionStatus },
+  saslStart: {
+    requiresAuth: false,
+    parse: typed(SASL_START),
+    run: (ctx) => ctx.session.saslStart(ctx.db, ctx.request, false),
+  },
+  saslContinue: {
+    requiresAuth: false,
+    parse: typed(SASL_CONTINUE),
+    run: (ctx) => ctx.session.saslContinue(ctx.request),
+  },
+  authenticate: {
+    requiresAuth: false,
+    parse: typed(AUTHENTICATE),
+    run: (ctx, cmd) => ctx.session.authenticate(ctx.db, cmd, false),
+  },
+  connectionStatus: { requiresAuth: false, parse: typed(CONNECTION_STATUS), run: connectionStatus },
   logout: {
     requiresAuth: true,
+    parse: typed(LOGOUT),
     run: (ctx) => {
       ctx.session.logout(ctx.db);
       return {};
     },
   },
-  endSessions: { requiresAuth: true, run: () => ({}) },
-  find: { requiresAuth: true, run: find },
-  insert: { requiresAuth: true, run: insert },
-  drop: { requiresAuth: true, run: drop },
+  endSessions: { requiresAuth: true, parse: parseEndSessions, run: () => ({}) },
+  find: { requiresAuth: true, parse: typed(FIND), run: find },
+  insert: { requiresAuth: true, parse: typed(INSERT), run: insert },
+  drop: { requiresAuth: true, parse: typed(DROP), run: drop },
   configureFailPoint: {
     requiresAuth: true,
     adminOnly: true,
@@ -53,33 +85,47 @@ export class CloseConnection extends Error {
   }
 }
 
+/** mongod's checkAllowedOpQueryCommand (7.0): what may still come over OP_QUERY. */
+const OP_QUERY_COMMANDS: ReadonlySet<string> = new Set([
+  "_isSelf",
+  "authenticate",
+  "buildinfo",
+  "buildInfo",
+  "hello",
+  "isMaster",
+  "ismaster",
+  "saslContinue",
+  "saslStart",
+]);
+
 /**
- * Whether the server knows a command, for OP_QUERY's legacy handshake check.
- * @param name the command name
- * @returns true for hello and its legacy aliases
+ * Whether mongod 7.0 accepts a command over OP_QUERY.
+ * @param name the command name (the query's first field)
+ * @returns true for the handshake and authentication commands
  */
-export function isHelloCommand(name: string): boolean {
-  return name === "hello" || name === "isMaster" || name === "ismaster";
+export function allowedOverOpQuery(name: string): boolean {
+  return OP_QUERY_COMMANDS.has(name);
 }
 
 /**
  * Runs one command.
- * @param ctx the command context
- * @param cmd the command document; its first key is the command name
+ * @param ctx the command context (the command itself is `ctx.request`)
  * @returns the full reply, `ok` included
  * @throws CloseConnection when a failpoint says to drop the connection
  */
-export async function runCommand(ctx: CommandContext, cmd: Document): Promise<Document> {
+export async function runCommand(ctx: CommandContext): Promise<Document> {
+  const cmd = ctx.request.doc;
   const name = Object.keys(cmd)[0] ?? "";
   ctx.server.stats.commands[name] = (ctx.server.stats.commands[name] ?? 0) + 1;
   try {
     const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (spec === undefined) throw new CommandError(59, `no such command: '${name}'`);
-    if (spec.adminOnly && ctx.db !== "admin") {
-      throw new CommandError(13, `${name} may only be run against the admin database.`);
-    }
     if (spec.requiresAuth && ctx.session.user === undefined) {
       throw new CommandError(13, `Command ${name} requires authentication`);
+    }
+    spec.parse?.(ctx.request, name);
+    if (spec.adminOnly && ctx.db !== "admin") {
+      throw new CommandError(13, `${name} may only be run against the admin database.`);
     }
     const action = ctx.server.failPoints.check(name, ctx.connection.appName);
     if (action !== undefined) ctx.server.stats.failpointHits++;
@@ -105,7 +151,11 @@ function buildInfo(): Document {
   };
 }
 
-function connectionStatus(ctx: CommandContext): Document {
+function connectionStatus(ctx: CommandContext, cmd: Document): Document {
+  if (cmd.showPrivileges !== undefined && cmd.showPrivileges !== false && cmd.showPrivileges !== 0) {
+    // mongod lists every privilege of every role; this server knows role names only.
+    throw new CommandError(2, "the reference server's connectionStatus does not support showPrivileges");
+  }
   const user = ctx.session.user;
   return {
     authInfo: {
@@ -113,4 +163,23 @@ function connectionStatus(ctx: CommandContext): Document {
       authenticatedUserRoles: user === undefined ? [] : user.roles.map(({ role, db }) => ({ role, db })),
     },
   };
+}
+
+/** logical_session_id.idl's LogicalSessionFromClient: `{ id: UUID, uid?: binData }`, strict. */
+const SESSION_FROM_CLIENT: IdlStruct = {
+  fields: { id: { type: "uuid", required: true }, uid: { type: "any" } },
+};
+
+/**
+ * endSessions (sessions_commands.cpp, `endSessions: [LogicalSessionFromClient]`, namespace type): the
+ * command's own value is the array of sessions. Sessions are not tracked, so valid ones just end.
+ */
+function parseEndSessions(request: CommandRequest): void {
+  parseIdl("endSessions", { fields: {} }, request);
+  const first = elementsOf(request.bytes)[0];
+  if (first.type !== 4) throw wrongType("endSessions.endSessions", first.type, [4]);
+  for (const session of elementsOf(first.value)) {
+    if (session.type !== 3) throw wrongType(`endSessions.endSessions.${session.name}`, session.type, [3]);
+    parseIdl("endSessions.endSessions", SESSION_FROM_CLIENT, { doc: {}, bytes: session.value }, false);
+  }
 }
