@@ -13,6 +13,10 @@ interface CommandSpec {
   /** mongod's requiresAuth(): false only for the commands a client may run before it authenticates. */
   readonly requiresAuth: boolean;
   readonly adminOnly?: boolean;
+  /** In Stable API version 1 (the command's `api_version: "1"` in its IDL, or apiVersions()). */
+  readonly apiV1?: boolean;
+  /** supportsWriteConcern(): only the writes. */
+  readonly writeConcern?: boolean;
   /**
    * A TypedCommand's IDL parse (before the command runs, after the authentication check); throws
    * mongod's parse errors. Commands without one are mongod BasicCommands that read only the fields they
@@ -22,7 +26,6 @@ interface CommandSpec {
   run(ctx: CommandContext, cmd: Document, name: string): Promise<Document> | Document;
 }
 
-const helloSpec: CommandSpec = { requiresAuth: false, run: hello };
 const buildInfoSpec: CommandSpec = { requiresAuth: false, run: buildInfo };
 
 /** connection_status.idl */
@@ -36,24 +39,27 @@ function typed(idl: IdlStruct): (request: CommandRequest, name: string) => void 
 }
 
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
-  hello: helloSpec,
-  isMaster: helloSpec,
-  ismaster: helloSpec,
+  hello: { requiresAuth: false, apiV1: true, run: hello },
+  isMaster: { requiresAuth: false, run: hello },
+  ismaster: { requiresAuth: false, run: hello },
   buildInfo: buildInfoSpec,
   buildinfo: buildInfoSpec,
-  ping: { requiresAuth: false, run: () => ({}) },
+  ping: { requiresAuth: false, apiV1: true, run: () => ({}) },
   saslStart: {
     requiresAuth: false,
+    apiV1: true,
     parse: typed(SASL_START),
     run: (ctx) => ctx.session.saslStart(ctx.db, ctx.request, false),
   },
   saslContinue: {
     requiresAuth: false,
+    apiV1: true,
     parse: typed(SASL_CONTINUE),
     run: (ctx) => ctx.session.saslContinue(ctx.request),
   },
   authenticate: {
     requiresAuth: false,
+    apiV1: true,
     parse: typed(AUTHENTICATE),
     run: (ctx, cmd) => ctx.session.authenticate(ctx.db, cmd, false),
   },
@@ -66,10 +72,10 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
       return {};
     },
   },
-  endSessions: { requiresAuth: true, parse: parseEndSessions, run: () => ({}) },
-  find: { requiresAuth: true, parse: typed(FIND), run: find },
-  insert: { requiresAuth: true, parse: typed(INSERT), run: insert },
-  drop: { requiresAuth: true, parse: typed(DROP), run: drop },
+  endSessions: { requiresAuth: true, apiV1: true, parse: parseEndSessions, run: () => ({}) },
+  find: { requiresAuth: true, apiV1: true, parse: typed(FIND), run: find },
+  insert: { requiresAuth: true, apiV1: true, writeConcern: true, parse: typed(INSERT), run: insert },
+  drop: { requiresAuth: true, apiV1: true, writeConcern: true, parse: typed(DROP), run: drop },
   configureFailPoint: {
     requiresAuth: true,
     adminOnly: true,
@@ -120,10 +126,12 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
   try {
     const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (spec === undefined) throw new CommandError(59, `no such command: '${name}'`);
+    checkApiParameters(name, spec, cmd);
     if (spec.requiresAuth && ctx.session.user === undefined) {
       throw new CommandError(13, `Command ${name} requires authentication`);
     }
     spec.parse?.(ctx.request, name);
+    checkGenericArguments(spec, cmd);
     if (spec.adminOnly && ctx.db !== "admin") {
       throw new CommandError(13, `${name} may only be run against the admin database.`);
     }
@@ -136,6 +144,61 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
     if (error instanceof CommandError) return error.toReply();
     throw error;
   }
+}
+
+/**
+ * initializeAPIParameters (db/api_parameters.cpp): `apiVersion` a string and "1" (322 APIVersionError),
+ * `apiStrict` and `apiDeprecationErrors` booleans that need an apiVersion (4886600), and a strict client
+ * may run only API version 1 commands (323 APIStrictError).
+ */
+function checkApiParameters(name: string, spec: CommandSpec, cmd: Document): void {
+  for (
+    const [field, type] of [["apiVersion", "string"], ["apiStrict", "boolean"], [
+      "apiDeprecationErrors",
+      "boolean",
+    ]]
+  ) {
+    if (cmd[field] !== undefined && typeof cmd[field] !== type) {
+      throw new CommandError(
+        14,
+        `BSON field 'APIParametersFromClient.${field}' is the wrong type, expected type '${
+          type === "string" ? "string" : "bool"
+        }'`,
+      );
+    }
+  }
+  if (cmd.apiVersion === undefined) {
+    if (cmd.apiStrict !== undefined || cmd.apiDeprecationErrors !== undefined) {
+      const field = cmd.apiStrict !== undefined ? "apiStrict" : "apiDeprecationErrors";
+      throw new CommandError(4886600, `Provided ${field}:${cmd[field]}, but no apiVersion`);
+    }
+    return;
+  }
+  if (cmd.apiVersion !== "1") throw new CommandError(322, 'API version must be "1"');
+  if (cmd.apiStrict === true && !spec.apiV1) {
+    throw new CommandError(323, `Provided apiStrict:true, but the command ${name} is not in API Version 1`);
+  }
+}
+
+/**
+ * The generic arguments mongod checks for every command (service_entry_point_common.cpp,
+ * query/max_time_ms_parser.cpp): writeConcern only where the command supports it (72), maxTimeMS a whole
+ * number of milliseconds from 0 to 2^31 − 1 (2).
+ */
+function checkGenericArguments(spec: CommandSpec, cmd: Document): void {
+  if (cmd.writeConcern !== undefined && !spec.writeConcern) {
+    throw new CommandError(72, "Command does not support writeConcern");
+  }
+  const maxTimeMS = cmd.maxTimeMS;
+  if (maxTimeMS === undefined) return;
+  const value = typeof maxTimeMS === "number"
+    ? maxTimeMS
+    : Number((maxTimeMS as { valueOf(): unknown })?.valueOf?.());
+  if (typeof maxTimeMS === "string" || typeof maxTimeMS === "boolean" || Number.isNaN(value)) {
+    throw new CommandError(2, "maxTimeMS must be a number");
+  }
+  if (value < 0 || value > 2 ** 31 - 1) throw new CommandError(2, "maxTimeMS is out of range");
+  if (!Number.isInteger(value)) throw new CommandError(2, "maxTimeMS has non-integral value");
 }
 
 function buildInfo(): Document {
@@ -171,11 +234,10 @@ const SESSION_FROM_CLIENT: IdlStruct = {
 };
 
 /**
- * endSessions (sessions_commands.cpp, `endSessions: [LogicalSessionFromClient]`, namespace type): the
- * command's own value is the array of sessions. Sessions are not tracked, so valid ones just end.
+ * endSessions (sessions_commands.idl's EndSessionsCmdFromClient, not strict): the command's own value is
+ * an array of LogicalSessionFromClient (strict). Sessions are not tracked, so valid ones just end.
  */
 function parseEndSessions(request: CommandRequest): void {
-  parseIdl("endSessions", { fields: {} }, request);
   const first = elementsOf(request.bytes)[0];
   if (first.type !== 4) throw wrongType("endSessions.endSessions", first.type, [4]);
   for (const session of elementsOf(first.value)) {

@@ -5,6 +5,7 @@ import type { TLSSocket } from "node:tls";
 import { allowedOverOpQuery, CloseConnection, runCommand } from "./commands.ts";
 import type { CommandContext, CommandRequest, ConnectionState, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
+import { checkDatabaseName } from "./idl.ts";
 import type { SaslMechanismServer } from "./sasl.ts";
 import { AuthSession } from "./session.ts";
 import { bump } from "./stats.ts";
@@ -106,9 +107,15 @@ export class ClientConnection {
       sequenceNames: request.sequenceNames,
       exhaustAllowed: request.exhaustAllowed,
     };
-    const reply = typeof db === "string"
-      ? await runCommand(this.#context(db, command))
-      : new CommandError(40571, "OP_MSG requests require a $db argument").toReply();
+    let reply: Document;
+    try {
+      if (typeof db !== "string") throw new CommandError(40571, "OP_MSG requests require a $db argument");
+      checkDatabaseName(db);
+      reply = await runCommand(this.#context(db, command));
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      reply = error.toReply();
+    }
     // moreToCome: the client wants no reply (mongod still runs the command).
     return request.moreToCome ? undefined : encodeOpMsg(nextRequestId++, request.requestId, reply);
   }
@@ -134,6 +141,7 @@ export class ClientConnection {
     const name = Object.keys(request.query)[0] ?? "";
     let reply: Document;
     try {
+      checkDatabaseName(db);
       checkOpQuery(request, name);
       const command = { doc: request.query, bytes: request.queryBytes, exhaustAllowed: false };
       reply = await runCommand(this.#context(db, command));

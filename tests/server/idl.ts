@@ -257,3 +257,16 @@ export function wrongType(path: string, type: number, accepted: readonly number[
     `BSON field '${path}' is the wrong type '${bsonTypeName(type)}', expected ${expected}`,
   );
 }
+
+/**
+ * A `$db` as mongod's DatabaseName takes it (NamespaceString::validDBName): 1 to 63 bytes, none of
+ * NUL, `/`, `\`, `.`, space or `"`.
+ * @param db the database name
+ * @throws CommandError 73 InvalidNamespace
+ */
+export function checkDatabaseName(db: string): void {
+  const bytes = new TextEncoder().encode(db).length;
+  if (bytes === 0 || bytes >= 64 || /[\0/\\. "]/.test(db)) {
+    throw new CommandError(73, `Invalid database name: '${db}'`);
+  }
+}

@@ -6,7 +6,14 @@
 import { Binary, BSON } from "bson";
 import type { ServerConfig } from "./config.ts";
 import { authenticationFailed, AuthFailure, CommandError } from "./errors.ts";
-import { bsonTypeName, elementsOf, type IdlStruct, parseIdl, type RawDocument } from "./idl.ts";
+import {
+  bsonTypeName,
+  checkDatabaseName,
+  elementsOf,
+  type IdlStruct,
+  parseIdl,
+  type RawDocument,
+} from "./idl.ts";
 import type { SaslConversation, SaslMechanismServer, ServerConnectionInfo, StoredUser } from "./sasl.ts";
 import { bump, type ServerStats } from "./stats.ts";
 import type { UserStore } from "./users.ts";
@@ -132,6 +139,7 @@ export class AuthSession {
       }
       const schema = { fields: { ...SASL_START.fields, db: { type: "string" as const } } };
       parseIdl("speculative saslStart", schema, spec);
+      checkDatabaseName(spec.doc.db as string);
       return await this.saslStart(spec.doc.db as string, spec, true);
     } catch (error) {
       this.#session = undefined;
@@ -207,6 +215,7 @@ export class AuthSession {
     const schema = { fields: { ...AUTHENTICATE.fields, db: { type: "string" as const } } };
     parseIdl("speculative X509 Authenticate", schema, spec);
     const db = (spec.doc.db ?? spec.doc.$db ?? EXTERNAL) as string;
+    checkDatabaseName(db);
     return this.authenticate(db, spec.doc, true);
   }
 
