@@ -6,7 +6,9 @@ import { connect, type Socket } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import { Binary, BSON } from "bson";
 import { saslprep } from "@mongodb-js/saslprep";
+import type { ServerConfig } from "./config.ts";
 import { crc32c } from "./crc32c.ts";
+import { type RunningServer, startServer } from "./server.ts";
 import type { Document } from "./wire.ts";
 
 /**
@@ -156,6 +158,25 @@ export class RawClient {
       const docStart = opCode === 1 ? 36 : 21;
       this.#waiters.shift()?.(BSON.deserialize(frame.subarray(docStart)));
     }
+  }
+}
+
+/**
+ * Starts a server with `config`, opens one raw connection to it, runs `fn`, and always closes both.
+ * @param config the server's configuration
+ * @param fn the test body
+ */
+export async function withRawClient(
+  config: ServerConfig,
+  fn: (client: RawClient, server: RunningServer) => Promise<void>,
+): Promise<void> {
+  const server = await startServer(config);
+  const client = await RawClient.open(server.port);
+  try {
+    await fn(client, server);
+  } finally {
+    client.close();
+    await server.close();
   }
 }
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Binary, Double, Int32, Long, ObjectId, UUID } from "bson";
 import { fixturePath } from "../support/paths.ts";
 import type { ServerConfig } from "./config.ts";
-import { RawClient, rawDocument, scramAuth } from "./raw-client.ts";
+import { RawClient, rawDocument, scramAuth, withRawClient } from "./raw-client.ts";
 import { type RunningServer, startServer } from "./server.ts";
 import type { Document } from "./wire.ts";
 
@@ -22,16 +22,8 @@ const ALICE = { hash: "sha256", user: "alice", password: "alice-pw", db: "admin"
 const SCRAM_FIRST = new Binary(Buffer.from("n,,n=alice,r=abcdefghijklmnop"));
 const CLIENT = { driver: { name: "raw", version: "0" }, os: { type: "Linux" } };
 
-async function withClient(fn: (client: RawClient, server: RunningServer) => Promise<void>): Promise<void> {
-  const server = await startServer(CONFIG);
-  const client = await RawClient.open(server.port);
-  try {
-    await fn(client, server);
-  } finally {
-    client.close();
-    await server.close();
-  }
-}
+const withClient = (fn: (client: RawClient, server: RunningServer) => Promise<void>) =>
+  withRawClient(CONFIG, fn);
 
 /** Asserts a mongod error reply: ok 0, the code and its name. */
 function refused(reply: Document | undefined, code: number, codeName: string, errmsg?: RegExp): void {
