@@ -192,6 +192,19 @@ async function finish(
     await authenticator.finish(runner, reply);
   } catch (err) {
     if (err instanceof MongoServerError && err.serverCode === 18) throw refused(attempt, err);
+    // mongod refuses a mechanism it does not offer on the authentication database before the
+    // conversation starts (SCRAM on $external, PLAIN or MONGODB-AWS elsewhere, a disabled mechanism).
+    if (err instanceof MongoServerError && err.serverCode === 334) {
+      const { credential, mechanism } = attempt;
+      const user = credential.username === undefined ? "" : ` (user "${credential.username}")`;
+      throw new MongoAuthError(
+        "UNSUPPORTED_MECHANISM",
+        `the server does not offer ${mechanism} on authentication database "${credential.source}"${user}: ` +
+          `${err.errmsg} (server error 334). Check authMechanism and authSource: PLAIN, MONGODB-AWS, ` +
+          "MONGODB-OIDC and MONGODB-X509 users live in $external, SCRAM users in any other database",
+        { cause: err },
+      );
+    }
     throw err;
   }
 }
