@@ -48,7 +48,8 @@ report() { # runtime, passed, failed
 # Deno counts top-level tests and their steps; a describe's its are steps.
 for f in deno-doc deno; do
   tests=$(last_number "$log/$f.txt" '[0-9]+ passed')
-  steps=$(last_number "$log/$f.txt" '\(([0-9]+) steps\)')
+  # "ok | 12 passed (80 steps) | 1 failed (2 steps)": the passed steps are the ones after "passed".
+  steps=$(last_number "$log/$f.txt" 'passed \(([0-9]+) steps\)')
   report "$f" "$(( ${tests:-0} + ${steps:-0} ))" "$(last_number "$log/$f.txt" '[0-9]+ failed')"
 done
 report node "$(last_number "$log/node.txt" '^# pass [0-9]+')" "$(last_number "$log/node.txt" '^# fail [0-9]+')"
