@@ -6,6 +6,7 @@
 # publint and are-the-types-wrong.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/expect-cli-usage.sh
 repo=$PWD
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -43,15 +44,7 @@ JS
 
 # The CLI as the docs spell it: `npx -p @mongo-auth/core mongo-auth` (the bare name `mongo-auth` is
 # another npm package); with no arguments it prints usage and exits 2.
-set +e
-usage=$(cd "$work/app" && npx --no -p @mongo-auth/core mongo-auth 2>&1)
-code=$?
-set -e
-if [ "$code" != 2 ] || ! grep -q "usage: mongo-auth whoami" <<<"$usage"; then
-  echo "npx -p @mongo-auth/core mongo-auth: expected usage and exit code 2, got $code: $usage"
-  exit 1
-fi
-echo "npx -p @mongo-auth/core mongo-auth: ok"
+(cd "$work/app" && expect_cli_usage "npx -p @mongo-auth/core mongo-auth" npx --no -p @mongo-auth/core mongo-auth)
 
 # The published types under `strict`, every entry point, library files checked too (skipLibCheck off):
 # a Worker's view (web APIs, no @types/node) and a Node project's (only @types/node, no DOM library).

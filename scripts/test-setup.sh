@@ -5,20 +5,13 @@
 # running. (`npm pack` on an unbuilt tree is scripts/test-pack.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/expect-cli-usage.sh
 bin=node_modules/.bin
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# deno task: the CLI's usage (exit 2) proves the task's own `deno run` started.
-set +e
-usage=$("$bin/deno" task whoami 2>&1 | tr -d '\0')
-code=$?
-set -e
-if [ "$code" != 2 ] || ! grep -q "usage: mongo-auth whoami" <<<"$usage"; then
-  echo "deno task whoami: expected usage and exit code 2, got $code: $usage"
-  exit 1
-fi
-echo "deno task after npm ci: ok"
+# deno task: the CLI's usage proves the task's own `deno run` started.
+expect_cli_usage "deno task whoami after npm ci" "$bin/deno" task whoami
 
 # npm run server, then a signal to npm: the server must be gone, its port closed. npm runs in a process
 # group of its own, so that whatever it leaves behind on failure is still ours to stop.
