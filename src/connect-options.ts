@@ -8,6 +8,7 @@ import type { AuthCacheStore } from "./auth-cache.ts";
 import type { AuthOptions } from "./credential.ts";
 import { MongoAuthError } from "./errors.ts";
 import type { RuntimeEnv } from "./runtime-env.ts";
+import { checkMaxIterations } from "./scram.ts";
 import type { ConnectionString } from "./uri.ts";
 import type { TlsSettings } from "./wire/transport.ts";
 
@@ -36,7 +37,10 @@ export interface ConnectOptions extends AuthOptions {
   tlsAllowInvalidHostnames?: boolean;
   /** Both of the above. Unsafe. */
   tlsInsecure?: boolean;
-  /** Milliseconds to open the socket and complete hello and authentication, per host. Default 10 000. */
+  /**
+   * Milliseconds to open the socket and complete hello and authentication, per host (0: no timeout).
+   * Default 10 000. A human OIDC callback does not count against it: it has its own five minutes.
+   */
   connectTimeoutMS?: number;
   /** Milliseconds to wait for each command's reply afterwards (0: forever). Default 60 000. */
   socketTimeoutMS?: number;
@@ -54,6 +58,12 @@ export interface ConnectOptions extends AuthOptions {
   dnsOverHttps?: string | true;
   /** State shared by the connections of one client: SCRAM keys, AWS credentials, OIDC tokens. Default: process-wide. */
   cacheStore?: AuthCacheStore;
+  /**
+   * The most SCRAM iterations a server may ask for; a larger count is refused with
+   * `SCRAM_ITERATIONS_TOO_HIGH` before any key is derived. Default 1 000 000 (servers use 10 000 to
+   * 15 000); at most 2 147 483 647. An option only: it is not one of MongoDB's connection-string options.
+   */
+  maxScramIterations?: number;
 }
 
 /** Settings resolved from a connection string and {@link ConnectOptions}. */
@@ -123,6 +133,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   if (!tlsOn && (text("tlsCAFile") ?? text("tlsCertificateKeyFile") ?? certificateKey) !== undefined) {
     throw new MongoAuthError("INVALID_OPTION", "TLS files were given but TLS is off: add tls=true");
   }
+  if (options.maxScramIterations !== undefined) checkMaxIterations(options.maxScramIterations);
   return {
     tls,
     connectTimeoutMS: millis("connectTimeoutMS", 10_000),

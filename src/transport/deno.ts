@@ -22,7 +22,7 @@ import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
 import { splitPem } from "../pem.ts";
-import { type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
@@ -94,7 +94,7 @@ export function denoEnv(): RuntimeEnv {
   } catch {
     // Without --allow-env the credential sources see an empty environment.
   }
-  return runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) });
+  return asRuntimeDefault(runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) }));
 }
 
 /** Options of {@link createDenoTransport}. */

@@ -23,7 +23,7 @@ import type { ConnectOptions } from "../connect-options.ts";
 import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
-import { type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
@@ -52,11 +52,11 @@ export function connect(uri: string, options?: ConnectOptions): Promise<Connecti
  * @returns the environment
  */
 export function nodeEnv(): RuntimeEnv {
-  return runtimeEnv({
+  return asRuntimeDefault(runtimeEnv({
     env: process.env,
     readTextFile: (path) => readFile(path, "utf8"),
     homeDir: os.homedir(),
-  });
+  }));
 }
 
 /** The Node.js/Bun transport, for `connectWith` and tests. */

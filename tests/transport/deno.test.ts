@@ -19,6 +19,14 @@ describe("deno transport", () => {
     assert.equal(env.getEnv("PATH"), deno.env.get("PATH"));
   });
 
+  it("on Deno: every denoEnv() is the process's: credentials they produce share one cache scope", {
+    skip: runtime !== "deno" && "Deno only",
+  }, async () => {
+    const { denoEnv } = await import("../../src/transport/deno.ts");
+    const { envScope } = await import("../../src/runtime-env.ts");
+    assert.equal(envScope(denoEnv()), envScope(denoEnv()));
+  });
+
   it("on Deno: refuses options Deno cannot honour, saying what to do instead", {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
