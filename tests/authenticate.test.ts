@@ -159,23 +159,28 @@ describe("authenticate: settles on its signal whatever the server sends", () => 
     return { started, cacheStore: new AuthCacheStore({ scramKeyCache }) };
   };
   const credential = () => parseCredential("mongodb://alice:pw@db.example/?authMechanism=SCRAM-SHA-256")!;
+  // Fails the test, instead of leaving it pending, when authenticate() does not settle: the defect these
+  // tests guard against. The timer also holds the event loop open (Node's AbortSignal.timeout does not).
+  async function settled<T>(attempt: Promise<T>): Promise<T> {
+    let guard: ReturnType<typeof setTimeout> | undefined;
+    const never = new Promise<never>((_, reject) => {
+      guard = setTimeout(() => reject(new Error("authenticate() had not settled after 10 s")), 10_000);
+    });
+    try {
+      return await Promise.race([attempt, never]);
+    } finally {
+      clearTimeout(guard);
+    }
+  }
 
   it("TIMEOUT when the signal times out while the key is derived", async () => {
     const { started, cacheStore } = stuck();
-    // Node's AbortSignal.timeout does not hold the event loop open; this timer does, and fails the test
-    // should authenticate() never settle.
-    let guard: ReturnType<typeof setTimeout> | undefined;
-    const never = new Promise((_, reject) => {
-      guard = setTimeout(() => reject(new Error("authenticate() had not settled after 10 s")), 10_000);
-    });
     await assert.rejects(
-      Promise.race([
+      settled(
         authenticate(scramServer(999_999), credential(), { cacheStore, signal: AbortSignal.timeout(50) }),
-        never,
-      ]),
+      ),
       { code: "TIMEOUT" },
     );
-    clearTimeout(guard);
     assert.deepEqual(started, [999_999], "the derivation had started");
   });
 
@@ -185,10 +190,10 @@ describe("authenticate: settles on its signal whatever the server sends", () => 
       derive: () => (controller.abort(), new Promise(() => {})),
     });
     await assert.rejects(
-      authenticate(scramServer(999_999), credential(), {
+      settled(authenticate(scramServer(999_999), credential(), {
         cacheStore: new AuthCacheStore({ scramKeyCache }),
         signal: controller.signal,
-      }),
+      })),
       { code: "ABORTED" },
     );
   });
@@ -196,11 +201,11 @@ describe("authenticate: settles on its signal whatever the server sends", () => 
   it("refuses a count above maxScramIterations before deriving, naming the host", async () => {
     const { started, cacheStore } = stuck();
     await assert.rejects(
-      authenticate(scramServer(20_000), credential(), {
+      settled(authenticate(scramServer(20_000), credential(), {
         cacheStore,
         host: "db.example",
         maxScramIterations: 15_000,
-      }),
+      })),
       (err: MongoAuthError) => {
         assert.equal(err.code, "SCRAM_ITERATIONS_TOO_HIGH");
         assert.match(err.message, /db\.example/);
