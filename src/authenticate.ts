@@ -83,9 +83,10 @@ export interface ConnectDeadline {
  * Starts authenticating `credential`: computes what goes into hello.
  *
  * @param credential from {@link parseCredential}
- * @param options host, env, cache store, signal
+ * @param options host, env, cache store, signal, SCRAM iteration limit
  * @returns the authentication in progress
- * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`
+ * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`; `INVALID_OPTION` for a
+ *   `maxScramIterations` out of range, or a human OIDC flow without `host` or to a host not in ALLOWED_HOSTS
  * @example
  * ```ts
  * import assert from "node:assert/strict";
