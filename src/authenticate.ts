@@ -161,7 +161,7 @@ export async function startAuthentication(
         }
       }
       checkServerVersion(mechanism, helloReply);
-      await finish(authenticator, checked, speculativeReply, context.signal);
+      await finish(authenticator, checked, speculativeReply, credential, mechanism, context.signal);
       return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
     },
     async reauthenticate(runner, reauthSignal) {
@@ -172,7 +172,7 @@ export async function startAuthentication(
         return await untilAborted(authenticator.reauthenticate(checked), context.signal);
       }
       authenticator = mechanism.create(context);
-      await finish(authenticator, checked, undefined, context.signal);
+      await finish(authenticator, checked, undefined, credential, mechanism, context.signal);
     },
   };
 }
@@ -234,6 +234,8 @@ async function finish(
   authenticator: Authenticator,
   runner: CommandRunner,
   reply: Document | undefined,
+  credential: MongoCredential,
+  mechanism: Mechanism,
   signal: AbortSignal | undefined,
 ) {
   try {
@@ -243,6 +245,18 @@ async function finish(
       throw new MongoAuthError("AUTHENTICATION_FAILED", `authentication failed: ${err.errmsg}`, {
         cause: err,
       });
+    }
+    // mongod refuses a mechanism it does not offer on the authentication database before the
+    // conversation starts (SCRAM on $external, PLAIN or MONGODB-AWS elsewhere, a disabled mechanism).
+    if (err instanceof MongoServerError && err.serverCode === 334) {
+      const user = credential.username === undefined ? "" : ` (user "${credential.username}")`;
+      throw new MongoAuthError(
+        "UNSUPPORTED_MECHANISM",
+        `the server does not offer ${mechanism.name} on authentication database "${credential.source}"${user}: ` +
+          `${err.errmsg} (server error 334). Check authMechanism and authSource: PLAIN, MONGODB-AWS, ` +
+          "MONGODB-OIDC and MONGODB-X509 users live in $external, SCRAM users in any other database",
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -7,6 +7,7 @@
 import type { AuthCacheStore } from "./auth-cache.ts";
 import type { AuthOptions } from "./credential.ts";
 import { MongoAuthError } from "./errors.ts";
+import { checkAppName } from "./handshake.ts";
 import type { RuntimeEnv } from "./runtime-env.ts";
 import { checkMaxIterations } from "./scram.ts";
 import type { ConnectionString } from "./uri.ts";
@@ -44,7 +45,10 @@ export interface ConnectOptions extends AuthOptions {
   connectTimeoutMS?: number;
   /** Milliseconds to wait for each command's reply afterwards (0: forever). Default 60 000. */
   socketTimeoutMS?: number;
-  /** Sent in hello's client metadata (`application.name`), shown in the server log. */
+  /**
+   * Sent in hello's client metadata (`application.name`), shown in the server log. At most 128 bytes of
+   * UTF-8 (the server refuses more).
+   */
   appName?: string;
   /** Cancels connecting (and any credential fetch or callback it runs). */
   signal?: AbortSignal;
@@ -80,7 +84,7 @@ export interface ConnectSettings {
  * @param cs the parsed connection string
  * @param options the caller's options
  * @returns the settings
- * @throws {MongoAuthError} `INVALID_OPTION` for a value of the wrong type or range
+ * @throws {MongoAuthError} `INVALID_OPTION` for a value of the wrong type or range (an appName over 128 bytes)
  */
 export function connectSettings(cs: ConnectionString, options: ConnectOptions): ConnectSettings {
   const text = (name: keyof ConnectOptions): string | undefined => {
@@ -134,11 +138,13 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     throw new MongoAuthError("INVALID_OPTION", "TLS files were given but TLS is off: add tls=true");
   }
   if (options.maxScramIterations !== undefined) checkMaxIterations(options.maxScramIterations);
+  const appName = text("appName");
+  if (appName !== undefined) checkAppName(appName);
   return {
     tls,
     connectTimeoutMS: millis("connectTimeoutMS", 10_000),
     socketTimeoutMS: millis("socketTimeoutMS", 60_000),
-    appName: text("appName"),
+    appName,
   };
 }
 

@@ -12,11 +12,11 @@ import { credentialFromConnectionString, type MongoCredential } from "./credenti
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import type { Document } from "./mechanisms/types.ts";
 import { withDnsOverHttps } from "./dns-over-https.ts";
+import { clientMetadata } from "./handshake.ts";
 import { resolveSrvHosts } from "./srv.ts";
 import { type HostAddress, parseConnectionString } from "./uri.ts";
 import type { Transport } from "./wire/transport.ts";
 import { WireConnection } from "./wire/wire-connection.ts";
-import { VERSION } from "./version.ts";
 
 /**
  * Connects to the first reachable host of `uri` and authenticates.
@@ -73,7 +73,12 @@ export async function connectWith(
   });
 }
 
-const STOP_CODES: ReadonlySet<string> = new Set(["AUTHENTICATION_FAILED", "ABORTED", "RUNTIME_UNSUPPORTED"]);
+const STOP_CODES: ReadonlySet<string> = new Set([
+  "AUTHENTICATION_FAILED",
+  "UNSUPPORTED_MECHANISM",
+  "ABORTED",
+  "RUNTIME_UNSUPPORTED",
+]);
 
 function checkMechanismNeeds(credential: MongoCredential | undefined, settings: ConnectSettings): void {
   if (credential?.mechanism !== "MONGODB-X509") return;
@@ -155,12 +160,7 @@ async function sendHello(
   authFields: Document,
   commandOptions: { signal: AbortSignal; timeoutMS: number },
 ): Promise<Document> {
-  const client: Document = {
-    driver: { name: "mongo-auth", version: VERSION },
-    os: { type: transport.osType },
-    platform: transport.platform,
-  };
-  if (settings.appName !== undefined) client.application = { name: settings.appName };
+  const client = clientMetadata(transport, settings.appName);
   const fields = { helloOk: true, client, ...authFields };
   try {
     return await wire.command("admin", { hello: 1, ...fields }, commandOptions);

@@ -81,6 +81,7 @@ export function oidcConfigOf(config: ServerConfig): OidcServerConfig {
 export function oidcMechanism(): SaslMechanismServer {
   return {
     name: NAME,
+    external: true,
     enabled: (config) => config.oidc !== undefined,
     storeCredential(user, config) {
       oidcConfigOf(config);
@@ -111,9 +112,6 @@ class OidcConversation implements SaslConversation {
 
   async step(payload: Uint8Array): Promise<SaslStepResult> {
     this.#step++;
-    if (this.#ctx.db !== EXTERNAL) {
-      throw new AuthFailure(`MONGODB-OIDC must use $external, not ${this.#ctx.db}`);
-    }
     const doc = decode(payload);
     if (this.#step === 1 && typeof doc.jwt !== "string") return this.#principalStep(doc);
     if (this.#step > 2 || (this.#step === 2 && !this.#sentIdpInfo)) {
