@@ -9,6 +9,7 @@ import {
   parseCredential,
   ScramKeyCache,
 } from "@mongo-auth/core";
+import { settledWithin } from "./support/settled-within.ts";
 
 // A runner that records commands and answers from a script.
 function scriptedRunner(answer: (db: string, cmd: Document) => Document) {
@@ -159,19 +160,7 @@ describe("authenticate: settles on its signal whatever the server sends", () => 
     return { started, cacheStore: new AuthCacheStore({ scramKeyCache }) };
   };
   const credential = () => parseCredential("mongodb://alice:pw@db.example/?authMechanism=SCRAM-SHA-256")!;
-  // Fails the test, instead of leaving it pending, when authenticate() does not settle: the defect these
-  // tests guard against. The timer also holds the event loop open (Node's AbortSignal.timeout does not).
-  async function settled<T>(attempt: Promise<T>): Promise<T> {
-    let guard: ReturnType<typeof setTimeout> | undefined;
-    const never = new Promise<never>((_, reject) => {
-      guard = setTimeout(() => reject(new Error("authenticate() had not settled after 10 s")), 10_000);
-    });
-    try {
-      return await Promise.race([attempt, never]);
-    } finally {
-      clearTimeout(guard);
-    }
-  }
+  const settled = <T>(attempt: Promise<T>) => settledWithin(10_000, "authenticate()", attempt);
 
   it("TIMEOUT when the signal times out while the key is derived", async () => {
     const { started, cacheStore } = stuck();

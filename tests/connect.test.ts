@@ -15,6 +15,7 @@ import { nodeTransport } from "../src/transport/node.ts";
 import { deriveScramKeys, type ScramKeyParams } from "../src/crypto/scram-key-cache.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 import { type HostileServer, startHostileServer } from "./support/hostile-server.ts";
+import { settledWithin } from "./support/settled-within.ts";
 import { transports } from "./support/transports.ts";
 
 const users = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
@@ -47,20 +48,6 @@ function watchedKeys(
     },
   });
   return { seen, scramKeyCache, cacheStore: new AuthCacheStore({ scramKeyCache }) };
-}
-
-// Fails the test (instead of hanging it) when `attempt` has not settled after `ms`: the defect these tests
-// guard against is a connect() that never settles.
-async function settledWithin<T>(ms: number, attempt: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const guard = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`connect() had not settled after ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([attempt, guard]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 // Derives with 4096 iterations whatever the server asked: a count let through must not cost minutes.
@@ -131,6 +118,7 @@ for (const { name, transport } of await transports()) {
           await assert.rejects(
             settledWithin(
               10_000,
+              "connect()",
               connectWith(transport, uri(peer.address), { cacheStore, connectTimeoutMS: 1000 }),
             ),
             { code: "TIMEOUT", message: /connectTimeoutMS/ },
