@@ -52,7 +52,11 @@ export interface ConnectOptions extends AuthOptions {
   appName?: string;
   /** Cancels connecting (and any credential fetch or callback it runs). */
   signal?: AbortSignal;
-  /** Host facilities for AWS and OIDC credential sources. Default: the runtime's (process env, files, fetch). */
+  /**
+   * Host facilities for AWS and OIDC credential sources. Default: the runtime's (process env, files,
+   * fetch). Temporary AWS credentials and `ENVIRONMENT` OIDC tokens are cached per env object (the
+   * runtime's own env counts as one): reuse an env to share them, give each tenant its own.
+   */
   env?: RuntimeEnv;
   /**
    * Resolve `mongodb+srv://` with DNS-over-HTTPS (RFC 8484) over `fetch` (`env.fetch` when given): `true`
