@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { abortError, withTimeout } from "./abort.ts";
-import { beginAuthentication } from "./authenticate.ts";
+import { abortError, Deadline, withTimeout } from "./abort.ts";
+import { startAuthentication } from "./authenticate.ts";
 import { type ConnectOptions, type ConnectSettings, connectSettings } from "./connect-options.ts";
 import { Connection } from "./connection.ts";
 import { credentialFromConnectionString, type MongoCredential } from "./credential.ts";
@@ -45,7 +45,7 @@ export async function connectWith(
       dns,
       cs.hosts[0].host,
       cs.options.get("srvservicename") ?? "mongodb",
-      withTimeout(options.signal, settings.connectTimeoutMS)!,
+      withTimeout(options.signal, settings.connectTimeoutMS),
     );
     hosts = srv.hosts;
     if (srv.authSource !== undefined && options.authSource === undefined && !cs.options.has("authsource")) {
@@ -106,47 +106,59 @@ async function connectHost(
   options: ConnectOptions,
 ): Promise<Connection> {
   const started = performance.now();
-  const signal = withTimeout(options.signal, settings.connectTimeoutMS)!;
-  const socket = await transport.openSocket({
-    host: address.host,
-    port: address.port,
-    tls: settings.tls,
-    signal,
-  });
   const peer = `${address.host}:${address.port}`;
-  const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
+  const where = `connecting to ${peer}`;
+  // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC).
+  const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
+  const signal = deadline.signal;
   try {
-    const commandOptions = { signal, timeoutMS: 0 };
-    const auth = credential
-      ? await beginAuthentication(credential, {
-        host: address.host,
-        env: options.env ?? transport.defaultEnv(),
-        cacheStore: options.cacheStore,
-        signal,
-      })
-      : undefined;
-    const hello = await sendHello(wire, transport, settings, auth?.helloFields ?? {}, commandOptions);
-    if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
-      wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
+    const socket = await transport.openSocket({
+      host: address.host,
+      port: address.port,
+      tls: settings.tls,
+      signal,
+    });
+    const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
+    try {
+      const commandOptions = { signal, timeoutMS: 0 };
+      const auth = credential
+        ? await startAuthentication(credential, {
+          host: address.host,
+          env: options.env ?? transport.defaultEnv(),
+          cacheStore: options.cacheStore,
+          maxScramIterations: options.maxScramIterations,
+        }, deadline)
+        : undefined;
+      const hello = await sendHello(wire, transport, settings, auth?.helloFields ?? {}, commandOptions);
+      if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
+        wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
+      }
+      const runner = { command: (db: string, cmd: Document) => wire.command(db, cmd, commandOptions) };
+      const result = auth ? await auth.complete(runner, hello) : undefined;
+      return new Connection(wire, address, {
+        mechanism: result?.mechanism,
+        speculative: result?.speculative ?? false,
+        roundTrips: wire.roundTrips,
+        durationMs: performance.now() - started,
+        maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
+      }, auth);
+    } catch (err) {
+      await wire.close();
+      if (
+        !signal.aborted && err instanceof MongoAuthError && err.code === "CONNECTION_CLOSED" &&
+        wire.roundTrips === 0
+      ) {
+        throw closedBeforeHello(peer, settings, err);
+      }
+      throw err;
     }
-    const runner = { command: (db: string, cmd: Document) => wire.command(db, cmd, commandOptions) };
-    const result = auth ? await auth.complete(runner, hello) : undefined;
-    return new Connection(wire, address, {
-      mechanism: result?.mechanism,
-      speculative: result?.speculative ?? false,
-      roundTrips: wire.roundTrips,
-      durationMs: performance.now() - started,
-      maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
-    }, auth);
   } catch (err) {
-    await wire.close();
     if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
-      throw abortError(signal, `connecting to ${peer}`);
-    }
-    if (err instanceof MongoAuthError && err.code === "CONNECTION_CLOSED" && wire.roundTrips === 0) {
-      throw closedBeforeHello(peer, settings, err);
+      throw abortError(signal, where);
     }
     throw err;
+  } finally {
+    deadline.dispose();
   }
 }
 
