@@ -175,7 +175,8 @@ export async function startAuthentication(
         return await untilAborted(authenticator.reauthenticate(checked), context.signal);
       }
       authenticator = mechanism.create(context);
-      await finish(authenticator, checked, undefined, { credential, mechanism: mechanism.name }, context.signal);
+      const attempt = { credential, mechanism: mechanism.name };
+      await finish(authenticator, checked, undefined, attempt, context.signal);
     },
   };
 }
