@@ -12,6 +12,9 @@ describe("connect options", () => {
       connectTimeoutMS: 10_000,
       socketTimeoutMS: 60_000,
       appName: undefined,
+      srvServiceName: "mongodb",
+      srvMaxHosts: 0,
+      warnings: [],
     });
   });
 
@@ -49,9 +52,9 @@ describe("connect options", () => {
     assert.throws(() => settings("mongodb://h/?tls=true&ssl=false"), { code: "INVALID_OPTION" });
   });
 
-  it("rejects values of the wrong shape with INVALID_OPTION naming the option", () => {
+  it("rejects values of the wrong shape in the options with INVALID_OPTION naming the option", () => {
     assert.throws(() => settings("mongodb://h/?tls=yes"), { code: "INVALID_OPTION", message: /tls/ });
-    assert.throws(() => settings("mongodb://h/?connectTimeoutMS=-1"), {
+    assert.throws(() => settings("mongodb://h/", { connectTimeoutMS: -1 }), {
       code: "INVALID_OPTION",
       message: /connectTimeoutMS/,
     });

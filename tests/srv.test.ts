@@ -77,8 +77,8 @@ describe("mongodb+srv resolution", () => {
       "replicaSet=rs0",
     ]]);
     const result = await resolveSrvHosts(transport, "cluster0.example.net", "mongodb", signal);
-    assert.equal(result.authSource, "admin");
-    assert.equal(result.replicaSet, "rs0");
+    assert.equal(result.options.authSource, "admin");
+    assert.equal(result.options.replicaSet, "rs0");
   });
 
   it("rejects TXT options other than authSource, replicaSet and loadBalanced", async () => {
@@ -105,7 +105,7 @@ describe("mongodb+srv resolution", () => {
       "mongodb",
       signal,
     );
-    assert.equal(result.authSource, undefined);
+    assert.deepEqual(result.options, {});
   });
 
   it("reports no SRV records and failed lookups as DNS_ERROR", async () => {
