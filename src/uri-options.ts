@@ -506,7 +506,12 @@ export function checkOptionRules(values: UriOptions, given: ReadonlySet<string>,
     conflict("a positive srvMaxHosts cannot be combined with replicaSet");
   }
   if (values.loadBalanced === true) {
-    if ((facts.hostCount ?? 1) > 1) conflict("loadBalanced=true needs exactly one host (the load balancer)");
+    if ((facts.hostCount ?? 1) > 1) {
+      conflict(
+        `loadBalanced=true needs exactly one host (the load balancer)` +
+          (facts.srv ? `; the SRV records give ${facts.hostCount}` : ""),
+      );
+    }
     if (values.replicaSet !== undefined) conflict("loadBalanced=true cannot be combined with replicaSet");
     if (values.directConnection === true) {
       conflict("loadBalanced=true cannot be combined with directConnection=true");

@@ -24,9 +24,9 @@ export function specTally(suite: string): SpecTally {
   after(() => {
     const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
     const lines = [
-      `${suite}: ${passed} of ${total} cases passed (${total - deviations.length} as the files say, ` +
-      `${plural(deviations.length, "deliberate deviation")}${deviations.length > 0 ? ":" : ")"}`,
-      ...deviations.map((line, i) => `  - ${line}${i === deviations.length - 1 ? ")" : ""}`),
+      `${suite}: ${passed} of ${total} cases passed; ${total - deviations.length} run as the files say, ` +
+      `${plural(deviations.length, "deliberate deviation")}${deviations.length > 0 ? ":" : ""}`,
+      ...deviations.map((line) => `  - ${line}`),
     ];
     console.log(lines.join("\n"));
   });

@@ -20,6 +20,8 @@ import { bundleWorker } from "./bundle.ts";
 import { workerdConfig } from "./config.ts";
 import { type DohServer, startDohServer } from "./doh-server.ts";
 import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
+import { checkSeedlistCase, readSeedlistCases, SEEDLIST_ZONE, srvTargetsOf } from "../support/seedlist.ts";
+import type { SeedlistView } from "../support/seedlist-view.ts";
 
 const HARD_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = 30_000;
@@ -239,6 +241,7 @@ async function main(): Promise<number> {
   let capped: RunningServer | undefined;
   let tlsServer: RunningServer | undefined;
   let doh: DohServer | undefined;
+  let seedlistDoh: DohServer | undefined;
   let workerd: ChildProcess | undefined;
   let stderr = "";
   try {
@@ -265,6 +268,7 @@ async function main(): Promise<number> {
       srv: { [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }] },
       txt: { "cluster0.example.test": [["authSource=app"]] },
     });
+    seedlistDoh = await startDohServer(SEEDLIST_ZONE);
     const bytes = await bundleWorker(join(dir, "worker.js"));
     console.log(`# worker bundle: ${(bytes / 1024).toFixed(1)} KiB`);
     const port = await freePort();
@@ -279,6 +283,7 @@ async function main(): Promise<number> {
           MONGODB_CAPPED_ADDRESS: capped.address,
           MONGODB_TLS_ADDRESS: tlsServer.address,
           DOH_ENDPOINT: doh.endpoint,
+          SEEDLIST_DOH_ENDPOINT: seedlistDoh.endpoint,
           AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
           OIDC_TOKEN: await idp.token(OIDC_USER, 600),
@@ -309,6 +314,7 @@ async function main(): Promise<number> {
         result(false, check.name, (err as Error).message.split("\n")[0]);
       }
     }
+    await runSeedlistSpec(base, result);
     const [cold, warm] = timings;
     if (cold !== undefined && warm !== undefined) {
       console.log(
@@ -336,12 +342,41 @@ async function main(): Promise<number> {
     result(false, "workerd run", (err as Error).message);
   } finally {
     if (workerd) await stopWorkerd(workerd);
-    await Promise.allSettled([server?.close(), capped?.close(), tlsServer?.close(), doh?.close()]);
+    await Promise.allSettled([
+      server?.close(),
+      capped?.close(),
+      tlsServer?.close(),
+      doh?.close(),
+      seedlistDoh?.close(),
+    ]);
     await rm(dir, { recursive: true, force: true });
   }
   if (failed > 0 && stderr) console.log(`# workerd output (last 8000 characters):\n${stderr}`);
   console.log(`workerd: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+// Every case of the Initial DNS Seedlist Discovery spec files, resolved inside the Worker over
+// DNS-over-HTTPS and checked here as tests/spec/seedlist.test.ts checks them on the other runtimes
+// (what is and is not asserted: tests/support/seedlist.ts). No ping here: the Worker's connect over
+// DNS-over-HTTPS is proven by the /srv scenarios. No deliberate deviation.
+async function runSeedlistSpec(base: string, result: (ok: boolean, name: string, detail?: string) => void) {
+  const cases = readSeedlistCases();
+  let passed = 0;
+  for (const { name, test } of cases) {
+    try {
+      const { answer } = await ask(base, `/plan?uri=${encodeURIComponent(test.uri)}`);
+      checkSeedlistCase(test, answer as SeedlistView, srvTargetsOf(test.uri));
+      passed++;
+      result(true, `seedlist spec: ${name}`);
+    } catch (err) {
+      result(false, `seedlist spec: ${name}`, (err as Error).message.split("\n")[0]);
+    }
+  }
+  console.log(
+    `# initial-dns-seedlist-discovery spec through DNS-over-HTTPS (workerd): ${passed} of ${cases.length} ` +
+      `cases passed; ${cases.length} run as the files say, 0 deliberate deviations`,
+  );
 }
 
 function abandon(why: string): never {
