@@ -22,6 +22,16 @@ import { type DohServer, startDohServer } from "./doh-server.ts";
 import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
 import { checkSeedlistCase, readSeedlistCases, SEEDLIST_ZONE, srvTargetsOf } from "../support/seedlist.ts";
 import type { SeedlistView } from "../support/seedlist-view.ts";
+import { readdirSync } from "node:fs";
+import {
+  AUTH_LEGACY_DEVIATIONS,
+  type AuthLegacyCase,
+  checkAuthLegacyCase,
+  checkUriSpecCase,
+  type UriSpecCase,
+} from "../support/uri-spec.ts";
+import type { UriSpecView } from "../support/uri-spec-view.ts";
+import { readSpec, specPath } from "../support/paths.ts";
 
 const HARD_TIMEOUT_MS = 180_000;
 const READY_TIMEOUT_MS = 30_000;
@@ -314,6 +324,7 @@ async function main(): Promise<number> {
         result(false, check.name, (err as Error).message.split("\n")[0]);
       }
     }
+    await runUriSpecs(base, result);
     await runSeedlistSpec(base, result);
     const [cold, warm] = timings;
     if (cold !== undefined && warm !== undefined) {
@@ -354,6 +365,56 @@ async function main(): Promise<number> {
   if (failed > 0 && stderr) console.log(`# workerd output (last 8000 characters):\n${stderr}`);
   console.log(`workerd: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+// Every case of the connection-string, uri-options (all twelve files) and auth legacy spec files,
+// parsed inside the Worker and checked here as tests/spec/*.test.ts check them on the other runtimes.
+// The one deliberate deviation (MONGODB-AWS keys in the URI) is the runners' own, with its reason.
+async function runUriSpecs(base: string, result: (ok: boolean, name: string, detail?: string) => void) {
+  const cases: {
+    suite: string;
+    name: string;
+    uri: string;
+    check: (view: UriSpecView) => void;
+    deviation?: string;
+  }[] = [];
+  for (const folder of ["connection-string", "uri-options"]) {
+    for (const file of readdirSync(specPath(folder)).filter((f) => f.endsWith(".json")).sort()) {
+      for (const test of readSpec<{ tests: UriSpecCase[] }>(`${folder}/${file}`).tests) {
+        const check = (view: UriSpecView) => checkUriSpecCase(`${folder}/${file}`, test, view);
+        cases.push({ suite: `${folder} spec`, name: `${file}: ${test.description}`, uri: test.uri, check });
+      }
+    }
+  }
+  for (const test of readSpec<{ tests: AuthLegacyCase[] }>("auth/legacy/connection-string.json").tests) {
+    const check = (view: UriSpecView) => checkAuthLegacyCase(test, view);
+    const deviation = AUTH_LEGACY_DEVIATIONS[test.description]?.reason;
+    cases.push({ suite: "auth spec legacy", name: test.description, uri: test.uri, check, deviation });
+  }
+  const tallies = new Map<string, { passed: number; total: number; deviations: string[] }>();
+  for (const entry of cases) {
+    const tally = tallies.get(entry.suite) ?? { passed: 0, total: 0, deviations: [] };
+    tallies.set(entry.suite, tally);
+    tally.total++;
+    if (entry.deviation) tally.deviations.push(`${JSON.stringify(entry.name)}: ${entry.deviation}`);
+    try {
+      const { answer } = await ask(base, `/uri?uri=${encodeURIComponent(entry.uri)}`);
+      entry.check(answer as UriSpecView);
+      tally.passed++;
+      result(true, `${entry.suite}: ${entry.name}`);
+    } catch (err) {
+      result(false, `${entry.suite}: ${entry.name}`, (err as Error).message.split("\n")[0]);
+    }
+  }
+  for (const [suite, { passed, total, deviations }] of tallies) {
+    console.log(
+      `# ${suite} (workerd): ${passed} of ${total} cases passed; ${
+        total - deviations.length
+      } run as the files ` +
+        `say, ${deviations.length} deliberate deviation${deviations.length === 1 ? "" : "s"}` +
+        deviations.map((line) => `\n#   - ${line}`).join(""),
+    );
+  }
 }
 
 // Every case of the Initial DNS Seedlist Discovery spec files, resolved inside the Worker over

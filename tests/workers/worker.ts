@@ -5,6 +5,7 @@
 import { connect, createWorkersTransport, workersTransport } from "../../src/transport/workers.ts";
 import { connectWith, planConnection } from "../../src/connect.ts";
 import { seedlistView } from "../support/seedlist-view.ts";
+import { uriSpecView } from "../support/uri-spec-view.ts";
 import type { ConnectOptions } from "../../src/connect-options.ts";
 import type { Connection } from "../../src/connection.ts";
 import type { Transport } from "../../src/wire/transport.ts";
@@ -112,6 +113,8 @@ const scenarios: Record<string, Scenario> = {
     );
     return summarize(conn);
   },
+  // The connection-string, uri-options and auth legacy spec cases: what a URI parses to, and its credential.
+  "/uri": (url) => Promise.resolve(uriSpecView(url.searchParams.get("uri") ?? "")),
   // The seedlist spec's cases: what connect() settles on before its first socket, over DNS-over-HTTPS.
   "/plan": (url, env) => {
     const uri = url.searchParams.get("uri") ?? "";
