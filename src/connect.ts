@@ -101,12 +101,13 @@ export async function planConnection(
   warn(settings.warnings);
   refuseSocketPaths(cs.hosts);
 
+  // Built (and its endpoint checked) for any connection string: a bad dnsOverHttps is an error either way.
+  const resolver = options.dnsOverHttps === undefined
+    ? dns
+    : withDnsOverHttps(dns, { endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
   let hosts: readonly HostAddress[] = cs.hosts;
   let txt: UriOptions = {};
   if (cs.scheme === "mongodb+srv") {
-    const resolver = options.dnsOverHttps === undefined
-      ? dns
-      : withDnsOverHttps(dns, { endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
     const signal = withTimeout(options.signal, settings.connectTimeoutMS)!;
     const srv = await resolveSrvHosts(resolver, cs.hosts[0].host, settings.srvServiceName, signal);
     warn(srv.warnings);
