@@ -118,23 +118,21 @@ describe(`Atlas-style mongodb+srv:// with TXT authSource=admin (${runtime})`, ()
     );
   });
 
-  it("MONGODB-OIDC with a machine callback authenticates in $external", async () => {
-    const callback = async () => ({ accessToken: await idp.token(OIDC_USER) });
-    await connectsAs(
-      "?authMechanism=MONGODB-OIDC",
-      { authMechanismProperties: { OIDC_CALLBACK: callback } },
-      { user: OIDC_USER, db: "$external" },
-    );
-  });
-
-  it("MONGODB-OIDC with a human callback (the README's Atlas example) authenticates in $external", async () => {
-    const callback = async () => ({ accessToken: await idp.token(OIDC_USER) });
-    await connectsAs(
-      "?authMechanism=MONGODB-OIDC",
-      { authMechanismProperties: { OIDC_HUMAN_CALLBACK: callback } },
-      { user: OIDC_USER, db: "$external" },
-    );
-  });
+  for (
+    const [property, kind] of [
+      ["OIDC_CALLBACK", "a machine callback"],
+      ["OIDC_HUMAN_CALLBACK", "a human callback (the README's Atlas example)"],
+    ]
+  ) {
+    it(`MONGODB-OIDC with ${kind} authenticates in $external`, async () => {
+      const callback = async () => ({ accessToken: await idp.token(OIDC_USER) });
+      await connectsAs(
+        "?authMechanism=MONGODB-OIDC",
+        { authMechanismProperties: { [property]: callback } },
+        { user: OIDC_USER, db: "$external" },
+      );
+    });
+  }
 
   it("PLAIN without an authSource keeps its default, $external", async () => {
     await connectsAs(
