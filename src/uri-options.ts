@@ -14,8 +14,8 @@
  *   with several hosts, `replicaSet` or `directConnection=true`, `srvServiceName`/`srvMaxHosts` without
  *   `mongodb+srv`, a positive `srvMaxHosts` with `replicaSet` or `loadBalanced`, `proxy*` without
  *   `proxyHost`, and a proxy user without a password (or the reverse).
- * - A `tls` or `ssl` value other than `true` or `false` is an error, not a warning: ignoring it could send
- *   credentials in plaintext.
+ * - A `tls` or `ssl` value other than `true` or `false` (an empty one included) is an error, not a
+ *   warning: ignoring it could send credentials in plaintext.
  *
  * Warnings and errors name options, never their values: a value may be a password.
  *
@@ -396,19 +396,19 @@ export function parseUriOptions(pairs: readonly OptionPair[], where = "connectio
       warnings.push(`the option ${key} is given ${given.length} times in the ${where}; the last wins`);
     }
     const text = given.at(-1)!;
-    if (text === "" && rule !== STRING && rule !== PAIRS) {
-      warnings.push(`the option ${key} has an empty value in the ${where} and was ignored`);
-      continue;
-    }
-    const value = rule.parse(text);
+    const value = text === "" && rule !== STRING && rule !== PAIRS ? undefined : rule.parse(text);
     if (value === undefined) {
       if (name === "tls" || name === "ssl") {
         throw new MongoAuthError(
           "INVALID_OPTION",
-          `the option ${key} must be true or false; anything else could mean plaintext, so it is an error`,
+          `the option ${key} must be true or false; ignoring it could mean plaintext, so it is an error`,
         );
       }
-      warnings.push(ignoredValueWarning(key, rule, where));
+      warnings.push(
+        text === ""
+          ? `the option ${key} has an empty value in the ${where} and was ignored`
+          : ignoredValueWarning(key, rule, where),
+      );
       continue;
     }
     values[name] = value;

@@ -4,7 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, type Document, type SrvRecord, type Transport } from "@mongo-auth/core";
-import { planConnection } from "../src/connect.ts";
+import { planConnection } from "../src/connect-plan.ts";
 import { nodeTransport } from "../src/transport/node.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
 

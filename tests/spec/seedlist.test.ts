@@ -10,7 +10,7 @@ import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import dns from "node:dns";
 import { type ConnectOptions, connectWith, type Transport } from "@mongo-auth/core";
-import { planConnection } from "../../src/connect.ts";
+import { planConnection } from "../../src/connect-plan.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
 import {

@@ -2,7 +2,7 @@
 // answer: the seedlist and options connect() settled on before its first socket, or the error. Made by
 // tests/spec/seedlist.test.ts (Deno, Node, Bun) and, inside workerd, by tests/workers/worker.ts; checked
 // by checkSeedlistCase in tests/support/seedlist.ts. No node: imports here (it is bundled into a Worker).
-import type { ConnectionPlan } from "../../src/connect.ts";
+import type { ConnectionPlan } from "../../src/connect-plan.ts";
 import { parseConnectionString } from "../../src/uri.ts";
 
 /** One case of initial-dns-seedlist-discovery/{replica-set,load-balanced,sharded}/*.json. */

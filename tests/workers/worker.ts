@@ -3,7 +3,8 @@
 // when the scenario threw. Everything it reaches is on loopback: the reference servers and a
 // DNS-over-HTTPS resolver whose addresses come in as bindings.
 import { connect, createWorkersTransport, workersTransport } from "../../src/transport/workers.ts";
-import { connectWith, planConnection } from "../../src/connect.ts";
+import { connectWith } from "../../src/connect.ts";
+import { planConnection } from "../../src/connect-plan.ts";
 import { seedlistView } from "../support/seedlist-view.ts";
 import { uriSpecView } from "../support/uri-spec-view.ts";
 import type { ConnectOptions } from "../../src/connect-options.ts";
