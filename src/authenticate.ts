@@ -105,7 +105,7 @@ export async function beginAuthentication(
         }
       }
       checkServerVersion(mechanism, helloReply);
-      await finish(authenticator, checked, speculativeReply);
+      await finish(authenticator, checked, speculativeReply, credential, mechanism);
       return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
     },
     async reauthenticate(runner, reauthSignal) {
@@ -113,7 +113,7 @@ export async function beginAuthentication(
       const checked = checkedRunner(runner, context.signal);
       if (authenticator.reauthenticate) return await authenticator.reauthenticate(checked);
       authenticator = mechanism.create(context);
-      await finish(authenticator, checked, undefined);
+      await finish(authenticator, checked, undefined, credential, mechanism);
     },
   };
 }
@@ -168,7 +168,13 @@ function negotiatedMechanism(helloReply: Document): Mechanism {
   return mechanismNamed(sha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
 }
 
-async function finish(authenticator: Authenticator, runner: CommandRunner, reply: Document | undefined) {
+async function finish(
+  authenticator: Authenticator,
+  runner: CommandRunner,
+  reply: Document | undefined,
+  credential: MongoCredential,
+  mechanism: Mechanism,
+) {
   try {
     await authenticator.finish(runner, reply);
   } catch (err) {
@@ -176,6 +182,18 @@ async function finish(authenticator: Authenticator, runner: CommandRunner, reply
       throw new MongoAuthError("AUTHENTICATION_FAILED", `authentication failed: ${err.errmsg}`, {
         cause: err,
       });
+    }
+    // mongod refuses a mechanism it does not offer on the authentication database before the
+    // conversation starts (SCRAM on $external, PLAIN or MONGODB-AWS elsewhere, a disabled mechanism).
+    if (err instanceof MongoServerError && err.serverCode === 334) {
+      const user = credential.username === undefined ? "" : ` (user "${credential.username}")`;
+      throw new MongoAuthError(
+        "UNSUPPORTED_MECHANISM",
+        `the server does not offer ${mechanism.name} on authentication database "${credential.source}"${user}: ` +
+          `${err.errmsg} (server error 334). Check authMechanism and authSource: PLAIN, MONGODB-AWS, ` +
+          "MONGODB-OIDC and MONGODB-X509 users live in $external, SCRAM users in any other database",
+        { cause: err },
+      );
     }
     throw err;
   }

@@ -7,6 +7,7 @@
 import type { AuthCacheStore } from "./auth-cache.ts";
 import type { AuthOptions } from "./credential.ts";
 import { MongoAuthError } from "./errors.ts";
+import { checkAppName } from "./handshake.ts";
 import type { RuntimeEnv } from "./runtime-env.ts";
 import type { ConnectionString } from "./uri.ts";
 import {
@@ -63,7 +64,10 @@ export interface ConnectOptions extends AuthOptions {
   connectTimeoutMS?: number;
   /** Milliseconds to wait for each command's reply afterwards (0: forever). Default 60 000. */
   socketTimeoutMS?: number;
-  /** Sent in hello's client metadata (`application.name`), shown in the server log. */
+  /**
+   * Sent in hello's client metadata (`application.name`), shown in the server log. At most 128 bytes of
+   * UTF-8 (the server refuses more).
+   */
   appName?: string;
   /** `mongodb+srv://`: the SRV service name, `_<name>._tcp.<host>`. Default `mongodb`. */
   srvServiceName?: string;
@@ -150,9 +154,10 @@ export interface ConnectSettings {
  * @param cs the parsed connection string
  * @param options the caller's options
  * @returns the settings
- * @throws {MongoAuthError} `INVALID_OPTION` for a value of the wrong type or range, options in conflict
- *   across the connection string and the options (see `parseConnectionString`), TLS files without TLS, and
- *   `proxyHost` (connect() cannot go through a SOCKS5 proxy)
+ * @throws {MongoAuthError} `INVALID_OPTION` for a value of the wrong type or range (an appName over 128
+ *   bytes), options in conflict across the connection string and the options (see
+ *   `parseConnectionString`), TLS files without TLS, and `proxyHost` (connect() cannot go through a SOCKS5
+ *   proxy)
  */
 export function connectSettings(cs: ConnectionString, options: ConnectOptions): ConnectSettings {
   const uri = cs.parsedOptions;
@@ -219,11 +224,13 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   if (!isSrvServiceName(srvServiceName)) {
     throw invalid("srvServiceName", "an SRV service name (letters, digits and inner single hyphens)");
   }
+  const appName = text("appName");
+  if (appName !== undefined) checkAppName(appName);
   return {
     tls,
     connectTimeoutMS: count("connectTimeoutMS", 10_000),
     socketTimeoutMS: count("socketTimeoutMS", 60_000),
-    appName: text("appName"),
+    appName,
     srvServiceName,
     srvMaxHosts: count("srvMaxHosts", 0, "hosts"),
     warnings,

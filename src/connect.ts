@@ -12,10 +12,10 @@ import type { MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import type { Document } from "./mechanisms/types.ts";
 import { planConnection } from "./connect-plan.ts";
+import { clientMetadata } from "./handshake.ts";
 import type { HostAddress } from "./uri.ts";
 import type { Transport } from "./wire/transport.ts";
 import { WireConnection } from "./wire/wire-connection.ts";
-import { VERSION } from "./version.ts";
 
 /**
  * Connects to the first reachable host of `uri` and authenticates.
@@ -55,7 +55,12 @@ export async function connectWith(
   });
 }
 
-const STOP_CODES: ReadonlySet<string> = new Set(["AUTHENTICATION_FAILED", "ABORTED", "RUNTIME_UNSUPPORTED"]);
+const STOP_CODES: ReadonlySet<string> = new Set([
+  "AUTHENTICATION_FAILED",
+  "UNSUPPORTED_MECHANISM",
+  "ABORTED",
+  "RUNTIME_UNSUPPORTED",
+]);
 
 async function connectHost(
   transport: Transport,
@@ -119,12 +124,7 @@ async function sendHello(
   authFields: Document,
   commandOptions: { signal: AbortSignal; timeoutMS: number },
 ): Promise<Document> {
-  const client: Document = {
-    driver: { name: "mongo-auth", version: VERSION },
-    os: { type: transport.osType },
-    platform: transport.platform,
-  };
-  if (settings.appName !== undefined) client.application = { name: settings.appName };
+  const client = clientMetadata(transport, settings.appName);
   const fields = { helloOk: true, client, ...authFields };
   try {
     return await wire.command("admin", { hello: 1, ...fields }, commandOptions);

@@ -21,7 +21,8 @@
  * - `SCRAM_SERVER_ERROR`: the server-final message carried `e=`.
  * - `SCRAM_SERVER_SIGNATURE_MISMATCH`: the server could not prove it knows the password.
  * - `AUTHENTICATION_FAILED`: the server rejected the credential (server error 18).
- * - `UNSUPPORTED_MECHANISM`: the mechanism cannot be used (GSSAPI, or not offered by the server).
+ * - `UNSUPPORTED_MECHANISM`: the mechanism cannot be used (GSSAPI, or not offered by the server on the
+ *   authentication database: server error 334).
  * - `SERVER_ERROR`: a command failed on the server ({@link MongoServerError}).
  * - `PROTOCOL_ERROR`: the peer sent a frame or reply that is not valid MongoDB wire protocol.
  * - `MESSAGE_TOO_LARGE`: a frame is larger than `maxMessageSizeBytes`.

@@ -48,7 +48,7 @@ import { MongoAuthError } from "./errors.ts";
  * ```
  */
 export interface UriOptions {
-  /** Application name sent in hello (at most 128 bytes of UTF-8). */
+  /** Application name sent in hello (`connect()` refuses more than 128 bytes of UTF-8). */
   readonly appName?: string;
   /** The authentication mechanism (checked by the credential rules, not here). */
   readonly authMechanism?: string;
@@ -233,14 +233,9 @@ function oneOf(...values: string[]): OptionRule {
   return { accepts: values.join(", "), parse: (text) => values.includes(text) ? text : undefined };
 }
 
-const APP_NAME: OptionRule = {
-  accepts: "at most 128 bytes of UTF-8 (handshake spec)",
-  parse: (text) => new TextEncoder().encode(text).length <= 128 ? text : undefined,
-};
-
 /** Every option, by canonical name. */
 const RULES: { readonly [name in UriOptionName]-?: OptionRule } = {
-  appName: APP_NAME,
+  appName: STRING, // its 128-byte limit is an error, where connect() checks it (handshake.ts)
   authMechanism: STRING,
   authMechanismProperties: PAIRS,
   authSource: STRING,

@@ -33,7 +33,6 @@ describe("URI options: values", () => {
         "serverMonitoringMode=push",
         "srvServiceName=-x-",
         "w=-1",
-        `appName=${"x".repeat(129)}`,
         "retryReads=yes",
       ]
     ) {

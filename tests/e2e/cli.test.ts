@@ -57,6 +57,17 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     assert.doesNotMatch(stdout + stderr, /wrong-pw-123/);
   });
 
+  it("refuses an appName over 128 bytes before connecting (mongod would refuse the handshake: 184)", async () => {
+    const opened = server.stats.connectionsOpened;
+    const { code, stderr } = await run([
+      "whoami",
+      `mongodb://alice:s3cret-pw@${server.address}/?appName=${"a".repeat(200)}`,
+    ]);
+    assert.equal(code, 1);
+    assert.match(stderr, /INVALID_OPTION: option appName must be at most 128 bytes/);
+    assert.equal(server.stats.connectionsOpened, opened);
+  });
+
   it("exits 2 with usage for a bad invocation", async () => {
     const { code, stderr } = await run(["whoareyou"]);
     assert.equal(code, 2);

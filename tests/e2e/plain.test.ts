@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError as DriverServerError } from "mongodb";
-import { connectWith, type Document } from "@mongo-auth/core";
+import { connectWith, type Document, MongoAuthError, type MongoServerError } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../server/server.ts";
 import { transports } from "../support/transports.ts";
 
@@ -67,14 +67,25 @@ describe("PLAIN end to end", () => {
     }
   });
 
-  it("PLAIN is refused outside $external, as mongod refuses it", async () => {
+  it("PLAIN outside $external is UNSUPPORTED_MECHANISM: mongod refuses it with 334 before the conversation", async () => {
     const { transport } = runtimeTransports[0];
+    const before = server.stats.authFailures;
     await assert.rejects(
       connectWith(
         transport,
         `mongodb://alice:alice-pw@${server.address}/?authMechanism=PLAIN&authSource=admin`,
       ),
-      { code: "AUTHENTICATION_FAILED" },
+      (err: unknown) => {
+        assert.ok(err instanceof MongoAuthError);
+        assert.equal(err.code, "UNSUPPORTED_MECHANISM");
+        assert.match(err.message, /PLAIN on authentication database "admin" \(user "alice"\)/);
+        assert.match(err.message, /authSource/);
+        assert.doesNotMatch(err.message, /alice-pw/);
+        assert.equal((err.cause as MongoServerError).serverCode, 334);
+        return true;
+      },
     );
+    // No conversation ran: the password never reached the server.
+    assert.equal(server.stats.authFailures, before);
   });
 });

@@ -1,11 +1,68 @@
 // Just enough of mongod's CRUD for the unified-format auth tests: `find` (equality filters on
-// top-level fields), `insert` and `drop`, on an in-memory store per server. Anything this store
-// cannot answer the way mongod would (operators in a filter, projections, sorts, getMore) is refused
-// with BadValue rather than answered differently.
+// top-level fields), `insert` and `drop`, on an in-memory store per server. The commands are parsed with
+// their 7.0 IDL (find_command.idl, write_ops.idl, drop.idl: strict, so an unknown field is 40415); a
+// known option this store cannot answer the way mongod would (operators in a filter, projections,
+// sorts, getMore) is refused with BadValue rather than answered differently.
 import { BSON, Long, ObjectId } from "bson";
 import type { CommandContext, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
+import { bsonTypeName, elementsOf, type IdlStruct } from "./idl.ts";
 import type { Document } from "./wire.ts";
+
+/** find_command.idl's `find` fields; only `filter` is served. */
+export const FIND: IdlStruct = {
+  fields: {
+    filter: { type: "object" },
+    ...Object.fromEntries(
+      [
+        "projection",
+        "sort",
+        "hint",
+        "collation",
+        "skip",
+        "limit",
+        "batchSize",
+        "ntoreturn",
+        "singleBatch",
+        "allowDiskUse",
+        "min",
+        "max",
+        "returnKey",
+        "showRecordId",
+        "tailable",
+        "oplogReplay",
+        "noCursorTimeout",
+        "awaitData",
+        "allowPartialResults",
+        "let",
+        "options",
+        "term",
+        "readOnce",
+        "allowSpeculativeMajorityRead",
+        "$_requestResumeToken",
+        "$_resumeAfter",
+        "runtimeConstants",
+        "collectionUUID",
+      ].map((name) => [name, { type: "any" as const }]),
+    ),
+  },
+};
+
+/** write_ops.idl's `insert` (with WriteCommandRequestBase). */
+export const INSERT: IdlStruct = {
+  fields: {
+    documents: { type: "array", items: "object", required: true },
+    ordered: { type: "bool" },
+    bypassDocumentValidation: { type: "safeBool" },
+    stmtIds: { type: "array" },
+    collectionUUID: { type: "uuid" },
+    isTimeseriesNamespace: { type: "bool" },
+    encryptionInformation: { type: "object" },
+  },
+};
+
+/** drop.idl's `drop`. */
+export const DROP: IdlStruct = { fields: { collectionUUID: { type: "uuid" } } };
 
 type Collections = Map<string, Document[]>;
 
@@ -20,11 +77,16 @@ function collectionsOf(server: ServerState): Collections {
   return collections;
 }
 
-function collectionName(cmd: Document, name: string): string {
+/** CommandHelpers::parseNsCollectionRequired: the command's value names the collection (73). */
+function collectionName(ctx: CommandContext, cmd: Document, name: string): string {
   const value = cmd[name];
-  if (typeof value !== "string" || value === "") {
-    throw new CommandError(2, `collection name has invalid type ${typeof value}`);
+  if (typeof value !== "string") {
+    throw new CommandError(
+      73,
+      `collection name has invalid type ${bsonTypeName(elementsOf(ctx.request.bytes)[0].type)}`,
+    );
   }
+  if (value === "") throw new CommandError(73, `Invalid namespace specified '${ctx.db}.'`);
   return value;
 }
 
@@ -39,16 +101,13 @@ const same = (a: unknown, b: unknown) =>
  * @throws CommandError for what this store does not support
  */
 export function find(ctx: CommandContext, cmd: Document): Document {
-  const coll = collectionName(cmd, "find");
-  for (const option of ["projection", "sort", "skip", "limit", "batchSize", "hint", "collation"]) {
-    if (cmd[option] !== undefined) {
+  const coll = collectionName(ctx, cmd, "find");
+  for (const option of Object.keys(FIND.fields)) {
+    if (option !== "filter" && cmd[option] !== undefined) {
       throw new CommandError(2, `the reference server's find does not support ${option}`);
     }
   }
   const filter = (cmd.filter ?? {}) as Document;
-  if (typeof filter !== "object" || filter === null || Array.isArray(filter)) {
-    throw new CommandError(14, "BSON field 'find.filter' is the wrong type, expected type 'object'");
-  }
   if (Object.keys(filter).some((key) => key.startsWith("$"))) {
     throw new CommandError(2, "the reference server's find supports only equality filters");
   }
@@ -66,8 +125,8 @@ export function find(ctx: CommandContext, cmd: Document): Document {
  * @returns `{ n, writeErrors? }`
  */
 export function insert(ctx: CommandContext, cmd: Document): Document {
-  const coll = collectionName(cmd, "insert");
-  if (!Array.isArray(cmd.documents) || cmd.documents.length === 0) {
+  const coll = collectionName(ctx, cmd, "insert");
+  if ((cmd.documents as Document[]).length === 0) {
     throw new CommandError(2, "Write batch sizes must be between 1 and 100000. Got 0 operations.");
   }
   const ns = `${ctx.db}.${coll}`;
@@ -100,7 +159,7 @@ export function insert(ctx: CommandContext, cmd: Document): Document {
  * @returns `{ ns, nIndexesWas }` or `{}`
  */
 export function drop(ctx: CommandContext, cmd: Document): Document {
-  const ns = `${ctx.db}.${collectionName(cmd, "drop")}`;
+  const ns = `${ctx.db}.${collectionName(ctx, cmd, "drop")}`;
   const existed = collectionsOf(ctx.server).delete(ns);
   return existed ? { ns, nIndexesWas: 1 } : {};
 }

@@ -1,43 +1,81 @@
-// The commands the reference server knows, and mongod's order of checks before one runs:
-// unknown command (59), admin-only (13), authentication required (13), failCommand failpoint.
-import type { CommandContext } from "./context.ts";
+// The commands the reference server knows, and mongod's order of checks before one runs
+// (service_entry_point_common.cpp): unknown command (59), authentication required (13), the command's
+// IDL parse for typed commands, admin-only (13), the failCommand failpoint, then the command.
+import { DROP, drop, FIND, find, INSERT, insert } from "./collections.ts";
+import type { CommandContext, CommandRequest } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { hello } from "./hello.ts";
-import { drop, find, insert } from "./collections.ts";
+import { elementsOf, type IdlStruct, parseIdl, wrongType } from "./idl.ts";
+import { AUTHENTICATE, SASL_CONTINUE, SASL_START } from "./session.ts";
 import type { Document } from "./wire.ts";
 
 interface CommandSpec {
   /** mongod's requiresAuth(): false only for the commands a client may run before it authenticates. */
   readonly requiresAuth: boolean;
   readonly adminOnly?: boolean;
+  /** In Stable API version 1 (the command's `api_version: "1"` in its IDL, or apiVersions()). */
+  readonly apiV1?: boolean;
+  /** supportsWriteConcern(): only the writes. */
+  readonly writeConcern?: boolean;
+  /**
+   * A TypedCommand's IDL parse (before the command runs, after the authentication check); throws
+   * mongod's parse errors. Commands without one are mongod BasicCommands that read only the fields they
+   * know.
+   */
+  parse?(request: CommandRequest, name: string): void;
   run(ctx: CommandContext, cmd: Document, name: string): Promise<Document> | Document;
 }
 
-const helloSpec: CommandSpec = { requiresAuth: false, run: hello };
 const buildInfoSpec: CommandSpec = { requiresAuth: false, run: buildInfo };
 
+/** connection_status.idl */
+const CONNECTION_STATUS: IdlStruct = { fields: { showPrivileges: { type: "safeBool" } } };
+/** authentication_commands.idl: logout takes no fields. */
+const LOGOUT: IdlStruct = { fields: {} };
+
+/** The parse step of a TypedCommand generated from `idl`. */
+function typed(idl: IdlStruct): (request: CommandRequest, name: string) => void {
+  return (request, name) => parseIdl(name, idl, request);
+}
+
 const COMMANDS: Readonly<Record<string, CommandSpec>> = {
-  hello: helloSpec,
-  isMaster: helloSpec,
-  ismaster: helloSpec,
+  hello: { requiresAuth: false, apiV1: true, run: hello },
+  isMaster: { requiresAuth: false, run: hello },
+  ismaster: { requiresAuth: false, run: hello },
   buildInfo: buildInfoSpec,
   buildinfo: buildInfoSpec,
-  ping: { requiresAuth: false, run: () => ({}) },
-  saslStart: { requiresAuth: false, run: (ctx, cmd) => ctx.session.saslStart(ctx.db, cmd, false) },
-  saslContinue: { requiresAuth: false, run: (ctx, cmd) => ctx.session.saslContinue(cmd) },
-  authenticate: { requiresAuth: false, run: (ctx, cmd) => ctx.session.authenticate(ctx.db, cmd) },
-  connectionStatus: { requiresAuth: false, run: connectionStatus },
+  ping: { requiresAuth: false, apiV1: true, run: () => ({}) },
+  saslStart: {
+    requiresAuth: false,
+    apiV1: true,
+    parse: typed(SASL_START),
+    run: (ctx) => ctx.session.saslStart(ctx.db, ctx.request, false),
+  },
+  saslContinue: {
+    requiresAuth: false,
+    apiV1: true,
+    parse: typed(SASL_CONTINUE),
+    run: (ctx) => ctx.session.saslContinue(ctx.request),
+  },
+  authenticate: {
+    requiresAuth: false,
+    apiV1: true,
+    parse: typed(AUTHENTICATE),
+    run: (ctx, cmd) => ctx.session.authenticate(ctx.db, cmd, false),
+  },
+  connectionStatus: { requiresAuth: false, parse: typed(CONNECTION_STATUS), run: connectionStatus },
   logout: {
     requiresAuth: true,
+    parse: typed(LOGOUT),
     run: (ctx) => {
       ctx.session.logout(ctx.db);
       return {};
     },
   },
-  endSessions: { requiresAuth: true, run: () => ({}) },
-  find: { requiresAuth: true, run: find },
-  insert: { requiresAuth: true, run: insert },
-  drop: { requiresAuth: true, run: drop },
+  endSessions: { requiresAuth: true, apiV1: true, parse: parseEndSessions, run: () => ({}) },
+  find: { requiresAuth: true, apiV1: true, parse: typed(FIND), run: find },
+  insert: { requiresAuth: true, apiV1: true, writeConcern: true, parse: typed(INSERT), run: insert },
+  drop: { requiresAuth: true, apiV1: true, writeConcern: true, parse: typed(DROP), run: drop },
   configureFailPoint: {
     requiresAuth: true,
     adminOnly: true,
@@ -53,33 +91,49 @@ export class CloseConnection extends Error {
   }
 }
 
+/** mongod's checkAllowedOpQueryCommand (7.0): what may still come over OP_QUERY. */
+const OP_QUERY_COMMANDS: ReadonlySet<string> = new Set([
+  "_isSelf",
+  "authenticate",
+  "buildinfo",
+  "buildInfo",
+  "hello",
+  "isMaster",
+  "ismaster",
+  "saslContinue",
+  "saslStart",
+]);
+
 /**
- * Whether the server knows a command, for OP_QUERY's legacy handshake check.
- * @param name the command name
- * @returns true for hello and its legacy aliases
+ * Whether mongod 7.0 accepts a command over OP_QUERY.
+ * @param name the command name (the query's first field)
+ * @returns true for the handshake and authentication commands
  */
-export function isHelloCommand(name: string): boolean {
-  return name === "hello" || name === "isMaster" || name === "ismaster";
+export function allowedOverOpQuery(name: string): boolean {
+  return OP_QUERY_COMMANDS.has(name);
 }
 
 /**
  * Runs one command.
- * @param ctx the command context
- * @param cmd the command document; its first key is the command name
+ * @param ctx the command context (the command itself is `ctx.request`)
  * @returns the full reply, `ok` included
  * @throws CloseConnection when a failpoint says to drop the connection
  */
-export async function runCommand(ctx: CommandContext, cmd: Document): Promise<Document> {
+export async function runCommand(ctx: CommandContext): Promise<Document> {
+  const cmd = ctx.request.doc;
   const name = Object.keys(cmd)[0] ?? "";
   ctx.server.stats.commands[name] = (ctx.server.stats.commands[name] ?? 0) + 1;
   try {
     const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
     if (spec === undefined) throw new CommandError(59, `no such command: '${name}'`);
-    if (spec.adminOnly && ctx.db !== "admin") {
-      throw new CommandError(13, `${name} may only be run against the admin database.`);
-    }
+    checkApiParameters(name, spec, cmd);
     if (spec.requiresAuth && ctx.session.user === undefined) {
       throw new CommandError(13, `Command ${name} requires authentication`);
+    }
+    spec.parse?.(ctx.request, name);
+    checkGenericArguments(spec, cmd);
+    if (spec.adminOnly && ctx.db !== "admin") {
+      throw new CommandError(13, `${name} may only be run against the admin database.`);
     }
     const action = ctx.server.failPoints.check(name, ctx.connection.appName);
     if (action !== undefined) ctx.server.stats.failpointHits++;
@@ -90,6 +144,61 @@ export async function runCommand(ctx: CommandContext, cmd: Document): Promise<Do
     if (error instanceof CommandError) return error.toReply();
     throw error;
   }
+}
+
+/**
+ * initializeAPIParameters (db/api_parameters.cpp): `apiVersion` a string and "1" (322 APIVersionError),
+ * `apiStrict` and `apiDeprecationErrors` booleans that need an apiVersion (4886600), and a strict client
+ * may run only API version 1 commands (323 APIStrictError).
+ */
+function checkApiParameters(name: string, spec: CommandSpec, cmd: Document): void {
+  for (
+    const [field, type] of [["apiVersion", "string"], ["apiStrict", "boolean"], [
+      "apiDeprecationErrors",
+      "boolean",
+    ]]
+  ) {
+    if (cmd[field] !== undefined && typeof cmd[field] !== type) {
+      throw new CommandError(
+        14,
+        `BSON field 'APIParametersFromClient.${field}' is the wrong type, expected type '${
+          type === "string" ? "string" : "bool"
+        }'`,
+      );
+    }
+  }
+  if (cmd.apiVersion === undefined) {
+    if (cmd.apiStrict !== undefined || cmd.apiDeprecationErrors !== undefined) {
+      const field = cmd.apiStrict !== undefined ? "apiStrict" : "apiDeprecationErrors";
+      throw new CommandError(4886600, `Provided ${field}:${cmd[field]}, but no apiVersion`);
+    }
+    return;
+  }
+  if (cmd.apiVersion !== "1") throw new CommandError(322, 'API version must be "1"');
+  if (cmd.apiStrict === true && !spec.apiV1) {
+    throw new CommandError(323, `Provided apiStrict:true, but the command ${name} is not in API Version 1`);
+  }
+}
+
+/**
+ * The generic arguments mongod checks for every command (service_entry_point_common.cpp,
+ * query/max_time_ms_parser.cpp): writeConcern only where the command supports it (72), maxTimeMS a whole
+ * number of milliseconds from 0 to 2^31 − 1 (2).
+ */
+function checkGenericArguments(spec: CommandSpec, cmd: Document): void {
+  if (cmd.writeConcern !== undefined && !spec.writeConcern) {
+    throw new CommandError(72, "Command does not support writeConcern");
+  }
+  const maxTimeMS = cmd.maxTimeMS;
+  if (maxTimeMS === undefined) return;
+  const value = typeof maxTimeMS === "number"
+    ? maxTimeMS
+    : Number((maxTimeMS as { valueOf(): unknown })?.valueOf?.());
+  if (typeof maxTimeMS === "string" || typeof maxTimeMS === "boolean" || Number.isNaN(value)) {
+    throw new CommandError(2, "maxTimeMS must be a number");
+  }
+  if (value < 0 || value > 2 ** 31 - 1) throw new CommandError(2, "maxTimeMS is out of range");
+  if (!Number.isInteger(value)) throw new CommandError(2, "maxTimeMS has non-integral value");
 }
 
 function buildInfo(): Document {
@@ -105,7 +214,11 @@ function buildInfo(): Document {
   };
 }
 
-function connectionStatus(ctx: CommandContext): Document {
+function connectionStatus(ctx: CommandContext, cmd: Document): Document {
+  if (cmd.showPrivileges !== undefined && cmd.showPrivileges !== false && cmd.showPrivileges !== 0) {
+    // mongod lists every privilege of every role; this server knows role names only.
+    throw new CommandError(2, "the reference server's connectionStatus does not support showPrivileges");
+  }
   const user = ctx.session.user;
   return {
     authInfo: {
@@ -113,4 +226,22 @@ function connectionStatus(ctx: CommandContext): Document {
       authenticatedUserRoles: user === undefined ? [] : user.roles.map(({ role, db }) => ({ role, db })),
     },
   };
+}
+
+/** logical_session_id.idl's LogicalSessionFromClient: `{ id: UUID, uid?: binData }`, strict. */
+const SESSION_FROM_CLIENT: IdlStruct = {
+  fields: { id: { type: "uuid", required: true }, uid: { type: "any" } },
+};
+
+/**
+ * endSessions (sessions_commands.idl's EndSessionsCmdFromClient, not strict): the command's own value is
+ * an array of LogicalSessionFromClient (strict). Sessions are not tracked, so valid ones just end.
+ */
+function parseEndSessions(request: CommandRequest): void {
+  const first = elementsOf(request.bytes)[0];
+  if (first.type !== 4) throw wrongType("endSessions.endSessions", first.type, [4]);
+  for (const session of elementsOf(first.value)) {
+    if (session.type !== 3) throw wrongType(`endSessions.endSessions.${session.name}`, session.type, [3]);
+    parseIdl("endSessions.endSessions", SESSION_FROM_CLIENT, { doc: {}, bytes: session.value }, false);
+  }
 }

@@ -2,9 +2,10 @@
 // order, writes the replies. A message that breaks the wire protocol closes the connection.
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { CloseConnection, isHelloCommand, runCommand } from "./commands.ts";
-import type { CommandContext, ConnectionState, ServerState } from "./context.ts";
+import { allowedOverOpQuery, CloseConnection, runCommand } from "./commands.ts";
+import type { CommandContext, CommandRequest, ConnectionState, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
+import { checkDatabaseName } from "./idl.ts";
 import type { SaslMechanismServer } from "./sasl.ts";
 import { AuthSession } from "./session.ts";
 import { bump } from "./stats.ts";
@@ -54,7 +55,7 @@ export class ClientConnection {
       remotePort: socket.remotePort ?? 0,
       ...tlsInfo(socket),
     };
-    this.#state = { info, clientMetadataSeen: false };
+    this.#state = { info, metadataFinalized: false };
     this.#session = new AuthSession({
       ...deps,
       config: deps.server.config,
@@ -100,34 +101,86 @@ export class ClientConnection {
 
   async #handleMsg(request: OpMsgRequest): Promise<Uint8Array | undefined> {
     const db = request.body.$db;
-    const reply = typeof db === "string"
-      ? await runCommand(this.#context(db), withoutGenericFields(request.body))
-      : new CommandError(40571, "OP_MSG requests require a $db argument").toReply();
+    const command = {
+      doc: request.body,
+      bytes: request.bodyBytes,
+      sequenceNames: request.sequenceNames,
+      exhaustAllowed: request.exhaustAllowed,
+    };
+    let reply: Document;
+    try {
+      if (typeof db !== "string") throw new CommandError(40571, "OP_MSG requests require a $db argument");
+      checkDatabaseName(db);
+      reply = await runCommand(this.#context(db, command));
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      reply = error.toReply();
+    }
     // moreToCome: the client wants no reply (mongod still runs the command).
     return request.moreToCome ? undefined : encodeOpMsg(nextRequestId++, request.requestId, reply);
   }
 
+  /**
+   * OP_QUERY, after mongod 7.0's receivedQuery / opMsgRequestFromLegacyRequest / upconvertRequest /
+   * checkAllowedOpQueryCommand: only `<db>.$cmd`, without the Exhaust flag (18527), numberToReturn 1 or
+   * -1 (16979), no `$db` (40621), and only the handshake and authentication commands (352).
+   */
   async #handleQuery(request: OpQueryRequest): Promise<Uint8Array> {
     const dot = request.collection.indexOf(".");
     const db = request.collection.slice(0, dot);
     const collection = request.collection.slice(dot + 1);
     if (dot < 0 || collection !== "$cmd") {
-      const doc = { $err: "OP_QUERY is no longer supported for queries; use OP_MSG", code: 5739101, ok: 0 };
+      const doc = {
+        $err: "OP_QUERY is no longer supported. The client driver may require an upgrade. " +
+          "For more details see https://dochub.mongodb.org/core/legacy-opcode-removal",
+        code: 5739101,
+        ok: 0,
+      };
       return encodeOpReply(nextRequestId++, request.requestId, doc, true);
     }
-    const cmd = (typeof request.query.$query === "object" ? request.query.$query : request.query) as Document;
-    const name = Object.keys(cmd)[0] ?? "";
-    // MongoDB 6.0+ accepts OP_QUERY only for the handshake (hello / isMaster).
-    const reply = isHelloCommand(name) ? await runCommand(this.#context(db), cmd) : new CommandError(
-      352,
-      `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade. ` +
-        "For more details see https://dochub.mongodb.org/core/legacy-opcode-removal",
-    ).toReply();
+    const name = Object.keys(request.query)[0] ?? "";
+    let reply: Document;
+    try {
+      checkDatabaseName(db);
+      checkOpQuery(request, name);
+      const command = { doc: request.query, bytes: request.queryBytes, exhaustAllowed: false };
+      reply = await runCommand(this.#context(db, command));
+    } catch (error) {
+      if (!(error instanceof CommandError)) throw error;
+      reply = error.toReply();
+    }
     return encodeOpReply(nextRequestId++, request.requestId, reply);
   }
 
-  #context(db: string): CommandContext {
-    return { db, session: this.#session, connection: this.#state, server: this.#server };
+  #context(db: string, request: CommandRequest): CommandContext {
+    return { db, session: this.#session, connection: this.#state, server: this.#server, request };
+  }
+}
+
+const QUERY_EXHAUST = 1 << 6;
+
+function checkOpQuery(request: OpQueryRequest, name: string): void {
+  if (request.flags & QUERY_EXHAUST) {
+    throw new CommandError(
+      18527,
+      `The 'exhaust' OP_QUERY flag is invalid for commands: ${request.collection} ${
+        JSON.stringify(request.query)
+      }`,
+    );
+  }
+  if (request.numberToReturn !== 1 && request.numberToReturn !== -1) {
+    throw new CommandError(
+      16979,
+      `Bad numberToReturn (${request.numberToReturn}) for $cmd type ns - can only be 1 or -1`,
+    );
+  }
+  if ("$db" in request.query) throw new CommandError(40621, "$db is not allowed in OP_QUERY requests");
+  if (!allowedOverOpQuery(name)) {
+    throw new CommandError(
+      352,
+      `Unsupported OP_QUERY command: ${name}. The client driver may require an upgrade. ` +
+        "For more details see https://dochub.mongodb.org/core/legacy-opcode-removal",
+    );
   }
 }
 
@@ -140,13 +193,6 @@ function tlsInfo(socket: Socket): { tls: boolean; peerCertificate?: Uint8Array }
   if (tls.encrypted !== true) return { tls: false };
   const raw = tls.authorized ? tls.getPeerCertificate()?.raw : undefined;
   return raw === undefined ? { tls: true } : { tls: true, peerCertificate: new Uint8Array(raw) };
-}
-
-/** The command without `$db`, which the context carries instead. */
-function withoutGenericFields(body: Document): Document {
-  const cmd: Document = {};
-  for (const [key, value] of Object.entries(body)) if (key !== "$db") cmd[key] = value;
-  return cmd;
 }
 
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {

@@ -1,6 +1,7 @@
 // The state a command handler sees: the server's, the connection's, and the command's database.
 import type { ServerConfig } from "./config.ts";
 import type { FailPoints } from "./failpoints.ts";
+import type { RawDocument } from "./idl.ts";
 import type { ServerConnectionInfo } from "./sasl.ts";
 import type { AuthSession } from "./session.ts";
 import type { ServerStats } from "./stats.ts";
@@ -10,8 +11,11 @@ export interface ConnectionState {
   readonly info: ServerConnectionInfo;
   /** `client.application.name` from the handshake, for failCommand's `appName`. */
   appName?: string;
-  /** mongod accepts the `client` metadata document only in a connection's first hello. */
-  clientMetadataSeen: boolean;
+  /**
+   * mongod's ClientMetadata::tryFinalize: set by the first hello that runs, with or without a `client`
+   * document; after it a `client` document is refused (186).
+   */
+  metadataFinalized: boolean;
 }
 
 /** Server-wide state shared by all connections. */
@@ -22,6 +26,12 @@ export interface ServerState {
   readonly failPoints: FailPoints;
 }
 
+/** A command as received. */
+export interface CommandRequest extends RawDocument {
+  /** OP_MSG flag exhaustAllowed (mongod's opCtx->isExhaust()). */
+  readonly exhaustAllowed: boolean;
+}
+
 /** What a command handler runs with. */
 export interface CommandContext {
   /** The command's database (`$db`, or the OP_QUERY namespace's database). */
@@ -29,4 +39,5 @@ export interface CommandContext {
   readonly session: AuthSession;
   readonly connection: ConnectionState;
   readonly server: ServerState;
+  readonly request: CommandRequest;
 }

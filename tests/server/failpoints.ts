@@ -79,19 +79,41 @@ export class FailPoints {
   }
 }
 
+/** FailPoint::parseBSON (util/fail_point.cpp): mode "off", "alwaysOn", { times: n } or { skip: n }. */
 function parseMode(mode: unknown): Mode | undefined {
-  if (mode === "off") return undefined;
-  if (mode === "alwaysOn") return { kind: "alwaysOn" };
-  if (typeof mode === "object" && mode !== null) {
-    const { times, skip } = mode as Record<string, unknown>;
-    if (typeof times === "number" && Number.isInteger(times) && times >= 0) {
-      return times === 0 ? undefined : { kind: "times", remaining: times };
-    }
-    if (typeof skip === "number" && Number.isInteger(skip) && skip >= 0) {
-      return { kind: "skip", remaining: skip };
-    }
+  if (mode === undefined) {
+    throw new CommandError(20, "When setting a failpoint, you must supply a 'mode'");
   }
-  throw new CommandError(2, "mode must be 'off', 'alwaysOn', { times: n } or { skip: n } (n >= 0)");
+  if (typeof mode === "string") {
+    if (mode === "off") return undefined;
+    if (mode === "alwaysOn") return { kind: "alwaysOn" };
+    throw new CommandError(2, `unknown mode: ${mode}`);
+  }
+  if (typeof mode !== "object" || mode === null || Array.isArray(mode)) {
+    throw new CommandError(14, "'mode' must be a string or JSON object");
+  }
+  const fields = mode as Record<string, unknown>;
+  const kind = "times" in fields ? "times" : "skip" in fields ? "skip" : undefined;
+  if (kind === undefined) {
+    // mongod also has activationProbability, which this server does not model.
+    throw new CommandError(
+      2,
+      "the reference server's failpoint mode must be 'off', 'alwaysOn', { times } or { skip }",
+    );
+  }
+  const value = fields[kind];
+  if (typeof value !== "number") {
+    throw new CommandError(14, `"${kind}" had the wrong type. Expected number, found ${typeof value}`);
+  }
+  if (!Number.isInteger(value)) {
+    throw new CommandError(
+      2,
+      `Expected field "${kind}" to have a value exactly representable as a 64-bit integer`,
+    );
+  }
+  if (value < 0) throw new CommandError(2, `mode.${kind} must be >= 0`);
+  if (kind === "times") return value === 0 ? undefined : { kind: "times", remaining: value };
+  return { kind: "skip", remaining: value };
 }
 
 function parseData(data: unknown): Omit<FailCommand, "mode"> {

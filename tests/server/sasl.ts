@@ -72,13 +72,20 @@ export interface SaslMechanismServer {
   /** The mechanism name as clients send it, e.g. "SCRAM-SHA-256". */
   readonly name: string;
   /**
+   * mongod's registry keeps two lists: mechanisms for $external (PLAIN via LDAP, MONGODB-AWS,
+   * MONGODB-OIDC: `external: true`) and mechanisms for every other database (SCRAM). saslStart with a
+   * mechanism on the other kind of database is 334 "Unsupported mechanism … on authentication database".
+   */
+  readonly external?: boolean;
+  /**
    * PLAIN-like mechanisms that send the secret in the clear: mongod refuses them in
    * speculativeAuthenticate and advertises them (saslSupportedMechs) only for $external users.
    */
   readonly plaintext?: boolean;
   /**
-   * Mechanisms reachable through the `authenticate` command (MONGODB-X509). The server then
-   * runs one step with payload BSON `{ principalName?: user }` that must return done: true.
+   * Mechanisms reachable only through the `authenticate` command (MONGODB-X509, which mongod 7.0 does
+   * not speak over saslStart). The server then runs one step with payload BSON
+   * `{ principalName?: user }` that must return done: true.
    */
   readonly viaAuthenticate?: boolean;
   /** Whether this server configuration enables the mechanism (default: enabled). */

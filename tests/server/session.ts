@@ -1,15 +1,48 @@
-// One connection's authentication state, after mongod's AuthenticationSession and
-// AuthorizationSession: at most one conversation in flight, at most one authenticated user
-// (MongoDB 6.0+), and mongod's rules for which errors reach the client as they are and which
-// become the fixed code 18 "Authentication failed.".
+// One connection's authentication state, after mongod 7.0's AuthenticationSession (one session per
+// connection: none, opened by hello's saslSupportedMechs, or running a mechanism), sasl_commands.cpp,
+// authentication_commands.cpp and AuthorizationSession (at most one authenticated user, MongoDB 6.0+),
+// with mongod's rules for which errors reach the client as they are and which become the fixed code 18
+// "Authentication failed.".
 import { Binary, BSON } from "bson";
 import type { ServerConfig } from "./config.ts";
 import { authenticationFailed, AuthFailure, CommandError } from "./errors.ts";
+import {
+  bsonTypeName,
+  checkDatabaseName,
+  elementsOf,
+  type IdlStruct,
+  parseIdl,
+  type RawDocument,
+} from "./idl.ts";
 import type { SaslConversation, SaslMechanismServer, ServerConnectionInfo, StoredUser } from "./sasl.ts";
 import { bump, type ServerStats } from "./stats.ts";
 import type { UserStore } from "./users.ts";
 import type { Document } from "./wire.ts";
-import { optionalField, requiredField } from "./fields.ts";
+
+/** sasl_commands.idl's saslStart (strict; `payload` is a SaslPayload, checked by decodePayload). */
+export const SASL_START: IdlStruct = {
+  fields: {
+    mechanism: { type: "string", required: true },
+    autoAuthorize: { type: "safeBool" },
+    options: { type: "object" },
+    payload: { type: "any", required: true },
+  },
+};
+
+/** sasl_commands.idl's saslContinue (strict; conversationId is a 32-bit int). */
+export const SASL_CONTINUE: IdlStruct = {
+  fields: {
+    conversationId: { type: "int", required: true },
+    payload: { type: "any", required: true },
+  },
+};
+
+/** authentication_commands.idl's authenticate (strict). */
+export const AUTHENTICATE: IdlStruct = {
+  fields: { mechanism: { type: "string", required: true }, user: { type: "string" } },
+};
+
+const EXTERNAL = "$external";
 
 /** A user name and its database, as connectionStatus reports it. */
 export interface UserName {
@@ -35,10 +68,15 @@ interface Conversation {
   readonly outcome: { principal?: UserName };
 }
 
+/** mongod's AuthenticationSession: exists between hello's saslSupportedMechs or a start and the end. */
+interface Session {
+  conversation?: Conversation;
+}
+
 /** The authentication state of one connection. */
 export class AuthSession {
   #user: StoredUser | undefined;
-  #conversation: Conversation | undefined;
+  #session: Session | undefined;
 
   constructor(private readonly deps: SessionDeps) {}
 
@@ -48,99 +86,137 @@ export class AuthSession {
   }
 
   /**
-   * hello's `saslSupportedMechs`: starts a new session (dropping any conversation in flight) and
-   * lists the user's mechanisms.
-   * @param value "db.user" or `{ user, db }`
+   * hello's `saslSupportedMechs` (SASLServerMechanismRegistry::advertiseMechanismNamesForUser): starts a
+   * new session (dropping any conversation in flight) and lists the SASL mechanisms that could
+   * authenticate the user on its database.
+   * @param value "db.user" or `{ user, db }` (already type-checked by hello's IDL)
    * @returns the mechanism names, or undefined for an unknown user (mongod omits the field)
-   * @throws CommandError when the value is not a user name
+   * @throws CommandError 2 when the value is not a user name
    */
   supportedMechanisms(value: unknown): string[] | undefined {
-    this.#conversation = undefined;
     const name = parseUserName(value);
+    this.#session = {};
     const user = this.deps.users.find(name.user, name.db);
     if (user === undefined) return undefined;
-    return this.#enabled()
-      .filter((m) => user.mechanisms.includes(m.name))
-      .filter((m) => !m.plaintext || name.db === "$external")
+    return this.#saslMechanisms(name.db)
+      .filter((m) => name.db === EXTERNAL || user.mechanisms.includes(m.name))
       .map((m) => m.name);
   }
 
   /**
-   * The saslStart command (also run for hello's speculativeAuthenticate).
-   * @param db the authentication database
-   * @param cmd the command document
+   * The saslStart command (its IDL already checked by the command dispatcher).
+   * @param db the authentication database (`$db`)
+   * @param raw the command
    * @param speculative whether it came from hello
    * @returns the reply without `ok`
    * @throws CommandError with mongod's code for the failure
    */
-  async saslStart(db: string, cmd: Document, speculative: boolean): Promise<Document> {
-    const name = requiredField(cmd, "saslStart", "mechanism", "string");
-    const payload = readPayload(cmd, "saslStart");
-    const options = optionalField(cmd, "saslStart", "options", "object") ?? {};
-    this.#conversation = undefined;
-    const mechanism = this.#mechanism(name);
-    if (speculative && mechanism.plaintext) {
-      throw new CommandError(2, "Plaintext mechanisms may not be used with speculativeSaslStart");
+  async saslStart(db: string, raw: RawDocument, speculative: boolean): Promise<Document> {
+    const payload = decodePayload(raw, speculative ? "speculative saslStart" : "saslStart");
+    const cmd = raw.doc;
+    // AuthenticationSession::StepGuard: a start begins a new session; any failure ends it.
+    this.#session = {};
+    try {
+      return await this.#start(db, cmd, payload, speculative);
+    } catch (error) {
+      this.#session = undefined;
+      throw error;
     }
-    const outcome: Conversation["outcome"] = {};
-    const conversation = mechanism.start({
-      db,
-      config: this.deps.config,
-      connection: this.deps.connection,
-      speculative,
-      options,
-      findUser: (user, userDb) => this.deps.users.find(user, userDb),
-      authenticated: (user, userDb) => {
-        outcome.principal = { user, db: userDb };
-      },
-    });
-    this.#conversation = { mechanism, conversation, speculative, outcome };
-    if (speculative) this.deps.stats.speculative.received++;
-    return await this.#step(payload);
   }
 
   /**
-   * The saslContinue command.
-   * @param cmd the command document
+   * hello's speculative saslStart (doSpeculativeSaslStart): `db` becomes `$db` and the document is parsed
+   * as a saslStart; the caller drops the reply on any error.
+   * @param spec the speculativeAuthenticate document
+   * @returns the saslStart reply, or undefined when there is no `db` (mongod skips the attempt)
+   */
+  async speculativeSaslStart(spec: RawDocument): Promise<Document | undefined> {
+    if (!("db" in spec.doc)) return undefined;
+    this.#session = {};
+    try {
+      if ("$db" in spec.doc) {
+        throw new CommandError(40413, "BSON field 'speculative saslStart.$db' is a duplicate field");
+      }
+      const schema = { fields: { ...SASL_START.fields, db: { type: "string" as const } } };
+      parseIdl("speculative saslStart", schema, spec);
+      checkDatabaseName(spec.doc.db as string);
+      return await this.saslStart(spec.doc.db as string, spec, true);
+    } catch (error) {
+      this.#session = undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The saslContinue command (its IDL already checked).
+   * @param raw the command
    * @returns the reply without `ok`
    * @throws CommandError with mongod's code for the failure
    */
-  async saslContinue(cmd: Document): Promise<Document> {
-    const conversationId = requiredField(cmd, "saslContinue", "conversationId", "number");
-    const payload = readPayload(cmd, "saslContinue");
-    if (this.#conversation === undefined) throw new CommandError(17, "No SASL session state found");
-    if (conversationId !== 1) {
-      this.#conversation = undefined;
-      throw new CommandError(17, "sasl: Mismatched conversation id");
+  async saslContinue(raw: RawDocument): Promise<Document> {
+    const payload = decodePayload(raw, "saslContinue");
+    const session = this.#session;
+    if (session === undefined) throw new CommandError(17, "No SASL session state found");
+    if (session.conversation === undefined) throw new CommandError(17, "saslContinue must follow saslStart");
+    try {
+      if (raw.doc.conversationId !== 1) throw new CommandError(17, "sasl: Mismatched conversation id");
+      return await this.#step(session.conversation, payload);
+    } catch (error) {
+      this.#session = undefined;
+      throw error;
     }
-    return await this.#step(payload);
   }
 
   /**
-   * The authenticate command (MONGODB-X509), also run for hello's speculativeAuthenticate.
+   * The authenticate command (MONGODB-X509; mongod 7.0's authCommand), also run for hello's speculative
+   * authenticate. MONGODB-X509 is no SASL mechanism in 7.0: it is reachable only here.
    * @param db the authentication database
-   * @param cmd the command document
+   * @param cmd the command document (its IDL already checked)
    * @param speculative whether it came from hello
    * @returns `{ user, dbname }`
-   * @throws CommandError: 18 for every failure but UserNotFound and ProtocolError, as mongod
+   * @throws CommandError: 18 for every failure but UserNotFound (11) and ProtocolError (17), as mongod
    */
-  async authenticate(db: string, cmd: Document, speculative = false): Promise<Document> {
-    const name = requiredField(cmd, "authenticate", "mechanism", "string");
-    const user = optionalField(cmd, "authenticate", "user", "string");
+  async authenticate(db: string, cmd: Document, speculative: boolean): Promise<Document> {
+    const name = cmd.mechanism as string;
+    const user = cmd.user as string | undefined;
+    this.#session = {};
     try {
       const mechanism = this.#enabled().find((m) => m.name === name && m.viaAuthenticate);
       if (mechanism === undefined) throw new AuthFailure(`Unsupported mechanism: ${name}`);
-      // mongod synthesizes a saslStart whose payload is BSON { principalName?: user }.
-      const payload = new Binary(BSON.serialize(user === undefined ? {} : { principalName: user }));
-      const reply = await this.saslStart(db, { saslStart: 1, mechanism: name, payload }, speculative);
-      if (reply.done !== true) throw new AuthFailure(`${name} did not complete in one step`);
+      const current = this.#begin(mechanism, db, speculative, {});
+      // mongod synthesizes the X509 step's payload: BSON { principalName?: user }.
+      const payload = BSON.serialize(user === undefined ? {} : { principalName: user });
+      const result = await current.conversation.step(payload);
+      if (!result.done || current.outcome.principal === undefined) {
+        throw new AuthFailure(`${name} did not complete in one step`);
+      }
+      this.#succeed(current);
       return { dbname: this.#user!.db, user: this.#user!.user };
     } catch (error) {
-      this.#conversation = undefined;
+      this.#session = undefined;
+      const known = error instanceof AuthFailure || error instanceof CommandError;
+      this.#recordFailure(known ? error.message : `internal: ${(error as Error).message}`);
       if (error instanceof CommandError && (error.code === 11 || error.code === 17)) throw error;
-      if (error instanceof AuthFailure) this.#recordFailure(error.message);
       throw authenticationFailed();
     }
+  }
+
+  /**
+   * hello's speculative authenticate (doSpeculativeAuthenticate): `db` becomes `$db`, defaulting to
+   * $external, and the document is parsed as an authenticate command.
+   * @param spec the speculativeAuthenticate document
+   * @returns `{ user, dbname }`
+   * @throws any error; the caller drops the reply
+   */
+  speculativeAuthenticate(spec: RawDocument): Promise<Document> {
+    if ("$db" in spec.doc && "db" in spec.doc) {
+      throw new CommandError(40413, "BSON field 'speculative X509 Authenticate.$db' is a duplicate field");
+    }
+    const schema = { fields: { ...AUTHENTICATE.fields, db: { type: "string" as const } } };
+    parseIdl("speculative X509 Authenticate", schema, spec);
+    const db = (spec.doc.db ?? spec.doc.$db ?? EXTERNAL) as string;
+    checkDatabaseName(db);
+    return this.authenticate(db, spec.doc, true);
   }
 
   /**
@@ -156,17 +232,46 @@ export class AuthSession {
     return this.deps.mechanisms.filter((m) => m.enabled?.(this.deps.config) ?? true);
   }
 
-  #mechanism(name: string): SaslMechanismServer {
-    const mechanism = this.#enabled().find((m) => m.name === name);
+  /** The SASL registry's list for a database: $external's mechanisms there, the others elsewhere. */
+  #saslMechanisms(db: string): SaslMechanismServer[] {
+    return this.#enabled().filter((m) => !m.viaAuthenticate && (m.external === true) === (db === EXTERNAL));
+  }
+
+  /** runSaslStart / doSaslStart: mechanism lookup (334), plaintext check, options, first step. */
+  async #start(db: string, cmd: Document, payload: Payload, speculative: boolean): Promise<Document> {
+    const name = cmd.mechanism as string;
+    const mechanism = this.#saslMechanisms(db).find((m) => m.name === name);
     if (mechanism === undefined) {
-      throw new CommandError(334, `Received authentication for mechanism ${name} which is not enabled`);
+      throw new CommandError(334, `Unsupported mechanism '${name}' on authentication database '${db}'`);
     }
-    return mechanism;
+    if (speculative && mechanism.plaintext) {
+      throw new CommandError(2, "Plaintext mechanisms may not be used with speculativeSaslStart");
+    }
+    const current = this.#begin(mechanism, db, speculative, (cmd.options as Document | undefined) ?? {});
+    return await this.#step(current, payload);
+  }
+
+  #begin(mechanism: SaslMechanismServer, db: string, speculative: boolean, options: Document): Conversation {
+    const outcome: Conversation["outcome"] = {};
+    const conversation = mechanism.start({
+      db,
+      config: this.deps.config,
+      connection: this.deps.connection,
+      speculative,
+      options,
+      findUser: (user, userDb) => this.deps.users.find(user, userDb),
+      authenticated: (user, userDb) => {
+        outcome.principal = { user, db: userDb };
+      },
+    });
+    const current = { mechanism, conversation, speculative, outcome };
+    this.#session = { conversation: current };
+    if (speculative) this.deps.stats.speculative.received++;
+    return current;
   }
 
   /** mongod's doSaslStep: any failure of the mechanism is code 18 and ends the session. */
-  async #step(payload: { bytes: Uint8Array; base64: boolean }): Promise<Document> {
-    const current = this.#conversation!;
+  async #step(current: Conversation, payload: Payload): Promise<Document> {
     let result;
     try {
       result = await current.conversation.step(payload.bytes);
@@ -174,7 +279,6 @@ export class AuthSession {
         throw new AuthFailure("mechanism finished without a user");
       }
     } catch (error) {
-      this.#conversation = undefined;
       this.#recordFailure(
         error instanceof AuthFailure ? error.message : `internal: ${(error as Error).message}`,
       );
@@ -191,7 +295,7 @@ export class AuthSession {
 
   /** mongod's addAndAuthorizeUser: one user per connection; the same user may authenticate again. */
   #succeed(current: Conversation): void {
-    this.#conversation = undefined;
+    this.#session = undefined;
     const principal = current.outcome.principal!;
     const previous = this.#user;
     if (previous !== undefined && (previous.user !== principal.user || previous.db !== principal.db)) {
@@ -225,33 +329,82 @@ export class AuthSession {
   }
 }
 
-/** saslStart/saslContinue `payload`: BinData, or a base64 string answered in kind (as mongod). */
-function readPayload(cmd: Document, command: string): { bytes: Uint8Array; base64: boolean } {
-  const payload = cmd.payload;
-  if (payload === undefined) {
-    throw new CommandError(40414, `BSON field '${command}.payload' is missing but a required field`);
-  }
-  if (payload instanceof Binary) return { bytes: payload.value(), base64: false };
-  if (payload instanceof Uint8Array) return { bytes: payload, base64: false };
-  if (typeof payload === "string") {
-    return { bytes: new Uint8Array(Buffer.from(payload, "base64")), base64: true };
-  }
-  throw new CommandError(
-    14,
-    `BSON field '${command}.payload' is the wrong type, expected type 'binData' or 'string'`,
-  );
+interface Payload {
+  bytes: Uint8Array;
+  /** Answer in kind: a base64 string payload gets a base64 string back (SaslPayload). */
+  base64: boolean;
 }
 
-/** mongod's UserName::parseFromVariant: "db.user" (split at the first dot) or `{ user, db }`. */
+/**
+ * SaslPayload::parseFromBSON (sasl_payload.cpp): BinData of subtype 0, or a base64 string; anything else
+ * is BadValue (2).
+ */
+function decodePayload(raw: RawDocument, context: string): Payload {
+  const element = elementsOf(raw.bytes).find((e) => e.name === "payload");
+  if (element === undefined) {
+    throw new CommandError(40414, `BSON field '${context}.payload' is missing but a required field`);
+  }
+  if (element.type === 5 && element.value[4] !== 0) {
+    throw new CommandError(
+      2,
+      `Invalid SASLPayload subtype. Expected BinDataGeneral, got: ${element.value[4]}`,
+    );
+  }
+  if (element.type !== 5 && element.type !== 2) {
+    throw new CommandError(
+      2,
+      `Invalid SASLPayload type. Expected Base64 or BinData, got: ${bsonTypeName(element.type)}`,
+    );
+  }
+  const value = raw.doc.payload;
+  return typeof value === "string"
+    ? { bytes: decodeBase64(value), base64: true }
+    : { bytes: (value as Binary).value(), base64: false };
+}
+
+const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/**
+ * mongod's base64::decode (util/base64.cpp) for a string SASL payload: length a multiple of 4 (10270),
+ * only the standard alphabet with `=` padding at the very end (40537). Stricter than mongod, which ignores
+ * them: the unused bits before the padding must be zero (RFC 4648's canonical encoding; 10270).
+ */
+function decodeBase64(text: string): Uint8Array {
+  const fail = (code: number, reason: string) =>
+    new CommandError(code, `Failed decoding SASL payload: ${reason}`);
+  if (text.length % 4 !== 0) throw fail(10270, "invalid base64");
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const body = text.slice(0, text.length - padding);
+  for (const char of body) {
+    if (!BASE64_ALPHABET.includes(char)) throw fail(40537, "Invalid base64 character");
+  }
+  const bytes = new Uint8Array(Buffer.from(text, "base64"));
+  if (Buffer.from(bytes).toString("base64") !== text) {
+    throw fail(10270, "invalid base64 (non-zero padding bits; the reference server wants canonical base64)");
+  }
+  return bytes;
+}
+
+/** mongod's UserName::parseFromVariant: "db.user" (split at the first dot) or exactly `{ user, db }`. */
 function parseUserName(value: unknown): UserName {
   if (typeof value === "string") {
     const dot = value.indexOf(".");
     if (dot < 0) throw new CommandError(2, "username must contain a '.' separated database.user pair");
     return { db: value.slice(0, dot), user: value.slice(dot + 1) };
   }
-  if (typeof value === "object" && value !== null) {
-    const { user, db } = value as Record<string, unknown>;
-    if (typeof user === "string" && typeof db === "string") return { user, db };
+  const fields = value as Record<string, unknown>;
+  for (const [name, field] of Object.entries(fields)) {
+    if (name !== "user" && name !== "db") {
+      throw new CommandError(2, `username contains an unknown field named: '${name}`);
+    }
+    if (typeof field !== "string") {
+      throw new CommandError(2, `username must contain a string field named: ${name}`);
+    }
   }
-  throw new CommandError(14, "saslSupportedMechs must be a string 'db.user' or an object { user, db }");
+  for (const name of ["user", "db"]) {
+    if (typeof fields[name] !== "string") {
+      throw new CommandError(2, `username must contain a field named: ${name}`);
+    }
+  }
+  return { user: fields.user as string, db: fields.db as string };
 }

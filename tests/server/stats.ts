@@ -23,6 +23,8 @@ export interface ServerStats {
   authFailureReasons: string[];
   /** Commands failed by the failCommand failpoint. */
   failpointHits: number;
+  /** Each `client` metadata document that passed mongod's checks: its application name ("" if none), BSON size. */
+  clientMetadata: Array<{ appName: string; bytes: number }>;
 }
 
 /** A fresh set of counters. */
@@ -38,6 +40,7 @@ export function newStats(): ServerStats {
     speculative: { received: 0, successful: 0 },
     authFailureReasons: [],
     failpointHits: 0,
+    clientMetadata: [],
   };
 }
 

@@ -12,6 +12,7 @@ export const MAX_MESSAGE_SIZE = 48_000_000;
 const HEADER_SIZE = 16;
 const CHECKSUM_PRESENT = 1 << 0;
 const MORE_TO_COME = 1 << 1;
+const EXHAUST_ALLOWED = 1 << 16;
 /** Bits 0-15 are "required": a receiver must reject a message with one it doesn't know. */
 const REQUIRED_BITS = 0xffff;
 const KNOWN_REQUIRED = CHECKSUM_PRESENT | MORE_TO_COME;
@@ -33,17 +34,28 @@ export interface OpMsgRequest {
   readonly requestId: number;
   /** The body with document sequences (section kind 1) merged in as arrays. */
   readonly body: Document;
+  /** The body section's BSON, for the IDL checks that need field order, types and repeats. */
+  readonly bodyBytes: Uint8Array;
+  /** Names of the document sequences merged into `body`. */
+  readonly sequenceNames: readonly string[];
   /** The client expects no reply. */
   readonly moreToCome: boolean;
+  /** flagBits bit 16: the client accepts an exhaust stream of replies. */
+  readonly exhaustAllowed: boolean;
 }
 
 /** An OP_QUERY message. */
 export interface OpQueryRequest {
   readonly opCode: typeof OP_QUERY;
   readonly requestId: number;
+  /** OP_QUERY flags, e.g. bit 6 Exhaust. */
+  readonly flags: number;
   /** "<db>.<collection>", e.g. "admin.$cmd". */
   readonly collection: string;
+  readonly numberToReturn: number;
   readonly query: Document;
+  /** The query document's BSON. */
+  readonly queryBytes: Uint8Array;
 }
 
 /** A parsed request. */
@@ -100,18 +112,27 @@ function parseOpMsg(message: Uint8Array, requestId: number): OpMsgRequest {
       throw new ProtocolViolation("OP_MSG checksum mismatch");
     }
   }
-  const { body, sequences } = readSections(message, HEADER_SIZE + 4, end);
+  const { body, bodyBytes, sequences } = readSections(message, HEADER_SIZE + 4, end);
   for (const [name, docs] of sequences) {
     if (name in body) {
       throw new ProtocolViolation(`duplicate field ${name} in OP_MSG body and document sequence`);
     }
     body[name] = docs;
   }
-  return { opCode: OP_MSG, requestId, body, moreToCome: (flags & MORE_TO_COME) !== 0 };
+  return {
+    opCode: OP_MSG,
+    requestId,
+    body,
+    bodyBytes,
+    sequenceNames: [...sequences.keys()],
+    moreToCome: (flags & MORE_TO_COME) !== 0,
+    exhaustAllowed: (flags & EXHAUST_ALLOWED) !== 0,
+  };
 }
 
 function readSections(message: Uint8Array, start: number, end: number) {
   let body: Document | undefined;
+  let bodyBytes: Uint8Array | undefined;
   const sequences = new Map<string, Document[]>();
   let offset = start;
   while (offset < end) {
@@ -119,7 +140,8 @@ function readSections(message: Uint8Array, start: number, end: number) {
     if (kind === 0) {
       if (body !== undefined) throw new ProtocolViolation("OP_MSG has more than one body section");
       const size = documentSize(message, offset, end);
-      body = BSON.deserialize(message.subarray(offset, offset + size));
+      bodyBytes = message.slice(offset, offset + size);
+      body = BSON.deserialize(bodyBytes);
       offset += size;
     } else if (kind === 1) {
       offset = readSequence(message, offset, end, sequences);
@@ -128,8 +150,10 @@ function readSections(message: Uint8Array, start: number, end: number) {
     }
   }
   if (offset !== end) throw new ProtocolViolation("OP_MSG sections overrun the message");
-  if (body === undefined) throw new ProtocolViolation("OP_MSG has no body section");
-  return { body, sequences };
+  if (body === undefined || bodyBytes === undefined) {
+    throw new ProtocolViolation("OP_MSG has no body section");
+  }
+  return { body, bodyBytes, sequences };
 }
 
 function readSequence(
@@ -157,11 +181,15 @@ function readSequence(
 }
 
 function parseOpQuery(message: Uint8Array, requestId: number): OpQueryRequest {
+  const flags = view(message).getInt32(HEADER_SIZE, true);
   const { text: collection, next } = readCString(message, HEADER_SIZE + 4, message.length);
-  const queryStart = next + 8; // numberToSkip, numberToReturn
+  if (next + 8 > message.length) throw new ProtocolViolation("truncated OP_QUERY");
+  const numberToReturn = view(message).getInt32(next + 4, true); // after numberToSkip
+  const queryStart = next + 8;
   const size = documentSize(message, queryStart, message.length);
-  const query = BSON.deserialize(message.subarray(queryStart, queryStart + size));
-  return { opCode: OP_QUERY, requestId, collection, query };
+  const queryBytes = message.slice(queryStart, queryStart + size);
+  const query = BSON.deserialize(queryBytes);
+  return { opCode: OP_QUERY, requestId, flags, collection, numberToReturn, query, queryBytes };
 }
 
 function documentSize(message: Uint8Array, offset: number, end: number): number {

@@ -120,6 +120,7 @@ export function awsMechanism(options: AwsServerOptions = {}): SaslMechanismServe
   const noncePiece = options.serverNoncePiece ?? (() => new Uint8Array(randomBytes(32)));
   return {
     name: MECHANISM,
+    external: true,
     enabled: (config) => awsConfig(config) !== undefined,
     storeCredential(user: UserConfig): unknown {
       if (user.db !== "$external") throw new TypeError(`MONGODB-AWS user ${user.user} must be in $external`);
@@ -148,7 +149,6 @@ class AwsConversation implements SaslConversation {
 
   step(payload: Uint8Array): Promise<SaslStepResult> {
     this.#step++;
-    if (this.ctx.db !== "$external") throw new AuthFailure("MONGODB-AWS must authenticate on $external");
     if (this.#step === 1) return Promise.resolve(this.first(payload));
     if (this.#step === 2) return Promise.resolve(this.second(payload));
     throw new AuthFailure("MONGODB-AWS has two steps");

@@ -77,6 +77,7 @@ export function oidcConfigOf(config: ServerConfig): OidcServerConfig {
 export function oidcMechanism(): SaslMechanismServer {
   return {
     name: NAME,
+    external: true,
     enabled: (config) => config.oidc !== undefined,
     storeCredential(user, config) {
       oidcConfigOf(config);
@@ -107,9 +108,6 @@ class OidcConversation implements SaslConversation {
 
   async step(payload: Uint8Array): Promise<SaslStepResult> {
     this.#step++;
-    if (this.#ctx.db !== EXTERNAL) {
-      throw new AuthFailure(`MONGODB-OIDC must use $external, not ${this.#ctx.db}`);
-    }
     const doc = decode(payload);
     if (this.#step === 1 && typeof doc.jwt !== "string") return this.#principalStep(doc);
     if (this.#step > 2 || (this.#step === 2 && !this.#sentIdpInfo)) {

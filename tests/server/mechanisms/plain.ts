@@ -3,7 +3,7 @@
 // $external user with mechanisms ["PLAIN"]; the server keeps only a salted PBKDF2 hash of it, like a
 // directory would, and compares in constant time.
 import { pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
-import { AuthFailure, CommandError } from "../errors.ts";
+import { AuthFailure } from "../errors.ts";
 import type { SaslConversation, SaslMechanismServer, ServerAuthContext } from "../sasl.ts";
 import type { UserConfig } from "../config.ts";
 
@@ -22,6 +22,7 @@ export function plainMechanism(): SaslMechanismServer {
   return {
     name: "PLAIN",
     plaintext: true,
+    external: true,
     storeCredential(user: UserConfig): DirectoryEntry {
       if (user.db !== "$external") throw new TypeError(`PLAIN user ${user.user} must be in $external`);
       if (typeof user.password !== "string") throw new TypeError(`PLAIN user ${user.user} needs a password`);
@@ -29,10 +30,6 @@ export function plainMechanism(): SaslMechanismServer {
       return { salt, hash: hashOf(user.password, salt) };
     },
     start(ctx: ServerAuthContext): SaslConversation {
-      if (ctx.db !== "$external") {
-        // mongod: PLAIN is only for the external directory.
-        throw new CommandError(18, "Authentication failed.");
-      }
       return {
         step(payload: Uint8Array) {
           const parts = new TextDecoder("utf-8", { fatal: true }).decode(payload).split("\0");

@@ -3,12 +3,13 @@
 // TLS layer verified, written the way mongod writes it (RFC 2253, most specific RDN first). Reached
 // through the `authenticate` command, also inside hello's speculativeAuthenticate; one step.
 //
-// Failures, as mongod: no TLS ("No SSLPeerInfo available"), no verified certificate ("No verified
+// Failures, as mongod 7.0: no TLS ("No SSLPeerInfo available"), no verified certificate ("No verified
 // subject name available from client"), a `user` that is not the subject ("There is no x.509 client
-// certificate matching the user."), a database other than $external — all 18 AuthenticationFailed
-// (mongod 7.0 answers 17 for the last; 8.0, like this server, 18). A subject that is no user reaches the
-// client as mongod's 11 UserNotFound `Could not find user "<subject>" for db "$external"` (raised by
-// the session once the mechanism names the principal).
+// certificate matching the user.") — all 18 AuthenticationFailed; then a database other than $external is
+// 17 ProtocolError "X.509 authentication must always use the $external database." (8.0 answers 18). A
+// subject that is no user reaches the client as mongod's 11 UserNotFound `Could not find user "<subject>"
+// for db "$external"` (raised by the session once the mechanism names the principal). In 7.0 MONGODB-X509
+// is no SASL mechanism: saslStart with it is 334, and saslSupportedMechs never lists it.
 import { BSON } from "bson";
 import type { UserConfig } from "../config.ts";
 import { AuthFailure, CommandError } from "../errors.ts";
@@ -60,7 +61,8 @@ function authenticateX509(ctx: ServerAuthContext, payload: Uint8Array): SaslStep
     throw new AuthFailure("There is no x.509 client certificate matching the user.");
   }
   if (ctx.db !== EXTERNAL) {
-    throw new AuthFailure("X.509 authentication must always use the $external database.");
+    // ProtocolError reaches the client as is (mongod 7.0's authenticate passes 11 and 17 through).
+    throw new CommandError(17, "X.509 authentication must always use the $external database.");
   }
   const user = ctx.findUser(subject, EXTERNAL);
   // Stricter than mongod, which takes any $external user of that name.
