@@ -6,7 +6,7 @@
  *   bun run bench:bun          bun bench/main.ts
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
- * `--only=pbkdf2,scram-client,handshake,stall,pool` (sections to run). Prints Markdown tables and writes
+ * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool` (sections to run). Prints Markdown tables and writes
  * bench/results/<runtime>.json (<runtime>.quick.json for --quick). the README's Performance section explains them.
  *
  * @module
@@ -14,6 +14,7 @@
 import { handshakeSection } from "./sections/handshake.ts";
 import { pbkdf2Section } from "./sections/pbkdf2.ts";
 import { poolSection } from "./sections/pool.ts";
+import { scramCeilingSection } from "./sections/scram-ceiling.ts";
 import { scramClientSection } from "./sections/scram-client.ts";
 import { stallSection } from "./sections/stall.ts";
 import type { Plan } from "./support/measure.ts";
@@ -32,6 +33,7 @@ const transport = await nativeTransport();
 const PLANS: Record<string, { full: Plan; quick: Plan }> = {
   pbkdf2: { full: { warmup: 5, runs: 51 }, quick: { warmup: 1, runs: 5 } },
   "scram-client": { full: { warmup: 20, runs: 301 }, quick: { warmup: 3, runs: 21 } },
+  "scram-ceiling": { full: { warmup: 1, runs: 21 }, quick: { warmup: 0, runs: 1 } },
   handshake: { full: { warmup: 20, runs: 200 }, quick: { warmup: 2, runs: 20 } },
   stall: { full: { warmup: 3, runs: 41 }, quick: { warmup: 1, runs: 5 } },
   pool: { full: { warmup: 1, runs: 15 }, quick: { warmup: 0, runs: 2 } },
@@ -43,6 +45,7 @@ const rows: Row[] = [];
 const started = performance.now();
 if (wanted("pbkdf2")) rows.push(...await pbkdf2Section(plan("pbkdf2")));
 if (wanted("scram-client")) rows.push(...await scramClientSection(plan("scram-client")));
+if (wanted("scram-ceiling")) rows.push(...await scramCeilingSection(plan("scram-ceiling")));
 if (wanted("handshake")) rows.push(...await handshakeSection(plan("handshake"), transport));
 if (wanted("pool")) rows.push(...await poolSection(plan("pool"), transport, env, root));
 if (wanted("stall")) rows.push(...await stallSection(plan("stall")));

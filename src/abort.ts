@@ -33,14 +33,133 @@ export function abortError(signal: AbortSignal, what = "operation"): MongoAuthEr
 }
 
 /**
- * A signal that fires when `signal` fires or after `timeoutMS` milliseconds (0: never).
+ * A signal that fires when `signal` fires or after `timeoutMS` milliseconds. A `timeoutMS` of 0 (or
+ * less) means no timeout, as `connectTimeoutMS=0` does in the URI options specification: the result then
+ * fires only with `signal`, and never when there is no `signal`.
  *
  * @param signal the caller's signal, if any
- * @param timeoutMS the timeout
- * @returns the combined signal
+ * @param timeoutMS the timeout; 0: none
+ * @returns the combined signal, always a signal
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withTimeout } from "./abort.ts";
+ *
+ * assert.equal(withTimeout(undefined, 0).aborted, false);
+ * ```
  */
-export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number): AbortSignal | undefined {
-  if (timeoutMS <= 0) return signal;
+export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number): AbortSignal {
+  if (timeoutMS <= 0) return signal ?? new AbortController().signal;
   const timeout = AbortSignal.timeout(timeoutMS);
   return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/**
+ * A time budget that stops while a person is at work: `connect()`'s `connectTimeoutMS`, which does not
+ * run while a human OIDC callback waits for someone to sign in (that callback has its own five minutes,
+ * and the auth specification does not let the connect timeout cut it short).
+ *
+ * {@link Deadline.signal} fires when the caller's signal fires or the budget is spent. Call
+ * {@link Deadline.dispose} once the budget is no longer needed: it clears the timer and lets go of the
+ * caller's signal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Deadline } from "./abort.ts";
+ *
+ * const deadline = new Deadline(undefined, 10, "connecting");
+ * // Paused: the budget does not run out while the work waits, however long it takes.
+ * await deadline.paused(() => new Promise((resolve) => setTimeout(resolve, 30)));
+ * assert.equal(deadline.signal.aborted, false);
+ * deadline.dispose();
+ * ```
+ */
+export class Deadline {
+  /** Fires on the caller's abort, or when the budget is spent (reason: a `TIMEOUT` MongoAuthError). */
+  readonly signal: AbortSignal;
+  readonly #controller = new AbortController();
+  readonly #caller: AbortSignal | undefined;
+  readonly #onCallerAbort = () => this.#abort(this.#caller?.reason);
+  readonly #timeoutMS: number;
+  readonly #what: string;
+  #remainingMS: number;
+  #endsAt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #pauses = 0;
+  #disposed = false;
+
+  /**
+   * Starts the clock.
+   *
+   * @param signal the caller's signal, if any
+   * @param timeoutMS the budget in milliseconds; 0 (or less): none
+   * @param what what the budget is for, for the `TIMEOUT` message (e.g. "connecting to db:27017")
+   */
+  constructor(signal: AbortSignal | undefined, timeoutMS: number, what: string) {
+    this.signal = this.#controller.signal;
+    this.#caller = signal;
+    this.#timeoutMS = timeoutMS;
+    this.#what = what;
+    this.#remainingMS = timeoutMS > 0 ? timeoutMS : Infinity;
+    if (signal?.aborted) {
+      this.#abort(signal.reason);
+      return;
+    }
+    signal?.addEventListener("abort", this.#onCallerAbort, { once: true });
+    this.#run();
+  }
+
+  /**
+   * Runs `work` with the clock stopped. `work` is handed the caller's signal (which still applies) and
+   * not {@link signal}, which does not fire for time while `work` runs.
+   *
+   * @param work what to run, e.g. a human OIDC callback
+   * @returns what `work` returns
+   * @throws {MongoAuthError} `TIMEOUT` or `ABORTED` when the deadline had already fired; whatever `work` throws
+   */
+  async paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    throwIfAborted(this.signal);
+    if (this.#pauses++ === 0) this.#stop();
+    try {
+      return await work(this.#caller);
+    } finally {
+      if (--this.#pauses === 0) this.#run();
+    }
+  }
+
+  /** Clears the timer and lets go of the caller's signal. Idempotent. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#stop();
+    this.#caller?.removeEventListener("abort", this.#onCallerAbort);
+  }
+
+  #run(): void {
+    if (this.#disposed || this.signal.aborted || this.#remainingMS === Infinity) return;
+    this.#endsAt = Date.now() + this.#remainingMS;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#abort(
+        new MongoAuthError(
+          "TIMEOUT",
+          `${this.#what} timed out after ${this.#timeoutMS} ms (connectTimeoutMS)`,
+        ),
+      );
+    }, Math.max(0, this.#remainingMS));
+  }
+
+  #stop(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#remainingMS = Math.max(0, this.#endsAt - Date.now());
+  }
+
+  #abort(reason: unknown): void {
+    this.#stop();
+    this.#caller?.removeEventListener("abort", this.#onCallerAbort);
+    this.#controller.abort(reason);
+  }
 }

@@ -6,6 +6,7 @@
  */
 import { abortError, throwIfAborted } from "./abort.ts";
 import { AuthCacheStore } from "./auth-cache.ts";
+import { checkMaxIterations, DEFAULT_MAX_SCRAM_ITERATIONS } from "./scram.ts";
 import type { MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import { checkOk } from "./mechanisms/check-ok.ts";
@@ -15,16 +16,34 @@ import { type RuntimeEnv, runtimeEnv } from "./runtime-env.ts";
 
 /** Options of {@link authenticate} and {@link beginAuthentication}. */
 export interface AuthenticateOptions {
-  /** The server's host as connected to (after SRV resolution), for OIDC's ALLOWED_HOSTS. Default `"localhost"`. */
+  /**
+   * The server's host as connected to (after SRV resolution), without port. MONGODB-OIDC's human flow
+   * checks it against `ALLOWED_HOSTS` and refuses to run without it: a person's token only ever goes to a
+   * host someone named. No default.
+   */
   host?: string;
-  /** Host facilities for AWS and OIDC credential sources. Default: {@link runtimeEnv}`()` (no env, no files). */
+  /**
+   * Host facilities for AWS and OIDC credential sources. Default: {@link runtimeEnv}`()` (no env, no
+   * files). Temporary AWS credentials and `ENVIRONMENT` OIDC tokens are cached per env object: pass the
+   * same object to share them, and different ones to keep tenants apart.
+   */
   env?: RuntimeEnv;
   /** Shared state of one client (pool). Default: a process-wide store. */
   cacheStore?: AuthCacheStore;
-  /** Cancels the conversation. */
+  /**
+   * Cancels the conversation: it settles with `ABORTED` (or `TIMEOUT` for `AbortSignal.timeout`) as soon
+   * as the signal fires, whatever it is waiting for, a SCRAM key derivation included. This includes a
+   * human OIDC callback: give it a signal without your connect timeout (the callback has five minutes).
+   */
   signal?: AbortSignal;
   /** The hello reply, when the caller already sent hello with {@link Authentication.helloFields}. */
   helloReply?: Document;
+  /**
+   * The most SCRAM iterations a server may ask for. A larger count is refused with
+   * `SCRAM_ITERATIONS_TOO_HIGH` before any key is derived. Default 1 000 000 (servers use 10 000 to
+   * 15 000); at most 2 147 483 647.
+   */
+  maxScramIterations?: number;
 }
 
 /** What {@link authenticate} did. */
@@ -49,14 +68,25 @@ export interface Authentication {
 }
 
 const defaultStore = new AuthCacheStore();
+// One object, so that credentials fetched without an env share one cache scope.
+const defaultEnv = runtimeEnv();
+
+/** What `connect()` hands the conversation besides the options: its connect deadline. @internal */
+export interface ConnectDeadline {
+  /** Fires at the connect timeout or the caller's abort. */
+  readonly signal: AbortSignal;
+  /** Runs `work` with the connect timeout stopped; `work` gets the caller's signal. */
+  paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T>;
+}
 
 /**
  * Starts authenticating `credential`: computes what goes into hello.
  *
  * @param credential from {@link parseCredential}
- * @param options host, env, cache store, signal
+ * @param options host, env, cache store, signal, SCRAM iteration limit
  * @returns the authentication in progress
- * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`
+ * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`; `INVALID_OPTION` for a
+ *   `maxScramIterations` out of range, or a human OIDC flow without `host` or to a host not in ALLOWED_HOSTS
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -67,19 +97,45 @@ const defaultStore = new AuthCacheStore();
  * assert.ok(auth.helloFields.speculativeAuthenticate);
  * ```
  */
-export async function beginAuthentication(
+export function beginAuthentication(
   credential: MongoCredential,
   options: AuthenticateOptions = {},
 ): Promise<Authentication> {
-  // The signal of the step under way: connecting has one, each later re-authentication its own.
-  let signal = options.signal;
+  return startAuthentication(credential, options);
+}
+
+/**
+ * {@link beginAuthentication} under `connect()`'s deadline, which stops while a person signs in.
+ *
+ * @param credential from {@link parseCredential}
+ * @param options host, env, cache store, SCRAM iteration limit (`signal` is the deadline's)
+ * @param deadline the connect deadline
+ * @returns the authentication in progress
+ * @internal
+ */
+export async function startAuthentication(
+  credential: MongoCredential,
+  options: AuthenticateOptions,
+  deadline?: ConnectDeadline,
+): Promise<Authentication> {
+  const maxScramIterations = checkMaxIterations(options.maxScramIterations ?? DEFAULT_MAX_SCRAM_ITERATIONS);
+  // The signal and deadline of the step under way: connecting has them, each later re-authentication
+  // its own signal and no deadline.
+  let signal = deadline?.signal ?? options.signal;
+  let untimed = deadline &&
+    (<T>(work: (signal: AbortSignal | undefined) => Promise<T>) => deadline.paused(work));
+  const env = options.env ?? defaultEnv;
   const context: AuthContext = {
     credential,
-    host: options.host ?? "localhost",
-    env: options.env ?? runtimeEnv(),
+    host: options.host,
+    env,
     cache: (options.cacheStore ?? defaultStore).scopeFor(credential),
+    maxScramIterations,
     get signal() {
       return signal;
+    },
+    get outsideConnectTimeout() {
+      return untimed;
     },
   };
   // Without a mechanism, negotiate: ask for the user's mechanisms and speculate with SCRAM-SHA-256.
@@ -105,15 +161,18 @@ export async function beginAuthentication(
         }
       }
       checkServerVersion(mechanism, helloReply);
-      await finish(authenticator, checked, speculativeReply, credential, mechanism);
+      await finish(authenticator, checked, speculativeReply, credential, mechanism, context.signal);
       return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
     },
     async reauthenticate(runner, reauthSignal) {
       signal = reauthSignal;
+      untimed = undefined;
       const checked = checkedRunner(runner, context.signal);
-      if (authenticator.reauthenticate) return await authenticator.reauthenticate(checked);
+      if (authenticator.reauthenticate) {
+        return await untilAborted(authenticator.reauthenticate(checked), context.signal);
+      }
       authenticator = mechanism.create(context);
-      await finish(authenticator, checked, undefined, credential, mechanism);
+      await finish(authenticator, checked, undefined, credential, mechanism, context.signal);
     },
   };
 }
@@ -168,15 +227,19 @@ function negotiatedMechanism(helloReply: Document): Mechanism {
   return mechanismNamed(sha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
 }
 
+// Settles when the signal fires even if the mechanism is busy with something that takes no signal (a
+// PBKDF2 in WebCrypto cannot be cancelled: it runs on, bounded by maxScramIterations, and its result is
+// dropped).
 async function finish(
   authenticator: Authenticator,
   runner: CommandRunner,
   reply: Document | undefined,
   credential: MongoCredential,
   mechanism: Mechanism,
+  signal: AbortSignal | undefined,
 ) {
   try {
-    await authenticator.finish(runner, reply);
+    await untilAborted(authenticator.finish(runner, reply), signal);
   } catch (err) {
     if (err instanceof MongoServerError && err.serverCode === 18) {
       throw new MongoAuthError("AUTHENTICATION_FAILED", `authentication failed: ${err.errmsg}`, {
@@ -217,6 +280,10 @@ function checkedRunner(runner: CommandRunner, signal: AbortSignal | undefined): 
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {}); // abandoned: its failure is no longer anyone's
+    return Promise.reject(abortError(signal, "authentication"));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(abortError(signal, "authentication"));
     signal.addEventListener("abort", onAbort, { once: true });

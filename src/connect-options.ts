@@ -9,6 +9,7 @@ import type { AuthOptions } from "./credential.ts";
 import { MongoAuthError } from "./errors.ts";
 import { checkAppName } from "./handshake.ts";
 import type { RuntimeEnv } from "./runtime-env.ts";
+import { checkMaxIterations } from "./scram.ts";
 import type { ConnectionString } from "./uri.ts";
 import {
   checkOptionRules,
@@ -60,7 +61,10 @@ export interface ConnectOptions extends AuthOptions {
   tlsAllowInvalidHostnames?: boolean;
   /** Both of the above. Unsafe. */
   tlsInsecure?: boolean;
-  /** Milliseconds to open the socket and complete hello and authentication, per host. Default 10 000. */
+  /**
+   * Milliseconds to open the socket and complete hello and authentication, per host (0: no timeout).
+   * Default 10 000. A human OIDC callback does not count against it: it has its own five minutes.
+   */
   connectTimeoutMS?: number;
   /** Milliseconds to wait for each command's reply afterwards (0: forever). Default 60 000. */
   socketTimeoutMS?: number;
@@ -75,7 +79,11 @@ export interface ConnectOptions extends AuthOptions {
   srvMaxHosts?: number;
   /** Cancels connecting (and any credential fetch or callback it runs). */
   signal?: AbortSignal;
-  /** Host facilities for AWS and OIDC credential sources. Default: the runtime's (process env, files, fetch). */
+  /**
+   * Host facilities for AWS and OIDC credential sources. Default: the runtime's (process env, files,
+   * fetch). Temporary AWS credentials and `ENVIRONMENT` OIDC tokens are cached per env object (the
+   * runtime's own env counts as one): reuse an env to share them, give each tenant its own.
+   */
   env?: RuntimeEnv;
   /**
    * Resolve `mongodb+srv://` with DNS-over-HTTPS (RFC 8484) over `fetch` (`env.fetch` when given): `true`
@@ -85,6 +93,12 @@ export interface ConnectOptions extends AuthOptions {
   dnsOverHttps?: string | true;
   /** State shared by the connections of one client: SCRAM keys, AWS credentials, OIDC tokens. Default: process-wide. */
   cacheStore?: AuthCacheStore;
+  /**
+   * The most SCRAM iterations a server may ask for; a larger count is refused with
+   * `SCRAM_ITERATIONS_TOO_HIGH` before any key is derived. Default 1 000 000 (servers use 10 000 to
+   * 15 000); at most 2 147 483 647. An option only: it is not one of MongoDB's connection-string options.
+   */
+  maxScramIterations?: number;
   /**
    * Called with each warning as it is found: those of the connection string and of these options before
    * any network I/O, those of a `mongodb+srv` TXT record after its lookup. Warnings are what the
@@ -123,6 +137,7 @@ const CONNECT_OPTION_NAMES = [
   "env",
   "dnsOverHttps",
   "cacheStore",
+  "maxScramIterations",
   "onWarning",
 ] as const satisfies readonly (keyof ConnectOptions)[];
 
@@ -224,6 +239,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   if (!isSrvServiceName(srvServiceName)) {
     throw invalid("srvServiceName", "an SRV service name (letters, digits and inner single hyphens)");
   }
+  if (options.maxScramIterations !== undefined) checkMaxIterations(options.maxScramIterations);
   const appName = text("appName");
   if (appName !== undefined) checkAppName(appName);
   return {

@@ -68,7 +68,7 @@ export async function planConnection(
   let hosts: readonly HostAddress[] = cs.hosts;
   let txt: UriOptions = {};
   if (cs.scheme === "mongodb+srv") {
-    const signal = withTimeout(options.signal, settings.connectTimeoutMS)!;
+    const signal = withTimeout(options.signal, settings.connectTimeoutMS);
     const srv = await resolveSrvHosts(resolver, cs.hosts[0].host, settings.srvServiceName, signal);
     warn(srv.warnings);
     txt = srv.options;

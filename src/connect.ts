@@ -4,14 +4,14 @@
  *
  * @module
  */
-import { abortError, withTimeout } from "./abort.ts";
-import { beginAuthentication } from "./authenticate.ts";
+import { abortError, Deadline } from "./abort.ts";
+import { startAuthentication } from "./authenticate.ts";
 import type { ConnectOptions, ConnectSettings } from "./connect-options.ts";
+import { planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
 import type { MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import type { Document } from "./mechanisms/types.ts";
-import { planConnection } from "./connect-plan.ts";
 import { clientMetadata } from "./handshake.ts";
 import type { HostAddress } from "./uri.ts";
 import type { Transport } from "./wire/transport.ts";
@@ -71,49 +71,58 @@ async function connectHost(
   warnings: readonly string[],
 ): Promise<Connection> {
   const started = performance.now();
-  const signal = withTimeout(options.signal, settings.connectTimeoutMS)!;
-  const socket = await transport.openSocket({
-    host: address.host,
-    port: address.port,
-    tls: settings.tls,
-    signal,
-  });
-  const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS });
+  const where = `connecting to ${address.host}:${address.port}`;
+  // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC).
+  const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
+  const signal = deadline.signal;
   try {
-    const commandOptions = { signal, timeoutMS: 0 };
-    const auth = credential
-      ? await beginAuthentication(credential, {
-        host: address.host,
-        env: options.env ?? transport.defaultEnv(),
-        cacheStore: options.cacheStore,
-        signal,
-      })
-      : undefined;
-    const hello = await sendHello(wire, transport, settings, auth?.helloFields ?? {}, commandOptions);
-    if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
-      wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
+    const socket = await transport.openSocket({
+      host: address.host,
+      port: address.port,
+      tls: settings.tls,
+      signal,
+    });
+    const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS });
+    try {
+      const commandOptions = { signal, timeoutMS: 0 };
+      const auth = credential
+        ? await startAuthentication(credential, {
+          host: address.host,
+          env: options.env ?? transport.defaultEnv(),
+          cacheStore: options.cacheStore,
+          maxScramIterations: options.maxScramIterations,
+        }, deadline)
+        : undefined;
+      const hello = await sendHello(wire, transport, settings, auth?.helloFields ?? {}, commandOptions);
+      if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
+        wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
+      }
+      const runner = { command: (db: string, cmd: Document) => wire.command(db, cmd, commandOptions) };
+      const result = auth ? await auth.complete(runner, hello) : undefined;
+      return new Connection(
+        wire,
+        address,
+        {
+          mechanism: result?.mechanism,
+          speculative: result?.speculative ?? false,
+          roundTrips: wire.roundTrips,
+          durationMs: performance.now() - started,
+          maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
+        },
+        auth,
+        warnings,
+      );
+    } catch (err) {
+      await wire.close();
+      throw err;
     }
-    const runner = { command: (db: string, cmd: Document) => wire.command(db, cmd, commandOptions) };
-    const result = auth ? await auth.complete(runner, hello) : undefined;
-    return new Connection(
-      wire,
-      address,
-      {
-        mechanism: result?.mechanism,
-        speculative: result?.speculative ?? false,
-        roundTrips: wire.roundTrips,
-        durationMs: performance.now() - started,
-        maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
-      },
-      auth,
-      warnings,
-    );
   } catch (err) {
-    await wire.close();
     if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
-      throw abortError(signal, `connecting to ${address.host}:${address.port}`);
+      throw abortError(signal, where);
     }
     throw err;
+  } finally {
+    deadline.dispose();
   }
 }
 

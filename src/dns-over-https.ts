@@ -182,7 +182,7 @@ async function exchange(
   const url = new URL(endpoint);
   url.searchParams.set("dns", base64Url(query));
   const what = `DNS-over-HTTPS ${type} lookup at ${endpoint.origin}`;
-  const signal = withTimeout(options.signal, options.timeoutMS ?? DEFAULT_TIMEOUT_MS)!;
+  const signal = withTimeout(options.signal, options.timeoutMS ?? DEFAULT_TIMEOUT_MS);
   const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
   try {
     const response = await fetchFn(url.href, { headers: { accept: DNS_MESSAGE }, signal });

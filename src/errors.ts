@@ -17,6 +17,7 @@
  * - `SCRAM_PROTOCOL_ERROR`: a SCRAM server message is malformed.
  * - `SCRAM_NONCE_MISMATCH`: the server nonce does not extend the client nonce.
  * - `SCRAM_ITERATIONS_TOO_LOW`: the server asked for fewer than 4096 iterations.
+ * - `SCRAM_ITERATIONS_TOO_HIGH`: the server asked for more iterations than `maxScramIterations` allows.
  * - `SCRAM_UNSUPPORTED_EXTENSION`: the server sent a mandatory extension (`m=`).
  * - `SCRAM_SERVER_ERROR`: the server-final message carried `e=`.
  * - `SCRAM_SERVER_SIGNATURE_MISMATCH`: the server could not prove it knows the password.
@@ -42,6 +43,7 @@ export type MongoAuthErrorCode =
   | "SCRAM_PROTOCOL_ERROR"
   | "SCRAM_NONCE_MISMATCH"
   | "SCRAM_ITERATIONS_TOO_LOW"
+  | "SCRAM_ITERATIONS_TOO_HIGH"
   | "SCRAM_UNSUPPORTED_EXTENSION"
   | "SCRAM_SERVER_ERROR"
   | "SCRAM_SERVER_SIGNATURE_MISMATCH"

@@ -75,3 +75,47 @@ export function runtimeEnv(options: RuntimeEnvOptions = {}): RuntimeEnv {
     now: options.now ?? (() => Date.now()),
   };
 }
+
+const runtimeDefaults = new WeakSet<RuntimeEnv>();
+const envIds = new WeakMap<RuntimeEnv, number>();
+let nextEnvId = 1;
+
+/**
+ * Marks `env` as the runtime's own (the process environment, files and global `fetch`): every env a
+ * transport builds this way reads the same process, so credentials they produce share one cache scope.
+ * For transports only.
+ *
+ * @param env the env a transport built
+ * @returns the same env
+ * @internal
+ */
+export function asRuntimeDefault(env: RuntimeEnv): RuntimeEnv {
+  runtimeDefaults.add(env);
+  return env;
+}
+
+/**
+ * Which cache scope credentials produced from `env` belong to: one for the runtime's own env, one per
+ * object otherwise. Temporary AWS credentials and `ENVIRONMENT` OIDC tokens are cached under it, so two
+ * tenants with their own env in one process never get each other's identity.
+ *
+ * @param env the env the credentials came from
+ * @returns a scope name (no secret: it names the object, never its contents)
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { envScope, runtimeEnv } from "./runtime-env.ts";
+ *
+ * const a = runtimeEnv({ env: { AWS_ROLE_ARN: "arn:a" } });
+ * const b = runtimeEnv({ env: { AWS_ROLE_ARN: "arn:b" } });
+ * assert.notEqual(envScope(a), envScope(b));
+ * assert.equal(envScope(a), envScope(a));
+ * ```
+ */
+export function envScope(env: RuntimeEnv): string {
+  if (runtimeDefaults.has(env)) return "env:runtime";
+  let id = envIds.get(env);
+  if (id === undefined) envIds.set(env, id = nextEnvId++);
+  return `env#${id}`;
+}

@@ -23,10 +23,19 @@ export type { ScramHash };
 /** The smallest iteration count the MongoDB auth specification lets a driver accept. */
 export const MIN_ITERATIONS = 4096;
 
+/**
+ * The most SCRAM iterations a client accepts unless told otherwise. Servers use 10 000 (SCRAM-SHA-1)
+ * and 15 000 (SCRAM-SHA-256) by default, Atlas too; mongod lets an administrator set more, and no real
+ * deployment sets a hundred times that. A server asking for more is misconfigured or hostile: at 2³¹−1
+ * iterations one key derivation takes minutes of a CPU core.
+ */
+export const DEFAULT_MAX_SCRAM_ITERATIONS = 1_000_000;
+
+/** The largest count any limit may be raised to: 2³¹−1, beyond which runtimes' PBKDF2 refuse (or overflow). */
+export const MAX_SCRAM_ITERATIONS_LIMIT = 0x7fffffff;
+
 // 24 random bytes: 192 bits of client nonce, 32 base64 characters (no padding, no comma).
 const NONCE_BYTES = 24;
-// The largest count WebCrypto's PBKDF2 takes (an `unsigned long`).
-const MAX_ITERATIONS = 0xffffffff;
 // RFC 5802 `printable`: %x21-2B / %x2D-7E, i.e. visible ASCII except ",".
 const PRINTABLE = /^[\x21-\x2b\x2d-\x7e]+$/;
 // RFC 5802 `attr-val` of an optional extension: ALPHA "=" 1*value-char (no NUL; "," splits).
@@ -45,12 +54,21 @@ export interface ScramClientOptions {
   readonly hash: ScramHash;
   /** The username, sent as is (MongoDB forbids SASLprep on usernames) with `=` and `,` escaped. */
   readonly username: string;
-  /** Exactly what is fed to Hi(): use {@link scramPassword} to get it from the plaintext password. */
-  readonly password: string;
+  /**
+   * Exactly what is fed to Hi(): use {@link scramPassword} to get it from the plaintext password. A
+   * function is called once, when the key is first needed, so a password that cannot be prepared fails
+   * only a conversation that gets that far (a speculative guess that negotiation drops never does).
+   */
+  readonly password: string | (() => string);
   /** A fixed client nonce, for test vectors only; a fresh 24-byte random nonce otherwise. */
   readonly nonce?: string;
   /** Where derived keys are cached; a process-wide cache (64 entries) unless given. */
   readonly cache?: ScramKeyCache;
+  /**
+   * The most iterations the server may ask for: more is refused with `SCRAM_ITERATIONS_TOO_HIGH` before
+   * any key is derived. Default {@link DEFAULT_MAX_SCRAM_ITERATIONS}; at most 2³¹−1.
+   */
+  readonly maxIterations?: number;
 }
 
 type State = "initial" | "first-sent" | "computing" | "final-sent" | "done" | "failed";
@@ -106,17 +124,19 @@ export function scramPassword(hash: ScramHash, username: string, password: strin
 export class ScramClient {
   readonly #hash: ScramHash;
   readonly #username: string;
-  readonly #password: string;
+  readonly #password: string | (() => string);
   readonly #nonce: string;
   readonly #cache: ScramKeyCache;
+  readonly #maxIterations: number;
   #state: State = "initial";
   #clientFirstBare = "";
   #expectedServerSignature: Promise<Uint8Array> | undefined;
 
   /**
    * @param opts hash, username, Hi() password, and optionally a fixed nonce and a key cache
-   * @throws {MongoAuthError} `INVALID_OPTION` for an unknown hash or a nonce that is not printable
-   *   ASCII without ","; `INVALID_CREDENTIAL` for an empty username or a non-string password
+   * @throws {MongoAuthError} `INVALID_OPTION` for an unknown hash, a nonce that is not printable
+   *   ASCII without ",", or a `maxIterations` out of range; `INVALID_CREDENTIAL` for an empty username or
+   *   a password that is neither a string nor a function
    */
   constructor(opts: ScramClientOptions) {
     checkHash(opts.hash);
@@ -126,7 +146,7 @@ export class ScramClient {
         "SCRAM needs a non-empty username without NUL characters",
       );
     }
-    if (typeof opts.password !== "string") {
+    if (typeof opts.password !== "string" && typeof opts.password !== "function") {
       throw new MongoAuthError("INVALID_CREDENTIAL", "SCRAM needs a password string");
     }
     if (opts.nonce !== undefined && (typeof opts.nonce !== "string" || !PRINTABLE.test(opts.nonce))) {
@@ -137,6 +157,7 @@ export class ScramClient {
     this.#password = opts.password;
     this.#nonce = opts.nonce ?? encodeBase64(randomBytes(NONCE_BYTES));
     this.#cache = opts.cache ?? defaultScramKeyCache;
+    this.#maxIterations = checkMaxIterations(opts.maxIterations ?? DEFAULT_MAX_SCRAM_ITERATIONS);
   }
 
   /**
@@ -158,13 +179,16 @@ export class ScramClient {
    * @param serverFirst the server-first-message, as received
    * @returns the message to send in `saslContinue`
    * @throws {MongoAuthError} `SCRAM_PROTOCOL_ERROR` (malformed message, bad salt or iteration count, call
-   *   out of order), `SCRAM_NONCE_MISMATCH`, `SCRAM_ITERATIONS_TOO_LOW`, `SCRAM_UNSUPPORTED_EXTENSION`
+   *   out of order), `SCRAM_NONCE_MISMATCH`, `SCRAM_ITERATIONS_TOO_LOW`, `SCRAM_ITERATIONS_TOO_HIGH`,
+   *   `SCRAM_UNSUPPORTED_EXTENSION`; `INVALID_CREDENTIAL` when a password function throws it
    */
   async clientFinalMessage(serverFirst: string): Promise<string> {
     this.#advance("first-sent", "computing", "clientFinalMessage() must follow clientFirstMessage(), once");
     try {
       const { nonce, salt, iterations } = parseServerFirst(serverFirst, this.#nonce);
-      const keys = await this.#cache.keys({ hash: this.#hash, password: this.#password, salt, iterations });
+      this.#checkIterationCeiling(iterations);
+      const password = typeof this.#password === "function" ? this.#password() : this.#password;
+      const keys = await this.#cache.keys({ hash: this.#hash, password, salt, iterations });
       const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
       const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
       // The client signature is on the path of the proof, so it is dispatched first. The server
@@ -215,6 +239,21 @@ export class ScramClient {
       this.#state = "failed";
       throw err;
     }
+  }
+
+  // Refused before deriving: a key derivation cannot be cancelled once started, so a hostile count
+  // would otherwise hold a CPU core (on Node, a thread of the shared libuv pool) for minutes.
+  #checkIterationCeiling(iterations: number): void {
+    if (iterations <= this.#maxIterations) return;
+    const mechanism = this.#hash === "SHA-1" ? "SCRAM-SHA-1" : "SCRAM-SHA-256";
+    throw new MongoAuthError(
+      "SCRAM_ITERATIONS_TOO_HIGH",
+      `${mechanism} for user ${JSON.stringify(this.#username)}: the server asked for ` +
+        `${Number.isFinite(iterations) ? iterations : "more than 10^16"} iterations, ` +
+        `more than this client's limit of ${this.#maxIterations} (servers use 10000 to 15000; more is a ` +
+        `misconfigured or hostile server). If you trust the server, raise the maxScramIterations option ` +
+        `(ScramClient: maxIterations)`,
+    );
   }
 
   // Moves from `from` to `to`, or fails the conversation for good.
@@ -291,17 +330,46 @@ function checkSalt(text: string): Uint8Array {
   return salt;
 }
 
+// A count past any limit (say 10^30) reads as Infinity, so no comparison ever lets it through.
 function checkIterations(text: string): number {
   if (!DECIMAL.test(text)) throw protocolError("the SCRAM iteration count (i=) is not a decimal integer");
-  const iterations = Number(text);
+  const iterations = text.length > 16 ? Infinity : Number(text);
   if (iterations < MIN_ITERATIONS) {
     throw new MongoAuthError(
       "SCRAM_ITERATIONS_TOO_LOW",
       `the server asked for ${iterations} SCRAM iterations; at least ${MIN_ITERATIONS} are required`,
     );
   }
-  if (iterations > MAX_ITERATIONS) throw protocolError("the SCRAM iteration count (i=) is too large");
   return iterations;
+}
+
+/**
+ * Checks a limit on SCRAM iterations (`maxScramIterations`).
+ *
+ * @param value the limit
+ * @returns the limit
+ * @throws {MongoAuthError} `INVALID_OPTION` unless a whole number from 4096 to 2³¹−1
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkMaxIterations } from "./scram.ts";
+ *
+ * assert.equal(checkMaxIterations(20_000), 20_000);
+ * assert.throws(() => checkMaxIterations(2 ** 32), { code: "INVALID_OPTION" });
+ * ```
+ */
+export function checkMaxIterations(value: unknown): number {
+  if (
+    typeof value !== "number" || !Number.isInteger(value) || value < MIN_ITERATIONS ||
+    value > MAX_SCRAM_ITERATIONS_LIMIT
+  ) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `maxScramIterations must be a whole number from ${MIN_ITERATIONS} to ${MAX_SCRAM_ITERATIONS_LIMIT}`,
+    );
+  }
+  return value;
 }
 
 // server-final-message = (server-error / verifier) ["," extensions]

@@ -1,6 +1,15 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { authenticate, beginAuthentication, type Document, parseCredential } from "@mongo-auth/core";
+import {
+  AuthCacheStore,
+  authenticate,
+  beginAuthentication,
+  type Document,
+  type MongoAuthError,
+  parseCredential,
+  ScramKeyCache,
+} from "@mongo-auth/core";
+import { settledWithin } from "./support/settled-within.ts";
 
 // A runner that records commands and answers from a script.
 function scriptedRunner(answer: (db: string, cmd: Document) => Document) {
@@ -120,6 +129,123 @@ describe("authenticate", () => {
       { code: "ABORTED" },
     );
     assert.equal(runner.sent.length, 0);
+  });
+});
+
+describe("authenticate: settles on its signal whatever the server sends", () => {
+  // A server whose first SCRAM message asks for `iterations` (under the default ceiling of 1 000 000).
+  function scramServer(iterations: number): ReturnType<typeof scriptedRunner> {
+    return scriptedRunner((_db, cmd) => {
+      const start = cmd.speculativeAuthenticate as Document;
+      const clientFirst = new TextDecoder().decode(start.payload as Uint8Array);
+      const nonce = clientFirst.slice(clientFirst.indexOf("r=") + 2);
+      const serverFirst = `r=${nonce}server,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=${iterations}`;
+      return {
+        ok: 1,
+        maxWireVersion: 21,
+        speculativeAuthenticate: {
+          conversationId: 1,
+          done: false,
+          payload: new TextEncoder().encode(serverFirst),
+        },
+      };
+    });
+  }
+  // A key derivation that never ends: a stand-in for a PBKDF2 that is still running.
+  const stuck = () => {
+    const started: number[] = [];
+    const scramKeyCache = new ScramKeyCache({
+      derive: (params) => (started.push(params.iterations), new Promise(() => {})),
+    });
+    return { started, cacheStore: new AuthCacheStore({ scramKeyCache }) };
+  };
+  const credential = () => parseCredential("mongodb://alice:pw@db.example/?authMechanism=SCRAM-SHA-256")!;
+  const settled = <T>(attempt: Promise<T>) => settledWithin(10_000, "authenticate()", attempt);
+
+  it("TIMEOUT when the signal times out while the key is derived", async () => {
+    const { started, cacheStore } = stuck();
+    await assert.rejects(
+      settled(
+        authenticate(scramServer(999_999), credential(), { cacheStore, signal: AbortSignal.timeout(50) }),
+      ),
+      { code: "TIMEOUT" },
+    );
+    assert.deepEqual(started, [999_999], "the derivation had started");
+  });
+
+  it("ABORTED when the caller aborts while the key is derived", async () => {
+    const controller = new AbortController();
+    const scramKeyCache = new ScramKeyCache({
+      derive: () => (controller.abort(), new Promise(() => {})),
+    });
+    await assert.rejects(
+      settled(authenticate(scramServer(999_999), credential(), {
+        cacheStore: new AuthCacheStore({ scramKeyCache }),
+        signal: controller.signal,
+      })),
+      { code: "ABORTED" },
+    );
+  });
+
+  it("refuses a count above maxScramIterations before deriving, naming the host", async () => {
+    const { started, cacheStore } = stuck();
+    await assert.rejects(
+      settled(authenticate(scramServer(20_000), credential(), {
+        cacheStore,
+        host: "db.example",
+        maxScramIterations: 15_000,
+      })),
+      (err: MongoAuthError) => {
+        assert.equal(err.code, "SCRAM_ITERATIONS_TOO_HIGH");
+        assert.match(err.message, /db\.example/);
+        assert.match(err.message, /"alice"/);
+        assert.match(err.message, /SCRAM-SHA-256/);
+        assert.match(err.message, /maxScramIterations/);
+        return true;
+      },
+    );
+    assert.deepEqual(started, []);
+  });
+
+  it("refuses a maxScramIterations out of range before sending anything", async () => {
+    const runner = scriptedRunner(() => assert.fail("nothing may be sent"));
+    for (const maxScramIterations of [0, 4095, 2 ** 31, 1e12]) {
+      await assert.rejects(authenticate(runner, credential(), { maxScramIterations }), {
+        code: "INVALID_OPTION",
+        message: /maxScramIterations/,
+      });
+    }
+  });
+});
+
+describe("authenticate: the human OIDC flow needs a host", () => {
+  const human = () =>
+    parseCredential("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
+      authMechanismProperties: { OIDC_HUMAN_CALLBACK: () => assert.fail("no token may be fetched") },
+    })!;
+
+  it("without host: INVALID_OPTION before anything is sent, never a default of localhost", async () => {
+    const runner = scriptedRunner(() => assert.fail("nothing may be sent"));
+    for (const start of [() => beginAuthentication(human()), () => authenticate(runner, human())]) {
+      await assert.rejects(start(), (err: MongoAuthError) => {
+        assert.equal(err.code, "INVALID_OPTION");
+        assert.match(err.message, /host/);
+        return true;
+      });
+    }
+  });
+
+  it("with a host in ALLOWED_HOSTS it starts (and the default list still applies)", async () => {
+    const auth = await beginAuthentication(human(), { host: "localhost" });
+    assert.equal(auth.helloFields.speculativeAuthenticate, undefined, "no cached token yet");
+    await assert.rejects(beginAuthentication(human(), { host: "evil.example" }), { code: "INVALID_OPTION" });
+  });
+
+  it("machine flows do not need a host", async () => {
+    const machine = parseCredential("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
+      authMechanismProperties: { OIDC_CALLBACK: () => Promise.resolve({ accessToken: "t" }) },
+    })!;
+    await beginAuthentication(machine);
   });
 });
 

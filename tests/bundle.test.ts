@@ -29,6 +29,8 @@ async function bundle(source: string, platform: "node" | "browser"): Promise<Bun
       "--format=esm",
       `--platform=${platform}`,
       "--external:cloudflare:*",
+      // The runtime's own modules (Deno's node:tls for a pinned CA) are not part of the bundle.
+      "--external:node:*",
       "--log-level=error",
       `--outfile=${outfile}`,
       `--metafile=${outfile}.json`,

@@ -1,227 +1,240 @@
-// connect() before and around its first socket: options in conflict are refused before any socket is
-// opened, warnings reach the caller as data (onWarning, Connection.warnings) and never the console,
-// srvMaxHosts picks that many SRV hosts, and what connect() cannot honour is refused with a reason.
+// connect(): one deadline (connectTimeoutMS and the caller's signal) for socket, hello and
+// authentication, kept whatever the server sends; connectTimeoutMS=0 and socketTimeoutMS=0 mean no
+// timeout. Through each transport of this runtime, against the reference server behind a hostile peer.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, type Document, type SrvRecord, type Transport } from "@mongo-auth/core";
-import { planConnection } from "../src/connect-plan.ts";
+import { Binary } from "bson";
+import {
+  AuthCacheStore,
+  connectWith,
+  type MongoAuthError,
+  ScramKeyCache,
+  type Transport,
+} from "@mongo-auth/core";
 import { nodeTransport } from "../src/transport/node.ts";
+import { deriveScramKeys, type ScramKeyParams } from "../src/crypto/scram-key-cache.ts";
 import { type RunningServer, startServer } from "./server/server.ts";
+import { type HostileServer, startHostileServer } from "./support/hostile-server.ts";
+import { settledWithin } from "./support/settled-within.ts";
+import { transports } from "./support/transports.ts";
 
-/** The node transport, counting the sockets it opens; DNS answers from `srv`/`txt` when given. */
-function counting(srv?: SrvRecord[], txt: string[][] = []): Transport & { opened: string[] } {
-  const opened: string[] = [];
-  return {
-    ...nodeTransport,
-    opened,
-    openSocket: (options) => {
-      opened.push(`${options.host}:${options.port}${options.tls ? " tls" : ""}`);
-      return nodeTransport.openSocket({ ...options, host: "127.0.0.1" });
-    },
-    resolveSrv: () => srv ? Promise.resolve(srv) : Promise.reject(new Error("no DNS in this test")),
-    resolveTxt: () => Promise.resolve(txt),
+const users = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
+
+// The hello reply with its speculative server-first-message asking for `iterations`.
+function askingFor(iterations: string) {
+  return (body: Record<string, unknown>, index: number) => {
+    if (index !== 1) return body;
+    const speculative = body.speculativeAuthenticate as { payload: Binary };
+    const serverFirst = new TextDecoder().decode(speculative.payload.buffer);
+    const rewritten = serverFirst.replace(/,i=\d+/, `,i=${iterations}`);
+    return {
+      ...body,
+      speculativeAuthenticate: { ...speculative, payload: new Binary(new TextEncoder().encode(rewritten)) },
+    };
   };
 }
 
-async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
+// A key cache that reports when a derivation starts and ends (or never ends, when `derive` says so).
+function watchedKeys(
+  derive: (params: ScramKeyParams) => Promise<Awaited<ReturnType<typeof deriveScramKeys>>>,
+) {
+  const seen = { started: 0, finished: 0 };
+  const scramKeyCache = new ScramKeyCache({
+    derive: async (params) => {
+      seen.started++;
+      const keys = await derive(params);
+      seen.finished++;
+      return keys;
+    },
+  });
+  return { seen, scramKeyCache, cacheStore: new AuthCacheStore({ scramKeyCache }) };
 }
 
-describe("connect(): conflicting TLS options are refused before any socket", () => {
-  const conflicting = [
-    "tls=true&tls=false", // connected in plaintext before
-    "tls=false&tls=true",
-    "ssl=true&ssl=false",
-    "tls=true&ssl=false",
-    "ssl=false&tls=true",
-    "tls=maybe",
-    "tlsInsecure=true&tlsAllowInvalidHostnames=false", // was resolved silently before
-    "tlsInsecure=false&tlsAllowInvalidCertificates=true",
-    "tlsInsecure=true&tlsDisableOCSPEndpointCheck=true",
-    "tlsAllowInvalidCertificates=true&tlsDisableCertificateRevocationCheck=false",
-    "tls=true&tlsCAFile=a.pem&tlsCAFile=b.pem",
-  ];
-  for (const query of conflicting) {
-    it(query, async () => {
-      const transport = counting();
-      await assert.rejects(connectWith(transport, `mongodb://db.example.com/?${query}`), {
-        code: "INVALID_OPTION",
+// Derives with 4096 iterations whatever the server asked: a count let through must not cost minutes.
+const cheaply = (params: ScramKeyParams) => deriveScramKeys({ ...params, iterations: 4096 });
+
+for (const { name, transport } of await transports()) {
+  describe(`connect() (${name} transport)`, () => {
+    let server: RunningServer;
+    before(async () => void (server = await startServer({ users })));
+    after(() => server.close());
+
+    async function behindPeer(iterations: string, run: (peer: HostileServer) => Promise<void>) {
+      const peer = await startHostileServer({
+        upstream: { host: server.host, port: server.port },
+        plan: { rewriteReply: askingFor(iterations) },
       });
-      assert.deepEqual(transport.opened, []);
+      try {
+        await run(peer);
+      } finally {
+        await peer.close();
+      }
+    }
+    const uri = (address: string, query = "") =>
+      `mongodb://alice:alice-pw@${address}/?authMechanism=SCRAM-SHA-256${query}`;
+
+    describe("a hostile SCRAM iteration count", () => {
+      for (const count of ["2147483647", "2147483648", "99999999999"]) {
+        it(`i=${count}: refused before any key is derived, naming user, mechanism, host and the option`, async () => {
+          await behindPeer(count, async (peer) => {
+            const { seen, cacheStore } = watchedKeys(cheaply);
+            await assert.rejects(
+              connectWith(transport, uri(peer.address), { cacheStore }),
+              (err: MongoAuthError) => {
+                assert.equal(err.code, "SCRAM_ITERATIONS_TOO_HIGH");
+                for (const part of ["127.0.0.1", '"alice"', "SCRAM-SHA-256", "maxScramIterations"]) {
+                  assert.ok(err.message.includes(part), `${part} in: ${err.message}`);
+                }
+                assert.ok(!err.message.includes("alice-pw"));
+                return true;
+              },
+            );
+            assert.equal(seen.started, 0);
+          });
+        });
+      }
+
+      it("past 2³¹−1 it is the same coded error even with the ceiling raised to the top (never a DOMException)", async () => {
+        await behindPeer("2147483648", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(cheaply);
+          await assert.rejects(
+            connectWith(transport, uri(peer.address), { cacheStore, maxScramIterations: 2 ** 31 - 1 }),
+            { code: "SCRAM_ITERATIONS_TOO_HIGH" },
+          );
+          assert.equal(seen.started, 0);
+        });
+      });
+
+      it("a ceiling past 2³¹−1 is refused before connecting", async () => {
+        await assert.rejects(connectWith(transport, uri(server.address), { maxScramIterations: 2 ** 32 }), {
+          code: "INVALID_OPTION",
+          message: /maxScramIterations/,
+        });
+      });
+
+      it("just under the ceiling, with a derivation still running at connectTimeoutMS: TIMEOUT", async () => {
+        await behindPeer("999999", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(() => new Promise(() => {}));
+          await assert.rejects(
+            settledWithin(
+              10_000,
+              "connect()",
+              connectWith(transport, uri(peer.address), { cacheStore, connectTimeoutMS: 1000 }),
+            ),
+            { code: "TIMEOUT", message: /connectTimeoutMS/ },
+          );
+          assert.equal(seen.started, 1, "the deadline fired while the key was being derived");
+          await peer.connections[0].closed;
+        });
+      });
+
+      it("just under the ceiling, real PBKDF2, short connectTimeoutMS: TIMEOUT without waiting for it", async () => {
+        await behindPeer("999999", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(deriveScramKeys);
+          await assert.rejects(
+            connectWith(transport, uri(peer.address), { cacheStore, connectTimeoutMS: 30 }),
+            { code: "TIMEOUT" },
+          );
+          assert.equal(seen.finished, 0, "connect() settled before the derivation ended");
+        });
+      });
+
+      it("just under the ceiling, the caller aborts while PBKDF2 runs: ABORTED without waiting for it", async () => {
+        await behindPeer("999999", async (peer) => {
+          const controller = new AbortController();
+          const { seen, cacheStore } = watchedKeys((params) => {
+            controller.abort();
+            return deriveScramKeys(params);
+          });
+          await assert.rejects(
+            connectWith(transport, uri(peer.address), { cacheStore, signal: controller.signal }),
+            { code: "ABORTED" },
+          );
+          assert.equal(seen.started, 1);
+          assert.equal(seen.finished, 0, "connect() settled before the derivation ended");
+          await peer.connections[0].closed;
+        });
+      });
+
+      it("a count at the ceiling is derived (a server may really use that many)", async () => {
+        await behindPeer("1000000", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(cheaply);
+          // The keys are derived with the wrong count on purpose (to stay fast): the server refuses the proof.
+          await assert.rejects(connectWith(transport, uri(peer.address), { cacheStore }), {
+            code: "AUTHENTICATION_FAILED",
+          });
+          assert.equal(seen.finished, 1);
+        });
+      });
     });
-  }
 
-  it("across the connection string and the options object too", async () => {
-    const transport = counting();
-    await assert.rejects(
-      connectWith(transport, "mongodb://db.example.com/?tlsInsecure=true", {
-        tlsAllowInvalidHostnames: false,
-      }),
-      { code: "INVALID_OPTION", message: /tlsInsecure and tlsAllowInvalidHostnames/ },
-    );
-    await assert.rejects(connectWith(transport, "mongodb://db.example.com/?tls=true", { ssl: false }), {
-      code: "INVALID_OPTION",
-      message: /tls and ssl/,
+    describe("0 means no timeout (uri-options specification)", () => {
+      for (
+        const [label, query, options] of [
+          ["connectTimeoutMS=0 in the URI", "&connectTimeoutMS=0", {}],
+          ["connectTimeoutMS: 0 as an option", "", { connectTimeoutMS: 0 }],
+          ["socketTimeoutMS=0 in the URI", "&socketTimeoutMS=0", {}],
+          ["both 0, with a caller signal", "&connectTimeoutMS=0&socketTimeoutMS=0", {
+            signal: new AbortController().signal,
+          }],
+        ] as const
+      ) {
+        it(`${label}: connects and runs commands`, async () => {
+          const conn = await connectWith(transport, uri(server.address, query), options);
+          try {
+            assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+          } finally {
+            await conn.close();
+          }
+        });
+      }
+
+      it("connectTimeoutMS=0: a caller's abort still ends connecting (ABORTED)", async () => {
+        const silent = await startHostileServer({ plan: { silent: true } });
+        try {
+          const controller = new AbortController();
+          const attempt = connectWith(transport, uri(silent.address, "&connectTimeoutMS=0"), {
+            signal: controller.signal,
+          });
+          while (silent.connections.length === 0 || silent.connections[0].messages.length === 0) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          controller.abort();
+          await assert.rejects(attempt, { code: "ABORTED" });
+        } finally {
+          await silent.close();
+        }
+      });
     });
-    assert.deepEqual(transport.opened, []);
   });
+}
 
-  it("the same value repeated is only a warning", async () => {
-    const plan = await planConnection(counting(), "mongodb://db.example.com/?tls=true&tls=true&ssl=true");
-    assert.ok(plan.settings.tls);
-    assert.deepEqual(plan.warnings, [
-      "the option tls is given 2 times in the connection string; the last wins",
-    ]);
-  });
-});
-
-describe("connect(): warnings are data, never logged", () => {
+describe("connect(): mongodb+srv:// with connectTimeoutMS=0", () => {
   let server: RunningServer;
-  before(async () => {
-    server = await startServer({
-      users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
-    });
-  });
+  before(async () => void (server = await startServer({ users })));
   after(() => server.close());
 
-  it("a misspelt option in the URI and one in the options object reach onWarning and Connection.warnings", async () => {
-    const seen: string[] = [];
-    const options = {
-      connectTimeoutMs: 5000,
-      onWarning: (message: string) => seen.push(message),
-    } as Record<string, unknown>;
+  it("resolves with a signal that never times out, and connects", async () => {
+    const signals: AbortSignal[] = [];
+    const dns: Transport = {
+      ...nodeTransport,
+      resolveSrv: (_name, signal) => {
+        signals.push(signal);
+        return Promise.resolve([{ name: "db.cluster0.mongo.test", port: server.port }]);
+      },
+      // A DNS failure for TXT: it is looked at once the signal has been (here: not) aborted.
+      resolveTxt: () => Promise.reject(Object.assign(new Error("no TXT"), { code: "ENODATA" })),
+      openSocket: (o) => nodeTransport.openSocket({ ...o, host: "127.0.0.1" }),
+    };
     const conn = await connectWith(
-      counting(),
-      `mongodb://alice:alice-pw@${server.address}/?authSorce=admin&connectTimeoutMS=soon`,
-      options,
+      dns,
+      "mongodb+srv://alice:alice-pw@cluster0.mongo.test/?tls=false&authSource=admin&connectTimeoutMS=0",
     );
     try {
-      assert.deepEqual(seen, [
-        'the option "authSorce" in the connection string is not a known option and was ignored (did you mean authSource?)',
-        "the value of connectTimeoutMS in the connection string is not an integer ≥ 0 and was ignored",
-        'the option "connectTimeoutMs" given to connect() is not one it takes and was ignored (did you mean connectTimeoutMS? option names are case-sensitive here)',
-      ]);
-      assert.deepEqual(conn.warnings, seen);
-      assert.ok(Object.isFrozen(conn.warnings));
+      assert.equal(signals[0].aborted, false);
+      assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
     } finally {
       await conn.close();
     }
-  });
-
-  it("a warning never shows a value, and the tail of a secret split at '&' is not quoted", async () => {
-    const seen: string[] = [];
-    await assert.rejects(
-      connectWith(
-        counting(),
-        "mongodb://db.example.com/?proxyHost=p&proxyUsername=u&proxyPassword=se&cret=1",
-        {
-          onWarning: (message) => seen.push(message),
-        },
-      ),
-      { code: "INVALID_OPTION", message: /SOCKS5/ },
-    );
-    assert.equal(seen.length, 1);
-    assert.match(seen[0], /after proxyPassword .* %26/);
-    assert.doesNotMatch(seen.join(), /cret|se&/);
-  });
-
-  it("a clean connection has no warnings", async () => {
-    const conn = await connectWith(counting(), `mongodb://alice:alice-pw@${server.address}/?appName=clean`);
-    assert.deepEqual(conn.warnings, []);
-    await conn.close();
-  });
-
-  it("onWarning may throw to make warnings fatal, before any socket", async () => {
-    const transport = counting();
-    const strict = new Error("warnings are fatal here");
-    await assert.rejects(
-      connectWith(transport, `mongodb://${server.address}/?authSorce=admin`, {
-        onWarning: () => {
-          throw strict;
-        },
-      }),
-      strict,
-    );
-    assert.deepEqual(transport.opened, []);
-  });
-
-  it("options without a '/' after the host connect (mongodb://host?authSource=admin)", async () => {
-    const conn = await connectWith(counting(), `mongodb://alice:alice-pw@${server.address}?authSource=admin`);
-    try {
-      assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
-    } finally {
-      await conn.close();
-    }
-  });
-});
-
-describe("connect(): mongodb+srv options", () => {
-  const srv = [1, 2, 3, 4, 5].map((n) => ({ name: `shard-0${n}.cluster0.example.net`, port: 27000 + n }));
-
-  it("srvMaxHosts picks that many distinct SRV hosts, at random", async () => {
-    const picked = new Set<string>();
-    for (let i = 0; i < 40; i++) {
-      const plan = await planConnection(counting(srv), "mongodb+srv://cluster0.example.net/?srvMaxHosts=2");
-      assert.equal(plan.hosts.length, 2);
-      assert.notEqual(plan.hosts[0].host, plan.hosts[1].host);
-      for (const h of plan.hosts) picked.add(h.host);
-    }
-    // 40 draws of 2 of 5 miss a given host with probability (3/5)^40: every host shows up.
-    assert.equal(picked.size, 5);
-    const all = await planConnection(counting(srv), "mongodb+srv://cluster0.example.net/", {
-      srvMaxHosts: 0,
-    });
-    assert.deepEqual(all.hosts.map((h) => h.port), [27001, 27002, 27003, 27004, 27005]);
-  });
-
-  it("srvServiceName and srvMaxHosts on mongodb:// are errors, in the URI or the options", async () => {
-    await assert.rejects(planConnection(counting(), "mongodb://h/?srvMaxHosts=1"), {
-      code: "INVALID_OPTION",
-    });
-    await assert.rejects(planConnection(counting(), "mongodb://h/", { srvServiceName: "custom" }), {
-      code: "INVALID_OPTION",
-    });
-  });
-
-  it("a TXT replicaSet with a positive srvMaxHosts is an error once DNS has answered", async () => {
-    await assert.rejects(
-      planConnection(counting(srv, [["replicaSet=rs0"]]), "mongodb+srv://cluster0.example.net/", {
-        srvMaxHosts: 1,
-      }),
-      { code: "INVALID_OPTION", message: /srvMaxHosts/ },
-    );
-  });
-
-  it("a TXT record's invalid value is a warning; its unknown option an error", async () => {
-    const plan = await planConnection(
-      counting(srv, [["loadBalanced=yes"]]),
-      "mongodb+srv://cluster0.example.net/",
-    );
-    assert.deepEqual(plan.warnings, [
-      "the value of loadBalanced in the TXT record of cluster0.example.net is not true or false and was ignored",
-    ]);
-    await assert.rejects(
-      planConnection(counting(srv, [["authSource=admin&w=1"]]), "mongodb+srv://cluster0.example.net/"),
-      { code: "INVALID_URI", message: /sets w, which it may not/ },
-    );
-  });
-});
-
-describe("connect(): what it cannot honour is refused, not ignored", () => {
-  it("a UNIX domain socket host", async () => {
-    const transport = counting();
-    await assert.rejects(connectWith(transport, "mongodb://%2Ftmp%2Fmongodb-27017.sock/"), {
-      code: "RUNTIME_UNSUPPORTED",
-      message: /UNIX domain socket/,
-    });
-    assert.deepEqual(transport.opened, []);
-  });
-
-  it("a SOCKS5 proxy", async () => {
-    await assert.rejects(connectWith(counting(), "mongodb://h/?proxyHost=proxy.example.com"), {
-      code: "INVALID_OPTION",
-      message: /SOCKS5/,
-    });
   });
 });

@@ -270,6 +270,25 @@ describe("resolveSrvOverHttps / resolveTxtOverHttps", () => {
     await assert.rejects(lookup, { code: "ABORTED" });
   });
 
+  it("timeoutMS: 0 means no timeout (and the caller's abort still applies)", async () => {
+    const signals: (AbortSignal | null | undefined)[] = [];
+    const { fetch } = fetchAnswering(response(SRV_NAME, "SRV", [
+      rr(TO_QUESTION, 33, srvData(27017, [...label("db1"), 0xc0, 26])),
+    ]));
+    const watching = (
+      input: string | URL | Request,
+      init?: RequestInit,
+    ) => (signals.push(init?.signal), fetch(input, init));
+    assert.deepEqual(await resolveSrvOverHttps(SRV_NAME, { fetch: watching, timeoutMS: 0 }), [
+      { name: "db1.cluster0.example.test", port: 27017 },
+    ]);
+    assert.equal(signals[0]?.aborted, false);
+    const unreachable = () => Promise.reject(new TypeError("fetch failed"));
+    await assert.rejects(resolveTxtOverHttps("a.io", { fetch: unreachable, timeoutMS: 0 }), {
+      code: "DNS_ERROR",
+    });
+  });
+
   it("accepts https:// endpoints, and http:// only on loopback", async () => {
     const { fetch } = fetchAnswering(response("a.io", "TXT", []));
     for (const endpoint of ["http://127.0.0.1:8053/dns-query", "http://localhost/q", "http://[::1]:80/q"]) {

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoAuthError, ScramClient, ScramKeyCache, scramPassword } from "@mongo-auth/core";
-import { defaultScramKeyCache } from "../src/crypto/scram-key-cache.ts";
+import { defaultScramKeyCache, deriveScramKeys } from "../src/crypto/scram-key-cache.ts";
+import { DEFAULT_MAX_SCRAM_ITERATIONS } from "../src/scram.ts";
 import { decodeBase64 } from "../src/crypto/base64.ts";
 
 // A complete exchange: client-first, server-first, client-final, server-final.
@@ -181,7 +182,7 @@ describe("ScramClient: server-first-message rejections", () => {
     ["a fractional iteration count", `r=${nonce},s=${salt},i=4096.5`, "SCRAM_PROTOCOL_ERROR"],
     ["an iteration count with a leading zero", `r=${nonce},s=${salt},i=04096`, "SCRAM_PROTOCOL_ERROR"],
     ["an empty iteration count", `r=${nonce},s=${salt},i=`, "SCRAM_PROTOCOL_ERROR"],
-    ["an iteration count beyond 32 bits", `r=${nonce},s=${salt},i=4294967296`, "SCRAM_PROTOCOL_ERROR"],
+    ["an iteration count beyond 32 bits", `r=${nonce},s=${salt},i=4294967296`, "SCRAM_ITERATIONS_TOO_HIGH"],
     ["4095 iterations", `r=${nonce},s=${salt},i=4095`, "SCRAM_ITERATIONS_TOO_LOW"],
     ["1 iteration", `r=${nonce},s=${salt},i=1`, "SCRAM_ITERATIONS_TOO_LOW"],
     ["0 iterations", `r=${nonce},s=${salt},i=0`, "SCRAM_ITERATIONS_TOO_LOW"],
@@ -224,6 +225,100 @@ describe("ScramClient: server-first-message rejections", () => {
     scram.clientFirstMessage();
     await rejectsWith(scram.clientFinalMessage(`r=${nonce},s=${salt},i=4095`), "SCRAM_ITERATIONS_TOO_LOW");
     assert.equal(cache.computations, 0);
+  });
+});
+
+describe("ScramClient: iteration ceiling (a hostile server cannot make the client derive for minutes)", () => {
+  const nonce = "rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0";
+  const salt = "W22ZaJ0SNY7soEsUEjb6gQ==";
+  const firstWith = (iterations: string) => `r=${nonce},s=${salt},i=${iterations}`;
+  const ceilinged = (cache: ScramKeyCache, maxIterations?: number) => {
+    const scram = new ScramClient({
+      hash: "SHA-256",
+      username: "alice",
+      password: "pencil",
+      nonce: RFC7677.nonce,
+      cache,
+      maxIterations,
+    });
+    scram.clientFirstMessage();
+    return scram;
+  };
+
+  // Derives with 4096 iterations whatever was asked: were a count let through, the test would not sit
+  // through minutes of PBKDF2 to notice.
+  const cheap = () =>
+    new ScramKeyCache({ derive: (params) => deriveScramKeys({ ...params, iterations: 4096 }) });
+
+  it("defaults to 1 000 000, far above what servers use (10 000 / 15 000)", () => {
+    assert.equal(DEFAULT_MAX_SCRAM_ITERATIONS, 1_000_000);
+  });
+
+  for (const count of ["1000001", "2147483647", "2147483648", "4294967295", "4294967296", "9".repeat(400)]) {
+    it(`refuses i=${count.length > 12 ? "9×400" : count} before deriving, naming user, mechanism and option`, async () => {
+      const cache = cheap();
+      const err = await rejectsWith(
+        ceilinged(cache).clientFinalMessage(firstWith(count)),
+        "SCRAM_ITERATIONS_TOO_HIGH",
+      );
+      assert.equal(cache.computations, 0, "no key derivation was started");
+      assert.match(err.message, /SCRAM-SHA-256/);
+      assert.match(err.message, /"alice"/);
+      assert.match(err.message, /maxScramIterations/);
+      assert.ok(!err.message.includes("pencil"));
+    });
+  }
+
+  it("accepts a count at the ceiling, and a raised ceiling lets a larger count through", async () => {
+    const derived: number[] = [];
+    const cache = new ScramKeyCache({
+      derive: (params) => (derived.push(params.iterations), deriveScramKeys({ ...params, iterations: 4096 })),
+    });
+    await ceilinged(cache, 5000).clientFinalMessage(firstWith("5000"));
+    await rejectsWith(
+      ceilinged(cache, 5000).clientFinalMessage(firstWith("5001")),
+      "SCRAM_ITERATIONS_TOO_HIGH",
+    );
+    await ceilinged(cache, 2 ** 31 - 1).clientFinalMessage(firstWith("2147483647"));
+    assert.deepEqual(derived, [5000, 2147483647]);
+  });
+
+  it("refuses a ceiling outside 4096 … 2³¹−1 (past it, runtimes' PBKDF2 throw their own DOMException)", () => {
+    for (const maxIterations of [4095, 2 ** 31, 2 ** 32, 1.5e6 + 0.5, NaN, Infinity, -1]) {
+      assert.throws(
+        () => new ScramClient({ hash: "SHA-256", username: "u", password: "p", maxIterations }),
+        { code: "INVALID_OPTION", message: /maxScramIterations/ },
+      );
+    }
+  });
+});
+
+describe("ScramClient: password prepared when the key is needed", () => {
+  it("calls a password function once, at clientFinalMessage, not before", async () => {
+    let calls = 0;
+    const scram = new ScramClient({
+      hash: "SHA-256",
+      username: "user",
+      password: () => (calls++, "pencil"),
+      nonce: RFC7677.nonce,
+      cache: new ScramKeyCache(),
+    });
+    assert.equal(scram.clientFirstMessage(), RFC7677.clientFirst);
+    assert.equal(calls, 0);
+    assert.equal(await scram.clientFinalMessage(RFC7677.serverFirst), RFC7677.clientFinal);
+    await scram.verifyServerFinalMessage(RFC7677.serverFinal);
+    assert.equal(calls, 1);
+  });
+
+  it("a password SASLprep refuses fails the conversation at clientFinalMessage with INVALID_CREDENTIAL", async () => {
+    const scram = new ScramClient({
+      hash: "SHA-256",
+      username: "user",
+      password: () => scramPassword("SHA-256", "user", "bell\u0007"),
+      nonce: RFC7677.nonce,
+    });
+    scram.clientFirstMessage();
+    await rejectsWith(scram.clientFinalMessage(RFC7677.serverFirst), "INVALID_CREDENTIAL");
   });
 });
 

@@ -26,6 +26,7 @@ export interface Row {
 const SECTION_TITLES: Record<string, string> = {
   pbkdf2: "1. PBKDF2 (one derivation)",
   "scram-client": "2. SCRAM client work (no network)",
+  "scram-ceiling": "SCRAM iteration ceiling (one key derivation at the default maxScramIterations)",
   handshake: "3. Handshake end to end (loopback, connect + hello + auth)",
   pool: "4. Pool warm-up (100 concurrent connections of one user)",
   stall: "5. Event-loop stall (longest gap of a 1 ms interval timer)",

@@ -21,6 +21,7 @@ import { credentialProvider, fromMongoCredential } from "../aws/source-credentia
 import { validateStsHost } from "../aws/sts-host.ts";
 import { randomBytes } from "../crypto/random.ts";
 import { MongoAuthError, MongoServerError } from "../errors.ts";
+import { envScope } from "../runtime-env.ts";
 import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
 import { binaryBytes, bytesOf } from "../wire/binary.ts";
 import { checkOk } from "./check-ok.ts";
@@ -62,7 +63,9 @@ class AwsAuthenticator implements Authenticator {
 
   async finish(runner: CommandRunner, _speculativeReply: Document | undefined): Promise<void> {
     const { credential, env, signal } = this.#context;
-    const cache = this.#context.cache.get(CACHE_KEY, () => new AwsCredentialCache());
+    // Temporary credentials belong to the env that produced them (its variables, files and fetch): a
+    // connection given another env must not reuse them.
+    const cache = this.#context.cache.get(`${CACHE_KEY} ${envScope(env)}`, () => new AwsCredentialCache());
     const explicit = fromMongoCredential(credential);
     const provider = explicit ? undefined : credentialProvider(credential);
     for (let attempt = 0;; attempt++) {

@@ -10,6 +10,7 @@ import { OidcAuthenticator } from "../oidc/authenticator.ts";
 import { MONGODB_OIDC } from "../oidc/sasl.ts";
 import { type CacheClock, OidcTokenCache } from "../oidc/token-cache.ts";
 import { type EnvironmentEndpoints, tokenSourceOf } from "../oidc/token-source.ts";
+import { envScope } from "../runtime-env.ts";
 import type { AuthContext, Authenticator, Mechanism } from "./types.ts";
 
 /** Options of {@link createOidcMechanism}. */
@@ -23,8 +24,24 @@ export interface OidcMechanismOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-/** The key of the client's {@link OidcTokenCache} in `AuthContext.cache` (tests look inside with it). */
+/**
+ * The key of the client's {@link OidcTokenCache} in `AuthContext.cache` for callback credentials (tests
+ * look inside with it). `ENVIRONMENT` tokens are kept per env instead: see {@link oidcCacheKey}.
+ */
 export const OIDC_CACHE_KEY = "MONGODB-OIDC/tokens";
+
+/**
+ * Where a credential's tokens are cached in its scope: a callback's tokens are the callback's (the scope
+ * already tells callbacks apart); a built-in environment's come from the env (its variables, files and
+ * fetch), so they are kept per env.
+ *
+ * @param context the authentication context
+ * @returns the key of the token cache in `context.cache`
+ */
+export function oidcCacheKey(context: Pick<AuthContext, "credential" | "env">): string {
+  const fromEnvironment = context.credential.mechanismProperties.ENVIRONMENT !== undefined;
+  return fromEnvironment ? `${OIDC_CACHE_KEY} ${envScope(context.env)}` : OIDC_CACHE_KEY;
+}
 
 /**
  * A MONGODB-OIDC mechanism with its endpoints and sleep chosen; {@link mongodbOidc} is the default.
@@ -61,11 +78,14 @@ export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechani
       return new OidcAuthenticator({
         credential: context.credential,
         host: context.host,
-        cache: context.cache.get(OIDC_CACHE_KEY, () => new OidcTokenCache(clock)),
+        cache: context.cache.get(oidcCacheKey(context), () => new OidcTokenCache(clock)),
         source: () => tokenSourceOf(context.credential, context.env, options.endpoints),
         // Read when used: a re-authentication runs under its own signal, not the connect one.
         get signal() {
           return context.signal;
+        },
+        get outsideConnectTimeout() {
+          return context.outsideConnectTimeout;
         },
       });
     },

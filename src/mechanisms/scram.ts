@@ -22,8 +22,11 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
       const client = new ScramClient({
         hash,
         username,
-        password: scramPassword(hash, username, password),
+        // Prepared once the key is needed, not now: while negotiating, this may be the SCRAM-SHA-256
+        // guess for a SCRAM-SHA-1 user, whose password SASLprep may refuse (SCRAM-SHA-1 never SASLpreps).
+        password: () => scramPassword(hash, username, password),
         cache: context.cache.scramKeys,
+        maxIterations: context.maxScramIterations,
       });
       // One client-first per conversation: when the server ignores the speculative one (before 4.4, or
       // it dropped the attempt), saslStart sends the same message again, as the auth spec allows.
@@ -39,7 +42,9 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
         speculativeCommand: () => Promise.resolve({ ...saslStart(), db: source }),
         async finish(runner: CommandRunner, speculativeReply: Document | undefined): Promise<void> {
           const first = speculativeReply ?? await runner.command(source, saslStart());
-          const clientFinal = await client.clientFinalMessage(binaryText(first.payload));
+          const clientFinal = await client.clientFinalMessage(binaryText(first.payload)).catch((err) => {
+            throw namingHost(err, context.host);
+          });
           let reply = await runner.command(source, {
             saslContinue: 1,
             conversationId: first.conversationId,
@@ -61,6 +66,12 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
       };
     },
   };
+}
+
+// The client cannot know the host; the message of a refused iteration count should name it.
+function namingHost(err: unknown, host: string | undefined): unknown {
+  if (!(err instanceof MongoAuthError) || err.code !== "SCRAM_ITERATIONS_TOO_HIGH" || !host) return err;
+  return new MongoAuthError(err.code, `server ${host}: ${err.message}`);
 }
 
 /**

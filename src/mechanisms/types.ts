@@ -29,14 +29,26 @@ export interface CommandRunner {
 export interface AuthContext {
   /** The credential being authenticated. */
   readonly credential: MongoCredential;
-  /** The host the connection goes to, as resolved (after SRV), without port. OIDC checks ALLOWED_HOSTS against it. */
-  readonly host: string;
+  /**
+   * The host the connection goes to, as resolved (after SRV), without port; `undefined` when the caller
+   * did not say. OIDC's human flow checks it against ALLOWED_HOSTS, and refuses to run without it.
+   */
+  readonly host?: string;
   /** Host facilities for credential sources. */
   readonly env: RuntimeEnv;
   /** Caches shared by all connections of one client (SCRAM keys, AWS credentials, OIDC tokens). */
   readonly cache: AuthCache;
   /** Cancels the whole conversation, including any HTTP call or callback it makes. */
   readonly signal?: AbortSignal;
+  /** The most SCRAM iterations a server may ask for (default 1 000 000). */
+  readonly maxScramIterations?: number;
+  /**
+   * Runs `work` with `connect()`'s connect timeout stopped, for a wait on a person: a human OIDC
+   * callback has its own five minutes, which the auth specification does not let the connect timeout cut
+   * short. `work` gets the signal that still applies (the caller's). Absent (no connect timeout running,
+   * say under `authenticate()`): run `work` under {@link signal}.
+   */
+  readonly outsideConnectTimeout?: <T>(work: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
 }
 
 /**

@@ -28,14 +28,22 @@ import { checkOk } from "../mechanisms/check-ok.ts";
 export interface OidcAuthenticatorInit {
   /** The MONGODB-OIDC credential. */
   readonly credential: MongoCredential;
-  /** The host of the connection (ALLOWED_HOSTS is checked against it for the human flow). */
-  readonly host: string;
+  /**
+   * The host of the connection: the human flow checks it against ALLOWED_HOSTS, and refuses to run
+   * when it is unknown.
+   */
+  readonly host?: string;
   /** The client's token cache. */
   readonly cache: OidcTokenCache;
   /** Resolves the token source; called lazily so a bad credential fails the authentication, not `create`. */
   readonly source: () => TokenSource;
   /** Cancels the authentication. */
   readonly signal?: AbortSignal;
+  /**
+   * Runs a wait on a person (the human flow's token) outside `connect()`'s connect timeout; `work` gets
+   * the signal that still applies. Absent: `work` runs under {@link signal}.
+   */
+  readonly outsideConnectTimeout?: <T>(work: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
 }
 
 /**
@@ -130,6 +138,13 @@ export class OidcAuthenticator implements Authenticator {
       const source = this.#init.source();
       if (source.flow === "human") {
         const { credential, host } = this.#init;
+        if (host === undefined) {
+          throw new MongoAuthError(
+            "INVALID_OPTION",
+            "MONGODB-OIDC: the human flow needs the server's host to check it against ALLOWED_HOSTS " +
+              "before a person's token is sent: pass host to authenticate() / beginAuthentication()",
+          );
+        }
         assertHostAllowed(host, allowedHostsOf(credential.mechanismProperties.ALLOWED_HOSTS));
       }
       this.#source = source;
@@ -141,7 +156,8 @@ export class OidcAuthenticator implements Authenticator {
     if (await this.#tryCachedToken(runner)) return;
     const source = this.#sourceChecked();
     if (source.flow === "machine") {
-      const token = await this.#obtain(() => ({ call: () => this.#call({}) }));
+      const signal = this.#init.signal;
+      const token = await this.#obtain(() => ({ call: () => this.#call({}, signal) }), signal);
       await this.#forgetIfRefused(token, () => this.#oneStep(runner, token));
       return;
     }
@@ -171,11 +187,13 @@ export class OidcAuthenticator implements Authenticator {
     const cache = this.#init.cache;
     let token: CachedToken | undefined;
     try {
-      token = await cache.obtain(() => {
-        const { refreshToken, idpInfo } = cache;
-        if (refreshToken === undefined || idpInfo === undefined) return undefined;
-        return { call: () => this.#call({ idpInfo, refreshToken }), refreshing: true };
-      }, this.#init.signal);
+      token = await this.#waitingForPerson((signal) =>
+        cache.obtain(() => {
+          const { refreshToken, idpInfo } = cache;
+          if (refreshToken === undefined || idpInfo === undefined) return undefined;
+          return { call: () => this.#call({ idpInfo, refreshToken }, signal), refreshing: true };
+        }, signal)
+      );
       if (!token) return false;
       await this.#oneStep(runner, token);
       return true;
@@ -194,7 +212,9 @@ export class OidcAuthenticator implements Authenticator {
     const { credential } = this.#init;
     const start = checkOk(await runner.command(credential.source, principalStepCommand(credential.username)));
     const idpInfo: IdpInfo = parseIdpInfo(readPayload(start));
-    const token = await this.#obtain(() => ({ call: () => this.#call({ idpInfo }), idpInfo }));
+    const token = await this.#waitingForPerson((signal) =>
+      this.#obtain(() => ({ call: () => this.#call({ idpInfo }, signal), idpInfo }), signal)
+    );
     this.#generation = token.generation;
     await this.#forgetIfRefused(token, async () => {
       const command = jwtContinueCommand(start.conversationId, token.accessToken);
@@ -225,13 +245,20 @@ export class OidcAuthenticator implements Authenticator {
   }
 
   // A token from the cache or from a call that is always planned.
-  async #obtain(call: () => TokenCall): Promise<CachedToken> {
-    const token = await this.#init.cache.obtain(call, this.#init.signal);
+  async #obtain(call: () => TokenCall, signal: AbortSignal | undefined): Promise<CachedToken> {
+    const token = await this.#init.cache.obtain(call, signal);
     if (!token) throw new MongoAuthError("PROTOCOL_ERROR", "MONGODB-OIDC: no token was obtained"); // unreachable
     return token;
   }
 
-  #call(inputs: CallbackInputs): Promise<OidcCallbackResult> {
+  // A human callback waits for a person: the connect timeout does not run meanwhile (the callback has
+  // its own five minutes), and neither does it while this connection queues behind another's callback.
+  #waitingForPerson<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    const { outsideConnectTimeout, signal } = this.#init;
+    return outsideConnectTimeout ? outsideConnectTimeout(work) : work(signal);
+  }
+
+  #call(inputs: CallbackInputs, signal: AbortSignal | undefined): Promise<OidcCallbackResult> {
     const source = this.#sourceChecked();
     const { username, mechanismProperties } = this.#init.credential;
     const tokenAudience = mechanismProperties.TOKEN_RESOURCE;
@@ -239,7 +266,7 @@ export class OidcAuthenticator implements Authenticator {
       ...inputs,
       username,
       tokenAudience: typeof tokenAudience === "string" ? tokenAudience : undefined,
-    }, { name: source.name, timeoutMs: source.timeoutMs, signal: this.#init.signal });
+    }, { name: source.name, timeoutMs: source.timeoutMs, signal });
   }
 }
 

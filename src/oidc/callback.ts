@@ -18,8 +18,11 @@ export const HUMAN_CALLBACK_TIMEOUT_MS = 300_000;
 export interface IdpInfo {
   /** The issuer URL; the `iss` of the tokens the server accepts. */
   readonly issuer: string;
-  /** The OIDC client ID to use with the issuer. */
-  readonly clientId: string;
+  /**
+   * The OIDC client ID to use with the issuer. A server leaves it out for an identity provider it
+   * accepts machine tokens from only (mongod's `supportsHumanFlows: false`).
+   */
+  readonly clientId?: string;
   /** Extra scopes to request from the issuer. */
   readonly requestScopes?: readonly string[];
 }

@@ -8,8 +8,9 @@ import { MongoAuthError } from "../errors.ts";
 import type { IdpInfo } from "./callback.ts";
 
 /**
- * Validates the server's IdP information: `issuer` and `clientId` non-empty strings, `requestScopes` an
- * array of strings when present.
+ * Validates the server's IdP information: `issuer` a non-empty string, `clientId` a non-empty string when
+ * present (a server leaves it out for an identity provider configured for machines only: the auth
+ * specification's prose test 1.8), `requestScopes` an array of strings when present.
  *
  * @param doc the decoded saslStart reply payload
  * @returns the IdP information, holding only the known fields
@@ -22,7 +23,8 @@ import type { IdpInfo } from "./callback.ts";
  *
  * const info = parseIdpInfo({ issuer: "https://idp.example", clientId: "mongo", requestScopes: ["offline_access"] });
  * assert.equal(info.issuer, "https://idp.example");
- * assert.throws(() => parseIdpInfo({ issuer: "https://idp.example" }), { code: "PROTOCOL_ERROR" });
+ * assert.deepEqual(parseIdpInfo({ issuer: "https://idp.example" }), { issuer: "https://idp.example" });
+ * assert.throws(() => parseIdpInfo({ clientId: "mongo" }), { code: "PROTOCOL_ERROR" });
  * ```
  */
 export function parseIdpInfo(doc: Record<string, unknown>): IdpInfo {
@@ -30,10 +32,17 @@ export function parseIdpInfo(doc: Record<string, unknown>): IdpInfo {
     new MongoAuthError("PROTOCOL_ERROR", `MONGODB-OIDC: the server's identity provider information ${what}`);
   const { issuer, clientId, requestScopes } = doc;
   if (typeof issuer !== "string" || issuer.length === 0) throw fail("has no issuer string");
-  if (typeof clientId !== "string" || clientId.length === 0) throw fail("has no clientId string");
-  if (requestScopes === undefined || requestScopes === null) return { issuer, clientId };
+  const info: { issuer: string; clientId?: string; requestScopes?: string[] } = { issuer };
+  if (clientId !== undefined && clientId !== null) {
+    if (typeof clientId !== "string" || clientId.length === 0) {
+      throw fail("has a clientId that is not a string");
+    }
+    info.clientId = clientId;
+  }
+  if (requestScopes === undefined || requestScopes === null) return info;
   if (!Array.isArray(requestScopes) || !requestScopes.every((scope) => typeof scope === "string")) {
     throw fail("has a requestScopes that is not an array of strings");
   }
-  return { issuer, clientId, requestScopes: [...requestScopes] };
+  info.requestScopes = [...requestScopes];
+  return info;
 }

@@ -5,6 +5,11 @@
  * `tlsAllowInvalidCertificates` (Deno has only the `--unsafely-ignore-certificate-errors` flag) and
  * encrypted private keys (`tlsCertificateKeyFilePassword`: Deno cannot decrypt them; decrypt the key first).
  *
+ * A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official driver.
+ * `Deno.connectTls` takes CA certificates only "in addition to the default root certificates", which
+ * would accept any publicly trusted certificate for the host: so with a pinned CA the socket is opened
+ * with Deno's `node:tls`, which (since Deno 2.8) trusts exactly the given CAs. Older Deno is refused.
+ *
  * @example
  * ```ts ignore
  * import { connect } from "@mongo-auth/core/deno";
@@ -22,7 +27,7 @@ import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
 import { splitPem } from "../pem.ts";
-import { type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
@@ -51,14 +56,12 @@ interface DenoApi {
   connectTls(options: {
     hostname: string;
     port: number;
-    caCerts?: string[];
     cert?: string;
     key?: string;
     unsafelyDisableHostnameVerification?: boolean;
   }): Promise<DenoConn>;
   startTls(conn: DenoConn, options: {
     hostname: string;
-    caCerts?: string[];
     unsafelyDisableHostnameVerification?: boolean;
   }): Promise<DenoConn>;
   resolveDns(name: string, type: "SRV", options?: DenoResolveOptions): Promise<
@@ -94,7 +97,7 @@ export function denoEnv(): RuntimeEnv {
   } catch {
     // Without --allow-env the credential sources see an empty environment.
   }
-  return runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) });
+  return asRuntimeDefault(runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) }));
 }
 
 /** Options of {@link createDenoTransport}. */
@@ -136,18 +139,13 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
 /** The Deno transport with the system's DNS, for `connectWith` and tests. */
 export const denoTransport: Transport = createDenoTransport();
 
+// TLS without a pinned CA: Deno's own, trusting its built-in roots (and DENO_CERT / DENO_TLS_CA_STORE).
 async function tlsOptions(settings: TlsSettings, host: string) {
-  if (settings.allowInvalidCertificates) {
-    throw new MongoAuthError(
-      "RUNTIME_UNSUPPORTED",
-      "Deno cannot skip certificate verification per connection: pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
-    );
-  }
+  refuseInvalidCertificates(settings);
   const read = (path: string, what: string) =>
     Deno.readTextFile(path).catch((err) => {
       throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}`, { cause: err });
     });
-  const ca = settings.caFile !== undefined ? await read(settings.caFile, "tlsCAFile") : settings.ca;
   let pair: { cert: string; key: string } | undefined;
   if (settings.certificateKeyFile !== undefined) {
     const pem = await read(settings.certificateKeyFile, "tlsCertificateKeyFile");
@@ -158,10 +156,25 @@ async function tlsOptions(settings: TlsSettings, host: string) {
   }
   return {
     hostname: host,
-    caCerts: ca === undefined ? undefined : [ca],
     ...pair,
     unsafelyDisableHostnameVerification: settings.allowInvalidHostnames || undefined,
   };
+}
+
+// TLS that trusts the pinned CA and nothing else, through node:tls (see the module comment), which
+// refuses a Deno older than 2.8.
+async function openPinned(socket: OpenSocketOptions, tls: TlsSettings): Promise<SocketStreams> {
+  refuseInvalidCertificates(tls);
+  const { openNodeSocket } = await import("./node-socket.ts");
+  return await openNodeSocket(socket);
+}
+
+function refuseInvalidCertificates(settings: TlsSettings): void {
+  if (!settings.allowInvalidCertificates) return;
+  throw new MongoAuthError(
+    "RUNTIME_UNSUPPORTED",
+    "Deno cannot skip certificate verification per connection: pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
+  );
 }
 
 function clientPair(pem: { cert: string; key: string; encrypted: boolean }, settings: TlsSettings) {
@@ -174,8 +187,10 @@ function clientPair(pem: { cert: string; key: string; encrypted: boolean }, sett
   return { cert: pem.cert, key: pem.key };
 }
 
-async function openSocket({ host, port, tls, signal }: OpenSocketOptions): Promise<SocketStreams> {
+async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
+  const { host, port, tls, signal } = socket;
   if (signal.aborted) throw abortError(signal, `connecting to ${host}:${port}`);
+  if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket, tls);
   const options = tls ? await tlsOptions(tls, host) : undefined;
   // Deno.connectTls takes no signal: race it, and close a socket that opens after we gave up.
   const opening = open(host, port, signal, options);
@@ -229,7 +244,6 @@ async function open(
   try {
     return await Deno.startTls(tcp, {
       hostname: tls.hostname,
-      caCerts: tls.caCerts,
       unsafelyDisableHostnameVerification: tls.unsafelyDisableHostnameVerification,
     });
   } catch (err) {

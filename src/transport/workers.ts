@@ -38,7 +38,7 @@ import type { Connection } from "../connection.ts";
 import { parseCredential } from "../credential.ts";
 import { dnsOverHttpsEndpoint, resolveSrvOverHttps, resolveTxtOverHttps } from "../dns-over-https.ts";
 import { MongoAuthError } from "../errors.ts";
-import { type FetchLike, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import type { OpenSocketOptions, TlsSettings, Transport } from "../wire/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
@@ -118,7 +118,7 @@ export async function connect(uri: string, options?: ConnectOptions): Promise<Co
  * ```
  */
 export function workersEnv(): RuntimeEnv {
-  return runtimeEnv({});
+  return asRuntimeDefault(runtimeEnv({}));
 }
 
 /**

@@ -11,6 +11,10 @@ const users = [
   { db: "app", user: "we=ird,user", password: "p,w=", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
   // SASLprep maps U+00AD (soft hyphen) to nothing and U+2168 (Roman numeral nine) to "IX".
   { db: "admin", user: "unicode", password: "I\u00ADX\u2168", mechanisms: ["SCRAM-SHA-256"] },
+  // SCRAM-SHA-1 never SASLpreps, so these passwords are fine for it; SASLprep refuses both (a control
+  // character, a code point unassigned in Unicode 3.2).
+  { db: "admin", user: "legacy-bell", password: "bell\u0007pw", mechanisms: ["SCRAM-SHA-1"] },
+  { db: "admin", user: "legacy-unassigned", password: "pw\u0221", mechanisms: ["SCRAM-SHA-1"] },
 ];
 
 async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
@@ -74,6 +78,29 @@ for (const { name, transport } of await transports()) {
         await conn.close();
       });
     }
+
+    it("negotiates SCRAM-SHA-1 for a user whose password SASLprep refuses (the SHA-256 guess never preps it)", async () => {
+      for (const [user, password] of [["legacy-bell", "bell\u0007pw"], ["legacy-unassigned", "pw\u0221"]]) {
+        const conn = await connectWith(transport, uri(user, password));
+        try {
+          assert.equal(conn.handshake.mechanism, "SCRAM-SHA-1");
+          assert.deepEqual(await whoami(conn), { user, db: "admin" });
+        } finally {
+          await conn.close();
+        }
+      }
+    });
+
+    it("SCRAM-SHA-256 with a password SASLprep refuses: INVALID_CREDENTIAL, the password not echoed", async () => {
+      await assert.rejects(
+        connectWith(transport, uri("alice", "bell\u0007pw", "?authMechanism=SCRAM-SHA-256")),
+        (err: MongoAuthError) => {
+          assert.equal(err.code, "INVALID_CREDENTIAL");
+          assert.ok(!err.message.includes("bell"));
+          return true;
+        },
+      );
+    });
 
     it("SASLprep: the password is prepared before hashing", async () => {
       for (const password of ["I\u00ADX\u2168", "IXIX", "I\u00ADXIX"]) {

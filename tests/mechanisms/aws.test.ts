@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Binary, deserialize, serialize } from "bson";
+import { AuthCacheStore } from "../../src/auth-cache.ts";
 import { mongodbAws } from "../../src/mechanisms/aws.ts";
 import type { AuthCache, CommandRunner, Document } from "../../src/mechanisms/types.ts";
 import { type MongoCredential, parseCredential } from "../../src/credential.ts";
@@ -357,6 +358,38 @@ describe("MONGODB-AWS credential cache across connections", () => {
     }
   });
 
+  it("two tenants with their own env share one cache scope, never each other's credentials", async () => {
+    const tenant = (name: string) => tempCredentials(name, NOW + 60 * 60 * 1000);
+    const [a, b] = [tenant("a"), tenant("b")];
+    const ecsA = await startFakeEcs({ path: "/creds", credentials: a });
+    const ecsB = await startFakeEcs({ path: "/creds", credentials: b });
+    try {
+      const role = (account: string, c: typeof a) => ({
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.Token,
+        arn: `arn:aws:sts::${account}:assumed-role/tenant/session`,
+      });
+      const users = ["111111111111", "222222222222"].map((id) => `arn:aws:sts::${id}:assumed-role/tenant/*`);
+      const harness = serverRunner({ accounts: [role("111111111111", a), role("222222222222", b)] }, {
+        users,
+      });
+      // One process-wide store, one credential (no keys in it): the scope is the same for both tenants.
+      const cache = new AuthCacheStore().scopeFor(credential());
+      const envA = testEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: ecsA.url + "/creds" }, { now: () => NOW });
+      const envB = testEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: ecsB.url + "/creds" }, { now: () => NOW });
+      await authenticate(harness, credential(), envA, cache);
+      await authenticate(harness, credential(), envB, cache);
+      await authenticate(harness, credential(), envA, cache);
+      assert.deepEqual(harness.authenticatedAs, [users[0], users[1], users[0]]);
+      assert.equal(ecsA.requests.length, 1, "tenant A's credentials stay cached for tenant A");
+      assert.equal(ecsB.requests.length, 1, "tenant B fetched its own");
+    } finally {
+      await ecsA.close();
+      await ecsB.close();
+    }
+  });
+
   it("clears the cache when the server refuses cached credentials and retries once with fresh ones", async () => {
     const first = tempCredentials("first", NOW + 60 * 60 * 1000);
     const second = tempCredentials("second", NOW + 60 * 60 * 1000);
@@ -371,23 +404,21 @@ describe("MONGODB-AWS credential cache across connections", () => {
       });
       const users = ["arn:aws:sts::123456789012:assumed-role/task/*"];
       const vars: Record<string, string> = { AWS_CONTAINER_CREDENTIALS_FULL_URI: ecs.url + "/creds" };
+      // One env whose variables change, as a process's do (credentials are cached per env).
+      const base = testEnv({}, { now: () => NOW });
+      const env: RuntimeEnv = { ...base, getEnv: (name) => vars[name] ?? base.getEnv(name) };
       const cache = newCache();
-      await authenticate(
-        serverRunner({ accounts: [account(first)] }, { users }),
-        credential(),
-        testEnv(vars, { now: () => NOW }),
-        cache,
-      );
+      await authenticate(serverRunner({ accounts: [account(first)] }, { users }), credential(), env, cache);
       // The role's keys were rotated: the server only knows the new ones, the endpoint serves them.
       vars.AWS_CONTAINER_CREDENTIALS_FULL_URI = rotated.url + "/creds";
       const harness = serverRunner({ accounts: [account(second)] }, { users });
-      await authenticate(harness, credential(), testEnv(vars, { now: () => NOW }), cache);
+      await authenticate(harness, credential(), env, cache);
       assert.equal(harness.sent.filter((c) => "saslStart" in c).length, 2, "one failed attempt, one retry");
       assert.deepEqual(harness.authenticatedAs, users);
       assert.equal(rotated.requests.length, 1);
       // Refused twice: no third attempt, and the error is the server's 18.
       const refusing = serverRunner({ accounts: [] }, { users });
-      await assert.rejects(authenticate(refusing, credential(), testEnv(vars, { now: () => NOW }), cache), {
+      await assert.rejects(authenticate(refusing, credential(), env, cache), {
         code: "AUTHENTICATION_FAILED",
       });
       assert.equal(refusing.sent.filter((c) => "saslStart" in c).length, 2);

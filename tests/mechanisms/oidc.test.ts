@@ -465,7 +465,7 @@ describe("MONGODB-OIDC mechanism", () => {
       })!;
       const cache = new AuthCacheStore().scopeFor(credential);
       const auth = createOidcMechanism().create({ credential, host: "localhost", env: runtimeEnv(), cache });
-      const payload = new Binary(BSON.serialize({ issuer: "https://idp.test.invalid" }));
+      const payload = new Binary(BSON.serialize({ issuer: "https://idp.test.invalid", clientId: 42 }));
       const runner = { command: () => Promise.resolve({ ok: 1, conversationId: 1, done: false, payload }) };
       await assert.rejects(auth.finish(runner, undefined), { code: "PROTOCOL_ERROR", message: /clientId/ });
       assert.equal(calls, 0);
@@ -530,6 +530,45 @@ describe("MONGODB-OIDC mechanism", () => {
         const { conn } = await c.connect();
         assert.equal(conn.user, "$external.test_user2", environment);
       }
+    });
+
+    it("two tenants with their own env in one cache store: each gets the token of its own env", async () => {
+      const readTextFile = (p: string) => readFile(p, "utf8");
+      const tokenFile = async (user: string) => {
+        const path = join(dir, `token-${user}`);
+        writeFileSync(path, await idp.token(user));
+        return path;
+      };
+      const tenants = [
+        runtimeEnv({
+          env: { OIDC_TOKEN_FILE: await tokenFile("test_user1") },
+          readTextFile,
+          fetch: loopbackOnlyFetch,
+        }),
+        runtimeEnv({
+          env: { OIDC_TOKEN_FILE: await tokenFile("test_user2") },
+          readTextFile,
+          fetch: loopbackOnlyFetch,
+        }),
+      ];
+      const cacheStore = new AuthCacheStore(); // what a process-wide default does
+      const server = newServer();
+      const users = [];
+      for (const env of [...tenants, ...tenants]) {
+        const c = client(server, "machine", undefined, {
+          properties: { ENVIRONMENT: "test" },
+          env,
+          cacheStore,
+        });
+        const { conn } = await c.connect();
+        users.push(conn.user);
+      }
+      assert.deepEqual(users, [
+        "$external.test_user1",
+        "$external.test_user2",
+        "$external.test_user1",
+        "$external.test_user2",
+      ]);
     });
 
     it("an environment failure says which source failed", async () => {

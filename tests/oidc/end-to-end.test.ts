@@ -222,6 +222,55 @@ for (const { name, transport } of await transports()) {
         assert.equal(c.calls[0].version, 1);
       });
 
+      it("1.8 machine IdP with a human callback: IdP information without clientId is passed on as sent", async () => {
+        const machineIdp = await startServer({
+          oidc: oidcServerConfig(idp, { clientId: undefined }),
+          users: [{ db: "$external", user: "test_machine", mechanisms: ["MONGODB-OIDC"] }],
+        });
+        try {
+          const c = client("human", async () => ({ accessToken: await idp.token("test_machine") }));
+          const conn = await c.connect(
+            `mongodb://test_machine@${machineIdp.address}/?authMechanism=MONGODB-OIDC`,
+          );
+          try {
+            assert.equal((await whoami(conn))?.user, "test_machine");
+            assert.deepEqual(c.calls[0].idpInfo, { issuer: idp.issuer });
+          } finally {
+            await conn.close();
+          }
+        } finally {
+          await machineIdp.close();
+        }
+      });
+
+      it("a sign-in that outlasts connectTimeoutMS still connects: the callback has its own 5 minutes", async () => {
+        const connectTimeoutMS = 300;
+        const c = client("human", async (params) => {
+          // A person at a browser: three connect timeouts pass before the token comes back.
+          await new Promise((resolve) => setTimeout(resolve, 3 * connectTimeoutMS));
+          assert.equal(params.timeoutContext.aborted, false);
+          return { accessToken: await idp.token("test_user1") };
+        }, { connectTimeoutMS });
+        const conn = await c.connect();
+        try {
+          assert.equal((await whoami(conn))?.user, "test_user1");
+          assert.equal(c.calls[0].timeoutMS, 300_000);
+        } finally {
+          await conn.close();
+        }
+      });
+
+      it("the caller's signal still cancels a sign-in in progress (ABORTED)", async () => {
+        const controller = new AbortController();
+        const c = client("human", (params) => {
+          controller.abort();
+          return new Promise((_, reject) =>
+            params.timeoutContext.addEventListener("abort", () => reject(new Error("stopped")))
+          );
+        }, { connectTimeoutMS: 300, signal: controller.signal });
+        await assert.rejects(c.connect(), { code: "ABORTED" });
+      });
+
       it("2.2 the human callback returns missing data: connecting fails", async () => {
         // deno-lint-ignore no-explicit-any
         const c = client("human", (() => Promise.resolve({ refreshToken: "r" })) as any);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { validateCallbackResult } from "../../src/oidc/validate-result.ts";
-import { parseIdpInfo } from "../../src/oidc/idp-info.ts";
 
 const SECRET = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl";
 
@@ -44,30 +43,4 @@ describe("validateCallbackResult", () => {
       );
     });
   }
-});
-
-describe("parseIdpInfo", () => {
-  it("accepts issuer, clientId and optional requestScopes", () => {
-    assert.deepEqual(parseIdpInfo({ issuer: "https://i", clientId: "c" }), {
-      issuer: "https://i",
-      clientId: "c",
-    });
-    assert.deepEqual(parseIdpInfo({ issuer: "https://i", clientId: "c", requestScopes: ["a", "b"], x: 1 }), {
-      issuer: "https://i",
-      clientId: "c",
-      requestScopes: ["a", "b"],
-    });
-  });
-
-  it("refuses missing or mistyped fields as a protocol error", () => {
-    for (
-      const doc of [{}, { issuer: "https://i" }, { clientId: "c" }, { issuer: 1, clientId: "c" }, {
-        issuer: "i",
-        clientId: "c",
-        requestScopes: "a",
-      }, { issuer: "i", clientId: "c", requestScopes: [1] }]
-    ) {
-      assert.throws(() => parseIdpInfo(doc), { code: "PROTOCOL_ERROR" });
-    }
-  });
 });

@@ -1,6 +1,13 @@
-// The Deno transport only runs under Deno; on Node and Bun this file checks that importing it is harmless.
-import { describe, it } from "node:test";
+// The Deno transport only runs under Deno; on Node and Bun this file checks that importing it is harmless,
+// and every runtime runs Deno itself in a subprocess to check that a pinned CA is the only one trusted.
+import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { promisify } from "node:util";
+import { type RunningServer, startServer } from "../server/server.ts";
+import { fixturePath, repoRoot } from "../support/paths.ts";
 import { runtime } from "../support/transports.ts";
 
 describe("deno transport", () => {
@@ -19,6 +26,14 @@ describe("deno transport", () => {
     assert.equal(env.getEnv("PATH"), deno.env.get("PATH"));
   });
 
+  it("on Deno: every denoEnv() is the process's: credentials they produce share one cache scope", {
+    skip: runtime !== "deno" && "Deno only",
+  }, async () => {
+    const { denoEnv } = await import("../../src/transport/deno.ts");
+    const { envScope } = await import("../../src/runtime-env.ts");
+    assert.equal(envScope(denoEnv()), envScope(denoEnv()));
+  });
+
   it("on Deno: refuses options Deno cannot honour, saying what to do instead", {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
@@ -32,5 +47,55 @@ describe("deno transport", () => {
       }),
       { code: "RUNTIME_UNSUPPORTED", message: /unsafely-ignore-certificate-errors/ },
     );
+  });
+});
+
+// DENO_CERT adds a CA to what Deno trusts by default, as a public root would be: the stand-in for "a CA
+// Deno trusts anyway". The reference server's certificate is signed by tests/fixtures/pki/ca.pem.
+describe("deno transport: a pinned CA (tlsCAFile) is the only CA trusted", () => {
+  const pki = (name: string) => fixturePath(`pki/${name}`);
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({
+      users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
+      tls: {
+        cert: pki("server-cert.pem"),
+        key: pki("server-key.pem"),
+        ca: pki("ca.pem"),
+        allowConnectionsWithoutCertificates: true,
+      },
+    });
+  });
+  after(() => server.close());
+
+  async function probe(
+    pin: string,
+    denoCert?: string,
+    entry = "deno",
+  ): Promise<{ ok?: true; code?: string; message?: string }> {
+    const root = repoRoot();
+    const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", DENO_CERT: denoCert };
+    if (denoCert === undefined) delete env.DENO_CERT;
+    const { stdout } = await promisify(execFile)(
+      join(root, "node_modules", ".bin", "deno"),
+      ["run", "-A", join(root, "tests", "transport", "deno-tls-probe.ts"), server.address, pin, entry],
+      { cwd: root, env: env as Record<string, string>, timeout: 60_000 },
+    );
+    return JSON.parse(stdout.trim().split("\n").at(-1)!);
+  }
+
+  it("Deno trusts the server's CA by default here (DENO_CERT), so the next check means something", async () => {
+    assert.deepEqual(await probe("-", pki("ca.pem")), { ok: true });
+  });
+
+  for (const entry of ["deno", "node"]) {
+    it(`pinning another CA refuses the server with TLS_ERROR, though Deno would trust it by default (/${entry})`, async () => {
+      const outcome = await probe(pki("other-ca.pem"), pki("ca.pem"), entry);
+      assert.equal(outcome.code, "TLS_ERROR", JSON.stringify(outcome));
+    });
+  }
+
+  it("pinning the server's own CA connects (without it in Deno's default trust)", async () => {
+    assert.deepEqual(await probe(pki("ca.pem")), { ok: true });
   });
 });

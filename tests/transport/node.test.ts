@@ -4,6 +4,7 @@ import process from "node:process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { awsCredentialProvider, nodeEnv, nodeTransport } from "../../src/transport/node.ts";
+import { envScope, runtimeEnv } from "../../src/runtime-env.ts";
 import { runtime } from "../support/transports.ts";
 
 describe("node transport", () => {
@@ -18,6 +19,11 @@ describe("node transport", () => {
     assert.equal(env.homeDir, os.homedir());
     const text = await env.readTextFile!(fileURLToPath(import.meta.url));
     assert.match(text, /node transport/);
+  });
+
+  it("every nodeEnv() is the process's: credentials they produce share one cache scope", () => {
+    assert.equal(envScope(nodeEnv()), envScope(nodeEnv()));
+    assert.notEqual(envScope(nodeEnv()), envScope(runtimeEnv({ env: { ...process.env } })));
   });
 
   it("awsCredentialProvider uses the env it is given instead of the process's", async () => {

@@ -54,6 +54,8 @@ const OIDC_USER = "worker-principal";
 const users = [
   { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
   { db: "admin", user: "legacy", password: "legacy-pw", mechanisms: ["SCRAM-SHA-1"] },
+  // SASLprep refuses this password (a control character); SCRAM-SHA-1 never SASLpreps.
+  { db: "admin", user: "legacy-bell", password: "bell\u0007pw", mechanisms: ["SCRAM-SHA-1"] },
   { db: "app", user: "carol", password: "carol-pw", mechanisms: ["SCRAM-SHA-256"] },
   { db: "$external", user: AWS_ARN, mechanisms: ["MONGODB-AWS"] },
   { db: "$external", user: OIDC_USER, mechanisms: ["MONGODB-OIDC"] },
@@ -101,6 +103,26 @@ const checks: Check[] = [
     name: "negotiation falls back to SCRAM-SHA-1 for a SHA-1-only user",
     path: "/login?user=legacy&password=legacy-pw",
     expect: loggedIn("SCRAM-SHA-1", { user: "legacy", db: "admin" }, { speculative: false, roundTrips: 3 }),
+  },
+  {
+    name: "negotiation reaches SCRAM-SHA-1 for a user whose password SASLprep refuses",
+    path: "/login?user=legacy-bell&password=bell%07pw",
+    expect: loggedIn("SCRAM-SHA-1", { user: "legacy-bell", db: "admin" }),
+  },
+  {
+    name: "connectTimeoutMS=0 and socketTimeoutMS=0 mean no timeout",
+    path: "/no-timeouts",
+    expect: loggedIn("SCRAM-SHA-256", alice),
+  },
+  {
+    name: "an iteration count above maxScramIterations is refused before deriving",
+    path: "/scram-ceiling?mechanism=SCRAM-SHA-256",
+    expect: failsWith("SCRAM_ITERATIONS_TOO_HIGH", /150000/, /maxScramIterations/, /127\.0\.0\.1/),
+  },
+  {
+    name: "MONGODB-OIDC human sign-in longer than connectTimeoutMS still connects",
+    path: "/oidc-human-slow",
+    expect: loggedIn("MONGODB-OIDC", { user: OIDC_USER, db: "$external" }),
   },
   {
     name: "a wrong password is AUTHENTICATION_FAILED, without the password in the message",
@@ -342,7 +364,7 @@ async function main(): Promise<number> {
       assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-1"] ?? 0) >= 2);
       assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-256"] ?? 0) >= 5);
       assert.equal(server.stats.authSuccessesByMechanism["MONGODB-AWS"], 2);
-      assert.equal(server.stats.authSuccessesByMechanism["MONGODB-OIDC"], 1);
+      assert.equal(server.stats.authSuccessesByMechanism["MONGODB-OIDC"], 2); // machine, human
       assert.equal(capped.stats.authSuccesses, 0);
       assert.equal(tlsServer.stats.authSuccesses, 1);
       result(true, "the resolver and the servers saw what the Worker reported");

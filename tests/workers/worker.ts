@@ -134,6 +134,28 @@ const scenarios: Record<string, Scenario> = {
   "/tls-insecure": (url, env) => login(env.MONGODB_ADDRESS, url, { tls: true, tlsInsecure: true }),
   "/pbkdf2-cap": (url, env) => withProductionPbkdf2Cap(() => login(env.MONGODB_CAPPED_ADDRESS, url)),
   "/refused": (url) => login("127.0.0.1:1", url),
+  // connectTimeoutMS=0 / socketTimeoutMS=0: no timeout (uri-options spec), not a TypeError.
+  "/no-timeouts": async (_url, env) =>
+    summarize(
+      await connect(`mongodb://alice:alice-pw@${env.MONGODB_ADDRESS}/?connectTimeoutMS=0&socketTimeoutMS=0`),
+    ),
+  // A server asking for more SCRAM iterations than maxScramIterations: refused before any PBKDF2.
+  "/scram-ceiling": (url, env) => login(env.MONGODB_CAPPED_ADDRESS, url, { maxScramIterations: 100_000 }),
+  // A person signs in for longer than connectTimeoutMS: the human callback has its own five minutes.
+  "/oidc-human-slow": async (_url, env) => {
+    const connectTimeoutMS = 300;
+    const conn = await connect(`mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-OIDC`, {
+      connectTimeoutMS,
+      authMechanismProperties: {
+        ALLOWED_HOSTS: ["127.0.0.1"],
+        OIDC_HUMAN_CALLBACK: async () => {
+          await new Promise((resolve) => setTimeout(resolve, 3 * connectTimeoutMS));
+          return { accessToken: env.OIDC_TOKEN, expiresInSeconds: 600 };
+        },
+      },
+    });
+    return summarize(conn);
+  },
   "/tls": async (url, env) => summarize(await login(env.MONGODB_TLS_ADDRESS, url, { tls: true })),
   "/aws-uri": async (_url, env) => {
     const keys = `${encodeURIComponent(env.AWS_ACCESS_KEY_ID)}:${

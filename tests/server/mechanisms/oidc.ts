@@ -20,8 +20,11 @@ export interface OidcServerConfig {
   jwks: JSONWebKeySet;
   /** The claim that names the user (default "sub"). */
   principalClaim?: string;
-  /** The client ID sent to human clients as IdP information. */
-  clientId: string;
+  /**
+   * The client ID sent to human clients as IdP information. Absent: an identity provider for machines
+   * only (mongod's `supportsHumanFlows: false`), whose IdP information has no clientId.
+   */
+  clientId?: string;
   /** Extra scopes sent to human clients as IdP information. */
   requestScopes?: string[];
   /**
@@ -51,6 +54,7 @@ export function oidcConfigOf(config: ServerConfig): OidcServerConfig {
   const oidc = config.oidc;
   if (!oidc || typeof oidc !== "object") throw new TypeError("config.oidc is required for MONGODB-OIDC");
   for (const key of ["issuer", "audience", "clientId"] as const) {
+    if (key === "clientId" && oidc[key] === undefined) continue;
     if (typeof oidc[key] !== "string" || oidc[key] === "") {
       throw new TypeError(`config.oidc.${key} must be a string`);
     }
@@ -132,7 +136,8 @@ class OidcConversation implements SaslConversation {
       throw new AuthFailure("MONGODB-OIDC PrincipalStepRequest must be { n?: string }");
     }
     const { issuer, clientId, requestScopes } = this.#config;
-    const info: Record<string, unknown> = { issuer, clientId };
+    const info: Record<string, unknown> = { issuer };
+    if (clientId !== undefined) info.clientId = clientId;
     if (requestScopes !== undefined) info.requestScopes = requestScopes;
     this.#sentIdpInfo = true;
     return { payload: BSON.serialize(info), done: false };
