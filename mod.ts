@@ -24,6 +24,7 @@ export {
 } from "./src/crypto/scram-key-cache.ts";
 export { ScramClient, type ScramClientOptions, type ScramHash, scramPassword } from "./src/scram.ts";
 export { type ConnectionString, type HostAddress, parseConnectionString } from "./src/uri.ts";
+export type { UriOptions } from "./src/uri-options.ts";
 export {
   type AuthMechanism,
   type AuthMechanismProperties,

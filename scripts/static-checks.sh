@@ -14,5 +14,12 @@ bad=$(grep -rnE "from ['\"](node:|cloudflare:|bun:)|\bDeno\.|\bBun\.|\bprocess\.
 if [ -n "$bad" ]; then
   echo "runtime-specific code outside src/transport/:"; echo "$bad"; exit 1
 fi
+# Self-contained: a fresh clone has nothing beside it, so no file may reach outside the repository for
+# test data (the MongoDB spec files are vendored in tests/spec/data/).
+outside=$(grep -rnE "\.\./shared|[\"']\.\.[\"'], *[\"']shared[\"']|/work/shared" . \
+  --exclude-dir=node_modules --exclude-dir=dist --exclude-dir=.git | grep -v '^\./scripts/static-checks\.sh:' || true)
+if [ -n "$outside" ]; then
+  echo "files reading outside the repository (copy the data in, with its provenance):"; echo "$outside"; exit 1
+fi
 "$bin/deno" publish --dry-run --allow-dirty --quiet >/dev/null
-echo "static checks ok (fmt, lint, check, documentation blocks, doc lint, isomorphism, deno publish --dry-run)"
+echo "static checks ok (fmt, lint, check, documentation blocks, doc lint, isomorphism, self-contained, deno publish --dry-run)"

@@ -46,7 +46,8 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     return 2;
   }
   try {
-    const conn = await connect(uri);
+    // The library never logs; the CLI is an application, so it shows warnings on stderr.
+    const conn = await connect(uri, { onWarning: (message) => io.err(`mongo-auth: warning: ${message}`) });
     try {
       const status = await conn.command("admin", { connectionStatus: 1 });
       const users = ((status.authInfo as Document)?.authenticatedUsers ?? []) as Document[];

@@ -4,22 +4,25 @@
  *
  * @module
  */
-import { abortError, Deadline, withTimeout } from "./abort.ts";
+import { abortError, Deadline } from "./abort.ts";
 import { startAuthentication } from "./authenticate.ts";
-import { type ConnectOptions, type ConnectSettings, connectSettings } from "./connect-options.ts";
+import type { ConnectOptions, ConnectSettings } from "./connect-options.ts";
+import { planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
-import { credentialFromConnectionString, type MongoCredential } from "./credential.ts";
+import type { MongoCredential } from "./credential.ts";
 import { MongoAuthError, MongoServerError } from "./errors.ts";
 import type { Document } from "./mechanisms/types.ts";
-import { withDnsOverHttps } from "./dns-over-https.ts";
 import { clientMetadata } from "./handshake.ts";
-import { resolveSrvHosts } from "./srv.ts";
-import { type HostAddress, parseConnectionString } from "./uri.ts";
+import type { HostAddress } from "./uri.ts";
 import type { Transport } from "./wire/transport.ts";
 import { WireConnection } from "./wire/wire-connection.ts";
 
 /**
  * Connects to the first reachable host of `uri` and authenticates.
+ *
+ * Warnings (an unknown or misspelt option, a value an option does not accept, a repeated option; see
+ * `ConnectionString.warnings`) go to `options.onWarning` as they are found and end up on
+ * `Connection.warnings`; nothing is logged.
  *
  * @param transport the runtime's sockets and DNS
  * @param uri a `mongodb://` or `mongodb+srv://` connection string
@@ -33,32 +36,11 @@ export async function connectWith(
   uri: string,
   options: ConnectOptions = {},
 ): Promise<Connection> {
-  const cs = parseConnectionString(uri);
-  const settings = connectSettings(cs, options);
-  let hosts: readonly HostAddress[] = cs.hosts;
-  let authOptions = options;
-  const dns = options.dnsOverHttps === undefined
-    ? transport
-    : withDnsOverHttps(transport, { endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
-  if (cs.scheme === "mongodb+srv") {
-    const srv = await resolveSrvHosts(
-      dns,
-      cs.hosts[0].host,
-      cs.options.get("srvservicename") ?? "mongodb",
-      withTimeout(options.signal, settings.connectTimeoutMS),
-    );
-    hosts = srv.hosts;
-    if (srv.authSource !== undefined && options.authSource === undefined && !cs.options.has("authsource")) {
-      authOptions = { ...options, authSource: srv.authSource };
-    }
-  }
-  const credential = credentialFromConnectionString(cs, authOptions);
-  checkMechanismNeeds(credential, settings);
-
+  const { hosts, credential, settings, warnings } = await planConnection(transport, uri, options);
   const failures: unknown[] = [];
   for (const address of hosts) {
     try {
-      return await connectHost(transport, address, credential, settings, options);
+      return await connectHost(transport, address, credential, settings, options, warnings);
     } catch (err) {
       // A server that answered and refused us will refuse on every host, and what the runtime cannot
       // do it cannot do for any host: stop here.
@@ -82,28 +64,13 @@ const STOP_CODES: ReadonlySet<string> = new Set([
   "RUNTIME_UNSUPPORTED",
 ]);
 
-function checkMechanismNeeds(credential: MongoCredential | undefined, settings: ConnectSettings): void {
-  if (credential?.mechanism !== "MONGODB-X509") return;
-  if (!settings.tls) {
-    throw new MongoAuthError(
-      "INVALID_OPTION",
-      "MONGODB-X509 needs TLS: add tls=true and a client certificate",
-    );
-  }
-  if (settings.tls.certificateKeyFile === undefined && settings.tls.certificateKey === undefined) {
-    throw new MongoAuthError(
-      "INVALID_OPTION",
-      "MONGODB-X509 needs a client certificate: set tlsCertificateKeyFile (or tlsCertificateKey)",
-    );
-  }
-}
-
 async function connectHost(
   transport: Transport,
   address: HostAddress,
   credential: MongoCredential | undefined,
   settings: ConnectSettings,
   options: ConnectOptions,
+  warnings: readonly string[],
 ): Promise<Connection> {
   const started = performance.now();
   const peer = `${address.host}:${address.port}`;
@@ -135,13 +102,19 @@ async function connectHost(
       }
       const runner = { command: (db: string, cmd: Document) => wire.command(db, cmd, commandOptions) };
       const result = auth ? await auth.complete(runner, hello) : undefined;
-      return new Connection(wire, address, {
-        mechanism: result?.mechanism,
-        speculative: result?.speculative ?? false,
-        roundTrips: wire.roundTrips,
-        durationMs: performance.now() - started,
-        maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
-      }, auth);
+      return new Connection(
+        wire,
+        address,
+        {
+          mechanism: result?.mechanism,
+          speculative: result?.speculative ?? false,
+          roundTrips: wire.roundTrips,
+          durationMs: performance.now() - started,
+          maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
+        },
+        auth,
+        warnings,
+      );
     } catch (err) {
       await wire.close();
       if (

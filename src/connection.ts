@@ -42,6 +42,12 @@ export class Connection implements CommandRunner {
   readonly port: number;
   /** What the handshake did. */
   readonly handshake: HandshakeInfo;
+  /**
+   * What `connect()` found to warn about, in order: unknown or misspelt options (in the connection
+   * string, the options object or a TXT record), values an option does not accept, repeated or deprecated
+   * options. What they name was ignored. mongo-auth logs nothing; `[]` when all was well.
+   */
+  readonly warnings: readonly string[];
   readonly #wire: WireConnection;
   readonly #auth: Authentication | undefined;
 
@@ -52,17 +58,20 @@ export class Connection implements CommandRunner {
    * @param address host and port
    * @param handshake what the handshake did
    * @param auth the authentication, for re-authentication on 391
+   * @param warnings what connecting found to warn about
    */
   constructor(
     wire: WireConnection,
     address: { host: string; port: number },
     handshake: HandshakeInfo,
     auth: Authentication | undefined,
+    warnings: readonly string[] = [],
   ) {
     this.#wire = wire;
     this.host = address.host;
     this.port = address.port;
     this.handshake = handshake;
+    this.warnings = Object.freeze([...warnings]);
     this.#auth = auth;
   }
 

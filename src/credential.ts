@@ -14,6 +14,7 @@
  */
 import { MongoAuthError } from "./errors.ts";
 import { type ConnectionString, parseConnectionString } from "./uri.ts";
+import { splitKeyValuePairs } from "./uri-options.ts";
 import { freezeCredential } from "./credential-redaction.ts";
 import type { AwsCredentialProvider } from "./aws/credentials.ts";
 import type { OidcCallback } from "./oidc/callback.ts";
@@ -185,7 +186,9 @@ export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze([
  *
  * In a connection string, `authMechanismProperties` is split at every comma, even a percent-encoded one,
  * so a `TOKEN_RESOURCE` containing `,` must be given in `options.authMechanismProperties`; a `:` in the
- * value is fine (`TOKEN_RESOURCE:api://app`).
+ * value is fine (`TOKEN_RESOURCE:api://app`). A connection string whose `authMechanismProperties` has a
+ * pair without `:` gets that option ignored, with a warning (Connection String spec); in
+ * `options.authMechanismProperties` the same string is an error.
  *
  * @param uri a `mongodb://` or `mongodb+srv://` connection string
  * @param options MongoClient-style options that replace the connection string's values
@@ -258,6 +261,30 @@ export function credentialFromConnectionString(
   connectionString: ConnectionString,
   options: AuthOptions = {},
 ): MongoCredential | undefined {
+  return credentialWithSrvDefaults(connectionString, options, {});
+}
+
+/**
+ * {@link credentialFromConnectionString} with the defaults a `mongodb+srv` TXT record gave.
+ *
+ * A TXT `authSource` (Atlas publishes `authSource=admin`) is a default for the mechanisms whose users
+ * live in a database: SCRAM, named or negotiated. It is not applied to the mechanisms that authenticate
+ * against `$external` (MONGODB-X509, MONGODB-AWS, MONGODB-OIDC, GSSAPI), as the official Node driver
+ * does, nor to PLAIN, whose default `$external` is what LDAP users need (Node applies it to PLAIN; an
+ * LDAP user on Atlas would then be looked up in `admin`). An `authSource` given in the connection string
+ * or the options wins over the TXT record for every mechanism.
+ *
+ * @param connectionString the parsed connection string
+ * @param options MongoClient-style options
+ * @param srv what the TXT record set, if anything
+ * @returns the frozen credential, or `undefined` when nothing asks for authentication
+ * @throws {MongoAuthError} as {@link credentialFromConnectionString}
+ */
+export function credentialWithSrvDefaults(
+  connectionString: ConnectionString,
+  options: AuthOptions,
+  srv: { readonly authSource?: string },
+): MongoCredential | undefined {
   const input = gatherInput(connectionString, options);
   if (input.authSource === "") {
     throw invalid("authSource must not be empty; remove it or name the database that holds the user");
@@ -270,7 +297,11 @@ export function credentialFromConnectionString(
     }
     return undefined; // the auth spec: a database or authSource alone does not ask for authentication
   }
-  return buildCredential(input, parseMechanism(input.mechanismName));
+  const mechanism = parseMechanism(input.mechanismName);
+  if (input.authSource === undefined && RULES[mechanism ?? ""].source === "admin") {
+    input.authSource = srv.authSource;
+  }
+  return buildCredential(input, mechanism);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -296,7 +327,7 @@ function gatherInput(cs: ConnectionString, options: AuthOptions): CredentialInpu
   if (auth !== undefined && typeof auth !== "object") {
     throw invalidOption("options.auth must be an object with username and password");
   }
-  const properties = parsePropertyString(cs.options.get("authmechanismproperties") ?? "");
+  const properties = canonicalProperties(cs.parsedOptions.authMechanismProperties ?? {});
   for (const [name, value] of propertiesFromOption(options.authMechanismProperties)) {
     properties.set(name, value);
   }
@@ -305,8 +336,8 @@ function gatherInput(cs: ConnectionString, options: AuthOptions): CredentialInpu
       cs.username,
     password: stringOption(options.password, "password") ?? stringOption(auth?.password, "auth.password") ??
       cs.password,
-    authSource: stringOption(options.authSource, "authSource") ?? cs.options.get("authsource"),
-    mechanismName: stringOption(options.authMechanism, "authMechanism") ?? cs.options.get("authmechanism"),
+    authSource: stringOption(options.authSource, "authSource") ?? cs.parsedOptions.authSource,
+    mechanismName: stringOption(options.authMechanism, "authMechanism") ?? cs.parsedOptions.authMechanism,
     database: cs.database,
     properties,
   };
@@ -322,29 +353,23 @@ function stringOption(value: unknown, name: string): string | undefined {
 /** `options.authMechanismProperties`, in either form, as canonical name → value. */
 function propertiesFromOption(value: unknown): Map<string, unknown> {
   if (value === undefined || value === null) return new Map();
-  if (typeof value === "string") return parsePropertyString(value);
+  if (typeof value === "string") {
+    const pairs = splitKeyValuePairs(value);
+    if (pairs === undefined) {
+      throw invalid('authMechanismProperties must be "KEY:value" pairs separated by commas');
+    }
+    return canonicalProperties(pairs);
+  }
   if (typeof value !== "object" || Array.isArray(value)) {
     throw invalidOption('authMechanismProperties must be an object or a "KEY:value,KEY:value" string');
   }
-  const properties = new Map<string, unknown>();
-  for (const [name, item] of Object.entries(value)) properties.set(canonicalName(name), item);
-  return properties;
+  return canonicalProperties(value as Record<string, unknown>);
 }
 
-/**
- * Parses `"KEY:value,KEY:value"`: pairs split at every `,`, each at its first `:` (a value may hold `:`,
- * as in `TOKEN_RESOURCE:api://app`). Empty pairs are skipped.
- */
-function parsePropertyString(text: string): Map<string, unknown> {
+/** Properties under their canonical names. */
+function canonicalProperties(value: Readonly<Record<string, unknown>>): Map<string, unknown> {
   const properties = new Map<string, unknown>();
-  for (const pair of text.split(",")) {
-    if (pair === "") continue;
-    const colon = pair.indexOf(":");
-    if (colon <= 0) {
-      throw invalid('authMechanismProperties must be "KEY:value" pairs separated by commas');
-    }
-    properties.set(canonicalName(pair.slice(0, colon)), pair.slice(colon + 1));
-  }
+  for (const [name, item] of Object.entries(value)) properties.set(canonicalName(name), item);
   return properties;
 }
 

@@ -1,25 +1,32 @@
 /**
  * `mongodb+srv://` resolution per the Initial DNS Seedlist Discovery specification: SRV records give
- * the hosts, one optional TXT record gives `authSource`/`replicaSet`/`loadBalanced`.
+ * the hosts, one optional TXT record gives defaults for `authSource`, `replicaSet` and `loadBalanced`.
  *
  * @module
  */
 import { abortError } from "./abort.ts";
 import { MongoAuthError } from "./errors.ts";
 import type { HostAddress } from "./uri.ts";
+import { asciiLowerCase, type OptionPair, parseUriOptions, type UriOptions } from "./uri-options.ts";
 import type { Transport } from "./wire/transport.ts";
 
 /** What an SRV name resolved to. */
 export interface SrvResult {
+  /** Every SRV target, in answer order (before `srvMaxHosts`). */
   readonly hosts: HostAddress[];
-  readonly authSource?: string;
-  readonly replicaSet?: string;
+  /** The TXT record's options: `authSource`, `replicaSet`, `loadBalanced`; `{}` without a TXT record. */
+  readonly options: UriOptions;
+  /** What the TXT record's options gave to warn about (a value an option does not accept, a repeat). */
+  readonly warnings: string[];
 }
 
-const TXT_OPTIONS = new Set(["authsource", "replicaset", "loadbalanced"]);
+/** The only options a TXT record may set (seedlist spec, "Default Connection String Options"). */
+const TXT_OPTIONS: ReadonlyMap<string, string> = new Map(
+  ["authSource", "replicaSet", "loadBalanced"].map((name) => [asciiLowerCase(name), name]),
+);
 
 /**
- * Resolves `_<service>._tcp.<name>` and its TXT record.
+ * Resolves `_<service>._tcp.<name>` and the TXT record of `name`, both before any connection.
  *
  * @param transport the runtime's DNS
  * @param name the host of the `mongodb+srv://` string
@@ -27,7 +34,8 @@ const TXT_OPTIONS = new Set(["authsource", "replicaset", "loadbalanced"]);
  * @param signal cancels the lookups
  * @returns the hosts and the TXT options
  * @throws {MongoAuthError} `DNS_ERROR` when a lookup fails, yields no host, or a host lies outside
- *   the name's domain; `INVALID_URI` for a TXT record with other options or several TXT records
+ *   the name's domain; `INVALID_URI` for several TXT records, or one with another option, an option
+ *   without `=`, an empty value or a bad `%` escape
  */
 export async function resolveSrvHosts(
   transport: Transport,
@@ -48,17 +56,69 @@ export async function resolveSrvHosts(
     return { host, port: r.port };
   });
   if (txt.length > 1) throw new MongoAuthError("INVALID_URI", `${name} has more than one TXT record`);
-  const options = new URLSearchParams(txt[0]?.join("") ?? "");
-  const result: { hosts: HostAddress[]; authSource?: string; replicaSet?: string } = { hosts };
-  for (const [key, value] of options) {
-    const lower = key.toLowerCase();
-    if (!TXT_OPTIONS.has(lower)) {
-      throw new MongoAuthError("INVALID_URI", `TXT record of ${name} sets ${key}, which it may not`);
-    }
-    if (lower === "authsource") result.authSource = value;
-    if (lower === "replicaset") result.replicaSet = value;
+  const where = `TXT record of ${name}`;
+  const parsed = parseUriOptions(txt.length === 0 ? [] : txtPairs(txt[0].join(""), where), where);
+  return { hosts, options: parsed.values, warnings: parsed.warnings };
+}
+
+/**
+ * The seedlist: all hosts when `max` is 0 or covers them, else `max` of them picked at random
+ * (Fisher–Yates with `crypto.getRandomValues`), as the spec asks for `srvMaxHosts`.
+ *
+ * @param hosts the SRV hosts
+ * @param max `srvMaxHosts`
+ * @returns the hosts to try
+ */
+export function selectSrvHosts(hosts: readonly HostAddress[], max: number): HostAddress[] {
+  const chosen = [...hosts];
+  if (max === 0 || max >= hosts.length) return chosen;
+  for (let i = chosen.length - 1; i > 0; i--) {
+    const j = randomBelow(i + 1);
+    [chosen[i], chosen[j]] = [chosen[j], chosen[i]];
   }
-  return result;
+  return chosen.slice(0, max);
+}
+
+/** A uniform random integer in [0, n), without modulo bias. */
+function randomBelow(n: number): number {
+  const limit = Math.floor(0x1_0000_0000 / n) * n;
+  const word = new Uint32Array(1);
+  do crypto.getRandomValues(word); while (word[0] >= limit);
+  return word[0] % n;
+}
+
+/** The TXT text as option pairs; anything but `key=value` with an allowed key and a value is an error. */
+function txtPairs(text: string, where: string): OptionPair[] {
+  const pairs: OptionPair[] = [];
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    if (equals === -1) {
+      throw new MongoAuthError(
+        "INVALID_URI",
+        `the ${where} has an option without '=' (the record is misformatted)`,
+      );
+    }
+    const key = decodeTxt(pair.slice(0, equals), where);
+    const value = decodeTxt(pair.slice(equals + 1), where);
+    if (!TXT_OPTIONS.has(asciiLowerCase(key))) {
+      throw new MongoAuthError(
+        "INVALID_URI",
+        `the ${where} sets ${key}, which it may not: only ${[...TXT_OPTIONS.values()].join(", ")}`,
+      );
+    }
+    if (value === "") throw new MongoAuthError("INVALID_URI", `the ${where} gives ${key} an empty value`);
+    pairs.push({ key, value });
+  }
+  return pairs;
+}
+
+function decodeTxt(text: string, where: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new MongoAuthError("INVALID_URI", `the ${where} is not valid percent-encoded UTF-8`);
+  }
 }
 
 // A host must share the SRV name's parent domain (or, for names of fewer than three labels, lie

@@ -1,6 +1,7 @@
 /**
  * Connection string parsing per the MongoDB Connection String specification: scheme, userinfo, hosts,
- * database and options, each percent-decoded. No credential rules live here (see `credential.ts`).
+ * database and options, each percent-decoded, the options validated per the URI Options specification
+ * (`uri-options.ts`). No credential rules live here (see `credential.ts`).
  *
  * Error messages never quote the userinfo, and never quote host text either, because a password with an
  * unescaped delimiter can end up parsed as a host.
@@ -8,6 +9,13 @@
  * @module
  */
 import { MongoAuthError } from "./errors.ts";
+import {
+  checkOptionRules,
+  isUriOptionName,
+  type OptionPair,
+  parseUriOptions,
+  type UriOptions,
+} from "./uri-options.ts";
 
 /** The port a host without an explicit port gets. */
 const DEFAULT_PORT = 27017;
@@ -25,9 +33,12 @@ const DEFAULT_PORT = 27017;
  * ```
  */
 export interface HostAddress {
-  /** Host name (lower-cased), IPv4 address, or IPv6 address without its brackets. */
+  /**
+   * Host name (lower-cased), IPv4 address, IPv6 address without its brackets, or the path of a UNIX domain
+   * socket (percent-encoded in the connection string, case kept; it contains `/` and ends in `.sock`).
+   */
   readonly host: string;
-  /** TCP port, 27017 when the connection string gave none. */
+  /** TCP port, 27017 when the connection string gave none; 0 for a UNIX domain socket. */
   readonly port: number;
 }
 
@@ -47,6 +58,7 @@ export interface HostAddress {
  * assert.equal(cs.password, "p@ss");
  * assert.equal(cs.database, "app");
  * assert.equal(cs.options.get("authsource"), "admin");
+ * assert.deepEqual(cs.warnings, []);
  * ```
  */
 export interface ConnectionString {
@@ -60,22 +72,40 @@ export interface ConnectionString {
   readonly password?: string;
   /** Decoded database from the path; absent when the path is missing or empty. */
   readonly database?: string;
-  /** Options with ASCII-lower-cased keys and decoded values; a repeated key keeps its last value. */
+  /**
+   * The valid options as text: canonical name ASCII-lower-cased → decoded value (the last instance of a
+   * repeated key). Unknown options and ignored values are left out (see `warnings`).
+   */
   readonly options: ReadonlyMap<string, string>;
+  /** The valid options, typed, under their canonical names (`connectTimeoutMS: 2000`, `tls: true`). */
+  readonly parsedOptions: UriOptions;
+  /**
+   * What the Connection String spec says to warn about, as sentences: unknown or misspelt options, values
+   * an option does not accept, repeated and deprecated options. Each was ignored (the last of repeated
+   * keys wins). Warnings name options, never their values. mongo-auth logs nothing: show them yourself.
+   */
+  readonly warnings: readonly string[];
 }
 
 /**
  * Parses a connection string per the MongoDB Connection String specification.
  *
- * A `/` must separate the hosts from the options (`mongodb://host/?w=1`, not `mongodb://host?w=1`).
- * Unknown options are kept, unvalidated, for the layers that know them.
+ * The `/` between the hosts and the options may be left out (`mongodb://host?w=1`). Options are validated
+ * per the URI Options spec: an unknown option or a value an option does not accept is ignored and
+ * reported in `warnings` (never logged); options in conflict are errors. A UNIX domain socket path
+ * (`%2Ftmp%2Fmongodb-27017.sock`) parses, but `connect()` cannot dial one.
  *
  * @param uri the connection string
  * @returns its decoded parts
  * @throws {MongoAuthError} `INVALID_URI` when the string is malformed: missing or unknown scheme, userinfo
  * with an unescaped `@`, `/`, `?`, second `:` or bad `%` escape, no host, a bad port, an unbracketed IPv6
- * address, UNIX socket paths (not supported), `mongodb+srv` with several hosts or a port, a database name
- * with a forbidden character, or an option without `=`.
+ * address, an unescaped `/` in a host, `mongodb+srv` with several hosts, a port or a socket path, a
+ * database name with a forbidden character, or an option without `=`.
+ * @throws {MongoAuthError} `INVALID_OPTION` when options conflict: `tls` and `ssl` disagreeing (or `tls`
+ * repeated with another value, or not `true`/`false`), `tlsInsecure` with an option it implies,
+ * `directConnection=true` with several hosts or `mongodb+srv`, `loadBalanced=true` with several hosts,
+ * `replicaSet` or `directConnection=true`, `srvServiceName` or `srvMaxHosts` on `mongodb://`, a positive
+ * `srvMaxHosts` with `replicaSet` or `loadBalanced=true`, and the SOCKS5 proxy rules.
  *
  * @example Hosts, ports and options
  * ```ts
@@ -86,6 +116,21 @@ export interface ConnectionString {
  * assert.deepEqual(cs.hosts, [{ host: "db1.example.com", port: 27017 }, { host: "::1", port: 27018 }]);
  * assert.equal(cs.options.get("replicaset"), "rs0");
  * assert.equal(cs.username, undefined);
+ * ```
+ *
+ * @example Unknown options are warnings, conflicting ones errors
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConnectionString } from "@mongo-auth/core";
+ *
+ * const cs = parseConnectionString("mongodb://db.example.com?authSorce=admin&connectTimeoutMS=soon");
+ * assert.deepEqual(cs.warnings, [
+ *   'the option "authSorce" in the connection string is not a known option and was ignored (did you mean authSource?)',
+ *   "the value of connectTimeoutMS in the connection string is not an integer ≥ 0 and was ignored",
+ * ]);
+ * assert.throws(() => parseConnectionString("mongodb://db.example.com/?tls=true&tls=false"), {
+ *   code: "INVALID_OPTION",
+ * });
  * ```
  *
  * @example A password with a reserved character must be percent-encoded
@@ -107,14 +152,20 @@ export function parseConnectionString(uri: string): ConnectionString {
   const userinfo = at === -1 ? undefined : parseUserinfo(authority.slice(0, at));
   const hosts = parseHosts(authority.slice(at + 1), scheme);
   const database = parseDatabase(path);
-  const options = parseOptions(query);
+  const options = parseUriOptions(splitOptions(query));
+  checkOptionRules(options.values, options.given, {
+    srv: scheme === "mongodb+srv",
+    hostCount: scheme === "mongodb+srv" ? undefined : hosts.length,
+  });
   return {
     scheme,
     hosts,
     ...(userinfo?.username !== undefined && { username: userinfo.username }),
     ...(userinfo?.password !== undefined && { password: userinfo.password }),
     ...(database !== undefined && { database }),
-    options,
+    options: options.texts,
+    parsedOptions: options.values,
+    warnings: options.warnings,
   };
 }
 
@@ -132,26 +183,24 @@ function splitScheme(uri: string): { scheme: ConnectionString["scheme"]; rest: s
 
 /**
  * Splits `userinfo@hosts/database?options` the way the specification does: at the first `/`, then the
- * path at the first `?`. A `/` or `?` typed unescaped in the password would land elsewhere, so those
- * cases are recognised here and reported as userinfo errors.
+ * path at the first `?`; a `?` before any `/` starts the options directly (`mongodb://host?w=1`, valid
+ * since 2023). A `/` or `?` typed unescaped in the password would land elsewhere, so those cases are
+ * recognised here and reported as userinfo errors.
  */
 function splitSections(rest: string): { authority: string; path?: string; query?: string } {
   const slash = rest.indexOf("/");
-  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  const beforeSlash = slash === -1 ? rest : rest.slice(0, slash);
+  const questionInAuthority = beforeSlash.indexOf("?");
+  if (questionInAuthority !== -1) {
+    if (beforeSlash.lastIndexOf("@") > questionInAuthority) throw userinfoNotEncoded("'?'");
+    return { authority: rest.slice(0, questionInAuthority), query: rest.slice(questionInAuthority + 1) };
+  }
   const tail = slash === -1 ? undefined : rest.slice(slash + 1);
   const question = tail === undefined ? -1 : tail.indexOf("?");
   const path = question === -1 ? tail : tail!.slice(0, question);
   const query = question === -1 ? undefined : tail!.slice(question + 1);
   if (path?.includes("@")) throw userinfoNotEncoded("'/'");
-  const questionInAuthority = authority.indexOf("?");
-  if (questionInAuthority !== -1) {
-    if (authority.lastIndexOf("@") > questionInAuthority) throw userinfoNotEncoded("'?'");
-    throw new MongoAuthError(
-      "INVALID_URI",
-      "a '/' must separate the hosts from the options: write mongodb://host/?option=value",
-    );
-  }
-  return { authority, path, query };
+  return { authority: beforeSlash, path, query };
 }
 
 /** Checks and decodes `username[:password]`. */
@@ -190,12 +239,19 @@ function checkSrvHost(list: string, count: number): void {
   if (list.includes(":")) {
     throw new MongoAuthError("INVALID_URI", "a mongodb+srv:// host must not have a port");
   }
+  if (/%2f/i.test(list)) {
+    throw new MongoAuthError("INVALID_URI", "a mongodb+srv:// host must be a DNS name, not a socket path");
+  }
 }
 
-/** Parses `host`, `host:port`, `[ipv6]` or `[ipv6]:port`; `position` (1-based) names it in errors. */
+/**
+ * Parses `host`, `host:port`, `[ipv6]`, `[ipv6]:port` or a percent-encoded UNIX domain socket path;
+ * `position` (1-based) names it in errors.
+ */
 function parseHost(text: string, position: number): HostAddress {
   const where = `host #${position}`;
   if (text.startsWith("[")) return parseIpLiteral(text, where);
+  if (/%2f/i.test(text)) return parseSocketPath(text, where);
   const colon = text.indexOf(":");
   if (colon !== -1 && text.indexOf(":", colon + 1) !== -1) {
     throw new MongoAuthError(
@@ -225,11 +281,26 @@ function parseIpLiteral(text: string, where: string): HostAddress {
   return { host: address.toLowerCase(), port };
 }
 
-/** Rejects empty names, UNIX socket paths and characters no host name can have. */
+/** A UNIX domain socket: its decoded path, case kept, which must end in `.sock` (Connection String spec). */
+function parseSocketPath(text: string, where: string): HostAddress {
+  const path = decode(text, where);
+  if (!path.endsWith(".sock")) {
+    throw new MongoAuthError(
+      "INVALID_URI",
+      `${where} looks like a UNIX domain socket path (it has an encoded '/') but does not end in .sock`,
+    );
+  }
+  return { host: path, port: 0 };
+}
+
+/** Rejects empty names, unescaped socket paths and characters no host name can have. */
 function checkHostName(name: string, where: string): void {
   if (name === "") throw new MongoAuthError("INVALID_URI", `${where} is empty`);
   if (name.includes("/")) {
-    throw new MongoAuthError("INVALID_URI", `${where} is a UNIX domain socket path, which is not supported`);
+    throw new MongoAuthError(
+      "INVALID_URI",
+      `${where} contains '/': percent-encode a UNIX domain socket path (%2Ftmp%2Fmongodb-27017.sock)`,
+    );
   }
   if (/[\s@?#[\]%]/.test(name)) {
     throw new MongoAuthError("INVALID_URI", `${where} contains a character a host name cannot have`);
@@ -258,23 +329,28 @@ function parseDatabase(path: string | undefined): string | undefined {
   return database;
 }
 
-/** Parses `key=value&key=value`; keys are ASCII-lower-cased, the last of repeated keys wins. */
-function parseOptions(query: string | undefined): Map<string, string> {
-  const options = new Map<string, string>();
-  if (query === undefined) return options;
+/**
+ * Splits `key=value&key=value` into decoded pairs, in order. A pair without `=` is an error; it is only
+ * quoted when it is a known option's name, since it may be the tail of a password split at an `&`.
+ */
+function splitOptions(query: string | undefined): OptionPair[] {
+  const pairs: OptionPair[] = [];
+  if (query === undefined) return pairs;
   for (const pair of query.split("&")) {
     if (pair === "") continue; // tolerate `?` alone and a trailing `&`
     const equals = pair.indexOf("=");
     if (equals === -1) {
+      const known = isUriOptionName(pair);
       throw new MongoAuthError(
         "INVALID_URI",
-        `option '${pair}' has no '='; write key=value (key= for an empty value)`,
+        `${known ? `option '${pair}'` : "an option"} has no '='; write key=value (key= for an empty value)` +
+          (known ? "" : ", and percent-encode an '&' inside a value as %26"),
       );
     }
-    const key = decode(pair.slice(0, equals), "an option name").replace(/[A-Z]/g, (c) => c.toLowerCase());
-    options.set(key, decode(pair.slice(equals + 1), `the value of option '${key}'`));
+    const key = decode(pair.slice(0, equals), "an option name");
+    pairs.push({ key, value: decode(pair.slice(equals + 1), `the value of option '${key}'`) });
   }
-  return options;
+  return pairs;
 }
 
 /** True when every `%` starts a `%XX` escape. */

@@ -58,7 +58,9 @@ describe("bundle size and bleed", () => {
     assert.ok(b.bytes < 12_000, `ScramClient bundles to ${b.bytes} bytes`);
   });
 
-  it("parseCredential alone pulls in no mechanism, and stays under 16 KB", async () => {
+  // 16 KB before the connection string was validated option by option (src/uri-options.ts: the URI
+  // Options spec's ~50 options, their values and the rules between them).
+  it("parseCredential alone pulls in no mechanism, and stays under 24 KB", async () => {
     const b = await bundle(
       `import { parseCredential } from "ROOT/mod.ts"; console.log(parseCredential("mongodb://a:b@h/"));`,
       "browser",
@@ -67,7 +69,7 @@ describe("bundle size and bleed", () => {
       b.inputs.filter((name) => /src\/(aws|oidc|mechanisms|wire)\/|aws4fetch|bson/.test(name)),
       [],
     );
-    assert.ok(b.bytes < 16_000, `parseCredential bundles to ${b.bytes} bytes`);
+    assert.ok(b.bytes < 24_000, `parseCredential bundles to ${b.bytes} bytes`);
   });
 
   for (

@@ -56,4 +56,15 @@ describe("mongo-auth whoami", () => {
     assert.match(t.err[0], /AUTHENTICATION_FAILED/);
     assert.doesNotMatch(t.err.join("\n"), /s3cret/);
   });
+
+  it("shows connect()'s warnings on stderr, even when connecting then fails", async () => {
+    const t = io(["whoami", "mongodb://alice:s3cret@127.0.0.1/?authSorce=admin"]);
+    const code = await cliMain(t.io, (_uri, options) => {
+      options?.onWarning?.('the option "authSorce" ... (did you mean authSource?)');
+      return Promise.reject(new MongoAuthError("AUTHENTICATION_FAILED", "authentication failed"));
+    });
+    assert.equal(code, 1);
+    assert.match(t.err[0], /^mongo-auth: warning: .*did you mean authSource\?/);
+    assert.match(t.err[1], /AUTHENTICATION_FAILED/);
+  });
 });

@@ -12,6 +12,9 @@ describe("connect options", () => {
       connectTimeoutMS: 10_000,
       socketTimeoutMS: 60_000,
       appName: undefined,
+      srvServiceName: "mongodb",
+      srvMaxHosts: 0,
+      warnings: [],
     });
   });
 
@@ -49,9 +52,9 @@ describe("connect options", () => {
     assert.throws(() => settings("mongodb://h/?tls=true&ssl=false"), { code: "INVALID_OPTION" });
   });
 
-  it("rejects values of the wrong shape with INVALID_OPTION naming the option", () => {
+  it("rejects values of the wrong shape in the options with INVALID_OPTION naming the option", () => {
     assert.throws(() => settings("mongodb://h/?tls=yes"), { code: "INVALID_OPTION", message: /tls/ });
-    assert.throws(() => settings("mongodb://h/?connectTimeoutMS=-1"), {
+    assert.throws(() => settings("mongodb://h/", { connectTimeoutMS: -1 }), {
       code: "INVALID_OPTION",
       message: /connectTimeoutMS/,
     });
@@ -66,5 +69,34 @@ describe("connect options", () => {
       code: "INVALID_OPTION",
       message: /tls=true/,
     });
+  });
+
+  it("warns about each key it does not take, suggesting the right name", () => {
+    const options = { connectTimeoutMs: 1, tlsCaFile: "x", maxPoolSize: 5, banana: 1, appName: "ok" };
+    assert.deepEqual(settings("mongodb://h/", options).warnings, [
+      'the option "connectTimeoutMs" given to connect() is not one it takes and was ignored (did you mean connectTimeoutMS? option names are case-sensitive here)',
+      'the option "tlsCaFile" given to connect() is not one it takes and was ignored (did you mean tlsCAFile? option names are case-sensitive here)',
+      'the option "maxPoolSize" given to connect() is not one it takes and was ignored (connect() opens one connection; in a connection string it is validated but not acted on)',
+      'the option "banana" given to connect() is not one it takes and was ignored',
+    ]);
+    assert.deepEqual(settings("mongodb://h/", { appName: "ok", signal: undefined }).warnings, []);
+  });
+
+  it("takes srvServiceName and srvMaxHosts for mongodb+srv, from either source", () => {
+    const s = settings("mongodb+srv://c.example.net/?srvServiceName=custom", { srvMaxHosts: 3 });
+    assert.equal(s.srvServiceName, "custom");
+    assert.equal(s.srvMaxHosts, 3);
+    assert.throws(() => settings("mongodb+srv://c.example.net/", { srvServiceName: "-bad-" }), {
+      code: "INVALID_OPTION",
+      message: /srvServiceName/,
+    });
+  });
+
+  it("ignores an invalid value in the connection string (with a warning there) and uses the default", () => {
+    const cs = parseConnectionString("mongodb://h/?connectTimeoutMS=-2&socketTimeoutMS=soon");
+    assert.equal(cs.warnings.length, 2);
+    const s = connectSettings(cs, {});
+    assert.equal(s.connectTimeoutMS, 10_000);
+    assert.equal(s.socketTimeoutMS, 60_000);
   });
 });

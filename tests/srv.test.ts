@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { SrvRecord, Transport } from "@mongo-auth/core";
-import { resolveSrvHosts } from "../src/srv.ts";
+import { parseConnectionString, type SrvRecord, type Transport } from "@mongo-auth/core";
+import { resolveSrvHosts, selectSrvHosts } from "../src/srv.ts";
 
 function dns(srv: SrvRecord[] | Error, txt: string[][] | Error = []): Transport & { asked: string[] } {
   const asked: string[] = [];
@@ -77,8 +77,8 @@ describe("mongodb+srv resolution", () => {
       "replicaSet=rs0",
     ]]);
     const result = await resolveSrvHosts(transport, "cluster0.example.net", "mongodb", signal);
-    assert.equal(result.authSource, "admin");
-    assert.equal(result.replicaSet, "rs0");
+    assert.equal(result.options.authSource, "admin");
+    assert.equal(result.options.replicaSet, "rs0");
   });
 
   it("rejects TXT options other than authSource, replicaSet and loadBalanced", async () => {
@@ -105,7 +105,7 @@ describe("mongodb+srv resolution", () => {
       "mongodb",
       signal,
     );
-    assert.equal(result.authSource, undefined);
+    assert.deepEqual(result.options, {});
   });
 
   it("reports no SRV records and failed lookups as DNS_ERROR", async () => {
@@ -116,5 +116,81 @@ describe("mongodb+srv resolution", () => {
       resolveSrvHosts(dns(new Error("querySrv ECONNREFUSED")), "cluster0.example.net", "mongodb", signal),
       { code: "DNS_ERROR" },
     );
+  });
+});
+
+// The prose tests of the seedlist spec's README (tests/spec/data/initial-dns-seedlist-discovery).
+describe("mongodb+srv resolution: the seedlist spec's prose tests", () => {
+  const resolve = (name: string, target: string) =>
+    resolveSrvHosts(dns([{ name: target, port: 27017 }]), name, "mongodb", signal);
+
+  it("1. allows SRV names with fewer than three parts", async () => {
+    assert.equal(parseConnectionString("mongodb+srv://localhost").hosts[0].host, "localhost");
+    assert.equal(parseConnectionString("mongodb+srv://mongo.local").hosts[0].host, "mongo.local");
+    assert.equal((await resolve("localhost", "test_1.localhost")).hosts[0].host, "test_1.localhost");
+    assert.equal((await resolve("mongo.local", "test_1.mongo.local")).hosts[0].host, "test_1.mongo.local");
+  });
+
+  it("2. throws when a returned address does not end with the SRV's domain", async () => {
+    for (
+      const [name, target] of [
+        ["localhost", "localhost.mongodb"],
+        ["mongo.local", "test_1.evil.local"],
+        ["blogs.mongodb.com", "blogs.evil.com"],
+      ]
+    ) await assert.rejects(resolve(name, target), { code: "DNS_ERROR" });
+  });
+
+  it("3. throws when a returned address is the SRV name itself (fewer than three parts)", async () => {
+    await assert.rejects(resolve("localhost", "localhost"), { code: "DNS_ERROR" });
+    await assert.rejects(resolve("mongo.local", "mongo.local"), { code: "DNS_ERROR" });
+  });
+
+  it("4. throws when a returned address lacks the '.' before the shared domain", async () => {
+    for (
+      const [name, target] of [
+        ["localhost", "test_1.cluster_1localhost"],
+        ["mongo.local", "test_1.my_hostmongo.local"],
+        ["blogs.mongodb.com", "cluster.testmongodb.com"],
+      ]
+    ) await assert.rejects(resolve(name, target), { code: "DNS_ERROR" });
+  });
+});
+
+describe("mongodb+srv resolution: the TXT record", () => {
+  const withTxt = (txt: string[][]) =>
+    resolveSrvHosts(
+      dns([{ name: "a.cluster0.example.net", port: 1 }], txt),
+      "cluster0.example.net",
+      "mongodb",
+      signal,
+    );
+
+  it("concatenates the strings of one record and percent-decodes, keys in any case", async () => {
+    const result = await withTxt([["REPLICASET=rs%30&auth", "Source=admin&loadBalanced=false"]]);
+    assert.deepEqual(result.options, { replicaSet: "rs0", authSource: "admin", loadBalanced: false });
+  });
+
+  it("rejects an option without '=', an empty value and a bad escape, with INVALID_URI", async () => {
+    for (const txt of ["authSource", "authSource=", "authSource=%zz"]) {
+      await assert.rejects(withTxt([[txt]]), { code: "INVALID_URI" }, txt);
+    }
+  });
+});
+
+describe("selectSrvHosts", () => {
+  const hosts = [1, 2, 3].map((n) => ({ host: `h${n}.example.net`, port: n }));
+
+  it("keeps every host, in order, when srvMaxHosts is 0 or covers them", () => {
+    assert.deepEqual(selectSrvHosts(hosts, 0), hosts);
+    assert.deepEqual(selectSrvHosts(hosts, 3), hosts);
+    assert.deepEqual(selectSrvHosts(hosts, 7), hosts);
+  });
+
+  it("otherwise picks that many distinct hosts", () => {
+    const picked = selectSrvHosts(hosts, 2);
+    assert.equal(picked.length, 2);
+    assert.notEqual(picked[0].host, picked[1].host);
+    for (const host of picked) assert.ok(hosts.includes(host));
   });
 });

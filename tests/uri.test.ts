@@ -110,9 +110,17 @@ describe("parseConnectionString: hosts", () => {
     }
   });
 
-  it("rejects UNIX domain sockets, escaped or not", () => {
-    assertInvalid("mongodb:///tmp/mongodb-27017.sock/");
-    assert.match(assertInvalid("mongodb://%2Ftmp%2Fmongodb-27017.sock/db").message, /UNIX domain socket/);
+  it("parses percent-encoded UNIX domain socket paths, case kept; an unescaped '/' is an error", () => {
+    assert.deepEqual(parseConnectionString("mongodb://%2Ftmp%2FMongoDB-27017.sock/db").hosts, [
+      { host: "/tmp/MongoDB-27017.sock", port: 0 },
+    ]);
+    assert.deepEqual(parseConnectionString("mongodb://rel%2Fa.sock,db.example.com:27018").hosts, [
+      { host: "rel/a.sock", port: 0 },
+      { host: "db.example.com", port: 27018 },
+    ]);
+    assert.match(assertInvalid("mongodb:///tmp/mongodb-27017.sock/").message, /no host/);
+    assert.match(assertInvalid("mongodb://%2Ftmp%2Fmongodb-27017/db").message, /\.sock/);
+    assertInvalid("mongodb+srv://%2Ftmp%2Fmongodb-27017.sock");
   });
 
   it("requires exactly one host without a port for mongodb+srv", () => {
@@ -225,15 +233,21 @@ describe("parseConnectionString: options", () => {
     const cs = parseConnectionString(
       "mongodb://localhost/?authSource=a%2Fb&AUTHMECHANISM=PLAIN&authMechanismProperties=A:b%2Cc",
     );
-    assert.deepEqual([...cs.options], [
-      ["authsource", "a/b"],
-      ["authmechanism", "PLAIN"],
-      ["authmechanismproperties", "A:b,c"],
-    ]);
+    assert.deepEqual([...cs.options], [["authsource", "a/b"], ["authmechanism", "PLAIN"]]);
+    // Decoded before it is split: the encoded comma separates pairs, so "c" is a pair without ':' and
+    // the option is ignored with a warning (connection-string spec, valid-warnings.json).
+    assert.equal(cs.parsedOptions.authMechanismProperties, undefined);
+    assert.equal(cs.warnings.length, 1);
+    const ok = parseConnectionString("mongodb://h/?authMechanismProperties=A:b%3Ac,D:e");
+    assert.deepEqual(ok.options.get("authmechanismproperties"), "A:b:c,D:e");
+    assert.deepEqual(ok.parsedOptions.authMechanismProperties, { A: "b:c", D: "e" });
   });
 
-  it("keeps the last of repeated keys, whatever their case", () => {
-    assert.equal(parseConnectionString("mongodb://h/?w=1&W=2&w=majority").options.get("w"), "majority");
+  it("keeps the last of repeated keys, whatever their case, with a warning", () => {
+    const cs = parseConnectionString("mongodb://h/?w=1&W=2&w=majority");
+    assert.equal(cs.options.get("w"), "majority");
+    assert.equal(cs.parsedOptions.w, "majority");
+    assert.deepEqual(cs.warnings, ["the option w is given 3 times in the connection string; the last wins"]);
   });
 
   it("keeps empty values and skips empty pairs", () => {
@@ -246,10 +260,24 @@ describe("parseConnectionString: options", () => {
     assert.equal(parseConnectionString("mongodb://h/?appName=a=b").options.get("appname"), "a=b");
   });
 
-  it("rejects an option without '=' and a missing '/' before the options", () => {
+  it("rejects an option without '=', quoting it only when it is a known option's name", () => {
     assert.match(assertInvalid("mongodb://example.com/?w").message, /'w'/);
-    assert.match(assertInvalid("mongodb://example.com?w=1").message, /'\/' must separate/);
-    assertInvalid("mongodb://u:p@example.com?w=1");
+    // The tail of a password split at an unescaped '&' is never quoted.
+    const err = assertInvalid("mongodb://h/?proxyHost=p&proxyUsername=u&proxyPassword=ab&cd", "cd");
+    assert.match(err.message, /%26/);
+  });
+
+  it("accepts options without a '/' after the hosts (connection-string spec, since 2023)", () => {
+    const cs = parseConnectionString("mongodb://host?authSource=admin");
+    assert.deepEqual(cs.hosts, [{ host: "host", port: 27017 }]);
+    assert.equal(cs.database, undefined);
+    assert.equal(cs.parsedOptions.authSource, "admin");
+    const withUser = parseConnectionString("mongodb://u:p@example.com,other:27018?w=1&appName=a/b");
+    assert.equal(withUser.password, "p");
+    assert.equal(withUser.hosts.length, 2);
+    assert.equal(withUser.parsedOptions.appName, "a/b");
+    // A '?' before the '@' is still an unescaped '?' in the password.
+    assertInvalid("mongodb://alice:pa?ss@localhost", "pa?ss");
   });
 
   it("rejects bad percent-encoding in option values", () => {

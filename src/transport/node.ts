@@ -19,6 +19,7 @@ import { readFile } from "node:fs/promises";
 import type { ConnectOptions } from "../connect-options.ts";
 import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
+import { MongoAuthError } from "../errors.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
@@ -79,18 +80,33 @@ function readVariable(name: string): string | undefined {
   }
 }
 
+const isBun = typeof (globalThis as { Bun?: { version: string } }).Bun !== "undefined";
+
 /** The Node.js/Bun transport, for `connectWith` and tests. */
 export const nodeTransport: Transport = {
-  platform: typeof (globalThis as { Bun?: { version: string } }).Bun !== "undefined"
+  platform: isBun
     ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
     : `Node.js ${process.version}`,
   osType: os.type(),
   openSocket: openNodeSocket,
   resolveSrv: async (name) =>
     (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),
-  resolveTxt: (name) => dns.resolveTxt(name),
+  resolveTxt: isBun ? resolveTxtOnBun : (name) => dns.resolveTxt(name),
   defaultEnv: nodeEnv,
 };
+
+// Bun's node:dns returns each character-string of a TXT record as a record of its own
+// (oven-sh/bun#21370), so one record of several strings and several records look the same. Both are
+// rare for mongodb+srv (Atlas publishes one short string); refuse the ambiguous answer and say what works.
+async function resolveTxtOnBun(name: string): Promise<string[][]> {
+  const records = await dns.resolveTxt(name);
+  if (records.length < 2) return records;
+  throw new MongoAuthError(
+    "DNS_ERROR",
+    `Bun's node:dns cannot tell several TXT records of ${name} from one record of several strings ` +
+      "(oven-sh/bun#21370); resolve with DNS-over-HTTPS instead: connect(uri, { dnsOverHttps: true })",
+  );
+}
 
 /**
  * The MONGODB-AWS credential chain as a function for the official driver's `AWS_CREDENTIAL_PROVIDER`,

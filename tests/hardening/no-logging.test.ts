@@ -127,6 +127,13 @@ describe("nothing is logged by default", () => {
           await silent.close();
         }
         await fails("mongodb://alice:pw@127.0.0.1:1/");
+        // Warnings (an unknown option, an ignored value, a misspelt options key) are data, not log lines.
+        attempts++;
+        const warned = await connectWith(transport, `mongodb://alice:alice-pw@${a}/?authSorce=admin&w=-1`, {
+          connectTimeoutMs: 1000,
+        } as Record<string, unknown>);
+        assert.equal(warned.warnings.length, 3);
+        await warned.close();
       }
       attempts++;
       await assert.rejects(awsCredentialProvider({ env: testEnv() })());

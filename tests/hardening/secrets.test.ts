@@ -189,7 +189,7 @@ describe("secrets never leak", () => {
       );
       await expectError(
         `${name}: invalid option next to a password`,
-        () => connectWith(transport, `${base}?connectTimeoutMS=soon`),
+        () => connectWith(transport, `${base}?tls=soon`),
       );
 
       // A server that fails the conversation with its own error.

@@ -1,6 +1,8 @@
-// Where the shared MongoDB specification tests live: `../shared/spec/` beside the repository.
-// Tests run from the sources (Deno, Bun) and from dist/tests (Node), so the repository root is
-// found by walking up to the package.json of @mongo-auth/core rather than by a fixed number of `..`.
+// Paths inside the repository: the vendored MongoDB specification tests (tests/spec/data/, see its
+// README for the upstream commit and licence) and the test fixtures. Nothing outside the repository is
+// ever read, so a fresh clone runs every test. Tests run from the sources (Deno, Bun) and from
+// dist/tests (Node), so the repository root is found by walking up to the package.json of
+// @mongo-auth/core rather than by a fixed number of `..`.
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -17,12 +19,12 @@ export function repoRoot(): string {
   }
 }
 
-/** Absolute path of a file under `../shared/spec/`, e.g. `specPath("auth/legacy/connection-string.json")`. */
+/** Absolute path of a file under `tests/spec/data/`, e.g. `specPath("auth/legacy/connection-string.json")`. */
 export function specPath(relative: string): string {
-  return join(repoRoot(), "..", "shared", "spec", relative);
+  return join(repoRoot(), "tests", "spec", "data", relative);
 }
 
-/** Parsed JSON of a file under `../shared/spec/`. */
+/** Parsed JSON of a file under `tests/spec/data/`. */
 export function readSpec<T = unknown>(relative: string): T {
   return JSON.parse(readFileSync(specPath(relative), "utf8")) as T;
 }

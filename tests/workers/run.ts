@@ -18,6 +18,18 @@ import { workerdConfig } from "./config.ts";
 import { freePort, startWorkerd, stopWorkerd, type WorkerdProcess } from "./workerd-process.ts";
 import { type DohServer, startDohServer } from "./doh-server.ts";
 import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
+import { checkSeedlistCase, readSeedlistCases, SEEDLIST_ZONE, srvTargetsOf } from "../support/seedlist.ts";
+import type { SeedlistView } from "../support/seedlist-view.ts";
+import { readdirSync } from "node:fs";
+import {
+  AUTH_LEGACY_DEVIATIONS,
+  type AuthLegacyCase,
+  checkAuthLegacyCase,
+  checkUriSpecCase,
+  type UriSpecCase,
+} from "../support/uri-spec.ts";
+import type { UriSpecView } from "../support/uri-spec-view.ts";
+import { readSpec, specPath } from "../support/paths.ts";
 
 const HARD_TIMEOUT_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -217,6 +229,7 @@ async function main(): Promise<number> {
   let capped: RunningServer | undefined;
   let tlsServer: RunningServer | undefined;
   let doh: DohServer | undefined;
+  let seedlistDoh: DohServer | undefined;
   let workerd: WorkerdProcess | undefined;
   try {
     const idp = await createIdentityProvider();
@@ -242,6 +255,7 @@ async function main(): Promise<number> {
       srv: { [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }] },
       txt: { "cluster0.example.test": [["authSource=app"]] },
     });
+    seedlistDoh = await startDohServer(SEEDLIST_ZONE);
     const bytes = await bundleWorker(join(dir, "worker.js"));
     console.log(`# worker bundle: ${(bytes / 1024).toFixed(1)} KiB`);
     const port = await freePort();
@@ -256,6 +270,7 @@ async function main(): Promise<number> {
           MONGODB_CAPPED_ADDRESS: capped.address,
           MONGODB_TLS_ADDRESS: tlsServer.address,
           DOH_ENDPOINT: doh.endpoint,
+          SEEDLIST_DOH_ENDPOINT: seedlistDoh.endpoint,
           AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
           OIDC_TOKEN: await idp.token(OIDC_USER, 600),
@@ -279,6 +294,8 @@ async function main(): Promise<number> {
         result(false, check.name, (err as Error).message.split("\n")[0]);
       }
     }
+    await runUriSpecs(base, result);
+    await runSeedlistSpec(base, result);
     const [cold, warm] = timings;
     if (cold !== undefined && warm !== undefined) {
       console.log(
@@ -306,13 +323,92 @@ async function main(): Promise<number> {
     result(false, "workerd run", (err as Error).message);
   } finally {
     if (workerd) await stopWorkerd(workerd);
-    await Promise.allSettled([server?.close(), capped?.close(), tlsServer?.close(), doh?.close()]);
+    await Promise.allSettled([
+      server?.close(),
+      capped?.close(),
+      tlsServer?.close(),
+      doh?.close(),
+      seedlistDoh?.close(),
+    ]);
     await rm(dir, { recursive: true, force: true });
   }
   const output = workerd?.output();
   if (failed > 0 && output) console.log(`# workerd output (last 8000 characters):\n${output}`);
   console.log(`workerd: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+// Every case of the connection-string, uri-options (all twelve files) and auth legacy spec files,
+// parsed inside the Worker and checked here as tests/spec/*.test.ts check them on the other runtimes.
+// The one deliberate deviation (MONGODB-AWS keys in the URI) is the runners' own, with its reason.
+async function runUriSpecs(base: string, result: (ok: boolean, name: string, detail?: string) => void) {
+  const cases: {
+    suite: string;
+    name: string;
+    uri: string;
+    check: (view: UriSpecView) => void;
+    deviation?: string;
+  }[] = [];
+  for (const folder of ["connection-string", "uri-options"]) {
+    for (const file of readdirSync(specPath(folder)).filter((f) => f.endsWith(".json")).sort()) {
+      for (const test of readSpec<{ tests: UriSpecCase[] }>(`${folder}/${file}`).tests) {
+        const check = (view: UriSpecView) => checkUriSpecCase(`${folder}/${file}`, test, view);
+        cases.push({ suite: `${folder} spec`, name: `${file}: ${test.description}`, uri: test.uri, check });
+      }
+    }
+  }
+  for (const test of readSpec<{ tests: AuthLegacyCase[] }>("auth/legacy/connection-string.json").tests) {
+    const check = (view: UriSpecView) => checkAuthLegacyCase(test, view);
+    const deviation = AUTH_LEGACY_DEVIATIONS[test.description]?.reason;
+    cases.push({ suite: "auth spec legacy", name: test.description, uri: test.uri, check, deviation });
+  }
+  const tallies = new Map<string, { passed: number; total: number; deviations: string[] }>();
+  for (const entry of cases) {
+    const tally = tallies.get(entry.suite) ?? { passed: 0, total: 0, deviations: [] };
+    tallies.set(entry.suite, tally);
+    tally.total++;
+    if (entry.deviation) tally.deviations.push(`${JSON.stringify(entry.name)}: ${entry.deviation}`);
+    try {
+      const { answer } = await ask(base, `/uri?uri=${encodeURIComponent(entry.uri)}`);
+      entry.check(answer as UriSpecView);
+      tally.passed++;
+      result(true, `${entry.suite}: ${entry.name}`);
+    } catch (err) {
+      result(false, `${entry.suite}: ${entry.name}`, (err as Error).message.split("\n")[0]);
+    }
+  }
+  for (const [suite, { passed, total, deviations }] of tallies) {
+    console.log(
+      `# ${suite} (workerd): ${passed} of ${total} cases passed; ${
+        total - deviations.length
+      } run as the files ` +
+        `say, ${deviations.length} deliberate deviation${deviations.length === 1 ? "" : "s"}` +
+        deviations.map((line) => `\n#   - ${line}`).join(""),
+    );
+  }
+}
+
+// Every case of the Initial DNS Seedlist Discovery spec files, resolved inside the Worker over
+// DNS-over-HTTPS and checked here as tests/spec/seedlist.test.ts checks them on the other runtimes
+// (what is and is not asserted: tests/support/seedlist.ts). No ping here: the Worker's connect over
+// DNS-over-HTTPS is proven by the /srv scenarios. No deliberate deviation.
+async function runSeedlistSpec(base: string, result: (ok: boolean, name: string, detail?: string) => void) {
+  const cases = readSeedlistCases();
+  let passed = 0;
+  for (const { name, test } of cases) {
+    try {
+      const { answer } = await ask(base, `/plan?uri=${encodeURIComponent(test.uri)}`);
+      checkSeedlistCase(test, answer as SeedlistView, srvTargetsOf(test.uri));
+      passed++;
+      result(true, `seedlist spec: ${name}`);
+    } catch (err) {
+      result(false, `seedlist spec: ${name}`, (err as Error).message.split("\n")[0]);
+    }
+  }
+  console.log(
+    `# initial-dns-seedlist-discovery spec through DNS-over-HTTPS (workerd): ${passed} of ${cases.length} ` +
+      `cases passed; ${cases.length} run as the files say, 0 deliberate deviations`,
+  );
 }
 
 function abandon(why: string): never {

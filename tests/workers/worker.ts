@@ -4,6 +4,9 @@
 // DNS-over-HTTPS resolver whose addresses come in as bindings.
 import { connect, createWorkersTransport, workersTransport } from "../../src/transport/workers.ts";
 import { connectWith } from "../../src/connect.ts";
+import { planConnection } from "../../src/connect-plan.ts";
+import { seedlistView } from "../support/seedlist-view.ts";
+import { uriSpecView } from "../support/uri-spec-view.ts";
 import type { ConnectOptions } from "../../src/connect-options.ts";
 import type { Connection } from "../../src/connection.ts";
 import type { Transport } from "../../src/wire/transport.ts";
@@ -19,6 +22,8 @@ export interface Bindings {
   MONGODB_TLS_ADDRESS: string;
   /** The loopback DNS-over-HTTPS resolver. */
   DOH_ENDPOINT: string;
+  /** A loopback DNS-over-HTTPS resolver for the seedlist spec's zone (test.build.10gen.cc). */
+  SEEDLIST_DOH_ENDPOINT: string;
   /** An AWS access key the reference server's fake STS knows (secrets come in as bindings). */
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
@@ -108,6 +113,16 @@ const scenarios: Record<string, Scenario> = {
       { dnsOverHttps: env.DOH_ENDPOINT },
     );
     return summarize(conn);
+  },
+  // The connection-string, uri-options and auth legacy spec cases: what a URI parses to, and its credential.
+  "/uri": (url) => Promise.resolve(uriSpecView(url.searchParams.get("uri") ?? "")),
+  // The seedlist spec's cases: what connect() settles on before its first socket, over DNS-over-HTTPS.
+  "/plan": (url, env) => {
+    const uri = url.searchParams.get("uri") ?? "";
+    return seedlistView(
+      uri,
+      () => planConnection(workersTransport, uri, { dnsOverHttps: env.SEEDLIST_DOH_ENDPOINT }),
+    );
   },
   "/x509": (_url, env) =>
     connect(`mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-X509&tls=true`, {
