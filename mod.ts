@@ -13,7 +13,7 @@
  *
  * @module
  */
-export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/errors.ts";
+export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/core/errors.ts";
 export { saslprep } from "./src/crypto/saslprep.ts";
 export type { HmacKey } from "./src/crypto/hmac.ts";
 export {
@@ -22,9 +22,18 @@ export {
   type ScramKeyParams,
   type ScramKeys,
 } from "./src/crypto/scram-key-cache.ts";
-export { ScramClient, type ScramClientOptions, type ScramHash, scramPassword } from "./src/scram.ts";
-export { type ConnectionString, type HostAddress, parseConnectionString } from "./src/uri.ts";
-export type { UriOptions } from "./src/uri-options.ts";
+export {
+  ScramClient,
+  type ScramClientOptions,
+  type ScramHash,
+  scramPassword,
+} from "./src/mechanisms/scram/client.ts";
+export {
+  type ConnectionString,
+  type HostAddress,
+  parseConnectionString,
+} from "./src/credential/connection-string.ts";
+export type { UriOptions } from "./src/credential/uri-options.ts";
 export {
   type AuthMechanism,
   type AuthMechanismProperties,
@@ -33,8 +42,13 @@ export {
   DEFAULT_ALLOWED_HOSTS,
   type MongoCredential,
   parseCredential,
-} from "./src/credential.ts";
-export { type FetchLike, type RuntimeEnv, runtimeEnv, type RuntimeEnvOptions } from "./src/runtime-env.ts";
+} from "./src/credential/credential.ts";
+export {
+  type FetchLike,
+  type RuntimeEnv,
+  runtimeEnv,
+  type RuntimeEnvOptions,
+} from "./src/core/runtime-env.ts";
 export type {
   AuthCache,
   AuthContext,
@@ -42,36 +56,43 @@ export type {
   CommandRunner,
   Document,
   Mechanism,
-} from "./src/mechanisms/types.ts";
-export { AuthCacheStore } from "./src/auth-cache.ts";
+} from "./src/auth/mechanism.ts";
+export { AuthCacheStore } from "./src/auth/cache-store.ts";
 export {
   authenticate,
   type AuthenticateOptions,
   type Authentication,
   type AuthResult,
   beginAuthentication,
-} from "./src/authenticate.ts";
-export { scramSha1, scramSha256 } from "./src/mechanisms/scram.ts";
+} from "./src/client/authenticate.ts";
+export { scramSha1, scramSha256 } from "./src/mechanisms/scram/mechanism.ts";
 export { mongodbX509 } from "./src/mechanisms/x509.ts";
 export { plain } from "./src/mechanisms/plain.ts";
 export { mechanismNamed } from "./src/mechanisms/registry.ts";
-export { type ConnectOptions } from "./src/connect-options.ts";
-export { connectWith } from "./src/connect.ts";
-export { Connection, type HandshakeInfo } from "./src/connection.ts";
-export { splitPem } from "./src/pem.ts";
+export { type ConnectOptions } from "./src/client/options.ts";
+export { connectWith } from "./src/client/connect.ts";
+export { Connection, type HandshakeInfo } from "./src/client/connection.ts";
+export { splitPem } from "./src/transport/pem.ts";
 export {
   type CommandOptions,
   type SocketStreams,
   WireConnection,
   type WireConnectionOptions,
 } from "./src/wire/wire-connection.ts";
-export type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "./src/wire/transport.ts";
-export { VERSION } from "./src/version.ts";
-export { mongodbAws } from "./src/mechanisms/aws.ts";
-export { awsCredentialProvider, type AwsCredentialProviderOptions } from "./src/aws/provider.ts";
-export type { AwsCredentialProvider, AwsCredentials } from "./src/aws/credentials.ts";
-export { type CliIo, cliMain, type Connect } from "./src/cli.ts";
-export { createOidcMechanism, mongodbOidc, type OidcMechanismOptions } from "./src/mechanisms/oidc.ts";
+export type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "./src/client/transport.ts";
+export { VERSION } from "./src/core/version.ts";
+export { mongodbAws } from "./src/mechanisms/aws/mechanism.ts";
+export {
+  awsCredentialProvider,
+  type AwsCredentialProviderOptions,
+} from "./src/mechanisms/aws/credentials/provider.ts";
+export type { AwsCredentialProvider, AwsCredentials } from "./src/mechanisms/aws/credentials/credentials.ts";
+export { type CliIo, cliMain, type Connect } from "./src/cli/main.ts";
+export {
+  createOidcMechanism,
+  mongodbOidc,
+  type OidcMechanismOptions,
+} from "./src/mechanisms/oidc/mechanism.ts";
 export {
   HUMAN_CALLBACK_TIMEOUT_MS,
   type IdpInfo,
@@ -80,14 +101,26 @@ export {
   type OidcCallback,
   type OidcCallbackParams,
   type OidcCallbackResult,
-} from "./src/oidc/callback.ts";
-export { AZURE_IMDS_ENDPOINT, type AzureCallbackOptions, createAzureCallback } from "./src/oidc/azure.ts";
-export { createGcpCallback, GCP_METADATA_ENDPOINT, type GcpCallbackOptions } from "./src/oidc/gcp.ts";
-export { createK8sCallback, K8S_DEFAULT_TOKEN_FILE, type K8sCallbackOptions } from "./src/oidc/k8s.ts";
-export { createTestCallback, type TestCallbackOptions } from "./src/oidc/test-environment.ts";
-export type { TokenFileEnv } from "./src/oidc/token-file.ts";
-export type { EnvironmentEndpoints } from "./src/oidc/token-source.ts";
-export { isHostAllowed } from "./src/oidc/allowed-hosts.ts";
+} from "./src/mechanisms/oidc/callback.ts";
+export {
+  AZURE_IMDS_ENDPOINT,
+  type AzureCallbackOptions,
+  createAzureCallback,
+} from "./src/mechanisms/oidc/environments/azure.ts";
+export {
+  createGcpCallback,
+  GCP_METADATA_ENDPOINT,
+  type GcpCallbackOptions,
+} from "./src/mechanisms/oidc/environments/gcp.ts";
+export {
+  createK8sCallback,
+  K8S_DEFAULT_TOKEN_FILE,
+  type K8sCallbackOptions,
+} from "./src/mechanisms/oidc/environments/k8s.ts";
+export { createTestCallback, type TestCallbackOptions } from "./src/mechanisms/oidc/environments/test.ts";
+export type { TokenFileEnv } from "./src/mechanisms/oidc/environments/token-file.ts";
+export type { EnvironmentEndpoints } from "./src/mechanisms/oidc/token-source.ts";
+export { isHostAllowed } from "./src/mechanisms/oidc/allowed-hosts.ts";
 export {
   DEFAULT_DNS_OVER_HTTPS_ENDPOINT,
   type DnsLookupOptions,
@@ -96,6 +129,6 @@ export {
   resolveSrvOverHttps,
   resolveTxtOverHttps,
   withDnsOverHttps,
-} from "./src/dns-over-https.ts";
-export type { AuthCacheStoreOptions } from "./src/auth-cache.ts";
-export type { DnsRecordType } from "./src/dns-message.ts";
+} from "./src/dns/dns-over-https.ts";
+export type { AuthCacheStoreOptions } from "./src/auth/cache-store.ts";
+export type { DnsRecordType } from "./src/dns/message.ts";

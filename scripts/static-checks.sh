@@ -5,7 +5,7 @@ cd "$(dirname "$0")/.."
 bin=node_modules/.bin
 "$bin/deno" fmt --check
 "$bin/deno" lint
-"$bin/deno" check mod.ts src/ tests/
+"$bin/deno" check mod.ts cli.ts src/ tests/ testing/ examples/
 # Every TypeScript block of the user documentation, as written (tests/docs/ compiles them with tsc too).
 "$bin/deno" check --doc-only README.md docs/*.md bench/README.md CONTRIBUTING.md
 # What JSR scores: every export of every entry point documented, no public type naming a private one.

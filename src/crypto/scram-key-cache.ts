@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import { encodeBase64 } from "./base64.ts";
 import { digest, type ScramHash } from "./digest.ts";
 import { toHex } from "./hex.ts";

@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
-import type { AuthContext, Authenticator, CommandRunner, Mechanism } from "./types.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import type { AuthContext, Authenticator, CommandRunner, Mechanism } from "../auth/mechanism.ts";
 
 /**
  * PLAIN: one saslStart with `\0username\0password`.

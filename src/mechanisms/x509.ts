@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { MongoAuthError, MongoServerError } from "../errors.ts";
-import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
+import { MongoAuthError, MongoServerError } from "../core/errors.ts";
+import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "../auth/mechanism.ts";
 
 /**
  * MONGODB-X509. The username is optional: the server takes it from the certificate's subject.

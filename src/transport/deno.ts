@@ -21,20 +21,20 @@
  *
  * @module
  */
-import { abortError } from "../abort.ts";
-import type { ConnectOptions } from "../connect-options.ts";
-import { connectWith } from "../connect.ts";
-import type { Connection } from "../connection.ts";
-import { MongoAuthError } from "../errors.ts";
-import { splitPem } from "../pem.ts";
-import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
-import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { abortError } from "../core/abort.ts";
+import type { ConnectOptions } from "../client/options.ts";
+import { connectWith } from "../client/connect.ts";
+import type { Connection } from "../client/connection.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { splitPem } from "./pem.ts";
+import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "./socket-errors.ts";
+import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
-} from "../aws/provider.ts";
-import type { AwsCredentialProvider } from "../aws/credentials.ts";
-import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../wire/transport.ts";
+} from "../mechanisms/aws/credentials/provider.ts";
+import type { AwsCredentialProvider } from "../mechanisms/aws/credentials/credentials.ts";
+import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles

@@ -8,11 +8,11 @@ import net from "node:net";
 import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { abortError } from "../abort.ts";
-import { MongoAuthError } from "../errors.ts";
-import { splitPem } from "../pem.ts";
-import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
-import type { OpenSocketOptions, TlsSettings } from "../wire/transport.ts";
+import { abortError } from "../core/abort.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { splitPem } from "./pem.ts";
+import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "./socket-errors.ts";
+import type { OpenSocketOptions, TlsSettings } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
 async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {

@@ -16,17 +16,17 @@ import dns from "node:dns/promises";
 import os from "node:os";
 import process from "node:process";
 import { readFile } from "node:fs/promises";
-import type { ConnectOptions } from "../connect-options.ts";
-import { connectWith } from "../connect.ts";
-import type { Connection } from "../connection.ts";
-import { MongoAuthError } from "../errors.ts";
-import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import type { ConnectOptions } from "../client/options.ts";
+import { connectWith } from "../client/connect.ts";
+import type { Connection } from "../client/connection.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
-} from "../aws/provider.ts";
-import type { AwsCredentialProvider } from "../aws/credentials.ts";
-import type { SrvRecord, Transport } from "../wire/transport.ts";
+} from "../mechanisms/aws/credentials/provider.ts";
+import type { AwsCredentialProvider } from "../mechanisms/aws/credentials/credentials.ts";
+import type { SrvRecord, Transport } from "../client/transport.ts";
 import { openNodeSocket } from "./node-socket.ts";
 
 /**

@@ -31,15 +31,15 @@
  *
  * @module
  */
-import { abortError } from "../abort.ts";
-import type { ConnectOptions } from "../connect-options.ts";
-import { connectWith } from "../connect.ts";
-import type { Connection } from "../connection.ts";
-import { parseCredential } from "../credential.ts";
-import { dnsOverHttpsEndpoint, resolveSrvOverHttps, resolveTxtOverHttps } from "../dns-over-https.ts";
-import { MongoAuthError } from "../errors.ts";
-import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
-import type { OpenSocketOptions, TlsSettings, Transport } from "../wire/transport.ts";
+import { abortError } from "../core/abort.ts";
+import type { ConnectOptions } from "../client/options.ts";
+import { connectWith } from "../client/connect.ts";
+import type { Connection } from "../client/connection.ts";
+import { parseCredential } from "../credential/credential.ts";
+import { dnsOverHttpsEndpoint, resolveSrvOverHttps, resolveTxtOverHttps } from "../dns/dns-over-https.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import type { OpenSocketOptions, TlsSettings, Transport } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
 /** The slice of a `cloudflare:sockets` Socket used here, typed locally (no Workers types needed). */

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { abortError, throwIfAborted } from "../abort.ts";
-import { MongoAuthError, MongoServerError } from "../errors.ts";
-import type { CommandRunner, Document } from "../mechanisms/types.ts";
+import { abortError, throwIfAborted } from "../core/abort.ts";
+import { MongoAuthError, MongoServerError } from "../core/errors.ts";
+import type { CommandRunner, Document } from "../auth/mechanism.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, readFrames } from "./frame-reader.ts";
 

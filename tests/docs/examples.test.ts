@@ -13,13 +13,13 @@ import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
 import { connectWith, runtimeEnv } from "@mongo-auth/core";
-import { readConfigFile } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { readConfigFile } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath, repoRoot } from "../support/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
-import { bundleWorker } from "../workers/bundle.ts";
-import { workerdConfig } from "../workers/config.ts";
-import { freePort, startWorkerd, stopWorkerd } from "../workers/workerd-process.ts";
+import { bundleWorker } from "../e2e/workerd/bundle.ts";
+import { workerdConfig } from "../e2e/workerd/config.ts";
+import { freePort, startWorkerd, stopWorkerd } from "../e2e/workerd/workerd-process.ts";
 import { allCodeBlocks, blockName, type CodeBlock } from "./blocks.ts";
 
 const run = promisify(execFile);

@@ -4,8 +4,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { testEnv } from "../support/aws-fakes.ts";
 import { transports } from "../support/transports.ts";
 

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
 import { awsCredentialProvider, connectWith, MongoAuthError, runtimeEnv } from "@mongo-auth/core";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { type Listening, listenOnLoopback } from "../support/loopback-http.ts";
 import { fixturePath, repoRoot } from "../support/paths.ts";

@@ -20,12 +20,12 @@ import {
   parseCredential,
   WireConnection,
 } from "@mongo-auth/core";
-import { connectSettings } from "../../src/connect-options.ts";
-import { DEFAULT_AWS_HTTP_TIMEOUT_MS } from "../../src/aws/http.ts";
-import { METADATA_TIMEOUT_MS } from "../../src/oidc/metadata-request.ts";
-import { invokeCallback } from "../../src/oidc/invoke-callback.ts";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { connectSettings } from "../../src/client/options.ts";
+import { DEFAULT_AWS_HTTP_TIMEOUT_MS } from "../../src/mechanisms/aws/credentials/http.ts";
+import { METADATA_TIMEOUT_MS } from "../../src/mechanisms/oidc/environments/metadata-request.ts";
+import { invokeCallback } from "../../src/mechanisms/oidc/invoke-callback.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { startHostileServer } from "../support/hostile-server.ts";
 import { startFake, testEnv } from "../support/aws-fakes.ts";
 import {

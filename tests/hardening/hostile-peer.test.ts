@@ -12,8 +12,8 @@ import {
   MongoAuthError,
   type Transport,
 } from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type HostilePlan, type HostileServer, startHostileServer } from "../support/hostile-server.ts";
 import {
   createIdentityProvider,

@@ -14,8 +14,8 @@ import {
   type OidcCallbackParams,
   ScramKeyCache,
 } from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,

@@ -8,8 +8,8 @@ import {
   connectWith,
   type OidcCallbackParams,
 } from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { startHostileServer } from "../support/hostile-server.ts";
 import { testEnv } from "../support/aws-fakes.ts";
 import {

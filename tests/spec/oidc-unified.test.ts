@@ -23,7 +23,7 @@ import {
   type Transport,
 } from "@mongo-auth/core";
 import { decodeOpMsg } from "../../src/wire/op-msg.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
 import { readSpec } from "../support/paths.ts";
 import { transports } from "../support/transports.ts";

@@ -5,10 +5,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { Binary, BSON } from "bson";
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWTPayload, SignJWT } from "jose";
-import type { ServerConfig } from "../server/config.ts";
-import { authenticationFailed, AuthFailure, CommandError } from "../server/errors.ts";
-import { oidcMechanism, type OidcServerConfig } from "../server/mechanisms/oidc.ts";
-import type { SaslConversation, ServerAuthContext, StoredUser } from "../server/sasl.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { authenticationFailed, AuthFailure, CommandError } from "../../testing/reference-server/errors.ts";
+import { oidcMechanism, type OidcServerConfig } from "../../testing/reference-server/mechanisms/oidc.ts";
+import type { SaslConversation, ServerAuthContext, StoredUser } from "../../testing/reference-server/sasl.ts";
 import { listenOnLoopback } from "./loopback-http.ts";
 
 // ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ export function readSpec<T = unknown>(relative: string): T {
   return JSON.parse(readFileSync(specPath(relative), "utf8")) as T;
 }
 
-/** Absolute path of a file under the repository's `tests/fixtures/` (sources, never dist). */
+/** Absolute path of a file under the repository's `testing/fixtures/` (sources, never dist). */
 export function fixturePath(relative: string): string {
-  return join(repoRoot(), "tests", "fixtures", relative);
+  return join(repoRoot(), "testing", "fixtures", relative);
 }

@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath, repoRoot } from "../support/paths.ts";
 import { runtime } from "../support/transports.ts";
 
@@ -30,7 +30,7 @@ describe("deno transport", () => {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
     const { denoEnv } = await import("../../src/transport/deno.ts");
-    const { envScope } = await import("../../src/runtime-env.ts");
+    const { envScope } = await import("../../src/core/runtime-env.ts");
     assert.equal(envScope(denoEnv()), envScope(denoEnv()));
   });
 
@@ -51,7 +51,7 @@ describe("deno transport", () => {
 });
 
 // DENO_CERT adds a CA to what Deno trusts by default, as a public root would be: the stand-in for "a CA
-// Deno trusts anyway". The reference server's certificate is signed by tests/fixtures/pki/ca.pem.
+// Deno trusts anyway". The reference server's certificate is signed by testing/fixtures/pki/ca.pem.
 describe("deno transport: a pinned CA (tlsCAFile) is the only CA trusted", () => {
   const pki = (name: string) => fixturePath(`pki/${name}`);
   let server: RunningServer;

@@ -1,0 +1,93 @@
+/**
+ * The contract between the handshake (src/wire) and each mechanism (src/mechanisms/*).
+ *
+ * A mechanism is asked for an {@link Authenticator} per connection. The handshake first asks it for a
+ * speculative command to put into `hello`, then hands it the hello reply's `speculativeAuthenticate`
+ * (or `undefined`) to finish the conversation over the connection's {@link CommandRunner}.
+ *
+ * @module
+ */
+import type { MongoCredential } from "../credential/credential.ts";
+import type { ScramKeyCache } from "../crypto/scram-key-cache.ts";
+import type { RuntimeEnv } from "../core/runtime-env.ts";
+
+/** A BSON document as plain JavaScript. */
+export type Document = Record<string, unknown>;
+
+/**
+ * Runs one command and returns the server's reply. A reply with `ok: 0` is thrown as a
+ * `MongoServerError` by mongo-auth's own runners; runners supplied by driver authors may return it
+ * instead: `authenticate`/`beginAuthentication` pass every reply through `checkOk` before a
+ * mechanism sees it.
+ */
+export interface CommandRunner {
+  /** Sends `cmd` to database `db`. */
+  command(db: string, cmd: Document): Promise<Document>;
+}
+
+/** Per-connection facts a mechanism may need. */
+export interface AuthContext {
+  /** The credential being authenticated. */
+  readonly credential: MongoCredential;
+  /**
+   * The host the connection goes to, as resolved (after SRV), without port; `undefined` when the caller
+   * did not say. OIDC's human flow checks it against ALLOWED_HOSTS, and refuses to run without it.
+   */
+  readonly host?: string;
+  /** Host facilities for credential sources. */
+  readonly env: RuntimeEnv;
+  /** Caches shared by all connections of one client (SCRAM keys, AWS credentials, OIDC tokens). */
+  readonly cache: AuthCache;
+  /** Cancels the whole conversation, including any HTTP call or callback it makes. */
+  readonly signal?: AbortSignal;
+  /** The most SCRAM iterations a server may ask for (default 1 000 000). */
+  readonly maxScramIterations?: number;
+  /**
+   * Runs `work` with `connect()`'s connect timeout stopped, for a wait on a person: a human OIDC
+   * callback has its own five minutes, which the auth specification does not let the connect timeout cut
+   * short. `work` gets the signal that still applies (the caller's). Absent (no connect timeout running,
+   * say under `authenticate()`): run `work` under {@link signal}.
+   */
+  readonly outsideConnectTimeout?: <T>(work: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+}
+
+/**
+ * Client-wide state kept between connections. Each mechanism keeps its own entry, keyed by a
+ * name of its own; the handshake never looks inside.
+ */
+export interface AuthCache {
+  /** The entry for `key`, created by `create` the first time. */
+  get<T>(key: string, create: () => T): T;
+  /** The client's SCRAM key cache; the process-wide one when absent. */
+  readonly scramKeys?: ScramKeyCache;
+}
+
+/** One authentication of one connection. */
+export interface Authenticator {
+  /**
+   * The document for hello's `speculativeAuthenticate`, or `undefined` when the mechanism has no
+   * speculative step (or cannot take one now, say OIDC without a cached token).
+   */
+  speculativeCommand(): Promise<Document | undefined>;
+  /**
+   * Completes authentication. `speculativeReply` is hello's `speculativeAuthenticate` reply, or
+   * `undefined` when the server sent none: then the whole conversation runs over `runner`.
+   */
+  finish(runner: CommandRunner, speculativeReply: Document | undefined): Promise<void>;
+  /**
+   * What a command failing with 391 (ReauthenticationRequired) runs before the command is retried
+   * once. Mechanisms without special needs leave it out: the handshake then creates a fresh
+   * authenticator and runs its `finish(runner, undefined)`.
+   */
+  reauthenticate?(runner: CommandRunner): Promise<void>;
+}
+
+/** A mechanism: makes one {@link Authenticator} per connection. */
+export interface Mechanism {
+  /** The mechanism's name as the server knows it, e.g. `"SCRAM-SHA-256"`. */
+  readonly name: string;
+  /** The oldest server it works with: hello's `maxWireVersion` and the MongoDB release that has it. */
+  readonly minServer?: { readonly wireVersion: number; readonly release: string };
+  /** A new authenticator for one connection. */
+  create(context: AuthContext): Authenticator;
+}
