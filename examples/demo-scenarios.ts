@@ -1,10 +1,10 @@
 // What the demo logs in with: one scenario per mechanism, against one reference server that speaks
-// TLS (with the test PKI) so that X509 works and every other mechanism runs over TLS too. Kept in
-// tests/support so that tests/e2e/demo.test.ts runs the very same scenarios on every runtime.
+// TLS (with the test PKI) so that X509 works and every other mechanism runs over TLS too. Kept apart
+// from demo.ts so that tests/e2e/demo.test.ts runs the very same scenarios on every runtime.
 import { AuthCacheStore, type ConnectOptions, runtimeEnv } from "@mongo-auth/core";
 import type { ServerConfig } from "../testing/reference-server/config.ts";
-import { createIdentityProvider, oidcServerConfig } from "../tests/support/oidc-fakes.ts";
-import { fixturePath } from "../tests/support/paths.ts";
+import { createIdentityProvider, oidcServerConfig } from "../testing/identity-provider.ts";
+import { fixturePath } from "../testing/paths.ts";
 
 export interface DemoScenario {
   /** What the row shows when the login fails. */

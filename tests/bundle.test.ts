@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "./support/paths.ts";
+import { repoRoot } from "../testing/paths.ts";
 
 interface Bundle {
   bytes: number;

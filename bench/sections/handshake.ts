@@ -12,9 +12,8 @@ import {
 } from "../../mod.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { createIdentityProvider, oidcServerConfig } from "../../tests/support/oidc-fakes.ts";
-import { testEnv } from "../../tests/support/aws-fakes.ts";
-import { fixturePath } from "../../tests/support/paths.ts";
+import { createIdentityProvider, oidcServerConfig } from "../../testing/identity-provider.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 
@@ -75,7 +74,8 @@ async function scenarios(): Promise<{ config: ServerConfig; list: Scenario[] }> 
     {
       name: "MONGODB-AWS, keys in the URI",
       uri: (a) => `mongodb://${AWS_KEY_ID}:${encodeURIComponent(AWS_SECRET)}@${a}/?authMechanism=MONGODB-AWS`,
-      options: () => ({ env: testEnv() }),
+      // Keys come from the URI; an env of its own keeps the chain away from this machine's AWS setup.
+      options: () => ({ env: runtimeEnv({ env: { AWS_EC2_METADATA_DISABLED: "true" } }) }),
     },
     {
       name: "MONGODB-OIDC, cached token",

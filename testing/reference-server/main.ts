@@ -5,7 +5,7 @@
 // It runs until SIGINT/SIGTERM.
 import process from "node:process";
 import { relative } from "node:path";
-import { fixturePath } from "../../tests/support/paths.ts";
+import { fixturePath } from "../paths.ts";
 import { readConfigFile } from "./config.ts";
 import { type RunningServer, startServer } from "./server.ts";
 

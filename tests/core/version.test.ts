@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { VERSION } from "@mongo-auth/core";
-import { repoRoot } from "../support/paths.ts";
+import { repoRoot } from "../../testing/paths.ts";
 
 describe("package metadata", () => {
   const pkg = JSON.parse(readFileSync(join(repoRoot(), "package.json"), "utf8"));

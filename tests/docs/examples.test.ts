@@ -15,7 +15,7 @@ import { promisify } from "node:util";
 import { connectWith, runtimeEnv } from "@mongo-auth/core";
 import { readConfigFile } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { fixturePath, repoRoot } from "../support/paths.ts";
+import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
 import { bundleWorker } from "../e2e/workerd/bundle.ts";
 import { workerdConfig } from "../e2e/workerd/config.ts";

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import process from "node:process";
 import { join } from "node:path";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { repoRoot } from "../support/paths.ts";
+import { repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 
 function cliCommand(): string[] {

@@ -13,7 +13,7 @@ import { awsCredentialProvider, connectWith, MongoAuthError, runtimeEnv } from "
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { type Listening, listenOnLoopback } from "../support/loopback-http.ts";
-import { fixturePath, repoRoot } from "../support/paths.ts";
+import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);

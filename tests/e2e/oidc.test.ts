@@ -24,7 +24,7 @@ import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
 import { transports } from "../support/transports.ts";
 
 const APP = "oidc-prose";

@@ -15,8 +15,8 @@ import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
-import { fixturePath } from "../support/paths.ts";
+} from "../../testing/identity-provider.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { connectWith } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { fixturePath } from "../support/paths.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { type ConnectOptions, connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
 import { x509Mechanism } from "../../testing/reference-server/mechanisms/x509.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { fixturePath } from "../support/paths.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);

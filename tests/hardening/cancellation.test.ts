@@ -32,7 +32,7 @@ import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
 import { memorySocket } from "../support/memory-socket.ts";
 import { transports } from "../support/transports.ts";
 import { countedSignal, grownSince, handleCounts, settle } from "./resources.ts";

@@ -19,7 +19,7 @@ import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
 import { testEnv } from "../support/aws-fakes.ts";
 import { transports } from "../support/transports.ts";
 import {

@@ -20,7 +20,7 @@ import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
 import { runtime, transports } from "../support/transports.ts";
 
 const SCRAM_CONNECTIONS = count("MONGO_AUTH_LOAD_SCRAM", 1000);

@@ -16,8 +16,8 @@ import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
-import { fixturePath } from "../support/paths.ts";
+} from "../../testing/identity-provider.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
 
 const METHODS = [

@@ -32,11 +32,10 @@ import { startFake, testEnv } from "../support/aws-fakes.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,
-  startAzureImds,
-  startGcpMetadata,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
-import { fixturePath } from "../support/paths.ts";
+} from "../../testing/identity-provider.ts";
+import { startAzureImds, startGcpMetadata } from "../support/oidc-fakes.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
 import { exposures, type Secret } from "./exposure.ts";
 

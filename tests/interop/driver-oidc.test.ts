@@ -9,12 +9,10 @@ import { createAzureCallback, type OidcCallback } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import {
   createIdentityProvider,
-  type FakeEndpoint,
-  loopbackOnlyFetch,
   oidcServerConfig,
-  startAzureImds,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
+import { type FakeEndpoint, loopbackOnlyFetch, startAzureImds } from "../support/oidc-fakes.ts";
 
 async function authenticatedUsers(server: RunningServer, options: MongoClientOptions): Promise<unknown> {
   const client = new MongoClient(`mongodb://${server.address}/?authMechanism=MONGODB-OIDC`, {

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoClient, type MongoClientOptions, MongoServerError, MongoServerSelectionError } from "mongodb";
-import { fixturePath } from "../support/paths.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 import { readConfigFile, type TlsServerConfig } from "../../testing/reference-server/config.ts";
 import { escapeRfc2253, x509Mechanism } from "../../testing/reference-server/mechanisms/x509.ts";

@@ -8,7 +8,7 @@ import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:chil
 import { join } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
-import { fixturePath, repoRoot } from "../support/paths.ts";
+import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { BOTH_SCRAM, MATRIX_USERS, SASLPREP_LOGINS } from "../../testing/reference-server/matrix.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";

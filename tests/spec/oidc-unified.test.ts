@@ -24,7 +24,7 @@ import {
 } from "@mongo-auth/core";
 import { decodeOpMsg } from "../../src/wire/op-msg.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
+import { createIdentityProvider, oidcServerConfig } from "../../testing/identity-provider.ts";
 import { readSpec } from "../support/paths.ts";
 import { transports } from "../support/transports.ts";
 

@@ -19,7 +19,7 @@ import {
   startUdpDnsServer,
   type UdpDnsServer,
 } from "../e2e/workerd/doh-server.ts";
-import { fixturePath } from "../support/paths.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import {
   checkSeedlistCase,
   inSeedlistZone,

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { fixturePath, repoRoot } from "../support/paths.ts";
+import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 
 describe("deno transport", () => {

@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Binary, Double, Int32, Long, ObjectId, UUID } from "bson";
-import { fixturePath } from "../../../tests/support/paths.ts";
+import { fixturePath } from "../../paths.ts";
 import type { ServerConfig } from "../config.ts";
 import { RawClient, rawDocument, scramAuth, withRawClient } from "./raw-client.ts";
 import { type RunningServer, startServer } from "../server.ts";

@@ -4,7 +4,7 @@ import { execFile } from "node:child_process";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "../../support/paths.ts";
+import { repoRoot } from "../../../testing/paths.ts";
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { connect as tcpConnect, createServer } from "node:net";
 import { join } from "node:path";
-import { repoRoot } from "../../support/paths.ts";
+import { repoRoot } from "../../../testing/paths.ts";
 
 /** How long workerd may take to listen. */
 export const READY_TIMEOUT_MS = 30_000;

@@ -22,14 +22,16 @@ import {
 } from "@mongo-auth/core";
 import {
   createIdentityProvider,
+  oidcServerConfig,
+  type TestIdentityProvider,
+} from "../../../testing/identity-provider.ts";
+import {
   type FakeEndpoint,
   loopbackOnlyFetch,
   OidcSaslEndpoint,
-  oidcServerConfig,
   type OidcTestConnection,
   startAzureImds,
   startGcpMetadata,
-  type TestIdentityProvider,
 } from "../../support/oidc-fakes.ts";
 
 const URI = "mongodb://localhost/?authMechanism=MONGODB-OIDC";
