@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { abortError, throwIfAborted } from "../core/abort.ts";
+import { raceAbort, throwIfAborted } from "../core/abort.ts";
 import { AuthCacheStore } from "../auth/cache-store.ts";
 import { checkMaxIterations, DEFAULT_MAX_SCRAM_ITERATIONS } from "../mechanisms/scram/client.ts";
 import type { MongoCredential } from "../credential/credential.ts";
@@ -172,7 +172,7 @@ export async function startAuthentication(
       untimed = undefined;
       const checked = checkedRunner(runner, context.signal);
       if (authenticator.reauthenticate) {
-        return await untilAborted(authenticator.reauthenticate(checked), context.signal);
+        return await raceAbort(authenticator.reauthenticate(checked), context.signal, "authentication");
       }
       authenticator = mechanism.create(context);
       const attempt = { credential, mechanism: mechanism.name };
@@ -250,7 +250,7 @@ async function finish(
   signal: AbortSignal | undefined,
 ) {
   try {
-    await untilAborted(authenticator.finish(runner, reply), signal);
+    await raceAbort(authenticator.finish(runner, reply), signal, "authentication");
   } catch (err) {
     if (err instanceof MongoServerError && err.serverCode === 18) throw refused(attempt, err);
     // mongod refuses a mechanism it does not offer on the authentication database before the
@@ -316,21 +316,8 @@ function asDocument(value: unknown): Document | undefined {
 function checkedRunner(runner: CommandRunner, signal: AbortSignal | undefined): CommandRunner {
   return {
     async command(db, cmd) {
-      throwIfAborted(signal);
-      return checkOk(await untilAborted(runner.command(db, cmd), signal));
+      throwIfAborted(signal, "authentication");
+      return checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"));
     },
   };
-}
-
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return promise;
-  if (signal.aborted) {
-    promise.catch(() => {}); // abandoned: its failure is no longer anyone's
-    return Promise.reject(abortError(signal, "authentication"));
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal, "authentication"));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }

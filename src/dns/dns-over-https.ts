@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { abortError, withTimeout } from "../core/abort.ts";
+import { type HttpRequest, httpRequest, statusError } from "../core/http.ts";
 import { encodeBase64 } from "../crypto/base64.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { FetchLike } from "../core/runtime-env.ts";
@@ -172,7 +172,8 @@ async function lookupRecords(
   return { message, rdata: findDnsAnswers(message, name, type) };
 }
 
-// One GET per RFC 8484 section 4.1; the body is read with a byte limit, never trusted to be small.
+// One GET per RFC 8484 section 4.1, through the one HTTP helper; the body is read with a byte limit,
+// never trusted to be small.
 async function exchange(
   query: Uint8Array,
   type: DnsRecordType,
@@ -181,56 +182,24 @@ async function exchange(
   const endpoint = dnsOverHttpsEndpoint(options.endpoint);
   const url = new URL(endpoint);
   url.searchParams.set("dns", base64Url(query));
-  const what = `DNS-over-HTTPS ${type} lookup at ${endpoint.origin}`;
-  const signal = withTimeout(options.signal, options.timeoutMS ?? DEFAULT_TIMEOUT_MS);
-  const fetchFn = options.fetch ?? ((input, init) => fetch(input, init));
-  try {
-    const response = await fetchFn(url.href, { headers: { accept: DNS_MESSAGE }, signal });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new MongoAuthError("DNS_ERROR", `${what} failed: HTTP ${response.status}`);
-    }
-    const contentType = response.headers.get("content-type") ?? "";
-    if (contentType.split(";")[0].trim().toLowerCase() !== DNS_MESSAGE) {
-      await response.body?.cancel();
-      throw new MongoAuthError("DNS_ERROR", `${what} failed: the answer is not ${DNS_MESSAGE}`);
-    }
-    return await readBounded(response, what);
-  } catch (err) {
-    if (signal.aborted) throw abortError(signal, what);
-    if (err instanceof MongoAuthError) throw err;
-    throw new MongoAuthError("DNS_ERROR", `${what} failed: ${(err as Error)?.message ?? String(err)}`, {
-      cause: err,
-    });
+  const request: HttpRequest = {
+    what: `DNS-over-HTTPS ${type} lookup at ${endpoint.origin}`,
+    url: url.href,
+    headers: { accept: DNS_MESSAGE },
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    timeoutMs: options.timeoutMS ?? DEFAULT_TIMEOUT_MS,
+    signal: options.signal,
+    failure: "DNS_ERROR",
+    timeoutFailure: "TIMEOUT",
+    maxBodyBytes: MAX_MESSAGE_BYTES,
+  };
+  const response = await httpRequest(request);
+  if (response.status !== 200) throw statusError(response, request);
+  const contentType = response.headers.get("content-type") ?? "";
+  if (contentType.split(";")[0].trim().toLowerCase() !== DNS_MESSAGE) {
+    throw new MongoAuthError("DNS_ERROR", `${request.what} failed: the answer is not ${DNS_MESSAGE}`);
   }
-}
-
-async function readBounded(response: Response, what: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_MESSAGE_BYTES) {
-    await response.body?.cancel();
-    throw new MongoAuthError("DNS_ERROR", `${what} failed: the answer is larger than a DNS message can be`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_MESSAGE_BYTES) {
-      await reader.cancel();
-      throw new MongoAuthError("DNS_ERROR", `${what} failed: the answer is larger than a DNS message can be`);
-    }
-    chunks.push(value);
-  }
-  const message = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    message.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return message;
+  return response.bytes;
 }
 
 function base64Url(bytes: Uint8Array): string {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { abortError, throwIfAborted } from "../core/abort.ts";
+import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { CommandRunner, Document } from "../auth/mechanism.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
@@ -142,11 +142,10 @@ export class WireConnection implements CommandRunner {
         timeoutMS,
       )
       : undefined;
-    const onAbort = () => fail(abortError(signal!, "command"));
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const stopListening = onAbort(signal, () => fail(abortError(signal!, "command")));
     return () => {
       if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      stopListening();
     };
   }
 

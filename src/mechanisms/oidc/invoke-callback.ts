@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { Deadline, raceAbort, throwIfAborted } from "../../core/abort.ts";
 import { MongoAuthError } from "../../core/errors.ts";
 import {
   type IdpInfo,
@@ -43,7 +44,8 @@ export interface InvokeOptions {
  * @param inputs username, IdP information, refresh token, token audience
  * @param options name for messages, time budget, cancellation
  * @returns the validated result
- * @throws {MongoAuthError} `TIMEOUT` when the time is up, `ABORTED` when `options.signal` fired,
+ * @throws {MongoAuthError} `TIMEOUT` when the time is up; `ABORTED` when `options.signal` fired (or what
+ *   it says, by the cancellation rule of `core/abort.ts`: `TIMEOUT` for the caller's own timeout);
  *   `CREDENTIAL_PROVIDER_ERROR` when the callback threw (the error is the `cause`) or returned something
  *   invalid; a `MongoAuthError` the callback itself threw is passed on unchanged
  *
@@ -66,17 +68,13 @@ export async function invokeCallback(
   options: InvokeOptions,
 ): Promise<OidcCallbackResult> {
   const { name, timeoutMs, signal } = options;
-  if (signal?.aborted) throw aborted(name, signal.reason);
-  const controller = new AbortController();
-  let stop!: (error: MongoAuthError) => void;
-  const stopped = new Promise<never>((_, reject) => (stop = reject));
-  stopped.catch(() => {}); // only ever awaited through the race below
-  const onAbort = () => stop(aborted(name, signal?.reason));
-  signal?.addEventListener("abort", onAbort, { once: true });
-  const timer = setTimeout(
-    () => stop(new MongoAuthError("TIMEOUT", `${name} did not return within ${timeoutMs} ms`)),
+  throwIfAborted(signal, name);
+  const budget = new Deadline(
+    signal,
     timeoutMs,
+    () => new MongoAuthError("TIMEOUT", `${name} did not return within ${timeoutMs} ms`),
   );
+  const controller = new AbortController();
   try {
     const call = Promise.resolve().then(() =>
       callback({
@@ -85,24 +83,18 @@ export async function invokeCallback(
         timeoutMS: timeoutMs,
         version: OIDC_CALLBACK_VERSION,
       })
-    );
-    const result = await Promise.race([call, stopped]).catch((error: unknown) => {
+    ).catch((error: unknown) => {
       if (error instanceof MongoAuthError) throw error;
       throw new MongoAuthError("CREDENTIAL_PROVIDER_ERROR", `${name} failed (see cause)`, { cause: error });
     });
-    return validateCallbackResult(result, name);
+    return validateCallbackResult(await raceAbort(call, budget.signal, name), name);
   } catch (error) {
     // Tell a callback still running (it lost the race) to stop.
     controller.abort(error);
     throw error;
   } finally {
-    clearTimeout(timer);
-    signal?.removeEventListener("abort", onAbort);
+    budget.dispose();
   }
-}
-
-function aborted(name: string, reason: unknown): MongoAuthError {
-  return new MongoAuthError("ABORTED", `${name} was cancelled`, { cause: reason });
 }
 
 // Callbacks written for the Node driver test `"refreshToken" in params`; leave absent inputs out.

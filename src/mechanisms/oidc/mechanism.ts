@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { abortError } from "../../core/abort.ts";
+import { sleep } from "../../core/abort.ts";
 import { OidcAuthenticator } from "./authenticator.ts";
 import { MONGODB_OIDC } from "./sasl.ts";
 import { type CacheClock, OidcTokenCache } from "./token-cache.ts";
@@ -70,11 +70,11 @@ export function oidcCacheKey(context: Pick<AuthContext, "credential" | "env">): 
  * ```
  */
 export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechanism {
-  const sleep = options.sleep ?? timerSleep;
+  const wait = options.sleep ?? ((ms: number, signal?: AbortSignal) => sleep(ms, signal, MONGODB_OIDC));
   return {
     name: MONGODB_OIDC,
     create(context: AuthContext): Authenticator {
-      const clock: CacheClock = { now: () => context.env.now(), sleep };
+      const clock: CacheClock = { now: () => context.env.now(), sleep: wait };
       return new OidcAuthenticator({
         credential: context.credential,
         host: context.host,
@@ -104,18 +104,3 @@ export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechani
  * ```
  */
 export const mongodbOidc: Mechanism = createOidcMechanism();
-
-function timerSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(abortError(signal, "MONGODB-OIDC"));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(abortError(signal!, "MONGODB-OIDC"));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../../core/errors.ts";
+import { raceAbort } from "../../core/abort.ts";
 import type { IdpInfo, OidcCallbackResult } from "./callback.ts";
 
 /** At least this long between two callback calls of one client (the auth specification's 100 ms). */
@@ -162,24 +162,10 @@ export class OidcTokenCache {
     const mine = new Promise<void>((resolve) => (release = resolve));
     this.#queue = previous.then(() => mine);
     try {
-      await waitUnlessAborted(previous, signal);
+      await raceAbort(previous, signal, "MONGODB-OIDC: waiting for another connection's callback");
       return await work();
     } finally {
       release();
     }
   }
-}
-
-function waitUnlessAborted(promise: Promise<void>, signal?: AbortSignal): Promise<void> {
-  if (!signal) return promise;
-  const abortError = () => new MongoAuthError("ABORTED", "MONGODB-OIDC: authentication was cancelled");
-  if (signal.aborted) return Promise.reject(abortError());
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortError());
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(() => {
-      signal.removeEventListener("abort", onAbort);
-      resolve();
-    });
-  });
 }

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { raceAbort } from "../../../core/abort.ts";
 import { MongoAuthError } from "../../../core/errors.ts";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import type { AwsCredentialCache } from "./cache.ts";
@@ -104,25 +105,10 @@ async function callProvider(
   const source = "AWS_CREDENTIAL_PROVIDER";
   let value: unknown;
   try {
-    value = signal ? await raceAbort(provider(), signal) : await provider();
+    value = await raceAbort(provider(), signal, `MONGODB-AWS: ${source}`);
   } catch (err) {
     if (err instanceof MongoAuthError) throw err;
     throw awsSourceError(source, "the function threw or rejected", err);
   }
   return { credentials: checkAwsCredentials(value, source), source, temporary: false };
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(aborted(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(aborted(signal));
-    signal.addEventListener("abort", onAbort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
-}
-
-function aborted(signal: AbortSignal): MongoAuthError {
-  return new MongoAuthError("ABORTED", "MONGODB-AWS: AWS_CREDENTIAL_PROVIDER was aborted", {
-    cause: signal.reason,
-  });
 }

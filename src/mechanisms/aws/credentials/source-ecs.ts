@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { awsHttp, expectOk, safeUrl } from "./http.ts";
+import { httpRequest, safeUrl } from "../../../core/http.ts";
+import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { metadataCredentials } from "./metadata-credentials.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
@@ -80,15 +81,17 @@ export const fromContainerEndpoint: AwsCredentialSource = async (context) => {
   }
   const headers: Record<string, string> = { Accept: "application/json" };
   // The authorization token only goes with the full URI: the relative one is the ECS agent's own.
-  if (!context.env.getEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
-    const token = await authorization(context);
-    if (token) headers.Authorization = token;
-  }
-  const response = await awsHttp(context.env, url, { method: "GET", headers }, {
+  const token = context.env.getEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")
+    ? undefined
+    : await authorization(context);
+  if (token) headers.Authorization = token;
+  const request = awsRequest(context.env, url, { method: "GET", headers }, {
     ...context,
     source: SOURCE,
+    secrets: [token],
   });
-  expectOk(response, SOURCE, url);
-  const credentials = metadataCredentials(response.body, SOURCE);
+  const response = await httpRequest(request);
+  expectOk(response, request);
+  const credentials = metadataCredentials(response.text, SOURCE);
   return { credentials, source: SOURCE, temporary: true };
 };

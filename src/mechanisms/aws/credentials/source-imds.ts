@@ -11,7 +11,8 @@
  * @module
  */
 import { MongoAuthError } from "../../../core/errors.ts";
-import { awsHttp, expectOk } from "./http.ts";
+import { httpRequest } from "../../../core/http.ts";
+import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { metadataCredentials } from "./metadata-credentials.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
@@ -50,29 +51,31 @@ function baseUrl(context: AwsSourceContext): string {
 async function sessionToken(context: AwsSourceContext, base: string): Promise<string | { skipped: string }> {
   const url = base + "/latest/api/token";
   const timeoutMs = Math.min(IMDS_PROBE_TIMEOUT_MS, context.timeoutMs ?? IMDS_PROBE_TIMEOUT_MS);
+  const request = awsRequest(context.env, url, {
+    method: "PUT",
+    headers: { "X-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS },
+  }, { ...context, timeoutMs, source: SOURCE });
   let response;
   try {
-    response = await awsHttp(context.env, url, {
-      method: "PUT",
-      headers: { "X-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS },
-    }, { ...context, timeoutMs, source: SOURCE });
+    response = await httpRequest(request);
   } catch (err) {
+    // The caller's abort is the caller's; no answer in time, or none at all, is this source's.
     if (!(err instanceof MongoAuthError) || err.code !== "CREDENTIAL_PROVIDER_ERROR") throw err;
     const reason = err.message.slice(`MONGODB-AWS: ${SOURCE}: `.length);
     return { skipped: `EC2 instance metadata: ${reason} (not running on EC2?)` };
   }
-  expectOk(response, SOURCE, url);
-  return response.body;
+  expectOk(response, request);
+  return response.text;
 }
 
-async function get(
-  context: AwsSourceContext,
-  url: string,
-  init: { method: string; headers: Record<string, string> },
-) {
-  const response = await awsHttp(context.env, url, init, { ...context, source: SOURCE });
-  expectOk(response, SOURCE, url);
-  return response.body;
+async function get(context: AwsSourceContext, url: string, token: string): Promise<string> {
+  const request = awsRequest(context.env, url, {
+    method: "GET",
+    headers: { "X-aws-ec2-metadata-token": token },
+  }, { ...context, source: SOURCE, secrets: [token] });
+  const response = await httpRequest(request);
+  expectOk(response, request);
+  return response.text;
 }
 
 /** Credentials of the instance's role. */
@@ -83,15 +86,10 @@ export const fromInstanceMetadata: AwsCredentialSource = async (context) => {
   const base = baseUrl(context);
   const probe = await sessionToken(context, base);
   if (typeof probe !== "string") return probe;
-  const token = probe;
-  const headers = { "X-aws-ec2-metadata-token": token.trim() };
-  const roleName = (await get(context, base + CREDENTIALS_PATH, { method: "GET", headers })).split("\n")[0]
-    .trim();
+  const token = probe.trim();
+  const roleName = (await get(context, base + CREDENTIALS_PATH, token)).split("\n")[0].trim();
   if (!roleName) throw awsSourceError(SOURCE, "the instance has no IAM role attached");
-  const body = await get(context, base + CREDENTIALS_PATH + encodeURIComponent(roleName), {
-    method: "GET",
-    headers,
-  });
+  const body = await get(context, base + CREDENTIALS_PATH + encodeURIComponent(roleName), token);
   const credentials = metadataCredentials(body, SOURCE);
   return { credentials, source: SOURCE, temporary: true };
 };

@@ -8,7 +8,8 @@ import { AwsClient } from "aws4fetch";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import { amzDate } from "../amz-date.ts";
 import { type AwsCredentials, checkAwsCredentials } from "./credentials.ts";
-import { awsHttp, expectOk } from "./http.ts";
+import { httpRequest } from "../../../core/http.ts";
+import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import type { StsEndpoint } from "./sts-endpoint.ts";
 
@@ -43,9 +44,13 @@ export async function callSts(env: RuntimeEnv, call: StsCall): Promise<AwsCreden
   const body = new URLSearchParams({ Action: call.action, Version: "2011-06-15", ...call.params }).toString();
   let headers: Headers | Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
   if (call.signWith) headers = await signStsRequest(env, call, body, headers);
-  const response = await awsHttp(env, call.endpoint.url, { method: "POST", headers, body }, call);
-  expectOk(response, call.source, call.endpoint.url);
-  return parseStsCredentials(response.body, call.source);
+  const request = awsRequest(env, call.endpoint.url, { method: "POST", headers, body }, {
+    ...call,
+    secrets: [call.params.WebIdentityToken, call.signWith?.secretAccessKey, call.signWith?.sessionToken],
+  });
+  const response = await httpRequest(request);
+  expectOk(response, request);
+  return parseStsCredentials(response.text, call.source);
 }
 
 async function signStsRequest(

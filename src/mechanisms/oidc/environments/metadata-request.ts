@@ -1,10 +1,11 @@
 /**
- * One HTTP GET to a cloud metadata endpoint (Azure IMDS, GCP metadata server), with a timeout, the
- * caller's cancellation, and errors that say which source failed and why without echoing a token.
+ * One HTTP GET to a cloud metadata endpoint (Azure IMDS, GCP metadata server) through the one HTTP
+ * helper (`core/http.ts`): failures are `CREDENTIAL_PROVIDER_ERROR`s that name the endpoint, and a body
+ * shown in a message is a redacted excerpt.
  *
  * @module
  */
-import { MongoAuthError } from "../../../core/errors.ts";
+import { type HttpRequest, httpRequest, statusError } from "../../../core/http.ts";
 import type { FetchLike } from "../../../core/runtime-env.ts";
 
 /** Default time a metadata endpoint gets to answer. They answer in milliseconds when present. */
@@ -26,38 +27,6 @@ export interface MetadataRequest {
   readonly signal?: AbortSignal;
 }
 
-// Anything that looks like a credential: JWTs, JSON token fields, long opaque runs.
-const TOKENISH = [
-  /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?/g,
-  /("?(?:access|refresh|id)_?token"?\s*[:=]\s*)"?[^"\s,}]+"?/gi,
-  /[A-Za-z0-9+/_=-]{24,}/g,
-];
-const EXCERPT_LENGTH = 200;
-
-/**
- * A short, printable excerpt of a response body with anything token-like replaced by `[redacted]`.
- *
- * @param body the response body
- * @returns at most about 200 characters, safe for an error message
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { redactedExcerpt } from "./metadata-request.ts";
- *
- * assert.equal(redactedExcerpt('{"error":"bad","access_token":"abc"}'), '{"error":"bad","access_token":[redacted]}');
- * assert.equal(redactedExcerpt("token eyJhbGciOi.eyJzdWIi.c2ln"), "token [redacted]");
- * ```
- */
-export function redactedExcerpt(body: string): string {
-  let text = body;
-  text = text.replace(TOKENISH[0], "[redacted]");
-  text = text.replace(TOKENISH[1], "$1[redacted]");
-  text = text.replace(TOKENISH[2], "[redacted]");
-  text = text.replace(/\s+/g, " ").trim();
-  return text.length > EXCERPT_LENGTH ? text.slice(0, EXCERPT_LENGTH) + "…" : text;
-}
-
 /**
  * GETs `request.url` and returns the body of a 200 reply.
  *
@@ -65,7 +34,7 @@ export function redactedExcerpt(body: string): string {
  * @returns the response body as text
  * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when the endpoint is unreachable, too slow, or
  *   answers other than 200 (the message has the status and a redacted body excerpt); `ABORTED` when
- *   `request.signal` fired
+ *   `request.signal` fired (`TIMEOUT` when it was the caller's own timeout)
  *
  * @example
  * ```ts
@@ -80,35 +49,15 @@ export function redactedExcerpt(body: string): string {
  * ```
  */
 export async function getMetadata(request: MetadataRequest): Promise<string> {
-  const { source, url, headers, fetch, timeoutMs, signal } = request;
-  const where = `${source} (${url.origin}${url.pathname})`;
-  if (signal?.aborted) throw new MongoAuthError("ABORTED", `${where}: request cancelled`);
-  const timeout = AbortSignal.timeout(timeoutMs);
-  const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
-  let response: Response;
-  let body: string;
-  try {
-    response = await fetch(url, { method: "GET", headers, signal: combined, redirect: "error" });
-    body = await response.text();
-  } catch (error) {
-    if (signal?.aborted) throw new MongoAuthError("ABORTED", `${where}: request cancelled`, { cause: error });
-    const why = timeout.aborted
-      ? `did not answer within ${timeoutMs} ms`
-      : `is unreachable: ${describe(error)}`;
-    throw new MongoAuthError("CREDENTIAL_PROVIDER_ERROR", `${where} ${why}`, { cause: error });
-  }
-  if (response.status !== 200) {
-    throw new MongoAuthError(
-      "CREDENTIAL_PROVIDER_ERROR",
-      `${where} answered HTTP ${response.status}: ${redactedExcerpt(body) || "(empty body)"}`,
-    );
-  }
-  return body;
-}
-
-function describe(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return redactedExcerpt(message);
+  const { source, url } = request;
+  const http: HttpRequest = {
+    ...request,
+    what: `${source} (${url.origin}${url.pathname})`,
+    failure: "CREDENTIAL_PROVIDER_ERROR",
+  };
+  const response = await httpRequest(http);
+  if (response.status !== 200) throw statusError(response, http);
+  return response.text;
 }
 
 /**

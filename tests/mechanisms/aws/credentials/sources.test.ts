@@ -367,7 +367,7 @@ describe("source 6: ECS container endpoint", () => {
     const env = testEnv({ AWS_CONTAINER_CREDENTIALS_FULL_URI: silent.url + "/x" });
     await rejectsWith(
       resolveAwsCredentials({ env, cache: new AwsCredentialCache(), timeoutMs: 50 }),
-      /no answer within 50 ms/,
+      /did not answer within 50 ms/,
     );
     const controller = new AbortController();
     const pending = resolveAwsCredentials({
