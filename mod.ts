@@ -49,14 +49,8 @@ export {
   runtimeEnv,
   type RuntimeEnvOptions,
 } from "./src/core/runtime-env.ts";
-export type {
-  AuthCache,
-  AuthContext,
-  Authenticator,
-  CommandRunner,
-  Document,
-  Mechanism,
-} from "./src/auth/mechanism.ts";
+export type { AuthCache, AuthContext, Authenticator, Mechanism } from "./src/auth/mechanism.ts";
+export type { CommandRunner, Document } from "./src/wire/command.ts";
 export { AuthCacheStore } from "./src/auth/cache-store.ts";
 export {
   authenticate,

@@ -1,29 +1,19 @@
 /**
- * The contract between the handshake (src/wire) and each mechanism (src/mechanisms/*).
+ * The mechanism contract: what the authentication conversation (`client/authenticate.ts`) asks of each
+ * mechanism (`src/mechanisms/`).
  *
- * A mechanism is asked for an {@link Authenticator} per connection. The handshake first asks it for a
+ * A mechanism is asked for an {@link Authenticator} per connection. The conversation first asks it for a
  * speculative command to put into `hello`, then hands it the hello reply's `speculativeAuthenticate`
- * (or `undefined`) to finish the conversation over the connection's {@link CommandRunner}.
+ * (or `undefined`) to finish over the connection's {@link CommandRunner}. That runner throws a
+ * `MongoServerError` for a reply with `ok: 0` (the reply contract of `wire/command.ts`): a mechanism
+ * never checks `ok` itself.
  *
  * @module
  */
 import type { MongoCredential } from "../credential/credential.ts";
 import type { ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { RuntimeEnv } from "../core/runtime-env.ts";
-
-/** A BSON document as plain JavaScript. */
-export type Document = Record<string, unknown>;
-
-/**
- * Runs one command and returns the server's reply. A reply with `ok: 0` is thrown as a
- * `MongoServerError` by mongo-auth's own runners; runners supplied by driver authors may return it
- * instead: `authenticate`/`beginAuthentication` pass every reply through `checkOk` before a
- * mechanism sees it.
- */
-export interface CommandRunner {
-  /** Sends `cmd` to database `db`. */
-  command(db: string, cmd: Document): Promise<Document>;
-}
+import type { CommandRunner, Document } from "../wire/command.ts";
 
 /** Per-connection facts a mechanism may need. */
 export interface AuthContext {

@@ -7,7 +7,7 @@
 import type { ConnectOptions } from "../client/options.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
-import type { Document } from "../auth/mechanism.ts";
+import type { Document } from "../wire/command.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;

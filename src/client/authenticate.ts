@@ -11,7 +11,8 @@ import type { MongoCredential } from "../credential/credential.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import { checkOk } from "../wire/command.ts";
 import { mechanismNamed } from "../mechanisms/registry.ts";
-import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "../auth/mechanism.ts";
+import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
+import type { CommandRunner, Document } from "../wire/command.ts";
 import { type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 
 /** Options of {@link authenticate} and {@link beginAuthentication}. */
@@ -310,9 +311,11 @@ function asDocument(value: unknown): Document | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Document : undefined;
 }
 
-// Runners from driver authors may return `ok: 0` instead of throwing: make both look the same. Their
-// commands do not take our signal, so a command still pending when it fires is abandoned: the
-// conversation rejects at once, and the caller (who owns the channel) closes it.
+// The one ok-check of the reply contract (wire/command.ts): runners from driver authors may return
+// `ok: 0` instead of throwing, and no mechanism looks at `ok`, so every reply of the conversation,
+// hello's and re-authentication's included, passes here. The runner's commands do not take our signal,
+// so a command still pending when it fires is abandoned: the conversation rejects at once, and the
+// caller (who owns the channel) closes it.
 function checkedRunner(runner: CommandRunner, signal: AbortSignal | undefined): CommandRunner {
   return {
     async command(db, cmd) {

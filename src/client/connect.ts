@@ -11,7 +11,7 @@ import { planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
 import type { MongoCredential } from "../credential/credential.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
-import type { Document } from "../auth/mechanism.ts";
+import type { Document } from "../wire/command.ts";
 import { clientMetadata } from "./handshake.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import type { Transport } from "./transport.ts";

@@ -7,7 +7,7 @@
  */
 import type { Authentication } from "./authenticate.ts";
 import { MongoServerError } from "../core/errors.ts";
-import type { CommandRunner, Document } from "../auth/mechanism.ts";
+import type { CommandRunner, Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
 
 /** What the handshake did, for logs and `whoami`. Holds no secret. */

@@ -7,7 +7,7 @@
  */
 import { BSON } from "bson";
 import { MongoAuthError } from "../core/errors.ts";
-import type { Document } from "../auth/mechanism.ts";
+import type { Document } from "../wire/command.ts";
 import { VERSION } from "../core/version.ts";
 
 /** The most bytes (UTF-8) of `client.application.name` a server accepts. */

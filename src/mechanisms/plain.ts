@@ -4,7 +4,8 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
-import type { AuthContext, Authenticator, CommandRunner, Mechanism } from "../auth/mechanism.ts";
+import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
+import type { CommandRunner } from "../wire/command.ts";
 
 /**
  * PLAIN: one saslStart with `\0username\0password`.

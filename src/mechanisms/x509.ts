@@ -5,7 +5,8 @@
  * @module
  */
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
-import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "../auth/mechanism.ts";
+import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
+import type { CommandRunner, Document } from "../wire/command.ts";
 
 /**
  * MONGODB-X509. The username is optional: the server takes it from the certificate's subject.

@@ -7,7 +7,7 @@
 import { BSON } from "bson";
 import { MongoAuthError } from "../core/errors.ts";
 import { crc32c } from "./crc32c.ts";
-import type { Document } from "../auth/mechanism.ts";
+import type { Document } from "./command.ts";
 
 /** The opCode of OP_MSG. */
 export const OP_MSG = 2013;

@@ -6,8 +6,8 @@
  * @module
  */
 import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
-import { MongoAuthError, MongoServerError } from "../core/errors.ts";
-import type { CommandRunner, Document } from "../auth/mechanism.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { checkOk, type CommandRunner, type Document } from "./command.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, readFrames } from "./frame-reader.ts";
 
@@ -46,7 +46,7 @@ interface Pending {
 
 let nextRequestId = 1;
 
-/** A command channel over one socket. Replies with `ok: 0` are thrown as {@link MongoServerError}. */
+/** A command channel over one socket. Replies with `ok: 0` are thrown as a `MongoServerError`. */
 export class WireConnection implements CommandRunner {
   /** Commands sent and answered so far: each is one round trip. */
   roundTrips = 0;
@@ -87,7 +87,7 @@ export class WireConnection implements CommandRunner {
    * @param cmd the command document
    * @param options signal and timeout
    * @returns the reply document (`ok: 1`)
-   * @throws {MongoServerError} for a reply with `ok: 0`
+   * @throws {MongoAuthError} a `MongoServerError` for a reply with `ok: 0`
    * @throws {MongoAuthError} `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`, `MESSAGE_TOO_LARGE`
    */
   async command(db: string, cmd: Document, options: CommandOptions = {}): Promise<Document> {
@@ -116,8 +116,7 @@ export class WireConnection implements CommandRunner {
       });
       const doc = await reply;
       this.roundTrips++;
-      if (doc.ok !== 1 && doc.ok !== true) throw MongoServerError.fromReply(doc);
-      return doc;
+      return checkOk(doc);
     } finally {
       stop();
       this.#pending.delete(requestId);

@@ -118,6 +118,32 @@ describe("authenticate", () => {
     );
   });
 
+  it("passes every reply through one ok-check: each mechanism, and re-authentication, see ok: 0 as the server's error", async () => {
+    const refusing = () =>
+      scriptedRunner((_db, cmd) =>
+        cmd.hello ? { ok: 1, maxWireVersion: 21 } : { ok: 0, code: 2, codeName: "BadValue", errmsg: "no" }
+      );
+    const isBadValue = (err: unknown) => (err as { serverCode?: number }).serverCode === 2;
+    const credentials: [string, Parameters<typeof parseCredential>[1]?][] = [
+      ["mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-256"],
+      ["mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-1"],
+      ["mongodb://alice:pw@localhost/?authMechanism=PLAIN"],
+      ["mongodb://localhost/?authMechanism=MONGODB-X509"],
+      ["mongodb://AKIDEXAMPLE:secret@localhost/?authMechanism=MONGODB-AWS"],
+      [
+        "mongodb://localhost/?authMechanism=MONGODB-OIDC",
+        { authMechanismProperties: { OIDC_CALLBACK: () => Promise.resolve({ accessToken: "eyJ.a.b" }) } },
+      ],
+    ];
+    for (const [uri, options] of credentials) {
+      const credential = parseCredential(uri, options)!;
+      const options_ = { host: "localhost", cacheStore: new AuthCacheStore() };
+      await assert.rejects(authenticate(refusing(), credential, options_), isBadValue, uri);
+      const auth = await beginAuthentication(credential, options_);
+      await assert.rejects(auth.reauthenticate(refusing()), isBadValue, `${uri}: re-authentication`);
+    }
+  });
+
   it("stops before sending anything once the signal has fired", async () => {
     const runner = scriptedRunner(() => ({ ok: 1 }));
     const controller = new AbortController();

@@ -22,9 +22,9 @@ import { validateStsHost } from "./sts-host.ts";
 import { randomBytes } from "../../crypto/random.ts";
 import { MongoAuthError, MongoServerError } from "../../core/errors.ts";
 import { envScope } from "../../core/runtime-env.ts";
-import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "../../auth/mechanism.ts";
+import type { AuthContext, Authenticator, Mechanism } from "../../auth/mechanism.ts";
+import type { CommandRunner, Document } from "../../wire/command.ts";
 import { binaryBytes, bytesOf } from "../../wire/binary.ts";
-import { checkOk } from "../../wire/command.ts";
 
 /** The key of the client-wide credential cache in {@link AuthCache}. */
 const CACHE_KEY = "MONGODB-AWS";
@@ -90,24 +90,20 @@ async function converse(
   now: () => number,
 ): Promise<void> {
   const clientNonce = randomBytes(CLIENT_NONCE_BYTES);
-  const start = checkOk(
-    await runner.command(db, {
-      saslStart: 1,
-      mechanism: "MONGODB-AWS",
-      payload: new Binary(serialize({ r: new Binary(clientNonce), p: GS2_CB_FLAG_N })),
-    }),
-  );
+  const start = await runner.command(db, {
+    saslStart: 1,
+    mechanism: "MONGODB-AWS",
+    payload: new Binary(serialize({ r: new Binary(clientNonce), p: GS2_CB_FLAG_N })),
+  });
   const first = serverFirst(binaryBytes(start.payload, "MONGODB-AWS saslStart payload"));
   const serverNonce = checkServerNonce(first.s, clientNonce);
   validateStsHost(first.h);
   const signature = await signCallerIdentity(credentials, first.h, serverNonce, now());
-  const reply = checkOk(
-    await runner.command(db, {
-      saslContinue: 1,
-      conversationId: start.conversationId,
-      payload: new Binary(serialize(signature)),
-    }),
-  );
+  const reply = await runner.command(db, {
+    saslContinue: 1,
+    conversationId: start.conversationId,
+    payload: new Binary(serialize(signature)),
+  });
   if (reply.done !== true) {
     throw new MongoAuthError(
       "PROTOCOL_ERROR",

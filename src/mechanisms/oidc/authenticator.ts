@@ -6,7 +6,8 @@
  */
 import type { MongoCredential } from "../../credential/credential.ts";
 import { MongoAuthError } from "../../core/errors.ts";
-import type { Authenticator, CommandRunner, Document } from "../../auth/mechanism.ts";
+import type { Authenticator } from "../../auth/mechanism.ts";
+import type { CommandRunner, Document } from "../../wire/command.ts";
 import { allowedHostsOf, assertHostAllowed } from "./allowed-hosts.ts";
 import type { IdpInfo, OidcCallbackResult } from "./callback.ts";
 import { parseIdpInfo } from "./idp-info.ts";
@@ -22,7 +23,6 @@ import {
 } from "./sasl.ts";
 import type { CachedToken, OidcTokenCache, TokenCall } from "./token-cache.ts";
 import type { TokenSource } from "./token-source.ts";
-import { checkOk } from "../../wire/command.ts";
 
 /** What an {@link OidcAuthenticator} works with. */
 export interface OidcAuthenticatorInit {
@@ -210,7 +210,7 @@ export class OidcAuthenticator implements Authenticator {
   // The cached refresh token is never passed here (spec).
   async #twoStep(runner: CommandRunner): Promise<void> {
     const { credential } = this.#init;
-    const start = checkOk(await runner.command(credential.source, principalStepCommand(credential.username)));
+    const start = await runner.command(credential.source, principalStepCommand(credential.username));
     const idpInfo: IdpInfo = parseIdpInfo(readPayload(start));
     const token = await this.#waitingForPerson((signal) =>
       this.#obtain(() => ({ call: () => this.#call({ idpInfo }, signal), idpInfo }), signal)
@@ -218,7 +218,7 @@ export class OidcAuthenticator implements Authenticator {
     this.#generation = token.generation;
     await this.#forgetIfRefused(token, async () => {
       const command = jwtContinueCommand(start.conversationId, token.accessToken);
-      checkDone(checkOk(await runner.command(credential.source, command)));
+      checkDone(await runner.command(credential.source, command));
     });
   }
 
@@ -238,10 +238,7 @@ export class OidcAuthenticator implements Authenticator {
 
   async #oneStep(runner: CommandRunner, token: CachedToken): Promise<void> {
     this.#generation = token.generation;
-    const reply = checkOk(
-      await runner.command(this.#init.credential.source, jwtStepCommand(token.accessToken)),
-    );
-    checkDone(reply);
+    checkDone(await runner.command(this.#init.credential.source, jwtStepCommand(token.accessToken)));
   }
 
   // A token from the cache or from a call that is always planned.

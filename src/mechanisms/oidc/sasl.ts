@@ -6,7 +6,7 @@
  */
 import { Binary, BSON } from "bson";
 import { MongoAuthError, MongoServerError } from "../../core/errors.ts";
-import type { Document } from "../../auth/mechanism.ts";
+import type { Document } from "../../wire/command.ts";
 import { bytesOf } from "../../wire/binary.ts";
 
 /** The mechanism's name. */

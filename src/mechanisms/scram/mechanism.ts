@@ -7,7 +7,8 @@
 import { MongoAuthError } from "../../core/errors.ts";
 import { ScramClient, scramPassword } from "./client.ts";
 import { binaryText } from "../../wire/binary.ts";
-import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "../../auth/mechanism.ts";
+import type { AuthContext, Authenticator, Mechanism } from "../../auth/mechanism.ts";
+import type { CommandRunner, Document } from "../../wire/command.ts";
 
 const encoder = new TextEncoder();
 

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { Binary, deserialize, serialize } from "bson";
 import { AuthCacheStore } from "../../../src/auth/cache-store.ts";
 import { mongodbAws } from "../../../src/mechanisms/aws/mechanism.ts";
-import type { AuthCache, CommandRunner, Document } from "../../../src/auth/mechanism.ts";
+import type { AuthCache } from "../../../src/auth/mechanism.ts";
+import { checkOk, type CommandRunner, type Document } from "../../../src/wire/command.ts";
 import { type MongoCredential, parseCredential } from "../../../src/credential/credential.ts";
 import type { RuntimeEnv } from "../../../src/core/runtime-env.ts";
 import { MongoAuthError, MongoServerError } from "../../../src/core/errors.ts";
@@ -57,7 +58,9 @@ function serverRunner(
   const mechanism = awsMechanism({ now: options.now ?? (() => NOW) });
   const config = { aws, users: [] } as ServerConfig;
   const users = options.users ?? aws.accounts.map((a) => a.arn);
-  const harness: ServerHarness = { runner: { command }, sent: [], authenticatedAs: [], failures: [] };
+  // What the authentication layer hands a mechanism: a runner whose `ok: 0` replies throw.
+  const runner = { command: async (db: string, cmd: Document) => checkOk(await command(db, cmd)) };
+  const harness: ServerHarness = { runner, sent: [], authenticatedAs: [], failures: [] };
   let conversation: ReturnType<typeof mechanism.start> | undefined;
   async function command(db: string, cmd: Document): Promise<Document> {
     harness.sent.push({ db, ...cmd });
@@ -281,12 +284,12 @@ describe("MONGODB-AWS conversation against the reference server", () => {
         aws: { datetime: "20240115T120000Z" },
       },
     );
-    const reply = await harness.runner.command("$external", {
+    const refused = harness.runner.command("$external", {
       saslContinue: 1,
       conversationId: 1,
       payload: new Binary(serialize({ a: signed.headers.get("Authorization"), d: "20240115T120000Z" })),
     });
-    assert.equal(reply.code, 18);
+    await assert.rejects(refused, (err: unknown) => err instanceof MongoServerError && err.serverCode === 18);
     assert.deepEqual(harness.failures, ["content-length must be signed"]);
   });
 

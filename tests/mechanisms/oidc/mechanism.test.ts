@@ -33,6 +33,7 @@ import {
   startAzureImds,
   startGcpMetadata,
 } from "../../support/oidc-fakes.ts";
+import { checkOk, type Document } from "../../../src/wire/command.ts";
 
 const URI = "mongodb://localhost/?authMechanism=MONGODB-OIDC";
 
@@ -97,10 +98,12 @@ function client(
       const context: AuthContext = { credential, host, env, cache };
       const auth = mechanism.create(context);
       const conn = server.connection();
+      // What the authentication layer hands a mechanism: a runner whose `ok: 0` replies throw.
+      const runner = { command: async (db: string, cmd: Document) => checkOk(await conn.command(db, cmd)) };
       const speculative = await auth.speculativeCommand();
       const reply = await conn.hello(useSpeculative ? speculative : undefined);
-      await auth.finish(conn, reply);
-      return { conn, reauthenticate: () => auth.reauthenticate!(conn) };
+      await auth.finish(runner, reply);
+      return { conn, reauthenticate: () => auth.reauthenticate!(runner) };
     },
     async find(opened) {
       let reply = await opened.conn.command("test", { find: "coll", filter: {} });
