@@ -35,14 +35,13 @@ export {
 } from "./src/credential/connection-string.ts";
 export type { UriOptions } from "./src/credential/uri-options.ts";
 export {
-  type AuthMechanism,
   type AuthMechanismProperties,
   type AuthOptions,
   credentialFromConnectionString,
-  DEFAULT_ALLOWED_HOSTS,
-  type MongoCredential,
   parseCredential,
 } from "./src/credential/credential.ts";
+export { type AuthMechanism, type MongoCredential } from "./src/credential/mongo-credential.ts";
+export { DEFAULT_ALLOWED_HOSTS } from "./src/credential/oidc.ts";
 export {
   type FetchLike,
   type RuntimeEnv,
@@ -80,7 +79,7 @@ export {
   awsCredentialProvider,
   type AwsCredentialProviderOptions,
 } from "./src/mechanisms/aws/credentials/provider.ts";
-export type { AwsCredentialProvider, AwsCredentials } from "./src/mechanisms/aws/credentials/credentials.ts";
+export type { AwsCredentialProvider, AwsCredentials } from "./src/credential/aws.ts";
 export { type CliIo, cliMain, type Connect } from "./src/cli/main.ts";
 export {
   createOidcMechanism,
@@ -95,7 +94,7 @@ export {
   type OidcCallback,
   type OidcCallbackParams,
   type OidcCallbackResult,
-} from "./src/mechanisms/oidc/callback.ts";
+} from "./src/credential/oidc-callback.ts";
 export {
   AZURE_IMDS_ENDPOINT,
   type AzureCallbackOptions,

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { MongoCredential } from "../credential/credential.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { defaultScramKeyCache, type ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { AuthCache } from "./mechanism.ts";
 

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import type { MongoCredential } from "../credential/credential.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
 import type { ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { RuntimeEnv } from "../core/runtime-env.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";

@@ -7,7 +7,8 @@
 import { raceAbort, throwIfAborted } from "../core/abort.ts";
 import { AuthCacheStore } from "../auth/cache-store.ts";
 import { checkMaxIterations, DEFAULT_MAX_SCRAM_ITERATIONS } from "../mechanisms/scram/client.ts";
-import type { MongoCredential } from "../credential/credential.ts";
+import { checkedCredential } from "../credential/credential.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import { checkOk } from "../wire/command.ts";
 import { mechanismNamed } from "../mechanisms/registry.ts";
@@ -115,10 +116,11 @@ export function beginAuthentication(
  * @internal
  */
 export async function startAuthentication(
-  credential: MongoCredential,
+  given: MongoCredential,
   options: AuthenticateOptions,
   deadline?: ConnectDeadline,
 ): Promise<Authentication> {
+  const credential = checkedCredential(given);
   const maxScramIterations = checkMaxIterations(options.maxScramIterations ?? DEFAULT_MAX_SCRAM_ITERATIONS);
   // The signal and deadline of the step under way: connecting has them, each later re-authentication
   // its own signal and no deadline.

@@ -7,7 +7,8 @@
  */
 import { withTimeout } from "../core/abort.ts";
 import { type ConnectOptions, type ConnectSettings, connectSettings } from "./options.ts";
-import { credentialWithSrvDefaults, type MongoCredential } from "../credential/credential.ts";
+import { credentialWithSrvDefaults } from "../credential/credential.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { withDnsOverHttps } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { resolveSrvHosts, selectSrvHosts } from "../dns/srv.ts";

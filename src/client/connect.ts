@@ -9,7 +9,7 @@ import { startAuthentication } from "./authenticate.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
 import { planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
-import type { MongoCredential } from "../credential/credential.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { Document } from "../wire/command.ts";
 import { clientMetadata } from "./handshake.ts";

@@ -16,31 +16,15 @@ import { MongoAuthError } from "../core/errors.ts";
 import { type ConnectionString, parseConnectionString } from "./connection-string.ts";
 import { splitKeyValuePairs } from "./uri-options.ts";
 import { freezeCredential } from "./redaction.ts";
-import type { AwsCredentialProvider } from "../mechanisms/aws/credentials/credentials.ts";
-import type { OidcCallback } from "../mechanisms/oidc/callback.ts";
-
-/**
- * An authentication mechanism, spelled as the server and the connection string spell it.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { type AuthMechanism, parseCredential } from "@mongo-auth/core";
- *
- * const mechanism: AuthMechanism | undefined = parseCredential(
- *   "mongodb://localhost/?authMechanism=MONGODB-X509",
- * )?.mechanism;
- * assert.equal(mechanism, "MONGODB-X509");
- * ```
- */
-export type AuthMechanism =
-  | "SCRAM-SHA-256"
-  | "SCRAM-SHA-1"
-  | "MONGODB-X509"
-  | "MONGODB-AWS"
-  | "MONGODB-OIDC"
-  | "PLAIN"
-  | "GSSAPI";
+import { AUTH_MECHANISMS, type AuthMechanism, type MongoCredential } from "./mongo-credential.ts";
+import { invalidCredential, type MechanismRules } from "./rules.ts";
+import { SCRAM_RULES } from "./scram.ts";
+import { PLAIN_RULES } from "./plain.ts";
+import { GSSAPI_RULES } from "./gssapi.ts";
+import { X509_RULES } from "./x509.ts";
+import { AWS_RULES, type AwsCredentialProvider } from "./aws.ts";
+import { OIDC_RULES, type OidcEnvironment } from "./oidc.ts";
+import type { OidcCallback } from "./oidc-callback.ts";
 
 /**
  * Authentication options, as the official drivers' MongoClient options name them. Each one given
@@ -102,11 +86,11 @@ export interface AuthMechanismProperties {
   OIDC_HUMAN_CALLBACK?: OidcCallback;
   /**
    * MONGODB-OIDC with `OIDC_HUMAN_CALLBACK`: the hosts the human flow may talk to (`*.example.net`
-   * patterns). Default {@link DEFAULT_ALLOWED_HOSTS}. Options only.
+   * patterns). Default `DEFAULT_ALLOWED_HOSTS`. Options only.
    */
   ALLOWED_HOSTS?: readonly string[];
   /** MONGODB-OIDC: where the token comes from, built in: `test`, `azure`, `gcp` or `k8s`. */
-  ENVIRONMENT?: "test" | "azure" | "gcp" | "k8s";
+  ENVIRONMENT?: OidcEnvironment;
   /** MONGODB-OIDC with `ENVIRONMENT` `azure` or `gcp`: the token's audience. */
   TOKEN_RESOURCE?: string;
   /** MONGODB-AWS: returns AWS credentials, in place of the built-in chain. Options only. */
@@ -124,57 +108,6 @@ export interface AuthMechanismProperties {
   /** Any spelling of the names above (they are case-insensitive). */
   [name: string]: unknown;
 }
-
-/**
- * A validated, frozen credential. Printing it (`String`, `JSON.stringify`, `util.inspect`,
- * `Deno.inspect`) shows `<redacted>` in place of the password and of `AWS_SESSION_TOKEN`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseCredential } from "@mongo-auth/core";
- *
- * const credential = parseCredential("mongodb://alice:s3cret@localhost/app")!;
- * assert.equal(credential.password, "s3cret");
- * assert.ok(!JSON.stringify(credential).includes("s3cret"));
- * assert.ok(Object.isFrozen(credential));
- * ```
- */
-export interface MongoCredential {
-  /** The user; absent for mechanisms where it is optional (X509, AWS, OIDC). */
-  readonly username?: string;
-  /** The password (or AWS secret access key); absent when not given. */
-  readonly password?: string;
-  /** The database the authentication commands are sent to. */
-  readonly source: string;
-  /** The mechanism; undefined: negotiate SCRAM-SHA-256 or SCRAM-SHA-1 with the server. */
-  readonly mechanism?: AuthMechanism;
-  /** Mechanism properties with canonical (upper-case) names and their defaults; `{}` when none. */
-  readonly mechanismProperties: Readonly<Record<string, unknown>>;
-}
-
-/**
- * The hosts MONGODB-OIDC's human flow may talk to when `ALLOWED_HOSTS` is not given (auth spec).
- * A credential with `OIDC_HUMAN_CALLBACK` and no `ALLOWED_HOSTS` gets this list as `ALLOWED_HOSTS`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { DEFAULT_ALLOWED_HOSTS } from "@mongo-auth/core";
- *
- * assert.ok(DEFAULT_ALLOWED_HOSTS.includes("*.mongodb.net"));
- * assert.ok(Object.isFrozen(DEFAULT_ALLOWED_HOSTS));
- * ```
- */
-export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze([
-  "*.mongodb.net",
-  "*.mongodb-qa.net",
-  "*.mongodb-dev.net",
-  "*.mongodbgov.net",
-  "localhost",
-  "127.0.0.1",
-  "::1",
-]);
 
 /**
  * Builds the credential of a connection string and options, validated per the MongoDB auth spec.
@@ -286,9 +219,7 @@ export function credentialWithSrvDefaults(
   srv: { readonly authSource?: string },
 ): MongoCredential | undefined {
   const input = gatherInput(connectionString, options);
-  if (input.authSource === "") {
-    throw invalid("authSource must not be empty; remove it or name the database that holds the user");
-  }
+  checkAuthSource(input.authSource);
   const requested = input.username !== undefined || input.password !== undefined ||
     input.mechanismName !== undefined;
   if (!requested) {
@@ -302,6 +233,39 @@ export function credentialWithSrvDefaults(
     input.authSource = srv.authSource;
   }
   return buildCredential(input, mechanism);
+}
+
+/**
+ * The credential as the rules want it: one {@link parseCredential} made is returned as it is; any other
+ * object (a driver author may build a `MongoCredential` by hand) is run through the same rules, with the
+ * same errors, and comes back frozen. What `authenticate` does before a mechanism sees a credential.
+ *
+ * @param credential the credential to authenticate
+ * @returns a validated, frozen credential
+ * @throws {MongoAuthError} `INVALID_CREDENTIAL` when it breaks a rule, as {@link parseCredential} would
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkedCredential } from "./credential.ts";
+ *
+ * const byHand = { source: "$external", mechanism: "MONGODB-OIDC" as const, mechanismProperties: {} };
+ * assert.throws(() => checkedCredential(byHand), { code: "INVALID_CREDENTIAL", message: /needs ENVIRONMENT/ });
+ * ```
+ */
+export function checkedCredential(credential: MongoCredential): MongoCredential {
+  if (built.has(credential)) return credential;
+  if (credential === null || typeof credential !== "object") {
+    throw invalid("the credential must be an object: build it with parseCredential");
+  }
+  const { username, password, source, mechanismProperties } = credential;
+  checkAuthSource(source);
+  return buildCredential({
+    username,
+    password,
+    authSource: source,
+    properties: canonicalProperties(mechanismProperties ?? {}),
+  }, parseMechanism(credential.mechanism));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -374,93 +338,32 @@ function canonicalProperties(value: Readonly<Record<string, unknown>>): Map<stri
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Mechanisms and their rules.
-
-const MECHANISMS: readonly AuthMechanism[] = [
-  "SCRAM-SHA-256",
-  "SCRAM-SHA-1",
-  "MONGODB-X509",
-  "MONGODB-AWS",
-  "MONGODB-OIDC",
-  "PLAIN",
-  "GSSAPI",
-];
-
-/** Canonical mechanism from the given name (any case); `DEFAULT` means negotiate, like no mechanism. */
-function parseMechanism(name: string | undefined): AuthMechanism | undefined {
-  if (name === undefined) return undefined;
-  const upper = name.toUpperCase();
-  if (upper === "DEFAULT") return undefined;
-  const mechanism = MECHANISMS.find((m) => m === upper);
-  if (mechanism !== undefined) return mechanism;
-  if (upper === "MONGODB-CR") {
-    throw invalid("authMechanism MONGODB-CR was removed in MongoDB 4.0; use SCRAM-SHA-256 or SCRAM-SHA-1");
-  }
-  throw invalid(`unknown authMechanism ${JSON.stringify(name)}; use one of ${MECHANISMS.join(", ")}`);
-}
-
-/** Validates a property value and returns it in canonical form. */
-type PropertyCheck = (value: unknown, name: string, mechanism: string) => unknown;
-
-/** What a mechanism requires, allows and defaults. */
-interface MechanismRules {
-  readonly username: "required" | "optional";
-  readonly password: "required" | "optional" | "forbidden";
-  /** `$external`: the source must be `$external`; otherwise the fallback after the URI database. */
-  readonly source: "admin" | "$external-default" | "$external";
-  readonly properties: Readonly<Record<string, PropertyCheck>>;
-  readonly defaults?: Readonly<Record<string, unknown>>;
-  /** Rules across fields (AWS, OIDC); may add defaults to `properties`. */
-  readonly check?: (input: CredentialInput, properties: Map<string, unknown>) => void;
-}
-
-const SCRAM_RULES: MechanismRules = {
-  username: "required",
-  password: "required",
-  source: "admin",
-  properties: {},
-};
+// Mechanisms and their rules: each family's in its own file.
 
 /** The rules of each mechanism; the key `""` holds those of the negotiated (default) mechanism. */
 const RULES: Readonly<Record<AuthMechanism | "", MechanismRules>> = {
   "": SCRAM_RULES,
   "SCRAM-SHA-256": SCRAM_RULES,
   "SCRAM-SHA-1": SCRAM_RULES,
-  PLAIN: { username: "required", password: "required", source: "$external-default", properties: {} },
-  GSSAPI: {
-    username: "required",
-    password: "optional",
-    source: "$external",
-    properties: {
-      SERVICE_NAME: nonEmptyString,
-      CANONICALIZE_HOST_NAME: canonicalizeHostName,
-      SERVICE_REALM: nonEmptyString,
-      SERVICE_HOST: nonEmptyString,
-    },
-    defaults: { SERVICE_NAME: "mongodb" },
-  },
-  "MONGODB-X509": { username: "optional", password: "forbidden", source: "$external", properties: {} },
-  "MONGODB-AWS": {
-    username: "optional",
-    password: "optional",
-    source: "$external",
-    properties: { AWS_SESSION_TOKEN: nonEmptyString, AWS_CREDENTIAL_PROVIDER: optionFunction },
-    check: checkAws,
-  },
-  "MONGODB-OIDC": {
-    username: "optional",
-    password: "forbidden",
-    source: "$external",
-    properties: {
-      ENVIRONMENT: oidcEnvironment,
-      TOKEN_RESOURCE: nonEmptyString,
-      OIDC_CALLBACK: optionFunction,
-      OIDC_HUMAN_CALLBACK: optionFunction,
-      ALLOWED_HOSTS: hostList,
-    },
-    check: checkOidc,
-  },
+  PLAIN: PLAIN_RULES,
+  GSSAPI: GSSAPI_RULES,
+  "MONGODB-X509": X509_RULES,
+  "MONGODB-AWS": AWS_RULES,
+  "MONGODB-OIDC": OIDC_RULES,
 };
+
+/** Canonical mechanism from the given name (any case); `DEFAULT` means negotiate, like no mechanism. */
+function parseMechanism(name: string | undefined): AuthMechanism | undefined {
+  if (name === undefined) return undefined;
+  const upper = name.toUpperCase();
+  if (upper === "DEFAULT") return undefined;
+  const mechanism = AUTH_MECHANISMS.find((m) => m === upper);
+  if (mechanism !== undefined) return mechanism;
+  if (upper === "MONGODB-CR") {
+    throw invalid("authMechanism MONGODB-CR was removed in MongoDB 4.0; use SCRAM-SHA-256 or SCRAM-SHA-1");
+  }
+  throw invalid(`unknown authMechanism ${JSON.stringify(name)}; use one of ${AUTH_MECHANISMS.join(", ")}`);
+}
 
 /** Every property name any mechanism knows, for case-insensitive lookup. */
 const KNOWN_PROPERTIES: ReadonlySet<string> = new Set(
@@ -473,6 +376,9 @@ function canonicalName(name: string): string {
   return KNOWN_PROPERTIES.has(upper) ? upper : name;
 }
 
+/** The credentials built here: {@link checkedCredential} takes them as they are. */
+const built = new WeakSet<MongoCredential>();
+
 /** Validates `input` against the rules of `mechanism` and freezes the result. */
 function buildCredential(input: CredentialInput, mechanism: AuthMechanism | undefined): MongoCredential {
   const label = mechanism ?? "authentication without authMechanism (SCRAM)";
@@ -482,13 +388,15 @@ function buildCredential(input: CredentialInput, mechanism: AuthMechanism | unde
   const source = resolveSource(input, rules, label);
   const properties = resolveProperties(input.properties, rules, label);
   rules.check?.(input, properties);
-  return freezeCredential({
+  const credential = freezeCredential({
     username: input.username,
     password: input.password,
     source,
     mechanism,
     mechanismProperties: Object.fromEntries(properties),
   });
+  built.add(credential);
+  return credential;
 }
 
 function checkUsername(username: string | undefined, rules: MechanismRules, label: string): void {
@@ -512,6 +420,12 @@ function checkPassword(password: string | undefined, rules: MechanismRules, labe
   }
   if (password !== undefined && rules.password === "forbidden") {
     throw invalid(`${label} does not take a password; remove it from the connection string and options`);
+  }
+}
+
+function checkAuthSource(authSource: string | undefined): void {
+  if (authSource === "") {
+    throw invalid("authSource must not be empty; remove it or name the database that holds the user");
   }
 }
 
@@ -547,109 +461,8 @@ function resolveProperties(
   return properties;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Property checks. Messages name the property, never its value (AWS_SESSION_TOKEN is a secret).
-
-function nonEmptyString(value: unknown, name: string, mechanism: string): string {
-  if (typeof value !== "string" || value === "") {
-    throw invalid(`${mechanism} property ${name} must be a non-empty string`);
-  }
-  return value;
-}
-
-/** The spec's values, plus the legacy booleans: `true` is forwardAndReverse, `false` is none. */
-function canonicalizeHostName(value: unknown, name: string, mechanism: string): string {
-  if (value === true || value === "true") return "forwardAndReverse";
-  if (value === false || value === "false") return "none";
-  if (value === "none" || value === "forward" || value === "forwardAndReverse") return value;
-  throw invalid(
-    `${mechanism} property ${name} must be "none", "forward", "forwardAndReverse", true or false`,
-  );
-}
-
-const OIDC_ENVIRONMENTS = ["test", "azure", "gcp", "k8s"];
-
-function oidcEnvironment(value: unknown, name: string, mechanism: string): string {
-  if (typeof value !== "string" || !OIDC_ENVIRONMENTS.includes(value)) {
-    throw invalid(`${mechanism} property ${name} must be one of ${OIDC_ENVIRONMENTS.join(", ")}`);
-  }
-  return value;
-}
-
-/** Callbacks and providers are functions, so they can only come from the options object. */
-function optionFunction(value: unknown, name: string, mechanism: string): unknown {
-  if (typeof value !== "function") {
-    throw invalid(
-      `${mechanism} property ${name} must be a function, given in options.authMechanismProperties ` +
-        "(it cannot be given in the connection string)",
-    );
-  }
-  return value;
-}
-
-/** ALLOWED_HOSTS must not come from the connection string (auth spec); arrays only exist in options. */
-function hostList(value: unknown, name: string, mechanism: string): readonly string[] {
-  if (!Array.isArray(value) || !value.every((host) => typeof host === "string" && host !== "")) {
-    throw invalid(
-      `${mechanism} property ${name} must be an array of host names, given in ` +
-        "options.authMechanismProperties (it cannot be given in the connection string)",
-    );
-  }
-  return Object.freeze([...value]);
-}
-
-/** MONGODB-AWS: an access key ID and a secret key go together; a session token needs both. */
-function checkAws(input: CredentialInput, properties: Map<string, unknown>): void {
-  if ((input.username === undefined) !== (input.password === undefined)) {
-    throw invalid(
-      "MONGODB-AWS needs both a username (access key ID) and a password (secret access key), or neither",
-    );
-  }
-  if (input.password === "") throw invalid("the MONGODB-AWS password (secret access key) must not be empty");
-  if (properties.has("AWS_SESSION_TOKEN") && input.username === undefined) {
-    throw invalid(
-      "MONGODB-AWS AWS_SESSION_TOKEN needs a username and password (access key ID and secret key)",
-    );
-  }
-  if (properties.has("AWS_CREDENTIAL_PROVIDER") && input.username !== undefined) {
-    throw invalid("MONGODB-AWS takes either a username and password or AWS_CREDENTIAL_PROVIDER, not both");
-  }
-}
-
-/** MONGODB-OIDC: one source of tokens; TOKEN_RESOURCE exactly for azure and gcp. */
-function checkOidc(input: CredentialInput, properties: Map<string, unknown>): void {
-  const environment = properties.get("ENVIRONMENT");
-  const callbacks = ["OIDC_CALLBACK", "OIDC_HUMAN_CALLBACK"].filter((name) => properties.has(name));
-  if (callbacks.length === 2) {
-    throw invalid("MONGODB-OIDC takes OIDC_CALLBACK or OIDC_HUMAN_CALLBACK, not both");
-  }
-  if (environment !== undefined && callbacks.length > 0) {
-    throw invalid(`MONGODB-OIDC takes ENVIRONMENT or ${callbacks[0]}, not both`);
-  }
-  if (environment === undefined && callbacks.length === 0) {
-    throw invalid(
-      "MONGODB-OIDC needs ENVIRONMENT (test, azure, gcp, k8s), OIDC_CALLBACK or OIDC_HUMAN_CALLBACK",
-    );
-  }
-  if (environment === "test" && input.username !== undefined) {
-    throw invalid("MONGODB-OIDC ENVIRONMENT test does not take a username");
-  }
-  const needsResource = environment === "azure" || environment === "gcp";
-  if (needsResource && !properties.has("TOKEN_RESOURCE")) {
-    throw invalid(`MONGODB-OIDC ENVIRONMENT ${environment} needs TOKEN_RESOURCE (the token audience)`);
-  }
-  if (!needsResource && properties.has("TOKEN_RESOURCE")) {
-    throw invalid("MONGODB-OIDC TOKEN_RESOURCE applies only to ENVIRONMENT azure or gcp");
-  }
-  if (properties.has("OIDC_HUMAN_CALLBACK") && !properties.has("ALLOWED_HOSTS")) {
-    properties.set("ALLOWED_HOSTS", DEFAULT_ALLOWED_HOSTS);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------------
-
 function invalid(message: string): MongoAuthError {
-  return new MongoAuthError("INVALID_CREDENTIAL", message);
+  return invalidCredential(message);
 }
 
 function invalidOption(message: string): MongoAuthError {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { AuthMechanism, MongoCredential } from "./credential.ts";
+import type { AuthMechanism, MongoCredential } from "./mongo-credential.ts";
 
 /** Shown in place of secrets. */
 const REDACTED = "<redacted>";

@@ -4,6 +4,7 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
 import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
 import type { CommandRunner } from "../wire/command.ts";
 
@@ -20,10 +21,8 @@ import type { CommandRunner } from "../wire/command.ts";
 export const plain: Mechanism = {
   name: "PLAIN",
   create(context: AuthContext): Authenticator {
-    const { username, password, source } = context.credential;
-    if (username === undefined || password === undefined) {
-      throw new MongoAuthError("INVALID_CREDENTIAL", "PLAIN needs a username and a password");
-    }
+    // The credential's rules (credential/plain.ts) require both.
+    const { username, password, source } = context.credential as Required<MongoCredential>;
     return {
       speculativeCommand: () => Promise.resolve(undefined),
       async finish(runner: CommandRunner): Promise<void> {

@@ -33,7 +33,7 @@ import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
 } from "../mechanisms/aws/credentials/provider.ts";
-import type { AwsCredentialProvider } from "../mechanisms/aws/credentials/credentials.ts";
+import type { AwsCredentialProvider } from "../credential/aws.ts";
 import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 

@@ -25,7 +25,7 @@ import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
 } from "../mechanisms/aws/credentials/provider.ts";
-import type { AwsCredentialProvider } from "../mechanisms/aws/credentials/credentials.ts";
+import type { AwsCredentialProvider } from "../credential/aws.ts";
 import type { SrvRecord, Transport } from "../client/transport.ts";
 import { openNodeSocket } from "./node-socket.ts";
 

@@ -1,38 +1,13 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
-  type AuthMechanismProperties,
   type AuthOptions,
   credentialFromConnectionString,
-  DEFAULT_ALLOWED_HOSTS,
-  MongoAuthError,
-  type MongoCredential,
   parseConnectionString,
   parseCredential,
 } from "@mongo-auth/core";
-
-/** Properties of the wrong types, which the types refuse, to test what parseCredential does at run time. */
-const wrongTypes = (properties: Record<string, unknown>) => properties as AuthMechanismProperties;
-
-/** Asserts a MongoAuthError with `code` whose message does not contain any of `secrets`. */
-function assertRejects(fn: () => unknown, code: string, ...secrets: string[]): MongoAuthError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof MongoAuthError, "expected a MongoAuthError");
-  assert.equal(caught.code, code, caught.message);
-  for (const secret of secrets) assert.ok(!caught.message.includes(secret), caught.message);
-  return caught;
-}
-
-function credential(uri: string, options?: AuthOptions): MongoCredential {
-  const result = parseCredential(uri, options);
-  assert.ok(result !== undefined, `expected a credential for ${uri}`);
-  return result;
-}
+import { checkedCredential } from "../../src/credential/credential.ts";
+import { assertRejects, credential } from "../support/credentials.ts";
 
 describe("parseCredential: when there is no credential", () => {
   it("returns undefined without userinfo, mechanism or options", () => {
@@ -211,72 +186,6 @@ describe("parseCredential: mechanisms", () => {
     assertRejects(() => parseCredential("mongodb://u:p@h/?authMechanism="), "INVALID_CREDENTIAL");
   });
 
-  it("SCRAM needs a password but accepts an empty one", () => {
-    assertRejects(() => parseCredential("mongodb://user@localhost"), "INVALID_CREDENTIAL");
-    assertRejects(() => parseCredential("mongodb://localhost", { username: "u" }), "INVALID_CREDENTIAL");
-    assert.equal(credential("mongodb://user:@localhost").password, "");
-  });
-
-  it("a password alone asks for authentication and needs a username", () => {
-    assertRejects(
-      () => parseCredential("mongodb://localhost", { password: "pw" }),
-      "INVALID_CREDENTIAL",
-      "pw",
-    );
-  });
-
-  it("SCRAM and PLAIN take no mechanism properties", () => {
-    for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1", "PLAIN"]) {
-      assertRejects(
-        () =>
-          parseCredential(
-            `mongodb://u:p@h/?authMechanism=${mechanism}&authMechanismProperties=SERVICE_NAME:x`,
-          ),
-        "INVALID_CREDENTIAL",
-      );
-    }
-  });
-
-  it("GSSAPI: property names in any case, CANONICALIZE_HOST_NAME booleans normalised", () => {
-    const uri =
-      "mongodb://u%40R@h/?authMechanism=GSSAPI&authMechanismProperties=service_name:x,Canonicalize_Host_Name:true";
-    assert.deepEqual(credential(uri).mechanismProperties, {
-      SERVICE_NAME: "x",
-      CANONICALIZE_HOST_NAME: "forwardAndReverse",
-    });
-    const fromOptions = credential("mongodb://u%40R@h/?authMechanism=GSSAPI", {
-      authMechanismProperties: { CANONICALIZE_HOST_NAME: false },
-    });
-    assert.deepEqual(fromOptions.mechanismProperties, {
-      SERVICE_NAME: "mongodb",
-      CANONICALIZE_HOST_NAME: "none",
-    });
-    assertRejects(
-      () =>
-        parseCredential("mongodb://u@h/?authMechanism=GSSAPI", {
-          authMechanismProperties: wrongTypes({ CANONICALIZE_HOST_NAME: "yes" }),
-        }),
-      "INVALID_CREDENTIAL",
-    );
-    assertRejects(
-      () =>
-        parseCredential("mongodb://u@h/?authMechanism=GSSAPI", {
-          authMechanismProperties: wrongTypes({ SERVICE_NAME: 1 }),
-        }),
-      "INVALID_CREDENTIAL",
-    );
-  });
-
-  it("rejects properties of another mechanism", () => {
-    assert.match(
-      assertRejects(
-        () => parseCredential("mongodb://u@h/?authMechanism=GSSAPI&authMechanismProperties=ENVIRONMENT:test"),
-        "INVALID_CREDENTIAL",
-      ).message,
-      /does not apply to GSSAPI/,
-    );
-  });
-
   it("a malformed authMechanismProperties is an error in the options, a warning in a connection string", () => {
     for (const text of ["SERVICE_NAME", ":x", "SERVICE_NAME:a,b"]) {
       assertRejects(
@@ -289,162 +198,6 @@ describe("parseCredential: mechanisms", () => {
       // The whole option is ignored, so the credential gets the mechanism's defaults.
       assert.deepEqual(credentialFromConnectionString(cs)!.mechanismProperties, { SERVICE_NAME: "mongodb" });
     }
-  });
-
-  it("MONGODB-X509: username optional, no password at all, not even an empty one", () => {
-    assert.equal(credential("mongodb://h/?authMechanism=MONGODB-X509").username, undefined);
-    assertRejects(
-      () => parseCredential("mongodb://CN%3Dme:@h/?authMechanism=MONGODB-X509"),
-      "INVALID_CREDENTIAL",
-    );
-    assertRejects(
-      () => parseCredential("mongodb://h/?authMechanism=MONGODB-X509", { password: "pw" }),
-      "INVALID_CREDENTIAL",
-      "pw",
-    );
-  });
-
-  it("MONGODB-AWS: key ID and secret together, session token needs both", () => {
-    const cred = credential("mongodb://h/?authMechanism=MONGODB-AWS", {
-      username: "AKID",
-      password: "secret",
-      authMechanismProperties: { AWS_SESSION_TOKEN: "tok" },
-    });
-    assert.equal(cred.mechanismProperties.AWS_SESSION_TOKEN, "tok");
-    assertRejects(
-      () => parseCredential("mongodb://h/?authMechanism=MONGODB-AWS", { password: "s3kr1t-x" }),
-      "INVALID_CREDENTIAL",
-      "s3kr1t-x",
-    );
-    assertRejects(
-      () =>
-        parseCredential(
-          "mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok3n",
-        ),
-      "INVALID_CREDENTIAL",
-      "tok3n",
-    );
-    assertRejects(
-      () => parseCredential("mongodb://AKID:@h/?authMechanism=MONGODB-AWS"),
-      "INVALID_CREDENTIAL",
-    );
-    assertRejects(
-      () => parseCredential("mongodb://h/?authMechanism=MONGODB-AWS&authSource=admin"),
-      "INVALID_CREDENTIAL",
-    );
-  });
-
-  it("MONGODB-AWS: AWS_CREDENTIAL_PROVIDER is a function from options, without username", () => {
-    const provider = () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "b" });
-    const cred = credential("mongodb://h/?authMechanism=MONGODB-AWS", {
-      authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: provider },
-    });
-    assert.equal(cred.mechanismProperties.AWS_CREDENTIAL_PROVIDER, provider);
-    assertRejects(
-      () =>
-        parseCredential(
-          "mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_CREDENTIAL_PROVIDER:x",
-        ),
-      "INVALID_CREDENTIAL",
-    );
-    assertRejects(
-      () =>
-        parseCredential("mongodb://a:b@h/?authMechanism=MONGODB-AWS", {
-          authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: provider },
-        }),
-      "INVALID_CREDENTIAL",
-    );
-  });
-
-  it("MONGODB-OIDC: callbacks come from options, one source of tokens only", () => {
-    const callback = () => Promise.resolve({ accessToken: "t" });
-    const machine = credential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-      authMechanismProperties: { OIDC_CALLBACK: callback },
-    });
-    assert.deepEqual(machine.mechanismProperties, { OIDC_CALLBACK: callback });
-    assert.equal(machine.source, "$external");
-    const withUser = credential("mongodb://me@h/?authMechanism=MONGODB-OIDC", {
-      authMechanismProperties: { OIDC_CALLBACK: callback },
-    });
-    assert.equal(withUser.username, "me");
-
-    const rejected: AuthOptions["authMechanismProperties"][] = [
-      { OIDC_CALLBACK: callback, OIDC_HUMAN_CALLBACK: callback },
-      { OIDC_CALLBACK: callback, ENVIRONMENT: "test" },
-      { OIDC_HUMAN_CALLBACK: callback, ENVIRONMENT: "k8s" },
-      wrongTypes({ OIDC_CALLBACK: "not a function" }),
-      { OIDC_CALLBACK: callback, TOKEN_RESOURCE: "x" },
-      { ENVIRONMENT: "k8s", TOKEN_RESOURCE: "x" },
-      { ENVIRONMENT: "test", TOKEN_RESOURCE: "x" },
-      { ENVIRONMENT: "gcp", TOKEN_RESOURCE: "" },
-    ];
-    for (const authMechanismProperties of rejected) {
-      assertRejects(
-        () => parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC", { authMechanismProperties }),
-        "INVALID_CREDENTIAL",
-      );
-    }
-    assertRejects(
-      () =>
-        parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=OIDC_CALLBACK:f"),
-      "INVALID_CREDENTIAL",
-    );
-  });
-
-  it("MONGODB-OIDC: the human callback gets the spec's default ALLOWED_HOSTS", () => {
-    const human = () => Promise.resolve({ accessToken: "t" });
-    const cred = credential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-      authMechanismProperties: { OIDC_HUMAN_CALLBACK: human },
-    });
-    assert.deepEqual(cred.mechanismProperties.ALLOWED_HOSTS, [
-      "*.mongodb.net",
-      "*.mongodb-qa.net",
-      "*.mongodb-dev.net",
-      "*.mongodbgov.net",
-      "localhost",
-      "127.0.0.1",
-      "::1",
-    ]);
-    assert.equal(cred.mechanismProperties.ALLOWED_HOSTS, DEFAULT_ALLOWED_HOSTS);
-  });
-
-  it("MONGODB-OIDC: ALLOWED_HOSTS is an array from options, copied and frozen, never from the URI", () => {
-    const hosts = ["*.example.com"];
-    const cred = credential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-      authMechanismProperties: wrongTypes({ OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: hosts }),
-    });
-    hosts.push("evil.example");
-    assert.deepEqual(cred.mechanismProperties.ALLOWED_HOSTS, ["*.example.com"]);
-    assert.ok(Object.isFrozen(cred.mechanismProperties.ALLOWED_HOSTS));
-    assertRejects(
-      () =>
-        parseCredential(
-          "mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:test,ALLOWED_HOSTS:localhost",
-        ),
-      "INVALID_CREDENTIAL",
-    );
-    assertRejects(
-      () =>
-        parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-          authMechanismProperties: wrongTypes({ OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: [1] }),
-        }),
-      "INVALID_CREDENTIAL",
-    );
-  });
-
-  it("MONGODB-OIDC: a username with the k8s and gcp environments", () => {
-    assert.equal(
-      credential("mongodb://me@h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s")
-        .username,
-      "me",
-    );
-    assert.equal(
-      credential(
-        "mongodb://me@h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:gcp,TOKEN_RESOURCE:x",
-      )
-        .username,
-      "me",
-    );
   });
 });
 
@@ -468,5 +221,47 @@ describe("parseCredential: connection string errors", () => {
     const cred = credentialFromConnectionString(cs);
     assert.equal(cred?.source, "app");
     assert.equal(credentialFromConnectionString(parseConnectionString("mongodb://h")), undefined);
+  });
+});
+
+describe("checkedCredential: what authenticate() does with a credential it did not make", () => {
+  it("takes one parseCredential made as it is", () => {
+    const made = credential("mongodb://alice:pw@h/app");
+    assert.equal(checkedCredential(made), made);
+  });
+
+  it("runs one built by hand through the same rules, with the same codes, and freezes it", () => {
+    const oidcCallback = () => Promise.resolve({ accessToken: "t" });
+    const checked = checkedCredential({
+      source: "$external",
+      mechanism: "MONGODB-OIDC",
+      mechanismProperties: { oidc_human_callback: oidcCallback },
+    });
+    assert.ok(Object.isFrozen(checked));
+    assert.equal(checked.mechanismProperties.OIDC_HUMAN_CALLBACK, oidcCallback);
+    assert.ok(
+      Array.isArray(checked.mechanismProperties.ALLOWED_HOSTS),
+      "the human flow's default ALLOWED_HOSTS",
+    );
+    const byHand: [Parameters<typeof checkedCredential>[0], RegExp][] = [
+      [{ source: "$external", mechanism: "MONGODB-OIDC", mechanismProperties: {} }, /needs ENVIRONMENT/],
+      [
+        { source: "admin", mechanism: "SCRAM-SHA-256", mechanismProperties: {}, username: "a" },
+        /needs a password/,
+      ],
+      [{ source: "admin", mechanism: "MONGODB-AWS", mechanismProperties: {} }, /\$external/],
+      [{ source: "", mechanismProperties: {}, username: "a", password: "p" }, /authSource must not be empty/],
+      [
+        {
+          source: "$external",
+          mechanism: "MONGODB-OIDC",
+          mechanismProperties: { OIDC_HUMAN_CALLBACK: oidcCallback, ALLOWED_HOSTS: "localhost" },
+        },
+        /ALLOWED_HOSTS must be an array/,
+      ],
+    ];
+    for (const [given, message] of byHand) {
+      assert.throws(() => checkedCredential(given), { code: "INVALID_CREDENTIAL", message });
+    }
   });
 });

@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mongodbAws } from "../../src/mechanisms/aws/mechanism.ts";
 import type { AuthCache } from "../../src/auth/mechanism.ts";
-import type { MongoCredential } from "../../src/credential/credential.ts";
+import type { MongoCredential } from "../../src/credential/mongo-credential.ts";
 import type { RuntimeEnv } from "../../src/core/runtime-env.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { WireConnection } from "../../src/wire/wire-connection.ts";

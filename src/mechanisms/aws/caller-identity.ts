@@ -9,7 +9,7 @@ import { AwsClient } from "aws4fetch";
 import { MongoAuthError } from "../../core/errors.ts";
 import { amzDate } from "./amz-date.ts";
 import { encodeBase64 } from "../../crypto/base64.ts";
-import type { AwsCredentials } from "./credentials/credentials.ts";
+import type { AwsCredentials } from "../../credential/aws.ts";
 import { stsRegion } from "./sts-host.ts";
 
 /** The body the server will POST to STS. */

@@ -6,7 +6,7 @@
  * 2. the server answers `{ s: <64-byte nonce starting with ours>, h: <STS host> }`;
  * 3. `saslContinue`, payload BSON `{ a: Authorization, d: X-Amz-Date, t?: session token }`.
  *
- * No speculative step. Credentials come from the chain in `src/mechanisms/aws/credentials/chain.ts`; temporary ones are kept
+ * No speculative step. Credentials come from the chain in `credentials/chain.ts`; temporary ones are kept
  * in the client's {@link AuthCache}. A failed authentication clears that cache, and a refusal (server
  * error 18) of cached credentials is retried once with fresh ones.
  *
@@ -15,9 +15,8 @@
 import { Binary, deserialize, serialize } from "bson";
 import { resolveAwsCredentials } from "./credentials/chain.ts";
 import { AwsCredentialCache } from "./credentials/cache.ts";
-import type { AwsCredentials } from "./credentials/credentials.ts";
+import { type AwsCredentials, awsKeysOf, awsProviderOf } from "../../credential/aws.ts";
 import { signCallerIdentity } from "./caller-identity.ts";
-import { credentialProvider, fromMongoCredential } from "./credentials/source-credential.ts";
 import { validateStsHost } from "./sts-host.ts";
 import { randomBytes } from "../../crypto/random.ts";
 import { MongoAuthError, MongoServerError } from "../../core/errors.ts";
@@ -66,8 +65,9 @@ class AwsAuthenticator implements Authenticator {
     // Temporary credentials belong to the env that produced them (its variables, files and fetch): a
     // connection given another env must not reuse them.
     const cache = this.#context.cache.get(`${CACHE_KEY} ${envScope(env)}`, () => new AwsCredentialCache());
-    const explicit = fromMongoCredential(credential);
-    const provider = explicit ? undefined : credentialProvider(credential);
+    const keys = awsKeysOf(credential);
+    const explicit = keys && { credentials: keys, source: "the MongoCredential", temporary: false };
+    const provider = awsProviderOf(credential);
     for (let attempt = 0;; attempt++) {
       const found = await resolveAwsCredentials({ env, cache, explicit, provider, signal });
       try {

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { DEFAULT_ALLOWED_HOSTS } from "../../credential/credential.ts";
 import { MongoAuthError } from "../../core/errors.ts";
 
 // DNS names compare without case; IPv6 literals may come with brackets.
@@ -39,30 +38,6 @@ export function isHostAllowed(host: string, patterns: readonly string[]): boolea
     const suffix = pattern.slice(2);
     return suffix.length > 0 && name.endsWith("." + suffix);
   });
-}
-
-/**
- * The `ALLOWED_HOSTS` of a credential's mechanism properties, or the default list when absent.
- *
- * @param value the `ALLOWED_HOSTS` mechanism property
- * @returns the list to check hosts against
- * @throws {MongoAuthError} `INVALID_OPTION` when the value is not an array of strings
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { allowedHostsOf } from "./allowed-hosts.ts";
- *
- * assert.deepEqual(allowedHostsOf(["db.internal"]), ["db.internal"]);
- * assert.equal(allowedHostsOf(undefined).includes("*.mongodb.net"), true);
- * ```
- */
-export function allowedHostsOf(value: unknown): readonly string[] {
-  if (value === undefined || value === null) return DEFAULT_ALLOWED_HOSTS;
-  if (!Array.isArray(value) || !value.every((entry) => typeof entry === "string")) {
-    throw new MongoAuthError("INVALID_OPTION", "ALLOWED_HOSTS must be an array of host names (strings)");
-  }
-  return value;
 }
 
 /**

@@ -4,12 +4,13 @@
  *
  * @module
  */
-import type { MongoCredential } from "../../credential/credential.ts";
+import type { MongoCredential } from "../../credential/mongo-credential.ts";
 import { MongoAuthError } from "../../core/errors.ts";
 import type { Authenticator } from "../../auth/mechanism.ts";
 import type { CommandRunner, Document } from "../../wire/command.ts";
-import { allowedHostsOf, assertHostAllowed } from "./allowed-hosts.ts";
-import type { IdpInfo, OidcCallbackResult } from "./callback.ts";
+import { allowedHostsOf } from "../../credential/oidc.ts";
+import { assertHostAllowed } from "./allowed-hosts.ts";
+import type { IdpInfo, OidcCallbackResult } from "../../credential/oidc-callback.ts";
 import { parseIdpInfo } from "./idp-info.ts";
 import { type CallbackInputs, invokeCallback } from "./invoke-callback.ts";
 import {
@@ -145,7 +146,7 @@ export class OidcAuthenticator implements Authenticator {
               "before a person's token is sent: pass host to authenticate() / beginAuthentication()",
           );
         }
-        assertHostAllowed(host, allowedHostsOf(credential.mechanismProperties.ALLOWED_HOSTS));
+        assertHostAllowed(host, allowedHostsOf(credential));
       }
       this.#source = source;
     }

@@ -5,7 +5,7 @@
  * @module
  */
 import { MongoAuthError } from "../../core/errors.ts";
-import type { IdpInfo } from "./callback.ts";
+import type { IdpInfo } from "../../credential/oidc-callback.ts";
 
 /**
  * Validates the server's IdP information: `issuer` a non-empty string, `clientId` a non-empty string when

@@ -10,7 +10,7 @@ import {
   OIDC_CALLBACK_VERSION,
   type OidcCallback,
   type OidcCallbackResult,
-} from "./callback.ts";
+} from "../../credential/oidc-callback.ts";
 import { validateCallbackResult } from "./validate-result.ts";
 
 /** The inputs of a callback besides the ones {@link invokeCallback} supplies itself. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { raceAbort } from "../../core/abort.ts";
-import type { IdpInfo, OidcCallbackResult } from "./callback.ts";
+import type { IdpInfo, OidcCallbackResult } from "../../credential/oidc-callback.ts";
 
 /** At least this long between two callback calls of one client (the auth specification's 100 ms). */
 export const CALLBACK_INTERVAL_MS = 100;

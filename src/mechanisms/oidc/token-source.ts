@@ -4,11 +4,15 @@
  *
  * @module
  */
-import type { MongoCredential } from "../../credential/credential.ts";
-import { MongoAuthError } from "../../core/errors.ts";
+import type { MongoCredential } from "../../credential/mongo-credential.ts";
+import { type OidcEnvironment, oidcTokenOrigin } from "../../credential/oidc.ts";
 import type { RuntimeEnv } from "../../core/runtime-env.ts";
 import { createAzureCallback } from "./environments/azure.ts";
-import { HUMAN_CALLBACK_TIMEOUT_MS, MACHINE_CALLBACK_TIMEOUT_MS, type OidcCallback } from "./callback.ts";
+import {
+  HUMAN_CALLBACK_TIMEOUT_MS,
+  MACHINE_CALLBACK_TIMEOUT_MS,
+  type OidcCallback,
+} from "../../credential/oidc-callback.ts";
 import { createGcpCallback } from "./environments/gcp.ts";
 import { createK8sCallback } from "./environments/k8s.ts";
 import { createTestCallback } from "./environments/test.ts";
@@ -35,27 +39,23 @@ export interface TokenSource {
   readonly timeoutMs: number;
 }
 
-/** The values `ENVIRONMENT` accepts. */
-export const OIDC_ENVIRONMENTS: readonly string[] = ["azure", "gcp", "k8s", "test"];
-
 /**
- * Picks the token source from the credential's mechanism properties: exactly one of `ENVIRONMENT`,
- * `OIDC_CALLBACK` and `OIDC_HUMAN_CALLBACK` must be set.
+ * The callback of a credential and how to run it: its own (`OIDC_CALLBACK`, `OIDC_HUMAN_CALLBACK`), or
+ * the built-in `ENVIRONMENT`'s. The credential's rules (`credential/oidc.ts`) already made sure there is
+ * exactly one.
  *
- * @param credential the MONGODB-OIDC credential
+ * @param credential the MONGODB-OIDC credential, validated
  * @param env fetch, environment variables and files for the built-in environments
  * @param endpoints where the built-in environments' endpoints are
  * @returns the source
- * @throws {MongoAuthError} `INVALID_CREDENTIAL` when none or several are set, a callback is not a
- *   function, or `ENVIRONMENT` is unknown
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { runtimeEnv } from "@mongo-auth/core";
+ * import { parseCredential, runtimeEnv } from "@mongo-auth/core";
  * import { tokenSourceOf } from "./token-source.ts";
  *
- * const credential = { source: "$external", mechanism: "MONGODB-OIDC" as const, mechanismProperties: { ENVIRONMENT: "k8s" } };
+ * const credential = parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s")!;
  * assert.equal(tokenSourceOf(credential, runtimeEnv()).name, "ENVIRONMENT:k8s");
  * ```
  */
@@ -64,40 +64,28 @@ export function tokenSourceOf(
   env: RuntimeEnv,
   endpoints: EnvironmentEndpoints = {},
 ): TokenSource {
-  const { ENVIRONMENT, OIDC_CALLBACK, OIDC_HUMAN_CALLBACK } = credential.mechanismProperties;
-  const given = [ENVIRONMENT, OIDC_CALLBACK, OIDC_HUMAN_CALLBACK].filter((value) => value !== undefined);
-  if (given.length !== 1) {
-    throw new MongoAuthError(
-      "INVALID_CREDENTIAL",
-      `MONGODB-OIDC needs exactly one of ENVIRONMENT, OIDC_CALLBACK and OIDC_HUMAN_CALLBACK (got ${given.length})`,
-    );
-  }
-  if (OIDC_CALLBACK !== undefined) return userCallback(OIDC_CALLBACK, "OIDC_CALLBACK", "machine");
-  if (OIDC_HUMAN_CALLBACK !== undefined) {
-    return userCallback(OIDC_HUMAN_CALLBACK, "OIDC_HUMAN_CALLBACK", "human");
+  const origin = oidcTokenOrigin(credential);
+  if ("callback" in origin) {
+    const { callback, flow } = origin;
+    const name = flow === "human" ? "OIDC_HUMAN_CALLBACK" : "OIDC_CALLBACK";
+    const timeoutMs = flow === "human" ? HUMAN_CALLBACK_TIMEOUT_MS : MACHINE_CALLBACK_TIMEOUT_MS;
+    return { flow, callback, name, timeoutMs };
   }
   return {
     flow: "machine",
-    callback: environmentCallback(ENVIRONMENT, env, endpoints),
-    name: `ENVIRONMENT:${ENVIRONMENT}`,
+    callback: environmentCallback(origin.environment, env, endpoints),
+    name: `ENVIRONMENT:${origin.environment}`,
     timeoutMs: MACHINE_CALLBACK_TIMEOUT_MS,
   };
 }
 
-function userCallback(value: unknown, name: string, flow: "machine" | "human"): TokenSource {
-  if (typeof value !== "function") {
-    throw new MongoAuthError(
-      "INVALID_CREDENTIAL",
-      `${name} must be a function (params) => Promise<{ accessToken }>`,
-    );
-  }
-  const timeoutMs = flow === "human" ? HUMAN_CALLBACK_TIMEOUT_MS : MACHINE_CALLBACK_TIMEOUT_MS;
-  return { flow, callback: value as OidcCallback, name, timeoutMs };
-}
-
-function environmentCallback(name: unknown, env: RuntimeEnv, endpoints: EnvironmentEndpoints): OidcCallback {
+function environmentCallback(
+  environment: OidcEnvironment,
+  env: RuntimeEnv,
+  endpoints: EnvironmentEndpoints,
+): OidcCallback {
   const http = { fetch: env.fetch, timeoutMs: endpoints.timeoutMs };
-  switch (name) {
+  switch (environment) {
     case "azure":
       return createAzureCallback({ ...http, endpoint: endpoints.azure });
     case "gcp":
@@ -106,10 +94,5 @@ function environmentCallback(name: unknown, env: RuntimeEnv, endpoints: Environm
       return createK8sCallback({ env });
     case "test":
       return createTestCallback({ env });
-    default:
-      throw new MongoAuthError(
-        "INVALID_CREDENTIAL",
-        `MONGODB-OIDC ENVIRONMENT must be one of ${OIDC_ENVIRONMENTS.join(", ")} (got '${String(name)}')`,
-      );
   }
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import { MongoAuthError } from "../../core/errors.ts";
-import type { OidcCallbackResult } from "./callback.ts";
+import type { OidcCallbackResult } from "../../credential/oidc-callback.ts";
 
 /**
  * Validates a callback's result: `accessToken` a non-empty string, `expiresInSeconds` a number ≥ 0 when

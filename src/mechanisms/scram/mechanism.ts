@@ -5,6 +5,7 @@
  * @module
  */
 import { MongoAuthError } from "../../core/errors.ts";
+import type { MongoCredential } from "../../credential/mongo-credential.ts";
 import { ScramClient, scramPassword } from "./client.ts";
 import { binaryText } from "../../wire/binary.ts";
 import type { AuthContext, Authenticator, Mechanism } from "../../auth/mechanism.ts";
@@ -16,10 +17,8 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
   return {
     name,
     create(context: AuthContext): Authenticator {
-      const { username, password, source } = context.credential;
-      if (username === undefined || password === undefined) {
-        throw new MongoAuthError("INVALID_CREDENTIAL", `${name} needs a username and a password`);
-      }
+      // The credential's rules (credential/scram.ts) require both.
+      const { username, password, source } = context.credential as Required<MongoCredential>;
       const client = new ScramClient({
         hash,
         username,

@@ -11,6 +11,7 @@ import { Binary, BSON } from "bson";
 import {
   AuthCacheStore,
   type AuthContext,
+  beginAuthentication,
   createOidcMechanism,
   type MongoAuthError,
   MongoServerError,
@@ -596,11 +597,13 @@ describe("MONGODB-OIDC mechanism", () => {
   });
 
   describe("credential problems", () => {
-    it("a credential without a token source fails the authentication, not create()", async () => {
+    it("a credential built by hand without a token source fails the authentication (rejects), by the credential's rules", async () => {
       const credential = { source: "$external", mechanism: "MONGODB-OIDC" as const, mechanismProperties: {} };
-      const cache = new AuthCacheStore().scopeFor(credential);
-      const auth = createOidcMechanism().create({ credential, host: "localhost", env: runtimeEnv(), cache });
-      await assert.rejects(auth.speculativeCommand(), { code: "INVALID_CREDENTIAL" });
+      const starting = beginAuthentication(credential, { host: "localhost", env: runtimeEnv() });
+      await assert.rejects(starting, {
+        code: "INVALID_CREDENTIAL",
+        message: /MONGODB-OIDC needs ENVIRONMENT/,
+      });
     });
   });
 });

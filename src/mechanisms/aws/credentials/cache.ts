@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AwsCredentials } from "./credentials.ts";
+import type { AwsCredentials } from "../../../credential/aws.ts";
 
 /** Credentials closer than this to their expiration are fetched anew. */
 export const EXPIRY_MARGIN_MS = 5 * 60 * 1000;

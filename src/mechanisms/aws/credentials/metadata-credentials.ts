@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { type AwsCredentials, checkAwsCredentials } from "./credentials.ts";
+import type { AwsCredentials } from "../../../credential/aws.ts";
+import { checkAwsCredentials } from "./check-credentials.ts";
 import { awsSourceError } from "./provider-error.ts";
 
 /**

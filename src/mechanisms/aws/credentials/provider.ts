@@ -7,7 +7,7 @@ import { MongoAuthError } from "../../../core/errors.ts";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import { resolveAwsCredentials } from "./chain.ts";
 import { AwsCredentialCache } from "./cache.ts";
-import type { AwsCredentialProvider } from "./credentials.ts";
+import type { AwsCredentialProvider } from "../../../credential/aws.ts";
 
 /** Options for {@link awsCredentialProvider}. */
 export interface AwsCredentialProviderOptions {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AwsCredentials } from "./credentials.ts";
+import type { AwsCredentials } from "../../../credential/aws.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { profileKeys, selectedProfile } from "./source-profile.ts";
 import type { AwsProfile } from "./shared-files.ts";

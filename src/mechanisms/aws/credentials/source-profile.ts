@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { AwsCredentials } from "./credentials.ts";
+import type { AwsCredentials } from "../../../credential/aws.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { type AwsProfile, selectedProfileName, sharedFilesDisabled } from "./shared-files.ts";
 import type { AwsCredentialSource, AwsSourceContext, SkippedAwsSource } from "./source.ts";

@@ -6,7 +6,7 @@
 import { toHex } from "../../../crypto/hex.ts";
 import { randomBytes } from "../../../crypto/random.ts";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
-import type { AwsCredentials } from "./credentials.ts";
+import type { AwsCredentials } from "../../../credential/aws.ts";
 import { loadSharedProfiles, type SharedProfiles } from "./shared-files.ts";
 
 /** What a source may use. */

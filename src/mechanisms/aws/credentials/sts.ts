@@ -7,7 +7,8 @@
 import { AwsClient } from "aws4fetch";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import { amzDate } from "../amz-date.ts";
-import { type AwsCredentials, checkAwsCredentials } from "./credentials.ts";
+import type { AwsCredentials } from "../../../credential/aws.ts";
+import { checkAwsCredentials } from "./check-credentials.ts";
 import { httpRequest } from "../../../core/http.ts";
 import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";

@@ -5,8 +5,13 @@
  * @module
  */
 import { MongoAuthError } from "../../../core/errors.ts";
+import { tokenResourceMissing } from "../../../credential/oidc.ts";
 import type { FetchLike } from "../../../core/runtime-env.ts";
-import type { OidcCallback, OidcCallbackParams, OidcCallbackResult } from "../callback.ts";
+import type {
+  OidcCallback,
+  OidcCallbackParams,
+  OidcCallbackResult,
+} from "../../../credential/oidc-callback.ts";
 import { getMetadata, METADATA_TIMEOUT_MS, withoutTrailingSlash } from "./metadata-request.ts";
 
 /** The Azure Instance Metadata Service. */
@@ -52,12 +57,7 @@ export interface AzureCallbackOptions {
 export function createAzureCallback(options: AzureCallbackOptions = {}): OidcCallback {
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const resource = params.tokenAudience ?? options.tokenResource;
-    if (!resource) {
-      throw new MongoAuthError(
-        "INVALID_CREDENTIAL",
-        "MONGODB-OIDC ENVIRONMENT:azure needs TOKEN_RESOURCE (the application ID URI the token is for)",
-      );
-    }
+    if (!resource) throw tokenResourceMissing("azure");
     const url = new URL(
       withoutTrailingSlash(options.endpoint ?? AZURE_IMDS_ENDPOINT) + "/metadata/identity/oauth2/token",
     );

@@ -5,8 +5,13 @@
  * @module
  */
 import { MongoAuthError } from "../../../core/errors.ts";
+import { tokenResourceMissing } from "../../../credential/oidc.ts";
 import type { FetchLike } from "../../../core/runtime-env.ts";
-import type { OidcCallback, OidcCallbackParams, OidcCallbackResult } from "../callback.ts";
+import type {
+  OidcCallback,
+  OidcCallbackParams,
+  OidcCallbackResult,
+} from "../../../credential/oidc-callback.ts";
 import { getMetadata, METADATA_TIMEOUT_MS, withoutTrailingSlash } from "./metadata-request.ts";
 
 /** The GCP metadata server. */
@@ -52,12 +57,7 @@ export interface GcpCallbackOptions {
 export function createGcpCallback(options: GcpCallbackOptions = {}): OidcCallback {
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const audience = params.tokenAudience ?? options.tokenResource;
-    if (!audience) {
-      throw new MongoAuthError(
-        "INVALID_CREDENTIAL",
-        "MONGODB-OIDC ENVIRONMENT:gcp needs TOKEN_RESOURCE (the audience the identity token is for)",
-      );
-    }
+    if (!audience) throw tokenResourceMissing("gcp");
     const url = new URL(
       withoutTrailingSlash(options.endpoint ?? GCP_METADATA_ENDPOINT) +
         "/computeMetadata/v1/instance/service-accounts/default/identity",

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { OidcCallback, OidcCallbackResult } from "../callback.ts";
+import type { OidcCallback, OidcCallbackResult } from "../../../credential/oidc-callback.ts";
 import { readTokenFile, type TokenFileEnv } from "./token-file.ts";
 
 /** The token file Kubernetes projects into every pod by default. */

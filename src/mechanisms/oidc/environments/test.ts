@@ -5,7 +5,7 @@
  * @module
  */
 import { MongoAuthError } from "../../../core/errors.ts";
-import type { OidcCallback, OidcCallbackResult } from "../callback.ts";
+import type { OidcCallback, OidcCallbackResult } from "../../../credential/oidc-callback.ts";
 import { readTokenFile, type TokenFileEnv } from "./token-file.ts";
 
 /** Options of {@link createTestCallback}. */

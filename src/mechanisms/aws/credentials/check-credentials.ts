@@ -1,28 +1,11 @@
 /**
- * The AWS credential shape shared by every source, and the check that turns what a source (or a
- * user's provider function) returned into it.
+ * The check that turns what a source (or a user's provider function) returned into
+ * {@link AwsCredentials}.
  *
  * @module
  */
 import { MongoAuthError } from "../../../core/errors.ts";
-
-/**
- * AWS credentials: the shape the official Node driver (v7) takes from
- * `authMechanismProperties.AWS_CREDENTIAL_PROVIDER`, and what {@link AwsCredentialProvider}s return.
- */
-export interface AwsCredentials {
-  /** The access key ID (`AKIA…` for long-term keys, `ASIA…` for temporary ones). */
-  readonly accessKeyId: string;
-  /** The secret access key. */
-  readonly secretAccessKey: string;
-  /** The session token of temporary credentials. */
-  readonly sessionToken?: string;
-  /** When temporary credentials stop working. */
-  readonly expiration?: Date;
-}
-
-/** An async function that returns AWS credentials, as the official drivers accept it. */
-export type AwsCredentialProvider = () => Promise<AwsCredentials>;
+import type { AwsCredentials } from "../../../credential/aws.ts";
 
 function nonEmptyString(value: unknown): value is string {
   return typeof value === "string" && value.length > 0;

@@ -1,6 +1,6 @@
 /**
- * The OIDC callback contract, shaped like the official Node driver's `OIDC_CALLBACK` /
- * `OIDC_HUMAN_CALLBACK` so one function works with both mongo-auth and the `mongodb` package.
+ * The OIDC callback contract, what the `OIDC_CALLBACK` and `OIDC_HUMAN_CALLBACK` properties hold: shaped
+ * like the official Node driver's, so one function works with both mongo-auth and the `mongodb` package.
  *
  * @module
  */
