@@ -72,7 +72,8 @@ export {
   WireConnection,
   type WireConnectionOptions,
 } from "./src/wire/wire-connection.ts";
-export type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "./src/client/transport.ts";
+export type { OpenSocketOptions, TlsSettings, Transport } from "./src/client/transport.ts";
+export type { SrvRecord } from "./src/dns/resolver.ts";
 export { VERSION } from "./src/core/version.ts";
 export { mongodbAws } from "./src/mechanisms/aws/mechanism.ts";
 export {
@@ -121,7 +122,6 @@ export {
   type DnsOverHttpsOptions,
   resolveSrvOverHttps,
   resolveTxtOverHttps,
-  withDnsOverHttps,
 } from "./src/dns/dns-over-https.ts";
 export type { AuthCacheStoreOptions } from "./src/auth/cache-store.ts";
 export type { DnsRecordType } from "./src/dns/message.ts";

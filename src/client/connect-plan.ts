@@ -9,12 +9,12 @@ import { withTimeout } from "../core/abort.ts";
 import { type ConnectOptions, type ConnectSettings, connectSettings } from "./options.ts";
 import { credentialWithSrvDefaults } from "../credential/credential.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
-import { withDnsOverHttps } from "../dns/dns-over-https.ts";
+import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { resolveSrvHosts, selectSrvHosts } from "../dns/srv.ts";
 import { type HostAddress, parseConnectionString } from "../credential/connection-string.ts";
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
-import type { Transport } from "./transport.ts";
+import { requireCapabilities, type Transport } from "./transport.ts";
 
 /** Everything `connect()` settles before its first socket: the seedlist, the options, the credential. */
 export interface ConnectionPlan {
@@ -37,7 +37,7 @@ export interface ConnectionPlan {
  * Parses and validates `uri` and `options`, resolves `mongodb+srv://` (SRV and TXT, then the option
  * rules again with what DNS said), and builds the credential: everything but the connection.
  *
- * @param dns the runtime's DNS (only used for `mongodb+srv://`)
+ * @param transport the runtime's DNS (only used for `mongodb+srv://`) and capabilities
  * @param uri the connection string
  * @param options the options of `connect()`
  * @returns the plan
@@ -45,7 +45,7 @@ export interface ConnectionPlan {
  *   `RUNTIME_UNSUPPORTED`, `TIMEOUT`, `ABORTED`, as `connectWith` does, before any socket is opened
  */
 export async function planConnection(
-  dns: Transport,
+  transport: Transport,
   uri: string,
   options: ConnectOptions = {},
 ): Promise<ConnectionPlan> {
@@ -61,11 +61,12 @@ export async function planConnection(
   const settings = connectSettings(cs, options);
   warn(settings.warnings);
   refuseSocketPaths(cs.hosts);
+  requireCapabilities(transport.capabilities, settings.tls);
 
   // Built (and its endpoint checked) for any connection string: a bad dnsOverHttps is an error either way.
   const resolver = options.dnsOverHttps === undefined
-    ? dns
-    : withDnsOverHttps(dns, { endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
+    ? transport
+    : dnsOverHttpsResolver({ endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
   let hosts: readonly HostAddress[] = cs.hosts;
   let txt: UriOptions = {};
   if (cs.scheme === "mongodb+srv") {
@@ -90,6 +91,7 @@ export async function planConnection(
   });
   if (cs.scheme === "mongodb+srv") hosts = selectSrvHosts(hosts, settings.srvMaxHosts);
   const credential = credentialWithSrvDefaults(cs, options, { authSource: txt.authSource });
+  requireCapabilities(transport.capabilities, undefined, credential?.mechanism);
   checkMechanismNeeds(credential, settings);
   return { hosts, options: effective, credential, settings, warnings };
 }

@@ -14,7 +14,7 @@ import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { Document } from "../wire/command.ts";
 import { clientMetadata } from "./handshake.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
-import type { Transport } from "./transport.ts";
+import { explainPbkdf2Cap, type Transport } from "./transport.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
 
 /**
@@ -29,12 +29,25 @@ import { WireConnection } from "../wire/wire-connection.ts";
  * @param options MongoClient-style options; they win over the connection string's
  * @returns the authenticated connection
  * @throws {MongoAuthError} `INVALID_URI`, `INVALID_CREDENTIAL`, `INVALID_OPTION`, `CONNECTION_FAILED`,
- *   `AUTHENTICATION_FAILED`, `TIMEOUT`, `ABORTED`, `TLS_ERROR`, `DNS_ERROR`, `RUNTIME_UNSUPPORTED`
+ *   `AUTHENTICATION_FAILED`, `TIMEOUT`, `ABORTED`, `TLS_ERROR`, `DNS_ERROR`; `RUNTIME_UNSUPPORTED` for
+ *   what the transport's capabilities say its runtime cannot do, before any socket is opened
  */
 export async function connectWith(
   transport: Transport,
   uri: string,
   options: ConnectOptions = {},
+): Promise<Connection> {
+  try {
+    return await connectToFirstHost(transport, uri, options);
+  } catch (err) {
+    throw explainPbkdf2Cap(err, transport.capabilities);
+  }
+}
+
+async function connectToFirstHost(
+  transport: Transport,
+  uri: string,
+  options: ConnectOptions,
 ): Promise<Connection> {
   const { hosts, credential, settings, warnings } = await planConnection(transport, uri, options);
   const failures: unknown[] = [];

@@ -1,7 +1,7 @@
 /**
  * Every HTTP request of mongo-auth (AWS credential sources and STS, the OIDC environments' metadata
  * endpoints, DNS-over-HTTPS) goes through {@link httpRequest}: the injected `fetch`, a timeout on top of
- * the caller's signal, no redirects, a bounded body, and errors that follow two rules.
+ * the caller's signal, no redirect followed, a bounded body, and errors that follow two rules.
  *
  * - A timeout or the caller's abort: the caller's signal is looked at first, so its abort is reported by
  *   {@link abortError}'s rule (`ABORTED`, or `TIMEOUT` when the caller's own budget ran out); only
@@ -102,7 +102,9 @@ export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       headers: request.headers,
       body: request.body,
       signal,
-      redirect: "error",
+      // Never followed: a redirect is answered as what it is, a status the caller does not accept.
+      // ("manual", since Cloudflare Workers refuse "error".)
+      redirect: "manual",
     });
     const bytes = await readBounded(response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, request);
     return {

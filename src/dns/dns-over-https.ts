@@ -14,7 +14,7 @@ import { type HttpRequest, httpRequest, statusError } from "../core/http.ts";
 import { encodeBase64 } from "../crypto/base64.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { FetchLike } from "../core/runtime-env.ts";
-import type { SrvRecord, Transport } from "../client/transport.ts";
+import type { DnsResolver, SrvRecord } from "./resolver.ts";
 import { decodeSrv, decodeTxt, type DnsRecordType, encodeDnsQuery, findDnsAnswers } from "./message.ts";
 
 /** The endpoint used when none is given: Cloudflare's public resolver. */
@@ -99,34 +99,26 @@ export async function resolveTxtOverHttps(name: string, options: DnsLookupOption
 }
 
 /**
- * `transport` with its DNS replaced by DNS-over-HTTPS; sockets and defaults stay the transport's.
- * What `connect()` uses for the `dnsOverHttps` option.
+ * A {@link DnsResolver} over DNS-over-HTTPS: what `connect()` resolves `mongodb+srv://` with for the
+ * `dnsOverHttps` option, and the Workers transport always.
  *
- * @param transport the runtime's transport
  * @param options endpoint, fetch and timeout for every lookup
- * @returns the wrapped transport
+ * @returns the resolver
  * @throws {MongoAuthError} `INVALID_OPTION` when the endpoint is not an `https://` URL
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { type Transport, withDnsOverHttps } from "@mongo-auth/core";
+ * import { dnsOverHttpsResolver } from "./dns-over-https.ts";
  *
- * const base = { platform: "test", osType: "test" } as Transport;
- * const doh = withDnsOverHttps(base, { endpoint: "https://dns.example/dns-query" });
- * assert.equal(doh.platform, "test");
- * assert.throws(() => withDnsOverHttps(base, { endpoint: "http://dns.example/q" }), { code: "INVALID_OPTION" });
+ * assert.equal(typeof dnsOverHttpsResolver({ endpoint: true }).resolveSrv, "function");
+ * assert.throws(() => dnsOverHttpsResolver({ endpoint: "http://dns.example/q" }), { code: "INVALID_OPTION" });
  * ```
  */
-export function withDnsOverHttps(transport: Transport, options: DnsOverHttpsOptions = {}): Transport {
-  const endpoint = dnsOverHttpsEndpoint(options.endpoint).href;
-  const settings = { ...options, endpoint };
+export function dnsOverHttpsResolver(options: DnsOverHttpsOptions = {}): DnsResolver {
+  const settings = { ...options, endpoint: dnsOverHttpsEndpoint(options.endpoint).href };
   return {
-    platform: transport.platform,
-    osType: transport.osType,
-    openSocket: (socketOptions) => transport.openSocket(socketOptions),
     resolveSrv: (name, signal) => resolveSrvOverHttps(name, { ...settings, signal }),
     resolveTxt: (name, signal) => resolveTxtOverHttps(name, { ...settings, signal }),
-    defaultEnv: () => transport.defaultEnv(),
   };
 }
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
-import type { SrvRecord } from "../client/transport.ts";
+import type { SrvRecord } from "./resolver.ts";
 
 const HEADER_BYTES = 12;
 const MAX_NAME_BYTES = 255;

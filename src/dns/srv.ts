@@ -13,7 +13,7 @@ import {
   parseUriOptions,
   type UriOptions,
 } from "../credential/uri-options.ts";
-import type { Transport } from "../client/transport.ts";
+import type { DnsResolver } from "./resolver.ts";
 
 /** What an SRV name resolved to. */
 export interface SrvResult {
@@ -33,7 +33,7 @@ const TXT_OPTIONS: ReadonlyMap<string, string> = new Map(
 /**
  * Resolves `_<service>._tcp.<name>` and the TXT record of `name`, both before any connection.
  *
- * @param transport the runtime's DNS
+ * @param resolver the runtime's DNS (or DNS-over-HTTPS)
  * @param name the host of the `mongodb+srv://` string
  * @param service the SRV service name (`srvServiceName`, default `mongodb`)
  * @param signal cancels the lookups
@@ -43,14 +43,14 @@ const TXT_OPTIONS: ReadonlyMap<string, string> = new Map(
  *   without `=`, an empty value or a bad `%` escape
  */
 export async function resolveSrvHosts(
-  transport: Transport,
+  resolver: DnsResolver,
   name: string,
   service: string,
   signal: AbortSignal,
 ): Promise<SrvResult> {
   const [records, txt] = await Promise.all([
-    lookup(() => transport.resolveSrv(`_${service}._tcp.${name}`, signal), `SRV records of ${name}`, signal),
-    lookup(() => transport.resolveTxt(name, signal), `TXT records of ${name}`, signal, true),
+    lookup(() => resolver.resolveSrv(`_${service}._tcp.${name}`, signal), `SRV records of ${name}`, signal),
+    lookup(() => resolver.resolveTxt(name, signal), `TXT records of ${name}`, signal, true),
   ]);
   if (records.length === 0) throw new MongoAuthError("DNS_ERROR", `no SRV records for ${name}`);
   const hosts = records.map((r) => {

@@ -1,9 +1,10 @@
 /**
  * `connect()` for Deno: `Deno.connect`/`Deno.connectTls`, `Deno.resolveDns`.
  *
- * Deno differences, reported as `RUNTIME_UNSUPPORTED` rather than ignored:
- * `tlsAllowInvalidCertificates` (Deno has only the `--unsafely-ignore-certificate-errors` flag) and
- * encrypted private keys (`tlsCertificateKeyFilePassword`: Deno cannot decrypt them; decrypt the key first).
+ * Deno differences, declared in the transport's capabilities and reported as `RUNTIME_UNSUPPORTED`
+ * rather than ignored: `tlsAllowInvalidCertificates` (Deno has only the
+ * `--unsafely-ignore-certificate-errors` flag) and encrypted private keys (`tlsCertificateKeyFilePassword`:
+ * Deno cannot decrypt them; decrypt the key first).
  *
  * A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official driver.
  * `Deno.connectTls` takes CA certificates only "in addition to the default root certificates", which
@@ -21,20 +22,28 @@
  *
  * @module
  */
-import { abortError } from "../core/abort.ts";
+import { throwIfAborted } from "../core/abort.ts";
 import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { splitPem } from "./pem.ts";
-import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "./socket-errors.ts";
+import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
 } from "../mechanisms/aws/credentials/provider.ts";
 import type { AwsCredentialProvider } from "../credential/aws.ts";
-import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../client/transport.ts";
+import {
+  FULL_CAPABILITIES,
+  type OpenSocketOptions,
+  requireCapability,
+  type TlsSettings,
+  type Transport,
+  type TransportCapabilities,
+} from "../client/transport.ts";
+import type { SrvRecord } from "../dns/resolver.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
@@ -160,6 +169,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   return {
     platform: `Deno ${Deno?.version?.deno}`,
     osType: Deno?.build?.os ?? "unknown",
+    capabilities: DENO_CAPABILITIES,
     openSocket,
     resolveSrv: async (name, signal) => {
       requireDeno();
@@ -176,12 +186,21 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   };
 }
 
+/** What Deno's TLS can do: no skipping of certificate checks, no encrypted keys, pinning from Deno 2.8. */
+const DENO_CAPABILITIES: TransportCapabilities = {
+  ...FULL_CAPABILITIES,
+  ...denoTlsLimits(),
+  runtime: `Deno ${Deno?.version?.deno ?? "unknown"}`,
+  skipCertificateVerification: {
+    instead: "pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
+  },
+};
+
 /** The Deno transport with the system's DNS, for `connectWith` and tests. */
 export const denoTransport: Transport = createDenoTransport();
 
 // TLS without a pinned CA: Deno's own, trusting its built-in roots (and DENO_CERT / DENO_TLS_CA_STORE).
 async function tlsOptions(settings: TlsSettings, host: string) {
-  refuseInvalidCertificates(settings);
   const read = (path: string, what: string) =>
     Deno.readTextFile(path).catch((err) => {
       throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}`, { cause: err });
@@ -189,10 +208,10 @@ async function tlsOptions(settings: TlsSettings, host: string) {
   let pair: { cert: string; key: string } | undefined;
   if (settings.certificateKeyFile !== undefined) {
     const pem = await read(settings.certificateKeyFile, "tlsCertificateKeyFile");
-    pair = clientPair(splitPem(pem, settings.certificateKeyFile), settings);
+    pair = clientPair(splitPem(pem, settings.certificateKeyFile));
   } else if (settings.certificateKey) {
     const { cert, key } = settings.certificateKey;
-    pair = clientPair(splitPem(cert + "\n" + key, "tlsCertificateKey"), settings);
+    pair = clientPair(splitPem(cert + "\n" + key, "tlsCertificateKey"));
   }
   return {
     hostname: host,
@@ -201,85 +220,35 @@ async function tlsOptions(settings: TlsSettings, host: string) {
   };
 }
 
-// TLS that trusts the pinned CA and nothing else, through node:tls (see the module comment), which
-// refuses a Deno older than 2.8.
-async function openPinned(socket: OpenSocketOptions, tls: TlsSettings): Promise<SocketStreams> {
-  refuseInvalidCertificates(tls);
+// TLS that trusts the pinned CA and nothing else, through node:tls (see the module comment).
+async function openPinned(socket: OpenSocketOptions): Promise<SocketStreams> {
   const { openNodeSocket } = await import("./node-socket.ts");
   return await openNodeSocket(socket);
 }
 
-function refuseInvalidCertificates(settings: TlsSettings): void {
-  if (!settings.allowInvalidCertificates) return;
-  throw new MongoAuthError(
-    "RUNTIME_UNSUPPORTED",
-    "Deno cannot skip certificate verification per connection: pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
-  );
-}
-
-function clientPair(pem: { cert: string; key: string; encrypted: boolean }, settings: TlsSettings) {
-  if (pem.encrypted || settings.certificateKeyPassword !== undefined) {
-    throw new MongoAuthError(
-      "RUNTIME_UNSUPPORTED",
-      "Deno cannot decrypt an encrypted private key: decrypt it first (openssl pkey -in key.pem -out plain.pem)",
-    );
-  }
+// Deno's TLS sends no key it cannot read: an encrypted one is refused here, where the PEM is read.
+function clientPair(pem: { cert: string; key: string; encrypted: boolean }) {
+  if (pem.encrypted) requireCapability(DENO_CAPABILITIES, "encryptedPrivateKeys");
   return { cert: pem.cert, key: pem.key };
 }
 
 async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   requireDeno();
   const { host, port, tls, signal } = socket;
-  if (signal.aborted) throw abortError(signal, `connecting to ${host}:${port}`);
-  if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket, tls);
+  const what = `connecting to ${host}:${port}`;
+  throwIfAborted(signal, what);
+  if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket);
   const options = tls ? await tlsOptions(tls, host) : undefined;
-  // Deno.connectTls takes no signal: race it, and close a socket that opens after we gave up.
-  const opening = open(host, port, signal, options);
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError(signal, `connecting to ${host}:${port}`));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  const close = (conn: DenoConn) => conn.close();
   try {
-    const conn = await Promise.race([opening, aborted]);
+    // Deno.connectTls takes no signal: openWithin races it, and closes a socket that opens late.
+    const conn = await openWithin(open(host, port, signal, options), signal, what, close);
     // TLS errors would otherwise surface at the first read, as a closed connection.
-    if (conn.handshake) await Promise.race([conn.handshake(), aborted]);
+    if (conn.handshake) await openWithin(conn.handshake().then(() => conn), signal, what, close);
     return toStreams(conn);
   } catch (err) {
-    opening.then((conn) => {
-      try {
-        conn.close();
-      } catch {
-        // Already closed.
-      }
-    }, () => {});
-    if (err instanceof MongoAuthError) throw err;
-    throw connectError(err, host, port, tls !== undefined);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
+    throw socketError(err, host, port, tls !== undefined);
   }
-}
-
-// What went wrong, in words that say what to do; Deno's own reason is kept in the message.
-function connectError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
-  const name = (err as Error)?.name ?? "";
-  const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
-  const peer = `${host}:${port}`;
-  if (/lookup address|name or service not known|nodename nor servname|no such host/i.test(message)) {
-    return unresolvableHost(host, message, err);
-  }
-  if (name === "ConnectionRefused") return connectionRefused(peer, err);
-  if (
-    tls && (name === "UnexpectedEof" || name === "ConnectionReset" || /eof|close_notify|reset/i.test(message))
-  ) {
-    return closedDuringTlsHandshake(peer, err);
-  }
-  if (/certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData") {
-    return new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${message}`, { cause: err });
-  }
-  return new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${message || name}`, {
-    cause: err,
-  });
 }
 
 // TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake waits for the

@@ -26,8 +26,9 @@ import {
   type AwsCredentialProviderOptions,
 } from "../mechanisms/aws/credentials/provider.ts";
 import type { AwsCredentialProvider } from "../credential/aws.ts";
-import type { SrvRecord, Transport } from "../client/transport.ts";
-import { openNodeSocket } from "./node-socket.ts";
+import type { Transport } from "../client/transport.ts";
+import type { SrvRecord } from "../dns/resolver.ts";
+import { nodeSocketCapabilities, openNodeSocket } from "./node-socket.ts";
 
 /**
  * Connects to MongoDB and authenticates, on Node.js or Bun.
@@ -88,6 +89,7 @@ export const nodeTransport: Transport = {
     ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
     : `Node.js ${process.version}`,
   osType: os.type(),
+  capabilities: nodeSocketCapabilities(),
   openSocket: openNodeSocket,
   resolveSrv: async (name) =>
     (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),

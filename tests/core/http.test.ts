@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { type HttpRequest, httpRequest, redactedExcerpt, statusError } from "../../src/core/http.ts";
 import type { FetchLike } from "../../src/core/runtime-env.ts";
+import { createServer } from "node:http";
+import { listenOnLoopback } from "../support/loopback-http.ts";
 
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVzLWhlcmU";
 
@@ -30,11 +32,27 @@ describe("httpRequest", () => {
     assert.deepEqual([...response.bytes], [...new TextEncoder().encode("nope")]);
   });
 
-  it("does not follow redirects, and hands fetch a signal", async () => {
+  it("does not follow redirects (a redirect is its status), and hands fetch a signal", async () => {
     let init: RequestInit | undefined;
     await httpRequest(request((_input, i) => ((init = i), Promise.resolve(new Response("ok")))));
-    assert.equal(init?.redirect, "error");
+    assert.equal(init?.redirect, "manual");
     assert.ok(init?.signal instanceof AbortSignal);
+  });
+
+  it("a real redirect is not followed: the caller sees the 3xx", async () => {
+    const server = createServer((req, res) => {
+      if (req.url === "/moved") res.writeHead(302, { location: "/elsewhere" }).end();
+      else res.writeHead(200).end("followed");
+    });
+    const { url, close } = await listenOnLoopback(server);
+    try {
+      const response = await httpRequest(
+        request((input, init) => fetch(input, init), { url: `${url}/moved` }),
+      );
+      assert.equal(response.status, 302);
+    } finally {
+      await close();
+    }
   });
 
   it("its own timeout is the request's failure; the caller's abort is ABORTED; the caller's timeout TIMEOUT", async () => {

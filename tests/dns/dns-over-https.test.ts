@@ -10,8 +10,8 @@ import {
   resolveTxtOverHttps,
   runtimeEnv,
   type Transport,
-  withDnsOverHttps,
 } from "@mongo-auth/core";
+import { dnsOverHttpsResolver } from "../../src/dns/dns-over-https.ts";
 import { encodeDnsQuery, findDnsAnswers, readDnsName } from "../../src/dns/message.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
@@ -296,7 +296,7 @@ describe("resolveSrvOverHttps / resolveTxtOverHttps", () => {
     }
     for (const endpoint of ["http://dns.example/q", "http://10.0.0.1/q", "ftp://dns.example/", "not a url"]) {
       await assert.rejects(resolveTxtOverHttps("a.io", { fetch, endpoint }), { code: "INVALID_OPTION" });
-      assert.throws(() => withDnsOverHttps(nodeTransport, { endpoint }), { code: "INVALID_OPTION" });
+      assert.throws(() => dnsOverHttpsResolver({ endpoint }), { code: "INVALID_OPTION" });
     }
   });
 });

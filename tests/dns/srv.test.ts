@@ -1,22 +1,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseConnectionString, type SrvRecord, type Transport } from "@mongo-auth/core";
+import { parseConnectionString } from "@mongo-auth/core";
+import type { DnsResolver, SrvRecord } from "../../src/dns/resolver.ts";
 import { resolveSrvHosts, selectSrvHosts } from "../../src/dns/srv.ts";
 
-function dns(srv: SrvRecord[] | Error, txt: string[][] | Error = []): Transport & { asked: string[] } {
+function dns(srv: SrvRecord[] | Error, txt: string[][] | Error = []): DnsResolver & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
-    platform: "test",
-    osType: "test",
-    openSocket: () => Promise.reject(new Error("not used")),
     resolveSrv: (
       name,
     ) => (asked.push(name), srv instanceof Error ? Promise.reject(srv) : Promise.resolve(srv)),
     resolveTxt: (
       name,
     ) => (asked.push(name), txt instanceof Error ? Promise.reject(txt) : Promise.resolve(txt)),
-    defaultEnv: () => assert.fail("not used"),
   };
 }
 

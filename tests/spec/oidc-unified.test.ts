@@ -63,6 +63,7 @@ function tapped(transport: Transport, events: CommandEvent[]): Transport {
   return {
     platform: transport.platform,
     osType: transport.osType,
+    capabilities: transport.capabilities,
     resolveSrv: (name, signal) => transport.resolveSrv(name, signal),
     resolveTxt: (name, signal) => transport.resolveTxt(name, signal),
     defaultEnv: () => transport.defaultEnv(),

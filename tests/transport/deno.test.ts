@@ -6,6 +6,7 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
+import { connectWith } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
@@ -38,14 +39,18 @@ describe("deno transport", () => {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
     const { denoTransport } = await import("../../src/transport/deno.ts");
+    assert.notEqual(denoTransport.capabilities.skipCertificateVerification, true);
+    assert.notEqual(denoTransport.capabilities.encryptedPrivateKeys, true);
     await assert.rejects(
-      denoTransport.openSocket({
-        host: "127.0.0.1",
-        port: 1,
-        tls: { allowInvalidCertificates: true, allowInvalidHostnames: false },
-        signal: AbortSignal.timeout(5000),
+      connectWith(denoTransport, "mongodb://127.0.0.1:1/?tls=true&tlsAllowInvalidCertificates=true"),
+      { code: "RUNTIME_UNSUPPORTED", message: /^Deno .*unsafely-ignore-certificate-errors/ },
+    );
+    await assert.rejects(
+      connectWith(denoTransport, "mongodb://127.0.0.1:1/?tls=true", {
+        tlsCertificateKey: { cert: "c", key: "k" },
+        tlsCertificateKeyFilePassword: "pw",
       }),
-      { code: "RUNTIME_UNSUPPORTED", message: /unsafely-ignore-certificate-errors/ },
+      { code: "RUNTIME_UNSUPPORTED", message: /decrypt it first/ },
     );
   });
 });

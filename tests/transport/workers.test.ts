@@ -9,7 +9,6 @@ import { connectWith, MongoAuthError } from "@mongo-auth/core";
 import {
   connect,
   createWorkersTransport,
-  explainWorkersLimit,
   type WorkersConnect,
   workersEnv,
   workersTransport,
@@ -127,36 +126,5 @@ describe("Workers transport (injected sockets)", () => {
     assert.throws(() => createWorkersTransport({ dnsOverHttps: "http://dns.example/q" }), {
       code: "INVALID_OPTION",
     });
-  });
-});
-
-describe("explainWorkersLimit", () => {
-  const refusal = new DOMException(
-    "Pbkdf2 failed: iteration counts above 100000 are not supported (requested 310000).",
-    "NotSupportedError",
-  );
-
-  it("finds the PBKDF2 refusal in causes and aggregated host failures", () => {
-    for (
-      const err of [
-        refusal,
-        new Error("x", { cause: refusal }),
-        new AggregateError([new Error("y"), refusal]),
-      ]
-    ) {
-      const explained = explainWorkersLimit(err);
-      assert.ok(explained instanceof MongoAuthError);
-      assert.equal(explained.code, "RUNTIME_UNSUPPORTED");
-      assert.match(explained.message, /310000/);
-      assert.match(explained.message, /scramSHA256IterationCount/);
-      assert.equal(explained.cause, refusal);
-    }
-  });
-
-  it("returns any other error as it is", () => {
-    const other = new MongoAuthError("AUTHENTICATION_FAILED", "no");
-    assert.equal(explainWorkersLimit(other), other);
-    const unrelated = new DOMException("not supported", "NotSupportedError");
-    assert.equal(explainWorkersLimit(unrelated), unrelated);
   });
 });

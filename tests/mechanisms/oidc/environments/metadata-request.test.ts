@@ -12,7 +12,7 @@ describe("metadata requests", () => {
       fetch: (_input, i) => ((init = i), Promise.resolve(new Response("ok"))),
       timeoutMs: 1000,
     });
-    assert.equal(init?.redirect, "error");
+    assert.equal(init?.redirect, "manual");
     assert.ok(init?.signal instanceof AbortSignal);
   });
 });

@@ -1,0 +1,31 @@
+/**
+ * What `mongodb+srv://` needs from a DNS resolver: SRV and TXT lookups that take a signal. Each
+ * runtime's transport is one (`node:dns`, `Deno.resolveDns`); DNS-over-HTTPS is another.
+ *
+ * @module
+ */
+
+/**
+ * One SRV record.
+ *
+ * @example
+ * ```ts
+ * import type { SrvRecord } from "@mongo-auth/core";
+ *
+ * const record: SrvRecord = { name: "db1.cluster0.example.net", port: 27017 };
+ * ```
+ */
+export interface SrvRecord {
+  /** The target host name. */
+  readonly name: string;
+  /** The target port. */
+  readonly port: number;
+}
+
+/** SRV and TXT lookups. */
+export interface DnsResolver {
+  /** SRV records of `name` (`_mongodb._tcp.<host>`). */
+  resolveSrv(name: string, signal: AbortSignal): Promise<SrvRecord[]>;
+  /** TXT records of `name`, each as its list of strings. */
+  resolveTxt(name: string, signal: AbortSignal): Promise<string[][]>;
+}
