@@ -9,7 +9,18 @@ import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { defaultScramKeyCache, type ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { AuthCache } from "./mechanism.ts";
 
-/** Options of {@link AuthCacheStore}. */
+/**
+ * Options of {@link AuthCacheStore}.
+ *
+ * @example A small store with its own SCRAM key cache
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuthCacheStore, type AuthCacheStoreOptions, ScramKeyCache } from "@mongo-auth/core";
+ *
+ * const options: AuthCacheStoreOptions = { maxScopes: 16, scramKeyCache: new ScramKeyCache({ maxEntries: 16 }) };
+ * assert.equal(new AuthCacheStore(options).scramKeyCache, options.scramKeyCache);
+ * ```
+ */
 export interface AuthCacheStoreOptions {
   /** How many credentials to keep state for; the oldest is dropped first. Default 256. */
   readonly maxScopes?: number;

@@ -44,6 +44,16 @@ export interface AuthContext {
 /**
  * Client-wide state kept between connections. Each mechanism keeps its own entry, keyed by a
  * name of its own; the handshake never looks inside.
+ *
+ * @example The state one credential keeps between connections
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AuthCache, AuthCacheStore, parseCredential } from "@mongo-auth/core";
+ *
+ * const scope: AuthCache = new AuthCacheStore().scopeFor(parseCredential("mongodb://alice:pw@h/")!);
+ * const tokens = scope.get("example", () => new Map<string, string>());
+ * assert.equal(scope.get("example", () => new Map<string, string>()), tokens);
+ * ```
  */
 export interface AuthCache {
   /** The entry for `key`, created by `create` the first time. */

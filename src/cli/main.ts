@@ -31,7 +31,7 @@ export interface CliIo {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { cliMain } from "@mongo-auth/core";
+ * import { cliMain } from "./main.ts";
  *
  * const errors: string[] = [];
  * const code = await cliMain({ args: [], out: () => {}, err: (l) => errors.push(l) }, () => Promise.reject(new Error()));

@@ -16,7 +16,23 @@ import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts
 import type { CommandRunner, Document } from "../wire/command.ts";
 import { type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 
-/** Options of {@link authenticate} and {@link beginAuthentication}. */
+/**
+ * Options of {@link authenticate} and {@link beginAuthentication}.
+ *
+ * @example The host, a cache store of one client, and a deadline
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AuthCacheStore, type AuthenticateOptions, beginAuthentication, parseCredential } from "@mongo-auth/core";
+ *
+ * const options: AuthenticateOptions = {
+ *   host: "db1.example.net",
+ *   cacheStore: new AuthCacheStore(),
+ *   signal: AbortSignal.timeout(10_000),
+ * };
+ * const auth = await beginAuthentication(parseCredential("mongodb://alice:pw@db1.example.net/")!, options);
+ * assert.equal(auth.helloFields.saslSupportedMechs, "admin.alice");
+ * ```
+ */
 export interface AuthenticateOptions {
   /**
    * The server's host as connected to (after SRV resolution), without port. MONGODB-OIDC's human flow
@@ -48,7 +64,22 @@ export interface AuthenticateOptions {
   maxScramIterations?: number;
 }
 
-/** What {@link authenticate} did. */
+/**
+ * What {@link authenticate} did.
+ *
+ * @example The mechanism negotiation chose
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AuthResult, beginAuthentication, parseCredential } from "@mongo-auth/core";
+ *
+ * const auth = await beginAuthentication(parseCredential("mongodb://localhost/?authMechanism=MONGODB-X509")!);
+ * const result: AuthResult = await auth.complete(
+ *   { command: () => Promise.resolve({ ok: 1 }) },
+ *   { ok: 1, speculativeAuthenticate: { user: "CN=client" } },
+ * );
+ * assert.equal(result.speculative, true);
+ * ```
+ */
 export interface AuthResult {
   /** The mechanism used, after negotiation. */
   readonly mechanism: string;
@@ -56,7 +87,22 @@ export interface AuthResult {
   readonly speculative: boolean;
 }
 
-/** An authentication in progress: put {@link helloFields} into hello, then call {@link complete}. */
+/**
+ * An authentication in progress: put {@link helloFields} into hello, then call {@link complete}.
+ *
+ * @example Speculative authentication inside your own hello
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type Authentication, beginAuthentication, parseCredential } from "@mongo-auth/core";
+ *
+ * const credential = parseCredential("mongodb://localhost/?authMechanism=MONGODB-X509")!;
+ * const auth: Authentication = await beginAuthentication(credential);
+ * // Send hello with auth.helloFields; here the server took the speculative step.
+ * const runner = { command: () => Promise.reject(new Error("nothing more to send")) };
+ * const result = await auth.complete(runner, { ok: 1, speculativeAuthenticate: { dbname: "$external", user: "CN=client" } });
+ * assert.deepEqual(result, { mechanism: "MONGODB-X509", speculative: true });
+ * ```
+ */
 export interface Authentication {
   /** Fields to add to the hello command: `saslSupportedMechs` and/or `speculativeAuthenticate`. */
   readonly helloFields: Document;
@@ -89,7 +135,7 @@ export interface ConnectDeadline {
  * @returns the authentication in progress
  * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`; `INVALID_OPTION` for a
  *   `maxScramIterations` out of range, or a human OIDC flow without `host` or to a host not in ALLOWED_HOSTS
- * @example
+ * @example What goes into your own hello
  * ```ts
  * import assert from "node:assert/strict";
  * import { beginAuthentication, parseCredential } from "@mongo-auth/core";
@@ -192,7 +238,7 @@ export async function startAuthentication(
  * @param options host, env, cache store, signal, helloReply
  * @returns the mechanism used and whether it was speculative
  * @throws {MongoAuthError} `AUTHENTICATION_FAILED` when the server rejects the credential, and the codes of each mechanism
- * @example
+ * @example The error a refusing server gives
  * ```ts
  * import assert from "node:assert/strict";
  * import { authenticate, parseCredential } from "@mongo-auth/core";

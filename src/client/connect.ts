@@ -31,6 +31,33 @@ import { WireConnection } from "../wire/wire-connection.ts";
  * @throws {MongoAuthError} `INVALID_URI`, `INVALID_CREDENTIAL`, `INVALID_OPTION`, `CONNECTION_FAILED`,
  *   `AUTHENTICATION_FAILED`, `TIMEOUT`, `ABORTED`, `TLS_ERROR`, `DNS_ERROR`; `RUNTIME_UNSUPPORTED` for
  *   what the transport's capabilities say its runtime cannot do, before any socket is opened
+ *
+ * @example What a runtime cannot do is refused before any socket
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectWith, type Transport } from "@mongo-auth/core";
+ *
+ * const transport: Transport = {
+ *   platform: "Example 1.0",
+ *   osType: "unknown",
+ *   capabilities: {
+ *     runtime: "Example",
+ *     clientCertificates: { instead: "authenticate with SCRAM-SHA-256" },
+ *     customCA: true,
+ *     skipCertificateVerification: true,
+ *     skipHostnameVerification: true,
+ *     encryptedPrivateKeys: true,
+ *   },
+ *   openSocket: () => Promise.reject(new Error("never reached")),
+ *   resolveSrv: () => Promise.resolve([]),
+ *   resolveTxt: () => Promise.resolve([]),
+ *   defaultEnv: () => { throw new Error("never reached"); },
+ * };
+ * await assert.rejects(
+ *   connectWith(transport, "mongodb://db.example.net/?authMechanism=MONGODB-X509&tls=true"),
+ *   { code: "RUNTIME_UNSUPPORTED", message: /^Example cannot present a TLS client certificate/ },
+ * );
+ * ```
  */
 export async function connectWith(
   transport: Transport,

@@ -10,7 +10,24 @@ import { MongoServerError } from "../core/errors.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
 
-/** What the handshake did, for logs and `whoami`. Holds no secret. */
+/**
+ * What the handshake did, for logs and `whoami`. Holds no secret.
+ *
+ * @example What a speculative SCRAM-SHA-256 login did
+ * ```ts
+ * import type { HandshakeInfo } from "@mongo-auth/core";
+ *
+ * // As connect() reports it on Connection.handshake: hello and one saslContinue.
+ * const handshake: HandshakeInfo = {
+ *   mechanism: "SCRAM-SHA-256",
+ *   speculative: true,
+ *   roundTrips: 2,
+ *   durationMs: 12.5,
+ *   maxWireVersion: 21,
+ * };
+ * void handshake;
+ * ```
+ */
 export interface HandshakeInfo {
   /** The mechanism used, after negotiation; absent when no credential was given. */
   readonly mechanism?: string;
@@ -27,7 +44,7 @@ export interface HandshakeInfo {
 /**
  * An open, authenticated connection to one server.
  *
- * @example
+ * @example Run a command, and close at the end of the scope
  * ```ts ignore
  * import { connect } from "@mongo-auth/core/node";
  *

@@ -26,7 +26,7 @@ import type { TlsSettings } from "./transport.ts";
  * here wins over the connection string's. Names here are case-sensitive: a key that is not one of these
  * (`connectTimeoutMs`, say) is ignored with a warning that suggests the right name.
  *
- * @example
+ * @example Options, and warnings as they are found
  * ```ts
  * import assert from "node:assert/strict";
  * import type { ConnectOptions } from "@mongo-auth/core";

@@ -13,7 +13,22 @@ import type { AuthMechanism } from "../credential/mongo-credential.ts";
 import type { DnsResolver } from "../dns/resolver.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
-/** TLS settings, with files still as paths: the transport reads them, never the core. */
+/**
+ * TLS settings, with files still as paths: the transport reads them, never the core.
+ *
+ * @example TLS with a pinned CA and a client certificate
+ * ```ts
+ * import type { TlsSettings } from "@mongo-auth/core";
+ *
+ * const tls: TlsSettings = {
+ *   caFile: "/etc/ssl/mongodb-ca.pem",
+ *   certificateKeyFile: "/etc/ssl/client.pem",
+ *   allowInvalidCertificates: false,
+ *   allowInvalidHostnames: false,
+ * };
+ * void tls;
+ * ```
+ */
 export interface TlsSettings {
   /** CA bundle file (PEM). */
   readonly caFile?: string;
@@ -31,7 +46,22 @@ export interface TlsSettings {
   readonly allowInvalidHostnames: boolean;
 }
 
-/** Where and how to open one socket. */
+/**
+ * Where and how to open one socket.
+ *
+ * @example What connectWith asks a transport to open
+ * ```ts
+ * import type { OpenSocketOptions } from "@mongo-auth/core";
+ *
+ * const options: OpenSocketOptions = {
+ *   host: "db1.example.net",
+ *   port: 27017,
+ *   tls: { allowInvalidCertificates: false, allowInvalidHostnames: false },
+ *   signal: AbortSignal.timeout(10_000),
+ * };
+ * void options;
+ * ```
+ */
 export interface OpenSocketOptions {
   /** Host name or IP address. */
   readonly host: string;
@@ -46,7 +76,18 @@ export interface OpenSocketOptions {
   readonly signal: AbortSignal;
 }
 
-/** A capability: `true`, or what to do instead (a sentence that names the alternatives). */
+/**
+ * A capability: `true`, or what to do instead (a sentence that names the alternatives).
+ *
+ * @example Supported, or what to do instead
+ * ```ts
+ * import type { Capability } from "@mongo-auth/core";
+ *
+ * const supported: Capability = true;
+ * const unsupported: Capability = { instead: "give the server a certificate from a public CA" };
+ * void [supported, unsupported];
+ * ```
+ */
 export type Capability = true | { readonly instead: string };
 
 /**
@@ -91,7 +132,32 @@ export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.
   encryptedPrivateKeys: true,
 });
 
-/** A runtime's sockets, DNS, default environment and capabilities. */
+/**
+ * A runtime's sockets, DNS, default environment and capabilities.
+ *
+ * @example A transport for another runtime, with DNS-over-HTTPS
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dnsOverHttpsResolver, runtimeEnv, type Transport } from "@mongo-auth/core";
+ *
+ * const transport: Transport = {
+ *   ...dnsOverHttpsResolver({ endpoint: "https://dns.example/dns-query" }),
+ *   platform: "Example 1.0",
+ *   osType: "unknown",
+ *   capabilities: {
+ *     runtime: "Example",
+ *     clientCertificates: { instead: "authenticate with SCRAM-SHA-256" },
+ *     customCA: { instead: "use a server certificate from a public CA" },
+ *     skipCertificateVerification: { instead: "remove the option" },
+ *     skipHostnameVerification: { instead: "remove the option" },
+ *     encryptedPrivateKeys: { instead: "authenticate with SCRAM-SHA-256" },
+ *   },
+ *   openSocket: () => Promise.reject(new Error("open your runtime's socket here")),
+ *   defaultEnv: () => runtimeEnv(),
+ * };
+ * assert.equal(typeof transport.resolveSrv, "function");
+ * ```
+ */
 export interface Transport extends DnsResolver {
   /** Runtime name and version for hello's client metadata, e.g. `"Deno 2.9.6"`. */
   readonly platform: string;

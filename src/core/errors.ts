@@ -35,6 +35,20 @@
  * - `DNS_ERROR`: SRV/TXT resolution failed.
  * - `RUNTIME_UNSUPPORTED`: this runtime cannot do what was asked (say, client certificates on Workers).
  * - `CREDENTIAL_PROVIDER_ERROR`: a credential source (AWS, OIDC environment, callback) failed.
+ *
+ * @example Branch on what went wrong
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MongoAuthError, type MongoAuthErrorCode, parseCredential } from "@mongo-auth/core";
+ *
+ * let code: MongoAuthErrorCode | undefined;
+ * try {
+ *   parseCredential("mongodb://alice@localhost/?authMechanism=SCRAM-SHA-256");
+ * } catch (err) {
+ *   if (err instanceof MongoAuthError) code = err.code;
+ * }
+ * assert.equal(code, "INVALID_CREDENTIAL");
+ * ```
  */
 export type MongoAuthErrorCode =
   | "INVALID_URI"
@@ -97,7 +111,7 @@ export class MongoAuthError extends Error {
  * `AUTHENTICATION_FAILED` for server error 18); the server's own numeric code, its name and its
  * message are kept as `serverCode`, `codeName` and `errmsg`.
  *
- * @example
+ * @example Read the server's own code from a failed reply
  * ```ts
  * import assert from "node:assert/strict";
  * import { MongoServerError } from "@mongo-auth/core";

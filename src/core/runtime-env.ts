@@ -6,7 +6,19 @@
  * @module
  */
 
-/** A `fetch` with the standard signature; tests point it at loopback fakes. */
+/**
+ * A `fetch` with the standard signature; tests point it at loopback fakes.
+ *
+ * @example A fetch that only reaches loopback
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FetchLike, runtimeEnv } from "@mongo-auth/core";
+ *
+ * const loopbackOnly: FetchLike = (input, init) =>
+ *   new URL(String(input)).hostname === "127.0.0.1" ? fetch(input, init) : Promise.reject(new TypeError("refused"));
+ * assert.equal(runtimeEnv({ fetch: loopbackOnly }).fetch, loopbackOnly);
+ * ```
+ */
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /**
@@ -47,7 +59,19 @@ export interface RuntimeEnv {
 export const DENO_ENV_RESTRICTION = "Deno runs without --allow-env, so no environment variable is visible: " +
   "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";
 
-/** Options for {@link runtimeEnv}. */
+/**
+ * Options for {@link runtimeEnv}.
+ *
+ * @example A Worker's bindings as the environment
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv, type RuntimeEnvOptions } from "@mongo-auth/core";
+ *
+ * const bindings = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
+ * const options: RuntimeEnvOptions = { env: bindings };
+ * assert.equal(runtimeEnv(options).readTextFile, undefined); // no files, as in a Worker
+ * ```
+ */
 export interface RuntimeEnvOptions {
   /** Environment variables (for Workers: your bindings). Default: none. */
   env?: Readonly<Record<string, string | undefined>>;
@@ -69,7 +93,7 @@ export interface RuntimeEnvOptions {
  *
  * @param options the pieces to use; anything left out has a web-platform default
  * @returns the environment
- * @example
+ * @example Variables and a clock of your own
  * ```ts
  * import assert from "node:assert/strict";
  * import { runtimeEnv } from "@mongo-auth/core";

@@ -13,7 +13,7 @@ import { invalidCredential, type MechanismRules, nonEmptyString, optionFunction 
  * AWS credentials: the shape the official Node driver (v7) takes from
  * `authMechanismProperties.AWS_CREDENTIAL_PROVIDER`, and what {@link AwsCredentialProvider}s return.
  *
- * @example
+ * @example Temporary credentials
  * ```ts
  * import assert from "node:assert/strict";
  * import type { AwsCredentials } from "@mongo-auth/core";
@@ -37,7 +37,7 @@ export interface AwsCredentials {
  * An async function that returns AWS credentials, as the official drivers accept it
  * (`AWS_CREDENTIAL_PROVIDER`).
  *
- * @example
+ * @example Your own provider in place of the built-in chain
  * ```ts
  * import assert from "node:assert/strict";
  * import { type AwsCredentialProvider, parseCredential } from "@mongo-auth/core";

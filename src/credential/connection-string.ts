@@ -23,7 +23,7 @@ const DEFAULT_PORT = 27017;
 /**
  * One server address of a connection string.
  *
- * @example
+ * @example An IPv6 host with its port
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseConnectionString } from "@mongo-auth/core";
@@ -48,7 +48,7 @@ export interface HostAddress {
  * `username` is present (possibly `""`) exactly when the string has userinfo (an `@` before the hosts),
  * which the auth specification reads as a request to authenticate.
  *
- * @example
+ * @example The decoded parts of a connection string
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseConnectionString } from "@mongo-auth/core";

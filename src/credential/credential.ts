@@ -35,7 +35,7 @@ import type { OidcCallback } from "./oidc-callback.ts";
  * (`OIDC_CALLBACK`, `OIDC_HUMAN_CALLBACK`, `AWS_CREDENTIAL_PROVIDER`, `ALLOWED_HOSTS`), and values that
  * contain a comma (a `TOKEN_RESOURCE` URL, say), can only be given in the object form.
  *
- * @example
+ * @example Options replace the connection string's fields
  * ```ts
  * import assert from "node:assert/strict";
  * import { type AuthOptions, parseCredential } from "@mongo-auth/core";
@@ -179,7 +179,7 @@ export function parseCredential(uri: string, options?: AuthOptions): MongoCreden
  * @returns the frozen credential, or `undefined` when nothing asks for authentication
  * @throws {MongoAuthError} `INVALID_CREDENTIAL` or `INVALID_OPTION`, as {@link parseCredential}
  *
- * @example
+ * @example From a connection string parsed once
  * ```ts
  * import assert from "node:assert/strict";
  * import { credentialFromConnectionString, parseConnectionString } from "@mongo-auth/core";

@@ -8,7 +8,7 @@
 /**
  * An authentication mechanism, spelled as the server and the connection string spell it.
  *
- * @example
+ * @example The mechanism a connection string asks for
  * ```ts
  * import assert from "node:assert/strict";
  * import { type AuthMechanism, parseCredential } from "@mongo-auth/core";
@@ -45,7 +45,7 @@ export const AUTH_MECHANISMS: readonly AuthMechanism[] = Object.freeze([
  * Printing it (`String`, `JSON.stringify`, `util.inspect`, `Deno.inspect`) shows `<redacted>` in place of
  * the password and of `AWS_SESSION_TOKEN`.
  *
- * @example
+ * @example A credential never prints its password
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseCredential } from "@mongo-auth/core";

@@ -22,7 +22,7 @@ import {
  * The hosts MONGODB-OIDC's human flow may talk to when `ALLOWED_HOSTS` is not given (auth spec).
  * A credential with `OIDC_HUMAN_CALLBACK` and no `ALLOWED_HOSTS` gets this list as `ALLOWED_HOSTS`.
  *
- * @example
+ * @example The hosts a human OIDC flow may reach by default
  * ```ts
  * import assert from "node:assert/strict";
  * import { DEFAULT_ALLOWED_HOSTS } from "@mongo-auth/core";
@@ -41,7 +41,21 @@ export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze([
   "::1",
 ]);
 
-/** A built-in source of tokens: the value of `ENVIRONMENT`. */
+/**
+ * A built-in source of tokens: the value of `ENVIRONMENT`.
+ *
+ * @example A built-in source of tokens
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type OidcEnvironment, parseCredential } from "@mongo-auth/core";
+ *
+ * const ENVIRONMENT: OidcEnvironment = "k8s";
+ * const credential = parseCredential("mongodb://db.example.net/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: { ENVIRONMENT },
+ * })!;
+ * assert.equal(credential.mechanismProperties.ENVIRONMENT, "k8s");
+ * ```
+ */
 export type OidcEnvironment = "test" | "azure" | "gcp" | "k8s";
 
 /** Every value `ENVIRONMENT` takes. */

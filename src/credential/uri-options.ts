@@ -34,7 +34,7 @@ import { MongoAuthError } from "../core/errors.ts";
  * runtimes' TLS stacks by default), so `tlsDisableOCSPEndpointCheck` and
  * `tlsDisableCertificateRevocationCheck` change nothing.
  *
- * @example
+ * @example Typed options of a connection string
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseConnectionString, type UriOptions } from "@mongo-auth/core";

@@ -20,7 +20,18 @@ import { decodeSrv, decodeTxt, type DnsRecordType, encodeDnsQuery, findDnsAnswer
 /** The endpoint used when none is given: Cloudflare's public resolver. */
 export const DEFAULT_DNS_OVER_HTTPS_ENDPOINT = "https://cloudflare-dns.com/dns-query";
 
-/** Options of the DNS-over-HTTPS lookups. */
+/**
+ * Options of the DNS-over-HTTPS lookups.
+ *
+ * @example Another resolver, a shorter timeout
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { dnsOverHttpsResolver, type DnsOverHttpsOptions } from "@mongo-auth/core";
+ *
+ * const options: DnsOverHttpsOptions = { endpoint: "https://dns.google/dns-query", timeoutMS: 2_000 };
+ * assert.equal(typeof dnsOverHttpsResolver(options).resolveTxt, "function");
+ * ```
+ */
 export interface DnsOverHttpsOptions {
   /**
    * The RFC 8484 endpoint (`https://…`; `http://` only for a loopback test server), or `true` for
@@ -57,7 +68,7 @@ const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { resolveSrvOverHttps } from "@mongo-auth/core";
+ * import { resolveSrvOverHttps } from "./dns-over-https.ts";
  *
  * // A fake resolver: NXDOMAIN for every question (echoes the question, sets QR and rcode 3).
  * const fetch = async (input: string | URL | Request) => {
@@ -87,7 +98,7 @@ export async function resolveSrvOverHttps(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { resolveTxtOverHttps } from "@mongo-auth/core";
+ * import { resolveTxtOverHttps } from "./dns-over-https.ts";
  *
  * const fetch = async () => new Response("oops", { status: 502 });
  * await assert.rejects(resolveTxtOverHttps("example.com", { fetch }), { code: "DNS_ERROR" });
@@ -105,7 +116,7 @@ export async function resolveTxtOverHttps(name: string, options: DnsLookupOption
  * @param options endpoint, fetch and timeout for every lookup
  * @returns the resolver
  * @throws {MongoAuthError} `INVALID_OPTION` when the endpoint is not an `https://` URL
- * @example
+ * @example The resolver a transport without DNS uses
  * ```ts
  * import assert from "node:assert/strict";
  * import { dnsOverHttpsResolver } from "./dns-over-https.ts";
@@ -132,7 +143,7 @@ export function dnsOverHttpsResolver(options: DnsOverHttpsOptions = {}): DnsReso
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { dnsOverHttpsEndpoint } from "@mongo-auth/core";
+ * import { dnsOverHttpsEndpoint } from "./dns-over-https.ts";
  *
  * assert.equal(dnsOverHttpsEndpoint(true).href, "https://cloudflare-dns.com/dns-query");
  * assert.equal(dnsOverHttpsEndpoint("http://127.0.0.1:8053/dns-query").port, "8053");

@@ -8,7 +8,7 @@
 /**
  * One SRV record.
  *
- * @example
+ * @example One SRV target
  * ```ts
  * import type { SrvRecord } from "@mongo-auth/core";
  *
@@ -22,7 +22,21 @@ export interface SrvRecord {
   readonly port: number;
 }
 
-/** SRV and TXT lookups. */
+/**
+ * SRV and TXT lookups.
+ *
+ * @example SRV records from a fixed table
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DnsResolver } from "@mongo-auth/core";
+ *
+ * const resolver: DnsResolver = {
+ *   resolveSrv: () => Promise.resolve([{ name: "db1.cluster0.example.net", port: 27017 }]),
+ *   resolveTxt: () => Promise.resolve([["authSource=admin"]]),
+ * };
+ * assert.equal((await resolver.resolveSrv("_mongodb._tcp.cluster0.example.net", AbortSignal.timeout(1000)))[0].port, 27017);
+ * ```
+ */
 export interface DnsResolver {
   /** SRV records of `name` (`_mongodb._tcp.<host>`). */
   resolveSrv(name: string, signal: AbortSignal): Promise<SrvRecord[]>;

@@ -14,7 +14,7 @@ import type { CommandRunner } from "../wire/command.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { plain } from "@mongo-auth/core";
+ * import { plain } from "./plain.ts";
  * assert.equal(plain.name, "PLAIN");
  * ```
  */

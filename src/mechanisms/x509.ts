@@ -14,7 +14,7 @@ import type { CommandRunner, Document } from "../wire/command.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mongodbX509 } from "@mongo-auth/core";
+ * import { mongodbX509 } from "./x509.ts";
  * assert.equal(mongodbX509.name, "MONGODB-X509");
  * ```
  */

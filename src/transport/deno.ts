@@ -31,8 +31,8 @@ import { splitPem } from "./pem.ts";
 import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
-  awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
+  createAwsCredentialProvider,
 } from "../mechanisms/aws/credentials/provider.ts";
 import type { AwsCredentialProvider } from "../credential/aws.ts";
 import {
@@ -292,6 +292,8 @@ function toStreams(conn: DenoConn): SocketStreams {
   };
 }
 
+export type { AwsCredentialProviderOptions };
+
 /**
  * The MONGODB-AWS credential chain as a function for the official driver's `AWS_CREDENTIAL_PROVIDER`,
  * reading this runtime's environment variables and files unless `options.env` says otherwise.
@@ -309,5 +311,5 @@ function toStreams(conn: DenoConn): SocketStreams {
  * ```
  */
 export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
-  return coreAwsCredentialProvider({ ...options, env: options.env ?? denoEnv() });
+  return createAwsCredentialProvider(options.env ?? denoEnv(), options);
 }

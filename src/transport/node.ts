@@ -22,8 +22,8 @@ import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
-  awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
+  createAwsCredentialProvider,
 } from "../mechanisms/aws/credentials/provider.ts";
 import type { AwsCredentialProvider } from "../credential/aws.ts";
 import type { Transport } from "../client/transport.ts";
@@ -110,6 +110,8 @@ async function resolveTxtOnBun(name: string): Promise<string[][]> {
   );
 }
 
+export type { AwsCredentialProviderOptions };
+
 /**
  * The MONGODB-AWS credential chain as a function for the official driver's `AWS_CREDENTIAL_PROVIDER`,
  * reading this runtime's environment variables and files unless `options.env` says otherwise.
@@ -127,5 +129,5 @@ async function resolveTxtOnBun(name: string): Promise<string[][]> {
  * ```
  */
 export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
-  return coreAwsCredentialProvider({ ...options, env: options.env ?? nodeEnv() });
+  return createAwsCredentialProvider(options.env ?? nodeEnv(), options);
 }

@@ -19,7 +19,7 @@ const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { splitPem } from "@mongo-auth/core";
+ * import { splitPem } from "./pem.ts";
  *
  * const pem = "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nBBBB\n-----END PRIVATE KEY-----\n";
  * const { cert, key } = splitPem(pem, "client.pem");

@@ -26,12 +26,12 @@ import type { TransportCapabilities } from "../client/transport.ts";
  * import assert from "node:assert/strict";
  * import { openWithin } from "./socket.ts";
  *
- * let resolveOpen!: (socket: { closed: boolean }) => void;
  * const socket = { closed: false };
- * const opening = new Promise<{ closed: boolean }>((resolve) => (resolveOpen = resolve));
+ * let open = (_opened: typeof socket) => {};
+ * const opening = new Promise<typeof socket>((resolve) => (open = resolve));
  * const gaveUp = openWithin(opening, AbortSignal.abort(), "connecting", (s) => (s.closed = true));
  * await assert.rejects(gaveUp, { code: "ABORTED" });
- * resolveOpen(socket);
+ * open(socket); // the socket opens after we gave up
  * await opening;
  * assert.equal(socket.closed, true);
  * ```

@@ -10,7 +10,7 @@ import { MongoServerError } from "../core/errors.ts";
 /**
  * A BSON document as plain JavaScript.
  *
- * @example
+ * @example A hello command
  * ```ts
  * import type { Document } from "@mongo-auth/core";
  *

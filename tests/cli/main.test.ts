@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { cliMain, type Connection, MongoAuthError } from "@mongo-auth/core";
+import { type Connection, MongoAuthError } from "@mongo-auth/core";
+import { cliMain } from "../../src/cli/main.ts";
 
 function io(args: string[]) {
   const out: string[] = [];

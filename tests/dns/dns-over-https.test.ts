@@ -2,15 +2,12 @@
 // mongodb+srv:// through the `dnsOverHttps` option against a loopback resolver and the reference server.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { connectWith, MongoAuthError, runtimeEnv, type Transport } from "@mongo-auth/core";
 import {
-  connectWith,
   DEFAULT_DNS_OVER_HTTPS_ENDPOINT,
-  MongoAuthError,
   resolveSrvOverHttps,
   resolveTxtOverHttps,
-  runtimeEnv,
-  type Transport,
-} from "@mongo-auth/core";
+} from "../../src/dns/dns-over-https.ts";
 import { dnsOverHttpsResolver } from "../../src/dns/dns-over-https.ts";
 import { encodeDnsQuery, findDnsAnswers, readDnsName } from "../../src/dns/message.ts";
 import { nodeTransport } from "../../src/transport/node.ts";

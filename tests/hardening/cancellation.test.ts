@@ -6,20 +6,22 @@ import assert from "node:assert/strict";
 import {
   AuthCacheStore,
   authenticate,
-  awsCredentialProvider,
   type CommandRunner,
   type ConnectOptions,
   connectWith,
   createAzureCallback,
   createGcpCallback,
-  HUMAN_CALLBACK_TIMEOUT_MS,
-  MACHINE_CALLBACK_TIMEOUT_MS,
   MongoAuthError,
   type OidcCallbackParams,
   parseConnectionString,
   parseCredential,
   WireConnection,
 } from "@mongo-auth/core";
+import { awsCredentialProvider } from "../../src/transport/node.ts";
+import {
+  HUMAN_CALLBACK_TIMEOUT_MS,
+  MACHINE_CALLBACK_TIMEOUT_MS,
+} from "../../src/credential/oidc-callback.ts";
 import { connectSettings } from "../../src/client/options.ts";
 import { DEFAULT_AWS_HTTP_TIMEOUT_MS } from "../../src/mechanisms/aws/credentials/http.ts";
 import { METADATA_TIMEOUT_MS } from "../../src/mechanisms/oidc/environments/metadata-request.ts";

@@ -2,12 +2,8 @@
 // console method spied, write nothing.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  AuthCacheStore,
-  awsCredentialProvider,
-  connectWith,
-  type OidcCallbackParams,
-} from "@mongo-auth/core";
+import { AuthCacheStore, connectWith, type OidcCallbackParams } from "@mongo-auth/core";
+import { awsCredentialProvider } from "../../src/transport/node.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { startHostileServer } from "../support/hostile-server.ts";

@@ -13,7 +13,6 @@ import { join } from "node:path";
 import {
   AuthCacheStore,
   authenticate,
-  awsCredentialProvider,
   beginAuthentication,
   type CommandRunner,
   type ConnectOptions,
@@ -25,6 +24,7 @@ import {
   ScramClient,
   ScramKeyCache,
 } from "@mongo-auth/core";
+import { awsCredentialProvider } from "../../src/transport/node.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { startHostileServer } from "../support/hostile-server.ts";

@@ -5,7 +5,7 @@ import { createRequire } from "node:module";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
-import { awsCredentialProvider } from "../../src/mechanisms/aws/credentials/provider.ts";
+import { awsCredentialProvider } from "../../src/transport/node.ts";
 import { awsMechanism } from "../../testing/reference-server/mechanisms/aws.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";

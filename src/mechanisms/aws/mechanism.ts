@@ -38,7 +38,7 @@ const SERVER_NONCE_BYTES = 64;
  * @example Drive the conversation over your own command channel
  * ```ts
  * import assert from "node:assert/strict";
- * import { mongodbAws } from "@mongo-auth/core";
+ * import { mongodbAws } from "./mechanism.ts";
  *
  * assert.equal(mongodbAws.name, "MONGODB-AWS");
  * ```

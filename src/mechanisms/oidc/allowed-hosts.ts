@@ -24,7 +24,8 @@ function normalize(host: string): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DEFAULT_ALLOWED_HOSTS, isHostAllowed } from "@mongo-auth/core";
+ * import { DEFAULT_ALLOWED_HOSTS } from "@mongo-auth/core";
+ * import { isHostAllowed } from "./allowed-hosts.ts";
  *
  * assert.equal(isHostAllowed("cluster0.abcde.mongodb.net", DEFAULT_ALLOWED_HOSTS), true);
  * assert.equal(isHostAllowed("evilmongodb.net", DEFAULT_ALLOWED_HOSTS), false);

@@ -52,7 +52,8 @@ export function oidcCacheKey(context: Pick<AuthContext, "credential" | "env">): 
  * @example A machine callback over a stand-in server
  * ```ts
  * import assert from "node:assert/strict";
- * import { AuthCacheStore, createOidcMechanism, parseCredential, runtimeEnv } from "@mongo-auth/core";
+ * import { AuthCacheStore, parseCredential, runtimeEnv } from "@mongo-auth/core";
+ * import { createOidcMechanism } from "./mechanism.ts";
  *
  * let calls = 0;
  * const credential = parseCredential("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
@@ -98,7 +99,7 @@ export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechani
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mongodbOidc } from "@mongo-auth/core";
+ * import { mongodbOidc } from "./mechanism.ts";
  *
  * assert.equal(mongodbOidc.name, "MONGODB-OIDC");
  * ```

@@ -18,8 +18,6 @@ import { saslprep } from "../../crypto/saslprep.ts";
 import { defaultScramKeyCache, type ScramKeyCache } from "../../crypto/scram-key-cache.ts";
 import { timingSafeEqual } from "../../crypto/timing-safe-equal.ts";
 
-export type { ScramHash };
-
 /** The smallest iteration count the MongoDB auth specification lets a driver accept. */
 export const MIN_ITERATIONS = 4096;
 
@@ -48,7 +46,22 @@ const CHANNEL_BINDING = "c=" + btoa(GS2_HEADER); // "c=biws"
 
 const encoder = new TextEncoder();
 
-/** Options of {@link ScramClient}. */
+/**
+ * Options of {@link ScramClient}.
+ *
+ * @example A client for SCRAM-SHA-256
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScramClient, type ScramClientOptions, scramPassword } from "@mongo-auth/core";
+ *
+ * const options: ScramClientOptions = {
+ *   hash: "SHA-256",
+ *   username: "user",
+ *   password: () => scramPassword("SHA-256", "user", "pencil"),
+ * };
+ * assert.match(new ScramClient(options).clientFirstMessage(), /^n,,n=user,r=/);
+ * ```
+ */
 export interface ScramClientOptions {
   /** `"SHA-1"` for SCRAM-SHA-1, `"SHA-256"` for SCRAM-SHA-256. */
   readonly hash: ScramHash;
@@ -84,7 +97,7 @@ type State = "initial" | "first-sent" | "computing" | "final-sent" | "done" | "f
  * @throws {MongoAuthError} `INVALID_CREDENTIAL` when a SCRAM-SHA-256 password fails SASLprep;
  *   `INVALID_OPTION` for an unknown hash
  *
- * @example
+ * @example MongoDB's password for each SCRAM hash
  * ```ts
  * import assert from "node:assert/strict";
  * import { scramPassword } from "@mongo-auth/core";

@@ -80,7 +80,7 @@ function namingHost(err: unknown, host: string | undefined): unknown {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { scramSha256 } from "@mongo-auth/core";
+ * import { scramSha256 } from "./mechanism.ts";
  * assert.equal(scramSha256.name, "SCRAM-SHA-256");
  * ```
  */
@@ -92,7 +92,7 @@ export const scramSha256: Mechanism = scramMechanism("SCRAM-SHA-256", "SHA-256")
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { scramSha1 } from "@mongo-auth/core";
+ * import { scramSha1 } from "./mechanism.ts";
  * assert.equal(scramSha1.name, "SCRAM-SHA-1");
  * ```
  */

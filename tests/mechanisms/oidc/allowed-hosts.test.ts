@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_ALLOWED_HOSTS, isHostAllowed } from "@mongo-auth/core";
+import { DEFAULT_ALLOWED_HOSTS } from "@mongo-auth/core";
+import { isHostAllowed } from "../../../src/mechanisms/oidc/allowed-hosts.ts";
 import { assertHostAllowed } from "../../../src/mechanisms/oidc/allowed-hosts.ts";
 
 describe("ALLOWED_HOSTS matching", () => {

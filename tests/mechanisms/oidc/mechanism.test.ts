@@ -10,9 +10,7 @@ import { after, before, describe, it } from "node:test";
 import { Binary, BSON } from "bson";
 import {
   AuthCacheStore,
-  type AuthContext,
   beginAuthentication,
-  createOidcMechanism,
   type MongoAuthError,
   MongoServerError,
   type OidcCallback,
@@ -21,6 +19,8 @@ import {
   type RuntimeEnv,
   runtimeEnv,
 } from "@mongo-auth/core";
+import type { AuthContext } from "../../../src/auth/mechanism.ts";
+import { createOidcMechanism } from "../../../src/mechanisms/oidc/mechanism.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,

@@ -17,7 +17,18 @@ import { getMetadata, METADATA_TIMEOUT_MS, withoutTrailingSlash } from "./metada
 /** The Azure Instance Metadata Service. */
 export const AZURE_IMDS_ENDPOINT = "http://169.254.169.254";
 
-/** Options of {@link createAzureCallback}. */
+/**
+ * Options of {@link createAzureCallback}.
+ *
+ * @example The audience and a user-assigned identity's endpoint
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AzureCallbackOptions, createAzureCallback } from "@mongo-auth/core";
+ *
+ * const options: AzureCallbackOptions = { tokenResource: "api://mongodb", timeoutMs: 5_000 };
+ * assert.equal(typeof createAzureCallback(options), "function");
+ * ```
+ */
 export interface AzureCallbackOptions {
   /** Base URL of the metadata service. Default {@link AZURE_IMDS_ENDPOINT}; tests use a loopback fake. */
   readonly endpoint?: string;

@@ -17,7 +17,18 @@ import { getMetadata, METADATA_TIMEOUT_MS, withoutTrailingSlash } from "./metada
 /** The GCP metadata server. */
 export const GCP_METADATA_ENDPOINT = "http://metadata";
 
-/** Options of {@link createGcpCallback}. */
+/**
+ * Options of {@link createGcpCallback}.
+ *
+ * @example The audience of the identity token
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createGcpCallback, type GcpCallbackOptions } from "@mongo-auth/core";
+ *
+ * const options: GcpCallbackOptions = { tokenResource: "mongodb", timeoutMs: 5_000 };
+ * assert.equal(typeof createGcpCallback(options), "function");
+ * ```
+ */
 export interface GcpCallbackOptions {
   /** Base URL of the metadata server. Default {@link GCP_METADATA_ENDPOINT}; tests use a loopback fake. */
   readonly endpoint?: string;

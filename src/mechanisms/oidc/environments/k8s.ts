@@ -5,15 +5,28 @@
  * @module
  */
 import type { OidcCallback, OidcCallbackResult } from "../../../credential/oidc-callback.ts";
+import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import { readTokenFile, type TokenFileEnv } from "./token-file.ts";
 
 /** The token file Kubernetes projects into every pod by default. */
 export const K8S_DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
 
-/** Options of {@link createK8sCallback}. */
+/**
+ * Options of {@link createK8sCallback}.
+ *
+ * @example The environment the token file is named in
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createK8sCallback, type K8sCallbackOptions, runtimeEnv } from "@mongo-auth/core";
+ *
+ * const options: K8sCallbackOptions = { env: runtimeEnv({ readTextFile: () => Promise.resolve("eyJ.a.b\n") }) };
+ * const result = await createK8sCallback(options)({ version: 1, timeoutContext: new AbortController().signal });
+ * assert.equal(result.accessToken, "eyJ.a.b");
+ * ```
+ */
 export interface K8sCallbackOptions {
-  /** Environment variables and a file reader (a `RuntimeEnv`). */
-  readonly env: TokenFileEnv;
+  /** Environment variables and a file reader (a `RuntimeEnv`, or just these three of its members). */
+  readonly env: Pick<RuntimeEnv, "getEnv" | "readTextFile" | "envRestriction">;
 }
 
 /**
@@ -26,7 +39,7 @@ export interface K8sCallbackOptions {
  * @throws {MongoAuthError} (from the callback) `CREDENTIAL_PROVIDER_ERROR` when the file cannot be read
  *   or is empty; `RUNTIME_UNSUPPORTED` when the environment has no file reader
  *
- * @example
+ * @example The token file AKS workload identity names
  * ```ts
  * import assert from "node:assert/strict";
  * import { createK8sCallback, runtimeEnv } from "@mongo-auth/core";

@@ -25,7 +25,8 @@ export interface TestCallbackOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { createTestCallback, runtimeEnv } from "@mongo-auth/core";
+ * import { runtimeEnv } from "@mongo-auth/core";
+ * import { createTestCallback } from "./test.ts";
  *
  * const env = runtimeEnv({ env: { OIDC_TOKEN_FILE: "/tmp/tokens/test_user1" }, readTextFile: async () => "eyJ.a.b" });
  * const result = await createTestCallback({ env })({ version: 1, timeoutContext: new AbortController().signal });

@@ -1,11 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import {
-  AZURE_IMDS_ENDPOINT,
-  createAzureCallback,
-  type FetchLike,
-  type MongoAuthError,
-} from "@mongo-auth/core";
+import { createAzureCallback, type FetchLike, type MongoAuthError } from "@mongo-auth/core";
+import { AZURE_IMDS_ENDPOINT } from "../../../../src/mechanisms/oidc/environments/azure.ts";
 import { type FakeEndpoint, loopbackOnlyFetch, startAzureImds } from "../../../support/oidc-fakes.ts";
 
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhenVyZSJ9.c2lnbmF0dXJlLWJ5dGVz";

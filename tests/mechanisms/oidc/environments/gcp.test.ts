@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { createGcpCallback, GCP_METADATA_ENDPOINT, type MongoAuthError } from "@mongo-auth/core";
+import { createGcpCallback, type MongoAuthError } from "@mongo-auth/core";
+import { GCP_METADATA_ENDPOINT } from "../../../../src/mechanisms/oidc/environments/gcp.ts";
 import { type FakeEndpoint, loopbackOnlyFetch, startGcpMetadata } from "../../../support/oidc-fakes.ts";
 
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJnY3AifQ.c2lnbmF0dXJlLWJ5dGVz";
