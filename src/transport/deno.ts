@@ -28,7 +28,7 @@ import { connectWith } from "../client/connect.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { splitPem } from "./pem.ts";
-import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
+import { denoTlsLimits, openWithin, socketError, socketStreams } from "./socket.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -245,7 +245,7 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
     const conn = await openWithin(open(host, port, signal, options), signal, what, close);
     // TLS errors would otherwise surface at the first read, as a closed connection.
     if (conn.handshake) await openWithin(conn.handshake().then(() => conn), signal, what, close);
-    return toStreams(conn);
+    return socketStreams(conn);
   } catch (err) {
     throw socketError(err, host, port, tls !== undefined);
   }
@@ -273,23 +273,6 @@ async function open(
     tcp.close();
     throw err;
   }
-}
-
-function toStreams(conn: DenoConn): SocketStreams {
-  let closed = false;
-  return {
-    readable: conn.readable,
-    writable: conn.writable,
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        conn.close();
-      } catch {
-        // Closed already by the streams.
-      }
-    },
-  };
 }
 
 export type { AwsCredentialProviderOptions };

@@ -9,6 +9,7 @@
 import { raceAbort } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { TransportCapabilities } from "../client/transport.ts";
+import type { SocketStreams } from "../wire/wire-connection.ts";
 
 /**
  * Waits for a socket to open, but no longer than `signal` allows; a socket that opens after we gave
@@ -54,6 +55,50 @@ export async function openWithin<T>(
     }, () => {});
     throw err;
   }
+}
+
+/**
+ * A socket whose streams the runtime hands out as they are (Deno, Workers), with a `close` that runs
+ * once and never fails: a socket the peer or the streams closed already is simply closed.
+ *
+ * @param socket the runtime's socket: its streams and how to close it (at once, or by a promise)
+ * @returns the streams `WireConnection` takes
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { socketStreams } from "./socket.ts";
+ *
+ * let closes = 0;
+ * const streams = socketStreams({
+ *   readable: new ReadableStream<Uint8Array>(),
+ *   writable: new WritableStream<Uint8Array>(),
+ *   close: () => (closes++, Promise.reject(new Error("already closed"))),
+ * });
+ * streams.close();
+ * streams.close();
+ * assert.equal(closes, 1);
+ * ```
+ */
+export function socketStreams(socket: {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  close(): void | Promise<void>;
+}): SocketStreams {
+  let closed = false;
+  return {
+    readable: socket.readable,
+    writable: socket.writable,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        Promise.resolve(socket.close()).catch(() => {});
+      } catch {
+        // Closed already by the peer or the streams.
+      }
+    },
+  };
 }
 
 /**

@@ -40,7 +40,7 @@ import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import type { OpenSocketOptions, Transport, TransportCapabilities } from "../client/transport.ts";
-import { openWithin, socketError } from "./socket.ts";
+import { openWithin, socketError, socketStreams } from "./socket.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
 /** The slice of a `cloudflare:sockets` Socket used here, typed locally (no Workers types needed). */
@@ -194,24 +194,9 @@ async function openSocket(
     socket = connectSocket({ hostname: host, port }, { secureTransport: tls ? "on" : "off" });
     const opened = socket;
     await openWithin(opened.opened.then(() => opened), signal, what, () => opened.close().catch(() => {}));
-    return toStreams(socket);
+    return socketStreams(socket);
   } catch (err) {
     socket?.close().catch(() => {});
     throw socketError(err, host, port, tls !== undefined);
   }
-}
-
-function toStreams(socket: WorkersSocket): SocketStreams {
-  let closed = false;
-  return {
-    readable: socket.readable,
-    writable: socket.writable,
-    close() {
-      if (closed) return;
-      closed = true;
-      socket.close().catch(() => {
-        // Closed already by the peer or the streams.
-      });
-    },
-  };
 }

@@ -12,7 +12,7 @@ import type {
   OidcCallbackParams,
   OidcCallbackResult,
 } from "../../../credential/oidc-callback.ts";
-import { getMetadata, METADATA_TIMEOUT_MS, withoutTrailingSlash } from "./metadata-request.ts";
+import { getMetadata } from "./metadata-request.ts";
 
 /** The Azure Instance Metadata Service. */
 export const AZURE_IMDS_ENDPOINT = "http://169.254.169.254";
@@ -69,18 +69,14 @@ export function createAzureCallback(options: AzureCallbackOptions = {}): OidcCal
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const resource = params.tokenAudience ?? options.tokenResource;
     if (!resource) throw tokenResourceMissing("azure");
-    const url = new URL(
-      withoutTrailingSlash(options.endpoint ?? AZURE_IMDS_ENDPOINT) + "/metadata/identity/oauth2/token",
-    );
-    url.searchParams.set("api-version", "2018-02-01");
-    url.searchParams.set("resource", resource);
-    if (params.username) url.searchParams.set("client_id", params.username);
     const body = await getMetadata({
       source: "Azure IMDS",
-      url,
+      endpoint: options.endpoint ?? AZURE_IMDS_ENDPOINT,
+      path: "/metadata/identity/oauth2/token",
+      query: { "api-version": "2018-02-01", resource, client_id: params.username || undefined },
       headers: { Metadata: "true", Accept: "application/json" },
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-      timeoutMs: options.timeoutMs ?? METADATA_TIMEOUT_MS,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
       signal: params.timeoutContext,
     });
     return parseAzureToken(body);

@@ -12,7 +12,7 @@ import type {
   OidcCallbackParams,
   OidcCallbackResult,
 } from "../../../credential/oidc-callback.ts";
-import { getMetadata, METADATA_TIMEOUT_MS, withoutTrailingSlash } from "./metadata-request.ts";
+import { getMetadata } from "./metadata-request.ts";
 
 /** The GCP metadata server. */
 export const GCP_METADATA_ENDPOINT = "http://metadata";
@@ -69,17 +69,14 @@ export function createGcpCallback(options: GcpCallbackOptions = {}): OidcCallbac
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const audience = params.tokenAudience ?? options.tokenResource;
     if (!audience) throw tokenResourceMissing("gcp");
-    const url = new URL(
-      withoutTrailingSlash(options.endpoint ?? GCP_METADATA_ENDPOINT) +
-        "/computeMetadata/v1/instance/service-accounts/default/identity",
-    );
-    url.searchParams.set("audience", audience);
     const body = await getMetadata({
       source: "GCP metadata server",
-      url,
+      endpoint: options.endpoint ?? GCP_METADATA_ENDPOINT,
+      path: "/computeMetadata/v1/instance/service-accounts/default/identity",
+      query: { audience },
       headers: { "Metadata-Flavor": "Google" },
-      fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-      timeoutMs: options.timeoutMs ?? METADATA_TIMEOUT_MS,
+      fetch: options.fetch,
+      timeoutMs: options.timeoutMs,
       signal: params.timeoutContext,
     });
     const accessToken = body.trim();

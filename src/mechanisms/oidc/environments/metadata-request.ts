@@ -15,20 +15,24 @@ export const METADATA_TIMEOUT_MS = 10_000;
 export interface MetadataRequest {
   /** The source's name for messages, e.g. `"Azure IMDS"`. */
   readonly source: string;
-  /** The full URL. */
-  readonly url: URL;
+  /** The endpoint's base URL (`http://169.254.169.254`; tests: a loopback fake), with or without a trailing `/`. */
+  readonly endpoint: string;
+  /** The path below the base URL. */
+  readonly path: string;
+  /** Query parameters; an `undefined` one is left out. */
+  readonly query?: Readonly<Record<string, string | undefined>>;
   /** Request headers (`Metadata: true`, `Metadata-Flavor: Google`). */
   readonly headers: Readonly<Record<string, string>>;
-  /** The `fetch` to use. */
-  readonly fetch: FetchLike;
-  /** Time budget in milliseconds. */
-  readonly timeoutMs: number;
+  /** The `fetch` to use. Default: the global `fetch`. */
+  readonly fetch?: FetchLike;
+  /** Time budget in milliseconds. Default {@link METADATA_TIMEOUT_MS}. */
+  readonly timeoutMs?: number;
   /** Cancellation from the caller (the callback's `timeoutContext`). */
   readonly signal?: AbortSignal;
 }
 
 /**
- * GETs `request.url` and returns the body of a 200 reply.
+ * GETs `endpoint` + `path` + `query` and returns the body of a 200 reply.
  *
  * @param request the endpoint, headers, fetch, time budget and cancellation
  * @returns the response body as text
@@ -43,37 +47,27 @@ export interface MetadataRequest {
  *
  * const fetch = async () => new Response("forbidden", { status: 403 });
  * await assert.rejects(
- *   getMetadata({ source: "GCP metadata", url: new URL("http://127.0.0.1:1/x"), headers: {}, fetch, timeoutMs: 1000 }),
- *   { code: "CREDENTIAL_PROVIDER_ERROR", message: /GCP metadata .*HTTP 403: forbidden/ },
+ *   getMetadata({ source: "GCP metadata", endpoint: "http://127.0.0.1:1/", path: "/x", headers: {}, fetch }),
+ *   { code: "CREDENTIAL_PROVIDER_ERROR", message: "GCP metadata (http://127.0.0.1:1/x) answered HTTP 403: forbidden" },
  * );
  * ```
  */
 export async function getMetadata(request: MetadataRequest): Promise<string> {
-  const { source, url } = request;
+  const { source, endpoint, path, query = {} } = request;
+  const url = new URL(endpoint.replace(/\/+$/, "") + path);
+  for (const [name, value] of Object.entries(query)) {
+    if (value !== undefined) url.searchParams.set(name, value);
+  }
   const http: HttpRequest = {
-    ...request,
     what: `${source} (${url.origin}${url.pathname})`,
+    url,
+    headers: request.headers,
+    fetch: request.fetch ?? ((input, init) => fetch(input, init)),
+    timeoutMs: request.timeoutMs ?? METADATA_TIMEOUT_MS,
+    signal: request.signal,
     failure: "CREDENTIAL_PROVIDER_ERROR",
   };
   const response = await httpRequest(http);
   if (response.status !== 200) throw statusError(response, http);
   return response.text;
-}
-
-/**
- * A base URL without its trailing slashes, so paths can be appended to it.
- *
- * @param base a base URL such as `http://127.0.0.1:8080/` or `http://host/prefix`
- * @returns the same URL text without trailing `/`
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { withoutTrailingSlash } from "./metadata-request.ts";
- *
- * assert.equal(withoutTrailingSlash("http://127.0.0.1:8080/"), "http://127.0.0.1:8080");
- * ```
- */
-export function withoutTrailingSlash(base: string): string {
-  return base.replace(/\/+$/, "");
 }
