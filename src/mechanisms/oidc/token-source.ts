@@ -15,7 +15,7 @@ import {
 } from "../../credential/oidc-callback.ts";
 import { createGcpCallback } from "./environments/gcp.ts";
 import { createK8sCallback } from "./environments/k8s.ts";
-import { createTestCallback } from "./environments/test.ts";
+import { createTestCallback } from "./environments/oidc-token-file.ts";
 
 /** Where the built-in environments' HTTP endpoints are; tests point them at loopback fakes. */
 export interface EnvironmentEndpoints {

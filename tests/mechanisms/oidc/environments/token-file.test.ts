@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { createK8sCallback, runtimeEnv } from "@mongo-auth/core";
-import { createTestCallback } from "../../../../src/mechanisms/oidc/environments/test.ts";
+import { createTestCallback } from "../../../../src/mechanisms/oidc/environments/oidc-token-file.ts";
 import { K8S_DEFAULT_TOKEN_FILE } from "../../../../src/mechanisms/oidc/environments/k8s.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "mongo-auth-oidc-"));

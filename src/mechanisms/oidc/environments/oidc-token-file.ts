@@ -1,6 +1,6 @@
 /**
- * The `test` environment (`ENVIRONMENT:test`) of the auth specification: the token in the file named
- * by `OIDC_TOKEN_FILE`. Meant for driver test suites, not for production.
+ * The `test` environment (`ENVIRONMENT:test`) of the auth specification, named here for what it reads:
+ * the token in the file named by `OIDC_TOKEN_FILE`. Meant for driver test suites, not for production.
  *
  * @module
  */
@@ -26,7 +26,7 @@ export interface TestCallbackOptions {
  * ```ts
  * import assert from "node:assert/strict";
  * import { runtimeEnv } from "@mongo-auth/core";
- * import { createTestCallback } from "./test.ts";
+ * import { createTestCallback } from "./oidc-token-file.ts";
  *
  * const env = runtimeEnv({ env: { OIDC_TOKEN_FILE: "/tmp/tokens/test_user1" }, readTextFile: async () => "eyJ.a.b" });
  * const result = await createTestCallback({ env })({ version: 1, timeoutContext: new AbortController().signal });
