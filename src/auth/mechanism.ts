@@ -17,7 +17,10 @@ import type { CommandRunner, Document } from "../wire/command.ts";
 
 /** Per-connection facts a mechanism may need. */
 export interface AuthContext {
-  /** The credential being authenticated. */
+  /**
+   * The credential being authenticated, validated: made by `parseCredential`, or run through the same
+   * rules by `authenticate()`, so a mechanism reads it without checking it again.
+   */
   readonly credential: MongoCredential;
   /**
    * The host the connection goes to, as resolved (after SRV), without port; `undefined` when the caller

@@ -9,9 +9,16 @@ import { listenOnLoopback } from "../support/loopback-http.ts";
 
 const JWT = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJlLWJ5dGVzLWhlcmU";
 
-// A fetch that never answers, but gives up when its signal fires (as fetch does).
+// A fetch that never answers, but gives up when its signal fires (as fetch does). Like a real socket, it
+// keeps the event loop alive meanwhile: Node's AbortSignal.timeout does not.
 const hanging: FetchLike = (_input, init) =>
-  new Promise((_, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+  new Promise((_, reject) => {
+    const socket = setInterval(() => {}, 1000);
+    init?.signal?.addEventListener("abort", () => {
+      clearInterval(socket);
+      reject(init.signal!.reason);
+    });
+  });
 
 function request(fetch: FetchLike, extra: Partial<HttpRequest> = {}): HttpRequest {
   return {

@@ -102,6 +102,22 @@ describe("invokeCallback", () => {
     assert.equal(called, false);
   });
 
+  it("the caller's own timeout is TIMEOUT, not ABORTED (the one cancellation rule)", async () => {
+    const keepAlive = setTimeout(() => {}, 5000); // Node's AbortSignal.timeout alone lets the process end
+    try {
+      await assert.rejects(
+        invokeCallback(() => new Promise(() => {}), {}, {
+          name: "OIDC_CALLBACK",
+          timeoutMs: 60_000,
+          signal: AbortSignal.timeout(10),
+        }),
+        { code: "TIMEOUT", message: "OIDC_CALLBACK timed out" },
+      );
+    } finally {
+      clearTimeout(keepAlive);
+    }
+  });
+
   it("gives up with TIMEOUT when the callback never returns", async () => {
     let callbackSignal: AbortSignal | undefined;
     await assert.rejects(

@@ -142,3 +142,24 @@ describe("AWS credential cache", () => {
     assert.equal(cache.get(NOW), undefined);
   });
 });
+
+describe("AWS_CREDENTIAL_PROVIDER and the caller's signal", () => {
+  it("a provider that never answers: the caller's abort is ABORTED, the caller's timeout TIMEOUT (one rule)", async () => {
+    const never = () => new Promise<never>(() => {});
+    const resolving = (signal: AbortSignal) =>
+      resolveAwsCredentials({ env: testEnv(), cache: new AwsCredentialCache(), provider: never, signal });
+    const controller = new AbortController();
+    const aborted = resolving(controller.signal);
+    controller.abort();
+    await assert.rejects(aborted, {
+      code: "ABORTED",
+      message: "MONGODB-AWS: AWS_CREDENTIAL_PROVIDER aborted",
+    });
+    const keepAlive = setTimeout(() => {}, 5000); // Node's AbortSignal.timeout alone lets the process end
+    try {
+      await assert.rejects(resolving(AbortSignal.timeout(10)), { code: "TIMEOUT" });
+    } finally {
+      clearTimeout(keepAlive);
+    }
+  });
+});
