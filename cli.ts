@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 /**
- * `mongo-auth whoami <uri>`: connects, authenticates, and prints who the server says we are.
+ * `mongo-auth whoami [--explain] [--json] <uri>`: connects, authenticates, and prints who the server
+ * says we are; `--explain` adds the login's trace and, when it fails, hints that say why; `--json` prints
+ * the same as one JSON document.
  *
  *     npx -p @mongo-auth/core mongo-auth whoami "mongodb://alice:alice-pw@127.0.0.1:27117/"
+ *     npx -p @mongo-auth/core mongo-auth whoami --explain "mongodb://alice:alice-pw@127.0.0.1:27117/app"
  *     deno run -A jsr:@mongo-auth/core/cli whoami "mongodb://alice:alice-pw@127.0.0.1:27117/"
  *
  * (The bare npm name `mongo-auth` is another package: name this one with `-p`.)
@@ -27,6 +30,13 @@ const deno = (globalThis as { Deno?: DenoLike }).Deno;
 const proc = (globalThis as { process?: ProcessLike }).process;
 const args = deno ? deno.args : proc!.argv.slice(2);
 const { connect } = deno ? await import("./src/transport/deno.ts") : await import("./src/transport/node.ts");
-const code = await cliMain({ args, out: (l) => console.log(l), err: (l) => console.error(l) }, connect);
+const { stdoutTakesColor } = await import("./src/transport/terminal.ts");
+const io = {
+  args,
+  out: (l: string) => console.log(l),
+  err: (l: string) => console.error(l),
+  color: stdoutTakesColor(),
+};
+const code = await cliMain(io, connect);
 if (deno) deno.exit(code);
 else proc!.exitCode = code;

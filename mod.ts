@@ -3,7 +3,8 @@
  *
  * What this entry point offers, by who needs it:
  *
- * - everyone: {@link parseCredential} and the credential's types, {@link MongoAuthError} and its codes;
+ * - everyone: {@link parseCredential} and the credential's types, {@link MongoAuthError} and its codes,
+ *   the trace of a login ({@link TraceEvent}) and {@link hintsFor} a failed one;
  * - users of the official `mongodb` driver: the OIDC callbacks of the built-in environments
  *   ({@link createAzureCallback}, {@link createGcpCallback}, {@link createK8sCallback}); the AWS
  *   provider comes from `@mongo-auth/core/node` or `/deno`, which read the process's environment;
@@ -30,6 +31,18 @@
 
 // Errors.
 export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/core/errors.ts";
+
+// The trace of a login, and hints on a failed one.
+export type {
+  TlsFailureReason,
+  TraceAttributeValue,
+  TraceEmitter,
+  TraceEvent,
+  TraceEventAttributes,
+  TraceEventType,
+  TraceListener,
+} from "./src/core/trace.ts";
+export { type Hint, type HintEvidence, hintsFor } from "./src/client/hints.ts";
 
 // Connection strings and credentials.
 export {

@@ -11,6 +11,9 @@
 #   client-encrypted.pem    certificate + PKCS#8 key encrypted with ENCRYPTED_KEY_PASSWORD
 #   other-ca.pem            a second CA that signed nothing the server trusts
 #   client-other-ca.pem     the registered subject, but signed by the other CA
+#   wrong-host-ca.pem       a third CA, which signed only:
+#   wrong-host-server.pem   a server certificate (and key) for db.example.net only: connecting to 127.0.0.1
+#                           with it is a host name mismatch
 #
 # The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
 set -euo pipefail
@@ -77,5 +80,13 @@ client ca client-encrypted.pem "/C=US/ST=State/L=City/O=Example/OU=apps/CN=encry
   "$ENCRYPTED_KEY_PASSWORD"
 client other-ca client-other-ca.pem "/C=US/ST=State/L=City/O=Example/OU=apps/CN=client" "$SUBJECT_CLIENT"
 
+make_ca wrong-host-ca "/O=mongo-auth tests/CN=mongo-auth wrong-host CA"
+printf 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:db.example.net\n' >"$tmp/wrong-host.ext"
+newkey "$tmp/wrong-host.key"
+openssl req -new -key "$tmp/wrong-host.key" -subj "/O=mongo-auth tests/CN=db.example.net" -out "$tmp/wrong-host.csr"
+sign wrong-host-ca "$tmp/wrong-host.csr" "$tmp/wrong-host.ext" "$tmp/wrong-host.crt"
+cat "$tmp/wrong-host.crt" "$tmp/wrong-host.key" >"$out/wrong-host-server.pem"
+
 openssl verify -CAfile "$out/ca.pem" "$out/server-cert.pem" "$out/client.pem" >/dev/null
+openssl verify -CAfile "$out/wrong-host-ca.pem" "$out/wrong-host-server.pem" >/dev/null
 echo "test PKI written to $out"

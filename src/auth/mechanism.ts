@@ -13,6 +13,7 @@
 import type { MongoCredential } from "../credential/mongo-credential.ts";
 import type { ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { RuntimeEnv } from "../core/runtime-env.ts";
+import type { TraceEmitter } from "../core/trace.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";
 
 /** Per-connection facts a mechanism may need. */
@@ -42,6 +43,16 @@ export interface AuthContext {
    * say under `authenticate()`): run `work` under {@link signal}.
    */
   readonly outsideConnectTimeout?: <T>(work: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+  /**
+   * Where the mechanism records what it found (credential sources tried, a token's claims, the identity
+   * the credentials are); never a secret. Absent: nothing is recorded.
+   */
+  readonly trace?: TraceEmitter;
+  /**
+   * The caller asked for evidence on failure (`explain`): the mechanism may spend one bounded request
+   * after a refusal to find it (MONGODB-AWS: STS GetCallerIdentity).
+   */
+  readonly explain?: boolean;
 }
 
 /**

@@ -7,23 +7,33 @@
 import type { ConnectOptions } from "../client/options.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
+import type { TraceEvent } from "../core/trace.ts";
+import { type Hint, hintsFor } from "../client/hints.ts";
 import type { Document } from "../wire/command.ts";
+import { formatHints, formatTrace } from "./explain.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
 
 /** Arguments and output of the CLI. */
 export interface CliIo {
-  /** The arguments after the program name, e.g. `["whoami", "mongodb://…"]`. */
+  /** The arguments after the program name, e.g. `["whoami", "--explain", "mongodb://…"]`. */
   args: string[];
   /** Writes one line of normal output. */
   out(line: string): void;
   /** Writes one line of error output. */
   err(line: string): void;
+  /** Colour the `--explain` output (the CLI: on a terminal, unless `NO_COLOR` is set). Default: no. */
+  color?: boolean;
 }
 
+const USAGE = "usage: mongo-auth whoami [--explain] [--json] <connection-string>";
+
 /**
- * Runs the CLI.
+ * Runs the CLI. `whoami` connects, authenticates and prints who the server says we are; `--explain`
+ * adds the trace of the login and, when it fails, the hints derived from it (and lets the login spend
+ * one bounded request on evidence, see the `explain` option); `--json` prints all of it as one JSON
+ * document instead. Nothing printed holds a secret.
  *
  * @param io arguments and output
  * @param connect the runtime's `connect`
@@ -40,34 +50,106 @@ export interface CliIo {
  * ```
  */
 export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
-  const [command, uri, ...rest] = io.args;
-  if (command !== "whoami" || !uri || rest.length > 0) {
-    io.err("usage: mongo-auth whoami <connection-string>");
+  const [command, ...rest] = io.args;
+  const flags = new Set(rest.filter((arg) => arg.startsWith("--")));
+  const operands = rest.filter((arg) => !arg.startsWith("--"));
+  const unknown = [...flags].filter((flag) => flag !== "--explain" && flag !== "--json");
+  if (command !== "whoami" || operands.length !== 1 || unknown.length > 0) {
+    io.err(USAGE);
     return 2;
   }
+  const json = flags.has("--json");
+  const explain = json || flags.has("--explain");
+  const style = { color: io.color === true && !json };
+  let trace: readonly TraceEvent[] = [];
   try {
     // The library never logs; the CLI is an application, so it shows warnings on stderr.
-    const conn = await connect(uri, { onWarning: (message) => io.err(`mongo-auth: warning: ${message}`) });
+    const conn = await connect(operands[0], {
+      onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
+      explain,
+    });
+    trace = conn.trace ?? [];
+    let whoami: WhoAmI;
     try {
-      const status = await conn.command("admin", { connectionStatus: 1 });
-      const users = ((status.authInfo as Document)?.authenticatedUsers ?? []) as Document[];
-      const { mechanism, speculative, roundTrips, durationMs } = conn.handshake;
-      const rows: [string, string][] = [
-        ["user", users.map((u) => String(u.user)).join(", ") || "(not authenticated)"],
-        ["db", users.map((u) => String(u.db)).join(", ") || "-"],
-        ["mechanism", mechanism ? `${mechanism}${speculative ? " (speculative)" : ""}` : "none"],
-        ["host", `${conn.host}:${conn.port}`],
-        ["round trips", String(roundTrips)],
-        ["time", `${durationMs.toFixed(1)} ms`],
-      ];
-      for (const [k, v] of rows) io.out(`${k.padEnd(12)}${v}`);
-      return 0;
+      whoami = await whoAmI(conn);
     } finally {
       await conn.close();
     }
+    if (json) {
+      io.out(JSON.stringify({ ok: true, whoami, trace, hints: [] }, null, 2));
+      return 0;
+    }
+    for (const [k, v] of whoamiRows(whoami)) io.out(`${k.padEnd(12)}${v}`);
+    if (explain) printExplanation(io, trace, [], style);
+    return 0;
   } catch (err) {
-    if (err instanceof MongoAuthError) io.err(`mongo-auth: ${err.code}: ${err.message}`);
-    else io.err(`mongo-auth: unexpected error: ${(err as Error)?.name ?? "Error"}`);
+    const error = err instanceof MongoAuthError
+      ? { code: err.code, message: err.message }
+      : { code: "UNEXPECTED", message: `unexpected error: ${(err as Error)?.name ?? "Error"}` };
+    trace = (err instanceof MongoAuthError ? err.trace : undefined) ?? trace;
+    const hints = hintsFor(trace);
+    if (json) {
+      io.out(JSON.stringify({ ok: false, error, trace, hints }, null, 2));
+      return 1;
+    }
+    io.err(
+      err instanceof MongoAuthError
+        ? `mongo-auth: ${error.code}: ${error.message}`
+        : `mongo-auth: ${error.message}`,
+    );
+    if (explain) printExplanation(io, trace, hints, style);
+    else if (hints.length > 0) {
+      io.err("mongo-auth: run with --explain to see why (hints from the login's trace)");
+    }
     return 1;
   }
+}
+
+/** Who the server says we are, and how the login went. */
+interface WhoAmI {
+  readonly users: readonly { user: string; db: string }[];
+  readonly mechanism?: string;
+  readonly speculative: boolean;
+  readonly host: string;
+  readonly roundTrips: number;
+  readonly durationMs: number;
+}
+
+async function whoAmI(conn: Connection): Promise<WhoAmI> {
+  const status = await conn.command("admin", { connectionStatus: 1 });
+  const users = ((status.authInfo as Document)?.authenticatedUsers ?? []) as Document[];
+  const { mechanism, speculative, roundTrips, durationMs } = conn.handshake;
+  return {
+    users: users.map((u) => ({ user: String(u.user), db: String(u.db) })),
+    mechanism,
+    speculative,
+    host: `${conn.host}:${conn.port}`,
+    roundTrips,
+    durationMs: Math.round(durationMs * 10) / 10,
+  };
+}
+
+function whoamiRows(who: WhoAmI): [string, string][] {
+  return [
+    ["user", who.users.map((u) => u.user).join(", ") || "(not authenticated)"],
+    ["db", who.users.map((u) => u.db).join(", ") || "-"],
+    ["mechanism", who.mechanism ? `${who.mechanism}${who.speculative ? " (speculative)" : ""}` : "none"],
+    ["host", who.host],
+    ["round trips", String(who.roundTrips)],
+    ["time", `${who.durationMs.toFixed(1)} ms`],
+  ];
+}
+
+function printExplanation(
+  io: CliIo,
+  trace: readonly TraceEvent[],
+  hints: readonly Hint[],
+  style: { color: boolean },
+) {
+  io.out("");
+  io.out("trace");
+  for (const line of formatTrace(trace, style)) io.out(line);
+  if (hints.length === 0) return;
+  io.out("");
+  for (const line of formatHints(hints, style)) io.out(line);
 }

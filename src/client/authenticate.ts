@@ -15,6 +15,9 @@ import { mechanismNamed } from "../mechanisms/registry.ts";
 import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";
 import { type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { attachTrace, stopwatch, type TraceListener, TraceRecorder } from "../core/trace.ts";
+import type { AuthSourceOrigin } from "../credential/credential.ts";
+import { helloAttributes } from "./hello-event.ts";
 
 /**
  * Options of {@link authenticate} and {@link beginAuthentication}.
@@ -62,6 +65,19 @@ export interface AuthenticateOptions {
    * 15 000); at most 2 147 483 647.
    */
   maxScramIterations?: number;
+  /**
+   * Called with each event of the conversation's trace as it happens: the authentication database, the
+   * mechanism and why, each credential source tried, each SASL step, the result; never a secret. On
+   * failure the events are also on the `MongoAuthError`'s `trace`. A listener that throws does not stop
+   * the conversation: its error is recorded as a `trace.listener_failed` event.
+   */
+  onEvent?: TraceListener;
+  /**
+   * When the server refuses the credential, spend one bounded request (5 s) to find evidence its
+   * "Authentication failed." hides: MONGODB-AWS asks STS `GetCallerIdentity` which identity the
+   * credentials belong to, when the credential source did not say. Default `false`.
+   */
+  explain?: boolean;
 }
 
 /**
@@ -127,6 +143,14 @@ export interface ConnectDeadline {
   paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T>;
 }
 
+/** What `connect()` hands the conversation for its trace. @internal */
+export interface AuthTracing {
+  /** The connect's trace. */
+  readonly trace: TraceRecorder;
+  /** Why the credential's database is the one it is, as the connection string and options say. */
+  readonly authSource?: AuthSourceOrigin & { readonly uriDatabase?: string };
+}
+
 /**
  * Starts authenticating `credential`: computes what goes into hello.
  *
@@ -165,21 +189,40 @@ export async function startAuthentication(
   given: MongoCredential,
   options: AuthenticateOptions,
   deadline?: ConnectDeadline,
+  tracing?: AuthTracing,
 ): Promise<Authentication> {
-  const credential = checkedCredential(given);
+  const env = options.env ?? defaultEnv;
+  const trace = tracing?.trace ?? new TraceRecorder({ onEvent: options.onEvent, now: () => env.now() });
+  let credential: MongoCredential | undefined;
+  let mechanismName = given?.mechanism as string | undefined;
+  // Every failure of the conversation ends the trace with what failed, and carries the trace.
+  const failed = (err: unknown) => {
+    trace.emit("auth.failed", failureAttributes(err, mechanismName, credential));
+    return attachTrace(err, trace);
+  };
+  try {
+    credential = checkedCredential(given);
+  } catch (err) {
+    throw failed(err);
+  }
+  const { username: user, source: db } = credential;
+  trace.emit("auth.started", { mechanism: credential.mechanism ?? "negotiate", user, db });
+  const origin = tracing?.authSource ?? { origin: "credential", reason: "the credential names it" } as const;
+  trace.emit("auth.source", { db, ...origin });
   const maxScramIterations = checkMaxIterations(options.maxScramIterations ?? DEFAULT_MAX_SCRAM_ITERATIONS);
   // The signal and deadline of the step under way: connecting has them, each later re-authentication
   // its own signal and no deadline.
   let signal = deadline?.signal ?? options.signal;
   let untimed = deadline &&
     (<T>(work: (signal: AbortSignal | undefined) => Promise<T>) => deadline.paused(work));
-  const env = options.env ?? defaultEnv;
   const context: AuthContext = {
     credential,
     host: options.host,
     env,
     cache: (options.cacheStore ?? defaultStore).scopeFor(credential),
     maxScramIterations,
+    trace,
+    explain: options.explain ?? false,
     get signal() {
       return signal;
     },
@@ -187,47 +230,157 @@ export async function startAuthentication(
       return untimed;
     },
   };
-  // Without a mechanism, negotiate: ask for the user's mechanisms and speculate with SCRAM-SHA-256.
+  // Without a mechanism, negotiate: ask for the user's mechanisms and speculate with SCRAM-SHA-256. With
+  // a SCRAM mechanism given, ask for them too (same round trip): when the server refuses, the list is the
+  // evidence of a user that lacks the mechanism, or of no such user in that database.
   const negotiating = credential.mechanism === undefined;
-  const guess = mechanismNamed(credential.mechanism ?? "SCRAM-SHA-256");
-  let mechanism = guess;
-  let authenticator = guess.create(context);
+  const asksMechs = negotiating || credential.mechanism === "SCRAM-SHA-256" ||
+    credential.mechanism === "SCRAM-SHA-1";
+  let mechanism: Mechanism;
+  let authenticator: Authenticator;
   const helloFields: Document = {};
-  if (negotiating) helloFields.saslSupportedMechs = `${credential.source}.${credential.username}`;
-  const speculative = await authenticator.speculativeCommand();
-  if (speculative) helloFields.speculativeAuthenticate = speculative;
+  let speculative: Document | undefined;
+  try {
+    const guess = mechanismNamed(credential.mechanism ?? "SCRAM-SHA-256");
+    mechanism = guess;
+    authenticator = guess.create(context);
+    if (asksMechs) helloFields.saslSupportedMechs = `${credential.source}.${credential.username}`;
+    speculative = await authenticator.speculativeCommand();
+    if (speculative) helloFields.speculativeAuthenticate = speculative;
+  } catch (err) {
+    throw failed(err);
+  }
+  const guess = mechanism;
+  const steps = { trace, mechanism: guess.name, db, count: 0 };
 
   return {
     helloFields,
     async complete(runner, helloReply) {
-      const checked = checkedRunner(runner, context.signal);
-      let speculativeReply = speculative ? asDocument(helloReply.speculativeAuthenticate) : undefined;
-      if (negotiating) {
-        mechanism = negotiatedMechanism(helloReply);
-        if (mechanism !== guess) {
-          authenticator = mechanism.create(context);
-          speculativeReply = undefined;
+      try {
+        steps.count = 0;
+        let speculativeReply = speculative ? asDocument(helloReply.speculativeAuthenticate) : undefined;
+        if (negotiating) {
+          mechanism = negotiatedMechanism(helloReply);
+          if (mechanism !== guess) {
+            authenticator = mechanism.create(context);
+            speculativeReply = undefined;
+          }
         }
+        mechanismName = steps.mechanism = mechanism.name;
+        trace.emit("auth.mechanism", mechanismDecision(mechanism.name, negotiating, helloFields, helloReply));
+        checkServerVersion(mechanism, helloReply);
+        if (speculativeReply) {
+          const done = typeof speculativeReply.done === "boolean" ? speculativeReply.done : undefined;
+          const step = ++steps.count;
+          trace.emit("sasl.step", {
+            ...stepOf(steps),
+            command: "speculativeAuthenticate",
+            step,
+            ok: true,
+            done,
+          });
+        }
+        const checked = checkedRunner(runner, context.signal, steps);
+        // Asked for the user's mechanisms, the server lists none when it has no such user there.
+        const listed = helloReply.saslSupportedMechs;
+        const unknownUser = asksMechs && !Array.isArray(listed);
+        const attempt = {
+          credential: credential!,
+          mechanism: mechanism.name,
+          unknownUser,
+          listedMechs: asksMechs && Array.isArray(listed) ? listed.map(String) : undefined,
+        };
+        await finish(authenticator, checked, speculativeReply, attempt, context.signal);
+        const result = { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
+        trace.emit("auth.succeeded", { ...result, user, db });
+        return result;
+      } catch (err) {
+        throw failed(err);
       }
-      checkServerVersion(mechanism, helloReply);
-      // Asked for the user's mechanisms, the server lists none when it has no such user there.
-      const unknownUser = negotiating && !Array.isArray(helloReply.saslSupportedMechs);
-      const attempt = { credential, mechanism: mechanism.name, unknownUser };
-      await finish(authenticator, checked, speculativeReply, attempt, context.signal);
-      return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
     },
     async reauthenticate(runner, reauthSignal) {
       signal = reauthSignal;
       untimed = undefined;
-      const checked = checkedRunner(runner, context.signal);
-      if (authenticator.reauthenticate) {
-        return await raceAbort(authenticator.reauthenticate(checked), context.signal, "authentication");
+      trace.emit("auth.started", { mechanism: mechanism.name, user, db, reauthentication: true });
+      try {
+        steps.count = 0;
+        const checked = checkedRunner(runner, context.signal, steps);
+        if (authenticator.reauthenticate) {
+          await raceAbort(authenticator.reauthenticate(checked), context.signal, "authentication");
+        } else {
+          authenticator = mechanism.create(context);
+          const attempt = { credential: credential!, mechanism: mechanism.name };
+          await finish(authenticator, checked, undefined, attempt, context.signal);
+        }
+        trace.emit("auth.succeeded", { mechanism: mechanism.name, speculative: false, user, db });
+      } catch (err) {
+        throw failed(err);
       }
-      authenticator = mechanism.create(context);
-      const attempt = { credential, mechanism: mechanism.name };
-      await finish(authenticator, checked, undefined, attempt, context.signal);
     },
   };
+}
+
+// Why this mechanism: given, or what hello's list made of it (SCRAM-SHA-256 when listed, else SCRAM-SHA-1).
+function mechanismDecision(
+  name: string,
+  negotiating: boolean,
+  helloFields: Document,
+  helloReply: Document,
+): { mechanism: string; how: "given" | "negotiated" | "defaulted"; reason: string } {
+  if (!negotiating) return { mechanism: name, how: "given", reason: `authMechanism=${name}` };
+  const asked = String(helloFields.saslSupportedMechs);
+  const mechs = helloReply.saslSupportedMechs;
+  if (!Array.isArray(mechs)) {
+    return {
+      mechanism: name,
+      how: "defaulted",
+      reason: `hello listed no mechanisms for ${asked}: ${name} is the auth specification's fallback`,
+    };
+  }
+  const listed = mechs.map(String).join(", ") || "nothing";
+  return {
+    mechanism: name,
+    how: "negotiated",
+    reason: name === "SCRAM-SHA-256"
+      ? `hello lists ${listed} for ${asked}: SCRAM-SHA-256 is preferred`
+      : `hello lists ${listed} for ${asked}, without SCRAM-SHA-256`,
+  };
+}
+
+/** A conversation's step counter and what each step event names. */
+interface StepTracing {
+  readonly trace: TraceRecorder;
+  mechanism: string;
+  readonly db: string;
+  count: number;
+}
+
+function stepOf(steps: StepTracing): { mechanism: string; db: string } {
+  return { mechanism: steps.mechanism, db: steps.db };
+}
+
+function failureAttributes(
+  err: unknown,
+  mechanism: string | undefined,
+  credential: MongoCredential | undefined,
+) {
+  const server = serverErrorIn(err);
+  return {
+    mechanism,
+    user: credential?.username,
+    db: credential?.source,
+    code: err instanceof MongoAuthError ? err.code : "UNEXPECTED",
+    serverCode: server?.serverCode,
+    codeName: server?.codeName || undefined,
+    message: err instanceof MongoAuthError ? err.message : `unexpected ${(err as Error)?.name ?? "error"}`,
+  };
+}
+
+// The server's own error, where the conversation's error is one or was made from one.
+function serverErrorIn(err: unknown): MongoServerError | undefined {
+  if (err instanceof MongoServerError) return err;
+  const cause = (err as { cause?: unknown } | null)?.cause;
+  return cause instanceof MongoServerError ? cause : undefined;
 }
 
 /**
@@ -253,13 +406,32 @@ export async function authenticate(
   credential: MongoCredential,
   options: AuthenticateOptions = {},
 ): Promise<AuthResult> {
-  const auth = await beginAuthentication(credential, options);
-  const helloReply = options.helloReply ??
-    await checkedRunner(runner, options.signal).command("admin", {
-      hello: 1,
-      helloOk: true,
-      ...auth.helloFields,
-    });
+  const env = options.env ?? defaultEnv;
+  const trace = new TraceRecorder({ onEvent: options.onEvent, now: () => env.now() });
+  const auth = await startAuthentication(credential, options, undefined, { trace });
+  let helloReply = options.helloReply;
+  if (!helloReply) {
+    const elapsed = stopwatch();
+    try {
+      helloReply = await checkedRunner(runner, options.signal).command("admin", {
+        hello: 1,
+        helloOk: true,
+        ...auth.helloFields,
+      });
+    } catch (err) {
+      throw attachTrace(err, trace);
+    }
+    const { saslSupportedMechs, speculativeAuthenticate } = auth.helloFields;
+    trace.emit(
+      "hello",
+      helloAttributes(helloReply, {
+        command: "hello",
+        mechsAskedFor: typeof saslSupportedMechs === "string" ? saslSupportedMechs : undefined,
+        speculative: speculativeAuthenticate !== undefined,
+      }),
+      elapsed(),
+    );
+  }
   return await auth.complete(runner, helloReply);
 }
 
@@ -286,6 +458,8 @@ interface Attempt {
   readonly mechanism: string;
   /** Negotiating, hello listed no mechanisms for the user: the server has no such user there. */
   readonly unknownUser?: boolean;
+  /** The user's mechanisms as hello listed them, when asked. */
+  readonly listedMechs?: readonly string[];
 }
 
 // Settles when the signal fires even if the mechanism is busy with something that takes no signal (a
@@ -321,7 +495,10 @@ async function finish(
 
 // The server says only "Authentication failed." (on purpose: it does not tell an attacker which part
 // was wrong). Say who tried, where and how, and what is worth checking for that mechanism.
-function refused({ credential, mechanism, unknownUser }: Attempt, cause: MongoServerError): MongoAuthError {
+function refused(
+  { credential, mechanism, unknownUser, listedMechs }: Attempt,
+  cause: MongoServerError,
+): MongoAuthError {
   const who = credential.username !== undefined && mechanism !== "MONGODB-AWS"
     ? `user ${JSON.stringify(credential.username)}`
     : "the client";
@@ -332,6 +509,9 @@ function refused({ credential, mechanism, unknownUser }: Attempt, cause: MongoSe
     } in ${where} (hello listed no mechanisms ` +
       "for it): check authSource, which names the database that holds the user (default: the connection " +
       "string's database, else admin)"
+    : listedMechs && listedMechs.length > 0 && !listedMechs.includes(mechanism)
+    ? `the user has no ${mechanism} credentials (hello lists ${listedMechs.join(", ")} for it): use ` +
+      `authMechanism=${listedMechs[0]}, or leave authMechanism out to negotiate`
     : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD;
   return new MongoAuthError(
     "AUTHENTICATION_FAILED",
@@ -364,11 +544,37 @@ function asDocument(value: unknown): Document | undefined {
 // hello's and re-authentication's included, passes here. The runner's commands do not take our signal,
 // so a command still pending when it fires is abandoned: the conversation rejects at once, and the
 // caller (who owns the channel) closes it.
-function checkedRunner(runner: CommandRunner, signal: AbortSignal | undefined): CommandRunner {
+function checkedRunner(
+  runner: CommandRunner,
+  signal: AbortSignal | undefined,
+  steps?: StepTracing,
+): CommandRunner {
   return {
     async command(db, cmd) {
       throwIfAborted(signal, "authentication");
-      return checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"));
+      if (!steps) return checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"));
+      const step = ++steps.count;
+      const command = Object.keys(cmd)[0] ?? "";
+      const elapsed = stopwatch();
+      try {
+        const reply = checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"));
+        const done = typeof reply.done === "boolean" ? reply.done : undefined;
+        steps.trace.emit("sasl.step", { ...stepOf(steps), db, command, step, ok: true, done }, elapsed());
+        return reply;
+      } catch (err) {
+        const server = err instanceof MongoServerError ? err : undefined;
+        steps.trace.emit("sasl.step", {
+          ...stepOf(steps),
+          db,
+          command,
+          step,
+          ok: false,
+          serverCode: server?.serverCode,
+          codeName: server ? server.codeName || undefined : undefined,
+          error: err instanceof MongoAuthError ? err.code : undefined,
+        }, elapsed());
+        throw err;
+      }
     },
   };
 }

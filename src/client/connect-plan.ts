@@ -7,7 +7,11 @@
  */
 import { withTimeout } from "../core/abort.ts";
 import { type ConnectOptions, type ConnectSettings, connectSettings } from "./options.ts";
-import { credentialWithSrvDefaults } from "../credential/credential.ts";
+import {
+  type AuthSourceOrigin,
+  authSourceOrigin,
+  credentialWithSrvDefaults,
+} from "../credential/credential.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
@@ -15,6 +19,7 @@ import { resolveSrvHosts, selectSrvHosts } from "../dns/srv.ts";
 import { type HostAddress, parseConnectionString } from "../credential/connection-string.ts";
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, type Transport } from "./transport.ts";
+import { stopwatch, type TraceEmitter } from "../core/trace.ts";
 
 /** Everything `connect()` settles before its first socket: the seedlist, the options, the credential. */
 export interface ConnectionPlan {
@@ -27,6 +32,8 @@ export interface ConnectionPlan {
   readonly options: UriOptions;
   /** The credential, or `undefined` when nothing asks for authentication. */
   readonly credential?: MongoCredential;
+  /** Why the credential's authentication database is that one (with the credential). */
+  readonly authSource?: AuthSourceOrigin & { readonly uriDatabase?: string };
   /** TLS, timeouts, appName and the SRV settings, from the connection string and the options. */
   readonly settings: ConnectSettings;
   /** Every warning so far, in the order found (each already passed to `onWarning`). */
@@ -40,6 +47,7 @@ export interface ConnectionPlan {
  * @param transport the runtime's DNS (only used for `mongodb+srv://`) and capabilities
  * @param uri the connection string
  * @param options the options of `connect()`
+ * @param trace where to record what was found (the connect's trace)
  * @returns the plan
  * @throws {MongoAuthError} `INVALID_URI`, `INVALID_OPTION`, `INVALID_CREDENTIAL`, `DNS_ERROR`,
  *   `RUNTIME_UNSUPPORTED`, `TIMEOUT`, `ABORTED`, as `connectWith` does, before any socket is opened
@@ -48,15 +56,18 @@ export async function planConnection(
   transport: Transport,
   uri: string,
   options: ConnectOptions = {},
+  trace?: TraceEmitter,
 ): Promise<ConnectionPlan> {
   const warnings: string[] = [];
   const warn = (found: readonly string[]) => {
     for (const message of found) {
       warnings.push(message);
+      trace?.emit("option.warning", { message });
       options.onWarning?.(message);
     }
   };
   const cs = parseConnectionString(uri);
+  trace?.emit("connect.started", { scheme: cs.scheme, hosts: cs.hosts.map(hostPort) });
   warn(cs.warnings);
   const settings = connectSettings(cs, options);
   warn(settings.warnings);
@@ -68,17 +79,22 @@ export async function planConnection(
     ? transport
     : dnsOverHttpsResolver({ endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
   let hosts: readonly HostAddress[] = cs.hosts;
-  let txt: UriOptions = {};
+  let txt: UriOptions | undefined;
+  let srvName = "";
+  let resolvedIn = 0;
   if (cs.scheme === "mongodb+srv") {
     const signal = withTimeout(options.signal, settings.connectTimeoutMS);
-    const srv = await resolveSrvHosts(resolver, cs.hosts[0].host, settings.srvServiceName, signal);
+    const elapsed = stopwatch();
+    srvName = cs.hosts[0].host;
+    const srv = await resolveSrvHosts(resolver, srvName, settings.srvServiceName, signal);
+    resolvedIn = elapsed();
     warn(srv.warnings);
     txt = srv.options;
     hosts = srv.hosts;
   }
   const { ssl: _ssl, ...given } = cs.parsedOptions;
   const effective: UriOptions = {
-    ...txt,
+    ...txt ?? {},
     ...given,
     tls: settings.tls !== undefined,
     ...(cs.scheme === "mongodb+srv" &&
@@ -89,11 +105,62 @@ export async function planConnection(
     srv: cs.scheme === "mongodb+srv",
     hostCount: hosts.length,
   });
+  const srvFound = hosts;
   if (cs.scheme === "mongodb+srv") hosts = selectSrvHosts(hosts, settings.srvMaxHosts);
-  const credential = credentialWithSrvDefaults(cs, options, { authSource: txt.authSource });
+  const credential = credentialWithSrvDefaults(cs, options, { authSource: txt?.authSource });
+  const authSource = credential && {
+    ...authSourceOrigin(cs, options, { authSource: txt?.authSource }, credential),
+    uriDatabase: cs.database,
+  };
+  if (txt && trace) {
+    trace.emit("dns.srv", {
+      name: `_${settings.srvServiceName}._tcp.${srvName}`,
+      hosts: srvFound.map(hostPort),
+      selected: hosts.length < srvFound.length ? hosts.map(hostPort) : undefined,
+    }, resolvedIn);
+    trace.emit("dns.txt", {
+      name: srvName,
+      ...txtOutcome(txt, cs.parsedOptions, options, credential, authSource),
+    });
+  }
   requireCapabilities(transport.capabilities, undefined, credential?.mechanism);
   checkMechanismNeeds(credential, settings);
-  return { hosts, options: effective, credential, settings, warnings };
+  return { hosts, options: effective, credential, authSource, settings, warnings };
+}
+
+function hostPort(address: HostAddress): string {
+  return `${address.host}:${address.port}`;
+}
+
+// What became of each option of a TXT record, and why: the connection string's own value wins, and a
+// TXT authSource is only a default for the mechanisms whose users live in a database (SCRAM).
+function txtOutcome(
+  txt: UriOptions,
+  given: UriOptions,
+  options: ConnectOptions,
+  credential: MongoCredential | undefined,
+  authSource: AuthSourceOrigin | undefined,
+): { found: boolean; applied: string[]; ignored: string[] } {
+  const applied: string[] = [];
+  const ignored: string[] = [];
+  for (const [name, value] of Object.entries(txt)) {
+    const option = `${name}=${value}`;
+    const mine = (given as Record<string, unknown>)[name] ?? (options as Record<string, unknown>)[name];
+    if (mine !== undefined) {
+      ignored.push(`${option}: the connection string or the options set ${name} themselves, which wins`);
+    } else if (name !== "authSource") {
+      applied.push(option);
+    } else if (!credential) {
+      ignored.push(`${option}: no credential, so nothing authenticates`);
+    } else if (authSource?.origin === "TXT record") {
+      applied.push(option);
+    } else {
+      ignored.push(
+        `${option}: ${credential.mechanism} users live in ${credential.source}, not in a database a TXT record names`,
+      );
+    }
+  }
+  return { found: Object.keys(txt).length > 0, applied, ignored };
 }
 
 /** connect() has no way to dial a UNIX domain socket: say so before trying any host. */

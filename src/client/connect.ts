@@ -4,18 +4,19 @@
  *
  * @module
  */
-import { abortError, Deadline } from "../core/abort.ts";
+import { abortError, Deadline, withTimeout } from "../core/abort.ts";
 import { startAuthentication } from "./authenticate.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
-import { planConnection } from "./connect-plan.ts";
+import { type ConnectionPlan, planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
-import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { Document } from "../wire/command.ts";
 import { clientMetadata } from "./handshake.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import { explainPbkdf2Cap, type Transport } from "./transport.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
+import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
+import { helloAttributes } from "./hello-event.ts";
 
 /**
  * Connects to the first reachable host of `uri` and authenticates.
@@ -64,10 +65,18 @@ export async function connectWith(
   uri: string,
   options: ConnectOptions = {},
 ): Promise<Connection> {
+  const env = options.env;
+  const trace = new TraceRecorder({ onEvent: options.onEvent, now: env && (() => env.now()) });
+  const elapsed = stopwatch();
   try {
-    return await connectToFirstHost(transport, uri, options);
+    const connection = await connectToFirstHost(transport, uri, options, trace);
+    const { host, port, roundTrips } = connection;
+    trace.emit("connect.succeeded", { host, port, roundTrips }, elapsed());
+    return connection;
   } catch (err) {
-    throw explainPbkdf2Cap(err, transport.capabilities);
+    const explained = explainPbkdf2Cap(err, transport.capabilities);
+    trace.emit("connect.failed", failureAttributes(explained), elapsed());
+    throw attachTrace(explained, trace);
   }
 }
 
@@ -75,13 +84,20 @@ async function connectToFirstHost(
   transport: Transport,
   uri: string,
   options: ConnectOptions,
+  trace: TraceRecorder,
 ): Promise<Connection> {
-  const { hosts, credential, settings, warnings } = await planConnection(transport, uri, options);
+  const plan = await planConnection(transport, uri, options, trace);
   const failures: unknown[] = [];
-  for (const address of hosts) {
+  for (const [index, address] of plan.hosts.entries()) {
+    const { host, port } = address;
+    trace.emit("host.connecting", { host, port, attempt: index + 1, of: plan.hosts.length });
     try {
-      return await connectHost(transport, address, credential, settings, options, warnings);
+      return await connectHost(transport, address, plan, options, trace);
     } catch (err) {
+      if (options.explain && plan.settings.tls && hungUpDuringTls(trace)) {
+        await probeWithoutTls(transport, address, options.signal, trace);
+      }
+      trace.emit("host.failed", { host, port, ...failureAttributes(err) });
       // A server that answered and refused us will refuse on every host, and what the runtime cannot
       // do it cannot do for any host: stop here.
       if (err instanceof MongoAuthError && STOP_CODES.has(err.code)) throw err;
@@ -89,9 +105,7 @@ async function connectToFirstHost(
     }
   }
   if (failures.length === 1 && failures[0] instanceof MongoAuthError) throw failures[0];
-  const reasons = failures.map((err) =>
-    err instanceof MongoAuthError ? err.message : `unexpected ${(err as Error)?.name ?? "error"}`
-  );
+  const reasons = failures.map((err) => failureAttributes(err).message);
   throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host: ${reasons.join("; ")}`, {
     cause: new AggregateError(failures, "every host failed"),
   });
@@ -104,14 +118,52 @@ const STOP_CODES: ReadonlySet<string> = new Set([
   "RUNTIME_UNSUPPORTED",
 ]);
 
+/** How long the plain hello of {@link probeWithoutTls} may take. */
+const PLAIN_PROBE_TIMEOUT_MS = 2_000;
+
+// The last event says the peer hung up on (or answered something else to) our TLS handshake.
+function hungUpDuringTls(trace: TraceRecorder): boolean {
+  const last = trace.events.at(-1);
+  return last?.type === "tls.failed" && last.attributes.reason === "not-tls";
+}
+
+// With explain: does the port answer a plain hello? That tells a server without TLS from one that hung up
+// on us for another reason. One bounded attempt; its outcome is evidence, never an error.
+async function probeWithoutTls(
+  transport: Transport,
+  { host, port }: HostAddress,
+  callerSignal: AbortSignal | undefined,
+  trace: TraceRecorder,
+): Promise<void> {
+  const signal = withTimeout(callerSignal, PLAIN_PROBE_TIMEOUT_MS);
+  let wire: WireConnection | undefined;
+  try {
+    const socket = await transport.openSocket({ host, port, signal });
+    wire = new WireConnection(socket, { timeoutMS: PLAIN_PROBE_TIMEOUT_MS, peer: `${host}:${port}` });
+    const reply = await wire.command("admin", { hello: 1, helloOk: true }, { signal });
+    const { serverRelease } = helloAttributes(reply, { command: "hello", speculative: false });
+    trace.emit("tls.plain_probe", { host, port, answered: true, serverRelease });
+  } catch (err) {
+    trace.emit("tls.plain_probe", { host, port, answered: false, detail: failureAttributes(err).message });
+  } finally {
+    await wire?.close();
+  }
+}
+
+function failureAttributes(err: unknown): { code: string; message: string } {
+  return err instanceof MongoAuthError
+    ? { code: err.code, message: err.message }
+    : { code: "UNEXPECTED", message: `unexpected ${(err as Error)?.name ?? "error"}` };
+}
+
 async function connectHost(
   transport: Transport,
   address: HostAddress,
-  credential: MongoCredential | undefined,
-  settings: ConnectSettings,
+  plan: ConnectionPlan,
   options: ConnectOptions,
-  warnings: readonly string[],
+  trace: TraceRecorder,
 ): Promise<Connection> {
+  const { credential, settings, warnings } = plan;
   const started = performance.now();
   const peer = `${address.host}:${address.port}`;
   const where = `connecting to ${peer}`;
@@ -119,24 +171,40 @@ async function connectHost(
   const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
   try {
+    const opening = stopwatch();
     const socket = await transport.openSocket({
       host: address.host,
       port: address.port,
       tls: settings.tls,
       signal,
+      trace,
     });
+    trace.emit("socket.opened", { host: address.host, port: address.port, tls: !!settings.tls }, opening());
     const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
     try {
       const commandOptions = { signal, timeoutMS: 0 };
       const auth = credential
-        ? await startAuthentication(credential, {
-          host: address.host,
-          env: options.env ?? transport.defaultEnv(),
-          cacheStore: options.cacheStore,
-          maxScramIterations: options.maxScramIterations,
-        }, deadline)
+        ? await startAuthentication(
+          credential,
+          {
+            host: address.host,
+            env: options.env ?? transport.defaultEnv(),
+            cacheStore: options.cacheStore,
+            maxScramIterations: options.maxScramIterations,
+            explain: options.explain,
+          },
+          deadline,
+          { trace, authSource: plan.authSource },
+        )
         : undefined;
-      const hello = await sendHello(wire, transport, settings, auth?.helloFields ?? {}, commandOptions);
+      const hello = await sendHello(
+        wire,
+        transport,
+        settings,
+        auth?.helloFields ?? {},
+        commandOptions,
+        trace,
+      );
       if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
         wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
       }
@@ -154,6 +222,7 @@ async function connectHost(
         },
         auth,
         warnings,
+        trace.events,
       );
     } catch (err) {
       await wire.close();
@@ -196,14 +265,28 @@ async function sendHello(
   settings: ConnectSettings,
   authFields: Document,
   commandOptions: { signal: AbortSignal; timeoutMS: number },
+  trace: TraceRecorder,
 ): Promise<Document> {
   const client = clientMetadata(transport, settings.appName);
   const fields = { helloOk: true, client, ...authFields };
+  const elapsed = stopwatch();
+  const sent = (command: string) => ({
+    command,
+    mechsAskedFor: typeof authFields.saslSupportedMechs === "string"
+      ? authFields.saslSupportedMechs
+      : undefined,
+    speculative: authFields.speculativeAuthenticate !== undefined,
+  });
+  let command = "hello";
+  let reply: Document;
   try {
-    return await wire.command("admin", { hello: 1, ...fields }, commandOptions);
+    reply = await wire.command("admin", { hello: 1, ...fields }, commandOptions);
   } catch (err) {
     // Servers before 4.4.2 know only the legacy name.
     if (!(err instanceof MongoServerError) || err.serverCode !== 59) throw err;
-    return await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
+    command = "isMaster";
+    reply = await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
   }
+  trace.emit("hello", helloAttributes(reply, sent(command)), elapsed());
+  return reply;
 }

@@ -9,6 +9,7 @@ import type { Authentication } from "./authenticate.ts";
 import { MongoServerError } from "../core/errors.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
+import type { TraceEvent } from "../core/trace.ts";
 
 /**
  * What the handshake did, for logs and `whoami`. Holds no secret.
@@ -65,6 +66,12 @@ export class Connection implements CommandRunner {
    * options. What they name was ignored. mongo-auth logs nothing; `[]` when all was well.
    */
   readonly warnings: readonly string[];
+  /**
+   * What connecting did, event by event (see `TraceEvent`): host resolution, socket and TLS, hello, the
+   * mechanism and authSource and why, credential sources, each SASL step, the result; then any
+   * re-authentication. No event holds a secret.
+   */
+  readonly trace: readonly TraceEvent[];
   readonly #wire: WireConnection;
   readonly #auth: Authentication | undefined;
 
@@ -76,6 +83,7 @@ export class Connection implements CommandRunner {
    * @param handshake what the handshake did
    * @param auth the authentication, for re-authentication on 391
    * @param warnings what connecting found to warn about
+   * @param trace the events of connecting (kept as given: later events, re-authentication's, add to it)
    */
   constructor(
     wire: WireConnection,
@@ -83,12 +91,14 @@ export class Connection implements CommandRunner {
     handshake: HandshakeInfo,
     auth: Authentication | undefined,
     warnings: readonly string[] = [],
+    trace: readonly TraceEvent[] = [],
   ) {
     this.#wire = wire;
     this.host = address.host;
     this.port = address.port;
     this.handshake = handshake;
     this.warnings = Object.freeze([...warnings]);
+    this.trace = trace;
     this.#auth = auth;
   }
 

@@ -9,6 +9,7 @@ import type { AuthOptions } from "../credential/credential.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { checkAppName } from "./handshake.ts";
 import type { RuntimeEnv } from "../core/runtime-env.ts";
+import type { TraceListener } from "../core/trace.ts";
 import { checkMaxIterations } from "../mechanisms/scram/client.ts";
 import type { ConnectionString } from "../credential/connection-string.ts";
 import {
@@ -22,7 +23,7 @@ import type { TlsSettings } from "./transport.ts";
 
 /**
  * Options of `connect()`. Each may also be given in the connection string (same name, any case) except
- * `tlsCertificateKey`, `signal`, `env`, `dnsOverHttps`, `cacheStore` and `onWarning`; an option given
+ * `tlsCertificateKey`, `signal`, `env`, `dnsOverHttps`, `cacheStore`, `onWarning`, `onEvent` and `explain`; an option given
  * here wins over the connection string's. Names here are case-sensitive: a key that is not one of these
  * (`connectTimeoutMs`, say) is ignored with a warning that suggests the right name.
  *
@@ -108,6 +109,21 @@ export interface ConnectOptions extends AuthOptions {
    * from it to make warnings fatal: `connect()` then rejects with what you threw.
    */
   onWarning?: (message: string) => void;
+  /**
+   * Called with each event of the login's trace as it happens: host resolution, socket and TLS, hello,
+   * the mechanism and authSource and why, each credential source tried, each SASL step, the result. No
+   * event holds a secret. The same events are on `Connection.trace`, and on the `MongoAuthError`'s
+   * `trace` when connecting fails. A listener that throws does not stop the login: its error is
+   * recorded in the trace as a `trace.listener_failed` event.
+   */
+  onEvent?: TraceListener;
+  /**
+   * When authentication is refused, spend one bounded request (5 s) to find evidence the server's
+   * "Authentication failed." hides: MONGODB-AWS asks STS `GetCallerIdentity` which identity the
+   * credentials belong to, when the credential source did not say. Default `false`; `mongo-auth whoami
+   * --explain` sets it.
+   */
+  explain?: boolean;
 }
 
 /** Every key of {@link ConnectOptions}; the type check below keeps it complete. */
@@ -139,6 +155,8 @@ const CONNECT_OPTION_NAMES = [
   "cacheStore",
   "maxScramIterations",
   "onWarning",
+  "onEvent",
+  "explain",
 ] as const satisfies readonly (keyof ConnectOptions)[];
 
 // A compile error here means a ConnectOptions key is missing from CONNECT_OPTION_NAMES: without it,

@@ -12,6 +12,7 @@ import type { RuntimeEnv } from "../core/runtime-env.ts";
 import type { AuthMechanism } from "../credential/mongo-credential.ts";
 import type { DnsResolver } from "../dns/resolver.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { TraceEmitter } from "../core/trace.ts";
 
 /**
  * TLS settings, with files still as paths: the transport reads them, never the core.
@@ -74,6 +75,12 @@ export interface OpenSocketOptions {
   readonly tls?: TlsSettings;
   /** Fires on the caller's abort or the connect timeout; the transport must give up and close. */
   readonly signal: AbortSignal;
+  /**
+   * Where the transport records what the TLS handshake showed (`tls.handshake`: protocol, the server's
+   * certificate, the client certificate's subject, and what the runtime does not expose) or why it failed
+   * (`tls.failed`). A transport may ignore it; `connectWith` records the socket itself.
+   */
+  readonly trace?: TraceEmitter;
 }
 
 /**

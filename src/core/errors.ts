@@ -7,6 +7,7 @@
  *
  * @module
  */
+import type { TraceEvent } from "./trace.ts";
 
 /**
  * Every code a {@link MongoAuthError} can carry. The list only grows; a code is never renamed.
@@ -91,6 +92,12 @@ export type MongoAuthErrorCode =
 export class MongoAuthError extends Error {
   /** A stable, documented code; see {@link MongoAuthErrorCode}. */
   readonly code: MongoAuthErrorCode;
+  /**
+   * What `connect()` or `authenticate()` did up to this error, when it came from one of them: the events
+   * of the trace (see `TraceEvent`), with no secret. `hintsFor(err.trace)` turns it into advice. Not
+   * enumerable, so logging the error stays short.
+   */
+  declare readonly trace?: readonly TraceEvent[];
 
   /**
    * Creates the error.

@@ -235,6 +235,76 @@ export function credentialWithSrvDefaults(
   return buildCredential(input, mechanism);
 }
 
+/** Where a credential's authentication database came from, and why; see {@link authSourceOrigin}. */
+export interface AuthSourceOrigin {
+  /** Which rule picked it. */
+  readonly origin:
+    | "authSource option"
+    | "connection string authSource"
+    | "TXT record"
+    | "connection string database"
+    | "mechanism default";
+  /** Why, in words that name the setting. */
+  readonly reason: string;
+}
+
+/**
+ * Why `credential.source` is what it is, by the precedence {@link credentialWithSrvDefaults} applies: for
+ * the trace of a login, so a person sees which setting sent the user lookup to which database.
+ *
+ * @param connectionString the parsed connection string
+ * @param options the options the credential was built with
+ * @param srv what the TXT record set, if anything
+ * @param credential the credential built from them
+ * @returns the origin and the reason
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseConnectionString } from "./connection-string.ts";
+ * import { authSourceOrigin, credentialFromConnectionString } from "./credential.ts";
+ *
+ * const cs = parseConnectionString("mongodb://bob:pw@db.example.net/app");
+ * const credential = credentialFromConnectionString(cs)!;
+ * assert.equal(authSourceOrigin(cs, {}, {}, credential).origin, "connection string database");
+ * ```
+ */
+export function authSourceOrigin(
+  connectionString: ConnectionString,
+  options: AuthOptions,
+  srv: { readonly authSource?: string },
+  credential: MongoCredential,
+): AuthSourceOrigin {
+  const rules = RULES[credential.mechanism ?? ""];
+  const label = credential.mechanism ?? "SCRAM";
+  const db = JSON.stringify(credential.source);
+  if (options.authSource !== undefined && options.authSource !== null) {
+    return { origin: "authSource option", reason: `the authSource option names ${db}` };
+  }
+  if (connectionString.parsedOptions.authSource !== undefined) {
+    return {
+      origin: "connection string authSource",
+      reason: `authSource=${credential.source} in the connection string`,
+    };
+  }
+  if (rules.source === "$external") {
+    return { origin: "mechanism default", reason: `${label} users live in $external` };
+  }
+  if (rules.source === "admin" && srv.authSource !== undefined) {
+    return { origin: "TXT record", reason: `the mongodb+srv TXT record sets authSource=${srv.authSource}` };
+  }
+  if (connectionString.database !== undefined) {
+    return {
+      origin: "connection string database",
+      reason:
+        `no authSource is given, so the connection string's database (/${connectionString.database}) is used`,
+    };
+  }
+  return {
+    origin: "mechanism default",
+    reason: `no authSource and no database in the connection string: ${label}'s default is ${db}`,
+  };
+}
+
 /**
  * The credential as the rules want it: one {@link parseCredential} made is returned as it is; any other
  * object (a driver author may build a `MongoCredential` by hand) is run through the same rules, with the

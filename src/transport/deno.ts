@@ -28,7 +28,8 @@ import { connectWith } from "../client/connect.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { splitPem } from "./pem.ts";
-import { denoTlsLimits, openWithin, socketError, socketStreams } from "./socket.ts";
+import { denoTlsLimits, openWithin, socketError, socketStreams, subjectOfLines } from "./socket.ts";
+import type { TraceEventAttributes } from "../core/trace.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -234,7 +235,7 @@ function clientPair(pem: { cert: string; key: string; encrypted: boolean }) {
 
 async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   requireDeno();
-  const { host, port, tls, signal } = socket;
+  const { host, port, tls, signal, trace } = socket;
   const what = `connecting to ${host}:${port}`;
   throwIfAborted(signal, what);
   if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket);
@@ -245,9 +246,25 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
     const conn = await openWithin(open(host, port, signal, options), signal, what, close);
     // TLS errors would otherwise surface at the first read, as a closed connection.
     if (conn.handshake) await openWithin(conn.handshake().then(() => conn), signal, what, close);
+    if (options && trace) trace.emit("tls.handshake", await handshakeDetails(options.cert));
     return socketStreams(conn);
   } catch (err) {
-    throw socketError(err, host, port, tls !== undefined);
+    throw socketError(err, host, port, tls !== undefined, trace);
+  }
+}
+
+// Deno's own TLS shows nothing of the session; the client certificate is ours, so its subject is read
+// from the PEM we sent (node:crypto's X509Certificate, loaded only then).
+async function handshakeDetails(cert: string | undefined): Promise<TraceEventAttributes["tls.handshake"]> {
+  const unavailable = ["protocol", "cipher", "server certificate"].map((what) =>
+    `${what} (Deno.startTls and Deno.connectTls do not show it)`
+  );
+  if (cert === undefined) return { unavailable };
+  try {
+    const { X509Certificate } = await import("node:crypto");
+    return { clientSubject: subjectOfLines(new X509Certificate(cert).subject), unavailable };
+  } catch {
+    return { unavailable: [...unavailable, "client certificate subject (node:crypto cannot read it)"] };
   }
 }
 

@@ -11,7 +11,8 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { splitPem } from "./pem.ts";
-import { denoTlsLimits, socketError } from "./socket.ts";
+import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
+import type { TraceEventAttributes } from "../core/trace.ts";
 import {
   FULL_CAPABILITIES,
   type OpenSocketOptions,
@@ -89,7 +90,7 @@ function checkPairOnDeno(pair: { cert: string; key: string }, source: string): v
  * @throws {MongoAuthError} `CONNECTION_FAILED`, `TLS_ERROR`, `TIMEOUT`, `ABORTED`, `RUNTIME_UNSUPPORTED`
  */
 export function openNodeSocket(
-  { host, port, tls: settings, signal }: OpenSocketOptions,
+  { host, port, tls: settings, signal, trace }: OpenSocketOptions,
 ): Promise<SocketStreams> {
   return new Promise<SocketStreams>((resolve, reject) => {
     let socket: net.Socket | undefined;
@@ -103,6 +104,7 @@ export function openNodeSocket(
     const ready = () => {
       stopListening();
       socket!.removeAllListeners("error");
+      if (trace && socket instanceof tls.TLSSocket) trace.emit("tls.handshake", handshakeDetails(socket));
       resolve(toStreams(socket!));
     };
     const start = async () => {
@@ -115,18 +117,41 @@ export function openNodeSocket(
           socket = tls.connect({ ...options, host, port }, ready);
         } catch (err) {
           // Bad PEM or passphrase: the TLS context is built synchronously.
-          return fail(
-            new MongoAuthError("TLS_ERROR", `invalid TLS certificate or key: ${tlsReason(err)}`, {
-              cause: err,
-            }),
-          );
+          const error = new MongoAuthError("TLS_ERROR", `invalid TLS certificate or key: ${tlsReason(err)}`, {
+            cause: err,
+          });
+          return fail(socketError(error, host, port, true, trace));
         }
       }
       socket.setNoDelay(true);
-      socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined)));
+      socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined, trace)));
     };
-    start().catch((err) => fail(socketError(err, host, port, settings !== undefined)));
+    start().catch((err) => fail(socketError(err, host, port, settings !== undefined, trace)));
   });
+}
+
+// What the handshake showed, from the X509Certificate objects of node:tls (Node.js, Bun, Deno's node:tls).
+function handshakeDetails(socket: tls.TLSSocket): TraceEventAttributes["tls.handshake"] {
+  const peer = socket.getPeerX509Certificate?.();
+  const mine = socket.getX509Certificate?.();
+  return {
+    protocol: socket.getProtocol() ?? undefined,
+    cipher: socket.getCipher()?.name,
+    serverSubject: peer && subjectOfLines(peer.subject),
+    serverIssuer: peer && subjectOfLines(peer.issuer),
+    serverValidFrom: peer && isoDate(peer.validFrom),
+    serverValidTo: peer && isoDate(peer.validTo),
+    serverAltNames: peer?.subjectAltName ? altNames(peer.subjectAltName) : undefined,
+    serverFingerprint256: peer?.fingerprint256,
+    clientSubject: mine && subjectOfLines(mine.subject),
+    unavailable: peer ? undefined : ["server certificate (this runtime's node:tls does not show it)"],
+  };
+}
+
+// "Nov 23 08:36:26 2026 GMT" as ISO 8601, or as given when the runtime's Date cannot read it.
+function isoDate(text: string): string {
+  const time = Date.parse(text);
+  return Number.isNaN(time) ? text : new Date(time).toISOString();
 }
 
 function tlsReason(err: unknown): string {

@@ -10,6 +10,7 @@ import { raceAbort } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { TransportCapabilities } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
 
 /**
  * Waits for a socket to open, but no longer than `signal` allows; a socket that opens after we gave
@@ -110,6 +111,7 @@ export function socketStreams(socket: {
  * @param host the host
  * @param port the port
  * @param tls whether the socket was to speak TLS
+ * @param trace where a failed TLS handshake is recorded (`tls.failed`, with the reason the error shows)
  * @returns `CONNECTION_FAILED` or `TLS_ERROR`
  *
  * @example
@@ -121,7 +123,21 @@ export function socketStreams(socket: {
  * assert.match(socketError(refused, "127.0.0.1", 1, false).message, /connection refused/);
  * ```
  */
-export function socketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
+export function socketError(
+  err: unknown,
+  host: string,
+  port: number,
+  tls: boolean,
+  trace?: TraceEmitter,
+): MongoAuthError {
+  const error = classifiedSocketError(err, host, port, tls);
+  if (trace && tls && error.code === "TLS_ERROR") {
+    trace.emit("tls.failed", { host, port, ...tlsFailure(err) });
+  }
+  return error;
+}
+
+function classifiedSocketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
   if (err instanceof MongoAuthError) return err;
   const code = String((err as { code?: unknown })?.code ?? "");
   const name = String((err as { name?: unknown })?.name ?? "");
@@ -145,6 +161,125 @@ export function socketError(err: unknown, host: string, port: number, tls: boole
     : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${code || message || name}`, {
       cause: err,
     });
+}
+
+/**
+ * What a failed TLS handshake's error says it was, for the trace: the reason, the runtime's words (one
+ * line), and the server certificate's names where the runtime puts them on the error (Node.js and Bun,
+ * for a host name mismatch).
+ *
+ * @param err the runtime's error
+ * @returns the reason, the detail, and the certificate's subject and alternative names when shown
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { tlsFailure } from "./socket.ts";
+ *
+ * const mismatch = Object.assign(new Error("Hostname/IP does not match certificate's altnames"), {
+ *   code: "ERR_TLS_CERT_ALTNAME_INVALID",
+ *   cert: { subject: { CN: "db.example.net" }, subjectaltname: "DNS:db.example.net" },
+ * });
+ * assert.deepEqual(tlsFailure(mismatch), {
+ *   reason: "hostname-mismatch",
+ *   detail: "Hostname/IP does not match certificate's altnames",
+ *   serverSubject: "CN=db.example.net",
+ *   serverAltNames: ["DNS:db.example.net"],
+ * });
+ * ```
+ */
+export function tlsFailure(err: unknown): {
+  reason: TlsFailureReason;
+  detail: string;
+  serverSubject?: string;
+  serverAltNames?: string[];
+} {
+  const inner = err instanceof MongoAuthError && err.cause !== undefined ? err.cause : err;
+  const code = String((inner as { code?: unknown })?.code ?? "");
+  const name = String((inner as { name?: unknown })?.name ?? "");
+  const detail = String((inner as Error)?.message ?? inner).replace(/[\r\n]+/g, " ").slice(0, 300);
+  const cert = (inner as { cert?: { subject?: unknown; subjectaltname?: unknown } })?.cert;
+  return {
+    reason: tlsFailureReason(code, name, detail),
+    detail,
+    serverSubject: cert?.subject ? subjectOfObject(cert.subject) : undefined,
+    serverAltNames: typeof cert?.subjectaltname === "string"
+      ? altNames(cert.subjectaltname)
+      : rustlsValidNames(detail),
+  };
+}
+
+function tlsFailureReason(code: string, name: string, message: string): TlsFailureReason {
+  if (
+    code === "ERR_TLS_CERT_ALTNAME_INVALID" ||
+    /NotValidForName|not valid for name|altname|hostname mismatch/i.test(message)
+  ) {
+    return "hostname-mismatch";
+  }
+  if (
+    /^(CERT_HAS_EXPIRED|CERT_NOT_YET_VALID)$/.test(code) ||
+    /\b(Expired|NotValidYet)\b|certificate has expired|not yet valid/i.test(message)
+  ) {
+    return "expired";
+  }
+  if (
+    /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/
+      .test(code) || /UnknownIssuer|self[- ]signed|unable to (get|verify)/i.test(message)
+  ) {
+    return "untrusted";
+  }
+  if (
+    code === "ECONNRESET" || code === "ERR_SSL_WRONG_VERSION_NUMBER" || name === "UnexpectedEof" ||
+    name === "ConnectionReset" ||
+    /before secure TLS connection|wrong version number|packet length too long|InvalidContentType|corrupt message|unexpected end of file|eof/i
+      .test(message)
+  ) {
+    return "not-tls";
+  }
+  if (/private key|passphrase|bad decrypt|PEM|certificate or key/i.test(message)) return "client-certificate";
+  return "other";
+}
+
+// rustls (Deno's TLS) names what the certificate is valid for: `… only valid for DnsName("db.example.net")`.
+function rustlsValidNames(message: string): string[] | undefined {
+  const names = [...message.matchAll(/(DnsName|IpAddress)\("([^"]+)"\)/g)].map(([, kind, name]) =>
+    `${kind === "DnsName" ? "DNS" : "IP"}:${name}`
+  );
+  return names.length > 0 ? names : undefined;
+}
+
+/**
+ * A distinguished name as a runtime's `X509Certificate.subject` gives it (one attribute per line, most
+ * general first) in the order mongod names X509 users: most specific first, comma-separated.
+ *
+ * @param lines the runtime's subject text
+ * @returns e.g. `CN=client,OU=apps,O=Example`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { subjectOfLines } from "./socket.ts";
+ *
+ * assert.equal(subjectOfLines("C=US\nO=Example\nCN=client"), "CN=client,O=Example,C=US");
+ * ```
+ */
+export function subjectOfLines(lines: string): string {
+  return lines.split("\n").filter(Boolean).reverse().map((rdn) => rdn.replace(/ \+ /g, "+")).join(",");
+}
+
+// Node's legacy certificate object: { C, O, CN } in certificate order (most general first).
+function subjectOfObject(subject: unknown): string | undefined {
+  if (typeof subject !== "object" || subject === null) return undefined;
+  return Object.entries(subject).reverse().map(([key, value]) => `${key}=${value}`).join(",");
+}
+
+/**
+ * Subject alternative names as the runtime lists them (`DNS:a, IP Address:127.0.0.1`), one per entry,
+ * IP addresses as `IP:`.
+ *
+ * @param text the runtime's list
+ * @returns the names
+ */
+export function altNames(text: string): string[] {
+  return text.split(/,\s*/).filter(Boolean).map((name) => name.replace(/^IP Address:/, "IP:"));
 }
 
 /**

@@ -74,6 +74,11 @@ export interface WorkersTransportOptions {
   fetch?: FetchLike;
 }
 
+// A Workers socket says nothing of its TLS session.
+const WORKERS_TLS_UNAVAILABLE = ["protocol", "cipher", "server certificate"].map((what) =>
+  `${what} (cloudflare:sockets does not show it)`
+);
+
 /** The PBKDF2 iteration cap of Cloudflare's production runtime (workerd itself has none). */
 export const WORKERS_MAX_PBKDF2_ITERATIONS = 100_000;
 
@@ -183,7 +188,7 @@ function loadConnect(): Promise<WorkersConnect> {
 }
 
 async function openSocket(
-  { host, port, tls, signal }: OpenSocketOptions,
+  { host, port, tls, signal, trace }: OpenSocketOptions,
   injected: WorkersConnect | undefined,
 ): Promise<SocketStreams> {
   const what = `connecting to ${host}:${port}`;
@@ -194,9 +199,10 @@ async function openSocket(
     socket = connectSocket({ hostname: host, port }, { secureTransport: tls ? "on" : "off" });
     const opened = socket;
     await openWithin(opened.opened.then(() => opened), signal, what, () => opened.close().catch(() => {}));
+    if (tls) trace?.emit("tls.handshake", { unavailable: WORKERS_TLS_UNAVAILABLE });
     return socketStreams(socket);
   } catch (err) {
     socket?.close().catch(() => {});
-    throw socketError(err, host, port, tls !== undefined);
+    throw socketError(err, host, port, tls !== undefined, trace);
   }
 }

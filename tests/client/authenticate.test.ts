@@ -35,12 +35,24 @@ describe("beginAuthentication", () => {
     assert.match(new TextDecoder().decode(spec.payload as Uint8Array), /^n,,n=alice,r=/);
   });
 
-  it("does not ask for saslSupportedMechs when the mechanism is given", async () => {
+  it("asks for saslSupportedMechs with a SCRAM mechanism given too: the list is the evidence when the server refuses", async () => {
     const auth = await beginAuthentication(
       parseCredential("mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-1")!,
     );
-    assert.equal(auth.helloFields.saslSupportedMechs, undefined);
+    assert.equal(auth.helloFields.saslSupportedMechs, "admin.alice");
     assert.equal((auth.helloFields.speculativeAuthenticate as Document).mechanism, "SCRAM-SHA-1");
+  });
+
+  it("does not ask for saslSupportedMechs for the mechanisms of $external users", async () => {
+    for (
+      const uri of [
+        "mongodb://alice:pw@localhost/?authMechanism=PLAIN",
+        "mongodb://localhost/?authMechanism=MONGODB-X509",
+      ]
+    ) {
+      const auth = await beginAuthentication(parseCredential(uri)!);
+      assert.equal(auth.helloFields.saslSupportedMechs, undefined, uri);
+    }
   });
 
   it("puts X509's authenticate command into hello, on $external", async () => {

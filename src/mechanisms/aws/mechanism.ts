@@ -17,6 +17,7 @@ import { resolveAwsCredentials } from "./credentials/chain.ts";
 import { AwsCredentialCache } from "./credentials/cache.ts";
 import { type AwsCredentials, awsKeysOf, awsProviderOf } from "../../credential/aws.ts";
 import { signCallerIdentity } from "./caller-identity.ts";
+import { lookUpCallerIdentity, mongodbUserOf } from "./identity.ts";
 import { validateStsHost } from "./sts-host.ts";
 import { randomBytes } from "../../crypto/random.ts";
 import { MongoAuthError, MongoServerError } from "../../core/errors.ts";
@@ -61,7 +62,7 @@ class AwsAuthenticator implements Authenticator {
   }
 
   async finish(runner: CommandRunner, _speculativeReply: Document | undefined): Promise<void> {
-    const { credential, env, signal } = this.#context;
+    const { credential, env, signal, trace } = this.#context;
     // Temporary credentials belong to the env that produced them (its variables, files and fetch): a
     // connection given another env must not reuse them.
     const cache = this.#context.cache.get(`${CACHE_KEY} ${envScope(env)}`, () => new AwsCredentialCache());
@@ -69,7 +70,7 @@ class AwsAuthenticator implements Authenticator {
     const explicit = keys && { credentials: keys, source: "the MongoCredential", temporary: false };
     const provider = awsProviderOf(credential);
     for (let attempt = 0;; attempt++) {
-      const found = await resolveAwsCredentials({ env, cache, explicit, provider, signal });
+      const found = await resolveAwsCredentials({ env, cache, explicit, provider, signal, trace });
       try {
         await converse(runner, credential.source || "$external", found.credentials, env.now);
         return;
@@ -77,9 +78,27 @@ class AwsAuthenticator implements Authenticator {
         cache.clear(); // the spec: "If AWS authentication fails for any reason, the cache MUST be cleared."
         const refused = err instanceof MongoServerError && err.serverCode === 18;
         if (refused && found.fromCache && attempt === 0) continue;
+        if (refused && !found.identity) await this.#traceIdentity(found.credentials, found.source);
         throw err;
       }
     }
+  }
+
+  // Refused, with credentials whose source did not say whose they are: say what is known, and when the
+  // caller asked to explain, ask STS (one bounded request).
+  async #traceIdentity(credentials: AwsCredentials, source: string): Promise<void> {
+    const { trace, explain, env, signal } = this.#context;
+    if (!trace) return;
+    if (!explain) {
+      trace.emit("aws.identity.unknown", {
+        reason:
+          `the keys from ${source} do not say whose they are; explain (mongo-auth whoami --explain) asks STS GetCallerIdentity`,
+      });
+      return;
+    }
+    const identity = await lookUpCallerIdentity(env, credentials, signal);
+    if ("unknown" in identity) trace.emit("aws.identity.unknown", { reason: identity.unknown });
+    else trace.emit("aws.identity", { ...identity, user: mongodbUserOf(identity.arn) });
   }
 }
 

@@ -24,6 +24,8 @@ import {
 } from "./sasl.ts";
 import type { CachedToken, OidcTokenCache, TokenCall } from "./token-cache.ts";
 import type { TokenSource } from "./token-source.ts";
+import type { TraceEmitter } from "../../core/trace.ts";
+import { tokenClaims } from "./token-claims.ts";
 
 /** What an {@link OidcAuthenticator} works with. */
 export interface OidcAuthenticatorInit {
@@ -45,6 +47,10 @@ export interface OidcAuthenticatorInit {
    * the signal that still applies. Absent: `work` runs under {@link signal}.
    */
   readonly outsideConnectTimeout?: <T>(work: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+  /** Where the token source, the identity provider and each token's claims (never a token) are recorded. */
+  readonly trace?: TraceEmitter;
+  /** The clock, for how long a token has left. Default `Date.now`. */
+  readonly now?: () => number;
 }
 
 /**
@@ -100,6 +106,7 @@ export class OidcAuthenticator implements Authenticator {
     const token = this.#init.cache.current();
     if (!token) return undefined;
     this.#generation = token.generation;
+    this.#traceToken(token, false);
     return { ...jwtStepCommand(token.accessToken), db: this.#init.credential.source };
   }
 
@@ -149,6 +156,12 @@ export class OidcAuthenticator implements Authenticator {
         assertHostAllowed(host, allowedHostsOf(credential));
       }
       this.#source = source;
+      const resource = this.#init.credential.mechanismProperties.TOKEN_RESOURCE;
+      this.#init.trace?.emit("oidc.source", {
+        source: source.name,
+        flow: source.flow,
+        tokenResource: typeof resource === "string" ? resource : undefined,
+      });
     }
     return this.#source;
   }
@@ -158,7 +171,7 @@ export class OidcAuthenticator implements Authenticator {
     const source = this.#sourceChecked();
     if (source.flow === "machine") {
       const signal = this.#init.signal;
-      const token = await this.#obtain(() => ({ call: () => this.#call({}, signal) }), signal);
+      const token = await this.#obtain(() => ({ call: () => this.#call({}, signal) }), signal, "callback");
       await this.#forgetIfRefused(token, () => this.#oneStep(runner, token));
       return;
     }
@@ -171,6 +184,7 @@ export class OidcAuthenticator implements Authenticator {
   async #tryCachedToken(runner: CommandRunner): Promise<boolean> {
     const cached = this.#init.cache.current();
     if (!cached) return false;
+    this.#traceToken(cached, false);
     try {
       await this.#oneStep(runner, cached);
       return true;
@@ -187,15 +201,20 @@ export class OidcAuthenticator implements Authenticator {
   async #tryRefreshToken(runner: CommandRunner): Promise<boolean> {
     const cache = this.#init.cache;
     let token: CachedToken | undefined;
+    let called = false;
     try {
       token = await this.#waitingForPerson((signal) =>
         cache.obtain(() => {
           const { refreshToken, idpInfo } = cache;
           if (refreshToken === undefined || idpInfo === undefined) return undefined;
-          return { call: () => this.#call({ idpInfo, refreshToken }, signal), refreshing: true };
+          return {
+            call: () => (called = true, this.#call({ idpInfo, refreshToken }, signal)),
+            refreshing: true,
+          };
         }, signal)
       );
       if (!token) return false;
+      this.#traceToken(token, called && "refresh");
       await this.#oneStep(runner, token);
       return true;
     } catch (error) {
@@ -213,8 +232,10 @@ export class OidcAuthenticator implements Authenticator {
     const { credential } = this.#init;
     const start = await runner.command(credential.source, principalStepCommand(credential.username));
     const idpInfo: IdpInfo = parseIdpInfo(readPayload(start));
+    const { issuer, clientId, requestScopes } = idpInfo;
+    this.#init.trace?.emit("oidc.idp", { issuer, clientId, requestScopes });
     const token = await this.#waitingForPerson((signal) =>
-      this.#obtain(() => ({ call: () => this.#call({ idpInfo }, signal), idpInfo }), signal)
+      this.#obtain(() => ({ call: () => this.#call({ idpInfo }, signal), idpInfo }), signal, "callback")
     );
     this.#generation = token.generation;
     await this.#forgetIfRefused(token, async () => {
@@ -243,10 +264,28 @@ export class OidcAuthenticator implements Authenticator {
   }
 
   // A token from the cache or from a call that is always planned.
-  async #obtain(call: () => TokenCall, signal: AbortSignal | undefined): Promise<CachedToken> {
-    const token = await this.#init.cache.obtain(call, signal);
+  async #obtain(
+    plan: () => TokenCall,
+    signal: AbortSignal | undefined,
+    origin: "callback",
+  ): Promise<CachedToken> {
+    let called = false;
+    const token = await this.#init.cache.obtain(() => {
+      const planned = plan();
+      return { ...planned, call: () => (called = true, planned.call()) };
+    }, signal);
     if (!token) throw new MongoAuthError("PROTOCOL_ERROR", "MONGODB-OIDC: no token was obtained"); // unreachable
+    this.#traceToken(token, called && origin);
     return token;
+  }
+
+  // The token's claims, decoded without verification; never the token. `false`: from the cache (a token
+  // another connection fetched while this one waited counts as cached).
+  #traceToken(token: CachedToken, origin: "callback" | "refresh" | false): void {
+    const { trace, now } = this.#init;
+    if (!trace) return;
+    const claims = tokenClaims(token.accessToken, (now ?? Date.now)());
+    trace.emit("oidc.token", { origin: origin || "cache", ...claims });
   }
 
   // A human callback waits for a person: the connect timeout does not run meanwhile (the callback has

@@ -88,6 +88,8 @@ export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechani
         get outsideConnectTimeout() {
           return context.outsideConnectTimeout;
         },
+        trace: context.trace,
+        now: () => context.env.now(),
       });
     },
   };

@@ -7,21 +7,29 @@
  * @module
  */
 import type { AwsCredentials } from "../../../credential/aws.ts";
+import type { AwsIdentity } from "../identity.ts";
+
+/** A cache entry: the credentials, where they came from, and who they are when the source said. */
+export interface CachedAwsCredentials {
+  readonly credentials: AwsCredentials;
+  readonly source: string;
+  readonly identity?: AwsIdentity;
+}
 
 /** Credentials closer than this to their expiration are fetched anew. */
 export const EXPIRY_MARGIN_MS = 5 * 60 * 1000;
 
 /** One client's cached AWS credentials. */
 export class AwsCredentialCache {
-  #entry: { credentials: AwsCredentials; source: string } | undefined;
+  #entry: CachedAwsCredentials | undefined;
 
   /**
    * The cached credentials if still valid at `now`.
    *
    * @param now milliseconds since the epoch
-   * @returns the credentials and their source, or `undefined`
+   * @returns the credentials, their source and identity, or `undefined`
    */
-  get(now: number): { credentials: AwsCredentials; source: string } | undefined {
+  get(now: number): CachedAwsCredentials | undefined {
     const entry = this.#entry;
     if (!entry) return undefined;
     const expiration = entry.credentials.expiration;
@@ -37,9 +45,10 @@ export class AwsCredentialCache {
    *
    * @param credentials the credentials (without `expiration` they stay until cleared)
    * @param source where they came from
+   * @param identity who they are, when the source said
    */
-  set(credentials: AwsCredentials, source: string): void {
-    this.#entry = { credentials, source };
+  set(credentials: AwsCredentials, source: string, identity?: AwsIdentity): void {
+    this.#entry = { credentials, source, identity };
   }
 
   /** Forgets the credentials (after an authentication failure). */

@@ -29,15 +29,20 @@ import { fromEnvironment } from "./source-env.ts";
 import { fromInstanceMetadata } from "./source-imds.ts";
 import { fromSharedFiles } from "./source-profile.ts";
 import { fromWebIdentity } from "./source-web-identity.ts";
+import type { TraceEmitter } from "../../../core/trace.ts";
+import { maskedAccessKeyId, mongodbUserOf } from "../identity.ts";
 
-/** Sources 2–7, in order. */
-export const AWS_CREDENTIAL_SOURCES: readonly AwsCredentialSource[] = [
-  fromEnvironment,
-  fromSharedFiles,
-  fromAssumeRoleProfile,
-  fromWebIdentity,
-  fromContainerEndpoint,
-  fromInstanceMetadata,
+/** Sources 2–7, in order, with the names a trace gives them. */
+export const AWS_CREDENTIAL_SOURCES: readonly {
+  readonly name: string;
+  readonly find: AwsCredentialSource;
+}[] = [
+  { name: "environment variables", find: fromEnvironment },
+  { name: "shared files: profile keys", find: fromSharedFiles },
+  { name: "shared files: profile role", find: fromAssumeRoleProfile },
+  { name: "web identity", find: fromWebIdentity },
+  { name: "ECS container endpoint", find: fromContainerEndpoint },
+  { name: "EC2 instance metadata", find: fromInstanceMetadata },
 ];
 
 /** What a resolution starts from. */
@@ -54,6 +59,8 @@ export interface AwsChainInput {
   readonly signal?: AbortSignal;
   /** Milliseconds before one HTTP call is given up. */
   readonly timeoutMs?: number;
+  /** Where each source tried, and the identity found, are recorded. */
+  readonly trace?: TraceEmitter;
 }
 
 /** Found credentials, and whether they came out of the cache. */
@@ -70,22 +77,73 @@ export interface ResolvedAwsCredentials extends FoundAwsCredentials {
  * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when a source that applies fails, or none applies
  */
 export async function resolveAwsCredentials(input: AwsChainInput): Promise<ResolvedAwsCredentials> {
-  if (input.explicit) return { ...input.explicit, fromCache: false };
-  if (input.provider) return { ...(await callProvider(input.provider, input.signal)), fromCache: false };
+  const { trace } = input;
+  if (input.explicit) return foundIn(trace, input.explicit.source, input.explicit, false);
+  if (input.provider) {
+    const found = await tried(
+      trace,
+      "AWS_CREDENTIAL_PROVIDER",
+      () => callProvider(input.provider!, input.signal),
+    );
+    return foundIn(trace, "AWS_CREDENTIAL_PROVIDER", found, false);
+  }
   const cached = input.cache.get(input.env.now());
-  if (cached) return { ...cached, temporary: true, fromCache: true };
+  if (cached) return foundIn(trace, cached.source, { ...cached, temporary: true }, true);
   const context = sourceContext(input.env, input.signal, input.timeoutMs);
   const skipped = new Set<string>();
-  for (const source of AWS_CREDENTIAL_SOURCES) {
-    const found = await source(context);
+  for (const { name, find } of AWS_CREDENTIAL_SOURCES) {
+    const found = await tried(trace, name, () => find(context));
     if ("skipped" in found) {
+      trace?.emit("aws.source", { source: name, outcome: "skipped", reason: found.skipped });
       skipped.add(found.skipped);
       continue;
     }
-    if (found.temporary) input.cache.set(found.credentials, found.source);
-    return { ...found, fromCache: false };
+    if (found.temporary) input.cache.set(found.credentials, found.source, found.identity);
+    return foundIn(trace, name, found, false);
   }
   throw noCredentials(input.env, [...skipped]);
+}
+
+// Runs one source; when it applies and fails, the trace says so before the error goes on.
+async function tried<T>(trace: TraceEmitter | undefined, source: string, find: () => Promise<T>): Promise<T> {
+  try {
+    return await find();
+  } catch (err) {
+    const reason = err instanceof MongoAuthError
+      ? err.message
+      : `unexpected ${(err as Error)?.name ?? "error"}`;
+    trace?.emit("aws.source", { source, outcome: "failed", reason });
+    throw err;
+  }
+}
+
+// Records the credentials found (never the keys: the access key ID masked, the secret and token not at
+// all) and who they are, when the source said.
+function foundIn(
+  trace: TraceEmitter | undefined,
+  source: string,
+  found: FoundAwsCredentials,
+  fromCache: boolean,
+): ResolvedAwsCredentials {
+  if (trace) {
+    const { credentials, identity } = found;
+    trace.emit("aws.source", {
+      source,
+      outcome: fromCache ? "cached" : "found",
+      reason: found.source === source ? undefined : found.source,
+      temporary: credentials.sessionToken !== undefined,
+      accessKeyId: maskedAccessKeyId(credentials.accessKeyId),
+      expiresAt: credentials.expiration?.toISOString(),
+    });
+    if (identity) {
+      trace.emit("aws.identity", {
+        ...identity,
+        user: mongodbUserOf(identity.arn),
+        accountUnknown: identity.arn.includes("<account>") || undefined,
+      });
+    }
+  }
+  return { ...found, fromCache };
 }
 
 // Every source and why it did not apply, so the user sees at once what was looked at.

@@ -1,6 +1,6 @@
 /**
  * The credentials document that both the ECS container endpoint and EC2 instance metadata answer:
- * `{ Code?, AccessKeyId, SecretAccessKey, Token, Expiration }`.
+ * `{ Code?, AccessKeyId, SecretAccessKey, Token, Expiration }`, and (ECS) the task role's `RoleArn`.
  *
  * @module
  */
@@ -13,11 +13,14 @@ import { awsSourceError } from "./provider-error.ts";
  *
  * @param body the response body
  * @param source the source's name, for errors
- * @returns the credentials
+ * @returns the credentials, and the role's ARN when the answer names it
  * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when the body is not JSON, reports a failure
  *   `Code`, or lacks a field; never with the body's secrets in the message
  */
-export function metadataCredentials(body: string, source: string): AwsCredentials {
+export function metadataCredentials(
+  body: string,
+  source: string,
+): AwsCredentials & { readonly roleArn?: string } {
   let doc: Record<string, unknown>;
   try {
     doc = JSON.parse(body);
@@ -30,10 +33,12 @@ export function metadataCredentials(body: string, source: string): AwsCredential
       `the credentials answer has Code ${JSON.stringify(String(doc.Code).slice(0, 64))}`,
     );
   }
-  return checkAwsCredentials({
+  const credentials = checkAwsCredentials({
     accessKeyId: doc.AccessKeyId,
     secretAccessKey: doc.SecretAccessKey,
     sessionToken: doc.Token,
     expiration: doc.Expiration,
   }, source);
+  // The ECS endpoint names the task's role; for the trace only, so it is not kept with the keys.
+  return typeof doc.RoleArn === "string" ? { ...credentials, roleArn: doc.RoleArn } : credentials;
 }

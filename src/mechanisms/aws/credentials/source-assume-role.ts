@@ -12,7 +12,8 @@ import { profileKeys, selectedProfile } from "./source-profile.ts";
 import type { AwsProfile } from "./shared-files.ts";
 import { type AwsCredentialSource, type AwsSourceContext, randomSessionName } from "./source.ts";
 import { assumeRoleWithWebIdentity } from "./source-web-identity.ts";
-import { callSts } from "./sts.ts";
+import { callSts, type StsCredentials } from "./sts.ts";
+import { assumedRoleOf } from "../identity.ts";
 import { stsEndpoint } from "./sts-endpoint.ts";
 
 /** How many `source_profile` hops are followed before the chain is taken for a loop. */
@@ -27,7 +28,7 @@ async function assumeRole(
   name: string,
   profile: AwsProfile,
   hops: number,
-): Promise<AwsCredentials> {
+): Promise<StsCredentials> {
   const source = sourceName(name);
   const roleArn = profile.get("role_arn")!;
   const sourceProfileName = profile.get("source_profile");
@@ -80,7 +81,7 @@ async function sourceProfileKeys(
   if (hops >= MAX_HOPS) {
     throw awsSourceError(sourceName(name), `more than ${MAX_HOPS} source_profile hops: is there a loop?`);
   }
-  return assumeRole(context, sourceProfileName, sourceProfile, hops + 1);
+  return (await assumeRole(context, sourceProfileName, sourceProfile, hops + 1)).credentials;
 }
 
 /** Temporary credentials for a profile with `role_arn`. */
@@ -99,6 +100,14 @@ export const fromAssumeRoleProfile: AwsCredentialSource = async (context) => {
       source: `AssumeRoleWithWebIdentity for profile "${name}" of the shared AWS files`,
     });
   }
-  const credentials = await assumeRole(context, name, profile, 0);
-  return { credentials, source: sourceName(name), temporary: true };
+  const answer = await assumeRole(context, name, profile, 0);
+  const roleArn = profile.get("role_arn")!;
+  const arn = answer.assumedRoleArn ?? assumedRoleOf(roleArn);
+  const from = answer.assumedRoleArn ? "the AssumeRole answer" : `the profile's role_arn (${roleArn})`;
+  return {
+    credentials: answer.credentials,
+    source: sourceName(name),
+    temporary: true,
+    identity: arn === undefined ? undefined : { arn, from },
+  };
 };

@@ -15,6 +15,7 @@ import { httpRequest, safeUrl } from "../../../core/http.ts";
 import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { metadataCredentials } from "./metadata-credentials.ts";
+import { assumedRoleOf } from "../identity.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
 
 const SOURCE = "the ECS container credentials endpoint";
@@ -92,6 +93,8 @@ export const fromContainerEndpoint: AwsCredentialSource = async (context) => {
   });
   const response = await httpRequest(request);
   expectOk(response, request);
-  const credentials = metadataCredentials(response.text, SOURCE);
-  return { credentials, source: SOURCE, temporary: true };
+  const { roleArn, ...credentials } = metadataCredentials(response.text, SOURCE);
+  const arn = roleArn === undefined ? undefined : assumedRoleOf(roleArn);
+  const identity = arn === undefined ? undefined : { arn, from: `the ECS endpoint's RoleArn (${roleArn})` };
+  return { credentials, source: SOURCE, temporary: true, identity };
 };

@@ -90,6 +90,11 @@ export const fromInstanceMetadata: AwsCredentialSource = async (context) => {
   const roleName = (await get(context, base + CREDENTIALS_PATH, token)).split("\n")[0].trim();
   if (!roleName) throw awsSourceError(SOURCE, "the instance has no IAM role attached");
   const body = await get(context, base + CREDENTIALS_PATH + encodeURIComponent(roleName), token);
-  const credentials = metadataCredentials(body, SOURCE);
-  return { credentials, source: SOURCE, temporary: true };
+  const { roleArn: _none, ...credentials } = metadataCredentials(body, SOURCE);
+  // IMDS names the instance's role, not its account (that would take another request).
+  const identity = {
+    arn: `arn:aws:sts::<account>:assumed-role/${roleName}/*`,
+    from: `the instance's role name from IMDS (${roleName}); the account is not known here`,
+  };
+  return { credentials, source: SOURCE, temporary: true, identity };
 };

@@ -15,6 +15,7 @@ import {
 } from "./source.ts";
 import { callSts } from "./sts.ts";
 import { stsEndpoint } from "./sts-endpoint.ts";
+import { assumedRoleOf } from "../identity.ts";
 
 /** What one web identity exchange needs. */
 export interface WebIdentityRequest {
@@ -59,7 +60,7 @@ export async function assumeRoleWithWebIdentity(
   if (!token) {
     throw awsSourceError(request.source, `the web identity token file ${request.tokenFile} is empty`);
   }
-  const credentials = await callSts(env, {
+  const answer = await callSts(env, {
     action: "AssumeRoleWithWebIdentity",
     params: {
       RoleArn: request.roleArn,
@@ -71,7 +72,17 @@ export async function assumeRoleWithWebIdentity(
     signal: context.signal,
     timeoutMs: context.timeoutMs,
   });
-  return { credentials, source: request.source, temporary: true };
+  const arn = answer.assumedRoleArn;
+  const identity = arn
+    ? { arn, from: "the AssumeRoleWithWebIdentity answer" }
+    : assumedRoleIdentity(request.roleArn);
+  return { credentials: answer.credentials, source: request.source, temporary: true, identity };
+}
+
+// Without an assumed-role ARN in the answer, the role asked for says it (any session).
+function assumedRoleIdentity(roleArn: string) {
+  const arn = assumedRoleOf(roleArn);
+  return arn === undefined ? undefined : { arn, from: `the role asked for (${roleArn})` };
 }
 
 /** AssumeRoleWithWebIdentity from `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN`. */

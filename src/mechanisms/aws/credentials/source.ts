@@ -8,6 +8,7 @@ import { randomBytes } from "../../../crypto/random.ts";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import type { AwsCredentials } from "../../../credential/aws.ts";
 import { loadSharedProfiles, type SharedProfiles } from "./shared-files.ts";
+import type { AwsIdentity } from "../identity.ts";
 
 /** What a source may use. */
 export interface AwsSourceContext {
@@ -29,6 +30,8 @@ export interface FoundAwsCredentials {
   readonly source: string;
   /** Fetched temporary credentials, which are cached; static keys are read afresh each time. */
   readonly temporary: boolean;
+  /** Who they are, when the source says (an STS answer's assumed role, the ECS endpoint's role). */
+  readonly identity?: AwsIdentity;
 }
 
 /** A source that does not apply here, and why: the words the chain quotes when no source applies. */

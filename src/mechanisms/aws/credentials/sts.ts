@@ -1,6 +1,7 @@
 /**
- * Calls to the STS query API that return temporary credentials (AssumeRole,
- * AssumeRoleWithWebIdentity), and the parsing of their answers: XML (the API's default) or JSON.
+ * Calls to the STS query API: those that return temporary credentials (AssumeRole,
+ * AssumeRoleWithWebIdentity) and the parsing of their answers, XML (the API's default) or JSON; and
+ * GetCallerIdentity, which `explain` uses to say who a set of credentials is.
  *
  * @module
  */
@@ -17,7 +18,7 @@ import type { StsEndpoint } from "./sts-endpoint.ts";
 /** One STS call. */
 export interface StsCall {
   /** The API action, e.g. `AssumeRole`. */
-  readonly action: "AssumeRole" | "AssumeRoleWithWebIdentity";
+  readonly action: "AssumeRole" | "AssumeRoleWithWebIdentity" | "GetCallerIdentity";
   /** The action's parameters (RoleArn, RoleSessionName, …). */
   readonly params: Readonly<Record<string, string>>;
   /** Signs the request with these credentials; AssumeRoleWithWebIdentity is unsigned. */
@@ -32,15 +33,36 @@ export interface StsCall {
   readonly timeoutMs?: number;
 }
 
+/** Temporary credentials from STS, and the assumed role they are (`AssumedRoleUser.Arn`), if named. */
+export interface StsCredentials {
+  /** The credentials, with their expiration. */
+  readonly credentials: AwsCredentials;
+  /** The assumed-role ARN of the answer, e.g. `arn:aws:sts::123456789012:assumed-role/app/session`. */
+  readonly assumedRoleArn?: string;
+}
+
 /**
  * Calls STS and returns the temporary credentials of its answer.
  *
  * @param env fetch and clock
  * @param call what to call and how
- * @returns the credentials, with their expiration
+ * @returns the credentials, with their expiration, and the assumed role the answer names
  * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` naming the source and the HTTP status or STS error code
  */
-export async function callSts(env: RuntimeEnv, call: StsCall): Promise<AwsCredentials> {
+export async function callSts(env: RuntimeEnv, call: StsCall): Promise<StsCredentials> {
+  const text = await stsQuery(env, call);
+  return { credentials: parseStsCredentials(text, call.source), assumedRoleArn: assumedRoleArnIn(text) };
+}
+
+/**
+ * Sends one STS query and returns the body of its (2xx) answer.
+ *
+ * @param env fetch and clock
+ * @param call what to call and how
+ * @returns the answer's body
+ * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` naming the source and the HTTP status or STS error code
+ */
+export async function stsQuery(env: RuntimeEnv, call: StsCall): Promise<string> {
   // The body (not the query string) carries the parameters, so a web identity token never lands in a URL.
   const body = new URLSearchParams({ Action: call.action, Version: "2011-06-15", ...call.params }).toString();
   let headers: Headers | Record<string, string> = { "Content-Type": "application/x-www-form-urlencoded" };
@@ -51,7 +73,7 @@ export async function callSts(env: RuntimeEnv, call: StsCall): Promise<AwsCreden
   });
   const response = await httpRequest(request);
   expectOk(response, request);
-  return parseStsCredentials(response.text, call.source);
+  return response.text;
 }
 
 async function signStsRequest(
@@ -75,6 +97,28 @@ async function signStsRequest(
     aws: { datetime: amzDate(env.now()) },
   });
   return signed.headers;
+}
+
+/**
+ * The assumed-role ARN an STS AssumeRole or AssumeRoleWithWebIdentity answer names
+ * (`AssumedRoleUser.Arn`), XML or JSON.
+ *
+ * @param text the answer's body
+ * @returns the ARN, or `undefined` when the answer names none
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { assumedRoleArnIn } from "./sts.ts";
+ *
+ * const xml = "<AssumedRoleUser><AssumedRoleId>AROA:s</AssumedRoleId><Arn>arn:aws:sts::1:assumed-role/app/s</Arn></AssumedRoleUser>";
+ * assert.equal(assumedRoleArnIn(xml), "arn:aws:sts::1:assumed-role/app/s");
+ * ```
+ */
+export function assumedRoleArnIn(text: string): string | undefined {
+  const xml = /<AssumedRoleUser>[\s\S]*?<Arn>\s*([^<\s]+)\s*<\/Arn>/.exec(text)?.[1];
+  if (xml !== undefined) return xml;
+  const json = /"AssumedRoleUser"\s*:\s*\{[^}]*"Arn"\s*:\s*"([^"]+)"/.exec(text)?.[1];
+  return json;
 }
 
 /**

@@ -1,0 +1,98 @@
+/**
+ * What a hello reply tells a person reading the trace: the server's release (from its wire version),
+ * its role in the topology, and what it said about the user's mechanisms and the speculative step.
+ *
+ * @module
+ */
+import type { TraceEventAttributes } from "../core/trace.ts";
+import type { Document } from "../wire/command.ts";
+
+// The wire version each MongoDB release introduced (the server's maxWireVersion). Releases in between
+// (the rapid releases 5.1–5.3, 6.1–6.3, 7.1–7.3) are left out: the trace then shows the number alone.
+const RELEASES: ReadonlyMap<number, string> = new Map([
+  [6, "3.6"],
+  [7, "4.0"],
+  [8, "4.2"],
+  [9, "4.4"],
+  [13, "5.0"],
+  [17, "6.0"],
+  [21, "7.0"],
+  [25, "8.0"],
+]);
+
+/**
+ * The server's role as its hello reply states it.
+ *
+ * @param reply the hello reply
+ * @returns `mongos`, `load balancer`, `primary`, `secondary`, `arbiter`, `standalone` or `other`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { serverRole } from "./hello-event.ts";
+ *
+ * assert.equal(serverRole({ isWritablePrimary: true, setName: "rs0" }), "primary");
+ * assert.equal(serverRole({ isWritablePrimary: true }), "standalone");
+ * assert.equal(serverRole({ msg: "isdbgrid" }), "mongos");
+ * ```
+ */
+export function serverRole(reply: Document): string {
+  if (reply.msg === "isdbgrid") return "mongos";
+  if (reply.serviceId !== undefined) return "load balancer";
+  if (typeof reply.setName === "string") {
+    if (reply.isWritablePrimary === true || reply.ismaster === true) return "primary";
+    if (reply.secondary === true) return "secondary";
+    if (reply.arbiterOnly === true) return "arbiter";
+    return "other";
+  }
+  if (reply.isreplicaset === true) return "other";
+  return "standalone";
+}
+
+/** What was sent in hello that its reply answers. */
+export interface HelloSent {
+  /** `hello` or `isMaster`. */
+  readonly command: string;
+  /** The `saslSupportedMechs` asked for (`<db>.<user>`), if any. */
+  readonly mechsAskedFor?: string;
+  /** Whether a `speculativeAuthenticate` was sent. */
+  readonly speculative: boolean;
+}
+
+/**
+ * The attributes of the `hello` trace event.
+ *
+ * @param reply the hello reply
+ * @param sent what hello asked
+ * @returns the event's attributes
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { helloAttributes } from "./hello-event.ts";
+ *
+ * const attributes = helloAttributes(
+ *   { isWritablePrimary: true, maxWireVersion: 21, saslSupportedMechs: ["SCRAM-SHA-1"] },
+ *   { command: "hello", mechsAskedFor: "admin.alice", speculative: true },
+ * );
+ * assert.equal(attributes.serverRelease, "7.0");
+ * assert.equal(attributes.speculative, "not answered");
+ * ```
+ */
+export function helloAttributes(reply: Document, sent: HelloSent): TraceEventAttributes["hello"] {
+  const maxWireVersion = typeof reply.maxWireVersion === "number" ? reply.maxWireVersion : 0;
+  const mechs = reply.saslSupportedMechs;
+  return {
+    command: sent.command,
+    maxWireVersion,
+    minWireVersion: typeof reply.minWireVersion === "number" ? reply.minWireVersion : undefined,
+    serverRelease: RELEASES.get(maxWireVersion),
+    role: serverRole(reply),
+    setName: typeof reply.setName === "string" ? reply.setName : undefined,
+    mechsAskedFor: sent.mechsAskedFor,
+    saslSupportedMechs: Array.isArray(mechs) ? mechs.filter((m) => typeof m === "string") : undefined,
+    speculative: !sent.speculative
+      ? "not sent"
+      : reply.speculativeAuthenticate !== undefined
+      ? "answered"
+      : "not answered",
+  };
+}
