@@ -132,7 +132,12 @@ function describe(event: TraceEvent): string {
         a.expiresAt && `until ${a.expiresAt}`,
       ]
         .filter(Boolean).join(", ");
-      return `${a.source}: ${a.outcome}` + (a.reason ? ` (${a.reason})` : "") + (what ? `, ${what}` : "");
+      const why = a.reason === undefined
+        ? ""
+        : a.outcome === "found" || a.outcome === "cached"
+        ? ` via ${a.reason}`
+        : ` (${a.reason})`;
+      return `${a.source}: ${a.outcome}${why}` + (what ? `, ${what}` : "");
     }
     case "aws.identity": {
       const { arn, from, user } = event.attributes;
@@ -151,15 +156,14 @@ function describe(event: TraceEvent): string {
     }
     case "oidc.token": {
       const a = event.attributes;
-      if (!a.jwt) return `from ${a.origin}: not a JWT, no claims to show`;
+      const from = TOKEN_ORIGIN[a.origin];
+      if (!a.jwt) return `${from}: not a JWT, no claims to show`;
       const expiry = a.expiresInSeconds === undefined
         ? ""
         : a.expiresInSeconds < 0
         ? `, expired ${-a.expiresInSeconds} s ago (${a.expiresAt})`
         : `, expires in ${a.expiresInSeconds} s (${a.expiresAt})`;
-      return `from ${a.origin}: iss ${a.issuer ?? "-"}, aud ${list(a.audience)}, sub ${
-        a.subject ?? "-"
-      }${expiry}`;
+      return `${from}: iss ${a.issuer ?? "-"}, aud ${list(a.audience)}, sub ${a.subject ?? "-"}${expiry}`;
     }
     case "oidc.human":
       return `signed in by ${event.attributes.path}`;
@@ -183,6 +187,8 @@ function describe(event: TraceEvent): string {
       return `onEvent threw ${event.attributes.error} on ${event.attributes.failedType}`;
   }
 }
+
+const TOKEN_ORIGIN = { cache: "from the cache", callback: "fetched now", refresh: "refreshed now" } as const;
 
 function describeHandshake(a: Extract<TraceEvent, { type: "tls.handshake" }>["attributes"]): string {
   const parts = [

@@ -530,7 +530,7 @@ const WHAT_TO_CHECK: Readonly<Record<string, string>> = {
   PLAIN: "check the password, and that the directory (LDAP) knows the user",
   "MONGODB-X509": "check that a $external user is named exactly as the certificate's subject",
   "MONGODB-AWS": "check that a $external user exists for the IAM ARN of these AWS credentials " +
-    "(for a role: arn:aws:iam::<account>:role/<name>) and that the credentials are current",
+    "(mongod names a role's users arn:aws:sts::<account>:assumed-role/<role>/*) and that the credentials are current",
   "MONGODB-OIDC": "check that the token is current, that its issuer and audience are the ones the server " +
     "is configured with, and that a $external user exists for its principal",
 };

@@ -268,7 +268,8 @@ export const tokenExpiredHint: HintRule = (events) => {
       ...(source ? [{ event: "oidc.source" as const, fact: `tokens come from ${source.source}` }] : []),
       {
         event: "oidc.token",
-        fact: `the token (${token.origin}) has exp ${token.expiresAt}, ${ago} before it was sent`,
+        fact: `the token ${token.origin === "cache" ? "from the cache" : "fetched for this login"} has exp ` +
+          `${token.expiresAt}, ${ago} before it was sent`,
       },
       refusedFact(failed),
     ],

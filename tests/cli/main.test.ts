@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Connection, MongoAuthError } from "@mongo-auth/core";
+import { type Connection, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
 import { cliMain } from "../../src/cli/main.ts";
+import { attachTrace, TraceRecorder } from "../../src/core/trace.ts";
 
 function io(args: string[]) {
   const out: string[] = [];
@@ -68,4 +69,140 @@ describe("mongo-auth whoami", () => {
     assert.match(t.err[0], /^mongo-auth: warning: .*did you mean authSource\?/);
     assert.match(t.err[1], /AUTHENTICATION_FAILED/);
   });
+
+  it("exits 2 with usage for an unknown flag or two connection strings", async () => {
+    for (
+      const args of [["whoami", "--verbose", "mongodb://h/"], ["whoami", "mongodb://a/", "mongodb://b/"]]
+    ) {
+      const t = io(args);
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2);
+      assert.match(t.err[0], /usage: mongo-auth whoami \[--explain\] \[--json\] <connection-string>/);
+    }
+  });
+
+  it("--explain asks connect() for evidence, and prints the trace and the hints after the error", async () => {
+    const t = io(["whoami", "--explain", "mongodb://bob:s3cret@127.0.0.1/app?authSource=admin"]);
+    let explain: boolean | undefined;
+    const code = await cliMain(t.io, (_uri, options) => {
+      explain = options?.explain;
+      return Promise.reject(refusedWithTrace());
+    });
+    assert.equal(code, 1);
+    assert.equal(explain, true);
+    assert.match(t.err[0], /^mongo-auth: AUTHENTICATION_FAILED: /);
+    const text = t.out.join("\n");
+    assert.match(text, /^\ntrace\n/);
+    assert.match(text, /\+0 ms  auth\.started  user "bob" on "admin", mechanism to negotiate/);
+    assert.match(
+      text,
+      /hint: The user "bob" was looked up in "admin", but the connection string's database is "app"/,
+    );
+    assert.match(text, /  because  auth\.source/);
+    assert.doesNotMatch(text + t.err.join(""), /s3cret/);
+    assert.doesNotMatch(text, /\x1b\[/, "no colour unless asked");
+  });
+
+  it("colours the explanation only when asked (a terminal without NO_COLOR)", async () => {
+    const t = io(["whoami", "--explain", "mongodb://bob:s3cret@127.0.0.1/app"]);
+    await cliMain({ ...t.io, color: true }, () => Promise.reject(refusedWithTrace()));
+    assert.match(t.out.join("\n"), /\x1b\[33mhint:\x1b\[0m/);
+  });
+
+  it("without --explain, says that hints exist and how to see them", async () => {
+    const t = io(["whoami", "mongodb://bob:s3cret@127.0.0.1/app"]);
+    await cliMain(t.io, () => Promise.reject(refusedWithTrace()));
+    assert.deepEqual(t.out, []);
+    assert.match(t.err[1], /run with --explain/);
+  });
+
+  it("--json prints one document: the error, the trace and the hints, for machines", async () => {
+    const t = io(["whoami", "--json", "mongodb://bob:s3cret@127.0.0.1/app"]);
+    assert.equal(await cliMain({ ...t.io, color: true }, () => Promise.reject(refusedWithTrace())), 1);
+    const doc = JSON.parse(t.out.join("\n"));
+    assert.equal(doc.ok, false);
+    assert.equal(doc.error.code, "AUTHENTICATION_FAILED");
+    assert.deepEqual(doc.trace.map((e: TraceEvent) => e.type), [
+      "auth.started",
+      "auth.source",
+      "hello",
+      "auth.failed",
+    ]);
+    assert.equal(doc.hints[0].id, "auth-source");
+    assert.doesNotMatch(t.out.join(""), /\x1b\[|s3cret/);
+  });
+
+  it("--json on success: who we are, the trace, no hints", async () => {
+    const t = io(["whoami", "--json", "mongodb://alice:s3cret@127.0.0.1/"]);
+    const trace = new TraceRecorder({ now: () => 0 });
+    trace.emit("auth.succeeded", {
+      mechanism: "SCRAM-SHA-256",
+      speculative: true,
+      user: "alice",
+      db: "admin",
+    });
+    const conn = {
+      host: "127.0.0.1",
+      port: 27017,
+      trace: trace.events,
+      handshake: {
+        mechanism: "SCRAM-SHA-256",
+        speculative: true,
+        roundTrips: 2,
+        durationMs: 3.25,
+        maxWireVersion: 21,
+      },
+      command: () =>
+        Promise.resolve({ ok: 1, authInfo: { authenticatedUsers: [{ user: "alice", db: "admin" }] } }),
+      close: () => Promise.resolve(),
+    } as unknown as Connection;
+    assert.equal(await cliMain(t.io, () => Promise.resolve(conn)), 0);
+    assert.deepEqual(JSON.parse(t.out.join("\n")), {
+      ok: true,
+      whoami: {
+        users: [{ user: "alice", db: "admin" }],
+        mechanism: "SCRAM-SHA-256",
+        speculative: true,
+        host: "127.0.0.1:27017",
+        roundTrips: 2,
+        durationMs: 3.3,
+      },
+      trace: [{
+        type: "auth.succeeded",
+        time: 0,
+        attributes: { mechanism: "SCRAM-SHA-256", speculative: true, user: "alice", db: "admin" },
+      }],
+      hints: [],
+    });
+  });
 });
+
+// A refusal of bob in admin whose trace shows the user is not there.
+function refusedWithTrace(): MongoAuthError {
+  const trace = new TraceRecorder({ now: () => 1000 });
+  trace.emit("auth.started", { mechanism: "negotiate", user: "bob", db: "admin" });
+  trace.emit("auth.source", {
+    db: "admin",
+    origin: "connection string authSource",
+    reason: "authSource=admin in the connection string",
+    uriDatabase: "app",
+  });
+  trace.emit("hello", {
+    command: "hello",
+    maxWireVersion: 21,
+    role: "standalone",
+    mechsAskedFor: "admin.bob",
+    speculative: "not answered",
+  });
+  trace.emit("auth.failed", {
+    mechanism: "SCRAM-SHA-1",
+    user: "bob",
+    db: "admin",
+    code: "AUTHENTICATION_FAILED",
+    serverCode: 18,
+    message: "refused",
+  });
+  return attachTrace(
+    new MongoAuthError("AUTHENTICATION_FAILED", 'the server refused user "bob"'),
+    trace,
+  ) as MongoAuthError;
+}

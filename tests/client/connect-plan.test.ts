@@ -5,6 +5,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, type Document, type SrvRecord, type Transport } from "@mongo-auth/core";
 import { planConnection } from "../../src/client/connect-plan.ts";
+import { TraceRecorder } from "../../src/core/trace.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 
@@ -182,6 +183,51 @@ describe("connect(): mongodb+srv options", () => {
     await assert.rejects(planConnection(counting(), "mongodb://h/", { srvServiceName: "custom" }), {
       code: "INVALID_OPTION",
     });
+  });
+
+  it("traces the SRV lookup, what srvMaxHosts kept, and each TXT option: applied, or ignored and why", async () => {
+    const trace = new TraceRecorder();
+    const plan = await planConnection(
+      counting(srv, [["authSource=admin&replicaSet=rs0"]]),
+      "mongodb+srv://alice:pw@cluster0.example.net/?replicaSet=rs0&srvMaxHosts=0",
+      {},
+      trace,
+    );
+    assert.equal(plan.authSource?.origin, "TXT record");
+    const byType = Object.fromEntries(trace.events.map((e) => [e.type, e.attributes]));
+    assert.deepEqual(byType["connect.started"], {
+      scheme: "mongodb+srv",
+      hosts: ["cluster0.example.net:27017"],
+    });
+    assert.deepEqual(byType["dns.srv"], {
+      name: "_mongodb._tcp.cluster0.example.net",
+      hosts: srv.map((r) => `${r.name}:${r.port}`),
+    });
+    assert.deepEqual(byType["dns.txt"], {
+      name: "cluster0.example.net",
+      found: true,
+      applied: ["authSource=admin"],
+      ignored: ["replicaSet=rs0: the connection string or the options set replicaSet themselves, which wins"],
+    });
+
+    const external = new TraceRecorder();
+    await planConnection(
+      counting(srv, [["authSource=admin"]]),
+      "mongodb+srv://cluster0.example.net/?authMechanism=MONGODB-AWS&srvMaxHosts=2",
+      {},
+      external,
+    );
+    const txt = external.events.find((e) => e.type === "dns.txt")!.attributes;
+    assert.deepEqual(txt, {
+      name: "cluster0.example.net",
+      found: true,
+      applied: [],
+      ignored: [
+        "authSource=admin: MONGODB-AWS users live in $external, not in a database a TXT record names",
+      ],
+    });
+    const kept = external.events.find((e) => e.type === "dns.srv")!.attributes as { selected?: string[] };
+    assert.equal(kept.selected?.length, 2);
   });
 
   it("a TXT replicaSet with a positive srvMaxHosts is an error once DNS has answered", async () => {

@@ -6,7 +6,7 @@ import {
   parseConnectionString,
   parseCredential,
 } from "@mongo-auth/core";
-import { checkedCredential } from "../../src/credential/credential.ts";
+import { authSourceOrigin, checkedCredential } from "../../src/credential/credential.ts";
 import { assertRejects, credential } from "../support/credentials.ts";
 
 describe("parseCredential: when there is no credential", () => {
@@ -263,5 +263,37 @@ describe("checkedCredential: what authenticate() does with a credential it did n
     for (const [given, message] of byHand) {
       assert.throws(() => checkedCredential(given), { code: "INVALID_CREDENTIAL", message });
     }
+  });
+});
+
+describe("authSourceOrigin: why the user is looked up where it is", () => {
+  const origin = (uri: string, options: AuthOptions = {}, txt?: string) => {
+    const cs = parseConnectionString(uri);
+    const built = credentialFromConnectionString(cs, options)!;
+    return authSourceOrigin(cs, options, { authSource: txt }, built);
+  };
+
+  it("names each rule of the precedence", () => {
+    assert.deepEqual(origin("mongodb://bob:pw@h/app", { authSource: "admin" }), {
+      origin: "authSource option",
+      reason: 'the authSource option names "admin"',
+    });
+    assert.deepEqual(origin("mongodb://bob:pw@h/app?authSource=admin"), {
+      origin: "connection string authSource",
+      reason: "authSource=admin in the connection string",
+    });
+    assert.equal(origin("mongodb://bob:pw@h/app", {}, "admin").origin, "TXT record");
+    assert.deepEqual(origin("mongodb://bob:pw@h/app"), {
+      origin: "connection string database",
+      reason: "no authSource is given, so the connection string's database (/app) is used",
+    });
+    assert.deepEqual(origin("mongodb://bob:pw@h/"), {
+      origin: "mechanism default",
+      reason: 'no authSource and no database in the connection string: SCRAM\'s default is "admin"',
+    });
+    assert.deepEqual(origin("mongodb://h/app?authMechanism=MONGODB-X509", {}, "admin"), {
+      origin: "mechanism default",
+      reason: "MONGODB-X509 users live in $external",
+    });
   });
 });

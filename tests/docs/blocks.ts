@@ -7,6 +7,8 @@
 //                              127.0.0.1:27118 in the block are replaced by the servers' real addresses
 //   ```ts runnable=deno deno-flags=--allow-net,--allow-read   the permissions the block's text asks for
 //   ```js mongosh              a mongosh snippet: shell commands, not type-checked by tsc
+//   ```text output=NAME        what a command printed: tests/docs/troubleshooting.test.ts runs scenario
+//                              NAME and compares (so the documented output cannot drift)
 //
 // A `workerd` block is a Worker module; it runs from the Node.js suite, in workerd, with the binding
 // MONGODB_URI set to the local server's SCRAM connection string, and must answer GET / with 200.
@@ -28,6 +30,8 @@ export interface CodeBlock {
   readonly denoFlags: readonly string[];
   /** A mongosh snippet (```js mongosh): shell commands, not a program, so not type-checked. */
   readonly mongosh: boolean;
+  /** `output=NAME`: the block is what scenario NAME prints. */
+  readonly output?: string;
   /** The code. */
   readonly code: string;
 }
@@ -70,6 +74,7 @@ export function codeBlocks(file: string): CodeBlock[] {
       runnable: attrs.has("runnable") ? attrs.get("runnable")!.split(",").filter(Boolean) : [],
       denoFlags: attrs.get("deno-flags")?.split(",").filter(Boolean) ?? [],
       mongosh: attrs.has("mongosh"),
+      output: attrs.get("output") || undefined,
       code: body.join("\n") + "\n",
     });
   }

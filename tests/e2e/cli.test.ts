@@ -1,36 +1,9 @@
 // The real CLI as a user runs it, in this runtime: `deno run -A cli.ts`, `node dist/cli.js`, `bun cli.ts`.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import process from "node:process";
-import { join } from "node:path";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { repoRoot } from "../../testing/paths.ts";
+import { runCli as run } from "../support/cli.ts";
 import { runtime } from "../support/transports.ts";
-
-function cliCommand(): string[] {
-  const root = repoRoot();
-  if (runtime === "deno") return [process.execPath, "run", "-A", join(root, "cli.ts")];
-  if (runtime === "bun") return [process.execPath, join(root, "cli.ts")];
-  return [process.execPath, join(root, "dist", "cli.js")];
-}
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const [cmd, ...rest] = cliCommand();
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...rest, ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe(`mongo-auth whoami (${runtime})`, () => {
   let server: RunningServer;
@@ -66,6 +39,51 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     assert.equal(code, 1);
     assert.match(stderr, /INVALID_OPTION: option appName must be at most 128 bytes/);
     assert.equal(server.stats.connectionsOpened, opened);
+  });
+
+  it("--explain prints the login's trace after who we are, with no secret and no colour when piped", async () => {
+    const { code, stdout } = await run([
+      "whoami",
+      "--explain",
+      `mongodb://alice:s3cret-pw@${server.address}/`,
+    ]);
+    assert.equal(code, 0);
+    assert.match(stdout, /^user\s+alice$/m);
+    assert.match(stdout, /^trace$/m);
+    for (
+      const type of [
+        "connect.started",
+        "socket.opened",
+        "auth.source",
+        "hello",
+        "auth.mechanism",
+        "sasl.step",
+        "auth.succeeded",
+        "connect.succeeded",
+      ]
+    ) {
+      assert.match(stdout, new RegExp(`^ +\\+\\d+ ms  ${type.replace(".", "\\.")} `, "m"), type);
+    }
+    assert.match(
+      stdout,
+      /hello +MongoDB 7\.0 \(wire 21\), standalone; mechanisms of admin\.alice: SCRAM-SHA-256/,
+    );
+    assert.doesNotMatch(stdout, /s3cret-pw|\x1b\[/);
+  });
+
+  it("--json prints one document for machines: the error, the trace, the hints", async () => {
+    const { code, stdout, stderr } = await run([
+      "whoami",
+      "--json",
+      `mongodb://alice:s3cret-pw@${server.address}/app`,
+    ]);
+    assert.equal(code, 1);
+    assert.equal(stderr, "");
+    const doc = JSON.parse(stdout);
+    assert.equal(doc.error.code, "AUTHENTICATION_FAILED");
+    assert.equal(doc.trace[0].type, "connect.started");
+    assert.equal(doc.hints[0].id, "auth-source");
+    assert.doesNotMatch(stdout, /s3cret-pw/);
   });
 
   it("exits 2 with usage for a bad invocation", async () => {

@@ -117,7 +117,11 @@ function stsError(status: number, code: string): FakeReply {
 /** How the fake STS decides. */
 export interface FakeStsOptions {
   /** Credentials AssumeRole / AssumeRoleWithWebIdentity hand out. */
-  credentials: FakeTempCredentials;
+  credentials?: FakeTempCredentials;
+  /** The `AssumedRoleUser.Arn` of their answers, as STS names it (left out when absent). */
+  assumedRoleArn?: string;
+  /** GetCallerIdentity: the ARN of each access key ID it knows. */
+  identities?: Record<string, string>;
   /** AssumeRole: the access key ID the request must be signed with. */
   signedBy?: string;
   /** AssumeRoleWithWebIdentity: the token it accepts. */
@@ -134,15 +138,33 @@ export function startFakeSts(options: FakeStsOptions): Promise<Fake> {
     if (req.method !== "POST" || req.path !== "/") return stsError(404, "UnknownOperation");
     const form = new URLSearchParams(req.body);
     const action = form.get("Action");
+    if (action === "GetCallerIdentity" && form.get("Version") === "2011-06-15") {
+      const id = /Credential=([^/]+)\//.exec(req.headers.authorization ?? "")?.[1];
+      const arn = id && options.identities?.[id];
+      if (!req.headers["x-amz-date"] || !id) return stsError(403, "MissingAuthenticationToken");
+      if (!arn) return stsError(403, "InvalidClientTokenId");
+      return {
+        contentType: "text/xml",
+        body: `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+  <GetCallerIdentityResult><Arn>${arn}</Arn><UserId>AROAEXAMPLE:session</UserId><Account>123456789012</Account></GetCallerIdentityResult>
+  <ResponseMetadata><RequestId>01234567-89ab-cdef-0123-456789abcdef</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>`,
+      };
+    }
     if (form.get("Version") !== "2011-06-15" || !form.get("RoleArn") || !form.get("RoleSessionName")) {
       return stsError(400, "MissingParameter");
     }
+    if (!options.credentials) return stsError(400, "InvalidAction");
+    const assumedRole = options.assumedRoleArn
+      ? `<AssumedRoleUser><AssumedRoleId>AROAEXAMPLE:${form.get("RoleSessionName")}</AssumedRoleId>` +
+        `<Arn>${options.assumedRoleArn}</Arn></AssumedRoleUser>`
+      : "";
     if (action === "AssumeRole") {
       const auth = req.headers.authorization ?? "";
       const id = /Credential=([^/]+)\//.exec(auth)?.[1];
       if (!req.headers["x-amz-date"] || !id) return stsError(403, "MissingAuthenticationToken");
       if (options.signedBy && id !== options.signedBy) return stsError(403, "InvalidClientTokenId");
-      return { contentType: "text/xml", body: stsXml("AssumeRole", options.credentials) };
+      return { contentType: "text/xml", body: stsXml("AssumeRole", options.credentials, assumedRole) };
     }
     if (action === "AssumeRoleWithWebIdentity") {
       if (req.headers.authorization) return stsError(400, "InvalidAction");
@@ -154,7 +176,7 @@ export function startFakeSts(options: FakeStsOptions): Promise<Fake> {
         body: stsXml(
           "AssumeRoleWithWebIdentity",
           options.credentials,
-          "<SubjectFromWebIdentityToken>sub</SubjectFromWebIdentityToken>",
+          "<SubjectFromWebIdentityToken>sub</SubjectFromWebIdentityToken>" + assumedRole,
         ),
       };
     }

@@ -6,8 +6,11 @@ import {
   closedDuringTlsHandshake,
   connectionRefused,
   socketError,
+  subjectOfLines,
+  tlsFailure,
   unresolvableHost,
 } from "../../src/transport/socket.ts";
+import { TraceRecorder } from "../../src/core/trace.ts";
 
 describe("socket errors", () => {
   it("name the host or peer, keep the runtime's error as cause, and say what to check", () => {
@@ -65,5 +68,80 @@ describe("socket errors", () => {
       assert.match(reported.message, message);
       assert.equal(reported.cause, err);
     }
+  });
+});
+
+describe("a failed TLS handshake, for the trace", () => {
+  const node = (code: string, message: string, extra: object = {}) =>
+    Object.assign(new Error(message), { code, ...extra });
+  const deno = (name: string, message: string) => Object.assign(new Error(message), { name });
+
+  it("says what each runtime's error shows it was", () => {
+    const cases: [unknown, string][] = [
+      [
+        node("ERR_TLS_CERT_ALTNAME_INVALID", "Hostname/IP does not match certificate's altnames"),
+        "hostname-mismatch",
+      ],
+      [
+        deno("InvalidData", 'invalid peer certificate: certificate not valid for name "10.0.0.5"'),
+        "hostname-mismatch",
+      ],
+      [deno("InvalidData", "invalid peer certificate: NotValidForName"), "hostname-mismatch"],
+      [node("SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain"), "untrusted"],
+      [node("UNABLE_TO_VERIFY_LEAF_SIGNATURE", "unable to verify the first certificate"), "untrusted"],
+      [deno("InvalidData", "invalid peer certificate: UnknownIssuer"), "untrusted"],
+      [node("CERT_HAS_EXPIRED", "certificate has expired"), "expired"],
+      [deno("InvalidData", "invalid peer certificate: Expired"), "expired"],
+      [
+        node("ECONNRESET", "Client network socket disconnected before secure TLS connection was established"),
+        "not-tls",
+      ],
+      [node("ERR_SSL_WRONG_VERSION_NUMBER", "wrong version number"), "not-tls"],
+      [deno("UnexpectedEof", "unexpected end of file"), "not-tls"],
+      [deno("InvalidData", "received corrupt message of type InvalidContentType"), "not-tls"],
+      [new Error("error:1C800064:Provider routines::bad decrypt"), "client-certificate"],
+      [new Error("something else"), "other"],
+    ];
+    for (const [err, reason] of cases) assert.equal(tlsFailure(err).reason, reason, String(err));
+  });
+
+  it("keeps the certificate's names where the runtime shows them (Node.js and Bun on the error, rustls in its words)", () => {
+    const mismatch = node(
+      "ERR_TLS_CERT_ALTNAME_INVALID",
+      "Host: x. is not in the cert's altnames: DNS:db.example.net",
+      {
+        cert: {
+          subject: { O: "Example", CN: "db.example.net" },
+          subjectaltname: "DNS:db.example.net, IP Address:10.0.0.9",
+        },
+      },
+    );
+    assert.deepEqual(tlsFailure(mismatch), {
+      reason: "hostname-mismatch",
+      detail: "Host: x. is not in the cert's altnames: DNS:db.example.net",
+      serverSubject: "CN=db.example.net,O=Example",
+      serverAltNames: ["DNS:db.example.net", "IP:10.0.0.9"],
+    });
+    const rustls = deno(
+      "InvalidData",
+      'invalid peer certificate: certificate not valid for name "x"; certificate is only valid for DnsName("a.example") or IpAddress("10.0.0.9")',
+    );
+    assert.deepEqual(tlsFailure(rustls).serverAltNames, ["DNS:a.example", "IP:10.0.0.9"]);
+  });
+
+  it("socketError records the failure as tls.failed when a trace is given, and only for TLS errors", () => {
+    const trace = new TraceRecorder();
+    socketError(node("ECONNREFUSED", "refused"), "db.example", 27017, true, trace);
+    assert.equal(trace.events.length, 0);
+    socketError(node("CERT_HAS_EXPIRED", "certificate has expired"), "db.example", 27017, true, trace);
+    assert.deepEqual(trace.events.map((e) => [e.type, e.attributes]), [[
+      "tls.failed",
+      { host: "db.example", port: 27017, reason: "expired", detail: "certificate has expired" },
+    ]]);
+  });
+
+  it("a subject as the runtimes print it becomes mongod's order: most specific first", () => {
+    assert.equal(subjectOfLines("C=US\nST=State\nO=Example\nCN=client"), "CN=client,O=Example,ST=State,C=US");
+    assert.equal(subjectOfLines("O=Example\nCN=escaped + UID=u42"), "CN=escaped+UID=u42,O=Example");
   });
 });

@@ -4,6 +4,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { resolveAwsCredentials } from "../../../../src/mechanisms/aws/credentials/chain.ts";
 import { AwsCredentialCache, EXPIRY_MARGIN_MS } from "../../../../src/mechanisms/aws/credentials/cache.ts";
+import { TraceRecorder } from "../../../../src/core/trace.ts";
 import {
   type Fake,
   startFakeEcs,
@@ -75,6 +76,86 @@ describe("AWS credential chain order", () => {
       assert.equal(found.source, source);
       Object.assign(vars, change);
     }
+  });
+
+  it("traces each source in order with its outcome, and who the credentials are when the source says", async () => {
+    const vars = {
+      AWS_SHARED_CREDENTIALS_FILE: home.path("none"),
+      AWS_CONFIG_FILE: home.path("none"),
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: ecs.url + "/c",
+    };
+    const trace = new TraceRecorder();
+    const found = await resolveAwsCredentials({
+      env: testEnv(vars, { now: () => NOW }),
+      cache: new AwsCredentialCache(),
+      trace,
+    });
+    assert.equal(found.source, "the ECS container credentials endpoint");
+    const sources = trace.events.filter((e) => e.type === "aws.source").map((e) => e.attributes);
+    assert.deepEqual(sources.map((a) => [a.source, a.outcome]), [
+      ["environment variables", "skipped"],
+      ["shared files: profile keys", "skipped"],
+      ["shared files: profile role", "skipped"],
+      ["web identity", "skipped"],
+      ["ECS container endpoint", "found"],
+    ]);
+    assert.equal(sources[0].reason, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: not set");
+    assert.deepEqual(
+      { ...sources[4], reason: undefined },
+      {
+        source: "ECS container endpoint",
+        outcome: "found",
+        reason: undefined,
+        temporary: true,
+        accessKeyId: "…", // too short to show any of it (real IDs have 20 characters)
+        expiresAt: new Date(NOW + HOUR).toISOString(),
+      },
+    );
+    // The fake ECS endpoint names the task role, arn:aws:iam::123456789012:role/task, as ECS does.
+    assert.deepEqual(trace.events.at(-1)?.attributes, {
+      arn: "arn:aws:sts::123456789012:assumed-role/task/*",
+      from: "the ECS endpoint's RoleArn (arn:aws:iam::123456789012:role/task)",
+      user: "arn:aws:sts::123456789012:assumed-role/task/*",
+    });
+    const json = JSON.stringify(trace.events);
+    for (const secret of ["secret-ecs", "token-ecs"]) assert.ok(!json.includes(secret), secret);
+  });
+
+  it("traces a source that applies and fails, then the error goes on", async () => {
+    const trace = new TraceRecorder();
+    await assert.rejects(
+      resolveAwsCredentials({
+        env: testEnv({ AWS_ACCESS_KEY_ID: "AKIDONLY" }),
+        cache: new AwsCredentialCache(),
+        trace,
+      }),
+      { code: "CREDENTIAL_PROVIDER_ERROR" },
+    );
+    assert.deepEqual(
+      trace.events.map((e) => e.type === "aws.source" && [e.attributes.source, e.attributes.outcome]),
+      [
+        ["environment variables", "failed"],
+      ],
+    );
+  });
+
+  it("the IMDS role: names the role, and says the account is not known rather than guessing it", async () => {
+    const trace = new TraceRecorder();
+    await resolveAwsCredentials({
+      env: testEnv({
+        AWS_SHARED_CREDENTIALS_FILE: "",
+        AWS_EC2_METADATA_DISABLED: "false",
+        AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url,
+      }, { now: () => NOW }),
+      cache: new AwsCredentialCache(),
+      trace,
+    });
+    assert.deepEqual(trace.events.at(-1)?.attributes, {
+      arn: "arn:aws:sts::<account>:assumed-role/r/*",
+      from: "the instance's role name from IMDS (r); the account is not known here",
+      user: "arn:aws:sts::<account>:assumed-role/r/*",
+      accountUnknown: true,
+    });
   });
 
   it("puts the credential's own keys, then the user's provider, before everything else", async () => {

@@ -1,0 +1,134 @@
+// The --explain output for a person: every event type has words, lines are aligned, colour only when asked.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import type { TraceEvent, TraceEventAttributes, TraceEventType } from "@mongo-auth/core";
+import { describeEvent, formatHints, formatTrace } from "../../src/cli/explain.ts";
+
+// One event of every type, as connect() records them.
+const EXAMPLES: { [K in TraceEventType]: TraceEventAttributes[K] } = {
+  "connect.started": { scheme: "mongodb+srv", hosts: ["cluster0.example.net:27017"] },
+  "option.warning": { message: 'the option "authSorce" is not one it takes' },
+  "dns.srv": {
+    name: "_mongodb._tcp.cluster0.example.net",
+    hosts: ["a:27017", "b:27017"],
+    selected: ["b:27017"],
+  },
+  "dns.txt": {
+    name: "cluster0.example.net",
+    found: true,
+    applied: ["authSource=admin"],
+    ignored: ["replicaSet=rs0: x"],
+  },
+  "auth.source": {
+    db: "admin",
+    origin: "TXT record",
+    reason: "the mongodb+srv TXT record sets authSource=admin",
+  },
+  "host.connecting": { host: "b", port: 27017, attempt: 1, of: 2 },
+  "socket.opened": { host: "b", port: 27017, tls: true },
+  "tls.handshake": {
+    protocol: "TLSv1.3",
+    cipher: "TLS_AES_256_GCM_SHA384",
+    serverSubject: "CN=b",
+    serverIssuer: "CN=CA",
+    serverValidFrom: "2026-01-01T00:00:00.000Z",
+    serverValidTo: "2027-01-01T00:00:00.000Z",
+    serverAltNames: ["DNS:b"],
+    clientSubject: "CN=client",
+  },
+  "tls.failed": {
+    host: "b",
+    port: 27017,
+    reason: "hostname-mismatch",
+    detail: "not for b",
+    serverAltNames: ["DNS:c"],
+  },
+  "tls.plain_probe": { host: "b", port: 27017, answered: true, serverRelease: "7.0" },
+  "host.failed": { host: "b", port: 27017, code: "TLS_ERROR", message: "…" },
+  hello: {
+    command: "hello",
+    maxWireVersion: 21,
+    serverRelease: "7.0",
+    role: "primary",
+    setName: "rs0",
+    mechsAskedFor: "admin.alice",
+    saslSupportedMechs: ["SCRAM-SHA-256"],
+    speculative: "answered",
+  },
+  "auth.started": { mechanism: "negotiate", user: "alice", db: "admin" },
+  "auth.mechanism": { mechanism: "SCRAM-SHA-256", how: "negotiated", reason: "listed" },
+  "sasl.step": {
+    mechanism: "SCRAM-SHA-256",
+    db: "admin",
+    command: "saslContinue",
+    step: 2,
+    ok: true,
+    done: true,
+  },
+  "aws.source": { source: "web identity", outcome: "found", temporary: true, accessKeyId: "ASIA…ROLE" },
+  "aws.identity": {
+    arn: "arn:aws:sts::1:assumed-role/app/s",
+    from: "STS",
+    user: "arn:aws:sts::1:assumed-role/app/*",
+  },
+  "aws.identity.unknown": { reason: "static keys" },
+  "oidc.source": { source: "ENVIRONMENT:azure", flow: "machine", tokenResource: "api://db" },
+  "oidc.idp": { issuer: "https://idp", clientId: "c", requestScopes: ["openid"] },
+  "oidc.token": {
+    origin: "cache",
+    jwt: true,
+    issuer: "https://idp",
+    audience: ["api://db"],
+    subject: "s",
+    expiresAt: "2030-01-01T00:00:00.000Z",
+    expiresInSeconds: -180,
+  },
+  "oidc.human": { path: "code flow" },
+  "auth.succeeded": { mechanism: "SCRAM-SHA-256", speculative: true, user: "alice", db: "admin" },
+  "auth.failed": {
+    mechanism: "SCRAM-SHA-256",
+    code: "AUTHENTICATION_FAILED",
+    serverCode: 18,
+    codeName: "AuthenticationFailed",
+    message: "…",
+  },
+  "connect.succeeded": { host: "b", port: 27017, roundTrips: 2 },
+  "connect.failed": { code: "TIMEOUT", message: "…" },
+  "trace.listener_failed": { failedType: "hello", error: "TypeError" },
+};
+
+const events = Object.entries(EXAMPLES).map(([type, attributes], i) =>
+  ({ type, time: 1000 + i, attributes }) as TraceEvent
+);
+
+describe("--explain output", () => {
+  it("has words for every event type, never a placeholder", () => {
+    for (const event of events) {
+      const line = describeEvent(event);
+      assert.ok(line.length > 0, event.type);
+      assert.doesNotMatch(line, /undefined|\[object Object\]/, `${event.type}: ${line}`);
+    }
+    assert.equal(
+      describeEvent(events.find((e) => e.type === "oidc.token")!),
+      "from cache: iss https://idp, aud api://db, sub s, expired 180 s ago (2030-01-01T00:00:00.000Z)",
+    );
+  });
+
+  it("aligns the time and type columns", () => {
+    const lines = formatTrace(events, { color: false });
+    const column = lines.map((l) => l.indexOf(" ", l.indexOf("ms") + 4));
+    const typeStart = lines.map((l) => l.indexOf("ms  ") + 4);
+    assert.equal(new Set(typeStart).size, 1, "types start in one column");
+    assert.ok(column.length === events.length);
+    const describedAt = lines.map((l, i) => l.indexOf(describeEvent(events[i])));
+    assert.equal(new Set(describedAt).size, 1, "descriptions start in one column");
+  });
+
+  it("colours only when asked", () => {
+    assert.doesNotMatch(formatTrace(events, { color: false }).join(""), /\x1b/);
+    assert.match(formatTrace(events, { color: true }).join(""), /\x1b\[31mauth\.failed/);
+    const hint = [{ id: "x", message: "Do this.", evidence: [{ event: "hello" as const, fact: "f" }] }];
+    assert.doesNotMatch(formatHints(hint, { color: false }).join(""), /\x1b/);
+    assert.match(formatHints(hint, { color: true }).join(""), /\x1b\[33mhint:/);
+  });
+});

@@ -1,0 +1,53 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { helloAttributes, serverRole } from "../../src/client/hello-event.ts";
+
+describe("serverRole", () => {
+  it("reads the topology role from hello as the SDAM specification does", () => {
+    assert.equal(serverRole({ isWritablePrimary: true }), "standalone");
+    assert.equal(serverRole({ isWritablePrimary: true, setName: "rs0" }), "primary");
+    assert.equal(serverRole({ ismaster: true, setName: "rs0" }), "primary");
+    assert.equal(serverRole({ secondary: true, setName: "rs0" }), "secondary");
+    assert.equal(serverRole({ arbiterOnly: true, setName: "rs0" }), "arbiter");
+    assert.equal(serverRole({ setName: "rs0", hidden: true }), "other");
+    assert.equal(serverRole({ isreplicaset: true }), "other");
+    assert.equal(serverRole({ msg: "isdbgrid" }), "mongos");
+    assert.equal(serverRole({ serviceId: "x", msg: "isdbgrid" }), "mongos");
+    assert.equal(serverRole({ serviceId: "x" }), "load balancer");
+  });
+});
+
+describe("helloAttributes", () => {
+  it("names the release of a known wire version, the user's mechanisms and what became of the speculative step", () => {
+    assert.deepEqual(
+      helloAttributes(
+        {
+          isWritablePrimary: true,
+          setName: "rs0",
+          maxWireVersion: 25,
+          minWireVersion: 0,
+          saslSupportedMechs: ["SCRAM-SHA-256", 1],
+        },
+        { command: "hello", mechsAskedFor: "admin.alice", speculative: true },
+      ),
+      {
+        command: "hello",
+        maxWireVersion: 25,
+        minWireVersion: 0,
+        serverRelease: "8.0",
+        role: "primary",
+        setName: "rs0",
+        mechsAskedFor: "admin.alice",
+        saslSupportedMechs: ["SCRAM-SHA-256"],
+        speculative: "not answered",
+      },
+    );
+    const legacy = helloAttributes({ maxWireVersion: 22, speculativeAuthenticate: {} }, {
+      command: "isMaster",
+      speculative: true,
+    });
+    assert.equal(legacy.serverRelease, undefined, "a rapid release's wire version is shown as a number only");
+    assert.equal(legacy.speculative, "answered");
+    assert.equal(helloAttributes({}, { command: "hello", speculative: false }).speculative, "not sent");
+  });
+});

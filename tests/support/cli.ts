@@ -1,0 +1,44 @@
+// The real CLI as a user runs it, in this runtime: `deno run -A cli.ts`, `node dist/cli.js`, `bun cli.ts`.
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { join } from "node:path";
+import { repoRoot } from "../../testing/paths.ts";
+import { runtime } from "./transports.ts";
+
+/** What one run of the CLI printed, and how it ended. */
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function cliCommand(): string[] {
+  const root = repoRoot();
+  if (runtime === "deno") return [process.execPath, "run", "-A", join(root, "cli.ts")];
+  if (runtime === "bun") return [process.execPath, join(root, "cli.ts")];
+  return [process.execPath, join(root, "dist", "cli.js")];
+}
+
+/**
+ * Runs `mongo-auth` with `args`; killed after 30 s.
+ * @param args the arguments after the program name
+ * @param env the child's whole environment when given (nothing of this process's is passed on then but PATH)
+ * @returns exit code and output
+ */
+export function runCli(args: string[], env?: Record<string, string>): Promise<CliRun> {
+  const [cmd, ...rest] = cliCommand();
+  const childEnv = env ? { PATH: process.env.PATH ?? "", ...env } : undefined;
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, [...rest, ...args], { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
