@@ -3,7 +3,9 @@
 // TLS key errors — and then every public object that held a secret (credentials, connections, cache
 // stores, key caches, SCRAM clients, providers). None of password, AWS secret key, session token, access
 // or refresh token, private key or key passphrase may appear in a message, a `cause` chain, a stack,
-// JSON.stringify, node:util inspect, Deno.inspect or Bun.inspect (tests/hardening/exposure.ts).
+// JSON.stringify, node:util inspect, Deno.inspect or Bun.inspect (tests/hardening/exposure.ts). Nor in
+// any trace event (each error's `trace`, each connection's, and every event `onEvent` received), any hint
+// derived from them, or what `mongo-auth whoami --explain` and `--json` print.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -19,11 +21,14 @@ import {
   connectWith,
   createAzureCallback,
   createGcpCallback,
+  hintsFor,
   MongoAuthError,
   parseCredential,
   ScramClient,
   ScramKeyCache,
+  type TraceEvent,
 } from "@mongo-auth/core";
+import { cliMain } from "../../src/cli/main.ts";
 import { awsCredentialProvider } from "../../src/transport/node.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
@@ -88,6 +93,10 @@ async function expectError(label: string, attempt: () => Promise<unknown>): Prom
   assert.equal(typeof error.code, "string");
   if (process.env.MONGO_AUTH_SECRETS_VERBOSE) console.info(`  ${label} [${error.code}]: ${error.message}`);
   errors.push({ label: `${label} [${error.code}]`, error });
+  if (error.trace) {
+    objects.push({ label: `${label}: its trace`, value: error.trace });
+    objects.push({ label: `${label}: its hints`, value: hintsFor(error.trace) });
+  }
   return error;
 }
 
@@ -557,6 +566,92 @@ describe("secrets never leak", () => {
       objects.push({ label: `${name}: X509 Connection`, value: conn });
       await conn.close();
     }
+  });
+
+  it("traces, hints and the CLI's --explain and --json output, with explain's extra requests", async () => {
+    const { name, transport } = (await transports())[0];
+    const events: TraceEvent[] = [];
+    const onEvent = (event: TraceEvent) => void events.push(event);
+    // STS echoes everything it was sent, signature and session token included, in its refusal.
+    const echoSts = await startFake((req) => ({
+      status: 403,
+      contentType: "text/xml",
+      body:
+        `<ErrorResponse><Error><Code>InvalidClientTokenId</Code><Message>${JSON.stringify(req.headers)} ` +
+        `${req.body}</Message></Error></ErrorResponse>`,
+    }));
+    cleanups.push(() => echoSts.close());
+    const awsEnv = testEnv({
+      AWS_ACCESS_KEY_ID: TEMP_KEY_ID,
+      AWS_SECRET_ACCESS_KEY: WRONG_SECRET_KEY,
+      AWS_SESSION_TOKEN: SESSION_TOKEN,
+      AWS_ENDPOINT_URL_STS: echoSts.url,
+    });
+    const scenarios: [string, string, ConnectOptions][] = [
+      [
+        "SCRAM wrong password",
+        `mongodb://alice:${encodeURIComponent(WRONG_PASSWORD)}@${server.address}/app?authSource=admin`,
+        {},
+      ],
+      [
+        "AWS wrong secret key, explained with GetCallerIdentity",
+        `mongodb://${server.address}/?authMechanism=MONGODB-AWS`,
+        {
+          env: awsEnv,
+        },
+      ],
+      ["OIDC expired token", `mongodb://${server.address}/?authMechanism=MONGODB-OIDC`, {
+        cacheStore: new AuthCacheStore(),
+        authMechanismProperties: {
+          OIDC_CALLBACK: () => Promise.resolve({ accessToken: tokens.expired, refreshToken: REFRESH_TOKEN }),
+        },
+      }],
+      ["OIDC human flow with a refresh token", `mongodb://${server.address}/?authMechanism=MONGODB-OIDC`, {
+        cacheStore: new AuthCacheStore(),
+        authMechanismProperties: {
+          OIDC_HUMAN_CALLBACK: () =>
+            Promise.resolve({ accessToken: tokens.expired, refreshToken: REFRESH_TOKEN }),
+        },
+      }],
+      [
+        "X509 with an encrypted key",
+        `mongodb://${tlsServer.address}/?tls=true&authMechanism=MONGODB-X509&tlsCAFile=${
+          encodeURIComponent(pki("ca.pem"))
+        }&tlsCertificateKeyFile=${encodeURIComponent(pki("client-encrypted.pem"))}` +
+        `&tlsCertificateKeyFilePassword=${KEY_PASSWORD}`,
+        {},
+      ],
+    ];
+    for (const [label, uri, options] of scenarios) {
+      await expectError(
+        `${name}: explained: ${label}`,
+        () => connectWith(transport, uri, { ...options, onEvent, explain: true }),
+      );
+      for (const flag of ["--explain", "--json"]) {
+        const printed: string[] = [];
+        const io = {
+          args: ["whoami", flag, uri],
+          out: (l: string) => printed.push(l),
+          err: (l: string) => printed.push(l),
+        };
+        await cliMain(
+          io,
+          (cliUri, cliOptions) => connectWith(transport, cliUri, { ...options, ...cliOptions, onEvent }),
+        );
+        objects.push({ label: `${name}: whoami ${flag}: ${label}`, value: printed.join("\n") });
+      }
+    }
+    const ok = await connectWith(
+      transport,
+      `mongodb://alice:${encodeURIComponent(PASSWORD)}@${server.address}/`,
+      {
+        onEvent,
+      },
+    );
+    await ok.close();
+    assert.ok(events.some((e) => e.type === "aws.identity.unknown"), "explain asked STS, which refused");
+    assert.ok(events.some((e) => e.type === "oidc.token"), "token claims were traced");
+    objects.push({ label: `${name}: every event onEvent received`, value: events });
   });
 
   it(`no secret in any error or public object (${runtime})`, () => {
