@@ -97,6 +97,9 @@ const EXAMPLES: { [K in TraceEventType]: TraceEventAttributes[K] } = {
   "trace.listener_failed": { failedType: "hello", error: "TypeError" },
 };
 
+/** The escape character that starts an ANSI colour. */
+const ESC = String.fromCharCode(27);
+
 const events = Object.entries(EXAMPLES).map(([type, attributes], i) =>
   ({ type, time: 1000 + i, attributes }) as TraceEvent
 );
@@ -125,10 +128,10 @@ describe("--explain output", () => {
   });
 
   it("colours only when asked", () => {
-    assert.doesNotMatch(formatTrace(events, { color: false }).join(""), /\x1b/);
-    assert.match(formatTrace(events, { color: true }).join(""), /\x1b\[31mauth\.failed/);
+    assert.ok(!formatTrace(events, { color: false }).join("").includes(ESC));
+    assert.ok(formatTrace(events, { color: true }).join("").includes(`${ESC}[31mauth.failed`));
     const hint = [{ id: "x", message: "Do this.", evidence: [{ event: "hello" as const, fact: "f" }] }];
-    assert.doesNotMatch(formatHints(hint, { color: false }).join(""), /\x1b/);
-    assert.match(formatHints(hint, { color: true }).join(""), /\x1b\[33mhint:/);
+    assert.ok(!formatHints(hint, { color: false }).join("").includes(ESC));
+    assert.ok(formatHints(hint, { color: true }).join("").includes(`${ESC}[33mhint:`));
   });
 });

@@ -4,6 +4,9 @@ import { type Connection, MongoAuthError, type TraceEvent } from "@mongo-auth/co
 import { cliMain } from "../../src/cli/main.ts";
 import { attachTrace, TraceRecorder } from "../../src/core/trace.ts";
 
+/** The escape character that starts an ANSI colour. */
+const ESC = String.fromCharCode(27);
+
 function io(args: string[]) {
   const out: string[] = [];
   const err: string[] = [];
@@ -92,20 +95,20 @@ describe("mongo-auth whoami", () => {
     assert.match(t.err[0], /^mongo-auth: AUTHENTICATION_FAILED: /);
     const text = t.out.join("\n");
     assert.match(text, /^\ntrace\n/);
-    assert.match(text, /\+0 ms  auth\.started  user "bob" on "admin", mechanism to negotiate/);
+    assert.ok(text.includes('+0 ms  auth.started  user "bob" on "admin", mechanism to negotiate'), text);
     assert.match(
       text,
       /hint: The user "bob" was looked up in "admin", but the connection string's database is "app"/,
     );
-    assert.match(text, /  because  auth\.source/);
+    assert.ok(text.includes("  because  auth.source"), text);
     assert.doesNotMatch(text + t.err.join(""), /s3cret/);
-    assert.doesNotMatch(text, /\x1b\[/, "no colour unless asked");
+    assert.ok(!text.includes(ESC), "no colour unless asked");
   });
 
   it("colours the explanation only when asked (a terminal without NO_COLOR)", async () => {
     const t = io(["whoami", "--explain", "mongodb://bob:s3cret@127.0.0.1/app"]);
     await cliMain({ ...t.io, color: true }, () => Promise.reject(refusedWithTrace()));
-    assert.match(t.out.join("\n"), /\x1b\[33mhint:\x1b\[0m/);
+    assert.ok(t.out.join("\n").includes(`${ESC}[33mhint:${ESC}[0m`));
   });
 
   it("without --explain, says that hints exist and how to see them", async () => {
@@ -128,7 +131,8 @@ describe("mongo-auth whoami", () => {
       "auth.failed",
     ]);
     assert.equal(doc.hints[0].id, "auth-source");
-    assert.doesNotMatch(t.out.join(""), /\x1b\[|s3cret/);
+    assert.doesNotMatch(t.out.join(""), /s3cret/);
+    assert.ok(!t.out.join("").includes(ESC), "no colour in JSON");
   });
 
   it("--json on success: who we are, the trace, no hints", async () => {

@@ -5,9 +5,11 @@ import {
   authenticate,
   beginAuthentication,
   type Document,
+  hintsFor,
   type MongoAuthError,
   parseCredential,
   ScramKeyCache,
+  type TraceEvent,
 } from "@mongo-auth/core";
 import { settledWithin } from "../support/settled-within.ts";
 
@@ -154,6 +156,53 @@ describe("authenticate", () => {
       const auth = await beginAuthentication(credential, options_);
       await assert.rejects(auth.reauthenticate(refusing()), isBadValue, `${uri}: re-authentication`);
     }
+  });
+
+  it("traces the conversation for a driver author: onEvent as it happens, and the trace on the error", async () => {
+    const events: TraceEvent[] = [];
+    const runner = scriptedRunner((_db, cmd) =>
+      cmd.hello
+        ? { ok: 1, maxWireVersion: 21, saslSupportedMechs: ["SCRAM-SHA-1"] }
+        : { ok: 0, code: 18, codeName: "AuthenticationFailed", errmsg: "Authentication failed." }
+    );
+    const credential = parseCredential("mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-256")!;
+    const error = await authenticate(runner, credential, { onEvent: (e) => events.push(e) }).catch((e) => e);
+    assert.equal(error.code, "AUTHENTICATION_FAILED");
+    assert.match(
+      error.message,
+      /the user has no SCRAM-SHA-256 credentials \(hello lists SCRAM-SHA-1 for it\)/,
+    );
+    assert.deepEqual(error.trace, events);
+    assert.deepEqual(events.map((e) => e.type), [
+      "auth.started",
+      "auth.source",
+      "hello",
+      "auth.mechanism",
+      "sasl.step",
+      "auth.failed",
+    ]);
+    assert.deepEqual(events[1].attributes, {
+      db: "admin",
+      origin: "credential",
+      reason: "the credential names it",
+    });
+    assert.equal(hintsFor(error.trace)[0].id, "mechanism");
+  });
+
+  it("traces a re-authentication (391) as an attempt of its own", async () => {
+    const events: TraceEvent[] = [];
+    const credential = parseCredential("mongodb://bob:pw@localhost/?authMechanism=PLAIN")!;
+    const auth = await beginAuthentication(credential, { onEvent: (e) => events.push(e) });
+    await auth.complete(scriptedRunner(() => ({ ok: 1, done: true })), { ok: 1, maxWireVersion: 21 });
+    await auth.reauthenticate(scriptedRunner(() => ({ ok: 1, done: true })));
+    assert.deepEqual(
+      events.slice(-3).map((e) => [e.type, e.type === "auth.started" && e.attributes.reauthentication]),
+      [
+        ["auth.started", true],
+        ["sasl.step", false],
+        ["auth.succeeded", false],
+      ],
+    );
   });
 
   it("stops before sending anything once the signal has fired", async () => {

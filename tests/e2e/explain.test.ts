@@ -187,10 +187,16 @@ for (const { name, transport } of await transports()) {
         AWS_ROLE_ARN: ROLE_ARN,
         AWS_ENDPOINT_URL_STS: sts.url,
       });
-      const { hints } = await failing(transport, `mongodb://${server.address}/?authMechanism=MONGODB-AWS`, {
-        env,
-        cacheStore: new AuthCacheStore(),
-      });
+      const { error, hints } = await failing(
+        transport,
+        `mongodb://${server.address}/?authMechanism=MONGODB-AWS`,
+        {
+          env,
+          cacheStore: new AuthCacheStore(),
+        },
+      );
+      // The message names the user mongod looks up for a role (it named the role's IAM ARN before).
+      assert.match(error.message, /arn:aws:sts::<account>:assumed-role\/<role>\/\*/);
       const found = hint(hints, "aws-user");
       assert.equal(
         found.message,
