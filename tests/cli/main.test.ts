@@ -23,20 +23,7 @@ describe("mongo-auth whoami", () => {
   it("prints the user, db, mechanism, round trips and time from connectionStatus", async () => {
     const t = io(["whoami", "mongodb://alice:s3cret@127.0.0.1/"]);
     let closed = false;
-    const conn = {
-      host: "127.0.0.1",
-      port: 27017,
-      handshake: {
-        mechanism: "SCRAM-SHA-256",
-        speculative: true,
-        roundTrips: 2,
-        durationMs: 3.25,
-        maxWireVersion: 21,
-      },
-      command: () =>
-        Promise.resolve({ ok: 1, authInfo: { authenticatedUsers: [{ user: "alice", db: "admin" }] } }),
-      close: () => Promise.resolve(void (closed = true)),
-    } as unknown as Connection;
+    const conn = fakeConnection([], () => (closed = true));
     assert.equal(await cliMain(t.io, () => Promise.resolve(conn)), 0);
     const text = t.out.join("\n");
     assert.match(text, /user\s+alice/);
@@ -144,21 +131,7 @@ describe("mongo-auth whoami", () => {
       user: "alice",
       db: "admin",
     });
-    const conn = {
-      host: "127.0.0.1",
-      port: 27017,
-      trace: trace.events,
-      handshake: {
-        mechanism: "SCRAM-SHA-256",
-        speculative: true,
-        roundTrips: 2,
-        durationMs: 3.25,
-        maxWireVersion: 21,
-      },
-      command: () =>
-        Promise.resolve({ ok: 1, authInfo: { authenticatedUsers: [{ user: "alice", db: "admin" }] } }),
-      close: () => Promise.resolve(),
-    } as unknown as Connection;
+    const conn = fakeConnection(trace.events);
     assert.equal(await cliMain(t.io, () => Promise.resolve(conn)), 0);
     assert.deepEqual(JSON.parse(t.out.join("\n")), {
       ok: true,
@@ -179,6 +152,25 @@ describe("mongo-auth whoami", () => {
     });
   });
 });
+
+// A connection as connect() returns it, authenticated as alice with SCRAM-SHA-256.
+function fakeConnection(trace: readonly TraceEvent[], onClose = () => {}): Connection {
+  return {
+    host: "127.0.0.1",
+    port: 27017,
+    trace,
+    handshake: {
+      mechanism: "SCRAM-SHA-256",
+      speculative: true,
+      roundTrips: 2,
+      durationMs: 3.25,
+      maxWireVersion: 21,
+    },
+    command: () =>
+      Promise.resolve({ ok: 1, authInfo: { authenticatedUsers: [{ user: "alice", db: "admin" }] } }),
+    close: () => Promise.resolve(void onClose()),
+  } as unknown as Connection;
+}
 
 // A refusal of bob in admin whose trace shows the user is not there.
 function refusedWithTrace(): MongoAuthError {
