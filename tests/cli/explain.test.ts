@@ -113,7 +113,7 @@ describe("--explain output", () => {
     }
     assert.equal(
       describeEvent(events.find((e) => e.type === "oidc.token")!),
-      "from cache: iss https://idp, aud api://db, sub s, expired 180 s ago (2030-01-01T00:00:00.000Z)",
+      "from the cache: iss https://idp, aud api://db, sub s, expired 180 s ago (2030-01-01T00:00:00.000Z)",
     );
   });
 
