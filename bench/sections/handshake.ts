@@ -14,6 +14,7 @@ import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { createIdentityProvider, oidcServerConfig } from "../../testing/identity-provider.ts";
 import { fixturePath } from "../../testing/paths.ts";
+import { TraceRecorder } from "../../src/core/trace.ts";
 import { type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 
@@ -149,9 +150,43 @@ export async function handshakeSection(plan: Plan, transport: Transport): Promis
         note: `${trips.join("/")} round trip(s)`,
       });
     }
+    const cached = rows.find((row) => row.name === "SCRAM-SHA-256, cached keys");
+    if (cached) rows.push(await traceCost(plan, transport, server.address, cached.median));
   } finally {
     await server.close();
     await tlsServer?.close();
   }
   return rows;
+}
+
+// Logins re-recorded per timed run: one takes microseconds, too little for the clock to time alone.
+const TRACE_REPEAT = 1000;
+
+// What the trace of a login costs when no one listens (every connect() records one): a cached
+// SCRAM-SHA-256 login's own events, recorded again into fresh recorders, per login, ÷ that login.
+async function traceCost(plan: Plan, transport: Transport, address: string, login: number): Promise<Row> {
+  const uri = `mongodb://bench:bench-pw@${address}/?authMechanism=SCRAM-SHA-256`;
+  const cacheStore = new AuthCacheStore();
+  await (await connectWith(transport, uri, { cacheStore })).close();
+  const conn = await connectWith(transport, uri, { cacheStore });
+  const events = conn.trace;
+  await conn.close();
+  const samples: number[] = [];
+  for (let i = 0; i < plan.warmup + plan.runs; i++) {
+    const started = performance.now();
+    for (let r = 0; r < TRACE_REPEAT; r++) {
+      const trace = new TraceRecorder();
+      for (const event of events) trace.emit(event.type, event.attributes as never, event.durationMs);
+    }
+    if (i >= plan.warmup) samples.push((performance.now() - started) / TRACE_REPEAT);
+  }
+  const summary = stats(samples);
+  return {
+    section: "handshake",
+    name: "the trace of that login, recorded with no listener",
+    ...summary,
+    ratio: summary.median / login,
+    ratioOf: "SCRAM-SHA-256, cached keys",
+    note: `${events.length} events`,
+  };
 }
