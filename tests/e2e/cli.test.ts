@@ -1,9 +1,13 @@
 // The real CLI as a user runs it, in this runtime: `deno run -A cli.ts`, `node dist/cli.js`, `bun cli.ts`.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { runCli as run } from "../support/cli.ts";
+import { runCli as run, runCliOnTerminal } from "../support/cli.ts";
 import { runtime } from "../support/transports.ts";
+
+/** The escape character that starts an ANSI colour. */
+const ESC = String.fromCharCode(27);
 
 describe(`mongo-auth whoami (${runtime})`, () => {
   let server: RunningServer;
@@ -69,7 +73,25 @@ describe(`mongo-auth whoami (${runtime})`, () => {
       /hello +MongoDB 7\.0 \(wire 21\), standalone; mechanisms of admin\.alice: SCRAM-SHA-256/,
     );
     assert.doesNotMatch(stdout, /s3cret-pw/);
-    assert.ok(!stdout.includes(String.fromCharCode(27)), "no colour when piped");
+    assert.ok(!stdout.includes(ESC), "no colour when piped");
+  });
+
+  it("--explain colours only on a terminal, and never when NO_COLOR is set", async () => {
+    const args = ["whoami", "--explain", `mongodb://alice:s3cret-pw@${server.address}/`];
+    const env = { HOME: process.env.HOME ?? "" };
+    const coloured = (text: string) => text.includes(`${ESC}[`);
+    const terminal = await runCliOnTerminal(args, env);
+    assert.equal(terminal.code, 0, terminal.stdout);
+    assert.match(terminal.stdout, /auth\.succeeded/);
+    assert.ok(coloured(terminal.stdout), "colour on a terminal");
+    const noColor = await runCliOnTerminal(args, { ...env, NO_COLOR: "1" });
+    assert.equal(noColor.code, 0, noColor.stdout);
+    assert.match(noColor.stdout, /auth\.succeeded/);
+    assert.ok(!coloured(noColor.stdout), "no colour on a terminal with NO_COLOR set");
+    const piped = await run(args, env);
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.match(piped.stdout, /auth\.succeeded/);
+    assert.ok(!coloured(piped.stdout), "no colour when piped, NO_COLOR or not");
   });
 
   it("--json prints one document for machines: the error, the trace, the hints", async () => {

@@ -27,9 +27,27 @@ function cliCommand(): string[] {
  */
 export function runCli(args: string[], env?: Record<string, string>): Promise<CliRun> {
   const [cmd, ...rest] = cliCommand();
+  return spawned(cmd, [...rest, ...args], env);
+}
+
+/**
+ * Runs `mongo-auth` with `args` on a terminal: util-linux `script` gives it a pseudo-terminal (Debian's
+ * bsdutils, always installed), whose output, stdout and stderr together, is `stdout` here (with the
+ * terminal's `\r\n` line ends). Killed after 30 s.
+ * @param args the arguments after the program name
+ * @param env the child's whole environment (nothing of this process's is passed on but PATH)
+ * @returns exit code and what the terminal showed
+ */
+export function runCliOnTerminal(args: string[], env: Record<string, string>): Promise<CliRun> {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const command = [...cliCommand(), ...args].map(quote).join(" ");
+  return spawned("script", ["-q", "-e", "-c", command, "/dev/null"], env);
+}
+
+function spawned(cmd: string, args: string[], env: Record<string, string> | undefined): Promise<CliRun> {
   const childEnv = env ? { PATH: process.env.PATH ?? "", ...env } : undefined;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, [...rest, ...args], { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
