@@ -140,10 +140,9 @@ class ReplicaSet {
   }
 
   roleOf(member: Member): ServerRole {
-    const set = this;
     return {
       kind: "member",
-      helloFields: (legacy) => set.#helloFields(member, legacy),
+      helloFields: (legacy) => this.#helloFields(member, legacy),
       topologyVersion: () => member.clock.version(),
       nextChange: () => member.clock.next(),
       canAcceptWrites: () => member.state === "PRIMARY",
