@@ -24,11 +24,11 @@ export interface MemberConfig {
   /** Replication lag: its lastWriteDate is the primary's minus this many seconds. Default 0. */
   lagSeconds?: number;
   /**
-   * The host:port the set knows it by (rs.conf() `members[n].host`), which hello reports. Default the
-   * address it listens on, `127.0.0.1:<port>`; tests name members as a DNS zone would (their sockets are
-   * then mapped to the real ports).
+   * The host:port the set knows it by (rs.conf() `members[n].host`), which hello reports, or a function
+   * of the port it listens on. Default the address it listens on, `127.0.0.1:<port>`; tests name members
+   * as a DNS zone would (their sockets are then mapped to the real ports).
    */
-  name?: string;
+  name?: string | ((port: number) => string);
 }
 
 /** A replica set: the server configuration every member shares, the set name and the members. */
@@ -100,7 +100,8 @@ export async function startReplicaSet(
     for (const member of set.members) {
       const server = await startListener(serverConfig, { ...options, shared, role: set.roleOf(member) });
       member.server = server;
-      member.name ??= server.address;
+      const { name } = member.config;
+      member.name = typeof name === "function" ? name(server.port) : name ?? server.address;
     }
   } catch (error) {
     await set.close();
@@ -127,7 +128,7 @@ class ReplicaSet {
     this.members = config.members.map((member, index) => ({
       config: member,
       state: member.state ?? (index === 0 ? "PRIMARY" : "SECONDARY"),
-      name: member.name as string,
+      name: "",
       stopped: false,
       clock: new TopologyClock(),
     }));
