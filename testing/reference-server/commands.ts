@@ -172,6 +172,7 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
     }
     const action = ctx.server.failPoints.check(name, ctx.connection.appName);
     if (action !== undefined) ctx.server.stats.failpointHits++;
+    if (action?.blockMS !== undefined) await blocked(action.blockMS, ctx.connection.closed);
     if (action?.kind === "closeConnection") throw new CloseConnection();
     if (action?.kind === "error") throw action.error;
     checkCanRunHere(ctx, spec, readPreference);
@@ -233,6 +234,19 @@ function recordReadPreference(ctx: CommandContext, name: string): void {
   const given = ctx.request.doc.$readPreference as { mode?: unknown } | undefined;
   const mode = given === undefined ? "none" : String(given.mode);
   (ctx.server.stats.readPreferences[name] ??= []).push(mode);
+}
+
+// failCommand's blockConnection: the command waits (the connection with it), until the connection ends.
+function blocked(ms: number, closed: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    closed.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      closed.removeEventListener("abort", done);
+      resolve();
+    }
+  });
 }
 
 /**

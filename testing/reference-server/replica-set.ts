@@ -68,6 +68,11 @@ export interface RunningReplicaSet {
   elect(member: RunningMember): void;
   /** The member stops: its port closes, every connection to it drops; a primary is then no longer one. */
   stop(member: RunningMember): Promise<void>;
+  /**
+   * A network partition between clients and the member: its port closes, but the set does not notice
+   * (a primary stays primary, and the other members still name it).
+   */
+  cutOff(member: RunningMember): Promise<void>;
   /** Stops every member. */
   close(): Promise<void>;
 }
@@ -158,7 +163,7 @@ class ReplicaSet {
     const hosts = names((m) => m.state !== "ARBITER" && !m.config.passive);
     const passives = names((m) => m.state !== "ARBITER" && m.config.passive === true);
     const arbiters = names((m) => m.state === "ARBITER");
-    const primary = this.members.find((m) => m.state === "PRIMARY" && !m.stopped);
+    const primary = this.members.find((m) => m.state === "PRIMARY");
     const fields: Document = {
       topologyVersion: member.clock.version(),
       hosts,
@@ -258,12 +263,17 @@ class ReplicaSet {
     return {
       setName: this.setName,
       members,
-      primary: () => members.find((m) => m.state === "PRIMARY" && !m.stopped),
+      primary: () => members.find((m) => m.state === "PRIMARY"),
       secondaries: () => members.filter((m) => m.state === "SECONDARY" && !m.stopped),
       seedList: (list = members) => list.map((m) => m.address).join(","),
       stepDown: () => this.stepDown(),
       elect: (member) => this.elect(memberOf(member)),
       stop: (member) => this.stop(memberOf(member)),
+      cutOff: async (member) => {
+        const cut = memberOf(member);
+        cut.stopped = true;
+        await cut.server?.close();
+      },
       close: () => this.close(),
     };
   }
