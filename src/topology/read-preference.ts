@@ -44,6 +44,7 @@ export type TagSet = Readonly<Record<string, string>>;
  * ```
  */
 export interface ReadPreference {
+  /** Which members may serve: `primary`, `primaryPreferred`, `secondary`, `secondaryPreferred`, `nearest`. */
   readonly mode: ReadPreferenceMode;
   /** Tag sets, tried in order until one matches a member; absent or `[{}]` matches every member. */
   readonly tags?: readonly TagSet[];

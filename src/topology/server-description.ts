@@ -55,6 +55,7 @@ export type ServerType =
 export interface ServerDescription {
   /** `host:port` as connect() dials it (not the server's `me`). */
   readonly address: string;
+  /** What the hello said the server is (Unknown when the check failed). */
   readonly type: ServerType;
   /** Why the server is Unknown, when a check failed. */
   readonly error?: string;
@@ -66,6 +67,7 @@ export interface ServerDescription {
   readonly lastUpdateTime: number;
   /** The server's wire versions (0 when unknown; absent for a load balancer, whose are never asked). */
   readonly minWireVersion?: number;
+  /** The newest wire version it speaks (see minWireVersion). */
   readonly maxWireVersion?: number;
   /** The member's own name for itself. */
   readonly me?: string;
@@ -77,12 +79,15 @@ export interface ServerDescription {
   readonly arbiters: readonly string[];
   /** Its replica set tags. */
   readonly tags: Readonly<Record<string, string>>;
+  /** Its replica set's name. */
   readonly setName?: string;
   /** The primary's electionId, as 24 hex digits. */
   readonly electionId?: string;
+  /** The replica set configuration's version. */
   readonly setVersion?: number;
   /** Who it thinks the primary is. */
   readonly primary?: string;
+  /** How long its sessions live without use, in minutes. */
   readonly logicalSessionTimeoutMinutes?: number;
   /** Its topologyVersion, for telling a newer reply from an older one. */
   readonly topologyVersion?: { readonly processId: string; readonly counter: number };

@@ -48,7 +48,9 @@ export type TopologyType =
  * ```
  */
 export interface TopologyDescription {
+  /** Unknown, Single, ReplicaSetNoPrimary, ReplicaSetWithPrimary, Sharded or LoadBalanced. */
   readonly type: TopologyType;
+  /** The replica set's name (`replicaSet`, or the first member's). */
   readonly setName?: string;
   /** The largest electionId a primary reported (24 hex digits). */
   readonly maxElectionId?: string;
@@ -58,6 +60,7 @@ export interface TopologyDescription {
   readonly servers: ReadonlyMap<string, ServerDescription>;
   /** False when a server's wire versions do not overlap the client's. */
   readonly compatible: boolean;
+  /** Why not, naming the server and the versions. */
   readonly compatibilityError?: string;
   /** The smallest of the data-bearing servers' session timeouts, or undefined if one has none. */
   readonly logicalSessionTimeoutMinutes?: number;
