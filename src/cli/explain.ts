@@ -91,6 +91,17 @@ function describe(event: TraceEvent): string {
       const { host, port, code } = event.attributes;
       return `${host}:${port}: ${code}`;
     }
+    case "topology.updated": {
+      const { type, setName, servers } = event.attributes;
+      return `${type}${setName ? ` ${setName}` : ""}: ${list(servers)}`;
+    }
+    case "server.selected": {
+      const a = event.attributes;
+      const tags = a.readPreferenceTags ? ` tags ${a.readPreferenceTags.join(" | ")}` : "";
+      const among = a.candidates > 1 ? `, at random among ${a.candidates} in the latency window` : "";
+      return `${a.host}:${a.port} ${a.serverType} of ${a.topology}, read preference ${a.readPreference}${tags}` +
+        `${among} (${a.checks} server${a.checks === 1 ? "" : "s"} checked)`;
+    }
     case "hello": {
       const a = event.attributes;
       const server = a.serverRelease
@@ -103,7 +114,10 @@ function describe(event: TraceEvent): string {
         }`
         : "";
       const speculative = a.speculative === "not sent" ? "" : `; speculative step ${a.speculative}`;
-      return `${a.command === "hello" ? "" : `(${a.command}) `}${server}, ${role}${mechs}${speculative}`;
+      const from = a.host === undefined ? "" : `${a.host}:${a.port}: `;
+      return `${from}${
+        a.command === "hello" ? "" : `(${a.command}) `
+      }${server}, ${role}${mechs}${speculative}`;
     }
     case "auth.started": {
       const { mechanism, user, db, reauthentication } = event.attributes;

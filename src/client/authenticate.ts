@@ -149,6 +149,8 @@ export interface AuthTracing {
   readonly trace: TraceRecorder;
   /** Why the credential's database is the one it is, as the connection string and options say. */
   readonly authSource?: AuthSourceOrigin & { readonly uriDatabase?: string };
+  /** The server this authentication is for, when connect() checks several. */
+  readonly server?: { readonly host: string; readonly port: number };
 }
 
 /**
@@ -206,7 +208,8 @@ export async function startAuthentication(
     throw failed(err);
   }
   const { username: user, source: db } = credential;
-  trace.emit("auth.started", { mechanism: credential.mechanism ?? "negotiate", user, db });
+  const server = tracing?.server && { host: tracing.server.host, port: tracing.server.port };
+  trace.emit("auth.started", { mechanism: credential.mechanism ?? "negotiate", user, db, ...server });
   const origin = tracing?.authSource ?? { origin: "credential", reason: "the credential names it" } as const;
   trace.emit("auth.source", { db, ...origin });
   const maxScramIterations = checkMaxIterations(options.maxScramIterations ?? DEFAULT_MAX_SCRAM_ITERATIONS);

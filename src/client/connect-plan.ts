@@ -20,6 +20,8 @@ import { type HostAddress, parseConnectionString } from "../credential/connectio
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, type Transport } from "./transport.ts";
 import { stopwatch, type TraceEmitter } from "../core/trace.ts";
+import { addressKey } from "../topology/server-description.ts";
+import type { TopologySettings } from "../topology/topology-description.ts";
 
 /** Everything `connect()` settles before its first socket: the seedlist, the options, the credential. */
 export interface ConnectionPlan {
@@ -34,8 +36,13 @@ export interface ConnectionPlan {
   readonly credential?: MongoCredential;
   /** Why the credential's authentication database is that one (with the credential). */
   readonly authSource?: AuthSourceOrigin & { readonly uriDatabase?: string };
-  /** TLS, timeouts, appName and the SRV settings, from the connection string and the options. */
+  /**
+   * TLS, timeouts, appName, the SRV settings and how to choose the member, from the connection string and
+   * the options (`settings.selection` with a TXT record's `replicaSet` and `loadBalanced` added).
+   */
   readonly settings: ConnectSettings;
+  /** The seeds as SDAM keeps them (`host:port`, lower-case) and what decides the initial topology. */
+  readonly topology: TopologySettings;
   /** Every warning so far, in the order found (each already passed to `onWarning`). */
   readonly warnings: readonly string[];
 }
@@ -96,6 +103,8 @@ export async function planConnection(
   const effective: UriOptions = {
     ...txt ?? {},
     ...given,
+    // The options object's, so that a TXT loadBalanced meets an options replicaSet in the rules below.
+    ...definedTopologyOptions(options),
     tls: settings.tls !== undefined,
     ...(cs.scheme === "mongodb+srv" &&
       { srvServiceName: settings.srvServiceName, srvMaxHosts: settings.srvMaxHosts }),
@@ -125,7 +134,29 @@ export async function planConnection(
   }
   requireCapabilities(transport.capabilities, undefined, credential?.mechanism);
   checkMechanismNeeds(credential, settings);
-  return { hosts, options: effective, credential, authSource, settings, warnings };
+  // A TXT record may say replicaSet and loadBalanced; the connection string and the options win.
+  const selection = {
+    ...settings.selection,
+    ...(settings.selection.replicaSet === undefined && txt?.replicaSet !== undefined &&
+      { replicaSet: txt?.replicaSet }),
+    ...(settings.selection.loadBalanced === undefined && txt?.loadBalanced !== undefined &&
+      { loadBalanced: txt?.loadBalanced }),
+  };
+  const topology: TopologySettings = {
+    seeds: [...new Set(hosts.map(addressKey))],
+    ...(selection.directConnection !== undefined && { directConnection: selection.directConnection }),
+    ...(selection.replicaSet !== undefined && { replicaSet: selection.replicaSet }),
+    ...(selection.loadBalanced !== undefined && { loadBalanced: selection.loadBalanced }),
+  };
+  return {
+    hosts,
+    options: effective,
+    credential,
+    authSource,
+    settings: { ...settings, selection },
+    topology,
+    warnings,
+  };
 }
 
 function hostPort(address: HostAddress): string {
@@ -161,6 +192,15 @@ function txtOutcome(
     }
   }
   return { found: Object.keys(txt).length > 0, applied, ignored };
+}
+
+function definedTopologyOptions(options: ConnectOptions): UriOptions {
+  const { replicaSet, directConnection, loadBalanced } = options;
+  return {
+    ...(replicaSet !== undefined && { replicaSet }),
+    ...(directConnection !== undefined && { directConnection }),
+    ...(loadBalanced !== undefined && { loadBalanced }),
+  };
 }
 
 /** connect() has no way to dial a UNIX domain socket: say so before trying any host. */

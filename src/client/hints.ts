@@ -53,13 +53,17 @@ export interface Hint {
 /** A hint's rule: the hint, or `undefined` when the trace does not show its case. */
 export type HintRule = (trace: readonly TraceEvent[]) => Hint | undefined;
 
-/** The events of a trace, and where its last attempt starts. */
+/**
+ * The events of a trace, and where its last attempt starts. When connect() chose among several servers
+ * (a replica set's members), only the chosen server's own events count, beside those of no server.
+ */
 class TraceView {
   readonly #events: readonly TraceEvent[];
   readonly #attempt: readonly TraceEvent[];
   readonly #host: readonly TraceEvent[];
 
-  constructor(events: readonly TraceEvent[]) {
+  constructor(trace: readonly TraceEvent[]) {
+    const events = ofSelectedServer(trace);
     this.#events = events;
     this.#attempt = events.slice(lastIndex(events, "auth.started"));
     this.#host = events.slice(lastIndex(events, "host.connecting"));
@@ -97,6 +101,16 @@ class TraceView {
     }
     return undefined;
   }
+}
+
+function ofSelectedServer(events: readonly TraceEvent[]): readonly TraceEvent[] {
+  const selected = events[lastIndex(events, "server.selected")];
+  if (selected?.type !== "server.selected") return events;
+  const { host, port } = selected.attributes;
+  return events.filter((event) => {
+    const at = event.attributes as { host?: unknown; port?: unknown };
+    return typeof at.host !== "string" || (at.host === host && at.port === port);
+  });
 }
 
 function lastIndex(events: readonly TraceEvent[], type: TraceEventType): number {

@@ -165,8 +165,40 @@ export type TraceEventAttributes = {
   };
   /** A host failed; the next is tried unless the error stops the search. */
   "host.failed": { host: string; port: number; code: string; message: string };
+  /**
+   * The deployment as the checks so far show it (SDAM), after each check of a replica set, sharded
+   * cluster or several seeds; not for a lone standalone.
+   */
+  "topology.updated": {
+    /** SDAM's topology type: `ReplicaSetWithPrimary`, `ReplicaSetNoPrimary`, `Sharded`, `Unknown`, … */
+    type: string;
+    /** The replica set's name. */
+    setName?: string;
+    /** Each known server and its SDAM type, `host:port ServerType` (`PossiblePrimary`: named as primary). */
+    servers: readonly string[];
+  };
+  /** The member connect() ends on, when it had more than one to choose from or to look for. */
+  "server.selected": {
+    host: string;
+    port: number;
+    /** SDAM's server type, e.g. `RSPrimary`, `RSSecondary`, `Mongos`. */
+    serverType: string;
+    /** SDAM's topology type. */
+    topology: string;
+    /** The read preference's mode. */
+    readPreference: string;
+    /** Its tag sets, each `name:value,…` (`{}`: any). */
+    readPreferenceTags?: readonly string[];
+    /** How many suitable servers were in the latency window it was picked from (at random). */
+    candidates: number;
+    /** Servers checked, this one included. */
+    checks: number;
+  };
   /** The hello reply; `durationMs` is its round trip. */
   hello: {
+    /** The server that answered (absent from `authenticate()`, which does not know it). */
+    host?: string;
+    port?: number;
     /** `hello`, or `isMaster` for servers before 4.4.2. */
     command: string;
     maxWireVersion: number;
@@ -190,6 +222,9 @@ export type TraceEventAttributes = {
     mechanism: string;
     user?: string;
     db: string;
+    /** The server it is for, when `connect()` starts it there (it checks several in a replica set). */
+    host?: string;
+    port?: number;
     /** A re-authentication, after a command failed with 391 (ReauthenticationRequired). */
     reauthentication?: boolean;
   };

@@ -14,6 +14,13 @@ describe("connect options", () => {
       appName: undefined,
       srvServiceName: "mongodb",
       srvMaxHosts: 0,
+      selection: {
+        readPreference: { mode: "primary" },
+        serverSelectionTimeoutMS: 30_000,
+        serverSelectionTryOnce: true,
+        localThresholdMS: 15,
+        heartbeatFrequencyMS: 60_000,
+      },
       warnings: [],
     });
   });

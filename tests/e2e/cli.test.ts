@@ -70,7 +70,7 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     }
     assert.match(
       stdout,
-      /hello +MongoDB 7\.0 \(wire 21\), standalone; mechanisms of admin\.alice: SCRAM-SHA-256/,
+      /hello +127\.0\.0\.1:\d+: MongoDB 7\.0 \(wire 21\), standalone; mechanisms of admin\.alice: SCRAM-SHA-256/,
     );
     assert.doesNotMatch(stdout, /s3cret-pw/);
     assert.ok(!stdout.includes(ESC), "no colour when piped");

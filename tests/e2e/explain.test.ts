@@ -24,6 +24,7 @@ import {
   type TestIdentityProvider,
 } from "../../testing/identity-provider.ts";
 import { fixturePath } from "../../testing/paths.ts";
+import { type RunningReplicaSet, startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { type Fake, startFakeSts, tempCredentials, testEnv } from "../support/aws-fakes.ts";
 import { type FakeEndpoint, startAzureImds } from "../support/oidc-fakes.ts";
 import { transports } from "../support/transports.ts";
@@ -412,6 +413,62 @@ for (const { name, transport } of await transports()) {
             assert.ok(scalar(value) || (Array.isArray(value) && value.every(scalar)), `${event.type}.${key}`);
           }
         }
+      });
+    });
+
+    describe("a replica set", () => {
+      let rs: RunningReplicaSet;
+      before(async () => {
+        rs = await startReplicaSet({
+          setName: "rs0",
+          users: [{ db: "app", user: "bob", password: "bob-pw", mechanisms: ["SCRAM-SHA-256"] }],
+          members: [{}, {}, {}],
+        });
+      });
+      after(() => rs?.close());
+
+      it("shows the way from a secondary to the primary it names: checks, topology, the member chosen", async () => {
+        const [secondary] = rs.secondaries();
+        const primary = rs.primary()!;
+        const conn = await connectWith(
+          transport,
+          `mongodb://bob:bob-pw@${secondary.address}/app?replicaSet=rs0`,
+        );
+        await conn.close();
+        const lines = conn.trace
+          .filter((e) => ["host.connecting", "hello", "topology.updated", "server.selected"].includes(e.type))
+          .map((e) => {
+            const a = e.attributes as Record<string, unknown>;
+            if (e.type === "topology.updated") return `${e.type} ${a.type}`;
+            return `${e.type} ${a.host}:${a.port}` + (e.type === "hello" ? ` ${a.role}` : "") +
+              (e.type === "server.selected" ? ` ${a.serverType} ${a.readPreference} after ${a.checks}` : "");
+          });
+        assert.deepEqual(lines, [
+          `host.connecting ${secondary.address}`,
+          `hello ${secondary.address} secondary`,
+          "topology.updated ReplicaSetNoPrimary",
+          `host.connecting ${primary.address}`,
+          `hello ${primary.address} primary`,
+          "topology.updated ReplicaSetWithPrimary",
+          `server.selected ${primary.address} RSPrimary primary after 2`,
+        ]);
+        const named = conn.trace.find((e) => e.type === "topology.updated")!.attributes as {
+          servers: readonly string[];
+        };
+        assert.ok(named.servers.includes(`${primary.address} PossiblePrimary`), named.servers.join(", "));
+        assert.equal(conn.trace.at(-1)?.type, "connect.succeeded");
+      });
+
+      it("wrong authSource on a secondary read: the hint reads the chosen member's hello", async () => {
+        const { hints, trace } = await failing(
+          transport,
+          `mongodb://bob:bob-pw@${rs.seedList()}/app?replicaSet=rs0&authSource=admin&readPreference=secondary`,
+        );
+        const selected = trace.find((e) => e.type === "server.selected");
+        assert.equal((selected?.attributes as { serverType?: string }).serverType, "RSSecondary");
+        const found = hint(hints, "auth-source");
+        assert.match(found.message, /looked up in "admin", but the connection string's database is "app"/);
+        assert.match(evidence(found), /hello: hello listed no mechanisms for admin\.bob/);
       });
     });
   });
