@@ -97,3 +97,15 @@ export {
 } from "./src/dns-over-https.ts";
 export type { AuthCacheStoreOptions } from "./src/auth-cache.ts";
 export type { DnsRecordType } from "./src/dns-message.ts";
+export type { HumanCallbackOptions } from "./src/oidc/human/human-callback.ts";
+export type { DeviceCodePrompt } from "./src/oidc/human/device-authorization.ts";
+export { type StoredTokens, type TokenStore, tokenStoreKey } from "./src/oidc/human/token-store.ts";
+export { FileTokenStore, type TokenFileAccess } from "./src/oidc/human/file-token-store.ts";
+export {
+  DEFAULT_REDIRECT_URI,
+  type ListenLoopback,
+  type LoopbackListenOptions,
+  type LoopbackRequest,
+  type LoopbackResponse,
+  type LoopbackServer,
+} from "./src/oidc/human/redirect-listener.ts";

@@ -163,3 +163,62 @@ export class Deadline {
     this.#controller.abort(reason);
   }
 }
+
+/**
+ * Waits `ms` milliseconds, or until `signal` fires; the timer and the listener are released either way.
+ *
+ * @param ms how long to wait
+ * @param signal cancels the wait
+ * @param what what was waiting, for the error message
+ * @throws {MongoAuthError} as {@link abortError} when `signal` fires
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sleep } from "./abort.ts";
+ *
+ * const controller = new AbortController();
+ * const waiting = sleep(60_000, controller.signal, "polling");
+ * controller.abort();
+ * await assert.rejects(waiting, { code: "ABORTED" });
+ * ```
+ */
+export function sleep(ms: number, signal: AbortSignal | undefined, what = "operation"): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return untilAborted(elapsed, signal, what).finally(() => clearTimeout(timer));
+}
+
+/**
+ * `promise`, or a rejection as soon as `signal` fires (the work itself is not stopped: pass the signal
+ * to it too). The listener is removed either way.
+ *
+ * @param promise the work
+ * @param signal cancels the wait
+ * @param what what was waiting, for the error message
+ * @returns what `promise` resolves to
+ * @throws {MongoAuthError} as {@link abortError} when `signal` fires first; whatever `promise` rejects with
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { untilAborted } from "./abort.ts";
+ *
+ * assert.equal(await untilAborted(Promise.resolve(1), new AbortController().signal), 1);
+ * await assert.rejects(untilAborted(new Promise(() => {}), AbortSignal.abort()), { code: "ABORTED" });
+ * ```
+ */
+export function untilAborted<T>(
+  promise: Promise<T>,
+  signal: AbortSignal | undefined,
+  what = "operation",
+): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) return Promise.reject(abortError(signal, what));
+  let onAbort!: () => void;
+  const aborted = new Promise<never>((_, reject) => {
+    onAbort = () => reject(abortError(signal, what));
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+  return Promise.race([promise, aborted]).finally(() => signal.removeEventListener("abort", onAbort));
+}

@@ -35,6 +35,12 @@ import {
 import type { AwsCredentialProvider } from "../aws/credentials.ts";
 import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../wire/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { OidcCallback } from "../oidc/callback.ts";
+import {
+  createHumanCallback as createHumanCallbackWith,
+  type HumanCallbackOptions,
+} from "../oidc/human/human-callback.ts";
+import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
 // this file without Deno's own type library.
@@ -287,4 +293,28 @@ function toStreams(conn: DenoConn): SocketStreams {
  */
 export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
   return coreAwsCredentialProvider({ ...options, env: options.env ?? denoEnv() });
+}
+export { fileTokenStore } from "./token-files.ts";
+export { openBrowser } from "./open-browser.ts";
+
+/**
+ * An `OIDC_HUMAN_CALLBACK` that signs a person in at the identity provider the server names: refresh
+ * when it can, otherwise the authorization code flow with PKCE in a browser (this runtime's loopback
+ * listener receives the redirect) or, with `flow: "device"`, the device flow. Works with `connect()`
+ * and with the official `mongodb` driver. See the core `createHumanCallback` for every option.
+ *
+ * @param options flow, redirect URI, `openUrl`, token store, timeouts
+ * @returns the callback
+ * @throws {MongoAuthError} `INVALID_OPTION` for a bad option
+ * @example
+ * ```ts ignore
+ * import { connect, createHumanCallback, fileTokenStore } from "@mongo-auth/core/deno";
+ *
+ * const conn = await connect("mongodb+srv://cluster0.example.mongodb.net/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: { OIDC_HUMAN_CALLBACK: createHumanCallback({ store: fileTokenStore() }) },
+ * });
+ * ```
+ */
+export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCallback {
+  return createHumanCallbackWith({ ...options, listen: options.listen ?? listenLoopbackDeno });
 }

@@ -295,3 +295,8 @@ function toStreams(socket: WorkersSocket): SocketStreams {
     },
   };
 }
+/**
+ * The OIDC human sign-in on Workers: the device flow (`createHumanCallback({ flow: "device" })`). Workers
+ * cannot listen for a browser's redirect, so the code flow fails with `RUNTIME_UNSUPPORTED`.
+ */
+export { createHumanCallback } from "../oidc/human/human-callback.ts";
