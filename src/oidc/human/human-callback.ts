@@ -174,8 +174,9 @@ export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCal
         return handOut(stored);
       }
       if (stored) await storeCall(() => store.set(key, undefined));
+      const listen = settings.flow === "code" ? settings.listen() : undefined;
       const as = await identityProvider();
-      const response = settings.flow === "device"
+      const response = !listen
         ? await signInOnAnotherDevice({
           as,
           client,
@@ -193,7 +194,7 @@ export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCal
           scope,
           signal: budget.signal,
           redirect: settings.redirect,
-          listen: settings.listen(),
+          listen,
           openUrl: settings.openUrl,
           loginHint: params.username,
           prompt: options.prompt,
