@@ -1,8 +1,13 @@
 // What the demo logs in with: one scenario per mechanism, against one reference server that speaks
 // TLS (with the test PKI) so that X509 works and every other mechanism runs over TLS too. Kept in
 // tests/support so that tests/e2e/demo.test.ts runs the very same scenarios on every runtime.
+// A person's sign-in (MONGODB-OIDC with createHumanCallback) goes through a real identity provider,
+// oidc-provider, to a second server that trusts it; the person at the browser is scripted.
 import { AuthCacheStore, type ConnectOptions, runtimeEnv } from "@mongo-auth/core";
 import type { ServerConfig } from "../server/config.ts";
+import { humanSignIns, TEST_REDIRECT_URI } from "./human-sign-in.ts";
+import { startIdentityProvider } from "./identity-provider/identity-provider.ts";
+import { ScriptedPerson } from "./identity-provider/person.ts";
 import { createIdentityProvider, oidcServerConfig } from "./oidc-fakes.ts";
 import { fixturePath } from "./paths.ts";
 
@@ -13,12 +18,18 @@ export interface DemoScenario {
   expect: { mechanism: string; roundTrips: number; user: string; db: string };
   uri(address: string): string;
   options?: ConnectOptions;
+  /** "person": the login goes to the server of {@link DemoSetup.personServerConfig}. */
+  server?: "person";
 }
 
 export interface DemoSetup {
   serverConfig: ServerConfig;
+  /** The server a person signs in to: it trusts the oidc-provider identity provider. */
+  personServerConfig: ServerConfig;
   /** The logins, as one new client: every call starts with empty caches (no OIDC token yet). */
   scenarios(): DemoScenario[];
+  /** Stops the identity provider. */
+  close(): Promise<void>;
 }
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
@@ -29,13 +40,21 @@ const AWS_ARN = "arn:aws:iam::123456789012:user/demo";
 
 export async function demoScenarios(): Promise<DemoSetup> {
   const idp = await createIdentityProvider();
+  const people = await startIdentityProvider();
+  const [{ createHumanCallback }] = await humanSignIns();
+  const tlsConfig = {
+    cert: pki("server-cert.pem"),
+    key: pki("server-key.pem"),
+    ca: pki("ca.pem"),
+    allowConnectionsWithoutCertificates: true,
+  };
+  const personServerConfig = {
+    tls: tlsConfig,
+    oidc: { issuer: people.issuer, audience: people.audience, clientId: people.clientId },
+    users: [{ db: "$external", user: "demo-person", mechanisms: ["MONGODB-OIDC"] }],
+  } as ServerConfig;
   const serverConfig = {
-    tls: {
-      cert: pki("server-cert.pem"),
-      key: pki("server-key.pem"),
-      ca: pki("ca.pem"),
-      allowConnectionsWithoutCertificates: true,
-    },
+    tls: tlsConfig,
     aws: { accounts: [{ accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET, arn: AWS_ARN }] },
     oidc: oidcServerConfig(idp),
     users: [
@@ -108,11 +127,25 @@ export async function demoScenarios(): Promise<DemoSetup> {
         options: oidcOptions,
       },
       {
+        label: "MONGODB-OIDC (person, oidc-provider)",
+        expect: { mechanism: "MONGODB-OIDC", roundTrips: 3, user: "demo-person", db: "$external" },
+        uri: (a) => `mongodb://${a}/?authMechanism=MONGODB-OIDC&${tls}`,
+        options: {
+          authMechanismProperties: {
+            OIDC_HUMAN_CALLBACK: createHumanCallback({
+              redirectUri: TEST_REDIRECT_URI,
+              openUrl: (url) => void new ScriptedPerson("demo-person").signIn(url),
+            }),
+          },
+        },
+        server: "person",
+      },
+      {
         label: "PLAIN",
         expect: { mechanism: "PLAIN", roundTrips: 2, user: "ldap-user", db: "$external" },
         uri: (a) => `mongodb://ldap-user:ldap-pw@${a}/?authMechanism=PLAIN&${tls}`,
       },
     ];
   };
-  return { serverConfig, scenarios };
+  return { serverConfig, personServerConfig, scenarios, close: () => people.close() };
 }

@@ -15,10 +15,18 @@ export interface HumanSignIn {
 
 /** The sign-ins of this runtime. */
 export async function humanSignIns(): Promise<HumanSignIn[]> {
-  const list: HumanSignIn[] = [{ name: "node", transport: nodeTransport, createHumanCallback: createNodeHumanCallback }];
+  const list: HumanSignIn[] = [{
+    name: "node",
+    transport: nodeTransport,
+    createHumanCallback: createNodeHumanCallback,
+  }];
   if (runtime === "deno") {
     const deno = await import("../../src/transport/deno.ts");
-    list.unshift({ name: "deno", transport: deno.denoTransport, createHumanCallback: deno.createHumanCallback });
+    list.unshift({
+      name: "deno",
+      transport: deno.denoTransport,
+      createHumanCallback: deno.createHumanCallback,
+    });
   }
   return list;
 }

@@ -96,7 +96,12 @@ describe("device flow polling", () => {
   });
 
   it("expired_token and access_denied from the identity provider end the flow with their codes", async () => {
-    for (const [answer, code] of [["expired_token", "OIDC_DEVICE_CODE_EXPIRED"], ["access_denied", "OIDC_SIGN_IN_DECLINED"]]) {
+    for (
+      const [answer, code] of [["expired_token", "OIDC_DEVICE_CODE_EXPIRED"], [
+        "access_denied",
+        "OIDC_SIGN_IN_DECLINED",
+      ]]
+    ) {
       const { endpoint, as } = await deviceIdp([answer]);
       try {
         await assert.rejects(run(as, []), { code });

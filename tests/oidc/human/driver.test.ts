@@ -19,7 +19,12 @@ describe("official mongodb driver with createHumanCallback as OIDC_HUMAN_CALLBAC
   before(async () => {
     idp = await startIdentityProvider();
     server = await startServer({
-      oidc: { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, requestScopes: ["mongodb"] },
+      oidc: {
+        issuer: idp.issuer,
+        audience: idp.audience,
+        clientId: idp.clientId,
+        requestScopes: ["mongodb"],
+      },
       users: [{ db: "$external", user: "alice", mechanisms: ["MONGODB-OIDC"] }],
     });
   });

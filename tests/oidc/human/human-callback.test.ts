@@ -22,7 +22,10 @@ import { ScriptedPerson } from "../../support/identity-provider/person.ts";
 import { startEndpoint } from "../../support/oidc-fakes.ts";
 import { settledWithin } from "../../support/settled-within.ts";
 
-function params(idpInfo: OidcCallbackParams["idpInfo"], extra: Partial<OidcCallbackParams> = {}): OidcCallbackParams {
+function params(
+  idpInfo: OidcCallbackParams["idpInfo"],
+  extra: Partial<OidcCallbackParams> = {},
+): OidcCallbackParams {
   return { version: 1, timeoutContext: new AbortController().signal, idpInfo, ...extra };
 }
 
@@ -62,13 +65,18 @@ describe("createHumanCallback: the identity provider cannot be used", () => {
     });
     try {
       const callback = createHumanCallback({ openUrl: () => {} });
-      await assert.rejects(callback(params({ issuer: idp.url, clientId: "cli" })), (error: MongoAuthError) => {
-        assert.equal(error.code, "OIDC_DISCOVERY_FAILED");
-        assert.match(error.message, /HTTP 404.*publishes \/\.well-known\/openid-configuration/);
-        return true;
-      });
+      await assert.rejects(
+        callback(params({ issuer: idp.url, clientId: "cli" })),
+        (error: MongoAuthError) => {
+          assert.equal(error.code, "OIDC_DISCOVERY_FAILED");
+          assert.match(error.message, /HTTP 404.*publishes \/\.well-known\/openid-configuration/);
+          return true;
+        },
+      );
       metadata = { issuer: "https://someone-else.example", authorization_endpoint: `${idp.url}/auth` };
-      await assert.rejects(callback(params({ issuer: idp.url, clientId: "cli" })), { code: "OIDC_DISCOVERY_FAILED" });
+      await assert.rejects(callback(params({ issuer: idp.url, clientId: "cli" })), {
+        code: "OIDC_DISCOVERY_FAILED",
+      });
     } finally {
       await idp.close();
     }
@@ -76,11 +84,14 @@ describe("createHumanCallback: the identity provider cannot be used", () => {
 
   it("an issuer over plain http on another machine is refused before any request", async () => {
     const callback = createHumanCallback({ openUrl: () => {} });
-    await assert.rejects(callback(params({ issuer: "http://idp.example.com", clientId: "cli" })), (error: MongoAuthError) => {
-      assert.equal(error.code, "OIDC_DISCOVERY_FAILED");
-      assert.match(error.message, /not https/);
-      return true;
-    });
+    await assert.rejects(
+      callback(params({ issuer: "http://idp.example.com", clientId: "cli" })),
+      (error: MongoAuthError) => {
+        assert.equal(error.code, "OIDC_DISCOVERY_FAILED");
+        assert.match(error.message, /not https/);
+        return true;
+      },
+    );
   });
 
   it("a server that sends no clientId (machine-only identity provider) is refused with what to do", async () => {
@@ -90,11 +101,14 @@ describe("createHumanCallback: the identity provider cannot be used", () => {
 
   it("Workers cannot listen: the code flow is RUNTIME_UNSUPPORTED, before any request", async () => {
     const callback = createWorkersHumanCallback({ openUrl: () => {} });
-    await assert.rejects(callback(params({ issuer: "https://idp.example", clientId: "cli" })), (error: MongoAuthError) => {
-      assert.equal(error.code, "RUNTIME_UNSUPPORTED");
-      assert.match(error.message, /flow: "device"/);
-      return true;
-    });
+    await assert.rejects(
+      callback(params({ issuer: "https://idp.example", clientId: "cli" })),
+      (error: MongoAuthError) => {
+        assert.equal(error.code, "RUNTIME_UNSUPPORTED");
+        assert.match(error.message, /flow: "device"/);
+        return true;
+      },
+    );
   });
 
   it("no token in the error when the token endpoint's answer is invalid", async () => {
@@ -103,13 +117,19 @@ describe("createHumanCallback: the identity provider cannot be used", () => {
       const json = (body: unknown) =>
         response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(body));
       if (request.url.pathname === "/.well-known/openid-configuration") {
-        return json({ issuer: idp.url, token_endpoint: `${idp.url}/token`, authorization_endpoint: `${idp.url}/auth` });
+        return json({
+          issuer: idp.url,
+          token_endpoint: `${idp.url}/token`,
+          authorization_endpoint: `${idp.url}/auth`,
+        });
       }
       json({ access_token: secret, refresh_token: "refresh-secret", token_type: "weird-type" });
     });
     try {
       const callback = createHumanCallback({ openUrl: () => {} });
-      const error = await callback(params({ issuer: idp.url, clientId: "cli" }, { refreshToken: "old-refresh" }))
+      const error = await callback(
+        params({ issuer: idp.url, clientId: "cli" }, { refreshToken: "old-refresh" }),
+      )
         .then(() => assert.fail("resolved"), (e: unknown) => e as MongoAuthError);
       assert.equal(error.code, "CREDENTIAL_PROVIDER_ERROR");
       for (const [where, text] of renderings(error, "error")) {
@@ -160,17 +180,23 @@ describe("createHumanCallback against oidc-provider", () => {
       timeoutMs: 300,
       openUrl: (url) => void (redirectUri = new URL(url).searchParams.get("redirect_uri")!),
     });
-    await assert.rejects(settledWithin(10_000, "the sign-in", callback(params(info))), (error: MongoAuthError) => {
-      assert.equal(error.code, "TIMEOUT");
-      assert.match(error.message, /did not finish within 300 ms/);
-      return true;
-    });
+    await assert.rejects(
+      settledWithin(10_000, "the sign-in", callback(params(info))),
+      (error: MongoAuthError) => {
+        assert.equal(error.code, "TIMEOUT");
+        assert.match(error.message, /did not finish within 300 ms/);
+        return true;
+      },
+    );
     assert.equal(await stillListening(redirectUri), false);
   });
 
   it("a refresh token the identity provider refuses: the person signs in again", async () => {
     const person = new ScriptedPerson("alice");
-    const callback = createHumanCallback({ redirectUri: TEST_REDIRECT_URI, openUrl: (url) => void person.signIn(url) });
+    const callback = createHumanCallback({
+      redirectUri: TEST_REDIRECT_URI,
+      openUrl: (url) => void person.signIn(url),
+    });
     const result = await callback(params(info, { refreshToken: "revoked-or-made-up" }));
     assert.ok(result.accessToken);
     assert.equal(person.opened.length, 1);

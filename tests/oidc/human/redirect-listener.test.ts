@@ -1,7 +1,11 @@
 // The redirect URI's rules (RFC 8252 §7.3: http on a loopback address) and the page the browser shows.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { DEFAULT_REDIRECT_URI, parseRedirectUri, redirectPage } from "../../../src/oidc/human/redirect-listener.ts";
+import {
+  DEFAULT_REDIRECT_URI,
+  parseRedirectUri,
+  redirectPage,
+} from "../../../src/oidc/human/redirect-listener.ts";
 
 describe("redirect URI", () => {
   it("defaults to http://127.0.0.1:27097/redirect", () => {

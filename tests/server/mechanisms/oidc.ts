@@ -6,7 +6,13 @@
 // iss, aud, exp and nbf. The principal is the configured claim (default "sub") and must be a user of $external
 // with MONGODB-OIDC. Every failure is mongod's error 18; the reason goes to the server's stats only.
 import { BSON } from "bson";
-import { createLocalJWKSet, createRemoteJWKSet, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from "jose";
 import type { ServerConfig } from "../config.ts";
 import { AuthFailure } from "../errors.ts";
 import type { SaslConversation, SaslMechanismServer, SaslStepResult, ServerAuthContext } from "../sasl.ts";

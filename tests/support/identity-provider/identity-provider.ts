@@ -44,21 +44,23 @@ export async function startIdentityProvider(
   const child = spawn("node", [fixture, JSON.stringify(settings)], { stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
   child.stderr!.on("data", (chunk) => (output += chunk));
-  const ready = await new Promise<{ issuer: string; clientId: string; audience: string }>((resolve, reject) => {
-    let buffered = "";
-    const onData = (chunk: Buffer) => {
-      buffered += chunk;
-      for (const line of buffered.split("\n").slice(0, -1)) {
-        if (!line.startsWith("{")) continue;
-        child.stdout!.off("data", onData);
-        resolve(JSON.parse(line));
-        return;
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`oidc-provider fixture exited (${code}): ${output}`)));
-  });
+  const ready = await new Promise<{ issuer: string; clientId: string; audience: string }>(
+    (resolve, reject) => {
+      let buffered = "";
+      const onData = (chunk: Buffer) => {
+        buffered += chunk;
+        for (const line of buffered.split("\n").slice(0, -1)) {
+          if (!line.startsWith("{")) continue;
+          child.stdout!.off("data", onData);
+          resolve(JSON.parse(line));
+          return;
+        }
+      };
+      child.stdout!.on("data", onData);
+      child.once("error", reject);
+      child.once("exit", (code) => reject(new Error(`oidc-provider fixture exited (${code}): ${output}`)));
+    },
+  );
   child.stdout!.resume();
   return {
     ...ready,

@@ -95,7 +95,9 @@ provider.use(async (ctx, next) => {
 provider.on("grant.success", (ctx) => grants.push(String(ctx.oidc.params.grant_type)));
 
 server.on("request", provider.callback());
-process.stdout.write(JSON.stringify({ issuer, clientId: settings.clientId, audience: settings.audience }) + "\n");
+process.stdout.write(
+  JSON.stringify({ issuer, clientId: settings.clientId, audience: settings.audience }) + "\n",
+);
 
 const stop = () => {
   server.closeAllConnections();

@@ -76,7 +76,10 @@ export class ScriptedPerson {
   }
 
   // What the person does on a page: the form they submit, or a link they follow (decline).
-  #decide(html: string, pageUrl: string): { url: string; method: string; body?: URLSearchParams } | undefined {
+  #decide(
+    html: string,
+    pageUrl: string,
+  ): { url: string; method: string; body?: URLSearchParams } | undefined {
     const form = /<form[^>]*action="([^"]*)"[^>]*>([\s\S]*?)<\/form>/i.exec(html) ??
       /<form[^>]*>([\s\S]*?)<\/form>/i.exec(html);
     if (!form) return undefined;
