@@ -59,7 +59,7 @@ describe("createHumanCallback: the identity provider cannot be used", () => {
 
   it("no discovery document, or one for another issuer: OIDC_DISCOVERY_FAILED", async () => {
     let metadata: unknown;
-    const idp = await startEndpoint((request, response) => {
+    const idp = await startEndpoint((_request, response) => {
       if (metadata === undefined) return void response.writeHead(404).end("not found");
       response.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(metadata));
     });
