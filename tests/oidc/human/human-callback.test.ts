@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import type { MongoAuthError, OidcCallback, OidcCallbackParams } from "@mongo-auth/core";
 import { createHumanCallback as createWorkersHumanCallback } from "../../../src/transport/workers.ts";
 import { createHumanCallback, fileTokenStore } from "../../../src/transport/node.ts";
+import { listenLoopbackNode } from "../../../src/transport/loopback-listener-node.ts";
 import { countedSignal, trackTimers } from "../../hardening/resources.ts";
 import { renderings } from "../../hardening/exposure.ts";
 import { stillListening, TEST_REDIRECT_URI } from "../../support/human-sign-in.ts";
@@ -189,6 +190,26 @@ describe("createHumanCallback against oidc-provider", () => {
       },
     );
     assert.equal(await stillListening(redirectUri), false);
+  });
+
+  it("the listener closes as soon as the browser comes back, before the code is exchanged", async () => {
+    const person = new ScriptedPerson("alice");
+    const events: string[] = [];
+    const callback = createHumanCallback({
+      redirectUri: TEST_REDIRECT_URI,
+      openUrl: (url) => void person.signIn(url),
+      listen: async (options) => {
+        const server = await listenLoopbackNode(options);
+        events.push("listening");
+        return { port: server.port, close: () => (events.push("closed"), server.close()) };
+      },
+      fetch: (input, init) => {
+        if (String(input).endsWith("/token")) events.push("token request");
+        return fetch(input, init);
+      },
+    });
+    await callback(params(info));
+    assert.deepEqual(events, ["listening", "closed", "token request"]);
   });
 
   it("a refresh token the identity provider refuses: the person signs in again", async () => {
