@@ -2,8 +2,10 @@
 /**
  * `mongo-auth whoami <uri>`: connects, authenticates, and prints who the server says we are.
  *
- *     deno run -A cli.ts whoami "mongodb://alice:s3cret@127.0.0.1:27017/?authSource=admin"
- *     npx mongo-auth whoami "mongodb://alice:s3cret@127.0.0.1:27017/?authSource=admin"
+ *     npx -p @mongo-auth/core mongo-auth whoami "mongodb://alice:alice-pw@127.0.0.1:27117/"
+ *     deno run -A jsr:@mongo-auth/core/cli whoami "mongodb://alice:alice-pw@127.0.0.1:27117/"
+ *
+ * (The bare npm name `mongo-auth` is another package: name this one with `-p`.)
  *
  * Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage. The password is
  * never printed: errors carry a code and a message that hold no secret.

@@ -15,6 +15,7 @@
  */
 export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/errors.ts";
 export { saslprep } from "./src/crypto/saslprep.ts";
+export type { HmacKey } from "./src/crypto/hmac.ts";
 export {
   ScramKeyCache,
   type ScramKeyCacheOptions,
@@ -26,6 +27,7 @@ export { type ConnectionString, type HostAddress, parseConnectionString } from "
 export type { UriOptions } from "./src/uri-options.ts";
 export {
   type AuthMechanism,
+  type AuthMechanismProperties,
   type AuthOptions,
   credentialFromConnectionString,
   DEFAULT_ALLOWED_HOSTS,

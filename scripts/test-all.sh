@@ -28,6 +28,7 @@ last_number() { # file, regex: the first number of the last line matching regex
 step static bash scripts/static-checks.sh
 step build "$bin/tsc" -p tsconfig.json
 step pack bash scripts/test-pack.sh
+step setup bash scripts/test-setup.sh
 step deno-doc "$bin/deno" test -A --doc --quiet mod.ts src/
 # Not --quiet: it would hide what the spec runners print (cases passed, each deliberate deviation).
 step deno "$bin/deno" test -A tests/
@@ -48,7 +49,8 @@ report() { # runtime, passed, failed
 # Deno counts top-level tests and their steps; a describe's its are steps.
 for f in deno-doc deno; do
   tests=$(last_number "$log/$f.txt" '[0-9]+ passed')
-  steps=$(last_number "$log/$f.txt" '\(([0-9]+) steps\)')
+  # "ok | 12 passed (80 steps) | 1 failed (2 steps)": the passed steps are the ones after "passed".
+  steps=$(last_number "$log/$f.txt" 'passed \(([0-9]+) steps\)')
   report "$f" "$(( ${tests:-0} + ${steps:-0} ))" "$(last_number "$log/$f.txt" '[0-9]+ failed')"
 done
 report node "$(last_number "$log/node.txt" '^# pass [0-9]+')" "$(last_number "$log/node.txt" '^# fail [0-9]+')"

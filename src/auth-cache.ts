@@ -50,6 +50,8 @@ export class AuthCacheStore {
   readonly #maxScopes: number;
 
   /**
+   * Creates an empty store.
+   *
    * @param options how many credentials to keep state for (a number is `maxScopes`), and the SCRAM key
    *   cache to use
    */

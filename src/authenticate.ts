@@ -161,7 +161,10 @@ export async function startAuthentication(
         }
       }
       checkServerVersion(mechanism, helloReply);
-      await finish(authenticator, checked, speculativeReply, credential, mechanism, context.signal);
+      // Asked for the user's mechanisms, the server lists none when it has no such user there.
+      const unknownUser = negotiating && !Array.isArray(helloReply.saslSupportedMechs);
+      const attempt = { credential, mechanism: mechanism.name, unknownUser };
+      await finish(authenticator, checked, speculativeReply, attempt, context.signal);
       return { mechanism: mechanism.name, speculative: speculativeReply !== undefined };
     },
     async reauthenticate(runner, reauthSignal) {
@@ -172,7 +175,8 @@ export async function startAuthentication(
         return await untilAborted(authenticator.reauthenticate(checked), context.signal);
       }
       authenticator = mechanism.create(context);
-      await finish(authenticator, checked, undefined, credential, mechanism, context.signal);
+      const attempt = { credential, mechanism: mechanism.name };
+      await finish(authenticator, checked, undefined, attempt, context.signal);
     },
   };
 }
@@ -227,6 +231,14 @@ function negotiatedMechanism(helloReply: Document): Mechanism {
   return mechanismNamed(sha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
 }
 
+/** Who tried to log in, how, and what the server's hello said about the user. */
+interface Attempt {
+  readonly credential: MongoCredential;
+  readonly mechanism: string;
+  /** Negotiating, hello listed no mechanisms for the user: the server has no such user there. */
+  readonly unknownUser?: boolean;
+}
+
 // Settles when the signal fires even if the mechanism is busy with something that takes no signal (a
 // PBKDF2 in WebCrypto cannot be cancelled: it runs on, bounded by maxScramIterations, and its result is
 // dropped).
@@ -234,25 +246,21 @@ async function finish(
   authenticator: Authenticator,
   runner: CommandRunner,
   reply: Document | undefined,
-  credential: MongoCredential,
-  mechanism: Mechanism,
+  attempt: Attempt,
   signal: AbortSignal | undefined,
 ) {
   try {
     await untilAborted(authenticator.finish(runner, reply), signal);
   } catch (err) {
-    if (err instanceof MongoServerError && err.serverCode === 18) {
-      throw new MongoAuthError("AUTHENTICATION_FAILED", `authentication failed: ${err.errmsg}`, {
-        cause: err,
-      });
-    }
+    if (err instanceof MongoServerError && err.serverCode === 18) throw refused(attempt, err);
     // mongod refuses a mechanism it does not offer on the authentication database before the
     // conversation starts (SCRAM on $external, PLAIN or MONGODB-AWS elsewhere, a disabled mechanism).
     if (err instanceof MongoServerError && err.serverCode === 334) {
+      const { credential, mechanism } = attempt;
       const user = credential.username === undefined ? "" : ` (user "${credential.username}")`;
       throw new MongoAuthError(
         "UNSUPPORTED_MECHANISM",
-        `the server does not offer ${mechanism.name} on authentication database "${credential.source}"${user}: ` +
+        `the server does not offer ${mechanism} on authentication database "${credential.source}"${user}: ` +
           `${err.errmsg} (server error 334). Check authMechanism and authSource: PLAIN, MONGODB-AWS, ` +
           "MONGODB-OIDC and MONGODB-X509 users live in $external, SCRAM users in any other database",
         { cause: err },
@@ -261,6 +269,42 @@ async function finish(
     throw err;
   }
 }
+
+// The server says only "Authentication failed." (on purpose: it does not tell an attacker which part
+// was wrong). Say who tried, where and how, and what is worth checking for that mechanism.
+function refused({ credential, mechanism, unknownUser }: Attempt, cause: MongoServerError): MongoAuthError {
+  const who = credential.username !== undefined && mechanism !== "MONGODB-AWS"
+    ? `user ${JSON.stringify(credential.username)}`
+    : "the client";
+  const where = JSON.stringify(credential.source);
+  const check = unknownUser
+    ? `the server has no user ${
+      JSON.stringify(credential.username)
+    } in ${where} (hello listed no mechanisms ` +
+      "for it): check authSource, which names the database that holds the user (default: the connection " +
+      "string's database, else admin)"
+    : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD;
+  return new MongoAuthError(
+    "AUTHENTICATION_FAILED",
+    `the server refused ${who} on database ${where} with ${mechanism} ` +
+      `(server error 18 ${cause.codeName || "AuthenticationFailed"}): ${check}`,
+    { cause },
+  );
+}
+
+const CHECK_PASSWORD = "check the password, and that the user was created in that database " +
+  "(authSource names the database that holds the user; it defaults to the connection string's database, else admin)";
+
+const WHAT_TO_CHECK: Readonly<Record<string, string>> = {
+  "SCRAM-SHA-1": CHECK_PASSWORD,
+  "SCRAM-SHA-256": CHECK_PASSWORD + ", and that the user has SCRAM-SHA-256 credentials",
+  PLAIN: "check the password, and that the directory (LDAP) knows the user",
+  "MONGODB-X509": "check that a $external user is named exactly as the certificate's subject",
+  "MONGODB-AWS": "check that a $external user exists for the IAM ARN of these AWS credentials " +
+    "(for a role: arn:aws:iam::<account>:role/<name>) and that the credentials are current",
+  "MONGODB-OIDC": "check that the token is current, that its issuer and audience are the ones the server " +
+    "is configured with, and that a $external user exists for its principal",
+};
 
 function asDocument(value: unknown): Document | undefined {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? value as Document : undefined;

@@ -14,8 +14,11 @@ export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connect
 
 /** Arguments and output of the CLI. */
 export interface CliIo {
+  /** The arguments after the program name, e.g. `["whoami", "mongodb://…"]`. */
   args: string[];
+  /** Writes one line of normal output. */
   out(line: string): void;
+  /** Writes one line of error output. */
   err(line: string): void;
 }
 

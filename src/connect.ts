@@ -49,8 +49,10 @@ export async function connectWith(
     }
   }
   if (failures.length === 1 && failures[0] instanceof MongoAuthError) throw failures[0];
-  const list = hosts.map((h) => `${h.host}:${h.port}`).join(", ");
-  throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host (${list})`, {
+  const reasons = failures.map((err) =>
+    err instanceof MongoAuthError ? err.message : `unexpected ${(err as Error)?.name ?? "error"}`
+  );
+  throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host: ${reasons.join("; ")}`, {
     cause: new AggregateError(failures, "every host failed"),
   });
 }
@@ -71,7 +73,8 @@ async function connectHost(
   warnings: readonly string[],
 ): Promise<Connection> {
   const started = performance.now();
-  const where = `connecting to ${address.host}:${address.port}`;
+  const peer = `${address.host}:${address.port}`;
+  const where = `connecting to ${peer}`;
   // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC).
   const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
@@ -82,7 +85,7 @@ async function connectHost(
       tls: settings.tls,
       signal,
     });
-    const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS });
+    const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
     try {
       const commandOptions = { signal, timeoutMS: 0 };
       const auth = credential
@@ -114,6 +117,12 @@ async function connectHost(
       );
     } catch (err) {
       await wire.close();
+      if (
+        !signal.aborted && err instanceof MongoAuthError && err.code === "CONNECTION_CLOSED" &&
+        wire.roundTrips === 0
+      ) {
+        throw closedBeforeHello(peer, settings, err);
+      }
       throw err;
     }
   } catch (err) {
@@ -124,6 +133,21 @@ async function connectHost(
   } finally {
     deadline.dispose();
   }
+}
+
+// mongod closes a connection without a word when TLS does not match: a plain connection to a server
+// that requires TLS, or a client certificate it does not trust. Say which, since nothing else will.
+function closedBeforeHello(peer: string, settings: ConnectSettings, cause: MongoAuthError): MongoAuthError {
+  const hint = settings.tls
+    ? settings.tls.certificateKeyFile !== undefined || settings.tls.certificateKey !== undefined
+      ? "the server may not trust your client certificate's CA, or requires another certificate"
+      : "the server may require a client certificate (tlsCertificateKeyFile)"
+    : "if the server requires TLS, add tls=true to the connection string";
+  return new MongoAuthError(
+    "CONNECTION_CLOSED",
+    `${peer} closed the connection before answering hello: ${hint}`,
+    { cause },
+  );
 }
 
 async function sendHello(

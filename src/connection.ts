@@ -1,3 +1,4 @@
+/// <reference lib="esnext.disposable" preserve="true" />
 /**
  * The connection `connect()` returns: authenticated, and re-authenticating once when a command
  * fails with 391 (ReauthenticationRequired).

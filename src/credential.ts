@@ -16,6 +16,8 @@ import { MongoAuthError } from "./errors.ts";
 import { type ConnectionString, parseConnectionString } from "./uri.ts";
 import { splitKeyValuePairs } from "./uri-options.ts";
 import { freezeCredential } from "./credential-redaction.ts";
+import type { AwsCredentialProvider } from "./aws/credentials.ts";
+import type { OidcCallback } from "./oidc/callback.ts";
 
 /**
  * An authentication mechanism, spelled as the server and the connection string spell it.
@@ -70,7 +72,57 @@ export interface AuthOptions {
   /** The mechanism (any letter case); omitted: negotiated with the server. */
   authMechanism?: AuthMechanism | string;
   /** Mechanism properties: an object, or `"KEY:value,KEY:value"`. */
-  authMechanismProperties?: Record<string, unknown> | string;
+  authMechanismProperties?: AuthMechanismProperties | string;
+}
+
+/**
+ * `authMechanismProperties` as an object: every property any mechanism takes, typed, so callbacks get
+ * their parameter types without annotations. Names are case-insensitive, as in the connection string
+ * (`environment` is `ENVIRONMENT`); the index signature lets the other spellings through, and
+ * {@link parseCredential} refuses a name no mechanism knows.
+ *
+ * @example An OIDC callback, fully typed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AuthMechanismProperties, parseCredential } from "@mongo-auth/core";
+ *
+ * const properties: AuthMechanismProperties = {
+ *   OIDC_CALLBACK: (params) => Promise.resolve({ accessToken: `token-v${params.version}` }),
+ * };
+ * const credential = parseCredential("mongodb://db.example.net/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: properties,
+ * })!;
+ * assert.equal(typeof credential.mechanismProperties.OIDC_CALLBACK, "function");
+ * ```
+ */
+export interface AuthMechanismProperties {
+  /** MONGODB-OIDC: returns a token for a workload (machine flow). Options only. */
+  OIDC_CALLBACK?: OidcCallback;
+  /** MONGODB-OIDC: signs a person in with the identity provider the server names. Options only. */
+  OIDC_HUMAN_CALLBACK?: OidcCallback;
+  /**
+   * MONGODB-OIDC with `OIDC_HUMAN_CALLBACK`: the hosts the human flow may talk to (`*.example.net`
+   * patterns). Default {@link DEFAULT_ALLOWED_HOSTS}. Options only.
+   */
+  ALLOWED_HOSTS?: readonly string[];
+  /** MONGODB-OIDC: where the token comes from, built in: `test`, `azure`, `gcp` or `k8s`. */
+  ENVIRONMENT?: "test" | "azure" | "gcp" | "k8s";
+  /** MONGODB-OIDC with `ENVIRONMENT` `azure` or `gcp`: the token's audience. */
+  TOKEN_RESOURCE?: string;
+  /** MONGODB-AWS: returns AWS credentials, in place of the built-in chain. Options only. */
+  AWS_CREDENTIAL_PROVIDER?: AwsCredentialProvider;
+  /** MONGODB-AWS: the session token of temporary keys given as username and password. */
+  AWS_SESSION_TOKEN?: string;
+  /** GSSAPI: the Kerberos service name (default `mongodb`). */
+  SERVICE_NAME?: string;
+  /** GSSAPI: how to canonicalize the host name. */
+  CANONICALIZE_HOST_NAME?: boolean | "none" | "forward" | "forwardAndReverse";
+  /** GSSAPI: the Kerberos realm of the service. */
+  SERVICE_REALM?: string;
+  /** GSSAPI: the host name to use in place of the connected host's. */
+  SERVICE_HOST?: string;
+  /** Any spelling of the names above (they are case-insensitive). */
+  [name: string]: unknown;
 }
 
 /**

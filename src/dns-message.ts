@@ -15,7 +15,7 @@ const MAX_POINTERS = 32;
 const MAX_CNAME_HOPS = 8;
 const CLASS_IN = 1;
 const TYPE_CNAME = 5;
-const TYPES = { SRV: 33, TXT: 16 } as const;
+const TYPES: Readonly<Record<DnsRecordType, number>> = { SRV: 33, TXT: 16 };
 const RCODE_NXDOMAIN = 3;
 const RCODE_NAMES: Record<number, string> = {
   1: "FORMERR",
@@ -26,7 +26,7 @@ const RCODE_NAMES: Record<number, string> = {
 const LABEL = /^[A-Za-z0-9_-]{1,63}$/;
 
 /** A record type this module looks up. */
-export type DnsRecordType = keyof typeof TYPES;
+export type DnsRecordType = "SRV" | "TXT";
 
 /**
  * The DNS wire-format query (RFC 1035 section 4) for one question, with ID 0 and recursion desired,

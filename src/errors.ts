@@ -92,6 +92,8 @@ export class MongoAuthError extends Error {
   readonly code: MongoAuthErrorCode;
 
   /**
+   * Creates the error.
+   *
    * @param code a stable code from {@link MongoAuthErrorCode}
    * @param message what went wrong and what to fix; never a secret
    * @param options `cause`: the underlying error, which must not carry a secret either
@@ -128,6 +130,8 @@ export class MongoServerError extends MongoAuthError {
   readonly errmsg: string;
 
   /**
+   * Creates the error from the reply's fields; {@link MongoServerError.fromReply} reads them for you.
+   *
    * @param serverCode the server's numeric code
    * @param codeName the server's name for it
    * @param errmsg the server's message

@@ -33,7 +33,19 @@ export interface RuntimeEnv {
   readonly fetch: FetchLike;
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * Why environment variables may be invisible here (Deno without `--allow-env`), or `undefined`.
+   * Errors about a missing variable quote it, so "not set" is never blamed on the user.
+   */
+  readonly envRestriction?: string;
 }
+
+/**
+ * What {@link RuntimeEnv.envRestriction} says on Deno without `--allow-env` (from either transport:
+ * `/deno` and Deno's `node:process` alike).
+ */
+export const DENO_ENV_RESTRICTION = "Deno runs without --allow-env, so no environment variable is visible: " +
+  "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";
 
 /** Options for {@link runtimeEnv}. */
 export interface RuntimeEnvOptions {
@@ -47,6 +59,8 @@ export interface RuntimeEnvOptions {
   fetch?: FetchLike;
   /** Clock. Default: `Date.now`. */
   now?: () => number;
+  /** Why environment variables may be invisible (see {@link RuntimeEnv.envRestriction}). Default: none. */
+  envRestriction?: string;
 }
 
 /**
@@ -73,6 +87,7 @@ export function runtimeEnv(options: RuntimeEnvOptions = {}): RuntimeEnv {
     homeDir: options.homeDir ?? vars.HOME ?? vars.USERPROFILE,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     now: options.now ?? (() => Date.now()),
+    envRestriction: options.envRestriction,
   };
 }
 

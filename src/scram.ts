@@ -133,6 +133,8 @@ export class ScramClient {
   #expectedServerSignature: Promise<Uint8Array> | undefined;
 
   /**
+   * Starts a conversation: picks the client nonce.
+   *
    * @param opts hash, username, Hi() password, and optionally a fixed nonce and a key cache
    * @throws {MongoAuthError} `INVALID_OPTION` for an unknown hash, a nonce that is not printable
    *   ASCII without ",", or a `maxIterations` out of range; `INVALID_CREDENTIAL` for an empty username or

@@ -96,11 +96,13 @@ describe("bundle size and bleed", () => {
     assert.ok(b.bytes < 48_000, `createHumanCallback bundles to ${b.bytes} bytes`);
   });
 
+  // 190 KB before the errors of a user's first hour said what to do (what answered instead of MongoDB,
+  // every AWS source tried and why, who the server refused and what to check): about 6 KB of words.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 190_000],
-      ["src/transport/deno.ts", "browser", 190_000],
-      ["src/transport/workers.ts", "browser", 190_000],
+      ["src/transport/node.ts", "node", 200_000],
+      ["src/transport/deno.ts", "browser", 200_000],
+      ["src/transport/workers.ts", "browser", 200_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type AuthMechanismProperties,
   type AuthOptions,
   credentialFromConnectionString,
   DEFAULT_ALLOWED_HOSTS,
@@ -9,6 +10,9 @@ import {
   parseConnectionString,
   parseCredential,
 } from "@mongo-auth/core";
+
+/** Properties of the wrong types, which the types refuse, to test what parseCredential does at run time. */
+const wrongTypes = (properties: Record<string, unknown>) => properties as AuthMechanismProperties;
 
 /** Asserts a MongoAuthError with `code` whose message does not contain any of `secrets`. */
 function assertRejects(fn: () => unknown, code: string, ...secrets: string[]): MongoAuthError {
@@ -250,14 +254,14 @@ describe("parseCredential: mechanisms", () => {
     assertRejects(
       () =>
         parseCredential("mongodb://u@h/?authMechanism=GSSAPI", {
-          authMechanismProperties: { CANONICALIZE_HOST_NAME: "yes" },
+          authMechanismProperties: wrongTypes({ CANONICALIZE_HOST_NAME: "yes" }),
         }),
       "INVALID_CREDENTIAL",
     );
     assertRejects(
       () =>
         parseCredential("mongodb://u@h/?authMechanism=GSSAPI", {
-          authMechanismProperties: { SERVICE_NAME: 1 },
+          authMechanismProperties: wrongTypes({ SERVICE_NAME: 1 }),
         }),
       "INVALID_CREDENTIAL",
     );
@@ -368,7 +372,7 @@ describe("parseCredential: mechanisms", () => {
       { OIDC_CALLBACK: callback, OIDC_HUMAN_CALLBACK: callback },
       { OIDC_CALLBACK: callback, ENVIRONMENT: "test" },
       { OIDC_HUMAN_CALLBACK: callback, ENVIRONMENT: "k8s" },
-      { OIDC_CALLBACK: "not a function" },
+      wrongTypes({ OIDC_CALLBACK: "not a function" }),
       { OIDC_CALLBACK: callback, TOKEN_RESOURCE: "x" },
       { ENVIRONMENT: "k8s", TOKEN_RESOURCE: "x" },
       { ENVIRONMENT: "test", TOKEN_RESOURCE: "x" },
@@ -407,7 +411,7 @@ describe("parseCredential: mechanisms", () => {
   it("MONGODB-OIDC: ALLOWED_HOSTS is an array from options, copied and frozen, never from the URI", () => {
     const hosts = ["*.example.com"];
     const cred = credential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-      authMechanismProperties: { OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: hosts },
+      authMechanismProperties: wrongTypes({ OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: hosts }),
     });
     hosts.push("evil.example");
     assert.deepEqual(cred.mechanismProperties.ALLOWED_HOSTS, ["*.example.com"]);
@@ -422,7 +426,7 @@ describe("parseCredential: mechanisms", () => {
     assertRejects(
       () =>
         parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC", {
-          authMechanismProperties: { OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: [1] },
+          authMechanismProperties: wrongTypes({ OIDC_HUMAN_CALLBACK: () => {}, ALLOWED_HOSTS: [1] }),
         }),
       "INVALID_CREDENTIAL",
     );

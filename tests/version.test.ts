@@ -14,10 +14,12 @@ describe("package metadata", () => {
     assert.equal(VERSION, deno.version);
   });
 
-  it("exports the same entry points from deno.json and package.json", () => {
+  it("exports the same entry points from deno.json and package.json (the CLI: JSR's ./cli, npm's bin)", () => {
     const npmEntries = Object.keys(pkg.exports).sort();
-    const denoEntries = Object.keys(deno.exports).sort();
+    const denoEntries = Object.keys(deno.exports).filter((entry) => entry !== "./cli").sort();
     assert.deepEqual(npmEntries, denoEntries);
+    assert.equal(deno.exports["./cli"], "./cli.ts");
+    assert.equal(pkg.bin["mongo-auth"], "./dist/cli.js");
     for (const entry of denoEntries) {
       const source = deno.exports[entry].replace(/^\.\//, "").replace(/\.ts$/, "");
       assert.equal(pkg.exports[entry].default, `./dist/${source}.js`);

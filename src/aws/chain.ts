@@ -73,17 +73,27 @@ export async function resolveAwsCredentials(input: AwsChainInput): Promise<Resol
   const cached = input.cache.get(input.env.now());
   if (cached) return { ...cached, temporary: true, fromCache: true };
   const context = sourceContext(input.env, input.signal, input.timeoutMs);
+  const skipped = new Set<string>();
   for (const source of AWS_CREDENTIAL_SOURCES) {
     const found = await source(context);
-    if (!found) continue;
+    if ("skipped" in found) {
+      skipped.add(found.skipped);
+      continue;
+    }
     if (found.temporary) input.cache.set(found.credentials, found.source);
     return { ...found, fromCache: false };
   }
-  throw awsSourceError(
-    "no source",
-    "no AWS credentials found: pass them as username/password, set AWS_ACCESS_KEY_ID and " +
-      "AWS_SECRET_ACCESS_KEY, use a shared credentials profile, or run where an ECS, EKS or EC2 role applies" +
-      (input.env.readTextFile ? "" : " (shared files were not read: this runtime env has no readTextFile)"),
+  throw noCredentials(input.env, [...skipped]);
+}
+
+// Every source and why it did not apply, so the user sees at once what was looked at.
+function noCredentials(env: RuntimeEnv, skipped: readonly string[]): MongoAuthError {
+  const restriction = env.envRestriction ? ` ${env.envRestriction}.` : "";
+  return new MongoAuthError(
+    "CREDENTIAL_PROVIDER_ERROR",
+    `MONGODB-AWS: no AWS credentials found.${restriction} Looked at: ${skipped.join("; ")}. ` +
+      "Give the keys as username:password (access key ID and secret access key), set AWS_ACCESS_KEY_ID " +
+      "and AWS_SECRET_ACCESS_KEY, use a shared credentials profile, or run where an ECS, EKS or EC2 role applies",
   );
 }
 

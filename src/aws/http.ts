@@ -69,8 +69,20 @@ export async function awsHttp(
     if (timeout.aborted) {
       throw awsSourceError(options.source, `no answer within ${timeoutMs} ms from ${safeUrl(url)}`);
     }
-    throw awsSourceError(options.source, `request to ${safeUrl(url)} failed`, err);
+    throw awsSourceError(options.source, `request to ${safeUrl(url)} failed (${networkReason(err)})`, err);
   }
+}
+
+// Node's fetch says only "fetch failed" and keeps the reason (ECONNREFUSED, …) in `cause`; Deno says
+// it outright (including a missing --allow-net). One line, from the network layer: no secret in it.
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown; message?: unknown } })?.cause;
+  const reason = typeof cause?.code === "string"
+    ? cause.code
+    : typeof cause?.message === "string"
+    ? cause.message
+    : String((err as Error)?.message ?? err);
+  return reason.replace(/[\r\n]+/g, " ").slice(0, 200);
 }
 
 /**

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import { type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { MongoAuthError } from "../errors.ts";
+import type { RuntimeEnv } from "../runtime-env.ts";
 import { resolveAwsCredentials } from "./chain.ts";
 import { AwsCredentialCache } from "./credential-cache.ts";
 import type { AwsCredentialProvider } from "./credentials.ts";
@@ -11,9 +12,9 @@ import type { AwsCredentialProvider } from "./credentials.ts";
 /** Options for {@link awsCredentialProvider}. */
 export interface AwsCredentialProviderOptions {
   /**
-   * Where variables, files, HTTP and the clock come from. Default: `runtimeEnv()`, which has no
-   * variables and no files; pass your runtime's (e.g. `runtimeEnv({ env: process.env, readTextFile })`)
-   * or your Worker's bindings.
+   * Where variables, files, HTTP and the clock come from. Required from `@mongo-auth/core`, which
+   * reads no runtime by itself: pass `runtimeEnv({ env, readTextFile })` (your Worker's bindings, say).
+   * The `/node` and `/deno` entry points default it to the process's variables and files.
    */
   readonly env?: RuntimeEnv;
   /** Cancels every HTTP call of every use of the provider. */
@@ -30,10 +31,15 @@ export interface AwsCredentialProviderOptions {
  * IMDSv2. Temporary credentials are cached inside the returned function until five minutes before
  * they expire.
  *
- * @param options the runtime environment, a signal, a timeout
+ * This one, from `@mongo-auth/core`, reads only the `env` it is given. The same function from
+ * `@mongo-auth/core/node` or `@mongo-auth/core/deno` reads the process's variables and files unless
+ * given another `env`: use that one in an application.
+ *
+ * @param options the runtime environment (required here), a signal, a timeout
  * @returns a function resolving to `{ accessKeyId, secretAccessKey, sessionToken?, expiration? }`
- * @throws {MongoAuthError} (from the returned function) `CREDENTIAL_PROVIDER_ERROR` naming the source that
- *   failed, or saying that none applies; messages never contain a key or token
+ * @throws {MongoAuthError} `INVALID_OPTION` without `options.env`; (from the returned function)
+ *   `CREDENTIAL_PROVIDER_ERROR` naming the source that failed, or every source and why none applies;
+ *   messages never contain a key or token
  * @example Credentials from (injected) environment variables
  * ```ts
  * import assert from "node:assert/strict";
@@ -47,8 +53,18 @@ export interface AwsCredentialProviderOptions {
  * assert.equal(credentials.sessionToken, undefined);
  * ```
  */
-export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
-  const env = options.env ?? runtimeEnv();
+export function awsCredentialProvider(
+  options: AwsCredentialProviderOptions & { readonly env: RuntimeEnv },
+): AwsCredentialProvider {
+  const env = options?.env;
+  if (env === undefined) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      "awsCredentialProvider() from @mongo-auth/core reads no environment by itself: import it from " +
+        "@mongo-auth/core/node or @mongo-auth/core/deno (they read the process's variables and files), " +
+        "or pass env: runtimeEnv({ env, readTextFile })",
+    );
+  }
   const cache = new AwsCredentialCache();
   return async () => {
     const found = await resolveAwsCredentials({

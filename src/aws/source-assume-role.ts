@@ -86,7 +86,8 @@ async function sourceProfileKeys(
 /** Temporary credentials for a profile with `role_arn`. */
 export const fromAssumeRoleProfile: AwsCredentialSource = async (context) => {
   const selected = await selectedProfile(context);
-  if (!selected || !selected.profile.has("role_arn")) return undefined;
+  if ("skipped" in selected) return selected;
+  if (!selected.profile.has("role_arn")) return { skipped: `profile "${selected.name}": no role_arn` };
   const { name, profile } = selected;
   const tokenFile = profile.get("web_identity_token_file");
   if (tokenFile) {

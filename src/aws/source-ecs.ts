@@ -72,7 +72,12 @@ async function authorization(context: AwsSourceContext): Promise<string | undefi
 /** Credentials from the container endpoint, when one of its variables is set. */
 export const fromContainerEndpoint: AwsCredentialSource = async (context) => {
   const url = endpoint(context);
-  if (!url) return undefined;
+  if (!url) {
+    return {
+      skipped:
+        "the ECS endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set",
+    };
+  }
   const headers: Record<string, string> = { Accept: "application/json" };
   // The authorization token only goes with the full URI: the relative one is the ECS agent's own.
   if (!context.env.getEnv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {

@@ -14,7 +14,9 @@ const SOURCE = "environment variables";
 export const fromEnvironment: AwsCredentialSource = ({ env }) => {
   const accessKeyId = env.getEnv("AWS_ACCESS_KEY_ID");
   const secretAccessKey = env.getEnv("AWS_SECRET_ACCESS_KEY");
-  if (!accessKeyId && !secretAccessKey) return Promise.resolve(undefined);
+  if (!accessKeyId && !secretAccessKey) {
+    return Promise.resolve({ skipped: "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: not set" });
+  }
   if (!accessKeyId || !secretAccessKey) {
     return Promise.reject(awsSourceError(
       SOURCE,

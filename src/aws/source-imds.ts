@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { MongoAuthError } from "../errors.ts";
 import { awsHttp, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { metadataCredentials } from "./metadata-credentials.ts";
@@ -19,6 +20,12 @@ const SOURCE = "the EC2 instance metadata service (IMDSv2)";
 const CREDENTIALS_PATH = "/latest/meta-data/iam/security-credentials/";
 /** The session token only has to outlive the next two requests. */
 const TOKEN_TTL_SECONDS = "30";
+/**
+ * How long the first request (the session token) may take. On EC2 the service answers within
+ * milliseconds; elsewhere the address usually swallows packets, and the whole connect timeout would go
+ * waiting for it. The AWS SDKs give IMDS one second too.
+ */
+export const IMDS_PROBE_TIMEOUT_MS = 1000;
 
 /**
  * Whether `AWS_EC2_METADATA_DISABLED` turns IMDS off.
@@ -37,6 +44,27 @@ function baseUrl(context: AwsSourceContext): string {
   return mode === "ipv6" ? "http://[fd00:ec2::254]" : "http://169.254.169.254";
 }
 
+// The session token, or why the service is not there (no answer in time, unreachable): off EC2 that
+// is the expected case, reported with the other sources rather than as a failure. An HTTP error is an
+// answer, so it stays an error.
+async function sessionToken(context: AwsSourceContext, base: string): Promise<string | { skipped: string }> {
+  const url = base + "/latest/api/token";
+  const timeoutMs = Math.min(IMDS_PROBE_TIMEOUT_MS, context.timeoutMs ?? IMDS_PROBE_TIMEOUT_MS);
+  let response;
+  try {
+    response = await awsHttp(context.env, url, {
+      method: "PUT",
+      headers: { "X-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS },
+    }, { ...context, timeoutMs, source: SOURCE });
+  } catch (err) {
+    if (!(err instanceof MongoAuthError) || err.code !== "CREDENTIAL_PROVIDER_ERROR") throw err;
+    const reason = err.message.slice(`MONGODB-AWS: ${SOURCE}: `.length);
+    return { skipped: `EC2 instance metadata: ${reason} (not running on EC2?)` };
+  }
+  expectOk(response, SOURCE, url);
+  return response.body;
+}
+
 async function get(
   context: AwsSourceContext,
   url: string,
@@ -49,12 +77,13 @@ async function get(
 
 /** Credentials of the instance's role. */
 export const fromInstanceMetadata: AwsCredentialSource = async (context) => {
-  if (imdsDisabled(context)) return undefined;
+  if (imdsDisabled(context)) {
+    return { skipped: "EC2 instance metadata: off (AWS_EC2_METADATA_DISABLED=true)" };
+  }
   const base = baseUrl(context);
-  const token = await get(context, base + "/latest/api/token", {
-    method: "PUT",
-    headers: { "X-aws-ec2-metadata-token-ttl-seconds": TOKEN_TTL_SECONDS },
-  });
+  const probe = await sessionToken(context, base);
+  if (typeof probe !== "string") return probe;
+  const token = probe;
   const headers = { "X-aws-ec2-metadata-token": token.trim() };
   const roleName = (await get(context, base + CREDENTIALS_PATH, { method: "GET", headers })).split("\n")[0]
     .trim();

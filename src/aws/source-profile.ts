@@ -9,7 +9,7 @@
 import type { AwsCredentials } from "./credentials.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { type AwsProfile, selectedProfileName, sharedFilesDisabled } from "./shared-files.ts";
-import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
+import type { AwsCredentialSource, AwsSourceContext, SkippedAwsSource } from "./source.ts";
 
 /**
  * The static keys of a profile, or `undefined` when it has none.
@@ -34,22 +34,24 @@ export function profileKeys(profile: AwsProfile, name: string): AwsCredentials |
 }
 
 /**
- * The selected profile, or `undefined` when the shared files are off, unreadable or lack it.
+ * The selected profile, or why there is none: the shared files are off, unreadable or lack it.
  *
  * @param context the source context
- * @returns the profile's name and settings
+ * @returns the profile's name and settings, or why it was skipped
  * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when `AWS_PROFILE` names a profile that cannot be
  *   read (no file access in this runtime, or no such profile)
  */
 export async function selectedProfile(
   context: AwsSourceContext,
-): Promise<{ name: string; profile: AwsProfile } | undefined> {
+): Promise<{ name: string; profile: AwsProfile } | SkippedAwsSource> {
   const { env } = context;
-  if (sharedFilesDisabled(env)) return undefined;
+  if (sharedFilesDisabled(env)) {
+    return { skipped: 'the shared AWS files: off (AWS_SHARED_CREDENTIALS_FILE="")' };
+  }
   const name = selectedProfileName(env);
   const explicit = Boolean(env.getEnv("AWS_PROFILE"));
   if (!env.readTextFile) {
-    if (!explicit) return undefined;
+    if (!explicit) return { skipped: "the shared AWS files: not read (this runtime env cannot read files)" };
     throw awsSourceError(
       "the shared AWS files",
       `AWS_PROFILE is "${name}" but this runtime cannot read files: pass readTextFile in the runtime env, ` +
@@ -58,7 +60,9 @@ export async function selectedProfile(
   }
   const profile = (await context.profiles()).get(name);
   if (!profile) {
-    if (!explicit) return undefined;
+    if (!explicit) {
+      return { skipped: `the shared AWS files: no profile "${name}" in ~/.aws/credentials or ~/.aws/config` };
+    }
     throw awsSourceError(
       "the shared AWS files",
       `AWS_PROFILE is "${name}" but no such profile is in the credentials or config file`,
@@ -70,8 +74,11 @@ export async function selectedProfile(
 /** Static keys from the selected profile. */
 export const fromSharedFiles: AwsCredentialSource = async (context) => {
   const selected = await selectedProfile(context);
-  if (!selected || selected.profile.has("role_arn")) return undefined;
+  if ("skipped" in selected) return selected;
+  if (selected.profile.has("role_arn")) {
+    return { skipped: `profile "${selected.name}": has role_arn (AssumeRole)` };
+  }
   const credentials = profileKeys(selected.profile, selected.name);
-  if (!credentials) return undefined;
+  if (!credentials) return { skipped: `profile "${selected.name}" of the shared AWS files: no keys` };
   return { credentials, source: `profile "${selected.name}" of the shared AWS files`, temporary: false };
 };

@@ -78,7 +78,10 @@ export async function assumeRoleWithWebIdentity(
 export const fromWebIdentity: AwsCredentialSource = (context) => {
   const tokenFile = context.env.getEnv("AWS_WEB_IDENTITY_TOKEN_FILE");
   const roleArn = context.env.getEnv("AWS_ROLE_ARN");
-  if (!tokenFile || !roleArn) return Promise.resolve(undefined);
+  if (!tokenFile || !roleArn) {
+    const unset = [!tokenFile && "AWS_WEB_IDENTITY_TOKEN_FILE", !roleArn && "AWS_ROLE_ARN"].filter(Boolean);
+    return Promise.resolve({ skipped: `AssumeRoleWithWebIdentity: ${unset.join(" and ")} not set` });
+  }
   return assumeRoleWithWebIdentity(context, {
     roleArn,
     tokenFile,

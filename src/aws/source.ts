@@ -31,8 +31,16 @@ export interface FoundAwsCredentials {
   readonly temporary: boolean;
 }
 
-/** One link of the chain: `undefined` when it does not apply, an error when it applies but fails. */
-export type AwsCredentialSource = (context: AwsSourceContext) => Promise<FoundAwsCredentials | undefined>;
+/** A source that does not apply here, and why: the words the chain quotes when no source applies. */
+export interface SkippedAwsSource {
+  /** What the source looked for and did not find, e.g. "AWS_ACCESS_KEY_ID: not set". */
+  readonly skipped: string;
+}
+
+/** One link of the chain: what it found, why it does not apply, or an error when it applies but fails. */
+export type AwsCredentialSource = (
+  context: AwsSourceContext,
+) => Promise<FoundAwsCredentials | SkippedAwsSource>;
 
 /**
  * A source context whose shared files are read at most once.

@@ -7,11 +7,36 @@
 import type { ScramHash } from "./digest.ts";
 
 /**
+ * A WebCrypto HMAC key: what `crypto.subtle` returns as a `CryptoKey`, typed by the fields this package
+ * reads, so the published types compile without a DOM library (a Node project with only `@types/node`
+ * has no global `CryptoKey`). Every `CryptoKey` is one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { HmacKey } from "@mongo-auth/core";
+ *
+ * const key: HmacKey = await crypto.subtle.importKey("raw", new Uint8Array(32), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+ * assert.equal(key.type, "secret");
+ * ```
+ */
+export interface HmacKey {
+  /** `"secret"` for HMAC keys. */
+  readonly type: string;
+  /** Whether the key's bytes can be exported (never, for keys made here). */
+  readonly extractable: boolean;
+  /** The algorithm, e.g. `{ name: "HMAC", hash: { name: "SHA-256" } }`. */
+  readonly algorithm: { readonly name: string };
+  /** What the key may be used for (`["sign"]`). */
+  readonly usages: readonly string[];
+}
+
+/**
  * Imports raw key bytes as a non-extractable HMAC signing key.
  *
  * @param hash the hash function of the HMAC
  * @param key the raw key bytes
- * @returns a `CryptoKey` usable with {@link hmac}
+ * @returns a key usable with {@link hmac}
  *
  * @example
  * ```ts
@@ -22,7 +47,7 @@ import type { ScramHash } from "./digest.ts";
  * assert.equal(key.type, "secret");
  * ```
  */
-export function importHmacKey(hash: ScramHash, key: Uint8Array): Promise<CryptoKey> {
+export function importHmacKey(hash: ScramHash, key: Uint8Array): Promise<HmacKey> {
   return crypto.subtle.importKey(
     "raw",
     key as Uint8Array<ArrayBuffer>,
@@ -49,6 +74,6 @@ export function importHmacKey(hash: ScramHash, key: Uint8Array): Promise<CryptoK
  * assert.equal(mac.length, 20);
  * ```
  */
-export async function hmac(key: CryptoKey, data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key, data as Uint8Array<ArrayBuffer>));
+export async function hmac(key: HmacKey, data: Uint8Array): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.sign("HMAC", key as CryptoKey, data as Uint8Array<ArrayBuffer>));
 }

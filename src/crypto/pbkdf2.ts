@@ -4,6 +4,7 @@
  * @module
  */
 import { HASH_LENGTH, type ScramHash } from "./digest.ts";
+import type { HmacKey } from "./hmac.ts";
 
 /**
  * Derives `length` bytes with PBKDF2-HMAC-`hash`.
@@ -77,7 +78,7 @@ export async function pbkdf2HmacKey(
   password: Uint8Array,
   salt: Uint8Array,
   iterations: number,
-): Promise<CryptoKey> {
+): Promise<HmacKey> {
   const key = await crypto.subtle.importKey(
     "raw",
     password as Uint8Array<ArrayBuffer>,

@@ -10,7 +10,7 @@ import { MongoAuthError } from "../errors.ts";
 import { encodeBase64 } from "./base64.ts";
 import { digest, type ScramHash } from "./digest.ts";
 import { toHex } from "./hex.ts";
-import { hmac, importHmacKey } from "./hmac.ts";
+import { hmac, type HmacKey, importHmacKey } from "./hmac.ts";
 import { pbkdf2HmacKey } from "./pbkdf2.ts";
 import { sha256 } from "./sha256.ts";
 
@@ -34,9 +34,9 @@ export interface ScramKeys {
   /** ClientKey := HMAC(SaltedPassword, "Client Key"). */
   readonly clientKey: Uint8Array;
   /** StoredKey := H(ClientKey), as a non-extractable HMAC key. */
-  readonly storedKey: CryptoKey;
+  readonly storedKey: HmacKey;
   /** ServerKey := HMAC(SaltedPassword, "Server Key"), as a non-extractable HMAC key. */
-  readonly serverKey: CryptoKey;
+  readonly serverKey: HmacKey;
 }
 
 /** Options of {@link ScramKeyCache}. */
@@ -96,8 +96,8 @@ export async function deriveScramKeys(params: ScramKeyParams): Promise<ScramKeys
 // ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey), imported for signing.
 async function deriveClientKeys(
   hash: ScramHash,
-  saltedKey: CryptoKey,
-): Promise<{ clientKey: Uint8Array; storedKey: CryptoKey }> {
+  saltedKey: HmacKey,
+): Promise<{ clientKey: Uint8Array; storedKey: HmacKey }> {
   const clientKey = await hmac(saltedKey, CLIENT_KEY);
   const storedKeyBytes = await digest(hash, clientKey);
   const storedKey = await importHmacKey(hash, storedKeyBytes);
@@ -105,7 +105,7 @@ async function deriveClientKeys(
 }
 
 // ServerKey := HMAC(SaltedPassword, "Server Key"), imported for signing; the bytes are wiped.
-async function deriveServerKey(hash: ScramHash, saltedKey: CryptoKey): Promise<CryptoKey> {
+async function deriveServerKey(hash: ScramHash, saltedKey: HmacKey): Promise<HmacKey> {
   const serverKeyBytes = await hmac(saltedKey, SERVER_KEY);
   try {
     return await importHmacKey(hash, serverKeyBytes);
@@ -140,6 +140,8 @@ export class ScramKeyCache {
   #hits = 0;
 
   /**
+   * Creates an empty cache.
+   *
    * @param options capacity and derivation function
    * @throws {MongoAuthError} `INVALID_OPTION` when `maxEntries` is not a positive integer
    */

@@ -39,7 +39,8 @@ export function createTestCallback(options: TestCallbackOptions): OidcCallback {
     if (!path) {
       throw new MongoAuthError(
         "CREDENTIAL_PROVIDER_ERROR",
-        "MONGODB-OIDC ENVIRONMENT:test needs the OIDC_TOKEN_FILE environment variable (path of a token file)",
+        "MONGODB-OIDC ENVIRONMENT:test needs the OIDC_TOKEN_FILE environment variable (path of a token file)" +
+          (env.envRestriction ? `. ${env.envRestriction}` : ""),
       );
     }
     return { accessToken: await readTokenFile(env, path, "ENVIRONMENT:test (OIDC_TOKEN_FILE)") };

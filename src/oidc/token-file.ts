@@ -8,7 +8,7 @@ import { MongoAuthError } from "../errors.ts";
 import type { RuntimeEnv } from "../runtime-env.ts";
 
 /** What the file-based environments need from the host: environment variables and a file reader. */
-export type TokenFileEnv = Pick<RuntimeEnv, "getEnv" | "readTextFile">;
+export type TokenFileEnv = Pick<RuntimeEnv, "getEnv" | "readTextFile" | "envRestriction">;
 
 /**
  * Reads the token in `path`, without surrounding whitespace (a trailing newline is common).

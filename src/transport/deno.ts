@@ -27,7 +27,8 @@ import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
 import { splitPem } from "../pem.ts";
-import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
+import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
@@ -79,6 +80,16 @@ interface DenoApi {
 }
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
+// Copied into Node or Bun, this entry point would fail deep inside with a TypeError on `Deno.connect`.
+function requireDeno(): void {
+  if (typeof Deno?.connect === "function") return;
+  throw new MongoAuthError(
+    "RUNTIME_UNSUPPORTED",
+    "@mongo-auth/core/deno runs on Deno only: on Node.js and Bun import @mongo-auth/core/node, " +
+      "in Cloudflare Workers @mongo-auth/core/workers",
+  );
+}
+
 /**
  * Connects to MongoDB and authenticates, on Deno.
  *
@@ -87,23 +98,47 @@ const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
  * @returns the authenticated connection
  * @throws {MongoAuthError} see `connectWith`; `RUNTIME_UNSUPPORTED` for the options Deno cannot honour
  */
-export function connect(uri: string, options?: ConnectOptions): Promise<Connection> {
-  return connectWith(denoTransport, uri, options);
+export async function connect(uri: string, options?: ConnectOptions): Promise<Connection> {
+  requireDeno();
+  return await connectWith(denoTransport, uri, options);
 }
 
 /**
  * The runtime environment from `Deno.env` (when `--allow-env` grants it), `Deno.readTextFile` and `fetch`.
+ * Without `--allow-env` the variables are invisible; the environment then says so in `envRestriction`,
+ * and errors about missing variables quote it.
  *
  * @returns the environment
+ * @throws {MongoAuthError} `RUNTIME_UNSUPPORTED` outside Deno
  */
 export function denoEnv(): RuntimeEnv {
-  let vars: Record<string, string> = {};
-  try {
-    vars = Deno.env.toObject();
-  } catch {
-    // Without --allow-env the credential sources see an empty environment.
-  }
-  return asRuntimeDefault(runtimeEnv({ env: vars, readTextFile: (path) => Deno.readTextFile(path) }));
+  requireDeno();
+  // Read on first use: SCRAM and X509 never look at the environment, so they need no --allow-env
+  // (and Deno never prompts for it).
+  let vars: Record<string, string> | undefined;
+  let restriction: string | undefined;
+  const load = (): Record<string, string> => {
+    if (vars) return vars;
+    try {
+      vars = Deno.env.toObject();
+    } catch {
+      vars = {};
+      restriction = DENO_ENV_RESTRICTION;
+    }
+    return vars;
+  };
+  const base = runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path) });
+  return asRuntimeDefault({
+    ...base,
+    getEnv: (name) => load()[name],
+    get homeDir() {
+      return load().HOME ?? load().USERPROFILE;
+    },
+    get envRestriction() {
+      load();
+      return restriction;
+    },
+  });
 }
 
 /** Options of {@link createDenoTransport}. */
@@ -132,12 +167,17 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
     platform: `Deno ${Deno?.version?.deno}`,
     osType: Deno?.build?.os ?? "unknown",
     openSocket,
-    resolveSrv: async (name, signal) =>
-      (await Deno.resolveDns(name, "SRV", { signal, nameServer })).map((r): SrvRecord => ({
+    resolveSrv: async (name, signal) => {
+      requireDeno();
+      return (await Deno.resolveDns(name, "SRV", { signal, nameServer })).map((r): SrvRecord => ({
         name: r.target,
         port: r.port,
-      })),
-    resolveTxt: (name, signal) => Deno.resolveDns(name, "TXT", { signal, nameServer }),
+      }));
+    },
+    resolveTxt: (name, signal) => {
+      requireDeno();
+      return Deno.resolveDns(name, "TXT", { signal, nameServer });
+    },
     defaultEnv: denoEnv,
   };
 }
@@ -194,6 +234,7 @@ function clientPair(pem: { cert: string; key: string; encrypted: boolean }, sett
 }
 
 async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
+  requireDeno();
   const { host, port, tls, signal } = socket;
   if (signal.aborted) throw abortError(signal, `connecting to ${host}:${port}`);
   if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket, tls);
@@ -219,19 +260,32 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
       }
     }, () => {});
     if (err instanceof MongoAuthError) throw err;
-    const name = (err as Error)?.name ?? "";
-    const message = (err as Error)?.message ?? String(err);
-    const isTls = /certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData";
-    throw isTls
-      ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${host}:${port} failed: ${message}`, {
-        cause: err,
-      })
-      : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${host}:${port}: ${name || message}`, {
-        cause: err,
-      });
+    throw connectError(err, host, port, tls !== undefined);
   } finally {
     signal.removeEventListener("abort", onAbort);
   }
+}
+
+// What went wrong, in words that say what to do; Deno's own reason is kept in the message.
+function connectError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
+  const name = (err as Error)?.name ?? "";
+  const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
+  const peer = `${host}:${port}`;
+  if (/lookup address|name or service not known|nodename nor servname|no such host/i.test(message)) {
+    return unresolvableHost(host, message, err);
+  }
+  if (name === "ConnectionRefused") return connectionRefused(peer, err);
+  if (
+    tls && (name === "UnexpectedEof" || name === "ConnectionReset" || /eof|close_notify|reset/i.test(message))
+  ) {
+    return closedDuringTlsHandshake(peer, err);
+  }
+  if (/certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData") {
+    return new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${message}`, { cause: err });
+  }
+  return new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${message || name}`, {
+    cause: err,
+  });
 }
 
 // TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake waits for the

@@ -11,6 +11,7 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError } from "../abort.ts";
 import { MongoAuthError } from "../errors.ts";
 import { splitPem } from "../pem.ts";
+import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
 import type { OpenSocketOptions, TlsSettings } from "../wire/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
@@ -127,9 +128,11 @@ export function openNodeSocket(
         }
       }
       socket.setNoDelay(true);
-      socket.once("error", (err) => fail(socketError(err, host, port)));
+      socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined)));
     };
-    start().catch((err) => fail(err instanceof MongoAuthError ? err : socketError(err, host, port)));
+    start().catch((err) =>
+      fail(err instanceof MongoAuthError ? err : socketError(err, host, port, settings !== undefined))
+    );
   });
 }
 
@@ -137,21 +140,25 @@ function tlsReason(err: unknown): string {
   return err instanceof Error ? err.message.replace(/[\r\n]+/g, " ") : "unknown";
 }
 
-function socketError(err: unknown, host: string, port: number): MongoAuthError {
+// What went wrong, in words that say what to do; Node's code (ENOTFOUND, …) is kept in the message.
+function socketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
   const code = String((err as { code?: unknown })?.code ?? "");
+  const peer = `${host}:${port}`;
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") {
+    return unresolvableHost(host, code, err);
+  }
+  if (code === "ECONNREFUSED") return connectionRefused(peer, err);
+  // The peer hung up in the middle of our ClientHello: mongod does that when TLS is off.
+  if (tls && (code === "ECONNRESET" || /before secure TLS connection/i.test(tlsReason(err)))) {
+    return closedDuringTlsHandshake(peer, err);
+  }
   const isTls = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
     /certificate|ssl|tls/i.test(String((err as Error)?.message));
   return isTls
-    ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${host}:${port} failed: ${tlsReason(err)}`, {
+    ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${tlsReason(err)}`, { cause: err })
+    : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${code || tlsReason(err)}`, {
       cause: err,
-    })
-    : new MongoAuthError(
-      "CONNECTION_FAILED",
-      `cannot connect to ${host}:${port}: ${code || tlsReason(err)}`,
-      {
-        cause: err,
-      },
-    );
+    });
 }
 
 // Web Streams over a net.Socket, with backpressure: the socket pauses while the reader lags.

@@ -20,7 +20,7 @@ import type { ConnectOptions } from "../connect-options.ts";
 import { connectWith } from "../connect.ts";
 import type { Connection } from "../connection.ts";
 import { MongoAuthError } from "../errors.ts";
-import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
 import {
   awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
@@ -48,16 +48,42 @@ export function connect(uri: string, options?: ConnectOptions): Promise<Connecti
 }
 
 /**
- * The runtime environment from `process.env`, `node:fs` and the global `fetch`.
+ * The runtime environment from `process.env`, `node:fs` and the global `fetch`. Variables and the home
+ * directory are read when a credential source asks, so SCRAM and X509 never touch them (Deno running
+ * this entry point then needs no `--allow-env` or `--allow-sys` for them).
  *
  * @returns the environment
  */
 export function nodeEnv(): RuntimeEnv {
-  return asRuntimeDefault(runtimeEnv({
-    env: process.env,
-    readTextFile: (path) => readFile(path, "utf8"),
-    homeDir: os.homedir(),
-  }));
+  const base = runtimeEnv({ readTextFile: (path) => readFile(path, "utf8") });
+  return asRuntimeDefault({
+    ...base,
+    getEnv: (name) => readVariable(name),
+    get homeDir() {
+      try {
+        return os.homedir();
+      } catch {
+        return readVariable("HOME"); // Deno without --allow-sys
+      }
+    },
+    get envRestriction() {
+      // Only Deno's node:process refuses: without --allow-env every read throws.
+      try {
+        void process.env.PATH;
+        return undefined;
+      } catch {
+        return DENO_ENV_RESTRICTION;
+      }
+    },
+  });
+}
+
+function readVariable(name: string): string | undefined {
+  try {
+    return process.env[name];
+  } catch {
+    return undefined;
+  }
 }
 
 const isBun = typeof (globalThis as { Bun?: { version: string } }).Bun !== "undefined";

@@ -44,10 +44,13 @@ import type { SocketStreams } from "../wire/wire-connection.ts";
 
 /** The slice of a `cloudflare:sockets` Socket used here, typed locally (no Workers types needed). */
 export interface WorkersSocket {
+  /** Bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. */
   readonly writable: WritableStream<Uint8Array>;
   /** Resolves once the connection (and the TLS handshake) is established. */
   readonly opened: Promise<unknown>;
+  /** Closes the socket. */
   close(): Promise<void>;
 }
 

@@ -6,6 +6,7 @@
  * @module
  */
 import { MongoAuthError } from "../errors.ts";
+import { foreignProtocolError } from "./foreign-protocol.ts";
 import { HEADER_SIZE } from "./op-msg.ts";
 
 /** The default `maxMessageSizeBytes` of mongod (48 MB), used until the server says otherwise. */
@@ -16,17 +17,26 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 48_000_000;
  *
  * @param reader the socket's readable side
  * @param maxMessageSize returns the current limit (it may change after hello)
+ * @param peer `host:port`, for messages
  * @returns frames until the stream ends
- * @throws {MongoAuthError} `MESSAGE_TOO_LARGE`, `PROTOCOL_ERROR` (length below the header size),
+ * @throws {MongoAuthError} `MESSAGE_TOO_LARGE`, `PROTOCOL_ERROR` (length below the header size, or
+ *   a first reply in another protocol such as HTTP), `TLS_ERROR` (a first reply in TLS),
  *   `CONNECTION_CLOSED` when the stream ends inside a frame
  */
 export async function* readFrames(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   maxMessageSize: () => number,
+  peer = "the server",
 ): AsyncGenerator<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let buffered = 0;
+  let first = true;
   for (;;) {
+    if (first && buffered >= 4) {
+      const foreign = foreignProtocolError(take(chunks, Math.min(buffered, 8), false), peer);
+      if (foreign) throw foreign;
+      first = false;
+    }
     const expected = buffered >= 4 ? frameLength(chunks, maxMessageSize()) : undefined;
     if (expected !== undefined && buffered >= expected) {
       const frame = take(chunks, expected);

@@ -27,7 +27,9 @@ export interface TlsSettings {
 
 /** Where and how to open one socket. */
 export interface OpenSocketOptions {
+  /** Host name or IP address. */
   readonly host: string;
+  /** TCP port. */
   readonly port: number;
   /** TLS settings; plain TCP when absent. */
   readonly tls?: TlsSettings;
@@ -37,7 +39,9 @@ export interface OpenSocketOptions {
 
 /** One SRV record. */
 export interface SrvRecord {
+  /** The target host name. */
   readonly name: string;
+  /** The target port. */
   readonly port: number;
 }
 

@@ -13,7 +13,9 @@ import { DEFAULT_MAX_MESSAGE_SIZE, readFrames } from "./frame-reader.ts";
 
 /** A socket as Web Streams, as every transport returns it. */
 export interface SocketStreams {
+  /** Bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
+  /** Bytes to the peer. */
   readonly writable: WritableStream<Uint8Array>;
   /** Closes the socket at once (idempotent); pending reads end. */
   close(): void;
@@ -33,6 +35,8 @@ export interface WireConnectionOptions {
   timeoutMS?: number;
   /** Largest message accepted until hello says otherwise. Default 48 000 000. */
   maxMessageSizeBytes?: number;
+  /** The peer as `host:port`, for messages. Default `"the server"`. */
+  peer?: string;
 }
 
 interface Pending {
@@ -52,9 +56,12 @@ export class WireConnection implements CommandRunner {
   readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
   readonly #pending = new Map<number, Pending>();
   readonly #timeoutMS: number;
+  readonly #peer: string;
   #closedError: MongoAuthError | undefined;
 
   /**
+   * Takes over a socket and starts reading replies from it.
+   *
    * @param socket the socket's streams; the connection owns them from now on
    * @param options timeouts and limits
    */
@@ -62,6 +69,7 @@ export class WireConnection implements CommandRunner {
     this.#socket = socket;
     this.#writer = socket.writable.getWriter();
     this.#timeoutMS = options.timeoutMS ?? 60_000;
+    this.#peer = options.peer ?? "the server";
     this.maxMessageSizeBytes = options.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE;
     this.#writer.closed.catch(() => {});
     this.#readLoop(socket.readable.getReader());
@@ -144,7 +152,7 @@ export class WireConnection implements CommandRunner {
 
   async #readLoop(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
     try {
-      for await (const frame of readFrames(reader, () => this.maxMessageSizeBytes)) {
+      for await (const frame of readFrames(reader, () => this.maxMessageSizeBytes, this.#peer)) {
         const message = decodeOpMsg(frame);
         const pending = this.#pending.get(message.responseTo);
         if (!pending) {

@@ -154,7 +154,10 @@ describe("source 3: shared credentials and config files", () => {
       resolve(testEnv({ AWS_PROFILE: "dev" }, { files: false })),
       /cannot read files: pass readTextFile/,
     );
-    await rejectsWith(resolve(testEnv({}, { files: false })), /this runtime env has no readTextFile/);
+    await rejectsWith(
+      resolve(testEnv({}, { files: false })),
+      /the shared AWS files: not read \(this runtime env cannot read files\)/,
+    );
   });
 });
 

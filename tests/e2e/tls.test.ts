@@ -70,11 +70,12 @@ for (const { name, transport } of await transports()) {
       },
     );
 
-    it("a plain TCP client against a TLS-only server fails cleanly within the timeout", async () => {
+    it("a plain TCP client against a TLS-only server fails at once, saying to add tls=true", async () => {
+      // Whether the TLS stack answers plaintext with an alert or hangs up depends on the runtime.
       await assert.rejects(
-        connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`, { connectTimeoutMS: 2000 }),
-        (err: { code?: string }) =>
-          ["CONNECTION_CLOSED", "PROTOCOL_ERROR", "MESSAGE_TOO_LARGE", "TIMEOUT"].includes(err.code!),
+        connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`),
+        (err: { code?: string; message?: string }) =>
+          ["TLS_ERROR", "CONNECTION_CLOSED"].includes(err.code!) && /add tls=true/.test(err.message!),
       );
     });
   });

@@ -396,8 +396,13 @@ describe("secrets never leak", () => {
     );
     const badProvider = parseCredential(`mongodb://${server.address}/?authMechanism=MONGODB-AWS`, {
       authMechanismProperties: {
-        AWS_CREDENTIAL_PROVIDER: () =>
-          Promise.resolve({ accessKeyId: TEMP_KEY_ID, secretAccessKey: 42, sessionToken: SESSION_TOKEN }),
+        // A provider that breaks its type, as plain JavaScript can: the check must not echo its values.
+        AWS_CREDENTIAL_PROVIDER: (() =>
+          Promise.resolve({
+            accessKeyId: TEMP_KEY_ID,
+            secretAccessKey: 42,
+            sessionToken: SESSION_TOKEN,
+          })) as never,
       },
     })!;
     await expectError(
@@ -423,7 +428,10 @@ describe("secrets never leak", () => {
     const machine = (callback: unknown, extra: ConnectOptions = {}): ConnectOptions => ({
       cacheStore: new AuthCacheStore(),
       ...extra,
-      authMechanismProperties: { OIDC_CALLBACK: callback, ...(extra.authMechanismProperties as object) },
+      authMechanismProperties: {
+        OIDC_CALLBACK: callback as never,
+        ...(extra.authMechanismProperties as object),
+      },
     });
     await expectError(
       `${name}: OIDC expired token`,
@@ -496,7 +504,9 @@ describe("secrets never leak", () => {
     objects.push({ label: "AuthCacheStore holding an OIDC token", value: okStore });
     objects.push({
       label: "OIDC MongoCredential",
-      value: parseCredential(uri, { authMechanismProperties: { OIDC_CALLBACK: () => Promise.resolve({}) } }),
+      value: parseCredential(uri, {
+        authMechanismProperties: { OIDC_CALLBACK: (() => Promise.resolve({})) as never },
+      }),
     });
     await conn.close();
   });

@@ -81,4 +81,12 @@ describe("k8s and test environments (token files)", () => {
       message: /OIDC_TOKEN_FILE/,
     });
   });
+
+  it("test says why OIDC_TOKEN_FILE may be invisible (Deno without --allow-env)", async () => {
+    const env = runtimeEnv({ readTextFile, envRestriction: "Deno runs without --allow-env" });
+    await assert.rejects(createTestCallback({ env })(params), {
+      code: "CREDENTIAL_PROVIDER_ERROR",
+      message: /OIDC_TOKEN_FILE environment variable .*\. Deno runs without --allow-env/,
+    });
+  });
 });

@@ -41,6 +41,7 @@ export class ClientConnection {
   readonly #session: AuthSession;
   #buffer: Uint8Array = new Uint8Array(0);
   #queue: Promise<void> = Promise.resolve();
+  #headerChecked = false;
 
   /**
    * @param socket the accepted socket
@@ -68,6 +69,16 @@ export class ClientConnection {
 
   #receive(chunk: Uint8Array): void {
     this.#buffer = concat(this.#buffer, chunk);
+    if (!this.#headerChecked && this.#buffer.length >= 16) {
+      this.#headerChecked = true;
+      // mongod (TLS disabled) reads a first message whose responseTo is neither 0 nor -1 as a TLS
+      // ClientHello and closes: "SSL handshake received but server is started without SSL support".
+      const responseTo = new DataView(this.#buffer.buffer, this.#buffer.byteOffset).getInt32(8, true);
+      if (!this.#state.info.tls && responseTo !== 0 && responseTo !== -1) {
+        this.#socket.destroy();
+        return;
+      }
+    }
     try {
       for (
         let length = nextMessageLength(this.#buffer);

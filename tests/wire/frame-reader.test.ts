@@ -62,3 +62,29 @@ describe("readFrames", () => {
     assert.equal((await collect([message(16)])).length, 1);
   });
 });
+
+async function firstFrame(chunks: Uint8Array[]): Promise<unknown> {
+  for await (const frame of readFrames(streamOf(chunks), () => 48_000_000, "db.example.net:8080")) {
+    return frame;
+  }
+  return undefined;
+}
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+describe("readFrames: the first reply", () => {
+  it("reports HTTP instead of a message of 1 347 703 880 bytes, even when it arrives in pieces", async () => {
+    await assert.rejects(firstFrame([text("HT"), text("TP/1.0 200 OK\r\n\r\n")]), {
+      code: "PROTOCOL_ERROR",
+      message: /^db\.example\.net:8080 speaks HTTP/,
+    });
+  });
+
+  it("lets MongoDB replies through, split or not", async () => {
+    const frame = new Uint8Array(20);
+    new DataView(frame.buffer).setInt32(0, 20, true);
+    const frames: Uint8Array[] = [];
+    for await (const f of readFrames(streamOf([frame, frame]), () => 1000)) frames.push(f);
+    assert.equal(frames.length, 2);
+  });
+});

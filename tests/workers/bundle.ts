@@ -9,15 +9,19 @@ import { repoRoot } from "../support/paths.ts";
 const run = promisify(execFile);
 
 /**
- * Writes the bundled Worker to `outfile`.
+ * Writes a bundled Worker to `outfile`. The package resolves to its sources through tsconfig's paths.
  * @param outfile where to write it
+ * @param entry the Worker module; default the test Worker
  * @returns the bundle's size in bytes
  * @throws Error with esbuild's output when bundling fails
  */
-export async function bundleWorker(outfile: string): Promise<number> {
+export async function bundleWorker(
+  outfile: string,
+  entry = join(repoRoot(), "tests", "workers", "worker.ts"),
+): Promise<number> {
   const root = repoRoot();
   const { stderr } = await run(join(root, "node_modules", ".bin", "esbuild"), [
-    join(root, "tests", "workers", "worker.ts"),
+    entry,
     "--bundle",
     "--format=esm",
     "--platform=browser",

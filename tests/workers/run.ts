@@ -6,18 +6,16 @@
 //   node_modules/.bin/tsc -p tsconfig.json && node dist/tests/workers/run.js
 //
 // The last line is `workerd: N passed, M failed`; the exit code is non-zero on any failure.
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { connect as tcpConnect, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import assert from "node:assert/strict";
-import { fixturePath, repoRoot } from "../support/paths.ts";
+import { fixturePath } from "../support/paths.ts";
 import { type RunningServer, startServer } from "../server/server.ts";
 import { bundleWorker } from "./bundle.ts";
 import { workerdConfig } from "./config.ts";
+import { freePort, startWorkerd, stopWorkerd, type WorkerdProcess } from "./workerd-process.ts";
 import { type DohServer, startDohServer } from "./doh-server.ts";
 import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
 import { checkSeedlistCase, readSeedlistCases, SEEDLIST_ZONE, srvTargetsOf } from "../support/seedlist.ts";
@@ -34,7 +32,6 @@ import type { UriSpecView } from "../support/uri-spec-view.ts";
 import { readSpec, specPath } from "../support/paths.ts";
 
 const HARD_TIMEOUT_MS = 180_000;
-const READY_TIMEOUT_MS = 30_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SRV_NAME = "_mongodb._tcp.cluster0.example.test";
 
@@ -208,49 +205,8 @@ const checks: Check[] = [
   },
 ];
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // The workerd child of this run, so that a hard timeout or a signal can still end it.
-let running: ChildProcess | undefined;
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-// Ready = the socket accepts connections. No HTTP request, so the first scenario is the first request.
-async function waitForPort(port: number, workerd: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + READY_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    if (workerd.exitCode !== null || workerd.signalCode !== null) {
-      throw new Error(
-        `workerd exited before listening (${workerd.exitCode ?? workerd.signalCode}):\n${log()}`,
-      );
-    }
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = tcpConnect(port, "127.0.0.1");
-      socket.once("connect", () => (socket.destroy(), resolve(true)));
-      socket.once("error", () => resolve(false));
-    });
-    if (open) return;
-    await sleep(50);
-  }
-  throw new Error(`workerd did not listen on 127.0.0.1:${port} within ${READY_TIMEOUT_MS} ms:\n${log()}`);
-}
-
-async function stopWorkerd(workerd: ChildProcess): Promise<void> {
-  if (workerd.exitCode !== null || workerd.signalCode !== null) return;
-  const exited = once(workerd, "exit");
-  workerd.kill("SIGTERM");
-  const stopped = await Promise.race([exited.then(() => true), sleep(3000).then(() => false)]);
-  if (!stopped) workerd.kill("SIGKILL");
-}
+let running: WorkerdProcess | undefined;
 
 async function ask(base: string, path: string): Promise<{ answer: Answer; ms: number }> {
   const started = performance.now();
@@ -274,8 +230,7 @@ async function main(): Promise<number> {
   let tlsServer: RunningServer | undefined;
   let doh: DohServer | undefined;
   let seedlistDoh: DohServer | undefined;
-  let workerd: ChildProcess | undefined;
-  let stderr = "";
+  let workerd: WorkerdProcess | undefined;
   try {
     const idp = await createIdentityProvider();
     server = await startServer({
@@ -323,15 +278,8 @@ async function main(): Promise<number> {
       }),
     );
     const started = performance.now();
-    workerd = spawn(join(repoRoot(), "node_modules", ".bin", "workerd"), ["serve", "config.capnp"], {
-      cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    workerd = await startWorkerd(dir, port);
     running = workerd;
-    const keep = (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-8000));
-    workerd.stdout!.on("data", keep);
-    workerd.stderr!.on("data", keep);
-    await waitForPort(port, workerd, () => stderr);
     console.log(`# workerd listening after ${(performance.now() - started).toFixed(0)} ms`);
 
     const base = `http://127.0.0.1:${port}`;
@@ -384,7 +332,8 @@ async function main(): Promise<number> {
     ]);
     await rm(dir, { recursive: true, force: true });
   }
-  if (failed > 0 && stderr) console.log(`# workerd output (last 8000 characters):\n${stderr}`);
+  const output = workerd?.output();
+  if (failed > 0 && output) console.log(`# workerd output (last 8000 characters):\n${output}`);
   console.log(`workerd: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
@@ -463,7 +412,7 @@ async function runSeedlistSpec(base: string, result: (ok: boolean, name: string,
 }
 
 function abandon(why: string): never {
-  running?.kill("SIGKILL");
+  running?.child.kill("SIGKILL");
   console.log(`not ok - ${why}`);
   console.log("workerd: 0 passed, 1 failed");
   process.exit(1);

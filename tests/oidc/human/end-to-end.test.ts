@@ -9,6 +9,7 @@ import {
   connectWith,
   type Document,
   type MongoAuthError,
+  type OidcCallback,
   runtimeEnv,
 } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../server/server.ts";
@@ -48,7 +49,7 @@ for (const { name, transport, createHumanCallback } of await humanSignIns()) {
       await idp?.close();
     });
 
-    const connect = (callback: unknown, cacheStore = new AuthCacheStore(), now?: () => number) =>
+    const connect = (callback: OidcCallback, cacheStore = new AuthCacheStore(), now?: () => number) =>
       connectWith(transport, uri, {
         authMechanismProperties: { OIDC_HUMAN_CALLBACK: callback },
         cacheStore,

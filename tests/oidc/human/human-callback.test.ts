@@ -168,7 +168,10 @@ describe("createHumanCallback against oidc-provider", () => {
       await assert.rejects(callback(params(info, { timeoutContext: driver.signal })), { code: "ABORTED" });
       // Node's fetch (undici) keeps a timer of its own for a kept-alive socket (4 s), created while
       // tracking: wait for it to end; a timer of the sign-in's would never end (5 minutes).
-      assert.deepEqual(await settle(() => (timers.live() > 0 ? [`${timers.live()} live timer(s)`] : []), 6000), []);
+      assert.deepEqual(
+        await settle(() => (timers.live() > 0 ? [`${timers.live()} live timer(s)`] : []), 6000),
+        [],
+      );
     } finally {
       timers.restore();
     }

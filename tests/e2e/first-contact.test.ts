@@ -1,0 +1,302 @@
+// The errors a user meets in the first hour, on every transport of this runtime. Each says what went
+// wrong and what to do, names the host, user, database and mechanism where there is one, never holds
+// the password, and comes from what the peer did rather than from the connect timeout running out.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { createServer as createHttpServer } from "node:http";
+import { createServer as createNetServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
+import process from "node:process";
+import { promisify } from "node:util";
+import { awsCredentialProvider, connectWith, MongoAuthError, runtimeEnv } from "@mongo-auth/core";
+import { type RunningServer, startServer } from "../server/server.ts";
+import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
+import { type Listening, listenOnLoopback } from "../support/loopback-http.ts";
+import { fixturePath, repoRoot } from "../support/paths.ts";
+import { runtime, transports } from "../support/transports.ts";
+
+const pki = (name: string) => fixturePath(`pki/${name}`);
+const users = [{
+  db: "admin",
+  user: "alice",
+  password: "alice-pw",
+  mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"],
+}];
+
+/** Asserts a MongoAuthError with `code` whose message matches every pattern. */
+async function rejectsWith(promise: Promise<unknown>, code: string, ...patterns: RegExp[]): Promise<string> {
+  let message = "";
+  await assert.rejects(promise, (err: unknown) => {
+    assert.ok(err instanceof MongoAuthError, `not a MongoAuthError: ${err}`);
+    assert.equal(err.code, code, err.message);
+    for (const pattern of patterns) assert.match(err.message, pattern);
+    message = err.message;
+    return true;
+  });
+  return message;
+}
+
+/** A TCP server that answers every connection with `reply` and closes (or just closes). */
+async function rawServer(reply?: Uint8Array): Promise<{ address: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createNetServer((socket) => {
+    sockets.add(socket);
+    socket.on("error", () => {});
+    socket.once("data", () => (reply ? socket.end(reply) : socket.destroy()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    address: `127.0.0.1:${port}`,
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+for (const { name, transport } of await transports()) {
+  describe(`first contact: the errors of the first hour (${name} transport)`, () => {
+    let plain: RunningServer;
+    let tlsServer: RunningServer;
+    let http: Listening;
+    let hangingImds: Listening;
+    before(async () => {
+      plain = await startServer({ users });
+      tlsServer = await startServer({
+        users,
+        tls: { cert: pki("server-cert.pem"), key: pki("server-key.pem"), ca: pki("ca.pem") },
+      });
+      http = await listenOnLoopback(createHttpServer((_req, res) => res.writeHead(400).end("Bad Request")));
+      // An instance metadata address that swallows requests, as 169.254.169.254 does off EC2.
+      hangingImds = await listenOnLoopback(createHttpServer(() => {}));
+    });
+    after(() => Promise.all([plain.close(), tlsServer.close(), http.close(), hangingImds.close()]));
+
+    it("a port that speaks HTTP: PROTOCOL_ERROR saying so, not a 1.3 GB message length", async () => {
+      const address = new URL(http.url).host;
+      await rejectsWith(
+        connectWith(transport, `mongodb://alice:alice-pw@${address}/`),
+        "PROTOCOL_ERROR",
+        new RegExp(`${address} speaks HTTP, not the MongoDB wire protocol`),
+        /check the host and port/,
+      );
+    });
+
+    it("a port that answers with a TLS alert: TLS_ERROR saying to add tls=true", async () => {
+      // A TLS 1.2 fatal alert (handshake_failure), what TLS servers send to a plaintext client.
+      const alert = await rawServer(new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]));
+      try {
+        await rejectsWith(
+          connectWith(transport, `mongodb://alice:alice-pw@${alert.address}/`),
+          "TLS_ERROR",
+          new RegExp(`${alert.address} answered with TLS`),
+          /add tls=true/,
+        );
+      } finally {
+        await alert.close();
+      }
+    });
+
+    it("a TLS server reached without tls=true: the error says to add tls=true", async () => {
+      // Node's TLS server answers plaintext with an alert on some runtimes and hangs up on others.
+      await assert.rejects(
+        connectWith(transport, `mongodb://alice:alice-pw@${tlsServer.address}/`),
+        (err) => {
+          assert.ok(err instanceof MongoAuthError);
+          assert.ok(["TLS_ERROR", "CONNECTION_CLOSED"].includes(err.code), err.message);
+          assert.match(err.message, new RegExp(`${tlsServer.address} .*add tls=true`));
+          return true;
+        },
+      );
+    });
+
+    it("a server that hangs up before hello (mongod requiring TLS): CONNECTION_CLOSED saying to add tls=true", async () => {
+      const hangsUp = await rawServer();
+      try {
+        await rejectsWith(
+          connectWith(transport, `mongodb://alice:alice-pw@${hangsUp.address}/`),
+          "CONNECTION_CLOSED",
+          new RegExp(`${hangsUp.address} closed the connection before answering hello`),
+          /if the server requires TLS, add tls=true/,
+        );
+      } finally {
+        await hangsUp.close();
+      }
+    });
+
+    it("tls=true to a server without TLS: TLS_ERROR saying it may not speak TLS, not a TIMEOUT", async () => {
+      await rejectsWith(
+        connectWith(
+          transport,
+          `mongodb://alice:alice-pw@${plain.address}/?tls=true&tlsCAFile=${
+            encodeURIComponent(pki("ca.pem"))
+          }`,
+          { connectTimeoutMS: 60_000 },
+        ),
+        "TLS_ERROR",
+        new RegExp(plain.address),
+        /not speak TLS|remove tls=true/,
+      );
+    });
+
+    it("a wrong password: one message naming user, database and mechanism, and what to check", async () => {
+      for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
+        const message = await rejectsWith(
+          connectWith(transport, `mongodb://alice:wrong-pw@${plain.address}/?authMechanism=${mechanism}`),
+          "AUTHENTICATION_FAILED",
+          /user "alice"/,
+          /database "admin"/,
+          new RegExp(`with ${mechanism}`),
+          /check the password/,
+          /authSource/,
+        );
+        assert.doesNotMatch(message, /authentication failed: Authentication failed/i);
+        assert.ok(!message.includes("wrong-pw"));
+      }
+      // Negotiated: the mechanism named is the one the server chose.
+      await rejectsWith(
+        connectWith(transport, `mongodb://alice:wrong-pw@${plain.address}/`),
+        "AUTHENTICATION_FAILED",
+        /user "alice" on database "admin" with SCRAM-SHA-256/,
+        /check the password/,
+      );
+      // The wrong database: hello listed no mechanisms for alice there, so the message says so.
+      await rejectsWith(
+        connectWith(transport, `mongodb://alice:alice-pw@${plain.address}/app`),
+        "AUTHENTICATION_FAILED",
+        /user "alice" on database "app" with SCRAM-SHA-1/,
+        /the server has no user "alice" in "app"/,
+        /check authSource/,
+      );
+    });
+
+    it("an unresolvable host: the resolver's reason and the host in the message", async () => {
+      await rejectsWith(
+        connectWith(transport, "mongodb://alice:alice-pw@nosuchhost.invalid:27017/", {
+          connectTimeoutMS: 60_000,
+        }),
+        "CONNECTION_FAILED",
+        /cannot resolve host nosuchhost\.invalid \(.+\): check the host name/,
+      );
+    });
+
+    it("nothing listening: connection refused, with what to check", async () => {
+      const closed = await rawServer();
+      await closed.close(); // the port is now free: nothing listens there
+      await rejectsWith(
+        connectWith(transport, `mongodb://alice:alice-pw@${closed.address}/`),
+        "CONNECTION_FAILED",
+        new RegExp(`${closed.address}: connection refused`),
+        /check the host, the port/,
+      );
+    });
+
+    it("several hosts that all fail: every host's reason in the message", async () => {
+      const http2 = new URL(http.url).host;
+      const refused = await rawServer();
+      await refused.close();
+      await rejectsWith(
+        connectWith(transport, `mongodb://alice:alice-pw@${refused.address},${http2}/`),
+        "CONNECTION_FAILED",
+        /could not connect to any host/,
+        /connection refused/,
+        /speaks HTTP/,
+      );
+    });
+
+    it("MONGODB-AWS with no credentials anywhere: names every source and why, without waiting out IMDS", async () => {
+      const env = runtimeEnv({
+        env: { AWS_EC2_METADATA_SERVICE_ENDPOINT: hangingImds.url },
+        homeDir: "/nonexistent-home",
+        readTextFile: () => Promise.reject(new Error("no such file")),
+        fetch: loopbackOnlyFetch,
+      });
+      await rejectsWith(
+        connectWith(transport, `mongodb://${plain.address}/?authMechanism=MONGODB-AWS`, {
+          env,
+          connectTimeoutMS: 60_000,
+        }),
+        "CREDENTIAL_PROVIDER_ERROR",
+        /no AWS credentials found/,
+        /AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: not set/,
+        /no profile "default"/,
+        /AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set/,
+        /the ECS endpoint: AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and AWS_CONTAINER_CREDENTIALS_FULL_URI not set/,
+        /EC2 instance metadata: no answer within 1000 ms .*not running on EC2/,
+        /Give the keys as username:password/,
+      );
+    });
+
+    it("MONGODB-AWS when the environment is hidden: the reason is in the message", async () => {
+      const env = runtimeEnv({
+        env: {},
+        envRestriction: "Deno runs without --allow-env, so no environment variable is visible",
+        fetch: () => Promise.reject(new TypeError("Requires net access")),
+      });
+      await rejectsWith(
+        connectWith(transport, `mongodb://${plain.address}/?authMechanism=MONGODB-AWS`, { env }),
+        "CREDENTIAL_PROVIDER_ERROR",
+        /no AWS credentials found\. Deno runs without --allow-env/,
+        /EC2 instance metadata: request to http:\/\/169\.254\.169\.254\/latest\/api\/token failed \(Requires net access\)/,
+      );
+    });
+  });
+}
+
+describe("first contact: entry points and their defaults", () => {
+  it("each entry point refuses, with RUNTIME_UNSUPPORTED naming the right one, a runtime it does not serve", async () => {
+    const uri = "mongodb://alice:alice-pw@127.0.0.1:1/";
+    const workers = await import("../../src/transport/workers.ts");
+    await rejectsWith(
+      workers.connect(uri),
+      "RUNTIME_UNSUPPORTED",
+      /@mongo-auth\/core\/node or @mongo-auth\/core\/deno/,
+    );
+    if (runtime !== "deno") {
+      const deno = await import("../../src/transport/deno.ts");
+      await rejectsWith(deno.connect(uri), "RUNTIME_UNSUPPORTED", /import @mongo-auth\/core\/node/);
+      assert.throws(() => deno.denoEnv(), { code: "RUNTIME_UNSUPPORTED" });
+      assert.throws(() => deno.awsCredentialProvider(), { code: "RUNTIME_UNSUPPORTED" });
+    }
+  });
+
+  it("awsCredentialProvider() from the root entry point reads no runtime: it asks for env instead of finding nothing", () => {
+    assert.throws(
+      () => (awsCredentialProvider as (options?: object) => unknown)(),
+      (err: unknown) => {
+        assert.ok(err instanceof MongoAuthError);
+        assert.equal(err.code, "INVALID_OPTION");
+        assert.match(err.message, /import it from @mongo-auth\/core\/node or @mongo-auth\/core\/deno/);
+        return true;
+      },
+    );
+  });
+
+  it("the /node entry point's awsCredentialProvider() reads the process environment", async () => {
+    const { awsCredentialProvider: fromNode } = await import("../../src/transport/node.ts");
+    process.env.AWS_ACCESS_KEY_ID = "AKIDFIRSTCONTACT";
+    process.env.AWS_SECRET_ACCESS_KEY = "first-contact-secret";
+    try {
+      assert.equal((await fromNode()()).accessKeyId, "AKIDFIRSTCONTACT");
+    } finally {
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+  });
+
+  it("Deno without --allow-env: the AWS error says the variables are invisible because of the permission", async () => {
+    const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+    const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
+    const { stdout } = await promisify(execFile)(deno, ["run", "--allow-read", "--no-prompt", script], {
+      cwd: repoRoot(),
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1" },
+    });
+    const [code, message] = stdout.trim().split("\n");
+    assert.equal(code, "CREDENTIAL_PROVIDER_ERROR");
+    assert.match(message, /Deno runs without --allow-env, so no environment variable is visible/);
+    assert.match(message, /run deno with --allow-env/);
+    assert.match(message, /Requires net access/); // and IMDS was refused by Deno, never reached
+  });
+});
