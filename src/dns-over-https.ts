@@ -13,6 +13,7 @@
 import { abortError, withTimeout } from "./abort.ts";
 import { encodeBase64 } from "./crypto/base64.ts";
 import { MongoAuthError } from "./errors.ts";
+import { readBounded } from "./read-bounded.ts";
 import type { FetchLike } from "./runtime-env.ts";
 import type { SrvRecord, Transport } from "./wire/transport.ts";
 import { decodeSrv, decodeTxt, type DnsRecordType, encodeDnsQuery, findDnsAnswers } from "./dns-message.ts";
@@ -195,7 +196,11 @@ async function exchange(
       await response.body?.cancel();
       throw new MongoAuthError("DNS_ERROR", `${what} failed: the answer is not ${DNS_MESSAGE}`);
     }
-    return await readBounded(response, what);
+    return await readBounded(
+      response,
+      MAX_MESSAGE_BYTES,
+      () => new MongoAuthError("DNS_ERROR", `${what} failed: the answer is larger than a DNS message can be`),
+    );
   } catch (err) {
     if (signal.aborted) throw abortError(signal, what);
     if (err instanceof MongoAuthError) throw err;
@@ -203,34 +208,6 @@ async function exchange(
       cause: err,
     });
   }
-}
-
-async function readBounded(response: Response, what: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get("content-length") ?? "0");
-  if (declared > MAX_MESSAGE_BYTES) {
-    await response.body?.cancel();
-    throw new MongoAuthError("DNS_ERROR", `${what} failed: the answer is larger than a DNS message can be`);
-  }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > MAX_MESSAGE_BYTES) {
-      await reader.cancel();
-      throw new MongoAuthError("DNS_ERROR", `${what} failed: the answer is larger than a DNS message can be`);
-    }
-    chunks.push(value);
-  }
-  const message = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    message.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return message;
 }
 
 function base64Url(bytes: Uint8Array): string {

@@ -9,6 +9,7 @@ import { allowInsecureRequests, customFetch, type CustomFetchOptions } from "oau
 import { abortError } from "../../abort.ts";
 import { MongoAuthError } from "../../errors.ts";
 import type { FetchLike } from "../../runtime-env.ts";
+import { readBounded } from "../../read-bounded.ts";
 
 /** How long one request to the identity provider may take (headers and body), by default. */
 export const IDP_REQUEST_TIMEOUT_MS = 10_000;
@@ -104,8 +105,13 @@ export function idpFetch(
         body: options.body as BodyInit,
         signal: controller.signal,
       });
-      const body = await readCapped(response);
-      return new Response(body?.buffer as ArrayBuffer | undefined, {
+      const body = await readBounded(response, MAX_IDP_RESPONSE_BYTES, () =>
+        new MongoAuthError(
+          "CREDENTIAL_PROVIDER_ERROR",
+          `the identity provider sent more than ${MAX_IDP_RESPONSE_BYTES} bytes in one answer: it is not an ` +
+            "OpenID Connect provider, or it misbehaves; check the issuer the cluster names",
+        ));
+      return new Response(body.byteLength > 0 ? body.buffer as ArrayBuffer : null, {
         status: response.status,
         statusText: response.statusText,
         headers: response.headers,
@@ -127,34 +133,6 @@ export function idpFetch(
       signal.removeEventListener("abort", onAbort);
     }
   };
-}
-
-async function readCapped(response: Response): Promise<Uint8Array | null> {
-  if (!response.body) return null;
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_IDP_RESPONSE_BYTES) {
-      await reader.cancel().catch(() => {});
-      throw new MongoAuthError(
-        "CREDENTIAL_PROVIDER_ERROR",
-        `the identity provider sent more than ${MAX_IDP_RESPONSE_BYTES} bytes in one answer: it is not an ` +
-          "OpenID Connect provider, or it misbehaves; check the issuer the cluster names",
-      );
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }
 
 function describe(error: unknown): string {

@@ -83,6 +83,25 @@ describe("createHumanCallback: the identity provider cannot be used", () => {
     }
   });
 
+  it("an answer larger than 1 MiB is refused, not read to the end", async () => {
+    const idp = await startEndpoint((_request, response) => {
+      response.writeHead(200, { "content-type": "application/json" }).end("[" + "0,".repeat(600_000) + "0]");
+    });
+    try {
+      const callback = createHumanCallback({ openUrl: () => {} });
+      await assert.rejects(
+        callback(params({ issuer: idp.url, clientId: "cli" })),
+        (error: MongoAuthError) => {
+          assert.equal(error.code, "CREDENTIAL_PROVIDER_ERROR");
+          assert.match(error.message, /more than 1048576 bytes/);
+          return true;
+        },
+      );
+    } finally {
+      await idp.close();
+    }
+  });
+
   it("an issuer over plain http on another machine is refused before any request", async () => {
     const callback = createHumanCallback({ openUrl: () => {} });
     await assert.rejects(
