@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { cliMain } from "./src/cli.ts";
+import { cliMain } from "./src/cli/main.ts";
 
 interface DenoLike {
   args: string[];

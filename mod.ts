@@ -1,7 +1,24 @@
 /**
  * mongo-auth: MongoDB authentication for every JavaScript runtime with TCP.
  *
- * @example
+ * What this entry point offers, by who needs it:
+ *
+ * - everyone: {@link parseCredential} and the credential's types, {@link MongoAuthError} and its codes;
+ * - users of the official `mongodb` driver: the OIDC callbacks of the built-in environments
+ *   ({@link createAzureCallback}, {@link createGcpCallback}, {@link createK8sCallback}); the AWS
+ *   provider comes from `@mongo-auth/core/node` or `/deno`, which read the process's environment;
+ * - people signing in with MONGODB-OIDC (Workforce Identity Federation): `createHumanCallback` from
+ *   `@mongo-auth/core/node`, `/deno` or `/workers`, with its options ({@link HumanCallbackOptions}), a
+ *   {@link TokenStore} of your own, and the {@link DEFAULT_REDIRECT_URI} to register;
+ * - driver authors who own their sockets: {@link authenticate} and {@link beginAuthentication} over
+ *   their own {@link CommandRunner}, the caches ({@link AuthCacheStore}, {@link ScramKeyCache}), the
+ *   SCRAM client, and {@link WireConnection};
+ * - authors of a transport for another runtime: {@link connectWith} and the {@link Transport} contract.
+ *
+ * `connect()` itself comes from the entry point of your runtime: `@mongo-auth/core/node` (Node.js, Bun),
+ * `/deno` or `/workers`.
+ *
+ * @example Parse a credential
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseCredential } from "@mongo-auth/core";
@@ -13,8 +30,63 @@
  *
  * @module
  */
-export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/errors.ts";
-export { saslprep } from "./src/crypto/saslprep.ts";
+
+// Errors.
+export { MongoAuthError, type MongoAuthErrorCode, MongoServerError } from "./src/core/errors.ts";
+
+// Connection strings and credentials.
+export {
+  type ConnectionString,
+  type HostAddress,
+  parseConnectionString,
+} from "./src/credential/connection-string.ts";
+export type { UriOptions } from "./src/credential/uri-options.ts";
+export {
+  type AuthMechanismProperties,
+  type AuthOptions,
+  credentialFromConnectionString,
+  parseCredential,
+} from "./src/credential/credential.ts";
+export type { AuthMechanism, MongoCredential } from "./src/credential/mongo-credential.ts";
+export type { AwsCredentialProvider, AwsCredentials } from "./src/credential/aws.ts";
+export { DEFAULT_ALLOWED_HOSTS, type OidcEnvironment } from "./src/credential/oidc.ts";
+export type {
+  IdpInfo,
+  OidcCallback,
+  OidcCallbackParams,
+  OidcCallbackResult,
+} from "./src/credential/oidc-callback.ts";
+
+// Signing a person in (createHumanCallback comes from the entry point of your runtime).
+export type { HumanCallbackOptions } from "./src/mechanisms/oidc/human/human-callback.ts";
+export type { DeviceCodePrompt } from "./src/mechanisms/oidc/human/device-authorization.ts";
+export type { StoredTokens, TokenStore } from "./src/mechanisms/oidc/human/token-store.ts";
+export { DEFAULT_REDIRECT_URI } from "./src/mechanisms/oidc/human/redirect-listener.ts";
+
+// The built-in OIDC environments, as callbacks the official driver takes too.
+export { type AzureCallbackOptions, createAzureCallback } from "./src/mechanisms/oidc/environments/azure.ts";
+export { createGcpCallback, type GcpCallbackOptions } from "./src/mechanisms/oidc/environments/gcp.ts";
+export { createK8sCallback, type K8sCallbackOptions } from "./src/mechanisms/oidc/environments/k8s.ts";
+
+// What the host provides: environment variables, files, fetch, the clock.
+export {
+  type FetchLike,
+  type RuntimeEnv,
+  runtimeEnv,
+  type RuntimeEnvOptions,
+} from "./src/core/runtime-env.ts";
+
+// The authentication conversation over a driver's own connection.
+export type { CommandRunner, Document } from "./src/wire/command.ts";
+export {
+  authenticate,
+  type AuthenticateOptions,
+  type Authentication,
+  type AuthResult,
+  beginAuthentication,
+} from "./src/client/authenticate.ts";
+export type { AuthCache } from "./src/auth/mechanism.ts";
+export { AuthCacheStore, type AuthCacheStoreOptions } from "./src/auth/cache-store.ts";
 export type { HmacKey } from "./src/crypto/hmac.ts";
 export {
   ScramKeyCache,
@@ -22,92 +94,28 @@ export {
   type ScramKeyParams,
   type ScramKeys,
 } from "./src/crypto/scram-key-cache.ts";
-export { ScramClient, type ScramClientOptions, type ScramHash, scramPassword } from "./src/scram.ts";
-export { type ConnectionString, type HostAddress, parseConnectionString } from "./src/uri.ts";
-export type { UriOptions } from "./src/uri-options.ts";
-export {
-  type AuthMechanism,
-  type AuthMechanismProperties,
-  type AuthOptions,
-  credentialFromConnectionString,
-  DEFAULT_ALLOWED_HOSTS,
-  type MongoCredential,
-  parseCredential,
-} from "./src/credential.ts";
-export { type FetchLike, type RuntimeEnv, runtimeEnv, type RuntimeEnvOptions } from "./src/runtime-env.ts";
-export type {
-  AuthCache,
-  AuthContext,
-  Authenticator,
-  CommandRunner,
-  Document,
-  Mechanism,
-} from "./src/mechanisms/types.ts";
-export { AuthCacheStore } from "./src/auth-cache.ts";
-export {
-  authenticate,
-  type AuthenticateOptions,
-  type Authentication,
-  type AuthResult,
-  beginAuthentication,
-} from "./src/authenticate.ts";
-export { scramSha1, scramSha256 } from "./src/mechanisms/scram.ts";
-export { mongodbX509 } from "./src/mechanisms/x509.ts";
-export { plain } from "./src/mechanisms/plain.ts";
-export { mechanismNamed } from "./src/mechanisms/registry.ts";
-export { type ConnectOptions } from "./src/connect-options.ts";
-export { connectWith } from "./src/connect.ts";
-export { Connection, type HandshakeInfo } from "./src/connection.ts";
-export { splitPem } from "./src/pem.ts";
+export { saslprep } from "./src/crypto/saslprep.ts";
+export type { ScramHash } from "./src/crypto/digest.ts";
+export { ScramClient, type ScramClientOptions, scramPassword } from "./src/mechanisms/scram/client.ts";
 export {
   type CommandOptions,
   type SocketStreams,
   WireConnection,
   type WireConnectionOptions,
 } from "./src/wire/wire-connection.ts";
-export type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "./src/wire/transport.ts";
-export { VERSION } from "./src/version.ts";
-export { mongodbAws } from "./src/mechanisms/aws.ts";
-export { awsCredentialProvider, type AwsCredentialProviderOptions } from "./src/aws/provider.ts";
-export type { AwsCredentialProvider, AwsCredentials } from "./src/aws/credentials.ts";
-export { type CliIo, cliMain, type Connect } from "./src/cli.ts";
-export { createOidcMechanism, mongodbOidc, type OidcMechanismOptions } from "./src/mechanisms/oidc.ts";
-export {
-  HUMAN_CALLBACK_TIMEOUT_MS,
-  type IdpInfo,
-  MACHINE_CALLBACK_TIMEOUT_MS,
-  OIDC_CALLBACK_VERSION,
-  type OidcCallback,
-  type OidcCallbackParams,
-  type OidcCallbackResult,
-} from "./src/oidc/callback.ts";
-export { AZURE_IMDS_ENDPOINT, type AzureCallbackOptions, createAzureCallback } from "./src/oidc/azure.ts";
-export { createGcpCallback, GCP_METADATA_ENDPOINT, type GcpCallbackOptions } from "./src/oidc/gcp.ts";
-export { createK8sCallback, K8S_DEFAULT_TOKEN_FILE, type K8sCallbackOptions } from "./src/oidc/k8s.ts";
-export { createTestCallback, type TestCallbackOptions } from "./src/oidc/test-environment.ts";
-export type { TokenFileEnv } from "./src/oidc/token-file.ts";
-export type { EnvironmentEndpoints } from "./src/oidc/token-source.ts";
-export { isHostAllowed } from "./src/oidc/allowed-hosts.ts";
-export {
-  DEFAULT_DNS_OVER_HTTPS_ENDPOINT,
-  type DnsLookupOptions,
-  dnsOverHttpsEndpoint,
-  type DnsOverHttpsOptions,
-  resolveSrvOverHttps,
-  resolveTxtOverHttps,
-  withDnsOverHttps,
-} from "./src/dns-over-https.ts";
-export type { AuthCacheStoreOptions } from "./src/auth-cache.ts";
-export type { DnsRecordType } from "./src/dns-message.ts";
-export type { HumanCallbackOptions } from "./src/oidc/human/human-callback.ts";
-export type { DeviceCodePrompt } from "./src/oidc/human/device-authorization.ts";
-export { type StoredTokens, type TokenStore, tokenStoreKey } from "./src/oidc/human/token-store.ts";
-export { FileTokenStore, type TokenFileAccess } from "./src/oidc/human/file-token-store.ts";
-export {
-  DEFAULT_REDIRECT_URI,
-  type ListenLoopback,
-  type LoopbackListenOptions,
-  type LoopbackRequest,
-  type LoopbackResponse,
-  type LoopbackServer,
-} from "./src/oidc/human/redirect-listener.ts";
+
+// connect() over any runtime's transport.
+export { type ConnectOptions } from "./src/client/options.ts";
+export { connectWith } from "./src/client/connect.ts";
+export { Connection, type HandshakeInfo } from "./src/client/connection.ts";
+export type {
+  Capability,
+  OpenSocketOptions,
+  TlsSettings,
+  Transport,
+  TransportCapabilities,
+} from "./src/client/transport.ts";
+export type { DnsResolver, SrvRecord } from "./src/dns/resolver.ts";
+export { type DnsOverHttpsOptions, dnsOverHttpsResolver } from "./src/dns/dns-over-https.ts";
+
+export { VERSION } from "./src/core/version.ts";

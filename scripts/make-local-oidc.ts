@@ -1,7 +1,7 @@
 /**
  * Regenerates the OIDC part of the "try it locally" fixture: a throw-away RSA key pair whose public
- * half goes into `tests/fixtures/server/local.json` (`oidc.jwks`), and one token signed with it for the
- * user `local-workload`, valid for 20000 days, in `tests/fixtures/server/local-oidc.jwt`. The private
+ * half goes into `testing/fixtures/server/local.json` (`oidc.jwks`), and one token signed with it for the
+ * user `local-workload`, valid for 20000 days, in `testing/fixtures/server/local-oidc.jwt`. The private
  * key is never written: run this again to replace both. Nothing here is a real key or token.
  *
  *     deno run -A scripts/make-local-oidc.ts
@@ -16,7 +16,7 @@ const AUDIENCE = "mongodb-local";
 const SUBJECT = "local-workload";
 const DAYS = 20000;
 
-const root = new URL("../tests/fixtures/server/", import.meta.url);
+const root = new URL("../testing/fixtures/server/", import.meta.url);
 const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
 const jwk = { ...(await exportJWK(publicKey)), kid: "local-1", alg: "RS256", use: "sig" };
 const now = Math.floor(Date.now() / 1000);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the test PKI in tests/fixtures/pki/ for MONGODB-X509 tests (openssl CLI needed; CI is
+# Regenerates the test PKI in testing/fixtures/pki/ for MONGODB-X509 tests (openssl CLI needed; CI is
 # not: the output is committed). Every key is a fresh throw-away EC P-256 key made here, valid for
 # 20000 days (~55 years) so that the committed files outlive the project. Nothing here is a real key.
 #
@@ -15,7 +15,7 @@
 # The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=tests/fixtures/pki
+out=testing/fixtures/pki
 ENCRYPTED_KEY_PASSWORD="pki-test-password"
 DAYS=20000
 # The subjects as mongod names them (RFC 2253, most specific first); checked below against openssl.

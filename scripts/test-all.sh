@@ -31,11 +31,11 @@ step pack bash scripts/test-pack.sh
 step setup bash scripts/test-setup.sh
 step deno-doc "$bin/deno" test -A --doc --quiet mod.ts src/
 # Not --quiet: it would hide what the spec runners print (cases passed, each deliberate deviation).
-step deno "$bin/deno" test -A tests/
-step node node --test --test-concurrency=1 dist/tests/
-step workerd node dist/tests/workers/run.js
+step deno "$bin/deno" test -A tests/ testing/
+step node node --test --test-concurrency=1 dist/tests/ dist/testing/
+step workerd node dist/tests/e2e/workerd/run.js
 step bench-smoke bash -c "node dist/bench/main.js --quick && $bin/deno run -A bench/main.ts --quick && $bin/bun bench/main.ts --quick"
-step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns='dist/**' --path-ignore-patterns='node_modules/**' tests/
+step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns='dist/**' --path-ignore-patterns='node_modules/**' tests/ testing/
 
 echo
 echo "::: summary"

@@ -19,10 +19,10 @@ tarball=$(cd "$work/src" && npm pack --silent --pack-destination "$work" | tail 
 files=$(tar -tzf "$work/$tarball")
 for required in package/package.json package/README.md package/LICENSE package/dist/mod.js package/dist/mod.d.ts \
   package/dist/cli.js package/dist/src/transport/node.js package/dist/src/transport/deno.js \
-  package/dist/src/transport/workers.js package/dist/src/connection.d.ts; do
+  package/dist/src/transport/workers.js package/dist/src/client/connection.d.ts; do
   grep -qx "$required" <<<"$files" || { echo "missing from the package: $required"; exit 1; }
 done
-if grep -E '^package/(dist/tests|tests|bench|node_modules|src/.*\.ts$)' <<<"$files" | grep -v '\.d\.ts$'; then
+if grep -E '^package/(dist/tests|dist/testing|dist/examples|tests|testing|examples|bench|node_modules|src/.*\.ts$)' <<<"$files" | grep -v '\.d\.ts$'; then
   echo "the package holds files it should not (above)"
   exit 1
 fi

@@ -2,7 +2,7 @@
 // a SCRAM conversation does) at DEFAULT_MAX_SCRAM_ITERATIONS, the most a server can make a client do
 // unless the caller raises `maxScramIterations`. The README's SCRAM section quotes it.
 import { deriveScramKeys } from "../../src/crypto/scram-key-cache.ts";
-import { DEFAULT_MAX_SCRAM_ITERATIONS } from "../../src/scram.ts";
+import { DEFAULT_MAX_SCRAM_ITERATIONS } from "../../src/mechanisms/scram/client.ts";
 import { interleaved, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 

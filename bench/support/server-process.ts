@@ -1,4 +1,4 @@
-// The reference server (tests/server/main.ts) in a child process of the same runtime, so that its
+// The reference server (testing/reference-server/main.ts) in a child process of the same runtime, so that its
 // work does not run on the benchmark's event loop (which the pool and stall sections time).
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import type { ServerConfig } from "../../tests/server/config.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import type { Environment } from "./runtime.ts";
 
 /** A reference server running in a child process. */
@@ -34,10 +34,10 @@ export async function startServerProcess(
   writeFileSync(configFile, JSON.stringify(config));
   const path = (p: string) => fileURLToPath(new URL(p, root));
   const args = env.runtime === "deno"
-    ? ["run", "-A", path("tests/server/main.ts")]
+    ? ["run", "-A", path("testing/reference-server/main.ts")]
     : env.runtime === "bun"
-    ? [path("tests/server/main.ts")]
-    : [path("dist/tests/server/main.js")];
+    ? [path("testing/reference-server/main.ts")]
+    : [path("dist/testing/reference-server/main.js")];
   const child = spawn(process.execPath, [...args, "--config", configFile], {
     stdio: ["ignore", "pipe", "inherit"],
   });

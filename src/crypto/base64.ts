@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MongoAuthError, type MongoAuthErrorCode } from "../errors.ts";
+import { MongoAuthError, type MongoAuthErrorCode } from "../core/errors.ts";
 
 // Groups of four, then an optional padded tail. Canonical form is checked separately (see below).
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;

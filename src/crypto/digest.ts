@@ -4,7 +4,18 @@
  * @module
  */
 
-/** The hash functions SCRAM uses (RFC 5802 SCRAM-SHA-1, RFC 7677 SCRAM-SHA-256). */
+/**
+ * The hash functions SCRAM uses (RFC 5802 SCRAM-SHA-1, RFC 7677 SCRAM-SHA-256).
+ *
+ * @example The hash of a SCRAM mechanism
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ScramHash, scramPassword } from "@mongo-auth/core";
+ *
+ * const hash: ScramHash = "SHA-1"; // SCRAM-SHA-1; "SHA-256" for SCRAM-SHA-256
+ * assert.equal(scramPassword(hash, "user", "pencil").length, 32);
+ * ```
+ */
 export type ScramHash = "SHA-1" | "SHA-256";
 
 /** Output length in bytes of each {@link ScramHash}. */

@@ -11,7 +11,7 @@ import type { ScramHash } from "./digest.ts";
  * reads, so the published types compile without a DOM library (a Node project with only `@types/node`
  * has no global `CryptoKey`). Every `CryptoKey` is one.
  *
- * @example
+ * @example A WebCrypto HMAC key
  * ```ts
  * import assert from "node:assert/strict";
  * import type { HmacKey } from "@mongo-auth/core";

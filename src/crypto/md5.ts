@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { mdPad } from "./md-padding.ts";
 
 // Per-round left-rotation amounts (RFC 1321 section 3.4).
 // deno-fmt-ignore
@@ -34,7 +35,7 @@ const T = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 
  */
 export function md5(input: Uint8Array | string): Uint8Array {
   const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const padded = pad(data);
+  const padded = mdPad(data, true);
   const view = new DataView(padded.buffer);
   const state = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
   const x = new Array<number>(16);
@@ -46,19 +47,6 @@ export function md5(input: Uint8Array | string): Uint8Array {
   const outView = new DataView(out.buffer);
   state.forEach((word, i) => outView.setUint32(i * 4, word, true));
   return out;
-}
-
-// Appends 0x80, zeros up to 56 mod 64, then the bit length as a 64-bit little-endian integer.
-function pad(data: Uint8Array): Uint8Array {
-  const length = (((data.length + 8) >>> 6) + 1) * 64;
-  const padded = new Uint8Array(length);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = data.length * 8;
-  view.setUint32(length - 8, bits >>> 0, true);
-  view.setUint32(length - 4, Math.floor(bits / 2 ** 32), true);
-  return padded;
 }
 
 // One 64-byte block: four rounds of sixteen operations on the state (RFC 1321 section 3.4).

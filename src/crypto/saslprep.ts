@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import {
   L_CAT,
   MAPPED_TO_NOTHING,

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import { encodeBase64 } from "./base64.ts";
 import { digest, type ScramHash } from "./digest.ts";
 import { toHex } from "./hex.ts";
@@ -14,7 +14,21 @@ import { hmac, type HmacKey, importHmacKey } from "./hmac.ts";
 import { pbkdf2HmacKey } from "./pbkdf2.ts";
 import { sha256 } from "./sha256.ts";
 
-/** What the SCRAM keys are derived from. */
+/**
+ * What the SCRAM keys are derived from.
+ *
+ * @example Derive (and cache) the keys of one credential
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScramKeyCache, type ScramKeyParams } from "@mongo-auth/core";
+ *
+ * const params: ScramKeyParams = { hash: "SHA-256", password: "pencil", salt: new Uint8Array(16), iterations: 4096 };
+ * const cache = new ScramKeyCache();
+ * await cache.keys(params);
+ * await cache.keys(params);
+ * assert.equal(cache.computations, 1);
+ * ```
+ */
 export interface ScramKeyParams {
   /** The SCRAM hash function. */
   readonly hash: ScramHash;
@@ -29,6 +43,21 @@ export interface ScramKeyParams {
 /**
  * The keys of RFC 5802 section 3 a client needs: ClientKey as bytes (it is XORed into the proof), and
  * StoredKey and ServerKey already imported as HMAC keys, so a cached conversation imports nothing.
+ *
+ * @example ClientKey as bytes, the other two as keys
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScramKeyCache, type ScramKeys } from "@mongo-auth/core";
+ *
+ * const keys: ScramKeys = await new ScramKeyCache().keys({
+ *   hash: "SHA-1",
+ *   password: "pencil",
+ *   salt: new Uint8Array(16),
+ *   iterations: 4096,
+ * });
+ * assert.equal(keys.clientKey.length, 20);
+ * assert.equal(keys.storedKey.type, "secret");
+ * ```
  */
 export interface ScramKeys {
   /** ClientKey := HMAC(SaltedPassword, "Client Key"). */
@@ -39,7 +68,19 @@ export interface ScramKeys {
   readonly serverKey: HmacKey;
 }
 
-/** Options of {@link ScramKeyCache}. */
+/**
+ * Options of {@link ScramKeyCache}.
+ *
+ * @example A cache that counts its derivations
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { ScramKeyCache, type ScramKeyCacheOptions } from "@mongo-auth/core";
+ *
+ * const options: ScramKeyCacheOptions = { maxEntries: 8 };
+ * const cache = new ScramKeyCache(options);
+ * assert.equal(cache.size, 0);
+ * ```
+ */
 export interface ScramKeyCacheOptions {
   /** How many credentials to keep; the least recently used is dropped first. Default 64. */
   readonly maxEntries?: number;

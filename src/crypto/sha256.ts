@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { mdPad } from "./md-padding.ts";
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes (FIPS 180-4 4.2.2).
 // deno-fmt-ignore
@@ -41,7 +42,7 @@ const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b0568
  */
 export function sha256(input: Uint8Array | string): Uint8Array {
   const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const padded = pad(data);
+  const padded = mdPad(data, false);
   const view = new DataView(padded.buffer);
   const state = H0.slice();
   const w = new Uint32Array(64);
@@ -54,19 +55,6 @@ export function sha256(input: Uint8Array | string): Uint8Array {
   const outView = new DataView(out.buffer);
   state.forEach((word, i) => outView.setUint32(i * 4, word));
   return out;
-}
-
-// Appends 0x80, zeros up to 56 mod 64, then the bit length as a 64-bit big-endian integer.
-function pad(data: Uint8Array): Uint8Array {
-  const length = (((data.length + 8) >>> 6) + 1) * 64;
-  const padded = new Uint8Array(length);
-  padded.set(data);
-  padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
-  const bits = data.length * 8;
-  view.setUint32(length - 8, Math.floor(bits / 2 ** 32));
-  view.setUint32(length - 4, bits >>> 0);
-  return padded;
 }
 
 // One 64-byte block, given its message schedule `w` (FIPS 180-4 section 6.2.2).

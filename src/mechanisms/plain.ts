@@ -3,8 +3,10 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
-import type { AuthContext, Authenticator, CommandRunner, Mechanism } from "./types.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
+import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
+import type { CommandRunner } from "../wire/command.ts";
 
 /**
  * PLAIN: one saslStart with `\0username\0password`.
@@ -12,17 +14,15 @@ import type { AuthContext, Authenticator, CommandRunner, Mechanism } from "./typ
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { plain } from "@mongo-auth/core";
+ * import { plain } from "./plain.ts";
  * assert.equal(plain.name, "PLAIN");
  * ```
  */
 export const plain: Mechanism = {
   name: "PLAIN",
   create(context: AuthContext): Authenticator {
-    const { username, password, source } = context.credential;
-    if (username === undefined || password === undefined) {
-      throw new MongoAuthError("INVALID_CREDENTIAL", "PLAIN needs a username and a password");
-    }
+    // The credential's rules (credential/plain.ts) require both.
+    const { username, password, source } = context.credential as Required<MongoCredential>;
     return {
       speculativeCommand: () => Promise.resolve(undefined),
       async finish(runner: CommandRunner): Promise<void> {

@@ -3,13 +3,13 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
-import { scramSha1, scramSha256 } from "./scram.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { scramSha1, scramSha256 } from "./scram/mechanism.ts";
 import { mongodbX509 } from "./x509.ts";
 import { plain } from "./plain.ts";
-import { mongodbAws } from "./aws.ts";
-import { mongodbOidc } from "./oidc.ts";
-import type { Mechanism } from "./types.ts";
+import { mongodbAws } from "./aws/mechanism.ts";
+import { mongodbOidc } from "./oidc/mechanism.ts";
+import type { Mechanism } from "../auth/mechanism.ts";
 
 const MECHANISMS: ReadonlyMap<string, Mechanism> = new Map(
   [scramSha256, scramSha1, mongodbX509, plain, mongodbAws, mongodbOidc].map((m) => [m.name, m]),

@@ -4,8 +4,9 @@
  *
  * @module
  */
-import { MongoAuthError, MongoServerError } from "../errors.ts";
-import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } from "./types.ts";
+import { MongoAuthError, MongoServerError } from "../core/errors.ts";
+import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
+import type { CommandRunner, Document } from "../wire/command.ts";
 
 /**
  * MONGODB-X509. The username is optional: the server takes it from the certificate's subject.
@@ -13,7 +14,7 @@ import type { AuthContext, Authenticator, CommandRunner, Document, Mechanism } f
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mongodbX509 } from "@mongo-auth/core";
+ * import { mongodbX509 } from "./x509.ts";
  * assert.equal(mongodbX509.name, "MONGODB-X509");
  * ```
  */

@@ -1,9 +1,10 @@
 /**
  * `connect()` for Deno: `Deno.connect`/`Deno.connectTls`, `Deno.resolveDns`.
  *
- * Deno differences, reported as `RUNTIME_UNSUPPORTED` rather than ignored:
- * `tlsAllowInvalidCertificates` (Deno has only the `--unsafely-ignore-certificate-errors` flag) and
- * encrypted private keys (`tlsCertificateKeyFilePassword`: Deno cannot decrypt them; decrypt the key first).
+ * Deno differences, declared in the transport's capabilities and reported as `RUNTIME_UNSUPPORTED`
+ * rather than ignored: `tlsAllowInvalidCertificates` (Deno has only the
+ * `--unsafely-ignore-certificate-errors` flag) and encrypted private keys (`tlsCertificateKeyFilePassword`:
+ * Deno cannot decrypt them; decrypt the key first).
  *
  * A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official driver.
  * `Deno.connectTls` takes CA certificates only "in addition to the default root certificates", which
@@ -21,26 +22,34 @@
  *
  * @module
  */
-import { abortError } from "../abort.ts";
-import type { ConnectOptions } from "../connect-options.ts";
-import { connectWith } from "../connect.ts";
-import type { Connection } from "../connection.ts";
-import { MongoAuthError } from "../errors.ts";
-import { splitPem } from "../pem.ts";
-import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
-import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import { throwIfAborted } from "../core/abort.ts";
+import type { ConnectOptions } from "../client/options.ts";
+import { connectWith } from "../client/connect.ts";
+import type { Connection } from "../client/connection.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { splitPem } from "./pem.ts";
+import { denoTlsLimits, openWithin, socketError, socketStreams } from "./socket.ts";
+import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
-  awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
-} from "../aws/provider.ts";
-import type { AwsCredentialProvider } from "../aws/credentials.ts";
-import type { OpenSocketOptions, SrvRecord, TlsSettings, Transport } from "../wire/transport.ts";
-import type { SocketStreams } from "../wire/wire-connection.ts";
-import type { OidcCallback } from "../oidc/callback.ts";
+  createAwsCredentialProvider,
+} from "../mechanisms/aws/credentials/provider.ts";
+import type { AwsCredentialProvider } from "../credential/aws.ts";
 import {
-  createHumanCallback as createHumanCallbackWith,
+  FULL_CAPABILITIES,
+  type OpenSocketOptions,
+  requireCapability,
+  type TlsSettings,
+  type Transport,
+  type TransportCapabilities,
+} from "../client/transport.ts";
+import type { SrvRecord } from "../dns/resolver.ts";
+import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { OidcCallback } from "../credential/oidc-callback.ts";
+import {
+  createHumanCallback as createSignIn,
   type HumanCallbackOptions,
-} from "../oidc/human/human-callback.ts";
+} from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
@@ -166,6 +175,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   return {
     platform: `Deno ${Deno?.version?.deno}`,
     osType: Deno?.build?.os ?? "unknown",
+    capabilities: DENO_CAPABILITIES,
     openSocket,
     resolveSrv: async (name, signal) => {
       requireDeno();
@@ -182,12 +192,21 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   };
 }
 
+/** What Deno's TLS can do: no skipping of certificate checks, no encrypted keys, pinning from Deno 2.8. */
+const DENO_CAPABILITIES: TransportCapabilities = {
+  ...FULL_CAPABILITIES,
+  ...denoTlsLimits(),
+  runtime: `Deno ${Deno?.version?.deno ?? "unknown"}`,
+  skipCertificateVerification: {
+    instead: "pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
+  },
+};
+
 /** The Deno transport with the system's DNS, for `connectWith` and tests. */
 export const denoTransport: Transport = createDenoTransport();
 
 // TLS without a pinned CA: Deno's own, trusting its built-in roots (and DENO_CERT / DENO_TLS_CA_STORE).
 async function tlsOptions(settings: TlsSettings, host: string) {
-  refuseInvalidCertificates(settings);
   const read = (path: string, what: string) =>
     Deno.readTextFile(path).catch((err) => {
       throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}`, { cause: err });
@@ -195,10 +214,10 @@ async function tlsOptions(settings: TlsSettings, host: string) {
   let pair: { cert: string; key: string } | undefined;
   if (settings.certificateKeyFile !== undefined) {
     const pem = await read(settings.certificateKeyFile, "tlsCertificateKeyFile");
-    pair = clientPair(splitPem(pem, settings.certificateKeyFile), settings);
+    pair = clientPair(splitPem(pem, settings.certificateKeyFile));
   } else if (settings.certificateKey) {
     const { cert, key } = settings.certificateKey;
-    pair = clientPair(splitPem(cert + "\n" + key, "tlsCertificateKey"), settings);
+    pair = clientPair(splitPem(cert + "\n" + key, "tlsCertificateKey"));
   }
   return {
     hostname: host,
@@ -207,85 +226,35 @@ async function tlsOptions(settings: TlsSettings, host: string) {
   };
 }
 
-// TLS that trusts the pinned CA and nothing else, through node:tls (see the module comment), which
-// refuses a Deno older than 2.8.
-async function openPinned(socket: OpenSocketOptions, tls: TlsSettings): Promise<SocketStreams> {
-  refuseInvalidCertificates(tls);
+// TLS that trusts the pinned CA and nothing else, through node:tls (see the module comment).
+async function openPinned(socket: OpenSocketOptions): Promise<SocketStreams> {
   const { openNodeSocket } = await import("./node-socket.ts");
   return await openNodeSocket(socket);
 }
 
-function refuseInvalidCertificates(settings: TlsSettings): void {
-  if (!settings.allowInvalidCertificates) return;
-  throw new MongoAuthError(
-    "RUNTIME_UNSUPPORTED",
-    "Deno cannot skip certificate verification per connection: pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
-  );
-}
-
-function clientPair(pem: { cert: string; key: string; encrypted: boolean }, settings: TlsSettings) {
-  if (pem.encrypted || settings.certificateKeyPassword !== undefined) {
-    throw new MongoAuthError(
-      "RUNTIME_UNSUPPORTED",
-      "Deno cannot decrypt an encrypted private key: decrypt it first (openssl pkey -in key.pem -out plain.pem)",
-    );
-  }
+// Deno's TLS sends no key it cannot read: an encrypted one is refused here, where the PEM is read.
+function clientPair(pem: { cert: string; key: string; encrypted: boolean }) {
+  if (pem.encrypted) requireCapability(DENO_CAPABILITIES, "encryptedPrivateKeys");
   return { cert: pem.cert, key: pem.key };
 }
 
 async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   requireDeno();
   const { host, port, tls, signal } = socket;
-  if (signal.aborted) throw abortError(signal, `connecting to ${host}:${port}`);
-  if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket, tls);
+  const what = `connecting to ${host}:${port}`;
+  throwIfAborted(signal, what);
+  if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket);
   const options = tls ? await tlsOptions(tls, host) : undefined;
-  // Deno.connectTls takes no signal: race it, and close a socket that opens after we gave up.
-  const opening = open(host, port, signal, options);
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError(signal, `connecting to ${host}:${port}`));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
+  const close = (conn: DenoConn) => conn.close();
   try {
-    const conn = await Promise.race([opening, aborted]);
+    // Deno.connectTls takes no signal: openWithin races it, and closes a socket that opens late.
+    const conn = await openWithin(open(host, port, signal, options), signal, what, close);
     // TLS errors would otherwise surface at the first read, as a closed connection.
-    if (conn.handshake) await Promise.race([conn.handshake(), aborted]);
-    return toStreams(conn);
+    if (conn.handshake) await openWithin(conn.handshake().then(() => conn), signal, what, close);
+    return socketStreams(conn);
   } catch (err) {
-    opening.then((conn) => {
-      try {
-        conn.close();
-      } catch {
-        // Already closed.
-      }
-    }, () => {});
-    if (err instanceof MongoAuthError) throw err;
-    throw connectError(err, host, port, tls !== undefined);
-  } finally {
-    signal.removeEventListener("abort", onAbort);
+    throw socketError(err, host, port, tls !== undefined);
   }
-}
-
-// What went wrong, in words that say what to do; Deno's own reason is kept in the message.
-function connectError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
-  const name = (err as Error)?.name ?? "";
-  const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
-  const peer = `${host}:${port}`;
-  if (/lookup address|name or service not known|nodename nor servname|no such host/i.test(message)) {
-    return unresolvableHost(host, message, err);
-  }
-  if (name === "ConnectionRefused") return connectionRefused(peer, err);
-  if (
-    tls && (name === "UnexpectedEof" || name === "ConnectionReset" || /eof|close_notify|reset/i.test(message))
-  ) {
-    return closedDuringTlsHandshake(peer, err);
-  }
-  if (/certificate|private key|tls|ssl|handshake/i.test(message) || name === "InvalidData") {
-    return new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${message}`, { cause: err });
-  }
-  return new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${message || name}`, {
-    cause: err,
-  });
 }
 
 // TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake waits for the
@@ -312,22 +281,7 @@ async function open(
   }
 }
 
-function toStreams(conn: DenoConn): SocketStreams {
-  let closed = false;
-  return {
-    readable: conn.readable,
-    writable: conn.writable,
-    close() {
-      if (closed) return;
-      closed = true;
-      try {
-        conn.close();
-      } catch {
-        // Closed already by the streams.
-      }
-    },
-  };
-}
+export type { AwsCredentialProviderOptions };
 
 /**
  * The MONGODB-AWS credential chain as a function for the official driver's `AWS_CREDENTIAL_PROVIDER`,
@@ -346,29 +300,39 @@ function toStreams(conn: DenoConn): SocketStreams {
  * ```
  */
 export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
-  return coreAwsCredentialProvider({ ...options, env: options.env ?? denoEnv() });
+  return createAwsCredentialProvider(options.env ?? denoEnv(), options);
 }
 export { fileTokenStore } from "./token-files.ts";
 export { openBrowser } from "./open-browser.ts";
 
 /**
  * An `OIDC_HUMAN_CALLBACK` that signs a person in at the identity provider the server names: refresh
- * when it can, otherwise the authorization code flow with PKCE in a browser (this runtime's loopback
- * listener receives the redirect) or, with `flow: "device"`, the device flow. Works with `connect()`
- * and with the official `mongodb` driver. See the core `createHumanCallback` for every option.
+ * when it can, otherwise the authorization code flow with PKCE in a browser (`Deno.serve` on
+ * 127.0.0.1 receives the redirect; `--allow-net`) or, with `flow: "device"`, the device flow. For
+ * `connect()` and for the official `mongodb` driver alike.
  *
- * @param options flow, redirect URI, `openUrl`, token store, timeouts
+ * @param options flow, redirect URI, `openUrl`, token store, timeouts (see `HumanCallbackOptions`)
  * @returns the callback
- * @throws {MongoAuthError} `INVALID_OPTION` for a bad option
- * @example
- * ```ts ignore
- * import { connect, createHumanCallback, fileTokenStore } from "@mongo-auth/core/deno";
+ * @throws {MongoAuthError} `INVALID_OPTION` for a bad option. The callback throws what the sign-in
+ *   can fail with: `OIDC_IDP_UNREACHABLE`, `OIDC_DISCOVERY_FAILED`, `OIDC_SIGN_IN_DECLINED`,
+ *   `OIDC_REDIRECT_ERROR`, `OIDC_STATE_MISMATCH`, `OIDC_DEVICE_CODE_EXPIRED`, `CREDENTIAL_PROVIDER_ERROR`,
+ *   `TIMEOUT`, `ABORTED`
  *
- * const conn = await connect("mongodb+srv://cluster0.example.mongodb.net/?authMechanism=MONGODB-OIDC", {
- *   authMechanismProperties: { OIDC_HUMAN_CALLBACK: createHumanCallback({ store: fileTokenStore() }) },
+ * @example Sign in once, in the system browser, and keep the tokens for the next run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCredential } from "@mongo-auth/core";
+ * import { createHumanCallback, fileTokenStore, openBrowser } from "@mongo-auth/core/deno";
+ *
+ * const OIDC_HUMAN_CALLBACK = createHumanCallback({ openUrl: openBrowser, store: fileTokenStore() });
+ * // connect(uri, { authMechanismProperties: { OIDC_HUMAN_CALLBACK } }) signs the person in when the
+ * // server asks; the callback is what the credential holds:
+ * const credential = parseCredential("mongodb+srv://cluster0.example.net/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: { OIDC_HUMAN_CALLBACK },
  * });
+ * assert.equal(credential?.mechanismProperties.OIDC_HUMAN_CALLBACK, OIDC_HUMAN_CALLBACK);
  * ```
  */
 export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCallback {
-  return createHumanCallbackWith({ ...options, listen: options.listen ?? listenLoopbackDeno });
+  return createSignIn(options, listenLoopbackDeno);
 }

@@ -7,8 +7,8 @@ import type {
   ListenLoopback,
   LoopbackListenOptions,
   LoopbackServer,
-} from "../oidc/human/redirect-listener.ts";
-import { listenError } from "./loopback-listener-node.ts";
+} from "../mechanisms/oidc/human/redirect-listener.ts";
+import { listenError, PAGE_HEADERS } from "./loopback-listener.ts";
 
 // The slice of Deno.serve used here, typed locally so tsc (the npm build) compiles this file.
 interface DenoHttpServer {
@@ -41,14 +41,7 @@ export const listenLoopbackDeno: ListenLoopback = (
       { hostname: options.hostname, port: options.port, onListen: () => {} },
       (request) => {
         const page = options.handle({ method: request.method, url: new URL(request.url) });
-        return new Response(page.html, {
-          status: page.status,
-          headers: {
-            "content-type": "text/html; charset=utf-8",
-            "cache-control": "no-store",
-            connection: "close",
-          },
-        });
+        return new Response(page.html, { status: page.status, headers: PAGE_HEADERS });
       },
     );
   } catch (error) {

@@ -5,12 +5,12 @@
  * @module
  */
 import { createServer, type Server } from "node:http";
-import { MongoAuthError } from "../errors.ts";
 import type {
   ListenLoopback,
   LoopbackListenOptions,
   LoopbackServer,
-} from "../oidc/human/redirect-listener.ts";
+} from "../mechanisms/oidc/human/redirect-listener.ts";
+import { listenError, PAGE_HEADERS } from "./loopback-listener.ts";
 
 /**
  * Listens on `hostname:port` with `node:http` and answers each request with `handle`.
@@ -23,13 +23,14 @@ export const listenLoopbackNode: ListenLoopback = (
   options: LoopbackListenOptions,
 ): Promise<LoopbackServer> => {
   const server = createServer((req, res) => {
-    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-    const page = options.handle({ method: req.method ?? "GET", url });
-    res.writeHead(page.status, {
-      "content-type": "text/html; charset=utf-8",
-      "cache-control": "no-store",
-      connection: "close",
-    });
+    // The path and query only: a Host header is whatever the sender says. A target that is not a URL
+    // is answered here: a throw in this handler would end the process.
+    const base = `http://${options.hostname === "::1" ? "[::1]" : options.hostname}`;
+    const url = URL.canParse(req.url ?? "/", base) ? new URL(req.url ?? "/", base) : undefined;
+    const page = url
+      ? options.handle({ method: req.method ?? "GET", url })
+      : { status: 400, html: "<!DOCTYPE html><title>Bad request</title>" };
+    res.writeHead(page.status, PAGE_HEADERS);
     res.end(page.html);
   });
   return new Promise((resolve, reject) => {
@@ -50,28 +51,4 @@ function closeServer(server: Server): Promise<void> {
     server.close(() => resolve());
     server.closeAllConnections?.();
   });
-}
-
-/**
- * The error for a listener that could not start.
- *
- * @param options what was asked
- * @param error the runtime's error
- * @returns the coded error
- */
-export function listenError(
-  options: LoopbackListenOptions,
-  error: { code?: unknown; name?: unknown },
-): MongoAuthError {
-  const where = `${options.hostname}:${options.port}`;
-  const inUse = error.code === "EADDRINUSE" || error.name === "AddrInUse";
-  return new MongoAuthError(
-    "CREDENTIAL_PROVIDER_ERROR",
-    inUse
-      ? `cannot listen on ${where} for the sign-in's redirect: the port is in use (another sign-in still ` +
-        "running?); finish or stop it, or set redirectUri to another port registered with the identity provider"
-      : `cannot listen on ${where} for the sign-in's redirect (${String(error.code ?? error.name)}); ` +
-        'sign in with flow: "device" instead',
-    { cause: error },
-  );
 }

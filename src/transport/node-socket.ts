@@ -8,15 +8,36 @@ import net from "node:net";
 import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { createPrivateKey, X509Certificate } from "node:crypto";
-import { abortError } from "../abort.ts";
-import { MongoAuthError } from "../errors.ts";
-import { splitPem } from "../pem.ts";
-import { closedDuringTlsHandshake, connectionRefused, unresolvableHost } from "../wire/socket-errors.ts";
-import type { OpenSocketOptions, TlsSettings } from "../wire/transport.ts";
+import { abortError, onAbort } from "../core/abort.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { splitPem } from "./pem.ts";
+import { denoTlsLimits, socketError } from "./socket.ts";
+import {
+  FULL_CAPABILITIES,
+  type OpenSocketOptions,
+  requireCapability,
+  type TlsSettings,
+  type TransportCapabilities,
+} from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
+const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
+const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
+
+/**
+ * What `node:net`/`node:tls` can do in this runtime: everything on Node.js and Bun. Deno's `node:tls`
+ * decrypts no key (it ignores `passphrase` and silently sends no certificate), and before Deno 2.8 it
+ * handed `ca` to `Deno.startTls`, which adds it to the built-in roots, so any publicly trusted
+ * certificate would pass a pinned CA.
+ *
+ * @returns the capabilities
+ */
+export function nodeSocketCapabilities(): TransportCapabilities {
+  if (deno === undefined) return { ...FULL_CAPABILITIES, runtime: isBun ? "Bun" : "Node.js" };
+  return { ...FULL_CAPABILITIES, ...denoTlsLimits(), runtime: `Deno ${deno.version?.deno ?? "unknown"}` };
+}
+
 async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
-  if (settings.caFile !== undefined || settings.ca !== undefined) checkPinnableOnDeno(host);
   const read = (path: string, what: string) =>
     readFile(path, "utf8").catch((err) => {
       throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}`, { cause: err });
@@ -34,7 +55,7 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
     }))
     : settings.certificateKey;
   if (pair) {
-    if ("Deno" in globalThis) checkPairOnDeno(pair, settings.certificateKeyFile ?? "tlsCertificateKey");
+    if (deno !== undefined) checkPairOnDeno(pair, settings.certificateKeyFile ?? "tlsCertificateKey");
     options.cert = pair.cert;
     options.key = pair.key;
     options.passphrase = settings.certificateKeyPassword;
@@ -43,36 +64,11 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
   return options;
 }
 
-/** The first Deno whose `node:tls` trusts only `ca` (2.7 and earlier add it to the built-in roots). */
-const PINNING_DENO = [2, 8] as const;
-
-// A pinned CA must be the only CA trusted (as in Node): before Deno 2.8, Deno's node:tls handed `ca` to
-// Deno.startTls, which adds it to the built-in roots, so any publicly trusted certificate would pass.
-function checkPinnableOnDeno(host: string): void {
-  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
-  if (deno === undefined) return;
-  const version = deno.version?.deno ?? "unknown";
-  const [major, minor] = version.split(".").map(Number);
-  if (major > PINNING_DENO[0] || (major === PINNING_DENO[0] && minor >= PINNING_DENO[1])) return;
-  throw new MongoAuthError(
-    "RUNTIME_UNSUPPORTED",
-    `Deno ${version} cannot trust only the CA of tlsCAFile/tlsCA: its TLS adds that CA to the built-in ` +
-      `roots, so any publicly trusted certificate for ${host} would pass. Upgrade to Deno ` +
-      `${PINNING_DENO.join(".")} or later, or leave tlsCAFile/tlsCA out if the server's certificate is ` +
-      `publicly trusted`,
-  );
-}
-
-// Deno's node:tls neither decrypts a key (it ignores `passphrase`) nor rejects a malformed certificate or
-// key: it silently sends no certificate, and the server's refusal says nothing useful. Check here instead.
+// Deno's node:tls neither decrypts a key nor rejects a malformed certificate or key: it silently sends
+// no certificate, and the server's refusal says nothing useful. Check here instead.
 function checkPairOnDeno(pair: { cert: string; key: string }, source: string): void {
   const pem = splitPem(pair.cert === pair.key ? pair.cert : pair.cert + "\n" + pair.key, source);
-  if (pem.encrypted) {
-    throw new MongoAuthError(
-      "RUNTIME_UNSUPPORTED",
-      "Deno cannot decrypt an encrypted private key: decrypt it first (openssl pkey -in key.pem -out plain.pem)",
-    );
-  }
+  if (pem.encrypted) requireCapability(nodeSocketCapabilities(), "encryptedPrivateKeys");
   try {
     new X509Certificate(pem.cert);
     createPrivateKey(pem.key);
@@ -98,15 +94,14 @@ export function openNodeSocket(
   return new Promise<SocketStreams>((resolve, reject) => {
     let socket: net.Socket | undefined;
     const fail = (err: MongoAuthError) => {
-      signal.removeEventListener("abort", onAbort);
+      stopListening();
       socket?.destroy();
       reject(err);
     };
-    const onAbort = () => fail(abortError(signal, `connecting to ${host}:${port}`));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener("abort", onAbort, { once: true });
+    if (signal.aborted) return reject(abortError(signal, `connecting to ${host}:${port}`));
+    const stopListening = onAbort(signal, () => fail(abortError(signal, `connecting to ${host}:${port}`)));
     const ready = () => {
-      signal.removeEventListener("abort", onAbort);
+      stopListening();
       socket!.removeAllListeners("error");
       resolve(toStreams(socket!));
     };
@@ -130,35 +125,12 @@ export function openNodeSocket(
       socket.setNoDelay(true);
       socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined)));
     };
-    start().catch((err) =>
-      fail(err instanceof MongoAuthError ? err : socketError(err, host, port, settings !== undefined))
-    );
+    start().catch((err) => fail(socketError(err, host, port, settings !== undefined)));
   });
 }
 
 function tlsReason(err: unknown): string {
   return err instanceof Error ? err.message.replace(/[\r\n]+/g, " ") : "unknown";
-}
-
-// What went wrong, in words that say what to do; Node's code (ENOTFOUND, …) is kept in the message.
-function socketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
-  const code = String((err as { code?: unknown })?.code ?? "");
-  const peer = `${host}:${port}`;
-  if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME" || code === "EAI_FAIL") {
-    return unresolvableHost(host, code, err);
-  }
-  if (code === "ECONNREFUSED") return connectionRefused(peer, err);
-  // The peer hung up in the middle of our ClientHello: mongod does that when TLS is off.
-  if (tls && (code === "ECONNRESET" || /before secure TLS connection/i.test(tlsReason(err)))) {
-    return closedDuringTlsHandshake(peer, err);
-  }
-  const isTls = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
-    /certificate|ssl|tls/i.test(String((err as Error)?.message));
-  return isTls
-    ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${tlsReason(err)}`, { cause: err })
-    : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${code || tlsReason(err)}`, {
-      cause: err,
-    });
 }
 
 // Web Streams over a net.Socket, with backpressure: the socket pauses while the reader lags.

@@ -16,23 +16,24 @@ import dns from "node:dns/promises";
 import os from "node:os";
 import process from "node:process";
 import { readFile } from "node:fs/promises";
-import type { ConnectOptions } from "../connect-options.ts";
-import { connectWith } from "../connect.ts";
-import type { Connection } from "../connection.ts";
-import { MongoAuthError } from "../errors.ts";
-import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
+import type { ConnectOptions } from "../client/options.ts";
+import { connectWith } from "../client/connect.ts";
+import type { Connection } from "../client/connection.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
-  awsCredentialProvider as coreAwsCredentialProvider,
   type AwsCredentialProviderOptions,
-} from "../aws/provider.ts";
-import type { AwsCredentialProvider } from "../aws/credentials.ts";
-import type { SrvRecord, Transport } from "../wire/transport.ts";
-import { openNodeSocket } from "./node-socket.ts";
-import type { OidcCallback } from "../oidc/callback.ts";
+  createAwsCredentialProvider,
+} from "../mechanisms/aws/credentials/provider.ts";
+import type { AwsCredentialProvider } from "../credential/aws.ts";
+import type { Transport } from "../client/transport.ts";
+import type { SrvRecord } from "../dns/resolver.ts";
+import { nodeSocketCapabilities, openNodeSocket } from "./node-socket.ts";
+import type { OidcCallback } from "../credential/oidc-callback.ts";
 import {
-  createHumanCallback as createHumanCallbackWith,
+  createHumanCallback as createSignIn,
   type HumanCallbackOptions,
-} from "../oidc/human/human-callback.ts";
+} from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackNode } from "./loopback-listener-node.ts";
 
 /**
@@ -94,6 +95,7 @@ export const nodeTransport: Transport = {
     ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
     : `Node.js ${process.version}`,
   osType: os.type(),
+  capabilities: nodeSocketCapabilities(),
   openSocket: openNodeSocket,
   resolveSrv: async (name) =>
     (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),
@@ -114,6 +116,8 @@ async function resolveTxtOnBun(name: string): Promise<string[][]> {
   );
 }
 
+export type { AwsCredentialProviderOptions };
+
 /**
  * The MONGODB-AWS credential chain as a function for the official driver's `AWS_CREDENTIAL_PROVIDER`,
  * reading this runtime's environment variables and files unless `options.env` says otherwise.
@@ -131,29 +135,39 @@ async function resolveTxtOnBun(name: string): Promise<string[][]> {
  * ```
  */
 export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
-  return coreAwsCredentialProvider({ ...options, env: options.env ?? nodeEnv() });
+  return createAwsCredentialProvider(options.env ?? nodeEnv(), options);
 }
 export { fileTokenStore } from "./token-files.ts";
 export { openBrowser } from "./open-browser.ts";
 
 /**
  * An `OIDC_HUMAN_CALLBACK` that signs a person in at the identity provider the server names: refresh
- * when it can, otherwise the authorization code flow with PKCE in a browser (this runtime's loopback
- * listener receives the redirect) or, with `flow: "device"`, the device flow. Works with `connect()`
- * and with the official `mongodb` driver. See the core `createHumanCallback` for every option.
+ * when it can, otherwise the authorization code flow with PKCE in a browser (`node:http` on 127.0.0.1
+ * receives the redirect) or, with `flow: "device"`, the device flow. For `connect()` and for the
+ * official `mongodb` driver alike, on Node.js, Bun, and Deno.
  *
- * @param options flow, redirect URI, `openUrl`, token store, timeouts
+ * @param options flow, redirect URI, `openUrl`, token store, timeouts (see `HumanCallbackOptions`)
  * @returns the callback
- * @throws {MongoAuthError} `INVALID_OPTION` for a bad option
- * @example
- * ```ts ignore
- * import { connect, createHumanCallback, fileTokenStore } from "@mongo-auth/core/node";
+ * @throws {MongoAuthError} `INVALID_OPTION` for a bad option. The callback throws what the sign-in
+ *   can fail with: `OIDC_IDP_UNREACHABLE`, `OIDC_DISCOVERY_FAILED`, `OIDC_SIGN_IN_DECLINED`,
+ *   `OIDC_REDIRECT_ERROR`, `OIDC_STATE_MISMATCH`, `OIDC_DEVICE_CODE_EXPIRED`, `CREDENTIAL_PROVIDER_ERROR`,
+ *   `TIMEOUT`, `ABORTED`
  *
- * const conn = await connect("mongodb+srv://cluster0.example.mongodb.net/?authMechanism=MONGODB-OIDC", {
- *   authMechanismProperties: { OIDC_HUMAN_CALLBACK: createHumanCallback({ store: fileTokenStore() }) },
+ * @example The official driver signs the person in with it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MongoClient } from "mongodb";
+ * import { createHumanCallback, fileTokenStore, openBrowser } from "@mongo-auth/core/node";
+ *
+ * const client = new MongoClient("mongodb+srv://cluster0.example.net/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: {
+ *     OIDC_HUMAN_CALLBACK: createHumanCallback({ openUrl: openBrowser, store: fileTokenStore() }),
+ *   },
  * });
+ * // client.connect() asks the callback for a token when the server wants one.
+ * assert.equal(typeof client.options.credentials?.mechanismProperties.OIDC_HUMAN_CALLBACK, "function");
  * ```
  */
 export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCallback {
-  return createHumanCallbackWith({ ...options, listen: options.listen ?? listenLoopbackNode });
+  return createSignIn(options, listenLoopbackNode);
 }

@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 
 /**
  * Opens `url` in the system browser: `open` on macOS, `rundll32 url.dll,FileProtocolHandler` on

@@ -7,8 +7,8 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
-import { FileTokenStore, type TokenFileAccess } from "../oidc/human/file-token-store.ts";
-import type { TokenStore } from "../oidc/human/token-store.ts";
+import { FileTokenStore, type TokenFileAccess } from "../mechanisms/oidc/human/file-token-store.ts";
+import type { TokenStore } from "../mechanisms/oidc/human/token-store.ts";
 
 /** Where {@link fileTokenStore} keeps tokens by default: `~/.mongo-auth/oidc-tokens.json`. */
 export function defaultTokenFile(): string {

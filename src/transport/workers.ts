@@ -7,10 +7,12 @@
  * Workers have no process environment and no files: pass your bindings as the environment of AWS and
  * OIDC credential sources with `env: runtimeEnv({ env })`.
  *
- * What Workers cannot do is reported as `RUNTIME_UNSUPPORTED`, with what to do instead: client
- * certificates (MONGODB-X509, `tlsCertificateKeyFile`, `tlsCertificateKey`), custom CAs (`tlsCAFile`,
- * `tlsCA`), skipping certificate checks, and SCRAM iteration counts above the platform's PBKDF2 cap of
- * 100 000 (detected when WebCrypto refuses, since only the server's reply carries the count).
+ * What Workers cannot do is declared in the transport's capabilities and reported as
+ * `RUNTIME_UNSUPPORTED`, with what to do instead: client certificates (MONGODB-X509,
+ * `tlsCertificateKeyFile`, `tlsCertificateKey`), custom CAs (`tlsCAFile`, `tlsCA`), skipping certificate
+ * checks, SCRAM iteration counts above the platform's PBKDF2 cap of 100 000 (detected when WebCrypto
+ * refuses, since only the server's reply carries the count), and listening for a browser's redirect (the
+ * OIDC sign-in of a person signs in with the device flow here).
  *
  * @example
  * ```ts ignore
@@ -31,15 +33,25 @@
  *
  * @module
  */
-import { abortError } from "../abort.ts";
-import type { ConnectOptions } from "../connect-options.ts";
-import { connectWith } from "../connect.ts";
-import type { Connection } from "../connection.ts";
-import { parseCredential } from "../credential.ts";
-import { dnsOverHttpsEndpoint, resolveSrvOverHttps, resolveTxtOverHttps } from "../dns-over-https.ts";
-import { MongoAuthError } from "../errors.ts";
-import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../runtime-env.ts";
-import type { OpenSocketOptions, TlsSettings, Transport } from "../wire/transport.ts";
+import { throwIfAborted } from "../core/abort.ts";
+import type { ConnectOptions } from "../client/options.ts";
+import { connectWith } from "../client/connect.ts";
+import type { Connection } from "../client/connection.ts";
+import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import {
+  type OpenSocketOptions,
+  requireCapability,
+  type Transport,
+  type TransportCapabilities,
+} from "../client/transport.ts";
+import type { OidcCallback } from "../credential/oidc-callback.ts";
+import {
+  createHumanCallback as createSignIn,
+  type HumanCallbackOptions,
+} from "../mechanisms/oidc/human/human-callback.ts";
+import { openWithin, socketError, socketStreams } from "./socket.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
 /** The slice of a `cloudflare:sockets` Socket used here, typed locally (no Workers types needed). */
@@ -76,6 +88,30 @@ export interface WorkersTransportOptions {
 /** The PBKDF2 iteration cap of Cloudflare's production runtime (workerd itself has none). */
 export const WORKERS_MAX_PBKDF2_ITERATIONS = 100_000;
 
+const INSTEAD_OF_CERTIFICATES = "authenticate with SCRAM-SHA-256, MONGODB-AWS or MONGODB-OIDC instead " +
+  "(Workers sockets present no client certificate, and Workers have no files)";
+
+/** What Workers sockets cannot do, and what to do instead. */
+const WORKERS_CAPABILITIES: TransportCapabilities = {
+  runtime: "Cloudflare Workers",
+  clientCertificates: { instead: INSTEAD_OF_CERTIFICATES },
+  customCA: {
+    instead: "Workers verify servers against the platform's trust store only (and have no files): remove " +
+      "tlsCAFile/tlsCA and give the server a certificate from a public CA (as MongoDB Atlas has)",
+  },
+  skipCertificateVerification: {
+    instead: "Workers always verify the server's certificate and host name: remove the option",
+  },
+  skipHostnameVerification: {
+    instead: "Workers always verify the server's certificate and host name: remove the option",
+  },
+  encryptedPrivateKeys: { instead: INSTEAD_OF_CERTIFICATES },
+  loopbackListener: {
+    instead: 'Workers cannot listen: sign the person in with createHumanCallback({ flow: "device" })',
+  },
+  maxPbkdf2Iterations: WORKERS_MAX_PBKDF2_ITERATIONS,
+};
+
 // A variable, not a literal: type checkers (tsc, deno check) then leave the Workers-only module
 // alone, and the file can be imported anywhere; only opening a socket needs the real runtime.
 const SOCKETS_MODULE = "cloudflare:sockets";
@@ -90,19 +126,8 @@ let loadedConnect: Promise<WorkersConnect> | undefined;
  * @returns the authenticated connection; close it before the request ends
  * @throws {MongoAuthError} see `connectWith`; `RUNTIME_UNSUPPORTED` for what Workers cannot do
  */
-export async function connect(uri: string, options?: ConnectOptions): Promise<Connection> {
-  if (mechanismOf(uri, options) === "MONGODB-X509") {
-    throw new MongoAuthError(
-      "RUNTIME_UNSUPPORTED",
-      "MONGODB-X509 needs a client certificate, which Cloudflare Workers sockets cannot present: " +
-        "authenticate with SCRAM-SHA-256, MONGODB-AWS or MONGODB-OIDC instead",
-    );
-  }
-  try {
-    return await connectWith(workersTransport, uri, options);
-  } catch (err) {
-    throw explainWorkersLimit(err);
-  }
+export function connect(uri: string, options?: ConnectOptions): Promise<Connection> {
+  return connectWith(workersTransport, uri, options);
 }
 
 /**
@@ -140,98 +165,20 @@ export function workersEnv(): RuntimeEnv {
  * ```
  */
 export function createWorkersTransport(options: WorkersTransportOptions = {}): Transport {
-  const doh = { endpoint: dnsOverHttpsEndpoint(options.dnsOverHttps).href, fetch: options.fetch };
+  const doh = dnsOverHttpsResolver({ endpoint: options.dnsOverHttps, fetch: options.fetch });
   return {
     platform: "Cloudflare Workers",
     osType: "unknown",
+    capabilities: WORKERS_CAPABILITIES,
     openSocket: (socketOptions) => openSocket(socketOptions, options.connect),
-    resolveSrv: (name, signal) => resolveSrvOverHttps(name, { ...doh, signal }),
-    resolveTxt: (name, signal) => resolveTxtOverHttps(name, { ...doh, signal }),
+    resolveSrv: (name, signal) => doh.resolveSrv(name, signal),
+    resolveTxt: (name, signal) => doh.resolveTxt(name, signal),
     defaultEnv: workersEnv,
   };
 }
 
 /** The default Workers transport: `cloudflare:sockets`, Cloudflare's DNS-over-HTTPS resolver. */
 export const workersTransport: Transport = createWorkersTransport();
-
-/**
- * Turns a WebCrypto refusal of Workers' PBKDF2 cap, wherever it sits in `err`'s causes, into a
- * `RUNTIME_UNSUPPORTED` error that says what to change; returns any other error as it is.
- *
- * @param err an error from `connectWith`
- * @returns the explained error, or `err`
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { explainWorkersLimit } from "@mongo-auth/core/workers";
- *
- * const refusal = new DOMException(
- *   "Pbkdf2 failed: iteration counts above 100000 are not supported (requested 200000).",
- *   "NotSupportedError",
- * );
- * const err = explainWorkersLimit(new AggregateError([refusal])) as { code: string; message: string };
- * assert.equal(err.code, "RUNTIME_UNSUPPORTED");
- * assert.match(err.message, /200000/);
- * ```
- */
-export function explainWorkersLimit(err: unknown): unknown {
-  const refusal = findPbkdf2Refusal(err, 0);
-  if (refusal === undefined) return err;
-  const requested = /requested (\d+)/.exec(refusal.message)?.[1];
-  return new MongoAuthError(
-    "RUNTIME_UNSUPPORTED",
-    `Cloudflare Workers derive PBKDF2 with at most ${WORKERS_MAX_PBKDF2_ITERATIONS} iterations, and the ` +
-      `server's SCRAM iteration count is ${requested ?? "higher"}: set scramSHA256IterationCount ` +
-      `(SCRAM-SHA-256) or scramIterationCount (SCRAM-SHA-1) on the server to ${WORKERS_MAX_PBKDF2_ITERATIONS} ` +
-      "or less and set the user's password again, or authenticate with MONGODB-AWS or MONGODB-OIDC",
-    { cause: refusal },
-  );
-}
-
-function findPbkdf2Refusal(err: unknown, depth: number): Error | undefined {
-  if (depth > 4 || typeof err !== "object" || err === null) return undefined;
-  const { name, message } = err as { name?: unknown; message?: unknown };
-  if (name === "NotSupportedError" && typeof message === "string" && /pbkdf2.*iteration/i.test(message)) {
-    return err as Error;
-  }
-  const nested = err instanceof AggregateError ? err.errors : [];
-  for (const inner of [(err as { cause?: unknown }).cause, ...nested]) {
-    const found = findPbkdf2Refusal(inner, depth + 1);
-    if (found) return found;
-  }
-  return undefined;
-}
-
-// The mechanism asked for, if the credential parses; connectWith reports a credential that does not.
-function mechanismOf(uri: string, options: ConnectOptions | undefined): string | undefined {
-  try {
-    return parseCredential(uri, options)?.mechanism;
-  } catch {
-    return undefined;
-  }
-}
-
-function checkTls(settings: TlsSettings): void {
-  const unsupported = (message: string) => new MongoAuthError("RUNTIME_UNSUPPORTED", message);
-  if (settings.certificateKeyFile !== undefined || settings.certificateKey !== undefined) {
-    throw unsupported(
-      "Cloudflare Workers sockets cannot present a client certificate (and Workers have no files): " +
-        "remove tlsCertificateKeyFile/tlsCertificateKey and authenticate with SCRAM-SHA-256, MONGODB-AWS or MONGODB-OIDC",
-    );
-  }
-  if (settings.caFile !== undefined || settings.ca !== undefined) {
-    throw unsupported(
-      "Cloudflare Workers verify servers against the platform's trust store only (and have no files): " +
-        "remove tlsCAFile/tlsCA and give the server a certificate from a public CA (as MongoDB Atlas has)",
-    );
-  }
-  if (settings.allowInvalidCertificates || settings.allowInvalidHostnames) {
-    throw unsupported(
-      "Cloudflare Workers always verify the server's certificate and host name: remove " +
-        "tlsAllowInvalidCertificates, tlsAllowInvalidHostnames and tlsInsecure",
-    );
-  }
-}
 
 function loadConnect(): Promise<WorkersConnect> {
   loadedConnect ??= (import(SOCKETS_MODULE) as Promise<{ connect: WorkersConnect }>).then(
@@ -253,53 +200,47 @@ async function openSocket(
   { host, port, tls, signal }: OpenSocketOptions,
   injected: WorkersConnect | undefined,
 ): Promise<SocketStreams> {
-  if (tls) checkTls(tls);
   const what = `connecting to ${host}:${port}`;
-  if (signal.aborted) throw abortError(signal, what);
+  throwIfAborted(signal, what);
   const connectSocket = injected ?? await loadConnect();
   let socket: WorkersSocket | undefined;
-  let onAbort: () => void = () => {};
-  const aborted = new Promise<never>((_, reject) => {
-    onAbort = () => reject(abortError(signal, what));
-    signal.addEventListener("abort", onAbort, { once: true });
-  });
   try {
     socket = connectSocket({ hostname: host, port }, { secureTransport: tls ? "on" : "off" });
-    socket.opened.catch(() => {}); // a failure after an abort must not surface as unhandled
-    await Promise.race([socket.opened, aborted]);
-    return toStreams(socket);
+    const opened = socket;
+    await openWithin(opened.opened.then(() => opened), signal, what, () => opened.close().catch(() => {}));
+    return socketStreams(socket);
   } catch (err) {
     socket?.close().catch(() => {});
-    if (err instanceof MongoAuthError) throw err;
-    const message = (err as Error)?.message ?? String(err);
-    throw /tls|ssl|certificate|handshake/i.test(message)
-      ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${host}:${port} failed: ${message}`, {
-        cause: err,
-      })
-      : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${host}:${port}: ${message}`, {
-        cause: err,
-      });
-  } finally {
-    signal.removeEventListener("abort", onAbort);
+    throw socketError(err, host, port, tls !== undefined);
   }
 }
 
-function toStreams(socket: WorkersSocket): SocketStreams {
-  let closed = false;
-  return {
-    readable: socket.readable,
-    writable: socket.writable,
-    close() {
-      if (closed) return;
-      closed = true;
-      socket.close().catch(() => {
-        // Closed already by the peer or the streams.
-      });
-    },
-  };
-}
 /**
- * The OIDC human sign-in on Workers: the device flow (`createHumanCallback({ flow: "device" })`). Workers
- * cannot listen for a browser's redirect, so the code flow fails with `RUNTIME_UNSUPPORTED`.
+ * An `OIDC_HUMAN_CALLBACK` that signs a person in with the device flow (RFC 8628): the person opens a
+ * page on any device and enters the code `showDeviceCode` shows them. Workers cannot listen for a
+ * browser's redirect (their transport's capabilities say so), so `flow: "device"` is required.
+ *
+ * @param options `flow: "device"`, `showDeviceCode`, token store, timeouts (see `HumanCallbackOptions`)
+ * @returns the callback
+ * @throws {MongoAuthError} `RUNTIME_UNSUPPORTED` without `flow: "device"`; `INVALID_OPTION` for a bad
+ *   option
+ *
+ * @example Show the device code in the Worker's own way
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHumanCallback } from "@mongo-auth/core/workers";
+ *
+ * const shown: string[] = [];
+ * const OIDC_HUMAN_CALLBACK = createHumanCallback({
+ *   flow: "device",
+ *   showDeviceCode: ({ verificationUri, userCode }) => void shown.push(`${verificationUri} ${userCode}`),
+ * });
+ * assert.equal(typeof OIDC_HUMAN_CALLBACK, "function");
+ * assert.throws(() => createHumanCallback(), { code: "RUNTIME_UNSUPPORTED" });
+ * ```
  */
-export { createHumanCallback } from "../oidc/human/human-callback.ts";
+export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCallback {
+  const callback = createSignIn(options, undefined);
+  if (options.flow !== "device") requireCapability(WORKERS_CAPABILITIES, "loopbackListener");
+  return callback;
+}

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 
 /**
  * The bytes of a BSON Binary or a Uint8Array, or `undefined` for anything else. A Binary from any

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 
 const ascii = (head: Uint8Array, text: string) =>
   head.length >= text.length && [...text].every((c, i) => head[i] === c.charCodeAt(0));

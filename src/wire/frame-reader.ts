@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import { foreignProtocolError } from "./foreign-protocol.ts";
 import { HEADER_SIZE } from "./op-msg.ts";
 

@@ -5,9 +5,9 @@
  * @module
  */
 import { BSON } from "bson";
-import { MongoAuthError } from "../errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import { crc32c } from "./crc32c.ts";
-import type { Document } from "../mechanisms/types.ts";
+import type { Document } from "./command.ts";
 
 /** The opCode of OP_MSG. */
 export const OP_MSG = 2013;

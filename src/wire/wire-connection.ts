@@ -5,13 +5,30 @@
  *
  * @module
  */
-import { abortError, throwIfAborted } from "../abort.ts";
-import { MongoAuthError, MongoServerError } from "../errors.ts";
-import type { CommandRunner, Document } from "../mechanisms/types.ts";
+import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { checkOk, type CommandRunner, type Document } from "./command.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, readFrames } from "./frame-reader.ts";
 
-/** A socket as Web Streams, as every transport returns it. */
+/**
+ * A socket as Web Streams, as every transport returns it.
+ *
+ * @example A socket as two streams and a close
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { SocketStreams } from "@mongo-auth/core";
+ *
+ * let closed = false;
+ * const socket: SocketStreams = {
+ *   readable: new ReadableStream<Uint8Array>(),
+ *   writable: new WritableStream<Uint8Array>(),
+ *   close: () => void (closed = true),
+ * };
+ * socket.close();
+ * assert.equal(closed, true);
+ * ```
+ */
 export interface SocketStreams {
   /** Bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
@@ -21,7 +38,17 @@ export interface SocketStreams {
   close(): void;
 }
 
-/** Per-command options. */
+/**
+ * Per-command options.
+ *
+ * @example A deadline for one command
+ * ```ts
+ * import type { CommandOptions } from "@mongo-auth/core";
+ *
+ * const options: CommandOptions = { signal: AbortSignal.timeout(5_000), timeoutMS: 2_000 };
+ * void options;
+ * ```
+ */
 export interface CommandOptions {
   /** Cancels the command; the connection is closed, since its state is then unknown. */
   signal?: AbortSignal;
@@ -29,7 +56,17 @@ export interface CommandOptions {
   timeoutMS?: number;
 }
 
-/** Options of a {@link WireConnection}. */
+/**
+ * Options of a {@link WireConnection}.
+ *
+ * @example Timeouts and the peer's name for messages
+ * ```ts
+ * import type { WireConnectionOptions } from "@mongo-auth/core";
+ *
+ * const options: WireConnectionOptions = { timeoutMS: 30_000, peer: "db1.example.net:27017" };
+ * void options;
+ * ```
+ */
 export interface WireConnectionOptions {
   /** Default milliseconds to wait for each reply (0: forever). Default 60 000. */
   timeoutMS?: number;
@@ -46,7 +83,26 @@ interface Pending {
 
 let nextRequestId = 1;
 
-/** A command channel over one socket. Replies with `ok: 0` are thrown as {@link MongoServerError}. */
+/**
+ * A command channel over one socket. Replies with `ok: 0` are thrown as a `MongoServerError`.
+ *
+ * @example A command that gets no reply ends with TIMEOUT, and closes the socket
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WireConnection } from "@mongo-auth/core";
+ *
+ * let closed = false;
+ * const silent = {
+ *   readable: new ReadableStream<Uint8Array>(),
+ *   writable: new WritableStream<Uint8Array>(),
+ *   close: () => void (closed = true),
+ * };
+ * const connection = new WireConnection(silent, { peer: "db.example:27017" });
+ * await assert.rejects(connection.command("admin", { ping: 1 }, { timeoutMS: 10 }), { code: "TIMEOUT" });
+ * assert.equal(closed, true);
+ * assert.equal(connection.closed, true);
+ * ```
+ */
 export class WireConnection implements CommandRunner {
   /** Commands sent and answered so far: each is one round trip. */
   roundTrips = 0;
@@ -87,7 +143,7 @@ export class WireConnection implements CommandRunner {
    * @param cmd the command document
    * @param options signal and timeout
    * @returns the reply document (`ok: 1`)
-   * @throws {MongoServerError} for a reply with `ok: 0`
+   * @throws {MongoAuthError} a `MongoServerError` for a reply with `ok: 0`
    * @throws {MongoAuthError} `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`, `MESSAGE_TOO_LARGE`
    */
   async command(db: string, cmd: Document, options: CommandOptions = {}): Promise<Document> {
@@ -116,8 +172,7 @@ export class WireConnection implements CommandRunner {
       });
       const doc = await reply;
       this.roundTrips++;
-      if (doc.ok !== 1 && doc.ok !== true) throw MongoServerError.fromReply(doc);
-      return doc;
+      return checkOk(doc);
     } finally {
       stop();
       this.#pending.delete(requestId);
@@ -142,11 +197,10 @@ export class WireConnection implements CommandRunner {
         timeoutMS,
       )
       : undefined;
-    const onAbort = () => fail(abortError(signal!, "command"));
-    signal?.addEventListener("abort", onAbort, { once: true });
+    const stopListening = onAbort(signal, () => fail(abortError(signal!, "command")));
     return () => {
       if (timer !== undefined) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
+      stopListening();
     };
   }
 

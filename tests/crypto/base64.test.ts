@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { decodeBase64, encodeBase64 } from "../../src/crypto/base64.ts";
-import { MongoAuthError } from "../../src/errors.ts";
+import { MongoAuthError } from "../../src/core/errors.ts";
 
 const te = new TextEncoder();
 

@@ -8,7 +8,7 @@ import { promisify } from "node:util";
 // The implementation MongoDB's Node driver uses (a dev dependency): ours must agree with it exactly.
 import { saslprep as reference } from "@mongodb-js/saslprep";
 import { MongoAuthError, saslprep } from "@mongo-auth/core";
-import { repoRoot } from "../support/paths.ts";
+import { repoRoot } from "../../testing/paths.ts";
 
 // What a call did: the prepared string, or which rule it said was broken.
 type Outcome = string | { readonly rule: Rule };

@@ -12,7 +12,7 @@
 // MONGODB_URI set to the local server's SCRAM connection string, and must answer GET / with 200.
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { repoRoot } from "../support/paths.ts";
+import { repoRoot } from "../../testing/paths.ts";
 
 /** One fenced code block. */
 export interface CodeBlock {

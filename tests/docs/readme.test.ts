@@ -7,7 +7,7 @@ import { execFile } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { repoRoot } from "../support/paths.ts";
+import { repoRoot } from "../../testing/paths.ts";
 import { allCodeBlocks, blockName, codeBlocks, docFiles, RUNTIMES, TYPED_LANGS } from "./blocks.ts";
 
 const README_LIMIT_BYTES = 16 * 1024;

@@ -4,8 +4,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { join } from "node:path";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { repoRoot } from "../support/paths.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 
 function cliCommand(): string[] {

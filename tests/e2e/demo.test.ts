@@ -3,8 +3,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, type Document } from "@mongo-auth/core";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { demoScenarios, type DemoSetup } from "../support/demo-scenarios.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { demoScenarios, type DemoSetup } from "../../examples/demo-scenarios.ts";
 import { transports } from "../support/transports.ts";
 
 const setup: DemoSetup = await demoScenarios();

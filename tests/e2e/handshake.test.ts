@@ -4,7 +4,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, MongoAuthError, type Transport } from "@mongo-auth/core";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { transports } from "../support/transports.ts";
 
 for (const { name, transport } of await transports()) {

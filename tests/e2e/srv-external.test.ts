@@ -8,15 +8,15 @@ import assert from "node:assert/strict";
 import dns from "node:dns";
 import { type ConnectOptions, connectWith, type Document, type Transport } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { startUdpDnsServer, type UdpDnsServer } from "../workers/doh-server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { startUdpDnsServer, type UdpDnsServer } from "./workerd/doh-server.ts";
 import { testEnv } from "../support/aws-fakes.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
-import { fixturePath } from "../support/paths.ts";
+} from "../../testing/identity-provider.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, type Document, type Transport } from "@mongo-auth/core";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 
 describe("mongodb+srv:// end to end", () => {

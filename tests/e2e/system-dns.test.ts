@@ -6,8 +6,8 @@ import assert from "node:assert/strict";
 import dns from "node:dns";
 import { connectWith, type Document, type Transport } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { startUdpDnsServer, type UdpDnsServer } from "../workers/doh-server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { startUdpDnsServer, type UdpDnsServer } from "./workerd/doh-server.ts";
 
 describe("mongodb+srv:// through node:dns", () => {
   let server: RunningServer;

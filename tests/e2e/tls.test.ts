@@ -1,11 +1,11 @@
 // TLS without client certificates: SCRAM over TLS through each transport, server verification, and
-// the ways it fails. The test PKI is tests/fixtures/pki (scripts/make-test-pki.sh).
+// the ways it fails. The test PKI is testing/fixtures/pki (scripts/make-test-pki.sh).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { connectWith } from "@mongo-auth/core";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { fixturePath } from "../support/paths.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);

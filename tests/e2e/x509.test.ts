@@ -1,12 +1,12 @@
 // MONGODB-X509 end to end: our client, through each transport of this runtime, over TLS with client
-// certificates (tests/fixtures/pki, made by scripts/make-test-pki.sh) against the reference server.
+// certificates (testing/fixtures/pki, made by scripts/make-test-pki.sh) against the reference server.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { type ConnectOptions, connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
-import { x509Mechanism } from "../server/mechanisms/x509.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { fixturePath } from "../support/paths.ts";
+import { x509Mechanism } from "../../testing/reference-server/mechanisms/x509.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);

@@ -6,33 +6,35 @@ import assert from "node:assert/strict";
 import {
   AuthCacheStore,
   authenticate,
-  awsCredentialProvider,
   type CommandRunner,
   type ConnectOptions,
   connectWith,
   createAzureCallback,
   createGcpCallback,
-  HUMAN_CALLBACK_TIMEOUT_MS,
-  MACHINE_CALLBACK_TIMEOUT_MS,
   MongoAuthError,
   type OidcCallbackParams,
   parseConnectionString,
   parseCredential,
   WireConnection,
 } from "@mongo-auth/core";
-import { connectSettings } from "../../src/connect-options.ts";
-import { DEFAULT_AWS_HTTP_TIMEOUT_MS } from "../../src/aws/http.ts";
-import { METADATA_TIMEOUT_MS } from "../../src/oidc/metadata-request.ts";
-import { invokeCallback } from "../../src/oidc/invoke-callback.ts";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { awsCredentialProvider } from "../../src/transport/node.ts";
+import {
+  HUMAN_CALLBACK_TIMEOUT_MS,
+  MACHINE_CALLBACK_TIMEOUT_MS,
+} from "../../src/credential/oidc-callback.ts";
+import { connectSettings } from "../../src/client/options.ts";
+import { DEFAULT_AWS_HTTP_TIMEOUT_MS } from "../../src/mechanisms/aws/credentials/http.ts";
+import { METADATA_TIMEOUT_MS } from "../../src/mechanisms/oidc/environments/metadata-request.ts";
+import { invokeCallback } from "../../src/mechanisms/oidc/invoke-callback.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { startHostileServer } from "../support/hostile-server.ts";
 import { startFake, testEnv } from "../support/aws-fakes.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
 import { memorySocket } from "../support/memory-socket.ts";
 import { transports } from "../support/transports.ts";
 import { countedSignal, grownSince, handleCounts, settle } from "./resources.ts";

@@ -12,14 +12,14 @@ import {
   MongoAuthError,
   type Transport,
 } from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type HostilePlan, type HostileServer, startHostileServer } from "../support/hostile-server.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
 import { testEnv } from "../support/aws-fakes.ts";
 import { transports } from "../support/transports.ts";
 import {

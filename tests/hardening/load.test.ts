@@ -14,13 +14,13 @@ import {
   type OidcCallbackParams,
   ScramKeyCache,
 } from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
+} from "../../testing/identity-provider.ts";
 import { runtime, transports } from "../support/transports.ts";
 
 const SCRAM_CONNECTIONS = count("MONGO_AUTH_LOAD_SCRAM", 1000);

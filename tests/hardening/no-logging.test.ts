@@ -2,22 +2,18 @@
 // console method spied, write nothing.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  AuthCacheStore,
-  awsCredentialProvider,
-  connectWith,
-  type OidcCallbackParams,
-} from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { AuthCacheStore, connectWith, type OidcCallbackParams } from "@mongo-auth/core";
+import { awsCredentialProvider } from "../../src/transport/node.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { startHostileServer } from "../support/hostile-server.ts";
 import { testEnv } from "../support/aws-fakes.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
-import { fixturePath } from "../support/paths.ts";
+} from "../../testing/identity-provider.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
 
 const METHODS = [

@@ -13,7 +13,6 @@ import { join } from "node:path";
 import {
   AuthCacheStore,
   authenticate,
-  awsCredentialProvider,
   beginAuthentication,
   type CommandRunner,
   type ConnectOptions,
@@ -25,18 +24,18 @@ import {
   ScramClient,
   ScramKeyCache,
 } from "@mongo-auth/core";
-import type { ServerConfig } from "../server/config.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { awsCredentialProvider } from "../../src/transport/node.ts";
+import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { startHostileServer } from "../support/hostile-server.ts";
 import { startFake, testEnv } from "../support/aws-fakes.ts";
 import {
   createIdentityProvider,
   oidcServerConfig,
-  startAzureImds,
-  startGcpMetadata,
   type TestIdentityProvider,
-} from "../support/oidc-fakes.ts";
-import { fixturePath } from "../support/paths.ts";
+} from "../../testing/identity-provider.ts";
+import { startAzureImds, startGcpMetadata } from "../support/oidc-fakes.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
 import { exposures, type Secret } from "./exposure.ts";
 

@@ -1,6 +1,6 @@
 // The auth spec's legacy connection-string tests (tests/spec/data/auth/legacy/connection-string.json,
 // upstream 92b3c0b): every case through the credential rules, comparing each credential field
-// (tests/support/uri-spec.ts compares; the same cases run inside workerd from tests/workers/run.ts).
+// (tests/support/uri-spec.ts compares; the same cases run inside workerd from tests/e2e/workerd/run.ts).
 // One deliberate deviation, listed with its reason in AUTH_LEGACY_DEVIATIONS: MONGODB-AWS keys in the URI.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 // The Connection String spec's tests (tests/spec/data/connection-string, upstream 92b3c0b): every case of
 // every file through parseConnectionString (tests/support/uri-spec.ts compares; the same cases run inside
-// workerd from tests/workers/run.ts). No deliberate deviation: UNIX domain socket paths parse as the
+// workerd from tests/e2e/workerd/run.ts). No deliberate deviation: UNIX domain socket paths parse as the
 // files say (connect() refuses to dial them, RUNTIME_UNSUPPORTED: tests/connect.test.ts).
 import { describe } from "node:test";
 import { readdirSync } from "node:fs";

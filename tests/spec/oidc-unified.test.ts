@@ -23,8 +23,8 @@ import {
   type Transport,
 } from "@mongo-auth/core";
 import { decodeOpMsg } from "../../src/wire/op-msg.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { createIdentityProvider, oidcServerConfig } from "../support/oidc-fakes.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { createIdentityProvider, oidcServerConfig } from "../../testing/identity-provider.ts";
 import { readSpec } from "../support/paths.ts";
 import { transports } from "../support/transports.ts";
 
@@ -63,6 +63,7 @@ function tapped(transport: Transport, events: CommandEvent[]): Transport {
   return {
     platform: transport.platform,
     osType: transport.osType,
+    capabilities: transport.capabilities,
     resolveSrv: (name, signal) => transport.resolveSrv(name, signal),
     resolveTxt: (name, signal) => transport.resolveTxt(name, signal),
     defaultEnv: () => transport.defaultEnv(),

@@ -10,16 +10,16 @@ import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
 import dns from "node:dns";
 import { type ConnectOptions, connectWith, type Transport } from "@mongo-auth/core";
-import { planConnection } from "../../src/connect-plan.ts";
+import { planConnection } from "../../src/client/connect-plan.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
-import { type RunningServer, startServer } from "../server/server.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import {
   type DohServer,
   startDohServer,
   startUdpDnsServer,
   type UdpDnsServer,
-} from "../workers/doh-server.ts";
-import { fixturePath } from "../support/paths.ts";
+} from "../e2e/workerd/doh-server.ts";
+import { fixturePath } from "../../testing/paths.ts";
 import {
   checkSeedlistCase,
   inSeedlistZone,

@@ -1,6 +1,6 @@
 // The URI Options spec's tests (tests/spec/data/uri-options, upstream 92b3c0b): every case of all twelve
 // files through parseConnectionString, the auth options also through the credential they make
-// (tests/support/uri-spec.ts compares; the same cases run inside workerd from tests/workers/run.ts). No
+// (tests/support/uri-spec.ts compares; the same cases run inside workerd from tests/e2e/workerd/run.ts). No
 // deliberate deviation. Options outside auth and connecting are parsed and validated, not acted on.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";

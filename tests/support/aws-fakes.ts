@@ -8,7 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { type FetchLike, type RuntimeEnv, runtimeEnv } from "../../src/runtime-env.ts";
+import { type FetchLike, type RuntimeEnv, runtimeEnv } from "../../src/core/runtime-env.ts";
 import { listenOnLoopback } from "./loopback-http.ts";
 
 /** One request a fake received. */

@@ -2,7 +2,7 @@
 // runtime: Deno runs its own (Deno.serve) and the node: one (node:http through Deno's Node
 // compatibility); Node and Bun run the node: one.
 import type { OidcCallback, Transport } from "@mongo-auth/core";
-import type { HumanCallbackOptions } from "../../src/oidc/human/human-callback.ts";
+import type { HumanCallbackOptions } from "../../src/mechanisms/oidc/human/human-callback.ts";
 import { createHumanCallback as createNodeHumanCallback, nodeTransport } from "../../src/transport/node.ts";
 import { runtime } from "./transports.ts";
 

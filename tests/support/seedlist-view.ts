@@ -1,9 +1,9 @@
 // What the Initial DNS Seedlist Discovery runner compares, as plain data that can cross a Worker's HTTP
 // answer: the seedlist and options connect() settled on before its first socket, or the error. Made by
-// tests/spec/seedlist.test.ts (Deno, Node, Bun) and, inside workerd, by tests/workers/worker.ts; checked
+// tests/spec/seedlist.test.ts (Deno, Node, Bun) and, inside workerd, by tests/e2e/workerd/worker.ts; checked
 // by checkSeedlistCase in tests/support/seedlist.ts. No node: imports here (it is bundled into a Worker).
-import type { ConnectionPlan } from "../../src/connect-plan.ts";
-import { parseConnectionString } from "../../src/uri.ts";
+import type { ConnectionPlan } from "../../src/client/connect-plan.ts";
+import { parseConnectionString } from "../../src/credential/connection-string.ts";
 
 /** One case of initial-dns-seedlist-discovery/{replica-set,load-balanced,sharded}/*.json. */
 export interface SeedlistCase {

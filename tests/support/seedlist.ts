@@ -15,7 +15,7 @@
 // handshake (connect() validates loadBalanced but does not act on it).
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
-import type { DohZone } from "../workers/doh-server.ts";
+import type { DohZone } from "../e2e/workerd/doh-server.ts";
 import { readSpec, specPath } from "./paths.ts";
 import type { SeedlistCase, SeedlistView } from "./seedlist-view.ts";
 import { optionNamed } from "./uri-spec.ts";

@@ -1,10 +1,10 @@
 // What the connection-string, uri-options and auth legacy spec runners compare, as plain data that can
 // cross a Worker's HTTP answer: what parseConnectionString and the credential rules make of a URI. Made
-// on Deno, Node and Bun by tests/spec/*.test.ts and inside workerd by tests/workers/worker.ts; checked by
+// on Deno, Node and Bun by tests/spec/*.test.ts and inside workerd by tests/e2e/workerd/worker.ts; checked by
 // tests/support/uri-spec.ts. No node: imports here (it is bundled into a Worker).
-import { credentialFromConnectionString } from "../../src/credential.ts";
-import type { UriOptions } from "../../src/uri-options.ts";
-import { parseConnectionString } from "../../src/uri.ts";
+import { credentialFromConnectionString } from "../../src/credential/credential.ts";
+import type { UriOptions } from "../../src/credential/uri-options.ts";
+import { parseConnectionString } from "../../src/credential/connection-string.ts";
 
 /** A MongoAuthError as data. */
 export interface ErrorView {

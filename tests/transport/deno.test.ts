@@ -6,8 +6,9 @@ import { execFile } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
-import { type RunningServer, startServer } from "../server/server.ts";
-import { fixturePath, repoRoot } from "../support/paths.ts";
+import { connectWith } from "@mongo-auth/core";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 
 describe("deno transport", () => {
@@ -30,7 +31,7 @@ describe("deno transport", () => {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
     const { denoEnv } = await import("../../src/transport/deno.ts");
-    const { envScope } = await import("../../src/runtime-env.ts");
+    const { envScope } = await import("../../src/core/runtime-env.ts");
     assert.equal(envScope(denoEnv()), envScope(denoEnv()));
   });
 
@@ -38,20 +39,24 @@ describe("deno transport", () => {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
     const { denoTransport } = await import("../../src/transport/deno.ts");
+    assert.notEqual(denoTransport.capabilities.skipCertificateVerification, true);
+    assert.notEqual(denoTransport.capabilities.encryptedPrivateKeys, true);
     await assert.rejects(
-      denoTransport.openSocket({
-        host: "127.0.0.1",
-        port: 1,
-        tls: { allowInvalidCertificates: true, allowInvalidHostnames: false },
-        signal: AbortSignal.timeout(5000),
+      connectWith(denoTransport, "mongodb://127.0.0.1:1/?tls=true&tlsAllowInvalidCertificates=true"),
+      { code: "RUNTIME_UNSUPPORTED", message: /^Deno .*unsafely-ignore-certificate-errors/ },
+    );
+    await assert.rejects(
+      connectWith(denoTransport, "mongodb://127.0.0.1:1/?tls=true", {
+        tlsCertificateKey: { cert: "c", key: "k" },
+        tlsCertificateKeyFilePassword: "pw",
       }),
-      { code: "RUNTIME_UNSUPPORTED", message: /unsafely-ignore-certificate-errors/ },
+      { code: "RUNTIME_UNSUPPORTED", message: /decrypt it first/ },
     );
   });
 });
 
 // DENO_CERT adds a CA to what Deno trusts by default, as a public root would be: the stand-in for "a CA
-// Deno trusts anyway". The reference server's certificate is signed by tests/fixtures/pki/ca.pem.
+// Deno trusts anyway". The reference server's certificate is signed by testing/fixtures/pki/ca.pem.
 describe("deno transport: a pinned CA (tlsCAFile) is the only CA trusted", () => {
   const pki = (name: string) => fixturePath(`pki/${name}`);
   let server: RunningServer;

@@ -3,7 +3,7 @@
 // on close, and report a taken port as a coded error.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { ListenLoopback } from "@mongo-auth/core";
+import type { ListenLoopback } from "../../src/mechanisms/oidc/human/redirect-listener.ts";
 import { listenLoopbackNode } from "../../src/transport/loopback-listener-node.ts";
 import { stillListening } from "../support/human-sign-in.ts";
 import { runtime } from "../support/transports.ts";

@@ -4,7 +4,7 @@ import process from "node:process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { awsCredentialProvider, nodeEnv, nodeTransport } from "../../src/transport/node.ts";
-import { envScope, runtimeEnv } from "../../src/runtime-env.ts";
+import { envScope, runtimeEnv } from "../../src/core/runtime-env.ts";
 import { runtime } from "../support/transports.ts";
 
 describe("node transport", () => {

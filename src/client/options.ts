@@ -1,0 +1,284 @@
+/**
+ * The options of `connect()`: MongoClient-style options merged with the connection string's,
+ * options winning, validated into the settings the transport and handshake use.
+ *
+ * @module
+ */
+import type { AuthCacheStore } from "../auth/cache-store.ts";
+import type { AuthOptions } from "../credential/credential.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import { checkAppName } from "./handshake.ts";
+import type { RuntimeEnv } from "../core/runtime-env.ts";
+import { checkMaxIterations } from "../mechanisms/scram/client.ts";
+import type { ConnectionString } from "../credential/connection-string.ts";
+import {
+  checkOptionRules,
+  isSrvServiceName,
+  suggestName,
+  URI_OPTION_NAMES,
+  type UriOptions,
+} from "../credential/uri-options.ts";
+import type { TlsSettings } from "./transport.ts";
+
+/**
+ * Options of `connect()`. Each may also be given in the connection string (same name, any case) except
+ * `tlsCertificateKey`, `signal`, `env`, `dnsOverHttps`, `cacheStore` and `onWarning`; an option given
+ * here wins over the connection string's. Names here are case-sensitive: a key that is not one of these
+ * (`connectTimeoutMs`, say) is ignored with a warning that suggests the right name.
+ *
+ * @example Options, and warnings as they are found
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ConnectOptions } from "@mongo-auth/core";
+ *
+ * const warnings: string[] = [];
+ * const options: ConnectOptions = {
+ *   appName: "billing",
+ *   connectTimeoutMS: 5_000,
+ *   onWarning: (message) => warnings.push(message),
+ * };
+ * assert.equal(typeof options.onWarning, "function");
+ * ```
+ */
+export interface ConnectOptions extends AuthOptions {
+  /** Use TLS. Default: `false`, or `true` for `mongodb+srv://`. `ssl` is an alias. */
+  tls?: boolean;
+  /** Alias of `tls`. */
+  ssl?: boolean;
+  /** CA bundle file (PEM) to verify the server with. Default: the runtime's trust store. */
+  tlsCAFile?: string;
+  /** CA bundle as PEM text, for runtimes without files. */
+  tlsCA?: string;
+  /** Client certificate and private key in one PEM file (MONGODB-X509). */
+  tlsCertificateKeyFile?: string;
+  /** Client certificate and private key as PEM text, for runtimes without files. */
+  tlsCertificateKey?: { cert: string; key: string };
+  /** Passphrase of an encrypted private key (Node and Bun; Deno cannot decrypt keys). */
+  tlsCertificateKeyFilePassword?: string;
+  /** Accept any server certificate. Unsafe: only for tests against self-signed servers. */
+  tlsAllowInvalidCertificates?: boolean;
+  /** Accept a certificate issued for another host name. Unsafe. */
+  tlsAllowInvalidHostnames?: boolean;
+  /** Both of the above. Unsafe. */
+  tlsInsecure?: boolean;
+  /**
+   * Milliseconds to open the socket and complete hello and authentication, per host (0: no timeout).
+   * Default 10 000. A human OIDC callback does not count against it: it has its own five minutes.
+   */
+  connectTimeoutMS?: number;
+  /** Milliseconds to wait for each command's reply afterwards (0: forever). Default 60 000. */
+  socketTimeoutMS?: number;
+  /**
+   * Sent in hello's client metadata (`application.name`), shown in the server log. At most 128 bytes of
+   * UTF-8 (the server refuses more).
+   */
+  appName?: string;
+  /** `mongodb+srv://`: the SRV service name, `_<name>._tcp.<host>`. Default `mongodb`. */
+  srvServiceName?: string;
+  /** `mongodb+srv://`: use at most this many of the SRV hosts, picked at random (0: all). Default 0. */
+  srvMaxHosts?: number;
+  /** Cancels connecting (and any credential fetch or callback it runs). */
+  signal?: AbortSignal;
+  /**
+   * Host facilities for AWS and OIDC credential sources. Default: the runtime's (process env, files,
+   * fetch). Temporary AWS credentials and `ENVIRONMENT` OIDC tokens are cached per env object (the
+   * runtime's own env counts as one): reuse an env to share them, give each tenant its own.
+   */
+  env?: RuntimeEnv;
+  /**
+   * Resolve `mongodb+srv://` with DNS-over-HTTPS (RFC 8484) over `fetch` (`env.fetch` when given): `true`
+   * for Cloudflare's public resolver, or the `https://` URL of another. Default: the runtime's DNS
+   * (Workers: DNS-over-HTTPS already).
+   */
+  dnsOverHttps?: string | true;
+  /** State shared by the connections of one client: SCRAM keys, AWS credentials, OIDC tokens. Default: process-wide. */
+  cacheStore?: AuthCacheStore;
+  /**
+   * The most SCRAM iterations a server may ask for; a larger count is refused with
+   * `SCRAM_ITERATIONS_TOO_HIGH` before any key is derived. Default 1 000 000 (servers use 10 000 to
+   * 15 000); at most 2 147 483 647. An option only: it is not one of MongoDB's connection-string options.
+   */
+  maxScramIterations?: number;
+  /**
+   * Called with each warning as it is found: those of the connection string and of these options before
+   * any network I/O, those of a `mongodb+srv` TXT record after its lookup. Warnings are what the
+   * Connection String spec says to warn about (an unknown or misspelt option, a value an option does not
+   * accept, a repeated or deprecated option); what they name was ignored. mongo-auth never logs: without
+   * `onWarning` they are still on `Connection.warnings`. A warning names options, never values. Throw
+   * from it to make warnings fatal: `connect()` then rejects with what you threw.
+   */
+  onWarning?: (message: string) => void;
+}
+
+/** Every key of {@link ConnectOptions}; the type check below keeps it complete. */
+const CONNECT_OPTION_NAMES = [
+  "username",
+  "password",
+  "auth",
+  "authSource",
+  "authMechanism",
+  "authMechanismProperties",
+  "tls",
+  "ssl",
+  "tlsCAFile",
+  "tlsCA",
+  "tlsCertificateKeyFile",
+  "tlsCertificateKey",
+  "tlsCertificateKeyFilePassword",
+  "tlsAllowInvalidCertificates",
+  "tlsAllowInvalidHostnames",
+  "tlsInsecure",
+  "connectTimeoutMS",
+  "socketTimeoutMS",
+  "appName",
+  "srvServiceName",
+  "srvMaxHosts",
+  "signal",
+  "env",
+  "dnsOverHttps",
+  "cacheStore",
+  "maxScramIterations",
+  "onWarning",
+] as const satisfies readonly (keyof ConnectOptions)[];
+
+// A compile error here means a ConnectOptions key is missing from CONNECT_OPTION_NAMES: without it,
+// the option would be reported as unknown.
+const _everyConnectOption: Exclude<keyof ConnectOptions, typeof CONNECT_OPTION_NAMES[number]> extends never
+  ? true
+  : never = true;
+
+const KNOWN_CONNECT_OPTIONS: ReadonlySet<string> = new Set(CONNECT_OPTION_NAMES);
+
+/** Settings resolved from a connection string and {@link ConnectOptions}. */
+export interface ConnectSettings {
+  readonly tls?: TlsSettings;
+  readonly connectTimeoutMS: number;
+  readonly socketTimeoutMS: number;
+  readonly appName?: string;
+  /** The SRV service name (`mongodb` unless given). */
+  readonly srvServiceName: string;
+  /** At most this many SRV hosts (0: all). */
+  readonly srvMaxHosts: number;
+  /** Warnings about the options object (the connection string's are on it). */
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Merges and validates connection options.
+ *
+ * @param cs the parsed connection string
+ * @param options the caller's options
+ * @returns the settings
+ * @throws {MongoAuthError} `INVALID_OPTION` for a value of the wrong type or range (an appName over 128
+ *   bytes), options in conflict across the connection string and the options (see
+ *   `parseConnectionString`), TLS files without TLS, and `proxyHost` (connect() cannot go through a SOCKS5
+ *   proxy)
+ */
+export function connectSettings(cs: ConnectionString, options: ConnectOptions): ConnectSettings {
+  const uri = cs.parsedOptions;
+  const text = (name: keyof ConnectOptions & keyof UriOptions): string | undefined => {
+    const value = options[name] ?? uri[name];
+    if (value !== undefined && typeof value !== "string") throw invalid(name, "a string");
+    return value as string | undefined;
+  };
+  const flag = (name: keyof ConnectOptions & keyof UriOptions): boolean | undefined => {
+    const value = options[name] ?? uri[name];
+    if (value === undefined || typeof value === "boolean") return value;
+    if (value === "true") return true;
+    if (value === "false") return false;
+    throw invalid(name, "true or false");
+  };
+  const count = (name: keyof ConnectOptions & keyof UriOptions, fallback: number, unit = "milliseconds") => {
+    const raw = options[name] ?? uri[name];
+    if (raw === undefined) return fallback;
+    const value = typeof raw === "string" && /^\d+$/.test(raw) ? Number(raw) : raw;
+    if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
+      throw invalid(name, `a whole number of ${unit} ≥ 0`);
+    }
+    return value;
+  };
+
+  const warnings = optionObjectWarnings(options);
+  const tlsFlag = flag("tls");
+  const sslFlag = flag("ssl");
+  // The conflict rules again, over both sources: tlsInsecure in the URI and tlsAllowInvalidHostnames
+  // here conflict as much as both in the URI.
+  const merged = definedEntries({ ...uri, ...definedEntries({ ...options }), tls: tlsFlag, ssl: sslFlag });
+  checkOptionRules(merged as UriOptions, new Set(Object.keys(merged)), { srv: cs.scheme === "mongodb+srv" });
+  if (uri.proxyHost !== undefined) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      "connect() cannot go through a SOCKS5 proxy (proxyHost); remove the proxy options to connect directly",
+    );
+  }
+
+  const insecure = flag("tlsInsecure") ?? false;
+  const certificateKey = options.tlsCertificateKey;
+  if (
+    certificateKey !== undefined &&
+    (typeof certificateKey?.cert !== "string" || typeof certificateKey?.key !== "string")
+  ) {
+    throw invalid("tlsCertificateKey", "{ cert, key } with PEM strings");
+  }
+  const tlsOn = tlsFlag ?? sslFlag ?? cs.scheme === "mongodb+srv";
+  const tls: TlsSettings | undefined = tlsOn
+    ? {
+      caFile: text("tlsCAFile"),
+      ca: text("tlsCA"),
+      certificateKeyFile: text("tlsCertificateKeyFile"),
+      certificateKey,
+      certificateKeyPassword: text("tlsCertificateKeyFilePassword"),
+      allowInvalidCertificates: insecure || (flag("tlsAllowInvalidCertificates") ?? false),
+      allowInvalidHostnames: insecure || (flag("tlsAllowInvalidHostnames") ?? false),
+    }
+    : undefined;
+  if (!tlsOn && (text("tlsCAFile") ?? text("tlsCertificateKeyFile") ?? certificateKey) !== undefined) {
+    throw new MongoAuthError("INVALID_OPTION", "TLS files were given but TLS is off: add tls=true");
+  }
+  const srvServiceName = text("srvServiceName") ?? "mongodb";
+  if (!isSrvServiceName(srvServiceName)) {
+    throw invalid("srvServiceName", "an SRV service name (letters, digits and inner single hyphens)");
+  }
+  if (options.maxScramIterations !== undefined) checkMaxIterations(options.maxScramIterations);
+  const appName = text("appName");
+  if (appName !== undefined) checkAppName(appName);
+  return {
+    tls,
+    connectTimeoutMS: count("connectTimeoutMS", 10_000),
+    socketTimeoutMS: count("socketTimeoutMS", 60_000),
+    appName,
+    srvServiceName,
+    srvMaxHosts: count("srvMaxHosts", 0, "hosts"),
+    warnings,
+  };
+}
+
+/** The entries that are set (a key given as `undefined` counts as absent, as everywhere else). */
+function definedEntries(options: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
+}
+
+/** A warning for each key of the options object that connect() does not take. */
+function optionObjectWarnings(options: ConnectOptions): string[] {
+  const warnings: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (value === undefined || KNOWN_CONNECT_OPTIONS.has(key)) continue;
+    const suggestion = suggestName(key, CONNECT_OPTION_NAMES);
+    const uriOnly = suggestion === undefined && (URI_OPTION_NAMES as readonly string[]).includes(key);
+    warnings.push(
+      `the option ${JSON.stringify(key)} given to connect() is not one it takes and was ignored` +
+        (suggestion !== undefined
+          ? ` (did you mean ${suggestion}?${
+            suggestion.toLowerCase() === key.toLowerCase() ? " option names are case-sensitive here" : ""
+          })`
+          : uriOnly
+          ? " (connect() opens one connection; in a connection string it is validated but not acted on)"
+          : ""),
+    );
+  }
+  return warnings;
+}
+
+function invalid(name: string, expected: string): MongoAuthError {
+  return new MongoAuthError("INVALID_OPTION", `option ${name} must be ${expected}`);
+}

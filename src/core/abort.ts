@@ -1,0 +1,275 @@
+/**
+ * Cancellation: every wait in mongo-auth ends by its timeout or the caller's signal, and ends with a
+ * {@link MongoAuthError}, never with whatever the signal's reason happened to be. The one place that
+ * listens to a signal: everything else races with {@link raceAbort}, waits with {@link sleep}, and
+ * arms its own glue with {@link onAbort}.
+ *
+ * The rule for a fired signal ({@link abortError}): a `MongoAuthError` reason is the error (a
+ * {@link Deadline} that ran out says `TIMEOUT` and why); `AbortSignal.timeout`'s `TimeoutError` is
+ * `TIMEOUT`; anything else is `ABORTED`.
+ *
+ * @module
+ */
+import { MongoAuthError } from "./errors.ts";
+
+/**
+ * Throws `ABORTED` (or `TIMEOUT`, by {@link abortError}'s rule) when `signal` has fired.
+ *
+ * @param signal the caller's signal, if any
+ * @param what what was cancelled, for the message
+ * @throws {MongoAuthError} `ABORTED` or `TIMEOUT`
+ */
+export function throwIfAborted(signal: AbortSignal | undefined, what?: string): void {
+  if (signal?.aborted) throw abortError(signal, what);
+}
+
+/**
+ * The error for a fired signal: its reason when that is a `MongoAuthError`, `TIMEOUT` for
+ * `AbortSignal.timeout`, otherwise `ABORTED`.
+ *
+ * @param signal a fired signal
+ * @param what what was cancelled, for the message
+ * @returns the error, with the signal's reason as `cause`
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { abortError } from "./abort.ts";
+ *
+ * assert.equal(abortError(AbortSignal.abort(), "the lookup").message, "the lookup aborted");
+ * assert.equal(abortError(AbortSignal.abort(new DOMException("late", "TimeoutError"))).code, "TIMEOUT");
+ * ```
+ */
+export function abortError(signal: AbortSignal, what = "operation"): MongoAuthError {
+  const reason = signal.reason;
+  if (reason instanceof MongoAuthError) return reason;
+  const timedOut = reason instanceof Error && reason.name === "TimeoutError";
+  return timedOut
+    ? new MongoAuthError("TIMEOUT", `${what} timed out`, { cause: reason })
+    : new MongoAuthError("ABORTED", `${what} aborted`, { cause: reason });
+}
+
+/**
+ * Calls `listener` once when `signal` fires (at once when it has fired already, as a microtask after
+ * the caller's own code ran). For glue that must react to an abort itself (close a socket, fail a
+ * pending command); to wait for a promise, use {@link raceAbort}.
+ *
+ * @param signal the signal, if any
+ * @param listener what to do when it fires
+ * @returns a function that removes the listener; call it once the work is done
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { onAbort } from "./abort.ts";
+ *
+ * const controller = new AbortController();
+ * let fired = 0;
+ * const dispose = onAbort(controller.signal, () => fired++);
+ * controller.abort();
+ * dispose();
+ * assert.equal(fired, 1);
+ * ```
+ */
+export function onAbort(signal: AbortSignal | undefined, listener: () => void): () => void {
+  if (!signal) return () => {};
+  if (signal.aborted) {
+    let cancelled = false;
+    queueMicrotask(() => cancelled || listener());
+    return () => (cancelled = true);
+  }
+  signal.addEventListener("abort", listener, { once: true });
+  return () => signal.removeEventListener("abort", listener);
+}
+
+/**
+ * Waits for `promise`, but no longer than until `signal` fires: then it rejects at once with
+ * {@link abortError}, whatever `promise` is still doing (say, a callback or a WebCrypto derivation that
+ * takes no signal). `promise` is abandoned then; its later failure is no one's.
+ *
+ * @param promise the work
+ * @param signal the caller's signal, if any
+ * @param what what is waited for, for the message
+ * @returns what `promise` resolves to
+ * @throws {MongoAuthError} `ABORTED` or `TIMEOUT` when `signal` fires first; whatever `promise` throws
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { raceAbort } from "./abort.ts";
+ *
+ * const never = new Promise<never>(() => {});
+ * await assert.rejects(raceAbort(never, AbortSignal.abort(), "the callback"), {
+ *   code: "ABORTED",
+ *   message: "the callback aborted",
+ * });
+ * assert.equal(await raceAbort(Promise.resolve(1), undefined, "x"), 1);
+ * ```
+ */
+export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  if (signal.aborted) {
+    promise.catch(() => {});
+    return Promise.reject(abortError(signal, what));
+  }
+  return new Promise<T>((resolve, reject) => {
+    const dispose = onAbort(signal, () => {
+      promise.catch(() => {});
+      reject(abortError(signal, what));
+    });
+    promise.then(resolve, reject).finally(dispose);
+  });
+}
+
+/**
+ * Resolves after `ms` milliseconds, or rejects by {@link abortError}'s rule as soon as `signal` fires.
+ *
+ * @param ms how long to wait
+ * @param signal the caller's signal, if any
+ * @param what what waits, for the message
+ * @returns nothing, once the time has passed
+ * @throws {MongoAuthError} `ABORTED` or `TIMEOUT` when `signal` fires first
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { sleep } from "./abort.ts";
+ *
+ * await sleep(1);
+ * await assert.rejects(sleep(60_000, AbortSignal.abort(), "waiting"), { code: "ABORTED" });
+ * ```
+ */
+export function sleep(ms: number, signal?: AbortSignal, what = "waiting"): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const elapsed = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return raceAbort(elapsed, signal, what).finally(() => clearTimeout(timer));
+}
+
+/**
+ * A signal that fires when `signal` fires or after `timeoutMS` milliseconds. A `timeoutMS` of 0 (or
+ * less) means no timeout, as `connectTimeoutMS=0` does in the URI options specification: the result then
+ * fires only with `signal`, and never when there is no `signal`.
+ *
+ * @param signal the caller's signal, if any
+ * @param timeoutMS the timeout; 0: none
+ * @returns the combined signal, always a signal
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withTimeout } from "./abort.ts";
+ *
+ * assert.equal(withTimeout(undefined, 0).aborted, false);
+ * ```
+ */
+export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number): AbortSignal {
+  if (timeoutMS <= 0) return signal ?? new AbortController().signal;
+  const timeout = AbortSignal.timeout(timeoutMS);
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
+
+/**
+ * A time budget on top of the caller's signal, that can stop while a person is at work: `connect()`'s
+ * `connectTimeoutMS`, which does not run while a human OIDC callback waits for someone to sign in (that
+ * callback has its own five minutes, and the auth specification does not let the connect timeout cut it
+ * short), and an OIDC callback's own time budget.
+ *
+ * {@link Deadline.signal} fires when the caller's signal fires or the budget is spent. Call
+ * {@link Deadline.dispose} once the budget is no longer needed: it clears the timer and lets go of the
+ * caller's signal.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { Deadline } from "./abort.ts";
+ *
+ * const deadline = new Deadline(undefined, 10, "connecting");
+ * // Paused: the budget does not run out while the work waits, however long it takes.
+ * await deadline.paused(() => new Promise((resolve) => setTimeout(resolve, 30)));
+ * assert.equal(deadline.signal.aborted, false);
+ * deadline.dispose();
+ * ```
+ */
+export class Deadline {
+  /** Fires on the caller's abort, or when the budget is spent (reason: a `TIMEOUT` MongoAuthError). */
+  readonly signal: AbortSignal;
+  readonly #controller = new AbortController();
+  readonly #caller: AbortSignal | undefined;
+  #stopListening: () => void = () => {};
+  readonly #timedOut: () => MongoAuthError;
+  #remainingMS: number;
+  #endsAt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #pauses = 0;
+  #disposed = false;
+
+  /**
+   * Starts the clock.
+   *
+   * @param signal the caller's signal, if any
+   * @param timeoutMS the budget in milliseconds; 0 (or less): none
+   * @param what what the budget is for, for the `TIMEOUT` message (e.g. "connecting to db:27017", which
+   *   times out "after N ms (connectTimeoutMS)"), or the error to fire with when it is spent
+   */
+  constructor(signal: AbortSignal | undefined, timeoutMS: number, what: string | (() => MongoAuthError)) {
+    this.signal = this.#controller.signal;
+    this.#caller = signal;
+    this.#timedOut = typeof what === "function"
+      ? what
+      : () => new MongoAuthError("TIMEOUT", `${what} timed out after ${timeoutMS} ms (connectTimeoutMS)`);
+    this.#remainingMS = timeoutMS > 0 ? timeoutMS : Infinity;
+    if (signal?.aborted) {
+      this.#abort(signal.reason);
+      return;
+    }
+    this.#stopListening = onAbort(signal, () => this.#abort(signal?.reason));
+    this.#run();
+  }
+
+  /**
+   * Runs `work` with the clock stopped. `work` is handed the caller's signal (which still applies) and
+   * not {@link signal}, which does not fire for time while `work` runs.
+   *
+   * @param work what to run, e.g. a human OIDC callback
+   * @returns what `work` returns
+   * @throws {MongoAuthError} `TIMEOUT` or `ABORTED` when the deadline had already fired; whatever `work` throws
+   */
+  async paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
+    throwIfAborted(this.signal);
+    if (this.#pauses++ === 0) this.#stop();
+    try {
+      return await work(this.#caller);
+    } finally {
+      if (--this.#pauses === 0) this.#run();
+    }
+  }
+
+  /** Clears the timer and lets go of the caller's signal. Idempotent. */
+  dispose(): void {
+    this.#disposed = true;
+    this.#stop();
+    this.#stopListening();
+  }
+
+  #run(): void {
+    if (this.#disposed || this.signal.aborted || this.#remainingMS === Infinity) return;
+    this.#endsAt = Date.now() + this.#remainingMS;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#abort(this.#timedOut());
+    }, Math.max(0, this.#remainingMS));
+  }
+
+  #stop(): void {
+    if (this.#timer === undefined) return;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#remainingMS = Math.max(0, this.#endsAt - Date.now());
+  }
+
+  #abort(reason: unknown): void {
+    this.#stop();
+    this.#stopListening();
+    this.#controller.abort(reason);
+  }
+}

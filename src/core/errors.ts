@@ -1,0 +1,176 @@
+/**
+ * Errors raised by mongo-auth. One class, {@link MongoAuthError}, carries a stable `code`
+ * from {@link MongoAuthErrorCode}, so `switch (err.code)` narrows. Subclasses exist only where a
+ * caller branches on extra fields ({@link MongoServerError}).
+ *
+ * Messages never carry a secret: where detail could leak a password, key or token the message is fixed.
+ *
+ * @module
+ */
+
+/**
+ * Every code a {@link MongoAuthError} can carry. The list only grows; a code is never renamed.
+ *
+ * - `INVALID_URI`: the connection string is malformed.
+ * - `INVALID_CREDENTIAL`: the credential (from URI or options) breaks the auth specification's rules.
+ * - `INVALID_OPTION`: an option has the wrong type or value.
+ * - `SCRAM_PROTOCOL_ERROR`: a SCRAM server message is malformed.
+ * - `SCRAM_NONCE_MISMATCH`: the server nonce does not extend the client nonce.
+ * - `SCRAM_ITERATIONS_TOO_LOW`: the server asked for fewer than 4096 iterations.
+ * - `SCRAM_ITERATIONS_TOO_HIGH`: the server asked for more iterations than `maxScramIterations` allows.
+ * - `SCRAM_UNSUPPORTED_EXTENSION`: the server sent a mandatory extension (`m=`).
+ * - `SCRAM_SERVER_ERROR`: the server-final message carried `e=`.
+ * - `SCRAM_SERVER_SIGNATURE_MISMATCH`: the server could not prove it knows the password.
+ * - `AUTHENTICATION_FAILED`: the server rejected the credential (server error 18).
+ * - `UNSUPPORTED_MECHANISM`: the mechanism cannot be used (GSSAPI, or not offered by the server on the
+ *   authentication database: server error 334).
+ * - `SERVER_ERROR`: a command failed on the server ({@link MongoServerError}).
+ * - `PROTOCOL_ERROR`: the peer sent a frame or reply that is not valid MongoDB wire protocol.
+ * - `MESSAGE_TOO_LARGE`: a frame is larger than `maxMessageSizeBytes`.
+ * - `CONNECTION_FAILED`: no host could be reached.
+ * - `CONNECTION_CLOSED`: the peer closed the connection (or it was closed locally).
+ * - `TIMEOUT`: an operation did not finish within its timeout.
+ * - `ABORTED`: the caller's `AbortSignal` fired.
+ * - `TLS_ERROR`: TLS configuration or handshake failed (certificates, keys, CA).
+ * - `DNS_ERROR`: SRV/TXT resolution failed.
+ * - `RUNTIME_UNSUPPORTED`: this runtime cannot do what was asked (say, client certificates on Workers).
+ * - `CREDENTIAL_PROVIDER_ERROR`: a credential source (AWS, OIDC environment, callback) failed.
+ * - `OIDC_IDP_UNREACHABLE`: the human OIDC sign-in could not reach the identity provider, or it did not answer
+ *   in time.
+ * - `OIDC_DISCOVERY_FAILED`: the identity provider's OpenID configuration is missing or unusable.
+ * - `OIDC_SIGN_IN_DECLINED`: the person declined the sign-in (`access_denied`).
+ * - `OIDC_REDIRECT_ERROR`: the identity provider redirected back with an error other than `access_denied`.
+ * - `OIDC_STATE_MISMATCH`: the redirect carried a `state` other than the one sent (a forged or stale redirect).
+ * - `OIDC_DEVICE_CODE_EXPIRED`: nobody approved the device code before it expired.
+ *
+ * @example Branch on what went wrong
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MongoAuthError, type MongoAuthErrorCode, parseCredential } from "@mongo-auth/core";
+ *
+ * let code: MongoAuthErrorCode | undefined;
+ * try {
+ *   parseCredential("mongodb://alice@localhost/?authMechanism=SCRAM-SHA-256");
+ * } catch (err) {
+ *   if (err instanceof MongoAuthError) code = err.code;
+ * }
+ * assert.equal(code, "INVALID_CREDENTIAL");
+ * ```
+ */
+export type MongoAuthErrorCode =
+  | "INVALID_URI"
+  | "INVALID_CREDENTIAL"
+  | "INVALID_OPTION"
+  | "SCRAM_PROTOCOL_ERROR"
+  | "SCRAM_NONCE_MISMATCH"
+  | "SCRAM_ITERATIONS_TOO_LOW"
+  | "SCRAM_ITERATIONS_TOO_HIGH"
+  | "SCRAM_UNSUPPORTED_EXTENSION"
+  | "SCRAM_SERVER_ERROR"
+  | "SCRAM_SERVER_SIGNATURE_MISMATCH"
+  | "AUTHENTICATION_FAILED"
+  | "UNSUPPORTED_MECHANISM"
+  | "SERVER_ERROR"
+  | "PROTOCOL_ERROR"
+  | "MESSAGE_TOO_LARGE"
+  | "CONNECTION_FAILED"
+  | "CONNECTION_CLOSED"
+  | "TIMEOUT"
+  | "ABORTED"
+  | "TLS_ERROR"
+  | "DNS_ERROR"
+  | "RUNTIME_UNSUPPORTED"
+  | "CREDENTIAL_PROVIDER_ERROR"
+  | "OIDC_IDP_UNREACHABLE"
+  | "OIDC_DISCOVERY_FAILED"
+  | "OIDC_SIGN_IN_DECLINED"
+  | "OIDC_REDIRECT_ERROR"
+  | "OIDC_STATE_MISMATCH"
+  | "OIDC_DEVICE_CODE_EXPIRED";
+
+/**
+ * The one error class of mongo-auth.
+ *
+ * @example Branch on the code
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MongoAuthError } from "@mongo-auth/core";
+ *
+ * const err = new MongoAuthError("INVALID_URI", "connection string must start with mongodb://");
+ * assert.equal(err.code, "INVALID_URI");
+ * assert.ok(err instanceof Error);
+ * ```
+ */
+export class MongoAuthError extends Error {
+  /** A stable, documented code; see {@link MongoAuthErrorCode}. */
+  readonly code: MongoAuthErrorCode;
+
+  /**
+   * Creates the error.
+   *
+   * @param code a stable code from {@link MongoAuthErrorCode}
+   * @param message what went wrong and what to fix; never a secret
+   * @param options `cause`: the underlying error, which must not carry a secret either
+   */
+  constructor(code: MongoAuthErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "MongoAuthError";
+    this.code = code;
+  }
+}
+
+/**
+ * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR` (or
+ * `AUTHENTICATION_FAILED` for server error 18); the server's own numeric code, its name and its
+ * message are kept as `serverCode`, `codeName` and `errmsg`.
+ *
+ * @example Read the server's own code from a failed reply
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MongoServerError } from "@mongo-auth/core";
+ *
+ * const err = MongoServerError.fromReply({ ok: 0, code: 59, codeName: "CommandNotFound", errmsg: "no such command: 'x'" });
+ * assert.equal(err.code, "SERVER_ERROR");
+ * assert.equal(err.serverCode, 59);
+ * assert.equal(err.codeName, "CommandNotFound");
+ * ```
+ */
+export class MongoServerError extends MongoAuthError {
+  /** The server's numeric error code (e.g. 18 AuthenticationFailed, 391 ReauthenticationRequired). */
+  readonly serverCode: number;
+  /** The server's name for the code, e.g. `"AuthenticationFailed"`. */
+  readonly codeName: string;
+  /** The server's own message. */
+  readonly errmsg: string;
+
+  /**
+   * Creates the error from the reply's fields; {@link MongoServerError.fromReply} reads them for you.
+   *
+   * @param serverCode the server's numeric code
+   * @param codeName the server's name for it
+   * @param errmsg the server's message
+   */
+  constructor(serverCode: number, codeName: string, errmsg: string) {
+    super(
+      serverCode === 18 ? "AUTHENTICATION_FAILED" : "SERVER_ERROR",
+      `server error ${serverCode} (${codeName || "unknown"}): ${errmsg}`,
+    );
+    this.name = "MongoServerError";
+    this.serverCode = serverCode;
+    this.codeName = codeName;
+    this.errmsg = errmsg;
+  }
+
+  /**
+   * Builds the error from a reply document with `ok: 0`.
+   *
+   * @param reply the server's reply
+   * @returns the error, with whatever of `code`, `codeName`, `errmsg` the reply had
+   */
+  static fromReply(reply: Record<string, unknown>): MongoServerError {
+    const code = typeof reply.code === "number" ? reply.code : 0;
+    const codeName = typeof reply.codeName === "string" ? reply.codeName : "";
+    const errmsg = typeof reply.errmsg === "string" ? reply.errmsg : "command failed";
+    return new MongoServerError(code, codeName, errmsg);
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * What the core needs from its host, handed in as functions so the core never touches a runtime
+ * global: environment variables, file reads, HTTP, the clock. Each transport (`src/transport/*`)
+ * builds the default for its runtime; tests and Workers users pass their own.
+ *
+ * @module
+ */
+
+/**
+ * A `fetch` with the standard signature; tests point it at loopback fakes.
+ *
+ * @example A fetch that only reaches loopback
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FetchLike, runtimeEnv } from "@mongo-auth/core";
+ *
+ * const loopbackOnly: FetchLike = (input, init) =>
+ *   new URL(String(input)).hostname === "127.0.0.1" ? fetch(input, init) : Promise.reject(new TypeError("refused"));
+ * assert.equal(runtimeEnv({ fetch: loopbackOnly }).fetch, loopbackOnly);
+ * ```
+ */
+export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
+
+/**
+ * The host facilities the credential sources (AWS, OIDC environments) use.
+ *
+ * @example An environment for tests and Workers: nothing from the process
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv } from "@mongo-auth/core";
+ *
+ * const env = runtimeEnv({ env: { AWS_REGION: "eu-west-1" } });
+ * assert.equal(env.getEnv("AWS_REGION"), "eu-west-1");
+ * assert.equal(env.getEnv("HOME"), undefined);
+ * ```
+ */
+export interface RuntimeEnv {
+  /** An environment variable, or `undefined` when unset. */
+  getEnv(name: string): string | undefined;
+  /** The whole file as UTF-8 text; rejects when it cannot be read. `undefined` where the runtime has no files. */
+  readonly readTextFile?: (path: string) => Promise<string>;
+  /** The user's home directory, for `~/.aws/credentials`; `undefined` when unknown. */
+  readonly homeDir?: string;
+  /** `fetch` for every HTTP call (IMDS, ECS, STS, DNS-over-HTTPS). */
+  readonly fetch: FetchLike;
+  /** Milliseconds since the epoch. */
+  now(): number;
+  /**
+   * Why environment variables may be invisible here (Deno without `--allow-env`), or `undefined`.
+   * Errors about a missing variable quote it, so "not set" is never blamed on the user.
+   */
+  readonly envRestriction?: string;
+}
+
+/**
+ * What {@link RuntimeEnv.envRestriction} says on Deno without `--allow-env` (from either transport:
+ * `/deno` and Deno's `node:process` alike).
+ */
+export const DENO_ENV_RESTRICTION = "Deno runs without --allow-env, so no environment variable is visible: " +
+  "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";
+
+/**
+ * Options for {@link runtimeEnv}.
+ *
+ * @example A Worker's bindings as the environment
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv, type RuntimeEnvOptions } from "@mongo-auth/core";
+ *
+ * const bindings = { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "secret" };
+ * const options: RuntimeEnvOptions = { env: bindings };
+ * assert.equal(runtimeEnv(options).readTextFile, undefined); // no files, as in a Worker
+ * ```
+ */
+export interface RuntimeEnvOptions {
+  /** Environment variables (for Workers: your bindings). Default: none. */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** File reader. Default: none (file-based sources report that they need one). */
+  readTextFile?: (path: string) => Promise<string>;
+  /** Home directory. Default: `env.HOME` or `env.USERPROFILE`. */
+  homeDir?: string;
+  /** `fetch`. Default: the global `fetch`. */
+  fetch?: FetchLike;
+  /** Clock. Default: `Date.now`. */
+  now?: () => number;
+  /** Why environment variables may be invisible (see {@link RuntimeEnv.envRestriction}). Default: none. */
+  envRestriction?: string;
+}
+
+/**
+ * Builds a {@link RuntimeEnv} from plain values: what tests and Workers use, and what each
+ * transport's default is made of.
+ *
+ * @param options the pieces to use; anything left out has a web-platform default
+ * @returns the environment
+ * @example Variables and a clock of your own
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv } from "@mongo-auth/core";
+ *
+ * const env = runtimeEnv({ env: { HOME: "/home/ada" }, now: () => 0 });
+ * assert.equal(env.homeDir, "/home/ada");
+ * assert.equal(env.now(), 0);
+ * ```
+ */
+export function runtimeEnv(options: RuntimeEnvOptions = {}): RuntimeEnv {
+  const vars = options.env ?? {};
+  return {
+    getEnv: (name) => vars[name],
+    readTextFile: options.readTextFile,
+    homeDir: options.homeDir ?? vars.HOME ?? vars.USERPROFILE,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    now: options.now ?? (() => Date.now()),
+    envRestriction: options.envRestriction,
+  };
+}
+
+const runtimeDefaults = new WeakSet<RuntimeEnv>();
+const envIds = new WeakMap<RuntimeEnv, number>();
+let nextEnvId = 1;
+
+/**
+ * Marks `env` as the runtime's own (the process environment, files and global `fetch`): every env a
+ * transport builds this way reads the same process, so credentials they produce share one cache scope.
+ * For transports only.
+ *
+ * @param env the env a transport built
+ * @returns the same env
+ * @internal
+ */
+export function asRuntimeDefault(env: RuntimeEnv): RuntimeEnv {
+  runtimeDefaults.add(env);
+  return env;
+}
+
+/**
+ * Which cache scope credentials produced from `env` belong to: one for the runtime's own env, one per
+ * object otherwise. Temporary AWS credentials and `ENVIRONMENT` OIDC tokens are cached under it, so two
+ * tenants with their own env in one process never get each other's identity.
+ *
+ * @param env the env the credentials came from
+ * @returns a scope name (no secret: it names the object, never its contents)
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { envScope, runtimeEnv } from "./runtime-env.ts";
+ *
+ * const a = runtimeEnv({ env: { AWS_ROLE_ARN: "arn:a" } });
+ * const b = runtimeEnv({ env: { AWS_ROLE_ARN: "arn:b" } });
+ * assert.notEqual(envScope(a), envScope(b));
+ * assert.equal(envScope(a), envScope(a));
+ * ```
+ */
+export function envScope(env: RuntimeEnv): string {
+  if (runtimeDefaults.has(env)) return "env:runtime";
+  let id = envIds.get(env);
+  if (id === undefined) envIds.set(env, id = nextEnvId++);
+  return `env#${id}`;
+}

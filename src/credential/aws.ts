@@ -1,0 +1,103 @@
+/**
+ * MONGODB-AWS: the credential's own keys or a provider, and the rules they follow. The source is
+ * `$external`; the access key ID (username) and the secret key (password) go together or not at all;
+ * `AWS_SESSION_TOKEN` needs both; `AWS_CREDENTIAL_PROVIDER` (a function, options only) replaces them.
+ * Without either, the mechanism looks for keys in the environment (`mechanisms/aws/credentials/`).
+ *
+ * @module
+ */
+import type { MongoCredential } from "./mongo-credential.ts";
+import { invalidCredential, type MechanismRules, nonEmptyString, optionFunction } from "./rules.ts";
+
+/**
+ * AWS credentials: the shape the official Node driver (v7) takes from
+ * `authMechanismProperties.AWS_CREDENTIAL_PROVIDER`, and what {@link AwsCredentialProvider}s return.
+ *
+ * @example Temporary credentials
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { AwsCredentials } from "@mongo-auth/core";
+ *
+ * const credentials: AwsCredentials = { accessKeyId: "ASIAEXAMPLE", secretAccessKey: "s", sessionToken: "t" };
+ * assert.equal(credentials.expiration, undefined);
+ * ```
+ */
+export interface AwsCredentials {
+  /** The access key ID (`AKIA…` for long-term keys, `ASIA…` for temporary ones). */
+  readonly accessKeyId: string;
+  /** The secret access key. */
+  readonly secretAccessKey: string;
+  /** The session token of temporary credentials. */
+  readonly sessionToken?: string;
+  /** When temporary credentials stop working. */
+  readonly expiration?: Date;
+}
+
+/**
+ * An async function that returns AWS credentials, as the official drivers accept it
+ * (`AWS_CREDENTIAL_PROVIDER`).
+ *
+ * @example Your own provider in place of the built-in chain
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AwsCredentialProvider, parseCredential } from "@mongo-auth/core";
+ *
+ * const provider: AwsCredentialProvider = () => Promise.resolve({ accessKeyId: "AKID", secretAccessKey: "s" });
+ * const credential = parseCredential("mongodb://db.example.net/?authMechanism=MONGODB-AWS", {
+ *   authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: provider },
+ * })!;
+ * assert.equal(credential.mechanismProperties.AWS_CREDENTIAL_PROVIDER, provider);
+ * ```
+ */
+export type AwsCredentialProvider = () => Promise<AwsCredentials>;
+
+/** The rules of MONGODB-AWS. */
+export const AWS_RULES: MechanismRules = {
+  username: "optional",
+  password: "optional",
+  source: "$external",
+  properties: { AWS_SESSION_TOKEN: nonEmptyString, AWS_CREDENTIAL_PROVIDER: optionFunction },
+  check(fields, properties) {
+    if ((fields.username === undefined) !== (fields.password === undefined)) {
+      throw invalidCredential(
+        "MONGODB-AWS needs both a username (access key ID) and a password (secret access key), or neither",
+      );
+    }
+    if (fields.password === "") {
+      throw invalidCredential("the MONGODB-AWS password (secret access key) must not be empty");
+    }
+    if (properties.has("AWS_SESSION_TOKEN") && fields.username === undefined) {
+      throw invalidCredential(
+        "MONGODB-AWS AWS_SESSION_TOKEN needs a username and password (access key ID and secret key)",
+      );
+    }
+    if (properties.has("AWS_CREDENTIAL_PROVIDER") && fields.username !== undefined) {
+      throw invalidCredential(
+        "MONGODB-AWS takes either a username and password or AWS_CREDENTIAL_PROVIDER, not both",
+      );
+    }
+  },
+};
+
+/**
+ * The keys a MONGODB-AWS credential carries itself: username, password and `AWS_SESSION_TOKEN`.
+ *
+ * @param credential a validated MONGODB-AWS credential
+ * @returns the keys, or `undefined` when the credential has none (the environment is asked then)
+ */
+export function awsKeysOf(credential: MongoCredential): AwsCredentials | undefined {
+  const { username, password } = credential;
+  if (username === undefined || password === undefined) return undefined;
+  const sessionToken = credential.mechanismProperties.AWS_SESSION_TOKEN as string | undefined;
+  return { accessKeyId: username, secretAccessKey: password, ...(sessionToken ? { sessionToken } : {}) };
+}
+
+/**
+ * The credential's `AWS_CREDENTIAL_PROVIDER`.
+ *
+ * @param credential a validated MONGODB-AWS credential
+ * @returns the provider, or `undefined`
+ */
+export function awsProviderOf(credential: MongoCredential): AwsCredentialProvider | undefined {
+  return credential.mechanismProperties.AWS_CREDENTIAL_PROVIDER as AwsCredentialProvider | undefined;
+}

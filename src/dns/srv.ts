@@ -1,0 +1,154 @@
+/**
+ * `mongodb+srv://` resolution per the Initial DNS Seedlist Discovery specification: SRV records give
+ * the hosts, one optional TXT record gives defaults for `authSource`, `replicaSet` and `loadBalanced`.
+ *
+ * @module
+ */
+import { abortError } from "../core/abort.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import type { HostAddress } from "../credential/connection-string.ts";
+import {
+  asciiLowerCase,
+  type OptionPair,
+  parseUriOptions,
+  type UriOptions,
+} from "../credential/uri-options.ts";
+import type { DnsResolver } from "./resolver.ts";
+
+/** What an SRV name resolved to. */
+export interface SrvResult {
+  /** Every SRV target, in answer order (before `srvMaxHosts`). */
+  readonly hosts: HostAddress[];
+  /** The TXT record's options: `authSource`, `replicaSet`, `loadBalanced`; `{}` without a TXT record. */
+  readonly options: UriOptions;
+  /** What the TXT record's options gave to warn about (a value an option does not accept, a repeat). */
+  readonly warnings: string[];
+}
+
+/** The only options a TXT record may set (seedlist spec, "Default Connection String Options"). */
+const TXT_OPTIONS: ReadonlyMap<string, string> = new Map(
+  ["authSource", "replicaSet", "loadBalanced"].map((name) => [asciiLowerCase(name), name]),
+);
+
+/**
+ * Resolves `_<service>._tcp.<name>` and the TXT record of `name`, both before any connection.
+ *
+ * @param resolver the runtime's DNS (or DNS-over-HTTPS)
+ * @param name the host of the `mongodb+srv://` string
+ * @param service the SRV service name (`srvServiceName`, default `mongodb`)
+ * @param signal cancels the lookups
+ * @returns the hosts and the TXT options
+ * @throws {MongoAuthError} `DNS_ERROR` when a lookup fails, yields no host, or a host lies outside
+ *   the name's domain; `INVALID_URI` for several TXT records, or one with another option, an option
+ *   without `=`, an empty value or a bad `%` escape
+ */
+export async function resolveSrvHosts(
+  resolver: DnsResolver,
+  name: string,
+  service: string,
+  signal: AbortSignal,
+): Promise<SrvResult> {
+  const [records, txt] = await Promise.all([
+    lookup(() => resolver.resolveSrv(`_${service}._tcp.${name}`, signal), `SRV records of ${name}`, signal),
+    lookup(() => resolver.resolveTxt(name, signal), `TXT records of ${name}`, signal, true),
+  ]);
+  if (records.length === 0) throw new MongoAuthError("DNS_ERROR", `no SRV records for ${name}`);
+  const hosts = records.map((r) => {
+    const host = r.name.replace(/\.$/, "").toLowerCase();
+    if (!inDomainOf(host, name.toLowerCase())) {
+      throw new MongoAuthError("DNS_ERROR", `SRV record ${host} is not in the domain of ${name}`);
+    }
+    return { host, port: r.port };
+  });
+  if (txt.length > 1) throw new MongoAuthError("INVALID_URI", `${name} has more than one TXT record`);
+  const where = `TXT record of ${name}`;
+  const parsed = parseUriOptions(txt.length === 0 ? [] : txtPairs(txt[0].join(""), where), where);
+  return { hosts, options: parsed.values, warnings: parsed.warnings };
+}
+
+/**
+ * The seedlist: all hosts when `max` is 0 or covers them, else `max` of them picked at random
+ * (Fisher–Yates with `crypto.getRandomValues`), as the spec asks for `srvMaxHosts`.
+ *
+ * @param hosts the SRV hosts
+ * @param max `srvMaxHosts`
+ * @returns the hosts to try
+ */
+export function selectSrvHosts(hosts: readonly HostAddress[], max: number): HostAddress[] {
+  const chosen = [...hosts];
+  if (max === 0 || max >= hosts.length) return chosen;
+  for (let i = chosen.length - 1; i > 0; i--) {
+    const j = randomBelow(i + 1);
+    [chosen[i], chosen[j]] = [chosen[j], chosen[i]];
+  }
+  return chosen.slice(0, max);
+}
+
+/** A uniform random integer in [0, n), without modulo bias. */
+function randomBelow(n: number): number {
+  const limit = Math.floor(0x1_0000_0000 / n) * n;
+  const word = new Uint32Array(1);
+  do crypto.getRandomValues(word); while (word[0] >= limit);
+  return word[0] % n;
+}
+
+/** The TXT text as option pairs; anything but `key=value` with an allowed key and a value is an error. */
+function txtPairs(text: string, where: string): OptionPair[] {
+  const pairs: OptionPair[] = [];
+  for (const pair of text.split("&")) {
+    if (pair === "") continue;
+    const equals = pair.indexOf("=");
+    if (equals === -1) {
+      throw new MongoAuthError(
+        "INVALID_URI",
+        `the ${where} has an option without '=' (the record is misformatted)`,
+      );
+    }
+    const key = decodeTxt(pair.slice(0, equals), where);
+    const value = decodeTxt(pair.slice(equals + 1), where);
+    if (!TXT_OPTIONS.has(asciiLowerCase(key))) {
+      throw new MongoAuthError(
+        "INVALID_URI",
+        `the ${where} sets ${key}, which it may not: only ${[...TXT_OPTIONS.values()].join(", ")}`,
+      );
+    }
+    if (value === "") throw new MongoAuthError("INVALID_URI", `the ${where} gives ${key} an empty value`);
+    pairs.push({ key, value });
+  }
+  return pairs;
+}
+
+function decodeTxt(text: string, where: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    throw new MongoAuthError("INVALID_URI", `the ${where} is not valid percent-encoded UTF-8`);
+  }
+}
+
+// A host must share the SRV name's parent domain (or, for names of fewer than three labels, lie
+// under the name itself), so a DNS answer cannot send credentials to an unrelated domain.
+function inDomainOf(host: string, name: string): boolean {
+  const labels = name.split(".");
+  const domain = labels.length >= 3 ? labels.slice(1).join(".") : name;
+  return host.endsWith("." + domain) && host !== domain;
+}
+
+async function lookup<T>(
+  run: () => Promise<T[]>,
+  what: string,
+  signal: AbortSignal,
+  missingIsEmpty = false,
+): Promise<T[]> {
+  try {
+    return await run();
+  } catch (err) {
+    if (signal.aborted) throw abortError(signal, `resolving ${what}`);
+    if (err instanceof MongoAuthError) throw err;
+    const code = (err as { code?: unknown })?.code;
+    if (
+      missingIsEmpty && (code === "ENODATA" || code === "ENOTFOUND" || (err as Error)?.name === "NotFound")
+    ) return [];
+    throw new MongoAuthError("DNS_ERROR", `could not resolve ${what}`, { cause: err });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * The AWS credential chain, in the order of the MongoDB drivers' guides (pymongo's):
+ *
+ * 1. the MongoCredential: username (access key ID), password (secret key), `AWS_SESSION_TOKEN`;
+ *    or, in its place, the user's `AWS_CREDENTIAL_PROVIDER` function (options only);
+ * 2. `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`;
+ * 3. static keys of the `AWS_PROFILE` (else `default`) profile in the shared files;
+ * 4. that profile's `role_arn` via STS AssumeRole (or AssumeRoleWithWebIdentity);
+ * 5. AssumeRoleWithWebIdentity from `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`;
+ * 6. the ECS container endpoint;
+ * 7. EC2 IMDSv2.
+ *
+ * Temporary credentials fetched by 4–7 are cached until five minutes before they expire; a valid
+ * cached entry is used before looking at 2–7 (the spec: even if environment variables appear later).
+ *
+ * @module
+ */
+import { raceAbort } from "../../../core/abort.ts";
+import { MongoAuthError } from "../../../core/errors.ts";
+import type { RuntimeEnv } from "../../../core/runtime-env.ts";
+import type { AwsCredentialCache } from "./cache.ts";
+import type { AwsCredentialProvider } from "../../../credential/aws.ts";
+import { checkAwsCredentials } from "./check-credentials.ts";
+import { awsSourceError } from "./provider-error.ts";
+import { type AwsCredentialSource, type FoundAwsCredentials, sourceContext } from "./source.ts";
+import { fromAssumeRoleProfile } from "./source-assume-role.ts";
+import { fromContainerEndpoint } from "./source-ecs.ts";
+import { fromEnvironment } from "./source-env.ts";
+import { fromInstanceMetadata } from "./source-imds.ts";
+import { fromSharedFiles } from "./source-profile.ts";
+import { fromWebIdentity } from "./source-web-identity.ts";
+
+/** Sources 2–7, in order. */
+export const AWS_CREDENTIAL_SOURCES: readonly AwsCredentialSource[] = [
+  fromEnvironment,
+  fromSharedFiles,
+  fromAssumeRoleProfile,
+  fromWebIdentity,
+  fromContainerEndpoint,
+  fromInstanceMetadata,
+];
+
+/** What a resolution starts from. */
+export interface AwsChainInput {
+  /** Environment variables, files, fetch, clock. */
+  readonly env: RuntimeEnv;
+  /** The client's cache of temporary credentials. */
+  readonly cache: AwsCredentialCache;
+  /** Explicit keys (source 1), already checked. */
+  readonly explicit?: FoundAwsCredentials;
+  /** The user's provider, used instead of sources 2–7. */
+  readonly provider?: AwsCredentialProvider;
+  /** The caller's signal. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds before one HTTP call is given up. */
+  readonly timeoutMs?: number;
+}
+
+/** Found credentials, and whether they came out of the cache. */
+export interface ResolvedAwsCredentials extends FoundAwsCredentials {
+  /** True when served from the cache (and so worth one retry with fresh ones if the server refuses them). */
+  readonly fromCache: boolean;
+}
+
+/**
+ * Finds credentials: source 1, the user's provider, the cache, then sources 2–7.
+ *
+ * @param input environment, cache, explicit keys or provider
+ * @returns the first credentials found
+ * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when a source that applies fails, or none applies
+ */
+export async function resolveAwsCredentials(input: AwsChainInput): Promise<ResolvedAwsCredentials> {
+  if (input.explicit) return { ...input.explicit, fromCache: false };
+  if (input.provider) return { ...(await callProvider(input.provider, input.signal)), fromCache: false };
+  const cached = input.cache.get(input.env.now());
+  if (cached) return { ...cached, temporary: true, fromCache: true };
+  const context = sourceContext(input.env, input.signal, input.timeoutMs);
+  const skipped = new Set<string>();
+  for (const source of AWS_CREDENTIAL_SOURCES) {
+    const found = await source(context);
+    if ("skipped" in found) {
+      skipped.add(found.skipped);
+      continue;
+    }
+    if (found.temporary) input.cache.set(found.credentials, found.source);
+    return { ...found, fromCache: false };
+  }
+  throw noCredentials(input.env, [...skipped]);
+}
+
+// Every source and why it did not apply, so the user sees at once what was looked at.
+function noCredentials(env: RuntimeEnv, skipped: readonly string[]): MongoAuthError {
+  const restriction = env.envRestriction ? ` ${env.envRestriction}.` : "";
+  return new MongoAuthError(
+    "CREDENTIAL_PROVIDER_ERROR",
+    `MONGODB-AWS: no AWS credentials found.${restriction} Looked at: ${skipped.join("; ")}. ` +
+      "Give the keys as username:password (access key ID and secret access key), set AWS_ACCESS_KEY_ID " +
+      "and AWS_SECRET_ACCESS_KEY, use a shared credentials profile, or run where an ECS, EKS or EC2 role applies",
+  );
+}
+
+async function callProvider(
+  provider: AwsCredentialProvider,
+  signal?: AbortSignal,
+): Promise<FoundAwsCredentials> {
+  const source = "AWS_CREDENTIAL_PROVIDER";
+  let value: unknown;
+  try {
+    value = await raceAbort(provider(), signal, `MONGODB-AWS: ${source}`);
+  } catch (err) {
+    if (err instanceof MongoAuthError) throw err;
+    throw awsSourceError(source, "the function threw or rejected", err);
+  }
+  return { credentials: checkAwsCredentials(value, source), source, temporary: false };
+}

@@ -1,0 +1,61 @@
+/**
+ * The credential chain as an `AWS_CREDENTIAL_PROVIDER`, for drivers that take one.
+ *
+ * @module
+ */
+import type { RuntimeEnv } from "../../../core/runtime-env.ts";
+import { resolveAwsCredentials } from "./chain.ts";
+import { AwsCredentialCache } from "./cache.ts";
+import type { AwsCredentialProvider } from "../../../credential/aws.ts";
+
+/** Options of `awsCredentialProvider` (from `@mongo-auth/core/node` or `/deno`). */
+export interface AwsCredentialProviderOptions {
+  /**
+   * Where variables, files, HTTP and the clock come from. Default: the runtime's (the process's variables
+   * and files); pass `runtimeEnv({ env, readTextFile })` to read something else.
+   */
+  readonly env?: RuntimeEnv;
+  /** Cancels every HTTP call of every use of the provider. */
+  readonly signal?: AbortSignal;
+  /** Milliseconds before one HTTP call is given up. Default 10 000. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The MONGODB-AWS credential chain over `env` as an async function, in the shape the official Node driver
+ * (v7) takes as `authMechanismProperties.AWS_CREDENTIAL_PROVIDER`: what `awsCredentialProvider` of
+ * `/node` and `/deno` returns, with their runtime's env as the default. Temporary credentials are cached
+ * inside the returned function until five minutes before they expire.
+ *
+ * @param env where variables, files, HTTP and the clock come from
+ * @param options a signal, a timeout
+ * @returns a function resolving to `{ accessKeyId, secretAccessKey, sessionToken?, expiration? }`
+ * @throws {MongoAuthError} (from the returned function) `CREDENTIAL_PROVIDER_ERROR` naming the source that
+ *   failed, or every source and why none applies; messages never contain a key or token
+ * @example Credentials from (injected) environment variables
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv } from "@mongo-auth/core";
+ * import { createAwsCredentialProvider } from "./provider.ts";
+ *
+ * const env = runtimeEnv({ env: { AWS_ACCESS_KEY_ID: "AKIDEXAMPLE", AWS_SECRET_ACCESS_KEY: "wJalrXUtnFEMI" } });
+ * const credentials = await createAwsCredentialProvider(env)();
+ * assert.equal(credentials.accessKeyId, "AKIDEXAMPLE");
+ * assert.equal(credentials.sessionToken, undefined);
+ * ```
+ */
+export function createAwsCredentialProvider(
+  env: RuntimeEnv,
+  options: AwsCredentialProviderOptions = {},
+): AwsCredentialProvider {
+  const cache = new AwsCredentialCache();
+  return async () => {
+    const found = await resolveAwsCredentials({
+      env,
+      cache,
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+    });
+    return found.credentials;
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * Source 4: a shared-file profile that assumes a role. With `role_arn` and `source_profile`, STS
+ * AssumeRole is called, signed with the source profile's keys (which may themselves come from a role,
+ * up to a few hops); with `role_arn` and `web_identity_token_file`, AssumeRoleWithWebIdentity.
+ * `role_session_name`, `external_id`, `duration_seconds` and `region` are honoured.
+ *
+ * @module
+ */
+import type { AwsCredentials } from "../../../credential/aws.ts";
+import { awsSourceError } from "./provider-error.ts";
+import { profileKeys, selectedProfile } from "./source-profile.ts";
+import type { AwsProfile } from "./shared-files.ts";
+import { type AwsCredentialSource, type AwsSourceContext, randomSessionName } from "./source.ts";
+import { assumeRoleWithWebIdentity } from "./source-web-identity.ts";
+import { callSts } from "./sts.ts";
+import { stsEndpoint } from "./sts-endpoint.ts";
+
+/** How many `source_profile` hops are followed before the chain is taken for a loop. */
+const MAX_HOPS = 5;
+
+function sourceName(name: string): string {
+  return `AssumeRole for profile "${name}" of the shared AWS files`;
+}
+
+async function assumeRole(
+  context: AwsSourceContext,
+  name: string,
+  profile: AwsProfile,
+  hops: number,
+): Promise<AwsCredentials> {
+  const source = sourceName(name);
+  const roleArn = profile.get("role_arn")!;
+  const sourceProfileName = profile.get("source_profile");
+  if (!sourceProfileName) {
+    const what = profile.has("credential_source")
+      ? "credential_source is not supported"
+      : "it has no source_profile";
+    throw awsSourceError(source, `${what}: set source_profile to a profile with keys`);
+  }
+  if (profile.has("mfa_serial")) {
+    throw awsSourceError(source, "roles that need MFA (mfa_serial) are not supported");
+  }
+  const signWith = await sourceProfileKeys(context, name, sourceProfileName, hops);
+  const params: Record<string, string> = {
+    RoleArn: roleArn,
+    RoleSessionName: profile.get("role_session_name") || randomSessionName(),
+  };
+  if (profile.get("external_id")) params.ExternalId = profile.get("external_id")!;
+  if (profile.get("duration_seconds")) params.DurationSeconds = profile.get("duration_seconds")!;
+  return callSts(context.env, {
+    action: "AssumeRole",
+    params,
+    signWith,
+    endpoint: stsEndpoint(context.env, profile.get("region")),
+    source,
+    signal: context.signal,
+    timeoutMs: context.timeoutMs,
+  });
+}
+
+async function sourceProfileKeys(
+  context: AwsSourceContext,
+  name: string,
+  sourceProfileName: string,
+  hops: number,
+): Promise<AwsCredentials> {
+  const sourceProfile = (await context.profiles()).get(sourceProfileName);
+  if (!sourceProfile) {
+    throw awsSourceError(sourceName(name), `source_profile "${sourceProfileName}" is in neither shared file`);
+  }
+  // A profile that is its own source uses its own keys (the AWS CLI's rule), so no loop there.
+  const keys = profileKeys(sourceProfile, sourceProfileName);
+  if (keys && (sourceProfileName === name || !sourceProfile.has("role_arn"))) return keys;
+  if (!sourceProfile.has("role_arn")) {
+    throw awsSourceError(
+      sourceName(name),
+      `source_profile "${sourceProfileName}" has no keys and no role_arn`,
+    );
+  }
+  if (hops >= MAX_HOPS) {
+    throw awsSourceError(sourceName(name), `more than ${MAX_HOPS} source_profile hops: is there a loop?`);
+  }
+  return assumeRole(context, sourceProfileName, sourceProfile, hops + 1);
+}
+
+/** Temporary credentials for a profile with `role_arn`. */
+export const fromAssumeRoleProfile: AwsCredentialSource = async (context) => {
+  const selected = await selectedProfile(context);
+  if ("skipped" in selected) return selected;
+  if (!selected.profile.has("role_arn")) return { skipped: `profile "${selected.name}": no role_arn` };
+  const { name, profile } = selected;
+  const tokenFile = profile.get("web_identity_token_file");
+  if (tokenFile) {
+    return assumeRoleWithWebIdentity(context, {
+      roleArn: profile.get("role_arn")!,
+      tokenFile,
+      sessionName: profile.get("role_session_name"),
+      region: profile.get("region"),
+      source: `AssumeRoleWithWebIdentity for profile "${name}" of the shared AWS files`,
+    });
+  }
+  const credentials = await assumeRole(context, name, profile, 0);
+  return { credentials, source: sourceName(name), temporary: true };
+};

@@ -1,0 +1,65 @@
+/**
+ * Which STS endpoint the AssumeRole and AssumeRoleWithWebIdentity sources call, and the region to
+ * sign for, following the AWS SDKs:
+ *
+ * - `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, replaces the endpoint outright (how tests and
+ *   VPC endpoints point STS elsewhere);
+ * - with a region (the profile's `region`, else `AWS_REGION`, else `AWS_DEFAULT_REGION`) the regional
+ *   endpoint `https://sts.<region>.amazonaws.com` (`.com.cn` in China), unless
+ *   `AWS_STS_REGIONAL_ENDPOINTS=legacy` and the region is one that used the global endpoint;
+ * - without a region, the global `https://sts.amazonaws.com` signed for `us-east-1`.
+ *
+ * @module
+ */
+import type { RuntimeEnv } from "../../../core/runtime-env.ts";
+
+/** Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global endpoint. */
+const LEGACY_GLOBAL_REGIONS = new Set([
+  "ap-northeast-1",
+  "ap-south-1",
+  "ap-southeast-1",
+  "ap-southeast-2",
+  "aws-global",
+  "ca-central-1",
+  "eu-central-1",
+  "eu-north-1",
+  "eu-west-1",
+  "eu-west-2",
+  "eu-west-3",
+  "sa-east-1",
+  "us-east-1",
+  "us-east-2",
+  "us-west-1",
+  "us-west-2",
+]);
+
+/** Where to send an STS request and how to sign it. */
+export interface StsEndpoint {
+  /** The endpoint URL, ending in `/`. */
+  readonly url: string;
+  /** The SigV4 region. */
+  readonly region: string;
+}
+
+/**
+ * Resolves the STS endpoint.
+ *
+ * @param env environment variables
+ * @param profileRegion the `region` of the profile in use, if any
+ * @returns URL and signing region
+ */
+export function stsEndpoint(env: RuntimeEnv, profileRegion?: string): StsEndpoint {
+  const region = profileRegion || env.getEnv("AWS_REGION") || env.getEnv("AWS_DEFAULT_REGION") || undefined;
+  const override = env.getEnv("AWS_ENDPOINT_URL_STS") || env.getEnv("AWS_ENDPOINT_URL");
+  if (override) return { url: withSlash(override), region: region ?? "us-east-1" };
+  const mode = (env.getEnv("AWS_STS_REGIONAL_ENDPOINTS") ?? "regional").toLowerCase();
+  if (!region || region === "aws-global" || (mode === "legacy" && LEGACY_GLOBAL_REGIONS.has(region))) {
+    return { url: "https://sts.amazonaws.com/", region: "us-east-1" };
+  }
+  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
+  return { url: `https://sts.${region}.${suffix}/`, region };
+}
+
+function withSlash(url: string): string {
+  return url.endsWith("/") ? url : url + "/";
+}

@@ -1,0 +1,227 @@
+/**
+ * What every transport's socket glue shares: opening within the caller's signal (and closing a socket
+ * that opens after we gave up), and one reading of the runtime's socket errors (Node's `ENOTFOUND`,
+ * Deno's `ConnectionRefused`, a Worker's messages) into the words a user meets first, so every runtime
+ * says the same thing and what to do about it.
+ *
+ * @module
+ */
+import { raceAbort } from "../core/abort.ts";
+import { MongoAuthError } from "../core/errors.ts";
+import type { TransportCapabilities } from "../client/transport.ts";
+import type { SocketStreams } from "../wire/wire-connection.ts";
+
+/**
+ * Waits for a socket to open, but no longer than `signal` allows; a socket that opens after we gave
+ * up (on the abort, or on an error while it was still opening) is closed when it does.
+ *
+ * @param opening the runtime's connect
+ * @param signal the connect signal (the caller's abort, the connect timeout)
+ * @param what what is opening, for the message, e.g. `connecting to db:27017`
+ * @param close closes the socket
+ * @returns the open socket
+ * @throws {MongoAuthError} `ABORTED` or `TIMEOUT` when `signal` fires first; whatever `opening` throws
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { openWithin } from "./socket.ts";
+ *
+ * const socket = { closed: false };
+ * let open = (_opened: typeof socket) => {};
+ * const opening = new Promise<typeof socket>((resolve) => (open = resolve));
+ * const gaveUp = openWithin(opening, AbortSignal.abort(), "connecting", (s) => (s.closed = true));
+ * await assert.rejects(gaveUp, { code: "ABORTED" });
+ * open(socket); // the socket opens after we gave up
+ * await opening;
+ * assert.equal(socket.closed, true);
+ * ```
+ */
+export async function openWithin<T>(
+  opening: Promise<T>,
+  signal: AbortSignal,
+  what: string,
+  close: (socket: T) => void,
+): Promise<T> {
+  try {
+    return await raceAbort(opening, signal, what);
+  } catch (err) {
+    opening.then((socket) => {
+      try {
+        close(socket);
+      } catch {
+        // Already closed.
+      }
+    }, () => {});
+    throw err;
+  }
+}
+
+/**
+ * A socket whose streams the runtime hands out as they are (Deno, Workers), with a `close` that runs
+ * once and never fails: a socket the peer or the streams closed already is simply closed.
+ *
+ * @param socket the runtime's socket: its streams and how to close it (at once, or by a promise)
+ * @returns the streams `WireConnection` takes
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { socketStreams } from "./socket.ts";
+ *
+ * let closes = 0;
+ * const streams = socketStreams({
+ *   readable: new ReadableStream<Uint8Array>(),
+ *   writable: new WritableStream<Uint8Array>(),
+ *   close: () => (closes++, Promise.reject(new Error("already closed"))),
+ * });
+ * streams.close();
+ * streams.close();
+ * assert.equal(closes, 1);
+ * ```
+ */
+export function socketStreams(socket: {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  close(): void | Promise<void>;
+}): SocketStreams {
+  let closed = false;
+  return {
+    readable: socket.readable,
+    writable: socket.writable,
+    close() {
+      if (closed) return;
+      closed = true;
+      try {
+        Promise.resolve(socket.close()).catch(() => {});
+      } catch {
+        // Closed already by the peer or the streams.
+      }
+    },
+  };
+}
+
+/**
+ * What a runtime's connect error means, in words that say what to do: the host does not resolve,
+ * nothing listens on the port, the peer hung up during our TLS handshake, TLS failed, or the connection
+ * failed otherwise. The runtime's own reason (its code or message, one line) stays in the message.
+ *
+ * @param err the runtime's error (a `MongoAuthError` is passed on as it is)
+ * @param host the host
+ * @param port the port
+ * @param tls whether the socket was to speak TLS
+ * @returns `CONNECTION_FAILED` or `TLS_ERROR`
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { socketError } from "./socket.ts";
+ *
+ * const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" });
+ * assert.match(socketError(refused, "127.0.0.1", 1, false).message, /connection refused/);
+ * ```
+ */
+export function socketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
+  if (err instanceof MongoAuthError) return err;
+  const code = String((err as { code?: unknown })?.code ?? "");
+  const name = String((err as { name?: unknown })?.name ?? "");
+  const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
+  const peer = `${host}:${port}`;
+  if (
+    /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/.test(code) ||
+    /lookup address|name or service not known|nodename nor servname|no such host/i.test(message)
+  ) {
+    return unresolvableHost(host, code || message, err);
+  }
+  if (code === "ECONNREFUSED" || name === "ConnectionRefused") return connectionRefused(peer, err);
+  // The peer hung up in the middle of our ClientHello: mongod does that when its TLS is off.
+  const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
+    /before secure TLS connection|eof|close_notify|reset/i.test(message);
+  if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
+  const isTls = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
+    name === "InvalidData" || /certificate|private key|tls|ssl|handshake/i.test(message);
+  return isTls
+    ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${message}`, { cause: err })
+    : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${code || message || name}`, {
+      cause: err,
+    });
+}
+
+/**
+ * The host name does not resolve.
+ *
+ * @param host the host name
+ * @param reason the resolver's reason (`ENOTFOUND`, "Name or service not known", …)
+ * @param cause the runtime's error
+ * @returns `CONNECTION_FAILED`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { unresolvableHost } from "./socket.ts";
+ *
+ * assert.match(unresolvableHost("db.exmaple.net", "ENOTFOUND", undefined).message, /check the host name/);
+ * ```
+ */
+export function unresolvableHost(host: string, reason: string, cause: unknown): MongoAuthError {
+  return new MongoAuthError(
+    "CONNECTION_FAILED",
+    `cannot resolve host ${host} (${reason}): check the host name in the connection string`,
+    { cause },
+  );
+}
+
+/**
+ * Nothing accepts connections on the port.
+ *
+ * @param peer `host:port`
+ * @param cause the runtime's error
+ * @returns `CONNECTION_FAILED`
+ */
+export function connectionRefused(peer: string, cause: unknown): MongoAuthError {
+  return new MongoAuthError(
+    "CONNECTION_FAILED",
+    `cannot connect to ${peer}: connection refused (nothing listens there: check the host, the port ` +
+      "and that the server is running)",
+    { cause },
+  );
+}
+
+/**
+ * The peer hung up during our TLS handshake: mongod does that to a ClientHello when its TLS is off.
+ *
+ * @param peer `host:port`
+ * @param cause the runtime's error
+ * @returns `TLS_ERROR`
+ */
+export function closedDuringTlsHandshake(peer: string, cause: unknown): MongoAuthError {
+  return new MongoAuthError(
+    "TLS_ERROR",
+    `${peer} closed the connection during the TLS handshake: it may not speak TLS, so remove tls=true ` +
+      "or check the port; or it refused the client certificate",
+    { cause },
+  );
+}
+
+/** The first Deno whose `node:tls` trusts only `ca` (2.7 and earlier add it to the built-in roots). */
+const PINNING_DENO = [2, 8] as const;
+
+/**
+ * What Deno's TLS cannot do, whichever API opens the socket: decrypt a key, and (before 2.8) pin a CA.
+ *
+ * @returns the capabilities that differ from `FULL_CAPABILITIES`
+ */
+export function denoTlsLimits(): Pick<TransportCapabilities, "customCA" | "encryptedPrivateKeys"> {
+  const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
+  const version = deno?.version?.deno ?? "0.0";
+  const [major, minor] = version.split(".").map(Number);
+  const pins = major > PINNING_DENO[0] || (major === PINNING_DENO[0] && minor >= PINNING_DENO[1]);
+  return {
+    customCA: pins || {
+      instead:
+        "its TLS adds that CA to the built-in roots, so any publicly trusted certificate would pass: " +
+        `upgrade to Deno ${PINNING_DENO.join(".")} or later, or leave tlsCAFile/tlsCA out if the server's ` +
+        "certificate is publicly trusted",
+    },
+    encryptedPrivateKeys: { instead: "decrypt it first (openssl pkey -in key.pem -out plain.pem)" },
+  };
+}

@@ -1,0 +1,289 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  AuthCacheStore,
+  authenticate,
+  beginAuthentication,
+  type Document,
+  type MongoAuthError,
+  parseCredential,
+  ScramKeyCache,
+} from "@mongo-auth/core";
+import { settledWithin } from "../support/settled-within.ts";
+
+// A runner that records commands and answers from a script.
+function scriptedRunner(answer: (db: string, cmd: Document) => Document) {
+  const sent: { db: string; cmd: Document }[] = [];
+  return {
+    sent,
+    command(db: string, cmd: Document) {
+      sent.push({ db, cmd });
+      return Promise.resolve(answer(db, cmd));
+    },
+  };
+}
+
+describe("beginAuthentication", () => {
+  it("negotiates when no mechanism is given: saslSupportedMechs plus a speculative SCRAM-SHA-256 start", async () => {
+    const auth = await beginAuthentication(parseCredential("mongodb://alice:pw@localhost/app")!);
+    assert.equal(auth.helloFields.saslSupportedMechs, "app.alice");
+    const spec = auth.helloFields.speculativeAuthenticate as Document;
+    assert.equal(spec.saslStart, 1);
+    assert.equal(spec.mechanism, "SCRAM-SHA-256");
+    assert.equal(spec.db, "app");
+    assert.deepEqual(spec.options, { skipEmptyExchange: true });
+    assert.match(new TextDecoder().decode(spec.payload as Uint8Array), /^n,,n=alice,r=/);
+  });
+
+  it("does not ask for saslSupportedMechs when the mechanism is given", async () => {
+    const auth = await beginAuthentication(
+      parseCredential("mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-1")!,
+    );
+    assert.equal(auth.helloFields.saslSupportedMechs, undefined);
+    assert.equal((auth.helloFields.speculativeAuthenticate as Document).mechanism, "SCRAM-SHA-1");
+  });
+
+  it("puts X509's authenticate command into hello, on $external", async () => {
+    const auth = await beginAuthentication(
+      parseCredential("mongodb://localhost/?authMechanism=MONGODB-X509", { username: "CN=client" })!,
+    );
+    assert.deepEqual(auth.helloFields.speculativeAuthenticate, {
+      authenticate: 1,
+      mechanism: "MONGODB-X509",
+      user: "CN=client",
+      db: "$external",
+    });
+  });
+
+  it("finishes X509 in the hello round trip when the server took the speculative step", async () => {
+    const auth = await beginAuthentication(
+      parseCredential("mongodb://localhost/?authMechanism=MONGODB-X509")!,
+    );
+    const runner = scriptedRunner(() => assert.fail("no command should be needed"));
+    const result = await auth.complete(runner, {
+      ok: 1,
+      speculativeAuthenticate: { dbname: "$external", user: "CN=c" },
+    });
+    assert.deepEqual(result, { mechanism: "MONGODB-X509", speculative: true });
+    assert.equal(runner.sent.length, 0);
+  });
+
+  it("falls back to the explicit X509 command without a speculative reply", async () => {
+    const auth = await beginAuthentication(
+      parseCredential("mongodb://localhost/?authMechanism=MONGODB-X509")!,
+    );
+    const runner = scriptedRunner(() => ({ ok: 1, dbname: "$external", user: "CN=c" }));
+    const result = await auth.complete(runner, { ok: 1 });
+    assert.equal(result.speculative, false);
+    assert.deepEqual(runner.sent, [{ db: "$external", cmd: { authenticate: 1, mechanism: "MONGODB-X509" } }]);
+  });
+
+  it("refuses GSSAPI clearly", async () => {
+    await assert.rejects(
+      beginAuthentication(parseCredential("mongodb://user%40REALM@localhost/?authMechanism=GSSAPI")!),
+      { code: "UNSUPPORTED_MECHANISM", message: /GSSAPI/ },
+    );
+  });
+});
+
+describe("authenticate", () => {
+  it("sends its own hello when none is given, then the mechanism's commands", async () => {
+    const runner = scriptedRunner((
+      _db,
+      cmd,
+    ) => (cmd.hello ? { ok: 1, maxWireVersion: 21 } : { ok: 1, done: true }));
+    const result = await authenticate(
+      runner,
+      parseCredential("mongodb://bob:pw@localhost/?authMechanism=PLAIN")!,
+    );
+    assert.equal(result.mechanism, "PLAIN");
+    assert.equal(runner.sent[0].cmd.hello, 1);
+    assert.equal(runner.sent[1].db, "$external");
+    assert.deepEqual(runner.sent[1].cmd.payload, new TextEncoder().encode("\0bob\0pw"));
+  });
+
+  it("turns the server's 18 into AUTHENTICATION_FAILED, from runners that return ok: 0", async () => {
+    const runner = scriptedRunner((_db, cmd) =>
+      cmd.hello
+        ? { ok: 1 }
+        : { ok: 0, code: 18, codeName: "AuthenticationFailed", errmsg: "Authentication failed." }
+    );
+    await assert.rejects(
+      authenticate(runner, parseCredential("mongodb://bob:pw@localhost/?authMechanism=PLAIN")!),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, "AUTHENTICATION_FAILED");
+        assert.doesNotMatch(err.message, /pw/);
+        return true;
+      },
+    );
+  });
+
+  it("passes every reply through one ok-check: each mechanism, and re-authentication, see ok: 0 as the server's error", async () => {
+    const refusing = () =>
+      scriptedRunner((_db, cmd) =>
+        cmd.hello ? { ok: 1, maxWireVersion: 21 } : { ok: 0, code: 2, codeName: "BadValue", errmsg: "no" }
+      );
+    const isBadValue = (err: unknown) => (err as { serverCode?: number }).serverCode === 2;
+    const credentials: [string, Parameters<typeof parseCredential>[1]?][] = [
+      ["mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-256"],
+      ["mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-1"],
+      ["mongodb://alice:pw@localhost/?authMechanism=PLAIN"],
+      ["mongodb://localhost/?authMechanism=MONGODB-X509"],
+      ["mongodb://AKIDEXAMPLE:secret@localhost/?authMechanism=MONGODB-AWS"],
+      [
+        "mongodb://localhost/?authMechanism=MONGODB-OIDC",
+        { authMechanismProperties: { OIDC_CALLBACK: () => Promise.resolve({ accessToken: "eyJ.a.b" }) } },
+      ],
+    ];
+    for (const [uri, options] of credentials) {
+      const credential = parseCredential(uri, options)!;
+      const options_ = { host: "localhost", cacheStore: new AuthCacheStore() };
+      await assert.rejects(authenticate(refusing(), credential, options_), isBadValue, uri);
+      const auth = await beginAuthentication(credential, options_);
+      await assert.rejects(auth.reauthenticate(refusing()), isBadValue, `${uri}: re-authentication`);
+    }
+  });
+
+  it("stops before sending anything once the signal has fired", async () => {
+    const runner = scriptedRunner(() => ({ ok: 1 }));
+    const controller = new AbortController();
+    controller.abort();
+    await assert.rejects(
+      authenticate(runner, parseCredential("mongodb://bob:pw@localhost/?authMechanism=PLAIN")!, {
+        signal: controller.signal,
+      }),
+      { code: "ABORTED" },
+    );
+    assert.equal(runner.sent.length, 0);
+  });
+});
+
+describe("authenticate: settles on its signal whatever the server sends", () => {
+  // A server whose first SCRAM message asks for `iterations` (under the default ceiling of 1 000 000).
+  function scramServer(iterations: number): ReturnType<typeof scriptedRunner> {
+    return scriptedRunner((_db, cmd) => {
+      const start = cmd.speculativeAuthenticate as Document;
+      const clientFirst = new TextDecoder().decode(start.payload as Uint8Array);
+      const nonce = clientFirst.slice(clientFirst.indexOf("r=") + 2);
+      const serverFirst = `r=${nonce}server,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=${iterations}`;
+      return {
+        ok: 1,
+        maxWireVersion: 21,
+        speculativeAuthenticate: {
+          conversationId: 1,
+          done: false,
+          payload: new TextEncoder().encode(serverFirst),
+        },
+      };
+    });
+  }
+  // A key derivation that never ends: a stand-in for a PBKDF2 that is still running.
+  const stuck = () => {
+    const started: number[] = [];
+    const scramKeyCache = new ScramKeyCache({
+      derive: (params) => (started.push(params.iterations), new Promise(() => {})),
+    });
+    return { started, cacheStore: new AuthCacheStore({ scramKeyCache }) };
+  };
+  const credential = () => parseCredential("mongodb://alice:pw@db.example/?authMechanism=SCRAM-SHA-256")!;
+  const settled = <T>(attempt: Promise<T>) => settledWithin(10_000, "authenticate()", attempt);
+
+  it("TIMEOUT when the signal times out while the key is derived", async () => {
+    const { started, cacheStore } = stuck();
+    await assert.rejects(
+      settled(
+        authenticate(scramServer(999_999), credential(), { cacheStore, signal: AbortSignal.timeout(50) }),
+      ),
+      { code: "TIMEOUT" },
+    );
+    assert.deepEqual(started, [999_999], "the derivation had started");
+  });
+
+  it("ABORTED when the caller aborts while the key is derived", async () => {
+    const controller = new AbortController();
+    const scramKeyCache = new ScramKeyCache({
+      derive: () => (controller.abort(), new Promise(() => {})),
+    });
+    await assert.rejects(
+      settled(authenticate(scramServer(999_999), credential(), {
+        cacheStore: new AuthCacheStore({ scramKeyCache }),
+        signal: controller.signal,
+      })),
+      { code: "ABORTED" },
+    );
+  });
+
+  it("refuses a count above maxScramIterations before deriving, naming the host", async () => {
+    const { started, cacheStore } = stuck();
+    await assert.rejects(
+      settled(authenticate(scramServer(20_000), credential(), {
+        cacheStore,
+        host: "db.example",
+        maxScramIterations: 15_000,
+      })),
+      (err: MongoAuthError) => {
+        assert.equal(err.code, "SCRAM_ITERATIONS_TOO_HIGH");
+        assert.match(err.message, /db\.example/);
+        assert.match(err.message, /"alice"/);
+        assert.match(err.message, /SCRAM-SHA-256/);
+        assert.match(err.message, /maxScramIterations/);
+        return true;
+      },
+    );
+    assert.deepEqual(started, []);
+  });
+
+  it("refuses a maxScramIterations out of range before sending anything", async () => {
+    const runner = scriptedRunner(() => assert.fail("nothing may be sent"));
+    for (const maxScramIterations of [0, 4095, 2 ** 31, 1e12]) {
+      await assert.rejects(authenticate(runner, credential(), { maxScramIterations }), {
+        code: "INVALID_OPTION",
+        message: /maxScramIterations/,
+      });
+    }
+  });
+});
+
+describe("authenticate: the human OIDC flow needs a host", () => {
+  const human = () =>
+    parseCredential("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
+      authMechanismProperties: { OIDC_HUMAN_CALLBACK: () => assert.fail("no token may be fetched") },
+    })!;
+
+  it("without host: INVALID_OPTION before anything is sent, never a default of localhost", async () => {
+    const runner = scriptedRunner(() => assert.fail("nothing may be sent"));
+    for (const start of [() => beginAuthentication(human()), () => authenticate(runner, human())]) {
+      await assert.rejects(start(), (err: MongoAuthError) => {
+        assert.equal(err.code, "INVALID_OPTION");
+        assert.match(err.message, /host/);
+        return true;
+      });
+    }
+  });
+
+  it("with a host in ALLOWED_HOSTS it starts (and the default list still applies)", async () => {
+    const auth = await beginAuthentication(human(), { host: "localhost" });
+    assert.equal(auth.helloFields.speculativeAuthenticate, undefined, "no cached token yet");
+    await assert.rejects(beginAuthentication(human(), { host: "evil.example" }), { code: "INVALID_OPTION" });
+  });
+
+  it("machine flows do not need a host", async () => {
+    const machine = parseCredential("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
+      authMechanismProperties: { OIDC_CALLBACK: () => Promise.resolve({ accessToken: "t" }) },
+    })!;
+    await beginAuthentication(machine);
+  });
+});
+
+describe("server version", () => {
+  it("refuses MONGODB-AWS on a server before 4.4 (maxWireVersion < 9) before sending anything", async () => {
+    const auth = await beginAuthentication(
+      parseCredential("mongodb://AKID:secret@localhost/?authMechanism=MONGODB-AWS")!,
+    );
+    const runner = scriptedRunner(() => assert.fail("nothing may be sent"));
+    await assert.rejects(auth.complete(runner, { ok: 1, maxWireVersion: 8 }), {
+      code: "UNSUPPORTED_MECHANISM",
+      message: /MONGODB-AWS needs MongoDB 4\.4 or later/,
+    });
+  });
+});

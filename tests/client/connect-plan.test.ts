@@ -1,0 +1,227 @@
+// What connect() settles before its first socket (src/client/connect-plan.ts): options in conflict are refused
+// before any socket is opened, warnings reach the caller as data (onWarning, Connection.warnings) and
+// never the console, srvMaxHosts picks that many SRV hosts, and what connect() cannot honour is refused.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connectWith, type Document, type SrvRecord, type Transport } from "@mongo-auth/core";
+import { planConnection } from "../../src/client/connect-plan.ts";
+import { nodeTransport } from "../../src/transport/node.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+
+/** The node transport, counting the sockets it opens; DNS answers from `srv`/`txt` when given. */
+function counting(srv?: SrvRecord[], txt: string[][] = []): Transport & { opened: string[] } {
+  const opened: string[] = [];
+  return {
+    ...nodeTransport,
+    opened,
+    openSocket: (options) => {
+      opened.push(`${options.host}:${options.port}${options.tls ? " tls" : ""}`);
+      return nodeTransport.openSocket({ ...options, host: "127.0.0.1" });
+    },
+    resolveSrv: () => srv ? Promise.resolve(srv) : Promise.reject(new Error("no DNS in this test")),
+    resolveTxt: () => Promise.resolve(txt),
+  };
+}
+
+async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
+  const status = await conn.command("admin", { connectionStatus: 1 });
+  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
+}
+
+describe("connect(): conflicting TLS options are refused before any socket", () => {
+  const conflicting = [
+    "tls=true&tls=false", // connected in plaintext before
+    "tls=false&tls=true",
+    "ssl=true&ssl=false",
+    "tls=true&ssl=false",
+    "ssl=false&tls=true",
+    "tls=maybe",
+    "tlsInsecure=true&tlsAllowInvalidHostnames=false", // was resolved silently before
+    "tlsInsecure=false&tlsAllowInvalidCertificates=true",
+    "tlsInsecure=true&tlsDisableOCSPEndpointCheck=true",
+    "tlsAllowInvalidCertificates=true&tlsDisableCertificateRevocationCheck=false",
+    "tls=true&tlsCAFile=a.pem&tlsCAFile=b.pem",
+  ];
+  for (const query of conflicting) {
+    it(query, async () => {
+      const transport = counting();
+      await assert.rejects(connectWith(transport, `mongodb://db.example.com/?${query}`), {
+        code: "INVALID_OPTION",
+      });
+      assert.deepEqual(transport.opened, []);
+    });
+  }
+
+  it("across the connection string and the options object too", async () => {
+    const transport = counting();
+    await assert.rejects(
+      connectWith(transport, "mongodb://db.example.com/?tlsInsecure=true", {
+        tlsAllowInvalidHostnames: false,
+      }),
+      { code: "INVALID_OPTION", message: /tlsInsecure and tlsAllowInvalidHostnames/ },
+    );
+    await assert.rejects(connectWith(transport, "mongodb://db.example.com/?tls=true", { ssl: false }), {
+      code: "INVALID_OPTION",
+      message: /tls and ssl/,
+    });
+    assert.deepEqual(transport.opened, []);
+  });
+
+  it("the same value repeated is only a warning", async () => {
+    const plan = await planConnection(counting(), "mongodb://db.example.com/?tls=true&tls=true&ssl=true");
+    assert.ok(plan.settings.tls);
+    assert.deepEqual(plan.warnings, [
+      "the option tls is given 2 times in the connection string; the last wins",
+    ]);
+  });
+});
+
+describe("connect(): warnings are data, never logged", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({
+      users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
+    });
+  });
+  after(() => server.close());
+
+  it("a misspelt option in the URI and one in the options object reach onWarning and Connection.warnings", async () => {
+    const seen: string[] = [];
+    const options = {
+      connectTimeoutMs: 5000,
+      onWarning: (message: string) => seen.push(message),
+    } as Record<string, unknown>;
+    const conn = await connectWith(
+      counting(),
+      `mongodb://alice:alice-pw@${server.address}/?authSorce=admin&connectTimeoutMS=soon`,
+      options,
+    );
+    try {
+      assert.deepEqual(seen, [
+        'the option "authSorce" in the connection string is not a known option and was ignored (did you mean authSource?)',
+        "the value of connectTimeoutMS in the connection string is not an integer ≥ 0 and was ignored",
+        'the option "connectTimeoutMs" given to connect() is not one it takes and was ignored (did you mean connectTimeoutMS? option names are case-sensitive here)',
+      ]);
+      assert.deepEqual(conn.warnings, seen);
+      assert.ok(Object.isFrozen(conn.warnings));
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("a warning never shows a value, and the tail of a secret split at '&' is not quoted", async () => {
+    const seen: string[] = [];
+    await assert.rejects(
+      connectWith(
+        counting(),
+        "mongodb://db.example.com/?proxyHost=p&proxyUsername=u&proxyPassword=se&cret=1",
+        {
+          onWarning: (message) => seen.push(message),
+        },
+      ),
+      { code: "INVALID_OPTION", message: /SOCKS5/ },
+    );
+    assert.equal(seen.length, 1);
+    assert.match(seen[0], /after proxyPassword .* %26/);
+    assert.doesNotMatch(seen.join(), /cret|se&/);
+  });
+
+  it("a clean connection has no warnings", async () => {
+    const conn = await connectWith(counting(), `mongodb://alice:alice-pw@${server.address}/?appName=clean`);
+    assert.deepEqual(conn.warnings, []);
+    await conn.close();
+  });
+
+  it("onWarning may throw to make warnings fatal, before any socket", async () => {
+    const transport = counting();
+    const strict = new Error("warnings are fatal here");
+    await assert.rejects(
+      connectWith(transport, `mongodb://${server.address}/?authSorce=admin`, {
+        onWarning: () => {
+          throw strict;
+        },
+      }),
+      strict,
+    );
+    assert.deepEqual(transport.opened, []);
+  });
+
+  it("options without a '/' after the host connect (mongodb://host?authSource=admin)", async () => {
+    const conn = await connectWith(counting(), `mongodb://alice:alice-pw@${server.address}?authSource=admin`);
+    try {
+      assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
+    } finally {
+      await conn.close();
+    }
+  });
+});
+
+describe("connect(): mongodb+srv options", () => {
+  const srv = [1, 2, 3, 4, 5].map((n) => ({ name: `shard-0${n}.cluster0.example.net`, port: 27000 + n }));
+
+  it("srvMaxHosts picks that many distinct SRV hosts, at random", async () => {
+    const picked = new Set<string>();
+    for (let i = 0; i < 40; i++) {
+      const plan = await planConnection(counting(srv), "mongodb+srv://cluster0.example.net/?srvMaxHosts=2");
+      assert.equal(plan.hosts.length, 2);
+      assert.notEqual(plan.hosts[0].host, plan.hosts[1].host);
+      for (const h of plan.hosts) picked.add(h.host);
+    }
+    // 40 draws of 2 of 5 miss a given host with probability (3/5)^40: every host shows up.
+    assert.equal(picked.size, 5);
+    const all = await planConnection(counting(srv), "mongodb+srv://cluster0.example.net/", {
+      srvMaxHosts: 0,
+    });
+    assert.deepEqual(all.hosts.map((h) => h.port), [27001, 27002, 27003, 27004, 27005]);
+  });
+
+  it("srvServiceName and srvMaxHosts on mongodb:// are errors, in the URI or the options", async () => {
+    await assert.rejects(planConnection(counting(), "mongodb://h/?srvMaxHosts=1"), {
+      code: "INVALID_OPTION",
+    });
+    await assert.rejects(planConnection(counting(), "mongodb://h/", { srvServiceName: "custom" }), {
+      code: "INVALID_OPTION",
+    });
+  });
+
+  it("a TXT replicaSet with a positive srvMaxHosts is an error once DNS has answered", async () => {
+    await assert.rejects(
+      planConnection(counting(srv, [["replicaSet=rs0"]]), "mongodb+srv://cluster0.example.net/", {
+        srvMaxHosts: 1,
+      }),
+      { code: "INVALID_OPTION", message: /srvMaxHosts/ },
+    );
+  });
+
+  it("a TXT record's invalid value is a warning; its unknown option an error", async () => {
+    const plan = await planConnection(
+      counting(srv, [["loadBalanced=yes"]]),
+      "mongodb+srv://cluster0.example.net/",
+    );
+    assert.deepEqual(plan.warnings, [
+      "the value of loadBalanced in the TXT record of cluster0.example.net is not true or false and was ignored",
+    ]);
+    await assert.rejects(
+      planConnection(counting(srv, [["authSource=admin&w=1"]]), "mongodb+srv://cluster0.example.net/"),
+      { code: "INVALID_URI", message: /sets w, which it may not/ },
+    );
+  });
+});
+
+describe("connect(): what it cannot honour is refused, not ignored", () => {
+  it("a UNIX domain socket host", async () => {
+    const transport = counting();
+    await assert.rejects(connectWith(transport, "mongodb://%2Ftmp%2Fmongodb-27017.sock/"), {
+      code: "RUNTIME_UNSUPPORTED",
+      message: /UNIX domain socket/,
+    });
+    assert.deepEqual(transport.opened, []);
+  });
+
+  it("a SOCKS5 proxy", async () => {
+    await assert.rejects(connectWith(counting(), "mongodb://h/?proxyHost=proxy.example.com"), {
+      code: "INVALID_OPTION",
+      message: /SOCKS5/,
+    });
+  });
+});

@@ -1,0 +1,240 @@
+// connect(): one deadline (connectTimeoutMS and the caller's signal) for socket, hello and
+// authentication, kept whatever the server sends; connectTimeoutMS=0 and socketTimeoutMS=0 mean no
+// timeout. Through each transport of this runtime, against the reference server behind a hostile peer.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { Binary } from "bson";
+import {
+  AuthCacheStore,
+  connectWith,
+  type MongoAuthError,
+  ScramKeyCache,
+  type Transport,
+} from "@mongo-auth/core";
+import { nodeTransport } from "../../src/transport/node.ts";
+import { deriveScramKeys, type ScramKeyParams } from "../../src/crypto/scram-key-cache.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { type HostileServer, startHostileServer } from "../support/hostile-server.ts";
+import { settledWithin } from "../support/settled-within.ts";
+import { transports } from "../support/transports.ts";
+
+const users = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
+
+// The hello reply with its speculative server-first-message asking for `iterations`.
+function askingFor(iterations: string) {
+  return (body: Record<string, unknown>, index: number) => {
+    if (index !== 1) return body;
+    const speculative = body.speculativeAuthenticate as { payload: Binary };
+    const serverFirst = new TextDecoder().decode(speculative.payload.buffer);
+    const rewritten = serverFirst.replace(/,i=\d+/, `,i=${iterations}`);
+    return {
+      ...body,
+      speculativeAuthenticate: { ...speculative, payload: new Binary(new TextEncoder().encode(rewritten)) },
+    };
+  };
+}
+
+// A key cache that reports when a derivation starts and ends (or never ends, when `derive` says so).
+function watchedKeys(
+  derive: (params: ScramKeyParams) => Promise<Awaited<ReturnType<typeof deriveScramKeys>>>,
+) {
+  const seen = { started: 0, finished: 0 };
+  const scramKeyCache = new ScramKeyCache({
+    derive: async (params) => {
+      seen.started++;
+      const keys = await derive(params);
+      seen.finished++;
+      return keys;
+    },
+  });
+  return { seen, scramKeyCache, cacheStore: new AuthCacheStore({ scramKeyCache }) };
+}
+
+// Derives with 4096 iterations whatever the server asked: a count let through must not cost minutes.
+const cheaply = (params: ScramKeyParams) => deriveScramKeys({ ...params, iterations: 4096 });
+
+for (const { name, transport } of await transports()) {
+  describe(`connect() (${name} transport)`, () => {
+    let server: RunningServer;
+    before(async () => void (server = await startServer({ users })));
+    after(() => server.close());
+
+    async function behindPeer(iterations: string, run: (peer: HostileServer) => Promise<void>) {
+      const peer = await startHostileServer({
+        upstream: { host: server.host, port: server.port },
+        plan: { rewriteReply: askingFor(iterations) },
+      });
+      try {
+        await run(peer);
+      } finally {
+        await peer.close();
+      }
+    }
+    const uri = (address: string, query = "") =>
+      `mongodb://alice:alice-pw@${address}/?authMechanism=SCRAM-SHA-256${query}`;
+
+    describe("a hostile SCRAM iteration count", () => {
+      for (const count of ["2147483647", "2147483648", "99999999999"]) {
+        it(`i=${count}: refused before any key is derived, naming user, mechanism, host and the option`, async () => {
+          await behindPeer(count, async (peer) => {
+            const { seen, cacheStore } = watchedKeys(cheaply);
+            await assert.rejects(
+              connectWith(transport, uri(peer.address), { cacheStore }),
+              (err: MongoAuthError) => {
+                assert.equal(err.code, "SCRAM_ITERATIONS_TOO_HIGH");
+                for (const part of ["127.0.0.1", '"alice"', "SCRAM-SHA-256", "maxScramIterations"]) {
+                  assert.ok(err.message.includes(part), `${part} in: ${err.message}`);
+                }
+                assert.ok(!err.message.includes("alice-pw"));
+                return true;
+              },
+            );
+            assert.equal(seen.started, 0);
+          });
+        });
+      }
+
+      it("past 2³¹−1 it is the same coded error even with the ceiling raised to the top (never a DOMException)", async () => {
+        await behindPeer("2147483648", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(cheaply);
+          await assert.rejects(
+            connectWith(transport, uri(peer.address), { cacheStore, maxScramIterations: 2 ** 31 - 1 }),
+            { code: "SCRAM_ITERATIONS_TOO_HIGH" },
+          );
+          assert.equal(seen.started, 0);
+        });
+      });
+
+      it("a ceiling past 2³¹−1 is refused before connecting", async () => {
+        await assert.rejects(connectWith(transport, uri(server.address), { maxScramIterations: 2 ** 32 }), {
+          code: "INVALID_OPTION",
+          message: /maxScramIterations/,
+        });
+      });
+
+      it("just under the ceiling, with a derivation still running at connectTimeoutMS: TIMEOUT", async () => {
+        await behindPeer("999999", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(() => new Promise(() => {}));
+          await assert.rejects(
+            settledWithin(
+              10_000,
+              "connect()",
+              connectWith(transport, uri(peer.address), { cacheStore, connectTimeoutMS: 1000 }),
+            ),
+            { code: "TIMEOUT", message: /connectTimeoutMS/ },
+          );
+          assert.equal(seen.started, 1, "the deadline fired while the key was being derived");
+          await peer.connections[0].closed;
+        });
+      });
+
+      it("just under the ceiling, real PBKDF2, short connectTimeoutMS: TIMEOUT without waiting for it", async () => {
+        await behindPeer("999999", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(deriveScramKeys);
+          await assert.rejects(
+            connectWith(transport, uri(peer.address), { cacheStore, connectTimeoutMS: 30 }),
+            { code: "TIMEOUT" },
+          );
+          assert.equal(seen.finished, 0, "connect() settled before the derivation ended");
+        });
+      });
+
+      it("just under the ceiling, the caller aborts while PBKDF2 runs: ABORTED without waiting for it", async () => {
+        await behindPeer("999999", async (peer) => {
+          const controller = new AbortController();
+          const { seen, cacheStore } = watchedKeys((params) => {
+            controller.abort();
+            return deriveScramKeys(params);
+          });
+          await assert.rejects(
+            connectWith(transport, uri(peer.address), { cacheStore, signal: controller.signal }),
+            { code: "ABORTED" },
+          );
+          assert.equal(seen.started, 1);
+          assert.equal(seen.finished, 0, "connect() settled before the derivation ended");
+          await peer.connections[0].closed;
+        });
+      });
+
+      it("a count at the ceiling is derived (a server may really use that many)", async () => {
+        await behindPeer("1000000", async (peer) => {
+          const { seen, cacheStore } = watchedKeys(cheaply);
+          // The keys are derived with the wrong count on purpose (to stay fast): the server refuses the proof.
+          await assert.rejects(connectWith(transport, uri(peer.address), { cacheStore }), {
+            code: "AUTHENTICATION_FAILED",
+          });
+          assert.equal(seen.finished, 1);
+        });
+      });
+    });
+
+    describe("0 means no timeout (uri-options specification)", () => {
+      for (
+        const [label, query, options] of [
+          ["connectTimeoutMS=0 in the URI", "&connectTimeoutMS=0", {}],
+          ["connectTimeoutMS: 0 as an option", "", { connectTimeoutMS: 0 }],
+          ["socketTimeoutMS=0 in the URI", "&socketTimeoutMS=0", {}],
+          ["both 0, with a caller signal", "&connectTimeoutMS=0&socketTimeoutMS=0", {
+            signal: new AbortController().signal,
+          }],
+        ] as const
+      ) {
+        it(`${label}: connects and runs commands`, async () => {
+          const conn = await connectWith(transport, uri(server.address, query), options);
+          try {
+            assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+          } finally {
+            await conn.close();
+          }
+        });
+      }
+
+      it("connectTimeoutMS=0: a caller's abort still ends connecting (ABORTED)", async () => {
+        const silent = await startHostileServer({ plan: { silent: true } });
+        try {
+          const controller = new AbortController();
+          const attempt = connectWith(transport, uri(silent.address, "&connectTimeoutMS=0"), {
+            signal: controller.signal,
+          });
+          while (silent.connections.length === 0 || silent.connections[0].messages.length === 0) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+          }
+          controller.abort();
+          await assert.rejects(attempt, { code: "ABORTED" });
+        } finally {
+          await silent.close();
+        }
+      });
+    });
+  });
+}
+
+describe("connect(): mongodb+srv:// with connectTimeoutMS=0", () => {
+  let server: RunningServer;
+  before(async () => void (server = await startServer({ users })));
+  after(() => server.close());
+
+  it("resolves with a signal that never times out, and connects", async () => {
+    const signals: AbortSignal[] = [];
+    const dns: Transport = {
+      ...nodeTransport,
+      resolveSrv: (_name, signal) => {
+        signals.push(signal);
+        return Promise.resolve([{ name: "db.cluster0.mongo.test", port: server.port }]);
+      },
+      // A DNS failure for TXT: it is looked at once the signal has been (here: not) aborted.
+      resolveTxt: () => Promise.reject(Object.assign(new Error("no TXT"), { code: "ENODATA" })),
+      openSocket: (o) => nodeTransport.openSocket({ ...o, host: "127.0.0.1" }),
+    };
+    const conn = await connectWith(
+      dns,
+      "mongodb+srv://alice:alice-pw@cluster0.mongo.test/?tls=false&authSource=admin&connectTimeoutMS=0",
+    );
+    try {
+      assert.equal(signals[0].aborted, false);
+      assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+    } finally {
+      await conn.close();
+    }
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { parseConnectionString } from "@mongo-auth/core";
+import { connectSettings } from "../../src/client/options.ts";
+
+const settings = (uri: string, options = {}) => connectSettings(parseConnectionString(uri), options);
+
+describe("connect options", () => {
+  it("defaults: no TLS, 10 s to connect, 60 s per command", () => {
+    assert.deepEqual(settings("mongodb://h/"), {
+      tls: undefined,
+      connectTimeoutMS: 10_000,
+      socketTimeoutMS: 60_000,
+      appName: undefined,
+      srvServiceName: "mongodb",
+      srvMaxHosts: 0,
+      warnings: [],
+    });
+  });
+
+  it("turns TLS on for mongodb+srv:// unless told otherwise", () => {
+    assert.ok(settings("mongodb+srv://cluster0.example.net/").tls);
+    assert.equal(settings("mongodb+srv://cluster0.example.net/?tls=false").tls, undefined);
+  });
+
+  it("reads TLS settings from the connection string, case-insensitively", () => {
+    const tls = settings("mongodb://h/?TLS=true&tlsCAFile=%2Fca.pem&tlsAllowInvalidHostnames=true").tls!;
+    assert.equal(tls.caFile, "/ca.pem");
+    assert.equal(tls.allowInvalidHostnames, true);
+    assert.equal(tls.allowInvalidCertificates, false);
+  });
+
+  it("lets options win over the connection string", () => {
+    const s = settings("mongodb://h/?tls=false&connectTimeoutMS=5&appName=uri", {
+      tls: true,
+      connectTimeoutMS: 7,
+      appName: "opt",
+    });
+    assert.ok(s.tls);
+    assert.equal(s.connectTimeoutMS, 7);
+    assert.equal(s.appName, "opt");
+  });
+
+  it("tlsInsecure means both unsafe flags", () => {
+    const tls = settings("mongodb://h/?tls=true&tlsInsecure=true").tls!;
+    assert.equal(tls.allowInvalidCertificates, true);
+    assert.equal(tls.allowInvalidHostnames, true);
+  });
+
+  it("ssl is an alias of tls and must not contradict it", () => {
+    assert.ok(settings("mongodb://h/?ssl=true").tls);
+    assert.throws(() => settings("mongodb://h/?tls=true&ssl=false"), { code: "INVALID_OPTION" });
+  });
+
+  it("rejects values of the wrong shape in the options with INVALID_OPTION naming the option", () => {
+    assert.throws(() => settings("mongodb://h/?tls=yes"), { code: "INVALID_OPTION", message: /tls/ });
+    assert.throws(() => settings("mongodb://h/", { connectTimeoutMS: -1 }), {
+      code: "INVALID_OPTION",
+      message: /connectTimeoutMS/,
+    });
+    assert.throws(() => settings("mongodb://h/", { socketTimeoutMS: 1.5 }), { code: "INVALID_OPTION" });
+    assert.throws(() => settings("mongodb://h/", { tlsCertificateKey: { cert: "x" } }), {
+      code: "INVALID_OPTION",
+    });
+  });
+
+  it("refuses TLS files while TLS is off instead of ignoring them", () => {
+    assert.throws(() => settings("mongodb://h/?tlsCAFile=%2Fca.pem"), {
+      code: "INVALID_OPTION",
+      message: /tls=true/,
+    });
+  });
+
+  it("warns about each key it does not take, suggesting the right name", () => {
+    const options = { connectTimeoutMs: 1, tlsCaFile: "x", maxPoolSize: 5, banana: 1, appName: "ok" };
+    assert.deepEqual(settings("mongodb://h/", options).warnings, [
+      'the option "connectTimeoutMs" given to connect() is not one it takes and was ignored (did you mean connectTimeoutMS? option names are case-sensitive here)',
+      'the option "tlsCaFile" given to connect() is not one it takes and was ignored (did you mean tlsCAFile? option names are case-sensitive here)',
+      'the option "maxPoolSize" given to connect() is not one it takes and was ignored (connect() opens one connection; in a connection string it is validated but not acted on)',
+      'the option "banana" given to connect() is not one it takes and was ignored',
+    ]);
+    assert.deepEqual(settings("mongodb://h/", { appName: "ok", signal: undefined }).warnings, []);
+  });
+
+  it("takes srvServiceName and srvMaxHosts for mongodb+srv, from either source", () => {
+    const s = settings("mongodb+srv://c.example.net/?srvServiceName=custom", { srvMaxHosts: 3 });
+    assert.equal(s.srvServiceName, "custom");
+    assert.equal(s.srvMaxHosts, 3);
+    assert.throws(() => settings("mongodb+srv://c.example.net/", { srvServiceName: "-bad-" }), {
+      code: "INVALID_OPTION",
+      message: /srvServiceName/,
+    });
+  });
+
+  it("ignores an invalid value in the connection string (with a warning there) and uses the default", () => {
+    const cs = parseConnectionString("mongodb://h/?connectTimeoutMS=-2&socketTimeoutMS=soon");
+    assert.equal(cs.warnings.length, 2);
+    const s = connectSettings(cs, {});
+    assert.equal(s.connectTimeoutMS, 10_000);
+    assert.equal(s.socketTimeoutMS, 60_000);
+  });
+});

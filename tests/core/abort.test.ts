@@ -1,0 +1,101 @@
+// Cancellation helpers: withTimeout (0 is no timeout) and Deadline, connect()'s budget that stops while a
+// person signs in.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { abortError, Deadline, withTimeout } from "../../src/core/abort.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const fired = (signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) resolve();
+    signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+
+describe("withTimeout", () => {
+  it("0 means no timeout: always a signal, which fires only with the caller's", () => {
+    const none = withTimeout(undefined, 0);
+    assert.ok(none instanceof AbortSignal);
+    assert.equal(none.aborted, false);
+    const controller = new AbortController();
+    const caller = withTimeout(controller.signal, 0);
+    controller.abort();
+    assert.equal(caller.aborted, true);
+  });
+
+  it("a positive timeout fires as TIMEOUT", async () => {
+    const signal = withTimeout(undefined, 5);
+    const keepAlive = setTimeout(() => {}, 5000); // Node's AbortSignal.timeout does not hold the loop
+    await fired(signal);
+    clearTimeout(keepAlive);
+    assert.equal(abortError(signal).code, "TIMEOUT");
+  });
+});
+
+describe("Deadline", () => {
+  it("fires with a TIMEOUT naming what timed out and connectTimeoutMS", async () => {
+    const deadline = new Deadline(undefined, 5, "connecting to db:27017");
+    await fired(deadline.signal);
+    const err = abortError(deadline.signal);
+    assert.equal(err.code, "TIMEOUT");
+    assert.match(err.message, /connecting to db:27017 timed out after 5 ms \(connectTimeoutMS\)/);
+    deadline.dispose();
+  });
+
+  it("stops while paused, however long the work takes, and runs on afterwards", async () => {
+    const deadline = new Deadline(undefined, 20, "connecting");
+    const result = await deadline.paused(async (signal) => {
+      assert.equal(signal, undefined, "the work gets the caller's signal (none here), not the deadline's");
+      await sleep(80);
+      return "token";
+    });
+    assert.equal(result, "token");
+    assert.equal(deadline.signal.aborted, false, "no time was counted during the pause");
+    await fired(deadline.signal); // the rest of the budget runs out after the pause
+    assert.equal(abortError(deadline.signal).code, "TIMEOUT");
+    deadline.dispose();
+  });
+
+  it("nested pauses resume the clock only when the last one ends", async () => {
+    const deadline = new Deadline(undefined, 10, "connecting");
+    await deadline.paused(() =>
+      Promise.all([deadline.paused(() => sleep(40)), deadline.paused(() => sleep(60))])
+    );
+    assert.equal(deadline.signal.aborted, false);
+    deadline.dispose();
+  });
+
+  it("the caller's abort fires it, also during a pause, and reaches the paused work", async () => {
+    const controller = new AbortController();
+    const deadline = new Deadline(controller.signal, 60_000, "connecting");
+    const work = deadline.paused((signal) =>
+      new Promise((_, reject) => signal!.addEventListener("abort", () => reject(abortError(signal!))))
+    );
+    controller.abort();
+    await assert.rejects(work, { code: "ABORTED" });
+    assert.equal(deadline.signal.aborted, true);
+    assert.equal(abortError(deadline.signal).code, "ABORTED");
+    deadline.dispose();
+  });
+
+  it("a caller signal already fired: fired from the start; pausing then refuses at once", async () => {
+    const deadline = new Deadline(AbortSignal.abort(), 60_000, "connecting");
+    assert.equal(deadline.signal.aborted, true);
+    await assert.rejects(deadline.paused(() => Promise.resolve()), { code: "ABORTED" });
+  });
+
+  it("0 means no timeout", async () => {
+    const deadline = new Deadline(undefined, 0, "connecting");
+    await sleep(20);
+    assert.equal(deadline.signal.aborted, false);
+    deadline.dispose();
+  });
+
+  it("dispose stops the clock for good and lets go of the caller's signal", async () => {
+    const controller = new AbortController();
+    const deadline = new Deadline(controller.signal, 5, "connecting");
+    deadline.dispose();
+    await sleep(20);
+    controller.abort();
+    assert.equal(deadline.signal.aborted, false);
+  });
+});

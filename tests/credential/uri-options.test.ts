@@ -1,0 +1,92 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { parseConnectionString } from "@mongo-auth/core";
+import { suggestName, URI_OPTION_NAMES } from "../../src/credential/uri-options.ts";
+
+const parse = (query: string) => parseConnectionString(`mongodb://h/?${query}`);
+
+describe("URI options: values", () => {
+  it("types each value: integers, booleans, lists, tag sets, key:value pairs, w", () => {
+    const { parsedOptions } = parse(
+      "maxPoolSize=5&retryWrites=FALSE&compressors=zstd,zlib&readPreferenceTags=dc:ny,rack:1&readPreferenceTags=" +
+        "&authMechanismProperties=SERVICE_NAME:svc&w=majority&zlibCompressionLevel=-1&maxStalenessSeconds=-1",
+    );
+    assert.deepEqual(parsedOptions, {
+      maxPoolSize: 5,
+      retryWrites: false,
+      compressors: ["zstd", "zlib"],
+      readPreferenceTags: [{ dc: "ny", rack: "1" }, {}],
+      authMechanismProperties: { SERVICE_NAME: "svc" },
+      w: "majority",
+      zlibCompressionLevel: -1,
+      maxStalenessSeconds: -1,
+    });
+    assert.equal(parse("w=2").parsedOptions.w, 2);
+  });
+
+  it("ignores a value an option does not accept, with a warning that names the option only", () => {
+    for (
+      const query of [
+        "maxStalenessSeconds=30",
+        "heartbeatFrequencyMS=499",
+        "proxyHost=p&proxyPort=70000",
+        "serverMonitoringMode=push",
+        "srvServiceName=-x-",
+        "w=-1",
+        "retryReads=yes",
+      ]
+    ) {
+      const cs = query.startsWith("srv")
+        ? parseConnectionString(`mongodb+srv://c.example.net/?${query}`)
+        : parse(query);
+      assert.equal(cs.warnings.length, 1, query);
+      const name = query.split("&").at(-1)!.split("=")[0];
+      assert.match(cs.warnings[0], new RegExp(`^the value of ${name} .* was ignored$`), query);
+      assert.ok(!cs.warnings[0].includes(query.split("=").at(-1)!.slice(0, 5)), cs.warnings[0]);
+      assert.equal(cs.options.has(name.toLowerCase()), false);
+    }
+  });
+
+  it("ignores empty integer and boolean values with a warning, keeps an empty string", () => {
+    assert.equal(parse("maxIdleTimeMS=").warnings.length, 1);
+    assert.equal(parse("journal=").warnings.length, 1);
+    assert.deepEqual(parse("replicaSet=").parsedOptions, { replicaSet: "" });
+  });
+
+  it("maps the deprecated wtimeout to wTimeoutMS, and ignores it when wTimeoutMS is also given", () => {
+    const alone = parse("wtimeout=5");
+    assert.equal(alone.parsedOptions.wTimeoutMS, 5);
+    assert.match(alone.warnings[0], /deprecated; write wTimeoutMS/);
+    const both = parse("wtimeout=5&wTimeoutMS=10");
+    assert.equal(both.parsedOptions.wTimeoutMS, 10);
+    assert.match(both.warnings[0], /wtimeout was ignored/);
+  });
+
+  it("makes tls and ssl values other than true or false errors, never a silent plaintext", () => {
+    for (const query of ["tls=yes", "ssl=1", "tls=", "ssl="]) {
+      assert.throws(() => parse(query), { code: "INVALID_OPTION", message: /plaintext/ }, query);
+    }
+    assert.equal(parse("tls=TRUE").parsedOptions.tls, true);
+  });
+});
+
+describe("URI options: unknown names", () => {
+  it("suggests the known name a typo or another case is closest to", () => {
+    assert.equal(suggestName("authSorce", URI_OPTION_NAMES), "authSource");
+    assert.equal(suggestName("connecttimeoutms", URI_OPTION_NAMES), "connectTimeoutMS");
+    assert.equal(suggestName("tlsCaFile", URI_OPTION_NAMES), "tlsCAFile");
+    assert.equal(suggestName("replicaset2", URI_OPTION_NAMES), "replicaSet");
+    assert.equal(suggestName("foo", URI_OPTION_NAMES), undefined);
+    assert.equal(suggestName("banana", URI_OPTION_NAMES), undefined);
+  });
+
+  it("names an unknown option, but not text after a secret-valued option (a password split at '&')", () => {
+    assert.deepEqual(parse("foo=bar").warnings, [
+      'the option "foo" in the connection string is not a known option and was ignored',
+    ]);
+    const warnings = parse("tls=true&tlsCertificateKeyFilePassword=s3cr&3t=x").warnings;
+    assert.equal(warnings.length, 1);
+    assert.doesNotMatch(warnings[0], /s3cr|3t/);
+    assert.match(warnings[0], /after tlsCertificateKeyFilePassword .*%26/);
+  });
+});

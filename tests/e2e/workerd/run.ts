@@ -1,0 +1,427 @@
+// The Workers proof: starts the reference servers and a loopback DNS-over-HTTPS resolver, bundles the
+// test Worker (worker.ts) from our sources, serves it with the real workerd binary (npm package
+// `workerd`) under a config that lets it reach loopback only, asks it each scenario over HTTP and checks
+// the answers. Always stops workerd and the servers; a hard timeout ends everything.
+//
+//   node_modules/.bin/tsc -p tsconfig.json && node dist/tests/e2e/workerd/run.js
+//
+// The last line is `workerd: N passed, M failed`; the exit code is non-zero on any failure.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import assert from "node:assert/strict";
+import { fixturePath } from "../../../testing/paths.ts";
+import { type RunningServer, startServer } from "../../../testing/reference-server/server.ts";
+import { bundleWorker } from "./bundle.ts";
+import { workerdConfig } from "./config.ts";
+import { freePort, startWorkerd, stopWorkerd, type WorkerdProcess } from "./workerd-process.ts";
+import { type DohServer, startDohServer } from "./doh-server.ts";
+import { createIdentityProvider, oidcServerConfig } from "../../../testing/identity-provider.ts";
+import { checkSeedlistCase, readSeedlistCases, SEEDLIST_ZONE, srvTargetsOf } from "../../support/seedlist.ts";
+import type { SeedlistView } from "../../support/seedlist-view.ts";
+import { readdirSync } from "node:fs";
+import {
+  AUTH_LEGACY_DEVIATIONS,
+  type AuthLegacyCase,
+  checkAuthLegacyCase,
+  checkUriSpecCase,
+  type UriSpecCase,
+} from "../../support/uri-spec.ts";
+import type { UriSpecView } from "../../support/uri-spec-view.ts";
+import { readSpec, specPath } from "../../support/paths.ts";
+
+const HARD_TIMEOUT_MS = 180_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const SRV_NAME = "_mongodb._tcp.cluster0.example.test";
+
+// deno-lint-ignore no-explicit-any
+type Answer = Record<string, any>;
+
+interface Check {
+  readonly name: string;
+  readonly path: string;
+  expect(answer: Answer): void;
+}
+
+const AWS_ARN = "arn:aws:iam::123456789012:user/worker";
+const AWS_KEYS = { accessKeyId: "AKIAWORKERTEST000001", secretAccessKey: "worker/secret+key=" };
+const OIDC_USER = "worker-principal";
+
+const users = [
+  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
+  { db: "admin", user: "legacy", password: "legacy-pw", mechanisms: ["SCRAM-SHA-1"] },
+  // SASLprep refuses this password (a control character); SCRAM-SHA-1 never SASLpreps.
+  { db: "admin", user: "legacy-bell", password: "bell\u0007pw", mechanisms: ["SCRAM-SHA-1"] },
+  { db: "app", user: "carol", password: "carol-pw", mechanisms: ["SCRAM-SHA-256"] },
+  { db: "$external", user: AWS_ARN, mechanisms: ["MONGODB-AWS"] },
+  { db: "$external", user: OIDC_USER, mechanisms: ["MONGODB-OIDC"] },
+];
+
+function loggedIn(mechanism: string, user: { user: string; db: string }, extra: Answer = {}) {
+  return (answer: Answer) => {
+    assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+    assert.equal(answer.mechanism, mechanism);
+    assert.deepEqual(answer.user, user);
+    for (const [key, value] of Object.entries(extra)) assert.deepEqual(answer[key], value, key);
+  };
+}
+
+function failsWith(code: string, ...patterns: RegExp[]) {
+  return (answer: Answer) => {
+    assert.equal(answer.error?.code, code, JSON.stringify(answer));
+    for (const pattern of patterns) assert.match(answer.error.message, pattern);
+  };
+}
+
+const alice = { user: "alice", db: "admin" };
+const checks: Check[] = [
+  {
+    name: "SCRAM-SHA-256, speculative in hello (cold request)",
+    path: "/login?mechanism=SCRAM-SHA-256",
+    expect: loggedIn("SCRAM-SHA-256", alice, { speculative: true, roundTrips: 2 }),
+  },
+  {
+    name: "SCRAM-SHA-256 again (warm: keys cached in the isolate)",
+    path: "/login?mechanism=SCRAM-SHA-256",
+    expect: loggedIn("SCRAM-SHA-256", alice, { speculative: true, roundTrips: 2 }),
+  },
+  {
+    name: "SCRAM-SHA-1",
+    path: "/login?mechanism=SCRAM-SHA-1",
+    expect: loggedIn("SCRAM-SHA-1", alice, { speculative: true, roundTrips: 2 }),
+  },
+  {
+    name: "negotiation picks SCRAM-SHA-256",
+    path: "/login",
+    expect: loggedIn("SCRAM-SHA-256", alice),
+  },
+  {
+    name: "negotiation falls back to SCRAM-SHA-1 for a SHA-1-only user",
+    path: "/login?user=legacy&password=legacy-pw",
+    expect: loggedIn("SCRAM-SHA-1", { user: "legacy", db: "admin" }, { speculative: false, roundTrips: 3 }),
+  },
+  {
+    name: "negotiation reaches SCRAM-SHA-1 for a user whose password SASLprep refuses",
+    path: "/login?user=legacy-bell&password=bell%07pw",
+    expect: loggedIn("SCRAM-SHA-1", { user: "legacy-bell", db: "admin" }),
+  },
+  {
+    name: "connectTimeoutMS=0 and socketTimeoutMS=0 mean no timeout",
+    path: "/no-timeouts",
+    expect: loggedIn("SCRAM-SHA-256", alice),
+  },
+  {
+    name: "an iteration count above maxScramIterations is refused before deriving",
+    path: "/scram-ceiling?mechanism=SCRAM-SHA-256",
+    expect: failsWith("SCRAM_ITERATIONS_TOO_HIGH", /150000/, /maxScramIterations/, /127\.0\.0\.1/),
+  },
+  {
+    name: "MONGODB-OIDC human sign-in longer than connectTimeoutMS still connects",
+    path: "/oidc-human-slow",
+    expect: loggedIn("MONGODB-OIDC", { user: OIDC_USER, db: "$external" }),
+  },
+  {
+    name: "a wrong password is AUTHENTICATION_FAILED, without the password in the message",
+    path: "/login?password=not-the-pw",
+    expect: (answer) => {
+      failsWith("AUTHENTICATION_FAILED")(answer);
+      assert.doesNotMatch(answer.error.message, /not-the-pw|alice-pw/);
+    },
+  },
+  {
+    name: "TLS (secureTransport: on), server certificate checked against the trusted CA",
+    path: "/tls?mechanism=SCRAM-SHA-256",
+    expect: loggedIn("SCRAM-SHA-256", alice),
+  },
+  {
+    name: "mongodb+srv:// over DNS-over-HTTPS (transport option), authSource from TXT",
+    path: "/srv",
+    expect: loggedIn("SCRAM-SHA-256", { user: "carol", db: "app" }, { host: "db1.cluster0.example.test" }),
+  },
+  {
+    name: "mongodb+srv:// over DNS-over-HTTPS (dnsOverHttps connect option)",
+    path: "/srv-option",
+    expect: loggedIn("SCRAM-SHA-256", { user: "carol", db: "app" }, { host: "db1.cluster0.example.test" }),
+  },
+  {
+    name: "MONGODB-X509 is RUNTIME_UNSUPPORTED and names the alternatives",
+    path: "/x509",
+    expect: failsWith(
+      "RUNTIME_UNSUPPORTED",
+      /client certificate/,
+      /SCRAM-SHA-256, MONGODB-AWS or MONGODB-OIDC/,
+    ),
+  },
+  {
+    name: "tlsCAFile is RUNTIME_UNSUPPORTED",
+    path: "/tls-ca-file",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /tlsCAFile/, /trust store/),
+  },
+  {
+    name: "tlsCertificateKeyFile is RUNTIME_UNSUPPORTED",
+    path: "/tls-certificate-key-file",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /tlsCertificateKeyFile/),
+  },
+  {
+    name: "tlsInsecure is RUNTIME_UNSUPPORTED",
+    path: "/tls-insecure",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /tlsInsecure/),
+  },
+  {
+    name: "a SCRAM iteration count above the production PBKDF2 cap is RUNTIME_UNSUPPORTED",
+    path: "/pbkdf2-cap?mechanism=SCRAM-SHA-256",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /150000/, /scramSHA256IterationCount/, /100000 or less/),
+  },
+  {
+    name: "MONGODB-AWS with static keys in the connection string",
+    path: "/aws-uri",
+    expect: loggedIn("MONGODB-AWS", { user: AWS_ARN, db: "$external" }),
+  },
+  {
+    name: "MONGODB-AWS with static keys from the Worker's bindings (env: runtimeEnv({ env }))",
+    path: "/aws-bindings",
+    expect: loggedIn("MONGODB-AWS", { user: AWS_ARN, db: "$external" }),
+  },
+  {
+    name: "MONGODB-AWS with AWS_PROFILE says Workers cannot read the shared files and what to pass",
+    path: "/aws-profile",
+    expect: failsWith("CREDENTIAL_PROVIDER_ERROR", /cannot read files/, /AWS_ACCESS_KEY_ID/),
+  },
+  {
+    name: "MONGODB-OIDC with a machine callback",
+    path: "/oidc",
+    expect: loggedIn("MONGODB-OIDC", { user: OIDC_USER, db: "$external" }),
+  },
+  {
+    name: "MONGODB-OIDC ENVIRONMENT:k8s says Workers have no token file and what to pass",
+    path: "/oidc-k8s",
+    expect: failsWith("RUNTIME_UNSUPPORTED", /token file/, /OIDC_CALLBACK/),
+  },
+  {
+    name: "a refused port is CONNECTION_FAILED",
+    path: "/refused",
+    expect: failsWith("CONNECTION_FAILED", /127\.0\.0\.1:1/),
+  },
+];
+
+// The workerd child of this run, so that a hard timeout or a signal can still end it.
+let running: WorkerdProcess | undefined;
+
+async function ask(base: string, path: string): Promise<{ answer: Answer; ms: number }> {
+  const started = performance.now();
+  const response = await fetch(base + path, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const answer = await response.json() as Answer;
+  return { answer, ms: performance.now() - started };
+}
+
+async function main(): Promise<number> {
+  let passed = 0;
+  let failed = 0;
+  const result = (ok: boolean, name: string, detail = "") => {
+    if (ok) passed++;
+    else failed++;
+    console.log(`${ok ? "ok" : "not ok"} - ${name}${detail ? `: ${detail}` : ""}`);
+  };
+
+  const dir = await mkdtemp(join(tmpdir(), "mongo-auth-workerd-"));
+  let server: RunningServer | undefined;
+  let capped: RunningServer | undefined;
+  let tlsServer: RunningServer | undefined;
+  let doh: DohServer | undefined;
+  let seedlistDoh: DohServer | undefined;
+  let workerd: WorkerdProcess | undefined;
+  try {
+    const idp = await createIdentityProvider();
+    server = await startServer({
+      users,
+      aws: { accounts: [{ ...AWS_KEYS, arn: AWS_ARN }] },
+      oidc: oidcServerConfig(idp),
+    });
+    capped = await startServer({
+      users: [users[0]],
+      scram: { iterationsSha1: 150_000, iterationsSha256: 150_000 },
+    });
+    tlsServer = await startServer({
+      users: [users[0]],
+      tls: {
+        cert: fixturePath("pki/server-cert.pem"),
+        key: fixturePath("pki/server-key.pem"),
+        ca: fixturePath("pki/ca.pem"),
+        allowConnectionsWithoutCertificates: true,
+      },
+    });
+    doh = await startDohServer({
+      srv: { [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }] },
+      txt: { "cluster0.example.test": [["authSource=app"]] },
+    });
+    seedlistDoh = await startDohServer(SEEDLIST_ZONE);
+    const bytes = await bundleWorker(join(dir, "worker.js"));
+    console.log(`# worker bundle: ${(bytes / 1024).toFixed(1)} KiB`);
+    const port = await freePort();
+    await writeFile(
+      join(dir, "config.capnp"),
+      workerdConfig({
+        port,
+        bundle: "worker.js",
+        trustedCertificates: [await readFile(fixturePath("pki/ca.pem"), "utf8")],
+        bindings: {
+          MONGODB_ADDRESS: server.address,
+          MONGODB_CAPPED_ADDRESS: capped.address,
+          MONGODB_TLS_ADDRESS: tlsServer.address,
+          DOH_ENDPOINT: doh.endpoint,
+          SEEDLIST_DOH_ENDPOINT: seedlistDoh.endpoint,
+          AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
+          OIDC_TOKEN: await idp.token(OIDC_USER, 600),
+        },
+      }),
+    );
+    const started = performance.now();
+    workerd = await startWorkerd(dir, port);
+    running = workerd;
+    console.log(`# workerd listening after ${(performance.now() - started).toFixed(0)} ms`);
+
+    const base = `http://127.0.0.1:${port}`;
+    const timings: number[] = [];
+    for (const check of checks) {
+      try {
+        const { answer, ms } = await ask(base, check.path);
+        if (check.path.startsWith("/login?mechanism=SCRAM-SHA-256")) timings.push(ms);
+        check.expect(answer);
+        result(true, `${check.name} (${ms.toFixed(0)} ms)`);
+      } catch (err) {
+        result(false, check.name, (err as Error).message.split("\n")[0]);
+      }
+    }
+    await runUriSpecs(base, result);
+    await runSeedlistSpec(base, result);
+    const [cold, warm] = timings;
+    if (cold !== undefined && warm !== undefined) {
+      console.log(
+        `# cold request (connect + hello + SCRAM-SHA-256 + connectionStatus): ${cold.toFixed(1)} ms`,
+      );
+      console.log(`# warm request (same, SCRAM keys cached in the isolate): ${warm.toFixed(1)} ms`);
+    }
+    try {
+      assert.deepEqual(
+        doh.queries.filter((q) => q.startsWith("SRV")).length,
+        2,
+        `SRV queries: ${doh.queries.join(", ")}`,
+      );
+      assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-1"] ?? 0) >= 2);
+      assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-256"] ?? 0) >= 5);
+      assert.equal(server.stats.authSuccessesByMechanism["MONGODB-AWS"], 2);
+      assert.equal(server.stats.authSuccessesByMechanism["MONGODB-OIDC"], 2); // machine, human
+      assert.equal(capped.stats.authSuccesses, 0);
+      assert.equal(tlsServer.stats.authSuccesses, 1);
+      result(true, "the resolver and the servers saw what the Worker reported");
+    } catch (err) {
+      result(false, "the resolver and the servers saw what the Worker reported", (err as Error).message);
+    }
+  } catch (err) {
+    result(false, "workerd run", (err as Error).message);
+  } finally {
+    if (workerd) await stopWorkerd(workerd);
+    await Promise.allSettled([
+      server?.close(),
+      capped?.close(),
+      tlsServer?.close(),
+      doh?.close(),
+      seedlistDoh?.close(),
+    ]);
+    await rm(dir, { recursive: true, force: true });
+  }
+  const output = workerd?.output();
+  if (failed > 0 && output) console.log(`# workerd output (last 8000 characters):\n${output}`);
+  console.log(`workerd: ${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
+}
+
+// Every case of the connection-string, uri-options (all twelve files) and auth legacy spec files,
+// parsed inside the Worker and checked here as tests/spec/*.test.ts check them on the other runtimes.
+// The one deliberate deviation (MONGODB-AWS keys in the URI) is the runners' own, with its reason.
+async function runUriSpecs(base: string, result: (ok: boolean, name: string, detail?: string) => void) {
+  const cases: {
+    suite: string;
+    name: string;
+    uri: string;
+    check: (view: UriSpecView) => void;
+    deviation?: string;
+  }[] = [];
+  for (const folder of ["connection-string", "uri-options"]) {
+    for (const file of readdirSync(specPath(folder)).filter((f) => f.endsWith(".json")).sort()) {
+      for (const test of readSpec<{ tests: UriSpecCase[] }>(`${folder}/${file}`).tests) {
+        const check = (view: UriSpecView) => checkUriSpecCase(`${folder}/${file}`, test, view);
+        cases.push({ suite: `${folder} spec`, name: `${file}: ${test.description}`, uri: test.uri, check });
+      }
+    }
+  }
+  for (const test of readSpec<{ tests: AuthLegacyCase[] }>("auth/legacy/connection-string.json").tests) {
+    const check = (view: UriSpecView) => checkAuthLegacyCase(test, view);
+    const deviation = AUTH_LEGACY_DEVIATIONS[test.description]?.reason;
+    cases.push({ suite: "auth spec legacy", name: test.description, uri: test.uri, check, deviation });
+  }
+  const tallies = new Map<string, { passed: number; total: number; deviations: string[] }>();
+  for (const entry of cases) {
+    const tally = tallies.get(entry.suite) ?? { passed: 0, total: 0, deviations: [] };
+    tallies.set(entry.suite, tally);
+    tally.total++;
+    if (entry.deviation) tally.deviations.push(`${JSON.stringify(entry.name)}: ${entry.deviation}`);
+    try {
+      const { answer } = await ask(base, `/uri?uri=${encodeURIComponent(entry.uri)}`);
+      entry.check(answer as UriSpecView);
+      tally.passed++;
+      result(true, `${entry.suite}: ${entry.name}`);
+    } catch (err) {
+      result(false, `${entry.suite}: ${entry.name}`, (err as Error).message.split("\n")[0]);
+    }
+  }
+  for (const [suite, { passed, total, deviations }] of tallies) {
+    console.log(
+      `# ${suite} (workerd): ${passed} of ${total} cases passed; ${
+        total - deviations.length
+      } run as the files ` +
+        `say, ${deviations.length} deliberate deviation${deviations.length === 1 ? "" : "s"}` +
+        deviations.map((line) => `\n#   - ${line}`).join(""),
+    );
+  }
+}
+
+// Every case of the Initial DNS Seedlist Discovery spec files, resolved inside the Worker over
+// DNS-over-HTTPS and checked here as tests/spec/seedlist.test.ts checks them on the other runtimes
+// (what is and is not asserted: tests/support/seedlist.ts). No ping here: the Worker's connect over
+// DNS-over-HTTPS is proven by the /srv scenarios. No deliberate deviation.
+async function runSeedlistSpec(base: string, result: (ok: boolean, name: string, detail?: string) => void) {
+  const cases = readSeedlistCases();
+  let passed = 0;
+  for (const { name, test } of cases) {
+    try {
+      const { answer } = await ask(base, `/plan?uri=${encodeURIComponent(test.uri)}`);
+      checkSeedlistCase(test, answer as SeedlistView, srvTargetsOf(test.uri));
+      passed++;
+      result(true, `seedlist spec: ${name}`);
+    } catch (err) {
+      result(false, `seedlist spec: ${name}`, (err as Error).message.split("\n")[0]);
+    }
+  }
+  console.log(
+    `# initial-dns-seedlist-discovery spec through DNS-over-HTTPS (workerd): ${passed} of ${cases.length} ` +
+      `cases passed; ${cases.length} run as the files say, 0 deliberate deviations`,
+  );
+}
+
+function abandon(why: string): never {
+  running?.child.kill("SIGKILL");
+  console.log(`not ok - ${why}`);
+  console.log("workerd: 0 passed, 1 failed");
+  process.exit(1);
+}
+
+const hardTimeout = setTimeout(() => abandon(`hard timeout after ${HARD_TIMEOUT_MS} ms`), HARD_TIMEOUT_MS);
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => abandon(`stopped by ${signal}`));
+}
+const code = await main();
+clearTimeout(hardTimeout);
+process.exit(code);

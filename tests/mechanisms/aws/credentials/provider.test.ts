@@ -1,0 +1,35 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createAwsCredentialProvider } from "../../../../src/mechanisms/aws/credentials/provider.ts";
+import { startFakeImds, tempCredentials, testEnv } from "../../../support/aws-fakes.ts";
+
+describe("createAwsCredentialProvider (what awsCredentialProvider of /node and /deno returns)", () => {
+  it("returns the Node driver's shape and caches temporary credentials between calls", async () => {
+    const now = Date.UTC(2024, 0, 15, 12, 0, 0);
+    const creds = tempCredentials("ec2", now + 60 * 60 * 1000);
+    const imds = await startFakeImds({ roleName: "r", credentials: creds });
+    try {
+      const provider = createAwsCredentialProvider(
+        testEnv({ AWS_EC2_METADATA_DISABLED: "false", AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url }, {
+          now: () => now,
+        }),
+      );
+      const first = await provider();
+      assert.deepEqual(first, {
+        accessKeyId: creds.AccessKeyId,
+        secretAccessKey: creds.SecretAccessKey,
+        sessionToken: creds.Token,
+        expiration: new Date(creds.Expiration),
+      });
+      assert.ok(first.expiration instanceof Date);
+      assert.deepEqual(await provider(), first);
+      assert.equal(imds.requests.length, 3, "one IMDS round (token, role, credentials) for two calls");
+    } finally {
+      await imds.close();
+    }
+  });
+
+  it("fails with CREDENTIAL_PROVIDER_ERROR when no source applies", async () => {
+    await assert.rejects(createAwsCredentialProvider(testEnv())(), { code: "CREDENTIAL_PROVIDER_ERROR" });
+  });
+});

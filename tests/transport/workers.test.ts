@@ -1,0 +1,130 @@
+// The Workers transport outside workerd: its code paths with a `connect` that has the
+// cloudflare:sockets shape but runs over node:net, so the same checks run on Deno, Node and Bun.
+// The real runtime is exercised by tests/e2e/workerd/run.ts.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { Readable, Writable } from "node:stream";
+import { connectWith, MongoAuthError } from "@mongo-auth/core";
+import {
+  connect,
+  createWorkersTransport,
+  type WorkersConnect,
+  workersEnv,
+  workersTransport,
+} from "../../src/transport/workers.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+
+// cloudflare:sockets' connect() over node:net: `opened` resolves on connect, rejects on error.
+const nodeSocketConnect: WorkersConnect = ({ hostname, port }, options) => {
+  assert.equal(options?.secureTransport, "off");
+  const socket = net.connect(port, hostname);
+  const opened = new Promise<unknown>((resolve, reject) => {
+    socket.once("connect", () => resolve({ remoteAddress: `${hostname}:${port}` }));
+    socket.once("error", reject);
+  });
+  return {
+    readable: Readable.toWeb(socket) as ReadableStream<Uint8Array>,
+    writable: Writable.toWeb(socket) as WritableStream<Uint8Array>,
+    opened,
+    close: () => Promise.resolve(void socket.destroy()),
+  };
+};
+
+describe("Workers transport (injected sockets)", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({
+      users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
+    });
+  });
+  after(() => server.close());
+
+  it("authenticates with SCRAM-SHA-256 through openSocket", async () => {
+    const transport = createWorkersTransport({ connect: nodeSocketConnect });
+    const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`);
+    try {
+      assert.equal(conn.handshake.mechanism, "SCRAM-SHA-256");
+      const status = await conn.command("admin", { connectionStatus: 1 });
+      assert.deepEqual((status.authInfo as { authenticatedUsers: unknown[] }).authenticatedUsers, [
+        { user: "alice", db: "admin" },
+      ]);
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("reports a refused connection as CONNECTION_FAILED", async () => {
+    const transport = createWorkersTransport({ connect: nodeSocketConnect });
+    await assert.rejects(connectWith(transport, "mongodb://alice:pw@127.0.0.1:1/"), {
+      code: "CONNECTION_FAILED",
+    });
+  });
+
+  it("gives up with ABORTED when the caller aborts while the socket opens", async () => {
+    const never: WorkersConnect = () => ({
+      readable: new ReadableStream(),
+      writable: new WritableStream(),
+      opened: new Promise(() => {}),
+      close: () => Promise.resolve(),
+    });
+    const controller = new AbortController();
+    const opening = createWorkersTransport({ connect: never }).openSocket({
+      host: "127.0.0.1",
+      port: 27017,
+      signal: controller.signal,
+    });
+    controller.abort();
+    await assert.rejects(opening, { code: "ABORTED" });
+  });
+
+  it("says what to do instead of TLS files, custom CAs, client certificates and skipped checks", async () => {
+    const transport = createWorkersTransport({ connect: nodeSocketConnect });
+    const cases: [Record<string, unknown>, RegExp][] = [
+      [{ tlsCAFile: "/ca.pem" }, /trust store/],
+      [{ tlsCA: "-----BEGIN CERTIFICATE-----" }, /tlsCAFile\/tlsCA/],
+      [{ tlsCertificateKeyFile: "/client.pem" }, /client certificate/],
+      [{ tlsAllowInvalidCertificates: true }, /always verify/],
+      [{ tlsInsecure: true }, /tlsInsecure/],
+    ];
+    for (const [options, message] of cases) {
+      const uri = `mongodb://alice:alice-pw@127.0.0.1:1,${server.address}/?tls=true`;
+      await assert.rejects(connectWith(transport, uri, options), (err: unknown) => {
+        // RUNTIME_UNSUPPORTED holds for every host: connectWith stops at the first.
+        assert.ok(err instanceof MongoAuthError);
+        assert.equal(err.code, "RUNTIME_UNSUPPORTED");
+        assert.match(err.message, message);
+        return true;
+      });
+    }
+  });
+
+  it("refuses MONGODB-X509 before connecting", async () => {
+    await assert.rejects(
+      connect("mongodb://127.0.0.1:1/?authMechanism=MONGODB-X509&tls=true", {
+        tlsCertificateKey: { cert: "c", key: "k" },
+      }),
+      { code: "RUNTIME_UNSUPPORTED", message: /MONGODB-X509.*MONGODB-AWS or MONGODB-OIDC/ },
+    );
+  });
+
+  it("outside Workers, says that cloudflare:sockets is missing and which entry point to use", async () => {
+    await assert.rejects(connect(`mongodb://${server.address}/`), {
+      code: "RUNTIME_UNSUPPORTED",
+      message: /cloudflare:sockets.*@mongo-auth\/core\/node/,
+    });
+  });
+
+  it("has an environment with no variables and no files", () => {
+    const env = workersEnv();
+    assert.equal(env.getEnv("HOME"), undefined);
+    assert.equal(env.readTextFile, undefined);
+    assert.equal(workersTransport.defaultEnv().readTextFile, undefined);
+  });
+
+  it("rejects a DNS-over-HTTPS endpoint that is not https://", () => {
+    assert.throws(() => createWorkersTransport({ dnsOverHttps: "http://dns.example/q" }), {
+      code: "INVALID_OPTION",
+    });
+  });
+});
