@@ -18,13 +18,15 @@ import { MongoAuthError } from "../core/errors.ts";
  * @throws {MongoAuthError} `INVALID_OPTION` for a URL that is not http(s); `RUNTIME_UNSUPPORTED` when no
  *   opener could be started (no desktop: sign in with the device flow, or print the URL)
  *
- * @example
- * ```ts ignore
- * import { connect, createHumanCallback, openBrowser } from "@mongo-auth/core/node";
+ * @example Open the sign-in page in the system browser
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHumanCallback, openBrowser } from "@mongo-auth/core/node";
  *
- * const conn = await connect("mongodb+srv://cluster0.example.mongodb.net/?authMechanism=MONGODB-OIDC", {
- *   authMechanismProperties: { OIDC_HUMAN_CALLBACK: createHumanCallback({ openUrl: openBrowser }) },
- * });
+ * const OIDC_HUMAN_CALLBACK = createHumanCallback({ openUrl: openBrowser });
+ * // Only web pages are opened, never a file or another scheme:
+ * await assert.rejects(openBrowser("file:///etc/passwd"), { code: "INVALID_OPTION" });
+ * void OIDC_HUMAN_CALLBACK;
  * ```
  */
 export function openBrowser(url: string): Promise<void> {
@@ -38,19 +40,33 @@ export function openBrowser(url: string): Promise<void> {
     ? ["rundll32", "url.dll,FileProtocolHandler", url]
     : ["xdg-open", url];
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "ignore", detached: true });
-    child.once("error", (error) =>
+    const cannot = (error: unknown) =>
       reject(
         new MongoAuthError(
           "RUNTIME_UNSUPPORTED",
-          `cannot open a browser here (${command}: ${(error as { code?: string }).code ?? error.message}): ` +
-            'sign in with flow: "device", or leave openUrl unset to print the URL',
+          `cannot open a browser here (${command}: ${
+            reason(error)
+          }): sign in with flow: "device", or leave ` +
+            "openUrl unset to print the URL",
           { cause: error },
         ),
-      ));
+      );
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(command, args, { stdio: "ignore", detached: true });
+    } catch (error) {
+      return cannot(error); // Deno without --allow-run (or --allow-env) refuses at once
+    }
+    child.once("error", cannot);
     child.once("spawn", () => {
       child.unref();
       resolve();
     });
   });
+}
+
+// ENOENT when there is no opener; Deno's permission errors say which flag is missing.
+function reason(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return typeof code === "string" ? code : String(message ?? error);
 }

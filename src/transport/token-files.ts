@@ -7,12 +7,39 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { homedir } from "node:os";
 import { dirname, join } from "node:path";
+import process from "node:process";
+import { MongoAuthError } from "../core/errors.ts";
 import { FileTokenStore, type TokenFileAccess } from "../mechanisms/oidc/human/file-token-store.ts";
 import type { TokenStore } from "../mechanisms/oidc/human/token-store.ts";
 
-/** Where {@link fileTokenStore} keeps tokens by default: `~/.mongo-auth/oidc-tokens.json`. */
+/**
+ * Where {@link fileTokenStore} keeps tokens by default: `~/.mongo-auth/oidc-tokens.json`.
+ *
+ * @returns the path
+ * @throws {MongoAuthError} `INVALID_OPTION` when the home directory cannot be found (Deno without
+ *   `--allow-sys` and `--allow-env`)
+ */
 export function defaultTokenFile(): string {
-  return join(homedir(), ".mongo-auth", "oidc-tokens.json");
+  return join(homeDirectory(), ".mongo-auth", "oidc-tokens.json");
+}
+
+function homeDirectory(): string {
+  try {
+    return homedir();
+  } catch {
+    // Deno without --allow-sys: the variable, if env access is allowed.
+  }
+  try {
+    const home = process.env.HOME ?? process.env.USERPROFILE;
+    if (home) return home;
+  } catch {
+    // Deno without --allow-env either.
+  }
+  throw new MongoAuthError(
+    "INVALID_OPTION",
+    "fileTokenStore() cannot find the home directory for its default file: pass a path " +
+      "(fileTokenStore(path)), or on Deno allow --allow-sys (or --allow-env for HOME)",
+  );
 }
 
 /**
@@ -54,11 +81,24 @@ export const nodeTokenFiles: TokenFileAccess = {
  * @param path the file. Default {@link defaultTokenFile}: `~/.mongo-auth/oidc-tokens.json`
  * @returns the store, for `createHumanCallback({ store })`
  *
- * @example
- * ```ts ignore
+ * @example Keep the tokens in a file only you can read
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtemp, rm, stat } from "node:fs/promises";
+ * import { tmpdir } from "node:os";
+ * import { join } from "node:path";
  * import { createHumanCallback, fileTokenStore } from "@mongo-auth/core/node";
  *
- * const OIDC_HUMAN_CALLBACK = createHumanCallback({ store: fileTokenStore() });
+ * const dir = await mkdtemp(join(tmpdir(), "mongo-auth-"));
+ * const file = join(dir, "oidc-tokens.json");
+ * const store = fileTokenStore(file); // fileTokenStore(): ~/.mongo-auth/oidc-tokens.json
+ * const OIDC_HUMAN_CALLBACK = createHumanCallback({ store });
+ * // What the sign-in does after a person signed in:
+ * await store.set("an issuer, client and user", { accessToken: "eyJ.a.b", expiresAt: Date.now() + 3_600_000 });
+ * assert.equal((await store.get("an issuer, client and user"))?.accessToken, "eyJ.a.b");
+ * assert.equal((await stat(file)).mode & 0o777, 0o600);
+ * await rm(dir, { recursive: true });
+ * void OIDC_HUMAN_CALLBACK;
  * ```
  */
 export function fileTokenStore(path: string = defaultTokenFile()): TokenStore {

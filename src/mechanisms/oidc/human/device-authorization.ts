@@ -19,7 +19,22 @@ import type { IdpRequestOptions } from "./idp-http.ts";
 import { MongoAuthError } from "../../../core/errors.ts";
 import { declined, idpError } from "./sign-in-errors.ts";
 
-/** What the person is shown: where to go and which code to enter. */
+/**
+ * What the person is shown in the device flow: where to go and which code to enter
+ * (`createHumanCallback({ flow: "device", showDeviceCode })`).
+ *
+ * @example Show the prompt in your own words
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { DeviceCodePrompt } from "@mongo-auth/core";
+ *
+ * const lines: string[] = [];
+ * const showDeviceCode = (prompt: DeviceCodePrompt) =>
+ *   void lines.push(`Go to ${prompt.verificationUri} and type ${prompt.userCode}`);
+ * showDeviceCode({ verificationUri: "https://idp.example/device", userCode: "WDJB-MJHT", expiresInSeconds: 600 });
+ * assert.deepEqual(lines, ["Go to https://idp.example/device and type WDJB-MJHT"]);
+ * ```
+ */
 export interface DeviceCodePrompt {
   /** The page to open on another device. */
   readonly verificationUri: string;

@@ -34,7 +34,25 @@ import {
 } from "./token-store.ts";
 import { callbackResultOf, isFresh, tokensOf } from "./tokens.ts";
 
-/** Options of {@link createHumanCallback}. */
+/**
+ * Options of `createHumanCallback` (from `@mongo-auth/core/node`, `/deno` or `/workers`). Every option
+ * has a default: `createHumanCallback()` signs in with the browser, printing the URL to open.
+ *
+ * @example A CLI on a machine without a browser
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { HumanCallbackOptions } from "@mongo-auth/core";
+ *
+ * const controller = new AbortController(); // abort on Ctrl-C
+ * const options: HumanCallbackOptions = {
+ *   flow: "device",
+ *   showDeviceCode: ({ verificationUri, userCode }) => console.error(`${verificationUri}: enter ${userCode}`),
+ *   timeoutMs: 120_000,
+ *   signal: controller.signal,
+ * };
+ * assert.equal(options.flow, "device");
+ * ```
+ */
 export interface HumanCallbackOptions {
   /**
    * How the person signs in: `"code"` (default), in a browser on this machine that redirects to

@@ -11,6 +11,15 @@ import { MongoAuthError } from "../../../core/errors.ts";
  * for the client the cluster names (a "native" or "public" client). Port 27097 is the one MongoDB's
  * own tools use; identity providers that follow RFC 8252 accept any port for a loopback IP, so the
  * tests run on a free port with the same registration.
+ *
+ * @example The redirect URI to register
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DEFAULT_REDIRECT_URI } from "@mongo-auth/core";
+ *
+ * assert.equal(DEFAULT_REDIRECT_URI, "http://127.0.0.1:27097/redirect");
+ * // Registered another one? createHumanCallback({ redirectUri: "http://localhost:27097/redirect" })
+ * ```
  */
 export const DEFAULT_REDIRECT_URI = "http://127.0.0.1:27097/redirect";
 

@@ -5,7 +5,22 @@
  * @module
  */
 
-/** The tokens of one sign-in, as stored. */
+/**
+ * The tokens of one sign-in, as stored.
+ *
+ * @example What a store holds after a sign-in
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { StoredTokens } from "@mongo-auth/core";
+ *
+ * const tokens: StoredTokens = {
+ *   accessToken: "eyJ.a.b",
+ *   expiresAt: Date.now() + 3_600_000, // reused while more than a minute is left
+ *   refreshToken: "r3fr3sh", // traded for new tokens without the person
+ * };
+ * assert.ok(tokens.expiresAt! > Date.now());
+ * ```
+ */
 export interface StoredTokens {
   /** The access token. */
   readonly accessToken: string;
@@ -16,9 +31,10 @@ export interface StoredTokens {
 }
 
 /**
- * A place to keep tokens, keyed by {@link tokenStoreKey} (issuer, client and user). Implement it over a
- * keychain or a secrets service; `fileTokenStore()` from `@mongo-auth/core/deno` or `/node` keeps them
- * in a file only the user can read.
+ * A place to keep tokens, one entry per identity provider, client and user (the sign-in makes the key;
+ * store it as given). Implement it over a keychain or a secrets service; `fileTokenStore()` from
+ * `@mongo-auth/core/deno` or `/node` keeps them in a file only the user can read. Pass it as
+ * `createHumanCallback({ store })`.
  *
  * @example An in-memory store (what the sign-in uses when given none)
  * ```ts
@@ -37,12 +53,12 @@ export interface StoredTokens {
 export interface TokenStore {
   /**
    * The tokens stored under `key`, if any.
-   * @param key from {@link tokenStoreKey}
+   * @param key the entry's key, made by the sign-in
    */
   get(key: string): Promise<StoredTokens | undefined>;
   /**
    * Stores `tokens` under `key`, or forgets the entry when `tokens` is `undefined`.
-   * @param key from {@link tokenStoreKey}
+   * @param key the entry's key, made by the sign-in
    * @param tokens the tokens, or `undefined`
    */
   set(key: string, tokens: StoredTokens | undefined): Promise<void>;
