@@ -48,6 +48,7 @@ import { helloAttributes } from "./hello-event.ts";
  *     skipCertificateVerification: true,
  *     skipHostnameVerification: true,
  *     encryptedPrivateKeys: true,
+ *     loopbackListener: true,
  *   },
  *   openSocket: () => Promise.reject(new Error("never reached")),
  *   resolveSrv: () => Promise.resolve([]),
