@@ -105,11 +105,13 @@ describe("bundle size and bleed", () => {
 
   // 190 KB before the errors of a user's first hour said what to do (what answered instead of MongoDB,
   // every AWS source tried and why, who the server refused and what to check): about 6 KB of words.
+  // 200 KB before the trace of every login (issue 19): each layer's events and their reasons in words, the
+  // TLS certificate's details, the AWS identity and the OIDC token's claims: about 15 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 200_000],
-      ["src/transport/deno.ts", "browser", 200_000],
-      ["src/transport/workers.ts", "browser", 200_000],
+      ["src/transport/node.ts", "node", 215_000],
+      ["src/transport/deno.ts", "browser", 215_000],
+      ["src/transport/workers.ts", "browser", 215_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
