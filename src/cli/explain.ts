@@ -179,8 +179,6 @@ function describe(event: TraceEvent): string {
         : `, expires in ${a.expiresInSeconds} s (${a.expiresAt})`;
       return `${from}: iss ${a.issuer ?? "-"}, aud ${list(a.audience)}, sub ${a.subject ?? "-"}${expiry}`;
     }
-    case "oidc.human":
-      return `signed in by ${event.attributes.path}`;
     case "auth.succeeded": {
       const { mechanism, speculative, user, db } = event.attributes;
       return `${user === undefined ? "" : `${q(user)} on ${q(db)} `}with ${mechanism}` +

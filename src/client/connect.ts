@@ -48,6 +48,7 @@ import { type CheckContext, failureAttributes, startOn } from "./check.ts";
  *     skipCertificateVerification: true,
  *     skipHostnameVerification: true,
  *     encryptedPrivateKeys: true,
+ *     loopbackListener: true,
  *   },
  *   openSocket: () => Promise.reject(new Error("never reached")),
  *   resolveSrv: () => Promise.resolve([]),

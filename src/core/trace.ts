@@ -302,8 +302,6 @@ export type TraceEventAttributes = {
     /** Seconds from this event to `exp` (negative: expired). */
     expiresInSeconds?: number;
   };
-  /** Which way the human sign-in got its token. */
-  "oidc.human": { path: "refresh" | "stored token" | "code flow" | "device flow" };
   /** Authentication succeeded. */
   "auth.succeeded": { mechanism: string; speculative: boolean; user?: string; db: string };
   /** Authentication failed. */

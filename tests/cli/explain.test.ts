@@ -83,7 +83,6 @@ const EXAMPLES: { [K in TraceEventType]: TraceEventAttributes[K] } = {
     expiresAt: "2030-01-01T00:00:00.000Z",
     expiresInSeconds: -180,
   },
-  "oidc.human": { path: "code flow" },
   "auth.succeeded": { mechanism: "SCRAM-SHA-256", speculative: true, user: "alice", db: "admin" },
   "auth.failed": {
     mechanism: "SCRAM-SHA-256",
