@@ -47,6 +47,7 @@ import { discover, type Discovered } from "./discovery.ts";
  *     skipCertificateVerification: true,
  *     skipHostnameVerification: true,
  *     encryptedPrivateKeys: true,
+ *     loopbackListener: true,
  *   },
  *   openSocket: () => Promise.reject(new Error("never reached")),
  *   resolveSrv: () => Promise.resolve([]),

@@ -44,6 +44,13 @@
  *   NotPrimaryOrSecondary 13436, InterruptedDueToReplStateChange 11602, PrimarySteppedDown 189,
  *   InterruptedAtShutdown 11600, ShutdownInProgress 91). Connect again: `connect()` finds the member
  *   that suits now.
+ * - `OIDC_IDP_UNREACHABLE`: the human OIDC sign-in could not reach the identity provider, or it did not answer
+ *   in time.
+ * - `OIDC_DISCOVERY_FAILED`: the identity provider's OpenID configuration is missing or unusable.
+ * - `OIDC_SIGN_IN_DECLINED`: the person declined the sign-in (`access_denied`).
+ * - `OIDC_REDIRECT_ERROR`: the identity provider redirected back with an error other than `access_denied`.
+ * - `OIDC_STATE_MISMATCH`: the redirect carried a `state` other than the one sent (a forged or stale redirect).
+ * - `OIDC_DEVICE_CODE_EXPIRED`: nobody approved the device code before it expired.
  *
  * @example Branch on what went wrong
  * ```ts
@@ -84,7 +91,13 @@ export type MongoAuthErrorCode =
   | "RUNTIME_UNSUPPORTED"
   | "CREDENTIAL_PROVIDER_ERROR"
   | "SERVER_SELECTION_FAILED"
-  | "NOT_PRIMARY";
+  | "NOT_PRIMARY"
+  | "OIDC_IDP_UNREACHABLE"
+  | "OIDC_DISCOVERY_FAILED"
+  | "OIDC_SIGN_IN_DECLINED"
+  | "OIDC_REDIRECT_ERROR"
+  | "OIDC_STATE_MISMATCH"
+  | "OIDC_DEVICE_CODE_EXPIRED";
 
 /**
  * The one error class of mongo-auth.
