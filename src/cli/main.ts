@@ -110,7 +110,12 @@ interface WhoAmI {
   readonly users: readonly { user: string; db: string }[];
   readonly mechanism?: string;
   readonly speculative: boolean;
+  /** The member, `host:port`. */
   readonly host: string;
+  /** Its role: `standalone`, `primary`, `secondary`, `mongos`, … */
+  readonly role: string;
+  /** The replica set it is a member of. */
+  readonly setName?: string;
   readonly roundTrips: number;
   readonly durationMs: number;
 }
@@ -123,7 +128,9 @@ async function whoAmI(conn: Connection): Promise<WhoAmI> {
     users: users.map((u) => ({ user: String(u.user), db: String(u.db) })),
     mechanism,
     speculative,
-    host: `${conn.host}:${conn.port}`,
+    host: conn.address,
+    role: conn.role,
+    ...(conn.setName !== undefined && { setName: conn.setName }),
     roundTrips,
     durationMs: Math.round(durationMs * 10) / 10,
   };
@@ -134,7 +141,7 @@ function whoamiRows(who: WhoAmI): [string, string][] {
     ["user", who.users.map((u) => u.user).join(", ") || "(not authenticated)"],
     ["db", who.users.map((u) => u.db).join(", ") || "-"],
     ["mechanism", who.mechanism ? `${who.mechanism}${who.speculative ? " (speculative)" : ""}` : "none"],
-    ["host", who.host],
+    ["host", `${who.host} (${who.role}${who.setName ? ` of replica set ${who.setName}` : ""})`],
     ["round trips", String(who.roundTrips)],
     ["time", `${who.durationMs.toFixed(1)} ms`],
   ];
