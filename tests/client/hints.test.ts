@@ -149,56 +149,6 @@ describe("mechanismHint", () => {
     assert.equal(mechanismHint(trace), undefined);
     assert.deepEqual(hintsFor(trace), []);
   });
-
-  it("in a replica set, reads the chosen member's events only, whatever order the checks ended in", () => {
-    // Two members checked at once (readPreference=secondary): each check starts the authentication and
-    // sends hello; the chosen one (a) finished first, so b's events come last.
-    const member = (host: string, mechs: string[] | undefined) => ({
-      started: ev("auth.started", { mechanism: "SCRAM-SHA-1", user: "bob", db: "admin", host, port: 27017 }),
-      hello: ev("hello", {
-        host,
-        port: 27017,
-        command: "hello",
-        maxWireVersion: 21,
-        role: "secondary",
-        setName: "rs0",
-        mechsAskedFor: "admin.bob",
-        saslSupportedMechs: mechs,
-        speculative: "not answered",
-      }),
-    });
-    const a = member("a", undefined);
-    const b = member("b", ["SCRAM-SHA-256"]);
-    const source = ev("auth.source", {
-      db: "admin",
-      origin: "connection string authSource",
-      reason: "authSource=admin in the connection string",
-      uriDatabase: "app",
-    });
-    const trace = [
-      a.started,
-      source,
-      b.started,
-      source,
-      a.hello,
-      b.hello,
-      ev("server.selected", {
-        host: "a",
-        port: 27017,
-        serverType: "RSSecondary",
-        topology: "ReplicaSetWithPrimary",
-        readPreference: "secondary",
-        candidates: 2,
-        checks: 3,
-      }),
-      ev("auth.mechanism", { mechanism: "SCRAM-SHA-1", how: "given", reason: "authMechanism=SCRAM-SHA-1" }),
-      refused("SCRAM-SHA-1", { user: "bob" }),
-    ];
-    assert.deepEqual(hintsFor(trace).map((hint) => hint.id), ["auth-source"]);
-    // Without the selection, b's hello (the last) would speak for the login: the user has SCRAM-SHA-256 only.
-    const unselected = trace.filter((event) => event.type !== "server.selected");
-    assert.deepEqual(hintsFor(unselected).map((hint) => hint.id), ["mechanism"]);
-  });
 });
 
 describe("awsUserHint", () => {
