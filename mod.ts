@@ -78,7 +78,7 @@ export {
 } from "./src/client/authenticate.ts";
 export type { AuthCache } from "./src/auth/mechanism.ts";
 export { AuthCacheStore, type AuthCacheStoreOptions } from "./src/auth/cache-store.ts";
-export type { HmacKey } from "./src/crypto/hmac.ts";
+export { HmacState } from "./src/crypto/hmac.ts";
 export {
   ScramKeyCache,
   type ScramKeyCacheOptions,
