@@ -94,6 +94,7 @@ export {
   WireConnection,
   type WireConnectionOptions,
 } from "./src/wire/wire-connection.ts";
+export type { RawSocket, SocketReceiver } from "./src/wire/raw-socket.ts";
 
 // connect() over any runtime's transport.
 export { type ConnectOptions } from "./src/client/options.ts";
