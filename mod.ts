@@ -7,6 +7,9 @@
  * - users of the official `mongodb` driver: the OIDC callbacks of the built-in environments
  *   ({@link createAzureCallback}, {@link createGcpCallback}, {@link createK8sCallback}); the AWS
  *   provider comes from `@mongo-auth/core/node` or `/deno`, which read the process's environment;
+ * - people signing in with MONGODB-OIDC (Workforce Identity Federation): `createHumanCallback` from
+ *   `@mongo-auth/core/node`, `/deno` or `/workers`, with its options ({@link HumanCallbackOptions}), a
+ *   {@link TokenStore} of your own, and the {@link DEFAULT_REDIRECT_URI} to register;
  * - driver authors who own their sockets: {@link authenticate} and {@link beginAuthentication} over
  *   their own {@link CommandRunner}, the caches ({@link AuthCacheStore}, {@link ScramKeyCache}), the
  *   SCRAM client, and {@link WireConnection};
@@ -53,6 +56,12 @@ export type {
   OidcCallbackParams,
   OidcCallbackResult,
 } from "./src/credential/oidc-callback.ts";
+
+// Signing a person in (createHumanCallback comes from the entry point of your runtime).
+export type { HumanCallbackOptions } from "./src/mechanisms/oidc/human/human-callback.ts";
+export type { DeviceCodePrompt } from "./src/mechanisms/oidc/human/device-authorization.ts";
+export type { StoredTokens, TokenStore } from "./src/mechanisms/oidc/human/token-store.ts";
+export { DEFAULT_REDIRECT_URI } from "./src/mechanisms/oidc/human/redirect-listener.ts";
 
 // The built-in OIDC environments, as callbacks the official driver takes too.
 export { type AzureCallbackOptions, createAzureCallback } from "./src/mechanisms/oidc/environments/azure.ts";

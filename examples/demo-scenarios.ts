@@ -1,10 +1,19 @@
 // What the demo logs in with: one scenario per mechanism, against one reference server that speaks
 // TLS (with the test PKI) so that X509 works and every other mechanism runs over TLS too. Kept apart
 // from demo.ts so that tests/e2e/demo.test.ts runs the very same scenarios on every runtime.
+// A person's sign-in (MONGODB-OIDC with createHumanCallback) goes through a real identity provider,
+// oidc-provider, to a second server that trusts it; the person at the browser is scripted.
 import { AuthCacheStore, type ConnectOptions, runtimeEnv } from "@mongo-auth/core";
 import type { ServerConfig } from "../testing/reference-server/config.ts";
 import { createIdentityProvider, oidcServerConfig } from "../testing/identity-provider.ts";
+import { startIdentityProvider } from "../testing/oidc-provider/oidc-provider.ts";
+import { ScriptedPerson } from "../testing/oidc-provider/person.ts";
 import { fixturePath } from "../testing/paths.ts";
+
+// This runtime's sign-in (Deno.serve on Deno, node:http on Node.js and Bun), as demo.ts picks its transport.
+const { createHumanCallback } = "Deno" in globalThis
+  ? await import("../src/transport/deno.ts")
+  : await import("../src/transport/node.ts");
 
 export interface DemoScenario {
   /** What the row shows when the login fails. */
@@ -13,12 +22,18 @@ export interface DemoScenario {
   expect: { mechanism: string; roundTrips: number; user: string; db: string };
   uri(address: string): string;
   options?: ConnectOptions;
+  /** "person": the login goes to the server of {@link DemoSetup.personServerConfig}. */
+  server?: "person";
 }
 
 export interface DemoSetup {
   serverConfig: ServerConfig;
+  /** The server a person signs in to: it trusts the oidc-provider identity provider. */
+  personServerConfig: ServerConfig;
   /** The logins, as one new client: every call starts with empty caches (no OIDC token yet). */
   scenarios(): DemoScenario[];
+  /** Stops the identity provider. */
+  close(): Promise<void>;
 }
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
@@ -29,13 +44,20 @@ const AWS_ARN = "arn:aws:iam::123456789012:user/demo";
 
 export async function demoScenarios(): Promise<DemoSetup> {
   const idp = await createIdentityProvider();
+  const people = await startIdentityProvider();
+  const tlsConfig = {
+    cert: pki("server-cert.pem"),
+    key: pki("server-key.pem"),
+    ca: pki("ca.pem"),
+    allowConnectionsWithoutCertificates: true,
+  };
+  const personServerConfig = {
+    tls: tlsConfig,
+    oidc: { issuer: people.issuer, audience: people.audience, clientId: people.clientId },
+    users: [{ db: "$external", user: "demo-person", mechanisms: ["MONGODB-OIDC"] }],
+  } as ServerConfig;
   const serverConfig = {
-    tls: {
-      cert: pki("server-cert.pem"),
-      key: pki("server-key.pem"),
-      ca: pki("ca.pem"),
-      allowConnectionsWithoutCertificates: true,
-    },
+    tls: tlsConfig,
     aws: { accounts: [{ accessKeyId: AWS_KEY_ID, secretAccessKey: AWS_SECRET, arn: AWS_ARN }] },
     oidc: oidcServerConfig(idp),
     users: [
@@ -108,11 +130,25 @@ export async function demoScenarios(): Promise<DemoSetup> {
         options: oidcOptions,
       },
       {
+        label: "MONGODB-OIDC (person, oidc-provider)",
+        expect: { mechanism: "MONGODB-OIDC", roundTrips: 3, user: "demo-person", db: "$external" },
+        uri: (a) => `mongodb://${a}/?authMechanism=MONGODB-OIDC&${tls}`,
+        options: {
+          authMechanismProperties: {
+            OIDC_HUMAN_CALLBACK: createHumanCallback({
+              redirectUri: "http://127.0.0.1:0/redirect", // the registered URI's host and path, a free port
+              openUrl: (url) => void new ScriptedPerson("demo-person").signIn(url),
+            }),
+          },
+        },
+        server: "person",
+      },
+      {
         label: "PLAIN",
         expect: { mechanism: "PLAIN", roundTrips: 2, user: "ldap-user", db: "$external" },
         uri: (a) => `mongodb://ldap-user:ldap-pw@${a}/?authMechanism=PLAIN&${tls}`,
       },
     ];
   };
-  return { serverConfig, scenarios };
+  return { serverConfig, personServerConfig, scenarios, close: () => people.close() };
 }

@@ -1,6 +1,8 @@
 /**
  * The demo: starts the reference server (TLS, with demo users for every mechanism) and logs in with
- * each mechanism, printing one row each. `npm run demo` (Node), `deno task demo`, `bun examples/demo.ts`.
+ * each mechanism, printing one row each; a person (scripted) signs in through oidc-provider, a real
+ * OpenID Connect identity provider, with `createHumanCallback`. `npm run demo` (Node), `deno task demo`,
+ * `bun examples/demo.ts`.
  *
  * @module
  */
@@ -14,6 +16,7 @@ const transport: Transport = "Deno" in globalThis
 
 const setup = await demoScenarios();
 const server = await startServer(setup.serverConfig);
+const personServer = await startServer(setup.personServerConfig);
 let failures = 0;
 try {
   console.log(`reference server on ${server.address} (TLS) — client on ${transport.platform}\n`);
@@ -21,7 +24,8 @@ try {
   const rows: string[][] = [];
   for (const scenario of setup.scenarios()) {
     try {
-      const conn = await connectWith(transport, scenario.uri(server.address), scenario.options);
+      const target = scenario.server === "person" ? personServer : server;
+      const conn = await connectWith(transport, scenario.uri(target.address), scenario.options);
       const status = await conn.command("admin", { connectionStatus: 1 });
       const user =
         (status.authInfo as { authenticatedUsers: { user: string; db: string }[] }).authenticatedUsers[0];
@@ -47,5 +51,7 @@ try {
   for (const row of rows) console.log(line(row));
 } finally {
   await server.close();
+  await personServer.close();
+  await setup.close();
 }
 if (failures > 0) throw new Error(`${failures} demo login(s) failed`);

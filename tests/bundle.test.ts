@@ -52,7 +52,7 @@ describe("bundle size and bleed", () => {
       "browser",
     );
     const bled = b.inputs.filter((name) =>
-      /src\/(mechanisms\/(aws|oidc)|wire|transport)\/|aws4fetch|bson|credential/.test(name)
+      /src\/(mechanisms\/(aws|oidc)|wire|transport)\/|aws4fetch|bson|credential|oauth4webapi/.test(name)
     );
     assert.deepEqual(bled, []);
     assert.ok(b.bytes < 12_000, `ScramClient bundles to ${b.bytes} bytes`);
@@ -70,6 +70,37 @@ describe("bundle size and bleed", () => {
       [],
     );
     assert.ok(b.bytes < 24_000, `parseCredential bundles to ${b.bytes} bytes`);
+  });
+
+  // The human sign-in (oauth4webapi) is only in the bundle of a program that signs people in.
+  it("the machine OIDC flows and connect() pull in no oauth4webapi and no human sign-in", async () => {
+    for (
+      const source of [
+        `import { authenticate, createAzureCallback } from "ROOT/mod.ts"; console.log(authenticate, createAzureCallback);`,
+        `import { connect } from "ROOT/src/transport/node.ts"; console.log(connect);`,
+        `import { connect } from "ROOT/src/transport/deno.ts"; console.log(connect);`,
+        `import { connect } from "ROOT/src/transport/workers.ts"; console.log(connect);`,
+      ]
+    ) {
+      const b = await bundle(source, "node");
+      const human = b.inputs.filter((name) => /oauth4webapi|src\/mechanisms\/oidc\/human\//.test(name));
+      assert.deepEqual(human, [], source);
+    }
+  });
+
+  it("createHumanCallback alone (the human sign-in, oauth4webapi included) stays under 48 KB", async () => {
+    const b = await bundle(
+      `import { createHumanCallback } from "ROOT/src/transport/node.ts"; console.log(createHumanCallback);`,
+      "node",
+    );
+    assert.ok(b.inputs.some((name) => name.includes("oauth4webapi")));
+    assert.deepEqual(
+      b.inputs.filter((name) =>
+        /src\/(mechanisms\/(?!oidc\/human\/)|wire\/|client\/connect)|aws4fetch|bson/.test(name)
+      ),
+      [],
+    );
+    assert.ok(b.bytes < 48_000, `createHumanCallback bundles to ${b.bytes} bytes`);
   });
 
   // 190 KB before the errors of a user's first hour said what to do (what answered instead of MongoDB,

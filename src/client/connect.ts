@@ -47,6 +47,7 @@ import { WireConnection } from "../wire/wire-connection.ts";
  *     skipCertificateVerification: true,
  *     skipHostnameVerification: true,
  *     encryptedPrivateKeys: true,
+ *     loopbackListener: true,
  *   },
  *   openSocket: () => Promise.reject(new Error("never reached")),
  *   resolveSrv: () => Promise.resolve([]),

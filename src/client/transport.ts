@@ -116,6 +116,12 @@ export interface TransportCapabilities {
   /** Decrypt an encrypted private key (`tlsCertificateKeyFilePassword`, or an encrypted key in the PEM). */
   readonly encryptedPrivateKeys: Capability;
   /**
+   * Listen on a loopback port for a browser's redirect: the OIDC sign-in of a person in a browser
+   * (`createHumanCallback`, `flow: "code"`). `connect()` never needs it; the runtime's
+   * `createHumanCallback` checks it.
+   */
+  readonly loopbackListener: Capability;
+  /**
    * The most PBKDF2 iterations the runtime's WebCrypto derives (Cloudflare's production Workers:
    * 100 000), or `undefined` for no cap. Only the server's reply carries the SCRAM iteration count, so a
    * refusal is recognised when WebCrypto refuses, and explained with this number.
@@ -130,6 +136,7 @@ export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.
   skipCertificateVerification: true,
   skipHostnameVerification: true,
   encryptedPrivateKeys: true,
+  loopbackListener: true,
 });
 
 /**
@@ -151,6 +158,7 @@ export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.
  *     skipCertificateVerification: { instead: "remove the option" },
  *     skipHostnameVerification: { instead: "remove the option" },
  *     encryptedPrivateKeys: { instead: "authenticate with SCRAM-SHA-256" },
+ *     loopbackListener: { instead: 'sign in with createHumanCallback({ flow: "device" })' },
  *   },
  *   openSocket: () => Promise.reject(new Error("open your runtime's socket here")),
  *   defaultEnv: () => runtimeEnv(),
@@ -190,6 +198,10 @@ const WHAT: Readonly<Record<CapabilityName, [what: string, options: string]>> = 
   encryptedPrivateKeys: [
     "decrypt an encrypted private key",
     "tlsCertificateKeyFilePassword, or an encrypted key in the PEM",
+  ],
+  loopbackListener: [
+    "listen on a loopback port for the browser's redirect of the OIDC sign-in",
+    'createHumanCallback, flow: "code"',
   ],
 };
 

@@ -35,6 +35,13 @@
  * - `DNS_ERROR`: SRV/TXT resolution failed.
  * - `RUNTIME_UNSUPPORTED`: this runtime cannot do what was asked (say, client certificates on Workers).
  * - `CREDENTIAL_PROVIDER_ERROR`: a credential source (AWS, OIDC environment, callback) failed.
+ * - `OIDC_IDP_UNREACHABLE`: the human OIDC sign-in could not reach the identity provider, or it did not answer
+ *   in time.
+ * - `OIDC_DISCOVERY_FAILED`: the identity provider's OpenID configuration is missing or unusable.
+ * - `OIDC_SIGN_IN_DECLINED`: the person declined the sign-in (`access_denied`).
+ * - `OIDC_REDIRECT_ERROR`: the identity provider redirected back with an error other than `access_denied`.
+ * - `OIDC_STATE_MISMATCH`: the redirect carried a `state` other than the one sent (a forged or stale redirect).
+ * - `OIDC_DEVICE_CODE_EXPIRED`: nobody approved the device code before it expired.
  *
  * @example Branch on what went wrong
  * ```ts
@@ -73,7 +80,13 @@ export type MongoAuthErrorCode =
   | "TLS_ERROR"
   | "DNS_ERROR"
   | "RUNTIME_UNSUPPORTED"
-  | "CREDENTIAL_PROVIDER_ERROR";
+  | "CREDENTIAL_PROVIDER_ERROR"
+  | "OIDC_IDP_UNREACHABLE"
+  | "OIDC_DISCOVERY_FAILED"
+  | "OIDC_SIGN_IN_DECLINED"
+  | "OIDC_REDIRECT_ERROR"
+  | "OIDC_STATE_MISMATCH"
+  | "OIDC_DEVICE_CODE_EXPIRED";
 
 /**
  * The one error class of mongo-auth.

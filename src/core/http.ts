@@ -1,6 +1,6 @@
 /**
  * Every HTTP request of mongo-auth (AWS credential sources and STS, the OIDC environments' metadata
- * endpoints, DNS-over-HTTPS) goes through {@link httpRequest}: the injected `fetch`, a timeout on top of
+ * endpoints, DNS-over-HTTPS, the OIDC sign-in's identity provider) goes through {@link httpRequest}: the injected `fetch`, a timeout on top of
  * the caller's signal, no redirect followed, a bounded body, and errors that follow two rules.
  *
  * - A timeout or the caller's abort: the caller's signal is looked at first, so its abort is reported by
@@ -49,8 +49,18 @@ export interface HttpRequest {
   readonly signal?: AbortSignal;
   /** The code of a network failure, a bad status, an oversized body, and of this request's own timeout. */
   readonly failure: MongoAuthErrorCode;
-  /** The code of this request's own timeout, when it is not {@link failure}. */
+  /**
+   * The code of a network failure and of this request's own timeout, when it is not {@link failure}
+   * (the OIDC sign-in: an identity provider it cannot reach is not one that answers wrongly).
+   */
+  readonly unreachableFailure?: MongoAuthErrorCode;
+  /** The code of this request's own timeout, when it is neither {@link unreachableFailure} nor {@link failure}. */
   readonly timeoutFailure?: MongoAuthErrorCode;
+  /**
+   * What to do, appended to the message of a network failure, a timeout of its own and an oversized
+   * body (`<what> did not answer within N ms; <remedy>`).
+   */
+  readonly remedy?: string;
   /** The most bytes of body read. Default 1 000 000. */
   readonly maxBodyBytes?: number;
 }
@@ -115,17 +125,20 @@ export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
     };
   } catch (err) {
     if (caller?.aborted) throw abortError(caller, what);
+    const unreachable = request.unreachableFailure ?? request.failure;
     if (signal.aborted) {
       throw new MongoAuthError(
-        request.timeoutFailure ?? request.failure,
-        `${what} did not answer within ${timeoutMs} ms`,
+        request.timeoutFailure ?? unreachable,
+        withRemedy(`${what} did not answer within ${timeoutMs} ms`, request),
         { cause: err },
       );
     }
     if (err instanceof MongoAuthError) throw err;
-    throw new MongoAuthError(request.failure, `${what} is unreachable: ${networkReason(err, request)}`, {
-      cause: err,
-    });
+    throw new MongoAuthError(
+      unreachable,
+      withRemedy(`${what} is unreachable: ${networkReason(err, request)}`, request),
+      { cause: err },
+    );
   }
 }
 
@@ -216,6 +229,31 @@ export function safeUrl(url: string | URL): string {
   }
 }
 
+/**
+ * True for the host names that are this machine: `localhost`, `127.0.0.0/8` and `[::1]` (a URL's
+ * `hostname`, brackets included). Plain `http` is acceptable only to them: nothing sent leaves the machine.
+ *
+ * @param hostname a URL's `hostname`
+ * @returns whether it is a loopback host
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isLoopbackHost } from "./http.ts";
+ *
+ * assert.equal(isLoopbackHost(new URL("http://127.0.0.1:8053/").hostname), true);
+ * assert.equal(isLoopbackHost(new URL("http://[::1]/").hostname), true);
+ * assert.equal(isLoopbackHost(new URL("http://idp.example.com/").hostname), false);
+ * ```
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i.test(hostname);
+}
+
+function withRemedy(message: string, request: HttpRequest): string {
+  return request.remedy ? `${message}; ${request.remedy}` : message;
+}
+
 // A secret as sent, and as a form body or a URL would encode it.
 function secretsOf(request: HttpRequest): string[] {
   return (request.secrets ?? []).flatMap((secret) =>
@@ -225,7 +263,10 @@ function secretsOf(request: HttpRequest): string[] {
 
 async function readBounded(response: Response, maxBytes: number, request: HttpRequest): Promise<Uint8Array> {
   const tooLarge = () =>
-    new MongoAuthError(request.failure, `${request.what}: the answer is larger than ${maxBytes} bytes`);
+    new MongoAuthError(
+      request.failure,
+      withRemedy(`${request.what}: the answer is larger than ${maxBytes} bytes`, request),
+    );
   if (Number(response.headers.get("content-length") ?? "0") > maxBytes) {
     await response.body?.cancel();
     throw tooLarge();

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { type HttpRequest, httpRequest, statusError } from "../core/http.ts";
+import { type HttpRequest, httpRequest, isLoopbackHost, statusError } from "../core/http.ts";
 import { encodeBase64 } from "../crypto/base64.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { FetchLike } from "../core/runtime-env.ts";
@@ -54,7 +54,6 @@ const DNS_MESSAGE = "application/dns-message";
 const DEFAULT_TIMEOUT_MS = 5000;
 // A DNS message is at most 65 535 bytes (RFC 8484 section 6): anything larger is not an answer.
 const MAX_MESSAGE_BYTES = 65_535;
-const LOOPBACK_HOSTS = /^(localhost|127(\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
  * The SRV records of `name`, over DNS-over-HTTPS.
@@ -161,7 +160,7 @@ export function dnsOverHttpsEndpoint(endpoint: string | true | undefined): URL {
   if (typeof endpoint !== "string" || !URL.canParse(endpoint)) throw invalid();
   const url = new URL(endpoint);
   const secure = url.protocol === "https:";
-  const loopbackTest = url.protocol === "http:" && LOOPBACK_HOSTS.test(url.hostname);
+  const loopbackTest = url.protocol === "http:" && isLoopbackHost(url.hostname);
   if (!secure && !loopbackTest) throw invalid();
   return url;
 }

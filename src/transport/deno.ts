@@ -50,6 +50,12 @@ import {
 } from "../client/transport.ts";
 import type { SrvRecord } from "../dns/resolver.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { OidcCallback } from "../credential/oidc-callback.ts";
+import {
+  createHumanCallback as createSignIn,
+  type HumanCallbackOptions,
+} from "../mechanisms/oidc/human/human-callback.ts";
+import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
 // this file without Deno's own type library.
@@ -254,4 +260,38 @@ export type { AwsCredentialProviderOptions };
  */
 export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
   return createAwsCredentialProvider(options.env ?? denoEnv(), options);
+}
+export { fileTokenStore } from "./token-files.ts";
+export { openBrowser } from "./open-browser.ts";
+
+/**
+ * An `OIDC_HUMAN_CALLBACK` that signs a person in at the identity provider the server names: refresh
+ * when it can, otherwise the authorization code flow with PKCE in a browser (`Deno.serve` on
+ * 127.0.0.1 receives the redirect; `--allow-net`) or, with `flow: "device"`, the device flow. For
+ * `connect()` and for the official `mongodb` driver alike.
+ *
+ * @param options flow, redirect URI, `openUrl`, token store, timeouts (see `HumanCallbackOptions`)
+ * @returns the callback
+ * @throws {MongoAuthError} `INVALID_OPTION` for a bad option. The callback throws what the sign-in
+ *   can fail with: `OIDC_IDP_UNREACHABLE`, `OIDC_DISCOVERY_FAILED`, `OIDC_SIGN_IN_DECLINED`,
+ *   `OIDC_REDIRECT_ERROR`, `OIDC_STATE_MISMATCH`, `OIDC_DEVICE_CODE_EXPIRED`, `CREDENTIAL_PROVIDER_ERROR`,
+ *   `TIMEOUT`, `ABORTED`
+ *
+ * @example Sign in once, in the system browser, and keep the tokens for the next run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseCredential } from "@mongo-auth/core";
+ * import { createHumanCallback, fileTokenStore, openBrowser } from "@mongo-auth/core/deno";
+ *
+ * const OIDC_HUMAN_CALLBACK = createHumanCallback({ openUrl: openBrowser, store: fileTokenStore() });
+ * // connect(uri, { authMechanismProperties: { OIDC_HUMAN_CALLBACK } }) signs the person in when the
+ * // server asks; the callback is what the credential holds:
+ * const credential = parseCredential("mongodb+srv://cluster0.example.net/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: { OIDC_HUMAN_CALLBACK },
+ * });
+ * assert.equal(credential?.mechanismProperties.OIDC_HUMAN_CALLBACK, OIDC_HUMAN_CALLBACK);
+ * ```
+ */
+export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCallback {
+  return createSignIn(options, listenLoopbackDeno);
 }

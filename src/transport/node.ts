@@ -29,6 +29,12 @@ import type { AwsCredentialProvider } from "../credential/aws.ts";
 import type { Transport } from "../client/transport.ts";
 import type { SrvRecord } from "../dns/resolver.ts";
 import { nodeSocketCapabilities, openNodeSocket } from "./node-socket.ts";
+import type { OidcCallback } from "../credential/oidc-callback.ts";
+import {
+  createHumanCallback as createSignIn,
+  type HumanCallbackOptions,
+} from "../mechanisms/oidc/human/human-callback.ts";
+import { listenLoopbackNode } from "./loopback-listener-node.ts";
 
 /**
  * Connects to MongoDB and authenticates, on Node.js or Bun.
@@ -130,4 +136,38 @@ export type { AwsCredentialProviderOptions };
  */
 export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
   return createAwsCredentialProvider(options.env ?? nodeEnv(), options);
+}
+export { fileTokenStore } from "./token-files.ts";
+export { openBrowser } from "./open-browser.ts";
+
+/**
+ * An `OIDC_HUMAN_CALLBACK` that signs a person in at the identity provider the server names: refresh
+ * when it can, otherwise the authorization code flow with PKCE in a browser (`node:http` on 127.0.0.1
+ * receives the redirect) or, with `flow: "device"`, the device flow. For `connect()` and for the
+ * official `mongodb` driver alike, on Node.js, Bun, and Deno.
+ *
+ * @param options flow, redirect URI, `openUrl`, token store, timeouts (see `HumanCallbackOptions`)
+ * @returns the callback
+ * @throws {MongoAuthError} `INVALID_OPTION` for a bad option. The callback throws what the sign-in
+ *   can fail with: `OIDC_IDP_UNREACHABLE`, `OIDC_DISCOVERY_FAILED`, `OIDC_SIGN_IN_DECLINED`,
+ *   `OIDC_REDIRECT_ERROR`, `OIDC_STATE_MISMATCH`, `OIDC_DEVICE_CODE_EXPIRED`, `CREDENTIAL_PROVIDER_ERROR`,
+ *   `TIMEOUT`, `ABORTED`
+ *
+ * @example The official driver signs the person in with it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MongoClient } from "mongodb";
+ * import { createHumanCallback, fileTokenStore, openBrowser } from "@mongo-auth/core/node";
+ *
+ * const client = new MongoClient("mongodb+srv://cluster0.example.net/?authMechanism=MONGODB-OIDC", {
+ *   authMechanismProperties: {
+ *     OIDC_HUMAN_CALLBACK: createHumanCallback({ openUrl: openBrowser, store: fileTokenStore() }),
+ *   },
+ * });
+ * // client.connect() asks the callback for a token when the server wants one.
+ * assert.equal(typeof client.options.credentials?.mechanismProperties.OIDC_HUMAN_CALLBACK, "function");
+ * ```
+ */
+export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCallback {
+  return createSignIn(options, listenLoopbackNode);
 }

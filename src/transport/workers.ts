@@ -10,8 +10,9 @@
  * What Workers cannot do is declared in the transport's capabilities and reported as
  * `RUNTIME_UNSUPPORTED`, with what to do instead: client certificates (MONGODB-X509,
  * `tlsCertificateKeyFile`, `tlsCertificateKey`), custom CAs (`tlsCAFile`, `tlsCA`), skipping certificate
- * checks, and SCRAM iteration counts above the platform's PBKDF2 cap of 100 000 (detected when WebCrypto
- * refuses, since only the server's reply carries the count).
+ * checks, SCRAM iteration counts above the platform's PBKDF2 cap of 100 000 (detected when WebCrypto
+ * refuses, since only the server's reply carries the count), and listening for a browser's redirect (the
+ * OIDC sign-in of a person signs in with the device flow here).
  *
  * @example
  * ```ts ignore
@@ -39,7 +40,17 @@ import type { Connection } from "../client/connection.ts";
 import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
-import type { OpenSocketOptions, Transport, TransportCapabilities } from "../client/transport.ts";
+import {
+  type OpenSocketOptions,
+  requireCapability,
+  type Transport,
+  type TransportCapabilities,
+} from "../client/transport.ts";
+import type { OidcCallback } from "../credential/oidc-callback.ts";
+import {
+  createHumanCallback as createSignIn,
+  type HumanCallbackOptions,
+} from "../mechanisms/oidc/human/human-callback.ts";
 import { openWithin, socketError, socketStreams } from "./socket.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 
@@ -95,6 +106,9 @@ const WORKERS_CAPABILITIES: TransportCapabilities = {
     instead: "Workers always verify the server's certificate and host name: remove the option",
   },
   encryptedPrivateKeys: { instead: INSTEAD_OF_CERTIFICATES },
+  loopbackListener: {
+    instead: 'Workers cannot listen: sign the person in with createHumanCallback({ flow: "device" })',
+  },
   maxPbkdf2Iterations: WORKERS_MAX_PBKDF2_ITERATIONS,
 };
 
@@ -199,4 +213,34 @@ async function openSocket(
     socket?.close().catch(() => {});
     throw socketError(err, host, port, tls !== undefined);
   }
+}
+
+/**
+ * An `OIDC_HUMAN_CALLBACK` that signs a person in with the device flow (RFC 8628): the person opens a
+ * page on any device and enters the code `showDeviceCode` shows them. Workers cannot listen for a
+ * browser's redirect (their transport's capabilities say so), so `flow: "device"` is required.
+ *
+ * @param options `flow: "device"`, `showDeviceCode`, token store, timeouts (see `HumanCallbackOptions`)
+ * @returns the callback
+ * @throws {MongoAuthError} `RUNTIME_UNSUPPORTED` without `flow: "device"`; `INVALID_OPTION` for a bad
+ *   option
+ *
+ * @example Show the device code in the Worker's own way
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { createHumanCallback } from "@mongo-auth/core/workers";
+ *
+ * const shown: string[] = [];
+ * const OIDC_HUMAN_CALLBACK = createHumanCallback({
+ *   flow: "device",
+ *   showDeviceCode: ({ verificationUri, userCode }) => void shown.push(`${verificationUri} ${userCode}`),
+ * });
+ * assert.equal(typeof OIDC_HUMAN_CALLBACK, "function");
+ * assert.throws(() => createHumanCallback(), { code: "RUNTIME_UNSUPPORTED" });
+ * ```
+ */
+export function createHumanCallback(options: HumanCallbackOptions = {}): OidcCallback {
+  const callback = createSignIn(options, undefined);
+  if (options.flow !== "device") requireCapability(WORKERS_CAPABILITIES, "loopbackListener");
+  return callback;
 }

@@ -2,7 +2,13 @@
 // one rule), no redirects, a bounded body, and bodies shown in messages only as redacted excerpts.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type HttpRequest, httpRequest, redactedExcerpt, statusError } from "../../src/core/http.ts";
+import {
+  type HttpRequest,
+  httpRequest,
+  isLoopbackHost,
+  redactedExcerpt,
+  statusError,
+} from "../../src/core/http.ts";
 import type { FetchLike } from "../../src/core/runtime-env.ts";
 import { createServer } from "node:http";
 import { listenOnLoopback } from "../support/loopback-http.ts";
@@ -109,6 +115,44 @@ describe("httpRequest", () => {
       code: "DNS_ERROR",
       message: /the answer is larger than 10 bytes/,
     });
+  });
+
+  it("unreachableFailure codes a network failure and its own timeout, not an answer too large", async () => {
+    const refused = () => Promise.reject(new TypeError("fetch failed", { cause: { code: "ECONNREFUSED" } }));
+    const big = () => Promise.resolve(new Response("x".repeat(100)));
+    const idp = { unreachableFailure: "OIDC_IDP_UNREACHABLE", remedy: "check the network" } as const;
+    await assert.rejects(httpRequest(request(refused, idp)), {
+      code: "OIDC_IDP_UNREACHABLE",
+      message: "the stand-in (http://127.0.0.1:9/x) is unreachable: ECONNREFUSED; check the network",
+    });
+    await assert.rejects(httpRequest(request(hanging, { ...idp, timeoutMs: 20 })), {
+      code: "OIDC_IDP_UNREACHABLE",
+      message: "the stand-in (http://127.0.0.1:9/x) did not answer within 20 ms; check the network",
+    });
+    await assert.rejects(httpRequest(request(big, { ...idp, maxBodyBytes: 10 })), {
+      code: "CREDENTIAL_PROVIDER_ERROR",
+      message: "the stand-in (http://127.0.0.1:9/x): the answer is larger than 10 bytes; check the network",
+    });
+  });
+});
+
+describe("isLoopbackHost", () => {
+  it("is true for this machine only: localhost, 127.0.0.0/8 and [::1]", () => {
+    for (
+      const url of ["http://localhost:1/", "http://127.0.0.1/", "http://127.1.2.3:8/", "http://[::1]:9/"]
+    ) {
+      assert.equal(isLoopbackHost(new URL(url).hostname), true, url);
+    }
+    for (
+      const url of [
+        "http://10.0.0.1/",
+        "http://127.0.0.1.example.com/",
+        "http://[::2]/",
+        "http://idp.example/",
+      ]
+    ) {
+      assert.equal(isLoopbackHost(new URL(url).hostname), false, url);
+    }
   });
 });
 

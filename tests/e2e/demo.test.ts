@@ -12,12 +12,20 @@ const setup: DemoSetup = await demoScenarios();
 for (const { name, transport } of await transports()) {
   describe(`the demo's logins (${name} transport)`, () => {
     let server: RunningServer;
-    before(async () => void (server = await startServer(setup.serverConfig)));
-    after(() => server.close());
+    let personServer: RunningServer;
+    before(async () => {
+      server = await startServer(setup.serverConfig);
+      personServer = await startServer(setup.personServerConfig);
+    });
+    after(async () => {
+      await server.close();
+      await personServer.close();
+    });
 
     for (const scenario of setup.scenarios()) {
       it(`${scenario.label}: ${scenario.expect.mechanism} in ${scenario.expect.roundTrips} round trip(s)`, async () => {
-        const conn = await connectWith(transport, scenario.uri(server.address), scenario.options);
+        const target = scenario.server === "person" ? personServer : server;
+        const conn = await connectWith(transport, scenario.uri(target.address), scenario.options);
         try {
           assert.equal(conn.handshake.mechanism, scenario.expect.mechanism);
           assert.equal(conn.handshake.roundTrips, scenario.expect.roundTrips);
@@ -31,3 +39,5 @@ for (const { name, transport } of await transports()) {
     }
   });
 }
+
+after(() => setup.close());

@@ -1,11 +1,18 @@
 // The server side of MONGODB-OIDC as mongod (7.0+ Enterprise) runs it: a one-step conversation
 // (saslStart { jwt }, also inside hello's speculativeAuthenticate) and a two-step one (saslStart
 // { n? } answered with the identity provider's { issuer, clientId, requestScopes? }, then
-// saslContinue { jwt }). Tokens are verified with jose against a local JWKS: signature, iss, aud,
-// exp and nbf. The principal is the configured claim (default "sub") and must be a user of $external
+// saslContinue { jwt }). Tokens are verified with jose against the identity provider's keys (a JWKS
+// given in the configuration, or, as mongod does, the jwks_uri its discovery document names): signature,
+// iss, aud, exp and nbf. The principal is the configured claim (default "sub") and must be a user of $external
 // with MONGODB-OIDC. Every failure is mongod's error 18; the reason goes to the server's stats only.
 import { BSON } from "bson";
-import { createLocalJWKSet, type JSONWebKeySet, jwtVerify } from "jose";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  type JSONWebKeySet,
+  jwtVerify,
+  type JWTVerifyGetKey,
+} from "jose";
 import type { ServerConfig } from "../config.ts";
 import { AuthFailure } from "../errors.ts";
 import type { SaslConversation, SaslMechanismServer, SaslStepResult, ServerAuthContext } from "../sasl.ts";
@@ -16,8 +23,12 @@ export interface OidcServerConfig {
   issuer: string;
   /** The audience; tokens must carry it in `aud`. */
   audience: string;
-  /** The public keys tokens are signed with (a JWKS document). */
-  jwks: JSONWebKeySet;
+  /**
+   * The public keys tokens are signed with (a JWKS document). Absent: found as mongod finds them, through
+   * the issuer's discovery document (`<issuer>/.well-known/openid-configuration`, whose `issuer` must
+   * match) and its `jwks_uri`, fetched when first needed and again when a token names an unknown key.
+   */
+  jwks?: JSONWebKeySet;
   /** The claim that names the user (default "sub"). */
   principalClaim?: string;
   /**
@@ -59,7 +70,7 @@ export function oidcConfigOf(config: ServerConfig): OidcServerConfig {
       throw new TypeError(`config.oidc.${key} must be a string`);
     }
   }
-  if (!Array.isArray(oidc.jwks?.keys)) {
+  if (oidc.jwks !== undefined && !Array.isArray(oidc.jwks?.keys)) {
     throw new TypeError("config.oidc.jwks must be a JWKS ({ keys: [...] })");
   }
   if (oidc.principalClaim !== undefined && typeof oidc.principalClaim !== "string") {
@@ -147,7 +158,8 @@ class OidcConversation implements SaslConversation {
     const { issuer, audience, jwks, principalClaim = "sub", clockToleranceSeconds = 0 } = this.#config;
     let claims: Record<string, unknown>;
     try {
-      ({ payload: claims } = await jwtVerify(jwt, createLocalJWKSet(jwks), {
+      const keys = jwks ? createLocalJWKSet(jwks) : await discoveredKeys(issuer);
+      ({ payload: claims } = await jwtVerify(jwt, keys, {
         issuer,
         audience,
         clockTolerance: clockToleranceSeconds,
@@ -165,6 +177,29 @@ class OidcConversation implements SaslConversation {
     if (!user || !user.mechanisms.includes(NAME)) throw new AuthFailure("UserNotFound");
     return principal;
   }
+}
+
+// The keys of each discovered issuer, kept like mongod's JWKS cache (jose refetches on an unknown key).
+const discovered = new Map<string, Promise<JWTVerifyGetKey>>();
+
+function discoveredKeys(issuer: string): Promise<JWTVerifyGetKey> {
+  let keys = discovered.get(issuer);
+  if (!keys) {
+    keys = discover(issuer);
+    keys.catch(() => discovered.delete(issuer));
+    discovered.set(issuer, keys);
+  }
+  return keys;
+}
+
+async function discover(issuer: string): Promise<JWTVerifyGetKey> {
+  const url = `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+  const response = await fetch(url, { signal: AbortSignal.timeout(5000), redirect: "error" });
+  if (!response.ok) throw new Error(`OIDC discovery ${url} answered HTTP ${response.status}`);
+  const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+  if (metadata.issuer !== issuer) throw new Error(`OIDC discovery ${url} names another issuer`);
+  if (typeof metadata.jwks_uri !== "string") throw new Error(`OIDC discovery ${url} has no jwks_uri`);
+  return createRemoteJWKSet(new URL(metadata.jwks_uri), { timeoutDuration: 5000 });
 }
 
 function decode(payload: Uint8Array): Record<string, unknown> {

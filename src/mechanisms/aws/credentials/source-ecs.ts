@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { httpRequest, safeUrl } from "../../../core/http.ts";
+import { httpRequest, isLoopbackHost, safeUrl } from "../../../core/http.ts";
 import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { metadataCredentials } from "./metadata-credentials.ts";
@@ -24,9 +24,7 @@ const CONTAINER_HOSTS = new Set(["169.254.170.2", "169.254.170.23", "[fd00:ec2::
 function allowedFullUri(url: URL): boolean {
   if (url.protocol === "https:") return true;
   if (url.protocol !== "http:") return false;
-  const host = url.hostname;
-  return host === "localhost" || host === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(host) ||
-    CONTAINER_HOSTS.has(host);
+  return isLoopbackHost(url.hostname) || CONTAINER_HOSTS.has(url.hostname);
 }
 
 function endpoint(context: AwsSourceContext): string | undefined {
