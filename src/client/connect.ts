@@ -16,6 +16,7 @@ import { clientMetadata } from "./handshake.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import { explainPbkdf2Cap, type Transport } from "./transport.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
+import { handshakeGateOf } from "./handshake-gate.ts";
 
 /**
  * Connects to the first reachable host of `uri` and authenticates.
@@ -119,7 +120,9 @@ async function connectHost(
   // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC).
   const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
+  let release = () => {};
   try {
+    release = await handshakeGateOf(options.cacheStore).enter(settings.maxConnecting, signal, where);
     const socket = await transport.openSocket({
       host: address.host,
       port: address.port,
@@ -172,6 +175,7 @@ async function connectHost(
     }
     throw err;
   } finally {
+    release();
     deadline.dispose();
   }
 }
