@@ -16,7 +16,7 @@
 import { abortError, onAbort } from "../core/abort.ts";
 
 /** The default `maxConnecting`: handshakes in flight per client. */
-export const DEFAULT_MAX_CONNECTING = 10;
+export const DEFAULT_MAX_CONNECTING = 25;
 
 interface Waiter {
   readonly limit: number;

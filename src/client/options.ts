@@ -104,7 +104,7 @@ export interface ConnectOptions extends AuthOptions {
    * At most this many connections of one client (one `cacheStore`; without one, of the process) open
    * their socket, say hello and authenticate at the same time; the others wait their turn, within their
    * `connectTimeoutMS`. As the official driver's `maxConnecting` (and the connection string's), which it
-   * is named after; default 10, chosen from measurements (bench/README.md): it keeps the event loop
+   * is named after; default 25, chosen from measurements (bench/README.md): it keeps the event loop
    * responsive while a pool warms up, at little cost to the warm-up. A whole number ≥ 1.
    */
   maxConnecting?: number;
