@@ -108,7 +108,16 @@ export type { RawSocket, SocketReceiver } from "./src/wire/raw-socket.ts";
 // connect() over any runtime's transport.
 export { type ConnectOptions } from "./src/client/options.ts";
 export { connectWith } from "./src/client/connect.ts";
-export { Connection, type HandshakeInfo } from "./src/client/connection.ts";
+export {
+  Connection,
+  type ConnectionPlacement,
+  type ConnectionTopology,
+  type HandshakeInfo,
+  type ServerRole,
+} from "./src/client/connection.ts";
+export type { ReadPreference, ReadPreferenceMode, TagSet } from "./src/topology/read-preference.ts";
+export type { ServerDescription, ServerType } from "./src/topology/server-description.ts";
+export type { TopologyDescription, TopologyType } from "./src/topology/topology-description.ts";
 export type {
   Capability,
   OpenSocketOptions,

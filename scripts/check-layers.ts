@@ -1,12 +1,14 @@
 // The layers of src/, checked over the import statements (run by scripts/static-checks.sh):
 //
-//   core ← crypto ← credential ← dns, wire ← auth ← mechanisms ← client ← transport ← cli ← mod.ts, cli.ts
+//   core ← crypto ← credential ← dns, wire ← auth, topology ← mechanisms ← client ← transport ← cli ← mod.ts, cli.ts
 //
 // A file may import its own folder and the layers to its left, never one to its right, and never a
 // peer of the same rank (dns and wire know nothing of each other). Within that, no import cycle, file
 // by file. Only src/transport/ may import a runtime's modules (node:, bun:, cloudflare:) or name a
 // runtime global (Deno., Bun., process.). dns sits right of credential because a mongodb+srv TXT record
-// is read with the connection string's option parser. The reference server (testing/) imports nothing
+// is read with the connection string's option parser. topology (the SDAM and server selection rules) is
+// a peer of auth: it reads hello replies and options and knows nothing of authentication, and only the
+// client puts the two together. The reference server (testing/) imports nothing
 // of the library, and neither it nor the demo (examples/) imports tests/. Fails with every wrong import
 // listed.
 //
@@ -30,6 +32,7 @@ const LAYERS: readonly {
   { name: "dns", rank: 3, owns: (f) => f.startsWith("src/dns/") },
   { name: "wire", rank: 3, owns: (f) => f.startsWith("src/wire/") },
   { name: "auth", rank: 4, owns: (f) => f.startsWith("src/auth/") },
+  { name: "topology", rank: 4, owns: (f) => f.startsWith("src/topology/") },
   { name: "mechanisms", rank: 5, owns: (f) => f.startsWith("src/mechanisms/") },
   { name: "client", rank: 6, owns: (f) => f.startsWith("src/client/") },
   { name: "transport", rank: 7, owns: (f) => f.startsWith("src/transport/") },

@@ -105,11 +105,13 @@ describe("bundle size and bleed", () => {
 
   // 190 KB before the errors of a user's first hour said what to do (what answered instead of MongoDB,
   // every AWS source tried and why, who the server refused and what to check): about 6 KB of words.
+  // 200 KB before connect() found the member a replica set's read preference asks for (SDAM and server
+  // selection in src/topology, the scan in src/client/discovery.ts): about 20 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 200_000],
-      ["src/transport/deno.ts", "browser", 200_000],
-      ["src/transport/workers.ts", "browser", 200_000],
+      ["src/transport/node.ts", "node", 225_000],
+      ["src/transport/deno.ts", "browser", 225_000],
+      ["src/transport/workers.ts", "browser", 225_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {

@@ -56,7 +56,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
         ["user", users.map((u) => String(u.user)).join(", ") || "(not authenticated)"],
         ["db", users.map((u) => String(u.db)).join(", ") || "-"],
         ["mechanism", mechanism ? `${mechanism}${speculative ? " (speculative)" : ""}` : "none"],
-        ["host", `${conn.host}:${conn.port}`],
+        ["host", `${conn.address} (${conn.role}${conn.setName ? ` of replica set ${conn.setName}` : ""})`],
         ["round trips", String(roundTrips)],
         ["time", `${durationMs.toFixed(1)} ms`],
       ];

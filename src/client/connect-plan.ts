@@ -15,6 +15,8 @@ import { resolveSrvHosts, selectSrvHosts } from "../dns/srv.ts";
 import { type HostAddress, parseConnectionString } from "../credential/connection-string.ts";
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, type Transport } from "./transport.ts";
+import { addressKey } from "../topology/server-description.ts";
+import type { TopologySettings } from "../topology/topology-description.ts";
 
 /** Everything `connect()` settles before its first socket: the seedlist, the options, the credential. */
 export interface ConnectionPlan {
@@ -27,8 +29,13 @@ export interface ConnectionPlan {
   readonly options: UriOptions;
   /** The credential, or `undefined` when nothing asks for authentication. */
   readonly credential?: MongoCredential;
-  /** TLS, timeouts, appName and the SRV settings, from the connection string and the options. */
+  /**
+   * TLS, timeouts, appName, the SRV settings and how to choose the member, from the connection string and
+   * the options (`settings.selection` with a TXT record's `replicaSet` and `loadBalanced` added).
+   */
   readonly settings: ConnectSettings;
+  /** The seeds as SDAM keeps them (`host:port`, lower-case) and what decides the initial topology. */
+  readonly topology: TopologySettings;
   /** Every warning so far, in the order found (each already passed to `onWarning`). */
   readonly warnings: readonly string[];
 }
@@ -80,6 +87,8 @@ export async function planConnection(
   const effective: UriOptions = {
     ...txt,
     ...given,
+    // The options object's, so that a TXT loadBalanced meets an options replicaSet in the rules below.
+    ...definedTopologyOptions(options),
     tls: settings.tls !== undefined,
     ...(cs.scheme === "mongodb+srv" &&
       { srvServiceName: settings.srvServiceName, srvMaxHosts: settings.srvMaxHosts }),
@@ -93,7 +102,30 @@ export async function planConnection(
   const credential = credentialWithSrvDefaults(cs, options, { authSource: txt.authSource });
   requireCapabilities(transport.capabilities, undefined, credential?.mechanism);
   checkMechanismNeeds(credential, settings);
-  return { hosts, options: effective, credential, settings, warnings };
+  // A TXT record may say replicaSet and loadBalanced; the connection string and the options win.
+  const selection = {
+    ...settings.selection,
+    ...(settings.selection.replicaSet === undefined && txt.replicaSet !== undefined &&
+      { replicaSet: txt.replicaSet }),
+    ...(settings.selection.loadBalanced === undefined && txt.loadBalanced !== undefined &&
+      { loadBalanced: txt.loadBalanced }),
+  };
+  const topology: TopologySettings = {
+    seeds: [...new Set(hosts.map(addressKey))],
+    ...(selection.directConnection !== undefined && { directConnection: selection.directConnection }),
+    ...(selection.replicaSet !== undefined && { replicaSet: selection.replicaSet }),
+    ...(selection.loadBalanced !== undefined && { loadBalanced: selection.loadBalanced }),
+  };
+  return { hosts, options: effective, credential, settings: { ...settings, selection }, topology, warnings };
+}
+
+function definedTopologyOptions(options: ConnectOptions): UriOptions {
+  const { replicaSet, directConnection, loadBalanced } = options;
+  return {
+    ...(replicaSet !== undefined && { replicaSet }),
+    ...(directConnection !== undefined && { directConnection }),
+    ...(loadBalanced !== undefined && { loadBalanced }),
+  };
 }
 
 /** connect() has no way to dial a UNIX domain socket: say so before trying any host. */

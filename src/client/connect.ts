@@ -1,25 +1,25 @@
 /**
- * `connect()` without a runtime: resolves hosts, opens a socket through a {@link Transport}, runs
- * hello and authentication in as few round trips as the mechanism allows.
+ * `connect()` without a runtime: resolves hosts, finds the member the read preference asks for (the
+ * primary by default) with as few sockets and round trips as the deployment allows, and authenticates
+ * there, through a {@link Transport}.
  *
  * @module
  */
 import { abortError, Deadline } from "../core/abort.ts";
 import { startAuthentication } from "./authenticate.ts";
-import type { ConnectOptions, ConnectSettings } from "./options.ts";
-import { planConnection } from "./connect-plan.ts";
+import type { ConnectOptions } from "./options.ts";
+import { type ConnectionPlan, planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
-import type { MongoCredential } from "../credential/mongo-credential.ts";
-import { MongoAuthError, MongoServerError } from "../core/errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import type { Document } from "../wire/command.ts";
-import { clientMetadata } from "./handshake.ts";
-import type { HostAddress } from "../credential/connection-string.ts";
 import { explainPbkdf2Cap, type Transport } from "./transport.ts";
-import { WireConnection } from "../wire/wire-connection.ts";
+import { discover, type Discovered } from "./discovery.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
 
 /**
- * Connects to the first reachable host of `uri` and authenticates.
+ * Connects to the member of `uri`'s deployment that the read preference asks for and authenticates
+ * there: a standalone or a direct connection's one server; a replica set's primary by default (from any
+ * member, which names it), or a member that matches `readPreference`; a mongos; a load balancer.
  *
  * Warnings (an unknown or misspelt option, a value an option does not accept, a repeated option; see
  * `ConnectionString.warnings`) go to `options.onWarning` as they are found and end up on
@@ -67,148 +67,99 @@ export async function connectWith(
   options: ConnectOptions = {},
 ): Promise<Connection> {
   try {
-    return await connectToFirstHost(transport, uri, options);
+    const plan = await planConnection(transport, uri, options);
+    const release = await waitForTurn(plan, options);
+    try {
+      return await connectToMember(transport, plan, options);
+    } finally {
+      release();
+    }
   } catch (err) {
     throw explainPbkdf2Cap(err, transport.capabilities);
   }
 }
 
-async function connectToFirstHost(
-  transport: Transport,
-  uri: string,
-  options: ConnectOptions,
-): Promise<Connection> {
-  const { hosts, credential, settings, warnings } = await planConnection(transport, uri, options);
-  const failures: unknown[] = [];
-  for (const address of hosts) {
-    try {
-      return await connectHost(transport, address, credential, settings, options, warnings);
-    } catch (err) {
-      // A server that answered and refused us will refuse on every host, and what the runtime cannot
-      // do it cannot do for any host: stop here.
-      if (err instanceof MongoAuthError && STOP_CODES.has(err.code)) throw err;
-      failures.push(err);
-    }
-  }
-  if (failures.length === 1 && failures[0] instanceof MongoAuthError) throw failures[0];
-  const reasons = failures.map((err) =>
-    err instanceof MongoAuthError ? err.message : `unexpected ${(err as Error)?.name ?? "error"}`
-  );
-  throw new MongoAuthError("CONNECTION_FAILED", `could not connect to any host: ${reasons.join("; ")}`, {
-    cause: new AggregateError(failures, "every host failed"),
-  });
-}
-
-const STOP_CODES: ReadonlySet<string> = new Set([
-  "AUTHENTICATION_FAILED",
-  "UNSUPPORTED_MECHANISM",
-  "ABORTED",
-  "RUNTIME_UNSUPPORTED",
-]);
-
-async function connectHost(
-  transport: Transport,
-  address: HostAddress,
-  credential: MongoCredential | undefined,
-  settings: ConnectSettings,
-  options: ConnectOptions,
-  warnings: readonly string[],
-): Promise<Connection> {
-  const started = performance.now();
-  const peer = `${address.host}:${address.port}`;
-  const where = `connecting to ${peer}`;
-  // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC).
-  const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
-  const signal = deadline.signal;
-  let release = () => {};
+// maxConnecting: a turn among the client's handshakes in flight (discovery, hello, authentication), waited
+// for within connectTimeoutMS and the caller's signal.
+async function waitForTurn(plan: ConnectionPlan, options: ConnectOptions): Promise<() => void> {
+  const { maxConnecting, connectTimeoutMS } = plan.settings;
+  const what = `waiting for a turn to connect (maxConnecting ${maxConnecting})`;
+  const deadline = new Deadline(options.signal, connectTimeoutMS, what);
   try {
-    release = await handshakeGateOf(options.cacheStore).enter(settings.maxConnecting, signal, where);
-    const socket = await transport.openSocket({
-      host: address.host,
-      port: address.port,
-      tls: settings.tls,
-      signal,
-    });
-    const wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
-    try {
-      const commandOptions = { signal, timeoutMS: 0 };
-      const auth = credential
-        ? await startAuthentication(credential, {
-          host: address.host,
-          env: options.env ?? transport.defaultEnv(),
-          cacheStore: options.cacheStore,
-          maxScramIterations: options.maxScramIterations,
-        }, deadline)
-        : undefined;
-      const hello = await sendHello(wire, transport, settings, auth?.helloFields ?? {}, commandOptions);
-      if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
-        wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
-      }
-      const runner = { command: (db: string, cmd: Document) => wire.command(db, cmd, commandOptions) };
-      const result = auth ? await auth.complete(runner, hello) : undefined;
-      return new Connection(
-        wire,
-        address,
-        {
-          mechanism: result?.mechanism,
-          speculative: result?.speculative ?? false,
-          roundTrips: wire.roundTrips,
-          durationMs: performance.now() - started,
-          maxWireVersion: typeof hello.maxWireVersion === "number" ? hello.maxWireVersion : 0,
-        },
-        auth,
-        warnings,
-      );
-    } catch (err) {
-      await wire.close();
-      if (
-        !signal.aborted && err instanceof MongoAuthError && err.code === "CONNECTION_CLOSED" &&
-        wire.roundTrips === 0
-      ) {
-        throw closedBeforeHello(peer, settings, err);
-      }
-      throw err;
-    }
-  } catch (err) {
-    if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
-      throw abortError(signal, where);
-    }
-    throw err;
+    return await handshakeGateOf(options.cacheStore).enter(maxConnecting, deadline.signal, what);
   } finally {
-    release();
     deadline.dispose();
   }
 }
 
-// mongod closes a connection without a word when TLS does not match: a plain connection to a server
-// that requires TLS, or a client certificate it does not trust. Say which, since nothing else will.
-function closedBeforeHello(peer: string, settings: ConnectSettings, cause: MongoAuthError): MongoAuthError {
-  const hint = settings.tls
-    ? settings.tls.certificateKeyFile !== undefined || settings.tls.certificateKey !== undefined
-      ? "the server may not trust your client certificate's CA, or requires another certificate"
-      : "the server may require a client certificate (tlsCertificateKeyFile)"
-    : "if the server requires TLS, add tls=true to the connection string";
-  return new MongoAuthError(
-    "CONNECTION_CLOSED",
-    `${peer} closed the connection before answering hello: ${hint}`,
-    { cause },
-  );
+async function connectToMember(
+  transport: Transport,
+  plan: ConnectionPlan,
+  options: ConnectOptions,
+): Promise<Connection> {
+  const started = performance.now();
+  const discovered = await discover({
+    transport,
+    settings: plan.settings,
+    options,
+    credential: plan.credential,
+    topologySettings: plan.topology,
+    selection: plan.settings.selection,
+    now: () => performance.now(),
+  });
+  return await authenticateOn(discovered, plan, options, transport, started);
 }
 
-async function sendHello(
-  wire: WireConnection,
+async function authenticateOn(
+  discovered: Discovered,
+  plan: ConnectionPlan,
+  options: ConnectOptions,
   transport: Transport,
-  settings: ConnectSettings,
-  authFields: Document,
-  commandOptions: { signal: AbortSignal; timeoutMS: number },
-): Promise<Document> {
-  const client = clientMetadata(transport, settings.appName);
-  const fields = { helloOk: true, client, ...authFields };
+  started: number,
+): Promise<Connection> {
+  const { chosen } = discovered;
+  const { credential } = plan;
+  chosen.resume();
+  const signal = chosen.deadline.signal;
+  const where = `connecting to ${chosen.address.host}:${chosen.address.port}`;
   try {
-    return await wire.command("admin", { hello: 1, ...fields }, commandOptions);
+    const auth = chosen.auth ?? (credential
+      ? await startAuthentication(credential, {
+        host: chosen.address.host,
+        env: options.env ?? transport.defaultEnv(),
+        cacheStore: options.cacheStore,
+        maxScramIterations: options.maxScramIterations,
+      }, chosen.deadline)
+      : undefined);
+    const runner = {
+      command: (db: string, cmd: Document) => chosen.wire.command(db, cmd, { signal, timeoutMS: 0 }),
+    };
+    const result = auth ? await auth.complete(runner, chosen.hello) : undefined;
+    chosen.deadline.dispose();
+    return new Connection(
+      chosen.wire,
+      chosen.address,
+      {
+        mechanism: result?.mechanism,
+        speculative: result?.speculative ?? false,
+        roundTrips: chosen.wire.roundTrips,
+        durationMs: performance.now() - started,
+        maxWireVersion: typeof chosen.hello.maxWireVersion === "number" ? chosen.hello.maxWireVersion : 0,
+        serversChecked: discovered.checks,
+      },
+      auth,
+      plan.warnings,
+      {
+        server: chosen.description,
+        topology: discovered.topology,
+        readPreference: plan.settings.selection.readPreference,
+      },
+    );
   } catch (err) {
-    // Servers before 4.4.2 know only the legacy name.
-    if (!(err instanceof MongoServerError) || err.serverCode !== 59) throw err;
-    return await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
+    await chosen.close();
+    if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
+      throw abortError(signal, where);
+    }
+    throw err;
   }
 }

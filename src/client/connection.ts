@@ -9,6 +9,9 @@ import type { Authentication } from "./authenticate.ts";
 import { MongoServerError } from "../core/errors.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
+import { type ReadPreference, readPreferenceForCommand } from "../topology/read-preference.ts";
+import type { ServerDescription, ServerType } from "../topology/server-description.ts";
+import type { TopologyDescription, TopologyType } from "../topology/topology-description.ts";
 
 /**
  * What the handshake did, for logs and `whoami`. Holds no secret.
@@ -39,7 +42,82 @@ export interface HandshakeInfo {
   readonly durationMs: number;
   /** The server's `maxWireVersion`. */
   readonly maxWireVersion: number;
+  /**
+   * Servers connect() checked to choose this one (each a socket and a hello), this one included: 1 when
+   * the first server was the one; 2 from a secondary to the primary it names; every member for a read
+   * preference other than primary.
+   */
+  readonly serversChecked?: number;
 }
+
+/**
+ * What the server a connection is on is: a standalone, a replica set's primary or secondary, an arbiter
+ * or another member (hidden, recovering: only on a direct connection), a mongos, or a load balancer.
+ *
+ * @example Where reads and writes go
+ * ```ts
+ * import type { ServerRole } from "@mongo-auth/core";
+ *
+ * const writable = (role: ServerRole) => role === "primary" || role === "standalone" || role === "mongos" || role === "loadBalancer";
+ * console.log(writable("secondary")); // false
+ * ```
+ */
+export type ServerRole =
+  | "standalone"
+  | "primary"
+  | "secondary"
+  | "arbiter"
+  | "other"
+  | "mongos"
+  | "loadBalancer";
+
+/**
+ * The deployment as connect() found it.
+ *
+ * @example A replica set seen from its primary
+ * ```ts
+ * import type { ConnectionTopology } from "@mongo-auth/core";
+ *
+ * const topology: ConnectionTopology = {
+ *   type: "ReplicaSetWithPrimary",
+ *   setName: "rs0",
+ *   hosts: ["db1.example.net:27017", "db2.example.net:27017", "db3.example.net:27017"],
+ * };
+ * void topology;
+ * ```
+ */
+export interface ConnectionTopology {
+  /** Single (a direct connection or one standalone), a replica set, Sharded or LoadBalanced. */
+  readonly type: TopologyType;
+  /** The replica set's name. */
+  readonly setName?: string;
+  /**
+   * The deployment's servers (`host:port`): a replica set's members as its primary (else its other
+   * members) list them, the mongoses given, or the one server.
+   */
+  readonly hosts: readonly string[];
+}
+
+/** Where connect() put the connection: made by connect(), for the constructor. */
+export interface ConnectionPlacement {
+  /** The server the connection is on. */
+  readonly server: ServerDescription;
+  /** The deployment around it. */
+  readonly topology: TopologyDescription;
+  /** The connection's read preference. */
+  readonly readPreference: ReadPreference;
+}
+
+const ROLES: Readonly<Partial<Record<ServerType, ServerRole>>> = {
+  Standalone: "standalone",
+  RSPrimary: "primary",
+  RSSecondary: "secondary",
+  RSArbiter: "arbiter",
+  RSOther: "other",
+  RSGhost: "other",
+  Mongos: "mongos",
+  LoadBalancer: "loadBalancer",
+};
 
 /**
  * An open, authenticated connection to one server.
@@ -57,6 +135,23 @@ export class Connection implements CommandRunner {
   readonly host: string;
   /** The server's port. */
   readonly port: number;
+  /** `host:port` of the member the connection is on. */
+  readonly address: string;
+  /** What that member is: `primary`, `secondary`, `standalone`, `mongos`, `loadBalancer`, … */
+  readonly role: ServerRole;
+  /** The member's replica set, if it is in one. */
+  readonly setName?: string;
+  /** Through a load balancer: the serviceId of the mongos behind it (24 hex digits). */
+  readonly serviceId?: string;
+  /** The deployment as connect() found it. */
+  readonly topology: ConnectionTopology;
+  /**
+   * The read preference the member was chosen for. Commands carry it as `$readPreference` where the
+   * Server Selection specification says so (to a mongos or load balancer unless primary; to a secondary
+   * chosen for it; primaryPreferred on a direct connection to a replica set member, so that it reads), unless
+   * the command has its own `$readPreference`.
+   */
+  readonly readPreference: ReadPreference;
   /** What the handshake did. */
   readonly handshake: HandshakeInfo;
   /**
@@ -67,6 +162,7 @@ export class Connection implements CommandRunner {
   readonly warnings: readonly string[];
   readonly #wire: WireConnection;
   readonly #auth: Authentication | undefined;
+  readonly #readPreferenceDocument: Document | undefined;
 
   /**
    * Made by `connect()`; not meant to be constructed directly.
@@ -76,6 +172,7 @@ export class Connection implements CommandRunner {
    * @param handshake what the handshake did
    * @param auth the authentication, for re-authentication on 391
    * @param warnings what connecting found to warn about
+   * @param placement the member, the deployment and the read preference (default: a standalone)
    */
   constructor(
     wire: WireConnection,
@@ -83,10 +180,28 @@ export class Connection implements CommandRunner {
     handshake: HandshakeInfo,
     auth: Authentication | undefined,
     warnings: readonly string[] = [],
+    placement?: ConnectionPlacement,
   ) {
     this.#wire = wire;
     this.host = address.host;
     this.port = address.port;
+    this.address = placement?.server.address ?? `${address.host}:${address.port}`;
+    const server = placement?.server;
+    this.role = ROLES[server?.type ?? "Standalone"] ?? "other";
+    if (server?.setName !== undefined) this.setName = server.setName;
+    if (server?.serviceId !== undefined) this.serviceId = server.serviceId;
+    const topology = placement?.topology;
+    this.topology = Object.freeze({
+      type: topology?.type ?? "Single",
+      ...(topology?.setName !== undefined && { setName: topology.setName }),
+      hosts: Object.freeze(topology ? [...topology.servers.keys()] : [this.address]),
+    });
+    this.readPreference = placement?.readPreference ?? { mode: "primary" };
+    this.#readPreferenceDocument = readPreferenceForCommand(
+      this.topology.type,
+      server?.type ?? "Standalone",
+      this.readPreference,
+    );
     this.handshake = handshake;
     this.warnings = Object.freeze([...warnings]);
     this.#auth = auth;
@@ -103,25 +218,30 @@ export class Connection implements CommandRunner {
   }
 
   /**
-   * Runs a command. On 391 (ReauthenticationRequired) it re-authenticates and retries once.
+   * Runs a command, with the connection's `$readPreference` when the topology calls for one (see
+   * {@link readPreference}). On 391 (ReauthenticationRequired) it re-authenticates and retries once.
    *
    * @param db the database
    * @param cmd the command
    * @param options signal and timeout
    * @returns the reply
-   * @throws {MongoServerError} when the server answers `ok: 0`
+   * @throws {MongoServerError} when the server answers `ok: 0`; its `code` is `NOT_PRIMARY` when the member
+   *   stepped down, is recovering or shutting down (connect again), with the server's own `serverCode`
    * @throws {MongoAuthError} `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`
    */
   async command(db: string, cmd: Document, options?: CommandOptions): Promise<Document> {
+    const sent = this.#readPreferenceDocument === undefined || "$readPreference" in cmd
+      ? cmd
+      : { ...cmd, $readPreference: this.#readPreferenceDocument };
     try {
-      return await this.#wire.command(db, cmd, options);
+      return await this.#wire.command(db, sent, options);
     } catch (err) {
       if (!(err instanceof MongoServerError) || err.serverCode !== 391 || !this.#auth) throw err;
       await this.#auth.reauthenticate(
         { command: (rdb, rcmd) => this.#wire.command(rdb, rcmd, options) },
         options?.signal,
       );
-      return await this.#wire.command(db, cmd, options);
+      return await this.#wire.command(db, sent, options);
     }
   }
 

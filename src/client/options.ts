@@ -20,6 +20,12 @@ import {
   type UriOptions,
 } from "../credential/uri-options.ts";
 import type { TlsSettings } from "./transport.ts";
+import {
+  type ReadPreference,
+  readPreferenceFrom,
+  type ReadPreferenceMode,
+  type TagSet,
+} from "../topology/read-preference.ts";
 
 /**
  * Options of `connect()`. Each may also be given in the connection string (same name, any case) except
@@ -78,6 +84,41 @@ export interface ConnectOptions extends AuthOptions {
   srvServiceName?: string;
   /** `mongodb+srv://`: use at most this many of the SRV hosts, picked at random (0: all). Default 0. */
   srvMaxHosts?: number;
+  /** Use only members of this replica set: a member of another set is never used. */
+  replicaSet?: string;
+  /**
+   * `true`: connect to exactly the one host given, whatever it is (a secondary included; reads there go
+   * with `$readPreference` primaryPreferred). Default: discover the deployment from the host(s).
+   */
+  directConnection?: boolean;
+  /** Connect through a load balancer (the load-balanced handshake); a `mongodb+srv` TXT record may set it. */
+  loadBalanced?: boolean;
+  /**
+   * The member to end on in a replica set, and the `$readPreference` commands carry: `primary` (default),
+   * `primaryPreferred`, `secondary`, `secondaryPreferred` or `nearest`.
+   */
+  readPreference?: ReadPreferenceMode;
+  /** Tag sets a member must match (tried in order; `{}` matches any); not with mode primary. */
+  readPreferenceTags?: TagSet[];
+  /** The most replication lag a secondary may have, in seconds (90 or more; -1: no limit). */
+  maxStalenessSeconds?: number;
+  /**
+   * With `serverSelectionTryOnce=false`: how long to keep looking for a suitable member, rescanning every
+   * 500 ms. Default 30 000.
+   */
+  serverSelectionTimeoutMS?: number;
+  /**
+   * `true` (default): one scan of the members, then a member or an error, as a single-threaded driver
+   * does. `false`: rescan until `serverSelectionTimeoutMS` (waits out an election).
+   */
+  serverSelectionTryOnce?: boolean;
+  /** How much slower than the fastest suitable member another may be and still be chosen. Default 15 ms. */
+  localThresholdMS?: number;
+  /**
+   * Only used to estimate a secondary's staleness for `maxStalenessSeconds` (connect() monitors nothing).
+   * Default 60 000, a single-threaded driver's; at least 500.
+   */
+  heartbeatFrequencyMS?: number;
   /** Cancels connecting (and any credential fetch or callback it runs). */
   signal?: AbortSignal;
   /**
@@ -142,6 +183,16 @@ const CONNECT_OPTION_NAMES = [
   "appName",
   "srvServiceName",
   "srvMaxHosts",
+  "replicaSet",
+  "directConnection",
+  "loadBalanced",
+  "readPreference",
+  "readPreferenceTags",
+  "maxStalenessSeconds",
+  "serverSelectionTimeoutMS",
+  "serverSelectionTryOnce",
+  "localThresholdMS",
+  "heartbeatFrequencyMS",
   "signal",
   "env",
   "dnsOverHttps",
@@ -159,6 +210,25 @@ const _everyConnectOption: Exclude<keyof ConnectOptions, typeof CONNECT_OPTION_N
 
 const KNOWN_CONNECT_OPTIONS: ReadonlySet<string> = new Set(CONNECT_OPTION_NAMES);
 
+/**
+ * How connect() finds and chooses its member: the read preference and the Server Selection settings (a
+ * `mongodb+srv` TXT record's `replicaSet` and `loadBalanced` are added once DNS has answered).
+ */
+export interface SelectionOptions {
+  readonly readPreference: ReadPreference;
+  readonly replicaSet?: string;
+  readonly directConnection?: boolean;
+  readonly loadBalanced?: boolean;
+  /** Default 30 000. */
+  readonly serverSelectionTimeoutMS: number;
+  /** Default true. */
+  readonly serverSelectionTryOnce: boolean;
+  /** Default 15. */
+  readonly localThresholdMS: number;
+  /** Default 60 000 (single-threaded). */
+  readonly heartbeatFrequencyMS: number;
+}
+
 /** Settings resolved from a connection string and {@link ConnectOptions}. */
 export interface ConnectSettings {
   readonly tls?: TlsSettings;
@@ -171,6 +241,8 @@ export interface ConnectSettings {
   readonly srvMaxHosts: number;
   /** Handshakes in flight per client, at most. */
   readonly maxConnecting: number;
+  /** How connect() finds and chooses the member it ends on. */
+  readonly selection: SelectionOptions;
   /** Warnings about the options object (the connection string's are on it). */
   readonly warnings: readonly string[];
 }
@@ -264,7 +336,42 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     srvServiceName,
     srvMaxHosts: count("srvMaxHosts", 0, "hosts"),
     maxConnecting,
+    selection: selectionOptions(options, uri, { text, flag, count }),
     warnings,
+  };
+}
+
+interface Readers {
+  text(name: keyof ConnectOptions & keyof UriOptions): string | undefined;
+  flag(name: keyof ConnectOptions & keyof UriOptions): boolean | undefined;
+  count(name: keyof ConnectOptions & keyof UriOptions, fallback: number, unit?: string): number;
+}
+
+function selectionOptions(options: ConnectOptions, uri: UriOptions, read: Readers): SelectionOptions {
+  const replicaSet = read.text("replicaSet");
+  const directConnection = read.flag("directConnection");
+  const loadBalanced = read.flag("loadBalanced");
+  const heartbeatFrequencyMS = read.count("heartbeatFrequencyMS", 60_000);
+  if (heartbeatFrequencyMS < 500) {
+    throw invalid("heartbeatFrequencyMS", "at least 500 (minHeartbeatFrequencyMS)");
+  }
+  const serverSelectionTimeoutMS = read.count("serverSelectionTimeoutMS", 30_000);
+  if (serverSelectionTimeoutMS < 1) {
+    throw invalid("serverSelectionTimeoutMS", "a whole number of milliseconds ≥ 1");
+  }
+  return {
+    readPreference: readPreferenceFrom({
+      readPreference: options.readPreference ?? uri.readPreference,
+      readPreferenceTags: options.readPreferenceTags ?? uri.readPreferenceTags,
+      maxStalenessSeconds: options.maxStalenessSeconds ?? uri.maxStalenessSeconds,
+    }),
+    ...(replicaSet !== undefined && { replicaSet }),
+    ...(directConnection !== undefined && { directConnection }),
+    ...(loadBalanced !== undefined && { loadBalanced }),
+    serverSelectionTimeoutMS,
+    serverSelectionTryOnce: read.flag("serverSelectionTryOnce") ?? true,
+    localThresholdMS: read.count("localThresholdMS", 15),
+    heartbeatFrequencyMS,
   };
 }
 

@@ -35,6 +35,15 @@
  * - `DNS_ERROR`: SRV/TXT resolution failed.
  * - `RUNTIME_UNSUPPORTED`: this runtime cannot do what was asked (say, client certificates on Workers).
  * - `CREDENTIAL_PROVIDER_ERROR`: a credential source (AWS, OIDC environment, callback) failed.
+ * - `SERVER_SELECTION_FAILED`: the deployment answered, but no member suits: no primary, none matching the
+ *   read preference, members of another replica set, a server that is not what the connection string
+ *   says (`loadBalanced=true` without a load balancer).
+ * - `NOT_PRIMARY`: a command failed because the member is no longer what the connection chose: it stepped
+ *   down, is recovering or shutting down (a {@link MongoServerError} with the server's code:
+ *   NotWritablePrimary 10107, NotPrimaryNoSecondaryOk 13435, LegacyNotPrimary 10058,
+ *   NotPrimaryOrSecondary 13436, InterruptedDueToReplStateChange 11602, PrimarySteppedDown 189,
+ *   InterruptedAtShutdown 11600, ShutdownInProgress 91). Connect again: `connect()` finds the member
+ *   that suits now.
  * - `OIDC_IDP_UNREACHABLE`: the human OIDC sign-in could not reach the identity provider, or it did not answer
  *   in time.
  * - `OIDC_DISCOVERY_FAILED`: the identity provider's OpenID configuration is missing or unusable.
@@ -81,6 +90,8 @@ export type MongoAuthErrorCode =
   | "DNS_ERROR"
   | "RUNTIME_UNSUPPORTED"
   | "CREDENTIAL_PROVIDER_ERROR"
+  | "SERVER_SELECTION_FAILED"
+  | "NOT_PRIMARY"
   | "OIDC_IDP_UNREACHABLE"
   | "OIDC_DISCOVERY_FAILED"
   | "OIDC_SIGN_IN_DECLINED"
@@ -120,9 +131,41 @@ export class MongoAuthError extends Error {
 }
 
 /**
- * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR` (or
- * `AUTHENTICATION_FAILED` for server error 18); the server's own numeric code, its name and its
- * message are kept as `serverCode`, `codeName` and `errmsg`.
+ * The Server Discovery and Monitoring spec's "node is recovering" codes: the member cannot serve now.
+ * The subset 11600 and 91 are "node is shutting down".
+ */
+const NODE_IS_RECOVERING: ReadonlySet<number> = new Set([11600, 11602, 13436, 189, 91]);
+/** SDAM's "not writable primary" codes. */
+const NOT_WRITABLE_PRIMARY: ReadonlySet<number> = new Set([10107, 13435, 10058]);
+
+/**
+ * Whether a server error is one of SDAM's "not writable primary" or "node is recovering" errors (a State
+ * Change Error): by its code, or, for a reply without one, by its message ("node is recovering", "not
+ * master or secondary", "not master").
+ *
+ * @param serverCode the server's code (0 when the reply had none)
+ * @param errmsg the server's message
+ * @returns true when the member is no longer usable as the connection chose it
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isStateChangeError } from "./errors.ts";
+ *
+ * assert.equal(isStateChangeError(10107, "not primary"), true);
+ * assert.equal(isStateChangeError(0, "not master"), true);
+ * assert.equal(isStateChangeError(11000, "E11000 duplicate key error"), false);
+ * ```
+ */
+export function isStateChangeError(serverCode: number, errmsg: string): boolean {
+  if (serverCode !== 0) return NOT_WRITABLE_PRIMARY.has(serverCode) || NODE_IS_RECOVERING.has(serverCode);
+  return /node is recovering|not master or secondary|not master/.test(errmsg);
+}
+
+/**
+ * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR`, `AUTHENTICATION_FAILED`
+ * for server error 18, or `NOT_PRIMARY` when the member stepped down or cannot serve
+ * ({@link MongoAuthErrorCode}); the server's own numeric code, its name and its message are kept as
+ * `serverCode`, `codeName` and `errmsg`.
  *
  * @example Read the server's own code from a failed reply
  * ```ts
@@ -151,9 +194,11 @@ export class MongoServerError extends MongoAuthError {
    * @param errmsg the server's message
    */
   constructor(serverCode: number, codeName: string, errmsg: string) {
+    const stateChange = isStateChangeError(serverCode, errmsg);
     super(
-      serverCode === 18 ? "AUTHENTICATION_FAILED" : "SERVER_ERROR",
-      `server error ${serverCode} (${codeName || "unknown"}): ${errmsg}`,
+      serverCode === 18 ? "AUTHENTICATION_FAILED" : stateChange ? "NOT_PRIMARY" : "SERVER_ERROR",
+      `server error ${serverCode} (${codeName || "unknown"}): ${errmsg}` +
+        (stateChange ? "; the member is no longer primary, or cannot serve: connect again" : ""),
     );
     this.name = "MongoServerError";
     this.serverCode = serverCode;

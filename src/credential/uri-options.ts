@@ -80,7 +80,11 @@ export interface UriOptions {
   readonly maxIdleTimeMS?: number;
   /** Pool: maximum size (0: no maximum). */
   readonly maxPoolSize?: number;
-  /** Read preference staleness: -1, or 90 and more. */
+  /**
+   * Read preference staleness in seconds: -1 (no limit) or a whole number; `connect()` refuses 0, a
+   * positive value with mode primary, and less than 90 against a replica set, as the Max Staleness spec
+   * says (so this parser keeps them, rather than ignore them with a warning and read from stale members).
+   */
   readonly maxStalenessSeconds?: number;
   /** Pool: minimum size. */
   readonly minPoolSize?: number;
@@ -251,7 +255,7 @@ const RULES: { readonly [name in UriOptionName]-?: OptionRule } = {
   maxConnecting: integer(1),
   maxIdleTimeMS: integer(0),
   maxPoolSize: integer(0),
-  maxStalenessSeconds: integer(90, MAX_INT32, -1),
+  maxStalenessSeconds: integer(0, MAX_INT32, -1),
   minPoolSize: integer(0),
   proxyHost: STRING,
   proxyPassword: STRING,

@@ -21,3 +21,48 @@
 export function randomBytes(length: number): Uint8Array {
   return crypto.getRandomValues(new Uint8Array(length));
 }
+
+/**
+ * A uniform random integer in [0, n), from `crypto.getRandomValues`, without modulo bias.
+ *
+ * @param n the bound (1 to 2³²)
+ * @returns the integer
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { randomBelow } from "./random.ts";
+ *
+ * const roll = randomBelow(6);
+ * assert.ok(roll >= 0 && roll < 6);
+ * ```
+ */
+export function randomBelow(n: number): number {
+  const limit = Math.floor(0x1_0000_0000 / n) * n;
+  const word = new Uint32Array(1);
+  do crypto.getRandomValues(word); while (word[0] >= limit);
+  return word[0] % n;
+}
+
+/**
+ * The items in a uniformly random order (Fisher–Yates with {@link randomBelow}).
+ *
+ * @param items the items
+ * @returns a shuffled copy
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shuffled } from "./random.ts";
+ *
+ * assert.deepEqual(shuffled([1, 2, 3]).sort(), [1, 2, 3]);
+ * ```
+ */
+export function shuffled<T>(items: readonly T[]): T[] {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = randomBelow(i + 1);
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}

@@ -14,6 +14,7 @@ import {
   type UriOptions,
 } from "../credential/uri-options.ts";
 import type { DnsResolver } from "./resolver.ts";
+import { shuffled } from "../crypto/random.ts";
 
 /** What an SRV name resolved to. */
 export interface SrvResult {
@@ -75,21 +76,8 @@ export async function resolveSrvHosts(
  * @returns the hosts to try
  */
 export function selectSrvHosts(hosts: readonly HostAddress[], max: number): HostAddress[] {
-  const chosen = [...hosts];
-  if (max === 0 || max >= hosts.length) return chosen;
-  for (let i = chosen.length - 1; i > 0; i--) {
-    const j = randomBelow(i + 1);
-    [chosen[i], chosen[j]] = [chosen[j], chosen[i]];
-  }
-  return chosen.slice(0, max);
-}
-
-/** A uniform random integer in [0, n), without modulo bias. */
-function randomBelow(n: number): number {
-  const limit = Math.floor(0x1_0000_0000 / n) * n;
-  const word = new Uint32Array(1);
-  do crypto.getRandomValues(word); while (word[0] >= limit);
-  return word[0] % n;
+  if (max === 0 || max >= hosts.length) return [...hosts];
+  return shuffled(hosts).slice(0, max);
 }
 
 /** The TXT text as option pairs; anything but `key=value` with an allowed key and a value is an error. */

@@ -4,12 +4,15 @@
 // known option this store cannot answer the way mongod would (operators in a filter, projections,
 // sorts, getMore) is refused with BadValue rather than answered differently.
 import { BSON, Long, ObjectId } from "bson";
-import type { CommandContext, ServerState } from "./context.ts";
+import type { CommandContext, DataStore, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { bsonTypeName, elementsOf, type IdlStruct } from "./idl.ts";
 import type { Document } from "./wire.ts";
 
-/** find_command.idl's `find` fields; only `filter` is served. */
+/**
+ * find_command.idl's `find` fields; `filter`, `limit` and the batching options (the whole result is one
+ * batch) are served: a driver's findOne sends `limit: 1, singleBatch: true`.
+ */
 export const FIND: IdlStruct = {
   fields: {
     filter: { type: "object" },
@@ -45,6 +48,9 @@ export const FIND: IdlStruct = {
         "collectionUUID",
       ].map((name) => [name, { type: "any" as const }]),
     ),
+    limit: { type: "safeInt64", gte: 0 },
+    batchSize: { type: "safeInt64", gte: 0 },
+    singleBatch: { type: "bool" },
   },
 };
 
@@ -64,17 +70,13 @@ export const INSERT: IdlStruct = {
 /** drop.idl's `drop`. */
 export const DROP: IdlStruct = { fields: { collectionUUID: { type: "uuid" } } };
 
-type Collections = Map<string, Document[]>;
+/** An empty data store, for a standalone or a deployment's first process. */
+export function newDataStore(): DataStore {
+  return new Map();
+}
 
-const stores = new WeakMap<ServerState, Collections>();
-
-function collectionsOf(server: ServerState): Collections {
-  let collections = stores.get(server);
-  if (!collections) {
-    collections = new Map();
-    stores.set(server, collections);
-  }
-  return collections;
+function collectionsOf(server: ServerState): DataStore {
+  return server.data;
 }
 
 /** CommandHelpers::parseNsCollectionRequired: the command's value names the collection (73). */
@@ -90,6 +92,8 @@ function collectionName(ctx: CommandContext, cmd: Document, name: string): strin
   return value;
 }
 
+const SERVED_FIND_OPTIONS: ReadonlySet<string> = new Set(["filter", "limit", "singleBatch", "batchSize"]);
+
 const same = (a: unknown, b: unknown) =>
   JSON.stringify(BSON.serialize({ v: a })) === JSON.stringify(BSON.serialize({ v: b }));
 
@@ -103,7 +107,7 @@ const same = (a: unknown, b: unknown) =>
 export function find(ctx: CommandContext, cmd: Document): Document {
   const coll = collectionName(ctx, cmd, "find");
   for (const option of Object.keys(FIND.fields)) {
-    if (option !== "filter" && cmd[option] !== undefined) {
+    if (!SERVED_FIND_OPTIONS.has(option) && cmd[option] !== undefined) {
       throw new CommandError(2, `the reference server's find does not support ${option}`);
     }
   }
@@ -111,10 +115,13 @@ export function find(ctx: CommandContext, cmd: Document): Document {
   if (Object.keys(filter).some((key) => key.startsWith("$"))) {
     throw new CommandError(2, "the reference server's find supports only equality filters");
   }
+  const limit = Number(cmd.limit ?? 0);
   const docs = collectionsOf(ctx.server).get(`${ctx.db}.${coll}`) ?? [];
-  const firstBatch = docs.filter((doc) =>
+  const matching = docs.filter((doc) =>
     Object.entries(filter).every(([key, value]) => same(doc[key], value))
   );
+  // Every match fits the first batch here (no getMore), so the cursor is always exhausted (id 0).
+  const firstBatch = limit > 0 ? matching.slice(0, limit) : matching;
   return { cursor: { firstBatch, id: Long.fromNumber(0), ns: `${ctx.db}.${coll}` } };
 }
 

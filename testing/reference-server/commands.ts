@@ -1,17 +1,27 @@
 // The commands the reference server knows, and mongod's order of checks before one runs
 // (service_entry_point_common.cpp): unknown command (59), authentication required (13), the command's
-// IDL parse for typed commands, admin-only (13), the failCommand failpoint, then the command.
+// IDL parse for typed commands, `$readPreference` (readRequestMetadata), admin-only (13), the failCommand
+// failpoint, whether the command may run on this member ("not primary": 13435, 10107, 13436), then the
+// command.
 import { DROP, drop, FIND, find, INSERT, insert } from "./collections.ts";
 import type { CommandContext, CommandRequest } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { hello } from "./hello.ts";
 import { elementsOf, type IdlStruct, parseIdl, wrongType } from "./idl.ts";
+import { type ReadPreferenceMode, readPreferenceOf } from "./read-preference.ts";
 import { AUTHENTICATE, SASL_CONTINUE, SASL_START } from "./session.ts";
 import type { Document } from "./wire.ts";
 
 interface CommandSpec {
   /** mongod's requiresAuth(): false only for the commands a client may run before it authenticates. */
   readonly requiresAuth: boolean;
+  /**
+   * mongod's secondaryAllowed(): may run on a secondary always (default), only when the read preference
+   * opts in (`optIn`: reads), or never (writes).
+   */
+  readonly secondaryAllowed?: "optIn" | "never";
+  /** mongod's maintenanceOk() is false: refused on a member that is neither primary nor secondary. */
+  readonly notInMaintenance?: true;
   readonly adminOnly?: boolean;
   /** In Stable API version 1 (the command's `api_version: "1"` in its IDL, or apiVersions()). */
   readonly apiV1?: boolean;
@@ -73,9 +83,32 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     },
   },
   endSessions: { requiresAuth: true, apiV1: true, parse: parseEndSessions, run: () => ({}) },
-  find: { requiresAuth: true, apiV1: true, parse: typed(FIND), run: find },
-  insert: { requiresAuth: true, apiV1: true, writeConcern: true, parse: typed(INSERT), run: insert },
-  drop: { requiresAuth: true, apiV1: true, writeConcern: true, parse: typed(DROP), run: drop },
+  find: {
+    requiresAuth: true,
+    apiV1: true,
+    secondaryAllowed: "optIn",
+    notInMaintenance: true,
+    parse: typed(FIND),
+    run: find,
+  },
+  insert: {
+    requiresAuth: true,
+    apiV1: true,
+    writeConcern: true,
+    secondaryAllowed: "never",
+    notInMaintenance: true,
+    parse: typed(INSERT),
+    run: insert,
+  },
+  drop: {
+    requiresAuth: true,
+    apiV1: true,
+    writeConcern: true,
+    secondaryAllowed: "never",
+    notInMaintenance: true,
+    parse: typed(DROP),
+    run: drop,
+  },
   configureFailPoint: {
     requiresAuth: true,
     adminOnly: true,
@@ -124,25 +157,125 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
   const name = Object.keys(cmd)[0] ?? "";
   ctx.server.stats.commands[name] = (ctx.server.stats.commands[name] ?? 0) + 1;
   try {
-    const spec = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+    const spec = specOf(name);
     if (spec === undefined) throw new CommandError(59, `no such command: '${name}'`);
     checkApiParameters(name, spec, cmd);
     if (spec.requiresAuth && ctx.session.user === undefined) {
       throw new CommandError(13, `Command ${name} requires authentication`);
     }
     spec.parse?.(ctx.request, name);
+    const readPreference = readPreferenceOf(ctx.request);
+    recordReadPreference(ctx, name);
     checkGenericArguments(spec, cmd);
     if (spec.adminOnly && ctx.db !== "admin") {
       throw new CommandError(13, `${name} may only be run against the admin database.`);
     }
     const action = ctx.server.failPoints.check(name, ctx.connection.appName);
     if (action !== undefined) ctx.server.stats.failpointHits++;
+    if (action?.blockMS !== undefined) await blocked(action.blockMS, ctx.connection.closed);
     if (action?.kind === "closeConnection") throw new CloseConnection();
     if (action?.kind === "error") throw action.error;
+    checkCanRunHere(ctx, spec, readPreference);
     return { ...(await spec.run(ctx, cmd, name)), ok: 1 };
   } catch (error) {
-    if (error instanceof CommandError) return error.toReply();
+    if (error instanceof CommandError) return withErrorLabels(error, specOf(name), cmd).toReply();
     throw error;
+  }
+}
+
+function specOf(name: string): CommandSpec | undefined {
+  return Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+/** The ErrorCategory::RetriableError codes a retryable write may be retried after (error_codes.yml). */
+const RETRYABLE_CODES: ReadonlySet<number> = new Set([
+  6, // HostUnreachable
+  7, // HostNotFound
+  89, // NetworkTimeout
+  91, // ShutdownInProgress
+  189, // PrimarySteppedDown
+  262, // ExceededTimeLimit
+  9001, // SocketException
+  10107, // NotWritablePrimary
+  11600, // InterruptedAtShutdown
+  11602, // InterruptedDueToReplStateChange
+  13435, // NotPrimaryNoSecondaryOk
+  13436, // NotPrimaryOrSecondary
+]);
+
+/**
+ * error_labels.cpp's getErrorLabels: a retryable write (a write command with a txnNumber, outside a
+ * transaction) that failed with a retryable code gets "RetryableWriteError", which drivers of 4.4+ servers
+ * rely on to retry it once.
+ */
+function withErrorLabels(error: CommandError, spec: CommandSpec | undefined, cmd: Document): CommandError {
+  const retryableWrite = spec?.writeConcern === true && cmd.txnNumber !== undefined &&
+    cmd.autocommit === undefined;
+  if (
+    !retryableWrite || !RETRYABLE_CODES.has(error.code) || error.errorLabels.includes("RetryableWriteError")
+  ) {
+    return error;
+  }
+  return new CommandError(error.code, error.message, [...error.errorLabels, "RetryableWriteError"]);
+}
+
+const HANDSHAKE_COMMANDS: ReadonlySet<string> = new Set([
+  "hello",
+  "isMaster",
+  "ismaster",
+  "saslStart",
+  "saslContinue",
+  "authenticate",
+]);
+
+// For stats.readPreferences: what a client sent, as it sent it.
+function recordReadPreference(ctx: CommandContext, name: string): void {
+  if (HANDSHAKE_COMMANDS.has(name)) return;
+  const given = ctx.request.doc.$readPreference as { mode?: unknown } | undefined;
+  const mode = given === undefined ? "none" : String(given.mode);
+  (ctx.server.stats.readPreferences[name] ??= []).push(mode);
+}
+
+// failCommand's blockConnection: the command waits (the connection with it), until the connection ends.
+function blocked(ms: number, closed: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    closed.addEventListener("abort", done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      closed.removeEventListener("abort", done);
+      resolve();
+    }
+  });
+}
+
+/**
+ * The "not primary" checks of ExecCommandDatabase::_initiateCommand, after commandCanRunHere: a member
+ * that cannot accept writes runs a command only if it is allowed on secondaries always, or opted in by a
+ * read preference other than primary (else 13435 for a read, 10107 for a write); a member that is
+ * neither primary nor secondary refuses what is not maintenanceOk (13436). Messages say "master" to a
+ * client that did not send helloOk, as mongod's do.
+ */
+function checkCanRunHere(ctx: CommandContext, spec: CommandSpec, readPreference: ReadPreferenceMode): void {
+  const { role } = ctx.server;
+  // canAcceptWritesForDatabase: a primary, anything that is not a member, and the local database.
+  if (role.canAcceptWrites() || ctx.db === "local") return;
+  const hello = ctx.connection.supportsHello;
+  const optIn = spec.secondaryAllowed === "optIn";
+  const canRunHere = spec.secondaryAllowed === undefined || (optIn && readPreference !== "primary");
+  if (!canRunHere && optIn) {
+    throw new CommandError(
+      13435,
+      hello ? "not primary and secondaryOk=false" : "not master and slaveOk=false",
+    );
+  }
+  if (!canRunHere) throw new CommandError(10107, hello ? "not primary" : "not master");
+  const state = role.memberState();
+  if (spec.notInMaintenance && state !== "SECONDARY") {
+    throw new CommandError(
+      13436,
+      state === "RECOVERING" ? "node is recovering" : "node is not in primary or recovering state",
+    );
   }
 }
 

@@ -2,6 +2,7 @@
 // order, writes the replies. A message that breaks the wire protocol closes the connection.
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { BSON } from "bson";
 import { allowedOverOpQuery, CloseConnection, runCommand } from "./commands.ts";
 import type { CommandContext, CommandRequest, ConnectionState, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
@@ -31,7 +32,14 @@ export interface ConnectionDeps {
   readonly server: ServerState;
   readonly users: UserStore;
   readonly mechanisms: readonly SaslMechanismServer[];
+  /** The listener is a mongos's loadBalancerPort. */
+  readonly fromLoadBalancer?: boolean;
 }
+
+const LOAD_BALANCER_SUPPORT_MISMATCH = 354;
+
+/** The commands an exhaust stream may repeat: an awaitable hello (mongod's Command::supportsExhaust). */
+const EXHAUST_COMMANDS: ReadonlySet<string> = new Set(["hello", "isMaster", "ismaster"]);
 
 /** Serves one accepted socket until either side closes it. */
 export class ClientConnection {
@@ -56,7 +64,16 @@ export class ClientConnection {
       remotePort: socket.remotePort ?? 0,
       ...tlsInfo(socket),
     };
-    this.#state = { info, metadataFinalized: false };
+    const closed = new AbortController();
+    socket.once("close", () => closed.abort());
+    this.#state = {
+      info,
+      metadataFinalized: false,
+      supportsHello: false,
+      fromLoadBalancer: deps.fromLoadBalancer ?? false,
+      loadBalancedHelloDone: false,
+      closed: closed.signal,
+    };
     this.#session = new AuthSession({
       ...deps,
       config: deps.server.config,
@@ -100,35 +117,60 @@ export class ClientConnection {
     if (this.#socket.destroyed) return;
     bump(this.#server.stats.opcodes, request.opCode === OP_MSG ? "OP_MSG" : "OP_QUERY");
     try {
-      const reply = request.opCode === OP_MSG
-        ? await this.#handleMsg(request)
-        : await this.#handleQuery(request);
-      if (reply !== undefined && !this.#socket.destroyed) this.#socket.write(reply);
+      if (request.opCode === OP_MSG) await this.#serveMsg(request);
+      else this.#write(await this.#handleQuery(request));
     } catch (error) {
       if (!(error instanceof CloseConnection)) console.error("reference server: internal error", error);
       this.#socket.destroy();
     }
   }
 
-  async #handleMsg(request: OpMsgRequest): Promise<Uint8Array | undefined> {
-    const db = request.body.$db;
+  #write(message: Uint8Array | undefined): void {
+    if (message !== undefined && !this.#socket.destroyed) this.#socket.write(message);
+  }
+
+  /**
+   * One OP_MSG, and for an exhaust hello (flagBits exhaustAllowed, a successful reply) the stream after
+   * it: each reply carries moreToCome and the next is the same hello run again with the topologyVersion
+   * just sent, answered when the topology changes or maxAwaitTimeMS passes, until the connection ends.
+   */
+  async #serveMsg(request: OpMsgRequest): Promise<void> {
+    let body = request.body;
+    let bytes = request.bodyBytes;
+    let responseTo = request.requestId;
+    for (;;) {
+      const reply = await this.#handleMsg(request, body, bytes);
+      // moreToCome: the client wants no reply (mongod still runs the command).
+      if (request.moreToCome) return;
+      const name = Object.keys(body)[0] ?? "";
+      const exhaust = request.exhaustAllowed && EXHAUST_COMMANDS.has(name) && reply.ok === 1;
+      const id = nextRequestId++;
+      this.#write(encodeOpMsg(id, responseTo, reply, exhaust));
+      // LoadBalancerSupportMismatch is in mongod's CloseConnectionError category.
+      if (reply.code === LOAD_BALANCER_SUPPORT_MISMATCH) this.#socket.destroy();
+      if (!exhaust || this.#socket.destroyed) return;
+      body = { ...body, topologyVersion: reply.topologyVersion };
+      bytes = BSON.serialize(body);
+      responseTo = id;
+    }
+  }
+
+  async #handleMsg(request: OpMsgRequest, body: Document, bodyBytes: Uint8Array): Promise<Document> {
+    const db = body.$db;
     const command = {
-      doc: request.body,
-      bytes: request.bodyBytes,
+      doc: body,
+      bytes: bodyBytes,
       sequenceNames: request.sequenceNames,
       exhaustAllowed: request.exhaustAllowed,
     };
-    let reply: Document;
     try {
       if (typeof db !== "string") throw new CommandError(40571, "OP_MSG requests require a $db argument");
       checkDatabaseName(db);
-      reply = await runCommand(this.#context(db, command));
+      return await runCommand(this.#context(db, command));
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
-      reply = error.toReply();
+      return error.toReply();
     }
-    // moreToCome: the client wants no reply (mongod still runs the command).
-    return request.moreToCome ? undefined : encodeOpMsg(nextRequestId++, request.requestId, reply);
   }
 
   /**

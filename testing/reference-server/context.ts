@@ -5,6 +5,11 @@ import type { RawDocument } from "./idl.ts";
 import type { ServerConnectionInfo } from "./sasl.ts";
 import type { AuthSession } from "./session.ts";
 import type { ServerStats } from "./stats.ts";
+import type { ServerRole } from "./topology.ts";
+import type { Document } from "./wire.ts";
+
+/** The collections of a deployment, by "db.collection" (shared by a replica set's members). */
+export type DataStore = Map<string, Document[]>;
 
 /** Per-connection state besides authentication. */
 export interface ConnectionState {
@@ -16,6 +21,14 @@ export interface ConnectionState {
    * document; after it a `client` document is refused (186).
    */
   metadataFinalized: boolean;
+  /** The client sent `helloOk` (Client::supportsHello): errors say "primary", not "master". */
+  supportsHello: boolean;
+  /** The connection came in through a load balancer (mongos's loadBalancerPort). */
+  readonly fromLoadBalancer: boolean;
+  /** load_balancer_support's didHello: the first hello on a load-balanced connection has run. */
+  loadBalancedHelloDone: boolean;
+  /** Aborts when the connection closes, so that an awaitable hello stops waiting. */
+  readonly closed: AbortSignal;
 }
 
 /** Server-wide state shared by all connections. */
@@ -24,6 +37,10 @@ export interface ServerState {
   readonly config: ServerConfig;
   readonly stats: ServerStats;
   readonly failPoints: FailPoints;
+  /** Standalone, replica set member or mongos. */
+  readonly role: ServerRole;
+  /** The deployment's data. */
+  readonly data: DataStore;
 }
 
 /** A command as received. */

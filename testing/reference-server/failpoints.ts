@@ -4,8 +4,14 @@ import { CommandError } from "./errors.ts";
 import { optionalField, requiredField } from "./fields.ts";
 import type { Document } from "./wire.ts";
 
-/** What a matching command should do instead of running. */
-export type FailAction = { kind: "error"; error: CommandError } | { kind: "closeConnection" };
+/**
+ * What a matching command should do instead of running: fail, drop the connection, or (blockConnection)
+ * wait `blockMS` first and then run (or fail, with an errorCode too).
+ */
+export type FailAction =
+  | { kind: "error"; error: CommandError; blockMS?: number }
+  | { kind: "closeConnection"; blockMS?: number }
+  | { kind: "block"; blockMS: number };
 
 type Mode = { kind: "alwaysOn" } | { kind: "times"; remaining: number } | { kind: "skip"; remaining: number };
 
@@ -16,6 +22,8 @@ interface FailCommand {
   closeConnection: boolean;
   errorLabels: readonly string[];
   appName?: string;
+  /** blockConnection's blockTimeMS. */
+  blockMS?: number;
 }
 
 /** The server's failpoints; only `failCommand` exists. */
@@ -57,11 +65,15 @@ export class FailPoints {
     if (fp.appName !== undefined && fp.appName !== appName) return undefined;
     if (!this.#activate(fp)) return undefined;
     this.#timesEntered++;
-    if (fp.closeConnection) return { kind: "closeConnection" };
-    if (fp.errorCode === undefined) return undefined;
+    const block = fp.blockMS === undefined ? {} : { blockMS: fp.blockMS };
+    if (fp.closeConnection) return { kind: "closeConnection", ...block };
+    if (fp.errorCode === undefined) {
+      return fp.blockMS === undefined ? undefined : { kind: "block", blockMS: fp.blockMS };
+    }
     return {
       kind: "error",
       error: new CommandError(fp.errorCode, "Failing command via 'failCommand' failpoint", fp.errorLabels),
+      ...block,
     };
   }
 
@@ -125,7 +137,7 @@ function parseData(data: unknown): Omit<FailCommand, "mode"> {
   if (failCommands.some((c) => typeof c !== "string")) {
     throw new CommandError(2, "data.failCommands must be an array of command names");
   }
-  for (const unsupported of ["blockConnection", "writeConcernError", "namespace"]) {
+  for (const unsupported of ["writeConcernError", "namespace"]) {
     if (doc[unsupported] !== undefined) {
       throw new CommandError(2, `failCommand data.${unsupported} is not supported by the reference server`);
     }
@@ -134,8 +146,14 @@ function parseData(data: unknown): Omit<FailCommand, "mode"> {
   if (errorLabels.some((l) => typeof l !== "string")) {
     throw new CommandError(2, "data.errorLabels must be an array of strings");
   }
+  const blockConnection = optionalField(doc, "data", "blockConnection", "boolean") ?? false;
+  const blockTimeMS = optionalField(doc, "data", "blockTimeMS", "number");
+  if (blockConnection && blockTimeMS === undefined) {
+    throw new CommandError(2, "failCommand data.blockTimeMS is required with blockConnection");
+  }
   return {
     failCommands: failCommands as string[],
+    ...(blockConnection && { blockMS: blockTimeMS }),
     errorCode: optionalField(doc, "data", "errorCode", "number"),
     closeConnection: optionalField(doc, "data", "closeConnection", "boolean") ?? false,
     errorLabels: errorLabels as string[],

@@ -1,11 +1,14 @@
-// hello / isMaster / ismaster as a standalone mongod 7.0 with auth enabled answers it: the client metadata
-// (client_metadata.cpp), the IDL parse (hello.idl), the awaitable-hello argument checks
-// (replication_info.cpp), and saslSupportedMechs / speculativeAuthenticate (hello_auth.cpp).
+// hello / isMaster / ismaster as a mongod 7.0 with auth enabled answers it: the client metadata
+// (client_metadata.cpp), the IDL parse (hello.idl), the awaitable-hello argument checks and wait
+// (replication_info.cpp), what the process is (its ServerRole: standalone, replica set member, mongos),
+// a mongos's load balancer support (load_balancer_support.cpp), and saslSupportedMechs /
+// speculativeAuthenticate (hello_auth.cpp).
 import { parseClientMetadata } from "./client-metadata.ts";
 import type { CommandContext } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { elementsOf, type IdlStruct, parseIdl, subDocument } from "./idl.ts";
 import type { Document } from "./wire.ts";
+import type { TopologyVersion } from "./topology.ts";
 
 /** MongoDB 7.0's wire version. */
 export const MAX_WIRE_VERSION = 21;
@@ -57,9 +60,12 @@ export async function hello(ctx: CommandContext, cmd: Document, commandName: str
   // ClientMetadata::tryFinalize: from now on a `client` document is refused.
   ctx.connection.metadataFinalized = true;
   checkAwaitable(ctx, cmd);
+  await awaitTopologyChange(ctx, cmd);
+  const role = ctx.server.role;
   const reply: Document = {
-    [commandName === "hello" ? "isWritablePrimary" : "ismaster"]: true,
-    // No topologyVersion: the driver then polls instead of streaming awaitable hellos.
+    // A standalone here sends no topologyVersion (so drivers poll it); members and mongoses do.
+    ...role.helloFields(commandName !== "hello"),
+    ...loadBalancerFields(ctx, cmd),
     maxBsonObjectSize: 16777216,
     maxMessageSizeBytes: 48000000,
     maxWriteBatchSize: 100000,
@@ -71,7 +77,10 @@ export async function hello(ctx: CommandContext, cmd: Document, commandName: str
     maxWireVersion: MAX_WIRE_VERSION,
     readOnly: false,
   };
-  if (cmd.helloOk !== undefined) reply.helloOk = true;
+  if (cmd.helloOk !== undefined) {
+    ctx.connection.supportsHello = cmd.helloOk === true || cmd.helloOk === 1;
+    reply.helloOk = true;
+  }
   if (cmd.saslSupportedMechs !== undefined) {
     const mechanisms = ctx.session.supportedMechanisms(cmd.saslSupportedMechs);
     if (mechanisms !== undefined) reply.saslSupportedMechs = mechanisms;
@@ -121,6 +130,50 @@ function checkAwaitable(ctx: CommandContext, cmd: Document): void {
   if (ctx.request.exhaustAllowed && maxAwaitTimeMS === undefined) {
     throw new CommandError(51756, "An isMaster or hello request with exhaust must specify 'maxAwaitTimeMS'");
   }
+}
+
+/**
+ * An awaitable hello (replication_info.cpp): when the client's topologyVersion is this process's current
+ * one, the reply waits for the next change or maxAwaitTimeMS, whichever comes first (or the connection's
+ * end). Another process's version, or an older counter, is answered at once.
+ */
+async function awaitTopologyChange(ctx: CommandContext, cmd: Document): Promise<void> {
+  const theirs = cmd.topologyVersion as TopologyVersion | undefined;
+  const ours = ctx.server.role.topologyVersion();
+  if (theirs === undefined || ours === undefined || cmd.maxAwaitTimeMS === undefined) return;
+  const sameProcess = theirs.processId.toHexString() === ours.processId.toHexString();
+  if (!sameProcess || Number(theirs.counter) < Number(ours.counter)) return;
+  const closed = ctx.connection.closed;
+  if (closed.aborted) return;
+  ctx.server.stats.awaitedHellos++;
+  let wake = () => {};
+  const woken = new Promise<void>((resolve) => (wake = resolve));
+  const timer = setTimeout(wake, Number(cmd.maxAwaitTimeMS));
+  closed.addEventListener("abort", wake, { once: true });
+  ctx.server.role.nextChange().then(wake);
+  await woken;
+  clearTimeout(timer);
+  closed.removeEventListener("abort", wake);
+}
+
+/**
+ * load_balancer_support::handleHello (7.0): the first hello of a connection that came through a mongos's
+ * loadBalancerPort must say `loadBalanced: true` (else 354 LoadBalancerSupportMismatch) and gets the
+ * mongos's `serviceId`. Anywhere else `loadBalanced` is accepted and ignored: a mongod, or a mongos on its
+ * main port, answers without a serviceId, and a driver in load-balanced mode then refuses the server.
+ */
+function loadBalancerFields(ctx: CommandContext, cmd: Document): Document {
+  const { connection } = ctx;
+  const serviceId = ctx.server.role.serviceId?.();
+  if (!connection.fromLoadBalancer || serviceId === undefined || connection.loadBalancedHelloDone) return {};
+  if (cmd.loadBalanced !== true) {
+    throw new CommandError(
+      354,
+      "The server is being accessed through a load balancer, but this driver does not have load balancing enabled",
+    );
+  }
+  connection.loadBalancedHelloDone = true;
+  return { serviceId };
 }
 
 /**

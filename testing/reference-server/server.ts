@@ -1,21 +1,47 @@
-// The reference server: a standalone mongod 7.0 with authentication enabled, as far as a driver's
-// handshake and authentication can tell. Tests start one per suite with startServer().
+// The reference server: a mongod 7.0 with authentication enabled, as far as a driver's handshake,
+// authentication and a few commands can tell. Tests start a standalone per suite with startServer(); a
+// replica set (replica-set.ts) and a sharded cluster's mongoses (sharded.ts) are listeners of the same
+// kind with another ServerRole, sharing their users and data.
 import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { createServer as createTlsServer, type TLSSocket } from "node:tls";
 import { normalizeConfig, type ServerConfig, type TlsServerConfig } from "./config.ts";
+import { newDataStore } from "./collections.ts";
 import { ClientConnection } from "./connection.ts";
-import type { ServerState } from "./context.ts";
+import type { DataStore, ServerState } from "./context.ts";
 import { FailPoints } from "./failpoints.ts";
 import { defaultMechanisms } from "./registry.ts";
 import type { SaslMechanismServer } from "./sasl.ts";
 import { newStats, type ServerStats } from "./stats.ts";
-import { buildUserStore, withoutPasswords } from "./users.ts";
+import { type ServerRole, STANDALONE } from "./topology.ts";
+import { buildUserStore, type UserStore, withoutPasswords } from "./users.ts";
 
 /** Options that are code, not configuration. */
 export interface StartOptions {
   /** The mechanisms to speak instead of the registry's (e.g. with fixed nonces). */
   mechanisms?: readonly SaslMechanismServer[];
+  /**
+   * Users and data shared with other listeners (the members of one replica set, the mongoses of one
+   * cluster): filled in by the first listener that starts with it, reused by the next.
+   */
+  shared?: SharedData;
+}
+
+/** What the processes of one deployment share: its users and its data. */
+export interface SharedData {
+  users?: UserStore;
+  data?: DataStore;
+}
+
+/** What a listener is, besides its configuration (replica-set.ts and sharded.ts pass their own). */
+export interface ListenerOptions extends StartOptions {
+  /** Standalone by default. */
+  role?: ServerRole;
+  /**
+   * Also listen on a second port (mongos's `--loadBalancerPort`) whose connections arrive through a load
+   * balancer; both ports serve the same process.
+   */
+  loadBalancerPort?: boolean;
 }
 
 /** A listening server. */
@@ -26,6 +52,10 @@ export interface RunningServer {
   readonly address: string;
   /** Live counters of what clients did. */
   readonly stats: ServerStats;
+  /** The process's failpoints, as configureFailPoint sets them (tests may set them directly). */
+  readonly failPoints: FailPoints;
+  /** "host:port" of the load balancer port, when the listener has one (a mongos behind a load balancer). */
+  readonly loadBalancerAddress?: string;
   /** Stops listening and destroys every open connection. */
   close(): Promise<void>;
 }
@@ -37,14 +67,31 @@ export interface RunningServer {
  * @returns the running server, once it listens
  * @throws TypeError for an invalid configuration
  */
-export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+export function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  return startListener(config, options);
+}
+
+/**
+ * Starts one listener of any role: a standalone (default), a replica set member or a mongos.
+ * @param config users, SCRAM iteration counts, listen address, TLS
+ * @param options role, shared users and data, mechanisms
+ * @returns the running listener
+ * @throws TypeError for an invalid configuration
+ */
+export async function startListener(
+  config: ServerConfig,
+  options: ListenerOptions = {},
+): Promise<RunningServer> {
   const normalized = normalizeConfig(config);
   const mechanisms = options.mechanisms ?? defaultMechanisms();
-  const users = buildUserStore(normalized, mechanisms);
+  const shared = options.shared ?? {};
+  const users = shared.users ??= buildUserStore(normalized, mechanisms);
   const state: ServerState = {
     config: withoutPasswords(normalized),
     stats: newStats(),
     failPoints: new FailPoints(),
+    role: options.role ?? STANDALONE,
+    data: shared.data ??= newDataStore(),
   };
   const sockets = new Set<Socket>();
   const accept = (socket: Socket) => {
@@ -59,30 +106,45 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       state.stats.connectionsOpen--;
     });
   };
-  const serve = (socket: Socket) => new ClientConnection(socket, { server: state, users, mechanisms });
-  let server: Server;
-  if (normalized.tls === undefined) {
-    server = createServer((socket) => {
-      accept(socket);
-      serve(socket);
-    });
-  } else {
+  const makeServer = (fromLoadBalancer: boolean): Server => {
+    const serve = (socket: Socket) =>
+      new ClientConnection(socket, { server: state, users, mechanisms, fromLoadBalancer });
+    if (normalized.tls === undefined) {
+      return createServer((socket) => {
+        accept(socket);
+        serve(socket);
+      });
+    }
     const tls = normalized.tls;
-    server = createTlsServer(tlsOptions(tls), (socket) => {
+    const server = createTlsServer(tlsOptions(tls), (socket) => {
       if (acceptsPeer(socket, tls)) serve(socket);
       else socket.destroy();
     });
     // The TCP socket, so that close() also ends handshakes in progress.
     server.on("connection", accept);
     server.on("tlsClientError", () => {/* node already destroyed the socket */});
+    return server;
+  };
+  const servers = [makeServer(false)];
+  const port = await listen(servers[0], normalized.host, normalized.port);
+  let loadBalancerPort: number | undefined;
+  if (options.loadBalancerPort) {
+    servers.push(makeServer(true));
+    loadBalancerPort = await listen(servers[1], normalized.host, 0).catch(async (error) => {
+      await close(servers[0], sockets);
+      throw error;
+    });
   }
-  const port = await listen(server, normalized.host, normalized.port);
+  const address = (p: number) =>
+    `${normalized.host.includes(":") ? `[${normalized.host}]` : normalized.host}:${p}`;
   return {
     host: normalized.host,
     port,
-    address: `${normalized.host.includes(":") ? `[${normalized.host}]` : normalized.host}:${port}`,
+    address: address(port),
+    ...(loadBalancerPort !== undefined && { loadBalancerAddress: address(loadBalancerPort) }),
     stats: state.stats,
-    close: () => close(server, sockets),
+    failPoints: state.failPoints,
+    close: () => Promise.all(servers.map((server) => close(server, sockets))).then(() => {}),
   };
 }
 

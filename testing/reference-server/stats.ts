@@ -25,6 +25,13 @@ export interface ServerStats {
   failpointHits: number;
   /** Each `client` metadata document that passed mongod's checks: its application name ("" if none), BSON size. */
   clientMetadata: Array<{ appName: string; bytes: number }>;
+  /**
+   * The `$readPreference` mode of each command that ran, by command name (`"none"` without one), e.g.
+   * `{ find: ["secondary"], insert: ["none"] }`; hello and the authentication commands are left out.
+   */
+  readPreferences: Record<string, string[]>;
+  /** Awaitable hellos that waited (the client's topologyVersion was current) before answering. */
+  awaitedHellos: number;
 }
 
 /** A fresh set of counters. */
@@ -41,6 +48,8 @@ export function newStats(): ServerStats {
     authFailureReasons: [],
     failpointHits: 0,
     clientMetadata: [],
+    readPreferences: {},
+    awaitedHellos: 0,
   };
 }
 

@@ -211,14 +211,21 @@ function readCString(message: Uint8Array, offset: number, end: number): { text: 
 /**
  * An OP_MSG reply with one body section.
  * @param requestId this message's id
- * @param responseTo the request's id
+ * @param responseTo the request's id (in an exhaust stream, the previous reply's id)
  * @param body the reply document
+ * @param moreToCome set flagBits' moreToCome: another reply follows without a request (exhaust)
  * @returns the encoded message
  */
-export function encodeOpMsg(requestId: number, responseTo: number, body: Document): Uint8Array {
+export function encodeOpMsg(
+  requestId: number,
+  responseTo: number,
+  body: Document,
+  moreToCome = false,
+): Uint8Array {
   const doc = BSON.serialize(body);
   const message = new Uint8Array(HEADER_SIZE + 4 + 1 + doc.length);
   writeHeader(message, requestId, responseTo, OP_MSG);
+  new DataView(message.buffer).setUint32(HEADER_SIZE, moreToCome ? MORE_TO_COME : 0, true);
   message[HEADER_SIZE + 4] = 0;
   message.set(doc, HEADER_SIZE + 5);
   return message;

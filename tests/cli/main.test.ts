@@ -16,12 +16,15 @@ describe("mongo-auth whoami", () => {
     assert.match(t.err[0], /usage: mongo-auth whoami/);
   });
 
-  it("prints the user, db, mechanism, round trips and time from connectionStatus", async () => {
+  it("prints the user, db, mechanism, member, round trips and time from connectionStatus", async () => {
     const t = io(["whoami", "mongodb://alice:s3cret@127.0.0.1/"]);
     let closed = false;
     const conn = {
       host: "127.0.0.1",
       port: 27017,
+      address: "127.0.0.1:27017",
+      role: "primary",
+      setName: "rs0",
       handshake: {
         mechanism: "SCRAM-SHA-256",
         speculative: true,
@@ -38,6 +41,7 @@ describe("mongo-auth whoami", () => {
     assert.match(text, /user\s+alice/);
     assert.match(text, /db\s+admin/);
     assert.match(text, /mechanism\s+SCRAM-SHA-256 \(speculative\)/);
+    assert.match(text, /host\s+127\.0\.0\.1:27017 \(primary of replica set rs0\)/);
     assert.match(text, /round trips\s+2/);
     assert.match(text, /time\s+3\.3 ms/);
     assert.doesNotMatch(text, /s3cret/);

@@ -15,6 +15,13 @@ describe("connect options", () => {
       srvServiceName: "mongodb",
       srvMaxHosts: 0,
       maxConnecting: 25,
+      selection: {
+        readPreference: { mode: "primary" },
+        serverSelectionTimeoutMS: 30_000,
+        serverSelectionTryOnce: true,
+        localThresholdMS: 15,
+        heartbeatFrequencyMS: 60_000,
+      },
       warnings: [],
     });
   });

@@ -44,4 +44,41 @@ describe("MongoServerError", () => {
     assert.equal(err.serverCode, 0);
     assert.equal(err.errmsg, "command failed");
   });
+
+  it("maps SDAM's state change errors to NOT_PRIMARY, keeping the server's code, name and message", () => {
+    const codes = [
+      [10107, "NotWritablePrimary"],
+      [13435, "NotPrimaryNoSecondaryOk"],
+      [10058, "LegacyNotPrimary"],
+      [11600, "InterruptedAtShutdown"],
+      [11602, "InterruptedDueToReplStateChange"],
+      [13436, "NotPrimaryOrSecondary"],
+      [189, "PrimarySteppedDown"],
+      [91, "ShutdownInProgress"],
+    ] as const;
+    for (const [code, codeName] of codes) {
+      const err = MongoServerError.fromReply({ ok: 0, code, codeName, errmsg: "not primary" });
+      assert.equal(err.code, "NOT_PRIMARY", codeName);
+      assert.equal(err.serverCode, code);
+      assert.equal(err.codeName, codeName);
+      assert.equal(err.errmsg, "not primary");
+      assert.match(
+        err.message,
+        new RegExp(`^server error ${code} \\(${codeName}\\): not primary; .*connect again`),
+      );
+    }
+  });
+
+  it("recognises a state change by its message only when the reply has no code", () => {
+    assert.equal(MongoServerError.fromReply({ ok: 0, errmsg: "not master" }).code, "NOT_PRIMARY");
+    assert.equal(MongoServerError.fromReply({ ok: 0, errmsg: "node is recovering" }).code, "NOT_PRIMARY");
+    assert.equal(
+      MongoServerError.fromReply({ ok: 0, code: 2, codeName: "BadValue", errmsg: "not master" }).code,
+      "SERVER_ERROR",
+    );
+    assert.equal(
+      MongoServerError.fromReply({ ok: 0, code: 11000, codeName: "DuplicateKey", errmsg: "E11000" }).code,
+      "SERVER_ERROR",
+    );
+  });
 });

@@ -27,7 +27,7 @@ describe("URI options: values", () => {
   it("ignores a value an option does not accept, with a warning that names the option only", () => {
     for (
       const query of [
-        "maxStalenessSeconds=30",
+        "maxStalenessSeconds=-2",
         "heartbeatFrequencyMS=499",
         "proxyHost=p&proxyPort=70000",
         "serverMonitoringMode=push",
@@ -44,6 +44,14 @@ describe("URI options: values", () => {
       assert.match(cs.warnings[0], new RegExp(`^the value of ${name} .* was ignored$`), query);
       assert.ok(!cs.warnings[0].includes(query.split("=").at(-1)!.slice(0, 5)), cs.warnings[0]);
       assert.equal(cs.options.has(name.toLowerCase()), false);
+    }
+  });
+
+  it("keeps a maxStalenessSeconds below 90 for connect() to refuse, rather than ignore it and read stale data", () => {
+    for (const seconds of [0, 30, 89]) {
+      const cs = parse(`readPreference=secondary&maxStalenessSeconds=${seconds}`);
+      assert.deepEqual(cs.warnings, []);
+      assert.equal(cs.parsedOptions.maxStalenessSeconds, seconds);
     }
   });
 

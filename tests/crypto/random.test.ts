@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { randomBytes } from "../../src/crypto/random.ts";
+import { randomBelow, randomBytes, shuffled } from "../../src/crypto/random.ts";
 
 describe("randomBytes", () => {
   it("returns the requested number of bytes, different on each call", () => {
@@ -9,5 +9,33 @@ describe("randomBytes", () => {
     assert.equal(a.length, 24);
     assert.notDeepEqual(a, b); // 2^-192 chance of a false failure
     assert.equal(randomBytes(0).length, 0);
+  });
+});
+
+describe("randomBelow", () => {
+  it("stays in [0, n) and reaches every value", () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 600; i++) {
+      const value = randomBelow(3);
+      assert.ok(Number.isInteger(value) && value >= 0 && value < 3, String(value));
+      seen.add(value);
+    }
+    assert.deepEqual([...seen].sort(), [0, 1, 2]); // each missing has a 3 × (2/3)^600 chance
+    assert.equal(randomBelow(1), 0);
+  });
+});
+
+describe("shuffled", () => {
+  it("returns a permutation, leaves its input alone, and puts any item first", () => {
+    const items = ["a", "b", "c"];
+    const firsts = new Set<string>();
+    for (let i = 0; i < 300; i++) {
+      const order = shuffled(items);
+      assert.deepEqual([...order].sort(), items);
+      firsts.add(order[0]);
+    }
+    assert.deepEqual(items, ["a", "b", "c"]);
+    assert.deepEqual([...firsts].sort(), items);
+    assert.deepEqual(shuffled([]), []);
   });
 });

@@ -172,11 +172,17 @@ for (const { name, transport } of await transports()) {
       }
     });
 
-    it("tries the hosts in order and uses the first that answers", async () => {
+    it("with several hosts, a standalone is not used (SDAM): SERVER_SELECTION_FAILED says what each host was", async () => {
       // Port 1 on loopback refuses at once.
-      const conn = await connectWith(transport, `mongodb://alice:alice-pw@127.0.0.1:1,${server.address}/`);
-      assert.equal(conn.port, server.port);
-      await conn.close();
+      await assert.rejects(
+        connectWith(transport, `mongodb://alice:alice-pw@127.0.0.1:1,${server.address}/`),
+        {
+          code: "SERVER_SELECTION_FAILED",
+          message: new RegExp(
+            `no replica set member or mongos answered.*${server.address} is a standalone server.*127\\.0\\.0\\.1:1: connection refused`,
+          ),
+        },
+      );
     });
 
     it("fails with CONNECTION_FAILED when no host answers", async () => {

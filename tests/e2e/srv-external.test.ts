@@ -1,5 +1,5 @@
 // An Atlas-style mongodb+srv:// cluster: the SRV name's TXT record says `authSource=admin&replicaSet=…`,
-// as Atlas publishes it. That authSource is a default for SCRAM users, not for the mechanisms that
+// as Atlas publishes it, and the SRV target is a member of that replica set under its Atlas-style name. That authSource is a default for SCRAM users, not for the mechanisms that
 // authenticate against $external: MONGODB-AWS, MONGODB-X509, MONGODB-OIDC (machine and human) and
 // PLAIN's default must still connect. Real DNS messages from a loopback DNS server through each of this
 // runtime's resolvers; the SRV target's sockets go to the reference server (TLS, test CA) on loopback.
@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import dns from "node:dns";
 import { type ConnectOptions, connectWith, type Document, type Transport } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { type RunningMember, startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { startUdpDnsServer, type UdpDnsServer } from "./workerd/doh-server.ts";
 import { testEnv } from "../support/aws-fakes.ts";
 import {
@@ -34,13 +34,16 @@ async function whoami(conn: { command(db: string, cmd: Document): Promise<Docume
 }
 
 describe(`Atlas-style mongodb+srv:// with TXT authSource=admin (${runtime})`, () => {
-  let server: RunningServer;
+  let server: RunningMember;
+  let close: () => Promise<void>;
   let dnsServer: UdpDnsServer;
   let idp: TestIdentityProvider;
   let previousServers: string[];
   before(async () => {
     idp = await createIdentityProvider();
-    server = await startServer({
+    const set = await startReplicaSet({
+      setName: "atlas-x1y2z3-shard-0",
+      members: [{ name: `${TARGET}:27017` }],
       tls: {
         cert: pki("server-cert.pem"),
         key: pki("server-key.pem"),
@@ -57,6 +60,8 @@ describe(`Atlas-style mongodb+srv:// with TXT authSource=admin (${runtime})`, ()
         { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
       ],
     });
+    server = set.members[0];
+    close = () => set.close();
     dnsServer = await startUdpDnsServer({
       srv: { [`_mongodb._tcp.${CLUSTER}`]: [{ target: TARGET, port: 27017 }] },
       txt: { [CLUSTER]: [["authSource=admin&replicaSet=atlas-x1y2z3-shard-0"]] },
@@ -67,7 +72,7 @@ describe(`Atlas-style mongodb+srv:// with TXT authSource=admin (${runtime})`, ()
   after(async () => {
     dns.setServers(previousServers);
     await dnsServer?.close();
-    await server?.close();
+    await close?.();
   });
 
   // The resolvers of this runtime: node:dns everywhere, Deno.resolveDns on Deno.

@@ -9,10 +9,12 @@
 // - options: each value as connect() uses it (a TXT record's authSource/replicaSet/loadBalanced under the
 //   URI's; ssl is the TLS decision, on by default for mongodb+srv).
 // - parsed_options: user, password, and db/auth_database/defaultDatabase (the database in the path).
-// - ping (not in workerd): connect() to the seeds, over TLS unless the case turns it off, and run ping.
-// Not asserted, because connect() opens one connection and has no topology: hosts and numHosts (what
-// SDAM discovers once connected: the replica set members behind the seeds), and the load balancer
-// handshake (connect() validates loadBalanced but does not act on it).
+// - ping (not in workerd): connect() to the seeds, over TLS unless the case turns it off, and run ping,
+//   against the deployment of the README's "Test Setup" (tests/spec/seedlist.test.ts).
+// - hosts, numHosts (with ping): the hosts of the topology connect() discovered (Connection.topology):
+//   the replica set's members as they name themselves, or the mongoses / load balancer given.
+// - load-balanced cases (with ping): the connection is on a load balancer, with the serviceId its hello
+//   gave (the mongos behind it refuses a hello without loadBalanced: true).
 import assert from "node:assert/strict";
 import { readdirSync } from "node:fs";
 import type { DohZone } from "../e2e/workerd/doh-server.ts";

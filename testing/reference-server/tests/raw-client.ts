@@ -57,6 +57,8 @@ export class RawClient {
   #closed: Promise<void>;
   #requestId = 1;
   #lastReplyFlags = 0;
+  #lastResponseTo = 0;
+  #unsolicited: Document[] = [];
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -118,9 +120,29 @@ export class RawClient {
     return this.#send(frame);
   }
 
-  /** The OP_REPLY responseFlags of the last reply (bit 1: QueryFailure). */
+  /** The flags of the last reply: OP_REPLY responseFlags (bit 1: QueryFailure), OP_MSG flagBits (bit 1: moreToCome). */
   get lastReplyFlags(): number {
     return this.#lastReplyFlags;
+  }
+
+  /** The last reply's responseTo. */
+  get lastResponseTo(): number {
+    return this.#lastResponseTo;
+  }
+
+  /** The id the next request will carry. */
+  get nextRequestId(): number {
+    return this.#requestId;
+  }
+
+  /**
+   * The next reply the server sends without a request (an exhaust stream's), waiting for it if need be.
+   * @returns the reply, or undefined when the connection closes first
+   */
+  nextReply(): Promise<Document | undefined> {
+    const queued = this.#unsolicited.shift();
+    if (queued) return Promise.resolve(queued);
+    return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
   /** Resolves when the server has closed the connection. */
@@ -154,9 +176,13 @@ export class RawClient {
       const frame = this.#buffer.subarray(0, length);
       this.#buffer = this.#buffer.subarray(length);
       const opCode = frame.readInt32LE(12);
-      if (opCode === 1) this.#lastReplyFlags = frame.readInt32LE(16);
+      this.#lastReplyFlags = frame.readInt32LE(16);
+      this.#lastResponseTo = frame.readInt32LE(8);
       const docStart = opCode === 1 ? 36 : 21;
-      this.#waiters.shift()?.(BSON.deserialize(frame.subarray(docStart)));
+      const doc = BSON.deserialize(frame.subarray(docStart));
+      const waiter = this.#waiters.shift();
+      if (waiter) waiter(doc);
+      else this.#unsolicited.push(doc);
     }
   }
 }

@@ -13,6 +13,11 @@ import process from "node:process";
 import assert from "node:assert/strict";
 import { fixturePath } from "../../../testing/paths.ts";
 import { type RunningServer, startServer } from "../../../testing/reference-server/server.ts";
+import { type RunningReplicaSet, startReplicaSet } from "../../../testing/reference-server/replica-set.ts";
+import {
+  type RunningShardedCluster,
+  startShardedCluster,
+} from "../../../testing/reference-server/sharded.ts";
 import { bundleWorker } from "./bundle.ts";
 import { workerdConfig } from "./config.ts";
 import { freePort, startWorkerd, stopWorkerd, type WorkerdProcess } from "./workerd-process.ts";
@@ -294,6 +299,7 @@ async function main(): Promise<number> {
         result(false, check.name, (err as Error).message.split("\n")[0]);
       }
     }
+    await runTopologyChecks(base, result);
     await runUriSpecs(base, result);
     await runSeedlistSpec(base, result);
     const [cold, warm] = timings;
@@ -336,6 +342,134 @@ async function main(): Promise<number> {
   if (failed > 0 && output) console.log(`# workerd output (last 8000 characters):\n${output}`);
   console.log(`workerd: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+// Replica sets, mongoses and a load balancer, reached from the Worker over cloudflare:sockets as from the
+// other runtimes (tests/e2e/replica-set.test.ts, tests/e2e/sharded.test.ts): where connect() ends, what
+// works there, and the failures. The deployments live for this function only.
+async function runTopologyChecks(base: string, result: (ok: boolean, name: string, detail?: string) => void) {
+  const login = "alice:alice-pw";
+  const alice = [users[0]];
+  const started: { close(): Promise<void> }[] = [];
+  const start = async <T extends { close(): Promise<void> }>(deployment: Promise<T>) => {
+    const running = await deployment;
+    started.push(running);
+    return running;
+  };
+  try {
+    const rs: RunningReplicaSet = await start(startReplicaSet({
+      setName: "rs0",
+      users: alice,
+      members: [{}, { tags: { dc: "east" } }, {}],
+    }));
+    const noPrimary = await start(startReplicaSet({ setName: "rs1", users: alice, members: [{}, {}] }));
+    noPrimary.stepDown();
+    const deadPrimary = await start(startReplicaSet({ setName: "rs2", users: alice, members: [{}, {}] }));
+    const dead = deadPrimary.primary()!;
+    await deadPrimary.cutOff(dead);
+    const cluster: RunningShardedCluster = await start(
+      startShardedCluster({ users: alice, mongoses: 2, loadBalancer: true }),
+    );
+    const [primary, east, other] = rs.members;
+    const allHosts = rs.members.map((m) => m.name).sort();
+    const mongoses = cluster.mongoses.map((m) => m.address).join(",");
+    const notPrimary = { code: "NOT_PRIMARY", serverCode: 10107 };
+    const placed = (expected: Answer) => (answer: Answer) => {
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      for (const [key, value] of Object.entries(expected)) assert.deepEqual(answer[key], value, key);
+    };
+    const topologyChecks: { name: string; uri: string; expect: (answer: Answer) => void }[] = [
+      {
+        name: "replica set: a seed of secondaries reaches the primary, which takes the write",
+        uri: `mongodb://${login}@${east.address},${other.address}/?replicaSet=rs0`,
+        expect: placed({
+          address: primary.name,
+          role: "primary",
+          setName: "rs0",
+          topology: { type: "ReplicaSetWithPrimary", hosts: allHosts },
+          serversChecked: 2,
+          write: "ok",
+          read: "ok",
+        }),
+      },
+      {
+        name: "replica set: readPreference=secondary with tags lands on that member, reads work there",
+        uri: `mongodb://${login}@${rs.seedList()}/?readPreference=secondary&readPreferenceTags=dc:east`,
+        expect: placed({ address: east.name, role: "secondary", read: "ok", write: notPrimary }),
+      },
+      {
+        name: "replica set: directConnection=true stays on the secondary (reads work, writes NOT_PRIMARY)",
+        uri: `mongodb://${login}@${other.address}/?directConnection=true`,
+        expect: placed({
+          address: other.name,
+          role: "secondary",
+          topology: { type: "Single", hosts: [other.name] },
+          serversChecked: 1,
+          read: "ok",
+          write: notPrimary,
+        }),
+      },
+      {
+        name: "replica set: a member of another set is never used",
+        uri: `mongodb://${login}@${rs.seedList()}/?replicaSet=other`,
+        expect: failsWith("SERVER_SELECTION_FAILED", /no member of replica set "other"/, /replica set "rs0"/),
+      },
+      {
+        name: "replica set: no primary is SERVER_SELECTION_FAILED",
+        uri: `mongodb://${login}@${noPrimary.seedList()}/?replicaSet=rs1`,
+        expect: failsWith("SERVER_SELECTION_FAILED", /replica set "rs1" has no primary that answers/),
+      },
+      {
+        name: "replica set: a primary nobody reaches is SERVER_SELECTION_FAILED naming it",
+        uri: `mongodb://${login}@${deadPrimary.seedList(deadPrimary.secondaries())}/?replicaSet=rs2`,
+        expect: failsWith(
+          "SERVER_SELECTION_FAILED",
+          /replica set "rs2" has no primary that answers/,
+          new RegExp(`naming ${dead.name.replace(/\./g, "\\.")} as primary`),
+        ),
+      },
+      {
+        name: "mongoses: ends on one, readPreference=secondary goes to it as $readPreference",
+        uri: `mongodb://${login}@${mongoses}/?readPreference=secondary`,
+        expect: (answer) => {
+          placed({ role: "mongos", serversChecked: 1, read: "ok", write: "ok" })(answer);
+          const mongos = cluster.mongoses.find((m) => m.address === answer.address)!;
+          assert.equal(mongos.stats.readPreferences.find?.at(-1), "secondary");
+        },
+      },
+      {
+        name: "loadBalanced=true: the load-balanced handshake, serviceId from the mongos behind",
+        uri: `mongodb://${login}@${cluster.loadBalancer!.address}/?loadBalanced=true`,
+        expect: (answer) => {
+          placed({ role: "loadBalancer", write: "ok", read: "ok" })(answer);
+          assert.match(answer.serviceId, /^[0-9a-f]{24}$/);
+        },
+      },
+      {
+        name: "loadBalanced=true to a replica set member is SERVER_SELECTION_FAILED",
+        uri: `mongodb://${login}@${primary.address}/?loadBalanced=true`,
+        expect: failsWith("SERVER_SELECTION_FAILED", /load balancing mode/, /without a serviceId/),
+      },
+      {
+        name: "loadBalanced=true with replicaSet is INVALID_OPTION",
+        uri: `mongodb://${login}@${cluster.loadBalancer!.address}/?loadBalanced=true&replicaSet=rs0`,
+        expect: failsWith("INVALID_OPTION", /loadBalanced=true cannot be combined with replicaSet/),
+      },
+    ];
+    for (const check of topologyChecks) {
+      try {
+        const { answer, ms } = await ask(base, `/placement?uri=${encodeURIComponent(check.uri)}`);
+        check.expect(answer);
+        result(true, `${check.name} (${ms.toFixed(0)} ms)`);
+      } catch (err) {
+        result(false, check.name, (err as Error).message.split("\n")[0]);
+      }
+    }
+  } catch (err) {
+    result(false, "replica set, mongos and load balancer checks", (err as Error).message);
+  } finally {
+    await Promise.allSettled(started.map((deployment) => deployment.close()));
+  }
 }
 
 // Every case of the connection-string, uri-options (all twelve files) and auth legacy spec files,

@@ -97,8 +97,35 @@ async function withProductionPbkdf2Cap<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+// Where connect() put the connection on a replica set, a mongos or a load balancer, and whether a write
+// and a read work there (each outcome, or the error's code and server code).
+async function placement(url: URL): Promise<unknown> {
+  const conn = await connect(url.searchParams.get("uri") ?? "", { connectTimeoutMS: 5000 });
+  const outcome = (run: () => Promise<unknown>) =>
+    run().then(
+      () => "ok",
+      (err: { code?: string; serverCode?: number }) => ({ code: err.code, serverCode: err.serverCode }),
+    );
+  try {
+    return {
+      address: conn.address,
+      role: conn.role,
+      setName: conn.setName ?? null,
+      serviceId: conn.serviceId ?? null,
+      topology: { type: conn.topology.type, hosts: [...conn.topology.hosts].sort() },
+      serversChecked: conn.handshake.serversChecked,
+      write: await outcome(() => conn.command("app", { insert: "worker", documents: [{}] })),
+      read: await outcome(() => conn.command("app", { find: "worker", filter: {}, limit: 1 })),
+    };
+  } finally {
+    await conn.close();
+  }
+}
+
 const scenarios: Record<string, Scenario> = {
   "/health": () => Promise.resolve({ ok: true }),
+  // Replica sets, mongoses and the load balancer: the URI says which; see placement().
+  "/placement": (url) => placement(url),
   "/login": async (url, env) => summarize(await login(env.MONGODB_ADDRESS, url)),
   "/srv": async (_url, env) => {
     const transport = loopbackNames(createWorkersTransport({ dnsOverHttps: env.DOH_ENDPOINT }));

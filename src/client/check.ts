@@ -1,0 +1,182 @@
+/**
+ * One check of one server, as connect() makes it: a socket (TLS if asked), then hello with the client
+ * metadata, `loadBalanced: true` in load-balanced mode, and — where this server may be the one connect()
+ * ends on — the authentication's speculative step. The socket stays open: if the server is chosen, the
+ * authentication finishes on it, so choosing costs no second connection.
+ *
+ * @module
+ */
+import { abortError, Deadline } from "../core/abort.ts";
+import { MongoAuthError, MongoServerError } from "../core/errors.ts";
+import type { HostAddress } from "../credential/connection-string.ts";
+import type { MongoCredential } from "../credential/mongo-credential.ts";
+import { addressKey, describeServer, type ServerDescription } from "../topology/server-description.ts";
+import type { Document } from "../wire/command.ts";
+import { WireConnection } from "../wire/wire-connection.ts";
+import { type Authentication, startAuthentication } from "./authenticate.ts";
+import { clientMetadata } from "./handshake.ts";
+import type { ConnectOptions, ConnectSettings } from "./options.ts";
+import type { Transport } from "./transport.ts";
+
+/** A checked server with its socket still open. */
+export interface CheckedServer {
+  readonly address: HostAddress;
+  readonly description: ServerDescription;
+  readonly wire: WireConnection;
+  /** The hello reply. */
+  readonly hello: Document;
+  /** The authentication whose speculative step was in the hello, if any. */
+  readonly auth?: Authentication;
+  /**
+   * The member's budget (connectTimeoutMS for socket, hello and authentication). It is stopped when the
+   * check returns, while connect() waits for other servers' checks; {@link resume} starts it again.
+   */
+  readonly deadline: Deadline;
+  /** When the socket was asked for (performance.now()). */
+  readonly started: number;
+  /** Starts the budget again, for the authentication on the chosen member. */
+  resume(): void;
+  /** Closes the socket and lets go of the budget. */
+  close(): Promise<void>;
+}
+
+/** What a check needs besides the address. */
+export interface CheckContext {
+  readonly transport: Transport;
+  readonly settings: ConnectSettings;
+  readonly options: ConnectOptions;
+  readonly credential?: MongoCredential;
+  /** The clock SDAM's lastUpdateTime reads (milliseconds). */
+  readonly now: () => number;
+}
+
+/**
+ * Opens a socket to `address` and sends hello.
+ *
+ * @param context transport, settings, the caller's options, the credential
+ * @param address the server
+ * @param speculate put the authentication's speculative step into hello
+ * @returns the checked server, its socket open and its budget stopped until {@link CheckedServer.resume}
+ * @throws {MongoAuthError} what opening the socket or hello failed with (`CONNECTION_FAILED`, `TLS_ERROR`,
+ *   `CONNECTION_CLOSED`, `TIMEOUT`, `ABORTED`, …), and what starting the authentication failed with
+ */
+export async function checkServer(
+  context: CheckContext,
+  address: HostAddress,
+  speculate: boolean,
+): Promise<CheckedServer> {
+  const { transport, settings, options, credential } = context;
+  const started = performance.now();
+  const peer = `${address.host}:${address.port}`;
+  const where = `connecting to ${peer}`;
+  // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC) and
+  // while connect() waits for the other servers it checks.
+  const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
+  const signal = deadline.signal;
+  let wire: WireConnection | undefined;
+  try {
+    const socket = await transport.openSocket({
+      host: address.host,
+      port: address.port,
+      tls: settings.tls,
+      signal,
+    });
+    wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
+    const auth = speculate && credential
+      ? await startAuthentication(credential, {
+        host: address.host,
+        env: options.env ?? transport.defaultEnv(),
+        cacheStore: options.cacheStore,
+        maxScramIterations: options.maxScramIterations,
+      }, deadline)
+      : undefined;
+    const helloStarted = performance.now();
+    const hello = await sendHello(wire, context, auth?.helloFields ?? {}, { signal, timeoutMS: 0 });
+    const roundTripTime = performance.now() - helloStarted;
+    if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
+      wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
+    }
+    const description = describeServer(addressKey(address), hello, {
+      roundTripTime,
+      lastUpdateTime: context.now(),
+      loadBalanced: settings.selection.loadBalanced === true,
+    });
+    const opened = wire;
+    let resume = () => {};
+    deadline.paused(() => new Promise<void>((resolve) => (resume = resolve))).catch(() => {});
+    return {
+      address,
+      description,
+      wire: opened,
+      hello,
+      ...(auth && { auth }),
+      deadline,
+      started,
+      resume: () => resume(),
+      close: async () => {
+        resume();
+        deadline.dispose();
+        await opened.close();
+      },
+    };
+  } catch (err) {
+    await wire?.close();
+    deadline.dispose();
+    throw checkError(err, signal, where, wire, peer, settings);
+  }
+}
+
+function checkError(
+  err: unknown,
+  signal: AbortSignal,
+  where: string,
+  wire: WireConnection | undefined,
+  peer: string,
+  settings: ConnectSettings,
+): unknown {
+  if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
+    return abortError(signal, where);
+  }
+  if (
+    wire !== undefined && err instanceof MongoAuthError && err.code === "CONNECTION_CLOSED" &&
+    wire.roundTrips === 0
+  ) {
+    return closedBeforeHello(peer, settings, err);
+  }
+  return err;
+}
+
+// mongod closes a connection without a word when TLS does not match: a plain connection to a server
+// that requires TLS, or a client certificate it does not trust. Say which, since nothing else will.
+function closedBeforeHello(peer: string, settings: ConnectSettings, cause: MongoAuthError): MongoAuthError {
+  const hint = settings.tls
+    ? settings.tls.certificateKeyFile !== undefined || settings.tls.certificateKey !== undefined
+      ? "the server may not trust your client certificate's CA, or requires another certificate"
+      : "the server may require a client certificate (tlsCertificateKeyFile)"
+    : "if the server requires TLS, add tls=true to the connection string";
+  return new MongoAuthError(
+    "CONNECTION_CLOSED",
+    `${peer} closed the connection before answering hello: ${hint}`,
+    { cause },
+  );
+}
+
+async function sendHello(
+  wire: WireConnection,
+  context: CheckContext,
+  authFields: Document,
+  commandOptions: { signal: AbortSignal; timeoutMS: number },
+): Promise<Document> {
+  const client = clientMetadata(context.transport, context.settings.appName);
+  // Load Balancer spec: every connection's hello says loadBalanced, so that the service answers with its
+  // serviceId (and a mongos behind the balancer accepts the connection at all).
+  const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};
+  const fields = { helloOk: true, client, ...loadBalanced, ...authFields };
+  try {
+    return await wire.command("admin", { hello: 1, ...fields }, commandOptions);
+  } catch (err) {
+    // Servers before 4.4.2 know only the legacy name.
+    if (!(err instanceof MongoServerError) || err.serverCode !== 59) throw err;
+    return await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
+  }
+}

@@ -1,0 +1,343 @@
+// connect() against a replica set of the reference server, through each transport of this runtime: a seed
+// list of secondaries reaches the primary and writes there; readPreference lands where it should and
+// reads work there; directConnection stays put; the wrong set, no primary and a dead primary fail clearly
+// and in time; a member that steps down under a connection is NOT_PRIMARY; authentication happens on the
+// member the connection ends on only.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import {
+  type Connection,
+  connectWith,
+  type Document,
+  MongoServerError,
+  type Transport,
+} from "@mongo-auth/core";
+import {
+  type RunningMember,
+  type RunningReplicaSet,
+  startReplicaSet,
+} from "../../testing/reference-server/replica-set.ts";
+import { fixturePath } from "../../testing/paths.ts";
+import { transports } from "../support/transports.ts";
+import { settledWithin } from "../support/settled-within.ts";
+
+const USERS = [
+  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
+  { db: "$external", user: "CN=client,OU=apps,O=Example,L=City,ST=State,C=US", mechanisms: ["MONGODB-X509"] },
+];
+const LOGIN = "alice:alice-pw";
+
+async function whoami(conn: Connection): Promise<Document> {
+  const status = await conn.command("admin", { connectionStatus: 1 });
+  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
+}
+
+const count = (member: RunningMember, command: string) => member.stats.commands[command] ?? 0;
+const authentications = (members: readonly RunningMember[]) => members.map((m) => m.stats.authSuccesses);
+
+for (const { name, transport } of await transports()) {
+  describe(`replica set end to end (${name} transport)`, () => {
+    let rs: RunningReplicaSet;
+    before(async () => {
+      rs = await startReplicaSet({
+        setName: "rs0",
+        users: USERS,
+        members: [
+          {},
+          { tags: { dc: "east" } },
+          { tags: { dc: "west" }, lagSeconds: 300 },
+          { state: "ARBITER" },
+        ],
+      });
+    });
+    after(() => rs?.close());
+
+    const connect = (hosts: string, query = "", options = {}) =>
+      connectWith(transport, `mongodb://${LOGIN}@${hosts}/${query}`, { connectTimeoutMS: 5000, ...options });
+    const secondaries = () => rs.seedList(rs.secondaries());
+
+    it("from a seed list of secondaries, reaches the primary, authenticates only there and writes", async () => {
+      const primary = rs.primary()!;
+      const before = authentications(rs.members);
+      const inserts = count(primary, "insert");
+      const conn = await connect(secondaries(), "?replicaSet=rs0");
+      try {
+        assert.equal(conn.address, primary.name);
+        assert.equal(conn.role, "primary");
+        assert.equal(conn.setName, "rs0");
+        assert.equal(conn.topology.type, "ReplicaSetWithPrimary");
+        assert.deepEqual([...conn.topology.hosts].sort(), rs.members.map((m) => m.name).sort());
+        assert.equal(conn.handshake.serversChecked, 2, "a secondary, then the primary it names");
+        assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
+        const reply = await conn.command("app", { insert: "items", documents: [{ _id: "seeded" }] });
+        assert.equal(reply.n, 1);
+      } finally {
+        await conn.close();
+      }
+      assert.equal(count(primary, "insert"), inserts + 1);
+      const after = authentications(rs.members);
+      assert.deepEqual(
+        after.map((n, i) => n - before[i]),
+        rs.members.map((m) => m === primary ? 1 : 0),
+        "only the primary authenticated the connection",
+      );
+    });
+
+    it("a single seed that is a secondary, without replicaSet, also leads to the primary (SDAM default)", async () => {
+      const conn = await connect(rs.secondaries()[0].address);
+      try {
+        assert.equal(conn.role, "primary");
+        assert.equal(conn.topology.setName, "rs0");
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("readPreference=secondary lands on a secondary, where reads work and carry $readPreference", async () => {
+      const conn = await connect(rs.seedList(), "?replicaSet=rs0&readPreference=secondary");
+      try {
+        assert.equal(conn.role, "secondary");
+        const member = rs.members.find((m) => m.name === conn.address)!;
+        const found = await conn.command("app", { find: "items", filter: { _id: "seeded" } });
+        assert.deepEqual((found.cursor as Document).firstBatch, [{ _id: "seeded" }]);
+        assert.deepEqual(member.stats.readPreferences.find?.at(-1), "secondary");
+        const refused = await conn.command("app", { insert: "items", documents: [{}] }).catch((e) => e);
+        assert.ok(refused instanceof MongoServerError);
+        assert.equal(refused.code, "NOT_PRIMARY");
+        assert.equal(refused.serverCode, 10107);
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("readPreferenceTags choose the member with those tags", async () => {
+      for (const dc of ["east", "west"]) {
+        const conn = await connect(rs.seedList(), `?readPreference=secondary&readPreferenceTags=dc:${dc}`);
+        try {
+          assert.equal(
+            conn.address,
+            rs.members.find((m) => m.name === conn.address && m.state === "SECONDARY")?.name,
+          );
+          assert.equal(conn.address, rs.members[dc === "east" ? 1 : 2].name);
+        } finally {
+          await conn.close();
+        }
+      }
+    });
+
+    it("maxStalenessSeconds leaves out the secondary 300 s behind", async () => {
+      for (let i = 0; i < 4; i++) {
+        const conn = await connect(rs.seedList(), "?readPreference=secondary&maxStalenessSeconds=120", {
+          heartbeatFrequencyMS: 500,
+        });
+        try {
+          assert.equal(conn.address, rs.members[1].name);
+        } finally {
+          await conn.close();
+        }
+      }
+    });
+
+    it("primaryPreferred, secondaryPreferred and nearest end on a member they allow", async () => {
+      const roles = async (mode: string) => {
+        const conn = await connect(rs.seedList(), `?readPreference=${mode}`);
+        await conn.close();
+        return conn.role;
+      };
+      assert.equal(await roles("primaryPreferred"), "primary");
+      assert.equal(await roles("secondaryPreferred"), "secondary");
+      assert.ok(["primary", "secondary"].includes(await roles("nearest")));
+    });
+
+    it("a read preference nothing matches is SERVER_SELECTION_FAILED naming the set, the tags and each member", async () => {
+      await assert.rejects(connect(rs.seedList(), "?readPreference=secondary&readPreferenceTags=dc:north"), {
+        code: "SERVER_SELECTION_FAILED",
+        message: new RegExp(
+          `no member of replica set "rs0" matches read preference secondary, tags \\[\\{"dc":"north"\\}\\].*` +
+            `${rs.members[1].name} is a secondary of replica set "rs0" with tags \\{"dc":"east"\\}`,
+        ),
+      });
+    });
+
+    it("directConnection=true stays on the secondary: reads work (primaryPreferred), writes are NOT_PRIMARY", async () => {
+      const secondary = rs.secondaries()[0];
+      const conn = await connect(secondary.address, "?directConnection=true");
+      try {
+        assert.equal(conn.address, secondary.name);
+        assert.equal(conn.role, "secondary");
+        assert.equal(conn.topology.type, "Single");
+        assert.equal(conn.handshake.serversChecked, 1);
+        await conn.command("app", { find: "items", filter: {} });
+        assert.equal(secondary.stats.readPreferences.find?.at(-1), "primaryPreferred");
+        await assert.rejects(conn.command("app", { insert: "items", documents: [{}] }), {
+          code: "NOT_PRIMARY",
+          serverCode: 10107,
+          codeName: "NotWritablePrimary",
+        });
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("a member of another set is never used: SERVER_SELECTION_FAILED naming both sets", async () => {
+      await assert.rejects(connect(rs.seedList(), "?replicaSet=other"), {
+        code: "SERVER_SELECTION_FAILED",
+        message: /no member of replica set "other" answered.*is the primary of replica set "rs0"/,
+      });
+      await assert.rejects(connect(rs.secondaries()[0].address, "?replicaSet=other&directConnection=true"), {
+        code: "SERVER_SELECTION_FAILED",
+        message: /no member of replica set "other" answered.*is a secondary of replica set "rs0"/,
+      });
+    });
+  });
+}
+
+// Elections, step-downs and dead primaries change the set: each gets one of its own.
+for (const { name, transport } of await transports()) {
+  describe(`replica set failures (${name} transport)`, () => {
+    const sets: RunningReplicaSet[] = [];
+    after(() => Promise.all(sets.map((s) => s.close())));
+    const start = async () => {
+      const rs = await startReplicaSet({ setName: "rs1", users: USERS, members: [{}, {}, {}] });
+      sets.push(rs);
+      return rs;
+    };
+    const connect = (rs: RunningReplicaSet, query = "", options = {}) =>
+      connectWith(transport, `mongodb://${LOGIN}@${rs.seedList(rs.secondaries())}/${query}`, {
+        connectTimeoutMS: 2000,
+        ...options,
+      });
+
+    it("no primary: SERVER_SELECTION_FAILED at once, saying so", async () => {
+      const rs = await start();
+      rs.stepDown();
+      await settledWithin(
+        3000,
+        "connect() to a set without a primary",
+        assert.rejects(connect(rs), {
+          code: "SERVER_SELECTION_FAILED",
+          message: /replica set "rs1" has no primary that answers.*serverSelectionTryOnce=false/,
+        }),
+      );
+    });
+
+    it("no primary, serverSelectionTryOnce=false: waits for the election and connects to the new primary", async () => {
+      const rs = await start();
+      rs.stepDown();
+      const next = rs.secondaries()[1];
+      setTimeout(() => rs.elect(next), 700);
+      const conn = await connect(rs, "?serverSelectionTryOnce=false&serverSelectionTimeoutMS=5000");
+      try {
+        assert.equal(conn.address, next.name);
+        assert.equal(conn.role, "primary");
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("no primary, serverSelectionTryOnce=false: gives up after serverSelectionTimeoutMS", async () => {
+      const rs = await start();
+      rs.stepDown();
+      const started = performance.now();
+      await assert.rejects(connect(rs, "?serverSelectionTryOnce=false&serverSelectionTimeoutMS=1200"), {
+        code: "SERVER_SELECTION_FAILED",
+        message:
+          /has no primary that answers \(read preference primary\) within serverSelectionTimeoutMS \(1200 ms\)/,
+      });
+      assert.ok(performance.now() - started < 3000);
+    });
+
+    it("a primary the members name but nobody reaches: SERVER_SELECTION_FAILED naming it and why", async () => {
+      const rs = await start();
+      const primary = rs.primary()!;
+      await rs.cutOff(primary);
+      await assert.rejects(connect(rs), {
+        code: "SERVER_SELECTION_FAILED",
+        message: new RegExp(
+          `replica set "rs1" has no primary that answers.*naming ${primary.name} as primary.*` +
+            `${primary.name.replace(/\./g, "\\.")}: connection refused`,
+        ),
+      });
+    });
+
+    it("a primary that accepts but never answers: the error comes at connectTimeoutMS, not later", async () => {
+      const rs = await start();
+      const primary = rs.primary()!;
+      primary.failPoints.configure({
+        configureFailPoint: "failCommand",
+        mode: "alwaysOn",
+        data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 60_000 },
+      });
+      await settledWithin(
+        4000,
+        "connect() to a primary that never answers",
+        assert.rejects(connect(rs, "", { connectTimeoutMS: 600 }), {
+          code: "SERVER_SELECTION_FAILED",
+          message: new RegExp(
+            `${primary.name.replace(/\./g, "\\.")}.*timed out after 600 ms \\(connectTimeoutMS\\)`,
+          ),
+        }),
+      );
+    });
+
+    it("a primary that steps down under a connection: NOT_PRIMARY keeps the server's code; connecting again finds the new one", async () => {
+      const rs = await start();
+      const conn = await connect(rs);
+      const next = rs.secondaries()[0];
+      try {
+        assert.equal(conn.role, "primary");
+        rs.elect(next);
+        const error = await conn.command("app", { insert: "items", documents: [{}] }).catch((e) => e);
+        assert.ok(error instanceof MongoServerError, String(error));
+        assert.equal(error.code, "NOT_PRIMARY");
+        assert.equal(error.serverCode, 10107);
+        assert.match(error.message, /no longer primary, or cannot serve: connect again/);
+      } finally {
+        await conn.close();
+      }
+      const again = await connect(rs);
+      try {
+        assert.equal(again.address, next.name);
+      } finally {
+        await again.close();
+      }
+    });
+  });
+}
+
+// MONGODB-X509's speculative step is the whole authentication: it goes only into a hello where connect()
+// expects to stay, so a secondary that names the primary is never authenticated on.
+describe("replica set over TLS with MONGODB-X509", () => {
+  const pki = (file: string) => fixturePath(`pki/${file}`);
+  let rs: RunningReplicaSet;
+  before(async () => {
+    rs = await startReplicaSet({
+      setName: "tls0",
+      users: USERS,
+      members: [{}, {}],
+      tls: { cert: pki("server-cert.pem"), key: pki("server-key.pem"), ca: pki("ca.pem") },
+    });
+  });
+  after(() => rs?.close());
+
+  it("authenticates speculatively on the primary only; the secondary saw a plain hello", async () => {
+    const [primary, secondary] = rs.members;
+    const { nodeTransport } = await import("../../src/transport/node.ts");
+    const transport: Transport = nodeTransport;
+    const conn = await connectWith(
+      transport,
+      `mongodb://${secondary.address}/?authMechanism=MONGODB-X509&tls=true&replicaSet=tls0`,
+      { tlsCAFile: pki("ca.pem"), tlsCertificateKeyFile: pki("client.pem") },
+    );
+    try {
+      assert.equal(conn.address, primary.name);
+      assert.equal(conn.handshake.speculative, true);
+      assert.equal(conn.handshake.roundTrips, 1);
+      assert.equal(secondary.stats.speculative.received, 0);
+      assert.equal(secondary.stats.authSuccesses, 0);
+      assert.equal(primary.stats.authSuccesses, 1);
+    } finally {
+      await conn.close();
+    }
+  });
+});
