@@ -100,7 +100,7 @@ export {
 } from "./src/client/authenticate.ts";
 export type { AuthCache } from "./src/auth/mechanism.ts";
 export { AuthCacheStore, type AuthCacheStoreOptions } from "./src/auth/cache-store.ts";
-export type { HmacKey } from "./src/crypto/hmac.ts";
+export { HmacState } from "./src/crypto/hmac.ts";
 export {
   ScramKeyCache,
   type ScramKeyCacheOptions,
@@ -116,6 +116,7 @@ export {
   WireConnection,
   type WireConnectionOptions,
 } from "./src/wire/wire-connection.ts";
+export type { RawSocket, SocketReceiver } from "./src/wire/raw-socket.ts";
 
 // connect() over any runtime's transport.
 export { type ConnectOptions } from "./src/client/options.ts";

@@ -6,7 +6,8 @@
  *   bun run bench:bun          bun bench/main.ts
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
- * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool` (sections to run). Prints Markdown tables and writes
+ * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool` (sections to run), `--max-connecting=N`
+ * (mongo-auth's maxConnecting in the pool section; default: the library's). Prints Markdown tables and writes
  * bench/results/<runtime>.json (<runtime>.quick.json for --quick). the README's Performance section explains them.
  *
  * @module
@@ -25,6 +26,10 @@ import { nativeTransport } from "./support/transport.ts";
 const argv = args();
 const quick = argv.includes("--quick");
 const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const maxConnectingArg = argv.find((a) => a.startsWith("--max-connecting="))?.slice(
+  "--max-connecting=".length,
+);
+const maxConnecting = maxConnectingArg === undefined ? undefined : Number(maxConnectingArg);
 const env = environment();
 const root = repoRoot();
 const transport = await nativeTransport();
@@ -47,7 +52,7 @@ if (wanted("pbkdf2")) rows.push(...await pbkdf2Section(plan("pbkdf2")));
 if (wanted("scram-client")) rows.push(...await scramClientSection(plan("scram-client")));
 if (wanted("scram-ceiling")) rows.push(...await scramCeilingSection(plan("scram-ceiling")));
 if (wanted("handshake")) rows.push(...await handshakeSection(plan("handshake"), transport));
-if (wanted("pool")) rows.push(...await poolSection(plan("pool"), transport, env, root));
+if (wanted("pool")) rows.push(...await poolSection(plan("pool"), transport, env, root, maxConnecting));
 if (wanted("stall")) rows.push(...await stallSection(plan("stall")));
 
 console.log(markdown(env, rows, quick));

@@ -125,6 +125,9 @@ export async function scramClientSection(plan: Plan): Promise<Row[]> {
     const freshRatio = pairedRatio(samples.fresh, samples.bare);
     const cachedRatio = pairedRatio(samples.cached, samples.fresh);
     const label = `SCRAM-${c.hash}`;
+    // SHA-256's PBKDF2 (15 000 iterations) is the longer one, so the same finish weighs less against it.
+    const freshTarget = c.hash === "SHA-256" ? 1.07 : 1.10;
+    const cachedTarget = c.hash === "SHA-256" ? 0.04 : 0.05;
     rows.push(
       {
         section: "scram-client",
@@ -138,8 +141,8 @@ export async function scramClientSection(plan: Plan): Promise<Row[]> {
         ...stats(samples.fresh),
         ratio: freshRatio,
         ratioOf: "bare PBKDF2",
-        target: "<= 1.10",
-        met: freshRatio <= 1.10,
+        target: `<= ${freshTarget.toFixed(2)}`,
+        met: freshRatio <= freshTarget,
         note: callsText(freshCalls),
       },
       {
@@ -156,8 +159,8 @@ export async function scramClientSection(plan: Plan): Promise<Row[]> {
         ...stats(samples.cached),
         ratio: cachedRatio,
         ratioOf: "fresh",
-        target: "<= 0.05",
-        met: cachedRatio <= 0.05,
+        target: `<= ${cachedTarget.toFixed(2)}`,
+        met: cachedRatio <= cachedTarget,
         note: callsText(cachedCalls),
       },
     );

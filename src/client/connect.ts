@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { abortError } from "../core/abort.ts";
+import { abortError, Deadline } from "../core/abort.ts";
 import type { ConnectOptions } from "./options.ts";
 import { type ConnectionPlan, planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
@@ -15,6 +15,7 @@ import { explainPbkdf2Cap, type Transport } from "./transport.ts";
 import { discover, type Discovered } from "./discovery.ts";
 import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
 import { type CheckContext, failureAttributes, startOn } from "./check.ts";
+import { handshakeGateOf } from "./handshake-gate.ts";
 
 /**
  * Connects to the member of `uri`'s deployment that the read preference asks for and authenticates
@@ -71,7 +72,13 @@ export async function connectWith(
   const elapsed = stopwatch();
   try {
     const plan = await planConnection(transport, uri, options, trace);
-    const connection = await connectToMember(transport, plan, options, trace);
+    const release = await waitForTurn(plan, options);
+    let connection: Connection;
+    try {
+      connection = await connectToMember(transport, plan, options, trace);
+    } finally {
+      release();
+    }
     const { host, port, roundTrips } = connection;
     trace.emit("connect.succeeded", { host, port, roundTrips }, elapsed());
     return connection;
@@ -79,6 +86,19 @@ export async function connectWith(
     const explained = explainPbkdf2Cap(err, transport.capabilities);
     trace.emit("connect.failed", failureAttributes(explained), elapsed());
     throw attachTrace(explained, trace);
+  }
+}
+
+// maxConnecting: a turn among the client's handshakes in flight (discovery, hello, authentication), waited
+// for within connectTimeoutMS and the caller's signal.
+async function waitForTurn(plan: ConnectionPlan, options: ConnectOptions): Promise<() => void> {
+  const { maxConnecting, connectTimeoutMS } = plan.settings;
+  const what = `waiting for a turn to connect (maxConnecting ${maxConnecting})`;
+  const deadline = new Deadline(options.signal, connectTimeoutMS, what);
+  try {
+    return await handshakeGateOf(options.cacheStore).enter(maxConnecting, deadline.signal, what);
+  } finally {
+    deadline.dispose();
   }
 }
 

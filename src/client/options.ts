@@ -8,6 +8,7 @@ import type { AuthCacheStore } from "../auth/cache-store.ts";
 import type { AuthOptions } from "../credential/credential.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { checkAppName } from "./handshake.ts";
+import { DEFAULT_MAX_CONNECTING } from "./handshake-gate.ts";
 import type { RuntimeEnv } from "../core/runtime-env.ts";
 import type { TraceListener } from "../core/trace.ts";
 import { checkMaxIterations } from "../mechanisms/scram/client.ts";
@@ -142,6 +143,14 @@ export interface ConnectOptions extends AuthOptions {
    */
   maxScramIterations?: number;
   /**
+   * At most this many connections of one client (one `cacheStore`; without one, of the process) open
+   * their socket, say hello and authenticate at the same time; the others wait their turn, within their
+   * `connectTimeoutMS`. As the official driver's `maxConnecting` (and the connection string's), which it
+   * is named after; default 25, chosen from measurements (bench/README.md): it keeps the event loop
+   * responsive while a pool warms up, at little cost to the warm-up. A whole number ≥ 1.
+   */
+  maxConnecting?: number;
+  /**
    * Called with each warning as it is found: those of the connection string and of these options before
    * any network I/O, those of a `mongodb+srv` TXT record after its lookup. Warnings are what the
    * Connection String spec says to warn about (an unknown or misspelt option, a value an option does not
@@ -205,6 +214,7 @@ const CONNECT_OPTION_NAMES = [
   "dnsOverHttps",
   "cacheStore",
   "maxScramIterations",
+  "maxConnecting",
   "onWarning",
   "onEvent",
   "explain",
@@ -247,6 +257,8 @@ export interface ConnectSettings {
   readonly srvServiceName: string;
   /** At most this many SRV hosts (0: all). */
   readonly srvMaxHosts: number;
+  /** Handshakes in flight per client, at most. */
+  readonly maxConnecting: number;
   /** How connect() finds and chooses the member it ends on. */
   readonly selection: SelectionOptions;
   /** Warnings about the options object (the connection string's are on it). */
@@ -332,6 +344,8 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   if (options.maxScramIterations !== undefined) checkMaxIterations(options.maxScramIterations);
   const appName = text("appName");
   if (appName !== undefined) checkAppName(appName);
+  const maxConnecting = count("maxConnecting", DEFAULT_MAX_CONNECTING, "connections");
+  if (maxConnecting < 1) throw invalid("maxConnecting", "a whole number of connections ≥ 1");
   return {
     tls,
     connectTimeoutMS: count("connectTimeoutMS", 10_000),
@@ -339,6 +353,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     appName,
     srvServiceName,
     srvMaxHosts: count("srvMaxHosts", 0, "hosts"),
+    maxConnecting,
     selection: selectionOptions(options, uri, { text, flag, count }),
     warnings,
   };

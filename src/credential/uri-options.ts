@@ -28,7 +28,7 @@ import { MongoAuthError } from "../core/errors.ts";
  * connection string did not give (or gave with a value that was ignored) is absent.
  *
  * `connect()` acts on the TLS options, `connectTimeoutMS`, `socketTimeoutMS`, `appName`, the auth
- * options, `srvServiceName` and `srvMaxHosts`. Others are validated, as the specification asks, but not
+ * options, `srvServiceName`, `srvMaxHosts` and `maxConnecting` (handshakes in flight per client). Others are validated, as the specification asks, but not
  * acted on: `connect()` opens one connection, it is not a MongoClient (no pool, no server selection, no
  * compression, no write concern). mongo-auth does no certificate revocation checks (neither do the
  * runtimes' TLS stacks by default), so `tlsDisableOCSPEndpointCheck` and

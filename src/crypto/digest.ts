@@ -1,8 +1,12 @@
 /**
- * H(): a one-shot hash over WebCrypto.
+ * H(): a one-shot hash of the SCRAM hash functions, synchronous (`sha1.ts`, `sha256.ts`).
  *
  * @module
  */
+import type { BlockHash } from "./block-hash.ts";
+import { hashFrom } from "./block-hash.ts";
+import { SHA1 } from "./sha1.ts";
+import { SHA256 } from "./sha256.ts";
 
 /**
  * The hash functions SCRAM uses (RFC 5802 SCRAM-SHA-1, RFC 7677 SCRAM-SHA-256).
@@ -22,7 +26,25 @@ export type ScramHash = "SHA-1" | "SHA-256";
 export const HASH_LENGTH: Readonly<Record<ScramHash, number>> = { "SHA-1": 20, "SHA-256": 32 };
 
 /**
- * Hashes `data` with `hash` via `crypto.subtle.digest`.
+ * The block hash of a {@link ScramHash}.
+ *
+ * @param hash the hash function
+ * @returns its initial state and compression function
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { blockHash } from "./digest.ts";
+ *
+ * assert.equal(blockHash("SHA-1").outputLength, 20);
+ * ```
+ */
+export function blockHash(hash: ScramHash): BlockHash {
+  return hash === "SHA-1" ? SHA1 : SHA256;
+}
+
+/**
+ * Hashes `data` with `hash`, synchronously.
  *
  * @param hash the hash function
  * @param data the bytes to hash
@@ -33,10 +55,11 @@ export const HASH_LENGTH: Readonly<Record<ScramHash, number>> = { "SHA-1": 20, "
  * import assert from "node:assert/strict";
  * import { digest } from "./digest.ts";
  *
- * const h = await digest("SHA-256", new TextEncoder().encode("abc"));
+ * const h = digest("SHA-256", new TextEncoder().encode("abc"));
  * assert.equal(h.length, 32);
  * ```
  */
-export async function digest(hash: ScramHash, data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.digest(hash, data as Uint8Array<ArrayBuffer>));
+export function digest(hash: ScramHash, data: Uint8Array): Uint8Array {
+  const block = blockHash(hash);
+  return hashFrom(block, block.initial, data);
 }

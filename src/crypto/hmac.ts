@@ -1,79 +1,110 @@
 /**
- * HMAC() over WebCrypto. A key is imported once and reused for every message it signs, because
- * `importKey` is a round trip into the runtime's crypto backend.
+ * HMAC (RFC 2104), synchronous, with the key held as its two precomputed hash states (RFC 2104 section
+ * 4): the state after the block `K XOR ipad` and the state after `K XOR opad`. Signing a message then
+ * costs its own blocks plus one, and no round trip into a crypto backend: a SCRAM conversation signs
+ * twice with cached keys, and a WebCrypto `sign` would cost more than the hashing itself.
  *
  * @module
  */
-import type { ScramHash } from "./digest.ts";
+import { hashFrom } from "./block-hash.ts";
+import { blockHash, digest, type ScramHash } from "./digest.ts";
+
+const BLOCK_BYTES = 64;
+const IPAD = 0x36;
+const OPAD = 0x5c;
+
+/** Node's (and Bun's) `util.inspect.custom`, by its registered name: no import of node:util. */
+const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
+/** Deno's `Deno.customInspect`, by its registered name. */
+const DENO_INSPECT = Symbol.for("Deno.customInspect");
 
 /**
- * A WebCrypto HMAC key: what `crypto.subtle` returns as a `CryptoKey`, typed by the fields this package
- * reads, so the published types compile without a DOM library (a Node project with only `@types/node`
- * has no global `CryptoKey`). Every `CryptoKey` is one.
+ * An HMAC key, ready to sign synchronously. It keeps no copy of the key bytes, only the two hash states
+ * derived from them; those are as good as the key for signing, so they are private, never printed, and
+ * wiped by {@link HmacState.destroy}.
  *
- * @example A WebCrypto HMAC key
+ * @example RFC 4231 test case 2 (HMAC-SHA-256)
  * ```ts
  * import assert from "node:assert/strict";
- * import type { HmacKey } from "@mongo-auth/core";
+ * import { HmacState } from "@mongo-auth/core";
  *
- * const key: HmacKey = await crypto.subtle.importKey("raw", new Uint8Array(32), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
- * assert.equal(key.type, "secret");
+ * const te = new TextEncoder();
+ * const key = new HmacState("SHA-256", te.encode("Jefe"));
+ * const mac = key.sign(te.encode("what do ya want for nothing?"));
+ * assert.equal(mac[0], 0x5b);
+ * assert.equal(mac.length, 32);
  * ```
  */
-export interface HmacKey {
-  /** `"secret"` for HMAC keys. */
-  readonly type: string;
-  /** Whether the key's bytes can be exported (never, for keys made here). */
-  readonly extractable: boolean;
-  /** The algorithm, e.g. `{ name: "HMAC", hash: { name: "SHA-256" } }`. */
-  readonly algorithm: { readonly name: string };
-  /** What the key may be used for (`["sign"]`). */
-  readonly usages: readonly string[];
-}
+export class HmacState {
+  /** The hash function of the HMAC. */
+  readonly hash: ScramHash;
+  readonly #inner: Int32Array;
+  readonly #outer: Int32Array;
 
-/**
- * Imports raw key bytes as a non-extractable HMAC signing key.
- *
- * @param hash the hash function of the HMAC
- * @param key the raw key bytes
- * @returns a key usable with {@link hmac}
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { importHmacKey } from "./hmac.ts";
- *
- * const key = await importHmacKey("SHA-256", new Uint8Array(32));
- * assert.equal(key.type, "secret");
- * ```
- */
-export function importHmacKey(hash: ScramHash, key: Uint8Array): Promise<HmacKey> {
-  return crypto.subtle.importKey(
-    "raw",
-    key as Uint8Array<ArrayBuffer>,
-    { name: "HMAC", hash },
-    false,
-    ["sign"],
-  );
-}
+  /**
+   * Prepares `key` for signing. A key longer than a block is hashed first (RFC 2104 section 2). The
+   * caller's `key` is left as it is: wipe it when it is a secret.
+   *
+   * @param hash the hash function
+   * @param key the key bytes
+   */
+  constructor(hash: ScramHash, key: Uint8Array) {
+    this.hash = hash;
+    const block = blockHash(hash);
+    const padded = new Uint8Array(BLOCK_BYTES);
+    if (key.length > BLOCK_BYTES) {
+      const hashed = digest(hash, key);
+      padded.set(hashed);
+      hashed.fill(0);
+    } else {
+      padded.set(key);
+    }
+    for (let i = 0; i < BLOCK_BYTES; i++) padded[i] ^= IPAD;
+    this.#inner = block.initial.slice();
+    block.compress(this.#inner, padded, 0);
+    for (let i = 0; i < BLOCK_BYTES; i++) padded[i] ^= IPAD ^ OPAD;
+    this.#outer = block.initial.slice();
+    block.compress(this.#outer, padded, 0);
+    padded.fill(0);
+  }
 
-/**
- * Computes HMAC(key, data).
- *
- * @param key an HMAC key from {@link importHmacKey}
- * @param data the message
- * @returns the MAC (as long as the key's hash output)
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { hmac, importHmacKey } from "./hmac.ts";
- *
- * const key = await importHmacKey("SHA-1", new TextEncoder().encode("Jefe"));
- * const mac = await hmac(key, new TextEncoder().encode("what do ya want for nothing?"));
- * assert.equal(mac.length, 20);
- * ```
- */
-export async function hmac(key: HmacKey, data: Uint8Array): Promise<Uint8Array> {
-  return new Uint8Array(await crypto.subtle.sign("HMAC", key as CryptoKey, data as Uint8Array<ArrayBuffer>));
+  /**
+   * HMAC(key, data).
+   *
+   * @param data the message
+   * @returns the MAC, as long as the hash's output
+   */
+  sign(data: Uint8Array): Uint8Array {
+    const block = blockHash(this.hash);
+    const inner = hashFrom(block, this.#inner, data, BLOCK_BYTES);
+    const mac = hashFrom(block, this.#outer, inner, BLOCK_BYTES);
+    inner.fill(0);
+    return mac;
+  }
+
+  /** Wipes the states: the key is gone from memory, and every later signature is wrong. Idempotent. */
+  destroy(): void {
+    this.#inner.fill(0);
+    this.#outer.fill(0);
+  }
+
+  /** `HmacState(SHA-256)`: the states are never shown. */
+  toString(): string {
+    return `HmacState(${this.hash})`;
+  }
+
+  /** As {@link toString}, for JSON. */
+  toJSON(): string {
+    return this.toString();
+  }
+
+  /** As {@link toString}, for Node's and Bun's `util.inspect`. */
+  [NODE_INSPECT](): string {
+    return this.toString();
+  }
+
+  /** As {@link toString}, for `Deno.inspect`. */
+  [DENO_INSPECT](): string {
+    return this.toString();
+  }
 }

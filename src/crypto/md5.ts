@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { mdPad } from "./md-padding.ts";
+import { padTail } from "./md-padding.ts";
 
 // Per-round left-rotation amounts (RFC 1321 section 3.4).
 // deno-fmt-ignore
@@ -35,18 +35,25 @@ const T = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 
  */
 export function md5(input: Uint8Array | string): Uint8Array {
   const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const padded = mdPad(data, true);
-  const view = new DataView(padded.buffer);
   const state = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
   const x = new Array<number>(16);
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let j = 0; j < 16; j++) x[j] = view.getUint32(offset + j * 4, true);
-    compress(state, x);
-  }
+  const whole = data.length - (data.length & 63);
+  for (let offset = 0; offset < whole; offset += 64) compress(state, readBlock(x, data, offset));
+  const tail = new Uint8Array(128);
+  const tailLength = padTail(data, true, 0, tail);
+  for (let offset = 0; offset < tailLength; offset += 64) compress(state, readBlock(x, tail, offset));
   const out = new Uint8Array(16);
   const outView = new DataView(out.buffer);
   state.forEach((word, i) => outView.setUint32(i * 4, word, true));
   return out;
+}
+
+// The 16 little-endian words of the block at bytes[offset], into x.
+function readBlock(x: number[], bytes: Uint8Array, offset: number): number[] {
+  for (let j = 0, at = offset; j < 16; j++, at += 4) {
+    x[j] = bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
+  }
+  return x;
 }
 
 // One 64-byte block: four rounds of sixteen operations on the state (RFC 1321 section 3.4).

@@ -4,7 +4,6 @@
  * @module
  */
 import { HASH_LENGTH, type ScramHash } from "./digest.ts";
-import type { HmacKey } from "./hmac.ts";
 
 /**
  * Derives `length` bytes with PBKDF2-HMAC-`hash`.
@@ -48,49 +47,4 @@ export async function pbkdf2(
     length * 8,
   );
   return new Uint8Array(bits);
-}
-
-/**
- * Derives SaltedPassword := Hi(password, salt, iterations) straight into a non-extractable HMAC key
- * (`deriveKey`), which is what SCRAM does with it next. Compared with {@link pbkdf2} plus an
- * `importKey`, this saves one round trip into the crypto backend per fresh conversation, and the
- * SaltedPassword bytes never reach JavaScript memory.
- *
- * @param hash the hash function of both the PBKDF2 HMAC and the resulting HMAC key
- * @param password the password bytes
- * @param salt the salt bytes
- * @param iterations the iteration count (at least 1)
- * @returns an HMAC signing key holding the hash-length SaltedPassword
- * @throws the runtime's `DOMException` when WebCrypto rejects the parameters (e.g. zero iterations)
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { pbkdf2HmacKey } from "./pbkdf2.ts";
- *
- * const te = new TextEncoder();
- * const key = await pbkdf2HmacKey("SHA-256", te.encode("pencil"), te.encode("salt"), 4096);
- * assert.equal(key.extractable, false);
- * ```
- */
-export async function pbkdf2HmacKey(
-  hash: ScramHash,
-  password: Uint8Array,
-  salt: Uint8Array,
-  iterations: number,
-): Promise<HmacKey> {
-  const key = await crypto.subtle.importKey(
-    "raw",
-    password as Uint8Array<ArrayBuffer>,
-    "PBKDF2",
-    false,
-    ["deriveKey"],
-  );
-  return crypto.subtle.deriveKey(
-    { name: "PBKDF2", hash, salt: salt as Uint8Array<ArrayBuffer>, iterations },
-    key,
-    { name: "HMAC", hash, length: HASH_LENGTH[hash] * 8 },
-    false,
-    ["sign"],
-  );
 }

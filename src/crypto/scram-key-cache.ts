@@ -10,8 +10,8 @@ import { MongoAuthError } from "../core/errors.ts";
 import { encodeBase64 } from "./base64.ts";
 import { digest, type ScramHash } from "./digest.ts";
 import { toHex } from "./hex.ts";
-import { hmac, type HmacKey, importHmacKey } from "./hmac.ts";
-import { pbkdf2HmacKey } from "./pbkdf2.ts";
+import { HmacState } from "./hmac.ts";
+import { pbkdf2 } from "./pbkdf2.ts";
 import { sha256 } from "./sha256.ts";
 
 /**
@@ -42,9 +42,10 @@ export interface ScramKeyParams {
 
 /**
  * The keys of RFC 5802 section 3 a client needs: ClientKey as bytes (it is XORed into the proof), and
- * StoredKey and ServerKey already imported as HMAC keys, so a cached conversation imports nothing.
+ * StoredKey and ServerKey as {@link HmacState}s, ready to sign: a cached conversation computes its two
+ * signatures synchronously, without any round trip into a crypto backend.
  *
- * @example ClientKey as bytes, the other two as keys
+ * @example ClientKey as bytes, the other two ready to sign
  * ```ts
  * import assert from "node:assert/strict";
  * import { ScramKeyCache, type ScramKeys } from "@mongo-auth/core";
@@ -56,16 +57,16 @@ export interface ScramKeyParams {
  *   iterations: 4096,
  * });
  * assert.equal(keys.clientKey.length, 20);
- * assert.equal(keys.storedKey.type, "secret");
+ * assert.equal(keys.storedKey.sign(new Uint8Array(1)).length, 20);
  * ```
  */
 export interface ScramKeys {
   /** ClientKey := HMAC(SaltedPassword, "Client Key"). */
   readonly clientKey: Uint8Array;
-  /** StoredKey := H(ClientKey), as a non-extractable HMAC key. */
-  readonly storedKey: HmacKey;
-  /** ServerKey := HMAC(SaltedPassword, "Server Key"), as a non-extractable HMAC key. */
-  readonly serverKey: HmacKey;
+  /** StoredKey := H(ClientKey), ready to sign the AuthMessage (ClientSignature). */
+  readonly storedKey: HmacState;
+  /** ServerKey := HMAC(SaltedPassword, "Server Key"), ready to sign the AuthMessage (ServerSignature). */
+  readonly serverKey: HmacState;
 }
 
 /**
@@ -99,9 +100,10 @@ const CLIENT_KEY = encoder.encode("Client Key");
 const SERVER_KEY = encoder.encode("Server Key");
 
 /**
- * Derives the SCRAM keys: SaltedPassword := Hi(password, salt, i), then ClientKey, StoredKey and
- * ServerKey (RFC 5802 section 3). SaltedPassword is derived straight into an HMAC key, used for both
- * keys, and never leaves the crypto backend.
+ * Derives the SCRAM keys: SaltedPassword := Hi(password, salt, i) in WebCrypto (PBKDF2, off the event
+ * loop on every runtime), then ClientKey, StoredKey and ServerKey (RFC 5802 section 3) synchronously, in
+ * a few SHA compressions. SaltedPassword reaches JavaScript memory for as long as that takes: it is wiped
+ * as soon as its HMAC states exist, and so are StoredKey's and ServerKey's bytes once theirs do.
  *
  * @param params hash, password, salt and iteration count
  * @returns the keys a client needs
@@ -117,42 +119,24 @@ const SERVER_KEY = encoder.encode("Server Key");
  */
 export async function deriveScramKeys(params: ScramKeyParams): Promise<ScramKeys> {
   const { hash } = params;
-  const saltedKey = await pbkdf2HmacKey(
-    hash,
-    encoder.encode(params.password),
-    params.salt,
-    params.iterations,
+  const password = encoder.encode(params.password);
+  const saltedPassword = await pbkdf2(hash, password, params.salt, params.iterations).finally(() =>
+    password.fill(0)
   );
-  // Every WebCrypto call is a hop to the runtime's crypto thread and back, and right after the long
-  // PBKDF2 each hop also pays for waking both threads. The client keys need three hops in a row
-  // (HMAC, H, import), the server key two (HMAC, import): run them as two independent chains, client
-  // first, so that no step waits for a step of the other chain (bench/scram-client.ts measures it).
-  const [client, serverKey] = await Promise.all([
-    deriveClientKeys(hash, saltedKey),
-    deriveServerKey(hash, saltedKey),
-  ]);
-  return { clientKey: client.clientKey, storedKey: client.storedKey, serverKey };
-}
-
-// ClientKey := HMAC(SaltedPassword, "Client Key"); StoredKey := H(ClientKey), imported for signing.
-async function deriveClientKeys(
-  hash: ScramHash,
-  saltedKey: HmacKey,
-): Promise<{ clientKey: Uint8Array; storedKey: HmacKey }> {
-  const clientKey = await hmac(saltedKey, CLIENT_KEY);
-  const storedKeyBytes = await digest(hash, clientKey);
-  const storedKey = await importHmacKey(hash, storedKeyBytes);
-  return { clientKey, storedKey };
-}
-
-// ServerKey := HMAC(SaltedPassword, "Server Key"), imported for signing; the bytes are wiped.
-async function deriveServerKey(hash: ScramHash, saltedKey: HmacKey): Promise<HmacKey> {
-  const serverKeyBytes = await hmac(saltedKey, SERVER_KEY);
-  try {
-    return await importHmacKey(hash, serverKeyBytes);
-  } finally {
-    serverKeyBytes.fill(0);
-  }
+  const salted = new HmacState(hash, saltedPassword);
+  saltedPassword.fill(0);
+  const clientKey = salted.sign(CLIENT_KEY);
+  const serverKeyBytes = salted.sign(SERVER_KEY);
+  salted.destroy();
+  const storedKeyBytes = digest(hash, clientKey);
+  const keys = {
+    clientKey,
+    storedKey: new HmacState(hash, storedKeyBytes),
+    serverKey: new HmacState(hash, serverKeyBytes),
+  };
+  storedKeyBytes.fill(0);
+  serverKeyBytes.fill(0);
+  return keys;
 }
 
 /**

@@ -1,16 +1,17 @@
 /**
- * A synchronous SHA-256 (FIPS 180-4), used for one thing only: the {@link ScramKeyCache} identifier of
- * a password. A cache hit must cost less than the two HMACs of a conversation, and an asynchronous
- * `crypto.subtle.digest` round trip would cost as much as they do (tens of microseconds on every
- * runtime). Everything in the SCRAM protocol itself goes through WebCrypto.
+ * A synchronous SHA-256 (FIPS 180-4 section 6.2), for what must not wait on a WebCrypto round trip: the
+ * {@link ScramKeyCache} identifier of a password, and the few compressions a SCRAM conversation does
+ * after PBKDF2 (HMAC with SaltedPassword, StoredKey and ServerKey; `hmac.ts`). PBKDF2 itself, thousands
+ * of compressions, stays in WebCrypto.
  *
  * @module
  */
-import { mdPad } from "./md-padding.ts";
+import { type BlockHash, hashFrom, wordAt } from "./block-hash.ts";
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes (FIPS 180-4 4.2.2).
+// Indexed by the round number only.
 // deno-fmt-ignore
-const K = new Uint32Array([
+const K = new Int32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
   0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
   0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
@@ -21,9 +22,35 @@ const K = new Uint32Array([
   0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 ]);
 
-// First 32 bits of the fractional parts of the square roots of the first 8 primes (FIPS 180-4 5.3.3).
-// deno-fmt-ignore
-const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+// The message schedule, reused by every compression (they never interleave: all of this is synchronous).
+const W = new Int32Array(64);
+
+/**
+ * SHA-256 as a {@link BlockHash}: H(0) is the first 32 bits of the fractional parts of the square roots
+ * of the first 8 primes (FIPS 180-4 5.3.3).
+ *
+ * @example The initial state
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { SHA256 } from "./sha256.ts";
+ *
+ * assert.equal(SHA256.initial[0] >>> 0, 0x6a09e667);
+ * ```
+ */
+export const SHA256: BlockHash = {
+  initial: new Int32Array([
+    0x6a09e667,
+    0xbb67ae85,
+    0x3c6ef372,
+    0xa54ff53a,
+    0x510e527f,
+    0x9b05688c,
+    0x1f83d9ab,
+    0x5be0cd19,
+  ]),
+  outputLength: 32,
+  compress,
+};
 
 /**
  * Hashes bytes, or the UTF-8 encoding of a string, with SHA-256, synchronously.
@@ -42,26 +69,23 @@ const H0 = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b0568
  */
 export function sha256(input: Uint8Array | string): Uint8Array {
   const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const padded = mdPad(data, false);
-  const view = new DataView(padded.buffer);
-  const state = H0.slice();
-  const w = new Uint32Array(64);
-  for (let offset = 0; offset < padded.length; offset += 64) {
-    for (let t = 0; t < 16; t++) w[t] = view.getUint32(offset + t * 4);
-    for (let t = 16; t < 64; t++) w[t] = sigma1(w[t - 2]) + w[t - 7] + sigma0(w[t - 15]) + w[t - 16];
-    compress(state, w);
-  }
-  const out = new Uint8Array(32);
-  const outView = new DataView(out.buffer);
-  state.forEach((word, i) => outView.setUint32(i * 4, word));
-  return out;
+  return hashFrom(SHA256, SHA256.initial, data);
 }
 
-// One 64-byte block, given its message schedule `w` (FIPS 180-4 section 6.2.2).
-function compress(state: number[], w: Uint32Array): void {
-  let [a, b, c, d, e, f, g, h] = state;
+// One 64-byte block (FIPS 180-4 section 6.2.2).
+function compress(state: Int32Array, bytes: Uint8Array, offset: number): void {
+  for (let t = 0; t < 16; t++) W[t] = wordAt(bytes, offset + 4 * t);
+  for (let t = 16; t < 64; t++) {
+    const w2 = W[t - 2];
+    const w15 = W[t - 15];
+    const s1 = rotr(w2, 17) ^ rotr(w2, 19) ^ (w2 >>> 10);
+    const s0 = rotr(w15, 7) ^ rotr(w15, 18) ^ (w15 >>> 3);
+    W[t] = (s1 + W[t - 7] + s0 + W[t - 16]) | 0;
+  }
+  let a = state[0], b = state[1], c = state[2], d = state[3];
+  let e = state[4], f = state[5], g = state[6], h = state[7];
   for (let t = 0; t < 64; t++) {
-    const t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + w[t]) | 0;
+    const t1 = (h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[t] + W[t]) | 0;
     const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
     h = g;
     g = f;
@@ -72,16 +96,15 @@ function compress(state: number[], w: Uint32Array): void {
     b = a;
     a = (t1 + t2) | 0;
   }
-  const working = [a, b, c, d, e, f, g, h];
-  for (let i = 0; i < 8; i++) state[i] = (state[i] + working[i]) >>> 0;
-}
-
-function sigma0(x: number): number {
-  return rotr(x, 7) ^ rotr(x, 18) ^ (x >>> 3);
-}
-
-function sigma1(x: number): number {
-  return rotr(x, 17) ^ rotr(x, 19) ^ (x >>> 10);
+  state[0] = (state[0] + a) | 0;
+  state[1] = (state[1] + b) | 0;
+  state[2] = (state[2] + c) | 0;
+  state[3] = (state[3] + d) | 0;
+  state[4] = (state[4] + e) | 0;
+  state[5] = (state[5] + f) | 0;
+  state[6] = (state[6] + g) | 0;
+  state[7] = (state[7] + h) | 0;
+  W.fill(0);
 }
 
 function rotr(x: number, n: number): number {

@@ -1,15 +1,21 @@
 /**
- * `connect()` for Deno: `Deno.connect`/`Deno.connectTls`, `Deno.resolveDns`.
+ * `connect()` for Deno: `Deno.connect`/`Deno.startTls` (and Deno's `node:tls`, below), `Deno.resolveDns`.
  *
  * Deno differences, declared in the transport's capabilities and reported as `RUNTIME_UNSUPPORTED`
  * rather than ignored: `tlsAllowInvalidCertificates` (Deno has only the
  * `--unsafely-ignore-certificate-errors` flag) and encrypted private keys (`tlsCertificateKeyFilePassword`:
  * Deno cannot decrypt them; decrypt the key first).
  *
- * A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official driver.
- * `Deno.connectTls` takes CA certificates only "in addition to the default root certificates", which
- * would accept any publicly trusted certificate for the host: so with a pinned CA the socket is opened
- * with Deno's `node:tls`, which (since Deno 2.8) trusts exactly the given CAs. Older Deno is refused.
+ * Two kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
+ *
+ * - A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official
+ *   driver. Deno's own TLS takes CA certificates only "in addition to the default root certificates",
+ *   which would accept any publicly trusted certificate for the host; Deno's `node:tls` (since Deno 2.8)
+ *   trusts exactly the given CAs. Older Deno is refused.
+ * - A client certificate (MONGODB-X509, `tlsCertificateKeyFile`, `tlsCertificateKey`): `Deno.startTls`
+ *   cannot send one, and a `Deno.connectTls` connection has no `setNoDelay`, so its first command waits
+ *   for the server's delayed ACK (about 40 ms per connection). `node:tls` sets TCP_NODELAY and trusts the
+ *   same roots as Deno (its built-in ones, `DENO_CERT`, `DENO_TLS_CA_STORE`).
  *
  * @example
  * ```ts ignore
@@ -27,9 +33,8 @@ import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
-import { splitPem } from "./pem.ts";
-import { denoTlsLimits, openWithin, socketError, socketStreams, subjectOfLines } from "./socket.ts";
-import type { TraceEventAttributes } from "../core/trace.ts";
+import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
+import { type DenoConn, denoSocketStreams } from "./deno-socket.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -39,7 +44,6 @@ import type { AwsCredentialProvider } from "../credential/aws.ts";
 import {
   FULL_CAPABILITIES,
   type OpenSocketOptions,
-  requireCapability,
   type TlsSettings,
   type Transport,
   type TransportCapabilities,
@@ -55,13 +59,6 @@ import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
 // this file without Deno's own type library.
-interface DenoConn {
-  readonly readable: ReadableStream<Uint8Array>;
-  readonly writable: WritableStream<Uint8Array>;
-  close(): void;
-  setNoDelay?(noDelay?: boolean): void;
-  handshake?(): Promise<unknown>;
-}
 interface DenoResolveOptions {
   signal?: AbortSignal;
   nameServer?: { ipAddr: string; port?: number };
@@ -70,13 +67,6 @@ interface DenoApi {
   readonly version: { readonly deno: string };
   readonly build: { readonly os: string };
   connect(options: { hostname: string; port: number; signal?: AbortSignal }): Promise<DenoConn>;
-  connectTls(options: {
-    hostname: string;
-    port: number;
-    cert?: string;
-    key?: string;
-    unsafelyDisableHostnameVerification?: boolean;
-  }): Promise<DenoConn>;
   startTls(conn: DenoConn, options: {
     hostname: string;
     unsafelyDisableHostnameVerification?: boolean;
@@ -206,37 +196,11 @@ const DENO_CAPABILITIES: TransportCapabilities = {
 /** The Deno transport with the system's DNS, for `connectWith` and tests. */
 export const denoTransport: Transport = createDenoTransport();
 
-// TLS without a pinned CA: Deno's own, trusting its built-in roots (and DENO_CERT / DENO_TLS_CA_STORE).
-async function tlsOptions(settings: TlsSettings, host: string) {
-  const read = (path: string, what: string) =>
-    Deno.readTextFile(path).catch((err) => {
-      throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}`, { cause: err });
-    });
-  let pair: { cert: string; key: string } | undefined;
-  if (settings.certificateKeyFile !== undefined) {
-    const pem = await read(settings.certificateKeyFile, "tlsCertificateKeyFile");
-    pair = clientPair(splitPem(pem, settings.certificateKeyFile));
-  } else if (settings.certificateKey) {
-    const { cert, key } = settings.certificateKey;
-    pair = clientPair(splitPem(cert + "\n" + key, "tlsCertificateKey"));
-  }
-  return {
-    hostname: host,
-    ...pair,
-    unsafelyDisableHostnameVerification: settings.allowInvalidHostnames || undefined,
-  };
-}
-
-// TLS that trusts the pinned CA and nothing else, through node:tls (see the module comment).
-async function openPinned(socket: OpenSocketOptions): Promise<SocketStreams> {
+// TLS through Deno's node:tls (see the module comment): trusting the pinned CA and nothing else, or
+// presenting a client certificate without waiting on the server's delayed ACK.
+async function openWithNodeTls(socket: OpenSocketOptions): Promise<SocketStreams> {
   const { openNodeSocket } = await import("./node-socket.ts");
   return await openNodeSocket(socket);
-}
-
-// Deno's TLS sends no key it cannot read: an encrypted one is refused here, where the PEM is read.
-function clientPair(pem: { cert: string; key: string; encrypted: boolean }) {
-  if (pem.encrypted) requireCapability(DENO_CAPABILITIES, "encryptedPrivateKeys");
-  return { cert: pem.cert, key: pem.key };
 }
 
 async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
@@ -244,53 +208,38 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   const { host, port, tls, signal, trace } = socket;
   const what = `connecting to ${host}:${port}`;
   throwIfAborted(signal, what);
-  if (tls && (tls.caFile !== undefined || tls.ca !== undefined)) return await openPinned(socket);
-  const options = tls ? await tlsOptions(tls, host) : undefined;
+  const pinned = tls?.caFile !== undefined || tls?.ca !== undefined;
+  const certificate = tls?.certificateKeyFile !== undefined || tls?.certificateKey !== undefined;
+  if (pinned || certificate) return await openWithNodeTls(socket);
   const close = (conn: DenoConn) => conn.close();
   try {
-    // Deno.connectTls takes no signal: openWithin races it, and closes a socket that opens late.
-    const conn = await openWithin(open(host, port, signal, options), signal, what, close);
+    // Deno.startTls takes no signal: openWithin races it, and closes a socket that opens late.
+    const conn = await openWithin(open(host, port, signal, tls), signal, what, close);
     // TLS errors would otherwise surface at the first read, as a closed connection.
     if (conn.handshake) await openWithin(conn.handshake().then(() => conn), signal, what, close);
-    if (options && trace) trace.emit("tls.handshake", await handshakeDetails(options.cert));
-    return socketStreams(conn);
+    if (tls) trace?.emit("tls.handshake", { unavailable: DENO_TLS_UNAVAILABLE });
+    return denoSocketStreams(conn);
   } catch (err) {
     throw socketError(err, host, port, tls !== undefined, trace);
   }
 }
 
-// Deno's own TLS shows nothing of the session; the client certificate is ours, so its subject is read
-// from the PEM we sent (node:crypto's X509Certificate, loaded only then).
-async function handshakeDetails(cert: string | undefined): Promise<TraceEventAttributes["tls.handshake"]> {
-  const unavailable = ["protocol", "cipher", "server certificate"].map((what) =>
-    `${what} (Deno.startTls and Deno.connectTls do not show it)`
-  );
-  if (cert === undefined) return { unavailable };
-  try {
-    const { X509Certificate } = await import("node:crypto");
-    return { clientSubject: subjectOfLines(new X509Certificate(cert).subject), unavailable };
-  } catch {
-    return { unavailable: [...unavailable, "client certificate subject (node:crypto cannot read it)"] };
-  }
-}
+// Deno's own TLS shows nothing of the session (a client certificate or a pinned CA goes through node:tls,
+// which does).
+const DENO_TLS_UNAVAILABLE = ["protocol", "cipher", "server certificate"].map((what) =>
+  `${what} (Deno.startTls does not show it)`
+);
 
-// TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake waits for the
-// server's delayed ACK (~40 ms). So TLS without a client certificate is a TCP connection with
-// TCP_NODELAY upgraded by startTls; only client certificates (which startTls cannot send) need connectTls.
-async function open(
-  host: string,
-  port: number,
-  signal: AbortSignal,
-  tls: Awaited<ReturnType<typeof tlsOptions>> | undefined,
-): Promise<DenoConn> {
-  if (tls?.cert !== undefined) return await Deno.connectTls({ ...tls, port });
+// A TCP connection with TCP_NODELAY (a TlsConn has no setNoDelay, and with Nagle on, the first command
+// after the handshake would wait for the server's delayed ACK), upgraded by startTls for TLS.
+async function open(host: string, port: number, signal: AbortSignal, tls: TlsSettings | undefined) {
   const tcp = await Deno.connect({ hostname: host, port, signal });
   tcp.setNoDelay?.(true);
   if (!tls) return tcp;
   try {
     return await Deno.startTls(tcp, {
-      hostname: tls.hostname,
-      unsafelyDisableHostnameVerification: tls.unsafelyDisableHostnameVerification,
+      hostname: host,
+      unsafelyDisableHostnameVerification: tls.allowInvalidHostnames || undefined,
     });
   } catch (err) {
     tcp.close();

@@ -1,6 +1,7 @@
 /**
- * Sockets from `node:net` / `node:tls` as Web Streams: the Node.js and Bun transport's, and the Deno
- * transport's for TLS with a pinned CA.
+ * Sockets from `node:net` / `node:tls`, their chunks pushed from the socket's `data` events straight to
+ * the wire's frame parser (Web Streams only for whoever asks for them): the Node.js and Bun transport's,
+ * and the Deno transport's for TLS with a pinned CA or a client certificate.
  *
  * @module
  */
@@ -21,6 +22,7 @@ import {
   type TransportCapabilities,
 } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
 
 const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -81,7 +83,8 @@ function checkPairOnDeno(pair: { cert: string; key: string }, source: string): v
 }
 
 /**
- * Opens a TCP or TLS socket with `node:net` / `node:tls` and hands it back as Web Streams. Node and Bun
+ * Opens a TCP or TLS socket with `node:net` / `node:tls` and hands it back as pushed chunks (`raw`, what
+ * `WireConnection` reads) and Web Streams (made when asked for). Node and Bun
  * use it for every socket; Deno (2.8 and later) for TLS with a pinned CA, because its `node:tls` replaces
  * the trusted roots with `ca` where `Deno.connectTls` only adds to them.
  *
@@ -105,7 +108,7 @@ export function openNodeSocket(
       stopListening();
       socket!.removeAllListeners("error");
       if (trace && socket instanceof tls.TLSSocket) trace.emit("tls.handshake", handshakeDetails(socket));
-      resolve(toStreams(socket!));
+      resolve(nodeSocketStreams(socket!));
     };
     const start = async () => {
       if (!settings) {
@@ -158,28 +161,64 @@ function tlsReason(err: unknown): string {
   return err instanceof Error ? err.message.replace(/[\r\n]+/g, " ") : "unknown";
 }
 
-// Web Streams over a net.Socket, with backpressure: the socket pauses while the reader lags.
-function toStreams(socket: net.Socket): SocketStreams {
-  let readClosed = false;
+// A net.Socket as WireConnection takes it: pushed chunks (`raw`), or Web Streams for whoever asks for
+// them. Its listeners are attached at once, so nothing the peer does before a consumer arrives (a reset
+// right after connecting) goes unseen; until then chunks and the end are held.
+function nodeSocketStreams(socket: net.Socket): SocketStreams {
+  let receiver: SocketReceiver | undefined;
+  const early: Uint8Array[] = [];
+  let ended: { err?: unknown } | undefined;
+  const end = (err?: unknown) => {
+    if (ended) return;
+    ended = { err };
+    receiver?.end(err);
+  };
+  socket.on("data", (chunk: Uint8Array) => {
+    if (ended) return;
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (receiver) receiver.data(bytes);
+    else early.push(bytes);
+  });
+  socket.on("end", () => end());
+  socket.on("close", () => end());
+  socket.on("error", (err) => end(new MongoAuthError("CONNECTION_CLOSED", "socket error", { cause: err })));
+  const raw: RawSocket = {
+    listen(given) {
+      receiver = given;
+      for (const chunk of early.splice(0)) given.data(chunk);
+      if (ended) given.end(ended.err);
+    },
+    write(bytes) {
+      socket.write(bytes);
+    },
+  };
+  let streams: Pick<SocketStreams, "readable" | "writable"> | undefined;
+  return {
+    raw,
+    get readable() {
+      return (streams ??= webStreams(socket, raw)).readable;
+    },
+    get writable() {
+      return (streams ??= webStreams(socket, raw)).writable;
+    },
+    close: () => void socket.destroy(),
+  };
+}
+
+// Web Streams over the socket, with backpressure: the socket pauses while the reader lags.
+function webStreams(socket: net.Socket, raw: RawSocket): Pick<SocketStreams, "readable" | "writable"> {
   const readable = new ReadableStream<Uint8Array>({
     start(controller) {
-      const end = (err?: unknown) => {
-        if (readClosed) return;
-        readClosed = true;
-        if (err) controller.error(err);
-        else controller.close();
-      };
-      socket.on("data", (chunk: Uint8Array) => {
-        if (readClosed) return;
-        controller.enqueue(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-        if ((controller.desiredSize ?? 1) <= 0) socket.pause();
+      raw.listen({
+        data(chunk) {
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 1) <= 0) socket.pause();
+        },
+        end(err) {
+          if (err === undefined) controller.close();
+          else controller.error(err);
+        },
       });
-      socket.on("end", () => end());
-      socket.on("close", () => end());
-      socket.on(
-        "error",
-        (err) => end(new MongoAuthError("CONNECTION_CLOSED", "socket error", { cause: err })),
-      );
     },
     pull() {
       socket.resume();
@@ -194,5 +233,5 @@ function toStreams(socket: net.Socket): SocketStreams {
     close: () => new Promise<void>((resolve) => socket.end(resolve)),
     abort: () => void socket.destroy(),
   });
-  return { readable, writable, close: () => void socket.destroy() };
+  return { readable, writable };
 }

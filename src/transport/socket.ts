@@ -88,8 +88,13 @@ export function socketStreams(socket: {
 }): SocketStreams {
   let closed = false;
   return {
-    readable: socket.readable,
-    writable: socket.writable,
+    // Read when asked for: a runtime may make a stream on first access (Deno's conn does).
+    get readable() {
+      return socket.readable;
+    },
+    get writable() {
+      return socket.writable;
+    },
     close() {
       if (closed) return;
       closed = true;

@@ -1,7 +1,11 @@
 /**
- * A MongoDB wire connection over a pair of Web Streams: sends OP_MSG commands, matches replies by
- * `responseTo`, bounds every wait by a timeout and the caller's signal. Runtime-free; each transport
- * hands in its socket as streams.
+ * A MongoDB wire connection over one socket: sends OP_MSG commands, matches replies by `responseTo`,
+ * bounds every wait by a timeout and the caller's signal. Runtime-free; each transport hands in its
+ * socket: pushing its bytes (Node.js, Bun, Deno) or as Web Streams (Workers).
+ *
+ * Replies are parsed as the socket pushes them ({@link FrameParser}), and one timer per connection
+ * watches every command's deadline: a command costs an encode, a write and a decode, not a stream read,
+ * a timer and a signal listener of its own.
  *
  * @module
  */
@@ -9,10 +13,13 @@ import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { checkOk, type CommandRunner, type Document } from "./command.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
-import { DEFAULT_MAX_MESSAGE_SIZE, readFrames } from "./frame-reader.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE, FrameParser } from "./frame-parser.ts";
+import { rawFromStreams, type RawSocket } from "./raw-socket.ts";
 
 /**
- * A socket as Web Streams, as every transport returns it.
+ * A socket as every transport returns it: Web Streams and a close, and, where the runtime pushes what
+ * it receives, the same socket as a {@link RawSocket}, which {@link WireConnection} prefers. A consumer
+ * uses either the streams or `raw`, never both.
  *
  * @example A socket as two streams and a close
  * ```ts
@@ -36,6 +43,8 @@ export interface SocketStreams {
   readonly writable: WritableStream<Uint8Array>;
   /** Closes the socket at once (idempotent); pending reads end. */
   close(): void;
+  /** The same socket without streams, when the runtime pushes what it receives. */
+  readonly raw?: RawSocket;
 }
 
 /**
@@ -79,6 +88,10 @@ export interface WireConnectionOptions {
 interface Pending {
   resolve(reply: Document): void;
   reject(err: unknown): void;
+  /** When the reply is overdue (`performance.now()` time), or Infinity. */
+  readonly deadline: number;
+  /** The command's timeout, for the message. */
+  readonly timeoutMS: number;
 }
 
 let nextRequestId = 1;
@@ -109,26 +122,49 @@ export class WireConnection implements CommandRunner {
   /** The largest message the server accepts and sends (from hello's `maxMessageSizeBytes`). */
   maxMessageSizeBytes: number;
   readonly #socket: SocketStreams;
-  readonly #writer: WritableStreamDefaultWriter<Uint8Array>;
+  readonly #raw: RawSocket;
   readonly #pending = new Map<number, Pending>();
   readonly #timeoutMS: number;
-  readonly #peer: string;
+  readonly #parser: FrameParser;
   #closedError: MongoAuthError | undefined;
+  // The one timer of the connection: armed for the earliest deadline of the commands in flight. A
+  // command that is answered leaves it be; when it fires with nothing overdue it re-arms for what is left.
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timerAt = Infinity;
 
   /**
    * Takes over a socket and starts reading replies from it.
    *
-   * @param socket the socket's streams; the connection owns them from now on
+   * @param socket the socket; the connection owns it from now on
    * @param options timeouts and limits
    */
   constructor(socket: SocketStreams, options: WireConnectionOptions = {}) {
     this.#socket = socket;
-    this.#writer = socket.writable.getWriter();
     this.#timeoutMS = options.timeoutMS ?? 60_000;
-    this.#peer = options.peer ?? "the server";
     this.maxMessageSizeBytes = options.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE;
-    this.#writer.closed.catch(() => {});
-    this.#readLoop(socket.readable.getReader());
+    const peer = options.peer ?? "the server";
+    this.#parser = new FrameParser(() => this.maxMessageSizeBytes, peer, (frame) => this.#reply(frame));
+    this.#raw = socket.raw ?? rawFromStreams(socket);
+    this.#raw.listen({
+      data: (chunk) => {
+        if (this.#closedError) return;
+        try {
+          this.#parser.push(chunk);
+        } catch (err) {
+          this.#fail(asConnectionError(err, "connection failed while reading"));
+        }
+      },
+      end: (err) => {
+        if (this.#closedError) return;
+        try {
+          if (err !== undefined) throw err;
+          this.#parser.end();
+          this.#fail(new MongoAuthError("CONNECTION_CLOSED", "server closed the connection"));
+        } catch (failure) {
+          this.#fail(asConnectionError(failure, "connection failed"));
+        }
+      },
+    });
   }
 
   /** Whether the connection is closed (by either side or by an error). */
@@ -158,23 +194,20 @@ export class WireConnection implements CommandRunner {
         `command of ${message.length} bytes exceeds maxMessageSizeBytes`,
       );
     }
+    const timeoutMS = options.timeoutMS ?? this.#timeoutMS;
+    const deadline = timeoutMS > 0 ? performance.now() + timeoutMS : Infinity;
     const reply = new Promise<Document>((resolve, reject) =>
-      this.#pending.set(requestId, { resolve, reject })
+      this.#pending.set(requestId, { resolve, reject, deadline, timeoutMS })
     );
-    // The reply may be rejected (closed, timed out) before it is awaited, e.g. while the write fails.
-    reply.catch(() => {});
-    const stop = this.#bound(requestId, options.timeoutMS ?? this.#timeoutMS, signal);
+    if (deadline !== Infinity) this.#arm(deadline);
+    const stopListening = onAbort(signal, () => this.#fail(abortError(signal!, "command")));
     try {
-      await this.#writer.write(message).catch((err) => {
-        throw this.#fail(
-          new MongoAuthError("CONNECTION_CLOSED", "connection closed while sending", { cause: err }),
-        );
-      });
+      this.#raw.write(message);
       const doc = await reply;
       this.roundTrips++;
       return checkOk(doc);
     } finally {
-      stop();
+      stopListening();
       this.#pending.delete(requestId);
     }
   }
@@ -185,58 +218,54 @@ export class WireConnection implements CommandRunner {
     return Promise.resolve();
   }
 
-  // Arms the timeout and the abort listener of one command; returns their disarm.
-  #bound(requestId: number, timeoutMS: number, signal: AbortSignal | undefined): () => void {
-    const fail = (err: MongoAuthError) => {
-      this.#pending.get(requestId)?.reject(err);
-      this.#fail(err);
-    };
-    const timer = timeoutMS > 0
-      ? setTimeout(
-        () => fail(new MongoAuthError("TIMEOUT", `no reply from server within ${timeoutMS} ms`)),
-        timeoutMS,
-      )
-      : undefined;
-    const stopListening = onAbort(signal, () => fail(abortError(signal!, "command")));
-    return () => {
-      if (timer !== undefined) clearTimeout(timer);
-      stopListening();
-    };
+  #reply(frame: Uint8Array): void {
+    const message = decodeOpMsg(frame);
+    const pending = this.#pending.get(message.responseTo);
+    if (!pending) {
+      throw new MongoAuthError(
+        "PROTOCOL_ERROR",
+        `server replied to request ${message.responseTo}, which is not pending`,
+      );
+    }
+    this.#pending.delete(message.responseTo);
+    pending.resolve(message.body);
   }
 
-  async #readLoop(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<void> {
-    try {
-      for await (const frame of readFrames(reader, () => this.maxMessageSizeBytes, this.#peer)) {
-        const message = decodeOpMsg(frame);
-        const pending = this.#pending.get(message.responseTo);
-        if (!pending) {
-          throw new MongoAuthError(
-            "PROTOCOL_ERROR",
-            `server replied to request ${message.responseTo}, which is not pending`,
-          );
-        }
-        this.#pending.delete(message.responseTo);
-        pending.resolve(message.body);
-      }
-      this.#fail(new MongoAuthError("CONNECTION_CLOSED", "server closed the connection"));
-    } catch (err) {
-      this.#fail(
-        err instanceof MongoAuthError
-          ? err
-          : new MongoAuthError("CONNECTION_CLOSED", "connection failed while reading", { cause: err }),
-      );
-    } finally {
-      reader.releaseLock?.();
+  // Makes sure the timer fires no later than `deadline`.
+  #arm(deadline: number): void {
+    if (this.#timer !== undefined) {
+      if (this.#timerAt <= deadline) return;
+      clearTimeout(this.#timer);
     }
+    this.#timerAt = deadline;
+    this.#timer = setTimeout(() => this.#checkDeadlines(), Math.max(0, deadline - performance.now()));
+  }
+
+  // The first command past its deadline fails the connection (its state is unknown); otherwise the
+  // timer waits for the next deadline, if any command is still in flight.
+  #checkDeadlines(): void {
+    this.#timer = undefined;
+    this.#timerAt = Infinity;
+    const now = performance.now();
+    let next = Infinity;
+    for (const pending of this.#pending.values()) {
+      if (pending.deadline <= now) {
+        this.#fail(new MongoAuthError("TIMEOUT", `no reply from server within ${pending.timeoutMS} ms`));
+        return;
+      }
+      next = Math.min(next, pending.deadline);
+    }
+    if (next !== Infinity) this.#arm(next);
   }
 
   // Closes everything once; every pending and later command fails with `err`.
   #fail(err: MongoAuthError): MongoAuthError {
     if (this.#closedError) return this.#closedError;
     this.#closedError = err;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
     for (const pending of this.#pending.values()) pending.reject(err);
     this.#pending.clear();
-    this.#writer.abort(err).catch(() => {});
     try {
       this.#socket.close();
     } catch {
@@ -244,4 +273,8 @@ export class WireConnection implements CommandRunner {
     }
     return err;
   }
+}
+
+function asConnectionError(err: unknown, what: string): MongoAuthError {
+  return err instanceof MongoAuthError ? err : new MongoAuthError("CONNECTION_CLOSED", what, { cause: err });
 }

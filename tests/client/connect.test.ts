@@ -238,3 +238,84 @@ describe("connect(): mongodb+srv:// with connectTimeoutMS=0", () => {
     }
   });
 });
+
+describe("connect(): maxConnecting bounds the handshakes in flight of one client", () => {
+  let server: RunningServer;
+  before(async () => void (server = await startServer({ users })));
+  after(() => server.close());
+
+  // Counts the sockets being opened at once, each held open a little so that they overlap unless
+  // something bounds them.
+  function counting() {
+    let now = 0;
+    let most = 0;
+    const transport: Transport = {
+      ...nodeTransport,
+      openSocket: async (o) => {
+        now++;
+        most = Math.max(most, now);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          return await nodeTransport.openSocket(o);
+        } finally {
+          now--;
+        }
+      },
+    };
+    return { transport, most: () => most };
+  }
+
+  for (const maxConnecting of [1, 3]) {
+    it(`maxConnecting=${maxConnecting}: 12 connections of one cache store, never more than that at once`, async () => {
+      const { transport, most } = counting();
+      const cacheStore = new AuthCacheStore();
+      const conns = await Promise.all(
+        Array.from(
+          { length: 12 },
+          () =>
+            connectWith(transport, `mongodb://alice:alice-pw@127.0.0.1:${server.port}/?authSource=admin`, {
+              cacheStore,
+              maxConnecting,
+            }),
+        ),
+      );
+      try {
+        assert.equal(most(), maxConnecting);
+        for (const conn of conns) assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+      } finally {
+        await Promise.all(conns.map((conn) => conn.close()));
+      }
+    });
+  }
+
+  it("two clients (cache stores) are bounded each on their own", async () => {
+    const { transport, most } = counting();
+    const uri = `mongodb://alice:alice-pw@127.0.0.1:${server.port}/?authSource=admin&maxConnecting=2`;
+    const stores = [new AuthCacheStore(), new AuthCacheStore()];
+    const conns = await Promise.all(
+      Array.from(
+        { length: 8 },
+        (_, i) => connectWith(transport, uri, { cacheStore: stores[i % 2] }),
+      ),
+    );
+    assert.equal(most(), 4);
+    await Promise.all(conns.map((conn) => conn.close()));
+  });
+
+  it("a connection waiting its turn times out within its connectTimeoutMS", async () => {
+    const cacheStore = new AuthCacheStore();
+    // A socket that never opens, until the connection's deadline gives up on it.
+    const stalled: Transport = {
+      ...nodeTransport,
+      openSocket: ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true })
+        ),
+    };
+    const uri = `mongodb://127.0.0.1:${server.port}/?maxConnecting=1&connectTimeoutMS=200`;
+    const first = connectWith(stalled, uri, { cacheStore });
+    const second = connectWith(nodeTransport, uri, { cacheStore, connectTimeoutMS: 50 });
+    await assert.rejects(second, { code: "TIMEOUT" });
+    await assert.rejects(first, { code: "TIMEOUT" });
+  });
+});

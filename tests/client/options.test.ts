@@ -14,6 +14,7 @@ describe("connect options", () => {
       appName: undefined,
       srvServiceName: "mongodb",
       srvMaxHosts: 0,
+      maxConnecting: 25,
       selection: {
         readPreference: { mode: "primary" },
         serverSelectionTimeoutMS: 30_000,
@@ -23,6 +24,19 @@ describe("connect options", () => {
       },
       warnings: [],
     });
+  });
+
+  it("takes maxConnecting from either source, and refuses one that is not a whole number ≥ 1", () => {
+    assert.equal(settings("mongodb://h/?maxConnecting=3").maxConnecting, 3);
+    assert.equal(settings("mongodb://h/?maxConnecting=3", { maxConnecting: 5 }).maxConnecting, 5);
+    for (const bad of [0, -1, 1.5, "two", Number.NaN]) {
+      assert.throws(() => settings("mongodb://h/", { maxConnecting: bad }), {
+        code: "INVALID_OPTION",
+        message: /maxConnecting/,
+      });
+    }
+    // The connection string's maxConnecting=0 is ignored with a warning, as the URI options spec says.
+    assert.equal(settings("mongodb://h/?maxConnecting=0").maxConnecting, 25);
   });
 
   it("turns TLS on for mongodb+srv:// unless told otherwise", () => {

@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
 import { decodeBase64, encodeBase64 } from "../../src/crypto/base64.ts";
 import { MongoAuthError } from "../../src/core/errors.ts";
 
@@ -52,6 +53,24 @@ describe("base64", () => {
       );
     });
   }
+
+  it("accepts exactly the canonical spelling of every one- and two-byte tail (padding bits zero)", () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (const a of alphabet) {
+      for (const b of alphabet) {
+        for (const text of [`${a}${b}==`, `AA${a}${b}=`.slice(1).padStart(4, "A")]) {
+          const canonical = Buffer.from(Buffer.from(text, "base64")).toString("base64") === text;
+          let accepted = true;
+          try {
+            decodeBase64(text);
+          } catch {
+            accepted = false;
+          }
+          assert.equal(accepted, canonical, text);
+        }
+      }
+    }
+  });
 
   it("raises the code and names the value it is told to", () => {
     assert.throws(() => decodeBase64("!", { code: "SCRAM_PROTOCOL_ERROR", what: "the salt" }), {

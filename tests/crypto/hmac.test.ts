@@ -1,50 +1,67 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { hmac, importHmacKey } from "../../src/crypto/hmac.ts";
+import { createHmac } from "node:crypto";
+import { inspect } from "node:util";
+import { HmacState } from "@mongo-auth/core";
 import { toHex } from "../../src/crypto/hex.ts";
+import { rfcHmacVectors } from "../support/crypto-vectors.ts";
 
 const te = new TextEncoder();
 
-describe("hmac", () => {
-  // RFC 2202 (HMAC-SHA-1) and RFC 4231 (HMAC-SHA-256), test cases 1 and 2.
-  const cases = [
-    {
-      hash: "SHA-1",
-      key: new Uint8Array(20).fill(0x0b),
-      data: "Hi There",
-      mac: "b617318655057264e28bc0b6fb378c8ef146be00",
-    },
-    {
-      hash: "SHA-256",
-      key: new Uint8Array(20).fill(0x0b),
-      data: "Hi There",
-      mac: "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7",
-    },
-    {
-      hash: "SHA-1",
-      key: te.encode("Jefe"),
-      data: "what do ya want for nothing?",
-      mac: "effcdf6ae5eb2fa2d27416d5f184df9c259a7c79",
-    },
-    {
-      hash: "SHA-256",
-      key: te.encode("Jefe"),
-      data: "what do ya want for nothing?",
-      mac: "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843",
-    },
+describe("HmacState", () => {
+  const files = [
+    { hash: "SHA-1", file: "rfc2202-hmac-sha1.json" },
+    { hash: "SHA-256", file: "rfc4231-hmac-sha256.json" },
   ] as const;
-
-  for (const { hash, key, data, mac } of cases) {
-    it(`matches the RFC vector for ${hash} with a ${key.length}-byte key`, async () => {
-      assert.equal(toHex(await hmac(await importHmacKey(hash, key), te.encode(data))), mac);
+  for (const { hash, file } of files) {
+    it(`gives every MAC of ${file} (HMAC-${hash}; keys shorter than, as long as and longer than a block)`, () => {
+      const vectors = rfcHmacVectors(file);
+      assert.equal(vectors.length, 7);
+      for (const v of vectors) {
+        const mac = toHex(new HmacState(hash, v.key).sign(v.data));
+        assert.equal(mac.slice(0, v.mac.length), v.mac, `test case ${v.case}`);
+      }
     });
   }
 
-  it("reuses one imported key for many messages", async () => {
-    const key = await importHmacKey("SHA-1", te.encode("Jefe"));
-    const first = await hmac(key, te.encode("what do ya want for nothing?"));
-    const second = await hmac(key, te.encode("what do ya want for nothing?"));
+  it("agrees with node:crypto for keys and messages around the block size", () => {
+    for (const hash of ["SHA-1", "SHA-256"] as const) {
+      for (const keyLength of [0, 1, 20, 32, 63, 64, 65, 200]) {
+        const key = Uint8Array.from({ length: keyLength }, (_, i) => (i * 5 + 1) & 0xff);
+        const state = new HmacState(hash, key);
+        for (const dataLength of [0, 1, 55, 56, 63, 64, 65, 119, 120, 300]) {
+          const data = Uint8Array.from({ length: dataLength }, (_, i) => (i * 3 + 7) & 0xff);
+          const expected = createHmac(hash === "SHA-1" ? "sha1" : "sha256", key).update(data).digest("hex");
+          assert.equal(toHex(state.sign(data)), expected, `${hash}, key ${keyLength}, data ${dataLength}`);
+        }
+      }
+    }
+  });
+
+  it("signs many messages with one state, and leaves the caller's key alone", () => {
+    const key = te.encode("Jefe");
+    const state = new HmacState("SHA-1", key);
+    const first = state.sign(te.encode("what do ya want for nothing?"));
+    const second = state.sign(te.encode("what do ya want for nothing?"));
     assert.deepEqual(first, second);
-    assert.equal(key.extractable, false);
+    assert.deepEqual(key, te.encode("Jefe"));
+  });
+
+  it("never prints its states, whatever prints it", () => {
+    const state = new HmacState("SHA-256", te.encode("Jefe"));
+    for (
+      const shown of [String(state), JSON.stringify(state), inspect(state, { showHidden: true, depth: 9 })]
+    ) {
+      assert.equal(shown.replaceAll('"', ""), "HmacState(SHA-256)");
+    }
+    const deno = (globalThis as { Deno?: { inspect(v: unknown, o: object): string } }).Deno;
+    if (deno) assert.equal(deno.inspect(state, { showHidden: true }), "HmacState(SHA-256)");
+  });
+
+  it("destroy() wipes the states: a destroyed key signs nothing right", () => {
+    const state = new HmacState("SHA-256", te.encode("Jefe"));
+    const before = state.sign(te.encode("message"));
+    state.destroy();
+    assert.notDeepEqual(state.sign(te.encode("message")), before);
   });
 });

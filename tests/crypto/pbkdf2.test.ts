@@ -1,7 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { pbkdf2, pbkdf2HmacKey } from "../../src/crypto/pbkdf2.ts";
-import { hmac, importHmacKey } from "../../src/crypto/hmac.ts";
+import { pbkdf2 } from "../../src/crypto/pbkdf2.ts";
 import { toHex } from "../../src/crypto/hex.ts";
 
 const te = new TextEncoder();
@@ -63,18 +62,5 @@ describe("pbkdf2", () => {
   it("defaults the output length to the hash length, as SCRAM's Hi() needs", async () => {
     assert.equal((await pbkdf2("SHA-1", te.encode("p"), te.encode("s"), 1)).length, 20);
     assert.equal((await pbkdf2("SHA-256", te.encode("p"), te.encode("s"), 1)).length, 32);
-  });
-});
-
-describe("pbkdf2HmacKey", () => {
-  it("signs like an HMAC key imported from pbkdf2's output", async () => {
-    for (const hash of ["SHA-1", "SHA-256"] as const) {
-      const salted = await pbkdf2(hash, te.encode("pencil"), te.encode("salt"), 4096);
-      const derived = await pbkdf2HmacKey(hash, te.encode("pencil"), te.encode("salt"), 4096);
-      const imported = await importHmacKey(hash, salted);
-      const message = te.encode("Client Key");
-      assert.deepEqual(await hmac(derived, message), await hmac(imported, message));
-      assert.equal(derived.extractable, false);
-    }
   });
 });

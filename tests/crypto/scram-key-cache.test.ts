@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoAuthError, ScramKeyCache, type ScramKeyParams, type ScramKeys } from "@mongo-auth/core";
 import { deriveScramKeys } from "../../src/crypto/scram-key-cache.ts";
+import { createHash, createHmac, pbkdf2Sync } from "node:crypto";
 import { toHex } from "../../src/crypto/hex.ts";
 import { decodeBase64 } from "../../src/crypto/base64.ts";
 
@@ -14,7 +15,7 @@ function params(overrides: Partial<ScramKeyParams> = {}): ScramKeyParams {
 describe("deriveScramKeys", () => {
   it("derives RFC 5802's ClientKey for user/pencil (SHA-1)", async () => {
     // ClientKey = HMAC(Hi("pencil", salt, 4096), "Client Key"); the proof of RFC 5802's example is
-    // ClientKey XOR ClientSignature, checked end to end in tests/scram.test.ts.
+    // ClientKey XOR ClientSignature, checked end to end in tests/mechanisms/scram/client.test.ts.
     const keys = await deriveScramKeys({
       hash: "SHA-1",
       password: "pencil",
@@ -23,8 +24,51 @@ describe("deriveScramKeys", () => {
     });
     assert.equal(keys.clientKey.length, 20);
     assert.equal(toHex(keys.clientKey), "e234c47bf6c36696dd6d852b99aaa2ba26555728");
-    assert.equal(keys.storedKey.extractable, false);
-    assert.equal(keys.serverKey.extractable, false);
+  });
+
+  it("derives the keys RFC 5802 defines, as node:crypto computes them (SHA-1 and SHA-256)", async () => {
+    for (const [hash, name] of [["SHA-1", "sha1"], ["SHA-256", "sha256"]] as const) {
+      const salt = te.encode("salt-of-user");
+      const keys = await deriveScramKeys({ hash, password: "pencil", salt, iterations: 4096 });
+      const salted = pbkdf2Sync("pencil", salt, 4096, hash === "SHA-1" ? 20 : 32, name);
+      const clientKey = createHmac(name, salted).update("Client Key").digest();
+      const storedKey = createHash(name).update(clientKey).digest();
+      const serverKey = createHmac(name, salted).update("Server Key").digest();
+      const authMessage = te.encode("n=user,r=abc,r=abcdef,s=c2FsdA==,i=4096,c=biws,r=abcdef");
+      assert.deepEqual(keys.clientKey, new Uint8Array(clientKey), hash);
+      assert.deepEqual(
+        keys.storedKey.sign(authMessage),
+        new Uint8Array(createHmac(name, storedKey).update(authMessage).digest()),
+        `${hash}: ClientSignature`,
+      );
+      assert.deepEqual(
+        keys.serverKey.sign(authMessage),
+        new Uint8Array(createHmac(name, serverKey).update(authMessage).digest()),
+        `${hash}: ServerSignature`,
+      );
+    }
+  });
+
+  it("wipes SaltedPassword as soon as its HMAC states exist", async () => {
+    const derived: Uint8Array[] = [];
+    const subtle = crypto.subtle as unknown as Record<string, unknown>;
+    const original = crypto.subtle.deriveBits;
+    Object.defineProperty(subtle, "deriveBits", {
+      configurable: true,
+      value: async (...args: Parameters<SubtleCrypto["deriveBits"]>) => {
+        const bits = await original.apply(crypto.subtle, args);
+        derived.push(new Uint8Array(bits));
+        return bits;
+      },
+    });
+    try {
+      await deriveScramKeys(params());
+    } finally {
+      delete subtle.deriveBits;
+    }
+    assert.equal(derived.length, 1, "one PBKDF2 derivation");
+    assert.equal(derived[0].length, 32);
+    assert.ok(derived[0].every((byte) => byte === 0), "SaltedPassword is all zeros after the derivation");
   });
 });
 

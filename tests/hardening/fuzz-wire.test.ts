@@ -1,4 +1,4 @@
-// Fuzz: hostile bytes into the wire layer — decodeOpMsg, readFrames and a WireConnection on an in-memory
+// Fuzz: hostile bytes into the wire layer — decodeOpMsg, FrameParser and a WireConnection on an in-memory
 // socket. Lengths, opcodes, flag bits, section kinds, checksums, truncated BSON, wrong responseTo, frames
 // split at every byte boundary. See fuzz.ts for the rules and the long-mode command.
 import { describe, it } from "node:test";
@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { BSON } from "bson";
 import { MongoAuthError, WireConnection } from "@mongo-auth/core";
 import { decodeOpMsg, OP_MSG } from "../../src/wire/op-msg.ts";
-import { readFrames } from "../../src/wire/frame-reader.ts";
+import { FrameParser } from "../../src/wire/frame-parser.ts";
 import { crc32c } from "../../src/wire/crc32c.ts";
 import { memorySocket } from "../support/memory-socket.ts";
 import { concat, failureMessage, fuzzCases, mutateBytes, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
@@ -90,16 +90,6 @@ function chunked(rng: Prng, bytes: Uint8Array): Uint8Array[] {
   return chunks;
 }
 
-function streamOf(chunks: Uint8Array[]): ReadableStream<Uint8Array> {
-  let i = 0;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (i < chunks.length) controller.enqueue(chunks[i++]);
-      else controller.close();
-    },
-  });
-}
-
 describe("fuzz: wire layer", () => {
   it("decodeOpMsg: any frame decodes or fails with PROTOCOL_ERROR", async () => {
     const report = await runFuzz("decodeOpMsg", fuzzCases(10000), (rng) => {
@@ -117,50 +107,57 @@ describe("fuzz: wire layer", () => {
     assert.ok(report.peakMemoryGrowth < MEMORY_BOUND, `memory grew by ${report.peakMemoryGrowth}`);
   });
 
-  it("readFrames + decodeOpMsg: any byte stream, any chunking, any size limit", async () => {
-    const report = await runFuzz("readFrames", fuzzCases(5000), async (rng) => {
+  it("FrameParser + decodeOpMsg: any byte stream, any chunking, any size limit", async () => {
+    const report = await runFuzz("FrameParser", fuzzCases(5000), (rng) => {
       const frames = Array.from({ length: 1 + rng.int(3) }, () => randomFrame(rng, 1));
       const bytes = rng.chance(0.1) ? rng.bytes(rng.int(64)) : concat(...frames);
       const max = rng.pick([21, 64, 1000, 48_000_000, 0x7fffffff]);
-      const reader = streamOf(chunked(rng, bytes)).getReader();
       let received = 0;
-      for await (const frame of readFrames(reader, () => max)) {
+      const parser = new FrameParser(() => max, "fuzz:1", (frame) => {
         received += frame.length;
         if (frame.length > max) throw new Error(`a frame of ${frame.length} bytes passed the limit ${max}`);
         decodeOpMsg(frame);
-      }
+      });
+      for (const chunk of chunked(rng, bytes)) parser.push(chunk);
+      parser.end();
       if (received > bytes.length) throw new Error("frames hold more bytes than were sent");
     });
     assert.equal(report.failures.length, 0, failureMessage(report));
     assert.ok(report.peakMemoryGrowth < MEMORY_BOUND, `memory grew by ${report.peakMemoryGrowth}`);
   });
 
-  it("WireConnection: hostile replies end in a reply or a coded error, and a failed socket is closed", async () => {
-    const report = await runFuzz("WireConnection", fuzzCases(2000), async (rng) => {
-      const { socket, peer } = memorySocket();
-      const conn = new WireConnection(socket, {
-        timeoutMS: 30,
-        maxMessageSizeBytes: rng.pick([1000, 48_000_000]),
-      });
-      const outcome = await (async () => {
-        const reply = conn.command("admin", { ping: 1 });
-        const request = await peer.nextWrite();
-        const requestId = new DataView(request.buffer, request.byteOffset).getInt32(4, true);
-        const frames = Array.from({ length: 1 + rng.int(2) }, () => randomFrame(rng, requestId));
-        for (const chunk of chunked(rng, concat(...frames))) peer.send(chunk);
-        if (rng.chance(0.7)) peer.end();
-        return await reply.then(() => undefined, (err: unknown) => ({ err }));
-      })();
-      if (outcome) {
-        const { err } = outcome;
-        const fatal = err instanceof MongoAuthError &&
-          ["PROTOCOL_ERROR", "MESSAGE_TOO_LARGE", "CONNECTION_CLOSED", "TIMEOUT"].includes(err.code);
-        if (fatal && !peer.closed) throw new Error(`socket left open after ${err.code}`);
-      }
-      await conn.close();
-      if (!peer.closed) throw new Error("close() did not close the socket");
-      if (outcome) throw outcome.err;
+  for (const kind of ["raw", "streams"] as const) {
+    it(`WireConnection (${kind} socket): hostile replies end in a reply or a coded error, and a failed socket is closed`, async () => {
+      const report = await runFuzz(
+        `WireConnection (${kind})`,
+        fuzzCases(1000),
+        async (rng) => {
+          const { socket, peer } = memorySocket(kind);
+          const conn = new WireConnection(socket, {
+            timeoutMS: 30,
+            maxMessageSizeBytes: rng.pick([1000, 48_000_000]),
+          });
+          const outcome = await (async () => {
+            const reply = conn.command("admin", { ping: 1 });
+            const request = await peer.nextWrite();
+            const requestId = new DataView(request.buffer, request.byteOffset).getInt32(4, true);
+            const frames = Array.from({ length: 1 + rng.int(2) }, () => randomFrame(rng, requestId));
+            for (const chunk of chunked(rng, concat(...frames))) peer.send(chunk);
+            if (rng.chance(0.7)) peer.end();
+            return await reply.then(() => undefined, (err: unknown) => ({ err }));
+          })();
+          if (outcome) {
+            const { err } = outcome;
+            const fatal = err instanceof MongoAuthError &&
+              ["PROTOCOL_ERROR", "MESSAGE_TOO_LARGE", "CONNECTION_CLOSED", "TIMEOUT"].includes(err.code);
+            if (fatal && !peer.closed) throw new Error(`socket left open after ${err.code}`);
+          }
+          await conn.close();
+          if (!peer.closed) throw new Error("close() did not close the socket");
+          if (outcome) throw outcome.err;
+        },
+      );
+      assert.equal(report.failures.length, 0, failureMessage(report));
     });
-    assert.equal(report.failures.length, 0, failureMessage(report));
-  });
+  }
 });

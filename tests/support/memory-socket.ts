@@ -1,7 +1,12 @@
-// An in-memory socket: the client side is the SocketStreams a transport would return; the peer side
-// lets a test play the server byte by byte (answer, stall, send garbage, close).
+// An in-memory socket: the client side is what a transport would return, either Web Streams only (as
+// Workers' sockets) or with the pushed `raw` side too (as Node's, Bun's and Deno's); the peer side lets a
+// test play the server byte by byte (answer, stall, send garbage, close).
 import { BSON } from "bson";
+import type { RawSocket, SocketReceiver } from "../../src/wire/raw-socket.ts";
 import type { SocketStreams } from "../../src/wire/wire-connection.ts";
+
+/** How the client side reads: through the streams (`rawFromStreams`), or pushed (`raw`). */
+export type SocketKind = "streams" | "raw";
 
 export interface Peer {
   /** Bytes the client wrote, as whole writes. */
@@ -16,38 +21,38 @@ export interface Peer {
   readonly closed: boolean;
 }
 
-export function memorySocket(): { socket: SocketStreams; peer: Peer } {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
+export function memorySocket(kind: SocketKind = "streams"): { socket: SocketStreams; peer: Peer } {
   const written: Uint8Array[] = [];
+  // Writes not yet claimed by nextWrite: a pushing socket writes before the test asks for the write.
+  const unclaimed: Uint8Array[] = [];
   const waiters: ((b: Uint8Array) => void)[] = [];
+  const received = (chunk: Uint8Array) => {
+    const copy = chunk.slice();
+    written.push(copy);
+    const waiter = waiters.shift();
+    if (waiter) waiter(copy);
+    else unclaimed.push(copy);
+  };
   let closed = false;
   let ended = false;
-  const readable = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-  const writable = new WritableStream<Uint8Array>({
-    write(chunk) {
-      const copy = chunk.slice();
-      written.push(copy);
-      waiters.shift()?.(copy);
-    },
-  });
+  const client = kind === "raw" ? rawClient(received) : streamsClient(received);
   const end = () => {
     if (ended) return;
     ended = true;
-    controller.close();
+    client.end();
   };
-  const socket: SocketStreams = {
-    readable,
-    writable,
-    close() {
-      closed = true;
-      end();
-    },
-  };
+  const socket = client.socket(() => {
+    closed = true;
+    end();
+  });
   const peer: Peer = {
     written,
-    nextWrite: () => new Promise((resolve) => waiters.push(resolve)),
+    nextWrite: () => {
+      const write = unclaimed.shift();
+      return write ? Promise.resolve(write) : new Promise((resolve) => waiters.push(resolve));
+    },
     send: (bytes) => {
-      if (!ended) controller.enqueue(bytes);
+      if (!ended) client.send(bytes);
     },
     end,
     get closed() {
@@ -55,6 +60,52 @@ export function memorySocket(): { socket: SocketStreams; peer: Peer } {
     },
   };
   return { socket, peer };
+}
+
+interface ClientSide {
+  socket(close: () => void): SocketStreams;
+  send(bytes: Uint8Array): void;
+  end(): void;
+}
+
+function streamsClient(received: (chunk: Uint8Array) => void): ClientSide {
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const readable = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+  const writable = new WritableStream<Uint8Array>({ write: received });
+  return {
+    socket: (close) => ({ readable, writable, close }),
+    send: (bytes) => controller.enqueue(bytes),
+    end: () => controller.close(),
+  };
+}
+
+// Chunks sent before the client listens are held, as a runtime's socket buffers them.
+function rawClient(received: (chunk: Uint8Array) => void): ClientSide {
+  let receiver: SocketReceiver | undefined;
+  const early: Uint8Array[] = [];
+  let endedEarly = false;
+  const raw: RawSocket = {
+    listen(given) {
+      receiver = given;
+      for (const chunk of early.splice(0)) given.data(chunk);
+      if (endedEarly) given.end();
+    },
+    write: received,
+  };
+  return {
+    socket: (close) => ({
+      raw,
+      get readable(): ReadableStream<Uint8Array> {
+        throw new Error("a raw memory socket has no streams");
+      },
+      get writable(): WritableStream<Uint8Array> {
+        throw new Error("a raw memory socket has no streams");
+      },
+      close,
+    }),
+    send: (bytes) => (receiver ? receiver.data(bytes) : early.push(bytes)),
+    end: () => (receiver ? receiver.end() : (endedEarly = true)),
+  };
 }
 
 /** An OP_MSG reply to `requestBytes` carrying `body`. */

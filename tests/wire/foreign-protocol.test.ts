@@ -1,4 +1,4 @@
-// The first bytes of a reply in another protocol are named (readFrames applies it: frame-reader.test.ts).
+// The first bytes of a reply in another protocol are named (FrameParser applies it: frame-parser.test.ts).
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { foreignProtocolError } from "../../src/wire/foreign-protocol.ts";

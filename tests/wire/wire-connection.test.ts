@@ -1,110 +1,119 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoServerError, WireConnection } from "@mongo-auth/core";
-import { memorySocket, replyTo, requestBody } from "../support/memory-socket.ts";
+import {
+  memorySocket as memorySocketOf,
+  replyTo,
+  requestBody,
+  type SocketKind,
+} from "../support/memory-socket.ts";
 
-describe("WireConnection", () => {
-  it("sends the command with $db and resolves with the reply that answers it", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket);
-    const pending = conn.command("admin", { ping: 1 });
-    const request = await peer.nextWrite();
-    assert.deepEqual(requestBody(request), { ping: 1, $db: "admin" });
-    peer.send(replyTo(request, { ok: 1, pong: true }));
-    assert.deepEqual(await pending, { ok: 1, pong: true });
-    assert.equal(conn.roundTrips, 1);
-    await conn.close();
-  });
+for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
+  describe(`WireConnection (${kind === "raw" ? "a socket that pushes" : "a socket of Web Streams"})`, () => {
+    const memorySocket = () => memorySocketOf(kind);
 
-  it("matches concurrent replies by responseTo, whatever their order", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket);
-    const first = conn.command("a", { n: 1 });
-    const second = conn.command("a", { n: 2 });
-    const [r1, r2] = [await peer.nextWrite(), await peer.nextWrite()];
-    peer.send(replyTo(r2, { ok: 1, n: 2 }));
-    peer.send(replyTo(r1, { ok: 1, n: 1 }));
-    assert.equal((await first).n, 1);
-    assert.equal((await second).n, 2);
-    await conn.close();
-  });
-
-  it("throws a MongoServerError with the server's code for ok: 0", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket);
-    const pending = conn.command("admin", { nope: 1 });
-    peer.send(
-      replyTo(await peer.nextWrite(), {
-        ok: 0,
-        code: 59,
-        codeName: "CommandNotFound",
-        errmsg: "no such command",
-      }),
-    );
-    await assert.rejects(pending, (err: unknown) => {
-      assert.ok(err instanceof MongoServerError);
-      assert.equal(err.serverCode, 59);
-      assert.equal(err.codeName, "CommandNotFound");
-      return true;
+    it("sends the command with $db and resolves with the reply that answers it", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const pending = conn.command("admin", { ping: 1 });
+      const request = await peer.nextWrite();
+      assert.deepEqual(requestBody(request), { ping: 1, $db: "admin" });
+      peer.send(replyTo(request, { ok: 1, pong: true }));
+      assert.deepEqual(await pending, { ok: 1, pong: true });
+      assert.equal(conn.roundTrips, 1);
+      await conn.close();
     });
-    assert.equal(conn.closed, false, "a server error leaves the connection usable");
-    await conn.close();
-  });
 
-  it("times out, and closes the socket since its state is unknown", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket, { timeoutMS: 20 });
-    await assert.rejects(conn.command("admin", { ping: 1 }), { code: "TIMEOUT" });
-    assert.ok(peer.closed);
-    await assert.rejects(conn.command("admin", { ping: 1 }), { code: "TIMEOUT" });
-  });
+    it("matches concurrent replies by responseTo, whatever their order", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const first = conn.command("a", { n: 1 });
+      const second = conn.command("a", { n: 2 });
+      const [r1, r2] = [await peer.nextWrite(), await peer.nextWrite()];
+      peer.send(replyTo(r2, { ok: 1, n: 2 }));
+      peer.send(replyTo(r1, { ok: 1, n: 1 }));
+      assert.equal((await first).n, 1);
+      assert.equal((await second).n, 2);
+      await conn.close();
+    });
 
-  it("stops waiting when the caller's signal fires", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket);
-    const controller = new AbortController();
-    const pending = conn.command("admin", { ping: 1 }, { signal: controller.signal });
-    await peer.nextWrite();
-    controller.abort();
-    await assert.rejects(pending, { code: "ABORTED" });
-    assert.ok(peer.closed);
-  });
+    it("throws a MongoServerError with the server's code for ok: 0", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const pending = conn.command("admin", { nope: 1 });
+      peer.send(
+        replyTo(await peer.nextWrite(), {
+          ok: 0,
+          code: 59,
+          codeName: "CommandNotFound",
+          errmsg: "no such command",
+        }),
+      );
+      await assert.rejects(pending, (err: unknown) => {
+        assert.ok(err instanceof MongoServerError);
+        assert.equal(err.serverCode, 59);
+        assert.equal(err.codeName, "CommandNotFound");
+        return true;
+      });
+      assert.equal(conn.closed, false, "a server error leaves the connection usable");
+      await conn.close();
+    });
 
-  it("fails pending commands when the server closes the connection", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket);
-    const pending = conn.command("admin", { ping: 1 });
-    await peer.nextWrite();
-    peer.end();
-    await assert.rejects(pending, { code: "CONNECTION_CLOSED" });
-    assert.equal(conn.closed, true);
-  });
+    it("times out, and closes the socket since its state is unknown", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, { timeoutMS: 20 });
+      await assert.rejects(conn.command("admin", { ping: 1 }), { code: "TIMEOUT" });
+      assert.ok(peer.closed);
+      await assert.rejects(conn.command("admin", { ping: 1 }), { code: "TIMEOUT" });
+    });
 
-  it("treats a reply to a request it never sent as a protocol error", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket);
-    const pending = conn.command("admin", { ping: 1 });
-    const request = await peer.nextWrite();
-    peer.send(replyTo(request, { ok: 1 }, { responseTo: 123456 }));
-    await assert.rejects(pending, { code: "PROTOCOL_ERROR" });
-    assert.ok(peer.closed);
-  });
+    it("stops waiting when the caller's signal fires", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const controller = new AbortController();
+      const pending = conn.command("admin", { ping: 1 }, { signal: controller.signal });
+      await peer.nextWrite();
+      controller.abort();
+      await assert.rejects(pending, { code: "ABORTED" });
+      assert.ok(peer.closed);
+    });
 
-  it("rejects a reply larger than maxMessageSizeBytes without waiting for its bytes", async () => {
-    const { socket, peer } = memorySocket();
-    const conn = new WireConnection(socket, { maxMessageSizeBytes: 1024 });
-    const pending = conn.command("admin", { ping: 1 });
-    await peer.nextWrite();
-    const header = new Uint8Array(16);
-    new DataView(header.buffer).setInt32(0, 1_000_000, true);
-    peer.send(header);
-    await assert.rejects(pending, { code: "MESSAGE_TOO_LARGE" });
-  });
+    it("fails pending commands when the server closes the connection", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const pending = conn.command("admin", { ping: 1 });
+      await peer.nextWrite();
+      peer.end();
+      await assert.rejects(pending, { code: "CONNECTION_CLOSED" });
+      assert.equal(conn.closed, true);
+    });
 
-  it("refuses to send a command larger than maxMessageSizeBytes", async () => {
-    const { socket } = memorySocket();
-    const conn = new WireConnection(socket, { maxMessageSizeBytes: 100 });
-    await assert.rejects(conn.command("admin", { big: "x".repeat(200) }), { code: "MESSAGE_TOO_LARGE" });
-    await conn.close();
+    it("treats a reply to a request it never sent as a protocol error", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const pending = conn.command("admin", { ping: 1 });
+      const request = await peer.nextWrite();
+      peer.send(replyTo(request, { ok: 1 }, { responseTo: 123456 }));
+      await assert.rejects(pending, { code: "PROTOCOL_ERROR" });
+      assert.ok(peer.closed);
+    });
+
+    it("rejects a reply larger than maxMessageSizeBytes without waiting for its bytes", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, { maxMessageSizeBytes: 1024 });
+      const pending = conn.command("admin", { ping: 1 });
+      await peer.nextWrite();
+      const header = new Uint8Array(16);
+      new DataView(header.buffer).setInt32(0, 1_000_000, true);
+      peer.send(header);
+      await assert.rejects(pending, { code: "MESSAGE_TOO_LARGE" });
+    });
+
+    it("refuses to send a command larger than maxMessageSizeBytes", async () => {
+      const { socket } = memorySocket();
+      const conn = new WireConnection(socket, { maxMessageSizeBytes: 100 });
+      await assert.rejects(conn.command("admin", { big: "x".repeat(200) }), { code: "MESSAGE_TOO_LARGE" });
+      await conn.close();
+    });
   });
-});
+}

@@ -11,7 +11,7 @@ import { MongoAuthError } from "../../core/errors.ts";
 import { decodeBase64, encodeBase64 } from "../../crypto/base64.ts";
 import type { ScramHash } from "../../crypto/digest.ts";
 import { toHex } from "../../crypto/hex.ts";
-import { hmac } from "../../crypto/hmac.ts";
+import type { HmacState } from "../../crypto/hmac.ts";
 import { md5 } from "../../crypto/md5.ts";
 import { randomBytes } from "../../crypto/random.ts";
 import { saslprep } from "../../crypto/saslprep.ts";
@@ -143,7 +143,8 @@ export class ScramClient {
   readonly #maxIterations: number;
   #state: State = "initial";
   #clientFirstBare = "";
-  #expectedServerSignature: Promise<Uint8Array> | undefined;
+  // What the server must sign once it answers: ServerSignature := HMAC(ServerKey, AuthMessage).
+  #serverSigns: { readonly serverKey: HmacState; readonly authMessage: Uint8Array } | undefined;
 
   /**
    * Starts a conversation: picks the client nonce.
@@ -204,22 +205,20 @@ export class ScramClient {
       this.#checkIterationCeiling(iterations);
       const password = typeof this.#password === "function" ? this.#password() : this.#password;
       const keys = await this.#cache.keys({ hash: this.#hash, password, salt, iterations });
-      const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
-      const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
-      // The client signature is on the path of the proof, so it is dispatched first. The server
-      // signature is only needed once the server answers: compute it alongside, off that path, and
-      // await it in verifyServerFinalMessage().
-      const clientSignaturePromise = hmac(keys.storedKey, authMessage);
-      const serverSignature = hmac(keys.serverKey, authMessage);
-      serverSignature.catch(() => {}); // awaited later; a failure surfaces there, not as unhandled
-      const clientSignature = await clientSignaturePromise;
       // A call out of order while PBKDF2 ran has failed the conversation; it stays failed.
       if (this.#state !== "computing") {
         throw protocolError("SCRAM calls out of order: the conversation failed while keys were derived");
       }
-      this.#expectedServerSignature = serverSignature;
+      const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
+      const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
+      // Synchronous from here on: the keys are HMAC states. The server's signature is only needed once
+      // it answers, so it is computed then, off the path of the proof.
+      const clientSignature = keys.storedKey.sign(authMessage);
+      this.#serverSigns = { serverKey: keys.serverKey, authMessage };
       this.#state = "final-sent";
-      return `${withoutProof},p=${encodeBase64(xor(keys.clientKey, clientSignature))}`;
+      const proof = xor(keys.clientKey, clientSignature);
+      clientSignature.fill(0);
+      return `${withoutProof},p=${encodeBase64(proof)}`;
     } catch (err) {
       this.#state = "failed";
       throw err;
@@ -235,7 +234,7 @@ export class ScramClient {
    *   `SCRAM_SERVER_SIGNATURE_MISMATCH` when the signature is wrong, `SCRAM_PROTOCOL_ERROR` when the
    *   message is malformed or the call is out of order
    */
-  async verifyServerFinalMessage(serverFinal: string): Promise<void> {
+  verifyServerFinalMessage(serverFinal: string): Promise<void> {
     try {
       this.#advance(
         "final-sent",
@@ -243,16 +242,19 @@ export class ScramClient {
         "verifyServerFinalMessage() must follow clientFinalMessage(), once",
       );
       const signature = parseServerFinal(serverFinal);
-      if (!timingSafeEqual(signature, await this.#expectedServerSignature!)) {
+      const { serverKey, authMessage } = this.#serverSigns!;
+      this.#serverSigns = undefined;
+      if (!timingSafeEqual(signature, serverKey.sign(authMessage))) {
         throw new MongoAuthError(
           "SCRAM_SERVER_SIGNATURE_MISMATCH",
           "the server's SCRAM signature is wrong: the server does not know this user's keys, or the " +
             "conversation was tampered with; check that you are connecting to the right server",
         );
       }
+      return Promise.resolve();
     } catch (err) {
       this.#state = "failed";
-      throw err;
+      return Promise.reject(err);
     }
   }
 

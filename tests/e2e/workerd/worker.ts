@@ -72,28 +72,35 @@ function login(address: string, url: URL, options?: ConnectOptions): Promise<Con
 }
 
 // Cloudflare's production runtime refuses PBKDF2 above 100 000 iterations; workerd has no such cap.
-// This scenario puts the production behaviour (its exact DOMException) in front of deriveKey for the
-// duration of one request, so the error mongo-auth gives on Workers is checked inside workerd.
+// This scenario puts the production behaviour (its exact DOMException) in front of deriveBits and
+// deriveKey (PBKDF2 through either) for the duration of one request, so the error mongo-auth gives on
+// Workers is checked inside workerd.
 async function withProductionPbkdf2Cap<T>(run: () => Promise<T>): Promise<T> {
   const subtle = crypto.subtle;
-  const original = subtle.deriveKey;
-  const capped: typeof original = (algorithm, ...rest) => {
+  const originals = { deriveBits: subtle.deriveBits, deriveKey: subtle.deriveKey };
+  const refuseAboveCap = (algorithm: unknown) => {
     const iterations = (algorithm as { iterations?: number }).iterations ?? 0;
-    if (iterations > 100_000) {
-      return Promise.reject(
-        new DOMException(
-          `Pbkdf2 failed: iteration counts above 100000 are not supported (requested ${iterations}).`,
-          "NotSupportedError",
-        ),
-      );
-    }
-    return original.call(subtle, algorithm, ...rest);
+    if (iterations <= 100_000) return undefined;
+    return Promise.reject(
+      new DOMException(
+        `Pbkdf2 failed: iteration counts above 100000 are not supported (requested ${iterations}).`,
+        "NotSupportedError",
+      ),
+    );
   };
-  Object.defineProperty(subtle, "deriveKey", { value: capped, configurable: true, writable: true });
+  const deriveBits: typeof originals.deriveBits = (algorithm, ...rest) =>
+    refuseAboveCap(algorithm) ?? originals.deriveBits.call(subtle, algorithm, ...rest);
+  const deriveKey: typeof originals.deriveKey = (algorithm, ...rest) =>
+    refuseAboveCap(algorithm) ?? originals.deriveKey.call(subtle, algorithm, ...rest);
+  const set = (name: keyof typeof originals, value: unknown) =>
+    Object.defineProperty(subtle, name, { value, configurable: true, writable: true });
+  set("deriveBits", deriveBits);
+  set("deriveKey", deriveKey);
   try {
     return await run();
   } finally {
-    Object.defineProperty(subtle, "deriveKey", { value: original, configurable: true, writable: true });
+    set("deriveBits", originals.deriveBits);
+    set("deriveKey", originals.deriveKey);
   }
 }
 

@@ -1,0 +1,123 @@
+/**
+ * A bound on handshakes in flight per client (the official driver's `maxConnecting`): at most that many
+ * connections of one client open their socket, say hello and authenticate at the same time; the others
+ * wait their turn, first come first served.
+ *
+ * Why: when 100 connections of one client start together, their 100 socket completions and 100 SCRAM
+ * continuations all land between two timer ticks, and the event loop stalls for tens of milliseconds. A
+ * few at a time keeps each burst short, and costs the warm-up little, since the two cores are the limit
+ * anyway (see bench/README.md for the measurements that chose the default).
+ *
+ * The client is the `cacheStore` of `connect()` (one per client, as a pool has); connections made without
+ * one share the process's bound, as they share the process-wide cache store.
+ *
+ * @module
+ */
+import { abortError, onAbort } from "../core/abort.ts";
+
+/** The default `maxConnecting`: handshakes in flight per client. */
+export const DEFAULT_MAX_CONNECTING = 25;
+
+interface Waiter {
+  readonly limit: number;
+  readonly admit: () => void;
+}
+
+/**
+ * Counts the handshakes in flight of one client and queues those over the bound.
+ *
+ * @example Two at a time: the third waits for a release
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HandshakeGate } from "./handshake-gate.ts";
+ *
+ * const gate = new HandshakeGate();
+ * const signal = new AbortController().signal;
+ * const first = await gate.enter(2, signal, "connecting to h:1");
+ * await gate.enter(2, signal, "connecting to h:1");
+ * let third = false;
+ * const waiting = gate.enter(2, signal, "connecting to h:1").then(() => (third = true));
+ * await Promise.resolve();
+ * assert.equal(third, false);
+ * first();
+ * await waiting;
+ * assert.equal(third, true);
+ * ```
+ */
+export class HandshakeGate {
+  #inFlight = 0;
+  readonly #queue: Waiter[] = [];
+
+  /** Handshakes in flight now. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  /**
+   * Waits until fewer than `limit` handshakes are in flight, then counts this one in.
+   *
+   * @param limit this connection's `maxConnecting`
+   * @param signal ends the wait (the connection's deadline: waiting counts against `connectTimeoutMS`)
+   * @param what what is waiting, for the error
+   * @returns the release, to call once when the handshake is over (idempotent)
+   * @throws {MongoAuthError} `TIMEOUT` or `ABORTED` (the signal's) when the signal fires first
+   */
+  enter(limit: number, signal: AbortSignal, what: string): Promise<() => void> {
+    if (signal.aborted) return Promise.reject(abortError(signal, what));
+    if (this.#queue.length === 0 && this.#inFlight < limit) {
+      this.#inFlight++;
+      return Promise.resolve(this.#release());
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        limit,
+        admit: () => {
+          stopListening();
+          resolve(this.#release());
+        },
+      };
+      const stopListening = onAbort(signal, () => {
+        const at = this.#queue.indexOf(waiter);
+        if (at >= 0) this.#queue.splice(at, 1);
+        reject(abortError(signal, what));
+        // The head may have been held back by this waiter's place in line.
+        this.#admit();
+      });
+      this.#queue.push(waiter);
+    });
+  }
+
+  #release(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#inFlight--;
+      this.#admit();
+    };
+  }
+
+  // Admits waiters in order while the first one's bound allows.
+  #admit(): void {
+    while (this.#queue.length > 0 && this.#inFlight < this.#queue[0].limit) {
+      this.#inFlight++;
+      this.#queue.shift()!.admit();
+    }
+  }
+}
+
+const gates = new WeakMap<object, HandshakeGate>();
+const processScope = {};
+
+/**
+ * The gate of a client: of its cache store, or the process's when there is none.
+ *
+ * @param scope the client's `cacheStore`, if any
+ * @returns its gate
+ */
+export function handshakeGateOf(scope: object | undefined): HandshakeGate {
+  const key = scope ?? processScope;
+  let gate = gates.get(key);
+  if (!gate) gates.set(key, gate = new HandshakeGate());
+  return gate;
+}

@@ -1,0 +1,122 @@
+/**
+ * A `Deno.Conn` as `WireConnection` takes it: a read loop on the conn pushes each chunk to the wire's
+ * frame parser (no stream reader in between), and writes go out in order with `conn.write`. The conn's
+ * own Web Streams are handed out to whoever asks for them instead.
+ *
+ * @module
+ */
+import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
+import type { SocketStreams } from "../wire/wire-connection.ts";
+import { socketStreams } from "./socket.ts";
+
+/** The slice of a `Deno.Conn` (TCP or TLS) used here, typed locally (tsc has no Deno types). */
+export interface DenoConn {
+  readonly readable: ReadableStream<Uint8Array>;
+  readonly writable: WritableStream<Uint8Array>;
+  read(buffer: Uint8Array): Promise<number | null>;
+  write(bytes: Uint8Array): Promise<number>;
+  close(): void;
+  setNoDelay?(noDelay?: boolean): void;
+  handshake?(): Promise<unknown>;
+}
+
+// Replies of an authentication handshake are a few hundred bytes; a larger one takes several reads.
+const READ_BUFFER_BYTES = 16 * 1024;
+
+/**
+ * The conn as pushed chunks (`raw`) and, when asked for, its Web Streams; `close` runs once and never
+ * fails.
+ *
+ * @param conn the connection
+ * @returns what `WireConnection` takes
+ *
+ * @example A conn that has sent everything it will send
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { denoSocketStreams } from "./deno-socket.ts";
+ *
+ * const chunks = [new Uint8Array([1, 2])];
+ * const conn = {
+ *   readable: new ReadableStream<Uint8Array>(),
+ *   writable: new WritableStream<Uint8Array>(),
+ *   read: (buffer: Uint8Array) => {
+ *     const chunk = chunks.shift();
+ *     if (!chunk) return Promise.resolve(null);
+ *     buffer.set(chunk);
+ *     return Promise.resolve(chunk.length);
+ *   },
+ *   write: (bytes: Uint8Array) => Promise.resolve(bytes.length),
+ *   close: () => {},
+ * };
+ * const received: number[] = [];
+ * await new Promise((ended) =>
+ *   denoSocketStreams(conn).raw!.listen({ data: (c) => void received.push(...c), end: ended })
+ * );
+ * assert.deepEqual(received, [1, 2]);
+ * ```
+ */
+export function denoSocketStreams(conn: DenoConn): SocketStreams {
+  const streams = socketStreams({
+    get readable() {
+      return conn.readable;
+    },
+    get writable() {
+      return conn.writable;
+    },
+    close: () => conn.close(),
+  });
+  let receiver: SocketReceiver | undefined;
+  let ended = false;
+  const end = (err?: unknown) => {
+    if (ended) return;
+    ended = true;
+    receiver?.end(err);
+  };
+  let writing = Promise.resolve();
+  const raw: RawSocket = {
+    listen(given) {
+      receiver = given;
+      void readLoop(conn, given, end, () => ended);
+    },
+    write(bytes) {
+      writing = writing.then(() => writeAll(conn, bytes)).catch((err) => {
+        end(err);
+        streams.close();
+      });
+    },
+  };
+  return {
+    raw,
+    get readable() {
+      return streams.readable;
+    },
+    get writable() {
+      return streams.writable;
+    },
+    close: streams.close,
+  };
+}
+
+async function readLoop(
+  conn: DenoConn,
+  receiver: SocketReceiver,
+  end: (err?: unknown) => void,
+  isEnded: () => boolean,
+): Promise<void> {
+  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  try {
+    for (;;) {
+      const n = await conn.read(buffer);
+      if (n === null || isEnded()) return end();
+      // A copy: the buffer is read into again, and the parser may hold a chunk that ends mid-frame.
+      if (n > 0) receiver.data(buffer.slice(0, n));
+    }
+  } catch (err) {
+    end(err);
+  }
+}
+
+// conn.write may take only part of the bytes.
+async function writeAll(conn: DenoConn, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.length;) written += await conn.write(bytes.subarray(written));
+}

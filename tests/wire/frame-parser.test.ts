@@ -1,0 +1,99 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { FrameParser } from "../../src/wire/frame-parser.ts";
+
+function message(length: number, fill = 1): Uint8Array {
+  const m = new Uint8Array(length).fill(fill);
+  new DataView(m.buffer).setInt32(0, length, true);
+  return m;
+}
+
+// Pushes the chunks, then ends the input; returns the frames, or throws what the parser threw.
+function collect(chunks: Uint8Array[], max = 1000, peer = "db.example.net:27017"): Uint8Array[] {
+  const frames: Uint8Array[] = [];
+  const parser = new FrameParser(() => max, peer, (frame) => frames.push(frame));
+  for (const chunk of chunks) parser.push(chunk);
+  parser.end();
+  return frames;
+}
+
+describe("FrameParser", () => {
+  it("reassembles frames split across chunks, even inside the length prefix", () => {
+    const a = message(20, 1);
+    const b = message(30, 2);
+    const all = new Uint8Array([...a, ...b]);
+    const frames = collect([all.subarray(0, 2), all.subarray(2, 25), all.subarray(25)]);
+    assert.deepEqual(frames.map((f) => f.length), [20, 30]);
+    assert.deepEqual(frames[1], b);
+  });
+
+  it("splits several frames that arrive in one chunk, delivering each as it completes", () => {
+    const frames = collect([new Uint8Array([...message(16), ...message(17), ...message(18)])]);
+    assert.deepEqual(frames.map((f) => f.length), [16, 17, 18]);
+  });
+
+  it("delivers frames one byte at a time, and ignores empty chunks", () => {
+    const bytes = new Uint8Array([...message(16), ...message(21)]);
+    const chunks = [new Uint8Array(0), ...Array.from(bytes, (byte) => Uint8Array.of(byte))];
+    assert.deepEqual(collect(chunks).map((f) => f.length), [16, 21]);
+  });
+
+  it("rejects a claimed length above maxMessageSizeBytes before the body arrives", () => {
+    const header = new Uint8Array(4);
+    new DataView(header.buffer).setInt32(0, 2_000_000_000, true);
+    const parser = new FrameParser(() => 1000, "h:1", () => assert.fail("no frame"));
+    assert.throws(() => parser.push(header), { code: "MESSAGE_TOO_LARGE" });
+  });
+
+  it("reads the limit when a header arrives, so a limit raised after hello applies to the next frame", () => {
+    let max = 100;
+    const frames: Uint8Array[] = [];
+    const parser = new FrameParser(() => max, "h:1", (frame) => frames.push(frame));
+    parser.push(message(50));
+    max = 1000;
+    parser.push(message(500));
+    assert.deepEqual(frames.map((f) => f.length), [50, 500]);
+  });
+
+  it("reads a negative length as huge and rejects it", () => {
+    assert.throws(() => collect([new Uint8Array([0xff, 0xff, 0xff, 0xff])]), { code: "MESSAGE_TOO_LARGE" });
+  });
+
+  it("rejects a length smaller than the header", () => {
+    assert.throws(() => collect([message(8)]), { code: "PROTOCOL_ERROR" });
+  });
+
+  it("reports an end inside a frame", () => {
+    assert.throws(() => collect([message(40).subarray(0, 30)]), { code: "CONNECTION_CLOSED" });
+  });
+
+  it("ends quietly between frames", () => {
+    assert.equal(collect([message(16)]).length, 1);
+  });
+
+  it("passes on what its frame handler throws", () => {
+    const parser = new FrameParser(() => 1000, "h:1", () => {
+      throw new Error("handler refused");
+    });
+    assert.throws(() => parser.push(message(16)), /handler refused/);
+  });
+});
+
+const text = (s: string) => new TextEncoder().encode(s);
+
+describe("FrameParser: the first reply", () => {
+  it("reports HTTP instead of a message of 1 347 703 880 bytes, even when it arrives in pieces", () => {
+    assert.throws(
+      () => collect([text("HT"), text("TP/1.0 200 OK\r\n\r\n")], 48_000_000, "db.example.net:8080"),
+      {
+        code: "PROTOCOL_ERROR",
+        message: /^db\.example\.net:8080 speaks HTTP/,
+      },
+    );
+  });
+
+  it("lets MongoDB replies through, split or not", () => {
+    const frame = message(20);
+    assert.equal(collect([frame, frame.subarray(0, 3), frame.subarray(3)]).length, 2);
+  });
+});
