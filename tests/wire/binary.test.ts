@@ -77,6 +77,9 @@ describe("binaryText", () => {
   });
 
   it("passes on the not-binary error unchanged", () => {
-    assert.throws(() => binaryText(12), { code: "PROTOCOL_ERROR", message: "server reply has no binary payload" });
+    assert.throws(() => binaryText(12), {
+      code: "PROTOCOL_ERROR",
+      message: "server reply has no binary payload",
+    });
   });
 });
