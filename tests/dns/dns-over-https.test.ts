@@ -1,4 +1,4 @@
-// DNS-over-HTTPS: the wire format both ways, the validation of every answer, the HTTP exchange, and
+// DNS-over-HTTPS (the DNS message itself is tests/dns/message.test.ts): the HTTP exchange, and
 // mongodb+srv:// through the `dnsOverHttps` option against a loopback resolver and the reference server.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -9,34 +9,13 @@ import {
   resolveTxtOverHttps,
 } from "../../src/dns/dns-over-https.ts";
 import { dnsOverHttpsResolver } from "../../src/dns/dns-over-https.ts";
-import { encodeDnsQuery, findDnsAnswers, readDnsName } from "../../src/dns/message.ts";
+import { encodeDnsQuery } from "../../src/dns/message.ts";
+import { label, response, rr, srvData, TO_QUESTION } from "../support/dns-messages.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type DohServer, startDohServer } from "../e2e/workerd/doh-server.ts";
 
 const DNS_MESSAGE = { "content-type": "application/dns-message" };
-
-// A response to `encodeDnsQuery(name, type)`: its question, the flags given, then `answers` as raw bytes.
-function response(name: string, type: "SRV" | "TXT", answers: number[][], flags = 0x8180): Uint8Array {
-  const query = encodeDnsQuery(name, type);
-  const body = answers.flat();
-  const out = new Uint8Array(query.length + body.length);
-  out.set(query);
-  out.set(body, query.length);
-  new DataView(out.buffer).setUint16(2, flags);
-  new DataView(out.buffer).setUint16(6, answers.length);
-  return out;
-}
-
-// One resource record: owner (raw name bytes), type, class IN, TTL 60, then RDATA.
-function rr(owner: number[], type: number, rdata: number[]): number[] {
-  return [...owner, 0, type, 0, 1, 0, 0, 0, 60, rdata.length >> 8, rdata.length & 0xff, ...rdata];
-}
-
-const QNAME = 0xc0; // a pointer to offset 12: the question's name
-const TO_QUESTION = [QNAME, 12];
-const label = (text: string) => [text.length, ...new TextEncoder().encode(text)];
-const srvData = (port: number, target: number[]) => [0, 1, 0, 5, port >> 8, port & 0xff, ...target];
 
 function fetchAnswering(message: Uint8Array | (() => Response)) {
   const requests: { url: string; accept: string | null }[] = [];
@@ -50,111 +29,6 @@ function fetchAnswering(message: Uint8Array | (() => Response)) {
 }
 
 const SRV_NAME = "_mongodb._tcp.cluster0.example.test";
-
-describe("DNS wire format", () => {
-  it("encodes a query with ID 0, RD, one question, type and class IN", () => {
-    const query = encodeDnsQuery("_mongodb._tcp.a.io.", "SRV");
-    assert.deepEqual(
-      [...query],
-      [
-        0,
-        0,
-        1,
-        0,
-        0,
-        1,
-        0,
-        0,
-        0,
-        0,
-        0,
-        0,
-        ...label("_mongodb"),
-        ...label("_tcp"),
-        ...label("a"),
-        ...label("io"),
-        0,
-      ]
-        .concat([0, 33, 0, 1]),
-    );
-  });
-
-  it("refuses names that are not DNS names, without quoting them", () => {
-    for (
-      const name of [
-        "",
-        "a..b",
-        "pa ss@word",
-        "a".repeat(64) + ".io",
-        ("a".repeat(63) + ".").repeat(4) + "io",
-      ]
-    ) {
-      assert.throws(() => encodeDnsQuery(name, "TXT"), (err: unknown) => {
-        assert.ok(err instanceof MongoAuthError);
-        assert.equal(err.code, "DNS_ERROR");
-        if (name.length > 0) assert.ok(!err.message.includes(name));
-        return true;
-      });
-    }
-  });
-
-  it("reads compressed names, pointers only backwards", () => {
-    const message = new Uint8Array([...label("b"), ...label("a"), 0, ...label("c"), 0xc0, 2]);
-    assert.deepEqual(readDnsName(message, 5), { name: "c.a", end: 9 });
-    assert.deepEqual(readDnsName(new Uint8Array([0]), 0), { name: "", end: 1 });
-    const loop = new Uint8Array([...label("a"), 0xc0, 0]);
-    assert.throws(() => readDnsName(loop, 0), /compression pointer/);
-    const forward = new Uint8Array([0xc0, 2, 0]);
-    assert.throws(() => readDnsName(forward, 0), /compression pointer/);
-    assert.throws(() => readDnsName(new Uint8Array([5, 97]), 0), /past the end/);
-    assert.throws(() => readDnsName(new Uint8Array([0x40, 0]), 0), /reserved label type/);
-    assert.throws(() => readDnsName(new Uint8Array([3, 97, 46, 98, 0]), 0), /non-printable/);
-    const long = new Uint8Array([...Array(5).fill(label("a".repeat(60))).flat(), 0]);
-    assert.throws(() => readDnsName(long, 0), /longer than 255/);
-  });
-
-  it("finds the answers of the question, following a CNAME inside the answer", () => {
-    const alias = [...label("real"), ...label("example"), ...label("test"), 0];
-    const message = response(SRV_NAME, "SRV", [
-      rr(TO_QUESTION, 5, alias),
-      rr(
-        [...label("real"), ...label("example"), ...label("test"), 0],
-        33,
-        srvData(27017, [...label("db"), 0]),
-      ),
-      rr([...label("other"), 0], 33, srvData(1, [...label("x"), 0])),
-    ]);
-    assert.equal(findDnsAnswers(message, SRV_NAME.toUpperCase(), "SRV").length, 1);
-  });
-
-  it("checks the header and the echoed question", () => {
-    const ok = response("a.io", "TXT", []);
-    const withFlags = (flags: number) => response("a.io", "TXT", [], flags);
-    assert.deepEqual(findDnsAnswers(ok, "a.io", "TXT"), []);
-    assert.throws(() => findDnsAnswers(ok.subarray(0, 11), "a.io", "TXT"), /shorter than a DNS header/);
-    assert.throws(() => findDnsAnswers(withFlags(0x0100), "a.io", "TXT"), /not a response/);
-    assert.throws(() => findDnsAnswers(withFlags(0x8380), "a.io", "TXT"), /truncated/);
-    assert.throws(() => findDnsAnswers(withFlags(0x8182), "a.io", "TXT"), /SERVFAIL/);
-    assert.throws(() => findDnsAnswers(withFlags(0x8185), "a.io", "TXT"), /REFUSED/);
-    assert.deepEqual(findDnsAnswers(withFlags(0x8183), "a.io", "TXT"), []);
-    const otherId = ok.slice();
-    otherId[1] = 7;
-    assert.throws(() => findDnsAnswers(otherId, "a.io", "TXT"), /not a response/);
-    assert.throws(() => findDnsAnswers(ok, "b.io", "TXT"), /question is not the one asked/);
-    assert.throws(() => findDnsAnswers(ok, "a.io", "SRV"), /question is not the one asked/);
-  });
-
-  it("refuses records that run past the message or their own length", () => {
-    const message = response("a.io", "TXT", [rr(TO_QUESTION, 16, [3, 97, 98, 99])]);
-    assert.throws(
-      () => findDnsAnswers(message.subarray(0, message.length - 1), "a.io", "TXT"),
-      /past the end/,
-    );
-    const counted = message.slice();
-    counted[7] = 2; // ANCOUNT says two records, the message holds one
-    assert.throws(() => findDnsAnswers(counted, "a.io", "TXT"), /past the end/);
-  });
-});
 
 describe("resolveSrvOverHttps / resolveTxtOverHttps", () => {
   it("sends GET ?dns=<base64url, unpadded> with Accept: application/dns-message", async () => {
