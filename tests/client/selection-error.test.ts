@@ -1,0 +1,211 @@
+// The error connect() gives when its scan chose no server: it says which set, which read preference, and
+// what each server checked was or why its check failed.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MongoAuthError } from "../../src/core/errors.ts";
+import { describe as describeReadPreference, selectionFailure } from "../../src/client/selection-error.ts";
+import type { SelectionOptions } from "../../src/client/options.ts";
+import type { ReadPreference } from "../../src/topology/read-preference.ts";
+import { describeServer, type ServerDescription } from "../../src/topology/server-description.ts";
+import type { TopologyDescription, TopologyType } from "../../src/topology/topology-description.ts";
+
+const A = "a.example.net:27017";
+const B = "b.example.net:27017";
+
+function selection(readPreference: ReadPreference = { mode: "primary" }, tryOnce = true): SelectionOptions {
+  return {
+    readPreference,
+    serverSelectionTimeoutMS: 30_000,
+    serverSelectionTryOnce: tryOnce,
+    localThresholdMS: 15,
+    heartbeatFrequencyMS: 60_000,
+  };
+}
+
+function topology(type: TopologyType, servers: ServerDescription[], setName?: string): TopologyDescription {
+  return {
+    type,
+    ...(setName !== undefined && { setName }),
+    servers: new Map(servers.map((s) => [s.address, s])),
+    compatible: true,
+  };
+}
+
+const secondary = (address: string, setName = "rs0", tags = {}) =>
+  describeServer(address, { ok: 1, setName, secondary: true, hosts: [A, B], primary: A, tags });
+
+function refusedWith(err: MongoAuthError, code: string, message: RegExp) {
+  assert.ok(err instanceof MongoAuthError);
+  assert.equal(err.code, code);
+  assert.match(err.message, message);
+}
+
+describe("selectionFailure", () => {
+  it("gives back the one host's own error when the only host checked failed", () => {
+    const refused = new MongoAuthError("CONNECTION_FAILED", `connection to ${A} refused`);
+    const err = selectionFailure({
+      topology: topology("Unknown", []),
+      failures: new Map([[A, refused]]),
+      seen: new Map(),
+      selection: selection(),
+    });
+    assert.equal(err, refused);
+  });
+
+  it("is CONNECTION_FAILED listing every host's reason when no host answered, the errors as its cause", () => {
+    const errors = [new MongoAuthError("TIMEOUT", "timed out"), new TypeError("secret internals")];
+    const err = selectionFailure({
+      topology: topology("Unknown", []),
+      failures: new Map([[A, errors[0]], [B, errors[1]]]),
+      seen: new Map(),
+      selection: selection(),
+    });
+    refusedWith(
+      err,
+      "CONNECTION_FAILED",
+      new RegExp(`^could not connect to any host: ${A}: timed out; ${B}: unexpected TypeError$`),
+    );
+    assert.ok(err.cause instanceof AggregateError);
+    assert.deepEqual(err.cause.errors, errors);
+  });
+
+  it("does not repeat an address the failure's message already names", () => {
+    const err = selectionFailure({
+      topology: topology("Unknown", []),
+      failures: new Map<string, unknown>([[A, new MongoAuthError("TIMEOUT", `${A} timed out`)], [
+        B,
+        "not an error",
+      ]]),
+      seen: new Map(),
+      selection: selection(),
+    });
+    assert.match(err.message, new RegExp(`any host: ${A} timed out; ${B}: unexpected error$`));
+  });
+
+  it("says a replica set has no primary, and how to wait for one, when the read preference is primary", () => {
+    const seen = new Map([[B, secondary(B)]]);
+    const outcome = {
+      topology: topology("ReplicaSetNoPrimary", [...seen.values()], "rs0"),
+      failures: new Map([[A, new MongoAuthError("TIMEOUT", "timed out")]]),
+      seen,
+      replicaSet: "rs0",
+    };
+    const tryOnce = selectionFailure({ ...outcome, selection: selection() });
+    refusedWith(
+      tryOnce,
+      "SERVER_SELECTION_FAILED",
+      /^replica set "rs0" has no primary that answers \(read preference primary\); during an election, retry, or set serverSelectionTryOnce=false/,
+    );
+    assert.match(
+      tryOnce.message,
+      new RegExp(`${B} is a secondary of replica set "rs0", naming ${A} as primary`),
+    );
+    assert.match(tryOnce.message, new RegExp(`${A}: timed out$`));
+    assert.ok(tryOnce.cause instanceof AggregateError);
+    const waited = selectionFailure({ ...outcome, selection: selection(undefined, false) });
+    assert.match(
+      waited.message,
+      /no primary that answers \(read preference primary\) within serverSelectionTimeoutMS \(30000 ms\)/,
+    );
+  });
+
+  it("names the read preference no member matches, with the members' tags", () => {
+    const readPreference: ReadPreference = { mode: "secondary", tags: [{ dc: "ny" }] };
+    const seen = new Map([[B, secondary(B, "rs0", { dc: "sf" })]]);
+    const err = selectionFailure({
+      topology: topology("ReplicaSetNoPrimary", [...seen.values()], "rs0"),
+      failures: new Map(),
+      seen,
+      selection: selection(readPreference),
+    });
+    refusedWith(
+      err,
+      "SERVER_SELECTION_FAILED",
+      /^no member of replica set "rs0" matches read preference secondary, tags \[\{"dc":"ny"\}\]: .* with tags \{"dc":"sf"\}/,
+    );
+    assert.equal(err.cause, undefined);
+  });
+
+  it("says no member of the set asked for answered when only another set's members did", () => {
+    const seen = new Map([[B, secondary(B, "other")]]);
+    const err = selectionFailure({
+      topology: topology("ReplicaSetNoPrimary", [], "rs0"),
+      failures: new Map(),
+      seen,
+      selection: selection(),
+      replicaSet: "rs0",
+    });
+    refusedWith(
+      err,
+      "SERVER_SELECTION_FAILED",
+      /^no member of replica set "rs0" answered \(a member of another set is never used/,
+    );
+    assert.match(err.message, new RegExp(`${B} is a secondary of replica set "other"`));
+  });
+
+  it("explains a standalone among several hosts, and a direct connection's unusable server", () => {
+    const standalone = describeServer(A, { ok: 1, isWritablePrimary: true });
+    const unknown = topology("Unknown", []);
+    const several = selectionFailure({
+      topology: unknown,
+      failures: new Map(),
+      seen: new Map([[A, standalone]]),
+      selection: selection(),
+    });
+    assert.match(
+      several.message,
+      /^no replica set member or mongos answered .*for a standalone server, give only its host/,
+    );
+    assert.match(several.message, /is a standalone server \(several hosts were given/);
+
+    const ghost = describeServer(A, { ok: 1, isreplicaset: true });
+    const direct = selectionFailure({
+      topology: topology("Single", [{ ...ghost, error: "wire version 2 is too old" }]),
+      failures: new Map(),
+      seen: new Map([[A, ghost]]),
+      selection: selection(),
+    });
+    assert.match(
+      direct.message,
+      /^the server of this direct connection cannot be used \(wire version 2 is too old\): /,
+    );
+    assert.match(direct.message, /a replica set member not yet in a set's configuration/);
+  });
+
+  it("describes each kind of member as a person reads it", () => {
+    const members = [
+      [describeServer("m:1", { ok: 1, msg: "isdbgrid" }), "m:1 is a mongos"],
+      [
+        describeServer("p:1", { ok: 1, setName: "rs0", isWritablePrimary: true }),
+        'p:1 is the primary of replica set "rs0"',
+      ],
+      [
+        describeServer("r:1", { ok: 1, setName: "rs0", arbiterOnly: true }),
+        'r:1 is an arbiter of replica set "rs0"',
+      ],
+      [
+        describeServer("h:1", { ok: 1, setName: "rs0", hidden: true }),
+        'h:1 is a member of replica set "rs0" that is neither primary nor secondary',
+      ],
+      [describeServer("u:1", { ok: 0 }), "u:1 is unusable (the hello reply did not have ok: 1)"],
+    ] as const;
+    const err = selectionFailure({
+      topology: topology("Sharded", []),
+      failures: new Map(),
+      seen: new Map(members.map(([server]) => [server.address, server])),
+      selection: selection({ mode: "nearest" }),
+    });
+    assert.match(err.message, /^no server of this deployment suits read preference nearest: /);
+    for (const [, text] of members) assert.ok(err.message.includes(text), `${text} in ${err.message}`);
+  });
+});
+
+describe("describe (a read preference)", () => {
+  it("reads mode, tags and maxStalenessSeconds, leaving out what is not set", () => {
+    assert.equal(describeReadPreference({ mode: "primary" }), "primary");
+    assert.equal(
+      describeReadPreference({ mode: "secondary", tags: [{ dc: "ny" }, {}], maxStalenessSeconds: 120 }),
+      'secondary, tags [{"dc":"ny"},{}], maxStalenessSeconds 120',
+    );
+  });
+});
