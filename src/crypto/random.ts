@@ -38,6 +38,8 @@ export function randomBytes(length: number): Uint8Array {
  * ```
  */
 export function randomBelow(n: number): number {
+  // One choice needs no randomness; connect() asks for one among a single server on every connection.
+  if (n === 1) return 0;
   const limit = Math.floor(0x1_0000_0000 / n) * n;
   const word = new Uint32Array(1);
   do crypto.getRandomValues(word); while (word[0] >= limit);

@@ -23,6 +23,23 @@ describe("randomBelow", () => {
     assert.deepEqual([...seen].sort(), [0, 1, 2]); // each missing has a 3 × (2/3)^600 chance
     assert.equal(randomBelow(1), 0);
   });
+
+  it("draws nothing from crypto.getRandomValues when there is only one choice", () => {
+    const original = crypto.getRandomValues;
+    let draws = 0;
+    crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
+      draws++;
+      return original.call(crypto, array as Uint32Array<ArrayBuffer>) as T;
+    }) as typeof crypto.getRandomValues;
+    try {
+      assert.equal(randomBelow(1), 0);
+      assert.equal(draws, 0);
+      randomBelow(2);
+      assert.equal(draws >= 1, true); // the spy sees real draws
+    } finally {
+      crypto.getRandomValues = original;
+    }
+  });
 });
 
 describe("shuffled", () => {
