@@ -1,0 +1,62 @@
+// splitPem: one tlsCertificateKeyFile's PEM text as the certificate chain and the private key that Deno and
+// Workers take separately; TLS_ERROR naming the source, never quoting the key.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MongoAuthError } from "../../src/core/errors.ts";
+import { splitPem } from "../../src/transport/pem.ts";
+
+const block = (type: string, body: string) => `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----`;
+const LEAF = block("CERTIFICATE", "TEVBRg==");
+const CA = block("CERTIFICATE", "Q0E=");
+const KEY = block("PRIVATE KEY", "c2VjcmV0LWtleS1ieXRlcw==");
+
+function refused(pem: string, message: RegExp) {
+  assert.throws(() => splitPem(pem, "/etc/ssl/client.pem"), (err: unknown) => {
+    assert.ok(err instanceof MongoAuthError);
+    assert.equal(err.code, "TLS_ERROR");
+    assert.match(err.message, /^\/etc\/ssl\/client\.pem /);
+    assert.match(err.message, message);
+    assert.ok(!err.message.includes("c2VjcmV0"), "the key never appears in the message");
+    return true;
+  });
+}
+
+describe("splitPem", () => {
+  it("returns the certificates in order as the chain, and the key, whatever order they come in", () => {
+    const { cert, key, encrypted } = splitPem(`${KEY}\n${LEAF}\n${CA}\n`, "client.pem");
+    assert.equal(cert, `${LEAF}\n${CA}\n`);
+    assert.equal(key, `${KEY}\n`);
+    assert.equal(encrypted, false);
+  });
+
+  it("ignores text around the blocks and blocks of other types", () => {
+    const pem = `Bag Attributes\n${LEAF}\nsubject=CN=client\n${block("X509 CRL", "Q1JM")}\n${KEY}`;
+    assert.deepEqual(splitPem(pem, "client.pem"), { cert: `${LEAF}\n`, key: `${KEY}\n`, encrypted: false });
+  });
+
+  it("takes RSA and EC keys, and tells an encrypted key by its type or its Proc-Type header", () => {
+    for (const type of ["RSA PRIVATE KEY", "EC PRIVATE KEY"]) {
+      assert.equal(splitPem(`${LEAF}\n${block(type, "AAAA")}`, "client.pem").encrypted, false, type);
+    }
+    assert.equal(
+      splitPem(`${LEAF}\n${block("ENCRYPTED PRIVATE KEY", "AAAA")}`, "client.pem").encrypted,
+      true,
+    );
+    const legacy = block("RSA PRIVATE KEY", "Proc-Type: 4,ENCRYPTED\nDEK-Info: AES-256-CBC,00\n\nAAAA");
+    assert.equal(splitPem(`${LEAF}\n${legacy}`, "client.pem").encrypted, true);
+  });
+
+  it("refuses a bundle without a certificate", () => {
+    refused(KEY, /holds no PEM certificate$/);
+    refused("", /holds no PEM certificate$/);
+  });
+
+  it("refuses a bundle with no private key, or more than one", () => {
+    refused(LEAF, /must hold exactly one PEM private key, found 0$/);
+    refused(`${LEAF}\n${KEY}\n${KEY}`, /must hold exactly one PEM private key, found 2$/);
+  });
+
+  it("does not take a block whose END line names another type", () => {
+    refused(`${LEAF}\n-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END CERTIFICATE-----`, /found 0$/);
+  });
+});
