@@ -5,16 +5,13 @@
  *
  * @module
  */
+import { DENO_INSPECT, NODE_INSPECT } from "../core/inspect.ts";
 import type { AuthMechanism, MongoCredential } from "./mongo-credential.ts";
 
 /** Shown in place of secrets. */
 const REDACTED = "<redacted>";
 /** Mechanism properties that are secrets. */
 const SECRET_PROPERTIES: ReadonlySet<string> = new Set(["AWS_SESSION_TOKEN"]);
-/** Node's (and Bun's) `util.inspect.custom`, by its registered name: no import of node:util. */
-const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
-/** Deno's `Deno.customInspect`, by its registered name. */
-const DENO_INSPECT = Symbol.for("Deno.customInspect");
 
 /** The values a credential is made of. */
 export interface CredentialFields {

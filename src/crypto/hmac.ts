@@ -6,17 +6,13 @@
  *
  * @module
  */
+import { DENO_INSPECT, NODE_INSPECT } from "../core/inspect.ts";
 import { hashFrom } from "./block-hash.ts";
 import { blockHash, digest, type ScramHash } from "./digest.ts";
 
 const BLOCK_BYTES = 64;
 const IPAD = 0x36;
 const OPAD = 0x5c;
-
-/** Node's (and Bun's) `util.inspect.custom`, by its registered name: no import of node:util. */
-const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
-/** Deno's `Deno.customInspect`, by its registered name. */
-const DENO_INSPECT = Symbol.for("Deno.customInspect");
 
 /**
  * An HMAC key, ready to sign synchronously. It keeps no copy of the key bytes, only the two hash states
