@@ -85,7 +85,7 @@ function collectionName(ctx: CommandContext, cmd: Document, name: string): strin
   if (typeof value !== "string") {
     throw new CommandError(
       73,
-      `collection name has invalid type ${bsonTypeName(elementsOf(ctx.request.bytes)[0].type)}`,
+      `collection name has invalid type ${bsonTypeName(ctx.request.elements[0].type)}`,
     );
   }
   if (value === "") throw new CommandError(73, `Invalid namespace specified '${ctx.db}.'`);

@@ -7,7 +7,7 @@ import { DROP, drop, FIND, find, INSERT, insert } from "./collections.ts";
 import type { CommandContext, CommandRequest } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { hello } from "./hello.ts";
-import { elementsOf, type IdlStruct, parseIdl, wrongType } from "./idl.ts";
+import { elementsOf, type IdlStruct, parseIdl, rawDocument, wrongType } from "./idl.ts";
 import { type ReadPreferenceMode, readPreferenceOf } from "./read-preference.ts";
 import { AUTHENTICATE, SASL_CONTINUE, SASL_START } from "./session.ts";
 import type { Document } from "./wire.ts";
@@ -279,18 +279,18 @@ function checkCanRunHere(ctx: CommandContext, spec: CommandSpec, readPreference:
   }
 }
 
+const API_PARAMETER_TYPES = [["apiVersion", "string"], ["apiStrict", "boolean"], [
+  "apiDeprecationErrors",
+  "boolean",
+]];
+
 /**
  * initializeAPIParameters (db/api_parameters.cpp): `apiVersion` a string and "1" (322 APIVersionError),
  * `apiStrict` and `apiDeprecationErrors` booleans that need an apiVersion (4886600), and a strict client
  * may run only API version 1 commands (323 APIStrictError).
  */
 function checkApiParameters(name: string, spec: CommandSpec, cmd: Document): void {
-  for (
-    const [field, type] of [["apiVersion", "string"], ["apiStrict", "boolean"], [
-      "apiDeprecationErrors",
-      "boolean",
-    ]]
-  ) {
+  for (const [field, type] of API_PARAMETER_TYPES) {
     if (cmd[field] !== undefined && typeof cmd[field] !== type) {
       throw new CommandError(
         14,
@@ -371,10 +371,10 @@ const SESSION_FROM_CLIENT: IdlStruct = {
  * an array of LogicalSessionFromClient (strict). Sessions are not tracked, so valid ones just end.
  */
 function parseEndSessions(request: CommandRequest): void {
-  const first = elementsOf(request.bytes)[0];
+  const first = request.elements[0];
   if (first.type !== 4) throw wrongType("endSessions.endSessions", first.type, [4]);
   for (const session of elementsOf(first.value)) {
     if (session.type !== 3) throw wrongType(`endSessions.endSessions.${session.name}`, session.type, [3]);
-    parseIdl("endSessions.endSessions", SESSION_FROM_CLIENT, { doc: {}, bytes: session.value }, false);
+    parseIdl("endSessions.endSessions", SESSION_FROM_CLIENT, rawDocument(session.value, {}), false);
   }
 }

@@ -6,8 +6,8 @@ import { BSON } from "bson";
 import { allowedOverOpQuery, CloseConnection, runCommand } from "./commands.ts";
 import type { CommandContext, CommandRequest, ConnectionState, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
-import { checkDatabaseName } from "./idl.ts";
-import type { SaslMechanismServer } from "./sasl.ts";
+import { checkDatabaseName, elementsOf } from "./idl.ts";
+import type { SaslMechanismServer, ServerConnectionInfo } from "./sasl.ts";
 import { AuthSession } from "./session.ts";
 import { bump } from "./stats.ts";
 import type { UserStore } from "./users.ts";
@@ -47,7 +47,8 @@ export class ClientConnection {
   readonly #server: ServerState;
   readonly #state: ConnectionState;
   readonly #session: AuthSession;
-  #buffer: Uint8Array = new Uint8Array(0);
+  /** Bytes of an incomplete message, kept between reads. */
+  #pending: Uint8Array = EMPTY;
   #queue: Promise<void> = Promise.resolve();
   #headerChecked = false;
 
@@ -58,21 +59,17 @@ export class ClientConnection {
   constructor(socket: Socket, deps: ConnectionDeps) {
     this.#socket = socket;
     this.#server = deps.server;
-    const info = {
-      id: nextConnectionId++,
-      remoteAddress: socket.remoteAddress ?? "",
-      remotePort: socket.remotePort ?? 0,
-      ...tlsInfo(socket),
-    };
-    const closed = new AbortController();
-    socket.once("close", () => closed.abort());
+    const info = connectionInfo(socket);
+    const closed = closedSignal(socket);
     this.#state = {
       info,
       metadataFinalized: false,
       supportsHello: false,
       fromLoadBalancer: deps.fromLoadBalancer ?? false,
       loadBalancedHelloDone: false,
-      closed: closed.signal,
+      get closed() {
+        return closed();
+      },
     };
     this.#session = new AuthSession({
       ...deps,
@@ -85,32 +82,36 @@ export class ClientConnection {
   }
 
   #receive(chunk: Uint8Array): void {
-    this.#buffer = concat(this.#buffer, chunk);
-    if (!this.#headerChecked && this.#buffer.length >= 16) {
+    const data = this.#pending.length === 0 ? chunk : concat(this.#pending, chunk);
+    if (!this.#headerChecked && data.length >= 16) {
       this.#headerChecked = true;
       // mongod (TLS disabled) reads a first message whose responseTo is neither 0 nor -1 as a TLS
       // ClientHello and closes: "SSL handshake received but server is started without SSL support".
-      const responseTo = new DataView(this.#buffer.buffer, this.#buffer.byteOffset).getInt32(8, true);
+      const responseTo = new DataView(data.buffer, data.byteOffset).getInt32(8, true);
       if (!this.#state.info.tls && responseTo !== 0 && responseTo !== -1) {
         this.#socket.destroy();
         return;
       }
     }
+    let offset = 0;
     try {
       for (
-        let length = nextMessageLength(this.#buffer);
+        let length = nextMessageLength(data.subarray(offset));
         length > 0;
-        length = nextMessageLength(this.#buffer)
+        length = nextMessageLength(data.subarray(offset))
       ) {
-        const request = parseMessage(this.#buffer.slice(0, length));
-        this.#buffer = this.#buffer.slice(length);
+        // A copy: parsed values (bson Binary) point into it, and the runtime may reuse its read buffer.
+        const request = parseMessage(copy(data, offset, offset + length));
+        offset += length;
         this.#queue = this.#queue.then(() => this.#handle(request));
       }
     } catch (error) {
       // A ProtocolViolation (or anything unexpected while framing): drop the connection.
       if (!(error instanceof ProtocolViolation)) console.error("reference server: framing error", error);
       this.#socket.destroy();
+      return;
     }
+    this.#pending = offset === data.length ? EMPTY : copy(data, offset, data.length);
   }
 
   async #handle(request: WireRequest): Promise<void> {
@@ -160,6 +161,7 @@ export class ClientConnection {
     const command = {
       doc: body,
       bytes: bodyBytes,
+      elements: elementsOf(bodyBytes),
       sequenceNames: request.sequenceNames,
       exhaustAllowed: request.exhaustAllowed,
     };
@@ -196,7 +198,12 @@ export class ClientConnection {
     try {
       checkDatabaseName(db);
       checkOpQuery(request, name);
-      const command = { doc: request.query, bytes: request.queryBytes, exhaustAllowed: false };
+      const command = {
+        doc: request.query,
+        bytes: request.queryBytes,
+        elements: elementsOf(request.queryBytes),
+        exhaustAllowed: false,
+      };
       reply = await runCommand(this.#context(db, command));
     } catch (error) {
       if (!(error instanceof CommandError)) throw error;
@@ -237,6 +244,47 @@ function checkOpQuery(request: OpQueryRequest, name: string): void {
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
+/**
+ * What mechanisms may know of the connection. The peer's address is read only if one asks (none of this
+ * server's does): getpeername is a system call per connection.
+ */
+function connectionInfo(socket: Socket): ServerConnectionInfo {
+  let peer: { address: string; port: number } | undefined;
+  const peerOf = () => peer ??= { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
+  return {
+    id: nextConnectionId++,
+    get remoteAddress() {
+      return peerOf().address;
+    },
+    get remotePort() {
+      return peerOf().port;
+    },
+    ...tlsInfo(socket),
+  };
+}
+
+/**
+ * A signal that aborts when the socket closes, made only when something waits on it (an awaitable hello,
+ * failCommand's blockConnection): most connections never need one.
+ */
+function closedSignal(socket: Socket): () => AbortSignal {
+  let isClosed = false;
+  let controller: AbortController | undefined;
+  socket.once("close", () => {
+    isClosed = true;
+    controller?.abort();
+  });
+  return () => {
+    if (controller === undefined) {
+      controller = new AbortController();
+      if (isClosed) controller.abort();
+    }
+    return controller.signal;
+  };
+}
+
 /**
  * Whether the socket is TLS and, if the client's certificate chains to the server's CA, that certificate
  * (DER bytes) — what mongod's SSLPeerInfo holds. An unverified certificate counts as none, as in mongod.
@@ -248,8 +296,14 @@ function tlsInfo(socket: Socket): { tls: boolean; peerCertificate?: Uint8Array }
   return raw === undefined ? { tls: true } : { tls: true, peerCertificate: new Uint8Array(raw) };
 }
 
+/** Bytes `start` to `end` of `bytes` in a new Uint8Array (a Buffer's `slice` would share memory). */
+function copy(bytes: Uint8Array, start: number, end: number): Uint8Array {
+  const out = new Uint8Array(end - start);
+  out.set(bytes.subarray(start, end));
+  return out;
+}
+
 function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (a.length === 0) return new Uint8Array(b);
   const out = new Uint8Array(a.length + b.length);
   out.set(a);
   out.set(b, a.length);

@@ -6,7 +6,7 @@
 import { parseClientMetadata } from "./client-metadata.ts";
 import type { CommandContext } from "./context.ts";
 import { CommandError } from "./errors.ts";
-import { elementsOf, type IdlStruct, parseIdl, subDocument } from "./idl.ts";
+import { type IdlStruct, parseIdl, rawDocument } from "./idl.ts";
 import type { Document } from "./wire.ts";
 import type { TopologyVersion } from "./topology.ts";
 
@@ -97,7 +97,7 @@ export async function hello(ctx: CommandContext, cmd: Document, commandName: str
  * 186; otherwise it is validated and its application name kept.
  */
 function recordClientMetadata(ctx: CommandContext): void {
-  const element = elementsOf(ctx.request.bytes).find((e) => e.name === "client");
+  const element = ctx.request.elements.find((e) => e.name === "client");
   if (element === undefined) return;
   if (ctx.connection.metadataFinalized) {
     throw new CommandError(186, "The client metadata document may only be sent in the first hello");
@@ -181,7 +181,10 @@ function loadBalancerFields(ctx: CommandContext, cmd: Document): Document {
  * (mongod catches everything and answers as if there had been no speculative attempt).
  */
 async function speculativeAuthenticate(ctx: CommandContext): Promise<Document | undefined> {
-  const spec = subDocument(ctx.request, "speculativeAuthenticate")!;
+  // hello's IDL parse refused a repeated or non-document speculativeAuthenticate: the value deserialized
+  // with the command is this element's.
+  const element = ctx.request.elements.find((e) => e.name === "speculativeAuthenticate")!;
+  const spec = rawDocument(element.value, ctx.request.doc.speculativeAuthenticate as Document);
   const first = Object.keys(spec.doc)[0];
   if (first === undefined) {
     throw new CommandError(2, "hello.speculativeAuthenticate must be a non-empty Object");

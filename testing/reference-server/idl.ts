@@ -20,6 +20,8 @@ export interface BsonElement {
 export interface RawDocument {
   readonly doc: Document;
   readonly bytes: Uint8Array;
+  /** `elementsOf(bytes)`, scanned once for every check that reads them. */
+  readonly elements: readonly BsonElement[];
   /** OP_MSG document sequences merged into `doc` (arrays that are not in `bytes`). */
   readonly sequenceNames?: readonly string[];
 }
@@ -150,26 +152,49 @@ export function bsonTypeName(type: number): string {
  * The elements of a BSON document in wire order, repeats included.
  * @param bytes one BSON document
  * @returns its elements
+ * @example
+ * ```ts
+ * const [first] = elementsOf(bytes); // the command name and the BSON type of its value
+ * ```
  */
 export function elementsOf(bytes: Uint8Array): BsonElement[] {
-  const decoder = new TextDecoder();
-  return [...BSON.onDemand.parseToElements(bytes)].map(([type, nameOffset, nameLength, offset, length]) => ({
-    name: decoder.decode(bytes.subarray(nameOffset, nameOffset + nameLength)),
-    type,
-    value: bytes.subarray(offset, offset + length),
-  }));
+  return Array.from(
+    BSON.onDemand.parseToElements(bytes),
+    ([type, nameOffset, nameLength, offset, length]): BsonElement => ({
+      name: fieldName(bytes, nameOffset, nameLength),
+      type,
+      value: bytes.subarray(offset, offset + length),
+    }),
+  );
 }
 
 /**
- * The raw form of a sub-document of a raw document.
- * @param raw the outer document
- * @param name the field holding an object
- * @returns the sub-document, or undefined when the field is missing or not an object
+ * A raw document made from its bytes, scanned once: a command's checks (read preference, client metadata,
+ * IDL, SASL payload) all read its elements.
+ * @param bytes one BSON document
+ * @param doc its value, when already deserialized
+ * @returns the raw document
+ * @example
+ * ```ts
+ * const spec = rawDocument(element.value); // hello's speculativeAuthenticate
+ * ```
  */
-export function subDocument(raw: RawDocument, name: string): RawDocument | undefined {
-  const element = elementsOf(raw.bytes).find((e) => e.name === name);
-  if (element === undefined || element.type !== 3) return undefined;
-  return { doc: BSON.deserialize(element.value), bytes: element.value };
+export function rawDocument(bytes: Uint8Array, doc: Document = BSON.deserialize(bytes)): RawDocument {
+  return { doc, bytes, elements: elementsOf(bytes) };
+}
+
+const utf8 = new TextDecoder();
+
+// Field names are almost always ASCII, which needs no decoder call; anything else decodes as before
+// (lossily, as mongod's StringData comparisons would never match a malformed name anyway).
+function fieldName(bytes: Uint8Array, offset: number, length: number): string {
+  let name = "";
+  for (let i = offset; i < offset + length; i++) {
+    const byte = bytes[i];
+    if (byte >= 0x80) return utf8.decode(bytes.subarray(offset, offset + length));
+    name += String.fromCharCode(byte);
+  }
+  return name;
 }
 
 /**
@@ -184,37 +209,74 @@ export function subDocument(raw: RawDocument, name: string): RawDocument | undef
  */
 export function parseIdl(context: string, schema: IdlStruct, raw: RawDocument, isCommand = true): Document {
   const seen = new Set<string>();
-  const elements: Array<{ name: string; type: number; value?: Uint8Array }> = elementsOf(raw.bytes);
-  for (const name of raw.sequenceNames ?? []) elements.push({ name, type: 4 });
-  for (const [index, element] of elements.entries()) {
-    if (isCommand && index === 0) continue;
-    const field = Object.hasOwn(schema.fields, element.name) ? schema.fields[element.name] : undefined;
-    if (field === undefined) {
-      if (isCommand && element.name === "$db" && seen.has("$db")) throw duplicate(context, "$db");
-      if (isCommand && element.name === "$db") seen.add("$db");
-      if (isCommand && GENERIC_ARGUMENTS.has(element.name)) continue;
-      if (schema.strict === false) continue;
-      throw new CommandError(40415, `BSON field '${context}.${element.name}' is an unknown field.`);
-    }
-    if (seen.has(element.name)) throw duplicate(context, element.name);
-    seen.add(element.name);
-    checkType(`${context}.${element.name}`, field, element.type, element.value);
+  const elements = raw.elements;
+  for (let index = isCommand ? 1 : 0; index < elements.length; index++) {
+    const element = elements[index];
+    checkField(context, schema, isCommand, seen, element.name, element.type, element.value);
   }
-  for (const [name, field] of Object.entries(schema.fields)) {
-    if (field.required && !seen.has(name)) {
+  // Document sequences are arrays after the body's fields.
+  for (const name of raw.sequenceNames ?? []) {
+    checkField(context, schema, isCommand, seen, name, 4, undefined);
+  }
+  const { required, bounded } = shapeOf(schema);
+  for (const name of required) {
+    if (!seen.has(name)) {
       throw new CommandError(40414, `BSON field '${context}.${name}' is missing but a required field`);
     }
   }
   const doc = raw.doc;
-  for (const [name, field] of Object.entries(schema.fields)) {
-    if (field.gte !== undefined && typeof doc[name] === "number" && (doc[name] as number) < field.gte) {
+  for (const [name, gte] of bounded) {
+    if (typeof doc[name] === "number" && (doc[name] as number) < gte) {
       throw new CommandError(
         51024,
-        `BSON field '${name}' value must be >= ${field.gte}, actual value '${doc[name]}'`,
+        `BSON field '${name}' value must be >= ${gte}, actual value '${doc[name]}'`,
       );
     }
   }
   return doc;
+}
+
+function checkField(
+  context: string,
+  schema: IdlStruct,
+  isCommand: boolean,
+  seen: Set<string>,
+  name: string,
+  type: number,
+  value: Uint8Array | undefined,
+): void {
+  const field = Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
+  if (field === undefined) {
+    if (isCommand && name === "$db" && seen.has("$db")) throw duplicate(context, "$db");
+    if (isCommand && name === "$db") seen.add("$db");
+    if (isCommand && GENERIC_ARGUMENTS.has(name)) return;
+    if (schema.strict === false) return;
+    throw new CommandError(40415, `BSON field '${context}.${name}' is an unknown field.`);
+  }
+  if (seen.has(name)) throw duplicate(context, name);
+  seen.add(name);
+  checkType(`${context}.${name}`, field, type, value);
+}
+
+/** A struct's required fields and `gte` validators, in declaration order (worked out once per struct). */
+interface StructShape {
+  readonly required: readonly string[];
+  readonly bounded: ReadonlyArray<readonly [string, number]>;
+}
+
+const shapes = new WeakMap<IdlStruct, StructShape>();
+
+function shapeOf(schema: IdlStruct): StructShape {
+  let shape = shapes.get(schema);
+  if (shape === undefined) {
+    const fields = Object.entries(schema.fields);
+    shape = {
+      required: fields.filter(([, field]) => field.required).map(([name]) => name),
+      bounded: fields.flatMap(([name, field]) => field.gte === undefined ? [] : [[name, field.gte] as const]),
+    };
+    shapes.set(schema, shape);
+  }
+  return shape;
 }
 
 function duplicate(context: string, name: string): CommandError {
@@ -222,9 +284,12 @@ function duplicate(context: string, name: string): CommandError {
 }
 
 function checkType(path: string, field: IdlField, type: number, value: Uint8Array | undefined): void {
+  if (field.type === "any") return;
   const alternatives = typeof field.type === "string" ? [field.type] : field.type;
   if (alternatives.includes("any")) return;
-  const accepted = alternatives.flatMap((t) => ACCEPTED[t as Exclude<IdlType, "any">]);
+  const accepted = alternatives.length === 1
+    ? ACCEPTED[alternatives[0] as Exclude<IdlType, "any">]
+    : alternatives.flatMap((t) => ACCEPTED[t as Exclude<IdlType, "any">]);
   if (!accepted.includes(type)) throw wrongType(path, type, accepted);
   if (alternatives.includes("uuid") && value !== undefined && value[4] !== 4) {
     throw new CommandError(
@@ -238,7 +303,7 @@ function checkType(path: string, field: IdlField, type: number, value: Uint8Arra
     }
   }
   if (type === 3 && field.struct !== undefined && value !== undefined) {
-    parseIdl(path, field.struct, { doc: BSON.deserialize(value), bytes: value }, false);
+    parseIdl(path, field.struct, rawDocument(value), false);
   }
 }
 

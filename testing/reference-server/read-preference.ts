@@ -20,7 +20,7 @@ const MIN_MAX_STALENESS_SECONDS = 90;
  * @throws CommandError with mongod's code for a malformed `$readPreference`
  */
 export function readPreferenceOf(request: RawDocument): ReadPreferenceMode {
-  const element = elementsOf(request.bytes).find((e) => e.name === "$readPreference");
+  const element = request.elements.find((e) => e.name === "$readPreference");
   if (element === undefined) return "primary";
   if (element.type !== 3) {
     throw new CommandError(

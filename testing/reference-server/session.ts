@@ -6,14 +6,7 @@
 import { Binary, BSON } from "bson";
 import type { ServerConfig } from "./config.ts";
 import { authenticationFailed, AuthFailure, CommandError } from "./errors.ts";
-import {
-  bsonTypeName,
-  checkDatabaseName,
-  elementsOf,
-  type IdlStruct,
-  parseIdl,
-  type RawDocument,
-} from "./idl.ts";
+import { bsonTypeName, checkDatabaseName, type IdlStruct, parseIdl, type RawDocument } from "./idl.ts";
 import type { SaslConversation, SaslMechanismServer, ServerConnectionInfo, StoredUser } from "./sasl.ts";
 import { bump, type ServerStats } from "./stats.ts";
 import type { UserStore } from "./users.ts";
@@ -41,6 +34,12 @@ export const SASL_CONTINUE: IdlStruct = {
 export const AUTHENTICATE: IdlStruct = {
   fields: { mechanism: { type: "string", required: true }, user: { type: "string" } },
 };
+
+/** hello's speculative saslStart: a saslStart whose database is its `db` field. */
+const SPECULATIVE_SASL_START: IdlStruct = { fields: { ...SASL_START.fields, db: { type: "string" } } };
+
+/** hello's speculative authenticate: an authenticate whose database is its `db` field. */
+const SPECULATIVE_AUTHENTICATE: IdlStruct = { fields: { ...AUTHENTICATE.fields, db: { type: "string" } } };
 
 const EXTERNAL = "$external";
 
@@ -137,8 +136,7 @@ export class AuthSession {
       if ("$db" in spec.doc) {
         throw new CommandError(40413, "BSON field 'speculative saslStart.$db' is a duplicate field");
       }
-      const schema = { fields: { ...SASL_START.fields, db: { type: "string" as const } } };
-      parseIdl("speculative saslStart", schema, spec);
+      parseIdl("speculative saslStart", SPECULATIVE_SASL_START, spec);
       checkDatabaseName(spec.doc.db as string);
       return await this.saslStart(spec.doc.db as string, spec, true);
     } catch (error) {
@@ -212,8 +210,7 @@ export class AuthSession {
     if ("$db" in spec.doc && "db" in spec.doc) {
       throw new CommandError(40413, "BSON field 'speculative X509 Authenticate.$db' is a duplicate field");
     }
-    const schema = { fields: { ...AUTHENTICATE.fields, db: { type: "string" as const } } };
-    parseIdl("speculative X509 Authenticate", schema, spec);
+    parseIdl("speculative X509 Authenticate", SPECULATIVE_AUTHENTICATE, spec);
     const db = (spec.doc.db ?? spec.doc.$db ?? EXTERNAL) as string;
     checkDatabaseName(db);
     return this.authenticate(db, spec.doc, true);
@@ -340,7 +337,7 @@ interface Payload {
  * is BadValue (2).
  */
 function decodePayload(raw: RawDocument, context: string): Payload {
-  const element = elementsOf(raw.bytes).find((e) => e.name === "payload");
+  const element = raw.elements.find((e) => e.name === "payload");
   if (element === undefined) {
     throw new CommandError(40414, `BSON field '${context}.payload' is missing but a required field`);
   }

@@ -77,7 +77,8 @@ export function nextMessageLength(buffer: Uint8Array): number {
 }
 
 /**
- * Parses one complete message.
+ * Parses one complete message. The request's bytes (and bson Binary values) point into `message`: pass
+ * bytes that nothing else will write to.
  * @param message exactly one message, header included
  * @returns the request
  * @throws ProtocolViolation for an unsupported opcode or malformed content
@@ -140,7 +141,8 @@ function readSections(message: Uint8Array, start: number, end: number) {
     if (kind === 0) {
       if (body !== undefined) throw new ProtocolViolation("OP_MSG has more than one body section");
       const size = documentSize(message, offset, end);
-      bodyBytes = message.slice(offset, offset + size);
+      // The message is the connection's own copy: the body may point into it.
+      bodyBytes = message.subarray(offset, offset + size);
       body = BSON.deserialize(bodyBytes);
       offset += size;
     } else if (kind === 1) {
@@ -187,7 +189,7 @@ function parseOpQuery(message: Uint8Array, requestId: number): OpQueryRequest {
   const numberToReturn = view(message).getInt32(next + 4, true); // after numberToSkip
   const queryStart = next + 8;
   const size = documentSize(message, queryStart, message.length);
-  const queryBytes = message.slice(queryStart, queryStart + size);
+  const queryBytes = message.subarray(queryStart, queryStart + size);
   const query = BSON.deserialize(queryBytes);
   return { opCode: OP_QUERY, requestId, flags, collection, numberToReturn, query, queryBytes };
 }

@@ -81,7 +81,7 @@ export function deriveScramCredential(
  * @returns the mechanism for the registry
  */
 export function scramMechanism(hash: ScramHash, options: ScramServerOptions = {}): SaslMechanismServer {
-  const serverNonce = options.serverNonce ?? (() => randomBytes(24).toString("base64"));
+  const serverNonce = options.serverNonce ?? randomNonce;
   const salt = options.salt ?? ((length: number) => randomBytes(length));
   return {
     name: MECHANISM_NAME[hash],
@@ -101,6 +101,22 @@ export function scramMechanism(hash: ScramHash, options: ScramServerOptions = {}
       return new ScramConversation(hash, ctx, skipEmptyExchange(ctx.options), serverNonce);
     },
   };
+}
+
+/** The server's part of the nonce, as mongod makes it: 24 random bytes, base64. */
+const NONCE_BYTES = 24;
+/** Random bytes for 256 nonces, filled by one getRandomValues call; each byte is used once. */
+const noncePool = new Uint8Array(NONCE_BYTES * 256);
+let nonceOffset = noncePool.length;
+
+function randomNonce(): string {
+  if (nonceOffset === noncePool.length) {
+    crypto.getRandomValues(noncePool);
+    nonceOffset = 0;
+  }
+  const nonce = Buffer.from(noncePool.buffer, nonceOffset, NONCE_BYTES).toString("base64");
+  nonceOffset += NONCE_BYTES;
+  return nonce;
 }
 
 function iterationCount(hash: ScramHash, config: ServerConfig): number {
