@@ -6,7 +6,7 @@
 import { BSON, Long, ObjectId } from "bson";
 import type { CommandContext, DataStore, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
-import { bsonTypeName, elementsOf, type IdlStruct } from "./idl.ts";
+import { bsonTypeName, type IdlStruct } from "./idl.ts";
 import type { Document } from "./wire.ts";
 
 /**
