@@ -59,7 +59,7 @@ export class ClientConnection {
   constructor(socket: Socket, deps: ConnectionDeps) {
     this.#socket = socket;
     this.#server = deps.server;
-    const info = connectionInfo(socket);
+    const info = new ConnectionInfo(socket);
     const closed = closedSignal(socket);
     this.#state = {
       info,
@@ -72,7 +72,8 @@ export class ClientConnection {
       },
     };
     this.#session = new AuthSession({
-      ...deps,
+      mechanisms: deps.mechanisms,
+      users: deps.users,
       config: deps.server.config,
       connection: info,
       stats: deps.server.stats,
@@ -250,19 +251,31 @@ const EMPTY = new Uint8Array(0);
  * What mechanisms may know of the connection. The peer's address is read only if one asks (none of this
  * server's does): getpeername is a system call per connection.
  */
-function connectionInfo(socket: Socket): ServerConnectionInfo {
-  let peer: { address: string; port: number } | undefined;
-  const peerOf = () => peer ??= { address: socket.remoteAddress ?? "", port: socket.remotePort ?? 0 };
-  return {
-    id: nextConnectionId++,
-    get remoteAddress() {
-      return peerOf().address;
-    },
-    get remotePort() {
-      return peerOf().port;
-    },
-    ...tlsInfo(socket),
-  };
+class ConnectionInfo implements ServerConnectionInfo {
+  readonly id = nextConnectionId++;
+  readonly tls: boolean;
+  readonly peerCertificate: Uint8Array | undefined;
+  readonly #socket: Socket;
+  #peer: { address: string; port: number } | undefined;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+    const tls = tlsInfo(socket);
+    this.tls = tls.tls;
+    this.peerCertificate = tls.peerCertificate;
+  }
+
+  get remoteAddress(): string {
+    return this.#peerOf().address;
+  }
+
+  get remotePort(): number {
+    return this.#peerOf().port;
+  }
+
+  #peerOf(): { address: string; port: number } {
+    return this.#peer ??= { address: this.#socket.remoteAddress ?? "", port: this.#socket.remotePort ?? 0 };
+  }
 }
 
 /**
