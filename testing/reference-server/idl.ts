@@ -330,7 +330,8 @@ export function wrongType(path: string, type: number, accepted: readonly number[
  * @throws CommandError 73 InvalidNamespace
  */
 export function checkDatabaseName(db: string): void {
-  const bytes = new TextEncoder().encode(db).length;
+  // Buffer.byteLength counts without encoding: TextEncoder.encode costs microseconds per call.
+  const bytes = Buffer.byteLength(db, "utf8");
   if (bytes === 0 || bytes >= 64 || /[\0/\\. "]/.test(db)) {
     throw new CommandError(73, `Invalid database name: '${db}'`);
   }

@@ -286,5 +286,6 @@ function decode(payload: Uint8Array): string {
 }
 
 function encode(text: string): Uint8Array {
-  return new Uint8Array(Buffer.from(text, "utf8"));
+  const bytes = Buffer.from(text, "utf8");
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length);
 }
