@@ -6,6 +6,7 @@ import { Binary } from "bson";
 import type { ServerConfig } from "../config.ts";
 import { type RawClient, scramAuth, withRawClient } from "./raw-client.ts";
 import type { RunningServer } from "../server.ts";
+import { settledWithin } from "../../../tests/support/settled-within.ts";
 
 const CONFIG: ServerConfig = {
   users: [
@@ -43,6 +44,46 @@ describe("reference server framing", () => {
       assert.equal(reply?.isWritablePrimary, true);
       assert.equal(reply?.ismaster, undefined);
       assert.equal(typeof reply?.connectionId, "number");
+    });
+  });
+
+  it("answers messages however the reads cut them: several in one read, one across several", async () => {
+    await withClient(async (client) => {
+      const frames = [
+        client.msgFrame({ ping: 1, $db: "admin" }),
+        client.msgFrame({ buildInfo: 1, $db: "admin" }),
+        client.msgFrame({ ping: 1, comment: "x".repeat(300), $db: "admin" }),
+        client.msgFrame({
+          saslStart: 1,
+          mechanism: "SCRAM-SHA-256",
+          payload: new Binary(Buffer.from("n,,n=alice,r=abcdefghijklmnop")),
+          $db: "admin",
+        }),
+      ];
+      const bytes = Buffer.concat(frames);
+      const at = (frame: number, offset: number) =>
+        frames.slice(0, frame).reduce((sum, f) => sum + f.length, 0) + offset;
+      // Each cut is answered before the next bytes go out, so the server really holds the partial frame:
+      // 3 bytes of a length, then a header without its body, then the rest with two whole frames.
+      const cuts = [{ end: at(1, 3), answers: 1 }, { end: at(2, 20), answers: 1 }, {
+        end: bytes.length,
+        answers: 2,
+      }];
+      const replies = [];
+      let sent = 0;
+      for (const { end, answers } of cuts) {
+        client.writeRaw(bytes.subarray(sent, end));
+        sent = end;
+        for (let n = 0; n < answers; n++) {
+          replies.push(await settledWithin(5000, "the answer to a complete message", client.nextReply()));
+        }
+      }
+      assert.deepEqual(replies.slice(0, 3).map((r) => [r?.ok, r?.version]), [[1, undefined], [1, "7.0.0"], [
+        1,
+        undefined,
+      ]]);
+      const serverFirst = Buffer.from((replies[3]?.payload as Binary).buffer).toString();
+      assert.match(serverFirst, /^r=abcdefghijklmnop[A-Za-z0-9+/]{32},s=/, "the payload arrived whole");
     });
   });
 

@@ -92,6 +92,14 @@ export class RawClient {
    * @returns the reply body, or undefined when the server closed the connection instead
    */
   msg(body: Document | Uint8Array, options: MsgOptions = {}): Promise<Document | undefined> {
+    return this.#send(this.msgFrame(body, options));
+  }
+
+  /**
+   * An OP_MSG frame with this connection's next request id, not sent: {@link writeRaw} sends it in
+   * whatever pieces a test wants, and {@link nextReply} collects the replies.
+   */
+  msgFrame(body: Document | Uint8Array, options: MsgOptions = {}): Buffer {
     const doc = body instanceof Uint8Array ? body : BSON.serialize(body);
     const checksum = options.checksum !== undefined;
     const flags = (options.flags ?? 0) | (checksum ? 1 : 0);
@@ -104,7 +112,12 @@ export class RawClient {
       const crc = crc32c(frame.subarray(0, frame.length - 4));
       frame.writeUInt32LE(options.checksum === "corrupt" ? (crc ^ 1) >>> 0 : crc, frame.length - 4);
     }
-    return this.#send(frame);
+    return frame;
+  }
+
+  /** Writes bytes as they are (e.g. part of a frame); replies arrive through {@link nextReply}. */
+  writeRaw(bytes: Uint8Array): void {
+    this.#socket.write(bytes);
   }
 
   /** Sends an OP_QUERY on `namespace` (e.g. "admin.$cmd") and waits for the OP_REPLY document. */

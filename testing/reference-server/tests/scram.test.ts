@@ -6,8 +6,10 @@ import { AuthFailure, CommandError } from "../errors.ts";
 import {
   deriveScramCredential,
   mongoScramPassword,
+  type ScramCredential,
   type ScramHash,
   scramMechanism,
+  type ScramServerOptions,
 } from "../mechanisms/scram.ts";
 import type { SaslConversation, ServerAuthContext, StoredUser } from "../sasl.ts";
 
@@ -36,10 +38,26 @@ const RFC = {
 const enc = (s: string) => new TextEncoder().encode(s);
 const dec = (b: Uint8Array) => new TextDecoder().decode(b);
 
+const credentials = new Map<ScramHash, ScramCredential>();
+
+/** The RFC user's stored credential, derived once per hash. */
+function rfcCredential(hash: ScramHash): ScramCredential {
+  let credential = credentials.get(hash);
+  if (credential === undefined) {
+    credential = deriveScramCredential(hash, "pencil", Buffer.from(RFC[hash].salt, "base64"), 4096);
+    credentials.set(hash, credential);
+  }
+  return credential;
+}
+
 /** A conversation for the RFC's user "user" / password "pencil" (fed to Hi() as is). */
-function rfcConversation(hash: ScramHash, options: Record<string, unknown> = {}) {
+function rfcConversation(
+  hash: ScramHash,
+  options: Record<string, unknown> = {},
+  mechanismOptions: ScramServerOptions = { serverNonce: () => RFC[hash].serverNonce },
+) {
   const vector = RFC[hash];
-  const credential = deriveScramCredential(hash, "pencil", Buffer.from(vector.salt, "base64"), 4096);
+  const credential = rfcCredential(hash);
   const user: StoredUser = {
     db: "admin",
     user: "user",
@@ -59,7 +77,7 @@ function rfcConversation(hash: ScramHash, options: Record<string, unknown> = {})
       outcome.principal = `${name}@${db}`;
     },
   };
-  const conversation = scramMechanism(hash, { serverNonce: () => vector.serverNonce }).start(ctx);
+  const conversation = scramMechanism(hash, mechanismOptions).start(ctx);
   return { vector, conversation, outcome };
 }
 
@@ -80,6 +98,22 @@ for (const hash of ["sha1", "sha256"] as const) {
       assert.deepEqual([dec(last.payload), last.done], ["", true]);
       assert.equal(outcome.principal, "user@admin");
       await rejects(conversation, "");
+    });
+
+    it("makes each server nonce of 24 random bytes, never the same twice", async () => {
+      // Past 256 conversations: the random bytes come from a pool that is refilled.
+      const nonces = new Set<string>();
+      for (let i = 0; i < 600; i++) {
+        const { vector, conversation } = rfcConversation(hash, {}, {});
+        const serverFirst = dec((await conversation.step(enc(vector.clientFirst))).payload);
+        const nonce = /^r=([^,]*),/.exec(serverFirst)![1];
+        assert.ok(nonce.startsWith(vector.clientFirst.split("r=")[1]), "the client's nonce comes first");
+        const serverPart = nonce.slice(vector.clientFirst.split("r=")[1].length);
+        assert.equal(Buffer.from(serverPart, "base64").length, 24);
+        assert.equal(Buffer.from(serverPart, "base64").toString("base64"), serverPart);
+        nonces.add(serverPart);
+      }
+      assert.equal(nonces.size, 600);
     });
 
     it("is done after the server signature with skipEmptyExchange", async () => {
