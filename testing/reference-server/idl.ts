@@ -158,14 +158,34 @@ export function bsonTypeName(type: number): string {
  * ```
  */
 export function elementsOf(bytes: Uint8Array): BsonElement[] {
-  return Array.from(
-    BSON.onDemand.parseToElements(bytes),
-    ([type, nameOffset, nameLength, offset, length]): BsonElement => ({
-      name: fieldName(bytes, nameOffset, nameLength),
-      type,
-      value: bytes.subarray(offset, offset + length),
-    }),
-  );
+  const elements: BsonElement[] = [];
+  for (const [type, nameOffset, nameLength, offset, length] of BSON.onDemand.parseToElements(bytes)) {
+    elements.push(
+      new ScannedElement(fieldName(bytes, nameOffset, nameLength), type, bytes, offset, offset + length),
+    );
+  }
+  return elements;
+}
+
+/** An element whose value is cut out of its document only when read: most checks look at names and types. */
+class ScannedElement implements BsonElement {
+  readonly name: string;
+  readonly type: number;
+  readonly #document: Uint8Array;
+  readonly #start: number;
+  readonly #end: number;
+
+  constructor(name: string, type: number, document: Uint8Array, start: number, end: number) {
+    this.name = name;
+    this.type = type;
+    this.#document = document;
+    this.#start = start;
+    this.#end = end;
+  }
+
+  get value(): Uint8Array {
+    return this.#document.subarray(this.#start, this.#end);
+  }
 }
 
 /**
@@ -211,13 +231,10 @@ export function parseIdl(context: string, schema: IdlStruct, raw: RawDocument, i
   const seen = new Set<string>();
   const elements = raw.elements;
   for (let index = isCommand ? 1 : 0; index < elements.length; index++) {
-    const element = elements[index];
-    checkField(context, schema, isCommand, seen, element.name, element.type, element.value);
+    checkField(context, schema, isCommand, seen, elements[index]);
   }
   // Document sequences are arrays after the body's fields.
-  for (const name of raw.sequenceNames ?? []) {
-    checkField(context, schema, isCommand, seen, name, 4, undefined);
-  }
+  for (const name of raw.sequenceNames ?? []) checkField(context, schema, isCommand, seen, { name, type: 4 });
   const { required, bounded } = shapeOf(schema);
   for (const name of required) {
     if (!seen.has(name)) {
@@ -236,15 +253,21 @@ export function parseIdl(context: string, schema: IdlStruct, raw: RawDocument, i
   return doc;
 }
 
+/** A field as the IDL parser sees it: a document sequence is an array whose bytes are elsewhere. */
+interface FieldElement {
+  readonly name: string;
+  readonly type: number;
+  readonly value?: Uint8Array;
+}
+
 function checkField(
   context: string,
   schema: IdlStruct,
   isCommand: boolean,
   seen: Set<string>,
-  name: string,
-  type: number,
-  value: Uint8Array | undefined,
+  element: FieldElement,
 ): void {
+  const name = element.name;
   const field = Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
   if (field === undefined) {
     if (isCommand && name === "$db" && seen.has("$db")) throw duplicate(context, "$db");
@@ -255,7 +278,7 @@ function checkField(
   }
   if (seen.has(name)) throw duplicate(context, name);
   seen.add(name);
-  checkType(`${context}.${name}`, field, type, value);
+  checkType(`${context}.${name}`, field, element);
 }
 
 /** A struct's required fields and `gte` validators, in declaration order (worked out once per struct). */
@@ -283,26 +306,29 @@ function duplicate(context: string, name: string): CommandError {
   return new CommandError(40413, `BSON field '${context}.${name}' is a duplicate field`);
 }
 
-function checkType(path: string, field: IdlField, type: number, value: Uint8Array | undefined): void {
+function checkType(path: string, field: IdlField, element: FieldElement): void {
   if (field.type === "any") return;
   const alternatives = typeof field.type === "string" ? [field.type] : field.type;
   if (alternatives.includes("any")) return;
   const accepted = alternatives.length === 1
     ? ACCEPTED[alternatives[0] as Exclude<IdlType, "any">]
     : alternatives.flatMap((t) => ACCEPTED[t as Exclude<IdlType, "any">]);
+  const type = element.type;
   if (!accepted.includes(type)) throw wrongType(path, type, accepted);
-  if (alternatives.includes("uuid") && value !== undefined && value[4] !== 4) {
+  const nested = alternatives.includes("uuid") || (type === 4 && field.items !== undefined) ||
+    (type === 3 && field.struct !== undefined);
+  const value = nested ? element.value : undefined;
+  if (value === undefined) return;
+  if (alternatives.includes("uuid") && value[4] !== 4) {
     throw new CommandError(
       14,
       `BSON field '${path}' is the wrong binData type '${value[4]}', expected type 'UUID'`,
     );
   }
-  if (type === 4 && field.items !== undefined && value !== undefined) {
-    for (const item of elementsOf(value)) {
-      checkType(`${path}.${item.name}`, { type: field.items }, item.type, item.value);
-    }
+  if (type === 4 && field.items !== undefined) {
+    for (const item of elementsOf(value)) checkType(`${path}.${item.name}`, { type: field.items }, item);
   }
-  if (type === 3 && field.struct !== undefined && value !== undefined) {
+  if (type === 3 && field.struct !== undefined) {
     parseIdl(path, field.struct, rawDocument(value), false);
   }
 }
