@@ -13,6 +13,7 @@ import type { Environment } from "../support/runtime.ts";
 import { startServerProcess } from "../support/server-process.ts";
 import { idleStall, startStallProbe } from "../support/stall.ts";
 import { CPU_METER, startCpuMeter } from "../support/cpu.ts";
+import { bareLogin } from "../support/bare-client.ts";
 
 const POOL = 100;
 const PASSWORD = "pool-pw";
@@ -34,6 +35,18 @@ async function warmUpOurs(
   const ms = performance.now() - started;
   await Promise.all(conns.map((conn) => conn.close()));
   return { ms, computations: scramKeyCache.computations };
+}
+
+// The floor under both: the same three messages from a bare client (bench/support/bare-client.ts).
+async function warmUpBare(address: string, user: string): Promise<number> {
+  const cache = new ScramKeyCache();
+  const started = performance.now();
+  const conns = await Promise.all(
+    Array.from({ length: POOL }, () => bareLogin(address, user, PASSWORD, cache)),
+  );
+  const ms = performance.now() - started;
+  for (const conn of conns) conn.close();
+  return ms;
 }
 
 async function warmUpDriver(uri: string): Promise<{ ms: number; connections: number }> {
@@ -68,7 +81,7 @@ export async function poolSection(
   maxConnecting?: number,
 ): Promise<Row[]> {
   const total = plan.warmup + plan.runs;
-  const users = Array.from({ length: total }, (_, i) => [`ours${i}`, `driver${i}`]).flat();
+  const users = Array.from({ length: total }, (_, i) => [`ours${i}`, `driver${i}`, `bare${i}`]).flat();
   const server = await startServerProcess(env, root, {
     users: users.map((user) => ({ db: "admin", user, password: PASSWORD, mechanisms: ["SCRAM-SHA-256"] })),
   });
@@ -77,6 +90,7 @@ export async function poolSection(
   const ours: number[] = [], driver: number[] = [], computations: number[] = [], driverConns: number[] = [];
   const ourStall: number[] = [], driverStall: number[] = [], idle: number[] = [];
   const ourCpu: number[] = [], driverCpu: number[] = [];
+  const bare: number[] = [], bareCpu: number[] = [];
   try {
     for (let i = 0; i < total; i++) {
       const timed = i >= plan.warmup;
@@ -91,7 +105,11 @@ export async function poolSection(
       const b = await warmUpDriver(uri(`driver${i}`));
       const cpuB = cpu.stop();
       const stallB = probe.stop();
+      cpu = startCpuMeter();
+      const c = await warmUpBare(server.address, `bare${i}`);
+      const cpuC = cpu.stop();
       if (!timed) continue;
+      bare.push(c), bareCpu.push(cpuC);
       ours.push(a.ms), computations.push(a.computations), ourStall.push(stallA), ourCpu.push(cpuA);
       driver.push(b.ms), driverConns.push(b.connections), driverStall.push(stallB), idle.push(quiet);
       driverCpu.push(cpuB);
@@ -141,6 +159,21 @@ export async function poolSection(
       note: `measured with ${CPU_METER}`,
     },
     { section: "pool", name: "the driver's main-thread CPU during its warm-up", ...stats(driverCpu) },
+    {
+      section: "pool",
+      name: "bare protocol client ×100 (the same three messages, no connect() machinery: the floor)",
+      ...stats(bare),
+      ratio: pairedRatio(bare, driver),
+      ratioOf: "driver",
+      note: "bench/support/bare-client.ts",
+    },
+    {
+      section: "pool",
+      name: "the bare client's main-thread CPU",
+      ...stats(bareCpu),
+      ratio: pairedRatio(bareCpu, driverCpu),
+      ratioOf: "driver's main-thread CPU, same run",
+    },
     {
       section: "stall",
       name: "during mongo-auth's pool warm-up (100 connections: sockets, hello, auth, ping)",

@@ -91,12 +91,16 @@ export async function connectWith(
 
 // maxConnecting: a turn among the client's handshakes in flight (discovery, hello, authentication), waited
 // for within connectTimeoutMS and the caller's signal.
+// Most connections get their turn at once, and then need no clock for it.
 async function waitForTurn(plan: ConnectionPlan, options: ConnectOptions): Promise<() => void> {
   const { maxConnecting, connectTimeoutMS } = plan.settings;
+  const gate = handshakeGateOf(options.cacheStore);
+  const now = options.signal?.aborted ? undefined : gate.tryEnter(maxConnecting);
+  if (now) return now;
   const what = `waiting for a turn to connect (maxConnecting ${maxConnecting})`;
   const deadline = new Deadline(options.signal, connectTimeoutMS, what);
   try {
-    return await handshakeGateOf(options.cacheStore).enter(maxConnecting, deadline.signal, what);
+    return await gate.enter(maxConnecting, deadline.signal, what);
   } finally {
     deadline.dispose();
   }

@@ -54,6 +54,32 @@ export class HandshakeGate {
   }
 
   /**
+   * Counts this handshake in if it need not wait: nobody is queued and fewer than `limit` are in flight.
+   * A connection admitted this way needs no timer for its turn.
+   *
+   * @param limit this connection's `maxConnecting`
+   * @returns the release (as from {@link enter}), or `undefined` when the handshake has to wait
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { HandshakeGate } from "./handshake-gate.ts";
+   *
+   * const gate = new HandshakeGate();
+   * const release = gate.tryEnter(1);
+   * assert.equal(typeof release, "function");
+   * assert.equal(gate.tryEnter(1), undefined);
+   * release!();
+   * assert.equal(gate.inFlight, 0);
+   * ```
+   */
+  tryEnter(limit: number): (() => void) | undefined {
+    if (this.#queue.length > 0 || this.#inFlight >= limit) return undefined;
+    this.#inFlight++;
+    return this.#release();
+  }
+
+  /**
    * Waits until fewer than `limit` handshakes are in flight, then counts this one in.
    *
    * @param limit this connection's `maxConnecting`
@@ -64,10 +90,8 @@ export class HandshakeGate {
    */
   enter(limit: number, signal: AbortSignal, what: string): Promise<() => void> {
     if (signal.aborted) return Promise.reject(abortError(signal, what));
-    if (this.#queue.length === 0 && this.#inFlight < limit) {
-      this.#inFlight++;
-      return Promise.resolve(this.#release());
-    }
+    const admitted = this.tryEnter(limit);
+    if (admitted) return Promise.resolve(admitted);
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         limit,

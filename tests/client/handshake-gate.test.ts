@@ -31,6 +31,21 @@ describe("HandshakeGate", () => {
     assert.equal(gate.inFlight, 2);
   });
 
+  it("tryEnter admits at once below the bound with nobody queued, and otherwise leaves the caller out", async () => {
+    const gate = new HandshakeGate();
+    const first = gate.tryEnter(1);
+    assert.equal(typeof first, "function");
+    assert.equal(gate.tryEnter(1), undefined); // at the bound
+    assert.equal(gate.inFlight, 1);
+    const waiting = gate.enter(1, never, what); // queues behind the first
+    await tick();
+    assert.equal(gate.tryEnter(5), undefined); // below its own bound, but not ahead of the queue
+    assert.equal(gate.inFlight, 1);
+    first!();
+    (await waiting)();
+    assert.equal(gate.inFlight, 0);
+  });
+
   it("counts a release once, however often it is called", async () => {
     const gate = new HandshakeGate();
     const release = await gate.enter(1, never, what);

@@ -10,6 +10,28 @@ describe("randomBytes", () => {
     assert.notDeepEqual(a, b); // 2^-192 chance of a false failure
     assert.equal(randomBytes(0).length, 0);
   });
+
+  it("hands out small draws from one getRandomValues call per pool, never the same bytes twice", () => {
+    const original = crypto.getRandomValues;
+    let draws = 0;
+    crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
+      draws++;
+      return original.call(crypto, array as Uint8Array<ArrayBuffer>) as T;
+    }) as typeof crypto.getRandomValues;
+    try {
+      const nonces = Array.from({ length: 400 }, () => randomBytes(24)); // 9600 bytes: two or three pools
+      assert.ok(draws >= 2 && draws <= 3, `draws: ${draws}`);
+      const distinct = new Set(nonces.map((n) => n.join(",")));
+      assert.equal(distinct.size, nonces.length);
+      nonces[0].fill(7); // each draw is a copy of its own: writing to one changes no other
+      assert.notDeepEqual(nonces[1], nonces[0]);
+      draws = 0;
+      assert.equal(randomBytes(1000).length, 1000); // large draws go straight to getRandomValues
+      assert.equal(draws, 1);
+    } finally {
+      crypto.getRandomValues = original;
+    }
+  });
 });
 
 describe("randomBelow", () => {
