@@ -55,6 +55,7 @@ export class RawClient {
   #buffer = Buffer.alloc(0);
   #waiters: Array<(reply: Document | undefined) => void> = [];
   #closed: Promise<void>;
+  #isClosed = false;
   #requestId = 1;
   #lastReplyFlags = 0;
   #lastResponseTo = 0;
@@ -64,7 +65,10 @@ export class RawClient {
     this.#socket = socket;
     socket.on("data", (chunk: Buffer) => this.#receive(chunk));
     this.#closed = new Promise((resolve) => socket.on("close", () => resolve()));
-    this.#closed.then(() => this.#waiters.splice(0).forEach((w) => w(undefined)));
+    this.#closed.then(() => {
+      this.#isClosed = true;
+      this.#waiters.splice(0).forEach((w) => w(undefined));
+    });
     socket.on("error", () => {});
   }
 
@@ -155,6 +159,7 @@ export class RawClient {
   nextReply(): Promise<Document | undefined> {
     const queued = this.#unsolicited.shift();
     if (queued) return Promise.resolve(queued);
+    if (this.#isClosed) return Promise.resolve(undefined);
     return new Promise((resolve) => this.#waiters.push(resolve));
   }
 
