@@ -283,10 +283,11 @@ function checkCanRunHere(ctx: CommandContext, spec: CommandSpec, readPreference:
   }
 }
 
-const API_PARAMETER_TYPES = [["apiVersion", "string"], ["apiStrict", "boolean"], [
-  "apiDeprecationErrors",
-  "boolean",
-]];
+const API_PARAMETER_TYPES = [
+  ["apiVersion", "string"],
+  ["apiStrict", "boolean"],
+  ["apiDeprecationErrors", "boolean"],
+];
 
 /**
  * initializeAPIParameters (db/api_parameters.cpp): `apiVersion` a string and "1" (322 APIVersionError),

@@ -205,8 +205,8 @@ export function rawDocument(bytes: Uint8Array, doc: Document = BSON.deserialize(
 
 const utf8 = new TextDecoder();
 
-// Field names are almost always ASCII, which needs no decoder call; anything else decodes as before
-// (lossily, as mongod's StringData comparisons would never match a malformed name anyway).
+// Field names are almost always ASCII, which needs no decoder call; anything else goes through the
+// TextDecoder as before.
 function fieldName(bytes: Uint8Array, offset: number, length: number): string {
   let name = "";
   for (let i = offset; i < offset + length; i++) {
