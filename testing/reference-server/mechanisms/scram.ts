@@ -138,6 +138,8 @@ function skipEmptyExchange(options: Readonly<Record<string, unknown>>): boolean 
 
 /** RFC 5802 user names escape ',' and '=' as =2C and =3D; mongod decodes with two replace-alls. */
 function decodeUsername(name: string): string {
+  // Most names escape nothing, and then there is nothing to replace.
+  if (!name.includes("=")) return name;
   return name.split("=2C").join(",").split("=3D").join("=");
 }
 
