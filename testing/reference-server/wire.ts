@@ -201,11 +201,13 @@ function documentSize(message: Uint8Array, offset: number, end: number): number 
   return size;
 }
 
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 function readCString(message: Uint8Array, offset: number, end: number): { text: string; next: number } {
   const zero = message.indexOf(0, offset);
   if (zero < 0 || zero >= end) throw new ProtocolViolation("unterminated C string");
   return {
-    text: new TextDecoder("utf-8", { fatal: true }).decode(message.subarray(offset, zero)),
+    text: utf8.decode(message.subarray(offset, zero)),
     next: zero + 1,
   };
 }
