@@ -2,9 +2,8 @@
  * A budget of handshake steps per turn of the event loop, shared by every connect() of the process (the
  * event loop is the process's). When many connections start together their steps come back together:
  * a server answers a hundred hellos in one burst, and a hundred SCRAM continuations would then run
- * between two timer ticks. Past the budget, a step waits for a later turn (`setImmediate`, or
- * `setTimeout(0)` where there is none), so the application's timers and I/O run between the bursts; the
- * work is only spread, never added to.
+ * between two timer ticks. Past the budget, a step waits for the next timer tick (`setTimeout(0)`), so the
+ * application's timers and I/O run between the bursts; the work is only spread, never added to.
  *
  * @module
  */
@@ -73,13 +72,12 @@ export class TurnBudget {
   }
 }
 
-// The next turn: setImmediate where the runtime has one (Node.js, Bun, Deno), which runs after this turn's
-// I/O and lets the next turn's timers run first, without the 1 ms floor of setTimeout(0); Workers have
-// only setTimeout.
-const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
-const nextTurn: (run: () => void) => void = immediate
-  ? (run) => void immediate(run)
-  : (run) => void setTimeout(run, 0);
+// The next turn is a timer tick (setTimeout(0)), which comes after the timers already due, on every
+// runtime. setImmediate would not cap the steps at ten per millisecond on Node.js, but on Deno and Bun it
+// ran ahead of due timers and let the stall grow back (bench/README.md).
+function nextTurn(run: () => void): void {
+  setTimeout(run, 0);
+}
 
 /** The process's budget, which every connect() takes its steps from. */
 export const handshakeSteps: TurnBudget = new TurnBudget();
