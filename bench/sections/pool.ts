@@ -3,7 +3,7 @@
 // 100 concurrent pings), against the same reference server in a child process. Every run uses a
 // user of its own (own salt), so both clients start with cold key caches. While each run goes, a
 // 1 ms interval timer records the longest event-loop gap (section 5), and the client's main-thread CPU
-// is metered (bench/support/cpu.ts). mongo-auth runs with its default maxConnecting (25) unless
+// is metered (bench/support/cpu.ts). mongo-auth runs with its default maxConnecting (100) unless
 // `--max-connecting=N` says otherwise.
 import { MongoClient } from "mongodb";
 import { AuthCacheStore, connectWith, ScramKeyCache, type Transport } from "../../mod.ts";

@@ -16,6 +16,7 @@ import { discover, type Discovered } from "./discovery.ts";
 import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
 import { type CheckContext, failureAttributes, startOn } from "./check.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
+import { handshakeSteps } from "./turn-budget.ts";
 
 /**
  * Connects to the member of `uri`'s deployment that the read preference asks for and authenticates
@@ -124,8 +125,12 @@ async function connectToMember(
     trace,
     authSource: plan.authSource,
   };
+  await handshakeSteps.step();
   const discovered = await discover(context);
-  return await authenticateOn(discovered, plan, context, started);
+  await handshakeSteps.step();
+  const connection = await authenticateOn(discovered, plan, context, started);
+  await handshakeSteps.step();
+  return connection;
 }
 
 async function authenticateOn(

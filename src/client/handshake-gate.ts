@@ -3,10 +3,11 @@
  * connections of one client open their socket, say hello and authenticate at the same time; the others
  * wait their turn, first come first served.
  *
- * Why: when 100 connections of one client start together, their 100 socket completions and 100 SCRAM
- * continuations all land between two timer ticks, and the event loop stalls for tens of milliseconds. A
- * few at a time keeps each burst short, and costs the warm-up little, since the two cores are the limit
- * anyway (see bench/README.md for the measurements that chose the default).
+ * Why: a client that opens a thousand sockets at once gains nothing from it and burdens the server; the
+ * default, 100, lets a full pool (the official driver's default maxPoolSize) warm up at once. The bursts of
+ * work that so many handshakes bring are spread over turns of the event loop by the turn budget
+ * (./turn-budget.ts), so the bound need not be small for the event loop to stay responsive (see
+ * bench/README.md for the measurements that chose it).
  *
  * The client is the `cacheStore` of `connect()` (one per client, as a pool has); connections made without
  * one share the process's bound, as they share the process-wide cache store.
@@ -16,7 +17,7 @@
 import { abortError, onAbort } from "../core/abort.ts";
 
 /** The default `maxConnecting`: handshakes in flight per client. */
-export const DEFAULT_MAX_CONNECTING = 25;
+export const DEFAULT_MAX_CONNECTING = 100;
 
 interface Waiter {
   readonly limit: number;

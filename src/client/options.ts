@@ -146,8 +146,9 @@ export interface ConnectOptions extends AuthOptions {
    * At most this many connections of one client (one `cacheStore`; without one, of the process) open
    * their socket, say hello and authenticate at the same time; the others wait their turn, within their
    * `connectTimeoutMS`. As the official driver's `maxConnecting` (and the connection string's), which it
-   * is named after; default 25, chosen from measurements (bench/README.md): it keeps the event loop
-   * responsive while a pool warms up, at little cost to the warm-up. A whole number ≥ 1.
+   * is named after; default 100, so that a full pool (the driver's default maxPoolSize) warms up at once.
+   * The event loop stays responsive whatever the bound: connect() takes at most 10 handshake steps per
+   * turn of it, process-wide (bench/README.md has the measurements). A whole number ≥ 1.
    */
   maxConnecting?: number;
   /**

@@ -86,6 +86,6 @@ describe("HandshakeGate", () => {
     assert.notEqual(handshakeGateOf(store), handshakeGateOf(new AuthCacheStore()));
     assert.equal(handshakeGateOf(undefined), handshakeGateOf(undefined));
     assert.notEqual(handshakeGateOf(undefined), handshakeGateOf(store));
-    assert.equal(DEFAULT_MAX_CONNECTING, 25);
+    assert.equal(DEFAULT_MAX_CONNECTING, 100);
   });
 });

@@ -14,7 +14,7 @@ describe("connect options", () => {
       appName: undefined,
       srvServiceName: "mongodb",
       srvMaxHosts: 0,
-      maxConnecting: 25,
+      maxConnecting: 100,
       selection: {
         readPreference: { mode: "primary" },
         serverSelectionTimeoutMS: 30_000,
@@ -36,7 +36,7 @@ describe("connect options", () => {
       });
     }
     // The connection string's maxConnecting=0 is ignored with a warning, as the URI options spec says.
-    assert.equal(settings("mongodb://h/?maxConnecting=0").maxConnecting, 25);
+    assert.equal(settings("mongodb://h/?maxConnecting=0").maxConnecting, 100);
   });
 
   it("turns TLS on for mongodb+srv:// unless told otherwise", () => {

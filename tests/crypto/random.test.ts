@@ -2,6 +2,21 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBelow, randomBytes, shuffled } from "../../src/crypto/random.ts";
 
+// Runs `body` with crypto.getRandomValues counted: `draws()` says how many calls so far, `reset()` restarts.
+function countingDraws(body: (draws: () => number, reset: () => void) => void): void {
+  const original = crypto.getRandomValues;
+  let draws = 0;
+  crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
+    draws++;
+    return original.call(crypto, array as Uint8Array<ArrayBuffer>) as T;
+  }) as typeof crypto.getRandomValues;
+  try {
+    body(() => draws, () => void (draws = 0));
+  } finally {
+    crypto.getRandomValues = original;
+  }
+}
+
 describe("randomBytes", () => {
   it("returns the requested number of bytes, different on each call", () => {
     const a = randomBytes(24);
@@ -12,25 +27,17 @@ describe("randomBytes", () => {
   });
 
   it("hands out small draws from one getRandomValues call per pool, never the same bytes twice", () => {
-    const original = crypto.getRandomValues;
-    let draws = 0;
-    crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
-      draws++;
-      return original.call(crypto, array as Uint8Array<ArrayBuffer>) as T;
-    }) as typeof crypto.getRandomValues;
-    try {
+    countingDraws((draws, reset) => {
       const nonces = Array.from({ length: 400 }, () => randomBytes(24)); // 9600 bytes: two or three pools
-      assert.ok(draws >= 2 && draws <= 3, `draws: ${draws}`);
+      assert.ok(draws() >= 2 && draws() <= 3, `draws: ${draws()}`);
       const distinct = new Set(nonces.map((n) => n.join(",")));
       assert.equal(distinct.size, nonces.length);
       nonces[0].fill(7); // each draw is a copy of its own: writing to one changes no other
       assert.notDeepEqual(nonces[1], nonces[0]);
-      draws = 0;
+      reset();
       assert.equal(randomBytes(1000).length, 1000); // large draws go straight to getRandomValues
-      assert.equal(draws, 1);
-    } finally {
-      crypto.getRandomValues = original;
-    }
+      assert.equal(draws(), 1);
+    });
   });
 });
 
@@ -47,20 +54,12 @@ describe("randomBelow", () => {
   });
 
   it("draws nothing from crypto.getRandomValues when there is only one choice", () => {
-    const original = crypto.getRandomValues;
-    let draws = 0;
-    crypto.getRandomValues = (<T extends ArrayBufferView | null>(array: T): T => {
-      draws++;
-      return original.call(crypto, array as Uint32Array<ArrayBuffer>) as T;
-    }) as typeof crypto.getRandomValues;
-    try {
+    countingDraws((draws) => {
       assert.equal(randomBelow(1), 0);
-      assert.equal(draws, 0);
+      assert.equal(draws(), 0);
       randomBelow(2);
-      assert.equal(draws >= 1, true); // the spy sees real draws
-    } finally {
-      crypto.getRandomValues = original;
-    }
+      assert.equal(draws() >= 1, true); // the spy sees real draws
+    });
   });
 });
 
