@@ -125,11 +125,13 @@ async function connectToMember(
     trace,
     authSource: plan.authSource,
   };
-  await handshakeSteps.step();
+  // Spread over turns of the event loop, except where requests cannot wait on each other's timers.
+  const steps = transport.ioPerRequest ? undefined : handshakeSteps;
+  await steps?.step();
   const discovered = await discover(context);
-  await handshakeSteps.step();
+  await steps?.step();
   const connection = await authenticateOn(discovered, plan, context, started);
-  await handshakeSteps.step();
+  await steps?.step();
   return connection;
 }
 

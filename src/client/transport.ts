@@ -184,6 +184,13 @@ export interface Transport extends DnsResolver {
   openSocket(options: OpenSocketOptions): Promise<SocketStreams>;
   /** The runtime's default environment for credential sources (process env, files, fetch). */
   defaultEnv(): RuntimeEnv;
+  /**
+   * Whether each request runs in an I/O context of its own, where a timer set while serving one request
+   * cannot wake work of another (Cloudflare Workers). connect() then spreads no handshake steps over
+   * turns of the event loop, which would make connections of different requests wait on each other's
+   * timers. Default: false.
+   */
+  readonly ioPerRequest?: boolean;
 }
 
 type CapabilityName = Exclude<keyof TransportCapabilities, "runtime" | "maxPbkdf2Iterations">;

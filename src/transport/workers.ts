@@ -175,6 +175,7 @@ export function createWorkersTransport(options: WorkersTransportOptions = {}): T
     platform: "Cloudflare Workers",
     osType: "unknown",
     capabilities: WORKERS_CAPABILITIES,
+    ioPerRequest: true,
     openSocket: (socketOptions) => openSocket(socketOptions, options.connect),
     resolveSrv: (name, signal) => doh.resolveSrv(name, signal),
     resolveTxt: (name, signal) => doh.resolveTxt(name, signal),
