@@ -4,6 +4,9 @@
  * @module
  */
 
+// "00" to "ff": SCRAM-SHA-1 hex-encodes a digest on every fresh conversation, the key cache on every one.
+const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
+
 /**
  * Lower-case hexadecimal of bytes, as MongoDB's `hex(MD5(…))` password digest needs.
  *
@@ -20,6 +23,6 @@
  */
 export function toHex(bytes: Uint8Array): string {
   let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes.length; i++) hex += BYTE_HEX[bytes[i]];
   return hex;
 }

@@ -8,15 +8,24 @@ import { padTail } from "./md-padding.ts";
 
 // Per-round left-rotation amounts (RFC 1321 section 3.4).
 // deno-fmt-ignore
-const SHIFTS = [
+const SHIFTS = new Int32Array([
   7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
   5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
   4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
   6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21,
-];
+]);
 
-// T[i] = floor(2^32 * |sin(i + 1)|), the table of RFC 1321 section 3.4.
-const T = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32) >>> 0);
+// T[i] = floor(2^32 * |sin(i + 1)|), the table of RFC 1321 section 3.4, as int32 like every word here, so
+// a round is 32-bit integer arithmetic.
+const T = Int32Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 1)) * 2 ** 32));
+const INITIAL = new Int32Array([0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476]);
+// The state, the block's words and the padded tail, reused by every call (all of this is synchronous, as
+// in block-hash.ts): a typed array of more than 64 bytes lives outside the heap, and allocating one cost
+// more than the compression on Deno.
+const STATE = new Int32Array(4);
+const X = new Int32Array(16);
+const TAIL = new Uint8Array(128);
+const encoder = new TextEncoder();
 
 /**
  * Hashes bytes, or the UTF-8 encoding of a string, with MD5.
@@ -34,22 +43,25 @@ const T = Array.from({ length: 64 }, (_, i) => Math.floor(Math.abs(Math.sin(i + 
  * ```
  */
 export function md5(input: Uint8Array | string): Uint8Array {
-  const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  const state = [0x67452301, 0xefcdab89, 0x98badcfe, 0x10325476];
-  const x = new Array<number>(16);
+  const data = typeof input === "string" ? encoder.encode(input) : input;
+  const state = STATE;
+  const x = X;
+  state.set(INITIAL);
   const whole = data.length - (data.length & 63);
   for (let offset = 0; offset < whole; offset += 64) compress(state, readBlock(x, data, offset));
-  const tail = new Uint8Array(128);
-  const tailLength = padTail(data, true, 0, tail);
-  for (let offset = 0; offset < tailLength; offset += 64) compress(state, readBlock(x, tail, offset));
+  const tailLength = padTail(data, true, 0, TAIL);
+  for (let offset = 0; offset < tailLength; offset += 64) compress(state, readBlock(x, TAIL, offset));
   const out = new Uint8Array(16);
-  const outView = new DataView(out.buffer);
-  state.forEach((word, i) => outView.setUint32(i * 4, word, true));
+  for (let i = 0; i < 16; i++) out[i] = state[i >> 2] >>> (8 * (i & 3));
+  // The input is a password digest's: no word of it stays behind.
+  x.fill(0);
+  TAIL.fill(0);
+  state.fill(0);
   return out;
 }
 
 // The 16 little-endian words of the block at bytes[offset], into x.
-function readBlock(x: number[], bytes: Uint8Array, offset: number): number[] {
+function readBlock(x: Int32Array, bytes: Uint8Array, offset: number): Int32Array {
   for (let j = 0, at = offset; j < 16; j++, at += 4) {
     x[j] = bytes[at] | (bytes[at + 1] << 8) | (bytes[at + 2] << 16) | (bytes[at + 3] << 24);
   }
@@ -57,8 +69,8 @@ function readBlock(x: number[], bytes: Uint8Array, offset: number): number[] {
 }
 
 // One 64-byte block: four rounds of sixteen operations on the state (RFC 1321 section 3.4).
-function compress(state: number[], x: number[]): void {
-  let [a, b, c, d] = state;
+function compress(state: Int32Array, x: Int32Array): void {
+  let a = state[0], b = state[1], c = state[2], d = state[3];
   for (let i = 0; i < 64; i++) {
     let f: number;
     let g: number;

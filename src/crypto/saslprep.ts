@@ -23,6 +23,8 @@ import {
 /** A code-point set: the sorted boundaries `start0, end0 + 1, start1, end1 + 1, …` of its ranges. */
 type CodePointSet = Uint32Array;
 
+const PRINTABLE_ASCII = /^[\x20-\x7e]+$/;
+
 interface Tables {
   readonly unassigned: CodePointSet;
   readonly mappedToNothing: CodePointSet;
@@ -57,6 +59,9 @@ export function saslprep(s: string): string {
     throw new MongoAuthError("INVALID_CREDENTIAL", "SASLprep needs a string");
   }
   if (s === "") return "";
+  // Printable ASCII (U+0020 to U+007E) is what nearly every password is, and SASLprep leaves it as it is:
+  // no such character is mapped, NFKC keeps it, none is prohibited, unassigned or right-to-left.
+  if (PRINTABLE_ASCII.test(s)) return s;
   const t = tables();
   const prepared = mapCharacters(s, t).normalize("NFKC");
   const broken = brokenRule(prepared, t);

@@ -120,9 +120,12 @@ const SERVER_KEY = encoder.encode("Server Key");
 export async function deriveScramKeys(params: ScramKeyParams): Promise<ScramKeys> {
   const { hash } = params;
   const password = encoder.encode(params.password);
-  const saltedPassword = await pbkdf2(hash, password, params.salt, params.iterations).finally(() =>
-    password.fill(0)
-  );
+  let saltedPassword: Uint8Array;
+  try {
+    saltedPassword = await pbkdf2(hash, password, params.salt, params.iterations);
+  } finally {
+    password.fill(0);
+  }
   const salted = new HmacState(hash, saltedPassword);
   saltedPassword.fill(0);
   const clientKey = salted.sign(CLIENT_KEY);

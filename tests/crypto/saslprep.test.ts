@@ -261,6 +261,16 @@ describe("saslprep", () => {
   it("returns the empty string unchanged", () => {
     assert.equal(saslprep(""), "");
   });
+
+  it("returns printable ASCII unchanged, and still refuses an ASCII control inside it", () => {
+    let printable = "";
+    for (let cp = 0x20; cp <= 0x7e; cp++) printable += String.fromCharCode(cp);
+    assert.equal(saslprep(printable), printable);
+    assert.equal(saslprep(printable), reference(printable));
+    for (const control of ["\x00", "\x1f", "\x7f"]) {
+      assert.throws(() => saslprep(`pass${control}word`), { code: "INVALID_CREDENTIAL" }, hex(control));
+    }
+  });
 });
 
 describe("saslprep agrees with @mongodb-js/saslprep (default options: unassigned code points rejected)", () => {

@@ -204,13 +204,15 @@ export class ScramClient {
       const { nonce, salt, iterations } = parseServerFirst(serverFirst, this.#nonce);
       this.#checkIterationCeiling(iterations);
       const password = typeof this.#password === "function" ? this.#password() : this.#password;
-      const keys = await this.#cache.keys({ hash: this.#hash, password, salt, iterations });
+      const pending = this.#cache.keys({ hash: this.#hash, password, salt, iterations });
+      // Built while PBKDF2 runs off the event loop, not after it.
+      const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
+      const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
+      const keys = await pending;
       // A call out of order while PBKDF2 ran has failed the conversation; it stays failed.
       if (this.#state !== "computing") {
         throw protocolError("SCRAM calls out of order: the conversation failed while keys were derived");
       }
-      const withoutProof = `${CHANNEL_BINDING},r=${nonce}`;
-      const authMessage = encoder.encode(`${this.#clientFirstBare},${serverFirst},${withoutProof}`);
       // Synchronous from here on: the keys are HMAC states. The server's signature is only needed once
       // it answers, so it is computed then, off the path of the proof.
       const clientSignature = keys.storedKey.sign(authMessage);
