@@ -33,6 +33,9 @@ function median(sorted: readonly number[]): number {
 
 /**
  * Runs every function of `cases` `plan.runs` times, round-robin, after `plan.warmup` warm-up rounds.
+ * Each round starts one case later than the one before (A B C, B C A, C A B, …), so no case always runs
+ * right after the same other one: on Deno, what one WebCrypto case left behind changed the next PBKDF2's
+ * time by several per cent, which a fixed order puts on one side of a ratio only.
  *
  * @param cases named async functions
  * @param plan warm-up and run counts
@@ -45,7 +48,8 @@ export async function interleaved<K extends string>(
   const names = Object.keys(cases) as K[];
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < plan.warmup + plan.runs; round++) {
-    for (const name of names) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length];
       const started = performance.now();
       await cases[name]();
       if (round >= plan.warmup) samples[name].push(performance.now() - started);
