@@ -81,6 +81,21 @@ export class AuthCacheStore {
    * @returns its cache scope
    */
   scopeFor(credential: MongoCredential): AuthCache {
+    // Found (or made) when first asked for: SCRAM keeps all it caches in scramKeys, so a SCRAM login
+    // neither computes the credential's key nor takes one of the maxScopes places.
+    let scope: Map<string, unknown> | undefined;
+    const entries = () => scope ??= this.#entries(credential);
+    return {
+      scramKeys: this.scramKeyCache,
+      get<T>(name: string, create: () => T): T {
+        const found = entries();
+        if (!found.has(name)) found.set(name, create());
+        return found.get(name) as T;
+      },
+    };
+  }
+
+  #entries(credential: MongoCredential): Map<string, unknown> {
     const key = scopeKey(credential);
     let entries = this.#scopes.get(key);
     if (!entries) {
@@ -88,14 +103,7 @@ export class AuthCacheStore {
       entries = new Map();
       this.#scopes.set(key, entries);
     }
-    const scope = entries;
-    return {
-      scramKeys: this.scramKeyCache,
-      get<T>(name: string, create: () => T): T {
-        if (!scope.has(name)) scope.set(name, create());
-        return scope.get(name) as T;
-      },
-    };
+    return entries;
   }
 }
 

@@ -117,7 +117,16 @@ export function raceAbort<T>(promise: Promise<T>, signal: AbortSignal | undefine
       promise.catch(() => {});
       reject(abortError(signal, what));
     });
-    promise.then(resolve, reject).finally(dispose);
+    promise.then(
+      (value) => {
+        dispose();
+        resolve(value);
+      },
+      (err) => {
+        dispose();
+        reject(err);
+      },
+    );
   });
 }
 

@@ -440,12 +440,12 @@ export class TraceRecorder implements TraceEmitter {
       const value = attributes[key];
       if (value !== undefined) flat[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
     }
-    const event = Object.freeze({
-      type,
-      time: this.#now(),
-      ...(durationMs === undefined ? {} : { durationMs: Math.round(durationMs * 1000) / 1000 }),
-      attributes: Object.freeze(flat),
-    }) as TraceEvent;
+    const time = this.#now();
+    const event = Object.freeze(
+      durationMs === undefined
+        ? { type, time, attributes: Object.freeze(flat) }
+        : { type, time, durationMs: Math.round(durationMs * 1000) / 1000, attributes: Object.freeze(flat) },
+    ) as TraceEvent;
     (this.events as TraceEvent[]).push(event);
     return event;
   }
