@@ -27,12 +27,17 @@ const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789
  * ```
  */
 export function encodeBase64(bytes: Uint8Array): string {
-  // btoa works on a "binary string"; built char by char (spreading a subarray costs more for the short
-  // values SCRAM encodes, and every SCRAM conversation encodes a few).
+  // btoa works on a "binary string". fromCharCode.apply makes it in one piece (char by char made a string
+  // per byte: 2-3 KB of garbage per SCRAM login, and slower on every runtime); in slices, since a call
+  // takes a bounded number of arguments.
   let binary = "";
-  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]);
+  for (let i = 0; i < bytes.length; i += APPLY_SLICE) {
+    binary += String.fromCharCode.apply(null, bytes.subarray(i, i + APPLY_SLICE) as unknown as number[]);
+  }
   return btoa(binary);
 }
+
+const APPLY_SLICE = 8192;
 
 /** Options of {@link decodeBase64}: how a failure is reported. */
 export interface DecodeBase64Options {
