@@ -4,7 +4,8 @@
  * @module
  */
 
-// "00" to "ff": SCRAM-SHA-1 hex-encodes a digest on every fresh conversation, the key cache on every one.
+// "00" to "ff", looked up per byte: SCRAM-SHA-1 hex-encodes its password digest, the key cache a password
+// hash on every lookup.
 const BYTE_HEX = Array.from({ length: 256 }, (_, byte) => byte.toString(16).padStart(2, "0"));
 
 /**
