@@ -1,0 +1,67 @@
+// A deployment played in memory: each address answers hello with the reply a test scripts for it (or
+// refuses the socket), and every command after hello with `{ ok: 1 }` or the test's own answer. It
+// records which sockets were opened, in order, and whether the client closed each, so a test can say
+// which servers connect() checked and that it let go of every one it did not choose. No network at all.
+import { MongoAuthError } from "../../src/core/errors.ts";
+import type { Transport } from "../../src/client/transport.ts";
+import { nodeTransport } from "../../src/transport/node.ts";
+import { memorySocket, type Peer, replyTo, requestBody } from "./memory-socket.ts";
+
+type Doc = Record<string, unknown>;
+
+/** What one address does: answers hello with a document, or refuses the connection. */
+export type ScriptedServer = Doc | "refuse";
+
+export interface ScriptedDeployment {
+  readonly transport: Transport;
+  /** Every socket opened, in order: its address and its peer side. */
+  readonly opened: { readonly address: string; readonly peer: Peer }[];
+  /** The commands (first key) each address received, hello included. */
+  readonly commands: Map<string, string[]>;
+  /** The bodies of every command each address received. */
+  readonly bodies: Map<string, Doc[]>;
+}
+
+/**
+ * A transport whose sockets reach the scripted servers.
+ *
+ * @param servers `host:port` to its hello reply (without `ok`, added) or "refuse"
+ * @param answer the reply to any command after hello (default `{ ok: 1 }`)
+ */
+export function scriptedDeployment(
+  servers: Record<string, ScriptedServer>,
+  answer: (address: string, body: Doc) => Doc = () => ({ ok: 1 }),
+): ScriptedDeployment {
+  const opened: { address: string; peer: Peer }[] = [];
+  const commands = new Map<string, string[]>();
+  const bodies = new Map<string, Doc[]>();
+  const transport = Object.create(nodeTransport, {
+    openSocket: {
+      value: ({ host, port }: { host: string; port: number }) => {
+        const address = `${host}:${port}`;
+        const script = servers[address];
+        if (script === undefined || script === "refuse") {
+          return Promise.reject(new MongoAuthError("CONNECTION_FAILED", `${address}: connection refused`));
+        }
+        const { socket, peer } = memorySocket();
+        opened.push({ address, peer });
+        void serve(address, peer, script);
+        return Promise.resolve(socket);
+      },
+    },
+  }) as Transport;
+
+  async function serve(address: string, peer: Peer, hello: Doc): Promise<void> {
+    for (;;) {
+      const request = await peer.nextWrite();
+      const body = requestBody(request);
+      const name = Object.keys(body)[0];
+      commands.set(address, [...commands.get(address) ?? [], name]);
+      bodies.set(address, [...bodies.get(address) ?? [], body]);
+      const reply = name === "hello" ? { ok: 1, maxWireVersion: 21, ...hello } : answer(address, body);
+      peer.send(replyTo(request, reply));
+    }
+  }
+
+  return { transport, opened, commands, bodies };
+}
