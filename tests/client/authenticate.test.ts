@@ -11,19 +11,8 @@ import {
   ScramKeyCache,
   type TraceEvent,
 } from "@mongo-auth/core";
+import { scriptedRunner } from "../support/scripted-runner.ts";
 import { settledWithin } from "../support/settled-within.ts";
-
-// A runner that records commands and answers from a script.
-function scriptedRunner(answer: (db: string, cmd: Document) => Document) {
-  const sent: { db: string; cmd: Document }[] = [];
-  return {
-    sent,
-    command(db: string, cmd: Document) {
-      sent.push({ db, cmd });
-      return Promise.resolve(answer(db, cmd));
-    },
-  };
-}
 
 describe("beginAuthentication", () => {
   it("negotiates when no mechanism is given: saslSupportedMechs plus a speculative SCRAM-SHA-256 start", async () => {
