@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { ObjectId } from "bson";
 import { connectWith, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
 import { scriptedDeployment, type ScriptedServer } from "../support/scripted-deployment.ts";
+import { fixturePath } from "../../testing/paths.ts";
 
 const P = "p.test:27017";
 const S1 = "s1.test:27017";
@@ -216,5 +217,47 @@ describe("discovery: servers it refuses to use", () => {
       }
       await conn.close();
     }
+  });
+});
+
+describe("discovery: where a check carries the authentication's speculative step", () => {
+  // The scripted transport opens no TLS: the certificate only has to be there for X509 to be allowed.
+  const certificate = { tlsCertificateKeyFile: fixturePath("pki/client.pem") };
+  const speculated = (deployment: ReturnType<typeof scriptedDeployment>, address: string) =>
+    deployment.bodies.get(address)?.[0].speculativeAuthenticate !== undefined;
+
+  it("MONGODB-X509 (the step is the whole login): only on the primary a member named, not on the seeds", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const conn = await connectWith(
+      deployment.transport,
+      "mongodb://s1.test,s2.test/?replicaSet=rs0&authMechanism=MONGODB-X509&tls=true",
+      certificate,
+    );
+    assert.equal(conn.address, P);
+    for (const seed of openedAddresses(deployment).filter((a) => a !== P)) {
+      assert.equal(speculated(deployment, seed), false, `${seed}'s hello`);
+    }
+    assert.equal(speculated(deployment, P), true, "the primary's hello");
+    await conn.close();
+  });
+
+  it("MONGODB-X509 and a single seed: speculates, since connect() stays on it unless it is a secondary", async () => {
+    const deployment = scriptedDeployment({ "solo.test:27017": { isWritablePrimary: true } });
+    const conn = await connectWith(
+      deployment.transport,
+      "mongodb://solo.test/?authMechanism=MONGODB-X509&tls=true",
+      certificate,
+    );
+    assert.equal(speculated(deployment, "solo.test:27017"), true);
+    await conn.close();
+  });
+
+  it("no credential: no check speculates", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const conn = await connectWith(deployment.transport, "mongodb://s1.test/?replicaSet=rs0");
+    for (const address of openedAddresses(deployment)) {
+      assert.equal(speculated(deployment, address), false, address);
+    }
+    await conn.close();
   });
 });
