@@ -3,18 +3,13 @@
 // passed on as it came.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AuthCacheStore, MongoServerError, parseCredential, runtimeEnv } from "@mongo-auth/core";
+import { MongoServerError } from "@mongo-auth/core";
 import { plain } from "../../src/mechanisms/plain.ts";
+import { authContext } from "../support/auth-context.ts";
 import { scriptedRunner } from "../support/scripted-runner.ts";
 
 function authenticator(uri = "mongodb://bob:p%C3%A4ss%00word@ldap.test/?authMechanism=PLAIN") {
-  const credential = parseCredential(uri)!;
-  return plain.create({
-    credential,
-    host: "ldap.test",
-    env: runtimeEnv(),
-    cache: new AuthCacheStore().scopeFor(credential),
-  });
+  return plain.create(authContext(uri, "ldap.test"));
 }
 
 describe("PLAIN", () => {

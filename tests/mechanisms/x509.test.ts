@@ -4,20 +4,15 @@
 // subject with no $external user: that becomes AUTHENTICATION_FAILED saying what to create.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { AuthCacheStore, MongoServerError, parseCredential, runtimeEnv } from "@mongo-auth/core";
+import { MongoServerError } from "@mongo-auth/core";
 import { mongodbX509 } from "../../src/mechanisms/x509.ts";
+import { authContext } from "../support/auth-context.ts";
 import { scriptedRunner } from "../support/scripted-runner.ts";
 
 const SUBJECT = "CN=client,OU=apps,O=Example";
 
 function authenticator(uri = "mongodb://db.test/?authMechanism=MONGODB-X509&tls=true") {
-  const credential = parseCredential(uri)!;
-  return mongodbX509.create({
-    credential,
-    host: "db.test",
-    env: runtimeEnv(),
-    cache: new AuthCacheStore().scopeFor(credential),
-  });
+  return mongodbX509.create(authContext(uri, "db.test"));
 }
 
 const withUser = () =>

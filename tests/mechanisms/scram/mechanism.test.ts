@@ -6,14 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
-import {
-  AuthCacheStore,
-  type Document,
-  MongoAuthError,
-  parseCredential,
-  runtimeEnv,
-  ScramKeyCache,
-} from "@mongo-auth/core";
+import { type Document, MongoAuthError } from "@mongo-auth/core";
 import { scramSha1, scramSha256 } from "../../../src/mechanisms/scram/mechanism.ts";
 import type { Mechanism } from "../../../src/auth/mechanism.ts";
 import {
@@ -21,6 +14,7 @@ import {
   mongoScramPassword,
   type ScramHash,
 } from "../../../testing/reference-server/mechanisms/scram.ts";
+import { authContext } from "../../support/auth-context.ts";
 import { scriptedRunner } from "../../support/scripted-runner.ts";
 
 const USER = "alice";
@@ -32,16 +26,8 @@ const text = (payload: unknown) => new TextDecoder().decode(payload as Uint8Arra
 const bytes = (value: string) => new TextEncoder().encode(value);
 
 function authenticator(mechanism: Mechanism, source = "admin") {
-  const credential = parseCredential(
-    `mongodb://${USER}:${PASSWORD}@db.test/?authSource=${source}&authMechanism=${mechanism.name}`,
-  )!;
-  const store = new AuthCacheStore({ scramKeyCache: new ScramKeyCache() });
-  return mechanism.create({
-    credential,
-    host: "db.test",
-    env: runtimeEnv(),
-    cache: store.scopeFor(credential),
-  });
+  const uri = `mongodb://${USER}:${PASSWORD}@db.test/?authSource=${source}&authMechanism=${mechanism.name}`;
+  return mechanism.create(authContext(uri, "db.test"));
 }
 
 interface ServerScript {
