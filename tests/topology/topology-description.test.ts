@@ -107,7 +107,7 @@ describe("updateTopology: what does not change", () => {
     assert.equal(updateTopology(topology, restarted, settings).servers.get(A)?.type, "RSSecondary");
   });
 
-  it("LoadBalanced: keeps whatever a check says about the load balancer, and nothing else", () => {
+  it("LoadBalanced: a check replaces only that server's description: the type stays, no member is added", () => {
     const settings = { seeds: [A], loadBalanced: true };
     const topology = afterChecks(settings, primary(A));
     assert.equal(topology.type, "LoadBalanced");
