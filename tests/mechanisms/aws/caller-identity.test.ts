@@ -11,7 +11,8 @@ const NONCE = Uint8Array.from({ length: 64 }, (_, i) => i);
 const NONCE_BASE64 = btoa(String.fromCharCode(...NONCE));
 
 const encoder = new TextEncoder();
-const hex = (bytes: ArrayBuffer) => [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
+const hex = (bytes: ArrayBuffer) =>
+  [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, "0")).join("");
 const sha256 = async (text: string) => hex(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 async function hmac(key: Uint8Array<ArrayBuffer> | ArrayBuffer, text: string): Promise<ArrayBuffer> {
   const k = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
@@ -59,7 +60,13 @@ describe("signCallerIdentity", () => {
     assert.equal(GET_CALLER_IDENTITY_BODY, "Action=GetCallerIdentity&Version=2011-06-15");
     const signed = await signCallerIdentity(KEYS, "sts.amazonaws.com", NONCE, NOW);
     assert.deepEqual(signed, {
-      a: await referenceAuthorization(KEYS, "sts.amazonaws.com", "us-east-1", NONCE_BASE64, "20240115T120000Z"),
+      a: await referenceAuthorization(
+        KEYS,
+        "sts.amazonaws.com",
+        "us-east-1",
+        NONCE_BASE64,
+        "20240115T120000Z",
+      ),
       d: "20240115T120000Z",
     });
     assert.match(
@@ -82,7 +89,13 @@ describe("signCallerIdentity", () => {
     const temp = { ...KEYS, accessKeyId: "ASIAEXAMPLE", sessionToken: "the/session+token=" };
     const signed = await signCallerIdentity(temp, "sts.amazonaws.com", NONCE, NOW);
     assert.deepEqual(signed, {
-      a: await referenceAuthorization(temp, "sts.amazonaws.com", "us-east-1", NONCE_BASE64, "20240115T120000Z"),
+      a: await referenceAuthorization(
+        temp,
+        "sts.amazonaws.com",
+        "us-east-1",
+        NONCE_BASE64,
+        "20240115T120000Z",
+      ),
       d: "20240115T120000Z",
       t: "the/session+token=",
     });
@@ -98,14 +111,20 @@ describe("signCallerIdentity", () => {
   it("signs for the host's region and names the host in the signature", async () => {
     const host = "sts.eu-west-3.amazonaws.com";
     const signed = await signCallerIdentity(KEYS, host, NONCE, NOW);
-    assert.equal(signed.a, await referenceAuthorization(KEYS, host, "eu-west-3", NONCE_BASE64, "20240115T120000Z"));
+    assert.equal(
+      signed.a,
+      await referenceAuthorization(KEYS, host, "eu-west-3", NONCE_BASE64, "20240115T120000Z"),
+    );
   });
 
   it("takes its date from the clock it is given, to the second", async () => {
     const later = NOW + 59 * 60 * 1000 + 1500; // 12:59:01.5
     const signed = await signCallerIdentity(KEYS, "sts.amazonaws.com", NONCE, later);
     assert.equal(signed.d, "20240115T125901Z");
-    assert.equal(signed.a, await referenceAuthorization(KEYS, "sts.amazonaws.com", "us-east-1", NONCE_BASE64, signed.d));
+    assert.equal(
+      signed.a,
+      await referenceAuthorization(KEYS, "sts.amazonaws.com", "us-east-1", NONCE_BASE64, signed.d),
+    );
   });
 
   it("binds the server nonce: another nonce is another signature", async () => {
@@ -117,7 +136,13 @@ describe("signCallerIdentity", () => {
     assert.notEqual(one.a, two.a);
     assert.equal(
       two.a,
-      await referenceAuthorization(KEYS, "sts.amazonaws.com", "us-east-1", btoa(String.fromCharCode(...other)), one.d),
+      await referenceAuthorization(
+        KEYS,
+        "sts.amazonaws.com",
+        "us-east-1",
+        btoa(String.fromCharCode(...other)),
+        one.d,
+      ),
     );
   });
 });

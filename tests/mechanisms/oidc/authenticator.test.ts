@@ -38,7 +38,9 @@ class ScriptedServer {
           return this.#check(payload.jwt);
         }
         this.sent.push(`start {n: ${payload.n}}`);
-        if (this.refusePrincipal) throw new MongoServerError(18, "AuthenticationFailed", "Authentication failed.");
+        if (this.refusePrincipal) {
+          throw new MongoServerError(18, "AuthenticationFailed", "Authentication failed.");
+        }
         return { ok: 1, conversationId: 5, done: false, payload: new Binary(BSON.serialize(IDP_INFO)) };
       }
       assert.equal(cmd.saslContinue, 1);
@@ -51,7 +53,9 @@ class ScriptedServer {
     const scripted = this.nextJwtReply;
     this.nextJwtReply = undefined;
     if (scripted) return scripted;
-    if (!this.accepted.has(jwt)) throw new MongoServerError(18, "AuthenticationFailed", "Authentication failed.");
+    if (!this.accepted.has(jwt)) {
+      throw new MongoServerError(18, "AuthenticationFailed", "Authentication failed.");
+    }
     return { ok: 1, conversationId: 1, done: true, payload: new Binary(new Uint8Array()) };
   }
 }
@@ -88,7 +92,10 @@ function setup(
   };
   const sleeps: number[] = [];
   let t = 1_700_000_000_000;
-  const cache = new OidcTokenCache({ now: () => t, sleep: (ms) => (sleeps.push(ms), t += ms, Promise.resolve()) });
+  const cache = new OidcTokenCache({
+    now: () => t,
+    sleep: (ms) => (sleeps.push(ms), t += ms, Promise.resolve()),
+  });
   const source = (): TokenSource => ({
     flow,
     callback,
@@ -250,12 +257,20 @@ describe("OidcAuthenticator: machine flow", () => {
 describe("OidcAuthenticator: human flow", () => {
   it("needs the host, and refuses one outside ALLOWED_HOSTS before any callback or token is sent", async () => {
     const noHost = setup("human", { init: { host: undefined } });
-    await rejectsWithCode(noHost.connection().speculativeCommand(), "INVALID_OPTION", /needs the server's host/);
+    await rejectsWithCode(
+      noHost.connection().speculativeCommand(),
+      "INVALID_OPTION",
+      /needs the server's host/,
+    );
 
     const evil = setup("human", { init: { host: "evilmongodb.net" } });
     // Even a cached token is not sent speculatively to a host that is not allowed.
     await evil.cache.obtain(() => ({ call: () => Promise.resolve({ accessToken: "cached" }) }));
-    await rejectsWithCode(evil.connection().speculativeCommand(), "INVALID_OPTION", /'evilmongodb\.net' is not in ALLOWED_HOSTS/);
+    await rejectsWithCode(
+      evil.connection().speculativeCommand(),
+      "INVALID_OPTION",
+      /'evilmongodb\.net' is not in ALLOWED_HOSTS/,
+    );
     await rejectsWithCode(evil.connection().finish(evil.server.runner, undefined), "INVALID_OPTION");
     assert.deepEqual(evil.server.sent, []);
     assert.equal(evil.calls.length, 0);
@@ -264,7 +279,8 @@ describe("OidcAuthenticator: human flow", () => {
   it("two-step: { n }, the IdP information to the callback, saslContinue { jwt } on the server's conversation", async () => {
     const { server, calls, cache, connection } = setup("human", {
       username: "ada",
-      answer: () => Promise.resolve({ accessToken: "human-1", refreshToken: "refresh-1", expiresInSeconds: 3600 }),
+      answer: () =>
+        Promise.resolve({ accessToken: "human-1", refreshToken: "refresh-1", expiresInSeconds: 3600 }),
     });
     server.accepted.add("human-1");
     await connection().finish(server.runner, undefined);
@@ -286,7 +302,11 @@ describe("OidcAuthenticator: human flow", () => {
     const auth = connection();
     await auth.finish(server.runner, undefined);
     await auth.reauthenticate(server.runner);
-    assert.deepEqual(server.sent, ["start {n: undefined}", "continue 5 {jwt: human-1}", "start {jwt: human-2}"]);
+    assert.deepEqual(server.sent, [
+      "start {n: undefined}",
+      "continue 5 {jwt: human-1}",
+      "start {jwt: human-2}",
+    ]);
     assert.equal(calls[1].refreshToken, "refresh-1");
     assert.deepEqual(calls[1].idpInfo, IDP_INFO);
   });
@@ -337,7 +357,11 @@ describe("OidcAuthenticator: human flow", () => {
     const auth = connection();
     await auth.finish(server.runner, undefined);
     await auth.reauthenticate(server.runner);
-    assert.deepEqual(server.sent.slice(2), ["start {jwt: human-2}", "start {n: undefined}", "continue 5 {jwt: human-3}"]);
+    assert.deepEqual(server.sent.slice(2), [
+      "start {jwt: human-2}",
+      "start {n: undefined}",
+      "continue 5 {jwt: human-3}",
+    ]);
     assert.equal(calls.length, 3);
   });
 
@@ -372,8 +396,14 @@ describe("OidcAuthenticator: trace", () => {
     await connection().finish(server.runner, undefined);
     const events = trace.events.map((e) => e.type);
     assert.deepEqual(events, ["oidc.source", "oidc.idp", "oidc.token", "oidc.source", "oidc.token"]);
-    const attributes = trace.events.map((e) => (e as unknown as { attributes: Record<string, unknown> }).attributes);
-    assert.deepEqual(attributes[0], { source: "OIDC_HUMAN_CALLBACK", flow: "human", tokenResource: "api://mongodb" });
+    const attributes = trace.events.map((e) =>
+      (e as unknown as { attributes: Record<string, unknown> }).attributes
+    );
+    assert.deepEqual(attributes[0], {
+      source: "OIDC_HUMAN_CALLBACK",
+      flow: "human",
+      tokenResource: "api://mongodb",
+    });
     assert.equal(attributes[2].origin, "callback");
     assert.equal(attributes[4].origin, "cache");
     const printed = JSON.stringify(trace.events);

@@ -115,7 +115,10 @@ describe("isAuthenticationFailure", () => {
     assert.equal(isAuthenticationFailure(new MongoServerError(18, "AuthenticationFailed", "")), true);
     assert.equal(isAuthenticationFailure(Object.assign(new Error("driver's"), { code: 18 })), true);
     assert.equal(isAuthenticationFailure(new MongoServerError(391, "ReauthenticationRequired", "")), false);
-    assert.equal(isAuthenticationFailure(new MongoAuthError("AUTHENTICATION_FAILED", "not the server's")), false);
+    assert.equal(
+      isAuthenticationFailure(new MongoAuthError("AUTHENTICATION_FAILED", "not the server's")),
+      false,
+    );
     assert.equal(isAuthenticationFailure(Object.assign(new Error("x"), { code: "18" })), false);
     assert.equal(isAuthenticationFailure(null), false);
   });

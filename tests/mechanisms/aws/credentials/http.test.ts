@@ -12,6 +12,7 @@ import { httpRequest } from "../../../../src/core/http.ts";
 import { MongoAuthError } from "../../../../src/core/errors.ts";
 import type { FetchLike } from "../../../../src/core/runtime-env.ts";
 import { testEnv } from "../../../support/aws-fakes.ts";
+import { settledWithin } from "../../../support/settled-within.ts";
 
 const URL_WITH_SECRETS = "http://user:pw@127.0.0.1:9/role?X-Amz-Security-Token=tok#frag";
 
@@ -36,7 +37,9 @@ async function failure(status: number, body: string, secrets?: string[]): Promis
 
 describe("awsRequest", () => {
   it("names the source and the URL without user info, query or fragment", () => {
-    const request = awsRequest(testEnv(), URL_WITH_SECRETS, { method: "GET" }, { source: "the ECS endpoint" });
+    const request = awsRequest(testEnv(), URL_WITH_SECRETS, { method: "GET" }, {
+      source: "the ECS endpoint",
+    });
     assert.equal(request.what, "MONGODB-AWS: the ECS endpoint: http://127.0.0.1:9/role");
     assert.equal(request.url, URL_WITH_SECRETS);
     assert.equal(request.failure, "CREDENTIAL_PROVIDER_ERROR");
@@ -49,7 +52,11 @@ describe("awsRequest", () => {
     assert.equal(DEFAULT_AWS_HTTP_TIMEOUT_MS, 10_000);
     assert.equal(byDefault.timeoutMs, 10_000);
     assert.equal(byDefault.fetch, env.fetch);
-    const told = awsRequest(env, "http://127.0.0.1:9/", { method: "GET" }, { source: "s", timeoutMs: 250, signal });
+    const told = awsRequest(env, "http://127.0.0.1:9/", { method: "GET" }, {
+      source: "s",
+      timeoutMs: 250,
+      signal,
+    });
     assert.equal(told.timeoutMs, 250);
     assert.equal(told.signal, signal);
   });
@@ -68,11 +75,14 @@ describe("awsRequest", () => {
 
   it("a source that does not answer in time is a CREDENTIAL_PROVIDER_ERROR naming it and the limit", async () => {
     const hanging: FetchLike = (_input, init) =>
-      new Promise((_resolve, reject) => init?.signal?.addEventListener("abort", () => reject(init.signal!.reason)));
+      new Promise((_resolve, reject) =>
+        init?.signal?.addEventListener("abort", () => reject(init.signal!.reason))
+      );
     const request = awsRequest(testEnv({}, { fetch: hanging }), "http://127.0.0.1:9/latest/api/token", {
       method: "PUT",
     }, { source: "the EC2 instance metadata service", timeoutMs: 20 });
-    await assert.rejects(httpRequest(request), (err: unknown) => {
+    // settledWithin: Node does not keep the process alive for the request's own timer.
+    await assert.rejects(settledWithin(5000, "the request", httpRequest(request)), (err: unknown) => {
       assert.ok(err instanceof MongoAuthError);
       assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
       assert.match(
@@ -97,7 +107,10 @@ describe("expectOk", () => {
     for (const status of [300, 302, 400, 403, 500, 503]) {
       const err = await failure(status, "");
       assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
-      assert.equal(err.message, `MONGODB-AWS: STS: http://127.0.0.1:9/sts answered HTTP ${status}: (empty body)`);
+      assert.equal(
+        err.message,
+        `MONGODB-AWS: STS: http://127.0.0.1:9/sts answered HTTP ${status}: (empty body)`,
+      );
     }
   });
 
@@ -105,7 +118,10 @@ describe("expectOk", () => {
     const body = "<ErrorResponse><Error><Type>Sender</Type><Code>InvalidClientTokenId</Code>" +
       "<Message>The security token included in the request is invalid.</Message></Error></ErrorResponse>";
     const err = await failure(403, body);
-    assert.match(err.message, /^MONGODB-AWS: STS: http:\/\/127\.0\.0\.1:9\/sts answered HTTP 403 \(InvalidClientTokenId\): /);
+    assert.match(
+      err.message,
+      /^MONGODB-AWS: STS: http:\/\/127\.0\.0\.1:9\/sts answered HTTP 403 \(InvalidClientTokenId\): /,
+    );
   });
 
   it("names a JSON error's Code, code or __type", async () => {

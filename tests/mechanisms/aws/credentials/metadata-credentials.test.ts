@@ -10,6 +10,7 @@ import type { FetchLike } from "../../../../src/core/runtime-env.ts";
 import { AwsCredentialCache } from "../../../../src/mechanisms/aws/credentials/cache.ts";
 import { resolveAwsCredentials } from "../../../../src/mechanisms/aws/credentials/chain.ts";
 import { testEnv } from "../../../support/aws-fakes.ts";
+import { settledWithin } from "../../../support/settled-within.ts";
 
 const SOURCE = "the ECS endpoint";
 const SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
@@ -46,7 +47,10 @@ describe("metadataCredentials", () => {
 
   it("reads the ECS answer, which has no Code, and keeps the task role's ARN beside the keys", () => {
     const { Code: _c, LastUpdated: _l, Type: _t, ...ecs } = DOC;
-    const found = metadataCredentials(JSON.stringify({ ...ecs, RoleArn: "arn:aws:iam::123456789012:role/task" }), SOURCE);
+    const found = metadataCredentials(
+      JSON.stringify({ ...ecs, RoleArn: "arn:aws:iam::123456789012:role/task" }),
+      SOURCE,
+    );
     assert.equal(found.roleArn, "arn:aws:iam::123456789012:role/task");
     assert.equal(found.accessKeyId, "ASIAEXAMPLE");
     assert.equal(found.sessionToken, TOKEN);
@@ -58,7 +62,10 @@ describe("metadataCredentials", () => {
   });
 
   it("refuses an answer that is not JSON without quoting it", () => {
-    refused(`{"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"${SECRET}"`, /^MONGODB-AWS: the ECS endpoint: the credentials answer is not JSON$/);
+    refused(
+      `{"AccessKeyId":"ASIAEXAMPLE","SecretAccessKey":"${SECRET}"`,
+      /^MONGODB-AWS: the ECS endpoint: the credentials answer is not JSON$/,
+    );
     refused("<html>gateway error</html>", /the credentials answer is not JSON$/);
     refused("", /the credentials answer is not JSON$/);
   });
@@ -70,14 +77,20 @@ describe("metadataCredentials", () => {
   });
 
   it("refuses an answer whose Code is not Success, quoting at most 64 characters of it", () => {
-    refused(JSON.stringify({ ...DOC, Code: "AssumeRoleUnauthorizedAccess" }), /the credentials answer has Code "AssumeRoleUnauthorizedAccess"$/);
+    refused(
+      JSON.stringify({ ...DOC, Code: "AssumeRoleUnauthorizedAccess" }),
+      /the credentials answer has Code "AssumeRoleUnauthorizedAccess"$/,
+    );
     refused(JSON.stringify({ ...DOC, Code: "X".repeat(500) }), new RegExp(`has Code "${"X".repeat(64)}"$`));
     refused(JSON.stringify({ ...DOC, Code: 7 }), /has Code "7"$/);
   });
 
   it("refuses an answer that lacks a key, or whose token or expiration is malformed, naming the source", () => {
     const { SecretAccessKey: _s, ...noSecret } = DOC;
-    refused(JSON.stringify(noSecret), /^AWS credentials from the ECS endpoint lack accessKeyId or secretAccessKey$/);
+    refused(
+      JSON.stringify(noSecret),
+      /^AWS credentials from the ECS endpoint lack accessKeyId or secretAccessKey$/,
+    );
     refused(JSON.stringify({ ...DOC, AccessKeyId: "" }), /lack accessKeyId or secretAccessKey$/);
     refused(JSON.stringify({ ...DOC, Token: 42 }), /sessionToken is not a string$/);
     refused(JSON.stringify({ ...DOC, Expiration: "soon" }), /expiration is not a valid date$/);
@@ -87,7 +100,9 @@ describe("metadataCredentials", () => {
 // The two sources that parse this document, each pointed at a loopback URL through an injected fetch that
 // answers `credentials` on the credentials request (IMDS also gets its session token and role name).
 const SOURCES = {
-  "the ECS container credentials endpoint": { AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:9/creds" },
+  "the ECS container credentials endpoint": {
+    AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:9/creds",
+  },
   "the EC2 instance metadata service (IMDSv2)": {
     AWS_EC2_METADATA_DISABLED: undefined,
     AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9",
@@ -108,7 +123,8 @@ const HOSTILE: Record<string, (signal?: AbortSignal) => Promise<Response>> = {
   "not JSON": () => Promise.resolve(new Response(`{"SecretAccessKey":"${SECRET}"`)),
   "JSON null": () => Promise.resolve(new Response("null")),
   "a failure Code": () => Promise.resolve(new Response(JSON.stringify({ ...DOC, Code: "Failed" }))),
-  "no secret key": () => Promise.resolve(new Response(JSON.stringify({ ...DOC, SecretAccessKey: undefined }))),
+  "no secret key": () =>
+    Promise.resolve(new Response(JSON.stringify({ ...DOC, SecretAccessKey: undefined }))),
   "an HTTP 500 echoing the keys": () => Promise.resolve(new Response(JSON.stringify(DOC), { status: 500 })),
   "a body larger than a megabyte": () => Promise.resolve(new Response("x".repeat(1_100_000))),
   "a body that never ends": (signal) =>
@@ -133,10 +149,14 @@ describe("ECS and EC2 metadata answers, through the chain", () => {
         const base = metadataFetch(() => Promise.reject(new Error("unused")));
         const fetch: FetchLike = (input, init) => {
           const path = new URL(String(input)).pathname;
-          return path === "/creds" || path.endsWith("/web-role") ? answer(init?.signal ?? undefined) : base(input, init);
+          return path === "/creds" || path.endsWith("/web-role")
+            ? answer(init?.signal ?? undefined)
+            : base(input, init);
         };
         const env = testEnv(vars, { fetch });
-        await assert.rejects(resolveAwsCredentials({ env, cache: new AwsCredentialCache(), timeoutMs: 50 }), (err: unknown) => {
+        const attempt = resolveAwsCredentials({ env, cache: new AwsCredentialCache(), timeoutMs: 50 });
+        // settledWithin: Node does not keep the process alive for the request's own timer.
+        await assert.rejects(settledWithin(5000, "resolving", attempt), (err: unknown) => {
           assert.ok(err instanceof MongoAuthError, String(err));
           assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
           assert.ok(err.message.includes(source), err.message);

@@ -11,7 +11,10 @@ describe("awsSourceError", () => {
     assert.ok(err instanceof MongoAuthError);
     assert.equal(err.name, "MongoAuthError");
     assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
-    assert.equal(err.message, "MONGODB-AWS: the ECS endpoint: the answer has no AccessKeyId; check the task role");
+    assert.equal(
+      err.message,
+      "MONGODB-AWS: the ECS endpoint: the answer has no AccessKeyId; check the task role",
+    );
   });
 
   it("keeps the underlying error as its cause, and has none when given none", () => {

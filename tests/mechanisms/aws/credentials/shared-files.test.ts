@@ -82,7 +82,10 @@ describe("loadSharedProfiles: which files", () => {
   });
 
   it("does not expand ~ in the middle of a path or ~user", async () => {
-    const { env, read } = filesEnv({ AWS_SHARED_CREDENTIALS_FILE: "/a/~/b", AWS_CONFIG_FILE: "~bob/config" }, {});
+    const { env, read } = filesEnv(
+      { AWS_SHARED_CREDENTIALS_FILE: "/a/~/b", AWS_CONFIG_FILE: "~bob/config" },
+      {},
+    );
     await loadSharedProfiles(env);
     assert.deepEqual(read.sort(), ["/a/~/b", "~bob/config"]);
   });
@@ -123,7 +126,9 @@ describe("loadSharedProfiles: which files", () => {
   });
 
   it("is empty when the runtime cannot read files", async () => {
-    const profiles = await loadSharedProfiles(runtimeEnv({ env: {}, homeDir: "/home/ada", fetch: refuseFetch }));
+    const profiles = await loadSharedProfiles(
+      runtimeEnv({ env: {}, homeDir: "/home/ada", fetch: refuseFetch }),
+    );
     assert.equal(profiles.anyFileRead, false);
     assert.equal(profiles.get("default"), undefined);
   });

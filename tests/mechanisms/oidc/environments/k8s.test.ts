@@ -26,7 +26,10 @@ function filesEnv(vars: Record<string, string>, files: Record<string, string>) {
 describe("createK8sCallback", () => {
   it("prefers AZURE_FEDERATED_TOKEN_FILE (AKS), then AWS_WEB_IDENTITY_TOKEN_FILE (EKS)", async () => {
     const files = { "/azure/token": "azure-token\n", "/aws/token": "aws-token" };
-    const both = filesEnv({ AZURE_FEDERATED_TOKEN_FILE: "/azure/token", AWS_WEB_IDENTITY_TOKEN_FILE: "/aws/token" }, files);
+    const both = filesEnv({
+      AZURE_FEDERATED_TOKEN_FILE: "/azure/token",
+      AWS_WEB_IDENTITY_TOKEN_FILE: "/aws/token",
+    }, files);
     assert.deepEqual(await createK8sCallback({ env: both.env })(params), { accessToken: "azure-token" });
     assert.deepEqual(both.read, ["/azure/token"]);
     const awsOnly = filesEnv({ AWS_WEB_IDENTITY_TOKEN_FILE: "/aws/token" }, files);
@@ -35,7 +38,12 @@ describe("createK8sCallback", () => {
 
   it("falls back to the service-account token path, also when a variable is set but empty", async () => {
     assert.equal(K8S_DEFAULT_TOKEN_FILE, "/var/run/secrets/kubernetes.io/serviceaccount/token");
-    for (const vars of [{}, { AZURE_FEDERATED_TOKEN_FILE: "", AWS_WEB_IDENTITY_TOKEN_FILE: "" }] as Record<string, string>[]) {
+    for (
+      const vars of [{}, { AZURE_FEDERATED_TOKEN_FILE: "", AWS_WEB_IDENTITY_TOKEN_FILE: "" }] as Record<
+        string,
+        string
+      >[]
+    ) {
       const { env, read } = filesEnv(vars, { [K8S_DEFAULT_TOKEN_FILE]: "sa-token" });
       assert.deepEqual(await createK8sCallback({ env })(params), { accessToken: "sa-token" });
       assert.deepEqual(read, [K8S_DEFAULT_TOKEN_FILE]);
@@ -60,17 +68,28 @@ describe("createK8sCallback", () => {
 
   it("names the file and where its path came from when it cannot be read", async () => {
     const cases: [Record<string, string>, string, RegExp][] = [
-      [{ AWS_WEB_IDENTITY_TOKEN_FILE: "/missing/aws" }, "/missing/aws", /ENVIRONMENT:k8s \(AWS_WEB_IDENTITY_TOKEN_FILE\)/],
-      [{ AZURE_FEDERATED_TOKEN_FILE: "/missing/azure" }, "/missing/azure", /ENVIRONMENT:k8s \(AZURE_FEDERATED_TOKEN_FILE\)/],
+      [
+        { AWS_WEB_IDENTITY_TOKEN_FILE: "/missing/aws" },
+        "/missing/aws",
+        /ENVIRONMENT:k8s \(AWS_WEB_IDENTITY_TOKEN_FILE\)/,
+      ],
+      [
+        { AZURE_FEDERATED_TOKEN_FILE: "/missing/azure" },
+        "/missing/azure",
+        /ENVIRONMENT:k8s \(AZURE_FEDERATED_TOKEN_FILE\)/,
+      ],
       [{}, K8S_DEFAULT_TOKEN_FILE, /ENVIRONMENT:k8s \(default path\)/],
     ];
     for (const [vars, path, from] of cases) {
-      await assert.rejects(createK8sCallback({ env: filesEnv(vars, {}).env })(params), (err: Error & { code?: string }) => {
-        assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
-        assert.match(err.message, from);
-        assert.ok(err.message.includes(`cannot read token file ${path}`), err.message);
-        return true;
-      });
+      await assert.rejects(
+        createK8sCallback({ env: filesEnv(vars, {}).env })(params),
+        (err: Error & { code?: string }) => {
+          assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
+          assert.match(err.message, from);
+          assert.ok(err.message.includes(`cannot read token file ${path}`), err.message);
+          return true;
+        },
+      );
     }
   });
 
@@ -82,7 +101,8 @@ describe("createK8sCallback", () => {
     });
     await assert.rejects(createK8sCallback({ env: runtimeEnv() })(params), {
       code: "RUNTIME_UNSUPPORTED",
-      message: /ENVIRONMENT:k8s \(default path\) reads a token file, but this runtime environment has no readTextFile/,
+      message:
+        /ENVIRONMENT:k8s \(default path\) reads a token file, but this runtime environment has no readTextFile/,
     });
   });
 });

@@ -11,13 +11,16 @@ function filesEnv(vars: Record<string, string>, files: Record<string, string>, e
   return runtimeEnv({
     env: vars,
     envRestriction,
-    readTextFile: (path) => path in files ? Promise.resolve(files[path]) : Promise.reject(new Error(`ENOENT: ${path}`)),
+    readTextFile: (path) =>
+      path in files ? Promise.resolve(files[path]) : Promise.reject(new Error(`ENOENT: ${path}`)),
   });
 }
 
 describe("createTestCallback", () => {
   it("reads the token in OIDC_TOKEN_FILE, without the trailing newline", async () => {
-    const env = filesEnv({ OIDC_TOKEN_FILE: "/tmp/tokens/test_user1" }, { "/tmp/tokens/test_user1": "test-token\n" });
+    const env = filesEnv({ OIDC_TOKEN_FILE: "/tmp/tokens/test_user1" }, {
+      "/tmp/tokens/test_user1": "test-token\n",
+    });
     assert.deepEqual(await createTestCallback({ env })(params), { accessToken: "test-token" });
   });
 
@@ -51,11 +54,15 @@ describe("createTestCallback", () => {
   it("names the file and the variable when the file cannot be read or is empty", async () => {
     await assert.rejects(createTestCallback({ env: filesEnv({ OIDC_TOKEN_FILE: "/nope" }, {}) })(params), {
       code: "CREDENTIAL_PROVIDER_ERROR",
-      message: /^MONGODB-OIDC ENVIRONMENT:test \(OIDC_TOKEN_FILE\): cannot read token file \/nope: ENOENT: \/nope$/,
+      message:
+        /^MONGODB-OIDC ENVIRONMENT:test \(OIDC_TOKEN_FILE\): cannot read token file \/nope: ENOENT: \/nope$/,
     });
-    await assert.rejects(createTestCallback({ env: filesEnv({ OIDC_TOKEN_FILE: "/e" }, { "/e": "" }) })(params), {
-      code: "CREDENTIAL_PROVIDER_ERROR",
-      message: /^MONGODB-OIDC ENVIRONMENT:test \(OIDC_TOKEN_FILE\): token file \/e is empty$/,
-    });
+    await assert.rejects(
+      createTestCallback({ env: filesEnv({ OIDC_TOKEN_FILE: "/e" }, { "/e": "" }) })(params),
+      {
+        code: "CREDENTIAL_PROVIDER_ERROR",
+        message: /^MONGODB-OIDC ENVIRONMENT:test \(OIDC_TOKEN_FILE\): token file \/e is empty$/,
+      },
+    );
   });
 });

@@ -25,7 +25,8 @@ describe("readTokenFile", () => {
   it("is RUNTIME_UNSUPPORTED without a file reader, saying what to pass instead", async () => {
     await assert.rejects(readTokenFile({ getEnv: noVars }, "/token", "ENVIRONMENT:k8s (default path)"), {
       code: "RUNTIME_UNSUPPORTED",
-      message: "MONGODB-OIDC ENVIRONMENT:k8s (default path) reads a token file, but this runtime environment " +
+      message:
+        "MONGODB-OIDC ENVIRONMENT:k8s (default path) reads a token file, but this runtime environment " +
         "has no readTextFile; pass one in the RuntimeEnv or use OIDC_CALLBACK",
     });
   });
@@ -33,15 +34,18 @@ describe("readTokenFile", () => {
   it("names the source, the file and the reader's reason when it cannot be read, keeping the cause", async () => {
     const denied = new Error("EACCES: permission denied");
     const env = { getEnv: noVars, readTextFile: () => Promise.reject(denied) };
-    await assert.rejects(readTokenFile(env, "/token", "ENVIRONMENT:test (OIDC_TOKEN_FILE)"), (err: Error & { code?: string }) => {
-      assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
-      assert.equal(
-        err.message,
-        "MONGODB-OIDC ENVIRONMENT:test (OIDC_TOKEN_FILE): cannot read token file /token: EACCES: permission denied",
-      );
-      assert.equal(err.cause, denied);
-      return true;
-    });
+    await assert.rejects(
+      readTokenFile(env, "/token", "ENVIRONMENT:test (OIDC_TOKEN_FILE)"),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, "CREDENTIAL_PROVIDER_ERROR");
+        assert.equal(
+          err.message,
+          "MONGODB-OIDC ENVIRONMENT:test (OIDC_TOKEN_FILE): cannot read token file /token: EACCES: permission denied",
+        );
+        assert.equal(err.cause, denied);
+        return true;
+      },
+    );
     const thrownString = { getEnv: noVars, readTextFile: () => Promise.reject("gone") };
     await assert.rejects(readTokenFile(thrownString, "/token", "ENVIRONMENT:k8s"), {
       code: "CREDENTIAL_PROVIDER_ERROR",

@@ -6,7 +6,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { AuthorizationServer } from "oauth4webapi";
-import { type CodeFlowContext, signInWithBrowser } from "../../../../src/mechanisms/oidc/human/authorization-code.ts";
+import {
+  type CodeFlowContext,
+  signInWithBrowser,
+} from "../../../../src/mechanisms/oidc/human/authorization-code.ts";
 import { idpRequestOptions } from "../../../../src/mechanisms/oidc/human/idp-http.ts";
 import {
   type LoopbackListenOptions,
@@ -25,7 +28,8 @@ const AS: AuthorizationServer = {
 const CLIENT_ID = "mongo-cli";
 const PORT = 50123;
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+const base64url = (bytes: Uint8Array) =>
+  btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 const encodeJson = (value: unknown) => base64url(new TextEncoder().encode(JSON.stringify(value)));
 
 /** An ID token as the identity provider would sign it (the flow checks its claims, not its signature). */
@@ -168,14 +172,22 @@ describe("signInWithBrowser: the authorization request", () => {
     await one.run();
     await two.run();
     for (const name of ["state", "nonce", "code_challenge"]) {
-      assert.notEqual(one.browser.authorize.searchParams.get(name), two.browser.authorize.searchParams.get(name), name);
+      assert.notEqual(
+        one.browser.authorize.searchParams.get(name),
+        two.browser.authorize.searchParams.get(name),
+        name,
+      );
     }
   });
 
   it("needs an authorization endpoint, and says to use the device flow otherwise", async () => {
     const { authorization_endpoint: _none, ...noEndpoint } = AS;
     const h = harness({ context: { as: noEndpoint } });
-    await failsWith(h.run(), "OIDC_DISCOVERY_FAILED", /https:\/\/idp\.example has no authorization endpoint: sign in with flow: "device"/);
+    await failsWith(
+      h.run(),
+      "OIDC_DISCOVERY_FAILED",
+      /https:\/\/idp\.example has no authorization endpoint: sign in with flow: "device"/,
+    );
     assert.deepEqual(h.events, [], "nothing listened");
   });
 });
@@ -193,7 +205,10 @@ describe("signInWithBrowser: the redirect and the code exchange", () => {
     assert.equal(exchange.get("code"), "the-code");
     assert.equal(exchange.get("client_id"), CLIENT_ID);
     assert.equal(exchange.get("redirect_uri"), `http://127.0.0.1:${PORT}/redirect`);
-    assert.equal(await s256(exchange.get("code_verifier")!), h.browser.authorize.searchParams.get("code_challenge"));
+    assert.equal(
+      await s256(exchange.get("code_verifier")!),
+      h.browser.authorize.searchParams.get("code_challenge"),
+    );
   });
 
   it("answers other paths and methods with 404 and keeps waiting; a second redirect gets 410", async () => {
@@ -225,7 +240,9 @@ describe("signInWithBrowser: the redirect and the code exchange", () => {
   });
 
   it("access_denied is OIDC_SIGN_IN_DECLINED; another error is OIDC_REDIRECT_ERROR naming it", async () => {
-    const declined = harness({ browser: (b) => b.redirect({ error: "access_denied", error_description: "User said no" }) });
+    const declined = harness({
+      browser: (b) => b.redirect({ error: "access_denied", error_description: "User said no" }),
+    });
     await failsWith(declined.run(), "OIDC_SIGN_IN_DECLINED", /declined \(access_denied: User said no\)/);
     const other = harness({ browser: (b) => b.redirect({ error: "invalid_scope" }) });
     await failsWith(other.run(), "OIDC_REDIRECT_ERROR", /redirected back with the error invalid_scope/);
@@ -234,7 +251,11 @@ describe("signInWithBrowser: the redirect and the code exchange", () => {
 
   it("a token endpoint that refuses the code is CREDENTIAL_PROVIDER_ERROR, without the code or the verifier", async () => {
     const h = harness({ token: () => Response.json({ error: "invalid_grant" }, { status: 400 }) });
-    const err = await failsWith(h.run(), "CREDENTIAL_PROVIDER_ERROR", /refused exchanging the authorization code: invalid_grant/);
+    const err = await failsWith(
+      h.run(),
+      "CREDENTIAL_PROVIDER_ERROR",
+      /refused exchanging the authorization code: invalid_grant/,
+    );
     const verifier = h.tokenRequests[0].get("code_verifier")!;
     assert.ok(!err.message.includes("the-code") && !err.message.includes(verifier), err.message);
   });
@@ -243,15 +264,23 @@ describe("signInWithBrowser: the redirect and the code exchange", () => {
     const answers: Record<string, (authorize: URL) => Record<string, unknown>> = {
       "no ID token": () => ({}),
       "another nonce": () => ({ id_token: idToken({ nonce: "replayed" }) }),
-      "another audience": (authorize) => ({ id_token: idToken({ nonce: authorize.searchParams.get("nonce"), aud: "other" }) }),
-      "another issuer": (authorize) => ({ id_token: idToken({ nonce: authorize.searchParams.get("nonce"), iss: "https://evil.example" }) }),
+      "another audience": (authorize) => ({
+        id_token: idToken({ nonce: authorize.searchParams.get("nonce"), aud: "other" }),
+      }),
+      "another issuer": (authorize) => ({
+        id_token: idToken({ nonce: authorize.searchParams.get("nonce"), iss: "https://evil.example" }),
+      }),
     };
     for (const [what, extra] of Object.entries(answers)) {
       const h = harness({
         token: (_request, authorize) =>
           Response.json({ access_token: "the-access-token", token_type: "Bearer", ...extra(authorize) }),
       });
-      const err = await failsWith(h.run(), "CREDENTIAL_PROVIDER_ERROR", /exchanging the authorization code at https:\/\/idp\.example failed/);
+      const err = await failsWith(
+        h.run(),
+        "CREDENTIAL_PROVIDER_ERROR",
+        /exchanging the authorization code at https:\/\/idp\.example failed/,
+      );
       assert.ok(!err.message.includes("the-access-token"), `${what}: ${err.message}`);
     }
   });
@@ -266,7 +295,11 @@ describe("signInWithBrowser: when the person never comes back", () => {
         },
       },
     });
-    const err = await failsWith(h.run(), "CREDENTIAL_PROVIDER_ERROR", /openUrl failed to show the sign-in page .*flow: "device"/);
+    const err = await failsWith(
+      h.run(),
+      "CREDENTIAL_PROVIDER_ERROR",
+      /openUrl failed to show the sign-in page .*flow: "device"/,
+    );
     assert.equal((err.cause as Error).message, "no browser here");
     assert.deepEqual(h.events, ["listening", "closed"]);
   });

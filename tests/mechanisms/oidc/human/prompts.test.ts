@@ -37,7 +37,11 @@ describe("printUrl", () => {
 describe("printDeviceCode", () => {
   it("prints where to go, the code on a line of its own, and how many minutes it is valid", () => {
     const { printed, print } = lines();
-    printDeviceCode(print)({ verificationUri: "https://idp.example/device", userCode: "WDJB-MJHT", expiresInSeconds: 600 });
+    printDeviceCode(print)({
+      verificationUri: "https://idp.example/device",
+      userCode: "WDJB-MJHT",
+      expiresInSeconds: 600,
+    });
     assert.deepEqual(printed, [
       "To sign in to MongoDB, open https://idp.example/device on any device and enter the code\n\n  WDJB-MJHT\n\n" +
       "(valid for 10 minutes).",
@@ -55,7 +59,11 @@ describe("printDeviceCode", () => {
     ];
     for (const [expiresInSeconds, valid] of cases) {
       const { printed, print } = lines();
-      printDeviceCode(print)({ verificationUri: "https://idp.example/device", userCode: "C", expiresInSeconds });
+      printDeviceCode(print)({
+        verificationUri: "https://idp.example/device",
+        userCode: "C",
+        expiresInSeconds,
+      });
       assert.match(printed[0], new RegExp(`\\(valid for ${valid}\\)\\.$`), `${expiresInSeconds} s`);
     }
   });
