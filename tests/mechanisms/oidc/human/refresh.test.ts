@@ -15,7 +15,7 @@ const CLIENT = { client_id: "mongo-cli" };
 const REFRESH = "rt-0123456789-the-refresh-token";
 
 /** Refreshes through a token endpoint that answers `answer`; returns the result and what was sent. */
-async function refreshWith(answer: () => Promise<Response>) {
+function refreshWith(answer: () => Promise<Response>) {
   const sent: { url: string; method?: string; body: URLSearchParams }[] = [];
   const fetch: FetchLike = (input, init) => {
     sent.push({ url: String(input), method: init?.method, body: new URLSearchParams(String(init?.body)) });
@@ -34,7 +34,7 @@ const json = (status: number, body: unknown) =>
   );
 
 async function failsWith(answer: () => Promise<Response>, code: string, message: RegExp): Promise<void> {
-  const { result } = await refreshWith(answer);
+  const { result } = refreshWith(answer);
   await assert.rejects(result, (err: unknown) => {
     assert.ok(err instanceof MongoAuthError, String(err));
     assert.equal(err.code, code, err.message);
@@ -47,7 +47,7 @@ async function failsWith(answer: () => Promise<Response>, code: string, message:
 
 describe("refreshTokens", () => {
   it("POSTs grant_type=refresh_token with the refresh token and the public client's id to the token endpoint", async () => {
-    const { result, sent } = await refreshWith(() =>
+    const { result, sent } = refreshWith(() =>
       json(200, { access_token: "new-at", token_type: "Bearer", expires_in: 3600, refresh_token: "rt-2" })
     );
     const tokens = await result;
@@ -64,7 +64,7 @@ describe("refreshTokens", () => {
   });
 
   it("keeps working when the identity provider does not rotate the refresh token", async () => {
-    const { result } = await refreshWith(() => json(200, { access_token: "new-at", token_type: "bearer" }));
+    const { result } = refreshWith(() => json(200, { access_token: "new-at", token_type: "bearer" }));
     const tokens = await result;
     assert.equal(tokens?.access_token, "new-at");
     assert.equal(tokens?.refresh_token, undefined);
@@ -72,9 +72,7 @@ describe("refreshTokens", () => {
 
   it("is undefined when the identity provider refuses the refresh token: the person signs in again", async () => {
     for (const error of ["invalid_grant", "invalid_client", "unauthorized_client"]) {
-      const { result } = await refreshWith(() =>
-        json(400, { error, error_description: "Refresh token expired" })
-      );
+      const { result } = refreshWith(() => json(400, { error, error_description: "Refresh token expired" }));
       assert.equal(await result, undefined, error);
     }
   });
