@@ -14,7 +14,7 @@ import { awsSourceError } from "./provider-error.ts";
  * @param body the response body
  * @param source the source's name, for errors
  * @returns the credentials, and the role's ARN when the answer names it
- * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when the body is not JSON, reports a failure
+ * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` when the body is not a JSON object, reports a failure
  *   `Code`, or lacks a field; never with the body's secrets in the message
  */
 export function metadataCredentials(
@@ -26,6 +26,10 @@ export function metadataCredentials(
     doc = JSON.parse(body);
   } catch {
     throw awsSourceError(source, "the credentials answer is not JSON");
+  }
+  // `null`, a string or a number parse too; reading a field of `null` would be a TypeError.
+  if (typeof doc !== "object" || doc === null || Array.isArray(doc)) {
+    throw awsSourceError(source, "the credentials answer is not a JSON object");
   }
   if (doc.Code !== undefined && doc.Code !== "Success") {
     throw awsSourceError(

@@ -51,17 +51,4 @@ describe("source 7: EC2 instance metadata (IMDSv2)", () => {
     );
     assert.equal(called, false);
   });
-
-  it("refuses an answer whose Code is not Success", async () => {
-    const fetch = (input: string | URL | Request) => {
-      const path = new URL(String(input)).pathname;
-      const body = path.endsWith("/token")
-        ? "tok"
-        : path.endsWith("credentials/")
-        ? "role"
-        : JSON.stringify({ Code: "Failed" });
-      return Promise.resolve(new Response(body));
-    };
-    await rejectsWith(resolve(testEnv({ AWS_EC2_METADATA_DISABLED: undefined }, { fetch })), /Code "Failed"/);
-  });
 });
