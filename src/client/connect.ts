@@ -16,7 +16,7 @@ import { discover, type Discovered } from "./discovery.ts";
 import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
 import { type CheckContext, failureAttributes, startOn } from "./check.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
-import { handshakeSteps } from "./turn-budget.ts";
+import { handshakeStepsFor } from "./turn-budget.ts";
 
 /**
  * Connects to the member of `uri`'s deployment that the read preference asks for and authenticates
@@ -126,7 +126,7 @@ async function connectToMember(
     authSource: plan.authSource,
   };
   // Spread over turns of the event loop, except where requests cannot wait on each other's timers.
-  const steps = transport.ioPerRequest ? undefined : handshakeSteps;
+  const steps = transport.ioPerRequest ? undefined : handshakeStepsFor(transport);
   await steps?.step();
   const discovered = await discover(context);
   await steps?.step();

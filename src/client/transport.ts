@@ -191,6 +191,13 @@ export interface Transport extends DnsResolver {
    * timers. Default: false.
    */
   readonly ioPerRequest?: boolean;
+  /**
+   * How to reach a later turn of the event loop in which the timers due by then have run: connect() spreads
+   * its handshake steps over such turns when many connections start together. Default: a timer tick,
+   * `setTimeout(run, 0)`, a millisecond or more later. The Node.js transport uses `setImmediate` on
+   * Node.js, where the timers due run first at every loop iteration.
+   */
+  readonly nextTurn?: (run: () => void) => void;
 }
 
 type CapabilityName = Exclude<keyof TransportCapabilities, "runtime" | "maxPbkdf2Iterations">;

@@ -13,6 +13,12 @@ describe("node transport", () => {
     assert.equal(nodeTransport.osType, os.type());
   });
 
+  it("reaches the next turn with an immediate on Node.js only; on Bun and Deno with the timer tick", () => {
+    // Node.js runs the timers due before its immediates at every loop iteration; Bun and Deno did not.
+    if (runtime === "node") assert.equal(typeof nodeTransport.nextTurn, "function");
+    else assert.equal(nodeTransport.nextTurn, undefined);
+  });
+
   it("gives credential sources the process environment, home directory and file reader", async () => {
     const env = nodeEnv();
     assert.equal(env.getEnv("PATH"), process.env.PATH);
