@@ -108,9 +108,15 @@ function summary(error: unknown): string {
     error instanceof TypeError
   ) {
     const code = (error as { code?: unknown }).code;
-    return typeof code === "string" ? `${code}: ${error.message}` : error.message;
+    return (typeof code === "string" ? `${code}: ${error.message}` : error.message) + statusOf(error);
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+// oauth4webapi gives the response it refused as the cause: its status says what the provider answered.
+function statusOf(error: Error): string {
+  const cause = (error as { cause?: unknown }).cause;
+  return cause instanceof Response ? ` (HTTP ${cause.status})` : "";
 }
 
 function detail(description: string | undefined): string {

@@ -97,11 +97,11 @@ describe("refreshTokens", () => {
     );
   });
 
-  it("a server error that echoes the refresh token never shows it", async () => {
+  it("a server error that echoes the refresh token never shows it, and says the status", async () => {
     await failsWith(
       () => Promise.resolve(new Response(`internal error for refresh_token=${REFRESH}`, { status: 500 })),
       "CREDENTIAL_PROVIDER_ERROR",
-      /refreshing the access token/,
+      /refreshing the access token .*\(HTTP 500\)/,
     );
   });
 
