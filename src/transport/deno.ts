@@ -31,6 +31,7 @@
 import { throwIfAborted } from "../core/abort.ts";
 import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
+import { timerFair } from "../client/turn-budget.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
@@ -79,6 +80,12 @@ interface DenoApi {
   readonly env: { get(name: string): string | undefined; toObject(): Record<string, string> };
 }
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
+
+// Deno's setImmediate (a global since Deno 2): a later turn without a timer tick's floor of about 2 ms, which
+// held a pool warm-up of 100 connections to ten handshake steps per tick (bench/README.md). Deno may run it
+// ahead of the due timers, so it waits for a timer tick when they are overdue.
+const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
+const timerFairImmediate = timerFair((run) => void immediate!(run));
 
 // Copied into Node or Bun, this entry point would fail deep inside with a TypeError on `Deno.connect`.
 function requireDeno(): void {
@@ -180,6 +187,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
       return Deno.resolveDns(name, "TXT", { signal, nameServer });
     },
     defaultEnv: denoEnv,
+    ...(immediate && { nextTurn: timerFairImmediate }),
   };
 }
 

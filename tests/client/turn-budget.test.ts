@@ -1,5 +1,6 @@
 // The turn budget: handshake steps go on at once while the turn's budget lasts; past it they wait for a
-// later turn of the event loop, in order, so that timers scheduled meanwhile run between the bursts.
+// later turn of the event loop, in order, so that timers scheduled meanwhile run between the bursts. With a
+// quicker next turn than the timer tick, the due timers still run at least every TIMER_SLICE_MS.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
@@ -7,14 +8,29 @@ import {
   handshakeStepsFor,
   type NextTurn,
   STEPS_PER_TURN,
+  TIMER_SLICE_MS,
+  timerFair,
   TurnBudget,
 } from "../../src/client/turn-budget.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
+import { denoTransport } from "../../src/transport/deno.ts";
+import { runtime } from "../support/transports.ts";
 
-// The ways of reaching the next turn this runtime uses: the timer tick everywhere, and an immediate where
-// the Node.js transport says it is one (on Node.js only).
-const nextTurns: [string, NextTurn | undefined][] = [["a timer tick", undefined]];
+// The ways of reaching the next turn this runtime uses: the timer tick everywhere, an immediate where the
+// Node.js transport says it is one (on Node.js only), the Deno transport's on Deno; and a quick turn that
+// never lets a timer run by itself (a microtask) made timerFair.
+const nextTurns: [string, NextTurn | undefined][] = [
+  ["a timer tick", undefined],
+  ["a microtask made timerFair", timerFair((run) => queueMicrotask(run))],
+];
 if (nodeTransport.nextTurn) nextTurns.push(["the Node.js transport's next turn", nodeTransport.nextTurn]);
+if (runtime === "deno") nextTurns.push(["the Deno transport's next turn", denoTransport.nextTurn]);
+
+// Holds the event loop for `ms`, as a handshake step's work does.
+function busy(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until);
+}
 
 // Takes `count` steps at once; each records its number when it goes on.
 function burst(budget: TurnBudget, count: number, log: (string | number)[]): Promise<void>[] {
@@ -37,24 +53,23 @@ describe("TurnBudget", () => {
   });
 
   for (const [name, nextTurn] of nextTurns) {
-    it(`lets the held steps go in order, and a timer that falls due meanwhile runs between the turns (${name})`, async () => {
+    it(`lets the held steps go in order, and a timer that falls due meanwhile runs before the burst ends (${name})`, async () => {
       const log: (string | number)[] = [];
-      const busy = (ms: number) => {
-        const until = performance.now() + ms;
-        while (performance.now() < until);
-      };
       setTimeout(() => log.push("timer"), 1); // the application's, due while the burst works
       const budget = new TurnBudget(2, nextTurn);
-      const steps = Array.from({ length: 6 }, (_, i) => {
+      const steps = Array.from({ length: 12 }, (_, i) => {
         const go = () => void (log.push(i + 1), busy(1)); // each step holds the event loop for 1 ms
         const waiting = budget.step();
         return waiting ? waiting.then(go) : Promise.resolve(go());
       });
       await Promise.all(steps);
-      assert.deepEqual(log.filter((entry) => entry !== "timer"), [1, 2, 3, 4, 5, 6]);
-      // Without a budget all six would run before the timer; with it, the timer waits at most one more turn.
+      assert.deepEqual(log.filter((entry) => entry !== "timer"), Array.from({ length: 12 }, (_, i) => i + 1));
+      // Without a budget all twelve would run before the timer. With timer ticks it waits at most a turn of
+      // two steps; with a timerFair turn, at most the timer slice and a turn more (two slices, to spare a
+      // runtime that runs the budget's timer tick first).
       const timer = log.indexOf("timer");
-      assert.ok(timer !== -1 && timer < log.indexOf(5), log.join(" "));
+      const atMost = 2 * TIMER_SLICE_MS + 2;
+      assert.ok(timer !== -1 && timer <= atMost, log.join(" "));
     });
   }
 
@@ -92,5 +107,44 @@ describe("TurnBudget", () => {
   it("is shared by every connect() of the process, with the documented budget", () => {
     assert.ok(handshakeSteps instanceof TurnBudget);
     assert.equal(STEPS_PER_TURN, 10);
+  });
+});
+
+describe("timerFair", () => {
+  it("comes by the quick turn while the timers have run lately", async () => {
+    const quick: (() => void)[] = [];
+    const nextTurn = timerFair((run) => void quick.push(run));
+    let ran = false;
+    nextTurn(() => (ran = true));
+    quick.shift()!();
+    assert.equal(ran, true);
+    await new Promise((resolve) => setTimeout(resolve, 5)); // its timer tick comes and goes
+  });
+
+  it("waits for a timer tick, after the due timers, once they are overdue", async () => {
+    const log: string[] = [];
+    const nextTurn = timerFair((run) => queueMicrotask(run));
+    setTimeout(() => log.push("timer"), 0);
+    const turn = new Promise<void>((resolve) => nextTurn(() => resolve(void log.push("turn"))));
+    busy(TIMER_SLICE_MS + 1); // the loop is held past the slice before the quick turn comes
+    await Promise.resolve();
+    assert.deepEqual(log, []);
+    await turn;
+    assert.deepEqual(log, ["timer", "turn"]);
+  });
+
+  it("still comes when the quick turn arrives late, after the timer tick has come and gone", async () => {
+    const quick: (() => void)[] = [];
+    const nextTurn = timerFair((run) => void quick.push(run));
+    let ran = false;
+    nextTurn(() => (ran = true));
+    await new Promise((resolve) => setTimeout(resolve, 5)); // the timer tick comes first
+    busy(TIMER_SLICE_MS + 1); // then the loop is held, so that the timers are overdue when the turn comes
+    quick.shift()!();
+    assert.equal(ran, false);
+    for (let waited = 0; !ran && waited < 1_000; waited += 5) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    assert.equal(ran, true, "still held after 1 s");
   });
 });

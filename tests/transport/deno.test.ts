@@ -27,6 +27,21 @@ describe("deno transport", () => {
     assert.equal(env.getEnv("PATH"), deno.env.get("PATH"));
   });
 
+  it("on Deno: reaches the next turn with an immediate", {
+    skip: runtime !== "deno" && "Deno only",
+  }, async () => {
+    const { denoTransport } = await import("../../src/transport/deno.ts");
+    const order: string[] = [];
+    const setImmediate = (globalThis as unknown as { setImmediate(run: () => void): unknown }).setImmediate;
+    const immediate = new Promise<void>((resolve) =>
+      setImmediate(() => (order.push("immediate"), resolve()))
+    );
+    denoTransport.nextTurn!(() => order.push("next turn"));
+    await immediate;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    assert.deepEqual(order, ["immediate", "next turn"]);
+  });
+
   it("on Deno: every denoEnv() is the process's: credentials they produce share one cache scope", {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
