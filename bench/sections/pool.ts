@@ -1,12 +1,21 @@
 // Sections 4 and 5: pool warm-up — 100 connections of one user opened at once, each running one ping —
-// with our connect() and with the official `mongodb` driver (maxPoolSize 100, maxConnecting 100,
-// 100 concurrent pings), against the same reference server in a child process. Every run uses a
+// with our connect(), with our conversation embedded in a pool of one's own (what a driver author pays), and
+// with the official `mongodb` driver (maxPoolSize 100, maxConnecting 100, 100 concurrent pings), against the
+// same reference server in a child process. Every run uses a
 // user of its own (own salt), so both clients start with cold key caches. While each run goes, a
 // 1 ms interval timer records the longest event-loop gap (section 5), and the client's main-thread CPU
 // is metered (bench/support/cpu.ts). mongo-auth runs with its default maxConnecting (100) unless
 // `--max-connecting=N` says otherwise.
 import { MongoClient } from "mongodb";
-import { AuthCacheStore, connectWith, ScramKeyCache, type Transport } from "../../mod.ts";
+import {
+  AuthCacheStore,
+  beginAuthentication,
+  connectWith,
+  parseCredential,
+  ScramKeyCache,
+  type Transport,
+  WireConnection,
+} from "../../mod.ts";
 import { pairedRatio, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import type { Environment } from "../support/runtime.ts";
@@ -37,7 +46,33 @@ async function warmUpOurs(
   return { ms, computations: scramKeyCache.computations };
 }
 
-// The floor under both: the same three messages from a bare client (bench/support/bare-client.ts).
+// A driver author's pool with our conversation embedded: the credential parsed once per client, and per
+// connection the runtime's socket, our WireConnection, beginAuthentication and complete; no connect() (no
+// connection string, discovery, deadline, trace, turn budget).
+async function warmUpEmbedded(transport: Transport, address: string, uri: string): Promise<number> {
+  const credential = parseCredential(uri)!;
+  const cacheStore = new AuthCacheStore({ scramKeyCache: new ScramKeyCache() });
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(":")),
+    Number(address.slice(address.lastIndexOf(":") + 1)),
+  ];
+  const client = { driver: { name: "pool", version: "1" }, os: { type: "unknown" }, platform: "bench" };
+  const started = performance.now();
+  const wires = await Promise.all(Array.from({ length: POOL }, async () => {
+    const socket = await transport.openSocket({ host, port, signal: AbortSignal.timeout(10_000) });
+    const wire = new WireConnection(socket, { peer: address });
+    const auth = await beginAuthentication(credential, { cacheStore });
+    const hello = await wire.command("admin", { hello: 1, helloOk: true, client, ...auth.helloFields });
+    await auth.complete(wire, hello);
+    await wire.command("admin", { ping: 1 });
+    return wire;
+  }));
+  const ms = performance.now() - started;
+  await Promise.all(wires.map((wire) => wire.close()));
+  return ms;
+}
+
+// The floor under all: the same three messages from a bare client (bench/support/bare-client.ts).
 async function warmUpBare(address: string, user: string): Promise<number> {
   const cache = new ScramKeyCache();
   const started = performance.now();
@@ -64,7 +99,8 @@ async function warmUpDriver(uri: string): Promise<{ ms: number; connections: num
 }
 
 /**
- * Runs the pool warm-ups, ours and the driver's alternately, with the stall probe on.
+ * Runs the pool warm-ups (connect(), the driver, the embedded conversation, the bare client) in turns, with
+ * the stall probe on.
  *
  * @param plan run count (warm-up runs are not timed)
  * @param transport the runtime's transport
@@ -81,7 +117,11 @@ export async function poolSection(
   maxConnecting?: number,
 ): Promise<Row[]> {
   const total = plan.warmup + plan.runs;
-  const users = Array.from({ length: total }, (_, i) => [`ours${i}`, `driver${i}`, `bare${i}`]).flat();
+  const users = Array.from(
+    { length: total },
+    (_, i) => [`ours${i}`, `driver${i}`, `bare${i}`, `embedded${i}`],
+  )
+    .flat();
   const server = await startServerProcess(env, root, {
     users: users.map((user) => ({ db: "admin", user, password: PASSWORD, mechanisms: ["SCRAM-SHA-256"] })),
   });
@@ -91,28 +131,45 @@ export async function poolSection(
   const ourStall: number[] = [], driverStall: number[] = [], idle: number[] = [];
   const ourCpu: number[] = [], driverCpu: number[] = [];
   const bare: number[] = [], bareCpu: number[] = [];
+  const embedded: number[] = [], embeddedCpu: number[] = [];
+  // Each warm-up leaves garbage that the next one may have to collect: each round starts one case later
+  // than the one before, so that no case always runs right after the same other one (after the driver, say).
+  const cases = {
+    ours: async (i: number) => {
+      const { ms, computations: n } = await warmUpOurs(transport, uri(`ours${i}`), maxConnecting);
+      computations.push(n);
+      return ms;
+    },
+    driver: async (i: number) => {
+      const { ms, connections } = await warmUpDriver(uri(`driver${i}`));
+      driverConns.push(connections);
+      return ms;
+    },
+    embedded: (i: number) => warmUpEmbedded(transport, server.address, uri(`embedded${i}`)),
+    bare: (i: number) => warmUpBare(server.address, `bare${i}`),
+  };
+  const order = Object.keys(cases) as (keyof typeof cases)[];
   try {
     for (let i = 0; i < total; i++) {
       const timed = i >= plan.warmup;
       const quiet = await idleStall(100);
-      let probe = startStallProbe();
-      let cpu = startCpuMeter();
-      const a = await warmUpOurs(transport, uri(`ours${i}`), maxConnecting);
-      const cpuA = cpu.stop();
-      const stallA = probe.stop();
-      probe = startStallProbe();
-      cpu = startCpuMeter();
-      const b = await warmUpDriver(uri(`driver${i}`));
-      const cpuB = cpu.stop();
-      const stallB = probe.stop();
-      cpu = startCpuMeter();
-      const c = await warmUpBare(server.address, `bare${i}`);
-      const cpuC = cpu.stop();
-      if (!timed) continue;
-      bare.push(c), bareCpu.push(cpuC);
-      ours.push(a.ms), computations.push(a.computations), ourStall.push(stallA), ourCpu.push(cpuA);
-      driver.push(b.ms), driverConns.push(b.connections), driverStall.push(stallB), idle.push(quiet);
-      driverCpu.push(cpuB);
+      const round: Partial<Record<keyof typeof cases, { ms: number; cpu: number; stall: number }>> = {};
+      for (let k = 0; k < order.length; k++) {
+        const name = order[(i + k) % order.length];
+        const probe = startStallProbe();
+        const cpu = startCpuMeter();
+        const ms = await cases[name](i);
+        round[name] = { ms, cpu: cpu.stop(), stall: probe.stop() };
+      }
+      if (!timed) {
+        computations.pop(), driverConns.pop();
+        continue;
+      }
+      const { ours: a, driver: b, embedded: d, bare: c } = round as Required<typeof round>;
+      ours.push(a.ms), ourCpu.push(a.cpu), ourStall.push(a.stall);
+      driver.push(b.ms), driverCpu.push(b.cpu), driverStall.push(b.stall), idle.push(quiet);
+      embedded.push(d.ms), embeddedCpu.push(d.cpu);
+      bare.push(c.ms), bareCpu.push(c.cpu);
     }
   } finally {
     await server.close();
@@ -159,6 +216,21 @@ export async function poolSection(
       note: `measured with ${CPU_METER}`,
     },
     { section: "pool", name: "the driver's main-thread CPU during its warm-up", ...stats(driverCpu) },
+    {
+      section: "pool",
+      name: "mongo-auth embedded in a pool of one's own ×100 (beginAuthentication/complete, no connect())",
+      ...stats(embedded),
+      ratio: pairedRatio(embedded, driver),
+      ratioOf: "driver",
+      note: "what a driver author who embeds the conversation pays",
+    },
+    {
+      section: "pool",
+      name: "the embedded conversation's main-thread CPU",
+      ...stats(embeddedCpu),
+      ratio: pairedRatio(embeddedCpu, driverCpu),
+      ratioOf: "driver's main-thread CPU, same run",
+    },
     {
       section: "pool",
       name: "bare protocol client ×100 (the same three messages, no connect() machinery: the floor)",
