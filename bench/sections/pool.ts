@@ -20,6 +20,7 @@ import { pairedRatio, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import type { Environment } from "../support/runtime.ts";
 import { startServerProcess } from "../support/server-process.ts";
+import { parseAddress } from "../../src/topology/server-description.ts";
 import { idleStall, startStallProbe } from "../support/stall.ts";
 import { CPU_METER, startCpuMeter } from "../support/cpu.ts";
 import { bareLogin } from "../support/bare-client.ts";
@@ -52,10 +53,7 @@ async function warmUpOurs(
 async function warmUpEmbedded(transport: Transport, address: string, uri: string): Promise<number> {
   const credential = parseCredential(uri)!;
   const cacheStore = new AuthCacheStore({ scramKeyCache: new ScramKeyCache() });
-  const [host, port] = [
-    address.slice(0, address.lastIndexOf(":")),
-    Number(address.slice(address.lastIndexOf(":") + 1)),
-  ];
+  const { host, port } = parseAddress(address);
   const client = { driver: { name: "pool", version: "1" }, os: { type: "unknown" }, platform: "bench" };
   const started = performance.now();
   const wires = await Promise.all(Array.from({ length: POOL }, async () => {

@@ -19,8 +19,8 @@ import type { Transport } from "./transport.ts";
 /** Handshake steps (opening a socket, going on after hello, after authentication) per turn, at most. */
 export const STEPS_PER_TURN = 10;
 
-/** Runs `run` in a later turn of the event loop, after the timers that are due by then. */
-export type NextTurn = (run: () => void) => void;
+/** Runs `run` in a later turn of the event loop, after the timers that are due by then: {@link Transport.nextTurn}. */
+export type NextTurn = NonNullable<Transport["nextTurn"]>;
 
 /** The longest a {@link timerFair} turn lets the due timers wait. */
 export const TIMER_SLICE_MS = 4;

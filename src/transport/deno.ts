@@ -85,7 +85,7 @@ const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 // held a pool warm-up of 100 connections to ten handshake steps per tick (bench/README.md). Deno may run it
 // ahead of the due timers, so it waits for a timer tick when they are overdue.
 const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
-const timerFairImmediate = timerFair((run) => void immediate!(run));
+const timerFairImmediate = immediate && timerFair((run) => void immediate(run));
 
 // Copied into Node or Bun, this entry point would fail deep inside with a TypeError on `Deno.connect`.
 function requireDeno(): void {
@@ -187,7 +187,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
       return Deno.resolveDns(name, "TXT", { signal, nameServer });
     },
     defaultEnv: denoEnv,
-    ...(immediate && { nextTurn: timerFairImmediate }),
+    ...(timerFairImmediate && { nextTurn: timerFairImmediate }),
   };
 }
 
