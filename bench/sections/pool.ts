@@ -1,8 +1,8 @@
 // Sections 4 and 5: pool warm-up — 100 connections of one user opened at once, each running one ping —
 // with our connect(), with our conversation embedded in a pool of one's own (what a driver author pays), and
-// with the official `mongodb` driver (maxPoolSize 100, maxConnecting 100, 100 concurrent pings), against the
-// same reference server in a child process. Every run uses a
-// user of its own (own salt), so both clients start with cold key caches. While each run goes, a
+// with the official `mongodb` driver (its connect(), then 100 concurrent pings; maxPoolSize 100,
+// maxConnecting 100), against the same reference server in a child process. Every run uses a user of its
+// own (own salt), so every client starts with a cold key cache, and every warm-up is timed from its start. While each run goes, a
 // 1 ms interval timer records the longest event-loop gap (section 5), and the client's main-thread CPU
 // is metered (bench/support/cpu.ts). mongo-auth runs with its default maxConnecting (100) unless
 // `--max-connecting=N` says otherwise.
@@ -82,13 +82,18 @@ async function warmUpBare(address: string, user: string): Promise<number> {
   return ms;
 }
 
+// The driver's cold start, timed whole, as ours is: client.connect() is its server discovery (its monitor's
+// hello) and, with a credential, its first pool connection, authenticated (Topology.connect checks one out),
+// so its PBKDF2 runs there; the 100 pings then open the other 99. `connections`: those made ready while timed.
 async function warmUpDriver(uri: string): Promise<{ ms: number; connections: number }> {
   const client = new MongoClient(uri, { maxPoolSize: POOL, maxConnecting: POOL, directConnection: true });
   let connections = 0;
-  client.on("connectionReady", () => connections++);
+  let timing = false;
+  client.on("connectionReady", () => timing && connections++);
   try {
-    await client.connect(); // server discovery (its monitor's hello), not timed
     const started = performance.now();
+    timing = true;
+    await client.connect();
     await Promise.all(Array.from({ length: POOL }, () => client.db("admin").command({ ping: 1 })));
     return { ms: performance.now() - started, connections };
   } finally {
@@ -199,9 +204,16 @@ export async function poolSection(
     },
     {
       section: "pool",
-      name: "mongodb driver, 100 concurrent pings (maxPoolSize 100, maxConnecting 100)",
+      name: "mongodb driver, connect() + 100 concurrent pings (maxPoolSize 100, maxConnecting 100)",
       ...stats(driver),
-      note: `connections opened: ${[...new Set(driverConns)].join("/")}`,
+    },
+    {
+      section: "pool",
+      name: "the driver's connections made ready while timed (connectionReady)",
+      ...stats(driverConns),
+      unit: "count",
+      target: String(POOL),
+      met: driverConns.every((n) => n === POOL),
     },
     {
       section: "pool",
