@@ -88,6 +88,34 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       assert.equal(conn.closed, true);
     });
 
+    it("close() fails the commands in flight and every later one with one CONNECTION_CLOSED error", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const pending = conn.command("admin", { ping: 1 });
+      await peer.nextWrite();
+      await conn.close();
+      const inFlight = await pending.catch((err) => err);
+      assert.equal(inFlight.code, "CONNECTION_CLOSED");
+      assert.match(inFlight.message, /connection closed/);
+      assert.equal(await conn.command("admin", { ping: 1 }).catch((err) => err), inFlight);
+      assert.ok(peer.closed);
+      assert.equal(conn.closed, true);
+    });
+
+    it("after close() with nothing in flight, refuses every command with the same CONNECTION_CLOSED error", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      await conn.close();
+      await conn.close();
+      assert.equal(conn.closed, true);
+      assert.ok(peer.closed);
+      const first = await conn.command("admin", { ping: 1 }).catch((err) => err);
+      assert.equal(first.code, "CONNECTION_CLOSED");
+      assert.match(first.message, /connection closed/);
+      assert.equal(await conn.command("admin", { ping: 1 }).catch((err) => err), first);
+      assert.equal(peer.written.length, 0, "nothing is sent on a closed connection");
+    });
+
     it("treats a reply to a request it never sent as a protocol error", async () => {
       const { socket, peer } = memorySocket();
       const conn = new WireConnection(socket);
