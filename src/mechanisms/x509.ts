@@ -25,7 +25,7 @@ export const mongodbX509: Mechanism = {
     const command: Document = { authenticate: 1, mechanism: "MONGODB-X509" };
     if (username !== undefined) command.user = username;
     return {
-      speculativeCommand: () => Promise.resolve({ ...command, db: "$external" }),
+      speculativeCommand: () => Promise.resolve(Object.assign({}, command, { db: "$external" })),
       async finish(runner: CommandRunner, speculativeReply: Document | undefined): Promise<void> {
         if (speculativeReply) {
           if (typeof speculativeReply.user !== "string") {
