@@ -27,6 +27,21 @@ describe("node transport", () => {
     assert.match(text, /node transport/);
   });
 
+  it("hands every connection one default env, which reads the process's variables as they are now", () => {
+    const env = nodeTransport.defaultEnv();
+    assert.equal(nodeTransport.defaultEnv(), env);
+    const name = "MONGO_AUTH_TEST_DEFAULT_ENV";
+    try {
+      process.env[name] = "first";
+      assert.equal(env.getEnv(name), "first");
+      process.env[name] = "second";
+      assert.equal(env.getEnv(name), "second");
+    } finally {
+      delete process.env[name];
+    }
+    assert.equal(env.getEnv(name), undefined);
+  });
+
   it("every nodeEnv() is the process's: credentials they produce share one cache scope", () => {
     assert.equal(envScope(nodeEnv()), envScope(nodeEnv()));
     assert.notEqual(envScope(nodeEnv()), envScope(runtimeEnv({ env: { ...process.env } })));
