@@ -2,10 +2,10 @@
 // with our connect(), with our conversation embedded in a pool of one's own (what a driver author pays), and
 // with the official `mongodb` driver (its connect(), then 100 concurrent pings; maxPoolSize 100,
 // maxConnecting 100), against the same reference server in a child process. Every run uses a user of its
-// own (own salt), so every client starts with a cold key cache, and every warm-up is timed from its start. While each run goes, a
-// 1 ms interval timer records the longest event-loop gap (section 5), and the client's main-thread CPU
-// is metered (bench/support/cpu.ts). mongo-auth runs with its default maxConnecting (100) unless
-// `--max-connecting=N` says otherwise.
+// own (own salt), so every client starts with a cold key cache, and every warm-up is timed from its start.
+// While each run goes, a 1 ms interval timer records the longest event-loop gap (section 5), and the
+// client's main-thread CPU is metered (bench/support/cpu.ts). mongo-auth runs with its default maxConnecting
+// (100) unless `--max-connecting=N` says otherwise.
 import { MongoClient } from "mongodb";
 import {
   AuthCacheStore,
