@@ -16,7 +16,7 @@ import {
   type Transport,
   WireConnection,
 } from "../../mod.ts";
-import { pairedRatio, type Plan, stats } from "../support/measure.ts";
+import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import type { Environment } from "../support/runtime.ts";
 import { startServerProcess } from "../support/server-process.ts";
@@ -120,11 +120,9 @@ export async function poolSection(
   maxConnecting?: number,
 ): Promise<Row[]> {
   const total = plan.warmup + plan.runs;
-  const users = Array.from(
-    { length: total },
-    (_, i) => [`ours${i}`, `driver${i}`, `bare${i}`, `embedded${i}`],
-  )
-    .flat();
+  // Each case's round i logs in as a user of its own, `${case}${i}`.
+  const order = ["ours", "driver", "embedded", "bare"] as const;
+  const users = Array.from({ length: total }, (_, i) => order.map((name) => `${name}${i}`)).flat();
   const server = await startServerProcess(env, root, {
     users: users.map((user) => ({ db: "admin", user, password: PASSWORD, mechanisms: ["SCRAM-SHA-256"] })),
   });
@@ -135,9 +133,8 @@ export async function poolSection(
   const ourCpu: number[] = [], driverCpu: number[] = [];
   const bare: number[] = [], bareCpu: number[] = [];
   const embedded: number[] = [], embeddedCpu: number[] = [];
-  // Each warm-up leaves garbage that the next one may have to collect: each round starts one case later
-  // than the one before, so that no case always runs right after the same other one (after the driver, say).
-  const cases = {
+  // Each warm-up leaves garbage that the next one may have to collect: the rounds rotate the order.
+  const cases: Record<(typeof order)[number], (i: number) => Promise<number>> = {
     ours: async (i: number) => {
       const { ms, computations: n } = await warmUpOurs(transport, uri(`ours${i}`), maxConnecting);
       computations.push(n);
@@ -151,14 +148,12 @@ export async function poolSection(
     embedded: (i: number) => warmUpEmbedded(transport, server.address, uri(`embedded${i}`)),
     bare: (i: number) => warmUpBare(server.address, `bare${i}`),
   };
-  const order = Object.keys(cases) as (keyof typeof cases)[];
   try {
     for (let i = 0; i < total; i++) {
       const timed = i >= plan.warmup;
       const quiet = await idleStall(100);
       const round: Partial<Record<keyof typeof cases, { ms: number; cpu: number; stall: number }>> = {};
-      for (let k = 0; k < order.length; k++) {
-        const name = order[(i + k) % order.length];
+      for (const name of roundOrder(order, i)) {
         const probe = startStallProbe();
         const cpu = startCpuMeter();
         const ms = await cases[name](i);

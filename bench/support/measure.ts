@@ -32,10 +32,22 @@ function median(sorted: readonly number[]): number {
 }
 
 /**
- * Runs every function of `cases` `plan.runs` times, round-robin, after `plan.warmup` warm-up rounds.
- * Each round starts one case later than the one before (A B C, B C A, C A B, …), so no case always runs
- * right after the same other one: on Deno, what one WebCrypto case left behind changed the next PBKDF2's
- * time by several per cent, which a fixed order puts on one side of a ratio only.
+ * The order of the cases in round `round`: each round starts one case later than the one before (A B C,
+ * B C A, C A B, …), so no case always runs right after the same other one. What one case leaves behind
+ * (garbage to collect; on Deno, a WebCrypto case changed the next PBKDF2's time by several per cent) would
+ * otherwise fall on one side of a ratio only.
+ *
+ * @param names the cases, in their first round's order
+ * @param round the round, from 0
+ * @returns the cases in this round's order
+ */
+export function roundOrder<K>(names: readonly K[], round: number): K[] {
+  return names.map((_, i) => names[(round + i) % names.length]);
+}
+
+/**
+ * Runs every function of `cases` `plan.runs` times, round-robin in {@link roundOrder}, after `plan.warmup`
+ * warm-up rounds.
  *
  * @param cases named async functions
  * @param plan warm-up and run counts
@@ -48,8 +60,7 @@ export async function interleaved<K extends string>(
   const names = Object.keys(cases) as K[];
   const samples = Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
   for (let round = 0; round < plan.warmup + plan.runs; round++) {
-    for (let i = 0; i < names.length; i++) {
-      const name = names[(round + i) % names.length];
+    for (const name of roundOrder(names, round)) {
       const started = performance.now();
       await cases[name]();
       if (round >= plan.warmup) samples[name].push(performance.now() - started);
