@@ -1,5 +1,6 @@
 // The transports this runtime can use: Deno runs both its own and the node: one (Deno's Node
-// compatibility is what npm users on Deno get); Node and Bun run the node: one.
+// compatibility is what npm users on Deno get); Node and Bun run the node: one (on Bun, its plain TCP is
+// Bun.connect).
 import type { Transport } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
 
