@@ -1,11 +1,10 @@
 // A bare protocol client: the pool warm-up's three messages (hello with the speculative SCRAM-SHA-256
 // start, saslContinue, ping) over node:net, with the library's ScramClient, key cache, OP_MSG codec and
-// frame parser, over the runtime's cheapest socket (Bun.connect on Bun, as our Bun transport uses for plain
-// TCP; node:net elsewhere), and nothing of connect() around them: no option parsing, server discovery, deadlines,
+// frame parser, and nothing of connect() around them: no option parsing, server discovery, deadlines,
 // trace, client metadata checks or error handling. What it costs is roughly what any client doing the same
 // work on this runtime spends at least (sockets, BSON, SCRAM), so the pool section reports it beside
 // connect() and the driver: the distance between it and connect() is connect()'s own overhead.
-import { connect } from "node:net";
+import { connect, type Socket } from "node:net";
 import { Binary, type Document } from "bson";
 import { ScramClient } from "../../src/mechanisms/scram/client.ts";
 import type { ScramKeyCache } from "../../src/crypto/scram-key-cache.ts";
@@ -38,6 +37,8 @@ export function bareLogin(
 ): Promise<BareConnection> {
   const [host, port] = address.split(":");
   return new Promise((resolve, reject) => {
+    const socket: Socket = connect(Number(port), host);
+    socket.setNoDelay(true);
     const scram = new ScramClient({ hash: "SHA-256", username: user, password, cache });
     let requestId = 0;
     let step = 0;
@@ -63,80 +64,25 @@ export function bareLogin(
     const parser = new FrameParser(() => MAX_MESSAGE, address, (frame) => {
       onReply(decodeOpMsg(frame).body).catch(fail);
     });
-    const socket = tcp(host, Number(port), {
-      data: (chunk) => parser.push(chunk),
-      failed: fail,
-      connected: () =>
-        send({
-          hello: 1,
-          helloOk: true,
-          client: { driver: { name: "bare", version: "0" }, os: { type: "linux" }, platform: "bench" },
-          saslSupportedMechs: `admin.${user}`,
-          speculativeAuthenticate: {
-            saslStart: 1,
-            mechanism: "SCRAM-SHA-256",
-            payload: bytes(scram.clientFirstMessage()),
-            db: "admin",
-            options: { skipEmptyExchange: true },
-          },
-        }),
-    });
+    socket.on("data", (chunk: Uint8Array) => parser.push(chunk));
+    socket.on("error", fail);
+    socket.on("connect", () =>
+      send({
+        hello: 1,
+        helloOk: true,
+        client: { driver: { name: "bare", version: "0" }, os: { type: "linux" }, platform: "bench" },
+        saslSupportedMechs: `admin.${user}`,
+        speculativeAuthenticate: {
+          saslStart: 1,
+          mechanism: "SCRAM-SHA-256",
+          payload: bytes(scram.clientFirstMessage()),
+          db: "admin",
+          options: { skipEmptyExchange: true },
+        },
+      }));
   });
 }
 
 function bytes(text: string): Binary {
   return new Binary(encoder.encode(text));
-}
-
-interface TcpEvents {
-  connected(): void;
-  data(chunk: Uint8Array): void;
-  failed(err: unknown): void;
-}
-
-interface BunTcp {
-  write(bytes: Uint8Array): number;
-  setNoDelay(noDelay: boolean): void;
-  terminate(): void;
-}
-
-type BunConnect = (options: {
-  hostname: string;
-  port: number;
-  socket: { data(socket: BunTcp, chunk: Uint8Array): void; error(socket: BunTcp, err: unknown): void };
-}) => Promise<BunTcp>;
-
-const bun = (globalThis as { Bun?: { connect: BunConnect } }).Bun;
-
-// A TCP socket with no delay: Bun.connect on Bun, node:net elsewhere. The bench's messages are small, so
-// a write the socket cannot take whole is a failure here rather than something to queue.
-function tcp(host: string, port: number, on: TcpEvents): { write(bytes: Uint8Array): void; destroy(): void } {
-  if (!bun) {
-    const socket = connect(port, host, on.connected);
-    socket.setNoDelay(true);
-    socket.on("data", on.data);
-    socket.on("error", on.failed);
-    return { write: (bytes) => void socket.write(bytes), destroy: () => void socket.destroy() };
-  }
-  let opened: BunTcp | undefined;
-  let closed = false;
-  bun.connect({
-    hostname: host,
-    port,
-    socket: { data: (_socket, chunk) => on.data(chunk), error: (_socket, err) => on.failed(err) },
-  }).then((socket) => {
-    if (closed) return socket.terminate();
-    socket.setNoDelay(true);
-    opened = socket;
-    on.connected();
-  }, on.failed);
-  return {
-    write(bytes) {
-      if (opened!.write(bytes) !== bytes.length) on.failed(new Error("bare client: a partial write"));
-    },
-    destroy() {
-      closed = true;
-      opened?.terminate();
-    },
-  };
 }

@@ -22,7 +22,7 @@ import {
   type TransportCapabilities,
 } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
-import { pushedSocket } from "./pushed-socket.ts";
+import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
 
 const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -161,20 +161,77 @@ function tlsReason(err: unknown): string {
   return err instanceof Error ? err.message.replace(/[\r\n]+/g, " ") : "unknown";
 }
 
-// A net.Socket as WireConnection takes it (./pushed-socket.ts).
+// A net.Socket as WireConnection takes it: pushed chunks (`raw`), or Web Streams for whoever asks for
+// them. Its listeners are attached at once, so nothing the peer does before a consumer arrives (a reset
+// right after connecting) goes unseen; until then chunks and the end are held.
 function nodeSocketStreams(socket: net.Socket): SocketStreams {
-  const pushed = pushedSocket({
-    write: (bytes, written) => void socket.write(bytes, written),
-    pause: () => void socket.pause(),
-    resume: () => void socket.resume(),
-    end: (ended) => void socket.end(ended),
-    destroy: () => void socket.destroy(),
-  });
+  let receiver: SocketReceiver | undefined;
+  const early: Uint8Array[] = [];
+  let ended: { err?: unknown } | undefined;
+  const end = (err?: unknown) => {
+    if (ended) return;
+    ended = { err };
+    receiver?.end(err);
+  };
   socket.on("data", (chunk: Uint8Array) => {
-    pushed.received(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    if (ended) return;
+    const bytes = new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (receiver) receiver.data(bytes);
+    else early.push(bytes);
   });
-  socket.on("end", () => pushed.ended());
-  socket.on("close", () => pushed.ended());
-  socket.on("error", (err) => pushed.ended(err));
-  return pushed.streams;
+  socket.on("end", () => end());
+  socket.on("close", () => end());
+  socket.on("error", (err) => end(new MongoAuthError("CONNECTION_CLOSED", "socket error", { cause: err })));
+  const raw: RawSocket = {
+    listen(given) {
+      receiver = given;
+      for (const chunk of early.splice(0)) given.data(chunk);
+      if (ended) given.end(ended.err);
+    },
+    write(bytes) {
+      socket.write(bytes);
+    },
+  };
+  let streams: Pick<SocketStreams, "readable" | "writable"> | undefined;
+  return {
+    raw,
+    get readable() {
+      return (streams ??= webStreams(socket, raw)).readable;
+    },
+    get writable() {
+      return (streams ??= webStreams(socket, raw)).writable;
+    },
+    close: () => void socket.destroy(),
+  };
+}
+
+// Web Streams over the socket, with backpressure: the socket pauses while the reader lags.
+function webStreams(socket: net.Socket, raw: RawSocket): Pick<SocketStreams, "readable" | "writable"> {
+  const readable = new ReadableStream<Uint8Array>({
+    start(controller) {
+      raw.listen({
+        data(chunk) {
+          controller.enqueue(chunk);
+          if ((controller.desiredSize ?? 1) <= 0) socket.pause();
+        },
+        end(err) {
+          if (err === undefined) controller.close();
+          else controller.error(err);
+        },
+      });
+    },
+    pull() {
+      socket.resume();
+    },
+    cancel() {
+      socket.destroy();
+    },
+  }, { highWaterMark: 8 });
+  const writable = new WritableStream<Uint8Array>({
+    write: (chunk) =>
+      new Promise<void>((resolve, reject) => socket.write(chunk, (err) => (err ? reject(err) : resolve()))),
+    close: () => new Promise<void>((resolve) => socket.end(resolve)),
+    abort: () => void socket.destroy(),
+  });
+  return { readable, writable };
 }

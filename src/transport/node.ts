@@ -26,11 +26,9 @@ import {
   createAwsCredentialProvider,
 } from "../mechanisms/aws/credentials/provider.ts";
 import type { AwsCredentialProvider } from "../credential/aws.ts";
-import type { OpenSocketOptions, Transport } from "../client/transport.ts";
-import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { Transport } from "../client/transport.ts";
 import type { SrvRecord } from "../dns/resolver.ts";
 import { nodeSocketCapabilities, openNodeSocket } from "./node-socket.ts";
-import { openBunSocket } from "./bun-socket.ts";
 import type { OidcCallback } from "../credential/oidc-callback.ts";
 import {
   createHumanCallback as createSignIn,
@@ -104,31 +102,20 @@ function nextImmediate(run: () => void): void {
 // making it again for each connection cost 2.5 µs on Node.js 20.
 let processEnv: RuntimeEnv | undefined;
 
-// Made by a call marked pure, so that a bundle which takes only the human sign-in from this module leaves
-// the sockets out (tests/bundle.test.ts).
 /** The Node.js/Bun transport, for `connectWith` and tests. */
-export const nodeTransport: Transport = /* @__PURE__ */ makeNodeTransport();
-
-function makeNodeTransport(): Transport {
-  return {
-    platform: isBun
-      ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
-      : `Node.js ${process.version}`,
-    osType: os.type(),
-    capabilities: nodeSocketCapabilities(),
-    openSocket: isBun ? openSocketOnBun : openNodeSocket,
-    resolveSrv: async (name) =>
-      (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),
-    resolveTxt: isBun ? resolveTxtOnBun : (name) => dns.resolveTxt(name),
-    defaultEnv: () => processEnv ??= nodeEnv(),
-    ...(isNodeJs && { nextTurn: nextImmediate }),
-  };
-}
-
-// Plain TCP through Bun.connect, which costs Bun less CPU than its node:net (./bun-socket.ts).
-function openSocketOnBun(options: OpenSocketOptions): Promise<SocketStreams> {
-  return options.tls ? openNodeSocket(options) : openBunSocket(options);
-}
+export const nodeTransport: Transport = {
+  platform: isBun
+    ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
+    : `Node.js ${process.version}`,
+  osType: os.type(),
+  capabilities: nodeSocketCapabilities(),
+  openSocket: openNodeSocket,
+  resolveSrv: async (name) =>
+    (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),
+  resolveTxt: isBun ? resolveTxtOnBun : (name) => dns.resolveTxt(name),
+  defaultEnv: () => processEnv ??= nodeEnv(),
+  ...(isNodeJs && { nextTurn: nextImmediate }),
+};
 
 // Bun's node:dns returns each character-string of a TXT record as a record of its own
 // (oven-sh/bun#21370), so one record of several strings and several records look the same. Both are

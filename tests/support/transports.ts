@@ -1,6 +1,5 @@
 // The transports this runtime can use: Deno runs both its own and the node: one (Deno's Node
-// compatibility is what npm users on Deno get); Node and Bun run the node: one (on Bun, its plain TCP is
-// Bun.connect).
+// compatibility is what npm users on Deno get); Node and Bun run the node: one.
 import type { Transport } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
 
