@@ -173,7 +173,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   return {
     platform: `Deno ${Deno?.version?.deno}`,
     osType: Deno?.build?.os ?? "unknown",
-    capabilities: DENO_CAPABILITIES,
+    capabilities: denoCapabilities(),
     openSocket,
     resolveSrv: async (name, signal) => {
       requireDeno();
@@ -191,18 +191,22 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   };
 }
 
-/** What Deno's TLS can do: no skipping of certificate checks, no encrypted keys, pinning from Deno 2.8. */
-const DENO_CAPABILITIES: TransportCapabilities = {
-  ...FULL_CAPABILITIES,
-  ...denoTlsLimits(),
-  runtime: `Deno ${Deno?.version?.deno ?? "unknown"}`,
-  skipCertificateVerification: {
-    instead: "pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
-  },
-};
+// What Deno's TLS can do: no skipping of certificate checks, no encrypted keys, pinning from Deno 2.8.
+function denoCapabilities(): TransportCapabilities {
+  return {
+    ...FULL_CAPABILITIES,
+    ...denoTlsLimits(),
+    runtime: `Deno ${Deno?.version?.deno ?? "unknown"}`,
+    skipCertificateVerification: {
+      instead: "pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
+    },
+  };
+}
 
+// Made by a call marked pure, so that a bundle which takes only the human sign-in from this module leaves
+// the sockets out (tests/bundle.test.ts).
 /** The Deno transport with the system's DNS, for `connectWith` and tests. */
-export const denoTransport: Transport = createDenoTransport();
+export const denoTransport: Transport = /* @__PURE__ */ createDenoTransport();
 
 // TLS through Deno's node:tls (see the module comment): trusting the pinned CA and nothing else, or
 // presenting a client certificate without waiting on the server's delayed ACK.

@@ -102,20 +102,26 @@ function nextImmediate(run: () => void): void {
 // making it again for each connection cost 2.5 µs on Node.js 20.
 let processEnv: RuntimeEnv | undefined;
 
+// Made by a call marked pure, so that a bundle which takes only the human sign-in from this module leaves
+// the sockets out (tests/bundle.test.ts).
 /** The Node.js/Bun transport, for `connectWith` and tests. */
-export const nodeTransport: Transport = {
-  platform: isBun
-    ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
-    : `Node.js ${process.version}`,
-  osType: os.type(),
-  capabilities: nodeSocketCapabilities(),
-  openSocket: openNodeSocket,
-  resolveSrv: async (name) =>
-    (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),
-  resolveTxt: isBun ? resolveTxtOnBun : (name) => dns.resolveTxt(name),
-  defaultEnv: () => processEnv ??= nodeEnv(),
-  ...(isNodeJs && { nextTurn: nextImmediate }),
-};
+export const nodeTransport: Transport = /* @__PURE__ */ makeNodeTransport();
+
+function makeNodeTransport(): Transport {
+  return {
+    platform: isBun
+      ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
+      : `Node.js ${process.version}`,
+    osType: os.type(),
+    capabilities: nodeSocketCapabilities(),
+    openSocket: openNodeSocket,
+    resolveSrv: async (name) =>
+      (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),
+    resolveTxt: isBun ? resolveTxtOnBun : (name) => dns.resolveTxt(name),
+    defaultEnv: () => processEnv ??= nodeEnv(),
+    ...(isNodeJs && { nextTurn: nextImmediate }),
+  };
+}
 
 // Bun's node:dns returns each character-string of a TXT record as a record of its own
 // (oven-sh/bun#21370), so one record of several strings and several records look the same. Both are

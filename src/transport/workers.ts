@@ -183,8 +183,10 @@ export function createWorkersTransport(options: WorkersTransportOptions = {}): T
   };
 }
 
+// Made by a call marked pure, so that a bundle which takes only the human sign-in from this module leaves
+// the sockets and the DNS-over-HTTPS resolver out (tests/bundle.test.ts).
 /** The default Workers transport: `cloudflare:sockets`, Cloudflare's DNS-over-HTTPS resolver. */
-export const workersTransport: Transport = createWorkersTransport();
+export const workersTransport: Transport = /* @__PURE__ */ createWorkersTransport();
 
 function loadConnect(): Promise<WorkersConnect> {
   loadedConnect ??= (import(SOCKETS_MODULE) as Promise<{ connect: WorkersConnect }>).then(
