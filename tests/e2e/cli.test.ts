@@ -2,6 +2,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
+import net from "node:net";
+import { spawn } from "node:child_process";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { runCli as run, runCliOnTerminal } from "../support/cli.ts";
 import { runtime } from "../support/transports.ts";
@@ -113,5 +115,58 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     const { code, stderr } = await run(["whoareyou"]);
     assert.equal(code, 2);
     assert.match(stderr, /usage/);
+  });
+});
+
+// A port on which no TCP handshake completes, as behind a firewall that drops SYNs: a listener that never
+// accepts (python's listen(0)), whose accept queue the fillers fill, after which the kernel answers no SYN.
+async function unansweredPort(): Promise<{ port: number; close(): void }> {
+  const listener = spawn("/usr/bin/python3", [
+    "-c",
+    "import socket, sys\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(0)\n" +
+    "print(s.getsockname()[1], flush=True)\nsys.stdin.read()",
+  ], { stdio: ["pipe", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    listener.stdout.once("data", (line) => resolve(Number(String(line).trim())));
+    listener.once("error", reject);
+  });
+  const fillers: net.Socket[] = [];
+  const connected = (socket: net.Socket) =>
+    new Promise<boolean>((resolve) => {
+      socket.once("connect", () => resolve(true));
+      socket.once("error", () => resolve(false));
+      setTimeout(() => resolve(false), 300);
+    });
+  for (let i = 0; i < 8; i++) {
+    const socket = net.connect(port, "127.0.0.1");
+    fillers.push(socket);
+    if (!(await connected(socket))) break;
+  }
+  return {
+    port,
+    close() {
+      for (const socket of fillers) socket.destroy();
+      listener.stdin.end();
+    },
+  };
+}
+
+describe(`mongo-auth whoami against a host that never completes the TCP handshake (${runtime})`, () => {
+  it("exits 1 with TIMEOUT at connectTimeoutMS: nothing of the abandoned connect keeps the process alive", async () => {
+    const unanswered = await unansweredPort();
+    try {
+      const { code, stderr } = await run([
+        "whoami",
+        `mongodb://alice:s3cret-pw@127.0.0.1:${unanswered.port}/?connectTimeoutMS=500&serverSelectionTimeoutMS=2000`,
+      ]);
+      assert.match(
+        stderr,
+        /TIMEOUT: connecting to 127\.0\.0\.1:\d+ timed out after 500 ms \(connectTimeoutMS\)/,
+      );
+      // The kernel gives up on a SYN after about two minutes; run() kills the CLI after 30 s (code null).
+      assert.equal(code, 1, "the CLI exited by itself");
+    } finally {
+      unanswered.close();
+    }
   });
 });
