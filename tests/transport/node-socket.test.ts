@@ -1,0 +1,153 @@
+// openNodeSocket over real loopback sockets from node:net (Node.js, Bun, and Deno's Node compatibility): what
+// the wire reads (pushed chunks), the Web Streams handed to whoever asks, and how opening ends.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { MongoAuthError } from "../../src/core/errors.ts";
+import { nodeSocketCapabilities, openNodeSocket } from "../../src/transport/node-socket.ts";
+import { runtime } from "../support/transports.ts";
+
+// A loopback server that runs `peer` on each connection it accepts.
+async function withServer(
+  peer: (socket: net.Socket) => void,
+  run: (port: number) => Promise<void>,
+): Promise<void> {
+  const server = net.createServer(peer);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    await run((server.address() as net.AddressInfo).port);
+  } finally {
+    server.close();
+  }
+}
+
+const open = (port: number, signal = AbortSignal.timeout(5_000)) =>
+  openNodeSocket({ host: "127.0.0.1", port, signal });
+
+// Collects what a raw socket pushes until it ends.
+function drain(streams: Awaited<ReturnType<typeof open>>) {
+  const received: number[] = [];
+  const ended = new Promise<unknown>((end) =>
+    streams.raw!.listen({ data: (chunk) => void received.push(...chunk), end })
+  );
+  return { received, ended };
+}
+
+describe("openNodeSocket", () => {
+  it("holds what the peer sends before anyone listens, then pushes it and the clean end in order", async () => {
+    await withServer((peer) => peer.end(Uint8Array.of(1, 2, 3)), async (port) => {
+      const streams = await open(port);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the bytes and the end arrive meanwhile
+      const { received, ended } = drain(streams);
+      assert.equal(await ended, undefined);
+      assert.deepEqual(received, [1, 2, 3]);
+    });
+  });
+
+  it("writes raw bytes whole: an echo peer sends back 1 MiB intact", async () => {
+    await withServer((peer) => peer.pipe(peer), async (port) => {
+      const streams = await open(port);
+      const sent = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+      let count = 0, wrong = 0;
+      const echoed = new Promise<void>((resolve, reject) =>
+        streams.raw!.listen({
+          data(chunk) {
+            for (const byte of chunk) wrong += byte === count++ % 251 ? 0 : 1;
+            if (count === sent.length) resolve();
+          },
+          end: (err) => reject(err ?? new Error(`ended after ${count} bytes`)),
+        })
+      );
+      streams.raw!.write(sent);
+      await echoed;
+      assert.equal(wrong, 0);
+      streams.close();
+    });
+  });
+
+  it("a reset by the peer ends the reader with CONNECTION_CLOSED, the runtime's error as its cause", async () => {
+    await withServer((peer) => peer.once("data", () => peer.resetAndDestroy()), async (port) => {
+      const streams = await open(port);
+      const { ended } = drain(streams);
+      streams.raw!.write(Uint8Array.of(1));
+      const err = await ended;
+      assert.ok(err instanceof MongoAuthError);
+      assert.equal(err.code, "CONNECTION_CLOSED");
+      assert.equal((err.cause as { code?: string }).code, "ECONNRESET");
+    });
+  });
+
+  it("close() closes the socket: the peer sees it end", async () => {
+    let peerEnded!: Promise<void>;
+    await withServer((peer) => {
+      peerEnded = new Promise((resolve) => peer.on("close", () => resolve()));
+      peer.resume();
+    }, async (port) => {
+      const streams = await open(port);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      streams.close();
+      await peerEnded;
+    });
+  });
+
+  it("as Web Streams: reads everything in order with a slow reader, writes, and closes by ending", async () => {
+    const chunks = 64;
+    let fromClient!: Promise<number[]>;
+    await withServer((peer) => {
+      for (let i = 0; i < chunks; i++) peer.write(new Uint8Array(1024).fill(i));
+      const got: number[] = [];
+      fromClient = new Promise((resolve) => {
+        peer.on("data", (chunk: Uint8Array) => got.push(...chunk));
+        peer.on("end", () => {
+          peer.end();
+          resolve(got);
+        });
+      });
+    }, async (port) => {
+      const streams = await open(port);
+      const writer = streams.writable.getWriter();
+      await writer.write(Uint8Array.of(7, 8));
+      const reader = streams.readable.getReader();
+      let total = 0, wrong = 0;
+      while (total < chunks * 1024) {
+        const { value, done } = await reader.read();
+        assert.ok(!done, `ended after ${total} bytes`);
+        for (const byte of value) wrong += byte === Math.floor(total++ / 1024) ? 0 : 1;
+        await new Promise((resolve) => setTimeout(resolve, 0)); // a reader that lags
+      }
+      assert.equal(wrong, 0);
+      await writer.close();
+      assert.deepEqual(await fromClient, [7, 8]);
+      assert.equal((await reader.read()).done, true);
+    });
+  });
+
+  it("refuses at once with ABORTED for a signal already aborted, and with TIMEOUT when its signal times out", async () => {
+    await assert.rejects(open(1, AbortSignal.abort()), (err: MongoAuthError) => {
+      assert.equal(err.code, "ABORTED");
+      assert.match(err.message, /connecting to 127\.0\.0\.1:1/);
+      return true;
+    });
+    await withServer((peer) => peer.resume(), async (port) => {
+      const controller = new AbortController();
+      const opening = open(port, controller.signal);
+      controller.abort(new DOMException("gave up", "TimeoutError"));
+      await assert.rejects(opening, (err: MongoAuthError) => err.code === "TIMEOUT");
+    });
+  });
+
+  it("says which runtime's node:net it is, and what Deno's node:tls cannot do", () => {
+    const capabilities = nodeSocketCapabilities();
+    if (runtime === "deno") {
+      assert.match(capabilities.runtime, /^Deno \d/);
+      assert.match(
+        String((capabilities.encryptedPrivateKeys as { instead: string }).instead),
+        /decrypt it first/,
+      );
+    } else {
+      assert.equal(capabilities.runtime, runtime === "bun" ? "Bun" : "Node.js");
+      assert.equal(capabilities.encryptedPrivateKeys, true);
+      assert.equal(capabilities.customCA, true);
+    }
+  });
+});
