@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { abortError } from "../core/abort.ts";
+import { abortError, raceAbort } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import {
@@ -129,7 +129,8 @@ async function lookup<T>(
   missingIsEmpty = false,
 ): Promise<T[]> {
   try {
-    return await run();
+    // Raced, so that a resolver which ignores the signal (a transport of one's own) cannot hold the connect.
+    return await raceAbort(run(), signal, `resolving ${what}`);
   } catch (err) {
     if (signal.aborted) throw abortError(signal, `resolving ${what}`);
     if (err instanceof MongoAuthError) throw err;

@@ -20,6 +20,7 @@ import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
+import { onAbort, raceAbort, throwIfAborted } from "../core/abort.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -115,19 +116,40 @@ function makeNodeTransport(): Transport {
     osType: os.type(),
     capabilities: nodeSocketCapabilities(),
     openSocket: openNodeSocket,
-    resolveSrv: async (name) =>
-      (await dns.resolveSrv(name)).map((r): SrvRecord => ({ name: r.name, port: r.port })),
-    resolveTxt: isBun ? resolveTxtOnBun : (name) => dns.resolveTxt(name),
+    resolveSrv: async (name, signal) =>
+      (await lookup(name, signal, (resolver) => resolver.resolveSrv(name)))
+        .map((r): SrvRecord => ({ name: r.name, port: r.port })),
+    resolveTxt: isBun ? resolveTxtOnBun : (name, signal) => lookup(name, signal, (r) => r.resolveTxt(name)),
     defaultEnv: () => processEnv ??= nodeEnv(),
     ...(isNodeJs && { nextTurn: nextImmediate }),
   };
 }
 
+// Each lookup on a resolver of its own (asking the servers node:dns/promises is set to), so that its signal
+// cancels its queries and nothing else: node:dns retries a silent server for 24–26 s, and a query left
+// running would keep the process alive that long after the connect gave up.
+async function lookup<T>(
+  name: string,
+  signal: AbortSignal,
+  query: (resolver: dns.Resolver) => Promise<T>,
+): Promise<T> {
+  const what = `resolving ${name}`;
+  throwIfAborted(signal, what);
+  const resolver = new dns.Resolver();
+  resolver.setServers(dns.getServers());
+  const stopListening = onAbort(signal, () => resolver.cancel());
+  try {
+    return await raceAbort(query(resolver), signal, what);
+  } finally {
+    stopListening();
+  }
+}
+
 // Bun's node:dns returns each character-string of a TXT record as a record of its own
 // (oven-sh/bun#21370), so one record of several strings and several records look the same. Both are
 // rare for mongodb+srv (Atlas publishes one short string); refuse the ambiguous answer and say what works.
-async function resolveTxtOnBun(name: string): Promise<string[][]> {
-  const records = await dns.resolveTxt(name);
+async function resolveTxtOnBun(name: string, signal: AbortSignal): Promise<string[][]> {
+  const records = await lookup(name, signal, (resolver) => resolver.resolveTxt(name));
   if (records.length < 2) return records;
   throw new MongoAuthError(
     "DNS_ERROR",

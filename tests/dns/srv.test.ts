@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { parseConnectionString } from "@mongo-auth/core";
 import type { DnsResolver, SrvRecord } from "../../src/dns/resolver.ts";
 import { resolveSrvHosts, selectSrvHosts } from "../../src/dns/srv.ts";
+import { settledWithin } from "../support/settled-within.ts";
 
 function dns(srv: SrvRecord[] | Error, txt: string[][] | Error = []): DnsResolver & { asked: string[] } {
   const asked: string[] = [];
@@ -112,6 +113,23 @@ describe("mongodb+srv resolution", () => {
     await assert.rejects(
       resolveSrvHosts(dns(new Error("querySrv ECONNREFUSED")), "cluster0.example.net", "mongodb", signal),
       { code: "DNS_ERROR" },
+    );
+  });
+
+  it("settles when its signal fires, even with a resolver that ignores the signal and never answers", async () => {
+    const silent: DnsResolver = {
+      resolveSrv: () => new Promise(() => {}),
+      resolveTxt: () => new Promise(() => {}),
+    };
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(new DOMException("connectTimeoutMS", "TimeoutError")), 50);
+    await assert.rejects(
+      settledWithin(
+        2_000,
+        "resolveSrvHosts",
+        resolveSrvHosts(silent, "cluster0.example.net", "mongodb", controller.signal),
+      ),
+      { code: "TIMEOUT", message: /resolving (SRV|TXT) records of cluster0\.example\.net timed out/ },
     );
   });
 });

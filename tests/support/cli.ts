@@ -31,6 +31,19 @@ export function runCli(args: string[], env?: Record<string, string>): Promise<Cl
 }
 
 /**
+ * Runs a script of this repository in a process of its own, in this runtime (`deno run -A`, `bun`, or
+ * `node` on its compiled copy under dist/).
+ * @param script the script's path from the repository root, `.ts`
+ * @param killAfterMs when to kill it (its code is then null)
+ * @returns exit code and output
+ */
+export function runScript(script: string, killAfterMs: number): Promise<CliRun> {
+  const path = join(repoRoot(), runtime === "node" ? join("dist", script.replace(/\.ts$/, ".js")) : script);
+  const args = runtime === "deno" ? ["run", "-A", path] : [path];
+  return spawned(process.execPath, args, undefined, killAfterMs);
+}
+
+/**
  * Runs `mongo-auth` with `args` on a terminal: util-linux `script` gives it a pseudo-terminal (Debian's
  * bsdutils, always installed), whose output, stdout and stderr together, is `stdout` here (with the
  * terminal's `\r\n` line ends). Killed after 30 s.
@@ -44,7 +57,12 @@ export function runCliOnTerminal(args: string[], env: Record<string, string>): P
   return spawned("script", ["-q", "-e", "-c", command, "/dev/null"], env);
 }
 
-function spawned(cmd: string, args: string[], env: Record<string, string> | undefined): Promise<CliRun> {
+function spawned(
+  cmd: string,
+  args: string[],
+  env: Record<string, string> | undefined,
+  killAfterMs = 30_000,
+): Promise<CliRun> {
   const childEnv = env ? { PATH: process.env.PATH ?? "", ...env } : undefined;
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
@@ -52,7 +70,7 @@ function spawned(cmd: string, args: string[], env: Record<string, string> | unde
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);

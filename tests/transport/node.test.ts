@@ -3,9 +3,13 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
+import dgram from "node:dgram";
+import dns from "node:dns";
 import { awsCredentialProvider, nodeEnv, nodeTransport } from "../../src/transport/node.ts";
 import { envScope, runtimeEnv } from "../../src/core/runtime-env.ts";
 import { runtime } from "../support/transports.ts";
+import { settledWithin } from "../support/settled-within.ts";
+import { runScript } from "../support/cli.ts";
 
 describe("node transport", () => {
   it("names the runtime in the client metadata", () => {
@@ -53,6 +57,37 @@ describe("node transport", () => {
     });
     const creds = await provider();
     assert.equal(creds.accessKeyId, "AKIDEXAMPLE");
+  });
+
+  it("stops an SRV or TXT lookup when its signal fires, though the DNS server never answers", async () => {
+    // A DNS server that takes the queries and answers none (node:dns would retry for 24–26 s).
+    const silent = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", () => resolve()));
+    const servers = dns.promises.getServers();
+    dns.promises.setServers([`127.0.0.1:${silent.address().port}`]);
+    try {
+      const name = "_mongodb._tcp.cluster0.example.net";
+      const lookups: (() => Promise<unknown>)[] = [
+        () => nodeTransport.resolveSrv(name, AbortSignal.timeout(100)),
+        () => nodeTransport.resolveTxt(name, AbortSignal.timeout(100)),
+      ];
+      for (const lookup of lookups) {
+        await assert.rejects(settledWithin(2_000, "the lookup", lookup()), {
+          code: "TIMEOUT",
+          message: /resolving _mongodb\._tcp\.cluster0\.example\.net timed out/,
+        });
+      }
+    } finally {
+      dns.promises.setServers(servers);
+      silent.close();
+    }
+  });
+
+  it("cancels the abandoned query: the process can exit at once", async () => {
+    // Killed after 10 s, well before node:dns would give up on its own.
+    const { code, stdout } = await runScript("tests/support/silent-dns-lookup.ts", 10_000);
+    assert.equal(stdout.trim(), "TIMEOUT");
+    assert.equal(code, 0, "exited by itself");
   });
 
   it("rejects a refused port with CONNECTION_FAILED", async () => {
