@@ -119,7 +119,9 @@ function makeNodeTransport(): Transport {
     resolveSrv: async (name, signal) =>
       (await lookup(name, signal, (resolver) => resolver.resolveSrv(name)))
         .map((r): SrvRecord => ({ name: r.name, port: r.port })),
-    resolveTxt: isBun ? resolveTxtOnBun : (name, signal) => lookup(name, signal, (r) => r.resolveTxt(name)),
+    resolveTxt: isBun
+      ? resolveTxtOnBun
+      : (name, signal) => lookup(name, signal, (resolver) => resolver.resolveTxt(name)),
     defaultEnv: () => processEnv ??= nodeEnv(),
     ...(isNodeJs && { nextTurn: nextImmediate }),
   };
