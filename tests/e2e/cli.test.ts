@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import process from "node:process";
 import net from "node:net";
 import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { repoRoot } from "../../testing/paths.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { runCli as run, runCliOnTerminal } from "../support/cli.ts";
 import { runtime } from "../support/transports.ts";
@@ -119,16 +121,15 @@ describe(`mongo-auth whoami (${runtime})`, () => {
 });
 
 // A port on which no TCP handshake completes, as behind a firewall that drops SYNs: a listener that never
-// accepts (python's listen(0)), whose accept queue the fillers fill, after which the kernel answers no SYN.
+// accepts (tests/support/unaccepting-listener.mjs, run by Node.js), whose accept queue the fillers fill,
+// after which the kernel answers no SYN.
 async function unansweredPort(): Promise<{ port: number; close(): void }> {
-  const listener = spawn("/usr/bin/python3", [
-    "-c",
-    "import socket, sys\ns = socket.socket()\ns.bind(('127.0.0.1', 0))\ns.listen(0)\n" +
-    "print(s.getsockname()[1], flush=True)\nsys.stdin.read()",
-  ], { stdio: ["pipe", "pipe", "inherit"] });
+  const node = runtime === "node" ? process.execPath : "node";
+  const listener = spawn(node, [join(repoRoot(), "tests", "support", "unaccepting-listener.mjs")]);
   const port = await new Promise<number>((resolve, reject) => {
     listener.stdout.once("data", (line) => resolve(Number(String(line).trim())));
     listener.once("error", reject);
+    listener.once("exit", (code) => reject(new Error(`the listener exited (${code})`)));
   });
   const fillers: net.Socket[] = [];
   const connected = (socket: net.Socket) =>
@@ -148,7 +149,7 @@ async function unansweredPort(): Promise<{ port: number; close(): void }> {
     port,
     close() {
       for (const socket of fillers) socket.destroy();
-      listener.stdin.end();
+      listener.kill("SIGKILL");
     },
   };
 }
