@@ -12,11 +12,14 @@ export interface CliRun {
   stderr: string;
 }
 
+// A script of this repository as this runtime runs it: `deno run -A x.ts`, `bun x.ts`, `node dist/x.js`.
+function scriptCommand(script: string): string[] {
+  const path = join(repoRoot(), runtime === "node" ? join("dist", script.replace(/\.ts$/, ".js")) : script);
+  return runtime === "deno" ? [process.execPath, "run", "-A", path] : [process.execPath, path];
+}
+
 function cliCommand(): string[] {
-  const root = repoRoot();
-  if (runtime === "deno") return [process.execPath, "run", "-A", join(root, "cli.ts")];
-  if (runtime === "bun") return [process.execPath, join(root, "cli.ts")];
-  return [process.execPath, join(root, "dist", "cli.js")];
+  return scriptCommand("cli.ts");
 }
 
 /**
@@ -38,9 +41,8 @@ export function runCli(args: string[], env?: Record<string, string>): Promise<Cl
  * @returns exit code and output
  */
 export function runScript(script: string, killAfterMs: number): Promise<CliRun> {
-  const path = join(repoRoot(), runtime === "node" ? join("dist", script.replace(/\.ts$/, ".js")) : script);
-  const args = runtime === "deno" ? ["run", "-A", path] : [path];
-  return spawned(process.execPath, args, undefined, killAfterMs);
+  const [cmd, ...args] = scriptCommand(script);
+  return spawned(cmd, args, undefined, killAfterMs);
 }
 
 /**
