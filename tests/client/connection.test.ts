@@ -15,6 +15,7 @@ import {
 import type { TopologyType } from "../../src/topology/topology-description.ts";
 import type { ReadPreference } from "../../src/topology/read-preference.ts";
 import { memorySocket, type Peer, replyTo, requestBody } from "../support/memory-socket.ts";
+import { settledWithin } from "../support/settled-within.ts";
 
 const HANDSHAKE = { speculative: false, roundTrips: 1, durationMs: 1, maxWireVersion: 21 };
 const ADDRESS = { host: "db.test", port: 27017 };
@@ -44,9 +45,12 @@ function connectionOn(
   return { conn, peer };
 }
 
-/** Answers the next command the client writes, and gives back its body. */
+/**
+ * Answers the next command the client writes, and gives back its body. A command the client fails to send
+ * (a retry that never comes) fails the test within 5 s instead of waiting on the connection's timeout.
+ */
 async function answer(peer: Peer, reply: Document): Promise<Document> {
-  const request = await peer.nextWrite();
+  const request = await settledWithin(5_000, "the client's next command", peer.nextWrite());
   peer.send(replyTo(request, reply));
   return requestBody(request);
 }
