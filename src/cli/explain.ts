@@ -7,6 +7,7 @@
  */
 import type { Hint } from "../client/hints.ts";
 import type { TraceEvent } from "../core/trace.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 /** How to print. */
 export interface ExplainStyle {
@@ -69,11 +70,11 @@ function describe(event: TraceEvent): string {
     }
     case "host.connecting": {
       const { host, port, attempt, of } = event.attributes;
-      return `${host}:${port}` + (of > 1 ? ` (host ${attempt} of ${of})` : "");
+      return hostPort({ host, port }) + (of > 1 ? ` (host ${attempt} of ${of})` : "");
     }
     case "socket.opened": {
       const { host, port, tls } = event.attributes;
-      return `${host}:${port}, ${tls ? "TLS" : "plain TCP"}`;
+      return `${hostPort({ host, port })}, ${tls ? "TLS" : "plain TCP"}`;
     }
     case "tls.handshake":
       return describeHandshake(event.attributes);
@@ -84,12 +85,13 @@ function describe(event: TraceEvent): string {
     case "tls.plain_probe": {
       const { host, port, answered, serverRelease, detail } = event.attributes;
       return answered
-        ? `${host}:${port} answers hello without TLS` + (serverRelease ? ` (MongoDB ${serverRelease})` : "")
-        : `${host}:${port} does not answer hello without TLS: ${detail}`;
+        ? `${hostPort({ host, port })} answers hello without TLS` +
+          (serverRelease ? ` (MongoDB ${serverRelease})` : "")
+        : `${hostPort({ host, port })} does not answer hello without TLS: ${detail}`;
     }
     case "host.failed": {
       const { host, port, code } = event.attributes;
-      return `${host}:${port}: ${code}`;
+      return `${hostPort({ host, port })}: ${code}`;
     }
     case "topology.updated": {
       const { type, setName, servers } = event.attributes;
@@ -99,7 +101,7 @@ function describe(event: TraceEvent): string {
       const a = event.attributes;
       const tags = a.readPreferenceTags ? ` tags ${a.readPreferenceTags.join(" | ")}` : "";
       const among = a.candidates > 1 ? `, at random among ${a.candidates} in the latency window` : "";
-      return `${a.host}:${a.port} ${a.serverType} of ${a.topology}, read preference ${a.readPreference}${tags}` +
+      return `${hostPort(a)} ${a.serverType} of ${a.topology}, read preference ${a.readPreference}${tags}` +
         `${among} (${a.checks} server${a.checks === 1 ? "" : "s"} checked)`;
     }
     case "hello": {
@@ -114,7 +116,9 @@ function describe(event: TraceEvent): string {
         }`
         : "";
       const speculative = a.speculative === "not sent" ? "" : `; speculative step ${a.speculative}`;
-      const from = a.host === undefined ? "" : `${a.host}:${a.port}: `;
+      const from = a.host === undefined || a.port === undefined
+        ? ""
+        : `${hostPort({ host: a.host, port: a.port })}: `;
       return `${from}${
         a.command === "hello" ? "" : `(${a.command}) `
       }${server}, ${role}${mechs}${speculative}`;
@@ -191,7 +195,7 @@ function describe(event: TraceEvent): string {
     }
     case "connect.succeeded": {
       const { host, port, roundTrips } = event.attributes;
-      return `${host}:${port}, ${roundTrips} round trip${roundTrips === 1 ? "" : "s"}`;
+      return `${hostPort({ host, port })}, ${roundTrips} round trip${roundTrips === 1 ? "" : "s"}`;
     }
     case "connect.failed":
       return event.attributes.code;

@@ -10,7 +10,12 @@ import { abortError, Deadline, withTimeout } from "../core/abort.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
-import { addressKey, describeServer, type ServerDescription } from "../topology/server-description.ts";
+import {
+  addressKey,
+  describeServer,
+  hostPort,
+  type ServerDescription,
+} from "../topology/server-description.ts";
 import type { Document } from "../wire/command.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
 import { type Authentication, startAuthentication } from "./authenticate.ts";
@@ -74,7 +79,7 @@ export async function checkServer(
 ): Promise<CheckedServer> {
   const { transport, settings, options, credential, trace } = context;
   const started = performance.now();
-  const peer = `${address.host}:${address.port}`;
+  const peer = hostPort(address);
   const where = `connecting to ${peer}`;
   // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC) and
   // while connect() waits for the other servers it checks.
@@ -202,7 +207,7 @@ async function probeWithoutTls(
   let wire: WireConnection | undefined;
   try {
     const socket = await transport.openSocket({ host, port, signal });
-    wire = new WireConnection(socket, { timeoutMS: PLAIN_PROBE_TIMEOUT_MS, peer: `${host}:${port}` });
+    wire = new WireConnection(socket, { timeoutMS: PLAIN_PROBE_TIMEOUT_MS, peer: hostPort({ host, port }) });
     const reply = await wire.command("admin", { hello: 1, helloOk: true }, { signal });
     const { serverRelease } = helloAttributes(reply, { command: "hello", speculative: false });
     trace.emit("tls.plain_probe", { host, port, answered: true, serverRelease });

@@ -20,7 +20,7 @@ import { type HostAddress, parseConnectionString } from "../credential/connectio
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, type Transport } from "./transport.ts";
 import { stopwatch, type TraceEmitter } from "../core/trace.ts";
-import { addressKey } from "../topology/server-description.ts";
+import { addressKey, hostPort } from "../topology/server-description.ts";
 import type { TopologySettings } from "../topology/topology-description.ts";
 
 /** Everything `connect()` settles before its first socket: the seedlist, the options, the credential. */
@@ -162,10 +162,6 @@ export async function planConnection(
     topology,
     warnings,
   };
-}
-
-function hostPort(address: HostAddress): string {
-  return `${address.host}:${address.port}`;
 }
 
 // What became of each option of a TXT record, and why: the connection string's own value wins, and a

@@ -17,6 +17,7 @@ import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
 import { type CheckContext, failureAttributes, startOn } from "./check.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
 import { handshakeStepsFor } from "./turn-budget.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 /**
  * Connects to the member of `uri`'s deployment that the read preference asks for and authenticates
@@ -145,7 +146,7 @@ async function authenticateOn(
   const { credential } = plan;
   chosen.resume();
   const signal = chosen.deadline.signal;
-  const where = `connecting to ${chosen.address.host}:${chosen.address.port}`;
+  const where = `connecting to ${hostPort(chosen.address)}`;
   try {
     const auth = chosen.auth ??
       (credential ? await startOn(context, chosen.address, chosen.deadline) : undefined);

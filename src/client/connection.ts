@@ -11,7 +11,7 @@ import type { CommandRunner, Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
 import type { TraceEvent } from "../core/trace.ts";
 import { type ReadPreference, readPreferenceForCommand } from "../topology/read-preference.ts";
-import type { ServerDescription, ServerType } from "../topology/server-description.ts";
+import { hostPort, type ServerDescription, type ServerType } from "../topology/server-description.ts";
 import type { TopologyDescription, TopologyType } from "../topology/topology-description.ts";
 
 /**
@@ -194,7 +194,7 @@ export class Connection implements CommandRunner {
     this.#wire = wire;
     this.host = address.host;
     this.port = address.port;
-    this.address = placement?.server.address ?? `${address.host}:${address.port}`;
+    this.address = placement?.server.address ?? hostPort(address);
     const server = placement?.server;
     this.role = ROLES[server?.type ?? "Standalone"] ?? "other";
     if (server?.setName !== undefined) this.setName = server.setName;

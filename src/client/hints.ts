@@ -6,6 +6,7 @@
  * @module
  */
 import type { TraceEvent, TraceEventAttributes, TraceEventType } from "../core/trace.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 /**
  * One fact of the trace a hint rests on.
@@ -401,7 +402,7 @@ export const hostnameHint: HintRule = (events) => {
   const evidence: HintEvidence[] = [
     {
       event: "tls.failed",
-      fact: `the TLS handshake with ${failed.host}:${failed.port} failed: ${failed.detail}`,
+      fact: `the TLS handshake with ${hostPort(failed)} failed: ${failed.detail}`,
     },
   ];
   if (names) evidence.push({ event: "tls.failed", fact: `the server's certificate names ${names}` });
@@ -431,7 +432,7 @@ export const certificateHint: HintRule = (events) => {
       : "The server's certificate is expired or not yet valid: renew it, or check this machine's clock.",
     evidence: [{
       event: "tls.failed",
-      fact: `the TLS handshake with ${failed.host}:${failed.port} failed: ${failed.detail}`,
+      fact: `the TLS handshake with ${hostPort(failed)} failed: ${failed.detail}`,
     }],
   };
 };
@@ -448,7 +449,7 @@ export const plainServerHint: HintRule = (events) => {
   const failed = trace.forHost("tls.failed");
   if (failed?.reason !== "not-tls") return undefined;
   const probe = trace.forHost("tls.plain_probe");
-  const peer = `${failed.host}:${failed.port}`;
+  const peer = hostPort(failed);
   const evidence: HintEvidence[] = [
     {
       event: "tls.failed",

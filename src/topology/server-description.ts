@@ -96,6 +96,26 @@ export interface ServerDescription {
 }
 
 /**
+ * `host:port` of an address as a connection string writes it, for messages: an IPv6 literal in brackets
+ * (`[::1]:27017`, where `::1:27017` would read as another address), the host as given.
+ *
+ * @param address a host and port
+ * @returns `host:port`, or `[host]:port` for an IPv6 literal
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostPort } from "./server-description.ts";
+ *
+ * assert.equal(hostPort({ host: "db1.example.net", port: 27017 }), "db1.example.net:27017");
+ * assert.equal(hostPort({ host: "::1", port: 27018 }), "[::1]:27018");
+ * ```
+ */
+export function hostPort(address: HostAddress): string {
+  const { host, port } = address;
+  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+}
+
+/**
  * `host:port` of an address, the host lower-cased (RFC 4343: DNS names are case-insensitive), an IPv6
  * literal in brackets.
  *
@@ -111,8 +131,7 @@ export interface ServerDescription {
  * ```
  */
 export function addressKey(address: HostAddress): string {
-  const host = address.host.toLowerCase();
-  return `${host.includes(":") ? `[${host}]` : host}:${address.port}`;
+  return hostPort({ host: address.host.toLowerCase(), port: address.port });
 }
 
 /**

@@ -57,6 +57,7 @@ import {
   type HumanCallbackOptions,
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
 // this file without Deno's own type library.
@@ -218,7 +219,7 @@ async function openWithNodeTls(socket: OpenSocketOptions): Promise<SocketStreams
 async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   requireDeno();
   const { host, port, tls, signal, trace } = socket;
-  const what = `connecting to ${host}:${port}`;
+  const what = `connecting to ${hostPort({ host, port })}`;
   throwIfAborted(signal, what);
   const pinned = tls?.caFile !== undefined || tls?.ca !== undefined;
   const certificate = tls?.certificateKeyFile !== undefined || tls?.certificateKey !== undefined;

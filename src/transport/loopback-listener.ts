@@ -7,6 +7,7 @@
  */
 import { MongoAuthError } from "../core/errors.ts";
 import type { LoopbackListenOptions } from "../mechanisms/oidc/human/redirect-listener.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 /** The headers of every page a listener answers with: HTML, never cached, no kept-alive connection. */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
@@ -37,7 +38,7 @@ export function listenError(
   options: LoopbackListenOptions,
   error: { code?: unknown; name?: unknown },
 ): MongoAuthError {
-  const where = `${options.hostname}:${options.port}`;
+  const where = hostPort({ host: options.hostname, port: options.port });
   const inUse = error.code === "EADDRINUSE" || error.name === "AddrInUse";
   return new MongoAuthError(
     "CREDENTIAL_PROVIDER_ERROR",

@@ -23,6 +23,7 @@ import {
 } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -102,8 +103,9 @@ export function openNodeSocket(
       socket?.destroy();
       reject(err);
     };
-    if (signal.aborted) return reject(abortError(signal, `connecting to ${host}:${port}`));
-    const stopListening = onAbort(signal, () => fail(abortError(signal, `connecting to ${host}:${port}`)));
+    const aborted = () => abortError(signal, `connecting to ${hostPort({ host, port })}`);
+    if (signal.aborted) return reject(aborted());
+    const stopListening = onAbort(signal, () => fail(aborted()));
     const ready = () => {
       stopListening();
       socket!.removeAllListeners("error");

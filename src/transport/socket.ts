@@ -11,6 +11,7 @@ import { MongoAuthError } from "../core/errors.ts";
 import type { TransportCapabilities } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 /**
  * Waits for a socket to open, but no longer than `signal` allows; a socket that opens after we gave
@@ -147,7 +148,7 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const code = String((err as { code?: unknown })?.code ?? "");
   const name = String((err as { name?: unknown })?.name ?? "");
   const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
-  const peer = `${host}:${port}`;
+  const peer = hostPort({ host, port });
   if (
     /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/.test(code) ||
     /lookup address|name or service not known|nodename nor servname|no such host/i.test(message)

@@ -53,6 +53,7 @@ import {
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { openWithin, socketError, socketStreams } from "./socket.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
+import { hostPort } from "../topology/server-description.ts";
 
 /** The slice of a `cloudflare:sockets` Socket used here, typed locally (no Workers types needed). */
 export interface WorkersSocket {
@@ -208,7 +209,7 @@ async function openSocket(
   { host, port, tls, signal, trace }: OpenSocketOptions,
   injected: WorkersConnect | undefined,
 ): Promise<SocketStreams> {
-  const what = `connecting to ${host}:${port}`;
+  const what = `connecting to ${hostPort({ host, port })}`;
   throwIfAborted(signal, what);
   const connectSocket = injected ?? await loadConnect();
   let socket: WorkersSocket | undefined;

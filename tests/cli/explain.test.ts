@@ -130,6 +130,16 @@ describe("--explain output", () => {
     );
   });
 
+  it("writes an IPv6 literal in brackets, [::1]:27017, wherever it names a host and port", () => {
+    const lines = events
+      .filter((e) => "host" in e.attributes && "port" in e.attributes)
+      .map((e) => describeEvent({ ...e, attributes: { ...e.attributes, host: "::1" } } as TraceEvent));
+    const naming = lines.filter((line) => line.includes("27017"));
+    assert.ok(naming.length >= 6, `${naming.length} of ${lines.length}`);
+    for (const line of naming) assert.ok(line.includes("[::1]:27017"), line);
+    for (const line of lines) assert.doesNotMatch(line, /(^|[^[])::1:27017/);
+  });
+
   it("aligns the time and type columns", () => {
     const lines = formatTrace(events, { color: false });
     const column = lines.map((l) => l.indexOf(" ", l.indexOf("ms") + 4));

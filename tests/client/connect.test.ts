@@ -319,3 +319,43 @@ describe("connect(): maxConnecting bounds the handshakes in flight of one client
     await assert.rejects(first, { code: "TIMEOUT" });
   });
 });
+
+const runtimeTransports = await transports();
+
+describe("connect(): an IPv6 literal is written [host]:port in messages and the trace, as in the connection string", () => {
+  it("a socket that never opens: TIMEOUT naming [::1]:27017, and the trace's hosts in brackets", async () => {
+    const silent: Transport = {
+      ...nodeTransport,
+      openSocket: ({ signal }) =>
+        new Promise((_, reject) =>
+          signal.addEventListener("abort", () => reject(signal.reason), { once: true })
+        ),
+    };
+    const err = await connectWith(silent, "mongodb://[::1]:27017/?connectTimeoutMS=50").then(
+      () => assert.fail("connected"),
+      (e: MongoAuthError) => e,
+    );
+    assert.equal(err.code, "TIMEOUT");
+    assert.match(err.message, /^connecting to \[::1\]:27017 timed out after 50 ms/);
+    const started = err.trace!.find((e) => e.type === "connect.started")!;
+    assert.deepEqual(started.attributes, { scheme: "mongodb", hosts: ["[::1]:27017"] });
+  });
+
+  for (const { name, transport } of runtimeTransports) {
+    it(`nothing listens (${name} transport): CONNECTION_FAILED naming [::1] and the port`, async () => {
+      // A port nobody listens on; without IPv6 on the machine the runtime's error differs, the address not.
+      const server = await startServer({ users: [] });
+      const port = server.port;
+      await server.close();
+      await assert.rejects(
+        connectWith(transport, `mongodb://[::1]:${port}/?connectTimeoutMS=2000`),
+        (e: MongoAuthError) => {
+          assert.equal(e.code, "CONNECTION_FAILED", e.message);
+          assert.ok(e.message.includes(`[::1]:${port}`), e.message);
+          assert.doesNotMatch(e.message, new RegExp(`(^|[^[])::1:${port}`));
+          return true;
+        },
+      );
+    });
+  }
+});

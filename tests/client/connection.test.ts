@@ -90,6 +90,18 @@ describe("Connection: what it says about where it is", () => {
     assert.equal(conn.setName, undefined);
   });
 
+  it("without a placement, an IPv6 literal's address is in brackets: [::1]:27017", () => {
+    const { socket } = memorySocket();
+    const conn = new Connection(
+      new WireConnection(socket),
+      { host: "::1", port: 27017 },
+      HANDSHAKE,
+      undefined,
+    );
+    assert.equal(conn.address, "[::1]:27017");
+    assert.deepEqual(conn.topology, { type: "Single", hosts: ["[::1]:27017"] });
+  });
+
   it("names each kind of member by its role", () => {
     const roles: [ServerType, string][] = [
       ["Standalone", "standalone"],

@@ -315,6 +315,25 @@ describe("TLS hints", () => {
     assert.doesNotMatch(plainServerHint(silent)!.message, /does not speak it/);
   });
 
+  it("an IPv6 literal is written [::1]:27017 in the hint and its evidence", () => {
+    const failed = ev("tls.failed", {
+      host: "::1",
+      port: 27017,
+      reason: "not-tls",
+      detail: "socket hang up",
+    });
+    const hint = plainServerHint([failed])!;
+    assert.match(hint.message, /^\[::1\]:27017 hung up during the TLS handshake/);
+    assert.match(hint.evidence[0].fact, /the handshake with \[::1\]:27017 failed/);
+    const mismatch = ev("tls.failed", { host: "::1", port: 27017, reason: "hostname-mismatch", detail: "x" });
+    assert.match(hostnameHint([mismatch])!.evidence[0].fact, /^the TLS handshake with \[::1\]:27017 failed/);
+    const untrusted = ev("tls.failed", { host: "::1", port: 27017, reason: "untrusted", detail: "x" });
+    assert.match(
+      certificateHint([untrusted])!.evidence[0].fact,
+      /^the TLS handshake with \[::1\]:27017 failed/,
+    );
+  });
+
   it("an untrusted certificate: give the CA", () => {
     const trace = [
       host,

@@ -6,6 +6,7 @@ import { Int32, Long, ObjectId } from "bson";
 import {
   addressKey,
   describeServer,
+  hostPort,
   loadBalancerServer,
   parseAddress,
   unknownServer,
@@ -17,6 +18,12 @@ describe("addressKey / parseAddress", () => {
   it("lower-cases the host and brackets an IPv6 literal", () => {
     assert.equal(addressKey({ host: "DB1.Example.NET", port: 27018 }), "db1.example.net:27018");
     assert.equal(addressKey({ host: "::1", port: 27017 }), "[::1]:27017");
+  });
+
+  it("hostPort writes host:port as given, an IPv6 literal in brackets", () => {
+    assert.equal(hostPort({ host: "DB1.Example.NET", port: 27018 }), "DB1.Example.NET:27018");
+    assert.equal(hostPort({ host: "::1", port: 27017 }), "[::1]:27017");
+    assert.equal(hostPort({ host: "fe80::1:2", port: 1 }), "[fe80::1:2]:1");
   });
 
   it("reads host:port, [v6]:port, and a host without a port as port 27017", () => {

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ListenLoopback } from "../../src/mechanisms/oidc/human/redirect-listener.ts";
 import { listenLoopbackNode } from "../../src/transport/loopback-listener-node.ts";
+import { listenError } from "../../src/transport/loopback-listener.ts";
 import { stillListening } from "../support/human-sign-in.ts";
 import { runtime } from "../support/transports.ts";
 
@@ -58,3 +59,15 @@ for (const [name, listen] of listeners) {
     });
   });
 }
+
+describe("listenError", () => {
+  it("names the address it could not listen on, an IPv6 literal in brackets", () => {
+    const handle = () => ({ status: 200, html: "" });
+    const inUse = listenError({ hostname: "::1", port: 8080, handle }, { code: "EADDRINUSE" });
+    assert.equal(inUse.code, "CREDENTIAL_PROVIDER_ERROR");
+    assert.match(
+      inUse.message,
+      /^cannot listen on \[::1\]:8080 for the sign-in's redirect: the port is in use/,
+    );
+  });
+});

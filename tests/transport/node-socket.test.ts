@@ -128,6 +128,8 @@ describe("openNodeSocket", () => {
       assert.match(err.message, /connecting to 127\.0\.0\.1:1/);
       return true;
     });
+    const v6 = openNodeSocket({ host: "::1", port: 1, signal: AbortSignal.abort() });
+    await assert.rejects(v6, { code: "ABORTED", message: /connecting to \[::1\]:1\b/ });
     await withServer((peer) => peer.resume(), async (port) => {
       const controller = new AbortController();
       const opening = open(port, controller.signal);

@@ -69,6 +69,19 @@ describe("socket errors", () => {
       assert.equal(reported.cause, err);
     }
   });
+
+  it("write an IPv6 literal in brackets, [::1]:27017, as a connection string does", () => {
+    const node = (code: string, message = code) => Object.assign(new Error(message), { code });
+    const cases: [unknown, boolean, RegExp][] = [
+      [node("ECONNREFUSED"), false, /^cannot connect to \[::1\]:27017: connection refused/],
+      [node("EADDRNOTAVAIL"), false, /^cannot connect to \[::1\]:27017: EADDRNOTAVAIL$/],
+      [node("ECONNRESET"), true, /^\[::1\]:27017 closed the connection during the TLS handshake/],
+      [node("CERT_HAS_EXPIRED", "certificate has expired"), true, /^TLS handshake with \[::1\]:27017 failed/],
+    ];
+    for (const [err, tls, message] of cases) {
+      assert.match(socketError(err, "::1", 27017, tls).message, message);
+    }
+  });
 });
 
 describe("a failed TLS handshake, for the trace", () => {

@@ -61,7 +61,7 @@ describe("Workers transport (injected sockets)", () => {
     });
   });
 
-  it("gives up with ABORTED when the caller aborts while the socket opens", async () => {
+  it("gives up with ABORTED when the caller aborts while the socket opens, naming [host]:port", async () => {
     const never: WorkersConnect = () => ({
       readable: new ReadableStream(),
       writable: new WritableStream(),
@@ -70,12 +70,12 @@ describe("Workers transport (injected sockets)", () => {
     });
     const controller = new AbortController();
     const opening = createWorkersTransport({ connect: never }).openSocket({
-      host: "127.0.0.1",
+      host: "::1",
       port: 27017,
       signal: controller.signal,
     });
     controller.abort();
-    await assert.rejects(opening, { code: "ABORTED" });
+    await assert.rejects(opening, { code: "ABORTED", message: /connecting to \[::1\]:27017/ });
   });
 
   it("says what to do instead of TLS files, custom CAs, client certificates and skipped checks", async () => {
