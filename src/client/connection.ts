@@ -11,7 +11,7 @@ import type { CommandRunner, Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
 import type { TraceEvent } from "../core/trace.ts";
 import { type ReadPreference, readPreferenceForCommand } from "../topology/read-preference.ts";
-import { hostPort, type ServerDescription, type ServerType } from "../topology/server-description.ts";
+import { addressKey, type ServerDescription, type ServerType } from "../topology/server-description.ts";
 import type { TopologyDescription, TopologyType } from "../topology/topology-description.ts";
 
 /**
@@ -136,7 +136,10 @@ export class Connection implements CommandRunner {
   readonly host: string;
   /** The server's port. */
   readonly port: number;
-  /** `host:port` of the member the connection is on. */
+  /**
+   * `host:port` of the member the connection is on, as SDAM writes it: the host lower-cased, an IPv6
+   * literal in brackets (`[::1]:27017`).
+   */
   readonly address: string;
   /** What that member is: `primary`, `secondary`, `standalone`, `mongos`, `loadBalancer`, … */
   readonly role: ServerRole;
@@ -194,7 +197,7 @@ export class Connection implements CommandRunner {
     this.#wire = wire;
     this.host = address.host;
     this.port = address.port;
-    this.address = placement?.server.address ?? hostPort(address);
+    this.address = placement?.server.address ?? addressKey(address);
     const server = placement?.server;
     this.role = ROLES[server?.type ?? "Standalone"] ?? "other";
     if (server?.setName !== undefined) this.setName = server.setName;

@@ -205,6 +205,12 @@ function loadConnect(): Promise<WorkersConnect> {
   return loadedConnect;
 }
 
+// connect() reads its hostname as a URL authority's: an IPv6 literal needs its brackets (workerd refuses
+// a bare ::1 as "invalid authority", measured).
+function authorityHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
 async function openSocket(
   { host, port, tls, signal, trace }: OpenSocketOptions,
   injected: WorkersConnect | undefined,
@@ -214,7 +220,7 @@ async function openSocket(
   const connectSocket = injected ?? await loadConnect();
   let socket: WorkersSocket | undefined;
   try {
-    socket = connectSocket({ hostname: host, port }, { secureTransport: tls ? "on" : "off" });
+    socket = connectSocket({ hostname: authorityHost(host), port }, { secureTransport: tls ? "on" : "off" });
     const opened = socket;
     await openWithin(opened.opened.then(() => opened), signal, what, () => opened.close().catch(() => {}));
     if (tls) trace?.emit("tls.handshake", { unavailable: WORKERS_TLS_UNAVAILABLE });

@@ -78,6 +78,24 @@ describe("Workers transport (injected sockets)", () => {
     await assert.rejects(opening, { code: "ABORTED", message: /connecting to \[::1\]:27017/ });
   });
 
+  it("hands cloudflare:sockets an IPv6 literal in brackets, which its connect() reads as an authority", async () => {
+    const asked: string[] = [];
+    const recording: WorkersConnect = ({ hostname }) => {
+      asked.push(hostname);
+      return {
+        readable: new ReadableStream(),
+        writable: new WritableStream(),
+        opened: Promise.reject(new Error("not this time")),
+        close: () => Promise.resolve(),
+      };
+    };
+    const transport = createWorkersTransport({ connect: recording });
+    for (const host of ["::1", "fe80::1:2", "db.example", "127.0.0.1"]) {
+      await assert.rejects(transport.openSocket({ host, port: 27017, signal: AbortSignal.timeout(5_000) }));
+    }
+    assert.deepEqual(asked, ["[::1]", "[fe80::1:2]", "db.example", "127.0.0.1"]);
+  });
+
   it("says what to do instead of TLS files, custom CAs, client certificates and skipped checks", async () => {
     const transport = createWorkersTransport({ connect: nodeSocketConnect });
     const cases: [Record<string, unknown>, RegExp][] = [
