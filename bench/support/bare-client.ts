@@ -10,6 +10,7 @@ import { ScramClient } from "../../src/mechanisms/scram/client.ts";
 import type { ScramKeyCache } from "../../src/crypto/scram-key-cache.ts";
 import { decodeOpMsg, encodeOpMsg } from "../../src/wire/op-msg.ts";
 import { FrameParser } from "../../src/wire/frame-parser.ts";
+import { parseAddress } from "../../src/topology/server-description.ts";
 
 const MAX_MESSAGE = 48_000_000;
 const encoder = new TextEncoder();
@@ -23,7 +24,7 @@ export interface BareConnection {
 /**
  * Logs `user` in with SCRAM-SHA-256 (speculatively, in hello) and runs one ping.
  *
- * @param address "host:port"
+ * @param address "host:port" (or "[v6]:port")
  * @param user the user, in `admin`
  * @param password its password
  * @param cache the key cache the pool's connections share
@@ -35,9 +36,9 @@ export function bareLogin(
   password: string,
   cache: ScramKeyCache,
 ): Promise<BareConnection> {
-  const [host, port] = address.split(":");
+  const { host, port } = parseAddress(address);
   return new Promise((resolve, reject) => {
-    const socket: Socket = connect(Number(port), host);
+    const socket: Socket = connect(port, host);
     socket.setNoDelay(true);
     const scram = new ScramClient({ hash: "SHA-256", username: user, password, cache });
     let requestId = 0;
