@@ -96,6 +96,24 @@ export interface ServerDescription {
 }
 
 /**
+ * A host as a URI's authority writes it: an IPv6 literal in brackets (`[::1]`), any other host as given.
+ *
+ * @param host a host name or IP address, an IPv6 literal without brackets
+ * @returns the host, bracketed when it is an IPv6 literal
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uriHost } from "./server-description.ts";
+ *
+ * assert.equal(uriHost("::1"), "[::1]");
+ * assert.equal(uriHost("db1.example.net"), "db1.example.net");
+ * ```
+ */
+export function uriHost(host: string): string {
+  return host.includes(":") ? `[${host}]` : host;
+}
+
+/**
  * `host:port` of an address as a connection string writes it, for messages: an IPv6 literal in brackets
  * (`[::1]:27017`, where `::1:27017` would read as another address), the host as given.
  *
@@ -111,8 +129,7 @@ export interface ServerDescription {
  * ```
  */
 export function hostPort(address: HostAddress): string {
-  const { host, port } = address;
-  return `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  return `${uriHost(address.host)}:${address.port}`;
 }
 
 /**

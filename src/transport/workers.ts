@@ -53,7 +53,7 @@ import {
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { openWithin, socketError, socketStreams } from "./socket.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
-import { hostPort } from "../topology/server-description.ts";
+import { hostPort, uriHost } from "../topology/server-description.ts";
 
 /** The slice of a `cloudflare:sockets` Socket used here, typed locally (no Workers types needed). */
 export interface WorkersSocket {
@@ -205,12 +205,6 @@ function loadConnect(): Promise<WorkersConnect> {
   return loadedConnect;
 }
 
-// connect() reads its hostname as a URL authority's: an IPv6 literal needs its brackets (workerd refuses
-// a bare ::1 as "invalid authority", measured).
-function authorityHost(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
-}
-
 async function openSocket(
   { host, port, tls, signal, trace }: OpenSocketOptions,
   injected: WorkersConnect | undefined,
@@ -220,7 +214,9 @@ async function openSocket(
   const connectSocket = injected ?? await loadConnect();
   let socket: WorkersSocket | undefined;
   try {
-    socket = connectSocket({ hostname: authorityHost(host), port }, { secureTransport: tls ? "on" : "off" });
+    // connect() reads its hostname as a URL authority's: an IPv6 literal needs its brackets (workerd
+    // refuses a bare ::1 as "invalid authority", measured).
+    socket = connectSocket({ hostname: uriHost(host), port }, { secureTransport: tls ? "on" : "off" });
     const opened = socket;
     await openWithin(opened.opened.then(() => opened), signal, what, () => opened.close().catch(() => {}));
     if (tls) trace?.emit("tls.handshake", { unavailable: WORKERS_TLS_UNAVAILABLE });

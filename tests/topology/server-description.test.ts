@@ -10,6 +10,7 @@ import {
   loadBalancerServer,
   parseAddress,
   unknownServer,
+  uriHost,
 } from "../../src/topology/server-description.ts";
 
 const A = "db1.example.net:27017";
@@ -20,10 +21,12 @@ describe("addressKey / parseAddress", () => {
     assert.equal(addressKey({ host: "::1", port: 27017 }), "[::1]:27017");
   });
 
-  it("hostPort writes host:port as given, an IPv6 literal in brackets", () => {
+  it("hostPort writes host:port as given and uriHost the host alone, an IPv6 literal in brackets", () => {
     assert.equal(hostPort({ host: "DB1.Example.NET", port: 27018 }), "DB1.Example.NET:27018");
     assert.equal(hostPort({ host: "::1", port: 27017 }), "[::1]:27017");
     assert.equal(hostPort({ host: "fe80::1:2", port: 1 }), "[fe80::1:2]:1");
+    assert.equal(uriHost("fe80::1:2"), "[fe80::1:2]");
+    assert.equal(uriHost("127.0.0.1"), "127.0.0.1");
   });
 
   it("reads host:port, [v6]:port, and a host without a port as port 27017", () => {
