@@ -49,11 +49,14 @@ export async function resolveSrvHosts(
   service: string,
   signal: AbortSignal,
 ): Promise<SrvResult> {
+  const srvName = `_${service}._tcp.${name}`;
   const [records, txt] = await Promise.all([
-    lookup(() => resolver.resolveSrv(`_${service}._tcp.${name}`, signal), `SRV records of ${name}`, signal),
-    lookup(() => resolver.resolveTxt(name, signal), `TXT records of ${name}`, signal, true),
+    lookup(() => resolver.resolveSrv(srvName, signal), `SRV records of ${name}`, signal, (reason, err) => {
+      throw noSrvRecord(srvName, reason, err);
+    }),
+    lookup(() => resolver.resolveTxt(name, signal), `TXT records of ${name}`, signal, () => []),
   ]);
-  if (records.length === 0) throw new MongoAuthError("DNS_ERROR", `no SRV records for ${name}`);
+  if (records.length === 0) throw noSrvRecord(srvName, "the answer lists none", undefined);
   const hosts = records.map((r) => {
     const host = r.name.replace(/\.$/, "").toLowerCase();
     if (!inDomainOf(host, name.toLowerCase())) {
@@ -122,11 +125,44 @@ function inDomainOf(host: string, name: string): boolean {
   return host.endsWith("." + domain) && host !== domain;
 }
 
+// What node:dns (code) and Deno.resolveDns (error name) say of a name with no such record.
+const NOT_FOUND: ReadonlySet<string> = new Set(["ENOTFOUND", "ENODATA", "NotFound"]);
+// Deno without --allow-net for the DNS server: its own message says what to do.
+const NO_PERMISSION: ReadonlySet<string> = new Set(["NotCapable", "PermissionDenied"]);
+
+function errorCode(err: unknown): string {
+  const { code, name } = (err ?? {}) as { code?: unknown; name?: unknown };
+  return typeof code === "string" ? code : String(name ?? "");
+}
+
+function noSrvRecord(srvName: string, reason: string, cause: unknown): MongoAuthError {
+  return new MongoAuthError(
+    "DNS_ERROR",
+    `no SRV record ${srvName} exists (${reason}): check the host name after mongodb+srv:// (for Atlas, ` +
+      "copy the connection string from the cluster's Connect dialog)",
+    { cause },
+  );
+}
+
+// The runtime's words for a failed lookup, and what to do about it.
+function lookupFailure(what: string, err: unknown): MongoAuthError {
+  const message = String((err as Error)?.message ?? err).split("\n")[0];
+  if (NO_PERMISSION.has(errorCode(err))) {
+    return new MongoAuthError("DNS_ERROR", `could not resolve ${what}: ${message}`, { cause: err });
+  }
+  return new MongoAuthError(
+    "DNS_ERROR",
+    `could not resolve ${what} (${message || errorCode(err)}): check this machine's DNS server, or resolve ` +
+      "over HTTPS with the dnsOverHttps option",
+    { cause: err },
+  );
+}
+
 async function lookup<T>(
   run: () => Promise<T[]>,
   what: string,
   signal: AbortSignal,
-  missingIsEmpty = false,
+  whenMissing: (reason: string, err: unknown) => T[],
 ): Promise<T[]> {
   try {
     // Raced, so that a resolver which ignores the signal (a transport of one's own) cannot hold the connect.
@@ -134,10 +170,8 @@ async function lookup<T>(
   } catch (err) {
     if (signal.aborted) throw abortError(signal, `resolving ${what}`);
     if (err instanceof MongoAuthError) throw err;
-    const code = (err as { code?: unknown })?.code;
-    if (
-      missingIsEmpty && (code === "ENODATA" || code === "ENOTFOUND" || (err as Error)?.name === "NotFound")
-    ) return [];
-    throw new MongoAuthError("DNS_ERROR", `could not resolve ${what}`, { cause: err });
+    const code = errorCode(err);
+    if (NOT_FOUND.has(code)) return whenMissing(code, err);
+    throw lookupFailure(what, err);
   }
 }

@@ -255,7 +255,10 @@ describe("mongodb+srv:// with the dnsOverHttps option (node transport, loopback 
       connectWith(transport, "mongodb+srv://alice:alice-pw@missing.example.test/?tls=false", {
         dnsOverHttps: doh.endpoint,
       }),
-      { code: "DNS_ERROR", message: /no SRV records/ },
+      {
+        code: "DNS_ERROR",
+        message: /^no SRV record _mongodb\._tcp\.missing\.example\.test exists \(the answer lists none\)/,
+      },
     );
   });
 

@@ -116,6 +116,55 @@ describe("mongodb+srv resolution", () => {
     );
   });
 
+  it("says why a lookup failed and what to do: a name with no SRV record, a DNS server that fails, no permission", async () => {
+    const name = "cluster0.example.net";
+    const failing = (err: Error, txt: string[][] | Error = []) =>
+      resolveSrvHosts(dns(err, txt), name, "mongodb", signal);
+    const failure = (code: string | undefined, message: string, errorName = "Error") =>
+      Object.assign(new Error(message), { name: errorName }, code === undefined ? {} : { code });
+    const noSuchName =
+      /^no SRV record _mongodb\._tcp\.cluster0\.example\.net exists \((ENOTFOUND|NotFound)\): check the host name after mongodb\+srv:\/\//;
+    await assert.rejects(
+      failing(failure("ENOTFOUND", "querySrv ENOTFOUND _mongodb._tcp.cluster0.example.net")),
+      {
+        code: "DNS_ERROR",
+        message: noSuchName,
+      },
+    );
+    await assert.rejects(failing(failure(undefined, "proto error: no records found for Query", "NotFound")), {
+      code: "DNS_ERROR",
+      message: noSuchName,
+    });
+    await assert.rejects(resolveSrvHosts(dns([]), name, "mongodb", signal), {
+      code: "DNS_ERROR",
+      message:
+        /^no SRV record _mongodb\._tcp\.cluster0\.example\.net exists \(the answer lists none\): check the host name/,
+    });
+    await assert.rejects(
+      failing(failure("ECONNREFUSED", "querySrv ECONNREFUSED _mongodb._tcp.cluster0.example.net")),
+      {
+        code: "DNS_ERROR",
+        message:
+          /^could not resolve SRV records of cluster0\.example\.net \(querySrv ECONNREFUSED _mongodb\._tcp\.cluster0\.example\.net\): check this machine's DNS server, or resolve over HTTPS with the dnsOverHttps option$/,
+      },
+    );
+    const denied = 'Requires net access to "10.0.0.53:53", run again with the --allow-net flag';
+    await assert.rejects(failing(failure(undefined, denied, "NotCapable")), {
+      code: "DNS_ERROR",
+      message:
+        /^could not resolve SRV records of cluster0\.example\.net: Requires net access to "10\.0\.0\.53:53", run again with the --allow-net flag$/,
+    });
+    const txtFailed = failure("ESERVFAIL", "queryTxt ESERVFAIL cluster0.example.net");
+    await assert.rejects(
+      resolveSrvHosts(dns([{ name: "a.cluster0.example.net", port: 1 }], txtFailed), name, "mongodb", signal),
+      {
+        code: "DNS_ERROR",
+        message:
+          /^could not resolve TXT records of cluster0\.example\.net \(queryTxt ESERVFAIL cluster0\.example\.net\): check this machine's DNS server/,
+      },
+    );
+  });
+
   it("settles when its signal fires, even with a resolver that ignores the signal and never answers", async () => {
     const silent: DnsResolver = {
       resolveSrv: () => new Promise(() => {}),
