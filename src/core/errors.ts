@@ -169,6 +169,35 @@ export function isStateChangeError(serverCode: number, errmsg: string): boolean 
 }
 
 /**
+ * What a runtime's error says, on one line, for a message of ours that names why something failed (a
+ * file that could not be read, say): the first line of its message, else its name, else the value itself.
+ *
+ * @param err what was thrown
+ * @returns its words
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { reasonOf } from "./errors.ts";
+ *
+ * const missing = Object.assign(new Error("ENOENT: no such file or directory, open '/ca.pem'"), { code: "ENOENT" });
+ * assert.equal(reasonOf(missing), "ENOENT: no such file or directory, open '/ca.pem'");
+ * assert.equal(reasonOf("gone\nstack"), "gone");
+ * ```
+ */
+export function reasonOf(err: unknown): string {
+  const { message, name } = (typeof err === "object" && err !== null ? err : {}) as {
+    message?: unknown;
+    name?: unknown;
+  };
+  const words = typeof message === "string" && message !== ""
+    ? message
+    : typeof name === "string"
+    ? name
+    : err;
+  return String(words).split("\n")[0];
+}
+
+/**
  * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR`, `AUTHENTICATION_FAILED`
  * for server error 18, or `NOT_PRIMARY` when the member stepped down or cannot serve
  * ({@link MongoAuthErrorCode}); the server's own numeric code, its name and its message are kept as

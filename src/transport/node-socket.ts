@@ -10,7 +10,7 @@ import tls from "node:tls";
 import { readFile } from "node:fs/promises";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
-import { MongoAuthError } from "../core/errors.ts";
+import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import { splitPem } from "./pem.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
@@ -44,7 +44,7 @@ export function nodeSocketCapabilities(): TransportCapabilities {
 async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
   const read = (path: string, what: string) =>
     readFile(path, "utf8").catch((err) => {
-      throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}`, { cause: err });
+      throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}: ${reasonOf(err)}`, { cause: err });
     });
   const options: tls.ConnectionOptions = {
     rejectUnauthorized: !settings.allowInvalidCertificates,

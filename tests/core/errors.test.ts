@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoAuthError, MongoServerError } from "@mongo-auth/core";
+import { reasonOf } from "../../src/core/errors.ts";
 
 describe("MongoAuthError", () => {
   it("is an Error with a stable code and keeps its cause", () => {
@@ -80,5 +81,18 @@ describe("MongoServerError", () => {
       MongoServerError.fromReply({ ok: 0, code: 11000, codeName: "DuplicateKey", errmsg: "E11000" }).code,
       "SERVER_ERROR",
     );
+  });
+});
+
+describe("reasonOf", () => {
+  it("gives a runtime error's own words on one line, whatever was thrown", () => {
+    const denied = Object.assign(new Error("EACCES: permission denied, open '/ca.pem'\n    at open"), {
+      code: "EACCES",
+    });
+    assert.equal(reasonOf(denied), "EACCES: permission denied, open '/ca.pem'");
+    assert.equal(reasonOf("gone"), "gone");
+    assert.equal(reasonOf(undefined), "undefined");
+    assert.equal(reasonOf({ message: "refused" }), "refused");
+    assert.equal(reasonOf({ name: "NotFound", message: "" }), "NotFound");
   });
 });

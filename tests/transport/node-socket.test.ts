@@ -138,6 +138,28 @@ describe("openNodeSocket", () => {
     });
   });
 
+  it("a TLS file it cannot read: TLS_ERROR naming the option, the path and the runtime's reason", async () => {
+    const missing = "/nonexistent-mongo-auth/ca.pem";
+    const checked = { allowInvalidCertificates: false, allowInvalidHostnames: false };
+    const cases = [["tlsCAFile", { ...checked, caFile: missing }], [
+      "tlsCertificateKeyFile",
+      { ...checked, certificateKeyFile: missing },
+    ]] as const;
+    for (const [option, tls] of cases) {
+      await assert.rejects(
+        openNodeSocket({ host: "127.0.0.1", port: 1, tls, signal: AbortSignal.timeout(5_000) }),
+        (err: MongoAuthError) => {
+          assert.equal(err.code, "TLS_ERROR");
+          assert.match(
+            err.message,
+            new RegExp(`^cannot read ${option} ${missing}: ENOENT: no such file or directory`),
+          );
+          return true;
+        },
+      );
+    }
+  });
+
   it("says which runtime's node:net it is, and what Deno's node:tls cannot do", () => {
     const capabilities = nodeSocketCapabilities();
     if (runtime === "deno") {

@@ -14,6 +14,7 @@
 import { httpRequest, isLoopbackHost, safeUrl } from "../../../core/http.ts";
 import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
+import { reasonOf } from "../../../core/errors.ts";
 import { metadataCredentials } from "./metadata-credentials.ts";
 import { assumedRoleOf } from "../identity.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
@@ -62,8 +63,12 @@ async function authorization(context: AwsSourceContext): Promise<string | undefi
     }
     try {
       return (await env.readTextFile(tokenFile)).trim();
-    } catch {
-      throw awsSourceError(SOURCE, `cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${tokenFile}`);
+    } catch (err) {
+      throw awsSourceError(
+        SOURCE,
+        `cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE ${tokenFile}: ${reasonOf(err)}`,
+        err,
+      );
     }
   }
   return env.getEnv("AWS_CONTAINER_AUTHORIZATION_TOKEN") || undefined;

@@ -7,6 +7,7 @@
  * @module
  */
 import { awsSourceError } from "./provider-error.ts";
+import { reasonOf } from "../../../core/errors.ts";
 import {
   type AwsCredentialSource,
   type AwsSourceContext,
@@ -54,8 +55,12 @@ export async function assumeRoleWithWebIdentity(
   let token: string;
   try {
     token = (await env.readTextFile(request.tokenFile)).trim();
-  } catch {
-    throw awsSourceError(request.source, `cannot read the web identity token file ${request.tokenFile}`);
+  } catch (err) {
+    throw awsSourceError(
+      request.source,
+      `cannot read the web identity token file ${request.tokenFile}: ${reasonOf(err)}`,
+      err,
+    );
   }
   if (!token) {
     throw awsSourceError(request.source, `the web identity token file ${request.tokenFile} is empty`);

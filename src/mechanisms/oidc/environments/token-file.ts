@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../../../core/errors.ts";
+import { MongoAuthError, reasonOf } from "../../../core/errors.ts";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 
 /** What the file-based environments need from the host: environment variables and a file reader. */
@@ -41,10 +41,9 @@ export async function readTokenFile(env: TokenFileEnv, path: string, source: str
   try {
     text = await env.readTextFile(path);
   } catch (error) {
-    const why = error instanceof Error ? error.message : String(error);
     throw new MongoAuthError(
       "CREDENTIAL_PROVIDER_ERROR",
-      `MONGODB-OIDC ${source}: cannot read token file ${path}: ${why}`,
+      `MONGODB-OIDC ${source}: cannot read token file ${path}: ${reasonOf(error)}`,
       { cause: error },
     );
   }

@@ -50,6 +50,19 @@ describe("source 6: ECS container endpoint", () => {
     assert.deepEqual(ecs.requests.map((r) => r.headers.authorization), ["pod-auth-token", "pod-auth-token"]);
   });
 
+  it("names the token file it cannot read, and why", async () => {
+    const h = home({});
+    await rejectsWith(
+      resolve(
+        testEnv({
+          AWS_CONTAINER_CREDENTIALS_FULL_URI: "http://127.0.0.1:1/pod",
+          AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE: h.path("gone"),
+        }),
+      ),
+      /cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE \S+gone: ENOENT: no such file or directory/,
+    );
+  });
+
   it("reports a refusal by status without the token; refuses plain http to a non-loopback host", async () => {
     const ecs = await track(
       startFakeEcs({ path: "/pod", authorization: "right", credentials: tempCredentials("p", NOW + HOUR) }),

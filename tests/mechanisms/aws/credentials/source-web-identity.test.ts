@@ -60,7 +60,7 @@ describe("source 5: AssumeRoleWithWebIdentity", () => {
     );
     await rejectsWith(
       resolve(testEnv({ ...vars, AWS_WEB_IDENTITY_TOKEN_FILE: h.path("missing") })),
-      /cannot read the web identity token file/,
+      /cannot read the web identity token file \S+missing: ENOENT: no such file or directory/,
     );
     await rejectsWith(
       resolve(testEnv({ ...vars, AWS_WEB_IDENTITY_TOKEN_FILE: h.path("token") }, { files: false })),
