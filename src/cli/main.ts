@@ -11,6 +11,7 @@ import type { TraceEvent } from "../core/trace.ts";
 import { type Hint, hintsFor } from "../client/hints.ts";
 import type { Document } from "../wire/command.ts";
 import { formatHints, formatTrace } from "./explain.ts";
+import { VERSION } from "../core/version.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
@@ -29,6 +30,19 @@ export interface CliIo {
 
 const USAGE = "usage: mongo-auth whoami [--explain] [--json] <connection-string>";
 
+const HELP = [
+  USAGE,
+  "",
+  "  whoami <connection-string>  connect, authenticate, and print who the server says you are",
+  "  --explain                   add the login's trace and, when it fails, the hints that say why",
+  "  --json                      print all of it as one JSON document",
+  "  --help, --version           print this, or the version",
+  "",
+  "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage.",
+];
+
+const FLAGS: ReadonlySet<string> = new Set(["--explain", "--json"]);
+
 /**
  * Runs the CLI. `whoami` connects, authenticates and prints who the server says we are; `--explain`
  * adds the trace of the login and, when it fails, the hints derived from it (and lets the login spend
@@ -37,7 +51,7 @@ const USAGE = "usage: mongo-auth whoami [--explain] [--json] <connection-string>
  *
  * @param io arguments and output
  * @param connect the runtime's `connect`
- * @returns the exit code: 0 authenticated, 1 failed, 2 usage
+ * @returns the exit code: 0 authenticated (or `--help`, `--version`), 1 failed, 2 usage
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -50,11 +64,20 @@ const USAGE = "usage: mongo-auth whoami [--explain] [--json] <connection-string>
  * ```
  */
 export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
-  const [command, ...rest] = io.args;
-  const flags = new Set(rest.filter((arg) => arg.startsWith("--")));
-  const operands = rest.filter((arg) => !arg.startsWith("--"));
-  const unknown = [...flags].filter((flag) => flag !== "--explain" && flag !== "--json");
-  if (command !== "whoami" || operands.length !== 1 || unknown.length > 0) {
+  // Flags may stand anywhere; a connection string never starts with "-".
+  const flags = new Set(io.args.filter((arg) => arg.startsWith("-")));
+  const [command, ...operands] = io.args.filter((arg) => !arg.startsWith("-"));
+  if (flags.has("--help") || flags.has("-h") || command === "help") {
+    for (const line of HELP) io.out(line);
+    return 0;
+  }
+  if (flags.has("--version")) {
+    io.out(`mongo-auth ${VERSION}`);
+    return 0;
+  }
+  const problem = usageProblem(command, operands, flags);
+  if (problem !== undefined) {
+    if (problem) io.err(`mongo-auth: ${problem}`);
     io.err(USAGE);
     return 2;
   }
@@ -103,6 +126,22 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     }
     return 1;
   }
+}
+
+// What is wrong with the command line, in words; "" when there is nothing to name (no arguments at all),
+// undefined when nothing is wrong.
+function usageProblem(
+  command: string | undefined,
+  operands: readonly string[],
+  flags: ReadonlySet<string>,
+): string | undefined {
+  if (command === undefined) return "";
+  if (command !== "whoami") return `unknown command ${JSON.stringify(command)}`;
+  const unknown = [...flags].find((flag) => !FLAGS.has(flag));
+  if (unknown !== undefined) return `unknown option ${unknown}`;
+  if (operands.length === 0) return "whoami needs a connection string";
+  if (operands.length > 1) return `whoami takes one connection string, not ${operands.length}`;
+  return undefined;
 }
 
 /** Who the server says we are, and how the login went. */

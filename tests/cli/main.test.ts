@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Connection, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
 import { cliMain } from "../../src/cli/main.ts";
+import { VERSION } from "../../src/core/version.ts";
 import { attachTrace, TraceRecorder } from "../../src/core/trace.ts";
 
 /** The escape character that starts an ANSI colour. */
@@ -14,10 +15,14 @@ function io(args: string[]) {
 }
 
 describe("mongo-auth whoami", () => {
-  it("prints usage and exits 2 without a connection string", async () => {
+  it("prints usage and exits 2 without arguments, or without a connection string", async () => {
+    const bare = io([]);
+    assert.equal(await cliMain(bare.io, () => assert.fail("must not connect")), 2);
+    assert.deepEqual(bare.err, ["usage: mongo-auth whoami [--explain] [--json] <connection-string>"]);
     const t = io(["whoami"]);
     assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2);
-    assert.match(t.err[0], /usage: mongo-auth whoami/);
+    assert.equal(t.err[0], "mongo-auth: whoami needs a connection string");
+    assert.match(t.err[1], /usage: mongo-auth whoami/);
   });
 
   it("prints the user, db, mechanism, member, round trips and time from connectionStatus", async () => {
@@ -61,14 +66,32 @@ describe("mongo-auth whoami", () => {
     assert.match(t.err[1], /AUTHENTICATION_FAILED/);
   });
 
-  it("exits 2 with usage for an unknown flag or two connection strings", async () => {
-    for (
-      const args of [["whoami", "--verbose", "mongodb://h/"], ["whoami", "mongodb://a/", "mongodb://b/"]]
-    ) {
+  it("exits 2 naming what it did not understand, then the usage: a command, a flag, a second connection string", async () => {
+    const cases: [string[], RegExp][] = [
+      [["frob", "mongodb://h/"], /^mongo-auth: unknown command "frob"$/],
+      [["whoami", "--verbose", "mongodb://h/"], /^mongo-auth: unknown option --verbose$/],
+      [["whoami", "-x", "mongodb://h/"], /^mongo-auth: unknown option -x$/],
+      [["whoami", "mongodb://a/", "mongodb://b/"], /^mongo-auth: whoami takes one connection string, not 2$/],
+    ];
+    for (const [args, reason] of cases) {
       const t = io(args);
-      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2);
-      assert.match(t.err[0], /usage: mongo-auth whoami \[--explain\] \[--json\] <connection-string>/);
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2, args.join(" "));
+      assert.match(t.err[0], reason);
+      assert.match(t.err[1], /usage: mongo-auth whoami \[--explain\] \[--json\] <connection-string>/);
     }
+  });
+
+  it("--help (-h, help) prints the usage on stdout and exits 0; --version prints the version", async () => {
+    for (const args of [["--help"], ["-h"], ["help"], ["whoami", "--help"]]) {
+      const t = io(args);
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 0, args.join(" "));
+      assert.match(t.out[0], /^usage: mongo-auth whoami \[--explain\] \[--json\] <connection-string>$/);
+      assert.ok(t.out.some((line) => /--explain/.test(line) && /trace/.test(line)), t.out.join("\n"));
+      assert.deepEqual(t.err, []);
+    }
+    const t = io(["--version"]);
+    assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 0);
+    assert.deepEqual(t.out, [`mongo-auth ${VERSION}`]);
   });
 
   it("--explain asks connect() for evidence, and prints the trace and the hints after the error", async () => {

@@ -113,10 +113,20 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     assert.doesNotMatch(stdout, /s3cret-pw/);
   });
 
-  it("exits 2 with usage for a bad invocation", async () => {
+  it("exits 2 with usage for a bad invocation, naming what it did not understand", async () => {
     const { code, stderr } = await run(["whoareyou"]);
     assert.equal(code, 2);
-    assert.match(stderr, /usage/);
+    assert.match(stderr, /^mongo-auth: unknown command "whoareyou"\nusage: mongo-auth whoami/);
+  });
+
+  it("--help and --version print on stdout and exit 0", async () => {
+    const help = await run(["--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: mongo-auth whoami/);
+    assert.equal(help.stderr, "");
+    const version = await run(["--version"]);
+    assert.equal(version.code, 0);
+    assert.match(version.stdout, /^mongo-auth \d+\.\d+\.\d+\n$/);
   });
 });
 
