@@ -136,9 +136,11 @@ function usageProblem(
   flags: ReadonlySet<string>,
 ): string | undefined {
   if (command === undefined) return "";
+  // Never echo what may be a connection string: it may hold a password.
+  if (command.includes(":")) return "the command comes first: mongo-auth whoami <connection-string>";
   if (command !== "whoami") return `unknown command ${JSON.stringify(command)}`;
   const unknown = [...flags].find((flag) => !FLAGS.has(flag));
-  if (unknown !== undefined) return `unknown option ${unknown}`;
+  if (unknown !== undefined) return `unknown option ${unknown.split("=")[0]}`;
   if (operands.length === 0) return "whoami needs a connection string";
   if (operands.length > 1) return `whoami takes one connection string, not ${operands.length}`;
   return undefined;

@@ -81,6 +81,23 @@ describe("mongo-auth whoami", () => {
     }
   });
 
+  it("never echoes a connection string it did not understand: a missing command, an option's value", async () => {
+    const cases: [string[], RegExp][] = [
+      [
+        ["mongodb://alice:s3cret@h/"],
+        /^mongo-auth: the command comes first: mongo-auth whoami <connection-string>$/,
+      ],
+      [["mongodb+srv://alice:s3cret@c.example.net/", "whoami"], /^mongo-auth: the command comes first/],
+      [["whoami", "--uri=mongodb://alice:s3cret@h/"], /^mongo-auth: unknown option --uri$/],
+    ];
+    for (const [args, reason] of cases) {
+      const t = io(args);
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2, args.join(" "));
+      assert.match(t.err[0], reason);
+      assert.doesNotMatch(t.err.join("\n"), /s3cret/);
+    }
+  });
+
   it("--help (-h, help) prints the usage on stdout and exits 0; --version prints the version", async () => {
     for (const args of [["--help"], ["-h"], ["help"], ["whoami", "--help"]]) {
       const t = io(args);
