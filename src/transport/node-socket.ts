@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
-import { splitPem } from "./pem.ts";
+import { requireCertificates, splitPem } from "./pem.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import {
@@ -50,8 +50,12 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
     rejectUnauthorized: !settings.allowInvalidCertificates,
     servername: net.isIP(host) ? undefined : host,
   };
-  if (settings.caFile !== undefined) options.ca = await read(settings.caFile, "tlsCAFile");
-  else if (settings.ca !== undefined) options.ca = settings.ca;
+  if (settings.caFile !== undefined) {
+    options.ca = requireCertificates(
+      await read(settings.caFile, "tlsCAFile"),
+      `tlsCAFile ${settings.caFile}`,
+    );
+  } else if (settings.ca !== undefined) options.ca = requireCertificates(settings.ca, "tlsCA");
   const pair = settings.certificateKeyFile !== undefined
     ? await read(settings.certificateKeyFile, "tlsCertificateKeyFile").then((pem) => ({
       cert: pem,
@@ -59,7 +63,12 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
     }))
     : settings.certificateKey;
   if (pair) {
-    if (deno !== undefined) checkPairOnDeno(pair, settings.certificateKeyFile ?? "tlsCertificateKey");
+    const source = settings.certificateKeyFile !== undefined
+      ? `tlsCertificateKeyFile ${settings.certificateKeyFile}`
+      : "tlsCertificateKey";
+    // A certificate and one key, checked here so that every runtime names the option the same way.
+    const pem = splitPem(pair.cert === pair.key ? pair.cert : pair.cert + "\n" + pair.key, source);
+    if (deno !== undefined) checkPairOnDeno(pem, source);
     options.cert = pair.cert;
     options.key = pair.key;
     options.passphrase = settings.certificateKeyPassword;
@@ -70,8 +79,7 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
 
 // Deno's node:tls neither decrypts a key nor rejects a malformed certificate or key: it silently sends
 // no certificate, and the server's refusal says nothing useful. Check here instead.
-function checkPairOnDeno(pair: { cert: string; key: string }, source: string): void {
-  const pem = splitPem(pair.cert === pair.key ? pair.cert : pair.cert + "\n" + pair.key, source);
+function checkPairOnDeno(pem: ReturnType<typeof splitPem>, source: string): void {
   if (pem.encrypted) requireCapability(nodeSocketCapabilities(), "encryptedPrivateKeys");
   try {
     new X509Certificate(pem.cert);

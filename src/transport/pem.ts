@@ -1,6 +1,7 @@
 /**
- * Splits PEM text into its certificate chain and private key, for runtimes (Deno, Workers) that take
- * them separately while MongoDB users keep both in one `tlsCertificateKeyFile`.
+ * PEM text as the TLS options give it: a client's certificate chain and private key split apart (Deno's
+ * TLS takes them separately, while MongoDB users keep both in one `tlsCertificateKeyFile`), and a CA
+ * bundle checked to hold a certificate, so that a wrong file is named before any handshake.
  *
  * @module
  */
@@ -44,4 +45,31 @@ export function splitPem(pem: string, source: string): { cert: string; key: stri
   const [{ block, type }] = keys;
   const encrypted = type === "ENCRYPTED PRIVATE KEY" || /Proc-Type:\s*4,ENCRYPTED/.test(block);
   return { cert: certs.join("\n") + "\n", key: block + "\n", encrypted };
+}
+
+/**
+ * A CA bundle that holds at least one PEM certificate (the runtimes' TLS would otherwise ignore it, or
+ * refuse it without naming it).
+ *
+ * @param pem the bundle's text
+ * @param source names the input in error messages (`tlsCAFile /path`, or `tlsCA`)
+ * @returns `pem`
+ * @throws {MongoAuthError} `TLS_ERROR` when it holds no `CERTIFICATE` block
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireCertificates } from "./pem.ts";
+ *
+ * assert.throws(() => requireCertificates("db.example.net", "tlsCAFile /etc/hostname"), {
+ *   code: "TLS_ERROR",
+ *   message: /^tlsCAFile \/etc\/hostname holds no PEM certificate/,
+ * });
+ * ```
+ */
+export function requireCertificates(pem: string, source: string): string {
+  for (const match of pem.matchAll(BLOCK)) if (match[1] === "CERTIFICATE") return pem;
+  throw new MongoAuthError(
+    "TLS_ERROR",
+    `${source} holds no PEM certificate: give the CA's certificate in PEM (a "-----BEGIN CERTIFICATE-----" block)`,
+  );
 }

@@ -3,6 +3,10 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { TlsSettings } from "../../src/client/transport.ts";
 import { MongoAuthError } from "../../src/core/errors.ts";
 import { nodeSocketCapabilities, openNodeSocket } from "../../src/transport/node-socket.ts";
 import { runtime } from "../support/transports.ts";
@@ -157,6 +161,35 @@ describe("openNodeSocket", () => {
           return true;
         },
       );
+    }
+  });
+
+  it("a TLS file or text that is not PEM: TLS_ERROR naming the option (and file) and what it lacks, on every runtime", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mongo-auth-pem-"));
+    try {
+      const notPem = join(dir, "hostname");
+      writeFileSync(notPem, "db.example.net\n");
+      const checked = { allowInvalidCertificates: false, allowInvalidHostnames: false };
+      const cases: [TlsSettings, RegExp][] = [
+        [{ ...checked, caFile: notPem }, new RegExp(`^tlsCAFile ${notPem} holds no PEM certificate`)],
+        [{ ...checked, ca: "not a certificate" }, /^tlsCA holds no PEM certificate/],
+        [
+          { ...checked, certificateKeyFile: notPem },
+          new RegExp(`^tlsCertificateKeyFile ${notPem} holds no PEM certificate$`),
+        ],
+        [
+          { ...checked, certificateKey: { cert: "x", key: "y" } },
+          /^tlsCertificateKey holds no PEM certificate$/,
+        ],
+      ];
+      for (const [tls, message] of cases) {
+        await assert.rejects(
+          openNodeSocket({ host: "127.0.0.1", port: 1, tls, signal: AbortSignal.timeout(5_000) }),
+          { code: "TLS_ERROR", message },
+        );
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,9 +1,10 @@
 // splitPem: one tlsCertificateKeyFile's PEM text as the certificate chain and the private key that Deno and
-// Workers take separately; TLS_ERROR naming the source, never quoting the key.
+// Workers take separately; requireCertificates: a CA bundle holds a certificate. TLS_ERROR naming the source,
+// never quoting the key.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoAuthError } from "../../src/core/errors.ts";
-import { splitPem } from "../../src/transport/pem.ts";
+import { requireCertificates, splitPem } from "../../src/transport/pem.ts";
 
 const block = (type: string, body: string) => `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----`;
 const LEAF = block("CERTIFICATE", "TEVBRg==");
@@ -58,5 +59,20 @@ describe("splitPem", () => {
 
   it("does not take a block whose END line names another type", () => {
     refused(`${LEAF}\n-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END CERTIFICATE-----`, /found 0$/);
+  });
+});
+
+describe("requireCertificates", () => {
+  it("takes a CA bundle with at least one certificate, as it is", () => {
+    assert.equal(requireCertificates(`${CA}\n${LEAF}\n`, "tlsCAFile /ca.pem"), `${CA}\n${LEAF}\n`);
+  });
+
+  it("refuses text without a CERTIFICATE block, naming the option and file", () => {
+    for (const pem of ["", "db.example.net\n", KEY, block("X509 CRL", "Q1JM")]) {
+      assert.throws(() => requireCertificates(pem, "tlsCAFile /etc/hostname"), {
+        code: "TLS_ERROR",
+        message: /^tlsCAFile \/etc\/hostname holds no PEM certificate: give the CA's certificate in PEM/,
+      });
+    }
   });
 });
