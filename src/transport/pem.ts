@@ -54,7 +54,7 @@ export function splitPem(pem: string, source: string): { cert: string; key: stri
  * @param pem the bundle's text
  * @param source names the input in error messages (`tlsCAFile /path`, or `tlsCA`)
  * @returns `pem`
- * @throws {MongoAuthError} `TLS_ERROR` when it holds no `CERTIFICATE` block
+ * @throws {MongoAuthError} `TLS_ERROR` when it holds no `CERTIFICATE` (or `TRUSTED CERTIFICATE`) block
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -67,7 +67,8 @@ export function splitPem(pem: string, source: string): { cert: string; key: stri
  * ```
  */
 export function requireCertificates(pem: string, source: string): string {
-  for (const match of pem.matchAll(BLOCK)) if (match[1] === "CERTIFICATE") return pem;
+  // OpenSSL also reads TRUSTED CERTIFICATE and X509 CERTIFICATE blocks as CA certificates.
+  for (const match of pem.matchAll(BLOCK)) if (match[1].endsWith("CERTIFICATE")) return pem;
   throw new MongoAuthError(
     "TLS_ERROR",
     `${source} holds no PEM certificate: give the CA's certificate in PEM (a "-----BEGIN CERTIFICATE-----" block)`,

@@ -65,6 +65,8 @@ describe("splitPem", () => {
 describe("requireCertificates", () => {
   it("takes a CA bundle with at least one certificate, as it is", () => {
     assert.equal(requireCertificates(`${CA}\n${LEAF}\n`, "tlsCAFile /ca.pem"), `${CA}\n${LEAF}\n`);
+    const trusted = block("TRUSTED CERTIFICATE", "VFJVU1RFRA==");
+    assert.equal(requireCertificates(trusted, "tlsCAFile /ca.pem"), trusted);
   });
 
   it("refuses text without a CERTIFICATE block, naming the option and file", () => {
