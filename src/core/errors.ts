@@ -170,7 +170,8 @@ export function isStateChangeError(serverCode: number, errmsg: string): boolean 
 
 /**
  * What a runtime's error says, on one line, for a message of ours that names why something failed (a
- * file that could not be read, say): the first line of its message, else its name, else the value itself.
+ * file that could not be read, say): the first line of its message, else its code (node's `ENOENT`, …), else
+ * its name, else the value itself.
  *
  * @param err what was thrown
  * @returns its words
@@ -185,12 +186,15 @@ export function isStateChangeError(serverCode: number, errmsg: string): boolean 
  * ```
  */
 export function reasonOf(err: unknown): string {
-  const { message, name } = (typeof err === "object" && err !== null ? err : {}) as {
+  const { message, code, name } = (typeof err === "object" && err !== null ? err : {}) as {
     message?: unknown;
+    code?: unknown;
     name?: unknown;
   };
-  const words = typeof message === "string" && message !== ""
+  const words = message !== undefined && message !== null && message !== ""
     ? message
+    : typeof code === "string"
+    ? code
     : typeof name === "string"
     ? name
     : err;

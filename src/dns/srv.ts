@@ -5,7 +5,7 @@
  * @module
  */
 import { abortError, raceAbort } from "../core/abort.ts";
-import { MongoAuthError } from "../core/errors.ts";
+import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import {
   asciiLowerCase,
@@ -146,13 +146,13 @@ function noSrvRecord(srvName: string, reason: string, cause: unknown): MongoAuth
 
 // The runtime's words for a failed lookup, and what to do about it.
 function lookupFailure(what: string, err: unknown): MongoAuthError {
-  const message = String((err as Error)?.message ?? err).split("\n")[0];
+  const reason = reasonOf(err);
   if (NO_PERMISSION.has(errorCode(err))) {
-    return new MongoAuthError("DNS_ERROR", `could not resolve ${what}: ${message}`, { cause: err });
+    return new MongoAuthError("DNS_ERROR", `could not resolve ${what}: ${reason}`, { cause: err });
   }
   return new MongoAuthError(
     "DNS_ERROR",
-    `could not resolve ${what} (${message || errorCode(err)}): check this machine's DNS server, or resolve ` +
+    `could not resolve ${what} (${reason}): check this machine's DNS server, or resolve ` +
       "over HTTPS with the dnsOverHttps option",
     { cause: err },
   );

@@ -94,5 +94,6 @@ describe("reasonOf", () => {
     assert.equal(reasonOf(undefined), "undefined");
     assert.equal(reasonOf({ message: "refused" }), "refused");
     assert.equal(reasonOf({ name: "NotFound", message: "" }), "NotFound");
+    assert.equal(reasonOf(Object.assign(new Error(""), { code: "ECONNREFUSED" })), "ECONNREFUSED");
   });
 });
