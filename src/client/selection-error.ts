@@ -44,7 +44,7 @@ export function selectionFailure(outcome: SelectionOutcome): MongoAuthError {
     );
   }
   const details = [
-    ...[...seen.values()].map((server) => `${server.address} is ${role(server)}`),
+    ...[...seen.values()].map((server) => `${server.address} is ${role(server, outcome)}`),
     ...reasons(failures),
   ];
   return new MongoAuthError("SERVER_SELECTION_FAILED", `${headline(outcome)}: ${details.join("; ")}`, {
@@ -98,12 +98,12 @@ export function describe(readPreference: ReadPreference): string {
   ].join(", ");
 }
 
-function role(server: ServerDescription): string {
+function role(server: ServerDescription, outcome: SelectionOutcome): string {
   const set = server.setName === undefined ? "" : ` of replica set "${server.setName}"`;
   const tags = Object.keys(server.tags).length > 0 ? ` with tags ${JSON.stringify(server.tags)}` : "";
   switch (server.type) {
     case "Standalone":
-      return "a standalone server (several hosts were given, so a replica set or mongoses were expected)";
+      return `a standalone server (${whyNotStandalone(outcome)})`;
     case "Mongos":
       return "a mongos";
     case "LoadBalancer":
@@ -121,6 +121,17 @@ function role(server: ServerDescription): string {
     default:
       return `unusable (${server.error ?? server.type})`;
   }
+}
+
+/** Why SDAM dropped a standalone it checked: the set asked for, the mongoses beside it, or the seed list. */
+function whyNotStandalone({ replicaSet, topology }: SelectionOutcome): string {
+  if (replicaSet !== undefined) {
+    return `replicaSet=${replicaSet} asks for a member of that set; to use a standalone server, remove replicaSet`;
+  }
+  if (topology.type === "Sharded") {
+    return "the other hosts are mongoses, and a deployment is one or the other";
+  }
+  return "several hosts were given, so a replica set or mongoses were expected";
 }
 
 function reasons(failures: ReadonlyMap<string, unknown>): string[] {

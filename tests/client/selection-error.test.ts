@@ -143,7 +143,7 @@ describe("selectionFailure", () => {
     assert.match(err.message, new RegExp(`${B} is a secondary of replica set "other"`));
   });
 
-  it("explains a standalone among several hosts, and a direct connection's unusable server", () => {
+  it("explains why a standalone was not used (several hosts, replicaSet, mongoses), and a direct connection's unusable server", () => {
     const standalone = describeServer(A, { ok: 1, isWritablePrimary: true });
     const unknown = topology("Unknown", []);
     const several = selectionFailure({
@@ -157,6 +157,28 @@ describe("selectionFailure", () => {
       /^no replica set member or mongos answered .*for a standalone server, give only its host/,
     );
     assert.match(several.message, /is a standalone server \(several hosts were given/);
+
+    const askedForSet = selectionFailure({
+      topology: topology("ReplicaSetNoPrimary", [], "rs0"),
+      failures: new Map(),
+      seen: new Map([[A, standalone]]),
+      selection: selection(),
+      replicaSet: "rs0",
+    });
+    assert.match(askedForSet.message, /^no member of replica set "rs0" answered/);
+    assert.match(
+      askedForSet.message,
+      /is a standalone server \(replicaSet=rs0 asks for a member of that set; to use a standalone server, remove replicaSet\)$/,
+    );
+    assert.doesNotMatch(askedForSet.message, /several hosts/);
+
+    const besideMongoses = selectionFailure({
+      topology: topology("Sharded", []),
+      failures: new Map(),
+      seen: new Map([[A, standalone], [B, describeServer(B, { ok: 1, msg: "isdbgrid" })]]),
+      selection: selection(),
+    });
+    assert.match(besideMongoses.message, /is a standalone server \(the other hosts are mongoses/);
 
     const ghost = describeServer(A, { ok: 1, isreplicaset: true });
     const direct = selectionFailure({
