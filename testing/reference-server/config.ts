@@ -61,6 +61,12 @@ export interface ServerConfig {
   host?: string;
   /** Listen port; 0 picks a free one (default 0). */
   port?: number;
+  /**
+   * Also listen on this UNIX domain socket, as mongod does on `/tmp/mongodb-<port>.sock`
+   * (`net.unixDomainSocket`), serving the same users and data, with TLS when `tls` is set (as mongod 7.0
+   * does in requireTLS mode). The file must not exist; closing the server removes it.
+   */
+  unixDomainSocket?: string;
   /** Users the server knows. */
   users?: UserConfig[];
   /** SCRAM iteration counts. */
@@ -90,6 +96,11 @@ export function normalizeConfig(
   if (!Array.isArray(users)) throw new TypeError("config.users must be an array");
   users.forEach(checkUser);
   if (config.tls !== undefined) checkTls(config.tls);
+  if (config.unixDomainSocket !== undefined && !/\/.*\.sock$/.test(String(config.unixDomainSocket))) {
+    throw new TypeError(
+      "config.unixDomainSocket must be a path that ends in .sock, like /tmp/mongodb-27117.sock",
+    );
+  }
   return { ...config, host, port, users };
 }
 

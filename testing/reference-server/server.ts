@@ -56,6 +56,8 @@ export interface RunningServer {
   readonly failPoints: FailPoints;
   /** "host:port" of the load balancer port, when the listener has one (a mongos behind a load balancer). */
   readonly loadBalancerAddress?: string;
+  /** The UNIX domain socket it also listens on (`config.unixDomainSocket`). */
+  readonly socketPath?: string;
   /** Stops listening and destroys every open connection. */
   close(): Promise<void>;
 }
@@ -135,6 +137,14 @@ export async function startListener(
       throw error;
     });
   }
+  const socketPath = normalized.unixDomainSocket;
+  if (socketPath !== undefined) {
+    servers.push(makeServer(false));
+    await listenOnPath(servers.at(-1)!, socketPath).catch(async (error) => {
+      await Promise.all(servers.slice(0, -1).map((server) => close(server, sockets)));
+      throw error;
+    });
+  }
   const address = (p: number) =>
     `${normalized.host.includes(":") ? `[${normalized.host}]` : normalized.host}:${p}`;
   return {
@@ -142,6 +152,7 @@ export async function startListener(
     port,
     address: address(port),
     ...(loadBalancerPort !== undefined && { loadBalancerAddress: address(loadBalancerPort) }),
+    ...(socketPath !== undefined && { socketPath }),
     stats: state.stats,
     failPoints: state.failPoints,
     close: () => Promise.all(servers.map((server) => close(server, sockets))).then(() => {}),
@@ -187,6 +198,16 @@ function listen(server: Server, host: string, port: number): Promise<number> {
       server.off("error", reject);
       const address = server.address();
       resolve(typeof address === "object" && address !== null ? address.port : port);
+    });
+  });
+}
+
+function listenOnPath(server: Server, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(path, () => {
+      server.off("error", reject);
+      resolve();
     });
   });
 }
