@@ -7,7 +7,7 @@
  */
 import type { Hint } from "../client/hints.ts";
 import type { TraceEvent } from "../core/trace.ts";
-import { hostPort } from "../topology/server-description.ts";
+import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
 /** How to print. */
 export interface ExplainStyle {
@@ -74,7 +74,11 @@ function describe(event: TraceEvent): string {
     }
     case "socket.opened": {
       const { host, port, tls } = event.attributes;
-      return `${hostPort({ host, port })}, ${tls ? "TLS" : "plain TCP"}`;
+      const socket = isSocketPath(host);
+      const over = tls
+        ? (socket ? "TLS over a UNIX domain socket" : "TLS")
+        : (socket ? "UNIX domain socket" : "plain TCP");
+      return `${hostPort({ host, port })}, ${over}`;
     }
     case "tls.handshake":
       return describeHandshake(event.attributes);

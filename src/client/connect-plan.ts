@@ -18,9 +18,9 @@ import { MongoAuthError } from "../core/errors.ts";
 import { resolveSrvHosts, selectSrvHosts } from "../dns/srv.ts";
 import { type HostAddress, parseConnectionString } from "../credential/connection-string.ts";
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
-import { requireCapabilities, type Transport } from "./transport.ts";
+import { requireCapabilities, requireCapability, type Transport } from "./transport.ts";
 import { stopwatch, type TraceEmitter } from "../core/trace.ts";
-import { addressKey, hostPort } from "../topology/server-description.ts";
+import { addressKey, hostPort, isSocketPath } from "../topology/server-description.ts";
 import type { TopologySettings } from "../topology/topology-description.ts";
 
 /** Everything `connect()` settles before its first socket: the seedlist, the options, the credential. */
@@ -78,7 +78,9 @@ export async function planConnection(
   warn(cs.warnings);
   const settings = connectSettings(cs, options);
   warn(settings.warnings);
-  refuseSocketPaths(cs.hosts);
+  if (cs.hosts.some((address) => isSocketPath(address.host))) {
+    requireCapability(transport.capabilities, "unixDomainSockets");
+  }
   requireCapabilities(transport.capabilities, settings.tls);
 
   // Built (and its endpoint checked) for any connection string: a bad dnsOverHttps is an error either way.
@@ -202,17 +204,6 @@ function definedTopologyOptions(options: ConnectOptions): UriOptions {
     ...(directConnection !== undefined && { directConnection }),
     ...(loadBalanced !== undefined && { loadBalanced }),
   };
-}
-
-/** connect() has no way to dial a UNIX domain socket: say so before trying any host. */
-function refuseSocketPaths(hosts: readonly HostAddress[]): void {
-  const index = hosts.findIndex((address) => address.host.includes("/"));
-  if (index === -1) return;
-  throw new MongoAuthError(
-    "RUNTIME_UNSUPPORTED",
-    `host #${index + 1} is a UNIX domain socket, which connect() cannot dial; connect over TCP ` +
-      "(host:port, mongod listens on 127.0.0.1:27017 by default)",
-  );
 }
 
 function checkMechanismNeeds(credential: MongoCredential | undefined, settings: ConnectSettings): void {

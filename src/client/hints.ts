@@ -6,7 +6,7 @@
  * @module
  */
 import type { TraceEvent, TraceEventAttributes, TraceEventType } from "../core/trace.ts";
-import { hostPort } from "../topology/server-description.ts";
+import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
 /**
  * One fact of the trace a hint rests on.
@@ -406,11 +406,21 @@ export const hostnameHint: HintRule = (events) => {
     },
   ];
   if (names) evidence.push({ event: "tls.failed", fact: `the server's certificate names ${names}` });
+  const skip = "tlsAllowInvalidHostnames=true skips this check (unsafe: anyone could pose as the server).";
+  const named = names ? ` (it names ${names})` : "";
+  if (isSocketPath(failed.host)) {
+    return {
+      id: "tls-hostname",
+      message:
+        `The server's certificate is not for localhost, the name TLS checks over a UNIX domain socket${named}: ` +
+        `have the certificate name localhost too, or connect over TCP with a host name it names. ${skip}`,
+      evidence,
+    };
+  }
   return {
     id: "tls-hostname",
-    message: `The server's certificate is not for ${failed.host}` + (names ? ` (it names ${names})` : "") +
-      ": connect with a host name the certificate names, or have the certificate issued for " +
-      `${failed.host}. tlsAllowInvalidHostnames=true skips this check (unsafe: anyone could pose as the server).`,
+    message: `The server's certificate is not for ${failed.host}${named}: connect with a host name the ` +
+      `certificate names, or have the certificate issued for ${failed.host}. ${skip}`,
     evidence,
   };
 };

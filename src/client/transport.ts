@@ -64,9 +64,12 @@ export interface TlsSettings {
  * ```
  */
 export interface OpenSocketOptions {
-  /** Host name or IP address. */
+  /**
+   * Host name or IP address; or the path of a UNIX domain socket (it contains `/`, and `port` is 0), only
+   * for a transport whose capabilities declare `unixDomainSockets`.
+   */
   readonly host: string;
-  /** TCP port. */
+  /** TCP port; 0 for a UNIX domain socket. */
   readonly port: number;
   /**
    * TLS settings; plain TCP when absent. Only what the transport's {@link TransportCapabilities} allow:
@@ -129,6 +132,12 @@ export interface TransportCapabilities {
    */
   readonly loopbackListener: Capability;
   /**
+   * Open a UNIX domain socket: a connection string whose host is a socket's path
+   * (`mongodb://%2Ftmp%2Fmongodb-27017.sock`), which `openSocket` then gets as `host`. Absent means no:
+   * a transport written before this capability is never handed a path.
+   */
+  readonly unixDomainSockets?: Capability;
+  /**
    * The most PBKDF2 iterations the runtime's WebCrypto derives (Cloudflare's production Workers:
    * 100 000), or `undefined` for no cap. Only the server's reply carries the SCRAM iteration count, so a
    * refusal is recognised when WebCrypto refuses, and explained with this number.
@@ -144,6 +153,7 @@ export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.
   skipHostnameVerification: true,
   encryptedPrivateKeys: true,
   loopbackListener: true,
+  unixDomainSockets: true,
 });
 
 /**
@@ -225,7 +235,11 @@ const WHAT: Readonly<Record<CapabilityName, [what: string, options: string]>> = 
     "listen on a loopback port for the browser's redirect of the OIDC sign-in",
     'createHumanCallback, flow: "code"',
   ],
+  unixDomainSockets: ["open a UNIX domain socket", "a socket path as the host"],
 };
+
+// What a transport that does not declare unixDomainSockets is told.
+const OVER_TCP = "connect over TCP (host:port; mongod listens on 127.0.0.1:27017 by default)";
 
 /**
  * Throws unless the runtime has `capability`: the one `RUNTIME_UNSUPPORTED` of what a runtime cannot
@@ -250,7 +264,7 @@ const WHAT: Readonly<Record<CapabilityName, [what: string, options: string]>> = 
  * ```
  */
 export function requireCapability(capabilities: TransportCapabilities, capability: CapabilityName): void {
-  const has = capabilities[capability];
+  const has = capabilities[capability] ?? { instead: OVER_TCP };
   if (has === true) return;
   const [what, options] = WHAT[capability];
   throw new MongoAuthError(

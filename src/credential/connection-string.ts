@@ -93,7 +93,7 @@ export interface ConnectionString {
  * The `/` between the hosts and the options may be left out (`mongodb://host?w=1`). Options are validated
  * per the URI Options spec: an unknown option or a value an option does not accept is ignored and
  * reported in `warnings` (never logged); options in conflict are errors. A UNIX domain socket path
- * (`%2Ftmp%2Fmongodb-27017.sock`) parses, but `connect()` cannot dial one.
+ * (`%2Ftmp%2Fmongodb-27017.sock`) is a host with port 0 (`connect()` dials it on Deno, Node.js and Bun).
  *
  * @param uri the connection string
  * @returns its decoded parts

@@ -96,6 +96,25 @@ export interface ServerDescription {
 }
 
 /**
+ * Whether a host is the path of a UNIX domain socket: only a path has a `/` (the connection string
+ * percent-encodes it, `%2Ftmp%2Fmongodb-27017.sock`).
+ *
+ * @param host a host as {@link HostAddress} holds it
+ * @returns true for a socket path
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSocketPath } from "./server-description.ts";
+ *
+ * assert.equal(isSocketPath("/tmp/mongodb-27017.sock"), true);
+ * assert.equal(isSocketPath("db1.example.net"), false);
+ * ```
+ */
+export function isSocketPath(host: string): boolean {
+  return host.includes("/");
+}
+
+/**
  * A host as a URI's authority writes it: an IPv6 literal in brackets (`[::1]`), any other host as given.
  *
  * @param host a host name or IP address, an IPv6 literal without brackets
@@ -110,15 +129,16 @@ export interface ServerDescription {
  * ```
  */
 export function uriHost(host: string): string {
-  return host.includes(":") ? `[${host}]` : host;
+  return host.includes(":") && !isSocketPath(host) ? `[${host}]` : host;
 }
 
 /**
  * `host:port` of an address as a connection string writes it, for messages: an IPv6 literal in brackets
- * (`[::1]:27017`, where `::1:27017` would read as another address), the host as given.
+ * (`[::1]:27017`, where `::1:27017` would read as another address), the host as given; a UNIX domain
+ * socket is its path alone (it has no port).
  *
  * @param address a host and port
- * @returns `host:port`, or `[host]:port` for an IPv6 literal
+ * @returns `host:port`, `[host]:port` for an IPv6 literal, or the socket's path
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -126,15 +146,17 @@ export function uriHost(host: string): string {
  *
  * assert.equal(hostPort({ host: "db1.example.net", port: 27017 }), "db1.example.net:27017");
  * assert.equal(hostPort({ host: "::1", port: 27018 }), "[::1]:27018");
+ * assert.equal(hostPort({ host: "/tmp/mongodb-27017.sock", port: 0 }), "/tmp/mongodb-27017.sock");
  * ```
  */
 export function hostPort(address: HostAddress): string {
+  if (isSocketPath(address.host)) return address.host;
   return `${uriHost(address.host)}:${address.port}`;
 }
 
 /**
  * `host:port` of an address, the host lower-cased (RFC 4343: DNS names are case-insensitive), an IPv6
- * literal in brackets.
+ * literal in brackets; a UNIX domain socket's path as given (file names are case-sensitive).
  *
  * @param address a host and port
  * @returns the address as SDAM compares addresses
@@ -145,14 +167,17 @@ export function hostPort(address: HostAddress): string {
  *
  * assert.equal(addressKey({ host: "DB1.Example.net", port: 27017 }), "db1.example.net:27017");
  * assert.equal(addressKey({ host: "::1", port: 27018 }), "[::1]:27018");
+ * assert.equal(addressKey({ host: "/tmp/MongoDB.sock", port: 0 }), "/tmp/MongoDB.sock");
  * ```
  */
 export function addressKey(address: HostAddress): string {
+  if (isSocketPath(address.host)) return address.host;
   return hostPort({ host: address.host.toLowerCase(), port: address.port });
 }
 
 /**
- * The host and port of `host:port` (`[v6]:port` for IPv6; port 27017 when absent).
+ * The host and port of `host:port` (`[v6]:port` for IPv6; port 27017 when absent); a UNIX domain
+ * socket's path, with port 0.
  *
  * @param address an address as a server lists it
  * @returns host and port
@@ -163,9 +188,11 @@ export function addressKey(address: HostAddress): string {
  *
  * assert.deepEqual(parseAddress("[::1]:27018"), { host: "::1", port: 27018 });
  * assert.deepEqual(parseAddress("db1.example.net"), { host: "db1.example.net", port: 27017 });
+ * assert.deepEqual(parseAddress("/tmp/mongodb-27017.sock"), { host: "/tmp/mongodb-27017.sock", port: 0 });
  * ```
  */
 export function parseAddress(address: string): HostAddress {
+  if (isSocketPath(address)) return { host: address, port: 0 };
   const bracketed = /^\[([^\]]+)\](?::(\d+))?$/.exec(address);
   if (bracketed) return { host: bracketed[1], port: Number(bracketed[2] ?? 27017) };
   const colon = address.lastIndexOf(":");

@@ -6,7 +6,7 @@
  * `--unsafely-ignore-certificate-errors` flag) and encrypted private keys (`tlsCertificateKeyFilePassword`:
  * Deno cannot decrypt them; decrypt the key first).
  *
- * Two kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
+ * Three kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
  *
  * - A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official
  *   driver. Deno's own TLS takes CA certificates only "in addition to the default root certificates",
@@ -16,6 +16,7 @@
  *   cannot send one, and a `Deno.connectTls` connection has no `setNoDelay`, so its first command waits
  *   for the server's delayed ACK (about 40 ms per connection). `node:tls` sets TCP_NODELAY and trusts the
  *   same roots as Deno (its built-in ones, `DENO_CERT`, `DENO_TLS_CA_STORE`).
+ * - TLS over a UNIX domain socket: `Deno.startTls` upgrades only a TCP connection.
  *
  * @example
  * ```ts ignore
@@ -57,7 +58,7 @@ import {
   type HumanCallbackOptions,
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
-import { hostPort } from "../topology/server-description.ts";
+import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
 // this file without Deno's own type library.
@@ -69,6 +70,7 @@ interface DenoApi {
   readonly version: { readonly deno: string };
   readonly build: { readonly os: string };
   connect(options: { hostname: string; port: number; signal?: AbortSignal }): Promise<DenoConn>;
+  connect(options: { transport: "unix"; path: string }): Promise<DenoConn>;
   startTls(conn: DenoConn, options: {
     hostname: string;
     unsafelyDisableHostnameVerification?: boolean;
@@ -223,7 +225,9 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   throwIfAborted(signal, what);
   const pinned = tls?.caFile !== undefined || tls?.ca !== undefined;
   const certificate = tls?.certificateKeyFile !== undefined || tls?.certificateKey !== undefined;
-  if (pinned || certificate) return await openWithNodeTls(socket);
+  // Deno.startTls takes only a TCP connection.
+  const overSocketPath = tls !== undefined && isSocketPath(host);
+  if (pinned || certificate || overSocketPath) return await openWithNodeTls(socket);
   const close = (conn: DenoConn) => conn.close();
   try {
     // Deno.startTls takes no signal: openWithin races it, and closes a socket that opens late.
@@ -243,9 +247,11 @@ const DENO_TLS_UNAVAILABLE = ["protocol", "cipher", "server certificate"].map((w
   `${what} (Deno.startTls does not show it)`
 );
 
-// A TCP connection with TCP_NODELAY (a TlsConn has no setNoDelay, and with Nagle on, the first command
-// after the handshake would wait for the server's delayed ACK), upgraded by startTls for TLS.
+// A UNIX domain socket (Deno.connect takes no signal for one; openWithin races it), or a TCP connection
+// with TCP_NODELAY (a TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake
+// would wait for the server's delayed ACK), upgraded by startTls for TLS.
 async function open(host: string, port: number, signal: AbortSignal, tls: TlsSettings | undefined) {
+  if (isSocketPath(host)) return await Deno.connect({ transport: "unix", path: host });
   const tcp = await Deno.connect({ hostname: host, port, signal });
   tcp.setNoDelay?.(true);
   if (!tls) return tcp;

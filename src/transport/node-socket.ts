@@ -23,7 +23,7 @@ import {
 } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
-import { hostPort } from "../topology/server-description.ts";
+import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
 const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -48,7 +48,9 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
     });
   const options: tls.ConnectionOptions = {
     rejectUnauthorized: !settings.allowInvalidCertificates,
-    servername: net.isIP(host) ? undefined : host,
+    // No SNI for an IP address or a socket path; node:tls then checks the certificate against the host,
+    // and for a socket against "localhost" (as the official driver does: a path cannot be in a certificate).
+    servername: net.isIP(host) || isSocketPath(host) ? undefined : host,
   };
   if (settings.caFile !== undefined) {
     options.ca = requireCertificates(
@@ -92,10 +94,11 @@ function checkPairOnDeno(pem: ReturnType<typeof splitPem>, source: string): void
 }
 
 /**
- * Opens a TCP or TLS socket with `node:net` / `node:tls` and hands it back as pushed chunks (`raw`, what
- * `WireConnection` reads) and Web Streams (made when asked for). Node and Bun
- * use it for every socket; Deno (2.8 and later) for TLS with a pinned CA, because its `node:tls` replaces
- * the trusted roots with `ca` where `Deno.connectTls` only adds to them.
+ * Opens a TCP, UNIX domain or TLS socket with `node:net` / `node:tls` and hands it back as pushed chunks
+ * (`raw`, what `WireConnection` reads) and Web Streams (made when asked for). Node and Bun use it for
+ * every socket; Deno (2.8 and later) for TLS with a pinned CA, because its `node:tls` replaces the trusted
+ * roots with `ca` where `Deno.connectTls` only adds to them, for TLS with a client certificate, and for TLS
+ * over a UNIX domain socket.
  *
  * @param options host, port, TLS settings and the signal that bounds opening
  * @returns the socket's streams
@@ -121,13 +124,14 @@ export function openNodeSocket(
       resolve(nodeSocketStreams(socket!));
     };
     const start = async () => {
+      const where = isSocketPath(host) ? { path: host } : { host, port };
       if (!settings) {
-        socket = net.connect({ host, port }, ready);
+        socket = net.connect(where, ready);
       } else {
         const options = await tlsOptions(settings, host);
         if (signal.aborted) return;
         try {
-          socket = tls.connect({ ...options, host, port }, ready);
+          socket = tls.connect({ ...options, ...where }, ready);
         } catch (err) {
           // Bad PEM or passphrase: the TLS context is built synchronously.
           const error = new MongoAuthError("TLS_ERROR", `invalid TLS certificate or key: ${tlsReason(err)}`, {
@@ -136,7 +140,7 @@ export function openNodeSocket(
           return fail(socketError(error, host, port, true, trace));
         }
       }
-      socket.setNoDelay(true);
+      socket.setNoDelay(true); // a no-op on a UNIX domain socket
       socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined, trace)));
     };
     start().catch((err) => fail(socketError(err, host, port, settings !== undefined, trace)));

@@ -11,7 +11,7 @@ import { MongoAuthError } from "../core/errors.ts";
 import type { TransportCapabilities } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
-import { hostPort } from "../topology/server-description.ts";
+import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
 /**
  * Waits for a socket to open, but no longer than `signal` allows; a socket that opens after we gave
@@ -149,6 +149,8 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const name = String((err as { name?: unknown })?.name ?? "");
   const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
   const peer = hostPort({ host, port });
+  const atPath = isSocketPath(host) ? socketPathFailure(host, code || name, err) : undefined;
+  if (atPath) return atPath;
   if (
     /^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL)$/.test(code) ||
     /lookup address|name or service not known|nodename nor servname|no such host/i.test(message)
@@ -167,6 +169,25 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
     : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${code || message || name}`, {
       cause: err,
     });
+}
+
+// Why a UNIX domain socket did not open, for the three reasons a user can act on.
+function socketPathFailure(path: string, code: string, cause: unknown): MongoAuthError | undefined {
+  const why = /^(ENOENT|NotFound)$/.test(code)
+    ? "no such file: check the path, and that mongod is running (it creates /tmp/mongodb-<port>.sock " +
+      "unless net.unixDomainSocket.enabled is false)"
+    : /^(EACCES|EPERM|PermissionDenied)$/.test(code)
+    ? "permission denied: the socket file's permissions do not let this user in (mongod's " +
+      "net.unixDomainSocket.filePermissions, 0700 by default)"
+    : /^(ECONNREFUSED|ConnectionRefused)$/.test(code)
+    ? "connection refused: nothing listens there (a file left by a server that stopped, or not a socket); " +
+      "check that mongod is running"
+    : undefined;
+  return why === undefined ? undefined : new MongoAuthError(
+    "CONNECTION_FAILED",
+    `cannot connect to UNIX domain socket ${path} (${code}): ${why}`,
+    { cause },
+  );
 }
 
 /**

@@ -115,6 +115,7 @@ const WORKERS_CAPABILITIES: TransportCapabilities = {
   loopbackListener: {
     instead: 'Workers cannot listen: sign the person in with createHumanCallback({ flow: "device" })',
   },
+  unixDomainSockets: { instead: "connect over TCP (host:port): a Worker's sockets reach only TCP hosts" },
   maxPbkdf2Iterations: WORKERS_MAX_PBKDF2_ITERATIONS,
 };
 

@@ -140,6 +140,29 @@ describe("--explain output", () => {
     for (const line of lines) assert.doesNotMatch(line, /(^|[^[])::1:27017/);
   });
 
+  it("names a UNIX domain socket by its path, and says the socket is one", () => {
+    const at = (event: TraceEvent) =>
+      describeEvent(
+        {
+          ...event,
+          attributes: { ...event.attributes, host: "/tmp/mongodb-27017.sock", port: 0 },
+        } as TraceEvent,
+      );
+    const opened = events.find((e) => e.type === "socket.opened")!;
+    assert.equal(at(opened), "/tmp/mongodb-27017.sock, TLS over a UNIX domain socket");
+    assert.equal(
+      at({ ...opened, attributes: { ...opened.attributes, tls: false } } as TraceEvent),
+      "/tmp/mongodb-27017.sock, UNIX domain socket",
+    );
+    assert.equal(
+      at(events.find((e) => e.type === "host.connecting")!),
+      "/tmp/mongodb-27017.sock (host 1 of 2)",
+    );
+    for (const event of events.filter((e) => "host" in e.attributes && "port" in e.attributes)) {
+      assert.doesNotMatch(at(event), /\.sock:0/);
+    }
+  });
+
   it("aligns the time and type columns", () => {
     const lines = formatTrace(events, { color: false });
     const column = lines.map((l) => l.indexOf(" ", l.indexOf("ms") + 4));

@@ -255,11 +255,13 @@ describe("connect(): mongodb+srv options", () => {
 });
 
 describe("connect(): what it cannot honour is refused, not ignored", () => {
-  it("a UNIX domain socket host", async () => {
-    const transport = counting();
-    await assert.rejects(connectWith(transport, "mongodb://%2Ftmp%2Fmongodb-27017.sock/"), {
+  it("a UNIX domain socket host, by a transport that does not declare unixDomainSockets", async () => {
+    const { unixDomainSockets: _, ...older } = nodeTransport.capabilities;
+    const transport = { ...counting(), capabilities: { ...older, runtime: "Example" } };
+    await assert.rejects(connectWith(transport, "mongodb://127.0.0.1,%2Ftmp%2Fmongodb-27017.sock/"), {
       code: "RUNTIME_UNSUPPORTED",
-      message: /UNIX domain socket/,
+      message: "Example cannot open a UNIX domain socket (a socket path as the host): connect over TCP " +
+        "(host:port; mongod listens on 127.0.0.1:27017 by default)",
     });
     assert.deepEqual(transport.opened, []);
   });

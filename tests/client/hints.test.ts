@@ -290,6 +290,27 @@ describe("TLS hints", () => {
     assert.equal(certificateHint(trace), undefined);
   });
 
+  it("over a UNIX domain socket: says the certificate was checked for localhost, not for the path", () => {
+    const path = "/tmp/mongodb-27017.sock";
+    const trace = [
+      ev("host.connecting", { host: path, port: 0, attempt: 1, of: 1 }),
+      ev("tls.failed", {
+        host: path,
+        port: 0,
+        reason: "hostname-mismatch",
+        detail: "Host: localhost. is not in the cert's altnames: DNS:db.example.net",
+        serverAltNames: ["DNS:db.example.net"],
+      }),
+    ];
+    const hint = hostnameHint(trace)!;
+    assert.match(
+      hint.message,
+      /^The server's certificate is not for localhost, the name TLS checks over a UNIX domain socket \(it names DNS:db\.example\.net\): have the certificate name localhost too/,
+    );
+    assert.doesNotMatch(hint.message, /not for \/tmp/);
+    assert.match(hint.evidence[0].fact, /^the TLS handshake with \/tmp\/mongodb-27017\.sock failed/);
+  });
+
   it("TLS to a plain server: certain with the plain probe's answer, conditional without it", () => {
     const failed = ev("tls.failed", {
       host: "10.0.0.5",

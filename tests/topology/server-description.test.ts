@@ -7,6 +7,7 @@ import {
   addressKey,
   describeServer,
   hostPort,
+  isSocketPath,
   loadBalancerServer,
   parseAddress,
   unknownServer,
@@ -38,6 +39,18 @@ describe("addressKey / parseAddress", () => {
 
   it("takes an unbracketed IPv6 literal as a host, not as host and port", () => {
     assert.deepEqual(parseAddress("fe80::1"), { host: "fe80::1", port: 27017 });
+  });
+
+  it("writes a UNIX domain socket as its path, case kept, and reads it back with port 0", () => {
+    const socket = { host: "/tmp/MongoDB-27017.sock", port: 0 };
+    assert.equal(isSocketPath(socket.host), true);
+    assert.equal(isSocketPath("rel/mongodb.sock"), true);
+    assert.equal(isSocketPath("::1"), false);
+    assert.equal(hostPort(socket), "/tmp/MongoDB-27017.sock");
+    assert.equal(addressKey(socket), "/tmp/MongoDB-27017.sock");
+    assert.equal(uriHost("/run/a:b.sock"), "/run/a:b.sock");
+    assert.deepEqual(parseAddress(addressKey(socket)), socket);
+    assert.deepEqual(parseAddress("/run/a:1.sock"), { host: "/run/a:1.sock", port: 0 });
   });
 });
 

@@ -82,6 +82,38 @@ describe("socket errors", () => {
       assert.match(socketError(err, "::1", 27017, tls).message, message);
     }
   });
+
+  it("say why a UNIX domain socket did not open: no file, no permission, nothing listening", () => {
+    const node = (code: string) => Object.assign(new Error(`connect ${code} /run/mongodb.sock`), { code });
+    const deno = (name: string) => Object.assign(new Error(name), { name });
+    const path = "/run/mongodb.sock";
+    const cases: [unknown, RegExp][] = [
+      [node("ENOENT"), /\(ENOENT\): no such file: check the path, and that mongod is running/],
+      [deno("NotFound"), /\(NotFound\): no such file/],
+      [node("EACCES"), /\(EACCES\): permission denied: .*net\.unixDomainSocket\.filePermissions/],
+      [deno("PermissionDenied"), /\(PermissionDenied\): permission denied/],
+      [node("ECONNREFUSED"), /\(ECONNREFUSED\): connection refused: nothing listens there/],
+      [deno("ConnectionRefused"), /\(ConnectionRefused\): connection refused/],
+    ];
+    for (const [err, message] of cases) {
+      const reported = socketError(err, path, 0, false);
+      assert.equal(reported.code, "CONNECTION_FAILED");
+      assert.match(reported.message, /^cannot connect to UNIX domain socket \/run\/mongodb\.sock /);
+      assert.match(reported.message, message);
+      assert.equal(reported.cause, err);
+    }
+    const denied = Object.assign(new Error('Requires read access to "/run/mongodb.sock"'), {
+      name: "NotCapable",
+    });
+    assert.equal(
+      socketError(denied, path, 0, false).message,
+      'cannot connect to /run/mongodb.sock: Requires read access to "/run/mongodb.sock"',
+    );
+    assert.match(
+      socketError(node("ECONNRESET"), path, 0, true).message,
+      /^\/run\/mongodb\.sock closed the connection/,
+    );
+  });
 });
 
 describe("a failed TLS handshake, for the trace", () => {

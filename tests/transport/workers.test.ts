@@ -117,6 +117,20 @@ describe("Workers transport (injected sockets)", () => {
     }
   });
 
+  it("refuses a UNIX domain socket host before connecting, saying to connect over TCP", async () => {
+    let opened = 0;
+    const transport = createWorkersTransport({
+      connect: (...args) => (opened++, nodeSocketConnect(...args)),
+    });
+    await assert.rejects(connectWith(transport, "mongodb://alice:alice-pw@%2Ftmp%2Fmongodb-27017.sock/"), {
+      code: "RUNTIME_UNSUPPORTED",
+      message:
+        "Cloudflare Workers cannot open a UNIX domain socket (a socket path as the host): connect over " +
+        "TCP (host:port): a Worker's sockets reach only TCP hosts",
+    });
+    assert.equal(opened, 0);
+  });
+
   it("refuses MONGODB-X509 before connecting", async () => {
     await assert.rejects(
       connect("mongodb://127.0.0.1:1/?authMechanism=MONGODB-X509&tls=true", {
