@@ -270,11 +270,13 @@ export function describeServer(
   const type = serverType(hello, timing.loadBalanced ?? false);
   if (type === "Unknown") return unknownServer(address, "the hello reply did not have ok: 1", lastUpdateTime);
   if (type === "LoadBalancer") return loadBalancerServer(address, hello, timing);
-  const names = (field: unknown) =>
-    Array.isArray(field) ? field.filter((a): a is string => typeof a === "string").map(normalized) : [];
+  // A server lists members as host:port. A socket path there is left out: it would have this client
+  // open a local socket that the connection string never named.
+  const member = (field: unknown): field is string => typeof field === "string" && !isSocketPath(field);
+  const names = (field: unknown) => Array.isArray(field) ? field.filter(member).map(normalized) : [];
   const text = (field: unknown) => typeof field === "string" ? field : undefined;
   const me = text(hello.me);
-  const primary = text(hello.primary);
+  const primary = member(hello.primary) ? hello.primary : undefined;
   const setName = text(hello.setName);
   const setVersion = numeric(hello.setVersion);
   const lastWrite = hello.lastWrite as Document | undefined;

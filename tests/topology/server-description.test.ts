@@ -149,6 +149,21 @@ describe("describeServer: the fields", () => {
     assert.deepEqual(server.arbiters, []);
   });
 
+  it("leaves out a socket path a member lists: only the connection string may name one", () => {
+    const server = describeServer(A, {
+      ok: 1,
+      setName: "rs0",
+      secondary: true,
+      primary: "/var/run/docker.sock",
+      hosts: ["db0.example.net:27017", "/tmp/mongodb-27017.sock"],
+      passives: ["rel/other.sock"],
+      arbiters: ["/tmp/arbiter.sock"],
+    });
+    assert.equal(server.primary, undefined);
+    assert.deepEqual(server.hosts, ["db0.example.net:27017"]);
+    assert.deepEqual([server.passives, server.arbiters], [[], []]);
+  });
+
   it("reads numbers of every BSON width, and Dates for lastWriteDate", () => {
     const at = Date.UTC(2026, 0, 1);
     const server = describeServer(A, {
