@@ -134,6 +134,7 @@ export type { TopologyDescription, TopologyType } from "./src/topology/topology-
 export type {
   Capability,
   OpenSocketOptions,
+  ProxySettings,
   TlsSettings,
   Transport,
   TransportCapabilities,

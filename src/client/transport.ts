@@ -48,6 +48,28 @@ export interface TlsSettings {
 }
 
 /**
+ * A SOCKS5 proxy (`proxyHost`, `proxyPort`, `proxyUsername`, `proxyPassword`).
+ *
+ * @example A proxy that wants a user name and password
+ * ```ts
+ * import type { ProxySettings } from "@mongo-auth/core";
+ *
+ * const proxy: ProxySettings = { host: "proxy.example.net", port: 1080, username: "app", password: "s3cret" };
+ * void proxy;
+ * ```
+ */
+export interface ProxySettings {
+  /** The proxy's host name or IP address. */
+  readonly host: string;
+  /** Its port (1080 by default). */
+  readonly port: number;
+  /** The user name, for a proxy that asks for one (with `password`). */
+  readonly username?: string;
+  /** The password. */
+  readonly password?: string;
+}
+
+/**
  * Where and how to open one socket.
  *
  * @example What connectWith asks a transport to open
@@ -76,6 +98,12 @@ export interface OpenSocketOptions {
    * `connectWith` refuses the rest before it opens a socket.
    */
   readonly tls?: TlsSettings;
+  /**
+   * Reach the host through this SOCKS5 proxy, which resolves the host name (it is passed on as given);
+   * TLS, when on, runs end to end through the tunnel. Only for a transport whose capabilities declare
+   * `socks5Proxy`.
+   */
+  readonly proxy?: ProxySettings;
   /** Fires on the caller's abort or the connect timeout; the transport must give up and close. */
   readonly signal: AbortSignal;
   /**
@@ -138,6 +166,11 @@ export interface TransportCapabilities {
    */
   readonly unixDomainSockets?: Capability;
   /**
+   * Go through a SOCKS5 proxy (`proxyHost`), which `openSocket` then gets as `proxy`. Absent means no, as
+   * for `unixDomainSockets`.
+   */
+  readonly socks5Proxy?: Capability;
+  /**
    * The most PBKDF2 iterations the runtime's WebCrypto derives (Cloudflare's production Workers:
    * 100 000), or `undefined` for no cap. Only the server's reply carries the SCRAM iteration count, so a
    * refusal is recognised when WebCrypto refuses, and explained with this number.
@@ -154,6 +187,7 @@ export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.
   encryptedPrivateKeys: true,
   loopbackListener: true,
   unixDomainSockets: true,
+  socks5Proxy: true,
 });
 
 /**
@@ -236,10 +270,14 @@ const WHAT: Readonly<Record<CapabilityName, [what: string, options: string]>> = 
     'createHumanCallback, flow: "code"',
   ],
   unixDomainSockets: ["open a UNIX domain socket", "a socket path as the host"],
+  socks5Proxy: ["go through a SOCKS5 proxy", "proxyHost"],
 };
 
-// What a transport that does not declare unixDomainSockets is told.
-const OVER_TCP = "connect over TCP (host:port; mongod listens on 127.0.0.1:27017 by default)";
+// What a transport that does not declare a capability added after the first release is told.
+const UNDECLARED: Readonly<Partial<Record<CapabilityName, string>>> = {
+  unixDomainSockets: "connect over TCP (host:port; mongod listens on 127.0.0.1:27017 by default)",
+  socks5Proxy: "remove the proxy options to connect directly",
+};
 
 /**
  * Throws unless the runtime has `capability`: the one `RUNTIME_UNSUPPORTED` of what a runtime cannot
@@ -264,7 +302,7 @@ const OVER_TCP = "connect over TCP (host:port; mongod listens on 127.0.0.1:27017
  * ```
  */
 export function requireCapability(capabilities: TransportCapabilities, capability: CapabilityName): void {
-  const has = capabilities[capability] ?? { instead: OVER_TCP };
+  const has = capabilities[capability] ?? { instead: UNDECLARED[capability] ?? "use another runtime" };
   if (has === true) return;
   const [what, options] = WHAT[capability];
   throw new MongoAuthError(
