@@ -73,12 +73,12 @@ function describe(event: TraceEvent): string {
       return hostPort({ host, port }) + (of > 1 ? ` (host ${attempt} of ${of})` : "");
     }
     case "socket.opened": {
-      const { host, port, tls } = event.attributes;
+      const { host, port, tls, proxy } = event.attributes;
       const socket = isSocketPath(host);
       const over = tls
         ? (socket ? "TLS over a UNIX domain socket" : "TLS")
         : (socket ? "UNIX domain socket" : "plain TCP");
-      return `${hostPort({ host, port })}, ${over}`;
+      return `${hostPort({ host, port })}, ${over}` + (proxy ? ` through SOCKS5 proxy ${proxy}` : "");
     }
     case "tls.handshake":
       return describeHandshake(event.attributes);

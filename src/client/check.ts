@@ -21,7 +21,7 @@ import { WireConnection } from "../wire/wire-connection.ts";
 import { type Authentication, startAuthentication } from "./authenticate.ts";
 import { type ClientMetadata, clientMetadata } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
-import type { Transport } from "./transport.ts";
+import type { ProxySettings, Transport } from "./transport.ts";
 import { stopwatch, type TraceRecorder } from "../core/trace.ts";
 import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
@@ -92,10 +92,16 @@ export async function checkServer(
       host: address.host,
       port: address.port,
       tls: settings.tls,
+      proxy: settings.proxy,
       signal,
       trace,
     });
-    trace.emit("socket.opened", { host: address.host, port: address.port, tls: !!settings.tls }, opening());
+    trace.emit("socket.opened", {
+      host: address.host,
+      port: address.port,
+      tls: !!settings.tls,
+      ...(settings.proxy && { proxy: hostPort(settings.proxy) }),
+    }, opening());
     wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
     const auth = speculate && credential ? await startOn(context, address, deadline) : undefined;
     const helloStarted = performance.now();
@@ -131,7 +137,7 @@ export async function checkServer(
     await wire?.close();
     deadline.dispose();
     if (options.explain && settings.tls && hungUpDuringTls(trace, address)) {
-      await probeWithoutTls(transport, address, options.signal, trace);
+      await probeWithoutTls(transport, address, settings.proxy, options.signal, trace);
     }
     throw checkError(err, signal, where, wire, peer, settings);
   }
@@ -200,13 +206,14 @@ function hungUpDuringTls(trace: TraceRecorder, { host, port }: HostAddress): boo
 async function probeWithoutTls(
   transport: Transport,
   { host, port }: HostAddress,
+  proxy: ProxySettings | undefined,
   callerSignal: AbortSignal | undefined,
   trace: TraceRecorder,
 ): Promise<void> {
   const signal = withTimeout(callerSignal, PLAIN_PROBE_TIMEOUT_MS);
   let wire: WireConnection | undefined;
   try {
-    const socket = await transport.openSocket({ host, port, signal });
+    const socket = await transport.openSocket({ host, port, proxy, signal });
     wire = new WireConnection(socket, { timeoutMS: PLAIN_PROBE_TIMEOUT_MS, peer: hostPort({ host, port }) });
     const reply = await wire.command("admin", { hello: 1, helloOk: true }, { signal });
     const { serverRelease } = helloAttributes(reply, { command: "hello", speculative: false });

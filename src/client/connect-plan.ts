@@ -78,8 +78,17 @@ export async function planConnection(
   warn(cs.warnings);
   const settings = connectSettings(cs, options);
   warn(settings.warnings);
-  if (cs.hosts.some((address) => isSocketPath(address.host))) {
-    requireCapability(transport.capabilities, "unixDomainSockets");
+  const socketPath = cs.hosts.find((address) => isSocketPath(address.host));
+  if (socketPath) requireCapability(transport.capabilities, "unixDomainSockets");
+  if (settings.proxy) {
+    requireCapability(transport.capabilities, "socks5Proxy");
+    if (socketPath) {
+      throw new MongoAuthError(
+        "INVALID_OPTION",
+        `a SOCKS5 proxy (proxyHost) cannot reach the UNIX domain socket ${socketPath.host}: remove the proxy ` +
+          "options, or give the server's TCP host and port",
+      );
+    }
   }
   requireCapabilities(transport.capabilities, settings.tls);
 

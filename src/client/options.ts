@@ -20,7 +20,7 @@ import {
   URI_OPTION_NAMES,
   type UriOptions,
 } from "../credential/uri-options.ts";
-import type { TlsSettings } from "./transport.ts";
+import type { ProxySettings, TlsSettings } from "./transport.ts";
 import {
   type ReadPreference,
   readPreferenceFrom,
@@ -69,6 +69,17 @@ export interface ConnectOptions extends AuthOptions {
   tlsAllowInvalidHostnames?: boolean;
   /** Both of the above. Unsafe. */
   tlsInsecure?: boolean;
+  /**
+   * Go through the SOCKS5 proxy on this host (a name or an IP address): it connects to the server, by the
+   * host name as given, and TLS runs through it end to end. DNS (`mongodb+srv://`) stays local.
+   */
+  proxyHost?: string;
+  /** The SOCKS5 proxy's port. Default 1080. Only with `proxyHost`. */
+  proxyPort?: number;
+  /** The user name the SOCKS5 proxy wants (RFC 1929), with `proxyPassword`. */
+  proxyUsername?: string;
+  /** The SOCKS5 proxy's password, with `proxyUsername`. */
+  proxyPassword?: string;
   /**
    * Milliseconds to open the socket and complete hello and authentication, per host (0: no timeout).
    * Default 10 000. A human OIDC callback does not count against it: it has its own five minutes.
@@ -195,6 +206,10 @@ const CONNECT_OPTION_NAMES = [
   "tlsAllowInvalidCertificates",
   "tlsAllowInvalidHostnames",
   "tlsInsecure",
+  "proxyHost",
+  "proxyPort",
+  "proxyUsername",
+  "proxyPassword",
   "connectTimeoutMS",
   "socketTimeoutMS",
   "appName",
@@ -251,6 +266,8 @@ export interface SelectionOptions {
 /** Settings resolved from a connection string and {@link ConnectOptions}. */
 export interface ConnectSettings {
   readonly tls?: TlsSettings;
+  /** The SOCKS5 proxy, when `proxyHost` is given. */
+  readonly proxy?: ProxySettings;
   readonly connectTimeoutMS: number;
   readonly socketTimeoutMS: number;
   readonly appName?: string;
@@ -274,8 +291,7 @@ export interface ConnectSettings {
  * @returns the settings
  * @throws {MongoAuthError} `INVALID_OPTION` for a value of the wrong type or range (an appName over 128
  *   bytes), options in conflict across the connection string and the options (see
- *   `parseConnectionString`), TLS files without TLS, and `proxyHost` (connect() cannot go through a SOCKS5
- *   proxy)
+ *   `parseConnectionString`), and TLS files without TLS
  */
 export function connectSettings(cs: ConnectionString, options: ConnectOptions): ConnectSettings {
   const uri = cs.parsedOptions;
@@ -312,12 +328,6 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     Object.assign({}, uri, definedEntries({ ...options }), { tls: tlsFlag, ssl: sslFlag }),
   );
   checkOptionRules(merged as UriOptions, new Set(Object.keys(merged)), { srv: cs.scheme === "mongodb+srv" });
-  if (uri.proxyHost !== undefined) {
-    throw new MongoAuthError(
-      "INVALID_OPTION",
-      "connect() cannot go through a SOCKS5 proxy (proxyHost); remove the proxy options to connect directly",
-    );
-  }
 
   const insecure = flag("tlsInsecure") ?? false;
   const certificateKey = options.tlsCertificateKey;
@@ -351,8 +361,10 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   if (appName !== undefined) checkAppName(appName);
   const maxConnecting = count("maxConnecting", DEFAULT_MAX_CONNECTING, "connections");
   if (maxConnecting < 1) throw invalid("maxConnecting", "a whole number of connections ≥ 1");
+  const proxy = proxySettings(options, uri, text);
   return {
     tls,
+    ...(proxy && { proxy }),
     connectTimeoutMS: count("connectTimeoutMS", 10_000),
     socketTimeoutMS: count("socketTimeoutMS", 60_000),
     appName,
@@ -362,6 +374,24 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     selection: selectionOptions(options, uri, { text, flag, count }),
     warnings,
   };
+}
+
+// The SOCKS5 specification: port 1080 by default; an empty user name or password is ignored.
+function proxySettings(
+  options: ConnectOptions,
+  uri: UriOptions,
+  text: Readers["text"],
+): ProxySettings | undefined {
+  const host = text("proxyHost");
+  if (host === undefined) return undefined;
+  if (host === "") throw invalid("proxyHost", "a host name or IP address");
+  const port = Number(options.proxyPort ?? uri.proxyPort ?? 1080);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw invalid("proxyPort", "a port number, 1 to 65535");
+  }
+  const username = text("proxyUsername");
+  const password = text("proxyPassword");
+  return { host, port, ...(username && password && { username, password }) };
 }
 
 interface Readers {

@@ -112,7 +112,13 @@ export type TraceEventAttributes = {
     of: number;
   };
   /** The socket opened (TCP, and the TLS handshake when TLS is on); `durationMs` is how long it took. */
-  "socket.opened": { host: string; port: number; tls: boolean };
+  "socket.opened": {
+    host: string;
+    port: number;
+    tls: boolean;
+    /** The SOCKS5 proxy the socket goes through (`host:port`), when `proxyHost` is given. */
+    proxy?: string;
+  };
   /** What the TLS handshake showed: protocol, the server's certificate, the client certificate we sent. */
   "tls.handshake": {
     /** e.g. `TLSv1.3`. */

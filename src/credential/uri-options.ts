@@ -88,7 +88,7 @@ export interface UriOptions {
   readonly maxStalenessSeconds?: number;
   /** Pool: minimum size. */
   readonly minPoolSize?: number;
-  /** SOCKS5 proxy host (`connect()` refuses proxies: it cannot honour one). */
+  /** SOCKS5 proxy host. */
   readonly proxyHost?: string;
   /** SOCKS5 proxy password. */
   readonly proxyPassword?: string;

@@ -8,6 +8,7 @@
 import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import { socketStreams } from "./socket.ts";
+import type { HandshakeChannel } from "./socks5.ts";
 
 /** The slice of a `Deno.Conn` (TCP or TLS) used here, typed locally (tsc has no Deno types). */
 export interface DenoConn {
@@ -114,6 +115,42 @@ async function readLoop(
   } catch (err) {
     end(err);
   }
+}
+
+/**
+ * The conn as the SOCKS5 handshake reads and writes it, before the wire takes it over.
+ *
+ * @param conn the connection to the proxy
+ * @returns reads of what arrived (`null` once the proxy closed), and whole writes
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { denoChannel } from "./deno-socket.ts";
+ *
+ * const written: number[] = [];
+ * const conn = {
+ *   readable: new ReadableStream<Uint8Array>(),
+ *   writable: new WritableStream<Uint8Array>(),
+ *   read: (buffer: Uint8Array) => (buffer.set([5, 0]), Promise.resolve(2)),
+ *   write: (bytes: Uint8Array) => (written.push(...bytes), Promise.resolve(bytes.length)),
+ *   close: () => {},
+ * };
+ * const channel = denoChannel(conn);
+ * await channel.write(new Uint8Array([5, 1, 0]));
+ * assert.deepEqual([...(await channel.read())!], [5, 0]);
+ * assert.deepEqual(written, [5, 1, 0]);
+ * ```
+ */
+export function denoChannel(conn: DenoConn): HandshakeChannel {
+  const buffer = new Uint8Array(512);
+  return {
+    read: async () => {
+      const n = await conn.read(buffer);
+      return n === null ? null : buffer.slice(0, n);
+    },
+    write: (bytes) => writeAll(conn, bytes),
+  };
 }
 
 // conn.write may take only part of the bytes.

@@ -36,7 +36,9 @@ import { timerFair } from "../client/turn-budget.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
-import { type DenoConn, denoSocketStreams } from "./deno-socket.ts";
+import { denoChannel, type DenoConn, denoSocketStreams } from "./deno-socket.ts";
+import { socks5Handshake, unreachableProxy } from "./socks5.ts";
+import type { HostAddress } from "../credential/connection-string.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -46,7 +48,7 @@ import type { AwsCredentialProvider } from "../credential/aws.ts";
 import {
   FULL_CAPABILITIES,
   type OpenSocketOptions,
-  type TlsSettings,
+  type ProxySettings,
   type Transport,
   type TransportCapabilities,
 } from "../client/transport.ts";
@@ -231,7 +233,7 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   const close = (conn: DenoConn) => conn.close();
   try {
     // Deno.startTls takes no signal: openWithin races it, and closes a socket that opens late.
-    const conn = await openWithin(open(host, port, signal, tls), signal, what, close);
+    const conn = await openWithin(open(socket), signal, what, close);
     // TLS errors would otherwise surface at the first read, as a closed connection.
     if (conn.handshake) await openWithin(conn.handshake().then(() => conn), signal, what, close);
     if (tls) trace?.emit("tls.handshake", { unavailable: DENO_TLS_UNAVAILABLE });
@@ -248,11 +250,14 @@ const DENO_TLS_UNAVAILABLE = ["protocol", "cipher", "server certificate"].map((w
 );
 
 // A UNIX domain socket (Deno.connect takes no signal for one; openWithin races it), or a TCP connection
-// with TCP_NODELAY (a TlsConn has no setNoDelay, and with Nagle on, the first command after the handshake
-// would wait for the server's delayed ACK), upgraded by startTls for TLS.
-async function open(host: string, port: number, signal: AbortSignal, tls: TlsSettings | undefined) {
+// (to the host, or to a SOCKS5 proxy that opens a tunnel to it) with TCP_NODELAY (a TlsConn has no
+// setNoDelay, and with Nagle on, the first command after the handshake would wait for the server's
+// delayed ACK), upgraded by startTls for TLS.
+async function open({ host, port, tls, proxy, signal }: OpenSocketOptions): Promise<DenoConn> {
   if (isSocketPath(host)) return await Deno.connect({ transport: "unix", path: host });
-  const tcp = await Deno.connect({ hostname: host, port, signal });
+  const tcp = proxy
+    ? await openTunnel(proxy, { host, port }, signal)
+    : await Deno.connect({ hostname: host, port, signal });
   tcp.setNoDelay?.(true);
   if (!tls) return tcp;
   try {
@@ -262,6 +267,20 @@ async function open(host: string, port: number, signal: AbortSignal, tls: TlsSet
     });
   } catch (err) {
     tcp.close();
+    throw err;
+  }
+}
+
+// A connection to the proxy that carries the target's bytes once the SOCKS5 handshake is done.
+async function openTunnel(proxy: ProxySettings, target: HostAddress, signal: AbortSignal): Promise<DenoConn> {
+  const conn = await Deno.connect({ hostname: proxy.host, port: proxy.port, signal }).catch((err) => {
+    throw unreachableProxy(err, proxy);
+  });
+  try {
+    await socks5Handshake(denoChannel(conn), proxy, target);
+    return conn;
+  } catch (err) {
+    conn.close();
     throw err;
   }
 }

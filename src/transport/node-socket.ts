@@ -17,6 +17,7 @@ import type { TraceEventAttributes } from "../core/trace.ts";
 import {
   FULL_CAPABILITIES,
   type OpenSocketOptions,
+  type ProxySettings,
   requireCapability,
   type TlsSettings,
   type TransportCapabilities,
@@ -24,6 +25,8 @@ import {
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
+import type { HostAddress } from "../credential/connection-string.ts";
+import { socks5Handshake } from "./socks5.ts";
 
 const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -105,7 +108,7 @@ function checkPairOnDeno(pem: ReturnType<typeof splitPem>, source: string): void
  * @throws {MongoAuthError} `CONNECTION_FAILED`, `TLS_ERROR`, `TIMEOUT`, `ABORTED`, `RUNTIME_UNSUPPORTED`
  */
 export function openNodeSocket(
-  { host, port, tls: settings, signal, trace }: OpenSocketOptions,
+  { host, port, tls: settings, proxy, signal, trace }: OpenSocketOptions,
 ): Promise<SocketStreams> {
   return new Promise<SocketStreams>((resolve, reject) => {
     let socket: net.Socket | undefined;
@@ -122,16 +125,20 @@ export function openNodeSocket(
       socket!.removeAllListeners("error");
       if (trace && socket instanceof tls.TLSSocket) trace.emit("tls.handshake", handshakeDetails(socket));
       resolve(nodeSocketStreams(socket!));
+      socket!.resume(); // a tunnel was paused after the proxy's handshake
     };
     const start = async () => {
+      const options = settings && await tlsOptions(settings, host);
+      if (signal.aborted) return;
+      // Through a proxy, the tunnel is the socket TLS and the wire run over.
+      const tunnel = proxy && await openTunnel(proxy, { host, port }, (opening) => (socket = opening));
+      if (signal.aborted) return;
       const where = isSocketPath(host) ? { path: host } : { host, port };
-      if (!settings) {
-        socket = net.connect(where, ready);
+      if (!options) {
+        socket = tunnel ?? net.connect(where, ready);
       } else {
-        const options = await tlsOptions(settings, host);
-        if (signal.aborted) return;
         try {
-          socket = tls.connect({ ...options, ...where }, ready);
+          socket = tls.connect({ ...options, ...(tunnel ? { socket: tunnel, host } : where) }, ready);
         } catch (err) {
           // Bad PEM or passphrase: the TLS context is built synchronously.
           const error = new MongoAuthError("TLS_ERROR", `invalid TLS certificate or key: ${tlsReason(err)}`, {
@@ -142,9 +149,54 @@ export function openNodeSocket(
       }
       socket.setNoDelay(true); // a no-op on a UNIX domain socket
       socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined, trace)));
+      if (tunnel && !options) ready();
     };
     start().catch((err) => fail(socketError(err, host, port, settings !== undefined, trace)));
   });
+}
+
+// A socket to the proxy that carries the target's bytes once the SOCKS5 handshake is done; paused, so
+// that nothing the target sends is lost before the wire (or TLS) listens.
+async function openTunnel(
+  proxy: ProxySettings,
+  target: HostAddress,
+  track: (socket: net.Socket) => void,
+): Promise<net.Socket> {
+  const socket = net.connect({ host: proxy.host, port: proxy.port });
+  track(socket);
+  socket.setNoDelay(true);
+  const received: (Uint8Array | null)[] = [];
+  let failure: { err: unknown } | undefined;
+  let wake = () => {};
+  const push = (chunk: Uint8Array | null) => {
+    received.push(chunk);
+    wake();
+  };
+  const onData = (chunk: Uint8Array) => push(chunk);
+  const onEnd = () => push(null);
+  const onError = (err: unknown) => {
+    failure = { err };
+    wake();
+  };
+  socket.on("data", onData).on("end", onEnd).on("close", onEnd).on("error", onError);
+  try {
+    await socks5Handshake(
+      {
+        write: (bytes) => void socket.write(bytes),
+        read: async () => {
+          while (received.length === 0 && !failure) await new Promise<void>((resolve) => (wake = resolve));
+          if (failure) throw failure.err;
+          return received.shift()!;
+        },
+      },
+      proxy,
+      target,
+    );
+  } finally {
+    socket.pause();
+    socket.off("data", onData).off("end", onEnd).off("close", onEnd).off("error", onError);
+  }
+  return socket;
 }
 
 // What the handshake showed, from the X509Certificate objects of node:tls (Node.js, Bun, Deno's node:tls).

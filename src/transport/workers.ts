@@ -42,6 +42,7 @@ import { MongoAuthError } from "../core/errors.ts";
 import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
   type OpenSocketOptions,
+  type ProxySettings,
   requireCapability,
   type Transport,
   type TransportCapabilities,
@@ -52,6 +53,8 @@ import {
   type HumanCallbackOptions,
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { openWithin, socketError, socketStreams } from "./socket.ts";
+import { socks5Handshake, unreachableProxy } from "./socks5.ts";
+import type { HostAddress } from "../credential/connection-string.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import { hostPort, uriHost } from "../topology/server-description.ts";
 
@@ -65,6 +68,11 @@ export interface WorkersSocket {
   readonly opened: Promise<unknown>;
   /** Closes the socket. */
   close(): Promise<void>;
+  /**
+   * Upgrades a socket opened with `secureTransport: "starttls"` to TLS, checking the server's certificate
+   * for `expectedServerHostname`; the socket it returns is the one to use.
+   */
+  startTls?(options?: { expectedServerHostname?: string }): WorkersSocket;
 }
 
 /** `connect` of `cloudflare:sockets`. */
@@ -116,6 +124,7 @@ const WORKERS_CAPABILITIES: TransportCapabilities = {
     instead: 'Workers cannot listen: sign the person in with createHumanCallback({ flow: "device" })',
   },
   unixDomainSockets: { instead: "connect over TCP (host:port): a Worker's sockets reach only TCP hosts" },
+  socks5Proxy: true,
   maxPbkdf2Iterations: WORKERS_MAX_PBKDF2_ITERATIONS,
 };
 
@@ -207,24 +216,69 @@ function loadConnect(): Promise<WorkersConnect> {
 }
 
 async function openSocket(
-  { host, port, tls, signal, trace }: OpenSocketOptions,
+  { host, port, tls, proxy, signal, trace }: OpenSocketOptions,
   injected: WorkersConnect | undefined,
 ): Promise<SocketStreams> {
   const what = `connecting to ${hostPort({ host, port })}`;
   throwIfAborted(signal, what);
   const connectSocket = injected ?? await loadConnect();
   let socket: WorkersSocket | undefined;
+  const close = () => void socket?.close().catch(() => {});
   try {
-    // connect() reads its hostname as a URL authority's: an IPv6 literal needs its brackets (workerd
-    // refuses a bare ::1 as "invalid authority", measured).
-    socket = connectSocket({ hostname: uriHost(host), port }, { secureTransport: tls ? "on" : "off" });
+    if (proxy) {
+      socket = await openWithin(openTunnel(connectSocket, proxy, { host, port }, !!tls), signal, what, close);
+      // TLS end to end, through the tunnel: the certificate is checked for the host asked for.
+      if (tls) socket = socket.startTls!({ expectedServerHostname: host });
+    } else {
+      // connect() reads its hostname as a URL authority's: an IPv6 literal needs its brackets (workerd
+      // refuses a bare ::1 as "invalid authority", measured).
+      socket = connectSocket({ hostname: uriHost(host), port }, { secureTransport: tls ? "on" : "off" });
+    }
     const opened = socket;
-    await openWithin(opened.opened.then(() => opened), signal, what, () => opened.close().catch(() => {}));
+    await openWithin(opened.opened.then(() => opened), signal, what, close);
     if (tls) trace?.emit("tls.handshake", { unavailable: WORKERS_TLS_UNAVAILABLE });
     return socketStreams(socket);
   } catch (err) {
-    socket?.close().catch(() => {});
+    close();
     throw socketError(err, host, port, tls !== undefined, trace);
+  }
+}
+
+// A socket to the SOCKS5 proxy that carries the target's bytes once the handshake is done; opened for
+// STARTTLS when the connection is to speak TLS, which then starts inside the tunnel.
+async function openTunnel(
+  connectSocket: WorkersConnect,
+  proxy: ProxySettings,
+  target: HostAddress,
+  tls: boolean,
+): Promise<WorkersSocket> {
+  const socket = connectSocket(
+    { hostname: uriHost(proxy.host), port: proxy.port },
+    { secureTransport: tls ? "starttls" : "off" },
+  );
+  try {
+    await socket.opened.catch((err) => {
+      throw unreachableProxy(err, proxy);
+    });
+    const reader = socket.readable.getReader();
+    const writer = socket.writable.getWriter();
+    await socks5Handshake(
+      {
+        read: async () => {
+          const { done, value } = await reader.read();
+          return done ? null : value;
+        },
+        write: (bytes) => writer.write(bytes),
+      },
+      proxy,
+      target,
+    );
+    reader.releaseLock();
+    writer.releaseLock();
+    return socket;
+  } catch (err) {
+    socket.close().catch(() => {});
+    throw err;
   }
 }
 

@@ -163,6 +163,16 @@ describe("--explain output", () => {
     }
   });
 
+  it("says which SOCKS5 proxy a socket went through", () => {
+    const opened = events.find((e) => e.type === "socket.opened")!;
+    assert.equal(
+      describeEvent(
+        { ...opened, attributes: { ...opened.attributes, proxy: "127.0.0.1:1080" } } as TraceEvent,
+      ),
+      "b:27017, TLS through SOCKS5 proxy 127.0.0.1:1080",
+    );
+  });
+
   it("aligns the time and type columns", () => {
     const lines = formatTrace(events, { color: false });
     const column = lines.map((l) => l.indexOf(" ", l.indexOf("ms") + 4));

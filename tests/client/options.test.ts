@@ -39,6 +39,42 @@ describe("connect options", () => {
     assert.equal(settings("mongodb://h/?maxConnecting=0").maxConnecting, 100);
   });
 
+  it("a SOCKS5 proxy: port 1080 by default, credentials only when both are non-empty, options winning", () => {
+    assert.deepEqual(settings("mongodb://h/?proxyHost=proxy.example").proxy, {
+      host: "proxy.example",
+      port: 1080,
+    });
+    assert.deepEqual(
+      settings("mongodb://h/?proxyHost=p&proxyPort=1081&proxyUsername=u&proxyPassword=pw").proxy,
+      { host: "p", port: 1081, username: "u", password: "pw" },
+    );
+    // The SOCKS5 specification: a zero-length user name or password is ignored.
+    assert.deepEqual(settings("mongodb://h/?proxyHost=p&proxyUsername=&proxyPassword=").proxy, {
+      host: "p",
+      port: 1080,
+    });
+    assert.deepEqual(
+      settings("mongodb://h/?proxyHost=p&proxyPort=1081", { proxyHost: "q", proxyPort: 1082 }).proxy,
+      { host: "q", port: 1082 },
+    );
+    assert.equal(settings("mongodb://h/").proxy, undefined);
+    assert.throws(() => settings("mongodb://h/?proxyHost=p&proxyPort=0"), {
+      code: "INVALID_OPTION",
+      message: "option proxyPort must be a port number, 1 to 65535",
+    });
+    assert.throws(() => settings("mongodb://h/", { proxyHost: "p", proxyPort: 70_000 }), {
+      code: "INVALID_OPTION",
+    });
+    assert.throws(() => settings("mongodb://h/", { proxyPort: 1080 }), {
+      code: "INVALID_OPTION",
+      message: "proxyPort needs proxyHost",
+    });
+    assert.throws(() => settings("mongodb://h/", { proxyHost: "p", proxyUsername: "u" }), {
+      code: "INVALID_OPTION",
+      message: /proxyUsername and proxyPassword go together/,
+    });
+  });
+
   it("turns TLS on for mongodb+srv:// unless told otherwise", () => {
     assert.ok(settings("mongodb+srv://cluster0.example.net/").tls);
     assert.equal(settings("mongodb+srv://cluster0.example.net/?tls=false").tls, undefined);

@@ -10,6 +10,7 @@ import { connectWith } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
+import { startSocks5Proxy } from "../support/socks5-proxy.ts";
 
 describe("deno transport", () => {
   it("loads on every runtime without touching Deno until used", async () => {
@@ -92,13 +93,22 @@ describe("deno transport: a pinned CA (tlsCAFile) is the only CA trusted", () =>
     pin: string,
     denoCert?: string,
     entry = "deno",
+    via?: { address: string; proxyPort: number },
   ): Promise<{ ok?: true; code?: string; message?: string }> {
     const root = repoRoot();
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", DENO_CERT: denoCert };
     if (denoCert === undefined) delete env.DENO_CERT;
     const { stdout } = await promisify(execFile)(
       join(root, "node_modules", ".bin", "deno"),
-      ["run", "-A", join(root, "tests", "transport", "deno-tls-probe.ts"), server.address, pin, entry],
+      [
+        "run",
+        "-A",
+        join(root, "tests", "transport", "deno-tls-probe.ts"),
+        via?.address ?? server.address,
+        pin,
+        entry,
+        ...(via ? [String(via.proxyPort)] : []),
+      ],
       { cwd: root, env: env as Record<string, string>, timeout: 60_000 },
     );
     return JSON.parse(stdout.trim().split("\n").at(-1)!);
@@ -117,5 +127,20 @@ describe("deno transport: a pinned CA (tlsCAFile) is the only CA trusted", () =>
 
   it("pinning the server's own CA connects (without it in Deno's default trust)", async () => {
     assert.deepEqual(await probe(pki("ca.pem")), { ok: true });
+  });
+
+  it("through a SOCKS5 proxy, Deno.startTls runs over the tunnel and checks the host asked for", async () => {
+    const proxy = await startSocks5Proxy({ map: { "elsewhere.invalid:27017": server.address } });
+    try {
+      const asked = { address: `localhost:${server.port}`, proxyPort: proxy.port };
+      assert.deepEqual(await probe("-", pki("ca.pem"), "deno", asked), { ok: true });
+      assert.deepEqual(proxy.requests.map((r) => r.host), ["localhost"]);
+      const otherName = { address: "elsewhere.invalid:27017", proxyPort: proxy.port };
+      const outcome = await probe("-", pki("ca.pem"), "deno", otherName);
+      assert.equal(outcome.code, "TLS_ERROR", JSON.stringify(outcome));
+      assert.deepEqual(await probe("-", undefined, "deno", asked).then((o) => o.code), "TLS_ERROR");
+    } finally {
+      await proxy.close();
+    }
   });
 });

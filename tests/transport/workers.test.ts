@@ -4,6 +4,8 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import tls from "node:tls";
+import { readFileSync } from "node:fs";
 import { Readable, Writable } from "node:stream";
 import { connectWith, MongoAuthError } from "@mongo-auth/core";
 import {
@@ -14,6 +16,8 @@ import {
   workersTransport,
 } from "../../src/transport/workers.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { fixturePath } from "../../testing/paths.ts";
+import { startSocks5Proxy } from "../support/socks5-proxy.ts";
 
 // cloudflare:sockets' connect() over node:net: `opened` resolves on connect, rejects on error.
 const nodeSocketConnect: WorkersConnect = ({ hostname, port }, options) => {
@@ -94,6 +98,66 @@ describe("Workers transport (injected sockets)", () => {
       await assert.rejects(transport.openSocket({ host, port: 27017, signal: AbortSignal.timeout(5_000) }));
     }
     assert.deepEqual(asked, ["[::1]", "[fe80::1:2]", "db.example", "127.0.0.1"]);
+  });
+
+  it("through a SOCKS5 proxy: the handshake on a STARTTLS socket, then TLS for the host asked for", async () => {
+    const tlsServer = await startServer({
+      users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
+      tls: {
+        cert: fixturePath("pki/server-cert.pem"),
+        key: fixturePath("pki/server-key.pem"),
+        ca: fixturePath("pki/ca.pem"),
+        allowConnectionsWithoutCertificates: true,
+      },
+    });
+    const proxy = await startSocks5Proxy({ map: { "localhost:12346": tlsServer.address } });
+    const upgrades: (string | undefined)[] = [];
+    // cloudflare:sockets' connect() with secureTransport "starttls", over node:net; startTls over node:tls,
+    // trusting the test CA as a Worker trusts the platform's roots.
+    const starttls: WorkersConnect = ({ hostname, port }, options) => {
+      assert.equal(options?.secureTransport, "starttls");
+      const socket = net.connect(port, hostname);
+      const onData: { listener?: (chunk: Uint8Array) => void } = {};
+      return {
+        readable: new ReadableStream<Uint8Array>({
+          start: (controller) =>
+            void socket.on("data", onData.listener = (chunk) => controller.enqueue(chunk)),
+        }),
+        writable: new WritableStream<Uint8Array>({ write: (chunk) => void socket.write(chunk) }),
+        opened: new Promise((resolve, reject) => socket.once("connect", resolve).once("error", reject)),
+        close: () => Promise.resolve(void socket.destroy()),
+        startTls: ({ expectedServerHostname } = {}) => {
+          upgrades.push(expectedServerHostname);
+          socket.off("data", onData.listener!).pause();
+          const secure = tls.connect({
+            socket,
+            servername: expectedServerHostname,
+            ca: readFileSync(fixturePath("pki/ca.pem")),
+          });
+          return {
+            readable: Readable.toWeb(secure) as ReadableStream<Uint8Array>,
+            writable: Writable.toWeb(secure) as WritableStream<Uint8Array>,
+            opened: new Promise((resolve, reject) =>
+              secure.once("secureConnect", resolve).once("error", reject)
+            ),
+            close: () => Promise.resolve(void secure.destroy()),
+          };
+        },
+      };
+    };
+    try {
+      const transport = createWorkersTransport({ connect: starttls });
+      const uri =
+        `mongodb://alice:alice-pw@localhost:12346/?tls=true&directConnection=true&proxyHost=127.0.0.1` +
+        `&proxyPort=${proxy.port}`;
+      const conn = await connectWith(transport, uri);
+      assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+      await conn.close();
+      assert.deepEqual(upgrades, ["localhost"]);
+      assert.deepEqual(proxy.requests.map((r) => `${r.host}:${r.port}`), ["localhost:12346"]);
+    } finally {
+      await Promise.all([proxy.close(), tlsServer.close()]);
+    }
   });
 
   it("says what to do instead of TLS files, custom CAs, client certificates and skipped checks", async () => {

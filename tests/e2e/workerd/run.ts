@@ -35,6 +35,7 @@ import {
 } from "../../support/uri-spec.ts";
 import type { UriSpecView } from "../../support/uri-spec-view.ts";
 import { readSpec, specPath } from "../../support/paths.ts";
+import { startSocks5Proxy } from "../../support/socks5-proxy.ts";
 
 const HARD_TIMEOUT_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -456,6 +457,44 @@ async function runTopologyChecks(base: string, result: (ok: boolean, name: strin
         expect: failsWith("INVALID_OPTION", /loadBalanced=true cannot be combined with replicaSet/),
       },
     ];
+    // Through a SOCKS5 proxy (RFC 1929 credentials): a name only the proxy knows, passed on unresolved, and
+    // a replica set whose members are all reached through it.
+    const proxy = await start(startSocks5Proxy({
+      auth: { username: "username", password: "p4ssw0rd" },
+      map: { "db.mongo-auth.invalid:27017": other.address },
+    }));
+    const viaProxy =
+      `proxyHost=127.0.0.1&proxyPort=${proxy.port}&proxyUsername=username&proxyPassword=p4ssw0rd`;
+    topologyChecks.push(
+      {
+        name: "through a SOCKS5 proxy: a host name only the proxy knows, passed on as given",
+        uri: `mongodb://${login}@db.mongo-auth.invalid:27017/?directConnection=true&${viaProxy}`,
+        expect: (answer) => {
+          placed({ address: "db.mongo-auth.invalid:27017", role: "secondary", read: "ok" })(answer);
+          assert.deepEqual(proxy.requests.at(-1), {
+            addressType: 3,
+            host: "db.mongo-auth.invalid",
+            port: 27017,
+            methods: [0, 2],
+            username: "username",
+          });
+        },
+      },
+      {
+        name: "through a SOCKS5 proxy: a replica set seen through it, ending on the primary",
+        uri: `mongodb://${login}@${east.address}/?replicaSet=rs0&${viaProxy}`,
+        expect: placed({ address: primary.name, role: "primary", write: "ok" }),
+      },
+      {
+        name:
+          "through a SOCKS5 proxy with the wrong password: CONNECTION_FAILED naming the user, not the password",
+        uri: `mongodb://${login}@${east.address}/?${viaProxy.replace("p4ssw0rd", "badauth")}`,
+        expect: (answer) => {
+          failsWith("CONNECTION_FAILED", /refused proxyUsername "username" and its password/)(answer);
+          assert.doesNotMatch(JSON.stringify(answer), /badauth/);
+        },
+      },
+    );
     // An IPv6 literal host: cloudflare:sockets wants it in brackets. Not run (and said so) on a machine
     // without an IPv6 loopback, where nothing can listen on ::1.
     const v6 = await start(startServer({ host: "::1", users: alice })).catch((err: { code?: string }) => {
