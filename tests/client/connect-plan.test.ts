@@ -3,17 +3,12 @@
 // never the console, srvMaxHosts picks that many SRV hosts, and what connect() cannot honour is refused.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import {
-  connectWith,
-  type Document,
-  type MongoAuthError,
-  type SrvRecord,
-  type Transport,
-} from "@mongo-auth/core";
+import { connectWith, type MongoAuthError, type SrvRecord, type Transport } from "@mongo-auth/core";
 import { planConnection } from "../../src/client/connect-plan.ts";
 import { TraceRecorder } from "../../src/core/trace.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { whoami } from "../support/who-am-i.ts";
 
 /** The node transport, counting the sockets it opens; DNS answers from `srv`/`txt` when given. */
 function counting(srv?: SrvRecord[], txt: string[][] = []): Transport & { opened: string[] } {
@@ -28,11 +23,6 @@ function counting(srv?: SrvRecord[], txt: string[][] = []): Transport & { opened
     resolveSrv: () => srv ? Promise.resolve(srv) : Promise.reject(new Error("no DNS in this test")),
     resolveTxt: () => Promise.resolve(txt),
   };
-}
-
-async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
 }
 
 describe("connect(): conflicting TLS options are refused before any socket", () => {

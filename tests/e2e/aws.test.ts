@@ -4,7 +4,7 @@
 // disabled) and fetch refuses anything but 127.0.0.1.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
+import { connectWith, MongoAuthError } from "@mongo-auth/core";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type Fake, startFakeEcs, tempCredentials, testEnv } from "../support/aws-fakes.ts";
@@ -17,6 +17,7 @@ import { WireConnection } from "../../src/wire/wire-connection.ts";
 import { MongoServerError } from "../../src/core/errors.ts";
 import { awsMechanism } from "../../testing/reference-server/mechanisms/aws.ts";
 import { transports } from "../support/transports.ts";
+import { whoami } from "../support/who-am-i.ts";
 
 const KEY_ID = "AKIAEXAMPLEKEY123456";
 const SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
@@ -38,11 +39,6 @@ const config = {
     { db: "$external", user: TEMP_ARN, mechanisms: ["MONGODB-AWS"] },
   ],
 } as ServerConfig;
-
-async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
-}
 
 for (const { name, transport } of await transports()) {
   describe(`MONGODB-AWS end to end (${name} transport)`, () => {

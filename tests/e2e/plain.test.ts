@@ -3,9 +3,10 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError as DriverServerError } from "mongodb";
-import { connectWith, type Document, MongoAuthError, type MongoServerError } from "@mongo-auth/core";
+import { connectWith, MongoAuthError, type MongoServerError } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { transports } from "../support/transports.ts";
+import { whoami } from "../support/who-am-i.ts";
 
 const config = {
   users: [
@@ -13,11 +14,6 @@ const config = {
     { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
   ],
 };
-
-async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
-}
 
 const runtimeTransports = await transports();
 

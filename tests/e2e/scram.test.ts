@@ -1,9 +1,10 @@
 // SCRAM end to end: our client, through each transport of this runtime, against the reference server.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
+import { connectWith, MongoAuthError } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { transports } from "../support/transports.ts";
+import { whoami } from "../support/who-am-i.ts";
 
 const users = [
   { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
@@ -16,11 +17,6 @@ const users = [
   { db: "admin", user: "legacy-bell", password: "bell\u0007pw", mechanisms: ["SCRAM-SHA-1"] },
   { db: "admin", user: "legacy-unassigned", password: "pw\u0221", mechanisms: ["SCRAM-SHA-1"] },
 ];
-
-async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
-}
 
 for (const { name, transport } of await transports()) {
   describe(`SCRAM end to end (${name} transport)`, () => {

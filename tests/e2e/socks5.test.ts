@@ -7,13 +7,14 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { inspect } from "node:util";
-import { type Connection, connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
+import { connectWith } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type RunningReplicaSet, startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { type RunningProxy, startSocks5Proxy } from "../support/socks5-proxy.ts";
 import { settledWithin } from "../support/settled-within.ts";
 import { transports } from "../support/transports.ts";
+import { refusal, whoami } from "../support/who-am-i.ts";
 
 const CLIENT = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
 const users = [
@@ -24,17 +25,6 @@ const pki = (name: string) => encodeURIComponent(fixturePath(`pki/${name}`));
 const MAPPED = "db.mongo-auth.invalid:27017"; // .invalid never resolves (RFC 6761): only the proxy knows it
 const MAPPED_TLS = "localhost:12346"; // the test server certificate names localhost
 const MAPPED_TLS_OTHER = "tls.mongo-auth.invalid:27017"; // the same server, by a name its certificate lacks
-
-async function whoami(conn: Connection): Promise<Document> {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
-}
-
-async function failure(promise: Promise<unknown>): Promise<MongoAuthError> {
-  const err = await promise.then(() => assert.fail("expected a failure"), (e: unknown) => e);
-  assert.ok(err instanceof MongoAuthError, `expected a MongoAuthError, got ${err}`);
-  return err;
-}
 
 for (const { name, transport } of await transports()) {
   describe(`through a SOCKS5 proxy (${name} transport)`, () => {
@@ -93,7 +83,7 @@ for (const { name, transport } of await transports()) {
     });
 
     it("a proxy that wants a password, without one: fails, saying to give proxyUsername and proxyPassword", async () => {
-      const err = await failure(connectWith(transport, through(withAuth)(MAPPED, "&directConnection=true")));
+      const err = await refusal(connectWith(transport, through(withAuth)(MAPPED, "&directConnection=true")));
       assert.equal(err.code, "CONNECTION_FAILED");
       assert.equal(
         err.message,
@@ -103,7 +93,7 @@ for (const { name, transport } of await transports()) {
 
     it("wrong credentials: refused by a proxy that wants them, ignored by one that does not", async () => {
       const bad = "&directConnection=true&proxyUsername=nonexistentuser&proxyPassword=badauth";
-      const err = await failure(connectWith(transport, through(withAuth)(MAPPED, bad)));
+      const err = await refusal(connectWith(transport, through(withAuth)(MAPPED, bad)));
       assert.equal(err.code, "CONNECTION_FAILED");
       assert.match(
         err.message,
@@ -167,7 +157,7 @@ for (const { name, transport } of await transports()) {
         MAPPED_TLS_OTHER,
         `&directConnection=true&tls=true&tlsCAFile=${pki("ca.pem")}`,
       );
-      const err = await failure(connectWith(transport, otherName));
+      const err = await refusal(connectWith(transport, otherName));
       assert.equal(err.code, "TLS_ERROR", err.message);
       assert.ok(err.message.includes(MAPPED_TLS_OTHER), err.message);
     });
@@ -175,7 +165,7 @@ for (const { name, transport } of await transports()) {
     it("a proxy that cannot reach the server: CONNECTION_FAILED with the proxy's reason", async () => {
       const refusing = await startSocks5Proxy({ reply: 5 });
       try {
-        const err = await failure(
+        const err = await refusal(
           connectWith(transport, through(refusing)(MAPPED, "&directConnection=true")),
         );
         assert.equal(err.code, "CONNECTION_FAILED");
@@ -197,7 +187,7 @@ for (const { name, transport } of await transports()) {
       const port = (closed.address() as net.AddressInfo).port;
       await new Promise<void>((resolve) => closed.close(() => resolve()));
       const uri = `mongodb://${MAPPED}/?directConnection=true&proxyHost=127.0.0.1&proxyPort=${port}`;
-      const unreachable = await failure(connectWith(transport, uri));
+      const unreachable = await refusal(connectWith(transport, uri));
       assert.equal(unreachable.code, "CONNECTION_FAILED");
       assert.match(
         unreachable.message,
@@ -210,7 +200,7 @@ for (const { name, transport } of await transports()) {
       await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
       try {
         const httpPort = (http.address() as net.AddressInfo).port;
-        const err = await failure(
+        const err = await refusal(
           connectWith(
             transport,
             `mongodb://${MAPPED}/?directConnection=true&proxyHost=127.0.0.1&proxyPort=${httpPort}`,
@@ -236,7 +226,7 @@ for (const { name, transport } of await transports()) {
         const err = await settledWithin(
           5000,
           "connect",
-          failure(connectWith(transport, uri, { connectTimeoutMS: 200 })),
+          refusal(connectWith(transport, uri, { connectTimeoutMS: 200 })),
         );
         assert.equal(err.code, "TIMEOUT", err.message);
         assert.match(err.message, /^connecting to db\.mongo-auth\.invalid:27017 timed out after 200 ms/);

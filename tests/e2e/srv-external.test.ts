@@ -18,6 +18,7 @@ import {
 } from "../../testing/identity-provider.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
+import { whoami } from "../support/who-am-i.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
 const CLUSTER = "cluster0.ab1cd.mongodb.net";
@@ -27,11 +28,6 @@ const SECRET = "atlas/style+secret";
 const AWS_ARN = "arn:aws:iam::123456789012:user/atlas-app";
 const X509_USER = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
 const OIDC_USER = "atlas-workforce-user";
-
-async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
-}
 
 describe(`Atlas-style mongodb+srv:// with TXT authSource=admin (${runtime})`, () => {
   let server: RunningMember;

@@ -7,10 +7,11 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
+import { connectWith } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
+import { refusal, whoami } from "../support/who-am-i.ts";
 
 const pki = (name: string) => encodeURIComponent(fixturePath(`pki/${name}`));
 const CLIENT = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
@@ -18,17 +19,6 @@ const users = [
   { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
   { db: "$external", user: CLIENT, mechanisms: ["MONGODB-X509"] },
 ];
-
-async function whoami(conn: { command(db: string, cmd: Document): Promise<Document> }) {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  return ((status.authInfo as Document).authenticatedUsers as Document[])[0];
-}
-
-async function failure(promise: Promise<unknown>): Promise<MongoAuthError> {
-  const err = await promise.then(() => assert.fail("expected a failure"), (e: unknown) => e);
-  assert.ok(err instanceof MongoAuthError, `expected a MongoAuthError, got ${err}`);
-  return err;
-}
 
 const dir = mkdtempSync(join(tmpdir(), "mongo-auth-uds-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -97,7 +87,7 @@ for (const { name, transport } of await transports()) {
         const uri = `mongodb://alice:alice-pw@${at(wrongHost)}/?tls=true&tlsCAFile=${
           pki("wrong-host-ca.pem")
         }`;
-        const err = await failure(connectWith(transport, uri));
+        const err = await refusal(connectWith(transport, uri));
         assert.equal(err.code, "TLS_ERROR", err.message);
         assert.ok(err.message.includes(wrongHost.socketPath!), err.message);
         const conn = await connectWith(transport, `${uri}&tlsAllowInvalidHostnames=true`);
@@ -110,7 +100,7 @@ for (const { name, transport } of await transports()) {
 
     it("no file at the path: CONNECTION_FAILED that says so and names the path", async () => {
       const missing = join(dir, "nothing-here.sock");
-      const err = await failure(connectWith(transport, `mongodb://${encodeURIComponent(missing)}/`));
+      const err = await refusal(connectWith(transport, `mongodb://${encodeURIComponent(missing)}/`));
       assert.equal(err.code, "CONNECTION_FAILED");
       assert.match(
         err.message,
@@ -122,7 +112,7 @@ for (const { name, transport } of await transports()) {
     it("a file nothing listens on (left by a server that stopped): connection refused", async () => {
       const stale = join(dir, "stale.sock");
       writeFileSync(stale, "");
-      const err = await failure(connectWith(transport, `mongodb://${encodeURIComponent(stale)}/`));
+      const err = await refusal(connectWith(transport, `mongodb://${encodeURIComponent(stale)}/`));
       assert.equal(err.code, "CONNECTION_FAILED");
       assert.match(
         err.message,

@@ -3,21 +3,12 @@
 // of the proxy is what our client asks (tests/e2e/socks5.test.ts), so both meet the same proxy the same way.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MongoClient } from "mongodb";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type RunningProxy, startSocks5Proxy } from "../support/socks5-proxy.ts";
+import { driverAuthenticatedUsers } from "../support/driver-who-am-i.ts";
 
 const MAPPED = "db.mongo-auth.invalid:27017";
-
-async function hello(uri: string): Promise<unknown> {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 2000, maxPoolSize: 1 });
-  try {
-    const status = await client.db("admin").command({ connectionStatus: 1 });
-    return status.authInfo.authenticatedUsers;
-  } finally {
-    await client.close();
-  }
-}
+const QUICK = { serverSelectionTimeoutMS: 1000 }; // for the clients that must fail
 
 describe("official mongodb driver: through the test SOCKS5 proxy", () => {
   let server: RunningServer;
@@ -40,7 +31,7 @@ describe("official mongodb driver: through the test SOCKS5 proxy", () => {
   const alice = [{ user: "alice", db: "admin" }];
 
   it("reaches a name only the proxy knows, asked for as a domain name (address type 3), unresolved", async () => {
-    assert.deepEqual(await hello(uri(noAuth)), alice);
+    assert.deepEqual(await driverAuthenticatedUsers(uri(noAuth)), alice);
     assert.deepEqual(noAuth.requests.at(-1), {
       addressType: 3,
       host: "db.mongo-auth.invalid",
@@ -50,14 +41,21 @@ describe("official mongodb driver: through the test SOCKS5 proxy", () => {
   });
 
   it("fails at a proxy that wants a password, without one; succeeds with the right one", async () => {
-    await assert.rejects(hello(uri(withAuth)), { name: "MongoServerSelectionError" });
-    assert.deepEqual(await hello(uri(withAuth, "&proxyUsername=username&proxyPassword=p4ssw0rd")), alice);
+    await assert.rejects(driverAuthenticatedUsers(uri(withAuth), QUICK), {
+      name: "MongoServerSelectionError",
+    });
+    assert.deepEqual(
+      await driverAuthenticatedUsers(uri(withAuth, "&proxyUsername=username&proxyPassword=p4ssw0rd")),
+      alice,
+    );
     assert.deepEqual(withAuth.requests.at(-1)?.methods, [0, 2]);
   });
 
   it("wrong credentials: refused by a proxy that wants them, ignored by one that does not", async () => {
     const bad = "&proxyUsername=nonexistentuser&proxyPassword=badauth";
-    await assert.rejects(hello(uri(withAuth, bad)), { name: "MongoServerSelectionError" });
-    assert.deepEqual(await hello(uri(noAuth, bad)), alice);
+    await assert.rejects(driverAuthenticatedUsers(uri(withAuth, bad), QUICK), {
+      name: "MongoServerSelectionError",
+    });
+    assert.deepEqual(await driverAuthenticatedUsers(uri(noAuth, bad)), alice);
   });
 });

@@ -6,9 +6,9 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { MongoClient } from "mongodb";
 import { fixturePath } from "../../testing/paths.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { driverAuthenticatedUsers } from "../support/driver-who-am-i.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
 const CLIENT = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
@@ -16,16 +16,6 @@ const users = [
   { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
   { db: "$external", user: CLIENT, mechanisms: ["MONGODB-X509"] },
 ];
-
-async function authenticatedUsers(uri: string, options: ConstructorParameters<typeof MongoClient>[1] = {}) {
-  const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3000, maxPoolSize: 1, ...options });
-  try {
-    const status = await client.db("admin").command({ connectionStatus: 1 });
-    return status.authInfo.authenticatedUsers;
-  } finally {
-    await client.close();
-  }
-}
 
 describe("official mongodb driver: the reference server's UNIX domain socket", () => {
   const dir = mkdtempSync(join(tmpdir(), "mongo-auth-uds-"));
@@ -46,13 +36,13 @@ describe("official mongodb driver: the reference server's UNIX domain socket", (
 
   it("SCRAM-SHA-256 over the socket", async () => {
     const uri = `mongodb://alice:alice-pw@${encodeURIComponent(plain.socketPath!)}/`;
-    assert.deepEqual(await authenticatedUsers(uri), [{ user: "alice", db: "admin" }]);
+    assert.deepEqual(await driverAuthenticatedUsers(uri), [{ user: "alice", db: "admin" }]);
   });
 
   it("MONGODB-X509 over TLS on the socket", async () => {
     const uri = `mongodb://${encodeURIComponent(tls.socketPath!)}/?authMechanism=MONGODB-X509`;
     const options = { tls: true, tlsCAFile: pki("ca.pem"), tlsCertificateKeyFile: pki("client.pem") };
-    assert.deepEqual(await authenticatedUsers(uri, options), [{ user: CLIENT, db: "$external" }]);
+    assert.deepEqual(await driverAuthenticatedUsers(uri, options), [{ user: CLIENT, db: "$external" }]);
   });
 
   it("the server removes its socket file when it stops, as mongod does", async () => {
@@ -60,7 +50,7 @@ describe("official mongodb driver: the reference server's UNIX domain socket", (
     const server = await startServer({ users, unixDomainSocket: path });
     await server.close();
     await assert.rejects(
-      authenticatedUsers(`mongodb://alice:alice-pw@${encodeURIComponent(path)}/`, {
+      driverAuthenticatedUsers(`mongodb://alice:alice-pw@${encodeURIComponent(path)}/`, {
         serverSelectionTimeoutMS: 300,
       }),
       { name: "MongoServerSelectionError", message: /ENOENT/ },
