@@ -22,7 +22,7 @@ import { type Authentication, startAuthentication } from "./authenticate.ts";
 import { type ClientMetadata, clientMetadata } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
 import type { ProxySettings, Transport } from "./transport.ts";
-import { stopwatch, type TraceRecorder } from "../core/trace.ts";
+import { stopwatch, type TraceEventAttributes, type TraceRecorder } from "../core/trace.ts";
 import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
 
@@ -96,12 +96,13 @@ export async function checkServer(
       signal,
       trace,
     });
-    trace.emit("socket.opened", {
+    const socketOpened: TraceEventAttributes["socket.opened"] = {
       host: address.host,
       port: address.port,
       tls: !!settings.tls,
-      ...(settings.proxy && { proxy: hostPort(settings.proxy) }),
-    }, opening());
+    };
+    if (settings.proxy) socketOpened.proxy = hostPort(settings.proxy);
+    trace.emit("socket.opened", socketOpened, opening());
     wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
     const auth = speculate && credential ? await startOn(context, address, deadline) : undefined;
     const helloStarted = performance.now();

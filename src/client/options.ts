@@ -361,10 +361,9 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   if (appName !== undefined) checkAppName(appName);
   const maxConnecting = count("maxConnecting", DEFAULT_MAX_CONNECTING, "connections");
   if (maxConnecting < 1) throw invalid("maxConnecting", "a whole number of connections ≥ 1");
-  const proxy = proxySettings(options, uri, text);
   return {
     tls,
-    ...(proxy && { proxy }),
+    proxy: proxySettings(options, uri, text),
     connectTimeoutMS: count("connectTimeoutMS", 10_000),
     socketTimeoutMS: count("socketTimeoutMS", 60_000),
     appName,

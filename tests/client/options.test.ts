@@ -9,6 +9,7 @@ describe("connect options", () => {
   it("defaults: no TLS, 10 s to connect, 60 s per command", () => {
     assert.deepEqual(settings("mongodb://h/"), {
       tls: undefined,
+      proxy: undefined,
       connectTimeoutMS: 10_000,
       socketTimeoutMS: 60_000,
       appName: undefined,
