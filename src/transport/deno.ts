@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { throwIfAborted } from "../core/abort.ts";
+import { onAbort, throwIfAborted } from "../core/abort.ts";
 import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
 import { timerFair } from "../client/turn-budget.ts";
@@ -271,17 +271,28 @@ async function open({ host, port, tls, proxy, signal }: OpenSocketOptions): Prom
   }
 }
 
-// A connection to the proxy that carries the target's bytes once the SOCKS5 handshake is done.
+// A connection to the proxy that carries the target's bytes once the SOCKS5 handshake is done. Closed on
+// abort: a proxy that never answers would otherwise hold it open after connect() gave up.
 async function openTunnel(proxy: ProxySettings, target: HostAddress, signal: AbortSignal): Promise<DenoConn> {
   const conn = await Deno.connect({ hostname: proxy.host, port: proxy.port, signal }).catch((err) => {
     throw unreachableProxy(err, proxy);
   });
+  const close = () => {
+    try {
+      conn.close();
+    } catch {
+      // Closed already.
+    }
+  };
+  const stopListening = onAbort(signal, close);
   try {
     await socks5Handshake(denoChannel(conn), proxy, target);
     return conn;
   } catch (err) {
-    conn.close();
+    close();
     throw err;
+  } finally {
+    stopListening();
   }
 }
 

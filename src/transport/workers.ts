@@ -223,10 +223,12 @@ async function openSocket(
   throwIfAborted(signal, what);
   const connectSocket = injected ?? await loadConnect();
   let socket: WorkersSocket | undefined;
-  const close = () => void socket?.close().catch(() => {});
+  const close = (opened: WorkersSocket | undefined) => void opened?.close().catch(() => {});
   try {
     if (proxy) {
-      socket = await openWithin(openTunnel(connectSocket, proxy, { host, port }, !!tls), signal, what, close);
+      // The tunnel is tracked as it opens, so that giving up (abort, timeout) closes it mid-handshake.
+      const tunnel = openTunnel(connectSocket, proxy, { host, port }, !!tls, (opening) => (socket = opening));
+      socket = await openWithin(tunnel, signal, what, close);
       // TLS end to end, through the tunnel: the certificate is checked for the host asked for.
       if (tls) socket = socket.startTls!({ expectedServerHostname: host });
     } else {
@@ -239,7 +241,7 @@ async function openSocket(
     if (tls) trace?.emit("tls.handshake", { unavailable: WORKERS_TLS_UNAVAILABLE });
     return socketStreams(socket);
   } catch (err) {
-    close();
+    close(socket);
     throw socketError(err, host, port, tls !== undefined, trace);
   }
 }
@@ -251,11 +253,13 @@ async function openTunnel(
   proxy: ProxySettings,
   target: HostAddress,
   tls: boolean,
+  track: (socket: WorkersSocket) => void,
 ): Promise<WorkersSocket> {
   const socket = connectSocket(
     { hostname: uriHost(proxy.host), port: proxy.port },
     { secureTransport: tls ? "starttls" : "off" },
   );
+  track(socket);
   try {
     await socket.opened.catch((err) => {
       throw unreachableProxy(err, proxy);

@@ -216,9 +216,13 @@ for (const { name, transport } of await transports()) {
       }
     });
 
-    it("a proxy that never answers: TIMEOUT within connectTimeoutMS", async () => {
+    it("a proxy that never answers: TIMEOUT within connectTimeoutMS, and the socket to it closed", async () => {
       const sockets: net.Socket[] = [];
-      const silent = net.createServer((socket) => void sockets.push(socket));
+      const closed: Promise<unknown>[] = [];
+      const silent = net.createServer((socket) => {
+        sockets.push(socket);
+        closed.push(new Promise((resolve) => socket.resume().once("close", resolve)));
+      });
       await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
       try {
         const port = (silent.address() as net.AddressInfo).port;
@@ -230,6 +234,8 @@ for (const { name, transport } of await transports()) {
         );
         assert.equal(err.code, "TIMEOUT", err.message);
         assert.match(err.message, /^connecting to db\.mongo-auth\.invalid:27017 timed out after 200 ms/);
+        assert.equal(closed.length, 1);
+        await settledWithin(2000, "the client closing its socket to the proxy", Promise.all(closed));
       } finally {
         for (const socket of sockets) socket.destroy();
         await new Promise<void>((resolve) => silent.close(() => resolve()));

@@ -18,6 +18,7 @@ import {
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { startSocks5Proxy } from "../support/socks5-proxy.ts";
+import { settledWithin } from "../support/settled-within.ts";
 
 // cloudflare:sockets' connect() over node:net: `opened` resolves on connect, rejects on error.
 const nodeSocketConnect: WorkersConnect = ({ hostname, port }, options) => {
@@ -157,6 +158,35 @@ describe("Workers transport (injected sockets)", () => {
       assert.deepEqual(proxy.requests.map((r) => `${r.host}:${r.port}`), ["localhost:12346"]);
     } finally {
       await Promise.all([proxy.close(), tlsServer.close()]);
+    }
+  });
+
+  it("through a SOCKS5 proxy that never answers: TIMEOUT, and the socket to the proxy closed", async () => {
+    const sockets: net.Socket[] = [];
+    const closed: Promise<unknown>[] = [];
+    const silent = net.createServer((socket) => {
+      sockets.push(socket);
+      closed.push(new Promise((resolve) => socket.resume().once("close", resolve)));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const transport = createWorkersTransport({ connect: nodeSocketConnect });
+      await assert.rejects(
+        settledWithin(
+          5000,
+          "connect",
+          connectWith(transport, `mongodb://db.invalid:27017/?proxyHost=127.0.0.1&proxyPort=${port}`, {
+            connectTimeoutMS: 200,
+          }),
+        ),
+        { code: "TIMEOUT" },
+      );
+      assert.equal(closed.length, 1);
+      await settledWithin(2000, "the Worker closing its socket to the proxy", Promise.all(closed));
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
     }
   });
 
