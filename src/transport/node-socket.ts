@@ -125,7 +125,6 @@ export function openNodeSocket(
       socket!.removeAllListeners("error");
       if (trace && socket instanceof tls.TLSSocket) trace.emit("tls.handshake", handshakeDetails(socket));
       resolve(nodeSocketStreams(socket!));
-      socket!.resume(); // a tunnel was paused after the proxy's handshake
     };
     const start = async () => {
       const options = settings && await tlsOptions(settings, host);
@@ -149,7 +148,10 @@ export function openNodeSocket(
       }
       socket.setNoDelay(true); // a no-op on a UNIX domain socket
       socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined, trace)));
-      if (tunnel && !options) ready();
+      if (tunnel && !options) {
+        ready();
+        tunnel.resume(); // paused after the proxy's handshake, until the wire listened
+      }
     };
     start().catch((err) => fail(socketError(err, host, port, settings !== undefined, trace)));
   });
