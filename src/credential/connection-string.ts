@@ -11,11 +11,13 @@
 import { MongoAuthError } from "../core/errors.ts";
 import {
   checkOptionRules,
+  isSecretValued,
   isUriOptionName,
   type OptionPair,
   parseUriOptions,
   type UriOptions,
 } from "./uri-options.ts";
+import { printingPrototype, REDACTED, redactedProperties } from "./redaction.ts";
 
 /** The port a host without an explicit port gets. */
 const DEFAULT_PORT = 27017;
@@ -92,7 +94,9 @@ export interface ConnectionString {
  *
  * The `/` between the hosts and the options may be left out (`mongodb://host?w=1`). Options are validated
  * per the URI Options spec: an unknown option or a value an option does not accept is ignored and
- * reported in `warnings` (never logged); options in conflict are errors. A UNIX domain socket path
+ * reported in `warnings` (never logged); options in conflict are errors. Printed (`String`, `JSON.stringify`,
+ * `util.inspect`, `Deno.inspect`), the result shows `<redacted>` for the password and the values of
+ * `proxyPassword`, `tlsCertificateKeyFilePassword` and `AWS_SESSION_TOKEN`; the fields hold them. A UNIX domain socket path
  * (`%2Ftmp%2Fmongodb-27017.sock`) is a host with port 0 (`connect()` dials it on Deno, Node.js and Bun).
  *
  * @param uri the connection string
@@ -157,17 +161,39 @@ export function parseConnectionString(uri: string): ConnectionString {
     srv: scheme === "mongodb+srv",
     hostCount: scheme === "mongodb+srv" ? undefined : hosts.length,
   });
+  const cs = Object.create(PRINTS_REDACTED);
+  cs.scheme = scheme;
+  cs.hosts = hosts;
+  if (userinfo?.username !== undefined) cs.username = userinfo.username;
+  if (userinfo?.password !== undefined) cs.password = userinfo.password;
+  if (database !== undefined) cs.database = database;
+  cs.options = options.texts;
+  cs.parsedOptions = options.values;
+  cs.warnings = options.warnings;
+  return cs;
+}
+
+function printable(cs: ConnectionString): Record<string, unknown> {
+  const shown = (name: string, value: unknown) =>
+    name === "authMechanismProperties" && typeof value === "object" && value !== null
+      ? redactedProperties(value as Record<string, unknown>)
+      : isSecretValued(name)
+      ? REDACTED
+      : value;
   return {
-    scheme,
-    hosts,
-    ...(userinfo?.username !== undefined && { username: userinfo.username }),
-    ...(userinfo?.password !== undefined && { password: userinfo.password }),
-    ...(database !== undefined && { database }),
-    options: options.texts,
-    parsedOptions: options.values,
-    warnings: options.warnings,
+    ...cs,
+    ...(cs.password !== undefined && { password: REDACTED }),
+    options: Object.fromEntries(
+      [...cs.options].map(([name, value]) => [name, isSecretValued(name) ? REDACTED : value]),
+    ),
+    parsedOptions: Object.fromEntries(
+      Object.entries(cs.parsedOptions).map(([name, value]) => [name, shown(name, value)]),
+    ),
   };
 }
+
+// Every parsed connection string prints through it; the fields stay plain data.
+const PRINTS_REDACTED = printingPrototype("ConnectionString", printable);
 
 /** Removes and checks the scheme. */
 function splitScheme(uri: string): { scheme: ConnectionString["scheme"]; rest: string } {

@@ -1,7 +1,8 @@
 /**
  * Freezing and printing a credential: the password and `AWS_SESSION_TOKEN` never show in `String()`,
  * `JSON.stringify`, Node's `util.inspect` or `Deno.inspect` (through the symbols those look for, so no
- * runtime is imported), while `credential.password` itself stays readable for the mechanisms.
+ * runtime is imported), while `credential.password` itself stays readable for the mechanisms. A parsed
+ * connection string prints the same way (connection-string.ts).
  *
  * @module
  */
@@ -9,7 +10,7 @@ import { DENO_INSPECT, NODE_INSPECT } from "../core/inspect.ts";
 import type { AuthMechanism, MongoCredential } from "./mongo-credential.ts";
 
 /** Shown in place of secrets. */
-const REDACTED = "<redacted>";
+export const REDACTED = "<redacted>";
 /** Mechanism properties that are secrets. */
 const SECRET_PROPERTIES: ReadonlySet<string> = new Set(["AWS_SESSION_TOKEN"]);
 
@@ -66,8 +67,47 @@ function addPrintingHooks(target: object, shown: () => string, json: () => unkno
   });
 }
 
-/** The properties with secrets replaced, for JSON. */
-function redactedProperties(properties: Readonly<Record<string, unknown>>): Record<string, unknown> {
+/**
+ * A prototype whose `toString`, `toJSON` and Node and Deno inspect hooks print `view(this)` — a copy with
+ * the secrets replaced — for objects made in numbers (a parsed connection string per connect()), which
+ * then cost nothing more than a plain object to make and to read.
+ *
+ * @param name what the printed text starts with
+ * @param view the object as it may be shown
+ * @returns the prototype
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { printingPrototype, REDACTED } from "./redaction.ts";
+ *
+ * const proto = printingPrototype<{ user: string; secret: string }>("Login", (l) => ({ ...l, secret: REDACTED }));
+ * const login = Object.assign(Object.create(proto), { user: "alice", secret: "s3cret" });
+ * assert.equal(String(login), 'Login {"user":"alice","secret":"<redacted>"}');
+ * assert.equal(login.secret, "s3cret");
+ * ```
+ */
+export function printingPrototype<T>(name: string, view: (target: T) => unknown): object {
+  const shown = function (this: T): string {
+    return `${name} ${JSON.stringify(view(this))}`;
+  };
+  const hidden = (value: unknown) => ({ value, enumerable: false });
+  return Object.create(Object.prototype, {
+    toString: hidden(shown),
+    toJSON: hidden(function (this: T) {
+      return view(this);
+    }),
+    [NODE_INSPECT]: hidden(shown),
+    [DENO_INSPECT]: hidden(shown),
+  });
+}
+
+/**
+ * The properties with secrets replaced, for JSON.
+ *
+ * @param properties authMechanismProperties
+ * @returns a copy with `AWS_SESSION_TOKEN` as `<redacted>`
+ */
+export function redactedProperties(properties: Readonly<Record<string, unknown>>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(properties).map(([name, value]) => [name, SECRET_PROPERTIES.has(name) ? REDACTED : value]),
   );

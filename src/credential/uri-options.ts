@@ -321,6 +321,26 @@ const SECRET_VALUED: ReadonlySet<UriOptionName> = new Set([
   "tlsCertificateKeyFilePassword",
 ]);
 
+/**
+ * Whether an option's value is a secret (`proxyPassword`, `tlsCertificateKeyFilePassword`, and
+ * `authMechanismProperties`, which may hold `AWS_SESSION_TOKEN`), by its name in any letter case.
+ *
+ * @param name the option's name
+ * @returns true for an option whose value is never shown
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isSecretValued } from "./uri-options.ts";
+ *
+ * assert.equal(isSecretValued("proxypassword"), true);
+ * assert.equal(isSecretValued("appName"), false);
+ * ```
+ */
+export function isSecretValued(name: string): boolean {
+  const canonical = BY_LOWER_CASE.get(asciiLowerCase(name));
+  return canonical !== undefined && SECRET_VALUED.has(canonical);
+}
+
 /** One `key=value` of the query, both percent-decoded, the key as the user spelled it. */
 export interface OptionPair {
   readonly key: string;

@@ -4,7 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { format, inspect } from "node:util";
-import { type MongoCredential, parseCredential } from "@mongo-auth/core";
+import { type MongoCredential, parseConnectionString, parseCredential } from "@mongo-auth/core";
 
 const PASSWORD = "pw-7c1f9e";
 const TOKEN = "token-5d2b8a";
@@ -152,5 +152,54 @@ describe("MongoCredential: frozen", () => {
     properties.SERVICE_NAME = "b";
     assert.equal(credential.mechanismProperties.SERVICE_NAME, "a");
     assert.ok(!Object.isFrozen(properties));
+  });
+});
+
+describe("ConnectionString: printing hides the password and secret options, the fields keep them", () => {
+  const PROXY_PASSWORD = "proxy-3e9a41";
+  const KEY_PASSWORD = "key-b02c77";
+  const parse = () =>
+    parseConnectionString(
+      `mongodb://alice:${PASSWORD}@db.example.net/?proxyHost=proxy.example&proxyUsername=app` +
+        `&proxyPassword=${PROXY_PASSWORD}&tls=true&tlsCertificateKeyFilePassword=${KEY_PASSWORD}` +
+        `&authMechanismProperties=AWS_SESSION_TOKEN:${TOKEN}`,
+    );
+  const hides = (text: string, route: string) => {
+    assertHidesSecrets(text, route);
+    for (const secret of [PROXY_PASSWORD, KEY_PASSWORD]) {
+      assert.ok(!text.includes(secret), `${route} shows ${secret}: ${text}`);
+    }
+    assert.match(text, /<redacted>/, route);
+  };
+
+  it("keeps every value readable", () => {
+    const cs = parse();
+    assert.equal(cs.password, PASSWORD);
+    assert.equal(cs.parsedOptions.proxyPassword, PROXY_PASSWORD);
+    assert.equal(cs.options.get("tlscertificatekeyfilepassword"), KEY_PASSWORD);
+    assert.deepEqual(Object.keys(cs), [
+      "scheme",
+      "hosts",
+      "username",
+      "password",
+      "options",
+      "parsedOptions",
+      "warnings",
+    ]);
+  });
+
+  it("String, JSON, util.inspect and format, and the runtime's own inspect", () => {
+    const cs = parse();
+    hides(String(cs), "String()");
+    hides(JSON.stringify({ cs }), "JSON.stringify");
+    hides(inspect(cs, { depth: 10 }), "inspect");
+    hides(inspect({ nested: [cs] }, { depth: 10 }), "nested inspect");
+    hides(format("%s %o %O %j", cs, cs, cs, cs), "format");
+    const own = runtimeInspect();
+    if (own) hides(own({ nested: { cs } }), "runtime inspect");
+    const shown = JSON.parse(JSON.stringify(cs));
+    assert.equal(shown.username, "alice");
+    assert.equal(shown.parsedOptions.proxyUsername, "app");
+    assert.deepEqual(shown.parsedOptions.authMechanismProperties, { AWS_SESSION_TOKEN: "<redacted>" });
   });
 });
