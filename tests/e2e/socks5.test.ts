@@ -11,7 +11,7 @@ import { connectWith } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type RunningReplicaSet, startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { fixturePath } from "../../testing/paths.ts";
-import { type RunningProxy, startSocks5Proxy } from "../support/socks5-proxy.ts";
+import { type RunningProxy, startSilentListener, startSocks5Proxy } from "../support/socks5-proxy.ts";
 import { settledWithin } from "../support/settled-within.ts";
 import { transports } from "../support/transports.ts";
 import { refusal, whoami } from "../support/who-am-i.ts";
@@ -217,15 +217,9 @@ for (const { name, transport } of await transports()) {
     });
 
     it("a proxy that never answers: TIMEOUT within connectTimeoutMS, and the socket to it closed", async () => {
-      const sockets: net.Socket[] = [];
-      const closed: Promise<unknown>[] = [];
-      const silent = net.createServer((socket) => {
-        sockets.push(socket);
-        closed.push(new Promise((resolve) => socket.resume().once("close", resolve)));
-      });
-      await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+      const silent = await startSilentListener();
       try {
-        const port = (silent.address() as net.AddressInfo).port;
+        const port = silent.port;
         const uri = `mongodb://${MAPPED}/?directConnection=true&proxyHost=127.0.0.1&proxyPort=${port}`;
         const err = await settledWithin(
           5000,
@@ -234,11 +228,10 @@ for (const { name, transport } of await transports()) {
         );
         assert.equal(err.code, "TIMEOUT", err.message);
         assert.match(err.message, /^connecting to db\.mongo-auth\.invalid:27017 timed out after 200 ms/);
-        assert.equal(closed.length, 1);
-        await settledWithin(2000, "the client closing its socket to the proxy", Promise.all(closed));
+        assert.equal(silent.closed.length, 1);
+        await settledWithin(2000, "the client closing its socket to the proxy", Promise.all(silent.closed));
       } finally {
-        for (const socket of sockets) socket.destroy();
-        await new Promise<void>((resolve) => silent.close(() => resolve()));
+        await silent.close();
       }
     });
   });

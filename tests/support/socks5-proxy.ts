@@ -150,3 +150,31 @@ function ipv6Text(bytes: Uint8Array): string {
   for (let i = 0; i < 16; i += 2) words.push(((bytes[i] << 8) | bytes[i + 1]).toString(16));
   return words.join(":").replace(/(^|:)0(:0)+(:|$)/, "::");
 }
+
+export interface SilentListener {
+  readonly port: number;
+  /** One promise per connection accepted, settled when the client closes it. */
+  readonly closed: Promise<unknown>[];
+  /** Destroys what is still open and stops listening. */
+  close(): Promise<void>;
+}
+
+/** A "proxy" on 127.0.0.1 that accepts and never answers: a client must give up, and close its socket. */
+export async function startSilentListener(): Promise<SilentListener> {
+  const sockets: net.Socket[] = [];
+  const closed: Promise<unknown>[] = [];
+  const server = net.createServer((socket) => {
+    sockets.push(socket);
+    closed.push(new Promise((resolve) => socket.resume().once("close", resolve)));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    closed,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -17,7 +17,7 @@ import {
 } from "../../src/transport/workers.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
-import { startSocks5Proxy } from "../support/socks5-proxy.ts";
+import { startSilentListener, startSocks5Proxy } from "../support/socks5-proxy.ts";
 import { settledWithin } from "../support/settled-within.ts";
 
 // cloudflare:sockets' connect() over node:net: `opened` resolves on connect, rejects on error.
@@ -162,15 +162,9 @@ describe("Workers transport (injected sockets)", () => {
   });
 
   it("through a SOCKS5 proxy that never answers: TIMEOUT, and the socket to the proxy closed", async () => {
-    const sockets: net.Socket[] = [];
-    const closed: Promise<unknown>[] = [];
-    const silent = net.createServer((socket) => {
-      sockets.push(socket);
-      closed.push(new Promise((resolve) => socket.resume().once("close", resolve)));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+    const silent = await startSilentListener();
     try {
-      const port = (silent.address() as net.AddressInfo).port;
+      const port = silent.port;
       const transport = createWorkersTransport({ connect: nodeSocketConnect });
       await assert.rejects(
         settledWithin(
@@ -182,11 +176,10 @@ describe("Workers transport (injected sockets)", () => {
         ),
         { code: "TIMEOUT" },
       );
-      assert.equal(closed.length, 1);
-      await settledWithin(2000, "the Worker closing its socket to the proxy", Promise.all(closed));
+      assert.equal(silent.closed.length, 1);
+      await settledWithin(2000, "the Worker closing its socket to the proxy", Promise.all(silent.closed));
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => silent.close(() => resolve()));
+      await silent.close();
     }
   });
 
