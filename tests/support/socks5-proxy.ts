@@ -43,16 +43,7 @@ export async function startSocks5Proxy(options: Socks5ProxyOptions = {}): Promis
     client.on("error", () => {});
     serve(client, options, requests, sockets).catch(() => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return { port: await listenOnLoopback(server), requests, close: () => stop(server, sockets) };
 }
 
 async function serve(
@@ -167,14 +158,18 @@ export async function startSilentListener(): Promise<SilentListener> {
     sockets.push(socket);
     closed.push(new Promise((resolve) => socket.resume().once("close", resolve)));
   });
+  return { port: await listenOnLoopback(server), closed, close: () => stop(server, sockets) };
+}
+
+async function listenOnLoopback(server: net.Server): Promise<number> {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    closed,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
-  };
+  return (server.address() as net.AddressInfo).port;
+}
+
+// Ends every connection still open, then stops listening.
+function stop(server: net.Server, sockets: Iterable<net.Socket>): Promise<void> {
+  return new Promise<void>((resolve) => {
+    for (const socket of sockets) socket.destroy();
+    server.close(() => resolve());
+  });
 }
