@@ -105,6 +105,37 @@ for (const { name, transport } of await transports()) {
       assert.deepEqual(noAuth.requests.at(-1)?.methods, [0, 2]);
     });
 
+    it("mongodb+srv://: SRV and TXT looked up here, the hosts they name reached through the proxy", async () => {
+      const asked: string[] = [];
+      const withDns = {
+        ...transport,
+        resolveSrv: (name: string) => {
+          asked.push(`SRV ${name}`);
+          return Promise.resolve([{ name: "db.mongo-auth.invalid", port: 27017 }]);
+        },
+        resolveTxt: (name: string) => {
+          asked.push(`TXT ${name}`);
+          return Promise.resolve([["authSource=admin"]]);
+        },
+      };
+      const before = noAuth.requests.length;
+      const conn = await connectWith(
+        withDns,
+        `mongodb+srv://alice:alice-pw@cluster0.mongo-auth.invalid/?tls=false&proxyHost=127.0.0.1&proxyPort=${noAuth.port}`,
+      );
+      try {
+        assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
+        assert.equal(conn.address, MAPPED);
+      } finally {
+        await conn.close();
+      }
+      assert.deepEqual(asked.sort(), [
+        "SRV _mongodb._tcp.cluster0.mongo-auth.invalid",
+        "TXT cluster0.mongo-auth.invalid",
+      ]);
+      assert.deepEqual(noAuth.requests.slice(before).map((r) => `${r.host}:${r.port}`), [MAPPED]);
+    });
+
     it("the right credentials, in the connection string or as options", async () => {
       const good = "&directConnection=true&proxyUsername=username&proxyPassword=p4ssw0rd";
       const conn = await connectWith(transport, through(withAuth)(MAPPED, good));
