@@ -50,7 +50,10 @@ function describe(event: TraceEvent): string {
   switch (event.type) {
     case "connect.started": {
       const { scheme, hosts } = event.attributes;
-      return `${scheme}://${hosts.join(",")}`;
+      // A socket path written as the connection string writes it, so that it does not read as a URI's path.
+      return `${scheme}://${
+        hosts.map((host) => (isSocketPath(host) ? encodeURIComponent(host) : host)).join(",")
+      }`;
     }
     case "option.warning":
       return `warning: ${event.attributes.message}`;

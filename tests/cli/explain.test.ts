@@ -140,7 +140,7 @@ describe("--explain output", () => {
     for (const line of lines) assert.doesNotMatch(line, /(^|[^[])::1:27017/);
   });
 
-  it("names a UNIX domain socket by its path, and says the socket is one", () => {
+  it("names a UNIX domain socket by its path (percent-encoded after the scheme), and says the socket is one", () => {
     const at = (event: TraceEvent) =>
       describeEvent(
         {
@@ -157,6 +157,16 @@ describe("--explain output", () => {
     assert.equal(
       at(events.find((e) => e.type === "host.connecting")!),
       "/tmp/mongodb-27017.sock (host 1 of 2)",
+    );
+    const started = events.find((e) => e.type === "connect.started")!;
+    assert.equal(
+      describeEvent(
+        {
+          ...started,
+          attributes: { scheme: "mongodb", hosts: ["/tmp/mongodb-27017.sock", "h:1"] },
+        } as TraceEvent,
+      ),
+      "mongodb://%2Ftmp%2Fmongodb-27017.sock,h:1",
     );
     for (const event of events.filter((e) => "host" in e.attributes && "port" in e.attributes)) {
       assert.doesNotMatch(at(event), /\.sock:0/);
