@@ -94,10 +94,11 @@ export interface ConnectionString {
  *
  * The `/` between the hosts and the options may be left out (`mongodb://host?w=1`). Options are validated
  * per the URI Options spec: an unknown option or a value an option does not accept is ignored and
- * reported in `warnings` (never logged); options in conflict are errors. Printed (`String`, `JSON.stringify`,
- * `util.inspect`, `Deno.inspect`), the result shows `<redacted>` for the password and the values of
- * `proxyPassword`, `tlsCertificateKeyFilePassword` and `AWS_SESSION_TOKEN`; the fields hold them. A UNIX domain socket path
- * (`%2Ftmp%2Fmongodb-27017.sock`) is a host with port 0 (`connect()` dials it on Deno, Node.js and Bun).
+ * reported in `warnings` (never logged); options in conflict are errors. Printed (`String`,
+ * `JSON.stringify`, `util.inspect`, `Deno.inspect`), the result shows `<redacted>` for the password and the
+ * values of `proxyPassword`, `tlsCertificateKeyFilePassword` and `AWS_SESSION_TOKEN`; the fields hold them.
+ * A UNIX domain socket path (`%2Ftmp%2Fmongodb-27017.sock`) is a host with port 0 (`connect()` dials it on
+ * Deno, Node.js and Bun).
  *
  * @param uri the connection string
  * @returns its decoded parts
@@ -173,6 +174,8 @@ export function parseConnectionString(uri: string): ConnectionString {
   return cs;
 }
 
+// What printing shows (String, JSON, the inspectors): the password and the values of secret options
+// (proxyPassword, tlsCertificateKeyFilePassword, AWS_SESSION_TOKEN) as <redacted>; the options as an object.
 function printable(cs: ConnectionString): Record<string, unknown> {
   const shown = (name: string, value: unknown) =>
     name === "authMechanismProperties" && typeof value === "object" && value !== null
