@@ -229,7 +229,8 @@ async function openSocket(
       // The tunnel is tracked as it opens, so that giving up (abort, timeout) closes it mid-handshake.
       const tunnel = openTunnel(connectSocket, proxy, { host, port }, !!tls, (opening) => (socket = opening));
       socket = await openWithin(tunnel, signal, what, close);
-      // TLS end to end, through the tunnel: the certificate is checked for the host asked for.
+      // TLS end to end, through the tunnel: the certificate is checked for the host asked for (openTunnel
+      // made sure that startTls is there).
       if (tls) socket = socket.startTls!({ expectedServerHostname: host });
     } else {
       // connect() reads its hostname as a URL authority's: an IPv6 literal needs its brackets (workerd
@@ -261,6 +262,7 @@ async function openTunnel(
   );
   track(socket);
   try {
+    if (tls && typeof socket.startTls !== "function") throw withoutStartTls(proxy);
     await socket.opened.catch((err) => {
       throw unreachableProxy(err, proxy);
     });
@@ -284,6 +286,17 @@ async function openTunnel(
     socket.close().catch(() => {});
     throw err;
   }
+}
+
+// A `connect` given to createWorkersTransport whose sockets cannot start TLS: said before any byte goes
+// to the proxy, rather than the runtime's TypeError once the tunnel is up.
+function withoutStartTls(proxy: ProxySettings): MongoAuthError {
+  return new MongoAuthError(
+    "RUNTIME_UNSUPPORTED",
+    `TLS through the SOCKS5 proxy ${hostPort(proxy)} needs sockets with startTls(), and the sockets of ` +
+      "the connect given to createWorkersTransport have none: pass connect from cloudflare:sockets, or give " +
+      "your sockets startTls()",
+  );
 }
 
 /**

@@ -161,6 +161,35 @@ describe("Workers transport (injected sockets)", () => {
     }
   });
 
+  it("through a SOCKS5 proxy with TLS, sockets without startTls: RUNTIME_UNSUPPORTED before the handshake", async () => {
+    const proxy = await startSocks5Proxy({ map: { "localhost:12346": server.address } });
+    let closed = 0;
+    // An injected connect with the shape of cloudflare:sockets' but no startTls().
+    const noStartTls: WorkersConnect = (address, options) => {
+      const socket = nodeSocketConnect(address, { ...options, secureTransport: "off" });
+      return { ...socket, close: () => (closed++, socket.close()) };
+    };
+    try {
+      const transport = createWorkersTransport({ connect: noStartTls });
+      const uri = `mongodb://alice:alice-pw@localhost:12346/?tls=true&directConnection=true` +
+        `&proxyHost=127.0.0.1&proxyPort=${proxy.port}`;
+      await assert.rejects(connectWith(transport, uri), (err: unknown) => {
+        assert.ok(err instanceof MongoAuthError);
+        assert.equal(err.code, "RUNTIME_UNSUPPORTED");
+        assert.match(
+          err.message,
+          new RegExp(`proxy 127\\.0\\.0\\.1:${proxy.port} needs sockets with startTls`),
+        );
+        assert.match(err.message, /pass connect from cloudflare:sockets/);
+        return true;
+      });
+      assert.deepEqual(proxy.requests, []);
+      assert.ok(closed > 0, "the socket to the proxy is closed");
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("through a SOCKS5 proxy that never answers: TIMEOUT, and the socket to the proxy closed", async () => {
     const silent = await startSilentListener();
     try {
