@@ -90,7 +90,7 @@ export {
 } from "./src/core/runtime-env.ts";
 
 // The authentication conversation over a driver's own connection.
-export type { CommandRunner, Document } from "./src/wire/command.ts";
+export type { ApiParameters, CommandRunner, Document } from "./src/wire/command.ts";
 export {
   authenticate,
   type AuthenticateOptions,
@@ -120,6 +120,7 @@ export type { RawSocket, SocketReceiver } from "./src/wire/raw-socket.ts";
 
 // connect() over any runtime's transport.
 export { type ConnectOptions } from "./src/client/options.ts";
+export { type ServerApi, ServerApiVersion } from "./src/client/server-api.ts";
 export { connectWith } from "./src/client/connect.ts";
 export {
   Connection,

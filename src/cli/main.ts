@@ -12,6 +12,7 @@ import { type Hint, hintsFor } from "../client/hints.ts";
 import type { Document } from "../wire/command.ts";
 import { formatHints, formatTrace } from "./explain.ts";
 import { VERSION } from "../core/version.ts";
+import { ServerApiVersion } from "../client/server-api.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
@@ -36,6 +37,7 @@ const HELP = [
   "  whoami <connection-string>  connect, authenticate, and print who the server says you are",
   "  --explain                   add the login's trace and, when it fails, the hints that say why",
   "  --json                      print all of it as one JSON document",
+  "  --apiVersion 1              declare Stable API version 1 (a deployment with requireApiVersion needs it)",
   "  --help, --version           print this, or the version",
   "",
   "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage.",
@@ -64,9 +66,10 @@ const FLAGS: ReadonlySet<string> = new Set(["--explain", "--json"]);
  * ```
  */
 export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
+  const { args, apiVersion } = takeApiVersion(io.args);
   // Flags may stand anywhere; a connection string never starts with "-".
-  const flags = new Set(io.args.filter((arg) => arg.startsWith("-")));
-  const [command, ...operands] = io.args.filter((arg) => !arg.startsWith("-"));
+  const flags = new Set(args.filter((arg) => arg.startsWith("-")));
+  const [command, ...operands] = args.filter((arg) => !arg.startsWith("-"));
   if (flags.has("--help") || flags.has("-h") || command === "help") {
     for (const line of HELP) io.out(line);
     return 0;
@@ -75,7 +78,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     io.out(`mongo-auth ${VERSION}`);
     return 0;
   }
-  const problem = usageProblem(command, operands, flags);
+  const problem = usageProblem(command, operands, flags) ?? apiVersionProblem(apiVersion);
   if (problem !== undefined) {
     if (problem) io.err(`mongo-auth: ${problem}`);
     io.err(USAGE);
@@ -90,6 +93,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     const conn = await connect(operands[0], {
       onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
       explain,
+      ...(apiVersion !== undefined && { serverApi: { version: apiVersion as ServerApiVersion } }),
     });
     trace = conn.trace ?? [];
     let whoami: WhoAmI;
@@ -144,6 +148,29 @@ function usageProblem(
   if (operands.length === 0) return "whoami needs a connection string";
   if (operands.length > 1) return `whoami takes one connection string, not ${operands.length}`;
   return undefined;
+}
+
+// `--apiVersion 1` or `--apiVersion=1`, as mongosh takes it: the one option with a value. A missing value is
+// "" (a usage problem), so that the next argument is never taken for one.
+function takeApiVersion(given: readonly string[]): { args: string[]; apiVersion?: string } {
+  const args: string[] = [];
+  let apiVersion: string | undefined;
+  for (let i = 0; i < given.length; i++) {
+    const arg = given[i];
+    if (arg.startsWith("--apiVersion=")) apiVersion = arg.slice("--apiVersion=".length);
+    else if (arg !== "--apiVersion") args.push(arg);
+    else if (given[i + 1] === undefined || given[i + 1].startsWith("-")) apiVersion = "";
+    else apiVersion = given[++i];
+  }
+  return { args, ...(apiVersion !== undefined && { apiVersion }) };
+}
+
+// Checked here rather than by connect(), so that a connection string given in its place is never echoed.
+function apiVersionProblem(apiVersion: string | undefined): string | undefined {
+  if (apiVersion === undefined || apiVersion === ServerApiVersion.v1) return undefined;
+  return apiVersion === ""
+    ? "--apiVersion needs a version: --apiVersion 1"
+    : "--apiVersion takes 1, the Stable API version there is";
 }
 
 /** Who the server says we are, and how the login went. */

@@ -21,7 +21,8 @@ import { WireConnection } from "../wire/wire-connection.ts";
 import { type Authentication, startAuthentication } from "./authenticate.ts";
 import { type ClientMetadata, clientMetadata } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
-import type { ProxySettings, Transport } from "./transport.ts";
+import type { Transport } from "./transport.ts";
+import { describeApiParameters } from "./server-api.ts";
 import { stopwatch, type TraceEventAttributes, type TraceRecorder } from "../core/trace.ts";
 import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
@@ -103,7 +104,11 @@ export async function checkServer(
     };
     if (settings.proxy) socketOpened.proxy = hostPort(settings.proxy);
     trace.emit("socket.opened", socketOpened, opening());
-    wire = new WireConnection(socket, { timeoutMS: settings.socketTimeoutMS, peer });
+    wire = new WireConnection(socket, {
+      timeoutMS: settings.socketTimeoutMS,
+      peer,
+      apiParameters: settings.apiParameters,
+    });
     const auth = speculate && credential ? await startOn(context, address, deadline) : undefined;
     const helloStarted = performance.now();
     const hello = await sendHello(wire, context, address, auth?.helloFields ?? {}, { signal, timeoutMS: 0 });
@@ -138,7 +143,7 @@ export async function checkServer(
     await wire?.close();
     deadline.dispose();
     if (options.explain && settings.tls && hungUpDuringTls(trace, address)) {
-      await probeWithoutTls(transport, address, settings.proxy, options.signal, trace);
+      await probeWithoutTls(transport, address, settings, options.signal, trace);
     }
     throw checkError(err, signal, where, wire, peer, settings);
   }
@@ -207,7 +212,7 @@ function hungUpDuringTls(trace: TraceRecorder, { host, port }: HostAddress): boo
 async function probeWithoutTls(
   transport: Transport,
   { host, port }: HostAddress,
-  proxy: ProxySettings | undefined,
+  { proxy, apiParameters }: ConnectSettings,
   callerSignal: AbortSignal | undefined,
   trace: TraceRecorder,
 ): Promise<void> {
@@ -215,7 +220,8 @@ async function probeWithoutTls(
   let wire: WireConnection | undefined;
   try {
     const socket = await transport.openSocket({ host, port, proxy, signal });
-    wire = new WireConnection(socket, { timeoutMS: PLAIN_PROBE_TIMEOUT_MS, peer: hostPort({ host, port }) });
+    const peer = hostPort({ host, port });
+    wire = new WireConnection(socket, { timeoutMS: PLAIN_PROBE_TIMEOUT_MS, peer, apiParameters });
     const reply = await wire.command("admin", { hello: 1, helloOk: true }, { signal });
     const { serverRelease } = helloAttributes(reply, { command: "hello", speculative: false });
     trace.emit("tls.plain_probe", { host, port, answered: true, serverRelease });
@@ -292,7 +298,8 @@ async function sendHello(
   authFields: Document,
   commandOptions: { signal: AbortSignal; timeoutMS: number },
 ): Promise<Document> {
-  const client = clientDocumentOf(context.transport, context.settings.appName);
+  const { appName, apiParameters } = context.settings;
+  const client = clientDocumentOf(context.transport, appName);
   // Load Balancer spec: every connection's hello says loadBalanced, so that the service answers with its
   // serviceId (and a mongos behind the balancer accepts the connection at all).
   const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};
@@ -303,8 +310,9 @@ async function sendHello(
   try {
     reply = await wire.command("admin", { hello: 1, ...fields }, commandOptions);
   } catch (err) {
-    // Servers before 4.4.2 know only the legacy name.
-    if (!(err instanceof MongoServerError) || err.serverCode !== 59) throw err;
+    // Servers before 4.4.2 know only the legacy name; with a declared API version, the Stable API
+    // specification forbids it (such a server cannot take apiVersion anyway).
+    if (!(err instanceof MongoServerError) || err.serverCode !== 59 || apiParameters) throw err;
     command = "isMaster";
     reply = await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
   }
@@ -314,6 +322,7 @@ async function sendHello(
       ? authFields.saslSupportedMechs
       : undefined,
     speculative: authFields.speculativeAuthenticate !== undefined,
+    ...(apiParameters && { serverApi: describeApiParameters(apiParameters) }),
   };
   context.trace.emit("hello", { host, port, ...helloAttributes(reply, sent) }, elapsed());
   return reply;

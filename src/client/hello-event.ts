@@ -56,6 +56,8 @@ export interface HelloSent {
   readonly mechsAskedFor?: string;
   /** Whether a `speculativeAuthenticate` was sent. */
   readonly speculative: boolean;
+  /** The declared Stable API version hello carried, in words (`1 (strict)`), if any. */
+  readonly serverApi?: string;
 }
 
 /**
@@ -94,5 +96,6 @@ export function helloAttributes(reply: Document, sent: HelloSent): TraceEventAtt
       : reply.speculativeAuthenticate !== undefined
       ? "answered"
       : "not answered",
+    ...(sent.serverApi !== undefined && { serverApi: sent.serverApi }),
   };
 }

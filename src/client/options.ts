@@ -21,6 +21,8 @@ import {
   type UriOptions,
 } from "../credential/uri-options.ts";
 import type { ProxySettings, TlsSettings } from "./transport.ts";
+import { apiParameters, type ServerApi, type ServerApiVersion } from "./server-api.ts";
+import type { ApiParameters } from "../wire/command.ts";
 import {
   type ReadPreference,
   readPreferenceFrom,
@@ -30,7 +32,7 @@ import {
 
 /**
  * Options of `connect()`. Each may also be given in the connection string (same name, any case) except
- * `tlsCertificateKey`, `signal`, `env`, `dnsOverHttps`, `cacheStore`, `onWarning`, `onEvent` and `explain`; an option given
+ * `tlsCertificateKey`, `serverApi`, `signal`, `env`, `dnsOverHttps`, `cacheStore`, `onWarning`, `onEvent` and `explain`; an option given
  * here wins over the connection string's. Names here are case-sensitive: a key that is not one of these
  * (`connectTimeoutMs`, say) is ignored with a warning that suggests the right name.
  *
@@ -131,6 +133,14 @@ export interface ConnectOptions extends AuthOptions {
    * Default 60 000, a single-threaded driver's; at least 500.
    */
   heartbeatFrequencyMS?: number;
+  /**
+   * Declare a Stable API version, as the official driver's `serverApi`: `{ version: "1", strict: true,
+   * deprecationErrors: true }`, or `"1"`. Every command the connection sends (hello and authentication
+   * included) then carries `apiVersion`, and `apiStrict` and `apiDeprecationErrors` when given; a server
+   * that `requireApiVersion` refuses commands without it. Not in the connection string: the Stable API
+   * specification keeps a declared version in code.
+   */
+  serverApi?: ServerApi | ServerApiVersion;
   /** Cancels connecting (and any credential fetch or callback it runs). */
   signal?: AbortSignal;
   /**
@@ -225,6 +235,7 @@ const CONNECT_OPTION_NAMES = [
   "serverSelectionTryOnce",
   "localThresholdMS",
   "heartbeatFrequencyMS",
+  "serverApi",
   "signal",
   "env",
   "dnsOverHttps",
@@ -279,6 +290,8 @@ export interface ConnectSettings {
   readonly maxConnecting: number;
   /** How connect() finds and chooses the member it ends on. */
   readonly selection: SelectionOptions;
+  /** The declared Stable API version's fields, added to every command. */
+  readonly apiParameters?: ApiParameters;
   /** Warnings about the options object (the connection string's are on it). */
   readonly warnings: readonly string[];
 }
@@ -371,6 +384,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     srvMaxHosts: count("srvMaxHosts", 0, "hosts"),
     maxConnecting,
     selection: selectionOptions(options, uri, { text, flag, count }),
+    apiParameters: apiParameters(options.serverApi),
     warnings,
   };
 }

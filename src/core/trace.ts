@@ -221,6 +221,8 @@ export type TraceEventAttributes = {
     saslSupportedMechs?: readonly string[];
     /** The speculative authentication: `answered` (its first step is done), `not answered` (the server ignored it), `not sent`. */
     speculative: "answered" | "not answered" | "not sent";
+    /** The Stable API version declared (`serverApi`), in words: `1`, `1 (strict)`; absent when none. */
+    serverApi?: string;
   };
   /** Authentication starts: the user, the database, the mechanism given (or `negotiate`). */
   "auth.started": {

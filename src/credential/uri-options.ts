@@ -454,11 +454,21 @@ function checkRepeated(name: UriOptionName, given: readonly string[], where: str
   }
 }
 
+// The Stable API's option and command fields, which users copy into connection strings.
+const STABLE_API_NAMES: ReadonlySet<string> = new Set(
+  ["serverApi", "apiVersion", "apiStrict", "apiDeprecationErrors"].map(asciiLowerCase),
+);
+
 function unknownOptionWarning(key: string, previous: UriOptionName | undefined, where: string): string {
   if (previous !== undefined && SECRET_VALUED.has(previous)) {
     // Likely the rest of a secret value split at an unescaped '&': never quote it.
     return `an unknown option right after ${previous} in the ${where} was ignored; if the value of ` +
       `${previous} contains '&', percent-encode it as %26`;
+  }
+  if (STABLE_API_NAMES.has(asciiLowerCase(key))) {
+    return `the option ${JSON.stringify(key)} in the ${where} was ignored: a Stable API version is ` +
+      `declared in code, never in a connection string (the Stable API specification); pass ` +
+      `serverApi: { version: "1" } to connect()`;
   }
   const suggestion = suggestName(key, URI_OPTION_NAMES);
   return `the option ${JSON.stringify(key)} in the ${where} is not a known option and was ignored` +

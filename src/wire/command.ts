@@ -53,6 +53,26 @@ export interface CommandRunner {
 }
 
 /**
+ * The Stable API fields a declared API version adds to every command (the `serverApi` option of
+ * `connect()` makes them).
+ *
+ * @example
+ * ```ts
+ * import type { ApiParameters } from "@mongo-auth/core";
+ *
+ * const parameters: ApiParameters = { apiVersion: "1", apiStrict: true };
+ * ```
+ */
+export interface ApiParameters {
+  /** The declared API version: `"1"`. */
+  readonly apiVersion: "1";
+  /** Sent only when given: the server refuses commands outside the version. */
+  readonly apiStrict?: boolean;
+  /** Sent only when given: the server refuses what the version deprecates. */
+  readonly apiDeprecationErrors?: boolean;
+}
+
+/**
  * The one check of a reply's `ok`: returns the reply when `ok` is 1, throws the server's error otherwise.
  *
  * @param reply the reply

@@ -11,7 +11,7 @@
  */
 import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
-import { checkOk, type CommandRunner, type Document } from "./command.ts";
+import { type ApiParameters, checkOk, type CommandRunner, type Document } from "./command.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
 import { DEFAULT_MAX_MESSAGE_SIZE, FrameParser } from "./frame-parser.ts";
 import { rawFromStreams, type RawSocket } from "./raw-socket.ts";
@@ -83,6 +83,11 @@ export interface WireConnectionOptions {
   maxMessageSizeBytes?: number;
   /** The peer as `host:port`, for messages. Default `"the server"`. */
   peer?: string;
+  /**
+   * A declared Stable API version's fields, added to every command after its own fields (the Stable API
+   * specification: every command carries them, and a command's own are not looked at).
+   */
+  apiParameters?: ApiParameters;
 }
 
 interface Pending {
@@ -125,6 +130,7 @@ export class WireConnection implements CommandRunner {
   readonly #raw: RawSocket;
   readonly #pending = new Map<number, Pending>();
   readonly #timeoutMS: number;
+  readonly #apiParameters: ApiParameters | undefined;
   readonly #parser: FrameParser;
   // Why the connection is closed, once it is. For a close by the client the error is made when a command
   // first needs it: capturing its stack cost more than all the rest of close() (a Node.js profile).
@@ -143,6 +149,7 @@ export class WireConnection implements CommandRunner {
   constructor(socket: SocketStreams, options: WireConnectionOptions = {}) {
     this.#socket = socket;
     this.#timeoutMS = options.timeoutMS ?? 60_000;
+    this.#apiParameters = options.apiParameters;
     this.maxMessageSizeBytes = options.maxMessageSizeBytes ?? DEFAULT_MAX_MESSAGE_SIZE;
     const peer = options.peer ?? "the server";
     this.#parser = new FrameParser(() => this.maxMessageSizeBytes, peer, (frame) => this.#reply(frame));
@@ -191,7 +198,7 @@ export class WireConnection implements CommandRunner {
     const requestId = nextRequestId++ & 0x7fffffff;
     // Object.assign, not `{ ...cmd, $db: db }`: on Node.js 20 a spread followed by a key builds a slow object
     // (with its serialization 5.6 µs against 2.4 for a hello, measured).
-    const message = encodeOpMsg(requestId, Object.assign({}, cmd, { $db: db }));
+    const message = encodeOpMsg(requestId, Object.assign({}, cmd, this.#apiParameters, { $db: db }));
     if (message.length > this.maxMessageSizeBytes) {
       throw new MongoAuthError(
         "MESSAGE_TOO_LARGE",

@@ -183,6 +183,16 @@ describe("--explain output", () => {
     );
   });
 
+  it("says which Stable API version hello declared", () => {
+    const hello = events.find((e) => e.type === "hello")!;
+    assert.equal(
+      describeEvent({ ...hello, attributes: { ...hello.attributes, serverApi: "1 (strict)" } } as TraceEvent),
+      "MongoDB 7.0 (wire 21), primary of rs0; mechanisms of admin.alice: SCRAM-SHA-256; speculative step " +
+        "answered; Stable API 1 (strict)",
+    );
+    assert.doesNotMatch(describeEvent(hello), /Stable API/);
+  });
+
   it("aligns the time and type columns", () => {
     const lines = formatTrace(events, { color: false });
     const column = lines.map((l) => l.indexOf(" ", l.indexOf("ms") + 4));

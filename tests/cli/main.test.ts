@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Connection, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
+import { type Connection, type ConnectOptions, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
 import { cliMain } from "../../src/cli/main.ts";
 import { VERSION } from "../../src/core/version.ts";
 import { attachTrace, TraceRecorder } from "../../src/core/trace.ts";
@@ -94,6 +94,57 @@ describe("mongo-auth whoami", () => {
       const t = io(args);
       assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2, args.join(" "));
       assert.match(t.err[0], reason);
+      assert.doesNotMatch(t.err.join("\n"), /s3cret/);
+    }
+  });
+
+  it("--apiVersion 1 (or --apiVersion=1, anywhere) declares the Stable API version; without it, none", async () => {
+    const given: (ConnectOptions | undefined)[] = [];
+    const connect = (
+      _uri: string,
+      options?: ConnectOptions,
+    ) => (given.push(options), Promise.resolve(fakeConnection([])));
+    for (
+      const args of [
+        ["whoami", "--apiVersion", "1", "mongodb://h/"],
+        ["--apiVersion=1", "whoami", "mongodb://h/"],
+        ["whoami", "mongodb://h/", "--apiVersion", "1"],
+        ["whoami", "mongodb://h/"],
+      ]
+    ) {
+      assert.equal(await cliMain(io(args).io, connect), 0, args.join(" "));
+    }
+    assert.deepEqual(given.map((options) => options?.serverApi), [
+      { version: "1" },
+      { version: "1" },
+      { version: "1" },
+      undefined,
+    ]);
+  });
+
+  it("exits 2 for --apiVersion without a version or with another, never echoing what stood there", async () => {
+    const cases: [string[], string][] = [
+      [
+        ["whoami", "mongodb://h/", "--apiVersion"],
+        "mongo-auth: --apiVersion needs a version: --apiVersion 1",
+      ],
+      [
+        ["whoami", "--apiVersion", "--json", "mongodb://h/"],
+        "mongo-auth: --apiVersion needs a version: --apiVersion 1",
+      ],
+      [
+        ["whoami", "--apiVersion=2", "mongodb://h/"],
+        "mongo-auth: --apiVersion takes 1, the Stable API version there is",
+      ],
+      [
+        ["whoami", "mongodb://h/", "--apiVersion", "mongodb://alice:s3cret@h/"],
+        "mongo-auth: --apiVersion takes 1, the Stable API version there is",
+      ],
+    ];
+    for (const [args, reason] of cases) {
+      const t = io(args);
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2, args.join(" "));
+      assert.equal(t.err[0], reason);
       assert.doesNotMatch(t.err.join("\n"), /s3cret/);
     }
   });

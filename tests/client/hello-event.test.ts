@@ -50,4 +50,10 @@ describe("helloAttributes", () => {
     assert.equal(legacy.speculative, "answered");
     assert.equal(helloAttributes({}, { command: "hello", speculative: false }).speculative, "not sent");
   });
+
+  it("carries the declared Stable API version, and has no such key without one", () => {
+    const declared = helloAttributes({}, { command: "hello", speculative: false, serverApi: "1 (strict)" });
+    assert.equal(declared.serverApi, "1 (strict)");
+    assert.equal("serverApi" in helloAttributes({}, { command: "hello", speculative: false }), false);
+  });
 });

@@ -23,7 +23,19 @@ describe("connect options", () => {
         localThresholdMS: 15,
         heartbeatFrequencyMS: 60_000,
       },
+      apiParameters: undefined,
       warnings: [],
+    });
+  });
+
+  it("serverApi: the fields every command carries, flags only when given; a known option", () => {
+    assert.deepEqual(settings("mongodb://h/", { serverApi: "1" }).apiParameters, { apiVersion: "1" });
+    const declared = settings("mongodb://h/", { serverApi: { version: "1", strict: false } });
+    assert.deepEqual(declared.apiParameters, { apiVersion: "1", apiStrict: false });
+    assert.deepEqual(declared.warnings, []);
+    assert.throws(() => settings("mongodb://h/", { serverApi: { version: "2" } }), {
+      code: "INVALID_OPTION",
+      message: /serverApi\.version must be "1"/,
     });
   });
 

@@ -97,4 +97,20 @@ describe("URI options: unknown names", () => {
     assert.doesNotMatch(warnings[0], /s3cr|3t/);
     assert.match(warnings[0], /after tlsCertificateKeyFilePassword .*%26/);
   });
+
+  it("ignores the Stable API in a connection string, saying to declare it in code (its specification)", () => {
+    const { warnings, parsedOptions } = parse(
+      "serverApi=1&apiVersion=1&APISTRICT=true&apiDeprecationErrors=true",
+    );
+    assert.equal(warnings.length, 4);
+    for (const [i, name] of ["serverApi", "apiVersion", "APISTRICT", "apiDeprecationErrors"].entries()) {
+      assert.equal(
+        warnings[i],
+        `the option "${name}" in the connection string was ignored: a Stable API version is declared in code, ` +
+          `never in a connection string (the Stable API specification); pass serverApi: { version: "1" } ` +
+          `to connect()`,
+      );
+    }
+    assert.deepEqual(parsedOptions, {});
+  });
 });

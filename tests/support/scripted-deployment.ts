@@ -9,8 +9,11 @@ import { memorySocket, type Peer, replyTo, requestBody } from "./memory-socket.t
 
 type Doc = Record<string, unknown>;
 
-/** What one address does: answers hello with a document, or refuses the connection. */
-export type ScriptedServer = Doc | "refuse";
+/**
+ * What one address does: answers hello with a document, refuses the connection, or, as a server before
+ * 4.4.2, knows only the legacy `isMaster` (`{ isMasterOnly: reply }`).
+ */
+export type ScriptedServer = Doc | "refuse" | { readonly isMasterOnly: Doc };
 
 export interface ScriptedDeployment {
   readonly transport: Transport;
@@ -51,16 +54,26 @@ export function scriptedDeployment(
     },
   }) as Transport;
 
-  async function serve(address: string, peer: Peer, hello: Doc): Promise<void> {
+  async function serve(address: string, peer: Peer, script: Doc): Promise<void> {
     for (;;) {
       const request = await peer.nextWrite();
       const body = requestBody(request);
       const name = Object.keys(body)[0];
       commands.set(address, [...commands.get(address) ?? [], name]);
       bodies.set(address, [...bodies.get(address) ?? [], body]);
-      const reply = name === "hello" ? { ok: 1, maxWireVersion: 21, ...hello } : answer(address, body);
-      peer.send(replyTo(request, reply));
+      peer.send(replyTo(request, replyOf(address, name, body, script)));
     }
+  }
+
+  function replyOf(address: string, name: string, body: Doc, script: Doc): Doc {
+    const legacy = script.isMasterOnly as Doc | undefined;
+    if (legacy === undefined) {
+      return name === "hello" ? { ok: 1, maxWireVersion: 21, ...script } : answer(address, body);
+    }
+    if (name === "hello") {
+      return { ok: 0, code: 59, codeName: "CommandNotFound", errmsg: "no such cmd: hello" };
+    }
+    return name === "isMaster" ? { ok: 1, maxWireVersion: 8, ...legacy } : answer(address, body);
   }
 
   return { transport, opened, commands, bodies };

@@ -24,6 +24,26 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       await conn.close();
     });
 
+    it("adds a declared Stable API version's fields to every command, after its own and before $db", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, { apiParameters: { apiVersion: "1", apiStrict: false } });
+      for (
+        const cmd of [{ hello: 1, helloOk: true }, { saslStart: 1, mechanism: "SCRAM-SHA-256" }, {
+          getMore: 7,
+        }]
+      ) {
+        const pending = conn.command("admin", cmd);
+        const request = await peer.nextWrite();
+        const body = requestBody(request);
+        assert.deepEqual(body, { ...cmd, apiVersion: "1", apiStrict: false, $db: "admin" });
+        // The command's name stays its first key: the server reads the command from it.
+        assert.equal(Object.keys(body)[0], Object.keys(cmd)[0]);
+        peer.send(replyTo(request, { ok: 1 }));
+        await pending;
+      }
+      await conn.close();
+    });
+
     it("matches concurrent replies by responseTo, whatever their order", async () => {
       const { socket, peer } = memorySocket();
       const conn = new WireConnection(socket);
