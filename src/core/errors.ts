@@ -201,6 +201,12 @@ export function reasonOf(err: unknown): string {
   return String(words).split("\n")[0];
 }
 
+// A server started with requireApiVersion refuses commands without apiVersion. Its words say "configure
+// your MongoClient's API version"; say which option that is here.
+const API_VERSION_REQUIRED = 498870;
+const DECLARE_API_VERSION = `; the deployment requires a declared Stable API version: give connect() ` +
+  `serverApi: { version: "1" } (mongo-auth whoami: --apiVersion 1), or your driver's API version option`;
+
 /**
  * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR`, `AUTHENTICATION_FAILED`
  * for server error 18, or `NOT_PRIMARY` when the member stepped down or cannot serve
@@ -238,7 +244,8 @@ export class MongoServerError extends MongoAuthError {
     super(
       serverCode === 18 ? "AUTHENTICATION_FAILED" : stateChange ? "NOT_PRIMARY" : "SERVER_ERROR",
       `server error ${serverCode} (${codeName || "unknown"}): ${errmsg}` +
-        (stateChange ? "; the member is no longer primary, or cannot serve: connect again" : ""),
+        (stateChange ? "; the member is no longer primary, or cannot serve: connect again" : "") +
+        (serverCode === API_VERSION_REQUIRED ? DECLARE_API_VERSION : ""),
     );
     this.name = "MongoServerError";
     this.serverCode = serverCode;

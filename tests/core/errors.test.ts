@@ -46,6 +46,19 @@ describe("MongoServerError", () => {
     assert.equal(err.errmsg, "command failed");
   });
 
+  it("says which option declares the Stable API when the server requires one (498870)", () => {
+    const errmsg = "The apiVersion parameter is required, please configure your MongoClient's API version";
+    const err = MongoServerError.fromReply({ ok: 0, code: 498870, codeName: "Location498870", errmsg });
+    assert.equal(err.code, "SERVER_ERROR");
+    assert.equal(err.errmsg, errmsg);
+    assert.equal(
+      err.message,
+      `server error 498870 (Location498870): ${errmsg}; the deployment requires a declared Stable API version: ` +
+        `give connect() serverApi: { version: "1" } (mongo-auth whoami: --apiVersion 1), or your driver's API ` +
+        `version option`,
+    );
+  });
+
   it("maps SDAM's state change errors to NOT_PRIMARY, keeping the server's code, name and message", () => {
     const codes = [
       [10107, "NotWritablePrimary"],
