@@ -1,8 +1,9 @@
 // The commands the reference server knows, and mongod's order of checks before one runs
-// (service_entry_point_common.cpp): unknown command (59), authentication required (13), the command's
-// IDL parse for typed commands, `$readPreference` (readRequestMetadata), admin-only (13), the failCommand
-// failpoint, whether the command may run on this member ("not primary": 13435, 10107, 13436), then the
-// command.
+// (service_entry_point_common.cpp): unknown command (59), the Stable API parameters
+// (initialize_api_parameters.cpp), authentication required (13), the command's IDL parse for typed
+// commands, `$readPreference` (readRequestMetadata), admin-only (13), `requireApiVersion` (498870), the
+// failCommand failpoint, whether the command may run on this member ("not primary": 13435, 10107, 13436),
+// then the command.
 import { DROP, drop, FIND, find, INSERT, insert } from "./collections.ts";
 import type { CommandContext, CommandRequest } from "./context.ts";
 import { CommandError } from "./errors.ts";
@@ -170,6 +171,7 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
     if (spec.adminOnly && ctx.db !== "admin") {
       throw new CommandError(13, `${name} may only be run against the admin database.`);
     }
+    enforceRequireApiVersion(ctx, cmd);
     const action = ctx.server.failPoints.check(name, ctx.connection.appName);
     if (action !== undefined) ctx.server.stats.failpointHits++;
     if (action?.blockMS !== undefined) await blocked(action.blockMS, ctx.connection.closed);
@@ -316,6 +318,18 @@ function checkApiParameters(name: string, spec: CommandSpec, cmd: Document): voi
   if (cmd.apiStrict === true && !spec.apiV1) {
     throw new CommandError(323, `Provided apiStrict:true, but the command ${name} is not in API Version 1`);
   }
+}
+
+/**
+ * mongod's enforceRequireAPIVersion: with `requireApiVersion` set, a command from an outside client must
+ * carry `apiVersion` (every command: hello, the authentication commands, getMore).
+ */
+function enforceRequireApiVersion(ctx: CommandContext, cmd: Document): void {
+  if (ctx.server.config.requireApiVersion !== true || cmd.apiVersion !== undefined) return;
+  throw new CommandError(
+    498870,
+    "The apiVersion parameter is required, please configure your MongoClient's API version",
+  );
 }
 
 /**

@@ -73,6 +73,11 @@ export interface ServerConfig {
   scram?: ScramConfig;
   /** Serve TLS only, with client certificates (MONGODB-X509). */
   tls?: TlsServerConfig;
+  /**
+   * mongod's `requireApiVersion` parameter: every command without `apiVersion` is refused (498870),
+   * hello and authentication included, as a deployment that enforces the Stable API does. Default false.
+   */
+  requireApiVersion?: boolean;
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -96,6 +101,9 @@ export function normalizeConfig(
   if (!Array.isArray(users)) throw new TypeError("config.users must be an array");
   users.forEach(checkUser);
   if (config.tls !== undefined) checkTls(config.tls);
+  if (config.requireApiVersion !== undefined && typeof config.requireApiVersion !== "boolean") {
+    throw new TypeError("config.requireApiVersion must be a boolean");
+  }
   if (config.unixDomainSocket !== undefined && !/\/.*\.sock$/.test(String(config.unixDomainSocket))) {
     throw new TypeError(
       "config.unixDomainSocket must be a path that ends in .sock, like /tmp/mongodb-27117.sock",

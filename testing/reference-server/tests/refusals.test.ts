@@ -680,6 +680,23 @@ describe("generic arguments (api_parameters.cpp, service_entry_point_common.cpp,
     });
   });
 
+  it("requireApiVersion: every command without apiVersion is refused with 498870, hello included", async () => {
+    await withRawClient({ ...CONFIG, requireApiVersion: true }, async (client) => {
+      const required =
+        /^The apiVersion parameter is required, please configure your MongoClient's API version$/;
+      for (const command of [{ hello: 1 }, { isMaster: 1 }, { ping: 1 }, saslStart()]) {
+        refused(await client.msg({ ...command, $db: "admin" }), 498870, "Location498870", required);
+      }
+      assert.equal((await client.msg({ hello: 1, apiVersion: "1", $db: "admin" }))?.ok, 1);
+      assert.equal((await client.msg({ ping: 1, apiVersion: "1", apiStrict: false, $db: "admin" }))?.ok, 1);
+      // The checks that come first in mongod: the API parameters themselves, then authentication.
+      refused(await client.msg({ ping: 1, apiStrict: true, $db: "admin" }), 4886600, "Location4886600");
+      refused(await client.msg({ ping: 1, apiVersion: "2", $db: "admin" }), 322, "APIVersionError");
+      refused(await client.msg({ connectionStatus: 1, $db: "admin" }), 498870, "Location498870");
+      refused(await client.msg({ find: "c", $db: "test" }), 13, "Unauthorized");
+    });
+  });
+
   it("refuses writeConcern on a command that takes none with 72", async () => {
     await withClient(async (client) => {
       refused(await client.msg(saslStart({ writeConcern: { w: 1 } })), 72, "InvalidOptions");
