@@ -113,6 +113,26 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     assert.doesNotMatch(stdout, /s3cret-pw/);
   });
 
+  it("--apiVersion 1 logs in where the deployment requires the Stable API; without it, says to add it", async () => {
+    const strict = await startServer({
+      users: [{ db: "admin", user: "alice", password: "s3cret-pw", mechanisms: ["SCRAM-SHA-256"] }],
+      requireApiVersion: true,
+    });
+    try {
+      const uri = `mongodb://alice:s3cret-pw@${strict.address}/`;
+      const declared = await run(["whoami", "--explain", "--apiVersion", "1", uri]);
+      assert.equal(declared.code, 0, declared.stderr);
+      assert.match(declared.stdout, /^user\s+alice$/m);
+      assert.match(declared.stdout, /hello .*; Stable API 1 \(/);
+      const without = await run(["whoami", uri]);
+      assert.equal(without.code, 1);
+      assert.match(without.stderr, /server error 498870 .*--apiVersion 1/);
+      assert.doesNotMatch(declared.stdout + declared.stderr + without.stderr, /s3cret-pw/);
+    } finally {
+      await strict.close();
+    }
+  });
+
   it("exits 2 with usage for a bad invocation, naming what it did not understand", async () => {
     const { code, stderr } = await run(["whoareyou"]);
     assert.equal(code, 2);
