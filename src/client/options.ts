@@ -137,8 +137,8 @@ export interface ConnectOptions extends AuthOptions {
    * Declare a Stable API version, as the official driver's `serverApi`: `{ version: "1", strict: true,
    * deprecationErrors: true }`, or `"1"`. Every command the connection sends (hello and authentication
    * included) then carries `apiVersion`, and `apiStrict` and `apiDeprecationErrors` when given; a server
-   * that `requireApiVersion` refuses commands without it. Not in the connection string: the Stable API
-   * specification keeps a declared version in code.
+   * started with `requireApiVersion` refuses every command without it. Not in the connection string: the
+   * Stable API specification keeps a declared version in code.
    */
   serverApi?: ServerApi | ServerApiVersion;
   /** Cancels connecting (and any credential fetch or callback it runs). */
