@@ -105,7 +105,8 @@ export async function checkServer(
     if (settings.proxy) socketOpened.proxy = hostPort(settings.proxy);
     trace.emit("socket.opened", socketOpened, opening());
     wire = new WireConnection(socket, {
-      timeoutMS: settings.socketTimeoutMS,
+      // The connection's commands after connect(): timeoutMS, when given, in place of socketTimeoutMS.
+      timeoutMS: settings.timeoutMS ?? settings.socketTimeoutMS,
       peer,
       apiParameters: settings.apiParameters,
     });

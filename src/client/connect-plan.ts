@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { withTimeout } from "../core/abort.ts";
+import { Deadline, withTimeout } from "../core/abort.ts";
 import { type ConnectOptions, type ConnectSettings, connectSettings } from "./options.ts";
 import {
   type AuthSourceOrigin,
@@ -16,7 +16,11 @@ import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { resolveSrvHosts, selectSrvHosts } from "../dns/srv.ts";
-import { type HostAddress, parseConnectionString } from "../credential/connection-string.ts";
+import {
+  type ConnectionString,
+  type HostAddress,
+  parseConnectionString,
+} from "../credential/connection-string.ts";
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, requireCapability, type Transport } from "./transport.ts";
 import { stopwatch, type TraceEmitter } from "../core/trace.ts";
@@ -45,6 +49,11 @@ export interface ConnectionPlan {
   readonly topology: TopologySettings;
   /** Every warning so far, in the order found (each already passed to `onWarning`). */
   readonly warnings: readonly string[];
+  /**
+   * `timeoutMS`'s clock, started once the options are read: its signal bounds all of connect() after
+   * them (the caller's signal included); dispose it when connect() ends.
+   */
+  readonly operation?: Deadline;
 }
 
 /**
@@ -78,101 +87,125 @@ export async function planConnection(
   warn(cs.warnings);
   const settings = connectSettings(cs, options);
   warn(settings.warnings);
-  const socketPath = cs.hosts.find((address) => isSocketPath(address.host));
-  if (socketPath) requireCapability(transport.capabilities, "unixDomainSockets");
-  if (settings.proxy) {
-    requireCapability(transport.capabilities, "socks5Proxy");
-    if (socketPath) {
-      throw new MongoAuthError(
-        "INVALID_OPTION",
-        `a SOCKS5 proxy (proxyHost) cannot reach the UNIX domain socket ${socketPath.host}: remove the proxy ` +
-          "options, or give the server's TCP host and port",
-      );
+  // timeoutMS: one clock for all of connect() from here on (disposed by connectWith, or here on a throw).
+  const operation = settings.timeoutMS
+    ? operationDeadline(options.signal, settings.timeoutMS, cs)
+    : undefined;
+  try {
+    const socketPath = cs.hosts.find((address) => isSocketPath(address.host));
+    if (socketPath) requireCapability(transport.capabilities, "unixDomainSockets");
+    if (settings.proxy) {
+      requireCapability(transport.capabilities, "socks5Proxy");
+      if (socketPath) {
+        throw new MongoAuthError(
+          "INVALID_OPTION",
+          `a SOCKS5 proxy (proxyHost) cannot reach the UNIX domain socket ${socketPath.host}: remove the proxy ` +
+            "options, or give the server's TCP host and port",
+        );
+      }
     }
-  }
-  requireCapabilities(transport.capabilities, settings.tls);
+    requireCapabilities(transport.capabilities, settings.tls);
 
-  // Built (and its endpoint checked) for any connection string: a bad dnsOverHttps is an error either way.
-  const resolver = options.dnsOverHttps === undefined
-    ? transport
-    : dnsOverHttpsResolver({ endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
-  let hosts: readonly HostAddress[] = cs.hosts;
-  let txt: UriOptions | undefined;
-  let srvName = "";
-  let resolvedIn = 0;
-  if (cs.scheme === "mongodb+srv") {
-    const signal = withTimeout(options.signal, settings.connectTimeoutMS);
-    const elapsed = stopwatch();
-    srvName = cs.hosts[0].host;
-    const srv = await resolveSrvHosts(resolver, srvName, settings.srvServiceName, signal);
-    resolvedIn = elapsed();
-    warn(srv.warnings);
-    txt = srv.options;
-    hosts = srv.hosts;
-  }
-  const { ssl: _ssl, ...given } = cs.parsedOptions;
-  // Object.assign rather than a spread followed by keys, here and below: on Node.js 20 such a spread builds a
-  // slow object (1.3 µs against 0.1, and slower to read).
-  const effective: UriOptions = Object.assign(
-    {},
-    txt,
-    given,
-    // The options object's, so that a TXT loadBalanced meets an options replicaSet in the rules below.
-    definedTopologyOptions(options),
-    { tls: settings.tls !== undefined },
-    cs.scheme === "mongodb+srv"
-      ? { srvServiceName: settings.srvServiceName, srvMaxHosts: settings.srvMaxHosts }
-      : undefined,
-  );
-  // The seedlist spec: validate once DNS has answered (a TXT loadBalanced or replicaSet counts).
-  checkOptionRules(effective, new Set(Object.keys(effective)), {
-    srv: cs.scheme === "mongodb+srv",
-    hostCount: hosts.length,
-  });
-  const srvFound = hosts;
-  if (cs.scheme === "mongodb+srv") hosts = selectSrvHosts(hosts, settings.srvMaxHosts);
-  const credential = credentialWithSrvDefaults(cs, options, { authSource: txt?.authSource });
-  const authSource = credential && Object.assign(
-    {},
-    authSourceOrigin(cs, options, { authSource: txt?.authSource }, credential),
-    { uriDatabase: cs.database },
-  );
-  if (txt && trace) {
-    trace.emit("dns.srv", {
-      name: `_${settings.srvServiceName}._tcp.${srvName}`,
-      hosts: srvFound.map(hostPort),
-      selected: hosts.length < srvFound.length ? hosts.map(hostPort) : undefined,
-    }, resolvedIn);
-    trace.emit("dns.txt", {
-      name: srvName,
-      ...txtOutcome(txt, cs.parsedOptions, options, credential, authSource),
+    // Built (and its endpoint checked) for any connection string: a bad dnsOverHttps is an error either way.
+    const resolver = options.dnsOverHttps === undefined
+      ? transport
+      : dnsOverHttpsResolver({ endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
+    let hosts: readonly HostAddress[] = cs.hosts;
+    let txt: UriOptions | undefined;
+    let srvName = "";
+    let resolvedIn = 0;
+    if (cs.scheme === "mongodb+srv") {
+      const signal = withTimeout(operation?.signal ?? options.signal, settings.connectTimeoutMS);
+      const elapsed = stopwatch();
+      srvName = cs.hosts[0].host;
+      const srv = await resolveSrvHosts(resolver, srvName, settings.srvServiceName, signal);
+      resolvedIn = elapsed();
+      warn(srv.warnings);
+      txt = srv.options;
+      hosts = srv.hosts;
+    }
+    const { ssl: _ssl, ...given } = cs.parsedOptions;
+    // Object.assign rather than a spread followed by keys, here and below: on Node.js 20 such a spread builds a
+    // slow object (1.3 µs against 0.1, and slower to read).
+    const effective: UriOptions = Object.assign(
+      {},
+      txt,
+      given,
+      // The options object's, so that a TXT loadBalanced meets an options replicaSet in the rules below.
+      definedTopologyOptions(options),
+      { tls: settings.tls !== undefined },
+      cs.scheme === "mongodb+srv"
+        ? { srvServiceName: settings.srvServiceName, srvMaxHosts: settings.srvMaxHosts }
+        : undefined,
+    );
+    // The seedlist spec: validate once DNS has answered (a TXT loadBalanced or replicaSet counts).
+    checkOptionRules(effective, new Set(Object.keys(effective)), {
+      srv: cs.scheme === "mongodb+srv",
+      hostCount: hosts.length,
     });
+    const srvFound = hosts;
+    if (cs.scheme === "mongodb+srv") hosts = selectSrvHosts(hosts, settings.srvMaxHosts);
+    const credential = credentialWithSrvDefaults(cs, options, { authSource: txt?.authSource });
+    const authSource = credential && Object.assign(
+      {},
+      authSourceOrigin(cs, options, { authSource: txt?.authSource }, credential),
+      { uriDatabase: cs.database },
+    );
+    if (txt && trace) {
+      trace.emit("dns.srv", {
+        name: `_${settings.srvServiceName}._tcp.${srvName}`,
+        hosts: srvFound.map(hostPort),
+        selected: hosts.length < srvFound.length ? hosts.map(hostPort) : undefined,
+      }, resolvedIn);
+      trace.emit("dns.txt", {
+        name: srvName,
+        ...txtOutcome(txt, cs.parsedOptions, options, credential, authSource),
+      });
+    }
+    requireCapabilities(transport.capabilities, undefined, credential?.mechanism);
+    checkMechanismNeeds(credential, settings);
+    // A TXT record may say replicaSet and loadBalanced; the connection string and the options win.
+    const selection = {
+      ...settings.selection,
+      ...(settings.selection.replicaSet === undefined && txt?.replicaSet !== undefined &&
+        { replicaSet: txt?.replicaSet }),
+      ...(settings.selection.loadBalanced === undefined && txt?.loadBalanced !== undefined &&
+        { loadBalanced: txt?.loadBalanced }),
+    };
+    const topology: TopologySettings = {
+      seeds: [...new Set(hosts.map(addressKey))],
+      ...(selection.directConnection !== undefined && { directConnection: selection.directConnection }),
+      ...(selection.replicaSet !== undefined && { replicaSet: selection.replicaSet }),
+      ...(selection.loadBalanced !== undefined && { loadBalanced: selection.loadBalanced }),
+    };
+    return {
+      hosts,
+      options: effective,
+      credential,
+      authSource,
+      settings: Object.assign({}, settings, { selection }),
+      topology,
+      warnings,
+      operation,
+    };
+  } catch (err) {
+    operation?.dispose();
+    throw err;
   }
-  requireCapabilities(transport.capabilities, undefined, credential?.mechanism);
-  checkMechanismNeeds(credential, settings);
-  // A TXT record may say replicaSet and loadBalanced; the connection string and the options win.
-  const selection = {
-    ...settings.selection,
-    ...(settings.selection.replicaSet === undefined && txt?.replicaSet !== undefined &&
-      { replicaSet: txt?.replicaSet }),
-    ...(settings.selection.loadBalanced === undefined && txt?.loadBalanced !== undefined &&
-      { loadBalanced: txt?.loadBalanced }),
-  };
-  const topology: TopologySettings = {
-    seeds: [...new Set(hosts.map(addressKey))],
-    ...(selection.directConnection !== undefined && { directConnection: selection.directConnection }),
-    ...(selection.replicaSet !== undefined && { replicaSet: selection.replicaSet }),
-    ...(selection.loadBalanced !== undefined && { loadBalanced: selection.loadBalanced }),
-  };
-  return {
-    hosts,
-    options: effective,
-    credential,
-    authSource,
-    settings: Object.assign({}, settings, { selection }),
-    topology,
-    warnings,
-  };
+}
+
+// The Client Side Operations Timeout's clock for connect() as a whole.
+function operationDeadline(
+  signal: AbortSignal | undefined,
+  timeoutMS: number,
+  cs: ConnectionString,
+): Deadline {
+  const hosts = cs.hosts.map(hostPort).join(",");
+  return new Deadline(signal, timeoutMS, () =>
+    new MongoAuthError(
+      "TIMEOUT",
+      `connecting to ${hosts} did not finish within timeoutMS (${timeoutMS} ms)`,
+    ));
 }
 
 // What became of each option of a TXT record, and why: the connection string's own value wins, and a

@@ -72,23 +72,37 @@ export async function connectWith(
   const env = options.env;
   const trace = new TraceRecorder({ onEvent: options.onEvent, now: env && (() => env.now()) });
   const elapsed = stopwatch();
+  let plan: ConnectionPlan | undefined;
   try {
-    const plan = await planConnection(transport, uri, options, trace);
-    const release = await waitForTurn(plan, options);
+    plan = await planConnection(transport, uri, options, trace);
+    // timeoutMS: everything from here on runs under its clock, which carries the caller's signal.
+    const bounded = plan.operation ? Object.assign({}, options, { signal: plan.operation.signal }) : options;
+    const release = await waitForTurn(plan, bounded);
     let connection: Connection;
     try {
-      connection = await connectToMember(transport, plan, options, trace);
+      connection = await connectToMember(transport, plan, bounded, trace);
     } finally {
       release();
     }
+    plan.operation?.dispose();
     const { host, port, roundTrips } = connection;
     trace.emit("connect.succeeded", { host, port, roundTrips }, elapsed());
     return connection;
   } catch (err) {
-    const explained = explainPbkdf2Cap(err, transport.capabilities);
+    plan?.operation?.dispose();
+    const explained = explainPbkdf2Cap(operationTimedOut(err, plan?.operation), transport.capabilities);
     trace.emit("connect.failed", failureAttributes(explained), elapsed());
     throw attachTrace(explained, trace);
   }
+}
+
+// The Client Side Operations Timeout: when timeoutMS ran out, connect() fails with TIMEOUT, whatever
+// the step it cut short made of it (a host's failure, a selection error), whose words follow.
+function operationTimedOut(err: unknown, operation: Deadline | undefined): unknown {
+  const reason = operation?.signal.aborted ? operation.signal.reason : undefined;
+  if (!(reason instanceof MongoAuthError) || reason.code !== "TIMEOUT" || err === reason) return err;
+  const words = err instanceof MongoAuthError ? err.message : String((err as Error)?.message ?? err);
+  return new MongoAuthError("TIMEOUT", `${reason.message}: ${words}`, { cause: err });
 }
 
 // maxConnecting: a turn among the client's handshakes in flight (discovery, hello, authentication), waited

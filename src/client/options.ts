@@ -90,6 +90,13 @@ export interface ConnectOptions extends AuthOptions {
   /** Milliseconds to wait for each command's reply afterwards (0: forever). Default 60 000. */
   socketTimeoutMS?: number;
   /**
+   * The Client Side Operations Timeout: the most milliseconds `connect()` may take as a whole (DNS, the
+   * wait for a turn, every host checked, TLS, hello, authentication with any credential fetch or callback
+   * it runs), and then each command's timeout in place of `socketTimeoutMS`. `connectTimeoutMS` still
+   * bounds each host within it. 0: no overall bound, and commands wait forever. Default: unset.
+   */
+  timeoutMS?: number;
+  /**
    * Sent in hello's client metadata (`application.name`), shown in the server log. At most 128 bytes of
    * UTF-8 (the server refuses more).
    */
@@ -222,6 +229,7 @@ const CONNECT_OPTION_NAMES = [
   "proxyPassword",
   "connectTimeoutMS",
   "socketTimeoutMS",
+  "timeoutMS",
   "appName",
   "srvServiceName",
   "srvMaxHosts",
@@ -281,6 +289,8 @@ export interface ConnectSettings {
   readonly proxy?: ProxySettings;
   readonly connectTimeoutMS: number;
   readonly socketTimeoutMS: number;
+  /** The Client Side Operations Timeout, when given (0: none). */
+  readonly timeoutMS?: number;
   readonly appName?: string;
   /** The SRV service name (`mongodb` unless given). */
   readonly srvServiceName: string;
@@ -379,6 +389,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     proxy: proxySettings(options, uri, text),
     connectTimeoutMS: count("connectTimeoutMS", 10_000),
     socketTimeoutMS: count("socketTimeoutMS", 60_000),
+    timeoutMS: (options.timeoutMS ?? uri.timeoutMS) === undefined ? undefined : count("timeoutMS", 0),
     appName,
     srvServiceName,
     srvMaxHosts: count("srvMaxHosts", 0, "hosts"),

@@ -12,6 +12,7 @@ describe("connect options", () => {
       proxy: undefined,
       connectTimeoutMS: 10_000,
       socketTimeoutMS: 60_000,
+      timeoutMS: undefined,
       appName: undefined,
       srvServiceName: "mongodb",
       srvMaxHosts: 0,
@@ -26,6 +27,19 @@ describe("connect options", () => {
       apiParameters: undefined,
       warnings: [],
     });
+  });
+
+  it("timeoutMS: unset by default, from either source (options winning), 0 kept, a bad value refused", () => {
+    assert.equal(settings("mongodb://h/").timeoutMS, undefined);
+    assert.equal(settings("mongodb://h/?timeoutMS=500").timeoutMS, 500);
+    assert.equal(settings("mongodb://h/?timeoutMS=500", { timeoutMS: 0 }).timeoutMS, 0);
+    assert.equal(settings("mongodb://h/", { timeoutMS: 1500 }).timeoutMS, 1500);
+    for (const bad of [-1, 1.5, "soon"]) {
+      assert.throws(() => settings("mongodb://h/", { timeoutMS: bad }), {
+        code: "INVALID_OPTION",
+        message: /option timeoutMS must be a whole number of milliseconds ≥ 0/,
+      });
+    }
   });
 
   it("serverApi: the fields every command carries, flags only when given; a known option", () => {

@@ -3,6 +3,7 @@
 // collections, so `connectionStatus` (it names the authenticated user) stands in for `find`.
 // Failpoints are scoped by appName, as the spec asks.
 import assert from "node:assert/strict";
+import { settledWithin } from "../support/settled-within.ts";
 import { after, before, describe, it } from "node:test";
 import {
   AuthCacheStore,
@@ -269,6 +270,30 @@ for (const { name, transport } of await transports()) {
           );
         }, { connectTimeoutMS: 300, signal: controller.signal });
         await assert.rejects(c.connect(), { code: "ABORTED" });
+      });
+
+      it("timeoutMS bounds a sign-in in progress: TIMEOUT, and the callback's timeoutContext fires", async () => {
+        let fired = false;
+        const c = client(
+          "human",
+          (params) =>
+            new Promise((_, reject) =>
+              params.timeoutContext.addEventListener("abort", () => {
+                fired = true;
+                reject(new Error("stopped"));
+              })
+            ),
+          { connectTimeoutMS: 10_000, timeoutMS: 300 },
+        );
+        await settledWithin(
+          4000,
+          "a sign-in under timeoutMS",
+          assert.rejects(c.connect(), {
+            code: "TIMEOUT",
+            message: /did not finish within timeoutMS \(300 ms\)/,
+          }),
+        );
+        assert.equal(fired, true);
       });
 
       it("2.2 the human callback returns missing data: connecting fails", async () => {

@@ -1,0 +1,121 @@
+// timeoutMS, the Client Side Operations Timeout: one bound on connect() as a whole (whatever it waits on:
+// a host that never answers, several of them in turn, a server that answers slowly), and then each
+// command's timeout in place of socketTimeoutMS. Through each transport of this runtime.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connectWith } from "@mongo-auth/core";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { startSilentListener } from "../support/socks5-proxy.ts";
+import { settledWithin } from "../support/settled-within.ts";
+import { transports } from "../support/transports.ts";
+import { refusal } from "../support/who-am-i.ts";
+
+const users = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
+
+for (const { name, transport } of await transports()) {
+  describe(`timeoutMS (${name} transport)`, () => {
+    let server: RunningServer;
+    before(async () => void (server = await startServer({ users })));
+    after(() => server.close());
+
+    it("bounds connect() as a whole: two silent hosts, each with 10 s of connectTimeoutMS, end at timeoutMS", async () => {
+      const [a, b] = [await startSilentListener(), await startSilentListener()];
+      try {
+        const uri = `mongodb://alice:alice-pw@127.0.0.1:${a.port},127.0.0.1:${b.port}/?timeoutMS=300`;
+        const err = await settledWithin(
+          4000,
+          "connect() under timeoutMS",
+          refusal(connectWith(transport, uri, { connectTimeoutMS: 10_000 })),
+        );
+        assert.equal(err.code, "TIMEOUT");
+        assert.match(
+          err.message,
+          new RegExp(
+            `^connecting to 127\\.0\\.0\\.1:${a.port},127\\.0\\.0\\.1:${b.port} did not finish within timeoutMS \\(300 ms\\)`,
+          ),
+        );
+        assert.doesNotMatch(err.message, /alice-pw/);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it("an option wins over the connection string's; the caller's abort still says ABORTED", async () => {
+      const silent = await startSilentListener();
+      try {
+        const uri = `mongodb://127.0.0.1:${silent.port}/?timeoutMS=60000&directConnection=true`;
+        const timedOut = await settledWithin(
+          4000,
+          "timeoutMS as an option",
+          refusal(connectWith(transport, uri, { timeoutMS: 200 })),
+        );
+        assert.equal(timedOut.code, "TIMEOUT");
+        assert.match(timedOut.message, /timeoutMS \(200 ms\)/);
+        const controller = new AbortController();
+        setTimeout(() => controller.abort(), 50);
+        const aborted = await settledWithin(
+          4000,
+          "an abort under timeoutMS",
+          refusal(connectWith(transport, uri, { signal: controller.signal })),
+        );
+        assert.equal(aborted.code, "ABORTED");
+      } finally {
+        await silent.close();
+      }
+    });
+
+    it("a server slow to answer hello: TIMEOUT at timeoutMS, not at connectTimeoutMS", async () => {
+      server.failPoints.configure({
+        configureFailPoint: "failCommand",
+        mode: { times: 1 },
+        data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 5_000 },
+      });
+      try {
+        const uri = `mongodb://alice:alice-pw@${server.address}/?timeoutMS=250&connectTimeoutMS=20000`;
+        const err = await settledWithin(
+          4000,
+          "a slow hello under timeoutMS",
+          refusal(connectWith(transport, uri)),
+        );
+        assert.equal(err.code, "TIMEOUT");
+        assert.match(err.message, /did not finish within timeoutMS \(250 ms\)/);
+      } finally {
+        server.failPoints.configure({ configureFailPoint: "failCommand", mode: "off" });
+      }
+    });
+
+    it("then bounds each command in place of socketTimeoutMS", async () => {
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/?timeoutMS=400`, {
+        socketTimeoutMS: 60_000,
+      });
+      try {
+        assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+        server.failPoints.configure({
+          configureFailPoint: "failCommand",
+          mode: { times: 1 },
+          data: { failCommands: ["ping"], blockConnection: true, blockTimeMS: 5_000 },
+        });
+        const err = await settledWithin(
+          4000,
+          "a slow command under timeoutMS",
+          refusal(conn.command("admin", { ping: 1 })),
+        );
+        assert.equal(err.code, "TIMEOUT");
+      } finally {
+        server.failPoints.configure({ configureFailPoint: "failCommand", mode: "off" });
+        await conn.close();
+      }
+    });
+
+    it("connect()'s clock stops when it returns: each later command has timeoutMS of its own", async () => {
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/?timeoutMS=300`);
+      try {
+        await new Promise((resolve) => setTimeout(resolve, 400));
+        assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+        assert.equal(conn.closed, false);
+      } finally {
+        await conn.close();
+      }
+    });
+  });
+}
