@@ -102,7 +102,9 @@ function operationTimedOut(err: unknown, operation: Deadline | undefined): unkno
   const reason = operation?.signal.aborted ? operation.signal.reason : undefined;
   if (!(reason instanceof MongoAuthError) || reason.code !== "TIMEOUT" || err === reason) return err;
   const words = err instanceof MongoAuthError ? err.message : String((err as Error)?.message ?? err);
-  return new MongoAuthError("TIMEOUT", `${reason.message}: ${words}`, { cause: err });
+  // Hosts cut short each say the timeout again: then the step's words add nothing.
+  const message = words.includes(reason.message) ? reason.message : `${reason.message}: ${words}`;
+  return new MongoAuthError("TIMEOUT", message, { cause: err });
 }
 
 // maxConnecting: a turn among the client's handshakes in flight (discovery, hello, authentication), waited

@@ -35,6 +35,9 @@ for (const { name, transport } of await transports()) {
           ),
         );
         assert.doesNotMatch(err.message, /alice-pw/);
+        // Both hosts were cut short by the same clock: said once, with their errors as the cause.
+        assert.equal(err.message.split("timeoutMS").length, 2, err.message);
+        assert.ok(err.cause instanceof Error);
       } finally {
         await Promise.all([a.close(), b.close()]);
       }
