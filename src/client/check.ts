@@ -323,7 +323,7 @@ async function sendHello(
       ? authFields.saslSupportedMechs
       : undefined,
     speculative: authFields.speculativeAuthenticate !== undefined,
-    ...(apiParameters && { serverApi: describeApiParameters(apiParameters) }),
+    serverApi: apiParameters && describeApiParameters(apiParameters),
   };
   context.trace.emit("hello", { host, port, ...helloAttributes(reply, sent) }, elapsed());
   return reply;

@@ -96,6 +96,6 @@ export function helloAttributes(reply: Document, sent: HelloSent): TraceEventAtt
       : reply.speculativeAuthenticate !== undefined
       ? "answered"
       : "not answered",
-    ...(sent.serverApi !== undefined && { serverApi: sent.serverApi }),
+    serverApi: sent.serverApi,
   };
 }

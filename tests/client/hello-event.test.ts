@@ -40,6 +40,7 @@ describe("helloAttributes", () => {
         mechsAskedFor: "admin.alice",
         saslSupportedMechs: ["SCRAM-SHA-256"],
         speculative: "not answered",
+        serverApi: undefined,
       },
     );
     const legacy = helloAttributes({ maxWireVersion: 22, speculativeAuthenticate: {} }, {
@@ -51,9 +52,9 @@ describe("helloAttributes", () => {
     assert.equal(helloAttributes({}, { command: "hello", speculative: false }).speculative, "not sent");
   });
 
-  it("carries the declared Stable API version, and has no such key without one", () => {
+  it("carries the declared Stable API version, and none without one", () => {
     const declared = helloAttributes({}, { command: "hello", speculative: false, serverApi: "1 (strict)" });
     assert.equal(declared.serverApi, "1 (strict)");
-    assert.equal("serverApi" in helloAttributes({}, { command: "hello", speculative: false }), false);
+    assert.equal(helloAttributes({}, { command: "hello", speculative: false }).serverApi, undefined);
   });
 });
