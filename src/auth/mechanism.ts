@@ -44,6 +44,13 @@ export interface AuthContext {
    */
   readonly outsideConnectTimeout?: <T>(work: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
   /**
+   * Milliseconds before {@link signal} fires for time (`connect()`'s connectTimeoutMS or `timeoutMS`,
+   * whichever ends first; inside {@link outsideConnectTimeout}, `timeoutMS` alone), read when a step
+   * starts: an OIDC callback is told the smaller of this and its own budget. Absent, or `Infinity`:
+   * nothing times the conversation but the signal.
+   */
+  readonly timeLeft?: () => number;
+  /**
    * Where the mechanism records what it found (credential sources tried, a token's claims, the identity
    * the credentials are); never a secret. Absent: nothing is recorded.
    */

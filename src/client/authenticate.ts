@@ -141,6 +141,8 @@ export interface ConnectDeadline {
   readonly signal: AbortSignal;
   /** Runs `work` with the connect timeout stopped; `work` gets the caller's signal. */
   paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T>;
+  /** Milliseconds before `signal` fires for time (while paused: of the clock still running). */
+  timeLeft(): number;
 }
 
 /** What `connect()` hands the conversation for its trace. @internal */
@@ -218,6 +220,7 @@ export async function startAuthentication(
   let signal = deadline?.signal ?? options.signal;
   let untimed = deadline &&
     (<T>(work: (signal: AbortSignal | undefined) => Promise<T>) => deadline.paused(work));
+  let timeLeft = deadline && (() => deadline.timeLeft());
   const context: AuthContext = {
     credential,
     host: options.host,
@@ -231,6 +234,9 @@ export async function startAuthentication(
     },
     get outsideConnectTimeout() {
       return untimed;
+    },
+    get timeLeft() {
+      return timeLeft;
     },
   };
   // Without a mechanism, negotiate: ask for the user's mechanisms and speculate with SCRAM-SHA-256. With
@@ -303,6 +309,7 @@ export async function startAuthentication(
     async reauthenticate(runner, reauthSignal) {
       signal = reauthSignal;
       untimed = undefined;
+      timeLeft = undefined;
       trace.emit("auth.started", { mechanism: mechanism.name, user, db, reauthentication: true });
       try {
         steps.count = 0;

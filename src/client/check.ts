@@ -61,6 +61,11 @@ export interface CheckContext {
   readonly trace: TraceRecorder;
   /** Why the credential's authentication database is the one it is (for the trace). */
   readonly authSource?: AuthSourceOrigin & { readonly uriDatabase?: string };
+  /**
+   * `timeoutMS`'s clock, when set: each member's budget runs inside it (its signal is then
+   * `options.signal`), so what the budget has left counts both.
+   */
+  readonly operation?: Deadline;
 }
 
 /**
@@ -84,7 +89,7 @@ export async function checkServer(
   const where = `connecting to ${peer}`;
   // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC) and
   // while connect() waits for the other servers it checks.
-  const deadline = new Deadline(options.signal, settings.connectTimeoutMS, where);
+  const deadline = new Deadline(context.operation ?? options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
   let wire: WireConnection | undefined;
   try {

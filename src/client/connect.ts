@@ -141,6 +141,7 @@ async function connectToMember(
     now: () => performance.now(),
     trace,
     authSource: plan.authSource,
+    operation: plan.operation,
   };
   // Spread over turns of the event loop, except where requests cannot wait on each other's timers.
   const steps = transport.ioPerRequest ? undefined : handshakeStepsFor(transport);

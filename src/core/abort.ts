@@ -185,7 +185,8 @@ export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number):
  *
  * {@link Deadline.signal} fires when the caller's signal fires or the budget is spent. Call
  * {@link Deadline.dispose} once the budget is no longer needed: it clears the timer and lets go of the
- * caller's signal.
+ * caller's signal. Given an outer Deadline instead of a signal (connectTimeoutMS inside `timeoutMS`), the
+ * budget also ends with the outer one's, and {@link Deadline.timeLeft} says which comes first.
  *
  * @example
  * ```ts
@@ -197,6 +198,13 @@ export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number):
  * await deadline.paused(() => new Promise((resolve) => setTimeout(resolve, 30)));
  * assert.equal(deadline.signal.aborted, false);
  * deadline.dispose();
+ *
+ * // Inside an outer budget, the nearer end is the one that counts.
+ * const operation = new Deadline(undefined, 50, "the operation");
+ * const connecting = new Deadline(operation, 10_000, "connecting");
+ * assert.ok(connecting.timeLeft() <= 50);
+ * connecting.dispose();
+ * operation.dispose();
  * ```
  */
 export class Deadline {
@@ -204,6 +212,7 @@ export class Deadline {
   readonly signal: AbortSignal;
   readonly #controller = new AbortController();
   readonly #caller: AbortSignal | undefined;
+  readonly #outer: Deadline | undefined;
   #stopListening: () => void = () => {};
   readonly #timedOut: () => MongoAuthError;
   #remainingMS: number;
@@ -215,13 +224,19 @@ export class Deadline {
   /**
    * Starts the clock.
    *
-   * @param signal the caller's signal, if any
+   * @param caller the caller's signal, or an outer Deadline (whose signal is then the caller's), if any
    * @param timeoutMS the budget in milliseconds; 0 (or less): none
    * @param what what the budget is for, for the `TIMEOUT` message (e.g. "connecting to db:27017", which
    *   times out "after N ms (connectTimeoutMS)"), or the error to fire with when it is spent
    */
-  constructor(signal: AbortSignal | undefined, timeoutMS: number, what: string | (() => MongoAuthError)) {
+  constructor(
+    caller: AbortSignal | Deadline | undefined,
+    timeoutMS: number,
+    what: string | (() => MongoAuthError),
+  ) {
     this.signal = this.#controller.signal;
+    this.#outer = caller instanceof Deadline ? caller : undefined;
+    const signal = caller instanceof Deadline ? caller.signal : caller;
     this.#caller = signal;
     this.#timedOut = typeof what === "function"
       ? what
@@ -251,6 +266,20 @@ export class Deadline {
     } finally {
       if (--this.#pauses === 0) this.#run();
     }
+  }
+
+  /**
+   * Milliseconds before {@link signal} fires for time: this budget's or an outer Deadline's, whichever
+   * ends first; `Infinity` when neither has a clock; 0 once fired. While {@link paused}, this budget's
+   * clock does not count (the outer one's still does): it is the time left of the work that runs then.
+   *
+   * @returns the time left, in milliseconds
+   */
+  timeLeft(): number {
+    if (this.signal.aborted) return 0;
+    const outer = this.#outer?.timeLeft() ?? Infinity;
+    if (this.#pauses > 0 || this.#timer === undefined) return outer;
+    return Math.min(Math.max(0, this.#endsAt - Date.now()), outer);
   }
 
   /** Clears the timer and lets go of the caller's signal. Idempotent. */

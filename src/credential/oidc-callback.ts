@@ -64,7 +64,11 @@ export interface IdpInfo {
 export interface OidcCallbackParams {
   /** Aborted when the callback's time is up or the authentication is cancelled; pass it to `fetch`. */
   readonly timeoutContext: AbortSignal;
-  /** The callback's time budget in milliseconds (60 000 machine, 300 000 human). */
+  /**
+   * The callback's time budget in milliseconds: 60 000 (machine) or 300 000 (human), or what the
+   * connection attempt has left when that is less (`connectTimeoutMS`, `timeoutMS`; a human callback
+   * runs outside `connectTimeoutMS`). `timeoutContext` aborts when it is spent.
+   */
   readonly timeoutMS?: number;
   /** The callback API version: 1. */
   readonly version: 1;

@@ -3,6 +3,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { abortError, Deadline, withTimeout } from "../../src/core/abort.ts";
+import { MongoAuthError } from "../../src/core/errors.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const fired = (signal: AbortSignal) =>
@@ -88,6 +89,41 @@ describe("Deadline", () => {
     await sleep(20);
     assert.equal(deadline.signal.aborted, false);
     deadline.dispose();
+  });
+
+  it("timeLeft: what the budget has left, Infinity without one, 0 once fired", async () => {
+    const none = new Deadline(undefined, 0, "connecting");
+    assert.equal(none.timeLeft(), Infinity);
+    const deadline = new Deadline(undefined, 60_000, "connecting");
+    const left = deadline.timeLeft();
+    assert.ok(left > 0 && left <= 60_000, String(left));
+    const short = new Deadline(undefined, 5, "connecting");
+    await fired(short.signal);
+    assert.equal(short.timeLeft(), 0);
+    for (const d of [none, deadline, short]) d.dispose();
+  });
+
+  it("inside an outer Deadline: the nearer end counts, and the outer one's abort fires it", async () => {
+    const operation = new Deadline(undefined, 30, () => new MongoAuthError("TIMEOUT", "timeoutMS ran out"));
+    const connecting = new Deadline(operation, 60_000, "connecting");
+    assert.ok(connecting.timeLeft() <= 30, String(connecting.timeLeft()));
+    const roomy = new Deadline(new Deadline(undefined, 0, "no clock"), 40, "connecting");
+    assert.ok(roomy.timeLeft() > 0 && roomy.timeLeft() <= 40);
+    await fired(connecting.signal);
+    assert.equal(abortError(connecting.signal).message, "timeoutMS ran out");
+    assert.equal(connecting.timeLeft(), 0);
+    for (const d of [operation, connecting, roomy]) d.dispose();
+  });
+
+  it("while paused, timeLeft is the outer clock's alone (the paused one does not run)", async () => {
+    const operation = new Deadline(undefined, 60_000, "the operation");
+    const connecting = new Deadline(operation, 20, "connecting");
+    const during = await connecting.paused(() => Promise.resolve(connecting.timeLeft()));
+    assert.ok(during > 20 && during <= 60_000, String(during));
+    assert.ok(connecting.timeLeft() <= 20);
+    const alone = new Deadline(undefined, 20, "connecting");
+    assert.equal(await alone.paused(() => Promise.resolve(alone.timeLeft())), Infinity);
+    for (const d of [operation, connecting, alone]) d.dispose();
   });
 
   it("dispose stops the clock for good and lets go of the caller's signal", async () => {

@@ -123,14 +123,32 @@ for (const { name, transport } of await transports()) {
     });
 
     describe("(2) callback validation", () => {
-      it("2.1 the callback gets version 1, a timeout signal and the timeout", async () => {
-        const c = client("machine", machine());
+      it("2.1 the callback gets version 1, a timeout signal and the timeout: 1 minute with no clock on connect()", async () => {
+        const c = client("machine", machine(), { connectTimeoutMS: 0 });
         await (await c.connect()).close();
         const params = c.calls[0];
         assert.equal(params.version, 1);
         assert.ok(params.timeoutContext instanceof AbortSignal);
         assert.equal(params.timeoutMS, 60_000);
       });
+
+      // The auth specification: min(remaining connectTimeoutMS, remaining timeoutMS). connectTimeoutMS
+      // bounds connect()'s whole handshake here, so it is the time the callback really has without
+      // timeoutMS too.
+      for (
+        const [label, extra, most] of [
+          ["connectTimeoutMS", { connectTimeoutMS: 5000 }, 5000],
+          ["timeoutMS", { connectTimeoutMS: 0, timeoutMS: 3000 }, 3000],
+          ["the nearer of the two", { connectTimeoutMS: 4000, timeoutMS: 30_000 }, 4000],
+        ] as const
+      ) {
+        it(`the timeout is what ${label} has left when that is less than 1 minute`, async () => {
+          const c = client("machine", machine(), extra);
+          await (await c.connect()).close();
+          const timeoutMS = c.calls[0].timeoutMS ?? NaN;
+          assert.ok(timeoutMS > 0 && timeoutMS <= most, `timeoutMS ${timeoutMS}, at most ${most}`);
+        });
+      }
 
       for (
         const [label, result] of [
@@ -259,6 +277,14 @@ for (const { name, transport } of await transports()) {
         } finally {
           await conn.close();
         }
+      });
+
+      it("under timeoutMS the sign-in is told what timeoutMS has left, not its own 5 minutes", async () => {
+        const c = client("human", human(), { connectTimeoutMS: 300, timeoutMS: 20_000 });
+        await (await c.connect()).close();
+        const timeoutMS = c.calls[0].timeoutMS ?? NaN;
+        // connectTimeoutMS stops while a person signs in: timeoutMS's clock is the one that runs.
+        assert.ok(timeoutMS > 300 && timeoutMS <= 20_000, `timeoutMS ${timeoutMS}`);
       });
 
       it("the caller's signal still cancels a sign-in in progress (ABORTED)", async () => {

@@ -47,6 +47,12 @@ export interface OidcAuthenticatorInit {
    * the signal that still applies. Absent: `work` runs under {@link signal}.
    */
   readonly outsideConnectTimeout?: <T>(work: (signal: AbortSignal | undefined) => Promise<T>) => Promise<T>;
+  /**
+   * Milliseconds before {@link signal} fires for time, read as a callback starts (inside
+   * {@link outsideConnectTimeout}: of what still applies there). A callback's budget is the smaller of
+   * this and its own (60 s machine, 5 min human), as the auth specification asks. Absent: its own.
+   */
+  readonly timeLeft?: () => number;
   /** Where the token source, the identity provider and each token's claims (never a token) are recorded. */
   readonly trace?: TraceEmitter;
   /** The clock, for how long a token has left. Default `Date.now`. */
@@ -303,7 +309,7 @@ export class OidcAuthenticator implements Authenticator {
       ...inputs,
       username,
       tokenAudience: typeof tokenAudience === "string" ? tokenAudience : undefined,
-    }, { name: source.name, timeoutMs: source.timeoutMs, signal });
+    }, { name: source.name, timeoutMs: source.timeoutMs, signal, timeLeft: this.#init.timeLeft?.() });
   }
 }
 

@@ -33,12 +33,18 @@ export interface InvokeOptions {
   readonly timeoutMs: number;
   /** Cancels the call (the authentication's own signal). */
   readonly signal?: AbortSignal;
+  /**
+   * Milliseconds before `signal` fires for time (connectTimeoutMS, timeoutMS), when known. The callback
+   * is told the smaller of this and `timeoutMs`; `signal` itself ends the call at that moment, with its
+   * own words.
+   */
+  readonly timeLeft?: number;
 }
 
 /**
  * Calls `callback` with `version: 1`, a `timeoutContext` that aborts when `timeoutMs` passes or
- * `options.signal` fires, and the given inputs; stops waiting at that moment even when the callback
- * ignores the signal; validates what it returns.
+ * `options.signal` fires, `timeoutMS` (the time until then, as far as known), and the given inputs;
+ * stops waiting at that moment even when the callback ignores the signal; validates what it returns.
  *
  * @param callback the user's (or a built-in environment's) callback
  * @param inputs username, IdP information, refresh token, token audience
@@ -67,7 +73,7 @@ export async function invokeCallback(
   inputs: CallbackInputs,
   options: InvokeOptions,
 ): Promise<OidcCallbackResult> {
-  const { name, timeoutMs, signal } = options;
+  const { name, timeoutMs, signal, timeLeft = Infinity } = options;
   throwIfAborted(signal, name);
   const budget = new Deadline(
     signal,
@@ -80,7 +86,7 @@ export async function invokeCallback(
       callback({
         ...definedOnly(inputs),
         timeoutContext: controller.signal,
-        timeoutMS: timeoutMs,
+        timeoutMS: timeLeft < timeoutMs ? Math.max(1, Math.floor(timeLeft)) : timeoutMs,
         version: OIDC_CALLBACK_VERSION,
       })
     ).catch((error: unknown) => {

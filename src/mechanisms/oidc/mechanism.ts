@@ -88,6 +88,9 @@ export function createOidcMechanism(options: OidcMechanismOptions = {}): Mechani
         get outsideConnectTimeout() {
           return context.outsideConnectTimeout;
         },
+        get timeLeft() {
+          return context.timeLeft;
+        },
         trace: context.trace,
         now: () => context.env.now(),
       });

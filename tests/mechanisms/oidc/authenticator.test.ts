@@ -137,6 +137,15 @@ describe("OidcAuthenticator: machine flow", () => {
     assert.equal(cache.current()?.accessToken, "token-1");
   });
 
+  it("the callback is told the time the step has left when that is less than its own 60 s", async () => {
+    for (const [left, told] of [[4_321.7, 4_321], [0.2, 1], [Infinity, 60_000], [90_000, 60_000]]) {
+      const { server, calls, connection } = setup("machine", { init: { timeLeft: () => left } });
+      server.accepted.add("token-1");
+      await connection().finish(server.runner, undefined);
+      assert.equal(calls[0].timeoutMS, told, `time left ${left}`);
+    }
+  });
+
   it("with a cached token: the speculative saslStart { jwt } on $external, and nothing more when the server is done", async () => {
     const { server, calls, connection } = setup("machine");
     server.accepted.add("token-1");

@@ -133,4 +133,28 @@ describe("invokeCallback", () => {
     );
     assert.equal(callbackSignal?.aborted, true);
   });
+
+  it("with less time left than its own budget: told that time, and ended by the clock that has it", async () => {
+    const step = new AbortController();
+    const told: number[] = [];
+    const call = invokeCallback(
+      (params) => {
+        told.push(params.timeoutMS ?? NaN);
+        return new Promise(() => {});
+      },
+      {},
+      { name: "OIDC_CALLBACK", timeoutMs: 60_000, signal: step.signal, timeLeft: 1234.9 },
+    );
+    step.abort(new MongoAuthError("TIMEOUT", "connecting did not finish within timeoutMS (1235 ms)"));
+    await assert.rejects(call, { code: "TIMEOUT", message: /within timeoutMS \(1235 ms\)/ });
+    assert.deepEqual(told, [1234]);
+    for (const [timeLeft, expected] of [[0.3, 1], [Infinity, 60_000], [90_000, 60_000]]) {
+      const result = await invokeCallback(
+        (params) => Promise.resolve({ accessToken: `t${params.timeoutMS}` }),
+        {},
+        { name: "OIDC_CALLBACK", timeoutMs: 60_000, timeLeft },
+      );
+      assert.equal(result.accessToken, `t${expected}`);
+    }
+  });
 });
