@@ -309,14 +309,20 @@ function checkApiParameters(name: string, spec: CommandSpec, cmd: Document): voi
   }
   if (cmd.apiVersion === undefined) {
     if (cmd.apiStrict !== undefined || cmd.apiDeprecationErrors !== undefined) {
-      const field = cmd.apiStrict !== undefined ? "apiStrict" : "apiDeprecationErrors";
-      throw new CommandError(4886600, `Provided ${field}:${cmd[field]}, but no apiVersion`);
+      throw new CommandError(
+        4886600,
+        "Provided apiStrict and/or apiDeprecationErrors without passing apiVersion",
+      );
     }
     return;
   }
   if (cmd.apiVersion !== "1") throw new CommandError(322, 'API version must be "1"');
   if (cmd.apiStrict === true && !spec.apiV1) {
-    throw new CommandError(323, `Provided apiStrict:true, but the command ${name} is not in API Version 1`);
+    throw new CommandError(
+      323,
+      `Provided apiStrict:true, but the command ${name} is not in API Version 1. Information on supported ` +
+        "commands and migrations in API Version 1 can be found at https://dochub.mongodb.org/core/manual-versioned-api",
+    );
   }
 }
 
