@@ -9,6 +9,7 @@ import { repoRoot } from "../../testing/paths.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { runCli as run, runCliOnTerminal } from "../support/cli.ts";
 import { runtime } from "../support/transports.ts";
+import { settledWithin } from "../support/settled-within.ts";
 
 /** The escape character that starts an ANSI colour. */
 const ESC = String.fromCharCode(27);
@@ -156,10 +157,15 @@ describe(`mongo-auth whoami (${runtime})`, () => {
 async function unansweredPort(): Promise<{ port: number; close(): void }> {
   const node = runtime === "node" ? process.execPath : "node";
   const listener = spawn(node, [join(repoRoot(), "tests", "support", "unaccepting-listener.mjs")]);
-  const port = await new Promise<number>((resolve, reject) => {
+  const portLine = new Promise<number>((resolve, reject) => {
     listener.stdout.once("data", (line) => resolve(Number(String(line).trim())));
     listener.once("error", reject);
     listener.once("exit", (code) => reject(new Error(`the listener exited (${code})`)));
+  });
+  // Bounded, and killed when it never says its port (a child parked before listening once stalled CI).
+  const port = await settledWithin(10_000, "the unaccepting listener's start", portLine).catch((err) => {
+    listener.kill("SIGKILL");
+    throw err;
   });
   const fillers: net.Socket[] = [];
   const connected = (socket: net.Socket) =>
