@@ -35,7 +35,7 @@ import {
 } from "../../support/uri-spec.ts";
 import type { UriSpecView } from "../../support/uri-spec-view.ts";
 import { readSpec, specPath } from "../../support/paths.ts";
-import { startSocks5Proxy } from "../../support/socks5-proxy.ts";
+import { type SilentListener, startSilentListener, startSocks5Proxy } from "../../support/socks5-proxy.ts";
 
 const HARD_TIMEOUT_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -209,6 +209,24 @@ const checks: Check[] = [
     path: "/refused",
     expect: failsWith("CONNECTION_FAILED", /127\.0\.0\.1:1/),
   },
+  {
+    name: "serverApi: a deployment that requires the Stable API lets the Worker in",
+    path: "/server-api?serverApi=1",
+    expect: loggedIn("SCRAM-SHA-256", alice, { speculative: true }),
+  },
+  {
+    name: "without serverApi the same deployment refuses hello (498870), and the message says what to set",
+    path: "/server-api",
+    expect: (answer) => {
+      failsWith("SERVER_ERROR", /serverApi/)(answer);
+      assert.equal(answer.error.serverCode, 498870);
+    },
+  },
+  {
+    name: "timeoutMS bounds connect() as a whole: TIMEOUT at 300 ms, not at connectTimeoutMS (10 s)",
+    path: "/timeout-ms",
+    expect: failsWith("TIMEOUT", /did not finish within timeoutMS \(300 ms\)/),
+  },
 ];
 
 // The workerd child of this run, so that a hard timeout or a signal can still end it.
@@ -234,6 +252,8 @@ async function main(): Promise<number> {
   let server: RunningServer | undefined;
   let capped: RunningServer | undefined;
   let tlsServer: RunningServer | undefined;
+  let apiServer: RunningServer | undefined;
+  let silent: SilentListener | undefined;
   let doh: DohServer | undefined;
   let seedlistDoh: DohServer | undefined;
   let workerd: WorkerdProcess | undefined;
@@ -257,6 +277,8 @@ async function main(): Promise<number> {
         allowConnectionsWithoutCertificates: true,
       },
     });
+    apiServer = await startServer({ users: [users[0]], requireApiVersion: true });
+    silent = await startSilentListener();
     doh = await startDohServer({
       srv: { [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }] },
       txt: { "cluster0.example.test": [["authSource=app"]] },
@@ -280,6 +302,8 @@ async function main(): Promise<number> {
           AWS_ACCESS_KEY_ID: AWS_KEYS.accessKeyId,
           AWS_SECRET_ACCESS_KEY: AWS_KEYS.secretAccessKey,
           OIDC_TOKEN: await idp.token(OIDC_USER, 600),
+          MONGODB_API_ADDRESS: apiServer.address,
+          SILENT_ADDRESS: `127.0.0.1:${silent.port}`,
         },
       }),
     );
@@ -322,6 +346,7 @@ async function main(): Promise<number> {
       assert.equal(server.stats.authSuccessesByMechanism["MONGODB-OIDC"], 2); // machine, human
       assert.equal(capped.stats.authSuccesses, 0);
       assert.equal(tlsServer.stats.authSuccesses, 1);
+      assert.equal(apiServer.stats.authSuccesses, 1);
       result(true, "the resolver and the servers saw what the Worker reported");
     } catch (err) {
       result(false, "the resolver and the servers saw what the Worker reported", (err as Error).message);
@@ -334,6 +359,8 @@ async function main(): Promise<number> {
       server?.close(),
       capped?.close(),
       tlsServer?.close(),
+      apiServer?.close(),
+      silent?.close(),
       doh?.close(),
       seedlistDoh?.close(),
     ]);

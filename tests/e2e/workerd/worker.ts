@@ -29,6 +29,10 @@ export interface Bindings {
   AWS_SECRET_ACCESS_KEY: string;
   /** A JWT of the reference server's identity provider, for the OIDC callback. */
   OIDC_TOKEN: string;
+  /** "127.0.0.1:PORT" of a reference server with requireApiVersion (the Stable API enforced). */
+  MONGODB_API_ADDRESS: string;
+  /** "127.0.0.1:PORT" of a listener that accepts and never answers. */
+  SILENT_ADDRESS: string;
 }
 
 type Scenario = (url: URL, env: Bindings) => Promise<unknown>;
@@ -214,6 +218,16 @@ const scenarios: Record<string, Scenario> = {
     });
     return summarize(conn);
   },
+  // The Stable API: a deployment that requires it refuses every command without apiVersion, hello included.
+  "/server-api": async (url, env) => {
+    const serverApi = url.searchParams.get("serverApi") === "1" ? "1" : undefined;
+    return summarize(await connect(`mongodb://alice:alice-pw@${env.MONGODB_API_ADDRESS}/`, { serverApi }));
+  },
+  // timeoutMS bounds connect() as a whole, well before connectTimeoutMS.
+  "/timeout-ms": (_url, env) =>
+    connect(`mongodb://alice:alice-pw@${env.SILENT_ADDRESS}/?timeoutMS=300&directConnection=true`, {
+      connectTimeoutMS: 10_000,
+    }),
   "/oidc-k8s": (_url, env) =>
     connect(
       `mongodb://${env.MONGODB_ADDRESS}/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s`,
@@ -230,8 +244,13 @@ export default {
     try {
       return Response.json(await scenario(url, env));
     } catch (err) {
-      const { name, code, message } = err as { name?: string; code?: string; message?: string };
-      return Response.json({ error: { name, code, message } });
+      const { name, code, message, serverCode } = err as {
+        name?: string;
+        code?: string;
+        message?: string;
+        serverCode?: number;
+      };
+      return Response.json({ error: { name, code, message, serverCode } });
     }
   },
 };
