@@ -124,12 +124,13 @@ function describe(event: TraceEvent): string {
         : "";
       const speculative = a.speculative === "not sent" ? "" : `; speculative step ${a.speculative}`;
       const serverApi = a.serverApi === undefined ? "" : `; Stable API ${a.serverApi}`;
+      const compression = a.compression === undefined ? "" : `; compression ${a.compression}`;
       const from = a.host === undefined || a.port === undefined
         ? ""
         : `${hostPort({ host: a.host, port: a.port })}: `;
       return `${from}${
         a.command === "hello" ? "" : `(${a.command}) `
-      }${server}, ${role}${mechs}${speculative}${serverApi}`;
+      }${server}, ${role}${mechs}${speculative}${serverApi}${compression}`;
     }
     case "auth.started": {
       const { mechanism, user, db, reauthentication } = event.attributes;

@@ -18,6 +18,7 @@ import {
 } from "../topology/server-description.ts";
 import type { Document } from "../wire/command.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
+import { negotiatedCompressor } from "../wire/compression.ts";
 import { type Authentication, startAuthentication } from "./authenticate.ts";
 import { type ClientMetadata, clientMetadata } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
@@ -309,7 +310,9 @@ async function sendHello(
   // Load Balancer spec: every connection's hello says loadBalanced, so that the service answers with its
   // serviceId (and a mongos behind the balancer accepts the connection at all).
   const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};
-  const fields = { helloOk: true, client, ...loadBalanced, ...authFields };
+  const fields: Document = { helloOk: true, client, ...loadBalanced, ...authFields };
+  // The compression specification: the compressors this client offers, in its order.
+  if (context.settings.compressors) fields.compression = context.settings.compressors;
   const elapsed = stopwatch();
   let command = "hello";
   let reply: Document;
@@ -322,6 +325,8 @@ async function sendHello(
     command = "isMaster";
     reply = await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
   }
+  const offered = context.settings.compressors;
+  if (offered) wire.compressor = negotiatedCompressor(offered, reply.compression);
   const sent = {
     command,
     mechsAskedFor: typeof authFields.saslSupportedMechs === "string"
@@ -329,6 +334,7 @@ async function sendHello(
       : undefined,
     speculative: authFields.speculativeAuthenticate !== undefined,
     serverApi: apiParameters && describeApiParameters(apiParameters),
+    compression: offered && (wire.compressor ?? "none"),
   };
   context.trace.emit("hello", { host, port, ...helloAttributes(reply, sent) }, elapsed());
   return reply;

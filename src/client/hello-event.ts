@@ -58,6 +58,8 @@ export interface HelloSent {
   readonly speculative: boolean;
   /** The declared Stable API version hello carried, in words (`1 (strict)`), if any. */
   readonly serverApi?: string;
+  /** The compressor negotiated, `none` when the server shares none offered; absent when none were. */
+  readonly compression?: string;
 }
 
 /**
@@ -97,5 +99,6 @@ export function helloAttributes(reply: Document, sent: HelloSent): TraceEventAtt
       ? "answered"
       : "not answered",
     serverApi: sent.serverApi,
+    compression: sent.compression,
   };
 }

@@ -23,6 +23,7 @@ import {
 import type { ProxySettings, TlsSettings } from "./transport.ts";
 import { apiParameters, type ServerApi, type ServerApiVersion } from "./server-api.ts";
 import type { ApiParameters } from "../wire/command.ts";
+import { type Compressor, SUPPORTED_COMPRESSORS } from "../wire/compression.ts";
 import {
   type ReadPreference,
   readPreferenceFrom,
@@ -141,6 +142,13 @@ export interface ConnectOptions extends AuthOptions {
    */
   heartbeatFrequencyMS?: number;
   /**
+   * Compress the connection's commands, as the official driver's `compressors` (and the connection
+   * string's): `["zlib"]`. The server picks the first of the list it supports; hello and authentication
+   * are never compressed. mongo-auth compresses with zlib only: `snappy` and `zstd` are left out, with a
+   * warning. Default: none.
+   */
+  compressors?: readonly string[];
+  /**
    * Declare a Stable API version, as the official driver's `serverApi`: `{ version: "1", strict: true,
    * deprecationErrors: true }`, or `"1"`. Every command the connection sends (hello and authentication
    * included) then carries `apiVersion`, and `apiStrict` and `apiDeprecationErrors` when given; a server
@@ -243,6 +251,7 @@ const CONNECT_OPTION_NAMES = [
   "serverSelectionTryOnce",
   "localThresholdMS",
   "heartbeatFrequencyMS",
+  "compressors",
   "serverApi",
   "signal",
   "env",
@@ -302,6 +311,8 @@ export interface ConnectSettings {
   readonly selection: SelectionOptions;
   /** The declared Stable API version's fields, added to every command. */
   readonly apiParameters?: ApiParameters;
+  /** The compressors offered in hello, in order of preference; `undefined`: none. */
+  readonly compressors?: readonly Compressor[];
   /** Warnings about the options object (the connection string's are on it). */
   readonly warnings: readonly string[];
 }
@@ -396,8 +407,46 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     maxConnecting,
     selection: selectionOptions(options, uri, { text, flag, count }),
     apiParameters: apiParameters(options.serverApi),
+    compressors: compressorsOf(options, uri, warnings),
     warnings,
   };
+}
+
+// The compression specification: compressors the client does not implement yield a warning and are left
+// out of the handshake. zlibCompressionLevel is validated with the connection string; CompressionStream
+// has no level to set, so a level other than zlib's default is said to be ignored.
+function compressorsOf(
+  options: ConnectOptions,
+  uri: UriOptions,
+  warnings: string[],
+): readonly Compressor[] | undefined {
+  const given = options.compressors ?? uri.compressors;
+  if (given === undefined) return undefined;
+  if (!Array.isArray(given) || !given.every((name) => typeof name === "string")) {
+    throw invalid("compressors", `a list of compressor names, e.g. ["zlib"]`);
+  }
+  const chosen: Compressor[] = [];
+  for (const name of given) {
+    const supported = SUPPORTED_COMPRESSORS.find((ours) => ours === name);
+    if (supported) {
+      if (!chosen.includes(supported)) chosen.push(supported);
+    } else if (name !== "none" && name !== "") {
+      warnings.push(
+        `compressors: ${
+          JSON.stringify(name)
+        } is not a compressor mongo-auth implements (it compresses with ` +
+          `zlib) and was left out`,
+      );
+    }
+  }
+  const level = uri.zlibCompressionLevel;
+  if (chosen.includes("zlib") && level !== undefined && level !== -1 && level !== 6) {
+    warnings.push(
+      `zlibCompressionLevel=${level} was ignored: mongo-auth compresses with the runtime's ` +
+        `CompressionStream, at zlib's default level (6)`,
+    );
+  }
+  return chosen.length > 0 ? chosen : undefined;
 }
 
 // The SOCKS5 specification: port 1080 by default; an empty user name or password is ignored.

@@ -223,6 +223,11 @@ export type TraceEventAttributes = {
     speculative: "answered" | "not answered" | "not sent";
     /** The Stable API version declared (`serverApi`), in words: `1`, `1 (strict)`; absent when none. */
     serverApi?: string;
+    /**
+     * The compressor the connection's commands go out with (`zlib`), or `none` when the server shares
+     * none of those offered (`compressors`); absent when none were offered.
+     */
+    compression?: string;
   };
   /** Authentication starts: the user, the database, the mechanism given (or `negotiate`). */
   "auth.started": {

@@ -193,6 +193,17 @@ describe("--explain output", () => {
     assert.doesNotMatch(describeEvent(hello), /Stable API/);
   });
 
+  it("says which compressor hello negotiated, or none", () => {
+    const hello = events.find((e) => e.type === "hello")!;
+    for (const compression of ["zlib", "none"]) {
+      assert.match(
+        describeEvent({ ...hello, attributes: { ...hello.attributes, compression } } as TraceEvent),
+        new RegExp(`; speculative step answered; compression ${compression}$`),
+      );
+    }
+    assert.doesNotMatch(describeEvent(hello), /compression/);
+  });
+
   it("aligns the time and type columns", () => {
     const lines = formatTrace(events, { color: false });
     const column = lines.map((l) => l.indexOf(" ", l.indexOf("ms") + 4));

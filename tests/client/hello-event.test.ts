@@ -41,6 +41,7 @@ describe("helloAttributes", () => {
         saslSupportedMechs: ["SCRAM-SHA-256"],
         speculative: "not answered",
         serverApi: undefined,
+        compression: undefined,
       },
     );
     const legacy = helloAttributes({ maxWireVersion: 22, speculativeAuthenticate: {} }, {
@@ -56,5 +57,15 @@ describe("helloAttributes", () => {
     const declared = helloAttributes({}, { command: "hello", speculative: false, serverApi: "1 (strict)" });
     assert.equal(declared.serverApi, "1 (strict)");
     assert.equal(helloAttributes({}, { command: "hello", speculative: false }).serverApi, undefined);
+  });
+
+  it("carries the compressor negotiated (or none), and nothing when none was offered", () => {
+    for (const compression of ["zlib", "none"]) {
+      assert.equal(
+        helloAttributes({}, { command: "hello", speculative: false, compression }).compression,
+        compression,
+      );
+    }
+    assert.equal(helloAttributes({}, { command: "hello", speculative: false }).compression, undefined);
   });
 });

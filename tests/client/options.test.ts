@@ -25,8 +25,43 @@ describe("connect options", () => {
         heartbeatFrequencyMS: 60_000,
       },
       apiParameters: undefined,
+      compressors: undefined,
       warnings: [],
     });
+  });
+
+  it("compressors: from either source (options winning), in order, zlib only; the rest left out with a warning", () => {
+    assert.deepEqual(settings("mongodb://h/?compressors=zlib").compressors, ["zlib"]);
+    assert.deepEqual(settings("mongodb://h/?compressors=zstd", { compressors: ["zlib"] }).compressors, [
+      "zlib",
+    ]);
+    const mixed = settings("mongodb://h/?compressors=snappy,zlib,zstd,zlib");
+    assert.deepEqual(mixed.compressors, ["zlib"]);
+    assert.deepEqual(mixed.warnings, [
+      'compressors: "snappy" is not a compressor mongo-auth implements (it compresses with zlib) and was left out',
+      'compressors: "zstd" is not a compressor mongo-auth implements (it compresses with zlib) and was left out',
+    ]);
+    const none = settings("mongodb://h/?compressors=snappy");
+    assert.equal(none.compressors, undefined);
+    assert.equal(none.warnings.length, 1);
+    // The official driver's "none": no compression, nothing to warn about.
+    assert.deepEqual(settings("mongodb://h/", { compressors: ["none"] }), settings("mongodb://h/"));
+    assert.throws(() => settings("mongodb://h/", { compressors: "zlib" }), {
+      code: "INVALID_OPTION",
+      message: /compressors/,
+    });
+  });
+
+  it("zlibCompressionLevel: zlib's default level only, said when another is asked for", () => {
+    for (const level of [-1, 6]) {
+      assert.deepEqual(settings(`mongodb://h/?compressors=zlib&zlibCompressionLevel=${level}`).warnings, []);
+    }
+    assert.deepEqual(settings("mongodb://h/?compressors=zlib&zlibCompressionLevel=9").warnings, [
+      "zlibCompressionLevel=9 was ignored: mongo-auth compresses with the runtime's CompressionStream, at zlib's " +
+      "default level (6)",
+    ]);
+    // Without zlib the level has no meaning, and the specification wants no warning.
+    assert.deepEqual(settings("mongodb://h/?zlibCompressionLevel=9").warnings, []);
   });
 
   it("timeoutMS: unset by default, from either source (options winning), 0 kept, a bad value refused", () => {

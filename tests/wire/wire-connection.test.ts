@@ -7,6 +7,7 @@ import {
   requestBody,
   type SocketKind,
 } from "../support/memory-socket.ts";
+import { compressMessage, decompressMessage, OP_COMPRESSED } from "../../src/wire/compression.ts";
 
 for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
   describe(`WireConnection (${kind === "raw" ? "a socket that pushes" : "a socket of Web Streams"})`, () => {
@@ -163,5 +164,61 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       await assert.rejects(conn.command("admin", { big: "x".repeat(200) }), { code: "MESSAGE_TOO_LARGE" });
       await conn.close();
     });
+
+    it("with a compressor: compresses commands but never hello or authentication", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      conn.compressor = "zlib";
+      for (
+        const [cmd, compressed] of [
+          [{ hello: 1 }, false],
+          [{ saslContinue: 1, payload: new Uint8Array(8) }, false],
+          [{ ping: 1 }, true],
+          [{ find: "c", filter: {} }, true],
+        ] as const
+      ) {
+        const pending = conn.command("admin", cmd);
+        const sent = await peer.nextWrite();
+        assert.equal(opCodeOf(sent), compressed ? OP_COMPRESSED : 2013, Object.keys(cmd)[0]);
+        const request = compressed ? await decompressMessage(sent, 48_000_000, "test") : sent;
+        assert.equal(Object.keys(requestBody(request))[0], Object.keys(cmd)[0]);
+        peer.send(replyTo(request, { ok: 1 }));
+        assert.equal((await pending).ok, 1);
+      }
+      await conn.close();
+    });
+
+    it("reads compressed replies, whether or not it compresses (the server may compress any reply)", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const first = conn.command("admin", { ping: 1 });
+      const second = conn.command("admin", { ping: 2 });
+      const [r1, r2] = [await peer.nextWrite(), await peer.nextWrite()];
+      peer.send(await compressMessage(replyTo(r1, { ok: 1, n: 1 }), "zlib"));
+      peer.send(replyTo(r2, { ok: 1, n: 2 }));
+      assert.equal((await first).n, 1);
+      assert.equal((await second).n, 2);
+      await conn.close();
+    });
+
+    it("a compressed reply that lies about its size fails the connection with PROTOCOL_ERROR", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, { peer: "db:27017" });
+      const pending = conn.command("admin", { ping: 1 });
+      const reply = await compressMessage(replyTo(await peer.nextWrite(), { ok: 1 }), "zlib");
+      const declared = new DataView(reply.buffer).getInt32(20, true);
+      new DataView(reply.buffer).setInt32(20, declared + 64, true);
+      peer.send(reply);
+      await assert.rejects(pending, {
+        code: "PROTOCOL_ERROR",
+        message: /^db:27017 sent a compressed message/,
+      });
+      assert.equal(conn.closed, true);
+      assert.equal(peer.closed, true);
+    });
   });
+}
+
+function opCodeOf(message: Uint8Array): number {
+  return new DataView(message.buffer, message.byteOffset).getInt32(12, true);
 }
