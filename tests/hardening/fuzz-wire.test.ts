@@ -1,6 +1,6 @@
-// Fuzz: hostile bytes into the wire layer — decodeOpMsg, FrameParser and a WireConnection on an in-memory
-// socket. Lengths, opcodes, flag bits, section kinds, checksums, truncated BSON, wrong responseTo, frames
-// split at every byte boundary. See fuzz.ts for the rules and the long-mode command.
+// Fuzz: hostile bytes into the wire layer — decodeOpMsg, decompressMessage, FrameParser and a WireConnection
+// on an in-memory socket. Lengths, opcodes, flag bits, section kinds, checksums, truncated BSON, compressed
+// frames that lie about their size or compressor, wrong responseTo, frames split at every byte boundary. See fuzz.ts for the rules and the long-mode command.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BSON } from "bson";
@@ -8,6 +8,7 @@ import { MongoAuthError, WireConnection } from "@mongo-auth/core";
 import { decodeOpMsg, OP_MSG } from "../../src/wire/op-msg.ts";
 import { FrameParser } from "../../src/wire/frame-parser.ts";
 import { crc32c } from "../../src/wire/crc32c.ts";
+import { compressMessage, decompressMessage } from "../../src/wire/compression.ts";
 import { memorySocket } from "../support/memory-socket.ts";
 import { concat, failureMessage, fuzzCases, mutateBytes, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
 
@@ -77,6 +78,37 @@ function randomFrame(rng: Prng, responseTo: number): Uint8Array {
   return frame;
 }
 
+/**
+ * A frame as a server may send it compressed: zlib or noop around a random frame, then the compression
+ * header's fields (compressor id, declared size) or any byte mutated.
+ */
+async function randomCompressedFrame(rng: Prng, responseTo: number): Promise<Uint8Array> {
+  const inner = randomFrame(rng, responseTo);
+  // A frame mutated below its header has nothing to wrap: it goes as it is.
+  if (inner.length < 16) return inner;
+  const frame = rng.chance(0.8) ? await compressMessage(inner, "zlib") : noopFrame(inner);
+  const view = new DataView(frame.buffer, frame.byteOffset);
+  if (frame.length >= 25 && rng.chance(0.2)) frame[24] = rng.pick([0, 1, 3, 4, 255]);
+  if (frame.length >= 25 && rng.chance(0.3)) {
+    const declared = view.getInt32(20, true);
+    view.setInt32(20, rng.pick([declared + 1, declared - 1, 0, -1, rng.edgeInt() | 0]), true);
+  }
+  return rng.chance(0.3) ? mutateBytes(rng, frame) : frame;
+}
+
+function noopFrame(inner: Uint8Array): Uint8Array {
+  const out = new Uint8Array(inner.length + 9);
+  out.set(inner.subarray(0, 16));
+  out.set(inner.subarray(16), 25);
+  const view = new DataView(out.buffer);
+  view.setInt32(0, out.length, true);
+  view.setInt32(12, 2012, true);
+  view.setInt32(16, new DataView(inner.buffer, inner.byteOffset).getInt32(12, true), true);
+  view.setInt32(20, inner.length - 16, true);
+  out[24] = 0;
+  return out;
+}
+
 /** Splits bytes into 1..n chunks at random boundaries (a peer dribbling or batching). */
 function chunked(rng: Prng, bytes: Uint8Array): Uint8Array[] {
   const chunks: Uint8Array[] = [];
@@ -99,6 +131,33 @@ describe("fuzz: wire layer", () => {
       } catch (err) {
         if (err instanceof MongoAuthError && err.code !== "PROTOCOL_ERROR") {
           throw new Error(`decodeOpMsg used code ${err.code}`);
+        }
+        throw err;
+      }
+    });
+    assert.equal(report.failures.length, 0, failureMessage(report));
+    assert.ok(report.peakMemoryGrowth < MEMORY_BOUND, `memory grew by ${report.peakMemoryGrowth}`);
+  });
+
+  it("decompressMessage: any OP_COMPRESSED frame gives exactly the size it declares, or a coded error", async () => {
+    const report = await runFuzz("decompressMessage", fuzzCases(2000), async (rng) => {
+      const frame = await randomCompressedFrame(rng, 1);
+      const max = rng.pick([64, 1000, 48_000_000]);
+      const declared = frame.length >= 24
+        ? new DataView(frame.buffer, frame.byteOffset).getInt32(20, true)
+        : -1;
+      try {
+        const message = await decompressMessage(frame, max, "fuzz:1");
+        if (message.length !== 16 + declared) {
+          throw new Error(`${message.length} bytes for a declared ${declared}`);
+        }
+        if (message.length > max) {
+          throw new Error(`a message of ${message.length} bytes passed the limit ${max}`);
+        }
+        decodeOpMsg(message);
+      } catch (err) {
+        if (err instanceof MongoAuthError && !["PROTOCOL_ERROR", "MESSAGE_TOO_LARGE"].includes(err.code)) {
+          throw new Error(`decompressMessage used code ${err.code}`);
         }
         throw err;
       }
@@ -141,7 +200,13 @@ describe("fuzz: wire layer", () => {
             const reply = conn.command("admin", { ping: 1 });
             const request = await peer.nextWrite();
             const requestId = new DataView(request.buffer, request.byteOffset).getInt32(4, true);
-            const frames = Array.from({ length: 1 + rng.int(2) }, () => randomFrame(rng, requestId));
+            // Some replies come compressed: their decompression takes a turn, racing the peer's end.
+            const frames = await Promise.all(
+              Array.from(
+                { length: 1 + rng.int(2) },
+                () => rng.chance(0.2) ? randomCompressedFrame(rng, requestId) : randomFrame(rng, requestId),
+              ),
+            );
             for (const chunk of chunked(rng, concat(...frames))) peer.send(chunk);
             if (rng.chance(0.7)) peer.end();
             return await reply.then(() => undefined, (err: unknown) => ({ err }));
