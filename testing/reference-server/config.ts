@@ -3,6 +3,7 @@
 // starting a server that does something else.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { checkCompressors } from "./compression.ts";
 
 /** A role granted to a user, as connectionStatus reports it. */
 export interface RoleName {
@@ -78,6 +79,12 @@ export interface ServerConfig {
    * hello and authentication included, as a deployment that enforces the Stable API does. Default false.
    */
   requireApiVersion?: boolean;
+  /**
+   * mongod's `net.compression.compressors` (`--networkMessageCompressors`): the compressors hello may
+   * negotiate and OP_COMPRESSED messages may use. Only `"zlib"` is implemented (default `["zlib"]`; mongod's
+   * is snappy,zstd,zlib); `[]` disables compression, as mongod's `disabled` does.
+   */
+  compressors?: readonly string[];
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
@@ -86,7 +93,7 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
  * Checks a configuration and fills in defaults.
  * @param config the configuration as given
  * @returns a copy with host, port, users and scram filled in
- * @throws TypeError when a field has the wrong type or the host is not loopback
+ * @throws TypeError when a field has the wrong type, the host is not loopback or a compressor is not zlib
  */
 export function normalizeConfig(
   config: ServerConfig,
@@ -104,6 +111,7 @@ export function normalizeConfig(
   if (config.requireApiVersion !== undefined && typeof config.requireApiVersion !== "boolean") {
     throw new TypeError("config.requireApiVersion must be a boolean");
   }
+  checkCompressors(config.compressors);
   if (config.unixDomainSocket !== undefined && !/\/.*\.sock$/.test(String(config.unixDomainSocket))) {
     throw new TypeError(
       "config.unixDomainSocket must be a path that ends in .sock, like /tmp/mongodb-27117.sock",

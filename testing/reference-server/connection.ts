@@ -1,9 +1,11 @@
 // One client connection: frames messages off the socket, runs them one at a time in arrival
-// order, writes the replies. A message that breaks the wire protocol closes the connection.
+// order, writes the replies. A message that breaks the wire protocol closes the connection. An
+// OP_COMPRESSED request is unwrapped first and its reply compressed the same way (compression.ts).
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { BSON } from "bson";
 import { allowedOverOpQuery, CloseConnection, runCommand } from "./commands.ts";
+import { compressMessage, decompressMessage } from "./compression.ts";
 import type { CommandContext, CommandRequest, ConnectionState, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { checkDatabaseName, elementsOf } from "./idl.ts";
@@ -16,6 +18,7 @@ import {
   encodeOpMsg,
   encodeOpReply,
   nextMessageLength,
+  OP_COMPRESSED,
   OP_MSG,
   type OpMsgRequest,
   type OpQueryRequest,
@@ -102,9 +105,10 @@ export class ClientConnection {
         length = nextMessageLength(data.subarray(offset))
       ) {
         // A copy: parsed values (bson Binary) point into it, and the runtime may reuse its read buffer.
-        const request = parseMessage(copy(data, offset, offset + length));
+        const { message, compressorId } = this.#unwrap(copy(data, offset, offset + length));
+        const request = parseMessage(message);
         offset += length;
-        this.#queue = this.#queue.then(() => this.#handle(request));
+        this.#queue = this.#queue.then(() => this.#handle(request, compressorId));
       }
     } catch (error) {
       // A ProtocolViolation (or anything unexpected while framing): drop the connection.
@@ -115,28 +119,48 @@ export class ClientConnection {
     this.#pending = offset === data.length ? EMPTY : copy(data, offset, data.length);
   }
 
-  async #handle(request: WireRequest): Promise<void> {
+  /**
+   * The message itself, or for an OP_COMPRESSED the original message and the compressor it came with
+   * (mongod's session workflow decompresses before anything else looks at the message).
+   */
+  #unwrap(frame: Uint8Array): { message: Uint8Array; compressorId?: number } {
+    if (new DataView(frame.buffer, frame.byteOffset).getInt32(12, true) !== OP_COMPRESSED) {
+      return { message: frame };
+    }
+    return decompressMessage(frame, this.#server.config);
+  }
+
+  /**
+   * Runs one request and writes its replies.
+   * @param compressorId the request came compressed with it: so go the replies (mongod's compressorId)
+   */
+  async #handle(request: WireRequest, compressorId: number | undefined): Promise<void> {
     if (this.#socket.destroyed) return;
     bump(this.#server.stats.opcodes, request.opCode === OP_MSG ? "OP_MSG" : "OP_QUERY");
+    if (compressorId !== undefined) this.#server.stats.compressedIn++;
     try {
-      if (request.opCode === OP_MSG) await this.#serveMsg(request);
-      else this.#write(await this.#handleQuery(request));
+      if (request.opCode === OP_MSG) await this.#serveMsg(request, compressorId);
+      else this.#write(await this.#handleQuery(request), compressorId);
     } catch (error) {
       if (!(error instanceof CloseConnection)) console.error("reference server: internal error", error);
       this.#socket.destroy();
     }
   }
 
-  #write(message: Uint8Array | undefined): void {
-    if (message !== undefined && !this.#socket.destroyed) this.#socket.write(message);
+  #write(message: Uint8Array, compressorId: number | undefined): void {
+    if (this.#socket.destroyed) return;
+    const compressed = compressorId === undefined ? undefined : compressMessage(message, compressorId);
+    if (compressed !== undefined) this.#server.stats.compressedOut++;
+    this.#socket.write(compressed ?? message);
   }
 
   /**
    * One OP_MSG, and for an exhaust hello (flagBits exhaustAllowed, a successful reply) the stream after
    * it: each reply carries moreToCome and the next is the same hello run again with the topologyVersion
    * just sent, answered when the topology changes or maxAwaitTimeMS passes, until the connection ends.
+   * Every reply of the stream is compressed when the request was.
    */
-  async #serveMsg(request: OpMsgRequest): Promise<void> {
+  async #serveMsg(request: OpMsgRequest, compressorId: number | undefined): Promise<void> {
     let body = request.body;
     let bytes = request.bodyBytes;
     let responseTo = request.requestId;
@@ -147,7 +171,7 @@ export class ClientConnection {
       const name = Object.keys(body)[0] ?? "";
       const exhaust = request.exhaustAllowed && EXHAUST_COMMANDS.has(name) && reply.ok === 1;
       const id = nextRequestId++;
-      this.#write(encodeOpMsg(id, responseTo, reply, exhaust));
+      this.#write(encodeOpMsg(id, responseTo, reply, exhaust), compressorId);
       // LoadBalancerSupportMismatch is in mongod's CloseConnectionError category.
       if (reply.code === LOAD_BALANCER_SUPPORT_MISMATCH) this.#socket.destroy();
       if (!exhaust || this.#socket.destroyed) return;

@@ -29,6 +29,11 @@ export interface ConnectionState {
   loadBalancedHelloDone: boolean;
   /** Aborts when the connection closes, so that an awaitable hello stops waiting. */
   readonly closed: AbortSignal;
+  /**
+   * The compressors hello negotiated on this connection, in the client's order (MessageCompressorManager's
+   * `_negotiated`); undefined or empty when none was.
+   */
+  compressors?: readonly string[];
 }
 
 /** Server-wide state shared by all connections. */

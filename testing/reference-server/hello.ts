@@ -1,9 +1,11 @@
 // hello / isMaster / ismaster as a mongod 7.0 with auth enabled answers it: the client metadata
 // (client_metadata.cpp), the IDL parse (hello.idl), the awaitable-hello argument checks and wait
 // (replication_info.cpp), what the process is (its ServerRole: standalone, replica set member, mongos),
-// a mongos's load balancer support (load_balancer_support.cpp), and saslSupportedMechs /
-// speculativeAuthenticate (hello_auth.cpp).
+// a mongos's load balancer support (load_balancer_support.cpp), compression
+// (MessageCompressorManager::serverNegotiate), and saslSupportedMechs / speculativeAuthenticate
+// (hello_auth.cpp).
 import { parseClientMetadata } from "./client-metadata.ts";
+import { negotiateCompression } from "./compression.ts";
 import type { CommandContext } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { type IdlStruct, parseIdl, rawDocument } from "./idl.ts";
@@ -81,6 +83,13 @@ export async function hello(ctx: CommandContext, cmd: Document, commandName: str
     ctx.connection.supportsHello = cmd.helloOk === true || cmd.helloOk === 1;
     reply.helloOk = true;
   }
+  // After readOnly, before the authentication fields, as CmdHello::run calls serverNegotiate.
+  const compression = negotiateCompression(
+    ctx.server.config,
+    ctx.connection,
+    cmd.compression as string[] | undefined,
+  );
+  if (compression !== undefined) reply.compression = compression;
   if (cmd.saslSupportedMechs !== undefined) {
     const mechanisms = ctx.session.supportedMechanisms(cmd.saslSupportedMechs);
     if (mechanisms !== undefined) reply.saslSupportedMechs = mechanisms;

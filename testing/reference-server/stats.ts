@@ -7,7 +7,7 @@ export interface ServerStats {
   connectionsOpened: number;
   /** Connections open right now. */
   connectionsOpen: number;
-  /** Messages received per opcode name: "OP_MSG", "OP_QUERY". */
+  /** Messages received per opcode name: "OP_MSG", "OP_QUERY" (a compressed one under its original opcode). */
   opcodes: Record<string, number>;
   /** Commands received by name as sent (e.g. "ismaster", "hello", "saslStart"), failed ones too. */
   commands: Record<string, number>;
@@ -32,6 +32,13 @@ export interface ServerStats {
   readPreferences: Record<string, string[]>;
   /** Awaitable hellos that waited (the client's topologyVersion was current) before answering. */
   awaitedHellos: number;
+  /**
+   * OP_COMPRESSED requests received and run (counted under their original opcode in `opcodes` too); a
+   * refused one, which closes the connection, is not counted.
+   */
+  compressedIn: number;
+  /** Replies sent as OP_COMPRESSED (each reply to a compressed request, exhaust replies included). */
+  compressedOut: number;
 }
 
 /** A fresh set of counters. */
@@ -50,6 +57,8 @@ export function newStats(): ServerStats {
     clientMetadata: [],
     readPreferences: {},
     awaitedHellos: 0,
+    compressedIn: 0,
+    compressedOut: 0,
   };
 }
 

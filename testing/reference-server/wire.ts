@@ -94,7 +94,8 @@ export function parseMessage(message: Uint8Array): WireRequest {
     if (error instanceof ProtocolViolation) throw error;
     throw new ProtocolViolation(`malformed message: ${(error as Error).message}`);
   }
-  // OP_COMPRESSED is never negotiated (hello has no `compression`), legacy opcodes are gone in 7.0.
+  // OP_COMPRESSED is unwrapped before this (compression.ts), once: one inside another is refused here, as
+  // are the legacy opcodes, gone in 7.0.
   throw new ProtocolViolation(`unsupported opCode ${opCode}`);
 }
 

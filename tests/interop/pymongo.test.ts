@@ -174,6 +174,18 @@ describe("pymongo against the reference server", () => {
     });
   });
 
+  test("negotiates zlib (compressors='zlib') and sends connectionStatus compressed after the login", async (pymongo) => {
+    await withServer(CONFIG, async (server) => {
+      const reply = await pymongo.login(server, { ...ALICE, compressors: "zlib" });
+      assert.deepEqual(reply, { users: [{ user: "alice", db: "admin" }] });
+      assert.deepEqual(server.stats.authSuccessesByMechanism, { "SCRAM-SHA-256": 1 });
+      // pymongo compresses every command but the handshake and authentication ones: connectionStatus
+      // (and endSessions at close) came as OP_COMPRESSED and were answered so.
+      assert.ok(server.stats.compressedIn >= 1, JSON.stringify(server.stats));
+      assert.equal(server.stats.compressedOut, server.stats.compressedIn);
+    });
+  });
+
   test("fails a wrong password with code 18 AuthenticationFailed", async (pymongo) => {
     await withServer(CONFIG, async (server) => {
       for (const authMechanism of [undefined, ...BOTH_SCRAM]) {

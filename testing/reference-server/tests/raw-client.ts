@@ -4,6 +4,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
+import { deflateSync, inflateSync } from "node:zlib";
 import { Binary, BSON } from "bson";
 import { saslprep } from "@mongodb-js/saslprep";
 import type { ServerConfig } from "../config.ts";
@@ -49,6 +50,40 @@ export interface MsgOptions {
   checksum?: "valid" | "corrupt";
 }
 
+/** What {@link compressFrame} puts in the OP_COMPRESSED header instead of the truth, and what it wraps. */
+export interface CompressOptions {
+  /** compressorId (default 2, zlib). */
+  compressorId?: number;
+  /** uncompressedSize (default the real size of the message without its header). */
+  uncompressedSize?: number;
+  /** originalOpcode (default the message's). */
+  originalOpcode?: number;
+  /** The compressed bytes (default the zlib deflate of the message without its header). */
+  data?: Uint8Array;
+}
+
+/**
+ * An OP_COMPRESSED around a complete message (same requestId and responseTo), built by hand with
+ * node:zlib: the header fields are the truth unless `options` say otherwise.
+ * @param message the message to wrap, header included
+ * @param options lies to tell
+ * @returns the OP_COMPRESSED frame
+ */
+export function compressFrame(message: Uint8Array, options: CompressOptions = {}): Buffer {
+  const original = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
+  const body = original.subarray(16);
+  const data = options.data ?? deflateSync(body);
+  const frame = Buffer.alloc(16 + 9 + data.length);
+  original.copy(frame, 0, 0, 16);
+  frame.writeInt32LE(frame.length, 0);
+  frame.writeInt32LE(2012, 12);
+  frame.writeInt32LE(options.originalOpcode ?? original.readInt32LE(12), 16);
+  frame.writeInt32LE(options.uncompressedSize ?? body.length, 20);
+  frame[24] = options.compressorId ?? 2;
+  Buffer.from(data).copy(frame, 25);
+  return frame;
+}
+
 /** One TCP connection speaking raw frames; replies are matched in order. */
 export class RawClient {
   #socket: Socket;
@@ -59,7 +94,9 @@ export class RawClient {
   #requestId = 1;
   #lastReplyFlags = 0;
   #lastResponseTo = 0;
+  #lastCompressorId: number | undefined;
   #unsolicited: Document[] = [];
+  #compress = false;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -119,13 +156,34 @@ export class RawClient {
     return frame;
   }
 
+  /**
+   * From now on {@link msg}, {@link query} and {@link sendFrame} send every frame as a zlib OP_COMPRESSED
+   * ({@link compressFrame}), as a driver does after negotiating compression; `false` stops it.
+   */
+  compressRequests(enabled = true): void {
+    this.#compress = enabled;
+  }
+
   /** Writes bytes as they are (e.g. part of a frame); replies arrive through {@link nextReply}. */
   writeRaw(bytes: Uint8Array): void {
     this.#socket.write(bytes);
   }
 
+  /**
+   * Sends a frame built elsewhere (e.g. an OP_COMPRESSED around {@link msgFrame}) and waits for the reply.
+   * @returns the reply document, or undefined when the server closed the connection instead
+   */
+  sendFrame(frame: Uint8Array): Promise<Document | undefined> {
+    return this.#send(Buffer.from(frame.buffer, frame.byteOffset, frame.byteLength));
+  }
+
   /** Sends an OP_QUERY on `namespace` (e.g. "admin.$cmd") and waits for the OP_REPLY document. */
   query(namespace: string, query: Document, options: QueryOptions = {}): Promise<Document | undefined> {
+    return this.#send(this.queryFrame(namespace, query, options));
+  }
+
+  /** An OP_QUERY frame with this connection's next request id, not sent. */
+  queryFrame(namespace: string, query: Document, options: QueryOptions = {}): Buffer {
     const ns = Buffer.from(`${namespace}\0`, "utf8");
     const doc = Buffer.from(BSON.serialize(query));
     const frame = Buffer.alloc(16 + 4 + ns.length + 8 + doc.length);
@@ -134,12 +192,17 @@ export class RawClient {
     ns.copy(frame, 20);
     frame.writeInt32LE(options.numberToReturn ?? -1, 20 + ns.length + 4);
     doc.copy(frame, 20 + ns.length + 8);
-    return this.#send(frame);
+    return frame;
   }
 
   /** The flags of the last reply: OP_REPLY responseFlags (bit 1: QueryFailure), OP_MSG flagBits (bit 1: moreToCome). */
   get lastReplyFlags(): number {
     return this.#lastReplyFlags;
+  }
+
+  /** The compressor id of the last reply when it came as OP_COMPRESSED (zlib: 2), else undefined. */
+  get lastCompressorId(): number | undefined {
+    return this.#lastCompressorId;
   }
 
   /** The last reply's responseTo. */
@@ -183,7 +246,7 @@ export class RawClient {
   #send(frame: Buffer): Promise<Document | undefined> {
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
-      this.#socket.write(frame);
+      this.#socket.write(this.#compress ? compressFrame(frame) : frame);
     });
   }
 
@@ -191,7 +254,7 @@ export class RawClient {
     this.#buffer = Buffer.concat([this.#buffer, chunk]);
     while (this.#buffer.length >= 4 && this.#buffer.length >= this.#buffer.readInt32LE(0)) {
       const length = this.#buffer.readInt32LE(0);
-      const frame = this.#buffer.subarray(0, length);
+      const frame = this.#uncompressed(this.#buffer.subarray(0, length));
       this.#buffer = this.#buffer.subarray(length);
       const opCode = frame.readInt32LE(12);
       this.#lastReplyFlags = frame.readInt32LE(16);
@@ -202,6 +265,22 @@ export class RawClient {
       if (waiter) waiter(doc);
       else this.#unsolicited.push(doc);
     }
+  }
+
+  /** An OP_COMPRESSED (zlib only) as the message it wraps; any other message as it is. */
+  #uncompressed(frame: Buffer): Buffer {
+    this.#lastCompressorId = undefined;
+    if (frame.readInt32LE(12) !== 2012) return frame;
+    this.#lastCompressorId = frame[24];
+    if (frame[24] !== 2) throw new Error(`compressed reply with compressor ${frame[24]}, not zlib`);
+    const body = inflateSync(frame.subarray(25), { maxOutputLength: Math.max(1, frame.readInt32LE(20)) });
+    if (body.length !== frame.readInt32LE(20)) {
+      throw new Error("compressed reply of another size than declared");
+    }
+    const out = Buffer.concat([frame.subarray(0, 16), body]);
+    out.writeInt32LE(out.length, 0);
+    out.writeInt32LE(frame.readInt32LE(16), 12);
+    return out;
   }
 }
 

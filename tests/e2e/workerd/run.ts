@@ -223,6 +223,11 @@ const checks: Check[] = [
     },
   },
   {
+    name: "compressors=zlib: the commands after the login go compressed (CompressionStream in the Worker)",
+    path: "/compression",
+    expect: loggedIn("SCRAM-SHA-256", alice, { compression: "zlib", ping: 1 }),
+  },
+  {
     name: "timeoutMS bounds connect() as a whole: TIMEOUT at 300 ms, not at connectTimeoutMS (10 s)",
     path: "/timeout-ms",
     expect: failsWith("TIMEOUT", /did not finish within timeoutMS \(300 ms\)/),
@@ -347,6 +352,8 @@ async function main(): Promise<number> {
       assert.equal(capped.stats.authSuccesses, 0);
       assert.equal(tlsServer.stats.authSuccesses, 1);
       assert.equal(apiServer.stats.authSuccesses, 1);
+      // The Worker's compressed scenario: ping and connectionStatus went compressed, and came back so.
+      assert.deepEqual([server.stats.compressedIn, server.stats.compressedOut], [2, 2]);
       result(true, "the resolver and the servers saw what the Worker reported");
     } catch (err) {
       result(false, "the resolver and the servers saw what the Worker reported", (err as Error).message);

@@ -223,6 +223,13 @@ const scenarios: Record<string, Scenario> = {
     const serverApi = url.searchParams.get("serverApi") === "1" ? "1" : undefined;
     return summarize(await connect(`mongodb://alice:alice-pw@${env.MONGODB_API_ADDRESS}/`, { serverApi }));
   },
+  // Wire compression: zlib through the Worker's CompressionStream, both ways.
+  "/compression": async (_url, env) => {
+    const conn = await connect(`mongodb://alice:alice-pw@${env.MONGODB_ADDRESS}/?compressors=zlib`);
+    const hello = conn.trace.find((event) => event.type === "hello");
+    const { ok } = await conn.command("admin", { ping: 1, comment: "x".repeat(10_000) });
+    return { ...(await summarize(conn) as object), compression: hello?.attributes.compression, ping: ok };
+  },
   // timeoutMS bounds connect() as a whole, well before connectTimeoutMS.
   "/timeout-ms": (_url, env) =>
     connect(`mongodb://alice:alice-pw@${env.SILENT_ADDRESS}/?timeoutMS=300&directConnection=true`, {

@@ -1,0 +1,98 @@
+// Wire compression end to end: our client through each transport of this runtime against the reference
+// server, which negotiates zlib in hello and answers a compressed request compressed, as mongod does. Its
+// counters of compressed messages say what really went over the wire.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connectWith, type TraceEvent } from "@mongo-auth/core";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { transports } from "../support/transports.ts";
+import { whoami } from "../support/who-am-i.ts";
+
+const users = [
+  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
+  { db: "admin", user: "bob", password: "bob-pw", mechanisms: ["SCRAM-SHA-1"] },
+];
+
+// Compressed messages the server received and sent so far.
+function compressed(server: RunningServer): { in: number; out: number } {
+  return { in: server.stats.compressedIn, out: server.stats.compressedOut };
+}
+
+function helloCompression(events: readonly TraceEvent[]): string | undefined {
+  const hello = events.find((event) => event.type === "hello");
+  return (hello?.attributes as { compression?: string } | undefined)?.compression;
+}
+
+for (const { name, transport } of await transports()) {
+  describe(`wire compression (${name} transport)`, () => {
+    let server: RunningServer;
+    let plain: RunningServer;
+    before(async () => {
+      server = await startServer({ users });
+      plain = await startServer({ users, compressors: [] });
+    });
+    after(() => Promise.all([server.close(), plain.close()]));
+
+    it("compressors=zlib: the login goes uncompressed, every command after it compressed both ways", async () => {
+      for (const [user, mechanism] of [["alice", "SCRAM-SHA-256"], ["bob", "SCRAM-SHA-1"]]) {
+        const before = compressed(server);
+        const uri =
+          `mongodb://${user}:${user}-pw@${server.address}/?authMechanism=${mechanism}&compressors=zlib`;
+        const conn = await connectWith(transport, uri);
+        try {
+          assert.equal(helloCompression(conn.trace), "zlib");
+          // hello, saslStart and saslContinue: none compressed.
+          assert.deepEqual(compressed(server), before);
+          assert.deepEqual(await whoami(conn), { user, db: "admin" });
+          const big = "x".repeat(100_000);
+          assert.equal((await conn.command("admin", { ping: 1, comment: big })).ok, 1);
+          assert.deepEqual(compressed(server), { in: before.in + 2, out: before.out + 2 });
+        } finally {
+          await conn.close();
+        }
+      }
+    });
+
+    it("the option works as the connection string does, and unsupported compressors are left out with a warning", async () => {
+      const before = compressed(server);
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`, {
+        compressors: ["zstd", "snappy", "zlib"],
+      });
+      try {
+        assert.equal(helloCompression(conn.trace), "zlib");
+        assert.equal(conn.warnings.length, 2);
+        assert.match(conn.warnings[0], /"zstd" is not a compressor mongo-auth implements/);
+        assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+        assert.deepEqual(compressed(server), { in: before.in + 1, out: before.out + 1 });
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("a server that shares none: uncompressed, and the hello event says none", async () => {
+      const conn = await connectWith(
+        transport,
+        `mongodb://alice:alice-pw@${plain.address}/?compressors=zlib`,
+      );
+      try {
+        assert.equal(helloCompression(conn.trace), "none");
+        assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+        assert.deepEqual(compressed(plain), { in: 0, out: 0 });
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("without compressors nothing is offered or compressed", async () => {
+      const before = compressed(server);
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`);
+      try {
+        assert.equal(helloCompression(conn.trace), undefined);
+        assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+        assert.deepEqual(compressed(server), before);
+      } finally {
+        await conn.close();
+      }
+    });
+  });
+}
