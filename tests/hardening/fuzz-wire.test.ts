@@ -197,7 +197,11 @@ describe("fuzz: wire layer", () => {
             maxMessageSizeBytes: rng.pick([1000, 48_000_000]),
           });
           const outcome = await (async () => {
-            const reply = conn.command("admin", { ping: 1 });
+            // Its outcome is taken at once: the command may fail (its 30 ms) while the replies are built.
+            const reply = conn.command("admin", { ping: 1 }).then(
+              () => undefined,
+              (err: unknown) => ({ err }),
+            );
             const request = await peer.nextWrite();
             const requestId = new DataView(request.buffer, request.byteOffset).getInt32(4, true);
             // Some replies come compressed: their decompression takes a turn, racing the peer's end.
@@ -209,7 +213,7 @@ describe("fuzz: wire layer", () => {
             );
             for (const chunk of chunked(rng, concat(...frames))) peer.send(chunk);
             if (rng.chance(0.7)) peer.end();
-            return await reply.then(() => undefined, (err: unknown) => ({ err }));
+            return await reply;
           })();
           if (outcome) {
             const { err } = outcome;
