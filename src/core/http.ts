@@ -16,6 +16,7 @@
 import { abortError, withTimeout } from "./abort.ts";
 import { MongoAuthError, type MongoAuthErrorCode } from "./errors.ts";
 import type { FetchLike } from "./runtime-env.ts";
+import { readBounded } from "./read-bounded.ts";
 
 /** The most bytes of a response body read when the request does not say. */
 const DEFAULT_MAX_BODY_BYTES = 1_000_000;
@@ -116,7 +117,7 @@ export async function httpRequest(request: HttpRequest): Promise<HttpResponse> {
       // ("manual", since Cloudflare Workers refuse "error".)
       redirect: "manual",
     });
-    const bytes = await readBounded(response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, request);
+    const bytes = await readBody(response, request.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, request);
     return {
       status: response.status,
       headers: response.headers,
@@ -261,7 +262,7 @@ function secretsOf(request: HttpRequest): string[] {
   );
 }
 
-async function readBounded(response: Response, maxBytes: number, request: HttpRequest): Promise<Uint8Array> {
+async function readBody(response: Response, maxBytes: number, request: HttpRequest): Promise<Uint8Array> {
   const tooLarge = () =>
     new MongoAuthError(
       request.failure,
@@ -271,25 +272,9 @@ async function readBounded(response: Response, maxBytes: number, request: HttpRe
     await response.body?.cancel();
     throw tooLarge();
   }
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = response.body?.getReader();
-  while (reader) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge();
-    }
-    chunks.push(value);
-  }
-  const bytes = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, at);
-    at += chunk.byteLength;
-  }
+  if (!response.body) return new Uint8Array(0);
+  const bytes = await readBounded(response.body.getReader(), maxBytes);
+  if (!bytes) throw tooLarge();
   return bytes;
 }
 

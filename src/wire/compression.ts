@@ -6,6 +6,7 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
+import { readBounded } from "../core/read-bounded.ts";
 import { HEADER_SIZE } from "./op-msg.ts";
 
 /** The opcode of a compressed message. */
@@ -191,14 +192,14 @@ function invalid(peer: string, what: string): MongoAuthError {
 }
 
 async function deflate(bytes: Uint8Array, _compressor: Compressor): Promise<Uint8Array> {
-  return (await collect(through(new CompressionStream("deflate"), bytes), Infinity))!;
+  return (await readBounded(through(new CompressionStream("deflate"), bytes), Infinity))!;
 }
 
 // At most `limit` bytes are read out of the stream: more means the message lied about its size
 // (`undefined`), and nothing beyond the limit is ever held.
 async function inflate(bytes: Uint8Array, limit: number, peer: string): Promise<Uint8Array | undefined> {
   try {
-    return await collect(through(new DecompressionStream("deflate"), bytes), limit);
+    return await readBounded(through(new DecompressionStream("deflate"), bytes), limit);
   } catch (err) {
     if (err instanceof MongoAuthError) throw err;
     throw new MongoAuthError("PROTOCOL_ERROR", `${peer} sent a message that does not decompress (zlib)`, {
@@ -213,30 +214,4 @@ function through(stream: CompressionStream | DecompressionStream, bytes: Uint8Ar
   writer.write(bytes as Uint8Array<ArrayBuffer>).catch(() => {});
   writer.close().catch(() => {});
   return stream.readable.getReader();
-}
-
-async function collect(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
-  limit: number,
-): Promise<Uint8Array | undefined> {
-  const chunks: Uint8Array[] = [];
-  let length = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    length += value.length;
-    if (length > limit) {
-      reader.cancel().catch(() => {});
-      return undefined;
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(length);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }
