@@ -153,6 +153,8 @@ export class WireConnection implements CommandRunner {
   // command that is answered leaves it be; when it fires with nothing overdue it re-arms for what is left.
   #timer: ReturnType<typeof setTimeout> | undefined;
   #timerAt = Infinity;
+  // The compressed replies still being decompressed, in order; undefined when none is.
+  #decompressing: Promise<void> | undefined;
 
   /**
    * Takes over a socket and starts reading replies from it.
@@ -180,13 +182,9 @@ export class WireConnection implements CommandRunner {
       },
       end: (err) => {
         if (this.#closedError) return;
-        try {
-          if (err !== undefined) throw err;
-          this.#parser.end();
-          this.#fail(new MongoAuthError("CONNECTION_CLOSED", "server closed the connection"));
-        } catch (failure) {
-          this.#fail(asConnectionError(failure, "connection failed"));
-        }
+        // Replies received whole before the close still answer their commands, compressed ones included.
+        if (this.#decompressing) this.#decompressing.then(() => this.#ended(err));
+        else this.#ended(err);
       },
     });
   }
@@ -250,12 +248,18 @@ export class WireConnection implements CommandRunner {
 
   #reply(frame: Uint8Array): void {
     if (opCodeOf(frame) === OP_COMPRESSED) {
-      // Decompressing takes a turn of the event loop; replies are matched by responseTo, not by order.
-      decompressMessage(frame, this.maxMessageSizeBytes, this.#peer)
+      // Decompressing takes turns of the event loop: compressed replies are delivered in the order they
+      // came, and a close waits for them (a plain reply may overtake: replies are matched by responseTo).
+      const decompressed = (this.#decompressing ?? Promise.resolve())
+        .then(() => decompressMessage(frame, this.maxMessageSizeBytes, this.#peer))
         .then((message) => {
           if (!this.#closedError) this.#reply(message);
         })
-        .catch((err) => this.#fail(asConnectionError(err, "connection failed while reading")));
+        .catch((err) => this.#fail(asConnectionError(err, "connection failed while reading")))
+        .finally(() => {
+          if (this.#decompressing === decompressed) this.#decompressing = undefined;
+        });
+      this.#decompressing = decompressed;
       return;
     }
     const message = decodeOpMsg(frame);
@@ -268,6 +272,18 @@ export class WireConnection implements CommandRunner {
     }
     this.#pending.delete(message.responseTo);
     pending.resolve(message.body);
+  }
+
+  // The server closed the socket (or it failed): every command still waiting fails with why.
+  #ended(err: unknown): void {
+    if (this.#closedError) return;
+    try {
+      if (err !== undefined) throw err;
+      this.#parser.end();
+      this.#fail(new MongoAuthError("CONNECTION_CLOSED", "server closed the connection"));
+    } catch (failure) {
+      this.#fail(asConnectionError(failure, "connection failed"));
+    }
   }
 
   // Makes sure the timer fires no later than `deadline`.

@@ -201,6 +201,20 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       await conn.close();
     });
 
+    it("a compressed reply followed at once by the server's close still answers its command", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket);
+      const pending = conn.command("admin", { ping: 1 });
+      const second = conn.command("admin", { ping: 2 });
+      const [r1] = [await peer.nextWrite(), await peer.nextWrite()];
+      peer.send(await compressMessage(replyTo(r1, { ok: 1, n: 1 }), "zlib"));
+      peer.end();
+      assert.equal((await pending).n, 1);
+      // The command the server never answered fails as the close says.
+      await assert.rejects(second, { code: "CONNECTION_CLOSED", message: "server closed the connection" });
+      assert.equal(conn.closed, true);
+    });
+
     it("a compressed reply that lies about its size fails the connection with PROTOCOL_ERROR", async () => {
       const { socket, peer } = memorySocket();
       const conn = new WireConnection(socket, { peer: "db:27017" });
