@@ -312,7 +312,8 @@ async function sendHello(
   const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};
   const fields: Document = { helloOk: true, client, ...loadBalanced, ...authFields };
   // The compression specification: the compressors this client offers, in its order.
-  if (context.settings.compressors) fields.compression = context.settings.compressors;
+  const offered = context.settings.compressors;
+  if (offered) fields.compression = offered;
   const elapsed = stopwatch();
   let command = "hello";
   let reply: Document;
@@ -325,7 +326,6 @@ async function sendHello(
     command = "isMaster";
     reply = await wire.command("admin", { isMaster: 1, ...fields }, commandOptions);
   }
-  const offered = context.settings.compressors;
   if (offered) wire.compressor = negotiatedCompressor(offered, reply.compression);
   const sent = {
     command,

@@ -21,6 +21,7 @@ export const SUPPORTED_COMPRESSORS: readonly Compressor[] = Object.freeze(["zlib
 // The specification's compressor ids. Replies may use any compressor negotiated, or noop (0).
 const ZLIB_ID = 2;
 const NOOP_ID = 0;
+const ID_OF: Readonly<Record<Compressor, number>> = { zlib: ZLIB_ID };
 // originalOpcode, uncompressedSize, compressorId.
 const COMPRESSION_HEADER_SIZE = 9;
 
@@ -108,7 +109,7 @@ export function negotiatedCompressor(
  */
 export async function compressMessage(message: Uint8Array, compressor: Compressor): Promise<Uint8Array> {
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-  const body = await deflate(message.subarray(HEADER_SIZE), compressor);
+  const body = await deflate(message.subarray(HEADER_SIZE));
   const length = HEADER_SIZE + COMPRESSION_HEADER_SIZE + body.length;
   const out = new Uint8Array(length);
   const header = new DataView(out.buffer);
@@ -118,7 +119,7 @@ export async function compressMessage(message: Uint8Array, compressor: Compresso
   header.setInt32(12, OP_COMPRESSED, true);
   header.setInt32(16, view.getInt32(12, true), true);
   header.setInt32(20, message.length - HEADER_SIZE, true);
-  out[24] = ZLIB_ID;
+  out[24] = ID_OF[compressor];
   out.set(body, HEADER_SIZE + COMPRESSION_HEADER_SIZE);
   return out;
 }
@@ -191,7 +192,7 @@ function invalid(peer: string, what: string): MongoAuthError {
   return new MongoAuthError("PROTOCOL_ERROR", `${peer} sent ${what}`);
 }
 
-async function deflate(bytes: Uint8Array, _compressor: Compressor): Promise<Uint8Array> {
+async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
   return (await readBounded(through(new CompressionStream("deflate"), bytes), Infinity))!;
 }
 

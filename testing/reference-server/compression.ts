@@ -4,7 +4,7 @@
 // message_compressor_zlib.cpp). Only zlib is implemented: node:zlib has it on Node, Deno and Bun alike.
 import { deflateSync, inflateSync } from "node:zlib";
 import type { ServerConfig } from "./config.ts";
-import { MAX_MESSAGE_SIZE, OP_COMPRESSED, ProtocolViolation } from "./wire.ts";
+import { HEADER_SIZE, MAX_MESSAGE_SIZE, OP_COMPRESSED, ProtocolViolation, view } from "./wire.ts";
 
 /** One compressor of the registry, by its name in hello and its id in OP_COMPRESSED. */
 interface Compressor {
@@ -29,7 +29,6 @@ const IMPLEMENTED: readonly Compressor[] = [ZLIB];
 /** The compressors a server enables when its config names none. */
 export const DEFAULT_COMPRESSORS: readonly string[] = ["zlib"];
 
-const HEADER_SIZE = 16;
 /** OP_COMPRESSED's own header after the message header: originalOpcode, uncompressedSize, compressorId. */
 const COMPRESSION_HEADER_SIZE = 9;
 
@@ -160,8 +159,4 @@ export function compressMessage(message: Uint8Array, compressorId: number): Uint
 /** zlib's compressBound (ZlibMessageCompressor::getMaxCompressedSize). */
 function zlibBound(length: number): number {
   return length + (length >>> 12) + (length >>> 14) + (length >>> 25) + 13;
-}
-
-function view(bytes: Uint8Array): DataView {
-  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }

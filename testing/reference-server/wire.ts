@@ -9,7 +9,8 @@ export const OP_COMPRESSED = 2012;
 export const OP_MSG = 2013;
 /** mongod's maxMessageSizeBytes. */
 export const MAX_MESSAGE_SIZE = 48_000_000;
-const HEADER_SIZE = 16;
+/** The message header: messageLength, requestID, responseTo, opCode. */
+export const HEADER_SIZE = 16;
 const CHECKSUM_PRESENT = 1 << 0;
 const MORE_TO_COME = 1 << 1;
 const EXHAUST_ALLOWED = 1 << 16;
@@ -270,6 +271,7 @@ function writeHeader(message: Uint8Array, requestId: number, responseTo: number,
   data.setInt32(12, opCode, true);
 }
 
-function view(bytes: Uint8Array): DataView {
+/** A DataView over exactly `bytes`. */
+export function view(bytes: Uint8Array): DataView {
   return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
