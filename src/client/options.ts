@@ -143,9 +143,9 @@ export interface ConnectOptions extends AuthOptions {
   heartbeatFrequencyMS?: number;
   /**
    * Compress the connection's commands, as the official driver's `compressors` (and the connection
-   * string's): `["zlib"]`. The server picks the first of the list it supports; hello and authentication
-   * are never compressed. mongo-auth compresses with zlib only: `snappy` and `zstd` are left out, with a
-   * warning. Default: none.
+   * string's): `["snappy", "zlib"]`. The server picks the first of the list it supports; hello and
+   * authentication are never compressed. mongo-auth compresses with snappy and zlib: `zstd` is left out,
+   * with a warning. Default: none.
    */
   compressors?: readonly string[];
   /**
@@ -435,7 +435,7 @@ function compressorsOf(
         `compressors: ${
           JSON.stringify(name)
         } is not a compressor mongo-auth implements (it compresses with ` +
-          `zlib) and was left out`,
+          `${SUPPORTED_COMPRESSORS.join(" and ")}) and was left out`,
       );
     }
   }

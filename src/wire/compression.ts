@@ -1,27 +1,29 @@
 /**
  * Wire compression (the MongoDB OP_COMPRESSED specification): a message wrapped in OP_COMPRESSED, and the
- * way back. mongo-auth compresses with zlib, through the runtime's `CompressionStream`, and reads what a
- * server sends compressed with zlib or not at all (noop).
+ * way back. mongo-auth compresses with snappy (snappy.ts) or zlib (the runtime's `CompressionStream`), and
+ * reads what a server sends compressed with either or not at all (noop).
  *
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
 import { readBounded } from "../core/read-bounded.ts";
 import { HEADER_SIZE } from "./op-msg.ts";
+import { snappyCompress, snappyUncompress } from "./snappy.ts";
 
 /** The opcode of a compressed message. */
 export const OP_COMPRESSED = 2012;
 
 /** A compressor mongo-auth compresses with, by its handshake name. */
-export type Compressor = "zlib";
+export type Compressor = "snappy" | "zlib";
 
 /** The compressors mongo-auth implements, by handshake name. */
-export const SUPPORTED_COMPRESSORS: readonly Compressor[] = Object.freeze(["zlib"]);
+export const SUPPORTED_COMPRESSORS: readonly Compressor[] = Object.freeze(["snappy", "zlib"]);
 
 // The specification's compressor ids. Replies may use any compressor negotiated, or noop (0).
-const ZLIB_ID = 2;
 const NOOP_ID = 0;
-const ID_OF: Readonly<Record<Compressor, number>> = { zlib: ZLIB_ID };
+const SNAPPY_ID = 1;
+const ZLIB_ID = 2;
+const ID_OF: Readonly<Record<Compressor, number>> = { snappy: SNAPPY_ID, zlib: ZLIB_ID };
 // originalOpcode, uncompressedSize, compressorId.
 const COMPRESSION_HEADER_SIZE = 9;
 
@@ -109,7 +111,8 @@ export function negotiatedCompressor(
  */
 export async function compressMessage(message: Uint8Array, compressor: Compressor): Promise<Uint8Array> {
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
-  const body = await deflate(message.subarray(HEADER_SIZE));
+  const payload = message.subarray(HEADER_SIZE);
+  const body = compressor === "snappy" ? snappyCompress(payload) : await deflate(payload);
   const length = HEADER_SIZE + COMPRESSION_HEADER_SIZE + body.length;
   const out = new Uint8Array(length);
   const header = new DataView(out.buffer);
@@ -158,7 +161,7 @@ export async function decompressMessage(
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const size = view.getInt32(20, true);
   const compressorId = frame[24];
-  if (compressorId !== ZLIB_ID && compressorId !== NOOP_ID) {
+  if (compressorId !== ZLIB_ID && compressorId !== SNAPPY_ID && compressorId !== NOOP_ID) {
     throw invalid(
       peer,
       `a message compressed with compressor ${compressorId}, which mongo-auth does not implement`,
@@ -173,7 +176,11 @@ export async function decompressMessage(
     );
   }
   const data = frame.subarray(HEADER_SIZE + COMPRESSION_HEADER_SIZE);
-  const body = compressorId === NOOP_ID ? data : await inflate(data, size, peer);
+  const body = compressorId === NOOP_ID
+    ? data
+    : compressorId === SNAPPY_ID
+    ? unsnappy(data, size, peer)
+    : await inflate(data, size, peer);
   if (body?.length !== size) {
     const holds = body === undefined ? "more" : `${body.length}`;
     throw invalid(peer, `a compressed message that declares ${size} bytes and holds ${holds}`);
@@ -190,6 +197,17 @@ export async function decompressMessage(
 
 function invalid(peer: string, what: string): MongoAuthError {
   return new MongoAuthError("PROTOCOL_ERROR", `${peer} sent ${what}`);
+}
+
+function unsnappy(bytes: Uint8Array, size: number, peer: string): Uint8Array {
+  try {
+    return snappyUncompress(bytes, size);
+  } catch (err) {
+    throw new MongoAuthError(
+      "PROTOCOL_ERROR",
+      `${peer} sent a message that does not decompress (snappy: ${(err as Error).message})`,
+    );
+  }
 }
 
 async function deflate(bytes: Uint8Array): Promise<Uint8Array> {

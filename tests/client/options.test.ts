@@ -30,18 +30,21 @@ describe("connect options", () => {
     });
   });
 
-  it("compressors: from either source (options winning), in order, zlib only; the rest left out with a warning", () => {
+  it("compressors: from either source (options winning), in order, snappy and zlib; the rest left out with a warning", () => {
     assert.deepEqual(settings("mongodb://h/?compressors=zlib").compressors, ["zlib"]);
     assert.deepEqual(settings("mongodb://h/?compressors=zstd", { compressors: ["zlib"] }).compressors, [
       "zlib",
     ]);
-    const mixed = settings("mongodb://h/?compressors=snappy,zlib,zstd,zlib");
-    assert.deepEqual(mixed.compressors, ["zlib"]);
+    assert.deepEqual(settings("mongodb://h/?compressors=zlib,snappy").compressors, ["zlib", "snappy"]);
+    const mixed = settings("mongodb://h/?compressors=zstd,snappy,lz4,zlib,snappy");
+    assert.deepEqual(mixed.compressors, ["snappy", "zlib"]);
     assert.deepEqual(mixed.warnings, [
-      'compressors: "snappy" is not a compressor mongo-auth implements (it compresses with zlib) and was left out',
-      'compressors: "zstd" is not a compressor mongo-auth implements (it compresses with zlib) and was left out',
+      'compressors: "zstd" is not a compressor mongo-auth implements (it compresses with snappy and zlib) and ' +
+      "was left out",
+      'compressors: "lz4" is not a compressor mongo-auth implements (it compresses with snappy and zlib) and ' +
+      "was left out",
     ]);
-    const none = settings("mongodb://h/?compressors=snappy");
+    const none = settings("mongodb://h/?compressors=zstd");
     assert.equal(none.compressors, undefined);
     assert.equal(none.warnings.length, 1);
     // The official driver's "none": no compression, nothing to warn about.

@@ -1,4 +1,4 @@
-// Fuzz: hostile bytes into the wire layer — decodeOpMsg, decompressMessage, FrameParser and a WireConnection
+// Fuzz: hostile bytes into the wire layer — decodeOpMsg, decompressMessage, snappyUncompress, FrameParser and a WireConnection
 // on an in-memory socket. Lengths, opcodes, flag bits, section kinds, checksums, truncated BSON, compressed
 // frames that lie about their size or compressor, wrong responseTo, frames split at every byte boundary. See fuzz.ts for the rules and the long-mode command.
 import { describe, it } from "node:test";
@@ -9,6 +9,7 @@ import { decodeOpMsg, OP_MSG } from "../../src/wire/op-msg.ts";
 import { FrameParser } from "../../src/wire/frame-parser.ts";
 import { crc32c } from "../../src/wire/crc32c.ts";
 import { compressMessage, decompressMessage } from "../../src/wire/compression.ts";
+import { snappyCompress, snappyUncompress } from "../../src/wire/snappy.ts";
 import { memorySocket } from "../support/memory-socket.ts";
 import { concat, failureMessage, fuzzCases, mutateBytes, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
 
@@ -86,9 +87,11 @@ async function randomCompressedFrame(rng: Prng, responseTo: number): Promise<Uin
   const inner = randomFrame(rng, responseTo);
   // A frame mutated below its header has nothing to wrap: it goes as it is.
   if (inner.length < 16) return inner;
-  const frame = rng.chance(0.8) ? await compressMessage(inner, "zlib") : noopFrame(inner);
+  const frame = rng.chance(0.8)
+    ? await compressMessage(inner, rng.pick(["zlib", "snappy"]))
+    : noopFrame(inner);
   const view = new DataView(frame.buffer, frame.byteOffset);
-  if (frame.length >= 25 && rng.chance(0.2)) frame[24] = rng.pick([0, 1, 3, 4, 255]);
+  if (frame.length >= 25 && rng.chance(0.2)) frame[24] = rng.pick([0, 1, 2, 3, 4, 255]);
   if (frame.length >= 25 && rng.chance(0.3)) {
     const declared = view.getInt32(20, true);
     view.setInt32(20, rng.pick([declared + 1, declared - 1, 0, -1, rng.edgeInt() | 0]), true);
@@ -164,6 +167,25 @@ describe("fuzz: wire layer", () => {
     });
     assert.equal(report.failures.length, 0, failureMessage(report));
     assert.ok(report.peakMemoryGrowth < MEMORY_BOUND, `memory grew by ${report.peakMemoryGrowth}`);
+  });
+
+  it("snappyUncompress: any data gives exactly the length asked for, or a RangeError", async () => {
+    const report = await runFuzz("snappyUncompress", fuzzCases(2000), (rng) => {
+      const original = rng.chance(0.5)
+        ? new Uint8Array(BSON.serialize(randomDoc(rng)))
+        : rng.bytes(rng.int(300));
+      const compressed = snappyCompress(original);
+      const data = rng.chance(0.9) ? mutateBytes(rng, compressed) : compressed;
+      const length = rng.chance(0.8) ? original.length : rng.edgeInt() & 0xffff;
+      try {
+        const out = snappyUncompress(data, length);
+        if (out.length !== length) throw new Error(`${out.length} bytes for ${length} asked`);
+        if (data === compressed) assert.deepEqual(out, original);
+      } catch (err) {
+        if (!(err instanceof RangeError)) throw err;
+      }
+    });
+    assert.equal(report.failures.length, 0, failureMessage(report));
   });
 
   it("FrameParser + decodeOpMsg: any byte stream, any chunking, any size limit", async () => {

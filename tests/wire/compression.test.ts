@@ -11,6 +11,7 @@ import {
   OP_COMPRESSED,
 } from "../../src/wire/compression.ts";
 import { decodeOpMsg, encodeOpMsg, OP_MSG } from "../../src/wire/op-msg.ts";
+import { snappyCompress } from "../../src/wire/snappy.ts";
 
 const MAX = 48_000_000;
 const PEER = "db.example.net:27017";
@@ -66,6 +67,8 @@ describe("isCompressible", () => {
 describe("negotiatedCompressor", () => {
   it("is the first of the client's list that the server's reply lists", () => {
     assert.equal(negotiatedCompressor(["zlib"], ["snappy", "zlib"]), "zlib");
+    assert.equal(negotiatedCompressor(["snappy", "zlib"], ["zlib", "snappy"]), "snappy");
+    assert.equal(negotiatedCompressor(["snappy", "zlib"], ["zstd", "zlib"]), "zlib");
     assert.equal(negotiatedCompressor(["zlib"], ["snappy"]), undefined);
     assert.equal(negotiatedCompressor(["zlib"], []), undefined);
   });
@@ -98,6 +101,24 @@ describe("compressMessage and decompressMessage", () => {
     assert.deepEqual(decodeOpMsg(restored).body, { ...body, $db: "app" });
   });
 
+  it("wrap an OP_MSG in OP_COMPRESSED with snappy (id 1) and back", async () => {
+    const body = {
+      insert: "c",
+      documents: Array.from({ length: 50 }, (_, i) => ({ i, text: "y".repeat(40) })),
+    };
+    const message = encodeOpMsg(99, { ...body, $db: "app" });
+    const compressed = await compressMessage(message, "snappy");
+    const view = new DataView(compressed.buffer);
+    assert.equal(view.getInt32(0, true), compressed.length);
+    assert.equal(view.getInt32(4, true), 99);
+    assert.equal(view.getInt32(16, true), OP_MSG);
+    assert.equal(view.getInt32(20, true), message.length - 16);
+    assert.equal(compressed[24], 1);
+    assert.deepEqual(compressed.subarray(25), snappyCompress(message.subarray(16)));
+    assert.ok(compressed.length < message.length / 4, `${compressed.length} of ${message.length}`);
+    assert.deepEqual(await decompressMessage(compressed, MAX, PEER), message);
+  });
+
   it("read a noop message (id 0) as it is", async () => {
     const data = pingBody();
     const restored = await decompressMessage(frame({ size: data.length, compressorId: 0, data }), MAX, PEER);
@@ -114,8 +135,8 @@ describe("compressMessage and decompressMessage", () => {
     });
   });
 
-  it("refuse compressors mongo-auth does not implement (snappy, zstd, reserved ids)", async () => {
-    for (const compressorId of [1, 3, 4, 255]) {
+  it("refuse compressors mongo-auth does not implement (zstd, reserved ids)", async () => {
+    for (const compressorId of [3, 4, 255]) {
       const data = pingBody();
       await assert.rejects(decompressMessage(frame({ size: data.length, compressorId, data }), MAX, PEER), {
         code: "PROTOCOL_ERROR",
@@ -153,6 +174,28 @@ describe("compressMessage and decompressMessage", () => {
     }
     const noop = frame({ size: body.length + 1, compressorId: 0, data: body });
     await assert.rejects(decompressMessage(noop, MAX, PEER), { code: "PROTOCOL_ERROR" });
+  });
+
+  it("refuse snappy data whose preamble is not the size the header declares, either way", async () => {
+    const body = pingBody();
+    const data = snappyCompress(body);
+    for (const size of [body.length + 100, body.length - 1, 0]) {
+      await assert.rejects(decompressMessage(frame({ size, compressorId: 1, data }), MAX, PEER), {
+        code: "PROTOCOL_ERROR",
+        message: `${PEER} sent a message that does not decompress (snappy: its preamble declares ` +
+          `${body.length} bytes, the message ${size})`,
+      });
+    }
+  });
+
+  it("refuse snappy data that reaches outside itself, saying where", async () => {
+    // Preamble 8, the literal "abcd", then a copy from 5 back: before the start.
+    const data = Uint8Array.of(8, 0x0c, 0x61, 0x62, 0x63, 0x64, 0x01, 5);
+    await assert.rejects(decompressMessage(frame({ size: 8, compressorId: 1, data }), MAX, PEER), {
+      code: "PROTOCOL_ERROR",
+      message:
+        `${PEER} sent a message that does not decompress (snappy: a copy refers to bytes before the start)`,
+    });
   });
 
   it("refuse data that is not zlib, the runtime's error as the cause", async () => {

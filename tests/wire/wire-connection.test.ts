@@ -165,27 +165,30 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       await conn.close();
     });
 
-    it("with a compressor: compresses commands but never hello or authentication", async () => {
-      const { socket, peer } = memorySocket();
-      const conn = new WireConnection(socket);
-      conn.compressor = "zlib";
-      for (
-        const [cmd, compressed] of [
-          [{ hello: 1 }, false],
-          [{ saslContinue: 1, payload: new Uint8Array(8) }, false],
-          [{ ping: 1 }, true],
-          [{ find: "c", filter: {} }, true],
-        ] as const
-      ) {
-        const pending = conn.command("admin", cmd);
-        const sent = await peer.nextWrite();
-        assert.equal(opCodeOf(sent), compressed ? OP_COMPRESSED : 2013, Object.keys(cmd)[0]);
-        const request = compressed ? await decompressMessage(sent, 48_000_000, "test") : sent;
-        assert.equal(Object.keys(requestBody(request))[0], Object.keys(cmd)[0]);
-        peer.send(replyTo(request, { ok: 1 }));
-        assert.equal((await pending).ok, 1);
+    it("with a compressor (snappy or zlib): compresses commands but never hello or authentication", async () => {
+      for (const [compressor, id] of [["snappy", 1], ["zlib", 2]] as const) {
+        const { socket, peer } = memorySocket();
+        const conn = new WireConnection(socket);
+        conn.compressor = compressor;
+        for (
+          const [cmd, compressed] of [
+            [{ hello: 1 }, false],
+            [{ saslContinue: 1, payload: new Uint8Array(8) }, false],
+            [{ ping: 1 }, true],
+            [{ find: "c", filter: {} }, true],
+          ] as const
+        ) {
+          const pending = conn.command("admin", cmd);
+          const sent = await peer.nextWrite();
+          assert.equal(opCodeOf(sent), compressed ? OP_COMPRESSED : 2013, Object.keys(cmd)[0]);
+          if (compressed) assert.equal(sent[24], id, compressor);
+          const request = compressed ? await decompressMessage(sent, 48_000_000, "test") : sent;
+          assert.equal(Object.keys(requestBody(request))[0], Object.keys(cmd)[0]);
+          peer.send(replyTo(request, { ok: 1 }));
+          assert.equal((await pending).ok, 1);
+        }
+        await conn.close();
       }
-      await conn.close();
     });
 
     it("reads compressed replies, whether or not it compresses (the server may compress any reply)", async () => {
@@ -193,11 +196,14 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       const conn = new WireConnection(socket);
       const first = conn.command("admin", { ping: 1 });
       const second = conn.command("admin", { ping: 2 });
-      const [r1, r2] = [await peer.nextWrite(), await peer.nextWrite()];
+      const third = conn.command("admin", { ping: 3 });
+      const [r1, r2, r3] = [await peer.nextWrite(), await peer.nextWrite(), await peer.nextWrite()];
       peer.send(await compressMessage(replyTo(r1, { ok: 1, n: 1 }), "zlib"));
       peer.send(replyTo(r2, { ok: 1, n: 2 }));
+      peer.send(await compressMessage(replyTo(r3, { ok: 1, n: 3 }), "snappy"));
       assert.equal((await first).n, 1);
       assert.equal((await second).n, 2);
+      assert.equal((await third).n, 3);
       await conn.close();
     });
 
