@@ -298,6 +298,8 @@ function deepFreeze<T extends object>(value: T): T {
   return Object.freeze(value);
 }
 
+const NO_COMPRESSORS: readonly string[] = Object.freeze([]);
+
 async function sendHello(
   wire: WireConnection,
   context: CheckContext,
@@ -311,9 +313,10 @@ async function sendHello(
   // serviceId (and a mongos behind the balancer accepts the connection at all).
   const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};
   const fields: Document = { helloOk: true, client, ...loadBalanced, ...authFields };
-  // The compression specification: the compressors this client offers, in its order.
+  // The compression specification: the compressors this client offers, in its order; an empty list when
+  // none are configured (its SHOULD, and what the official drivers send).
   const offered = context.settings.compressors;
-  if (offered) fields.compression = offered;
+  fields.compression = offered ?? NO_COMPRESSORS;
   const elapsed = stopwatch();
   let command = "hello";
   let reply: Document;

@@ -38,6 +38,24 @@ describe("checkServer's hello", () => {
   });
 });
 
+describe("checkServer's hello and compression", () => {
+  const uri = "mongodb://db.example:27017/?directConnection=true";
+  const helloOf = async (options: { compressors?: string[] }) => {
+    const deployment = scriptedDeployment({ "db.example:27017": { isWritablePrimary: true } });
+    await (await connectWith(deployment.transport, uri, options)).close();
+    return deployment.bodies.get("db.example:27017")![0];
+  };
+
+  it("offers the compressors in the client's order", async () => {
+    assert.deepEqual((await helloOf({ compressors: ["zlib", "snappy"] })).compression, ["zlib", "snappy"]);
+  });
+
+  it("offers an empty list when none are configured (the specification's SHOULD, as the official drivers do)", async () => {
+    assert.deepEqual((await helloOf({})).compression, []);
+    assert.deepEqual((await helloOf({ compressors: ["zstd"] })).compression, []);
+  });
+});
+
 describe("checkServer's hello with a declared Stable API version (serverApi)", () => {
   const uri = "mongodb://db.example:27017/?directConnection=true";
 
