@@ -191,6 +191,7 @@ async function authenticateOn(
         readPreference: plan.settings.selection.readPreference,
       },
       context.trace.events,
+      plan.settings.timeoutMS || undefined,
     );
   } catch (err) {
     await chosen.close();

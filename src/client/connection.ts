@@ -6,7 +6,7 @@
  * @module
  */
 import type { Authentication } from "./authenticate.ts";
-import { MongoServerError } from "../core/errors.ts";
+import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
 import type { TraceEvent } from "../core/trace.ts";
@@ -173,6 +173,7 @@ export class Connection implements CommandRunner {
   readonly #wire: WireConnection;
   readonly #auth: Authentication | undefined;
   readonly #readPreferenceDocument: Document | undefined;
+  readonly #timeoutMS: number | undefined;
 
   /**
    * Made by `connect()`; not meant to be constructed directly.
@@ -184,6 +185,7 @@ export class Connection implements CommandRunner {
    * @param warnings what connecting found to warn about
    * @param placement the member, the deployment and the read preference (default: a standalone)
    * @param trace the events of connecting (kept as given: later events, re-authentication's, add to it)
+   * @param timeoutMS the Client Side Operations Timeout, when set: commands then carry `maxTimeMS`
    */
   constructor(
     wire: WireConnection,
@@ -193,8 +195,10 @@ export class Connection implements CommandRunner {
     warnings: readonly string[] = [],
     placement?: ConnectionPlacement,
     trace: readonly TraceEvent[] = [],
+    timeoutMS?: number,
   ) {
     this.#wire = wire;
+    this.#timeoutMS = timeoutMS;
     this.host = address.host;
     this.port = address.port;
     this.address = placement?.server.address ?? addressKey(address);
@@ -234,29 +238,66 @@ export class Connection implements CommandRunner {
    * Runs a command, with the connection's `$readPreference` when the topology calls for one (see
    * {@link readPreference}). On 391 (ReauthenticationRequired) it re-authenticates and retries once.
    *
+   * With `timeoutMS` (the Client Side Operations Timeout) the command carries `maxTimeMS`, the time it has
+   * (`options.timeoutMS`, or the connection's `timeoutMS`), so that the server stops working on it when the
+   * client stops waiting; a `maxTimeMS` of the command's own is replaced (give `options.timeoutMS` instead).
+   * `getMore` carries none, as the specification says (the server refuses one on most cursors).
+   *
    * @param db the database
-   * @param cmd the command
+   * @param cmd the command (not modified)
    * @param options signal and timeout
    * @returns the reply
    * @throws {MongoServerError} when the server answers `ok: 0`; its `code` is `NOT_PRIMARY` when the member
    *   stepped down, is recovering or shutting down (connect again), with the server's own `serverCode`
-   * @throws {MongoAuthError} `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`
+   * @throws {MongoAuthError} `TIMEOUT` (the server's MaxTimeMSExpired, 50, too, when the command carried
+   *   `maxTimeMS`: its error is the `cause`), `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`
    */
   async command(db: string, cmd: Document, options?: CommandOptions): Promise<Document> {
-    const sent = this.#readPreferenceDocument === undefined || "$readPreference" in cmd
-      ? cmd
-      // Not `{ ...cmd, $readPreference }`: on Node.js 20 a spread followed by a key builds a slow object.
-      : Object.assign({}, cmd, { $readPreference: this.#readPreferenceDocument });
+    const maxTimeMS = this.#maxTimeMS(cmd, options);
+    const readPreference = this.#readPreferenceDocument === undefined || "$readPreference" in cmd
+      ? undefined
+      : this.#readPreferenceDocument;
+    // Not `{ ...cmd, $readPreference }`: on Node.js 20 a spread followed by a key builds a slow object.
+    const sent = readPreference === undefined && maxTimeMS === undefined ? cmd : Object.assign(
+      {},
+      cmd,
+      readPreference && { $readPreference: readPreference },
+      maxTimeMS && { maxTimeMS },
+    );
     try {
-      return await this.#wire.command(db, sent, options);
+      return await this.#run(db, sent, options);
+    } catch (err) {
+      if (maxTimeMS === undefined || !(err instanceof MongoServerError) || err.serverCode !== 50) throw err;
+      // The Client Side Operations Timeout specification: the server's MaxTimeMSExpired is a timeout.
+      throw new MongoAuthError(
+        "TIMEOUT",
+        `${this.address} stopped the command at its maxTimeMS (${maxTimeMS} ms, from timeoutMS): ${err.errmsg}`,
+        { cause: err },
+      );
+    }
+  }
+
+  async #run(db: string, cmd: Document, options: CommandOptions | undefined): Promise<Document> {
+    try {
+      return await this.#wire.command(db, cmd, options);
     } catch (err) {
       if (!(err instanceof MongoServerError) || err.serverCode !== 391 || !this.#auth) throw err;
       await this.#auth.reauthenticate(
         { command: (rdb, rcmd) => this.#wire.command(rdb, rcmd, options) },
         options?.signal,
       );
-      return await this.#wire.command(db, sent, options);
+      return await this.#wire.command(db, cmd, options);
     }
+  }
+
+  // The specification's remaining timeoutMS less the server's minimum round-trip time; that minimum needs
+  // two samples (the SDAM specification), and one connection has one, so it counts as 0. At least 1: a
+  // maxTimeMS of 0 would mean no limit at all.
+  #maxTimeMS(cmd: Document, options: CommandOptions | undefined): number | undefined {
+    if (this.#timeoutMS === undefined) return undefined;
+    const limit = options?.timeoutMS ?? this.#timeoutMS;
+    if (!(limit > 0) || limit === Infinity || firstKey(cmd) === "getMore") return undefined;
+    return Math.max(1, Math.floor(limit));
   }
 
   /** Closes the socket. Idempotent. */
@@ -268,4 +309,9 @@ export class Connection implements CommandRunner {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+function firstKey(cmd: Document): string | undefined {
+  for (const key in cmd) return key;
+  return undefined;
 }

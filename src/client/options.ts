@@ -93,8 +93,9 @@ export interface ConnectOptions extends AuthOptions {
   /**
    * The Client Side Operations Timeout: the most milliseconds `connect()` may take as a whole (DNS, the
    * wait for a turn, every host checked, TLS, hello, authentication with any credential fetch or callback
-   * it runs), and then each command's timeout in place of `socketTimeoutMS`. `connectTimeoutMS` still
-   * bounds each host within it. 0: no overall bound, and commands wait forever. Default: unset.
+   * it runs), and then each command's timeout in place of `socketTimeoutMS`, sent along as its `maxTimeMS`
+   * (not on `getMore`). `connectTimeoutMS` still bounds each host within it. 0: no overall bound, and
+   * commands wait forever. Default: unset.
    */
   timeoutMS?: number;
   /**

@@ -25,23 +25,37 @@ function connectionOn(
   type: ServerType,
   topologyType: TopologyType,
   readPreference: ReadPreference,
-  options: { auth?: Authentication; server?: Partial<ServerDescription>; others?: string[] } = {},
+  options: {
+    auth?: Authentication;
+    server?: Partial<ServerDescription>;
+    others?: string[];
+    timeoutMS?: number;
+  } = {},
 ): { conn: Connection; peer: Peer } {
   const { socket, peer } = memorySocket();
   const server = { ...unknownServer("db.test:27017"), type, ...options.server };
   const servers = new Map(
     [server, ...(options.others ?? []).map((a) => unknownServer(a))].map((s) => [s.address, s]),
   );
-  const conn = new Connection(new WireConnection(socket), ADDRESS, HANDSHAKE, options.auth, [], {
-    server,
-    topology: {
-      type: topologyType,
-      servers,
-      compatible: true,
-      ...(server.setName && { setName: server.setName }),
+  const conn = new Connection(
+    new WireConnection(socket),
+    ADDRESS,
+    HANDSHAKE,
+    options.auth,
+    [],
+    {
+      server,
+      topology: {
+        type: topologyType,
+        servers,
+        compatible: true,
+        ...(server.setName && { setName: server.setName }),
+      },
+      readPreference,
     },
-    readPreference,
-  });
+    [],
+    options.timeoutMS,
+  );
   return { conn, peer };
 }
 
@@ -230,6 +244,94 @@ describe("Connection.command: 391 ReauthenticationRequired", () => {
     await failed;
     assert.equal(auth.reauthentications, 0);
     await other.conn.close();
+  });
+});
+
+describe("Connection.command: maxTimeMS under timeoutMS (the Client Side Operations Timeout)", () => {
+  const csot = (timeoutMS?: number) =>
+    connectionOn("Mongos", "Sharded", { mode: "secondary" }, { timeoutMS });
+
+  it("each command carries maxTimeMS = its timeoutMS, beside $readPreference; the caller's object is left alone", async () => {
+    const { conn, peer } = csot(2_500);
+    const cmd = { find: "c", filter: {} };
+    const [, sent] = await Promise.all([conn.command("app", cmd), answer(peer, { ok: 1 })]);
+    assert.deepEqual(sent, {
+      find: "c",
+      filter: {},
+      $readPreference: { mode: "secondary" },
+      maxTimeMS: 2_500,
+      $db: "app",
+    });
+    assert.deepEqual(cmd, { find: "c", filter: {} });
+    await conn.close();
+  });
+
+  it("a command's own timeoutMS wins (whole milliseconds, at least 1); 0 sends none", async () => {
+    const { conn, peer } = csot(2_500);
+    for (const [timeoutMS, expected] of [[700, 700], [0.4, 1], [99.9, 99], [0, undefined]] as const) {
+      const [, sent] = await Promise.all([
+        conn.command("app", { ping: 1 }, { timeoutMS }),
+        answer(peer, { ok: 1 }),
+      ]);
+      assert.equal(sent.maxTimeMS, expected, `timeoutMS ${timeoutMS}`);
+    }
+    await conn.close();
+  });
+
+  it("replaces a maxTimeMS of the command's own", async () => {
+    const { conn, peer } = csot(2_500);
+    const [, sent] = await Promise.all([
+      conn.command("app", { find: "c", maxTimeMS: 60_000 }),
+      answer(peer, { ok: 1 }),
+    ]);
+    assert.equal(sent.maxTimeMS, 2_500);
+    await conn.close();
+  });
+
+  it("never on getMore, which keeps its own (the specification; the server refuses one on most cursors)", async () => {
+    const { conn, peer } = csot(2_500);
+    for (const cmd of [{ getMore: 7n, collection: "c" }, { getMore: 7n, collection: "c", maxTimeMS: 50 }]) {
+      const [, sent] = await Promise.all([conn.command("app", cmd), answer(peer, { ok: 1 })]);
+      assert.equal(sent.maxTimeMS, cmd.maxTimeMS);
+    }
+    await conn.close();
+  });
+
+  it("without timeoutMS (socketTimeoutMS), nothing is added", async () => {
+    const { conn, peer } = csot(undefined);
+    const [, sent] = await Promise.all([
+      conn.command("app", { ping: 1 }, { timeoutMS: 500 }),
+      answer(peer, { ok: 1 }),
+    ]);
+    assert.equal("maxTimeMS" in sent, false);
+    await conn.close();
+  });
+
+  it("the server's MaxTimeMSExpired (50) is TIMEOUT, its error the cause; without maxTimeMS it stays the server's", async () => {
+    const expired = {
+      ok: 0,
+      code: 50,
+      codeName: "MaxTimeMSExpired",
+      errmsg: "operation exceeded time limit",
+    };
+    const { conn, peer } = csot(300);
+    const failed = assert.rejects(conn.command("app", { find: "c" }), (err: unknown) => {
+      assert.ok(err instanceof Error && !(err instanceof MongoServerError));
+      assert.equal((err as { code?: string }).code, "TIMEOUT");
+      assert.equal(
+        err.message,
+        "db.test:27017 stopped the command at its maxTimeMS (300 ms, from timeoutMS): operation exceeded time limit",
+      );
+      assert.ok(err.cause instanceof MongoServerError && err.cause.serverCode === 50);
+      return true;
+    });
+    await answer(peer, expired);
+    await failed;
+    const plain = csot(undefined);
+    const own = assert.rejects(plain.conn.command("app", { find: "c", maxTimeMS: 5 }), { serverCode: 50 });
+    await answer(plain.peer, expired);
+    await own;
+    await Promise.all([conn.close(), plain.conn.close()]);
   });
 });
 
