@@ -1,7 +1,10 @@
 // Wire compression (OP_COMPRESSED) as mongod 7.0 does it: the compressors this process enables
 // (`net.compression.compressors`, MessageCompressorRegistry), hello's negotiation and
 // MessageCompressorManager's decompressMessage / compressMessage (transport/message_compressor_manager.cpp,
-// message_compressor_zlib.cpp). Only zlib is implemented: node:zlib has it on Node, Deno and Bun alike.
+// message_compressor_snappy.cpp, message_compressor_zlib.cpp). snappy comes from the `snappy` package
+// (Google's raw format, napi: the one the official Node driver uses) and zlib from node:zlib, on Node,
+// Deno and Bun alike; zstd is not implemented.
+import { compressSync, uncompressSync } from "snappy";
 import { deflateSync, inflateSync } from "node:zlib";
 import type { ServerConfig } from "./config.ts";
 import { HEADER_SIZE, MAX_MESSAGE_SIZE, OP_COMPRESSED, ProtocolViolation, view } from "./wire.ts";
@@ -11,23 +14,68 @@ interface Compressor {
   readonly name: string;
   readonly id: number;
   compress(data: Uint8Array): Uint8Array;
-  /** At most `maxLength` bytes of output; throws when the data is corrupt or inflates to more. */
-  decompress(data: Uint8Array, maxLength: number): Uint8Array;
+  /**
+   * The original data, never more than `declared` bytes (what the OP_COMPRESSED header says, the size of
+   * mongod's output buffer); throws when the data is corrupt or does not fit.
+   */
+  decompress(data: Uint8Array, declared: number): Uint8Array;
+  /** The most `compress` can make of `length` bytes (the compressor's getMaxCompressedSize). */
+  maxCompressedSize(length: number): number;
+}
+
+/**
+ * SnappyMessageCompressor: raw snappy (snappy::RawCompress / RawUncompress). Before uncompressing, mongod
+ * reads the preamble (GetUncompressedLength) and refuses data that cannot say its length or says another
+ * than the header's: so the library never allocates more than declared, and "returned less data than
+ * expected" cannot happen with snappy.
+ */
+const SNAPPY: Compressor = {
+  name: "snappy",
+  id: 1,
+  compress: (data) => compressSync(data),
+  decompress: (data, declared) => {
+    if (snappyPreamble(data) !== declared) throw new RangeError("snappy preamble is not the declared size");
+    // Bun hands back an empty result from a native module as a detached buffer.
+    const body = uncompressSync(data, { asBuffer: true }) as Uint8Array;
+    return body.byteLength === 0 ? new Uint8Array() : body;
+  },
+  // snappy::MaxCompressedLength.
+  maxCompressedSize: (length) => 32 + length + Math.floor(length / 6),
+};
+
+/**
+ * snappy's preamble, the uncompressed length as a little-endian base-128 varint of at most 5 bytes
+ * (Varint::Parse32WithLimit: the fifth byte below 16, so it fits 32 bits).
+ * @param data raw snappy data
+ * @returns the length, or undefined when the data ends first or the varint is too long
+ */
+function snappyPreamble(data: Uint8Array): number | undefined {
+  let length = 0;
+  for (let i = 0; i < 5 && i < data.length; i++) {
+    const byte = data[i];
+    if (i === 4 && byte >= 16) return undefined;
+    length += (byte & 0x7f) * 2 ** (7 * i);
+    if (byte < 0x80) return length;
+  }
+  return undefined;
 }
 
 const ZLIB: Compressor = {
   name: "zlib",
   id: 2,
   compress: (data) => deflateSync(data),
-  // maxOutputLength bounds the allocation by what the header declares, as mongod's buffer is.
-  decompress: (data, maxLength) => inflateSync(data, { maxOutputLength: Math.max(1, maxLength) }),
+  // maxOutputLength bounds the allocation by what the header declares, as mongod's buffer is; less is
+  // returned as it is, for decompressMessage's length check.
+  decompress: (data, declared) => inflateSync(data, { maxOutputLength: Math.max(1, declared) }),
+  // zlib's compressBound (ZlibMessageCompressor::getMaxCompressedSize).
+  maxCompressedSize: (length) => length + (length >>> 12) + (length >>> 14) + (length >>> 25) + 13,
 };
 
-/** The compressors this server implements (mongod also has snappy, id 1, and zstd, id 3). */
-const IMPLEMENTED: readonly Compressor[] = [ZLIB];
+/** The compressors this server implements (mongod also has zstd, id 3). */
+const IMPLEMENTED: readonly Compressor[] = [SNAPPY, ZLIB];
 
-/** The compressors a server enables when its config names none. */
-export const DEFAULT_COMPRESSORS: readonly string[] = ["zlib"];
+/** The compressors a server enables when its config names none (mongod's default is snappy,zstd,zlib). */
+export const DEFAULT_COMPRESSORS: readonly string[] = ["snappy", "zlib"];
 
 /** OP_COMPRESSED's own header after the message header: originalOpcode, uncompressedSize, compressorId. */
 const COMPRESSION_HEADER_SIZE = 9;
@@ -35,20 +83,29 @@ const COMPRESSION_HEADER_SIZE = 9;
 /**
  * Checks `config.compressors`.
  * @param compressors the configured list (undefined: the default)
- * @throws TypeError when it is not an array of strings or names a compressor other than zlib
+ * @throws TypeError when it is not an array of strings or names a compressor other than snappy and zlib
  */
 export function checkCompressors(compressors: unknown): void {
   if (compressors === undefined) return;
   if (!Array.isArray(compressors) || compressors.some((name) => typeof name !== "string")) {
-    throw new TypeError('config.compressors must be an array of compressor names, like ["zlib"]');
+    throw new TypeError('config.compressors must be an array of compressor names, like ["snappy", "zlib"]');
   }
   for (const name of compressors) {
-    if (!IMPLEMENTED.some((c) => c.name === name)) {
-      throw new TypeError(
-        `config.compressors: the reference server implements only zlib, got ${JSON.stringify(name)}`,
-      );
-    }
+    if (IMPLEMENTED.some((c) => c.name === name)) continue;
+    const got = JSON.stringify(name);
+    throw new TypeError(
+      `config.compressors: the reference server implements only snappy and zlib, got ${got}`,
+    );
   }
+}
+
+/**
+ * The name of an implemented compressor, for the stats.
+ * @param id a compressor id decompressMessage returned
+ * @returns its name in hello, e.g. "snappy"
+ */
+export function compressorName(id: number): string {
+  return IMPLEMENTED.find((c) => c.id === id)!.name;
 }
 
 /** The compressors this server enables (mongod's MessageCompressorRegistry after startup). */
@@ -116,7 +173,8 @@ export function decompressMessage(message: Uint8Array, config: ServerConfig): De
   try {
     body = compressor.decompress(message.subarray(HEADER_SIZE + COMPRESSION_HEADER_SIZE), uncompressedSize);
   } catch {
-    // Corrupt data, or more than declared (zlib's uncompress into mongod's buffer: Z_BUF_ERROR).
+    // Corrupt data, or more than declared (zlib's uncompress into mongod's buffer: Z_BUF_ERROR), or a
+    // snappy preamble unreadable or other than declared.
     throw new ProtocolViolation("Compressed message was invalid or corrupted");
   }
   if (body.length !== uncompressedSize) {
@@ -142,7 +200,9 @@ export function decompressMessage(message: Uint8Array, config: ServerConfig): De
 export function compressMessage(message: Uint8Array, compressorId: number): Uint8Array | undefined {
   const compressor = IMPLEMENTED.find((c) => c.id === compressorId)!;
   const bodyLength = message.length - HEADER_SIZE;
-  if (zlibBound(bodyLength) + COMPRESSION_HEADER_SIZE + HEADER_SIZE > MAX_MESSAGE_SIZE) return undefined;
+  if (compressor.maxCompressedSize(bodyLength) + COMPRESSION_HEADER_SIZE + HEADER_SIZE > MAX_MESSAGE_SIZE) {
+    return undefined;
+  }
   const compressed = compressor.compress(message.subarray(HEADER_SIZE));
   const out = new Uint8Array(HEADER_SIZE + COMPRESSION_HEADER_SIZE + compressed.length);
   out.set(message.subarray(0, HEADER_SIZE));
@@ -154,9 +214,4 @@ export function compressMessage(message: Uint8Array, compressorId: number): Uint
   out[HEADER_SIZE + 8] = compressor.id;
   out.set(compressed, HEADER_SIZE + COMPRESSION_HEADER_SIZE);
   return out;
-}
-
-/** zlib's compressBound (ZlibMessageCompressor::getMaxCompressedSize). */
-function zlibBound(length: number): number {
-  return length + (length >>> 12) + (length >>> 14) + (length >>> 25) + 13;
 }

@@ -81,8 +81,8 @@ export interface ServerConfig {
   requireApiVersion?: boolean;
   /**
    * mongod's `net.compression.compressors` (`--networkMessageCompressors`): the compressors hello may
-   * negotiate and OP_COMPRESSED messages may use. Only `"zlib"` is implemented (default `["zlib"]`; mongod's
-   * is snappy,zstd,zlib); `[]` disables compression, as mongod's `disabled` does.
+   * negotiate and OP_COMPRESSED messages may use. `"snappy"` and `"zlib"` are implemented (default
+   * `["snappy", "zlib"]`; mongod's is snappy,zstd,zlib); `[]` disables compression, as mongod's `disabled` does.
    */
   compressors?: readonly string[];
 }
@@ -93,7 +93,8 @@ const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
  * Checks a configuration and fills in defaults.
  * @param config the configuration as given
  * @returns a copy with host, port, users and scram filled in
- * @throws TypeError when a field has the wrong type, the host is not loopback or a compressor is not zlib
+ * @throws TypeError when a field has the wrong type, the host is not loopback or a compressor is neither
+ *   snappy nor zlib
  */
 export function normalizeConfig(
   config: ServerConfig,

@@ -5,7 +5,7 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { BSON } from "bson";
 import { allowedOverOpQuery, CloseConnection, runCommand } from "./commands.ts";
-import { compressMessage, decompressMessage } from "./compression.ts";
+import { compressMessage, compressorName, decompressMessage } from "./compression.ts";
 import type { CommandContext, CommandRequest, ConnectionState, ServerState } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { checkDatabaseName, elementsOf } from "./idl.ts";
@@ -137,7 +137,10 @@ export class ClientConnection {
   async #handle(request: WireRequest, compressorId: number | undefined): Promise<void> {
     if (this.#socket.destroyed) return;
     bump(this.#server.stats.opcodes, request.opCode === OP_MSG ? "OP_MSG" : "OP_QUERY");
-    if (compressorId !== undefined) this.#server.stats.compressedIn++;
+    if (compressorId !== undefined) {
+      this.#server.stats.compressedIn++;
+      bump(this.#server.stats.compressedInBy, compressorName(compressorId));
+    }
     try {
       if (request.opCode === OP_MSG) await this.#serveMsg(request, compressorId);
       else this.#write(await this.#handleQuery(request), compressorId);
@@ -150,7 +153,10 @@ export class ClientConnection {
   #write(message: Uint8Array, compressorId: number | undefined): void {
     if (this.#socket.destroyed) return;
     const compressed = compressorId === undefined ? undefined : compressMessage(message, compressorId);
-    if (compressed !== undefined) this.#server.stats.compressedOut++;
+    if (compressed !== undefined) {
+      this.#server.stats.compressedOut++;
+      bump(this.#server.stats.compressedOutBy, compressorName(compressorId!));
+    }
     this.#socket.write(compressed ?? message);
   }
 

@@ -37,8 +37,12 @@ export interface ServerStats {
    * refused one, which closes the connection, is not counted.
    */
   compressedIn: number;
+  /** `compressedIn` by compressor name, e.g. `{ snappy: 2 }`: which one the client really used. */
+  compressedInBy: Record<string, number>;
   /** Replies sent as OP_COMPRESSED (each reply to a compressed request, exhaust replies included). */
   compressedOut: number;
+  /** `compressedOut` by compressor name (always the request's). */
+  compressedOutBy: Record<string, number>;
 }
 
 /** A fresh set of counters. */
@@ -58,7 +62,9 @@ export function newStats(): ServerStats {
     readPreferences: {},
     awaitedHellos: 0,
     compressedIn: 0,
+    compressedInBy: {},
     compressedOut: 0,
+    compressedOutBy: {},
   };
 }
 

@@ -1,6 +1,7 @@
 // Wire compression end to end: our client through each transport of this runtime against the reference
-// server, which negotiates zlib in hello and answers a compressed request compressed, as mongod does. Its
-// counters of compressed messages say what really went over the wire.
+// server, which negotiates snappy or zlib in hello and answers a compressed request compressed with the same
+// compressor, as mongod does. Its counters of compressed messages (by compressor) say what really went over
+// the wire.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, type TraceEvent } from "@mongo-auth/core";
@@ -13,9 +14,11 @@ const users = [
   { db: "admin", user: "bob", password: "bob-pw", mechanisms: ["SCRAM-SHA-1"] },
 ];
 
-// Compressed messages the server received and sent so far.
-function compressed(server: RunningServer): { in: number; out: number } {
-  return { in: server.stats.compressedIn, out: server.stats.compressedOut };
+// Compressed messages the server received and sent so far, in all and with one compressor.
+function compressed(server: RunningServer, compressor?: string): { in: number; out: number } {
+  const { stats } = server;
+  if (compressor === undefined) return { in: stats.compressedIn, out: stats.compressedOut };
+  return { in: stats.compressedInBy[compressor] ?? 0, out: stats.compressedOutBy[compressor] ?? 0 };
 }
 
 function helloCompression(events: readonly TraceEvent[]): string | undefined {
@@ -33,20 +36,46 @@ for (const { name, transport } of await transports()) {
     });
     after(() => Promise.all([server.close(), plain.close()]));
 
-    it("compressors=zlib: the login goes uncompressed, every command after it compressed both ways", async () => {
-      for (const [user, mechanism] of [["alice", "SCRAM-SHA-256"], ["bob", "SCRAM-SHA-1"]]) {
-        const before = compressed(server);
-        const uri =
-          `mongodb://${user}:${user}-pw@${server.address}/?authMechanism=${mechanism}&compressors=zlib`;
-        const conn = await connectWith(transport, uri);
+    for (const compressor of ["snappy", "zlib"]) {
+      it(`compressors=${compressor}: the login goes uncompressed, every command after it compressed both ways`, async () => {
+        for (const [user, mechanism] of [["alice", "SCRAM-SHA-256"], ["bob", "SCRAM-SHA-1"]]) {
+          const before = compressed(server);
+          const beforeWith = compressed(server, compressor);
+          const uri = `mongodb://${user}:${user}-pw@${server.address}/?authMechanism=${mechanism}` +
+            `&compressors=${compressor}`;
+          const conn = await connectWith(transport, uri);
+          try {
+            assert.equal(helloCompression(conn.trace), compressor);
+            // hello, saslStart and saslContinue: none compressed.
+            assert.deepEqual(compressed(server), before);
+            assert.deepEqual(await whoami(conn), { user, db: "admin" });
+            const big = "x".repeat(100_000);
+            assert.equal((await conn.command("admin", { ping: 1, comment: big })).ok, 1);
+            assert.deepEqual(compressed(server), { in: before.in + 2, out: before.out + 2 });
+            assert.deepEqual(compressed(server, compressor), {
+              in: beforeWith.in + 2,
+              out: beforeWith.out + 2,
+            });
+          } finally {
+            await conn.close();
+          }
+        }
+      });
+    }
+
+    it("the first of the client's list that the server has is used", async () => {
+      for (
+        const [list, used] of [["zlib,snappy", "zlib"], ["snappy,zlib", "snappy"], ["zstd,zlib", "zlib"]]
+      ) {
+        const before = compressed(server, used);
+        const conn = await connectWith(
+          transport,
+          `mongodb://alice:alice-pw@${server.address}/?compressors=${list}`,
+        );
         try {
-          assert.equal(helloCompression(conn.trace), "zlib");
-          // hello, saslStart and saslContinue: none compressed.
-          assert.deepEqual(compressed(server), before);
-          assert.deepEqual(await whoami(conn), { user, db: "admin" });
-          const big = "x".repeat(100_000);
-          assert.equal((await conn.command("admin", { ping: 1, comment: big })).ok, 1);
-          assert.deepEqual(compressed(server), { in: before.in + 2, out: before.out + 2 });
+          assert.equal(helloCompression(conn.trace), used, list);
+          assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+          assert.deepEqual(compressed(server, used), { in: before.in + 1, out: before.out + 1 }, list);
         } finally {
           await conn.close();
         }
@@ -59,8 +88,8 @@ for (const { name, transport } of await transports()) {
         compressors: ["zstd", "snappy", "zlib"],
       });
       try {
-        assert.equal(helloCompression(conn.trace), "zlib");
-        assert.equal(conn.warnings.length, 2);
+        assert.equal(helloCompression(conn.trace), "snappy");
+        assert.equal(conn.warnings.length, 1);
         assert.match(conn.warnings[0], /"zstd" is not a compressor mongo-auth implements/);
         assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
         assert.deepEqual(compressed(server), { in: before.in + 1, out: before.out + 1 });
@@ -72,7 +101,7 @@ for (const { name, transport } of await transports()) {
     it("a server that shares none: uncompressed, and the hello event says none", async () => {
       const conn = await connectWith(
         transport,
-        `mongodb://alice:alice-pw@${plain.address}/?compressors=zlib`,
+        `mongodb://alice:alice-pw@${plain.address}/?compressors=snappy,zlib`,
       );
       try {
         assert.equal(helloCompression(conn.trace), "none");

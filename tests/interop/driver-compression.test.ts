@@ -1,8 +1,9 @@
 // The official `mongodb` driver (v7) with wire compression against the reference server: it offers zlib
-// in its handshake, logs in with SCRAM-SHA-256 uncompressed (the driver never compresses hello or the
-// SASL commands) and sends every later command as OP_COMPRESSED, which the server answers compressed —
-// the server's counters say what really went over the wire.
-import { after, before, describe, it } from "node:test";
+// or snappy (through the `snappy` package, Google's format) in its handshake, logs in with SCRAM-SHA-256
+// uncompressed (the driver never compresses hello or the SASL commands) and sends every later command as
+// OP_COMPRESSED, which the server answers compressed with the same compressor — the server's counters,
+// per compressor, say what really went over the wire.
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Document, MongoClient, type MongoClientOptions } from "mongodb";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
@@ -13,8 +14,11 @@ const CONFIG: ServerConfig = {
   users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
 };
 
-/** Compressed messages the server received and sent so far. */
-const compressed = (server: RunningServer) => [server.stats.compressedIn, server.stats.compressedOut];
+/** Compressed messages the server received and sent so far, by compressor. */
+const compressed = (server: RunningServer) => ({
+  in: server.stats.compressedInBy,
+  out: server.stats.compressedOutBy,
+});
 
 /** Runs `fn` with a driver client (one pooled connection) logged in as alice, always closing it. */
 async function withDriver(
@@ -37,70 +41,117 @@ async function withDriver(
   }
 }
 
-/** connectionStatus then ping; asserts the login and that each went `expected` (compressed or not). */
-async function run(client: MongoClient, server: RunningServer, expected: "compressed" | "plain") {
+/** Runs `fn` with a fresh server of `config`, always closing it: its counters start at zero. */
+async function withServer(config: ServerConfig, fn: (server: RunningServer) => Promise<void>) {
+  const server = await startServer(config);
+  try {
+    await fn(server);
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * connectionStatus then ping; asserts the login and that each went compressed with `expected`, or
+ * uncompressed when it is "plain".
+ */
+async function run(client: MongoClient, server: RunningServer, expected: "zlib" | "snappy" | "plain") {
+  const counted = (n: number) => expected === "plain" ? {} : { [expected]: n };
   const status: Document = await client.db("admin").command({ connectionStatus: 1 });
   assert.deepEqual(status.authInfo.authenticatedUsers, [{ user: "alice", db: "admin" }]);
   assert.equal(server.stats.authSuccessesByMechanism["SCRAM-SHA-256"], 1);
   // Only connectionStatus so far: hello and the SASL conversation went uncompressed.
-  assert.deepEqual(compressed(server), expected === "compressed" ? [1, 1] : [0, 0]);
+  assert.deepEqual(compressed(server), { in: counted(1), out: counted(1) });
   assert.equal((await client.db("admin").command({ ping: 1 })).ok, 1);
-  assert.deepEqual(compressed(server), expected === "compressed" ? [2, 2] : [0, 0]);
+  assert.deepEqual(compressed(server), { in: counted(2), out: counted(2) });
+  assert.deepEqual(
+    [server.stats.compressedIn, server.stats.compressedOut],
+    expected === "plain" ? [0, 0] : [2, 2],
+  );
 }
 
 describe("official mongodb driver with wire compression", () => {
-  let server: RunningServer;
-  let disabled: RunningServer;
-  before(async () => {
-    server = await startServer(CONFIG);
-    disabled = await startServer({ ...CONFIG, compressors: [] });
-  });
-  after(() => Promise.all([server.close(), disabled.close()]));
-
   it('compressors: ["zlib"]: logs in with SCRAM-SHA-256, then connectionStatus and ping go compressed', async () => {
-    await withDriver(
-      `mongodb://${server.address}/`,
-      { compressors: ["zlib"] },
-      (client) => run(client, server, "compressed"),
+    await withServer(
+      CONFIG,
+      (server) =>
+        withDriver(
+          `mongodb://${server.address}/`,
+          { compressors: ["zlib"] },
+          (client) => run(client, server, "zlib"),
+        ),
     );
   });
 
   it("compressors=zlib in the URI does the same", async () => {
-    const fresh = await startServer(CONFIG);
-    try {
-      await withDriver(
-        `mongodb://${fresh.address}/?compressors=zlib`,
+    await withServer(CONFIG, (server) =>
+      withDriver(
+        `mongodb://${server.address}/?compressors=zlib`,
         {},
-        (client) => run(client, fresh, "compressed"),
+        (client) => run(client, server, "zlib"),
+      ));
+  });
+
+  it('compressors: ["snappy"]: negotiates snappy, logs in uncompressed, then every command goes snappy', async () => {
+    await withServer(CONFIG, (server) =>
+      withDriver(
+        `mongodb://${server.address}/`,
+        { compressors: ["snappy"] },
+        (client) => run(client, server, "snappy"),
+      ));
+  });
+
+  it("compressors=snappy,zlib in the URI: the server answers both in that order, the driver uses snappy", async () => {
+    await withServer(CONFIG, async (server) => {
+      // What the driver's handshake gets back, seen from a raw connection offering the same list.
+      const raw = await RawClient.open(server.port);
+      try {
+        const reply = await raw.msg({ hello: 1, compression: ["snappy", "zlib"], $db: "admin" });
+        assert.deepEqual(reply?.compression, ["snappy", "zlib"]);
+      } finally {
+        raw.close();
+      }
+      await withDriver(
+        `mongodb://${server.address}/?compressors=snappy,zlib`,
+        {},
+        (client) => run(client, server, "snappy"),
       );
-    } finally {
-      await fresh.close();
-    }
+    });
+  });
+
+  it("compressors=zlib,snappy: the driver uses the first it offered, zlib", async () => {
+    await withServer(CONFIG, (server) =>
+      withDriver(
+        `mongodb://${server.address}/?compressors=zlib,snappy`,
+        {},
+        (client) => run(client, server, "zlib"),
+      ));
   });
 
   it("a server with compressors: [] negotiates nothing: the driver sends everything uncompressed", async () => {
-    await withDriver(
-      `mongodb://${disabled.address}/`,
-      { compressors: ["zlib"] },
-      (client) => run(client, disabled, "plain"),
-    );
+    await withServer({ ...CONFIG, compressors: [] }, (disabled) =>
+      withDriver(
+        `mongodb://${disabled.address}/`,
+        { compressors: ["zlib", "snappy"] },
+        (client) => run(client, disabled, "plain"),
+      ));
   });
 
-  it("snappy only: hello negotiates nothing, so the driver (without the snappy package) runs uncompressed", async () => {
-    const fresh = await startServer(CONFIG);
-    const raw = await RawClient.open(fresh.port);
-    try {
-      const reply = await raw.msg({ hello: 1, compression: ["snappy"], $db: "admin" });
-      assert.equal(reply?.ok, 1);
-      assert.equal("compression" in reply!, false);
+  it('a server with compressors: ["zlib"] and a driver offering snappy only: nothing negotiated, commands go plain', async () => {
+    await withServer({ ...CONFIG, compressors: ["zlib"] }, async (zlibOnly) => {
+      const raw = await RawClient.open(zlibOnly.port);
+      try {
+        const reply = await raw.msg({ hello: 1, compression: ["snappy"], $db: "admin" });
+        assert.equal(reply?.ok, 1);
+        assert.equal("compression" in reply!, false);
+      } finally {
+        raw.close();
+      }
       await withDriver(
-        `mongodb://${fresh.address}/`,
+        `mongodb://${zlibOnly.address}/`,
         { compressors: ["snappy"] },
-        (client) => run(client, fresh, "plain"),
+        (client) => run(client, zlibOnly, "plain"),
       );
-    } finally {
-      raw.close();
-      await fresh.close();
-    }
+    });
   });
 });

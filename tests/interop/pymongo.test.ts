@@ -1,6 +1,7 @@
 // A second official driver vouches for the reference server: pymongo (Debian's python3-pymongo 3.11,
 // which .ci/run installs with apt-get) logs in with the same matrix as the Node driver's checks in
-// driver.test.ts, through its own legacy OP_QUERY handshake. pymongo_client.py runs under /usr/bin/python3
+// driver.test.ts, through its own legacy OP_QUERY handshake, and compresses with zlib and with snappy
+// (Debian's python3-snappy, which .ci/run installs too). pymongo_client.py runs under /usr/bin/python3
 // (a pyenv `python3` cannot see Debian's dist-packages) and answers one JSON line per login.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -24,15 +25,16 @@ const CONFIG: ServerConfig = {
 };
 const SUBJECT = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
 
-/** Why pymongo cannot run here, or undefined when `/usr/bin/python3 -c "import pymongo"` works. */
-function pymongoMissing(): string | undefined {
-  const probe = spawnSync(PYTHON, ["-c", "import pymongo, sys; sys.stdout.write(pymongo.version)"], {
-    encoding: "utf8",
-    timeout: 30_000,
-  });
+/**
+ * Why a module cannot be used here, or undefined when `/usr/bin/python3 -c "import <module>"` works.
+ * @param module the Python module, e.g. "pymongo"
+ * @param debianPackage the Debian package that has it, e.g. "python3-pymongo"
+ */
+function pythonMissing(module: string, debianPackage: string): string | undefined {
+  const probe = spawnSync(PYTHON, ["-c", `import ${module}`], { encoding: "utf8", timeout: 30_000 });
   if (probe.status === 0) return undefined;
   const detail = probe.error?.message ?? probe.stderr.trim().split("\n").at(-1) ?? `exit ${probe.status}`;
-  return `${PYTHON} cannot import pymongo (${detail}); install Debian's python3-pymongo (.ci/run does)`;
+  return `${PYTHON} cannot import ${module} (${detail}); install Debian's ${debianPackage} (.ci/run does)`;
 }
 
 type Reply = {
@@ -86,9 +88,13 @@ class Pymongo {
   }
 }
 
-const missing = pymongoMissing();
-// In CI pymongo must be there: a silent skip would drop the second driver without anyone noticing.
-const skip = missing !== undefined && process.env.CI === undefined ? missing : false;
+const missing = pythonMissing("pymongo", "python3-pymongo");
+/** What pymongo's snappy compressor needs: python-snappy, which pymongo 3.11 imports when asked for it. */
+const snappyMissing = missing ?? pythonMissing("snappy", "python3-snappy");
+// In CI pymongo and python-snappy must be there: a silent skip would drop the second driver, or its
+// snappy, without anyone noticing. Elsewhere a case skips with the reason.
+const skipWhen = (reason: string | undefined) =>
+  reason !== undefined && process.env.CI === undefined ? reason : false;
 
 describe("pymongo against the reference server", () => {
   let pymongo: Pymongo | undefined;
@@ -108,10 +114,13 @@ describe("pymongo against the reference server", () => {
     }
   }
 
-  /** Runs one case; in CI a missing pymongo fails every case with the reason. */
-  const test = (name: string, fn: (pymongo: Pymongo) => Promise<void>) =>
-    it(name, { skip }, async () => {
-      if (missing !== undefined) assert.fail(missing);
+  /**
+   * Runs one case; in CI a missing module fails the case with the reason.
+   * @param needs why the case cannot run here, if it cannot (default: pymongo's absence)
+   */
+  const test = (name: string, fn: (pymongo: Pymongo) => Promise<void>, needs = missing) =>
+    it(name, { skip: skipWhen(needs) }, async () => {
+      if (needs !== undefined) assert.fail(needs);
       await fn(pymongo!);
     });
 
@@ -174,17 +183,25 @@ describe("pymongo against the reference server", () => {
     });
   });
 
-  test("negotiates zlib (compressors='zlib') and sends connectionStatus compressed after the login", async (pymongo) => {
-    await withServer(CONFIG, async (server) => {
-      const reply = await pymongo.login(server, { ...ALICE, compressors: "zlib" });
-      assert.deepEqual(reply, { users: [{ user: "alice", db: "admin" }] });
-      assert.deepEqual(server.stats.authSuccessesByMechanism, { "SCRAM-SHA-256": 1 });
-      // pymongo compresses every command but the handshake and authentication ones: connectionStatus
-      // (and endSessions at close) came as OP_COMPRESSED and were answered so.
-      assert.ok(server.stats.compressedIn >= 1, JSON.stringify(server.stats));
-      assert.equal(server.stats.compressedOut, server.stats.compressedIn);
-    });
-  });
+  for (const compressor of ["zlib", "snappy"]) {
+    test(
+      `negotiates ${compressor} (compressors='${compressor}') and sends connectionStatus compressed with it after the login`,
+      async (pymongo) => {
+        await withServer(CONFIG, async (server) => {
+          const reply = await pymongo.login(server, { ...ALICE, compressors: compressor });
+          assert.deepEqual(reply, { users: [{ user: "alice", db: "admin" }] });
+          assert.deepEqual(server.stats.authSuccessesByMechanism, { "SCRAM-SHA-256": 1 });
+          // pymongo compresses every command but the handshake and authentication ones: connectionStatus
+          // (and endSessions at close) came as OP_COMPRESSED with this compressor and were answered so.
+          const stats = JSON.stringify(server.stats);
+          assert.ok(server.stats.compressedIn >= 1, stats);
+          assert.deepEqual(server.stats.compressedInBy, { [compressor]: server.stats.compressedIn }, stats);
+          assert.deepEqual(server.stats.compressedOutBy, server.stats.compressedInBy, stats);
+        });
+      },
+      compressor === "snappy" ? snappyMissing : missing,
+    );
+  }
 
   test("fails a wrong password with code 18 AuthenticationFailed", async (pymongo) => {
     await withServer(CONFIG, async (server) => {

@@ -1,12 +1,14 @@
 // Wire compression as mongod 7.0 does it (MessageCompressorManager, transport/message_compressor_manager.cpp):
 // hello's negotiation, OP_COMPRESSED requests unwrapped and answered compressed, and every malformed
 // OP_COMPRESSED closing the connection, the lying sizes of CVE-2025-14847 ("MongoBleed") among them. The
-// frames are built by hand with node:zlib, so nothing a driver would tidy up gets in the way.
+// frames are built by hand with node:zlib and the `snappy` package (Google's raw format, as mongod's
+// snappy::RawCompress), so nothing a driver would tidy up gets in the way.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { deflateSync } from "node:zlib";
+import { deflateSync, inflateSync } from "node:zlib";
+import { compressSync, uncompressSync } from "snappy";
 import { BSON, Long, ObjectId } from "bson";
-import { decompressMessage } from "../compression.ts";
+import { compressMessage, decompressMessage } from "../compression.ts";
 import type { ServerConfig } from "../config.ts";
 import { startReplicaSet } from "../replica-set.ts";
 import { type RunningServer, startServer } from "../server.ts";
@@ -17,6 +19,7 @@ const CONFIG: ServerConfig = {
   users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
 };
 const ALICE = { hash: "sha256", user: "alice", password: "alice-pw", db: "admin" } as const;
+const SNAPPY = 1;
 const ZLIB = 2;
 const PING = { ping: 1, $db: "admin" };
 const MAX_MESSAGE_SIZE = 48_000_000;
@@ -49,6 +52,21 @@ async function closesOn(client: RawClient, frame: Uint8Array): Promise<void> {
 const compressedPing = (client: RawClient, options: CompressOptions = {}) =>
   compressFrame(client.msgFrame(PING), options);
 
+/** A snappy ping whose header declares `delta` bytes more than its data's preamble says. */
+function snappyPingOff(client: RawClient, delta: number): Buffer {
+  const message = client.msgFrame(PING);
+  return compressFrame(message, { compressor: "snappy", uncompressedSize: message.length - 16 + delta });
+}
+
+/** Snappy data that cannot say its length: 5 bytes with the continuation bit, a varint too long. */
+const UNREADABLE_PREAMBLE = new Uint8Array(5).fill(0xff);
+/** Snappy data saying 4 bytes, then a 4-byte copy at offset 1 when nothing was written: before the start. */
+const COPY_BEFORE_START = Uint8Array.of(0x04, 0x01, 0x01);
+/** Snappy data saying 4 bytes, then a literal tag whose 4-byte length (2^32) runs past the data. */
+const GARBAGE_TAGS = Uint8Array.of(0x04, 0xfc, 0xff, 0xff, 0xff, 0xff);
+/** Snappy data saying 10 bytes whose one literal gives 5: a preamble the body does not keep. */
+const SHORT_BODY = Uint8Array.of(0x0a, 4 << 2, 1, 2, 3, 4, 5);
+
 /** The first `length` bytes of `frame`, its header saying so. */
 function truncated(frame: Buffer, length: number): Buffer {
   const out = Buffer.from(frame.subarray(0, length));
@@ -59,15 +77,20 @@ function truncated(frame: Buffer, length: number): Buffer {
 const hello = (client: RawClient, fields: Document = {}) =>
   bounded(client.msg({ hello: 1, ...fields, $db: "admin" }), "hello");
 
+/** What hello negotiates when the client offers `offered`: the reply's `compression`. */
+const negotiated = async (client: RawClient, offered: string[]) =>
+  (await hello(client, { compression: offered }))?.compression;
+
 describe("compression negotiation in hello (MessageCompressorManager::serverNegotiate)", () => {
   it("negotiates the names the server enables in the client's order, skipping unknown ones silently", async () => {
     await withClient(async (client) => {
-      const reply = await hello(client, { compression: ["snappy", "zstd", "zlib", "noop", "lz4"] });
+      const reply = await hello(client, { compression: ["zstd", "snappy", "noop", "zlib", "lz4"] });
       assert.equal(reply?.ok, 1);
-      assert.deepEqual(reply?.compression, ["zlib"]);
+      assert.deepEqual(reply?.compression, ["snappy", "zlib"]);
       // mongod pushes every name it knows as it comes: a repeat stays.
       assert.deepEqual((await hello(client, { compression: ["zlib", "snappy", "zlib"] }))?.compression, [
         "zlib",
+        "snappy",
         "zlib",
       ]);
     });
@@ -75,7 +98,7 @@ describe("compression negotiation in hello (MessageCompressorManager::serverNego
 
   it("leaves the field out when nothing is in common, or the client offers nothing", async () => {
     await withClient(async (client) => {
-      const none = await hello(client, { compression: ["snappy"] });
+      const none = await hello(client, { compression: ["zstd", "lz4"] });
       assert.equal(none?.ok, 1);
       assert.equal("compression" in none!, false);
       assert.equal("compression" in (await hello(client, { compression: [] }))!, false);
@@ -112,17 +135,36 @@ describe("compression negotiation in hello (MessageCompressorManager::serverNego
     });
   });
 
+  it("enables snappy and zlib by default, each negotiated in the client's order", async () => {
+    await withClient(async (client) => {
+      assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["snappy", "zlib"]);
+      assert.deepEqual(await negotiated(client, ["zlib", "snappy"]), ["zlib", "snappy"]);
+      assert.deepEqual(await negotiated(client, ["snappy"]), ["snappy"]);
+      assert.deepEqual((await hello(client))?.compression, ["snappy"]);
+    });
+  });
+
+  it('negotiates only what the config enables: no snappy with `compressors: ["zlib"]`', async () => {
+    await withClient(async (client) => {
+      assert.equal("compression" in (await hello(client, { compression: ["snappy"] }))!, false);
+      assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["zlib"]);
+    }, { ...CONFIG, compressors: ["zlib"] });
+    await withClient(async (client) => {
+      assert.deepEqual(await negotiated(client, ["zlib", "snappy"]), ["snappy"]);
+    }, { ...CONFIG, compressors: ["snappy"] });
+  });
+
   it("negotiates nothing with `compressors: []` (compression disabled)", async () => {
     await withClient(async (client) => {
       assert.equal("compression" in (await hello(client, { compression: ["zlib", "snappy"] }))!, false);
     }, { ...CONFIG, compressors: [] });
   });
 
-  it("refuses a config naming a compressor other than zlib, as the reference server implements only zlib", async () => {
-    for (const compressors of [["snappy"], ["zlib", "zstd"], ["noop"], ["disabled"]]) {
+  it("refuses a config naming a compressor other than snappy and zlib, the two the reference server implements", async () => {
+    for (const compressors of [["zstd"], ["zlib", "zstd"], ["snappy", "lz4"], ["noop"], ["disabled"]]) {
       await assert.rejects(startServer({ compressors }), {
         name: "TypeError",
-        message: /implements only zlib/,
+        message: /implements only snappy and zlib/,
       });
     }
     await assert.rejects(startServer({ compressors: "zlib" as unknown as string[] }), TypeError);
@@ -160,6 +202,44 @@ describe("OP_COMPRESSED requests and replies", () => {
     });
   });
 
+  it("answers a ping compressed with snappy (the `snappy` package's compressSync) with snappy, id 1", async () => {
+    await withClient(async (client, server) => {
+      assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["snappy", "zlib"]);
+      const message = client.msgFrame(PING);
+      const frame = compressFrame(message, { compressor: "snappy" });
+      assert.equal(frame[24], SNAPPY);
+      assert.deepEqual(uncompressSync(frame.subarray(25)), message.subarray(16));
+      const id = frame.readInt32LE(4);
+      // The raw client decodes the reply with uncompressSync and checks it gives the declared size.
+      assert.deepEqual(await send(client, frame), { ok: 1 });
+      assert.equal(client.lastCompressorId, SNAPPY);
+      assert.equal(client.lastResponseTo, id);
+      assert.deepEqual([server.stats.compressedIn, server.stats.compressedOut], [1, 1]);
+      assert.deepEqual(server.stats.compressedInBy, { snappy: 1 });
+      assert.deepEqual(server.stats.compressedOutBy, { snappy: 1 });
+    });
+  });
+
+  it("answers each request with its own compressor, whatever was negotiated first", async () => {
+    await withClient(async (client, server) => {
+      assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["snappy", "zlib"]);
+      assert.deepEqual(await send(client, compressedPing(client)), { ok: 1 });
+      assert.equal(client.lastCompressorId, ZLIB);
+      assert.deepEqual(await send(client, compressedPing(client, { compressor: "snappy" })), { ok: 1 });
+      assert.equal(client.lastCompressorId, SNAPPY);
+      // A connection that negotiated nothing: mongod 7.0 looks only at its registry.
+      const other = await RawClient.open(server.port);
+      try {
+        assert.deepEqual(await send(other, compressedPing(other, { compressor: "snappy" })), { ok: 1 });
+        assert.equal(other.lastCompressorId, SNAPPY);
+      } finally {
+        other.close();
+      }
+      assert.deepEqual(server.stats.compressedInBy, { zlib: 1, snappy: 2 });
+      assert.deepEqual(server.stats.compressedOutBy, { zlib: 1, snappy: 2 });
+    });
+  });
+
   it("sends no reply to a compressed moreToCome request, and compresses nothing then", async () => {
     await withClient(async (client, server) => {
       client.writeRaw(compressFrame(client.msgFrame(PING, { flags: 1 << 1 })));
@@ -168,23 +248,47 @@ describe("OP_COMPRESSED requests and replies", () => {
     });
   });
 
-  it("logs in with SCRAM over compressed saslStart/saslContinue, over OP_MSG and OP_QUERY", async () => {
-    for (const opQuery of [false, true]) {
-      await withClient(async (client, server) => {
-        assert.deepEqual((await hello(client, { compression: ["zlib"] }))?.compression, ["zlib"]);
-        client.compressRequests();
-        const done = await bounded(scramAuth(client, { ...ALICE, opQuery }), "SCRAM");
-        assert.equal(done?.ok, 1, JSON.stringify(done));
-        assert.equal(done?.done, true);
-        assert.equal(client.lastCompressorId, ZLIB);
-        const status = await bounded(client.msg({ connectionStatus: 1, $db: "admin" }), "connectionStatus");
-        assert.deepEqual((status?.authInfo as Document).authenticatedUsers, [{ user: "alice", db: "admin" }]);
-        assert.equal(server.stats.authSuccessesByMechanism["SCRAM-SHA-256"], 1);
-        // saslStart, saslContinue, connectionStatus: each in and out compressed.
-        assert.deepEqual([server.stats.compressedIn, server.stats.compressedOut], [3, 3]);
-        assert.equal(server.stats.opcodes[opQuery ? "OP_QUERY" : "OP_MSG"] ?? 0, opQuery ? 2 : 4);
-      });
+  it("logs in with SCRAM over compressed saslStart/saslContinue, over OP_MSG and OP_QUERY, zlib and snappy", async () => {
+    for (const compressor of ["zlib", "snappy"] as const) {
+      for (const opQuery of [false, true]) {
+        await withClient(async (client, server) => {
+          assert.deepEqual(await negotiated(client, [compressor]), [compressor]);
+          client.compressRequests(compressor);
+          const done = await bounded(scramAuth(client, { ...ALICE, opQuery }), "SCRAM");
+          assert.equal(done?.ok, 1, JSON.stringify(done));
+          assert.equal(done?.done, true);
+          assert.equal(client.lastCompressorId, compressor === "zlib" ? ZLIB : SNAPPY);
+          const status = await bounded(client.msg({ connectionStatus: 1, $db: "admin" }), "connectionStatus");
+          const users = (status?.authInfo as Document).authenticatedUsers;
+          assert.deepEqual(users, [{ user: "alice", db: "admin" }]);
+          assert.equal(server.stats.authSuccessesByMechanism["SCRAM-SHA-256"], 1);
+          // saslStart, saslContinue, connectionStatus: each in and out compressed.
+          assert.deepEqual([server.stats.compressedIn, server.stats.compressedOut], [3, 3]);
+          assert.deepEqual(server.stats.compressedInBy, { [compressor]: 3 });
+          assert.deepEqual(server.stats.compressedOutBy, { [compressor]: 3 });
+          assert.equal(server.stats.opcodes[opQuery ? "OP_QUERY" : "OP_MSG"] ?? 0, opQuery ? 2 : 4);
+        });
+      }
     }
+  });
+
+  it("logs in with SCRAM uncompressed, then runs a command sent compressed with snappy", async () => {
+    await withClient(async (client, server) => {
+      assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["snappy", "zlib"]);
+      const done = await bounded(scramAuth(client, ALICE), "SCRAM");
+      assert.equal(done?.done, true, JSON.stringify(done));
+      assert.equal(client.lastCompressorId, undefined);
+      assert.deepEqual([server.stats.compressedIn, server.stats.compressedOut], [0, 0]);
+      const command = client.msgFrame({ connectionStatus: 1, $db: "admin" });
+      const status = await send(
+        client,
+        compressFrame(command, { data: compressSync(command.subarray(16)), compressorId: SNAPPY }),
+      );
+      assert.deepEqual((status?.authInfo as Document).authenticatedUsers, [{ user: "alice", db: "admin" }]);
+      assert.equal(client.lastCompressorId, SNAPPY);
+      assert.deepEqual(server.stats.compressedInBy, { snappy: 1 });
+      assert.deepEqual(server.stats.compressedOutBy, { snappy: 1 });
+    });
   });
 
   it("answers a compressed OP_QUERY isMaster with a compressed OP_REPLY", async () => {
@@ -231,7 +335,6 @@ describe("OP_COMPRESSED requests and replies", () => {
 describe("OP_COMPRESSED refusals close the connection (decompressMessage)", () => {
   const cases: Array<[string, (client: RawClient) => Uint8Array]> = [
     ["a body shorter than its 9-byte header", (client) => truncated(compressedPing(client), 16 + 8)],
-    ["compressor id 1 (snappy, not implemented)", (client) => compressedPing(client, { compressorId: 1 })],
     ["compressor id 3 (zstd, not implemented)", (client) => compressedPing(client, { compressorId: 3 })],
     ["compressor id 0 (noop, not enabled)", (client) => compressedPing(client, { compressorId: 0 })],
     ["an unknown compressor id", (client) => compressedPing(client, { compressorId: 200 })],
@@ -250,6 +353,26 @@ describe("OP_COMPRESSED refusals close the connection (decompressMessage)", () =
     ],
     ["corrupt zlib data", (client) => compressedPing(client, { data: Buffer.from("not zlib at all") })],
     ["an OP_COMPRESSED inside another", (client) => compressFrame(compressedPing(client))],
+    ["snappy: a preamble larger than the declared size", (client) => snappyPingOff(client, -1)],
+    ["snappy: a preamble smaller than the declared size", (client) => snappyPingOff(client, 1)],
+    [
+      "snappy: MongoBleed's declared 4096",
+      (client) => compressedPing(client, { compressor: "snappy", uncompressedSize: 4096 }),
+    ],
+    [
+      "snappy: an unreadable preamble (5 bytes of 0xff)",
+      (client) => compressedPing(client, { compressor: "snappy", data: UNREADABLE_PREAMBLE }),
+    ],
+    [
+      "snappy: a copy whose offset points before the start",
+      (client) =>
+        compressedPing(client, { compressor: "snappy", uncompressedSize: 4, data: COPY_BEFORE_START }),
+    ],
+    [
+      "snappy: garbage tags after a good preamble",
+      (client) => compressedPing(client, { compressor: "snappy", uncompressedSize: 4, data: GARBAGE_TAGS }),
+    ],
+    ["snappy: zlib data under snappy's id", (client) => compressedPing(client, { compressorId: SNAPPY })],
     [
       "an original opcode that is not OP_MSG or OP_QUERY (OP_KILL_CURSORS, gone in 7.0)",
       (client) => compressedPing(client, { originalOpcode: 2007 }),
@@ -258,12 +381,19 @@ describe("OP_COMPRESSED refusals close the connection (decompressMessage)", () =
   for (const [name, frame] of cases) {
     it(`closes on ${name}, without a reply`, async () => {
       await withClient(async (client, server) => {
-        assert.deepEqual((await hello(client, { compression: ["zlib"] }))?.compression, ["zlib"]);
+        assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["snappy", "zlib"]);
         await closesOn(client, frame(client));
         assert.deepEqual([server.stats.compressedIn, server.stats.compressedOut], [0, 0]);
       });
     });
   }
+
+  it('closes on snappy when the server enables only zlib (compressors: ["zlib"])', async () => {
+    await withClient(async (client, server) => {
+      await closesOn(client, compressedPing(client, { compressor: "snappy" }));
+      assert.equal(server.stats.compressedIn, 0);
+    }, { ...CONFIG, compressors: ["zlib"] });
+  });
 
   it("closes on zlib when the server has compression disabled (compressors: [])", async () => {
     await withClient(async (client, server) => {
@@ -289,7 +419,7 @@ describe("decompressMessage, mongod's messages", () => {
     assert.equal(refusal(truncated(ping(), 24)), "Invalid compressed message header");
     assert.equal(refusal(truncated(ping(), 16)), "Invalid compressed message header");
     assert.equal(
-      refusal(ping({ compressorId: 1 })),
+      refusal(ping({ compressor: "snappy" }), { compressors: ["zlib"] }),
       "Compression algorithm specified in message is not available",
     );
     assert.equal(
@@ -334,12 +464,95 @@ describe("decompressMessage, mongod's messages", () => {
     );
   });
 
+  it("snappy: reads the preamble first and refuses one it cannot read or that is not the declared size", () => {
+    const real = ping({ compressor: "snappy" }).readInt32LE(20);
+    const snappy = (options: CompressOptions) => ping({ compressor: "snappy", ...options });
+    const CORRUPT = "Compressed message was invalid or corrupted";
+    // SnappyMessageCompressor::decompressData: GetUncompressedLength fails, or expectedLength != output.
+    assert.equal(refusal(snappy({ uncompressedSize: real - 1 })), CORRUPT);
+    assert.equal(refusal(snappy({ uncompressedSize: real + 1 })), CORRUPT);
+    assert.equal(refusal(snappy({ uncompressedSize: 4096 })), CORRUPT);
+    assert.equal(refusal(snappy({ data: UNREADABLE_PREAMBLE })), CORRUPT);
+    assert.equal(refusal(snappy({ uncompressedSize: 0, data: new Uint8Array(0) })), CORRUPT);
+    // Then RawUncompress fails on the body.
+    assert.equal(refusal(snappy({ uncompressedSize: 4, data: COPY_BEFORE_START })), CORRUPT);
+    assert.equal(refusal(snappy({ uncompressedSize: 4, data: GARBAGE_TAGS })), CORRUPT);
+    assert.equal(refusal(snappy({ uncompressedSize: 10, data: SHORT_BODY })), CORRUPT);
+    const good = compressSync(opMsg(PING).subarray(16));
+    assert.equal(refusal(snappy({ data: good.subarray(0, good.length - 1) })), CORRUPT);
+    // The size checks of decompressMessage come first, as in mongod.
+    assert.equal(refusal(snappy({ uncompressedSize: -1 })), "Decompressed message would be negative in size");
+    assert.equal(
+      refusal(snappy({ uncompressedSize: MAX_MESSAGE_SIZE - 15 })),
+      "Decompressed message would be larger than maximum message size",
+    );
+  });
+
+  it("snappy: the preamble is a varint of at most 5 bytes (32 bits), read by hand as snappy's Parse32WithLimit", () => {
+    const original = opMsg(PING);
+    const good = compressSync(original.subarray(16));
+    const length = original.length - 16;
+    assert.ok(length < 128 && good[0] === length, "a one-byte preamble");
+    const preambled = (preamble: number[]) =>
+      compressFrame(original, {
+        compressor: "snappy",
+        data: Uint8Array.of(...preamble, ...good.subarray(1)),
+      });
+    // The same length in 5 bytes, as Parse32WithLimit reads it: accepted.
+    const five = decompressMessage(preambled([length | 0x80, 0x80, 0x80, 0x80, 0x00]), {});
+    assert.deepEqual(Buffer.from(five.message), original);
+    // 6 bytes, or a fifth byte of 16 or more (past 32 bits): unreadable.
+    assert.equal(
+      refusal(preambled([length | 0x80, 0x80, 0x80, 0x80, 0x80, 0x00])),
+      "Compressed message was invalid or corrupted",
+    );
+    assert.equal(
+      refusal(preambled([length | 0x80, 0x80, 0x80, 0x80, 0x10])),
+      "Compressed message was invalid or corrupted",
+    );
+  });
+
   it("rebuilds the original message: its length, requestId, responseTo and opcode", () => {
     const original = opMsg(PING);
-    const frame = compressFrame(original);
-    const { message, compressorId } = decompressMessage(frame, {});
-    assert.equal(compressorId, ZLIB);
-    assert.deepEqual(Buffer.from(message), original);
+    for (const [compressor, id] of [["zlib", ZLIB], ["snappy", SNAPPY]] as const) {
+      const frame = compressFrame(original, { compressor });
+      const { message, compressorId } = decompressMessage(frame, {});
+      assert.equal(compressorId, id);
+      assert.deepEqual(Buffer.from(message), original);
+    }
+  });
+});
+
+describe("compressMessage", () => {
+  /** A message of `bodyLength` zero bytes after its header (only its length is read). */
+  const reply = (bodyLength: number) => {
+    const message = new Uint8Array(16 + bodyLength);
+    new DataView(message.buffer).setInt32(0, message.length, true);
+    return message;
+  };
+
+  it("wraps a reply with the request's compressor: same ids, original opcode and size, data that decodes", () => {
+    const message = opMsg({ ok: 1 });
+    for (const id of [SNAPPY, ZLIB]) {
+      const out = Buffer.from(compressMessage(message, id)!);
+      assert.equal(out.readInt32LE(0), out.length);
+      assert.equal(out.readInt32LE(4), 7);
+      assert.equal(out.readInt32LE(12), 2012);
+      assert.equal(out.readInt32LE(16), 2013);
+      assert.equal(out.readInt32LE(20), message.length - 16);
+      assert.equal(out[24], id);
+      const body = id === SNAPPY ? uncompressSync(out.subarray(25)) : inflateSync(out.subarray(25));
+      assert.deepEqual(body, message.subarray(16));
+    }
+  });
+
+  it("sends uncompressed a reply whose snappy bound (32 + n + n/6) would pass the maximum message size", () => {
+    // 32 + n + floor(n / 6) + 9 + 16 is 48000000 for n = 41142809, one more past it for n = 41142810.
+    const fits = compressMessage(reply(41_142_809), SNAPPY);
+    assert.equal(fits?.[24], SNAPPY);
+    assert.equal(compressMessage(reply(41_142_810), SNAPPY), undefined);
+    // zlib's compressBound is smaller: it still compresses that one.
+    assert.equal(compressMessage(reply(41_142_810), ZLIB)?.[24], ZLIB);
   });
 });
 

@@ -5,6 +5,7 @@ import { createHash, createHmac, pbkdf2Sync, randomBytes } from "node:crypto";
 import { connect, type Socket } from "node:net";
 import { connect as connectTls, type ConnectionOptions } from "node:tls";
 import { deflateSync, inflateSync } from "node:zlib";
+import { compressSync, uncompressSync } from "snappy";
 import { Binary, BSON } from "bson";
 import { saslprep } from "@mongodb-js/saslprep";
 import type { ServerConfig } from "../config.ts";
@@ -50,21 +51,32 @@ export interface MsgOptions {
   checksum?: "valid" | "corrupt";
 }
 
+/** A compressor {@link compressFrame} compresses with: snappy is Google's raw format, as mongod's. */
+export type FrameCompressor = "zlib" | "snappy";
+
+/** OP_COMPRESSED's compressor ids. */
+const COMPRESSOR_IDS: Record<FrameCompressor, number> = { snappy: 1, zlib: 2 };
+
 /** What {@link compressFrame} puts in the OP_COMPRESSED header instead of the truth, and what it wraps. */
 export interface CompressOptions {
-  /** compressorId (default 2, zlib). */
+  /** How the data is compressed, and the compressorId unless `compressorId` says otherwise (default zlib). */
+  compressor?: FrameCompressor;
+  /** compressorId (default the compressor's: snappy 1, zlib 2). */
   compressorId?: number;
   /** uncompressedSize (default the real size of the message without its header). */
   uncompressedSize?: number;
   /** originalOpcode (default the message's). */
   originalOpcode?: number;
-  /** The compressed bytes (default the zlib deflate of the message without its header). */
+  /**
+   * The compressed bytes (default the message without its header compressed with `compressor`: zlib's
+   * deflate, or snappy's compressSync from the `snappy` package).
+   */
   data?: Uint8Array;
 }
 
 /**
  * An OP_COMPRESSED around a complete message (same requestId and responseTo), built by hand with
- * node:zlib: the header fields are the truth unless `options` say otherwise.
+ * node:zlib or the `snappy` package: the header fields are the truth unless `options` say otherwise.
  * @param message the message to wrap, header included
  * @param options lies to tell
  * @returns the OP_COMPRESSED frame
@@ -72,14 +84,15 @@ export interface CompressOptions {
 export function compressFrame(message: Uint8Array, options: CompressOptions = {}): Buffer {
   const original = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
   const body = original.subarray(16);
-  const data = options.data ?? deflateSync(body);
+  const compressor = options.compressor ?? "zlib";
+  const data = options.data ?? (compressor === "snappy" ? compressSync(body) : deflateSync(body));
   const frame = Buffer.alloc(16 + 9 + data.length);
   original.copy(frame, 0, 0, 16);
   frame.writeInt32LE(frame.length, 0);
   frame.writeInt32LE(2012, 12);
   frame.writeInt32LE(options.originalOpcode ?? original.readInt32LE(12), 16);
   frame.writeInt32LE(options.uncompressedSize ?? body.length, 20);
-  frame[24] = options.compressorId ?? 2;
+  frame[24] = options.compressorId ?? COMPRESSOR_IDS[compressor];
   Buffer.from(data).copy(frame, 25);
   return frame;
 }
@@ -96,7 +109,7 @@ export class RawClient {
   #lastResponseTo = 0;
   #lastCompressorId: number | undefined;
   #unsolicited: Document[] = [];
-  #compress = false;
+  #compress: FrameCompressor | false = false;
 
   private constructor(socket: Socket) {
     this.#socket = socket;
@@ -157,11 +170,11 @@ export class RawClient {
   }
 
   /**
-   * From now on {@link msg}, {@link query} and {@link sendFrame} send every frame as a zlib OP_COMPRESSED
-   * ({@link compressFrame}), as a driver does after negotiating compression; `false` stops it.
+   * From now on {@link msg}, {@link query} and {@link sendFrame} send every frame as an OP_COMPRESSED with
+   * `compressor` ({@link compressFrame}), as a driver does after negotiating compression; `false` stops it.
    */
-  compressRequests(enabled = true): void {
-    this.#compress = enabled;
+  compressRequests(compressor: FrameCompressor | false = "zlib"): void {
+    this.#compress = compressor;
   }
 
   /** Writes bytes as they are (e.g. part of a frame); replies arrive through {@link nextReply}. */
@@ -200,7 +213,7 @@ export class RawClient {
     return this.#lastReplyFlags;
   }
 
-  /** The compressor id of the last reply when it came as OP_COMPRESSED (zlib: 2), else undefined. */
+  /** The compressor id of the last reply when it came as OP_COMPRESSED (snappy 1, zlib 2), else undefined. */
   get lastCompressorId(): number | undefined {
     return this.#lastCompressorId;
   }
@@ -246,7 +259,7 @@ export class RawClient {
   #send(frame: Buffer): Promise<Document | undefined> {
     return new Promise((resolve) => {
       this.#waiters.push(resolve);
-      this.#socket.write(this.#compress ? compressFrame(frame) : frame);
+      this.#socket.write(this.#compress ? compressFrame(frame, { compressor: this.#compress }) : frame);
     });
   }
 
@@ -267,14 +280,19 @@ export class RawClient {
     }
   }
 
-  /** An OP_COMPRESSED (zlib only) as the message it wraps; any other message as it is. */
+  /** An OP_COMPRESSED (snappy or zlib) as the message it wraps; any other message as it is. */
   #uncompressed(frame: Buffer): Buffer {
     this.#lastCompressorId = undefined;
     if (frame.readInt32LE(12) !== 2012) return frame;
     this.#lastCompressorId = frame[24];
-    if (frame[24] !== 2) throw new Error(`compressed reply with compressor ${frame[24]}, not zlib`);
-    const body = inflateSync(frame.subarray(25), { maxOutputLength: Math.max(1, frame.readInt32LE(20)) });
-    if (body.length !== frame.readInt32LE(20)) {
+    const declared = frame.readInt32LE(20);
+    const body = frame[24] === COMPRESSOR_IDS.snappy
+      ? uncompressSync(frame.subarray(25), { asBuffer: true }) as Buffer
+      : frame[24] === COMPRESSOR_IDS.zlib
+      ? inflateSync(frame.subarray(25), { maxOutputLength: Math.max(1, declared) })
+      : undefined;
+    if (body === undefined) throw new Error(`compressed reply with compressor ${frame[24]}`);
+    if (body.length !== declared) {
       throw new Error("compressed reply of another size than declared");
     }
     const out = Buffer.concat([frame.subarray(0, 16), body]);

@@ -224,8 +224,13 @@ const checks: Check[] = [
   },
   {
     name: "compressors=zlib: the commands after the login go compressed (CompressionStream in the Worker)",
-    path: "/compression",
+    path: "/compression?compressors=zlib",
     expect: loggedIn("SCRAM-SHA-256", alice, { compression: "zlib", ping: 1 }),
+  },
+  {
+    name: "compressors=snappy: the commands after the login go compressed with snappy (in the Worker)",
+    path: "/compression?compressors=snappy",
+    expect: loggedIn("SCRAM-SHA-256", alice, { compression: "snappy", ping: 1 }),
   },
   {
     name: "timeoutMS bounds connect() as a whole: TIMEOUT at 300 ms, not at connectTimeoutMS (10 s)",
@@ -352,8 +357,10 @@ async function main(): Promise<number> {
       assert.equal(capped.stats.authSuccesses, 0);
       assert.equal(tlsServer.stats.authSuccesses, 1);
       assert.equal(apiServer.stats.authSuccesses, 1);
-      // The Worker's compressed scenario: ping and connectionStatus went compressed, and came back so.
-      assert.deepEqual([server.stats.compressedIn, server.stats.compressedOut], [2, 2]);
+      // The Worker's compressed scenarios: ping and connectionStatus went compressed with each compressor,
+      // and came back so.
+      assert.deepEqual(server.stats.compressedInBy, { zlib: 2, snappy: 2 });
+      assert.deepEqual(server.stats.compressedOutBy, { zlib: 2, snappy: 2 });
       result(true, "the resolver and the servers saw what the Worker reported");
     } catch (err) {
       result(false, "the resolver and the servers saw what the Worker reported", (err as Error).message);

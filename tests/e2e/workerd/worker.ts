@@ -223,9 +223,10 @@ const scenarios: Record<string, Scenario> = {
     const serverApi = url.searchParams.get("serverApi") === "1" ? "1" : undefined;
     return summarize(await connect(`mongodb://alice:alice-pw@${env.MONGODB_API_ADDRESS}/`, { serverApi }));
   },
-  // Wire compression: zlib through the Worker's CompressionStream, both ways.
-  "/compression": async (_url, env) => {
-    const conn = await connect(`mongodb://alice:alice-pw@${env.MONGODB_ADDRESS}/?compressors=zlib`);
+  // Wire compression, both ways: snappy in TypeScript, or zlib through the Worker's CompressionStream.
+  "/compression": async (url, env) => {
+    const compressors = url.searchParams.get("compressors") === "snappy" ? "snappy" : "zlib";
+    const conn = await connect(`mongodb://alice:alice-pw@${env.MONGODB_ADDRESS}/?compressors=${compressors}`);
     const hello = conn.trace.find((event) => event.type === "hello");
     const { ok } = await conn.command("admin", { ping: 1, comment: "x".repeat(10_000) });
     return { ...(await summarize(conn) as object), compression: hello?.attributes.compression, ping: ok };
