@@ -168,6 +168,7 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
     const readPreference = readPreferenceOf(ctx.request);
     recordReadPreference(ctx, name);
     checkGenericArguments(spec, cmd);
+    if (cmd.maxTimeMS !== undefined) (ctx.server.stats.maxTimeMS[name] ??= []).push(Number(cmd.maxTimeMS));
     if (spec.adminOnly && ctx.db !== "admin") {
       throw new CommandError(13, `${name} may only be run against the admin database.`);
     }

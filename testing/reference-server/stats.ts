@@ -30,6 +30,8 @@ export interface ServerStats {
    * `{ find: ["secondary"], insert: ["none"] }`; hello and the authentication commands are left out.
    */
   readPreferences: Record<string, string[]>;
+  /** The `maxTimeMS` of each command that carried one (and passed mongod's checks of it), by command name. */
+  maxTimeMS: Record<string, number[]>;
   /** Awaitable hellos that waited (the client's topologyVersion was current) before answering. */
   awaitedHellos: number;
   /**
@@ -60,6 +62,7 @@ export function newStats(): ServerStats {
     failpointHits: 0,
     clientMetadata: [],
     readPreferences: {},
+    maxTimeMS: {},
     awaitedHellos: 0,
     compressedIn: 0,
     compressedInBy: {},

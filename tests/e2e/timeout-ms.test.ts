@@ -110,6 +110,42 @@ for (const { name, transport } of await transports()) {
       }
     });
 
+    it("each command carries maxTimeMS, its timeoutMS, and the server's MaxTimeMSExpired (50) is TIMEOUT", async () => {
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/?timeoutMS=4000`);
+      const seen = () => server.stats.maxTimeMS.connectionStatus ?? [];
+      try {
+        const before = seen().length;
+        await conn.command("admin", { connectionStatus: 1 });
+        await conn.command("admin", { connectionStatus: 1 }, { timeoutMS: 1500 });
+        assert.deepEqual(seen().slice(before), [4000, 1500]);
+        // The handshake's commands carry none (connect() bounds them itself).
+        assert.equal(server.stats.maxTimeMS.saslContinue, undefined);
+        server.failPoints.configure({
+          configureFailPoint: "failCommand",
+          mode: { times: 1 },
+          data: { failCommands: ["connectionStatus"], errorCode: 50 },
+        });
+        const err = await refusal(conn.command("admin", { connectionStatus: 1 }));
+        assert.equal(err.code, "TIMEOUT");
+        assert.match(err.message, /stopped the command at its maxTimeMS \(4000 ms, from timeoutMS\)/);
+        assert.equal((err.cause as { serverCode?: number }).serverCode, 50);
+      } finally {
+        server.failPoints.configure({ configureFailPoint: "failCommand", mode: "off" });
+        await conn.close();
+      }
+    });
+
+    it("without timeoutMS no command carries maxTimeMS", async () => {
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`);
+      try {
+        const before = server.stats.maxTimeMS.ping?.length ?? 0;
+        await conn.command("admin", { ping: 1 }, { timeoutMS: 500 });
+        assert.equal(server.stats.maxTimeMS.ping?.length ?? 0, before);
+      } finally {
+        await conn.close();
+      }
+    });
+
     it("connect()'s clock stops when it returns: each later command has timeoutMS of its own", async () => {
       const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/?timeoutMS=300`);
       try {
