@@ -271,7 +271,8 @@ export class Connection implements CommandRunner {
       // The Client Side Operations Timeout specification: the server's MaxTimeMSExpired is a timeout.
       throw new MongoAuthError(
         "TIMEOUT",
-        `${this.address} stopped the command at its maxTimeMS (${maxTimeMS} ms, from timeoutMS): ${err.errmsg}`,
+        `${this.address} stopped the command at its maxTimeMS (${maxTimeMS} ms, from timeoutMS): ${err.errmsg}; ` +
+          "give it longer with timeoutMS, or with { timeoutMS } for this command",
         { cause: err },
       );
     }

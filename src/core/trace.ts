@@ -224,8 +224,8 @@ export type TraceEventAttributes = {
     /** The Stable API version declared (`serverApi`), in words: `1`, `1 (strict)`; absent when none. */
     serverApi?: string;
     /**
-     * The compressor the connection's commands go out with (`snappy`, `zlib`), or `none` when the server shares
-     * none of those offered (`compressors`); absent when none were offered.
+     * The compressor the connection's commands go out with (`snappy`, `zlib`), or `none` when the server
+     * shares none of those offered (`compressors`); absent when none were offered.
      */
     compression?: string;
   };

@@ -320,7 +320,8 @@ describe("Connection.command: maxTimeMS under timeoutMS (the Client Side Operati
       assert.equal((err as { code?: string }).code, "TIMEOUT");
       assert.equal(
         err.message,
-        "db.test:27017 stopped the command at its maxTimeMS (300 ms, from timeoutMS): operation exceeded time limit",
+        "db.test:27017 stopped the command at its maxTimeMS (300 ms, from timeoutMS): operation exceeded time " +
+          "limit; give it longer with timeoutMS, or with { timeoutMS } for this command",
       );
       assert.ok(err.cause instanceof MongoServerError && err.cause.serverCode === 50);
       return true;
