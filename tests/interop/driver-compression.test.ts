@@ -7,8 +7,9 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Document, MongoClient, type MongoClientOptions } from "mongodb";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import type { RunningServer } from "../../testing/reference-server/server.ts";
 import { RawClient } from "../../testing/reference-server/tests/raw-client.ts";
+import { withServer } from "../support/with-server.ts";
 
 const CONFIG: ServerConfig = {
   users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
@@ -38,16 +39,6 @@ async function withDriver(
     await fn(client);
   } finally {
     await client.close();
-  }
-}
-
-/** Runs `fn` with a fresh server of `config`, always closing it: its counters start at zero. */
-async function withServer(config: ServerConfig, fn: (server: RunningServer) => Promise<void>) {
-  const server = await startServer(config);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
   }
 }
 

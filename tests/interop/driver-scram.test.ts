@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import { type AuthMechanism, MongoClient, MongoServerError } from "mongodb";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { MATRIX_USERS, SASLPREP_LOGINS } from "../../testing/reference-server/matrix.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import type { RunningServer } from "../../testing/reference-server/server.ts";
+import { withServer } from "../support/with-server.ts";
 
 const CONFIG: ServerConfig = { users: MATRIX_USERS };
 
@@ -15,15 +16,6 @@ interface Login {
   password: string;
   authSource?: string;
   mechanism?: AuthMechanism;
-}
-
-async function withServer(fn: (server: RunningServer) => Promise<void>): Promise<void> {
-  const server = await startServer(CONFIG);
-  try {
-    await fn(server);
-  } finally {
-    await server.close();
-  }
 }
 
 /** Connects, runs fn with the client, always closes the client. */
@@ -66,7 +58,7 @@ async function authError(server: RunningServer, login: Login): Promise<MongoServ
 describe("official mongodb driver against the reference server", () => {
   for (const mechanism of ["SCRAM-SHA-1", "SCRAM-SHA-256"] as const) {
     it(`authenticates with ${mechanism}`, async () => {
-      await withServer(async (server) => {
+      await withServer(CONFIG, async (server) => {
         const users = await authenticatedUsers(server, { user: "alice", password: "alice-pw", mechanism });
         assert.deepEqual(users, [{ user: "alice", db: "admin" }]);
         assert.equal(server.stats.authSuccessesByMechanism[mechanism], 1);
@@ -75,7 +67,7 @@ describe("official mongodb driver against the reference server", () => {
   }
 
   it("negotiates SCRAM-SHA-256 and authenticates speculatively (no saslStart on the wire)", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       const users = await authenticatedUsers(server, { user: "alice", password: "alice-pw" });
       assert.deepEqual(users, [{ user: "alice", db: "admin" }]);
       assert.equal(server.stats.commands.saslStart, undefined);
@@ -89,7 +81,7 @@ describe("official mongodb driver against the reference server", () => {
   });
 
   it("negotiates SCRAM-SHA-1 for a user that only has SCRAM-SHA-1 credentials", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       const users = await authenticatedUsers(server, {
         user: "sha1only",
         password: "old-pw",
@@ -104,14 +96,14 @@ describe("official mongodb driver against the reference server", () => {
   });
 
   it("authenticates a user name holding '=' and ',' with SCRAM-SHA-256", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       const login = { user: "a=b,c", password: "odd-pw", mechanism: "SCRAM-SHA-256" } as const;
       assert.deepEqual(await authenticatedUsers(server, login), [{ user: "a=b,c", db: "admin" }]);
     });
   });
 
   it("fails that user with SCRAM-SHA-1 (code 18): the driver digests the escaped name, mongod the raw one", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       const error = await authError(server, { user: "a=b,c", password: "odd-pw", mechanism: "SCRAM-SHA-1" });
       assert.equal(error.code, 18);
       assert.deepEqual(server.stats.authFailureReasons, ["SCRAM authentication failed, storedKey mismatch"]);
@@ -119,7 +111,7 @@ describe("official mongodb driver against the reference server", () => {
   });
 
   it("SASLpreps SCRAM-SHA-256 passwords (auth spec prose test)", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       for (const [user, password] of SASLPREP_LOGINS) {
         const login = { user, password, mechanism: "SCRAM-SHA-256" } as const;
         assert.deepEqual(
@@ -132,7 +124,7 @@ describe("official mongodb driver against the reference server", () => {
   });
 
   it("fails a wrong password with code 18 AuthenticationFailed", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       for (const mechanism of [undefined, "SCRAM-SHA-1", "SCRAM-SHA-256"] as const) {
         const error = await authError(server, { user: "alice", password: "wrong", mechanism });
         assert.equal(error.code, 18, String(mechanism));
@@ -142,7 +134,7 @@ describe("official mongodb driver against the reference server", () => {
   });
 
   it("fails a command with the failpoint's code", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       await withClient(server, { user: "alice", password: "alice-pw" }, async (client) => {
         const admin = client.db("admin");
         await admin.command({
@@ -159,7 +151,7 @@ describe("official mongodb driver against the reference server", () => {
   });
 
   it("makes the driver re-authenticate on 391 ReauthenticationRequired and retry", async () => {
-    await withServer(async (server) => {
+    await withServer(CONFIG, async (server) => {
       await withClient(server, { user: "alice", password: "alice-pw" }, async (client) => {
         const admin = client.db("admin");
         await admin.command({

@@ -12,7 +12,8 @@ import { createInterface } from "node:readline";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { BOTH_SCRAM, MATRIX_USERS, SASLPREP_LOGINS } from "../../testing/reference-server/matrix.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import type { RunningServer } from "../../testing/reference-server/server.ts";
+import { withServer } from "../support/with-server.ts";
 
 const PYTHON = "/usr/bin/python3";
 const CONFIG: ServerConfig = {
@@ -104,15 +105,6 @@ describe("pymongo against the reference server", () => {
     assert.match(await pymongo.ready(), /^3\./);
   });
   after(() => pymongo?.close());
-
-  async function withServer(config: ServerConfig, fn: (server: RunningServer) => Promise<void>) {
-    const server = await startServer(config);
-    try {
-      await fn(server);
-    } finally {
-      await server.close();
-    }
-  }
 
   /**
    * Runs one case; in CI a missing module fails the case with the reason.
