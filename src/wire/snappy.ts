@@ -11,6 +11,8 @@ const BLOCK_SIZE = 1 << 16;
 const HASH_BITS = 14;
 /** Below this a block is sent as one literal: a match needs room to be found (snappy's kInputMarginBytes). */
 const INPUT_MARGIN = 15;
+/** A literal longer than this is copied with `set()`; a shorter one faster by a loop. */
+const LONG = 16;
 
 /**
  * The largest output {@link snappyCompress} can produce for `length` bytes (snappy's MaxCompressedLength).
@@ -84,40 +86,51 @@ export function snappyUncompress(data: Uint8Array, expectedLength: number): Uint
     throw new RangeError(`its preamble declares ${length} bytes, the message ${expectedLength}`);
   }
   const out = new Uint8Array(length);
+  const end = data.length;
   let o = 0;
   let p = start;
-  while (p < data.length) {
+  // One loop, byte loops for the short elements: helper calls and typed-array methods per element made it
+  // 1.5 to 3 times slower (measured on Node.js and Bun).
+  while (p < end) {
     const tag = data[p++];
     const kind = tag & 3;
     if (kind === 0) {
       let n = tag >>> 2;
       if (n >= 60) {
         const bytes = n - 59;
-        if (p + bytes > data.length) throw new RangeError("a literal's length is cut short");
+        if (p + bytes > end) throw new RangeError("a literal's length is cut short");
         n = readLittleEndian(data, p, bytes);
         p += bytes;
       }
       n += 1;
-      if (p + n > data.length) throw new RangeError("a literal runs past the end of the data");
+      if (p + n > end) throw new RangeError("a literal runs past the end of the data");
       if (o + n > length) throw new RangeError("a literal runs past the declared length");
-      copyLiteral(data, p, out, o, n);
-      p += n;
-      o += n;
+      if (n > LONG) {
+        out.set(data.subarray(p, p + n), o);
+        p += n;
+        o += n;
+      } else {
+        for (let i = 0; i < n; i++) out[o++] = data[p++];
+      }
       continue;
     }
-    const offsetBytes = kind === 1 ? 1 : kind === 2 ? 2 : 4;
-    if (p + offsetBytes > data.length) throw new RangeError("a copy's offset is cut short");
-    const n = kind === 1 ? 4 + ((tag >>> 2) & 7) : 1 + (tag >>> 2);
-    const offset = kind === 1
-      ? ((tag >>> 5) << 8) | data[p]
-      : kind === 2
-      ? data[p] | (data[p + 1] << 8)
-      : readLittleEndian(data, p, 4);
-    p += offsetBytes;
+    let n: number;
+    let offset: number;
+    if (kind === 1) {
+      if (p + 1 > end) throw new RangeError("a copy's offset is cut short");
+      n = 4 + ((tag >>> 2) & 7);
+      offset = ((tag >>> 5) << 8) | data[p++];
+    } else {
+      const bytes = kind === 2 ? 2 : 4;
+      if (p + bytes > end) throw new RangeError("a copy's offset is cut short");
+      n = 1 + (tag >>> 2);
+      offset = kind === 2 ? data[p] | (data[p + 1] << 8) : readLittleEndian(data, p, 4);
+      p += bytes;
+    }
     if (offset === 0 || offset > o) throw new RangeError("a copy refers to bytes before the start");
     if (o + n > length) throw new RangeError("a copy runs past the declared length");
-    copyWithin(out, o, offset, n);
-    o += n;
+    // Byte by byte: a copy that overlaps what it writes repeats those bytes, as the format means.
+    for (let from = o - offset, i = 0; i < n; i++) out[o++] = out[from++];
   }
   if (o !== length) throw new RangeError(`it holds ${o} bytes of the ${length} declared`);
   return out;
@@ -176,6 +189,11 @@ function load32(b: Uint8Array, i: number): number {
 
 /** Where the match that begins at `a` and `b` ends, measured at `b` (`a` < `b`). */
 function matchEnd(input: Uint8Array, a: number, b: number, end: number): number {
+  // Four bytes at a time while they last, then byte by byte.
+  while (b + 4 <= end && load32(input, a) === load32(input, b)) {
+    a += 4;
+    b += 4;
+  }
   while (b < end && input[a] === input[b]) {
     a++;
     b++;
@@ -237,34 +255,16 @@ function readPreamble(data: Uint8Array): [number, number] {
     value += (byte & 0x7f) * 2 ** (7 * i);
     if (byte < 0x80) {
       if (value > 0xffffffff) break;
-      return [value, i + 1];
+      return [value >>> 0, i + 1];
     }
   }
   throw new RangeError("its preamble is not a 32-bit length");
 }
 
+// Bit operations, not multiplications: the result stays a small integer for the engine, and the loop that
+// adds it to its positions stays fast (with floating-point results it ran 1.5 to 4 times slower).
 function readLittleEndian(data: Uint8Array, p: number, bytes: number): number {
   let value = 0;
-  for (let i = 0; i < bytes; i++) value += data[p + i] * 2 ** (8 * i);
-  return value;
-}
-
-// Below this many bytes a loop copies faster than a typed-array method does.
-const SHORT = 32;
-
-function copyLiteral(data: Uint8Array, p: number, out: Uint8Array, o: number, length: number): void {
-  if (length > SHORT) {
-    out.set(data.subarray(p, p + length), o);
-    return;
-  }
-  for (let i = 0; i < length; i++) out[o + i] = data[p + i];
-}
-
-/** Copies `length` bytes from `offset` back; an overlapping copy repeats the bytes, as the format means. */
-function copyWithin(out: Uint8Array, o: number, offset: number, length: number): void {
-  if (offset >= length && length > SHORT) {
-    out.copyWithin(o, o - offset, o - offset + length);
-    return;
-  }
-  for (let i = 0; i < length; i++) out[o + i] = out[o + i - offset];
+  for (let i = 0; i < bytes; i++) value |= data[p + i] << (8 * i);
+  return value >>> 0;
 }

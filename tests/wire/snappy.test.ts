@@ -156,6 +156,12 @@ describe("snappyUncompress", () => {
         6,
         /past the declared length/,
       ],
+      [
+        "a copy one byte past the declared length",
+        [7, 0x0c, 0x61, 0x62, 0x63, 0x64, 0x01, 4],
+        7,
+        /past the declared length/,
+      ],
       ["fewer bytes than declared", [5, 0x0c, 0x61, 0x62, 0x63, 0x64], 5, /holds 4 bytes of the 5 declared/],
     ];
     for (const [name, data, length, message] of refusals) {
