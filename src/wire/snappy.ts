@@ -210,8 +210,12 @@ function emitLiteral(input: Uint8Array, from: number, length: number, out: Uint8
     out[o++] = (59 + bytes) << 2;
     for (let i = 0; i < bytes; i++) out[o++] = (n >>> (8 * i)) & 0xff;
   }
-  out.set(input.subarray(from, from + length), o);
-  return o + length;
+  if (length > LONG) {
+    out.set(input.subarray(from, from + length), o);
+    return o + length;
+  }
+  for (let i = 0; i < length; i++) out[o++] = input[from++];
+  return o;
 }
 
 function emitCopy(out: Uint8Array, o: number, offset: number, length: number): number {
