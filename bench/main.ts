@@ -6,12 +6,15 @@
  *   bun run bench:bun          bun bench/main.ts
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
- * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool` (sections to run), `--max-connecting=N`
- * (mongo-auth's maxConnecting in the pool section; default: the library's). Prints Markdown tables and writes
- * bench/results/<runtime>.json (<runtime>.quick.json for --quick). the README's Performance section explains them.
+ * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression` (sections to run),
+ * `--max-connecting=N` (mongo-auth's maxConnecting in the pool section; default: the library's). Prints
+ * Markdown tables and writes bench/results/<runtime>.json (<runtime>.quick.json for --quick; a run of some
+ * sections, <runtime>.<sections>.json, so that it never replaces a whole run's results). bench/README.md
+ * explains them.
  *
  * @module
  */
+import { compressionSection } from "./sections/compression.ts";
 import { handshakeSection } from "./sections/handshake.ts";
 import { pbkdf2Section } from "./sections/pbkdf2.ts";
 import { poolSection } from "./sections/pool.ts";
@@ -42,6 +45,7 @@ const PLANS: Record<string, { full: Plan; quick: Plan }> = {
   handshake: { full: { warmup: 20, runs: 200 }, quick: { warmup: 2, runs: 20 } },
   stall: { full: { warmup: 3, runs: 41 }, quick: { warmup: 1, runs: 5 } },
   pool: { full: { warmup: 1, runs: 15 }, quick: { warmup: 0, runs: 2 } },
+  compression: { full: { warmup: 30, runs: 51 }, quick: { warmup: 1, runs: 3 } },
 };
 const plan = (section: string) => quick ? PLANS[section].quick : PLANS[section].full;
 const wanted = (section: string) => only === undefined || only.includes(section);
@@ -54,7 +58,8 @@ if (wanted("scram-ceiling")) rows.push(...await scramCeilingSection(plan("scram-
 if (wanted("handshake")) rows.push(...await handshakeSection(plan("handshake"), transport));
 if (wanted("pool")) rows.push(...await poolSection(plan("pool"), transport, env, root, maxConnecting));
 if (wanted("stall")) rows.push(...await stallSection(plan("stall")));
+if (wanted("compression")) rows.push(...await compressionSection(plan("compression")));
 
 console.log(markdown(env, rows, quick));
-const path = saveJson(root, env, rows, quick);
+const path = saveJson(root, env, rows, quick, only);
 console.log(`results: ${path} (${((performance.now() - started) / 1000).toFixed(0)} s)`);

@@ -4,7 +4,7 @@ import type { Environment } from "./runtime.ts";
 
 /** One measurement. Times are milliseconds unless `unit` says otherwise. */
 export interface Row {
-  /** Section of issue #8: "pbkdf2", "scram-client", "handshake", "pool", "stall". */
+  /** Section: "pbkdf2", "scram-client", "handshake", "pool", "stall" (issue #8's), "compression". */
   readonly section: string;
   readonly name: string;
   readonly median: number;
@@ -30,6 +30,7 @@ const SECTION_TITLES: Record<string, string> = {
   handshake: "3. Handshake end to end (loopback, connect + hello + auth)",
   pool: "4. Pool warm-up (100 concurrent connections of one user)",
   stall: "5. Event-loop stall (longest gap of a 1 ms interval timer)",
+  compression: "6. Wire compression (one insert of 5 000 documents, both ways)",
 };
 
 /**
@@ -76,16 +77,25 @@ function fmt(value: number): string {
 }
 
 /**
- * Writes `bench/results/<runtime>.json`.
+ * Writes `bench/results/<runtime>.json`; a run of some sections (`--only`) writes
+ * `<runtime>.<sections>.json` instead, so that it never replaces a whole run's results.
  *
  * @param root the repository root
  * @param env runtime and machine
  * @param rows the measurements
  * @param quick whether this was a `--quick` run
+ * @param only the sections run, when not all
  * @returns the path written
  */
-export function saveJson(root: URL, env: Environment, rows: readonly Row[], quick: boolean): string {
-  const url = new URL(`bench/results/${env.runtime}${quick ? ".quick" : ""}.json`, root);
+export function saveJson(
+  root: URL,
+  env: Environment,
+  rows: readonly Row[],
+  quick: boolean,
+  only?: readonly string[],
+): string {
+  const sections = only === undefined ? "" : `.${only.join("+")}`;
+  const url = new URL(`bench/results/${env.runtime}${sections}${quick ? ".quick" : ""}.json`, root);
   const body = { ...env, quick, date: new Date().toISOString(), results: rows };
   writeFileSync(url, JSON.stringify(body, null, 2) + "\n");
   return url.pathname;
