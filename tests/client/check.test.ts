@@ -50,9 +50,9 @@ describe("checkServer's hello and compression", () => {
     assert.deepEqual((await helloOf({ compressors: ["zlib", "snappy"] })).compression, ["zlib", "snappy"]);
   });
 
-  it("offers an empty list when none are configured (the specification's SHOULD, as the official drivers do)", async () => {
-    assert.deepEqual((await helloOf({})).compression, []);
-    assert.deepEqual((await helloOf({ compressors: ["zstd"] })).compression, []);
+  it("offers nothing when none are configured (not the specification's SHOULD of an empty list: measured slower)", async () => {
+    assert.equal("compression" in await helloOf({}), false);
+    assert.equal("compression" in await helloOf({ compressors: ["zstd"] }), false);
   });
 });
 
