@@ -312,7 +312,7 @@ async function sendHello(
   const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};
   const fields: Document = { helloOk: true, client, ...loadBalanced, ...authFields };
   // The compression specification: the compressors this client offers, in its order. Its SHOULD of an empty
-  // list when none are configured is not followed: with it, connect() ×100 took 3–7 % more of the main
+  // list when none are configured is not followed: with it, connect() ×100 took up to 7 % more of the main
   // thread's time on Node.js (bench section 4, three A/B batches), and a server treats both alike.
   const offered = context.settings.compressors;
   if (offered) fields.compression = offered;
