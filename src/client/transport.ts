@@ -178,7 +178,7 @@ export interface TransportCapabilities {
   readonly maxPbkdf2Iterations?: number;
 }
 
-/** Every capability of a runtime that does what mongo-auth asks of sockets: Node.js and Bun. */
+/** Every capability: what a transport whose sockets do all that mongo-auth asks declares (the Node.js one, Bun too). */
 export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.freeze({
   clientCertificates: true,
   customCA: true,

@@ -99,7 +99,7 @@ export class HmacState {
     return this.toString();
   }
 
-  /** As {@link toString}, for `Deno.inspect`. */
+  /** As {@link toString}, for Deno's inspect (the symbol it looks up). */
   [DENO_INSPECT](): string {
     return this.toString();
   }
