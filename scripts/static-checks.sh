@@ -11,8 +11,8 @@ bin=node_modules/.bin
 "$bin/deno" check --doc-only README.md docs/*.md bench/README.md CONTRIBUTING.md
 # What JSR scores: every export of every entry point documented, no public type naming a private one.
 "$bin/deno" doc --lint mod.ts src/transport/deno.ts src/transport/node.ts src/transport/workers.ts cli.ts
-# The layers of src/ (core ← crypto ← credential ← dns, wire ← auth ← mechanisms ← client ← transport),
-# no import cycle, and runtime-specific code only in src/transport/.
+# The layers of src/ (core ← crypto ← credential ← dns, wire ← auth, topology ← mechanisms ← client ←
+# transport), no import cycle, and runtime-specific code (or a runtime global in a comment) only in src/transport/.
 "$bin/deno" run --allow-read scripts/check-layers.ts
 # Self-contained: a fresh clone has nothing beside it, so no file may reach outside the repository for
 # test data (the MongoDB spec files are vendored in tests/spec/data/).

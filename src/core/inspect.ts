@@ -1,5 +1,5 @@
 /**
- * The symbols Node's (and Bun's) `util.inspect` and `Deno.inspect` look for, by their registered names:
+ * The symbols Node's (and Bun's) `util.inspect` and Deno's `inspect` look for, by their registered names:
  * what holds a secret (a credential, an HMAC key) prints itself through them without this package
  * importing any runtime.
  *
@@ -7,7 +7,7 @@
  */
 
 /**
- * Node's and Bun's `util.inspect.custom`, without an import of node:util.
+ * Node's and Bun's `util.inspect.custom`, without importing Node's `util` module.
  *
  * @example A value that prints as a placeholder
  * ```ts
@@ -22,7 +22,7 @@
 export const NODE_INSPECT = Symbol.for("nodejs.util.inspect.custom");
 
 /**
- * The symbol `Deno.inspect` looks for (`Symbol.for("Deno.customInspect")`), without touching the `Deno`
+ * The symbol Deno's `inspect` looks for, by its registered name, without touching the runtime's global
  * namespace.
  *
  * @example

@@ -54,7 +54,7 @@ export interface RuntimeEnv {
 
 /**
  * What {@link RuntimeEnv.envRestriction} says on Deno without `--allow-env` (from either transport:
- * `/deno` and Deno's `node:process` alike).
+ * `/deno` and Deno's Node-compatible `process` alike).
  */
 export const DENO_ENV_RESTRICTION = "Deno runs without --allow-env, so no environment variable is visible: " +
   "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";

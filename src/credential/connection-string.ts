@@ -95,7 +95,7 @@ export interface ConnectionString {
  * The `/` between the hosts and the options may be left out (`mongodb://host?w=1`). Options are validated
  * per the URI Options spec: an unknown option or a value an option does not accept is ignored and
  * reported in `warnings` (never logged); options in conflict are errors. Printed (`String`,
- * `JSON.stringify`, `util.inspect`, `Deno.inspect`), the result shows `<redacted>` for the password and the
+ * `JSON.stringify`, Node's and Deno's `inspect`), the result shows `<redacted>` for the password and the
  * values of `proxyPassword`, `tlsCertificateKeyFilePassword` and `AWS_SESSION_TOKEN`; the fields hold them.
  * A UNIX domain socket path (`%2Ftmp%2Fmongodb-27017.sock`) is a host with port 0 (`connect()` dials it on
  * Deno, Node.js and Bun).

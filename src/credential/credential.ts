@@ -7,7 +7,7 @@
  * `auth.username`/`auth.password` (the Node driver's spelling), which win over the URI's userinfo.
  *
  * A printed credential never shows its password or its AWS session token: `String()`, `JSON.stringify()`,
- * Node's `util.inspect` (and so `console.log` in Node and Bun) and `Deno.inspect` all print `<redacted>`.
+ * Node's `util.inspect` (and so `console.log` in Node and Bun) and Deno's `inspect` all print `<redacted>`.
  * The values themselves stay readable, since the mechanisms need them.
  *
  * @module

@@ -42,7 +42,7 @@ export const AUTH_MECHANISMS: readonly AuthMechanism[] = Object.freeze([
 /**
  * A validated, frozen credential: made by `parseCredential` (or checked by `authenticate`, which runs a
  * credential it did not make through the same rules), so a mechanism reads it without checking it again.
- * Printing it (`String`, `JSON.stringify`, `util.inspect`, `Deno.inspect`) shows `<redacted>` in place of
+ * Printing it (`String`, `JSON.stringify`, Node's and Deno's `inspect`) shows `<redacted>` in place of
  * the password and of `AWS_SESSION_TOKEN`.
  *
  * @example A credential never prints its password

@@ -1,6 +1,6 @@
 /**
  * Freezing and printing a credential: the password and `AWS_SESSION_TOKEN` never show in `String()`,
- * `JSON.stringify`, Node's `util.inspect` or `Deno.inspect` (through the symbols those look for, so no
+ * `JSON.stringify`, Node's `util.inspect` or Deno's `inspect` (through the symbols those look for, so no
  * runtime is imported), while `credential.password` itself stays readable for the mechanisms. A parsed
  * connection string prints the same way (connection-string.ts).
  *

@@ -88,7 +88,7 @@ export async function resolveSrvOverHttps(
 }
 
 /**
- * The TXT records of `name`, over DNS-over-HTTPS, each as its list of strings (like `node:dns`).
+ * The TXT records of `name`, over DNS-over-HTTPS, each as its list of strings, as Node's DNS gives them.
  *
  * @param name e.g. `cluster0.example.com`
  * @param options endpoint, fetch, timeout, signal

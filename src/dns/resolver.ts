@@ -1,6 +1,6 @@
 /**
  * What `mongodb+srv://` needs from a DNS resolver: SRV and TXT lookups that take a signal. Each
- * runtime's transport is one (`node:dns`, `Deno.resolveDns`); DNS-over-HTTPS is another.
+ * runtime's transport is one (Node's DNS module, Deno's resolver); DNS-over-HTTPS is another.
  *
  * @module
  */

@@ -125,7 +125,7 @@ function inDomainOf(host: string, name: string): boolean {
   return host.endsWith("." + domain) && host !== domain;
 }
 
-// What node:dns (code) and Deno.resolveDns (error name) say of a name with no such record.
+// What Node's DNS module (a code) and Deno's resolver (an error name) say of a name with no such record.
 const NOT_FOUND: ReadonlySet<string> = new Set(["ENOTFOUND", "ENODATA", "NotFound"]);
 // Deno without --allow-net for the DNS server: its own message says what to do.
 const NO_PERMISSION: ReadonlySet<string> = new Set(["NotCapable", "PermissionDenied"]);
