@@ -18,6 +18,7 @@ import { type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import { attachTrace, stopwatch, type TraceListener, TraceRecorder } from "../core/trace.ts";
 import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
+import { checkHostOptions } from "./host-options.ts";
 
 /**
  * Options of {@link authenticate} and {@link beginAuthentication}.
@@ -161,8 +162,9 @@ export interface AuthTracing {
  * @param credential from {@link parseCredential}
  * @param options host, env, cache store, signal, SCRAM iteration limit
  * @returns the authentication in progress
- * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`; `INVALID_OPTION` for a
- *   `maxScramIterations` out of range, or a human OIDC flow without `host` or to a host not in ALLOWED_HOSTS
+ * @throws {MongoAuthError} `UNSUPPORTED_MECHANISM`, `INVALID_CREDENTIAL`; `INVALID_OPTION` for an option of
+ *   the wrong type, a `maxScramIterations` out of range, or a human OIDC flow without `host` or to a host not
+ *   in ALLOWED_HOSTS
  * @example What goes into your own hello
  * ```ts
  * import assert from "node:assert/strict";
@@ -175,9 +177,13 @@ export interface AuthTracing {
  */
 export function beginAuthentication(
   credential: MongoCredential,
-  options: AuthenticateOptions = {},
+  options?: AuthenticateOptions,
 ): Promise<Authentication> {
-  return startAuthentication(credential, options);
+  try {
+    return startAuthentication(credential, checkHostOptions(options, "beginAuthentication()"));
+  } catch (err) {
+    return Promise.reject(err); // a promise-returning function rejects; it never throws
+  }
 }
 
 /**
@@ -266,6 +272,13 @@ export async function startAuthentication(
     helloFields,
     async complete(runner, helloReply) {
       try {
+        checkRunner(runner, "complete()");
+        if (helloReply === null || typeof helloReply !== "object" || Array.isArray(helloReply)) {
+          throw new MongoAuthError(
+            "INVALID_OPTION",
+            "complete() needs the server's hello reply, the document it answered to hello with helloFields",
+          );
+        }
         steps.count = 0;
         let speculativeReply = speculative ? asDocument(helloReply.speculativeAuthenticate) : undefined;
         if (negotiating) {
@@ -399,7 +412,8 @@ function serverErrorIn(err: unknown): MongoServerError | undefined {
  * @param credential from {@link parseCredential}
  * @param options host, env, cache store, signal, helloReply
  * @returns the mechanism used and whether it was speculative
- * @throws {MongoAuthError} `AUTHENTICATION_FAILED` when the server rejects the credential, and the codes of each mechanism
+ * @throws {MongoAuthError} `AUTHENTICATION_FAILED` when the server rejects the credential, `INVALID_OPTION` for
+ *   an option of the wrong type, and the codes of each mechanism
  * @example The error a refusing server gives
  * ```ts
  * import assert from "node:assert/strict";
@@ -413,8 +427,10 @@ function serverErrorIn(err: unknown): MongoServerError | undefined {
 export async function authenticate(
   runner: CommandRunner,
   credential: MongoCredential,
-  options: AuthenticateOptions = {},
+  given?: AuthenticateOptions,
 ): Promise<AuthResult> {
+  const options = checkHostOptions(given, "authenticate()");
+  checkRunner(runner, "authenticate()");
   const env = options.env ?? defaultEnv;
   const trace = new TraceRecorder({ onEvent: options.onEvent, now: () => env.now() });
   const auth = await startAuthentication(credential, options, undefined, { trace });
@@ -442,6 +458,17 @@ export async function authenticate(
     );
   }
   return await auth.complete(runner, helloReply);
+}
+
+// A runner of the wrong kind would fail as a TypeError on the first command, deep inside a mechanism.
+function checkRunner(runner: CommandRunner, api: string): void {
+  if (typeof runner?.command !== "function") {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `${api} needs a CommandRunner: an object whose command(db, command) sends a command on your connection ` +
+        "and resolves to the server's reply",
+    );
+  }
 }
 
 function checkServerVersion(mechanism: Mechanism, helloReply: Document): void {

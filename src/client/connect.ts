@@ -18,6 +18,7 @@ import { type CheckContext, failureAttributes, startOn } from "./check.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
 import { handshakeStepsFor } from "./turn-budget.ts";
 import { hostPort } from "../topology/server-description.ts";
+import { checkHostOptions } from "./host-options.ts";
 
 /**
  * Connects to the member of `uri`'s deployment that the read preference asks for and authenticates
@@ -67,8 +68,9 @@ import { hostPort } from "../topology/server-description.ts";
 export async function connectWith(
   transport: Transport,
   uri: string,
-  options: ConnectOptions = {},
+  given?: ConnectOptions,
 ): Promise<Connection> {
+  const options = checkHostOptions(given, "connect()");
   const env = options.env;
   const trace = new TraceRecorder({ onEvent: options.onEvent, now: env && (() => env.now()) });
   const elapsed = stopwatch();

@@ -353,6 +353,8 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   };
 
   const warnings = optionObjectWarnings(options);
+  // Read before the rules below compare it with 0, which a value of the wrong type would not survive.
+  const srvMaxHosts = count("srvMaxHosts", 0, "hosts");
   const tlsFlag = flag("tls");
   const sslFlag = flag("ssl");
   // The conflict rules again, over both sources: tlsInsecure in the URI and tlsAllowInvalidHostnames
@@ -404,7 +406,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     timeoutMS: (options.timeoutMS ?? uri.timeoutMS) === undefined ? undefined : count("timeoutMS", 0),
     appName,
     srvServiceName,
-    srvMaxHosts: count("srvMaxHosts", 0, "hosts"),
+    srvMaxHosts,
     maxConnecting,
     selection: selectionOptions(options, uri, { text, flag, count }),
     apiParameters: apiParameters(options.serverApi),
@@ -459,8 +461,10 @@ function proxySettings(
   const host = text("proxyHost");
   if (host === undefined) return undefined;
   if (host === "") throw invalid("proxyHost", "a host name or IP address");
-  const port = Number(options.proxyPort ?? uri.proxyPort ?? 1080);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  const given: unknown = options.proxyPort ?? uri.proxyPort ?? 1080;
+  // A number, or its digits (as the connection string gives them); Number() would take true as port 1.
+  const port = typeof given === "string" && /^\d+$/.test(given) ? Number(given) : given;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > 65535) {
     throw invalid("proxyPort", "a port number, 1 to 65535");
   }
   const username = text("proxyUsername");

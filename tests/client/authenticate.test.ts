@@ -337,3 +337,54 @@ describe("server version", () => {
     });
   });
 });
+
+describe("the conversation refuses arguments of the wrong type, as rejections with a code", () => {
+  const credential = parseCredential("mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-256")!;
+  const runner = { command: () => Promise.resolve({ ok: 1 }) };
+
+  it("beginAuthentication and authenticate: options of the wrong type are INVALID_OPTION, rejected not thrown", async () => {
+    const begun = beginAuthentication(credential, { signal: "abort" } as never);
+    assert.ok(begun instanceof Promise);
+    await assert.rejects(begun, {
+      code: "INVALID_OPTION",
+      message: /^option signal of beginAuthentication\(\)/,
+    });
+    await assert.rejects(beginAuthentication(credential, { env: {} } as never), {
+      code: "INVALID_OPTION",
+      message: /^option env of beginAuthentication\(\) must be a RuntimeEnv/,
+    });
+    await assert.rejects(beginAuthentication(credential, { cacheStore: 5 } as never), {
+      code: "INVALID_OPTION",
+      message: /^option cacheStore of beginAuthentication\(\) must be an AuthCacheStore, got a number$/,
+    });
+    await assert.rejects(authenticate(runner, credential, { helloReply: [] } as never), {
+      code: "INVALID_OPTION",
+      message: /^option helloReply of authenticate\(\) must be the hello reply document/,
+    });
+    await assert.rejects(authenticate(runner, credential, "fast" as never), {
+      code: "INVALID_OPTION",
+      message: "the options of authenticate() must be an object, got a string",
+    });
+  });
+
+  it("authenticate and complete: a runner without command(), or no hello reply, is INVALID_OPTION", async () => {
+    for (const wrong of [undefined, null, 5, {}, { command: "hello" }]) {
+      await assert.rejects(authenticate(wrong as never, credential), {
+        code: "INVALID_OPTION",
+        message: /^authenticate\(\) needs a CommandRunner/,
+      });
+      const auth = await beginAuthentication(credential);
+      await assert.rejects(auth.complete(wrong as never, { ok: 1 }), {
+        code: "INVALID_OPTION",
+        message: /^complete\(\) needs a CommandRunner/,
+      });
+    }
+    for (const hello of [undefined, null, 5, []]) {
+      const auth = await beginAuthentication(credential);
+      await assert.rejects(auth.complete(runner, hello as never), {
+        code: "INVALID_OPTION",
+        message: /^complete\(\) needs the server's hello reply/,
+      });
+    }
+  });
+});

@@ -359,3 +359,46 @@ describe("connect(): an IPv6 literal is written [host]:port in messages and the 
     });
   }
 });
+
+describe("connect(): options of the wrong type are refused before any socket opens", () => {
+  it("INVALID_OPTION naming the option, as a rejection, whatever the option was to carry", async () => {
+    let sockets = 0;
+    const transport: Transport = {
+      ...nodeTransport,
+      openSocket: () => {
+        sockets++;
+        return Promise.reject(new Error("no socket should open"));
+      },
+    };
+    const wrong: [Record<string, unknown> | unknown, RegExp][] = [
+      [{ signal: "abort" }, /^option signal of connect\(\) must be an AbortSignal/],
+      [{ env: { getEnv: () => undefined } }, /^option env of connect\(\) must be a RuntimeEnv/],
+      [{ cacheStore: "pool-1" }, /^option cacheStore of connect\(\) must be an AuthCacheStore/],
+      [{ onWarning: "console" }, /^option onWarning of connect\(\) must be a function/],
+      [{ onEvent: {} }, /^option onEvent of connect\(\) must be a function/],
+      [{ explain: 1 }, /^option explain of connect\(\) must be true or false/],
+      [{ proxyHost: "p", proxyPort: true }, /^option proxyPort must be a port number/],
+      [42, /^the options of connect\(\) must be an object, got a number$/],
+    ];
+    for (const [options, message] of wrong) {
+      const pending = connectWith(transport, "mongodb://alice:pw@127.0.0.1:1/", options as never);
+      await assert.rejects(pending, { name: "MongoAuthError", code: "INVALID_OPTION", message });
+    }
+    assert.equal(sockets, 0);
+  });
+
+  it("a null option is no option: the connection string's value stands", async () => {
+    const transport: Transport = {
+      ...nodeTransport,
+      openSocket: () => Promise.reject(new Error("refused")),
+    };
+    await assert.rejects(
+      connectWith(transport, "mongodb://127.0.0.1:1/?serverSelectionTimeoutMS=100", {
+        signal: null,
+        cacheStore: null,
+        onWarning: null,
+      } as never),
+      { code: "CONNECTION_FAILED" },
+    );
+  });
+});

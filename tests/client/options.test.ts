@@ -130,6 +130,20 @@ describe("connect options", () => {
     assert.throws(() => settings("mongodb://h/", { proxyHost: "p", proxyPort: 70_000 }), {
       code: "INVALID_OPTION",
     });
+    // A port is a number or its digits: true is not port 1, and a symbol is refused, not a TypeError.
+    for (const proxyPort of [true, Symbol("port"), [1080], " 1080"]) {
+      assert.throws(
+        () => settings("mongodb://h/", { proxyHost: "p", proxyPort: proxyPort as unknown as number }),
+        {
+          code: "INVALID_OPTION",
+          message: "option proxyPort must be a port number, 1 to 65535",
+        },
+      );
+    }
+    assert.equal(
+      settings("mongodb://h/", { proxyHost: "p", proxyPort: "1081" as unknown as number }).proxy?.port,
+      1081,
+    );
     assert.throws(() => settings("mongodb://h/", { proxyPort: 1080 }), {
       code: "INVALID_OPTION",
       message: "proxyPort needs proxyHost",
@@ -202,6 +216,15 @@ describe("connect options", () => {
       'the option "banana" given to connect() is not one it takes and was ignored',
     ]);
     assert.deepEqual(settings("mongodb://h/", { appName: "ok", signal: undefined }).warnings, []);
+  });
+
+  it("refuses an srvMaxHosts of the wrong type before the rules compare it with 0", () => {
+    for (const srvMaxHosts of [Symbol("n"), "x", -1, 1.5]) {
+      assert.throws(() => settings("mongodb+srv://c.example.net/", { srvMaxHosts: srvMaxHosts as number }), {
+        code: "INVALID_OPTION",
+        message: "option srvMaxHosts must be a whole number of hosts ≥ 0",
+      });
+    }
   });
 
   it("takes srvServiceName and srvMaxHosts for mongodb+srv, from either source", () => {
