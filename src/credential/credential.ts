@@ -328,14 +328,34 @@ export function checkedCredential(credential: MongoCredential): MongoCredential 
   if (credential === null || typeof credential !== "object") {
     throw invalid("the credential must be an object: build it with parseCredential");
   }
-  const { username, password, source, mechanismProperties } = credential;
+  const mechanism = parseMechanism(credential.mechanism);
+  const rules = RULES[mechanism ?? ""];
+  const username = givenText(credential, "username", rules.username);
+  const password = givenText(credential, "password", rules.password);
+  const source = givenText(credential, "source", "required");
   checkAuthSource(source);
   return buildCredential({
     username,
     password,
     authSource: source,
-    properties: canonicalProperties(mechanismProperties ?? {}),
-  }, parseMechanism(credential.mechanism));
+    properties: canonicalProperties(credential.mechanismProperties ?? {}),
+  }, mechanism);
+}
+
+// A field of a credential built by hand: a string, or absent (undefined or null). The official driver's
+// MongoCredential holds "" for a username or password it was not given (MONGODB-X509, MONGODB-AWS,
+// MONGODB-OIDC): where the mechanism does not require one, "" is absent too.
+function givenText(
+  credential: MongoCredential,
+  name: "username" | "password" | "source",
+  rule: "required" | "optional" | "forbidden",
+): string | undefined {
+  const value: unknown = credential[name];
+  if (value === undefined || value === null || (value === "" && rule !== "required")) return undefined;
+  if (typeof value !== "string") {
+    throw invalid(`the credential's ${name} must be a string, got ${typeof value}`);
+  }
+  return value;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -424,7 +444,10 @@ const RULES: Readonly<Record<AuthMechanism | "", MechanismRules>> = {
 
 /** Canonical mechanism from the given name (any case); `DEFAULT` means negotiate, like no mechanism. */
 function parseMechanism(name: string | undefined): AuthMechanism | undefined {
-  if (name === undefined) return undefined;
+  if (name === undefined || name === null) return undefined;
+  if (typeof name !== "string") {
+    throw invalid(`the mechanism must be a string, one of ${AUTH_MECHANISMS.join(", ")}; got ${typeof name}`);
+  }
   const upper = name.toUpperCase();
   if (upper === "DEFAULT") return undefined;
   const mechanism = AUTH_MECHANISMS.find((m) => m === upper);

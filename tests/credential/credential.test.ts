@@ -6,6 +6,7 @@ import {
   parseConnectionString,
   parseCredential,
 } from "@mongo-auth/core";
+import { MongoClient } from "mongodb";
 import { authSourceOrigin, checkedCredential } from "../../src/credential/credential.ts";
 import { assertRejects, credential } from "../support/credentials.ts";
 
@@ -263,6 +264,67 @@ describe("checkedCredential: what authenticate() does with a credential it did n
     for (const [given, message] of byHand) {
       assert.throws(() => checkedCredential(given), { code: "INVALID_CREDENTIAL", message });
     }
+  });
+
+  it("refuses a username, password or authentication database that is not a string, naming the field", () => {
+    const wrong: [Record<string, unknown>, string][] = [
+      [{ mechanism: "SCRAM-SHA-256", username: "alice", password: 1234 }, "password"],
+      [{ mechanism: "PLAIN", username: { cn: "alice" }, password: "pw" }, "username"],
+      [{ mechanism: "SCRAM-SHA-1", username: "alice", password: "pw", source: 7 }, "source"],
+      [{ mechanism: "MONGODB-AWS", username: ["AKID"], mechanismProperties: {} }, "username"],
+    ];
+    for (const [given, field] of wrong) {
+      assert.throws(() => checkedCredential(given as never), {
+        code: "INVALID_CREDENTIAL",
+        message: new RegExp(`^the credential's ${field} must be a string, got (number|object)$`),
+      });
+    }
+    for (const mechanism of [256, {}, ["PLAIN"]]) {
+      assert.throws(() => checkedCredential({ mechanism, username: "a", password: "p" } as never), {
+        code: "INVALID_CREDENTIAL",
+        message: /^the mechanism must be a string, one of SCRAM-SHA-256, .*; got (number|object)$/,
+      });
+    }
+  });
+
+  it('takes the official driver\'s MongoCredential, whose "" means no username or password, as parseCredential reads the same string', () => {
+    const uris = [
+      "mongodb://alice:pw@h/app",
+      "mongodb://alice:pw@h/?authMechanism=SCRAM-SHA-1",
+      "mongodb://alice:@h/",
+      "mongodb://alice:pw@h/?authMechanism=PLAIN",
+      "mongodb://h/?authMechanism=MONGODB-X509&tls=true",
+      "mongodb://CN%3Dclient@h/?authMechanism=MONGODB-X509&tls=true",
+      "mongodb://h/?authMechanism=MONGODB-AWS",
+      "mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:test",
+      "mongodb://app@h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:azure,TOKEN_RESOURCE:api://db",
+    ];
+    for (const uri of uris) {
+      const driver = new MongoClient(uri).options.credentials!;
+      const checked = checkedCredential(driver as never);
+      const ours = parseCredential(uri)!;
+      const { ALLOWED_HOSTS: _driverDefault, ...properties } = checked.mechanismProperties;
+      assert.deepEqual(
+        [checked.username, checked.password, checked.source, checked.mechanism, properties],
+        [ours.username, ours.password, ours.source, ours.mechanism, ours.mechanismProperties],
+        uri,
+      );
+    }
+    // Where the mechanism needs one, "" stays what it is, and the rules speak.
+    assert.throws(
+      () =>
+        checkedCredential({
+          mechanism: "PLAIN",
+          username: "",
+          password: "pw",
+          source: "$external",
+          mechanismProperties: {},
+        }),
+      {
+        code: "INVALID_CREDENTIAL",
+        message: /username must not be empty/,
+      },
+    );
   });
 });
 
