@@ -89,7 +89,7 @@ describe("bundle size and bleed", () => {
   });
 
   // 47–50 KB while each entry point's transport was made at load time, which kept its sockets, TLS and DNS
-  // code in any bundle of the entry point.
+  // code in any bundle of the entry point. 40 KB before its options were checked for their type (about 1 KB).
   for (
     const [entry, platform] of [
       ["src/transport/node.ts", "node"],
@@ -97,7 +97,7 @@ describe("bundle size and bleed", () => {
       ["src/transport/workers.ts", "browser"],
     ] as const
   ) {
-    it(`createHumanCallback alone from ${entry} (oauth4webapi included) stays under 40 KB, without the transport`, async () => {
+    it(`createHumanCallback alone from ${entry} (oauth4webapi included) stays under 41 KB, without the transport`, async () => {
       const b = await bundle(
         `import { createHumanCallback } from "ROOT/${entry}"; console.log(createHumanCallback);`,
         platform,
@@ -110,7 +110,7 @@ describe("bundle size and bleed", () => {
         [],
       );
       assert.deepEqual(b.inputs.filter((name) => /src\/transport\/(node-|deno-)?socket/.test(name)), []);
-      assert.ok(b.bytes < 40_000, `createHumanCallback bundles to ${b.bytes} bytes`);
+      assert.ok(b.bytes < 41_000, `createHumanCallback bundles to ${b.bytes} bytes`);
     });
   }
 
@@ -125,11 +125,13 @@ describe("bundle size and bleed", () => {
   // 248 KB before wire compression (compressors=zlib): OP_COMPRESSED both ways, the option's rules and what
   // each refusal of a compressed reply says: about 3.6 KB.
   // 254 KB before snappy (compressors=snappy): Google's format both ways, in TypeScript: about 2 KB.
+  // 257 KB before every option, argument and hand-built credential was checked for its type, with a
+  // message naming it (connect(), the conversation, the constructors and factories): about 4 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 257_000],
-      ["src/transport/deno.ts", "browser", 257_000],
-      ["src/transport/workers.ts", "browser", 257_000],
+      ["src/transport/node.ts", "node", 261_000],
+      ["src/transport/deno.ts", "browser", 261_000],
+      ["src/transport/workers.ts", "browser", 261_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {

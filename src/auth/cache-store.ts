@@ -6,8 +6,9 @@
  * @module
  */
 import type { MongoCredential } from "../credential/mongo-credential.ts";
-import { defaultScramKeyCache, type ScramKeyCache } from "../crypto/scram-key-cache.ts";
+import { defaultScramKeyCache, isScramKeyCache, type ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { AuthCache } from "./mechanism.ts";
+import { checkOptions, IS, optionChecks } from "../core/options.ts";
 
 /**
  * Options of {@link AuthCacheStore}.
@@ -27,6 +28,11 @@ export interface AuthCacheStoreOptions {
   /** Where SCRAM keys are cached (and PBKDF2 runs can be counted). Default: the process-wide cache. */
   readonly scramKeyCache?: ScramKeyCache;
 }
+
+const CACHE_STORE_OPTION_CHECKS = optionChecks({
+  maxScopes: IS.number,
+  scramKeyCache: [isScramKeyCache, "a ScramKeyCache"],
+});
 
 /**
  * Holds one {@link AuthCache} scope per credential. Make one per client (pool); `connect()` uses a
@@ -66,10 +72,10 @@ export class AuthCacheStore {
    * @param options how many credentials to keep state for (a number is `maxScopes`), and the SCRAM key
    *   cache to use
    */
-  constructor(options: number | AuthCacheStoreOptions = {}) {
+  constructor(options?: number | AuthCacheStoreOptions) {
     const { maxScopes = 256, scramKeyCache = defaultScramKeyCache } = typeof options === "number"
       ? { maxScopes: options }
-      : options;
+      : checkOptions(options, "new AuthCacheStore()", CACHE_STORE_OPTION_CHECKS);
     this.#maxScopes = maxScopes;
     this.scramKeyCache = scramKeyCache;
   }

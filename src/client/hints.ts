@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { MongoAuthError } from "../core/errors.ts";
 import type { TraceEvent, TraceEventAttributes, TraceEventType } from "../core/trace.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
@@ -512,8 +513,9 @@ const RULES: readonly HintRule[] = [
  * what to do and the facts of the trace it rests on. A trace that shows none of the known cases gives
  * none; the error's message still says what was tried.
  *
- * @param trace the events of the login
+ * @param trace the events of the login (`undefined`: no hints)
  * @returns the hints, most basic first (TLS before authentication)
+ * @throws {MongoAuthError} `INVALID_OPTION` for something that is not a trace
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -530,6 +532,14 @@ const RULES: readonly HintRule[] = [
  * assert.match(hint.message, /set authSource=app/);
  * ```
  */
-export function hintsFor(trace: readonly TraceEvent[]): Hint[] {
+export function hintsFor(trace: readonly TraceEvent[] | undefined): Hint[] {
+  // No trace (an error that is not a MongoAuthError's, say) has nothing to explain.
+  if (trace === undefined || trace === null) return [];
+  if (!Array.isArray(trace) || !trace.every((event) => typeof event?.type === "string")) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      "hintsFor() takes a login's trace: the events of a MongoAuthError's trace, or of Connection.trace",
+    );
+  }
   return RULES.map((rule) => rule(trace)).filter((hint): hint is Hint => hint !== undefined);
 }

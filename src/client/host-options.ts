@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { MongoAuthError } from "../core/errors.ts";
+import { checkOptions, IS, optionChecks } from "../core/options.ts";
+import { RUNTIME_ENV_CHECK } from "../core/runtime-env.ts";
 
 /**
  * The options object itself, and the host facilities in it: `signal` (an `AbortSignal`), `env` (a
@@ -33,59 +34,16 @@ import { MongoAuthError } from "../core/errors.ts";
  * ```
  */
 export function checkHostOptions<T extends object>(options: T | null | undefined, api: string): T {
-  // Every field of these options is optional: none is an empty object.
-  if (options === undefined || options === null) return {} as T;
-  if (typeof options !== "object" || Array.isArray(options)) {
-    throw new MongoAuthError(
-      "INVALID_OPTION",
-      `the options of ${api} must be an object, got ${typeName(options)}`,
-    );
-  }
-  const given = options as Record<string, unknown>;
-  let withoutNulls: Record<string, unknown> | undefined;
-  for (const [name, [ok, what]] of CHECKS) {
-    const value = given[name];
-    if (value === undefined) continue;
-    // null is no value, as for the other options (`connectTimeoutMS: null` leaves the connection string's).
-    if (value === null) (withoutNulls ??= Object.assign({}, given))[name] = undefined;
-    else if (!ok(value)) {
-      throw new MongoAuthError(
-        "INVALID_OPTION",
-        `option ${name} of ${api} must be ${what}, got ${typeName(value)}`,
-      );
-    }
-  }
-  return (withoutNulls ?? options) as T;
+  return checkOptions(options, api, HOST_OPTION_CHECKS);
 }
 
-const CHECKS: readonly [name: string, check: [ok: (value: unknown) => boolean, what: string]][] = Object
-  .entries(
-    {
-      signal: [
-        (v) => v instanceof AbortSignal,
-        "an AbortSignal (AbortSignal.timeout(ms), or a controller's)",
-      ],
-      env: [isRuntimeEnv, "a RuntimeEnv with getEnv, fetch and now (runtimeEnv({ env, fetch }) builds one)"],
-      cacheStore: [(v) => typeof (v as { scopeFor?: unknown }).scopeFor === "function", "an AuthCacheStore"],
-      onEvent: [(v) => typeof v === "function", "a function"],
-      onWarning: [(v) => typeof v === "function", "a function"],
-      explain: [(v) => typeof v === "boolean", "true or false"],
-      host: [(v) => typeof v === "string", "a string (the host name, without port)"],
-      helloReply: [(v) => typeof v === "object" && !Array.isArray(v), "the hello reply document"],
-    } satisfies Record<string, [(value: unknown) => boolean, string]>,
-  );
-
-function isRuntimeEnv(value: unknown): boolean {
-  const env = value as Record<string, unknown> | null;
-  return typeof env === "object" && env !== null &&
-    typeof env.getEnv === "function" && typeof env.fetch === "function" && typeof env.now === "function" &&
-    (env.readTextFile === undefined || typeof env.readTextFile === "function");
-}
-
-// The type of a value, never the value: an option may hold a secret.
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  const type = typeof value;
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
-}
+const HOST_OPTION_CHECKS = optionChecks({
+  signal: IS.signal,
+  env: RUNTIME_ENV_CHECK,
+  cacheStore: [(v) => typeof (v as { scopeFor?: unknown }).scopeFor === "function", "an AuthCacheStore"],
+  onEvent: IS.function,
+  onWarning: IS.function,
+  explain: IS.boolean,
+  host: [(v) => typeof v === "string", "a string (the host name, without port)"],
+  helloReply: [IS.object[0], "the hello reply document"],
+});

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { checkOptions, IS, type OptionCheck, optionChecks } from "./options.ts";
 
 /**
  * A `fetch` with the standard signature; tests point it at loopback fakes.
@@ -103,7 +104,8 @@ export interface RuntimeEnvOptions {
  * assert.equal(env.now(), 0);
  * ```
  */
-export function runtimeEnv(options: RuntimeEnvOptions = {}): RuntimeEnv {
+export function runtimeEnv(given?: RuntimeEnvOptions): RuntimeEnv {
+  const options = checkOptions(given, "runtimeEnv()", RUNTIME_ENV_OPTION_CHECKS);
   const vars = options.env ?? {};
   return {
     getEnv: (name) => vars[name],
@@ -114,6 +116,43 @@ export function runtimeEnv(options: RuntimeEnvOptions = {}): RuntimeEnv {
     envRestriction: options.envRestriction,
   };
 }
+
+const RUNTIME_ENV_OPTION_CHECKS = optionChecks({
+  env: IS.object,
+  readTextFile: IS.function,
+  homeDir: IS.string,
+  fetch: IS.function,
+  now: IS.function,
+  envRestriction: IS.string,
+});
+
+/**
+ * Whether `value` can serve as a {@link RuntimeEnv}: `getEnv`, `fetch` and `now` are functions, and
+ * `readTextFile`, when there, is one too. What an `env` option is checked with.
+ *
+ * @param value an `env` option
+ * @returns whether it is one
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isRuntimeEnv, runtimeEnv } from "./runtime-env.ts";
+ *
+ * assert.equal(isRuntimeEnv(runtimeEnv({ env: { HOME: "/home/app" } })), true);
+ * assert.equal(isRuntimeEnv({ HOME: "/home/app" }), false); // variables alone: wrap them in runtimeEnv()
+ * ```
+ */
+export function isRuntimeEnv(value: unknown): value is RuntimeEnv {
+  const env = value as Record<string, unknown> | null;
+  return typeof env === "object" && env !== null && typeof env.getEnv === "function" &&
+    typeof env.fetch === "function" && typeof env.now === "function" &&
+    (env.readTextFile === undefined || typeof env.readTextFile === "function");
+}
+
+/** The check of an `env` option, for {@link checkOptions}. */
+export const RUNTIME_ENV_CHECK: OptionCheck = [
+  isRuntimeEnv,
+  "a RuntimeEnv with getEnv, fetch and now (runtimeEnv({ env, fetch }) builds one)",
+];
 
 const runtimeDefaults = new WeakSet<RuntimeEnv>();
 const envIds = new WeakMap<RuntimeEnv, number>();

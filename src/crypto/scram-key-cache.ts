@@ -143,6 +143,26 @@ export async function deriveScramKeys(params: ScramKeyParams): Promise<ScramKeys
 }
 
 /**
+ * Whether `value` is a {@link ScramKeyCache} (of this copy of the library or another): what the
+ * `scramKeyCache` and `cache` options are checked with.
+ *
+ * @param value an option's value
+ * @returns whether it is one
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isScramKeyCache, ScramKeyCache } from "./scram-key-cache.ts";
+ *
+ * assert.equal(isScramKeyCache(new ScramKeyCache()), true);
+ * assert.equal(isScramKeyCache(new Map()), false);
+ * ```
+ */
+export function isScramKeyCache(value: unknown): value is ScramKeyCache {
+  const cache = value as { keys?: unknown } | null;
+  return typeof cache?.keys === "function" && "computations" in cache;
+}
+
+/**
  * A bounded, single-flight cache of SCRAM keys. Entries are keyed by hash, iteration count, salt and a
  * SHA-256 of the password; the plaintext password is never kept. Concurrent requests for the same entry
  * share one PBKDF2 computation; a computation that fails is dropped, so the next request retries.
@@ -173,7 +193,15 @@ export class ScramKeyCache {
    * @param options capacity and derivation function
    * @throws {MongoAuthError} `INVALID_OPTION` when `maxEntries` is not a positive integer
    */
-  constructor(options: ScramKeyCacheOptions = {}) {
+  constructor(given?: ScramKeyCacheOptions) {
+    // Checked by hand, not with core/options.ts: ScramClient bundles this, and stays small without it.
+    const options = given ?? {};
+    if (typeof options !== "object") {
+      throw new MongoAuthError("INVALID_OPTION", "the options of new ScramKeyCache() must be an object");
+    }
+    if (options.derive !== undefined && typeof options.derive !== "function") {
+      throw new MongoAuthError("INVALID_OPTION", "option derive of new ScramKeyCache() must be a function");
+    }
     const maxEntries = options.maxEntries ?? DEFAULT_MAX_ENTRIES;
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new MongoAuthError("INVALID_OPTION", "ScramKeyCache maxEntries must be a positive integer");

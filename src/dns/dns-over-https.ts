@@ -16,6 +16,7 @@ import { MongoAuthError } from "../core/errors.ts";
 import type { FetchLike } from "../core/runtime-env.ts";
 import type { DnsResolver, SrvRecord } from "./resolver.ts";
 import { decodeSrv, decodeTxt, type DnsRecordType, encodeDnsQuery, findDnsAnswers } from "./message.ts";
+import { checkOptions, IS, optionChecks } from "../core/options.ts";
 
 /** The endpoint used when none is given: Cloudflare's public resolver. */
 export const DEFAULT_DNS_OVER_HTTPS_ENDPOINT = "https://cloudflare-dns.com/dns-query";
@@ -108,6 +109,9 @@ export async function resolveTxtOverHttps(name: string, options: DnsLookupOption
   return rdata.map((at) => decodeTxt(message, at));
 }
 
+// endpoint is checked on its own (a URL or true); these are the rest.
+const DNS_OVER_HTTPS_OPTION_CHECKS = optionChecks({ fetch: IS.function, timeoutMS: IS.number });
+
 /**
  * A {@link DnsResolver} over DNS-over-HTTPS: what `connect()` resolves `mongodb+srv://` with for the
  * `dnsOverHttps` option, and the Workers transport always.
@@ -124,7 +128,8 @@ export async function resolveTxtOverHttps(name: string, options: DnsLookupOption
  * assert.throws(() => dnsOverHttpsResolver({ endpoint: "http://dns.example/q" }), { code: "INVALID_OPTION" });
  * ```
  */
-export function dnsOverHttpsResolver(options: DnsOverHttpsOptions = {}): DnsResolver {
+export function dnsOverHttpsResolver(given?: DnsOverHttpsOptions): DnsResolver {
+  const options = checkOptions(given, "dnsOverHttpsResolver()", DNS_OVER_HTTPS_OPTION_CHECKS);
   const settings = { ...options, endpoint: dnsOverHttpsEndpoint(options.endpoint).href };
   return {
     resolveSrv: (name, signal) => resolveSrvOverHttps(name, { ...settings, signal }),

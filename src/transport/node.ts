@@ -178,8 +178,9 @@ export type { AwsCredentialProviderOptions };
  * });
  * ```
  */
-export function awsCredentialProvider(options: AwsCredentialProviderOptions = {}): AwsCredentialProvider {
-  return createAwsCredentialProvider(options.env ?? nodeEnv(), options);
+export function awsCredentialProvider(options?: AwsCredentialProviderOptions): AwsCredentialProvider {
+  // options are checked by createAwsCredentialProvider: an env of the wrong type is INVALID_OPTION there.
+  return createAwsCredentialProvider(options?.env ?? nodeEnv(), options);
 }
 export { fileTokenStore } from "./token-files.ts";
 export { openBrowser } from "./open-browser.ts";

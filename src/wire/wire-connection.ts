@@ -11,6 +11,7 @@
  */
 import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
+import { checkOptions, IS, optionChecks, typeName } from "../core/options.ts";
 import { type ApiParameters, checkOk, type CommandRunner, type Document } from "./command.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
 import {
@@ -108,6 +109,21 @@ interface Pending {
 
 let nextRequestId = 1;
 
+const WIRE_CONNECTION_OPTION_CHECKS = optionChecks({
+  timeoutMS: IS.number,
+  maxMessageSizeBytes: IS.number,
+  peer: IS.string,
+  apiParameters: IS.object,
+});
+
+function isSocketStreams(value: unknown): value is SocketStreams {
+  const socket = value as Partial<Record<keyof SocketStreams, unknown>> | null;
+  if (typeof socket !== "object" || socket === null || typeof socket.close !== "function") return false;
+  if (typeof (socket.raw as { listen?: unknown } | undefined)?.listen === "function") return true;
+  return typeof (socket.readable as ReadableStream | undefined)?.getReader === "function" &&
+    typeof (socket.writable as WritableStream | undefined)?.getWriter === "function";
+}
+
 /**
  * A command channel over one socket. Replies with `ok: 0` are thrown as a `MongoServerError`.
  *
@@ -162,7 +178,15 @@ export class WireConnection implements CommandRunner {
    * @param socket the socket; the connection owns it from now on
    * @param options timeouts and limits
    */
-  constructor(socket: SocketStreams, options: WireConnectionOptions = {}) {
+  constructor(socket: SocketStreams, given?: WireConnectionOptions) {
+    const options = checkOptions(given, "new WireConnection()", WIRE_CONNECTION_OPTION_CHECKS);
+    if (!isSocketStreams(socket)) {
+      throw new MongoAuthError(
+        "INVALID_OPTION",
+        `new WireConnection() needs a socket: what Transport.openSocket resolves to (readable and writable ` +
+          `streams and close(), or raw), got ${typeName(socket)}`,
+      );
+    }
     this.#socket = socket;
     this.#timeoutMS = options.timeoutMS ?? 60_000;
     this.#apiParameters = options.apiParameters;

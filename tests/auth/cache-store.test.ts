@@ -63,3 +63,17 @@ describe("AuthCacheStore", () => {
     assert.equal(store.scopeFor(bob()).scramKeys, scramKeyCache);
   });
 });
+
+describe("AuthCacheStore: options of the wrong type", () => {
+  it("are INVALID_OPTION; none (or null) are the defaults", () => {
+    assert.ok(new AuthCacheStore(null as never).scramKeyCache instanceof ScramKeyCache);
+    assert.throws(() => new AuthCacheStore({ scramKeyCache: new Map() } as never), {
+      code: "INVALID_OPTION",
+      message: "option scramKeyCache of new AuthCacheStore() must be a ScramKeyCache, got an object",
+    });
+    assert.throws(() => new AuthCacheStore({ maxScopes: "256" } as never), {
+      code: "INVALID_OPTION",
+      message: "option maxScopes of new AuthCacheStore() must be a number, got a string",
+    });
+  });
+});

@@ -456,3 +456,16 @@ describe("hintsFor", () => {
     assert.deepEqual(hintsFor(unselected).map((hint) => hint.id), ["mechanism"]);
   });
 });
+
+describe("hintsFor: what it is given", () => {
+  it("no trace (an error that is not a MongoAuthError's) has no hints; something else is INVALID_OPTION", () => {
+    assert.deepEqual(hintsFor(undefined), []);
+    assert.deepEqual(hintsFor(null as never), []);
+    for (const wrong of [5, "trace", {}, [null], [{ type: 1 }]]) {
+      assert.throws(() => hintsFor(wrong as never), {
+        code: "INVALID_OPTION",
+        message: /^hintsFor\(\) takes a login's trace/,
+      });
+    }
+  });
+});

@@ -9,6 +9,7 @@ import {
   DENO_ENV_RESTRICTION,
   envScope,
   type FetchLike,
+  isRuntimeEnv,
   runtimeEnv,
 } from "../../src/core/runtime-env.ts";
 
@@ -94,5 +95,26 @@ describe("envScope / asRuntimeDefault", () => {
     assert.equal(envScope(first), "env:runtime");
     assert.equal(envScope(second), "env:runtime");
     assert.notEqual(envScope(runtimeEnv()), "env:runtime", "an environment not marked keeps its own scope");
+  });
+});
+
+describe("runtimeEnv() and isRuntimeEnv(): what an env is", () => {
+  it("builds one from no options, and refuses options of the wrong type", () => {
+    assert.equal(runtimeEnv(null as never).getEnv("HOME"), undefined);
+    assert.throws(() => runtimeEnv({ env: "HOME=/root" } as never), {
+      code: "INVALID_OPTION",
+      message: "option env of runtimeEnv() must be an object, got a string",
+    });
+    assert.throws(() => runtimeEnv({ fetch: "https://proxy" } as never), {
+      code: "INVALID_OPTION",
+      message: "option fetch of runtimeEnv() must be a function, got a string",
+    });
+  });
+
+  it("isRuntimeEnv: getEnv, fetch and now are functions, readTextFile one when there", () => {
+    assert.equal(isRuntimeEnv(runtimeEnv()), true);
+    assert.equal(isRuntimeEnv({ HOME: "/root" }), false);
+    assert.equal(isRuntimeEnv({ ...runtimeEnv(), readTextFile: "/etc" }), false);
+    assert.equal(isRuntimeEnv(null), false);
   });
 });

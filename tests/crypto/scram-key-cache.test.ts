@@ -167,3 +167,13 @@ describe("ScramKeyCache", () => {
     }
   });
 });
+
+describe("ScramKeyCache: options of the wrong type", () => {
+  it("are INVALID_OPTION; none (or null) are the defaults", () => {
+    assert.equal(new ScramKeyCache(null as never).size, 0);
+    assert.throws(() => new ScramKeyCache({ derive: "pbkdf2" } as never), {
+      code: "INVALID_OPTION",
+      message: "option derive of new ScramKeyCache() must be a function",
+    });
+  });
+});

@@ -269,3 +269,13 @@ describe("mongodb+srv:// with the dnsOverHttps option (node transport, loopback 
     );
   });
 });
+
+describe("dnsOverHttpsResolver: options of the wrong type", () => {
+  it("are INVALID_OPTION; none (or null) is Cloudflare's resolver", () => {
+    assert.equal(typeof dnsOverHttpsResolver(null as never).resolveSrv, "function");
+    assert.throws(() => dnsOverHttpsResolver({ fetch: "https://dns.example" } as never), {
+      code: "INVALID_OPTION",
+      message: "option fetch of dnsOverHttpsResolver() must be a function, got a string",
+    });
+  });
+});

@@ -10,12 +10,21 @@ import {
   authenticate,
   beginAuthentication,
   connectWith,
+  createAzureCallback,
+  createGcpCallback,
+  createK8sCallback,
+  dnsOverHttpsResolver,
+  hintsFor,
   MongoAuthError,
   parseConnectionString,
   parseCredential,
   runtimeEnv,
+  ScramClient,
+  ScramKeyCache,
   type Transport,
+  WireConnection,
 } from "@mongo-auth/core";
+import { awsCredentialProvider, createHumanCallback } from "../../src/transport/node.ts";
 import { FULL_CAPABILITIES } from "../../src/client/transport.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { failureMessage, fuzzCases, mutateText, type Prng, runFuzz } from "./fuzz.ts";
@@ -90,6 +99,44 @@ const OPTION_NAMES = [
   "explain",
   "host",
   "helloReply",
+  "endpoint",
+  "fetch",
+  "timeoutMs",
+  "tokenResource",
+  "maxEntries",
+  "derive",
+  "maxScopes",
+  "scramKeyCache",
+  "hash",
+  "nonce",
+  "cache",
+  "maxIterations",
+  "store",
+  "openUrl",
+  "flow",
+  "redirectUri",
+  "readTextFile",
+  "now",
+  "getEnv",
+  "peer",
+  "maxMessageSizeBytes",
+];
+
+// Every public constructor and factory that takes options. Built only, never called: a callback called
+// without a loopback-only fetch could reach a real metadata address.
+const FACTORIES: ((options: unknown) => unknown)[] = [
+  (o) => createAzureCallback(o as never),
+  (o) => createGcpCallback(o as never),
+  (o) => createK8sCallback(o as never),
+  (o) => createHumanCallback(o as never),
+  (o) => awsCredentialProvider(o as never),
+  (o) => dnsOverHttpsResolver(o as never),
+  (o) => new AuthCacheStore(o as never),
+  (o) => new ScramKeyCache(o as never),
+  (o) => new ScramClient(o as never),
+  (o) => runtimeEnv(o as never),
+  (o) => hintsFor(o as never),
+  (o) => new WireConnection(o as never),
 ];
 
 /** A value of any type a JavaScript caller could pass (never one whose getter throws: that is the caller's). */
@@ -200,6 +247,18 @@ describe("fuzz: what a user passes", () => {
         ? { ok: 1, maxWireVersion: 21, saslSupportedMechs: ["SCRAM-SHA-256"] }
         : anyValue(rng);
       return await auth.complete(runner as never, hello as never);
+    });
+    assert.equal(report.failures.length, 0, failureMessage(report));
+  });
+
+  it("options of every type into every public constructor and factory", async () => {
+    const report = await runFuzz("constructors and factories", fuzzCases(3000), (rng) => {
+      const options = rng.chance(0.8) ? randomOptions(rng) : anyValue(rng);
+      if (rng.chance(0.8) && typeof options === "object" && options !== null) {
+        delete (options as Record<string, unknown>).serverSelectionTimeoutMS;
+        delete (options as Record<string, unknown>).connectTimeoutMS;
+      }
+      return rng.pick(FACTORIES)(options);
     });
     assert.equal(report.failures.length, 0, failureMessage(report));
   });

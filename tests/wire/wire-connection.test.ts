@@ -242,3 +242,25 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
 function opCodeOf(message: Uint8Array): number {
   return new DataView(message.buffer, message.byteOffset).getInt32(12, true);
 }
+
+describe("new WireConnection: arguments of the wrong type", () => {
+  it("a socket that is not one, or options of the wrong type, are INVALID_OPTION", () => {
+    for (
+      const [socket, type] of [[undefined, "an undefined"], [null, "null"], [5, "a number"], [
+        {},
+        "an object",
+      ]]
+    ) {
+      assert.throws(() => new WireConnection(socket as never), {
+        code: "INVALID_OPTION",
+        message:
+          `new WireConnection() needs a socket: what Transport.openSocket resolves to (readable and writable streams and close(), or raw), got ${type}`,
+      });
+    }
+    const socket = { readable: new ReadableStream(), writable: new WritableStream(), close() {} };
+    assert.throws(() => new WireConnection(socket, { timeoutMS: "60s" } as never), {
+      code: "INVALID_OPTION",
+      message: "option timeoutMS of new WireConnection() must be a number, got a string",
+    });
+  });
+});

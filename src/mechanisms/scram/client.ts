@@ -15,7 +15,7 @@ import type { HmacState } from "../../crypto/hmac.ts";
 import { md5 } from "../../crypto/md5.ts";
 import { randomBytes } from "../../crypto/random.ts";
 import { saslprep } from "../../crypto/saslprep.ts";
-import { defaultScramKeyCache, type ScramKeyCache } from "../../crypto/scram-key-cache.ts";
+import { defaultScramKeyCache, isScramKeyCache, type ScramKeyCache } from "../../crypto/scram-key-cache.ts";
 import { timingSafeEqual } from "../../crypto/timing-safe-equal.ts";
 
 /** The smallest iteration count the MongoDB auth specification lets a driver accept. */
@@ -154,7 +154,15 @@ export class ScramClient {
    *   ASCII without ",", or a `maxIterations` out of range; `INVALID_CREDENTIAL` for an empty username or
    *   a password that is neither a string nor a function
    */
-  constructor(opts: ScramClientOptions) {
+  constructor(given: ScramClientOptions) {
+    // Checked by hand, not with core/options.ts: a bundle of ScramClient alone stays small (tests/bundle.test.ts).
+    const opts = (given ?? {}) as Partial<ScramClientOptions>;
+    if (typeof opts !== "object") {
+      throw new MongoAuthError("INVALID_OPTION", "the options of new ScramClient() must be an object");
+    }
+    if (opts.cache !== undefined && !isScramKeyCache(opts.cache)) {
+      throw new MongoAuthError("INVALID_OPTION", "option cache of new ScramClient() must be a ScramKeyCache");
+    }
     checkHash(opts.hash);
     if (typeof opts.username !== "string" || opts.username === "" || opts.username.includes("\0")) {
       throw new MongoAuthError(

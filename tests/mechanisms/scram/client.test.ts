@@ -447,3 +447,21 @@ describe("ScramClient: key cache", () => {
     assert.equal(defaultScramKeyCache.computations, before + 1);
   });
 });
+
+describe("ScramClient: options of the wrong type", () => {
+  it("are coded errors, none a TypeError", () => {
+    for (const options of [undefined, null]) {
+      assert.throws(() => new ScramClient(options as never), {
+        code: "INVALID_OPTION",
+        message: 'the SCRAM hash must be "SHA-1" or "SHA-256"',
+      });
+    }
+    assert.throws(
+      () => new ScramClient({ hash: "SHA-256", username: "u", password: "p", cache: {} } as never),
+      {
+        code: "INVALID_OPTION",
+        message: "option cache of new ScramClient() must be a ScramKeyCache",
+      },
+    );
+  });
+});

@@ -3,7 +3,8 @@
  *
  * @module
  */
-import type { RuntimeEnv } from "../../../core/runtime-env.ts";
+import { RUNTIME_ENV_CHECK, type RuntimeEnv } from "../../../core/runtime-env.ts";
+import { checkOptions, IS, optionChecks } from "../../../core/options.ts";
 import { resolveAwsCredentials } from "./chain.ts";
 import { AwsCredentialCache } from "./cache.ts";
 import type { AwsCredentialProvider } from "../../../credential/aws.ts";
@@ -20,6 +21,12 @@ export interface AwsCredentialProviderOptions {
   /** Milliseconds before one HTTP call is given up. Default 10 000. */
   readonly timeoutMs?: number;
 }
+
+const AWS_PROVIDER_OPTION_CHECKS = optionChecks({
+  env: RUNTIME_ENV_CHECK,
+  signal: IS.signal,
+  timeoutMs: IS.number,
+});
 
 /**
  * The MONGODB-AWS credential chain over `env` as an async function, in the shape the official Node driver
@@ -46,8 +53,9 @@ export interface AwsCredentialProviderOptions {
  */
 export function createAwsCredentialProvider(
   env: RuntimeEnv,
-  options: AwsCredentialProviderOptions = {},
+  given?: AwsCredentialProviderOptions,
 ): AwsCredentialProvider {
+  const options = checkOptions(given, "awsCredentialProvider()", AWS_PROVIDER_OPTION_CHECKS);
   const cache = new AwsCredentialCache();
   return async () => {
     const found = await resolveAwsCredentials({

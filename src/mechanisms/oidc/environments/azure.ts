@@ -12,7 +12,8 @@ import type {
   OidcCallbackParams,
   OidcCallbackResult,
 } from "../../../credential/oidc-callback.ts";
-import { getMetadata } from "./metadata-request.ts";
+import { getMetadata, METADATA_CALLBACK_OPTION_CHECKS } from "./metadata-request.ts";
+import { checkOptions } from "../../../core/options.ts";
 
 /** The Azure Instance Metadata Service. */
 export const AZURE_IMDS_ENDPOINT = "http://169.254.169.254";
@@ -49,7 +50,8 @@ export interface AzureCallbackOptions {
  * @param options endpoint, fetch, timeout, default audience
  * @returns the callback
  * @throws {MongoAuthError} (from the callback) `INVALID_CREDENTIAL` without an audience;
- *   `CREDENTIAL_PROVIDER_ERROR` when IMDS fails or answers without `access_token`/`expires_in`
+ *   `CREDENTIAL_PROVIDER_ERROR` when IMDS fails or answers without `access_token`/`expires_in`; (at once)
+ *   `INVALID_OPTION` for an option of the wrong type
  *
  * @example Against a stand-in for IMDS
  * ```ts
@@ -65,7 +67,8 @@ export interface AzureCallbackOptions {
  * assert.deepEqual(result, { accessToken: "eyJ.a.b", expiresInSeconds: 3599 });
  * ```
  */
-export function createAzureCallback(options: AzureCallbackOptions = {}): OidcCallback {
+export function createAzureCallback(given?: AzureCallbackOptions): OidcCallback {
+  const options = checkOptions(given, "createAzureCallback()", METADATA_CALLBACK_OPTION_CHECKS);
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const resource = params.tokenAudience ?? options.tokenResource;
     if (!resource) throw tokenResourceMissing("azure");

@@ -12,7 +12,8 @@ import type {
   OidcCallbackParams,
   OidcCallbackResult,
 } from "../../../credential/oidc-callback.ts";
-import { getMetadata } from "./metadata-request.ts";
+import { getMetadata, METADATA_CALLBACK_OPTION_CHECKS } from "./metadata-request.ts";
+import { checkOptions } from "../../../core/options.ts";
 
 /** The GCP metadata server. */
 export const GCP_METADATA_ENDPOINT = "http://metadata";
@@ -49,7 +50,8 @@ export interface GcpCallbackOptions {
  * @param options endpoint, fetch, timeout, default audience
  * @returns the callback
  * @throws {MongoAuthError} (from the callback) `INVALID_CREDENTIAL` without an audience;
- *   `CREDENTIAL_PROVIDER_ERROR` when the metadata server fails or sends an empty body
+ *   `CREDENTIAL_PROVIDER_ERROR` when the metadata server fails or sends an empty body; (at once)
+ *   `INVALID_OPTION` for an option of the wrong type
  *
  * @example Against a stand-in for the metadata server
  * ```ts
@@ -65,7 +67,8 @@ export interface GcpCallbackOptions {
  * assert.equal(result.accessToken, "eyJ.a.b");
  * ```
  */
-export function createGcpCallback(options: GcpCallbackOptions = {}): OidcCallback {
+export function createGcpCallback(given?: GcpCallbackOptions): OidcCallback {
+  const options = checkOptions(given, "createGcpCallback()", METADATA_CALLBACK_OPTION_CHECKS);
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const audience = params.tokenAudience ?? options.tokenResource;
     if (!audience) throw tokenResourceMissing("gcp");

@@ -7,6 +7,8 @@
 import type { OidcCallback, OidcCallbackResult } from "../../../credential/oidc-callback.ts";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import { readTokenFile, type TokenFileEnv } from "./token-file.ts";
+import { checkOptions, optionChecks } from "../../../core/options.ts";
+import { MongoAuthError } from "../../../core/errors.ts";
 
 /** The token file Kubernetes projects into every pod by default. */
 export const K8S_DEFAULT_TOKEN_FILE = "/var/run/secrets/kubernetes.io/serviceaccount/token";
@@ -37,7 +39,8 @@ export interface K8sCallbackOptions {
  * @param options the environment to read variables and files from
  * @returns the callback
  * @throws {MongoAuthError} (from the callback) `CREDENTIAL_PROVIDER_ERROR` when the file cannot be read
- *   or is empty; `RUNTIME_UNSUPPORTED` when the environment has no file reader
+ *   or is empty; `RUNTIME_UNSUPPORTED` when the environment has no file reader; (at once) `INVALID_OPTION`
+ *   without `env`
  *
  * @example The token file AKS workload identity names
  * ```ts
@@ -54,12 +57,26 @@ export interface K8sCallbackOptions {
  * ```
  */
 export function createK8sCallback(options: K8sCallbackOptions): OidcCallback {
-  const { env } = options;
+  const { env } = checkOptions(options, "createK8sCallback()", K8S_OPTION_CHECKS);
+  if (env === undefined) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      "createK8sCallback() needs options.env, where the token file's path and contents are read: " +
+        "nodeEnv() or denoEnv() for the process's, or runtimeEnv({ env, readTextFile })",
+    );
+  }
   return async (): Promise<OidcCallbackResult> => {
     const [path, from] = k8sTokenFile(env);
     return { accessToken: await readTokenFile(env, path, `ENVIRONMENT:k8s (${from})`) };
   };
 }
+
+const K8S_OPTION_CHECKS = optionChecks({
+  env: [
+    (v) => typeof (v as { getEnv?: unknown }).getEnv === "function",
+    "a RuntimeEnv (getEnv, readTextFile)",
+  ],
+});
 
 function k8sTokenFile(env: TokenFileEnv): [path: string, from: string] {
   for (const name of ["AZURE_FEDERATED_TOKEN_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE"]) {

@@ -7,6 +7,15 @@
  */
 import { type HttpRequest, httpRequest, statusError } from "../../../core/http.ts";
 import type { FetchLike } from "../../../core/runtime-env.ts";
+import { IS, optionChecks } from "../../../core/options.ts";
+
+/** The option checks of the Azure and GCP callbacks (`checkOptions`), which share this request. */
+export const METADATA_CALLBACK_OPTION_CHECKS = optionChecks({
+  endpoint: IS.string,
+  fetch: IS.function,
+  timeoutMs: IS.number,
+  tokenResource: IS.string,
+});
 
 /** Default time a metadata endpoint gets to answer. They answer in milliseconds when present. */
 export const METADATA_TIMEOUT_MS = 10_000;

@@ -10,6 +10,7 @@
 import type { AuthorizationServer, Client } from "oauth4webapi";
 import { Deadline, sleep } from "../../../core/abort.ts";
 import { MongoAuthError } from "../../../core/errors.ts";
+import { checkOptions, IS, optionChecks, typeName } from "../../../core/options.ts";
 import type { FetchLike } from "../../../core/runtime-env.ts";
 import {
   HUMAN_CALLBACK_TIMEOUT_MS,
@@ -144,9 +145,10 @@ const BASE_SCOPES = ["openid", "offline_access"];
  * ```
  */
 export function createHumanCallback(
-  options: HumanCallbackOptions,
+  given: HumanCallbackOptions | undefined,
   listen: ListenLoopback | undefined,
 ): OidcCallback {
+  const options = checkOptions(given, "createHumanCallback()", HUMAN_CALLBACK_OPTION_CHECKS);
   const settings = checkedSettings(options);
   const store = options.store ?? memoryTokenStore();
   const discovered = new Map<string, Promise<AuthorizationServer>>();
@@ -242,12 +244,30 @@ export function createHumanCallback(
   }
 }
 
+// flow and the timeouts are checked by value in checkedSettings; these by type.
+const HUMAN_CALLBACK_OPTION_CHECKS = optionChecks({
+  redirectUri: IS.string,
+  openUrl: IS.function,
+  showDeviceCode: IS.function,
+  print: IS.function,
+  clientId: IS.string,
+  prompt: IS.string,
+  store: [
+    (v) => typeof (v as TokenStore).get === "function" && typeof (v as TokenStore).set === "function",
+    "a TokenStore (get and set)",
+  ],
+  fetch: IS.function,
+  signal: IS.signal,
+});
+
 function checkedSettings(options: HumanCallbackOptions) {
   const flow = options.flow ?? "code";
   if (flow !== "code" && flow !== "device") {
     throw new MongoAuthError(
       "INVALID_OPTION",
-      `flow must be "code" or "device", not ${JSON.stringify(flow)}`,
+      `flow must be "code" or "device", not ${
+        typeof flow === "string" ? JSON.stringify(flow) : typeName(flow)
+      }`,
     );
   }
   for (const name of ["timeoutMs", "requestTimeoutMs"] as const) {

@@ -33,3 +33,20 @@ describe("createAwsCredentialProvider (what awsCredentialProvider of /node and /
     await assert.rejects(createAwsCredentialProvider(testEnv())(), { code: "CREDENTIAL_PROVIDER_ERROR" });
   });
 });
+
+describe("awsCredentialProvider: options of the wrong type", () => {
+  it("are INVALID_OPTION at once, not a TypeError when the driver calls", () => {
+    assert.throws(
+      () => createAwsCredentialProvider(testEnv(), { env: { AWS_REGION: "eu-west-1" } } as never),
+      {
+        code: "INVALID_OPTION",
+        message: /^option env of awsCredentialProvider\(\) must be a RuntimeEnv/,
+      },
+    );
+    assert.throws(() => createAwsCredentialProvider(testEnv(), { timeoutMs: "5s" } as never), {
+      code: "INVALID_OPTION",
+      message: "option timeoutMs of awsCredentialProvider() must be a number, got a string",
+    });
+    assert.equal(typeof createAwsCredentialProvider(testEnv(), null as never), "function");
+  });
+});

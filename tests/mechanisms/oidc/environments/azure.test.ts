@@ -139,3 +139,18 @@ describe("Azure environment", () => {
     }
   });
 });
+
+describe("createAzureCallback: options of the wrong type", () => {
+  it("are INVALID_OPTION at once, not a TypeError when the driver calls", () => {
+    const wrong: [unknown, RegExp][] = [
+      [{ endpoint: 169 }, /^option endpoint of createAzureCallback\(\) must be a string, got a number$/],
+      [{ fetch: "https://proxy" }, /^option fetch of createAzureCallback\(\) must be a function/],
+      [{ tokenResource: ["api://db"] }, /^option tokenResource of createAzureCallback\(\) must be a string/],
+      [5, /^the options of createAzureCallback\(\) must be an object/],
+    ];
+    for (const [options, message] of wrong) {
+      assert.throws(() => createAzureCallback(options as never), { code: "INVALID_OPTION", message });
+    }
+    assert.equal(typeof createAzureCallback(null as never), "function");
+  });
+});

@@ -85,3 +85,17 @@ describe("GCP environment", () => {
     }
   });
 });
+
+describe("createGcpCallback: options of the wrong type", () => {
+  it("are INVALID_OPTION at once, not a TypeError when the driver calls", () => {
+    assert.throws(() => createGcpCallback({ endpoint: new URL("http://metadata") } as never), {
+      code: "INVALID_OPTION",
+      message: "option endpoint of createGcpCallback() must be a string, got an object",
+    });
+    assert.throws(() => createGcpCallback({ timeoutMs: "10s" } as never), {
+      code: "INVALID_OPTION",
+      message: "option timeoutMs of createGcpCallback() must be a number, got a string",
+    });
+    assert.equal(typeof createGcpCallback(null as never), "function");
+  });
+});

@@ -106,3 +106,18 @@ describe("createK8sCallback", () => {
     });
   });
 });
+
+describe("createK8sCallback: without an env", () => {
+  it("is INVALID_OPTION at once, saying where to get one", () => {
+    for (const options of [undefined, null, {}, { env: null }]) {
+      assert.throws(() => createK8sCallback(options as never), {
+        code: "INVALID_OPTION",
+        message: /^createK8sCallback\(\) needs options\.env, .*nodeEnv\(\) or denoEnv\(\)/,
+      });
+    }
+    assert.throws(() => createK8sCallback({ env: { HOME: "/root" } } as never), {
+      code: "INVALID_OPTION",
+      message: /^option env of createK8sCallback\(\) must be a RuntimeEnv/,
+    });
+  });
+});

@@ -293,3 +293,22 @@ describe("createHumanCallback against oidc-provider", () => {
     assert.equal(person.opened.length, 2);
   });
 });
+
+describe("createHumanCallback: options of the wrong type", () => {
+  it("are INVALID_OPTION at once; none (or null) are the defaults", () => {
+    assert.throws(() => createHumanCallback({ store: { get: () => Promise.resolve(undefined) } } as never), {
+      code: "INVALID_OPTION",
+      message: "option store of createHumanCallback() must be a TokenStore (get and set), got an object",
+    });
+    assert.throws(() => createHumanCallback({ openUrl: "firefox" } as never), {
+      code: "INVALID_OPTION",
+      message: "option openUrl of createHumanCallback() must be a function, got a string",
+    });
+    assert.equal(typeof createSignIn(null as never, undefined), "function");
+    // The fuzz found it: a flow JSON.stringify cannot print threw its TypeError in place of the message.
+    assert.throws(() => createHumanCallback({ flow: 10n } as never), {
+      code: "INVALID_OPTION",
+      message: 'flow must be "code" or "device", not a bigint',
+    });
+  });
+});

@@ -1,0 +1,128 @@
+/**
+ * The options object of a public function, checked for its type before anything reads it. A value of the
+ * wrong type would otherwise surface later as a `TypeError` from deep inside (`env.now is not a function`,
+ * `endpoint.replace is not a function`), or, from a timer or an event listener, as an uncaught exception.
+ * Only types are checked here; values (a timeout's range, a URL's scheme) are checked where they are read.
+ *
+ * @module
+ */
+import { MongoAuthError } from "./errors.ts";
+
+/** One option's check: whether a value will do, and what it must be, for the message. */
+export type OptionCheck = readonly [ok: (value: unknown) => boolean, what: string];
+
+/** The checks of one function's options, by option name (see {@link optionChecks}). */
+export type OptionChecks = readonly (readonly [name: string, check: OptionCheck])[];
+
+/**
+ * The checks every function shares.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IS } from "./options.ts";
+ *
+ * const [ok, what] = IS.function;
+ * assert.equal(ok(() => {}), true);
+ * assert.equal(what, "a function");
+ * ```
+ */
+export const IS = {
+  string: [(v) => typeof v === "string", "a string"],
+  function: [(v) => typeof v === "function", "a function"],
+  boolean: [(v) => typeof v === "boolean", "true or false"],
+  number: [(v) => typeof v === "number", "a number"],
+  object: [(v) => typeof v === "object" && v !== null && !Array.isArray(v), "an object"],
+  signal: [(v) => v instanceof AbortSignal, "an AbortSignal (AbortSignal.timeout(ms), or a controller's)"],
+} as const satisfies Record<string, OptionCheck>;
+
+/**
+ * Turns a table of checks into the form {@link checkOptions} reads, once, where the function is defined.
+ *
+ * @param checks option name → check
+ * @returns the checks
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { IS, optionChecks } from "./options.ts";
+ *
+ * assert.deepEqual(optionChecks({ endpoint: IS.string }), [["endpoint", IS.string]]);
+ * ```
+ */
+export function optionChecks(checks: Readonly<Record<string, OptionCheck>>): OptionChecks {
+  return Object.freeze(Object.entries(checks));
+}
+
+/**
+ * Checks `options` before a public function reads them: none (`undefined` or `null`) is an empty object; a
+ * non-object, or an option that fails its check, is `INVALID_OPTION` naming the option, the function, what
+ * it must be and the type it was (never the value: an option may hold a secret). A `null` option counts as
+ * none, as in the connection string's options; the options come back without it.
+ *
+ * @param options what the caller passed
+ * @param api the function they were passed to, for the message: `createAzureCallback()`
+ * @param checks the function's checks, from {@link optionChecks}
+ * @returns the options, `{}` for none
+ * @throws {MongoAuthError} `INVALID_OPTION`
+ * @example A timeout given as text
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkOptions, IS, optionChecks } from "./options.ts";
+ *
+ * const CHECKS = optionChecks({ timeoutMs: IS.number });
+ * assert.deepEqual(checkOptions(undefined, "example()", CHECKS), {});
+ * assert.throws(() => checkOptions({ timeoutMs: "5s" }, "example()", CHECKS), {
+ *   code: "INVALID_OPTION",
+ *   message: "option timeoutMs of example() must be a number, got a string",
+ * });
+ * ```
+ */
+export function checkOptions<T extends object>(
+  options: T | null | undefined,
+  api: string,
+  checks: OptionChecks,
+): T {
+  // Every option a function takes this way is optional, or checked by the function itself when required.
+  if (options === undefined || options === null) return {} as T;
+  if (typeof options !== "object" || Array.isArray(options)) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `the options of ${api} must be an object, got ${typeName(options)}`,
+    );
+  }
+  const given = options as Record<string, unknown>;
+  let withoutNulls: Record<string, unknown> | undefined;
+  for (const [name, [ok, what]] of checks) {
+    const value = given[name];
+    if (value === undefined) continue;
+    if (value === null) (withoutNulls ??= Object.assign({}, given))[name] = undefined;
+    else if (!ok(value)) {
+      throw new MongoAuthError(
+        "INVALID_OPTION",
+        `option ${name} of ${api} must be ${what}, got ${typeName(value)}`,
+      );
+    }
+  }
+  return (withoutNulls ?? options) as T;
+}
+
+/**
+ * The type of a value for a message, never the value: `a string`, `an object`, `an array`, `null`.
+ *
+ * @param value any value
+ * @returns its type, with an article
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { typeName } from "./options.ts";
+ *
+ * assert.equal(typeName("s3cret"), "a string");
+ * assert.equal(typeName([]), "an array");
+ * ```
+ */
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  const type = typeof value;
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

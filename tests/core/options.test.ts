@@ -1,0 +1,71 @@
+// The options object of a public function is checked for its type before anything reads it: none is {},
+// a null option is none, and anything else of the wrong type is INVALID_OPTION naming the option, the
+// function, what it must be and the type it was, never the value.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { checkOptions, IS, optionChecks, typeName } from "../../src/core/options.ts";
+
+const CHECKS = optionChecks({ endpoint: IS.string, fetch: IS.function, signal: IS.signal, store: IS.object });
+
+describe("checkOptions", () => {
+  it("takes no options as {}, and options that pass as they are", () => {
+    assert.deepEqual(checkOptions(undefined, "f()", CHECKS), {});
+    assert.deepEqual(checkOptions(null, "f()", CHECKS), {});
+    const good = { endpoint: "https://x", fetch, signal: AbortSignal.abort(), store: {}, other: 5 };
+    assert.equal(checkOptions(good, "f()", CHECKS), good);
+  });
+
+  it("refuses options that are not an object", () => {
+    const wrong: [unknown, string][] = [[5, "a number"], ["x", "a string"], [[], "an array"], [
+      Symbol("s"),
+      "a symbol",
+    ]];
+    for (const [options, type] of wrong) {
+      assert.throws(() => checkOptions(options as object, "f()", CHECKS), {
+        code: "INVALID_OPTION",
+        message: `the options of f() must be an object, got ${type}`,
+      });
+    }
+  });
+
+  it("names the option, the function, what it must be and the type given, never the value", () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ endpoint: 443 }, "option endpoint of f() must be a string, got a number"],
+      [{ fetch: "s3cret" }, "option fetch of f() must be a function, got a string"],
+      [
+        { signal: { aborted: true } },
+        "option signal of f() must be an AbortSignal (AbortSignal.timeout(ms), or a controller's), got an object",
+      ],
+      [{ store: [] }, "option store of f() must be an object, got an array"],
+    ];
+    for (const [options, message] of cases) {
+      assert.throws(() => checkOptions(options, "f()", CHECKS), { code: "INVALID_OPTION", message });
+    }
+  });
+
+  it("takes a null option as none and hands back a copy without it, leaving the caller's object alone", () => {
+    const given = { endpoint: null, other: 1 };
+    const checked = checkOptions(given, "f()", CHECKS) as Record<string, unknown>;
+    assert.deepEqual(checked, { endpoint: undefined, other: 1 });
+    assert.equal(given.endpoint, null);
+  });
+});
+
+describe("typeName", () => {
+  it("says the type with its article", () => {
+    assert.deepEqual(
+      [null, [], {}, 1, "s", true, () => {}, 1n, Symbol("s")].map(typeName),
+      [
+        "null",
+        "an array",
+        "an object",
+        "a number",
+        "a string",
+        "a boolean",
+        "a function",
+        "a bigint",
+        "a symbol",
+      ],
+    );
+  });
+});
