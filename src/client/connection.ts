@@ -7,7 +7,7 @@
  */
 import type { Authentication } from "./authenticate.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
-import type { CommandRunner, Document } from "../wire/command.ts";
+import { checkCommand, type CommandRunner, type Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
 import type { TraceEvent } from "../core/trace.ts";
 import { type ReadPreference, readPreferenceForCommand } from "../topology/read-preference.ts";
@@ -253,6 +253,7 @@ export class Connection implements CommandRunner {
    *   `maxTimeMS`: its error is the `cause`), `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`
    */
   async command(db: string, cmd: Document, options?: CommandOptions): Promise<Document> {
+    checkCommand(db, cmd, "command()");
     const maxTimeMS = this.#maxTimeMS(cmd, options);
     const readPreference = this.#readPreferenceDocument === undefined || "$readPreference" in cmd
       ? undefined

@@ -83,7 +83,7 @@ export function checkOptions<T extends object>(
   checks: OptionChecks,
 ): T {
   // Every option a function takes this way is optional, or checked by the function itself when required.
-  if (options === undefined || options === null) return {} as T;
+  if (options === undefined || options === null) return NO_OPTIONS as T;
   if (typeof options !== "object" || Array.isArray(options)) {
     throw new MongoAuthError(
       "INVALID_OPTION",
@@ -106,8 +106,12 @@ export function checkOptions<T extends object>(
   return (withoutNulls ?? options) as T;
 }
 
+// Shared, so that a call without options (a command, say) allocates nothing for them.
+const NO_OPTIONS = Object.freeze({});
+
 /**
- * The type of a value for a message, never the value: `a string`, `an object`, `an array`, `null`.
+ * The type of a value for a message, never the value: `a string`, `an object`, `an array`, `null`,
+ * `undefined`.
  *
  * @param value any value
  * @returns its type, with an article
@@ -121,7 +125,7 @@ export function checkOptions<T extends object>(
  * ```
  */
 export function typeName(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return "an array";
   const type = typeof value;
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;

@@ -1,11 +1,12 @@
 /**
  * The command contract: what runs one command on a MongoDB connection ({@link CommandRunner}), the
- * documents it sends and gets back ({@link Document}), and the one check of a reply's `ok`
- * ({@link checkOk}).
+ * documents it sends and gets back ({@link Document}), the one check of what a caller asks to send
+ * ({@link checkCommand}) and the one check of a reply's `ok` ({@link checkOk}).
  *
  * @module
  */
-import { MongoServerError } from "../core/errors.ts";
+import { MongoAuthError, MongoServerError } from "../core/errors.ts";
+import { typeName } from "../core/options.ts";
 
 /**
  * A BSON document as plain JavaScript.
@@ -70,6 +71,49 @@ export interface ApiParameters {
   readonly apiStrict?: boolean;
   /** Sent only when given: the server refuses what the version deprecates. */
   readonly apiDeprecationErrors?: boolean;
+}
+
+/**
+ * Checks what a caller asks to send before anything is encoded: the database name a non-empty string, the
+ * command a document whose first key names it. A wrong one would otherwise reach the server as `$db: 5`
+ * (refused with a puzzling error) or fail as a `TypeError` inside the encoder.
+ *
+ * @param db the database name
+ * @param cmd the command document
+ * @param api the method, for the message (`command()`)
+ * @throws {MongoAuthError} `INVALID_OPTION` saying what was wrong
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkCommand } from "./command.ts";
+ *
+ * checkCommand("admin", { ping: 1 }, "command()");
+ * assert.throws(() => checkCommand("admin", "ping" as never, "command()"), {
+ *   code: "INVALID_OPTION",
+ *   message: "command() needs the command as a document, e.g. { ping: 1 }, got a string",
+ * });
+ * ```
+ */
+export function checkCommand(db: string, cmd: Document, api: string): void {
+  if (typeof db !== "string" || db === "") {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `${api} needs the database name as a non-empty string, e.g. "admin", got ${
+        db === "" ? "an empty string" : typeName(db)
+      }`,
+    );
+  }
+  if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd)) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `${api} needs the command as a document, e.g. { ping: 1 }, got ${typeName(cmd)}`,
+    );
+  }
+  for (const _ in cmd) return;
+  throw new MongoAuthError(
+    "INVALID_OPTION",
+    `${api} got an empty command: its first key names the command, e.g. { ping: 1 }`,
+  );
 }
 
 /**

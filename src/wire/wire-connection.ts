@@ -12,7 +12,7 @@
 import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { checkOptions, IS, optionChecks, typeName } from "../core/options.ts";
-import { type ApiParameters, checkOk, type CommandRunner, type Document } from "./command.ts";
+import { type ApiParameters, checkCommand, checkOk, type CommandRunner, type Document } from "./command.ts";
 import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
 import {
   compressMessage,
@@ -108,6 +108,8 @@ interface Pending {
 }
 
 let nextRequestId = 1;
+
+const COMMAND_OPTION_CHECKS = optionChecks({ signal: IS.signal, timeoutMS: IS.number });
 
 const WIRE_CONNECTION_OPTION_CHECKS = optionChecks({
   timeoutMS: IS.number,
@@ -228,7 +230,9 @@ export class WireConnection implements CommandRunner {
    * @throws {MongoAuthError} a `MongoServerError` for a reply with `ok: 0`
    * @throws {MongoAuthError} `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`, `MESSAGE_TOO_LARGE`
    */
-  async command(db: string, cmd: Document, options: CommandOptions = {}): Promise<Document> {
+  async command(db: string, cmd: Document, given?: CommandOptions): Promise<Document> {
+    checkCommand(db, cmd, "command()");
+    const options = checkOptions(given, "command()", COMMAND_OPTION_CHECKS);
     if (this.#closedError) throw this.#whyClosed();
     const { signal } = options;
     throwIfAborted(signal);
@@ -248,12 +252,15 @@ export class WireConnection implements CommandRunner {
     }
     const timeoutMS = options.timeoutMS ?? this.#timeoutMS;
     const deadline = timeoutMS > 0 ? performance.now() + timeoutMS : Infinity;
-    const reply = new Promise<Document>((resolve, reject) =>
-      this.#pending.set(requestId, { resolve, reject, deadline, timeoutMS })
-    );
-    if (deadline !== Infinity) this.#arm(deadline);
-    const stopListening = onAbort(signal, () => this.#fail(abortError(signal!, "command")));
+    let stopListening = () => {};
     try {
+      // In the try: whatever throws from here on, the request does not stay pending (a close would reject
+      // its promise with nobody listening).
+      const reply = new Promise<Document>((resolve, reject) =>
+        this.#pending.set(requestId, { resolve, reject, deadline, timeoutMS })
+      );
+      if (deadline !== Infinity) this.#arm(deadline);
+      stopListening = onAbort(signal, () => this.#fail(abortError(signal!, "command")));
       this.#raw.write(message);
       const doc = await reply;
       this.roundTrips++;

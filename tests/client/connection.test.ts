@@ -359,3 +359,21 @@ describe("Connection: round trips and closing", () => {
     assert.equal(scoped.peer.closed, true);
   });
 });
+
+describe("Connection.command: what a caller asks to send", () => {
+  it("a database name or command of the wrong type is INVALID_OPTION before anything is read from it or sent", async () => {
+    // A mongos with a non-primary read: the command is read (for its own $readPreference) before it is sent.
+    const { conn, peer } = connectionOn("Mongos", "Sharded", { mode: "secondaryPreferred" });
+    await assert.rejects(conn.command("admin", "ping" as never), {
+      code: "INVALID_OPTION",
+      message: "command() needs the command as a document, e.g. { ping: 1 }, got a string",
+    });
+    await assert.rejects(conn.command(undefined as never, { ping: 1 }), {
+      code: "INVALID_OPTION",
+      message: 'command() needs the database name as a non-empty string, e.g. "admin", got undefined',
+    });
+    await assert.rejects(conn.command("admin", null as never), { code: "INVALID_OPTION" });
+    assert.equal(peer.written.length, 0);
+    await conn.close();
+  });
+});

@@ -10,6 +10,10 @@ const CHECKS = optionChecks({ endpoint: IS.string, fetch: IS.function, signal: I
 describe("checkOptions", () => {
   it("takes no options as {}, and options that pass as they are", () => {
     assert.deepEqual(checkOptions(undefined, "f()", CHECKS), {});
+    assert.ok(
+      Object.isFrozen(checkOptions(undefined, "f()", CHECKS)),
+      "one shared empty object: nothing allocated",
+    );
     assert.deepEqual(checkOptions(null, "f()", CHECKS), {});
     const good = { endpoint: "https://x", fetch, signal: AbortSignal.abort(), store: {}, other: 5 };
     assert.equal(checkOptions(good, "f()", CHECKS), good);
@@ -54,9 +58,10 @@ describe("checkOptions", () => {
 describe("typeName", () => {
   it("says the type with its article", () => {
     assert.deepEqual(
-      [null, [], {}, 1, "s", true, () => {}, 1n, Symbol("s")].map(typeName),
+      [null, undefined, [], {}, 1, "s", true, () => {}, 1n, Symbol("s")].map(typeName),
       [
         "null",
+        "undefined",
         "an array",
         "an object",
         "a number",

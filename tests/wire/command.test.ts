@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoServerError } from "../../src/core/errors.ts";
-import { checkOk } from "../../src/wire/command.ts";
+import { checkCommand, checkOk } from "../../src/wire/command.ts";
 
 describe("checkOk", () => {
   it("returns the very reply when ok is 1 or true", () => {
@@ -38,5 +38,36 @@ describe("checkOk", () => {
       assert.throws(() => checkOk({ ok }), { name: "MongoServerError" }, `ok: ${String(ok)}`);
     }
     assert.throws(() => checkOk({}), { name: "MongoServerError", message: /command failed/ });
+  });
+});
+
+describe("checkCommand", () => {
+  it("takes a database name and a document whose first key names the command", () => {
+    checkCommand("admin", { ping: 1 }, "command()");
+    checkCommand("app", { find: "users", filter: {} }, "command()");
+  });
+
+  it("refuses a database name that is not a non-empty string, before anything reaches the server", () => {
+    for (
+      const [db, type] of [[5, "a number"], [null, "null"], [undefined, "undefined"], ["", "an empty string"]]
+    ) {
+      assert.throws(() => checkCommand(db as string, { ping: 1 }, "command()"), {
+        code: "INVALID_OPTION",
+        message: `command() needs the database name as a non-empty string, e.g. "admin", got ${type}`,
+      });
+    }
+  });
+
+  it("refuses a command that is not a document, or is empty", () => {
+    for (const [cmd, type] of [["ping", "a string"], [null, "null"], [[{ ping: 1 }], "an array"]]) {
+      assert.throws(() => checkCommand("admin", cmd as never, "command()"), {
+        code: "INVALID_OPTION",
+        message: `command() needs the command as a document, e.g. { ping: 1 }, got ${type}`,
+      });
+    }
+    assert.throws(() => checkCommand("admin", {}, "command()"), {
+      code: "INVALID_OPTION",
+      message: "command() got an empty command: its first key names the command, e.g. { ping: 1 }",
+    });
   });
 });

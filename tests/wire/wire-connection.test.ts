@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import process from "node:process";
 import { MongoServerError, WireConnection } from "@mongo-auth/core";
 import {
   memorySocket as memorySocketOf,
@@ -246,7 +247,7 @@ function opCodeOf(message: Uint8Array): number {
 describe("new WireConnection: arguments of the wrong type", () => {
   it("a socket that is not one, or options of the wrong type, are INVALID_OPTION", () => {
     for (
-      const [socket, type] of [[undefined, "an undefined"], [null, "null"], [5, "a number"], [
+      const [socket, type] of [[undefined, "undefined"], [null, "null"], [5, "a number"], [
         {},
         "an object",
       ]]
@@ -262,5 +263,52 @@ describe("new WireConnection: arguments of the wrong type", () => {
       code: "INVALID_OPTION",
       message: "option timeoutMS of new WireConnection() must be a number, got a string",
     });
+  });
+});
+
+describe("WireConnection.command: what a caller asks to send", () => {
+  it("a database name, command or options of the wrong type are INVALID_OPTION, and nothing is written", async () => {
+    const { socket, peer } = memorySocketOf("raw");
+    const conn = new WireConnection(socket);
+    await assert.rejects(conn.command(5 as never, { ping: 1 }), {
+      code: "INVALID_OPTION",
+      message: /database name/,
+    });
+    await assert.rejects(conn.command("admin", "ping" as never), {
+      code: "INVALID_OPTION",
+      message: /as a document/,
+    });
+    await assert.rejects(conn.command("admin", {}), { code: "INVALID_OPTION", message: /empty command/ });
+    await assert.rejects(conn.command("admin", { ping: 1 }, { signal: "stop" } as never), {
+      code: "INVALID_OPTION",
+      message: /^option signal of command\(\) must be an AbortSignal/,
+    });
+    await assert.rejects(conn.command("admin", { ping: 1 }, { timeoutMS: "1s" } as never), {
+      code: "INVALID_OPTION",
+      message: "option timeoutMS of command() must be a number, got a string",
+    });
+    assert.equal(peer.written.length, 0);
+    await conn.close();
+  });
+
+  it("a command that fails after it is registered leaves nothing pending: close() rejects no orphan promise", async () => {
+    const { socket } = memorySocketOf("raw");
+    const conn = new WireConnection(socket);
+    const signal = new AbortController().signal;
+    // An AbortSignal whose listener cannot be added (patched by some library): the command fails there.
+    signal.addEventListener = () => {
+      throw new Error("patched addEventListener");
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await assert.rejects(conn.command("admin", { ping: 1 }, { signal }), /patched addEventListener/);
+      await conn.close();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
   });
 });
