@@ -19,6 +19,7 @@ import { attachTrace, stopwatch, type TraceListener, TraceRecorder } from "../co
 import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
 import { checkHostOptions } from "./host-options.ts";
+import { typeName } from "../core/options.ts";
 
 /**
  * Options of {@link authenticate} and {@link beginAuthentication}.
@@ -320,7 +321,14 @@ export async function startAuthentication(
       }
     },
     async reauthenticate(runner, reauthSignal) {
-      signal = reauthSignal;
+      checkRunner(runner, "reauthenticate()");
+      if (reauthSignal !== undefined && reauthSignal !== null && !(reauthSignal instanceof AbortSignal)) {
+        throw new MongoAuthError(
+          "INVALID_OPTION",
+          `reauthenticate() takes an AbortSignal as its second argument, got ${typeName(reauthSignal)}`,
+        );
+      }
+      signal = reauthSignal ?? undefined;
       untimed = undefined;
       timeLeft = undefined;
       trace.emit("auth.started", { mechanism: mechanism.name, user, db, reauthentication: true });

@@ -388,3 +388,21 @@ describe("the conversation refuses arguments of the wrong type, as rejections wi
     }
   });
 });
+
+describe("reauthenticate refuses arguments of the wrong type", () => {
+  it("a runner without command(), or a signal that is no AbortSignal, is INVALID_OPTION (it had crashed the process)", async () => {
+    const credential = parseCredential("mongodb://alice:pw@localhost/?authMechanism=PLAIN")!;
+    const runner = { command: () => Promise.resolve({ ok: 1, done: true, conversationId: 1 }) };
+    const auth = await beginAuthentication(credential);
+    await auth.complete(runner, { ok: 1, maxWireVersion: 21 });
+    await assert.rejects(auth.reauthenticate({} as never), {
+      code: "INVALID_OPTION",
+      message: /^reauthenticate\(\) needs a CommandRunner/,
+    });
+    await assert.rejects(auth.reauthenticate(runner, "10s" as never), {
+      code: "INVALID_OPTION",
+      message: "reauthenticate() takes an AbortSignal as its second argument, got a string",
+    });
+    await auth.reauthenticate(runner, null as never);
+  });
+});
