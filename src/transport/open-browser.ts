@@ -30,7 +30,7 @@ import { MongoAuthError } from "../core/errors.ts";
  * ```
  */
 export function openBrowser(url: string): Promise<void> {
-  const protocol = URL.canParse(url) ? new URL(url).protocol : "";
+  const protocol = typeof url === "string" && URL.canParse(url) ? new URL(url).protocol : "";
   if (protocol !== "https:" && protocol !== "http:") {
     return Promise.reject(new MongoAuthError("INVALID_OPTION", "openBrowser opens http and https URLs only"));
   }

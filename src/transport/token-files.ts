@@ -9,6 +9,7 @@ import { homedir } from "node:os";
 import { dirname, join } from "node:path";
 import process from "node:process";
 import { MongoAuthError } from "../core/errors.ts";
+import { typeName } from "../core/options.ts";
 import { FileTokenStore, type TokenFileAccess } from "../mechanisms/oidc/human/file-token-store.ts";
 import type { TokenStore } from "../mechanisms/oidc/human/token-store.ts";
 
@@ -80,6 +81,7 @@ export const nodeTokenFiles: TokenFileAccess = {
  *
  * @param path the file. Default {@link defaultTokenFile}: `~/.mongo-auth/oidc-tokens.json`
  * @returns the store, for `createHumanCallback({ store })`
+ * @throws {MongoAuthError} `INVALID_OPTION` for a path that is not a non-empty string
  *
  * @example Keep the tokens in a file only you can read
  * ```ts
@@ -101,6 +103,14 @@ export const nodeTokenFiles: TokenFileAccess = {
  * void OIDC_HUMAN_CALLBACK;
  * ```
  */
-export function fileTokenStore(path: string = defaultTokenFile()): TokenStore {
-  return new FileTokenStore(path, nodeTokenFiles);
+export function fileTokenStore(path?: string): TokenStore {
+  if (path !== undefined && path !== null && (typeof path !== "string" || path === "")) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `fileTokenStore() takes the token file's path as a non-empty string (or none, for the default), got ${
+        path === "" ? "an empty string" : typeName(path)
+      }`,
+    );
+  }
+  return new FileTokenStore(path ?? defaultTokenFile(), nodeTokenFiles);
 }

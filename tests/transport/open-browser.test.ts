@@ -11,6 +11,10 @@ describe("openBrowser", () => {
     for (const url of ["file:///etc/passwd", "javascript:alert(1)", "not a url", "ftp://example.com/"]) {
       await assert.rejects(openBrowser(url), { code: "INVALID_OPTION" }, url);
     }
+    // Not a string at all (a symbol had thrown a TypeError from URL.canParse).
+    for (const url of [Symbol("url"), 443, null]) {
+      await assert.rejects(openBrowser(url as never), { code: "INVALID_OPTION" });
+    }
   });
 
   it("no opener on this machine: RUNTIME_UNSUPPORTED, pointing at the device flow", async () => {

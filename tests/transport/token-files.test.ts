@@ -43,3 +43,20 @@ describe("fileTokenStore", () => {
     assert.match(defaultTokenFile(), /\.mongo-auth[\\/]oidc-tokens\.json$/);
   });
 });
+
+describe("fileTokenStore: its path", () => {
+  it("a path that is not a non-empty string is INVALID_OPTION at once, not an error when a token is stored", () => {
+    for (
+      const [path, type] of [[5, "a number"], [{}, "an object"], ["", "an empty string"], [
+        Symbol("p"),
+        "a symbol",
+      ]] as const
+    ) {
+      assert.throws(() => fileTokenStore(path as never), {
+        code: "INVALID_OPTION",
+        message:
+          `fileTokenStore() takes the token file's path as a non-empty string (or none, for the default), got ${type}`,
+      });
+    }
+  });
+});
