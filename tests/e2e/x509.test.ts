@@ -3,7 +3,16 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { type ConnectOptions, connectWith, type Document, MongoAuthError } from "@mongo-auth/core";
+import { MongoClient } from "mongodb";
+import {
+  beginAuthentication,
+  type ConnectOptions,
+  connectWith,
+  type Document,
+  MongoAuthError,
+  WireConnection,
+} from "@mongo-auth/core";
+import { parseAddress } from "../../src/topology/server-description.ts";
 import { x509Mechanism } from "../../testing/reference-server/mechanisms/x509.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
@@ -84,6 +93,35 @@ for (const { name, transport } of await transports()) {
         assert.equal(server.stats.commands.authenticate, undefined);
       } finally {
         await conn.close();
+      }
+    });
+
+    it("a driver author's own socket, with the official driver's MongoCredential (\"\" for no user, no password)", async () => {
+      // What the official driver builds for this connection string; beginAuthentication takes it as it is.
+      const credential = new MongoClient(`mongodb://${server.address}/?tls=true&authMechanism=MONGODB-X509`)
+        .options
+        .credentials!;
+      assert.equal(credential.username, "");
+      const { host, port } = parseAddress(server.address);
+      const socket = await transport.openSocket({
+        host,
+        port,
+        tls: {
+          caFile: pki("ca.pem"),
+          certificateKeyFile: pki("client.pem"),
+          allowInvalidCertificates: false,
+          allowInvalidHostnames: false,
+        },
+        signal: AbortSignal.timeout(5000),
+      });
+      const wire = new WireConnection(socket, { peer: server.address });
+      try {
+        const auth = await beginAuthentication(credential as never, { host });
+        const hello = await wire.command("admin", { hello: 1, helloOk: true, ...auth.helloFields });
+        assert.deepEqual(await auth.complete(wire, hello), { mechanism: "MONGODB-X509", speculative: true });
+        assert.deepEqual(await whoami(wire), { user: CLIENT, db: "$external" });
+      } finally {
+        await wire.close();
       }
     });
 
