@@ -120,7 +120,8 @@ class Scan {
   /** What each successful check said, removed servers included (for the error when nothing suits). */
   readonly seen = new Map<string, ServerDescription>();
   #topology: TopologyDescription;
-  #order: string[];
+  /** Each server's place in the scanning order: the seeds shuffled, then servers as they are found. */
+  readonly #order = new Map<string, number>();
   /** How many suitable servers the last choice had to pick from. */
   #candidates = 0;
   readonly #started = performance.now();
@@ -134,7 +135,7 @@ class Scan {
     this.#topology = topology;
     this.#failedAt = failedAt;
     // Never-checked servers in random order (SDAM's scanning order), which spreads clients over mongoses.
-    this.#order = shuffled([...topology.servers.keys()]);
+    for (const address of shuffled([...topology.servers.keys()])) this.#order.set(address, this.#order.size);
   }
 
   async run(): Promise<{
@@ -215,12 +216,15 @@ class Scan {
     }
     const possiblePrimary = unchecked.find((s) => s.type === "PossiblePrimary");
     if (possiblePrimary) return [possiblePrimary.address];
-    const rank = (address: string) => {
-      const index = this.#order.indexOf(address);
-      return index === -1 ? this.#order.length : index;
-    };
-    const next = unchecked.sort((a, b) => rank(a.address) - rank(b.address))[0];
-    return next ? [next.address] : [];
+    // The first in scanning order, found in one pass: sorting with a search per comparison made a member
+    // that lists 2 000 hosts cost a scan seconds of CPU past its serverSelectionTimeoutMS.
+    let next: string | undefined;
+    let nextRank = Infinity;
+    for (const { address } of unchecked) {
+      const rank = this.#order.get(address) ?? Infinity;
+      if (next === undefined || rank < nextRank) [next, nextRank] = [address, rank];
+    }
+    return next ? [next] : [];
   }
 
   async #check(address: string): Promise<void> {
@@ -271,7 +275,7 @@ class Scan {
       }
     }
     for (const address of this.#topology.servers.keys()) {
-      if (!this.#order.includes(address)) this.#order.push(address);
+      if (!this.#order.has(address)) this.#order.set(address, this.#order.size);
     }
   }
 
@@ -316,13 +320,22 @@ function hasChoices(topology: TopologyDescription): boolean {
   return topology.type !== "Single" && topology.type !== "LoadBalanced";
 }
 
+/** The most servers a `topology.updated` event lists: a replica set has at most 50 members. */
+const TRACED_SERVERS = 50;
+
 function traceTopology(context: DiscoveryContext, topology: TopologyDescription): void {
   if (!hasChoices(topology)) return;
-  context.trace.emit("topology.updated", {
-    type: topology.type,
-    setName: topology.setName,
-    servers: [...topology.servers.values()].map((server) => `${server.address} ${server.type}`),
-  });
+  // An event per update, each listing the servers: bounded, so that a member that names thousands of hosts
+  // cannot make the trace hold millions of strings.
+  const servers: string[] = [];
+  for (const server of topology.servers.values()) {
+    if (servers.length === TRACED_SERVERS) {
+      servers.push(`… and ${topology.servers.size - TRACED_SERVERS} more`);
+      break;
+    }
+    servers.push(`${server.address} ${server.type}`);
+  }
+  context.trace.emit("topology.updated", { type: topology.type, setName: topology.setName, servers });
 }
 
 function traceSelection(

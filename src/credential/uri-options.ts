@@ -377,7 +377,10 @@ export function parseUriOptions(pairs: readonly OptionPair[], where = "connectio
     const lower = asciiLowerCase(key);
     const name = BY_LOWER_CASE.get(lower);
     if (name !== undefined) {
-      instances.set(name, [...instances.get(name) ?? [], value]);
+      // Pushed, not copied: a string repeating an option 100 000 times took minutes when each copied the list.
+      const given = instances.get(name);
+      if (given) given.push(value);
+      else instances.set(name, [value]);
       spelled.set(name, key);
     } else if (DEPRECATED[lower] !== undefined) {
       deprecated.push([key, DEPRECATED[lower], value]);
@@ -471,7 +474,9 @@ function unknownOptionWarning(key: string, previous: UriOptionName | undefined, 
       `serverApi: { version: "1" } to connect()`;
   }
   const suggestion = suggestName(key, URI_OPTION_NAMES);
-  return `the option ${JSON.stringify(key)} in the ${where} is not a known option and was ignored` +
+  // A name no option has is quoted whole only when short enough to read.
+  const quoted = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+  return `the option ${quoted} in the ${where} is not a known option and was ignored` +
     (suggestion ? ` (did you mean ${suggestion}?)` : "");
 }
 
@@ -603,28 +608,56 @@ export function suggestName(name: string, known: readonly string[]): string | un
   const lower = asciiLowerCase(name);
   let best: { name: string; distance: number } | undefined;
   for (const candidate of known) {
-    const distance = editDistance(lower, asciiLowerCase(candidate));
-    if (distance <= Math.min(2, Math.floor(candidate.length / 4)) && (!best || distance < best.distance)) {
+    const limit = Math.min(2, Math.floor(candidate.length / 4));
+    // Lengths further apart than the limit: no spelling is that close. Skipped without the quadratic
+    // distance, which a 100 KB key had made seconds long.
+    if (Math.abs(lower.length - candidate.length) > limit) continue;
+    const distance = editDistance(lower, lowerCased(candidate), limit);
+    if (distance <= limit && (!best || distance < best.distance)) {
       best = { name: candidate, distance };
     }
   }
   return best?.name;
 }
 
-// Levenshtein distance with adjacent transpositions counted as one edit.
-function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) => [i, ...new Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) rows[0][j] = j;
+const LOWER_CASED = new Map<string, string>();
+
+// The known names (two fixed lists) lower-cased once, not once per unknown option.
+function lowerCased(name: string): string {
+  let lower = LOWER_CASED.get(name);
+  if (lower === undefined) {
+    lower = asciiLowerCase(name);
+    if (LOWER_CASED.size < 512) LOWER_CASED.set(name, lower);
+  }
+  return lower;
+}
+
+// Levenshtein distance with adjacent transpositions counted as one edit, over three rows of the table, given
+// up (limit + 1) once a whole row is past `limit`: the whole table per call made a string of many unknown
+// options cost seconds.
+function editDistance(a: string, b: string, limit: number): number {
+  let before = new Array<number>(b.length + 1).fill(0); // row i - 2
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j); // row i - 1
+  let current = new Array<number>(b.length + 1).fill(0);
   for (let i = 1; i <= a.length; i++) {
+    current[0] = i;
+    let rowMinimum = i;
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      rows[i][j] = Math.min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost);
+      let cell = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        rows[i][j] = Math.min(rows[i][j], rows[i - 2][j - 2] + 1);
+        cell = Math.min(cell, before[j - 2] + 1);
       }
+      current[j] = cell;
+      if (cell < rowMinimum) rowMinimum = cell;
     }
+    if (rowMinimum > limit) return limit + 1;
+    const oldest = before;
+    before = previous;
+    previous = current;
+    current = oldest;
   }
-  return rows[a.length][b.length];
+  return previous[b.length];
 }
 
 /** Lower-cases ASCII A–Z only, as the Connection String spec normalises keys. */

@@ -261,3 +261,26 @@ describe("discovery: where a check carries the authentication's speculative step
     await conn.close();
   });
 });
+
+describe("connect(): a member that names more hosts than a replica set can have", () => {
+  it("each topology.updated event lists 50 servers and how many more, and the scan still finds the primary", async () => {
+    // 120 hosts that refuse, and the primary listed last: MongoDB caps a replica set at 50 members.
+    const many = Array.from({ length: 120 }, (_, i) => `m${i}.test:27017`);
+    const hosts = [...many, P];
+    const deployment = scriptedDeployment({
+      [P]: { isWritablePrimary: true, setName: "rs0", hosts, me: P, primary: P },
+      [S1]: { secondary: true, setName: "rs0", hosts, me: S1, primary: P },
+    });
+    const conn = await connectWith(deployment.transport, `mongodb://${S1}/?replicaSet=rs0`);
+    assert.equal(conn.address, P);
+    const updates = conn.trace.filter((e) => e.type === "topology.updated");
+    assert.ok(updates.length > 0);
+    for (const event of updates) {
+      assert.ok(event.type === "topology.updated");
+      const servers = event.attributes.servers;
+      assert.ok(servers.length <= 51, `${servers.length} entries`);
+      if (servers.length === 51) assert.match(servers[50], /^… and \d+ more$/);
+    }
+    await conn.close();
+  });
+});

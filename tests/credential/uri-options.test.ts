@@ -114,3 +114,49 @@ describe("URI options: unknown names", () => {
     assert.deepEqual(parsedOptions, {});
   });
 });
+
+describe("URI options: a hostile connection string costs work in proportion to its length", () => {
+  // Hang bounds, not benchmarks: each string below took minutes before (an option's instances copied at
+  // every repetition; every known name's full edit distance to a 1 MB key) and takes well under a second.
+  const HANG_MS = 10_000;
+  const timed = (uri: string) => {
+    const started = performance.now();
+    const cs = parseConnectionString(uri);
+    return { cs, ms: performance.now() - started };
+  };
+
+  it("an option repeated 100 000 times: the last wins, one warning", () => {
+    const { cs, ms } = timed(
+      "mongodb://h/?" + Array.from({ length: 100_000 }, (_, i) => `appName=a${i}`).join("&"),
+    );
+    assert.equal(cs.parsedOptions.appName, "a99999");
+    assert.deepEqual(cs.warnings, [
+      "the option appName is given 100000 times in the connection string; the last wins",
+    ]);
+    assert.ok(ms < HANG_MS, `${ms} ms`);
+  });
+
+  it("readPreferenceTags 50 000 times: every tag set kept, in order", () => {
+    const tags = Array.from({ length: 50_000 }, (_, i) => `readPreferenceTags=dc:${i}`).join("&");
+    const { cs, ms } = timed(`mongodb://h/?readPreference=secondary&${tags}`);
+    const sets = cs.parsedOptions.readPreferenceTags as Record<string, string>[];
+    assert.equal(sets.length, 50_000);
+    assert.deepEqual(sets.at(-1), { dc: "49999" });
+    assert.ok(ms < HANG_MS, `${ms} ms`);
+  });
+
+  it("an unknown option named by a megabyte: ignored with a warning, no suggestion computed against it", () => {
+    const { cs, ms } = timed(`mongodb://h/?${"a".repeat(1_000_000)}=x`);
+    assert.equal(cs.warnings.length, 1);
+    assert.doesNotMatch(cs.warnings[0], /did you mean/);
+    assert.match(cs.warnings[0], /^the option "a{64}…" in the connection string is not a known option/);
+    assert.ok(ms < HANG_MS, `${ms} ms`);
+  });
+
+  it("the suggestion still finds a near spelling after the bounded distance", () => {
+    assert.equal(suggestName("connectTimeoutMs", URI_OPTION_NAMES), "connectTimeoutMS");
+    assert.equal(suggestName("replicaset", URI_OPTION_NAMES), "replicaSet");
+    assert.equal(suggestName("authMechanismProperites", URI_OPTION_NAMES), "authMechanismProperties");
+    assert.equal(suggestName("zzzzzzzzzz", URI_OPTION_NAMES), undefined);
+  });
+});
