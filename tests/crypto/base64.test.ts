@@ -39,6 +39,10 @@ describe("base64", () => {
       ["non-zero padding bits", "Zh=="],
       ["too much padding", "Zm9v===="],
       ["a non-ASCII character", "Zm9é"],
+      ["three padding characters", "Z==="],
+      ["padding alone", "===="],
+      ["a character after the padding", "Zg=A"],
+      ["a length that is no multiple of four", "Zm9vY"],
     ] as const
   ) {
     it(`rejects ${label} with a MongoAuthError that does not repeat the input`, () => {
@@ -69,6 +73,15 @@ describe("base64", () => {
           assert.equal(accepted, canonical, text);
         }
       }
+    }
+  });
+
+  it("decodes megabytes, or refuses them with its code: never the regex engine's RangeError", () => {
+    // A hostile server's 10 MB salt overflowed the stack of a pattern that repeated a group of four.
+    const text = "QUFB".repeat(2_500_000);
+    assert.equal(decodeBase64(text).length, 7_500_000);
+    for (const broken of [`${text}Q`, `${text}!AAA`, `Q${text.slice(1)}==`]) {
+      assert.throws(() => decodeBase64(broken), { name: "MongoAuthError", code: "PROTOCOL_ERROR" });
     }
   });
 
