@@ -19,7 +19,7 @@ import { attachTrace, stopwatch, type TraceListener, TraceRecorder } from "../co
 import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
 import { checkHostOptions } from "./host-options.ts";
-import { typeName } from "../core/options.ts";
+import { IS, typeName } from "../core/options.ts";
 
 /**
  * Options of {@link authenticate} and {@link beginAuthentication}.
@@ -274,7 +274,7 @@ export async function startAuthentication(
     async complete(runner, helloReply) {
       try {
         checkRunner(runner, "complete()");
-        if (helloReply === null || typeof helloReply !== "object" || Array.isArray(helloReply)) {
+        if (!IS.object[0](helloReply)) {
           throw new MongoAuthError(
             "INVALID_OPTION",
             "complete() needs the server's hello reply, the document it answered to hello with helloFields",
@@ -322,7 +322,7 @@ export async function startAuthentication(
     },
     async reauthenticate(runner, reauthSignal) {
       checkRunner(runner, "reauthenticate()");
-      if (reauthSignal !== undefined && reauthSignal !== null && !(reauthSignal instanceof AbortSignal)) {
+      if (reauthSignal !== undefined && reauthSignal !== null && !IS.signal[0](reauthSignal)) {
         throw new MongoAuthError(
           "INVALID_OPTION",
           `reauthenticate() takes an AbortSignal as its second argument, got ${typeName(reauthSignal)}`,

@@ -222,7 +222,10 @@ class Scan {
     let nextRank = Infinity;
     for (const { address } of unchecked) {
       const rank = this.#order.get(address) ?? Infinity;
-      if (next === undefined || rank < nextRank) [next, nextRank] = [address, rank];
+      if (next === undefined || rank < nextRank) {
+        next = address;
+        nextRank = rank;
+      }
     }
     return next ? [next] : [];
   }

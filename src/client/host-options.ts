@@ -44,6 +44,6 @@ const HOST_OPTION_CHECKS = optionChecks({
   onEvent: IS.function,
   onWarning: IS.function,
   explain: IS.boolean,
-  host: [(v) => typeof v === "string", "a string (the host name, without port)"],
+  host: [IS.string[0], "a string (the host name, without port)"],
   helloReply: [IS.object[0], "the hello reply document"],
 });

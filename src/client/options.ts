@@ -215,7 +215,7 @@ export interface ConnectOptions extends AuthOptions {
 }
 
 /** Every key of {@link ConnectOptions}; the type check below keeps it complete. */
-const CONNECT_OPTION_NAMES = [
+export const CONNECT_OPTION_NAMES = [
   "username",
   "password",
   "auth",

@@ -110,8 +110,8 @@ export function checkOptions<T extends object>(
 const NO_OPTIONS = Object.freeze({});
 
 /**
- * The type of a value for a message, never the value: `a string`, `an object`, `an array`, `null`,
- * `undefined`.
+ * The type of a value for a message, never the value: `a string`, `an empty string`, `an object`,
+ * `an array`, `null`, `undefined`.
  *
  * @param value any value
  * @returns its type, with an article
@@ -121,11 +121,13 @@ const NO_OPTIONS = Object.freeze({});
  * import { typeName } from "./options.ts";
  *
  * assert.equal(typeName("s3cret"), "a string");
+ * assert.equal(typeName(""), "an empty string");
  * assert.equal(typeName([]), "an array");
  * ```
  */
 export function typeName(value: unknown): string {
   if (value === null || value === undefined) return String(value);
+  if (value === "") return "an empty string";
   if (Array.isArray(value)) return "an array";
   const type = typeof value;
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;

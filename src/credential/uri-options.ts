@@ -612,24 +612,12 @@ export function suggestName(name: string, known: readonly string[]): string | un
     // Lengths further apart than the limit: no spelling is that close. Skipped without the quadratic
     // distance, which a 100 KB key had made seconds long.
     if (Math.abs(lower.length - candidate.length) > limit) continue;
-    const distance = editDistance(lower, lowerCased(candidate), limit);
+    const distance = editDistance(lower, asciiLowerCase(candidate), limit);
     if (distance <= limit && (!best || distance < best.distance)) {
       best = { name: candidate, distance };
     }
   }
   return best?.name;
-}
-
-const LOWER_CASED = new Map<string, string>();
-
-// The known names (two fixed lists) lower-cased once, not once per unknown option.
-function lowerCased(name: string): string {
-  let lower = LOWER_CASED.get(name);
-  if (lower === undefined) {
-    lower = asciiLowerCase(name);
-    if (LOWER_CASED.size < 512) LOWER_CASED.set(name, lower);
-  }
-  return lower;
 }
 
 // Levenshtein distance with adjacent transpositions counted as one edit, over three rows of the table, given

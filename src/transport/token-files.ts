@@ -108,7 +108,7 @@ export function fileTokenStore(path?: string): TokenStore {
     throw new MongoAuthError(
       "INVALID_OPTION",
       `fileTokenStore() takes the token file's path as a non-empty string (or none, for the default), got ${
-        path === "" ? "an empty string" : typeName(path)
+        typeName(path)
       }`,
     );
   }

@@ -6,7 +6,7 @@
  * @module
  */
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
-import { typeName } from "../core/options.ts";
+import { IS, typeName } from "../core/options.ts";
 
 /**
  * A BSON document as plain JavaScript.
@@ -98,12 +98,10 @@ export function checkCommand(db: string, cmd: Document, api: string): void {
   if (typeof db !== "string" || db === "") {
     throw new MongoAuthError(
       "INVALID_OPTION",
-      `${api} needs the database name as a non-empty string, e.g. "admin", got ${
-        db === "" ? "an empty string" : typeName(db)
-      }`,
+      `${api} needs the database name as a non-empty string, e.g. "admin", got ${typeName(db)}`,
     );
   }
-  if (typeof cmd !== "object" || cmd === null || Array.isArray(cmd)) {
+  if (!IS.object[0](cmd)) {
     throw new MongoAuthError(
       "INVALID_OPTION",
       `${api} needs the command as a document, e.g. { ping: 1 }, got ${typeName(cmd)}`,

@@ -58,7 +58,7 @@ describe("checkOptions", () => {
 describe("typeName", () => {
   it("says the type with its article", () => {
     assert.deepEqual(
-      [null, undefined, [], {}, 1, "s", true, () => {}, 1n, Symbol("s")].map(typeName),
+      [null, undefined, [], {}, 1, "s", "", true, () => {}, 1n, Symbol("s")].map(typeName),
       [
         "null",
         "undefined",
@@ -66,6 +66,7 @@ describe("typeName", () => {
         "an object",
         "a number",
         "a string",
+        "an empty string",
         "a boolean",
         "a function",
         "a bigint",

@@ -26,6 +26,8 @@ import {
 } from "@mongo-auth/core";
 import { awsCredentialProvider, createHumanCallback } from "../../src/transport/node.ts";
 import { FULL_CAPABILITIES } from "../../src/client/transport.ts";
+import { CONNECT_OPTION_NAMES } from "../../src/client/options.ts";
+import { AUTH_MECHANISMS } from "../../src/credential/mongo-credential.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { failureMessage, fuzzCases, mutateText, type Prng, runFuzz } from "./fuzz.ts";
 
@@ -54,49 +56,9 @@ const URIS = [
   "mongodb://u:p@h/?proxyHost=127.0.0.1&proxyPort=1080&proxyUsername=a&proxyPassword=b&heartbeatFrequencyMS=500",
 ];
 
+// Every option of connect(), then those of the conversation and of the constructors and factories.
 const OPTION_NAMES = [
-  "username",
-  "password",
-  "auth",
-  "authSource",
-  "authMechanism",
-  "authMechanismProperties",
-  "tls",
-  "ssl",
-  "tlsCAFile",
-  "tlsCA",
-  "tlsCertificateKeyFile",
-  "tlsCertificateKey",
-  "tlsInsecure",
-  "proxyHost",
-  "proxyPort",
-  "proxyUsername",
-  "connectTimeoutMS",
-  "socketTimeoutMS",
-  "timeoutMS",
-  "appName",
-  "srvServiceName",
-  "srvMaxHosts",
-  "replicaSet",
-  "directConnection",
-  "loadBalanced",
-  "readPreference",
-  "readPreferenceTags",
-  "maxStalenessSeconds",
-  "serverSelectionTimeoutMS",
-  "serverSelectionTryOnce",
-  "localThresholdMS",
-  "heartbeatFrequencyMS",
-  "compressors",
-  "serverApi",
-  "signal",
-  "env",
-  "cacheStore",
-  "maxScramIterations",
-  "maxConnecting",
-  "onWarning",
-  "onEvent",
-  "explain",
+  ...CONNECT_OPTION_NAMES,
   "host",
   "helloReply",
   "endpoint",
@@ -196,15 +158,7 @@ function randomCredential(rng: Prng): unknown {
     }
   }
   if (rng.chance(0.1)) return anyValue(rng);
-  const mechanisms = [
-    "SCRAM-SHA-256",
-    "SCRAM-SHA-1",
-    "MONGODB-X509",
-    "MONGODB-AWS",
-    "MONGODB-OIDC",
-    "PLAIN",
-    "DEFAULT",
-  ];
+  const mechanisms = [...AUTH_MECHANISMS, "DEFAULT"];
   return {
     mechanism: rng.chance(0.8) ? rng.pick(mechanisms) : anyValue(rng),
     username: rng.chance(0.6) ? rng.pick(["alice", "", "CN=client"]) : anyValue(rng),
