@@ -3,6 +3,7 @@
 // a TTL header, 401 without the token). Each listens on 127.0.0.1, port 0, and records what it got.
 // Also: a RuntimeEnv for tests that never reads the process env or ~/.aws and whose fetch refuses
 // anything but loopback, so no test can reach 169.254.169.254 or 169.254.170.2.
+import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -243,6 +244,55 @@ export function startFakeImds(
     }
     return { status: 404 };
   });
+}
+
+/**
+ * A fake IAM Identity Center portal: GetRoleCredentials (`GET /federation/credentials?account_id&role_name`
+ * with the access token in `x-amz-sso_bearer_token`), JSON answers, 401 for a token it does not know and 403
+ * for a role that is not assigned.
+ * @param options the token it accepts, the account and role assigned, the credentials (expiration in ms)
+ * @returns the running fake
+ */
+export function startFakeSsoPortal(
+  options: { token: string; accountId: string; roleName: string; credentials: FakeTempCredentials },
+): Promise<Fake> {
+  return startFake((req) => {
+    const url = new URL(req.path, "http://portal");
+    if (req.method !== "GET" || url.pathname !== "/federation/credentials") return { status: 404 };
+    const json = (status: number, body: unknown) => ({
+      status,
+      contentType: "application/json",
+      body: JSON.stringify(body),
+    });
+    if (req.headers["x-amz-sso_bearer_token"] !== options.token) {
+      return json(401, { message: "Session token not found or invalid" });
+    }
+    if (
+      url.searchParams.get("account_id") !== options.accountId ||
+      url.searchParams.get("role_name") !== options.roleName
+    ) {
+      return json(403, { message: "No access" });
+    }
+    const c = options.credentials;
+    return json(200, {
+      roleCredentials: {
+        accessKeyId: c.AccessKeyId,
+        secretAccessKey: c.SecretAccessKey,
+        sessionToken: c.Token,
+        expiration: Date.parse(c.Expiration),
+      },
+    });
+  });
+}
+
+/**
+ * Where `aws sso login` caches the token of a session (or, legacy, of a start URL), relative to the home:
+ * the SHA-1 of the name in hex, computed here with node:crypto as the CLI does with Python's hashlib.
+ * @param key the sso_session name, or the sso_start_url of a legacy profile
+ * @returns `.aws/sso/cache/<sha1>.json`
+ */
+export function ssoCacheFile(key: string): string {
+  return `.aws/sso/cache/${createHash("sha1").update(key).digest("hex")}.json`;
 }
 
 /** A fetch that refuses every URL but 127.0.0.1: no test may reach a real AWS address. */

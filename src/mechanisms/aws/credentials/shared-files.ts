@@ -3,7 +3,8 @@
  * CLI and SDKs name and merge them.
  *
  * - `AWS_SHARED_CREDENTIALS_FILE` (else `~/.aws/credentials`): sections `[name]`.
- * - `AWS_CONFIG_FILE` (else `~/.aws/config`): sections `[profile name]`, and `[default]`.
+ * - `AWS_CONFIG_FILE` (else `~/.aws/config`): sections `[profile name]`, and `[default]`; and
+ *   `[sso-session name]`, the IAM Identity Center sessions that profiles name in `sso_session`.
  * - A setting in the credentials file wins over the same setting in the config file.
  * - `AWS_SHARED_CREDENTIALS_FILE=""` turns shared-file credentials off (the MongoDB auth spec's advice
  *   to users who want the driver to ignore their CLI setup); `AWS_CONFIG_FILE=""` skips the config file.
@@ -21,6 +22,8 @@ export type AwsProfile = ReadonlyMap<string, string>;
 export interface SharedProfiles {
   /** The merged settings of profile `name`, or `undefined` when neither file has it. */
   get(name: string): AwsProfile | undefined;
+  /** The `[sso-session name]` section of the config file, or `undefined` when there is none. */
+  ssoSession(name: string): AwsProfile | undefined;
   /** Whether any file was read at all. */
   readonly anyFileRead: boolean;
 }
@@ -35,7 +38,14 @@ export function sharedFilesDisabled(env: RuntimeEnv): boolean {
   return env.getEnv("AWS_SHARED_CREDENTIALS_FILE") === "";
 }
 
-function expandHome(path: string, env: RuntimeEnv): string | undefined {
+/**
+ * A path with a leading `~` replaced by the home directory, as the AWS CLI reads its paths.
+ *
+ * @param path the path, e.g. `~/.aws/config`
+ * @param env where the home directory comes from
+ * @returns the path, or `undefined` when it starts with `~` and the env has no home directory
+ */
+export function expandHome(path: string, env: RuntimeEnv): string | undefined {
   if (path === "~" || path.startsWith("~/")) {
     return env.homeDir === undefined ? undefined : env.homeDir.replace(/[\\/]+$/, "") + path.slice(1);
   }
@@ -64,7 +74,13 @@ async function readIfPresent(env: RuntimeEnv, path: string | undefined): Promise
  * @returns the profiles; empty when the runtime has no `readTextFile` or the files are absent
  */
 export async function loadSharedProfiles(env: RuntimeEnv): Promise<SharedProfiles> {
-  if (sharedFilesDisabled(env)) return { get: () => undefined, anyFileRead: false };
+  if (sharedFilesDisabled(env)) {
+    return {
+      get: () => undefined,
+      ssoSession: () => undefined,
+      anyFileRead: false,
+    };
+  }
   const [credentialsText, configText] = await Promise.all([
     readIfPresent(env, filePath(env, "AWS_SHARED_CREDENTIALS_FILE", "credentials")),
     readIfPresent(env, filePath(env, "AWS_CONFIG_FILE", "config")),
@@ -80,5 +96,6 @@ export async function loadSharedProfiles(env: RuntimeEnv): Promise<SharedProfile
       if (!fromConfig && !fromCredentials) return undefined;
       return new Map([...(fromConfig ?? []), ...(fromCredentials ?? [])]);
     },
+    ssoSession: (name) => config.get(`sso-session ${name}`),
   };
 }

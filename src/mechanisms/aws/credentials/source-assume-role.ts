@@ -1,8 +1,11 @@
 /**
  * Source 4: a shared-file profile that assumes a role. With `role_arn` and `source_profile`, STS
  * AssumeRole is called, signed with the source profile's keys (which may themselves come from a role,
- * up to a few hops); with `role_arn` and `web_identity_token_file`, AssumeRoleWithWebIdentity.
- * `role_session_name`, `external_id`, `duration_seconds` and `region` are honoured.
+ * up to a few hops, or from IAM Identity Center); with `role_arn` and `credential_source`, signed with
+ * the credentials of the environment variables (`Environment`), EC2 instance metadata
+ * (`Ec2InstanceMetadata`) or the ECS container endpoint (`EcsContainer`); with `role_arn` and
+ * `web_identity_token_file`, AssumeRoleWithWebIdentity. `role_session_name`, `external_id`,
+ * `duration_seconds` and `region` are honoured.
  *
  * @module
  */
@@ -12,6 +15,10 @@ import { profileKeys, selectedProfile } from "./source-profile.ts";
 import type { AwsProfile } from "./shared-files.ts";
 import { type AwsCredentialSource, type AwsSourceContext, randomSessionName } from "./source.ts";
 import { assumeRoleWithWebIdentity } from "./source-web-identity.ts";
+import { fromEnvironment } from "./source-env.ts";
+import { fromInstanceMetadata } from "./source-imds.ts";
+import { fromContainerEndpoint } from "./source-ecs.ts";
+import { isSsoProfile, ssoCredentials } from "./source-sso.ts";
 import { callSts, type StsCredentials } from "./sts.ts";
 import { assumedRoleOf } from "../identity.ts";
 import { stsEndpoint } from "./sts-endpoint.ts";
@@ -32,16 +39,23 @@ async function assumeRole(
   const source = sourceName(name);
   const roleArn = profile.get("role_arn")!;
   const sourceProfileName = profile.get("source_profile");
-  if (!sourceProfileName) {
-    const what = profile.has("credential_source")
-      ? "credential_source is not supported"
-      : "it has no source_profile";
-    throw awsSourceError(source, `${what}: set source_profile to a profile with keys`);
+  const credentialSource = profile.get("credential_source");
+  if (sourceProfileName && credentialSource) {
+    throw awsSourceError(source, "it has both source_profile and credential_source: keep one");
+  }
+  if (!sourceProfileName && !credentialSource) {
+    throw awsSourceError(
+      source,
+      "it has no source_profile or credential_source: set source_profile to a profile with keys, or " +
+        "credential_source to Environment, Ec2InstanceMetadata or EcsContainer",
+    );
   }
   if (profile.has("mfa_serial")) {
     throw awsSourceError(source, "roles that need MFA (mfa_serial) are not supported");
   }
-  const signWith = await sourceProfileKeys(context, name, sourceProfileName, hops);
+  const signWith = credentialSource
+    ? await credentialSourceKeys(context, name, credentialSource)
+    : await sourceProfileKeys(context, name, sourceProfileName!, hops);
   const params: Record<string, string> = {
     RoleArn: roleArn,
     RoleSessionName: profile.get("role_session_name") || randomSessionName(),
@@ -72,6 +86,9 @@ async function sourceProfileKeys(
   // A profile that is its own source uses its own keys (the AWS CLI's rule), so no loop there.
   const keys = profileKeys(sourceProfile, sourceProfileName);
   if (keys && (sourceProfileName === name || !sourceProfile.has("role_arn"))) return keys;
+  if (!sourceProfile.has("role_arn") && isSsoProfile(sourceProfile)) {
+    return ssoCredentials(context, sourceProfileName, sourceProfile);
+  }
   if (!sourceProfile.has("role_arn")) {
     throw awsSourceError(
       sourceName(name),
@@ -82,6 +99,37 @@ async function sourceProfileKeys(
     throw awsSourceError(sourceName(name), `more than ${MAX_HOPS} source_profile hops: is there a loop?`);
   }
   return (await assumeRole(context, sourceProfileName, sourceProfile, hops + 1)).credentials;
+}
+
+/** The sources `credential_source` may name, as the AWS CLI and SDKs spell them. */
+const CREDENTIAL_SOURCES: Readonly<Record<string, AwsCredentialSource>> = {
+  Environment: fromEnvironment,
+  Ec2InstanceMetadata: fromInstanceMetadata,
+  EcsContainer: fromContainerEndpoint,
+};
+
+async function credentialSourceKeys(
+  context: AwsSourceContext,
+  name: string,
+  credentialSource: string,
+): Promise<AwsCredentials> {
+  const find = Object.hasOwn(CREDENTIAL_SOURCES, credentialSource)
+    ? CREDENTIAL_SOURCES[credentialSource]
+    : undefined;
+  if (!find) {
+    throw awsSourceError(
+      sourceName(name),
+      `credential_source "${credentialSource}" is not one of ${Object.keys(CREDENTIAL_SOURCES).join(", ")}`,
+    );
+  }
+  const found = await find(context);
+  if ("skipped" in found) {
+    throw awsSourceError(
+      sourceName(name),
+      `credential_source ${credentialSource} found nothing: ${found.skipped}`,
+    );
+  }
+  return found.credentials;
 }
 
 /** Temporary credentials for a profile with `role_arn`. */

@@ -96,12 +96,13 @@ describe("AWS credential chain order", () => {
       ["environment variables", "skipped"],
       ["shared files: profile keys", "skipped"],
       ["shared files: profile role", "skipped"],
+      ["shared files: profile SSO", "skipped"],
       ["web identity", "skipped"],
       ["ECS container endpoint", "found"],
     ]);
     assert.equal(sources[0].reason, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: not set");
     assert.deepEqual(
-      { ...sources[4], reason: undefined },
+      { ...sources[5], reason: undefined },
       {
         source: "ECS container endpoint",
         outcome: "found",

@@ -197,4 +197,16 @@ describe("loadSharedProfiles: which sections are which profile", () => {
     assert.equal(profiles.get("nope"), undefined);
     assert.equal(profiles.anyFileRead, true);
   });
+
+  it("reads [sso-session name] from the config file only, and never takes it for a profile", async () => {
+    const { env } = filesEnv({}, {
+      "/home/ada/.aws/config": "[sso-session corp]\nsso_region = eu-west-1\n",
+      "/home/ada/.aws/credentials": "[sso-session other]\nsso_region = us-east-1\n",
+    });
+    const profiles = await loadSharedProfiles(env);
+    assert.deepEqual(settings(profiles.ssoSession("corp")), { sso_region: "eu-west-1" });
+    assert.equal(profiles.ssoSession("other"), undefined);
+    assert.equal(profiles.get("sso-session corp"), undefined);
+    assert.equal(profiles.get("corp"), undefined);
+  });
 });

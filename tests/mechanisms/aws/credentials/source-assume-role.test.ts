@@ -3,7 +3,15 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { AwsCredentialCache } from "../../../../src/mechanisms/aws/credentials/cache.ts";
-import { startFakeSts, tempCredentials, testEnv } from "../../../support/aws-fakes.ts";
+import {
+  startFakeEcs,
+  startFakeImds,
+  startFakeSts,
+  tempCredentials,
+  testEnv,
+} from "../../../support/aws-fakes.ts";
+import { fromAssumeRoleProfile } from "../../../../src/mechanisms/aws/credentials/source-assume-role.ts";
+import { sourceContext } from "../../../../src/mechanisms/aws/credentials/source.ts";
 import { cleanups, HOUR, NOW, rejectsWith, resolve } from "../../../support/aws-sources.ts";
 
 const { track, home, close } = cleanups();
@@ -81,5 +89,76 @@ describe("source 4: AssumeRole from a profile", () => {
       /AssumeRole for profile "app".*answered HTTP 403 \(InvalidClientTokenId\)/,
       ["self-secret"],
     );
+  });
+
+  it("signs with the credentials its credential_source names: the ECS endpoint, instance metadata", async () => {
+    const creds = tempCredentials("assumed", NOW + HOUR);
+    const ecs = await track(
+      startFakeEcs({ path: "/task", credentials: tempCredentials("task", NOW + HOUR) }),
+    );
+    const imds = await track(
+      startFakeImds({ roleName: "box", credentials: tempCredentials("box", NOW + HOUR) }),
+    );
+    const fromEcs = await track(startFakeSts({ credentials: creds, signedBy: "ASIATASK" }));
+    const fromImds = await track(startFakeSts({ credentials: creds, signedBy: "ASIABOX" }));
+    const h = home({
+      ".aws/config": "[profile ecs]\nrole_arn = arn:aws:iam::1:role/app\ncredential_source = EcsContainer\n" +
+        "[profile ec2]\nrole_arn = arn:aws:iam::1:role/app\ncredential_source = Ec2InstanceMetadata\n",
+    });
+    const ecsEnv = testEnv({
+      AWS_PROFILE: "ecs",
+      AWS_ENDPOINT_URL_STS: fromEcs.url,
+      AWS_CONTAINER_CREDENTIALS_FULL_URI: ecs.url + "/task",
+    }, { home: h.home, now: () => NOW });
+    assert.equal((await resolve(ecsEnv)).credentials.accessKeyId, creds.AccessKeyId);
+    assert.equal(ecs.requests.length, 1);
+    const imdsEnv = testEnv({
+      AWS_PROFILE: "ec2",
+      AWS_ENDPOINT_URL_STS: fromImds.url,
+      AWS_EC2_METADATA_DISABLED: undefined,
+      AWS_EC2_METADATA_SERVICE_ENDPOINT: imds.url + "/",
+    }, { home: h.home, now: () => NOW });
+    assert.equal((await resolve(imdsEnv)).credentials.accessKeyId, creds.AccessKeyId);
+    assert.equal(fromImds.requests.length, 1);
+  });
+
+  it("signs with the environment's keys for credential_source Environment", async () => {
+    // Through the chain, keys in the environment are source 2 and win before any profile; the role source
+    // itself reads them when its profile says so.
+    const creds = tempCredentials("assumed", NOW + HOUR);
+    const sts = await track(startFakeSts({ credentials: creds, signedBy: "AKIDENV" }));
+    const h = home({
+      ".aws/config": "[profile app]\nrole_arn = arn:aws:iam::1:role/app\ncredential_source = Environment\n",
+    });
+    const env = testEnv({
+      AWS_PROFILE: "app",
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_ACCESS_KEY_ID: "AKIDENV",
+      AWS_SECRET_ACCESS_KEY: "env-secret",
+    }, { home: h.home, now: () => NOW });
+    const found = await fromAssumeRoleProfile(sourceContext(env));
+    assert.ok(!("skipped" in found));
+    assert.equal(found.credentials.accessKeyId, creds.AccessKeyId);
+    assert.equal(sts.requests.length, 1);
+  });
+
+  it("refuses a credential_source it does not know, one that finds nothing, and one beside source_profile", async () => {
+    const h = home({
+      ".aws/config": "[profile odd]\nrole_arn = arn:aws:iam::1:role/app\ncredential_source = Lambda\n" +
+        "[profile off]\nrole_arn = arn:aws:iam::1:role/app\ncredential_source = Ec2InstanceMetadata\n" +
+        "[profile both]\nrole_arn = arn:aws:iam::1:role/app\ncredential_source = Environment\nsource_profile = x\n" +
+        "[profile none]\nrole_arn = arn:aws:iam::1:role/app\n",
+    });
+    const env = (profile: string) => testEnv({ AWS_PROFILE: profile }, { home: h.home });
+    await rejectsWith(
+      resolve(env("odd")),
+      /credential_source "Lambda" is not one of Environment, Ec2InstanceMetadata, EcsContainer/,
+    );
+    await rejectsWith(
+      resolve(env("off")),
+      /credential_source Ec2InstanceMetadata found nothing: .*AWS_EC2_METADATA_DISABLED/,
+    );
+    await rejectsWith(resolve(env("both")), /both source_profile and credential_source: keep one/);
+    await rejectsWith(resolve(env("none")), /no source_profile or credential_source/);
   });
 });
