@@ -81,8 +81,9 @@ export { type AzureCallbackOptions, createAzureCallback } from "./src/mechanisms
 export { createGcpCallback, type GcpCallbackOptions } from "./src/mechanisms/oidc/environments/gcp.ts";
 export { createK8sCallback, type K8sCallbackOptions } from "./src/mechanisms/oidc/environments/k8s.ts";
 
-// What the host provides: environment variables, files, fetch, the clock.
+// What the host provides: environment variables, files, fetch, the clock, a command runner.
 export {
+  type CommandResult,
   type FetchLike,
   type RuntimeEnv,
   runtimeEnv,

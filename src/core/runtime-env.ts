@@ -23,6 +23,27 @@ import { checkOptions, IS, type OptionCheck, optionChecks } from "./options.ts";
 export type FetchLike = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 /**
+ * How a command run by {@link RuntimeEnv.runCommand} ended, and what it printed.
+ *
+ * @example What a finished command reports
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { CommandResult } from "@mongo-auth/core";
+ *
+ * const result: CommandResult = { exitCode: 0, stdout: '{"Version":1}', stderr: "" };
+ * assert.equal(result.exitCode, 0);
+ * ```
+ */
+export interface CommandResult {
+  /** The exit code; `null` when a signal ended it. */
+  readonly exitCode: number | null;
+  /** Standard output, UTF-8. */
+  readonly stdout: string;
+  /** Standard error, UTF-8. */
+  readonly stderr: string;
+}
+
+/**
  * The host facilities the credential sources (AWS, OIDC environments) use.
  *
  * @example An environment for tests and Workers: nothing from the process
@@ -46,6 +67,12 @@ export interface RuntimeEnv {
   readonly fetch: FetchLike;
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * Runs a command line through the system shell, as the AWS SDK for JavaScript runs a profile's
+   * `credential_process`; aborting `signal` ends it. Rejects when it cannot be started or prints too
+   * much. `undefined` where the runtime runs no programs (Workers).
+   */
+  readonly runCommand?: (command: string, options: { signal: AbortSignal }) => Promise<CommandResult>;
   /**
    * Why environment variables may be invisible here (Deno without `--allow-env`), or `undefined`.
    * Errors about a missing variable quote it, so "not set" is never blamed on the user.
@@ -84,6 +111,8 @@ export interface RuntimeEnvOptions {
   fetch?: FetchLike;
   /** Clock. Default: `Date.now`. */
   now?: () => number;
+  /** Command runner (see {@link RuntimeEnv.runCommand}). Default: none. */
+  runCommand?: (command: string, options: { signal: AbortSignal }) => Promise<CommandResult>;
   /** Why environment variables may be invisible (see {@link RuntimeEnv.envRestriction}). Default: none. */
   envRestriction?: string;
 }
@@ -113,6 +142,7 @@ export function runtimeEnv(given?: RuntimeEnvOptions): RuntimeEnv {
     homeDir: options.homeDir ?? vars.HOME ?? vars.USERPROFILE,
     fetch: options.fetch ?? ((input, init) => fetch(input, init)),
     now: options.now ?? (() => Date.now()),
+    runCommand: options.runCommand,
     envRestriction: options.envRestriction,
   };
 }
@@ -123,12 +153,13 @@ const RUNTIME_ENV_OPTION_CHECKS = optionChecks({
   homeDir: IS.string,
   fetch: IS.function,
   now: IS.function,
+  runCommand: IS.function,
   envRestriction: IS.string,
 });
 
 /**
  * Whether `value` can serve as a {@link RuntimeEnv}: `getEnv`, `fetch` and `now` are functions, and
- * `readTextFile`, when there, is one too. What an `env` option is checked with.
+ * `readTextFile` and `runCommand`, when there, are too. What an `env` option is checked with.
  *
  * @param value an `env` option
  * @returns whether it is one
@@ -145,7 +176,8 @@ export function isRuntimeEnv(value: unknown): value is RuntimeEnv {
   const env = value as Record<string, unknown> | null;
   return typeof env === "object" && env !== null && typeof env.getEnv === "function" &&
     typeof env.fetch === "function" && typeof env.now === "function" &&
-    (env.readTextFile === undefined || typeof env.readTextFile === "function");
+    (env.readTextFile === undefined || typeof env.readTextFile === "function") &&
+    (env.runCommand === undefined || typeof env.runCommand === "function");
 }
 
 /** The check of an `env` option, for {@link checkOptions}. */

@@ -40,6 +40,7 @@ import { denoChannel, type DenoConn, denoSocketStreams } from "./deno-socket.ts"
 import { socks5Handshake, unreachableProxy } from "./socks5.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { runShellCommand } from "./run-command.ts";
 import {
   type AwsCredentialProviderOptions,
   createAwsCredentialProvider,
@@ -116,7 +117,8 @@ export async function connect(uri: string, options?: ConnectOptions): Promise<Co
 }
 
 /**
- * The runtime environment from `Deno.env` (when `--allow-env` grants it), `Deno.readTextFile` and `fetch`.
+ * The runtime environment from `Deno.env` (when `--allow-env` grants it), `Deno.readTextFile`, `fetch`, and
+ * the shell of `node:child_process` for commands (with `--allow-run`).
  * Without `--allow-env` the variables are invisible; the environment then says so in `envRestriction`,
  * and errors about missing variables quote it.
  *
@@ -139,7 +141,7 @@ export function denoEnv(): RuntimeEnv {
     }
     return vars;
   };
-  const base = runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path) });
+  const base = runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path), runCommand: runShellCommand });
   return asRuntimeDefault({
     ...base,
     getEnv: (name) => load()[name],

@@ -22,6 +22,7 @@ import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { onAbort, raceAbort, throwIfAborted } from "../core/abort.ts";
 import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { runShellCommand } from "./run-command.ts";
 import {
   type AwsCredentialProviderOptions,
   createAwsCredentialProvider,
@@ -50,14 +51,15 @@ export function connect(uri: string, options?: ConnectOptions): Promise<Connecti
 }
 
 /**
- * The runtime environment from `process.env`, `node:fs` and the global `fetch`. Variables and the home
+ * The runtime environment from `process.env`, `node:fs`, the global `fetch` and `node:child_process` (for
+ * commands). Variables and the home
  * directory are read when a credential source asks, so SCRAM and X509 never touch them (Deno running
  * this entry point then needs no `--allow-env` or `--allow-sys` for them).
  *
  * @returns the environment
  */
 export function nodeEnv(): RuntimeEnv {
-  const base = runtimeEnv({ readTextFile: (path) => readFile(path, "utf8") });
+  const base = runtimeEnv({ readTextFile: (path) => readFile(path, "utf8"), runCommand: runShellCommand });
   return asRuntimeDefault({
     ...base,
     getEnv: (name) => readVariable(name),

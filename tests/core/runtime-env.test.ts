@@ -36,14 +36,18 @@ describe("runtimeEnv", () => {
     assert.equal(runtimeEnv({ env: { HOME: "/home/a" }, homeDir: "/srv/app" }).homeDir, "/srv/app");
   });
 
-  it("uses the file reader, fetch, clock and restriction it is given", async () => {
+  it("uses the file reader, fetch, clock, command runner and restriction it is given, and runs no commands unless given one", async () => {
     const fetchGiven: FetchLike = () => Promise.resolve(new Response("given"));
+    const runCommand = () => Promise.resolve({ exitCode: 0, stdout: "", stderr: "" });
     const env = runtimeEnv({
       readTextFile: (path) => Promise.resolve(`contents of ${path}`),
       fetch: fetchGiven,
       now: () => 42,
+      runCommand,
       envRestriction: DENO_ENV_RESTRICTION,
     });
+    assert.equal(env.runCommand, runCommand);
+    assert.equal(runtimeEnv().runCommand, undefined);
     assert.equal(await env.readTextFile!("/token"), "contents of /token");
     assert.equal(env.fetch, fetchGiven);
     assert.equal(env.now(), 42);
@@ -105,16 +109,21 @@ describe("runtimeEnv() and isRuntimeEnv(): what an env is", () => {
       code: "INVALID_OPTION",
       message: "option env of runtimeEnv() must be an object, got a string",
     });
+    assert.throws(() => runtimeEnv({ runCommand: "/bin/sh" } as never), {
+      code: "INVALID_OPTION",
+      message: "option runCommand of runtimeEnv() must be a function, got a string",
+    });
     assert.throws(() => runtimeEnv({ fetch: "https://proxy" } as never), {
       code: "INVALID_OPTION",
       message: "option fetch of runtimeEnv() must be a function, got a string",
     });
   });
 
-  it("isRuntimeEnv: getEnv, fetch and now are functions, readTextFile one when there", () => {
+  it("isRuntimeEnv: getEnv, fetch and now are functions, readTextFile and runCommand too when there", () => {
     assert.equal(isRuntimeEnv(runtimeEnv()), true);
     assert.equal(isRuntimeEnv({ HOME: "/root" }), false);
     assert.equal(isRuntimeEnv({ ...runtimeEnv(), readTextFile: "/etc" }), false);
+    assert.equal(isRuntimeEnv({ ...runtimeEnv(), runCommand: "sh" }), false);
     assert.equal(isRuntimeEnv(null), false);
   });
 });

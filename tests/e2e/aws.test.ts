@@ -25,6 +25,8 @@ import { WireConnection } from "../../src/wire/wire-connection.ts";
 import { MongoServerError } from "../../src/core/errors.ts";
 import { awsMechanism } from "../../testing/reference-server/mechanisms/aws.ts";
 import { transports } from "../support/transports.ts";
+import { runShellCommand } from "../../src/transport/run-command.ts";
+import { writeFileSync } from "node:fs";
 import { whoami } from "../support/who-am-i.ts";
 
 const KEY_ID = "AKIAEXAMPLEKEY123456";
@@ -130,6 +132,33 @@ for (const { name, transport } of await transports()) {
       } finally {
         home.cleanup();
         await portal.close();
+      }
+    });
+
+    it("authenticates with what a profile's credential_process prints, run through the shell", async () => {
+      const home = tempHome({
+        "creds.json": JSON.stringify({
+          Version: 1,
+          AccessKeyId: TEMP_KEY_ID,
+          SecretAccessKey: TEMP_SECRET,
+          SessionToken: TOKEN,
+          Expiration: new Date(Date.now() + 60 * 60 * 1000).toISOString(),
+        }),
+      });
+      try {
+        const config = `[profile tool]\ncredential_process = cat '${home.path("creds.json")}'\n`;
+        writeFileSync(home.path("config"), config);
+        const env = testEnv({ AWS_PROFILE: "tool", AWS_CONFIG_FILE: home.path("config") }, {
+          home: home.home,
+          runCommand: runShellCommand,
+        });
+        const conn = await connectWith(transport, `mongodb://${server.address}/?authMechanism=MONGODB-AWS`, {
+          env,
+        });
+        assert.deepEqual(await whoami(conn), { user: TEMP_ARN, db: "$external" });
+        await conn.close();
+      } finally {
+        home.cleanup();
       }
     });
 

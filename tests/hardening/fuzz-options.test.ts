@@ -78,6 +78,7 @@ const OPTION_NAMES = [
   "flow",
   "redirectUri",
   "readTextFile",
+  "runCommand",
   "now",
   "getEnv",
   "peer",

@@ -304,10 +304,19 @@ export const loopbackOnlyFetch: FetchLike = (input, init) => {
   return fetch(input, init);
 };
 
-/** A RuntimeEnv for tests: only `vars` (IMDS off unless overridden), loopback fetch, files under `home`. */
+/**
+ * A RuntimeEnv for tests: only `vars` (IMDS off unless overridden), loopback fetch, files under `home`, and
+ * commands only when a test hands in `runCommand`.
+ */
 export function testEnv(
   vars: Record<string, string | undefined> = {},
-  options: { home?: string; now?: () => number; files?: boolean; fetch?: FetchLike } = {},
+  options: {
+    home?: string;
+    now?: () => number;
+    files?: boolean;
+    fetch?: FetchLike;
+    runCommand?: RuntimeEnv["runCommand"];
+  } = {},
 ): RuntimeEnv {
   return runtimeEnv({
     env: { AWS_EC2_METADATA_DISABLED: "true", ...vars },
@@ -315,6 +324,7 @@ export function testEnv(
     readTextFile: options.files === false ? undefined : (path) => readFile(path, "utf8"),
     fetch: options.fetch ?? loopbackOnlyFetch,
     now: options.now,
+    runCommand: options.runCommand,
   });
 }
 

@@ -18,7 +18,7 @@ describe("deno transport", () => {
     assert.equal(typeof mod.connect, "function");
   });
 
-  it("on Deno: names the runtime and reads the environment it is allowed to", {
+  it("on Deno: names the runtime, reads the environment it is allowed to and runs commands", {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
     const { denoEnv, denoTransport } = await import("../../src/transport/deno.ts");
@@ -26,6 +26,8 @@ describe("deno transport", () => {
     const env = denoEnv();
     const deno = (globalThis as unknown as { Deno: { env: { get(n: string): string | undefined } } }).Deno;
     assert.equal(env.getEnv("PATH"), deno.env.get("PATH"));
+    const { runShellCommand } = await import("../../src/transport/run-command.ts");
+    assert.equal(env.runCommand, runShellCommand, "a credential_process runs through node:child_process");
   });
 
   it("on Deno: reaches the next turn with an immediate", {

@@ -5,8 +5,8 @@
  *    or, in its place, the user's `AWS_CREDENTIAL_PROVIDER` function (options only);
  * 2. `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` / `AWS_SESSION_TOKEN`;
  * 3. static keys of the `AWS_PROFILE` (else `default`) profile in the shared files;
- * 4. that profile's `role_arn` via STS AssumeRole (or AssumeRoleWithWebIdentity), or its IAM Identity
- *    Center (SSO) role with the token `aws sso login` cached;
+ * 4. that profile's `role_arn` via STS AssumeRole (or AssumeRoleWithWebIdentity), its IAM Identity
+ *    Center (SSO) role with the token `aws sso login` cached, or its `credential_process`;
  * 5. AssumeRoleWithWebIdentity from `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`;
  * 6. the ECS container endpoint;
  * 7. EC2 IMDSv2.
@@ -30,6 +30,7 @@ import { fromEnvironment } from "./source-env.ts";
 import { fromInstanceMetadata } from "./source-imds.ts";
 import { fromSharedFiles } from "./source-profile.ts";
 import { fromSsoProfile } from "./source-sso.ts";
+import { fromProcessProfile } from "./source-process.ts";
 import { fromWebIdentity } from "./source-web-identity.ts";
 import type { TraceEmitter } from "../../../core/trace.ts";
 import { maskedAccessKeyId, mongodbUserOf } from "../identity.ts";
@@ -43,6 +44,7 @@ export const AWS_CREDENTIAL_SOURCES: readonly {
   { name: "shared files: profile keys", find: fromSharedFiles },
   { name: "shared files: profile role", find: fromAssumeRoleProfile },
   { name: "shared files: profile SSO", find: fromSsoProfile },
+  { name: "shared files: profile process", find: fromProcessProfile },
   { name: "web identity", find: fromWebIdentity },
   { name: "ECS container endpoint", find: fromContainerEndpoint },
   { name: "EC2 instance metadata", find: fromInstanceMetadata },

@@ -1,11 +1,11 @@
 /**
  * Source 4: a shared-file profile that assumes a role. With `role_arn` and `source_profile`, STS
- * AssumeRole is called, signed with the source profile's keys (which may themselves come from a role,
- * up to a few hops, or from IAM Identity Center); with `role_arn` and `credential_source`, signed with
- * the credentials of the environment variables (`Environment`), EC2 instance metadata
- * (`Ec2InstanceMetadata`) or the ECS container endpoint (`EcsContainer`); with `role_arn` and
- * `web_identity_token_file`, AssumeRoleWithWebIdentity. `role_session_name`, `external_id`,
- * `duration_seconds` and `region` are honoured.
+ * AssumeRole is called, signed with the source profile's keys (which may themselves come from a role, up
+ * to a few hops, from IAM Identity Center or from a `credential_process`); with `role_arn` and
+ * `credential_source`, signed with the credentials of the environment variables (`Environment`), EC2
+ * instance metadata (`Ec2InstanceMetadata`) or the ECS container endpoint (`EcsContainer`); with
+ * `role_arn` and `web_identity_token_file`, AssumeRoleWithWebIdentity. `role_session_name`,
+ * `external_id`, `duration_seconds` and `region` are honoured.
  *
  * @module
  */
@@ -19,6 +19,7 @@ import { fromEnvironment } from "./source-env.ts";
 import { fromInstanceMetadata } from "./source-imds.ts";
 import { fromContainerEndpoint } from "./source-ecs.ts";
 import { isSsoProfile, ssoCredentials } from "./source-sso.ts";
+import { processCredentials } from "./source-process.ts";
 import { callSts, type StsCredentials } from "./sts.ts";
 import { assumedRoleOf } from "../identity.ts";
 import { stsEndpoint } from "./sts-endpoint.ts";
@@ -88,6 +89,9 @@ async function sourceProfileKeys(
   if (keys && (sourceProfileName === name || !sourceProfile.has("role_arn"))) return keys;
   if (!sourceProfile.has("role_arn") && isSsoProfile(sourceProfile)) {
     return ssoCredentials(context, sourceProfileName, sourceProfile);
+  }
+  if (!sourceProfile.has("role_arn") && sourceProfile.get("credential_process")) {
+    return processCredentials(context, sourceProfileName, sourceProfile);
   }
   if (!sourceProfile.has("role_arn")) {
     throw awsSourceError(

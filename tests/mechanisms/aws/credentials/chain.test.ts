@@ -97,12 +97,13 @@ describe("AWS credential chain order", () => {
       ["shared files: profile keys", "skipped"],
       ["shared files: profile role", "skipped"],
       ["shared files: profile SSO", "skipped"],
+      ["shared files: profile process", "skipped"],
       ["web identity", "skipped"],
       ["ECS container endpoint", "found"],
     ]);
     assert.equal(sources[0].reason, "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: not set");
     assert.deepEqual(
-      { ...sources[5], reason: undefined },
+      { ...sources[6], reason: undefined },
       {
         source: "ECS container endpoint",
         outcome: "found",

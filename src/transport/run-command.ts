@@ -1,0 +1,60 @@
+/**
+ * Runs a command line through the system shell with `node:child_process`: the `runCommand` of the
+ * Node.js, Bun and Deno runtime envs (Deno needs `--allow-run`), for an AWS profile's
+ * `credential_process`.
+ *
+ * @module
+ */
+import { exec } from "node:child_process";
+import type { CommandResult } from "../core/runtime-env.ts";
+
+/** More output than any credential document needs; past it the command is ended and the run fails. */
+const MAX_OUTPUT_BYTES = 1024 * 1024;
+
+/**
+ * Runs `command` with `/bin/sh -c` (`cmd.exe` on Windows), as the AWS SDK for JavaScript runs a
+ * `credential_process`, and collects its output.
+ *
+ * @param command the command line, as written in the profile
+ * @param options `signal`: aborting it kills the command
+ * @returns its exit code and output, whatever the exit code
+ * @throws the runtime's error when the shell cannot be started (Deno without `--allow-run`), the
+ *   output passes 1 MiB, or `signal` aborts (its reason)
+ *
+ * @example Run a command and read what it printed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runShellCommand } from "./run-command.ts";
+ *
+ * const { exitCode, stdout } = await runShellCommand("echo hello", { signal: AbortSignal.timeout(5_000) });
+ * assert.deepEqual([exitCode, stdout.trim()], [0, "hello"]);
+ * ```
+ */
+export function runShellCommand(
+  command: string,
+  { signal }: { signal: AbortSignal },
+): Promise<CommandResult> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason);
+    const done = (
+      err: (Error & { code?: unknown; signal?: unknown }) | null,
+      stdout: string,
+      stderr: string,
+    ) => {
+      if (signal.aborted) return reject(signal.reason);
+      if (!err) return resolve({ exitCode: 0, stdout, stderr });
+      // A number is the exit code of a command that ran, a signal what ended it; anything else (the shell
+      // missing, too much output) means it did not run to its end.
+      if (typeof err.code === "number") return resolve({ exitCode: err.code, stdout, stderr });
+      if (err.code === null && typeof err.signal === "string") {
+        return resolve({ exitCode: null, stdout, stderr });
+      }
+      reject(err);
+    };
+    try {
+      exec(command, { signal, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: "utf8" }, done);
+    } catch (err) {
+      reject(err); // Deno without --allow-run refuses at once
+    }
+  });
+}
