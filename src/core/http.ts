@@ -24,7 +24,13 @@ const EXCERPT_LENGTH = 200;
 // Anything that looks like a credential: JWTs, JSON or form token fields, long opaque runs.
 const TOKENISH: readonly [RegExp, string][] = [
   [/eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*(\.[A-Za-z0-9_-]*)?/g, "[redacted]"],
-  [/("?(?:access|refresh|id)_?token"?\s*[:=]\s*)"?[^"\s,}]+"?/gi, "$1[redacted]"],
+  // The value of any field named like a secret, in JSON or a form (`"SecretAccessKey": "…"`, `Token=…`),
+  // and in XML (`<SessionToken>…`): an error answer may carry credentials however short they are.
+  [
+    /("?[\w-]*(?:secret|token|password)[\w-]*"?\s*[:=]\s*)(?:"(?:[^"\\]|\\.)*"?|[^\s,;&}<"]+)/gi,
+    "$1[redacted]",
+  ],
+  [/(<[\w-]*(?:secret|token|password)[\w-]*>)[^<]*/gi, "$1[redacted]"],
   [/[A-Za-z0-9+/_=-]{24,}/g, "[redacted]"],
 ];
 
@@ -255,12 +261,23 @@ function withRemedy(message: string, request: HttpRequest): string {
   return request.remedy ? `${message}; ${request.remedy}` : message;
 }
 
-// A secret as sent, and as a form body or a URL would encode it.
+// A secret as sent, as UTF-8 brings it back, and as a form body or a URL would encode it.
 function secretsOf(request: HttpRequest): string[] {
-  return (request.secrets ?? []).flatMap((secret) =>
-    secret ? [secret, encodeURIComponent(secret), new URLSearchParams({ s: secret }).toString().slice(2)] : []
-  );
+  return (request.secrets ?? []).flatMap((secret) => {
+    if (!secret) return [];
+    const wellFormed = secret.replace(LONE_SURROGATE, "\ufffd");
+    return [
+      secret,
+      wellFormed,
+      encodeURIComponent(wellFormed),
+      new URLSearchParams({ s: secret }).toString().slice(2),
+    ];
+  });
 }
+
+// A half of a surrogate pair without its other half (a garbled token file): UTF-8 carries it as U+FFFD,
+// and encodeURIComponent throws on it.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 async function readBody(response: Response, maxBytes: number, request: HttpRequest): Promise<Uint8Array> {
   const tooLarge = () =>

@@ -51,6 +51,25 @@ export interface AwsCredentials {
  */
 export type AwsCredentialProvider = () => Promise<AwsCredentials>;
 
+/**
+ * Whether a value can go into an HTTP header as it is: SigV4 sends the access key ID in `Authorization`
+ * and the session token in `X-Amz-Security-Token`, and AWS issues both in visible ASCII.
+ *
+ * @param value an access key ID or session token
+ * @returns true when every character is visible ASCII (no space, line break or accent)
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { headerSafe } from "./aws.ts";
+ *
+ * assert.equal(headerSafe("ASIAEXAMPLE/tok+en=="), true);
+ * assert.equal(headerSafe("token\n"), false);
+ * ```
+ */
+export function headerSafe(value: string): boolean {
+  return /^[\x21-\x7e]*$/.test(value);
+}
+
 /** The rules of MONGODB-AWS. */
 export const AWS_RULES: MechanismRules = {
   username: "optional",
@@ -65,6 +84,16 @@ export const AWS_RULES: MechanismRules = {
     }
     if (fields.password === "") {
       throw invalidCredential("the MONGODB-AWS password (secret access key) must not be empty");
+    }
+    const token = properties.get("AWS_SESSION_TOKEN");
+    if (
+      (fields.username !== undefined && !headerSafe(fields.username)) ||
+      (typeof token === "string" && !headerSafe(token))
+    ) {
+      throw invalidCredential(
+        "the MONGODB-AWS username (access key ID) and AWS_SESSION_TOKEN go into HTTP headers and must be " +
+          "visible ASCII, as AWS issues them: look for a space, line break or accent",
+      );
     }
     if (properties.has("AWS_SESSION_TOKEN") && fields.username === undefined) {
       throw invalidCredential(

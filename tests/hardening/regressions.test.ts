@@ -12,6 +12,10 @@ import {
   parseCredential,
 } from "@mongo-auth/core";
 import { decodeOpMsg } from "../../src/wire/op-msg.ts";
+import { runtimeEnv } from "../../src/core/runtime-env.ts";
+import { httpRequest, redactedExcerpt, statusError } from "../../src/core/http.ts";
+import { resolveAwsCredentials } from "../../src/mechanisms/aws/credentials/chain.ts";
+import { AwsCredentialCache } from "../../src/mechanisms/aws/credentials/cache.ts";
 
 describe("hardening regressions", () => {
   it("decodeOpMsg: a section identifier that is not UTF-8 is PROTOCOL_ERROR, not a TypeError", () => {
@@ -118,5 +122,99 @@ describe("hardening regressions", () => {
       const speculative = auth.helloFields.speculativeAuthenticate as Record<string, unknown>;
       assert.deepEqual(sent[0].payload, speculative.payload, "the same client-first message is sent");
     }
+  });
+
+  it("MONGODB-AWS: a session token with a line break is INVALID_CREDENTIAL, not the Headers TypeError of signing", () => {
+    const uri =
+      "mongodb://AKID:secret@h/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:tok%0Aen";
+    assert.throws(() => parseCredential(uri), (err: unknown) => {
+      assert.ok(err instanceof MongoAuthError);
+      assert.equal(err.code, "INVALID_CREDENTIAL");
+      assert.match(err.message, /must be visible ASCII/);
+      assert.doesNotMatch(err.message, /tok/);
+      return true;
+    });
+    // And an access key ID with a character no header carries.
+    assert.throws(() => parseCredential("mongodb://AKID%E2%82%AC:secret@h/?authMechanism=MONGODB-AWS"), {
+      code: "INVALID_CREDENTIAL",
+    });
+  });
+
+  it("MONGODB-AWS sources: keys no header can carry, from the environment, a profile or an answer, are CREDENTIAL_PROVIDER_ERROR", async () => {
+    const env = (vars: Record<string, string>, files: Record<string, string> = {}) =>
+      runtimeEnv({
+        env: { AWS_EC2_METADATA_DISABLED: "true", ...vars },
+        homeDir: "/home/r",
+        readTextFile: (path) =>
+          path in files ? Promise.resolve(files[path]) : Promise.reject(new Error("ENOENT")),
+        fetch: () => Promise.reject(new TypeError("no network here")),
+      });
+    await assert.rejects(
+      resolveAwsCredentials({
+        env: env({ AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "a\nb" }),
+        cache: new AwsCredentialCache(),
+      }),
+      {
+        code: "CREDENTIAL_PROVIDER_ERROR",
+        message: /environment variables: sessionToken has a character an HTTP header/,
+      },
+    );
+    await assert.rejects(
+      resolveAwsCredentials({
+        env: env({}, {
+          "/home/r/.aws/credentials": "[default]\naws_access_key_id = AKID€\naws_secret_access_key = s\n",
+        }),
+        cache: new AwsCredentialCache(),
+      }),
+      { code: "CREDENTIAL_PROVIDER_ERROR", message: /profile "default".*accessKeyId has a character/ },
+    );
+  });
+
+  it("MONGODB-AWS: a region that is no region name is CREDENTIAL_PROVIDER_ERROR, not an invalid URL or header inside", async () => {
+    const files: Record<string, string> = {
+      "/home/r/.aws/config":
+        "[profile app]\nrole_arn = arn:aws:iam::1:role/app\nsource_profile = base\nregion = eu west\n",
+      "/home/r/.aws/credentials": "[base]\naws_access_key_id = AKID\naws_secret_access_key = s\n",
+    };
+    const env = runtimeEnv({
+      env: { AWS_EC2_METADATA_DISABLED: "true", AWS_PROFILE: "app" },
+      homeDir: "/home/r",
+      readTextFile: (path) =>
+        path in files ? Promise.resolve(files[path]) : Promise.reject(new Error("ENOENT")),
+      fetch: () => Promise.reject(new TypeError("no network here")),
+    });
+    await assert.rejects(resolveAwsCredentials({ env, cache: new AwsCredentialCache() }), {
+      code: "CREDENTIAL_PROVIDER_ERROR",
+      message:
+        "MONGODB-AWS: the profile's region is not an AWS region name (letters, digits and dashes, like eu-west-1)",
+    });
+  });
+
+  it("HTTP errors: a secret in an answer's body is redacted by its field's name, however short it is", () => {
+    assert.equal(
+      redactedExcerpt('{"AccessKeyId":"AKID","SecretAccessKey":"short","Token":"t0k"}'),
+      '{"AccessKeyId":"AKID","SecretAccessKey":[redacted],"Token":[redacted]}',
+    );
+    assert.equal(
+      redactedExcerpt("<Credentials><SecretAccessKey>short</SecretAccessKey><SessionToken>t</SessionToken>"),
+      "<Credentials><SecretAccessKey>[redacted]</SecretAccessKey><SessionToken>[redacted]</SessionToken>",
+    );
+    assert.equal(redactedExcerpt("client_secret=abc&grant=x"), "client_secret=[redacted]&grant=x");
+  });
+
+  it("HTTP errors: a token with a lone surrogate (a garbled token file) is redacted, not a URIError", async () => {
+    const token = "tok\ud800en";
+    const request = {
+      what: "a stand-in",
+      url: "http://127.0.0.1:9/",
+      secrets: [token],
+      fetch: () => Promise.resolve(new Response(`refused ${token}`, { status: 401 })),
+      timeoutMs: 1000,
+      failure: "CREDENTIAL_PROVIDER_ERROR" as const,
+    };
+    assert.equal(
+      statusError(await httpRequest(request), request).message,
+      "a stand-in answered HTTP 401: refused [redacted]",
+    );
   });
 });

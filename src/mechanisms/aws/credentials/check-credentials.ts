@@ -5,7 +5,7 @@
  * @module
  */
 import { MongoAuthError } from "../../../core/errors.ts";
-import type { AwsCredentials } from "../../../credential/aws.ts";
+import { type AwsCredentials, headerSafe } from "../../../credential/aws.ts";
 
 function nonEmptyString(value: unknown): value is string {
   return typeof value === "string" && value.length > 0;
@@ -32,6 +32,15 @@ export function checkAwsCredentials(value: unknown, source: string): AwsCredenti
       "CREDENTIAL_PROVIDER_ERROR",
       `AWS credentials from ${source}: sessionToken is not a string`,
     );
+  }
+  for (const field of ["accessKeyId", "sessionToken"] as const) {
+    if (typeof v[field] === "string" && !headerSafe(v[field])) {
+      throw new MongoAuthError(
+        "CREDENTIAL_PROVIDER_ERROR",
+        `AWS credentials from ${source}: ${field} has a character an HTTP header cannot carry (AWS issues ` +
+          "them in visible ASCII: look for a space, line break or accent)",
+      );
+    }
   }
   const expiration = toDate(v.expiration, source);
   return {

@@ -6,6 +6,7 @@
  * @module
  */
 import { awsSourceError } from "./provider-error.ts";
+import { checkAwsCredentials } from "./check-credentials.ts";
 import type { AwsCredentialSource } from "./source.ts";
 
 const SOURCE = "environment variables";
@@ -25,10 +26,11 @@ export const fromEnvironment: AwsCredentialSource = ({ env }) => {
       } is not: set both, or neither`,
     ));
   }
-  const sessionToken = env.getEnv("AWS_SESSION_TOKEN") || undefined;
-  return Promise.resolve({
-    credentials: { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) },
-    source: SOURCE,
-    temporary: false,
-  });
+  try {
+    const sessionToken = env.getEnv("AWS_SESSION_TOKEN");
+    const credentials = checkAwsCredentials({ accessKeyId, secretAccessKey, sessionToken }, SOURCE);
+    return Promise.resolve({ credentials, source: SOURCE, temporary: false });
+  } catch (err) {
+    return Promise.reject(err);
+  }
 };

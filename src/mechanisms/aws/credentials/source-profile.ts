@@ -8,6 +8,7 @@
  */
 import type { AwsCredentials } from "../../../credential/aws.ts";
 import { awsSourceError } from "./provider-error.ts";
+import { checkAwsCredentials } from "./check-credentials.ts";
 import { type AwsProfile, selectedProfileName, sharedFilesDisabled } from "./shared-files.ts";
 import type { AwsCredentialSource, AwsSourceContext, SkippedAwsSource } from "./source.ts";
 
@@ -29,8 +30,10 @@ export function profileKeys(profile: AwsProfile, name: string): AwsCredentials |
       "has only one of aws_access_key_id and aws_secret_access_key: set both",
     );
   }
-  const sessionToken = profile.get("aws_session_token");
-  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}) };
+  return checkAwsCredentials(
+    { accessKeyId, secretAccessKey, sessionToken: profile.get("aws_session_token") },
+    `profile "${name}" of the shared AWS files`,
+  );
 }
 
 /**

@@ -27,6 +27,7 @@ import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { type AwsProfile, expandHome } from "./shared-files.ts";
 import { selectedProfile } from "./source-profile.ts";
+import { requireRegionName } from "./sts-endpoint.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
 
 const SSO_KEYS = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name"];
@@ -95,7 +96,16 @@ async function ssoSettings(
     const where = session ? ` (sso_start_url and sso_region in [sso-session ${session}])` : "";
     throw awsSourceError(source, `missing ${missing.join(", ")}${where}`);
   }
-  return { startUrl: startUrl!, region: region!, accountId: accountId!, roleName: roleName!, session };
+  return {
+    startUrl: startUrl!,
+    region: requireRegionName(
+      region!,
+      `sso_region of ${session ? `[sso-session ${session}]` : `profile "${name}"`}`,
+    ),
+    accountId: accountId!,
+    roleName: roleName!,
+    session,
+  };
 }
 
 async function cachedAccessToken(

@@ -12,6 +12,7 @@
  * @module
  */
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
+import { MongoAuthError } from "../../../core/errors.ts";
 
 /** Regions that `AWS_STS_REGIONAL_ENDPOINTS=legacy` sends to the global endpoint. */
 const LEGACY_GLOBAL_REGIONS = new Set([
@@ -49,7 +50,13 @@ export interface StsEndpoint {
  * @returns URL and signing region
  */
 export function stsEndpoint(env: RuntimeEnv, profileRegion?: string): StsEndpoint {
-  const region = profileRegion || env.getEnv("AWS_REGION") || env.getEnv("AWS_DEFAULT_REGION") || undefined;
+  const region = profileRegion
+    ? requireRegionName(profileRegion, "the profile's region")
+    : env.getEnv("AWS_REGION")
+    ? requireRegionName(env.getEnv("AWS_REGION")!, "AWS_REGION")
+    : env.getEnv("AWS_DEFAULT_REGION")
+    ? requireRegionName(env.getEnv("AWS_DEFAULT_REGION")!, "AWS_DEFAULT_REGION")
+    : undefined;
   const override = env.getEnv("AWS_ENDPOINT_URL_STS") || env.getEnv("AWS_ENDPOINT_URL");
   if (override) return { url: withSlash(override), region: region ?? "us-east-1" };
   const mode = (env.getEnv("AWS_STS_REGIONAL_ENDPOINTS") ?? "regional").toLowerCase();
@@ -58,6 +65,31 @@ export function stsEndpoint(env: RuntimeEnv, profileRegion?: string): StsEndpoin
   }
   const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
   return { url: `https://sts.${region}.${suffix}/`, region };
+}
+
+/**
+ * A region name as it is, or an error: it goes into a host name and into SigV4's `Authorization` header,
+ * so a stray character would make an invalid URL or header deep inside a request.
+ *
+ * @param region the region, e.g. `eu-west-1`
+ * @param from where it was set, for the message (`AWS_REGION`, `the profile's region`, …)
+ * @returns the region
+ * @throws {MongoAuthError} `CREDENTIAL_PROVIDER_ERROR` unless it is letters, digits and dashes
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requireRegionName } from "./sts-endpoint.ts";
+ *
+ * assert.equal(requireRegionName("us-gov-west-1", "AWS_REGION"), "us-gov-west-1");
+ * assert.throws(() => requireRegionName("eu west", "AWS_REGION"), { code: "CREDENTIAL_PROVIDER_ERROR" });
+ * ```
+ */
+export function requireRegionName(region: string, from: string): string {
+  if (/^[A-Za-z0-9-]{1,64}$/.test(region)) return region;
+  throw new MongoAuthError(
+    "CREDENTIAL_PROVIDER_ERROR",
+    `MONGODB-AWS: ${from} is not an AWS region name (letters, digits and dashes, like eu-west-1)`,
+  );
 }
 
 function withSlash(url: string): string {
