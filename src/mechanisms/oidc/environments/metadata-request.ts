@@ -11,7 +11,11 @@ import { IS, optionChecks } from "../../../core/options.ts";
 
 /** The option checks of the Azure and GCP callbacks (`checkOptions`), which share this request. */
 export const METADATA_CALLBACK_OPTION_CHECKS = optionChecks({
-  endpoint: IS.string,
+  // Checked here, so that a typo fails where the callback is made, not when the driver first calls it.
+  endpoint: [
+    (v) => typeof v === "string" && URL.canParse(v) && /^https?:$/.test(new URL(v).protocol),
+    "an http or https URL (like http://169.254.169.254)",
+  ],
   fetch: IS.function,
   timeoutMs: IS.number,
   tokenResource: IS.string,

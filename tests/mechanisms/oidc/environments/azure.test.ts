@@ -143,7 +143,19 @@ describe("Azure environment", () => {
 describe("createAzureCallback: options of the wrong type", () => {
   it("are INVALID_OPTION at once, not a TypeError when the driver calls", () => {
     const wrong: [unknown, RegExp][] = [
-      [{ endpoint: 169 }, /^option endpoint of createAzureCallback\(\) must be a string, got a number$/],
+      [
+        { endpoint: 169 },
+        /^option endpoint of createAzureCallback\(\) must be an http or https URL .*, got a number$/,
+      ],
+      // Not a URL, or not a web one: refused here, not a TypeError from new URL() when the driver calls.
+      [
+        { endpoint: "169.254.169.254" },
+        /^option endpoint of createAzureCallback\(\) must be an http or https URL/,
+      ],
+      [
+        { endpoint: "file:///etc/passwd" },
+        /^option endpoint of createAzureCallback\(\) must be an http or https URL/,
+      ],
       [{ fetch: "https://proxy" }, /^option fetch of createAzureCallback\(\) must be a function/],
       [{ tokenResource: ["api://db"] }, /^option tokenResource of createAzureCallback\(\) must be a string/],
       [5, /^the options of createAzureCallback\(\) must be an object/],

@@ -90,7 +90,13 @@ describe("createGcpCallback: options of the wrong type", () => {
   it("are INVALID_OPTION at once, not a TypeError when the driver calls", () => {
     assert.throws(() => createGcpCallback({ endpoint: new URL("http://metadata") } as never), {
       code: "INVALID_OPTION",
-      message: "option endpoint of createGcpCallback() must be a string, got an object",
+      message:
+        "option endpoint of createGcpCallback() must be an http or https URL (like http://169.254.169.254), " +
+        "got an object",
+    });
+    assert.throws(() => createGcpCallback({ endpoint: "metadata.google.internal" }), {
+      code: "INVALID_OPTION",
+      message: /^option endpoint of createGcpCallback\(\) must be an http or https URL/,
     });
     assert.throws(() => createGcpCallback({ timeoutMs: "10s" } as never), {
       code: "INVALID_OPTION",
