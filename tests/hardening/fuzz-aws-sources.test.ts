@@ -30,6 +30,15 @@ const jsonCredentials = JSON.stringify({
   Expiration: LATER,
 });
 
+const ssoAnswer = JSON.stringify({
+  roleCredentials: {
+    accessKeyId: "ASIAFUZZ",
+    secretAccessKey: "Zq9FuzzSecretKey",
+    sessionToken: "Zq9FuzzSessionToken",
+    expiration: NOW + 3_600_000,
+  },
+});
+
 /** A set-up that yields credentials as it is: variables, files, the HTTP answer, the command's output. */
 interface Scenario {
   readonly vars: Record<string, string>;
@@ -68,14 +77,7 @@ const SCENARIOS: Scenario[] = [
         region: "eu-west-1",
       }),
     },
-    answer: JSON.stringify({
-      roleCredentials: {
-        accessKeyId: "ASIAFUZZ",
-        secretAccessKey: "Zq9FuzzSecretKey",
-        sessionToken: "Zq9FuzzSessionToken",
-        expiration: NOW + 3_600_000,
-      },
-    }),
+    answer: ssoAnswer,
   },
   {
     vars: {},
@@ -88,14 +90,7 @@ const SCENARIOS: Scenario[] = [
         expiresAt: LATER,
       }),
     },
-    answer: JSON.stringify({
-      roleCredentials: {
-        accessKeyId: "ASIAFUZZ",
-        secretAccessKey: "Zq9FuzzSecretKey",
-        sessionToken: "Zq9FuzzSessionToken",
-        expiration: NOW + 3_600_000,
-      },
-    }),
+    answer: ssoAnswer,
   },
   {
     vars: { AWS_PROFILE: "tool" },

@@ -17,6 +17,17 @@ import { httpRequest, redactedExcerpt, statusError } from "../../src/core/http.t
 import { resolveAwsCredentials } from "../../src/mechanisms/aws/credentials/chain.ts";
 import { AwsCredentialCache } from "../../src/mechanisms/aws/credentials/cache.ts";
 
+/** An env of variables and files in memory, and no network. */
+function memoryEnv(vars: Record<string, string>, files: Record<string, string> = {}) {
+  return runtimeEnv({
+    env: { AWS_EC2_METADATA_DISABLED: "true", ...vars },
+    homeDir: "/home/r",
+    readTextFile: (path) =>
+      path in files ? Promise.resolve(files[path]) : Promise.reject(new Error("ENOENT")),
+    fetch: () => Promise.reject(new TypeError("no network here")),
+  });
+}
+
 describe("hardening regressions", () => {
   it("decodeOpMsg: a section identifier that is not UTF-8 is PROTOCOL_ERROR, not a TypeError", () => {
     const body = BSON.serialize({ ok: 1 });
@@ -141,17 +152,9 @@ describe("hardening regressions", () => {
   });
 
   it("MONGODB-AWS sources: keys no header can carry, from the environment, a profile or an answer, are CREDENTIAL_PROVIDER_ERROR", async () => {
-    const env = (vars: Record<string, string>, files: Record<string, string> = {}) =>
-      runtimeEnv({
-        env: { AWS_EC2_METADATA_DISABLED: "true", ...vars },
-        homeDir: "/home/r",
-        readTextFile: (path) =>
-          path in files ? Promise.resolve(files[path]) : Promise.reject(new Error("ENOENT")),
-        fetch: () => Promise.reject(new TypeError("no network here")),
-      });
     await assert.rejects(
       resolveAwsCredentials({
-        env: env({ AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "a\nb" }),
+        env: memoryEnv({ AWS_ACCESS_KEY_ID: "AKID", AWS_SECRET_ACCESS_KEY: "s", AWS_SESSION_TOKEN: "a\nb" }),
         cache: new AwsCredentialCache(),
       }),
       {
@@ -161,7 +164,7 @@ describe("hardening regressions", () => {
     );
     await assert.rejects(
       resolveAwsCredentials({
-        env: env({}, {
+        env: memoryEnv({}, {
           "/home/r/.aws/credentials": "[default]\naws_access_key_id = AKID€\naws_secret_access_key = s\n",
         }),
         cache: new AwsCredentialCache(),
@@ -176,13 +179,7 @@ describe("hardening regressions", () => {
         "[profile app]\nrole_arn = arn:aws:iam::1:role/app\nsource_profile = base\nregion = eu west\n",
       "/home/r/.aws/credentials": "[base]\naws_access_key_id = AKID\naws_secret_access_key = s\n",
     };
-    const env = runtimeEnv({
-      env: { AWS_EC2_METADATA_DISABLED: "true", AWS_PROFILE: "app" },
-      homeDir: "/home/r",
-      readTextFile: (path) =>
-        path in files ? Promise.resolve(files[path]) : Promise.reject(new Error("ENOENT")),
-      fetch: () => Promise.reject(new TypeError("no network here")),
-    });
+    const env = memoryEnv({ AWS_PROFILE: "app" }, files);
     await assert.rejects(resolveAwsCredentials({ env, cache: new AwsCredentialCache() }), {
       code: "CREDENTIAL_PROVIDER_ERROR",
       message:

@@ -17,7 +17,7 @@ import { reasonOf } from "../../../core/errors.ts";
 import { checkAwsCredentials } from "./check-credentials.ts";
 import { awsSourceError } from "./provider-error.ts";
 import type { AwsProfile } from "./shared-files.ts";
-import { selectedProfile } from "./source-profile.ts";
+import { selectedOwnProfile } from "./source-profile.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
 
 /** How long a `credential_process` may run (a helper may wait for a person to confirm, as with MFA). */
@@ -104,10 +104,9 @@ export async function processCredentials(
 
 /** Credentials from the selected profile's `credential_process` (without `role_arn`: that is AssumeRole's). */
 export const fromProcessProfile: AwsCredentialSource = async (context) => {
-  const selected = await selectedProfile(context);
+  const selected = await selectedOwnProfile(context);
   if ("skipped" in selected) return selected;
   const { name, profile } = selected;
-  if (profile.has("role_arn")) return { skipped: `profile "${name}": has role_arn (AssumeRole)` };
   if (!profile.get("credential_process")) return { skipped: `profile "${name}": no credential_process` };
   return {
     credentials: await processCredentials(context, name, profile),

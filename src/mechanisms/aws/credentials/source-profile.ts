@@ -74,13 +74,29 @@ export async function selectedProfile(
   return { name, profile };
 }
 
-/** Static keys from the selected profile. */
-export const fromSharedFiles: AwsCredentialSource = async (context) => {
+/**
+ * The selected profile when it assumes no role, or why it was skipped: a profile with `role_arn` is
+ * AssumeRole's (source 4), whatever else it holds, as with the AWS CLI.
+ *
+ * @param context the source context
+ * @returns the profile's name and settings, or why it was skipped
+ * @throws {MongoAuthError} as {@link selectedProfile}
+ */
+export async function selectedOwnProfile(
+  context: AwsSourceContext,
+): Promise<{ name: string; profile: AwsProfile } | SkippedAwsSource> {
   const selected = await selectedProfile(context);
   if ("skipped" in selected) return selected;
   if (selected.profile.has("role_arn")) {
     return { skipped: `profile "${selected.name}": has role_arn (AssumeRole)` };
   }
+  return selected;
+}
+
+/** Static keys from the selected profile. */
+export const fromSharedFiles: AwsCredentialSource = async (context) => {
+  const selected = await selectedOwnProfile(context);
+  if ("skipped" in selected) return selected;
   const credentials = profileKeys(selected.profile, selected.name);
   if (!credentials) return { skipped: `profile "${selected.name}" of the shared AWS files: no keys` };
   return { credentials, source: `profile "${selected.name}" of the shared AWS files`, temporary: false };

@@ -26,7 +26,7 @@ import { checkAwsCredentials } from "./check-credentials.ts";
 import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { type AwsProfile, expandHome } from "./shared-files.ts";
-import { selectedProfile } from "./source-profile.ts";
+import { selectedOwnProfile } from "./source-profile.ts";
 import { requireRegionName } from "./sts-endpoint.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
 
@@ -208,10 +208,9 @@ export async function ssoCredentials(
 
 /** Temporary credentials for a profile of IAM Identity Center (without `role_arn`: that is AssumeRole's). */
 export const fromSsoProfile: AwsCredentialSource = async (context) => {
-  const selected = await selectedProfile(context);
+  const selected = await selectedOwnProfile(context);
   if ("skipped" in selected) return selected;
   const { name, profile } = selected;
-  if (profile.has("role_arn")) return { skipped: `profile "${name}": has role_arn (AssumeRole)` };
   if (!isSsoProfile(profile)) return { skipped: `profile "${name}": no sso_session or sso_start_url` };
   return {
     credentials: await ssoCredentials(context, name, profile),
