@@ -17,7 +17,7 @@
  *
  * @module
  */
-import type { AwsCredentials } from "../../../credential/aws.ts";
+import { type AwsCredentials, headerSafe } from "../../../credential/aws.ts";
 import { httpRequest } from "../../../core/http.ts";
 import { reasonOf } from "../../../core/errors.ts";
 import { toHex } from "../../../crypto/hex.ts";
@@ -140,6 +140,12 @@ async function cachedAccessToken(
   const expires = typeof expiresAt === "string" ? Date.parse(expiresAt) : NaN;
   if (typeof accessToken !== "string" || accessToken === "" || Number.isNaN(expires)) {
     throw awsSourceError(source, `${path} lacks accessToken or expiresAt: ${loginHint(name)}`);
+  }
+  if (!headerSafe(accessToken)) {
+    throw awsSourceError(
+      source,
+      `the token in ${path} is garbled (it must go into an HTTP header): ${loginHint(name)}`,
+    );
   }
   if (expires <= env.now()) {
     throw awsSourceError(

@@ -105,6 +105,18 @@ describe("source 4: a profile of IAM Identity Center (SSO)", () => {
       /lacks accessToken or expiresAt/,
       [TOKEN],
     );
+    const garbledToken = home({
+      ".aws/config": SESSION_CONFIG,
+      [ssoCacheFile("corp")]: JSON.stringify({
+        accessToken: `${TOKEN}\n`,
+        expiresAt: new Date(NOW + HOUR).toISOString(),
+      }),
+    });
+    await rejectsWith(
+      resolve(testEnv(vars, { home: garbledToken.home, now: () => NOW })),
+      /the token in .* is garbled \(it must go into an HTTP header\): run "aws sso login --profile dev"/,
+      [TOKEN],
+    );
     assert.equal(fake.requests.length, 0);
   });
 
