@@ -9,7 +9,9 @@ import { awsCredentialProvider } from "../../src/transport/node.ts";
 import { awsMechanism } from "../../testing/reference-server/mechanisms/aws.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
-import { testEnv } from "../support/aws-fakes.ts";
+import { ssoCacheFile, startFakeSsoPortal, tempHome, testEnv } from "../support/aws-fakes.ts";
+import { runShellCommand } from "../../src/transport/run-command.ts";
+import { writeFileSync } from "node:fs";
 
 const ALICE = {
   accessKeyId: "AKIDALICE",
@@ -49,11 +51,13 @@ function satisfyDriverSdkCheck(): void {
 async function connectionStatus(
   server: RunningServer,
   vars: Record<string, string | undefined>,
+  envOptions: Parameters<typeof testEnv>[1] = {},
 ): Promise<unknown> {
+  const env = testEnv(vars, envOptions);
   const client = new MongoClient(
     `mongodb://${server.address}/?authMechanism=MONGODB-AWS&authSource=%24external`,
     {
-      authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: awsCredentialProvider({ env: testEnv(vars) }) },
+      authMechanismProperties: { AWS_CREDENTIAL_PROVIDER: awsCredentialProvider({ env }) },
       serverSelectionTimeoutMS: 3000,
       connectTimeoutMS: 3000,
       maxPoolSize: 1,
@@ -90,6 +94,65 @@ describe("official mongodb driver with awsCredentialProvider against the referen
       AWS_SESSION_TOKEN: ROLE.sessionToken,
     });
     assert.deepEqual(users, [{ user: "arn:aws:sts::123456789012:assumed-role/app/*", db: "$external" }]);
+  });
+
+  it("authenticates with what a profile's credential_process prints (the chain the driver gets is ours)", async () => {
+    const home = tempHome({
+      "creds.json": JSON.stringify({
+        Version: 1,
+        AccessKeyId: ROLE.accessKeyId,
+        SecretAccessKey: ROLE.secretAccessKey,
+        SessionToken: ROLE.sessionToken,
+      }),
+    });
+    try {
+      writeFileSync(
+        home.path("config"),
+        `[profile app]\ncredential_process = cat '${home.path("creds.json")}'\n`,
+      );
+      const users = await connectionStatus(
+        server,
+        { AWS_PROFILE: "app", AWS_CONFIG_FILE: home.path("config") },
+        { home: home.home, runCommand: runShellCommand },
+      );
+      assert.deepEqual(users, [{ user: "arn:aws:sts::123456789012:assumed-role/app/*", db: "$external" }]);
+    } finally {
+      home.cleanup();
+    }
+  });
+
+  it("authenticates with the role of an IAM Identity Center profile after `aws sso login`", async () => {
+    const hour = 60 * 60 * 1000;
+    const portal = await startFakeSsoPortal({
+      token: "sso-token",
+      accountId: "123456789012",
+      roleName: "app",
+      credentials: {
+        AccessKeyId: ROLE.accessKeyId,
+        SecretAccessKey: ROLE.secretAccessKey,
+        Token: ROLE.sessionToken,
+        Expiration: new Date(Date.now() + hour).toISOString(),
+      },
+    });
+    const home = tempHome({
+      ".aws/config":
+        "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = app\n" +
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+      [ssoCacheFile("corp")]: JSON.stringify({
+        accessToken: "sso-token",
+        expiresAt: new Date(Date.now() + hour).toISOString(),
+      }),
+    });
+    try {
+      const users = await connectionStatus(server, { AWS_PROFILE: "dev", AWS_ENDPOINT_URL_SSO: portal.url }, {
+        home: home.home,
+      });
+      assert.deepEqual(users, [{ user: "arn:aws:sts::123456789012:assumed-role/app/*", db: "$external" }]);
+      assert.equal(portal.requests.length, 1);
+    } finally {
+      home.cleanup();
+      await portal.close();
+    }
   });
 
   it("fails with 18 for a wrong secret or a wrong session token", async () => {
