@@ -128,13 +128,13 @@ describe("bundle size and bleed", () => {
   // 257 KB before every option, argument and hand-built credential was checked for its type, with a
   // message naming it (connect(), commands, the conversation, the constructors and factories): about 5 KB.
   // 262 KB before IAM Identity Center (SSO) profiles, credential_source and credential_process in the AWS
-  // chain, and the command runner of the Node.js and Deno envs: what each failure says to run or set: about
-  // 6 KB.
+  // chain, the command runner of the Node.js and Deno envs, and the checks the fuzzing of the AWS sources
+  // asked for (keys and regions no request can carry, secrets redacted by field name): about 8 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 268_000],
-      ["src/transport/deno.ts", "browser", 268_000],
-      ["src/transport/workers.ts", "browser", 268_000],
+      ["src/transport/node.ts", "node", 271_000],
+      ["src/transport/deno.ts", "browser", 271_000],
+      ["src/transport/workers.ts", "browser", 271_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
