@@ -21,6 +21,11 @@ describe("runShellCommand", () => {
     assert.deepEqual(result, { exitCode: 3, stdout: "", stderr: "session expired\n" });
   });
 
+  it("reports a command a signal ended with exit code null", async () => {
+    const result = await runShellCommand("kill -9 $$", { signal: TEN_SECONDS() });
+    assert.equal(result.exitCode, null);
+  });
+
   it("ends the command when the signal fires, and rejects with the signal's reason", async () => {
     const controller = new AbortController();
     const started = Date.now();

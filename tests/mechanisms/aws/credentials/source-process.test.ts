@@ -107,6 +107,11 @@ describe("source 4: a profile's credential_process", () => {
       ["hunter2"],
     );
     assert.deepEqual(commands, ["helper --password hunter2"]);
+    const killed = standIn(() => Promise.resolve({ exitCode: null, stdout: "", stderr: "" }));
+    await rejectsWith(
+      resolve(testEnv({ AWS_PROFILE: "tool" }, { home: h.home, runCommand: killed.runCommand })),
+      /was ended by a signal and wrote nothing to standard error$/,
+    );
   });
 
   it("stops a command that runs past its 60 s, and follows the caller's signal, even if runCommand does not", async () => {
