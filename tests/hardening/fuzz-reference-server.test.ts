@@ -3,14 +3,14 @@
 // of every mechanism mutated byte by byte — on an authenticated connection. As with mongod, each must be
 // answered (ok: 1, or ok: 0 with a numeric code and a message); the server must never fail inside (it
 // logs "internal error" and drops the connection then), and must serve the next connection. The harness
-// is the library's (tests/hardening/fuzz.ts); configureFailPoint is left out, since a failpoint it turns
+// is the library's (fuzz.ts); configureFailPoint is left out, since a failpoint it turns
 // on would fail the cases after it by design.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Binary, Long } from "bson";
-import { RawClient, scramAuth } from "./raw-client.ts";
-import { type RunningServer, startServer } from "../server.ts";
-import type { Document } from "../wire.ts";
+import { RawClient, scramAuth } from "../../testing/reference-server/tests/raw-client.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import type { Document } from "../../testing/reference-server/wire.ts";
 import {
   failureMessage,
   fuzzCases,
@@ -19,7 +19,7 @@ import {
   randomDoc,
   randomValue,
   runFuzz,
-} from "../../../tests/hardening/fuzz.ts";
+} from "./fuzz.ts";
 
 const ALICE = { hash: "sha256", user: "alice", password: "alice-pw", db: "admin" } as const;
 
