@@ -8,7 +8,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Binary, Long } from "bson";
-import { RawClient, scramAuth } from "../../testing/reference-server/tests/raw-client.ts";
+import { compressFrame, RawClient, scramAuth } from "../../testing/reference-server/tests/raw-client.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import type { Document } from "../../testing/reference-server/wire.ts";
 import {
@@ -102,6 +102,8 @@ describe("fuzz: what a client sends the reference server", () => {
   let server: RunningServer;
   let client: RawClient | undefined;
   let internal: unknown[] = [];
+  // Every internal error of the run, also one logged after its case stopped waiting.
+  const everInternal: unknown[] = [];
   let dropped = false;
   const answers = { ok: 0, refused: 0, dropped: 0 };
   const consoleError = console.error;
@@ -115,7 +117,7 @@ describe("fuzz: what a client sends the reference server", () => {
         roles: [{ role: "root", db: "admin" }],
       }],
     });
-    console.error = (...args: unknown[]) => void internal.push(args);
+    console.error = (...args: unknown[]) => void (internal.push(args), everInternal.push(args));
   });
   after(async () => {
     console.error = consoleError;
@@ -166,6 +168,52 @@ describe("fuzz: what a client sends the reference server", () => {
     console.info(`reference server answers: ${JSON.stringify(answers)}`);
     assert.ok(answers.refused > answers.ok / 4, "most mutated commands are refused with a code");
     // The server still serves a new connection.
+    const after = await authenticated(true);
+    assert.equal((await after.msg({ ping: 1, $db: "admin" }))?.ok, 1);
+  });
+
+  it("frames mutated byte by byte (OP_MSG, OP_QUERY, OP_COMPRESSED): an answer or a dropped connection, never an internal error", async () => {
+    const outcomes = { answered: 0, dropped: 0, waiting: 0 };
+    const report = await runFuzz("reference server frames", fuzzCases(500), async (rng) => {
+      const connection = await RawClient.open(server.port);
+      try {
+        const frames = [
+          connection.msgFrame({ hello: 1, helloOk: true, $db: "admin" }),
+          connection.msgFrame({
+            saslStart: 1,
+            mechanism: "SCRAM-SHA-256",
+            payload: TEMPLATES[5].payload,
+            $db: "admin",
+          }, {
+            checksum: "valid",
+          }),
+          connection.queryFrame("admin.$cmd", {
+            isMaster: 1,
+            client: { driver: { name: "fuzz", version: "1" } },
+          }),
+        ];
+        const frame = rng.pick(frames);
+        const sent = mutateBytes(
+          rng,
+          rng.chance(0.3)
+            ? compressFrame(frame, { compressor: rng.pick(["zlib", "snappy"] as const) })
+            : frame,
+        );
+        internal = [];
+        // A frame whose length says more than was sent leaves the server waiting for the rest, as mongod does.
+        const reply = await Promise.race([
+          connection.sendFrame(sent).then((r) => r === undefined ? "dropped" : "answered"),
+          new Promise<"waiting">((resolve) => setTimeout(() => resolve("waiting"), 20)),
+        ]);
+        outcomes[reply]++;
+        if (internal.length > 0) throw new Error(`internal error: ${String((internal[0] as unknown[])[1])}`);
+      } finally {
+        connection.close();
+      }
+    }, { caseTimeoutMs: 5_000 });
+    assert.equal(report.failures.length, 0, failureMessage(report));
+    console.info(`reference server frames: ${JSON.stringify(outcomes)}`);
+    assert.deepEqual(everInternal, [], "no internal error, however late");
     const after = await authenticated(true);
     assert.equal((await after.msg({ ping: 1, $db: "admin" }))?.ok, 1);
   });
