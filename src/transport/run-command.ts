@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { exec } from "node:child_process";
 import type { CommandResult } from "../core/runtime-env.ts";
 
 /** More output than any credential document needs; past it the command is ended and the run fails. */
@@ -30,10 +29,14 @@ const MAX_OUTPUT_BYTES = 1024 * 1024;
  * assert.deepEqual([exitCode, stdout.trim()], [0, "hello"]);
  * ```
  */
-export function runShellCommand(
+export async function runShellCommand(
   command: string,
   { signal }: { signal: AbortSignal },
 ): Promise<CommandResult> {
+  if (signal.aborted) throw signal.reason;
+  // Loaded on first use: most logins run no command, and a host without processes (Deno Deploy) may
+  // refuse the module itself.
+  const { exec } = await import("node:child_process");
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
     const done = (
