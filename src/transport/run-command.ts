@@ -17,8 +17,8 @@ const MAX_OUTPUT_BYTES = 1024 * 1024;
  * @param command the command line, as written in the profile
  * @param options `signal`: aborting it kills the command
  * @returns its exit code and output, whatever the exit code
- * @throws the runtime's error when the shell cannot be started (Deno without `--allow-run`), the
- *   output passes 1 MiB, or `signal` aborts (its reason)
+ * @throws an `Error` with the runtime's message and code (never the command line) when the shell cannot
+ *   be started (Deno without `--allow-run`) or the output passes 1 MiB; `signal`'s reason when it aborts
  *
  * @example Run a command and read what it printed
  * ```ts
@@ -52,12 +52,21 @@ export async function runShellCommand(
       if (err.code === null && typeof err.signal === "string") {
         return resolve({ exitCode: null, stdout, stderr });
       }
-      reject(err);
+      reject(withoutCommandLine(err));
     };
     try {
       exec(command, { signal, maxBuffer: MAX_OUTPUT_BYTES, windowsHide: true, encoding: "utf8" }, done);
     } catch (err) {
-      reject(err); // Deno without --allow-run refuses at once
+      reject(withoutCommandLine(err)); // Deno without --allow-run refuses at once
     }
   });
+}
+
+// The runtime's error keeps the command line (`cmd`, `spawnargs`), which may hold a secret: only its
+// message and code go on.
+function withoutCommandLine(err: unknown): Error {
+  const { message, code } = (err ?? {}) as { message?: unknown; code?: unknown };
+  const clean = new Error(typeof message === "string" ? message : "the command could not run");
+  if (typeof code === "string") (clean as Error & { code?: string }).code = code;
+  return clean;
 }

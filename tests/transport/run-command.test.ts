@@ -3,6 +3,7 @@
 // fires or the output grows past its bound.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { inspect } from "node:util";
 import { runShellCommand } from "../../src/transport/run-command.ts";
 import { nodeEnv } from "../../src/transport/node.ts";
 
@@ -39,8 +40,13 @@ describe("runShellCommand", () => {
     );
   });
 
-  it("rejects past 1 MiB of output instead of holding it all", async () => {
-    await assert.rejects(runShellCommand("yes", { signal: TEN_SECONDS() }));
+  it("rejects past 1 MiB of output instead of holding it all, and the error keeps no command line", async () => {
+    await assert.rejects(runShellCommand("yes hunter2", { signal: TEN_SECONDS() }), (err: unknown) => {
+      assert.ok(err instanceof Error);
+      assert.match(err.message, /maxBuffer/);
+      assert.doesNotMatch(`${inspect(err)} ${JSON.stringify(err)}`, /hunter2/);
+      return true;
+    });
   });
 
   it("is the runCommand of the Node.js runtime env", () => {

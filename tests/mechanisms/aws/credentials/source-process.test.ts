@@ -4,6 +4,8 @@
 // cache, and every way it fails without showing the keys or the command line.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { inspect } from "node:util";
+import { MongoAuthError } from "../../../../src/core/errors.ts";
 import { AwsCredentialCache } from "../../../../src/mechanisms/aws/credentials/cache.ts";
 import { resolveAwsCredentials } from "../../../../src/mechanisms/aws/credentials/chain.ts";
 import { PROCESS_TIMEOUT_MS } from "../../../../src/mechanisms/aws/credentials/source-process.ts";
@@ -107,6 +109,17 @@ describe("source 4: a profile's credential_process", () => {
       ["hunter2"],
     );
     assert.deepEqual(commands, ["helper --password hunter2"]);
+    // Through the real runner too: its error for too much output is the cause, and keeps no command line.
+    const chatty = home({ ".aws/config": "[profile tool]\ncredential_process = yes hunter2\n" });
+    await assert.rejects(
+      resolve(testEnv({ AWS_PROFILE: "tool" }, { home: chatty.home, runCommand: runShellCommand })),
+      (err: unknown) => {
+        assert.ok(err instanceof MongoAuthError);
+        assert.match(err.message, /cannot run it: stdout maxBuffer length exceeded/);
+        assert.doesNotMatch(inspect(err, { depth: 5 }), /hunter2/);
+        return true;
+      },
+    );
     const killed = standIn(() => Promise.resolve({ exitCode: null, stdout: "", stderr: "" }));
     await rejectsWith(
       resolve(testEnv({ AWS_PROFILE: "tool" }, { home: h.home, runCommand: killed.runCommand })),
