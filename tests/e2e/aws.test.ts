@@ -9,9 +9,8 @@ import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import {
   type Fake,
-  ssoCacheFile,
   startFakeEcs,
-  startFakeSsoPortal,
+  startSsoStage,
   tempCredentials,
   tempHome,
   testEnv,
@@ -100,38 +99,21 @@ for (const { name, transport } of await transports()) {
     });
 
     it("authenticates with the role of an IAM Identity Center profile, after `aws sso login`", async () => {
-      const hour = 60 * 60 * 1000;
-      const portal = await startFakeSsoPortal({
-        token: "sso-token",
-        accountId: "123456789012",
-        roleName: "Temp",
-        credentials: {
-          AccessKeyId: TEMP_KEY_ID,
-          SecretAccessKey: TEMP_SECRET,
-          Token: TOKEN,
-          Expiration: new Date(Date.now() + hour).toISOString(),
-        },
-      });
-      const home = tempHome({
-        ".aws/config":
-          "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Temp\n" +
-          "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
-        [ssoCacheFile("corp")]: JSON.stringify({
-          accessToken: "sso-token",
-          expiresAt: new Date(Date.now() + hour).toISOString(),
-        }),
+      const sso = await startSsoStage("Temp", {
+        accessKeyId: TEMP_KEY_ID,
+        secretAccessKey: TEMP_SECRET,
+        sessionToken: TOKEN,
       });
       try {
-        const env = testEnv({ AWS_PROFILE: "dev", AWS_ENDPOINT_URL_SSO: portal.url }, { home: home.home });
+        const env = testEnv(sso.vars, { home: sso.home });
         const conn = await connectWith(transport, `mongodb://${server.address}/?authMechanism=MONGODB-AWS`, {
           env,
         });
         assert.deepEqual(await whoami(conn), { user: TEMP_ARN, db: "$external" });
         await conn.close();
-        assert.equal(portal.requests.length, 1);
+        assert.equal(sso.portal.requests.length, 1);
       } finally {
-        home.cleanup();
-        await portal.close();
+        await sso.close();
       }
     });
 

@@ -9,7 +9,7 @@ import { awsCredentialProvider } from "../../src/transport/node.ts";
 import { awsMechanism } from "../../testing/reference-server/mechanisms/aws.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
-import { ssoCacheFile, startFakeSsoPortal, tempHome, testEnv } from "../support/aws-fakes.ts";
+import { startSsoStage, tempHome, testEnv } from "../support/aws-fakes.ts";
 import { runShellCommand } from "../../src/transport/run-command.ts";
 import { writeFileSync } from "node:fs";
 
@@ -122,36 +122,13 @@ describe("official mongodb driver with awsCredentialProvider against the referen
   });
 
   it("authenticates with the role of an IAM Identity Center profile after `aws sso login`", async () => {
-    const hour = 60 * 60 * 1000;
-    const portal = await startFakeSsoPortal({
-      token: "sso-token",
-      accountId: "123456789012",
-      roleName: "app",
-      credentials: {
-        AccessKeyId: ROLE.accessKeyId,
-        SecretAccessKey: ROLE.secretAccessKey,
-        Token: ROLE.sessionToken,
-        Expiration: new Date(Date.now() + hour).toISOString(),
-      },
-    });
-    const home = tempHome({
-      ".aws/config":
-        "[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = app\n" +
-        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
-      [ssoCacheFile("corp")]: JSON.stringify({
-        accessToken: "sso-token",
-        expiresAt: new Date(Date.now() + hour).toISOString(),
-      }),
-    });
+    const sso = await startSsoStage("app", ROLE);
     try {
-      const users = await connectionStatus(server, { AWS_PROFILE: "dev", AWS_ENDPOINT_URL_SSO: portal.url }, {
-        home: home.home,
-      });
+      const users = await connectionStatus(server, sso.vars, { home: sso.home });
       assert.deepEqual(users, [{ user: "arn:aws:sts::123456789012:assumed-role/app/*", db: "$external" }]);
-      assert.equal(portal.requests.length, 1);
+      assert.equal(sso.portal.requests.length, 1);
     } finally {
-      home.cleanup();
-      await portal.close();
+      await sso.close();
     }
   });
 

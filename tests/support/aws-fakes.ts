@@ -295,6 +295,57 @@ export function ssoCacheFile(key: string): string {
   return `.aws/sso/cache/${createHash("sha1").update(key).digest("hex")}.json`;
 }
 
+/** An IAM Identity Center set-up after `aws sso login`: the portal, a home with the profile and its token. */
+export interface SsoStage {
+  /** `AWS_PROFILE` and `AWS_ENDPOINT_URL_SSO` for a {@link testEnv}. */
+  readonly vars: Record<string, string>;
+  /** The home directory holding `.aws/config` and the token cache, for a {@link testEnv}'s `home`. */
+  readonly home: string;
+  /** The portal, which records its requests. */
+  readonly portal: Fake;
+  close(): Promise<void>;
+}
+
+/**
+ * Profile "dev" of session "corp" for `roleName` in account 123456789012, its token cached, and a portal
+ * that trades the token for `credentials` (valid for an hour).
+ * @param roleName the role the profile names
+ * @param credentials what the portal hands out
+ * @returns the stage; `close()` stops the portal and removes the home
+ */
+export async function startSsoStage(
+  roleName: string,
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken: string },
+): Promise<SsoStage> {
+  const expiration = new Date(Date.now() + 60 * 60 * 1000).toISOString();
+  const portal = await startFakeSsoPortal({
+    token: "sso-token",
+    accountId: "123456789012",
+    roleName,
+    credentials: {
+      AccessKeyId: credentials.accessKeyId,
+      SecretAccessKey: credentials.secretAccessKey,
+      Token: credentials.sessionToken,
+      Expiration: expiration,
+    },
+  });
+  const home = tempHome({
+    ".aws/config":
+      `[profile dev]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ${roleName}\n` +
+      "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+    [ssoCacheFile("corp")]: JSON.stringify({ accessToken: "sso-token", expiresAt: expiration }),
+  });
+  return {
+    vars: { AWS_PROFILE: "dev", AWS_ENDPOINT_URL_SSO: portal.url },
+    home: home.home,
+    portal,
+    async close() {
+      home.cleanup();
+      await portal.close();
+    },
+  };
+}
+
 /** A fetch that refuses every URL but 127.0.0.1: no test may reach a real AWS address. */
 export const loopbackOnlyFetch: FetchLike = (input, init) => {
   const url = new URL(input instanceof Request ? input.url : String(input));
