@@ -87,13 +87,11 @@ async function sourceProfileKeys(
   // A profile that is its own source uses its own keys (the AWS CLI's rule), so no loop there.
   const keys = profileKeys(sourceProfile, sourceProfileName);
   if (keys && (sourceProfileName === name || !sourceProfile.has("role_arn"))) return keys;
-  if (!sourceProfile.has("role_arn") && isSsoProfile(sourceProfile)) {
-    return ssoCredentials(context, sourceProfileName, sourceProfile);
-  }
-  if (!sourceProfile.has("role_arn") && sourceProfile.get("credential_process")) {
-    return processCredentials(context, sourceProfileName, sourceProfile);
-  }
   if (!sourceProfile.has("role_arn")) {
+    if (isSsoProfile(sourceProfile)) return ssoCredentials(context, sourceProfileName, sourceProfile);
+    if (sourceProfile.get("credential_process")) {
+      return processCredentials(context, sourceProfileName, sourceProfile);
+    }
     throw awsSourceError(
       sourceName(name),
       `source_profile "${sourceProfileName}" has no keys and no role_arn`,

@@ -27,7 +27,7 @@ import { awsRequest, expectOk } from "./http.ts";
 import { awsSourceError } from "./provider-error.ts";
 import { type AwsProfile, expandHome } from "./shared-files.ts";
 import { selectedOwnProfile } from "./source-profile.ts";
-import { requireRegionName } from "./sts-endpoint.ts";
+import { awsDomain, endpointOverride, requireRegionName } from "./sts-endpoint.ts";
 import type { AwsCredentialSource, AwsSourceContext } from "./source.ts";
 
 const SSO_KEYS = ["sso_session", "sso_start_url", "sso_region", "sso_account_id", "sso_role_name"];
@@ -157,10 +157,7 @@ async function cachedAccessToken(
 }
 
 function portalUrl(context: AwsSourceContext, { region, accountId, roleName }: SsoSettings): string {
-  const { env } = context;
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  const base = env.getEnv("AWS_ENDPOINT_URL_SSO") || env.getEnv("AWS_ENDPOINT_URL") ||
-    `https://portal.sso.${region}.${suffix}`;
+  const base = endpointOverride(context.env, "SSO") ?? `https://portal.sso.${region}.${awsDomain(region)}`;
   const query = new URLSearchParams({ account_id: accountId, role_name: roleName });
   return `${base.replace(/\/+$/, "")}/federation/credentials?${query}`;
 }

@@ -1,6 +1,7 @@
 /**
  * Which STS endpoint the AssumeRole and AssumeRoleWithWebIdentity sources call, and the region to
- * sign for, following the AWS SDKs:
+ * sign for, following the AWS SDKs (the override variables, the China domain and the region check serve
+ * the SSO portal too):
  *
  * - `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, replaces the endpoint outright (how tests and
  *   VPC endpoints point STS elsewhere);
@@ -50,21 +51,58 @@ export interface StsEndpoint {
  * @returns URL and signing region
  */
 export function stsEndpoint(env: RuntimeEnv, profileRegion?: string): StsEndpoint {
-  const region = profileRegion
-    ? requireRegionName(profileRegion, "the profile's region")
-    : env.getEnv("AWS_REGION")
-    ? requireRegionName(env.getEnv("AWS_REGION")!, "AWS_REGION")
-    : env.getEnv("AWS_DEFAULT_REGION")
-    ? requireRegionName(env.getEnv("AWS_DEFAULT_REGION")!, "AWS_DEFAULT_REGION")
-    : undefined;
-  const override = env.getEnv("AWS_ENDPOINT_URL_STS") || env.getEnv("AWS_ENDPOINT_URL");
+  const [given, from] = ([
+    [profileRegion, "the profile's region"],
+    [env.getEnv("AWS_REGION"), "AWS_REGION"],
+    [env.getEnv("AWS_DEFAULT_REGION"), "AWS_DEFAULT_REGION"],
+  ] as const).find(([value]) => value) ?? [];
+  const region = given && requireRegionName(given, from!);
+  const override = endpointOverride(env, "STS");
   if (override) return { url: withSlash(override), region: region ?? "us-east-1" };
   const mode = (env.getEnv("AWS_STS_REGIONAL_ENDPOINTS") ?? "regional").toLowerCase();
   if (!region || region === "aws-global" || (mode === "legacy" && LEGACY_GLOBAL_REGIONS.has(region))) {
     return { url: "https://sts.amazonaws.com/", region: "us-east-1" };
   }
-  const suffix = region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
-  return { url: `https://sts.${region}.${suffix}/`, region };
+  return { url: `https://sts.${region}.${awsDomain(region)}/`, region };
+}
+
+/**
+ * The SDKs' override of a service's endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL` (how
+ * tests, VPC endpoints and local emulators point a service elsewhere).
+ *
+ * @param env environment variables
+ * @param service the service's identifier in the variable's name
+ * @returns the URL, or `undefined` when neither is set
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { runtimeEnv } from "../../../core/runtime-env.ts";
+ * import { endpointOverride } from "./sts-endpoint.ts";
+ *
+ * const env = runtimeEnv({ env: { AWS_ENDPOINT_URL: "http://127.0.0.1:4566" } });
+ * assert.equal(endpointOverride(env, "SSO"), "http://127.0.0.1:4566");
+ * ```
+ */
+export function endpointOverride(env: RuntimeEnv, service: "STS" | "SSO"): string | undefined {
+  return env.getEnv(`AWS_ENDPOINT_URL_${service}`) || env.getEnv("AWS_ENDPOINT_URL") || undefined;
+}
+
+/**
+ * The domain of AWS endpoints in a region: `amazonaws.com.cn` in China, `amazonaws.com` elsewhere.
+ *
+ * @param region the region, e.g. `cn-north-1`
+ * @returns the domain
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { awsDomain } from "./sts-endpoint.ts";
+ *
+ * assert.equal(awsDomain("cn-north-1"), "amazonaws.com.cn");
+ * assert.equal(awsDomain("eu-west-1"), "amazonaws.com");
+ * ```
+ */
+export function awsDomain(region: string): string {
+  return region.startsWith("cn-") ? "amazonaws.com.cn" : "amazonaws.com";
 }
 
 /**
