@@ -122,6 +122,7 @@ export type { Compressor } from "./src/wire/compression.ts";
 
 // connect() over any runtime's transport.
 export { type ConnectOptions } from "./src/client/options.ts";
+export type { DriverInfo, HostDescription } from "./src/client/handshake.ts";
 export { type ServerApi, ServerApiVersion } from "./src/client/server-api.ts";
 export { connectWith } from "./src/client/connect.ts";
 export {

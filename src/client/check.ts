@@ -20,7 +20,7 @@ import type { Document } from "../wire/command.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
 import { negotiatedCompressor } from "../wire/compression.ts";
 import { type Authentication, startAuthentication } from "./authenticate.ts";
-import { type ClientMetadata, clientMetadata } from "./handshake.ts";
+import { clientDocumentOf } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
 import type { Transport } from "./transport.ts";
 import { describeApiParameters } from "./server-api.ts";
@@ -274,30 +274,6 @@ function closedBeforeHello(peer: string, settings: ConnectSettings, cause: Mongo
   );
 }
 
-// Every connection of one transport and appName sends the same client document: built (and its size
-// checked) once, not per connection.
-const clientDocuments = new WeakMap<Transport, Map<string | undefined, ClientMetadata>>();
-const MAX_CLIENT_DOCUMENTS = 16;
-
-function clientDocumentOf(transport: Transport, appName: string | undefined): ClientMetadata {
-  let byAppName = clientDocuments.get(transport);
-  if (!byAppName) clientDocuments.set(transport, byAppName = new Map());
-  let client = byAppName.get(appName);
-  if (!client) {
-    if (byAppName.size >= MAX_CLIENT_DOCUMENTS) byAppName.clear();
-    client = deepFreeze(clientMetadata(transport, appName));
-    byAppName.set(appName, client);
-  }
-  return client;
-}
-
-function deepFreeze<T extends object>(value: T): T {
-  for (const inner of Object.values(value)) {
-    if (typeof inner === "object" && inner !== null) deepFreeze(inner);
-  }
-  return Object.freeze(value);
-}
-
 async function sendHello(
   wire: WireConnection,
   context: CheckContext,
@@ -305,8 +281,8 @@ async function sendHello(
   authFields: Document,
   commandOptions: { signal: AbortSignal; timeoutMS: number },
 ): Promise<Document> {
-  const { appName, apiParameters } = context.settings;
-  const client = clientDocumentOf(context.transport, appName);
+  const { appName, driverInfo, apiParameters } = context.settings;
+  const client = clientDocumentOf(context.transport, appName, driverInfo);
   // Load Balancer spec: every connection's hello says loadBalanced, so that the service answers with its
   // serviceId (and a mongos behind the balancer accepts the connection at all).
   const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};

@@ -24,6 +24,7 @@ import {
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, requireCapability, type Transport } from "./transport.ts";
 import { stopwatch, type TraceEmitter } from "../core/trace.ts";
+import { clientDocumentOf } from "./handshake.ts";
 import { addressKey, hostPort, isSocketPath } from "../topology/server-description.ts";
 import type { TopologySettings } from "../topology/topology-description.ts";
 
@@ -87,6 +88,8 @@ export async function planConnection(
   warn(cs.warnings);
   const settings = connectSettings(cs, options);
   warn(settings.warnings);
+  // Built here, before any socket, so that a driverInfo too long for the handshake fails as an option does.
+  clientDocumentOf(transport, settings.appName, settings.driverInfo);
   // timeoutMS: one clock for all of connect() from here on (disposed by connectWith, or here on a throw).
   const operation = settings.timeoutMS
     ? operationDeadline(options.signal, settings.timeoutMS, cs)

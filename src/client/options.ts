@@ -7,7 +7,7 @@
 import type { AuthCacheStore } from "../auth/cache-store.ts";
 import type { AuthOptions } from "../credential/credential.ts";
 import { MongoAuthError } from "../core/errors.ts";
-import { checkAppName } from "./handshake.ts";
+import { checkAppName, checkDriverInfo, type DriverInfo } from "./handshake.ts";
 import { DEFAULT_MAX_CONNECTING } from "./handshake-gate.ts";
 import type { RuntimeEnv } from "../core/runtime-env.ts";
 import type { TraceListener } from "../core/trace.ts";
@@ -103,6 +103,13 @@ export interface ConnectOptions extends AuthOptions {
    * UTF-8 (the server refuses more).
    */
   appName?: string;
+  /**
+   * The libraries that wrap mongo-auth (an ODM, a framework), named in hello's client metadata after
+   * mongo-auth: `{ name: "my-odm", version: "2.1.0" }`, or a list, the outermost last. Each is appended to
+   * `driver.name`, `driver.version` and `platform` with `|`, as the handshake specification has wrapping
+   * libraries do (the official driver's `driverInfo`); a repeat is appended once. No field may hold `|`.
+   */
+  driverInfo?: DriverInfo | readonly DriverInfo[];
   /** `mongodb+srv://`: the SRV service name, `_<name>._tcp.<host>`. Default `mongodb`. */
   srvServiceName?: string;
   /** `mongodb+srv://`: use at most this many of the SRV hosts, picked at random (0: all). Default 0. */
@@ -240,6 +247,7 @@ export const CONNECT_OPTION_NAMES = [
   "socketTimeoutMS",
   "timeoutMS",
   "appName",
+  "driverInfo",
   "srvServiceName",
   "srvMaxHosts",
   "replicaSet",
@@ -302,6 +310,8 @@ export interface ConnectSettings {
   /** The Client Side Operations Timeout, when given (0: none). */
   readonly timeoutMS?: number;
   readonly appName?: string;
+  /** The wrapping libraries of `driverInfo`, each once; `undefined` when none. */
+  readonly driverInfo?: readonly DriverInfo[];
   /** The SRV service name (`mongodb` unless given). */
   readonly srvServiceName: string;
   /** At most this many SRV hosts (0: all). */
@@ -396,6 +406,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
   if (options.maxScramIterations !== undefined) checkMaxIterations(options.maxScramIterations);
   const appName = text("appName");
   if (appName !== undefined) checkAppName(appName);
+  const driverInfo = options.driverInfo === undefined ? undefined : checkDriverInfo(options.driverInfo);
   const maxConnecting = count("maxConnecting", DEFAULT_MAX_CONNECTING, "connections");
   if (maxConnecting < 1) throw invalid("maxConnecting", "a whole number of connections ≥ 1");
   return {
@@ -405,6 +416,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     socketTimeoutMS: count("socketTimeoutMS", 60_000),
     timeoutMS: (options.timeoutMS ?? uri.timeoutMS) === undefined ? undefined : count("timeoutMS", 0),
     appName,
+    driverInfo,
     srvServiceName,
     srvMaxHosts,
     maxConnecting,

@@ -13,6 +13,7 @@ import type { AuthMechanism } from "../credential/mongo-credential.ts";
 import type { DnsResolver } from "../dns/resolver.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { TraceEmitter } from "../core/trace.ts";
+import type { HostDescription } from "./handshake.ts";
 
 /**
  * TLS settings, with files still as paths: the transport reads them, never the core.
@@ -222,6 +223,13 @@ export interface Transport extends DnsResolver {
   readonly platform: string;
   /** Operating system type for hello's client metadata, e.g. `"Linux"`. */
   readonly osType: string;
+  /**
+   * The host as hello's client metadata describes it beyond `osType` (the OS's name, architecture and
+   * version; FaaS and container variables; `/.dockerenv`), read when the first connection is made. Without
+   * it the metadata has no `env` and only `os.type`. It must not block on a person: the Deno transport reads
+   * only the variables and files it has been granted.
+   */
+  readonly describeHost?: () => HostDescription;
   /** What this runtime can do; `connectWith` checks a connection's options against it. */
   readonly capabilities: TransportCapabilities;
   /** Opens a TCP (or TLS) socket; rejects with `CONNECTION_FAILED`, `TLS_ERROR`, `TIMEOUT` or `ABORTED`. */

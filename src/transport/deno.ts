@@ -61,6 +61,8 @@ import {
   type HumanCallbackOptions,
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
+import { describeDenoHost } from "./host-description-deno.ts";
+import type { HostDescription } from "../client/handshake.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
 // The slice of the Deno namespace used here, typed locally so that tsc (the npm build) compiles
@@ -177,9 +179,11 @@ export interface DenoTransportOptions {
  */
 export function createDenoTransport(options: DenoTransportOptions = {}): Transport {
   const { nameServer } = options;
+  let host: HostDescription | undefined;
   return {
     platform: `Deno ${Deno?.version?.deno}`,
     osType: Deno?.build?.os ?? "unknown",
+    describeHost: () => host ??= describeDenoHost(),
     capabilities: denoCapabilities(),
     openSocket,
     resolveSrv: async (name, signal) => {

@@ -37,6 +37,8 @@ import {
   type HumanCallbackOptions,
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackNode } from "./loopback-listener-node.ts";
+import { describeNodeHost } from "./host-description-node.ts";
+import type { HostDescription } from "../client/handshake.ts";
 
 /**
  * Connects to MongoDB and authenticates, on Node.js or Bun.
@@ -110,12 +112,16 @@ let processEnv: RuntimeEnv | undefined;
 /** The Node.js/Bun transport, for `connectWith` and tests. */
 export const nodeTransport: Transport = /* @__PURE__ */ makeNodeTransport();
 
+// Read once, when the first connection's client metadata is built.
+let host: HostDescription | undefined;
+
 function makeNodeTransport(): Transport {
   return {
     platform: isBun
       ? `Bun ${(globalThis as unknown as { Bun: { version: string } }).Bun.version}`
       : `Node.js ${process.version}`,
     osType: os.type(),
+    describeHost: () => host ??= describeNodeHost(),
     capabilities: nodeSocketCapabilities(),
     openSocket: openNodeSocket,
     resolveSrv: async (name, signal) =>

@@ -4,6 +4,7 @@
 // a mongos's load balancer support (load_balancer_support.cpp), compression
 // (MessageCompressorManager::serverNegotiate), and saslSupportedMechs / speculativeAuthenticate
 // (hello_auth.cpp).
+import { BSON } from "bson";
 import { parseClientMetadata } from "./client-metadata.ts";
 import { negotiateCompression } from "./compression.ts";
 import type { CommandContext } from "./context.ts";
@@ -113,7 +114,8 @@ function recordClientMetadata(ctx: CommandContext): void {
   }
   const appName = parseClientMetadata(element.type, element.value);
   ctx.connection.appName = appName === "" ? undefined : appName;
-  ctx.server.stats.clientMetadata.push({ appName, bytes: element.value.length });
+  const document = BSON.deserialize(element.value, { promoteValues: false });
+  ctx.server.stats.clientMetadata.push({ appName, bytes: element.value.length, document });
 }
 
 /**

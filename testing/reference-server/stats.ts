@@ -1,6 +1,8 @@
 // Counters a test can read from a running server (RunningServer.stats) to assert what the client
 // actually did on the wire, e.g. "speculative auth was used, no saslStart was sent".
 
+import type { Document } from "./wire.ts";
+
 /** Per-server counters; all start at zero. */
 export interface ServerStats {
   /** TCP connections accepted. */
@@ -23,8 +25,12 @@ export interface ServerStats {
   authFailureReasons: string[];
   /** Commands failed by the failCommand failpoint. */
   failpointHits: number;
-  /** Each `client` metadata document that passed mongod's checks: its application name ("" if none), BSON size. */
-  clientMetadata: Array<{ appName: string; bytes: number }>;
+  /**
+   * Each `client` metadata document that passed mongod's checks: its application name ("" if none), BSON
+   * size, and the document itself (numbers as the `bson` package's Int32, Double, … so that a test sees
+   * each field's BSON type).
+   */
+  clientMetadata: Array<{ appName: string; bytes: number; document: Document }>;
   /**
    * The `$readPreference` mode of each command that ran, by command name (`"none"` without one), e.g.
    * `{ find: ["secondary"], insert: ["none"] }`; hello and the authentication commands are left out.

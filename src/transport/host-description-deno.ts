@@ -1,0 +1,59 @@
+/**
+ * What Deno knows of its host for hello's client metadata, read without ever asking for a permission:
+ * a variable, `/.dockerenv` or the OS version is read only when the process was granted it, so that a
+ * program run with `--allow-net` alone neither prompts nor fails.
+ *
+ * @module
+ */
+import type { HostDescription } from "../client/handshake.ts";
+
+type PermissionDescriptor =
+  | { name: "env"; variable: string }
+  | { name: "read"; path: string }
+  | { name: "sys"; kind: "osRelease" };
+
+// The slice of the Deno namespace used here, typed locally (see deno.ts).
+interface DenoHostApi {
+  readonly build: { readonly os: string; readonly arch: string };
+  readonly permissions: { querySync(descriptor: PermissionDescriptor): { readonly state: string } };
+  readonly env: { get(name: string): string | undefined };
+  osRelease(): string;
+  statSync(path: string): unknown;
+}
+
+/**
+ * Describes the host Deno runs on: `Deno.build`'s OS and architecture, and what has been granted of the
+ * handshake's variables, `/.dockerenv` and the OS version.
+ *
+ * @returns the host description
+ * @example
+ * ```ts ignore
+ * import { describeDenoHost } from "./host-description-deno.ts";
+ *
+ * console.log(describeDenoHost().os); // { name: "linux", architecture: "x86_64", version: "6.8.0" } with --allow-sys
+ * ```
+ */
+export function describeDenoHost(): HostDescription {
+  const Deno = (globalThis as unknown as { Deno: DenoHostApi }).Deno;
+  const granted = (descriptor: PermissionDescriptor): boolean => {
+    try {
+      return Deno.permissions.querySync(descriptor).state === "granted";
+    } catch {
+      return false;
+    }
+  };
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch {
+      return undefined;
+    }
+  };
+  const version = granted({ name: "sys", kind: "osRelease" }) ? attempt(() => Deno.osRelease()) : undefined;
+  return {
+    os: { name: Deno.build.os, architecture: Deno.build.arch, ...(version !== undefined && { version }) },
+    getEnv: (name) => granted({ name: "env", variable: name }) ? attempt(() => Deno.env.get(name)) : undefined,
+    dockerenv: granted({ name: "read", path: "/.dockerenv" }) &&
+      attempt(() => Deno.statSync("/.dockerenv")) !== undefined,
+  };
+}
