@@ -130,11 +130,13 @@ describe("bundle size and bleed", () => {
   // 262 KB before IAM Identity Center (SSO) profiles, credential_source and credential_process in the AWS
   // chain, the command runner of the Node.js and Deno envs, and the checks the fuzzing of the AWS sources
   // asked for (keys and regions no request can carry, secrets redacted by field name): about 8 KB.
+  // 271 KB before hello's client metadata described the host as the handshake specification has it (the OS's
+  // name, architecture and version; the FaaS and container environment; driverInfo): about 3.5 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 271_000],
-      ["src/transport/deno.ts", "browser", 271_000],
-      ["src/transport/workers.ts", "browser", 271_000],
+      ["src/transport/node.ts", "node", 276_000],
+      ["src/transport/deno.ts", "browser", 276_000],
+      ["src/transport/workers.ts", "browser", 276_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {

@@ -32,7 +32,10 @@ export const MAX_CLIENT_METADATA_BYTES = 512;
  * ```
  */
 export interface HostDescription {
-  /** The handshake's optional `os` fields: `process.platform`, `process.arch` and `os.release()` on Node.js. */
+  /**
+   * The handshake's optional `os` fields: the OS's name (`linux`, `darwin`, `win32`), the machine's
+   * architecture and the kernel's release, as the Node.js transport reports them.
+   */
   readonly os?: { readonly name?: string; readonly architecture?: string; readonly version?: string };
   /**
    * An environment variable the handshake looks at (the FaaS providers' — `AWS_EXECUTION_ENV`,
@@ -156,7 +159,12 @@ export function checkDriverInfo(value: unknown): readonly DriverInfo[] {
   return unique;
 }
 
-function driverInfoField(where: string, field: string, value: unknown, required: boolean): string | undefined {
+function driverInfoField(
+  where: string,
+  field: string,
+  value: unknown,
+  required: boolean,
+): string | undefined {
   if (value === undefined && !required) return undefined;
   if (typeof value !== "string" || value === "") {
     throw new MongoAuthError(

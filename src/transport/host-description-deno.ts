@@ -52,7 +52,8 @@ export function describeDenoHost(): HostDescription {
   const version = granted({ name: "sys", kind: "osRelease" }) ? attempt(() => Deno.osRelease()) : undefined;
   return {
     os: { name: Deno.build.os, architecture: Deno.build.arch, ...(version !== undefined && { version }) },
-    getEnv: (name) => granted({ name: "env", variable: name }) ? attempt(() => Deno.env.get(name)) : undefined,
+    getEnv: (name) =>
+      granted({ name: "env", variable: name }) ? attempt(() => Deno.env.get(name)) : undefined,
     dockerenv: granted({ name: "read", path: "/.dockerenv" }) &&
       attempt(() => Deno.statSync("/.dockerenv")) !== undefined,
   };

@@ -1,11 +1,14 @@
 // The handshake's client metadata against the reference server, which checks it as mongod 7.0 does
 // (application name at most 128 bytes: 184; document at most 1024 bytes: 185): our client refuses a
 // longer appName itself, and keeps its metadata within the handshake spec's 512 bytes, on every transport.
+// The environment (FaaS, container) and wrapping libraries' metadata reach the server as the handshake
+// specification's prose tests describe, and the server takes them.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, MongoAuthError, type Transport } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { transports } from "../support/transports.ts";
+import { hostWith, SPEC_ENVIRONMENTS } from "../support/handshake-environments.ts";
 
 for (const { name, transport } of await transports()) {
   describe(`handshake metadata (${name} transport)`, () => {
@@ -51,6 +54,79 @@ for (const { name, transport } of await transports()) {
       const sent = server.stats.clientMetadata.at(-1)!;
       assert.equal(sent.appName, "a".repeat(128));
       assert.ok(sent.bytes <= 512, `${sent.bytes} bytes`);
+    });
+
+    it("describes the runtime's own host: the OS's name and architecture after its type", async () => {
+      const conn = await connectWith(transport, uri(""));
+      await conn.close();
+      const { os } = server.stats.clientMetadata.at(-1)!.document as { os: Record<string, string> };
+      assert.equal(os.type, transport.osType);
+      assert.equal(typeof os.name, "string");
+      assert.equal(typeof os.architecture, "string");
+    });
+
+    // Prose test 1 of the handshake specification's tests: each environment's hello succeeds and carries
+    // its client.env (numbers as int32).
+    for (const { name: environment, vars, env } of SPEC_ENVIRONMENTS) {
+      it(`spec prose test 1, ${environment}: hello succeeds and says so in client.env`, async () => {
+        const inEnvironment: Transport = { ...transport, describeHost: () => hostWith(vars) };
+        const conn = await connectWith(inEnvironment, uri(""));
+        await conn.command("admin", { ping: 1 });
+        await conn.close();
+        const { document, bytes } = server.stats.clientMetadata.at(-1)!;
+        assert.ok(bytes <= 512, `${bytes} bytes`);
+        const sent = document.env as Record<string, { _bsontype?: string; valueOf(): unknown }> | undefined;
+        const plain = sent && Object.fromEntries(
+          Object.entries(sent).map(([key, value]) => [key, key === "container" ? value : value.valueOf()]),
+        );
+        assert.deepEqual(plain, env);
+        for (const field of ["memory_mb", "timeout_sec"]) {
+          if (sent?.[field] !== undefined) assert.equal(sent[field]._bsontype, "Int32");
+        }
+      });
+    }
+
+    it("appends the wrapping libraries of driverInfo with |, a repeat once; new connections carry a change", async () => {
+      const library = { name: "library", version: "1.2", platform: "Library Platform" };
+      const cases = [
+        [[library], "mongo-auth|library", "|1.2", "|Library Platform"],
+        [
+          [library, { name: "framework", version: "2.0", platform: "Framework Platform" }],
+          "mongo-auth|library|framework",
+          "|1.2|2.0",
+          "|Library Platform|Framework Platform",
+        ],
+        [[library, { name: "framework" }], "mongo-auth|library|framework", "|1.2", "|Library Platform"],
+        [[library, { ...library }], "mongo-auth|library", "|1.2", "|Library Platform"],
+      ] as const;
+      for (const [driverInfo, name, version, platform] of cases) {
+        const conn = await connectWith(transport, uri(""), { driverInfo });
+        await conn.close();
+        const sent = server.stats.clientMetadata.at(-1)!.document as {
+          driver: { name: string; version: string };
+          platform: string;
+        };
+        assert.equal(sent.driver.name, name);
+        assert.ok(
+          sent.driver.version.endsWith(version) &&
+            sent.driver.version.split("|").length === version.split("|").length,
+          sent.driver.version,
+        );
+        assert.equal(sent.platform, `${transport.platform}${platform}`);
+      }
+    });
+
+    it("refuses a driverInfo with | or too long for the handshake with INVALID_OPTION, before it connects", async () => {
+      const opened = server.stats.connectionsOpened;
+      await assert.rejects(connectWith(transport, uri(""), { driverInfo: { name: "odm|x" } }), {
+        code: "INVALID_OPTION",
+        message: /driverInfo.name must not contain "\|"/,
+      });
+      await assert.rejects(connectWith(transport, uri(""), { driverInfo: { name: "n".repeat(600) } }), {
+        code: "INVALID_OPTION",
+        message: /option driverInfo makes hello's client metadata \d+ bytes longer than the 512/,
+      });
+      assert.equal(server.stats.connectionsOpened, opened);
     });
   });
 }

@@ -1,0 +1,72 @@
+// What the Deno transport tells hello's client metadata about its host: only what the process was granted,
+// and never a permission prompt. Every runtime runs Deno itself on a pseudo-terminal (util-linux `script`),
+// where Deno would prompt for any variable or file read without a grant, and a prompt would hang the run.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
+import { repoRoot } from "../../testing/paths.ts";
+import { runtime } from "../support/transports.ts";
+
+const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+
+// The metadata document the Deno transport builds under `flags`, with `vars` set: the output on the terminal.
+function metadataOnTerminal(
+  flags: string[],
+  vars: Record<string, string>,
+): Promise<{ code: number | null; out: string }> {
+  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
+  const script = join(repoRoot(), "tests", "support", "deno-client-metadata.ts");
+  const command = [deno, "run", ...flags, script].map(quote).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], {
+      cwd: repoRoot(),
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...vars },
+    });
+    let out = "";
+    child.stdout.on("data", (chunk) => (out += chunk));
+    child.stderr.on("data", (chunk) => (out += chunk));
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    child.on("error", reject);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, out });
+    });
+  });
+}
+
+const GCP = { K_SERVICE: "billing", FUNCTION_REGION: "us-central1", KUBERNETES_SERVICE_HOST: "10.0.0.1" };
+
+describe("describeDenoHost", () => {
+  it("without permissions: no prompt, no env, no OS version; the OS's name and architecture from Deno.build", async () => {
+    const { code, out } = await metadataOnTerminal([], GCP);
+    assert.doesNotMatch(out, /Deno requests/);
+    assert.equal(code, 0, out);
+    const client = JSON.parse(out.trim());
+    assert.equal(client.env, undefined);
+    assert.deepEqual(Object.keys(client.os), ["type", "name", "architecture"]);
+  });
+
+  it("reads the variables, /.dockerenv and the OS version it was granted, each alone", async () => {
+    const { code, out } = await metadataOnTerminal(
+      ["--allow-env=K_SERVICE,FUNCTION_REGION", "--allow-sys=osRelease"],
+      GCP,
+    );
+    assert.doesNotMatch(out, /Deno requests/);
+    assert.equal(code, 0, out);
+    const client = JSON.parse(out.trim());
+    // KUBERNETES_SERVICE_HOST is set but not granted: no orchestrator. /.dockerenv not granted: no runtime.
+    assert.deepEqual(client.env, { name: "gcp.func", region: "us-central1" });
+    assert.equal(typeof client.os.version, "string");
+  });
+
+  it("with --allow-env: the whole environment the handshake describes", async () => {
+    const { code, out } = await metadataOnTerminal(["--allow-env"], GCP);
+    assert.equal(code, 0, out);
+    const client = JSON.parse(out.trim());
+    assert.equal(client.env.name, "gcp.func");
+    assert.equal(client.env.container.orchestrator, "kubernetes");
+  });
+});
