@@ -210,13 +210,13 @@ export function clientMetadata(
   appName?: string,
   driverInfo: readonly DriverInfo[] = [],
 ): ClientMetadata {
-  const host = runtime.describeHost?.();
+  const host = hostOf(runtime);
   const appended = (own: string, field: "name" | "version" | "platform") =>
     [own, ...driverInfo.map((info) => info[field]).filter((value) => value !== undefined)].join("|");
   const client: ClientMetadata = {
     ...(appName === undefined ? {} : { application: { name: appName } }),
     driver: { name: appended("mongo-auth", "name"), version: appended(VERSION, "version") },
-    os: { type: runtime.osType, ...definedFields(host?.os ?? {}) },
+    os: { type: runtime.osType, ...osFields(host?.os) },
     platform: appended(runtime.platform, "platform"),
   };
   const env = host && executionEnvironment(host);
@@ -279,8 +279,8 @@ export interface ExecutionEnvironment {
  */
 export function executionEnvironment(host: HostDescription): ExecutionEnvironment | undefined {
   const set = (name: string) => {
-    const value = host.getEnv(name);
-    return value !== undefined && value !== "" ? value : undefined;
+    const value = attempt(() => host.getEnv(name));
+    return typeof value === "string" && value !== "" ? value : undefined;
   };
   const providers = new Set<NonNullable<ExecutionEnvironment["name"]>>();
   if (set("AWS_EXECUTION_ENV")?.startsWith("AWS_Lambda_") || set("AWS_LAMBDA_RUNTIME_API")) {
@@ -313,7 +313,7 @@ export function executionEnvironment(host: HostDescription): ExecutionEnvironmen
     Object.assign(env, definedFields(fields));
   }
   const container = definedFields({
-    runtime: host.dockerenv ? "docker" as const : undefined,
+    runtime: attempt(() => host.dockerenv) === true ? "docker" as const : undefined,
     orchestrator: set("KUBERNETES_SERVICE_HOST") ? "kubernetes" as const : undefined,
   });
   if (Object.keys(container).length > 0) env.container = container;
@@ -365,6 +365,31 @@ function deepFreeze<T extends object>(value: T): T {
     if (typeof inner === "object" && inner !== null) deepFreeze(inner);
   }
   return Object.freeze(value);
+}
+
+// What the runtime says of its host, or nothing: the metadata is a courtesy to the server's log, and a
+// transport's failing description must not fail the connection (the specification: no user-visible error).
+function hostOf(runtime: RuntimeDescription): HostDescription | undefined {
+  const host = attempt(() => runtime.describeHost?.());
+  return typeof host === "object" && host !== null ? host : undefined;
+}
+
+function osFields(os: HostDescription["os"]): { name?: string; architecture?: string; version?: string } {
+  const fields = typeof os === "object" && os !== null ? os : {};
+  const text = (value: unknown) => typeof value === "string" && value !== "" ? value : undefined;
+  return definedFields({
+    name: text(attempt(() => fields.name)),
+    architecture: text(attempt(() => fields.architecture)),
+    version: text(attempt(() => fields.version)),
+  });
+}
+
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 function definedFields<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

@@ -99,6 +99,31 @@ describe("clientMetadata: the host (os fields and client.env)", () => {
     });
   });
 
+  it("ignores a host description that throws or holds values of the wrong type: never an error", () => {
+    const failing = [
+      () => {
+        throw new Error("no host");
+      },
+      () => null as unknown as HostDescription,
+      () => ({
+        os: { name: 7, architecture: "", version: { v: 1 } },
+        getEnv: () => {
+          throw new Error("no env");
+        },
+        dockerenv: "yes",
+      } as unknown as HostDescription),
+      () => ({
+        getEnv: (name: string) => (name === "VERCEL" ? 1 : undefined),
+        dockerenv: false,
+      } as unknown as HostDescription),
+    ];
+    for (const describeHost of failing) {
+      const client = clientMetadata({ osType: "Linux", platform: "Node.js v22", describeHost });
+      assert.deepEqual(client.os, { type: "Linux" });
+      assert.equal("env" in client, false);
+    }
+  });
+
   it("sends memory_mb and timeout_sec as BSON int32, and drops a value outside int32", () => {
     const client = clientMetadata(runtime(hostWith(SPEC_ENVIRONMENTS[2].vars)));
     const bytes = BSON.serialize(client);
