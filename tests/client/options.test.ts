@@ -14,6 +14,7 @@ describe("connect options", () => {
       socketTimeoutMS: 60_000,
       timeoutMS: undefined,
       appName: undefined,
+      driverInfo: undefined,
       srvServiceName: "mongodb",
       srvMaxHosts: 0,
       maxConnecting: 100,
@@ -175,6 +176,24 @@ describe("connect options", () => {
     assert.ok(s.tls);
     assert.equal(s.connectTimeoutMS, 7);
     assert.equal(s.appName, "opt");
+  });
+
+  it("takes driverInfo as an option only, one library or a list, each once", () => {
+    assert.deepEqual(settings("mongodb://h/", { driverInfo: { name: "odm", version: "2" } }).driverInfo, [
+      { name: "odm", version: "2" },
+    ]);
+    assert.deepEqual(
+      settings("mongodb://h/", { driverInfo: [{ name: "a" }, { name: "a" }, { name: "b" }] }).driverInfo,
+      [
+        { name: "a" },
+        { name: "b" },
+      ],
+    );
+    assert.throws(() => settings("mongodb://h/", { driverInfo: { name: "a|b" } }), {
+      code: "INVALID_OPTION",
+    });
+    const fromUri = parseConnectionString("mongodb://h/?driverInfo=odm");
+    assert.match(fromUri.warnings.join("\n"), /driverInfo/);
   });
 
   it("tlsInsecure means both unsafe flags", () => {
