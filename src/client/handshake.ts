@@ -47,23 +47,6 @@ export interface HostDescription {
   readonly dockerenv: boolean;
 }
 
-/** The environment variables the handshake reads: FaaS providers, their settings, and Kubernetes. */
-export const HANDSHAKE_VARIABLES: readonly string[] = Object.freeze([
-  "AWS_EXECUTION_ENV",
-  "AWS_LAMBDA_RUNTIME_API",
-  "AWS_REGION",
-  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
-  "FUNCTIONS_WORKER_RUNTIME",
-  "K_SERVICE",
-  "FUNCTION_NAME",
-  "FUNCTION_MEMORY_MB",
-  "FUNCTION_TIMEOUT_SEC",
-  "FUNCTION_REGION",
-  "VERCEL",
-  "VERCEL_REGION",
-  "KUBERNETES_SERVICE_HOST",
-]);
-
 /** What the runtime says about itself (a {@link Transport}'s `osType`, `platform` and `describeHost`). */
 export interface RuntimeDescription {
   readonly osType: string;
