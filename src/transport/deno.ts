@@ -61,7 +61,7 @@ import {
   type HumanCallbackOptions,
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
-import { describeDenoHost } from "./host-description-deno.ts";
+import { describeDenoHost, osTypeOf } from "./host-description-deno.ts";
 import type { HostDescription } from "../client/handshake.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
@@ -182,7 +182,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   let host: HostDescription | undefined;
   return {
     platform: `Deno ${Deno?.version?.deno}`,
-    osType: Deno?.build?.os ?? "unknown",
+    osType: osTypeOf(Deno?.build?.os),
     describeHost: () => host ??= describeDenoHost(),
     capabilities: denoCapabilities(),
     openSocket,

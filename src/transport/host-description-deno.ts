@@ -58,3 +58,36 @@ export function describeDenoHost(): HostDescription {
       attempt(() => Deno.statSync("/.dockerenv")) !== undefined,
   };
 }
+
+// uname -s for each Deno.build.os, as Node.js's os.type() says it: the handshake's os.type is the same on
+// every runtime of one machine.
+const UNAME: Readonly<Record<string, string>> = {
+  linux: "Linux",
+  android: "Linux",
+  darwin: "Darwin",
+  windows: "Windows_NT",
+  freebsd: "FreeBSD",
+  netbsd: "NetBSD",
+  openbsd: "OpenBSD",
+  aix: "AIX",
+  solaris: "SunOS",
+  illumos: "SunOS",
+};
+
+/**
+ * The handshake's `os.type` for Deno's name of the OS: what `uname -s` (and Node.js's `os.type()`) says.
+ *
+ * @param os `Deno.build.os`, or `undefined` outside Deno
+ * @returns `Linux`, `Darwin`, `Windows_NT`, …; `unknown` without one
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { osTypeOf } from "./host-description-deno.ts";
+ *
+ * assert.equal(osTypeOf("darwin"), "Darwin");
+ * assert.equal(osTypeOf(undefined), "unknown");
+ * ```
+ */
+export function osTypeOf(os: string | undefined): string {
+  return os === undefined ? "unknown" : UNAME[os] ?? os;
+}

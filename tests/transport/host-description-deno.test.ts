@@ -6,6 +6,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
+import { type } from "node:os";
+import { osTypeOf } from "../../src/transport/host-description-deno.ts";
 import { repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 
@@ -47,6 +49,7 @@ describe("describeDenoHost", () => {
     const client = JSON.parse(out.trim());
     assert.equal(client.env, undefined);
     assert.deepEqual(Object.keys(client.os), ["type", "name", "architecture"]);
+    assert.equal(client.os.type, type()); // uname -s, as node:os says it on this machine
   });
 
   it("reads the variables, /.dockerenv and the OS version it was granted, each alone", async () => {
@@ -68,5 +71,16 @@ describe("describeDenoHost", () => {
     const client = JSON.parse(out.trim());
     assert.equal(client.env.name, "gcp.func");
     assert.equal(client.env.container.orchestrator, "kubernetes");
+  });
+});
+
+describe("osTypeOf", () => {
+  it("names the OS as uname -s and Node.js's os.type() do, so that every runtime of a machine says the same", () => {
+    assert.equal(osTypeOf("linux"), "Linux");
+    assert.equal(osTypeOf("darwin"), "Darwin");
+    assert.equal(osTypeOf("windows"), "Windows_NT");
+    assert.equal(osTypeOf("illumos"), "SunOS");
+    assert.equal(osTypeOf("plan9"), "plan9");
+    assert.equal(osTypeOf(undefined), "unknown");
   });
 });
