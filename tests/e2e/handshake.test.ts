@@ -9,6 +9,7 @@ import { connectWith, MongoAuthError, type Transport } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { transports } from "../support/transports.ts";
 import { hostWith, SPEC_ENVIRONMENTS } from "../support/handshake-environments.ts";
+import { startHostileServer } from "../support/hostile-server.ts";
 
 for (const { name, transport } of await transports()) {
   describe(`handshake metadata (${name} transport)`, () => {
@@ -85,6 +86,25 @@ for (const { name, transport } of await transports()) {
         }
       });
     }
+
+    it("spec prose test 2: a hello listing a mechanism this client does not know is no error", async () => {
+      const peer = await startHostileServer({
+        upstream: { host: server.host, port: server.port },
+        plan: {
+          rewriteReply: (body, index) =>
+            index === 1 ? { ...body, saslSupportedMechs: ["ARBITRARY-MECHANISM", "SCRAM-SHA-256"] } : body,
+        },
+      });
+      try {
+        const conn = await connectWith(transport, `mongodb://alice:alice-pw@${peer.address}/`);
+        await conn.close();
+        assert.equal(conn.handshake.mechanism, "SCRAM-SHA-256");
+        const hello = conn.trace.find((event) => event.type === "hello")!;
+        assert.deepEqual(hello.attributes.saslSupportedMechs, ["ARBITRARY-MECHANISM", "SCRAM-SHA-256"]);
+      } finally {
+        await peer.close();
+      }
+    });
 
     it("appends the wrapping libraries of driverInfo with |, a repeat once; new connections carry a change", async () => {
       const library = { name: "library", version: "1.2", platform: "Library Platform" };
