@@ -14,6 +14,10 @@
 #   wrong-host-ca.pem       a third CA, which signed only:
 #   wrong-host-server.pem   a server certificate (and key) for db.example.net only: connecting to 127.0.0.1
 #                           with it is a host name mismatch
+#   crl-ca.pem              a fourth CA, which signed only:
+#   crl-server.pem          a server certificate (and key) for localhost, 127.0.0.1 and ::1, not revoked
+#   crl-revoked-server.pem  another such certificate (and key), revoked by:
+#   crl.pem                 crl-ca's certificate revocation list (tlsCRLFile), valid 20000 days
 #
 # The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
 set -euo pipefail
@@ -86,6 +90,30 @@ newkey "$tmp/wrong-host.key"
 openssl req -new -key "$tmp/wrong-host.key" -subj "/O=mongo-auth tests/CN=db.example.net" -out "$tmp/wrong-host.csr"
 sign wrong-host-ca "$tmp/wrong-host.csr" "$tmp/wrong-host.ext" "$tmp/wrong-host.crt"
 cat "$tmp/wrong-host.crt" "$tmp/wrong-host.key" >"$out/wrong-host-server.pem"
+
+# Revocation (tlsCRLFile): a CA, two server certificates, and the CA's list revoking the second.
+make_ca crl-ca "/O=mongo-auth tests/CN=mongo-auth CRL CA"
+for name in crl-server crl-revoked-server; do
+  newkey "$tmp/$name.key"
+  openssl req -new -key "$tmp/$name.key" -subj "/O=mongo-auth tests/CN=localhost" -out "$tmp/$name.csr"
+  sign crl-ca "$tmp/$name.csr" "$tmp/server.ext" "$tmp/$name.crt"
+  cat "$tmp/$name.crt" "$tmp/$name.key" >"$out/$name.pem"
+done
+mkdir -p "$tmp/crl-db"
+: >"$tmp/crl-db/index.txt"
+echo 1000 >"$tmp/crl-db/crlnumber"
+printf '[ca]\ndefault_ca = crl\n[crl]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = %s\n' \
+  "$tmp/crl-db/index.txt" "$tmp/crl-db/crlnumber" "$DAYS" >"$tmp/crl-ca.cnf"
+openssl ca -config "$tmp/crl-ca.cnf" -keyfile "$tmp/crl-ca.key" -cert "$out/crl-ca.pem" \
+  -revoke "$tmp/crl-revoked-server.crt" 2>/dev/null
+openssl ca -config "$tmp/crl-ca.cnf" -keyfile "$tmp/crl-ca.key" -cert "$out/crl-ca.pem" -gencrl \
+  -out "$out/crl.pem" 2>/dev/null
+openssl verify -crl_check -CAfile "$out/crl-ca.pem" -CRLfile "$out/crl.pem" "$tmp/crl-server.crt" >/dev/null
+if openssl verify -crl_check -CAfile "$out/crl-ca.pem" -CRLfile "$out/crl.pem" "$tmp/crl-revoked-server.crt" \
+  >/dev/null 2>&1; then
+  echo "crl-revoked-server.pem is not revoked by crl.pem" >&2
+  exit 1
+fi
 
 openssl verify -CAfile "$out/ca.pem" "$out/server-cert.pem" "$out/client.pem" >/dev/null
 openssl verify -CAfile "$out/wrong-host-ca.pem" "$out/wrong-host-server.pem" >/dev/null

@@ -427,7 +427,7 @@ export const hostnameHint: HintRule = (events) => {
 };
 
 /**
- * The server's certificate is not trusted, or not valid now.
+ * The server's certificate is not trusted, not valid now, or revoked; or the revocation lists cannot be used.
  *
  * @param trace the trace
  * @returns the hint, or `undefined`
@@ -435,17 +435,37 @@ export const hostnameHint: HintRule = (events) => {
 export const certificateHint: HintRule = (events) => {
   const trace = new TraceView(events);
   const failed = trace.forHost("tls.failed");
-  if (failed?.reason !== "untrusted" && failed?.reason !== "expired") return undefined;
+  const hint = failed && CERTIFICATE_HINTS[failed.reason];
+  if (!failed || !hint) return undefined;
   return {
-    id: failed.reason === "untrusted" ? "tls-untrusted" : "tls-expired",
-    message: failed.reason === "untrusted"
-      ? `The server's certificate does not lead to a CA this client trusts: give the server's CA with tlsCAFile.`
-      : "The server's certificate is expired or not yet valid: renew it, or check this machine's clock.",
+    id: hint.id,
+    message: hint.message,
     evidence: [{
       event: "tls.failed",
       fact: `the TLS handshake with ${hostPort(failed)} failed: ${failed.detail}`,
     }],
   };
+};
+
+const CERTIFICATE_HINTS: Partial<Record<string, { id: string; message: string }>> = {
+  untrusted: {
+    id: "tls-untrusted",
+    message: "The server's certificate does not lead to a CA this client trusts: give the server's CA with tlsCAFile.",
+  },
+  expired: {
+    id: "tls-expired",
+    message: "The server's certificate is expired or not yet valid: renew it, or check this machine's clock.",
+  },
+  revoked: {
+    id: "tls-revoked",
+    message: "The server's certificate, or a CA's of its chain, is revoked by a list in tlsCRLFile: the server " +
+      "needs a new certificate (if the list is wrong, fetch the CA's current one).",
+  },
+  "revocation-list": {
+    id: "tls-revocation-list",
+    message: "The revocation lists of tlsCRLFile could not be used for the server's chain: OpenSSL needs a " +
+      "current list, signed by its CA, from every CA of the chain.",
+  },
 };
 
 /**

@@ -66,6 +66,12 @@ export interface ConnectOptions extends AuthOptions {
   tlsCertificateKey?: { cert: string; key: string };
   /** Passphrase of an encrypted private key (Node and Bun; Deno cannot decrypt keys). */
   tlsCertificateKeyFilePassword?: string;
+  /**
+   * Certificate revocation lists (PEM, `-----BEGIN X509 CRL-----`) to check the server's certificate
+   * chain against: one for each CA of the chain, as OpenSSL checks them. A revoked certificate fails the
+   * handshake with `TLS_ERROR`. Node.js and Bun; Deno's and Workers' TLS take no such list.
+   */
+  tlsCRLFile?: string;
   /** Accept any server certificate. Unsafe: only for tests against self-signed servers. */
   tlsAllowInvalidCertificates?: boolean;
   /** Accept a certificate issued for another host name. Unsafe. */
@@ -236,6 +242,7 @@ export const CONNECT_OPTION_NAMES = [
   "tlsCertificateKeyFile",
   "tlsCertificateKey",
   "tlsCertificateKeyFilePassword",
+  "tlsCRLFile",
   "tlsAllowInvalidCertificates",
   "tlsAllowInvalidHostnames",
   "tlsInsecure",
@@ -392,13 +399,18 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
       certificateKeyFile: text("tlsCertificateKeyFile"),
       certificateKey,
       certificateKeyPassword: text("tlsCertificateKeyFilePassword"),
+      crlFile: text("tlsCRLFile"),
       allowInvalidCertificates: insecure || (flag("tlsAllowInvalidCertificates") ?? false),
       allowInvalidHostnames: insecure || (flag("tlsAllowInvalidHostnames") ?? false),
     }
     : undefined;
-  if (!tlsOn && (text("tlsCAFile") ?? text("tlsCertificateKeyFile") ?? certificateKey) !== undefined) {
+  if (
+    !tlsOn &&
+    (text("tlsCAFile") ?? text("tlsCertificateKeyFile") ?? text("tlsCRLFile") ?? certificateKey) !== undefined
+  ) {
     throw new MongoAuthError("INVALID_OPTION", "TLS files were given but TLS is off: add tls=true");
   }
+  if (tls?.crlFile !== undefined) checkRevocationRules(tls, uri.tlsDisableCertificateRevocationCheck);
   const srvServiceName = text("srvServiceName") ?? "mongodb";
   if (!isSrvServiceName(srvServiceName)) {
     throw invalid("srvServiceName", "an SRV service name (letters, digits and inner single hyphens)");
@@ -425,6 +437,22 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     compressors: compressorsOf(options, uri, warnings),
     warnings,
   };
+}
+
+// A revocation list is checked only where certificates are: beside an option that turns the checking off,
+// it would be ignored without a word.
+function checkRevocationRules(tls: TlsSettings, revocationCheckOff: boolean | undefined): void {
+  const off = tls.allowInvalidCertificates
+    ? "tlsAllowInvalidCertificates (or tlsInsecure) accepts any certificate"
+    : revocationCheckOff
+    ? "tlsDisableCertificateRevocationCheck=true turns revocation checking off"
+    : undefined;
+  if (off) {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `tlsCRLFile would change nothing: ${off}; keep one of them`,
+    );
+  }
 }
 
 // The compression specification: compressors the client does not implement yield a warning and are left

@@ -42,6 +42,8 @@ export interface TlsSettings {
   readonly certificateKey?: { readonly cert: string; readonly key: string };
   /** Passphrase of an encrypted private key. */
   readonly certificateKeyPassword?: string;
+  /** Certificate revocation lists (PEM) to check the server's chain against. */
+  readonly crlFile?: string;
   /** Accept any server certificate. Unsafe: anyone on the path can impersonate the server. */
   readonly allowInvalidCertificates: boolean;
   /** Accept a valid certificate issued for another host. Unsafe. */
@@ -172,6 +174,11 @@ export interface TransportCapabilities {
    */
   readonly socks5Proxy?: Capability;
   /**
+   * Check the server's certificate chain against certificate revocation lists (`tlsCRLFile`), which
+   * `openSocket` then gets as `tls.crlFile`. Absent means no, as for `unixDomainSockets`.
+   */
+  readonly certificateRevocationLists?: Capability;
+  /**
    * The most PBKDF2 iterations the runtime's WebCrypto derives (Cloudflare's production Workers:
    * 100 000), or `undefined` for no cap. Only the server's reply carries the SCRAM iteration count, so a
    * refusal is recognised when WebCrypto refuses, and explained with this number.
@@ -189,6 +196,7 @@ export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.
   loopbackListener: true,
   unixDomainSockets: true,
   socks5Proxy: true,
+  certificateRevocationLists: true,
 });
 
 /**
@@ -279,12 +287,14 @@ const WHAT: Readonly<Record<CapabilityName, [what: string, options: string]>> = 
   ],
   unixDomainSockets: ["open a UNIX domain socket", "a socket path as the host"],
   socks5Proxy: ["go through a SOCKS5 proxy", "proxyHost"],
+  certificateRevocationLists: ["check the server's certificate against a revocation list", "tlsCRLFile"],
 };
 
 // What a transport that does not declare a capability added after the first release is told.
 const UNDECLARED: Readonly<Partial<Record<CapabilityName, string>>> = {
   unixDomainSockets: "connect over TCP (host:port; mongod listens on 127.0.0.1:27017 by default)",
   socks5Proxy: "remove the proxy options to connect directly",
+  certificateRevocationLists: "remove tlsCRLFile, or connect with the Node.js transport",
 };
 
 /**
@@ -341,6 +351,7 @@ export function requireCapabilities(
   if (tls.caFile !== undefined || tls.ca !== undefined) requireCapability(capabilities, "customCA");
   if (tls.allowInvalidCertificates) requireCapability(capabilities, "skipCertificateVerification");
   if (tls.allowInvalidHostnames) requireCapability(capabilities, "skipHostnameVerification");
+  if (tls.crlFile !== undefined) requireCapability(capabilities, "certificateRevocationLists");
 }
 
 /**

@@ -28,6 +28,10 @@ export type TlsFailureReason =
   | "untrusted"
   /** The server's certificate is expired or not yet valid. */
   | "expired"
+  /** The server's certificate, or a CA's of its chain, is on a revocation list of `tlsCRLFile`. */
+  | "revoked"
+  /** A revocation list of `tlsCRLFile` is missing for a CA of the chain, expired, or not the CA's. */
+  | "revocation-list"
   /** The peer hung up or sent something that is not TLS during the handshake (a server without TLS). */
   | "not-tls"
   /** Our own certificate or key could not be used (bad PEM, wrong passphrase). */

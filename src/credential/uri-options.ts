@@ -30,9 +30,9 @@ import { MongoAuthError } from "../core/errors.ts";
  * `connect()` acts on the TLS options, `connectTimeoutMS`, `socketTimeoutMS`, `appName`, the auth
  * options, `srvServiceName`, `srvMaxHosts` and `maxConnecting` (handshakes in flight per client). Others are validated, as the specification asks, but not
  * acted on: `connect()` opens one connection, it is not a MongoClient (no pool, no server selection, no
- * compression, no write concern). mongo-auth does no certificate revocation checks (neither do the
- * runtimes' TLS stacks by default), so `tlsDisableOCSPEndpointCheck` and
- * `tlsDisableCertificateRevocationCheck` change nothing.
+ * compression, no write concern). mongo-auth checks revocation only against the lists of `tlsCRLFile` (no
+ * OCSP, nor do the runtimes' TLS stacks by default), so `tlsDisableOCSPEndpointCheck` changes nothing, and
+ * `tlsDisableCertificateRevocationCheck=true` beside a `tlsCRLFile` is a contradiction.
  *
  * @example Typed options of a connection string
  * ```ts
@@ -136,9 +136,14 @@ export interface UriOptions {
   readonly tlsCAFile?: string;
   /** Client certificate and key file. */
   readonly tlsCertificateKeyFile?: string;
+  /**
+   * Certificate revocation lists (PEM) to check the server's certificate chain against, as the official
+   * Node.js driver's `tlsCRLFile`: one list for each CA of the chain.
+   */
+  readonly tlsCRLFile?: string;
   /** Passphrase of the client key. */
   readonly tlsCertificateKeyFilePassword?: string;
-  /** Accepted and validated; mongo-auth checks no revocation. */
+  /** Accepted and validated; `true` contradicts a `tlsCRLFile` (an error). mongo-auth does no OCSP. */
   readonly tlsDisableCertificateRevocationCheck?: boolean;
   /** Accepted and validated; mongo-auth checks no revocation. */
   readonly tlsDisableOCSPEndpointCheck?: boolean;
@@ -281,6 +286,7 @@ const RULES: { readonly [name in UriOptionName]-?: OptionRule } = {
   tlsCA: STRING,
   tlsCAFile: STRING,
   tlsCertificateKeyFile: STRING,
+  tlsCRLFile: STRING,
   tlsCertificateKeyFilePassword: STRING,
   tlsDisableCertificateRevocationCheck: BOOLEAN,
   tlsDisableOCSPEndpointCheck: BOOLEAN,

@@ -61,6 +61,9 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
       `tlsCAFile ${settings.caFile}`,
     );
   } else if (settings.ca !== undefined) options.ca = requireCertificates(settings.ca, "tlsCA");
+  if (settings.crlFile !== undefined) {
+    options.crl = requireRevocationLists(await read(settings.crlFile, "tlsCRLFile"), settings.crlFile);
+  }
   const pair = settings.certificateKeyFile !== undefined
     ? await read(settings.certificateKeyFile, "tlsCertificateKeyFile").then((pem) => ({
       cert: pem,
@@ -80,6 +83,18 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
   return options;
+}
+
+// A file without a revocation list would check nothing: OpenSSL would take it without a word.
+function requireRevocationLists(pem: string, path: string): string {
+  if (!/-----BEGIN X509 CRL-----/.test(pem)) {
+    throw new MongoAuthError(
+      "TLS_ERROR",
+      `tlsCRLFile ${path} holds no certificate revocation list (-----BEGIN X509 CRL-----): give the PEM ` +
+        "file of your CA's revocation list (openssl crl -inform DER -in list.crl -out list.pem converts one)",
+    );
+  }
+  return pem;
 }
 
 // Deno's node:tls neither decrypts a key nor rejects a malformed certificate or key: it silently sends

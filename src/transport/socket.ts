@@ -164,12 +164,31 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
   const isTls = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
     name === "InvalidData" || /certificate|private key|tls|ssl|handshake/i.test(message);
+  const advice = REVOCATION_ADVICE[code];
   return isTls
-    ? new MongoAuthError("TLS_ERROR", `TLS handshake with ${peer} failed: ${message}`, { cause: err })
+    ? new MongoAuthError(
+      "TLS_ERROR",
+      `TLS handshake with ${peer} failed: ${message}${advice ? ` (${advice})` : ""}`,
+      { cause: err },
+    )
     : new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${code || message || name}`, {
       cause: err,
     });
 }
+
+// OpenSSL's refusals when it checks the revocation lists of tlsCRLFile, and what to do about each.
+const REVOCATION_ADVICE: Readonly<Record<string, string>> = {
+  CERT_REVOKED: "the server's certificate, or a CA's of its chain, is on a revocation list of tlsCRLFile: " +
+    "the server needs a certificate that is not revoked",
+  UNABLE_TO_GET_CRL: "tlsCRLFile has no revocation list from a CA of the server's certificate chain, and " +
+    "each one needs its list: add that CA's list to the file",
+  CRL_HAS_EXPIRED: "a revocation list of tlsCRLFile is past its next update: fetch the CA's current list",
+  CRL_NOT_YET_VALID: "a revocation list of tlsCRLFile is not valid yet: check this machine's clock",
+  CRL_SIGNATURE_FAILURE: "a revocation list of tlsCRLFile does not carry its CA's signature: fetch it again " +
+    "from the CA",
+  UNABLE_TO_DECRYPT_CRL_SIGNATURE: "a revocation list of tlsCRLFile does not carry its CA's signature: " +
+    "fetch it again from the CA",
+};
 
 // Why a UNIX domain socket did not open, for the three reasons a user can act on.
 function socketPathFailure(path: string, code: string, cause: unknown): MongoAuthError | undefined {
@@ -236,6 +255,8 @@ export function tlsFailure(err: unknown): {
 }
 
 function tlsFailureReason(code: string, name: string, message: string): TlsFailureReason {
+  if (code === "CERT_REVOKED") return "revoked";
+  if (REVOCATION_ADVICE[code] !== undefined) return "revocation-list";
   if (
     code === "ERR_TLS_CERT_ALTNAME_INVALID" ||
     /NotValidForName|not valid for name|altname|hostname mismatch/i.test(message)
@@ -372,7 +393,10 @@ const PINNING_DENO = [2, 8] as const;
  *
  * @returns the capabilities that differ from `FULL_CAPABILITIES`
  */
-export function denoTlsLimits(): Pick<TransportCapabilities, "customCA" | "encryptedPrivateKeys"> {
+export function denoTlsLimits(): Pick<
+  TransportCapabilities,
+  "customCA" | "encryptedPrivateKeys" | "certificateRevocationLists"
+> {
   const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
   const version = deno?.version?.deno ?? "0.0";
   const [major, minor] = version.split(".").map(Number);
@@ -385,5 +409,11 @@ export function denoTlsLimits(): Pick<TransportCapabilities, "customCA" | "encry
         "certificate is publicly trusted",
     },
     encryptedPrivateKeys: { instead: "decrypt it first (openssl pkey -in key.pem -out plain.pem)" },
+    // Deno.connectTls takes no list, and Deno's node:tls accepts `crl` and ignores it: a revoked
+    // certificate would pass.
+    certificateRevocationLists: {
+      instead: "its TLS takes no revocation list (node:tls on Deno ignores one, so a revoked certificate " +
+        "would pass): run this program on Node.js or Bun to check tlsCRLFile, or remove it",
+    },
   };
 }

@@ -125,6 +125,10 @@ const WORKERS_CAPABILITIES: TransportCapabilities = {
   },
   unixDomainSockets: { instead: "connect over TCP (host:port): a Worker's sockets reach only TCP hosts" },
   socks5Proxy: true,
+  certificateRevocationLists: {
+    instead: "Workers verify servers against the platform's trust store only (and have no files): remove " +
+      "tlsCRLFile",
+  },
   maxPbkdf2Iterations: WORKERS_MAX_PBKDF2_ITERATIONS,
 };
 

@@ -3,7 +3,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { connectWith } from "@mongo-auth/core";
+import { connectWith, hintsFor, MongoAuthError } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
@@ -77,6 +77,93 @@ for (const { name, transport } of await transports()) {
         (err: { code?: string; message?: string }) =>
           ["TLS_ERROR", "CONNECTION_CLOSED"].includes(err.code!) && /add tls=true/.test(err.message!),
       );
+    });
+  });
+}
+
+// Certificate revocation lists: two servers with certificates of crl-ca, the second revoked by crl.pem.
+// Node.js and Bun check them (OpenSSL); Deno's TLS takes no list, so both of its transports refuse one.
+for (const { name, transport } of await transports()) {
+  describe(`certificate revocation lists, tlsCRLFile (${name} transport)`, () => {
+    const servers: Record<"good" | "revoked", RunningServer> = {} as never;
+    let plain: RunningServer;
+    before(async () => {
+      for (
+        const [which, file] of [["good", "crl-server.pem"], ["revoked", "crl-revoked-server.pem"]] as const
+      ) {
+        servers[which] = await startServer({
+          users,
+          tls: {
+            cert: pki(file),
+            key: pki(file),
+            ca: pki("crl-ca.pem"),
+            allowConnectionsWithoutCertificates: true,
+          },
+        });
+      }
+      plain = await startServer({ users, tls });
+    });
+    after(async () => {
+      await Promise.all([servers.good.close(), servers.revoked.close(), plain.close()]);
+    });
+
+    const uri = (server: RunningServer, ca: string, crl?: string) =>
+      `mongodb://alice:alice-pw@${server.address}/?tls=true&tlsCAFile=${encodeURIComponent(pki(ca))}` +
+      (crl ? `&tlsCRLFile=${encodeURIComponent(pki(crl))}` : "");
+
+    if (transport.capabilities.certificateRevocationLists !== true) {
+      it("is refused before any socket: this runtime's TLS would ignore the list", async () => {
+        const opened = servers.revoked.stats.connectionsOpened;
+        await assert.rejects(connectWith(transport, uri(servers.revoked, "crl-ca.pem", "crl.pem")), {
+          code: "RUNTIME_UNSUPPORTED",
+          message:
+            /cannot check the server's certificate against a revocation list \(tlsCRLFile\).*Node\.js or Bun/,
+        });
+        assert.equal(servers.revoked.stats.connectionsOpened, opened);
+      });
+      return;
+    }
+
+    it("connects to a server whose certificate the list does not revoke", async () => {
+      const conn = await connectWith(transport, uri(servers.good, "crl-ca.pem", "crl.pem"));
+      assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+      await conn.close();
+    });
+
+    it("refuses a revoked certificate with TLS_ERROR saying so, and the trace's hint says what to do", async () => {
+      const err = await connectWith(transport, uri(servers.revoked, "crl-ca.pem", "crl.pem")).catch((e) => e);
+      assert.ok(err instanceof MongoAuthError);
+      assert.equal(err.code, "TLS_ERROR");
+      assert.match(
+        err.message,
+        /certificate revoked \(the server's certificate, or a CA's of its chain, is on a revocation list of tlsCRLFile/,
+      );
+      assert.equal(err.trace?.find((event) => event.type === "tls.failed")?.attributes.reason, "revoked");
+      assert.equal(hintsFor(err.trace)[0]?.id, "tls-revoked");
+    });
+
+    it("without tlsCRLFile the same revoked certificate passes: the refusal is the list's", async () => {
+      const conn = await connectWith(transport, uri(servers.revoked, "crl-ca.pem"));
+      await conn.close();
+    });
+
+    it("a chain whose CA has no list in the file fails, saying to add that CA's list", async () => {
+      const err = await connectWith(transport, uri(plain, "ca.pem", "crl.pem")).catch((e) => e);
+      assert.equal(err.code, "TLS_ERROR");
+      assert.match(
+        err.message,
+        /tlsCRLFile has no revocation list from a CA of the server's certificate chain/,
+      );
+      assert.equal(hintsFor(err.trace)[0]?.id, "tls-revocation-list");
+    });
+
+    it("a file that holds no revocation list fails before the handshake, naming it", async () => {
+      const opened = servers.good.stats.connectionsOpened;
+      await assert.rejects(connectWith(transport, uri(servers.good, "crl-ca.pem", "crl-ca.pem")), {
+        code: "TLS_ERROR",
+        message: /tlsCRLFile .*crl-ca\.pem holds no certificate revocation list/,
+      });
+      assert.equal(servers.good.stats.connectionsOpened, opened);
     });
   });
 }
