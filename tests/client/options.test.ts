@@ -196,6 +196,35 @@ describe("connect options", () => {
     assert.match(fromUri.warnings.join("\n"), /driverInfo/);
   });
 
+  it("tlsCRLFile: a TLS file (TLS must be on), and refused where it would change nothing", () => {
+    assert.equal(settings("mongodb://h/?tls=true&tlsCRLFile=%2Fca%2Fcrl.pem").tls?.crlFile, "/ca/crl.pem");
+    assert.equal(
+      settings("mongodb://h/", { tls: true, tlsCRLFile: "/ca/crl.pem" }).tls?.crlFile,
+      "/ca/crl.pem",
+    );
+    assert.deepEqual(parseConnectionString("mongodb://h/?tls=true&tlsCRLFile=x").warnings, []);
+    assert.throws(() => settings("mongodb://h/?tlsCRLFile=x"), {
+      code: "INVALID_OPTION",
+      message: "TLS files were given but TLS is off: add tls=true",
+    });
+    for (const off of ["tlsAllowInvalidCertificates=true", "tlsInsecure=true"]) {
+      assert.throws(() => settings(`mongodb://h/?tls=true&tlsCRLFile=x&${off}`), {
+        code: "INVALID_OPTION",
+        message:
+          /^tlsCRLFile would change nothing: tlsAllowInvalidCertificates \(or tlsInsecure\) accepts any/,
+      });
+    }
+    assert.throws(
+      () => settings("mongodb://h/?tls=true&tlsCRLFile=x&tlsDisableCertificateRevocationCheck=true"),
+      {
+        code: "INVALID_OPTION",
+        message: /tlsDisableCertificateRevocationCheck=true turns revocation checking off/,
+      },
+    );
+    const on = settings("mongodb://h/?tls=true&tlsCRLFile=x&tlsDisableCertificateRevocationCheck=false");
+    assert.equal(on.tls?.crlFile, "x");
+  });
+
   it("tlsInsecure means both unsafe flags", () => {
     const tls = settings("mongodb://h/?tls=true&tlsInsecure=true").tls!;
     assert.equal(tls.allowInvalidCertificates, true);

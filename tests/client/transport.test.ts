@@ -44,6 +44,18 @@ describe("requireCapability", () => {
     });
   });
 
+  it("a revocation list needs a transport that declares it checks one (one written before it does not)", () => {
+    const tls = { allowInvalidCertificates: false, allowInvalidHostnames: false, crlFile: "/crl.pem" };
+    requireCapabilities(limited, tls);
+    const older = { ...limited, certificateRevocationLists: undefined };
+    assert.throws(() => requireCapabilities(older, tls), {
+      code: "RUNTIME_UNSUPPORTED",
+      message: "Example 1.0 cannot check the server's certificate against a revocation list (tlsCRLFile): " +
+        "remove tlsCRLFile, or connect with the Node.js transport",
+    });
+    assert.notEqual(workersTransport.capabilities.certificateRevocationLists, true);
+  });
+
   it("connectWith checks before it resolves a name or opens a socket", async () => {
     let touched = false;
     const transport: Transport = {
