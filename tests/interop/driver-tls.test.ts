@@ -1,0 +1,69 @@
+// The official `mongodb` driver with tlsCRLFile against the reference server's TLS, the same fixtures as
+// tests/e2e/tls.test.ts: the oracle for what a revocation list means (OpenSSL through node:tls decides,
+// not our code). On Node.js and Bun the driver refuses the revoked certificate as mongo-auth does. On Deno
+// it connects anyway, because Deno's node:tls ignores the list: the reason mongo-auth refuses tlsCRLFile
+// there instead of passing it on.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { MongoClient, MongoServerSelectionError } from "mongodb";
+import { fixturePath } from "../../testing/paths.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { runtime } from "../support/transports.ts";
+
+const pki = (name: string) => fixturePath(`pki/${name}`);
+const users = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
+
+// Pings as alice over TLS with crl-ca's CA and its revocation list; always closes the client.
+async function ping(server: RunningServer): Promise<unknown> {
+  const client = new MongoClient(`mongodb://alice:alice-pw@${server.address}/`, {
+    tls: true,
+    tlsCAFile: pki("crl-ca.pem"),
+    tlsCRLFile: pki("crl.pem"),
+    serverSelectionTimeoutMS: 2000,
+    connectTimeoutMS: 2000,
+    maxPoolSize: 1,
+  });
+  try {
+    return (await client.db("admin").command({ ping: 1 })).ok;
+  } finally {
+    await client.close();
+  }
+}
+
+describe("official driver: tlsCRLFile", () => {
+  const servers: Record<"good" | "revoked", RunningServer> = {} as never;
+  before(async () => {
+    for (
+      const [which, file] of [["good", "crl-server.pem"], ["revoked", "crl-revoked-server.pem"]] as const
+    ) {
+      servers[which] = await startServer({
+        users,
+        tls: {
+          cert: pki(file),
+          key: pki(file),
+          ca: pki("crl-ca.pem"),
+          allowConnectionsWithoutCertificates: true,
+        },
+      });
+    }
+  });
+  after(async () => {
+    await Promise.all([servers.good.close(), servers.revoked.close()]);
+  });
+
+  it("connects to the server whose certificate the list does not revoke", async () => {
+    assert.equal(await ping(servers.good), 1);
+  });
+
+  if (runtime === "deno") {
+    it("on Deno connects to the revoked server too: Deno's node:tls ignores the list", async () => {
+      assert.equal(await ping(servers.revoked), 1);
+    });
+  } else {
+    it("refuses the revoked server: certificate revoked", async () => {
+      const err = await ping(servers.revoked).catch((e) => e);
+      assert.ok(err instanceof MongoServerSelectionError, String(err));
+      assert.match(String(err.message), /certificate revoked/);
+    });
+  }
+});
