@@ -450,7 +450,8 @@ export const certificateHint: HintRule = (events) => {
 const CERTIFICATE_HINTS: Partial<Record<string, { id: string; message: string }>> = {
   untrusted: {
     id: "tls-untrusted",
-    message: "The server's certificate does not lead to a CA this client trusts: give the server's CA with tlsCAFile.",
+    message:
+      "The server's certificate does not lead to a CA this client trusts: give the server's CA with tlsCAFile.",
   },
   expired: {
     id: "tls-expired",
@@ -458,7 +459,8 @@ const CERTIFICATE_HINTS: Partial<Record<string, { id: string; message: string }>
   },
   revoked: {
     id: "tls-revoked",
-    message: "The server's certificate, or a CA's of its chain, is revoked by a list in tlsCRLFile: the server " +
+    message:
+      "The server's certificate, or a CA's of its chain, is revoked by a list in tlsCRLFile: the server " +
       "needs a new certificate (if the list is wrong, fetch the CA's current one).",
   },
   "revocation-list": {

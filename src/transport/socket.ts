@@ -184,7 +184,8 @@ const REVOCATION_ADVICE: Readonly<Record<string, string>> = {
     "each one needs its list: add that CA's list to the file",
   CRL_HAS_EXPIRED: "a revocation list of tlsCRLFile is past its next update: fetch the CA's current list",
   CRL_NOT_YET_VALID: "a revocation list of tlsCRLFile is not valid yet: check this machine's clock",
-  CRL_SIGNATURE_FAILURE: "a revocation list of tlsCRLFile does not carry its CA's signature: fetch it again " +
+  CRL_SIGNATURE_FAILURE:
+    "a revocation list of tlsCRLFile does not carry its CA's signature: fetch it again " +
     "from the CA",
   UNABLE_TO_DECRYPT_CRL_SIGNATURE: "a revocation list of tlsCRLFile does not carry its CA's signature: " +
     "fetch it again from the CA",
