@@ -7,6 +7,7 @@ import { connectWith, hintsFor, MongoAuthError } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
+import { type CrlServers, startCrlServers } from "../support/crl-servers.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
 const tls = {
@@ -85,26 +86,14 @@ for (const { name, transport } of await transports()) {
 // Node.js and Bun check them (OpenSSL); Deno's TLS takes no list, so both of its transports refuse one.
 for (const { name, transport } of await transports()) {
   describe(`certificate revocation lists, tlsCRLFile (${name} transport)`, () => {
-    const servers: Record<"good" | "revoked", RunningServer> = {} as never;
+    let servers: CrlServers;
     let plain: RunningServer;
     before(async () => {
-      for (
-        const [which, file] of [["good", "crl-server.pem"], ["revoked", "crl-revoked-server.pem"]] as const
-      ) {
-        servers[which] = await startServer({
-          users,
-          tls: {
-            cert: pki(file),
-            key: pki(file),
-            ca: pki("crl-ca.pem"),
-            allowConnectionsWithoutCertificates: true,
-          },
-        });
-      }
+      servers = await startCrlServers(users);
       plain = await startServer({ users, tls });
     });
     after(async () => {
-      await Promise.all([servers.good.close(), servers.revoked.close(), plain.close()]);
+      await Promise.all([servers.close(), plain.close()]);
     });
 
     const uri = (server: RunningServer, ca: string, crl?: string) =>

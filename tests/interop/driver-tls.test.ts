@@ -7,7 +7,8 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerSelectionError } from "mongodb";
 import { fixturePath } from "../../testing/paths.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import type { RunningServer } from "../../testing/reference-server/server.ts";
+import { type CrlServers, startCrlServers } from "../support/crl-servers.ts";
 import { runtime } from "../support/transports.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
@@ -31,25 +32,9 @@ async function ping(server: RunningServer): Promise<unknown> {
 }
 
 describe("official driver: tlsCRLFile", () => {
-  const servers: Record<"good" | "revoked", RunningServer> = {} as never;
-  before(async () => {
-    for (
-      const [which, file] of [["good", "crl-server.pem"], ["revoked", "crl-revoked-server.pem"]] as const
-    ) {
-      servers[which] = await startServer({
-        users,
-        tls: {
-          cert: pki(file),
-          key: pki(file),
-          ca: pki("crl-ca.pem"),
-          allowConnectionsWithoutCertificates: true,
-        },
-      });
-    }
-  });
-  after(async () => {
-    await Promise.all([servers.good.close(), servers.revoked.close()]);
-  });
+  let servers: CrlServers;
+  before(async () => void (servers = await startCrlServers(users)));
+  after(() => servers.close());
 
   it("connects to the server whose certificate the list does not revoke", async () => {
     assert.equal(await ping(servers.good), 1);
