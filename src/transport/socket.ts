@@ -162,9 +162,9 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     /before secure TLS connection|eof|close_notify|reset/i.test(message);
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
-  const isTls = /^(ERR_TLS|ERR_SSL|CERT_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
+  const isTls = /^(ERR_TLS|ERR_SSL|CERT_|CRL_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
     name === "InvalidData" || /certificate|private key|tls|ssl|handshake/i.test(message);
-  const advice = REVOCATION_ADVICE[code];
+  const advice = REVOCATION_ADVICE.get(code);
   return isTls
     ? new MongoAuthError(
       "TLS_ERROR",
@@ -177,19 +177,24 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
 }
 
 // OpenSSL's refusals when it checks the revocation lists of tlsCRLFile, and what to do about each.
-const REVOCATION_ADVICE: Readonly<Record<string, string>> = {
-  CERT_REVOKED: "the server's certificate, or a CA's of its chain, is on a revocation list of tlsCRLFile: " +
-    "the server needs a certificate that is not revoked",
-  UNABLE_TO_GET_CRL: "tlsCRLFile has no revocation list from a CA of the server's certificate chain, and " +
-    "each one needs its list: add that CA's list to the file",
-  CRL_HAS_EXPIRED: "a revocation list of tlsCRLFile is past its next update: fetch the CA's current list",
-  CRL_NOT_YET_VALID: "a revocation list of tlsCRLFile is not valid yet: check this machine's clock",
-  CRL_SIGNATURE_FAILURE:
-    "a revocation list of tlsCRLFile does not carry its CA's signature: fetch it again " +
-    "from the CA",
-  UNABLE_TO_DECRYPT_CRL_SIGNATURE: "a revocation list of tlsCRLFile does not carry its CA's signature: " +
-    "fetch it again from the CA",
-};
+const NOT_SIGNED =
+  "a revocation list of tlsCRLFile does not carry its CA's signature: fetch it again from the CA";
+const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
+  [
+    "CERT_REVOKED",
+    "the server's certificate, or a CA's of its chain, is on a revocation list of tlsCRLFile: the server " +
+    "needs a certificate that is not revoked",
+  ],
+  [
+    "UNABLE_TO_GET_CRL",
+    "tlsCRLFile has no revocation list from a CA of the server's certificate chain, and each one needs its " +
+    "list: add that CA's list to the file",
+  ],
+  ["CRL_HAS_EXPIRED", "a revocation list of tlsCRLFile is past its next update: fetch the CA's current list"],
+  ["CRL_NOT_YET_VALID", "a revocation list of tlsCRLFile is not valid yet: check this machine's clock"],
+  ["CRL_SIGNATURE_FAILURE", NOT_SIGNED],
+  ["UNABLE_TO_DECRYPT_CRL_SIGNATURE", NOT_SIGNED],
+]);
 
 // Why a UNIX domain socket did not open, for the three reasons a user can act on.
 function socketPathFailure(path: string, code: string, cause: unknown): MongoAuthError | undefined {
@@ -257,7 +262,7 @@ export function tlsFailure(err: unknown): {
 
 function tlsFailureReason(code: string, name: string, message: string): TlsFailureReason {
   if (code === "CERT_REVOKED") return "revoked";
-  if (REVOCATION_ADVICE[code] !== undefined) return "revocation-list";
+  if (REVOCATION_ADVICE.has(code)) return "revocation-list";
   if (
     code === "ERR_TLS_CERT_ALTNAME_INVALID" ||
     /NotValidForName|not valid for name|altname|hostname mismatch/i.test(message)

@@ -116,6 +116,48 @@ describe("socket errors", () => {
   });
 });
 
+describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
+  const node = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it("is TLS_ERROR with what to do, and a trace reason of its own", () => {
+    const cases: [code: string, message: string, advice: RegExp, reason: string][] = [
+      [
+        "CERT_REVOKED",
+        "certificate revoked",
+        /the server needs a certificate that is not revoked/,
+        "revoked",
+      ],
+      [
+        "UNABLE_TO_GET_CRL",
+        "unable to get certificate CRL",
+        /add that CA's list to the file/,
+        "revocation-list",
+      ],
+      ["CRL_HAS_EXPIRED", "CRL has expired", /fetch the CA's current list/, "revocation-list"],
+      ["CRL_NOT_YET_VALID", "CRL is not yet valid", /check this machine's clock/, "revocation-list"],
+      ["CRL_SIGNATURE_FAILURE", "CRL signature failure", /carry its CA's signature/, "revocation-list"],
+    ];
+    for (const [code, message, advice, reason] of cases) {
+      const trace = new TraceRecorder();
+      const error = socketError(node(code, message), "db.internal", 27017, true, trace);
+      assert.equal(error.code, "TLS_ERROR", code);
+      assert.ok(
+        error.message.startsWith(`TLS handshake with db.internal:27017 failed: ${message} (`),
+        error.message,
+      );
+      assert.match(error.message, advice);
+      assert.equal((trace.events[0].attributes as { reason?: string }).reason, reason);
+    }
+  });
+
+  it("adds nothing to other codes, whatever their name", () => {
+    for (const code of ["CERT_HAS_EXPIRED", "constructor", "toString"]) {
+      const error = socketError(Object.assign(new Error("certificate trouble"), { code }), "h", 1, true);
+      assert.equal(error.message, "TLS handshake with h:1 failed: certificate trouble");
+    }
+  });
+});
+
 describe("a failed TLS handshake, for the trace", () => {
   const node = (code: string, message: string, extra: object = {}) =>
     Object.assign(new Error(message), { code, ...extra });
