@@ -16,8 +16,11 @@
 #                           with it is a host name mismatch
 #   crl-ca.pem              a fourth CA, which signed only:
 #   crl-server.pem          a server certificate (and key) for localhost, 127.0.0.1 and ::1, not revoked
-#   crl-revoked-server.pem  another such certificate (and key), revoked by:
-#   crl.pem                 crl-ca's certificate revocation list (tlsCRLFile), valid 20000 days
+#   crl-revoked-server.pem  another such certificate (and key), revoked by crl.pem
+#                           (and an intermediate CA, whose certificate is only in:)
+#   crl-chain-server.pem    a server certificate the intermediate signed, the intermediate's, and the key
+#   crl.pem                 two certificate revocation lists (tlsCRLFile), valid 20000 days: crl-ca's,
+#                           revoking crl-revoked-server.pem, then the intermediate's, revoking nothing
 #
 # The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
 set -euo pipefail
@@ -91,29 +94,54 @@ openssl req -new -key "$tmp/wrong-host.key" -subj "/O=mongo-auth tests/CN=db.exa
 sign wrong-host-ca "$tmp/wrong-host.csr" "$tmp/wrong-host.ext" "$tmp/wrong-host.crt"
 cat "$tmp/wrong-host.crt" "$tmp/wrong-host.key" >"$out/wrong-host-server.pem"
 
-# Revocation (tlsCRLFile): a CA, two server certificates, and the CA's list revoking the second.
+# Revocation (tlsCRLFile): a CA, two server certificates, and the CA's list revoking the second; an
+# intermediate CA under it, with a server certificate and a list of its own (OpenSSL wants one per CA).
 make_ca crl-ca "/O=mongo-auth tests/CN=mongo-auth CRL CA"
-for name in crl-server crl-revoked-server; do
-  newkey "$tmp/$name.key"
-  openssl req -new -key "$tmp/$name.key" -subj "/O=mongo-auth tests/CN=localhost" -out "$tmp/$name.csr"
-  sign crl-ca "$tmp/$name.csr" "$tmp/server.ext" "$tmp/$name.crt"
-  cat "$tmp/$name.crt" "$tmp/$name.key" >"$out/$name.pem"
-done
-mkdir -p "$tmp/crl-db"
-: >"$tmp/crl-db/index.txt"
-echo 1000 >"$tmp/crl-db/crlnumber"
-printf '[ca]\ndefault_ca = crl\n[crl]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = %s\n' \
-  "$tmp/crl-db/index.txt" "$tmp/crl-db/crlnumber" "$DAYS" >"$tmp/crl-ca.cnf"
-openssl ca -config "$tmp/crl-ca.cnf" -keyfile "$tmp/crl-ca.key" -cert "$out/crl-ca.pem" \
-  -revoke "$tmp/crl-revoked-server.crt" 2>/dev/null
-openssl ca -config "$tmp/crl-ca.cnf" -keyfile "$tmp/crl-ca.key" -cert "$out/crl-ca.pem" -gencrl \
-  -out "$out/crl.pem" 2>/dev/null
-openssl verify -crl_check -CAfile "$out/crl-ca.pem" -CRLfile "$out/crl.pem" "$tmp/crl-server.crt" >/dev/null
-if openssl verify -crl_check -CAfile "$out/crl-ca.pem" -CRLfile "$out/crl.pem" "$tmp/crl-revoked-server.crt" \
-  >/dev/null 2>&1; then
-  echo "crl-revoked-server.pem is not revoked by crl.pem" >&2
-  exit 1
-fi
+newkey "$tmp/crl-intermediate.key"
+openssl req -new -key "$tmp/crl-intermediate.key" -subj "/O=mongo-auth tests/CN=mongo-auth CRL intermediate CA" \
+  -out "$tmp/crl-intermediate.csr"
+printf 'basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\n' \
+  >"$tmp/intermediate.ext"
+sign crl-ca "$tmp/crl-intermediate.csr" "$tmp/intermediate.ext" "$tmp/crl-intermediate.pem"
+server_of() { # ca certificate, ca key, name
+  newkey "$tmp/$3.key"
+  openssl req -new -key "$tmp/$3.key" -subj "/O=mongo-auth tests/CN=localhost" -out "$tmp/$3.csr"
+  openssl x509 -req -in "$tmp/$3.csr" -CA "$1" -CAkey "$2" -set_serial "0x$(openssl rand -hex 16)" \
+    -days "$DAYS" -extfile "$tmp/server.ext" -out "$tmp/$3.crt" 2>/dev/null
+}
+server_of "$out/crl-ca.pem" "$tmp/crl-ca.key" crl-server
+server_of "$out/crl-ca.pem" "$tmp/crl-ca.key" crl-revoked-server
+server_of "$tmp/crl-intermediate.pem" "$tmp/crl-intermediate.key" crl-chain-server
+cat "$tmp/crl-server.crt" "$tmp/crl-server.key" >"$out/crl-server.pem"
+cat "$tmp/crl-revoked-server.crt" "$tmp/crl-revoked-server.key" >"$out/crl-revoked-server.pem"
+cat "$tmp/crl-chain-server.crt" "$tmp/crl-intermediate.pem" "$tmp/crl-chain-server.key" >"$out/crl-chain-server.pem"
+crl_of() { # ca certificate, ca key, output list, [certificate to revoke]
+  local db="$tmp/db-$(basename "$3")"
+  mkdir -p "$db"
+  : >"$db/index.txt"
+  echo 1000 >"$db/crlnumber"
+  printf '[ca]\ndefault_ca = crl\n[crl]\ndatabase = %s\ncrlnumber = %s\ndefault_md = sha256\ndefault_crl_days = %s\n' \
+    "$db/index.txt" "$db/crlnumber" "$DAYS" >"$db/ca.cnf"
+  if [ -n "${4:-}" ]; then
+    openssl ca -config "$db/ca.cnf" -keyfile "$2" -cert "$1" -revoke "$4" 2>/dev/null
+  fi
+  openssl ca -config "$db/ca.cnf" -keyfile "$2" -cert "$1" -gencrl -out "$3" 2>/dev/null
+}
+crl_of "$out/crl-ca.pem" "$tmp/crl-ca.key" "$tmp/root.crl" "$tmp/crl-revoked-server.crt"
+crl_of "$tmp/crl-intermediate.pem" "$tmp/crl-intermediate.key" "$tmp/intermediate.crl"
+cat "$tmp/root.crl" "$tmp/intermediate.crl" >"$out/crl.pem"
+check_crl() { # expected outcome (ok/revoked), certificate, [intermediate]
+  local args=(-crl_check_all -CAfile "$out/crl-ca.pem" -CRLfile "$out/crl.pem")
+  [ -n "${3:-}" ] && args+=(-untrusted "$3")
+  if openssl verify "${args[@]}" "$2" >/dev/null 2>&1; then got=ok; else got=revoked; fi
+  if [ "$got" != "$1" ]; then
+    echo "crl.pem: $2 is $got, expected $1" >&2
+    exit 1
+  fi
+}
+check_crl ok "$tmp/crl-server.crt"
+check_crl revoked "$tmp/crl-revoked-server.crt"
+check_crl ok "$tmp/crl-chain-server.crt" "$tmp/crl-intermediate.pem"
 
 openssl verify -CAfile "$out/ca.pem" "$out/server-cert.pem" "$out/client.pem" >/dev/null
 openssl verify -CAfile "$out/wrong-host-ca.pem" "$out/wrong-host-server.pem" >/dev/null

@@ -85,16 +85,19 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
   return options;
 }
 
-// A file without a revocation list would check nothing: OpenSSL would take it without a word.
-function requireRevocationLists(pem: string, path: string): string {
-  if (!/-----BEGIN X509 CRL-----/.test(pem)) {
+// Each list of the file on its own: given the file whole, node:tls reads only its first list, and a chain
+// through an intermediate CA (whose list comes second) would fail. A file without a list would check
+// nothing: OpenSSL would take it without a word.
+function requireRevocationLists(pem: string, path: string): string[] {
+  const lists = pem.match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g);
+  if (!lists) {
     throw new MongoAuthError(
       "TLS_ERROR",
       `tlsCRLFile ${path} holds no certificate revocation list (-----BEGIN X509 CRL-----): give the PEM ` +
         "file of your CA's revocation list (openssl crl -inform DER -in list.crl -out list.pem converts one)",
     );
   }
-  return pem;
+  return lists;
 }
 
 // Deno's node:tls neither decrypts a key nor rejects a malformed certificate or key: it silently sends

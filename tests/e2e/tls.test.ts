@@ -131,6 +131,11 @@ for (const { name, transport } of await transports()) {
       assert.equal(hintsFor(err.trace)[0]?.id, "tls-revoked");
     });
 
+    it("reads every list of the file: a chain through an intermediate CA needs the second", async () => {
+      const conn = await connectWith(transport, uri(servers.chain, "crl-ca.pem", "crl.pem"));
+      await conn.close();
+    });
+
     it("without tlsCRLFile the same revoked certificate passes: the refusal is the list's", async () => {
       const conn = await connectWith(transport, uri(servers.revoked, "crl-ca.pem"));
       await conn.close();

@@ -1,6 +1,7 @@
 // The official `mongodb` driver with tlsCRLFile against the reference server's TLS, the same fixtures as
 // tests/e2e/tls.test.ts: the oracle for what a revocation list means (OpenSSL through node:tls decides,
-// not our code). On Node.js and Bun the driver refuses the revoked certificate as mongo-auth does. On Deno
+// not our code). On Node.js and Bun the driver refuses the revoked certificate as mongo-auth does (and,
+// reading only the first list of the file, a chain through an intermediate CA too). On Deno
 // it connects anyway, because Deno's node:tls ignores the list: the reason mongo-auth refuses tlsCRLFile
 // there instead of passing it on.
 import { after, before, describe, it } from "node:test";
@@ -49,6 +50,14 @@ describe("official driver: tlsCRLFile", () => {
       const err = await ping(servers.revoked).catch((e) => e);
       assert.ok(err instanceof MongoServerSelectionError, String(err));
       assert.match(String(err.message), /certificate revoked/);
+    });
+
+    // It hands node:tls the file whole, which reads its first list only; mongo-auth hands each list on its
+    // own and connects (tests/e2e/tls.test.ts).
+    it("reads only the file's first list: a chain through the intermediate CA fails", async () => {
+      const err = await ping(servers.chain).catch((e) => e);
+      assert.ok(err instanceof MongoServerSelectionError, String(err));
+      assert.match(String(err.message), /unable to get certificate CRL/);
     });
   }
 });

@@ -1,21 +1,24 @@
-// Two TLS reference servers with certificates of the test PKI's CRL CA (scripts/make-test-pki.sh): one
-// whose certificate testing/fixtures/pki/crl.pem leaves alone, one it revokes. For tests/e2e/tls.test.ts
-// and tests/interop/driver-tls.test.ts.
+// Three TLS reference servers with certificates of the test PKI's CRL CA (scripts/make-test-pki.sh): one
+// whose certificate testing/fixtures/pki/crl.pem leaves alone, one it revokes, and one whose certificate an
+// intermediate CA signed (crl.pem's second list is the intermediate's). For tests/e2e/tls.test.ts and
+// tests/interop/driver-tls.test.ts.
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
 
-/** The two servers, and a way to stop both. */
+/** The servers, and a way to stop them. */
 export interface CrlServers {
   /** Its certificate is not on the list. */
   readonly good: RunningServer;
   /** Its certificate is on crl.pem. */
   readonly revoked: RunningServer;
+  /** It presents its certificate and the intermediate CA's that signed it. */
+  readonly chain: RunningServer;
   close(): Promise<void>;
 }
 
 /**
- * Starts both servers with `users`.
+ * Starts the servers with `users`.
  * @param users the servers' users
  * @returns the running servers
  */
@@ -30,5 +33,7 @@ export async function startCrlServers(users: ServerConfig["users"]): Promise<Crl
   };
   const good = await start("crl-server.pem");
   const revoked = await start("crl-revoked-server.pem");
-  return { good, revoked, close: async () => void await Promise.all([good.close(), revoked.close()]) };
+  const chain = await start("crl-chain-server.pem");
+  const close = async () => void await Promise.all([good.close(), revoked.close(), chain.close()]);
+  return { good, revoked, chain, close };
 }
