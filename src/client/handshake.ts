@@ -11,7 +11,7 @@ import { BSON } from "bson";
 import { MongoAuthError } from "../core/errors.ts";
 import type { Document } from "../wire/command.ts";
 import { VERSION } from "../core/version.ts";
-import { typeName } from "../core/options.ts";
+import { definedFields, typeName } from "../core/options.ts";
 
 /** The most bytes (UTF-8) of `client.application.name` a server accepts. */
 export const MAX_APP_NAME_BYTES = 128;
@@ -373,12 +373,6 @@ function attempt<T>(read: () => T): T | undefined {
   } catch {
     return undefined;
   }
-}
-
-function definedFields<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
-  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
-    [K in keyof T]?: Exclude<T[K], undefined>;
-  };
 }
 
 function utf8Length(text: string): number {

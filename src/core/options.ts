@@ -132,3 +132,23 @@ export function typeName(value: unknown): string {
   const type = typeof value;
   return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
 }
+
+/**
+ * A copy of `fields` without the keys whose value is `undefined`, so that an absent option reads as absent
+ * (`"key" in object`, `Object.keys`, a BSON document) rather than as a key holding `undefined`.
+ *
+ * @param fields an object
+ * @returns its defined entries
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { definedFields } from "./options.ts";
+ *
+ * assert.deepEqual(definedFields({ region: "eu-west-1", memory_mb: undefined }), { region: "eu-west-1" });
+ * ```
+ */
+export function definedFields<T extends object>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(fields).filter(([, value]) => value !== undefined)) as {
+    [K in keyof T]?: Exclude<T[K], undefined>;
+  };
+}
