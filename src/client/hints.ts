@@ -435,7 +435,7 @@ export const hostnameHint: HintRule = (events) => {
 export const certificateHint: HintRule = (events) => {
   const trace = new TraceView(events);
   const failed = trace.forHost("tls.failed");
-  const hint = failed && CERTIFICATE_HINTS[failed.reason];
+  const hint = failed && CERTIFICATE_HINTS.get(failed.reason);
   if (!failed || !hint) return undefined;
   return {
     id: hint.id,
@@ -447,28 +447,30 @@ export const certificateHint: HintRule = (events) => {
   };
 };
 
-const CERTIFICATE_HINTS: Partial<Record<string, { id: string; message: string }>> = {
-  untrusted: {
+// A Map, not an object: a trace handed to hintsFor may name any reason, and one named like an Object method
+// (`constructor`) must find nothing.
+const CERTIFICATE_HINTS: ReadonlyMap<string, { id: string; message: string }> = new Map([
+  ["untrusted", {
     id: "tls-untrusted",
     message:
       "The server's certificate does not lead to a CA this client trusts: give the server's CA with tlsCAFile.",
-  },
-  expired: {
+  }],
+  ["expired", {
     id: "tls-expired",
     message: "The server's certificate is expired or not yet valid: renew it, or check this machine's clock.",
-  },
-  revoked: {
+  }],
+  ["revoked", {
     id: "tls-revoked",
     message:
       "The server's certificate, or a CA's of its chain, is revoked by a list in tlsCRLFile: the server " +
       "needs a new certificate (if the list is wrong, fetch the CA's current one).",
-  },
-  "revocation-list": {
+  }],
+  ["revocation-list", {
     id: "tls-revocation-list",
     message: "The revocation lists of tlsCRLFile could not be used for the server's chain: OpenSSL needs a " +
       "current list, signed by its CA, from every CA of the chain.",
-  },
-};
+  }],
+]);
 
 /**
  * TLS was asked of a server that does not speak it: the peer hung up (or answered something else) during

@@ -363,6 +363,20 @@ describe("TLS hints", () => {
     assert.match(certificateHint(trace)!.message, /tlsCAFile/);
   });
 
+  it("a revoked certificate and an unusable revocation list each have their hint; a reason it does not know has none", () => {
+    const failed = (reason: string) => [
+      host,
+      ev("tls.failed", { host: "10.0.0.5", port: 27017, reason, detail: "x" } as never),
+    ];
+    assert.equal(certificateHint(failed("revoked"))!.id, "tls-revoked");
+    assert.equal(certificateHint(failed("revocation-list"))!.id, "tls-revocation-list");
+    // A trace handed to hintsFor may come from anywhere (JSON, another version): a reason named like an
+    // Object method is no reason.
+    for (const reason of ["constructor", "toString", "__proto__", "other"]) {
+      assert.equal(certificateHint(failed(reason)), undefined, reason);
+    }
+  });
+
   it("looks at the last host only: an earlier host's TLS failure is that host's", () => {
     const trace = [
       host,
