@@ -20,7 +20,7 @@ import type { Document } from "../wire/command.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
 import { negotiatedCompressor } from "../wire/compression.ts";
 import { type Authentication, startAuthentication } from "./authenticate.ts";
-import { clientDocumentOf } from "./handshake.ts";
+import type { ClientMetadata } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
 import type { Transport } from "./transport.ts";
 import { describeApiParameters } from "./server-api.ts";
@@ -60,6 +60,8 @@ export interface CheckContext {
   readonly now: () => number;
   /** The connect's trace: each check records its socket, TLS, hello and speculative start there. */
   readonly trace: TraceRecorder;
+  /** hello's `client` metadata document (the same for every server checked). */
+  readonly client: ClientMetadata;
   /** Why the credential's authentication database is the one it is (for the trace). */
   readonly authSource?: AuthSourceOrigin & { readonly uriDatabase?: string };
   /**
@@ -281,8 +283,8 @@ async function sendHello(
   authFields: Document,
   commandOptions: { signal: AbortSignal; timeoutMS: number },
 ): Promise<Document> {
-  const { appName, driverInfo, apiParameters } = context.settings;
-  const client = clientDocumentOf(context.transport, appName, driverInfo);
+  const { apiParameters } = context.settings;
+  const { client } = context;
   // Load Balancer spec: every connection's hello says loadBalanced, so that the service answers with its
   // serviceId (and a mongos behind the balancer accepts the connection at all).
   const loadBalanced = context.settings.selection.loadBalanced === true ? { loadBalanced: true } : {};

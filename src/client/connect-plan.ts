@@ -24,7 +24,7 @@ import {
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, requireCapability, type Transport } from "./transport.ts";
 import { stopwatch, type TraceEmitter } from "../core/trace.ts";
-import { clientDocumentOf } from "./handshake.ts";
+import { clientDocumentOf, type ClientMetadata } from "./handshake.ts";
 import { addressKey, hostPort, isSocketPath } from "../topology/server-description.ts";
 import type { TopologySettings } from "../topology/topology-description.ts";
 
@@ -48,6 +48,8 @@ export interface ConnectionPlan {
   readonly settings: ConnectSettings;
   /** The seeds as SDAM keeps them (`host:port`, lower-case) and what decides the initial topology. */
   readonly topology: TopologySettings;
+  /** hello's `client` metadata document, built (and its size checked) before any socket. */
+  readonly client: ClientMetadata;
   /** Every warning so far, in the order found (each already passed to `onWarning`). */
   readonly warnings: readonly string[];
   /**
@@ -89,7 +91,7 @@ export async function planConnection(
   const settings = connectSettings(cs, options);
   warn(settings.warnings);
   // Built here, before any socket, so that a driverInfo too long for the handshake fails as an option does.
-  clientDocumentOf(transport, settings.appName, settings.driverInfo);
+  const client = clientDocumentOf(transport, settings.appName, settings.driverInfo);
   // timeoutMS: one clock for all of connect() from here on (disposed by connectWith, or here on a throw).
   const operation = settings.timeoutMS
     ? operationDeadline(options.signal, settings.timeoutMS, cs)
@@ -188,6 +190,7 @@ export async function planConnection(
       authSource,
       settings: Object.assign({}, settings, { selection }),
       topology,
+      client,
       warnings,
       operation,
     };

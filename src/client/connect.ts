@@ -142,6 +142,7 @@ async function connectToMember(
     selection: plan.settings.selection,
     now: () => performance.now(),
     trace,
+    client: plan.client,
     authSource: plan.authSource,
     operation: plan.operation,
   };
