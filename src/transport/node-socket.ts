@@ -11,7 +11,7 @@ import { readFile } from "node:fs/promises";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
-import { requireCertificates, splitPem } from "./pem.ts";
+import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import {
@@ -62,7 +62,12 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
     );
   } else if (settings.ca !== undefined) options.ca = requireCertificates(settings.ca, "tlsCA");
   if (settings.crlFile !== undefined) {
-    options.crl = requireRevocationLists(await read(settings.crlFile, "tlsCRLFile"), settings.crlFile);
+    // Each list on its own: given the file whole, node:tls reads only its first list, and a chain through an
+    // intermediate CA (whose list comes second) would fail.
+    options.crl = revocationLists(
+      await read(settings.crlFile, "tlsCRLFile"),
+      `tlsCRLFile ${settings.crlFile}`,
+    );
   }
   const pair = settings.certificateKeyFile !== undefined
     ? await read(settings.certificateKeyFile, "tlsCertificateKeyFile").then((pem) => ({
@@ -83,21 +88,6 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
   return options;
-}
-
-// Each list of the file on its own: given the file whole, node:tls reads only its first list, and a chain
-// through an intermediate CA (whose list comes second) would fail. A file without a list would check
-// nothing: OpenSSL would take it without a word.
-function requireRevocationLists(pem: string, path: string): string[] {
-  const lists = pem.match(/-----BEGIN X509 CRL-----[\s\S]*?-----END X509 CRL-----/g);
-  if (!lists) {
-    throw new MongoAuthError(
-      "TLS_ERROR",
-      `tlsCRLFile ${path} holds no certificate revocation list (-----BEGIN X509 CRL-----): give the PEM ` +
-        "file of your CA's revocation list (openssl crl -inform DER -in list.crl -out list.pem converts one)",
-    );
-  }
-  return lists;
 }
 
 // Deno's node:tls neither decrypts a key nor rejects a malformed certificate or key: it silently sends

@@ -1,7 +1,8 @@
 /**
  * PEM text as the TLS options give it: a client's certificate chain and private key split apart (Deno's
- * TLS takes them separately, while MongoDB users keep both in one `tlsCertificateKeyFile`), and a CA
- * bundle checked to hold a certificate, so that a wrong file is named before any handshake.
+ * TLS takes them separately, while MongoDB users keep both in one `tlsCertificateKeyFile`), a CA bundle
+ * checked to hold a certificate, and a file of revocation lists split into them, so that a wrong file is
+ * named before any handshake.
  *
  * @module
  */
@@ -73,4 +74,35 @@ export function requireCertificates(pem: string, source: string): string {
     "TLS_ERROR",
     `${source} holds no PEM certificate: give the CA's certificate in PEM (a "-----BEGIN CERTIFICATE-----" block)`,
   );
+}
+
+/**
+ * The certificate revocation lists of a PEM file, each on its own (OpenSSL, through `node:tls`, reads only
+ * the first list of a text it is given whole).
+ *
+ * @param pem the file's text
+ * @param source names the input in error messages (`tlsCRLFile /path`)
+ * @returns each `X509 CRL` block
+ * @throws {MongoAuthError} `TLS_ERROR` when it holds none: such a file would check nothing, without a word
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { revocationLists } from "./pem.ts";
+ *
+ * assert.throws(() => revocationLists("db.example.net", "tlsCRLFile /etc/hostname"), {
+ *   code: "TLS_ERROR",
+ *   message: /^tlsCRLFile \/etc\/hostname holds no certificate revocation list/,
+ * });
+ * ```
+ */
+export function revocationLists(pem: string, source: string): string[] {
+  const lists = [...pem.matchAll(BLOCK)].filter((match) => match[1] === "X509 CRL").map((match) => match[0]);
+  if (lists.length === 0) {
+    throw new MongoAuthError(
+      "TLS_ERROR",
+      `${source} holds no certificate revocation list (-----BEGIN X509 CRL-----): give the PEM file of your ` +
+        "CA's revocation list (openssl crl -inform DER -in list.crl -out list.pem converts one)",
+    );
+  }
+  return lists;
 }

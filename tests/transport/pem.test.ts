@@ -1,10 +1,10 @@
 // splitPem: one tlsCertificateKeyFile's PEM text as the certificate chain and the private key that Deno and
-// Workers take separately; requireCertificates: a CA bundle holds a certificate. TLS_ERROR naming the source,
-// never quoting the key.
+// Workers take separately; requireCertificates: a CA bundle holds a certificate; revocationLists: a CRL file's
+// lists, each on its own. TLS_ERROR naming the source, never quoting the key.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoAuthError } from "../../src/core/errors.ts";
-import { requireCertificates, splitPem } from "../../src/transport/pem.ts";
+import { requireCertificates, revocationLists, splitPem } from "../../src/transport/pem.ts";
 
 const block = (type: string, body: string) => `-----BEGIN ${type}-----\n${body}\n-----END ${type}-----`;
 const LEAF = block("CERTIFICATE", "TEVBRg==");
@@ -74,6 +74,27 @@ describe("requireCertificates", () => {
       assert.throws(() => requireCertificates(pem, "tlsCAFile /etc/hostname"), {
         code: "TLS_ERROR",
         message: /^tlsCAFile \/etc\/hostname holds no PEM certificate: give the CA's certificate in PEM/,
+      });
+    }
+  });
+});
+
+describe("revocationLists", () => {
+  it("splits a file into its lists, leaving out anything else", () => {
+    const first = block("X509 CRL", "Rmlyc3Q=");
+    const second = block("X509 CRL", "U2Vjb25k");
+    assert.deepEqual(revocationLists(`comment\n${first}\n${CA}\n${second}\n`, "tlsCRLFile /crl.pem"), [
+      first,
+      second,
+    ]);
+  });
+
+  it("refuses text without an X509 CRL block, naming the option and file", () => {
+    for (const pem of ["", "db.example.net\n", CA, KEY]) {
+      assert.throws(() => revocationLists(pem, "tlsCRLFile /etc/hostname"), {
+        code: "TLS_ERROR",
+        message:
+          /^tlsCRLFile \/etc\/hostname holds no certificate revocation list \(-----BEGIN X509 CRL-----\)/,
       });
     }
   });
