@@ -1,9 +1,15 @@
 /**
- * Hi() of RFC 5802, which is PBKDF2 with HMAC and an output as long as the hash, over WebCrypto.
+ * Hi() of RFC 5802, which is PBKDF2 with HMAC and an output as long as the hash, over WebCrypto; and the
+ * PBKDF2 of an encrypted private key (PKCS#5 PBES2), whose HMAC may be SHA-384 or SHA-512.
  *
  * @module
  */
 import { HASH_LENGTH, type ScramHash } from "./digest.ts";
+
+/** The hashes WebCrypto's PBKDF2 takes. */
+export type Pbkdf2Hash = ScramHash | "SHA-384" | "SHA-512";
+
+const LENGTH: Readonly<Record<Pbkdf2Hash, number>> = { ...HASH_LENGTH, "SHA-384": 48, "SHA-512": 64 };
 
 /**
  * Derives `length` bytes with PBKDF2-HMAC-`hash`.
@@ -28,11 +34,11 @@ import { HASH_LENGTH, type ScramHash } from "./digest.ts";
  * ```
  */
 export async function pbkdf2(
-  hash: ScramHash,
+  hash: Pbkdf2Hash,
   password: Uint8Array,
   salt: Uint8Array,
   iterations: number,
-  length: number = HASH_LENGTH[hash],
+  length: number = LENGTH[hash],
 ): Promise<Uint8Array> {
   const key = await crypto.subtle.importKey(
     "raw",

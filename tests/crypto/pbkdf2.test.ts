@@ -51,6 +51,17 @@ describe("pbkdf2", () => {
       dk: "55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc" +
         "49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783",
     },
+    // PBKDF2-HMAC-SHA512, the vector published beside RFC 6070's (an encrypted private key's PBES2 may use
+    // it).
+    {
+      hash: "SHA-512",
+      p: "password",
+      s: "salt",
+      c: 1,
+      len: 64,
+      dk: "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252" +
+        "c02d470a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce",
+    },
   ] as const;
 
   for (const { hash, p, s, c, len, dk } of vectors) {
@@ -62,5 +73,7 @@ describe("pbkdf2", () => {
   it("defaults the output length to the hash length, as SCRAM's Hi() needs", async () => {
     assert.equal((await pbkdf2("SHA-1", te.encode("p"), te.encode("s"), 1)).length, 20);
     assert.equal((await pbkdf2("SHA-256", te.encode("p"), te.encode("s"), 1)).length, 32);
+    assert.equal((await pbkdf2("SHA-384", te.encode("p"), te.encode("s"), 1)).length, 48);
+    assert.equal((await pbkdf2("SHA-512", te.encode("p"), te.encode("s"), 1)).length, 64);
   });
 });

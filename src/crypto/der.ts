@@ -1,0 +1,155 @@
+/**
+ * Just enough of DER (ITU-T X.690) to read an encrypted private key's parameters: elements, their
+ * children, object identifiers and small integers. Anything malformed is a `RangeError` here; the caller
+ * knows what the bytes were and says so.
+ *
+ * @module
+ */
+
+/** The universal tags this reader is asked about. */
+export const DER = {
+  INTEGER: 0x02,
+  OCTET_STRING: 0x04,
+  OBJECT_IDENTIFIER: 0x06,
+  SEQUENCE: 0x30,
+} as const;
+
+/** One DER element: its tag byte and its contents. */
+export interface DerElement {
+  /** The identifier octet (class, constructed bit and tag number; only low tag numbers are read). */
+  readonly tag: number;
+  /** The contents octets (a view into the input). */
+  readonly value: Uint8Array;
+}
+
+/**
+ * The elements that fill `bytes` end to end, in order.
+ *
+ * @param bytes concatenated DER elements (a constructed element's contents, or a whole document)
+ * @returns each element
+ * @throws {RangeError} when an element's length runs past the end, or uses a form DER forbids
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DER, derElements } from "./der.ts";
+ *
+ * const [sequence] = derElements(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x07]));
+ * assert.equal(sequence.tag, DER.SEQUENCE);
+ * assert.deepEqual(derElements(sequence.value), [{ tag: DER.INTEGER, value: new Uint8Array([7]) }]);
+ * ```
+ */
+export function derElements(bytes: Uint8Array): DerElement[] {
+  const elements: DerElement[] = [];
+  let offset = 0;
+  while (offset < bytes.length) {
+    const tag = bytes[offset];
+    if ((tag & 0x1f) === 0x1f) throw new RangeError("DER: high tag numbers are not read");
+    const { length, start } = lengthAt(bytes, offset + 1);
+    if (start + length > bytes.length) throw new RangeError("DER: an element runs past the end");
+    elements.push({ tag, value: bytes.subarray(start, start + length) });
+    offset = start + length;
+  }
+  return elements;
+}
+
+/**
+ * The children of one element that must have `tag` and fill `bytes` alone.
+ *
+ * @param bytes one DER element, nothing before or after it
+ * @param tag the tag it must have (`DER.SEQUENCE`, say)
+ * @returns the elements of its contents
+ * @throws {RangeError} when `bytes` is not exactly one well-formed element with that tag
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DER, derChildrenOf } from "./der.ts";
+ *
+ * assert.equal(derChildrenOf(new Uint8Array([0x30, 0x00]), DER.SEQUENCE).length, 0);
+ * assert.throws(() => derChildrenOf(new Uint8Array([0x30, 0x00, 0x00]), DER.SEQUENCE), RangeError);
+ * ```
+ */
+export function derChildrenOf(bytes: Uint8Array, tag: number): DerElement[] {
+  const elements = derElements(bytes);
+  if (elements.length !== 1 || elements[0].tag !== tag) {
+    throw new RangeError(`DER: expected one element of tag 0x${tag.toString(16)}`);
+  }
+  return derElements(elements[0].value);
+}
+
+/**
+ * An OBJECT IDENTIFIER's dotted form.
+ *
+ * @param element an element of tag `DER.OBJECT_IDENTIFIER`
+ * @returns the arcs joined by dots, `1.2.840.113549.1.5.13` say
+ * @throws {RangeError} when the element is not an object identifier, or its last arc is cut short
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DER, derObjectIdentifier } from "./der.ts";
+ *
+ * const pbes2 = new Uint8Array([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]);
+ * assert.equal(derObjectIdentifier({ tag: DER.OBJECT_IDENTIFIER, value: pbes2 }), "1.2.840.113549.1.5.13");
+ * ```
+ */
+export function derObjectIdentifier(element: DerElement | undefined): string {
+  if (element?.tag !== DER.OBJECT_IDENTIFIER || element.value.length === 0) {
+    throw new RangeError("DER: expected an object identifier");
+  }
+  const arcs: number[] = [];
+  let arc = 0;
+  for (const byte of element.value) {
+    if (arc > (Number.MAX_SAFE_INTEGER - 127) / 128) {
+      throw new RangeError("DER: an object identifier arc is too large");
+    }
+    arc = arc * 128 + (byte & 0x7f);
+    if (byte & 0x80) continue;
+    if (arcs.length === 0) arcs.push(arc < 80 ? Math.floor(arc / 40) : 2, arc < 80 ? arc % 40 : arc - 80);
+    else arcs.push(arc);
+    arc = 0;
+  }
+  if (element.value[element.value.length - 1] & 0x80) {
+    throw new RangeError("DER: an object identifier is cut short");
+  }
+  return arcs.join(".");
+}
+
+/**
+ * A non-negative INTEGER small enough to be a safe JavaScript number.
+ *
+ * @param element an element of tag `DER.INTEGER`
+ * @returns its value
+ * @throws {RangeError} when it is not an integer, is negative, or is above `Number.MAX_SAFE_INTEGER`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { DER, derInteger } from "./der.ts";
+ *
+ * assert.equal(derInteger({ tag: DER.INTEGER, value: new Uint8Array([0x08, 0x00]) }), 2048);
+ * ```
+ */
+export function derInteger(element: DerElement | undefined): number {
+  if (element?.tag !== DER.INTEGER || element.value.length === 0) {
+    throw new RangeError("DER: expected an integer");
+  }
+  if (element.value[0] & 0x80) throw new RangeError("DER: a negative integer");
+  let value = 0;
+  for (const byte of element.value) {
+    value = value * 256 + byte;
+    if (value > Number.MAX_SAFE_INTEGER) throw new RangeError("DER: an integer is too large");
+  }
+  return value;
+}
+
+// The length octets at `offset`: the short form (one byte below 0x80), or the long form (0x81 to 0x84, then
+// that many bytes). The indefinite form (0x80) is BER's, not DER's.
+function lengthAt(bytes: Uint8Array, offset: number): { length: number; start: number } {
+  if (offset >= bytes.length) throw new RangeError("DER: an element has no length");
+  const first = bytes[offset];
+  if (first < 0x80) return { length: first, start: offset + 1 };
+  const count = first & 0x7f;
+  if (count === 0 || count > 4) throw new RangeError("DER: an indefinite or oversized length");
+  if (offset + 1 + count > bytes.length) throw new RangeError("DER: a length runs past the end");
+  let length = 0;
+  for (let i = 1; i <= count; i++) length = length * 256 + bytes[offset + i];
+  return { length, start: offset + 1 + count };
+}
