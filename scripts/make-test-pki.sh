@@ -21,6 +21,8 @@
 #   crl-chain-server.pem    a server certificate the intermediate signed, the intermediate's, and the key
 #   crl.pem                 two certificate revocation lists (tlsCRLFile), valid 20000 days: crl-ca's,
 #                           revoking crl-revoked-server.pem, then the intermediate's, revoking nothing
+#   encrypted-keys/         client-encrypted.pem's key encrypted by every scheme OpenSSL offers
+#                           (scripts/make-encrypted-keys.sh, run at the end)
 #
 # The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
 set -euo pipefail
@@ -146,3 +148,4 @@ check_crl ok "$tmp/crl-chain-server.crt" "$tmp/crl-intermediate.pem"
 openssl verify -CAfile "$out/ca.pem" "$out/server-cert.pem" "$out/client.pem" >/dev/null
 openssl verify -CAfile "$out/wrong-host-ca.pem" "$out/wrong-host-server.pem" >/dev/null
 echo "test PKI written to $out"
+bash scripts/make-encrypted-keys.sh
