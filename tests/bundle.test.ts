@@ -133,11 +133,13 @@ describe("bundle size and bleed", () => {
   // 271 KB before hello's client metadata described the host as the handshake specification has it (the OS's
   // name, architecture and version; the FaaS and container environment; driverInfo): about 3.5 KB; and
   // before tlsCRLFile (its rules, capability, and what each refusal of a revocation list says): about 2.5 KB.
+  // 276 KB before encrypted private keys on Deno and Bun (PBES2 and OpenSSL's traditional form decrypted
+  // with WebCrypto, a DER reader, and what each refusal says): about 7.5 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 276_000],
-      ["src/transport/deno.ts", "browser", 276_000],
-      ["src/transport/workers.ts", "browser", 276_000],
+      ["src/transport/node.ts", "node", 284_000],
+      ["src/transport/deno.ts", "browser", 284_000],
+      ["src/transport/workers.ts", "browser", 284_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {

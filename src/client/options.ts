@@ -65,7 +65,10 @@ export interface ConnectOptions extends AuthOptions {
   tlsCertificateKeyFile?: string;
   /** Client certificate and private key as PEM text, for runtimes without files. */
   tlsCertificateKey?: { cert: string; key: string };
-  /** Passphrase of an encrypted private key (Node and Bun; Deno cannot decrypt keys). */
+  /**
+   * Passphrase of an encrypted private key. Deno decrypts only PBES2 with AES (OpenSSL's default) and
+   * OpenSSL's traditional AES encryption; Node.js and Bun whatever OpenSSL reads.
+   */
   tlsCertificateKeyFilePassword?: string;
   /**
    * Certificate revocation lists (PEM, `-----BEGIN X509 CRL-----`) to check the server's certificate

@@ -3,8 +3,10 @@
  *
  * Deno differences, declared in the transport's capabilities and reported as `RUNTIME_UNSUPPORTED`
  * rather than ignored: `tlsAllowInvalidCertificates` (Deno has only the
- * `--unsafely-ignore-certificate-errors` flag) and encrypted private keys (`tlsCertificateKeyFilePassword`:
- * Deno cannot decrypt them; decrypt the key first).
+ * `--unsafely-ignore-certificate-errors` flag) and `tlsCRLFile` (its TLS takes no revocation list). An
+ * encrypted private key (`tlsCertificateKeyFilePassword`), which Deno's TLS cannot decrypt, is decrypted
+ * with WebCrypto before the handshake when its scheme is PBES2 with AES (OpenSSL's default) or OpenSSL's
+ * traditional AES encryption; any other scheme is `RUNTIME_UNSUPPORTED`.
  *
  * Three kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
  *
@@ -202,7 +204,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   };
 }
 
-// What Deno's TLS can do: no skipping of certificate checks, no encrypted keys, pinning from Deno 2.8.
+// What Deno's TLS can do: no skipping of certificate checks, no revocation lists, pinning from Deno 2.8.
 function denoCapabilities(): TransportCapabilities {
   return {
     ...FULL_CAPABILITIES,

@@ -12,13 +12,13 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
+import { decryptPrivateKey, REENCRYPT_ADVICE } from "../crypto/encrypted-private-key.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import {
   FULL_CAPABILITIES,
   type OpenSocketOptions,
   type ProxySettings,
-  requireCapability,
   type TlsSettings,
   type TransportCapabilities,
 } from "../client/transport.ts";
@@ -33,9 +33,9 @@ const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
 /**
  * What `node:net`/`node:tls` can do in this runtime: everything on Node.js and Bun. Deno's `node:tls`
- * decrypts no key (it ignores `passphrase` and silently sends no certificate), and before Deno 2.8 it
- * handed `ca` to `Deno.startTls`, which adds it to the built-in roots, so any publicly trusted
- * certificate would pass a pinned CA.
+ * ignores a revocation list, and before Deno 2.8 it handed `ca` to `Deno.startTls`, which adds it to the
+ * built-in roots, so any publicly trusted certificate would pass a pinned CA. (It decrypts no key either,
+ * so an encrypted key is decrypted here first: `decryptPrivateKey`.)
  *
  * @returns the capabilities
  */
@@ -76,32 +76,67 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
     }))
     : settings.certificateKey;
   if (pair) {
-    const source = settings.certificateKeyFile !== undefined
-      ? `tlsCertificateKeyFile ${settings.certificateKeyFile}`
-      : "tlsCertificateKey";
     // A certificate and one key, checked here so that every runtime names the option the same way.
+    const source = keySource(settings);
     const pem = splitPem(pair.cert === pair.key ? pair.cert : pair.cert + "\n" + pair.key, source);
-    if (deno !== undefined) checkPairOnDeno(pem, source);
-    options.cert = pair.cert;
-    options.key = pair.key;
-    options.passphrase = settings.certificateKeyPassword;
+    if (pem.encrypted && settings.certificateKeyPassword === undefined) {
+      throw new MongoAuthError(
+        "TLS_ERROR",
+        `the private key in ${source} is encrypted: give its passphrase as tlsCertificateKeyFilePassword`,
+      );
+    }
+    Object.assign(options, await keyPair(pair, pem, settings.certificateKeyPassword, source));
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
   return options;
 }
 
-// Deno's node:tls neither decrypts a key nor rejects a malformed certificate or key: it silently sends
-// no certificate, and the server's refusal says nothing useful. Check here instead.
-function checkPairOnDeno(pem: ReturnType<typeof splitPem>, source: string): void {
-  if (pem.encrypted) requireCapability(nodeSocketCapabilities(), "encryptedPrivateKeys");
+// Names the client certificate's option in messages.
+function keySource(settings: TlsSettings): string {
+  return settings.certificateKeyFile !== undefined
+    ? `tlsCertificateKeyFile ${settings.certificateKeyFile}`
+    : "tlsCertificateKey";
+}
+
+// Node.js hands the key and its passphrase to OpenSSL, which reads every encrypted form. Deno's node:tls
+// decrypts nothing, and Bun's BoringSSL not PBES2 with HMAC-SHA-384 or -512, nor scrypt: there the key is
+// decrypted here first when decryptPrivateKey can (PBES2 with AES, OpenSSL's traditional AES), and on Bun
+// handed to BoringSSL with its passphrase when it cannot (triple DES, PKCS#12 schemes).
+async function keyPair(
+  pair: { cert: string; key: string },
+  pem: ReturnType<typeof splitPem>,
+  password: string | undefined,
+  source: string,
+): Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">> {
+  const asGiven = { cert: pair.cert, key: pair.key, passphrase: password };
+  if (deno !== undefined) return await pairForDeno(pem, password, source);
+  if (!isBun || !pem.encrypted) return asGiven;
+  try {
+    return { cert: pem.cert, key: await decryptPrivateKey(pem.key, password!, source) };
+  } catch (err) {
+    if ((err as { code?: unknown }).code === "RUNTIME_UNSUPPORTED") return asGiven;
+    throw err;
+  }
+}
+
+// Deno's node:tls neither decrypts a key (it ignores `passphrase`) nor rejects a malformed certificate or
+// key: it silently sends no certificate, and the server's refusal says nothing useful. Decrypt and check
+// here instead.
+async function pairForDeno(
+  pem: ReturnType<typeof splitPem>,
+  password: string | undefined,
+  source: string,
+): Promise<Pick<tls.ConnectionOptions, "cert" | "key">> {
+  const key = pem.encrypted ? await decryptPrivateKey(pem.key, password!, source) : pem.key;
   try {
     new X509Certificate(pem.cert);
-    createPrivateKey(pem.key);
+    createPrivateKey(key);
   } catch (err) {
     throw new MongoAuthError("TLS_ERROR", `invalid TLS certificate or private key in ${source}`, {
       cause: err,
     });
   }
+  return { cert: pem.cert, key };
 }
 
 /**
@@ -148,10 +183,7 @@ export function openNodeSocket(
           socket = tls.connect({ ...options, ...(tunnel ? { socket: tunnel, host } : where) }, ready);
         } catch (err) {
           // Bad PEM or passphrase: the TLS context is built synchronously.
-          const error = new MongoAuthError("TLS_ERROR", `invalid TLS certificate or key: ${tlsReason(err)}`, {
-            cause: err,
-          });
-          return fail(socketError(error, host, port, true, trace));
+          return fail(socketError(invalidPairError(err, settings), host, port, true, trace));
         }
       }
       socket.setNoDelay(true); // a no-op on a UNIX domain socket
@@ -231,6 +263,28 @@ function handshakeDetails(socket: tls.TLSSocket): TraceEventAttributes["tls.hand
 function isoDate(text: string): string {
   const time = Date.parse(text);
   return Number.isNaN(time) ? text : new Date(time).toISOString();
+}
+
+// OpenSSL's "bad decrypt", and BoringSSL's (Bun's) refusal of a scheme, said in words naming the option.
+function invalidPairError(err: unknown, settings: TlsSettings): MongoAuthError {
+  const code = (err as { code?: unknown }).code;
+  const source = keySource(settings);
+  if (code === "ERR_OSSL_BAD_DECRYPT") {
+    return new MongoAuthError(
+      "TLS_ERROR",
+      `cannot decrypt the private key in ${source}: the passphrase (tlsCertificateKeyFilePassword) is wrong`,
+      { cause: err },
+    );
+  }
+  if (typeof code === "string" && /^ERR_OSSL_UNSUPPORTED_(PRF|KEY_DERIVATION_FUNCTION|CIPHER)$/.test(code)) {
+    return new MongoAuthError(
+      "RUNTIME_UNSUPPORTED",
+      `the private key in ${source} is encrypted with a scheme this runtime's TLS cannot decrypt ` +
+        `(${tlsReason(err)}): ${REENCRYPT_ADVICE}`,
+      { cause: err },
+    );
+  }
+  return new MongoAuthError("TLS_ERROR", `invalid TLS certificate or key: ${tlsReason(err)}`, { cause: err });
 }
 
 function tlsReason(err: unknown): string {

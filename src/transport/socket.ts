@@ -395,13 +395,14 @@ export function closedDuringTlsHandshake(peer: string, cause: unknown): MongoAut
 const PINNING_DENO = [2, 8] as const;
 
 /**
- * What Deno's TLS cannot do, whichever API opens the socket: decrypt a key, and (before 2.8) pin a CA.
+ * What Deno's TLS cannot do, whichever API opens the socket: check a revocation list, and (before 2.8) pin
+ * a CA. (It decrypts no key either; the transport does that itself, `decryptPrivateKey`.)
  *
  * @returns the capabilities that differ from `FULL_CAPABILITIES`
  */
 export function denoTlsLimits(): Pick<
   TransportCapabilities,
-  "customCA" | "encryptedPrivateKeys" | "certificateRevocationLists"
+  "customCA" | "certificateRevocationLists"
 > {
   const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
   const version = deno?.version?.deno ?? "0.0";
@@ -414,7 +415,6 @@ export function denoTlsLimits(): Pick<
         `upgrade to Deno ${PINNING_DENO.join(".")} or later, or leave tlsCAFile/tlsCA out if the server's ` +
         "certificate is publicly trusted",
     },
-    encryptedPrivateKeys: { instead: "decrypt it first (openssl pkey -in key.pem -out plain.pem)" },
     // Deno.connectTls takes no list, and Deno's node:tls accepts `crl` and ignores it: a revoked
     // certificate would pass.
     certificateRevocationLists: {

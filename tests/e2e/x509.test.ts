@@ -186,39 +186,83 @@ for (const { name, transport } of await transports()) {
       }
     });
 
-    const decryptsKeys = name === "node" && runtime !== "deno";
-    it(
-      decryptsKeys
-        ? "an encrypted key works with tlsCertificateKeyFilePassword; a wrong password is a TLS_ERROR"
-        : "an encrypted key is RUNTIME_UNSUPPORTED on Deno, with what to do instead",
-      async () => {
-        const withPassword = (password: string) =>
-          uri(server, "client-encrypted.pem", `&tlsCertificateKeyFilePassword=${password}`);
-        const inMemory = () =>
-          connect(`mongodb://${server.address}/`, {
-            tls: true,
-            authMechanism: "MONGODB-X509",
-            tlsCAFile: pki("ca.pem"),
-            tlsCertificateKey: pemBlocks("client-encrypted.pem"),
-            tlsCertificateKeyFilePassword: KEY_PASSWORD,
-          });
-        if (decryptsKeys) {
-          for (const conn of [await connectWith(transport, withPassword(KEY_PASSWORD)), await inMemory()]) {
-            assert.deepEqual(await whoami(conn), { user: ENCRYPTED, db: "$external" });
-            await conn.close();
-          }
-          await rejectsWith(connectWith(transport, withPassword("wrong-password")), "TLS_ERROR", [
-            "wrong-password",
-            pemBlocks("client-encrypted.pem").key.split("\n")[1],
-          ]);
-        } else {
-          for (const attempt of [() => connectWith(transport, withPassword(KEY_PASSWORD)), inMemory]) {
-            const err = await rejectsWith(attempt(), "RUNTIME_UNSUPPORTED", [KEY_PASSWORD]);
-            assert.match(err.message, /decrypt/);
-          }
+    it("an encrypted key logs in with tlsCertificateKeyFilePassword, from a file and in memory; a wrong or missing passphrase is TLS_ERROR naming the option", async () => {
+      const withPassword = (password: string) =>
+        uri(server, "client-encrypted.pem", `&tlsCertificateKeyFilePassword=${password}`);
+      const inMemory = () =>
+        connect(`mongodb://${server.address}/`, {
+          tls: true,
+          authMechanism: "MONGODB-X509",
+          tlsCAFile: pki("ca.pem"),
+          tlsCertificateKey: pemBlocks("client-encrypted.pem"),
+          tlsCertificateKeyFilePassword: KEY_PASSWORD,
+        });
+      for (const conn of [await connectWith(transport, withPassword(KEY_PASSWORD)), await inMemory()]) {
+        assert.deepEqual(await whoami(conn), { user: ENCRYPTED, db: "$external" });
+        await conn.close();
+      }
+      const keyLine = pemBlocks("client-encrypted.pem").key.split("\n")[1];
+      const wrong = await rejectsWith(connectWith(transport, withPassword("wrong-password")), "TLS_ERROR", [
+        "wrong-password",
+        keyLine,
+      ]);
+      assert.match(
+        wrong.message,
+        /^cannot decrypt the private key in tlsCertificateKeyFile .*client-encrypted\.pem: the passphrase \(tlsCertificateKeyFilePassword\) is wrong$/,
+      );
+      const missing = await rejectsWith(
+        connectWith(transport, uri(server, "client-encrypted.pem")),
+        "TLS_ERROR",
+        [keyLine],
+      );
+      assert.match(missing.message, /is encrypted: give its passphrase as tlsCertificateKeyFilePassword$/);
+    });
+
+    // scripts/make-encrypted-keys.sh: client-encrypted.pem's key, encrypted by each scheme OpenSSL offers.
+    // Deno's TLS decrypts none and Bun's BoringSSL not HMAC-SHA512: mongo-auth decrypts the AES forms itself.
+    const encryptedKey = (file: string) =>
+      connectWith(
+        transport,
+        uri(server, `encrypted-keys/${file}`, `&tlsCertificateKeyFilePassword=${KEY_PASSWORD}`),
+      );
+    it("every AES form OpenSSL writes logs in, on every runtime: PBES2 with HMAC-SHA1 or -SHA512, and the traditional form", async () => {
+      for (const file of ["pbes2-aes128-sha1.pem", "pbes2-aes192-sha512.pem", "traditional-aes256.pem"]) {
+        const conn = await encryptedKey(file);
+        assert.deepEqual(await whoami(conn), { user: ENCRYPTED, db: "$external" }, file);
+        await conn.close();
+      }
+    });
+
+    // Schemes beyond AES, and those of them each runtime's TLS reads (Deno's none: mongo-auth decrypts only
+    // the AES forms there; Bun's BoringSSL no scrypt).
+    const BEYOND_AES = {
+      "pbes2-des3.pem": "DES-EDE3-CBC",
+      "pbes2-scrypt.pem": "scrypt",
+      "pbes1-sha1-3des.pem": "PKCS#12",
+    };
+    const readByTls: string[] = {
+      deno: [],
+      bun: ["pbes2-des3.pem", "pbes1-sha1-3des.pem"],
+      node: Object.keys(BEYOND_AES),
+    }[runtime];
+    it(`triple DES, scrypt and PKCS#12 keys: ${readByTls.length ? `${readByTls.join(", ")} log in, any other is` : "each is"} RUNTIME_UNSUPPORTED naming the scheme and what to do`, async () => {
+      for (const [file, scheme] of Object.entries(BEYOND_AES)) {
+        if (readByTls.includes(file)) {
+          const conn = await encryptedKey(file);
+          assert.deepEqual(await whoami(conn), { user: ENCRYPTED, db: "$external" }, file);
+          await conn.close();
+          continue;
         }
-      },
-    );
+        const err = await rejectsWith(encryptedKey(file), "RUNTIME_UNSUPPORTED", [KEY_PASSWORD]);
+        assert.match(
+          err.message,
+          runtime === "deno"
+            ? new RegExp(`is encrypted with ${scheme}`)
+            : /UNSUPPORTED_KEY_DERIVATION_FUNCTION/,
+        );
+        assert.match(err.message, /encrypt it again with AES \(openssl pkcs8 -topk8 -v2 aes-256-cbc/);
+      }
+    });
 
     it("MONGODB-X509 without TLS is INVALID_OPTION", async () => {
       await rejectsWith(

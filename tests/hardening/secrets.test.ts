@@ -72,8 +72,8 @@ function pemBlocks(name: string): { cert: string; key: string } {
   return { cert: block("CERTIFICATE"), key: block("(?:ENCRYPTED )?PRIVATE KEY") };
 }
 // A private key is searched for by each line of its base64 body (any line would be a leak).
-function keyLines(name: string): Secret[] {
-  return pemBlocks(name).key.split("\n").filter((l) => l.length >= 40 && !l.startsWith("-----")).map((
+function keyLines(name: string, key = pemBlocks(name).key): Secret[] {
+  return key.split("\n").filter((l) => l.length >= 40 && !l.startsWith("-----") && !l.includes(":")).map((
     line,
     i,
   ) => ({ name: `${name} private key line ${i + 1}`, value: line }));
@@ -131,6 +131,14 @@ describe("secrets never leak", () => {
       { name: "key passphrase", value: KEY_PASSWORD },
       ...keyLines("client.pem"),
       ...keyLines("client-encrypted.pem"),
+      // What Deno and Bun decrypt it to (in memory only; scripts/make-encrypted-keys.sh).
+      ...keyLines("encrypted-keys/plain.pem", readFileSync(pki("encrypted-keys/plain.pem"), "utf8")),
+      ...keyLines(
+        "encrypted-keys/traditional-aes256.pem",
+        readFileSync(pki("encrypted-keys/traditional-aes256.pem"), "utf8").split(
+          "-----END CERTIFICATE-----",
+        )[1],
+      ),
     ];
     server = await startServer({
       users: [
@@ -530,6 +538,17 @@ describe("secrets never leak", () => {
         `${name}: X509 wrong key passphrase`,
         () => connectWith(transport, uri("client-encrypted.pem", "&tlsCertificateKeyFilePassword=wrong")),
       );
+      for (const key of ["encrypted-keys/traditional-aes256.pem", "encrypted-keys/pbes2-aes192-sha512.pem"]) {
+        await expectError(
+          `${name}: X509 wrong key passphrase (${key})`,
+          () => connectWith(transport, uri(key, "&tlsCertificateKeyFilePassword=wrong")),
+        );
+        // Decrypted (by mongo-auth on Deno and Bun) and presented; the subject is no user of this server.
+        await expectError(
+          `${name}: X509 decrypted key of a subject that is no user (${key})`,
+          () => connectWith(transport, uri(key, `&tlsCertificateKeyFilePassword=${KEY_PASSWORD}`)),
+        );
+      }
       await expectError(
         `${name}: X509 right passphrase where it cannot be used, or not at all`,
         () =>

@@ -118,15 +118,56 @@ describe("official mongodb driver: MONGODB-X509 against the reference server", (
     }
   });
 
+  // client-encrypted.pem's key encrypted by each scheme OpenSSL offers (scripts/make-encrypted-keys.sh), and
+  // what the driver's TLS makes of it on each runtime: OpenSSL (Node.js) reads all; BoringSSL (Bun) neither
+  // HMAC-SHA512 nor scrypt; Deno's node:tls ignores the passphrase and sends no certificate, so the server
+  // ends the connection. This is why mongo-auth decrypts the AES forms itself on Deno and Bun
+  // (tests/e2e/x509.test.ts: every AES form logs in on every runtime).
+  const KEYS = [
+    "client-encrypted.pem", // PBES2, HMAC-SHA256, AES-256-CBC: OpenSSL 3's default
+    "encrypted-keys/pbes2-aes128-sha1.pem",
+    "encrypted-keys/pbes2-aes192-sha512.pem",
+    "encrypted-keys/traditional-aes256.pem",
+    "encrypted-keys/pbes2-des3.pem",
+    "encrypted-keys/pbes2-scrypt.pem",
+    "encrypted-keys/pbes1-sha1-3des.pem",
+  ];
+  const refusedBy: string[] = {
+    node: [],
+    bun: ["encrypted-keys/pbes2-aes192-sha512.pem", "encrypted-keys/pbes2-scrypt.pem"],
+    deno: KEYS,
+  }[runtime];
   it(
-    "decrypts a key with tlsCertificateKeyFilePassword",
-    { skip: runtime === "deno" && "Deno's node:tls ignores the passphrase and sends no certificate" },
+    `decrypts a key with tlsCertificateKeyFilePassword: ${
+      runtime === "deno"
+        ? "on Deno never (no certificate is sent)"
+        : `every scheme OpenSSL writes${refusedBy.length ? " but HMAC-SHA512 and scrypt" : ""}`
+    }`,
     async () => {
-      const users = await authenticatedUsers(server, {
-        tlsCertificateKeyFile: pki("client-encrypted.pem"),
-        tlsCertificateKeyFilePassword: "pki-test-password",
-      });
-      assert.deepEqual(users, [{ user: ENCRYPTED, db: "$external" }]);
+      for (const key of KEYS) {
+        const options = {
+          tlsCertificateKeyFile: pki(key),
+          tlsCertificateKeyFilePassword: "pki-test-password",
+        };
+        if (!refusedBy.includes(key)) {
+          assert.deepEqual(
+            await authenticatedUsers(server, options),
+            [{ user: ENCRYPTED, db: "$external" }],
+            key,
+          );
+          continue;
+        }
+        const error = await connectError(server, { ...options, serverSelectionTimeoutMS: 1000 });
+        assert.ok(
+          error instanceof MongoServerSelectionError,
+          `${key}: expected a server selection error, got ${error}`,
+        );
+        assert.match(
+          error.message,
+          runtime === "deno" ? /closed/ : /UNSUPPORTED_(PRF|KEY_DERIVATION_FUNCTION)/,
+          key,
+        );
+      }
     },
   );
 

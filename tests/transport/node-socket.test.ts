@@ -3,13 +3,22 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TlsSettings } from "../../src/client/transport.ts";
 import { MongoAuthError } from "../../src/core/errors.ts";
 import { nodeSocketCapabilities, openNodeSocket } from "../../src/transport/node-socket.ts";
 import { runtime } from "../support/transports.ts";
+import { fixturePath } from "../../testing/paths.ts";
+
+// A PEM file's certificate and key blocks, as tlsCertificateKey takes them.
+function pemOf(file: string): { cert: string; key: string } {
+  const text = readFileSync(file, "utf8");
+  const block = (label: string) =>
+    text.match(new RegExp(`-----BEGIN ${label}-----[\\s\\S]+?-----END ${label}-----\\n`))![0];
+  return { cert: block("CERTIFICATE"), key: block("(?:ENCRYPTED )?PRIVATE KEY") };
+}
 
 // A loopback server that runs `peer` on each connection it accepts.
 async function withServer(
@@ -195,16 +204,89 @@ describe("openNodeSocket", () => {
 
   it("says which runtime's node:net it is, and what Deno's node:tls cannot do", () => {
     const capabilities = nodeSocketCapabilities();
+    // Deno's node:tls decrypts no key, but the transport decrypts it first (decryptPrivateKey).
+    assert.equal(capabilities.encryptedPrivateKeys, true);
     if (runtime === "deno") {
       assert.match(capabilities.runtime, /^Deno \d/);
       assert.match(
-        String((capabilities.encryptedPrivateKeys as { instead: string }).instead),
-        /decrypt it first/,
+        String((capabilities.certificateRevocationLists as { instead: string }).instead),
+        /takes no revocation list/,
       );
     } else {
       assert.equal(capabilities.runtime, runtime === "bun" ? "Bun" : "Node.js");
-      assert.equal(capabilities.encryptedPrivateKeys, true);
+      assert.equal(capabilities.certificateRevocationLists, true);
       assert.equal(capabilities.customCA, true);
     }
   });
+
+  it("an encrypted key: without tlsCertificateKeyFilePassword, or with a wrong one, TLS_ERROR naming the option before any socket, on every runtime", async () => {
+    const file = fixturePath("pki/client-encrypted.pem");
+    const checked = { allowInvalidCertificates: false, allowInvalidHostnames: false };
+    const cases: [TlsSettings, RegExp][] = [
+      [
+        { ...checked, certificateKeyFile: file },
+        new RegExp(
+          `^the private key in tlsCertificateKeyFile ${file} is encrypted: give its passphrase as tlsCertificateKeyFilePassword$`,
+        ),
+      ],
+      [
+        { ...checked, certificateKeyFile: file, certificateKeyPassword: "wrong-Pw-1" },
+        new RegExp(
+          `^cannot decrypt the private key in tlsCertificateKeyFile ${file}: the passphrase \\(tlsCertificateKeyFilePassword\\) is wrong$`,
+        ),
+      ],
+      [
+        { ...checked, certificateKey: pemOf(file), certificateKeyPassword: "wrong-Pw-1" },
+        /^cannot decrypt the private key in tlsCertificateKey: the passphrase/,
+      ],
+    ];
+    // Port 1: nothing listens, so an error that is not about the key would be a refused connection.
+    for (const [tls, message] of cases) {
+      await assert.rejects(
+        openNodeSocket({ host: "127.0.0.1", port: 1, tls, signal: AbortSignal.timeout(5_000) }),
+        (err: MongoAuthError) => {
+          assert.equal(err.code, "TLS_ERROR");
+          assert.match(err.message, message);
+          assert.ok(!err.message.includes("wrong-Pw-1"));
+          return true;
+        },
+      );
+    }
+  });
+
+  it(
+    "a key encrypted by a scheme the runtime's TLS cannot read is RUNTIME_UNSUPPORTED, naming it and what to do (Deno: triple DES; Bun: scrypt)",
+    {
+      skip: runtime === "node" && "OpenSSL reads every scheme",
+    },
+    async () => {
+      const file = fixturePath(
+        `pki/encrypted-keys/${runtime === "deno" ? "pbes2-des3" : "pbes2-scrypt"}.pem`,
+      );
+      const tls = {
+        allowInvalidCertificates: false,
+        allowInvalidHostnames: false,
+        certificateKeyFile: file,
+        certificateKeyPassword: "pki-test-password",
+      };
+      await assert.rejects(
+        openNodeSocket({ host: "127.0.0.1", port: 1, tls, signal: AbortSignal.timeout(5_000) }),
+        (err: MongoAuthError) => {
+          assert.equal(err.code, "RUNTIME_UNSUPPORTED");
+          assert.match(
+            err.message,
+            runtime === "deno"
+              ? new RegExp(
+                `^the private key in tlsCertificateKeyFile ${file} is encrypted with DES-EDE3-CBC, which`,
+              )
+              : new RegExp(
+                `^the private key in tlsCertificateKeyFile ${file} is encrypted with a scheme this runtime's TLS cannot decrypt \\(.*UNSUPPORTED_KEY_DERIVATION_FUNCTION\\)`,
+              ),
+          );
+          assert.match(err.message, /encrypt it again with AES \(openssl pkcs8 -topk8 -v2 aes-256-cbc/);
+          return true;
+        },
+      );
+    },
+  );
 });
