@@ -2,13 +2,12 @@
  * `connect()` for Deno: `Deno.connect`/`Deno.startTls` (and Deno's `node:tls`, below), `Deno.resolveDns`.
  *
  * Deno differences, declared in the transport's capabilities and reported as `RUNTIME_UNSUPPORTED`
- * rather than ignored: `tlsAllowInvalidCertificates` (Deno has only the
- * `--unsafely-ignore-certificate-errors` flag) and `tlsCRLFile` (its TLS takes no revocation list). An
- * encrypted private key (`tlsCertificateKeyFilePassword`), which Deno's TLS cannot decrypt, is decrypted
- * with WebCrypto before the handshake when its scheme is PBES2 with AES (OpenSSL's default) or OpenSSL's
- * traditional AES encryption; any other scheme is `RUNTIME_UNSUPPORTED`.
+ * rather than ignored: `tlsCRLFile` (its TLS takes no revocation list). An encrypted private key
+ * (`tlsCertificateKeyFilePassword`), which Deno's TLS cannot decrypt, is decrypted with WebCrypto before the
+ * handshake when its scheme is PBES2 with AES (OpenSSL's default) or OpenSSL's traditional AES encryption;
+ * any other scheme is `RUNTIME_UNSUPPORTED`.
  *
- * Three kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
+ * Four kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
  *
  * - A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official
  *   driver. Deno's own TLS takes CA certificates only "in addition to the default root certificates",
@@ -19,6 +18,9 @@
  *   for the server's delayed ACK (about 40 ms per connection). `node:tls` sets TCP_NODELAY and trusts the
  *   same roots as Deno (its built-in ones, `DENO_CERT`, `DENO_TLS_CA_STORE`).
  * - TLS over a UNIX domain socket: `Deno.startTls` upgrades only a TCP connection.
+ * - `tlsAllowInvalidCertificates` (or `tlsInsecure`): `Deno.startTls` cannot skip verification (only the
+ *   process-wide `--unsafely-ignore-certificate-errors` flag can, for every connection and `fetch`), while
+ *   `node:tls` skips it for this connection alone.
  *
  * @example
  * ```ts ignore
@@ -204,15 +206,12 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   };
 }
 
-// What Deno's TLS can do: no skipping of certificate checks, no revocation lists, pinning from Deno 2.8.
+// What Deno's TLS can do: no revocation lists, pinning from Deno 2.8.
 function denoCapabilities(): TransportCapabilities {
   return {
     ...FULL_CAPABILITIES,
     ...denoTlsLimits(),
     runtime: `Deno ${Deno?.version?.deno ?? "unknown"}`,
-    skipCertificateVerification: {
-      instead: "pass tlsCAFile, or run deno with --unsafely-ignore-certificate-errors",
-    },
   };
 }
 
@@ -221,8 +220,9 @@ function denoCapabilities(): TransportCapabilities {
 /** The Deno transport with the system's DNS, for `connectWith` and tests. */
 export const denoTransport: Transport = /* @__PURE__ */ createDenoTransport();
 
-// TLS through Deno's node:tls (see the module comment): trusting the pinned CA and nothing else, or
-// presenting a client certificate without waiting on the server's delayed ACK.
+// TLS through Deno's node:tls (see the module comment): trusting the pinned CA and nothing else,
+// presenting a client certificate without waiting on the server's delayed ACK, or not verifying the
+// server's certificate for this connection alone.
 async function openWithNodeTls(socket: OpenSocketOptions): Promise<SocketStreams> {
   const { openNodeSocket } = await import("./node-socket.ts");
   return await openNodeSocket(socket);
@@ -237,7 +237,8 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   const certificate = tls?.certificateKeyFile !== undefined || tls?.certificateKey !== undefined;
   // Deno.startTls takes only a TCP connection.
   const overSocketPath = tls !== undefined && isSocketPath(host);
-  if (pinned || certificate || overSocketPath) return await openWithNodeTls(socket);
+  const unverified = tls?.allowInvalidCertificates === true;
+  if (pinned || certificate || overSocketPath || unverified) return await openWithNodeTls(socket);
   const close = (conn: DenoConn) => conn.close();
   try {
     // Deno.startTls takes no signal: openWithin races it, and closes a socket that opens late.
