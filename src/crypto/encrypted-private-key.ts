@@ -94,8 +94,8 @@ async function decryptPkcs8(der: Uint8Array, password: string, source: string): 
   const pbes2 = readingDer(source, () => pbes2Parameters(der));
   if ("refused" in pbes2) throw refused(source, pbes2.refused);
   const { salt, iterations, hash, keyLength, iv, data } = pbes2;
-  if (iterations > MAX_ITERATIONS) {
-    throw malformed(source, `${iterations} PBKDF2 iterations, above the ${MAX_ITERATIONS} mongo-auth runs`);
+  if (iterations < 1 || iterations > MAX_ITERATIONS) {
+    throw malformed(source, `${iterations} PBKDF2 iterations, not 1 to ${MAX_ITERATIONS}`);
   }
   const key = await pbkdf2(hash, new TextEncoder().encode(password), salt, iterations, keyLength);
   const plain = await aesCbcDecrypt(key, iv, data, source);
