@@ -97,9 +97,11 @@ async function decryptPkcs8(der: Uint8Array, password: string, source: string): 
   if (iterations < 1 || iterations > MAX_ITERATIONS) {
     throw malformed(source, `${iterations} PBKDF2 iterations, not 1 to ${MAX_ITERATIONS}`);
   }
-  const key = await pbkdf2(hash, new TextEncoder().encode(password), salt, iterations, keyLength);
+  const secret = new TextEncoder().encode(password);
+  const key = await pbkdf2(hash, secret, salt, iterations, keyLength);
+  secret.fill(0);
   const plain = await aesCbcDecrypt(key, iv, data, source);
-  if (!plain || !isPrivateKeyInfo(plain)) throw wrongPassword(source);
+  if (!plain || !isPrivateKeyInfo(plain)) throw wrongPassphrase(source);
   return plain;
 }
 
@@ -196,7 +198,7 @@ async function decryptTraditional(
   secret.fill(0);
   const plain = await aesCbcDecrypt(key.subarray(0, keyLength), iv, data, source);
   key.fill(0);
-  if (!plain || !isTraditionalKey(plain)) throw wrongPassword(source);
+  if (!plain || !isTraditionalKey(plain)) throw wrongPassphrase(source);
   return plain;
 }
 
@@ -271,10 +273,25 @@ function schemeName(oid: string): string {
   return REFUSED_SCHEMES.get(oid) ?? `the algorithm ${oid}`;
 }
 
-function wrongPassword(source: string): MongoAuthError {
+/**
+ * The error of a wrong passphrase, the same whoever found it out (this module, or OpenSSL's "bad decrypt").
+ *
+ * @param source names the key's option (`tlsCertificateKeyFile /path`, or `tlsCertificateKey`)
+ * @param cause the runtime's error, if it found out
+ * @returns a `TLS_ERROR` naming the option and the passphrase's
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { wrongPassphrase } from "./encrypted-private-key.ts";
+ *
+ * assert.equal(wrongPassphrase("tlsCertificateKey").code, "TLS_ERROR");
+ * ```
+ */
+export function wrongPassphrase(source: string, cause?: unknown): MongoAuthError {
   return new MongoAuthError(
     "TLS_ERROR",
     `cannot decrypt the private key in ${source}: the passphrase (tlsCertificateKeyFilePassword) is wrong`,
+    cause === undefined ? undefined : { cause },
   );
 }
 

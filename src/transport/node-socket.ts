@@ -12,7 +12,7 @@ import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
-import { decryptPrivateKey, REENCRYPT_ADVICE } from "../crypto/encrypted-private-key.ts";
+import { decryptPrivateKey, REENCRYPT_ADVICE, wrongPassphrase } from "../crypto/encrypted-private-key.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import {
@@ -267,15 +267,9 @@ function isoDate(text: string): string {
 
 // OpenSSL's "bad decrypt", and BoringSSL's (Bun's) refusal of a scheme, said in words naming the option.
 function invalidPairError(err: unknown, settings: TlsSettings): MongoAuthError {
-  const code = (err as { code?: unknown }).code;
+  const code = (err as { code?: unknown } | undefined)?.code;
   const source = keySource(settings);
-  if (code === "ERR_OSSL_BAD_DECRYPT") {
-    return new MongoAuthError(
-      "TLS_ERROR",
-      `cannot decrypt the private key in ${source}: the passphrase (tlsCertificateKeyFilePassword) is wrong`,
-      { cause: err },
-    );
-  }
+  if (code === "ERR_OSSL_BAD_DECRYPT") return wrongPassphrase(source, err);
   if (typeof code === "string" && /^ERR_OSSL_UNSUPPORTED_(PRF|KEY_DERIVATION_FUNCTION|CIPHER)$/.test(code)) {
     return new MongoAuthError(
       "RUNTIME_UNSUPPORTED",
