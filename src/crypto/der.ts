@@ -1,6 +1,6 @@
 /**
- * Just enough of DER (ITU-T X.690) to read an encrypted private key's parameters: elements, their
- * children, object identifiers and small integers. Anything malformed is a `RangeError` here; the caller
+ * Just enough of DER (ITU-T X.690) to read an encrypted private key's parameters, a certificate's names and
+ * key, and a certificate revocation list: elements, their children, object identifiers and small integers. Anything malformed is a `RangeError` here; the caller
  * knows what the bytes were and says so.
  *
  * @module
@@ -14,12 +14,14 @@ export const DER = {
   SEQUENCE: 0x30,
 } as const;
 
-/** One DER element: its tag byte and its contents. */
+/** One DER element: its tag byte, its contents, and its whole encoding. */
 export interface DerElement {
   /** The identifier octet (class, constructed bit and tag number; only low tag numbers are read). */
   readonly tag: number;
   /** The contents octets (a view into the input). */
   readonly value: Uint8Array;
+  /** The whole element, tag and length included (a view into the input): what a signature covers. */
+  readonly encoded: Uint8Array;
 }
 
 /**
@@ -35,7 +37,8 @@ export interface DerElement {
  *
  * const [sequence] = derElements(new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x07]));
  * assert.equal(sequence.tag, DER.SEQUENCE);
- * assert.deepEqual(derElements(sequence.value), [{ tag: DER.INTEGER, value: new Uint8Array([7]) }]);
+ * assert.deepEqual(derElements(sequence.value)[0].value, new Uint8Array([7]));
+ * assert.deepEqual(sequence.encoded, new Uint8Array([0x30, 0x03, 0x02, 0x01, 0x07]));
  * ```
  */
 export function derElements(bytes: Uint8Array): DerElement[] {
@@ -46,7 +49,11 @@ export function derElements(bytes: Uint8Array): DerElement[] {
     if ((tag & 0x1f) === 0x1f) throw new RangeError("DER: high tag numbers are not read");
     const { length, start } = lengthAt(bytes, offset + 1);
     if (start + length > bytes.length) throw new RangeError("DER: an element runs past the end");
-    elements.push({ tag, value: bytes.subarray(start, start + length) });
+    elements.push({
+      tag,
+      value: bytes.subarray(start, start + length),
+      encoded: bytes.subarray(offset, start + length),
+    });
     offset = start + length;
   }
   return elements;
@@ -77,6 +84,28 @@ export function derChildrenOf(bytes: Uint8Array, tag: number): DerElement[] {
 }
 
 /**
+ * The children of an element of a constructed type (a SEQUENCE, unless told), which sits among others.
+ *
+ * @param element the element (undefined when a structure ended early)
+ * @param tag the tag it must have
+ * @returns the elements of its contents
+ * @throws {RangeError} when the element is missing, of another tag, or its contents malformed
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { derChildren, derElements } from "./der.ts";
+ *
+ * const [outer] = derElements(new Uint8Array([0x30, 0x02, 0x05, 0x00]));
+ * assert.equal(derChildren(outer).length, 1);
+ * assert.throws(() => derChildren(undefined), RangeError);
+ * ```
+ */
+export function derChildren(element: DerElement | undefined, tag: number = DER.SEQUENCE): DerElement[] {
+  if (element?.tag !== tag) throw new RangeError(`DER: expected an element of tag 0x${tag.toString(16)}`);
+  return derElements(element.value);
+}
+
+/**
  * An OBJECT IDENTIFIER's dotted form.
  *
  * @param element an element of tag `DER.OBJECT_IDENTIFIER`
@@ -85,10 +114,11 @@ export function derChildrenOf(bytes: Uint8Array, tag: number): DerElement[] {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DER, derObjectIdentifier } from "./der.ts";
+ * import { DER, derElements, derObjectIdentifier } from "./der.ts";
  *
  * const pbes2 = new Uint8Array([0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x05, 0x0d]);
- * assert.equal(derObjectIdentifier({ tag: DER.OBJECT_IDENTIFIER, value: pbes2 }), "1.2.840.113549.1.5.13");
+ * const [oid] = derElements(new Uint8Array([DER.OBJECT_IDENTIFIER, pbes2.length, ...pbes2]));
+ * assert.equal(derObjectIdentifier(oid), "1.2.840.113549.1.5.13");
  * ```
  */
 export function derObjectIdentifier(element: DerElement | undefined): string {
@@ -122,9 +152,10 @@ export function derObjectIdentifier(element: DerElement | undefined): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { DER, derInteger } from "./der.ts";
+ * import { DER, derElements, derInteger } from "./der.ts";
  *
- * assert.equal(derInteger({ tag: DER.INTEGER, value: new Uint8Array([0x08, 0x00]) }), 2048);
+ * const [count] = derElements(new Uint8Array([DER.INTEGER, 2, 0x08, 0x00]));
+ * assert.equal(derInteger(count), 2048);
  * ```
  */
 export function derInteger(element: DerElement | undefined): number {

@@ -10,7 +10,7 @@
  */
 import { MongoAuthError } from "../core/errors.ts";
 import { decodeBase64, encodeBase64 } from "./base64.ts";
-import { DER, derChildrenOf, type DerElement, derElements, derInteger, derObjectIdentifier } from "./der.ts";
+import { DER, derChildren, derChildrenOf, derInteger, derObjectIdentifier } from "./der.ts";
 import { md5 } from "./md5.ts";
 import { pbkdf2, type Pbkdf2Hash } from "./pbkdf2.ts";
 
@@ -117,18 +117,18 @@ type Pbes2Parameters = { readonly refused: string } | {
 
 function pbes2Parameters(der: Uint8Array): Pbes2Parameters {
   const [algorithm, data] = derChildrenOf(der, DER.SEQUENCE);
-  const [algorithmId, params] = children(algorithm);
+  const [algorithmId, params] = derChildren(algorithm);
   const oid = derObjectIdentifier(algorithmId);
   if (oid !== PBES2) return { refused: schemeName(oid) };
-  const [kdf, encryption] = children(params);
-  const [kdfId, kdfParams] = children(kdf);
+  const [kdf, encryption] = derChildren(params);
+  const [kdfId, kdfParams] = derChildren(kdf);
   const kdfOid = derObjectIdentifier(kdfId);
   if (kdfOid !== PBKDF2) return { refused: schemeName(kdfOid) };
   // salt, iterationCount, then keyLength and prf, each optional (prf defaults to HMAC-SHA-1).
-  const [salt, count, ...optional] = children(kdfParams);
+  const [salt, count, ...optional] = derChildren(kdfParams);
   const declaredLength = optional[0]?.tag === DER.INTEGER ? derInteger(optional.shift()) : undefined;
-  const prf = optional[0] ? derObjectIdentifier(children(optional[0])[0]) : HMAC_SHA1;
-  const [cipherId, iv] = children(encryption);
+  const prf = optional[0] ? derObjectIdentifier(derChildren(optional[0])[0]) : HMAC_SHA1;
+  const [cipherId, iv] = derChildren(encryption);
   const cipher = derObjectIdentifier(cipherId);
   const hash = PBKDF2_HASHES.get(prf);
   if (hash === undefined) return { refused: schemeName(prf) };
@@ -142,12 +142,6 @@ function pbes2Parameters(der: Uint8Array): Pbes2Parameters {
     throw new RangeError(`PBKDF2's key length ${declaredLength} does not fit the cipher`);
   }
   return { salt: salt.value, iterations: derInteger(count), hash, keyLength, iv: iv.value, data: data.value };
-}
-
-// The children of a SEQUENCE.
-function children(element: DerElement | undefined): DerElement[] {
-  if (element?.tag !== DER.SEQUENCE) throw new RangeError("expected a SEQUENCE");
-  return derElements(element.value);
 }
 
 // DER's RangeErrors, as what they are: a malformed key file.

@@ -1,19 +1,37 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { DER, derChildrenOf, derElements, derInteger, derObjectIdentifier } from "../../src/crypto/der.ts";
+import {
+  DER,
+  derChildrenOf,
+  type DerElement,
+  derElements,
+  derInteger,
+  derObjectIdentifier,
+} from "../../src/crypto/der.ts";
 
 const bytes = (...values: number[]) => new Uint8Array(values);
-const oid = (...values: number[]) => ({ tag: DER.OBJECT_IDENTIFIER, value: bytes(...values) });
-const integer = (...values: number[]) => ({ tag: DER.INTEGER, value: bytes(...values) });
+const element = (tag: number, value: Uint8Array) =>
+  derElements(new Uint8Array([tag, value.length, ...value]))[0];
+const oid = (...values: number[]) => element(DER.OBJECT_IDENTIFIER, bytes(...values));
+const integer = (...values: number[]) => element(DER.INTEGER, bytes(...values));
+/** Tag and contents of each element (the whole encoding is checked on its own). */
+const contents = (elements: DerElement[]) => elements.map(({ tag, value }) => ({ tag, value }));
 
 describe("derElements", () => {
   it("reads consecutive elements, each with its tag and contents", () => {
-    assert.deepEqual(derElements(bytes(0x02, 0x01, 0x05, 0x04, 0x02, 0xaa, 0xbb, 0x05, 0x00)), [
+    assert.deepEqual(contents(derElements(bytes(0x02, 0x01, 0x05, 0x04, 0x02, 0xaa, 0xbb, 0x05, 0x00))), [
       { tag: DER.INTEGER, value: bytes(5) },
       { tag: DER.OCTET_STRING, value: bytes(0xaa, 0xbb) },
       { tag: 0x05, value: bytes() },
     ]);
     assert.deepEqual(derElements(bytes()), []);
+  });
+
+  it("gives each element's whole encoding, tag and length included, as a signature covers it", () => {
+    const [first, second] = derElements(bytes(0x02, 0x01, 0x05, 0x30, 0x81, 0x02, 0x05, 0x00));
+    assert.deepEqual(first.encoded, bytes(0x02, 0x01, 0x05));
+    assert.deepEqual(second.encoded, bytes(0x30, 0x81, 0x02, 0x05, 0x00));
+    assert.deepEqual(second.value, bytes(0x05, 0x00));
   });
 
   it("reads the long length forms (0x81 to 0x84 and that many bytes)", () => {
@@ -42,7 +60,9 @@ describe("derElements", () => {
 
 describe("derChildrenOf", () => {
   it("reads the children of exactly one element of the tag asked for", () => {
-    assert.deepEqual(derChildrenOf(bytes(0x30, 0x03, 0x02, 0x01, 0x07), DER.SEQUENCE), [integer(7)]);
+    assert.deepEqual(contents(derChildrenOf(bytes(0x30, 0x03, 0x02, 0x01, 0x07), DER.SEQUENCE)), [
+      { tag: DER.INTEGER, value: bytes(7) },
+    ]);
   });
 
   it("refuses another tag, or anything before or after the element", () => {

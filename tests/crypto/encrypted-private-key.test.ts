@@ -9,6 +9,7 @@ import { decryptPrivateKey } from "../../src/crypto/encrypted-private-key.ts";
 import { encodeBase64 } from "../../src/crypto/base64.ts";
 import { MongoAuthError } from "../../src/core/errors.ts";
 import { fixturePath } from "../../testing/paths.ts";
+import { int, octets, oid, seq, tlv } from "../support/der-builder.ts";
 
 const PASSWORD = "pki-test-password"; // scripts/make-test-pki.sh
 const fixture = (name: string) => readFileSync(fixturePath(`pki/encrypted-keys/${name}`), "utf8");
@@ -26,29 +27,6 @@ async function rejectsWith(promise: Promise<unknown>, code: string, message: Reg
   assert.ok(!err.message.includes(password), "the message shows the password");
 }
 
-// A DER encoder for the malformed and unusual structures below.
-const tlv = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
-  const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const header = length < 0x80 ? [tag, length] : [tag, 0x82, length >> 8, length & 0xff];
-  const out = new Uint8Array(header.length + length);
-  out.set(header);
-  let offset = header.length;
-  for (const part of parts) out.set(part, (offset += part.length) - part.length);
-  return out;
-};
-const seq = (...parts: Uint8Array[]) => tlv(0x30, ...parts);
-const octets = (length: number) => tlv(0x04, new Uint8Array(length).fill(7));
-const int = (...bytes: number[]) => tlv(0x02, new Uint8Array(bytes));
-const oid = (dotted: string) => {
-  const [a, b, ...rest] = dotted.split(".").map(Number);
-  const body = [40 * a + b];
-  for (const arc of rest) {
-    const digits = [arc & 0x7f];
-    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) digits.unshift((v & 0x7f) | 0x80);
-    body.push(...digits);
-  }
-  return tlv(0x06, new Uint8Array(body));
-};
 const PBES2 = "1.2.840.113549.1.5.13";
 const PBKDF2 = "1.2.840.113549.1.5.12";
 const AES_256_CBC = "2.16.840.1.101.3.4.1.42";

@@ -1,0 +1,59 @@
+// DER encoding for tests that need structures no tool wrote: malformed or unusual encrypted keys, and
+// certificates and revocation lists signed by keys made in the test (tests/crypto/).
+
+/** One element: tag, then the length (short or two-byte long form), then the parts' bytes. */
+export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
+  const length = parts.reduce((sum, part) => sum + part.length, 0);
+  const header = length < 0x80 ? [tag, length] : [tag, 0x82, length >> 8, length & 0xff];
+  const out = new Uint8Array(header.length + length);
+  out.set(header);
+  let offset = header.length;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
+}
+
+/** A SEQUENCE of the parts. */
+export const seq = (...parts: Uint8Array[]): Uint8Array => tlv(0x30, ...parts);
+
+/** An OCTET STRING of `length` bytes of 7, or of the bytes given. */
+export const octets = (content: number | Uint8Array): Uint8Array =>
+  tlv(0x04, typeof content === "number" ? new Uint8Array(content).fill(7) : content);
+
+/** An INTEGER of these content bytes, as given (no sign handling). */
+export const int = (...bytes: number[]): Uint8Array => tlv(0x02, new Uint8Array(bytes));
+
+/** A BOOLEAN. */
+export const bool = (value: boolean): Uint8Array => tlv(0x01, new Uint8Array([value ? 0xff : 0]));
+
+/** A BIT STRING with no unused bits. */
+export const bits = (content: Uint8Array): Uint8Array => tlv(0x03, new Uint8Array([0, ...content]));
+
+/** A context-specific, constructed [n] around the parts (EXPLICIT tagging). */
+export const explicit = (n: number, ...parts: Uint8Array[]): Uint8Array => tlv(0xa0 | n, ...parts);
+
+/** UTCTime (YYMMDDHHMMSSZ) of a date between 1950 and 2049. */
+export const utcTime = (date: Date): Uint8Array =>
+  tlv(0x17, new TextEncoder().encode(date.toISOString().replace(/[-:T]|\.\d+/g, "").slice(2)));
+
+/** GeneralizedTime (YYYYMMDDHHMMSSZ). */
+export const generalizedTime = (date: Date): Uint8Array =>
+  tlv(0x18, new TextEncoder().encode(date.toISOString().replace(/[-:T]|\.\d+/g, "")));
+
+/** An OBJECT IDENTIFIER from its dotted form. */
+export function oid(dotted: string): Uint8Array {
+  const [a, b, ...rest] = dotted.split(".").map(Number);
+  const body = [40 * a + b];
+  for (const arc of rest) {
+    const digits = [arc & 0x7f];
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) digits.unshift((v & 0x7f) | 0x80);
+    body.push(...digits);
+  }
+  return tlv(0x06, new Uint8Array(body));
+}
+
+/** A Name of one RDN, CN=`commonName` (UTF8String). */
+export const name = (commonName: string): Uint8Array =>
+  seq(tlv(0x31, seq(oid("2.5.4.3"), tlv(0x0c, new TextEncoder().encode(commonName)))));
