@@ -1,0 +1,137 @@
+/**
+ * An X.509 signature (RFC 5280: a certificate's, or a revocation list's) checked with WebCrypto against the
+ * signer's SubjectPublicKeyInfo: ECDSA (P-256, P-384, P-521) and RSA PKCS#1 v1.5 with SHA-256, -384 or -512,
+ * and Ed25519 — what CAs sign with. SHA-1, RSA-PSS and anything else is reported as unsupported rather than
+ * guessed at.
+ *
+ * @module
+ */
+import { DER, derChildrenOf, type DerElement, derElements, derObjectIdentifier } from "./der.ts";
+
+/** The outcome of {@link verifyX509Signature}. */
+export type SignatureCheck = "valid" | "invalid" | "unsupported";
+
+// Signature algorithms (RFC 5758, RFC 4055, RFC 8410), by object identifier.
+const SIGNATURES: ReadonlyMap<string, { family: "ECDSA" | "RSA" | "Ed25519"; hash?: string }> = new Map([
+  ["1.2.840.10045.4.3.2", { family: "ECDSA", hash: "SHA-256" }],
+  ["1.2.840.10045.4.3.3", { family: "ECDSA", hash: "SHA-384" }],
+  ["1.2.840.10045.4.3.4", { family: "ECDSA", hash: "SHA-512" }],
+  ["1.2.840.113549.1.1.11", { family: "RSA", hash: "SHA-256" }],
+  ["1.2.840.113549.1.1.12", { family: "RSA", hash: "SHA-384" }],
+  ["1.2.840.113549.1.1.13", { family: "RSA", hash: "SHA-512" }],
+  ["1.3.101.112", { family: "Ed25519" }],
+]);
+
+// Named curves of id-ecPublicKey (RFC 5480), with the byte length of a coordinate.
+const CURVES: ReadonlyMap<string, { name: string; size: number }> = new Map([
+  ["1.2.840.10045.3.1.7", { name: "P-256", size: 32 }],
+  ["1.3.132.0.34", { name: "P-384", size: 48 }],
+  ["1.3.132.0.35", { name: "P-521", size: 66 }],
+]);
+
+const EC_PUBLIC_KEY = "1.2.840.10045.2.1";
+const RSA_ENCRYPTION = "1.2.840.113549.1.1.1";
+const ED25519 = "1.3.101.112";
+
+/**
+ * Checks a signature over `signed` made by the holder of `publicKey`.
+ *
+ * @param publicKey the signer's SubjectPublicKeyInfo, DER (its certificate's)
+ * @param algorithm the signature algorithm's object identifier (dotted)
+ * @param signed the bytes signed (a TBSCertificate or TBSCertList, whole)
+ * @param signature the signature: the BIT STRING's bytes after its unused-bits octet
+ * @returns `valid`, `invalid` (a wrong signature, or one that does not parse), or `unsupported` (an
+ *   algorithm or key this module does not check, or a key that does not fit the algorithm)
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { verifyX509Signature } from "./x509-signature.ts";
+ *
+ * const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+ * const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
+ * assert.equal(await verifyX509Signature(spki, "1.2.840.10045.4.3.2", new Uint8Array(1), new Uint8Array(8)), "invalid");
+ * assert.equal(await verifyX509Signature(spki, "1.2.840.113549.1.1.5", new Uint8Array(1), new Uint8Array(8)), "unsupported");
+ * ```
+ */
+export async function verifyX509Signature(
+  publicKey: Uint8Array,
+  algorithm: string,
+  signed: Uint8Array,
+  signature: Uint8Array,
+): Promise<SignatureCheck> {
+  const scheme = SIGNATURES.get(algorithm);
+  const key = scheme && keyAlgorithm(publicKey, scheme.hash);
+  if (!scheme || !key || key.family !== scheme.family) return "unsupported";
+  const raw = key.family === "ECDSA" ? ecdsaRaw(signature, key.size!) : signature;
+  if (!raw) return "invalid";
+  const imported = await crypto.subtle.importKey(
+    "spki",
+    publicKey as Uint8Array<ArrayBuffer>,
+    key.import,
+    false,
+    ["verify"],
+  ).catch(() => undefined);
+  if (!imported) return "unsupported";
+  const params = key.family === "ECDSA"
+    ? { name: "ECDSA", hash: scheme.hash! }
+    : key.family === "RSA"
+    ? { name: "RSASSA-PKCS1-v1_5" }
+    : { name: "Ed25519" };
+  const ok = await crypto.subtle.verify(
+    params,
+    imported,
+    raw as Uint8Array<ArrayBuffer>,
+    signed as Uint8Array<ArrayBuffer>,
+  ).catch(() => false);
+  return ok ? "valid" : "invalid";
+}
+
+interface KeyAlgorithm {
+  readonly family: "ECDSA" | "RSA" | "Ed25519";
+  readonly import: AlgorithmIdentifier | EcKeyImportParams | RsaHashedImportParams;
+  /** An ECDSA coordinate's byte length. */
+  readonly size?: number;
+}
+
+// What the SubjectPublicKeyInfo holds, as WebCrypto imports it. RSA's hash is the signature's, so the key is
+// imported for the hash at hand (WebCrypto binds an RSA key to one hash).
+function keyAlgorithm(spki: Uint8Array, hash = "SHA-256"): KeyAlgorithm | undefined {
+  try {
+    const [algorithm] = derChildrenOf(spki, DER.SEQUENCE);
+    if (algorithm?.tag !== DER.SEQUENCE) return undefined;
+    const [id, parameters] = derElements(algorithm.value);
+    const oid = derObjectIdentifier(id);
+    if (oid === ED25519) return { family: "Ed25519", import: { name: "Ed25519" } };
+    if (oid === RSA_ENCRYPTION) return { family: "RSA", import: { name: "RSASSA-PKCS1-v1_5", hash } };
+    const curve = oid === EC_PUBLIC_KEY ? CURVES.get(derObjectIdentifier(parameters)) : undefined;
+    return curve && { family: "ECDSA", import: { name: "ECDSA", namedCurve: curve.name }, size: curve.size };
+  } catch {
+    return undefined;
+  }
+}
+
+// X.509 writes ECDSA signatures as SEQUENCE { r INTEGER, s INTEGER }; WebCrypto takes r and s side by side,
+// each as long as a coordinate.
+function ecdsaRaw(signature: Uint8Array, size: number): Uint8Array | undefined {
+  try {
+    const parts = derChildrenOf(signature, DER.SEQUENCE);
+    if (parts.length !== 2) return undefined;
+    const raw = new Uint8Array(2 * size);
+    for (const [i, part] of parts.entries()) {
+      const value = unsigned(part);
+      if (!value || value.length > size) return undefined;
+      raw.set(value, (i + 1) * size - value.length);
+    }
+    return raw;
+  } catch {
+    return undefined;
+  }
+}
+
+// A non-negative INTEGER's magnitude, without DER's leading zero.
+function unsigned(element: DerElement): Uint8Array | undefined {
+  if (element.tag !== DER.INTEGER || element.value.length === 0 || element.value[0] & 0x80) return undefined;
+  let start = 0;
+  while (start < element.value.length - 1 && element.value[start] === 0) start++;
+  return element.value.subarray(start);
+}
