@@ -1,0 +1,220 @@
+/**
+ * A verified certificate chain checked against certificate revocation lists (RFC 5280 section 6.3), for a
+ * TLS that takes no list (Deno's): every certificate but the trust anchor needs a list from its issuer,
+ * signed by that issuer, current, and not naming its serial number — what OpenSSL checks with
+ * `X509_V_FLAG_CRL_CHECK_ALL`, and reports with the same codes. A list with a critical extension this
+ * module does not process (an issuing distribution point, a delta list, an indirect list's certificate
+ * issuer) is refused rather than read partly.
+ *
+ * @module
+ */
+import { DER, derChildren, derChildrenOf, type DerElement, derElements, derObjectIdentifier } from "./der.ts";
+import { toHex } from "./hex.ts";
+import { verifyX509Signature } from "./x509-signature.ts";
+
+/** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
+export interface RevocationFailure {
+  /** `CERT_REVOKED`, `UNABLE_TO_GET_CRL`, `CRL_SIGNATURE_FAILURE`, `CRL_NOT_YET_VALID`, `CRL_HAS_EXPIRED` or
+   * `UNHANDLED_CRITICAL_CRL_EXTENSION`. */
+  readonly code: string;
+  /** OpenSSL's words for it (`certificate revoked`, …). */
+  readonly message: string;
+}
+
+const FAILURES = {
+  revoked: { code: "CERT_REVOKED", message: "certificate revoked" },
+  noList: { code: "UNABLE_TO_GET_CRL", message: "unable to get certificate CRL" },
+  signature: { code: "CRL_SIGNATURE_FAILURE", message: "CRL signature failure" },
+  notYetValid: { code: "CRL_NOT_YET_VALID", message: "CRL is not yet valid" },
+  expired: { code: "CRL_HAS_EXPIRED", message: "CRL has expired" },
+  critical: { code: "UNHANDLED_CRITICAL_CRL_EXTENSION", message: "unhandled critical CRL extension" },
+} as const satisfies Record<string, RevocationFailure>;
+
+// Extensions read (or safely ignored) when critical: a list's authority key identifier and number, an entry's
+// reason and invalidity date. Anything else critical changes what the list means.
+const HANDLED_EXTENSIONS = new Set(["2.5.29.35", "2.5.29.20", "2.5.29.21", "2.5.29.24"]);
+
+const CONTEXT_0 = 0xa0; // [0] EXPLICIT: a certificate's version, a list's extensions
+const UTC_TIME = 0x17;
+const GENERALIZED_TIME = 0x18;
+const BIT_STRING = 0x03;
+const BOOLEAN = 0x01;
+
+/**
+ * Checks a chain the TLS handshake verified against revocation lists.
+ *
+ * @param chain the chain's certificates in DER, the server's first and the trust anchor last
+ * @param lists the revocation lists in DER
+ * @param now the time to check the lists' validity at, in milliseconds since the epoch
+ * @returns undefined when no certificate is revoked and each has a usable list, else why not
+ * @throws {RangeError} when a certificate or a list is not DER of its kind
+ * @example
+ * ```ts ignore
+ * import { checkRevocation } from "./certificate-revocation.ts";
+ *
+ * const failure = await checkRevocation(chainDer, crlDer, Date.now());
+ * if (failure?.code === "CERT_REVOKED") throw new Error(failure.message);
+ * ```
+ */
+export async function checkRevocation(
+  chain: readonly Uint8Array[],
+  lists: readonly Uint8Array[],
+  now: number,
+): Promise<RevocationFailure | undefined> {
+  const certificates = chain.map(certificateFields);
+  const revocationLists = lists.map(revocationList);
+  for (let i = 0; i + 1 < certificates.length; i++) {
+    const failure = await checkCertificate(certificates[i], certificates[i + 1], revocationLists, now);
+    if (failure) return failure;
+  }
+  return undefined;
+}
+
+async function checkCertificate(
+  certificate: CertificateFields,
+  issuer: CertificateFields,
+  lists: readonly RevocationList[],
+  now: number,
+): Promise<RevocationFailure | undefined> {
+  const candidates = lists.filter((list) => sameBytes(list.issuer, certificate.issuer));
+  let firstProblem: RevocationFailure | undefined;
+  let usable = 0;
+  for (const list of candidates) {
+    const problem = await listProblem(list, issuer, now);
+    if (problem) {
+      firstProblem ??= problem;
+      continue;
+    }
+    usable++;
+    if (list.revoked.has(certificate.serial)) return FAILURES.revoked;
+  }
+  return usable > 0 ? undefined : firstProblem ?? FAILURES.noList;
+}
+
+async function listProblem(
+  list: RevocationList,
+  issuer: CertificateFields,
+  now: number,
+): Promise<RevocationFailure | undefined> {
+  if (list.unhandledCritical) return FAILURES.critical;
+  const signature = await verifyX509Signature(issuer.publicKey, list.algorithm, list.signed, list.signature);
+  if (signature !== "valid") return FAILURES.signature;
+  if (now < list.thisUpdate) return FAILURES.notYetValid;
+  if (list.nextUpdate !== undefined && now > list.nextUpdate) return FAILURES.expired;
+  return undefined;
+}
+
+/** What the check needs of a certificate (RFC 5280 section 4.1). */
+interface CertificateFields {
+  /** The serial number's magnitude, in lower-case hex without leading zeros. */
+  readonly serial: string;
+  /** The issuer's Name, DER (compared byte for byte, as OpenSSL compares canonical names). */
+  readonly issuer: Uint8Array;
+  /** The SubjectPublicKeyInfo, DER. */
+  readonly publicKey: Uint8Array;
+}
+
+function certificateFields(der: Uint8Array): CertificateFields {
+  const [tbs] = derChildrenOf(der, DER.SEQUENCE);
+  const fields = derChildren(tbs);
+  const [serial, , issuer, , , publicKey] = fields[0]?.tag === CONTEXT_0 ? fields.slice(1) : fields;
+  if (issuer?.tag !== DER.SEQUENCE || publicKey?.tag !== DER.SEQUENCE) {
+    throw new RangeError("not an X.509 certificate");
+  }
+  return { serial: serialOf(serial), issuer: issuer.encoded, publicKey: publicKey.encoded };
+}
+
+/** What the check needs of a revocation list (RFC 5280 section 5.1). */
+interface RevocationList {
+  readonly issuer: Uint8Array;
+  readonly thisUpdate: number;
+  readonly nextUpdate?: number;
+  /** The revoked serial numbers, as {@link CertificateFields.serial} writes them. */
+  readonly revoked: ReadonlySet<string>;
+  /** Whether the list or one of its entries has a critical extension outside `HANDLED_EXTENSIONS`. */
+  readonly unhandledCritical: boolean;
+  /** The TBSCertList, whole: what the signature covers. */
+  readonly signed: Uint8Array;
+  readonly algorithm: string;
+  readonly signature: Uint8Array;
+}
+
+function revocationList(der: Uint8Array): RevocationList {
+  const [tbs, algorithm, signature] = derChildrenOf(der, DER.SEQUENCE);
+  const fields = derChildren(tbs);
+  let next = fields[0]?.tag === DER.INTEGER ? 1 : 0; // version, v2 when there are extensions
+  const innerAlgorithm = fields[next++];
+  const issuer = fields[next++];
+  const thisUpdate = timeOf(fields[next++]);
+  const nextUpdate = isTime(fields[next]) ? timeOf(fields[next++]) : undefined;
+  const revoked = new Set<string>();
+  let unhandledCritical = false;
+  if (fields[next]?.tag === DER.SEQUENCE) {
+    for (const entry of derElements(fields[next++].value)) {
+      const [serial, , extensions] = derChildren(entry);
+      revoked.add(serialOf(serial));
+      if (extensions) unhandledCritical ||= hasUnhandledCritical(derChildren(extensions));
+    }
+  }
+  if (fields[next]?.tag === CONTEXT_0) {
+    const [extensions] = derElements(fields[next++].value);
+    unhandledCritical ||= hasUnhandledCritical(derChildren(extensions));
+  }
+  if (next !== fields.length || issuer?.tag !== DER.SEQUENCE) throw new RangeError("not a revocation list");
+  const algorithmId = derObjectIdentifier(derChildren(algorithm)[0]);
+  // RFC 5280 5.1.1.2: the signed and the outer algorithm must be the same.
+  if (derObjectIdentifier(derChildren(innerAlgorithm)[0]) !== algorithmId) {
+    throw new RangeError("a revocation list names two signature algorithms");
+  }
+  if (signature?.tag !== BIT_STRING || signature.value[0] !== 0) {
+    throw new RangeError("a malformed signature");
+  }
+  return {
+    issuer: issuer.encoded,
+    thisUpdate,
+    nextUpdate,
+    revoked,
+    unhandledCritical,
+    signed: tbs.encoded,
+    algorithm: algorithmId,
+    signature: signature.value.subarray(1),
+  };
+}
+
+// Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
+function hasUnhandledCritical(extensions: DerElement[]): boolean {
+  return extensions.some((extension) => {
+    const [id, critical] = derChildren(extension);
+    const isCritical = critical?.tag === BOOLEAN && critical.value[0] !== 0;
+    return isCritical && !HANDLED_EXTENSIONS.has(derObjectIdentifier(id));
+  });
+}
+
+function serialOf(element: DerElement | undefined): string {
+  if (element?.tag !== DER.INTEGER || element.value.length === 0) {
+    throw new RangeError("expected a serial number");
+  }
+  let start = 0;
+  while (start < element.value.length - 1 && element.value[start] === 0) start++;
+  return toHex(element.value.subarray(start));
+}
+
+function isTime(element: DerElement | undefined): boolean {
+  return element?.tag === UTC_TIME || element?.tag === GENERALIZED_TIME;
+}
+
+// UTCTime YYMMDDHHMMSSZ (years 1950 to 2049) or GeneralizedTime YYYYMMDDHHMMSSZ, as RFC 5280 4.1.2.5 has them.
+function timeOf(element: DerElement | undefined): number {
+  const text = isTime(element) ? String.fromCharCode(...element!.value) : "";
+  const match = element?.tag === UTC_TIME
+    ? /^(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text)
+    : /^(\d{4})(\d\d)(\d\d)(\d\d)(\d\d)(\d\d)Z$/.exec(text);
+  if (!match) throw new RangeError("expected a time");
+  const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
+  const fullYear = element!.tag === UTC_TIME ? (year < 50 ? 2000 + year : 1900 + year) : year;
+  return Date.UTC(fullYear, month - 1, day, hour, minute, second);
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}

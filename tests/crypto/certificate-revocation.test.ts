@@ -1,0 +1,245 @@
+// checkRevocation against chains and revocation lists built here, signed with keys made here (ECDSA P-256),
+// so that each rule can be shown alone; tests/e2e/tls.test.ts runs it on Deno against the test PKI's
+// servers and OpenSSL's lists, with the same outcomes as OpenSSL on Node.js and Bun.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { checkRevocation } from "../../src/crypto/certificate-revocation.ts";
+import {
+  bits,
+  bool,
+  explicit,
+  generalizedTime,
+  int,
+  name,
+  octets,
+  oid,
+  seq,
+  utcTime,
+} from "../support/der-builder.ts";
+
+const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
+const NOW = Date.UTC(2030, 0, 1);
+const DAY = 86_400_000;
+
+interface Authority {
+  readonly name: Uint8Array;
+  readonly keys: CryptoKeyPair;
+  readonly spki: Uint8Array;
+}
+
+async function authority(commonName: string): Promise<Authority> {
+  const keys = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, [
+    "sign",
+    "verify",
+  ]);
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", keys.publicKey));
+  return { name: name(commonName), keys, spki };
+}
+
+/** A certificate as checkRevocation reads it: serial, issuer and key (its own signature is not looked at). */
+function certificate(serial: number[], issuer: Authority, subject: Authority): Uint8Array {
+  const validity = seq(utcTime(new Date(NOW - 365 * DAY)), utcTime(new Date(NOW + 365 * DAY)));
+  const tbs = seq(
+    explicit(0, int(2)),
+    int(...serial),
+    ECDSA_SHA256,
+    issuer.name,
+    validity,
+    subject.name,
+    subject.spki,
+  );
+  return seq(tbs, ECDSA_SHA256, bits(new Uint8Array(8)));
+}
+
+// r and s side by side, as WebCrypto signs, into SEQUENCE { r INTEGER, s INTEGER }.
+function ecdsaDer(raw: Uint8Array): Uint8Array {
+  const integer = (half: Uint8Array) => {
+    let start = 0;
+    while (start < half.length - 1 && half[start] === 0) start++;
+    const bytes = [...half.subarray(start)];
+    return int(...(bytes[0] & 0x80 ? [0, ...bytes] : bytes));
+  };
+  return seq(integer(raw.subarray(0, 32)), integer(raw.subarray(32)));
+}
+
+const extension = (id: string, critical: boolean, value = new Uint8Array([0x02, 0x01, 0x01])) =>
+  seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+const CRL_NUMBER = "2.5.29.20";
+const REASON_CODE = "2.5.29.21";
+const ISSUING_DISTRIBUTION_POINT = "2.5.29.28";
+const CERTIFICATE_ISSUER = "2.5.29.29";
+
+interface ListOptions {
+  readonly revoked?: number[][];
+  readonly thisUpdate?: number;
+  /** null: no nextUpdate. */
+  readonly nextUpdate?: number | null;
+  readonly generalized?: boolean;
+  readonly extensions?: Uint8Array[];
+  readonly entryExtensions?: Uint8Array[];
+  /** Sign with this key in place of the issuer's (the issuer's name stays). */
+  readonly signer?: Authority;
+  /** Version 1: no version field, no extensions. */
+  readonly v1?: boolean;
+  readonly innerAlgorithm?: Uint8Array;
+}
+
+/** A revocation list of `issuer`, signed with ECDSA P-256 and SHA-256. */
+async function revocationList(issuer: Authority, options: ListOptions = {}): Promise<Uint8Array> {
+  const time = (at: number) => (options.generalized ? generalizedTime : utcTime)(new Date(at));
+  const nextUpdate = options.nextUpdate === null ? [] : [time(options.nextUpdate ?? NOW + 30 * DAY)];
+  const entries = (options.revoked ?? []).map((serial) =>
+    seq(
+      int(...serial),
+      utcTime(new Date(NOW - DAY)),
+      ...(options.entryExtensions ? [seq(...options.entryExtensions)] : []),
+    )
+  );
+  const tbs = seq(
+    ...(options.v1 ? [] : [int(1)]),
+    options.innerAlgorithm ?? ECDSA_SHA256,
+    issuer.name,
+    time(options.thisUpdate ?? NOW - DAY),
+    ...nextUpdate,
+    ...(entries.length ? [seq(...entries)] : []),
+    ...(options.v1 ? [] : [explicit(0, seq(extension(CRL_NUMBER, false), ...(options.extensions ?? [])))]),
+  );
+  const key = (options.signer ?? issuer).keys.privateKey;
+  const raw = new Uint8Array(
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, tbs as Uint8Array<ArrayBuffer>),
+  );
+  return seq(tbs, ECDSA_SHA256, bits(ecdsaDer(raw)));
+}
+
+// A root CA, an intermediate it signed, and a server certificate the intermediate signed.
+const pki = (async () => {
+  const [root, intermediate, server, impostor] = await Promise.all(
+    ["root", "intermediate", "server", "root"].map(authority),
+  );
+  const chain = [
+    certificate([0x10], intermediate, server),
+    certificate([0x20], root, intermediate),
+    certificate([0x01], root, root),
+  ];
+  return { root, intermediate, impostor, chain };
+})();
+
+const FAILURE = {
+  revoked: { code: "CERT_REVOKED", message: "certificate revoked" },
+  noList: { code: "UNABLE_TO_GET_CRL", message: "unable to get certificate CRL" },
+  signature: { code: "CRL_SIGNATURE_FAILURE", message: "CRL signature failure" },
+  notYetValid: { code: "CRL_NOT_YET_VALID", message: "CRL is not yet valid" },
+  expired: { code: "CRL_HAS_EXPIRED", message: "CRL has expired" },
+  critical: { code: "UNHANDLED_CRITICAL_CRL_EXTENSION", message: "unhandled critical CRL extension" },
+};
+
+describe("checkRevocation", () => {
+  it("passes a chain with a current list from each issuer that names none of its certificates", async () => {
+    const { root, intermediate, chain } = await pki;
+    const lists = [
+      await revocationList(root, { revoked: [[0x21], [0x7f]] }),
+      await revocationList(intermediate, { revoked: [[0x11]] }),
+    ];
+    assert.equal(await checkRevocation(chain, lists, NOW), undefined);
+  });
+
+  it("refuses a certificate its issuer's list names, the server's or a CA's of the chain", async () => {
+    const { root, intermediate, chain } = await pki;
+    const rootList = await revocationList(root);
+    const serverRevoked = await revocationList(intermediate, { revoked: [[0x11], [0x10]] });
+    assert.deepEqual(await checkRevocation(chain, [rootList, serverRevoked], NOW), FAILURE.revoked);
+    const intermediateRevoked = await revocationList(root, { revoked: [[0x20]] });
+    const fine = await revocationList(intermediate);
+    assert.deepEqual(await checkRevocation(chain, [intermediateRevoked, fine], NOW), FAILURE.revoked);
+  });
+
+  it("wants a list from the issuer of every certificate but the trust anchor", async () => {
+    const { root, intermediate, chain } = await pki;
+    const rootList = await revocationList(root);
+    const intermediateList = await revocationList(intermediate);
+    assert.deepEqual(await checkRevocation(chain, [rootList], NOW), FAILURE.noList);
+    assert.deepEqual(await checkRevocation(chain, [intermediateList], NOW), FAILURE.noList);
+    assert.deepEqual(await checkRevocation(chain, [], NOW), FAILURE.noList);
+    // The anchor alone has nothing above it to check.
+    assert.equal(await checkRevocation(chain.slice(2), [], NOW), undefined);
+  });
+
+  it("refuses a list its issuer did not sign: another key under the same name, or a byte changed", async () => {
+    const { root, intermediate, impostor, chain } = await pki;
+    const intermediateList = await revocationList(intermediate);
+    const forged = await revocationList(root, { signer: impostor });
+    assert.deepEqual(await checkRevocation(chain, [forged, intermediateList], NOW), FAILURE.signature);
+    const tampered = (await revocationList(root, { revoked: [[0x21]] })).slice();
+    tampered[tampered.indexOf(0x21)] = 0x22;
+    assert.deepEqual(await checkRevocation(chain, [tampered, intermediateList], NOW), FAILURE.signature);
+  });
+
+  it("refuses a list before its thisUpdate or after its nextUpdate; one without nextUpdate does not expire", async () => {
+    const { root, intermediate, chain } = await pki;
+    const intermediateList = await revocationList(intermediate);
+    const future = await revocationList(root, { thisUpdate: NOW + DAY });
+    assert.deepEqual(await checkRevocation(chain, [future, intermediateList], NOW), FAILURE.notYetValid);
+    const past = await revocationList(root, { thisUpdate: NOW - 10 * DAY, nextUpdate: NOW - DAY });
+    assert.deepEqual(await checkRevocation(chain, [past, intermediateList], NOW), FAILURE.expired);
+    const open = await revocationList(root, { nextUpdate: null, thisUpdate: NOW - 1000 * DAY });
+    assert.equal(await checkRevocation(chain, [open, intermediateList], NOW), undefined);
+  });
+
+  it("reads GeneralizedTime as well as UTCTime, and a version 1 list", async () => {
+    const { root, intermediate, chain } = await pki;
+    const generalized = await revocationList(root, { generalized: true, thisUpdate: NOW + DAY });
+    const v1 = await revocationList(intermediate, { v1: true });
+    assert.deepEqual(await checkRevocation(chain, [generalized, v1], NOW), FAILURE.notYetValid);
+    assert.equal(await checkRevocation(chain, [generalized, v1], NOW + 2 * DAY), undefined);
+  });
+
+  it("with two lists from one issuer, the usable ones decide", async () => {
+    const { root, intermediate, chain } = await pki;
+    const intermediateList = await revocationList(intermediate);
+    const expired = await revocationList(root, { thisUpdate: NOW - 40 * DAY, nextUpdate: NOW - 10 * DAY });
+    const current = await revocationList(root);
+    assert.equal(await checkRevocation(chain, [expired, current, intermediateList], NOW), undefined);
+    const revoking = await revocationList(root, { revoked: [[0x20]] });
+    assert.deepEqual(
+      await checkRevocation(chain, [current, revoking, intermediateList], NOW),
+      FAILURE.revoked,
+    );
+  });
+
+  it("refuses a critical extension it does not process; the CRL number and a reason code are read, critical or not", async () => {
+    const { root, intermediate, chain } = await pki;
+    const intermediateList = await revocationList(intermediate);
+    const withIdp = await revocationList(root, { extensions: [extension(ISSUING_DISTRIBUTION_POINT, true)] });
+    assert.deepEqual(await checkRevocation(chain, [withIdp, intermediateList], NOW), FAILURE.critical);
+    const indirect = await revocationList(root, {
+      revoked: [[0x21]],
+      entryExtensions: [extension(CERTIFICATE_ISSUER, true)],
+    });
+    assert.deepEqual(await checkRevocation(chain, [indirect, intermediateList], NOW), FAILURE.critical);
+    const readable = await revocationList(root, {
+      revoked: [[0x21]],
+      extensions: [extension(ISSUING_DISTRIBUTION_POINT, false)],
+      entryExtensions: [extension(REASON_CODE, true), extension(CERTIFICATE_ISSUER, false)],
+    });
+    assert.equal(await checkRevocation(chain, [readable, intermediateList], NOW), undefined);
+  });
+
+  it("compares serial numbers by value: a leading zero is the same serial", async () => {
+    const { root, intermediate, chain } = await pki;
+    const intermediateList = await revocationList(intermediate);
+    const padded = await revocationList(root, { revoked: [[0x00, 0x20]] });
+    assert.deepEqual(await checkRevocation(chain, [padded, intermediateList], NOW), FAILURE.revoked);
+  });
+
+  it("a certificate or list that is not DER of its kind is a RangeError (the transport names the file)", async () => {
+    const { root, intermediate, chain } = await pki;
+    const intermediateList = await revocationList(intermediate);
+    const twoAlgorithms = await revocationList(root, { innerAlgorithm: seq(oid("1.2.840.10045.4.3.3")) });
+    await assert.rejects(checkRevocation(chain, [twoAlgorithms, intermediateList], NOW), RangeError);
+    await assert.rejects(checkRevocation(chain, [new Uint8Array([0x30, 0x00])], NOW), RangeError);
+    await assert.rejects(
+      checkRevocation([new Uint8Array([1]), ...chain], [intermediateList], NOW),
+      RangeError,
+    );
+  });
+});
