@@ -135,11 +135,13 @@ describe("bundle size and bleed", () => {
   // before tlsCRLFile (its rules, capability, and what each refusal of a revocation list says): about 2.5 KB.
   // 276 KB before encrypted private keys on Deno and Bun (PBES2 and OpenSSL's traditional form decrypted
   // with WebCrypto, a DER reader, and what each refusal says): about 7.5 KB.
+  // 284 KB before tlsCRLFile on Deno (revocation lists read and checked against the verified chain, their
+  // ECDSA, RSA and Ed25519 signatures checked with WebCrypto): about 5.5 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 284_000],
-      ["src/transport/deno.ts", "browser", 284_000],
-      ["src/transport/workers.ts", "browser", 284_000],
+      ["src/transport/node.ts", "node", 290_000],
+      ["src/transport/deno.ts", "browser", 290_000],
+      ["src/transport/workers.ts", "browser", 290_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {

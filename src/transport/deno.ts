@@ -1,13 +1,13 @@
 /**
  * `connect()` for Deno: `Deno.connect`/`Deno.startTls` (and Deno's `node:tls`, below), `Deno.resolveDns`.
  *
- * Deno differences, declared in the transport's capabilities and reported as `RUNTIME_UNSUPPORTED`
- * rather than ignored: `tlsCRLFile` (its TLS takes no revocation list). An encrypted private key
- * (`tlsCertificateKeyFilePassword`), which Deno's TLS cannot decrypt, is decrypted with WebCrypto before the
- * handshake when its scheme is PBES2 with AES (OpenSSL's default) or OpenSSL's traditional AES encryption;
- * any other scheme is `RUNTIME_UNSUPPORTED`.
+ * What Deno's TLS cannot do itself, the transport does: an encrypted private key
+ * (`tlsCertificateKeyFilePassword`) is decrypted with WebCrypto before the handshake when its scheme is PBES2
+ * with AES (OpenSSL's default) or OpenSSL's traditional AES encryption (any other scheme is
+ * `RUNTIME_UNSUPPORTED`), and the certificate chain the handshake verified is checked against the revocation
+ * lists of `tlsCRLFile` before anything is sent.
  *
- * Four kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
+ * Five kinds of TLS connection go through Deno's `node:tls` instead of `Deno.startTls`:
  *
  * - A pinned CA (`tlsCAFile` / `tlsCA`) must be the only CA trusted, as with Node and the official
  *   driver. Deno's own TLS takes CA certificates only "in addition to the default root certificates",
@@ -21,6 +21,8 @@
  * - `tlsAllowInvalidCertificates` (or `tlsInsecure`): `Deno.startTls` cannot skip verification (only the
  *   process-wide `--unsafely-ignore-certificate-errors` flag can, for every connection and `fetch`), while
  *   `node:tls` skips it for this connection alone.
+ * - `tlsCRLFile`: only `node:tls` shows the chain it verified (`getPeerCertificate(true)`), which is what
+ *   the lists are checked against.
  *
  * @example
  * ```ts ignore
@@ -206,7 +208,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
   };
 }
 
-// What Deno's TLS can do: no revocation lists, pinning from Deno 2.8.
+// What Deno's TLS can do: pinning and revocation lists (through its node:tls) from Deno 2.8.
 function denoCapabilities(): TransportCapabilities {
   return {
     ...FULL_CAPABILITIES,
@@ -221,8 +223,8 @@ function denoCapabilities(): TransportCapabilities {
 export const denoTransport: Transport = /* @__PURE__ */ createDenoTransport();
 
 // TLS through Deno's node:tls (see the module comment): trusting the pinned CA and nothing else,
-// presenting a client certificate without waiting on the server's delayed ACK, or not verifying the
-// server's certificate for this connection alone.
+// presenting a client certificate without waiting on the server's delayed ACK, not verifying the server's
+// certificate for this connection alone, or showing the verified chain for the revocation lists.
 async function openWithNodeTls(socket: OpenSocketOptions): Promise<SocketStreams> {
   const { openNodeSocket } = await import("./node-socket.ts");
   return await openNodeSocket(socket);
@@ -238,7 +240,10 @@ async function openSocket(socket: OpenSocketOptions): Promise<SocketStreams> {
   // Deno.startTls takes only a TCP connection.
   const overSocketPath = tls !== undefined && isSocketPath(host);
   const unverified = tls?.allowInvalidCertificates === true;
-  if (pinned || certificate || overSocketPath || unverified) return await openWithNodeTls(socket);
+  const revocation = tls?.crlFile !== undefined;
+  if (pinned || certificate || overSocketPath || unverified || revocation) {
+    return await openWithNodeTls(socket);
+  }
   const close = (conn: DenoConn) => conn.close();
   try {
     // Deno.startTls takes no signal: openWithin races it, and closes a socket that opens late.

@@ -11,7 +11,8 @@ import { readFile } from "node:fs/promises";
 import { createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
-import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
+import { pemBody, requireCertificates, revocationLists, splitPem } from "./pem.ts";
+import { checkRevocation } from "../crypto/certificate-revocation.ts";
 import { decryptPrivateKey, REENCRYPT_ADVICE, wrongPassphrase } from "../crypto/encrypted-private-key.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
@@ -32,10 +33,10 @@ const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
 
 /**
- * What `node:net`/`node:tls` can do in this runtime: everything on Node.js and Bun. Deno's `node:tls`
- * ignores a revocation list, and before Deno 2.8 it handed `ca` to `Deno.startTls`, which adds it to the
- * built-in roots, so any publicly trusted certificate would pass a pinned CA. (It decrypts no key either,
- * so an encrypted key is decrypted here first: `decryptPrivateKey`.)
+ * What `node:net`/`node:tls` can do in this runtime: everything on Node.js and Bun. Before Deno 2.8, Deno's
+ * `node:tls` handed `ca` to `Deno.startTls`, which adds it to the built-in roots, so any publicly trusted
+ * certificate would pass a pinned CA. (It ignores a revocation list and decrypts no key, at any version:
+ * both are done here, `checkRevocation` after the handshake and `decryptPrivateKey` before it.)
  *
  * @returns the capabilities
  */
@@ -89,6 +90,46 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
   return options;
+}
+
+// A revocation failure as OpenSSL reports it (its code and words), so that Deno's refusals read as Node's:
+// socketError adds the advice, the trace reason and the hint by code.
+async function checkRevocationOnDeno(
+  socket: tls.TLSSocket,
+  settings: TlsSettings,
+  lists: string[],
+): Promise<void> {
+  const chain: Uint8Array[] = [];
+  const seen = new Set<tls.PeerCertificate>();
+  // The chain the handshake verified, the server's certificate first; the trust anchor is its own issuer.
+  for (
+    let certificate: tls.DetailedPeerCertificate | undefined = socket.getPeerCertificate(true);
+    certificate?.raw && !seen.has(certificate);
+    certificate = certificate.issuerCertificate
+  ) {
+    seen.add(certificate);
+    chain.push(new Uint8Array(certificate.raw));
+  }
+  const what = `tlsCRLFile ${settings.crlFile}`;
+  const failure = await checkRevocation(chain, lists.map((list) => pemBody(list, what)), Date.now()).catch(
+    (err: unknown) => {
+      if (!(err instanceof RangeError)) throw err;
+      throw new MongoAuthError(
+        "TLS_ERROR",
+        `${what} holds a revocation list that is not valid DER (${err.message})`,
+      );
+    },
+  );
+  if (failure) throw Object.assign(new Error(failure.message), { code: failure.code });
+}
+
+function closedDuringRevocationCheck(host: string, port: number): MongoAuthError {
+  return new MongoAuthError(
+    "CONNECTION_CLOSED",
+    `${
+      hostPort({ host, port })
+    } closed the connection while its certificate chain was checked against tlsCRLFile`,
+  );
 }
 
 // Names the client certificate's option in messages.
@@ -180,7 +221,15 @@ export function openNodeSocket(
         socket = tunnel ?? net.connect(where, ready);
       } else {
         try {
-          socket = tls.connect({ ...options, ...(tunnel ? { socket: tunnel, host } : where) }, ready);
+          // Deno's node:tls ignores `crl`: the chain it verified is checked here, before a byte is sent.
+          const secured = deno !== undefined && options.crl
+            ? () =>
+              checkRevocationOnDeno(socket as tls.TLSSocket, settings, options.crl as string[]).then(
+                () => socket!.destroyed ? fail(closedDuringRevocationCheck(host, port)) : ready(),
+                (err) => fail(socketError(err, host, port, true, trace)),
+              )
+            : ready;
+          socket = tls.connect({ ...options, ...(tunnel ? { socket: tunnel, host } : where) }, secured);
         } catch (err) {
           // Bad PEM or passphrase: the TLS context is built synchronously.
           return fail(socketError(invalidPairError(err, settings), host, port, true, trace));

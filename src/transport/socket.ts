@@ -162,7 +162,8 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     /before secure TLS connection|eof|close_notify|reset/i.test(message);
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
-  const isTls = /^(ERR_TLS|ERR_SSL|CERT_|CRL_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|ERR_OSSL)/.test(code) ||
+  const isTls =
+    /^(ERR_TLS|ERR_SSL|CERT_|CRL_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|UNHANDLED_CRITICAL|ERR_OSSL)/.test(code) ||
     name === "InvalidData" || /certificate|private key|tls|ssl|handshake/i.test(message);
   const advice = REVOCATION_ADVICE.get(code);
   return isTls
@@ -176,7 +177,8 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
     });
 }
 
-// OpenSSL's refusals when it checks the revocation lists of tlsCRLFile, and what to do about each.
+// OpenSSL's refusals when it checks the revocation lists of tlsCRLFile (and checkRevocation's, on Deno, with
+// the same codes), and what to do about each.
 const NOT_SIGNED =
   "a revocation list of tlsCRLFile does not carry its CA's signature: fetch it again from the CA";
 const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
@@ -194,6 +196,11 @@ const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
   ["CRL_NOT_YET_VALID", "a revocation list of tlsCRLFile is not valid yet: check this machine's clock"],
   ["CRL_SIGNATURE_FAILURE", NOT_SIGNED],
   ["UNABLE_TO_DECRYPT_CRL_SIGNATURE", NOT_SIGNED],
+  [
+    "UNHANDLED_CRITICAL_CRL_EXTENSION",
+    "a revocation list of tlsCRLFile has a critical extension that is not processed (a partial, delta or " +
+    "indirect list): give the CA's complete list",
+  ],
 ]);
 
 // Why a UNIX domain socket did not open, for the three reasons a user can act on.
@@ -395,8 +402,9 @@ export function closedDuringTlsHandshake(peer: string, cause: unknown): MongoAut
 const PINNING_DENO = [2, 8] as const;
 
 /**
- * What Deno's TLS cannot do, whichever API opens the socket: check a revocation list, and (before 2.8) pin
- * a CA. (It decrypts no key either; the transport does that itself, `decryptPrivateKey`.)
+ * What Deno's TLS cannot do before 2.8, whichever API opens the socket: pin a CA, and hand over the chain it
+ * verified. (From 2.8, its `node:tls` does both; it still checks no revocation list and decrypts no key,
+ * which the transport does itself: `checkRevocation`, `decryptPrivateKey`.)
  *
  * @returns the capabilities that differ from `FULL_CAPABILITIES`
  */
@@ -415,11 +423,12 @@ export function denoTlsLimits(): Pick<
         `upgrade to Deno ${PINNING_DENO.join(".")} or later, or leave tlsCAFile/tlsCA out if the server's ` +
         "certificate is publicly trusted",
     },
-    // Deno.connectTls takes no list, and Deno's node:tls accepts `crl` and ignores it: a revoked
-    // certificate would pass.
-    certificateRevocationLists: {
-      instead: "its TLS takes no revocation list (node:tls on Deno ignores one, so a revoked certificate " +
-        "would pass): run this program on Node.js or Bun to check tlsCRLFile, or remove it",
+    // Deno's node:tls accepts `crl` and ignores it; the chain it verified is checked against the lists after
+    // the handshake (node-socket.ts), through the Deno 2.8 node:tls that pins the CA.
+    certificateRevocationLists: pins || {
+      instead:
+        `its TLS takes no revocation list: upgrade to Deno ${PINNING_DENO.join(".")} or later, or run ` +
+        "this program on Node.js or Bun to check tlsCRLFile",
     },
   };
 }

@@ -2,8 +2,8 @@
 // tests/e2e/tls.test.ts: the oracle for what a revocation list means (OpenSSL through node:tls decides,
 // not our code). On Node.js and Bun the driver refuses the revoked certificate as mongo-auth does (and,
 // reading only the first list of the file, a chain through an intermediate CA too). On Deno
-// it connects anyway, because Deno's node:tls ignores the list: the reason mongo-auth refuses tlsCRLFile
-// there instead of passing it on.
+// it connects anyway, because Deno's node:tls ignores the list: the reason mongo-auth checks the chain
+// against the lists itself there (tests/e2e/tls.test.ts holds it to the outcomes OpenSSL gives here).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerSelectionError } from "mongodb";

@@ -5,12 +5,14 @@ import assert from "node:assert/strict";
 import {
   closedDuringTlsHandshake,
   connectionRefused,
+  denoTlsLimits,
   socketError,
   subjectOfLines,
   tlsFailure,
   unresolvableHost,
 } from "../../src/transport/socket.ts";
 import { TraceRecorder } from "../../src/core/trace.ts";
+import { runtime } from "../support/transports.ts";
 
 describe("socket errors", () => {
   it("name the host or peer, keep the runtime's error as cause, and say what to check", () => {
@@ -136,6 +138,12 @@ describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
       ["CRL_HAS_EXPIRED", "CRL has expired", /fetch the CA's current list/, "revocation-list"],
       ["CRL_NOT_YET_VALID", "CRL is not yet valid", /check this machine's clock/, "revocation-list"],
       ["CRL_SIGNATURE_FAILURE", "CRL signature failure", /carry its CA's signature/, "revocation-list"],
+      [
+        "UNHANDLED_CRITICAL_CRL_EXTENSION",
+        "unhandled critical CRL extension",
+        /give the CA's complete list/,
+        "revocation-list",
+      ],
     ];
     for (const [code, message, advice, reason] of cases) {
       const trace = new TraceRecorder();
@@ -230,5 +238,18 @@ describe("a failed TLS handshake, for the trace", () => {
   it("a subject as the runtimes print it becomes mongod's order: most specific first", () => {
     assert.equal(subjectOfLines("C=US\nST=State\nO=Example\nCN=client"), "CN=client,O=Example,ST=State,C=US");
     assert.equal(subjectOfLines("O=Example\nCN=escaped + UID=u42"), "CN=escaped+UID=u42,O=Example");
+  });
+});
+
+describe("what Deno's TLS can do (denoTlsLimits)", () => {
+  it("from Deno 2.8 (this Deno): pinning and revocation lists; before it (as on a runtime without Deno): each refused, saying to upgrade", () => {
+    const limits = denoTlsLimits();
+    if (runtime === "deno") {
+      assert.deepEqual(limits, { customCA: true, certificateRevocationLists: true });
+      return;
+    }
+    for (const capability of [limits.customCA, limits.certificateRevocationLists]) {
+      assert.match((capability as { instead: string }).instead, /upgrade to Deno 2\.8 or later/);
+    }
   });
 });
