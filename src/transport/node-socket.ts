@@ -124,11 +124,10 @@ async function checkRevocationOnDeno(
 }
 
 function closedDuringRevocationCheck(host: string, port: number): MongoAuthError {
+  const peer = hostPort({ host, port });
   return new MongoAuthError(
     "CONNECTION_CLOSED",
-    `${
-      hostPort({ host, port })
-    } closed the connection while its certificate chain was checked against tlsCRLFile`,
+    `${peer} closed the connection while its certificate chain was checked against tlsCRLFile`,
   );
 }
 
