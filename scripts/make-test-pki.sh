@@ -21,6 +21,10 @@
 #   crl-chain-server.pem    a server certificate the intermediate signed, the intermediate's, and the key
 #   crl.pem                 two certificate revocation lists (tlsCRLFile), valid 20000 days: crl-ca's,
 #                           revoking crl-revoked-server.pem, then the intermediate's, revoking nothing
+#   rsa-ca.pem              a fifth CA, RSA 2048 like most enterprise PKIs, which signed only:
+#   client-rsa.pem          a registered subject CN=rsa-client,OU=apps,O=Example,L=City,ST=State,C=US with an
+#                           RSA 2048 key in OpenSSL's traditional form (PKCS#1), AES-encrypted with
+#                           ENCRYPTED_KEY_PASSWORD
 #   encrypted-keys/         client-encrypted.pem's key encrypted by every scheme OpenSSL offers
 #                           (scripts/make-encrypted-keys.sh, run at the end)
 #
@@ -144,6 +148,26 @@ check_crl() { # expected outcome (ok/revoked), certificate, [intermediate]
 check_crl ok "$tmp/crl-server.crt"
 check_crl revoked "$tmp/crl-revoked-server.crt"
 check_crl ok "$tmp/crl-chain-server.crt" "$tmp/crl-intermediate.pem"
+
+# RSA: a CA and a client whose key is PKCS#1 in the traditional form, encrypted (what `openssl genrsa -aes256`
+# wrote before OpenSSL 3).
+rsa_section() {
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/rsa-ca.key" 2>/dev/null
+  openssl req -x509 -new -key "$tmp/rsa-ca.key" -subj "/O=mongo-auth tests/CN=mongo-auth RSA CA" -days "$DAYS" \
+    -out "$out/rsa-ca.pem" -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" -addext "subjectKeyIdentifier=hash"
+  openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$tmp/rsa-client.key" 2>/dev/null
+  openssl req -new -key "$tmp/rsa-client.key" -subj "/C=US/ST=State/L=City/O=Example/OU=apps/CN=rsa-client" \
+    -out "$tmp/rsa-client.csr"
+  openssl x509 -req -in "$tmp/rsa-client.csr" -CA "$out/rsa-ca.pem" -CAkey "$tmp/rsa-ca.key" \
+    -set_serial "0x$(openssl rand -hex 16)" -days "$DAYS" -extfile "$tmp/client.ext" -out "$tmp/rsa-client.crt" \
+    2>/dev/null
+  openssl rsa -in "$tmp/rsa-client.key" -aes256 -traditional -passout "pass:$ENCRYPTED_KEY_PASSWORD" \
+    -out "$tmp/rsa-client.enc" 2>/dev/null
+  cat "$tmp/rsa-client.crt" "$tmp/rsa-client.enc" >"$out/client-rsa.pem"
+  openssl verify -CAfile "$out/rsa-ca.pem" "$tmp/rsa-client.crt" >/dev/null
+}
+rsa_section
 
 openssl verify -CAfile "$out/ca.pem" "$out/server-cert.pem" "$out/client.pem" >/dev/null
 openssl verify -CAfile "$out/wrong-host-ca.pem" "$out/wrong-host-server.pem" >/dev/null

@@ -23,8 +23,9 @@ const CLIENT = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
 const ESCAPED =
   'UID=u42+CN=escaped,OU=Research\\; \\"Labs\\" \\<east\\>,O=Example\\, Inc.,L=\\#7 Town,ST=State,C=US';
 const ENCRYPTED = "CN=encrypted,OU=apps,O=Example,L=City,ST=State,C=US";
+const RSA = "CN=rsa-client,OU=apps,O=Example,L=City,ST=State,C=US";
 const KEY_PASSWORD = "pki-test-password"; // scripts/make-test-pki.sh
-const users = [CLIENT, ESCAPED, ENCRYPTED].map((user) => ({
+const users = [CLIENT, ESCAPED, ENCRYPTED, RSA].map((user) => ({
   db: "$external",
   user,
   mechanisms: ["MONGODB-X509"],
@@ -261,6 +262,22 @@ for (const { name, transport } of await transports()) {
             : /UNSUPPORTED_KEY_DERIVATION_FUNCTION/,
         );
         assert.match(err.message, /encrypt it again with AES \(openssl pkcs8 -topk8 -v2 aes-256-cbc/);
+      }
+    });
+
+    it("an RSA client certificate whose key is PKCS#1, encrypted in OpenSSL's traditional form, logs in", async () => {
+      // The server trusts client certificates of the RSA CA (scripts/make-test-pki.sh); the client still
+      // verifies the server against ca.pem.
+      const rsaServer = await startServer({ users, tls: { ...serverTls, ca: pki("rsa-ca.pem") } });
+      try {
+        const conn = await connectWith(
+          transport,
+          uri(rsaServer, "client-rsa.pem", `&tlsCertificateKeyFilePassword=${KEY_PASSWORD}`),
+        );
+        assert.deepEqual(await whoami(conn), { user: RSA, db: "$external" });
+        await conn.close();
+      } finally {
+        await rsaServer.close();
       }
     });
 

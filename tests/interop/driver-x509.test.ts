@@ -17,7 +17,8 @@ const CLIENT = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
 const ESCAPED =
   'UID=u42+CN=escaped,OU=Research\\; \\"Labs\\" \\<east\\>,O=Example\\, Inc.,L=\\#7 Town,ST=State,C=US';
 const ENCRYPTED = "CN=encrypted,OU=apps,O=Example,L=City,ST=State,C=US";
-const users = [CLIENT, ESCAPED, ENCRYPTED].map((user) => ({
+const RSA = "CN=rsa-client,OU=apps,O=Example,L=City,ST=State,C=US";
+const users = [CLIENT, ESCAPED, ENCRYPTED, RSA].map((user) => ({
   db: "$external",
   user,
   mechanisms: ["MONGODB-X509"],
@@ -167,6 +168,32 @@ describe("official mongodb driver: MONGODB-X509 against the reference server", (
           runtime === "deno" ? /closed/ : /UNSUPPORTED_(PRF|KEY_DERIVATION_FUNCTION)/,
           key,
         );
+      }
+    },
+  );
+
+  it(
+    runtime === "deno"
+      ? "an RSA certificate with an encrypted PKCS#1 key: on Deno no certificate is sent"
+      : "an RSA certificate with an encrypted PKCS#1 key (OpenSSL's traditional form) logs in",
+    async () => {
+      const rsaServer = await startServer({ users, tls: { ...tls, ca: pki("rsa-ca.pem") } });
+      try {
+        const options = {
+          tlsCertificateKeyFile: pki("client-rsa.pem"),
+          tlsCertificateKeyFilePassword: "pki-test-password",
+        };
+        if (runtime === "deno") {
+          const error = await connectError(rsaServer, { ...options, serverSelectionTimeoutMS: 1000 });
+          assert.ok(
+            error instanceof MongoServerSelectionError,
+            `expected a server selection error, got ${error}`,
+          );
+        } else {
+          assert.deepEqual(await authenticatedUsers(rsaServer, options), [{ user: RSA, db: "$external" }]);
+        }
+      } finally {
+        await rsaServer.close();
       }
     },
   );
