@@ -8,8 +8,15 @@
  *
  * @module
  */
-import { DER, derChildren, derChildrenOf, type DerElement, derElements, derObjectIdentifier } from "./der.ts";
-import { toHex } from "./hex.ts";
+import {
+  DER,
+  derChildren,
+  derChildrenOf,
+  type DerElement,
+  derElements,
+  derHeader,
+  derObjectIdentifier,
+} from "./der.ts";
 import { verifyX509Signature } from "./x509-signature.ts";
 
 /** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
@@ -86,7 +93,7 @@ async function checkCertificate(
       continue;
     }
     usable++;
-    if (list.revoked.has(certificate.serial)) return FAILURES.revoked;
+    if (isRevoked(list.entries, certificate.serial)) return FAILURES.revoked;
   }
   return usable > 0 ? undefined : firstProblem ?? FAILURES.noList;
 }
@@ -106,8 +113,8 @@ async function listProblem(
 
 /** What the check needs of a certificate (RFC 5280 section 4.1). */
 interface CertificateFields {
-  /** The serial number's magnitude, in lower-case hex without leading zeros. */
-  readonly serial: string;
+  /** The serial number's magnitude: its bytes without leading zeros. */
+  readonly serial: Uint8Array;
   /** The issuer's Name, DER (compared byte for byte, as OpenSSL compares canonical names). */
   readonly issuer: Uint8Array;
   /** The SubjectPublicKeyInfo, DER. */
@@ -129,8 +136,8 @@ interface RevocationList {
   readonly issuer: Uint8Array;
   readonly thisUpdate: number;
   readonly nextUpdate?: number;
-  /** The revoked serial numbers, as {@link CertificateFields.serial} writes them. */
-  readonly revoked: ReadonlySet<string>;
+  /** The revokedCertificates' contents (entries read in place by {@link isRevoked}), empty when none. */
+  readonly entries: Uint8Array;
   /** Whether the list or one of its entries has a critical extension outside `HANDLED_EXTENSIONS`. */
   readonly unhandledCritical: boolean;
   /** The TBSCertList, whole: what the signature covers. */
@@ -147,14 +154,11 @@ function revocationList(der: Uint8Array): RevocationList {
   const issuer = fields[next++];
   const thisUpdate = timeOf(fields[next++]);
   const nextUpdate = isTime(fields[next]) ? timeOf(fields[next++]) : undefined;
-  const revoked = new Set<string>();
+  let entries: Uint8Array = new Uint8Array(0);
   let unhandledCritical = false;
   if (fields[next]?.tag === DER.SEQUENCE) {
-    for (const entry of derElements(fields[next++].value)) {
-      const [serial, , extensions] = derChildren(entry);
-      revoked.add(serialOf(serial));
-      if (extensions) unhandledCritical ||= hasUnhandledCritical(derChildren(extensions));
-    }
+    entries = fields[next++].value;
+    unhandledCritical = entriesHaveUnhandledCritical(entries);
   }
   if (fields[next]?.tag === CONTEXT_0) {
     const [extensions] = derElements(fields[next++].value);
@@ -173,7 +177,7 @@ function revocationList(der: Uint8Array): RevocationList {
     issuer: issuer.encoded,
     thisUpdate,
     nextUpdate,
-    revoked,
+    entries,
     unhandledCritical,
     signed: tbs.encoded,
     algorithm: algorithmId,
@@ -190,16 +194,60 @@ function hasUnhandledCritical(extensions: DerElement[]): boolean {
   });
 }
 
-function serialOf(element: DerElement | undefined): string {
+// A list's entries are read in place, by offsets: a CA's list may hold a hundred thousand of them, and
+// building elements for each cost about half a second per connection on Deno.
+// revokedCertificate ::= SEQUENCE { userCertificate INTEGER, revocationDate Time, crlEntryExtensions OPTIONAL }
+function isRevoked(entries: Uint8Array, serial: Uint8Array): boolean {
+  for (let offset = 0; offset < entries.length;) {
+    const entry = derHeader(entries, offset);
+    const number = derHeader(entries, entry.start);
+    if (sameBytes(magnitude(entries.subarray(number.start, number.end)), serial)) return true;
+    offset = entry.end;
+  }
+  return false;
+}
+
+// Checks each entry's shape once, when the list is read, and whether one has a critical extension that is not
+// processed (an indirect list's certificate issuer changes what every later entry means).
+function entriesHaveUnhandledCritical(entries: Uint8Array): boolean {
+  let unhandled = false;
+  for (let offset = 0; offset < entries.length;) {
+    const entry = derHeader(entries, offset);
+    const number = derHeader(entries, entry.start);
+    const date = derHeader(entries, number.end);
+    if (entry.tag !== DER.SEQUENCE || number.tag !== DER.INTEGER || number.start === number.end) {
+      throw new RangeError("a malformed revoked certificate entry");
+    }
+    if (!isTime({ tag: date.tag }) || date.end > entry.end) {
+      throw new RangeError("a malformed revocation date");
+    }
+    if (date.end < entry.end) {
+      const extensions = derHeader(entries, date.end);
+      if (extensions.tag !== DER.SEQUENCE || extensions.end !== entry.end) {
+        throw new RangeError("malformed entry extensions");
+      }
+      unhandled ||= hasUnhandledCritical(derElements(entries.subarray(extensions.start, extensions.end)));
+    }
+    offset = entry.end;
+  }
+  return unhandled;
+}
+
+// A serial number without DER's leading zeros, so that 0x00 0x20 and 0x20 are one serial.
+function magnitude(value: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  return value.subarray(start);
+}
+
+function serialOf(element: DerElement | undefined): Uint8Array {
   if (element?.tag !== DER.INTEGER || element.value.length === 0) {
     throw new RangeError("expected a serial number");
   }
-  let start = 0;
-  while (start < element.value.length - 1 && element.value[start] === 0) start++;
-  return toHex(element.value.subarray(start));
+  return magnitude(element.value);
 }
 
-function isTime(element: DerElement | undefined): boolean {
+function isTime(element: { readonly tag: number } | undefined): boolean {
   return element?.tag === UTC_TIME || element?.tag === GENERALIZED_TIME;
 }
 

@@ -43,20 +43,47 @@ export interface DerElement {
  */
 export function derElements(bytes: Uint8Array): DerElement[] {
   const elements: DerElement[] = [];
-  let offset = 0;
-  while (offset < bytes.length) {
-    const tag = bytes[offset];
-    if ((tag & 0x1f) === 0x1f) throw new RangeError("DER: high tag numbers are not read");
-    const { length, start } = lengthAt(bytes, offset + 1);
-    if (start + length > bytes.length) throw new RangeError("DER: an element runs past the end");
-    elements.push({
-      tag,
-      value: bytes.subarray(start, start + length),
-      encoded: bytes.subarray(offset, start + length),
-    });
-    offset = start + length;
+  for (let offset = 0; offset < bytes.length;) {
+    const { tag, start, end } = derHeader(bytes, offset);
+    elements.push({ tag, value: bytes.subarray(start, end), encoded: bytes.subarray(offset, end) });
+    offset = end;
   }
   return elements;
+}
+
+/** Where an element's contents lie, by offsets into the bytes read. */
+export interface DerHeader {
+  /** The identifier octet. */
+  readonly tag: number;
+  /** The offset of the first contents octet. */
+  readonly start: number;
+  /** The offset just past the element. */
+  readonly end: number;
+}
+
+/**
+ * The tag and the bounds of the element at `offset`, read in place: for long runs of elements (a revocation
+ * list's entries) where building each one would cost more than the check.
+ *
+ * @param bytes the bytes holding the element
+ * @param offset where it starts
+ * @returns its tag, and the offsets of its contents and of its end
+ * @throws {RangeError} when it runs past the end of `bytes`, or uses a form DER forbids
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { derHeader } from "./der.ts";
+ *
+ * assert.deepEqual(derHeader(new Uint8Array([0x05, 0x00, 0x02, 0x01, 0x07]), 2), { tag: 0x02, start: 4, end: 5 });
+ * ```
+ */
+export function derHeader(bytes: Uint8Array, offset: number): DerHeader {
+  if (offset >= bytes.length) throw new RangeError("DER: an element is missing");
+  const tag = bytes[offset];
+  if ((tag & 0x1f) === 0x1f) throw new RangeError("DER: high tag numbers are not read");
+  const { length, start } = lengthAt(bytes, offset + 1);
+  if (start + length > bytes.length) throw new RangeError("DER: an element runs past the end");
+  return { tag, start, end: start + length };
 }
 
 /**

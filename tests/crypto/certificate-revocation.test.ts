@@ -82,13 +82,15 @@ interface ListOptions {
   /** Version 1: no version field, no extensions. */
   readonly v1?: boolean;
   readonly innerAlgorithm?: Uint8Array;
+  /** Entries as given, in place of `revoked`'s. */
+  readonly rawEntries?: Uint8Array[];
 }
 
 /** A revocation list of `issuer`, signed with ECDSA P-256 and SHA-256. */
 async function revocationList(issuer: Authority, options: ListOptions = {}): Promise<Uint8Array> {
   const time = (at: number) => (options.generalized ? generalizedTime : utcTime)(new Date(at));
   const nextUpdate = options.nextUpdate === null ? [] : [time(options.nextUpdate ?? NOW + 30 * DAY)];
-  const entries = (options.revoked ?? []).map((serial) =>
+  const entries = options.rawEntries ?? (options.revoked ?? []).map((serial) =>
     seq(
       int(...serial),
       utcTime(new Date(NOW - DAY)),
@@ -231,6 +233,19 @@ describe("checkRevocation", () => {
     assert.deepEqual(await checkRevocation(chain, [padded, intermediateList], NOW), FAILURE.revoked);
   });
 
+  it("reads a long list in place: the last of 3 000 entries, some with extensions, is found", async () => {
+    const { root, intermediate, chain } = await pki;
+    const intermediateList = await revocationList(intermediate);
+    const serials = Array.from({ length: 3000 }, (_, i) => [0x30, i >> 8, i & 0xff]);
+    const long = await revocationList(root, {
+      revoked: [...serials, [0x20]],
+      entryExtensions: [extension(REASON_CODE, false)],
+    });
+    assert.deepEqual(await checkRevocation(chain, [long, intermediateList], NOW), FAILURE.revoked);
+    const without = await revocationList(root, { revoked: serials });
+    assert.equal(await checkRevocation(chain, [without, intermediateList], NOW), undefined);
+  });
+
   it("a certificate or list that is not DER of its kind is a RangeError (the transport names the file)", async () => {
     const { root, intermediate, chain } = await pki;
     const intermediateList = await revocationList(intermediate);
@@ -241,5 +256,10 @@ describe("checkRevocation", () => {
       checkRevocation([new Uint8Array([1]), ...chain], [intermediateList], NOW),
       RangeError,
     );
+    // An entry without its revocation date, or with something else where its extensions go.
+    for (const entry of [seq(int(0x21)), seq(int(0x21), utcTime(new Date(NOW)), int(1))]) {
+      const list = await revocationList(root, { rawEntries: [entry] });
+      await assert.rejects(checkRevocation(chain, [list, intermediateList], NOW), RangeError);
+    }
   });
 });

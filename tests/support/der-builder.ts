@@ -1,10 +1,12 @@
 // DER encoding for tests that need structures no tool wrote: malformed or unusual encrypted keys, and
 // certificates and revocation lists signed by keys made in the test (tests/crypto/).
 
-/** One element: tag, then the length (short or two-byte long form), then the parts' bytes. */
+/** One element: tag, then the length (the short form, or the long form's fewest bytes), then the parts' bytes. */
 export function tlv(tag: number, ...parts: Uint8Array[]): Uint8Array {
   const length = parts.reduce((sum, part) => sum + part.length, 0);
-  const header = length < 0x80 ? [tag, length] : [tag, 0x82, length >> 8, length & 0xff];
+  const lengthBytes: number[] = [];
+  for (let rest = length; rest > 0; rest = Math.floor(rest / 256)) lengthBytes.unshift(rest & 0xff);
+  const header = length < 0x80 ? [tag, length] : [tag, 0x80 | lengthBytes.length, ...lengthBytes];
   const out = new Uint8Array(header.length + length);
   out.set(header);
   let offset = header.length;
