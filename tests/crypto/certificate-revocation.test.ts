@@ -7,6 +7,7 @@ import { checkRevocation } from "../../src/crypto/certificate-revocation.ts";
 import {
   bits,
   bool,
+  ecdsaDer,
   explicit,
   generalizedTime,
   int,
@@ -49,17 +50,6 @@ function certificate(serial: number[], issuer: Authority, subject: Authority): U
     subject.spki,
   );
   return seq(tbs, ECDSA_SHA256, bits(new Uint8Array(8)));
-}
-
-// r and s side by side, as WebCrypto signs, into SEQUENCE { r INTEGER, s INTEGER }.
-function ecdsaDer(raw: Uint8Array): Uint8Array {
-  const integer = (half: Uint8Array) => {
-    let start = 0;
-    while (start < half.length - 1 && half[start] === 0) start++;
-    const bytes = [...half.subarray(start)];
-    return int(...(bytes[0] & 0x80 ? [0, ...bytes] : bytes));
-  };
-  return seq(integer(raw.subarray(0, 32)), integer(raw.subarray(32)));
 }
 
 const extension = (id: string, critical: boolean, value = new Uint8Array([0x02, 0x01, 0x01])) =>

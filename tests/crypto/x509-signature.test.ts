@@ -7,7 +7,7 @@ import { verifyX509Signature } from "../../src/crypto/x509-signature.ts";
 import { derChildrenOf, derElements } from "../../src/crypto/der.ts";
 import { pemBody } from "../../src/transport/pem.ts";
 import { fixturePath } from "../../testing/paths.ts";
-import { int, seq } from "../support/der-builder.ts";
+import { ecdsaDer, int, seq } from "../support/der-builder.ts";
 
 const DATA = new TextEncoder().encode("a TBSCertList, say");
 const ALGORITHMS = {
@@ -21,17 +21,6 @@ const ALGORITHMS = {
   sha1WithRSAEncryption: "1.2.840.113549.1.1.5",
   "RSASSA-PSS": "1.2.840.113549.1.1.10",
 };
-
-/** r and s side by side, as WebCrypto signs, into X.509's SEQUENCE { r INTEGER, s INTEGER }. */
-function ecdsaDer(raw: Uint8Array): Uint8Array {
-  const integer = (half: Uint8Array) => {
-    let start = 0;
-    while (start < half.length - 1 && half[start] === 0) start++;
-    const bytes = [...half.subarray(start)];
-    return int(...(bytes[0] & 0x80 ? [0, ...bytes] : bytes));
-  };
-  return seq(integer(raw.subarray(0, raw.length / 2)), integer(raw.subarray(raw.length / 2)));
-}
 
 interface Signer {
   readonly label: string;

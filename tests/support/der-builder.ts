@@ -59,3 +59,14 @@ export function oid(dotted: string): Uint8Array {
 /** A Name of one RDN, CN=`commonName` (UTF8String). */
 export const name = (commonName: string): Uint8Array =>
   seq(tlv(0x31, seq(oid("2.5.4.3"), tlv(0x0c, new TextEncoder().encode(commonName)))));
+
+/** An ECDSA signature as WebCrypto makes it (r and s side by side) in X.509's SEQUENCE { r INTEGER, s INTEGER }. */
+export function ecdsaDer(raw: Uint8Array): Uint8Array {
+  const integer = (half: Uint8Array) => {
+    let start = 0;
+    while (start < half.length - 1 && half[start] === 0) start++;
+    const bytes = [...half.subarray(start)];
+    return int(...(bytes[0] & 0x80 ? [0, ...bytes] : bytes));
+  };
+  return seq(integer(raw.subarray(0, raw.length / 2)), integer(raw.subarray(raw.length / 2)));
+}
