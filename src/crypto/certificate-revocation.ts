@@ -21,8 +21,8 @@ import { verifyX509Signature } from "./x509-signature.ts";
 
 /** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
 export interface RevocationFailure {
-  /** `CERT_REVOKED`, `UNABLE_TO_GET_CRL`, `CRL_SIGNATURE_FAILURE`, `CRL_NOT_YET_VALID`, `CRL_HAS_EXPIRED` or
-   * `UNHANDLED_CRITICAL_CRL_EXTENSION`. */
+  /** `CERT_REVOKED`, `UNABLE_TO_GET_CRL`, `CRL_SIGNATURE_FAILURE`, `CRL_NOT_YET_VALID`, `CRL_HAS_EXPIRED`,
+   * `UNHANDLED_CRITICAL_CRL_EXTENSION` or `UNABLE_TO_GET_CRL_ISSUER`. */
   readonly code: string;
   /** OpenSSL's words for it (`certificate revoked`, …). */
   readonly message: string;
@@ -35,6 +35,7 @@ const FAILURES = {
   notYetValid: { code: "CRL_NOT_YET_VALID", message: "CRL is not yet valid" },
   expired: { code: "CRL_HAS_EXPIRED", message: "CRL has expired" },
   critical: { code: "UNHANDLED_CRITICAL_CRL_EXTENSION", message: "unhandled critical CRL extension" },
+  noAnchor: { code: "UNABLE_TO_GET_CRL_ISSUER", message: "unable to get CRL issuer certificate" },
 } as const satisfies Record<string, RevocationFailure>;
 
 // Extensions read (or safely ignored) when critical: a list's authority key identifier and number, an entry's
@@ -50,7 +51,7 @@ const BOOLEAN = 0x01;
 /**
  * Checks a chain the TLS handshake verified against revocation lists.
  *
- * @param chain the chain's certificates in DER, the server's first and the trust anchor last
+ * @param chain the chain's certificates in DER, the server's first and the trust anchor (self-issued) last
  * @param lists the revocation lists in DER
  * @param now the time to check the lists' validity at, in milliseconds since the epoch
  * @returns undefined when no certificate is revoked and each has a usable list, else why not
@@ -70,6 +71,10 @@ export async function checkRevocation(
 ): Promise<RevocationFailure | undefined> {
   const certificates = chain.map(certificateFields);
   const revocationLists = lists.map(revocationList);
+  // Without the anchor at the end, the last certificate's issuer (whose key checks its list) is unknown:
+  // refused, never passed unchecked.
+  const anchor = certificates.at(-1);
+  if (!anchor || !sameBytes(anchor.issuer, anchor.subject)) return FAILURES.noAnchor;
   for (let i = 0; i + 1 < certificates.length; i++) {
     const failure = await checkCertificate(certificates[i], certificates[i + 1], revocationLists, now);
     if (failure) return failure;
@@ -115,8 +120,10 @@ async function listProblem(
 interface CertificateFields {
   /** The serial number's magnitude: its bytes without leading zeros. */
   readonly serial: Uint8Array;
-  /** The issuer's Name, DER (compared byte for byte, as OpenSSL compares canonical names). */
+  /** The issuer's Name, DER (compared byte for byte: stricter than OpenSSL, which compares canonical forms). */
   readonly issuer: Uint8Array;
+  /** The subject's Name, DER. */
+  readonly subject: Uint8Array;
   /** The SubjectPublicKeyInfo, DER. */
   readonly publicKey: Uint8Array;
 }
@@ -124,11 +131,16 @@ interface CertificateFields {
 function certificateFields(der: Uint8Array): CertificateFields {
   const [tbs] = derChildrenOf(der, DER.SEQUENCE);
   const fields = derChildren(tbs);
-  const [serial, , issuer, , , publicKey] = fields[0]?.tag === CONTEXT_0 ? fields.slice(1) : fields;
-  if (issuer?.tag !== DER.SEQUENCE || publicKey?.tag !== DER.SEQUENCE) {
+  const [serial, , issuer, , subject, publicKey] = fields[0]?.tag === CONTEXT_0 ? fields.slice(1) : fields;
+  if (issuer?.tag !== DER.SEQUENCE || subject?.tag !== DER.SEQUENCE || publicKey?.tag !== DER.SEQUENCE) {
     throw new RangeError("not an X.509 certificate");
   }
-  return { serial: serialOf(serial), issuer: issuer.encoded, publicKey: publicKey.encoded };
+  return {
+    serial: serialOf(serial),
+    issuer: issuer.encoded,
+    subject: subject.encoded,
+    publicKey: publicKey.encoded,
+  };
 }
 
 /** What the check needs of a revocation list (RFC 5280 section 5.1). */

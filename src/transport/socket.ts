@@ -197,6 +197,11 @@ const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
   ["CRL_SIGNATURE_FAILURE", NOT_SIGNED],
   ["UNABLE_TO_DECRYPT_CRL_SIGNATURE", NOT_SIGNED],
   [
+    "UNABLE_TO_GET_CRL_ISSUER",
+    "the chain the TLS handshake verified does not reach its CA, so its revocation lists cannot be checked: " +
+    "put the server's CA in tlsCAFile",
+  ],
+  [
     "UNHANDLED_CRITICAL_CRL_EXTENSION",
     "a revocation list of tlsCRLFile has a critical extension that is not processed (a partial, delta or " +
     "indirect list): give the CA's complete list",

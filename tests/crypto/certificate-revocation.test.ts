@@ -123,6 +123,7 @@ const FAILURE = {
   notYetValid: { code: "CRL_NOT_YET_VALID", message: "CRL is not yet valid" },
   expired: { code: "CRL_HAS_EXPIRED", message: "CRL has expired" },
   critical: { code: "UNHANDLED_CRITICAL_CRL_EXTENSION", message: "unhandled critical CRL extension" },
+  noAnchor: { code: "UNABLE_TO_GET_CRL_ISSUER", message: "unable to get CRL issuer certificate" },
 };
 
 describe("checkRevocation", () => {
@@ -154,6 +155,14 @@ describe("checkRevocation", () => {
     assert.deepEqual(await checkRevocation(chain, [], NOW), FAILURE.noList);
     // The anchor alone has nothing above it to check.
     assert.equal(await checkRevocation(chain.slice(2), [], NOW), undefined);
+  });
+
+  it("refuses a chain that does not end at a self-issued anchor: the last certificate's list cannot be checked", async () => {
+    const { root, intermediate, chain } = await pki;
+    const lists = [await revocationList(root), await revocationList(intermediate)];
+    assert.deepEqual(await checkRevocation(chain.slice(0, 2), lists, NOW), FAILURE.noAnchor);
+    assert.deepEqual(await checkRevocation(chain.slice(0, 1), lists, NOW), FAILURE.noAnchor);
+    assert.deepEqual(await checkRevocation([], lists, NOW), FAILURE.noAnchor);
   });
 
   it("refuses a list its issuer did not sign: another key under the same name, or a byte changed", async () => {

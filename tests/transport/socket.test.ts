@@ -139,6 +139,12 @@ describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
       ["CRL_NOT_YET_VALID", "CRL is not yet valid", /check this machine's clock/, "revocation-list"],
       ["CRL_SIGNATURE_FAILURE", "CRL signature failure", /carry its CA's signature/, "revocation-list"],
       [
+        "UNABLE_TO_GET_CRL_ISSUER",
+        "unable to get CRL issuer certificate",
+        /put the server's CA in tlsCAFile/,
+        "revocation-list",
+      ],
+      [
         "UNHANDLED_CRITICAL_CRL_EXTENSION",
         "unhandled critical CRL extension",
         /give the CA's complete list/,
