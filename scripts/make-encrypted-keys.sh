@@ -6,7 +6,7 @@
 # a real key.
 #
 #   plain.pem                the key, unencrypted (PKCS#8): what every file below decrypts to
-#   pbes2-aes128-sha1.pem    PKCS#8 PBES2, PBKDF2 with HMAC-SHA1 (OpenSSL 1.0's default, the PRF left out)
+#   pbes2-aes128-sha1.pem    PKCS#8 PBES2, PBKDF2 with HMAC-SHA1 (as OpenSSL 1.0 wrote -v2, the PRF left out)
 #                            and AES-128-CBC
 #   pbes2-aes192-sha512.pem  PBES2, HMAC-SHA512, AES-192-CBC
 #   traditional-aes256.pem   OpenSSL's traditional form ("Proc-Type: 4,ENCRYPTED", DEK-Info AES-256-CBC, a

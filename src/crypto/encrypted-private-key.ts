@@ -2,7 +2,7 @@
  * An encrypted private key in PEM, decrypted with WebCrypto for a TLS that takes no passphrase (Deno's).
  * Two forms are read, the ones OpenSSL writes: PKCS#8 `ENCRYPTED PRIVATE KEY` with PBES2 (RFC 8018:
  * PBKDF2 with HMAC-SHA-1, -256, -384 or -512, then AES-128, -192 or -256 in CBC mode; OpenSSL's default
- * since 1.0), and OpenSSL's traditional form (`Proc-Type: 4,ENCRYPTED` and an AES-CBC `DEK-Info` over a
+ * since 1.1), and OpenSSL's traditional form (`Proc-Type: 4,ENCRYPTED` and an AES-CBC `DEK-Info` over a
  * PKCS#1 or SEC1 key). DES, triple DES, scrypt and the PKCS#12 schemes are refused, naming the scheme: no
  * WebCrypto has them.
  *

@@ -47,7 +47,7 @@ describe("decryptPrivateKey", () => {
       /-----BEGIN ENCRYPTED PRIVATE KEY-----[\s\S]+?-----END ENCRYPTED PRIVATE KEY-----/,
     )![0];
     assert.equal(await decryptPrivateKey(key, PASSWORD, "tlsCertificateKey"), plain);
-    // The PRF left out means HMAC-SHA-1 (RFC 8018, OpenSSL 1.0's default); Deno's own node:crypto reads it
+    // The PRF left out means HMAC-SHA-1 (RFC 8018; OpenSSL 1.0 wrote PBES2 so); Deno's own node:crypto reads it
     // as another hash and says "bad decrypt".
     assert.equal(
       await decryptPrivateKey(keyOf("pbes2-aes128-sha1.pem"), PASSWORD, "tlsCertificateKey"),
