@@ -407,15 +407,15 @@ export function closedDuringTlsHandshake(peer: string, cause: unknown): MongoAut
 const PINNING_DENO = [2, 8] as const;
 
 /**
- * What Deno's TLS cannot do before 2.8, whichever API opens the socket: pin a CA, and hand over the chain it
- * verified. (From 2.8, its `node:tls` does both; it still checks no revocation list and decrypts no key,
+ * What Deno's TLS cannot do before 2.8, whichever API opens the socket: pin a CA, hand over the chain it
+ * verified, and skip verification for one connection. (From 2.8, its `node:tls` does both; it still checks no revocation list and decrypts no key,
  * which the transport does itself: `checkRevocation`, `decryptPrivateKey`.)
  *
  * @returns the capabilities that differ from `FULL_CAPABILITIES`
  */
 export function denoTlsLimits(): Pick<
   TransportCapabilities,
-  "customCA" | "certificateRevocationLists"
+  "customCA" | "certificateRevocationLists" | "skipCertificateVerification"
 > {
   const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
   const version = deno?.version?.deno ?? "0.0";
@@ -430,6 +430,12 @@ export function denoTlsLimits(): Pick<
     },
     // Deno's node:tls accepts `crl` and ignores it; the chain it verified is checked against the lists after
     // the handshake (node-socket.ts), through the Deno 2.8 node:tls that pins the CA.
+    // Deno.startTls cannot skip verification; its node:tls skips it for one connection (tested on 2.8 and
+    // later, where the transport's other node:tls routes start).
+    skipCertificateVerification: pins || {
+      instead: `upgrade to Deno ${PINNING_DENO.join(".")} or later, or pass tlsCAFile, or run deno with ` +
+        "--unsafely-ignore-certificate-errors",
+    },
     certificateRevocationLists: pins || {
       instead:
         `its TLS takes no revocation list: upgrade to Deno ${PINNING_DENO.join(".")} or later, or run ` +

@@ -248,13 +248,23 @@ describe("a failed TLS handshake, for the trace", () => {
 });
 
 describe("what Deno's TLS can do (denoTlsLimits)", () => {
-  it("from Deno 2.8 (this Deno): pinning and revocation lists; before it (as on a runtime without Deno): each refused, saying to upgrade", () => {
+  it("from Deno 2.8 (this Deno): pinning, revocation lists, skipping verification; before it (as on a runtime without Deno): each refused, saying to upgrade", () => {
     const limits = denoTlsLimits();
     if (runtime === "deno") {
-      assert.deepEqual(limits, { customCA: true, certificateRevocationLists: true });
+      assert.deepEqual(limits, {
+        customCA: true,
+        certificateRevocationLists: true,
+        skipCertificateVerification: true,
+      });
       return;
     }
-    for (const capability of [limits.customCA, limits.certificateRevocationLists]) {
+    for (
+      const capability of [
+        limits.customCA,
+        limits.certificateRevocationLists,
+        limits.skipCertificateVerification,
+      ]
+    ) {
       assert.match((capability as { instead: string }).instead, /upgrade to Deno 2\.8 or later/);
     }
   });
