@@ -11,6 +11,9 @@ import { MongoAuthError } from "../../src/core/errors.ts";
 import { nodeSocketCapabilities, openNodeSocket } from "../../src/transport/node-socket.ts";
 import { runtime } from "../support/transports.ts";
 import { fixturePath } from "../../testing/paths.ts";
+import { settledWithin } from "../support/settled-within.ts";
+import { int, octets, oid, seq } from "../support/der-builder.ts";
+import { encodeBase64 } from "../../src/crypto/base64.ts";
 
 // A PEM file's certificate and key blocks, as tlsCertificateKey takes them.
 function pemOf(file: string): { cert: string; key: string } {
@@ -245,6 +248,42 @@ describe("openNodeSocket", () => {
         },
       );
     }
+  });
+
+  it("a key derivation that outlasts the signal: ABORTED when it fires, not when PBKDF2 ends (Deno, Bun)", {
+    skip: runtime === "node" &&
+      "OpenSSL derives synchronously inside tls.connect, as for the official driver",
+  }, async () => {
+    // PBES2 asking for the most iterations decryptPrivateKey runs (seconds of PBKDF2); the data is no key,
+    // so the derivation, once it ends, fails as a wrong passphrase, unseen.
+    const der = seq(
+      seq(
+        oid("1.2.840.113549.1.5.13"),
+        seq(
+          seq(oid("1.2.840.113549.1.5.12"), seq(octets(8), int(0x00, 0x98, 0x96, 0x80))),
+          seq(oid("2.16.840.1.101.3.4.1.42"), octets(16)),
+        ),
+      ),
+      octets(32),
+    );
+    const { cert } = pemOf(fixturePath("pki/client-encrypted.pem"));
+    const key = `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${
+      encodeBase64(der)
+    }\n-----END ENCRYPTED PRIVATE KEY-----\n`;
+    const controller = new AbortController();
+    const opening = openNodeSocket({
+      host: "127.0.0.1",
+      port: 1,
+      tls: {
+        allowInvalidCertificates: false,
+        allowInvalidHostnames: false,
+        certificateKey: { cert, key },
+        certificateKeyPassword: "pw",
+      },
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(), 10);
+    await assert.rejects(settledWithin(1000, "openNodeSocket", opening), { code: "ABORTED" });
   });
 
   it(
