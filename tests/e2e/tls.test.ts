@@ -2,7 +2,9 @@
 // the ways it fails. The test PKI is testing/fixtures/pki (scripts/make-test-pki.sh).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { connectWith, hintsFor, MongoAuthError } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { fixturePath } from "../../testing/paths.ts";
@@ -45,6 +47,22 @@ for (const { name, transport } of await transports()) {
           code: "TLS_ERROR",
         },
       );
+    });
+
+    it("tlsCAFile is read for each connection: when its content changes, the next connection trusts what it now holds", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "mongo-auth-ca-"));
+      const file = join(dir, "ca.pem");
+      const trusting = (name: string) => {
+        writeFileSync(file, readFileSync(pki(name)));
+        return connectWith(transport, uri(`tlsCAFile=${encodeURIComponent(file)}`));
+      };
+      try {
+        await (await trusting("ca.pem")).close();
+        await assert.rejects(trusting("other-ca.pem"), { code: "TLS_ERROR" });
+        await (await trusting("ca.pem")).close();
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("an unreadable tlsCAFile fails with TLS_ERROR naming the option", async () => {
