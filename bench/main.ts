@@ -6,7 +6,7 @@
  *   bun run bench:bun          bun bench/main.ts
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
- * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression` (sections to run),
+ * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression,tls-pool` (sections to run),
  * `--max-connecting=N` (mongo-auth's maxConnecting in the pool section; default: the library's). Prints
  * Markdown tables and writes bench/results/<runtime>.json (<runtime>.quick.json for --quick; a run of some
  * sections, <runtime>.<sections>.json, so that it never replaces a whole run's results). bench/README.md
@@ -21,6 +21,7 @@ import { poolSection } from "./sections/pool.ts";
 import { scramCeilingSection } from "./sections/scram-ceiling.ts";
 import { scramClientSection } from "./sections/scram-client.ts";
 import { stallSection } from "./sections/stall.ts";
+import { tlsPoolSection } from "./sections/tls-pool.ts";
 import type { Plan } from "./support/measure.ts";
 import { markdown, type Row, saveJson } from "./support/report.ts";
 import { args, environment, repoRoot } from "./support/runtime.ts";
@@ -46,6 +47,7 @@ const PLANS: Record<string, { full: Plan; quick: Plan }> = {
   stall: { full: { warmup: 3, runs: 41 }, quick: { warmup: 1, runs: 5 } },
   pool: { full: { warmup: 1, runs: 15 }, quick: { warmup: 0, runs: 2 } },
   compression: { full: { warmup: 30, runs: 51 }, quick: { warmup: 1, runs: 3 } },
+  "tls-pool": { full: { warmup: 1, runs: 11 }, quick: { warmup: 0, runs: 1 } },
 };
 const plan = (section: string) => quick ? PLANS[section].quick : PLANS[section].full;
 const wanted = (section: string) => only === undefined || only.includes(section);
@@ -59,6 +61,7 @@ if (wanted("handshake")) rows.push(...await handshakeSection(plan("handshake"), 
 if (wanted("pool")) rows.push(...await poolSection(plan("pool"), transport, env, root, maxConnecting));
 if (wanted("stall")) rows.push(...await stallSection(plan("stall")));
 if (wanted("compression")) rows.push(...await compressionSection(plan("compression")));
+if (wanted("tls-pool")) rows.push(...await tlsPoolSection(plan("tls-pool"), transport, env, root));
 
 console.log(markdown(env, rows, quick));
 const path = saveJson(root, env, rows, quick, only);

@@ -28,8 +28,15 @@ import { bareLogin } from "../support/bare-client.ts";
 const POOL = 100;
 const PASSWORD = "pool-pw";
 
-// One client's pool: one cache store (with its own, cold, SCRAM key cache) for all 100 connections.
-async function warmUpOurs(
+/**
+ * One client's pool: one cache store (with its own, cold, SCRAM key cache) for all 100 connections.
+ *
+ * @param transport the runtime's transport
+ * @param uri the connection string
+ * @param maxConnecting mongo-auth's maxConnecting (its default when undefined)
+ * @returns the warm-up's wall time and its PBKDF2 computations
+ */
+export async function warmUpOurs(
   transport: Transport,
   uri: string,
   maxConnecting: number | undefined,
@@ -82,10 +89,15 @@ async function warmUpBare(address: string, user: string): Promise<number> {
   return ms;
 }
 
-// The driver's cold start, timed whole, as ours is: client.connect() is its server discovery (its monitor's
-// hello) and, with a credential, its first pool connection, authenticated (Topology.connect checks one out),
-// so its PBKDF2 runs there; the 100 pings then open the other 99. `connections`: those made ready while timed.
-async function warmUpDriver(uri: string): Promise<{ ms: number; connections: number }> {
+/**
+ * The driver's cold start, timed whole, as ours is: client.connect() is its server discovery (its monitor's
+ * hello) and, with a credential, its first pool connection, authenticated (Topology.connect checks one out),
+ * so its PBKDF2 runs there; the 100 pings then open the other 99.
+ *
+ * @param uri the connection string
+ * @returns the warm-up's wall time, and the connections made ready while timed
+ */
+export async function warmUpDriver(uri: string): Promise<{ ms: number; connections: number }> {
   const client = new MongoClient(uri, { maxPoolSize: POOL, maxConnecting: POOL, directConnection: true });
   let connections = 0;
   let timing = false;
