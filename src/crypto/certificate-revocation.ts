@@ -15,8 +15,10 @@ import {
   type DerElement,
   derElements,
   derHeader,
+  derMagnitude,
   derObjectIdentifier,
 } from "./der.ts";
+import { timingSafeEqual } from "./timing-safe-equal.ts";
 import { verifyX509Signature } from "./x509-signature.ts";
 
 /** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
@@ -74,7 +76,7 @@ export async function checkRevocation(
   // Without the anchor at the end, the last certificate's issuer (whose key checks its list) is unknown:
   // refused, never passed unchecked.
   const anchor = certificates.at(-1);
-  if (!anchor || !sameBytes(anchor.issuer, anchor.subject)) return FAILURES.noAnchor;
+  if (!anchor || !timingSafeEqual(anchor.issuer, anchor.subject)) return FAILURES.noAnchor;
   for (let i = 0; i + 1 < certificates.length; i++) {
     const failure = await checkCertificate(certificates[i], certificates[i + 1], revocationLists, now);
     if (failure) return failure;
@@ -88,7 +90,7 @@ async function checkCertificate(
   lists: readonly RevocationList[],
   now: number,
 ): Promise<RevocationFailure | undefined> {
-  const candidates = lists.filter((list) => sameBytes(list.issuer, certificate.issuer));
+  const candidates = lists.filter((list) => timingSafeEqual(list.issuer, certificate.issuer));
   let firstProblem: RevocationFailure | undefined;
   let usable = 0;
   for (const list of candidates) {
@@ -213,7 +215,7 @@ function isRevoked(entries: Uint8Array, serial: Uint8Array): boolean {
   for (let offset = 0; offset < entries.length;) {
     const entry = derHeader(entries, offset);
     const number = derHeader(entries, entry.start);
-    if (sameBytes(magnitude(entries.subarray(number.start, number.end)), serial)) return true;
+    if (timingSafeEqual(derMagnitude(entries.subarray(number.start, number.end)), serial)) return true;
     offset = entry.end;
   }
   return false;
@@ -230,7 +232,7 @@ function entriesHaveUnhandledCritical(entries: Uint8Array): boolean {
     if (entry.tag !== DER.SEQUENCE || number.tag !== DER.INTEGER || number.start === number.end) {
       throw new RangeError("a malformed revoked certificate entry");
     }
-    if (!isTime({ tag: date.tag }) || date.end > entry.end) {
+    if (!isTime(date) || date.end > entry.end) {
       throw new RangeError("a malformed revocation date");
     }
     if (date.end < entry.end) {
@@ -245,18 +247,11 @@ function entriesHaveUnhandledCritical(entries: Uint8Array): boolean {
   return unhandled;
 }
 
-// A serial number without DER's leading zeros, so that 0x00 0x20 and 0x20 are one serial.
-function magnitude(value: Uint8Array): Uint8Array {
-  let start = 0;
-  while (start < value.length - 1 && value[start] === 0) start++;
-  return value.subarray(start);
-}
-
 function serialOf(element: DerElement | undefined): Uint8Array {
   if (element?.tag !== DER.INTEGER || element.value.length === 0) {
     throw new RangeError("expected a serial number");
   }
-  return magnitude(element.value);
+  return derMagnitude(element.value);
 }
 
 function isTime(element: { readonly tag: number } | undefined): boolean {
@@ -273,8 +268,4 @@ function timeOf(element: DerElement | undefined): number {
   const [year, month, day, hour, minute, second] = match.slice(1).map(Number);
   const fullYear = element!.tag === UTC_TIME ? (year < 50 ? 2000 + year : 1900 + year) : year;
   return Date.UTC(fullYear, month - 1, day, hour, minute, second);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && a.every((byte, i) => byte === b[i]);
 }

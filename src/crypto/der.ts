@@ -171,6 +171,27 @@ export function derObjectIdentifier(element: DerElement | undefined): string {
 }
 
 /**
+ * An INTEGER's contents without the leading zero bytes DER may put before them, so that one number has one
+ * spelling (serial numbers compared by value, ECDSA's r and s laid side by side).
+ *
+ * @param value an INTEGER's contents octets
+ * @returns a view of them from the first non-zero byte (the last byte when all are zero)
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { derMagnitude } from "./der.ts";
+ *
+ * assert.deepEqual(derMagnitude(new Uint8Array([0x00, 0x80, 0x01])), new Uint8Array([0x80, 0x01]));
+ * assert.deepEqual(derMagnitude(new Uint8Array([0x00])), new Uint8Array([0x00]));
+ * ```
+ */
+export function derMagnitude(value: Uint8Array): Uint8Array {
+  let start = 0;
+  while (start < value.length - 1 && value[start] === 0) start++;
+  return value.subarray(start);
+}
+
+/**
  * A non-negative INTEGER small enough to be a safe JavaScript number.
  *
  * @param element an element of tag `DER.INTEGER`

@@ -6,7 +6,14 @@
  *
  * @module
  */
-import { DER, derChildrenOf, type DerElement, derElements, derObjectIdentifier } from "./der.ts";
+import {
+  DER,
+  derChildrenOf,
+  type DerElement,
+  derElements,
+  derMagnitude,
+  derObjectIdentifier,
+} from "./der.ts";
 
 /** The outcome of {@link verifyX509Signature}. */
 export type SignatureCheck = "valid" | "invalid" | "unsupported";
@@ -131,7 +138,5 @@ function ecdsaRaw(signature: Uint8Array, size: number): Uint8Array | undefined {
 // A non-negative INTEGER's magnitude, without DER's leading zero.
 function unsigned(element: DerElement): Uint8Array | undefined {
   if (element.tag !== DER.INTEGER || element.value.length === 0 || element.value[0] & 0x80) return undefined;
-  let start = 0;
-  while (start < element.value.length - 1 && element.value[start] === 0) start++;
-  return element.value.subarray(start);
+  return derMagnitude(element.value);
 }
