@@ -102,8 +102,10 @@ const MAX_CONTEXTS = 16;
 
 function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOptions {
   const material: tls.SecureContextOptions = {};
+  const connection: tls.ConnectionOptions = { ...options };
   for (const name of CONTEXT_MATERIAL) {
     if (options[name] !== undefined) Object.assign(material, { [name]: options[name] });
+    delete connection[name];
   }
   const id = createHash("sha256").update(JSON.stringify(material)).digest("hex");
   let secureContext = contexts.get(id);
@@ -112,7 +114,6 @@ function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOption
     if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
     contexts.set(id, secureContext);
   }
-  const { ca: _ca, cert: _cert, key: _key, passphrase: _passphrase, crl: _crl, ...connection } = options;
   return { ...connection, secureContext };
 }
 
