@@ -85,3 +85,26 @@ export function decodeBase64(text: string, options: DecodeBase64Options = {}): U
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
   return bytes;
 }
+
+/**
+ * The bytes of a PEM block's base64 body: its `-----BEGIN …-----` and `-----END …-----` lines and its line
+ * breaks are not base64, and are dropped before the strict decoding above.
+ *
+ * @param pem a PEM block, or its body alone
+ * @param what what it is, for the message (`a PEM block of tlsCRLFile /path`); never the text itself
+ * @returns the block's bytes (DER)
+ * @throws {MongoAuthError} `TLS_ERROR` when the body is not base64, naming `what`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodePemBody } from "./base64.ts";
+ *
+ * const block = "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
+ * assert.deepEqual(decodePemBody(block, "a PEM block of tlsCRLFile crl.pem"), new Uint8Array([0x30, 0x00]));
+ * assert.throws(() => decodePemBody("MA!=", "the key"), { code: "TLS_ERROR", message: "the key is not valid base64" });
+ * ```
+ */
+export function decodePemBody(pem: string, what: string): Uint8Array {
+  const body = pem.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "").replace(/\s+/g, "");
+  return decodeBase64(body, { code: "TLS_ERROR", what });
+}

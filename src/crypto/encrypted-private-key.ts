@@ -9,7 +9,7 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
-import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { decodePemBody, encodeBase64 } from "./base64.ts";
 import { DER, derChildren, derChildrenOf, derInteger, derObjectIdentifier } from "./der.ts";
 import { md5 } from "./md5.ts";
 import { pbkdf2, type Pbkdf2Hash } from "./pbkdf2.ts";
@@ -242,10 +242,7 @@ function parses(check: () => boolean): boolean {
 }
 
 function base64Of(body: string, source: string): Uint8Array {
-  return decodeBase64(body.replace(/\s+/g, ""), {
-    code: "TLS_ERROR",
-    what: `the encrypted private key in ${source}`,
-  });
+  return decodePemBody(body, `the encrypted private key in ${source}`);
 }
 
 function pemOf(label: string, der: Uint8Array): string {

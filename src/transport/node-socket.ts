@@ -11,7 +11,8 @@ import { readFile } from "node:fs/promises";
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
-import { pemBody, requireCertificates, revocationLists, splitPem } from "./pem.ts";
+import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
+import { decodePemBody } from "../crypto/base64.ts";
 import { checkRevocation } from "../crypto/certificate-revocation.ts";
 import { decryptPrivateKey, REENCRYPT_ADVICE, wrongPassphrase } from "../crypto/encrypted-private-key.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
@@ -136,7 +137,11 @@ async function checkRevocationOnDeno(
     chain.push(new Uint8Array(certificate.raw));
   }
   const what = `tlsCRLFile ${settings.crlFile}`;
-  const failure = await checkRevocation(chain, lists.map((list) => pemBody(list, what)), Date.now()).catch(
+  const failure = await checkRevocation(
+    chain,
+    lists.map((list) => decodePemBody(list, `a PEM block of ${what}`)),
+    Date.now(),
+  ).catch(
     (err: unknown) => {
       if (!(err instanceof RangeError)) throw err;
       throw new MongoAuthError(

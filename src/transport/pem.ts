@@ -7,7 +7,6 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
-import { decodeBase64 } from "../crypto/base64.ts";
 
 const BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g;
 
@@ -106,25 +105,4 @@ export function revocationLists(pem: string, source: string): string[] {
     );
   }
   return lists;
-}
-
-/**
- * The DER bytes of one PEM block (its base64 body, line breaks and all).
- *
- * @param pem one PEM block, as {@link revocationLists} or {@link splitPem} hand them out
- * @param source names the input in error messages (`tlsCRLFile /path`)
- * @returns the block's bytes
- * @throws {MongoAuthError} `TLS_ERROR` when the body is not base64, naming `source`
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { pemBody } from "./pem.ts";
- *
- * const block = "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n";
- * assert.deepEqual(pemBody(block, "tlsCRLFile crl.pem"), new Uint8Array([0x30, 0x00]));
- * ```
- */
-export function pemBody(pem: string, source: string): Uint8Array {
-  const body = pem.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "").replace(/\s+/g, "");
-  return decodeBase64(body, { code: "TLS_ERROR", what: `a PEM block of ${source}` });
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { verifyX509Signature } from "../../src/crypto/x509-signature.ts";
 import { derChildrenOf, derElements } from "../../src/crypto/der.ts";
-import { pemBody } from "../../src/transport/pem.ts";
+import { decodePemBody } from "../../src/crypto/base64.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { ecdsaDer, int, seq } from "../support/der-builder.ts";
 
@@ -132,8 +132,8 @@ describe("verifyX509Signature", () => {
 
   it("OpenSSL's signature: the test PKI's revocation list, by its CA's key", async () => {
     const text = (name: string) => readFileSync(fixturePath(`pki/${name}`), "utf8");
-    const ca = pemBody(text("crl-ca.pem"), "crl-ca.pem");
-    const crl = pemBody(text("crl.pem").split("-----END X509 CRL-----")[0], "crl.pem");
+    const ca = decodePemBody(text("crl-ca.pem"), "crl-ca.pem");
+    const crl = decodePemBody(text("crl.pem").split("-----END X509 CRL-----")[0], "crl.pem");
     const [tbsCertificate] = derChildrenOf(ca, 0x30);
     const spki = derElements(tbsCertificate.value)[6].encoded; // [0] version, serial, signature, issuer, validity, subject, key
     const [tbsCertList, , signature] = derChildrenOf(crl, 0x30);

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { MongoAuthError } from "@mongo-auth/core";
 import { checkRevocation } from "../../src/crypto/certificate-revocation.ts";
-import { pemBody } from "../../src/transport/pem.ts";
+import { decodePemBody } from "../../src/crypto/base64.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { failureMessage, fuzzCases, mutateBytes, runFuzz } from "./fuzz.ts";
 
@@ -17,7 +17,7 @@ const blocks = (name: string, label: string) =>
     ...readFileSync(fixturePath(`pki/${name}`), "utf8").matchAll(
       new RegExp(`-----BEGIN ${label}-----[\\s\\S]+?-----END ${label}-----`, "g"),
     ),
-  ].map((match) => pemBody(match[0], name));
+  ].map((match) => decodePemBody(match[0], name));
 const [root] = blocks("crl-ca.pem", "CERTIFICATE");
 const LISTS = blocks("crl.pem", "X509 CRL"); // the CA's (revoking crl-revoked-server.pem), the intermediate's
 const REVOKED = [...blocks("crl-revoked-server.pem", "CERTIFICATE"), root];
