@@ -1,11 +1,12 @@
 // Wire compression (OP_COMPRESSED) as mongod 7.0 does it: the compressors this process enables
 // (`net.compression.compressors`, MessageCompressorRegistry), hello's negotiation and
 // MessageCompressorManager's decompressMessage / compressMessage (transport/message_compressor_manager.cpp,
-// message_compressor_snappy.cpp, message_compressor_zlib.cpp). snappy comes from the `snappy` package
-// (Google's raw format, napi: the one the official Node driver uses) and zlib from node:zlib, on Node,
-// Deno and Bun alike; zstd is not implemented.
+// message_compressor_snappy.cpp, message_compressor_zlib.cpp, message_compressor_zstd.cpp). snappy comes
+// from the `snappy` package (Google's raw format, napi: the one the official Node driver uses) and zlib from
+// node:zlib, on Node, Deno and Bun alike; zstd from node:zlib where the runtime has it there (Deno, Bun,
+// Node.js 22.15 and later; not the Node.js 20 CI runs).
 import { compressSync, uncompressSync } from "snappy";
-import { deflateSync, inflateSync } from "node:zlib";
+import * as zlib from "node:zlib";
 import type { ServerConfig } from "./config.ts";
 import { HEADER_SIZE, MAX_MESSAGE_SIZE, OP_COMPRESSED, ProtocolViolation, view } from "./wire.ts";
 
@@ -63,19 +64,46 @@ function snappyPreamble(data: Uint8Array): number | undefined {
 const ZLIB: Compressor = {
   name: "zlib",
   id: 2,
-  compress: (data) => deflateSync(data),
+  compress: (data) => zlib.deflateSync(data),
   // maxOutputLength bounds the allocation by what the header declares, as mongod's buffer is; less is
   // returned as it is, for decompressMessage's length check.
-  decompress: (data, declared) => inflateSync(data, { maxOutputLength: Math.max(1, declared) }),
+  decompress: (data, declared) => zlib.inflateSync(data, { maxOutputLength: Math.max(1, declared) }),
   // zlib's compressBound (ZlibMessageCompressor::getMaxCompressedSize).
   maxCompressedSize: (length) => length + (length >>> 12) + (length >>> 14) + (length >>> 25) + 13,
 };
 
-/** The compressors this server implements (mongod also has zstd, id 3). */
-const IMPLEMENTED: readonly Compressor[] = [SNAPPY, ZLIB];
+type ZstdSync = (data: Uint8Array, options?: { maxOutputLength?: number }) => Uint8Array;
+// Read by name: Node.js 20's type declarations have no zstd.
+const { zstdCompressSync, zstdDecompressSync } = zlib as unknown as {
+  zstdCompressSync?: ZstdSync;
+  zstdDecompressSync?: ZstdSync;
+};
 
-/** The compressors a server enables when its config names none (mongod's default is snappy,zstd,zlib). */
-export const DEFAULT_COMPRESSORS: readonly string[] = ["snappy", "zlib"];
+/**
+ * ZstdMessageCompressor: ZSTD_compress at ZSTD_CLEVEL_DEFAULT (3, node:zlib's default too), and
+ * ZSTD_decompress into a buffer of the declared size, so more than declared is an error. One difference:
+ * node:zlib hands back what a truncated frame holds where ZSTD_decompress fails, so such a message is
+ * refused as "returned less data than expected" rather than "invalid or corrupted" (the session ends
+ * either way).
+ */
+const ZSTD: Compressor | undefined = zstdCompressSync && zstdDecompressSync && {
+  name: "zstd",
+  id: 3,
+  compress: (data) => zstdCompressSync(data),
+  decompress: (data, declared) => zstdDecompressSync(data, { maxOutputLength: Math.max(1, declared) }),
+  // ZSTD_compressBound.
+  maxCompressedSize: (length) =>
+    length + (length >>> 8) + (length < 128 * 1024 ? (128 * 1024 - length) >>> 11 : 0),
+};
+
+/** The compressors this server implements: mongod's three where the runtime has zstd, else two. */
+const IMPLEMENTED: readonly Compressor[] = ZSTD ? [SNAPPY, ZLIB, ZSTD] : [SNAPPY, ZLIB];
+
+/** Whether this runtime's node:zlib has zstd (so the server implements it). */
+export const ZSTD_IMPLEMENTED: boolean = ZSTD !== undefined;
+
+/** The compressors a server enables when its config names none: mongod's default, snappy,zstd,zlib. */
+export const DEFAULT_COMPRESSORS: readonly string[] = ["snappy", "zstd", "zlib"];
 
 /** OP_COMPRESSED's own header after the message header: originalOpcode, uncompressedSize, compressorId. */
 const COMPRESSION_HEADER_SIZE = 9;
@@ -83,7 +111,8 @@ const COMPRESSION_HEADER_SIZE = 9;
 /**
  * Checks `config.compressors`.
  * @param compressors the configured list (undefined: the default)
- * @throws TypeError when it is not an array of strings or names a compressor other than snappy and zlib
+ * @throws TypeError when it is not an array of strings or names a compressor other than snappy, zlib and
+ *   zstd (or zstd on a runtime without it)
  */
 export function checkCompressors(compressors: unknown): void {
   if (compressors === undefined) return;
@@ -94,7 +123,9 @@ export function checkCompressors(compressors: unknown): void {
     if (IMPLEMENTED.some((c) => c.name === name)) continue;
     const got = JSON.stringify(name);
     throw new TypeError(
-      `config.compressors: the reference server implements only snappy and zlib, got ${got}`,
+      name === "zstd"
+        ? "config.compressors: zstd needs a runtime whose node:zlib has it (Node.js 22.15 and later, Deno, Bun)"
+        : `config.compressors: the reference server implements only snappy, zlib and zstd, got ${got}`,
     );
   }
 }

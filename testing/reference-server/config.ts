@@ -81,8 +81,9 @@ export interface ServerConfig {
   requireApiVersion?: boolean;
   /**
    * mongod's `net.compression.compressors` (`--networkMessageCompressors`): the compressors hello may
-   * negotiate and OP_COMPRESSED messages may use. `"snappy"` and `"zlib"` are implemented (default
-   * `["snappy", "zlib"]`; mongod's is snappy,zstd,zlib); `[]` disables compression, as mongod's `disabled` does.
+   * negotiate and OP_COMPRESSED messages may use. `"snappy"`, `"zlib"` and, where the runtime's node:zlib has
+   * it, `"zstd"` are implemented (default mongod's, `["snappy", "zstd", "zlib"]`, without zstd where the
+   * runtime has none); `[]` disables compression, as mongod's `disabled` does.
    */
   compressors?: readonly string[];
 }

@@ -2,7 +2,9 @@
 // hello's negotiation, OP_COMPRESSED requests unwrapped and answered compressed, and every malformed
 // OP_COMPRESSED closing the connection, the lying sizes of CVE-2025-14847 ("MongoBleed") among them. The
 // frames are built by hand with node:zlib and the `snappy` package (Google's raw format, as mongod's
-// snappy::RawCompress), so nothing a driver would tidy up gets in the way.
+// snappy::RawCompress), so nothing a driver would tidy up gets in the way. zstd is mongod's third compressor:
+// where this runtime's node:zlib has it (Deno, Bun, Node.js 22.15+) the server implements it and the zstd
+// cases run; on Node.js 20 they check instead that the server neither offers nor reads it.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync, inflateSync } from "node:zlib";
@@ -12,7 +14,15 @@ import { compressMessage, decompressMessage } from "../compression.ts";
 import type { ServerConfig } from "../config.ts";
 import { startReplicaSet } from "../replica-set.ts";
 import { type RunningServer, startServer } from "../server.ts";
-import { compressFrame, type CompressOptions, RawClient, scramAuth, withRawClient } from "./raw-client.ts";
+import {
+  compressFrame,
+  type CompressOptions,
+  type FrameCompressor,
+  RawClient,
+  scramAuth,
+  withRawClient,
+  zstdSync,
+} from "./raw-client.ts";
 import type { Document } from "../wire.ts";
 
 const CONFIG: ServerConfig = {
@@ -21,6 +31,9 @@ const CONFIG: ServerConfig = {
 const ALICE = { hash: "sha256", user: "alice", password: "alice-pw", db: "admin" } as const;
 const SNAPPY = 1;
 const ZLIB = 2;
+const ZSTD = 3;
+/** `["zstd"]` where this runtime has zstd, else nothing: what a list offering zstd gets of it. */
+const ZSTD_IF_HERE: "zstd"[] = zstdSync ? ["zstd"] : [];
 const PING = { ping: 1, $db: "admin" };
 const MAX_MESSAGE_SIZE = 48_000_000;
 
@@ -86,7 +99,7 @@ describe("compression negotiation in hello (MessageCompressorManager::serverNego
     await withClient(async (client) => {
       const reply = await hello(client, { compression: ["zstd", "snappy", "noop", "zlib", "lz4"] });
       assert.equal(reply?.ok, 1);
-      assert.deepEqual(reply?.compression, ["snappy", "zlib"]);
+      assert.deepEqual(reply?.compression, [...ZSTD_IF_HERE, "snappy", "zlib"]);
       // mongod pushes every name it knows as it comes: a repeat stays.
       assert.deepEqual((await hello(client, { compression: ["zlib", "snappy", "zlib"] }))?.compression, [
         "zlib",
@@ -98,7 +111,7 @@ describe("compression negotiation in hello (MessageCompressorManager::serverNego
 
   it("leaves the field out when nothing is in common, or the client offers nothing", async () => {
     await withClient(async (client) => {
-      const none = await hello(client, { compression: ["zstd", "lz4"] });
+      const none = await hello(client, { compression: ["lz4", "noop", "disabled"] });
       assert.equal(none?.ok, 1);
       assert.equal("compression" in none!, false);
       assert.equal("compression" in (await hello(client, { compression: [] }))!, false);
@@ -114,7 +127,7 @@ describe("compression negotiation in hello (MessageCompressorManager::serverNego
         "zlib",
       ]);
       // Renegotiation clears what was agreed: nothing in common now, and nothing to repeat after.
-      assert.equal("compression" in (await hello(client, { compression: ["zstd"] }))!, false);
+      assert.equal("compression" in (await hello(client, { compression: ["lz4"] }))!, false);
       assert.equal("compression" in (await hello(client))!, false);
     });
   });
@@ -135,8 +148,13 @@ describe("compression negotiation in hello (MessageCompressorManager::serverNego
     });
   });
 
-  it("enables snappy and zlib by default, each negotiated in the client's order", async () => {
+  it("enables mongod's default, snappy,zstd,zlib (zstd where the runtime has it), in the client's order", async () => {
     await withClient(async (client) => {
+      assert.deepEqual(await negotiated(client, ["zlib", "zstd", "snappy"]), [
+        "zlib",
+        ...ZSTD_IF_HERE,
+        "snappy",
+      ]);
       assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["snappy", "zlib"]);
       assert.deepEqual(await negotiated(client, ["zlib", "snappy"]), ["zlib", "snappy"]);
       assert.deepEqual(await negotiated(client, ["snappy"]), ["snappy"]);
@@ -160,15 +178,31 @@ describe("compression negotiation in hello (MessageCompressorManager::serverNego
     }, { ...CONFIG, compressors: [] });
   });
 
-  it("refuses a config naming a compressor other than snappy and zlib, the two the reference server implements", async () => {
-    for (const compressors of [["zstd"], ["zlib", "zstd"], ["snappy", "lz4"], ["noop"], ["disabled"]]) {
+  it("refuses a config naming a compressor other than snappy, zlib and zstd, the three mongod has", async () => {
+    for (const compressors of [["snappy", "lz4"], ["noop"], ["disabled"], ["zstd-1"]]) {
       await assert.rejects(startServer({ compressors }), {
         name: "TypeError",
-        message: /implements only snappy and zlib/,
+        message: /implements only snappy, zlib and zstd/,
       });
     }
     await assert.rejects(startServer({ compressors: "zlib" as unknown as string[] }), TypeError);
     await assert.rejects(startServer({ compressors: [2] as unknown as string[] }), TypeError);
+  });
+
+  it("enables zstd alone when the config says so, or refuses the config where the runtime has no zstd", async () => {
+    const configs = [[["zstd"], ["zstd"]], [["zlib", "zstd"], ["zstd", "zlib"]]];
+    for (const [compressors, agreed] of configs) {
+      if (!zstdSync) {
+        await assert.rejects(startServer({ compressors }), {
+          name: "TypeError",
+          message: /zstd needs a runtime whose node:zlib has it/,
+        });
+        continue;
+      }
+      await withClient(async (client) => {
+        assert.deepEqual(await negotiated(client, ["snappy", "zstd", "zlib"]), agreed);
+      }, { ...CONFIG, compressors });
+    }
   });
 });
 
@@ -220,6 +254,29 @@ describe("OP_COMPRESSED requests and replies", () => {
     });
   });
 
+  it("answers a ping compressed with zstd with zstd, id 3 (where this runtime has zstd)", async () => {
+    await withClient(async (client, server) => {
+      if (!zstdSync) {
+        // Node.js 20: the server neither negotiates zstd nor reads it.
+        assert.deepEqual(await negotiated(client, ["zstd", "zlib"]), ["zlib"]);
+        await closesOn(client, compressedPing(client, { compressorId: ZSTD }));
+        assert.equal(server.stats.compressedIn, 0);
+        return;
+      }
+      assert.deepEqual(await negotiated(client, ["zstd", "zlib"]), ["zstd", "zlib"]);
+      const message = client.msgFrame(PING);
+      const frame = compressFrame(message, { compressor: "zstd" });
+      assert.equal(frame[24], ZSTD);
+      assert.deepEqual(zstdSync.decompress(frame.subarray(25)), message.subarray(16));
+      const id = frame.readInt32LE(4);
+      assert.deepEqual(await send(client, frame), { ok: 1 });
+      assert.equal(client.lastCompressorId, ZSTD);
+      assert.equal(client.lastResponseTo, id);
+      assert.deepEqual(server.stats.compressedInBy, { zstd: 1 });
+      assert.deepEqual(server.stats.compressedOutBy, { zstd: 1 });
+    });
+  });
+
   it("answers each request with its own compressor, whatever was negotiated first", async () => {
     await withClient(async (client, server) => {
       assert.deepEqual(await negotiated(client, ["snappy", "zlib"]), ["snappy", "zlib"]);
@@ -248,8 +305,8 @@ describe("OP_COMPRESSED requests and replies", () => {
     });
   });
 
-  it("logs in with SCRAM over compressed saslStart/saslContinue, over OP_MSG and OP_QUERY, zlib and snappy", async () => {
-    for (const compressor of ["zlib", "snappy"] as const) {
+  it("logs in with SCRAM over compressed saslStart/saslContinue, over OP_MSG and OP_QUERY, each compressor", async () => {
+    for (const compressor of ["zlib", "snappy", ...ZSTD_IF_HERE] as const) {
       for (const opQuery of [false, true]) {
         await withClient(async (client, server) => {
           assert.deepEqual(await negotiated(client, [compressor]), [compressor]);
@@ -257,7 +314,7 @@ describe("OP_COMPRESSED requests and replies", () => {
           const done = await bounded(scramAuth(client, { ...ALICE, opQuery }), "SCRAM");
           assert.equal(done?.ok, 1, JSON.stringify(done));
           assert.equal(done?.done, true);
-          assert.equal(client.lastCompressorId, compressor === "zlib" ? ZLIB : SNAPPY);
+          assert.equal(client.lastCompressorId, { zlib: ZLIB, snappy: SNAPPY, zstd: ZSTD }[compressor]);
           const status = await bounded(client.msg({ connectionStatus: 1, $db: "admin" }), "connectionStatus");
           const users = (status?.authInfo as Document).authenticatedUsers;
           assert.deepEqual(users, [{ user: "alice", db: "admin" }]);
@@ -335,7 +392,10 @@ describe("OP_COMPRESSED requests and replies", () => {
 describe("OP_COMPRESSED refusals close the connection (decompressMessage)", () => {
   const cases: Array<[string, (client: RawClient) => Uint8Array]> = [
     ["a body shorter than its 9-byte header", (client) => truncated(compressedPing(client), 16 + 8)],
-    ["compressor id 3 (zstd, not implemented)", (client) => compressedPing(client, { compressorId: 3 })],
+    [
+      "zlib data under zstd's id 3 (not implemented on Node.js 20, corrupt elsewhere)",
+      (client) => compressedPing(client, { compressorId: ZSTD }),
+    ],
     ["compressor id 0 (noop, not enabled)", (client) => compressedPing(client, { compressorId: 0 })],
     ["an unknown compressor id", (client) => compressedPing(client, { compressorId: 200 })],
     ["a negative uncompressedSize", (client) => compressedPing(client, { uncompressedSize: -1 })],
@@ -428,7 +488,7 @@ describe("decompressMessage, mongod's messages", () => {
     );
     // The compressor is checked before the size, as in mongod.
     assert.equal(
-      refusal(ping({ compressorId: 3, uncompressedSize: -1 })),
+      refusal(ping({ compressorId: 4, uncompressedSize: -1 })),
       "Compression algorithm specified in message is not available",
     );
     assert.equal(refusal(ping({ uncompressedSize: -1 })), "Decompressed message would be negative in size");
@@ -512,9 +572,37 @@ describe("decompressMessage, mongod's messages", () => {
     );
   });
 
+  it("zstd: the declared size bounds the output, and the output must come to it (where the runtime has zstd)", () => {
+    if (!zstdSync) {
+      assert.equal(
+        refusal(ping({ compressorId: ZSTD, data: new Uint8Array(8) })),
+        "Compression algorithm specified in message is not available",
+      );
+      return;
+    }
+    const zstd = (options: CompressOptions) => ping({ compressor: "zstd", ...options });
+    const real = zstd({}).readInt32LE(20);
+    const CORRUPT = "Compressed message was invalid or corrupted";
+    const LESS = "Decompressing message returned less data than expected";
+    // ZSTD_decompress into a buffer of the declared size: more than that is an error, less is the check's.
+    assert.equal(refusal(zstd({ uncompressedSize: real - 1 })), CORRUPT);
+    assert.equal(refusal(zstd({ uncompressedSize: real + 1 })), LESS);
+    assert.equal(refusal(zstd({ uncompressedSize: 4096 })), LESS);
+    const bomb = zstdSync.compress(new Uint8Array(20_000_000));
+    assert.equal(refusal(zstd({ uncompressedSize: 100, data: bomb })), CORRUPT);
+    assert.equal(refusal(zstd({ data: Buffer.from("not zstd at all") })), CORRUPT);
+    assert.equal(refusal(zstd({ data: deflateSync(opMsg(PING).subarray(16)) })), CORRUPT);
+    // The documented difference: a truncated frame comes back short rather than failing.
+    const good = zstdSync.compress(opMsg(PING).subarray(16));
+    assert.equal(refusal(zstd({ data: good.subarray(0, good.length - 4) })), LESS);
+    assert.equal(refusal(zstd({ uncompressedSize: -1 })), "Decompressed message would be negative in size");
+  });
+
   it("rebuilds the original message: its length, requestId, responseTo and opcode", () => {
     const original = opMsg(PING);
-    for (const [compressor, id] of [["zlib", ZLIB], ["snappy", SNAPPY]] as const) {
+    const compressors: Array<[FrameCompressor, number]> = [["zlib", ZLIB], ["snappy", SNAPPY]];
+    if (zstdSync) compressors.push(["zstd", ZSTD]);
+    for (const [compressor, id] of compressors) {
       const frame = compressFrame(original, { compressor });
       const { message, compressorId } = decompressMessage(frame, {});
       assert.equal(compressorId, id);
@@ -533,7 +621,7 @@ describe("compressMessage", () => {
 
   it("wraps a reply with the request's compressor: same ids, original opcode and size, data that decodes", () => {
     const message = opMsg({ ok: 1 });
-    for (const id of [SNAPPY, ZLIB]) {
+    for (const id of [SNAPPY, ZLIB, ...(zstdSync ? [ZSTD] : [])]) {
       const out = Buffer.from(compressMessage(message, id)!);
       assert.equal(out.readInt32LE(0), out.length);
       assert.equal(out.readInt32LE(4), 7);
@@ -541,7 +629,12 @@ describe("compressMessage", () => {
       assert.equal(out.readInt32LE(16), 2013);
       assert.equal(out.readInt32LE(20), message.length - 16);
       assert.equal(out[24], id);
-      const body = id === SNAPPY ? uncompressSync(out.subarray(25)) : inflateSync(out.subarray(25));
+      const data = out.subarray(25);
+      const body = id === SNAPPY
+        ? uncompressSync(data)
+        : id === ZLIB
+        ? inflateSync(data)
+        : zstdSync!.decompress(data);
       assert.deepEqual(body, message.subarray(16));
     }
   });
@@ -553,6 +646,15 @@ describe("compressMessage", () => {
     assert.equal(compressMessage(reply(41_142_810), SNAPPY), undefined);
     // zlib's compressBound is smaller: it still compresses that one.
     assert.equal(compressMessage(reply(41_142_810), ZLIB)?.[24], ZLIB);
+  });
+
+  it("sends uncompressed a reply whose zstd bound (ZSTD_compressBound, n + n/256) would pass it", {
+    skip: !zstdSync &&
+      "this runtime's node:zlib has no zstd (Node.js 20): the server never compresses with it",
+  }, () => {
+    // n + floor(n / 256) + 9 + 16 is 48000000 for n = 47813205, one more past it for n = 47813206.
+    assert.equal(compressMessage(reply(47_813_205), ZSTD)?.[24], ZSTD);
+    assert.equal(compressMessage(reply(47_813_206), ZSTD), undefined);
   });
 });
 
