@@ -118,7 +118,7 @@ export {
   type WireConnectionOptions,
 } from "./src/wire/wire-connection.ts";
 export type { RawSocket, SocketReceiver } from "./src/wire/raw-socket.ts";
-export type { Compressor } from "./src/wire/compression.ts";
+export type { Compressor, ZstdCodec } from "./src/wire/compression.ts";
 
 // connect() over any runtime's transport.
 export { type ConnectOptions } from "./src/client/options.ts";

@@ -10,7 +10,10 @@ import { encodeOpMsg } from "../../src/wire/op-msg.ts";
 import { interleaved, pairedRatio, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 
-const DRIVER_IDS: Record<Compressor, number> = { snappy: 1, zlib: 2 };
+// The compressors the driver has here: its zstd needs the native @mongodb-js/zstd, which installs only with
+// a download from GitHub.
+type Shared = Exclude<Compressor, "zstd">;
+const DRIVER_IDS: Record<Shared, number> = { snappy: 1, zlib: 2 };
 const HEADER = 16;
 const MAX = 48_000_000;
 
@@ -27,7 +30,7 @@ function insertMessage(count: number): Uint8Array {
   return encodeOpMsg(1, { insert: "users", documents, ordered: true, $db: "app" });
 }
 
-async function checkAgreement(message: Uint8Array, compressor: Compressor): Promise<void> {
+async function checkAgreement(message: Uint8Array, compressor: Shared): Promise<void> {
   const ours = await compressMessage(message, compressor);
   const theirs = await compress({ agreedCompressor: compressor }, message.subarray(HEADER));
   const back = await decompress(DRIVER_IDS[compressor], ours.subarray(HEADER + 9));

@@ -117,6 +117,7 @@ export async function checkServer(
       timeoutMS: settings.timeoutMS ?? settings.socketTimeoutMS,
       peer,
       apiParameters: settings.apiParameters,
+      zstd: transport.zstd,
     });
     const auth = speculate && credential ? await startOn(context, address, deadline) : undefined;
     const helloStarted = performance.now();

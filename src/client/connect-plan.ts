@@ -88,7 +88,7 @@ export async function planConnection(
   const cs = parseConnectionString(uri);
   trace?.emit("connect.started", { scheme: cs.scheme, hosts: cs.hosts.map(hostPort) });
   warn(cs.warnings);
-  const settings = connectSettings(cs, options);
+  const settings = connectSettings(cs, options, transport);
   warn(settings.warnings);
   // Built here, before any socket, so that a driverInfo too long for the handshake fails as an option does.
   const client = clientDocumentOf(transport, settings.appName, settings.driverInfo);

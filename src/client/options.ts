@@ -21,7 +21,7 @@ import {
   URI_OPTION_NAMES,
   type UriOptions,
 } from "../credential/uri-options.ts";
-import type { ProxySettings, TlsSettings } from "./transport.ts";
+import type { ProxySettings, TlsSettings, Transport } from "./transport.ts";
 import { apiParameters, type ServerApi, type ServerApiVersion } from "./server-api.ts";
 import type { ApiParameters } from "../wire/command.ts";
 import { type Compressor, SUPPORTED_COMPRESSORS } from "../wire/compression.ts";
@@ -161,9 +161,9 @@ export interface ConnectOptions extends AuthOptions {
   heartbeatFrequencyMS?: number;
   /**
    * Compress the connection's commands, as the official driver's `compressors` (and the connection
-   * string's): `["snappy", "zlib"]`. The server picks the first of the list it supports; hello and
-   * authentication are never compressed. mongo-auth compresses with snappy and zlib: `zstd` is left out,
-   * with a warning. Default: none.
+   * string's): `["zstd", "snappy", "zlib"]`. The server picks the first of the list it supports; hello
+   * and authentication are never compressed. snappy and zlib work on every runtime; zstd where the runtime
+   * has it (Node.js 22.15 and later, Deno, Bun), elsewhere it is left out with a warning. Default: none.
    */
   compressors?: readonly string[];
   /**
@@ -344,12 +344,18 @@ export interface ConnectSettings {
  *
  * @param cs the parsed connection string
  * @param options the caller's options
+ * @param runtime the transport, for its zstd (and its platform, to name it in a warning); default: a
+ *   runtime without zstd
  * @returns the settings
  * @throws {MongoAuthError} `INVALID_OPTION` for a value of the wrong type or range (an appName over 128
  *   bytes), options in conflict across the connection string and the options (see
  *   `parseConnectionString`), and TLS files without TLS
  */
-export function connectSettings(cs: ConnectionString, options: ConnectOptions): ConnectSettings {
+export function connectSettings(
+  cs: ConnectionString,
+  options: ConnectOptions,
+  runtime: Pick<Transport, "platform" | "zstd"> = { platform: "this runtime" },
+): ConnectSettings {
   const uri = cs.parsedOptions;
   const text = (name: keyof ConnectOptions & keyof UriOptions): string | undefined => {
     const value = options[name] ?? uri[name];
@@ -438,7 +444,7 @@ export function connectSettings(cs: ConnectionString, options: ConnectOptions): 
     maxConnecting,
     selection: selectionOptions(options, uri, { text, flag, count }),
     apiParameters: apiParameters(options.serverApi),
-    compressors: compressorsOf(options, uri, warnings),
+    compressors: compressorsOf(options, uri, warnings, runtime),
     warnings,
   };
 }
@@ -460,12 +466,14 @@ function checkRevocationRules(tls: TlsSettings, revocationCheckOff: boolean | un
 }
 
 // The compression specification: compressors the client does not implement yield a warning and are left
-// out of the handshake. zlibCompressionLevel is validated with the connection string; CompressionStream
-// has no level to set, so a level other than zlib's default is said to be ignored.
+// out of the handshake; so does zstd on a runtime without it. zlibCompressionLevel is validated with the
+// connection string; CompressionStream has no level to set, so a level other than zlib's default is said
+// to be ignored.
 function compressorsOf(
   options: ConnectOptions,
   uri: UriOptions,
   warnings: string[],
+  runtime: Pick<Transport, "platform" | "zstd">,
 ): readonly Compressor[] | undefined {
   const given = options.compressors ?? uri.compressors;
   if (given === undefined) return undefined;
@@ -473,16 +481,21 @@ function compressorsOf(
     throw invalid("compressors", `a list of compressor names, e.g. ["zlib"]`);
   }
   const chosen: Compressor[] = [];
-  for (const name of given) {
+  for (const name of new Set(given)) {
     const supported = SUPPORTED_COMPRESSORS.find((ours) => ours === name);
-    if (supported) {
-      if (!chosen.includes(supported)) chosen.push(supported);
+    if (supported === "zstd" && !runtime.zstd) {
+      warnings.push(
+        `compressors: "zstd" was left out: ${runtime.platform} has no zstd (Node.js 22.15 and later, Deno and ` +
+          "Bun have it); snappy and zlib work everywhere",
+      );
+    } else if (supported) {
+      chosen.push(supported);
     } else if (name !== "none" && name !== "") {
       warnings.push(
         `compressors: ${
           JSON.stringify(name)
-        } is not a compressor mongo-auth implements (it compresses with ` +
-          `${SUPPORTED_COMPRESSORS.join(" and ")}) and was left out`,
+        } is not a compressor mongo-auth implements (it compresses with snappy, zlib and zstd) and ` +
+          "was left out",
       );
     }
   }

@@ -12,6 +12,7 @@ import type { RuntimeEnv } from "../core/runtime-env.ts";
 import type { AuthMechanism } from "../credential/mongo-credential.ts";
 import type { DnsResolver } from "../dns/resolver.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
+import type { ZstdCodec } from "../wire/compression.ts";
 import type { TraceEmitter } from "../core/trace.ts";
 import type { HostDescription } from "./handshake.ts";
 
@@ -259,6 +260,12 @@ export interface Transport extends DnsResolver {
    * `setImmediate` made `timerFair` (it waits for a timer tick whenever the timers are 4 ms overdue).
    */
   readonly nextTurn?: (run: () => void) => void;
+  /**
+   * The runtime's zstd, for `compressors=zstd`: the Node.js transport's where `node:zlib` has it (Node.js
+   * 22.15 and later, Bun), the Deno transport's. Without it connect() leaves zstd out of hello with a
+   * warning, as the compression specification says of a compressor a client does not have.
+   */
+  readonly zstd?: ZstdCodec;
 }
 
 type CapabilityName = Exclude<keyof TransportCapabilities, "runtime" | "maxPbkdf2Iterations">;

@@ -67,6 +67,7 @@ import {
   type HumanCallbackOptions,
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
+import { nodeZstd } from "./zstd.ts";
 import { describeDenoHost, osTypeOf } from "./host-description-deno.ts";
 import type { HostDescription } from "../client/handshake.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
@@ -205,6 +206,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
     },
     defaultEnv: denoEnv,
     ...(timerFairImmediate && { nextTurn: timerFairImmediate }),
+    zstd: nodeZstd(),
   };
 }
 

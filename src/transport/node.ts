@@ -31,6 +31,7 @@ import type { AwsCredentialProvider } from "../credential/aws.ts";
 import type { Transport } from "../client/transport.ts";
 import type { SrvRecord } from "../dns/resolver.ts";
 import { nodeSocketCapabilities, openNodeSocket } from "./node-socket.ts";
+import { nodeZstd } from "./zstd.ts";
 import type { OidcCallback } from "../credential/oidc-callback.ts";
 import {
   createHumanCallback as createSignIn,
@@ -132,6 +133,7 @@ function makeNodeTransport(): Transport {
       : (name, signal) => lookup(name, signal, (resolver) => resolver.resolveTxt(name)),
     defaultEnv: () => processEnv ??= nodeEnv(),
     ...(isNodeJs && { nextTurn: nextImmediate }),
+    zstd: nodeZstd(),
   };
 }
 

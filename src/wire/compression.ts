@@ -1,7 +1,8 @@
 /**
  * Wire compression (the MongoDB OP_COMPRESSED specification): a message wrapped in OP_COMPRESSED, and the
- * way back. mongo-auth compresses with snappy (snappy.ts) or zlib (the runtime's `CompressionStream`), and
- * reads what a server sends compressed with either or not at all (noop).
+ * way back. mongo-auth compresses with snappy (snappy.ts), zlib (the runtime's `CompressionStream`) or zstd
+ * (the runtime's own, which the transport hands over as a {@link ZstdCodec} where the runtime has one), and
+ * reads what a server sends compressed with any of them or not at all (noop).
  *
  * @module
  */
@@ -14,16 +15,57 @@ import { snappyCompress, snappyUncompress } from "./snappy.ts";
 export const OP_COMPRESSED = 2012;
 
 /** A compressor mongo-auth compresses with, by its handshake name. */
-export type Compressor = "snappy" | "zlib";
+export type Compressor = "snappy" | "zlib" | "zstd";
 
-/** The compressors mongo-auth implements, by handshake name. */
-export const SUPPORTED_COMPRESSORS: readonly Compressor[] = Object.freeze(["snappy", "zlib"]);
+/** The compressors mongo-auth implements, by handshake name (zstd only where the runtime has it). */
+export const SUPPORTED_COMPRESSORS: readonly Compressor[] = Object.freeze(["snappy", "zlib", "zstd"]);
+
+/**
+ * A runtime's zstd (RFC 8878), as a transport provides it (`Transport.zstd`): the wire layer has no
+ * zstd of its own, and uses this one for the messages of a connection that negotiated zstd.
+ *
+ * @example A codec over `node:zlib`'s zstd (Node.js 22.15 and later, Deno, Bun), as the transports make it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import type { ZstdCodec } from "@mongo-auth/core";
+ *
+ * type Zstd = (data: Uint8Array, options?: { maxOutputLength?: number }) => Uint8Array;
+ * const zlib = (await import("node:zlib")) as unknown as { zstdCompressSync?: Zstd; zstdDecompressSync?: Zstd };
+ * const { zstdCompressSync: compress, zstdDecompressSync: decompress } = zlib;
+ * if (compress && decompress) {
+ *   const codec: ZstdCodec = {
+ *     compress: async (data) => compress(data),
+ *     decompress: async (data, limit) => {
+ *       try {
+ *         return decompress(data, { maxOutputLength: Math.max(1, limit) });
+ *       } catch (err) {
+ *         if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return undefined;
+ *         throw err;
+ *       }
+ *     },
+ *   };
+ *   const text = new TextEncoder().encode("zstd ".repeat(100));
+ *   assert.deepEqual(await codec.decompress(await codec.compress(text), text.length), text);
+ *   assert.equal(await codec.decompress(await codec.compress(text), 10), undefined);
+ * }
+ * ```
+ */
+export interface ZstdCodec {
+  /** Compresses `data` into one zstd frame. */
+  compress(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Decompresses `data`, never holding more than `limit` bytes of what it makes: `undefined` when it would
+   * make more. Rejects when `data` is not zstd.
+   */
+  decompress(data: Uint8Array, limit: number): Promise<Uint8Array | undefined>;
+}
 
 // The specification's compressor ids. Replies may use any compressor negotiated, or noop (0).
 const NOOP_ID = 0;
 const SNAPPY_ID = 1;
 const ZLIB_ID = 2;
-const ID_OF: Readonly<Record<Compressor, number>> = { snappy: SNAPPY_ID, zlib: ZLIB_ID };
+const ZSTD_ID = 3;
+const ID_OF: Readonly<Record<Compressor, number>> = { snappy: SNAPPY_ID, zlib: ZLIB_ID, zstd: ZSTD_ID };
 // originalOpcode, uncompressedSize, compressorId.
 const COMPRESSION_HEADER_SIZE = 9;
 
@@ -96,7 +138,9 @@ export function negotiatedCompressor(
  *
  * @param message one complete message, e.g. from `encodeOpMsg`
  * @param compressor the compressor negotiated
+ * @param zstd the runtime's zstd, for `"zstd"`
  * @returns the OP_COMPRESSED message
+ * @throws {MongoAuthError} `RUNTIME_UNSUPPORTED` for `"zstd"` without a codec
  *
  * @example
  * ```ts
@@ -109,10 +153,18 @@ export function negotiatedCompressor(
  * assert.deepEqual(message.body, { ping: 1, $db: "admin" });
  * ```
  */
-export async function compressMessage(message: Uint8Array, compressor: Compressor): Promise<Uint8Array> {
+export async function compressMessage(
+  message: Uint8Array,
+  compressor: Compressor,
+  zstd?: ZstdCodec,
+): Promise<Uint8Array> {
   const view = new DataView(message.buffer, message.byteOffset, message.byteLength);
   const payload = message.subarray(HEADER_SIZE);
-  const body = compressor === "snappy" ? snappyCompress(payload) : await deflate(payload);
+  const body = compressor === "snappy"
+    ? snappyCompress(payload)
+    : compressor === "zlib"
+    ? await deflate(payload)
+    : await requireZstd(zstd).compress(payload);
   const length = HEADER_SIZE + COMPRESSION_HEADER_SIZE + body.length;
   const out = new Uint8Array(length);
   const header = new DataView(out.buffer);
@@ -135,6 +187,7 @@ export async function compressMessage(message: Uint8Array, compressor: Compresso
  * @param frame one complete OP_COMPRESSED message
  * @param maxMessageSize the largest message the connection accepts (the server's maxMessageSizeBytes)
  * @param peer the server, for messages
+ * @param zstd the runtime's zstd: without it a zstd message is a compressor mongo-auth does not implement
  * @returns the original message, header included
  * @throws {MongoAuthError} `PROTOCOL_ERROR` for a header too short, a compressor mongo-auth does not
  *   implement, a size out of bounds, data that does not decompress, or decompresses to another size;
@@ -154,6 +207,7 @@ export async function decompressMessage(
   frame: Uint8Array,
   maxMessageSize: number,
   peer: string,
+  zstd?: ZstdCodec,
 ): Promise<Uint8Array> {
   if (frame.length < HEADER_SIZE + COMPRESSION_HEADER_SIZE) {
     throw invalid(peer, "a compressed message too short for its compression header");
@@ -161,10 +215,14 @@ export async function decompressMessage(
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const size = view.getInt32(20, true);
   const compressorId = frame[24];
-  if (compressorId !== ZLIB_ID && compressorId !== SNAPPY_ID && compressorId !== NOOP_ID) {
+  const known = compressorId === ZLIB_ID || compressorId === SNAPPY_ID || compressorId === NOOP_ID ||
+    (compressorId === ZSTD_ID && zstd !== undefined);
+  if (!known) {
     throw invalid(
       peer,
-      `a message compressed with compressor ${compressorId}, which mongo-auth does not implement`,
+      compressorId === ZSTD_ID
+        ? "a message compressed with zstd (compressor 3), which this runtime has no zstd to decompress"
+        : `a message compressed with compressor ${compressorId}, which mongo-auth does not implement`,
     );
   }
   if (size < 0) throw invalid(peer, `a compressed message that declares ${size} bytes`);
@@ -180,7 +238,9 @@ export async function decompressMessage(
     ? data
     : compressorId === SNAPPY_ID
     ? unsnappy(data, size, peer)
-    : await inflate(data, size, peer);
+    : compressorId === ZLIB_ID
+    ? await inflate(data, size, peer)
+    : await unzstd(zstd!, data, size, peer);
   if (body?.length !== size) {
     const holds = body === undefined ? "more" : `${body.length}`;
     throw invalid(peer, `a compressed message that declares ${size} bytes and holds ${holds}`);
@@ -207,6 +267,25 @@ function unsnappy(bytes: Uint8Array, size: number, peer: string): Uint8Array {
       "PROTOCOL_ERROR",
       `${peer} sent a message that does not decompress (snappy: ${(err as Error).message})`,
     );
+  }
+}
+
+function requireZstd(zstd: ZstdCodec | undefined): ZstdCodec {
+  if (zstd) return zstd;
+  throw new MongoAuthError(
+    "RUNTIME_UNSUPPORTED",
+    "zstd compression needs the runtime's zstd: give new WireConnection() the transport's (its zstd option, " +
+      "Transport.zstd), or compress with snappy or zlib",
+  );
+}
+
+async function unzstd(zstd: ZstdCodec, bytes: Uint8Array, limit: number, peer: string) {
+  try {
+    return await zstd.decompress(bytes, limit);
+  } catch (err) {
+    throw new MongoAuthError("PROTOCOL_ERROR", `${peer} sent a message that does not decompress (zstd)`, {
+      cause: err,
+    });
   }
 }
 

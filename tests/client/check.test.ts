@@ -52,7 +52,7 @@ describe("checkServer's hello and compression", () => {
 
   it("offers nothing when none are configured (not the specification's SHOULD of an empty list: measured slower)", async () => {
     assert.equal("compression" in await helloOf({}), false);
-    assert.equal("compression" in await helloOf({ compressors: ["zstd"] }), false);
+    assert.equal("compression" in await helloOf({ compressors: ["lz4"] }), false);
   });
 });
 

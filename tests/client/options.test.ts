@@ -4,6 +4,14 @@ import { parseConnectionString } from "@mongo-auth/core";
 import { connectSettings } from "../../src/client/options.ts";
 
 const settings = (uri: string, options = {}) => connectSettings(parseConnectionString(uri), options);
+// A runtime with zstd: what the codec does is the transport's (tests/transport/zstd.test.ts), not read here.
+const ZSTD_RUNTIME = {
+  platform: "Deno 2.9.6",
+  zstd: {
+    compress: () => Promise.reject(new Error("unused")),
+    decompress: () => Promise.reject(new Error("unused")),
+  },
+};
 
 describe("connect options", () => {
   it("defaults: no TLS, 10 s to connect, 60 s per command", () => {
@@ -31,7 +39,7 @@ describe("connect options", () => {
     });
   });
 
-  it("compressors: from either source (options winning), in order, snappy and zlib; the rest left out with a warning", () => {
+  it("compressors: from either source (options winning), in order; what mongo-auth lacks left out with a warning", () => {
     assert.deepEqual(settings("mongodb://h/?compressors=zlib").compressors, ["zlib"]);
     assert.deepEqual(settings("mongodb://h/?compressors=zstd", { compressors: ["zlib"] }).compressors, [
       "zlib",
@@ -40,10 +48,10 @@ describe("connect options", () => {
     const mixed = settings("mongodb://h/?compressors=zstd,snappy,lz4,zlib,snappy");
     assert.deepEqual(mixed.compressors, ["snappy", "zlib"]);
     assert.deepEqual(mixed.warnings, [
-      'compressors: "zstd" is not a compressor mongo-auth implements (it compresses with snappy and zlib) and ' +
-      "was left out",
-      'compressors: "lz4" is not a compressor mongo-auth implements (it compresses with snappy and zlib) and ' +
-      "was left out",
+      'compressors: "zstd" was left out: this runtime has no zstd (Node.js 22.15 and later, Deno and Bun have ' +
+      "it); snappy and zlib work everywhere",
+      'compressors: "lz4" is not a compressor mongo-auth implements (it compresses with snappy, zlib and zstd) ' +
+      "and was left out",
     ]);
     const none = settings("mongodb://h/?compressors=zstd");
     assert.equal(none.compressors, undefined);
@@ -54,6 +62,20 @@ describe("connect options", () => {
       code: "INVALID_OPTION",
       message: /compressors/,
     });
+  });
+
+  it("compressors: zstd where the transport has a codec, in the list's place; the warning names the runtime", () => {
+    const uri = parseConnectionString("mongodb://h/?compressors=snappy,zstd,zlib,zstd");
+    const withZstd = connectSettings(uri, {}, ZSTD_RUNTIME);
+    assert.deepEqual(withZstd.compressors, ["snappy", "zstd", "zlib"]);
+    assert.deepEqual(withZstd.warnings, []);
+    const without = connectSettings(uri, {}, { platform: "Node.js v20.20.2" });
+    assert.deepEqual(without.compressors, ["snappy", "zlib"]);
+    // Said once, however often the list names it.
+    assert.deepEqual(without.warnings, [
+      'compressors: "zstd" was left out: Node.js v20.20.2 has no zstd (Node.js 22.15 and later, Deno and Bun ' +
+      "have it); snappy and zlib work everywhere",
+    ]);
   });
 
   it("zlibCompressionLevel: zlib's default level only, said when another is asked for", () => {

@@ -1,12 +1,13 @@
 // Wire compression end to end: our client through each transport of this runtime against the reference
-// server, which negotiates snappy or zlib in hello and answers a compressed request compressed with the same
-// compressor, as mongod does. Its counters of compressed messages (by compressor) say what really went over
-// the wire.
+// server, which negotiates snappy, zlib or zstd in hello and answers a compressed request compressed with the
+// same compressor, as mongod does. Its counters of compressed messages (by compressor) say what really went
+// over the wire. zstd comes from the runtime: Deno and Bun have it (both sides), Node.js 20 has not (neither
+// side), where the client must leave it out of hello with a warning.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, type TraceEvent } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { transports } from "../support/transports.ts";
+import { runtime, transports } from "../support/transports.ts";
 import { whoami } from "../support/who-am-i.ts";
 
 const users = [
@@ -36,7 +37,14 @@ for (const { name, transport } of await transports()) {
     });
     after(() => Promise.all([server.close(), plain.close()]));
 
-    for (const compressor of ["snappy", "zlib"]) {
+    it(`the transport has zstd exactly where the runtime's node:zlib has it (${runtime})`, async () => {
+      const zlib: Record<string, unknown> = await import("node:zlib");
+      assert.equal(transport.zstd !== undefined, typeof zlib.zstdCompress === "function");
+      // Deno and Bun have had it for a while; Node.js since 22.15.
+      if (runtime !== "node") assert.ok(transport.zstd);
+    });
+
+    for (const compressor of ["snappy", "zlib", ...(transport.zstd ? ["zstd"] : [])]) {
       it(`compressors=${compressor}: the login goes uncompressed, every command after it compressed both ways`, async () => {
         for (const [user, mechanism] of [["alice", "SCRAM-SHA-256"], ["bob", "SCRAM-SHA-1"]]) {
           const before = compressed(server);
@@ -65,7 +73,11 @@ for (const { name, transport } of await transports()) {
 
     it("the first of the client's list that the server has is used", async () => {
       for (
-        const [list, used] of [["zlib,snappy", "zlib"], ["snappy,zlib", "snappy"], ["zstd,zlib", "zlib"]]
+        const [list, used] of [
+          ["zlib,snappy", "zlib"],
+          ["snappy,zlib", "snappy"],
+          ["zstd,zlib", transport.zstd ? "zstd" : "zlib"],
+        ]
       ) {
         const before = compressed(server, used);
         const conn = await connectWith(
@@ -85,18 +97,56 @@ for (const { name, transport } of await transports()) {
     it("the option works as the connection string does, and unsupported compressors are left out with a warning", async () => {
       const before = compressed(server);
       const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`, {
-        compressors: ["zstd", "snappy", "zlib"],
+        compressors: ["lz4", "snappy", "zlib"],
       });
       try {
         assert.equal(helloCompression(conn.trace), "snappy");
         assert.equal(conn.warnings.length, 1);
-        assert.match(conn.warnings[0], /"zstd" is not a compressor mongo-auth implements/);
+        assert.match(conn.warnings[0], /"lz4" is not a compressor mongo-auth implements/);
         assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
         assert.deepEqual(compressed(server), { in: before.in + 1, out: before.out + 1 });
       } finally {
         await conn.close();
       }
     });
+
+    it(
+      transport.zstd
+        ? "compressors=zstd: offered in hello and used, without a warning"
+        : "compressors=zstd on a runtime without zstd: left out of hello with a warning naming the runtime",
+      async () => {
+        const before = compressed(server, "zstd");
+        const events: TraceEvent[] = [];
+        const conn = await connectWith(
+          transport,
+          `mongodb://alice:alice-pw@${server.address}/?compressors=zstd`,
+          {
+            onEvent: (event) => events.push(event),
+          },
+        );
+        try {
+          const hello = events.find((event) => event.type === "hello")!;
+          if (transport.zstd) {
+            assert.equal(helloCompression(events), "zstd");
+            assert.deepEqual(conn.warnings, []);
+            assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+            assert.deepEqual(compressed(server, "zstd"), { in: before.in + 1, out: before.out + 1 });
+          } else {
+            // Nothing left to offer: hello carries no compression field, as with no compressors at all.
+            assert.equal(helloCompression(events), undefined, JSON.stringify(hello));
+            assert.equal(conn.warnings.length, 1);
+            assert.match(
+              conn.warnings[0],
+              /^compressors: "zstd" was left out: Node\.js v20[\d.]+ has no zstd/,
+            );
+            assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+            assert.deepEqual(compressed(server, "zstd"), before);
+          }
+        } finally {
+          await conn.close();
+        }
+      },
+    );
 
     it("a server that shares none: uncompressed, and the hello event says none", async () => {
       const conn = await connectWith(

@@ -1,5 +1,7 @@
 // Wire compression (the OP_COMPRESSED specification): what may be compressed, which compressor a hello
 // reply settles on, the OP_COMPRESSED frame both ways, and every way a server's compressed message can lie.
+// zstd goes through the codec the caller (the transport) gives: a recording codec here shows what the wire
+// layer asks of it; tests/transport/zstd.test.ts shows the runtime's codec keeps those terms.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { BSON } from "bson";
@@ -9,6 +11,7 @@ import {
   isCompressible,
   negotiatedCompressor,
   OP_COMPRESSED,
+  type ZstdCodec,
 } from "../../src/wire/compression.ts";
 import { decodeOpMsg, encodeOpMsg, OP_MSG } from "../../src/wire/op-msg.ts";
 import { snappyCompress } from "../../src/wire/snappy.ts";
@@ -39,6 +42,30 @@ async function zlib(bytes: Uint8Array): Promise<Uint8Array> {
 }
 
 const pingBody = () => encodeOpMsg(1, { ping: 1, $db: "admin" }).subarray(16);
+
+/**
+ * A stand-in zstd whose "frames" are the data behind a 4-byte tag, recording what it was asked: enough to
+ * show what the wire layer hands a codec and what it does with the answer.
+ */
+function taggedCodec() {
+  const TAG = [0x28, 0xb5, 0x2f, 0xfd];
+  const calls: string[] = [];
+  const codec: ZstdCodec = {
+    compress(data) {
+      calls.push(`compress ${data.length}`);
+      return Promise.resolve(Uint8Array.of(...TAG, ...data));
+    },
+    decompress(data, limit) {
+      calls.push(`decompress ${data.length} limit ${limit}`);
+      if (!TAG.every((byte, i) => data[i] === byte)) {
+        return Promise.reject(new Error("Unknown frame descriptor"));
+      }
+      const body = data.subarray(4);
+      return Promise.resolve(body.length > limit ? undefined : body);
+    },
+  };
+  return { codec, calls };
+}
 
 describe("isCompressible", () => {
   it("is false for the handshake and authentication commands the specification lists, true for the rest", () => {
@@ -135,8 +162,8 @@ describe("compressMessage and decompressMessage", () => {
     });
   });
 
-  it("refuse compressors mongo-auth does not implement (zstd, reserved ids)", async () => {
-    for (const compressorId of [3, 4, 255]) {
+  it("refuse compressors mongo-auth does not implement (reserved ids), and zstd without the runtime's codec", async () => {
+    for (const compressorId of [4, 255]) {
       const data = pingBody();
       await assert.rejects(decompressMessage(frame({ size: data.length, compressorId, data }), MAX, PEER), {
         code: "PROTOCOL_ERROR",
@@ -145,6 +172,13 @@ describe("compressMessage and decompressMessage", () => {
         ),
       });
     }
+    const data = pingBody();
+    await assert.rejects(decompressMessage(frame({ size: data.length, compressorId: 3, data }), MAX, PEER), {
+      code: "PROTOCOL_ERROR",
+      message:
+        `${PEER} sent a message compressed with zstd (compressor 3), which this runtime has no zstd to ` +
+        "decompress",
+    });
   });
 
   it("refuse a negative size, and a size above maxMessageSizeBytes before decompressing anything", async () => {
@@ -209,5 +243,50 @@ describe("compressMessage and decompressMessage", () => {
         return true;
       },
     );
+  });
+});
+
+describe("zstd through the transport's codec", () => {
+  it("compresses with the codec, as compressor 3, and reads its frames back through it", async () => {
+    const { codec, calls } = taggedCodec();
+    const message = encodeOpMsg(9, { insert: "c", documents: [{ a: "x".repeat(300) }], $db: "app" });
+    const compressed = await compressMessage(message, "zstd", codec);
+    assert.equal(compressed[24], 3);
+    assert.equal(new DataView(compressed.buffer).getInt32(20, true), message.length - 16);
+    const back = await decompressMessage(compressed, MAX, PEER, codec);
+    assert.deepEqual(back, message);
+    // The limit it gets is the size the header declares: it never holds more.
+    assert.deepEqual(calls, [
+      `compress ${message.length - 16}`,
+      `decompress ${message.length - 12} limit ${message.length - 16}`,
+    ]);
+  });
+
+  it("refuse zstd data the codec rejects (PROTOCOL_ERROR, its error as the cause), or that makes another size", async () => {
+    const { codec } = taggedCodec();
+    const body = pingBody();
+    await assert.rejects(
+      decompressMessage(frame({ size: body.length, compressorId: 3, data: body }), MAX, PEER, codec),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, "PROTOCOL_ERROR");
+        assert.equal(err.message, `${PEER} sent a message that does not decompress (zstd)`);
+        assert.equal((err.cause as Error).message, "Unknown frame descriptor");
+        return true;
+      },
+    );
+    const data = Uint8Array.of(0x28, 0xb5, 0x2f, 0xfd, ...body);
+    for (const [size, holds] of [[body.length + 100, `${body.length}`], [body.length - 1, "more"]] as const) {
+      await assert.rejects(decompressMessage(frame({ size, compressorId: 3, data }), MAX, PEER, codec), {
+        code: "PROTOCOL_ERROR",
+        message: `${PEER} sent a compressed message that declares ${size} bytes and holds ${holds}`,
+      });
+    }
+  });
+
+  it("compressing with zstd without a codec is RUNTIME_UNSUPPORTED, saying what to give", async () => {
+    await assert.rejects(compressMessage(encodeOpMsg(1, { ping: 1, $db: "admin" }), "zstd"), {
+      code: "RUNTIME_UNSUPPORTED",
+      message: /zstd compression needs the runtime's zstd: give new WireConnection\(\) the transport's/,
+    });
   });
 });

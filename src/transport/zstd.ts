@@ -1,0 +1,73 @@
+/**
+ * zstd for wire compression, from `node:zlib` where the runtime has it there (Node.js 22.15 and later, Deno,
+ * Bun): the Node.js and Deno transports hand it to connect() as `Transport.zstd`. The work runs off the
+ * event loop, in the runtime's thread pool, as the official driver's native zstd does.
+ *
+ * @module
+ */
+import * as zlib from "node:zlib";
+import type { ZstdCodec } from "../wire/compression.ts";
+
+type ZstdFunction = (
+  data: Uint8Array,
+  options: { maxOutputLength?: number },
+  callback: (err: Error | null, result: Uint8Array) => void,
+) => void;
+
+// Read by name: the type declarations of Node.js 20, which the project builds against, have no zstd.
+const { zstdCompress, zstdDecompress } = zlib as unknown as {
+  zstdCompress?: ZstdFunction;
+  zstdDecompress?: ZstdFunction;
+};
+
+/**
+ * The runtime's zstd through `node:zlib`, or `undefined` where it has none (Node.js before 22.15).
+ *
+ * @returns the codec, or `undefined`
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { nodeZstd } from "./zstd.ts";
+ *
+ * const zstd = nodeZstd();
+ * if (zstd) {
+ *   const text = new TextEncoder().encode("compress me ".repeat(50));
+ *   const frame = await zstd.compress(text);
+ *   assert.ok(frame.length < text.length);
+ *   assert.deepEqual(await zstd.decompress(frame, text.length), text);
+ *   assert.equal(await zstd.decompress(frame, text.length - 1), undefined);
+ * }
+ * ```
+ */
+export function nodeZstd(): ZstdCodec | undefined {
+  if (typeof zstdCompress !== "function" || typeof zstdDecompress !== "function") return undefined;
+  return {
+    compress: (data) => run(zstdCompress, data, {}),
+    // maxOutputLength makes zlib stop once the output would pass it (RangeError ERR_BUFFER_TOO_LARGE), so
+    // that a frame which claims little and makes much never holds more than the limit. It cannot be 0.
+    decompress: (data, limit) =>
+      run(zstdDecompress, data, { maxOutputLength: Math.max(1, limit) }).then(
+        (out) => out.length > limit ? undefined : out,
+        (err) => {
+          if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") return undefined;
+          throw err;
+        },
+      ),
+  };
+}
+
+function run(
+  zstd: ZstdFunction,
+  data: Uint8Array,
+  options: { maxOutputLength?: number },
+): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    zstd(
+      data,
+      options,
+      (err, result) =>
+        err ? reject(err) : resolve(new Uint8Array(result.buffer, result.byteOffset, result.byteLength)),
+    );
+  });
+}
