@@ -8,9 +8,10 @@
 import * as zlib from "node:zlib";
 import type { ZstdCodec } from "../wire/compression.ts";
 
+type ZstdOptions = { maxOutputLength?: number; pledgedSrcSize?: number };
 type ZstdFunction = (
   data: Uint8Array,
-  options: { maxOutputLength?: number },
+  options: ZstdOptions,
   callback: (err: Error | null, result: Uint8Array) => void,
 ) => void;
 
@@ -43,7 +44,10 @@ const { zstdCompress, zstdDecompress } = zlib as unknown as {
 export function nodeZstd(): ZstdCodec | undefined {
   if (typeof zstdCompress !== "function" || typeof zstdDecompress !== "function") return undefined;
   return {
-    compress: (data) => run(zstdCompress, data, {}),
+    // With the size pledged the frame header carries it, as ZSTD_compress writes it (mongod, the official
+    // driver): some decoders need it (pymongo's zstandard refuses a frame without), and Deno leaves it out
+    // otherwise.
+    compress: (data) => run(zstdCompress, data, { pledgedSrcSize: data.length }),
     // maxOutputLength makes zlib stop once the output would pass it (RangeError ERR_BUFFER_TOO_LARGE), so
     // that a frame which claims little and makes much never holds more than the limit. It cannot be 0.
     decompress: (data, limit) =>
@@ -60,7 +64,7 @@ export function nodeZstd(): ZstdCodec | undefined {
 function run(
   zstd: ZstdFunction,
   data: Uint8Array,
-  options: { maxOutputLength?: number },
+  options: ZstdOptions,
 ): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     zstd(

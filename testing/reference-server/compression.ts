@@ -72,7 +72,10 @@ const ZLIB: Compressor = {
   maxCompressedSize: (length) => length + (length >>> 12) + (length >>> 14) + (length >>> 25) + 13,
 };
 
-type ZstdSync = (data: Uint8Array, options?: { maxOutputLength?: number }) => Uint8Array;
+type ZstdSync = (
+  data: Uint8Array,
+  options?: { maxOutputLength?: number; pledgedSrcSize?: number },
+) => Uint8Array;
 // Read by name: Node.js 20's type declarations have no zstd.
 const { zstdCompressSync, zstdDecompressSync } = zlib as unknown as {
   zstdCompressSync?: ZstdSync;
@@ -80,7 +83,9 @@ const { zstdCompressSync, zstdDecompressSync } = zlib as unknown as {
 };
 
 /**
- * ZstdMessageCompressor: ZSTD_compress at ZSTD_CLEVEL_DEFAULT (3, node:zlib's default too), and
+ * ZstdMessageCompressor: ZSTD_compress at ZSTD_CLEVEL_DEFAULT (3, node:zlib's default too), its frame
+ * header saying the content size as ZSTD_compress's does (pledged: Deno's node:zlib leaves it out otherwise,
+ * and pymongo's zstandard cannot read such a frame), and
  * ZSTD_decompress into a buffer of the declared size, so more than declared is an error. One difference:
  * node:zlib hands back what a truncated frame holds where ZSTD_decompress fails, so such a message is
  * refused as "returned less data than expected" rather than "invalid or corrupted" (the session ends
@@ -89,7 +94,7 @@ const { zstdCompressSync, zstdDecompressSync } = zlib as unknown as {
 const ZSTD: Compressor | undefined = zstdCompressSync && zstdDecompressSync && {
   name: "zstd",
   id: 3,
-  compress: (data) => zstdCompressSync(data),
+  compress: (data) => zstdCompressSync(data, { pledgedSrcSize: data.length }),
   decompress: (data, declared) => zstdDecompressSync(data, { maxOutputLength: Math.max(1, declared) }),
   // ZSTD_compressBound.
   maxCompressedSize: (length) =>

@@ -1,8 +1,10 @@
 // A second official driver vouches for the reference server: pymongo (Debian's python3-pymongo 3.11,
 // which .ci/run installs with apt-get) logs in with the same matrix as the Node driver's checks in
-// driver.test.ts, through its own legacy OP_QUERY handshake, and compresses with zlib and with snappy
-// (Debian's python3-snappy, which .ci/run installs too). pymongo_client.py runs under /usr/bin/python3
-// (a pyenv `python3` cannot see Debian's dist-packages) and answers one JSON line per login.
+// driver.test.ts, through its own legacy OP_QUERY handshake, and compresses with zlib, with snappy
+// (Debian's python3-snappy, which .ci/run installs too) and with zstd (python3-zstandard, likewise: the
+// zstd library the reference server's node:zlib frames must satisfy, where the runtime has zstd).
+// pymongo_client.py runs under /usr/bin/python3 (a pyenv `python3` cannot see Debian's dist-packages) and
+// answers one JSON line per login.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from "node:child_process";
@@ -10,6 +12,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
+import { zstdSync } from "../../testing/reference-server/tests/raw-client.ts";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import { BOTH_SCRAM, MATRIX_USERS, SASLPREP_LOGINS } from "../../testing/reference-server/matrix.ts";
 import type { RunningServer } from "../../testing/reference-server/server.ts";
@@ -92,6 +95,8 @@ class Pymongo {
 const missing = pythonMissing("pymongo", "python3-pymongo");
 /** What pymongo's snappy compressor needs: python-snappy, which pymongo 3.11 imports when asked for it. */
 const snappyMissing = missing ?? pythonMissing("snappy", "python3-snappy");
+/** What pymongo's zstd compressor needs: the zstandard module. */
+const zstdMissing = missing ?? pythonMissing("zstandard", "python3-zstandard");
 // In CI pymongo and python-snappy must be there: a silent skip would drop the second driver, or its
 // snappy, without anyone noticing. Elsewhere a case skips with the reason.
 const skipWhen = (reason: string | undefined) =>
@@ -194,6 +199,24 @@ describe("pymongo against the reference server", () => {
       compressor === "snappy" ? snappyMissing : missing,
     );
   }
+
+  test(
+    zstdSync
+      ? "negotiates zstd (compressors='zstd'): its zstandard frames read by the server, the server's by zstandard"
+      : "offered zstd by a server without it (Node.js 20), falls back to sending uncompressed",
+    async (pymongo) => {
+      await withServer(CONFIG, async (server) => {
+        const reply = await pymongo.login(server, { ...ALICE, compressors: "zstd,zlib" });
+        assert.deepEqual(reply, { users: [{ user: "alice", db: "admin" }] });
+        const stats = JSON.stringify(server.stats);
+        const used = zstdSync ? "zstd" : "zlib";
+        assert.ok(server.stats.compressedIn >= 1, stats);
+        assert.deepEqual(server.stats.compressedInBy, { [used]: server.stats.compressedIn }, stats);
+        assert.deepEqual(server.stats.compressedOutBy, server.stats.compressedInBy, stats);
+      });
+    },
+    zstdMissing,
+  );
 
   test("fails a wrong password with code 18 AuthenticationFailed", async (pymongo) => {
     await withServer(CONFIG, async (server) => {

@@ -1,10 +1,25 @@
-// The runtime's zstd as the transports hand it to the wire layer: a frame any zstd reads, and the wire
-// layer's terms kept — never more than the limit held, `undefined` past it, a rejection for what is not zstd.
-// Where node:zlib has no zstd (Node.js 20) there is no codec, and connect() leaves zstd out of hello.
+// The runtime's zstd as the transports hand it to the wire layer: a frame any zstd reads — python's
+// zstandard, the library pymongo decodes with, is the outside check (Debian's python3-zstandard, which
+// .ci/run installs) — and the wire layer's terms kept: never more than the limit held, `undefined` past it,
+// a rejection for what is not zstd. Where node:zlib has no zstd (Node.js 20) there is no codec, and
+// connect() leaves zstd out of hello.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import * as zlib from "node:zlib";
+import { spawnSync } from "node:child_process";
+import process from "node:process";
 import { nodeZstd } from "../../src/transport/zstd.ts";
+
+const PYTHON = "/usr/bin/python3";
+// Reads a frame on stdin, writes what it holds: ZstdDecompressor().decompress, as pymongo 3.11 does.
+const PYTHON_DECODE = "import sys, zstandard; " +
+  "sys.stdout.buffer.write(zstandard.ZstdDecompressor().decompress(sys.stdin.buffer.read()))";
+const pythonZstdMissing = (() => {
+  const probe = spawnSync(PYTHON, ["-c", "import zstandard"], { encoding: "utf8", timeout: 30_000 });
+  return probe.status === 0
+    ? undefined
+    : `${PYTHON} cannot import zstandard: install Debian's python3-zstandard`;
+})();
 
 type ZstdSync = (data: Uint8Array, options?: { maxOutputLength?: number }) => Uint8Array;
 const runtimeZstd = (zlib as unknown as { zstdDecompressSync?: ZstdSync }).zstdDecompressSync;
@@ -31,6 +46,31 @@ describe("nodeZstd", () => {
     assert.equal(Object.getPrototypeOf(back), Uint8Array.prototype);
     assert.deepEqual(back, text);
   });
+
+  it("writes the content size into the frame header, as ZSTD_compress (mongod, the official driver) does", async () => {
+    for (const length of [0, 1, 300, 70_000]) {
+      const frame = await zstd.compress(new Uint8Array(length).fill(3));
+      const descriptor = frame[4];
+      // Frame_Header_Descriptor: a Frame_Content_Size field is there when its flag (bits 7-6) or the
+      // single-segment flag (bit 5) is set.
+      assert.ok(descriptor >> 6 !== 0 || (descriptor & 0x20) !== 0, `${length}: no content size`);
+    }
+  });
+
+  // In CI the module must be there: without it the outside check would drop out unnoticed.
+  const skip = pythonZstdMissing !== undefined && process.env.CI === undefined && pythonZstdMissing;
+  it(
+    "writes frames python's zstandard reads (pymongo's decoder, which needs the content size)",
+    { skip },
+    async () => {
+      if (pythonZstdMissing) assert.fail(pythonZstdMissing);
+      const text = new TextEncoder().encode("a command worth compressing ".repeat(400));
+      const frame = await zstd.compress(text);
+      const decoded = spawnSync(PYTHON, ["-c", PYTHON_DECODE], { input: frame, timeout: 30_000 });
+      assert.equal(decoded.status, 0, String(decoded.stderr));
+      assert.deepEqual(new Uint8Array(decoded.stdout), text);
+    },
+  );
 
   it("an empty message, and a limit of 0", async () => {
     const frame = await zstd.compress(new Uint8Array(0));

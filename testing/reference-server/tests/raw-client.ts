@@ -60,7 +60,7 @@ export type FrameCompressor = "zlib" | "snappy" | "zstd";
 /** OP_COMPRESSED's compressor ids. */
 const COMPRESSOR_IDS: Record<FrameCompressor, number> = { snappy: 1, zlib: 2, zstd: 3 };
 
-type ZstdSync = (data: Uint8Array, options?: { maxOutputLength?: number }) => Buffer;
+type ZstdSync = (data: Uint8Array, options?: { maxOutputLength?: number; pledgedSrcSize?: number }) => Buffer;
 
 /**
  * node:zlib's zstd, where this runtime has it (Deno, Bun, Node.js 22.15 and later; not Node.js 20): what
@@ -77,7 +77,7 @@ function compressWith(compressor: FrameCompressor, body: Uint8Array): Uint8Array
   if (compressor === "snappy") return compressSync(body as Buffer);
   if (compressor === "zlib") return zlib.deflateSync(body);
   if (!zstdSync) throw new Error("this runtime's node:zlib has no zstd");
-  return zstdSync.compress(body);
+  return zstdSync.compress(body, { pledgedSrcSize: body.length });
 }
 
 /** What {@link compressFrame} puts in the OP_COMPRESSED header instead of the truth, and what it wraps. */
