@@ -2,11 +2,14 @@
 // (src/wire/compression.ts: snappy in TypeScript, zlib through CompressionStream, the OP_COMPRESSED header
 // included) against the official driver's own compress / decompress (snappy through the native `snappy`
 // package, zlib through node:zlib; the codec alone), interleaved, each pair's ratio taken in its round.
+// zstd (the runtime's, where it has one) has no driver counterpart here, so it is timed against mongo-auth's
+// own zlib, in the same rounds: what choosing one over the other costs.
 import { BSON } from "bson";
 // The driver's functions themselves, not a copy of what they do.
 import { compress, decompress } from "mongodb/lib/cmap/wire_protocol/compression.js";
 import { compressMessage, type Compressor, decompressMessage } from "../../src/wire/compression.ts";
 import { encodeOpMsg } from "../../src/wire/op-msg.ts";
+import { nodeZstd } from "../../src/transport/zstd.ts";
 import { interleaved, pairedRatio, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 
@@ -95,5 +98,42 @@ export async function compressionSection(plan: Plan): Promise<Row[]> {
       },
     );
   }
-  return rows;
+  return [...rows, ...await zstdRows(message, plan)];
+}
+
+// zstd against our zlib, where the runtime has zstd (Deno, Bun, Node.js 22.15+).
+async function zstdRows(message: Uint8Array, plan: Plan): Promise<Row[]> {
+  const zstd = nodeZstd();
+  if (!zstd) return [];
+  const zstdFrame = await compressMessage(message, "zstd", zstd);
+  const zlibFrame = await compressMessage(message, "zlib");
+  const back = await decompressMessage(zstdFrame, MAX, "bench", zstd);
+  if (Buffer.compare(Buffer.from(back), Buffer.from(message)) !== 0) {
+    throw new Error("zstd does not round-trip");
+  }
+  const samples = await interleaved({
+    zstdCompress: () => compressMessage(message, "zstd", zstd),
+    zlibCompress: () => compressMessage(message, "zlib"),
+    zstdUncompress: () => decompressMessage(zstdFrame, MAX, "bench", zstd),
+    zlibUncompress: () => decompressMessage(zlibFrame, MAX, "bench"),
+  }, plan);
+  const label = `zstd, ${((message.length - HEADER) / 1e6).toFixed(2)} MB`;
+  const of = "mongo-auth's zlib, same rounds";
+  return [
+    {
+      section: "compression",
+      name: `${label} compress: mongo-auth (the runtime's zstd)`,
+      ...stats(samples.zstdCompress),
+      ratio: pairedRatio(samples.zstdCompress, samples.zlibCompress),
+      ratioOf: of,
+      note: `${zstdFrame.length - HEADER - 9} bytes against zlib's ${zlibFrame.length - HEADER - 9}`,
+    },
+    {
+      section: "compression",
+      name: `${label} uncompress: mongo-auth (the runtime's zstd)`,
+      ...stats(samples.zstdUncompress),
+      ratio: pairedRatio(samples.zstdUncompress, samples.zlibUncompress),
+      ratioOf: of,
+    },
+  ];
 }

@@ -8,7 +8,7 @@
 import * as zlib from "node:zlib";
 import type { ZstdCodec } from "../wire/compression.ts";
 
-type ZstdOptions = { maxOutputLength?: number; pledgedSrcSize?: number };
+type ZstdOptions = { maxOutputLength?: number; pledgedSrcSize?: number; chunkSize?: number };
 type ZstdFunction = (
   data: Uint8Array,
   options: ZstdOptions,
@@ -20,6 +20,9 @@ const { zstdCompress, zstdDecompress } = zlib as unknown as {
   zstdCompress?: ZstdFunction;
   zstdDecompress?: ZstdFunction;
 };
+
+// The largest output chunk asked for at once (a message may declare up to 48 MB).
+const MAX_CHUNK = 4 * 1024 * 1024;
 
 /**
  * The runtime's zstd through `node:zlib`, or `undefined` where it has none (Node.js before 22.15).
@@ -50,8 +53,13 @@ export function nodeZstd(): ZstdCodec | undefined {
     compress: (data) => run(zstdCompress, data, { pledgedSrcSize: data.length }),
     // maxOutputLength makes zlib stop once the output would pass it (RangeError ERR_BUFFER_TOO_LARGE), so
     // that a frame which claims little and makes much never holds more than the limit. It cannot be 0.
+    // Output chunks of the size expected: with the default 16 KB, each chunk is a round trip to the thread
+    // pool (a 0.67 MB message took 3 ms on Bun and Deno, 1.1–1.4 ms in one chunk).
     decompress: (data, limit) =>
-      run(zstdDecompress, data, { maxOutputLength: Math.max(1, limit) }).then(
+      run(zstdDecompress, data, {
+        maxOutputLength: Math.max(1, limit),
+        chunkSize: Math.min(Math.max(64, limit), MAX_CHUNK),
+      }).then(
         (out) => out.length > limit ? undefined : out,
         (err) => {
           if ((err as { code?: unknown }).code === "ERR_BUFFER_TOO_LARGE") return undefined;

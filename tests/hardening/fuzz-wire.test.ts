@@ -8,7 +8,8 @@ import { MongoAuthError, WireConnection } from "@mongo-auth/core";
 import { decodeOpMsg, OP_MSG } from "../../src/wire/op-msg.ts";
 import { FrameParser } from "../../src/wire/frame-parser.ts";
 import { crc32c } from "../../src/wire/crc32c.ts";
-import { compressMessage, decompressMessage } from "../../src/wire/compression.ts";
+import { compressMessage, type Compressor, decompressMessage } from "../../src/wire/compression.ts";
+import { nodeZstd } from "../../src/transport/zstd.ts";
 import { snappyCompress, snappyUncompress } from "../../src/wire/snappy.ts";
 import { memorySocket } from "../support/memory-socket.ts";
 import { concat, failureMessage, fuzzCases, mutateBytes, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
@@ -79,16 +80,20 @@ function randomFrame(rng: Prng, responseTo: number): Uint8Array {
   return frame;
 }
 
+// The runtime's zstd (Deno, Bun, Node.js 22.15+), as the transports hand it over; none on Node.js 20.
+const zstd = nodeZstd();
+const COMPRESSORS: Compressor[] = zstd ? ["zlib", "snappy", "zstd"] : ["zlib", "snappy"];
+
 /**
- * A frame as a server may send it compressed: zlib or noop around a random frame, then the compression
- * header's fields (compressor id, declared size) or any byte mutated.
+ * A frame as a server may send it compressed: zlib, snappy, zstd (where the runtime has it) or noop around
+ * a random frame, then the compression header's fields (compressor id, declared size) or any byte mutated.
  */
 async function randomCompressedFrame(rng: Prng, responseTo: number): Promise<Uint8Array> {
   const inner = randomFrame(rng, responseTo);
   // A frame mutated below its header has nothing to wrap: it goes as it is.
   if (inner.length < 16) return inner;
   const frame = rng.chance(0.8)
-    ? await compressMessage(inner, rng.pick(["zlib", "snappy"]))
+    ? await compressMessage(inner, rng.pick(COMPRESSORS), zstd)
     : noopFrame(inner);
   const view = new DataView(frame.buffer, frame.byteOffset);
   if (frame.length >= 25 && rng.chance(0.2)) frame[24] = rng.pick([0, 1, 2, 3, 4, 255]);
@@ -150,7 +155,7 @@ describe("fuzz: wire layer", () => {
         ? new DataView(frame.buffer, frame.byteOffset).getInt32(20, true)
         : -1;
       try {
-        const message = await decompressMessage(frame, max, "fuzz:1");
+        const message = await decompressMessage(frame, max, "fuzz:1", zstd);
         if (message.length !== 16 + declared) {
           throw new Error(`${message.length} bytes for a declared ${declared}`);
         }
@@ -217,6 +222,7 @@ describe("fuzz: wire layer", () => {
           const conn = new WireConnection(socket, {
             timeoutMS: 30,
             maxMessageSizeBytes: rng.pick([1000, 48_000_000]),
+            zstd,
           });
           const outcome = await (async () => {
             // Its outcome is taken at once: the command may fail (its 30 ms) while the replies are built.
