@@ -137,11 +137,13 @@ describe("bundle size and bleed", () => {
   // with WebCrypto, a DER reader, and what each refusal says): about 7.5 KB.
   // 284 KB before tlsCRLFile on Deno (revocation lists read and checked against the verified chain, their
   // ECDSA, RSA and Ed25519 signatures checked with WebCrypto): about 5.5 KB.
+  // 290 KB before zstd (compressors=zstd through the runtime's node:zlib, the transport's codec, its warning
+  // and refusals): about 1.3 KB.
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 290_000],
-      ["src/transport/deno.ts", "browser", 290_000],
-      ["src/transport/workers.ts", "browser", 290_000],
+      ["src/transport/node.ts", "node", 292_000],
+      ["src/transport/deno.ts", "browser", 292_000],
+      ["src/transport/workers.ts", "browser", 292_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
