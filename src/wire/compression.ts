@@ -24,29 +24,17 @@ export const SUPPORTED_COMPRESSORS: readonly Compressor[] = Object.freeze(["snap
  * A runtime's zstd (RFC 8878), as a transport provides it (`Transport.zstd`): the wire layer has no
  * zstd of its own, and uses this one for the messages of a connection that negotiated zstd.
  *
- * @example A codec over `node:zlib`'s zstd (Node.js 22.15 and later, Deno, Bun), as the transports make it
+ * @example The Node.js transport's (undefined on Node.js 20, which has no zstd)
  * ```ts
  * import assert from "node:assert/strict";
- * import type { ZstdCodec } from "@mongo-auth/core";
+ * import { nodeTransport } from "@mongo-auth/core/node";
  *
- * type Zstd = (data: Uint8Array, options?: { maxOutputLength?: number }) => Uint8Array;
- * const zlib = (await import("node:zlib")) as unknown as { zstdCompressSync?: Zstd; zstdDecompressSync?: Zstd };
- * const { zstdCompressSync: compress, zstdDecompressSync: decompress } = zlib;
- * if (compress && decompress) {
- *   const codec: ZstdCodec = {
- *     compress: async (data) => compress(data),
- *     decompress: async (data, limit) => {
- *       try {
- *         return decompress(data, { maxOutputLength: Math.max(1, limit) });
- *       } catch (err) {
- *         if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") return undefined;
- *         throw err;
- *       }
- *     },
- *   };
+ * const zstd = nodeTransport.zstd;
+ * if (zstd) {
  *   const text = new TextEncoder().encode("zstd ".repeat(100));
- *   assert.deepEqual(await codec.decompress(await codec.compress(text), text.length), text);
- *   assert.equal(await codec.decompress(await codec.compress(text), 10), undefined);
+ *   const frame = await zstd.compress(text);
+ *   assert.deepEqual(await zstd.decompress(frame, text.length), text);
+ *   assert.equal(await zstd.decompress(frame, 10), undefined); // it would make more than 10 bytes
  * }
  * ```
  */
