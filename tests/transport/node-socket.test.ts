@@ -322,3 +322,50 @@ describe("openNodeSocket", () => {
     },
   );
 });
+
+describe("openNodeSocket with tlsCRLFile", () => {
+  // A server of the CRL CA that ends every connection as soon as its handshake is done.
+  async function withClosingTlsServer(run: (port: number) => Promise<void>): Promise<void> {
+    const tls = await import("node:tls");
+    const pem = pemOf(fixturePath("pki/crl-server.pem"));
+    const server = tls.createServer({ cert: pem.cert, key: pem.key }, (socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      await run((server.address() as net.AddressInfo).port);
+    } finally {
+      server.close();
+    }
+  }
+
+  it("a server that hangs up while Deno checks its chain: CONNECTION_CLOSED saying so (OpenSSL checks in the handshake on Node.js and Bun)", async () => {
+    // The CA's list 500 times over: every copy's signature is checked, so the check outlasts the hang-up.
+    const crl = readFileSync(fixturePath("pki/crl.pem"), "utf8");
+    const dir = mkdtempSync(join(tmpdir(), "mongo-auth-crl-"));
+    const crlFile = join(dir, "many.pem");
+    writeFileSync(crlFile, crl.repeat(500));
+    const tls: TlsSettings = {
+      caFile: fixturePath("pki/crl-ca.pem"),
+      crlFile,
+      allowInvalidCertificates: false,
+      allowInvalidHostnames: false,
+    };
+    try {
+      await withClosingTlsServer(async (port) => {
+        const opening = openNodeSocket({ host: "127.0.0.1", port, tls, signal: AbortSignal.timeout(10_000) });
+        if (runtime !== "deno") {
+          // OpenSSL checked the list during the handshake: the socket opens, then ends.
+          (await opening).close();
+          return;
+        }
+        await assert.rejects(opening, {
+          code: "CONNECTION_CLOSED",
+          message:
+            `127.0.0.1:${port} closed the connection while its certificate chain was checked against ` +
+            "tlsCRLFile",
+        });
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
