@@ -9,6 +9,7 @@ import * as zlib from "node:zlib";
 import { spawnSync } from "node:child_process";
 import process from "node:process";
 import { nodeZstd } from "../../src/transport/zstd.ts";
+import { settledWithin } from "../support/settled-within.ts";
 
 const PYTHON = "/usr/bin/python3";
 // Reads a frame on stdin, writes what it holds: ZstdDecompressor().decompress, as pymongo 3.11 does.
@@ -85,6 +86,27 @@ describe("nodeZstd", () => {
     const bomb = await zstd.compress(new Uint8Array(20_000_000));
     assert.ok(bomb.length < 2000);
     assert.equal(await zstd.decompress(bomb, 100), undefined);
+  });
+
+  it("a frame followed by other bytes: an answer, never an exception outside the promise (Deno's asynchronous zstd threw one, which ends the process)", async () => {
+    const text = new Uint8Array(100_000).fill(7);
+    const frame = await zstd.compress(text);
+    const trailed = Uint8Array.of(...frame, 0, 0, 1, 2, 3, 4, 5, 6);
+    const uncaught: unknown[] = [];
+    const record = (err: unknown) => uncaught.push(err);
+    process.on("uncaughtException", record);
+    try {
+      // Bun's zstd reads the bytes as a second frame and fails; Deno's and Node.js's stop after the first.
+      const outcome = await settledWithin(2000, "decompress", zstd.decompress(trailed, text.length)).then(
+        (out) => assert.deepEqual(out, text),
+        (err: Error) => assert.match(err.message, /Unknown frame descriptor/),
+      );
+      void outcome;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.deepEqual(uncaught, []);
+    } finally {
+      process.off("uncaughtException", record);
+    }
   });
 
   it("rejects what is not zstd", async () => {
