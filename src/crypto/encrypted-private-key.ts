@@ -1,16 +1,21 @@
 /**
- * An encrypted private key in PEM, decrypted with WebCrypto for a TLS that takes no passphrase (Deno's).
- * Two forms are read, the ones OpenSSL writes: PKCS#8 `ENCRYPTED PRIVATE KEY` with PBES2 (RFC 8018:
- * PBKDF2 with HMAC-SHA-1, -256, -384 or -512, then AES-128, -192 or -256 in CBC mode; OpenSSL's default
- * since 1.1), and OpenSSL's traditional form (`Proc-Type: 4,ENCRYPTED` and an AES-CBC `DEK-Info` over a
- * PKCS#1 or SEC1 key). DES, triple DES, scrypt and the PKCS#12 schemes are refused, naming the scheme: no
- * WebCrypto has them.
+ * An encrypted private key in PEM, decrypted for a TLS that takes no passphrase (Deno's). Two forms are
+ * read, the ones OpenSSL writes: PKCS#8 `ENCRYPTED PRIVATE KEY` with PBES2 (RFC 8018: PBKDF2 with
+ * HMAC-SHA-1, -256, -384 or -512, then AES-128, -192 or -256, triple DES or DES, in CBC mode; AES is
+ * OpenSSL's default since 1.1, triple DES what `req` and `genrsa -des3` wrote before), and OpenSSL's
+ * traditional form (`Proc-Type: 4,ENCRYPTED` and a `DEK-Info` naming one of those ciphers, over a PKCS#1 or
+ * SEC1 key); and the schemes before PBES2 that OpenSSL 1.0 wrote, PKCS#12's triple DES (its `pkcs8 -topk8`
+ * default) and PBES1's DES. PBKDF2 and AES run in WebCrypto; DES, which no WebCrypto has, in des.ts, and the
+ * older derivations in legacy-key-derivation.ts. scrypt and the RC2 and RC4 schemes are refused, naming the
+ * scheme.
  *
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
 import { decodePemBody, encodeBase64 } from "./base64.ts";
-import { DER, derChildren, derChildrenOf, derInteger, derObjectIdentifier } from "./der.ts";
+import { DER, derChildren, derChildrenOf, type DerElement, derInteger, derObjectIdentifier } from "./der.ts";
+import { pbkdf1, pkcs12Kdf } from "./legacy-key-derivation.ts";
+import { desCbcDecrypt } from "./des.ts";
 import { md5 } from "./md5.ts";
 import { pbkdf2, type Pbkdf2Hash } from "./pbkdf2.ts";
 
@@ -25,30 +30,84 @@ const PBKDF2_HASHES: ReadonlyMap<string, Pbkdf2Hash> = new Map([
   ["1.2.840.113549.2.11", "SHA-512"],
 ]);
 
-// AES-CBC key lengths in bytes, by object identifier (PKCS#8) and by OpenSSL's name (DEK-Info).
-const AES_CBC_BY_OID: ReadonlyMap<string, number> = new Map([
-  ["2.16.840.1.101.3.4.1.2", 16],
-  ["2.16.840.1.101.3.4.1.22", 24],
-  ["2.16.840.1.101.3.4.1.42", 32],
+/** A CBC cipher a key may be encrypted with: its key and block sizes, and how to undo it. */
+interface CbcCipher {
+  readonly keyLength: number;
+  /** The block size, which is also the IV's. */
+  readonly blockSize: number;
+  /** The plaintext without its padding; undefined when the padding is wrong. */
+  decrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array | undefined>;
+}
+
+const aesCbc = (keyLength: number): CbcCipher => ({ keyLength, blockSize: 16, decrypt: aesCbcDecrypt });
+const desCbc = (keyLength: number): CbcCipher => ({ keyLength, blockSize: 8, decrypt: desCbcUnpadded });
+
+// The ciphers, by object identifier (PKCS#8) and by OpenSSL's name (DEK-Info).
+const CIPHERS_BY_OID: ReadonlyMap<string, CbcCipher> = new Map([
+  ["2.16.840.1.101.3.4.1.2", aesCbc(16)],
+  ["2.16.840.1.101.3.4.1.22", aesCbc(24)],
+  ["2.16.840.1.101.3.4.1.42", aesCbc(32)],
+  ["1.2.840.113549.3.7", desCbc(24)],
+  ["1.3.14.3.2.7", desCbc(8)],
 ]);
-const AES_CBC_BY_NAME: ReadonlyMap<string, number> = new Map([
-  ["AES-128-CBC", 16],
-  ["AES-192-CBC", 24],
-  ["AES-256-CBC", 32],
+const CIPHERS_BY_NAME: ReadonlyMap<string, CbcCipher> = new Map([
+  ["AES-128-CBC", aesCbc(16)],
+  ["AES-192-CBC", aesCbc(24)],
+  ["AES-256-CBC", aesCbc(32)],
+  ["DES-EDE3-CBC", desCbc(24)],
+  ["DES-EDE-CBC", desCbc(16)],
+  ["DES-CBC", desCbc(8)],
 ]);
 
 // The refused schemes OpenSSL writes, by name, so that the message says what the file holds (any other
 // is named by its object identifier).
 const REFUSED_SCHEMES: ReadonlyMap<string, string> = new Map([
   ["1.3.6.1.4.1.11591.4.11", "scrypt"],
-  ["1.2.840.113549.3.7", "DES-EDE3-CBC"],
-  ["1.3.14.3.2.7", "DES-CBC"],
-  ["1.2.840.113549.1.12.1.3", "PKCS#12 PBE (SHA-1, 3-key triple DES)"],
+  ["1.2.840.113549.1.12.1.1", "PKCS#12 PBE (SHA-1, RC4-128)"],
+  ["1.2.840.113549.1.12.1.2", "PKCS#12 PBE (SHA-1, RC4-40)"],
+  ["1.2.840.113549.1.12.1.5", "PKCS#12 PBE (SHA-1, RC2-128)"],
+  ["1.2.840.113549.1.12.1.6", "PKCS#12 PBE (SHA-1, RC2-40)"],
+  ["1.2.840.113549.3.2", "RC2-CBC"],
 ]);
 
 // OpenSSL writes 2048 iterations; a file asking for more than this would hold the connection for seconds
 // in a derivation that cannot be cancelled.
 const MAX_ITERATIONS = 10_000_000;
+// The legacy derivations run on the event loop (about 3 ms per 1000 iterations for a triple DES key and IV).
+const MAX_SYNCHRONOUS_ITERATIONS = 100_000;
+
+/** A scheme before PBES2: its cipher, and how key and IV come from passphrase, salt and iterations. */
+interface LegacyScheme {
+  readonly cipher: CbcCipher;
+  derive(password: string, salt: Uint8Array, iterations: number): { key: Uint8Array; iv: Uint8Array };
+}
+
+// PKCS#12's (RFC 7292 appendix C): key and IV from its SHA-1 derivation, each with its purpose.
+const pkcs12TripleDes = (keyLength: number): LegacyScheme => ({
+  cipher: desCbc(keyLength),
+  derive: (password, salt, iterations) => ({
+    key: pkcs12Kdf(password, salt, iterations, 1, keyLength),
+    iv: pkcs12Kdf(password, salt, iterations, 2, 8),
+  }),
+});
+
+// PBES1 (RFC 8018 section 6.1): DES's key and IV are PBKDF1's 16 bytes.
+const pbes1Des = (hash: "MD5" | "SHA-1"): LegacyScheme => ({
+  cipher: desCbc(8),
+  derive(password, salt, iterations) {
+    const secret = new TextEncoder().encode(password);
+    const derived = pbkdf1(hash, secret, salt, iterations);
+    secret.fill(0);
+    return { key: derived.slice(0, 8), iv: derived.slice(8, 16) };
+  },
+});
+
+const LEGACY_SCHEMES: ReadonlyMap<string, LegacyScheme> = new Map([
+  ["1.2.840.113549.1.12.1.3", pkcs12TripleDes(24)],
+  ["1.2.840.113549.1.12.1.4", pkcs12TripleDes(16)],
+  ["1.2.840.113549.1.5.3", pbes1Des("MD5")],
+  ["1.2.840.113549.1.5.10", pbes1Des("SHA-1")],
+]);
 
 const KEY_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/;
 
@@ -89,37 +148,58 @@ export async function decryptPrivateKey(pem: string, password: string, source: s
   return pemOf(label, await decryptTraditional(encryption, password, source));
 }
 
-/** PKCS#8 EncryptedPrivateKeyInfo with PBES2 (RFC 8018, appendix A.2 and A.4). */
+/**
+ * PKCS#8 EncryptedPrivateKeyInfo (RFC 5208) with PBES2 (RFC 8018, appendix A.2 and A.4), PBES1 with DES, or
+ * PKCS#12's triple DES (RFC 7292 appendix C).
+ */
 async function decryptPkcs8(der: Uint8Array, password: string, source: string): Promise<Uint8Array> {
-  const pbes2 = readingDer(source, () => pbes2Parameters(der));
-  if ("refused" in pbes2) throw refused(source, pbes2.refused);
-  const { salt, iterations, hash, keyLength, iv, data } = pbes2;
-  if (iterations < 1 || iterations > MAX_ITERATIONS) {
-    throw malformed(source, `${iterations} PBKDF2 iterations, not 1 to ${MAX_ITERATIONS}`);
+  const scheme = readingDer(source, () => pkcs8Scheme(der));
+  if ("refused" in scheme) throw refused(source, scheme.refused);
+  const { iterations, maxIterations, cipher, data } = scheme;
+  if (iterations < 1 || iterations > maxIterations) {
+    throw malformed(source, `${iterations} iterations of its key derivation, not 1 to ${maxIterations}`);
   }
-  const secret = new TextEncoder().encode(password);
-  const key = await pbkdf2(hash, secret, salt, iterations, keyLength);
-  secret.fill(0);
-  const plain = await aesCbcDecrypt(key, iv, data, source);
+  const { key, iv } = await scheme.derive(password);
+  const plain = await decryptCbc(cipher, key, iv, data, source);
   if (!plain || !isPrivateKeyInfo(plain)) throw wrongPassphrase(source);
   return plain;
 }
 
-/** What PBES2 needs, read from the file; or the name of the scheme it uses instead, which is refused. */
-type Pbes2Parameters = { readonly refused: string } | {
-  readonly salt: Uint8Array;
+/**
+ * How a PKCS#8 file is encrypted, read from it: the cipher, the data, and how key and IV come from the
+ * passphrase; or the name of a scheme that is refused.
+ */
+type Pkcs8Scheme = { readonly refused: string } | {
   readonly iterations: number;
-  readonly hash: Pbkdf2Hash;
-  readonly keyLength: number;
-  readonly iv: Uint8Array;
+  /** PBKDF2 runs off the event loop and may take more than the derivations run here. */
+  readonly maxIterations: number;
+  readonly cipher: CbcCipher;
   readonly data: Uint8Array;
+  derive(password: string): Promise<{ key: Uint8Array; iv: Uint8Array }>;
 };
 
-function pbes2Parameters(der: Uint8Array): Pbes2Parameters {
+function pkcs8Scheme(der: Uint8Array): Pkcs8Scheme {
   const [algorithm, data] = derChildrenOf(der, DER.SEQUENCE);
   const [algorithmId, params] = derChildren(algorithm);
   const oid = derObjectIdentifier(algorithmId);
-  if (oid !== PBES2) return { refused: schemeName(oid) };
+  if (data?.tag !== DER.OCTET_STRING) throw new RangeError("the encrypted data is not an octet string");
+  if (oid === PBES2) return pbes2Scheme(params, data.value);
+  const legacy = LEGACY_SCHEMES.get(oid);
+  if (legacy === undefined) return { refused: schemeName(oid) };
+  // PBES1's and PKCS#12's parameters alike: salt, iterationCount.
+  const [salt, count] = derChildren(params);
+  if (salt?.tag !== DER.OCTET_STRING) throw new RangeError("the salt is not an octet string");
+  const iterations = derInteger(count);
+  return {
+    iterations,
+    maxIterations: MAX_SYNCHRONOUS_ITERATIONS,
+    cipher: legacy.cipher,
+    data: data.value,
+    derive: (password) => Promise.resolve(legacy.derive(password, salt.value, iterations)),
+  };
+}
+
+function pbes2Scheme(params: DerElement | undefined, data: Uint8Array): Pkcs8Scheme {
   const [kdf, encryption] = derChildren(params);
   const [kdfId, kdfParams] = derChildren(kdf);
   const kdfOid = derObjectIdentifier(kdfId);
@@ -129,19 +209,29 @@ function pbes2Parameters(der: Uint8Array): Pbes2Parameters {
   const declaredLength = optional[0]?.tag === DER.INTEGER ? derInteger(optional.shift()) : undefined;
   const prf = optional[0] ? derObjectIdentifier(derChildren(optional[0])[0]) : HMAC_SHA1;
   const [cipherId, iv] = derChildren(encryption);
-  const cipher = derObjectIdentifier(cipherId);
+  const cipherOid = derObjectIdentifier(cipherId);
   const hash = PBKDF2_HASHES.get(prf);
   if (hash === undefined) return { refused: schemeName(prf) };
-  const keyLength = AES_CBC_BY_OID.get(cipher);
-  if (keyLength === undefined) return { refused: schemeName(cipher) };
+  const cipher = CIPHERS_BY_OID.get(cipherOid);
+  if (cipher === undefined) return { refused: schemeName(cipherOid) };
   if (salt?.tag !== DER.OCTET_STRING) throw new RangeError("PBKDF2's salt is not an octet string");
-  if (iv?.tag !== DER.OCTET_STRING || data?.tag !== DER.OCTET_STRING) {
-    throw new RangeError("the IV or the encrypted data is not an octet string");
-  }
-  if (declaredLength !== undefined && declaredLength !== keyLength) {
+  if (iv?.tag !== DER.OCTET_STRING) throw new RangeError("the IV is not an octet string");
+  if (declaredLength !== undefined && declaredLength !== cipher.keyLength) {
     throw new RangeError(`PBKDF2's key length ${declaredLength} does not fit the cipher`);
   }
-  return { salt: salt.value, iterations: derInteger(count), hash, keyLength, iv: iv.value, data: data.value };
+  const iterations = derInteger(count);
+  return {
+    iterations,
+    maxIterations: MAX_ITERATIONS,
+    cipher,
+    data,
+    async derive(password) {
+      const secret = new TextEncoder().encode(password);
+      const key = await pbkdf2(hash, secret, salt.value, iterations, cipher.keyLength);
+      secret.fill(0);
+      return { key, iv: iv.value };
+    },
+  };
 }
 
 // DER's RangeErrors, as what they are: a malformed key file.
@@ -179,45 +269,66 @@ async function decryptTraditional(
   password: string,
   source: string,
 ): Promise<Uint8Array> {
-  const keyLength = AES_CBC_BY_NAME.get(cipher);
-  if (keyLength === undefined) throw refused(source, cipher);
-  if (iv.length !== 16) throw malformed(source, `DEK-Info's IV is ${iv.length} bytes, not 16`);
+  const found = CIPHERS_BY_NAME.get(cipher);
+  if (found === undefined) throw refused(source, cipher);
+  if (iv.length !== found.blockSize) {
+    throw malformed(source, `DEK-Info's IV is ${iv.length} bytes, not ${found.blockSize}`);
+  }
   const secret = new TextEncoder().encode(password);
-  const key = new Uint8Array(keyLength + 16);
+  const key = new Uint8Array(found.keyLength + 16);
   let previous: Uint8Array = new Uint8Array(0);
-  for (let filled = 0; filled < keyLength; filled += 16) {
+  for (let filled = 0; filled < found.keyLength; filled += 16) {
     previous = md5(concat(previous, secret, iv.subarray(0, 8)));
     key.set(previous, filled);
   }
   secret.fill(0);
-  const plain = await aesCbcDecrypt(key.subarray(0, keyLength), iv, data, source);
+  const plain = await decryptCbc(found, key.subarray(0, found.keyLength), iv, data, source);
   key.fill(0);
   if (!plain || !isTraditionalKey(plain)) throw wrongPassphrase(source);
   return plain;
 }
 
-// AES-CBC with PKCS#7 padding; undefined when the padding is wrong, which is what a wrong password nearly
-// always gives (the caller checks the structure for the rest).
-async function aesCbcDecrypt(
+// The key's ciphertext with PKCS#7 padding; undefined when the padding is wrong, which is what a wrong
+// password nearly always gives (the caller checks the structure for the rest). The key is zeroed.
+async function decryptCbc(
+  cipher: CbcCipher,
   key: Uint8Array,
   iv: Uint8Array,
   data: Uint8Array,
   source: string,
 ): Promise<Uint8Array | undefined> {
-  if (iv.length !== 16) throw malformed(source, `the AES IV is ${iv.length} bytes, not 16`);
-  if (data.length === 0 || data.length % 16 !== 0) {
-    throw malformed(source, "the encrypted key is not whole AES blocks");
+  const { blockSize } = cipher;
+  if (iv.length !== blockSize) throw malformed(source, `the IV is ${iv.length} bytes, not ${blockSize}`);
+  if (data.length === 0 || data.length % blockSize !== 0) {
+    throw malformed(source, `the encrypted key is not whole ${blockSize}-byte blocks`);
   }
+  try {
+    return await cipher.decrypt(key, iv, data);
+  } finally {
+    key.fill(0);
+  }
+}
+
+async function aesCbcDecrypt(key: Uint8Array, iv: Uint8Array, data: Uint8Array) {
   const cryptoKey = await crypto.subtle.importKey("raw", key as Uint8Array<ArrayBuffer>, "AES-CBC", false, [
     "decrypt",
   ]);
-  key.fill(0);
   try {
     const algorithm = { name: "AES-CBC", iv: iv as Uint8Array<ArrayBuffer> };
     return new Uint8Array(await crypto.subtle.decrypt(algorithm, cryptoKey, data as Uint8Array<ArrayBuffer>));
   } catch {
     return undefined;
   }
+}
+
+// des.ts leaves the padding (RFC 8018's, PKCS#7's for 8-byte blocks) to check here.
+function desCbcUnpadded(key: Uint8Array, iv: Uint8Array, data: Uint8Array): Promise<Uint8Array | undefined> {
+  const padded = desCbcDecrypt(key, iv, data);
+  const pad = padded[padded.length - 1];
+  const valid = pad >= 1 && pad <= 8 && padded.subarray(padded.length - pad).every((byte) => byte === pad);
+  if (valid) return Promise.resolve(padded.subarray(0, padded.length - pad));
+  padded.fill(0);
+  return Promise.resolve(undefined);
 }
 
 // PrivateKeyInfo (RFC 5208): version, algorithm, then the key as an octet string.
@@ -298,8 +409,8 @@ function refused(source: string, scheme: string): MongoAuthError {
   return new MongoAuthError(
     "RUNTIME_UNSUPPORTED",
     `the private key in ${source} is encrypted with ${scheme}, which this runtime cannot decrypt (its TLS takes ` +
-      "no passphrase, and mongo-auth decrypts PBES2 with PBKDF2 and AES-CBC, and OpenSSL's traditional " +
-      `AES-CBC keys): ${REENCRYPT_ADVICE}`,
+      "no passphrase, and mongo-auth decrypts PBES2 with PBKDF2 and AES or (triple) DES, PBES1 with DES, " +
+      `PKCS#12's triple DES, and OpenSSL's traditional AES and DES keys): ${REENCRYPT_ADVICE}`,
   );
 }
 

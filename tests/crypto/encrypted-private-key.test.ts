@@ -1,6 +1,6 @@
 // The keys are testing/fixtures/pki/encrypted-keys (scripts/make-encrypted-keys.sh): one EC key, encrypted
-// by each scheme OpenSSL offers, and an RSA key in OpenSSL's traditional form; openssl checked that each
-// decrypts to its plain key. node:crypto only converts a decrypted key to PKCS#8 for the comparison.
+// by each scheme OpenSSL offers (AES and DES, PBES2 and the schemes before it), and an RSA key in OpenSSL's
+// traditional form; openssl checked that each decrypts to its plain key. node:crypto only converts a decrypted key to PKCS#8 for the comparison.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -39,6 +39,12 @@ const pbes2Key = (kdfParams: Uint8Array[], cipher = AES_256_CBC, ivLength = 16, 
   return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${encodeBase64(der)}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
 };
 
+/** An EncryptedPrivateKeyInfo with PKCS#12's triple DES, from its parameters. */
+const pkcs12Key = (params: Uint8Array[]) => {
+  const der = seq(seq(oid("1.2.840.113549.1.12.1.3"), seq(...params)), octets(32));
+  return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${encodeBase64(der)}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
+};
+
 describe("decryptPrivateKey", () => {
   it("decrypts PKCS#8 PBES2 with each PBKDF2 hash and AES key length OpenSSL writes", async () => {
     const plain = fixture("plain.pem");
@@ -60,6 +66,22 @@ describe("decryptPrivateKey", () => {
     );
   });
 
+  it("decrypts triple DES and DES under PBES2, and the schemes before it OpenSSL 1.0 wrote (PKCS#12's triple DES, PBES1's DES)", async () => {
+    const plain = fixture("plain.pem");
+    for (
+      const name of [
+        "pbes2-des3.pem", // OpenSSL 3's genrsa -des3
+        "pbes2-des-cbc.pem",
+        "pbes1-sha1-3des.pem", // OpenSSL 1.0's pkcs8 -topk8 default
+        "pbes1-sha1-2des.pem",
+        "pbes1-md5-des.pem",
+        "pbes1-sha1-des.pem",
+      ]
+    ) {
+      assert.equal(await decryptPrivateKey(keyOf(name), PASSWORD, "tlsCertificateKey"), plain, name);
+    }
+  });
+
   it("decrypts OpenSSL's traditional form (Proc-Type, DEK-Info) to the PKCS#1 or SEC1 key it holds, under its label", async () => {
     const ec = await decryptPrivateKey(keyOf("traditional-aes256.pem"), PASSWORD, "tlsCertificateKey");
     assert.match(ec, /^-----BEGIN EC PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END EC PRIVATE KEY-----\n$/);
@@ -68,6 +90,10 @@ describe("decryptPrivateKey", () => {
     assert.match(rsa, /^-----BEGIN RSA PRIVATE KEY-----\n/);
     assert.ok(!rsa.includes("Proc-Type") && !rsa.includes("DEK-Info"));
     assert.equal(asPkcs8(rsa), fixture("rsa-plain.pem"));
+    // OpenSSL 1.x's genrsa -des3 and ec -des3 wrote this form with triple DES.
+    const des3 = await decryptPrivateKey(keyOf("traditional-des3.pem"), PASSWORD, "tlsCertificateKey");
+    assert.match(des3, /^-----BEGIN EC PRIVATE KEY-----\n/);
+    assert.equal(asPkcs8(des3), fixture("plain.pem"));
   });
 
   it("hands back a key that is not encrypted as it is", async () => {
@@ -87,9 +113,16 @@ describe("decryptPrivateKey", () => {
     const wrong = Array.from({ length: 600 }, (_, i) => `wrong-${i}`);
     const message =
       /^cannot decrypt the private key in tlsCertificateKeyFile \/keys\/client\.pem: the passphrase \(tlsCertificateKeyFilePassword\) is wrong$/;
-    for (const name of ["pbes2-aes128-sha1.pem", "traditional-aes256.pem"]) {
+    for (
+      const name of [
+        "pbes2-aes128-sha1.pem",
+        "traditional-aes256.pem",
+        "traditional-des3.pem",
+        "pbes1-sha1-3des.pem",
+      ]
+    ) {
       const key = keyOf(name);
-      for (const password of name.startsWith("pbes2") ? wrong.slice(0, 100) : wrong) {
+      for (const password of name.startsWith("pbes") ? wrong.slice(0, 100) : wrong) {
         await rejectsWith(
           decryptPrivateKey(key, password, "tlsCertificateKeyFile /keys/client.pem"),
           "TLS_ERROR",
@@ -105,14 +138,19 @@ describe("decryptPrivateKey", () => {
     );
   });
 
-  it("refuses the schemes no WebCrypto has as RUNTIME_UNSUPPORTED, naming the scheme and what to do", async () => {
+  it("refuses scrypt, RC2 and RC4 as RUNTIME_UNSUPPORTED, naming the scheme and what to do", async () => {
     const advice =
       /: encrypt it again with AES \(openssl pkcs8 -topk8 -v2 aes-256-cbc -in key\.pem -out key-aes\.pem\), or run this program on Node\.js$/;
+    const legacy = (scheme: string) =>
+      `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${
+        encodeBase64(seq(seq(oid(scheme), seq(octets(8), int(8, 0))), octets(32)))
+      }\n-----END ENCRYPTED PRIVATE KEY-----\n`;
     const cases: [string, string][] = [
-      [keyOf("pbes2-des3.pem"), "DES-EDE3-CBC"],
       [keyOf("pbes2-scrypt.pem"), "scrypt"],
-      [keyOf("pbes1-sha1-3des.pem"), "PKCS#12 PBE (SHA-1, 3-key triple DES)"],
-      [keyOf("traditional-aes256.pem").replace("AES-256-CBC", "DES-EDE3-CBC"), "DES-EDE3-CBC"],
+      [legacy("1.2.840.113549.1.12.1.6"), "PKCS#12 PBE (SHA-1, RC2-40)"],
+      [legacy("1.2.840.113549.1.12.1.1"), "PKCS#12 PBE (SHA-1, RC4-128)"],
+      [pbes2Key([octets(8), int(8, 0)], "1.2.840.113549.3.2"), "RC2-CBC"],
+      [keyOf("traditional-aes256.pem").replace("AES-256-CBC", "RC2-CBC"), "RC2-CBC"],
       [pbes2Key([octets(8), int(8, 0), seq(oid("1.2.840.113549.2.8"))]), "the algorithm 1.2.840.113549.2.8"],
       [pbes2Key([octets(8), int(8, 0)], "1.2.3.4"), "the algorithm 1.2.3.4"],
     ];
@@ -154,19 +192,33 @@ describe("decryptPrivateKey", () => {
       ],
       [
         pbes2Key([octets(8), int(0x00, 0x98, 0x96, 0x81)]),
-        malformed(/10000001 PBKDF2 iterations, not 1 to 10000000/),
+        malformed(/10000001 iterations of its key derivation, not 1 to 10000000/),
       ],
       // Found by tests/hardening/fuzz-private-key.test.ts: WebCrypto's own OperationError escaped.
-      [pbes2Key([octets(8), int(0)]), malformed(/0 PBKDF2 iterations, not 1 to 10000000/)],
+      [pbes2Key([octets(8), int(0)]), malformed(/0 iterations of its key derivation, not 1 to 10000000/)],
+      // The derivations before PBES2 run on the event loop: a lower bound.
+      [
+        pkcs12Key([octets(8), int(0x01, 0x86, 0xa1)]),
+        malformed(/100001 iterations of its key derivation, not 1 to 100000/),
+      ],
+      [pkcs12Key([int(8), int(8, 0)]), malformed(/the salt is not an octet string/)],
+      [
+        traditional.replace("AES-256-CBC", "DES-EDE3-CBC"),
+        malformed(/DEK-Info's IV is 16 bytes, not 8/),
+      ],
       [
         pbes2Key([octets(8), int(8, 0), int(16)]),
         malformed(/PBKDF2's key length 16 does not fit the cipher/),
       ],
       [pbes2Key([int(8), int(8, 0)]), malformed(/PBKDF2's salt is not an octet string/)],
-      [pbes2Key([octets(8), int(8, 0)], AES_256_CBC, 8), malformed(/the AES IV is 8 bytes, not 16/)],
+      [pbes2Key([octets(8), int(8, 0)], AES_256_CBC, 8), malformed(/the IV is 8 bytes, not 16/)],
       [
         pbes2Key([octets(8), int(8, 0)], AES_256_CBC, 16, 20),
-        malformed(/the encrypted key is not whole AES blocks/),
+        malformed(/the encrypted key is not whole 16-byte blocks/),
+      ],
+      [
+        pbes2Key([octets(8), int(8, 0)], "1.2.840.113549.3.7", 8, 20),
+        malformed(/the encrypted key is not whole 8-byte blocks/),
       ],
       [pbes2Key([octets(8), int(0xff)]), malformed(/DER: a negative integer/)],
       ["no PEM at all", malformed(/no PEM block/)],

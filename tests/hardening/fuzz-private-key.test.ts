@@ -1,7 +1,7 @@
 // Fuzz: encrypted private keys as a damaged or hand-edited key file holds them, into decryptPrivateKey (what
-// the Deno and Bun transports run before the handshake) — PKCS#8 PBES2 DER mutated byte by byte (lengths
-// that lie, object identifiers cut short, iteration counts, IVs and salts of any size), and the PEM text of
-// both forms mutated as text (headers, DEK-Info, base64). See fuzz.ts for the rules and the long-mode command.
+// the Deno and Bun transports run before the handshake) — PKCS#8 DER (PBES2, PBES1, PKCS#12's) mutated byte
+// by byte (lengths that lie, object identifiers cut short, iteration counts, IVs and salts of any size), and
+// the PEM text of both forms, AES and DES, mutated as text (headers, DEK-Info, base64). See fuzz.ts for the rules and the long-mode command.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -15,11 +15,17 @@ const keyOf = (name: string) =>
   readFileSync(fixturePath(`pki/encrypted-keys/${name}`), "utf8").match(
     /-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]+?-----END [A-Z ]*PRIVATE KEY-----\n/,
   )![0];
-const PKCS8 = ["pbes2-aes128-sha1.pem", "pbes2-aes192-sha512.pem", "pbes2-scrypt.pem", "pbes2-des3.pem"].map(
-  keyOf,
-);
+const PKCS8 = [
+  "pbes2-aes128-sha1.pem",
+  "pbes2-aes192-sha512.pem",
+  "pbes2-scrypt.pem",
+  "pbes2-des3.pem",
+  "pbes1-sha1-3des.pem",
+  "pbes1-md5-des.pem",
+].map(keyOf);
 const TRADITIONAL = [
   keyOf("traditional-aes256.pem"),
+  keyOf("traditional-des3.pem"),
   readFileSync(fixturePath("pki/encrypted-keys/rsa-traditional-aes128.pem"), "utf8"),
 ];
 const derOf = (pem: string) =>
