@@ -46,7 +46,11 @@ export function nodeSocketCapabilities(): TransportCapabilities {
   return { ...FULL_CAPABILITIES, ...denoTlsLimits(), runtime: `Deno ${deno.version?.deno ?? "unknown"}` };
 }
 
-async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
+async function tlsOptions(
+  settings: TlsSettings,
+  host: string,
+  decryptHere = false,
+): Promise<tls.ConnectionOptions> {
   const read = (path: string, what: string) =>
     readFile(path, "utf8").catch((err) => {
       throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}: ${reasonOf(err)}`, { cause: err });
@@ -87,7 +91,7 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<tls.Conn
         `the private key in ${source} is encrypted: give its passphrase as tlsCertificateKeyFilePassword`,
       );
     }
-    Object.assign(options, await keyPair(pair, pem, settings.certificateKeyPassword, source));
+    Object.assign(options, await keyPair(pair, pem, settings.certificateKeyPassword, source, decryptHere));
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
   return options;
@@ -116,6 +120,26 @@ function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOption
     contexts.set(id, secureContext);
   }
   return { ...connection, secureContext };
+}
+
+// The options of a TLS connection. On Node.js and Bun with the secure context built from them; Deno keeps
+// its options (that its node:tls trusts only `ca` is checked with options, not a context). OpenSSL 3 keeps
+// single DES in its legacy provider, which Node.js does not load ("unsupported"): a key encrypted with it is
+// decrypted here, and the context built from the key decrypted.
+async function connectionOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
+  const options = await tlsOptions(settings, host);
+  if (deno !== undefined) return options;
+  try {
+    return withSecureContext(options);
+  } catch (err) {
+    const unsupported = (err as { code?: unknown }).code === "ERR_OSSL_EVP_UNSUPPORTED";
+    if (!unsupported || options.passphrase === undefined) throw invalidPairError(err, settings);
+  }
+  try {
+    return withSecureContext(await tlsOptions(settings, host, true));
+  } catch (err) {
+    throw err instanceof MongoAuthError ? err : invalidPairError(err, settings);
+  }
 }
 
 // A revocation failure as OpenSSL reports it (its code and words), so that Deno's refusals read as Node's:
@@ -168,19 +192,20 @@ function keySource(settings: TlsSettings): string {
     : "tlsCertificateKey";
 }
 
-// Node.js hands the key and its passphrase to OpenSSL, which reads every encrypted form. Deno's node:tls
-// decrypts nothing, and Bun's BoringSSL not PBES2 with HMAC-SHA-384 or -512, nor scrypt: there the key is
-// decrypted here first when decryptPrivateKey can (PBES2 with AES, OpenSSL's traditional AES), and on Bun
-// handed to BoringSSL with its passphrase when it cannot (triple DES, PKCS#12 schemes).
+// Node.js hands the key and its passphrase to OpenSSL, which reads every encrypted form its providers have
+// (`decryptHere` when they have not: see connectionOptions). Deno's node:tls decrypts nothing, and Bun's
+// BoringSSL not PBES2 with HMAC-SHA-384 or -512, nor scrypt, nor single DES: there the key is decrypted here
+// first when decryptPrivateKey can, and on Bun handed to BoringSSL with its passphrase when it cannot.
 async function keyPair(
   pair: { cert: string; key: string },
   pem: ReturnType<typeof splitPem>,
   password: string | undefined,
   source: string,
+  decryptHere: boolean,
 ): Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">> {
   const asGiven = { cert: pair.cert, key: pair.key, passphrase: password };
   if (deno !== undefined) return await pairForDeno(pem, password, source);
-  if (!isBun || !pem.encrypted) return asGiven;
+  if (!(isBun || decryptHere) || !pem.encrypted) return asGiven;
   try {
     return { cert: pem.cert, key: await decryptPrivateKey(pem.key, password!, source) };
   } catch (err) {
@@ -240,7 +265,7 @@ export function openNodeSocket(
       resolve(nodeSocketStreams(socket!));
     };
     const start = async () => {
-      const options = settings && await tlsOptions(settings, host);
+      const options = settings && await connectionOptions(settings, host);
       if (signal.aborted) return;
       // Through a proxy, the tunnel is the socket TLS and the wire run over.
       const tunnel = proxy && await openTunnel(proxy, { host, port }, (opening) => (socket = opening));
@@ -258,11 +283,9 @@ export function openNodeSocket(
                 (err) => fail(socketError(err, host, port, true, trace)),
               )
             : ready;
-          // Deno keeps its options: that its node:tls trusts only `ca` is checked with options, not a context.
-          const context = deno === undefined ? withSecureContext(options) : options;
-          socket = tls.connect({ ...context, ...(tunnel ? { socket: tunnel, host } : where) }, secured);
+          socket = tls.connect({ ...options, ...(tunnel ? { socket: tunnel, host } : where) }, secured);
         } catch (err) {
-          // Bad PEM or passphrase: the TLS context is built synchronously.
+          // Deno: a bad PEM or passphrase, its node:tls building the context here, synchronously.
           return fail(socketError(invalidPairError(err, settings), host, port, true, trace));
         }
       }

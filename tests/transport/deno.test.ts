@@ -65,17 +65,17 @@ describe("deno transport", () => {
       // tlsCRLFile, checked against the chain its node:tls verified (tests/e2e/tls.test.ts).
       assert.equal(denoTransport.capabilities.certificateRevocationLists, true);
       // An encrypted key is decrypted before the handshake (tests/e2e/x509.test.ts), unless its scheme is
-      // one no WebCrypto has.
+      // scrypt, which mongo-auth does not have.
       assert.equal(denoTransport.capabilities.encryptedPrivateKeys, true);
-      const des3 = fixturePath("pki/encrypted-keys/pbes2-des3.pem");
+      const scrypt = fixturePath("pki/encrypted-keys/pbes2-scrypt.pem");
       await assert.rejects(
         connectWith(denoTransport, "mongodb://127.0.0.1:1/?tls=true&authMechanism=MONGODB-X509", {
-          tlsCertificateKeyFile: des3,
+          tlsCertificateKeyFile: scrypt,
           tlsCertificateKeyFilePassword: "pki-test-password",
         }),
         {
           code: "RUNTIME_UNSUPPORTED",
-          message: /is encrypted with DES-EDE3-CBC, which this runtime cannot decrypt/,
+          message: /is encrypted with scrypt, which this runtime cannot decrypt/,
         },
       );
     },

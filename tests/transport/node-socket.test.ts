@@ -287,13 +287,13 @@ describe("openNodeSocket", () => {
   });
 
   it(
-    "a key encrypted by a scheme the runtime's TLS cannot read is RUNTIME_UNSUPPORTED, naming it and what to do (Deno: triple DES; Bun: scrypt)",
+    "a key encrypted by a scheme the runtime's TLS cannot read is RUNTIME_UNSUPPORTED, naming it and what to do (Deno and Bun: scrypt)",
     {
       skip: runtime === "node" && "OpenSSL reads every scheme",
     },
     async () => {
       const file = fixturePath(
-        `pki/encrypted-keys/${runtime === "deno" ? "pbes2-des3" : "pbes2-scrypt"}.pem`,
+        "pki/encrypted-keys/pbes2-scrypt.pem",
       );
       const tls = {
         allowInvalidCertificates: false,
@@ -309,7 +309,7 @@ describe("openNodeSocket", () => {
             err.message,
             runtime === "deno"
               ? new RegExp(
-                `^the private key in tlsCertificateKeyFile ${file} is encrypted with DES-EDE3-CBC, which`,
+                `^the private key in tlsCertificateKeyFile ${file} is encrypted with scrypt, which`,
               )
               : new RegExp(
                 `^the private key in tlsCertificateKeyFile ${file} is encrypted with a scheme this runtime's TLS cannot decrypt \\(.*UNSUPPORTED_KEY_DERIVATION_FUNCTION\\)`,
