@@ -14,7 +14,7 @@ import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
 import { decodePemBody } from "../crypto/base64.ts";
 import { checkRevocation } from "../crypto/certificate-revocation.ts";
-import { decryptPrivateKey, REENCRYPT_ADVICE, wrongPassphrase } from "../crypto/encrypted-private-key.ts";
+import { decryptPrivateKey, wrongPassphrase } from "../crypto/encrypted-private-key.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import {
@@ -122,24 +122,34 @@ function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOption
   return { ...connection, secureContext };
 }
 
-// The options of a TLS connection. On Node.js and Bun with the secure context built from them; Deno keeps
-// its options (that its node:tls trusts only `ca` is checked with options, not a context). OpenSSL 3 keeps
-// single DES in its legacy provider, which Node.js does not load ("unsupported"): a key encrypted with it is
-// decrypted here, and the context built from the key decrypted.
+// The options of a TLS connection. On Node.js and Bun with the secure context built from them (kept, and
+// so the key decrypted once per process); Deno keeps its options (that its node:tls trusts only `ca` is
+// checked with options, not a context). When the TLS library refuses the key's scheme — OpenSSL 3 keeps
+// single DES in its legacy provider, which Node.js does not load; Bun's BoringSSL has no PBES2 with
+// HMAC-SHA-384 or -512, no single DES, no scrypt — the key is decrypted here, and the context built from
+// it (per connection: the decrypted key is not kept).
 async function connectionOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
   const options = await tlsOptions(settings, host);
   if (deno !== undefined) return options;
   try {
     return withSecureContext(options);
   } catch (err) {
-    const unsupported = (err as { code?: unknown }).code === "ERR_OSSL_EVP_UNSUPPORTED";
-    if (!unsupported || options.passphrase === undefined) throw invalidPairError(err, settings);
+    if (!refusedScheme(err) || options.passphrase === undefined) throw invalidPairError(err, settings);
   }
   try {
     return withSecureContext(await tlsOptions(settings, host, true));
   } catch (err) {
     throw err instanceof MongoAuthError ? err : invalidPairError(err, settings);
   }
+}
+
+// OpenSSL's (Node.js) and BoringSSL's (Bun) refusals of a key's encryption scheme.
+function refusedScheme(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === "string" &&
+    /^ERR_OSSL_(EVP_UNSUPPORTED|UNSUPPORTED_(PRF|KEY_DERIVATION_FUNCTION|CIPHER)|UNKNOWN_ALGORITHM)$/.test(
+      code,
+    );
 }
 
 // A revocation failure as OpenSSL reports it (its code and words), so that Deno's refusals read as Node's:
@@ -192,10 +202,9 @@ function keySource(settings: TlsSettings): string {
     : "tlsCertificateKey";
 }
 
-// Node.js hands the key and its passphrase to OpenSSL, which reads every encrypted form its providers have
-// (`decryptHere` when they have not: see connectionOptions). Deno's node:tls decrypts nothing, and Bun's
-// BoringSSL not PBES2 with HMAC-SHA-384 or -512, nor scrypt, nor single DES: there the key is decrypted here
-// first when decryptPrivateKey can, and on Bun handed to BoringSSL with its passphrase when it cannot.
+// Node.js and Bun hand the key and its passphrase to their TLS library, and decrypt it here only when that
+// refuses the scheme (`decryptHere`: see connectionOptions). Deno's node:tls decrypts nothing: there the key
+// is always decrypted here.
 async function keyPair(
   pair: { cert: string; key: string },
   pem: ReturnType<typeof splitPem>,
@@ -203,15 +212,9 @@ async function keyPair(
   source: string,
   decryptHere: boolean,
 ): Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">> {
-  const asGiven = { cert: pair.cert, key: pair.key, passphrase: password };
   if (deno !== undefined) return await pairForDeno(pem, password, source);
-  if (!(isBun || decryptHere) || !pem.encrypted) return asGiven;
-  try {
-    return { cert: pem.cert, key: await decryptPrivateKey(pem.key, password!, source) };
-  } catch (err) {
-    if ((err as { code?: unknown }).code === "RUNTIME_UNSUPPORTED") return asGiven;
-    throw err;
-  }
+  if (!decryptHere || !pem.encrypted) return { cert: pair.cert, key: pair.key, passphrase: password };
+  return { cert: pem.cert, key: await decryptPrivateKey(pem.key, password!, source) };
 }
 
 // Deno's node:tls neither decrypts a key (it ignores `passphrase`) nor rejects a malformed certificate or
@@ -368,19 +371,11 @@ function isoDate(text: string): string {
   return Number.isNaN(time) ? text : new Date(time).toISOString();
 }
 
-// OpenSSL's "bad decrypt", and BoringSSL's (Bun's) refusal of a scheme, said in words naming the option.
+// OpenSSL's and BoringSSL's "bad decrypt", said in words naming the option; anything else as the library says it.
 function invalidPairError(err: unknown, settings: TlsSettings): MongoAuthError {
   const code = (err as { code?: unknown } | undefined)?.code;
   const source = keySource(settings);
   if (code === "ERR_OSSL_BAD_DECRYPT") return wrongPassphrase(source, err);
-  if (typeof code === "string" && /^ERR_OSSL_UNSUPPORTED_(PRF|KEY_DERIVATION_FUNCTION|CIPHER)$/.test(code)) {
-    return new MongoAuthError(
-      "RUNTIME_UNSUPPORTED",
-      `the private key in ${source} is encrypted with a scheme this runtime's TLS cannot decrypt ` +
-        `(${tlsReason(err)}): ${REENCRYPT_ADVICE}`,
-      { cause: err },
-    );
-  }
   return new MongoAuthError("TLS_ERROR", `invalid TLS certificate or key: ${tlsReason(err)}`, { cause: err });
 }
 
