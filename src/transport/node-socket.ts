@@ -214,7 +214,26 @@ async function keyPair(
 ): Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">> {
   if (deno !== undefined) return await pairForDeno(pem, password, source);
   if (!decryptHere || !pem.encrypted) return { cert: pair.cert, key: pair.key, passphrase: password };
-  return { cert: pem.cert, key: await decryptPrivateKey(pem.key, password!, source) };
+  return { cert: pem.cert, key: await decryptedKey(pem.key, password!, source) };
+}
+
+// The keys decrypted here, by a digest of the encrypted key and its passphrase: a pool decrypts once, as
+// Node.js's OpenSSL does into the context it keeps (a pool of 100 on Deno with a PKCS#12 triple DES key spent
+// 750 ms of main-thread CPU decrypting it 100 times). The key stays in process memory, as the runtime's TLS
+// would hold it; a file whose content changes is another key. At most MAX_CONTEXTS are kept.
+const decryptedKeys = new Map<string, Promise<string>>();
+
+function decryptedKey(key: string, password: string, source: string): Promise<string> {
+  const id = createHash("sha256").update(`${source}\0${key}\0`).update(password).digest("hex");
+  let decrypted = decryptedKeys.get(id);
+  if (!decrypted) {
+    decrypted = decryptPrivateKey(key, password, source);
+    if (decryptedKeys.size >= MAX_CONTEXTS) decryptedKeys.delete(decryptedKeys.keys().next().value!);
+    decryptedKeys.set(id, decrypted);
+    // A refusal is not kept: the next connection tries again (and names its own option).
+    decrypted.catch(() => decryptedKeys.get(id) === decrypted && decryptedKeys.delete(id));
+  }
+  return decrypted;
 }
 
 // Deno's node:tls neither decrypts a key (it ignores `passphrase`) nor rejects a malformed certificate or
@@ -225,7 +244,7 @@ async function pairForDeno(
   password: string | undefined,
   source: string,
 ): Promise<Pick<tls.ConnectionOptions, "cert" | "key">> {
-  const key = pem.encrypted ? await decryptPrivateKey(pem.key, password!, source) : pem.key;
+  const key = pem.encrypted ? await decryptedKey(pem.key, password!, source) : pem.key;
   try {
     new X509Certificate(pem.cert);
     createPrivateKey(key);

@@ -364,3 +364,42 @@ describe("openNodeSocket with tlsCRLFile", () => {
     }
   });
 });
+
+describe("openNodeSocket with a key the runtime's TLS cannot decrypt", () => {
+  it("decrypts it once for all the connections that use it, at once or later; another passphrase is another key", async () => {
+    // PBES2 with single DES: Node.js's OpenSSL 3 and Bun's BoringSSL refuse it, Deno decrypts nothing, so
+    // mongo-auth decrypts it on every runtime: one PBKDF2 (one WebCrypto deriveBits) per decryption.
+    const tlsModule = await import("node:tls");
+    const { cert, key } = pemOf(fixturePath("pki/server-cert.pem").replace("server-cert", "crl-server"));
+    const server = tlsModule.createServer({ cert, key }, (socket) => socket.end());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    const subtle = crypto.subtle;
+    const deriveBits = subtle.deriveBits;
+    let derivations = 0;
+    subtle.deriveBits = function (...args: Parameters<SubtleCrypto["deriveBits"]>) {
+      derivations++;
+      return deriveBits.apply(subtle, args);
+    };
+    const tls = (password: string): TlsSettings => ({
+      caFile: fixturePath("pki/crl-ca.pem"),
+      certificateKey: pemOf(fixturePath("pki/encrypted-keys/pbes2-des-cbc.pem")),
+      certificateKeyPassword: password,
+      allowInvalidCertificates: false,
+      allowInvalidHostnames: false,
+    });
+    const open = (password = "pki-test-password") =>
+      openNodeSocket({ host: "127.0.0.1", port, tls: tls(password), signal: AbortSignal.timeout(5_000) });
+    try {
+      for (const socket of await Promise.all(Array.from({ length: 5 }, () => open()))) socket.close();
+      (await open()).close();
+      assert.equal(derivations, 1);
+      await assert.rejects(open("another"), { code: "TLS_ERROR", message: /passphrase .* is wrong/ });
+      await assert.rejects(open("another"), { code: "TLS_ERROR", message: /passphrase .* is wrong/ });
+      assert.equal(derivations, 3, "a refusal is not kept");
+    } finally {
+      subtle.deriveBits = deriveBits;
+      server.close();
+    }
+  });
+});
