@@ -126,8 +126,8 @@ function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOption
 // so the key decrypted once per process); Deno keeps its options (that its node:tls trusts only `ca` is
 // checked with options, not a context). When the TLS library refuses the key's scheme — OpenSSL 3 keeps
 // single DES in its legacy provider, which Node.js does not load; Bun's BoringSSL has no PBES2 with
-// HMAC-SHA-384 or -512, no single DES, no scrypt — the key is decrypted here, and the context built from
-// it (per connection: the decrypted key is not kept).
+// HMAC-SHA-384 or -512, no single DES, no scrypt — the key is decrypted here (once: decryptedKey), and the
+// context built from it.
 async function connectionOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
   const options = await tlsOptions(settings, host);
   if (deno !== undefined) return options;
@@ -217,7 +217,7 @@ async function keyPair(
   return { cert: pem.cert, key: await decryptedKey(pem.key, password!, source) };
 }
 
-// The keys decrypted here, by a digest of the encrypted key and its passphrase: a pool decrypts once, as
+// The keys decrypted here, by a digest of the option, the encrypted key and its passphrase: a pool decrypts once, as
 // Node.js's OpenSSL does into the context it keeps (a pool of 100 on Deno with a PKCS#12 triple DES key spent
 // 750 ms of main-thread CPU decrypting it 100 times). The key stays in process memory, as the runtime's TLS
 // would hold it; a file whose content changes is another key. At most MAX_CONTEXTS are kept.
