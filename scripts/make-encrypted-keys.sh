@@ -20,6 +20,8 @@
 #   pbes1-sha1-2des.pem      PKCS#12 PBE, SHA1 and 2-key triple DES (`-v1 PBE-SHA1-2DES`)
 #   pbes1-md5-des.pem        PKCS#5 PBES1, MD5 and DES (`-v1 PBE-MD5-DES`, legacy provider)
 #   pbes1-sha1-des.pem       PKCS#5 PBES1, SHA1 and DES (`-v1 PBE-SHA1-DES`, legacy provider)
+#   pbes1-sha1-rc2-40.pem    PKCS#12 PBE, SHA1 and 40-bit RC2 (`-v1 PBE-SHA1-RC2-40`, legacy provider): a scheme
+#                            mongo-auth refuses
 #   rsa-plain.pem            an RSA key (2048 bits), unencrypted (PKCS#8), of no certificate
 #   rsa-traditional-aes128.pem  that RSA key in the traditional form (PKCS#1 "RSA PRIVATE KEY" inside)
 #
@@ -53,6 +55,7 @@ openssl ec -in "$out/plain.pem" -des3 -passout "$pass" 2>/dev/null | with_cert t
 pkcs8 -v1 PBE-SHA1-2DES | with_cert pbes1-sha1-2des.pem
 pkcs8 -v1 PBE-MD5-DES "${legacy[@]}" | with_cert pbes1-md5-des.pem
 pkcs8 -v1 PBE-SHA1-DES "${legacy[@]}" | with_cert pbes1-sha1-des.pem
+pkcs8 -v1 PBE-SHA1-RC2-40 "${legacy[@]}" | with_cert pbes1-sha1-rc2-40.pem
 
 openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$out/rsa-plain.pem" 2>/dev/null
 openssl rsa -in "$out/rsa-plain.pem" -aes128 -traditional -passout "$pass" -out "$out/rsa-traditional-aes128.pem" \
@@ -60,7 +63,7 @@ openssl rsa -in "$out/rsa-plain.pem" -aes128 -traditional -passout "$pass" -out 
 
 # Each decrypts to the plain key (openssl is the oracle).
 for file in pbes2-aes128-sha1 pbes2-aes192-sha512 traditional-aes256 pbes2-des3 pbes2-scrypt pbes1-sha1-3des \
-  pbes2-des-cbc traditional-des3 pbes1-sha1-2des pbes1-md5-des pbes1-sha1-des; do
+  pbes2-des-cbc traditional-des3 pbes1-sha1-2des pbes1-md5-des pbes1-sha1-des pbes1-sha1-rc2-40; do
   if ! openssl pkey -in "$out/$file.pem" -passin "$pass" "${legacy[@]}" | cmp -s - "$out/plain.pem"; then
     echo "$file.pem does not decrypt to plain.pem" >&2
     exit 1

@@ -1,13 +1,13 @@
 /**
  * An encrypted private key in PEM, decrypted for a TLS that takes no passphrase (Deno's). Two forms are
  * read, the ones OpenSSL writes: PKCS#8 `ENCRYPTED PRIVATE KEY` with PBES2 (RFC 8018: PBKDF2 with
- * HMAC-SHA-1, -256, -384 or -512, then AES-128, -192 or -256, triple DES or DES, in CBC mode; AES is
+ * HMAC-SHA-1, -256, -384 or -512, or scrypt, then AES-128, -192 or -256, triple DES or DES, in CBC mode; AES is
  * OpenSSL's default since 1.1, triple DES what `req` and `genrsa -des3` wrote before), and OpenSSL's
  * traditional form (`Proc-Type: 4,ENCRYPTED` and a `DEK-Info` naming one of those ciphers, over a PKCS#1 or
  * SEC1 key); and the schemes before PBES2 that OpenSSL 1.0 wrote, PKCS#12's triple DES (its `pkcs8 -topk8`
  * default) and PBES1's DES. PBKDF2 and AES run in WebCrypto; DES, which no WebCrypto has, in des.ts, and the
- * older derivations in legacy-key-derivation.ts. scrypt and the RC2 and RC4 schemes are refused, naming the
- * scheme.
+ * older derivations in legacy-key-derivation.ts, scrypt (PBES2's other derivation) in scrypt.ts. The RC2 and
+ * RC4 schemes are refused, naming the scheme.
  *
  * @module
  */
@@ -15,12 +15,14 @@ import { MongoAuthError } from "../core/errors.ts";
 import { decodePemBody, encodeBase64 } from "./base64.ts";
 import { DER, derChildren, derChildrenOf, type DerElement, derInteger, derObjectIdentifier } from "./der.ts";
 import { pbkdf1, pkcs12Kdf } from "./legacy-key-derivation.ts";
+import { scrypt, type ScryptParameters } from "./scrypt.ts";
 import { desCbcDecrypt } from "./des.ts";
 import { md5 } from "./md5.ts";
 import { pbkdf2, type Pbkdf2Hash } from "./pbkdf2.ts";
 
 const PBES2 = "1.2.840.113549.1.5.13";
 const PBKDF2 = "1.2.840.113549.1.5.12";
+const SCRYPT = "1.3.6.1.4.1.11591.4.11";
 const HMAC_SHA1 = "1.2.840.113549.2.7"; // PBKDF2's PRF when the parameters leave it out
 
 const PBKDF2_HASHES: ReadonlyMap<string, Pbkdf2Hash> = new Map([
@@ -62,7 +64,6 @@ const CIPHERS_BY_NAME: ReadonlyMap<string, CbcCipher> = new Map([
 // The refused schemes OpenSSL writes, by name, so that the message says what the file holds (any other
 // is named by its object identifier).
 const REFUSED_SCHEMES: ReadonlyMap<string, string> = new Map([
-  ["1.3.6.1.4.1.11591.4.11", "scrypt"],
   ["1.2.840.113549.1.12.1.1", "PKCS#12 PBE (SHA-1, RC4-128)"],
   ["1.2.840.113549.1.12.1.2", "PKCS#12 PBE (SHA-1, RC4-40)"],
   ["1.2.840.113549.1.12.1.5", "PKCS#12 PBE (SHA-1, RC2-128)"],
@@ -75,6 +76,9 @@ const REFUSED_SCHEMES: ReadonlyMap<string, string> = new Map([
 const MAX_ITERATIONS = 10_000_000;
 // The legacy derivations run on the event loop (about 3 ms per 1000 iterations for a triple DES key and IV).
 const MAX_SYNCHRONOUS_ITERATIONS = 100_000;
+// scrypt's memory-hard part runs on the event loop too: about 85 ms at OpenSSL's N 16384, r 8, p 1.
+const MAX_SCRYPT_MEMORY = 32 * 1024 * 1024;
+const MAX_SCRYPT_WORK = 8 * 16384 * 8;
 
 /** A scheme before PBES2: its cipher, and how key and IV come from passphrase, salt and iterations. */
 interface LegacyScheme {
@@ -155,12 +159,8 @@ export async function decryptPrivateKey(pem: string, password: string, source: s
 async function decryptPkcs8(der: Uint8Array, password: string, source: string): Promise<Uint8Array> {
   const scheme = readingDer(source, () => pkcs8Scheme(der));
   if ("refused" in scheme) throw refused(source, scheme.refused);
-  const { iterations, maxIterations, cipher, data } = scheme;
-  if (iterations < 1 || iterations > maxIterations) {
-    throw malformed(source, `${iterations} iterations of its key derivation, not 1 to ${maxIterations}`);
-  }
   const { key, iv } = await scheme.derive(password);
-  const plain = await decryptCbc(cipher, key, iv, data, source);
+  const plain = await decryptCbc(scheme.cipher, key, iv, scheme.data, source);
   if (!plain || !isPrivateKeyInfo(plain)) throw wrongPassphrase(source);
   return plain;
 }
@@ -170,9 +170,6 @@ async function decryptPkcs8(der: Uint8Array, password: string, source: string): 
  * passphrase; or the name of a scheme that is refused.
  */
 type Pkcs8Scheme = { readonly refused: string } | {
-  readonly iterations: number;
-  /** PBKDF2 runs off the event loop and may take more than the derivations run here. */
-  readonly maxIterations: number;
   readonly cipher: CbcCipher;
   readonly data: Uint8Array;
   derive(password: string): Promise<{ key: Uint8Array; iv: Uint8Array }>;
@@ -189,10 +186,8 @@ function pkcs8Scheme(der: Uint8Array): Pkcs8Scheme {
   // PBES1's and PKCS#12's parameters alike: salt, iterationCount.
   const [salt, count] = derChildren(params);
   if (salt?.tag !== DER.OCTET_STRING) throw new RangeError("the salt is not an octet string");
-  const iterations = derInteger(count);
+  const iterations = boundedIterations(derInteger(count), MAX_SYNCHRONOUS_ITERATIONS);
   return {
-    iterations,
-    maxIterations: MAX_SYNCHRONOUS_ITERATIONS,
     cipher: legacy.cipher,
     data: data.value,
     derive: (password) => Promise.resolve(legacy.derive(password, salt.value, iterations)),
@@ -201,37 +196,82 @@ function pkcs8Scheme(der: Uint8Array): Pkcs8Scheme {
 
 function pbes2Scheme(params: DerElement | undefined, data: Uint8Array): Pkcs8Scheme {
   const [kdf, encryption] = derChildren(params);
+  const [cipherId, iv] = derChildren(encryption);
+  const cipherOid = derObjectIdentifier(cipherId);
+  const keyDerivation = pbes2KeyDerivation(kdf);
+  if ("refused" in keyDerivation) return keyDerivation;
+  const cipher = CIPHERS_BY_OID.get(cipherOid);
+  if (cipher === undefined) return { refused: schemeName(cipherOid) };
+  if (iv?.tag !== DER.OCTET_STRING) throw new RangeError("the IV is not an octet string");
+  const { declaredLength, deriveKey } = keyDerivation;
+  if (declaredLength !== undefined && declaredLength !== cipher.keyLength) {
+    throw new RangeError(`the key derivation's key length ${declaredLength} does not fit the cipher`);
+  }
+  return {
+    cipher,
+    data,
+    async derive(password) {
+      const secret = new TextEncoder().encode(password);
+      const key = await deriveKey(secret, cipher.keyLength);
+      secret.fill(0);
+      return { key, iv: iv.value };
+    },
+  };
+}
+
+/** PBES2's key derivation, read from the file: PBKDF2 or scrypt, and the key length it may declare. */
+type KeyDerivation = { readonly refused: string } | {
+  readonly declaredLength: number | undefined;
+  deriveKey(secret: Uint8Array, length: number): Promise<Uint8Array>;
+};
+
+function pbes2KeyDerivation(kdf: DerElement | undefined): KeyDerivation {
   const [kdfId, kdfParams] = derChildren(kdf);
   const kdfOid = derObjectIdentifier(kdfId);
+  if (kdfOid === SCRYPT) {
+    // salt, costParameter (N), blockSize (r), parallelizationParameter (p), then keyLength, optional (RFC 7914).
+    const [salt, cost, blockSize, parallelization, keyLength] = derChildren(kdfParams);
+    if (salt?.tag !== DER.OCTET_STRING) throw new RangeError("scrypt's salt is not an octet string");
+    const parameters = boundedScrypt(derInteger(cost), derInteger(blockSize), derInteger(parallelization));
+    return {
+      declaredLength: keyLength ? derInteger(keyLength) : undefined,
+      deriveKey: (secret, length) => scrypt(secret, salt.value, parameters, length),
+    };
+  }
   if (kdfOid !== PBKDF2) return { refused: schemeName(kdfOid) };
   // salt, iterationCount, then keyLength and prf, each optional (prf defaults to HMAC-SHA-1).
   const [salt, count, ...optional] = derChildren(kdfParams);
   const declaredLength = optional[0]?.tag === DER.INTEGER ? derInteger(optional.shift()) : undefined;
   const prf = optional[0] ? derObjectIdentifier(derChildren(optional[0])[0]) : HMAC_SHA1;
-  const [cipherId, iv] = derChildren(encryption);
-  const cipherOid = derObjectIdentifier(cipherId);
   const hash = PBKDF2_HASHES.get(prf);
   if (hash === undefined) return { refused: schemeName(prf) };
-  const cipher = CIPHERS_BY_OID.get(cipherOid);
-  if (cipher === undefined) return { refused: schemeName(cipherOid) };
   if (salt?.tag !== DER.OCTET_STRING) throw new RangeError("PBKDF2's salt is not an octet string");
-  if (iv?.tag !== DER.OCTET_STRING) throw new RangeError("the IV is not an octet string");
-  if (declaredLength !== undefined && declaredLength !== cipher.keyLength) {
-    throw new RangeError(`PBKDF2's key length ${declaredLength} does not fit the cipher`);
-  }
-  const iterations = derInteger(count);
+  const iterations = boundedIterations(derInteger(count), MAX_ITERATIONS);
   return {
-    iterations,
-    maxIterations: MAX_ITERATIONS,
-    cipher,
-    data,
-    async derive(password) {
-      const secret = new TextEncoder().encode(password);
-      const key = await pbkdf2(hash, secret, salt.value, iterations, cipher.keyLength);
-      secret.fill(0);
-      return { key, iv: iv.value };
-    },
+    declaredLength,
+    deriveKey: (secret, length) => pbkdf2(hash, secret, salt.value, iterations, length),
   };
+}
+
+function boundedIterations(iterations: number, max: number): number {
+  if (iterations < 1 || iterations > max) {
+    throw new RangeError(`${iterations} iterations of its key derivation, not 1 to ${max}`);
+  }
+  return iterations;
+}
+
+// OpenSSL's own limit on scrypt's memory (32 MiB), and at most eight times the work of its parameters.
+function boundedScrypt(cost: number, blockSize: number, parallelization: number): ScryptParameters {
+  const what = `scrypt's N ${cost}, r ${blockSize}, p ${parallelization}`;
+  if (cost < 2 || (cost & (cost - 1)) !== 0 || blockSize < 1 || parallelization < 1) {
+    throw new RangeError(`${what}: N is a power of 2 above 1, r and p at least 1`);
+  }
+  if (128 * blockSize * cost > MAX_SCRYPT_MEMORY || cost * blockSize * parallelization > MAX_SCRYPT_WORK) {
+    throw new RangeError(
+      `${what} ask for more than 32 MiB, or 8 times the work of OpenSSL's N 16384, r 8, p 1`,
+    );
+  }
+  return { cost, blockSize, parallelization };
 }
 
 // DER's RangeErrors, as what they are: a malformed key file.
@@ -409,8 +449,8 @@ function refused(source: string, scheme: string): MongoAuthError {
   return new MongoAuthError(
     "RUNTIME_UNSUPPORTED",
     `the private key in ${source} is encrypted with ${scheme}, which this runtime cannot decrypt (its TLS takes ` +
-      "no passphrase, and mongo-auth decrypts PBES2 with PBKDF2 and AES or (triple) DES, PBES1 with DES, " +
-      `PKCS#12's triple DES, and OpenSSL's traditional AES and DES keys): ${REENCRYPT_ADVICE}`,
+      "no passphrase, and mongo-auth decrypts PBES2 with PBKDF2 or scrypt and AES or (triple) DES, PBES1 with " +
+      `DES, PKCS#12's triple DES, and OpenSSL's traditional AES and DES keys): ${REENCRYPT_ADVICE}`,
   );
 }
 

@@ -39,6 +39,18 @@ const pbes2Key = (kdfParams: Uint8Array[], cipher = AES_256_CBC, ivLength = 16, 
   return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${encodeBase64(der)}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
 };
 
+/** An EncryptedPrivateKeyInfo with PBES2, scrypt and AES-256-CBC, from scrypt's parameters. */
+const scryptKey = (params: Uint8Array[]) => {
+  const der = seq(
+    seq(
+      oid(PBES2),
+      seq(seq(oid("1.3.6.1.4.1.11591.4.11"), seq(...params)), seq(oid(AES_256_CBC), octets(16))),
+    ),
+    octets(32),
+  );
+  return `-----BEGIN ENCRYPTED PRIVATE KEY-----\n${encodeBase64(der)}\n-----END ENCRYPTED PRIVATE KEY-----\n`;
+};
+
 /** An EncryptedPrivateKeyInfo with PKCS#12's triple DES, from its parameters. */
 const pkcs12Key = (params: Uint8Array[]) => {
   const der = seq(seq(oid("1.2.840.113549.1.12.1.3"), seq(...params)), octets(32));
@@ -66,7 +78,7 @@ describe("decryptPrivateKey", () => {
     );
   });
 
-  it("decrypts triple DES and DES under PBES2, and the schemes before it OpenSSL 1.0 wrote (PKCS#12's triple DES, PBES1's DES)", async () => {
+  it("decrypts triple DES and DES under PBES2, scrypt, and the schemes before PBES2 OpenSSL 1.0 wrote (PKCS#12's triple DES, PBES1's DES)", async () => {
     const plain = fixture("plain.pem");
     for (
       const name of [
@@ -76,6 +88,7 @@ describe("decryptPrivateKey", () => {
         "pbes1-sha1-2des.pem",
         "pbes1-md5-des.pem",
         "pbes1-sha1-des.pem",
+        "pbes2-scrypt.pem", // openssl pkcs8 -scrypt: N 16384, r 8, p 1
       ]
     ) {
       assert.equal(await decryptPrivateKey(keyOf(name), PASSWORD, "tlsCertificateKey"), plain, name);
@@ -138,7 +151,7 @@ describe("decryptPrivateKey", () => {
     );
   });
 
-  it("refuses scrypt, RC2 and RC4 as RUNTIME_UNSUPPORTED, naming the scheme and what to do", async () => {
+  it("refuses RC2 and RC4 as RUNTIME_UNSUPPORTED, naming the scheme and what to do", async () => {
     const advice =
       /: encrypt it again with AES \(openssl pkcs8 -topk8 -v2 aes-256-cbc -in key\.pem -out key-aes\.pem\), or run this program on Node\.js$/;
     const legacy = (scheme: string) =>
@@ -146,7 +159,7 @@ describe("decryptPrivateKey", () => {
         encodeBase64(seq(seq(oid(scheme), seq(octets(8), int(8, 0))), octets(32)))
       }\n-----END ENCRYPTED PRIVATE KEY-----\n`;
     const cases: [string, string][] = [
-      [keyOf("pbes2-scrypt.pem"), "scrypt"],
+      [keyOf("pbes1-sha1-rc2-40.pem"), "PKCS#12 PBE (SHA-1, RC2-40)"],
       [legacy("1.2.840.113549.1.12.1.6"), "PKCS#12 PBE (SHA-1, RC2-40)"],
       [legacy("1.2.840.113549.1.12.1.1"), "PKCS#12 PBE (SHA-1, RC4-128)"],
       [pbes2Key([octets(8), int(8, 0)], "1.2.840.113549.3.2"), "RC2-CBC"],
@@ -203,12 +216,28 @@ describe("decryptPrivateKey", () => {
       ],
       [pkcs12Key([int(8), int(8, 0)]), malformed(/the salt is not an octet string/)],
       [
+        scryptKey([octets(8), int(0x01, 0x00, 0x00), int(8), int(1)]), // 64 MiB
+        malformed(
+          /scrypt's N 65536, r 8, p 1 ask for more than 32 MiB, or 8 times the work of OpenSSL's N 16384, r 8, p 1/,
+        ),
+      ],
+      [
+        scryptKey([octets(8), int(0x40, 0x00), int(8), int(9)]),
+        malformed(
+          /scrypt's N 16384, r 8, p 9 ask for more than 32 MiB, or 8 times the work of OpenSSL's N 16384, r 8, p 1/,
+        ),
+      ],
+      [
+        scryptKey([octets(8), int(0x03, 0x00), int(8), int(1)]),
+        malformed(/scrypt's N 768, r 8, p 1: N is a power of 2 above 1, r and p at least 1/),
+      ],
+      [
         traditional.replace("AES-256-CBC", "DES-EDE3-CBC"),
         malformed(/DEK-Info's IV is 16 bytes, not 8/),
       ],
       [
         pbes2Key([octets(8), int(8, 0), int(16)]),
-        malformed(/PBKDF2's key length 16 does not fit the cipher/),
+        malformed(/the key derivation's key length 16 does not fit the cipher/),
       ],
       [pbes2Key([int(8), int(8, 0)]), malformed(/PBKDF2's salt is not an octet string/)],
       [pbes2Key([octets(8), int(8, 0)], AES_256_CBC, 8), malformed(/the IV is 8 bytes, not 16/)],

@@ -22,6 +22,7 @@ const PKCS8 = [
   "pbes2-des3.pem",
   "pbes1-sha1-3des.pem",
   "pbes1-md5-des.pem",
+  "pbes1-sha1-rc2-40.pem",
 ].map(keyOf);
 const TRADITIONAL = [
   keyOf("traditional-aes256.pem"),

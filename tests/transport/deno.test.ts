@@ -65,17 +65,17 @@ describe("deno transport", () => {
       // tlsCRLFile, checked against the chain its node:tls verified (tests/e2e/tls.test.ts).
       assert.equal(denoTransport.capabilities.certificateRevocationLists, true);
       // An encrypted key is decrypted before the handshake (tests/e2e/x509.test.ts), unless its scheme is
-      // scrypt, which mongo-auth does not have.
+      // RC2 or RC4, which mongo-auth does not have.
       assert.equal(denoTransport.capabilities.encryptedPrivateKeys, true);
-      const scrypt = fixturePath("pki/encrypted-keys/pbes2-scrypt.pem");
+      const rc2 = fixturePath("pki/encrypted-keys/pbes1-sha1-rc2-40.pem");
       await assert.rejects(
         connectWith(denoTransport, "mongodb://127.0.0.1:1/?tls=true&authMechanism=MONGODB-X509", {
-          tlsCertificateKeyFile: scrypt,
+          tlsCertificateKeyFile: rc2,
           tlsCertificateKeyFilePassword: "pki-test-password",
         }),
         {
           code: "RUNTIME_UNSUPPORTED",
-          message: /is encrypted with scrypt, which this runtime cannot decrypt/,
+          message: /is encrypted with PKCS#12 PBE \(SHA-1, RC2-40\), which this runtime cannot decrypt/,
         },
       );
     },
