@@ -86,10 +86,10 @@ const { zstdCompressSync, zstdDecompressSync } = zlib as unknown as {
  * ZstdMessageCompressor: ZSTD_compress at ZSTD_CLEVEL_DEFAULT (3, node:zlib's default too), its frame
  * header saying the content size as ZSTD_compress's does (pledged: Deno's node:zlib leaves it out otherwise,
  * and pymongo's zstandard cannot read such a frame), and
- * ZSTD_decompress into a buffer of the declared size, so more than declared is an error. One difference:
- * node:zlib hands back what a truncated frame holds where ZSTD_decompress fails, so such a message is
- * refused as "returned less data than expected" rather than "invalid or corrupted" (the session ends
- * either way).
+ * ZSTD_decompress into a buffer of the declared size, so more than declared is an error. One difference, on
+ * Deno and Bun: their node:zlib hands back what a truncated frame holds where ZSTD_decompress (and Node.js's
+ * zlib) fails, so such a message is refused as "returned less data than expected" rather than "invalid or
+ * corrupted" (the session ends either way).
  */
 const ZSTD: Compressor | undefined = zstdCompressSync && zstdDecompressSync && {
   name: "zstd",

@@ -592,9 +592,11 @@ describe("decompressMessage, mongod's messages", () => {
     assert.equal(refusal(zstd({ uncompressedSize: 100, data: bomb })), CORRUPT);
     assert.equal(refusal(zstd({ data: Buffer.from("not zstd at all") })), CORRUPT);
     assert.equal(refusal(zstd({ data: deflateSync(opMsg(PING).subarray(16)) })), CORRUPT);
-    // The documented difference: a truncated frame comes back short rather than failing.
+    // A truncated frame: Node.js's zlib fails as ZSTD_decompress does; Deno's and Bun's hand back what it
+    // holds, so there the length check refuses it (the documented difference).
     const good = zstdSync.compress(opMsg(PING).subarray(16));
-    assert.equal(refusal(zstd({ data: good.subarray(0, good.length - 4) })), LESS);
+    const nodeZlib = !("Deno" in globalThis) && !("Bun" in globalThis);
+    assert.equal(refusal(zstd({ data: good.subarray(0, good.length - 4) })), nodeZlib ? CORRUPT : LESS);
     assert.equal(refusal(zstd({ uncompressedSize: -1 })), "Decompressed message would be negative in size");
   });
 
