@@ -46,11 +46,13 @@ export function nodeSocketCapabilities(): TransportCapabilities {
   return { ...FULL_CAPABILITIES, ...denoTlsLimits(), runtime: `Deno ${deno.version?.deno ?? "unknown"}` };
 }
 
-async function tlsOptions(
-  settings: TlsSettings,
-  host: string,
-  decryptHere = false,
-): Promise<tls.ConnectionOptions> {
+/** A connection's TLS options; for an encrypted key on Node.js and Bun, how to decrypt it here instead. */
+interface TlsOptions {
+  readonly options: tls.ConnectionOptions;
+  readonly decryptKey?: () => Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">>;
+}
+
+async function tlsOptions(settings: TlsSettings, host: string): Promise<TlsOptions> {
   const read = (path: string, what: string) =>
     readFile(path, "utf8").catch((err) => {
       throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}: ${reasonOf(err)}`, { cause: err });
@@ -75,6 +77,7 @@ async function tlsOptions(
       `tlsCRLFile ${settings.crlFile}`,
     );
   }
+  let decryptKey: TlsOptions["decryptKey"];
   const pair = settings.certificateKeyFile !== undefined
     ? await read(settings.certificateKeyFile, "tlsCertificateKeyFile").then((pem) => ({
       cert: pem,
@@ -91,10 +94,23 @@ async function tlsOptions(
         `the private key in ${source} is encrypted: give its passphrase as tlsCertificateKeyFilePassword`,
       );
     }
-    Object.assign(options, await keyPair(pair, pem, settings.certificateKeyPassword, source, decryptHere));
+    const password = settings.certificateKeyPassword;
+    if (deno !== undefined) Object.assign(options, await pairForDeno(pem, password, source));
+    else {
+      // Node.js and Bun hand the key and its passphrase to their TLS library, and decrypt it here only when
+      // that refuses its scheme (connectionOptions).
+      Object.assign(options, { cert: pair.cert, key: pair.key, passphrase: password });
+      if (pem.encrypted) {
+        decryptKey = async () => ({
+          cert: pem.cert,
+          key: await decryptedKey(pem.key, password!, source),
+          passphrase: undefined,
+        });
+      }
+    }
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
-  return options;
+  return { options, decryptKey };
 }
 
 // node:tls builds a secure context — the CA bundle, certificate and key parsed, the key decrypted — from
@@ -116,10 +132,15 @@ function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOption
   let secureContext = contexts.get(id);
   if (!secureContext) {
     secureContext = tls.createSecureContext(material);
-    if (contexts.size >= MAX_CONTEXTS) contexts.delete(contexts.keys().next().value!);
-    contexts.set(id, secureContext);
+    keep(contexts, id, secureContext);
   }
   return { ...connection, secureContext };
+}
+
+// Keeps `value` under `id`, dropping the oldest entry once MAX_CONTEXTS are kept.
+function keep<T>(kept: Map<string, T>, id: string, value: T): void {
+  if (kept.size >= MAX_CONTEXTS) kept.delete(kept.keys().next().value!);
+  kept.set(id, value);
 }
 
 // The options of a TLS connection. On Node.js and Bun with the secure context built from them (kept, and
@@ -129,15 +150,15 @@ function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOption
 // HMAC-SHA-384 or -512, no single DES, no scrypt — the key is decrypted here (once: decryptedKey), and the
 // context built from it.
 async function connectionOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
-  const options = await tlsOptions(settings, host);
+  const { options, decryptKey } = await tlsOptions(settings, host);
   if (deno !== undefined) return options;
   try {
     return withSecureContext(options);
   } catch (err) {
-    if (!refusedScheme(err) || options.passphrase === undefined) throw invalidPairError(err, settings);
+    if (!refusedScheme(err) || !decryptKey) throw invalidPairError(err, settings);
   }
   try {
-    return withSecureContext(await tlsOptions(settings, host, true));
+    return withSecureContext({ ...options, ...await decryptKey() });
   } catch (err) {
     throw err instanceof MongoAuthError ? err : invalidPairError(err, settings);
   }
@@ -202,21 +223,6 @@ function keySource(settings: TlsSettings): string {
     : "tlsCertificateKey";
 }
 
-// Node.js and Bun hand the key and its passphrase to their TLS library, and decrypt it here only when that
-// refuses the scheme (`decryptHere`: see connectionOptions). Deno's node:tls decrypts nothing: there the key
-// is always decrypted here.
-async function keyPair(
-  pair: { cert: string; key: string },
-  pem: ReturnType<typeof splitPem>,
-  password: string | undefined,
-  source: string,
-  decryptHere: boolean,
-): Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">> {
-  if (deno !== undefined) return await pairForDeno(pem, password, source);
-  if (!decryptHere || !pem.encrypted) return { cert: pair.cert, key: pair.key, passphrase: password };
-  return { cert: pem.cert, key: await decryptedKey(pem.key, password!, source) };
-}
-
 // The keys decrypted here, by a digest of the option, the encrypted key and its passphrase: a pool decrypts once, as
 // Node.js's OpenSSL does into the context it keeps (a pool of 100 on Deno with a PKCS#12 triple DES key spent
 // 750 ms of main-thread CPU decrypting it 100 times). The key stays in process memory, as the runtime's TLS
@@ -228,8 +234,7 @@ function decryptedKey(key: string, password: string, source: string): Promise<st
   let decrypted = decryptedKeys.get(id);
   if (!decrypted) {
     decrypted = decryptPrivateKey(key, password, source);
-    if (decryptedKeys.size >= MAX_CONTEXTS) decryptedKeys.delete(decryptedKeys.keys().next().value!);
-    decryptedKeys.set(id, decrypted);
+    keep(decryptedKeys, id, decrypted);
     // A refusal is not kept: the next connection tries again (and names its own option).
     decrypted.catch(() => decryptedKeys.get(id) === decrypted && decryptedKeys.delete(id));
   }
