@@ -15,7 +15,7 @@ import { MongoAuthError } from "../core/errors.ts";
 import { decodePemBody, encodeBase64 } from "./base64.ts";
 import { DER, derChildren, derChildrenOf, type DerElement, derInteger, derObjectIdentifier } from "./der.ts";
 import { pbkdf1, pkcs12Kdf } from "./legacy-key-derivation.ts";
-import { scrypt, type ScryptParameters } from "./scrypt.ts";
+import { checkScryptParameters, scrypt, type ScryptParameters } from "./scrypt.ts";
 import { desCbcDecrypt } from "./des.ts";
 import { md5 } from "./md5.ts";
 import { pbkdf2, type Pbkdf2Hash } from "./pbkdf2.ts";
@@ -262,16 +262,15 @@ function boundedIterations(iterations: number, max: number): number {
 
 // OpenSSL's own limit on scrypt's memory (32 MiB), and at most eight times the work of its parameters.
 function boundedScrypt(cost: number, blockSize: number, parallelization: number): ScryptParameters {
-  const what = `scrypt's N ${cost}, r ${blockSize}, p ${parallelization}`;
-  if (cost < 2 || (cost & (cost - 1)) !== 0 || blockSize < 1 || parallelization < 1) {
-    throw new RangeError(`${what}: N is a power of 2 above 1, r and p at least 1`);
-  }
+  const parameters = { cost, blockSize, parallelization };
+  checkScryptParameters(parameters);
   if (128 * blockSize * cost > MAX_SCRYPT_MEMORY || cost * blockSize * parallelization > MAX_SCRYPT_WORK) {
     throw new RangeError(
-      `${what} ask for more than 32 MiB, or 8 times the work of OpenSSL's N 16384, r 8, p 1`,
+      `scrypt's N ${cost}, r ${blockSize}, p ${parallelization} ask for more than 32 MiB, or 8 times the work ` +
+        "of OpenSSL's N 16384, r 8, p 1",
     );
   }
-  return { cost, blockSize, parallelization };
+  return parameters;
 }
 
 // DER's RangeErrors, as what they are: a malformed key file.

@@ -46,11 +46,7 @@ export async function scrypt(
   { cost, blockSize, parallelization }: ScryptParameters,
   length: number,
 ): Promise<Uint8Array> {
-  if (cost < 2 || (cost & (cost - 1)) !== 0 || blockSize < 1 || parallelization < 1) {
-    throw new RangeError(
-      `scrypt needs N a power of 2 above 1 and r, p at least 1 (N ${cost}, r ${blockSize}, p ${parallelization})`,
-    );
-  }
+  checkScryptParameters({ cost, blockSize, parallelization });
   const words = 32 * blockSize; // one block of 128·r bytes, in 32-bit words
   const blocks = await pbkdf2("SHA-256", password, salt, 1, parallelization * 4 * words);
   const x = new Int32Array(words);
@@ -65,6 +61,28 @@ export async function scrypt(
   const derived = await pbkdf2("SHA-256", password, blocks, 1, length);
   blocks.fill(0);
   return derived;
+}
+
+/**
+ * Throws unless N is a power of 2 above 1 and r and p are at least 1, as scrypt needs them.
+ *
+ * @param parameters N, r and p
+ * @throws {RangeError} saying which values are wrong
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkScryptParameters } from "./scrypt.ts";
+ *
+ * checkScryptParameters({ cost: 16384, blockSize: 8, parallelization: 1 });
+ * assert.throws(() => checkScryptParameters({ cost: 1000, blockSize: 8, parallelization: 1 }), RangeError);
+ * ```
+ */
+export function checkScryptParameters({ cost, blockSize, parallelization }: ScryptParameters): void {
+  if (cost < 2 || (cost & (cost - 1)) !== 0 || blockSize < 1 || parallelization < 1) {
+    throw new RangeError(
+      `scrypt's N ${cost}, r ${blockSize}, p ${parallelization}: N is a power of 2 above 1, r and p at least 1`,
+    );
+  }
 }
 
 // ROMix (RFC 7914 section 5): fill V with N successive BlockMixes of X, then mix X with N entries of V that X
