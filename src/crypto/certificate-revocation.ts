@@ -4,7 +4,9 @@
  * signed by that issuer, current, and not naming its serial number — what OpenSSL checks with
  * `X509_V_FLAG_CRL_CHECK_ALL`, and reports with the same codes. A list with a critical extension this
  * module does not process (an issuing distribution point, a delta list, an indirect list's certificate
- * issuer) is refused rather than read partly.
+ * issuer) is refused rather than read partly. Names are compared in OpenSSL's canonical form
+ * (`canonicalName`): a list whose issuer differs from the certificate's only in string types, ASCII case or
+ * white space is that issuer's list.
  *
  * @module
  */
@@ -20,6 +22,7 @@ import {
 } from "./der.ts";
 import { timingSafeEqual } from "./timing-safe-equal.ts";
 import { verifyX509Signature } from "./x509-signature.ts";
+import { canonicalName } from "./x509-name.ts";
 
 /** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
 export interface RevocationFailure {
@@ -122,9 +125,9 @@ async function listProblem(
 interface CertificateFields {
   /** The serial number's magnitude: its bytes without leading zeros. */
   readonly serial: Uint8Array;
-  /** The issuer's Name, DER (compared byte for byte: stricter than OpenSSL, which compares canonical forms). */
+  /** The issuer's Name in canonical form, as OpenSSL compares names. */
   readonly issuer: Uint8Array;
-  /** The subject's Name, DER. */
+  /** The subject's Name in canonical form. */
   readonly subject: Uint8Array;
   /** The SubjectPublicKeyInfo, DER. */
   readonly publicKey: Uint8Array;
@@ -139,14 +142,15 @@ function certificateFields(der: Uint8Array): CertificateFields {
   }
   return {
     serial: serialOf(serial),
-    issuer: issuer.encoded,
-    subject: subject.encoded,
+    issuer: canonicalName(issuer.encoded),
+    subject: canonicalName(subject.encoded),
     publicKey: publicKey.encoded,
   };
 }
 
 /** What the check needs of a revocation list (RFC 5280 section 5.1). */
 interface RevocationList {
+  /** The issuer's Name in canonical form. */
   readonly issuer: Uint8Array;
   readonly thisUpdate: number;
   readonly nextUpdate?: number;
@@ -188,7 +192,7 @@ function revocationList(der: Uint8Array): RevocationList {
     throw new RangeError("a malformed signature");
   }
   return {
-    issuer: issuer.encoded,
+    issuer: canonicalName(issuer.encoded),
     thisUpdate,
     nextUpdate,
     entries,

@@ -13,6 +13,7 @@
  */
 import { MongoAuthError } from "../core/errors.ts";
 import { decodePemBody, encodeBase64 } from "./base64.ts";
+import { concatBytes } from "./bytes.ts";
 import { DER, derChildren, derChildrenOf, type DerElement, derInteger, derObjectIdentifier } from "./der.ts";
 import { pbkdf1, pkcs12Kdf } from "./legacy-key-derivation.ts";
 import { checkScryptParameters, scrypt, type ScryptParameters } from "./scrypt.ts";
@@ -317,7 +318,7 @@ async function decryptTraditional(
   const key = new Uint8Array(found.keyLength + 16);
   let previous: Uint8Array = new Uint8Array(0);
   for (let filled = 0; filled < found.keyLength; filled += 16) {
-    previous = md5(concat(previous, secret, iv.subarray(0, 8)));
+    previous = md5(concatBytes(previous, secret, iv.subarray(0, 8)));
     key.set(previous, filled);
   }
   secret.fill(0);
@@ -398,16 +399,6 @@ function base64Of(body: string, source: string): Uint8Array {
 function pemOf(label: string, der: Uint8Array): string {
   const lines = encodeBase64(der).match(/.{1,64}/g) ?? [];
   return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const bytes = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    bytes.set(part, offset);
-    offset += part.length;
-  }
-  return bytes;
 }
 
 function schemeName(oid: string): string {

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { concatBytes } from "./bytes.ts";
 import { md5 } from "./md5.ts";
 import { sha1 } from "./sha1.ts";
 
@@ -96,9 +97,7 @@ export function pbkdf1(
   iterations: number,
 ): Uint8Array {
   const digest = hash === "MD5" ? md5 : sha1;
-  const first = new Uint8Array(password.length + salt.length);
-  first.set(password);
-  first.set(salt, password.length);
+  const first = concatBytes(password, salt);
   let derived = digest(first);
   first.fill(0);
   for (let i = 1; i < iterations; i++) derived = digest(derived);

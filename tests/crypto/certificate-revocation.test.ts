@@ -15,6 +15,7 @@ import {
   octets,
   oid,
   seq,
+  tlv,
   utcTime,
 } from "../support/der-builder.ts";
 
@@ -192,6 +193,28 @@ describe("checkRevocation", () => {
     const v1 = await revocationList(intermediate, { v1: true });
     assert.deepEqual(await checkRevocation(chain, [generalized, v1], NOW), FAILURE.notYetValid);
     assert.equal(await checkRevocation(chain, [generalized, v1], NOW + 2 * DAY), undefined);
+  });
+
+  it("takes a list whose issuer is written with another string type, case or spacing for that issuer's, as OpenSSL does", async () => {
+    const { root, intermediate, chain } = await pki;
+    // CN=root as a PrintableString, upper case, with spaces around: OpenSSL's canonical form of the name is the same.
+    const printable = (text: string) =>
+      seq(tlv(0x31, seq(oid("2.5.4.3"), tlv(0x13, new TextEncoder().encode(text)))));
+    const rootAgain = { ...root, name: printable("  ROOT ") };
+    const intermediateList = await revocationList(intermediate);
+    const revoking = await revocationList(rootAgain, { revoked: [[0x20]] });
+    assert.deepEqual(await checkRevocation(chain, [revoking, intermediateList], NOW), FAILURE.revoked);
+    const clean = await revocationList(rootAgain);
+    assert.equal(await checkRevocation(chain, [clean, intermediateList], NOW), undefined);
+    // The anchor is self-issued when its names are one name in that form.
+    const anchor = certificate([0x01], rootAgain, root);
+    assert.equal(
+      await checkRevocation([...chain.slice(0, 2), anchor], [clean, intermediateList], NOW),
+      undefined,
+    );
+    // Another name, even under the same key, is another issuer.
+    const other = await revocationList({ ...root, name: printable("root 2") });
+    assert.deepEqual(await checkRevocation(chain, [other, intermediateList], NOW), FAILURE.noList);
   });
 
   it("with two lists from one issuer, the usable ones decide", async () => {

@@ -158,6 +158,35 @@ for (const { name, transport } of await transports()) {
       assert.equal(hintsFor(err.trace)[0]?.id, "tls-revocation-list");
     });
 
+    it("takes a list that writes its CA's name in other string types, case and spacing for that CA's, as OpenSSL does", async () => {
+      // crl-names/crl.pem names its issuer O=MONGO-AUTH  TESTS (PrintableStrings) where the CA's certificate has
+      // O=mongo-auth tests (UTF8Strings): one name in OpenSSL's canonical form (scripts/make-crl-names-pki.sh).
+      const start = (file: string) =>
+        startServer({
+          users,
+          tls: {
+            cert: pki(file),
+            key: pki(file),
+            ca: pki("crl-names/ca.pem"),
+            allowConnectionsWithoutCertificates: true,
+          },
+        });
+      const [good, revoked] = await Promise.all([
+        start("crl-names/server.pem"),
+        start("crl-names/revoked-server.pem"),
+      ]);
+      try {
+        const conn = await connectWith(transport, uri(good, "crl-names/ca.pem", "crl-names/crl.pem"));
+        await conn.close();
+        await assert.rejects(connectWith(transport, uri(revoked, "crl-names/ca.pem", "crl-names/crl.pem")), {
+          code: "TLS_ERROR",
+          message: /certificate revoked/,
+        });
+      } finally {
+        await Promise.all([good.close(), revoked.close()]);
+      }
+    });
+
     it("a file that holds no revocation list fails before the handshake, naming it", async () => {
       const opened = servers.good.stats.connectionsOpened;
       await assert.rejects(connectWith(transport, uri(servers.good, "crl-ca.pem", "crl-ca.pem")), {
