@@ -66,14 +66,16 @@ export interface ConnectOptions extends AuthOptions {
   /** Client certificate and private key as PEM text, for runtimes without files. */
   tlsCertificateKey?: { cert: string; key: string };
   /**
-   * Passphrase of an encrypted private key. Deno decrypts only PBES2 with AES (OpenSSL's default) and
-   * OpenSSL's traditional AES encryption; Node.js and Bun whatever OpenSSL reads.
+   * Passphrase of an encrypted private key: any encryption OpenSSL writes but RC2 and RC4 (PBES2 with PBKDF2 or
+   * scrypt and AES, triple DES or DES; OpenSSL's traditional form; PKCS#12's triple DES; PBES1), on every
+   * runtime with files (docs/x509.md).
    */
   tlsCertificateKeyFilePassword?: string;
   /**
    * Certificate revocation lists (PEM, `-----BEGIN X509 CRL-----`) to check the server's certificate
    * chain against: one for each CA of the chain, as OpenSSL checks them. A revoked certificate fails the
-   * handshake with `TLS_ERROR`. Node.js and Bun; Deno's and Workers' TLS take no such list.
+   * handshake with `TLS_ERROR`. Node.js and Bun check them in their TLS library, Deno in mongo-auth (its TLS
+   * takes no list); Workers cannot (`RUNTIME_UNSUPPORTED`).
    */
   tlsCRLFile?: string;
   /** Accept any server certificate. Unsafe: only for tests against self-signed servers. */
