@@ -29,6 +29,8 @@
 #                           (scripts/make-encrypted-keys.sh, run at the end)
 #   crl-names/              a CA whose revocation list writes its name otherwise than its certificate does
 #                           (scripts/make-crl-names-pki.sh, run at the end)
+#   crl-signatures/         an RSA CA whose lists are signed with RSA-PSS and with SHA-1
+#                           (scripts/make-crl-signatures-pki.sh, run at the end)
 #
 # The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
 set -euo pipefail
@@ -176,3 +178,4 @@ openssl verify -CAfile "$out/wrong-host-ca.pem" "$out/wrong-host-server.pem" >/d
 echo "test PKI written to $out"
 bash scripts/make-encrypted-keys.sh
 bash scripts/make-crl-names-pki.sh
+bash scripts/make-crl-signatures-pki.sh

@@ -160,7 +160,8 @@ interface RevocationList {
   readonly unhandledCritical: boolean;
   /** The TBSCertList, whole: what the signature covers. */
   readonly signed: Uint8Array;
-  readonly algorithm: string;
+  /** The signature's AlgorithmIdentifier, DER. */
+  readonly algorithm: Uint8Array;
   readonly signature: Uint8Array;
 }
 
@@ -183,9 +184,13 @@ function revocationList(der: Uint8Array): RevocationList {
     unhandledCritical ||= hasUnhandledCritical(derChildren(extensions));
   }
   if (next !== fields.length || issuer?.tag !== DER.SEQUENCE) throw new RangeError("not a revocation list");
-  const algorithmId = derObjectIdentifier(derChildren(algorithm)[0]);
-  // RFC 5280 5.1.1.2: the signed and the outer algorithm must be the same.
-  if (derObjectIdentifier(derChildren(innerAlgorithm)[0]) !== algorithmId) {
+  // RFC 5280 5.1.1.2: the signed and the outer algorithm must be the same, parameters included (OpenSSL's
+  // X509_ALGOR_cmp).
+  if (innerAlgorithm?.tag !== DER.SEQUENCE || algorithm?.tag !== DER.SEQUENCE) {
+    throw new RangeError("a revocation list without its signature algorithm");
+  }
+  derObjectIdentifier(derChildren(algorithm)[0]); // an AlgorithmIdentifier begins with its object identifier
+  if (!timingSafeEqual(innerAlgorithm.encoded, algorithm.encoded)) {
     throw new RangeError("a revocation list names two signature algorithms");
   }
   if (signature?.tag !== BIT_STRING || signature.value[0] !== 0) {
@@ -198,7 +203,7 @@ function revocationList(der: Uint8Array): RevocationList {
     entries,
     unhandledCritical,
     signed: tbs.encoded,
-    algorithm: algorithmId,
+    algorithm: algorithm.encoded,
     signature: signature.value.subarray(1),
   };
 }

@@ -158,33 +158,50 @@ for (const { name, transport } of await transports()) {
       assert.equal(hintsFor(err.trace)[0]?.id, "tls-revocation-list");
     });
 
-    it("takes a list that writes its CA's name in other string types, case and spacing for that CA's, as OpenSSL does", async () => {
-      // crl-names/crl.pem names its issuer O=MONGO-AUTH  TESTS (PrintableStrings) where the CA's certificate has
-      // O=mongo-auth tests (UTF8Strings): one name in OpenSSL's canonical form (scripts/make-crl-names-pki.sh).
-      const start = (file: string) =>
+    // A server with `file`'s certificate and one with `revokedFile`'s; the first must pass `crl`, the second fail.
+    const checkPair = async (ca: string, file: string, revokedFile: string, crl: string) => {
+      const start = (certificate: string) =>
         startServer({
           users,
           tls: {
-            cert: pki(file),
-            key: pki(file),
-            ca: pki("crl-names/ca.pem"),
+            cert: pki(certificate),
+            key: pki(certificate),
+            ca: pki(ca),
             allowConnectionsWithoutCertificates: true,
           },
         });
-      const [good, revoked] = await Promise.all([
-        start("crl-names/server.pem"),
-        start("crl-names/revoked-server.pem"),
-      ]);
+      const [good, revoked] = await Promise.all([start(file), start(revokedFile)]);
       try {
-        const conn = await connectWith(transport, uri(good, "crl-names/ca.pem", "crl-names/crl.pem"));
+        const conn = await connectWith(transport, uri(good, ca, crl));
         await conn.close();
-        await assert.rejects(connectWith(transport, uri(revoked, "crl-names/ca.pem", "crl-names/crl.pem")), {
+        await assert.rejects(connectWith(transport, uri(revoked, ca, crl)), {
           code: "TLS_ERROR",
           message: /certificate revoked/,
         });
       } finally {
         await Promise.all([good.close(), revoked.close()]);
       }
+    };
+
+    it("takes a list that writes its CA's name in other string types, case and spacing for that CA's, as OpenSSL does", async () => {
+      // crl-names/crl.pem names its issuer O=MONGO-AUTH  TESTS (PrintableStrings) where the CA's certificate has
+      // O=mongo-auth tests (UTF8Strings): one name in OpenSSL's canonical form (scripts/make-crl-names-pki.sh).
+      await checkPair(
+        "crl-names/ca.pem",
+        "crl-names/server.pem",
+        "crl-names/revoked-server.pem",
+        "crl-names/crl.pem",
+      );
+    });
+
+    it("takes a list signed with RSA-PSS, or with RSA and SHA-1, as OpenSSL does", async () => {
+      const files = [
+        "crl-signatures/ca.pem",
+        "crl-signatures/server.pem",
+        "crl-signatures/revoked-server.pem",
+      ] as const;
+      await checkPair(...files, "crl-signatures/pss.crl.pem");
+      await checkPair(...files, "crl-signatures/sha1.crl.pem");
     });
 
     it("a file that holds no revocation list fails before the handshake, naming it", async () => {
