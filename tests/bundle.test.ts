@@ -142,11 +142,13 @@ describe("bundle size and bleed", () => {
   // 292 KB before keys encrypted with DES and triple DES, with scrypt, and by the schemes before PBES2 (a
   // bitsliced DES with FIPS 46-3's tables, scrypt's ROMix and Salsa20/8, PKCS#12's and PBKDF1's derivations,
   // the cache of decrypted keys): about 9 KB.
+  // 302 KB before Deno's revocation check compared names in OpenSSL's canonical form and read RSA-PSS and SHA-1
+  // signatures: about 3.3 KB (measured: Workers 266 KB, Node.js 299 KB, Deno 303 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 302_000],
-      ["src/transport/deno.ts", "browser", 302_000],
-      ["src/transport/workers.ts", "browser", 302_000],
+      ["src/transport/node.ts", "node", 306_000],
+      ["src/transport/deno.ts", "browser", 306_000],
+      ["src/transport/workers.ts", "browser", 306_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
