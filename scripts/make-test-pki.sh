@@ -27,10 +27,9 @@
 #                           ENCRYPTED_KEY_PASSWORD
 #   encrypted-keys/         client-encrypted.pem's key encrypted by every scheme OpenSSL offers
 #                           (scripts/make-encrypted-keys.sh, run at the end)
-#   crl-names/              a CA whose revocation list writes its name otherwise than its certificate does
-#                           (scripts/make-crl-names-pki.sh, run at the end)
-#   crl-signatures/         an RSA CA whose lists are signed with RSA-PSS and with SHA-1
-#                           (scripts/make-crl-signatures-pki.sh, run at the end)
+#   crl-cases/              CAs whose revocation lists OpenSSL reads in ways a byte-for-byte reader would not:
+#                           names written otherwise, RSA-PSS and SHA-1 signatures, a CA without cRLSign
+#                           (scripts/make-crl-cases-pki.sh, run at the end)
 #
 # The *.pem client files hold certificate then key, the way tlsCertificateKeyFile expects them.
 set -euo pipefail
@@ -177,5 +176,4 @@ openssl verify -CAfile "$out/ca.pem" "$out/server-cert.pem" "$out/client.pem" >/
 openssl verify -CAfile "$out/wrong-host-ca.pem" "$out/wrong-host-server.pem" >/dev/null
 echo "test PKI written to $out"
 bash scripts/make-encrypted-keys.sh
-bash scripts/make-crl-names-pki.sh
-bash scripts/make-crl-signatures-pki.sh
+bash scripts/make-crl-cases-pki.sh

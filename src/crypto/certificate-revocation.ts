@@ -27,7 +27,7 @@ import { canonicalName } from "./x509-name.ts";
 /** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
 export interface RevocationFailure {
   /** `CERT_REVOKED`, `UNABLE_TO_GET_CRL`, `CRL_SIGNATURE_FAILURE`, `CRL_NOT_YET_VALID`, `CRL_HAS_EXPIRED`,
-   * `UNHANDLED_CRITICAL_CRL_EXTENSION` or `UNABLE_TO_GET_CRL_ISSUER`. */
+   * `UNHANDLED_CRITICAL_CRL_EXTENSION`, `KEYUSAGE_NO_CRL_SIGN` or `UNABLE_TO_GET_CRL_ISSUER`. */
   readonly code: string;
   /** OpenSSL's words for it (`certificate revoked`, …). */
   readonly message: string;
@@ -40,6 +40,7 @@ const FAILURES = {
   notYetValid: { code: "CRL_NOT_YET_VALID", message: "CRL is not yet valid" },
   expired: { code: "CRL_HAS_EXPIRED", message: "CRL has expired" },
   critical: { code: "UNHANDLED_CRITICAL_CRL_EXTENSION", message: "unhandled critical CRL extension" },
+  keyUsage: { code: "KEYUSAGE_NO_CRL_SIGN", message: "key usage does not include CRL signing" },
   noAnchor: { code: "UNABLE_TO_GET_CRL_ISSUER", message: "unable to get CRL issuer certificate" },
 } as const satisfies Record<string, RevocationFailure>;
 
@@ -48,6 +49,8 @@ const FAILURES = {
 const HANDLED_EXTENSIONS = new Set(["2.5.29.35", "2.5.29.20", "2.5.29.21", "2.5.29.24"]);
 
 const CONTEXT_0 = 0xa0; // [0] EXPLICIT: a certificate's version, a list's extensions
+const CERTIFICATE_EXTENSIONS = 0xa3; // [3] EXPLICIT
+const KEY_USAGE = "2.5.29.15";
 const UTC_TIME = 0x17;
 const GENERALIZED_TIME = 0x18;
 const BIT_STRING = 0x03;
@@ -113,6 +116,8 @@ async function listProblem(
   issuer: CertificateFields,
   now: number,
 ): Promise<RevocationFailure | undefined> {
+  // A CA whose key usage is stated and leaves out cRLSign may not sign lists (RFC 5280 4.2.1.3).
+  if (!issuer.maySignLists) return FAILURES.keyUsage;
   if (list.unhandledCritical) return FAILURES.critical;
   const signature = await verifyX509Signature(issuer.publicKey, list.algorithm, list.signed, list.signature);
   if (signature !== "valid") return FAILURES.signature;
@@ -131,21 +136,39 @@ interface CertificateFields {
   readonly subject: Uint8Array;
   /** The SubjectPublicKeyInfo, DER. */
   readonly publicKey: Uint8Array;
+  /** False when the certificate has a keyUsage without cRLSign. */
+  readonly maySignLists: boolean;
 }
 
 function certificateFields(der: Uint8Array): CertificateFields {
   const [tbs] = derChildrenOf(der, DER.SEQUENCE);
   const fields = derChildren(tbs);
-  const [serial, , issuer, , subject, publicKey] = fields[0]?.tag === CONTEXT_0 ? fields.slice(1) : fields;
+  const [serial, , issuer, , subject, publicKey, ...rest] = fields[0]?.tag === CONTEXT_0
+    ? fields.slice(1)
+    : fields;
   if (issuer?.tag !== DER.SEQUENCE || subject?.tag !== DER.SEQUENCE || publicKey?.tag !== DER.SEQUENCE) {
     throw new RangeError("not an X.509 certificate");
   }
+  const extensions = rest.find((field) => field.tag === CERTIFICATE_EXTENSIONS);
   return {
     serial: serialOf(serial),
     issuer: canonicalName(issuer.encoded),
     subject: canonicalName(subject.encoded),
     publicKey: publicKey.encoded,
+    maySignLists: extensions === undefined || maySignLists(derChildren(derElements(extensions.value)[0])),
   };
+}
+
+// keyUsage ::= BIT STRING, cRLSign its bit 6 (0x02 of the first octet after the unused-bits octet).
+function maySignLists(extensions: DerElement[]): boolean {
+  for (const extension of extensions) {
+    const [id, ...rest] = derChildren(extension);
+    if (derObjectIdentifier(id) !== KEY_USAGE) continue;
+    const [keyUsage] = derElements(rest.at(-1)?.value ?? new Uint8Array());
+    if (keyUsage?.tag !== BIT_STRING) throw new RangeError("a malformed key usage");
+    return ((keyUsage.value[1] ?? 0) & 0x02) !== 0;
+  }
+  return true;
 }
 
 /** What the check needs of a revocation list (RFC 5280 section 5.1). */

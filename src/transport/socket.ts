@@ -145,9 +145,9 @@ export function socketError(
 
 function classifiedSocketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
   if (err instanceof MongoAuthError) return err;
-  const code = String((err as { code?: unknown })?.code ?? "");
   const name = String((err as { name?: unknown })?.name ?? "");
   const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
+  const code = verificationCode(String((err as { code?: unknown })?.code ?? ""), message);
   const peer = hostPort({ host, port });
   const atPath = isSocketPath(host) ? socketPathFailure(host, code || name, err) : undefined;
   if (atPath) return atPath;
@@ -162,9 +162,11 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     /before secure TLS connection|eof|close_notify|reset/i.test(message);
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
+  // UNSPECIFIED: a verification error of OpenSSL's that Node.js and Bun have no name for.
   const isTls =
     /^(ERR_TLS|ERR_SSL|CERT_|CRL_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|UNHANDLED_CRITICAL|ERR_OSSL)/.test(code) ||
-    name === "InvalidData" || /certificate|private key|tls|ssl|handshake/i.test(message);
+    REVOCATION_ADVICE.has(code) || (tls && code === "UNSPECIFIED") || name === "InvalidData" ||
+    /certificate|private key|tls|ssl|handshake/i.test(message);
   const advice = REVOCATION_ADVICE.get(code);
   return isTls
     ? new MongoAuthError(
@@ -206,7 +208,27 @@ const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
     "a revocation list of tlsCRLFile has a critical extension that is not processed (a partial, delta or " +
     "indirect list): give the CA's complete list",
   ],
+  [
+    "DIFFERENT_CRL_SCOPE",
+    "a revocation list of tlsCRLFile covers only part of its CA's certificates (an issuing distribution " +
+    "point): give the CA's complete list",
+  ],
+  [
+    "KEYUSAGE_NO_CRL_SIGN",
+    "the certificate of a CA whose revocation list is in tlsCRLFile does not allow it to sign lists (its " +
+    "keyUsage lacks cRLSign): the CA needs a certificate with cRLSign, or the lists another signer",
+  ],
 ]);
+
+// Node.js and Bun name some of OpenSSL's verification errors UNSPECIFIED: OpenSSL's words say which.
+const UNNAMED_VERIFICATION_ERRORS: ReadonlyMap<string, string> = new Map([
+  ["key usage does not include CRL signing", "KEYUSAGE_NO_CRL_SIGN"],
+  ["Different CRL scope", "DIFFERENT_CRL_SCOPE"],
+]);
+
+function verificationCode(code: string, message: string): string {
+  return code === "UNSPECIFIED" ? UNNAMED_VERIFICATION_ERRORS.get(message) ?? code : code;
+}
 
 // Why a UNIX domain socket did not open, for the three reasons a user can act on.
 function socketPathFailure(path: string, code: string, cause: unknown): MongoAuthError | undefined {
@@ -258,9 +280,9 @@ export function tlsFailure(err: unknown): {
   serverAltNames?: string[];
 } {
   const inner = err instanceof MongoAuthError && err.cause !== undefined ? err.cause : err;
-  const code = String((inner as { code?: unknown })?.code ?? "");
   const name = String((inner as { name?: unknown })?.name ?? "");
   const detail = String((inner as Error)?.message ?? inner).replace(/[\r\n]+/g, " ").slice(0, 300);
+  const code = verificationCode(String((inner as { code?: unknown })?.code ?? ""), detail);
   const cert = (inner as { cert?: { subject?: unknown; subjectaltname?: unknown } })?.cert;
   return {
     reason: tlsFailureReason(code, name, detail),

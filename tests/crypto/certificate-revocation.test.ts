@@ -38,8 +38,13 @@ async function authority(commonName: string): Promise<Authority> {
   return { name: name(commonName), keys, spki };
 }
 
-/** A certificate as checkRevocation reads it: serial, issuer and key (its own signature is not looked at). */
-function certificate(serial: number[], issuer: Authority, subject: Authority): Uint8Array {
+/** A certificate as checkRevocation reads it: serial, issuer, key and extensions (its own signature is not looked at). */
+function certificate(
+  serial: number[],
+  issuer: Authority,
+  subject: Authority,
+  extensions?: Uint8Array[],
+): Uint8Array {
   const validity = seq(utcTime(new Date(NOW - 365 * DAY)), utcTime(new Date(NOW + 365 * DAY)));
   const tbs = seq(
     explicit(0, int(2)),
@@ -49,11 +54,12 @@ function certificate(serial: number[], issuer: Authority, subject: Authority): U
     validity,
     subject.name,
     subject.spki,
+    ...(extensions ? [explicit(3, seq(...extensions))] : []),
   );
   return seq(tbs, ECDSA_SHA256, bits(new Uint8Array(8)));
 }
 
-const extension = (id: string, critical: boolean, value = new Uint8Array([0x02, 0x01, 0x01])) =>
+const extension = (id: string, critical: boolean, value: Uint8Array = new Uint8Array([0x02, 0x01, 0x01])) =>
   seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 const CRL_NUMBER = "2.5.29.20";
 const REASON_CODE = "2.5.29.21";
@@ -125,6 +131,7 @@ const FAILURE = {
   expired: { code: "CRL_HAS_EXPIRED", message: "CRL has expired" },
   critical: { code: "UNHANDLED_CRITICAL_CRL_EXTENSION", message: "unhandled critical CRL extension" },
   noAnchor: { code: "UNABLE_TO_GET_CRL_ISSUER", message: "unable to get CRL issuer certificate" },
+  keyUsage: { code: "KEYUSAGE_NO_CRL_SIGN", message: "key usage does not include CRL signing" },
 };
 
 describe("checkRevocation", () => {
@@ -215,6 +222,25 @@ describe("checkRevocation", () => {
     // Another name, even under the same key, is another issuer.
     const other = await revocationList({ ...root, name: printable("root 2") });
     assert.deepEqual(await checkRevocation(chain, [other, intermediateList], NOW), FAILURE.noList);
+  });
+
+  it("refuses the lists of a CA whose key usage leaves out cRLSign; one that names it, or states none, signs lists", async () => {
+    const { root, intermediate, chain } = await pki;
+    const lists = [await revocationList(root), await revocationList(intermediate)];
+    // keyUsage (critical): keyCertSign alone, then keyCertSign and cRLSign (bits 5 and 6).
+    const keyUsage = (bits: number) => extension("2.5.29.15", true, tlv(0x03, new Uint8Array([1, bits])));
+    const anchor = (
+      extensions: Uint8Array[],
+    ) => [...chain.slice(0, 2), certificate([0x01], root, root, extensions)];
+    assert.deepEqual(await checkRevocation(anchor([keyUsage(0x04)]), lists, NOW), FAILURE.keyUsage);
+    assert.equal(await checkRevocation(anchor([keyUsage(0x06)]), lists, NOW), undefined);
+    assert.equal(
+      await checkRevocation(anchor([extension("2.5.29.19", true, seq(bool(true)))]), lists, NOW),
+      undefined,
+    );
+    // Only the CA that signs a list needs the bit: the server's certificate signs none.
+    const server = certificate([0x10], intermediate, intermediate, [keyUsage(0x80)]);
+    assert.equal(await checkRevocation([server, ...chain.slice(1)], lists, NOW), undefined);
   });
 
   it("with two lists from one issuer, the usable ones decide", async () => {

@@ -206,9 +206,9 @@ describe("verifyX509Signature", () => {
     for (
       const [caFile, crlFile] of [
         ["crl-ca.pem", "crl.pem"],
-        ["crl-signatures/ca.pem", "crl-signatures/pss.crl.pem"],
-        ["crl-signatures/ca.pem", "crl-signatures/sha1.crl.pem"],
-        ["crl-signatures/ca.pem", "crl-signatures/pss-sha384-max.crl.pem"],
+        ["crl-cases/signatures/ca.pem", "crl-cases/signatures/pss.crl.pem"],
+        ["crl-cases/signatures/ca.pem", "crl-cases/signatures/sha1.crl.pem"],
+        ["crl-cases/signatures/ca.pem", "crl-cases/signatures/pss-sha384-max.crl.pem"],
       ]
     ) {
       const crl = decodePemBody(text(crlFile).split("-----END X509 CRL-----")[0], crlFile);

@@ -184,24 +184,49 @@ for (const { name, transport } of await transports()) {
     };
 
     it("takes a list that writes its CA's name in other string types, case and spacing for that CA's, as OpenSSL does", async () => {
-      // crl-names/crl.pem names its issuer O=MONGO-AUTH  TESTS (PrintableStrings) where the CA's certificate has
-      // O=mongo-auth tests (UTF8Strings): one name in OpenSSL's canonical form (scripts/make-crl-names-pki.sh).
+      // crl-cases/names/crl.pem names its issuer O=MONGO-AUTH  TESTS (PrintableStrings) where the CA's certificate has
+      // O=mongo-auth tests (UTF8Strings): one name in OpenSSL's canonical form (scripts/make-crl-cases-pki.sh).
       await checkPair(
-        "crl-names/ca.pem",
-        "crl-names/server.pem",
-        "crl-names/revoked-server.pem",
-        "crl-names/crl.pem",
+        "crl-cases/names/ca.pem",
+        "crl-cases/names/server.pem",
+        "crl-cases/names/revoked-server.pem",
+        "crl-cases/names/crl.pem",
       );
     });
 
     it("takes a list signed with RSA-PSS, or with RSA and SHA-1, as OpenSSL does", async () => {
       const files = [
-        "crl-signatures/ca.pem",
-        "crl-signatures/server.pem",
-        "crl-signatures/revoked-server.pem",
+        "crl-cases/signatures/ca.pem",
+        "crl-cases/signatures/server.pem",
+        "crl-cases/signatures/revoked-server.pem",
       ] as const;
-      await checkPair(...files, "crl-signatures/pss.crl.pem");
-      await checkPair(...files, "crl-signatures/sha1.crl.pem");
+      await checkPair(...files, "crl-cases/signatures/pss.crl.pem");
+      await checkPair(...files, "crl-cases/signatures/sha1.crl.pem");
+    });
+
+    it("refuses every list of a CA whose keyUsage leaves out cRLSign, saying so, as OpenSSL does", async () => {
+      const ca = "crl-cases/key-usage/ca.pem";
+      const server = await startServer({
+        users,
+        tls: {
+          cert: pki("crl-cases/key-usage/server.pem"),
+          key: pki("crl-cases/key-usage/server.pem"),
+          ca: pki(ca),
+          allowConnectionsWithoutCertificates: true,
+        },
+      });
+      try {
+        const err = await connectWith(transport, uri(server, ca, "crl-cases/key-usage/crl.pem")).catch((e) =>
+          e
+        );
+        assert.equal(err.code, "TLS_ERROR");
+        assert.match(err.message, /key usage does not include CRL signing \(.*its keyUsage lacks cRLSign/);
+        assert.equal(hintsFor(err.trace)[0]?.id, "tls-revocation-list");
+        const conn = await connectWith(transport, uri(server, ca));
+        await conn.close();
+      } finally {
+        await server.close();
+      }
     });
 
     it("a file that holds no revocation list fails before the handshake, naming it", async () => {

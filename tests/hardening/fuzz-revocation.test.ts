@@ -21,7 +21,7 @@ const blocks = (name: string, label: string) =>
 const [root] = blocks("crl-ca.pem", "CERTIFICATE");
 // The CA's (revoking crl-revoked-server.pem), the intermediate's, and another CA's whose issuer is written in
 // other string types and case than its certificate's subject (canonicalName reads every list's issuer).
-const LISTS = [...blocks("crl.pem", "X509 CRL"), ...blocks("crl-names/crl.pem", "X509 CRL")];
+const LISTS = [...blocks("crl.pem", "X509 CRL"), ...blocks("crl-cases/names/crl.pem", "X509 CRL")];
 const REVOKED = [...blocks("crl-revoked-server.pem", "CERTIFICATE"), root];
 const CHAIN = [...blocks("crl-chain-server.pem", "CERTIFICATE"), root];
 const NOW = Date.UTC(2030, 0, 1);

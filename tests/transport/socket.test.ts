@@ -150,6 +150,13 @@ describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
         /give the CA's complete list/,
         "revocation-list",
       ],
+      // Deno's own check names it; Node.js and Bun call it UNSPECIFIED, below.
+      [
+        "KEYUSAGE_NO_CRL_SIGN",
+        "key usage does not include CRL signing",
+        /needs a certificate with cRLSign/,
+        "revocation-list",
+      ],
     ];
     for (const [code, message, advice, reason] of cases) {
       const trace = new TraceRecorder();
@@ -162,6 +169,34 @@ describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
       assert.match(error.message, advice);
       assert.equal((trace.events[0].attributes as { reason?: string }).reason, reason);
     }
+  });
+
+  it("reads OpenSSL's words where Node.js and Bun name the error UNSPECIFIED (a CA without cRLSign; a partial list on Bun)", () => {
+    for (
+      const [message, advice] of [
+        ["key usage does not include CRL signing", /its keyUsage lacks cRLSign/],
+        ["Different CRL scope", /covers only part of its CA's certificates/],
+      ] as const
+    ) {
+      const trace = new TraceRecorder();
+      const error = socketError(node("UNSPECIFIED", message), "db.internal", 27017, true, trace);
+      assert.equal(error.code, "TLS_ERROR", message);
+      assert.match(error.message, new RegExp(`^TLS handshake with db.internal:27017 failed: ${message} \\(`));
+      assert.match(error.message, advice);
+      assert.equal((trace.events[0].attributes as { reason?: string }).reason, "revocation-list");
+    }
+    // Another verification error without a name is still the handshake's, as OpenSSL worded it.
+    const other = socketError(
+      node("UNSPECIFIED", "path length constraint exceeded"),
+      "db.internal",
+      27017,
+      true,
+    );
+    assert.equal(other.code, "TLS_ERROR");
+    assert.equal(
+      other.message,
+      "TLS handshake with db.internal:27017 failed: path length constraint exceeded",
+    );
   });
 
   it("adds nothing to other codes, whatever their name", () => {
