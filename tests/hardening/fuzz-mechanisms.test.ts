@@ -21,16 +21,8 @@ import {
 import { deriveScramKeys } from "../../src/crypto/scram-key-cache.ts";
 import { encodeBase64 } from "../../src/crypto/base64.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
-import {
-  concat,
-  failureMessage,
-  fuzzCases,
-  mutateBytes,
-  mutateText,
-  type Prng,
-  randomDoc,
-  runFuzz,
-} from "./fuzz.ts";
+import { failureMessage, fuzzCases, mutateBytes, mutateText, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
+import { concatBytes } from "../../src/crypto/bytes.ts";
 
 // PBKDF2 with 1 iteration whatever the server asks: the conversation is fuzzed, not the key derivation.
 const scramKeyCache = new ScramKeyCache({
@@ -152,13 +144,13 @@ describe("fuzz: mechanisms", () => {
             const payload = cmd.payload as Binary;
             const r = BSON.deserialize(payload.value()).r as Binary;
             const clientNonce = r.value();
-            let s: unknown = concat(clientNonce, rng.bytes(32));
+            let s: unknown = concatBytes(clientNonce, rng.bytes(32));
             let h: unknown = "sts.amazonaws.com";
             switch (rng.int(6)) {
               case 0:
                 s = rng.pick([
-                  concat(rng.bytes(32), rng.bytes(32)),
-                  concat(clientNonce, rng.bytes(rng.int(64))),
+                  concatBytes(rng.bytes(32), rng.bytes(32)),
+                  concatBytes(clientNonce, rng.bytes(rng.int(64))),
                   "not-binary",
                   undefined,
                 ]);

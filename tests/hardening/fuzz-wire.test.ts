@@ -12,7 +12,8 @@ import { compressMessage, type Compressor, decompressMessage } from "../../src/w
 import { nodeZstd } from "../../src/transport/zstd.ts";
 import { snappyCompress, snappyUncompress } from "../../src/wire/snappy.ts";
 import { memorySocket } from "../support/memory-socket.ts";
-import { concat, failureMessage, fuzzCases, mutateBytes, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
+import { failureMessage, fuzzCases, mutateBytes, type Prng, randomDoc, runFuzz } from "./fuzz.ts";
+import { concatBytes } from "../../src/crypto/bytes.ts";
 
 // A frame can never make the process hold more than this beyond what it started with.
 const MEMORY_BOUND = 256 * 1024 * 1024;
@@ -30,13 +31,13 @@ interface FrameSpec {
 /** Encodes an OP_MSG the way a server would (or, with odd specs, the way a broken one would). */
 function encodeFrame(spec: FrameSpec): Uint8Array {
   const sections: Uint8Array[] = [];
-  if (spec.body) sections.push(concat(Uint8Array.of(0), BSON.serialize(spec.body)));
+  if (spec.body) sections.push(concatBytes(Uint8Array.of(0), BSON.serialize(spec.body)));
   for (const seq of spec.sequences ?? []) {
     const id = new TextEncoder().encode(seq.id + "\0");
-    const docs = concat(...seq.docs.map((d) => BSON.serialize(d)));
+    const docs = concatBytes(...seq.docs.map((d) => BSON.serialize(d)));
     const size = new Uint8Array(4);
     new DataView(size.buffer).setInt32(0, 4 + id.length + docs.length, true);
-    sections.push(concat(Uint8Array.of(1), size, id, docs));
+    sections.push(concatBytes(Uint8Array.of(1), size, id, docs));
   }
   const length = 16 + 4 + sections.reduce((n, s) => n + s.length, 0) + (spec.checksum ? 4 : 0);
   const out = new Uint8Array(length);
@@ -196,7 +197,7 @@ describe("fuzz: wire layer", () => {
   it("FrameParser + decodeOpMsg: any byte stream, any chunking, any size limit", async () => {
     const report = await runFuzz("FrameParser", fuzzCases(5000), (rng) => {
       const frames = Array.from({ length: 1 + rng.int(3) }, () => randomFrame(rng, 1));
-      const bytes = rng.chance(0.1) ? rng.bytes(rng.int(64)) : concat(...frames);
+      const bytes = rng.chance(0.1) ? rng.bytes(rng.int(64)) : concatBytes(...frames);
       const max = rng.pick([21, 64, 1000, 48_000_000, 0x7fffffff]);
       let received = 0;
       const parser = new FrameParser(() => max, "fuzz:1", (frame) => {
@@ -239,7 +240,7 @@ describe("fuzz: wire layer", () => {
                 () => rng.chance(0.2) ? randomCompressedFrame(rng, requestId) : randomFrame(rng, requestId),
               ),
             );
-            for (const chunk of chunked(rng, concat(...frames))) peer.send(chunk);
+            for (const chunk of chunked(rng, concatBytes(...frames))) peer.send(chunk);
             if (rng.chance(0.7)) peer.end();
             return await reply;
           })();

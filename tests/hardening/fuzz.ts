@@ -10,6 +10,7 @@
 // (MONGO_AUTH_FUZZ_SEED=<case seed> MONGO_AUTH_FUZZ_CASES=1).
 import process from "node:process";
 import { MongoAuthError } from "@mongo-auth/core";
+import { concatBytes } from "../../src/crypto/bytes.ts";
 
 /** The seed of this run: MONGO_AUTH_FUZZ_SEED, or a fixed default so the suite is reproducible. */
 export const FUZZ_SEED: number = parseSeed(process.env.MONGO_AUTH_FUZZ_SEED) ?? 0x6d61_7574; // "maut"
@@ -140,10 +141,13 @@ export function mutateBytes(rng: Prng, input: Uint8Array): Uint8Array {
         }
         break;
       case 2:
-        bytes = concat(bytes.subarray(0, at), rng.bytes(1 + rng.int(8)), bytes.subarray(at));
+        bytes = concatBytes(bytes.subarray(0, at), rng.bytes(1 + rng.int(8)), bytes.subarray(at));
         break;
       case 3:
-        bytes = concat(bytes.subarray(0, at), bytes.subarray(Math.min(bytes.length, at + 1 + rng.int(8))));
+        bytes = concatBytes(
+          bytes.subarray(0, at),
+          bytes.subarray(Math.min(bytes.length, at + 1 + rng.int(8))),
+        );
         break;
       case 4:
         bytes = bytes.slice(0, at);
@@ -151,7 +155,7 @@ export function mutateBytes(rng: Prng, input: Uint8Array): Uint8Array {
       case 5: {
         const from = rng.int(bytes.length + 1);
         const slice = bytes.subarray(from, from + 1 + rng.int(32));
-        bytes = concat(bytes.subarray(0, at), slice, bytes.subarray(at));
+        bytes = concatBytes(bytes.subarray(0, at), slice, bytes.subarray(at));
         break;
       }
       default:
@@ -231,17 +235,6 @@ export function mutateText(rng: Prng, input: string): string {
     }
   }
   return s;
-}
-
-/** Concatenates byte strings. */
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** A random plain value for a document field: every BSON-ish type, nested a little. */
