@@ -12,6 +12,8 @@
 #                   (sha1WithRSAEncryption), pss-sha384-max.crl.pem (RSASSA-PSS, SHA-384, the longest salt:
 #                   206 bytes, which OpenSSL accepts and BoringSSL, Bun's, does not)
 #   key-usage/      a CA whose keyUsage lacks cRLSign: OpenSSL accepts none of its lists (crl.pem)
+#   critical/       a CA whose list (crl.pem) has a critical extension nobody processes (1.2.3.4): OpenSSL
+#                   refuses it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=testing/fixtures/pki/crl-cases
@@ -97,4 +99,15 @@ why=$(openssl verify -crl_check -CAfile "$out/key-usage/ca.pem" -CRLfile "$out/k
 grep -q "key usage does not include CRL signing" <<<"$why" ||
   { echo "crl-cases: key-usage/crl.pem is refused for another reason: $why" >&2; exit 1; }
 rm "$out/key-usage/revoked-server.pem" # no list of this CA counts, so no certificate of it is revoked
+
+# critical
+ca_certificate critical "${EC[*]}" utf8only "/O=mongo-auth tests/CN=mongo-auth CRL critical CA" keyCertSign,cRLSign
+servers critical
+printf 'crl_extensions = critical_extension\n[critical_extension]\n1.2.3.4 = critical,DER:05:00\n' >>"$tmp/critical/ca.cnf"
+ca critical "$out/critical/ca.pem" -gencrl -out "$out/critical/crl.pem"
+why=$(openssl verify -crl_check -CAfile "$out/critical/ca.pem" -CRLfile "$out/critical/crl.pem" \
+  "$tmp/critical/server.crt" 2>&1 || true)
+grep -q "unhandled critical CRL extension" <<<"$why" ||
+  { echo "crl-cases: critical/crl.pem is not refused for its extension: $why" >&2; exit 1; }
+rm "$out/critical/revoked-server.pem"
 echo "CRL cases written to $out"

@@ -220,14 +220,23 @@ const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
   ],
 ]);
 
-// Node.js and Bun name some of OpenSSL's verification errors UNSPECIFIED: OpenSSL's words say which.
-const UNNAMED_VERIFICATION_ERRORS: ReadonlyMap<string, string> = new Map([
-  ["key usage does not include CRL signing", "KEYUSAGE_NO_CRL_SIGN"],
+// OpenSSL's words for each of those codes: Node.js and Bun name some of them UNSPECIFIED (an unhandled critical
+// extension, a CA without cRLSign, Bun's "Different CRL scope"), so the words say which.
+const OPENSSL_WORDS: ReadonlyMap<string, string> = new Map([
+  ["certificate revoked", "CERT_REVOKED"],
+  ["unable to get certificate CRL", "UNABLE_TO_GET_CRL"],
+  ["CRL has expired", "CRL_HAS_EXPIRED"],
+  ["CRL is not yet valid", "CRL_NOT_YET_VALID"],
+  ["CRL signature failure", "CRL_SIGNATURE_FAILURE"],
+  ["unable to decrypt CRL's signature", "UNABLE_TO_DECRYPT_CRL_SIGNATURE"],
+  ["unable to get CRL issuer certificate", "UNABLE_TO_GET_CRL_ISSUER"],
+  ["unhandled critical CRL extension", "UNHANDLED_CRITICAL_CRL_EXTENSION"],
   ["Different CRL scope", "DIFFERENT_CRL_SCOPE"],
+  ["key usage does not include CRL signing", "KEYUSAGE_NO_CRL_SIGN"],
 ]);
 
 function verificationCode(code: string, message: string): string {
-  return code === "UNSPECIFIED" ? UNNAMED_VERIFICATION_ERRORS.get(message) ?? code : code;
+  return code === "UNSPECIFIED" ? OPENSSL_WORDS.get(message) ?? code : code;
 }
 
 // Why a UNIX domain socket did not open, for the three reasons a user can act on.

@@ -171,19 +171,34 @@ describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
     }
   });
 
-  it("reads OpenSSL's words where Node.js and Bun name the error UNSPECIFIED (a CA without cRLSign; a partial list on Bun)", () => {
-    for (
-      const [message, advice] of [
-        ["key usage does not include CRL signing", /its keyUsage lacks cRLSign/],
-        ["Different CRL scope", /covers only part of its CA's certificates/],
-      ] as const
-    ) {
+  it("reads OpenSSL's words where Node.js and Bun name the error UNSPECIFIED, for every refusal above", () => {
+    // Observed: Node.js 20 and Bun name these three UNSPECIFIED (an unknown critical extension, a CA without
+    // cRLSign, and Bun's refusal of a list with an issuing distribution point).
+    const cases: [message: string, advice: RegExp][] = [
+      ["certificate revoked", /not revoked/],
+      ["unable to get certificate CRL", /add that CA's list to the file/],
+      ["CRL has expired", /fetch the CA's current list/],
+      ["CRL is not yet valid", /check this machine's clock/],
+      ["CRL signature failure", /carry its CA's signature/],
+      ["unable to decrypt CRL's signature", /carry its CA's signature/],
+      ["unable to get CRL issuer certificate", /put the server's CA in tlsCAFile/],
+      ["unhandled critical CRL extension", /give the CA's complete list/],
+      ["Different CRL scope", /covers only part of its CA's certificates/],
+      ["key usage does not include CRL signing", /its keyUsage lacks cRLSign/],
+    ];
+    for (const [message, advice] of cases) {
       const trace = new TraceRecorder();
       const error = socketError(node("UNSPECIFIED", message), "db.internal", 27017, true, trace);
       assert.equal(error.code, "TLS_ERROR", message);
-      assert.match(error.message, new RegExp(`^TLS handshake with db.internal:27017 failed: ${message} \\(`));
+      assert.ok(
+        error.message.startsWith(`TLS handshake with db.internal:27017 failed: ${message} (`),
+        error.message,
+      );
       assert.match(error.message, advice);
-      assert.equal((trace.events[0].attributes as { reason?: string }).reason, "revocation-list");
+      assert.ok(
+        ["revoked", "revocation-list"].includes((trace.events[0].attributes as { reason?: string }).reason!),
+        message,
+      );
     }
     // Another verification error without a name is still the handshake's, as OpenSSL worded it.
     const other = socketError(
