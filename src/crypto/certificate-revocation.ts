@@ -27,9 +27,10 @@ import { canonicalName } from "./x509-name.ts";
 /** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
 export interface RevocationFailure {
   /** `CERT_REVOKED`, `UNABLE_TO_GET_CRL`, `CRL_SIGNATURE_FAILURE`, `CRL_NOT_YET_VALID`, `CRL_HAS_EXPIRED`,
-   * `UNHANDLED_CRITICAL_CRL_EXTENSION`, `KEYUSAGE_NO_CRL_SIGN` or `UNABLE_TO_GET_CRL_ISSUER`. */
+   * `UNHANDLED_CRITICAL_CRL_EXTENSION`, `KEYUSAGE_NO_CRL_SIGN` or `UNABLE_TO_GET_CRL_ISSUER`; or mongo-auth's
+   * `CERT_UNREADABLE`, a certificate of the chain it cannot read (nor would OpenSSL). */
   readonly code: string;
-  /** OpenSSL's words for it (`certificate revoked`, …). */
+  /** OpenSSL's words for it (`certificate revoked`, …), or what could not be read. */
   readonly message: string;
 }
 
@@ -63,7 +64,8 @@ const BOOLEAN = 0x01;
  * @param lists the revocation lists in DER
  * @param now the time to check the lists' validity at, in milliseconds since the epoch
  * @returns undefined when no certificate is revoked and each has a usable list, else why not
- * @throws {RangeError} when a certificate or a list is not DER of its kind
+ * @throws {RangeError} when a list is not DER of a revocation list (a certificate that cannot be read is a
+ *   failure, `CERT_UNREADABLE`, so that the list is not blamed for it)
  * @example
  * ```ts ignore
  * import { checkRevocation } from "./certificate-revocation.ts";
@@ -77,7 +79,12 @@ export async function checkRevocation(
   lists: readonly Uint8Array[],
   now: number,
 ): Promise<RevocationFailure | undefined> {
-  const certificates = chain.map(certificateFields);
+  const certificates: CertificateFields[] = [];
+  for (const [index, der] of chain.entries()) {
+    const certificate = readableCertificate(der, index);
+    if ("code" in certificate) return certificate;
+    certificates.push(certificate);
+  }
   const revocationLists = lists.map(revocationList);
   // Without the anchor at the end, the last certificate's issuer (whose key checks its list) is unknown:
   // refused, never passed unchecked.
@@ -138,6 +145,21 @@ interface CertificateFields {
   readonly publicKey: Uint8Array;
   /** False when the certificate has a keyUsage without cRLSign. */
   readonly maySignLists: boolean;
+}
+
+// The chain passed the handshake, but a certificate may still hold what OpenSSL would not read (a name's value
+// of another type, a malformed key usage): a failure of its own, naming the certificate.
+function readableCertificate(der: Uint8Array, index: number): CertificateFields | RevocationFailure {
+  try {
+    return certificateFields(der);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const which = index === 0 ? "the server's certificate" : `certificate ${index + 1} of the server's chain`;
+    return {
+      code: "CERT_UNREADABLE",
+      message: `${which} cannot be read to check it against revocation lists (${err.message})`,
+    };
+  }
 }
 
 function certificateFields(der: Uint8Array): CertificateFields {

@@ -294,20 +294,39 @@ describe("checkRevocation", () => {
     assert.equal(await checkRevocation(chain, [without, intermediateList], NOW), undefined);
   });
 
-  it("a certificate or list that is not DER of its kind is a RangeError (the transport names the file)", async () => {
+  it("a list that is not DER of its kind is a RangeError (the transport names the file)", async () => {
     const { root, intermediate, chain } = await pki;
     const intermediateList = await revocationList(intermediate);
     const twoAlgorithms = await revocationList(root, { innerAlgorithm: seq(oid("1.2.840.10045.4.3.3")) });
     await assert.rejects(checkRevocation(chain, [twoAlgorithms, intermediateList], NOW), RangeError);
     await assert.rejects(checkRevocation(chain, [new Uint8Array([0x30, 0x00])], NOW), RangeError);
-    await assert.rejects(
-      checkRevocation([new Uint8Array([1]), ...chain], [intermediateList], NOW),
-      RangeError,
-    );
     // An entry without its revocation date, or with something else where its extensions go.
     for (const entry of [seq(int(0x21)), seq(int(0x21), utcTime(new Date(NOW)), int(1))]) {
       const list = await revocationList(root, { rawEntries: [entry] });
       await assert.rejects(checkRevocation(chain, [list, intermediateList], NOW), RangeError);
     }
+  });
+
+  it("a certificate of the chain that cannot be read is a failure naming it, not the list's fault", async () => {
+    const { root, intermediate, chain } = await pki;
+    const lists = [await revocationList(root), await revocationList(intermediate)];
+    const unreadable = await checkRevocation([new Uint8Array([1]), ...chain.slice(1)], lists, NOW);
+    assert.equal(unreadable?.code, "CERT_UNREADABLE");
+    assert.match(
+      unreadable!.message,
+      /^the server's certificate cannot be read to check it against revocation lists \(/,
+    );
+    // A subject OpenSSL cannot read: its common name a VisibleString.
+    const visible = {
+      ...intermediate,
+      name: seq(tlv(0x31, seq(oid("2.5.4.3"), tlv(0x1a, new Uint8Array([0x41]))))),
+    };
+    const failure = await checkRevocation(
+      [chain[0], certificate([0x20], root, visible), chain[2]],
+      lists,
+      NOW,
+    );
+    assert.equal(failure?.code, "CERT_UNREADABLE");
+    assert.match(failure!.message, /^certificate 2 of the server's chain cannot be read .*tag 0x1a/);
   });
 });

@@ -2,7 +2,8 @@
 // the Deno transports run on the chain their node:tls verified) — the test PKI's lists mutated byte by byte
 // (lengths, times, serial numbers, extensions, signatures). A malformed list may only be a RangeError, which
 // the transport reports as TLS_ERROR naming the file; and no mutation may let the revoked certificate pass,
-// since every byte of a list but its signature is signed. See fuzz.ts for the rules and the long-mode command.
+// since every byte of a list but its signature is signed; and the chain's certificates mutated, which may only
+// be a verdict or TLS_ERROR naming the certificate. See fuzz.ts for the rules and the long-mode command.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -41,6 +42,20 @@ describe("fuzz: revocation lists", () => {
         if (err instanceof RangeError) throw new MongoAuthError("TLS_ERROR", err.message);
         throw err;
       }
+    });
+    assert.equal(report.failures.length, 0, failureMessage(report));
+  });
+
+  // The chain comes from a handshake that verified it, but its names and extensions are read here too
+  // (canonical names, keyUsage): a mutated certificate may only be a verdict or TLS_ERROR naming it. (It may
+  // pass: a changed serial number is another certificate, which no list names.)
+  it("the chain's certificates mutated byte by byte: a verdict, or TLS_ERROR naming the certificate", async () => {
+    const report = await runFuzz("revocation chains", fuzzCases(1000), async (rng) => {
+      const base = rng.chance(0.5) ? REVOKED : CHAIN;
+      const which = rng.int(base.length);
+      const chain = base.map((certificate, i) => i === which ? mutateBytes(rng, certificate) : certificate);
+      const failure = await checkRevocation(chain, LISTS, NOW);
+      if (failure) throw new MongoAuthError("TLS_ERROR", failure.message);
     });
     assert.equal(report.failures.length, 0, failureMessage(report));
   });
