@@ -465,6 +465,12 @@ const CERTIFICATE_HINTS: ReadonlyMap<string, { id: string; message: string }> = 
       "The server's certificate, or a CA's of its chain, is revoked by a list in tlsCRLFile: the server " +
       "needs a new certificate (if the list is wrong, fetch the CA's current one).",
   }],
+  ["weak-certificate", {
+    id: "tls-weak-certificate",
+    message:
+      "The server's certificate, or a CA's of its chain, is signed with SHA-1 or MD5, or has a key too " +
+      "small, which this runtime's TLS refuses: the server needs a certificate signed with SHA-256 or better.",
+  }],
   ["revocation-list", {
     id: "tls-revocation-list",
     message: "The revocation lists of tlsCRLFile could not be used for the server's chain: OpenSSL needs a " +

@@ -32,6 +32,8 @@ export type TlsFailureReason =
   | "revoked"
   /** A revocation list of `tlsCRLFile` is missing for a CA of the chain, expired, or not the CA's. */
   | "revocation-list"
+  /** The chain is signed with an algorithm (SHA-1, MD5) or has a key the runtime's TLS refuses as too weak. */
+  | "weak-certificate"
   /** The peer hung up or sent something that is not TLS during the handshake (a server without TLS). */
   | "not-tls"
   /** Our own certificate or key could not be used (bad PEM, wrong passphrase). */

@@ -8,6 +8,7 @@
  */
 import { raceAbort } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
+import { derElements, derObjectIdentifier } from "../crypto/der.ts";
 import type { TransportCapabilities } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
@@ -146,7 +147,7 @@ export function socketError(
 function classifiedSocketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
   if (err instanceof MongoAuthError) return err;
   const name = String((err as { name?: unknown })?.name ?? "");
-  const message = String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " ");
+  const message = readableTlsMessage(String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " "));
   const code = verificationCode(String((err as { code?: unknown })?.code ?? ""), message);
   const peer = hostPort({ host, port });
   const atPath = isSocketPath(host) ? socketPathFailure(host, code || name, err) : undefined;
@@ -165,9 +166,11 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   // UNSPECIFIED: a verification error of OpenSSL's that Node.js and Bun have no name for.
   const isTls =
     /^(ERR_TLS|ERR_SSL|CERT_|CRL_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|UNHANDLED_CRITICAL|ERR_OSSL)/.test(code) ||
-    REVOCATION_ADVICE.has(code) || (tls && code === "UNSPECIFIED") || name === "InvalidData" ||
+    REVOCATION_ADVICE.has(code) || WEAK_CERTIFICATE_CODES.has(code) || (tls && code === "UNSPECIFIED") ||
+    name === "InvalidData" ||
     /certificate|private key|tls|ssl|handshake/i.test(message);
-  const advice = REVOCATION_ADVICE.get(code);
+  const advice = REVOCATION_ADVICE.get(code) ??
+    (isWeakCertificate(code, message) ? WEAK_CERTIFICATE_ADVICE : undefined);
   return isTls
     ? new MongoAuthError(
       "TLS_ERROR",
@@ -220,8 +223,22 @@ const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
   ],
 ]);
 
-// OpenSSL's words for each of those codes: Node.js and Bun name some of them UNSPECIFIED (an unhandled critical
-// extension, a CA without cRLSign, Bun's "Different CRL scope"), so the words say which.
+// A chain signed with SHA-1 or MD5, or with a key too small: OpenSSL 3 (Node.js) refuses it at its default
+// security level, rustls (Deno) takes no SHA-1 or MD5 signature at all.
+const WEAK_CERTIFICATE_CODES = new Set(["CA_MD_TOO_WEAK", "EE_KEY_TOO_SMALL", "CA_KEY_TOO_SMALL"]);
+const WEAK_CERTIFICATE_ADVICE =
+  "the server's certificate, or a CA's of its chain, is signed with an algorithm " +
+  "or has a key this runtime's TLS refuses as too weak (SHA-1, MD5, RSA under 2048 bits): the server needs a " +
+  "certificate signed with SHA-256 or better";
+
+function isWeakCertificate(code: string, message: string): boolean {
+  return WEAK_CERTIFICATE_CODES.has(code) ||
+    /UnsupportedSignatureAlgorithm|signed with .*, which this runtime/
+      .test(message);
+}
+
+// OpenSSL's words for the codes above: Node.js and Bun name some of them UNSPECIFIED (an unhandled critical
+// extension, a CA without cRLSign, Bun's "Different CRL scope", a digest too weak), so the words say which.
 const OPENSSL_WORDS: ReadonlyMap<string, string> = new Map([
   ["certificate revoked", "CERT_REVOKED"],
   ["unable to get certificate CRL", "UNABLE_TO_GET_CRL"],
@@ -233,7 +250,36 @@ const OPENSSL_WORDS: ReadonlyMap<string, string> = new Map([
   ["unhandled critical CRL extension", "UNHANDLED_CRITICAL_CRL_EXTENSION"],
   ["Different CRL scope", "DIFFERENT_CRL_SCOPE"],
   ["key usage does not include CRL signing", "KEYUSAGE_NO_CRL_SIGN"],
+  ["CA signature digest algorithm too weak", "CA_MD_TOO_WEAK"],
+  ["EE certificate key too weak", "EE_KEY_TOO_SMALL"],
+  ["CA certificate key too weak", "CA_KEY_TOO_SMALL"],
 ]);
+
+// rustls refuses a chain signed with an algorithm it does not take (SHA-1, MD5) in a message that lists the
+// algorithm and every one it supports as DER bytes, a thousand characters: name the algorithm instead.
+const SIGNATURE_ALGORITHM_NAMES: ReadonlyMap<string, string> = new Map([
+  ["1.2.840.113549.1.1.4", "md5WithRSAEncryption"],
+  ["1.2.840.113549.1.1.5", "sha1WithRSAEncryption"],
+  ["1.2.840.113549.1.1.14", "sha224WithRSAEncryption"],
+  ["1.2.840.10045.4.1", "ecdsa-with-SHA1"],
+  ["1.2.840.10040.4.3", "dsa-with-SHA1"],
+]);
+
+function readableTlsMessage(message: string): string {
+  const refused =
+    /UnsupportedSignatureAlgorithm(?:Context)?(?:\s*\{\s*signature_algorithm_id:\s*\[([\d,\s]*)\])?/
+      .exec(message);
+  if (!refused) return message;
+  let algorithm = "an algorithm";
+  try {
+    const bytes = Uint8Array.from(refused[1]?.split(",").map(Number) ?? []);
+    const oid = derObjectIdentifier(derElements(bytes)[0]);
+    algorithm = SIGNATURE_ALGORITHM_NAMES.get(oid) ?? oid;
+  } catch {
+    // The algorithm's bytes were not there, or not an object identifier: say no more than rustls.
+  }
+  return `invalid peer certificate: signed with ${algorithm}, which this runtime's TLS does not accept`;
+}
 
 function verificationCode(code: string, message: string): string {
   return code === "UNSPECIFIED" ? OPENSSL_WORDS.get(message) ?? code : code;
@@ -290,7 +336,8 @@ export function tlsFailure(err: unknown): {
 } {
   const inner = err instanceof MongoAuthError && err.cause !== undefined ? err.cause : err;
   const name = String((inner as { name?: unknown })?.name ?? "");
-  const detail = String((inner as Error)?.message ?? inner).replace(/[\r\n]+/g, " ").slice(0, 300);
+  const detail = readableTlsMessage(String((inner as Error)?.message ?? inner).replace(/[\r\n]+/g, " "))
+    .slice(0, 300);
   const code = verificationCode(String((inner as { code?: unknown })?.code ?? ""), detail);
   const cert = (inner as { cert?: { subject?: unknown; subjectaltname?: unknown } })?.cert;
   return {
@@ -306,6 +353,7 @@ export function tlsFailure(err: unknown): {
 function tlsFailureReason(code: string, name: string, message: string): TlsFailureReason {
   if (code === "CERT_REVOKED") return "revoked";
   if (REVOCATION_ADVICE.has(code)) return "revocation-list";
+  if (isWeakCertificate(code, message)) return "weak-certificate";
   if (
     code === "ERR_TLS_CERT_ALTNAME_INVALID" ||
     /NotValidForName|not valid for name|altname|hostname mismatch/i.test(message)

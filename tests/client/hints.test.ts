@@ -363,13 +363,14 @@ describe("TLS hints", () => {
     assert.match(certificateHint(trace)!.message, /tlsCAFile/);
   });
 
-  it("a revoked certificate and an unusable revocation list each have their hint; a reason it does not know has none", () => {
+  it("a revoked certificate, an unusable revocation list and a weak certificate each have their hint; a reason it does not know has none", () => {
     const failed = (reason: string) => [
       host,
       ev("tls.failed", { host: "10.0.0.5", port: 27017, reason, detail: "x" } as never),
     ];
     assert.equal(certificateHint(failed("revoked"))!.id, "tls-revoked");
     assert.equal(certificateHint(failed("revocation-list"))!.id, "tls-revocation-list");
+    assert.equal(certificateHint(failed("weak-certificate"))!.id, "tls-weak-certificate");
     // A trace handed to hintsFor may come from anywhere (JSON, another version): a reason named like an
     // Object method is no reason.
     for (const reason of ["constructor", "toString", "__proto__", "other"]) {

@@ -222,6 +222,66 @@ describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
   });
 });
 
+describe("a chain signed with SHA-1 or MD5, or with a key too small", () => {
+  // What Deno.connectTls (rustls) threw for a server whose certificate its CA signed with SHA-1 (Deno 2.9.6).
+  const rustls = Object.assign(
+    new Error(
+      "invalid peer certificate: UnsupportedSignatureAlgorithmContext { signature_algorithm_id: [6, 9, 42, " +
+        "134, 72, 134, 247, 13, 1, 1, 5, 5, 0], supported_algorithms: [0x06082a8648ce3d040302, " +
+        "0x06082a8648ce3d040303, 0x06032b6570, 0x06092a864886f70d01010b0500, 0x06092a864886f70d01010c0500] }",
+    ),
+    { name: "InvalidData" },
+  );
+
+  it("on Deno names the algorithm rustls refused instead of its list of bytes, and says what to do", () => {
+    const trace = new TraceRecorder();
+    const error = socketError(rustls, "db.internal", 27017, true, trace);
+    assert.equal(error.code, "TLS_ERROR");
+    assert.ok(
+      error.message.startsWith(
+        "TLS handshake with db.internal:27017 failed: invalid peer certificate: signed with " +
+          "sha1WithRSAEncryption, which this runtime's TLS does not accept (",
+      ),
+      error.message,
+    );
+    assert.match(error.message, /needs a certificate signed with SHA-256 or better\)$/);
+    assert.doesNotMatch(error.message, /supported_algorithms|0x06/);
+    const attributes = trace.events[0].attributes as { reason?: string; detail?: string };
+    assert.equal(attributes.reason, "weak-certificate");
+    assert.match(attributes.detail!, /signed with sha1WithRSAEncryption/);
+    // Without the algorithm's bytes (another rustls version), no name.
+    const bare = Object.assign(new Error("invalid peer certificate: UnsupportedSignatureAlgorithm"), {
+      name: "InvalidData",
+    });
+    assert.match(
+      socketError(bare, "h", 1, true).message,
+      /signed with an algorithm, which this runtime's TLS/,
+    );
+  });
+
+  it("on Node.js reads OpenSSL's words under UNSPECIFIED (CA_MD_TOO_WEAK, EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL)", () => {
+    for (
+      const message of [
+        "CA signature digest algorithm too weak",
+        "EE certificate key too weak",
+        "CA certificate key too weak",
+      ]
+    ) {
+      const trace = new TraceRecorder();
+      const error = socketError(
+        Object.assign(new Error(message), { code: "UNSPECIFIED" }),
+        "db.internal",
+        27017,
+        true,
+        trace,
+      );
+      assert.equal(error.code, "TLS_ERROR");
+      assert.match(error.message, new RegExp(`failed: ${message} \\(.*SHA-256 or better\\)$`));
+      assert.equal((trace.events[0].attributes as { reason?: string }).reason, "weak-certificate");
+    }
+  });
+});
+
 describe("a failed TLS handshake, for the trace", () => {
   const node = (code: string, message: string, extra: object = {}) =>
     Object.assign(new Error(message), { code, ...extra });
