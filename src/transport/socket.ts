@@ -233,8 +233,7 @@ const WEAK_CERTIFICATE_ADVICE =
 
 function isWeakCertificate(code: string, message: string): boolean {
   return WEAK_CERTIFICATE_CODES.has(code) ||
-    /UnsupportedSignatureAlgorithm|signed with .*, which this runtime/
-      .test(message);
+    /^invalid peer certificate: signed with .*, which this runtime/.test(message);
 }
 
 // OpenSSL's words for the codes above: Node.js and Bun name some of them UNSPECIFIED (an unhandled critical
@@ -267,7 +266,7 @@ const SIGNATURE_ALGORITHM_NAMES: ReadonlyMap<string, string> = new Map([
 
 function readableTlsMessage(message: string): string {
   const refused =
-    /UnsupportedSignatureAlgorithm(?:Context)?(?:\s*\{\s*signature_algorithm_id:\s*\[([\d,\s]*)\])?/
+    /invalid peer certificate: UnsupportedSignatureAlgorithm(?:Context)?(?:\s*\{\s*signature_algorithm_id:\s*\[([\d,\s]*)\])?/
       .exec(message);
   if (!refused) return message;
   let algorithm = "an algorithm";

@@ -257,6 +257,14 @@ describe("a chain signed with SHA-1 or MD5, or with a key too small", () => {
       socketError(bare, "h", 1, true).message,
       /signed with an algorithm, which this runtime's TLS/,
     );
+    // The handshake's own signature, not a certificate's: left as rustls said it.
+    const handshake = Object.assign(new Error("peer misbehaved: UnsupportedSignatureAlgorithm"), {
+      name: "InvalidData",
+    });
+    assert.equal(
+      socketError(handshake, "h", 1, true).message,
+      "TLS handshake with h:1 failed: peer misbehaved: UnsupportedSignatureAlgorithm",
+    );
   });
 
   it("on Node.js reads OpenSSL's words under UNSPECIFIED (CA_MD_TOO_WEAK, EE_KEY_TOO_SMALL, CA_KEY_TOO_SMALL)", () => {
