@@ -144,11 +144,14 @@ describe("bundle size and bleed", () => {
   // the cache of decrypted keys): about 9 KB.
   // 302 KB before Deno's revocation check compared names in OpenSSL's canonical form and read RSA-PSS and SHA-1
   // signatures: about 3.3 KB (measured: Workers 266 KB, Node.js 299 KB, Deno 303 KB).
+  // 306 KB before the TLS refusals Node.js and Bun name UNSPECIFIED were read by OpenSSL's words, each with what
+  // to do, and rustls's refused signature algorithm was named: about 3.1 KB (measured: Workers 270 KB, Node.js
+  // 302 KB, Deno 306 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 306_000],
-      ["src/transport/deno.ts", "browser", 306_000],
-      ["src/transport/workers.ts", "browser", 306_000],
+      ["src/transport/node.ts", "node", 310_000],
+      ["src/transport/deno.ts", "browser", 310_000],
+      ["src/transport/workers.ts", "browser", 310_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
