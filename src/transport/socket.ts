@@ -8,7 +8,6 @@
  */
 import { raceAbort } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
-import { derElements, derObjectIdentifier } from "../crypto/der.ts";
 import type { TransportCapabilities } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
@@ -255,13 +254,14 @@ const OPENSSL_WORDS: ReadonlyMap<string, string> = new Map([
 ]);
 
 // rustls refuses a chain signed with an algorithm it does not take (SHA-1, MD5) in a message that lists the
-// algorithm and every one it supports as DER bytes, a thousand characters: name the algorithm instead.
-const SIGNATURE_ALGORITHM_NAMES: ReadonlyMap<string, string> = new Map([
-  ["1.2.840.113549.1.1.4", "md5WithRSAEncryption"],
-  ["1.2.840.113549.1.1.5", "sha1WithRSAEncryption"],
-  ["1.2.840.113549.1.1.14", "sha224WithRSAEncryption"],
-  ["1.2.840.10045.4.1", "ecdsa-with-SHA1"],
-  ["1.2.840.10040.4.3", "dsa-with-SHA1"],
+// algorithm and every one it supports as DER bytes, a thousand characters: name the algorithm instead. It writes
+// the refused AlgorithmIdentifier's contents in decimal, the object identifier first (here by its bytes).
+const REFUSED_ALGORITHMS: ReadonlyMap<string, string> = new Map([
+  ["6,9,42,134,72,134,247,13,1,1,4", "md5WithRSAEncryption"],
+  ["6,9,42,134,72,134,247,13,1,1,5", "sha1WithRSAEncryption"],
+  ["6,9,42,134,72,134,247,13,1,1,14", "sha224WithRSAEncryption"],
+  ["6,7,42,134,72,206,61,4,1", "ecdsa-with-SHA1"],
+  ["6,7,42,134,72,206,56,4,3", "dsa-with-SHA1"],
 ]);
 
 function readableTlsMessage(message: string): string {
@@ -269,14 +269,9 @@ function readableTlsMessage(message: string): string {
     /invalid peer certificate: UnsupportedSignatureAlgorithm(?:Context)?(?:\s*\{\s*signature_algorithm_id:\s*\[([\d,\s]*)\])?/
       .exec(message);
   if (!refused) return message;
-  let algorithm = "an algorithm";
-  try {
-    const bytes = Uint8Array.from(refused[1]?.split(",").map(Number) ?? []);
-    const oid = derObjectIdentifier(derElements(bytes)[0]);
-    algorithm = SIGNATURE_ALGORITHM_NAMES.get(oid) ?? oid;
-  } catch {
-    // The algorithm's bytes were not there, or not an object identifier: say no more than rustls.
-  }
+  const bytes = (refused[1] ?? "").split(",").map((byte) => byte.trim());
+  const oid = bytes.slice(0, 2 + Number(bytes[1])).join(",");
+  const algorithm = REFUSED_ALGORITHMS.get(oid) ?? "an algorithm";
   return `invalid peer certificate: signed with ${algorithm}, which this runtime's TLS does not accept`;
 }
 
