@@ -86,14 +86,14 @@ export async function verifyX509Signature(
   signature: Uint8Array,
 ): Promise<SignatureCheck> {
   const scheme = signatureScheme(algorithm);
-  const key = scheme && keyAlgorithm(publicKey, scheme.hash);
+  const key = scheme && keyAlgorithm(publicKey, scheme);
   if (!scheme || !key || key.family !== scheme.family) return "unsupported";
   const raw = key.family === "ECDSA" ? ecdsaRaw(signature, key.size!) : signature;
   if (!raw) return "invalid";
   const imported = await crypto.subtle.importKey(
     "spki",
     publicKey as Uint8Array<ArrayBuffer>,
-    scheme.saltLength === undefined ? key.import : { name: "RSA-PSS", hash: scheme.hash! },
+    key.import,
     false,
     ["verify"],
   ).catch(() => undefined);
@@ -101,9 +101,7 @@ export async function verifyX509Signature(
   const params = key.family === "ECDSA"
     ? { name: "ECDSA", hash: scheme.hash! }
     : key.family === "RSA"
-    ? (scheme.saltLength === undefined
-      ? { name: "RSASSA-PKCS1-v1_5" }
-      : { name: "RSA-PSS", saltLength: scheme.saltLength })
+    ? { name: rsaName(scheme), saltLength: scheme.saltLength }
     : { name: "Ed25519" };
   const ok = await crypto.subtle.verify(
     params,
@@ -119,6 +117,11 @@ interface SignatureScheme {
   readonly hash?: string;
   /** RSA-PSS's salt length; undefined for the other schemes. */
   readonly saltLength?: number;
+}
+
+// WebCrypto's name for an RSA scheme, the key's import and the check alike: PSS has a salt length.
+function rsaName(scheme: SignatureScheme): "RSASSA-PKCS1-v1_5" | "RSA-PSS" {
+  return scheme.saltLength === undefined ? "RSASSA-PKCS1-v1_5" : "RSA-PSS";
 }
 
 function signatureScheme(algorithm: Uint8Array): SignatureScheme | undefined {
@@ -171,16 +174,18 @@ interface KeyAlgorithm {
   readonly size?: number;
 }
 
-// What the SubjectPublicKeyInfo holds, as WebCrypto imports it. RSA's hash is the signature's, so the key is
-// imported for the hash at hand (WebCrypto binds an RSA key to one hash).
-function keyAlgorithm(spki: Uint8Array, hash = "SHA-256"): KeyAlgorithm | undefined {
+// What the SubjectPublicKeyInfo holds, as WebCrypto imports it. An RSA key is imported for the signature's
+// scheme and hash (WebCrypto binds an RSA key to one of each).
+function keyAlgorithm(spki: Uint8Array, scheme: SignatureScheme): KeyAlgorithm | undefined {
   try {
     const [algorithm] = derChildrenOf(spki, DER.SEQUENCE);
     if (algorithm?.tag !== DER.SEQUENCE) return undefined;
     const [id, parameters] = derElements(algorithm.value);
     const oid = derObjectIdentifier(id);
     if (oid === ED25519) return { family: "Ed25519", import: { name: "Ed25519" } };
-    if (oid === RSA_ENCRYPTION) return { family: "RSA", import: { name: "RSASSA-PKCS1-v1_5", hash } };
+    if (oid === RSA_ENCRYPTION) {
+      return { family: "RSA", import: { name: rsaName(scheme), hash: scheme.hash ?? "SHA-256" } };
+    }
     const curve = oid === EC_PUBLIC_KEY ? CURVES.get(derObjectIdentifier(parameters)) : undefined;
     return curve && { family: "ECDSA", import: { name: "ECDSA", namedCurve: curve.name }, size: curve.size };
   } catch {
