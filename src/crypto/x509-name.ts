@@ -31,6 +31,7 @@ const CANONICAL_TYPES = new Map<number, 0 | 1 | 2 | 4>([
 const READABLE_TAG_NUMBERS = new Set([3, 7, 8, 9, 11, 12, 13, 14, 15, 16, 18, 19, 20, 22, 28, 29, 30]);
 
 const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const ENCODER = new TextEncoder();
 
 /**
  * A Name's canonical form, as OpenSSL builds it to compare names: each directory string as a UTF8String, with
@@ -121,31 +122,17 @@ function toUtf8(bytes: Uint8Array, width: 0 | 1 | 2 | 4): Uint8Array {
   if (bytes.length % width !== 0) {
     throw new RangeError("a BMPString or UniversalString of a name is cut short");
   }
-  const out: number[] = [];
+  let text = "";
   for (let i = 0; i < bytes.length; i += width) {
     let codePoint = 0;
     for (let j = 0; j < width; j++) codePoint = codePoint * 256 + bytes[i + j];
+    // Surrogates are refused: TextEncoder would write U+FFFD for one, where OpenSSL refuses the name.
     if (codePoint > 0x10ffff || (codePoint >= 0xd800 && codePoint <= 0xdfff)) {
       throw new RangeError("a BMPString or UniversalString of a name holds a value that is no character");
     }
-    pushUtf8(out, codePoint);
+    text += String.fromCodePoint(codePoint);
   }
-  return Uint8Array.from(out);
-}
-
-function pushUtf8(out: number[], codePoint: number): void {
-  if (codePoint < 0x80) out.push(codePoint);
-  else if (codePoint < 0x800) out.push(0xc0 | (codePoint >> 6), 0x80 | (codePoint & 0x3f));
-  else if (codePoint < 0x10000) {
-    out.push(0xe0 | (codePoint >> 12), 0x80 | ((codePoint >> 6) & 0x3f), 0x80 | (codePoint & 0x3f));
-  } else {
-    out.push(
-      0xf0 | (codePoint >> 18),
-      0x80 | ((codePoint >> 12) & 0x3f),
-      0x80 | ((codePoint >> 6) & 0x3f),
-      0x80 | (codePoint & 0x3f),
-    );
-  }
+  return ENCODER.encode(text);
 }
 
 // DER's order for a SET OF: the encodings compared as octet strings.
