@@ -162,14 +162,14 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     /before secure TLS connection|eof|close_notify|reset/i.test(message);
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
-  // UNSPECIFIED: a verification error of OpenSSL's that Node.js and Bun have no name for.
-  const isTls =
-    /^(ERR_TLS|ERR_SSL|CERT_|CRL_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|UNHANDLED_CRITICAL|ERR_OSSL)/.test(code) ||
-    REVOCATION_ADVICE.has(code) || WEAK_CERTIFICATE_CODES.has(code) || (tls && code === "UNSPECIFIED") ||
-    name === "InvalidData" ||
-    /certificate|private key|tls|ssl|handshake/i.test(message);
   const advice = REVOCATION_ADVICE.get(code) ??
     (isWeakCertificate(code, message) ? WEAK_CERTIFICATE_ADVICE : undefined);
+  // A refusal with advice is the handshake's; UNSPECIFIED is a verification error of OpenSSL's that Node.js and
+  // Bun have no name for.
+  const isTls = advice !== undefined ||
+    /^(ERR_TLS|ERR_SSL|CERT_|CRL_|UNABLE_TO|DEPTH_ZERO|SELF_SIGNED|UNHANDLED_CRITICAL|ERR_OSSL)/.test(code) ||
+    (tls && code === "UNSPECIFIED") || name === "InvalidData" ||
+    /certificate|private key|tls|ssl|handshake/i.test(message);
   return isTls
     ? new MongoAuthError(
       "TLS_ERROR",
