@@ -5,6 +5,7 @@
 // Run: deno run -A scripts/make-x509-name-vectors.ts (needs the openssl command).
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
+import { tlv as derElement } from "../tests/support/der-builder.ts";
 
 type Value = [tag: number, bytes: number[]];
 type Attribute = [oid: number[], value: Value];
@@ -24,11 +25,8 @@ const ucs = (text: string, width: 2 | 4): number[] =>
       : [code >>> 24, (code >> 16) & 0xff, (code >> 8) & 0xff, code & 0xff];
   });
 
-function tlv(tag: number, contents: number[]): number[] {
-  const n = contents.length;
-  const length = n < 0x80 ? [n] : n < 0x100 ? [0x81, n] : [0x82, n >> 8, n & 0xff];
-  return [tag, ...length, ...contents];
-}
+// tests/support/der-builder.ts's element, on the plain byte lists this script builds with.
+const tlv = (tag: number, contents: number[]): number[] => [...derElement(tag, Uint8Array.from(contents))];
 const name = (rdns: Attribute[][]): number[] =>
   tlv(
     0x30,
