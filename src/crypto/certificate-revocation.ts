@@ -21,7 +21,8 @@ import {
   derObjectIdentifier,
 } from "./der.ts";
 import { timingSafeEqual } from "./timing-safe-equal.ts";
-import { verifyX509Signature } from "./x509-signature.ts";
+import { type SignatureCheck, verifyX509Signature } from "./x509-signature.ts";
+import { toHex } from "./hex.ts";
 import { canonicalName } from "./x509-name.ts";
 
 /** Why a chain did not pass: OpenSSL's verification code and message for the same case. */
@@ -61,22 +62,21 @@ const BOOLEAN = 0x01;
  * Checks a chain the TLS handshake verified against revocation lists.
  *
  * @param chain the chain's certificates in DER, the server's first and the trust anchor (self-issued) last
- * @param lists the revocation lists in DER
+ * @param lists the revocation lists, each read by {@link readRevocationList}
  * @param now the time to check the lists' validity at, in milliseconds since the epoch
- * @returns undefined when no certificate is revoked and each has a usable list, else why not
- * @throws {RangeError} when a list is not DER of a revocation list (a certificate that cannot be read is a
- *   failure, `CERT_UNREADABLE`, so that the list is not blamed for it)
+ * @returns undefined when no certificate is revoked and each has a usable list, else why not (a certificate
+ *   that cannot be read is a failure, `CERT_UNREADABLE`, so that no list is blamed for it)
  * @example
  * ```ts ignore
- * import { checkRevocation } from "./certificate-revocation.ts";
+ * import { checkRevocation, readRevocationList } from "./certificate-revocation.ts";
  *
- * const failure = await checkRevocation(chainDer, crlDer, Date.now());
+ * const failure = await checkRevocation(chainDer, crlDer.map(readRevocationList), Date.now());
  * if (failure?.code === "CERT_REVOKED") throw new Error(failure.message);
  * ```
  */
 export async function checkRevocation(
   chain: readonly Uint8Array[],
-  lists: readonly Uint8Array[],
+  lists: readonly RevocationList[],
   now: number,
 ): Promise<RevocationFailure | undefined> {
   const certificates: CertificateFields[] = [];
@@ -85,13 +85,12 @@ export async function checkRevocation(
     if ("code" in certificate) return certificate;
     certificates.push(certificate);
   }
-  const revocationLists = lists.map(revocationList);
   // Without the anchor at the end, the last certificate's issuer (whose key checks its list) is unknown:
   // refused, never passed unchecked.
   const anchor = certificates.at(-1);
   if (!anchor || !timingSafeEqual(anchor.issuer, anchor.subject)) return FAILURES.noAnchor;
   for (let i = 0; i + 1 < certificates.length; i++) {
-    const failure = await checkCertificate(certificates[i], certificates[i + 1], revocationLists, now);
+    const failure = await checkCertificate(certificates[i], certificates[i + 1], lists, now);
     if (failure) return failure;
   }
   return undefined;
@@ -113,7 +112,7 @@ async function checkCertificate(
       continue;
     }
     usable++;
-    if (isRevoked(list.entries, certificate.serial)) return FAILURES.revoked;
+    if (list.revoked.has(toHex(certificate.serial))) return FAILURES.revoked;
   }
   return usable > 0 ? undefined : firstProblem ?? FAILURES.noList;
 }
@@ -126,8 +125,7 @@ async function listProblem(
   // A CA whose key usage is stated and leaves out cRLSign may not sign lists (RFC 5280 4.2.1.3).
   if (!issuer.maySignLists) return FAILURES.keyUsage;
   if (list.unhandledCritical) return FAILURES.critical;
-  const signature = await verifyX509Signature(issuer.publicKey, list.algorithm, list.signed, list.signature);
-  if (signature !== "valid") return FAILURES.signature;
+  if (await signatureCheck(list, issuer.publicKey) !== "valid") return FAILURES.signature;
   if (now < list.thisUpdate) return FAILURES.notYetValid;
   if (list.nextUpdate !== undefined && now > list.nextUpdate) return FAILURES.expired;
   return undefined;
@@ -193,24 +191,47 @@ function maySignLists(extensions: DerElement[]): boolean {
   return true;
 }
 
-/** What the check needs of a revocation list (RFC 5280 section 5.1). */
-interface RevocationList {
+/**
+ * A certificate revocation list as the check reads it (RFC 5280 section 5.1): read once, it serves every
+ * connection that checks a chain against it.
+ */
+export interface RevocationList {
   /** The issuer's Name in canonical form. */
   readonly issuer: Uint8Array;
+  /** When the list was issued, in milliseconds since the epoch. */
   readonly thisUpdate: number;
+  /** When the next list is due, if the list says. */
   readonly nextUpdate?: number;
-  /** The revokedCertificates' contents (entries read in place by {@link isRevoked}), empty when none. */
-  readonly entries: Uint8Array;
+  /** The revoked serial numbers: each one's magnitude (its bytes without leading zeros), in hex. */
+  readonly revoked: ReadonlySet<string>;
   /** Whether the list or one of its entries has a critical extension outside `HANDLED_EXTENSIONS`. */
   readonly unhandledCritical: boolean;
   /** The TBSCertList, whole: what the signature covers. */
   readonly signed: Uint8Array;
   /** The signature's AlgorithmIdentifier, DER. */
   readonly algorithm: Uint8Array;
+  /** The signature: the BIT STRING's bytes after its unused-bits octet. */
   readonly signature: Uint8Array;
+  /** The signature checked against each issuer key tried (by its SubjectPublicKeyInfo in hex), checked once. */
+  readonly signatureChecks: Map<string, Promise<SignatureCheck>>;
 }
 
-function revocationList(der: Uint8Array): RevocationList {
+/**
+ * Reads a certificate revocation list, once for all the chains checked against it: its entries are read
+ * into a set of serial numbers, and its signature is checked at most once per CA key.
+ *
+ * @param der the list, DER
+ * @returns the list as {@link checkRevocation} takes it
+ * @throws {RangeError} when `der` is not DER of a revocation list
+ * @example
+ * ```ts ignore
+ * import { readRevocationList } from "./certificate-revocation.ts";
+ *
+ * const list = readRevocationList(crlDer);
+ * console.log(list.revoked.size, new Date(list.thisUpdate));
+ * ```
+ */
+export function readRevocationList(der: Uint8Array): RevocationList {
   const [tbs, algorithm, signature] = derChildrenOf(der, DER.SEQUENCE);
   const fields = derChildren(tbs);
   let next = fields[0]?.tag === DER.INTEGER ? 1 : 0; // version, v2 when there are extensions
@@ -218,12 +239,9 @@ function revocationList(der: Uint8Array): RevocationList {
   const issuer = fields[next++];
   const thisUpdate = timeOf(fields[next++]);
   const nextUpdate = isTime(fields[next]) ? timeOf(fields[next++]) : undefined;
-  let entries: Uint8Array = new Uint8Array(0);
-  let unhandledCritical = false;
-  if (fields[next]?.tag === DER.SEQUENCE) {
-    entries = fields[next++].value;
-    unhandledCritical = entriesHaveUnhandledCritical(entries);
-  }
+  let entries: RevokedEntries = { revoked: new Set(), unhandledCritical: false };
+  if (fields[next]?.tag === DER.SEQUENCE) entries = revokedEntries(fields[next++].value);
+  let unhandledCritical = entries.unhandledCritical;
   if (fields[next]?.tag === CONTEXT_0) {
     const [extensions] = derElements(fields[next++].value);
     unhandledCritical ||= hasUnhandledCritical(derChildren(extensions));
@@ -245,12 +263,25 @@ function revocationList(der: Uint8Array): RevocationList {
     issuer: canonicalName(issuer.encoded),
     thisUpdate,
     nextUpdate,
-    entries,
+    revoked: entries.revoked,
     unhandledCritical,
     signed: tbs.encoded,
     algorithm: algorithm.encoded,
     signature: signature.value.subarray(1),
+    signatureChecks: new Map(),
   };
+}
+
+// A list's signature against one CA key, checked the first time that key asks (a signature check hashes the
+// whole list: a few milliseconds for a list of a hundred thousand entries, on every connection otherwise).
+function signatureCheck(list: RevocationList, publicKey: Uint8Array): Promise<SignatureCheck> {
+  const key = toHex(publicKey);
+  let check = list.signatureChecks.get(key);
+  if (!check) {
+    check = verifyX509Signature(publicKey, list.algorithm, list.signed, list.signature);
+    list.signatureChecks.set(key, check);
+  }
+  return check;
 }
 
 // Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }
@@ -262,22 +293,17 @@ function hasUnhandledCritical(extensions: DerElement[]): boolean {
   });
 }
 
-// A list's entries are read in place, by offsets: a CA's list may hold a hundred thousand of them, and
-// building elements for each cost about half a second per connection on Deno.
-// revokedCertificate ::= SEQUENCE { userCertificate INTEGER, revocationDate Time, crlEntryExtensions OPTIONAL }
-function isRevoked(entries: Uint8Array, serial: Uint8Array): boolean {
-  for (let offset = 0; offset < entries.length;) {
-    const entry = derHeader(entries, offset);
-    const number = derHeader(entries, entry.start);
-    if (timingSafeEqual(derMagnitude(entries.subarray(number.start, number.end)), serial)) return true;
-    offset = entry.end;
-  }
-  return false;
+interface RevokedEntries {
+  readonly revoked: Set<string>;
+  readonly unhandledCritical: boolean;
 }
 
-// Checks each entry's shape once, when the list is read, and whether one has a critical extension that is not
-// processed (an indirect list's certificate issuer changes what every later entry means).
-function entriesHaveUnhandledCritical(entries: Uint8Array): boolean {
+// The revoked serial numbers, and whether an entry has a critical extension that is not processed (an
+// indirect list's certificate issuer changes what every later entry means). The entries are walked by offsets,
+// without an element built for each: a CA's list may hold a hundred thousand of them.
+// revokedCertificate ::= SEQUENCE { userCertificate INTEGER, revocationDate Time, crlEntryExtensions OPTIONAL }
+function revokedEntries(entries: Uint8Array): RevokedEntries {
+  const revoked = new Set<string>();
   let unhandled = false;
   for (let offset = 0; offset < entries.length;) {
     const entry = derHeader(entries, offset);
@@ -296,9 +322,10 @@ function entriesHaveUnhandledCritical(entries: Uint8Array): boolean {
       }
       unhandled ||= hasUnhandledCritical(derElements(entries.subarray(extensions.start, extensions.end)));
     }
+    revoked.add(toHex(derMagnitude(entries.subarray(number.start, number.end))));
     offset = entry.end;
   }
-  return unhandled;
+  return { revoked, unhandledCritical: unhandled };
 }
 
 function serialOf(element: DerElement | undefined): Uint8Array {

@@ -13,7 +13,11 @@ import { abortError, onAbort } from "../core/abort.ts";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
 import { decodePemBody } from "../crypto/base64.ts";
-import { checkRevocation } from "../crypto/certificate-revocation.ts";
+import {
+  checkRevocation,
+  readRevocationList,
+  type RevocationList,
+} from "../crypto/certificate-revocation.ts";
 import { decryptPrivateKey, wrongPassphrase } from "../crypto/encrypted-private-key.ts";
 import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
@@ -46,9 +50,13 @@ export function nodeSocketCapabilities(): TransportCapabilities {
   return { ...FULL_CAPABILITIES, ...denoTlsLimits(), runtime: `Deno ${deno.version?.deno ?? "unknown"}` };
 }
 
-/** A connection's TLS options; for an encrypted key on Node.js and Bun, how to decrypt it here instead. */
+/**
+ * A connection's TLS options; the file of revocation lists they hold (`crl`); for an encrypted key on
+ * Node.js and Bun, how to decrypt it here instead.
+ */
 interface TlsOptions {
   readonly options: tls.ConnectionOptions;
+  readonly revocation?: RevocationFile;
   readonly decryptKey?: () => Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">>;
 }
 
@@ -69,14 +77,8 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<TlsOptio
       `tlsCAFile ${settings.caFile}`,
     );
   } else if (settings.ca !== undefined) options.ca = requireCertificates(settings.ca, "tlsCA");
-  if (settings.crlFile !== undefined) {
-    // Each list on its own: given the file whole, node:tls reads only its first list, and a chain through an
-    // intermediate CA (whose list comes second) would fail.
-    options.crl = revocationLists(
-      await read(settings.crlFile, "tlsCRLFile"),
-      `tlsCRLFile ${settings.crlFile}`,
-    );
-  }
+  const revocation = settings.crlFile === undefined ? undefined : await readRevocationFile(settings.crlFile);
+  if (revocation) options.crl = revocation.lists;
   let decryptKey: TlsOptions["decryptKey"];
   const pair = settings.certificateKeyFile !== undefined
     ? await read(settings.certificateKeyFile, "tlsCertificateKeyFile").then((pem) => ({
@@ -110,7 +112,55 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<TlsOptio
     }
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
-  return { options, decryptKey };
+  return { options, revocation, decryptKey };
+}
+
+/**
+ * A file of revocation lists as read once per content: a CA's list may be megabytes, and splitting it, hashing
+ * it into the secure context's digest and (on Deno) decoding and reading its entries cost tens of
+ * milliseconds of main-thread CPU per connection for a list of 100 000 entries.
+ */
+interface RevocationFile {
+  /** The file's bytes, to see whether the next connection reads the same. */
+  readonly bytes: Buffer;
+  /** Their SHA-256, which stands for the lists in the secure context's digest. */
+  readonly digest: string;
+  /** Each list's PEM block, on its own: given the file whole, node:tls reads only its first list, and a chain
+   * through an intermediate CA (whose list comes second) would fail. */
+  readonly lists: string[];
+  /** The lists read for Deno's own check (checkRevocationOnDeno), once one has needed them. */
+  read?: RevocationList[];
+}
+
+// The files read, by path: every connection reads its file again (a CA's new list is used by the next
+// connection), and reads the lists in it again only when its bytes changed. At most MAX_CONTEXTS kept.
+// Connections that open together share one read: a pool of 100 would otherwise hold 100 copies of the file.
+const revocationFiles = new Map<string, RevocationFile>();
+const reading = new Map<string, Promise<RevocationFile>>();
+
+function readRevocationFile(path: string): Promise<RevocationFile> {
+  let file = reading.get(path);
+  if (!file) {
+    file = loadRevocationFile(path).finally(() => reading.delete(path));
+    reading.set(path, file);
+  }
+  return file;
+}
+
+async function loadRevocationFile(path: string): Promise<RevocationFile> {
+  const bytes = await readFile(path).catch((err) => {
+    throw new MongoAuthError("TLS_ERROR", `cannot read tlsCRLFile ${path}: ${reasonOf(err)}`, { cause: err });
+  });
+  const kept = revocationFiles.get(path);
+  if (kept?.bytes.equals(bytes)) return kept;
+  const file = {
+    bytes,
+    digest: createHash("sha256").update(bytes).digest("hex"),
+    lists: revocationLists(bytes.toString("utf8"), `tlsCRLFile ${path}`),
+  };
+  revocationFiles.delete(path);
+  keep(revocationFiles, path, file);
+  return file;
 }
 
 // node:tls builds a secure context — the CA bundle, certificate and key parsed, the key decrypted — from
@@ -121,14 +171,20 @@ const CONTEXT_MATERIAL = ["ca", "cert", "key", "passphrase", "crl"] as const;
 const contexts = new Map<string, tls.SecureContext>();
 const MAX_CONTEXTS = 16;
 
-function withSecureContext(options: tls.ConnectionOptions): tls.ConnectionOptions {
+function withSecureContext(
+  options: tls.ConnectionOptions,
+  revocation?: RevocationFile,
+): tls.ConnectionOptions {
   const material: tls.SecureContextOptions = {};
   const connection: tls.ConnectionOptions = { ...options };
   for (const name of CONTEXT_MATERIAL) {
     if (options[name] !== undefined) Object.assign(material, { [name]: options[name] });
     delete connection[name];
   }
-  const id = createHash("sha256").update(JSON.stringify(material)).digest("hex");
+  // The lists count by their file's digest: the text itself would be stringified and hashed again.
+  const id = createHash("sha256").update(JSON.stringify({ ...material, crl: revocation?.digest })).digest(
+    "hex",
+  );
   let secureContext = contexts.get(id);
   if (!secureContext) {
     secureContext = tls.createSecureContext(material);
@@ -149,16 +205,20 @@ function keep<T>(kept: Map<string, T>, id: string, value: T): void {
 // single DES in its legacy provider, which Node.js does not load; Bun's BoringSSL has no PBES2 with
 // HMAC-SHA-384 or -512, no single DES, no scrypt — the key is decrypted here (once: decryptedKey), and the
 // context built from it.
-async function connectionOptions(settings: TlsSettings, host: string): Promise<tls.ConnectionOptions> {
-  const { options, decryptKey } = await tlsOptions(settings, host);
-  if (deno !== undefined) return options;
+async function connectionOptions(
+  settings: TlsSettings,
+  host: string,
+): Promise<Pick<TlsOptions, "options" | "revocation">> {
+  const { options, revocation, decryptKey } = await tlsOptions(settings, host);
+  // Deno's node:tls ignores `crl`, after copying it: for a list of 100 000 entries, 300 ms per connection.
+  if (deno !== undefined) return { options: { ...options, crl: undefined }, revocation };
   try {
-    return withSecureContext(options);
+    return { options: withSecureContext(options, revocation) };
   } catch (err) {
     if (!refusedScheme(err) || !decryptKey) throw invalidPairError(err, settings);
   }
   try {
-    return withSecureContext({ ...options, ...await decryptKey() });
+    return { options: withSecureContext({ ...options, ...await decryptKey() }, revocation) };
   } catch (err) {
     throw err instanceof MongoAuthError ? err : invalidPairError(err, settings);
   }
@@ -178,7 +238,7 @@ function refusedScheme(err: unknown): boolean {
 async function checkRevocationOnDeno(
   socket: tls.TLSSocket,
   settings: TlsSettings,
-  lists: string[],
+  revocation: RevocationFile,
 ): Promise<void> {
   const chain: Uint8Array[] = [];
   const seen = new Set<tls.PeerCertificate>();
@@ -191,21 +251,25 @@ async function checkRevocationOnDeno(
     seen.add(certificate);
     chain.push(new Uint8Array(certificate.raw));
   }
-  const what = `tlsCRLFile ${settings.crlFile}`;
   const failure = await checkRevocation(
     chain,
-    lists.map((list) => decodePemBody(list, `a PEM block of ${what}`)),
+    revocation.read ??= readLists(revocation, settings),
     Date.now(),
-  ).catch(
-    (err: unknown) => {
-      if (!(err instanceof RangeError)) throw err;
-      throw new MongoAuthError(
-        "TLS_ERROR",
-        `${what} holds a revocation list that is not valid DER (${err.message})`,
-      );
-    },
   );
   if (failure) throw Object.assign(new Error(failure.message), { code: failure.code });
+}
+
+function readLists(revocation: RevocationFile, settings: TlsSettings): RevocationList[] {
+  const what = `tlsCRLFile ${settings.crlFile}`;
+  try {
+    return revocation.lists.map((list) => readRevocationList(decodePemBody(list, `a PEM block of ${what}`)));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    throw new MongoAuthError(
+      "TLS_ERROR",
+      `${what} holds a revocation list that is not valid DER (${err.message})`,
+    );
+  }
 }
 
 function closedDuringRevocationCheck(host: string, port: number): MongoAuthError {
@@ -292,20 +356,21 @@ export function openNodeSocket(
       resolve(nodeSocketStreams(socket!));
     };
     const start = async () => {
-      const options = settings && await connectionOptions(settings, host);
+      const secure = settings && await connectionOptions(settings, host);
       if (signal.aborted) return;
       // Through a proxy, the tunnel is the socket TLS and the wire run over.
       const tunnel = proxy && await openTunnel(proxy, { host, port }, (opening) => (socket = opening));
       if (signal.aborted) return;
       const where = isSocketPath(host) ? { path: host } : { host, port };
-      if (!options) {
+      if (!secure) {
         socket = tunnel ?? net.connect(where, ready);
       } else {
         try {
           // Deno's node:tls ignores `crl`: the chain it verified is checked here, before a byte is sent.
-          const secured = deno !== undefined && options.crl
+          const { options, revocation } = secure;
+          const secured = deno !== undefined && revocation
             ? () =>
-              checkRevocationOnDeno(socket as tls.TLSSocket, settings, options.crl as string[]).then(
+              checkRevocationOnDeno(socket as tls.TLSSocket, settings, revocation).then(
                 () => socket!.destroyed ? fail(closedDuringRevocationCheck(host, port)) : ready(),
                 (err) => fail(socketError(err, host, port, true, trace)),
               )
@@ -318,7 +383,7 @@ export function openNodeSocket(
       }
       socket.setNoDelay(true); // a no-op on a UNIX domain socket
       socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined, trace)));
-      if (tunnel && !options) {
+      if (tunnel && !secure) {
         ready();
         tunnel.resume(); // paused after the proxy's handshake, until the wire listened
       }

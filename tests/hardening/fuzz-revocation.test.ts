@@ -1,14 +1,15 @@
-// Fuzz: the revocation lists of tlsCRLFile as a damaged or forged file holds them, into checkRevocation (what
-// the Deno transports run on the chain their node:tls verified) — the test PKI's lists mutated byte by byte
-// (lengths, times, serial numbers, extensions, names, signatures and RSA-PSS's parameters). A malformed list may only be a RangeError, which
-// the transport reports as TLS_ERROR naming the file; and no mutation may let the revoked certificate pass,
-// since every byte of a list but its signature is signed; and the chain's certificates mutated, which may only
-// be a verdict or TLS_ERROR naming the certificate. See fuzz.ts for the rules and the long-mode command.
+// Fuzz: the revocation lists of tlsCRLFile as a damaged or forged file holds them, into readRevocationList and
+// checkRevocation (what the Deno transports run on the chain their node:tls verified) — the test PKI's lists
+// mutated byte by byte (lengths, times, serial numbers, extensions, names, signatures and RSA-PSS's parameters).
+// A malformed list may only be a RangeError, which the transport reports as TLS_ERROR naming the file; and no
+// mutation may let the revoked certificate pass, since every byte of a list but its signature is signed; and the
+// chain's certificates mutated, which may only be a verdict or TLS_ERROR naming the certificate. See fuzz.ts for
+// the rules and the long-mode command.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { MongoAuthError } from "@mongo-auth/core";
-import { checkRevocation } from "../../src/crypto/certificate-revocation.ts";
+import { checkRevocation, readRevocationList } from "../../src/crypto/certificate-revocation.ts";
 import { decodePemBody } from "../../src/crypto/base64.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { failureMessage, fuzzCases, mutateBytes, runFuzz } from "./fuzz.ts";
@@ -61,7 +62,7 @@ describe("fuzz: revocation lists", () => {
       const mutated = pki.lists.map((list, i) => i === which ? mutateBytes(rng, list) : list);
       const chain = rng.chance(0.5) ? pki.revoked : pki.good;
       try {
-        const failure = await checkRevocation(chain, mutated, NOW);
+        const failure = await checkRevocation(chain, mutated.map(readRevocationList), NOW);
         assert.ok(failure !== undefined || chain === pki.good, "the revoked certificate passed");
         if (failure) throw new MongoAuthError("TLS_ERROR", failure.message);
       } catch (err) {
@@ -82,7 +83,7 @@ describe("fuzz: revocation lists", () => {
       const base = rng.chance(0.5) ? pki.revoked : pki.good;
       const which = rng.int(base.length);
       const chain = base.map((certificate, i) => i === which ? mutateBytes(rng, certificate) : certificate);
-      const failure = await checkRevocation(chain, pki.lists, NOW);
+      const failure = await checkRevocation(chain, pki.lists.map(readRevocationList), NOW);
       if (failure) throw new MongoAuthError("TLS_ERROR", failure.message);
     });
     assert.equal(report.failures.length, 0, failureMessage(report));

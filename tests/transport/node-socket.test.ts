@@ -370,6 +370,90 @@ describe("openNodeSocket with tlsCRLFile", () => {
   });
 });
 
+describe("openNodeSocket with tlsCRLFile, read as each connection opens", () => {
+  // A server of the CRL CA that keeps its connections open until the test ends (Deno checks the chain after
+  // the handshake: a server that hung up at once could end the check first).
+  async function withTlsServer(run: (port: number) => Promise<void>): Promise<void> {
+    const tls = await import("node:tls");
+    const pem = pemOf(fixturePath("pki/crl-server.pem"));
+    const sockets = new Set<net.Socket>();
+    const server = tls.createServer({ cert: pem.cert, key: pem.key }, (socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      await run((server.address() as net.AddressInfo).port);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    }
+  }
+
+  const lists = (file: string) => readFileSync(fixturePath(`pki/${file}`), "utf8");
+  const settingsFor = (crlFile: string): TlsSettings => ({
+    caFile: fixturePath("pki/crl-ca.pem"),
+    crlFile,
+    allowInvalidCertificates: false,
+    allowInvalidHostnames: false,
+  });
+  const openWith = (port: number, crlFile: string) =>
+    openNodeSocket({
+      host: "127.0.0.1",
+      port,
+      tls: settingsFor(crlFile),
+      signal: AbortSignal.timeout(10_000),
+    });
+
+  it("a file rewritten between two connections: the next one checks the new lists", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mongo-auth-crl-"));
+    const crlFile = join(dir, "lists.pem");
+    try {
+      await withTlsServer(async (port) => {
+        writeFileSync(crlFile, lists("crl.pem"));
+        (await openWith(port, crlFile)).close();
+        // Another CA's list only: none from the server's CA.
+        writeFileSync(crlFile, lists("crl-cases/names/crl.pem"));
+        await assert.rejects(openWith(port, crlFile), {
+          code: "TLS_ERROR",
+          message: /tlsCRLFile has no revocation list from a CA of the server's certificate chain/,
+        });
+        writeFileSync(crlFile, lists("crl.pem"));
+        (await openWith(port, crlFile)).close();
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("checks a list's signature once for all the connections that read the same file, at once or later (Deno; OpenSSL checks in the handshake on Node.js and Bun)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mongo-auth-crl-"));
+    const crlFile = join(dir, "lists.pem");
+    const subtle = crypto.subtle;
+    const verify = subtle.verify;
+    let verified = 0;
+    subtle.verify = function (...args: Parameters<SubtleCrypto["verify"]>) {
+      verified++;
+      return verify.apply(subtle, args);
+    };
+    // The server's chain is its certificate and the CA's: one list of the file (the CA's) is checked.
+    const perRead = runtime === "deno" ? 1 : 0;
+    try {
+      await withTlsServer(async (port) => {
+        writeFileSync(crlFile, lists("crl.pem"));
+        const sockets = await Promise.all(Array.from({ length: 5 }, () => openWith(port, crlFile)));
+        for (const socket of sockets) socket.close();
+        (await openWith(port, crlFile)).close();
+        assert.equal(verified, perRead);
+        // The same lists in other bytes are another file: read, and checked, again.
+        writeFileSync(crlFile, "the CA's lists\n" + lists("crl.pem"));
+        (await openWith(port, crlFile)).close();
+        assert.equal(verified, 2 * perRead);
+      });
+    } finally {
+      subtle.verify = verify;
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("openNodeSocket with a key the runtime's TLS cannot decrypt", () => {
   it("decrypts it once for all the connections that use it, at once or later; another passphrase is another key", async () => {
     // PBES2 with single DES: Node.js's OpenSSL 3 and Bun's BoringSSL refuse it, Deno decrypts nothing, so
