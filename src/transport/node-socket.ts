@@ -128,8 +128,8 @@ interface RevocationFile {
   /** Each list's PEM block, on its own: given the file whole, node:tls reads only its first list, and a chain
    * through an intermediate CA (whose list comes second) would fail. */
   readonly lists: string[];
-  /** The lists read for Deno's own check (checkRevocationOnDeno), once one has needed them. */
-  read?: RevocationList[];
+  /** The lists parsed for Deno's own check (checkRevocationOnDeno), once a connection has needed them. */
+  parsed?: RevocationList[];
 }
 
 // The files read, by path: every connection reads its file again (a CA's new list is used by the next
@@ -253,13 +253,13 @@ async function checkRevocationOnDeno(
   }
   const failure = await checkRevocation(
     chain,
-    revocation.read ??= readLists(revocation, settings),
+    revocation.parsed ??= parsedLists(revocation, settings),
     Date.now(),
   );
   if (failure) throw Object.assign(new Error(failure.message), { code: failure.code });
 }
 
-function readLists(revocation: RevocationFile, settings: TlsSettings): RevocationList[] {
+function parsedLists(revocation: RevocationFile, settings: TlsSettings): RevocationList[] {
   const what = `tlsCRLFile ${settings.crlFile}`;
   try {
     return revocation.lists.map((list) => readRevocationList(decodePemBody(list, `a PEM block of ${what}`)));
