@@ -10,7 +10,7 @@ import { sha1 } from "../pure/sha1.ts";
 import { sha256 } from "../pure/sha256.ts";
 import { interleaved, pairedRatio, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
-import { countSubtleCalls } from "../support/subtle-counter.ts";
+import { countSubtleCalls } from "../../tests/support/subtle-counter.ts";
 import { CASES, type Pbkdf2Case, webCryptoPbkdf2 } from "./pbkdf2.ts";
 
 const encoder = new TextEncoder();

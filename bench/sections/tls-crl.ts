@@ -5,11 +5,11 @@
 // (bench/support/revocation-pki.ts). What a deployment of a private CA that revokes pays per pool for checking
 // its list. Wall time and the client's main-thread CPU, paired per round. No target.
 import type { Transport } from "../../mod.ts";
-import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
+import { pairedRatio, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import type { Environment } from "../support/runtime.ts";
 import { startServerProcess } from "../support/server-process.ts";
-import { CPU_METER, startCpuMeter } from "../support/cpu.ts";
+import { CPU_METER, interleavedWithCpu } from "../support/cpu.ts";
 import { makeRevocationPki } from "../support/revocation-pki.ts";
 import { warmUpDriver, warmUpOurs } from "./pool.ts";
 
@@ -48,28 +48,15 @@ export async function tlsCrlSection(
     `mongodb://${user}:${PASSWORD}@${server.address}/?authMechanism=SCRAM-SHA-256&tls=true&connectTimeoutMS=60000` +
     `&tlsCAFile=${encodeURIComponent(pki.caFile)}` +
     (list ? `&tlsCRLFile=${encodeURIComponent(pki.crlFile)}` : "");
-  const ms: Record<Case, number[]> = { ours: [], driver: [], unlisted: [] };
-  const cpu: Record<Case, number[]> = { ours: [], driver: [], unlisted: [] };
   const cases: Record<Case, (i: number) => Promise<number>> = {
     ours: async (i) => (await warmUpOurs(transport, uri(`crl-ours${i}`, true), undefined)).ms,
     driver: async (i) => (await warmUpDriver(uri(`crl-driver${i}`, true))).ms,
     unlisted: async (i) => (await warmUpOurs(transport, uri(`crl-unlisted${i}`, false), undefined)).ms,
   };
-  try {
-    for (let i = 0; i < total; i++) {
-      for (const name of roundOrder(order, i)) {
-        const meter = startCpuMeter();
-        const took = await cases[name](i);
-        const used = meter.stop();
-        if (i < plan.warmup) continue;
-        ms[name].push(took);
-        cpu[name].push(used);
-      }
-    }
-  } finally {
+  const { ms, cpu } = await interleavedWithCpu(cases, plan).finally(async () => {
     await server.close();
     pki.remove();
-  }
+  });
   const size = pki.crlBytes < 1e6
     ? `${(pki.crlBytes / 1e3).toFixed(0)} KB`
     : `${(pki.crlBytes / 1e6).toFixed(1)} MB`;

@@ -5,11 +5,11 @@
 // client's main-thread CPU, paired per round. No target: issue 16's pool targets are the plain-TCP section's.
 import { fileURLToPath } from "node:url";
 import type { Transport } from "../../mod.ts";
-import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
+import { pairedRatio, type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import type { Environment } from "../support/runtime.ts";
 import { startServerProcess } from "../support/server-process.ts";
-import { CPU_METER, startCpuMeter } from "../support/cpu.ts";
+import { CPU_METER, interleavedWithCpu } from "../support/cpu.ts";
 import { warmUpDriver, warmUpOurs } from "./pool.ts";
 
 const PASSWORD = "tls-pool-pw";
@@ -45,26 +45,11 @@ export async function tlsPoolSection(
   const uri = (user: string) =>
     `mongodb://${user}:${PASSWORD}@${server.address}/?authMechanism=SCRAM-SHA-256&tls=true` +
     `&tlsCAFile=${encodeURIComponent(pki("ca.pem"))}`;
-  const ms: Record<(typeof order)[number], number[]> = { ours: [], driver: [] };
-  const cpu: Record<(typeof order)[number], number[]> = { ours: [], driver: [] };
   const cases = {
     ours: async (i: number) => (await warmUpOurs(transport, uri(`tls-ours${i}`), undefined)).ms,
     driver: async (i: number) => (await warmUpDriver(uri(`tls-driver${i}`))).ms,
   };
-  try {
-    for (let i = 0; i < total; i++) {
-      for (const name of roundOrder(order, i)) {
-        const meter = startCpuMeter();
-        const took = await cases[name](i);
-        const used = meter.stop();
-        if (i < plan.warmup) continue;
-        ms[name].push(took);
-        cpu[name].push(used);
-      }
-    }
-  } finally {
-    await server.close();
-  }
+  const { ms, cpu } = await interleavedWithCpu(cases, plan).finally(() => server.close());
   return [
     {
       section: "tls-pool",

@@ -4,6 +4,7 @@
 import process from "node:process";
 import { readFileSync } from "node:fs";
 import { performance as perfHooks } from "node:perf_hooks";
+import { type Plan, roundOrder } from "./measure.ts";
 
 /** A running meter; `stop()` returns milliseconds of main-thread CPU since it started. */
 export interface CpuMeter {
@@ -63,4 +64,34 @@ export function startCpuMeter(): CpuMeter {
   }
   const start = perfHooks.eventLoopUtilization();
   return { stop: () => perfHooks.eventLoopUtilization(start).active };
+}
+
+/**
+ * Runs every case `plan.runs` times, round-robin in {@link roundOrder}, after `plan.warmup` warm-up rounds,
+ * as {@link interleaved} does, for cases that time themselves (a warm-up timed from its start to its last
+ * reply): what each case returns, and the main thread's CPU while it ran.
+ *
+ * @param cases named async functions of the round, each returning its own time in milliseconds
+ * @param plan warm-up and run counts
+ * @returns the samples of each case: milliseconds as it returned them, and of main-thread CPU
+ */
+export async function interleavedWithCpu<K extends string>(
+  cases: Record<K, (round: number) => Promise<number>>,
+  plan: Plan,
+): Promise<{ ms: Record<K, number[]>; cpu: Record<K, number[]> }> {
+  const names = Object.keys(cases) as K[];
+  const empty = () => Object.fromEntries(names.map((name) => [name, [] as number[]])) as Record<K, number[]>;
+  const ms = empty();
+  const cpu = empty();
+  for (let round = 0; round < plan.warmup + plan.runs; round++) {
+    for (const name of roundOrder(names, round)) {
+      const meter = startCpuMeter();
+      const took = await cases[name](round);
+      const used = meter.stop();
+      if (round < plan.warmup) continue;
+      ms[name].push(took);
+      cpu[name].push(used);
+    }
+  }
+  return { ms, cpu };
 }
