@@ -7,10 +7,9 @@
  */
 import net from "node:net";
 import tls from "node:tls";
-import { readFile } from "node:fs/promises";
 import { createHash, createPrivateKey, X509Certificate } from "node:crypto";
 import { abortError, onAbort } from "../core/abort.ts";
-import { MongoAuthError, reasonOf } from "../core/errors.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import { requireCertificates, revocationLists, splitPem } from "./pem.ts";
 import { decodePemBody } from "../crypto/base64.ts";
 import {
@@ -33,6 +32,7 @@ import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import { socks5Handshake } from "./socks5.ts";
+import { readTlsFile, type TlsFile } from "./tls-files.ts";
 
 const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -51,39 +51,43 @@ export function nodeSocketCapabilities(): TransportCapabilities {
 }
 
 /**
- * A connection's TLS options; the file of revocation lists they hold (`crl`); for an encrypted key on
- * Node.js and Bun, how to decrypt it here instead.
+ * A connection's TLS options; the digests of the files they came from, which stand for the files' text in
+ * the secure context's key; the revocation lists they hold (`crl`); for an encrypted key on Node.js and Bun,
+ * how to decrypt it here instead.
  */
 interface TlsOptions {
   readonly options: tls.ConnectionOptions;
+  readonly digests: FileDigests;
   readonly revocation?: RevocationFile;
   readonly decryptKey?: () => Promise<Pick<tls.ConnectionOptions, "cert" | "key" | "passphrase">>;
 }
 
+/** The SHA-256 of `tlsCAFile` and `tlsCRLFile`, when the options came from them. */
+type FileDigests = Partial<Record<"ca" | "crl", string>>;
+
 async function tlsOptions(settings: TlsSettings, host: string): Promise<TlsOptions> {
-  const read = (path: string, what: string) =>
-    readFile(path, "utf8").catch((err) => {
-      throw new MongoAuthError("TLS_ERROR", `cannot read ${what} ${path}: ${reasonOf(err)}`, { cause: err });
-    });
   const options: tls.ConnectionOptions = {
     rejectUnauthorized: !settings.allowInvalidCertificates,
     // No SNI for an IP address or a socket path; node:tls then checks the certificate against the host,
     // and for a socket against "localhost" (as the official driver does: a path cannot be in a certificate).
     servername: net.isIP(host) || isSocketPath(host) ? undefined : host,
   };
+  const digests: FileDigests = {};
   if (settings.caFile !== undefined) {
-    options.ca = requireCertificates(
-      await read(settings.caFile, "tlsCAFile"),
-      `tlsCAFile ${settings.caFile}`,
-    );
+    const file = await readTlsFile(settings.caFile, "tlsCAFile");
+    options.ca = requireCertificates(file.text, `tlsCAFile ${settings.caFile}`);
+    digests.ca = file.digest;
   } else if (settings.ca !== undefined) options.ca = requireCertificates(settings.ca, "tlsCA");
   const revocation = settings.crlFile === undefined ? undefined : await readRevocationFile(settings.crlFile);
-  if (revocation) options.crl = revocation.lists;
+  if (revocation) {
+    options.crl = revocation.lists;
+    digests.crl = revocation.digest;
+  }
   let decryptKey: TlsOptions["decryptKey"];
   const pair = settings.certificateKeyFile !== undefined
-    ? await read(settings.certificateKeyFile, "tlsCertificateKeyFile").then((pem) => ({
-      cert: pem,
-      key: pem,
+    ? await readTlsFile(settings.certificateKeyFile, "tlsCertificateKeyFile").then(({ text }) => ({
+      cert: text,
+      key: text,
     }))
     : settings.certificateKey;
   if (pair) {
@@ -112,18 +116,16 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<TlsOptio
     }
   }
   if (settings.allowInvalidHostnames) options.checkServerIdentity = () => undefined;
-  return { options, revocation, decryptKey };
+  return { options, digests, revocation, decryptKey };
 }
 
 /**
- * A file of revocation lists as read once per content: a CA's list may be megabytes, and splitting it, hashing
- * it into the secure context's digest and (on Deno) decoding and reading its entries cost tens of
- * milliseconds of main-thread CPU per connection for a list of 100 000 entries.
+ * The revocation lists of a `tlsCRLFile`, split (and on Deno parsed) once per content of the file: a CA's
+ * list may be megabytes, and reading its entries cost tens of milliseconds per connection for a list of
+ * 100 000 entries.
  */
 interface RevocationFile {
-  /** The file's bytes, to see whether the next connection reads the same. */
-  readonly bytes: Buffer;
-  /** Their SHA-256, which stands for the lists in the secure context's digest. */
+  /** The file's SHA-256. */
   readonly digest: string;
   /** Each list's PEM block, on its own: given the file whole, node:tls reads only its first list, and a chain
    * through an intermediate CA (whose list comes second) would fail. */
@@ -132,35 +134,17 @@ interface RevocationFile {
   parsed?: RevocationList[];
 }
 
-// The files read, by path: every connection reads its file again (a CA's new list is used by the next
-// connection), and reads the lists in it again only when its bytes changed. At most MAX_CONTEXTS kept.
-// Connections that open together share one read: a pool of 100 would otherwise hold 100 copies of the file.
-const revocationFiles = new Map<string, RevocationFile>();
-const reading = new Map<string, Promise<RevocationFile>>();
+// By the content read (readTlsFile gives the same object while the file's bytes stay the same).
+const revocationFiles = new WeakMap<TlsFile, RevocationFile>();
 
-function readRevocationFile(path: string): Promise<RevocationFile> {
-  let file = reading.get(path);
-  if (!file) {
-    file = loadRevocationFile(path).finally(() => reading.delete(path));
-    reading.set(path, file);
+async function readRevocationFile(path: string): Promise<RevocationFile> {
+  const file = await readTlsFile(path, "tlsCRLFile");
+  let revocation = revocationFiles.get(file);
+  if (!revocation) {
+    revocation = { digest: file.digest, lists: revocationLists(file.text, `tlsCRLFile ${path}`) };
+    revocationFiles.set(file, revocation);
   }
-  return file;
-}
-
-async function loadRevocationFile(path: string): Promise<RevocationFile> {
-  const bytes = await readFile(path).catch((err) => {
-    throw new MongoAuthError("TLS_ERROR", `cannot read tlsCRLFile ${path}: ${reasonOf(err)}`, { cause: err });
-  });
-  const kept = revocationFiles.get(path);
-  if (kept?.bytes.equals(bytes)) return kept;
-  const file = {
-    bytes,
-    digest: createHash("sha256").update(bytes).digest("hex"),
-    lists: revocationLists(bytes.toString("utf8"), `tlsCRLFile ${path}`),
-  };
-  revocationFiles.delete(path);
-  keep(revocationFiles, path, file);
-  return file;
+  return revocation;
 }
 
 // node:tls builds a secure context — the CA bundle, certificate and key parsed, the key decrypted — from
@@ -171,20 +155,16 @@ const CONTEXT_MATERIAL = ["ca", "cert", "key", "passphrase", "crl"] as const;
 const contexts = new Map<string, tls.SecureContext>();
 const MAX_CONTEXTS = 16;
 
-function withSecureContext(
-  options: tls.ConnectionOptions,
-  revocation?: RevocationFile,
-): tls.ConnectionOptions {
+function withSecureContext(options: tls.ConnectionOptions, digests: FileDigests): tls.ConnectionOptions {
   const material: tls.SecureContextOptions = {};
   const connection: tls.ConnectionOptions = { ...options };
   for (const name of CONTEXT_MATERIAL) {
     if (options[name] !== undefined) Object.assign(material, { [name]: options[name] });
     delete connection[name];
   }
-  // The lists count by their file's digest: the text itself would be stringified and hashed again.
-  const id = createHash("sha256").update(JSON.stringify({ ...material, crl: revocation?.digest })).digest(
-    "hex",
-  );
+  // What came from a file counts by the file's digest: its text (a CA bundle, a revocation list may be
+  // megabytes) would be stringified and hashed again for every connection.
+  const id = createHash("sha256").update(JSON.stringify({ ...material, ...digests })).digest("hex");
   let secureContext = contexts.get(id);
   if (!secureContext) {
     secureContext = tls.createSecureContext(material);
@@ -209,16 +189,16 @@ async function connectionOptions(
   settings: TlsSettings,
   host: string,
 ): Promise<Pick<TlsOptions, "options" | "revocation">> {
-  const { options, revocation, decryptKey } = await tlsOptions(settings, host);
+  const { options, digests, revocation, decryptKey } = await tlsOptions(settings, host);
   // Deno's node:tls ignores `crl`, after copying it: for a list of 100 000 entries, 300 ms per connection.
   if (deno !== undefined) return { options: { ...options, crl: undefined }, revocation };
   try {
-    return { options: withSecureContext(options, revocation) };
+    return { options: withSecureContext(options, digests) };
   } catch (err) {
     if (!refusedScheme(err) || !decryptKey) throw invalidPairError(err, settings);
   }
   try {
-    return { options: withSecureContext({ ...options, ...await decryptKey() }, revocation) };
+    return { options: withSecureContext({ ...options, ...await decryptKey() }, digests) };
   } catch (err) {
     throw err instanceof MongoAuthError ? err : invalidPairError(err, settings);
   }

@@ -371,7 +371,7 @@ describe("openNodeSocket with tlsCRLFile", () => {
   });
 });
 
-describe("openNodeSocket with tlsCRLFile, read as each connection opens", () => {
+describe("openNodeSocket's TLS files, read as each connection opens", () => {
   // A server of the CRL CA that keeps its connections open until the test ends (Deno checks the chain after
   // the handshake: a server that hung up at once could end the check first).
   async function withTlsServer(run: (port: number) => Promise<void>): Promise<void> {
@@ -388,7 +388,7 @@ describe("openNodeSocket with tlsCRLFile, read as each connection opens", () => 
     }
   }
 
-  const lists = (file: string) => readFileSync(fixturePath(`pki/${file}`), "utf8");
+  const pem = (file: string) => readFileSync(fixturePath(`pki/${file}`), "utf8");
   const settingsFor = (crlFile: string): TlsSettings => ({
     caFile: fixturePath("pki/crl-ca.pem"),
     crlFile,
@@ -403,20 +403,44 @@ describe("openNodeSocket with tlsCRLFile, read as each connection opens", () => 
       signal: AbortSignal.timeout(10_000),
     });
 
-  it("a file rewritten between two connections: the next one checks the new lists", async () => {
+  it("a tlsCAFile rewritten between two connections: the next one trusts the new CA only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "mongo-auth-ca-"));
+    const caFile = join(dir, "ca.pem");
+    const openTrusting = (port: number) =>
+      openNodeSocket({
+        host: "127.0.0.1",
+        port,
+        tls: { caFile, allowInvalidCertificates: false, allowInvalidHostnames: false },
+        signal: AbortSignal.timeout(10_000),
+      });
+    try {
+      await withTlsServer(async (port) => {
+        writeFileSync(caFile, pem("crl-ca.pem"));
+        (await openTrusting(port)).close();
+        writeFileSync(caFile, pem("other-ca.pem"));
+        await assert.rejects(openTrusting(port), { code: "TLS_ERROR" });
+        writeFileSync(caFile, pem("crl-ca.pem"));
+        (await openTrusting(port)).close();
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a tlsCRLFile rewritten between two connections: the next one checks the new lists", async () => {
     const dir = mkdtempSync(join(tmpdir(), "mongo-auth-crl-"));
     const crlFile = join(dir, "lists.pem");
     try {
       await withTlsServer(async (port) => {
-        writeFileSync(crlFile, lists("crl.pem"));
+        writeFileSync(crlFile, pem("crl.pem"));
         (await openWith(port, crlFile)).close();
         // Another CA's list only: none from the server's CA.
-        writeFileSync(crlFile, lists("crl-cases/names/crl.pem"));
+        writeFileSync(crlFile, pem("crl-cases/names/crl.pem"));
         await assert.rejects(openWith(port, crlFile), {
           code: "TLS_ERROR",
           message: /tlsCRLFile has no revocation list from a CA of the server's certificate chain/,
         });
-        writeFileSync(crlFile, lists("crl.pem"));
+        writeFileSync(crlFile, pem("crl.pem"));
         (await openWith(port, crlFile)).close();
       });
     } finally {
@@ -431,7 +455,7 @@ describe("openNodeSocket with tlsCRLFile, read as each connection opens", () => 
     const perRead = runtime === "deno" ? 1 : undefined;
     try {
       await withTlsServer(async (port) => {
-        writeFileSync(crlFile, lists("crl.pem"));
+        writeFileSync(crlFile, pem("crl.pem"));
         const first = await countSubtleCalls(async () => {
           const sockets = await Promise.all(Array.from({ length: 5 }, () => openWith(port, crlFile)));
           for (const socket of sockets) socket.close();
@@ -439,7 +463,7 @@ describe("openNodeSocket with tlsCRLFile, read as each connection opens", () => 
         });
         assert.equal(first.verify, perRead);
         // The same lists in other bytes are another file: read, and checked, again.
-        writeFileSync(crlFile, "the CA's lists\n" + lists("crl.pem"));
+        writeFileSync(crlFile, "the CA's lists\n" + pem("crl.pem"));
         const again = await countSubtleCalls(async () => (await openWith(port, crlFile)).close());
         assert.equal(again.verify, perRead);
       });
