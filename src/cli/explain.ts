@@ -58,8 +58,9 @@ function describe(event: TraceEvent): string {
     case "option.warning":
       return `warning: ${event.attributes.message}`;
     case "dns.srv": {
-      const { name, hosts, selected } = event.attributes;
-      return `${name}: ${list(hosts)}` + (selected ? `; srvMaxHosts keeps ${list(selected)}` : "");
+      const { name, hosts, selected, reused } = event.attributes;
+      return `${name}: ${list(hosts)}` + (selected ? `; srvMaxHosts keeps ${list(selected)}` : "") +
+        (reused ? " (looked up by an earlier connection)" : "");
     }
     case "dns.txt": {
       const { name, found, applied, ignored } = event.attributes;

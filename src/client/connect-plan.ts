@@ -13,9 +13,11 @@ import {
   credentialWithSrvDefaults,
 } from "../credential/credential.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
-import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
+import { dnsOverHttpsEndpoint, dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
-import { resolveSrvHosts, selectSrvHosts } from "../dns/srv.ts";
+import { selectSrvHosts } from "../dns/srv.ts";
+import type { DnsResolver } from "../dns/resolver.ts";
+import { seedlistCacheOf } from "../dns/seedlist-cache.ts";
 import {
   type ConnectionString,
   type HostAddress,
@@ -114,20 +116,30 @@ export async function planConnection(
     // Built (and its endpoint checked) for any connection string: a bad dnsOverHttps is an error either way.
     const resolver = options.dnsOverHttps === undefined
       ? transport
-      : dnsOverHttpsResolver({ endpoint: options.dnsOverHttps, fetch: options.env?.fetch });
+      : dnsOverHttpsResolverOf(options.dnsOverHttps, options.env?.fetch);
     let hosts: readonly HostAddress[] = cs.hosts;
     let txt: UriOptions | undefined;
     let srvName = "";
     let resolvedIn = 0;
+    let reused = false;
     if (cs.scheme === "mongodb+srv") {
       const signal = withTimeout(operation?.signal ?? options.signal, settings.connectTimeoutMS);
       const elapsed = stopwatch();
       srvName = cs.hosts[0].host;
-      const srv = await resolveSrvHosts(resolver, srvName, settings.srvServiceName, signal);
+      const now = options.env ? options.env.now() : Date.now();
+      // What another connection of the client looked up in the last minute, or a lookup (seedlist-cache.ts).
+      const answer = await seedlistCacheOf(options.cacheStore).resolve(
+        resolver,
+        srvName,
+        settings.srvServiceName,
+        signal,
+        now,
+      );
       resolvedIn = elapsed();
-      warn(srv.warnings);
-      txt = srv.options;
-      hosts = srv.hosts;
+      reused = answer.reused;
+      warn(answer.result.warnings);
+      txt = answer.result.options;
+      hosts = answer.result.hosts;
     }
     const { ssl: _ssl, ...given } = cs.parsedOptions;
     // Object.assign rather than a spread followed by keys, here and below: on Node.js 20 such a spread builds a
@@ -161,6 +173,7 @@ export async function planConnection(
         name: `_${settings.srvServiceName}._tcp.${srvName}`,
         hosts: srvFound.map(hostPort),
         selected: hosts.length < srvFound.length ? hosts.map(hostPort) : undefined,
+        reused: reused || undefined,
       }, resolvedIn);
       trace.emit("dns.txt", {
         name: srvName,
@@ -268,4 +281,18 @@ function checkMechanismNeeds(credential: MongoCredential | undefined, settings: 
       "MONGODB-X509 needs a client certificate: set tlsCertificateKeyFile (or tlsCertificateKey)",
     );
   }
+}
+
+// One resolver per DNS-over-HTTPS endpoint and fetch, so that a client's seedlist cache (which keeps answers
+// by resolver) serves the connections that give the same dnsOverHttps, as it serves the transport's DNS.
+const dnsOverHttpsResolvers = new WeakMap<object, Map<string, DnsResolver>>();
+const defaultFetch = {};
+
+function dnsOverHttpsResolverOf(endpoint: true | string, fetch?: typeof globalThis.fetch): DnsResolver {
+  const href = dnsOverHttpsEndpoint(endpoint).href;
+  let byEndpoint = dnsOverHttpsResolvers.get(fetch ?? defaultFetch);
+  if (!byEndpoint) dnsOverHttpsResolvers.set(fetch ?? defaultFetch, byEndpoint = new Map());
+  let resolver = byEndpoint.get(href);
+  if (!resolver) byEndpoint.set(href, resolver = dnsOverHttpsResolver({ endpoint: href, fetch }));
+  return resolver;
 }

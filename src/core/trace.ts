@@ -79,6 +79,8 @@ export type TraceEventAttributes = {
     hosts: readonly string[];
     /** The hosts kept by `srvMaxHosts` (when it dropped some). */
     selected?: readonly string[];
+    /** True when the answer is the one another connection of the client looked up in the last minute. */
+    reused?: boolean;
   };
   /** The TXT lookup of a `mongodb+srv://` name, and what became of its options. */
   "dns.txt": {

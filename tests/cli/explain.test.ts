@@ -130,6 +130,19 @@ describe("--explain output", () => {
     );
   });
 
+  it("says when a mongodb+srv:// answer was another connection's lookup", () => {
+    const srv = events.find((e) => e.type === "dns.srv")!;
+    assert.equal(
+      describeEvent(srv),
+      "_mongodb._tcp.cluster0.example.net: a:27017, b:27017; srvMaxHosts keeps b:27017",
+    );
+    assert.equal(
+      describeEvent({ ...srv, attributes: { ...srv.attributes, reused: true } } as TraceEvent),
+      "_mongodb._tcp.cluster0.example.net: a:27017, b:27017; srvMaxHosts keeps b:27017 (looked up by an earlier " +
+        "connection)",
+    );
+  });
+
   it("writes an IPv6 literal in brackets, [::1]:27017, wherever it names a host and port", () => {
     const lines = events
       .filter((e) => "host" in e.attributes && "port" in e.attributes)

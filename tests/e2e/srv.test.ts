@@ -3,7 +3,13 @@
 // one-member replica set of the reference server on loopback, named as DNS names it.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, type Document, type Transport } from "@mongo-auth/core";
+import {
+  AuthCacheStore,
+  connectWith,
+  type Document,
+  type TraceEvent,
+  type Transport,
+} from "@mongo-auth/core";
 import { type RunningReplicaSet, startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 
@@ -64,6 +70,36 @@ describe("mongodb+srv:// end to end", () => {
       "mongodb+srv://carol:carol-pw@cluster0.mongo.test/?tls=false&authSource=accounts",
     );
     await conn.close();
+  });
+
+  it("looks the name up once for the connections of one client (cacheStore) in a minute; another client looks again", async () => {
+    const transport = fakeDns([["authSource=accounts"]]);
+    let lookups = 0;
+    const counting: Transport = {
+      ...transport,
+      resolveSrv: (...args) => (lookups++, transport.resolveSrv(...args)),
+    };
+    const uri = "mongodb+srv://carol:carol-pw@cluster0.mongo.test/?tls=false";
+    const connectAs = (cacheStore: AuthCacheStore, events: TraceEvent[] = []) =>
+      connectWith(counting, uri, { cacheStore, onEvent: (event) => events.push(event) });
+    const client = new AuthCacheStore();
+    const together = await Promise.all(Array.from({ length: 5 }, () => connectAs(client)));
+    const events: TraceEvent[] = [];
+    const later = await connectAs(client, events);
+    const other = await connectAs(new AuthCacheStore());
+    try {
+      assert.equal(lookups, 2);
+      const srv = events.find((event) => event.type === "dns.srv");
+      assert.equal(srv?.type === "dns.srv" && srv.attributes.reused, true);
+      // The TXT record's authSource still reaches each connection's credential.
+      const status = await later.command("admin", { connectionStatus: 1 });
+      assert.deepEqual(((status.authInfo as Document).authenticatedUsers as Document[])[0], {
+        user: "carol",
+        db: "accounts",
+      });
+    } finally {
+      await Promise.all([...together, later, other].map((conn) => conn.close()));
+    }
   });
 
   it("turns TLS on by default for mongodb+srv://", async () => {

@@ -13,6 +13,8 @@ export interface DohZone {
   cname?: Record<string, string>;
   /** Names answered with this rcode (2 SERVFAIL, 5 REFUSED, …). */
   rcode?: Record<string, number>;
+  /** Names answered this many milliseconds late. */
+  delayMs?: Record<string, number>;
 }
 
 /** A running resolver. */
@@ -98,6 +100,8 @@ async function handle(zone: DohZone, queries: string[], req: IncomingMessage, re
   }
   const { name, type, questionEnd } = parseQuestion(query);
   queries.push(`${type === TYPE_SRV ? "SRV" : type === TYPE_TXT ? "TXT" : type} ${name}`);
+  const delay = zone.delayMs?.[name];
+  if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
   res.setHeader("content-type", "application/dns-message");
   res.end(answer(zone, query, name, type, questionEnd));
 }

@@ -40,6 +40,7 @@ import { type SilentListener, startSilentListener, startSocks5Proxy } from "../.
 const HARD_TIMEOUT_MS = 180_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const SRV_NAME = "_mongodb._tcp.cluster0.example.test";
+const SHARED_SRV_NAME = "_mongodb._tcp.cluster1.example.test";
 
 // deno-lint-ignore no-explicit-any
 type Answer = Record<string, any>;
@@ -290,8 +291,12 @@ async function main(): Promise<number> {
     apiServer = await startServer({ users: [users[0]], requireApiVersion: true });
     silent = await startSilentListener();
     doh = await startDohServer({
-      srv: { [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }] },
-      txt: { "cluster0.example.test": [["authSource=app"]] },
+      srv: {
+        [SRV_NAME]: [{ target: "db1.cluster0.example.test", port: server.port }],
+        [SHARED_SRV_NAME]: [{ target: "db1.cluster1.example.test", port: server.port }],
+      },
+      txt: { "cluster0.example.test": [["authSource=app"]], "cluster1.example.test": [["authSource=app"]] },
+      delayMs: { [SHARED_SRV_NAME]: 300 },
     });
     seedlistDoh = await startDohServer(SEEDLIST_ZONE);
     const bytes = await bundleWorker(join(dir, "worker.js"));
@@ -334,6 +339,7 @@ async function main(): Promise<number> {
         result(false, check.name, (err as Error).message.split("\n")[0]);
       }
     }
+    await runSharedLookupCheck(base, result);
     await runTopologyChecks(base, result);
     await runUriSpecs(base, result);
     await runSeedlistSpec(base, result);
@@ -345,9 +351,10 @@ async function main(): Promise<number> {
       console.log(`# warm request (same, SCRAM keys cached in the isolate): ${warm.toFixed(1)} ms`);
     }
     try {
+      // /srv, /srv-option, and one for the three requests of /srv-shared.
       assert.deepEqual(
         doh.queries.filter((q) => q.startsWith("SRV")).length,
-        2,
+        3,
         `SRV queries: ${doh.queries.join(", ")}`,
       );
       assert.ok((server.stats.authSuccessesByMechanism["SCRAM-SHA-1"] ?? 0) >= 2);
@@ -384,6 +391,27 @@ async function main(): Promise<number> {
   if (failed > 0 && output) console.log(`# workerd output (last 8000 characters):\n${output}`);
   console.log(`workerd: ${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
+}
+
+// Three requests at once to one isolate, each connecting to the same mongodb+srv:// name through the same
+// DNS-over-HTTPS endpoint, whose answer comes late: one lookup serves the three (made by the first, waited for
+// by the others from their own requests), and each logs in.
+async function runSharedLookupCheck(
+  base: string,
+  result: (ok: boolean, name: string, detail?: string) => void,
+) {
+  const name = "three requests at once share one mongodb+srv:// lookup (DNS-over-HTTPS answering late)";
+  try {
+    const answers = await Promise.all([0, 1, 2].map(() => ask(base, "/srv-shared")));
+    const expect = loggedIn("SCRAM-SHA-256", { user: "carol", db: "app" }, {
+      host: "db1.cluster1.example.test",
+    });
+    for (const { answer } of answers) expect(answer);
+    assert.deepEqual(answers.map(({ answer }) => answer.reused).sort(), [false, true, true]);
+    result(true, name);
+  } catch (err) {
+    result(false, name, (err as Error).message.split("\n")[0]);
+  }
 }
 
 // Replica sets, mongoses and a load balancer, reached from the Worker over cloudflare:sockets as from the

@@ -152,6 +152,19 @@ const scenarios: Record<string, Scenario> = {
     );
     return summarize(conn);
   },
+  // Requests of one isolate at once: the answer of one DNS-over-HTTPS lookup (answered late) serves them all.
+  "/srv-shared": async (_url, env) => {
+    let reused = false;
+    const conn = await connectWith(
+      loopbackNames(workersTransport),
+      "mongodb+srv://carol:carol-pw@cluster1.example.test/?tls=false",
+      {
+        dnsOverHttps: env.DOH_ENDPOINT,
+        onEvent: (event) => void (event.type === "dns.srv" && (reused = event.attributes.reused === true)),
+      },
+    );
+    return { ...await summarize(conn) as object, reused };
+  },
   // The connection-string, uri-options and auth legacy spec cases: what a URI parses to, and its credential.
   "/uri": (url) => Promise.resolve(uriSpecView(url.searchParams.get("uri") ?? "")),
   // The seedlist spec's cases: what connect() settles on before its first socket, over DNS-over-HTTPS.
