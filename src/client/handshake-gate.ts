@@ -15,6 +15,7 @@
  * @module
  */
 import { abortError, onAbort } from "../core/abort.ts";
+import { perClient } from "../core/client-scope.ts";
 
 /** The default `maxConnecting`: handshakes in flight per client. */
 export const DEFAULT_MAX_CONNECTING = 100;
@@ -131,18 +132,19 @@ export class HandshakeGate {
   }
 }
 
-const gates = new WeakMap<object, HandshakeGate>();
-const processScope = {};
-
 /**
  * The gate of a client: of its cache store, or the process's when there is none.
  *
- * @param scope the client's `cacheStore`, if any
- * @returns its gate
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { handshakeGateOf } from "./handshake-gate.ts";
+ *
+ * const store = {};
+ * assert.equal(handshakeGateOf(store), handshakeGateOf(store));
+ * assert.notEqual(handshakeGateOf(store), handshakeGateOf(undefined));
+ * ```
  */
-export function handshakeGateOf(scope: object | undefined): HandshakeGate {
-  const key = scope ?? processScope;
-  let gate = gates.get(key);
-  if (!gate) gates.set(key, gate = new HandshakeGate());
-  return gate;
-}
+export const handshakeGateOf: (scope: object | undefined) => HandshakeGate = perClient(() =>
+  new HandshakeGate()
+);

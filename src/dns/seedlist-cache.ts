@@ -10,6 +10,7 @@
 import { raceAbort } from "../core/abort.ts";
 import type { DnsResolver } from "./resolver.ts";
 import { resolveSrvHosts, type SrvResult } from "./srv.ts";
+import { perClient } from "../core/client-scope.ts";
 
 /** How long an answer serves the later connections of a client, in milliseconds. */
 export const SEEDLIST_MAX_AGE_MS = 60_000;
@@ -121,15 +122,10 @@ function start(
   return lookup;
 }
 
-const caches = new WeakMap<object, SeedlistCache>();
-const processScope = {};
-
 /**
  * The seedlist cache of a client: of its `cacheStore`, or the process's when there is none (as
  * `maxConnecting` counts per client).
  *
- * @param scope the client's `cacheStore`, if any
- * @returns its cache
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -140,9 +136,6 @@ const processScope = {};
  * assert.notEqual(seedlistCacheOf(store), seedlistCacheOf(undefined));
  * ```
  */
-export function seedlistCacheOf(scope: object | undefined): SeedlistCache {
-  const key = scope ?? processScope;
-  let cache = caches.get(key);
-  if (!cache) caches.set(key, cache = new SeedlistCache());
-  return cache;
-}
+export const seedlistCacheOf: (scope: object | undefined) => SeedlistCache = perClient(() =>
+  new SeedlistCache()
+);
