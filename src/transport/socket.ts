@@ -145,9 +145,7 @@ export function socketError(
 
 function classifiedSocketError(err: unknown, host: string, port: number, tls: boolean): MongoAuthError {
   if (err instanceof MongoAuthError) return err;
-  const name = String((err as { name?: unknown })?.name ?? "");
-  const message = readableTlsMessage(String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " "));
-  const code = verificationCode(String((err as { code?: unknown })?.code ?? ""), message);
+  const { code, name, message } = errorFacts(err);
   const peer = hostPort({ host, port });
   const atPath = isSocketPath(host) ? socketPathFailure(host, code || name, err) : undefined;
   if (atPath) return atPath;
@@ -275,8 +273,16 @@ function readableTlsMessage(message: string): string {
   return `invalid peer certificate: signed with ${algorithm}, which this runtime's TLS does not accept`;
 }
 
-function verificationCode(code: string, message: string): string {
-  return code === "UNSPECIFIED" ? OPENSSL_WORDS.get(message) ?? code : code;
+// A runtime's socket or TLS error as the classifiers read it: its code (Node.js's and Bun's UNSPECIFIED named
+// by OpenSSL's words), its name (Deno's), and its message on one line (rustls's refused algorithm condensed).
+function errorFacts(err: unknown): { code: string; name: string; message: string } {
+  const message = readableTlsMessage(String((err as Error)?.message ?? err).replace(/[\r\n]+/g, " "));
+  const code = String((err as { code?: unknown })?.code ?? "");
+  return {
+    code: code === "UNSPECIFIED" ? OPENSSL_WORDS.get(message) ?? code : code,
+    name: String((err as { name?: unknown })?.name ?? ""),
+    message,
+  };
 }
 
 // Why a UNIX domain socket did not open, for the three reasons a user can act on.
@@ -329,10 +335,8 @@ export function tlsFailure(err: unknown): {
   serverAltNames?: string[];
 } {
   const inner = err instanceof MongoAuthError && err.cause !== undefined ? err.cause : err;
-  const name = String((inner as { name?: unknown })?.name ?? "");
-  const detail = readableTlsMessage(String((inner as Error)?.message ?? inner).replace(/[\r\n]+/g, " "))
-    .slice(0, 300);
-  const code = verificationCode(String((inner as { code?: unknown })?.code ?? ""), detail);
+  const { code, name, message } = errorFacts(inner);
+  const detail = message.slice(0, 300);
   const cert = (inner as { cert?: { subject?: unknown; subjectaltname?: unknown } })?.cert;
   return {
     reason: tlsFailureReason(code, name, detail),
