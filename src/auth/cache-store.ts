@@ -9,6 +9,7 @@ import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { defaultScramKeyCache, isScramKeyCache, type ScramKeyCache } from "../crypto/scram-key-cache.ts";
 import type { AuthCache } from "./mechanism.ts";
 import { checkOptions, IS, optionChecks } from "../core/options.ts";
+import { setNewest } from "../core/bounded-map.ts";
 
 /**
  * Options of {@link AuthCacheStore}.
@@ -105,9 +106,8 @@ export class AuthCacheStore {
     const key = scopeKey(credential);
     let entries = this.#scopes.get(key);
     if (!entries) {
-      if (this.#scopes.size >= this.#maxScopes) this.#scopes.delete(this.#scopes.keys().next().value!);
       entries = new Map();
-      this.#scopes.set(key, entries);
+      setNewest(this.#scopes, key, entries, this.#maxScopes);
     }
     return entries;
   }

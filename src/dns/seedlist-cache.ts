@@ -11,6 +11,7 @@ import { raceAbort } from "../core/abort.ts";
 import type { DnsResolver } from "./resolver.ts";
 import { resolveSrvHosts, type SrvResult } from "./srv.ts";
 import { perClient } from "../core/client-scope.ts";
+import { setNewest } from "../core/bounded-map.ts";
 
 /** How long an answer serves the later connections of a client, in milliseconds. */
 export const SEEDLIST_MAX_AGE_MS = 60_000;
@@ -108,9 +109,7 @@ function start(
   const controller = new AbortController();
   const result = resolveSrvHosts(resolver, name, service, controller.signal);
   const lookup: Lookup = { at: now, result, controller, waiting: 0, settled: false };
-  lookups.delete(key);
-  if (lookups.size >= MAX_NAMES) lookups.delete(lookups.keys().next().value!);
-  lookups.set(key, lookup);
+  setNewest(lookups, key, lookup, MAX_NAMES);
   // A failure is not kept: the next connection asks again.
   result.then(
     () => void (lookup.settled = true),

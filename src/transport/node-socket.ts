@@ -33,6 +33,7 @@ import { hostPort, isSocketPath } from "../topology/server-description.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import { socks5Handshake } from "./socks5.ts";
 import { readTlsFile, type TlsFile } from "./tls-files.ts";
+import { setNewest } from "../core/bounded-map.ts";
 
 const deno = (globalThis as { Deno?: { version?: { deno?: string } } }).Deno;
 const isBun = typeof (globalThis as { Bun?: unknown }).Bun !== "undefined";
@@ -168,15 +169,9 @@ function withSecureContext(options: tls.ConnectionOptions, digests: FileDigests)
   let secureContext = contexts.get(id);
   if (!secureContext) {
     secureContext = tls.createSecureContext(material);
-    keep(contexts, id, secureContext);
+    setNewest(contexts, id, secureContext, MAX_CONTEXTS);
   }
   return { ...connection, secureContext };
-}
-
-// Keeps `value` under `id`, dropping the oldest entry once MAX_CONTEXTS are kept.
-function keep<T>(kept: Map<string, T>, id: string, value: T): void {
-  if (kept.size >= MAX_CONTEXTS) kept.delete(kept.keys().next().value!);
-  kept.set(id, value);
 }
 
 // The options of a TLS connection. On Node.js and Bun with the secure context built from them (kept, and
@@ -278,7 +273,7 @@ function decryptedKey(key: string, password: string, source: string): Promise<st
   let decrypted = decryptedKeys.get(id);
   if (!decrypted) {
     decrypted = decryptPrivateKey(key, password, source);
-    keep(decryptedKeys, id, decrypted);
+    setNewest(decryptedKeys, id, decrypted, MAX_CONTEXTS);
     // A refusal is not kept: the next connection tries again (and names its own option).
     decrypted.catch(() => decryptedKeys.get(id) === decrypted && decryptedKeys.delete(id));
   }

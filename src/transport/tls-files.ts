@@ -11,6 +11,7 @@ import { readFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
 import type { Buffer } from "node:buffer";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
+import { setNewest } from "../core/bounded-map.ts";
 
 /** A file's content, the same object for every read that found the same bytes at the same path. */
 export interface TlsFile {
@@ -64,8 +65,6 @@ async function load(path: string): Promise<TlsFile> {
     text: bytes.toString("utf8"),
     digest: createHash("sha256").update(bytes).digest("hex"),
   };
-  files.delete(path);
-  if (files.size >= MAX_FILES) files.delete(files.keys().next().value!);
-  files.set(path, file);
+  setNewest(files, path, file, MAX_FILES);
   return file;
 }
