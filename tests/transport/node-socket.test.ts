@@ -38,6 +38,28 @@ async function withServer(
   }
 }
 
+// A TLS server with the CRL CA's server certificate (crl-server.pem) that runs `peer` on each connection;
+// the connections still open when `run` ends are destroyed.
+async function withCrlServer(
+  peer: (socket: net.Socket) => void,
+  run: (port: number) => Promise<void>,
+): Promise<void> {
+  const tls = await import("node:tls");
+  const pem = pemOf(fixturePath("pki/crl-server.pem"));
+  const sockets = new Set<net.Socket>();
+  const server = tls.createServer({ cert: pem.cert, key: pem.key }, (socket) => {
+    sockets.add(socket);
+    peer(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  try {
+    await run((server.address() as net.AddressInfo).port);
+  } finally {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  }
+}
+
 const open = (port: number, signal = AbortSignal.timeout(5_000)) =>
   openNodeSocket({ host: "127.0.0.1", port, signal });
 
@@ -325,19 +347,6 @@ describe("openNodeSocket", () => {
 });
 
 describe("openNodeSocket with tlsCRLFile", () => {
-  // A server of the CRL CA that ends every connection as soon as its handshake is done.
-  async function withClosingTlsServer(run: (port: number) => Promise<void>): Promise<void> {
-    const tls = await import("node:tls");
-    const pem = pemOf(fixturePath("pki/crl-server.pem"));
-    const server = tls.createServer({ cert: pem.cert, key: pem.key }, (socket) => socket.end());
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    try {
-      await run((server.address() as net.AddressInfo).port);
-    } finally {
-      server.close();
-    }
-  }
-
   it("a server that hangs up while Deno checks its chain: CONNECTION_CLOSED saying so (OpenSSL checks in the handshake on Node.js and Bun)", async () => {
     // The CA's list 500 times over: every copy's signature is checked, so the check outlasts the hang-up.
     const crl = readFileSync(fixturePath("pki/crl.pem"), "utf8");
@@ -351,7 +360,7 @@ describe("openNodeSocket with tlsCRLFile", () => {
       allowInvalidHostnames: false,
     };
     try {
-      await withClosingTlsServer(async (port) => {
+      await withCrlServer((socket) => socket.end(), async (port) => {
         const opening = openNodeSocket({ host: "127.0.0.1", port, tls, signal: AbortSignal.timeout(10_000) });
         if (runtime !== "deno") {
           // OpenSSL checked the list during the handshake: the socket opens, then ends.
@@ -372,22 +381,8 @@ describe("openNodeSocket with tlsCRLFile", () => {
 });
 
 describe("openNodeSocket's TLS files, read as each connection opens", () => {
-  // A server of the CRL CA that keeps its connections open until the test ends (Deno checks the chain after
-  // the handshake: a server that hung up at once could end the check first).
-  async function withTlsServer(run: (port: number) => Promise<void>): Promise<void> {
-    const tls = await import("node:tls");
-    const pem = pemOf(fixturePath("pki/crl-server.pem"));
-    const sockets = new Set<net.Socket>();
-    const server = tls.createServer({ cert: pem.cert, key: pem.key }, (socket) => sockets.add(socket));
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    try {
-      await run((server.address() as net.AddressInfo).port);
-    } finally {
-      for (const socket of sockets) socket.destroy();
-      server.close();
-    }
-  }
-
+  // The server keeps its connections open (withCrlServer's peer does nothing): Deno checks the chain after
+  // the handshake, and a server that hung up at once could end the check first.
   const pem = (file: string) => readFileSync(fixturePath(`pki/${file}`), "utf8");
   const settingsFor = (crlFile: string): TlsSettings => ({
     caFile: fixturePath("pki/crl-ca.pem"),
@@ -414,7 +409,7 @@ describe("openNodeSocket's TLS files, read as each connection opens", () => {
         signal: AbortSignal.timeout(10_000),
       });
     try {
-      await withTlsServer(async (port) => {
+      await withCrlServer(() => {}, async (port) => {
         writeFileSync(caFile, pem("crl-ca.pem"));
         (await openTrusting(port)).close();
         writeFileSync(caFile, pem("other-ca.pem"));
@@ -431,7 +426,7 @@ describe("openNodeSocket's TLS files, read as each connection opens", () => {
     const dir = mkdtempSync(join(tmpdir(), "mongo-auth-crl-"));
     const crlFile = join(dir, "lists.pem");
     try {
-      await withTlsServer(async (port) => {
+      await withCrlServer(() => {}, async (port) => {
         writeFileSync(crlFile, pem("crl.pem"));
         (await openWith(port, crlFile)).close();
         // Another CA's list only: none from the server's CA.
@@ -454,7 +449,7 @@ describe("openNodeSocket's TLS files, read as each connection opens", () => {
     // The server's chain is its certificate and the CA's: one list of the file (the CA's) is checked.
     const perRead = runtime === "deno" ? 1 : undefined;
     try {
-      await withTlsServer(async (port) => {
+      await withCrlServer(() => {}, async (port) => {
         writeFileSync(crlFile, pem("crl.pem"));
         const first = await countSubtleCalls(async () => {
           const sockets = await Promise.all(Array.from({ length: 5 }, () => openWith(port, crlFile)));
@@ -477,11 +472,6 @@ describe("openNodeSocket with a key the runtime's TLS cannot decrypt", () => {
   it("decrypts it once for all the connections that use it, at once or later; another passphrase is another key", async () => {
     // PBES2 with single DES: Node.js's OpenSSL 3 and Bun's BoringSSL refuse it, Deno decrypts nothing, so
     // mongo-auth decrypts it on every runtime: one PBKDF2 (one WebCrypto deriveBits) per decryption.
-    const tlsModule = await import("node:tls");
-    const { cert, key } = pemOf(fixturePath("pki/server-cert.pem").replace("server-cert", "crl-server"));
-    const server = tlsModule.createServer({ cert, key }, (socket) => socket.end());
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    const port = (server.address() as net.AddressInfo).port;
     const tls = (password: string): TlsSettings => ({
       caFile: fixturePath("pki/crl-ca.pem"),
       certificateKey: pemOf(fixturePath("pki/encrypted-keys/pbes2-des-cbc.pem")),
@@ -489,9 +479,9 @@ describe("openNodeSocket with a key the runtime's TLS cannot decrypt", () => {
       allowInvalidCertificates: false,
       allowInvalidHostnames: false,
     });
-    const open = (password = "pki-test-password") =>
-      openNodeSocket({ host: "127.0.0.1", port, tls: tls(password), signal: AbortSignal.timeout(5_000) });
-    try {
+    await withCrlServer((socket) => socket.end(), async (port) => {
+      const open = (password = "pki-test-password") =>
+        openNodeSocket({ host: "127.0.0.1", port, tls: tls(password), signal: AbortSignal.timeout(5_000) });
       const right = await countSubtleCalls(async () => {
         for (const socket of await Promise.all(Array.from({ length: 5 }, () => open()))) socket.close();
         (await open()).close();
@@ -502,8 +492,6 @@ describe("openNodeSocket with a key the runtime's TLS cannot decrypt", () => {
         await assert.rejects(open("another"), { code: "TLS_ERROR", message: /passphrase .* is wrong/ });
       });
       assert.equal(wrong.deriveBits, 2, "a refusal is not kept");
-    } finally {
-      server.close();
-    }
+    });
   });
 });
