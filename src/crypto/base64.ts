@@ -108,3 +108,24 @@ export function decodePemBody(pem: string, what: string): Uint8Array {
   const body = pem.replace(/-----(BEGIN|END) [A-Z0-9 ]+-----/g, "").replace(/\s+/g, "");
   return decodeBase64(body, { code: "TLS_ERROR", what });
 }
+
+/**
+ * A PEM block: `der` in base64, 64 characters a line, between `label`'s BEGIN and END lines.
+ *
+ * @param label the block's label (`PRIVATE KEY`, `X509 CRL`, …)
+ * @param der its bytes
+ * @returns the block, ending with a newline
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { decodePemBody, encodePem } from "./base64.ts";
+ *
+ * const pem = encodePem("X509 CRL", new Uint8Array([0x30, 0x00]));
+ * assert.equal(pem, "-----BEGIN X509 CRL-----\nMAA=\n-----END X509 CRL-----\n");
+ * assert.deepEqual(decodePemBody(pem, "the list"), new Uint8Array([0x30, 0x00]));
+ * ```
+ */
+export function encodePem(label: string, der: Uint8Array): string {
+  const lines = encodeBase64(der).match(/.{1,64}/g) ?? [];
+  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
+}

@@ -12,7 +12,7 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
-import { decodePemBody, encodeBase64 } from "./base64.ts";
+import { decodePemBody, encodePem } from "./base64.ts";
 import { concatBytes } from "./bytes.ts";
 import { DER, derChildren, derChildrenOf, type DerElement, derInteger, derObjectIdentifier } from "./der.ts";
 import { pbkdf1, pkcs12Kdf } from "./legacy-key-derivation.ts";
@@ -146,11 +146,11 @@ export async function decryptPrivateKey(pem: string, password: string, source: s
   if (!block) throw malformed(source, "no PEM block");
   const [, label, body] = block;
   if (label === "ENCRYPTED PRIVATE KEY") {
-    return pemOf("PRIVATE KEY", await decryptPkcs8(base64Of(body, source), password, source));
+    return encodePem("PRIVATE KEY", await decryptPkcs8(base64Of(body, source), password, source));
   }
   const encryption = traditionalEncryption(body, source);
   if (!encryption) return pem;
-  return pemOf(label, await decryptTraditional(encryption, password, source));
+  return encodePem(label, await decryptTraditional(encryption, password, source));
 }
 
 /**
@@ -394,11 +394,6 @@ function parses(check: () => boolean): boolean {
 
 function base64Of(body: string, source: string): Uint8Array {
   return decodePemBody(body, `the encrypted private key in ${source}`);
-}
-
-function pemOf(label: string, der: Uint8Array): string {
-  const lines = encodeBase64(der).match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join("\n")}\n-----END ${label}-----\n`;
 }
 
 function schemeName(oid: string): string {
