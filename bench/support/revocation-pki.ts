@@ -5,19 +5,19 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  bits,
   bool,
-  ecdsaDer,
+  ECDSA_SHA256,
   explicit,
+  extension,
   int,
   name,
-  octets,
   oid,
   seq,
+  signedWithEcdsa,
   tlv,
   utcTime,
 } from "../../tests/support/der-builder.ts";
-import { encodeBase64 } from "../../src/crypto/base64.ts";
+import { encodePem } from "../../src/crypto/base64.ts";
 
 /** The PKI's files. */
 export interface RevocationPki {
@@ -33,29 +33,11 @@ export interface RevocationPki {
   remove(): void;
 }
 
-const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
 const DAY = 86_400_000;
 const EC_KEY = { name: "ECDSA", namedCurve: "P-256" } as const;
 
-function extension(id: string, critical: boolean, value: Uint8Array): Uint8Array {
-  return seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
-}
-
-async function signed(tbs: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
-  const raw = new Uint8Array(
-    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, tbs as Uint8Array<ArrayBuffer>),
-  );
-  return seq(tbs, ECDSA_SHA256, bits(ecdsaDer(raw)));
-}
-
 async function spki(key: CryptoKey): Promise<Uint8Array> {
   return new Uint8Array(await crypto.subtle.exportKey("spki", key));
-}
-
-function pem(label: string, der: Uint8Array): string {
-  return `-----BEGIN ${label}-----\n${
-    encodeBase64(der).match(/.{1,64}/g)!.join("\n")
-  }\n-----END ${label}-----\n`;
 }
 
 // The list's entries, each SEQUENCE { serialNumber (nine random bytes, positive), revocationDate }, written
@@ -84,7 +66,7 @@ export async function makeRevocationPki(entries: number): Promise<RevocationPki>
   const ca = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
   const server = await crypto.subtle.generateKey(EC_KEY, true, ["sign", "verify"]);
   const caName = name("mongo-auth bench CA");
-  const caCertificate = await signed(
+  const caCertificate = await signedWithEcdsa(
     seq(
       explicit(0, int(2)),
       int(1),
@@ -103,7 +85,7 @@ export async function makeRevocationPki(entries: number): Promise<RevocationPki>
     ),
     ca.privateKey,
   );
-  const serverCertificate = await signed(
+  const serverCertificate = await signedWithEcdsa(
     seq(
       explicit(0, int(2)),
       int(2),
@@ -128,7 +110,7 @@ export async function makeRevocationPki(entries: number): Promise<RevocationPki>
     ),
     ca.privateKey,
   );
-  const list = await signed(
+  const list = await signedWithEcdsa(
     seq(
       int(1), // v2: the list has extensions
       ECDSA_SHA256,
@@ -146,11 +128,11 @@ export async function makeRevocationPki(entries: number): Promise<RevocationPki>
     return join(dir, fileName);
   };
   const key = new Uint8Array(await crypto.subtle.exportKey("pkcs8", server.privateKey));
-  const crl = pem("X509 CRL", list);
+  const crl = encodePem("X509 CRL", list);
   return {
-    caFile: file("ca.pem", pem("CERTIFICATE", caCertificate)),
-    certFile: file("server-cert.pem", pem("CERTIFICATE", serverCertificate)),
-    keyFile: file("server-key.pem", pem("PRIVATE KEY", key)),
+    caFile: file("ca.pem", encodePem("CERTIFICATE", caCertificate)),
+    certFile: file("server-cert.pem", encodePem("CERTIFICATE", serverCertificate)),
+    keyFile: file("server-key.pem", encodePem("PRIVATE KEY", key)),
     crlFile: file("crl.pem", crl),
     crlBytes: crl.length,
     remove: () => rmSync(dir, { recursive: true, force: true }),

@@ -7,20 +7,20 @@ import { checkRevocation, readRevocationList } from "../../src/crypto/certificat
 import {
   bits,
   bool,
-  ecdsaDer,
+  ECDSA_SHA256,
   explicit,
+  extension,
   generalizedTime,
   int,
   name,
-  octets,
   oid,
   seq,
+  signedWithEcdsa,
   tlv,
   utcTime,
 } from "../support/der-builder.ts";
 import { countSubtleCalls } from "../support/subtle-counter.ts";
 
-const ECDSA_SHA256 = seq(oid("1.2.840.10045.4.3.2"));
 const NOW = Date.UTC(2030, 0, 1);
 const DAY = 86_400_000;
 
@@ -60,8 +60,6 @@ function certificate(
   return seq(tbs, ECDSA_SHA256, bits(new Uint8Array(8)));
 }
 
-const extension = (id: string, critical: boolean, value: Uint8Array = new Uint8Array([0x02, 0x01, 0x01])) =>
-  seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
 const CRL_NUMBER = "2.5.29.20";
 const REASON_CODE = "2.5.29.21";
 const ISSUING_DISTRIBUTION_POINT = "2.5.29.28";
@@ -104,11 +102,7 @@ async function revocationList(issuer: Authority, options: ListOptions = {}): Pro
     ...(entries.length ? [seq(...entries)] : []),
     ...(options.v1 ? [] : [explicit(0, seq(extension(CRL_NUMBER, false), ...(options.extensions ?? [])))]),
   );
-  const key = (options.signer ?? issuer).keys.privateKey;
-  const raw = new Uint8Array(
-    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, tbs as Uint8Array<ArrayBuffer>),
-  );
-  return seq(tbs, ECDSA_SHA256, bits(ecdsaDer(raw)));
+  return await signedWithEcdsa(tbs, (options.signer ?? issuer).keys.privateKey);
 }
 
 // A root CA, an intermediate it signed, and a server certificate the intermediate signed.

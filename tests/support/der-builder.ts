@@ -70,3 +70,21 @@ export function ecdsaDer(raw: Uint8Array): Uint8Array {
   };
   return seq(integer(raw.subarray(0, raw.length / 2)), integer(raw.subarray(raw.length / 2)));
 }
+
+/**
+ * An X.509 Extension: its object identifier, critical when asked, and its value in an OCTET STRING (an INTEGER 1
+ * unless given, for an extension whose content a test does not read).
+ */
+export const extension = (id: string, critical: boolean, value: Uint8Array = int(1)): Uint8Array =>
+  seq(oid(id), ...(critical ? [bool(true)] : []), octets(value));
+
+/** ecdsa-with-SHA256's AlgorithmIdentifier. */
+export const ECDSA_SHA256: Uint8Array = seq(oid("1.2.840.10045.4.3.2"));
+
+/** `tbs` signed with an ECDSA key and SHA-256, as a certificate or revocation list: SEQUENCE { tbs, alg, sig }. */
+export async function signedWithEcdsa(tbs: Uint8Array, key: CryptoKey): Promise<Uint8Array> {
+  const raw = new Uint8Array(
+    await crypto.subtle.sign({ name: "ECDSA", hash: "SHA-256" }, key, tbs as Uint8Array<ArrayBuffer>),
+  );
+  return seq(tbs, ECDSA_SHA256, bits(ecdsaDer(raw)));
+}
