@@ -110,7 +110,10 @@ function describe(event: TraceEvent): string {
       const tags = a.readPreferenceTags ? ` tags ${a.readPreferenceTags.join(" | ")}` : "";
       const among = a.candidates > 1 ? `, at random among ${a.candidates} in the latency window` : "";
       return `${hostPort(a)} ${a.serverType} of ${a.topology}, read preference ${a.readPreference}${tags}` +
-        `${among} (${a.checks} server${a.checks === 1 ? "" : "s"} checked)`;
+        `${among} (${a.checks} server${a.checks === 1 ? "" : "s"} checked` +
+        (a.rememberedMs === undefined
+          ? ")"
+          : `; the others as an earlier connection found them ${ms(a.rememberedMs)} ago)`);
     }
     case "hello": {
       const a = event.attributes;

@@ -16,6 +16,7 @@ import { discover, type Discovered } from "./discovery.ts";
 import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
 import { type CheckContext, failureAttributes, startOn } from "./check.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
+import { topologyMemoryOf } from "./topology-memory.ts";
 import { handshakeStepsFor } from "./turn-budget.ts";
 import { hostPort } from "../topology/server-description.ts";
 import { checkHostOptions } from "./host-options.ts";
@@ -140,6 +141,7 @@ async function connectToMember(
     credential: plan.credential,
     topologySettings: plan.topology,
     selection: plan.settings.selection,
+    memory: topologyMemoryOf(options.cacheStore),
     now: () => performance.now(),
     trace,
     client: plan.client,

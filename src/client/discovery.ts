@@ -13,14 +13,24 @@
  * With `serverSelectionTryOnce` (the default) one scan decides; otherwise it scans again every 500 ms
  * until `serverSelectionTimeoutMS`. Every other socket is closed once the choice is made.
  *
+ * A client's scan of a replica set serves its next connections for `heartbeatFrequencyMS`
+ * (./topology-memory.ts): they check the member that scan points to first, and end there when its hello
+ * keeps it the choice; otherwise they scan.
+ *
  * @module
  */
 import { abortError, sleep } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
+import type { TraceEventAttributes } from "../core/trace.ts";
 import { randomBelow, shuffled } from "../crypto/random.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { checkMaxStaleness, type ReadPreference } from "../topology/read-preference.ts";
-import { parseAddress, type ServerDescription, unknownServer } from "../topology/server-description.ts";
+import {
+  hostPort,
+  parseAddress,
+  type ServerDescription,
+  unknownServer,
+} from "../topology/server-description.ts";
 import { inLatencyWindow, suitableServers } from "../topology/server-selection.ts";
 import {
   initialTopology,
@@ -31,6 +41,7 @@ import {
 import { type CheckContext, type CheckedServer, checkServer, failureAttributes } from "./check.ts";
 import type { SelectionOptions } from "./options.ts";
 import { selectionFailure } from "./selection-error.ts";
+import { deploymentKey, type RememberedScan, type TopologyMemory } from "./topology-memory.ts";
 
 /** SDAM's minHeartbeatFrequencyMS: the least time between two scans. */
 const MIN_HEARTBEAT_FREQUENCY_MS = 500;
@@ -56,6 +67,8 @@ export interface Discovered {
   readonly topology: TopologyDescription;
   /** Every check made, the chosen one's included. */
   readonly checks: number;
+  /** How old the earlier connection's scan was that pointed to the chosen member, when one did (ms). */
+  readonly rememberedMs?: number;
 }
 
 /** What discovery needs besides a check's context. */
@@ -63,6 +76,8 @@ export interface DiscoveryContext extends CheckContext {
   readonly topologySettings: TopologySettings;
   readonly selection: SelectionOptions;
   readonly credential?: MongoCredential;
+  /** The client's replica sets as its earlier connections scanned them; without it, every connection scans. */
+  readonly memory?: TopologyMemory;
 }
 
 /**
@@ -78,13 +93,23 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
   const started = performance.now();
   const { selection } = context;
   const failedAt = new Map<string, number>();
+  const slot = memorySlot(context);
+  const earlier = slot && await fromMemory(context, slot, failedAt);
+  if (earlier?.discovered) return earlier.discovered;
   let topology = initialTopology(context.topologySettings);
-  let checks = 0;
+  let checks = earlier?.checks ?? 0;
   for (let scan = 1;; scan++) {
     const outcome = await new Scan(context, topology, failedAt).run();
     checks += outcome.checks;
     topology = outcome.topology;
     if (outcome.chosen) {
+      if (slot && isReplicaSet(topology)) {
+        slot.memory.remember(context.transport, slot.key, {
+          topology,
+          at: context.now(),
+          complete: outcome.complete,
+        });
+      }
       traceSelection(context, outcome.chosen, topology, outcome.candidates, checks);
       return { chosen: outcome.chosen, topology, checks };
     }
@@ -99,8 +124,9 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
     if (selection.serverSelectionTryOnce || elapsed + waitMS > selection.serverSelectionTimeoutMS) {
       throw selectionFailure({
         topology,
-        failures: outcome.failures,
-        seen: outcome.seen,
+        // What the member an earlier scan pointed to failed with belongs to the story too.
+        failures: new Map([...earlier?.failures ?? [], ...outcome.failures]),
+        seen: new Map([...earlier?.seen ?? [], ...outcome.seen]),
         selection,
         replicaSet: context.topologySettings.replicaSet,
       });
@@ -108,6 +134,101 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
     if (context.options.signal?.aborted) throw abortError(context.options.signal, "server selection");
     await sleep(waitMS, context.options.signal, "server selection");
   }
+}
+
+/** Where a client keeps its scans of a deployment; none for a direct connection or a load balancer. */
+interface MemorySlot {
+  readonly memory: TopologyMemory;
+  readonly key: string;
+}
+
+function memorySlot(context: DiscoveryContext): MemorySlot | undefined {
+  const { memory, topologySettings: { seeds, replicaSet, directConnection, loadBalanced } } = context;
+  if (memory === undefined || directConnection || loadBalanced) return undefined;
+  const proxy = context.settings.proxy && hostPort(context.settings.proxy);
+  return { memory, key: deploymentKey(seeds, replicaSet, proxy) };
+}
+
+/** What checking the member an earlier scan pointed to came to. */
+interface Recalled {
+  /** The choice, when that member's hello confirmed it. */
+  readonly discovered?: Discovered;
+  readonly checks: number;
+  readonly failures: Map<string, unknown>;
+  readonly seen: Map<string, ServerDescription>;
+}
+
+// The member the client's last scan of this deployment points to, checked alone. When its hello leaves it
+// out of the choice (a primary stepped down, a secondary fell behind) or it fails, that scan is dropped and
+// the caller scans; a member that failed on the network is then in its cooldown.
+async function fromMemory(
+  context: DiscoveryContext,
+  slot: MemorySlot,
+  failedAt: Map<string, number>,
+): Promise<Recalled | undefined> {
+  const now = context.now();
+  const remembered = slot.memory.recall(
+    context.transport,
+    slot.key,
+    now,
+    context.selection.heartbeatFrequencyMS,
+  );
+  const choice = remembered && rememberedChoice(remembered, context.selection);
+  if (remembered === undefined || choice === undefined) return undefined;
+  const outcome = await new Scan(context, remembered.topology, failedAt).confirm(
+    choice.address,
+    choice.candidates,
+  );
+  if (outcome.chosen === undefined) {
+    slot.memory.forget(context.transport, slot.key, remembered);
+    return { checks: outcome.checks, failures: outcome.failures, seen: outcome.seen };
+  }
+  const rememberedMs = now - remembered.at;
+  traceSelection(context, outcome.chosen, outcome.topology, outcome.candidates, outcome.checks, rememberedMs);
+  const discovered = {
+    chosen: outcome.chosen,
+    topology: outcome.topology,
+    checks: outcome.checks,
+    rememberedMs,
+  };
+  return { discovered, checks: outcome.checks, failures: outcome.failures, seen: outcome.seen };
+}
+
+// The primary, for a read preference that wants it; otherwise one of the suitable members in the latency
+// window, at random, once a scan has checked every member (a scan for the primary stops at it).
+function rememberedChoice(
+  remembered: RememberedScan,
+  selection: SelectionOptions,
+): { address: string; candidates: number } | undefined {
+  const { topology, complete } = remembered;
+  if (!topology.compatible) return undefined;
+  if (wantsPrimary(selection.readPreference) ? topology.type !== "ReplicaSetWithPrimary" : !complete) {
+    return undefined;
+  }
+  const { readPreference, heartbeatFrequencyMS, localThresholdMS } = selection;
+  checkMaxStaleness(readPreference, topology.type, heartbeatFrequencyMS);
+  const suitable = suitableServers(topology, "read", readPreference, { heartbeatFrequencyMS });
+  const window = inLatencyWindow(suitable, localThresholdMS);
+  if (window.length === 0) return undefined;
+  return { address: window[randomBelow(window.length)].address, candidates: window.length };
+}
+
+function isReplicaSet(topology: TopologyDescription): boolean {
+  return topology.type === "ReplicaSetWithPrimary" || topology.type === "ReplicaSetNoPrimary";
+}
+
+/** What a scan came to. */
+interface ScanOutcome {
+  readonly chosen: CheckedServer | undefined;
+  /** How many suitable servers the choice was made among. */
+  readonly candidates: number;
+  readonly topology: TopologyDescription;
+  readonly failures: Map<string, unknown>;
+  readonly seen: Map<string, ServerDescription>;
+  readonly checks: number;
+  /** Whether every server the topology ends with was checked. */
+  readonly complete: boolean;
+  readonly durationMS: number;
 }
 
 /** One scan: checks in SDAM's order until the choice is certain or every server has been checked. */
@@ -124,6 +245,8 @@ class Scan {
   readonly #order = new Map<string, number>();
   /** How many suitable servers the last choice had to pick from. */
   #candidates = 0;
+  /** The member an earlier scan chose, which this connection expects to stay on. */
+  #expected: string | undefined;
   readonly #started = performance.now();
 
   constructor(
@@ -138,15 +261,7 @@ class Scan {
     for (const address of shuffled([...topology.servers.keys()])) this.#order.set(address, this.#order.size);
   }
 
-  async run(): Promise<{
-    chosen: CheckedServer | undefined;
-    candidates: number;
-    topology: TopologyDescription;
-    failures: Map<string, unknown>;
-    seen: Map<string, ServerDescription>;
-    checks: number;
-    durationMS: number;
-  }> {
+  async run(): Promise<ScanOutcome> {
     try {
       for (;;) {
         const chosen = this.#choose(false);
@@ -162,17 +277,47 @@ class Scan {
     }
   }
 
-  async #done(chosen: CheckedServer | undefined) {
+  /**
+   * Checks only the member an earlier scan chose (among `candidates` in its latency window), and chooses it
+   * when its own hello keeps it suitable.
+   */
+  async confirm(address: string, candidates: number): Promise<ScanOutcome> {
+    this.#expected = address;
+    this.#candidates = candidates;
+    try {
+      await this.#check(address);
+      return this.#done(this.#confirmed(address));
+    } catch (err) {
+      await this.#closeAll();
+      throw err;
+    }
+  }
+
+  // Its hello may make it unsuitable (a primary that stepped down, a secondary behind or retagged), but its
+  // round trip does not move it out of the window: a handshake's round trip under a burst of connections
+  // is not a heartbeat's, and an official driver's pool does not feed it to the latency window either.
+  #confirmed(address: string): CheckedServer | undefined {
+    const open = this.#open.get(address);
+    if (open === undefined || !this.#topology.compatible || !isReplicaSet(this.#topology)) return undefined;
+    const { readPreference, heartbeatFrequencyMS } = this.#context.selection;
+    checkMaxStaleness(readPreference, this.#topology.type, heartbeatFrequencyMS);
+    const suitable = suitableServers(this.#topology, "read", readPreference, { heartbeatFrequencyMS });
+    return suitable.some((server) => server.address === address) ? open : undefined;
+  }
+
+  async #done(chosen: CheckedServer | undefined): Promise<ScanOutcome> {
     await this.#closeAll(chosen);
+    const topology = this.#topology;
     // Every key written out: a conditional spread in front of the others made this object literal the
     // costliest lines of an in-memory connect() (a Node.js profile).
     return {
       chosen,
       candidates: this.#candidates,
-      topology: this.#topology,
+      topology,
       failures: this.failures,
       seen: this.seen,
       checks: this.#checked.size,
+      complete: [...topology.servers.keys()].every((address) => this.#checked.has(address)),
       durationMS: performance.now() - this.#started,
     };
   }
@@ -242,7 +387,7 @@ class Scan {
       of: this.#topology.servers.size,
     });
     try {
-      const checked = await checkServer(this.#context, { host, port }, this.#speculates(before));
+      const checked = await checkServer(this.#context, { host, port }, this.#speculates(address, before));
       if (!this.#topology.servers.has(address)) {
         await checked.close(); // removed while it was being checked
         return;
@@ -288,15 +433,15 @@ class Scan {
    * speculative step is the whole authentication (MONGODB-X509, MONGODB-OIDC) only where connect() expects
    * to stay: a direct connection, a load balancer, the primary a member named, and the only seed of an
    * unknown deployment (a standalone, a mongos or a primary stays; only a secondary is left, after one
-   * authentication it did not need).
+   * authentication it did not need), and the member an earlier scan chose.
    */
-  #speculates(server: ServerDescription | undefined): boolean {
+  #speculates(address: string, server: ServerDescription | undefined): boolean {
     const credential = this.#context.credential;
     if (credential === undefined) return false;
     const mechanism = credential.mechanism;
     if (mechanism === undefined || mechanism === "SCRAM-SHA-256" || mechanism === "SCRAM-SHA-1") return true;
     const { type, servers } = this.#topology;
-    if (type === "Single" || type === "LoadBalanced") return true;
+    if (type === "Single" || type === "LoadBalanced" || address === this.#expected) return true;
     if (server?.type === "PossiblePrimary") return wantsPrimary(this.#context.selection.readPreference);
     return type === "Unknown" && servers.size === 1 && this.#context.topologySettings.seeds.length === 1;
   }
@@ -347,13 +492,14 @@ function traceSelection(
   topology: TopologyDescription,
   candidates: number,
   checks: number,
+  rememberedMs?: number,
 ): void {
   if (!hasChoices(topology)) return;
   const { readPreference } = context.selection;
   const tags = readPreference.tags?.map((set) =>
     Object.entries(set).map(([name, value]) => `${name}:${value}`).join(",") || "{}"
   );
-  context.trace.emit("server.selected", {
+  const selected: TraceEventAttributes["server.selected"] = {
     host: chosen.address.host,
     port: chosen.address.port,
     serverType: chosen.description.type,
@@ -362,5 +508,7 @@ function traceSelection(
     readPreferenceTags: tags,
     candidates,
     checks,
-  });
+  };
+  if (rememberedMs !== undefined) selected.rememberedMs = rememberedMs;
+  context.trace.emit("server.selected", selected);
 }

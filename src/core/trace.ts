@@ -207,6 +207,11 @@ export type TraceEventAttributes = {
     candidates: number;
     /** Servers checked, this one included. */
     checks: number;
+    /**
+     * When an earlier connection's scan of the replica set pointed to this member: how old that scan was
+     * (ms). Only this member was checked; the others are as that scan found them.
+     */
+    rememberedMs?: number;
   };
   /** The hello reply; `durationMs` is its round trip. */
   hello: {

@@ -143,6 +143,21 @@ describe("--explain output", () => {
     );
   });
 
+  it("says when the member was the one an earlier connection's scan found, and how old that scan was", () => {
+    const selected = events.find((e) => e.type === "server.selected")!;
+    assert.equal(
+      describeEvent(selected),
+      "b:27017 RSPrimary of ReplicaSetWithPrimary, read preference primary (2 servers checked)",
+    );
+    assert.equal(
+      describeEvent(
+        { ...selected, attributes: { ...selected.attributes, checks: 1, rememberedMs: 2300 } } as TraceEvent,
+      ),
+      "b:27017 RSPrimary of ReplicaSetWithPrimary, read preference primary (1 server checked; the others as an " +
+        "earlier connection found them 2300 ms ago)",
+    );
+  });
+
   it("writes an IPv6 literal in brackets, [::1]:27017, wherever it names a host and port", () => {
     const lines = events
       .filter((e) => "host" in e.attributes && "port" in e.attributes)

@@ -6,7 +6,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ObjectId } from "bson";
-import { connectWith, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
+import { AuthCacheStore, connectWith, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
 import { scriptedDeployment, type ScriptedServer } from "../support/scripted-deployment.ts";
 import { fixturePath } from "../../testing/paths.ts";
 
@@ -169,6 +169,184 @@ describe("discovery: a replica set read from secondaries", () => {
   });
 });
 
+describe("discovery: a client's later connections start from its last scan of the replica set", () => {
+  // One client: one cacheStore. Each test plays its own deployment (its own transport), so no scan of
+  // another test's is remembered.
+  const client = () => ({ cacheStore: new AuthCacheStore() });
+  const opened = (deployment: ReturnType<typeof scriptedDeployment>, from: number) =>
+    openedAddresses(deployment).slice(from);
+
+  it("the next connection checks only the primary the scan found: one socket, one hello", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    const first = await connectWith(deployment.transport, "mongodb://s1.test/?replicaSet=rs0", options);
+    assert.equal(first.handshake.serversChecked, 2);
+    assert.equal(selected(first.trace).rememberedMs, undefined);
+    const before = deployment.opened.length;
+    const second = await connectWith(deployment.transport, "mongodb://s1.test/?replicaSet=rs0", options);
+    assert.equal(second.address, P);
+    assert.equal(second.role, "primary");
+    assert.deepEqual(opened(deployment, before), [P]);
+    assert.equal(second.handshake.serversChecked, 1);
+    assert.deepEqual([...second.topology.hosts].sort(), [...MEMBERS].sort());
+    const selection = selected(second.trace);
+    assert.equal(selection.checks, 1);
+    assert.equal(typeof selection.rememberedMs, "number");
+    assert.ok(selection.rememberedMs! >= 0);
+    await first.close();
+    await second.close();
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  it("another client, another transport or another seed list scans for itself", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    await (await connectWith(deployment.transport, "mongodb://s1.test/?replicaSet=rs0", options)).close();
+    const checks = async (uri: string, transport = deployment.transport, more = options) => {
+      const conn = await connectWith(transport, uri, more);
+      await conn.close();
+      return conn.handshake.serversChecked;
+    };
+    assert.equal(await checks("mongodb://s1.test/?replicaSet=rs0", deployment.transport, client()), 2);
+    assert.equal(
+      await checks("mongodb://s1.test/?replicaSet=rs0", scriptedDeployment(replicaSet).transport),
+      2,
+    );
+    assert.equal(await checks("mongodb://s1.test,s2.test/?replicaSet=rs0"), 2);
+    assert.equal(await checks("mongodb://s1.test/?replicaSet=rs0"), 1, "the first client still remembers");
+  });
+
+  it("after heartbeatFrequencyMS, a connection scans again", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0&heartbeatFrequencyMS=500";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    const conn = await connectWith(deployment.transport, uri, options);
+    assert.equal(conn.handshake.serversChecked, 2);
+    assert.equal(selected(conn.trace).rememberedMs, undefined);
+    await conn.close();
+  });
+
+  it("a primary that stepped down since: its hello says so, the connection scans and ends on the new one", async () => {
+    const servers: Record<string, ScriptedServer> = { ...replicaSet };
+    const deployment = scriptedDeployment(servers);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    const electionId = new ObjectId();
+    servers[S1] = { ...primary, me: S1, primary: S1, electionId, setVersion: 2 };
+    servers[S2] = { ...secondaryAt(S2), primary: S1 };
+    servers[P] = { ...secondaryAt(P), primary: S1 };
+    const before = deployment.opened.length;
+    const conn = await connectWith(deployment.transport, uri, options);
+    assert.equal(conn.address, S1);
+    assert.equal(conn.role, "primary");
+    assert.deepEqual(
+      opened(deployment, before),
+      [P, S1],
+      "the remembered primary, then the scan from the seed",
+    );
+    assert.equal(conn.handshake.serversChecked, 2);
+    assert.equal(selected(conn.trace).rememberedMs, undefined);
+    await conn.close();
+    const next = await connectWith(deployment.transport, uri, options);
+    assert.equal(next.address, S1, "the scan that found the new primary is the one remembered");
+    assert.equal(next.handshake.serversChecked, 1);
+    await next.close();
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  it("a remembered primary that refuses the connection: the scan passes it over (its cooldown) and says why", async () => {
+    const servers: Record<string, ScriptedServer> = { ...replicaSet };
+    const deployment = scriptedDeployment(servers);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    servers[P] = "refuse";
+    const before = deployment.opened.length;
+    const error = await refusal(connectWith(deployment.transport, uri, options));
+    assert.equal(error.code, "SERVER_SELECTION_FAILED");
+    assert.match(error.message, /p\.test:27017/);
+    assert.match(error.message, /connection refused/);
+    assert.deepEqual(
+      opened(deployment, before).sort(),
+      [S1, S2],
+      "the seed and the other member it names; not the primary, which is cooling down",
+    );
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  it("read from secondaries: once a scan checked every member, the next connection checks one, at random in the window", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0&readPreference=secondary";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    const ends = new Set<string>();
+    // Two secondaries, twenty connections: all on one has a chance of 2 in 2^20.
+    for (let i = 0; i < 20; i++) {
+      const before = deployment.opened.length;
+      const conn = await connectWith(deployment.transport, uri, options);
+      assert.equal(conn.role, "secondary");
+      assert.deepEqual(opened(deployment, before), [conn.address]);
+      const selection = selected(conn.trace);
+      assert.equal(selection.checks, 1);
+      assert.equal(selection.candidates, 2);
+      ends.add(conn.address);
+      await conn.close();
+    }
+    assert.deepEqual([...ends].sort(), [S1, S2]);
+  });
+
+  it("a scan that stopped at the primary does not serve a connection that reads from secondaries", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    await (await connectWith(deployment.transport, "mongodb://p.test/?replicaSet=rs0", options)).close();
+    const conn = await connectWith(
+      deployment.transport,
+      "mongodb://p.test/?replicaSet=rs0&readPreference=secondary",
+      options,
+    );
+    assert.equal(conn.handshake.serversChecked, 3, "every member, as without the earlier scan");
+    assert.equal(selected(conn.trace).rememberedMs, undefined);
+    await conn.close();
+    const primaryAgain = await connectWith(deployment.transport, "mongodb://p.test/?replicaSet=rs0", options);
+    assert.equal(
+      primaryAgain.handshake.serversChecked,
+      1,
+      "a complete scan serves the primary's readers too",
+    );
+    await primaryAgain.close();
+  });
+
+  it("a remembered secondary whose tags changed is not kept: the connection scans", async () => {
+    const servers: Record<string, ScriptedServer> = {
+      ...replicaSet,
+      [S2]: { ...secondaryAt(S2), tags: { dc: "sf" } },
+    };
+    const deployment = scriptedDeployment(servers);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0&readPreference=secondary&readPreferenceTags=dc:sf";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    servers[S2] = { ...secondaryAt(S2), tags: { dc: "ny" } };
+    servers[S1] = { ...secondaryAt(S1), tags: { dc: "sf" } };
+    const conn = await connectWith(deployment.transport, uri, options);
+    assert.equal(conn.address, S1);
+    assert.equal(conn.handshake.serversChecked, 4, "S2 first, then the scan of all three");
+    await conn.close();
+  });
+
+  it("a direct connection is never served from a scan: it checks its one server", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    await (await connectWith(deployment.transport, "mongodb://s1.test/?replicaSet=rs0", options)).close();
+    const conn = await connectWith(deployment.transport, "mongodb://s1.test/?directConnection=true", options);
+    assert.equal(conn.address, S1);
+    assert.equal(conn.role, "secondary");
+    await conn.close();
+  });
+});
+
 describe("discovery: servers it refuses to use", () => {
   it("loadBalanced=true and a server without serviceId: SERVER_SELECTION_FAILED saying what to change", async () => {
     const deployment = scriptedDeployment({ "lb.test:27017": mongos });
@@ -238,6 +416,20 @@ describe("discovery: where a check carries the authentication's speculative step
       assert.equal(speculated(deployment, seed), false, `${seed}'s hello`);
     }
     assert.equal(speculated(deployment, P), true, "the primary's hello");
+    await conn.close();
+  });
+
+  it("MONGODB-X509 and the primary an earlier scan found: its one check speculates", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = { ...certificate, cacheStore: new AuthCacheStore() };
+    const uri = "mongodb://s1.test,s2.test/?replicaSet=rs0&authMechanism=MONGODB-X509&tls=true";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    const before = deployment.opened.length;
+    const conn = await connectWith(deployment.transport, uri, options);
+    assert.deepEqual(openedAddresses(deployment).slice(before), [P]);
+    const hellos = deployment.bodies.get(P)!.filter((body) => body.hello !== undefined);
+    assert.equal(hellos.length, 2, "the first connection's and this one's");
+    assert.ok(hellos[1].speculativeAuthenticate, "this one's hello carries the whole login");
     await conn.close();
   });
 

@@ -6,6 +6,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  AuthCacheStore,
   type Connection,
   connectWith,
   type Document,
@@ -278,6 +279,67 @@ for (const { name, transport } of await transports()) {
           ),
         }),
       );
+    });
+
+    const hellos = (rs: RunningReplicaSet) => rs.members.map((member) => count(member, "hello"));
+    // Every member a seed, whatever happens to the set later: one deployment to the client throughout.
+    const connectToAll = (rs: RunningReplicaSet, options = {}) =>
+      connectWith(transport, `mongodb://${LOGIN}@${rs.seedList()}/?replicaSet=rs1`, {
+        connectTimeoutMS: 2000,
+        ...options,
+      });
+
+    it("a client's connections after its first go straight to the primary: the secondaries see one scan's hellos", async () => {
+      const rs = await start();
+      const primary = rs.primary()!;
+      const options = { cacheStore: new AuthCacheStore() };
+      const before = hellos(rs);
+      const first = await connectToAll(rs, options);
+      const pool = await Promise.all(Array.from({ length: 20 }, () => connectToAll(rs, options)));
+      try {
+        const scanned = first.handshake.serversChecked!;
+        assert.ok(scanned === 1 || scanned === 2, "the seeds in random order until the primary");
+        for (const conn of pool) {
+          assert.equal(conn.address, primary.name);
+          assert.equal(conn.handshake.serversChecked, 1);
+        }
+        const seen = hellos(rs).map((n, i) => n - before[i]);
+        assert.equal(seen[rs.members.indexOf(primary)], 21);
+        assert.equal(
+          seen.reduce((a, b) => a + b),
+          20 + scanned,
+          "the secondaries' hellos are the first scan's",
+        );
+        assert.deepEqual(await whoami(pool[0]), { user: "alice", db: "admin" });
+      } finally {
+        await Promise.all([first, ...pool].map((conn) => conn.close()));
+      }
+    });
+
+    it("after an election, the client's next connection checks the old primary, scans, and the one after goes straight to the new", async () => {
+      const rs = await start();
+      const old = rs.primary()!;
+      const options = { cacheStore: new AuthCacheStore() };
+      await (await connectToAll(rs, options)).close();
+      const next = rs.secondaries()[0];
+      rs.elect(next);
+      const conn = await connectToAll(rs, options);
+      try {
+        assert.equal(conn.address, next.name);
+        assert.equal(conn.role, "primary");
+        const checked = conn.trace.filter((e) => e.type === "host.connecting").map((e) => e.attributes);
+        assert.equal(`${checked[0].host}:${checked[0].port}`, old.name, "the primary the client remembered");
+        assert.ok(checked.length >= 2, "then the scan");
+      } finally {
+        await conn.close();
+      }
+      const after = await connectToAll(rs, options);
+      try {
+        assert.equal(after.address, next.name);
+        assert.equal(after.handshake.serversChecked, 1);
+      } finally {
+        await after.close();
+      }
     });
 
     it("a primary that steps down under a connection: NOT_PRIMARY keeps the server's code; connecting again finds the new one", async () => {
