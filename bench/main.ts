@@ -6,8 +6,8 @@
  *   bun run bench:bun          bun bench/main.ts
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
- * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression,tls-pool,tls-crl` (sections
- * to run),
+ * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression,tls-pool,tls-crl,replica-set-pool`
+ * (sections to run),
  * `--max-connecting=N` (mongo-auth's maxConnecting in the pool section; default: the library's). Prints
  * Markdown tables and writes bench/results/<runtime>.json (<runtime>.quick.json for --quick; a run of some
  * sections, <runtime>.<sections>.json, so that it never replaces a whole run's results). bench/README.md
@@ -24,6 +24,7 @@ import { scramClientSection } from "./sections/scram-client.ts";
 import { stallSection } from "./sections/stall.ts";
 import { tlsCrlSection } from "./sections/tls-crl.ts";
 import { tlsPoolSection } from "./sections/tls-pool.ts";
+import { replicaSetPoolSection } from "./sections/replica-set-pool.ts";
 import type { Plan } from "./support/measure.ts";
 import { markdown, type Row, saveJson } from "./support/report.ts";
 import { args, environment, repoRoot } from "./support/runtime.ts";
@@ -51,6 +52,7 @@ const PLANS: Record<string, { full: Plan; quick: Plan }> = {
   compression: { full: { warmup: 30, runs: 51 }, quick: { warmup: 1, runs: 3 } },
   "tls-pool": { full: { warmup: 1, runs: 11 }, quick: { warmup: 0, runs: 1 } },
   "tls-crl": { full: { warmup: 1, runs: 7 }, quick: { warmup: 0, runs: 1 } },
+  "replica-set-pool": { full: { warmup: 1, runs: 11 }, quick: { warmup: 0, runs: 1 } },
 };
 // The revocation list's entries in the tls-crl section: a large CA's list, or a small one for --quick.
 const CRL_ENTRIES = { full: 100_000, quick: 1_000 };
@@ -70,6 +72,9 @@ if (wanted("tls-pool")) rows.push(...await tlsPoolSection(plan("tls-pool"), tran
 if (wanted("tls-crl")) {
   const entries = quick ? CRL_ENTRIES.quick : CRL_ENTRIES.full;
   rows.push(...await tlsCrlSection(plan("tls-crl"), transport, env, root, entries));
+}
+if (wanted("replica-set-pool")) {
+  rows.push(...await replicaSetPoolSection(plan("replica-set-pool"), transport, env, root));
 }
 
 console.log(markdown(env, rows, quick));

@@ -31,6 +31,9 @@ const SECTION_TITLES: Record<string, string> = {
   pool: "4. Pool warm-up (100 concurrent connections of one user)",
   stall: "5. Event-loop stall (longest gap of a 1 ms interval timer)",
   compression: "6. Wire compression (one insert of 5 000 documents, both ways)",
+  "tls-pool": "7. Pool warm-up over TLS (100 concurrent connections of one user)",
+  "tls-crl": "8. Pool warm-up over TLS with a revocation list",
+  "replica-set-pool": "9. Pool warm-up against a replica set of three (100 connections of one user)",
 };
 
 /**

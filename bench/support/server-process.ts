@@ -7,12 +7,23 @@ import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
+import type { ReplicaSetConfig } from "../../testing/reference-server/replica-set.ts";
 import type { Environment } from "./runtime.ts";
+
+/** What one server of the child process has counted so far (testing/reference-server/main.ts --stats). */
+export interface ServerCounters {
+  readonly address: string;
+  readonly connectionsOpened: number;
+  readonly hellos: number;
+  readonly authSuccesses: number;
+}
 
 /** A reference server running in a child process. */
 export interface ServerProcess {
-  /** "127.0.0.1:PORT" */
+  /** "127.0.0.1:PORT", or a replica set's seed list */
   readonly address: string;
+  /** Each server's counters now (a replica set's members in order). */
+  counters(): Promise<ServerCounters[]>;
   close(): Promise<void>;
 }
 
@@ -27,7 +38,7 @@ export interface ServerProcess {
 export async function startServerProcess(
   env: Environment,
   root: URL,
-  config: ServerConfig,
+  config: ServerConfig | ReplicaSetConfig,
 ): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), "mongo-auth-bench-"));
   const configFile = join(dir, "server.json");
@@ -38,21 +49,37 @@ export async function startServerProcess(
     : env.runtime === "bun"
     ? [path("testing/reference-server/main.ts")]
     : [path("dist/testing/reference-server/main.js")];
-  const child = spawn(process.execPath, [...args, "--config", configFile], {
-    stdio: ["ignore", "pipe", "inherit"],
+  const child = spawn(process.execPath, [...args, "--stats", "--config", configFile], {
+    stdio: ["pipe", "pipe", "inherit"],
   });
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  // Its output, line by line: "listening …" once, then one "stats …" per request.
+  const waiting: Array<(line: string) => void> = [];
+  let pending = "";
+  child.stdout!.on("data", (chunk: Uint8Array) => {
+    pending += new TextDecoder().decode(chunk);
+    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      waiting.shift()?.(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((resolve) => waiting.push(resolve));
   const address = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout!.on("data", (chunk: Uint8Array) => {
-      out += new TextDecoder().decode(chunk);
-      const match = /listening (\S+)/.exec(out);
+    nextLine().then((line) => {
+      const match = /^listening (\S+)/.exec(line);
       if (match) resolve(match[1]);
+      else reject(new Error(`reference server said ${line}`));
     });
     child.once("exit", (code) => reject(new Error(`reference server exited with ${code} before listening`)));
   });
   return {
     address,
+    async counters() {
+      const line = nextLine();
+      child.stdin!.write("stats\n");
+      return JSON.parse((await line).slice("stats ".length)) as ServerCounters[];
+    },
     async close() {
       child.kill("SIGTERM");
       await exited;

@@ -1,0 +1,160 @@
+// Section 9: the pool warm-up against a replica set of three — 100 connections of one user (SCRAM-SHA-256),
+// each running one ping, read from the primary and with `nearest` — with our connect() all at once, with our
+// connect() once and then 99 at once (a pool that grows after its first connection), and with the official
+// `mongodb` driver (its connect(), then 100 pings: its pool and a monitor per member), in turns, against a
+// replica set of the reference server in a child process. Besides the wall time, the sockets the members
+// accepted while each warm-up ran: what a deployment pays for a pool's discovery. No target.
+import { MongoClient, ReadPreference } from "mongodb";
+import { AuthCacheStore, connectWith, ScramKeyCache, type Transport } from "../../mod.ts";
+import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
+import type { Row } from "../support/report.ts";
+import type { Environment } from "../support/runtime.ts";
+import { type ServerProcess, startServerProcess } from "../support/server-process.ts";
+
+const POOL = 100;
+const PASSWORD = "rs-pool-pw";
+const MODES = ["primary", "nearest"] as const;
+type Mode = (typeof MODES)[number];
+const CASES = ["burst", "grown", "driver"] as const;
+type Case = (typeof CASES)[number];
+
+const LABELS: Record<Case, string> = {
+  burst: "connect() ×100 at once",
+  grown: "connect() once, then ×99",
+  driver: "the driver",
+};
+
+/** One warm-up: its wall time, and the sockets the members accepted meanwhile. */
+interface Sample {
+  readonly ms: number;
+  readonly sockets: number;
+}
+
+// connect() ×100 with one client (one cacheStore); `first`: one connection before the other 99.
+async function warmUpOurs(transport: Transport, uri: string, first: boolean): Promise<number> {
+  const cacheStore = new AuthCacheStore({ scramKeyCache: new ScramKeyCache() });
+  const open = () => connectWith(transport, uri, { cacheStore });
+  const started = performance.now();
+  const conns = first ? [await open()] : [];
+  conns.push(...await Promise.all(Array.from({ length: POOL - conns.length }, open)));
+  await Promise.all(conns.map((conn) => conn.command("admin", { ping: 1 })));
+  const ms = performance.now() - started;
+  await Promise.all(conns.map((conn) => conn.close()));
+  return ms;
+}
+
+// The driver's cold start: its monitors' discovery, then 100 pings, which open its pool on the member the
+// read preference selects.
+async function warmUpDriver(uri: string, mode: Mode): Promise<number> {
+  const client = new MongoClient(uri, { maxPoolSize: POOL, maxConnecting: POOL });
+  try {
+    const started = performance.now();
+    await client.connect();
+    const readPreference = new ReadPreference(mode);
+    await Promise.all(
+      Array.from({ length: POOL }, () => client.db("admin").command({ ping: 1 }, { readPreference })),
+    );
+    return performance.now() - started;
+  } finally {
+    await client.close();
+  }
+}
+
+async function socketsAccepted(server: ServerProcess): Promise<number> {
+  return (await server.counters()).reduce((sum, member) => sum + member.connectionsOpened, 0);
+}
+
+/**
+ * Runs the replica set warm-ups (connect() at once, connect() after a first, the driver) in turns, for each
+ * read preference.
+ *
+ * @param plan run count (warm-up runs are not timed)
+ * @param transport the runtime's transport
+ * @param env runtime (the server process runs on the same one)
+ * @param root the repository root
+ * @returns the rows
+ */
+export async function replicaSetPoolSection(
+  plan: Plan,
+  transport: Transport,
+  env: Environment,
+  root: URL,
+): Promise<Row[]> {
+  const total = plan.warmup + plan.runs;
+  const user = (mode: Mode, name: Case, round: number) => `rs-${mode}-${name}${round}`;
+  const users = MODES.flatMap((mode) =>
+    Array.from({ length: total }, (_, round) => CASES.map((name) => user(mode, name, round))).flat()
+  );
+  const server = await startServerProcess(env, root, {
+    setName: "bench0",
+    members: [{}, {}, {}],
+    users: users.map((name) => ({
+      db: "admin",
+      user: name,
+      password: PASSWORD,
+      mechanisms: ["SCRAM-SHA-256"],
+    })),
+  });
+  const uri = (name: string, mode: Mode) =>
+    `mongodb://${name}:${PASSWORD}@${server.address}/?replicaSet=bench0&authMechanism=SCRAM-SHA-256` +
+    `&readPreference=${mode}`;
+  const samples = Object.fromEntries(
+    MODES.map((mode) => [mode, Object.fromEntries(CASES.map((name) => [name, [] as Sample[]]))]),
+  ) as Record<Mode, Record<Case, Sample[]>>;
+  const run: Record<Case, (mode: Mode, round: number) => Promise<number>> = {
+    burst: (mode, round) => warmUpOurs(transport, uri(user(mode, "burst", round), mode), false),
+    grown: (mode, round) => warmUpOurs(transport, uri(user(mode, "grown", round), mode), true),
+    driver: (mode, round) => warmUpDriver(uri(user(mode, "driver", round), mode), mode),
+  };
+  try {
+    for (let round = 0; round < total; round++) {
+      for (const mode of MODES) {
+        for (const name of roundOrder(CASES, round)) {
+          const before = await socketsAccepted(server);
+          const ms = await run[name](mode, round);
+          const sockets = await socketsAccepted(server) - before;
+          if (round >= plan.warmup) samples[mode][name].push({ ms, sockets });
+        }
+      }
+    }
+  } finally {
+    await server.close();
+  }
+  return MODES.flatMap((mode) => rowsOf(mode, samples[mode]));
+}
+
+function rowsOf(mode: Mode, samples: Record<Case, Sample[]>): Row[] {
+  const ms = (name: Case) => samples[name].map((s) => s.ms);
+  const sockets = (name: Case) => stats(samples[name].map((s) => s.sockets));
+  const what = `replica set of 3, read preference ${mode}`;
+  return [
+    {
+      section: "replica-set-pool",
+      name: `mongo-auth connect() ×100 at once + ping, ${what}`,
+      ...stats(ms("burst")),
+      ratio: pairedRatio(ms("burst"), ms("driver")),
+      ratioOf: "driver",
+      note: `sockets accepted: ${sockets("burst").median} (median)`,
+    },
+    {
+      section: "replica-set-pool",
+      name: `mongo-auth connect() once, then ×99 at once + ping, ${what}`,
+      ...stats(ms("grown")),
+      ratio: pairedRatio(ms("grown"), ms("driver")),
+      ratioOf: "driver",
+      note: `sockets accepted: ${sockets("grown").median} (median)`,
+    },
+    {
+      section: "replica-set-pool",
+      name: `mongodb driver connect() + 100 pings, ${what}`,
+      ...stats(ms("driver")),
+      note: `sockets accepted: ${sockets("driver").median} (median)`,
+    },
+    ...CASES.map((name): Row => ({
+      section: "replica-set-pool",
+      name: `sockets the members accepted: ${LABELS[name]}, ${mode}`,
+      ...sockets(name),
+      unit: "count",
+    })),
+  ];
+}

@@ -1,0 +1,100 @@
+// The reference server's command line, run by this runtime as a user or a benchmark runs it: a replica set
+// config starts the set and prints its seed list; with --stats, each "stats" line on standard input is answered
+// with every server's counters, so that another process can read what its clients did.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import process from "node:process";
+import { repoRoot } from "../../paths.ts";
+import { RawClient } from "./raw-client.ts";
+
+const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
+
+function serverCommand(args: string[]): string[] {
+  const main = (path: string) => join(repoRoot(), path);
+  if (runtime === "deno") return ["run", "-A", main("testing/reference-server/main.ts"), ...args];
+  if (runtime === "bun") return [main("testing/reference-server/main.ts"), ...args];
+  return [main("dist/testing/reference-server/main.js"), ...args];
+}
+
+/** The child's standard output, line by line, each awaited in turn (bounded). */
+function lines(child: ChildProcess): () => Promise<string> {
+  const queue: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  let pending = "";
+  child.stdout!.on("data", (chunk: Uint8Array) => {
+    pending += new TextDecoder().decode(chunk);
+    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
+      const line = pending.slice(0, end);
+      pending = pending.slice(end + 1);
+      const waiter = waiting.shift();
+      if (waiter) waiter(line);
+      else queue.push(line);
+    }
+  });
+  return () => {
+    const line = queue.shift();
+    if (line !== undefined) return Promise.resolve(line);
+    return new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error("no line from the server within 20 s")), 20_000);
+      waiting.push((next) => {
+        clearTimeout(timer);
+        resolve(next);
+      });
+    });
+  };
+}
+
+describe(`reference server command line (${runtime})`, () => {
+  let dir: string;
+  let child: ChildProcess;
+  let nextLine: () => Promise<string>;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), "reference-server-main-"));
+    const config = join(dir, "set.json");
+    writeFileSync(config, JSON.stringify({ setName: "rs9", members: [{}, {}, {}], users: [] }));
+    child = spawn(process.execPath, serverCommand(["--stats", "--config", config]), {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    nextLine = lines(child);
+  });
+  after(async () => {
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGTERM");
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("starts a replica set from a config with setName and members, and prints its seed list", async () => {
+    const line = await nextLine();
+    const match = /^listening (\S+) \(.*set\.json\)$/.exec(line);
+    assert.ok(match, line);
+    const seeds = match[1].split(",");
+    assert.equal(seeds.length, 3);
+    const client = await RawClient.open(Number(seeds[1].split(":")[1]));
+    try {
+      const hello = await client.msg({ hello: 1, $db: "admin" });
+      assert.equal(hello?.setName, "rs9");
+      assert.equal(hello?.secondary, true);
+      assert.deepEqual([...(hello?.hosts as string[])].sort(), [...seeds].sort());
+    } finally {
+      client.close();
+    }
+  });
+
+  it("answers a stats line with each member's counters: the hello just sent is counted on the member it reached", async () => {
+    child.stdin!.write("stats\n");
+    const line = await nextLine();
+    assert.match(line, /^stats /);
+    const counters = JSON.parse(line.slice("stats ".length)) as Array<Record<string, number | string>>;
+    assert.equal(counters.length, 3);
+    assert.deepEqual(counters.map((c) => [c.connectionsOpened, c.hellos, c.authSuccesses]), [
+      [0, 0, 0],
+      [1, 1, 0],
+      [0, 0, 0],
+    ]);
+  });
+});
