@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { abortError, sleep } from "../core/abort.ts";
+import { abortError, Deadline, raceAbort, sleep } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import { randomBelow, shuffled } from "../crypto/random.ts";
@@ -41,7 +41,12 @@ import {
 import { type CheckContext, type CheckedServer, checkServer, failureAttributes } from "./check.ts";
 import type { SelectionOptions } from "./options.ts";
 import { selectionFailure } from "./selection-error.ts";
-import { deploymentKey, type RememberedScan, type TopologyMemory } from "./topology-memory.ts";
+import {
+  deploymentKey,
+  type RememberedScan,
+  type ScanInFlight,
+  type TopologyMemory,
+} from "./topology-memory.ts";
 
 /** SDAM's minHeartbeatFrequencyMS: the least time between two scans. */
 const MIN_HEARTBEAT_FREQUENCY_MS = 500;
@@ -94,22 +99,26 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
   const { selection } = context;
   const failedAt = new Map<string, number>();
   const slot = memorySlot(context);
-  const earlier = slot && await fromMemory(context, slot, failedAt);
+  let earlier = slot && await fromMemory(context, slot, failedAt);
+  // Nothing awaited between finding no scan in flight and noting this one's (below): the connections that
+  // start in one turn of the event loop then wait for the first one's scan.
+  const inFlight = earlier === undefined && slot ? scanToWaitFor(context, slot) : undefined;
+  if (inFlight && slot) {
+    await waitForScan(context, inFlight);
+    earlier = await fromMemory(context, slot, failedAt);
+  }
   if (earlier?.discovered) return earlier.discovered;
   let topology = initialTopology(context.topologySettings);
   let checks = earlier?.checks ?? 0;
   for (let scan = 1;; scan++) {
-    const outcome = await new Scan(context, topology, failedAt).run();
+    const scanning = scanAndRemember(context, topology, failedAt, slot);
+    if (scan === 1 && slot && context.topologySettings.replicaSet !== undefined) {
+      slot.memory.track(context.transport, slot.key, scanning, !wantsPrimary(selection.readPreference));
+    }
+    const outcome = await scanning;
     checks += outcome.checks;
     topology = outcome.topology;
     if (outcome.chosen) {
-      if (slot && isReplicaSet(topology)) {
-        slot.memory.remember(context.transport, slot.key, {
-          topology,
-          at: context.now(),
-          complete: outcome.complete,
-        });
-      }
       traceSelection(context, outcome.chosen, topology, outcome.candidates, checks);
       return { chosen: outcome.chosen, topology, checks };
     }
@@ -133,6 +142,45 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
     }
     if (context.options.signal?.aborted) throw abortError(context.options.signal, "server selection");
     await sleep(waitMS, context.options.signal, "server selection");
+  }
+}
+
+// A scan; a replica set it chose in is remembered for the client's next connections.
+async function scanAndRemember(
+  context: DiscoveryContext,
+  topology: TopologyDescription,
+  failedAt: Map<string, number>,
+  slot: MemorySlot | undefined,
+): Promise<ScanOutcome> {
+  const outcome = await new Scan(context, topology, failedAt).run();
+  if (outcome.chosen && slot && isReplicaSet(outcome.topology)) {
+    const scan = { topology: outcome.topology, at: context.now(), complete: outcome.complete };
+    slot.memory.remember(context.transport, slot.key, scan);
+  }
+  return outcome;
+}
+
+// A connection that starts while another connection of the client scans the same replica set waits for that
+// scan, so that a pool's burst makes one scan rather than one each. Only for a deployment named a replica set
+// (replicaSet=), where a scan is sure to be remembered, and only for a scan that serves this read preference.
+function scanToWaitFor(context: DiscoveryContext, slot: MemorySlot): ScanInFlight | undefined {
+  const inFlight = slot.memory.inFlight(context.transport, slot.key);
+  if (inFlight === undefined) return undefined;
+  return inFlight.complete || wantsPrimary(context.selection.readPreference) ? inFlight : undefined;
+}
+
+// At most connectTimeoutMS (a member that drops packets may hold that scan up), after which the connection
+// scans itself; the caller's signal and timeoutMS end the connection.
+async function waitForScan(context: DiscoveryContext, inFlight: ScanInFlight): Promise<void> {
+  const caller = context.operation ?? context.options.signal;
+  const what = "waiting for another connection's scan of the replica set";
+  const deadline = new Deadline(caller, context.settings.connectTimeoutMS, what);
+  try {
+    await raceAbort(inFlight.ended, deadline.signal, what);
+  } catch (err) {
+    if ((caller instanceof Deadline ? caller.signal : caller)?.aborted) throw err;
+  } finally {
+    deadline.dispose();
   }
 }
 

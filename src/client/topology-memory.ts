@@ -4,7 +4,9 @@
  * the set again. An official driver does the same with its monitors: its pool connects to the member the
  * monitors' last heartbeats chose, not to every member. A choice always stands on the chosen member's own
  * hello of that connection; what is remembered is the other members (who is primary, their round trips and
- * tags), as old as one heartbeat at most.
+ * tags), as old as one heartbeat at most. Connections that start while another connection of the client scans
+ * the same replica set wait for that scan (at most `connectTimeoutMS`), as an official driver's pool waits for
+ * its monitors.
  *
  * @module
  */
@@ -27,9 +29,17 @@ export interface RememberedScan {
   readonly complete: boolean;
 }
 
+/** A scan one of the client's connections is making. */
+export interface ScanInFlight {
+  /** Settles once the scan has ended and what it found is remembered (or it failed). */
+  readonly ended: Promise<void>;
+  /** Whether it checks every member (for a read preference other than the primary's). */
+  readonly complete: boolean;
+}
+
 /**
  * The replica sets one client has scanned, by transport and by what names a deployment (its seeds, the
- * replica set asked for, the proxy).
+ * replica set asked for, the proxy), and the scans its connections are making.
  *
  * @example A scan serves the client's connections for heartbeatFrequencyMS
  * ```ts
@@ -47,6 +57,7 @@ export interface RememberedScan {
  */
 export class TopologyMemory {
   readonly #byTransport = new WeakMap<object, Map<string, RememberedScan>>();
+  readonly #inFlight = new WeakMap<object, Map<string, ScanInFlight>>();
 
   /**
    * The scan of a deployment younger than `maxAgeMS`, if there is one.
@@ -85,6 +96,35 @@ export class TopologyMemory {
   forget(transport: object, key: string, scan: RememberedScan): void {
     const scans = this.#byTransport.get(transport);
     if (scans?.get(key) === scan) scans.delete(key);
+  }
+
+  /**
+   * Notes a scan of the deployment in flight until `scan` settles, so that the connections that start
+   * meanwhile can wait for it; a second scan while one is noted is not.
+   *
+   * @param transport the transport the scan goes through
+   * @param key the deployment ({@link deploymentKey})
+   * @param scan the scan, settling once what it found is remembered
+   * @param complete whether it checks every member
+   */
+  track(transport: object, key: string, scan: Promise<unknown>, complete: boolean): void {
+    let scans = this.#inFlight.get(transport);
+    if (scans === undefined) this.#inFlight.set(transport, scans = new Map());
+    if (scans.has(key)) return;
+    const inFlight = { ended: scan.then(() => {}, () => {}), complete };
+    scans.set(key, inFlight);
+    void inFlight.ended.then(() => scans.delete(key));
+  }
+
+  /**
+   * The scan of the deployment in flight, if there is one.
+   *
+   * @param transport the transport
+   * @param key the deployment ({@link deploymentKey})
+   * @returns the scan, or undefined
+   */
+  inFlight(transport: object, key: string): ScanInFlight | undefined {
+    return this.#inFlight.get(transport)?.get(key);
   }
 }
 

@@ -6,7 +6,14 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { ObjectId } from "bson";
-import { AuthCacheStore, connectWith, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
+import {
+  AuthCacheStore,
+  connectWith,
+  MongoAuthError,
+  type OpenSocketOptions,
+  type TraceEvent,
+  type Transport,
+} from "@mongo-auth/core";
 import { scriptedDeployment, type ScriptedServer } from "../support/scripted-deployment.ts";
 import { fixturePath } from "../../testing/paths.ts";
 
@@ -334,6 +341,111 @@ describe("discovery: a client's later connections start from its last scan of th
     assert.equal(conn.address, S1);
     assert.equal(conn.handshake.serversChecked, 4, "S2 first, then the scan of all three");
     await conn.close();
+  });
+
+  it("connections that start together wait for the first one's scan: five at once, one scan", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    const conns = await Promise.all(
+      Array.from(
+        { length: 5 },
+        () => connectWith(deployment.transport, "mongodb://s1.test/?replicaSet=rs0", options),
+      ),
+    );
+    assert.deepEqual(
+      openedAddresses(deployment).sort(),
+      [P, P, P, P, P, S1],
+      "the scan's two, then the primary",
+    );
+    assert.deepEqual(conns.map((conn) => conn.address), [P, P, P, P, P]);
+    assert.deepEqual(conns.map((conn) => conn.handshake.serversChecked).sort(), [1, 1, 1, 1, 2]);
+    assert.equal(conns.filter((conn) => selected(conn.trace).rememberedMs !== undefined).length, 4);
+    await Promise.all(conns.map((conn) => conn.close()));
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  it("a scan for the primary in flight does not hold up a connection that reads from secondaries", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const options = client();
+    const [primaryReader, secondaryReader] = await Promise.all([
+      connectWith(deployment.transport, "mongodb://s1.test/?replicaSet=rs0", options),
+      connectWith(
+        deployment.transport,
+        "mongodb://s1.test/?replicaSet=rs0&readPreference=secondary",
+        options,
+      ),
+    ]);
+    assert.equal(primaryReader.handshake.serversChecked, 2);
+    assert.equal(secondaryReader.handshake.serversChecked, 3, "every member, its own scan");
+    await Promise.all([primaryReader.close(), secondaryReader.close()]);
+  });
+
+  // The first socket opened (the first connection's first check) hangs until its deadline.
+  const firstSocketHangs = (deployment: ReturnType<typeof scriptedDeployment>): Transport => {
+    let hung = false;
+    return Object.create(deployment.transport, {
+      openSocket: {
+        value: (options: OpenSocketOptions) => {
+          if (hung) return deployment.transport.openSocket(options);
+          hung = true;
+          return new Promise((_, reject) =>
+            options.signal!.addEventListener("abort", () => reject(options.signal!.reason), { once: true })
+          );
+        },
+      },
+    });
+  };
+
+  it("a connection waits for another's scan no longer than its connectTimeoutMS, then scans itself", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const transport = firstSocketHangs(deployment);
+    const options = client();
+    const uri = "mongodb://s1.test,s2.test/?replicaSet=rs0";
+    const settled: string[] = [];
+    const first = connectWith(transport, uri, { ...options, connectTimeoutMS: 1_000 })
+      .finally(() => settled.push("first"));
+    const waiter = connectWith(transport, uri, { ...options, connectTimeoutMS: 100 })
+      .finally(() => settled.push("waiter"));
+    const conn = await waiter;
+    assert.equal(conn.address, P);
+    assert.ok(conn.handshake.serversChecked! >= 2, "a scan of its own");
+    assert.equal(selected(conn.trace).rememberedMs, undefined);
+    assert.deepEqual(settled, ["waiter"], "while the first connection's check still hangs");
+    await conn.close();
+    const firstConn = await first;
+    assert.equal(firstConn.address, P);
+    await firstConn.close();
+  });
+
+  it("without replicaSet= (the seeds might be mongoses), a connection does not wait for another's scan", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const transport = firstSocketHangs(deployment);
+    const options = client();
+    const uri = "mongodb://s1.test,s2.test/?connectTimeoutMS=1000";
+    const settled: string[] = [];
+    const first = connectWith(transport, uri, options).finally(() => settled.push("first"));
+    const second = await connectWith(transport, uri, options).finally(() => settled.push("second"));
+    assert.equal(second.address, P);
+    assert.equal(selected(second.trace).rememberedMs, undefined);
+    assert.deepEqual(settled, ["second"], "while the first connection's check still hangs");
+    await second.close();
+    await (await first).close();
+  });
+
+  it("a connection's signal ends its wait for another's scan at once: ABORTED", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const transport = firstSocketHangs(deployment);
+    const options = client();
+    const uri = "mongodb://s1.test,s2.test/?replicaSet=rs0&connectTimeoutMS=1000";
+    const settled: string[] = [];
+    const first = connectWith(transport, uri, options).finally(() => settled.push("first"));
+    const controller = new AbortController();
+    const waiter = connectWith(transport, uri, { ...options, signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    const error = await refusal(waiter);
+    assert.equal(error.code, "ABORTED");
+    assert.deepEqual(settled, [], "the first connection is still waiting on its check");
+    await (await first).close();
   });
 
   it("a direct connection is never served from a scan: it checks its one server", async () => {

@@ -34,6 +34,11 @@ async function whoami(conn: Connection): Promise<Document> {
 }
 
 const count = (member: RunningMember, command: string) => member.stats.commands[command] ?? 0;
+const selected = (conn: Connection) => {
+  const event = conn.trace.find((e) => e.type === "server.selected");
+  assert.ok(event?.type === "server.selected", "a server.selected event");
+  return event.attributes;
+};
 const authentications = (members: readonly RunningMember[]) => members.map((m) => m.stats.authSuccesses);
 
 for (const { name, transport } of await transports()) {
@@ -313,6 +318,24 @@ for (const { name, transport } of await transports()) {
         assert.deepEqual(await whoami(pool[0]), { user: "alice", db: "admin" });
       } finally {
         await Promise.all([first, ...pool].map((conn) => conn.close()));
+      }
+    });
+
+    it("a client's first connections, started together, make one scan between them (replicaSet= given)", async () => {
+      const rs = await start();
+      const primary = rs.primary()!;
+      const options = { cacheStore: new AuthCacheStore() };
+      const before = hellos(rs);
+      const pool = await Promise.all(Array.from({ length: 20 }, () => connectToAll(rs, options)));
+      try {
+        assert.ok(pool.every((conn) => conn.address === primary.name));
+        const scans = pool.filter((conn) => selected(conn).rememberedMs === undefined);
+        assert.equal(scans.length, 1, "one connection scanned; the others waited for it");
+        const seen = hellos(rs).map((n, i) => n - before[i]);
+        assert.equal(seen[rs.members.indexOf(primary)], 20);
+        assert.equal(seen.reduce((a, b) => a + b), 19 + scans[0].handshake.serversChecked!);
+      } finally {
+        await Promise.all(pool.map((conn) => conn.close()));
       }
     });
 
