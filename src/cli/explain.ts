@@ -111,6 +111,7 @@ function describe(event: TraceEvent): string {
       const among = a.candidates > 1 ? `, at random among ${a.candidates} in the latency window` : "";
       return `${hostPort(a)} ${a.serverType} of ${a.topology}, read preference ${a.readPreference}${tags}` +
         `${among} (${a.checks} server${a.checks === 1 ? "" : "s"} checked` +
+        (a.waitedMs === undefined ? "" : ` after waiting ${ms(a.waitedMs)} for another connection's scan`) +
         (a.rememberedMs === undefined
           ? ")"
           : `; the others as an earlier connection found them ${ms(a.rememberedMs)} ago)`);

@@ -103,9 +103,12 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
   // Nothing awaited between finding no scan in flight and noting this one's (below): the connections that
   // start in one turn of the event loop then wait for the first one's scan.
   const inFlight = earlier === undefined && slot ? scanToWaitFor(context, slot) : undefined;
+  let waitedMs: number | undefined;
   if (inFlight && slot) {
+    const waitStarted = performance.now();
     await waitForScan(context, inFlight);
-    earlier = await fromMemory(context, slot, failedAt);
+    waitedMs = performance.now() - waitStarted;
+    earlier = await fromMemory(context, slot, failedAt, waitedMs);
   }
   if (earlier?.discovered) return earlier.discovered;
   let topology = initialTopology(context.topologySettings);
@@ -119,7 +122,7 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
     checks += outcome.checks;
     topology = outcome.topology;
     if (outcome.chosen) {
-      traceSelection(context, outcome.chosen, topology, outcome.candidates, checks);
+      traceSelection(context, outcome.chosen, topology, outcome.candidates, checks, { waitedMs });
       return { chosen: outcome.chosen, topology, checks };
     }
     const elapsed = performance.now() - started;
@@ -213,6 +216,7 @@ async function fromMemory(
   context: DiscoveryContext,
   slot: MemorySlot,
   failedAt: Map<string, number>,
+  waitedMs?: number,
 ): Promise<Recalled | undefined> {
   const now = context.now();
   const remembered = slot.memory.recall(
@@ -232,7 +236,8 @@ async function fromMemory(
     return { checks: outcome.checks, failures: outcome.failures, seen: outcome.seen };
   }
   const rememberedMs = now - remembered.at;
-  traceSelection(context, outcome.chosen, outcome.topology, outcome.candidates, outcome.checks, rememberedMs);
+  const { candidates, checks } = outcome;
+  traceSelection(context, outcome.chosen, outcome.topology, candidates, checks, { rememberedMs, waitedMs });
   const discovered = {
     chosen: outcome.chosen,
     topology: outcome.topology,
@@ -540,7 +545,7 @@ function traceSelection(
   topology: TopologyDescription,
   candidates: number,
   checks: number,
-  rememberedMs?: number,
+  { rememberedMs, waitedMs }: { rememberedMs?: number; waitedMs?: number } = {},
 ): void {
   if (!hasChoices(topology)) return;
   const { readPreference } = context.selection;
@@ -558,5 +563,6 @@ function traceSelection(
     checks,
   };
   if (rememberedMs !== undefined) selected.rememberedMs = rememberedMs;
+  if (waitedMs !== undefined) selected.waitedMs = waitedMs;
   context.trace.emit("server.selected", selected);
 }

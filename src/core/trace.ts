@@ -212,6 +212,8 @@ export type TraceEventAttributes = {
      * (ms). Only this member was checked; the others are as that scan found them.
      */
     rememberedMs?: number;
+    /** How long this connection waited for another connection's scan of the replica set (ms), when it did. */
+    waitedMs?: number;
   };
   /** The hello reply; `durationMs` is its round trip. */
   hello: {

@@ -143,7 +143,7 @@ describe("--explain output", () => {
     );
   });
 
-  it("says when the member was the one an earlier connection's scan found, and how old that scan was", () => {
+  it("says when the member was the one an earlier connection's scan found, how old that scan was, and any wait for it", () => {
     const selected = events.find((e) => e.type === "server.selected")!;
     assert.equal(
       describeEvent(selected),
@@ -155,6 +155,12 @@ describe("--explain output", () => {
       ),
       "b:27017 RSPrimary of ReplicaSetWithPrimary, read preference primary (1 server checked; the others as an " +
         "earlier connection found them 2300 ms ago)",
+    );
+    const waited = { ...selected.attributes, checks: 1, rememberedMs: 0.4, waitedMs: 35 };
+    assert.equal(
+      describeEvent({ ...selected, attributes: waited } as TraceEvent),
+      "b:27017 RSPrimary of ReplicaSetWithPrimary, read preference primary (1 server checked after waiting 35 ms " +
+        "for another connection's scan; the others as an earlier connection found them 0.4 ms ago)",
     );
   });
 

@@ -360,6 +360,7 @@ describe("discovery: a client's later connections start from its last scan of th
     assert.deepEqual(conns.map((conn) => conn.address), [P, P, P, P, P]);
     assert.deepEqual(conns.map((conn) => conn.handshake.serversChecked).sort(), [1, 1, 1, 1, 2]);
     assert.equal(conns.filter((conn) => selected(conn.trace).rememberedMs !== undefined).length, 4);
+    assert.equal(conns.filter((conn) => typeof selected(conn.trace).waitedMs === "number").length, 4);
     await Promise.all(conns.map((conn) => conn.close()));
     assert.deepEqual(stillOpen(deployment), []);
   });
@@ -410,6 +411,7 @@ describe("discovery: a client's later connections start from its last scan of th
     assert.equal(conn.address, P);
     assert.ok(conn.handshake.serversChecked! >= 2, "a scan of its own");
     assert.equal(selected(conn.trace).rememberedMs, undefined);
+    assert.ok(selected(conn.trace).waitedMs! >= 0, "after waiting");
     assert.deepEqual(settled, ["waiter"], "while the first connection's check still hangs");
     await conn.close();
     const firstConn = await first;
