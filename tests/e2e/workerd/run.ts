@@ -341,6 +341,7 @@ async function main(): Promise<number> {
     }
     await runSharedLookupCheck(base, result);
     await runTopologyChecks(base, result);
+    await runSharedScanCheck(base, result);
     await runUriSpecs(base, result);
     await runSeedlistSpec(base, result);
     const [cold, warm] = timings;
@@ -411,6 +412,40 @@ async function runSharedLookupCheck(
     result(true, name);
   } catch (err) {
     result(false, name, (err as Error).message.split("\n")[0]);
+  }
+}
+
+// Three requests at once to one isolate, each connecting to the same replica set (replicaSet= given) from a seed
+// whose first hello answers late: one scan serves the three (made by the first, waited for by the others from
+// their own requests), and each ends on the primary.
+async function runSharedScanCheck(
+  base: string,
+  result: (ok: boolean, name: string, detail?: string) => void,
+) {
+  const name = "three requests at once make one scan of a replica set (its first hello answering late)";
+  const rs = await startReplicaSet({ setName: "rs3", users: [users[0]], members: [{}, {}] });
+  try {
+    const [primary, secondary] = rs.members;
+    secondary.failPoints.configure({
+      configureFailPoint: "failCommand",
+      mode: { times: 1 },
+      data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 300 },
+    });
+    const uri = `mongodb://alice:alice-pw@${secondary.address}/?replicaSet=rs3`;
+    const answers = await Promise.all(
+      [0, 1, 2].map(() => ask(base, `/placement-shared?uri=${encodeURIComponent(uri)}`)),
+    );
+    for (const { answer } of answers) {
+      assert.equal(answer.error, undefined, JSON.stringify(answer.error));
+      assert.equal(answer.address, primary.name);
+    }
+    assert.equal(answers.filter(({ answer }) => answer.rememberedMs === null).length, 1, "one scan");
+    assert.equal(answers.filter(({ answer }) => typeof answer.waitedMs === "number").length, 2, "two waited");
+    result(true, name);
+  } catch (err) {
+    result(false, name, (err as Error).message.split("\n")[0]);
+  } finally {
+    await rs.close();
   }
 }
 

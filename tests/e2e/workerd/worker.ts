@@ -137,6 +137,23 @@ const scenarios: Record<string, Scenario> = {
   "/health": () => Promise.resolve({ ok: true }),
   // Replica sets, mongoses and the load balancer: the URI says which; see placement().
   "/placement": (url) => placement(url),
+  // Requests of one isolate at once to one replica set: the first one's scan serves the others, which wait for
+  // it from their own requests.
+  "/placement-shared": async (url) => {
+    const conn = await connect(url.searchParams.get("uri") ?? "", { connectTimeoutMS: 5000 });
+    try {
+      const event = conn.trace.find((e) => e.type === "server.selected");
+      const selected = event?.type === "server.selected" ? event.attributes : undefined;
+      return {
+        address: conn.address,
+        role: conn.role,
+        rememberedMs: selected?.rememberedMs ?? null,
+        waitedMs: selected?.waitedMs ?? null,
+      };
+    } finally {
+      await conn.close();
+    }
+  },
   "/login": async (url, env) => summarize(await login(env.MONGODB_ADDRESS, url)),
   "/srv": async (_url, env) => {
     const transport = loopbackNames(createWorkersTransport({ dnsOverHttps: env.DOH_ENDPOINT }));
