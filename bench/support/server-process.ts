@@ -8,6 +8,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import type { ReplicaSetConfig } from "../../testing/reference-server/replica-set.ts";
+import { lineReader } from "../../testing/lines.ts";
 import type { Environment } from "./runtime.ts";
 
 /** What one server of the child process has counted so far (testing/reference-server/main.ts --stats). */
@@ -55,15 +56,7 @@ export async function startServerProcess(
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   // Its output, line by line: "listening …" once, then one "stats …" per request.
   const waiting: Array<(line: string) => void> = [];
-  let pending = "";
-  child.stdout!.on("data", (chunk: Uint8Array) => {
-    pending += new TextDecoder().decode(chunk);
-    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 1);
-      waiting.shift()?.(line);
-    }
-  });
+  child.stdout!.on("data", lineReader((line) => waiting.shift()?.(line)));
   const nextLine = () => new Promise<string>((resolve) => waiting.push(resolve));
   const address = await new Promise<string>((resolve, reject) => {
     nextLine().then((line) => {

@@ -9,6 +9,7 @@
 import process from "node:process";
 import { relative } from "node:path";
 import { fixturePath } from "../paths.ts";
+import { lineReader } from "../lines.ts";
 import { readConfigFile } from "./config.ts";
 import { type ReplicaSetConfig, startReplicaSet } from "./replica-set.ts";
 import { type RunningServer, startServer } from "./server.ts";
@@ -50,13 +51,10 @@ async function start(path: string): Promise<Started> {
 
 // Answers each "stats" line of standard input with the counters a benchmark compares.
 function answerStats(started: readonly Started[]): void {
-  let pending = "";
-  process.stdin.on("data", (chunk: Uint8Array) => {
-    pending += new TextDecoder().decode(chunk);
-    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
-      const line = pending.slice(0, end).trim();
-      pending = pending.slice(end + 1);
-      if (line !== "stats") continue;
+  process.stdin.on(
+    "data",
+    lineReader((line) => {
+      if (line.trim() !== "stats") return;
       const counters = started.flatMap(({ servers }) =>
         servers.map(({ address, stats }) => ({
           address,
@@ -67,8 +65,8 @@ function answerStats(started: readonly Started[]): void {
         }))
       );
       process.stdout.write(`stats ${JSON.stringify(counters)}\n`);
-    }
-  });
+    }),
+  );
 }
 
 async function main(): Promise<void> {

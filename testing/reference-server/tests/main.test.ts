@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { repoRoot } from "../../paths.ts";
+import { lineReader } from "../../lines.ts";
 import { RawClient } from "./raw-client.ts";
 
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
@@ -24,17 +25,14 @@ function serverCommand(args: string[]): string[] {
 function lines(child: ChildProcess): () => Promise<string> {
   const queue: string[] = [];
   const waiting: Array<(line: string) => void> = [];
-  let pending = "";
-  child.stdout!.on("data", (chunk: Uint8Array) => {
-    pending += new TextDecoder().decode(chunk);
-    for (let end = pending.indexOf("\n"); end >= 0; end = pending.indexOf("\n")) {
-      const line = pending.slice(0, end);
-      pending = pending.slice(end + 1);
+  child.stdout!.on(
+    "data",
+    lineReader((line) => {
       const waiter = waiting.shift();
       if (waiter) waiter(line);
       else queue.push(line);
-    }
-  });
+    }),
+  );
   return () => {
     const line = queue.shift();
     if (line !== undefined) return Promise.resolve(line);
