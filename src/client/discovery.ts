@@ -15,7 +15,8 @@
  *
  * A client's scan of a replica set serves its next connections for `heartbeatFrequencyMS`
  * (./topology-memory.ts): they check the member that scan points to first, and end there when its hello
- * keeps it the choice; otherwise they scan.
+ * keeps it the choice; otherwise they scan. With `replicaSet` given, connections that start while another of
+ * the client's scans wait for that scan (at most `connectTimeoutMS`).
  *
  * @module
  */
@@ -72,8 +73,6 @@ export interface Discovered {
   readonly topology: TopologyDescription;
   /** Every check made, the chosen one's included. */
   readonly checks: number;
-  /** How old the earlier connection's scan was that pointed to the chosen member, when one did (ms). */
-  readonly rememberedMs?: number;
 }
 
 /** What discovery needs besides a check's context. */
@@ -238,13 +237,8 @@ async function fromMemory(
   const rememberedMs = now - remembered.at;
   const { candidates, checks } = outcome;
   traceSelection(context, outcome.chosen, outcome.topology, candidates, checks, { rememberedMs, waitedMs });
-  const discovered = {
-    chosen: outcome.chosen,
-    topology: outcome.topology,
-    checks: outcome.checks,
-    rememberedMs,
-  };
-  return { discovered, checks: outcome.checks, failures: outcome.failures, seen: outcome.seen };
+  const discovered = { chosen: outcome.chosen, topology: outcome.topology, checks };
+  return { discovered, checks, failures: outcome.failures, seen: outcome.seen };
 }
 
 // The primary, for a read preference that wants it; otherwise one of the suitable members in the latency
