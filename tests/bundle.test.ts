@@ -147,11 +147,14 @@ describe("bundle size and bleed", () => {
   // 306 KB before the TLS refusals Node.js and Bun name UNSPECIFIED were read by OpenSSL's words, each with what
   // to do, and rustls's refused signature algorithm was named: about 3.1 KB (measured: Workers 269 KB, Node.js
   // 302 KB, Deno 306 KB).
+  // 310 KB before a client's scan of a replica set served its next connections (the topology memory, the wait
+  // for a scan in flight, their words in the trace and --explain): about 3.4 KB (measured: Workers 273 KB,
+  // Node.js 307 KB, Deno 311 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 310_000],
-      ["src/transport/deno.ts", "browser", 310_000],
-      ["src/transport/workers.ts", "browser", 310_000],
+      ["src/transport/node.ts", "node", 315_000],
+      ["src/transport/deno.ts", "browser", 315_000],
+      ["src/transport/workers.ts", "browser", 315_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
