@@ -365,6 +365,76 @@ for (const { name, transport } of await transports()) {
       }
     });
 
+    it("under elections, step-downs and members slow to answer, a client's connections land where their read preference says, in time, and leave no socket open", async () => {
+      const rs = await startReplicaSet({ setName: "rs1", users: USERS, members: [{}, {}, {}, {}] });
+      sets.push(rs);
+      // A fixed sequence of pseudo-random choices, so that a failure can be replayed.
+      let state = 41;
+      const random = () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
+      const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)];
+      const churn = setInterval(() => {
+        const r = random();
+        if (r < 0.3) rs.elect(pick(rs.members));
+        else if (r < 0.4) rs.stepDown();
+        else if (r < 0.5) {
+          pick(rs.members).failPoints.configure({
+            configureFailPoint: "failCommand",
+            mode: { times: 3 },
+            data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 1000 },
+          });
+        }
+      }, 100);
+      const clients = [{ cacheStore: new AuthCacheStore() }, { cacheStore: new AuthCacheStore() }, {}];
+      const modes = ["primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"] as const;
+      const placed = { primary: 0, secondary: 0, refused: 0 };
+      const one = async () => {
+        const mode = pick(modes);
+        const replicaSet = random() < 0.7 ? "&replicaSet=rs1" : "";
+        const uri =
+          `mongodb://${LOGIN}@${rs.seedList()}/?readPreference=${mode}${replicaSet}&connectTimeoutMS=300`;
+        // Each check has 300 ms, a wait for another's scan 300 ms more: four members checked one after the
+        // other, a remembered one first, and the wait, well within 5 s.
+        const conn = await settledWithin(
+          5000,
+          `connect() (${mode})`,
+          connectWith(transport, uri, pick(clients)),
+        )
+          .catch((err) => {
+            if (err instanceof Error && "code" in err && err.code === "SERVER_SELECTION_FAILED") {
+              return undefined;
+            }
+            throw err;
+          });
+        if (conn === undefined) return void placed.refused++;
+        try {
+          if (mode === "primary") assert.equal(conn.role, "primary", `readPreference=${mode}`);
+          if (mode === "secondary") assert.equal(conn.role, "secondary", `readPreference=${mode}`);
+          placed[conn.role === "primary" ? "primary" : "secondary"]++;
+          await conn.command("admin", { ping: 1 });
+        } finally {
+          await conn.close();
+        }
+      };
+      const until = performance.now() + 2000;
+      try {
+        while (performance.now() < until) {
+          await Promise.all(Array.from({ length: 1 + Math.floor(random() * 20) }, one));
+        }
+      } finally {
+        clearInterval(churn);
+      }
+      assert.ok(placed.primary > 0 && placed.secondary > 0, JSON.stringify(placed));
+      // A hello the failpoint holds keeps its connection until the member answers it (1 s at most).
+      const open = () => rs.members.map((member) => member.stats.connectionsOpen);
+      for (
+        const started = performance.now();
+        open().some((n) => n > 0) && performance.now() - started < 3000;
+      ) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(open(), [0, 0, 0, 0], "no socket left open");
+    });
+
     it("a primary that steps down under a connection: NOT_PRIMARY keeps the server's code; connecting again finds the new one", async () => {
       const rs = await start();
       const conn = await connect(rs);
