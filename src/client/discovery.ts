@@ -252,12 +252,17 @@ function rememberedChoice(
   if (wantsPrimary(selection.readPreference) ? topology.type !== "ReplicaSetWithPrimary" : !complete) {
     return undefined;
   }
-  const { readPreference, heartbeatFrequencyMS, localThresholdMS } = selection;
-  checkMaxStaleness(readPreference, topology.type, heartbeatFrequencyMS);
-  const suitable = suitableServers(topology, "read", readPreference, { heartbeatFrequencyMS });
-  const window = inLatencyWindow(suitable, localThresholdMS);
+  const window = inLatencyWindow(suitableMembers(topology, selection), selection.localThresholdMS);
   if (window.length === 0) return undefined;
   return { address: window[randomBelow(window.length)].address, candidates: window.length };
+}
+
+// The members of a replica set that suit the read preference (its maxStalenessSeconds checked first, as a
+// scan's choice checks it).
+function suitableMembers(topology: TopologyDescription, selection: SelectionOptions): ServerDescription[] {
+  const { readPreference, heartbeatFrequencyMS } = selection;
+  checkMaxStaleness(readPreference, topology.type, heartbeatFrequencyMS);
+  return suitableServers(topology, "read", readPreference, { heartbeatFrequencyMS });
 }
 
 function isReplicaSet(topology: TopologyDescription): boolean {
@@ -346,9 +351,7 @@ class Scan {
   #confirmed(address: string): CheckedServer | undefined {
     const open = this.#open.get(address);
     if (open === undefined || !this.#topology.compatible || !isReplicaSet(this.#topology)) return undefined;
-    const { readPreference, heartbeatFrequencyMS } = this.#context.selection;
-    checkMaxStaleness(readPreference, this.#topology.type, heartbeatFrequencyMS);
-    const suitable = suitableServers(this.#topology, "read", readPreference, { heartbeatFrequencyMS });
+    const suitable = suitableMembers(this.#topology, this.#context.selection);
     return suitable.some((server) => server.address === address) ? open : undefined;
   }
 

@@ -37,6 +37,14 @@ export interface ScanInFlight {
   readonly complete: boolean;
 }
 
+/** A client's scans through one transport, by deployment ({@link deploymentKey}). */
+interface DeploymentsSeen {
+  /** The last scan of each, the oldest dropped first. */
+  readonly scans: Map<string, RememberedScan>;
+  /** The scan in flight of each; it removes itself once it settles. */
+  readonly inFlight: Map<string, ScanInFlight>;
+}
+
 /**
  * The replica sets one client has scanned, by transport and by what names a deployment (its seeds, the
  * replica set asked for, the proxy), and the scans its connections are making.
@@ -56,8 +64,16 @@ export interface ScanInFlight {
  * ```
  */
 export class TopologyMemory {
-  readonly #byTransport = new WeakMap<object, Map<string, RememberedScan>>();
-  readonly #inFlight = new WeakMap<object, Map<string, ScanInFlight>>();
+  readonly #byTransport = new WeakMap<object, DeploymentsSeen>();
+
+  // What the client has seen through one transport.
+  #through(transport: object): DeploymentsSeen {
+    let seen = this.#byTransport.get(transport);
+    if (seen === undefined) {
+      this.#byTransport.set(transport, seen = { scans: new Map(), inFlight: new Map() });
+    }
+    return seen;
+  }
 
   /**
    * The scan of a deployment younger than `maxAgeMS`, if there is one.
@@ -69,7 +85,7 @@ export class TopologyMemory {
    * @returns the scan, or undefined
    */
   recall(transport: object, key: string, now: number, maxAgeMS: number): RememberedScan | undefined {
-    const scan = this.#byTransport.get(transport)?.get(key);
+    const scan = this.#byTransport.get(transport)?.scans.get(key);
     return scan !== undefined && now - scan.at < maxAgeMS ? scan : undefined;
   }
 
@@ -81,9 +97,7 @@ export class TopologyMemory {
    * @param scan what the scan found
    */
   remember(transport: object, key: string, scan: RememberedScan): void {
-    let scans = this.#byTransport.get(transport);
-    if (scans === undefined) this.#byTransport.set(transport, scans = new Map());
-    setNewest(scans, key, scan, MAX_DEPLOYMENTS);
+    setNewest(this.#through(transport).scans, key, scan, MAX_DEPLOYMENTS);
   }
 
   /**
@@ -94,7 +108,7 @@ export class TopologyMemory {
    * @param scan the scan found wrong
    */
   forget(transport: object, key: string, scan: RememberedScan): void {
-    const scans = this.#byTransport.get(transport);
+    const scans = this.#byTransport.get(transport)?.scans;
     if (scans?.get(key) === scan) scans.delete(key);
   }
 
@@ -108,8 +122,7 @@ export class TopologyMemory {
    * @param complete whether it checks every member
    */
   track(transport: object, key: string, scan: Promise<unknown>, complete: boolean): void {
-    let scans = this.#inFlight.get(transport);
-    if (scans === undefined) this.#inFlight.set(transport, scans = new Map());
+    const scans = this.#through(transport).inFlight;
     if (scans.has(key)) return;
     const inFlight = { ended: scan.then(() => {}, () => {}), complete };
     scans.set(key, inFlight);
@@ -124,7 +137,7 @@ export class TopologyMemory {
    * @returns the scan, or undefined
    */
   inFlight(transport: object, key: string): ScanInFlight | undefined {
-    return this.#inFlight.get(transport)?.get(key);
+    return this.#byTransport.get(transport)?.inFlight.get(key);
   }
 }
 
