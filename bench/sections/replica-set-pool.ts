@@ -5,11 +5,12 @@
 // replica set of the reference server in a child process. Besides the wall time, the sockets the members
 // accepted while each warm-up ran: what a deployment pays for a pool's discovery. No target.
 import { MongoClient, ReadPreference } from "mongodb";
-import { AuthCacheStore, connectWith, ScramKeyCache, type Transport } from "../../mod.ts";
+import type { Transport } from "../../mod.ts";
 import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import type { Environment } from "../support/runtime.ts";
 import { type ServerProcess, startServerProcess } from "../support/server-process.ts";
+import { warmUpOurs } from "./pool.ts";
 
 const POOL = 100;
 const PASSWORD = "rs-pool-pw";
@@ -28,19 +29,6 @@ const LABELS: Record<Case, string> = {
 interface Sample {
   readonly ms: number;
   readonly sockets: number;
-}
-
-// connect() ×100 with one client (one cacheStore); `first`: one connection before the other 99.
-async function warmUpOurs(transport: Transport, uri: string, first: boolean): Promise<number> {
-  const cacheStore = new AuthCacheStore({ scramKeyCache: new ScramKeyCache() });
-  const open = () => connectWith(transport, uri, { cacheStore });
-  const started = performance.now();
-  const conns = first ? [await open()] : [];
-  conns.push(...await Promise.all(Array.from({ length: POOL - conns.length }, open)));
-  await Promise.all(conns.map((conn) => conn.command("admin", { ping: 1 })));
-  const ms = performance.now() - started;
-  await Promise.all(conns.map((conn) => conn.close()));
-  return ms;
 }
 
 // The driver's cold start: its monitors' discovery, then 100 pings, which open its pool on the member the
@@ -102,8 +90,10 @@ export async function replicaSetPoolSection(
     MODES.map((mode) => [mode, Object.fromEntries(CASES.map((name) => [name, [] as Sample[]]))]),
   ) as Record<Mode, Record<Case, Sample[]>>;
   const run: Record<Case, (mode: Mode, round: number) => Promise<number>> = {
-    burst: (mode, round) => warmUpOurs(transport, uri(user(mode, "burst", round), mode), false),
-    grown: (mode, round) => warmUpOurs(transport, uri(user(mode, "grown", round), mode), true),
+    burst: async (mode, round) =>
+      (await warmUpOurs(transport, uri(user(mode, "burst", round), mode), undefined)).ms,
+    grown: async (mode, round) =>
+      (await warmUpOurs(transport, uri(user(mode, "grown", round), mode), undefined, true)).ms,
     driver: (mode, round) => warmUpDriver(uri(user(mode, "driver", round), mode), mode),
   };
   try {
