@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { abortError, Deadline, withTimeout } from "../core/abort.ts";
+import { abortError, Deadline, onAbort, withTimeout } from "../core/abort.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
@@ -77,6 +77,7 @@ export interface CheckContext {
  * @param context transport, settings, the caller's options, the credential
  * @param address the server
  * @param speculate put the authentication's speculative step into hello
+ * @param abandoned fires when the check is no longer wanted (another server was chosen): it then ends at once
  * @returns the checked server, its socket open and its budget stopped until {@link CheckedServer.resume}
  * @throws {MongoAuthError} what opening the socket or hello failed with (`CONNECTION_FAILED`, `TLS_ERROR`,
  *   `CONNECTION_CLOSED`, `TIMEOUT`, `ABORTED`, …), and what starting the authentication failed with
@@ -85,6 +86,7 @@ export async function checkServer(
   context: CheckContext,
   address: HostAddress,
   speculate: boolean,
+  abandoned?: AbortSignal,
 ): Promise<CheckedServer> {
   const { transport, settings, options, credential, trace } = context;
   const started = performance.now();
@@ -94,6 +96,7 @@ export async function checkServer(
   // while connect() waits for the other servers it checks.
   const deadline = new Deadline(context.operation ?? options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
+  const stopListening = onAbort(abandoned, () => deadline.abort(abandoned?.reason));
   let wire: WireConnection | undefined;
   try {
     const opening = stopwatch();
@@ -152,10 +155,12 @@ export async function checkServer(
   } catch (err) {
     await wire?.close();
     deadline.dispose();
-    if (options.explain && settings.tls && hungUpDuringTls(trace, address)) {
+    if (options.explain && settings.tls && !abandoned?.aborted && hungUpDuringTls(trace, address)) {
       await probeWithoutTls(transport, address, settings, options.signal, trace);
     }
     throw checkError(err, signal, where, wire, peer, settings);
+  } finally {
+    stopListening();
   }
 }
 

@@ -4,19 +4,22 @@
  * hello, kept open — updating the topology as SDAM says, and chooses as soon as the choice is certain:
  *
  * - a direct connection or a load balancer: the one server;
- * - mongoses: the first that answers (seeds are checked in random order, which spreads clients);
+ * - mongoses: every seed is checked at once, as a driver's monitors check them, and one of those that
+ *   answered within the latency window is chosen at random, once the others have answered or can no longer be
+ *   in it (see {@link MONGOS_WAIT_ROUND_TRIPS});
  * - a replica set read from the primary (`primary`, `primaryPreferred`): the primary, checked first once a
  *   member names it;
  * - other read preferences: every member is checked, at once, then one suitable member within the
  *   latency window is chosen at random.
  *
- * With `serverSelectionTryOnce` (the default) one scan decides; otherwise it scans again every 500 ms
- * until `serverSelectionTimeoutMS`. Every other socket is closed once the choice is made.
+ * Seeds of a deployment not yet known are checked at once too. With `serverSelectionTryOnce` (the default)
+ * one scan decides; otherwise it scans again every 500 ms until `serverSelectionTimeoutMS`. Once the choice
+ * is made, checks still under way are abandoned and every other socket is closed.
  *
- * A client's scan of a replica set serves its next connections for `heartbeatFrequencyMS`
- * (./topology-memory.ts): they check the member that scan points to first, and end there when its hello
- * keeps it the choice; otherwise they scan. With `replicaSet` given, connections that start while another of
- * the client's scans wait for that scan (at most `connectTimeoutMS`).
+ * A client's scan of a replica set or of mongoses serves its next connections for `heartbeatFrequencyMS`
+ * (./topology-memory.ts): they check the server that scan points to first, and end there when its hello
+ * keeps it the choice; otherwise they scan. With `replicaSet` given, or several seeds, connections that start
+ * while another of the client's scans wait for that scan (at most `connectTimeoutMS`).
  *
  * @module
  */
@@ -53,6 +56,13 @@ import {
 const MIN_HEARTBEAT_FREQUENCY_MS = 500;
 /** SDAM's cooldownMS: a server whose check failed on the network is not checked again before this. */
 const COOLDOWN_MS = 5_000;
+/**
+ * Once the first mongos has answered, the others still being checked are waited for this many times
+ * `localThresholdMS` (60 ms by default). A check is at most four round trips (TCP, TLS 1.2's two, hello), so
+ * a mongos whose round trip is within `localThresholdMS` of the nearest's answers by then; one that has not
+ * is outside the latency window, and its check is abandoned.
+ */
+const MONGOS_WAIT_ROUND_TRIPS = 4;
 
 /** Errors that no other server would change: stop the scan and report them. */
 const STOP_CODES: ReadonlySet<string> = new Set([
@@ -114,8 +124,8 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
   let checks = earlier?.checks ?? 0;
   for (let scan = 1;; scan++) {
     const scanning = scanAndRemember(context, topology, failedAt, slot);
-    if (scan === 1 && slot && context.topologySettings.replicaSet !== undefined) {
-      slot.memory.track(context.transport, slot.key, scanning, !wantsPrimary(selection.readPreference));
+    if (scan === 1 && slot && othersWait(context.topologySettings)) {
+      slot.memory.track(context.transport, slot.key, scanning, servesEveryReader(context));
     }
     const outcome = await scanning;
     checks += outcome.checks;
@@ -147,7 +157,7 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
   }
 }
 
-// A scan; a replica set it chose in is remembered for the client's next connections.
+// A scan; a replica set or mongoses it chose among are remembered for the client's next connections.
 async function scanAndRemember(
   context: DiscoveryContext,
   topology: TopologyDescription,
@@ -155,16 +165,29 @@ async function scanAndRemember(
   slot: MemorySlot | undefined,
 ): Promise<ScanOutcome> {
   const outcome = await new Scan(context, topology, failedAt).run();
-  if (outcome.chosen && slot && isReplicaSet(outcome.topology)) {
+  if (outcome.chosen && slot && isRemembered(outcome.topology)) {
     const scan = { topology: outcome.topology, at: context.now(), complete: outcome.complete };
     slot.memory.remember(context.transport, slot.key, scan);
   }
   return outcome;
 }
 
-// A connection that starts while another connection of the client scans the same replica set waits for that
-// scan, so that a pool's burst makes one scan rather than one each. Only for a deployment named a replica set
-// (replicaSet=), where a scan is sure to be remembered, and only for a scan that serves this read preference.
+// Whether connections wait for another connection's scan of the same deployment, so that a pool's burst makes
+// one scan rather than one each: for a deployment named a replica set (replicaSet=), or given by several seeds
+// (a replica set or mongoses), whose scan is remembered. One seed alone is most often a standalone, which is
+// not remembered: waiting for its scan would only add a round trip.
+function othersWait({ replicaSet, seeds }: TopologySettings): boolean {
+  return replicaSet !== undefined || seeds.length > 1;
+}
+
+// A scan serves every reader when it checks every member (a read preference other than the primary), or when
+// the deployment may be mongoses, where the read preference does not choose.
+function servesEveryReader(context: DiscoveryContext): boolean {
+  return !wantsPrimary(context.selection.readPreference) || context.topologySettings.replicaSet === undefined;
+}
+
+// A connection that starts while another connection of the client scans the same deployment waits for that
+// scan, when that scan serves this read preference.
 function scanToWaitFor(context: DiscoveryContext, slot: MemorySlot): ScanInFlight | undefined {
   const inFlight = slot.memory.inFlight(context.transport, slot.key);
   if (inFlight === undefined) return undefined;
@@ -241,7 +264,8 @@ async function fromMemory(
   return { discovered, checks, failures: outcome.failures, seen: outcome.seen };
 }
 
-// The primary, for a read preference that wants it; otherwise one of the suitable members in the latency
+// One of the mongoses in the latency window, at random (those not heard from were outside it); in a replica
+// set, the primary for a read preference that wants it, otherwise one of the suitable members in the latency
 // window, at random, once a scan has checked every member (a scan for the primary stops at it).
 function rememberedChoice(
   remembered: RememberedScan,
@@ -249,16 +273,16 @@ function rememberedChoice(
 ): { address: string; candidates: number } | undefined {
   const { topology, complete } = remembered;
   if (!topology.compatible) return undefined;
-  if (wantsPrimary(selection.readPreference) ? topology.type !== "ReplicaSetWithPrimary" : !complete) {
-    return undefined;
-  }
+  const served = topology.type === "Sharded" ||
+    (wantsPrimary(selection.readPreference) ? topology.type === "ReplicaSetWithPrimary" : complete);
+  if (!served) return undefined;
   const window = inLatencyWindow(suitableMembers(topology, selection), selection.localThresholdMS);
   if (window.length === 0) return undefined;
   return { address: window[randomBelow(window.length)].address, candidates: window.length };
 }
 
 // The members of a replica set that suit the read preference (its maxStalenessSeconds checked first, as a
-// scan's choice checks it).
+// scan's choice checks it); every mongos of a sharded cluster.
 function suitableMembers(topology: TopologyDescription, selection: SelectionOptions): ServerDescription[] {
   const { readPreference, heartbeatFrequencyMS } = selection;
   checkMaxStaleness(readPreference, topology.type, heartbeatFrequencyMS);
@@ -267,6 +291,11 @@ function suitableMembers(topology: TopologyDescription, selection: SelectionOpti
 
 function isReplicaSet(topology: TopologyDescription): boolean {
   return topology.type === "ReplicaSetWithPrimary" || topology.type === "ReplicaSetNoPrimary";
+}
+
+// The deployments whose scan serves later connections: a direct connection or a load balancer is one check.
+function isRemembered(topology: TopologyDescription): boolean {
+  return isReplicaSet(topology) || topology.type === "Sharded";
 }
 
 /** What a scan came to. */
@@ -283,12 +312,24 @@ interface ScanOutcome {
   readonly durationMS: number;
 }
 
+/** A check under way, and what abandons it. */
+interface CheckUnderWay {
+  readonly landed: Promise<void>;
+  readonly abandon: AbortController;
+}
+
 /** One scan: checks in SDAM's order until the choice is certain or every server has been checked. */
 class Scan {
   readonly #context: DiscoveryContext;
   readonly #failedAt: Map<string, number>;
   readonly #open = new Map<string, CheckedServer>();
+  /** Every server whose check has started. */
   readonly #checked = new Set<string>();
+  readonly #checking = new Map<string, CheckUnderWay>();
+  /** When the first mongos answered (performance.now()). */
+  #firstMongosAt: number | undefined;
+  /** Set once the scan has chosen or failed: a check that lands later only closes its socket. */
+  #finished = false;
   readonly failures = new Map<string, unknown>();
   /** What each successful check said, removed servers included (for the error when nothing suits). */
   readonly seen = new Map<string, ServerDescription>();
@@ -317,12 +358,11 @@ class Scan {
     try {
       for (;;) {
         const chosen = this.#choose(false);
-        if (chosen) return this.#done(chosen);
-        const batch = this.#nextBatch();
-        if (batch.length === 0) break;
-        await Promise.all(batch.map((address) => this.#check(address)));
+        if (chosen) return await this.#done(chosen);
+        for (const address of this.#nextBatch()) this.#start(address);
+        if (this.#checking.size === 0) return await this.#done(this.#choose(true));
+        await this.#nextLanding();
       }
-      return this.#done(this.#choose(true));
     } catch (err) {
       await this.#closeAll();
       throw err;
@@ -338,7 +378,7 @@ class Scan {
     this.#candidates = candidates;
     try {
       await this.#check(address);
-      return this.#done(this.#confirmed(address));
+      return await this.#done(this.#confirmed(address));
     } catch (err) {
       await this.#closeAll();
       throw err;
@@ -350,14 +390,16 @@ class Scan {
   // is not a heartbeat's, and an official driver's pool does not feed it to the latency window either.
   #confirmed(address: string): CheckedServer | undefined {
     const open = this.#open.get(address);
-    if (open === undefined || !this.#topology.compatible || !isReplicaSet(this.#topology)) return undefined;
+    if (open === undefined || !this.#topology.compatible || !isRemembered(this.#topology)) return undefined;
     const suitable = suitableMembers(this.#topology, this.#context.selection);
     return suitable.some((server) => server.address === address) ? open : undefined;
   }
 
   async #done(chosen: CheckedServer | undefined): Promise<ScanOutcome> {
-    await this.#closeAll(chosen);
     const topology = this.#topology;
+    const complete = [...topology.servers.keys()]
+      .every((address) => this.#checked.has(address) && !this.#checking.has(address));
+    await this.#closeAll(chosen);
     // Every key written out: a conditional spread in front of the others made this object literal the
     // costliest lines of an in-memory connect() (a Node.js profile).
     return {
@@ -367,13 +409,46 @@ class Scan {
       failures: this.failures,
       seen: this.seen,
       checks: this.#checked.size,
-      complete: [...topology.servers.keys()].every((address) => this.#checked.has(address)),
+      complete,
       durationMS: performance.now() - this.#started,
     };
   }
 
+  // Ends the scan: abandons the checks still under way, and closes every socket but the chosen one's.
   async #closeAll(keep?: CheckedServer): Promise<void> {
-    await Promise.all([...this.#open.values()].filter((s) => s !== keep).map((s) => s.close()));
+    this.#finished = true;
+    const checking = [...this.#checking.values()];
+    for (const check of checking) check.abandon.abort(ABANDONED);
+    await Promise.all([
+      ...checking.map((check) => check.landed.catch(() => {})),
+      ...[...this.#open.values()].filter((s) => s !== keep).map((s) => s.close()),
+    ]);
+  }
+
+  #start(address: string): void {
+    const abandon = new AbortController();
+    const landed = this.#check(address, abandon.signal).finally(() => this.#checking.delete(address));
+    this.#checking.set(address, { landed, abandon });
+  }
+
+  // Until a check under way lands, or the wait for the mongoses still being checked is over.
+  async #nextLanding(): Promise<void> {
+    const landings: Promise<unknown>[] = [...this.#checking.values()].map((check) => check.landed);
+    const waitLeft = this.#mongosWaitLeft();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    if (waitLeft < Infinity) landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitLeft))));
+    try {
+      await Promise.race(landings);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // What is left of the wait for the mongoses still being checked: Infinity before the first has answered.
+  #mongosWaitLeft(): number {
+    if (this.#firstMongosAt === undefined) return Infinity;
+    const waitMS = MONGOS_WAIT_ROUND_TRIPS * this.#context.selection.localThresholdMS;
+    return Math.max(0, this.#firstMongosAt + waitMS - performance.now());
   }
 
   // The choice, once it is certain; `complete`: every server has been checked.
@@ -388,6 +463,9 @@ class Scan {
       if (!complete && topology.type === "ReplicaSetNoPrimary") return undefined;
     }
     if (topology.type === "Unknown") return undefined;
+    if (topology.type === "Sharded" && this.#checking.size > 0 && this.#mongosWaitLeft() > 0) {
+      return undefined;
+    }
     const suitable = suitableServers(topology, "read", readPreference, {
       heartbeatFrequencyMS: selection.heartbeatFrequencyMS,
     }).filter((server) => this.#open.has(server.address));
@@ -397,20 +475,25 @@ class Scan {
     return this.#open.get(window[randomBelow(window.length)].address);
   }
 
-  // SDAM's scanning order: the possible primary first; a replica set read from secondaries checks
-  // every member at once; otherwise one server at a time.
+  // SDAM's scanning order. Seeds of a deployment not yet known, mongoses, and the members of a replica set
+  // read from secondaries are checked all at once, as a driver's monitors check them; a replica set read from
+  // the primary checks the possible primary first, otherwise one member at a time.
   #nextBatch(): string[] {
     const now = performance.now();
     const unchecked = [...this.#topology.servers.values()]
       .filter((s) => !this.#checked.has(s.address))
       .filter((s) => now - (this.#failedAt.get(s.address) ?? -Infinity) >= COOLDOWN_MS);
-    const replicaSet = this.#topology.type === "ReplicaSetNoPrimary" ||
-      this.#topology.type === "ReplicaSetWithPrimary";
-    if (replicaSet && !wantsPrimary(this.#context.selection.readPreference)) {
-      return unchecked.map((s) => s.address);
+    const { type } = this.#topology;
+    if (
+      type === "Unknown" || type === "Sharded" ||
+      (isReplicaSet(this.#topology) && !wantsPrimary(this.#context.selection.readPreference))
+    ) {
+      const rank = (address: string) => this.#order.get(address) ?? Infinity;
+      return unchecked.map((s) => s.address).sort((a, b) => rank(a) - rank(b));
     }
     const possiblePrimary = unchecked.find((s) => s.type === "PossiblePrimary");
     if (possiblePrimary) return [possiblePrimary.address];
+    if (this.#checking.size > 0) return [];
     // The first in scanning order, found in one pass: sorting with a search per comparison made a member
     // that lists 2 000 hosts cost a scan seconds of CPU past its serverSelectionTimeoutMS.
     let next: string | undefined;
@@ -425,7 +508,7 @@ class Scan {
     return next ? [next] : [];
   }
 
-  async #check(address: string): Promise<void> {
+  async #check(address: string, abandoned?: AbortSignal): Promise<void> {
     this.#checked.add(address);
     const before = this.#topology.servers.get(address);
     const { host, port } = parseAddress(address);
@@ -437,11 +520,13 @@ class Scan {
       of: this.#topology.servers.size,
     });
     try {
-      const checked = await checkServer(this.#context, { host, port }, this.#speculates(address, before));
-      if (!this.#topology.servers.has(address)) {
-        await checked.close(); // removed while it was being checked
+      const speculate = this.#speculates(address, before);
+      const checked = await checkServer(this.#context, { host, port }, speculate, abandoned);
+      if (this.#finished || !this.#topology.servers.has(address)) {
+        await checked.close(); // abandoned, or removed while it was being checked
         return;
       }
+      if (checked.description.type === "Mongos") this.#firstMongosAt ??= performance.now();
       this.seen.set(address, checked.description);
       if (this.#topology.type === "LoadBalanced" && checked.description.serviceId === undefined) {
         await checked.close();
@@ -450,6 +535,7 @@ class Scan {
       this.#open.set(address, checked);
       this.#update(checked.description);
     } catch (err) {
+      if (this.#finished) return; // abandoned: what it failed with no longer matters
       trace.emit("host.failed", { host, port, ...failureAttributes(err) });
       if (err instanceof MongoAuthError && STOP_CODES.has(err.code)) throw err;
       this.failures.set(address, err);
@@ -496,6 +582,9 @@ class Scan {
     return type === "Unknown" && servers.size === 1 && this.#context.topologySettings.seeds.length === 1;
   }
 }
+
+/** What an abandoned check's signal fires with (it is never reported: the scan has ended). */
+const ABANDONED = new MongoAuthError("ABORTED", "another server was chosen, so this check was abandoned");
 
 // The Load Balancer spec's message, and what to do about it.
 function notLoadBalanced(address: string): MongoAuthError {

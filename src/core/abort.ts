@@ -282,6 +282,16 @@ export class Deadline {
     return Math.min(Math.max(0, this.#endsAt - Date.now()), outer);
   }
 
+  /**
+   * Fires {@link signal} now, for work no longer wanted (a server check abandoned once another server
+   * was chosen). Does nothing once it has fired.
+   *
+   * @param reason what the signal fires with
+   */
+  abort(reason: unknown): void {
+    if (!this.signal.aborted) this.#abort(reason);
+  }
+
   /** Clears the timer and lets go of the caller's signal. Idempotent. */
   dispose(): void {
     this.#disposed = true;

@@ -52,34 +52,59 @@ async function refusal(promise: Promise<unknown>): Promise<MongoAuthError> {
 }
 
 describe("discovery: mongoses", () => {
-  it("ends on the first mongos that answers: one socket, the others never checked", async () => {
-    const deployment = scriptedDeployment({
-      "m1.test:27017": mongos,
-      "m2.test:27017": mongos,
-      "m3.test:27017": mongos,
-    });
+  const M1 = "m1.test:27017";
+  const M2 = "m2.test:27017";
+  const FAR = "far.test:27017";
+  const mongoses = { [M1]: mongos, [M2]: mongos, "m3.test:27017": mongos };
+
+  it("checks every seed at once and ends on one mongos; every other socket is closed", async () => {
+    const deployment = scriptedDeployment(mongoses);
     const conn = await connectWith(deployment.transport, "mongodb://m1.test,m2.test,m3.test/");
     assert.equal(conn.role, "mongos");
     assert.equal(conn.topology.type, "Sharded");
-    assert.equal(conn.handshake.serversChecked, 1);
-    assert.deepEqual(openedAddresses(deployment), [conn.address]);
+    assert.equal(conn.handshake.serversChecked, 3);
+    assert.deepEqual(openedAddresses(deployment).sort(), Object.keys(mongoses).sort());
+    assert.deepEqual(stillOpen(deployment), [conn.address]);
+    assert.equal(selected(conn.trace).candidates, 3, "all three answered within localThresholdMS");
     await conn.close();
+    assert.deepEqual(stillOpen(deployment), []);
   });
 
-  it("checks the seeds in random order, which spreads clients over the mongoses", async () => {
-    const firsts = new Set<string>();
+  it("chooses at random among the mongoses in the latency window, which spreads clients over them", async () => {
+    const chosen = new Set<string>();
     // Three seeds, twenty connections: all on one mongos has a chance of 3 in 3^20.
     for (let i = 0; i < 20; i++) {
-      const deployment = scriptedDeployment({
-        "m1.test:27017": mongos,
-        "m2.test:27017": mongos,
-        "m3.test:27017": mongos,
-      });
+      const deployment = scriptedDeployment(mongoses);
       const conn = await connectWith(deployment.transport, "mongodb://m1.test,m2.test,m3.test/");
-      firsts.add(conn.address);
+      chosen.add(conn.address);
       await conn.close();
     }
-    assert.ok(firsts.size > 1, `every connection went to ${[...firsts]}`);
+    assert.ok(chosen.size > 1, `every connection went to ${[...chosen]}`);
+  });
+
+  it("never ends on a mongos far outside the latency window: its check is abandoned and its socket closed", async () => {
+    // A near mongos, one 3 ms further (inside localThresholdMS, 15 ms), and one 500 ms away. The far one is
+    // listed first and would be checked first by a scan that went one seed at a time.
+    const chosen = new Set<string>();
+    for (let i = 0; i < 20; i++) {
+      const deployment = scriptedDeployment({ [FAR]: mongos, [M1]: mongos, [M2]: mongos }, undefined, {
+        [FAR]: 500,
+        [M2]: 3,
+      });
+      const conn = await connectWith(deployment.transport, "mongodb://far.test,m1.test,m2.test/");
+      assert.notEqual(conn.address, FAR);
+      assert.equal(conn.handshake.serversChecked, 3, "all three checked at once");
+      assert.deepEqual(
+        stillOpen(deployment),
+        [conn.address],
+        "the far mongos's check abandoned, its socket closed",
+      );
+      assert.ok(selected(conn.trace).candidates <= 2);
+      assert.ok(!conn.trace.some((e) => e.type === "host.failed"), "an abandoned check is no failure");
+      chosen.add(conn.address);
+      await conn.close();
+    }
+    assert.deepEqual([...chosen].sort(), [M1, M2], "both mongoses in the window are chosen");
   });
 
   it("passes over a seed that refuses the connection to one that answers", async () => {
@@ -90,6 +115,98 @@ describe("discovery: mongoses", () => {
       assert.deepEqual(openedAddresses(deployment), ["m.test:27017"]);
       await conn.close();
     }
+  });
+
+  it("does not wait for a seed that drops packets: the mongos that answered is chosen", async () => {
+    // Six connections: a scan that went one seed at a time would have begun with the silent seed in one of
+    // them (a chance of 63 in 64) and waited out its connectTimeoutMS there.
+    for (let i = 0; i < 6; i++) {
+      const deployment = scriptedDeployment({ [M1]: mongos });
+      const transport: Transport = Object.create(deployment.transport, {
+        openSocket: {
+          value: (options: OpenSocketOptions) =>
+            options.host === "silent.test"
+              ? new Promise((_, reject) =>
+                options.signal!.addEventListener("abort", () => reject(options.signal!.reason), {
+                  once: true,
+                })
+              )
+              : deployment.transport.openSocket(options),
+        },
+      });
+      const conn = await connectWith(transport, "mongodb://silent.test,m1.test/?connectTimeoutMS=2000");
+      assert.equal(conn.address, M1);
+      assert.ok(!conn.trace.some((e) => e.type === "host.failed"), "the silent seed's check was abandoned");
+      await conn.close();
+    }
+  });
+
+  describe("a client's later connections", () => {
+    const client = () => ({ cacheStore: new AuthCacheStore() });
+
+    it("check one mongos each, chosen at random in the window the first scan measured", async () => {
+      const servers: Record<string, ScriptedServer> = { [FAR]: mongos, [M1]: mongos, [M2]: mongos };
+      const deployment = scriptedDeployment(servers, undefined, { [FAR]: 500 });
+      const options = client();
+      const uri = "mongodb://far.test,m1.test,m2.test/";
+      await (await connectWith(deployment.transport, uri, options)).close();
+      const chosen = new Set<string>();
+      for (let i = 0; i < 20; i++) {
+        const from = deployment.opened.length;
+        const conn = await connectWith(deployment.transport, uri, options);
+        assert.deepEqual(openedAddresses(deployment).slice(from), [conn.address], "one socket");
+        assert.equal(conn.handshake.serversChecked, 1);
+        assert.ok(selected(conn.trace).rememberedMs! >= 0);
+        chosen.add(conn.address);
+        await conn.close();
+      }
+      assert.deepEqual([...chosen].sort(), [M1, M2]);
+    });
+
+    it("started together, without replicaSet=, wait for the first one's scan: one scan, then one socket each", async () => {
+      const deployment = scriptedDeployment(mongoses);
+      const options = client();
+      const uri = "mongodb://m1.test,m2.test,m3.test/";
+      const conns = await Promise.all(
+        Array.from({ length: 10 }, () => connectWith(deployment.transport, uri, options)),
+      );
+      assert.equal(deployment.opened.length, 3 + 9);
+      assert.deepEqual(conns.map((conn) => conn.handshake.serversChecked).sort(), [
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        1,
+        3,
+      ]);
+      // Those the turn budget held back start after the scan and find it remembered; the others wait for it.
+      assert.ok(conns.some((conn) => selected(conn.trace).waitedMs !== undefined), "some waited");
+      await Promise.all(conns.map((conn) => conn.close()));
+      assert.deepEqual(stillOpen(deployment), []);
+    });
+
+    it("when the remembered mongos refuses, scan again without it, and remember the new scan", async () => {
+      const servers: Record<string, ScriptedServer> = { ...mongoses };
+      const deployment = scriptedDeployment(servers);
+      const options = client();
+      const uri = "mongodb://m1.test,m2.test,m3.test/";
+      await (await connectWith(deployment.transport, uri, options)).close();
+      for (const address of Object.keys(mongoses)) servers[address] = "refuse";
+      servers[M1] = mongos;
+      // Refused sockets are not recorded: whichever mongos is remembered, the next connection ends on m1.
+      const conn = await connectWith(deployment.transport, uri, options);
+      assert.equal(conn.address, M1);
+      await conn.close();
+      const from = deployment.opened.length;
+      const next = await connectWith(deployment.transport, uri, options);
+      assert.equal(next.address, M1);
+      assert.deepEqual(openedAddresses(deployment).slice(from), [M1], "one socket");
+      await next.close();
+    });
   });
 });
 
@@ -419,11 +536,11 @@ describe("discovery: a client's later connections start from its last scan of th
     await firstConn.close();
   });
 
-  it("without replicaSet= (the seeds might be mongoses), a connection does not wait for another's scan", async () => {
+  it("with one seed and no replicaSet= (most often a standalone), a connection does not wait for another's scan", async () => {
     const deployment = scriptedDeployment(replicaSet);
     const transport = firstSocketHangs(deployment);
     const options = client();
-    const uri = "mongodb://s1.test,s2.test/?connectTimeoutMS=1000";
+    const uri = "mongodb://s1.test/?connectTimeoutMS=1000";
     const settled: string[] = [];
     const first = connectWith(transport, uri, options).finally(() => settled.push("first"));
     const second = await connectWith(transport, uri, options).finally(() => settled.push("second"));
@@ -431,7 +548,7 @@ describe("discovery: a client's later connections start from its last scan of th
     assert.equal(selected(second.trace).rememberedMs, undefined);
     assert.deepEqual(settled, ["second"], "while the first connection's check still hangs");
     await second.close();
-    await (await first).close();
+    await assert.rejects(first, "its one seed never answered");
   });
 
   it("a connection's signal ends its wait for another's scan at once: ABORTED", async () => {

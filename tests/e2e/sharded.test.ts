@@ -1,10 +1,10 @@
 // connect() against the reference server's mongoses and the load balancer in front of them, through each
-// transport of this runtime: a seed list of mongoses ends on one, which receives the read preference as
-// $readPreference; loadBalanced=true makes the load-balanced handshake through the balancer; a server
+// transport of this runtime: a seed list of mongoses ends on a near one, which receives the read preference
+// as $readPreference; loadBalanced=true makes the load-balanced handshake through the balancer; a server
 // that is not behind a load balancer, and the combinations the Load Balancer spec forbids, are refused.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, type Document } from "@mongo-auth/core";
+import { AuthCacheStore, connectWith, type Document } from "@mongo-auth/core";
 import { type RunningShardedCluster, startShardedCluster } from "../../testing/reference-server/sharded.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { transports } from "../support/transports.ts";
@@ -25,22 +25,55 @@ for (const { name, transport } of await transports()) {
       await standalone?.close();
     });
 
-    const connect = (hosts: string, query = "") =>
-      connectWith(transport, `mongodb://${LOGIN}@${hosts}/${query}`, { connectTimeoutMS: 5000 });
+    const connect = (hosts: string, query = "", options = {}) =>
+      connectWith(transport, `mongodb://${LOGIN}@${hosts}/${query}`, { connectTimeoutMS: 5000, ...options });
     const mongosOf = (address: string) => cluster.mongoses.find((m) => m.address === address)!;
 
-    it("ends on the first mongos that answers, checking no other, and writes there", async () => {
+    it("checks every mongos at once, ends on one, and writes there", async () => {
       const seeds = cluster.mongoses.map((m) => m.address).join(",");
       const conn = await connect(seeds);
       try {
         assert.equal(conn.role, "mongos");
         assert.equal(conn.topology.type, "Sharded");
         assert.deepEqual([...conn.topology.hosts].sort(), cluster.mongoses.map((m) => m.address).sort());
-        assert.equal(conn.handshake.serversChecked, 1);
+        assert.equal(conn.handshake.serversChecked, 2);
         assert.equal((await conn.command("app", { insert: "routed", documents: [{ via: "mongos" }] })).n, 1);
         assert.deepEqual(mongosOf(conn.address).stats.readPreferences.insert, ["none"], "primary: none sent");
       } finally {
         await conn.close();
+      }
+    });
+
+    it("never ends on a mongos that answers 300 ms after the others; a client's next connections check one mongos each", async () => {
+      const far = await startShardedCluster({ users: USERS, mongoses: 3 });
+      try {
+        const [slow, ...near] = far.mongoses;
+        slow.failPoints.configure({
+          configureFailPoint: "failCommand",
+          mode: "alwaysOn",
+          data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 300 },
+        });
+        const seeds = far.mongoses.map((m) => m.address).join(",");
+        const nearAddresses = near.map((m) => m.address).sort();
+        const chosen = new Set<string>();
+        for (let client = 0; client < 3; client++) {
+          const options = { cacheStore: new AuthCacheStore() };
+          for (let i = 0; i < 8; i++) {
+            const conn = await connect(seeds, "", options);
+            try {
+              assert.ok(nearAddresses.includes(conn.address), `${conn.address} is one of the near mongoses`);
+              assert.equal(conn.handshake.serversChecked, i === 0 ? 3 : 1);
+              assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+              chosen.add(conn.address);
+            } finally {
+              await conn.close();
+            }
+          }
+        }
+        assert.equal(slow.stats.connectionsOpened, 3, "one check by each client's first scan, abandoned");
+        assert.deepEqual([...chosen].sort(), nearAddresses, "both near mongoses chosen");
+      } finally {
+        await far.close();
       }
     });
 

@@ -30,10 +30,12 @@ export interface ScriptedDeployment {
  *
  * @param servers `host:port` to its hello reply (without `ok`, added) or "refuse"
  * @param answer the reply to any command after hello (default `{ ok: 1 }`)
+ * @param helloDelayMS how long each address takes to answer hello (its round trip; default none)
  */
 export function scriptedDeployment(
   servers: Record<string, ScriptedServer>,
   answer: (address: string, body: Doc) => Doc = () => ({ ok: 1 }),
+  helloDelayMS: Record<string, number> = {},
 ): ScriptedDeployment {
   const opened: { address: string; peer: Peer }[] = [];
   const commands = new Map<string, string[]>();
@@ -61,6 +63,8 @@ export function scriptedDeployment(
       const name = Object.keys(body)[0];
       commands.set(address, [...commands.get(address) ?? [], name]);
       bodies.set(address, [...bodies.get(address) ?? [], body]);
+      const delayMS = name === "hello" || name === "isMaster" ? helloDelayMS[address] : undefined;
+      if (delayMS !== undefined) await new Promise((resolve) => setTimeout(resolve, delayMS));
       peer.send(replyTo(request, replyOf(address, name, body, script)));
     }
   }
