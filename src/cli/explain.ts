@@ -112,6 +112,7 @@ function describe(event: TraceEvent): string {
       return `${hostPort(a)} ${a.serverType} of ${a.topology}, read preference ${a.readPreference}${tags}` +
         `${among} (${a.checks} server${a.checks === 1 ? "" : "s"} checked` +
         (a.waitedMs === undefined ? "" : ` after waiting ${ms(a.waitedMs)} for another connection's scan`) +
+        (a.abandoned === undefined ? "" : `; not waited for: ${list(a.abandoned)}`) +
         (a.rememberedMs === undefined
           ? ")"
           : `; the others as an earlier connection found them ${ms(a.rememberedMs)} ago)`);

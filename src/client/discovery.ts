@@ -131,7 +131,8 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
     checks += outcome.checks;
     topology = outcome.topology;
     if (outcome.chosen) {
-      traceSelection(context, outcome.chosen, topology, outcome.candidates, checks, { waitedMs });
+      const { abandoned } = outcome;
+      traceSelection(context, outcome.chosen, topology, outcome.candidates, checks, { waitedMs, abandoned });
       return { chosen: outcome.chosen, topology, checks };
     }
     const elapsed = performance.now() - started;
@@ -310,6 +311,8 @@ interface ScanOutcome {
   /** Whether every server the topology ends with was checked. */
   readonly complete: boolean;
   readonly durationMS: number;
+  /** The servers whose check was still under way when the choice was made, and was abandoned. */
+  readonly abandoned: readonly string[];
 }
 
 /** A check under way, and what abandons it. */
@@ -330,6 +333,7 @@ class Scan {
   #firstMongosAt: number | undefined;
   /** Set once the scan has chosen or failed: a check that lands later only closes its socket. */
   #finished = false;
+  #abandoned: string[] = [];
   readonly failures = new Map<string, unknown>();
   /** What each successful check said, removed servers included (for the error when nothing suits). */
   readonly seen = new Map<string, ServerDescription>();
@@ -405,6 +409,7 @@ class Scan {
     return {
       chosen,
       candidates: this.#candidates,
+      abandoned: this.#abandoned,
       topology,
       failures: this.failures,
       seen: this.seen,
@@ -417,6 +422,7 @@ class Scan {
   // Ends the scan: abandons the checks still under way, and closes every socket but the chosen one's.
   async #closeAll(keep?: CheckedServer): Promise<void> {
     this.#finished = true;
+    this.#abandoned = [...this.#checking.keys()];
     const checking = [...this.#checking.values()];
     for (const check of checking) check.abandon.abort(ABANDONED);
     await Promise.all([
@@ -631,7 +637,11 @@ function traceSelection(
   topology: TopologyDescription,
   candidates: number,
   checks: number,
-  { rememberedMs, waitedMs }: { rememberedMs?: number; waitedMs?: number } = {},
+  { rememberedMs, waitedMs, abandoned = [] }: {
+    rememberedMs?: number;
+    waitedMs?: number;
+    abandoned?: readonly string[];
+  } = {},
 ): void {
   if (!hasChoices(topology)) return;
   const { readPreference } = context.selection;
@@ -650,5 +660,6 @@ function traceSelection(
   };
   if (rememberedMs !== undefined) selected.rememberedMs = rememberedMs;
   if (waitedMs !== undefined) selected.waitedMs = waitedMs;
+  if (abandoned.length > 0) selected.abandoned = abandoned.slice(0, TRACED_SERVERS);
   context.trace.emit("server.selected", selected);
 }

@@ -208,12 +208,18 @@ export type TraceEventAttributes = {
     /** Servers checked, this one included. */
     checks: number;
     /**
-     * When an earlier connection's scan of the replica set pointed to this member: how old that scan was
-     * (ms). Only this member was checked; the others are as that scan found them.
+     * When an earlier connection's scan of the replica set (or the mongoses) pointed to this server: how
+     * old that scan was (ms). Only this server was checked; the others are as that scan found them.
      */
     rememberedMs?: number;
-    /** How long this connection waited for another connection's scan of the replica set (ms), when it did. */
+    /** How long this connection waited for another connection's scan of the deployment (ms), when it did. */
     waitedMs?: number;
+    /**
+     * The servers (`host:port`, at most 50) whose check was still under way when this one was chosen, and
+     * was abandoned: mongoses that had not answered within 4 × `localThresholdMS` of the first (so outside
+     * the latency window), or seeds still being checked when the primary answered.
+     */
+    abandoned?: readonly string[];
   };
   /** The hello reply; `durationMs` is its round trip. */
   hello: {

@@ -164,6 +164,23 @@ describe("--explain output", () => {
     );
   });
 
+  it("names the servers whose check it did not wait for", () => {
+    const selected = events.find((e) => e.type === "server.selected")!;
+    const mongos = {
+      ...selected.attributes,
+      serverType: "Mongos",
+      topology: "Sharded",
+      candidates: 2,
+      checks: 3,
+      abandoned: ["far:27017"],
+    };
+    assert.equal(
+      describeEvent({ ...selected, attributes: mongos } as TraceEvent),
+      "b:27017 Mongos of Sharded, read preference primary, at random among 2 in the latency window (3 servers " +
+        "checked; not waited for: far:27017)",
+    );
+  });
+
   it("writes an IPv6 literal in brackets, [::1]:27017, wherever it names a host and port", () => {
     const lines = events
       .filter((e) => "host" in e.attributes && "port" in e.attributes)

@@ -66,6 +66,7 @@ describe("discovery: mongoses", () => {
     assert.deepEqual(openedAddresses(deployment).sort(), Object.keys(mongoses).sort());
     assert.deepEqual(stillOpen(deployment), [conn.address]);
     assert.equal(selected(conn.trace).candidates, 3, "all three answered within localThresholdMS");
+    assert.equal(selected(conn.trace).abandoned, undefined);
     await conn.close();
     assert.deepEqual(stillOpen(deployment), []);
   });
@@ -100,6 +101,7 @@ describe("discovery: mongoses", () => {
         "the far mongos's check abandoned, its socket closed",
       );
       assert.ok(selected(conn.trace).candidates <= 2);
+      assert.deepEqual(selected(conn.trace).abandoned, [FAR]);
       assert.ok(!conn.trace.some((e) => e.type === "host.failed"), "an abandoned check is no failure");
       chosen.add(conn.address);
       await conn.close();

@@ -63,6 +63,9 @@ for (const { name, transport } of await transports()) {
             try {
               assert.ok(nearAddresses.includes(conn.address), `${conn.address} is one of the near mongoses`);
               assert.equal(conn.handshake.serversChecked, i === 0 ? 3 : 1);
+              const selected = conn.trace.find((e) => e.type === "server.selected");
+              assert.ok(selected?.type === "server.selected");
+              assert.deepEqual(selected.attributes.abandoned, i === 0 ? [slow.address] : undefined);
               assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
               chosen.add(conn.address);
             } finally {
