@@ -1,9 +1,10 @@
 // Section 9: the pool warm-up against a replica set of three — 100 connections of one user (SCRAM-SHA-256),
-// each running one ping, read from the primary and with `nearest` — with our connect() all at once, with our
-// connect() once and then 99 at once (a pool that grows after its first connection), and with the official
-// `mongodb` driver (its connect(), then 100 pings: its pool and a monitor per member), in turns, against a
-// replica set of the reference server in a child process. Besides the wall time, the sockets the members
-// accepted while each warm-up ran: what a deployment pays for a pool's discovery. No target.
+// each running one ping, read from the primary and with `nearest` — and against three mongoses (all seeds, no
+// `replicaSet`), with our connect() all at once, with our connect() once and then 99 at once (a pool that
+// grows after its first connection), and with the official `mongodb` driver (its connect(), then 100 pings:
+// its pools and a monitor per server), in turns, against the reference server in a child process. Besides the
+// wall time, the sockets the servers accepted while each warm-up ran: what a deployment pays for a pool's
+// discovery. No target.
 import { MongoClient, ReadPreference } from "mongodb";
 import type { Transport } from "../../mod.ts";
 import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
@@ -14,7 +15,8 @@ import { warmUpOurs } from "./pool.ts";
 
 const POOL = 100;
 const PASSWORD = "rs-pool-pw";
-const MODES = ["primary", "nearest"] as const;
+/** A replica set read from the primary, or with nearest; or the mongoses. */
+const MODES = ["primary", "nearest", "mongoses"] as const;
 type Mode = (typeof MODES)[number];
 const CASES = ["burst", "grown", "driver"] as const;
 type Case = (typeof CASES)[number];
@@ -38,7 +40,7 @@ async function warmUpDriver(uri: string, mode: Mode): Promise<number> {
   try {
     const started = performance.now();
     await client.connect();
-    const readPreference = new ReadPreference(mode);
+    const readPreference = new ReadPreference(mode === "mongoses" ? "primary" : mode);
     await Promise.all(
       Array.from({ length: POOL }, () => client.db("admin").command({ ping: 1 }, { readPreference })),
     );
@@ -49,6 +51,7 @@ async function warmUpDriver(uri: string, mode: Mode): Promise<number> {
 }
 
 async function socketsAccepted(server: ServerProcess): Promise<number> {
+  // The servers of one process: the set's members, or the mongoses.
   return (await server.counters()).reduce((sum, member) => sum + member.connectionsOpened, 0);
 }
 
@@ -73,19 +76,28 @@ export async function replicaSetPoolSection(
   const users = MODES.flatMap((mode) =>
     Array.from({ length: total }, (_, round) => CASES.map((name) => user(mode, name, round))).flat()
   );
-  const server = await startServerProcess(env, root, {
+  const userConfigs = users.map((name) => ({
+    db: "admin",
+    user: name,
+    password: PASSWORD,
+    mechanisms: ["SCRAM-SHA-256"],
+  }));
+  const replicaSet = await startServerProcess(env, root, {
     setName: "bench0",
     members: [{}, {}, {}],
-    users: users.map((name) => ({
-      db: "admin",
-      user: name,
-      password: PASSWORD,
-      mechanisms: ["SCRAM-SHA-256"],
-    })),
+    users: userConfigs,
   });
+  const mongoses = await startServerProcess(env, root, { mongoses: 3, users: userConfigs })
+    .catch(async (error) => {
+      await replicaSet.close();
+      throw error;
+    });
+  const serverOf = (mode: Mode) => mode === "mongoses" ? mongoses : replicaSet;
   const uri = (name: string, mode: Mode) =>
-    `mongodb://${name}:${PASSWORD}@${server.address}/?replicaSet=bench0&authMechanism=SCRAM-SHA-256` +
-    `&readPreference=${mode}`;
+    mode === "mongoses"
+      ? `mongodb://${name}:${PASSWORD}@${mongoses.address}/?authMechanism=SCRAM-SHA-256`
+      : `mongodb://${name}:${PASSWORD}@${replicaSet.address}/?replicaSet=bench0&authMechanism=SCRAM-SHA-256` +
+        `&readPreference=${mode}`;
   const samples = Object.fromEntries(
     MODES.map((mode) => [mode, Object.fromEntries(CASES.map((name) => [name, [] as Sample[]]))]),
   ) as Record<Mode, Record<Case, Sample[]>>;
@@ -100,15 +112,15 @@ export async function replicaSetPoolSection(
     for (let round = 0; round < total; round++) {
       for (const mode of MODES) {
         for (const name of roundOrder(CASES, round)) {
-          const before = await socketsAccepted(server);
+          const before = await socketsAccepted(serverOf(mode));
           const ms = await run[name](mode, round);
-          const sockets = await socketsAccepted(server) - before;
+          const sockets = await socketsAccepted(serverOf(mode)) - before;
           if (round >= plan.warmup) samples[mode][name].push({ ms, sockets });
         }
       }
     }
   } finally {
-    await server.close();
+    await Promise.all([replicaSet.close(), mongoses.close()]);
   }
   return MODES.flatMap((mode) => rowsOf(mode, samples[mode]));
 }
@@ -116,7 +128,7 @@ export async function replicaSetPoolSection(
 function rowsOf(mode: Mode, samples: Record<Case, Sample[]>): Row[] {
   const ms = (name: Case) => samples[name].map((s) => s.ms);
   const sockets = (name: Case) => stats(samples[name].map((s) => s.sockets));
-  const what = `replica set of 3, read preference ${mode}`;
+  const what = mode === "mongoses" ? "3 mongoses" : `replica set of 3, read preference ${mode}`;
   return [
     {
       section: "replica-set-pool",
@@ -142,7 +154,7 @@ function rowsOf(mode: Mode, samples: Record<Case, Sample[]>): Row[] {
     },
     ...CASES.map((name): Row => ({
       section: "replica-set-pool",
-      name: `sockets the members accepted: ${LABELS[name]}, ${mode}`,
+      name: `sockets the ${mode === "mongoses" ? "mongoses" : "members"} accepted: ${LABELS[name]}, ${mode}`,
       ...sockets(name),
       unit: "count",
     })),

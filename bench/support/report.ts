@@ -33,7 +33,8 @@ const SECTION_TITLES: Record<string, string> = {
   compression: "6. Wire compression (one insert of 5 000 documents, both ways)",
   "tls-pool": "7. Pool warm-up over TLS (100 concurrent connections of one user)",
   "tls-crl": "8. Pool warm-up over TLS with a revocation list",
-  "replica-set-pool": "9. Pool warm-up against a replica set of three (100 connections of one user)",
+  "replica-set-pool":
+    "9. Pool warm-up against a replica set of three, and three mongoses (100 connections of one user)",
 };
 
 /**

@@ -8,6 +8,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import type { ServerConfig } from "../../testing/reference-server/config.ts";
 import type { ReplicaSetConfig } from "../../testing/reference-server/replica-set.ts";
+import type { ShardedClusterConfig } from "../../testing/reference-server/sharded.ts";
 import { lineReader } from "../../testing/lines.ts";
 import type { Environment } from "./runtime.ts";
 
@@ -39,7 +40,7 @@ export interface ServerProcess {
 export async function startServerProcess(
   env: Environment,
   root: URL,
-  config: ServerConfig | ReplicaSetConfig,
+  config: ServerConfig | ReplicaSetConfig | ShardedClusterConfig,
 ): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), "mongo-auth-bench-"));
   const configFile = join(dir, "server.json");

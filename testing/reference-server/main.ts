@@ -1,10 +1,11 @@
 // CLI: `main.ts [--stats] [--config FILE]...` starts one reference server per config file (a replica set for
-// a config with `setName` and `members`) and prints "listening ADDRESS (FILE)" on stdout for each, in order,
-// once it accepts connections: its host:port, or a replica set's seed list. Without --config it starts the two
+// a config with `setName` and `members`, the mongoses of a sharded cluster for one with `mongoses`) and prints
+// "listening ADDRESS (FILE)" on stdout for each, in order, once it accepts connections: its host:port, or the
+// seed list of the set's members or of the mongoses. Without --config it starts the two
 // "try it locally" fixtures of the README: testing/fixtures/server/local.json (SCRAM, AWS, OIDC, PLAIN on
 // 127.0.0.1:27117) and local-x509.json (TLS and X509 on 127.0.0.1:27118). With --stats, each line "stats" on
 // standard input is answered with one line, "stats " and a JSON array of every server's counters (a replica
-// set's members in order): what a benchmark in another process reads of what its clients did. It runs until
+// set's members or the mongoses in order): what a benchmark in another process reads of what its clients did. It runs until
 // SIGINT/SIGTERM.
 import process from "node:process";
 import { relative } from "node:path";
@@ -13,6 +14,7 @@ import { lineReader } from "../lines.ts";
 import { readConfigFile } from "./config.ts";
 import { type ReplicaSetConfig, startReplicaSet } from "./replica-set.ts";
 import { type RunningServer, startServer } from "./server.ts";
+import { type ShardedClusterConfig, startShardedCluster } from "./sharded.ts";
 
 const LOCAL_FIXTURES = ["server/local.json", "server/local-x509.json"];
 const USAGE = "usage: main.ts [--stats] [--config FILE]...";
@@ -44,6 +46,11 @@ async function start(path: string): Promise<Started> {
   if ("members" in config) {
     const set = await startReplicaSet(config as ReplicaSetConfig);
     return { address: set.seedList(), servers: set.members, close: () => set.close() };
+  }
+  if ("mongoses" in config) {
+    const cluster = await startShardedCluster(config as ShardedClusterConfig);
+    const address = cluster.mongoses.map((mongos) => mongos.address).join(",");
+    return { address, servers: cluster.mongoses, close: () => cluster.close() };
   }
   const server = await startServer(config);
   return { address: server.address, servers: [server], close: () => server.close() };

@@ -54,7 +54,9 @@ describe(`reference server command line (${runtime})`, () => {
     dir = mkdtempSync(join(tmpdir(), "reference-server-main-"));
     const config = join(dir, "set.json");
     writeFileSync(config, JSON.stringify({ setName: "rs9", members: [{}, {}, {}], users: [] }));
-    child = spawn(process.execPath, serverCommand(["--stats", "--config", config]), {
+    const cluster = join(dir, "cluster.json");
+    writeFileSync(cluster, JSON.stringify({ mongoses: 2, users: [] }));
+    child = spawn(process.execPath, serverCommand(["--stats", "--config", config, "--config", cluster]), {
       stdio: ["pipe", "pipe", "inherit"],
     });
     nextLine = lines(child);
@@ -83,13 +85,30 @@ describe(`reference server command line (${runtime})`, () => {
     }
   });
 
-  it("answers a stats line with each member's counters: the hello just sent is counted on the member it reached", async () => {
+  it("starts the mongoses of a sharded cluster from a config with mongoses, and prints their addresses", async () => {
+    const line = await nextLine();
+    const match = /^listening (\S+) \(.*cluster\.json\)$/.exec(line);
+    assert.ok(match, line);
+    const addresses = match[1].split(",");
+    assert.equal(addresses.length, 2);
+    const client = await RawClient.open(Number(addresses[0].split(":")[1]));
+    try {
+      const hello = await client.msg({ hello: 1, $db: "admin" });
+      assert.equal(hello?.msg, "isdbgrid");
+    } finally {
+      client.close();
+    }
+  });
+
+  it("answers a stats line with each server's counters: the hellos just sent are counted where they arrived", async () => {
     child.stdin!.write("stats\n");
     const line = await nextLine();
     assert.match(line, /^stats /);
     const counters = JSON.parse(line.slice("stats ".length)) as Array<Record<string, number | string>>;
-    assert.equal(counters.length, 3);
+    assert.equal(counters.length, 5);
     assert.deepEqual(counters.map((c) => [c.connectionsOpened, c.hellos, c.authSuccesses]), [
+      [0, 0, 0],
+      [1, 1, 0],
       [0, 0, 0],
       [1, 1, 0],
       [0, 0, 0],
