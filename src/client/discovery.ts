@@ -442,7 +442,9 @@ class Scan {
     const landings: Promise<unknown>[] = [...this.#checking.values()].map((check) => check.landed);
     const waitLeft = this.#mongosWaitLeft();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (waitLeft < Infinity) landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitLeft))));
+    if (waitLeft > 0 && waitLeft < Infinity) {
+      landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitLeft))));
+    }
     try {
       await Promise.race(landings);
     } finally {
