@@ -45,6 +45,16 @@ function selected(trace: readonly TraceEvent[]) {
   return event.attributes;
 }
 
+// One client: one cacheStore. Each test plays its own deployment (its own transport), so no scan of another
+// test's is remembered.
+const client = () => ({ cacheStore: new AuthCacheStore() });
+
+/** A socket to a server that drops packets: it never opens, and fails only when its signal fires. */
+const silent = (options: OpenSocketOptions): Promise<never> =>
+  new Promise((_, reject) =>
+    options.signal!.addEventListener("abort", () => reject(options.signal!.reason), { once: true })
+  );
+
 async function refusal(promise: Promise<unknown>): Promise<MongoAuthError> {
   const error = await promise.then(() => assert.fail("connect() should have failed"), (e: unknown) => e);
   assert.ok(error instanceof MongoAuthError, `a MongoAuthError, not ${error}`);
@@ -127,13 +137,7 @@ describe("discovery: mongoses", () => {
       const transport: Transport = Object.create(deployment.transport, {
         openSocket: {
           value: (options: OpenSocketOptions) =>
-            options.host === "silent.test"
-              ? new Promise((_, reject) =>
-                options.signal!.addEventListener("abort", () => reject(options.signal!.reason), {
-                  once: true,
-                })
-              )
-              : deployment.transport.openSocket(options),
+            options.host === "silent.test" ? silent(options) : deployment.transport.openSocket(options),
         },
       });
       const conn = await connectWith(transport, "mongodb://silent.test,m1.test/?connectTimeoutMS=2000");
@@ -144,8 +148,6 @@ describe("discovery: mongoses", () => {
   });
 
   describe("a client's later connections", () => {
-    const client = () => ({ cacheStore: new AuthCacheStore() });
-
     it("check one mongos each, chosen at random in the window the first scan measured", async () => {
       const servers: Record<string, ScriptedServer> = { [FAR]: mongos, [M1]: mongos, [M2]: mongos };
       const deployment = scriptedDeployment(servers, undefined, { [FAR]: 500 });
@@ -296,9 +298,6 @@ describe("discovery: a replica set read from secondaries", () => {
 });
 
 describe("discovery: a client's later connections start from its last scan of the replica set", () => {
-  // One client: one cacheStore. Each test plays its own deployment (its own transport), so no scan of
-  // another test's is remembered.
-  const client = () => ({ cacheStore: new AuthCacheStore() });
   const opened = (deployment: ReturnType<typeof scriptedDeployment>, from: number) =>
     openedAddresses(deployment).slice(from);
 
@@ -508,9 +507,7 @@ describe("discovery: a client's later connections start from its last scan of th
         value: (options: OpenSocketOptions) => {
           if (hung) return deployment.transport.openSocket(options);
           hung = true;
-          return new Promise((_, reject) =>
-            options.signal!.addEventListener("abort", () => reject(options.signal!.reason), { once: true })
-          );
+          return silent(options);
         },
       },
     });

@@ -46,6 +46,15 @@ function lines(child: ChildProcess): () => Promise<string> {
   };
 }
 
+async function helloAt(address: string) {
+  const client = await RawClient.open(Number(address.split(":")[1]));
+  try {
+    return await client.msg({ hello: 1, $db: "admin" });
+  } finally {
+    client.close();
+  }
+}
+
 describe(`reference server command line (${runtime})`, () => {
   let dir: string;
   let child: ChildProcess;
@@ -74,15 +83,10 @@ describe(`reference server command line (${runtime})`, () => {
     assert.ok(match, line);
     const seeds = match[1].split(",");
     assert.equal(seeds.length, 3);
-    const client = await RawClient.open(Number(seeds[1].split(":")[1]));
-    try {
-      const hello = await client.msg({ hello: 1, $db: "admin" });
-      assert.equal(hello?.setName, "rs9");
-      assert.equal(hello?.secondary, true);
-      assert.deepEqual([...(hello?.hosts as string[])].sort(), [...seeds].sort());
-    } finally {
-      client.close();
-    }
+    const hello = await helloAt(seeds[1]);
+    assert.equal(hello?.setName, "rs9");
+    assert.equal(hello?.secondary, true);
+    assert.deepEqual([...(hello?.hosts as string[])].sort(), [...seeds].sort());
   });
 
   it("starts the mongoses of a sharded cluster from a config with mongoses, and prints their addresses", async () => {
@@ -91,13 +95,7 @@ describe(`reference server command line (${runtime})`, () => {
     assert.ok(match, line);
     const addresses = match[1].split(",");
     assert.equal(addresses.length, 2);
-    const client = await RawClient.open(Number(addresses[0].split(":")[1]));
-    try {
-      const hello = await client.msg({ hello: 1, $db: "admin" });
-      assert.equal(hello?.msg, "isdbgrid");
-    } finally {
-      client.close();
-    }
+    assert.equal((await helloAt(addresses[0]))?.msg, "isdbgrid");
   });
 
   it("answers a stats line with each server's counters: the hellos just sent are counted where they arrived", async () => {
