@@ -5,12 +5,15 @@
  *
  * - a direct connection or a load balancer: the one server;
  * - mongoses: every seed is checked at once, as a driver's monitors check them, and one of those that
- *   answered within the latency window is chosen at random, once the others have answered or can no longer be
- *   in it (see {@link MONGOS_WAIT_ROUND_TRIPS});
+ *   answered within the latency window is chosen at random;
  * - a replica set read from the primary (`primary`, `primaryPreferred`): the primary, checked first once a
  *   member names it;
  * - other read preferences: every member is checked, at once, then one suitable member within the
  *   latency window is chosen at random.
+ *
+ * Where every server is checked at once, the choice waits for each check until the server could no longer be
+ * in the latency window (see {@link WINDOW_WAIT_ROUND_TRIPS}), so a server far away or dropping packets costs
+ * no wait.
  *
  * Seeds of a deployment not yet known are checked at once too. With `serverSelectionTryOnce` (the default)
  * one scan decides; otherwise it scans again every 500 ms until `serverSelectionTimeoutMS`. Once the choice
@@ -57,12 +60,13 @@ const MIN_HEARTBEAT_FREQUENCY_MS = 500;
 /** SDAM's cooldownMS: a server whose check failed on the network is not checked again before this. */
 const COOLDOWN_MS = 5_000;
 /**
- * Once the first mongos has answered, the others still being checked are waited for this many times
- * `localThresholdMS` (60 ms by default). A check is at most four round trips (TCP, TLS 1.2's two, hello), so
- * a mongos whose round trip is within `localThresholdMS` of the nearest's answers by then; one that has not
- * is outside the latency window, and its check is abandoned.
+ * Where every server is checked at once, each check is waited for until it has taken as long as the fastest
+ * check of a server that could be chosen, plus this many times `localThresholdMS` (60 ms by default). A check
+ * is at most four round trips (TCP, TLS 1.2's two, hello), so a server whose round trip is within
+ * `localThresholdMS` of the fastest's has answered by then; one that has not is outside the latency window,
+ * and its check is abandoned.
  */
-const MONGOS_WAIT_ROUND_TRIPS = 4;
+const WINDOW_WAIT_ROUND_TRIPS = 4;
 
 /** Errors that no other server would change: stop the scan and report them. */
 const STOP_CODES: ReadonlySet<string> = new Set([
@@ -308,7 +312,7 @@ interface ScanOutcome {
   readonly failures: Map<string, unknown>;
   readonly seen: Map<string, ServerDescription>;
   readonly checks: number;
-  /** Whether every server the topology ends with was checked. */
+  /** Whether every server the topology ends with was checked (or not waited for, being outside the window). */
   readonly complete: boolean;
   readonly durationMS: number;
   /** The servers whose check was still under way when the choice was made, and was abandoned. */
@@ -329,8 +333,13 @@ class Scan {
   /** Every server whose check has started. */
   readonly #checked = new Set<string>();
   readonly #checking = new Map<string, CheckUnderWay>();
-  /** When the first mongos answered (performance.now()). */
-  #firstMongosAt: number | undefined;
+  /** When each check started and, once it answered, when it did (performance.now()). */
+  readonly #startedAt = new Map<string, number>();
+  readonly #answeredAt = new Map<string, number>();
+  /** How long the fastest check of a server that could be chosen took: the others' yardstick. */
+  #fastestCheckMS: number | undefined;
+  /** How long the last choice said to wait for the checks under way, when it waits for them. */
+  #waitMS: number | undefined;
   /** Set once the scan has chosen or failed: a check that lands later only closes its socket. */
   #finished = false;
   #abandoned: string[] = [];
@@ -401,8 +410,10 @@ class Scan {
 
   async #done(chosen: CheckedServer | undefined): Promise<ScanOutcome> {
     const topology = this.#topology;
+    // Checks still under way after the wait are outside the latency window: the choice did not need them.
+    const outside = this.#choosesAmongAll() && this.#waitLeft() === 0;
     const complete = [...topology.servers.keys()]
-      .every((address) => this.#checked.has(address) && !this.#checking.has(address));
+      .every((address) => this.#checked.has(address) && (outside || !this.#checking.has(address)));
     await this.#closeAll(chosen);
     // Every key written out: a conditional spread in front of the others made this object literal the
     // costliest lines of an in-memory connect() (a Node.js profile).
@@ -437,14 +448,13 @@ class Scan {
     this.#checking.set(address, { landed, abandon });
   }
 
-  // Until a check under way lands, or the wait for the mongoses still being checked is over.
+  // Until a check under way lands, or the wait the last choice set for them is over (the same wait, not one
+  // computed again: a moment later it may read 0 and leave the scan waiting for a check it gave up on).
   async #nextLanding(): Promise<void> {
     const landings: Promise<unknown>[] = [...this.#checking.values()].map((check) => check.landed);
-    const waitLeft = this.#mongosWaitLeft();
+    const waitMS = this.#waitMS;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (waitLeft > 0 && waitLeft < Infinity) {
-      landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitLeft))));
-    }
+    if (waitMS !== undefined) landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitMS))));
     try {
       await Promise.race(landings);
     } finally {
@@ -452,27 +462,68 @@ class Scan {
     }
   }
 
-  // What is left of the wait for the mongoses still being checked: Infinity before the first has answered.
-  #mongosWaitLeft(): number {
-    if (this.#firstMongosAt === undefined) return Infinity;
-    const waitMS = MONGOS_WAIT_ROUND_TRIPS * this.#context.selection.localThresholdMS;
-    return Math.max(0, this.#firstMongosAt + waitMS - performance.now());
+  // What is left of the wait for the checks under way, each of which may take as long as the fastest check
+  // of a server that could be chosen plus WINDOW_WAIT_ROUND_TRIPS × localThresholdMS; Infinity before one
+  // such server has answered.
+  #waitLeft(): number {
+    if (this.#fastestCheckMS === undefined) return Infinity;
+    const allowedMS = this.#fastestCheckMS +
+      WINDOW_WAIT_ROUND_TRIPS * this.#context.selection.localThresholdMS;
+    const now = performance.now();
+    let left = 0;
+    for (const address of this.#checking.keys()) {
+      left = Math.max(left, this.#startedAt.get(address)! + allowedMS - now);
+    }
+    return left;
+  }
+
+  // Every server is checked at once, and one in the latency window chosen among them: mongoses, and a replica
+  // set read from secondaries.
+  #choosesAmongAll(): boolean {
+    const topology = this.#topology;
+    return topology.type === "Sharded" ||
+      (isReplicaSet(topology) && !wantsPrimary(this.#context.selection.readPreference));
+  }
+
+  // Notes the fastest check of a server that could be chosen, once one has answered: a mongos, or a member the
+  // read preference allows (for secondaryPreferred, a secondary: the primary is its fallback, not a choice
+  // to settle on because it answered first).
+  #noteFastestCheck(): void {
+    if (this.#fastestCheckMS !== undefined) return;
+    const { readPreference, heartbeatFrequencyMS } = this.#context.selection;
+    const preferred = readPreference.mode === "secondaryPreferred"
+      ? { ...readPreference, mode: "secondary" as const }
+      : readPreference;
+    for (const server of suitableServers(this.#topology, "read", preferred, { heartbeatFrequencyMS })) {
+      const answeredAt = this.#answeredAt.get(server.address);
+      if (answeredAt === undefined || !this.#open.has(server.address)) continue;
+      const tookMS = answeredAt - this.#startedAt.get(server.address)!;
+      this.#fastestCheckMS = Math.min(this.#fastestCheckMS ?? Infinity, tookMS);
+    }
   }
 
   // The choice, once it is certain; `complete`: every server has been checked.
   #choose(complete: boolean): CheckedServer | undefined {
+    this.#waitMS = undefined;
     const topology = this.#topology;
     const { selection } = this.#context;
     if (!topology.compatible) return undefined;
     const readPreference = selection.readPreference;
     if (topology.type === "ReplicaSetNoPrimary" || topology.type === "ReplicaSetWithPrimary") {
       checkMaxStaleness(readPreference, topology.type, selection.heartbeatFrequencyMS);
-      if (!complete && !wantsPrimary(readPreference)) return undefined;
-      if (!complete && topology.type === "ReplicaSetNoPrimary") return undefined;
+      if (!complete && wantsPrimary(readPreference) && topology.type === "ReplicaSetNoPrimary") {
+        return undefined;
+      }
     }
     if (topology.type === "Unknown") return undefined;
-    if (topology.type === "Sharded" && this.#checking.size > 0 && this.#mongosWaitLeft() > 0) {
-      return undefined;
+    if (!complete && this.#choosesAmongAll()) {
+      if (this.#nextBatch().length > 0) return undefined; // servers just found, not yet checked
+      this.#noteFastestCheck();
+      const waitLeft = this.#waitLeft();
+      if (waitLeft > 0) {
+        if (waitLeft < Infinity) this.#waitMS = waitLeft;
+        return undefined;
+      }
     }
     const suitable = suitableServers(topology, "read", readPreference, {
       heartbeatFrequencyMS: selection.heartbeatFrequencyMS,
@@ -518,6 +569,7 @@ class Scan {
 
   async #check(address: string, abandoned?: AbortSignal): Promise<void> {
     this.#checked.add(address);
+    this.#startedAt.set(address, performance.now());
     const before = this.#topology.servers.get(address);
     const { host, port } = parseAddress(address);
     const { trace } = this.#context;
@@ -534,7 +586,7 @@ class Scan {
         await checked.close(); // abandoned, or removed while it was being checked
         return;
       }
-      if (checked.description.type === "Mongos") this.#firstMongosAt ??= performance.now();
+      this.#answeredAt.set(address, performance.now());
       this.seen.set(address, checked.description);
       if (this.#topology.type === "LoadBalanced" && checked.description.serviceId === undefined) {
         await checked.close();

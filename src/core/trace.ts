@@ -216,8 +216,8 @@ export type TraceEventAttributes = {
     waitedMs?: number;
     /**
      * The servers (`host:port`, at most 50) whose check was still under way when this one was chosen, and
-     * was abandoned: mongoses that had not answered within 4 × `localThresholdMS` of the first (so outside
-     * the latency window), or seeds still being checked when the primary answered.
+     * was abandoned: mongoses or members whose check had taken 4 × `localThresholdMS` longer than the
+     * fastest (so outside the latency window), or seeds still being checked when the primary answered.
      */
     abandoned?: readonly string[];
   };

@@ -268,7 +268,7 @@ describe("discovery: a replica set read from secondaries", () => {
     await conn.close();
   });
 
-  it("does not choose before every member is checked, even once the primary and a secondary answered", async () => {
+  it("does not choose before the members only the others name are checked too", async () => {
     const deployment = scriptedDeployment(replicaSet);
     const conn = await connectWith(
       deployment.transport,
@@ -293,6 +293,90 @@ describe("discovery: a replica set read from secondaries", () => {
     assert.equal(conn.address, S2);
     assert.equal(selected(conn.trace).candidates, 1);
     assert.deepEqual(selected(conn.trace).readPreferenceTags, ["dc:sf"]);
+    await conn.close();
+  });
+
+  // A transport on which s2.test drops packets: its socket never opens.
+  const s2Silent = (deployment: ReturnType<typeof scriptedDeployment>): Transport =>
+    Object.create(deployment.transport, {
+      openSocket: {
+        value: (options: OpenSocketOptions) =>
+          options.host === "s2.test" ? silent(options) : deployment.transport.openSocket(options),
+      },
+    });
+
+  it("does not wait for a member that drops packets: chooses among those that answered", async () => {
+    // Six connections: waiting for the silent member would cost each its connectTimeoutMS and a TIMEOUT.
+    for (let i = 0; i < 6; i++) {
+      const deployment = scriptedDeployment(replicaSet);
+      const conn = await connectWith(
+        s2Silent(deployment),
+        "mongodb://p.test,s1.test,s2.test/?replicaSet=rs0&readPreference=nearest&connectTimeoutMS=2000",
+      );
+      assert.ok([P, S1].includes(conn.address), conn.address);
+      assert.ok(!conn.trace.some((e) => e.type === "host.failed"), "the silent member's check was abandoned");
+      assert.deepEqual(selected(conn.trace).abandoned, [S2]);
+      await conn.close();
+      assert.deepEqual(stillOpen(deployment), []);
+    }
+  });
+
+  it("a scan that did not wait for a silent member serves the client's next readers: one socket each", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const transport = s2Silent(deployment);
+    const options = client();
+    const uri =
+      "mongodb://p.test,s1.test,s2.test/?replicaSet=rs0&readPreference=nearest&connectTimeoutMS=2000";
+    await (await connectWith(transport, uri, options)).close();
+    for (let i = 0; i < 5; i++) {
+      const from = deployment.opened.length;
+      const conn = await connectWith(transport, uri, options);
+      assert.deepEqual(openedAddresses(deployment).slice(from), [conn.address], "one socket");
+      assert.ok([P, S1].includes(conn.address), conn.address);
+      await conn.close();
+    }
+  });
+
+  it("waits for the members a far seed names as long as that seed's check took: they are nearer, and chosen", async () => {
+    // The seed answers in 100 ms, the members it names (checked only then) in 70 ms: they are what the latency
+    // window holds, though they answer 70 ms after the seed did.
+    for (let i = 0; i < 3; i++) {
+      const deployment = scriptedDeployment(replicaSet, undefined, { [S1]: 100, [P]: 70, [S2]: 70 });
+      const conn = await connectWith(
+        deployment.transport,
+        "mongodb://s1.test/?replicaSet=rs0&readPreference=nearest",
+      );
+      assert.ok([P, S2].includes(conn.address), conn.address);
+      assert.equal(selected(conn.trace).checks, 3);
+      assert.equal(selected(conn.trace).abandoned, undefined);
+      await conn.close();
+    }
+  });
+
+  it("never ends on a member far outside the latency window: its check is abandoned", async () => {
+    for (let i = 0; i < 5; i++) {
+      const deployment = scriptedDeployment(replicaSet, undefined, { [S2]: 500 });
+      const conn = await connectWith(
+        deployment.transport,
+        "mongodb://p.test,s1.test,s2.test/?replicaSet=rs0&readPreference=nearest",
+      );
+      assert.ok([P, S1].includes(conn.address), conn.address);
+      assert.deepEqual(selected(conn.trace).abandoned, [S2]);
+      await conn.close();
+      assert.deepEqual(stillOpen(deployment), []);
+    }
+  });
+
+  it("secondaryPreferred: a primary that answers first does not cut short the wait for the secondaries", async () => {
+    // The primary answers at once and the secondaries after 100 ms: they are the choice, as every member
+    // would have said had all answered together.
+    const deployment = scriptedDeployment(replicaSet, undefined, { [S1]: 100, [S2]: 100 });
+    const conn = await connectWith(
+      deployment.transport,
+      "mongodb://p.test,s1.test,s2.test/?replicaSet=rs0&readPreference=secondaryPreferred",
+    );
+    assert.equal(conn.role, "secondary");
+    assert.equal(selected(conn.trace).abandoned, undefined);
     await conn.close();
   });
 });

@@ -294,6 +294,29 @@ for (const { name, transport } of await transports()) {
         ...options,
       });
 
+    it("nearest: a member whose hello is held 300 ms is not waited for, and never chosen by the client", async () => {
+      const rs = await start();
+      const [slow] = rs.secondaries();
+      slow.failPoints.configure({
+        configureFailPoint: "failCommand",
+        mode: "alwaysOn",
+        data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 300 },
+      });
+      const options = { readPreference: "nearest" as const, cacheStore: new AuthCacheStore() };
+      for (let i = 0; i < 5; i++) {
+        const conn = await connectToAll(rs, options);
+        try {
+          assert.notEqual(conn.address, slow.name);
+          // The first connection's scan did not wait for it; the next ones start from that scan.
+          if (i === 0) assert.deepEqual(selected(conn).abandoned, [slow.name]);
+          else assert.equal(conn.handshake.serversChecked, 1);
+          assert.equal((await conn.command("admin", { ping: 1 })).ok, 1);
+        } finally {
+          await conn.close();
+        }
+      }
+    });
+
     it("a client's connections after its first go straight to the primary: the secondaries see one scan's hellos", async () => {
       const rs = await start();
       const primary = rs.primary()!;

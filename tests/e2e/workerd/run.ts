@@ -534,10 +534,11 @@ async function runTopologyChecks(base: string, result: (ok: boolean, name: strin
         ),
       },
       {
-        name: "mongoses: ends on one, readPreference=secondary goes to it as $readPreference",
+        name:
+          "mongoses: both checked at once, ends on one, readPreference=secondary goes to it as $readPreference",
         uri: `mongodb://${login}@${mongoses}/?readPreference=secondary`,
         expect: (answer) => {
-          placed({ role: "mongos", serversChecked: 1, read: "ok", write: "ok" })(answer);
+          placed({ role: "mongos", serversChecked: 2, read: "ok", write: "ok" })(answer);
           const mongos = cluster.mongoses.find((m) => m.address === answer.address)!;
           assert.equal(mongos.stats.readPreferences.find?.at(-1), "secondary");
         },
