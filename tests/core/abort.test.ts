@@ -42,6 +42,17 @@ describe("Deadline", () => {
     deadline.dispose();
   });
 
+  it("abort() fires it at once with the reason given, and does nothing once it has fired", () => {
+    const deadline = new Deadline(undefined, 60_000, "connecting");
+    const abandoned = new Error("abandoned");
+    deadline.abort(abandoned);
+    assert.equal(deadline.signal.aborted, true);
+    assert.equal(deadline.signal.reason, abandoned);
+    deadline.abort(new Error("later"));
+    assert.equal(deadline.signal.reason, abandoned, "the first reason stays");
+    deadline.dispose();
+  });
+
   it("stops while paused, however long the work takes, and runs on afterwards", async () => {
     const deadline = new Deadline(undefined, 20, "connecting");
     const result = await deadline.paused(async (signal) => {
