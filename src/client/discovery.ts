@@ -342,6 +342,7 @@ class Scan {
   #waitMS: number | undefined;
   /** Set once the scan has chosen or failed: a check that lands later only closes its socket. */
   #finished = false;
+  /** The servers whose check was under way when the scan ended, and was abandoned. */
   #abandoned: string[] = [];
   readonly failures = new Map<string, unknown>();
   /** What each successful check said, removed servers included (for the error when nothing suits). */
@@ -363,7 +364,7 @@ class Scan {
     this.#context = context;
     this.#topology = topology;
     this.#failedAt = failedAt;
-    // Never-checked servers in random order (SDAM's scanning order), which spreads clients over mongoses.
+    // Never-checked servers in random order (SDAM's scanning order), which spreads clients over the seeds.
     for (const address of shuffled([...topology.servers.keys()])) this.#order.set(address, this.#order.size);
   }
 

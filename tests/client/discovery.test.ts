@@ -55,6 +55,15 @@ const silent = (options: OpenSocketOptions): Promise<never> =>
     options.signal!.addEventListener("abort", () => reject(options.signal!.reason), { once: true })
   );
 
+/** The deployment's transport, on which `host` drops packets. */
+const silentHost = (deployment: ReturnType<typeof scriptedDeployment>, host: string): Transport =>
+  Object.create(deployment.transport, {
+    openSocket: {
+      value: (options: OpenSocketOptions) =>
+        options.host === host ? silent(options) : deployment.transport.openSocket(options),
+    },
+  });
+
 async function refusal(promise: Promise<unknown>): Promise<MongoAuthError> {
   const error = await promise.then(() => assert.fail("connect() should have failed"), (e: unknown) => e);
   assert.ok(error instanceof MongoAuthError, `a MongoAuthError, not ${error}`);
@@ -134,12 +143,7 @@ describe("discovery: mongoses", () => {
     // them (a chance of 63 in 64) and waited out its connectTimeoutMS there.
     for (let i = 0; i < 6; i++) {
       const deployment = scriptedDeployment({ [M1]: mongos });
-      const transport: Transport = Object.create(deployment.transport, {
-        openSocket: {
-          value: (options: OpenSocketOptions) =>
-            options.host === "silent.test" ? silent(options) : deployment.transport.openSocket(options),
-        },
-      });
+      const transport = silentHost(deployment, "silent.test");
       const conn = await connectWith(transport, "mongodb://silent.test,m1.test/?connectTimeoutMS=2000");
       assert.equal(conn.address, M1);
       assert.ok(!conn.trace.some((e) => e.type === "host.failed"), "the silent seed's check was abandoned");
@@ -296,21 +300,12 @@ describe("discovery: a replica set read from secondaries", () => {
     await conn.close();
   });
 
-  // A transport on which s2.test drops packets: its socket never opens.
-  const s2Silent = (deployment: ReturnType<typeof scriptedDeployment>): Transport =>
-    Object.create(deployment.transport, {
-      openSocket: {
-        value: (options: OpenSocketOptions) =>
-          options.host === "s2.test" ? silent(options) : deployment.transport.openSocket(options),
-      },
-    });
-
   it("does not wait for a member that drops packets: chooses among those that answered", async () => {
     // Six connections: waiting for the silent member would cost each its connectTimeoutMS and a TIMEOUT.
     for (let i = 0; i < 6; i++) {
       const deployment = scriptedDeployment(replicaSet);
       const conn = await connectWith(
-        s2Silent(deployment),
+        silentHost(deployment, "s2.test"),
         "mongodb://p.test,s1.test,s2.test/?replicaSet=rs0&readPreference=nearest&connectTimeoutMS=2000",
       );
       assert.ok([P, S1].includes(conn.address), conn.address);
@@ -323,7 +318,7 @@ describe("discovery: a replica set read from secondaries", () => {
 
   it("a scan that did not wait for a silent member serves the client's next readers: one socket each", async () => {
     const deployment = scriptedDeployment(replicaSet);
-    const transport = s2Silent(deployment);
+    const transport = silentHost(deployment, "s2.test");
     const options = client();
     const uri =
       "mongodb://p.test,s1.test,s2.test/?replicaSet=rs0&readPreference=nearest&connectTimeoutMS=2000";
