@@ -330,10 +330,8 @@ class Scan {
   readonly #context: DiscoveryContext;
   readonly #failedAt: Map<string, number>;
   readonly #open = new Map<string, CheckedServer>();
-  /** Every server whose check has started. */
-  readonly #checked = new Set<string>();
   readonly #checking = new Map<string, CheckUnderWay>();
-  /** When each check started and, once it answered, when it did (performance.now()). */
+  /** Every server whose check has started, and when; once it answered, when it did (performance.now()). */
   readonly #startedAt = new Map<string, number>();
   readonly #answeredAt = new Map<string, number>();
   /** How long the fastest check of a server that could be chosen took: the others' yardstick. */
@@ -414,7 +412,7 @@ class Scan {
     // Checks still under way after the wait are outside the latency window: the choice did not need them.
     const outside = this.#choosesAmongAll() && this.#waitLeft() === 0;
     const complete = [...topology.servers.keys()]
-      .every((address) => this.#checked.has(address) && (outside || !this.#checking.has(address)));
+      .every((address) => this.#startedAt.has(address) && (outside || !this.#checking.has(address)));
     await this.#closeAll(chosen);
     // Every key written out: a conditional spread in front of the others made this object literal the
     // costliest lines of an in-memory connect() (a Node.js profile).
@@ -425,7 +423,7 @@ class Scan {
       topology,
       failures: this.failures,
       seen: this.seen,
-      checks: this.#checked.size,
+      checks: this.#startedAt.size,
       complete,
       durationMS: performance.now() - this.#started,
     };
@@ -541,7 +539,7 @@ class Scan {
   #nextBatch(): string[] {
     const now = performance.now();
     const unchecked = [...this.#topology.servers.values()]
-      .filter((s) => !this.#checked.has(s.address))
+      .filter((s) => !this.#startedAt.has(s.address))
       .filter((s) => now - (this.#failedAt.get(s.address) ?? -Infinity) >= COOLDOWN_MS);
     const { type } = this.#topology;
     if (
@@ -569,7 +567,6 @@ class Scan {
   }
 
   async #check(address: string, abandoned?: AbortSignal): Promise<void> {
-    this.#checked.add(address);
     this.#startedAt.set(address, performance.now());
     const before = this.#topology.servers.get(address);
     const { host, port } = parseAddress(address);
@@ -577,7 +574,7 @@ class Scan {
     trace.emit("host.connecting", {
       host,
       port,
-      attempt: this.#checked.size,
+      attempt: this.#startedAt.size,
       of: this.#topology.servers.size,
     });
     try {
