@@ -1,11 +1,10 @@
 // Section 9: the pool warm-up against a replica set of three — 100 connections of one user (SCRAM-SHA-256),
 // each running one ping, read from the primary and with `nearest` — and against three mongoses (all seeds, no
 // `replicaSet`), all alike or one of them 30 ms further (a failpoint holds each of its replies that long), with
-// our connect() all at once, with our connect() once and then 99 at once (a pool that
-// grows after its first connection), and with the official `mongodb` driver (its connect(), then 100 pings:
-// its pools and a monitor per server), in turns, against the reference server in a child process. Besides the
-// wall time, the sockets the servers accepted while each warm-up ran: what a deployment pays for a pool's
-// discovery. No target.
+// our connect() all at once, with our connect() once and then 99 at once (a pool that grows after its first
+// connection), and with the official `mongodb` driver (its connect(), then 100 pings: its pools and a monitor
+// per server), in turns, against the reference server in a child process. Besides the wall time, the sockets
+// the servers accepted while each warm-up ran: what a deployment pays for a pool's discovery. No target.
 import { MongoClient, ReadPreference } from "mongodb";
 import { connectWith, type Transport } from "../../mod.ts";
 import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
@@ -19,14 +18,14 @@ const PASSWORD = "rs-pool-pw";
 /** A replica set read from the primary, or with nearest; three mongoses alike, or one of them further. */
 const MODES = ["primary", "nearest", "mongoses", "far-mongos"] as const;
 type Mode = (typeof MODES)[number];
+/** How much further the far mongos is: each of its replies is held this long. */
+const FAR_MS = 30;
 const DEPLOYMENTS: Record<Mode, string> = {
   primary: "replica set of 3, read preference primary",
   nearest: "replica set of 3, read preference nearest",
   mongoses: "3 mongoses",
-  "far-mongos": `3 mongoses, one 30 ms further`,
+  "far-mongos": `3 mongoses, one ${FAR_MS} ms further`,
 };
-/** How much further the far mongos is: each of its replies is held this long. */
-const FAR_MS = 30;
 const CASES = ["burst", "grown", "driver"] as const;
 type Case = (typeof CASES)[number];
 
