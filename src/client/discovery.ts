@@ -196,7 +196,7 @@ function servesEveryReader(context: DiscoveryContext): boolean {
 function scanToWaitFor(context: DiscoveryContext, slot: MemorySlot): ScanInFlight | undefined {
   const inFlight = slot.memory.inFlight(context.transport, slot.key);
   if (inFlight === undefined) return undefined;
-  return inFlight.complete || wantsPrimary(context.selection.readPreference) ? inFlight : undefined;
+  return inFlight.servesEveryReader || wantsPrimary(context.selection.readPreference) ? inFlight : undefined;
 }
 
 // At most connectTimeoutMS (a member that drops packets may hold that scan up), after which the connection

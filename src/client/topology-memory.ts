@@ -33,8 +33,11 @@ export interface RememberedScan {
 export interface ScanInFlight {
   /** Settles once the scan has ended and what it found is remembered (or it failed). */
   readonly ended: Promise<void>;
-  /** Whether it checks every member (for a read preference other than the primary's). */
-  readonly complete: boolean;
+  /**
+   * Whether what it finds serves connections of every read preference: it checks every member (for a read
+   * preference other than the primary's), or the deployment may be mongoses.
+   */
+  readonly servesEveryReader: boolean;
 }
 
 /** A client's scans through one transport, by deployment ({@link deploymentKey}). */
@@ -119,12 +122,12 @@ export class TopologyMemory {
    * @param transport the transport the scan goes through
    * @param key the deployment ({@link deploymentKey})
    * @param scan the scan, settling once what it found is remembered
-   * @param complete whether it checks every member
+   * @param servesEveryReader whether what it finds serves connections of every read preference
    */
-  track(transport: object, key: string, scan: Promise<unknown>, complete: boolean): void {
+  track(transport: object, key: string, scan: Promise<unknown>, servesEveryReader: boolean): void {
     const scans = this.#through(transport).inFlight;
     if (scans.has(key)) return;
-    const inFlight = { ended: scan.then(() => {}, () => {}), complete };
+    const inFlight = { ended: scan.then(() => {}, () => {}), servesEveryReader };
     scans.set(key, inFlight);
     void inFlight.ended.then(() => scans.delete(key));
   }
