@@ -15,6 +15,7 @@ import {
 import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { dnsOverHttpsEndpoint, dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
+import { mechanismNamed } from "../mechanisms/registry.ts";
 import { selectSrvHosts } from "../dns/srv.ts";
 import type { DnsResolver } from "../dns/resolver.ts";
 import { seedlistCacheOf } from "../dns/seedlist-cache.ts";
@@ -268,6 +269,9 @@ function definedTopologyOptions(options: ConnectOptions): UriOptions {
 }
 
 function checkMechanismNeeds(credential: MongoCredential | undefined, settings: ConnectSettings): void {
+  // GSSAPI parses (the specification's rules) but no runtime here speaks it: say so before the scan, whose
+  // hosts would otherwise be checked, and their failures reported, in its place.
+  if (credential?.mechanism !== undefined) mechanismNamed(credential.mechanism);
   if (credential?.mechanism !== "MONGODB-X509") return;
   if (!settings.tls) {
     throw new MongoAuthError(

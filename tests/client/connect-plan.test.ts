@@ -287,4 +287,19 @@ describe("connect(): what it cannot honour is refused, not ignored", () => {
     });
     assert.deepEqual(transport.opened, []);
   });
+
+  it("GSSAPI, which no runtime here can speak: before any socket, however many hosts are to be checked", async () => {
+    const transport = counting();
+    await assert.rejects(
+      connectWith(
+        transport,
+        "mongodb://alice%40EXAMPLE.COM@db1,db2,db3/?authMechanism=GSSAPI&replicaSet=rs0",
+      ),
+      {
+        code: "UNSUPPORTED_MECHANISM",
+        message: "GSSAPI (Kerberos) is not supported by mongo-auth: use SCRAM, X509, AWS or OIDC",
+      },
+    );
+    assert.deepEqual(transport.opened, []);
+  });
 });
