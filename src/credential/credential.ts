@@ -442,11 +442,14 @@ const RULES: Readonly<Record<AuthMechanism | "", MechanismRules>> = {
   "MONGODB-OIDC": OIDC_RULES,
 };
 
+// What an error offers instead of a wrong name: GSSAPI parses, but no runtime here logs in with it.
+const OFFERED = AUTH_MECHANISMS.filter((mechanism) => mechanism !== "GSSAPI").join(", ");
+
 /** Canonical mechanism from the given name (any case); `DEFAULT` means negotiate, like no mechanism. */
 function parseMechanism(name: string | undefined): AuthMechanism | undefined {
   if (name === undefined || name === null) return undefined;
   if (typeof name !== "string") {
-    throw invalid(`the mechanism must be a string, one of ${AUTH_MECHANISMS.join(", ")}; got ${typeof name}`);
+    throw invalid(`the mechanism must be a string, one of ${OFFERED}; got ${typeof name}`);
   }
   const upper = name.toUpperCase();
   if (upper === "DEFAULT") return undefined;
@@ -455,7 +458,7 @@ function parseMechanism(name: string | undefined): AuthMechanism | undefined {
   if (upper === "MONGODB-CR") {
     throw invalid("authMechanism MONGODB-CR was removed in MongoDB 4.0; use SCRAM-SHA-256 or SCRAM-SHA-1");
   }
-  throw invalid(`unknown authMechanism ${JSON.stringify(name)}; use one of ${AUTH_MECHANISMS.join(", ")}`);
+  throw invalid(`unknown authMechanism ${JSON.stringify(name)}; use one of ${OFFERED}`);
 }
 
 /** Every property name any mechanism knows, for case-insensitive lookup. */
