@@ -160,6 +160,11 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     /before secure TLS connection|eof|close_notify|reset/i.test(message);
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
+  // The peer answered our ClientHello with bytes that are no TLS record: an HTTP server, say. OpenSSL and
+  // BoringSSL read them as a record of a version or length no TLS has; rustls as an unknown content type.
+  const answeredPlaintext = code === "ERR_SSL_WRONG_VERSION_NUMBER" ||
+    /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|InvalidContentType/i.test(message);
+  if (tls && answeredPlaintext) return answeredWithoutTls(peer, code || message, err);
   const advice = REVOCATION_ADVICE.get(code) ??
     (isWeakCertificate(code, message) ? WEAK_CERTIFICATE_ADVICE : undefined);
   // A refusal with advice is the handshake's; UNSPECIFIED is a verification error of OpenSSL's that Node.js and
@@ -476,6 +481,16 @@ export function closedDuringTlsHandshake(peer: string, cause: unknown): MongoAut
     "TLS_ERROR",
     `${peer} closed the connection during the TLS handshake: it may not speak TLS, so remove tls=true ` +
       "or check the port; or it refused the client certificate",
+    { cause },
+  );
+}
+
+// What the runtime said stays, in brackets: OpenSSL's full line is long, so its code stands for it when it has one.
+function answeredWithoutTls(peer: string, said: string, cause: unknown): MongoAuthError {
+  return new MongoAuthError(
+    "TLS_ERROR",
+    `${peer} answered the TLS handshake with something other than TLS (${said}): it does not speak TLS on ` +
+      "that port: remove tls=true, or check the port",
     { cause },
   );
 }

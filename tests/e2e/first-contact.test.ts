@@ -84,6 +84,21 @@ for (const { name, transport } of await transports()) {
       );
     });
 
+    it("tls=true to a port that answers in plaintext (HTTP): TLS_ERROR saying it does not speak TLS", async () => {
+      const address = new URL(http.url).host;
+      // Without and with a CA of one's own: Deno's TLS is Deno.connectTls in the one, its node:tls in the other.
+      for (const ca of ["", `&tlsCAFile=${encodeURIComponent(pki("ca.pem"))}`]) {
+        await rejectsWith(
+          connectWith(transport, `mongodb://alice:alice-pw@${address}/?tls=true${ca}`),
+          "TLS_ERROR",
+          new RegExp(
+            `^${address} answered the TLS handshake with something other than TLS \\(.+\\): it does ` +
+              "not speak TLS on that port: remove tls=true, or check the port$",
+          ),
+        );
+      }
+    });
+
     it("a port that answers with a TLS alert: TLS_ERROR saying to add tls=true", async () => {
       // A TLS 1.2 fatal alert (handshake_failure), what TLS servers send to a plaintext client.
       const alert = await rawServer(new Uint8Array([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]));

@@ -50,6 +50,23 @@ describe("socket errors", () => {
       [deno("ConnectionRefused"), false, "CONNECTION_FAILED", /connection refused/],
       [node("ECONNRESET"), true, "TLS_ERROR", /closed the connection during the TLS handshake/],
       [deno("UnexpectedEof"), true, "TLS_ERROR", /closed the connection during the TLS handshake/],
+      // A peer that answered the ClientHello in plaintext: OpenSSL (Node.js, Deno's node:tls), BoringSSL
+      // (Bun), rustls (Deno.connectTls).
+      [
+        node(
+          "ERR_SSL_WRONG_VERSION_NUMBER",
+          "80EC…:error:0A00010B:SSL routines:ssl3_get_record:wrong version number",
+        ),
+        true,
+        "TLS_ERROR",
+        /^db\.example:27017 answered the TLS handshake with something other than TLS \(ERR_SSL_WRONG_VERSION_NUMBER\): it does not speak TLS on that port: remove tls=true, or check the port$/,
+      ],
+      [
+        deno("InvalidData", "received corrupt message of type InvalidContentType"),
+        true,
+        "TLS_ERROR",
+        /^db\.example:27017 answered the TLS handshake with something other than TLS \(received corrupt message of type InvalidContentType\)/,
+      ],
       [
         node("CERT_HAS_EXPIRED", "certificate has expired"),
         true,
