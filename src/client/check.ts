@@ -14,6 +14,7 @@ import {
   addressKey,
   describeServer,
   hostPort,
+  isSocketPath,
   type ServerDescription,
 } from "../topology/server-description.ts";
 import type { Document } from "../wire/command.ts";
@@ -98,6 +99,8 @@ export async function checkServer(
   const signal = deadline.signal;
   const stopListening = onAbort(abandoned, () => deadline.abort(abandoned?.reason));
   let wire: WireConnection | undefined;
+  // Where a connectTimeoutMS that runs out found the check, for its message.
+  let stage: "socket" | "authentication" | "hello" = "socket";
   try {
     const opening = stopwatch();
     const socket = await transport.openSocket({
@@ -122,7 +125,9 @@ export async function checkServer(
       apiParameters: settings.apiParameters,
       zstd: transport.zstd,
     });
+    stage = "authentication";
     const auth = speculate && credential ? await startOn(context, address, deadline) : undefined;
+    stage = "hello";
     const helloStarted = performance.now();
     const hello = await sendHello(wire, context, address, auth?.helloFields ?? {}, { signal, timeoutMS: 0 });
     const roundTripTime = performance.now() - helloStarted;
@@ -157,6 +162,9 @@ export async function checkServer(
     deadline.dispose();
     if (options.explain && settings.tls && !abandoned?.aborted && hungUpDuringTls(trace, address)) {
       await probeWithoutTls(transport, address, settings, options.signal, trace);
+    }
+    if (deadline.expired && stage !== "authentication") {
+      throw stalled(abortError(signal, where), address, stage, settings);
     }
     throw checkError(err, signal, where, wire, peer, settings);
   } finally {
@@ -265,6 +273,35 @@ function checkError(
     return closedBeforeHello(peer, settings, err);
   }
   return err;
+}
+
+// connectTimeoutMS ran out with the socket not open, or hello not answered: say which, and what stops each
+// most often. A firewall that drops packets is silent, and MongoDB Atlas drops every address that is not on its
+// project's IP Access List, which is what most first connections to Atlas that time out meet.
+function stalled(
+  timedOut: MongoAuthError,
+  { host }: HostAddress,
+  stage: "socket" | "hello",
+  settings: ConnectSettings,
+): MongoAuthError {
+  let why: string;
+  if (stage === "hello") {
+    why = "the connection opened, but hello got no answer: check that the port is a MongoDB server's, and " +
+      "whether the server is overloaded";
+  } else {
+    const what = settings.proxy
+      ? "the connection through the SOCKS5 proxy did not open"
+      : isSocketPath(host)
+      ? "the connection to the socket did not open"
+      : settings.tls
+      ? "the TCP connection or the TLS handshake did not complete"
+      : "the TCP connection did not open";
+    why = /\.mongodb\.net$/i.test(host)
+      ? `${what}: MongoDB Atlas answers only the addresses on its project's IP Access List; add this machine's ` +
+        "public IP address there (Network Access in the Atlas UI)"
+      : `${what}, as when a firewall drops it: check the host, the port, and that this machine may reach it`;
+  }
+  return new MongoAuthError("TIMEOUT", `${timedOut.message}: ${why}`, { cause: timedOut.cause });
 }
 
 // mongod closes a connection without a word when TLS does not match: a plain connection to a server

@@ -134,11 +134,19 @@ function whyNotStandalone({ replicaSet, topology }: SelectionOutcome): string {
   return "several hosts were given, so a replica set or mongoses were expected";
 }
 
+// Where the hosts go in words shared by several; no message holds it.
+const HOSTS = "\u0000";
+
+// Hosts that failed alike are named together, so that the advice a failure carries (a firewall, Atlas's IP
+// Access List) is said once, not once per host.
 function reasons(failures: ReadonlyMap<string, unknown>): string[] {
-  return [...failures].map(([address, err]) => {
+  const hostsByWords = new Map<string, string[]>();
+  for (const [address, err] of failures) {
     const message = err instanceof MongoAuthError
       ? err.message
       : `unexpected ${(err as Error)?.name ?? "error"}`;
-    return message.includes(address) ? message : `${address}: ${message}`;
-  });
+    const words = message.includes(address) ? message.replaceAll(address, HOSTS) : `${HOSTS}: ${message}`;
+    hostsByWords.set(words, [...hostsByWords.get(words) ?? [], address]);
+  }
+  return [...hostsByWords].map(([words, addresses]) => words.replaceAll(HOSTS, addresses.join(", ")));
 }

@@ -220,6 +220,7 @@ export class Deadline {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #pauses = 0;
   #disposed = false;
+  #expired = false;
 
   /**
    * Starts the clock.
@@ -292,6 +293,14 @@ export class Deadline {
     if (!this.signal.aborted) this.#abort(reason);
   }
 
+  /**
+   * Whether {@link signal} fired because this budget was spent, not for the caller, an outer Deadline or
+   * {@link abort}: what tells a `connectTimeoutMS` that ran out from the other ways a connection ends.
+   */
+  get expired(): boolean {
+    return this.#expired;
+  }
+
   /** Clears the timer and lets go of the caller's signal. Idempotent. */
   dispose(): void {
     this.#disposed = true;
@@ -304,6 +313,7 @@ export class Deadline {
     this.#endsAt = Date.now() + this.#remainingMS;
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
+      this.#expired = true;
       this.#abort(this.#timedOut());
     }, Math.max(0, this.#remainingMS));
   }

@@ -2,10 +2,10 @@
 // transport and appName, so it is built once, not per connection.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, type Transport } from "@mongo-auth/core";
+import { connectWith, type MongoAuthError, runtimeEnv, type Transport } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { scriptedDeployment } from "../support/scripted-deployment.ts";
+import { scriptedDeployment, silentHost } from "../support/scripted-deployment.ts";
 
 const users = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
 
@@ -97,5 +97,69 @@ describe("checkServer's hello with a declared Stable API version (serverApi)", (
       serverCode: 59,
     });
     assert.deepEqual(declared.commands.get("db.example:27017"), ["hello"]);
+  });
+});
+
+describe("checkServer when connectTimeoutMS runs out: where the check stood, and what stops it there most often", () => {
+  const timeout = async (uri: string, transport: Transport): Promise<string> => {
+    const error = await connectWith(transport, uri, { connectTimeoutMS: 50 }).then(
+      () => assert.fail("connect() should have timed out"),
+      (e: unknown) => e as MongoAuthError,
+    );
+    assert.equal(error.code, "TIMEOUT", error.message);
+    return error.message;
+  };
+  const dropsPackets = (host: string) => silentHost(scriptedDeployment({}), host);
+
+  it("no TCP connection: a firewall's doing, most often", async () => {
+    assert.equal(
+      await timeout("mongodb://db.internal:27017/", dropsPackets("db.internal")),
+      "connecting to db.internal:27017 timed out after 50 ms (connectTimeoutMS): the TCP connection did not open, " +
+        "as when a firewall drops it: check the host, the port, and that this machine may reach it",
+    );
+  });
+
+  it("to MongoDB Atlas: its IP Access List, and where to add the address", async () => {
+    const host = "cluster0-shard-00-00.abcde.mongodb.net";
+    assert.equal(
+      await timeout(`mongodb://${host}:27017/?tls=true`, dropsPackets(host)),
+      `connecting to ${host}:27017 timed out after 50 ms (connectTimeoutMS): the TCP connection or the TLS ` +
+        "handshake did not complete: MongoDB Atlas answers only the addresses on its project's IP Access List; " +
+        "add this machine's public IP address there (Network Access in the Atlas UI)",
+    );
+  });
+
+  it("through a SOCKS5 proxy: the proxied connection", async () => {
+    assert.match(
+      await timeout("mongodb://db.internal:27017/?proxyHost=proxy.internal", dropsPackets("db.internal")),
+      /\(connectTimeoutMS\): the connection through the SOCKS5 proxy did not open, as when a firewall drops it/,
+    );
+  });
+
+  it("the connection opened but hello went unanswered: is it MongoDB's port?", async () => {
+    const deployment = scriptedDeployment({ "db.internal:27017": { isWritablePrimary: true } }, undefined, {
+      "db.internal:27017": 300,
+    });
+    assert.equal(
+      await timeout("mongodb://db.internal:27017/", deployment.transport),
+      "connecting to db.internal:27017 timed out after 50 ms (connectTimeoutMS): the connection opened, but " +
+        "hello got no answer: check that the port is a MongoDB server's, and whether the server is overloaded",
+    );
+  });
+
+  it("while the credential is read (a token file that never comes): the timeout alone, the network not blamed", async () => {
+    const deployment = scriptedDeployment({ "db.internal:27017": { isWritablePrimary: true } });
+    const hangs = () => new Promise<string>(() => {});
+    assert.equal(
+      await timeout(
+        "mongodb://db.internal:27017/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:test",
+        Object.create(deployment.transport, {
+          defaultEnv: {
+            value: () => runtimeEnv({ env: { OIDC_TOKEN_FILE: "/token" }, readTextFile: hangs }),
+          },
+        }),
+      ),
+      "connecting to db.internal:27017 timed out after 50 ms (connectTimeoutMS)",
+    );
   });
 });

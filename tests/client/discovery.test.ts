@@ -14,7 +14,12 @@ import {
   type TraceEvent,
   type Transport,
 } from "@mongo-auth/core";
-import { scriptedDeployment, type ScriptedServer } from "../support/scripted-deployment.ts";
+import {
+  scriptedDeployment,
+  type ScriptedServer,
+  silent,
+  silentHost,
+} from "../support/scripted-deployment.ts";
 import { fixturePath } from "../../testing/paths.ts";
 
 const P = "p.test:27017";
@@ -48,21 +53,6 @@ function selected(trace: readonly TraceEvent[]) {
 // One client: one cacheStore. Each test plays its own deployment (its own transport), so no scan of another
 // test's is remembered.
 const client = () => ({ cacheStore: new AuthCacheStore() });
-
-/** A socket to a server that drops packets: it never opens, and fails only when its signal fires. */
-const silent = (options: OpenSocketOptions): Promise<never> =>
-  new Promise((_, reject) =>
-    options.signal!.addEventListener("abort", () => reject(options.signal!.reason), { once: true })
-  );
-
-/** The deployment's transport, on which `host` drops packets. */
-const silentHost = (deployment: ReturnType<typeof scriptedDeployment>, host: string): Transport =>
-  Object.create(deployment.transport, {
-    openSocket: {
-      value: (options: OpenSocketOptions) =>
-        options.host === host ? silent(options) : deployment.transport.openSocket(options),
-    },
-  });
 
 async function refusal(promise: Promise<unknown>): Promise<MongoAuthError> {
   const error = await promise.then(() => assert.fail("connect() should have failed"), (e: unknown) => e);

@@ -82,6 +82,27 @@ describe("selectionFailure", () => {
     assert.match(err.message, new RegExp(`any host: ${A} timed out; ${B}: unexpected error$`));
   });
 
+  it("names the hosts that failed alike together, so that what to do is said once", () => {
+    const C = "c.example.net:27017";
+    const timedOut = (address: string) =>
+      new MongoAuthError("TIMEOUT", `connecting to ${address} timed out: the TCP connection did not open`);
+    const err = selectionFailure({
+      topology: topology("Unknown", []),
+      failures: new Map<string, unknown>([
+        [A, timedOut(A)],
+        [B, new MongoAuthError("CONNECTION_FAILED", "connection refused")],
+        [C, timedOut(C)],
+      ]),
+      seen: new Map(),
+      selection: selection(),
+    });
+    assert.equal(
+      err.message,
+      `could not connect to any host: connecting to ${A}, ${C} timed out: the TCP connection did not open; ` +
+        `${B}: connection refused`,
+    );
+  });
+
   it("says a replica set has no primary, and how to wait for one, when the read preference is primary", () => {
     const seen = new Map([[B, secondary(B)]]);
     const outcome = {

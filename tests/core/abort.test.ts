@@ -42,6 +42,28 @@ describe("Deadline", () => {
     deadline.dispose();
   });
 
+  it("expired: true when its own budget ran out, not when the caller, an outer Deadline or abort() fired it", async () => {
+    const own = new Deadline(undefined, 5, "connecting to db:27017");
+    assert.equal(own.expired, false);
+    await fired(own.signal);
+    assert.equal(own.expired, true);
+    const controller = new AbortController();
+    const byCaller = new Deadline(controller.signal, 10_000, "connecting");
+    controller.abort();
+    const outer = new Deadline(undefined, 5, "the operation");
+    const inner = new Deadline(outer, 10_000, "connecting");
+    await fired(inner.signal);
+    const abandoned = new Deadline(undefined, 10_000, "connecting");
+    abandoned.abort(new Error("another server was chosen"));
+    assert.deepEqual([byCaller.expired, outer.expired, inner.expired, abandoned.expired], [
+      false,
+      true,
+      false,
+      false,
+    ]);
+    for (const deadline of [byCaller, inner, abandoned]) deadline.dispose();
+  });
+
   it("abort() fires it at once with the reason given, and does nothing once it has fired", () => {
     const deadline = new Deadline(undefined, 60_000, "connecting");
     const abandoned = new Error("abandoned");

@@ -200,7 +200,7 @@ describe(`mongo-auth whoami against a host that never completes the TCP handshak
       ]);
       assert.match(
         stderr,
-        /TIMEOUT: connecting to 127\.0\.0\.1:\d+ timed out after 500 ms \(connectTimeoutMS\)/,
+        /TIMEOUT: connecting to 127\.0\.0\.1:\d+ timed out after 500 ms \(connectTimeoutMS\): the TCP connection did not open, as when a firewall drops it/,
       );
       // The kernel gives up on a SYN after about two minutes; run() kills the CLI after 30 s (code null).
       assert.equal(code, 1, "the CLI exited by itself");

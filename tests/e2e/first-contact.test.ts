@@ -37,12 +37,15 @@ async function rejectsWith(promise: Promise<unknown>, code: string, ...patterns:
   return message;
 }
 
-/** A TCP server that answers every connection with `reply` and closes (or just closes). */
-async function rawServer(reply?: Uint8Array): Promise<{ address: string; close(): Promise<void> }> {
+/** A TCP server that answers every connection with `reply` and closes (or just closes, or stays silent). */
+async function rawServer(
+  reply?: Uint8Array | "silent",
+): Promise<{ address: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const server: Server = createNetServer((socket) => {
     sockets.add(socket);
     socket.on("error", () => {});
+    if (reply === "silent") return;
     socket.once("data", () => (reply ? socket.end(reply) : socket.destroy()));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -125,6 +128,22 @@ for (const { name, transport } of await transports()) {
           return true;
         },
       );
+    });
+
+    it("a port that accepts and never answers: TIMEOUT saying the connection opened but hello got no answer", async () => {
+      const silent = await rawServer("silent");
+      try {
+        await rejectsWith(
+          connectWith(transport, `mongodb://alice:alice-pw@${silent.address}/?connectTimeoutMS=300`),
+          "TIMEOUT",
+          new RegExp(
+            `^connecting to ${silent.address} timed out after 300 ms \\(connectTimeoutMS\\): the connection ` +
+              "opened, but hello got no answer: check that the port is a MongoDB server's",
+          ),
+        );
+      } finally {
+        await silent.close();
+      }
     });
 
     it("a server that hangs up before hello (mongod requiring TLS): CONNECTION_CLOSED saying to add tls=true", async () => {

@@ -3,7 +3,7 @@
 // records which sockets were opened, in order, and whether the client closed each, so a test can say
 // which servers connect() checked and that it let go of every one it did not choose. No network at all.
 import { MongoAuthError } from "../../src/core/errors.ts";
-import type { Transport } from "../../src/client/transport.ts";
+import type { OpenSocketOptions, Transport } from "../../src/client/transport.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { memorySocket, type Peer, replyTo, requestBody } from "./memory-socket.ts";
 
@@ -82,3 +82,18 @@ export function scriptedDeployment(
 
   return { transport, opened, commands, bodies };
 }
+
+/** A socket to a server that drops packets: it never opens, and fails only when its signal fires. */
+export const silent = (options: OpenSocketOptions): Promise<never> =>
+  new Promise((_, reject) =>
+    options.signal!.addEventListener("abort", () => reject(options.signal!.reason), { once: true })
+  );
+
+/** The deployment's transport, on which `host` drops packets. */
+export const silentHost = (deployment: ScriptedDeployment, host: string): Transport =>
+  Object.create(deployment.transport, {
+    openSocket: {
+      value: (options: OpenSocketOptions) =>
+        options.host === host ? silent(options) : deployment.transport.openSocket(options),
+    },
+  });
