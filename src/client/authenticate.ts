@@ -547,22 +547,37 @@ function refused(
     ? `user ${JSON.stringify(credential.username)}`
     : "the client";
   const where = JSON.stringify(credential.source);
-  const check = unknownUser
-    ? `the server has no user ${
-      JSON.stringify(credential.username)
-    } in ${where} (hello listed no mechanisms ` +
-      "for it): check authSource, which names the database that holds the user (default: the connection " +
-      "string's database, else admin)"
-    : listedMechs && listedMechs.length > 0 && !listedMechs.includes(mechanism)
-    ? `the user has no ${mechanism} credentials (hello lists ${listedMechs.join(", ")} for it): use ` +
-      `authMechanism=${listedMechs[0]}, or leave authMechanism out to negotiate`
-    : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD;
+  const check = placeholderIn(credential) ??
+    (unknownUser
+      ? `the server has no user ${
+        JSON.stringify(credential.username)
+      } in ${where} (hello listed no mechanisms ` +
+        "for it): check authSource, which names the database that holds the user (default: the connection " +
+        "string's database, else admin)"
+      : listedMechs && listedMechs.length > 0 && !listedMechs.includes(mechanism)
+      ? `the user has no ${mechanism} credentials (hello lists ${listedMechs.join(", ")} for it): use ` +
+        `authMechanism=${listedMechs[0]}, or leave authMechanism out to negotiate`
+      : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD);
   return new MongoAuthError(
     "AUTHENTICATION_FAILED",
     `the server refused ${who} on database ${where} with ${mechanism} ` +
       `(server error 18 ${cause.codeName || "AuthenticationFailed"}): ${check}`,
     { cause },
   );
+}
+
+// MongoDB Atlas's Connect dialog writes the password as <db_password> (and other tools <username>,
+// <password>): the most common first refusal. Said without repeating the password itself.
+function placeholderIn({ username, password }: MongoCredential): string | undefined {
+  const placeholder = /^<[^<>]+>$/;
+  const which = password !== undefined && placeholder.test(password)
+    ? "password"
+    : username !== undefined && placeholder.test(username)
+    ? "username"
+    : undefined;
+  return which && `the ${which} is written in angle brackets, as the placeholders of a copied connection ` +
+      `string are (MongoDB Atlas's <db_password>): put the database user's ${which} in its place, brackets ` +
+      "included (percent-encoded)";
 }
 
 const CHECK_PASSWORD = "check the password, and that the user was created in that database " +

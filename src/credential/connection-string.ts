@@ -151,7 +151,10 @@ export function parseConnectionString(uri: string): ConnectionString {
   if (typeof uri !== "string") {
     throw new MongoAuthError("INVALID_URI", "the connection string must be a string");
   }
-  const { scheme, rest } = splitScheme(uri);
+  // As the official driver's URL parser, white space around the string (the line break of a file or an
+  // environment variable it was read from) is no part of it.
+  const trimmed = uri.replace(OUTER_WHITE_SPACE, "");
+  const { scheme, rest } = splitScheme(trimmed);
   const { authority, path, query } = splitSections(rest);
   const at = authority.lastIndexOf("@");
   const userinfo = at === -1 ? undefined : parseUserinfo(authority.slice(0, at));
@@ -170,9 +173,15 @@ export function parseConnectionString(uri: string): ConnectionString {
   if (database !== undefined) cs.database = database;
   cs.options = options.texts;
   cs.parsedOptions = options.values;
-  cs.warnings = options.warnings;
+  cs.warnings = trimmed === uri ? options.warnings : [TRIMMED, ...options.warnings];
   return cs;
 }
+
+// C0 controls and space, as the WHATWG URL parser strips them: control characters are the point here.
+// deno-lint-ignore no-control-regex
+const OUTER_WHITE_SPACE = /^[\u0000-\u0020]+|[\u0000-\u0020]+$/g;
+const TRIMMED =
+  "the connection string had white space (a line break, say) before or after it, which was ignored";
 
 // What printing shows (String, JSON, the inspectors): the password and the values of secret options
 // (proxyPassword, tlsCertificateKeyFilePassword, AWS_SESSION_TOKEN) as <redacted>; the options as an object.
@@ -198,6 +207,17 @@ function printable(cs: ConnectionString): Record<string, unknown> {
 // Every parsed connection string prints through it; the fields stay plain data.
 const PRINTS_REDACTED = printingPrototype("ConnectionString", printable);
 
+// What most often stands before the scheme when it is not found: quotes, a variable's name, capitals.
+function schemeAdvice(uri: string): string {
+  if (/^["'`]/.test(uri)) {
+    return ": remove the quotes around it (a shell, an .env file or JSON may have kept them)";
+  }
+  const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(uri);
+  if (assignment) return `: it starts with "${assignment[1]}=", so pass only what follows the '='`;
+  if (/^mongodb(\+srv)?:\/\//i.test(uri)) return ": write the scheme in lower case";
+  return "";
+}
+
 /** Removes and checks the scheme. */
 function splitScheme(uri: string): { scheme: ConnectionString["scheme"]; rest: string } {
   for (const scheme of ["mongodb", "mongodb+srv"] as const) {
@@ -206,7 +226,7 @@ function splitScheme(uri: string): { scheme: ConnectionString["scheme"]; rest: s
   }
   throw new MongoAuthError(
     "INVALID_URI",
-    "the connection string must start with mongodb:// or mongodb+srv://",
+    `the connection string must start with mongodb:// or mongodb+srv://${schemeAdvice(uri)}`,
   );
 }
 

@@ -31,6 +31,38 @@ describe("parseConnectionString: scheme", () => {
   it("rejects a value that is not a string", () => {
     assert.throws(() => parseConnectionString(42 as unknown as string), { code: "INVALID_URI" });
   });
+
+  it("says what stands before the scheme when it is what a copy often brings: quotes, a variable's name, capitals", () => {
+    const quotes = ": remove the quotes around it (a shell, an .env file or JSON may have kept them)";
+    const cases: [string, string][] = [
+      ['"mongodb://u:s3cret@h/"', quotes],
+      ["'mongodb+srv://u:s3cret@cluster0.example.com/'", quotes],
+      [
+        "MONGODB_URI=mongodb://u:s3cret@h/",
+        ": it starts with \"MONGODB_URI=\", so pass only what follows the '='",
+      ],
+      ["MongoDB://u:s3cret@h/", ": write the scheme in lower case"],
+      ["mongo://u:s3cret@h/", ""],
+    ];
+    for (const [uri, advice] of cases) {
+      const err = assertInvalid(uri, "s3cret");
+      assert.equal(
+        err.message,
+        `the connection string must start with mongodb:// or mongodb+srv://${advice}`,
+      );
+    }
+  });
+
+  it("ignores white space around the string, as the official driver does (a line break read from a file), with a warning", () => {
+    for (const uri of ["mongodb://h/app\n", "  mongodb://h/app \r\n", "\tmongodb://h/app"]) {
+      const cs = parseConnectionString(uri);
+      assert.equal(cs.database, "app", JSON.stringify(uri));
+      assert.deepEqual(cs.warnings, [
+        "the connection string had white space (a line break, say) before or after it, which was ignored",
+      ]);
+    }
+    assert.deepEqual(parseConnectionString("mongodb://h/app").warnings, []);
+  });
 });
 
 describe("parseConnectionString: hosts", () => {

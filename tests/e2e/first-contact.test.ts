@@ -175,6 +175,30 @@ for (const { name, transport } of await transports()) {
       );
     });
 
+    it("Atlas's <db_password> left in the copied string: AUTHENTICATION_FAILED saying so", async () => {
+      for (const userinfo of ["alice:<db_password>", "<username>:<password>", "<username>:alice-pw"]) {
+        const which = userinfo.endsWith(">") ? "password" : "username";
+        const message = await rejectsWith(
+          connectWith(transport, `mongodb://${userinfo}@${plain.address}/`),
+          "AUTHENTICATION_FAILED",
+          new RegExp(
+            `: the ${which} is written in angle brackets, as the placeholders of a copied connection string are ` +
+              `\\(MongoDB Atlas's <db_password>\\): put the database user's ${which} in its place, brackets ` +
+              "included \\(percent-encoded\\)$",
+          ),
+        );
+        assert.ok(!message.includes("<password>") && !message.includes("alice-pw"), message);
+      }
+    });
+
+    it("a connection string read from a file, its line break included: connects, with a warning", async () => {
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${plain.address}/\n`);
+      await conn.close();
+      assert.deepEqual(conn.warnings, [
+        "the connection string had white space (a line break, say) before or after it, which was ignored",
+      ]);
+    });
+
     it("a wrong password: one message naming user, database and mechanism, and what to check", async () => {
       for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
         const message = await rejectsWith(
