@@ -151,11 +151,15 @@ describe("bundle size and bleed", () => {
   // for a scan in flight, their words in the trace and --explain): about 3.4 KB (measured: Workers 273 KB,
   // Node.js 307 KB, Deno 311 KB). Mongoses chosen by distance and remembered: about 0.9 KB more (274, 308 and
   // 312 KB).
+  // 315 KB before the slips of a first connection were named: a connectTimeoutMS that ran out says where the
+  // check stood (and Atlas's IP Access List for its hosts), a plaintext answer to TLS, a copied string's quotes,
+  // NAME= or capitals, Atlas's <db_password>, GSSAPI before any socket: about 2.3 KB (measured: Workers
+  // 277 KB, Node.js 311 KB, Deno 315.3 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 315_000],
-      ["src/transport/deno.ts", "browser", 315_000],
-      ["src/transport/workers.ts", "browser", 315_000],
+      ["src/transport/node.ts", "node", 320_000],
+      ["src/transport/deno.ts", "browser", 320_000],
+      ["src/transport/workers.ts", "browser", 320_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
