@@ -90,7 +90,10 @@ export class FrameParser {
    */
   end(): void {
     if (this.#buffered > 0) {
-      throw new MongoAuthError("CONNECTION_CLOSED", "connection closed in the middle of a message");
+      throw new MongoAuthError(
+        "CONNECTION_CLOSED",
+        `${this.#peer} closed the connection in the middle of a message`,
+      );
     }
   }
 }

@@ -320,9 +320,12 @@ export class WireConnection implements CommandRunner {
     try {
       if (err !== undefined) throw err;
       this.#parser.end();
-      this.#fail(new MongoAuthError("CONNECTION_CLOSED", "server closed the connection"));
+      this.#fail(connectionLost(this.#peer));
     } catch (failure) {
-      this.#fail(asConnectionError(failure, "connection failed"));
+      const error = asConnectionError(failure, "connection failed");
+      // A transport's own words (a reset, a failed write) do not know the peer: say it, and what to do.
+      const unnamed = error.code === "CONNECTION_CLOSED" && !error.message.includes(this.#peer);
+      this.#fail(unnamed ? connectionLost(this.#peer, error) : error);
     }
   }
 
@@ -345,7 +348,13 @@ export class WireConnection implements CommandRunner {
     let next = Infinity;
     for (const pending of this.#pending.values()) {
       if (pending.deadline <= now) {
-        this.#fail(new MongoAuthError("TIMEOUT", `no reply from server within ${pending.timeoutMS} ms`));
+        this.#fail(
+          new MongoAuthError(
+            "TIMEOUT",
+            `no reply from ${this.#peer} within ${pending.timeoutMS} ms: the connection is closed, its state ` +
+              "unknown; connect again, and give slow commands longer (socketTimeoutMS, or timeoutMS)",
+          ),
+        );
         return;
       }
       next = Math.min(next, pending.deadline);
@@ -373,7 +382,10 @@ export class WireConnection implements CommandRunner {
 
   #whyClosed(): MongoAuthError {
     if (this.#closedError === CLOSED_BY_CLIENT) {
-      this.#closedError = new MongoAuthError("CONNECTION_CLOSED", "connection closed");
+      this.#closedError = new MongoAuthError(
+        "CONNECTION_CLOSED",
+        `the connection to ${this.#peer} was closed (close() was called): connect again to run more commands`,
+      );
     }
     return this.#closedError!;
   }
@@ -388,6 +400,23 @@ function opCodeOf(frame: Uint8Array): number {
 function firstKey(cmd: Document): string {
   for (const key in cmd) return key;
   return "";
+}
+
+// The connection ended under a command: the peer closed it, or the transport says how it failed (its code,
+// say ECONNRESET, else its words). Either way the next command needs a new connection.
+function connectionLost(peer: string, failure?: MongoAuthError): MongoAuthError {
+  const cause = failure?.cause as { code?: unknown } | undefined;
+  const how = failure === undefined
+    ? "closed the connection"
+    : `closed the connection or it failed (${
+      typeof cause?.code === "string" ? cause.code : failure.message
+    })`;
+  return new MongoAuthError(
+    "CONNECTION_CLOSED",
+    `${peer} ${how}: connect again (a server closes its connections when it restarts or steps down, and a ` +
+      "firewall or load balancer may drop one that sat idle)",
+    { cause: failure },
+  );
 }
 
 function asConnectionError(err: unknown, what: string): MongoAuthError {

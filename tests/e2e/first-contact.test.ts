@@ -199,6 +199,21 @@ for (const { name, transport } of await transports()) {
       ]);
     });
 
+    it("a kept connection the server closed since: the next command says which server, and to connect again", async () => {
+      const server = await startServer({ users });
+      const conn = await connectWith(transport, `mongodb://alice:alice-pw@${server.address}/`);
+      await server.close();
+      await rejectsWith(
+        conn.command("admin", { ping: 1 }),
+        "CONNECTION_CLOSED",
+        new RegExp(
+          // A reset (the server's close met our write) is said with its code.
+          `^${server.address} closed the connection(?: or it failed \\(E[A-Z]+\\))?: connect again \\(a server closes`,
+        ),
+      );
+      await conn.close();
+    });
+
     it("a wrong password: one message naming user, database and mechanism, and what to check", async () => {
       for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
         const message = await rejectsWith(

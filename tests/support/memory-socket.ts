@@ -17,6 +17,8 @@ export interface Peer {
   send(bytes: Uint8Array): void;
   /** Ends the client's readable side. */
   end(): void;
+  /** Fails the client's readable side with `err`, as a connection reset does. */
+  fail(err: unknown): void;
   /** Whether the client closed the socket. */
   readonly closed: boolean;
 }
@@ -36,10 +38,10 @@ export function memorySocket(kind: SocketKind = "streams"): { socket: SocketStre
   let closed = false;
   let ended = false;
   const client = kind === "raw" ? rawClient(received) : streamsClient(received);
-  const end = () => {
+  const end = (err?: unknown) => {
     if (ended) return;
     ended = true;
-    client.end();
+    client.end(err);
   };
   const socket = client.socket(() => {
     closed = true;
@@ -54,7 +56,8 @@ export function memorySocket(kind: SocketKind = "streams"): { socket: SocketStre
     send: (bytes) => {
       if (!ended) client.send(bytes);
     },
-    end,
+    end: () => end(),
+    fail: (err) => end(err ?? new Error("failed")),
     get closed() {
       return closed;
     },
@@ -65,7 +68,7 @@ export function memorySocket(kind: SocketKind = "streams"): { socket: SocketStre
 interface ClientSide {
   socket(close: () => void): SocketStreams;
   send(bytes: Uint8Array): void;
-  end(): void;
+  end(err?: unknown): void;
 }
 
 function streamsClient(received: (chunk: Uint8Array) => void): ClientSide {
@@ -75,7 +78,7 @@ function streamsClient(received: (chunk: Uint8Array) => void): ClientSide {
   return {
     socket: (close) => ({ readable, writable, close }),
     send: (bytes) => controller.enqueue(bytes),
-    end: () => controller.close(),
+    end: (err) => (err === undefined ? controller.close() : controller.error(err)),
   };
 }
 
@@ -83,12 +86,12 @@ function streamsClient(received: (chunk: Uint8Array) => void): ClientSide {
 function rawClient(received: (chunk: Uint8Array) => void): ClientSide {
   let receiver: SocketReceiver | undefined;
   const early: Uint8Array[] = [];
-  let endedEarly = false;
+  let endedEarly: { err?: unknown } | undefined;
   const raw: RawSocket = {
     listen(given) {
       receiver = given;
       for (const chunk of early.splice(0)) given.data(chunk);
-      if (endedEarly) given.end();
+      if (endedEarly) given.end(endedEarly.err);
     },
     write: received,
   };
@@ -104,7 +107,7 @@ function rawClient(received: (chunk: Uint8Array) => void): ClientSide {
       close,
     }),
     send: (bytes) => (receiver ? receiver.data(bytes) : early.push(bytes)),
-    end: () => (receiver ? receiver.end() : (endedEarly = true)),
+    end: (err) => (receiver ? receiver.end(err) : (endedEarly = { err })),
   };
 }
 

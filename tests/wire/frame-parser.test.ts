@@ -63,8 +63,11 @@ describe("FrameParser", () => {
     assert.throws(() => collect([message(8)]), { code: "PROTOCOL_ERROR" });
   });
 
-  it("reports an end inside a frame", () => {
-    assert.throws(() => collect([message(40).subarray(0, 30)]), { code: "CONNECTION_CLOSED" });
+  it("reports an end inside a frame, naming the peer", () => {
+    assert.throws(() => collect([message(40).subarray(0, 30)]), {
+      code: "CONNECTION_CLOSED",
+      message: "db.example.net:27017 closed the connection in the middle of a message",
+    });
   });
 
   it("ends quietly between frames", () => {

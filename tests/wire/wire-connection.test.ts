@@ -83,8 +83,13 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
 
     it("times out, and closes the socket since its state is unknown", async () => {
       const { socket, peer } = memorySocket();
-      const conn = new WireConnection(socket, { timeoutMS: 20 });
-      await assert.rejects(conn.command("admin", { ping: 1 }), { code: "TIMEOUT" });
+      const conn = new WireConnection(socket, { timeoutMS: 20, peer: "db.example:27017" });
+      await assert.rejects(conn.command("admin", { ping: 1 }), {
+        code: "TIMEOUT",
+        message:
+          "no reply from db.example:27017 within 20 ms: the connection is closed, its state unknown; " +
+          "connect again, and give slow commands longer (socketTimeoutMS, or timeoutMS)",
+      });
       assert.ok(peer.closed);
       await assert.rejects(conn.command("admin", { ping: 1 }), { code: "TIMEOUT" });
     });
@@ -100,25 +105,48 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       assert.ok(peer.closed);
     });
 
-    it("fails pending commands when the server closes the connection", async () => {
+    it("fails pending commands when the server closes the connection, naming it and what to do", async () => {
       const { socket, peer } = memorySocket();
-      const conn = new WireConnection(socket);
+      const conn = new WireConnection(socket, { peer: "db.example:27017" });
       const pending = conn.command("admin", { ping: 1 });
       await peer.nextWrite();
       peer.end();
-      await assert.rejects(pending, { code: "CONNECTION_CLOSED" });
+      await assert.rejects(pending, {
+        code: "CONNECTION_CLOSED",
+        message:
+          "db.example:27017 closed the connection: connect again (a server closes its connections when " +
+          "it restarts or steps down, and a firewall or load balancer may drop one that sat idle)",
+      });
+      assert.equal(conn.closed, true);
+    });
+
+    it("a connection that fails under a command (a reset): CONNECTION_CLOSED naming the server, the code and what to do", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, { peer: "db.example:27017" });
+      const pending = conn.command("admin", { ping: 1 });
+      await peer.nextWrite();
+      peer.fail(Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }));
+      await assert.rejects(pending, {
+        code: "CONNECTION_CLOSED",
+        message:
+          "db.example:27017 closed the connection or it failed (ECONNRESET): connect again (a server closes " +
+          "its connections when it restarts or steps down, and a firewall or load balancer may drop one that sat idle)",
+      });
       assert.equal(conn.closed, true);
     });
 
     it("close() fails the commands in flight and every later one with one CONNECTION_CLOSED error", async () => {
       const { socket, peer } = memorySocket();
-      const conn = new WireConnection(socket);
+      const conn = new WireConnection(socket, { peer: "db.example:27017" });
       const pending = conn.command("admin", { ping: 1 });
       await peer.nextWrite();
       await conn.close();
       const inFlight = await pending.catch((err) => err);
       assert.equal(inFlight.code, "CONNECTION_CLOSED");
-      assert.match(inFlight.message, /connection closed/);
+      assert.equal(
+        inFlight.message,
+        "the connection to db.example:27017 was closed (close() was called): connect again to run more commands",
+      );
       assert.equal(await conn.command("admin", { ping: 1 }).catch((err) => err), inFlight);
       assert.ok(peer.closed);
       assert.equal(conn.closed, true);
@@ -133,7 +161,7 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       assert.ok(peer.closed);
       const first = await conn.command("admin", { ping: 1 }).catch((err) => err);
       assert.equal(first.code, "CONNECTION_CLOSED");
-      assert.match(first.message, /connection closed/);
+      assert.match(first.message, /^the connection to the server was closed \(close\(\) was called\)/);
       assert.equal(await conn.command("admin", { ping: 1 }).catch((err) => err), first);
       assert.equal(peer.written.length, 0, "nothing is sent on a closed connection");
     });
@@ -218,7 +246,10 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       peer.end();
       assert.equal((await pending).n, 1);
       // The command the server never answered fails as the close says.
-      await assert.rejects(second, { code: "CONNECTION_CLOSED", message: "server closed the connection" });
+      await assert.rejects(second, {
+        code: "CONNECTION_CLOSED",
+        message: /^the server closed the connection: /,
+      });
       assert.equal(conn.closed, true);
     });
 
