@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Deadline, withTimeout } from "../core/abort.ts";
+import { Deadline } from "../core/abort.ts";
 import { type ConnectOptions, type ConnectSettings, connectSettings } from "./options.ts";
 import {
   type AuthSourceOrigin,
@@ -124,18 +124,18 @@ export async function planConnection(
     let resolvedIn = 0;
     let reused = false;
     if (cs.scheme === "mongodb+srv") {
-      const signal = withTimeout(operation?.signal ?? options.signal, settings.connectTimeoutMS);
-      const elapsed = stopwatch();
       srvName = cs.hosts[0].host;
+      const lookup = srvLookupDeadline(operation ?? options.signal, settings, srvName, options.dnsOverHttps);
+      const elapsed = stopwatch();
       const now = options.env ? options.env.now() : Date.now();
       // What another connection of the client looked up in the last minute, or a lookup (seedlist-cache.ts).
       const answer = await seedlistCacheOf(options.cacheStore).resolve(
         resolver,
         srvName,
         settings.srvServiceName,
-        signal,
+        lookup.signal,
         now,
-      );
+      ).finally(() => lookup.dispose());
       resolvedIn = elapsed();
       reused = answer.reused;
       warn(answer.result.warnings);
@@ -225,6 +225,25 @@ function operationDeadline(
     new MongoAuthError(
       "TIMEOUT",
       `connecting to ${hosts} did not finish within timeoutMS (${timeoutMS} ms)`,
+    ));
+}
+
+// connectTimeoutMS bounds the SRV and TXT lookups too. A DNS server that never answers is what most often
+// spends it (some routers' do not answer SRV queries at all), so its TIMEOUT says where to look.
+function srvLookupDeadline(
+  caller: AbortSignal | Deadline | undefined,
+  { connectTimeoutMS, srvServiceName }: ConnectSettings,
+  srvName: string,
+  dnsOverHttps: ConnectOptions["dnsOverHttps"],
+): Deadline {
+  const advice = dnsOverHttps === undefined
+    ? "no DNS answer came: check this machine's DNS server, or resolve over HTTPS with the dnsOverHttps option"
+    : "the DNS-over-HTTPS resolver did not answer: check dnsOverHttps, and that this machine may reach it";
+  return new Deadline(caller, connectTimeoutMS, () =>
+    new MongoAuthError(
+      "TIMEOUT",
+      `looking up ${srvName} in DNS (SRV _${srvServiceName}._tcp.${srvName}, and TXT) timed out after ` +
+        `${connectTimeoutMS} ms (connectTimeoutMS): ${advice}`,
     ));
 }
 

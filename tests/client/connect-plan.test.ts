@@ -3,7 +3,13 @@
 // never the console, srvMaxHosts picks that many SRV hosts, and what connect() cannot honour is refused.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, type MongoAuthError, type SrvRecord, type Transport } from "@mongo-auth/core";
+import {
+  connectWith,
+  type MongoAuthError,
+  runtimeEnv,
+  type SrvRecord,
+  type Transport,
+} from "@mongo-auth/core";
 import { planConnection } from "../../src/client/connect-plan.ts";
 import { TraceRecorder } from "../../src/core/trace.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
@@ -228,6 +234,37 @@ describe("connect(): mongodb+srv options", () => {
     });
     const kept = external.events.find((e) => e.type === "dns.srv")!.attributes as { selected?: string[] };
     assert.equal(kept.selected?.length, 2);
+  });
+
+  it("a DNS server that never answers: TIMEOUT at connectTimeoutMS, saying where to look", async () => {
+    const silent = { ...counting(), resolveSrv: () => new Promise<never>(() => {}) };
+    await assert.rejects(
+      connectWith(silent, "mongodb+srv://cluster0.example.com/", { connectTimeoutMS: 50 }),
+      {
+        code: "TIMEOUT",
+        message:
+          "looking up cluster0.example.com in DNS (SRV _mongodb._tcp.cluster0.example.com, and TXT) timed out " +
+          "after 50 ms (connectTimeoutMS): no DNS answer came: check this machine's DNS server, or resolve over " +
+          "HTTPS with the dnsOverHttps option",
+      },
+    );
+    assert.deepEqual(silent.opened, []);
+    // Over HTTPS, the resolver is what to check.
+    const transport = counting();
+    const hangs = () => new Promise<never>(() => {});
+    await assert.rejects(
+      connectWith(transport, "mongodb+srv://cluster0.example.com/", {
+        connectTimeoutMS: 50,
+        dnsOverHttps: "https://dns.example/dns-query",
+        env: runtimeEnv({ fetch: hangs }),
+      }),
+      {
+        code: "TIMEOUT",
+        message:
+          /\(connectTimeoutMS\): the DNS-over-HTTPS resolver did not answer: check dnsOverHttps, and that/,
+      },
+    );
+    assert.deepEqual(transport.opened, []);
   });
 
   it("a TXT replicaSet with a positive srvMaxHosts is an error once DNS has answered", async () => {

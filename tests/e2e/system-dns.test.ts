@@ -3,6 +3,7 @@
 // resolver code, and the reference server at the end of it.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import dgram from "node:dgram";
 import dns from "node:dns";
 import { connectWith, type Document, type Transport } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
@@ -64,6 +65,30 @@ describe("mongodb+srv:// through node:dns", () => {
       ]);
     } finally {
       await conn.close();
+    }
+  });
+
+  it("a DNS server that takes the queries and answers none: TIMEOUT at connectTimeoutMS, saying where to look", async () => {
+    // node:dns alone would retry for 24–26 s; connectTimeoutMS ends the lookup, and says it was DNS.
+    const silent = dgram.createSocket("udp4");
+    await new Promise<void>((resolve) => silent.bind(0, "127.0.0.1", () => resolve()));
+    dns.setServers([`127.0.0.1:${silent.address().port}`]);
+    try {
+      await assert.rejects(
+        connectWith(nodeTransport, "mongodb+srv://carol:carol-pw@cluster0.mongo.test/", {
+          connectTimeoutMS: 300,
+        }),
+        {
+          code: "TIMEOUT",
+          message:
+            "looking up cluster0.mongo.test in DNS (SRV _mongodb._tcp.cluster0.mongo.test, and TXT) timed " +
+            "out after 300 ms (connectTimeoutMS): no DNS answer came: check this machine's DNS server, or resolve " +
+            "over HTTPS with the dnsOverHttps option",
+        },
+      );
+    } finally {
+      dns.setServers([dnsServer.address]);
+      silent.close();
     }
   });
 });
