@@ -517,8 +517,8 @@ export const plainServerHint: HintRule = (events) => {
   return {
     id: "tls-plain-server",
     message:
-      `${peer} hung up during the TLS handshake, as a server without TLS does: if it has none, remove ` +
-      "tls=true; if it has TLS, check the port." +
+      `${peer} did not complete the TLS handshake (it hung up, or answered with something other than TLS), ` +
+      "as a server without TLS does: if it has none, remove tls=true; if it has TLS, check the port." +
       (probe ? "" : " mongo-auth whoami --explain tries a plain hello to tell."),
     evidence,
   };
