@@ -100,7 +100,7 @@ export async function checkServer(
   const stopListening = onAbort(abandoned, () => deadline.abort(abandoned?.reason));
   let wire: WireConnection | undefined;
   // Where a connectTimeoutMS that runs out found the check, for its message.
-  let stage: "socket" | "authentication" | "hello" = "socket";
+  let stage: ConnectStage = "socket";
   try {
     const opening = stopwatch();
     const socket = await transport.openSocket({
@@ -163,9 +163,7 @@ export async function checkServer(
     if (options.explain && settings.tls && !abandoned?.aborted && hungUpDuringTls(trace, address)) {
       await probeWithoutTls(transport, address, settings, options.signal, trace);
     }
-    if (deadline.expired && stage !== "authentication") {
-      throw stalled(abortError(signal, where), address, stage, settings);
-    }
+    if (deadline.expired) throw stalled(abortError(signal, where), address, stage, settings, credential);
     throw checkError(err, signal, where, wire, peer, settings);
   } finally {
     stopListening();
@@ -275,33 +273,54 @@ function checkError(
   return err;
 }
 
-// connectTimeoutMS ran out with the socket not open, or hello not answered: say which, and what stops each
-// most often. A firewall that drops packets is silent, and MongoDB Atlas drops every address that is not on its
-// project's IP Access List, which is what most first connections to Atlas that time out meet.
-function stalled(
+/**
+ * Where a connection stands: opening the socket, in hello, or authenticating (which includes getting the
+ * credential: AWS keys, an OIDC token, before hello for the speculative step or after it).
+ */
+export type ConnectStage = "socket" | "hello" | "authentication";
+
+/**
+ * The TIMEOUT of a `connectTimeoutMS` that ran out, saying where the connection stood and what stops one there
+ * most often.
+ *
+ * @param timedOut the deadline's TIMEOUT
+ * @param address the server
+ * @param stage where the connection stood
+ * @param settings the connection's settings (TLS, proxy)
+ * @param credential the credential, if any
+ * @returns the TIMEOUT to throw
+ */
+export function stalled(
   timedOut: MongoAuthError,
   { host }: HostAddress,
-  stage: "socket" | "hello",
+  stage: ConnectStage,
   settings: ConnectSettings,
+  credential: MongoCredential | undefined,
 ): MongoAuthError {
-  let why: string;
-  if (stage === "hello") {
-    why = "the connection opened, but hello got no answer: check that the port is a MongoDB server's, and " +
-      "whether the server is overloaded";
-  } else {
-    const what = settings.proxy
-      ? "the connection through the SOCKS5 proxy did not open"
-      : isSocketPath(host)
-      ? "the connection to the socket did not open"
-      : settings.tls
-      ? "the TCP connection or the TLS handshake did not complete"
-      : "the TCP connection did not open";
-    why = /\.mongodb\.net$/i.test(host)
-      ? `${what}: MongoDB Atlas answers only the addresses on its project's IP Access List; add this machine's ` +
-        "public IP address there (Network Access in the Atlas UI)"
-      : `${what}, as when a firewall drops it: check the host, the port, and that this machine may reach it`;
-  }
+  const why = stage === "socket"
+    ? unopened(host, settings)
+    : stage === "hello"
+    ? "the connection opened, but hello got no answer: check that the port is a MongoDB server's, and whether " +
+      "the server is overloaded"
+    : `the authentication (${credential?.mechanism ?? "SCRAM"}) did not finish: a credential source or ` +
+      "callback was slow to answer, or the server its steps";
   return new MongoAuthError("TIMEOUT", `${timedOut.message}: ${why}`, { cause: timedOut.cause });
+}
+
+// A firewall that drops packets is silent, and MongoDB Atlas drops every address that is not on its project's
+// IP Access List, which is what most first connections to Atlas that time out meet.
+function unopened(host: string, settings: ConnectSettings): string {
+  const what = settings.proxy
+    ? "the connection through the SOCKS5 proxy did not open"
+    : isSocketPath(host)
+    ? "the connection to the socket did not open"
+    : settings.tls
+    ? "the TCP connection or the TLS handshake did not complete"
+    : "the TCP connection did not open";
+  return /\.mongodb\.net$/i.test(host)
+    ? `${what}: MongoDB Atlas answers only the addresses on its project's IP Access List; add this machine's ` +
+      "public IP address there (Network Access in the Atlas UI)"
+    : `${what}, as when a firewall drops it: check the host, the port, and that this machine may reach it`;
 }
 
 // mongod closes a connection without a word when TLS does not match: a plain connection to a server

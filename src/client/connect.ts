@@ -14,7 +14,7 @@ import type { Document } from "../wire/command.ts";
 import { explainPbkdf2Cap, type Transport } from "./transport.ts";
 import { discover, type Discovered } from "./discovery.ts";
 import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
-import { type CheckContext, failureAttributes, startOn } from "./check.ts";
+import { type CheckContext, failureAttributes, stalled, startOn } from "./check.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
 import { topologyMemoryOf } from "./topology-memory.ts";
 import { handshakeStepsFor } from "./turn-budget.ts";
@@ -201,7 +201,9 @@ async function authenticateOn(
   } catch (err) {
     await chosen.close();
     if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
-      throw abortError(signal, where);
+      const timedOut = abortError(signal, where);
+      if (!chosen.deadline.expired) throw timedOut;
+      throw stalled(timedOut, chosen.address, "authentication", context.settings, credential);
     }
     throw err;
   }

@@ -147,7 +147,7 @@ describe("checkServer when connectTimeoutMS runs out: where the check stood, and
     );
   });
 
-  it("while the credential is read (a token file that never comes): the timeout alone, the network not blamed", async () => {
+  it("while the credential is read (a token file that never comes): the authentication, not the network", async () => {
     const deployment = scriptedDeployment({ "db.internal:27017": { isWritablePrimary: true } });
     const hangs = () => new Promise<string>(() => {});
     assert.equal(
@@ -159,7 +159,8 @@ describe("checkServer when connectTimeoutMS runs out: where the check stood, and
           },
         }),
       ),
-      "connecting to db.internal:27017 timed out after 50 ms (connectTimeoutMS)",
+      "connecting to db.internal:27017 timed out after 50 ms (connectTimeoutMS): the authentication " +
+        "(MONGODB-OIDC) did not finish: a credential source or callback was slow to answer, or the server its steps",
     );
   });
 });

@@ -11,7 +11,7 @@ import {
   type ConnectOptions,
   connectWith,
   type Document,
-  type MongoAuthError,
+  MongoAuthError,
   type MongoServerError,
   type OidcCallback,
   type OidcCallbackParams,
@@ -162,6 +162,20 @@ for (const { name, transport } of await transports()) {
           await assert.rejects(c.connect(), { code: "CREDENTIAL_PROVIDER_ERROR" });
         });
       }
+
+      it("a callback that never answers: TIMEOUT at connectTimeoutMS, saying the authentication did not finish", async () => {
+        const c = client("machine", () => new Promise<never>(() => {}), { connectTimeoutMS: 300 });
+        await assert.rejects(c.connect(), (err: unknown) => {
+          assert.ok(err instanceof MongoAuthError);
+          assert.equal(err.code, "TIMEOUT", err.message);
+          assert.match(
+            err.message,
+            /timed out after 300 ms \(connectTimeoutMS\): the authentication \(MONGODB-OIDC\) did not finish: a credential source or callback was slow to answer/,
+          );
+          return true;
+        });
+        assert.equal(c.calls.length, 1);
+      });
 
       it("2.4 a callback together with ENVIRONMENT is a configuration error", async () => {
         const c = client("machine", machine(), { authMechanismProperties: { ENVIRONMENT: "test" } });
