@@ -163,8 +163,12 @@ export async function checkServer(
     if (options.explain && settings.tls && !abandoned?.aborted && hungUpDuringTls(trace, address)) {
       await probeWithoutTls(transport, address, settings, options.signal, trace);
     }
-    if (deadline.expired) throw stalled(abortError(signal, where), address, stage, settings, credential);
-    throw checkError(err, signal, where, wire, peer, settings);
+    const error = checkError(err, signal, where, wire, peer, settings);
+    // The check's own connectTimeoutMS, and nothing that outranks it (a refused login): say where it stood.
+    if (deadline.expired && error === signal.reason) {
+      throw stalled(error as MongoAuthError, address, stage, settings, credential);
+    }
+    throw error;
   } finally {
     stopListening();
   }
