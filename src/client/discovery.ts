@@ -541,11 +541,7 @@ class Scan {
     const unchecked = [...this.#topology.servers.values()]
       .filter((s) => !this.#startedAt.has(s.address))
       .filter((s) => now - (this.#failedAt.get(s.address) ?? -Infinity) >= COOLDOWN_MS);
-    const { type } = this.#topology;
-    if (
-      type === "Unknown" || type === "Sharded" ||
-      (isReplicaSet(this.#topology) && !wantsPrimary(this.#context.selection.readPreference))
-    ) {
+    if (this.#topology.type === "Unknown" || this.#choosesAmongAll()) {
       const rank = (address: string) => this.#order.get(address) ?? Infinity;
       return unchecked.map((s) => s.address).sort((a, b) => rank(a) - rank(b));
     }
