@@ -160,11 +160,7 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     /before secure TLS connection|eof|close_notify|reset/i.test(message);
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
-  // The peer answered our ClientHello with bytes that are no TLS record: an HTTP server, say. OpenSSL and
-  // BoringSSL read them as a record of a version or length no TLS has; rustls as an unknown content type.
-  const answeredPlaintext = code === "ERR_SSL_WRONG_VERSION_NUMBER" ||
-    /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|InvalidContentType/i.test(message);
-  if (tls && answeredPlaintext) return answeredWithoutTls(peer, code || message, err);
+  if (tls && answeredPlaintext(code, message)) return answeredWithoutTls(peer, code || message, err);
   const advice = REVOCATION_ADVICE.get(code) ??
     (isWeakCertificate(code, message) ? WEAK_CERTIFICATE_ADVICE : undefined);
   // A refusal with advice is the handshake's; UNSPECIFIED is a verification error of OpenSSL's that Node.js and
@@ -376,10 +372,9 @@ function tlsFailureReason(code: string, name: string, message: string): TlsFailu
     return "untrusted";
   }
   if (
-    code === "ECONNRESET" || code === "ERR_SSL_WRONG_VERSION_NUMBER" || name === "UnexpectedEof" ||
-    name === "ConnectionReset" ||
-    /before secure TLS connection|wrong version number|packet length too long|InvalidContentType|corrupt message|unexpected end of file|eof/i
-      .test(message)
+    code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
+    answeredPlaintext(code, message) ||
+    /before secure TLS connection|corrupt message|unexpected end of file|eof/i.test(message)
   ) {
     return "not-tls";
   }
@@ -483,6 +478,13 @@ export function closedDuringTlsHandshake(peer: string, cause: unknown): MongoAut
       "or check the port; or it refused the client certificate",
     { cause },
   );
+}
+
+// The peer answered our ClientHello with bytes that are no TLS record: an HTTP server, say. OpenSSL and
+// BoringSSL read them as a record of a version or length no TLS has; rustls as an unknown content type.
+function answeredPlaintext(code: string, message: string): boolean {
+  return code === "ERR_SSL_WRONG_VERSION_NUMBER" ||
+    /wrong[ _]version[ _]number|packet[ _]length[ _]too[ _]long|InvalidContentType/i.test(message);
 }
 
 // What the runtime said stays, in brackets: OpenSSL's full line is long, so its code stands for it when it has one.
