@@ -155,6 +155,7 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
         seen: new Map([...earlier?.seen ?? [], ...outcome.seen]),
         selection,
         replicaSet: context.topologySettings.replicaSet,
+        seeds: context.topologySettings.seeds,
       });
     }
     if (context.options.signal?.aborted) throw abortError(context.options.signal, "server selection");

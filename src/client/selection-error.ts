@@ -10,6 +10,7 @@ import type { ReadPreference } from "../topology/read-preference.ts";
 import type { ServerDescription } from "../topology/server-description.ts";
 import type { TopologyDescription } from "../topology/topology-description.ts";
 import type { SelectionOptions } from "./options.ts";
+import { HOST_NAME_ADVICE } from "./transport.ts";
 
 /** What the last scan left. */
 export interface SelectionOutcome {
@@ -21,6 +22,8 @@ export interface SelectionOutcome {
   readonly selection: SelectionOptions;
   /** The `replicaSet` asked for. */
   readonly replicaSet?: string;
+  /** The seeds' addresses (`host:port`, lower-case): the hosts the connection string named. */
+  readonly seeds?: readonly string[];
 }
 
 /**
@@ -37,18 +40,25 @@ export function selectionFailure(outcome: SelectionOutcome): MongoAuthError {
     if (errors.length === 1 && errors[0] instanceof MongoAuthError) return errors[0];
     return new MongoAuthError(
       "CONNECTION_FAILED",
-      `could not connect to any host: ${reasons(failures).join("; ")}`,
+      `could not connect to any host: ${reasons(failures, outcome.seeds).join("; ")}`,
       {
         cause: new AggregateError(errors, "every host failed"),
       },
     );
   }
+  const cause = failures.size > 0
+    ? new AggregateError([...failures.values()], "checks that failed")
+    : undefined;
+  const renamed = renamedSeed(outcome);
+  if (renamed) {
+    return new MongoAuthError("SERVER_SELECTION_FAILED", namesUnreachable(renamed, outcome), { cause });
+  }
   const details = [
     ...[...seen.values()].map((server) => `${server.address} is ${role(server, outcome)}`),
-    ...reasons(failures),
+    ...reasons(failures, outcome.seeds),
   ];
   return new MongoAuthError("SERVER_SELECTION_FAILED", `${headline(outcome)}: ${details.join("; ")}`, {
-    cause: failures.size > 0 ? new AggregateError([...failures.values()], "checks that failed") : undefined,
+    cause,
   });
 }
 
@@ -80,6 +90,32 @@ function headline(outcome: SelectionOutcome): string {
       "mongoses, as the SDAM specification says; for a standalone server, give only its host)";
   }
   return `no server of this deployment suits read preference ${describe(readPreference)}`;
+}
+
+// A seed that answered as a member under another name (its `me`), which then failed: a replica set in Docker or
+// Kubernetes reached from outside, whose members are named by hosts only its own network reaches. SDAM reaches
+// members by those names alone, so the seed that answered is dropped, and every driver fails the same way.
+function renamedSeed({ seen, failures, seeds = [] }: SelectionOutcome): ServerDescription | undefined {
+  return [...seen.values()].find(({ address, setName, me }) =>
+    setName !== undefined && me !== undefined && seeds.includes(address) && me.toLowerCase() !== address &&
+    failures.has(me.toLowerCase())
+  );
+}
+
+function namesUnreachable(seed: ServerDescription, outcome: SelectionOutcome): string {
+  const { failures, seeds = [] } = outcome;
+  const members = [...seed.hosts, ...seed.passives, ...seed.arbiters].join(", ");
+  const named = new Map([...failures].filter(([address]) => !seeds.includes(address)));
+  const why = `replica set "${seed.setName}" names its members ${members} (its configuration, rs.conf()), ` +
+    `and a client reaches a member only by the name the set gives it (SDAM), whatever host it was given`;
+  const what = `${seed.address} answered as ${seed.me}, ${role(seed, outcome)}, but from this machine ` +
+    reasons(named, seeds, "").join("; ");
+  const todo = `This is how a replica set in Docker or Kubernetes looks from outside its network: to use ` +
+    `${seed.address} alone, connect to it by itself with directConnection=true (as mongosh and Compass do by ` +
+    `default with one host and no replicaSet, which is why they reach it); to use the set, make those names ` +
+    `reach its members from here (an /etc/hosts entry, the same ports published), or give the members names ` +
+    `their clients can reach (rs.reconfig())`;
+  return `${why}: ${what}. ${todo}`;
 }
 
 /**
@@ -139,11 +175,18 @@ const HOSTS = "\u0000";
 
 // Hosts that failed alike are named together, so that the advice a failure carries (a firewall, Atlas's IP
 // Access List) is said once, not once per host.
-function reasons(failures: ReadonlyMap<string, unknown>): string[] {
+// A host the connection string did not name came from a replica set's configuration: the advice to check the
+// connection string would send the reader to the wrong place.
+function reasons(
+  failures: ReadonlyMap<string, unknown>,
+  seeds?: readonly string[],
+  origin = ": a name from the replica set's configuration",
+): string[] {
   const hostsByWords = new Map<string, string[]>();
   for (const [address, err] of failures) {
+    const named = seeds !== undefined && !seeds.includes(address);
     const message = err instanceof MongoAuthError
-      ? err.message
+      ? named ? err.message.replace(HOST_NAME_ADVICE, origin) : err.message
       : `unexpected ${(err as Error)?.name ?? "error"}`;
     const words = message.includes(address) ? message.replaceAll(address, HOSTS) : `${HOSTS}: ${message}`;
     hostsByWords.set(words, [...hostsByWords.get(words) ?? [], address]);

@@ -187,6 +187,21 @@ export interface TransportCapabilities {
   readonly maxPbkdf2Iterations?: number;
 }
 
+/**
+ * The words a transport's error for a host name that does not resolve ends with (`cannot resolve host db
+ * (ENOTFOUND): check the host name in the connection string`). A scan's error takes them off for a host the
+ * connection string did not name: a replica set's configuration named it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { HOST_NAME_ADVICE } from "./transport.ts";
+ *
+ * assert.match(HOST_NAME_ADVICE, /connection string/);
+ * ```
+ */
+export const HOST_NAME_ADVICE = ": check the host name in the connection string";
+
 /** Every capability: what a transport whose sockets do all that mongo-auth asks declares (the Node.js one, Bun too). */
 export const FULL_CAPABILITIES: Omit<TransportCapabilities, "runtime"> = Object.freeze({
   clientCertificates: true,

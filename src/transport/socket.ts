@@ -8,7 +8,7 @@
  */
 import { raceAbort } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
-import type { TransportCapabilities } from "../client/transport.ts";
+import { HOST_NAME_ADVICE, type TransportCapabilities } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
@@ -443,8 +443,10 @@ export function altNames(text: string): string[] {
 export function unresolvableHost(host: string, reason: string, cause: unknown): MongoAuthError {
   return new MongoAuthError(
     "CONNECTION_FAILED",
-    `cannot resolve host ${host} (${reason}): check the host name in the connection string`,
-    { cause },
+    `cannot resolve host ${host} (${reason})${HOST_NAME_ADVICE}`,
+    {
+      cause,
+    },
   );
 }
 

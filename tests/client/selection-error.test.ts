@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { MongoAuthError } from "../../src/core/errors.ts";
 import { describe as describeReadPreference, selectionFailure } from "../../src/client/selection-error.ts";
 import type { SelectionOptions } from "../../src/client/options.ts";
+import { HOST_NAME_ADVICE } from "../../src/client/transport.ts";
 import type { ReadPreference } from "../../src/topology/read-preference.ts";
 import { describeServer, type ServerDescription } from "../../src/topology/server-description.ts";
 import type { TopologyDescription, TopologyType } from "../../src/topology/topology-description.ts";
@@ -128,6 +129,72 @@ describe("selectionFailure", () => {
       waited.message,
       /no primary that answers \(read preference primary\) within serverSelectionTimeoutMS \(30000 ms\)/,
     );
+  });
+
+  describe("a replica set whose members are named by hosts this machine cannot reach (Docker, Kubernetes)", () => {
+    const SEED = "localhost:27017";
+    const [M1, M2] = ["mongo1:27017", "mongo2:27017"];
+    const unresolvable = (host: string) =>
+      new MongoAuthError("CONNECTION_FAILED", `cannot resolve host ${host} (ENOTFOUND)${HOST_NAME_ADVICE}`);
+    const primaryAs = (me: string) =>
+      describeServer(SEED, {
+        ok: 1,
+        setName: "rs0",
+        isWritablePrimary: true,
+        hosts: [M1, M2],
+        me,
+        primary: me,
+      });
+
+    it("says the seed answered under the set's name for it, that those names failed here, and what to do", () => {
+      const err = selectionFailure({
+        topology: topology("ReplicaSetNoPrimary", [], "rs0"),
+        failures: new Map([[M1, unresolvable("mongo1")], [M2, unresolvable("mongo2")]]),
+        seen: new Map([[SEED, primaryAs(M1)]]),
+        selection: selection(),
+        seeds: [SEED],
+      });
+      assert.equal(err.code, "SERVER_SELECTION_FAILED");
+      assert.equal(
+        err.message,
+        `replica set "rs0" names its members ${M1}, ${M2} (its configuration, rs.conf()), and a client reaches ` +
+          `a member only by the name the set gives it (SDAM), whatever host it was given: ${SEED} answered as ` +
+          `${M1}, the primary of replica set "rs0", but from this machine ${M1}: cannot resolve host mongo1 ` +
+          `(ENOTFOUND); ${M2}: cannot resolve host mongo2 (ENOTFOUND). This is how a replica set in Docker or ` +
+          `Kubernetes looks from outside its network: to use ${SEED} alone, connect to it by itself with ` +
+          `directConnection=true (as mongosh and Compass do by default with one host and no replicaSet, which is ` +
+          `why they reach it); to use the set, make those names reach its members from here (an /etc/hosts ` +
+          `entry, the same ports published), or give the members names their clients can reach (rs.reconfig())`,
+      );
+      assert.ok(err.cause instanceof AggregateError);
+    });
+
+    it("keeps the usual words when the seed's own name for itself answered", () => {
+      const err = selectionFailure({
+        topology: topology("ReplicaSetNoPrimary", [], "rs0"),
+        failures: new Map([[M2, unresolvable("mongo2")]]),
+        seen: new Map([[SEED, primaryAs(M1)], [M1, secondary(M1)]]),
+        selection: selection(),
+        seeds: [SEED],
+      });
+      assert.match(err.message, /^replica set "rs0" has no primary that answers/);
+      assert.doesNotMatch(err.message, /Docker/);
+    });
+
+    it("says a host the set named, not the connection string, failed to resolve", () => {
+      const err = selectionFailure({
+        topology: topology("ReplicaSetNoPrimary", [], "rs0"),
+        failures: new Map([[M2, unresolvable("mongo2")]]),
+        seen: new Map([[M1, secondary(M1)]]),
+        selection: selection(),
+        seeds: [M1],
+      });
+      assert.match(
+        err.message,
+        /mongo2:27017: cannot resolve host mongo2 \(ENOTFOUND\): a name from the replica set's configuration$/,
+      );
+      assert.doesNotMatch(err.message, /connection string/);
+    });
   });
 
   it("names the read preference no member matches, with the members' tags", () => {

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
 import { connectWith, MongoAuthError, runtimeEnv } from "@mongo-auth/core";
+import { startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { type Listening, listenOnLoopback } from "../support/loopback-http.ts";
@@ -277,6 +278,35 @@ for (const { name, transport } of await transports()) {
         /connection refused/,
         /speaks HTTP/,
       );
+    });
+
+    it("a replica set named by hosts only its own network reaches (Docker, from outside): says so; directConnection=true connects", async () => {
+      const closed = await rawServer();
+      await closed.close();
+      const rs = await startReplicaSet({
+        setName: "rs0",
+        users,
+        members: [{ name: "mongo1.invalid:27017" }, { name: () => closed.address }],
+      });
+      try {
+        const seed = rs.members[0].address;
+        await rejectsWith(
+          connectWith(transport, `mongodb://alice:alice-pw@${seed}/`, { connectTimeoutMS: 60_000 }),
+          "SERVER_SELECTION_FAILED",
+          new RegExp(`names its members mongo1\\.invalid:27017, ${closed.address} \\(its configuration`),
+          new RegExp(`${seed} answered as mongo1\\.invalid:27017, the primary of replica set "rs0"`),
+          /mongo1\.invalid:27017: cannot resolve host mongo1\.invalid \([^)]+\);/,
+          new RegExp(`${closed.address}: connection refused`),
+          new RegExp(`to use ${seed} alone, connect to it by itself with directConnection=true`),
+        );
+        const direct = await connectWith(
+          transport,
+          `mongodb://alice:alice-pw@${seed}/?directConnection=true`,
+        );
+        await direct.close();
+      } finally {
+        await rs.close();
+      }
     });
 
     it("MONGODB-AWS with no credentials anywhere: names every source and why, without waiting out IMDS", async () => {
