@@ -122,7 +122,11 @@ function describe(event: TraceEvent): string {
       const server = a.serverRelease
         ? `MongoDB ${a.serverRelease} (wire ${a.maxWireVersion})`
         : `wire ${a.maxWireVersion}`;
-      const role = a.setName ? `${a.role} of ${a.setName}` : a.role;
+      const from = a.host === undefined || a.port === undefined
+        ? undefined
+        : hostPort({ host: a.host, port: a.port });
+      const as = a.me !== undefined && a.me.toLowerCase() !== from?.toLowerCase() ? ` as ${a.me}` : "";
+      const role = a.setName ? `${a.role} of ${a.setName}${as}` : a.role;
       const mechs = a.mechsAskedFor
         ? `; mechanisms of ${a.mechsAskedFor}: ${
           a.saslSupportedMechs ? list(a.saslSupportedMechs) : "none listed"
@@ -131,10 +135,7 @@ function describe(event: TraceEvent): string {
       const speculative = a.speculative === "not sent" ? "" : `; speculative step ${a.speculative}`;
       const serverApi = a.serverApi === undefined ? "" : `; Stable API ${a.serverApi}`;
       const compression = a.compression === undefined ? "" : `; compression ${a.compression}`;
-      const from = a.host === undefined || a.port === undefined
-        ? ""
-        : `${hostPort({ host: a.host, port: a.port })}: `;
-      return `${from}${
+      return `${from === undefined ? "" : `${from}: `}${
         a.command === "hello" ? "" : `(${a.command}) `
       }${server}, ${role}${mechs}${speculative}${serverApi}${compression}`;
     }

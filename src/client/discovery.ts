@@ -563,17 +563,20 @@ class Scan {
     return next ? [next] : [];
   }
 
+  // Hosts checked and hosts to check: a seed the topology dropped (a member under another name, another set's)
+  // still counts, so that a check is never "host 3 of 2".
+  #hostsKnown(): number {
+    let known = this.#startedAt.size;
+    for (const address of this.#topology.servers.keys()) if (!this.#startedAt.has(address)) known++;
+    return known;
+  }
+
   async #check(address: string, abandoned?: AbortSignal): Promise<void> {
     this.#startedAt.set(address, performance.now());
     const before = this.#topology.servers.get(address);
     const { host, port } = parseAddress(address);
     const { trace } = this.#context;
-    trace.emit("host.connecting", {
-      host,
-      port,
-      attempt: this.#startedAt.size,
-      of: this.#topology.servers.size,
-    });
+    trace.emit("host.connecting", { host, port, attempt: this.#startedAt.size, of: this.#hostsKnown() });
     try {
       const speculate = this.#speculates(address, before);
       const checked = await checkServer(this.#context, { host, port }, speculate, abandoned);

@@ -91,6 +91,7 @@ export function helloAttributes(reply: Document, sent: HelloSent): TraceEventAtt
     serverRelease: RELEASES.get(maxWireVersion),
     role: serverRole(reply),
     setName: typeof reply.setName === "string" ? reply.setName : undefined,
+    me: typeof reply.me === "string" ? reply.me : undefined,
     mechsAskedFor: sent.mechsAskedFor,
     saslSupportedMechs: Array.isArray(mechs) ? mechs.filter((m) => typeof m === "string") : undefined,
     speculative: !sent.speculative

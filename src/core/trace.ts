@@ -236,6 +236,11 @@ export type TraceEventAttributes = {
     role: string;
     /** The replica set's name. */
     setName?: string;
+    /**
+     * The member's name in its set's configuration (hello's `me`), by which a client reaches it: a seed named
+     * otherwise is dropped for it.
+     */
+    me?: string;
     /** What we asked the user's mechanisms for: `<db>.<user>`. */
     mechsAskedFor?: string;
     /** The user's mechanisms, as hello listed them (absent: none listed). */

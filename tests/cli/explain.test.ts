@@ -244,6 +244,19 @@ describe("--explain output", () => {
     assert.doesNotMatch(describeEvent(hello), /Stable API/);
   });
 
+  it("says the name a member answered as when it is not the host it was reached by", () => {
+    const hello = events.find((e) => e.type === "hello")!;
+    const as = (me: string) =>
+      describeEvent(
+        { ...hello, attributes: { ...hello.attributes, host: "localhost", port: 27017, me } } as TraceEvent,
+      );
+    assert.match(
+      as("mongo1:27017"),
+      /^localhost:27017: MongoDB 7\.0 \(wire 21\), primary of rs0 as mongo1:27017;/,
+    );
+    assert.match(as("LOCALHOST:27017"), /primary of rs0; mechanisms/);
+  });
+
   it("says which compressor hello negotiated, or none", () => {
     const hello = events.find((e) => e.type === "hello")!;
     for (const compression of ["zlib", "none"]) {

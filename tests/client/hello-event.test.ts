@@ -18,12 +18,13 @@ describe("serverRole", () => {
 });
 
 describe("helloAttributes", () => {
-  it("names the release of a known wire version, the user's mechanisms and what became of the speculative step", () => {
+  it("names the release of a known wire version, the member's own name, the user's mechanisms and what became of the speculative step", () => {
     assert.deepEqual(
       helloAttributes(
         {
           isWritablePrimary: true,
           setName: "rs0",
+          me: "mongo1:27017",
           maxWireVersion: 25,
           minWireVersion: 0,
           saslSupportedMechs: ["SCRAM-SHA-256", 1],
@@ -37,6 +38,7 @@ describe("helloAttributes", () => {
         serverRelease: "8.0",
         role: "primary",
         setName: "rs0",
+        me: "mongo1:27017",
         mechsAskedFor: "admin.alice",
         saslSupportedMechs: ["SCRAM-SHA-256"],
         speculative: "not answered",

@@ -9,7 +9,7 @@ import { createServer as createNetServer, type Server, type Socket } from "node:
 import { join } from "node:path";
 import process from "node:process";
 import { promisify } from "node:util";
-import { connectWith, MongoAuthError, runtimeEnv } from "@mongo-auth/core";
+import { connectWith, MongoAuthError, runtimeEnv, type TraceEvent } from "@mongo-auth/core";
 import { startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
@@ -290,15 +290,27 @@ for (const { name, transport } of await transports()) {
       });
       try {
         const seed = rs.members[0].address;
+        const trace: TraceEvent[] = [];
         await rejectsWith(
-          connectWith(transport, `mongodb://alice:alice-pw@${seed}/`, { connectTimeoutMS: 60_000 }),
+          connectWith(transport, `mongodb://alice:alice-pw@${seed}/`, {
+            connectTimeoutMS: 60_000,
+            onEvent: (event) => trace.push(event),
+          }),
           "SERVER_SELECTION_FAILED",
           new RegExp(`names its members mongo1\\.invalid:27017, ${closed.address} \\(its configuration`),
           new RegExp(`${seed} answered as mongo1\\.invalid:27017, the primary of replica set "rs0"`),
-          /mongo1\.invalid:27017: cannot resolve host mongo1\.invalid \([^)]+\);/,
+          /mongo1\.invalid:27017: cannot resolve host mongo1\.invalid \([^)]+\)[;.]/,
           new RegExp(`${closed.address}: connection refused`),
           new RegExp(`to use ${seed} alone, connect to it by itself with directConnection=true`),
         );
+        const hello = trace.find((event) => event.type === "hello");
+        assert.equal(hello?.type === "hello" && hello.attributes.me, "mongo1.invalid:27017");
+        const checks = trace.flatMap((event) => event.type === "host.connecting" ? [event.attributes] : []);
+        assert.deepEqual(checks.map(({ attempt, of }) => `${attempt} of ${of}`), [
+          "1 of 1",
+          "2 of 3",
+          "3 of 3",
+        ]);
         const direct = await connectWith(
           transport,
           `mongodb://alice:alice-pw@${seed}/?directConnection=true`,
