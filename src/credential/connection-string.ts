@@ -241,34 +241,63 @@ function splitSections(rest: string): { authority: string; path?: string; query?
   const beforeSlash = slash === -1 ? rest : rest.slice(0, slash);
   const questionInAuthority = beforeSlash.indexOf("?");
   if (questionInAuthority !== -1) {
-    if (beforeSlash.lastIndexOf("@") > questionInAuthority) throw userinfoNotEncoded("'?'");
+    if (beforeSlash.lastIndexOf("@") > questionInAuthority) {
+      throw userinfoNotEncoded(beforeSlash.slice(0, questionInAuthority), "?");
+    }
     return { authority: rest.slice(0, questionInAuthority), query: rest.slice(questionInAuthority + 1) };
   }
   const tail = slash === -1 ? undefined : rest.slice(slash + 1);
   const question = tail === undefined ? -1 : tail.indexOf("?");
   const path = question === -1 ? tail : tail!.slice(0, question);
   const query = question === -1 ? undefined : tail!.slice(question + 1);
-  if (path?.includes("@")) throw userinfoNotEncoded("'/'");
+  if (path?.includes("@")) throw userinfoNotEncoded(beforeSlash, "/");
   return { authority: beforeSlash, path, query };
 }
 
 /** Checks and decodes `username[:password]`. */
 function parseUserinfo(userinfo: string): { username: string; password?: string } {
-  if (/[@/?#[\]]/.test(userinfo)) throw userinfoNotEncoded("'@', '/', '?', '#', '[' or ']'");
+  const reserved = /[@/?#[\]]/.exec(userinfo);
+  if (reserved) throw userinfoNotEncoded(userinfo.slice(0, reserved.index), reserved[0]);
   const colon = userinfo.indexOf(":");
-  if (colon !== -1 && userinfo.indexOf(":", colon + 1) !== -1) throw userinfoNotEncoded("a second ':'");
-  if (!isValidPercentEncoding(userinfo)) throw userinfoNotEncoded("'%' not followed by two hex digits");
+  const second = colon === -1 ? -1 : userinfo.indexOf(":", colon + 1);
+  if (second !== -1) throw userinfoNotEncoded(userinfo.slice(0, second), ":");
+  const percent = BARE_PERCENT.exec(userinfo);
+  if (percent) throw userinfoNotEncoded(userinfo.slice(0, percent.index), "%");
   const username = decode(colon === -1 ? userinfo : userinfo.slice(0, colon), "the username or password");
   if (colon === -1) return { username };
   return { username, password: decode(userinfo.slice(colon + 1), "the username or password") };
 }
 
-/** The error for userinfo that needed percent-encoding; never quotes the userinfo itself. */
-function userinfoNotEncoded(what: string): MongoAuthError {
+/** How each character the userinfo cannot hold as it is is written there. */
+const PERCENT_ENCODED: Readonly<Record<string, string>> = {
+  "@": "%40",
+  ":": "%3A",
+  "/": "%2F",
+  "?": "%3F",
+  "#": "%23",
+  "[": "%5B",
+  "]": "%5D",
+  "%": "%25",
+};
+
+/**
+ * The error for userinfo that needed percent-encoding: whether the username or the password holds which
+ * character, and how to write it. Never quotes the userinfo itself.
+ *
+ * @param before the userinfo before the character (a `:` in it: the character is in the password)
+ * @param char the character
+ */
+function userinfoNotEncoded(before: string, char: string): MongoAuthError {
+  const part = char === ":"
+    ? "the username or password"
+    : before.includes(":")
+    ? "the password"
+    : "the username";
+  const bare = char === "%" ? " not followed by two hex digits" : char === ":" ? " (a second one)" : "";
   return new MongoAuthError(
     "INVALID_URI",
-    `the username and password must be percent-encoded (found an unescaped ${what}); ` +
-      "encode them with encodeURIComponent",
+    `${part} in the connection string holds a '${char}'${bare}, which must be percent-encoded there ` +
+      `(${PERCENT_ENCODED[char]}): encode the username and password with encodeURIComponent`,
   );
 }
 
@@ -404,8 +433,11 @@ function splitOptions(query: string | undefined): OptionPair[] {
 
 /** True when every `%` starts a `%XX` escape. */
 function isValidPercentEncoding(text: string): boolean {
-  return !/%(?![0-9A-Fa-f]{2})/.test(text);
+  return !BARE_PERCENT.test(text);
 }
+
+/** A `%` that does not start a percent-encoded byte. */
+const BARE_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 
 /** Percent-decodes `text`; `what` names the part in errors (the text itself is never quoted). */
 function decode(text: string, what: string): string {

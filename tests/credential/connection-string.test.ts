@@ -209,26 +209,44 @@ describe("parseConnectionString: userinfo", () => {
     assert.equal(cs.database, "admin");
   });
 
-  it("rejects unescaped ':', '@', '/' and '?' in userinfo without quoting the password", () => {
+  it("rejects unescaped ':', '@', '/' and '?' in userinfo, saying which part holds which character and how to write it, without quoting the password", () => {
     const cases = [
-      ["mongodb://alice:foo:bar@127.0.0.1", "foo:bar"],
-      ["mongodb://alice@@127.0.0.1", undefined],
-      ["mongodb://alice@foo:bar@127.0.0.1", "foo:bar"],
-      ["mongodb://alice/@localhost/db", undefined],
-      ["mongodb://alice/bob:foo@localhost/db", "bob:foo"],
-      ["mongodb://alice:foo/bar@localhost/db", "foo/bar"],
-      ["mongodb://alice:pa?ss@localhost/db", "pa?ss"],
-      ["mongodb://alice:pa?ss@localhost", "pa?ss"],
-      ["mongodb://alice:pa#ss@localhost", "pa#ss"],
+      [
+        "mongodb://alice:foo:bar@127.0.0.1",
+        "foo:bar",
+        "the username or password",
+        "':' (a second one)",
+        "%3A",
+      ],
+      ["mongodb://alice@@127.0.0.1", undefined, "the username", "'@'", "%40"],
+      ["mongodb://alice@foo:bar@127.0.0.1", "foo:bar", "the username", "'@'", "%40"],
+      ["mongodb://alice:p@ss@127.0.0.1", "p@ss", "the password", "'@'", "%40"],
+      ["mongodb://alice/@localhost/db", undefined, "the username", "'/'", "%2F"],
+      ["mongodb://alice/bob:foo@localhost/db", "bob:foo", "the username", "'/'", "%2F"],
+      ["mongodb://alice:foo/bar@localhost/db", "foo/bar", "the password", "'/'", "%2F"],
+      ["mongodb://alice:pa?ss@localhost/db", "pa?ss", "the password", "'?'", "%3F"],
+      ["mongodb://alice:pa?ss@localhost", "pa?ss", "the password", "'?'", "%3F"],
+      ["mongodb://alice:pa#ss@localhost", "pa#ss", "the password", "'#'", "%23"],
+      ["mongodb://alice:pa[ss@localhost", "pa[ss", "the password", "'['", "%5B"],
     ] as const;
-    for (const [uri, secret] of cases) {
+    for (const [uri, secret, part, char, encoded] of cases) {
       const err = assertInvalid(uri, secret);
-      assert.match(err.message, /percent-encoded/, uri);
+      assert.equal(
+        err.message,
+        `${part} in the connection string holds a ${char}, which must be percent-encoded there (${encoded}): ` +
+          "encode the username and password with encodeURIComponent",
+        uri,
+      );
     }
   });
 
   it("rejects a '%' that is not a %XX escape, and invalid UTF-8, without quoting the password", () => {
-    assertInvalid("mongodb://alice:s3cr%t@localhost", "s3cr%t");
+    const bare = assertInvalid("mongodb://alice:s3cr%t@localhost", "s3cr%t");
+    assert.match(
+      bare.message,
+      /^the password in the connection string holds a '%' not followed by two hex digits, .*\(%25\)/,
+    );
+    assert.match(assertInvalid("mongodb://al%ice:pw@localhost", "pw").message, /^the username .* '%'/);
     assertInvalid("mongodb://alice:s3cr%4@localhost", "s3cr%4");
     assertInvalid("mongodb://alice:s3cr%FFt@localhost", "s3cr");
   });
