@@ -14,6 +14,7 @@ import {
   addressKey,
   describeServer,
   hostPort,
+  isAtlasHost,
   isSocketPath,
   type ServerDescription,
 } from "../topology/server-description.ts";
@@ -321,7 +322,7 @@ function unopened(host: string, settings: ConnectSettings): string {
     : settings.tls
     ? "the TCP connection or the TLS handshake did not complete"
     : "the TCP connection did not open";
-  return /\.mongodb\.net$/i.test(host)
+  return isAtlasHost(host)
     ? `${what}: MongoDB Atlas answers only the addresses on its project's IP Access List; add this machine's ` +
       "public IP address there (Network Access in the Atlas UI)"
     : `${what}, as when a firewall drops it: check the host, the port, and that this machine may reach it`;

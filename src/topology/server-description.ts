@@ -133,6 +133,25 @@ export function uriHost(host: string): string {
 }
 
 /**
+ * Whether a host is one of MongoDB Atlas's (`*.mongodb.net`), whose network rules (the IP Access List) and
+ * certificates (from public CAs) a message about it can count on.
+ *
+ * @param host a host name
+ * @returns true for a name under `mongodb.net`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isAtlasHost } from "./server-description.ts";
+ *
+ * assert.equal(isAtlasHost("ac-abc123-shard-00-00.abcde.mongodb.net"), true);
+ * assert.equal(isAtlasHost("db.example.net"), false);
+ * ```
+ */
+export function isAtlasHost(host: string): boolean {
+  return /\.mongodb\.net$/i.test(host);
+}
+
+/**
  * `host:port` of an address as a connection string writes it, for messages: an IPv6 literal in brackets
  * (`[::1]:27017`, where `::1:27017` would read as another address), the host as given; a UNIX domain
  * socket is its path alone (it has no port).

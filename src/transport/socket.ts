@@ -11,7 +11,7 @@ import { MongoAuthError } from "../core/errors.ts";
 import { HOST_NAME_ADVICE, type TransportCapabilities } from "../client/transport.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
-import { hostPort, isSocketPath } from "../topology/server-description.ts";
+import { hostPort, isAtlasHost, isSocketPath } from "../topology/server-description.ts";
 
 /**
  * Waits for a socket to open, but no longer than `signal` allows; a socket that opens after we gave
@@ -156,13 +156,15 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
     return unresolvableHost(host, code || message, err);
   }
   if (code === "ECONNREFUSED" || name === "ConnectionRefused") return connectionRefused(peer, err);
+  if (/^proxy request failed/i.test(message)) return workersConnectFailed(peer, message, tls, err);
   // The peer hung up in the middle of our ClientHello: mongod does that when its TLS is off.
   const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     /before secure TLS connection|eof|close_notify|reset/i.test(message);
   if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
   if (tls && answeredPlaintext(code, message)) return answeredWithoutTls(peer, code || message, err);
   const advice = REVOCATION_ADVICE.get(code) ??
-    (isWeakCertificate(code, message) ? WEAK_CERTIFICATE_ADVICE : undefined);
+    (isWeakCertificate(code, message) ? WEAK_CERTIFICATE_ADVICE : undefined) ??
+    (isUntrusted(code, message) ? untrustedAdvice(host) : undefined);
   // A refusal with advice is the handshake's; UNSPECIFIED is a verification error of OpenSSL's that Node.js and
   // Bun have no name for.
   const isTls = advice !== undefined ||
@@ -220,6 +222,22 @@ const REVOCATION_ADVICE: ReadonlyMap<string, string> = new Map([
     "keyUsage lacks cRLSign): the CA needs a certificate with cRLSign, or the lists another signer",
   ],
 ]);
+
+// A certificate chain that leads to no CA the client trusts. Atlas's lead to public CAs, which every runtime
+// trusts: there, the certificate comes from something on the network that inspects TLS.
+function untrustedAdvice(host: string): string {
+  return isAtlasHost(host)
+    ? "MongoDB Atlas's certificates lead to public CAs this runtime trusts, so something on this network " +
+      "presents its own: a company proxy or an antivirus that inspects TLS; give its CA with tlsCAFile (its " +
+      "administrators have it), or connect from another network"
+    : "the server's certificate leads to no CA this runtime trusts: give the CA that signed it (a private CA, " +
+      "or the certificate itself if self-signed) with tlsCAFile";
+}
+
+function isUntrusted(code: string, message: string): boolean {
+  return /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/
+    .test(code) || /UnknownIssuer|self[- ]signed|unable to (get|verify)/i.test(message);
+}
 
 // A chain signed with SHA-1 or MD5, or with a key too small: OpenSSL 3 (Node.js) refuses it at its default
 // security level, rustls (Deno) takes no SHA-1 or MD5 signature at all.
@@ -365,12 +383,7 @@ function tlsFailureReason(code: string, name: string, message: string): TlsFailu
   ) {
     return "expired";
   }
-  if (
-    /^(DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT(_LOCALLY)?)$/
-      .test(code) || /UnknownIssuer|self[- ]signed|unable to (get|verify)/i.test(message)
-  ) {
-    return "untrusted";
-  }
+  if (isUntrusted(code, message)) return "untrusted";
   if (
     code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
     answeredPlaintext(code, message) ||
@@ -448,6 +461,17 @@ export function unresolvableHost(host: string, reason: string, cause: unknown): 
       cause,
     },
   );
+}
+
+// workerd says "proxy request failed, cannot connect to the specified address" for a port where nothing
+// listens and for a TLS handshake that fails (a port that does not speak TLS) alike: name both.
+function workersConnectFailed(peer: string, message: string, tls: boolean, cause: unknown): MongoAuthError {
+  const why = tls
+    ? "the Workers runtime says so when nothing accepts connections there and when the TLS handshake fails: " +
+      "check the host and the port, and that the server speaks TLS on it (or remove tls=true)"
+    : "the Workers runtime says so when nothing accepts connections there: check the host and the port, and " +
+      "that the server runs";
+  return new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${peer}: ${message} (${why})`, { cause });
 }
 
 /**

@@ -40,13 +40,14 @@ for (const { name, transport } of await transports()) {
       await conn.close();
     });
 
-    it("a server certificate the client does not trust fails with TLS_ERROR", async () => {
+    it("a server certificate the client does not trust fails with TLS_ERROR, saying to give its CA with tlsCAFile", async () => {
+      const giveTheCa =
+        /\(the server's certificate leads to no CA this runtime trusts: give the CA that signed it/;
       await assert.rejects(
         connectWith(transport, uri(`tlsCAFile=${encodeURIComponent(pki("other-ca.pem"))}`)),
-        {
-          code: "TLS_ERROR",
-        },
+        { code: "TLS_ERROR", message: giveTheCa },
       );
+      await assert.rejects(connectWith(transport, uri("")), { code: "TLS_ERROR", message: giveTheCa });
     });
 
     it("tlsCAFile is read for each connection: when its content changes, the next connection trusts what it now holds", async () => {

@@ -80,6 +80,19 @@ describe("socket errors", () => {
         "CONNECTION_FAILED",
         /cannot connect to db\.example:27017: Network connection lost/,
       ],
+      // workerd's words for a refused port, and with TLS also for a handshake that fails.
+      [
+        new Error("proxy request failed, cannot connect to the specified address"),
+        false,
+        "CONNECTION_FAILED",
+        /^cannot connect to db\.example:27017: proxy request failed, cannot connect to the specified address \(the Workers runtime says so when nothing accepts connections there: check the host and the port, and that the server runs\)$/,
+      ],
+      [
+        new Error("proxy request failed, cannot connect to the specified address"),
+        true,
+        "CONNECTION_FAILED",
+        /\(the Workers runtime says so when nothing accepts connections there and when the TLS handshake fails: check the host and the port, and that the server speaks TLS on it \(or remove tls=true\)\)$/,
+      ],
     ];
     for (const [err, tls, code, message] of cases) {
       const reported = socketError(err, "db.example", 27017, tls);
@@ -235,6 +248,36 @@ describe("a refusal of OpenSSL's revocation check (tlsCRLFile)", () => {
     for (const code of ["CERT_HAS_EXPIRED", "constructor", "toString"]) {
       const error = socketError(Object.assign(new Error("certificate trouble"), { code }), "h", 1, true);
       assert.equal(error.message, "TLS handshake with h:1 failed: certificate trouble");
+    }
+  });
+});
+
+describe("a chain that leads to no CA the client trusts", () => {
+  const node = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it("says to give the CA with tlsCAFile when the chain leads to no trusted CA, and for Atlas that the network inspects TLS", () => {
+    const deno = (message: string) => Object.assign(new Error(message), { name: "InvalidData" });
+    const untrusted = [
+      node("SELF_SIGNED_CERT_IN_CHAIN", "self-signed certificate in certificate chain"),
+      node("DEPTH_ZERO_SELF_SIGNED_CERT", "self-signed certificate"),
+      node("UNABLE_TO_GET_ISSUER_CERT_LOCALLY", "unable to get local issuer certificate"),
+      deno("invalid peer certificate: UnknownIssuer"),
+    ];
+    for (const err of untrusted) {
+      const privateCa = socketError(err, "db.internal", 27017, true);
+      assert.equal(privateCa.code, "TLS_ERROR");
+      assert.ok(
+        privateCa.message.startsWith(`TLS handshake with db.internal:27017 failed: ${err.message} (`),
+      );
+      assert.match(
+        privateCa.message,
+        /leads to no CA this runtime trusts: give the CA that signed it .* with tlsCAFile\)$/,
+      );
+      const atlas = socketError(err, "ac-abc-shard-00-00.abcde.mongodb.net", 27017, true);
+      assert.match(
+        atlas.message,
+        /\(MongoDB Atlas's certificates lead to public CAs this runtime trusts, so something on this network presents its own: a company proxy or an antivirus that inspects TLS; give its CA with tlsCAFile/,
+      );
     }
   });
 });

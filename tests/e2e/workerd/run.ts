@@ -176,6 +176,17 @@ const checks: Check[] = [
     expect: failsWith("RUNTIME_UNSUPPORTED", /tlsInsecure/),
   },
   {
+    // workerd's words are a refused port's: the error names both causes.
+    name: "tls=true to a MongoDB server's plain port: CONNECTION_FAILED naming a TLS handshake that failed",
+    path: "/tls-to-plain",
+    expect: failsWith("CONNECTION_FAILED", /and when the TLS handshake fails/, /or remove tls=true/),
+  },
+  {
+    name: "tls=true to an HTTP port: the same",
+    path: "/tls-to-http",
+    expect: failsWith("CONNECTION_FAILED", /and when the TLS handshake fails/, /or remove tls=true/),
+  },
+  {
     name: "a SCRAM iteration count above the production PBKDF2 cap is RUNTIME_UNSUPPORTED",
     path: "/pbkdf2-cap?mechanism=SCRAM-SHA-256",
     expect: failsWith("RUNTIME_UNSUPPORTED", /150000/, /scramSHA256IterationCount/, /100000 or less/),
@@ -208,7 +219,7 @@ const checks: Check[] = [
   {
     name: "a refused port is CONNECTION_FAILED",
     path: "/refused",
-    expect: failsWith("CONNECTION_FAILED", /127\.0\.0\.1:1/),
+    expect: failsWith("CONNECTION_FAILED", /127\.0\.0\.1:1/, /nothing accepts connections there/),
   },
   {
     name: "serverApi: a deployment that requires the Stable API lets the Worker in",

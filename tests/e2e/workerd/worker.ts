@@ -200,6 +200,9 @@ const scenarios: Record<string, Scenario> = {
   "/tls-certificate-key-file": (url, env) =>
     login(env.MONGODB_ADDRESS, url, { tls: true, tlsCertificateKeyFile: "/etc/ssl/client.pem" }),
   "/tls-insecure": (url, env) => login(env.MONGODB_ADDRESS, url, { tls: true, tlsInsecure: true }),
+  // tls=true to ports that do not speak TLS: a MongoDB server's plain port, and an HTTP server's.
+  "/tls-to-plain": (url, env) => login(env.MONGODB_ADDRESS, url, { tls: true }),
+  "/tls-to-http": (url, env) => login(new URL(env.DOH_ENDPOINT).host, url, { tls: true }),
   "/pbkdf2-cap": (url, env) => withProductionPbkdf2Cap(() => login(env.MONGODB_CAPPED_ADDRESS, url)),
   "/refused": (url) => login("127.0.0.1:1", url),
   // connectTimeoutMS=0 / socketTimeoutMS=0: no timeout (uri-options spec), not a TypeError.
