@@ -156,11 +156,15 @@ describe("bundle size and bleed", () => {
   // to TLS, a closed or silent connection's server, a copied string's quotes, NAME= or capitals, Atlas's
   // <db_password>, GSSAPI before any socket: about 3.4 KB (measured: Workers 278 KB, Node.js 312 KB, Deno
   // 316 KB).
+  // 320 KB before a replica set named by hosts this machine cannot reach (Docker, Kubernetes) was said so, with a
+  // member's name in the trace's hello; a password's reserved character named; a certificate leading to no
+  // trusted CA (and Atlas behind a network that inspects TLS) and workerd's connect failure explained: about 3 KB
+  // (measured: Workers 281 KB, Node.js 315 KB, Deno 319 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 320_000],
-      ["src/transport/deno.ts", "browser", 320_000],
-      ["src/transport/workers.ts", "browser", 320_000],
+      ["src/transport/node.ts", "node", 325_000],
+      ["src/transport/deno.ts", "browser", 325_000],
+      ["src/transport/workers.ts", "browser", 325_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
