@@ -324,7 +324,7 @@ function unopened(host: string, settings: ConnectSettings): string {
     : "the TCP connection did not open";
   return isAtlasHost(host)
     ? `${what}: MongoDB Atlas answers only the addresses on its project's IP Access List; add this machine's ` +
-      "public IP address there (Network Access in the Atlas UI)"
+      "public IP address there (Network Access in the Atlas UI); a paused cluster does not answer either"
     : `${what}, as when a firewall drops it: check the host, the port, and that this machine may reach it`;
 }
 

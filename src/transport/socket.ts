@@ -454,14 +454,18 @@ export function altNames(text: string): string[] {
  * ```
  */
 export function unresolvableHost(host: string, reason: string, cause: unknown): MongoAuthError {
-  return new MongoAuthError(
-    "CONNECTION_FAILED",
-    `cannot resolve host ${host} (${reason})${HOST_NAME_ADVICE}`,
-    {
-      cause,
-    },
-  );
+  const advice = isAtlasHost(host) ? ATLAS_CLUSTER_NAME_ADVICE : HOST_NAME_ADVICE;
+  return new MongoAuthError("CONNECTION_FAILED", `cannot resolve host ${host} (${reason})${advice}`, {
+    cause,
+  });
 }
+
+// An Atlas connection string copied with mongodb:// in place of mongodb+srv:// names the cluster, which has no
+// address of its own.
+const ATLAS_CLUSTER_NAME_ADVICE =
+  ": MongoDB Atlas names a cluster (cluster0.abcde.mongodb.net) only in DNS SRV " +
+  "and TXT records, which mongodb+srv:// looks up: if this is the cluster's name, write mongodb+srv:// before it; " +
+  "else check the host name in the connection string";
 
 // workerd says "proxy request failed, cannot connect to the specified address" for a port where nothing
 // listens and for a TLS handshake that fails (a port that does not speak TLS) alike: name both.

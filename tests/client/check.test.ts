@@ -119,13 +119,14 @@ describe("checkServer when connectTimeoutMS runs out: where the check stood, and
     );
   });
 
-  it("to MongoDB Atlas: its IP Access List, and where to add the address", async () => {
+  it("to MongoDB Atlas: its IP Access List, and where to add the address; or a paused cluster", async () => {
     const host = "cluster0-shard-00-00.abcde.mongodb.net";
     assert.equal(
       await timeout(`mongodb://${host}:27017/?tls=true`, dropsPackets(host)),
       `connecting to ${host}:27017 timed out after 50 ms (connectTimeoutMS): the TCP connection or the TLS ` +
         "handshake did not complete: MongoDB Atlas answers only the addresses on its project's IP Access List; " +
-        "add this machine's public IP address there (Network Access in the Atlas UI)",
+        "add this machine's public IP address there (Network Access in the Atlas UI); a paused cluster does not " +
+        "answer either",
     );
   });
 

@@ -102,6 +102,20 @@ describe("socket errors", () => {
     }
   });
 
+  it("say that an Atlas cluster's name resolves through mongodb+srv:// only, when an Atlas host does not resolve", () => {
+    const notFound = Object.assign(new Error("getaddrinfo ENOTFOUND"), { code: "ENOTFOUND" });
+    assert.equal(
+      socketError(notFound, "cluster0.abcde.mongodb.net", 27017, true).message,
+      "cannot resolve host cluster0.abcde.mongodb.net (ENOTFOUND): MongoDB Atlas names a cluster " +
+        "(cluster0.abcde.mongodb.net) only in DNS SRV and TXT records, which mongodb+srv:// looks up: if this is " +
+        "the cluster's name, write mongodb+srv:// before it; else check the host name in the connection string",
+    );
+    assert.match(
+      socketError(notFound, "db.example.net", 27017, false).message,
+      /^cannot resolve host db\.example\.net \(ENOTFOUND\): check the host name in the connection string$/,
+    );
+  });
+
   it("write an IPv6 literal in brackets, [::1]:27017, as a connection string does", () => {
     const node = (code: string, message = code) => Object.assign(new Error(message), { code });
     const cases: [unknown, boolean, RegExp][] = [
