@@ -139,7 +139,8 @@ function noSrvRecord(srvName: string, reason: string, cause: unknown): MongoAuth
   return new MongoAuthError(
     "DNS_ERROR",
     `no SRV record ${srvName} exists (${reason}): check the host name after mongodb+srv:// (for Atlas, ` +
-      "copy the connection string from the cluster's Connect dialog)",
+      "copy the connection string from the cluster's Connect dialog); a server that has no such record is " +
+      "reached with mongodb://host:port",
     { cause },
   );
 }

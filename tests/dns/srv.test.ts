@@ -131,6 +131,10 @@ describe("mongodb+srv resolution", () => {
         message: noSuchName,
       },
     );
+    await assert.rejects(failing(failure("ENODATA", "querySrv ENODATA _mongodb._tcp.cluster0.example.net")), {
+      message:
+        /\(for Atlas, copy the connection string from the cluster's Connect dialog\); a server that has no such record is reached with mongodb:\/\/host:port$/,
+    });
     await assert.rejects(failing(failure(undefined, "proto error: no records found for Query", "NotFound")), {
       code: "DNS_ERROR",
       message: noSuchName,
