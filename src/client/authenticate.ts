@@ -20,6 +20,7 @@ import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
 import { checkHostOptions } from "./host-options.ts";
 import { IS, typeName } from "../core/options.ts";
+import { isAtlasHost } from "../topology/server-description.ts";
 
 /**
  * Options of {@link authenticate} and {@link beginAuthentication}.
@@ -309,6 +310,7 @@ export async function startAuthentication(
         const attempt = {
           credential: credential!,
           mechanism: mechanism.name,
+          host: server?.host ?? options.host,
           unknownUser,
           listedMechs: asksMechs && Array.isArray(listed) ? listed.map(String) : undefined,
         };
@@ -339,7 +341,11 @@ export async function startAuthentication(
           await raceAbort(authenticator.reauthenticate(checked), context.signal, "authentication");
         } else {
           authenticator = mechanism.create(context);
-          const attempt = { credential: credential!, mechanism: mechanism.name };
+          const attempt = {
+            credential: credential!,
+            mechanism: mechanism.name,
+            host: server?.host ?? options.host,
+          };
           await finish(authenticator, checked, undefined, attempt, context.signal);
         }
         trace.emit("auth.succeeded", { mechanism: mechanism.name, speculative: false, user, db });
@@ -500,6 +506,8 @@ function negotiatedMechanism(helloReply: Document): Mechanism {
 interface Attempt {
   readonly credential: MongoCredential;
   readonly mechanism: string;
+  /** The server's host, where known. */
+  readonly host?: string;
   /** Negotiating, hello listed no mechanisms for the user: the server has no such user there. */
   readonly unknownUser?: boolean;
   /** The user's mechanisms as hello listed them, when asked. */
@@ -540,7 +548,7 @@ async function finish(
 // The server says only "Authentication failed." (on purpose: it does not tell an attacker which part
 // was wrong). Say who tried, where and how, and what is worth checking for that mechanism.
 function refused(
-  { credential, mechanism, unknownUser, listedMechs }: Attempt,
+  { credential, mechanism, host, unknownUser, listedMechs }: Attempt,
   cause: MongoServerError,
 ): MongoAuthError {
   const who = credential.username !== undefined && mechanism !== "MONGODB-AWS"
@@ -558,13 +566,21 @@ function refused(
       ? `the user has no ${mechanism} credentials (hello lists ${listedMechs.join(", ")} for it): use ` +
         `authMechanism=${listedMechs[0]}, or leave authMechanism out to negotiate`
       : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD);
+  const atlas = host !== undefined && isAtlasHost(host) && mechanism.startsWith("SCRAM-")
+    ? `; on MongoDB Atlas, ${ATLAS_USERS}`
+    : "";
   return new MongoAuthError(
     "AUTHENTICATION_FAILED",
     `the server refused ${who} on database ${where} with ${mechanism} ` +
-      `(server error 18 ${cause.codeName || "AuthenticationFailed"}): ${check}`,
+      `(server error 18 ${cause.codeName || "AuthenticationFailed"}): ${check}${atlas}`,
     { cause },
   );
 }
+
+// Atlas keeps its password users apart from the people who sign in to Atlas, and always in admin.
+const ATLAS_USERS =
+  "the user is a database user from Database Access in the Atlas UI (the login of an Atlas " +
+  "account is not one), and every such user is in admin (authSource=admin)";
 
 // MongoDB Atlas's Connect dialog writes the password as <db_password> (and other tools <username>,
 // <password>): the most common first refusal. Said without repeating the password itself.

@@ -246,6 +246,35 @@ for (const { name, transport } of await transports()) {
       );
     });
 
+    it("a refused login on MongoDB Atlas: a database user from Database Access, in admin, not the Atlas account's", async () => {
+      // An Atlas host name, dialled to the reference server.
+      const atlas = {
+        ...transport,
+        openSocket: (o: Parameters<typeof transport.openSocket>[0]) =>
+          transport.openSocket({ ...o, host: "127.0.0.1", port: plain.port }),
+      };
+      const host = "ac-abc123-shard-00-00.abcde.mongodb.net";
+      const atlasUsers =
+        /; on MongoDB Atlas, the user is a database user from Database Access in the Atlas UI \(the login of an Atlas account is not one\), and every such user is in admin \(authSource=admin\)$/;
+      await rejectsWith(
+        connectWith(atlas, `mongodb://alice:wrong-pw@${host}/`),
+        "AUTHENTICATION_FAILED",
+        /check the password/,
+        atlasUsers,
+      );
+      await rejectsWith(
+        connectWith(atlas, `mongodb://someone%40example.com:pw@${host}/`),
+        "AUTHENTICATION_FAILED",
+        /the server has no user "someone@example\.com" in "admin"/,
+        atlasUsers,
+      );
+      const elsewhere = await rejectsWith(
+        connectWith(transport, `mongodb://alice:wrong-pw@${plain.address}/`),
+        "AUTHENTICATION_FAILED",
+      );
+      assert.doesNotMatch(elsewhere, /Atlas/);
+    });
+
     it("an unresolvable host: the resolver's reason and the host in the message", async () => {
       await rejectsWith(
         connectWith(transport, "mongodb://alice:alice-pw@nosuchhost.invalid:27017/", {
