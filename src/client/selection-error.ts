@@ -49,6 +49,10 @@ export function selectionFailure(outcome: SelectionOutcome): MongoAuthError {
   const cause = failures.size > 0
     ? new AggregateError([...failures.values()], "checks that failed")
     : undefined;
+  const ghosts = [...seen.values()].filter(({ type }) => type === "RSGhost");
+  if (ghosts.length === seen.size && outcome.topology.type !== "Single") {
+    return new MongoAuthError("SERVER_SELECTION_FAILED", notInitiated(ghosts, outcome), { cause });
+  }
   const renamed = renamedSeed(outcome);
   if (renamed) {
     return new MongoAuthError("SERVER_SELECTION_FAILED", namesUnreachable(renamed, outcome), { cause });
@@ -90,6 +94,19 @@ function headline(outcome: SelectionOutcome): string {
       "mongoses, as the SDAM specification says; for a standalone server, give only its host)";
   }
   return `no server of this deployment suits read preference ${describe(readPreference)}`;
+}
+
+// mongod started with --replSet answers so until rs.initiate() has run (or when the set's configuration no
+// longer lists it): what a replica set in a fresh container looks like.
+function notInitiated(ghosts: readonly ServerDescription[], outcome: SelectionOutcome): string {
+  const addresses = ghosts.map(({ address }) => address).join(", ");
+  const failed = reasons(outcome.failures, outcome.seeds);
+  return `${addresses} ${
+    ghosts.length === 1 ? "is a replica set member" : "are replica set members"
+  } not yet ` +
+    "in a set's configuration: mongod runs with --replSet, but rs.initiate() has not run (or the set's " +
+    "configuration does not list this member): run rs.initiate() on one member (in mongosh) to make the set, " +
+    `then connect again` + (failed.length > 0 ? `; ${failed.join("; ")}` : "");
 }
 
 // A seed that answered as a member under another name (its `me`), which then failed: a replica set in Docker or

@@ -242,6 +242,28 @@ describe("discovery: a replica set read from the primary", () => {
     assert.deepEqual(openedAddresses(deployment).sort(), [S1, S2]);
     assert.deepEqual(stillOpen(deployment), []);
   });
+
+  it("a member started with --replSet before rs.initiate() (a fresh container): says to run rs.initiate()", async () => {
+    // mongod 7.0's hello before the set has a configuration (replication_info.cpp): isreplicaset, no setName.
+    const uninitiated = {
+      isWritablePrimary: false,
+      secondary: false,
+      isreplicaset: true,
+      info: "Does not have a valid replica set config",
+    };
+    for (const uri of ["mongodb://s1.test/", "mongodb://s1.test/?replicaSet=rs0"]) {
+      const deployment = scriptedDeployment({ [S1]: uninitiated });
+      const error = await refusal(connectWith(deployment.transport, uri));
+      assert.equal(error.code, "SERVER_SELECTION_FAILED");
+      assert.match(
+        error.message,
+        /^s1\.test:27017 is a replica set member not yet in a set's configuration: mongod runs with --replSet, but rs\.initiate\(\) has not run/,
+        uri,
+      );
+      assert.doesNotMatch(error.message, /several hosts|another set/, uri);
+      assert.deepEqual(stillOpen(deployment), []);
+    }
+  });
 });
 
 describe("discovery: a replica set read from secondaries", () => {

@@ -197,6 +197,37 @@ describe("selectionFailure", () => {
     });
   });
 
+  it("says members not yet in a set's configuration need rs.initiate(), with any other host's failure", () => {
+    const ghost = (address: string) =>
+      describeServer(address, { ok: 1, isreplicaset: true, secondary: false });
+    const err = selectionFailure({
+      topology: topology("Unknown", []),
+      failures: new Map([[
+        B,
+        new MongoAuthError("CONNECTION_FAILED", `cannot connect to ${B}: connection refused`),
+      ]]),
+      seen: new Map([[A, ghost(A)]]),
+      selection: selection(),
+      seeds: [A, B],
+    });
+    assert.equal(
+      err.message,
+      `${A} is a replica set member not yet in a set's configuration: mongod runs with --replSet, but ` +
+        "rs.initiate() has not run (or the set's configuration does not list this member): run rs.initiate() on " +
+        `one member (in mongosh) to make the set, then connect again; cannot connect to ${B}: connection refused`,
+    );
+    const two = selectionFailure({
+      topology: topology("Unknown", []),
+      failures: new Map(),
+      seen: new Map([[A, ghost(A)], [B, ghost(B)]]),
+      selection: selection(),
+    });
+    assert.match(
+      two.message,
+      new RegExp(`^${A}, ${B} are replica set members not yet in a set's configuration`),
+    );
+  });
+
   it("names the read preference no member matches, with the members' tags", () => {
     const readPreference: ReadPreference = { mode: "secondary", tags: [{ dc: "ny" }] };
     const seen = new Map([[B, secondary(B, "rs0", { dc: "sf" })]]);
