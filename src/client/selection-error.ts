@@ -99,14 +99,15 @@ function headline(outcome: SelectionOutcome): string {
 // mongod started with --replSet answers so until rs.initiate() has run (or when the set's configuration no
 // longer lists it): what a replica set in a fresh container looks like.
 function notInitiated(ghosts: readonly ServerDescription[], outcome: SelectionOutcome): string {
-  const addresses = ghosts.map(({ address }) => address).join(", ");
+  const one = ghosts.length === 1;
+  const which = `${ghosts.map(({ address }) => address).join(", ")} ${one ? "is a" : "are"} replica set ` +
+    `member${one ? "" : "s"} not yet in a set's configuration`;
+  const why =
+    `mongod runs with --replSet, but rs.initiate() has not run (or the set's configuration does not ` +
+    `list ${one ? "it" : "them"})`;
   const failed = reasons(outcome.failures, outcome.seeds);
-  return `${addresses} ${
-    ghosts.length === 1 ? "is a replica set member" : "are replica set members"
-  } not yet ` +
-    "in a set's configuration: mongod runs with --replSet, but rs.initiate() has not run (or the set's " +
-    "configuration does not list this member): run rs.initiate() on one member (in mongosh) to make the set, " +
-    `then connect again` + (failed.length > 0 ? `; ${failed.join("; ")}` : "");
+  return `${which}: ${why}: run rs.initiate() on one member (in mongosh) to make the set, then connect again` +
+    (failed.length > 0 ? `; ${failed.join("; ")}` : "");
 }
 
 // A seed that answered as a member under another name (its `me`), which then failed: a replica set in Docker or

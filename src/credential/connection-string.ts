@@ -268,18 +268,6 @@ function parseUserinfo(userinfo: string): { username: string; password?: string 
   return { username, password: decode(userinfo.slice(colon + 1), "the username or password") };
 }
 
-/** How each character the userinfo cannot hold as it is is written there. */
-const PERCENT_ENCODED: Readonly<Record<string, string>> = {
-  "@": "%40",
-  ":": "%3A",
-  "/": "%2F",
-  "?": "%3F",
-  "#": "%23",
-  "[": "%5B",
-  "]": "%5D",
-  "%": "%25",
-};
-
 /**
  * The error for userinfo that needed percent-encoding: whether the username or the password holds which
  * character, and how to write it. Never quotes the userinfo itself.
@@ -297,7 +285,7 @@ function userinfoNotEncoded(before: string, char: string): MongoAuthError {
   return new MongoAuthError(
     "INVALID_URI",
     `${part} in the connection string holds a '${char}'${bare}, which must be percent-encoded there ` +
-      `(${PERCENT_ENCODED[char]}): encode the username and password with encodeURIComponent`,
+      `(${encodeURIComponent(char)}): encode the username and password with encodeURIComponent`,
   );
 }
 

@@ -213,7 +213,7 @@ describe("selectionFailure", () => {
     assert.equal(
       err.message,
       `${A} is a replica set member not yet in a set's configuration: mongod runs with --replSet, but ` +
-        "rs.initiate() has not run (or the set's configuration does not list this member): run rs.initiate() on " +
+        "rs.initiate() has not run (or the set's configuration does not list it): run rs.initiate() on " +
         `one member (in mongosh) to make the set, then connect again; cannot connect to ${B}: connection refused`,
     );
     const two = selectionFailure({
