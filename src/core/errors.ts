@@ -207,6 +207,17 @@ const API_VERSION_REQUIRED = 498870;
 const DECLARE_API_VERSION = `; the deployment requires a declared Stable API version: give connect() ` +
   `serverApi: { version: "1" } (mongo-auth whoami: --apiVersion 1), or your driver's API version option`;
 
+// mongod's 13 has two cases, and only its words tell them apart: no login at all, or a user whose roles do not
+// allow the command there.
+const UNAUTHORIZED = 13;
+function unauthorizedAdvice(errmsg: string): string {
+  return /requires authentication/i.test(errmsg)
+    ? "; this connection did not log in: put the user and password in the connection string (or give them " +
+      "as options)"
+    : "; the user logged in, but no role of theirs allows this command on that database: grant one (readWrite, " +
+      "say) with grantRolesToUser, or run it where the user has one";
+}
+
 /**
  * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR`, `AUTHENTICATION_FAILED`
  * for server error 18, or `NOT_PRIMARY` when the member stepped down or cannot serve
@@ -245,7 +256,8 @@ export class MongoServerError extends MongoAuthError {
       serverCode === 18 ? "AUTHENTICATION_FAILED" : stateChange ? "NOT_PRIMARY" : "SERVER_ERROR",
       `server error ${serverCode} (${codeName || "unknown"}): ${errmsg}` +
         (stateChange ? "; the member is no longer primary, or cannot serve: connect again" : "") +
-        (serverCode === API_VERSION_REQUIRED ? DECLARE_API_VERSION : ""),
+        (serverCode === API_VERSION_REQUIRED ? DECLARE_API_VERSION : "") +
+        (serverCode === UNAUTHORIZED ? unauthorizedAdvice(errmsg) : ""),
     );
     this.name = "MongoServerError";
     this.serverCode = serverCode;

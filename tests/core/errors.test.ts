@@ -59,6 +59,26 @@ describe("MongoServerError", () => {
     );
   });
 
+  it("says whether a 13 (Unauthorized) means no login or a user without the role, as mongod's words tell", () => {
+    const unauthorized = (errmsg: string) =>
+      MongoServerError.fromReply({ ok: 0, code: 13, codeName: "Unauthorized", errmsg });
+    const anonymous = unauthorized("Command find requires authentication");
+    assert.equal(anonymous.code, "SERVER_ERROR");
+    assert.equal(anonymous.errmsg, "Command find requires authentication");
+    assert.equal(
+      anonymous.message,
+      "server error 13 (Unauthorized): Command find requires authentication; this connection did not log in: put " +
+        "the user and password in the connection string (or give them as options)",
+    );
+    const roleless = unauthorized(
+      'not authorized on app to execute command { insert: "items", documents: [ { a: 1 } ], $db: "app" }',
+    );
+    assert.match(
+      roleless.message,
+      /; the user logged in, but no role of theirs allows this command on that database: grant one \(readWrite, say\) with grantRolesToUser/,
+    );
+  });
+
   it("maps SDAM's state change errors to NOT_PRIMARY, keeping the server's code, name and message", () => {
     const codes = [
       [10107, "NotWritablePrimary"],

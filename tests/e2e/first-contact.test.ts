@@ -275,6 +275,20 @@ for (const { name, transport } of await transports()) {
       assert.doesNotMatch(elsewhere, /Atlas/);
     });
 
+    it("a connection string without a user, to a server with authentication on: a command says the connection did not log in", async () => {
+      const conn = await connectWith(transport, `mongodb://${plain.address}/`);
+      try {
+        await assert.rejects(conn.command("app", { find: "items" }), {
+          code: "SERVER_ERROR",
+          serverCode: 13,
+          message:
+            /requires authentication; this connection did not log in: put the user and password in the connection string/,
+        });
+      } finally {
+        await conn.close();
+      }
+    });
+
     it("an unresolvable host: the resolver's reason and the host in the message", async () => {
       await rejectsWith(
         connectWith(transport, "mongodb://alice:alice-pw@nosuchhost.invalid:27017/", {
