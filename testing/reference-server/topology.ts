@@ -32,8 +32,11 @@ export interface ServerRole {
   nextChange(): Promise<void>;
   /** replCoord->canAcceptWritesForDatabase: primary, standalone, mongos. */
   canAcceptWrites(): boolean;
-  /** The replica set member state, or undefined when not a member. */
-  memberState(): MemberState | undefined;
+  /**
+   * The replica set member state, or undefined when not a member; `STARTUP` for a mongod started with
+   * `--replSet` that has no configuration yet.
+   */
+  memberState(): MemberState | "STARTUP" | undefined;
   /** A mongos's serviceId (its hello has it on connections through its load balancer port). */
   serviceId?(): ObjectId;
 }
@@ -105,4 +108,30 @@ export class MongosRole implements ServerRole {
   memberState(): undefined {
     return undefined;
   }
+}
+
+/**
+ * A mongod started with `--replSet` before `rs.initiate()` ran (a fresh container): a member of no set yet,
+ * which answers hello as fillIsMasterForReplSet does without a configuration — not writable, not a
+ * secondary, `isreplicaset` and mongod's `info` (SDAM's RSGhost) — and refuses writes and unflagged reads
+ * as any member that is not primary does.
+ *
+ * @returns the role, with a topologyVersion of its own
+ */
+export function uninitiatedMember(): ServerRole {
+  const clock = new TopologyClock();
+  return {
+    kind: "member",
+    helloFields: (legacy) => ({
+      topologyVersion: clock.version(),
+      [legacy ? "ismaster" : "isWritablePrimary"]: false,
+      secondary: false,
+      info: "Does not have a valid replica set config",
+      isreplicaset: true,
+    }),
+    topologyVersion: () => clock.version(),
+    nextChange: () => clock.next(),
+    canAcceptWrites: () => false,
+    memberState: () => "STARTUP",
+  };
 }

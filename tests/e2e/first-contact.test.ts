@@ -11,7 +11,8 @@ import process from "node:process";
 import { promisify } from "node:util";
 import { connectWith, MongoAuthError, runtimeEnv, type TraceEvent } from "@mongo-auth/core";
 import { startReplicaSet } from "../../testing/reference-server/replica-set.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { type RunningServer, startListener, startServer } from "../../testing/reference-server/server.ts";
+import { uninitiatedMember } from "../../testing/reference-server/topology.ts";
 import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { type Listening, listenOnLoopback } from "../support/loopback-http.ts";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
@@ -361,6 +362,39 @@ for (const { name, transport } of await transports()) {
         await direct.close();
       } finally {
         await rs.close();
+      }
+    });
+
+    it("mongod started with --replSet before rs.initiate() (a fresh container): says to run rs.initiate()", async () => {
+      const fresh = await startListener({ users }, { role: uninitiatedMember() });
+      try {
+        for (const query of ["", "?replicaSet=rs0"]) {
+          await rejectsWith(
+            connectWith(transport, `mongodb://alice:alice-pw@${fresh.address}/${query}`),
+            "SERVER_SELECTION_FAILED",
+            new RegExp(
+              `^${fresh.address} is a replica set member not yet in a set's configuration: mongod runs ` +
+                "with --replSet, but rs\\.initiate\\(\\) has not run",
+            ),
+          );
+        }
+        // Alone, it answers as mongod does before rs.initiate(): logged in, but not primary.
+        const direct = await connectWith(
+          transport,
+          `mongodb://alice:alice-pw@${fresh.address}/?directConnection=true`,
+        );
+        try {
+          assert.equal(direct.role, "other");
+          await assert.rejects(direct.command("app", { insert: "items", documents: [{}] }), {
+            serverCode: 10107,
+          });
+          // The read goes with primaryPreferred, as to any member on a direct connection: not a secondary either.
+          await assert.rejects(direct.command("app", { find: "items" }), { serverCode: 13436 });
+        } finally {
+          await direct.close();
+        }
+      } finally {
+        await fresh.close();
       }
     });
 

@@ -2,13 +2,15 @@
 // against them: it discovers a replica set's primary from a seed list of secondaries, honours
 // readPreference=secondary, fails a direct write to a secondary with 10107 (and reads there, as the
 // driver flags reads on a direct connection primaryPreferred), follows an election through awaitable (streamed) hellos, refuses a
-// member of another set, uses a mongos, and connects through a load balancer only in load-balanced mode.
+// member of another set, uses a mongos, connects through a load balancer only in load-balanced mode, and
+// selects a member before rs.initiate() (RSGhost) only on a direct connection, where writes get 10107.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoClient, type MongoClientOptions, MongoServerError } from "mongodb";
 import { type RunningReplicaSet, startReplicaSet } from "../../testing/reference-server/replica-set.ts";
 import { type RunningShardedCluster, startShardedCluster } from "../../testing/reference-server/sharded.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { type RunningServer, startListener, startServer } from "../../testing/reference-server/server.ts";
+import { uninitiatedMember } from "../../testing/reference-server/topology.ts";
 import type { UserConfig } from "../../testing/reference-server/config.ts";
 
 const USERS: UserConfig[] = [
@@ -182,6 +184,38 @@ describe("official mongodb driver against the reference mongoses and load balanc
     await assert.rejects(
       withClient(uri, {}, (client) => client.db("admin").command({ ping: 1 })),
       /Driver attempted to initialize in load balancing mode, but the server does not support this mode/,
+    );
+  });
+});
+
+describe("official mongodb driver against a member before rs.initiate()", () => {
+  let fresh: RunningServer;
+  before(async () => {
+    fresh = await startListener({ users: USERS }, { role: uninitiatedMember() });
+  });
+  after(() => fresh?.close());
+
+  it("logs in directly, reads hello's RSGhost fields, and has a write refused with 10107 (not primary)", async () => {
+    await withClient(`mongodb://${fresh.address}/?directConnection=true`, {}, async (client) => {
+      const hello = await client.db("admin").command({ hello: 1 });
+      assert.equal(hello.isreplicaset, true);
+      assert.equal(hello.info, "Does not have a valid replica set config");
+      assert.equal(hello.setName, undefined);
+      await assert.rejects(
+        client.db("app").collection("items").insertOne({ at: 1 }),
+        (error: unknown) => error instanceof MongoServerError && error.code === 10107,
+      );
+    });
+  });
+
+  it("finds no server to use without directConnection, as a ghost is never selected", async () => {
+    await assert.rejects(
+      withClient(
+        `mongodb://${fresh.address}/`,
+        { serverSelectionTimeoutMS: 700 },
+        (client) => client.db("admin").command({ ping: 1 }),
+      ),
+      { name: "MongoServerSelectionError" },
     );
   });
 });
