@@ -36,7 +36,17 @@ export function splitPem(pem: string, source: string): { cert: string; key: stri
     if (match[1] === "CERTIFICATE") certs.push(match[0]);
     else if (match[1].endsWith("PRIVATE KEY")) keys.push({ block: match[0], type: match[1] });
   }
-  if (certs.length === 0) throw new MongoAuthError("TLS_ERROR", `${source} holds no PEM certificate`);
+  if (certs.length === 0) {
+    throw new MongoAuthError(
+      "TLS_ERROR",
+      `${source} holds no PEM certificate` +
+        (isBinary(pem)
+          ? ": it is binary, as PKCS#12 (.p12, .pfx) and DER files are: convert it to one PEM file of the " +
+            "certificate and its key (openssl pkcs12 -in client.p12 -out client.pem keeps the key encrypted, " +
+            "with the passphrase for tlsCertificateKeyFilePassword)"
+          : ""),
+    );
+  }
   if (keys.length !== 1) {
     throw new MongoAuthError(
       "TLS_ERROR",
@@ -72,8 +82,20 @@ export function requireCertificates(pem: string, source: string): string {
   for (const match of pem.matchAll(BLOCK)) if (match[1].endsWith("CERTIFICATE")) return pem;
   throw new MongoAuthError(
     "TLS_ERROR",
-    `${source} holds no PEM certificate: give the CA's certificate in PEM (a "-----BEGIN CERTIFICATE-----" block)`,
+    `${source} holds no PEM certificate: ` +
+      (isBinary(pem)
+        ? "it is binary, as DER (.cer, .crt, .der) and PKCS#12 (.p12, .pfx) files are: convert it to PEM " +
+          "(openssl x509 -inform DER -in ca.cer -out ca.pem; from PKCS#12, openssl pkcs12 -in ca.p12 -nokeys " +
+          "-out ca.pem)"
+        : `give the CA's certificate in PEM (a "-----BEGIN CERTIFICATE-----" block)`),
   );
+}
+
+// DER and PKCS#12 both begin with an ASN.1 SEQUENCE (0x30) whose length bytes are no text: read as UTF-8, a
+// control character or U+FFFD follows the "0".
+function isBinary(text: string): boolean {
+  const notText = (c: string) => c === "\ufffd" || (c < " " && !"\t\n\r".includes(c));
+  return text.startsWith("0") && [...text.slice(1, 4)].some(notText);
 }
 
 /**

@@ -2,6 +2,7 @@
 // the ways it fails. The test PKI is testing/fixtures/pki (scripts/make-test-pki.sh).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { X509Certificate } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -48,6 +49,21 @@ for (const { name, transport } of await transports()) {
         { code: "TLS_ERROR", message: giveTheCa },
       );
       await assert.rejects(connectWith(transport, uri("")), { code: "TLS_ERROR", message: giveTheCa });
+    });
+
+    it("a tlsCAFile in DER (a .cer from Windows): TLS_ERROR saying it is binary and how to convert it", async () => {
+      const dir = mkdtempSync(join(tmpdir(), "mongo-auth-der-"));
+      try {
+        const der = join(dir, "ca.cer");
+        writeFileSync(der, new X509Certificate(readFileSync(pki("ca.pem"))).raw);
+        await assert.rejects(connectWith(transport, uri(`tlsCAFile=${encodeURIComponent(der)}`)), {
+          code: "TLS_ERROR",
+          message:
+            /holds no PEM certificate: it is binary, .*openssl x509 -inform DER -in ca\.cer -out ca\.pem/,
+        });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it("tlsCAFile is read for each connection: when its content changes, the next connection trusts what it now holds", async () => {

@@ -10,6 +10,12 @@ const block = (type: string, body: string) => `-----BEGIN ${type}-----\n${body}\
 const LEAF = block("CERTIFICATE", "TEVBRg==");
 const CA = block("CERTIFICATE", "Q0E=");
 const KEY = block("PRIVATE KEY", "c2VjcmV0LWtleS1ieXRlcw==");
+// The first bytes of a PKCS#12 file (an ASN.1 SEQUENCE with a two-byte length, version 3), and the start of a
+// DER certificate (a SEQUENCE of a SEQUENCE): binary files a CA or Windows hands out as .p12/.pfx and .cer.
+const PKCS12_START = new Uint8Array([0x30, 0x82, 0x04, 0x9c, 0x02, 0x01, 0x03, 0x30, 0x82, 0x04, 0x52]);
+const CA_DER_BASE64 = "MIIB2DCCAX2gAwIBAgIUOQ==";
+/** Bytes as a runtime reads a file into text: UTF-8, a byte that is not text becoming U+FFFD. */
+const asRead = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
 function refused(pem: string, message: RegExp) {
   assert.throws(() => splitPem(pem, "/etc/ssl/client.pem"), (err: unknown) => {
@@ -52,6 +58,14 @@ describe("splitPem", () => {
     refused("", /holds no PEM certificate$/);
   });
 
+  it("says a binary file (PKCS#12, DER) is not PEM, and how to convert it, without quoting its bytes", () => {
+    refused(
+      asRead(PKCS12_START),
+      /holds no PEM certificate: it is binary, as PKCS#12 \(\.p12, \.pfx\) and DER files are: convert it to one PEM file of the certificate and its key \(openssl pkcs12 -in client\.p12 -out client\.pem/,
+    );
+    refused("0 is not binary", /holds no PEM certificate$/);
+  });
+
   it("refuses a bundle with no private key, or more than one", () => {
     refused(LEAF, /must hold exactly one PEM private key, found 0$/);
     refused(`${LEAF}\n${KEY}\n${KEY}`, /must hold exactly one PEM private key, found 2$/);
@@ -74,6 +88,18 @@ describe("requireCertificates", () => {
       assert.throws(() => requireCertificates(pem, "tlsCAFile /etc/hostname"), {
         code: "TLS_ERROR",
         message: /^tlsCAFile \/etc\/hostname holds no PEM certificate: give the CA's certificate in PEM/,
+      });
+    }
+  });
+
+  it("says a binary file (DER, PKCS#12) is not PEM, and how to convert it", () => {
+    // A DER certificate as read from a file: the bytes of a PEM block's base64, decoded as UTF-8 text.
+    const der = asRead(Uint8Array.from(atob(CA_DER_BASE64), (c) => c.charCodeAt(0)));
+    for (const text of [der, asRead(PKCS12_START)]) {
+      assert.throws(() => requireCertificates(text, "tlsCAFile /etc/ssl/ca.cer"), {
+        code: "TLS_ERROR",
+        message:
+          /^tlsCAFile \/etc\/ssl\/ca\.cer holds no PEM certificate: it is binary, as DER \(\.cer, \.crt, \.der\) and PKCS#12 \(\.p12, \.pfx\) files are: convert it to PEM \(openssl x509 -inform DER -in ca\.cer -out ca\.pem; from PKCS#12, openssl pkcs12 -in ca\.p12 -nokeys -out ca\.pem\)$/,
       });
     }
   });
