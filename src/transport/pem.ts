@@ -50,7 +50,10 @@ export function splitPem(pem: string, source: string): { cert: string; key: stri
   if (keys.length !== 1) {
     throw new MongoAuthError(
       "TLS_ERROR",
-      `${source} must hold exactly one PEM private key, found ${keys.length}`,
+      `${source} must hold exactly one PEM private key, found ${keys.length}: ` +
+        (keys.length === 0
+          ? "a certificate and its key kept in two files go into one (cat client.crt client.key > client.pem)"
+          : "keep only the key of the certificate"),
     );
   }
   const [{ block, type }] = keys;

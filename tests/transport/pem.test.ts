@@ -67,12 +67,18 @@ describe("splitPem", () => {
   });
 
   it("refuses a bundle with no private key, or more than one", () => {
-    refused(LEAF, /must hold exactly one PEM private key, found 0$/);
-    refused(`${LEAF}\n${KEY}\n${KEY}`, /must hold exactly one PEM private key, found 2$/);
+    refused(
+      LEAF,
+      /must hold exactly one PEM private key, found 0: a certificate and its key kept in two files go into one \(cat client\.crt client\.key > client\.pem\)$/,
+    );
+    refused(
+      `${LEAF}\n${KEY}\n${KEY}`,
+      /must hold exactly one PEM private key, found 2: keep only the key of the certificate$/,
+    );
   });
 
   it("does not take a block whose END line names another type", () => {
-    refused(`${LEAF}\n-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END CERTIFICATE-----`, /found 0$/);
+    refused(`${LEAF}\n-----BEGIN PRIVATE KEY-----\nc2VjcmV0\n-----END CERTIFICATE-----`, /found 0:/);
   });
 });
 
