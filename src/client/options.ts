@@ -565,13 +565,18 @@ function selectionOptions(options: ConnectOptions, uri: UriOptions, read: Reader
   };
 }
 
-/** The entries that are set (a key given as `undefined` counts as absent, as everywhere else). */
+// Mongoose's names for the credential, which code moving from it brings along: ignored, the connection would
+// not log in.
+const OTHER_LIBRARIES_NAMES: Readonly<Record<string, string>> = { user: "username", pass: "password" };
+
 /** A warning for each key of the options object that connect() does not take. */
 function optionObjectWarnings(options: ConnectOptions): string[] {
   const warnings: string[] = [];
   for (const [key, value] of Object.entries(options)) {
     if (value === undefined || KNOWN_CONNECT_OPTIONS.has(key)) continue;
-    const suggestion = suggestName(key, CONNECT_OPTION_NAMES);
+    const suggestion = Object.hasOwn(OTHER_LIBRARIES_NAMES, key)
+      ? OTHER_LIBRARIES_NAMES[key]
+      : suggestName(key, CONNECT_OPTION_NAMES);
     const uriOnly = suggestion === undefined && (URI_OPTION_NAMES as readonly string[]).includes(key);
     warnings.push(
       `the option ${JSON.stringify(key)} given to connect() is not one it takes and was ignored` +

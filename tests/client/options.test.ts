@@ -277,13 +277,23 @@ describe("connect options", () => {
     });
   });
 
-  it("warns about each key it does not take, suggesting the right name", () => {
-    const options = { connectTimeoutMs: 1, tlsCaFile: "x", maxPoolSize: 5, banana: 1, appName: "ok" };
+  it("warns about each key it does not take, suggesting the right name (Mongoose's user and pass too)", () => {
+    const options = {
+      connectTimeoutMs: 1,
+      tlsCaFile: "x",
+      maxPoolSize: 5,
+      banana: 1,
+      user: "alice",
+      pass: "pw",
+      appName: "ok",
+    };
     assert.deepEqual(settings("mongodb://h/", options).warnings, [
       'the option "connectTimeoutMs" given to connect() is not one it takes and was ignored (did you mean connectTimeoutMS? option names are case-sensitive here)',
       'the option "tlsCaFile" given to connect() is not one it takes and was ignored (did you mean tlsCAFile? option names are case-sensitive here)',
       'the option "maxPoolSize" given to connect() is not one it takes and was ignored (connect() opens one connection; in a connection string it is validated but not acted on)',
       'the option "banana" given to connect() is not one it takes and was ignored',
+      'the option "user" given to connect() is not one it takes and was ignored (did you mean username?)',
+      'the option "pass" given to connect() is not one it takes and was ignored (did you mean password?)',
     ]);
     assert.deepEqual(settings("mongodb://h/", { appName: "ok", signal: undefined }).warnings, []);
   });
