@@ -207,15 +207,18 @@ const API_VERSION_REQUIRED = 498870;
 const DECLARE_API_VERSION = `; the deployment requires a declared Stable API version: give connect() ` +
   `serverApi: { version: "1" } (mongo-auth whoami: --apiVersion 1), or your driver's API version option`;
 
-// mongod's 13 has two cases, and only its words tell them apart: no login at all, or a user whose roles do not
-// allow the command there.
+// mongod's 13 has several cases, and only its words tell them apart: no login at all, a user whose roles do
+// not allow the command there, and others (an admin-only command elsewhere), which get no advice.
 const UNAUTHORIZED = 13;
 function unauthorizedAdvice(errmsg: string): string {
-  return /requires authentication/i.test(errmsg)
-    ? "; this connection did not log in: put the user and password in the connection string (or give them " +
-      "as options)"
-    : "; the user logged in, but no role of theirs allows this command on that database: grant one (readWrite, " +
-      "say) with grantRolesToUser, or run it where the user has one";
+  if (/requires authentication/i.test(errmsg)) {
+    return "; this connection did not log in: put the user and password in the connection string (or give " +
+      "them as options)";
+  }
+  return /^not authorized on /i.test(errmsg)
+    ? "; the user logged in, but no role of theirs allows this command on that database: grant one " +
+      "(readWrite, say) with grantRolesToUser, or run it where the user has one"
+    : "";
 }
 
 /**

@@ -59,7 +59,7 @@ describe("MongoServerError", () => {
     );
   });
 
-  it("says whether a 13 (Unauthorized) means no login or a user without the role, as mongod's words tell", () => {
+  it("says whether a 13 (Unauthorized) means no login or a user without the role, as mongod's words tell (else nothing)", () => {
     const unauthorized = (errmsg: string) =>
       MongoServerError.fromReply({ ok: 0, code: 13, codeName: "Unauthorized", errmsg });
     const anonymous = unauthorized("Command find requires authentication");
@@ -76,6 +76,11 @@ describe("MongoServerError", () => {
     assert.match(
       roleless.message,
       /; the user logged in, but no role of theirs allows this command on that database: grant one \(readWrite, say\) with grantRolesToUser/,
+    );
+    const elsewhere = unauthorized("configureFailPoint may only be run against the admin database.");
+    assert.equal(
+      elsewhere.message,
+      "server error 13 (Unauthorized): configureFailPoint may only be run against the admin database.",
     );
   });
 
