@@ -110,8 +110,9 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     parse: typed(DROP),
     run: drop,
   },
+  // FaultInjectCmd: "No auth needed because it only works when enabled via command line" (enableTestCommands).
   configureFailPoint: {
-    requiresAuth: true,
+    requiresAuth: false,
     adminOnly: true,
     run: (ctx, cmd) => ctx.server.failPoints.configure(cmd),
   },

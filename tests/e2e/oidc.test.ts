@@ -72,7 +72,8 @@ for (const { name, transport } of await transports()) {
       return { calls, options, connect: (target = uri) => connectWith(transport, target, options) };
     }
 
-    // The failpoint client: its own OIDC client (configureFailPoint needs an authenticated user).
+    // The failpoint client: its own OIDC client, as the spec's tests have one (configureFailPoint itself needs no
+    // login).
     async function failPoint(data: Document, times: number | "off" = 1): Promise<void> {
       const admin = client("machine", async () => ({ accessToken: await idp.token("test_user2") }), {
         appName: "admin",

@@ -123,15 +123,16 @@ describe("reference server commands", () => {
     });
   });
 
-  it("runs ping, buildInfo and connectionStatus before authentication but nothing that needs it", async () => {
+  it("runs ping, buildInfo, connectionStatus and configureFailPoint before authentication but nothing that needs it", async () => {
     await withClient(async (client) => {
       assert.equal((await client.msg({ ping: 1, $db: "admin" }))?.ok, 1);
       assert.deepEqual((await client.msg({ buildInfo: 1, $db: "admin" }))?.versionArray, [7, 0, 0, 0]);
       const status = await client.msg({ connectionStatus: 1, $db: "admin" });
       assert.deepEqual(status?.authInfo, { authenticatedUsers: [], authenticatedUserRoles: [] });
-      for (
-        const cmd of [{ endSessions: [] }, { logout: 1 }, { configureFailPoint: "failCommand", mode: "off" }]
-      ) {
+      // A test command: mongod's FaultInjectCmd needs no authentication (only enableTestCommands).
+      const failPoint = await client.msg({ configureFailPoint: "failCommand", mode: "off", $db: "admin" });
+      assert.equal(failPoint?.ok, 1, JSON.stringify(failPoint));
+      for (const cmd of [{ endSessions: [] }, { logout: 1 }, { find: "items" }]) {
         const reply = await client.msg({ ...cmd, $db: "admin" });
         assert.equal(reply?.code, 13, JSON.stringify(cmd));
       }
