@@ -1,7 +1,8 @@
 /**
  * The error connect() gives when its scan found no member that suits: which set, which read preference,
  * and what each server checked was or why its check failed — so that "the primary did not answer", "no
- * primary", "members of another set" and "nothing matches the tags" read differently.
+ * primary", "members of another set", "nothing matches the tags", "the set names its members by hosts this
+ * machine cannot reach" (Docker, from outside) and "not yet initiated" read differently.
  *
  * @module
  */
