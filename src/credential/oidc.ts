@@ -63,10 +63,18 @@ export const OIDC_ENVIRONMENTS: readonly OidcEnvironment[] = Object.freeze(["tes
 
 const environment: PropertyCheck = (value, name, mechanism) => {
   if (typeof value !== "string" || !(OIDC_ENVIRONMENTS as readonly string[]).includes(value)) {
-    throw invalidCredential(`${mechanism} property ${name} must be one of ${OIDC_ENVIRONMENTS.join(", ")}`);
+    throw invalidCredential(
+      `${mechanism} property ${name} must be one of ${OIDC_ENVIRONMENTS.join(", ")}` +
+        (typeof value === "string" && /^(aws|eks)$/i.test(value) ? ON_AWS : ""),
+    );
   }
   return value;
 };
+
+// The auth specification names no AWS environment: on EKS the pod's service account token is k8s's, and a login
+// with IAM is another mechanism.
+const ON_AWS = " (on EKS, ENVIRONMENT:k8s reads the pod's service account token; to log in with IAM " +
+  "credentials, use authMechanism=MONGODB-AWS)";
 
 /** ALLOWED_HOSTS must not come from the connection string (auth spec); arrays only exist in options. */
 const hostList: PropertyCheck = (value, name, mechanism) => {
@@ -113,9 +121,9 @@ export const OIDC_RULES: MechanismRules = {
     }
     if (environment === undefined && callbacks.length === 0) {
       throw invalidCredential(
-        `MONGODB-OIDC needs ENVIRONMENT (${
-          OIDC_ENVIRONMENTS.join(", ")
-        }), OIDC_CALLBACK or OIDC_HUMAN_CALLBACK`,
+        `MONGODB-OIDC needs ENVIRONMENT (${OIDC_ENVIRONMENTS.join(", ")}), OIDC_CALLBACK or ` +
+          "OIDC_HUMAN_CALLBACK (for a person signing in with a browser, as mongosh does: createHumanCallback() " +
+          "from @mongo-auth/core/node or /deno)",
       );
     }
     if (environment === "test" && fields.username !== undefined) {

@@ -41,6 +41,35 @@ describe("MONGODB-OIDC credentials", () => {
     );
   });
 
+  it("MONGODB-OIDC without a source of tokens names the human sign-in, and ENVIRONMENT:aws what to use on AWS", () => {
+    assert.throws(() => parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC"), {
+      code: "INVALID_CREDENTIAL",
+      message:
+        "MONGODB-OIDC needs ENVIRONMENT (test, azure, gcp, k8s), OIDC_CALLBACK or OIDC_HUMAN_CALLBACK (for " +
+        "a person signing in with a browser, as mongosh does: createHumanCallback() from @mongo-auth/core/node or " +
+        "/deno)",
+    });
+    for (const environment of ["aws", "EKS"]) {
+      assert.throws(
+        () =>
+          parseCredential(
+            `mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:${environment}`,
+          ),
+        {
+          code: "INVALID_CREDENTIAL",
+          message: "MONGODB-OIDC property ENVIRONMENT must be one of test, azure, gcp, k8s (on EKS, " +
+            "ENVIRONMENT:k8s reads the pod's service account token; to log in with IAM credentials, use " +
+            "authMechanism=MONGODB-AWS)",
+        },
+      );
+    }
+    assert.throws(
+      () =>
+        parseCredential("mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:moon"),
+      { message: /^MONGODB-OIDC property ENVIRONMENT must be one of test, azure, gcp, k8s$/ },
+    );
+  });
+
   it("MONGODB-OIDC: the human callback gets the spec's default ALLOWED_HOSTS", () => {
     const human = () => Promise.resolve({ accessToken: "t" });
     const cred = credential("mongodb://h/?authMechanism=MONGODB-OIDC", {
