@@ -85,6 +85,13 @@ export const AWS_RULES: MechanismRules = {
     if (fields.password === "") {
       throw invalidCredential("the MONGODB-AWS password (secret access key) must not be empty");
     }
+    // The server names the $external user by ARN, so an ARN is what people put where the access key ID goes.
+    if (fields.username !== undefined && /^arn:/i.test(fields.username)) {
+      throw invalidCredential(
+        "the MONGODB-AWS username is an access key ID (AKIA… or ASIA…), not an ARN: the ARN names the " +
+          "$external user on the server; give the keys, or none to use this environment's (a role's)",
+      );
+    }
     const token = properties.get("AWS_SESSION_TOKEN");
     if (
       (fields.username !== undefined && !headerSafe(fields.username)) ||

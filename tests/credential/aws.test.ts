@@ -36,6 +36,35 @@ describe("MONGODB-AWS credentials", () => {
     );
   });
 
+  it("MONGODB-AWS: an ARN where the access key ID goes, and the credential chain's variables as properties, say what they are", () => {
+    const arn = "arn:aws:iam::123456789012:role/app";
+    assert.throws(
+      () => parseCredential(`mongodb://${encodeURIComponent(arn)}:s3cret@h/?authMechanism=MONGODB-AWS`),
+      (err: Error & { code?: string }) => {
+        assert.equal(err.code, "INVALID_CREDENTIAL");
+        assert.equal(
+          err.message,
+          "the MONGODB-AWS username is an access key ID (AKIA… or ASIA…), not an ARN: the ARN names the " +
+            "$external user on the server; give the keys, or none to use this environment's (a role's)",
+        );
+        assert.ok(!err.message.includes("s3cret"));
+        return true;
+      },
+    );
+    for (const name of ["AWS_PROFILE", "AWS_REGION", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"]) {
+      assert.throws(
+        () => parseCredential(`mongodb://h/?authMechanism=MONGODB-AWS&authMechanismProperties=${name}:x`),
+        {
+          code: "INVALID_CREDENTIAL",
+          message: new RegExp(
+            `^authMechanismProperties "${name}" is not a property of MONGODB-AWS; it takes AWS_SESSION_TOKEN, ` +
+              `AWS_CREDENTIAL_PROVIDER \\(${name} is read from the environment, as the AWS SDKs do\\)$`,
+          ),
+        },
+      );
+    }
+  });
+
   it("MONGODB-AWS: AWS_CREDENTIAL_PROVIDER is a function from options, without username", () => {
     const provider = () => Promise.resolve({ accessKeyId: "a", secretAccessKey: "b" });
     const cred = credential("mongodb://h/?authMechanism=MONGODB-AWS", {
