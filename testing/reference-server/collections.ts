@@ -79,8 +79,15 @@ function collectionsOf(server: ServerState): DataStore {
   return server.data;
 }
 
-/** CommandHelpers::parseNsCollectionRequired: the command's value names the collection (73). */
-function collectionName(ctx: CommandContext, cmd: Document, name: string): string {
+/**
+ * CommandHelpers::parseNsCollectionRequired: the command's value names the collection (73). Part of the
+ * command's parse, so it comes before the authorization check, which needs the namespace.
+ * @param ctx the command context
+ * @param cmd the command
+ * @param name the command's name, its first field
+ * @returns the collection's name
+ */
+export function collectionName(ctx: CommandContext, cmd: Document, name: string): string {
   const value = cmd[name];
   if (typeof value !== "string") {
     throw new CommandError(

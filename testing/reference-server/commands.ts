@@ -1,10 +1,12 @@
 // The commands the reference server knows, and mongod's order of checks before one runs
 // (service_entry_point_common.cpp): unknown command (59), the Stable API parameters
 // (initialize_api_parameters.cpp), authentication required (13), the command's IDL parse for typed
-// commands, `$readPreference` (readRequestMetadata), admin-only (13), `requireApiVersion` (498870), the
+// commands (its namespace: 73), the user's roles (13, authorization.ts), `$readPreference`
+// (readRequestMetadata), admin-only (13), `requireApiVersion` (498870), the
 // failCommand failpoint, whether the command may run on this member ("not primary": 13435, 10107, 13436),
 // then the command.
-import { DROP, drop, FIND, find, INSERT, insert } from "./collections.ts";
+import { type Action, checkAuthorized } from "./authorization.ts";
+import { collectionName, DROP, drop, FIND, find, INSERT, insert } from "./collections.ts";
 import type { CommandContext, CommandRequest } from "./context.ts";
 import { CommandError } from "./errors.ts";
 import { hello } from "./hello.ts";
@@ -21,6 +23,8 @@ interface CommandSpec {
    * opts in (`optIn`: reads), or never (writes).
    */
   readonly secondaryAllowed?: "optIn" | "never";
+  /** The action the authenticated user's roles must grant on the command's database (doCheckAuthorization). */
+  readonly action?: Action;
   /** mongod's maintenanceOk() is false: refused on a member that is neither primary nor secondary. */
   readonly notInMaintenance?: true;
   readonly adminOnly?: boolean;
@@ -86,6 +90,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   endSessions: { requiresAuth: true, apiV1: true, parse: parseEndSessions, run: () => ({}) },
   find: {
     requiresAuth: true,
+    action: "find",
     apiV1: true,
     secondaryAllowed: "optIn",
     notInMaintenance: true,
@@ -94,6 +99,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   insert: {
     requiresAuth: true,
+    action: "insert",
     apiV1: true,
     writeConcern: true,
     secondaryAllowed: "never",
@@ -103,6 +109,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
   },
   drop: {
     requiresAuth: true,
+    action: "dropCollection",
     apiV1: true,
     writeConcern: true,
     secondaryAllowed: "never",
@@ -166,6 +173,11 @@ export async function runCommand(ctx: CommandContext): Promise<Document> {
       throw new CommandError(13, `Command ${name} requires authentication`);
     }
     spec.parse?.(ctx.request, name);
+    // doCheckAuthorization, on the namespace the parse found (73 first), before the replication checks.
+    if (spec.action && ctx.session.user) {
+      collectionName(ctx, cmd, name);
+      checkAuthorized(ctx.session.user.roles, ctx.db, spec.action, cmd);
+    }
     const readPreference = readPreferenceOf(ctx.request);
     recordReadPreference(ctx, name);
     checkGenericArguments(spec, cmd);

@@ -24,6 +24,13 @@ const users = [{
   user: "alice",
   password: "alice-pw",
   mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"],
+  roles: [{ role: "readWriteAnyDatabase", db: "admin" }],
+}, {
+  db: "admin",
+  user: "reader",
+  password: "reader-pw",
+  mechanisms: ["SCRAM-SHA-256"],
+  roles: [{ role: "read", db: "app" }],
 }];
 
 /** Asserts a MongoAuthError with `code` whose message matches every pattern. */
@@ -284,6 +291,21 @@ for (const { name, transport } of await transports()) {
           serverCode: 13,
           message:
             /requires authentication; this connection did not log in: put the user and password in the connection string/,
+        });
+      } finally {
+        await conn.close();
+      }
+    });
+
+    it("a user whose roles do not allow a command there: the command says the login worked, and which grant is missing", async () => {
+      const conn = await connectWith(transport, `mongodb://reader:reader-pw@${plain.address}/`);
+      try {
+        assert.equal((await conn.command("app", { find: "items" })).ok, 1);
+        await assert.rejects(conn.command("app", { insert: "items", documents: [{ a: 1 }] }), {
+          code: "SERVER_ERROR",
+          serverCode: 13,
+          message:
+            /^server error 13 \(Unauthorized\): not authorized on app to execute command .*; the user logged in, but no role of theirs allows this command on that database/,
         });
       } finally {
         await conn.close();

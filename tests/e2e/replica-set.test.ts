@@ -22,9 +22,15 @@ import { fixturePath } from "../../testing/paths.ts";
 import { transports } from "../support/transports.ts";
 import { settledWithin } from "../support/settled-within.ts";
 
+const READ_WRITE = [{ role: "readWriteAnyDatabase", db: "admin" }];
 const USERS = [
-  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
-  { db: "$external", user: "CN=client,OU=apps,O=Example,L=City,ST=State,C=US", mechanisms: ["MONGODB-X509"] },
+  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"], roles: READ_WRITE },
+  {
+    db: "$external",
+    user: "CN=client,OU=apps,O=Example,L=City,ST=State,C=US",
+    mechanisms: ["MONGODB-X509"],
+    roles: READ_WRITE,
+  },
 ];
 const LOGIN = "alice:alice-pw";
 

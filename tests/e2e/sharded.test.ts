@@ -9,7 +9,13 @@ import { type RunningShardedCluster, startShardedCluster } from "../../testing/r
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { transports } from "../support/transports.ts";
 
-const USERS = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
+const USERS = [{
+  db: "admin",
+  user: "alice",
+  password: "alice-pw",
+  mechanisms: ["SCRAM-SHA-256"],
+  roles: [{ role: "readWriteAnyDatabase", db: "admin" }],
+}];
 const LOGIN = "alice:alice-pw";
 
 for (const { name, transport } of await transports()) {

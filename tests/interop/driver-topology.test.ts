@@ -14,7 +14,13 @@ import { uninitiatedMember } from "../../testing/reference-server/topology.ts";
 import type { UserConfig } from "../../testing/reference-server/config.ts";
 
 const USERS: UserConfig[] = [
-  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] },
+  {
+    db: "admin",
+    user: "alice",
+    password: "alice-pw",
+    mechanisms: ["SCRAM-SHA-256"],
+    roles: [{ role: "readWriteAnyDatabase", db: "admin" }],
+  },
 ];
 
 const OPTIONS: MongoClientOptions = {

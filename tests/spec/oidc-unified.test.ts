@@ -212,7 +212,13 @@ for (const { name, transport } of await transports()) {
       const idp = await createIdentityProvider();
       server = await startServer({
         oidc: oidcServerConfig(idp),
-        users: [{ db: "$external", user: "test_user1", mechanisms: ["MONGODB-OIDC"] }],
+        // As the specification's test deployments grant it: reads and writes everywhere.
+        users: [{
+          db: "$external",
+          user: "test_user1",
+          mechanisms: ["MONGODB-OIDC"],
+          roles: [{ role: "readWriteAnyDatabase", db: "admin" }],
+        }],
       });
       dir = mkdtempSync(join(tmpdir(), "mongo-auth-unified-"));
       const tokenFile = join(dir, "test_user1");

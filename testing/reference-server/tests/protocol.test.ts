@@ -9,7 +9,13 @@ import type { RunningServer } from "../server.ts";
 
 const CONFIG: ServerConfig = {
   users: [
-    { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
+    {
+      db: "admin",
+      user: "alice",
+      password: "alice-pw",
+      mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"],
+      roles: [{ role: "readWrite", db: "app" }],
+    },
     {
       db: "admin",
       user: "bob",

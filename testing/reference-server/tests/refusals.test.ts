@@ -13,7 +13,13 @@ import type { Document } from "../wire.ts";
 
 const CONFIG: ServerConfig = {
   users: [
-    { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
+    {
+      db: "admin",
+      user: "alice",
+      password: "alice-pw",
+      mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"],
+      roles: [{ role: "readWrite", db: "app" }],
+    },
     { db: "$external", user: "ldap-bob", password: "bob-pw", mechanisms: ["PLAIN"] },
   ],
 };
@@ -832,6 +838,20 @@ describe("the other commands the server implements", () => {
         (await client.msg({ insert: "c", documents: [{ a: 1 }], ordered: true, $db: "app" }))?.n,
         1,
       );
+    });
+  });
+
+  it("find, insert and drop on a database the user has no role on: 13 Unauthorized, after the IDL and namespace checks", async () => {
+    await authenticated(async (client) => {
+      const unauthorized =
+        /^not authorized on other to execute command \{ (find|insert|drop): "c", \$db: "other" \}$/;
+      for (const cmd of [{ find: "c" }, { insert: "c", documents: [{}] }, { drop: "c" }]) {
+        refused(await client.msg({ ...cmd, $db: "other" }), 13, "Unauthorized", unauthorized);
+      }
+      // mongod parses the command (its IDL, its namespace) before it looks at the user's privileges.
+      refused(await client.msg({ find: "c", filterr: {}, $db: "other" }), 40415, "Location40415");
+      refused(await client.msg({ find: 1, $db: "other" }), 73, "InvalidNamespace");
+      assert.equal((await client.msg({ find: "c", $db: "app" }))?.ok, 1, "readWrite on app");
     });
   });
 

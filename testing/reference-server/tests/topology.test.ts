@@ -10,7 +10,13 @@ import { type RunningShardedCluster, startShardedCluster } from "../sharded.ts";
 import type { Document } from "../wire.ts";
 
 const ALICE = { hash: "sha256", user: "alice", password: "alice-pw", db: "admin" } as const;
-const USERS = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
+const USERS = [{
+  db: "admin",
+  user: "alice",
+  password: "alice-pw",
+  mechanisms: ["SCRAM-SHA-256"],
+  roles: [{ role: "readWriteAnyDatabase", db: "admin" }],
+}];
 const EXHAUST_ALLOWED = 1 << 16;
 const MORE_TO_COME = 1 << 1;
 
