@@ -56,7 +56,14 @@ const AWS_KEYS = { accessKeyId: "AKIAWORKERTEST000001", secretAccessKey: "worker
 const OIDC_USER = "worker-principal";
 
 const users = [
-  { db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"] },
+  {
+    db: "admin",
+    user: "alice",
+    password: "alice-pw",
+    mechanisms: ["SCRAM-SHA-1", "SCRAM-SHA-256"],
+    // The placement checks write and read in app.
+    roles: [{ role: "readWrite", db: "app" }],
+  },
   { db: "admin", user: "legacy", password: "legacy-pw", mechanisms: ["SCRAM-SHA-1"] },
   // SASLprep refuses this password (a control character); SCRAM-SHA-1 never SASLpreps.
   { db: "admin", user: "legacy-bell", password: "bell\u0007pw", mechanisms: ["SCRAM-SHA-1"] },
