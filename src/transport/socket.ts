@@ -157,10 +157,7 @@ function classifiedSocketError(err: unknown, host: string, port: number, tls: bo
   }
   if (code === "ECONNREFUSED" || name === "ConnectionRefused") return connectionRefused(peer, err);
   if (/^proxy request failed/i.test(message)) return workersConnectFailed(peer, message, tls, err);
-  // The peer hung up in the middle of our ClientHello: mongod does that when its TLS is off.
-  const hungUp = code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
-    /before secure TLS connection|eof|close_notify|reset/i.test(message);
-  if (tls && hungUp) return closedDuringTlsHandshake(peer, err);
+  if (tls && hungUp(code, name, message)) return closedDuringTlsHandshake(peer, err);
   if (tls && answeredPlaintext(code, message)) return answeredWithoutTls(peer, code || message, err);
   const advice = REVOCATION_ADVICE.get(code) ??
     (isWeakCertificate(code, message) ? WEAK_CERTIFICATE_ADVICE : undefined) ??
@@ -385,9 +382,8 @@ function tlsFailureReason(code: string, name: string, message: string): TlsFailu
   }
   if (isUntrusted(code, message)) return "untrusted";
   if (
-    code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
-    answeredPlaintext(code, message) ||
-    /before secure TLS connection|corrupt message|unexpected end of file|eof/i.test(message)
+    hungUp(code, name, message) || answeredPlaintext(code, message) ||
+    /corrupt message|unexpected end of file/i.test(message)
   ) {
     return "not-tls";
   }
@@ -508,6 +504,13 @@ export function closedDuringTlsHandshake(peer: string, cause: unknown): MongoAut
       "or check the port; or it refused the client certificate",
     { cause },
   );
+}
+
+// The peer hung up in the middle of our ClientHello: mongod does that when its TLS is off. One test for the
+// error and the trace's not-tls reason, so that they agree.
+function hungUp(code: string, name: string, message: string): boolean {
+  return code === "ECONNRESET" || name === "UnexpectedEof" || name === "ConnectionReset" ||
+    /before secure TLS connection|eof|close_notify|reset/i.test(message);
 }
 
 // The peer answered our ClientHello with bytes that are no TLS record: an HTTP server, say. OpenSSL and

@@ -391,6 +391,8 @@ describe("a failed TLS handshake, for the trace", () => {
       ],
       [node("ERR_SSL_WRONG_VERSION_NUMBER", "wrong version number"), "not-tls"],
       [deno("UnexpectedEof", "unexpected end of file"), "not-tls"],
+      // rustls's words when the peer hangs up, which the error reads as a hang-up during the handshake too.
+      [new Error("peer closed connection without sending TLS close_notify"), "not-tls"],
       [deno("InvalidData", "received corrupt message of type InvalidContentType"), "not-tls"],
       [new Error("error:1C800064:Provider routines::bad decrypt"), "client-certificate"],
       [new Error("something else"), "other"],
