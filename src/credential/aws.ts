@@ -70,12 +70,22 @@ export function headerSafe(value: string): boolean {
   return /^[\x21-\x7e]*$/.test(value);
 }
 
+// Environment variables of the AWS credential chain that people write as properties.
+const CHAIN_VARIABLES: ReadonlySet<string> = new Set([
+  "AWS_PROFILE",
+  "AWS_REGION",
+  "AWS_ROLE_ARN",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+]);
+
 /** The rules of MONGODB-AWS. */
 export const AWS_RULES: MechanismRules = {
   username: "optional",
   password: "optional",
   source: "$external",
   properties: { AWS_SESSION_TOKEN: nonEmptyString, AWS_CREDENTIAL_PROVIDER: optionFunction },
+  fromEnvironment: (name) =>
+    CHAIN_VARIABLES.has(name) ? ` (${name} is read from the environment, as the AWS SDKs do)` : undefined,
   check(fields, properties) {
     if ((fields.username === undefined) !== (fields.password === undefined)) {
       throw invalidCredential(

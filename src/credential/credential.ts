@@ -537,14 +537,6 @@ function resolveSource(input: CredentialInput, rules: MechanismRules, label: str
   return input.authSource ?? input.database ?? fallback;
 }
 
-// Environment variables of the AWS credential chain that people write as properties.
-const AWS_ENVIRONMENT_VARIABLES: ReadonlySet<string> = new Set([
-  "AWS_PROFILE",
-  "AWS_REGION",
-  "AWS_ROLE_ARN",
-  "AWS_WEB_IDENTITY_TOKEN_FILE",
-]);
-
 /** Checks each property against the mechanism's allowed ones, normalises values, adds defaults. */
 function resolveProperties(
   given: Map<string, unknown>,
@@ -558,9 +550,7 @@ function resolveProperties(
       const allowed = Object.keys(rules.properties);
       const hint = allowed.length === 0 ? "it takes none" : `it takes ${allowed.join(", ")}`;
       const what = KNOWN_PROPERTIES.has(name) ? "does not apply to" : "is not a property of";
-      const read = AWS_ENVIRONMENT_VARIABLES.has(name)
-        ? ` (${name} is read from the environment, as the AWS SDKs do)`
-        : "";
+      const read = rules.fromEnvironment?.(name) ?? "";
       throw invalid(`authMechanismProperties ${JSON.stringify(name)} ${what} ${label}; ${hint}${read}`);
     }
     properties.set(name, check(value, name, label));

@@ -21,6 +21,11 @@ export interface MechanismRules {
   readonly properties: Readonly<Record<string, PropertyCheck>>;
   /** Properties every credential of the mechanism gets unless given. */
   readonly defaults?: Readonly<Record<string, unknown>>;
+  /**
+   * For a name people write as a property that the mechanism reads from the environment instead, the words
+   * that say so (appended to the refusal); else undefined.
+   */
+  readonly fromEnvironment?: (name: string) => string | undefined;
   /** Rules across fields; may add defaults to `properties`. */
   readonly check?: (
     fields: { readonly username?: string; readonly password?: string },
