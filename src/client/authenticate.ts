@@ -219,6 +219,8 @@ export async function startAuthentication(
   }
   const { username: user, source: db } = credential;
   const server = tracing?.server && { host: tracing.server.host, port: tracing.server.port };
+  // For the words of a refusal (an Atlas host's users are database users in admin).
+  const host = server?.host ?? options.host;
   trace.emit("auth.started", { mechanism: credential.mechanism ?? "negotiate", user, db, ...server });
   const origin = tracing?.authSource ?? { origin: "credential", reason: "the credential names it" } as const;
   trace.emit("auth.source", { db, ...origin });
@@ -310,7 +312,7 @@ export async function startAuthentication(
         const attempt = {
           credential: credential!,
           mechanism: mechanism.name,
-          host: server?.host ?? options.host,
+          host,
           unknownUser,
           listedMechs: asksMechs && Array.isArray(listed) ? listed.map(String) : undefined,
         };
@@ -341,11 +343,7 @@ export async function startAuthentication(
           await raceAbort(authenticator.reauthenticate(checked), context.signal, "authentication");
         } else {
           authenticator = mechanism.create(context);
-          const attempt = {
-            credential: credential!,
-            mechanism: mechanism.name,
-            host: server?.host ?? options.host,
-          };
+          const attempt = { credential: credential!, mechanism: mechanism.name, host };
           await finish(authenticator, checked, undefined, attempt, context.signal);
         }
         trace.emit("auth.succeeded", { mechanism: mechanism.name, speculative: false, user, db });
