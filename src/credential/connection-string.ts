@@ -148,9 +148,7 @@ export interface ConnectionString {
  * ```
  */
 export function parseConnectionString(uri: string): ConnectionString {
-  if (typeof uri !== "string") {
-    throw new MongoAuthError("INVALID_URI", "the connection string must be a string");
-  }
+  if (typeof uri !== "string") throw new MongoAuthError("INVALID_URI", notAString(uri));
   // As the official driver's URL parser, white space around the string (the line break of a file or an
   // environment variable it was read from) is no part of it.
   const trimmed = uri.replace(OUTER_WHITE_SPACE, "");
@@ -207,15 +205,32 @@ function printable(cs: ConnectionString): Record<string, unknown> {
 // Every parsed connection string prints through it; the fields stay plain data.
 const PRINTS_REDACTED = printingPrototype("ConnectionString", printable);
 
-// What most often stands before the scheme when it is not found: quotes, a variable's name, capitals.
+// Most often an environment variable that was never set (an .env file not loaded): the official driver's
+// "The "url" argument must be of type string. Received undefined" leaves that to be guessed.
+function notAString(value: unknown): string {
+  return value === undefined || value === null
+    ? `the connection string is ${value}: is the environment variable or secret meant to hold it set here (its ` +
+      "name, the .env file loaded)?"
+    : `the connection string must be a string, got ${typeof value}`;
+}
+
+// What most often stands where the scheme should: quotes, a variable's name, capitals, a slash short, another
+// scheme, or none. Only a scheme is repeated, never the rest (it may hold a password).
 function schemeAdvice(uri: string): string {
+  if (uri === "") return ": it is empty (an environment variable set to nothing?)";
   if (/^["'`]/.test(uri)) {
     return ": remove the quotes around it (a shell, an .env file or JSON may have kept them)";
   }
   const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(uri);
   if (assignment) return `: it starts with "${assignment[1]}=", so pass only what follows the '='`;
   if (/^mongodb(\+srv)?:\/\//i.test(uri)) return ": write the scheme in lower case";
-  return "";
+  if (/^mongodb(\+srv)?:/i.test(uri)) return ": write two slashes after the colon";
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri)?.[1].toLowerCase();
+  if (scheme === undefined) {
+    return ": put mongodb:// before the host, or mongodb+srv:// before an Atlas cluster's name";
+  }
+  return `, not ${scheme}://` +
+    (/^https?$/.test(scheme) ? " (a web page's: Atlas's Connect dialog gives the string)" : "");
 }
 
 /** Removes and checks the scheme. */
@@ -303,7 +318,11 @@ function checkSrvHost(list: string, count: number): void {
     throw new MongoAuthError("INVALID_URI", "a mongodb+srv:// connection string must name exactly one host");
   }
   if (list.includes(":")) {
-    throw new MongoAuthError("INVALID_URI", "a mongodb+srv:// host must not have a port");
+    throw new MongoAuthError(
+      "INVALID_URI",
+      "a mongodb+srv:// host must not have a port (its SRV records give the ports): remove it, or write " +
+        "mongodb://host:port to reach that one server",
+    );
   }
   if (/%2f/i.test(list)) {
     throw new MongoAuthError("INVALID_URI", "a mongodb+srv:// host must be a DNS name, not a socket path");

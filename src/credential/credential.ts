@@ -480,7 +480,7 @@ function buildCredential(input: CredentialInput, mechanism: AuthMechanism | unde
   const label = mechanism ?? "authentication without authMechanism (SCRAM)";
   const rules = RULES[mechanism ?? ""];
   checkUsername(input.username, rules, label);
-  checkPassword(input.password, rules, label);
+  checkPassword(input, rules, label);
   const source = resolveSource(input, rules, label);
   const properties = resolveProperties(input.properties, rules, label);
   rules.check?.(input, properties);
@@ -508,10 +508,17 @@ function checkUsername(username: string | undefined, rules: MechanismRules, labe
   }
 }
 
-function checkPassword(password: string | undefined, rules: MechanismRules, label: string): void {
+function checkPassword(
+  { username, password }: { username?: string; password?: string },
+  rules: MechanismRules,
+  label: string,
+): void {
   if (password === undefined && rules.password === "required") {
+    // mongosh asks for a password left out of its connection string, so a string that works there may have none.
+    const whose = username === undefined ? "" : `user "${username}" has no password: `;
     throw invalid(
-      `${label} needs a password: put it in the connection string (user:password@host) or options`,
+      `${whose}${label} needs a password: put it in the connection string (user:password@host) or options ` +
+        "(mongosh asks for one left out; a program cannot)",
     );
   }
   if (password !== undefined && rules.password === "forbidden") {

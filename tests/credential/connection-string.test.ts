@@ -29,10 +29,31 @@ describe("parseConnectionString: scheme", () => {
   });
 
   it("rejects a value that is not a string", () => {
-    assert.throws(() => parseConnectionString(42 as unknown as string), { code: "INVALID_URI" });
+    assert.throws(() => parseConnectionString(42 as unknown as string), {
+      code: "INVALID_URI",
+      message: "the connection string must be a string, got number",
+    });
   });
 
-  it("says what stands before the scheme when it is what a copy often brings: quotes, a variable's name, capitals", () => {
+  it("says that undefined or an empty string is most often an environment variable that is not set", () => {
+    for (const value of [undefined, null]) {
+      assert.throws(() => parseConnectionString(value as unknown as string), {
+        code: "INVALID_URI",
+        message:
+          `the connection string is ${value}: is the environment variable or secret meant to hold it set ` +
+          "here (its name, the .env file loaded)?",
+      });
+    }
+    for (const value of ["", " \n"]) {
+      assert.equal(
+        assertInvalid(value).message,
+        "the connection string must start with mongodb:// or mongodb+srv://: it is empty (an environment " +
+          "variable set to nothing?)",
+      );
+    }
+  });
+
+  it("says what stands where the scheme should: quotes, a variable's name, capitals, a slash short, another scheme or none, never the rest", () => {
     const quotes = ": remove the quotes around it (a shell, an .env file or JSON may have kept them)";
     const cases: [string, string][] = [
       ['"mongodb://u:s3cret@h/"', quotes],
@@ -42,7 +63,18 @@ describe("parseConnectionString: scheme", () => {
         ": it starts with \"MONGODB_URI=\", so pass only what follows the '='",
       ],
       ["MongoDB://u:s3cret@h/", ": write the scheme in lower case"],
-      ["mongo://u:s3cret@h/", ""],
+      ["mongodb:/u:s3cret@h/", ": write two slashes after the colon"],
+      ["mongodb+srv:u:s3cret@cluster0.example.com/", ": write two slashes after the colon"],
+      ["mongo://u:s3cret@h/", ", not mongo://"],
+      ["Postgres://u:s3cret@h/", ", not postgres://"],
+      [
+        "https://u:s3cret@cloud.mongodb.com/",
+        ", not https:// (a web page's: Atlas's Connect dialog gives the string)",
+      ],
+      ...["u:s3cret@h:27017", "localhost:27017", "s3cret"].map((uri): [string, string] => [
+        uri,
+        ": put mongodb:// before the host, or mongodb+srv:// before an Atlas cluster's name",
+      ]),
     ];
     for (const [uri, advice] of cases) {
       const err = assertInvalid(uri, "s3cret");
@@ -158,7 +190,11 @@ describe("parseConnectionString: hosts", () => {
   it("requires exactly one host without a port for mongodb+srv", () => {
     assert.deepEqual(parseConnectionString("mongodb+srv://test5.test.mongodb.com/app").hosts.length, 1);
     assertInvalid("mongodb+srv://test5.test.mongodb.com,test6.test.mongodb.com");
-    assertInvalid("mongodb+srv://test7.test.mongodb.com:27018");
+    assert.equal(
+      assertInvalid("mongodb+srv://test7.test.mongodb.com:27018").message,
+      "a mongodb+srv:// host must not have a port (its SRV records give the ports): remove it, or write " +
+        "mongodb://host:port to reach that one server",
+    );
   });
 });
 

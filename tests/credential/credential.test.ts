@@ -210,6 +210,20 @@ describe("parseCredential: connection string errors", () => {
     assertRejects(() => parseCredential("mongodb://alice:p%ss@localhost"), "INVALID_URI", "p%ss");
   });
 
+  it("names the user whose password is missing, and why a string that mongosh takes may lack one", () => {
+    const advice = "put it in the connection string (user:password@host) or options (mongosh asks for one " +
+      "left out; a program cannot)";
+    assert.throws(() => parseCredential("mongodb://alice@localhost/"), {
+      code: "INVALID_CREDENTIAL",
+      message:
+        `user "alice" has no password: authentication without authMechanism (SCRAM) needs a password: ${advice}`,
+    });
+    assert.throws(() => parseCredential("mongodb://ldap-user@localhost/?authMechanism=PLAIN"), {
+      code: "INVALID_CREDENTIAL",
+      message: `user "ldap-user" has no password: PLAIN needs a password: ${advice}`,
+    });
+  });
+
   it("percent-decodes username, password, database and property values", () => {
     const cred = credential("mongodb://al%C3%AFce:p%40ss%3Aw0rd@localhost/my%2Ddb");
     assert.equal(cred.username, "alïce");
