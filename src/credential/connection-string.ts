@@ -217,7 +217,7 @@ function notAString(value: unknown): string {
 // What most often stands where the scheme should: quotes, a variable's name, capitals, a slash short, another
 // scheme, or none. Only a scheme is repeated, never the rest (it may hold a password).
 function schemeAdvice(uri: string): string {
-  if (uri === "") return ": it is empty (an environment variable set to nothing?)";
+  if (uri === "") return ": it is empty (an environment variable empty or not set?)";
   if (/^["'`]/.test(uri)) {
     return ": remove the quotes around it (a shell, an .env file or JSON may have kept them)";
   }

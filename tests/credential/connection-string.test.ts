@@ -48,7 +48,7 @@ describe("parseConnectionString: scheme", () => {
       assert.equal(
         assertInvalid(value).message,
         "the connection string must start with mongodb:// or mongodb+srv://: it is empty (an environment " +
-          "variable set to nothing?)",
+          "variable empty or not set?)",
       );
     }
   });
