@@ -9,6 +9,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { createHash } from "node:crypto";
+import { isAbsolute } from "node:path";
+import { cwd } from "node:process";
 import type { Buffer } from "node:buffer";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import { setNewest } from "../core/bounded-map.ts";
@@ -52,8 +54,25 @@ export function readTlsFile(path: string, option: string): Promise<TlsFile> {
   }
   // Each caller names its own option: one file may be two (a PEM of certificates and revocation lists).
   return file.catch((err) => {
-    throw new MongoAuthError("TLS_ERROR", `cannot read ${option} ${path}: ${reasonOf(err)}`, { cause: err });
+    throw new MongoAuthError(
+      "TLS_ERROR",
+      `cannot read ${option} ${path}: ${reasonOf(err)}${where(path, err)}`,
+      {
+        cause: err,
+      },
+    );
   });
+}
+
+// A relative path that works in a shell fails under a service manager or a container, whose working directory
+// is another (often /): say which one the path was read from.
+function where(path: string, err: unknown): string {
+  if ((err as { code?: unknown })?.code !== "ENOENT" || isAbsolute(path)) return "";
+  try {
+    return ` (a relative path is read from the working directory, here ${cwd()}: give the full path)`;
+  } catch {
+    return "";
+  }
 }
 
 async function load(path: string): Promise<TlsFile> {

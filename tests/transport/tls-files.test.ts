@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cwd } from "node:process";
 import { readTlsFile } from "../../src/transport/tls-files.ts";
 
 function withDirectory(run: (dir: string) => Promise<void>): Promise<void> {
@@ -54,6 +55,23 @@ describe("readTlsFile", () => {
           new RegExp(`^cannot read ${option} ${path.replace(/\W/g, "\\$&")}: `),
         );
       }
+    });
+  });
+
+  it("a relative path that names no file says the working directory it was read from; an absolute one does not", async () => {
+    const relative = "no-such-dir-here/ca.pem";
+    await assert.rejects(readTlsFile(relative, "tlsCAFile"), {
+      code: "TLS_ERROR",
+      message: new RegExp(
+        "^cannot read tlsCAFile no-such-dir-here/ca\\.pem: ENOENT[^(]*\\(a relative path is read from the " +
+          `working directory, here ${cwd().replace(/\W/g, "\\$&")}: give the full path\\)$`,
+      ),
+    });
+    await withDirectory(async (dir) => {
+      const absolute = join(dir, "missing.pem");
+      const err = await readTlsFile(absolute, "tlsCAFile").catch((err) => err);
+      assert.equal(err.code, "TLS_ERROR");
+      assert.doesNotMatch(err.message, /working directory/);
     });
   });
 });
