@@ -435,7 +435,7 @@ export function parseUriOptions(pairs: readonly OptionPair[], where = "connectio
       warnings.push(
         text === ""
           ? `the option ${key} has an empty value in the ${where} and was ignored`
-          : ignoredValueWarning(key, rule, where),
+          : ignoredValueWarning(key, rule, where) + inMilliseconds(name, text),
       );
       continue;
     }
@@ -484,6 +484,16 @@ function unknownOptionWarning(key: string, previous: UriOptionName | undefined, 
   const quoted = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
   return `the option ${quoted} in the ${where} is not a known option and was ignored` +
     (suggestion ? ` (did you mean ${suggestion}?)` : "");
+}
+
+// The *MS options count milliseconds; "10s" or "2m" is a duration written as elsewhere (Go, systemd). No option
+// whose name ends in MS holds a secret, so its value may be worked out in the warning.
+function inMilliseconds(name: UriOptionName, text: string): string {
+  const duration = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min)$/i.exec(text);
+  if (!name.endsWith("MS") || !duration) return "";
+  const scale: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000 };
+  const ms = Math.round(Number(duration[1]) * scale[duration[2].toLowerCase()]);
+  return `: it counts milliseconds, so write ${name}=${ms}`;
 }
 
 function ignoredValueWarning(key: string, rule: OptionRule, where: string, prefix = "the value of"): string {

@@ -47,6 +47,27 @@ describe("URI options: values", () => {
     }
   });
 
+  it("says that a *MS option counts milliseconds when its value is a duration with a unit", () => {
+    const cases: [string, string][] = [
+      ["connectTimeoutMS=10s", "connectTimeoutMS=10000"],
+      ["socketTimeoutMS=1.5s", "socketTimeoutMS=1500"],
+      ["serverSelectionTimeoutMS=2m", "serverSelectionTimeoutMS=120000"],
+      ["timeoutMS=250ms", "timeoutMS=250"],
+      ["connecttimeoutms=5S", "connectTimeoutMS=5000"],
+    ];
+    for (const [query, written] of cases) {
+      const key = query.split("=")[0];
+      assert.deepEqual(parse(query).warnings, [
+        `the value of ${key} in the connection string is not an integer ≥ ${
+          key.startsWith("server") ? 1 : 0
+        } ` +
+        `and was ignored: it counts milliseconds, so write ${written}`,
+      ]);
+    }
+    assert.doesNotMatch(parse("connectTimeoutMS=soon").warnings[0], /milliseconds/);
+    assert.doesNotMatch(parse("maxStalenessSeconds=90s").warnings[0], /milliseconds/);
+  });
+
   it("keeps a maxStalenessSeconds below 90 for connect() to refuse, rather than ignore it and read stale data", () => {
     for (const seconds of [0, 30, 89]) {
       const cs = parse(`readPreference=secondary&maxStalenessSeconds=${seconds}`);
