@@ -256,9 +256,9 @@ function splitSections(rest: string): { authority: string; path?: string; query?
   const beforeSlash = slash === -1 ? rest : rest.slice(0, slash);
   const questionInAuthority = beforeSlash.indexOf("?");
   if (questionInAuthority !== -1) {
-    if (beforeSlash.lastIndexOf("@") > questionInAuthority) {
-      throw userinfoNotEncoded(beforeSlash.slice(0, questionInAuthority), "?");
-    }
+    const hostsAndOptions = !beforeSlash.includes("@", questionInAuthority) ||
+      startsOptions(beforeSlash.slice(0, questionInAuthority), beforeSlash.slice(questionInAuthority + 1));
+    if (!hostsAndOptions) throw userinfoNotEncoded(beforeSlash.slice(0, questionInAuthority), "?");
     return { authority: rest.slice(0, questionInAuthority), query: rest.slice(questionInAuthority + 1) };
   }
   const tail = slash === -1 ? undefined : rest.slice(slash + 1);
@@ -267,6 +267,17 @@ function splitSections(rest: string): { authority: string; path?: string; query?
   const query = question === -1 ? undefined : tail!.slice(question + 1);
   if (path?.includes("@")) throw userinfoNotEncoded(beforeSlash, "/");
   return { authority: beforeSlash, path, query };
+}
+
+// Hosts as a connection string lists them: names or [IPv6] literals, each with an optional port.
+const HOST = String.raw`(\[[^\]]*\]|[^:,[\]]+)(:\d+)?`;
+const HOST_LIST = new RegExp(`^${HOST}(,${HOST})*$`);
+
+// Whether a '?' with an '@' after it (and no '/' before it) starts the options, as in Azure Cosmos DB's
+// `…:10255?ssl=true&appName=@account@`, rather than standing unescaped in a password: what precedes it ends in
+// a host list and what follows begins with an option's name and '='.
+function startsOptions(before: string, after: string): boolean {
+  return HOST_LIST.test(before.slice(before.lastIndexOf("@") + 1)) && /^[A-Za-z][A-Za-z0-9_]*=/.test(after);
 }
 
 /** Checks and decodes `username[:password]`. */

@@ -364,6 +364,24 @@ describe("parseConnectionString: options", () => {
     assert.equal(withUser.parsedOptions.appName, "a/b");
     // A '?' before the '@' is still an unescaped '?' in the password.
     assertInvalid("mongodb://alice:pa?ss@localhost", "pa?ss");
+    assertInvalid("mongodb://alice:pa?ss=1@localhost", "pa?ss");
+    assertInvalid("mongodb://alice:p@ss?w@localhost", "p@ss?w");
+  });
+
+  it("takes an '@' in an option value after hosts with no '/' (Azure Cosmos DB's appName=@account@) as the official driver does", () => {
+    const cosmos = parseConnectionString(
+      "mongodb://acc:a1B2c3==@acc.mongo.cosmos.azure.com:10255?ssl=true&replicaSet=globaldb&retrywrites=false" +
+        "&maxIdleTimeMS=120000&appName=@acc@",
+    );
+    assert.equal(cosmos.username, "acc");
+    assert.equal(cosmos.password, "a1B2c3==");
+    assert.deepEqual(cosmos.hosts, [{ host: "acc.mongo.cosmos.azure.com", port: 10255 }]);
+    assert.equal(cosmos.parsedOptions.appName, "@acc@");
+    assert.equal(cosmos.parsedOptions.replicaSet, "globaldb");
+    const noUser = parseConnectionString("mongodb://[::1]:27017,h2?appName=@x@");
+    assert.equal(noUser.username, undefined);
+    assert.equal(noUser.hosts.length, 2);
+    assert.equal(noUser.parsedOptions.appName, "@x@");
   });
 
   it("rejects bad percent-encoding in option values", () => {
