@@ -60,8 +60,9 @@ describe("bundle size and bleed", () => {
 
   // 16 KB before the connection string was validated option by option (src/credential/uri-options.ts: the URI
   // Options spec's ~50 options, their values and the rules between them); 24 KB before its errors said what
-  // stands where the scheme should and that an undefined string is an environment variable not set.
-  it("parseCredential alone pulls in no mechanism, and stays under 25 KB", async () => {
+  // stands where the scheme should and that an undefined string is an environment variable not set, and before
+  // options right after the hosts were told from a '?' in the password (25.0 KB then).
+  it("parseCredential alone pulls in no mechanism, and stays under 26 KB", async () => {
     const b = await bundle(
       `import { parseCredential } from "ROOT/mod.ts"; console.log(parseCredential("mongodb://a:b@h/"));`,
       "browser",
@@ -70,7 +71,7 @@ describe("bundle size and bleed", () => {
       b.inputs.filter((name) => /src\/(aws|oidc|mechanisms|wire)\/|aws4fetch|bson/.test(name)),
       [],
     );
-    assert.ok(b.bytes < 25_000, `parseCredential bundles to ${b.bytes} bytes`);
+    assert.ok(b.bytes < 26_000, `parseCredential bundles to ${b.bytes} bytes`);
   });
 
   // The human sign-in (oauth4webapi) is only in the bundle of a program that signs people in.

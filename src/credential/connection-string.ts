@@ -221,11 +221,11 @@ function schemeAdvice(uri: string): string {
   if (/^["'`]/.test(uri)) {
     return ": remove the quotes around it (a shell, an .env file or JSON may have kept them)";
   }
-  const assignment = /^([A-Za-z_][A-Za-z0-9_]*)=/.exec(uri);
+  const assignment = /^([a-z_]\w*)=/i.exec(uri);
   if (assignment) return `: it starts with "${assignment[1]}=", so pass only what follows the '='`;
   if (/^mongodb(\+srv)?:\/\//i.test(uri)) return ": write the scheme in lower case";
   if (/^mongodb(\+srv)?:/i.test(uri)) return ": write two slashes after the colon";
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(uri)?.[1].toLowerCase();
+  const scheme = /^([a-z][\w+.-]*):\/\//i.exec(uri)?.[1].toLowerCase();
   if (scheme === undefined) {
     return ": put mongodb:// before the host, or mongodb+srv:// before an Atlas cluster's name";
   }
@@ -277,7 +277,7 @@ const HOST_LIST = new RegExp(`^${HOST}(,${HOST})*$`);
 // `…:10255?ssl=true&appName=@account@`, rather than standing unescaped in a password: what precedes it ends in
 // a host list and what follows begins with an option's name and '='.
 function startsOptions(before: string, after: string): boolean {
-  return HOST_LIST.test(before.slice(before.lastIndexOf("@") + 1)) && /^[A-Za-z][A-Za-z0-9_]*=/.test(after);
+  return HOST_LIST.test(before.slice(before.lastIndexOf("@") + 1)) && /^[a-z]\w*=/i.test(after);
 }
 
 /** Checks and decodes `username[:password]`. */
