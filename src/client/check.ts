@@ -165,8 +165,9 @@ export async function checkServer(
       await probeWithoutTls(transport, address, settings, options.signal, trace);
     }
     const error = checkError(err, signal, where, wire, peer, settings);
-    // The check's own connectTimeoutMS, and nothing that outranks it (a refused login): say where it stood.
-    if (deadline.expired && error === signal.reason) {
+    // The check's own connectTimeoutMS, or timeoutMS for the whole connect(), and nothing that outranks it (a
+    // refused login): say where it stood.
+    if ((deadline.expired || context.operation?.expired) && error === signal.reason) {
       throw stalled(error as MongoAuthError, address, stage, settings, credential);
     }
     throw error;

@@ -105,8 +105,13 @@ function operationTimedOut(err: unknown, operation: Deadline | undefined): unkno
   const reason = operation?.signal.aborted ? operation.signal.reason : undefined;
   if (!(reason instanceof MongoAuthError) || reason.code !== "TIMEOUT" || err === reason) return err;
   const words = err instanceof MongoAuthError ? err.message : String((err as Error)?.message ?? err);
+  // A check cut short says the timeout and where it stood (stalled() in check.ts): its words serve as they are.
   // Hosts cut short each say the timeout again: then the step's words add nothing.
-  const message = words.includes(reason.message) ? reason.message : `${reason.message}: ${words}`;
+  const message = words.startsWith(reason.message)
+    ? words
+    : words.includes(reason.message)
+    ? reason.message
+    : `${reason.message}: ${words}`;
   return new MongoAuthError("TIMEOUT", message, { cause: err });
 }
 
@@ -202,7 +207,7 @@ async function authenticateOn(
     await chosen.close();
     if (signal.aborted && !(err instanceof MongoAuthError && err.code === "AUTHENTICATION_FAILED")) {
       const timedOut = abortError(signal, where);
-      if (!chosen.deadline.expired) throw timedOut;
+      if (!chosen.deadline.expired && !plan.operation?.expired) throw timedOut;
       throw stalled(timedOut, chosen.address, "authentication", context.settings, credential);
     }
     throw err;

@@ -67,7 +67,7 @@ for (const { name, transport } of await transports()) {
       }
     });
 
-    it("a server slow to answer hello: TIMEOUT at timeoutMS, not at connectTimeoutMS", async () => {
+    it("a server slow to answer hello: TIMEOUT at timeoutMS, not at connectTimeoutMS, saying where it stood", async () => {
       server.failPoints.configure({
         configureFailPoint: "failCommand",
         mode: { times: 1 },
@@ -81,7 +81,36 @@ for (const { name, transport } of await transports()) {
           refusal(connectWith(transport, uri)),
         );
         assert.equal(err.code, "TIMEOUT");
-        assert.match(err.message, /did not finish within timeoutMS \(250 ms\)/);
+        // Where it stood, as connectTimeoutMS's TIMEOUT says it.
+        assert.equal(
+          err.message,
+          `connecting to ${server.address} did not finish within timeoutMS (250 ms): the connection opened, but ` +
+            "hello got no answer: check that the port is a MongoDB server's, and whether the server is overloaded",
+        );
+      } finally {
+        server.failPoints.configure({ configureFailPoint: "failCommand", mode: "off" });
+      }
+    });
+
+    it("a login slow to finish: TIMEOUT at timeoutMS, saying the authentication did not finish", async () => {
+      server.failPoints.configure({
+        configureFailPoint: "failCommand",
+        mode: { times: 1 },
+        data: { failCommands: ["saslContinue"], blockConnection: true, blockTimeMS: 5_000 },
+      });
+      try {
+        const uri = `mongodb://alice:alice-pw@${server.address}/?timeoutMS=250&connectTimeoutMS=20000`;
+        const err = await settledWithin(
+          4000,
+          "a slow login under timeoutMS",
+          refusal(connectWith(transport, uri)),
+        );
+        assert.equal(err.code, "TIMEOUT");
+        assert.equal(
+          err.message,
+          `connecting to ${server.address} did not finish within timeoutMS (250 ms): the authentication (SCRAM) ` +
+            "did not finish: a credential source or callback was slow to answer, or the server its steps",
+        );
       } finally {
         server.failPoints.configure({ configureFailPoint: "failCommand", mode: "off" });
       }
