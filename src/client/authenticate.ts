@@ -563,6 +563,8 @@ function refused(
       : listedMechs && listedMechs.length > 0 && !listedMechs.includes(mechanism)
       ? `the user has no ${mechanism} credentials (hello lists ${listedMechs.join(", ")} for it): use ` +
         `authMechanism=${listedMechs[0]}, or leave authMechanism out to negotiate`
+      : mechanism === "MONGODB-X509" && credential.username !== undefined
+      ? X509_USERNAME
       : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD);
   const atlas = host !== undefined && isAtlasHost(host) && mechanism.startsWith("SCRAM-")
     ? `; on MongoDB Atlas, ${ATLAS_USERS}`
@@ -596,6 +598,11 @@ function placeholderIn({ username, password }: MongoCredential): string | undefi
 
 const CHECK_PASSWORD = "check the password, and that the user was created in that database " +
   "(authSource names the database that holds the user; it defaults to the connection string's database, else admin)";
+
+// mongod refuses MONGODB-X509 with 18 when the user named is not the certificate's subject (a subject that is no
+// user is 11 UserNotFound): the username, which the mechanism does not need, is then what is wrong.
+const X509_USERNAME = "the username must be the client certificate's subject, exactly as mongod writes it " +
+  "(RFC 2253: CN=…,OU=…,O=…): leave it out of the connection string, and the server takes the subject";
 
 const WHAT_TO_CHECK: Readonly<Record<string, string>> = {
   "SCRAM-SHA-1": CHECK_PASSWORD,

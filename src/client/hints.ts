@@ -366,7 +366,7 @@ export const tokenIssuerHint: HintRule = (events) => {
 };
 
 /**
- * No `$external` user is named as the client certificate's subject.
+ * No `$external` user is named as the client certificate's subject, or the user given is not that subject.
  *
  * @param trace the trace
  * @returns the hint, or `undefined`
@@ -376,6 +376,20 @@ export const x509UserHint: HintRule = (events) => {
   const failed = trace.refusal();
   const subject = trace.forHost("tls.handshake")?.clientSubject;
   if (failed?.mechanism !== "MONGODB-X509" || !subject) return undefined;
+  const user = trace.forHost("auth.started")?.user;
+  if (user !== undefined && user !== subject) {
+    return {
+      id: "x509-user",
+      message: `The user given is ${user}, but the client certificate's subject is ` +
+        `${subject}: mongod refuses any other name than the subject. Leave the username out, and the server ` +
+        "takes the subject.",
+      evidence: [
+        { event: "auth.started", fact: `the user given is ${user}` },
+        { event: "tls.handshake", fact: `the client certificate's subject is ${subject}` },
+        refusedFact(failed),
+      ],
+    };
+  }
   return {
     id: "x509-user",
     message: `The client certificate's subject is ${subject}: mongod looks up the $external user named ` +

@@ -333,6 +333,30 @@ for (const { name, transport } of await transports()) {
         const found = hint(hints, "x509-user");
         assert.match(found.message, /subject is CN=client,OU=apps,O=Example,L=City,ST=State,C=US/);
       });
+
+      it("a username that is not the certificate's subject: mongod's 18, the error and the hint say to leave it out", async () => {
+        const { error, hints } = await failing(
+          transport,
+          `mongodb://CN=someone@${x509.address}/?tls=true&authMechanism=MONGODB-X509`,
+          { tlsCAFile: pki("ca.pem"), tlsCertificateKeyFile: pki("client.pem") },
+        );
+        assert.equal(error.code, "AUTHENTICATION_FAILED");
+        assert.equal(
+          error.message,
+          'the server refused user "CN=someone" on database "$external" with MONGODB-X509 (server error 18 ' +
+            "AuthenticationFailed): the username must be the client certificate's subject, exactly as mongod " +
+            "writes it (RFC 2253: CN=…,OU=…,O=…): leave it out of the connection string, and the server takes " +
+            "the subject",
+        );
+        const found = hint(hints, "x509-user");
+        assert.equal(
+          found.message,
+          "The user given is CN=someone, but the client certificate's subject is " +
+            "CN=client,OU=apps,O=Example,L=City,ST=State,C=US: mongod refuses any other name than the subject. " +
+            "Leave the username out, and the server takes the subject.",
+        );
+        assert.match(evidence(found), /the user given is CN=someone/);
+      });
     });
 
     describe("the trace itself", () => {
