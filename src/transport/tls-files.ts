@@ -69,7 +69,7 @@ export function readTlsFile(path: string, option: string): Promise<TlsFile> {
 function where(path: string, err: unknown): string {
   if ((err as { code?: unknown })?.code !== "ENOENT" || isAbsolute(path)) return "";
   try {
-    return ` (a relative path is read from the working directory, here ${cwd()}: give the full path)`;
+    return ` (a relative path is read from the working directory, here ${cwd()})`;
   } catch {
     return "";
   }

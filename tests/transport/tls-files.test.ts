@@ -64,7 +64,7 @@ describe("readTlsFile", () => {
       code: "TLS_ERROR",
       message: new RegExp(
         "^cannot read tlsCAFile no-such-dir-here/ca\\.pem: ENOENT[^(]*\\(a relative path is read from the " +
-          `working directory, here ${cwd().replace(/\W/g, "\\$&")}: give the full path\\)$`,
+          `working directory, here ${cwd().replace(/\W/g, "\\$&")}\\)$`,
       ),
     });
     await withDirectory(async (dir) => {
