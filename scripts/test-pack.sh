@@ -42,6 +42,17 @@ console.log("imports by name ok:", Object.keys(core).length, "exports");
 JS
 (cd "$work/app" && node check.mjs)
 
+# CommonJS: require() of these ES modules, as Node.js does from 20.19 and Bun (no top-level await anywhere in them).
+cat >"$work/app/check.cjs" <<'JS'
+const assert = require("node:assert/strict");
+const core = require("@mongo-auth/core");
+const { connect } = require("@mongo-auth/core/node");
+assert.equal(typeof connect, "function");
+assert.equal(core.parseCredential("mongodb://a:b@h/db").source, "db");
+console.log("require() from CommonJS ok");
+JS
+(cd "$work/app" && node check.cjs && "$repo/node_modules/.bin/bun" check.cjs)
+
 # The CLI as the docs spell it: `npx -p @mongo-auth/core mongo-auth` (the bare name `mongo-auth` is
 # another npm package); with no arguments it prints usage and exits 2.
 (cd "$work/app" && expect_cli_usage "npx -p @mongo-auth/core mongo-auth" npx --no -p @mongo-auth/core mongo-auth)
@@ -65,12 +76,14 @@ export async function use(uri: string): Promise<string> {
 export type Keys = ScramKeys;
 export const isAuthError = (err: unknown): boolean => err instanceof MongoAuthError;
 TS
+# The same imports from a CommonJS module of TypeScript (.cts under NodeNext, where they compile to require()).
+cp "$work/app/index.ts" "$work/app/index-commonjs.cts"
 for consumer in 'workers:"lib": ["ES2022", "WebWorker"], "types": []' \
   "node:\"lib\": [\"ES2022\"], \"types\": [\"node\"], \"typeRoots\": [\"$repo/node_modules/@types\"]"; do
   name=${consumer%%:*}
   cat >"$work/app/tsconfig.$name.json" <<JSON
 { "compilerOptions": { "target": "ES2022", "module": "NodeNext", "moduleResolution": "NodeNext", "strict": true,
-  "noEmit": true, "skipLibCheck": false, ${consumer#*:} }, "files": ["index.ts"] }
+  "noEmit": true, "skipLibCheck": false, ${consumer#*:} }, "files": ["index.ts", "index-commonjs.cts"] }
 JSON
   (cd "$work/app" && "$repo/node_modules/.bin/tsc" -p "tsconfig.$name.json") ||
     { echo "the published types do not compile for a strict $name consumer"; exit 1; }
