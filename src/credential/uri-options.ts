@@ -435,7 +435,7 @@ export function parseUriOptions(pairs: readonly OptionPair[], where = "connectio
       warnings.push(
         text === ""
           ? `the option ${key} has an empty value in the ${where} and was ignored`
-          : ignoredValueWarning(key, rule, where) + inMilliseconds(name, text),
+          : ignoredValueWarning(key, rule, where) + inMilliseconds(name, rule, text),
       );
       continue;
     }
@@ -488,12 +488,13 @@ function unknownOptionWarning(key: string, previous: UriOptionName | undefined, 
 
 // The *MS options count milliseconds; "10s" or "2m" is a duration written as elsewhere (Go, systemd). No option
 // whose name ends in MS holds a secret, so its value may be worked out in the warning.
-function inMilliseconds(name: UriOptionName, text: string): string {
+function inMilliseconds(name: UriOptionName, rule: OptionRule, text: string): string {
   const duration = /^(\d+(?:\.\d+)?)\s*(ms|s|m|min)$/i.exec(text);
   if (!name.endsWith("MS") || !duration) return "";
   const scale: Record<string, number> = { ms: 1, s: 1000, m: 60_000, min: 60_000 };
-  const ms = Math.round(Number(duration[1]) * scale[duration[2].toLowerCase()]);
-  return `: it counts milliseconds, so write ${name}=${ms}`;
+  const ms = String(Math.round(Number(duration[1]) * scale[duration[2].toLowerCase()]));
+  // Only a value the option takes is worth suggesting (heartbeatFrequencyMS=0.1s would be 100, under its 500).
+  return rule.parse(ms) === undefined ? "" : `: it counts milliseconds, so write ${name}=${ms}`;
 }
 
 function ignoredValueWarning(key: string, rule: OptionRule, where: string, prefix = "the value of"): string {

@@ -54,13 +54,8 @@ export function readTlsFile(path: string, option: string): Promise<TlsFile> {
   }
   // Each caller names its own option: one file may be two (a PEM of certificates and revocation lists).
   return file.catch((err) => {
-    throw new MongoAuthError(
-      "TLS_ERROR",
-      `cannot read ${option} ${path}: ${reasonOf(err)}${where(path, err)}`,
-      {
-        cause: err,
-      },
-    );
+    const reason = `${reasonOf(err)}${where(path, err)}`;
+    throw new MongoAuthError("TLS_ERROR", `cannot read ${option} ${path}: ${reason}`, { cause: err });
   });
 }
 

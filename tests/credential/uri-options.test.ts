@@ -66,6 +66,9 @@ describe("URI options: values", () => {
     }
     assert.doesNotMatch(parse("connectTimeoutMS=soon").warnings[0], /milliseconds/);
     assert.doesNotMatch(parse("maxStalenessSeconds=90s").warnings[0], /milliseconds/);
+    // A value the option would refuse as well is not suggested.
+    assert.doesNotMatch(parse("heartbeatFrequencyMS=0.1s").warnings[0], /milliseconds/);
+    assert.match(parse("heartbeatFrequencyMS=10s").warnings[0], /write heartbeatFrequencyMS=10000$/);
   });
 
   it("keeps a maxStalenessSeconds below 90 for connect() to refuse, rather than ignore it and read stale data", () => {
