@@ -99,7 +99,8 @@ for (const { name, transport } of await transports()) {
         data: { failCommands: ["saslContinue"], blockConnection: true, blockTimeMS: 5_000 },
       });
       try {
-        const uri = `mongodb://alice:alice-pw@${server.address}/?timeoutMS=250&connectTimeoutMS=20000`;
+        // Time enough to reach saslContinue (PBKDF2 included) on a loaded machine; the failpoint holds it 5 s.
+        const uri = `mongodb://alice:alice-pw@${server.address}/?timeoutMS=1000&connectTimeoutMS=20000`;
         const err = await settledWithin(
           4000,
           "a slow login under timeoutMS",
@@ -108,7 +109,7 @@ for (const { name, transport } of await transports()) {
         assert.equal(err.code, "TIMEOUT");
         assert.equal(
           err.message,
-          `connecting to ${server.address} did not finish within timeoutMS (250 ms): the authentication (SCRAM) ` +
+          `connecting to ${server.address} did not finish within timeoutMS (1000 ms): the authentication (SCRAM) ` +
             "did not finish: a credential source or callback was slow to answer, or the server its steps",
         );
       } finally {
