@@ -164,11 +164,15 @@ describe("bundle size and bleed", () => {
   // TLS), workerd's connect failure, an Atlas cluster's name without +srv, Atlas's database users, a 13
   // (Unauthorized), a binary CA or key file, MONGODB-OIDC without a source of tokens, an ARN as the AWS username:
   // about 6 KB (measured: Workers 283 KB, Node.js 318 KB, Deno 322 KB).
+  // 325 KB before a connection string that is undefined, empty or without its scheme said so, a TLS file's
+  // working directory was named, a duration in a *MS option was turned into milliseconds, a timeoutMS that ran
+  // out said where the connection stood, and an X509 username other than the subject was named: about 2 KB
+  // (measured: Workers 285 KB, Node.js 320 KB, Deno 324 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 325_000],
-      ["src/transport/deno.ts", "browser", 325_000],
-      ["src/transport/workers.ts", "browser", 325_000],
+      ["src/transport/node.ts", "node", 330_000],
+      ["src/transport/deno.ts", "browser", 330_000],
+      ["src/transport/workers.ts", "browser", 330_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
