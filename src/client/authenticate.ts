@@ -525,7 +525,7 @@ async function finish(
   try {
     await raceAbort(authenticator.finish(runner, reply), signal, "authentication");
   } catch (err) {
-    if (err instanceof MongoServerError && err.serverCode === 18) throw refused(attempt, err);
+    if (err instanceof MongoServerError && err.code === "AUTHENTICATION_FAILED") throw refused(attempt, err);
     // mongod refuses a mechanism it does not offer on the authentication database before the
     // conversation starts (SCRAM on $external, PLAIN or MONGODB-AWS elsewhere, a disabled mechanism).
     if (err instanceof MongoServerError && err.serverCode === 334) {
@@ -566,15 +566,26 @@ function refused(
       : mechanism === "MONGODB-X509" && credential.username !== undefined
       ? X509_USERNAME
       : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD);
-  const atlas = host !== undefined && isAtlasHost(host) && mechanism.startsWith("SCRAM-")
-    ? `; on MongoDB Atlas, ${ATLAS_USERS}`
-    : "";
+  const onAtlas = cause.serverCode === ATLAS_PROXY_REFUSAL || (host !== undefined && isAtlasHost(host));
+  const atlas = onAtlas && mechanism.startsWith("SCRAM-") ? `; on MongoDB Atlas, ${ATLAS_USERS}` : "";
   return new MongoAuthError(
     "AUTHENTICATION_FAILED",
-    `the server refused ${who} on database ${where} with ${mechanism} ` +
-      `(server error 18 ${cause.codeName || "AuthenticationFailed"}): ${check}${atlas}`,
+    `the server refused ${who} on database ${where} with ${mechanism} (${
+      serverWords(cause)
+    }): ${check}${atlas}`,
     { cause },
   );
+}
+
+// Atlas's proxy refuses with a code and message of its own ("bad auth : Authentication failed."), which say
+// where the refusal came from; mongod's 18 always says "Authentication failed.".
+const ATLAS_PROXY_REFUSAL = 8000;
+function serverWords({ serverCode, codeName, errmsg }: MongoServerError): string {
+  return serverCode === ATLAS_PROXY_REFUSAL
+    ? `server error ${serverCode} ${codeName || "AtlasError"} from MongoDB Atlas's proxy: ${
+      JSON.stringify(errmsg)
+    }`
+    : `server error ${serverCode} ${codeName || "AuthenticationFailed"}`;
 }
 
 // Atlas keeps its password users apart from the people who sign in to Atlas, and always in admin.

@@ -22,7 +22,8 @@ import type { TraceEvent } from "./trace.ts";
  * - `SCRAM_UNSUPPORTED_EXTENSION`: the server sent a mandatory extension (`m=`).
  * - `SCRAM_SERVER_ERROR`: the server-final message carried `e=`.
  * - `SCRAM_SERVER_SIGNATURE_MISMATCH`: the server could not prove it knows the password.
- * - `AUTHENTICATION_FAILED`: the server rejected the credential (server error 18).
+ * - `AUTHENTICATION_FAILED`: the server rejected the credential (server error 18; MongoDB Atlas's proxy's
+ *   8000 AtlasError "bad auth").
  * - `UNSUPPORTED_MECHANISM`: the mechanism cannot be used (GSSAPI, or not offered by the server on the
  *   authentication database: server error 334).
  * - `SERVER_ERROR`: a command failed on the server ({@link MongoServerError}).
@@ -168,6 +169,32 @@ export function isStateChangeError(serverCode: number, errmsg: string): boolean 
   return /node is recovering|not master or secondary|not master/.test(errmsg);
 }
 
+// Atlas's proxy answers with this one code for many errors of its own; its message says which.
+const ATLAS_ERROR = 8000;
+
+/**
+ * Whether a server error refuses a login: mongod's 18 AuthenticationFailed, or the 8000 AtlasError ("bad auth :
+ * Authentication failed.") with which MongoDB Atlas's proxy, in front of its free and shared clusters
+ * (M0, Flex; serverless), answers the same wrong password.
+ *
+ * @param serverCode the server's code
+ * @param errmsg the server's message
+ * @returns true when the server refused the credential
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isLoginRefusal } from "./errors.ts";
+ *
+ * assert.equal(isLoginRefusal(18, "Authentication failed."), true);
+ * assert.equal(isLoginRefusal(8000, "bad auth : Authentication failed."), true);
+ * assert.equal(isLoginRefusal(8000, "user is not allowed to do action [insert] on [test.items]"), false);
+ * ```
+ */
+export function isLoginRefusal(serverCode: number, errmsg: string): boolean {
+  return serverCode === 18 ||
+    (serverCode === ATLAS_ERROR && /\bbad auth\b|authentication failed/i.test(errmsg));
+}
+
 /**
  * What a runtime's error says, on one line, for a message of ours that names why something failed (a
  * file that could not be read, say): the first line of its message, else its code (node's `ENOENT`, …), else
@@ -221,9 +248,15 @@ function unauthorizedAdvice(errmsg: string): string {
     : "";
 }
 
+// Atlas's proxy says "user is not allowed to do action [insert] on [app.items]" where mongod says 13's
+// "not authorized on …"; its users are changed in the Atlas UI, not with grantRolesToUser.
+const ATLAS_ROLE_ADVICE =
+  "; the user logged in, but no role of theirs allows this action there: on MongoDB " +
+  "Atlas, give the database user a role that does (readWrite, say) in Database Access in the Atlas UI";
+
 /**
  * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR`, `AUTHENTICATION_FAILED`
- * for server error 18, or `NOT_PRIMARY` when the member stepped down or cannot serve
+ * for a refused login (server error 18, or Atlas's proxy's 8000 "bad auth"), or `NOT_PRIMARY` when the member stepped down or cannot serve
  * ({@link MongoAuthErrorCode}); the server's own numeric code, its name and its message are kept as
  * `serverCode`, `codeName` and `errmsg`.
  *
@@ -256,11 +289,16 @@ export class MongoServerError extends MongoAuthError {
   constructor(serverCode: number, codeName: string, errmsg: string) {
     const stateChange = isStateChangeError(serverCode, errmsg);
     super(
-      serverCode === 18 ? "AUTHENTICATION_FAILED" : stateChange ? "NOT_PRIMARY" : "SERVER_ERROR",
+      isLoginRefusal(serverCode, errmsg)
+        ? "AUTHENTICATION_FAILED"
+        : stateChange
+        ? "NOT_PRIMARY"
+        : "SERVER_ERROR",
       `server error ${serverCode} (${codeName || "unknown"}): ${errmsg}` +
         (stateChange ? "; the member is no longer primary, or cannot serve: connect again" : "") +
         (serverCode === API_VERSION_REQUIRED ? DECLARE_API_VERSION : "") +
-        (serverCode === UNAUTHORIZED ? unauthorizedAdvice(errmsg) : ""),
+        (serverCode === UNAUTHORIZED ? unauthorizedAdvice(errmsg) : "") +
+        (serverCode === ATLAS_ERROR && /is not allowed to do action/i.test(errmsg) ? ATLAS_ROLE_ADVICE : ""),
     );
     this.name = "MongoServerError";
     this.serverCode = serverCode;

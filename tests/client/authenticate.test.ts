@@ -7,6 +7,7 @@ import {
   type Document,
   hintsFor,
   type MongoAuthError,
+  type MongoServerError,
   parseCredential,
   ScramKeyCache,
   type TraceEvent,
@@ -116,6 +117,34 @@ describe("authenticate", () => {
       (err: Error & { code?: string }) => {
         assert.equal(err.code, "AUTHENTICATION_FAILED");
         assert.doesNotMatch(err.message, /pw/);
+        return true;
+      },
+    );
+  });
+
+  it("takes MongoDB Atlas's proxy's 8000 \"bad auth\" for the refusal it is: AUTHENTICATION_FAILED with its words", async () => {
+    // Atlas's free and shared clusters (M0, Flex; serverless) answer a wrong password this way, not with mongod's 18.
+    const runner = scriptedRunner((_db, cmd) =>
+      cmd.hello
+        ? { ok: 1, saslSupportedMechs: ["SCRAM-SHA-1", "SCRAM-SHA-256"] }
+        : { ok: 0, code: 8000, codeName: "AtlasError", errmsg: "bad auth : Authentication failed." }
+    );
+    // A host by another name (a CNAME of one's own): the proxy's code alone says it is Atlas.
+    const credential = parseCredential("mongodb://bob:pw@db.example.com/?authSource=admin")!;
+    await assert.rejects(
+      authenticate(runner, credential, { host: "db.example.com:27017" }),
+      (err: MongoAuthError) => {
+        assert.equal(err.code, "AUTHENTICATION_FAILED");
+        assert.equal((err.cause as MongoServerError).serverCode, 8000);
+        assert.equal(
+          err.message,
+          'the server refused user "bob" on database "admin" with SCRAM-SHA-256 (server error 8000 AtlasError from ' +
+            'MongoDB Atlas\'s proxy: "bad auth : Authentication failed."): check the password, and that the user was ' +
+            "created in that database (authSource names the database that holds the user; it defaults to the " +
+            "connection string's database, else admin), and that the user has SCRAM-SHA-256 credentials; on MongoDB " +
+            "Atlas, the user is a database user from Database Access in the Atlas UI (the login of an Atlas account " +
+            "is not one), and every such user is in admin (authSource=admin)",
+        );
         return true;
       },
     );

@@ -29,6 +29,44 @@ describe("MongoServerError", () => {
     assert.equal(err.errmsg, "Authentication failed.");
   });
 
+  it("maps MongoDB Atlas's proxy's refusal (8000 AtlasError, \"bad auth\") to AUTHENTICATION_FAILED too", () => {
+    for (
+      const errmsg of [
+        "bad auth : Authentication failed.",
+        "bad auth Authentication failed.",
+        "Authentication failed.",
+      ]
+    ) {
+      const err = MongoServerError.fromReply({ ok: 0, code: 8000, codeName: "AtlasError", errmsg });
+      assert.equal(err.code, "AUTHENTICATION_FAILED", errmsg);
+      assert.equal(err.serverCode, 8000);
+      assert.equal(err.codeName, "AtlasError");
+    }
+    const other = MongoServerError.fromReply({
+      ok: 0,
+      code: 8000,
+      codeName: "AtlasError",
+      errmsg: "cannot create a new collection -- already using 500 collections of 500",
+    });
+    assert.equal(other.code, "SERVER_ERROR");
+  });
+
+  it("says what Atlas's proxy's \"not allowed to do action\" (its 13) asks for: a role given in the Atlas UI", () => {
+    const err = MongoServerError.fromReply({
+      ok: 0,
+      code: 8000,
+      codeName: "AtlasError",
+      errmsg: "user is not allowed to do action [insert] on [app.items]",
+    });
+    assert.equal(err.code, "SERVER_ERROR");
+    assert.equal(
+      err.message,
+      "server error 8000 (AtlasError): user is not allowed to do action [insert] on [app.items]; the user logged " +
+        "in, but no role of theirs allows this action there: on MongoDB Atlas, give the database user a role that " +
+        "does (readWrite, say) in Database Access in the Atlas UI",
+    );
+  });
+
   it("maps other server errors to SERVER_ERROR", () => {
     const err = MongoServerError.fromReply({
       ok: 0,

@@ -3,6 +3,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { connectWith, MongoAuthError } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import { startHostileServer } from "../support/hostile-server.ts";
 import { transports } from "../support/transports.ts";
 import { whoami } from "../support/who-am-i.ts";
 
@@ -115,6 +116,40 @@ for (const { name, transport } of await transports()) {
         return true;
       });
       assert.equal(server.stats.authFailures, failuresBefore + 1);
+    });
+
+    it("a wrong password behind MongoDB Atlas's proxy (8000 AtlasError, not 18) is AUTHENTICATION_FAILED too", async () => {
+      // Atlas's free and shared clusters (M0, Flex; serverless) sit behind a proxy that refuses with its own code.
+      const peer = await startHostileServer({
+        upstream: { host: server.host, port: server.port },
+        plan: {
+          rewriteReply: (body) =>
+            body.code === 18
+              ? { ok: 0, code: 8000, codeName: "AtlasError", errmsg: "bad auth : Authentication failed." }
+              : body,
+        },
+      });
+      try {
+        const refused = connectWith(transport, `mongodb://alice:wrong-pw@${peer.address}/?authSource=admin`);
+        await assert.rejects(refused, (err: unknown) => {
+          assert.ok(err instanceof MongoAuthError);
+          assert.equal(err.code, "AUTHENTICATION_FAILED");
+          assert.match(
+            err.message,
+            /^the server refused user "alice" on database "admin" with SCRAM-SHA-256 /,
+          );
+          assert.match(
+            err.message,
+            /\(server error 8000 AtlasError from MongoDB Atlas's proxy: "bad auth : /,
+          );
+          assert.match(err.message, /on MongoDB Atlas, the user is a database user from Database Access/);
+          assert.doesNotMatch(err.message, /wrong-pw|alice-pw/);
+          return true;
+        });
+        assert.equal(peer.connections.length, 1, "a refusal is final: no second attempt");
+      } finally {
+        await peer.close();
+      }
     });
 
     it("without credentials connects unauthenticated, and auth-only commands fail with 13", async () => {

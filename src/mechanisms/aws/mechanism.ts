@@ -76,7 +76,7 @@ class AwsAuthenticator implements Authenticator {
         return;
       } catch (err) {
         cache.clear(); // the spec: "If AWS authentication fails for any reason, the cache MUST be cleared."
-        const refused = err instanceof MongoServerError && err.serverCode === 18;
+        const refused = err instanceof MongoServerError && err.code === "AUTHENTICATION_FAILED";
         if (refused && found.fromCache && attempt === 0) continue;
         if (refused && !found.identity) await this.#traceIdentity(found.credentials, found.source);
         throw err;

@@ -5,7 +5,7 @@
  * @module
  */
 import { Binary, BSON } from "bson";
-import { MongoAuthError, MongoServerError } from "../../core/errors.ts";
+import { isLoginRefusal, MongoAuthError, MongoServerError } from "../../core/errors.ts";
 import type { Document } from "../../wire/command.ts";
 import { bytesOf } from "../../wire/binary.ts";
 
@@ -149,10 +149,11 @@ export function isServerError(error: unknown): boolean {
 }
 
 /**
- * Whether `error` is the server rejecting the credential (error 18, AuthenticationFailed).
+ * Whether `error` is the server rejecting the credential (error 18, AuthenticationFailed, or Atlas's proxy's
+ * 8000 "bad auth"): ours, or a driver's error with the server's `code`.
  *
  * @param error anything thrown by a command
- * @returns true for error 18
+ * @returns true for a refused login
  *
  * @example
  * ```ts
@@ -164,6 +165,9 @@ export function isServerError(error: unknown): boolean {
  * ```
  */
 export function isAuthenticationFailure(error: unknown): boolean {
-  if (error instanceof MongoServerError) return error.serverCode === 18;
-  return (error as { code?: unknown } | null)?.code === 18;
+  if (error instanceof MongoServerError) return error.code === "AUTHENTICATION_FAILED";
+  // A driver's own error (the official driver's MongoServerError: code, errmsg or message).
+  const { code, errmsg, message } = (error ?? {}) as { code?: unknown; errmsg?: unknown; message?: unknown };
+  const words = typeof errmsg === "string" ? errmsg : typeof message === "string" ? message : "";
+  return typeof code === "number" && isLoginRefusal(code, words);
 }

@@ -48,13 +48,32 @@ interface ServerHarness {
   failures: string[];
 }
 
+const MONGOD_REFUSAL = {
+  ok: 0,
+  code: 18,
+  codeName: "AuthenticationFailed",
+  errmsg: "Authentication failed.",
+};
+// MongoDB Atlas's proxy refuses a login with a code of its own.
+const ATLAS_PROXY_REFUSAL = {
+  ok: 0,
+  code: 8000,
+  codeName: "AtlasError",
+  errmsg: "bad auth : Authentication failed.",
+};
+
 /**
  * A CommandRunner that hands saslStart/saslContinue to the server module, replying as mongod does
- * (ok: 0, code 18 on any failure); `tamper` may rewrite the server's first payload.
+ * (ok: 0, code 18 on any failure, or `refusal`); `tamper` may rewrite the server's first payload.
  */
 function serverRunner(
   aws: AwsServerConfig,
-  options: { users?: string[]; now?: () => number; tamper?: (first: Document) => Document } = {},
+  options: {
+    users?: string[];
+    now?: () => number;
+    tamper?: (first: Document) => Document;
+    refusal?: Document;
+  } = {},
 ): ServerHarness {
   const mechanism = awsMechanism({ now: options.now ?? (() => NOW) });
   const config = { aws, users: [] } as ServerConfig;
@@ -90,7 +109,7 @@ function serverRunner(
       return { ok: 1, conversationId: 1, done: step.done, payload: new Binary(out) };
     } catch (err) {
       harness.failures.push((err as Error).message);
-      return { ok: 0, code: 18, codeName: "AuthenticationFailed", errmsg: "Authentication failed." };
+      return options.refusal ?? MONGOD_REFUSAL;
     }
   }
   return harness;
@@ -394,41 +413,48 @@ describe("MONGODB-AWS credential cache across connections", () => {
     }
   });
 
-  it("clears the cache when the server refuses cached credentials and retries once with fresh ones", async () => {
-    const first = tempCredentials("first", NOW + 60 * 60 * 1000);
-    const second = tempCredentials("second", NOW + 60 * 60 * 1000);
-    const ecs = await startFakeEcs({ path: "/creds", credentials: first });
-    const rotated = await startFakeEcs({ path: "/creds", credentials: second });
-    try {
-      const account = (c: typeof first) => ({
-        accessKeyId: c.AccessKeyId,
-        secretAccessKey: c.SecretAccessKey,
-        sessionToken: c.Token,
-        arn,
-      });
-      const users = ["arn:aws:sts::123456789012:assumed-role/task/*"];
-      const vars: Record<string, string> = { AWS_CONTAINER_CREDENTIALS_FULL_URI: ecs.url + "/creds" };
-      // One env whose variables change, as a process's do (credentials are cached per env).
-      const base = testEnv({}, { now: () => NOW });
-      const env: RuntimeEnv = { ...base, getEnv: (name) => vars[name] ?? base.getEnv(name) };
-      const cache = newCache();
-      await authenticate(serverRunner({ accounts: [account(first)] }, { users }), credential(), env, cache);
-      // The role's keys were rotated: the server only knows the new ones, the endpoint serves them.
-      vars.AWS_CONTAINER_CREDENTIALS_FULL_URI = rotated.url + "/creds";
-      const harness = serverRunner({ accounts: [account(second)] }, { users });
-      await authenticate(harness, credential(), env, cache);
-      assert.equal(harness.sent.filter((c) => "saslStart" in c).length, 2, "one failed attempt, one retry");
-      assert.deepEqual(harness.authenticatedAs, users);
-      assert.equal(rotated.requests.length, 1);
-      // Refused twice: no third attempt, and the error is the server's 18.
-      const refusing = serverRunner({ accounts: [] }, { users });
-      await assert.rejects(authenticate(refusing, credential(), env, cache), {
-        code: "AUTHENTICATION_FAILED",
-      });
-      assert.equal(refusing.sent.filter((c) => "saslStart" in c).length, 2);
-    } finally {
-      await ecs.close();
-      await rotated.close();
-    }
-  });
+  for (const refusal of [MONGOD_REFUSAL, ATLAS_PROXY_REFUSAL]) {
+    it(`clears the cache when the server refuses cached credentials (${refusal.code} ${refusal.codeName}) and retries once with fresh ones`, async () => {
+      const first = tempCredentials("first", NOW + 60 * 60 * 1000);
+      const second = tempCredentials("second", NOW + 60 * 60 * 1000);
+      const ecs = await startFakeEcs({ path: "/creds", credentials: first });
+      const rotated = await startFakeEcs({ path: "/creds", credentials: second });
+      try {
+        const account = (c: typeof first) => ({
+          accessKeyId: c.AccessKeyId,
+          secretAccessKey: c.SecretAccessKey,
+          sessionToken: c.Token,
+          arn,
+        });
+        const users = ["arn:aws:sts::123456789012:assumed-role/task/*"];
+        const vars: Record<string, string> = { AWS_CONTAINER_CREDENTIALS_FULL_URI: ecs.url + "/creds" };
+        // One env whose variables change, as a process's do (credentials are cached per env).
+        const base = testEnv({}, { now: () => NOW });
+        const env: RuntimeEnv = { ...base, getEnv: (name) => vars[name] ?? base.getEnv(name) };
+        const cache = newCache();
+        await authenticate(
+          serverRunner({ accounts: [account(first)] }, { users, refusal }),
+          credential(),
+          env,
+          cache,
+        );
+        // The role's keys were rotated: the server only knows the new ones, the endpoint serves them.
+        vars.AWS_CONTAINER_CREDENTIALS_FULL_URI = rotated.url + "/creds";
+        const harness = serverRunner({ accounts: [account(second)] }, { users, refusal });
+        await authenticate(harness, credential(), env, cache);
+        assert.equal(harness.sent.filter((c) => "saslStart" in c).length, 2, "one failed attempt, one retry");
+        assert.deepEqual(harness.authenticatedAs, users);
+        assert.equal(rotated.requests.length, 1);
+        // Refused twice: no third attempt, and the error is the server's refusal.
+        const refusing = serverRunner({ accounts: [] }, { users, refusal });
+        await assert.rejects(authenticate(refusing, credential(), env, cache), {
+          code: "AUTHENTICATION_FAILED",
+        });
+        assert.equal(refusing.sent.filter((c) => "saslStart" in c).length, 2);
+      } finally {
+        await ecs.close();
+        await rotated.close();
+      }
+    });
+  }
 });

@@ -111,9 +111,17 @@ describe("isServerError", () => {
 });
 
 describe("isAuthenticationFailure", () => {
-  it("is true for error 18 only, ours or a driver's", () => {
+  it("is true for a refused login only (18, or Atlas's proxy's 8000 \"bad auth\"), ours or a driver's", () => {
     assert.equal(isAuthenticationFailure(new MongoServerError(18, "AuthenticationFailed", "")), true);
     assert.equal(isAuthenticationFailure(Object.assign(new Error("driver's"), { code: 18 })), true);
+    const atlas = "bad auth : Authentication failed.";
+    assert.equal(isAuthenticationFailure(new MongoServerError(8000, "AtlasError", atlas)), true);
+    assert.equal(isAuthenticationFailure(Object.assign(new Error(atlas), { code: 8000 })), true);
+    assert.equal(isAuthenticationFailure(Object.assign(new Error("x"), { code: 8000, errmsg: atlas })), true);
+    assert.equal(
+      isAuthenticationFailure(new MongoServerError(8000, "AtlasError", "user is not allowed")),
+      false,
+    );
     assert.equal(isAuthenticationFailure(new MongoServerError(391, "ReauthenticationRequired", "")), false);
     assert.equal(
       isAuthenticationFailure(new MongoAuthError("AUTHENTICATION_FAILED", "not the server's")),
