@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 /**
- * `mongo-auth whoami [--explain] [--json] <uri>`: connects, authenticates, and prints who the server
+ * `mongo-auth whoami [--explain] [--json] [<uri>]`: connects, authenticates, and prints who the server
  * says we are; `--explain` adds the login's trace and, when it fails, hints that say why; `--json` prints
  * the same as one JSON document.
  *
  *     npx -p @mongo-auth/core mongo-auth whoami "mongodb://alice:alice-pw@127.0.0.1:27117/"
  *     npx -p @mongo-auth/core mongo-auth whoami --explain "mongodb://alice:alice-pw@127.0.0.1:27117/app"
+ *     MONGODB_URI="mongodb://alice:alice-pw@127.0.0.1:27117/" npx -p @mongo-auth/core mongo-auth whoami
  *     deno run -A jsr:@mongo-auth/core/cli whoami "mongodb://alice:alice-pw@127.0.0.1:27117/"
  *
  * (The bare npm name `mongo-auth` is another package: name this one with `-p`.)
@@ -22,10 +23,12 @@ import { cliMain } from "./src/cli/main.ts";
 
 interface DenoLike {
   args: string[];
+  env: { get(name: string): string | undefined };
   exit(code: number): never;
 }
 interface ProcessLike {
   argv: string[];
+  env: Record<string, string | undefined>;
   exitCode?: number;
 }
 
@@ -39,7 +42,17 @@ const io = {
   out: (l: string) => console.log(l),
   err: (l: string) => console.error(l),
   color: stdoutTakesColor(),
+  getEnv: (name: string) => deno ? denoEnv(deno, name) : proc!.env[name],
 };
+
+// Deno without --allow-env refuses to read a variable: then there is none to use.
+function denoEnv(deno: DenoLike, name: string): string | undefined {
+  try {
+    return deno.env.get(name);
+  } catch {
+    return undefined;
+  }
+}
 const code = await cliMain(io, connect);
 if (deno) deno.exit(code);
 else proc!.exitCode = code;

@@ -27,14 +27,21 @@ export interface CliIo {
   err(line: string): void;
   /** Colour the `--explain` output (the CLI: on a terminal, unless `NO_COLOR` is set). Default: no. */
   color?: boolean;
+  /** Reads an environment variable (`MONGODB_URI`, when no connection string is given). Default: none. */
+  getEnv?(name: string): string | undefined;
 }
 
-const USAGE = "usage: mongo-auth whoami [--explain] [--json] <connection-string>";
+const USAGE = "usage: mongo-auth whoami [--explain] [--json] [<connection-string>]";
+
+// Where the connection string is read from when none is given: out of the shell's history and the process list.
+const URI_VARIABLE = "MONGODB_URI";
 
 const HELP = [
   USAGE,
   "",
   "  whoami <connection-string>  connect, authenticate, and print who the server says you are",
+  `                              (without one: the environment variable ${URI_VARIABLE}, which keeps a`,
+  "                              password out of the shell's history and the process list)",
   "  --explain                   add the login's trace and, when it fails, the hints that say why",
   "  --json                      print all of it as one JSON document",
   "  --apiVersion 1              declare Stable API version 1 (a deployment with requireApiVersion needs it)",
@@ -78,7 +85,8 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     io.out(`mongo-auth ${VERSION}`);
     return 0;
   }
-  const problem = usageProblem(command, operands, flags) ?? apiVersionProblem(apiVersion);
+  const fromEnv = operands.length === 0 ? io.getEnv?.(URI_VARIABLE) : undefined;
+  const problem = usageProblem(command, operands, flags, fromEnv) ?? apiVersionProblem(apiVersion);
   if (problem !== undefined) {
     if (problem) io.err(`mongo-auth: ${problem}`);
     io.err(USAGE);
@@ -90,7 +98,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   let trace: readonly TraceEvent[] = [];
   try {
     // The library never logs; the CLI is an application, so it shows warnings on stderr.
-    const conn = await connect(operands[0], {
+    const conn = await connect(operands[0] ?? fromEnv!, {
       onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
       explain,
       ...(apiVersion !== undefined && { serverApi: { version: apiVersion as ServerApiVersion } }),
@@ -138,6 +146,7 @@ function usageProblem(
   command: string | undefined,
   operands: readonly string[],
   flags: ReadonlySet<string>,
+  fromEnv: string | undefined,
 ): string | undefined {
   if (command === undefined) return "";
   // Never echo what may be a connection string: it may hold a password.
@@ -145,7 +154,15 @@ function usageProblem(
   if (command !== "whoami") return `unknown command ${JSON.stringify(command)}`;
   const unknown = [...flags].find((flag) => !FLAGS.has(flag));
   if (unknown !== undefined) return `unknown option ${unknown.split("=")[0]}`;
-  if (operands.length === 0) return "whoami needs a connection string";
+  if (operands.length === 0) {
+    if (fromEnv === undefined) {
+      return `whoami needs a connection string: give it after whoami, or in the environment variable ${URI_VARIABLE}`;
+    }
+    // Its value is never echoed: it holds a password.
+    if (fromEnv.trim() === "") {
+      return `the environment variable ${URI_VARIABLE} is empty: set it to the connection string`;
+    }
+  }
   if (operands.length > 1) return `whoami takes one connection string, not ${operands.length}`;
   return undefined;
 }

@@ -8,21 +8,48 @@ import { attachTrace, TraceRecorder } from "../../src/core/trace.ts";
 /** The escape character that starts an ANSI colour. */
 const ESC = String.fromCharCode(27);
 
-function io(args: string[]) {
+function io(args: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { args, out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+  const getEnv = (name: string): string | undefined => env[name];
+  return { io: { args, out: (l: string) => out.push(l), err: (l: string) => err.push(l), getEnv }, out, err };
 }
 
 describe("mongo-auth whoami", () => {
   it("prints usage and exits 2 without arguments, or without a connection string", async () => {
     const bare = io([]);
     assert.equal(await cliMain(bare.io, () => assert.fail("must not connect")), 2);
-    assert.deepEqual(bare.err, ["usage: mongo-auth whoami [--explain] [--json] <connection-string>"]);
+    assert.deepEqual(bare.err, ["usage: mongo-auth whoami [--explain] [--json] [<connection-string>]"]);
     const t = io(["whoami"]);
     assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2);
-    assert.equal(t.err[0], "mongo-auth: whoami needs a connection string");
+    assert.equal(
+      t.err[0],
+      "mongo-auth: whoami needs a connection string: give it after whoami, or in the environment variable MONGODB_URI",
+    );
     assert.match(t.err[1], /usage: mongo-auth whoami/);
+  });
+
+  it("without a connection string takes MONGODB_URI's, which keeps the password out of argv; one given wins", async () => {
+    const env = { MONGODB_URI: "mongodb://alice:s3cret@127.0.0.1/" };
+    const asked: string[] = [];
+    const connect = (uri: string) => (asked.push(uri), Promise.resolve(fakeConnection([], () => {})));
+    const fromEnv = io(["whoami"], env);
+    assert.equal(await cliMain(fromEnv.io, connect), 0);
+    assert.match(fromEnv.out.join("\n"), /user\s+alice/);
+    const given = io(["whoami", "mongodb://bob:pw@127.0.0.1/"], env);
+    assert.equal(await cliMain(given.io, connect), 0);
+    assert.deepEqual(asked, ["mongodb://alice:s3cret@127.0.0.1/", "mongodb://bob:pw@127.0.0.1/"]);
+  });
+
+  it("an empty MONGODB_URI is a usage error (exit 2) that says so", async () => {
+    for (const value of ["", "  "]) {
+      const t = io(["whoami"], { MONGODB_URI: value });
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2);
+      assert.equal(
+        t.err[0],
+        "mongo-auth: the environment variable MONGODB_URI is empty: set it to the connection string",
+      );
+    }
   });
 
   it("prints the user, db, mechanism, member, round trips and time from connectionStatus", async () => {
@@ -77,7 +104,7 @@ describe("mongo-auth whoami", () => {
       const t = io(args);
       assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2, args.join(" "));
       assert.match(t.err[0], reason);
-      assert.match(t.err[1], /usage: mongo-auth whoami \[--explain\] \[--json\] <connection-string>/);
+      assert.match(t.err[1], /usage: mongo-auth whoami \[--explain\] \[--json\] \[<connection-string>\]/);
     }
   });
 
@@ -153,7 +180,7 @@ describe("mongo-auth whoami", () => {
     for (const args of [["--help"], ["-h"], ["help"], ["whoami", "--help"]]) {
       const t = io(args);
       assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 0, args.join(" "));
-      assert.match(t.out[0], /^usage: mongo-auth whoami \[--explain\] \[--json\] <connection-string>$/);
+      assert.match(t.out[0], /^usage: mongo-auth whoami \[--explain\] \[--json\] \[<connection-string>\]$/);
       assert.ok(t.out.some((line) => /--explain/.test(line) && /trace/.test(line)), t.out.join("\n"));
       assert.deepEqual(t.err, []);
     }

@@ -32,6 +32,20 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     assert.doesNotMatch(stdout, /s3cret-pw/);
   });
 
+  it("without a connection string reads MONGODB_URI (the password out of the process list)", async () => {
+    const uri = `mongodb://alice:s3cret-pw@${server.address}/`;
+    const { code, stdout } = await run(["whoami"], { MONGODB_URI: uri });
+    assert.equal(code, 0);
+    assert.match(stdout, /user\s+alice/);
+    assert.doesNotMatch(stdout, /s3cret-pw/);
+    const unset = await run(["whoami"], {});
+    assert.equal(unset.code, 2);
+    assert.match(
+      unset.stderr,
+      /whoami needs a connection string: give it after whoami, or in the environment variable MONGODB_URI/,
+    );
+  });
+
   it("exits 1 with a clear message and never echoes the password", async () => {
     const { code, stdout, stderr } = await run(["whoami", `mongodb://alice:wrong-pw-123@${server.address}/`]);
     assert.equal(code, 1);
