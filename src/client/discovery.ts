@@ -68,6 +68,15 @@ const COOLDOWN_MS = 5_000;
  */
 const WINDOW_WAIT_ROUND_TRIPS = 4;
 
+/**
+ * A replica set read from the primary is checked one member at a time. A check that has not landed after this
+ * long (a member that drops packets, or accepts and never answers) no longer holds up the next member's, which
+ * starts beside it: a member down does not cost every connection its connectTimeoutMS (10 s by default), as a
+ * driver's monitors, which check every member at once, are not held up either. A check of a member a few
+ * round trips away (TCP, TLS, hello) lands well before it.
+ */
+const SLOW_CHECK_MS = 500;
+
 /** Errors that no other server would change: stop the scan and report them. */
 const STOP_CODES: ReadonlySet<string> = new Set([
   "AUTHENTICATION_FAILED",
@@ -339,6 +348,8 @@ class Scan {
   #fastestCheckMS: number | undefined;
   /** How long the last choice said to wait for the checks under way, when it waits for them. */
   #waitMS: number | undefined;
+  /** How long until the checks under way are slow enough for the next member's to start beside them. */
+  #slowInMS: number | undefined;
   /** Set once the scan has chosen or failed: a check that lands later only closes its socket. */
   #finished = false;
   /** The servers whose check was under way when the scan ended, and was abandoned. */
@@ -372,7 +383,10 @@ class Scan {
       for (;;) {
         const chosen = this.#choose(false);
         if (chosen) return await this.#done(chosen);
-        for (const address of this.#nextBatch()) this.#start(address);
+        // Until nothing more is to start now: the next member is held back beside a check just started.
+        for (let batch = this.#nextBatch(); batch.length > 0; batch = this.#nextBatch()) {
+          for (const address of batch) this.#start(address);
+        }
         if (this.#checking.size === 0) return await this.#done(this.#choose(true));
         await this.#nextLanding();
       }
@@ -452,7 +466,7 @@ class Scan {
   // computed again: a moment later it may read 0 and leave the scan waiting for a check it gave up on).
   async #nextLanding(): Promise<void> {
     const landings: Promise<unknown>[] = [...this.#checking.values()].map((check) => check.landed);
-    const waitMS = this.#waitMS;
+    const waitMS = this.#waitMS ?? this.#slowInMS;
     let timer: ReturnType<typeof setTimeout> | undefined;
     if (waitMS !== undefined) landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitMS))));
     try {
@@ -536,8 +550,10 @@ class Scan {
 
   // SDAM's scanning order. Seeds of a deployment not yet known, mongoses, and the members of a replica set
   // read from secondaries are checked all at once, as a driver's monitors check them; a replica set read from
-  // the primary checks the possible primary first, otherwise one member at a time.
+  // the primary checks the possible primary first, otherwise one member at a time, the next one beside checks
+  // that are slow (SLOW_CHECK_MS).
   #nextBatch(): string[] {
+    this.#slowInMS = undefined;
     const now = performance.now();
     const unchecked = [...this.#topology.servers.values()]
       .filter((s) => !this.#startedAt.has(s.address))
@@ -548,7 +564,12 @@ class Scan {
     }
     const possiblePrimary = unchecked.find((s) => s.type === "PossiblePrimary");
     if (possiblePrimary) return [possiblePrimary.address];
-    if (this.#checking.size > 0) return [];
+    if (unchecked.length === 0) return [];
+    const slowInMS = this.#slowIn(now);
+    if (slowInMS > 0) {
+      this.#slowInMS = slowInMS;
+      return [];
+    }
     // The first in scanning order, found in one pass: sorting with a search per comparison made a member
     // that lists 2 000 hosts cost a scan seconds of CPU past its serverSelectionTimeoutMS.
     let next: string | undefined;
@@ -561,6 +582,15 @@ class Scan {
       }
     }
     return next ? [next] : [];
+  }
+
+  // How long until every check under way has taken SLOW_CHECK_MS (0 when none is under way).
+  #slowIn(now: number): number {
+    let left = 0;
+    for (const address of this.#checking.keys()) {
+      left = Math.max(left, this.#startedAt.get(address)! + SLOW_CHECK_MS - now);
+    }
+    return left;
   }
 
   // Hosts checked and hosts to check: a seed the topology dropped (a member under another name, another set's)

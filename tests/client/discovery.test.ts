@@ -21,6 +21,7 @@ import {
   silentHost,
 } from "../support/scripted-deployment.ts";
 import { fixturePath } from "../../testing/paths.ts";
+import { settledWithin } from "../support/settled-within.ts";
 
 const P = "p.test:27017";
 const S1 = "s1.test:27017";
@@ -229,6 +230,34 @@ describe("discovery: a replica set read from the primary", () => {
     assert.deepEqual(openedAddresses(deployment), [P]);
     assert.equal(conn.handshake.serversChecked, 1);
     await conn.close();
+  });
+
+  it("a member that drops packets holds up the next member's check 500 ms, not its connectTimeoutMS", async () => {
+    // The seeds in random order: in about half the runs the silent one is checked first.
+    let silentFirst = 0;
+    for (let i = 0; i < 10; i++) {
+      const deployment = scriptedDeployment(replicaSet);
+      const conn = await settledWithin(
+        4000,
+        "connect() with a silent seed",
+        connectWith(
+          silentHost(deployment, "s2.test"),
+          "mongodb://s2.test,s1.test/?replicaSet=rs0&connectTimeoutMS=10000",
+        ),
+      );
+      assert.equal(conn.address, P);
+      const checked = conn.trace.filter((e) => e.type === "host.connecting").map((e) => e.attributes.host);
+      if (checked[0] === "s2.test") {
+        silentFirst++;
+        assert.deepEqual(checked, ["s2.test", "s1.test", "p.test"]);
+        assert.deepEqual(selected(conn.trace).abandoned, [S2], "the silent member's check was abandoned");
+      } else {
+        assert.deepEqual(checked, ["s1.test", "p.test"], "without a slow check, one member at a time");
+      }
+      await conn.close();
+      assert.deepEqual(stillOpen(deployment), []);
+    }
+    assert.ok(silentFirst > 0, "the silent seed came first in some run (1 in 1024 that it never does)");
   });
 
   it("with no primary, fails after checking every member, each socket closed", async () => {

@@ -292,6 +292,30 @@ for (const { name, transport } of await transports()) {
       );
     });
 
+    it("a secondary that accepts and never answers holds up no connection for its connectTimeoutMS", async () => {
+      // Members are checked one at a time for the primary, in random order: the next starts beside a slow check.
+      const rs = await start();
+      const [stuck] = rs.secondaries();
+      stuck.failPoints.configure({
+        configureFailPoint: "failCommand",
+        mode: "alwaysOn",
+        data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 60_000 },
+      });
+      for (let i = 0; i < 10; i++) {
+        // A client of its own each time: no earlier scan to start from.
+        const conn = await settledWithin(
+          3000,
+          "connect() beside a member that never answers",
+          connectWith(transport, `mongodb://${LOGIN}@${rs.seedList()}/?replicaSet=rs1`, {
+            connectTimeoutMS: 10_000,
+            cacheStore: new AuthCacheStore(),
+          }),
+        );
+        assert.equal(conn.role, "primary");
+        await conn.close();
+      }
+    });
+
     const hellos = (rs: RunningReplicaSet) => rs.members.map((member) => count(member, "hello"));
     // Every member a seed, whatever happens to the set later: one deployment to the client throughout.
     const connectToAll = (rs: RunningReplicaSet, options = {}) =>
