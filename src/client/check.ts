@@ -26,6 +26,7 @@ import type { ClientMetadata } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
 import type { Transport } from "./transport.ts";
 import { describeApiParameters } from "./server-api.ts";
+import { timeoutMSRanOut } from "./connect-plan.ts";
 import { stopwatch, type TraceEventAttributes, type TraceRecorder } from "../core/trace.ts";
 import type { AuthSourceOrigin } from "../credential/credential.ts";
 import { helloAttributes } from "./hello-event.ts";
@@ -96,6 +97,8 @@ export async function checkServer(
   const where = `connecting to ${peer}`;
   // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC) and
   // while connect() waits for the other servers it checks.
+  // With several hosts, one whose turn comes after timeoutMS ran out is never tried: say so, not where it stood.
+  const late = context.operation?.expired === true;
   const deadline = new Deadline(context.operation ?? options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
   const stopListening = onAbort(abandoned, () => deadline.abort(abandoned?.reason));
@@ -167,8 +170,13 @@ export async function checkServer(
     const error = checkError(err, signal, where, wire, peer, settings);
     // The check's own connectTimeoutMS, or timeoutMS for the whole connect(), and nothing that outranks it (a
     // refused login): say where it stood.
+    if (late && error === signal.reason) throw notTried(peer, settings);
     if ((deadline.expired || context.operation?.expired) && error === signal.reason) {
-      throw stalled(error as MongoAuthError, address, stage, settings, credential);
+      // timeoutMS's own error names every host: this one's names this host, as connectTimeoutMS's does.
+      const timedOut = deadline.expired
+        ? error as MongoAuthError
+        : timeoutMSRanOut(peer, settings.timeoutMS!);
+      throw stalled(timedOut, address, stage, settings, credential);
     }
     throw error;
   } finally {
@@ -311,6 +319,13 @@ export function stalled(
     : `the authentication (${credential?.mechanism ?? "SCRAM"}) did not finish: a credential source or ` +
       "callback was slow to answer, or the server its steps";
   return new MongoAuthError("TIMEOUT", `${timedOut.message}: ${why}`, { cause: timedOut.cause });
+}
+
+function notTried(peer: string, { timeoutMS }: ConnectSettings): MongoAuthError {
+  return new MongoAuthError(
+    "TIMEOUT",
+    `${peer} was not tried: timeoutMS (${timeoutMS} ms) ran out before its turn (the hosts before it took the time)`,
+  );
 }
 
 // A firewall that drops packets is silent, and MongoDB Atlas drops every address that is not on its project's

@@ -221,11 +221,28 @@ function operationDeadline(
   cs: ConnectionString,
 ): Deadline {
   const hosts = cs.hosts.map(hostPort).join(",");
-  return new Deadline(signal, timeoutMS, () =>
-    new MongoAuthError(
-      "TIMEOUT",
-      `connecting to ${hosts} did not finish within timeoutMS (${timeoutMS} ms)`,
-    ));
+  return new Deadline(signal, timeoutMS, () => timeoutMSRanOut(hosts, timeoutMS));
+}
+
+/**
+ * The `TIMEOUT` of a `timeoutMS` that ran out while connecting to `hosts` (all of them, or one host of several).
+ *
+ * @param hosts the hosts, `host:port` joined by commas
+ * @param timeoutMS the connection string's timeoutMS
+ * @returns the error
+ */
+export function timeoutMSRanOut(hosts: string, timeoutMS: number): MongoAuthError {
+  return new MongoAuthError("TIMEOUT", `connecting to ${hosts}${notWithin(timeoutMS)}`);
+}
+
+/**
+ * What {@link timeoutMSRanOut} says after the hosts: connect()'s TIMEOUT says it once before each host's words.
+ *
+ * @param timeoutMS the connection string's timeoutMS
+ * @returns the words
+ */
+export function notWithin(timeoutMS: number): string {
+  return ` did not finish within timeoutMS (${timeoutMS} ms)`;
 }
 
 // connectTimeoutMS bounds the SRV and TXT lookups too. A DNS server that never answers is what most often

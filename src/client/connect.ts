@@ -7,7 +7,7 @@
  */
 import { abortError, Deadline } from "../core/abort.ts";
 import type { ConnectOptions } from "./options.ts";
-import { type ConnectionPlan, planConnection } from "./connect-plan.ts";
+import { type ConnectionPlan, notWithin, planConnection } from "./connect-plan.ts";
 import { Connection } from "./connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { Document } from "../wire/command.ts";
@@ -93,7 +93,7 @@ export async function connectWith(
     return connection;
   } catch (err) {
     plan?.operation?.dispose();
-    const explained = explainPbkdf2Cap(operationTimedOut(err, plan?.operation), transport.capabilities);
+    const explained = explainPbkdf2Cap(operationTimedOut(err, plan), transport.capabilities);
     trace.emit("connect.failed", failureAttributes(explained), elapsed());
     throw attachTrace(explained, trace);
   }
@@ -101,17 +101,16 @@ export async function connectWith(
 
 // The Client Side Operations Timeout: when timeoutMS ran out, connect() fails with TIMEOUT, whatever
 // the step it cut short made of it (a host's failure, a selection error), whose words follow.
-function operationTimedOut(err: unknown, operation: Deadline | undefined): unknown {
+function operationTimedOut(err: unknown, plan: ConnectionPlan | undefined): unknown {
+  const operation = plan?.operation;
   const reason = operation?.signal.aborted ? operation.signal.reason : undefined;
   if (!(reason instanceof MongoAuthError) || reason.code !== "TIMEOUT" || err === reason) return err;
   const words = err instanceof MongoAuthError ? err.message : String((err as Error)?.message ?? err);
   // A check cut short says the timeout and where it stood (stalled() in check.ts): its words serve as they are.
-  // Hosts cut short each say the timeout again: then the step's words add nothing.
+  // With several hosts, each says where it stood, after the timeout said once.
   const message = words.startsWith(reason.message)
     ? words
-    : words.includes(reason.message)
-    ? reason.message
-    : `${reason.message}: ${words}`;
+    : `${reason.message}: ${words.replaceAll(notWithin(plan!.settings.timeoutMS!), "")}`;
   return new MongoAuthError("TIMEOUT", message, { cause: err });
 }
 

@@ -35,9 +35,35 @@ for (const { name, transport } of await transports()) {
           ),
         );
         assert.doesNotMatch(err.message, /alice-pw/);
-        // Both hosts were cut short by the same clock: said once, with their errors as the cause.
+        // Both hosts were cut short by the same clock: said once, then where each stood, their errors the cause.
         assert.equal(err.message.split("timeoutMS").length, 2, err.message);
+        assert.match(
+          err.message,
+          /: could not connect to any host: connecting to 127\.0\.0\.1:\d+, 127\.0\.0\.1:\d+: the connection opened, but hello got no answer: /,
+        );
         assert.ok(err.cause instanceof Error);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it("a member whose turn comes after timeoutMS ran out is said to be not tried, not to have failed", async () => {
+      // With replicaSet (read from the primary) members are checked one at a time; the next starts beside a
+      // check 500 ms slow, after these 300 ms.
+      const [a, b] = [await startSilentListener(), await startSilentListener()];
+      try {
+        const uri =
+          `mongodb://alice:alice-pw@127.0.0.1:${a.port},127.0.0.1:${b.port}/?replicaSet=rs0&timeoutMS=300`;
+        const err = await settledWithin(
+          4000,
+          "connect() under timeoutMS",
+          refusal(connectWith(transport, uri)),
+        );
+        assert.equal(err.code, "TIMEOUT");
+        assert.match(
+          err.message,
+          /: could not connect to any host: connecting to 127\.0\.0\.1:\d+: the connection opened, but hello got no answer: .*; 127\.0\.0\.1:\d+ was not tried: timeoutMS \(300 ms\) ran out before its turn \(the hosts before it took the time\)$/,
+        );
       } finally {
         await Promise.all([a.close(), b.close()]);
       }
