@@ -424,6 +424,7 @@ export function parseUriOptions(pairs: readonly OptionPair[], where = "connectio
       warnings.push(`the option ${key} is given ${given.length} times in the ${where}; the last wins`);
     }
     const text = given.at(-1)!;
+    if (text === "" && NOT_EMPTY.has(name)) throw emptyValue(key, where);
     const value = text === "" && rule !== STRING && rule !== PAIRS ? undefined : rule.parse(text);
     if (value === undefined) {
       if (name === "tls" || name === "ssl") {
@@ -443,6 +444,23 @@ export function parseUriOptions(pairs: readonly OptionPair[], where = "connectio
     texts.set(asciiLowerCase(name), text);
   }
   return { values: values as UriOptions, texts, given: new Set(instances.keys()), warnings };
+}
+
+// Options whose empty value names nothing that could work (a set called "", a file called ""), and which ignoring
+// would turn into another deployment or another trust: most often a template's variable that was not set.
+const NOT_EMPTY: ReadonlySet<UriOptionName> = new Set([
+  "replicaSet",
+  "tlsCAFile",
+  "tlsCertificateKeyFile",
+  "tlsCRLFile",
+]);
+
+function emptyValue(key: string, where: string): MongoAuthError {
+  return new MongoAuthError(
+    "INVALID_OPTION",
+    `the option ${key} is empty in the ${where}: give it a value or remove it (is the variable meant to fill ` +
+      "it set?)",
+  );
 }
 
 /** Repeated proxy options are errors (SOCKS5 spec tests); so are TLS options repeated with different values. */

@@ -82,7 +82,19 @@ describe("URI options: values", () => {
   it("ignores empty integer and boolean values with a warning, keeps an empty string", () => {
     assert.equal(parse("maxIdleTimeMS=").warnings.length, 1);
     assert.equal(parse("journal=").warnings.length, 1);
-    assert.deepEqual(parse("replicaSet=").parsedOptions, { replicaSet: "" });
+    assert.deepEqual(parse("appName=").parsedOptions, { appName: "" });
+  });
+
+  it("refuses an empty replicaSet or TLS file, which no deployment or file could match (an unset variable)", () => {
+    // Kept, replicaSet= made a set named "" that every member is "another set" of; tlsCAFile= read a file ''.
+    for (const option of ["replicaSet", "tlsCAFile", "tlsCertificateKeyFile", "tlsCRLFile"]) {
+      assert.throws(() => parse(`${option}=`), {
+        code: "INVALID_OPTION",
+        message:
+          `the option ${option} is empty in the connection string: give it a value or remove it (is the ` +
+          "variable meant to fill it set?)",
+      });
+    }
   });
 
   it("maps the deprecated wtimeout to wTimeoutMS, and ignores it when wTimeoutMS is also given", () => {
