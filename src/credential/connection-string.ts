@@ -417,9 +417,14 @@ function parseDatabase(path: string | undefined): string | undefined {
   if (path === undefined || path === "") return undefined;
   const database = decode(path, "the database name");
   if (/[/\\ "$]/.test(database)) {
+    // Where LDAP, X.509, AWS and OIDC users live is no database of data: the path is not where it goes.
+    const external = database === "$external"
+      ? ": users in $external are named with authSource=$external in the options (the path names a database " +
+        "of data, and is left out)"
+      : "";
     throw new MongoAuthError(
       "INVALID_URI",
-      "the database name in the connection string must not contain '/', '\\', ' ', '\"' or '$'",
+      "the database name in the connection string must not contain '/', '\\', ' ', '\"' or '$'" + external,
     );
   }
   return database;

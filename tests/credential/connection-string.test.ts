@@ -312,6 +312,18 @@ describe("parseConnectionString: database", () => {
       assertInvalid(`mongodb://localhost/${db}`);
     }
   });
+
+  it("$external in the path: says that authSource names it", () => {
+    for (const path of ["$external", "%24external"]) {
+      assert.throws(() => parseConnectionString(`mongodb://localhost/${path}?authMechanism=PLAIN`), {
+        code: "INVALID_URI",
+        message:
+          "the database name in the connection string must not contain '/', '\\', ' ', '\"' or '$': users " +
+          "in $external are named with authSource=$external in the options (the path names a database of data, " +
+          "and is left out)",
+      });
+    }
+  });
 });
 
 describe("parseConnectionString: options", () => {
