@@ -9,7 +9,7 @@ import { AuthCacheStore } from "../auth/cache-store.ts";
 import { checkMaxIterations, DEFAULT_MAX_SCRAM_ITERATIONS } from "../mechanisms/scram/client.ts";
 import { checkedCredential } from "../credential/credential.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
-import { MongoAuthError, MongoServerError } from "../core/errors.ts";
+import { ATLAS_ERROR, MongoAuthError, MongoServerError } from "../core/errors.ts";
 import { checkOk } from "../wire/command.ts";
 import { mechanismNamed } from "../mechanisms/registry.ts";
 import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
@@ -566,7 +566,7 @@ function refused(
       : mechanism === "MONGODB-X509" && credential.username !== undefined
       ? X509_USERNAME
       : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD);
-  const onAtlas = cause.serverCode === ATLAS_PROXY_REFUSAL || (host !== undefined && isAtlasHost(host));
+  const onAtlas = cause.serverCode === ATLAS_ERROR || (host !== undefined && isAtlasHost(host));
   const atlas = onAtlas && mechanism.startsWith("SCRAM-") ? `; on MongoDB Atlas, ${ATLAS_USERS}` : "";
   return new MongoAuthError(
     "AUTHENTICATION_FAILED",
@@ -579,9 +579,8 @@ function refused(
 
 // Atlas's proxy refuses with a code and message of its own ("bad auth : Authentication failed."), which say
 // where the refusal came from; mongod's 18 always says "Authentication failed.".
-const ATLAS_PROXY_REFUSAL = 8000;
 function serverWords({ serverCode, codeName, errmsg }: MongoServerError): string {
-  return serverCode === ATLAS_PROXY_REFUSAL
+  return serverCode === ATLAS_ERROR
     ? `server error ${serverCode} ${codeName || "AtlasError"} from MongoDB Atlas's proxy: ${
       JSON.stringify(errmsg)
     }`

@@ -95,10 +95,10 @@ export async function checkServer(
   const started = performance.now();
   const peer = hostPort(address);
   const where = `connecting to ${peer}`;
-  // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC) and
-  // while connect() waits for the other servers it checks.
   // With several hosts, one whose turn comes after timeoutMS ran out is never tried: say so, not where it stood.
   const late = context.operation?.expired === true;
+  // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC) and
+  // while connect() waits for the other servers it checks.
   const deadline = new Deadline(context.operation ?? options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
   const stopListening = onAbort(abandoned, () => deadline.abort(abandoned?.reason));

@@ -169,8 +169,8 @@ export function isStateChangeError(serverCode: number, errmsg: string): boolean 
   return /node is recovering|not master or secondary|not master/.test(errmsg);
 }
 
-// Atlas's proxy answers with this one code for many errors of its own; its message says which.
-const ATLAS_ERROR = 8000;
+/** MongoDB Atlas's proxy's one code (AtlasError) for the errors of its own; its message says which. */
+export const ATLAS_ERROR = 8000;
 
 /**
  * Whether a server error refuses a login: mongod's 18 AuthenticationFailed, or the 8000 AtlasError ("bad auth :
