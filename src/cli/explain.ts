@@ -8,6 +8,7 @@
 import type { Hint } from "../client/hints.ts";
 import type { TraceEvent } from "../core/trace.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
+import { SLOW_CHECK_MS } from "../client/discovery.ts";
 
 /** How to print. */
 export interface ExplainStyle {
@@ -73,8 +74,9 @@ function describe(event: TraceEvent): string {
       return `${q(db)}: ${reason}`;
     }
     case "host.connecting": {
-      const { host, port, attempt, of } = event.attributes;
-      return hostPort({ host, port }) + (of > 1 ? ` (host ${attempt} of ${of})` : "");
+      const { host, port, attempt, of, beside } = event.attributes;
+      return hostPort({ host, port }) + (of > 1 ? ` (host ${attempt} of ${of})` : "") +
+        (beside ? `, beside ${beside.join(", ")}, which had not answered in ${SLOW_CHECK_MS} ms` : "");
     }
     case "socket.opened": {
       const { host, port, tls, proxy } = event.attributes;

@@ -75,7 +75,7 @@ const WINDOW_WAIT_ROUND_TRIPS = 4;
  * driver's monitors, which check every member at once, are not held up either. A check of a member a few
  * round trips away (TCP, TLS, hello) lands well before it.
  */
-const SLOW_CHECK_MS = 500;
+export const SLOW_CHECK_MS = 500;
 
 /** Errors that no other server would change: stop the scan and report them. */
 const STOP_CODES: ReadonlySet<string> = new Set([
@@ -584,6 +584,11 @@ class Scan {
     return next ? [next] : [];
   }
 
+  // A replica set read from the primary: its members are checked one at a time, but for slow checks.
+  #oneAtATime(): boolean {
+    return isReplicaSet(this.#topology) && !this.#choosesAmongAll();
+  }
+
   // How long until every check under way has taken SLOW_CHECK_MS (0 when none is under way).
   #slowIn(now: number): number {
     let left = 0;
@@ -606,7 +611,17 @@ class Scan {
     const before = this.#topology.servers.get(address);
     const { host, port } = parseAddress(address);
     const { trace } = this.#context;
-    trace.emit("host.connecting", { host, port, attempt: this.#startedAt.size, of: this.#hostsKnown() });
+    const connecting: TraceEventAttributes["host.connecting"] = {
+      host,
+      port,
+      attempt: this.#startedAt.size,
+      of: this.#hostsKnown(),
+    };
+    // Started while others are under way, one member at a time: they are slow (SLOW_CHECK_MS).
+    if (this.#checking.size > 0 && this.#oneAtATime() && before?.type !== "PossiblePrimary") {
+      connecting.beside = [...this.#checking.keys()];
+    }
+    trace.emit("host.connecting", connecting);
     try {
       const speculate = this.#speculates(address, before);
       const checked = await checkServer(this.#context, { host, port }, speculate, abandoned);

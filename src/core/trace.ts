@@ -118,6 +118,8 @@ export type TraceEventAttributes = {
     attempt: number;
     /** How many hosts there are to try. */
     of: number;
+    /** The checks under way that had not answered in time (500 ms), which this one starts beside. */
+    beside?: string[];
   };
   /** The socket opened (TCP, and the TLS handshake when TLS is on); `durationMs` is how long it took. */
   "socket.opened": {

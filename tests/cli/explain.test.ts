@@ -164,6 +164,15 @@ describe("--explain output", () => {
     );
   });
 
+  it("says when a member's check started beside slow ones, and which", () => {
+    const connecting = events.find((e) => e.type === "host.connecting")!;
+    const beside = { host: "s1", port: 27017, attempt: 2, of: 3, beside: ["s2:27017"] };
+    assert.equal(
+      describeEvent({ ...connecting, attributes: beside } as TraceEvent),
+      "s1:27017 (host 2 of 3), beside s2:27017, which had not answered in 500 ms",
+    );
+  });
+
   it("names the servers whose check it did not wait for", () => {
     const selected = events.find((e) => e.type === "server.selected")!;
     const mongos = {

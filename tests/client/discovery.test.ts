@@ -250,6 +250,8 @@ describe("discovery: a replica set read from the primary", () => {
       if (checked[0] === "s2.test") {
         silentFirst++;
         assert.deepEqual(checked, ["s2.test", "s1.test", "p.test"]);
+        const beside = conn.trace.filter((e) => e.type === "host.connecting").map((e) => e.attributes.beside);
+        assert.deepEqual(beside, [undefined, [S2], undefined], "the trace says the second started beside S2");
         assert.deepEqual(selected(conn.trace).abandoned, [S2], "the silent member's check was abandoned");
       } else {
         assert.deepEqual(checked, ["s1.test", "p.test"], "without a slow check, one member at a time");
