@@ -553,8 +553,10 @@ function refused(
     ? `user ${JSON.stringify(credential.username)}`
     : "the client";
   const where = JSON.stringify(credential.source);
+  // mongod lists no mechanisms for a user it does not have; Atlas's proxy may list none for anyone.
+  const fromProxy = cause.serverCode === ATLAS_ERROR;
   const check = placeholderIn(credential) ??
-    (unknownUser
+    (unknownUser && !fromProxy
       ? `the server has no user ${
         JSON.stringify(credential.username)
       } in ${where} (hello listed no mechanisms ` +
@@ -566,7 +568,7 @@ function refused(
       : mechanism === "MONGODB-X509" && credential.username !== undefined
       ? X509_USERNAME
       : WHAT_TO_CHECK[mechanism] ?? CHECK_PASSWORD);
-  const onAtlas = cause.serverCode === ATLAS_ERROR || (host !== undefined && isAtlasHost(host));
+  const onAtlas = fromProxy || (host !== undefined && isAtlasHost(host));
   const atlas = onAtlas && mechanism.startsWith("SCRAM-") ? `; on MongoDB Atlas, ${ATLAS_USERS}` : "";
   return new MongoAuthError(
     "AUTHENTICATION_FAILED",

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../core/errors.ts";
+import { ATLAS_ERROR, MongoAuthError } from "../core/errors.ts";
 import type { TraceEvent, TraceEventAttributes, TraceEventType } from "../core/trace.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
@@ -142,6 +142,8 @@ export const authSourceHint: HintRule = (events) => {
   const hello = trace.inAttempt("hello");
   const source = trace.inAttempt("auth.source");
   if (!failed || !source || !hello?.mechsAskedFor || hello.saslSupportedMechs !== undefined) return undefined;
+  // Atlas's proxy (its 8000 refusal) may list no mechanisms for any user: no evidence of a missing one.
+  if (failed.serverCode === ATLAS_ERROR) return undefined;
   const user = failed.user ?? hello.mechsAskedFor.slice(source.db.length + 1);
   const evidence: HintEvidence[] = [
     { event: "auth.source", fact: `the user was looked up in ${q(source.db)}: ${source.reason}` },

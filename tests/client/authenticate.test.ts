@@ -150,6 +150,26 @@ describe("authenticate", () => {
     );
   });
 
+  it("behind Atlas's proxy, a hello that lists no mechanisms is no evidence that the user is missing", async () => {
+    const runner = scriptedRunner((_db, cmd) =>
+      cmd.hello
+        ? { ok: 1 }
+        : { ok: 0, code: 8000, codeName: "AtlasError", errmsg: "bad auth : Authentication failed." }
+    );
+    const credential = parseCredential(
+      "mongodb://bob:pw@cluster0-shard-00-00.abcde.mongodb.net/?authSource=admin",
+    )!;
+    await assert.rejects(
+      authenticate(runner, credential, { host: "cluster0-shard-00-00.abcde.mongodb.net:27017" }),
+      (err: MongoAuthError) => {
+        assert.equal(err.code, "AUTHENTICATION_FAILED");
+        assert.doesNotMatch(err.message, /has no user/);
+        assert.match(err.message, /: check the password, and that the user was created in that database/);
+        return true;
+      },
+    );
+  });
+
   it("passes every reply through one ok-check: each mechanism, and re-authentication, see ok: 0 as the server's error", async () => {
     const refusing = () =>
       scriptedRunner((_db, cmd) =>

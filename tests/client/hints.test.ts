@@ -121,6 +121,11 @@ describe("authSourceHint", () => {
       undefined,
     );
   });
+
+  it("says nothing when Atlas's proxy refused (8000): it may list no mechanisms for any user", () => {
+    const atlas = refused("SCRAM-SHA-1", { serverCode: 8000, codeName: "AtlasError" });
+    assert.equal(authSourceHint([...scramLogin({ db: "admin", uriDatabase: "app" }), atlas]), undefined);
+  });
 });
 
 describe("mechanismHint", () => {
