@@ -18,6 +18,7 @@ export interface DenoConn {
   write(bytes: Uint8Array): Promise<number>;
   close(): void;
   setNoDelay?(noDelay?: boolean): void;
+  setKeepAlive?(keepAlive?: boolean): void;
   handshake?(): Promise<unknown>;
 }
 

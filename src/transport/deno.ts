@@ -275,6 +275,8 @@ async function open({ host, port, tls, proxy, signal }: OpenSocketOptions): Prom
     ? await openTunnel(proxy, { host, port }, signal)
     : await Deno.connect({ hostname: host, port, signal });
   tcp.setNoDelay?.(true);
+  // Deno sets no idle time: the probes start after the system's (Linux: 2 hours), not the drivers' 120 s.
+  tcp.setKeepAlive?.(true);
   if (!tls) return tcp;
   try {
     return await Deno.startTls(tcp, {

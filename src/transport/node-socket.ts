@@ -18,7 +18,13 @@ import {
   type RevocationList,
 } from "../crypto/certificate-revocation.ts";
 import { decryptPrivateKey, wrongPassphrase } from "../crypto/encrypted-private-key.ts";
-import { altNames, denoTlsLimits, socketError, subjectOfLines } from "./socket.ts";
+import {
+  altNames,
+  denoTlsLimits,
+  KEEP_ALIVE_INITIAL_DELAY_MS,
+  socketError,
+  subjectOfLines,
+} from "./socket.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import {
   FULL_CAPABILITIES,
@@ -356,7 +362,9 @@ export function openNodeSocket(
           return fail(socketError(invalidPairError(err, settings), host, port, true, trace));
         }
       }
-      socket.setNoDelay(true); // a no-op on a UNIX domain socket
+      socket.setNoDelay(true); // a no-op on a UNIX domain socket, as keepalive is
+      // Set on the socket itself: tls.connect() leaves its keepAlive options unapplied.
+      socket.setKeepAlive(true, KEEP_ALIVE_INITIAL_DELAY_MS);
       socket.once("error", (err) => fail(socketError(err, host, port, settings !== undefined, trace)));
       if (tunnel && !secure) {
         ready();
@@ -377,6 +385,7 @@ async function openTunnel(
   const socket = net.connect({ host: proxy.host, port: proxy.port });
   track(socket);
   socket.setNoDelay(true);
+  socket.setKeepAlive(true, KEEP_ALIVE_INITIAL_DELAY_MS);
   const received: (Uint8Array | null)[] = [];
   let failure: { err: unknown } | undefined;
   let wake = () => {};

@@ -14,6 +14,14 @@ import type { TlsFailureReason, TraceEmitter } from "../core/trace.ts";
 import { hostPort, isAtlasHost, isSocketPath } from "../topology/server-description.ts";
 
 /**
+ * How long a connection is idle before TCP keepalive probes it: 120 s, as the official drivers set it and
+ * MongoDB's production notes advise. A NAT or load balancer forgets an idle flow (Azure's after 4 minutes, an
+ * AWS NAT gateway's after 350 s) without a word to either end; the probes keep it remembered, and find a peer
+ * that is gone, where a command would otherwise wait on a dead connection until the system gave up on it.
+ */
+export const KEEP_ALIVE_INITIAL_DELAY_MS = 120_000;
+
+/**
  * Waits for a socket to open, but no longer than `signal` allows; a socket that opens after we gave
  * up (on the abort, or on an error while it was still opening) is closed when it does.
  *

@@ -45,6 +45,39 @@ describe("deno transport", () => {
     assert.deepEqual(order, ["immediate", "next turn"]);
   });
 
+  it("on Deno: turns TCP keepalive on for every connection (Deno takes no idle time: the system's)", {
+    skip: runtime !== "deno" && "Deno only",
+  }, async () => {
+    const { denoTransport } = await import("../../src/transport/deno.ts");
+    type Conn = { setKeepAlive(on?: boolean): void; close(): void };
+    const deno = (globalThis as unknown as {
+      Deno: {
+        listen(o: { port: number }): { addr: { port: number }; close(): void };
+        connect(o: object): Promise<Conn>;
+      };
+    }).Deno;
+    const listener = deno.listen({ port: 0 });
+    const probe = await deno.connect({ hostname: "127.0.0.1", port: listener.addr.port });
+    const tcpConn = Object.getPrototypeOf(probe) as Conn;
+    probe.close();
+    listener.close();
+    const calls: unknown[][] = [];
+    const setKeepAlive = tcpConn.setKeepAlive;
+    tcpConn.setKeepAlive = function (this: Conn, ...args: unknown[]) {
+      calls.push(args);
+      return setKeepAlive.apply(this, args as [boolean]);
+    };
+    const server = await startServer({ users: [] });
+    try {
+      const conn = await connectWith(denoTransport, `mongodb://${server.address}/`);
+      await conn.close();
+    } finally {
+      tcpConn.setKeepAlive = setKeepAlive;
+      await server.close();
+    }
+    assert.deepEqual(calls, [[true]]);
+  });
+
   it("on Deno: every denoEnv() is the process's: credentials they produce share one cache scope", {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {

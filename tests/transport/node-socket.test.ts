@@ -116,6 +116,24 @@ describe("openNodeSocket", () => {
     });
   });
 
+  it("turns TCP keepalive on, probing after 120 s idle as the official drivers do (a NAT forgets idle flows)", async () => {
+    const calls: unknown[][] = [];
+    const setKeepAlive = net.Socket.prototype.setKeepAlive;
+    net.Socket.prototype.setKeepAlive = function (this: net.Socket, ...args: unknown[]) {
+      calls.push(args);
+      return setKeepAlive.apply(this, args as Parameters<typeof setKeepAlive>);
+    };
+    try {
+      await withServer((peer) => peer.resume(), async (port) => {
+        const streams = await open(port);
+        streams.close();
+      });
+    } finally {
+      net.Socket.prototype.setKeepAlive = setKeepAlive;
+    }
+    assert.deepEqual(calls, [[true, 120_000]]);
+  });
+
   it("close() closes the socket: the peer sees it end", async () => {
     let peerEnded!: Promise<void>;
     await withServer((peer) => {
