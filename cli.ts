@@ -36,13 +36,14 @@ const deno = (globalThis as { Deno?: DenoLike }).Deno;
 const proc = (globalThis as { process?: ProcessLike }).process;
 const args = deno ? deno.args : proc!.argv.slice(2);
 const { connect } = deno ? await import("./src/transport/deno.ts") : await import("./src/transport/node.ts");
-const { stdoutTakesColor } = await import("./src/transport/terminal.ts");
+const { readHiddenLine, stdoutTakesColor } = await import("./src/transport/terminal.ts");
 const io = {
   args,
   out: (l: string) => console.log(l),
   err: (l: string) => console.error(l),
   color: stdoutTakesColor(),
   getEnv: (name: string) => deno ? denoEnv(deno, name) : proc!.env[name],
+  readSecret: readHiddenLine,
 };
 
 // Deno without --allow-env refuses to read a variable: then there is none to use.

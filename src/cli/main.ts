@@ -13,6 +13,7 @@ import type { Document } from "../wire/command.ts";
 import { formatHints, formatTrace } from "./explain.ts";
 import { VERSION } from "../core/version.ts";
 import { ServerApiVersion } from "../client/server-api.ts";
+import { parseConnectionString } from "../credential/connection-string.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
@@ -29,6 +30,11 @@ export interface CliIo {
   color?: boolean;
   /** Reads an environment variable (`MONGODB_URI`, when no connection string is given). Default: none. */
   getEnv?(name: string): string | undefined;
+  /**
+   * Asks for a password at the terminal without echoing it: the line, `null` when the person cancelled
+   * (Ctrl-C), `undefined` when there is no terminal to ask at. Default: none.
+   */
+  readSecret?(prompt: string): Promise<string | null | undefined>;
 }
 
 const USAGE = "usage: mongo-auth whoami [--explain] [--json] [<connection-string>]";
@@ -41,7 +47,8 @@ const HELP = [
   "",
   "  whoami <connection-string>  connect, authenticate, and print who the server says you are",
   `                              (without one: the environment variable ${URI_VARIABLE}, which keeps a`,
-  "                              password out of the shell's history and the process list)",
+  "                              password out of the shell's history and the process list); a user",
+  "                              given without a password is asked for it at the terminal",
   "  --explain                   add the login's trace and, when it fails, the hints that say why",
   "  --json                      print all of it as one JSON document",
   "  --apiVersion 1              declare Stable API version 1 (a deployment with requireApiVersion needs it)",
@@ -95,13 +102,19 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   const json = flags.has("--json");
   const explain = json || flags.has("--explain");
   const style = { color: io.color === true && !json };
+  const uri = operands[0] ?? fromEnv!;
+  // As mongosh does, a user given without a password is asked for one, at a terminal.
+  const user = userWithoutPassword(uri);
+  const password = user === undefined ? undefined : await io.readSecret?.(`Enter password for "${user}": `);
+  if (password === null) return CANCELLED;
   let trace: readonly TraceEvent[] = [];
   try {
     // The library never logs; the CLI is an application, so it shows warnings on stderr.
-    const conn = await connect(operands[0] ?? fromEnv!, {
+    const conn = await connect(uri, {
       onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
       explain,
       ...(apiVersion !== undefined && { serverApi: { version: apiVersion as ServerApiVersion } }),
+      ...(password !== undefined && { password }),
     });
     trace = conn.trace ?? [];
     let whoami: WhoAmI;
@@ -137,6 +150,24 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
       io.err("mongo-auth: run with --explain to see why (hints from the login's trace)");
     }
     return 1;
+  }
+}
+
+// The exit code of a command a person stopped with Ctrl-C, as a shell reports it (128 + SIGINT).
+const CANCELLED = 130;
+
+// The user of a connection string that names one without a password, for a mechanism that needs one (SCRAM,
+// the default, or PLAIN); a string that does not parse is connect()'s to refuse.
+function userWithoutPassword(uri: string): string | undefined {
+  try {
+    const { username, password, parsedOptions } = parseConnectionString(uri);
+    const mechanism = parsedOptions.authMechanism?.toUpperCase();
+    const needsOne = mechanism === undefined || mechanism.startsWith("SCRAM-") || mechanism === "PLAIN";
+    return username !== undefined && username !== "" && password === undefined && needsOne
+      ? username
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

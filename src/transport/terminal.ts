@@ -1,6 +1,6 @@
 /**
- * Whether the CLI may colour its output: only on a terminal, and never when `NO_COLOR` is set
- * (https://no-color.org), on Deno, Node.js and Bun alike.
+ * The CLI's terminal, on Deno, Node.js and Bun alike: whether it may colour its output (only on a terminal,
+ * and never when `NO_COLOR` is set, https://no-color.org), and a password typed without an echo.
  *
  * @module
  */
@@ -28,4 +28,105 @@ export function stdoutTakesColor(): boolean {
     noColor = undefined;
   }
   return (noColor === undefined || noColor === "") && process.stdout.isTTY === true;
+}
+
+/** What a hidden line read ends with: the line, `null` for Ctrl-C, or `undefined` when stdin is no terminal. */
+export type HiddenLine = string | null | undefined;
+
+/**
+ * Reads one line typed at the terminal without echoing it, as mongosh asks for a password left out of the
+ * connection string. Backspace erases; Enter ends the line; Ctrl-C gives `null`; Ctrl-D on an empty line ends it.
+ *
+ * @param prompt written to standard error before reading
+ * @returns the line, `null` when Ctrl-C was pressed, `undefined` when standard input is not a terminal
+ * @example Standard input piped from a file is no terminal: nothing is read
+ * ```ts
+ * import { readHiddenLine } from "./terminal.ts";
+ *
+ * const password = await readHiddenLine("Enter password: ");
+ * if (password === undefined) console.error("no terminal to ask at");
+ * ```
+ */
+export async function readHiddenLine(prompt: string): Promise<HiddenLine> {
+  const deno = (globalThis as { Deno?: DenoStdin }).Deno;
+  if (deno ? !deno.stdin.isTerminal() : process.stdin.isTTY !== true) return undefined;
+  // The prompt comes once the terminal echoes nothing: keys typed after it never show.
+  const shown = () => process.stderr.write(prompt);
+  try {
+    return deno ? await denoHiddenLine(deno, shown) : await nodeHiddenLine(shown);
+  } finally {
+    process.stderr.write("\n");
+  }
+}
+
+interface DenoStdin {
+  stdin: {
+    isTerminal(): boolean;
+    setRaw(raw: boolean): void;
+    read(buffer: Uint8Array): Promise<number | null>;
+  };
+}
+
+async function denoHiddenLine({ stdin }: DenoStdin, prompt: () => void): Promise<HiddenLine> {
+  const line = new HiddenLineEditor();
+  const buffer = new Uint8Array(256);
+  stdin.setRaw(true);
+  prompt();
+  try {
+    for (;;) {
+      const n = await stdin.read(buffer);
+      const done = n === null ? line.end() : line.type(buffer.subarray(0, n));
+      if (done !== false) return done;
+    }
+  } finally {
+    stdin.setRaw(false);
+  }
+}
+
+function nodeHiddenLine(prompt: () => void): Promise<HiddenLine> {
+  const stdin = process.stdin;
+  const line = new HiddenLineEditor();
+  return new Promise<HiddenLine>((resolve) => {
+    const finish = (done: HiddenLine) => {
+      stdin.off("data", onData).off("end", onEnd);
+      stdin.setRawMode(false);
+      stdin.pause();
+      resolve(done);
+    };
+    const onData = (chunk: Uint8Array) => {
+      const done = line.type(chunk);
+      if (done !== false) finish(done);
+    };
+    const onEnd = () => finish(line.end());
+    stdin.setRawMode(true);
+    stdin.on("data", onData).on("end", onEnd);
+    stdin.resume();
+    prompt();
+  });
+}
+
+// The keys of a line typed in raw mode, where the terminal does no editing of its own.
+class HiddenLineEditor {
+  #bytes: number[] = [];
+
+  // The line once a key ends it (Enter, Ctrl-C, Ctrl-D on an empty line), else false.
+  type(keys: Uint8Array): HiddenLine | false {
+    for (const key of keys) {
+      if (key === 0x0d || key === 0x0a) return this.end();
+      if (key === 0x03) return null;
+      if (key === 0x04 && this.#bytes.length === 0) return this.end();
+      if (key === 0x7f || key === 0x08) this.#erase();
+      else if (key >= 0x20) this.#bytes.push(key);
+    }
+    return false;
+  }
+
+  end(): string {
+    return new TextDecoder().decode(new Uint8Array(this.#bytes));
+  }
+
+  // One character: a UTF-8 sequence's continuation bytes go with it.
+  #erase(): void {
+    while (this.#bytes.length > 0 && (this.#bytes.pop()! & 0xc0) === 0x80);
+  }
 }

@@ -41,6 +41,47 @@ describe("mongo-auth whoami", () => {
     assert.deepEqual(asked, ["mongodb://alice:s3cret@127.0.0.1/", "mongodb://bob:pw@127.0.0.1/"]);
   });
 
+  it("asks for the password of a user given without one (SCRAM, PLAIN), and hands it to connect() as an option", async () => {
+    const asked: string[] = [];
+    const passwords: unknown[] = [];
+    const connect = (_uri: string, options?: ConnectOptions) => (
+      passwords.push(options?.password), Promise.resolve(fakeConnection([], () => {}))
+    );
+    const withTerminal = (args: string[], answer: string | null | undefined) => {
+      const t = io(args);
+      return {
+        ...t,
+        io: { ...t.io, readSecret: (prompt: string) => (asked.push(prompt), Promise.resolve(answer)) },
+      };
+    };
+    assert.equal(await cliMain(withTerminal(["whoami", "mongodb://alice@127.0.0.1/"], "pw").io, connect), 0);
+    assert.deepEqual(asked, ['Enter password for "alice": ']);
+    assert.deepEqual(passwords, ["pw"]);
+    // Not asked: a password given, a mechanism that takes none, no user.
+    for (
+      const uri of [
+        "mongodb://alice:given@127.0.0.1/",
+        "mongodb://CN%3Dx@127.0.0.1/?authMechanism=MONGODB-X509",
+        "mongodb://127.0.0.1/",
+      ]
+    ) {
+      assert.equal(await cliMain(withTerminal(["whoami", uri], "pw").io, connect), 0, uri);
+    }
+    assert.equal(asked.length, 1);
+    // No terminal to ask at: connect() as it is, whose error says what is missing.
+    assert.equal(
+      await cliMain(withTerminal(["whoami", "mongodb://alice@127.0.0.1/"], undefined).io, connect),
+      0,
+    );
+    assert.equal(passwords.at(-1), undefined);
+  });
+
+  it("Ctrl-C at the password prompt exits 130, as a shell reports it, without connecting", async () => {
+    const t = io(["whoami", "mongodb://alice@127.0.0.1/?authMechanism=PLAIN"]);
+    const cancelling = { ...t.io, readSecret: () => Promise.resolve(null) };
+    assert.equal(await cliMain(cancelling, () => assert.fail("must not connect")), 130);
+  });
+
   it("an empty MONGODB_URI is a usage error (exit 2) that says so", async () => {
     for (const value of ["", "  "]) {
       const t = io(["whoami"], { MONGODB_URI: value });

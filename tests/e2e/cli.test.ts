@@ -46,6 +46,25 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     );
   });
 
+  it("a user without a password: asks for it at the terminal, as mongosh does, and never echoes it", async () => {
+    const uri = `mongodb://alice@${server.address}/`;
+    // A typo erased with Backspace, then Enter.
+    const typed = { waitFor: 'Enter password for "alice": ', keys: "s3cret-pwX\x7f\r" };
+    const { code, stdout } = await runCliOnTerminal(["whoami", uri], { HOME: process.env.HOME ?? "" }, typed);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /user\s+alice/);
+    assert.doesNotMatch(stdout, /s3cret/);
+    const cancelled = await runCliOnTerminal(["whoami", uri], {}, {
+      waitFor: "Enter password",
+      keys: "\x03",
+    });
+    assert.equal(cancelled.code, 130, cancelled.stdout);
+    // Piped, with no terminal to ask at: the library's own words.
+    const piped = await run(["whoami", uri], {});
+    assert.equal(piped.code, 1);
+    assert.match(piped.stderr, /INVALID_CREDENTIAL: user "alice" has no password/);
+  });
+
   it("exits 1 with a clear message and never echoes the password", async () => {
     const { code, stdout, stderr } = await run(["whoami", `mongodb://alice:wrong-pw-123@${server.address}/`]);
     assert.equal(code, 1);

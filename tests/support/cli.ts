@@ -51,12 +51,17 @@ export function runScript(script: string, killAfterMs: number): Promise<CliRun> 
  * terminal's `\r\n` line ends). Killed after 30 s.
  * @param args the arguments after the program name
  * @param env the child's whole environment (nothing of this process's is passed on but PATH)
+ * @param typed what a person types once the terminal shows `waitFor` (keys as bytes: `\r` is Enter)
  * @returns exit code and what the terminal showed
  */
-export function runCliOnTerminal(args: string[], env: Record<string, string>): Promise<CliRun> {
+export function runCliOnTerminal(
+  args: string[],
+  env: Record<string, string>,
+  typed?: { waitFor: string; keys: string },
+): Promise<CliRun> {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
   const command = [...cliCommand(), ...args].map(quote).join(" ");
-  return spawned("script", ["-q", "-e", "-c", command, "/dev/null"], env);
+  return spawned("script", ["-q", "-e", "-c", command, "/dev/null"], env, 30_000, typed);
 }
 
 function spawned(
@@ -64,14 +69,22 @@ function spawned(
   args: string[],
   env: Record<string, string> | undefined,
   killAfterMs = 30_000,
+  typed?: { waitFor: string; keys: string },
 ): Promise<CliRun> {
   const childEnv = env ? { PATH: process.env.PATH ?? "", ...env } : undefined;
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], env: childEnv });
+    const child = spawn(cmd, args, { stdio: [typed ? "pipe" : "ignore", "pipe", "pipe"], env: childEnv });
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d) => (stdout += d));
-    child.stderr.on("data", (d) => (stderr += d));
+    let waiting = typed !== undefined;
+    child.stdout!.on("data", (d) => {
+      stdout += d;
+      if (waiting && stdout.includes(typed!.waitFor)) {
+        waiting = false;
+        child.stdin!.write(typed!.keys);
+      }
+    });
+    child.stderr!.on("data", (d) => (stderr += d));
     const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
     child.on("error", reject);
     child.on("close", (code) => {
