@@ -23,6 +23,8 @@ import {
   MACHINE_CALLBACK_TIMEOUT_MS,
 } from "../../src/credential/oidc-callback.ts";
 import { connectSettings } from "../../src/client/options.ts";
+import { SLOW_CHECK_MS } from "../../src/client/discovery.ts";
+import { KEEP_ALIVE_INITIAL_DELAY_MS } from "../../src/transport/socket.ts";
 import { DEFAULT_AWS_HTTP_TIMEOUT_MS } from "../../src/mechanisms/aws/credentials/http.ts";
 import { METADATA_TIMEOUT_MS } from "../../src/mechanisms/oidc/environments/metadata-request.ts";
 import { invokeCallback } from "../../src/mechanisms/oidc/invoke-callback.ts";
@@ -260,5 +262,7 @@ describe("cancellation", () => {
     assert.equal(METADATA_TIMEOUT_MS, 10_000);
     assert.equal(MACHINE_CALLBACK_TIMEOUT_MS, 60_000);
     assert.equal(HUMAN_CALLBACK_TIMEOUT_MS, 300_000);
+    assert.equal(SLOW_CHECK_MS, 500);
+    assert.equal(KEEP_ALIVE_INITIAL_DELAY_MS, 120_000);
   });
 });
