@@ -256,8 +256,8 @@ const ATLAS_ROLE_ADVICE =
 
 /**
  * A command that the server answered with `ok: 0`. `code` is `SERVER_ERROR`, `AUTHENTICATION_FAILED`
- * for a refused login (server error 18, or Atlas's proxy's 8000 "bad auth"), or `NOT_PRIMARY` when the member stepped down or cannot serve
- * ({@link MongoAuthErrorCode}); the server's own numeric code, its name and its message are kept as
+ * for a refused login (server error 18, or Atlas's proxy's 8000 "bad auth"), or `NOT_PRIMARY` when the
+ * member stepped down or cannot serve ({@link MongoAuthErrorCode}); the server's own numeric code, its name and its message are kept as
  * `serverCode`, `codeName` and `errmsg`.
  *
  * @example Read the server's own code from a failed reply

@@ -39,12 +39,15 @@ export type HiddenLine = string | null | undefined;
  *
  * @param prompt written to standard error before reading
  * @returns the line, `null` when Ctrl-C was pressed, `undefined` when standard input is not a terminal
- * @example Standard input piped from a file is no terminal: nothing is read
+ * @example Ask for a user's password, as the CLI does
  * ```ts
  * import { readHiddenLine } from "./terminal.ts";
  *
- * const password = await readHiddenLine("Enter password: ");
- * if (password === undefined) console.error("no terminal to ask at");
+ * async function askPassword(user: string): Promise<string | undefined> {
+ *   const typed = await readHiddenLine(`Enter password for "${user}": `);
+ *   if (typed === null) throw new Error("cancelled");
+ *   return typed; // undefined: standard input is no terminal (piped), so nobody was asked
+ * }
  * ```
  */
 export async function readHiddenLine(prompt: string): Promise<HiddenLine> {
