@@ -14,8 +14,8 @@
  * `--help` prints the usage and `--version` the version (exit 0); a command line it does not understand
  * gets what it did not understand and the usage (exit 2).
  *
- * Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage. The password is
- * never printed: errors carry a code and a message that hold no secret.
+ * Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage, 130 cancelled (Ctrl-C at the
+ * password prompt). The password is never printed: errors carry a code and a message that hold no secret.
  *
  * @module
  */

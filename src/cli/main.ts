@@ -54,7 +54,7 @@ const HELP = [
   "  --apiVersion 1              declare Stable API version 1 (a deployment with requireApiVersion needs it)",
   "  --help, --version           print this, or the version",
   "",
-  "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage.",
+  "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage, 130 cancelled at the password prompt.",
 ];
 
 const FLAGS: ReadonlySet<string> = new Set(["--explain", "--json"]);
