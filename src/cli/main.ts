@@ -14,6 +14,7 @@ import { formatHints, formatTrace } from "./explain.ts";
 import { VERSION } from "../core/version.ts";
 import { ServerApiVersion } from "../client/server-api.ts";
 import { parseConnectionString } from "../credential/connection-string.ts";
+import { HUMAN_CALLBACK_TIMEOUT_MS } from "../credential/oidc-callback.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
@@ -32,9 +33,11 @@ export interface CliIo {
   getEnv?(name: string): string | undefined;
   /**
    * Asks for a password at the terminal without echoing it: the line, `null` when the person cancelled
-   * (Ctrl-C), `undefined` when there is no terminal to ask at. Default: none.
+   * (Ctrl-C) or `signal` fired first, `undefined` when there is no terminal to ask at. Default: none.
    */
-  readSecret?(prompt: string): Promise<string | null | undefined>;
+  readSecret?(prompt: string, signal: AbortSignal): Promise<string | null | undefined>;
+  /** How long the password prompt waits for a person. Default: 5 minutes, as the human OIDC flow waits. */
+  promptTimeoutMs?: number;
 }
 
 const USAGE = "usage: mongo-auth whoami [--explain] [--json] [<connection-string>]";
@@ -105,8 +108,17 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   const uri = operands[0] ?? fromEnv!;
   // As mongosh does, a user given without a password is asked for one, at a terminal.
   const user = userWithoutPassword(uri);
-  const password = user === undefined ? undefined : await io.readSecret?.(`Enter password for "${user}": `);
-  if (password === null) return CANCELLED;
+  let password: string | null | undefined;
+  if (user !== undefined) {
+    const waitMs = io.promptTimeoutMs ?? HUMAN_CALLBACK_TIMEOUT_MS;
+    const answering = AbortSignal.timeout(waitMs);
+    password = await io.readSecret?.(`Enter password for "${user}": `, answering);
+    if (password === null && answering.aborted) {
+      io.err(`mongo-auth: no password was typed within ${waitMs / 1000} s`);
+      return 1;
+    }
+    if (password === null) return CANCELLED;
+  }
   let trace: readonly TraceEvent[] = [];
   try {
     // The library never logs; the CLI is an application, so it shows warnings on stderr.
@@ -114,7 +126,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
       onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
       explain,
       ...(apiVersion !== undefined && { serverApi: { version: apiVersion as ServerApiVersion } }),
-      ...(password !== undefined && { password }),
+      ...(typeof password === "string" && { password }),
     });
     trace = conn.trace ?? [];
     let whoami: WhoAmI;

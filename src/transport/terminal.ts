@@ -30,33 +30,40 @@ export function stdoutTakesColor(): boolean {
   return (noColor === undefined || noColor === "") && process.stdout.isTTY === true;
 }
 
-/** What a hidden line read ends with: the line, `null` for Ctrl-C, or `undefined` when stdin is no terminal. */
+/**
+ * What a hidden line read ends with: the line; `null` for Ctrl-C, or when the signal fired first; `undefined`
+ * when stdin is no terminal.
+ */
 export type HiddenLine = string | null | undefined;
 
 /**
  * Reads one line typed at the terminal without echoing it, as mongosh asks for a password left out of the
  * connection string. Backspace erases; Enter ends the line; Ctrl-C gives `null`; Ctrl-D on an empty line ends it.
+ * The terminal is given back as it was however the read ends.
  *
  * @param prompt written to standard error before reading
- * @returns the line, `null` when Ctrl-C was pressed, `undefined` when standard input is not a terminal
+ * @param signal ends the wait for a person who does not answer (`null`)
+ * @returns the line, `null` when Ctrl-C was pressed or `signal` fired, `undefined` when standard input is not a
+ *   terminal
  * @example Ask for a user's password, as the CLI does
  * ```ts
  * import { readHiddenLine } from "./terminal.ts";
  *
  * async function askPassword(user: string): Promise<string | undefined> {
- *   const typed = await readHiddenLine(`Enter password for "${user}": `);
+ *   const typed = await readHiddenLine(`Enter password for "${user}": `, AbortSignal.timeout(300_000));
  *   if (typed === null) throw new Error("cancelled");
  *   return typed; // undefined: standard input is no terminal (piped), so nobody was asked
  * }
  * ```
  */
-export async function readHiddenLine(prompt: string): Promise<HiddenLine> {
+export async function readHiddenLine(prompt: string, signal: AbortSignal): Promise<HiddenLine> {
   const deno = (globalThis as { Deno?: DenoStdin }).Deno;
   if (deno ? !deno.stdin.isTerminal() : process.stdin.isTTY !== true) return undefined;
+  if (signal.aborted) return null;
   // The prompt comes once the terminal echoes nothing: keys typed after it never show.
   const shown = () => process.stderr.write(prompt);
   try {
-    return deno ? await denoHiddenLine(deno, shown) : await nodeHiddenLine(shown);
+    return deno ? await denoHiddenLine(deno, shown, signal) : await nodeHiddenLine(shown, signal);
   } finally {
     process.stderr.write("\n");
   }
@@ -70,14 +77,21 @@ interface DenoStdin {
   };
 }
 
-async function denoHiddenLine({ stdin }: DenoStdin, prompt: () => void): Promise<HiddenLine> {
+async function denoHiddenLine(
+  { stdin }: DenoStdin,
+  prompt: () => void,
+  signal: AbortSignal,
+): Promise<HiddenLine> {
   const line = new HiddenLineEditor();
   const buffer = new Uint8Array(256);
+  // A read of stdin takes no signal: the race ends the wait, and the read left pending dies with the process.
+  const given = new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null)));
   stdin.setRaw(true);
   prompt();
   try {
     for (;;) {
-      const n = await stdin.read(buffer);
+      const n = await Promise.race([stdin.read(buffer), given]);
+      if (signal.aborted) return null;
       const done = n === null ? line.end() : line.type(buffer.subarray(0, n));
       if (done !== false) return done;
     }
@@ -86,11 +100,13 @@ async function denoHiddenLine({ stdin }: DenoStdin, prompt: () => void): Promise
   }
 }
 
-function nodeHiddenLine(prompt: () => void): Promise<HiddenLine> {
+function nodeHiddenLine(prompt: () => void, signal: AbortSignal): Promise<HiddenLine> {
   const stdin = process.stdin;
   const line = new HiddenLineEditor();
   return new Promise<HiddenLine>((resolve) => {
+    const given = () => finish(null);
     const finish = (done: HiddenLine) => {
+      signal.removeEventListener("abort", given);
       stdin.off("data", onData).off("end", onEnd);
       stdin.setRawMode(false);
       stdin.pause();
@@ -101,6 +117,7 @@ function nodeHiddenLine(prompt: () => void): Promise<HiddenLine> {
       if (done !== false) finish(done);
     };
     const onEnd = () => finish(line.end());
+    signal.addEventListener("abort", given, { once: true });
     stdin.setRawMode(true);
     stdin.on("data", onData).on("end", onEnd);
     stdin.resume();

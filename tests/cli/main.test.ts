@@ -76,6 +76,18 @@ describe("mongo-auth whoami", () => {
     assert.equal(passwords.at(-1), undefined);
   });
 
+  it("a password prompt nobody answers ends at its timeout (5 minutes by default): exit 1, saying so", async () => {
+    const t = io(["whoami", "mongodb://alice@127.0.0.1/"]);
+    const waiting = {
+      ...t.io,
+      promptTimeoutMs: 20,
+      readSecret: (_prompt: string, signal: AbortSignal) =>
+        new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null))),
+    };
+    assert.equal(await cliMain(waiting, () => assert.fail("must not connect")), 1);
+    assert.deepEqual(t.err, ["mongo-auth: no password was typed within 0.02 s"]);
+  });
+
   it("Ctrl-C at the password prompt exits 130, as a shell reports it, without connecting", async () => {
     const t = io(["whoami", "mongodb://alice@127.0.0.1/?authMechanism=PLAIN"]);
     const cancelling = { ...t.io, readSecret: () => Promise.resolve(null) };

@@ -59,9 +59,31 @@ export function runCliOnTerminal(
   env: Record<string, string>,
   typed?: { waitFor: string; keys: string },
 ): Promise<CliRun> {
+  return onTerminal([...cliCommand(), ...args], env, typed);
+}
+
+/**
+ * Runs a script of this repository on a terminal, as {@link runCliOnTerminal} runs the CLI.
+ * @param script the script's path from the repository root, `.ts`
+ * @param env the child's whole environment (nothing of this process's is passed on but PATH)
+ * @param typed what a person types once the terminal shows `waitFor`
+ * @returns exit code and what the terminal showed
+ */
+export function runScriptOnTerminal(
+  script: string,
+  env: Record<string, string>,
+  typed?: { waitFor: string; keys: string },
+): Promise<CliRun> {
+  return onTerminal(scriptCommand(script), env, typed);
+}
+
+function onTerminal(
+  command: string[],
+  env: Record<string, string>,
+  typed: { waitFor: string; keys: string } | undefined,
+): Promise<CliRun> {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
-  const command = [...cliCommand(), ...args].map(quote).join(" ");
-  return spawned("script", ["-q", "-e", "-c", command, "/dev/null"], env, 30_000, typed);
+  return spawned("script", ["-q", "-e", "-c", command.map(quote).join(" "), "/dev/null"], env, 30_000, typed);
 }
 
 function spawned(
