@@ -157,6 +157,12 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
         ? `mongo-auth: ${error.code}: ${error.message}`
         : `mongo-auth: ${error.message}`,
     );
+    if (user !== undefined && password === undefined && error.code === "INVALID_CREDENTIAL") {
+      io.err(
+        "mongo-auth: a password left out is asked for only at a terminal, and standard input is not one here: put " +
+          "the password in the connection string, or the string in MONGODB_URI",
+      );
+    }
     if (explain) printExplanation(io, trace, hints, style);
     else if (hints.length > 0) {
       io.err("mongo-auth: run with --explain to see why (hints from the login's trace)");

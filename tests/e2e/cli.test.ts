@@ -63,6 +63,10 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     const piped = await run(["whoami", uri], {});
     assert.equal(piped.code, 1);
     assert.match(piped.stderr, /INVALID_CREDENTIAL: user "alice" has no password/);
+    assert.match(
+      piped.stderr,
+      /a password left out is asked for only at a terminal, and standard input is not one/,
+    );
   });
 
   it("exits 1 with a clear message and never echoes the password", async () => {
