@@ -46,6 +46,13 @@ const selected = (conn: Connection) => {
   return event.attributes;
 };
 const authentications = (members: readonly RunningMember[]) => members.map((m) => m.stats.authSuccesses);
+// The member accepts connections and holds each hello for `ms` (mode: the failpoint's, alwaysOn or a count).
+const holdHellos = (member: RunningMember, ms: number, mode: "alwaysOn" | { times: number } = "alwaysOn") =>
+  member.failPoints.configure({
+    configureFailPoint: "failCommand",
+    mode,
+    data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: ms },
+  });
 
 for (const { name, transport } of await transports()) {
   describe(`replica set end to end (${name} transport)`, () => {
@@ -275,11 +282,7 @@ for (const { name, transport } of await transports()) {
     it("a primary that accepts but never answers: the error comes at connectTimeoutMS, not later", async () => {
       const rs = await start();
       const primary = rs.primary()!;
-      primary.failPoints.configure({
-        configureFailPoint: "failCommand",
-        mode: "alwaysOn",
-        data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 60_000 },
-      });
+      holdHellos(primary, 60_000);
       await settledWithin(
         4000,
         "connect() to a primary that never answers",
@@ -296,11 +299,7 @@ for (const { name, transport } of await transports()) {
       // Members are checked one at a time for the primary, in random order: the next starts beside a slow check.
       const rs = await start();
       const [stuck] = rs.secondaries();
-      stuck.failPoints.configure({
-        configureFailPoint: "failCommand",
-        mode: "alwaysOn",
-        data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 60_000 },
-      });
+      holdHellos(stuck, 60_000);
       for (let i = 0; i < 10; i++) {
         // A client of its own each time: no earlier scan to start from.
         const conn = await settledWithin(
@@ -327,11 +326,7 @@ for (const { name, transport } of await transports()) {
     it("nearest: a member whose hello is held 300 ms is not waited for, and never chosen by the client", async () => {
       const rs = await start();
       const [slow] = rs.secondaries();
-      slow.failPoints.configure({
-        configureFailPoint: "failCommand",
-        mode: "alwaysOn",
-        data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 300 },
-      });
+      holdHellos(slow, 300);
       const options = { readPreference: "nearest" as const, cacheStore: new AuthCacheStore() };
       for (let i = 0; i < 5; i++) {
         const conn = await connectToAll(rs, options);
@@ -430,11 +425,7 @@ for (const { name, transport } of await transports()) {
         if (r < 0.3) rs.elect(pick(rs.members));
         else if (r < 0.4) rs.stepDown();
         else if (r < 0.5) {
-          pick(rs.members).failPoints.configure({
-            configureFailPoint: "failCommand",
-            mode: { times: 3 },
-            data: { failCommands: ["hello"], blockConnection: true, blockTimeMS: 1000 },
-          });
+          holdHellos(pick(rs.members), 1000, { times: 3 });
         }
       }, 100);
       const clients = [{ cacheStore: new AuthCacheStore() }, { cacheStore: new AuthCacheStore() }, {}];
