@@ -82,7 +82,12 @@ describe("mongo-auth whoami", () => {
       ...t.io,
       promptTimeoutMs: 20,
       readSecret: (_prompt: string, signal: AbortSignal) =>
-        new Promise<null>((resolve) => signal.addEventListener("abort", () => resolve(null))),
+        new Promise<null>((resolve) => {
+          // A terminal being read keeps the process alive while it waits (AbortSignal.timeout does not, on
+          // Node.js): this interval stands in for it.
+          const waiting = setInterval(() => {}, 1000);
+          signal.addEventListener("abort", () => (clearInterval(waiting), resolve(null)));
+        }),
     };
     assert.equal(await cliMain(waiting, () => assert.fail("must not connect")), 1);
     assert.deepEqual(t.err, ["mongo-auth: no password was typed within 0.02 s"]);
