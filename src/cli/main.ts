@@ -6,7 +6,7 @@
  */
 import type { ConnectOptions } from "../client/options.ts";
 import type { Connection } from "../client/connection.ts";
-import { MongoAuthError } from "../core/errors.ts";
+import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { TraceEvent } from "../core/trace.ts";
 import { type Hint, hintsFor } from "../client/hints.ts";
 import type { Document } from "../wire/command.ts";
@@ -252,14 +252,16 @@ interface WhoAmI {
   readonly setName?: string;
   readonly roundTrips: number;
   readonly durationMs: number;
+  /** Where the server does not run connectionStatus (Azure Cosmos DB's RU API): its refusal; the users are the login's. */
+  readonly connectionStatusRefused?: string;
 }
 
 async function whoAmI(conn: Connection): Promise<WhoAmI> {
-  const status = await conn.command("admin", { connectionStatus: 1 });
-  const users = ((status.authInfo as Document)?.authenticatedUsers ?? []) as Document[];
+  const { users, refused } = await authenticatedUsers(conn);
   const { mechanism, speculative, roundTrips, durationMs } = conn.handshake;
   return {
-    users: users.map((u) => ({ user: String(u.user), db: String(u.db) })),
+    users,
+    ...(refused !== undefined && { connectionStatusRefused: refused }),
     mechanism,
     speculative,
     host: conn.address,
@@ -270,8 +272,23 @@ async function whoAmI(conn: Connection): Promise<WhoAmI> {
   };
 }
 
+// Who the server says we are. A server that logs us in but does not run connectionStatus (Azure Cosmos DB's RU
+// API refuses it) has still accepted the login: then the login's user stands in, and the refusal is said.
+async function authenticatedUsers(conn: Connection): Promise<{ users: WhoAmI["users"]; refused?: string }> {
+  try {
+    const status = await conn.command("admin", { connectionStatus: 1 });
+    const users = ((status.authInfo as Document)?.authenticatedUsers ?? []) as Document[];
+    return { users: users.map((u) => ({ user: String(u.user), db: String(u.db) })) };
+  } catch (err) {
+    if (!(err instanceof MongoServerError)) throw err;
+    const login = conn.trace.find((event) => event.type === "auth.succeeded");
+    const { user, db } = login?.type === "auth.succeeded" ? login.attributes : { user: undefined, db: "" };
+    return { users: user === undefined ? [] : [{ user, db }], refused: err.message };
+  }
+}
+
 function whoamiRows(who: WhoAmI): [string, string][] {
-  return [
+  const rows: [string, string][] = [
     ["user", who.users.map((u) => u.user).join(", ") || "(not authenticated)"],
     ["db", who.users.map((u) => u.db).join(", ") || "-"],
     ["mechanism", who.mechanism ? `${who.mechanism}${who.speculative ? " (speculative)" : ""}` : "none"],
@@ -279,6 +296,13 @@ function whoamiRows(who: WhoAmI): [string, string][] {
     ["round trips", String(who.roundTrips)],
     ["time", `${who.durationMs.toFixed(1)} ms`],
   ];
+  if (who.connectionStatusRefused !== undefined) {
+    rows.push([
+      "note",
+      `user and db are the login's: the server refused connectionStatus (${who.connectionStatusRefused})`,
+    ]);
+  }
+  return rows;
 }
 
 function printExplanation(

@@ -69,6 +69,23 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     );
   });
 
+  it("a server that logs in but refuses connectionStatus (Azure Cosmos DB's RU API): the login's user, and why", async () => {
+    // mongod's failCommand stands in for Cosmos DB's refusal (115 CommandNotSupported).
+    server.failPoints.configure({
+      configureFailPoint: "failCommand",
+      mode: { times: 1 },
+      data: { failCommands: ["connectionStatus"], errorCode: 115 },
+    });
+    const { code, stdout } = await run(["whoami", `mongodb://alice:s3cret-pw@${server.address}/`]);
+    assert.equal(code, 0, stdout);
+    assert.match(stdout, /^user\s+alice$/m);
+    assert.match(stdout, /^db\s+admin$/m);
+    assert.match(
+      stdout,
+      /^note\s+user and db are the login's: the server refused connectionStatus \(server error 115/m,
+    );
+  });
+
   it("exits 1 with a clear message and never echoes the password", async () => {
     const { code, stdout, stderr } = await run(["whoami", `mongodb://alice:wrong-pw-123@${server.address}/`]);
     assert.equal(code, 1);
