@@ -128,10 +128,13 @@ function nodeHiddenLine(prompt: () => void, signal: AbortSignal): Promise<Hidden
 // The keys of a line typed in raw mode, where the terminal does no editing of its own.
 class HiddenLineEditor {
   #bytes: number[] = [];
+  // Inside an escape sequence (an arrow or function key: ESC [ … and a final byte), which types nothing.
+  #escape: "none" | "started" | "sequence" = "none";
 
   // The line once a key ends it (Enter, Ctrl-C, Ctrl-D on an empty line), else false.
   type(keys: Uint8Array): HiddenLine | false {
     for (const key of keys) {
+      if (this.#inEscape(key)) continue;
       if (key === 0x0d || key === 0x0a) return this.end();
       if (key === 0x03) return null;
       if (key === 0x04 && this.#bytes.length === 0) return this.end();
@@ -143,6 +146,19 @@ class HiddenLineEditor {
 
   end(): string {
     return new TextDecoder().decode(new Uint8Array(this.#bytes));
+  }
+
+  // ESC, then `[` or `O` and the sequence's bytes up to its final one (a byte from @ to ~).
+  #inEscape(key: number): boolean {
+    if (this.#escape === "none") {
+      if (key !== 0x1b) return false;
+      this.#escape = "started";
+    } else if (this.#escape === "started") {
+      this.#escape = key === 0x5b || key === 0x4f ? "sequence" : "none";
+    } else if (key >= 0x40 && key <= 0x7e) {
+      this.#escape = "none";
+    }
+    return true;
   }
 
   // One character: a UTF-8 sequence's continuation bytes go with it.

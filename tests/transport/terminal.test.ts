@@ -17,6 +17,12 @@ describe("readHiddenLine", () => {
     assert.doesNotMatch(stdout.replace(/result=.*/, ""), /pa/, "nothing typed was echoed");
   });
 
+  it("an arrow or function key types nothing (its escape sequence is skipped)", async () => {
+    // Left, Up, F1 (ESC O P), Delete (ESC [ 3 ~) among the keys.
+    const { stdout } = await asked("a\x1b[Db\x1b[A\x1bOPc\x1b[3~\r");
+    assert.equal(result(stdout), JSON.stringify("abc"));
+  });
+
   it("Ctrl-C gives null; Ctrl-D on an empty line an empty one", async () => {
     assert.equal(result((await asked("\x03")).stdout), "null");
     assert.equal(result((await asked("\x04")).stdout), JSON.stringify(""));
