@@ -14,6 +14,7 @@ import { formatHints, formatTrace } from "./explain.ts";
 import { VERSION } from "../core/version.ts";
 import { ServerApiVersion } from "../client/server-api.ts";
 import { parseConnectionString } from "../credential/connection-string.ts";
+import { passwordRequired } from "../credential/credential.ts";
 import { HUMAN_CALLBACK_TIMEOUT_MS } from "../credential/oidc-callback.ts";
 
 /** A runtime's `connect`. */
@@ -175,13 +176,12 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
 const CANCELLED = 130;
 
 // The user of a connection string that names one without a password, for a mechanism that needs one (SCRAM,
-// the default, or PLAIN); a string that does not parse is connect()'s to refuse.
+// negotiated or named, or PLAIN); a string that does not parse is connect()'s to refuse.
 function userWithoutPassword(uri: string): string | undefined {
   try {
     const { username, password, parsedOptions } = parseConnectionString(uri);
-    const mechanism = parsedOptions.authMechanism?.toUpperCase();
-    const needsOne = mechanism === undefined || mechanism.startsWith("SCRAM-") || mechanism === "PLAIN";
-    return username !== undefined && username !== "" && password === undefined && needsOne
+    return username !== undefined && username !== "" && password === undefined &&
+        passwordRequired(parsedOptions.authMechanism)
       ? username
       : undefined;
   } catch {

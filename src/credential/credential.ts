@@ -461,6 +461,27 @@ function parseMechanism(name: string | undefined): AuthMechanism | undefined {
   throw invalid(`unknown authMechanism ${JSON.stringify(name)}; use one of ${OFFERED}`);
 }
 
+/**
+ * Whether a credential of the mechanism named (any case; undefined or `DEFAULT`: negotiated, SCRAM) must carry a
+ * password, by the auth specification's rules: SCRAM and PLAIN.
+ *
+ * @param mechanismName the `authMechanism` as given
+ * @returns true when a credential without a password is refused
+ * @throws {MongoAuthError} `INVALID_CREDENTIAL` for a name that is no mechanism
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { passwordRequired } from "./credential.ts";
+ *
+ * assert.equal(passwordRequired(undefined), true);
+ * assert.equal(passwordRequired("default"), true);
+ * assert.equal(passwordRequired("MONGODB-X509"), false);
+ * ```
+ */
+export function passwordRequired(mechanismName: string | undefined): boolean {
+  return RULES[parseMechanism(mechanismName) ?? ""].password === "required";
+}
+
 /** Every property name any mechanism knows, for case-insensitive lookup. */
 const KNOWN_PROPERTIES: ReadonlySet<string> = new Set(
   Object.values(RULES).flatMap((rules) => Object.keys(rules.properties)),

@@ -57,6 +57,10 @@ describe("mongo-auth whoami", () => {
     assert.equal(await cliMain(withTerminal(["whoami", "mongodb://alice@127.0.0.1/"], "pw").io, connect), 0);
     assert.deepEqual(asked, ['Enter password for "alice": ']);
     assert.deepEqual(passwords, ["pw"]);
+    // authMechanism=DEFAULT negotiates, as no authMechanism does.
+    const negotiated = withTerminal(["whoami", "mongodb://bob@127.0.0.1/?authMechanism=DEFAULT"], "pw");
+    assert.equal(await cliMain(negotiated.io, connect), 0);
+    assert.deepEqual(asked, ['Enter password for "alice": ', 'Enter password for "bob": ']);
     // Not asked: a password given, a mechanism that takes none, no user.
     for (
       const uri of [
@@ -67,7 +71,7 @@ describe("mongo-auth whoami", () => {
     ) {
       assert.equal(await cliMain(withTerminal(["whoami", uri], "pw").io, connect), 0, uri);
     }
-    assert.equal(asked.length, 1);
+    assert.equal(asked.length, 2, "nobody asked for the three above");
     // No terminal to ask at: connect() as it is, whose error says what is missing.
     assert.equal(
       await cliMain(withTerminal(["whoami", "mongodb://alice@127.0.0.1/"], undefined).io, connect),
