@@ -21,7 +21,7 @@
  *
  * A client's scan of a replica set or of mongoses serves its next connections for `heartbeatFrequencyMS`
  * (./topology-memory.ts): they check the server that scan points to first, and end there when its hello
- * keeps it the choice; otherwise they scan. With `replicaSet` given, or several seeds, connections that start
+ * keeps it the choice; otherwise they scan, and beside it when it has not answered in {@link SLOW_CHECK_MS}. With `replicaSet` given, or several seeds, connections that start
  * while another of the client's scans wait for that scan (at most `connectTimeoutMS`).
  *
  * @module
@@ -272,9 +272,18 @@ async function fromMemory(
     slot.memory.forget(context.transport, slot.key, remembered);
     return { checks: outcome.checks, failures: outcome.failures, seen: outcome.seen };
   }
+  // That member was slow, and the scan beside it chose: this scan is the one the next connections start from.
+  if (outcome.checks > 1 && isRemembered(outcome.topology)) {
+    const scan = { topology: outcome.topology, at: context.now(), complete: outcome.complete };
+    slot.memory.remember(context.transport, slot.key, scan);
+  }
   const rememberedMs = now - remembered.at;
-  const { candidates, checks } = outcome;
-  traceSelection(context, outcome.chosen, outcome.topology, candidates, checks, { rememberedMs, waitedMs });
+  const { candidates, checks, abandoned } = outcome;
+  traceSelection(context, outcome.chosen, outcome.topology, candidates, checks, {
+    rememberedMs,
+    waitedMs,
+    abandoned,
+  });
   const discovered = { chosen: outcome.chosen, topology: outcome.topology, checks };
   return { discovered, checks, failures: outcome.failures, seen: outcome.seen };
 }
@@ -385,7 +394,8 @@ class Scan {
         if (chosen) return await this.#done(chosen);
         // Until nothing more is to start now: the next member is held back beside a check just started.
         for (let batch = this.#nextBatch(); batch.length > 0; batch = this.#nextBatch()) {
-          for (const address of batch) this.#start(address);
+          const underWay = [...this.#checking.keys()];
+          for (const address of batch) this.#start(address, underWay);
         }
         if (this.#checking.size === 0) return await this.#done(this.#choose(true));
         await this.#nextLanding();
@@ -397,19 +407,26 @@ class Scan {
   }
 
   /**
-   * Checks only the member an earlier scan chose (among `candidates` in its latency window), and chooses it
-   * when its own hello keeps it suitable.
+   * Checks the member an earlier scan chose (among `candidates` in its latency window), and chooses it when
+   * its own hello keeps it suitable. When it has not answered in SLOW_CHECK_MS (a member gone down since,
+   * a mongos that drops packets), the deployment as that scan left it is scanned beside it, that member no
+   * longer counted on: it did not cost every connection its connectTimeoutMS.
    */
   async confirm(address: string, candidates: number): Promise<ScanOutcome> {
     this.#expected = address;
     this.#candidates = candidates;
     try {
-      await this.#check(address);
-      return await this.#done(this.#confirmed(address));
+      this.#start(address);
+      this.#slowInMS = SLOW_CHECK_MS;
+      await this.#nextLanding();
+      if (!this.#checking.has(address)) return await this.#done(this.#confirmed(address));
     } catch (err) {
       await this.#closeAll();
       throw err;
     }
+    const reason = `had not answered in ${SLOW_CHECK_MS} ms`;
+    this.#update(unknownServer(address, reason, this.#context.now()));
+    return await this.run();
   }
 
   // Its hello may make it unsuitable (a primary that stepped down, a secondary behind or retagged), but its
@@ -456,9 +473,12 @@ class Scan {
     ]);
   }
 
-  #start(address: string): void {
+  // `underWay`: the checks under way when this one was started.
+  #start(address: string, underWay: readonly string[] = []): void {
     const abandon = new AbortController();
-    const landed = this.#check(address, abandon.signal).finally(() => this.#checking.delete(address));
+    const landed = this.#check(address, abandon.signal, underWay).finally(() =>
+      this.#checking.delete(address)
+    );
     this.#checking.set(address, { landed, abandon });
   }
 
@@ -606,7 +626,7 @@ class Scan {
     return known;
   }
 
-  async #check(address: string, abandoned?: AbortSignal): Promise<void> {
+  async #check(address: string, abandoned: AbortSignal, underWay: readonly string[]): Promise<void> {
     this.#startedAt.set(address, performance.now());
     const before = this.#topology.servers.get(address);
     const { host, port } = parseAddress(address);
@@ -617,9 +637,11 @@ class Scan {
       attempt: this.#startedAt.size,
       of: this.#hostsKnown(),
     };
-    // Started while others are under way, one member at a time: they are slow (SLOW_CHECK_MS).
-    if (this.#checking.size > 0 && this.#oneAtATime() && before?.type !== "PossiblePrimary") {
-      connecting.beside = [...this.#checking.keys()];
+    // Started while others are under way, one member at a time or beside the member an earlier scan chose:
+    // they are slow (SLOW_CHECK_MS).
+    const besideSlow = this.#oneAtATime() || this.#expected !== undefined;
+    if (underWay.length > 0 && besideSlow && before?.type !== "PossiblePrimary") {
+      connecting.beside = [...underWay];
     }
     trace.emit("host.connecting", connecting);
     try {

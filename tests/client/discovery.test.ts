@@ -188,6 +188,48 @@ describe("discovery: mongoses", () => {
       assert.deepEqual(stillOpen(deployment), []);
     });
 
+    it("a remembered mongos gone silent holds a connection up 500 ms, not its connectTimeoutMS", async () => {
+      // The first scan hears m1 alone in the window (the others 500 ms away, abandoned): its memory is m1.
+      const delays: Record<string, number> = { [M2]: 500, "m3.test:27017": 500 };
+      const deployment = scriptedDeployment(mongoses, undefined, delays);
+      let m1Down = false;
+      const transport: Transport = Object.create(deployment.transport, {
+        openSocket: {
+          value: (o: OpenSocketOptions) =>
+            m1Down && o.host === "m1.test" ? silent(o) : deployment.transport.openSocket(o),
+        },
+      });
+      const options = client();
+      const uri = "mongodb://m1.test,m2.test,m3.test/?connectTimeoutMS=10000";
+      const first = await connectWith(transport, uri, options);
+      assert.equal(first.address, M1);
+      await first.close();
+      for (const address of Object.keys(delays)) delete delays[address];
+      m1Down = true;
+      const conn = await settledWithin(
+        3000,
+        "connect() from a silent mongos",
+        connectWith(transport, uri, options),
+      );
+      assert.notEqual(conn.address, M1);
+      const connecting = conn.trace.filter((e) => e.type === "host.connecting");
+      assert.deepEqual(connecting.map((e) => e.attributes.host).slice(0, 1), ["m1.test"], "m1 first");
+      assert.equal(connecting.length, 3, "then the other two, at once");
+      assert.deepEqual(connecting.map((e) => e.attributes.beside), [undefined, [M1], [M1]]);
+      assert.ok(selected(conn.trace).rememberedMs! >= 0, "it started from the earlier scan");
+      assert.ok(selected(conn.trace).abandoned?.includes(M1), "m1's check abandoned");
+      assert.ok(!conn.trace.some((e) => e.type === "host.failed"), "an abandoned check is no failure");
+      await conn.close();
+      // The scan beside m1 is the one remembered now: one socket each, never m1.
+      for (let i = 0; i < 5; i++) {
+        const next = await settledWithin(400, "a connection after it", connectWith(transport, uri, options));
+        assert.notEqual(next.address, M1);
+        assert.equal(next.handshake.serversChecked, 1);
+        await next.close();
+      }
+      assert.deepEqual(stillOpen(deployment), []);
+    });
+
     it("when the remembered mongos refuses, scan again without it, and remember the new scan", async () => {
       const servers: Record<string, ScriptedServer> = { ...mongoses };
       const deployment = scriptedDeployment(servers);
@@ -501,6 +543,63 @@ describe("discovery: a client's later connections start from its last scan of th
     assert.equal(next.address, S1, "the scan that found the new primary is the one remembered");
     assert.equal(next.handshake.serversChecked, 1);
     await next.close();
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  // The deployment's transport, on which p.test drops packets once `down.p` is set.
+  const primaryGoesSilent = (deployment: ReturnType<typeof scriptedDeployment>) => {
+    const down = { p: false };
+    const transport: Transport = Object.create(deployment.transport, {
+      openSocket: {
+        value: (o: OpenSocketOptions) =>
+          down.p && o.host === "p.test" ? silent(o) : deployment.transport.openSocket(o),
+      },
+    });
+    return { transport, down };
+  };
+
+  it("a remembered primary gone silent, another elected: found beside it in about 500 ms, not connectTimeoutMS", async () => {
+    const servers: Record<string, ScriptedServer> = { ...replicaSet };
+    const deployment = scriptedDeployment(servers);
+    const { transport, down } = primaryGoesSilent(deployment);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0&connectTimeoutMS=10000";
+    await (await connectWith(transport, uri, options)).close();
+    down.p = true;
+    servers[S1] = { ...primary, me: S1, primary: S1, electionId: new ObjectId(), setVersion: 2 };
+    servers[S2] = { ...secondaryAt(S2), primary: S1 };
+    const conn = await settledWithin(
+      3000,
+      "connect() from a silent primary",
+      connectWith(transport, uri, options),
+    );
+    assert.equal(conn.address, S1);
+    assert.equal(conn.role, "primary");
+    const connecting = conn.trace.filter((e) => e.type === "host.connecting");
+    assert.equal(connecting[0].attributes.host, "p.test", "the remembered primary first");
+    assert.deepEqual(connecting[1].attributes.beside, [P], "the next member beside it");
+    assert.deepEqual(selected(conn.trace).abandoned, [P]);
+    await conn.close();
+    const next = await settledWithin(400, "the connection after it", connectWith(transport, uri, options));
+    assert.equal(next.address, S1, "the scan beside the silent primary is the one remembered");
+    assert.equal(next.handshake.serversChecked, 1);
+    await next.close();
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  it("a remembered primary slower than 500 ms that still answers is still the one chosen", async () => {
+    const delays: Record<string, number> = {};
+    const deployment = scriptedDeployment(replicaSet, undefined, delays);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0&connectTimeoutMS=10000";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    delays[P] = 800;
+    const conn = await connectWith(deployment.transport, uri, options);
+    assert.equal(conn.address, P);
+    assert.equal(conn.role, "primary");
+    assert.equal(conn.handshake.serversChecked, 3, "the members beside it told nothing new");
+    assert.ok(!conn.trace.some((e) => e.type === "host.failed"));
+    await conn.close();
     assert.deepEqual(stillOpen(deployment), []);
   });
 

@@ -413,6 +413,38 @@ for (const { name, transport } of await transports()) {
       }
     });
 
+    it("a remembered primary that stops answering while another is elected costs the next connection 500 ms, not its connectTimeoutMS", async () => {
+      const rs = await start();
+      const old = rs.primary()!;
+      const options = { cacheStore: new AuthCacheStore(), connectTimeoutMS: 10_000 };
+      await (await connectToAll(rs, options)).close();
+      holdHellos(old, 60_000);
+      const next = rs.secondaries()[0];
+      rs.elect(next);
+      const conn = await settledWithin(
+        3000,
+        "connect() from a primary gone silent",
+        connectToAll(rs, options),
+      );
+      try {
+        assert.equal(conn.address, next.name);
+        assert.equal(conn.role, "primary");
+        const checked = conn.trace.filter((e) => e.type === "host.connecting").map((e) => e.attributes);
+        assert.equal(`${checked[0].host}:${checked[0].port}`, old.name, "the primary the client remembered");
+        assert.deepEqual(checked[1].beside, [old.name], "then the members, beside it");
+        assert.deepEqual(selected(conn).abandoned, [old.name]);
+      } finally {
+        await conn.close();
+      }
+      const after = await connectToAll(rs, options);
+      try {
+        assert.equal(after.address, next.name, "the scan beside the silent primary is remembered");
+        assert.equal(after.handshake.serversChecked, 1);
+      } finally {
+        await after.close();
+      }
+    });
+
     it("under elections, step-downs and members slow to answer, a client's connections land where their read preference says, in time, and leave no socket open", async () => {
       const rs = await startReplicaSet({ setName: "rs1", users: USERS, members: [{}, {}, {}, {}] });
       sets.push(rs);
