@@ -74,9 +74,9 @@ function describe(event: TraceEvent): string {
       return `${q(db)}: ${reason}`;
     }
     case "host.connecting": {
-      const { host, port, attempt, of, beside } = event.attributes;
+      const { host, port, attempt, of, beside, slowAfterMs = SLOW_CHECK_MS } = event.attributes;
       return hostPort({ host, port }) + (of > 1 ? ` (host ${attempt} of ${of})` : "") +
-        (beside ? `, beside ${beside.join(", ")}, which had not answered in ${SLOW_CHECK_MS} ms` : "");
+        (beside ? `, beside ${beside.join(", ")}, which had not answered in ${ms(slowAfterMs)}` : "");
     }
     case "socket.opened": {
       const { host, port, tls, proxy } = event.attributes;

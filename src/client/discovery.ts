@@ -359,6 +359,8 @@ class Scan {
   #waitMS: number | undefined;
   /** How long until the checks under way are slow enough for the next member's to start beside them. */
   #slowInMS: number | undefined;
+  /** How long a check may go unanswered before the next member's starts beside it. */
+  #slowCheckMS = SLOW_CHECK_MS;
   /** Set once the scan has chosen or failed: a check that lands later only closes its socket. */
   #finished = false;
   /** The servers whose check was under way when the scan ended, and was abandoned. */
@@ -415,16 +417,17 @@ class Scan {
   async confirm(address: string, candidates: number): Promise<ScanOutcome> {
     this.#expected = address;
     this.#candidates = candidates;
+    this.#slowCheckMS = slowCheckMS(this.#topology.servers.get(address));
     try {
       this.#start(address);
-      this.#slowInMS = SLOW_CHECK_MS;
+      this.#slowInMS = this.#slowCheckMS;
       await this.#nextLanding();
       if (!this.#checking.has(address)) return await this.#done(this.#confirmed(address));
     } catch (err) {
       await this.#closeAll();
       throw err;
     }
-    const reason = `had not answered in ${SLOW_CHECK_MS} ms`;
+    const reason = `had not answered in ${this.#slowCheckMS} ms`;
     this.#update(unknownServer(address, reason, this.#context.now()));
     return await this.run();
   }
@@ -609,11 +612,11 @@ class Scan {
     return isReplicaSet(this.#topology) && !this.#choosesAmongAll();
   }
 
-  // How long until every check under way has taken SLOW_CHECK_MS (0 when none is under way).
+  // How long until every check under way has taken #slowCheckMS (0 when none is under way).
   #slowIn(now: number): number {
     let left = 0;
     for (const address of this.#checking.keys()) {
-      left = Math.max(left, this.#startedAt.get(address)! + SLOW_CHECK_MS - now);
+      left = Math.max(left, this.#startedAt.get(address)! + this.#slowCheckMS - now);
     }
     return left;
   }
@@ -642,6 +645,7 @@ class Scan {
     const besideSlow = this.#oneAtATime() || this.#expected !== undefined;
     if (underWay.length > 0 && besideSlow && before?.type !== "PossiblePrimary") {
       connecting.beside = [...underWay];
+      connecting.slowAfterMs = this.#slowCheckMS;
     }
     trace.emit("host.connecting", connecting);
     try {
@@ -706,6 +710,13 @@ class Scan {
     if (server?.type === "PossiblePrimary") return wantsPrimary(this.#context.selection.readPreference);
     return type === "Unknown" && servers.size === 1 && this.#context.topologySettings.seeds.length === 1;
   }
+}
+
+// A server far away takes longer to check: the one an earlier scan chose has SLOW_CHECK_MS, or twice the
+// WINDOW_WAIT_ROUND_TRIPS its check may take at the round trip that scan measured, before the deployment is
+// scanned beside it. Otherwise every connection to a deployment 150 ms away would check a second member.
+function slowCheckMS(remembered: ServerDescription | undefined): number {
+  return Math.max(SLOW_CHECK_MS, 2 * WINDOW_WAIT_ROUND_TRIPS * (remembered?.roundTripTime ?? 0));
 }
 
 /** What an abandoned check's signal fires with (it is never reported: the scan has ended). */

@@ -118,8 +118,13 @@ export type TraceEventAttributes = {
     attempt: number;
     /** How many hosts there are to try. */
     of: number;
-    /** The checks under way that had not answered in time (500 ms), which this one starts beside. */
+    /** The checks under way that had not answered in time, which this one starts beside. */
     beside?: string[];
+    /**
+     * With `beside`: how long they had had (500 ms, or for the server an earlier scan chose and found far
+     * away, eight times the round trip it measured).
+     */
+    slowAfterMs?: number;
   };
   /** The socket opened (TCP, and the TLS handshake when TLS is on); `durationMs` is how long it took. */
   "socket.opened": {

@@ -166,10 +166,15 @@ describe("--explain output", () => {
 
   it("says when a member's check started beside slow ones, and which", () => {
     const connecting = events.find((e) => e.type === "host.connecting")!;
-    const beside = { host: "s1", port: 27017, attempt: 2, of: 3, beside: ["s2:27017"] };
+    const beside = { host: "s1", port: 27017, attempt: 2, of: 3, beside: ["s2:27017"], slowAfterMs: 500 };
     assert.equal(
       describeEvent({ ...connecting, attributes: beside } as TraceEvent),
       "s1:27017 (host 2 of 3), beside s2:27017, which had not answered in 500 ms",
+    );
+    // The member an earlier scan chose, far away, had longer (eight of its round trips).
+    assert.equal(
+      describeEvent({ ...connecting, attributes: { ...beside, slowAfterMs: 1240.2 } } as TraceEvent),
+      "s1:27017 (host 2 of 3), beside s2:27017, which had not answered in 1240 ms",
     );
   });
 

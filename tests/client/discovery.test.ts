@@ -294,6 +294,10 @@ describe("discovery: a replica set read from the primary", () => {
         assert.deepEqual(checked, ["s2.test", "s1.test", "p.test"]);
         const beside = conn.trace.filter((e) => e.type === "host.connecting").map((e) => e.attributes.beside);
         assert.deepEqual(beside, [undefined, [S2], undefined], "the trace says the second started beside S2");
+        const after = conn.trace.filter((e) => e.type === "host.connecting").map((e) =>
+          e.attributes.slowAfterMs
+        );
+        assert.deepEqual(after, [undefined, 500, undefined], "and after how long");
         assert.deepEqual(selected(conn.trace).abandoned, [S2], "the silent member's check was abandoned");
       } else {
         assert.deepEqual(checked, ["s1.test", "p.test"], "without a slow check, one member at a time");
@@ -600,6 +604,28 @@ describe("discovery: a client's later connections start from its last scan of th
     assert.equal(conn.handshake.serversChecked, 3, "the members beside it told nothing new");
     assert.ok(!conn.trace.some((e) => e.type === "host.failed"));
     await conn.close();
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  it("a remembered primary far away has eight of its round trips before the members are checked beside it", async () => {
+    // The scan measured the primary's hello at about 100 ms: it has about 800 ms, not 500.
+    const delays: Record<string, number> = { [P]: 100 };
+    const deployment = scriptedDeployment(replicaSet, undefined, delays);
+    const options = client();
+    const uri = "mongodb://s1.test/?replicaSet=rs0&connectTimeoutMS=10000";
+    await (await connectWith(deployment.transport, uri, options)).close();
+    delays[P] = 650;
+    const conn = await connectWith(deployment.transport, uri, options);
+    assert.equal(conn.address, P);
+    assert.equal(conn.handshake.serversChecked, 1, "no member checked beside it");
+    await conn.close();
+    delays[P] = 1500;
+    const slow = await connectWith(deployment.transport, uri, options);
+    assert.equal(slow.address, P);
+    const beside = slow.trace.find((e) => e.type === "host.connecting" && e.attributes.beside);
+    assert.ok(beside?.type === "host.connecting");
+    assert.ok(beside.attributes.slowAfterMs! >= 800, `${beside.attributes.slowAfterMs} ms`);
+    await slow.close();
     assert.deepEqual(stillOpen(deployment), []);
   });
 
