@@ -12,10 +12,10 @@ import { type Hint, hintsFor } from "../client/hints.ts";
 import type { Document } from "../wire/command.ts";
 import { formatHints, formatTrace } from "./explain.ts";
 import { VERSION } from "../core/version.ts";
-import { ServerApiVersion } from "../client/server-api.ts";
 import { parseConnectionString } from "../credential/connection-string.ts";
 import { passwordRequired } from "../credential/credential.ts";
 import { HUMAN_CALLBACK_TIMEOUT_MS } from "../credential/oidc-callback.ts";
+import { connectOptionsOf, type LoginOptions, takeLoginOptions } from "./login-options.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
@@ -58,6 +58,15 @@ const HELP = [
   "  --apiVersion 1              declare Stable API version 1 (a deployment with requireApiVersion needs it)",
   "  --help, --version           print this, or the version",
   "",
+  "mongosh's login options, which win over the connection string's (a command from MongoDB Atlas's",
+  "Connect dialog runs with mongo-auth whoami in mongosh's place):",
+  "  -u, --username <user>",
+  "  -p, --password [<password>] -p alone asks at the terminal (a password given here shows in the process list)",
+  "  --authenticationDatabase <db>, --authenticationMechanism <mechanism>",
+  "  --tls, --tlsCAFile <file>, --tlsCertificateKeyFile <file>, --tlsCertificateKeyFilePassword <password>,",
+  "  --tlsCRLFile <file>, --tlsAllowInvalidCertificates, --tlsAllowInvalidHostnames",
+  "  --awsIamSessionToken <token> MONGODB-AWS's session token (the keys: --username, --password)",
+  "",
   "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage, 130 cancelled at the password prompt.",
 ];
 
@@ -84,7 +93,8 @@ const FLAGS: ReadonlySet<string> = new Set(["--explain", "--json"]);
  * ```
  */
 export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
-  const { args, apiVersion } = takeApiVersion(io.args);
+  const taken = takeLoginOptions(io.args);
+  const { args } = taken;
   // Flags may stand anywhere; a connection string never starts with "-".
   const flags = new Set(args.filter((arg) => arg.startsWith("-")));
   const [command, ...operands] = args.filter((arg) => !arg.startsWith("-"));
@@ -97,7 +107,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     return 0;
   }
   const fromEnv = operands.length === 0 ? io.getEnv?.(URI_VARIABLE) : undefined;
-  const problem = usageProblem(command, operands, flags, fromEnv) ?? apiVersionProblem(apiVersion);
+  const problem = usageProblem(command, operands, flags, fromEnv) ?? taken.problem;
   if (problem !== undefined) {
     if (problem) io.err(`mongo-auth: ${problem}`);
     io.err(USAGE);
@@ -108,7 +118,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   const style = { color: io.color === true && !json };
   const uri = operands[0] ?? fromEnv!;
   // As mongosh does, a user given without a password is asked for one, at a terminal.
-  const user = userWithoutPassword(uri);
+  const user = userWithoutPassword(uri, taken);
   let password: string | null | undefined;
   if (user !== undefined) {
     const waitMs = io.promptTimeoutMs ?? HUMAN_CALLBACK_TIMEOUT_MS;
@@ -124,9 +134,9 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   try {
     // The library never logs; the CLI is an application, so it shows warnings on stderr.
     const conn = await connect(uri, {
+      ...connectOptionsOf(taken),
       onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
       explain,
-      ...(apiVersion !== undefined && { serverApi: { version: apiVersion as ServerApiVersion } }),
       ...(typeof password === "string" && { password }),
     });
     trace = conn.trace ?? [];
@@ -175,13 +185,16 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
 // The exit code of a command a person stopped with Ctrl-C, as a shell reports it (128 + SIGINT).
 const CANCELLED = 130;
 
-// The user of a connection string that names one without a password, for a mechanism that needs one (SCRAM,
-// negotiated or named, or PLAIN); a string that does not parse is connect()'s to refuse.
-function userWithoutPassword(uri: string): string | undefined {
+// The user named without a password (by the connection string or --username; -p alone asks, whatever the
+// string holds), for a mechanism that needs one (SCRAM, negotiated or named, or PLAIN); a string that does not
+// parse is connect()'s to refuse.
+function userWithoutPassword(uri: string, { values }: LoginOptions): string | undefined {
   try {
-    const { username, password, parsedOptions } = parseConnectionString(uri);
-    return username !== undefined && username !== "" && password === undefined &&
-        passwordRequired(parsedOptions.authMechanism)
+    const parsed = parseConnectionString(uri);
+    const username = values.username || parsed.username;
+    const password = values.password === "" ? undefined : values.password ?? parsed.password;
+    return username && password === undefined &&
+        passwordRequired(values.authMechanism ?? parsed.parsedOptions.authMechanism)
       ? username
       : undefined;
   } catch {
@@ -202,7 +215,14 @@ function usageProblem(
   if (command.includes(":")) return "the command comes first: mongo-auth whoami <connection-string>";
   if (command !== "whoami") return `unknown command ${JSON.stringify(command)}`;
   const unknown = [...flags].find((flag) => !FLAGS.has(flag));
-  if (unknown !== undefined) return `unknown option ${unknown.split("=")[0]}`;
+  if (unknown !== undefined) {
+    const name = unknown.split("=")[0];
+    // mongosh's --host and --port write a connection string; here it is given whole.
+    if (name === "--host" || name === "--port") {
+      return `unknown option ${name}: give the host and port in the connection string (mongodb://host:port/)`;
+    }
+    return `unknown option ${name}`;
+  }
   if (operands.length === 0) {
     if (fromEnv === undefined) {
       return `whoami needs a connection string: give it after whoami, or in the environment variable ${URI_VARIABLE}`;
@@ -214,29 +234,6 @@ function usageProblem(
   }
   if (operands.length > 1) return `whoami takes one connection string, not ${operands.length}`;
   return undefined;
-}
-
-// `--apiVersion 1` or `--apiVersion=1`, as mongosh takes it: the one option with a value. A missing value is
-// "" (a usage problem), so that the next argument is never taken for one.
-function takeApiVersion(given: readonly string[]): { args: string[]; apiVersion?: string } {
-  const args: string[] = [];
-  let apiVersion: string | undefined;
-  for (let i = 0; i < given.length; i++) {
-    const arg = given[i];
-    if (arg.startsWith("--apiVersion=")) apiVersion = arg.slice("--apiVersion=".length);
-    else if (arg !== "--apiVersion") args.push(arg);
-    else if (given[i + 1] === undefined || given[i + 1].startsWith("-")) apiVersion = "";
-    else apiVersion = given[++i];
-  }
-  return { args, ...(apiVersion !== undefined && { apiVersion }) };
-}
-
-// Checked here rather than by connect(), so that a connection string given in its place is never echoed.
-function apiVersionProblem(apiVersion: string | undefined): string | undefined {
-  if (apiVersion === undefined || apiVersion === ServerApiVersion.v1) return undefined;
-  return apiVersion === ""
-    ? "--apiVersion needs a version: --apiVersion 1"
-    : "--apiVersion takes 1, the Stable API version there is";
 }
 
 /** Who the server says we are, and how the login went. */

@@ -170,6 +170,82 @@ describe("mongo-auth whoami", () => {
     }
   });
 
+  it("takes mongosh's login options (Atlas's Connect dialog's command), which win over the string's, and asks for a password -p leaves out", async () => {
+    const given: (ConnectOptions | undefined)[] = [];
+    const asked: string[] = [];
+    const connect = (_uri: string, options?: ConnectOptions) => (
+      given.push(options), Promise.resolve(fakeConnection([], () => {}))
+    );
+    const atTerminal = (args: string[]) => {
+      const t = io(args);
+      return { ...t.io, readSecret: (prompt: string) => (asked.push(prompt), Promise.resolve("typed-pw")) };
+    };
+    const atlas = "mongodb+srv://cluster0.example.mongodb.net/";
+    assert.equal(
+      await cliMain(atTerminal(["whoami", atlas, "--apiVersion", "1", "--username", "alice"]), connect),
+      0,
+    );
+    assert.deepEqual(asked, ['Enter password for "alice": ']);
+    assert.equal(given[0]?.username, "alice");
+    assert.equal(given[0]?.password, "typed-pw");
+    assert.deepEqual(given[0]?.serverApi, { version: "1" });
+    // -p alone asks too; -p with the password does not; --username wins over the string's user.
+    assert.equal(
+      await cliMain(atTerminal(["whoami", "mongodb://bob:old@h/", "-u", "carol", "-p"]), connect),
+      0,
+    );
+    assert.deepEqual(asked.at(-1), 'Enter password for "carol": ');
+    assert.equal(
+      await cliMain(atTerminal(["whoami", "mongodb://h/", "-u", "dave", "-p", "given"]), connect),
+      0,
+    );
+    assert.equal(asked.length, 2, "a password given is not asked for");
+    assert.equal(given[2]?.password, "given");
+    // A password in the string stands unless -p names another; X509's user takes none.
+    assert.equal(
+      await cliMain(atTerminal(["whoami", "mongodb://erin:in-string@h/", "-u", "erin"]), connect),
+      0,
+    );
+    const x509 = [
+      "whoami",
+      "mongodb://h/",
+      "--authenticationMechanism",
+      "MONGODB-X509",
+      "-u",
+      "CN=x",
+      "--tls",
+    ];
+    assert.equal(await cliMain(atTerminal(x509), connect), 0);
+    assert.equal(asked.length, 2);
+    assert.deepEqual(given[4], {
+      ...given[4],
+      authMechanism: "MONGODB-X509",
+      username: "CN=x",
+      tls: true,
+    });
+  });
+
+  it("a login option without its value is a usage error that never repeats a value; --host and --port say where the host goes", async () => {
+    const cases: [string[], RegExp][] = [
+      [["whoami", "mongodb://h/", "--username"], /^mongo-auth: --username needs a value$/],
+      [
+        ["whoami", "mongodb://h/", "-p", "s3cret", "-p", "s3cret"],
+        /^mongo-auth: -p is given twice: give it once$/,
+      ],
+      [["whoami", "mongodb://h/", "--tls=s3cret"], /^mongo-auth: --tls is on or off/],
+      [
+        ["whoami", "--host", "h", "--port", "27017"],
+        /^mongo-auth: unknown option --host: give the host and port in the connection string \(mongodb:\/\/host:port\/\)$/,
+      ],
+    ];
+    for (const [args, reason] of cases) {
+      const t = io(args);
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2, args.join(" "));
+      assert.match(t.err[0], reason);
+      assert.doesNotMatch(t.err.join("\n"), /s3cret/);
+    }
+  });
+
   it("never echoes a connection string it did not understand: a missing command, an option's value", async () => {
     const cases: [string[], RegExp][] = [
       [

@@ -5,11 +5,13 @@ import process from "node:process";
 import net from "node:net";
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot } from "../../testing/paths.ts";
+import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { runCli as run, runCliOnTerminal } from "../support/cli.ts";
 import { runtime } from "../support/transports.ts";
 import { settledWithin } from "../support/settled-within.ts";
+
+const CLIENT_SUBJECT = "CN=client,OU=apps,O=Example,L=City,ST=State,C=US";
 
 /** The escape character that starts an ANSI colour. */
 const ESC = String.fromCharCode(27);
@@ -67,6 +69,53 @@ describe(`mongo-auth whoami (${runtime})`, () => {
       piped.stderr,
       /a password left out is asked for only at a terminal, and standard input is not one/,
     );
+  });
+
+  it("mongosh's login options: the command MongoDB Atlas's Connect dialog gives runs with whoami in mongosh's place", async () => {
+    const uri = `mongodb://${server.address}/`;
+    const typed = { waitFor: 'Enter password for "alice": ', keys: "s3cret-pw\r" };
+    const atlas = ["whoami", uri, "--apiVersion", "1", "--username", "alice"];
+    const asked = await runCliOnTerminal(atlas, { HOME: process.env.HOME ?? "" }, typed);
+    assert.equal(asked.code, 0, asked.stdout);
+    assert.match(asked.stdout, /user\s+alice/);
+    const given = await run([
+      "whoami",
+      "-u",
+      "alice",
+      "-p",
+      "s3cret-pw",
+      "--authenticationDatabase",
+      "admin",
+      uri,
+    ]);
+    assert.equal(given.code, 0, given.stderr);
+    assert.match(given.stdout, /user\s+alice/);
+    const wrong = await run(["whoami", uri, "-u", "alice", "--password=not-it"]);
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.stderr, /AUTHENTICATION_FAILED: the server refused user "alice" on database "admin"/);
+    assert.doesNotMatch(asked.stdout + given.stdout + given.stderr + wrong.stderr, /s3cret-pw|not-it/);
+  });
+
+  it("mongosh's TLS options: Atlas's X509 command, a client certificate and the CA given as options", async () => {
+    const pki = (name: string) => fixturePath(`pki/${name}`);
+    const tlsServer = await startServer({
+      users: [{ db: "$external", user: CLIENT_SUBJECT, mechanisms: ["MONGODB-X509"] }],
+      tls: { cert: pki("server-cert.pem"), key: pki("server-key.pem"), ca: pki("ca.pem") },
+    });
+    try {
+      // The server's certificate names localhost.
+      const uri = `mongodb://localhost:${tlsServer.port}/?authSource=%24external&authMechanism=MONGODB-X509`;
+      const tls = ["--tls", "--tlsCertificateKeyFile", pki("client.pem"), "--tlsCAFile", pki("ca.pem")];
+      const { code, stdout, stderr } = await run(["whoami", uri, "--apiVersion", "1", ...tls]);
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /mechanism\s+MONGODB-X509 \(speculative\)/);
+      assert.match(stdout, /user\s+CN=client,OU=apps/);
+      const withoutCa = await run(["whoami", uri, ...tls.slice(0, 3)]);
+      assert.equal(withoutCa.code, 1);
+      assert.match(withoutCa.stderr, /TLS_ERROR/);
+    } finally {
+      await tlsServer.close();
+    }
   });
 
   it("a server that logs in but refuses connectionStatus (Azure Cosmos DB's RU API): the login's user, and why", async () => {

@@ -1,0 +1,165 @@
+/**
+ * mongosh's command-line options that say how to log in, so that a command copied from MongoDB Atlas's
+ * Connect dialog (`mongosh "mongodb+srv://…" --apiVersion 1 --username alice`) runs with `mongo-auth whoami`
+ * in mongosh's place. Each is connect()'s option of the same meaning, which wins over the connection
+ * string's, as mongosh's do.
+ *
+ * @module
+ */
+import type { ConnectOptions } from "../client/options.ts";
+import { ServerApiVersion } from "../client/server-api.ts";
+
+/** The options that take a value, as {@link takeLoginOptions} names them. */
+export type ValueOption =
+  | "apiVersion"
+  | "username"
+  | "password"
+  | "authSource"
+  | "authMechanism"
+  | "tlsCAFile"
+  | "tlsCertificateKeyFile"
+  | "tlsCertificateKeyFilePassword"
+  | "tlsCRLFile"
+  | "awsIamSessionToken";
+
+/** The options that are on or off. */
+export type SwitchOption = "tls" | "tlsAllowInvalidCertificates" | "tlsAllowInvalidHostnames";
+
+/** What the login options of a command line said. */
+export interface LoginOptions {
+  readonly values: Partial<Record<ValueOption, string>>;
+  readonly switches: Partial<Record<SwitchOption, boolean>>;
+}
+
+/** A command line with its login options taken out. */
+export interface TakenOptions extends LoginOptions {
+  /** The arguments left: the command, the connection string, the CLI's own flags. */
+  readonly args: string[];
+  /** What is wrong with an option, in words that never repeat its value; undefined when nothing is. */
+  readonly problem?: string;
+}
+
+const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
+  "--apiVersion": "apiVersion",
+  "--username": "username",
+  "-u": "username",
+  "--password": "password",
+  "-p": "password",
+  "--authenticationDatabase": "authSource",
+  "--authenticationMechanism": "authMechanism",
+  "--tlsCAFile": "tlsCAFile",
+  "--tlsCertificateKeyFile": "tlsCertificateKeyFile",
+  "--tlsCertificateKeyFilePassword": "tlsCertificateKeyFilePassword",
+  "--tlsCRLFile": "tlsCRLFile",
+  "--awsIamSessionToken": "awsIamSessionToken",
+};
+
+// An option given without its value, where "needs a value" would not say which value.
+const MISSING: Partial<Record<ValueOption, string>> = {
+  apiVersion: "--apiVersion needs a version: --apiVersion 1",
+};
+
+const SWITCH_OPTIONS: Readonly<Record<string, SwitchOption>> = {
+  "--tls": "tls",
+  "--tlsAllowInvalidCertificates": "tlsAllowInvalidCertificates",
+  "--tlsAllowInvalidHostnames": "tlsAllowInvalidHostnames",
+};
+
+/**
+ * Takes mongosh's login options out of a command line: `--name value` or `--name=value` (`-u`, `-p` for
+ * `--username`, `--password`), and the switches `--tls`, `--tlsAllowInvalidCertificates`,
+ * `--tlsAllowInvalidHostnames` (`=true` or `=false` after one, too). `-p` with no value after it, or with a
+ * connection string after it, is a password to ask for at the terminal (""), as mongosh asks; any other
+ * option without a value, given twice, or a switch with another value is a problem.
+ *
+ * @param given the arguments after the program name
+ * @returns the options, the arguments left, and what is wrong with them, if anything
+ * @example The command MongoDB Atlas's Connect dialog gives, with mongo-auth in mongosh's place
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { takeLoginOptions } from "./login-options.ts";
+ *
+ * const line = ["whoami", "mongodb+srv://cluster0.example.mongodb.net/", "--apiVersion", "1", "--username", "alice"];
+ * const taken = takeLoginOptions(line);
+ * assert.deepEqual(taken.args, ["whoami", "mongodb+srv://cluster0.example.mongodb.net/"]);
+ * assert.deepEqual(taken.values, { apiVersion: "1", username: "alice" });
+ * assert.equal(taken.problem, undefined);
+ * ```
+ */
+export function takeLoginOptions(given: readonly string[]): TakenOptions {
+  const args: string[] = [];
+  const values: Partial<Record<ValueOption, string>> = {};
+  const switches: Partial<Record<SwitchOption, boolean>> = {};
+  let problem: string | undefined;
+  const note = (words: string) => (problem ??= words);
+  for (let i = 0; i < given.length; i++) {
+    const [name, inline] = splitOption(given[i]);
+    const valued = VALUE_OPTIONS[name];
+    const switched = SWITCH_OPTIONS[name];
+    if (valued === undefined && switched === undefined) {
+      args.push(given[i]);
+      continue;
+    }
+    if (
+      valued !== undefined && values[valued] !== undefined || switched !== undefined && switched in switches
+    ) {
+      note(`${name} is given twice: give it once`);
+    }
+    if (switched !== undefined) {
+      if (inline === undefined || inline === "true" || inline === "false") {
+        switches[switched] = inline !== "false";
+      } else note(`${name} is on or off: give it alone, or =true or =false`);
+      continue;
+    }
+    let value = inline;
+    const next = given[i + 1];
+    if (value === undefined && next !== undefined && !next.startsWith("-")) {
+      // -p before the connection string asks for the password: the string is never taken for one.
+      if (valued !== "password" || !isConnectionString(next)) value = given[++i];
+    }
+    if (!value && valued !== "password") note(MISSING[valued] ?? `${name} needs a value`);
+    values[valued] = value ?? "";
+  }
+  // Checked here rather than by connect(), so that a connection string given in its place is never echoed.
+  if (values.apiVersion && values.apiVersion !== ServerApiVersion.v1) {
+    note("--apiVersion takes 1, the Stable API version there is");
+  }
+  return { args, values, switches, ...(problem !== undefined && { problem }) };
+}
+
+/**
+ * connect()'s options for what the login options said: `--authenticationDatabase` is `authSource`,
+ * `--awsIamSessionToken` MONGODB-AWS's `AWS_SESSION_TOKEN`, `--apiVersion` the Stable API version; an
+ * empty password (`-p` alone) is no password, for the CLI to ask for.
+ *
+ * @param options what {@link takeLoginOptions} took
+ * @returns the options for connect()
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { connectOptionsOf, takeLoginOptions } from "./login-options.ts";
+ *
+ * const taken = takeLoginOptions(["whoami", "mongodb://db.example.net/", "--tls", "--authenticationDatabase", "app"]);
+ * assert.deepEqual(connectOptionsOf(taken), { tls: true, authSource: "app" });
+ * ```
+ */
+export function connectOptionsOf({ values, switches }: LoginOptions): ConnectOptions {
+  const { apiVersion, awsIamSessionToken, password, ...rest } = values;
+  const options: ConnectOptions = { ...switches, ...rest };
+  if (password) options.password = password;
+  if (awsIamSessionToken !== undefined) {
+    options.authMechanismProperties = { AWS_SESSION_TOKEN: awsIamSessionToken };
+  }
+  if (apiVersion !== undefined) options.serverApi = { version: apiVersion as ServerApiVersion };
+  return options;
+}
+
+// "--name=value" as its name and value; anything else as it is.
+function splitOption(arg: string): [string, string | undefined] {
+  const equals = arg.indexOf("=");
+  return arg.startsWith("-") && equals > 0 ? [arg.slice(0, equals), arg.slice(equals + 1)] : [arg, undefined];
+}
+
+function isConnectionString(arg: string): boolean {
+  return arg.startsWith("mongodb://") || arg.startsWith("mongodb+srv://");
+}

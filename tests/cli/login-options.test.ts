@@ -1,0 +1,128 @@
+// mongosh's login options as `mongo-auth whoami` takes them: the names and forms mongosh's own parser
+// (yargs-parser in mongodb-js/mongosh, packages/arg-parser) accepts, mapped to connect()'s options as
+// mongosh's arg-mapper maps them to the driver's, and the problems said without the value that caused them.
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { connectOptionsOf, takeLoginOptions } from "../../src/cli/login-options.ts";
+
+const URI = "mongodb+srv://cluster0.example.mongodb.net/";
+
+describe("mongosh's login options", () => {
+  it("takes the command MongoDB Atlas's Connect dialog gives for a password user", () => {
+    const taken = takeLoginOptions(["whoami", URI, "--apiVersion", "1", "--username", "alice"]);
+    assert.deepEqual(taken.args, ["whoami", URI]);
+    assert.deepEqual(connectOptionsOf(taken), { username: "alice", serverApi: { version: "1" } });
+    assert.equal(taken.problem, undefined);
+  });
+
+  it("takes `--name value`, `--name=value` and the short -u and -p, anywhere on the line", () => {
+    const taken = takeLoginOptions([
+      "-u",
+      "alice",
+      "whoami",
+      "--password=pa=ss",
+      URI,
+      "--authenticationDatabase=app",
+      "--authenticationMechanism",
+      "SCRAM-SHA-1",
+      "--explain",
+    ]);
+    assert.deepEqual(taken.args, ["whoami", URI, "--explain"]);
+    assert.deepEqual(connectOptionsOf(taken), {
+      username: "alice",
+      password: "pa=ss",
+      authSource: "app",
+      authMechanism: "SCRAM-SHA-1",
+    });
+  });
+
+  it("takes the TLS options of Atlas's X509 command and the rest of mongosh's, with =true or =false after a switch", () => {
+    const taken = takeLoginOptions([
+      "whoami",
+      URI,
+      "--tls",
+      "--tlsCertificateKeyFile",
+      "client.pem",
+      "--tlsCAFile=ca.pem",
+      "--tlsCertificateKeyFilePassword",
+      "key-pw",
+      "--tlsCRLFile",
+      "crl.pem",
+      "--tlsAllowInvalidHostnames=true",
+      "--tlsAllowInvalidCertificates=false",
+    ]);
+    assert.deepEqual(taken.args, ["whoami", URI]);
+    assert.deepEqual(connectOptionsOf(taken), {
+      tls: true,
+      tlsAllowInvalidHostnames: true,
+      tlsAllowInvalidCertificates: false,
+      tlsCertificateKeyFile: "client.pem",
+      tlsCAFile: "ca.pem",
+      tlsCertificateKeyFilePassword: "key-pw",
+      tlsCRLFile: "crl.pem",
+    });
+  });
+
+  it("--awsIamSessionToken is MONGODB-AWS's session token, beside the keys as --username and --password", () => {
+    const taken = takeLoginOptions([
+      "whoami",
+      URI,
+      "-u",
+      "AKIDEXAMPLE",
+      "-p",
+      "secret",
+      "--awsIamSessionToken",
+      "tok",
+    ]);
+    assert.deepEqual(connectOptionsOf(taken), {
+      username: "AKIDEXAMPLE",
+      password: "secret",
+      authMechanismProperties: { AWS_SESSION_TOKEN: "tok" },
+    });
+  });
+
+  it("-p alone, last or before another option or the connection string, is a password to ask for", () => {
+    for (
+      const line of [
+        ["whoami", URI, "-u", "alice", "-p"],
+        ["whoami", "-u", "alice", "-p", "--explain", URI],
+        ["whoami", "-u", "alice", "-p", URI],
+        ["whoami", "-u", "alice", "--password", "mongodb://db.example.net/"],
+        ["whoami", URI, "-u", "alice", "--password="],
+      ]
+    ) {
+      const taken = takeLoginOptions(line);
+      assert.equal(taken.values.password, "", line.join(" "));
+      assert.equal(taken.problem, undefined, line.join(" "));
+      assert.equal(connectOptionsOf(taken).password, undefined, "no password: the CLI asks for it");
+      assert.equal(
+        taken.args.filter((arg) => arg.startsWith("mongodb")).length,
+        1,
+        "the string stays the string",
+      );
+    }
+  });
+
+  it("an option without its value, given twice, or a switch with another value is a problem that never repeats a value", () => {
+    const cases: [string[], string][] = [
+      [["whoami", URI, "--username"], "--username needs a value"],
+      [["whoami", URI, "-u", "--explain"], "-u needs a value"],
+      [["whoami", URI, "--authenticationDatabase="], "--authenticationDatabase needs a value"],
+      [["whoami", URI, "--apiVersion"], "--apiVersion needs a version: --apiVersion 1"],
+      [["whoami", "--apiVersion=2", URI], "--apiVersion takes 1, the Stable API version there is"],
+      [["whoami", URI, "-p", "s3cret", "--password", "s3cret2"], "--password is given twice: give it once"],
+      [["whoami", URI, "--tls", "--tls"], "--tls is given twice: give it once"],
+      [["whoami", URI, "--tls=s3cret"], "--tls is on or off: give it alone, or =true or =false"],
+    ];
+    for (const [line, problem] of cases) {
+      assert.equal(takeLoginOptions(line).problem, problem, line.join(" "));
+    }
+  });
+
+  it("leaves everything else to the CLI: its own flags, unknown options, the command and the string", () => {
+    const line = ["whoami", "--json", "--host", "db", URI];
+    const taken = takeLoginOptions(line);
+    assert.deepEqual(taken.args, line);
+    assert.deepEqual(connectOptionsOf(taken), {});
+  });
+});
