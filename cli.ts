@@ -19,7 +19,7 @@
  *
  * @module
  */
-import { cliMain } from "./src/cli/main.ts";
+import { type CliIo, cliMain } from "./src/cli/main.ts";
 
 interface DenoLike {
   args: string[];
@@ -35,15 +35,26 @@ interface ProcessLike {
 const deno = (globalThis as { Deno?: DenoLike }).Deno;
 const proc = (globalThis as { process?: ProcessLike }).process;
 const args = deno ? deno.args : proc!.argv.slice(2);
-const { connect } = deno ? await import("./src/transport/deno.ts") : await import("./src/transport/node.ts");
-const { readHiddenLine, stdoutTakesColor } = await import("./src/transport/terminal.ts");
-const io = {
+const { connect, createHumanCallback, openBrowser } = deno
+  ? await import("./src/transport/deno.ts")
+  : await import("./src/transport/node.ts");
+const { readHiddenLine, stderrIsTerminal, stdoutTakesColor } = await import("./src/transport/terminal.ts");
+const { printUrl } = await import("./src/mechanisms/oidc/human/prompts.ts");
+const io: CliIo = {
   args,
   out: (l: string) => console.log(l),
   err: (l: string) => console.error(l),
   color: stdoutTakesColor(),
   getEnv: (name: string) => deno ? denoEnv(deno, name) : proc!.env[name],
   readSecret: readHiddenLine,
+  // A person at the terminal gets the sign-in page in their browser, as mongosh opens it; the URL is printed
+  // too, for when no browser opens. Piped, only printed.
+  signIn: (options) =>
+    createHumanCallback(
+      stderrIsTerminal()
+        ? { ...options, openUrl: (url) => (printUrl(options.print!)(url), openBrowser(url).catch(() => {})) }
+        : options,
+    ),
 };
 
 // Deno without --allow-env refuses to read a variable: then there is none to use.

@@ -20,10 +20,16 @@ export type ValueOption =
   | "tlsCertificateKeyFile"
   | "tlsCertificateKeyFilePassword"
   | "tlsCRLFile"
-  | "awsIamSessionToken";
+  | "awsIamSessionToken"
+  | "oidcFlows"
+  | "oidcRedirectUri";
 
 /** The options that are on or off. */
-export type SwitchOption = "tls" | "tlsAllowInvalidCertificates" | "tlsAllowInvalidHostnames";
+export type SwitchOption =
+  | "tls"
+  | "tlsAllowInvalidCertificates"
+  | "tlsAllowInvalidHostnames"
+  | "oidcTrustedEndpoint";
 
 /** What the login options of a command line said. */
 export interface LoginOptions {
@@ -52,6 +58,8 @@ const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
   "--tlsCertificateKeyFilePassword": "tlsCertificateKeyFilePassword",
   "--tlsCRLFile": "tlsCRLFile",
   "--awsIamSessionToken": "awsIamSessionToken",
+  "--oidcFlows": "oidcFlows",
+  "--oidcRedirectUri": "oidcRedirectUri",
 };
 
 // An option given without its value, where "needs a value" would not say which value.
@@ -63,6 +71,13 @@ const SWITCH_OPTIONS: Readonly<Record<string, SwitchOption>> = {
   "--tls": "tls",
   "--tlsAllowInvalidCertificates": "tlsAllowInvalidCertificates",
   "--tlsAllowInvalidHostnames": "tlsAllowInvalidHostnames",
+  "--oidcTrustedEndpoint": "oidcTrustedEndpoint",
+};
+
+// mongosh's names of the human OIDC sign-in's flows, and ours.
+const OIDC_FLOWS: Readonly<Record<string, "code" | "device">> = {
+  "auth-code": "code",
+  "device-auth": "device",
 };
 
 /**
@@ -124,6 +139,9 @@ export function takeLoginOptions(given: readonly string[]): TakenOptions {
   if (values.apiVersion && values.apiVersion !== ServerApiVersion.v1) {
     note("--apiVersion takes 1, the Stable API version there is");
   }
+  if (values.oidcFlows && values.oidcFlows.split(",").some((flow) => !(flow in OIDC_FLOWS))) {
+    note("--oidcFlows takes auth-code, device-auth, or both: auth-code,device-auth");
+  }
   return { args, values, switches, ...(problem !== undefined && { problem }) };
 }
 
@@ -144,14 +162,37 @@ export function takeLoginOptions(given: readonly string[]): TakenOptions {
  * ```
  */
 export function connectOptionsOf({ values, switches }: LoginOptions): ConnectOptions {
-  const { apiVersion, awsIamSessionToken, password, ...rest } = values;
-  const options: ConnectOptions = { ...switches, ...rest };
+  const { apiVersion, awsIamSessionToken, password } = values;
+  const options: ConnectOptions = { ...given(TLS_SWITCHES, switches), ...given(CONNECT_VALUES, values) };
   if (password) options.password = password;
   if (awsIamSessionToken !== undefined) {
     options.authMechanismProperties = { AWS_SESSION_TOKEN: awsIamSessionToken };
   }
   if (apiVersion !== undefined) options.serverApi = { version: apiVersion as ServerApiVersion };
   return options;
+}
+
+// The options that are connect()'s own, by the same name.
+const CONNECT_VALUES = [
+  "username",
+  "authSource",
+  "authMechanism",
+  "tlsCAFile",
+  "tlsCertificateKeyFile",
+  "tlsCertificateKeyFilePassword",
+  "tlsCRLFile",
+] as const satisfies readonly (ValueOption & keyof ConnectOptions)[];
+const TLS_SWITCHES = [
+  "tls",
+  "tlsAllowInvalidCertificates",
+  "tlsAllowInvalidHostnames",
+] as const satisfies readonly (SwitchOption & keyof ConnectOptions)[];
+
+// The entries of `from` under `names` that were given.
+function given<K extends string, V>(names: readonly K[], from: Partial<Record<K, V>>): Partial<Record<K, V>> {
+  const picked: Partial<Record<K, V>> = {};
+  for (const name of names) if (from[name] !== undefined) picked[name] = from[name];
+  return picked;
 }
 
 // "--name=value" as its name and value; anything else as it is.
@@ -162,4 +203,26 @@ function splitOption(arg: string): [string, string | undefined] {
 
 function isConnectionString(arg: string): boolean {
   return arg.startsWith("mongodb://") || arg.startsWith("mongodb+srv://");
+}
+
+/**
+ * The human OIDC sign-in's options for what the login options said: `--oidcFlows` (mongosh's `auth-code`,
+ * `device-auth`; the first listed is the one used) and `--oidcRedirectUri`.
+ *
+ * @param options what {@link takeLoginOptions} took
+ * @returns the flow and the redirect URI, where given
+ * @example A machine without a browser signs in with the device flow
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { signInOptionsOf, takeLoginOptions } from "./login-options.ts";
+ *
+ * const taken = takeLoginOptions(["whoami", "mongodb+srv://cluster0.example.mongodb.net/", "--oidcFlows", "device-auth"]);
+ * assert.deepEqual(signInOptionsOf(taken), { flow: "device" });
+ * ```
+ */
+export function signInOptionsOf(
+  { values }: LoginOptions,
+): { flow?: "code" | "device"; redirectUri?: string } {
+  const flow = values.oidcFlows ? OIDC_FLOWS[values.oidcFlows.split(",")[0]] : undefined;
+  return { ...(flow && { flow }), ...(values.oidcRedirectUri && { redirectUri: values.oidcRedirectUri }) };
 }

@@ -15,7 +15,10 @@ import { VERSION } from "../core/version.ts";
 import { parseConnectionString } from "../credential/connection-string.ts";
 import { passwordRequired } from "../credential/credential.ts";
 import { HUMAN_CALLBACK_TIMEOUT_MS } from "../credential/oidc-callback.ts";
-import { connectOptionsOf, type LoginOptions, takeLoginOptions } from "./login-options.ts";
+import type { HumanCallbackOptions } from "../mechanisms/oidc/human/human-callback.ts";
+import type { OidcCallback } from "../credential/oidc-callback.ts";
+import type { AuthMechanismProperties } from "../credential/credential.ts";
+import { connectOptionsOf, type LoginOptions, signInOptionsOf, takeLoginOptions } from "./login-options.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
@@ -39,6 +42,12 @@ export interface CliIo {
   readSecret?(prompt: string, signal: AbortSignal): Promise<string | null | undefined>;
   /** How long the password prompt waits for a person. Default: 5 minutes, as the human OIDC flow waits. */
   promptTimeoutMs?: number;
+  /**
+   * The runtime's human OIDC sign-in (`createHumanCallback` of `/deno` or `/node`), for a MONGODB-OIDC login
+   * that names no ENVIRONMENT and no callback: the person signs in, as mongosh signs them in. Default: none
+   * (connect() then says what MONGODB-OIDC needs).
+   */
+  signIn?(options: HumanCallbackOptions): OidcCallback;
 }
 
 const USAGE = "usage: mongo-auth whoami [--explain] [--json] [<connection-string>]";
@@ -66,6 +75,9 @@ const HELP = [
   "  --tls, --tlsCAFile <file>, --tlsCertificateKeyFile <file>, --tlsCertificateKeyFilePassword <password>,",
   "  --tlsCRLFile <file>, --tlsAllowInvalidCertificates, --tlsAllowInvalidHostnames",
   "  --awsIamSessionToken <token> MONGODB-AWS's session token (the keys: --username, --password)",
+  "  --oidcFlows auth-code|device-auth  MONGODB-OIDC without ENVIRONMENT: how the person signs in (default:",
+  "                              auth-code, in a browser on this machine; device-auth: a code for any device)",
+  "  --oidcRedirectUri <uri>, --oidcTrustedEndpoint (let the token go to the connection string's hosts)",
   "",
   "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage, 130 cancelled at the password prompt.",
 ];
@@ -134,7 +146,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   try {
     // The library never logs; the CLI is an application, so it shows warnings on stderr.
     const conn = await connect(uri, {
-      ...connectOptionsOf(taken),
+      ...withSignIn(connectOptionsOf(taken), uri, taken, io),
       onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
       explain,
       ...(typeof password === "string" && { password }),
@@ -200,6 +212,35 @@ function userWithoutPassword(uri: string, { values }: LoginOptions): string | un
   } catch {
     return undefined;
   }
+}
+
+// A MONGODB-OIDC login that names no ENVIRONMENT and no callback is a person's: the runtime's sign-in signs them
+// in (writing where to go to stderr), as mongosh does. --oidcTrustedEndpoint lets the token go to the
+// connection string's hosts in place of the default ALLOWED_HOSTS (Atlas, loopback), as mongosh's does.
+function withSignIn(options: ConnectOptions, uri: string, taken: LoginOptions, io: CliIo): ConnectOptions {
+  if (io.signIn === undefined) return options;
+  let hosts: string[];
+  try {
+    const parsed = parseConnectionString(uri);
+    const mechanism = taken.values.authMechanism ?? parsed.parsedOptions.authMechanism;
+    const named = Object.keys(parsed.parsedOptions.authMechanismProperties ?? {}).map((k) => k.toUpperCase());
+    if (mechanism?.toUpperCase() !== "MONGODB-OIDC" || named.includes("ENVIRONMENT")) return options;
+    hosts = trustedHosts(parsed);
+  } catch {
+    return options; // connect()'s to refuse
+  }
+  const OIDC_HUMAN_CALLBACK = io.signIn({ ...signInOptionsOf(taken), print: (message) => io.err(message) });
+  const properties: AuthMechanismProperties = { OIDC_HUMAN_CALLBACK };
+  if (taken.switches.oidcTrustedEndpoint) properties.ALLOWED_HOSTS = hosts;
+  return { ...options, authMechanismProperties: properties };
+}
+
+// The connection string's hosts as ALLOWED_HOSTS patterns: an SRV name's records may name any host beside
+// it (cluster0.example.net: *.example.net).
+function trustedHosts({ scheme, hosts }: ReturnType<typeof parseConnectionString>): string[] {
+  return hosts.map(({ host }) =>
+    scheme === "mongodb+srv" && host.includes(".") ? `*.${host.slice(host.indexOf(".") + 1)}` : host
+  );
 }
 
 // What is wrong with the command line, in words; "" when there is nothing to name (no arguments at all),

@@ -1,6 +1,7 @@
 /**
  * The CLI's terminal, on Deno, Node.js and Bun alike: whether it may colour its output (only on a terminal,
- * and never when `NO_COLOR` is set, https://no-color.org), and a password typed without an echo.
+ * and never when `NO_COLOR` is set, https://no-color.org), whether a person sees its errors, and a password
+ * typed without an echo.
  *
  * @module
  */
@@ -28,6 +29,24 @@ export function stdoutTakesColor(): boolean {
     noColor = undefined;
   }
   return (noColor === undefined || noColor === "") && process.stdout.isTTY === true;
+}
+
+/**
+ * Whether standard error is a terminal: a person is there to see what it shows (the CLI opens a browser for
+ * the human OIDC sign-in only then; piped, it prints where to go).
+ *
+ * @returns true on a terminal
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stderrIsTerminal } from "./terminal.ts";
+ *
+ * assert.equal(typeof stderrIsTerminal(), "boolean");
+ * ```
+ */
+export function stderrIsTerminal(): boolean {
+  const deno = (globalThis as { Deno?: { stderr: { isTerminal(): boolean } } }).Deno;
+  return deno ? deno.stderr.isTerminal() : process.stderr.isTTY === true;
 }
 
 /**

@@ -3,7 +3,7 @@
 // mongosh's arg-mapper maps them to the driver's, and the problems said without the value that caused them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectOptionsOf, takeLoginOptions } from "../../src/cli/login-options.ts";
+import { connectOptionsOf, signInOptionsOf, takeLoginOptions } from "../../src/cli/login-options.ts";
 
 const URI = "mongodb+srv://cluster0.example.mongodb.net/";
 
@@ -79,6 +79,28 @@ describe("mongosh's login options", () => {
       password: "secret",
       authMechanismProperties: { AWS_SESSION_TOKEN: "tok" },
     });
+  });
+
+  it("mongosh's OIDC options are the sign-in's, not connect()'s: --oidcFlows (the first listed is used), --oidcRedirectUri, --oidcTrustedEndpoint", () => {
+    const taken = takeLoginOptions([
+      "whoami",
+      URI,
+      "--oidcFlows",
+      "device-auth,auth-code",
+      "--oidcRedirectUri=http://127.0.0.1:0/cb",
+      "--oidcTrustedEndpoint",
+    ]);
+    assert.deepEqual(taken.args, ["whoami", URI]);
+    assert.deepEqual(connectOptionsOf(taken), {});
+    assert.deepEqual(signInOptionsOf(taken), { flow: "device", redirectUri: "http://127.0.0.1:0/cb" });
+    assert.equal(taken.switches.oidcTrustedEndpoint, true);
+    assert.deepEqual(signInOptionsOf(takeLoginOptions(["whoami", URI, "--oidcFlows=auth-code"])), {
+      flow: "code",
+    });
+    assert.equal(
+      takeLoginOptions(["whoami", URI, "--oidcFlows", "browser"]).problem,
+      "--oidcFlows takes auth-code, device-auth, or both: auth-code,device-auth",
+    );
   });
 
   it("-p alone, last or before another option or the connection string, is a password to ask for", () => {

@@ -2,6 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type Connection, type ConnectOptions, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
 import { cliMain } from "../../src/cli/main.ts";
+import type { HumanCallbackOptions } from "../../src/mechanisms/oidc/human/human-callback.ts";
+import type { AuthMechanismProperties, OidcCallback } from "@mongo-auth/core";
 import { VERSION } from "../../src/core/version.ts";
 import { attachTrace, TraceRecorder } from "../../src/core/trace.ts";
 
@@ -223,6 +225,73 @@ describe("mongo-auth whoami", () => {
       username: "CN=x",
       tls: true,
     });
+  });
+
+  it("MONGODB-OIDC with no ENVIRONMENT and no callback: the runtime's sign-in signs the person in, as mongosh does", async () => {
+    const signIns: HumanCallbackOptions[] = [];
+    const given: (ConnectOptions | undefined)[] = [];
+    const connect = (_uri: string, options?: ConnectOptions) => (
+      given.push(options), Promise.resolve(fakeConnection([], () => {}))
+    );
+    const callback: OidcCallback = () => Promise.reject(new Error("not called here"));
+    const withSignIn = (args: string[]) => {
+      const t = io(args);
+      return {
+        ...t,
+        io: { ...t.io, signIn: (options: HumanCallbackOptions) => (signIns.push(options), callback) },
+      };
+    };
+    const atlas =
+      "mongodb+srv://cluster0.example.mongodb.net/?authSource=%24external&authMechanism=MONGODB-OIDC";
+    const run = withSignIn(["whoami", atlas, "--apiVersion", "1"]);
+    assert.equal(await cliMain(run.io, connect), 0);
+    assert.equal(signIns.length, 1);
+    assert.equal(signIns[0].flow, undefined, "the code flow, the library's default");
+    signIns[0].print!("To sign in to MongoDB, open this page in a browser: …");
+    assert.deepEqual(run.err, ["To sign in to MongoDB, open this page in a browser: …"], "on stderr");
+    const properties = given[0]?.authMechanismProperties as AuthMechanismProperties;
+    assert.equal(properties.OIDC_HUMAN_CALLBACK, callback);
+    assert.equal(properties.ALLOWED_HOSTS, undefined, "the default hosts: Atlas's and loopback");
+    // mongosh's --oidcFlows, --oidcRedirectUri and --oidcTrustedEndpoint; the mechanism may come as an option.
+    const own = [
+      "whoami",
+      "mongodb+srv://db.corp.example/?authSource=%24external",
+      "--authenticationMechanism",
+      "MONGODB-OIDC",
+      "--oidcFlows=device-auth,auth-code",
+      "--oidcRedirectUri",
+      "http://localhost:27097/redirect",
+      "--oidcTrustedEndpoint",
+    ];
+    assert.equal(await cliMain(withSignIn(own).io, connect), 0);
+    assert.deepEqual({ ...signIns[1], print: undefined }, {
+      flow: "device",
+      redirectUri: "http://localhost:27097/redirect",
+      print: undefined,
+    });
+    assert.deepEqual((given[1]?.authMechanismProperties as AuthMechanismProperties).ALLOWED_HOSTS, [
+      "*.corp.example",
+    ]);
+    // Not a person's login: a machine's ENVIRONMENT, another mechanism, no sign-in to use.
+    for (
+      const uri of [
+        "mongodb://h/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:azure,TOKEN_RESOURCE:api",
+        "mongodb://alice:pw@h/",
+      ]
+    ) {
+      assert.equal(await cliMain(withSignIn(["whoami", uri]).io, connect), 0, uri);
+      assert.equal(signIns.length, 2, uri);
+      assert.equal(
+        (given.at(-1)?.authMechanismProperties as AuthMechanismProperties)?.OIDC_HUMAN_CALLBACK,
+        undefined,
+      );
+    }
+    assert.equal(await cliMain(io(["whoami", atlas]).io, connect), 0);
+    assert.equal(
+      given.at(-1)?.authMechanismProperties,
+      undefined,
+      "without a runtime's sign-in, connect() says what is missing",
+    );
   });
 
   it("a login option without its value is a usage error that never repeats a value; --host and --port say where the host goes", async () => {

@@ -7,7 +7,12 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { runCli as run, runCliOnTerminal } from "../support/cli.ts";
+import { runCli as run, runCliOnTerminal, runCliWatching } from "../support/cli.ts";
+import {
+  type RunningIdentityProvider,
+  startIdentityProvider,
+} from "../../testing/oidc-provider/oidc-provider.ts";
+import { ScriptedPerson } from "../../testing/oidc-provider/person.ts";
 import { runtime } from "../support/transports.ts";
 import { settledWithin } from "../support/settled-within.ts";
 
@@ -292,6 +297,63 @@ async function unansweredPort(): Promise<{ port: number; close(): void }> {
     },
   };
 }
+
+describe(`mongo-auth whoami signs a person in with MONGODB-OIDC, as mongosh does (${runtime})`, () => {
+  let idp: RunningIdentityProvider;
+  let server: RunningServer;
+  before(async () => {
+    idp = await startIdentityProvider();
+    server = await startServer({
+      oidc: {
+        issuer: idp.issuer,
+        audience: idp.audience,
+        clientId: idp.clientId,
+        requestScopes: ["mongodb"],
+      },
+      users: [{ db: "$external", user: "alice", mechanisms: ["MONGODB-OIDC"] }],
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await idp?.close();
+  });
+  const uri = () => `mongodb://${server.address}/?authMechanism=MONGODB-OIDC`;
+
+  it("the code flow: piped, it prints the page to open; the person signs in there and whoami is theirs", async () => {
+    const person = new ScriptedPerson("alice");
+    let browsing: Promise<unknown> | undefined;
+    const { code, stdout, stderr } = await runCliWatching(
+      ["whoami", uri(), "--oidcRedirectUri", "http://127.0.0.1:0/redirect"],
+      {},
+      (shown) => {
+        const page = /open this page in a browser:\s+(\S+)/.exec(shown)?.[1];
+        if (page && !browsing) browsing = person.signIn(page);
+      },
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /user\s+alice/);
+    assert.match(stdout, /db\s+\$external/);
+    assert.match(stdout, /mechanism\s+MONGODB-OIDC/);
+    assert.ok(browsing, "it printed the page to open");
+    await browsing;
+  });
+
+  it("--oidcFlows device-auth: it prints the code to enter on any device", async () => {
+    const person = new ScriptedPerson("alice");
+    let approving: Promise<unknown> | undefined;
+    const { code, stdout, stderr } = await runCliWatching(
+      ["whoami", uri(), "--oidcFlows", "device-auth"],
+      {},
+      (shown) => {
+        const found = /open (\S+) on any device and enter the code\s+(\S+)/.exec(shown);
+        if (found && !approving) approving = person.approveDevice(`${found[1]}?user_code=${found[2]}`);
+      },
+    );
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /user\s+alice/);
+    await approving;
+  });
+});
 
 describe(`mongo-auth whoami against a host that never completes the TCP handshake (${runtime})`, () => {
   it("exits 1 with TIMEOUT at connectTimeoutMS: nothing of the abandoned connect keeps the process alive", async () => {

@@ -34,6 +34,24 @@ export function runCli(args: string[], env?: Record<string, string>): Promise<Cl
 }
 
 /**
+ * Runs `mongo-auth` with `args`, handing what it has written to stderr so far to `watch` as it comes, as a
+ * person reads the terminal while the command runs (the sign-in page to open, the code to enter); killed after
+ * 30 s.
+ * @param args the arguments after the program name
+ * @param env the child's whole environment (nothing of this process's is passed on but PATH)
+ * @param watch called with all of stderr so far, on each write
+ * @returns exit code and output
+ */
+export function runCliWatching(
+  args: string[],
+  env: Record<string, string>,
+  watch: (stderr: string) => void,
+): Promise<CliRun> {
+  const [cmd, ...rest] = cliCommand();
+  return spawned(cmd, [...rest, ...args], env, 30_000, undefined, watch);
+}
+
+/**
  * Runs a script of this repository in a process of its own, in this runtime (`deno run -A`, `bun`, or
  * `node` on its compiled copy under dist/).
  * @param script the script's path from the repository root, `.ts`
@@ -92,6 +110,7 @@ function spawned(
   env: Record<string, string> | undefined,
   killAfterMs = 30_000,
   typed?: { waitFor: string; keys: string },
+  watch?: (stderr: string) => void,
 ): Promise<CliRun> {
   const childEnv = env ? { PATH: process.env.PATH ?? "", ...env } : undefined;
   return new Promise((resolve, reject) => {
@@ -106,7 +125,10 @@ function spawned(
         child.stdin!.write(typed!.keys);
       }
     });
-    child.stderr!.on("data", (d) => (stderr += d));
+    child.stderr!.on("data", (d) => {
+      stderr += d;
+      watch?.(stderr);
+    });
     const timer = setTimeout(() => child.kill("SIGKILL"), killAfterMs);
     child.on("error", reject);
     child.on("close", (code) => {
