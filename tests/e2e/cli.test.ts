@@ -13,6 +13,7 @@ import {
   startIdentityProvider,
 } from "../../testing/oidc-provider/oidc-provider.ts";
 import { ScriptedPerson } from "../../testing/oidc-provider/person.ts";
+import { referenceServerFor } from "../support/human-sign-in.ts";
 import { runtime } from "../support/transports.ts";
 import { settledWithin } from "../support/settled-within.ts";
 
@@ -303,15 +304,7 @@ describe(`mongo-auth whoami signs a person in with MONGODB-OIDC, as mongosh does
   let server: RunningServer;
   before(async () => {
     idp = await startIdentityProvider();
-    server = await startServer({
-      oidc: {
-        issuer: idp.issuer,
-        audience: idp.audience,
-        clientId: idp.clientId,
-        requestScopes: ["mongodb"],
-      },
-      users: [{ db: "$external", user: "alice", mechanisms: ["MONGODB-OIDC"] }],
-    });
+    server = await referenceServerFor(idp);
   });
   after(async () => {
     await server?.close();

@@ -12,26 +12,23 @@ import {
   type OidcCallback,
   runtimeEnv,
 } from "@mongo-auth/core";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import type { RunningServer } from "../../testing/reference-server/server.ts";
 import {
   type RunningIdentityProvider,
   startIdentityProvider,
 } from "../../testing/oidc-provider/oidc-provider.ts";
 import { ScriptedPerson } from "../../testing/oidc-provider/person.ts";
-import { humanSignIns, stillListening, TEST_REDIRECT_URI } from "../support/human-sign-in.ts";
+import {
+  humanSignIns,
+  referenceServerFor,
+  stillListening,
+  TEST_REDIRECT_URI,
+} from "../support/human-sign-in.ts";
 
 async function whoami(conn: Connection): Promise<string | undefined> {
   const status = await conn.command("admin", { connectionStatus: 1 });
   const users = (status.authInfo as Document).authenticatedUsers as Document[];
   return users[0] ? `${users[0].db}.${users[0].user}` : undefined;
-}
-
-async function referenceServerFor(idp: RunningIdentityProvider): Promise<RunningServer> {
-  return await startServer({
-    // No jwks: the server finds the keys through the issuer's discovery document, as mongod does.
-    oidc: { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, requestScopes: ["mongodb"] },
-    users: ["alice", "bob"].map((user) => ({ db: "$external", user, mechanisms: ["MONGODB-OIDC"] })),
-  });
 }
 
 for (const { name, transport, createHumanCallback } of await humanSignIns()) {

@@ -5,8 +5,8 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MongoClient } from "mongodb";
 import { createHumanCallback } from "../../src/transport/node.ts";
-import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import { TEST_REDIRECT_URI } from "../support/human-sign-in.ts";
+import type { RunningServer } from "../../testing/reference-server/server.ts";
+import { referenceServerFor, TEST_REDIRECT_URI } from "../support/human-sign-in.ts";
 import {
   type RunningIdentityProvider,
   startIdentityProvider,
@@ -18,15 +18,7 @@ describe("official mongodb driver with createHumanCallback as OIDC_HUMAN_CALLBAC
   let server: RunningServer;
   before(async () => {
     idp = await startIdentityProvider();
-    server = await startServer({
-      oidc: {
-        issuer: idp.issuer,
-        audience: idp.audience,
-        clientId: idp.clientId,
-        requestScopes: ["mongodb"],
-      },
-      users: [{ db: "$external", user: "alice", mechanisms: ["MONGODB-OIDC"] }],
-    });
+    server = await referenceServerFor(idp);
   });
   after(async () => {
     await server?.close();

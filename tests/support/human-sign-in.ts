@@ -5,6 +5,8 @@ import type { OidcCallback, Transport } from "@mongo-auth/core";
 import type { HumanCallbackOptions } from "../../src/mechanisms/oidc/human/human-callback.ts";
 import { createHumanCallback as createNodeHumanCallback, nodeTransport } from "../../src/transport/node.ts";
 import { runtime } from "./transports.ts";
+import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
+import type { RunningIdentityProvider } from "../../testing/oidc-provider/oidc-provider.ts";
 
 /** One runtime's sign-in. */
 export interface HumanSignIn {
@@ -46,4 +48,20 @@ export async function stillListening(url: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/**
+ * The reference server configured with the identity provider's issuer, its users in `$external`. No jwks:
+ * the server finds the keys through the issuer's discovery document, as mongod does.
+ * @param idp the running identity provider
+ * @param users the users that sign in there
+ */
+export function referenceServerFor(
+  idp: RunningIdentityProvider,
+  users: readonly string[] = ["alice", "bob"],
+): Promise<RunningServer> {
+  return startServer({
+    oidc: { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, requestScopes: ["mongodb"] },
+    users: users.map((user) => ({ db: "$external", user, mechanisms: ["MONGODB-OIDC"] })),
+  });
 }
