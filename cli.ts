@@ -20,6 +20,8 @@
  * @module
  */
 import { type CliIo, cliMain } from "./src/cli/main.ts";
+import type { HumanCallbackOptions } from "./src/mechanisms/oidc/human/human-callback.ts";
+import type { OidcCallback } from "./src/credential/oidc-callback.ts";
 
 interface DenoLike {
   args: string[];
@@ -47,15 +49,20 @@ const io: CliIo = {
   color: stdoutTakesColor(),
   getEnv: (name: string) => deno ? denoEnv(deno, name) : proc!.env[name],
   readSecret: readHiddenLine,
-  // A person at the terminal gets the sign-in page in their browser, as mongosh opens it; the URL is printed
-  // too, for when no browser opens. Piped, only printed.
-  signIn: (options) =>
-    createHumanCallback(
-      stderrIsTerminal()
-        ? { ...options, openUrl: (url) => (printUrl(options.print!)(url), openBrowser(url).catch(() => {})) }
-        : options,
-    ),
+  signIn,
 };
+
+// A person at the terminal gets the sign-in page in their browser, as mongosh opens it; its address is printed
+// too, for when no browser opens. Piped, it is only printed.
+function signIn(options: HumanCallbackOptions): OidcCallback {
+  if (!stderrIsTerminal()) return createHumanCallback(options);
+  const show = printUrl(options.print ?? console.error);
+  const openUrl = async (url: string) => {
+    show(url);
+    await openBrowser(url).catch(() => {});
+  };
+  return createHumanCallback({ ...options, openUrl });
+}
 
 // Deno without --allow-env refuses to read a variable: then there is none to use.
 function denoEnv(deno: DenoLike, name: string): string | undefined {

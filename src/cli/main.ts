@@ -13,11 +13,9 @@ import type { Document } from "../wire/command.ts";
 import { formatHints, formatTrace } from "./explain.ts";
 import { VERSION } from "../core/version.ts";
 import { parseConnectionString } from "../credential/connection-string.ts";
-import { passwordRequired } from "../credential/credential.ts";
-import { HUMAN_CALLBACK_TIMEOUT_MS } from "../credential/oidc-callback.ts";
+import { type AuthMechanismProperties, passwordRequired } from "../credential/credential.ts";
+import { HUMAN_CALLBACK_TIMEOUT_MS, type OidcCallback } from "../credential/oidc-callback.ts";
 import type { HumanCallbackOptions } from "../mechanisms/oidc/human/human-callback.ts";
-import type { OidcCallback } from "../credential/oidc-callback.ts";
-import type { AuthMechanismProperties } from "../credential/credential.ts";
 import { connectOptionsOf, type LoginOptions, signInOptionsOf, takeLoginOptions } from "./login-options.ts";
 
 /** A runtime's `connect`. */

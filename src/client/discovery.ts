@@ -21,8 +21,9 @@
  *
  * A client's scan of a replica set or of mongoses serves its next connections for `heartbeatFrequencyMS`
  * (./topology-memory.ts): they check the server that scan points to first, and end there when its hello
- * keeps it the choice; otherwise they scan, and beside it when it has not answered in {@link SLOW_CHECK_MS}. With `replicaSet` given, or several seeds, connections that start
- * while another of the client's scans wait for that scan (at most `connectTimeoutMS`).
+ * keeps it the choice; otherwise they scan, beside it when it has not answered in {@link SLOW_CHECK_MS} (longer
+ * for a server found far away). With `replicaSet` given, or several seeds, connections that start while
+ * another of the client's scans wait for that scan (at most `connectTimeoutMS`).
  *
  * @module
  */
@@ -410,9 +411,9 @@ class Scan {
 
   /**
    * Checks the member an earlier scan chose (among `candidates` in its latency window), and chooses it when
-   * its own hello keeps it suitable. When it has not answered in SLOW_CHECK_MS (a member gone down since,
-   * a mongos that drops packets), the deployment as that scan left it is scanned beside it, that member no
-   * longer counted on: it did not cost every connection its connectTimeoutMS.
+   * its own hello keeps it suitable. When it has not answered in time ({@link slowCheckMS}: a member gone
+   * down since, a mongos that drops packets), the deployment as that scan left it is scanned beside it, that
+   * member no longer counted on, so that it does not cost every connection its connectTimeoutMS.
    */
   async confirm(address: string, candidates: number): Promise<ScanOutcome> {
     this.#expected = address;
@@ -641,7 +642,7 @@ class Scan {
       of: this.#hostsKnown(),
     };
     // Started while others are under way, one member at a time or beside the member an earlier scan chose:
-    // they are slow (SLOW_CHECK_MS).
+    // they are slow (#slowCheckMS).
     const besideSlow = this.#oneAtATime() || this.#expected !== undefined;
     if (underWay.length > 0 && besideSlow && before?.type !== "PossiblePrimary") {
       connecting.beside = [...underWay];
