@@ -22,7 +22,9 @@ export type ValueOption =
   | "tlsCRLFile"
   | "awsIamSessionToken"
   | "oidcFlows"
-  | "oidcRedirectUri";
+  | "oidcRedirectUri"
+  | "host"
+  | "port";
 
 /** The options that are on or off. */
 export type SwitchOption =
@@ -60,6 +62,8 @@ const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
   "--awsIamSessionToken": "awsIamSessionToken",
   "--oidcFlows": "oidcFlows",
   "--oidcRedirectUri": "oidcRedirectUri",
+  "--host": "host",
+  "--port": "port",
 };
 
 // An option given without its value, where "needs a value" would not say which value.
@@ -142,6 +146,10 @@ export function takeLoginOptions(given: readonly string[]): TakenOptions {
   if (values.oidcFlows && values.oidcFlows.split(",").some((flow) => !(flow in OIDC_FLOWS))) {
     note("--oidcFlows takes auth-code, device-auth, or both: auth-code,device-auth");
   }
+  const hostProblem = values.host !== undefined || values.port !== undefined
+    ? hostOptionsProblem(values)
+    : undefined;
+  if (hostProblem) note(hostProblem);
   return { args, values, switches, ...(problem !== undefined && { problem }) };
 }
 
@@ -225,4 +233,54 @@ export function signInOptionsOf(
 ): { flow?: "code" | "device"; redirectUri?: string } {
   const flow = values.oidcFlows ? OIDC_FLOWS[values.oidcFlows.split(",")[0]] : undefined;
   return { ...(flow && { flow }), ...(values.oidcRedirectUri && { redirectUri: values.oidcRedirectUri }) };
+}
+
+/**
+ * The connection string mongosh's `--host` and `--port` make, as the mongo shell's scripts give them:
+ * `--host [<replicaSet>/]<host>[:<port>][,<host>[:<port>]…]`, `--port` the port of a host given without
+ * one (27017 by default); `--port` alone is 127.0.0.1's.
+ *
+ * @param options what {@link takeLoginOptions} took (without a problem)
+ * @returns the connection string, or undefined when neither option was given
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { hostConnectionString, takeLoginOptions } from "./login-options.ts";
+ *
+ * const taken = takeLoginOptions(["whoami", "--host", "rs0/db1.example.net,db2.example.net", "--port", "27018"]);
+ * assert.equal(hostConnectionString(taken), "mongodb://db1.example.net:27018,db2.example.net:27018/?replicaSet=rs0");
+ * ```
+ */
+export function hostConnectionString({ values }: LoginOptions): string | undefined {
+  if (values.host === undefined && values.port === undefined) return undefined;
+  const { replicaSet, hosts } = hostList(values.host ?? "127.0.0.1");
+  const port = values.port ?? "27017";
+  const seeds = hosts.map((host) => HOST_PORT.exec(host)!.slice(1, 3)).map(([name, own]) =>
+    `${name}:${own ?? port}`
+  );
+  return `mongodb://${seeds.join(",")}/${replicaSet ? `?replicaSet=${encodeURIComponent(replicaSet)}` : ""}`;
+}
+
+// A host of --host: a name or IPv4 address, or an IPv6 one in brackets, and a port.
+const HOST_PORT = /^([A-Za-z0-9._-]+|\[[0-9A-Fa-f:.]+\])(?::(\d+))?$/;
+
+function hostList(host: string): { replicaSet?: string; hosts: string[] } {
+  const slash = host.indexOf("/");
+  const replicaSet = slash < 0 ? undefined : host.slice(0, slash);
+  return { replicaSet, hosts: host.slice(slash + 1).split(",").filter(Boolean) };
+}
+
+// What is wrong with --host and --port: a host list that is not one, a port that is not a number, or a host
+// whose port is not --port's.
+function hostOptionsProblem({ host, port }: Partial<Record<ValueOption, string>>): string | undefined {
+  if (port !== undefined && !/^\d{1,5}$/.test(port)) return "--port takes a port number";
+  if (host === undefined) return undefined;
+  const { replicaSet, hosts } = hostList(host);
+  if (replicaSet === "" || hosts.length === 0 || hosts.some((h) => !HOST_PORT.test(h))) {
+    return "--host takes [<replicaSet>/]<host>[:<port>][,<host>[:<port>]…]";
+  }
+  if (port !== undefined && hosts.some((h) => (HOST_PORT.exec(h)![2] ?? port) !== port)) {
+    return "--host names a port that is not --port's: give the port once";
+  }
+  return undefined;
 }

@@ -16,7 +16,13 @@ import { parseConnectionString } from "../credential/connection-string.ts";
 import { type AuthMechanismProperties, passwordRequired } from "../credential/credential.ts";
 import { HUMAN_CALLBACK_TIMEOUT_MS, type OidcCallback } from "../credential/oidc-callback.ts";
 import type { HumanCallbackOptions } from "../mechanisms/oidc/human/human-callback.ts";
-import { connectOptionsOf, type LoginOptions, signInOptionsOf, takeLoginOptions } from "./login-options.ts";
+import {
+  connectOptionsOf,
+  hostConnectionString,
+  type LoginOptions,
+  signInOptionsOf,
+  takeLoginOptions,
+} from "./login-options.ts";
 
 /** A runtime's `connect`. */
 export type Connect = (uri: string, options?: ConnectOptions) => Promise<Connection>;
@@ -76,6 +82,7 @@ const HELP = [
   "  --oidcFlows auth-code|device-auth  MONGODB-OIDC without ENVIRONMENT: how the person signs in (default:",
   "                              auth-code, in a browser on this machine; device-auth: a code for any device)",
   "  --oidcRedirectUri <uri>, --oidcTrustedEndpoint (let the token go to the connection string's hosts)",
+  "  --host [<replicaSet>/]<host>[:<port>][,…], --port <port>  in place of a connection string",
   "",
   "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage, 130 cancelled at the password prompt.",
 ];
@@ -116,8 +123,9 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     io.out(`mongo-auth ${VERSION}`);
     return 0;
   }
-  const fromEnv = operands.length === 0 ? io.getEnv?.(URI_VARIABLE) : undefined;
-  const problem = usageProblem(command, operands, flags, fromEnv) ?? taken.problem;
+  const hostGiven = taken.values.host !== undefined || taken.values.port !== undefined;
+  const fromEnv = operands.length === 0 && !hostGiven ? io.getEnv?.(URI_VARIABLE) : undefined;
+  const problem = usageProblem(command, operands, flags, fromEnv, hostGiven) ?? taken.problem;
   if (problem !== undefined) {
     if (problem) io.err(`mongo-auth: ${problem}`);
     io.err(USAGE);
@@ -126,7 +134,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   const json = flags.has("--json");
   const explain = json || flags.has("--explain");
   const style = { color: io.color === true && !json };
-  const uri = operands[0] ?? fromEnv!;
+  const uri = operands[0] ?? hostConnectionString(taken) ?? fromEnv!;
   // As mongosh does, a user given without a password is asked for one, at a terminal.
   const user = userWithoutPassword(uri, taken);
   let password: string | null | undefined;
@@ -248,21 +256,18 @@ function usageProblem(
   operands: readonly string[],
   flags: ReadonlySet<string>,
   fromEnv: string | undefined,
+  hostGiven: boolean,
 ): string | undefined {
   if (command === undefined) return "";
   // Never echo what may be a connection string: it may hold a password.
   if (command.includes(":")) return "the command comes first: mongo-auth whoami <connection-string>";
   if (command !== "whoami") return `unknown command ${JSON.stringify(command)}`;
   const unknown = [...flags].find((flag) => !FLAGS.has(flag));
-  if (unknown !== undefined) {
-    const name = unknown.split("=")[0];
-    // mongosh's --host and --port write a connection string; here it is given whole.
-    if (name === "--host" || name === "--port") {
-      return `unknown option ${name}: give the host and port in the connection string (mongodb://host:port/)`;
-    }
-    return `unknown option ${name}`;
+  if (unknown !== undefined) return `unknown option ${unknown.split("=")[0]}`;
+  if (hostGiven && operands.length > 0) {
+    return "give the host in the connection string or with --host and --port, not both";
   }
-  if (operands.length === 0) {
+  if (operands.length === 0 && !hostGiven) {
     if (fromEnv === undefined) {
       return `whoami needs a connection string: give it after whoami, or in the environment variable ${URI_VARIABLE}`;
     }

@@ -3,7 +3,12 @@
 // mongosh's arg-mapper maps them to the driver's, and the problems said without the value that caused them.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectOptionsOf, signInOptionsOf, takeLoginOptions } from "../../src/cli/login-options.ts";
+import {
+  connectOptionsOf,
+  hostConnectionString,
+  signInOptionsOf,
+  takeLoginOptions,
+} from "../../src/cli/login-options.ts";
 
 const URI = "mongodb+srv://cluster0.example.mongodb.net/";
 
@@ -141,8 +146,42 @@ describe("mongosh's login options", () => {
     }
   });
 
+  it("--host and --port make the connection string the mongo shell's scripts give: a replica set's name, hosts, ports", () => {
+    const cases: [string[], string][] = [
+      [["--host", "db.example.net"], "mongodb://db.example.net:27017/"],
+      [["--host", "db.example.net:27018"], "mongodb://db.example.net:27018/"],
+      [["--port", "27018"], "mongodb://127.0.0.1:27018/"],
+      [["--host=db", "--port=27020"], "mongodb://db:27020/"],
+      [
+        ["--host", "rs0/a.example.net,b.example.net:27019"],
+        "mongodb://a.example.net:27017,b.example.net:27019/?replicaSet=rs0",
+      ],
+      [["--host", "[::1]:27017"], "mongodb://[::1]:27017/"],
+    ];
+    for (const [options, uri] of cases) {
+      const taken = takeLoginOptions(["whoami", ...options]);
+      assert.equal(taken.problem, undefined, options.join(" "));
+      assert.equal(hostConnectionString(taken), uri, options.join(" "));
+      assert.deepEqual(taken.args, ["whoami"]);
+    }
+    assert.equal(hostConnectionString(takeLoginOptions(["whoami", URI])), undefined);
+    const problems: [string[], string][] = [
+      [["--host", "db/with/slashes"], "--host takes [<replicaSet>/]<host>[:<port>][,<host>[:<port>]…]"],
+      [["--host", "mongodb://db"], "--host takes [<replicaSet>/]<host>[:<port>][,<host>[:<port>]…]"],
+      [["--host", "/db"], "--host takes [<replicaSet>/]<host>[:<port>][,<host>[:<port>]…]"],
+      [["--port", "http"], "--port takes a port number"],
+      [
+        ["--host", "db:27018", "--port", "27019"],
+        "--host names a port that is not --port's: give the port once",
+      ],
+    ];
+    for (const [options, problem] of problems) {
+      assert.equal(takeLoginOptions(["whoami", ...options]).problem, problem, options.join(" "));
+    }
+  });
+
   it("leaves everything else to the CLI: its own flags, unknown options, the command and the string", () => {
-    const line = ["whoami", "--json", "--host", "db", URI];
+    const line = ["whoami", "--json", "--verbose", "db", URI];
     const taken = takeLoginOptions(line);
     assert.deepEqual(taken.args, line);
     assert.deepEqual(connectOptionsOf(taken), {});

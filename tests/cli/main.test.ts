@@ -294,7 +294,37 @@ describe("mongo-auth whoami", () => {
     );
   });
 
-  it("a login option without its value is a usage error that never repeats a value; --host and --port say where the host goes", async () => {
+  it("--host and --port, as the mongo shell's scripts give them, in place of a connection string and MONGODB_URI", async () => {
+    const asked: string[] = [];
+    const given: [string, ConnectOptions | undefined][] = [];
+    const connect = (uri: string, options?: ConnectOptions) => (
+      given.push([uri, options]), Promise.resolve(fakeConnection([], () => {}))
+    );
+    const t = io(
+      [
+        "whoami",
+        "--host",
+        "rs0/db1.example.net,db2.example.net",
+        "-u",
+        "alice",
+        "-p",
+        "--authenticationDatabase",
+        "admin",
+      ],
+      { MONGODB_URI: "mongodb://other/" },
+    );
+    const terminal = {
+      ...t.io,
+      readSecret: (prompt: string) => (asked.push(prompt), Promise.resolve("typed")),
+    };
+    assert.equal(await cliMain(terminal, connect), 0, t.err.join("\n"));
+    assert.deepEqual(asked, ['Enter password for "alice": ']);
+    assert.equal(given[0][0], "mongodb://db1.example.net:27017,db2.example.net:27017/?replicaSet=rs0");
+    assert.equal(given[0][1]?.authSource, "admin");
+    assert.equal(given[0][1]?.password, "typed");
+  });
+
+  it("a login option without its value is a usage error that never repeats a value, nor does a host given twice", async () => {
     const cases: [string[], RegExp][] = [
       [["whoami", "mongodb://h/", "--username"], /^mongo-auth: --username needs a value$/],
       [
@@ -303,9 +333,10 @@ describe("mongo-auth whoami", () => {
       ],
       [["whoami", "mongodb://h/", "--tls=s3cret"], /^mongo-auth: --tls is on or off/],
       [
-        ["whoami", "--host", "h", "--port", "27017"],
-        /^mongo-auth: unknown option --host: give the host and port in the connection string \(mongodb:\/\/host:port\/\)$/,
+        ["whoami", "mongodb://alice:s3cret@h/", "--host", "h"],
+        /^mongo-auth: give the host in the connection string or with --host and --port, not both$/,
       ],
+      [["whoami", "--port", "s3cret"], /^mongo-auth: --port takes a port number$/],
     ];
     for (const [args, reason] of cases) {
       const t = io(args);

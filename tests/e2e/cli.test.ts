@@ -96,10 +96,30 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     ]);
     assert.equal(given.code, 0, given.stderr);
     assert.match(given.stdout, /user\s+alice/);
+    // The mongo shell's idiom, with no connection string at all.
+    const [host, port] = [server.address.slice(0, server.address.lastIndexOf(":")), String(server.port)];
+    const shell = [
+      "--host",
+      host,
+      "--port",
+      port,
+      "-u",
+      "alice",
+      "-p",
+      "s3cret-pw",
+      "--authenticationDatabase",
+      "admin",
+    ];
+    const idiom = await run(["whoami", ...shell]);
+    assert.equal(idiom.code, 0, idiom.stderr);
+    assert.match(idiom.stdout, /user\s+alice/);
     const wrong = await run(["whoami", uri, "-u", "alice", "--password=not-it"]);
     assert.equal(wrong.code, 1);
     assert.match(wrong.stderr, /AUTHENTICATION_FAILED: the server refused user "alice" on database "admin"/);
-    assert.doesNotMatch(asked.stdout + given.stdout + given.stderr + wrong.stderr, /s3cret-pw|not-it/);
+    assert.doesNotMatch(
+      asked.stdout + given.stdout + given.stderr + idiom.stdout + wrong.stderr,
+      /s3cret-pw|not-it/,
+    );
   });
 
   it("mongosh's TLS options: Atlas's X509 command, a client certificate and the CA given as options", async () => {
