@@ -1,8 +1,9 @@
 /**
- * mongosh's command-line options that say how to log in, so that a command copied from MongoDB Atlas's
- * Connect dialog (`mongosh "mongodb+srv://…" --apiVersion 1 --username alice`) runs with `mongo-auth whoami`
- * in mongosh's place. Each is connect()'s option of the same meaning, which wins over the connection
- * string's, as mongosh's do.
+ * mongosh's command-line options that say where and how to log in, so that a command copied from MongoDB
+ * Atlas's Connect dialog (`mongosh "mongodb+srv://…" --apiVersion 1 --username alice`) or a mongo shell script
+ * (`--host db --port 27017 -u alice -p --authenticationDatabase admin`) runs with `mongo-auth whoami` in
+ * mongosh's place. Each login option is connect()'s option of the same meaning, which wins over the
+ * connection string's, as mongosh's do; the OIDC ones are the human sign-in's.
  *
  * @module
  */
@@ -255,9 +256,10 @@ export function hostConnectionString({ values }: LoginOptions): string | undefin
   if (values.host === undefined && values.port === undefined) return undefined;
   const { replicaSet, hosts } = hostList(values.host ?? "127.0.0.1");
   const port = values.port ?? "27017";
-  const seeds = hosts.map((host) => HOST_PORT.exec(host)!.slice(1, 3)).map(([name, own]) =>
-    `${name}:${own ?? port}`
-  );
+  const seeds = hosts.map((host) => {
+    const [, name, own] = HOST_PORT.exec(host)!;
+    return `${name}:${own ?? port}`;
+  });
   return `mongodb://${seeds.join(",")}/${replicaSet ? `?replicaSet=${encodeURIComponent(replicaSet)}` : ""}`;
 }
 
