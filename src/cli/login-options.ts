@@ -67,6 +67,13 @@ const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
   "--port": "port",
 };
 
+// The options whose values are secrets.
+const SECRET_VALUED: ReadonlySet<ValueOption> = new Set([
+  "password",
+  "tlsCertificateKeyFilePassword",
+  "awsIamSessionToken",
+]);
+
 // An option given without its value, where "needs a value" would not say which value.
 const MISSING: Partial<Record<ValueOption, string>> = {
   apiVersion: "--apiVersion needs a version: --apiVersion 1",
@@ -90,7 +97,8 @@ const OIDC_FLOWS: Readonly<Record<string, "code" | "device">> = {
  * `--username`, `--password`), and the switches `--tls`, `--tlsAllowInvalidCertificates`,
  * `--tlsAllowInvalidHostnames` (`=true` or `=false` after one, too). `-p` with no value after it, or with a
  * connection string after it, is a password to ask for at the terminal (""), as mongosh asks; any other
- * option without a value, given twice, or a switch with another value is a problem.
+ * option without a value, given twice, or a switch with another value is a problem. A secret's value may start
+ * with "-" when it is no option (`-p -Xy7`), so that it is never named as an unknown option.
  *
  * @param given the arguments after the program name
  * @returns the options, the arguments left, and what is wrong with them, if anything
@@ -106,7 +114,10 @@ const OIDC_FLOWS: Readonly<Record<string, "code" | "device">> = {
  * assert.equal(taken.problem, undefined);
  * ```
  */
-export function takeLoginOptions(given: readonly string[]): TakenOptions {
+export function takeLoginOptions(
+  given: readonly string[],
+  ownFlags: ReadonlySet<string> = new Set(),
+): TakenOptions {
   const args: string[] = [];
   const values: Partial<Record<ValueOption, string>> = {};
   const switches: Partial<Record<SwitchOption, boolean>> = {};
@@ -133,9 +144,15 @@ export function takeLoginOptions(given: readonly string[]): TakenOptions {
     }
     let value = inline;
     const next = given[i + 1];
-    if (value === undefined && next !== undefined && !next.startsWith("-")) {
-      // -p before the connection string asks for the password: the string is never taken for one.
-      if (valued !== "password" || !isConnectionString(next)) value = given[++i];
+    // A secret may start with "-" (-p -Xy7): taken as the value unless it is an option, so that it is never
+    // named as an unknown option in a message.
+    const isOption = (arg: string) =>
+      splitOption(arg)[0] in VALUE_OPTIONS || arg in SWITCH_OPTIONS || ownFlags.has(arg);
+    const takesNext = next !== undefined &&
+      (next.startsWith("-") ? SECRET_VALUED.has(valued) && !isOption(next) : true);
+    // -p before the connection string asks for the password: the string is never taken for one.
+    if (value === undefined && takesNext && (valued !== "password" || !isConnectionString(next))) {
+      value = given[++i];
     }
     if (!value && valued !== "password") note(MISSING[valued] ?? `${name} needs a value`);
     values[valued] = value ?? "";

@@ -88,6 +88,8 @@ const HELP = [
 ];
 
 const FLAGS: ReadonlySet<string> = new Set(["--explain", "--json"]);
+// Every flag of the command's own, which a secret's value after -p is never taken for.
+const OWN_FLAGS: ReadonlySet<string> = new Set([...FLAGS, "--help", "-h", "--version"]);
 
 /**
  * Runs the CLI. `whoami` connects, authenticates and prints who the server says we are; `--explain`
@@ -110,7 +112,7 @@ const FLAGS: ReadonlySet<string> = new Set(["--explain", "--json"]);
  * ```
  */
 export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
-  const taken = takeLoginOptions(io.args);
+  const taken = takeLoginOptions(io.args, OWN_FLAGS);
   const { args } = taken;
   // Flags may stand anywhere; a connection string never starts with "-".
   const flags = new Set(args.filter((arg) => arg.startsWith("-")));

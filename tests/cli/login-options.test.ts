@@ -108,17 +108,21 @@ describe("mongosh's login options", () => {
     );
   });
 
+  // The command's own flags, which login options do not know.
+  const OWN = new Set(["--explain", "--json"]);
+
   it("-p alone, last or before another option or the connection string, is a password to ask for", () => {
     for (
       const line of [
         ["whoami", URI, "-u", "alice", "-p"],
         ["whoami", "-u", "alice", "-p", "--explain", URI],
+        ["whoami", "-u", "alice", "-p", "--tls", URI],
         ["whoami", "-u", "alice", "-p", URI],
         ["whoami", "-u", "alice", "--password", "mongodb://db.example.net/"],
         ["whoami", URI, "-u", "alice", "--password="],
       ]
     ) {
-      const taken = takeLoginOptions(line);
+      const taken = takeLoginOptions(line, OWN);
       assert.equal(taken.values.password, "", line.join(" "));
       assert.equal(taken.problem, undefined, line.join(" "));
       assert.equal(connectOptionsOf(taken).password, undefined, "no password: the CLI asks for it");
@@ -128,6 +132,25 @@ describe("mongosh's login options", () => {
         "the string stays the string",
       );
     }
+  });
+
+  it("a secret that starts with '-' is the value, not an option this command would name as unknown", () => {
+    const taken = takeLoginOptions(
+      ["whoami", URI, "-u", "AKID", "-p", "-s3cret", "--awsIamSessionToken", "--tok", "--json"],
+      OWN,
+    );
+    assert.deepEqual(taken.args, ["whoami", URI, "--json"]);
+    assert.equal(taken.problem, undefined);
+    assert.deepEqual(connectOptionsOf(taken), {
+      username: "AKID",
+      password: "-s3cret",
+      authMechanismProperties: { AWS_SESSION_TOKEN: "--tok" },
+    });
+    // A value that is not secret is not taken: "-x" stays an option, named as unknown by the command.
+    assert.equal(
+      takeLoginOptions(["whoami", URI, "--username", "-x"], OWN).problem,
+      "--username needs a value",
+    );
   });
 
   it("an option without its value, given twice, or a switch with another value is a problem that never repeats a value", () => {

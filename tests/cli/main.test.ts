@@ -337,6 +337,8 @@ describe("mongo-auth whoami", () => {
         /^mongo-auth: give the host in the connection string or with --host and --port, not both$/,
       ],
       [["whoami", "--port", "s3cret"], /^mongo-auth: --port takes a port number$/],
+      // A password that starts with "-" is the password, never an unknown option named in the message.
+      [["whoami", "-p", "-s3cret", "mongodb://h/", "--frob"], /^mongo-auth: unknown option --frob$/],
     ];
     for (const [args, reason] of cases) {
       const t = io(args);
