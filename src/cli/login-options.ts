@@ -32,7 +32,8 @@ export type SwitchOption =
   | "tls"
   | "tlsAllowInvalidCertificates"
   | "tlsAllowInvalidHostnames"
-  | "oidcTrustedEndpoint";
+  | "oidcTrustedEndpoint"
+  | "retryWrites";
 
 /** What the login options of a command line said. */
 export interface LoginOptions {
@@ -65,6 +66,11 @@ const VALUE_OPTIONS: Readonly<Record<string, ValueOption>> = {
   "--oidcRedirectUri": "oidcRedirectUri",
   "--host": "host",
   "--port": "port",
+  // The mongo shell's names, which mongosh still takes (AWS DocumentDB's older connect command has them).
+  "--sslCAFile": "tlsCAFile",
+  "--sslPEMKeyFile": "tlsCertificateKeyFile",
+  "--sslPEMKeyPassword": "tlsCertificateKeyFilePassword",
+  "--sslCRLFile": "tlsCRLFile",
 };
 
 // The options whose values are secrets.
@@ -84,6 +90,12 @@ const SWITCH_OPTIONS: Readonly<Record<string, SwitchOption>> = {
   "--tlsAllowInvalidCertificates": "tlsAllowInvalidCertificates",
   "--tlsAllowInvalidHostnames": "tlsAllowInvalidHostnames",
   "--oidcTrustedEndpoint": "oidcTrustedEndpoint",
+  // Taken as mongosh takes it (AWS DocumentDB's connect command gives --retryWrites=false); whoami writes
+  // nothing.
+  "--retryWrites": "retryWrites",
+  "--ssl": "tls",
+  "--sslAllowInvalidCertificates": "tlsAllowInvalidCertificates",
+  "--sslAllowInvalidHostnames": "tlsAllowInvalidHostnames",
 };
 
 // mongosh's names of the human OIDC sign-in's flows, and ours.
@@ -303,3 +315,36 @@ function hostOptionsProblem({ host, port }: Partial<Record<ValueOption, string>>
   }
   return undefined;
 }
+
+/**
+ * The connection string of mongosh's positional address, `<host>[:<port>][/<database>]` or a database name
+ * alone (on 127.0.0.1:27017), as AWS DocumentDB's connect command gives it (`mongosh
+ * docdb.example.net:27017 --tls …`); a connection string, or anything else, is returned as it is (for
+ * connect() to take or refuse).
+ *
+ * @param operand the argument after the command
+ * @returns a connection string
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { addressConnectionString } from "./login-options.ts";
+ *
+ * assert.equal(addressConnectionString("docdb.example.net:27017"), "mongodb://docdb.example.net:27017/");
+ * assert.equal(addressConnectionString("db.example.net/app"), "mongodb://db.example.net:27017/app");
+ * assert.equal(addressConnectionString("app"), "mongodb://127.0.0.1:27017/app");
+ * assert.equal(addressConnectionString("mongodb://h/"), "mongodb://h/");
+ * ```
+ */
+export function addressConnectionString(operand: string): string {
+  const address = SHELL_ADDRESS.exec(operand);
+  if (isConnectionString(operand) || address === null) return operand;
+  const [, host, port, database] = address;
+  // A word without a dot, a port or a database is a database name (the mongo shell's rule).
+  if (port === undefined && database === undefined && !host.includes(".")) {
+    return `mongodb://127.0.0.1:27017/${host}`;
+  }
+  return `mongodb://${host}:${port ?? "27017"}/${database ?? ""}`;
+}
+
+// mongosh's positional address: a host name (or IPv4 address), a port, a database.
+const SHELL_ADDRESS = /^([A-Za-z0-9][A-Za-z0-9._-]*)(?::(\d{1,5}))?(?:\/([^/\\. "$?]+))?$/;

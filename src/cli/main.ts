@@ -17,6 +17,7 @@ import { type AuthMechanismProperties, passwordRequired } from "../credential/cr
 import { HUMAN_CALLBACK_TIMEOUT_MS, type OidcCallback } from "../credential/oidc-callback.ts";
 import type { HumanCallbackOptions } from "../mechanisms/oidc/human/human-callback.ts";
 import {
+  addressConnectionString,
   connectOptionsOf,
   hostConnectionString,
   type LoginOptions,
@@ -82,7 +83,9 @@ const HELP = [
   "  --oidcFlows auth-code|device-auth  MONGODB-OIDC without ENVIRONMENT: how the person signs in (default:",
   "                              auth-code, in a browser on this machine; device-auth: a code for any device)",
   "  --oidcRedirectUri <uri>, --oidcTrustedEndpoint (let the token go to the connection string's hosts)",
-  "  --host [<replicaSet>/]<host>[:<port>][,…], --port <port>  in place of a connection string",
+  "  --host [<replicaSet>/]<host>[:<port>][,…], --port <port>  in place of a connection string, as is",
+  "                              <host>[:<port>][/<database>] (or a database on 127.0.0.1) after whoami",
+  "  --retryWrites (taken; whoami writes nothing), and the mongo shell's --ssl… names of the TLS options",
   "",
   "Exit codes: 0 authenticated, 1 connection or authentication failed, 2 usage, 130 cancelled at the password prompt.",
 ];
@@ -136,7 +139,8 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   const json = flags.has("--json");
   const explain = json || flags.has("--explain");
   const style = { color: io.color === true && !json };
-  const uri = operands[0] ?? hostConnectionString(taken) ?? fromEnv!;
+  const uri = (operands[0] && addressConnectionString(operands[0])) ?? hostConnectionString(taken) ??
+    fromEnv!;
   // As mongosh does, a user given without a password is asked for one, at a terminal.
   const user = userWithoutPassword(uri, taken);
   let password: string | null | undefined;

@@ -4,6 +4,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  addressConnectionString,
   connectOptionsOf,
   hostConnectionString,
   signInOptionsOf,
@@ -201,6 +202,41 @@ describe("mongosh's login options", () => {
     for (const [options, problem] of problems) {
       assert.equal(takeLoginOptions(["whoami", ...options]).problem, problem, options.join(" "));
     }
+  });
+
+  it("a positional address as mongosh takes one (AWS DocumentDB's connect command), and the mongo shell's --ssl… names", () => {
+    const cases: [string, string][] = [
+      [
+        "docdb.cluster-x.us-east-1.docdb.amazonaws.com:27017",
+        "mongodb://docdb.cluster-x.us-east-1.docdb.amazonaws.com:27017/",
+      ],
+      ["db.example.net", "mongodb://db.example.net:27017/"],
+      ["db.example.net:27018/app", "mongodb://db.example.net:27018/app"],
+      ["app", "mongodb://127.0.0.1:27017/app"],
+      ["mongodb://alice@db.example.net/", "mongodb://alice@db.example.net/"],
+      ["mongodb+srv://cluster0.example.mongodb.net/", "mongodb+srv://cluster0.example.mongodb.net/"],
+      // Not an address: left for connect() to refuse with its own words.
+      ["alice:pw@db.example.net", "alice:pw@db.example.net"],
+      ["db.example.net/a.b", "db.example.net/a.b"],
+    ];
+    for (const [operand, uri] of cases) assert.equal(addressConnectionString(operand), uri, operand);
+    const docdb = takeLoginOptions([
+      "whoami",
+      "--ssl",
+      "--sslCAFile",
+      "global-bundle.pem",
+      "--sslPEMKeyFile=client.pem",
+      "--retryWrites=false",
+      "--sslAllowInvalidHostnames",
+    ]);
+    assert.equal(docdb.problem, undefined);
+    assert.deepEqual(docdb.args, ["whoami"]);
+    assert.deepEqual(connectOptionsOf(docdb), {
+      tls: true,
+      tlsAllowInvalidHostnames: true,
+      tlsCAFile: "global-bundle.pem",
+      tlsCertificateKeyFile: "client.pem",
+    });
   });
 
   it("leaves everything else to the CLI: its own flags, unknown options, the command and the string", () => {

@@ -122,11 +122,20 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     );
   });
 
-  it("mongosh's TLS options: Atlas's X509 command, a client certificate and the CA given as options", async () => {
+  it("mongosh's TLS options: Atlas's X509 command and AWS DocumentDB's, the certificate and the CA given as options", async () => {
     const pki = (name: string) => fixturePath(`pki/${name}`);
     const tlsServer = await startServer({
-      users: [{ db: "$external", user: CLIENT_SUBJECT, mechanisms: ["MONGODB-X509"] }],
-      tls: { cert: pki("server-cert.pem"), key: pki("server-key.pem"), ca: pki("ca.pem") },
+      users: [
+        { db: "$external", user: CLIENT_SUBJECT, mechanisms: ["MONGODB-X509"] },
+        { db: "admin", user: "alice", password: "s3cret-pw", mechanisms: ["SCRAM-SHA-256"] },
+      ],
+      // As AWS DocumentDB, which asks no certificate of password users.
+      tls: {
+        cert: pki("server-cert.pem"),
+        key: pki("server-key.pem"),
+        ca: pki("ca.pem"),
+        allowConnectionsWithoutCertificates: true,
+      },
     });
     try {
       // The server's certificate names localhost.
@@ -136,6 +145,22 @@ describe(`mongo-auth whoami (${runtime})`, () => {
       assert.equal(code, 0, stderr);
       assert.match(stdout, /mechanism\s+MONGODB-X509 \(speculative\)/);
       assert.match(stdout, /user\s+CN=client,OU=apps/);
+      // AWS DocumentDB's connect command: an address without a scheme, TLS with a CA file, a password user.
+      const docdb = await run([
+        "whoami",
+        `localhost:${tlsServer.port}`,
+        "--tls",
+        "--tlsCAFile",
+        pki("ca.pem"),
+        "--retryWrites=false",
+        "--username",
+        "alice",
+        "--password",
+        "s3cret-pw",
+      ]);
+      assert.equal(docdb.code, 0, docdb.stderr);
+      assert.match(docdb.stdout, /user\s+alice/);
+      assert.match(docdb.stdout, /mechanism\s+SCRAM-SHA-256/);
       const withoutCa = await run(["whoami", uri, ...tls.slice(0, 3)]);
       assert.equal(withoutCa.code, 1);
       assert.match(withoutCa.stderr, /TLS_ERROR/);
