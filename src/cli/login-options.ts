@@ -107,12 +107,14 @@ const OIDC_FLOWS: Readonly<Record<string, "code" | "device">> = {
 /**
  * Takes mongosh's login options out of a command line: `--name value` or `--name=value` (`-u`, `-p` for
  * `--username`, `--password`), and the switches `--tls`, `--tlsAllowInvalidCertificates`,
- * `--tlsAllowInvalidHostnames` (`=true` or `=false` after one, too). `-p` with no value after it, or with a
- * connection string after it, is a password to ask for at the terminal (""), as mongosh asks; any other
+ * `--tlsAllowInvalidHostnames` (`=true` or `=false` after one, too). `-p` with no value after it, or with the
+ * command or a connection string after it, is a password to ask for at the terminal (""), as mongosh asks; any other
  * option without a value, given twice, or a switch with another value is a problem. A secret's value may start
  * with "-" when it is no option (`-p -Xy7`), so that it is never named as an unknown option.
  *
  * @param given the arguments after the program name
+ * @param own the command's own words (its commands and flags): -p before one asks for the password, and a
+ *   secret is never one of them
  * @returns the options, the arguments left, and what is wrong with them, if anything
  * @example The command MongoDB Atlas's Connect dialog gives, with mongo-auth in mongosh's place
  * ```ts
@@ -128,7 +130,7 @@ const OIDC_FLOWS: Readonly<Record<string, "code" | "device">> = {
  */
 export function takeLoginOptions(
   given: readonly string[],
-  ownFlags: ReadonlySet<string> = new Set(),
+  own: ReadonlySet<string> = new Set(),
 ): TakenOptions {
   const args: string[] = [];
   const values: Partial<Record<ValueOption, string>> = {};
@@ -159,13 +161,12 @@ export function takeLoginOptions(
     // A secret may start with "-" (-p -Xy7): taken as the value unless it is an option, so that it is never
     // named as an unknown option in a message.
     const isOption = (arg: string) =>
-      splitOption(arg)[0] in VALUE_OPTIONS || arg in SWITCH_OPTIONS || ownFlags.has(arg);
+      splitOption(arg)[0] in VALUE_OPTIONS || arg in SWITCH_OPTIONS || own.has(arg);
     const takesNext = next !== undefined &&
       (next.startsWith("-") ? SECRET_VALUED.has(valued) && !isOption(next) : true);
-    // -p before the connection string asks for the password: the string is never taken for one.
-    if (value === undefined && takesNext && (valued !== "password" || !isConnectionString(next))) {
-      value = given[++i];
-    }
+    // -p before the command or the connection string asks for the password: neither is taken for one.
+    const asks = valued === "password" && next !== undefined && (own.has(next) || isConnectionString(next));
+    if (value === undefined && takesNext && !asks) value = given[++i];
     if (!value && valued !== "password") note(MISSING[valued] ?? `${name} needs a value`);
     values[valued] = value ?? "";
   }
@@ -231,6 +232,28 @@ function given<K extends string, V>(names: readonly K[], from: Partial<Record<K,
   const picked: Partial<Record<K, V>> = {};
   for (const name of names) if (from[name] !== undefined) picked[name] = from[name];
   return picked;
+}
+
+/**
+ * The secret-valued option an unknown argument begins with (`-pS3cret`, `--passwordS3cret`: a value typed
+ * against its option), so that a message names that option and never the argument, which holds the secret.
+ *
+ * @param arg an argument the command does not know
+ * @returns `-p`, `--password`, `--tlsCertificateKeyFilePassword`, `--sslPEMKeyPassword` or
+ *   `--awsIamSessionToken`; undefined for another
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { secretOptionIn } from "./login-options.ts";
+ *
+ * assert.equal(secretOptionIn("-pS3cret"), "-p");
+ * assert.equal(secretOptionIn("--verbose"), undefined);
+ * ```
+ */
+export function secretOptionIn(arg: string): string | undefined {
+  return Object.keys(VALUE_OPTIONS).find((name) =>
+    SECRET_VALUED.has(VALUE_OPTIONS[name]) && arg.startsWith(name)
+  );
 }
 
 // "--name=value" as its name and value; anything else as it is.

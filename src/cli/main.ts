@@ -21,6 +21,7 @@ import {
   connectOptionsOf,
   hostConnectionString,
   type LoginOptions,
+  secretOptionIn,
   signInOptionsOf,
   takeLoginOptions,
 } from "./login-options.ts";
@@ -91,8 +92,12 @@ const HELP = [
 ];
 
 const FLAGS: ReadonlySet<string> = new Set(["--explain", "--json"]);
-// Every flag of the command's own, which a secret's value after -p is never taken for.
-const OWN_FLAGS: ReadonlySet<string> = new Set([...FLAGS, "--help", "-h", "--version"]);
+// What an option's name looks like: --name, or -x; no digits, which a password mistyped against its option
+// (--passwordS3cret) most often has.
+const OPTION_NAME = /^(--[A-Za-z][A-Za-z-]*|-[A-Za-z])$/;
+
+// The CLI's own words, which -p is never followed by as its password.
+const OWN_WORDS: ReadonlySet<string> = new Set(["whoami", "help", ...FLAGS, "--help", "-h", "--version"]);
 
 /**
  * Runs the CLI. `whoami` connects, authenticates and prints who the server says we are; `--explain`
@@ -115,7 +120,7 @@ const OWN_FLAGS: ReadonlySet<string> = new Set([...FLAGS, "--help", "-h", "--ver
  * ```
  */
 export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
-  const taken = takeLoginOptions(io.args, OWN_FLAGS);
+  const taken = takeLoginOptions(io.args, OWN_WORDS);
   const { args } = taken;
   // Flags may stand anywhere; a connection string never starts with "-".
   const flags = new Set(args.filter((arg) => arg.startsWith("-")));
@@ -130,7 +135,8 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   }
   const hostGiven = taken.values.host !== undefined || taken.values.port !== undefined;
   const fromEnv = operands.length === 0 && !hostGiven ? io.getEnv?.(URI_VARIABLE) : undefined;
-  const problem = usageProblem(command, operands, flags, fromEnv, hostGiven) ?? taken.problem;
+  const problem = usageProblem(command, command === io.args[0], operands, flags, fromEnv, hostGiven) ??
+    taken.problem;
   if (problem !== undefined) {
     if (problem) io.err(`mongo-auth: ${problem}`);
     io.err(USAGE);
@@ -259,17 +265,37 @@ function trustedHosts({ scheme, hosts }: ReturnType<typeof parseConnectionString
 // undefined when nothing is wrong.
 function usageProblem(
   command: string | undefined,
+  commandFirst: boolean,
   operands: readonly string[],
   flags: ReadonlySet<string>,
   fromEnv: string | undefined,
   hostGiven: boolean,
 ): string | undefined {
   if (command === undefined) return "";
-  // Never echo what may be a connection string: it may hold a password.
-  if (command.includes(":")) return "the command comes first: mongo-auth whoami <connection-string>";
-  if (command !== "whoami") return `unknown command ${JSON.stringify(command)}`;
+  // Never echo what may be a connection string, or a secret typed after the command's place: it may hold a
+  // password.
+  if (command.includes(":") || command !== "whoami" && !commandFirst) {
+    return "the command comes first: mongo-auth whoami <connection-string>";
+  }
+  if (command !== "whoami") {
+    return /^[A-Za-z][A-Za-z-]*$/.test(command)
+      ? `unknown command ${JSON.stringify(command)}`
+      : "unknown command (not shown: it is no command's name): the command is whoami";
+  }
   const unknown = [...flags].find((flag) => !FLAGS.has(flag));
-  if (unknown !== undefined) return `unknown option ${unknown.split("=")[0]}`;
+  if (unknown !== undefined) {
+    const name = unknown.split("=")[0];
+    const secret = secretOptionIn(unknown);
+    if (secret !== undefined) {
+      return `unknown option ${secret}… (not shown: it holds a secret): give the value after a space, or ${secret}=…`;
+    }
+    // What is no option's name may be a value that starts with "-", a password: never repeated.
+    if (!OPTION_NAME.test(name)) {
+      return 'an argument that starts with "-" is no option (not shown: it may be a secret); a value that starts ' +
+        'with "-" goes as --name=value';
+    }
+    return `unknown option ${name}`;
+  }
   if (hostGiven && operands.length > 0) {
     return "give the host in the connection string or with --host and --port, not both";
   }

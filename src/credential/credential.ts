@@ -458,7 +458,11 @@ function parseMechanism(name: string | undefined): AuthMechanism | undefined {
   if (upper === "MONGODB-CR") {
     throw invalid("authMechanism MONGODB-CR was removed in MongoDB 4.0; use SCRAM-SHA-256 or SCRAM-SHA-1");
   }
-  throw invalid(`unknown authMechanism ${JSON.stringify(name)}; use one of ${OFFERED}`);
+  // A name is repeated; whatever else stands in its place (a connection string pasted there) may hold a secret.
+  const shown = /^[A-Za-z0-9_-]{1,40}$/.test(name)
+    ? JSON.stringify(name)
+    : "(not shown: it is no mechanism's name)";
+  throw invalid(`unknown authMechanism ${shown}; use one of ${OFFERED}`);
 }
 
 /**

@@ -498,8 +498,11 @@ function unknownOptionWarning(key: string, previous: UriOptionName | undefined, 
       `serverApi: { version: "1" } to connect()`;
   }
   const suggestion = suggestName(key, URI_OPTION_NAMES);
-  // A name no option has is quoted whole only when short enough to read.
-  const quoted = JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
+  // A name no option has is quoted when it reads as one: a connection string or userinfo pasted into the query
+  // (its '@', ':' and '/') may carry a password.
+  const quoted = /[@:/]/.test(key)
+    ? "(not shown: it is no option's name)"
+    : JSON.stringify(key.length > 64 ? `${key.slice(0, 64)}…` : key);
   return `the option ${quoted} in the ${where} is not a known option and was ignored` +
     (suggestion ? ` (did you mean ${suggestion}?)` : "");
 }

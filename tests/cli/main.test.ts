@@ -337,6 +337,25 @@ describe("mongo-auth whoami", () => {
         /^mongo-auth: give the host in the connection string or with --host and --port, not both$/,
       ],
       [["whoami", "--port", "s3cret"], /^mongo-auth: --port takes a port number$/],
+      // What stands in the command's place and is no word, or stands after an option, is never repeated.
+      [
+        ["s3cret!", "mongodb://h/"],
+        /^mongo-auth: unknown command \(not shown: it is no command's name\): the command is whoami$/,
+      ],
+      [
+        ["--tls", "s3cret", "whoami"],
+        /^mongo-auth: the command comes first: mongo-auth whoami <connection-string>$/,
+      ],
+      [
+        ["whoami", "-p", "whoami", "-S3cret"],
+        /^mongo-auth: an argument that starts with "-" is no option \(not shown/,
+      ],
+      // A value typed against its option (mysql's -pPASSWORD) is never shown.
+      [
+        ["whoami", "mongodb://h/", "-ps3cret"],
+        /^mongo-auth: unknown option -p… \(not shown: it holds a secret\): give the value after a space, or -p=…$/,
+      ],
+      [["whoami", "mongodb://h/", "--passwords3cret"], /^mongo-auth: unknown option --password… \(not shown/],
       // A password that starts with "-" is the password, never an unknown option named in the message.
       [["whoami", "-p", "-s3cret", "mongodb://h/", "--frob"], /^mongo-auth: unknown option --frob$/],
     ];

@@ -185,6 +185,16 @@ describe("parseCredential: mechanisms", () => {
       /SCRAM/,
     );
     assertRejects(() => parseCredential("mongodb://u:p@h/?authMechanism="), "INVALID_CREDENTIAL");
+    // Something pasted in place of a name (a connection string, with its password) is not repeated.
+    const pasted = assertRejects(
+      () => parseCredential("mongodb://h/", { authMechanism: "mongodb://alice:s3cret@h/" }),
+      "INVALID_CREDENTIAL",
+    );
+    assert.equal(
+      pasted.message,
+      "unknown authMechanism (not shown: it is no mechanism's name); use one of SCRAM-SHA-256, SCRAM-SHA-1, " +
+        "MONGODB-X509, MONGODB-AWS, MONGODB-OIDC, PLAIN",
+    );
   });
 
   it("a malformed authMechanismProperties is an error in the options, a warning in a connection string", () => {

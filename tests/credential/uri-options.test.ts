@@ -189,6 +189,24 @@ describe("URI options: a hostile connection string costs work in proportion to i
     assert.ok(ms < HANG_MS, `${ms} ms`);
   });
 
+  it("a key that is no option's name but userinfo or a connection string pasted into the query is not quoted", () => {
+    for (
+      const uri of [
+        "mongodb://h/?appName=a&alice:s3cret=1",
+        "mongodb://h/?mongodb%3A%2F%2Falice%3As3cret%40h2%2F=1",
+      ]
+    ) {
+      const cs = parseConnectionString(uri);
+      assert.equal(cs.warnings.length, 1, uri);
+      assert.match(
+        cs.warnings[0],
+        /^the option \(not shown: it is no option's name\) in the connection string/,
+        uri,
+      );
+      assert.doesNotMatch(cs.warnings[0], /s3cret/, uri);
+    }
+  });
+
   it("the suggestion still finds a near spelling after the bounded distance", () => {
     assert.equal(suggestName("connectTimeoutMs", URI_OPTION_NAMES), "connectTimeoutMS");
     assert.equal(suggestName("replicaset", URI_OPTION_NAMES), "replicaSet");
