@@ -8,12 +8,8 @@ import { join } from "node:path";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { runCli as run, runCliOnTerminal, runCliWatching } from "../support/cli.ts";
-import {
-  type RunningIdentityProvider,
-  startIdentityProvider,
-} from "../../testing/oidc-provider/oidc-provider.ts";
 import { ScriptedPerson } from "../../testing/oidc-provider/person.ts";
-import { referenceServerFor } from "../support/human-sign-in.ts";
+import { signInDeployment } from "../support/human-sign-in.ts";
 import { runtime } from "../support/transports.ts";
 import { settledWithin } from "../support/settled-within.ts";
 
@@ -345,17 +341,8 @@ async function unansweredPort(): Promise<{ port: number; close(): void }> {
 }
 
 describe(`mongo-auth whoami signs a person in with MONGODB-OIDC, as mongosh does (${runtime})`, () => {
-  let idp: RunningIdentityProvider;
-  let server: RunningServer;
-  before(async () => {
-    idp = await startIdentityProvider();
-    server = await referenceServerFor(idp);
-  });
-  after(async () => {
-    await server?.close();
-    await idp?.close();
-  });
-  const uri = () => `mongodb://${server.address}/?authMechanism=MONGODB-OIDC`;
+  const deployment = signInDeployment();
+  const uri = () => deployment.uri;
 
   it("the code flow: piped, it prints the page to open; the person signs in there and whoami is theirs", async () => {
     const person = new ScriptedPerson("alice");

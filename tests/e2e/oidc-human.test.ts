@@ -2,7 +2,7 @@
 // the reference server configured with its issuer (keys found through discovery), through connect():
 // the scripted person signs in in the "browser" (fetch), and the connection is authenticated as them.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import {
   AuthCacheStore,
   type Connection,
@@ -12,15 +12,12 @@ import {
   type OidcCallback,
   runtimeEnv,
 } from "@mongo-auth/core";
-import type { RunningServer } from "../../testing/reference-server/server.ts";
-import {
-  type RunningIdentityProvider,
-  startIdentityProvider,
-} from "../../testing/oidc-provider/oidc-provider.ts";
+import { startIdentityProvider } from "../../testing/oidc-provider/oidc-provider.ts";
 import { ScriptedPerson } from "../../testing/oidc-provider/person.ts";
 import {
   humanSignIns,
   referenceServerFor,
+  signInDeployment,
   stillListening,
   TEST_REDIRECT_URI,
 } from "../support/human-sign-in.ts";
@@ -33,21 +30,10 @@ async function whoami(conn: Connection): Promise<string | undefined> {
 
 for (const { name, transport, createHumanCallback } of await humanSignIns()) {
   describe(`human OIDC sign-in against oidc-provider (${name})`, () => {
-    let idp: RunningIdentityProvider;
-    let server: RunningServer;
-    let uri: string;
-    before(async () => {
-      idp = await startIdentityProvider();
-      server = await referenceServerFor(idp);
-      uri = `mongodb://${server.address}/?authMechanism=MONGODB-OIDC`;
-    });
-    after(async () => {
-      await server?.close();
-      await idp?.close();
-    });
+    const deployment = signInDeployment();
 
     const connect = (callback: OidcCallback, cacheStore = new AuthCacheStore(), now?: () => number) =>
-      connectWith(transport, uri, {
+      connectWith(transport, deployment.uri, {
         authMechanismProperties: { OIDC_HUMAN_CALLBACK: callback },
         cacheStore,
         connectTimeoutMS: 10_000,
@@ -100,7 +86,7 @@ for (const { name, transport, createHumanCallback } of await humanSignIns()) {
       }
       await approving;
       assert.equal(shown.length, 1);
-      assert.ok((await idp.grants()).includes("urn:ietf:params:oauth:grant-type:device_code"));
+      assert.ok((await deployment.idp.grants()).includes("urn:ietf:params:oauth:grant-type:device_code"));
     });
 
     it("refresh: after the access token expires, the next connection refreshes it without a new sign-in", async () => {
@@ -112,7 +98,7 @@ for (const { name, transport, createHumanCallback } of await humanSignIns()) {
         openUrl: (url) => void person.signIn(url),
       });
       const cacheStore = new AuthCacheStore();
-      const grantsBefore = (await idp.grants()).length;
+      const grantsBefore = (await deployment.idp.grants()).length;
       const first = await connect(callback, cacheStore, () => clock);
       await first.close();
       clock += 2 * 3600_000; // past the access token's hour
@@ -123,7 +109,10 @@ for (const { name, transport, createHumanCallback } of await humanSignIns()) {
         await second.close();
       }
       assert.equal(person.opened.length, 1, "the person signed in once");
-      assert.deepEqual((await idp.grants()).slice(grantsBefore), ["authorization_code", "refresh_token"]);
+      assert.deepEqual((await deployment.idp.grants()).slice(grantsBefore), [
+        "authorization_code",
+        "refresh_token",
+      ]);
     });
 
     it("the person declines consent: OIDC_SIGN_IN_DECLINED, and the browser is told it failed", async () => {
@@ -148,7 +137,7 @@ for (const { name, transport, createHumanCallback } of await humanSignIns()) {
 
     it("a tampered state: OIDC_STATE_MISMATCH, and the code is never exchanged", async () => {
       const person = new ScriptedPerson("alice");
-      const grantsBefore = (await idp.grants()).length;
+      const grantsBefore = (await deployment.idp.grants()).length;
       const callback = createHumanCallback({
         redirectUri: TEST_REDIRECT_URI,
         openUrl(url) {
@@ -158,7 +147,7 @@ for (const { name, transport, createHumanCallback } of await humanSignIns()) {
         },
       });
       await assert.rejects(connect(callback), { code: "OIDC_STATE_MISMATCH" });
-      assert.equal((await idp.grants()).length, grantsBefore, "no token was issued");
+      assert.equal((await deployment.idp.grants()).length, grantsBefore, "no token was issued");
     });
   });
 }

@@ -5,23 +5,10 @@
 // them. See fuzz.ts for the rules and the long-mode command.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { connectWith, MongoAuthError, runtimeEnv, type Transport } from "@mongo-auth/core";
+import { connectWith } from "@mongo-auth/core";
 import { cliMain } from "../../src/cli/main.ts";
-import { FULL_CAPABILITIES } from "../../src/client/transport.ts";
-import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { failureMessage, fuzzCases, mutateText, type Prng, runFuzz } from "./fuzz.ts";
-
-const env = runtimeEnv({ env: {}, fetch: loopbackOnlyFetch });
-
-const transport: Transport = {
-  platform: "Fuzz 1.0",
-  osType: "Linux",
-  capabilities: { runtime: "Fuzz", ...FULL_CAPABILITIES },
-  openSocket: () => Promise.reject(new MongoAuthError("CONNECTION_FAILED", "the fuzz opens no socket")),
-  defaultEnv: () => env,
-  resolveSrv: () => Promise.resolve([{ name: "a.example.net", port: 27017 }]),
-  resolveTxt: () => Promise.resolve([]),
-};
+import { noNetworkTransport } from "./no-network.ts";
 
 const HOSTS = ["db.example.net", "127.0.0.1:27017", "rs0/a.example.net,b.example.net:27018", "[::1]", "app"];
 const OPTIONS = [
@@ -141,7 +128,7 @@ describe("fuzz: the command line", () => {
           readSecret: () => Promise.resolve(rng.chance(0.8) ? typed : null),
           promptTimeoutMs: 1000,
         },
-        (uri, options) => connectWith(transport, uri, { ...options, connectTimeoutMS: 500 }),
+        (uri, options) => connectWith(noNetworkTransport, uri, { ...options, connectTimeoutMS: 500 }),
       );
       if (![0, 1, 2, 130].includes(code)) throw new Error(`exit code ${code} for ${JSON.stringify(args)}`);
       const shown = lines.join("\n");

@@ -15,33 +15,21 @@ import {
   createK8sCallback,
   dnsOverHttpsResolver,
   hintsFor,
-  MongoAuthError,
   parseConnectionString,
   parseCredential,
   runtimeEnv,
   ScramClient,
   ScramKeyCache,
-  type Transport,
   WireConnection,
 } from "@mongo-auth/core";
 import { awsCredentialProvider, createHumanCallback } from "../../src/transport/node.ts";
-import { FULL_CAPABILITIES } from "../../src/client/transport.ts";
 import { CONNECT_OPTION_NAMES } from "../../src/client/options.ts";
 import { AUTH_MECHANISMS } from "../../src/credential/mongo-credential.ts";
-import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { failureMessage, fuzzCases, mutateText, type Prng, runFuzz } from "./fuzz.ts";
+import { noNetworkEnv, noNetworkTransport } from "./no-network.ts";
 
-const env = runtimeEnv({ env: {}, fetch: loopbackOnlyFetch });
-
-const transport: Transport = {
-  platform: "Fuzz 1.0",
-  osType: "Linux",
-  capabilities: { runtime: "Fuzz", ...FULL_CAPABILITIES },
-  openSocket: () => Promise.reject(new MongoAuthError("CONNECTION_FAILED", "the fuzz opens no socket")),
-  defaultEnv: () => env,
-  resolveSrv: (name) => Promise.resolve([{ name: `a.${name.split(".").slice(1).join(".")}`, port: 27017 }]),
-  resolveTxt: () => Promise.resolve([["authSource=admin&replicaSet=rs"]]),
-};
+const transport = noNetworkTransport;
+const env = noNetworkEnv;
 
 const URIS = [
   "mongodb://alice:pw@127.0.0.1:27017/db?authSource=admin&authMechanism=SCRAM-SHA-256&connectTimeoutMS=100",

@@ -2,32 +2,18 @@
 // reference server and oidc-provider: the driver runs the two-step conversation, our callback signs
 // the person in; on 391 the driver hands the refresh token back and our callback refreshes it.
 import assert from "node:assert/strict";
-import { after, before, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { MongoClient } from "mongodb";
 import { createHumanCallback } from "../../src/transport/node.ts";
-import type { RunningServer } from "../../testing/reference-server/server.ts";
-import { referenceServerFor, TEST_REDIRECT_URI } from "../support/human-sign-in.ts";
-import {
-  type RunningIdentityProvider,
-  startIdentityProvider,
-} from "../../testing/oidc-provider/oidc-provider.ts";
+import { signInDeployment, TEST_REDIRECT_URI } from "../support/human-sign-in.ts";
 import { ScriptedPerson } from "../../testing/oidc-provider/person.ts";
 
 describe("official mongodb driver with createHumanCallback as OIDC_HUMAN_CALLBACK", () => {
-  let idp: RunningIdentityProvider;
-  let server: RunningServer;
-  before(async () => {
-    idp = await startIdentityProvider();
-    server = await referenceServerFor(idp);
-  });
-  after(async () => {
-    await server?.close();
-    await idp?.close();
-  });
+  const deployment = signInDeployment();
 
   it("signs the person in, and refreshes without them when the server asks to re-authenticate (391)", async () => {
     const person = new ScriptedPerson("alice");
-    const client = new MongoClient(`mongodb://${server.address}/?authMechanism=MONGODB-OIDC`, {
+    const client = new MongoClient(deployment.uri, {
       serverSelectionTimeoutMS: 10_000,
       maxPoolSize: 1,
       authMechanismProperties: {
@@ -53,6 +39,6 @@ describe("official mongodb driver with createHumanCallback as OIDC_HUMAN_CALLBAC
       await client.close();
     }
     assert.equal(person.opened.length, 1, "the person signed in once");
-    assert.deepEqual((await idp.grants()).slice(-2), ["authorization_code", "refresh_token"]);
+    assert.deepEqual((await deployment.idp.grants()).slice(-2), ["authorization_code", "refresh_token"]);
   });
 });

@@ -6,7 +6,11 @@ import type { HumanCallbackOptions } from "../../src/mechanisms/oidc/human/human
 import { createHumanCallback as createNodeHumanCallback, nodeTransport } from "../../src/transport/node.ts";
 import { runtime } from "./transports.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
-import type { RunningIdentityProvider } from "../../testing/oidc-provider/oidc-provider.ts";
+import {
+  type RunningIdentityProvider,
+  startIdentityProvider,
+} from "../../testing/oidc-provider/oidc-provider.ts";
+import { after, before } from "node:test";
 
 /** One runtime's sign-in. */
 export interface HumanSignIn {
@@ -64,4 +68,41 @@ export function referenceServerFor(
     oidc: { issuer: idp.issuer, audience: idp.audience, clientId: idp.clientId, requestScopes: ["mongodb"] },
     users: users.map((user) => ({ db: "$external", user, mechanisms: ["MONGODB-OIDC"] })),
   });
+}
+
+/** An identity provider and a reference server configured with it, running while a suite's tests run. */
+export interface SignInDeployment {
+  readonly idp: RunningIdentityProvider;
+  readonly server: RunningServer;
+  /** `mongodb://<server>/?authMechanism=MONGODB-OIDC` */
+  readonly uri: string;
+}
+
+/**
+ * Starts oidc-provider and {@link referenceServerFor} it before the suite's tests and stops both after them:
+ * call it in `describe()`, and read the fields in the tests.
+ * @param users the users that sign in there
+ */
+export function signInDeployment(users?: readonly string[]): SignInDeployment {
+  let idp: RunningIdentityProvider | undefined;
+  let server: RunningServer | undefined;
+  before(async () => {
+    idp = await startIdentityProvider();
+    server = await referenceServerFor(idp, users);
+  });
+  after(async () => {
+    await server?.close();
+    await idp?.close();
+  });
+  return {
+    get idp() {
+      return idp!;
+    },
+    get server() {
+      return server!;
+    },
+    get uri() {
+      return `mongodb://${server!.address}/?authMechanism=MONGODB-OIDC`;
+    },
+  };
 }
