@@ -342,41 +342,45 @@ async function unansweredPort(): Promise<{ port: number; close(): void }> {
 
 describe(`mongo-auth whoami signs a person in with MONGODB-OIDC, as mongosh does (${runtime})`, () => {
   const deployment = signInDeployment();
-  const uri = () => deployment.uri;
+
+  // Runs whoami with `args`; once stderr shows `shown`, the person does `act` with what it matched.
+  async function whoamiSigningIn(
+    args: string[],
+    shown: RegExp,
+    act: (match: RegExpExecArray) => Promise<unknown>,
+  ) {
+    let acting: Promise<unknown> | undefined;
+    const run = await runCliWatching(["whoami", deployment.uri, ...args], {}, (stderr) => {
+      const match = shown.exec(stderr);
+      if (match && !acting) acting = act(match);
+    });
+    assert.ok(acting, `it printed ${shown}`);
+    await acting;
+    return run;
+  }
 
   it("the code flow: piped, it prints the page to open; the person signs in there and whoami is theirs", async () => {
     const person = new ScriptedPerson("alice");
-    let browsing: Promise<unknown> | undefined;
-    const { code, stdout, stderr } = await runCliWatching(
-      ["whoami", uri(), "--oidcRedirectUri", "http://127.0.0.1:0/redirect"],
-      {},
-      (shown) => {
-        const page = /open this page in a browser:\s+(\S+)/.exec(shown)?.[1];
-        if (page && !browsing) browsing = person.signIn(page);
-      },
+    const { code, stdout, stderr } = await whoamiSigningIn(
+      ["--oidcRedirectUri", "http://127.0.0.1:0/redirect"],
+      /open this page in a browser:\s+(\S+)/,
+      ([, page]) => person.signIn(page),
     );
     assert.equal(code, 0, stderr);
     assert.match(stdout, /user\s+alice/);
     assert.match(stdout, /db\s+\$external/);
     assert.match(stdout, /mechanism\s+MONGODB-OIDC/);
-    assert.ok(browsing, "it printed the page to open");
-    await browsing;
   });
 
   it("--oidcFlows device-auth: it prints the code to enter on any device", async () => {
     const person = new ScriptedPerson("alice");
-    let approving: Promise<unknown> | undefined;
-    const { code, stdout, stderr } = await runCliWatching(
-      ["whoami", uri(), "--oidcFlows", "device-auth"],
-      {},
-      (shown) => {
-        const found = /open (\S+) on any device and enter the code\s+(\S+)/.exec(shown);
-        if (found && !approving) approving = person.approveDevice(`${found[1]}?user_code=${found[2]}`);
-      },
+    const { code, stdout, stderr } = await whoamiSigningIn(
+      ["--oidcFlows", "device-auth"],
+      /open (\S+) on any device and enter the code\s+(\S+)/,
+      ([, page, userCode]) => person.approveDevice(`${page}?user_code=${userCode}`),
     );
     assert.equal(code, 0, stderr);
     assert.match(stdout, /user\s+alice/);
-    await approving;
   });
 });
 
