@@ -137,6 +137,8 @@ export function takeLoginOptions(
   const switches: Partial<Record<SwitchOption, boolean>> = {};
   let problem: string | undefined;
   const note = (words: string) => (problem ??= words);
+  const isOption = (arg: string) =>
+    splitOption(arg)[0] in VALUE_OPTIONS || arg in SWITCH_OPTIONS || own.has(arg);
   for (let i = 0; i < given.length; i++) {
     const [name, inline] = splitOption(given[i]);
     const valued = VALUE_OPTIONS[name];
@@ -160,8 +162,6 @@ export function takeLoginOptions(
     const next = given[i + 1];
     // A secret may start with "-" (-p -Xy7): taken as the value unless it is an option, so that it is never
     // named as an unknown option in a message.
-    const isOption = (arg: string) =>
-      splitOption(arg)[0] in VALUE_OPTIONS || arg in SWITCH_OPTIONS || own.has(arg);
     const takesNext = next !== undefined &&
       (next.startsWith("-") ? SECRET_VALUED.has(valued) && !isOption(next) : true);
     // -p before the command or the connection string asks for the password: neither is taken for one.
@@ -177,9 +177,7 @@ export function takeLoginOptions(
   if (values.oidcFlows && values.oidcFlows.split(",").some((flow) => !(flow in OIDC_FLOWS))) {
     note("--oidcFlows takes auth-code, device-auth, or both: auth-code,device-auth");
   }
-  const hostProblem = values.host !== undefined || values.port !== undefined
-    ? hostOptionsProblem(values)
-    : undefined;
+  const hostProblem = givesHost({ values, switches }) ? hostOptionsProblem(values) : undefined;
   if (hostProblem) note(hostProblem);
   return { args, values, switches, ...(problem !== undefined && { problem }) };
 }
@@ -304,8 +302,9 @@ export function signInOptionsOf(
  * assert.equal(hostConnectionString(taken), "mongodb://db1.example.net:27018,db2.example.net:27018/?replicaSet=rs0");
  * ```
  */
-export function hostConnectionString({ values }: LoginOptions): string | undefined {
-  if (values.host === undefined && values.port === undefined) return undefined;
+export function hostConnectionString(options: LoginOptions): string | undefined {
+  if (!givesHost(options)) return undefined;
+  const { values } = options;
   const { replicaSet, hosts } = hostList(values.host ?? "127.0.0.1");
   const port = values.port ?? "27017";
   const seeds = hosts.map((host) => {
@@ -313,6 +312,24 @@ export function hostConnectionString({ values }: LoginOptions): string | undefin
     return `${name}:${own ?? port}`;
   });
   return `mongodb://${seeds.join(",")}/${replicaSet ? `?replicaSet=${encodeURIComponent(replicaSet)}` : ""}`;
+}
+
+/**
+ * Whether `--host` or `--port` was given: then they, not a connection string, say where to connect.
+ *
+ * @param options what {@link takeLoginOptions} took
+ * @returns true when either was given
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { givesHost, takeLoginOptions } from "./login-options.ts";
+ *
+ * assert.equal(givesHost(takeLoginOptions(["whoami", "--port", "27018"])), true);
+ * assert.equal(givesHost(takeLoginOptions(["whoami", "mongodb://db.example.net/"])), false);
+ * ```
+ */
+export function givesHost({ values }: LoginOptions): boolean {
+  return values.host !== undefined || values.port !== undefined;
 }
 
 // A host of --host: a name or IPv4 address, or an IPv6 one in brackets, and a port.

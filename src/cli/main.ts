@@ -12,13 +12,14 @@ import { type Hint, hintsFor } from "../client/hints.ts";
 import type { Document } from "../wire/command.ts";
 import { formatHints, formatTrace } from "./explain.ts";
 import { VERSION } from "../core/version.ts";
-import { parseConnectionString } from "../credential/connection-string.ts";
+import { type ConnectionString, parseConnectionString } from "../credential/connection-string.ts";
 import { type AuthMechanismProperties, passwordRequired } from "../credential/credential.ts";
 import { HUMAN_CALLBACK_TIMEOUT_MS, type OidcCallback } from "../credential/oidc-callback.ts";
 import type { HumanCallbackOptions } from "../mechanisms/oidc/human/human-callback.ts";
 import {
   addressConnectionString,
   connectOptionsOf,
+  givesHost,
   hostConnectionString,
   type LoginOptions,
   secretOptionIn,
@@ -133,7 +134,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     io.out(`mongo-auth ${VERSION}`);
     return 0;
   }
-  const hostGiven = taken.values.host !== undefined || taken.values.port !== undefined;
+  const hostGiven = givesHost(taken);
   const fromEnv = operands.length === 0 && !hostGiven ? io.getEnv?.(URI_VARIABLE) : undefined;
   const problem = usageProblem(command, command === io.args[0], operands, flags, fromEnv, hostGiven) ??
     taken.problem;
@@ -147,8 +148,10 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   const style = { color: io.color === true && !json };
   const uri = (operands[0] && addressConnectionString(operands[0])) ?? hostConnectionString(taken) ??
     fromEnv!;
+  // Read once for the prompt and the sign-in; a string that does not parse is connect()'s to refuse.
+  const parsed = parsedOrUndefined(uri);
   // As mongosh does, a user given without a password is asked for one, at a terminal.
-  const user = userWithoutPassword(uri, taken);
+  const user = parsed && userWithoutPassword(parsed, taken);
   let password: string | null | undefined;
   if (user !== undefined) {
     const waitMs = io.promptTimeoutMs ?? HUMAN_CALLBACK_TIMEOUT_MS;
@@ -164,7 +167,7 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   try {
     // The library never logs; the CLI is an application, so it shows warnings on stderr.
     const conn = await connect(uri, {
-      ...withSignIn(connectOptionsOf(taken), uri, taken, io),
+      ...withSignIn(connectOptionsOf(taken), parsed, taken, io),
       onWarning: (message) => io.err(`mongo-auth: warning: ${message}`),
       explain,
       ...(typeof password === "string" && { password }),
@@ -215,47 +218,51 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
 // The exit code of a command a person stopped with Ctrl-C, as a shell reports it (128 + SIGINT).
 const CANCELLED = 130;
 
-// The user named without a password (by the connection string or --username; -p alone asks, whatever the
-// string holds), for a mechanism that needs one (SCRAM, negotiated or named, or PLAIN); a string that does not
-// parse is connect()'s to refuse.
-function userWithoutPassword(uri: string, { values }: LoginOptions): string | undefined {
+function parsedOrUndefined(uri: string): ConnectionString | undefined {
   try {
-    const parsed = parseConnectionString(uri);
-    const username = values.username || parsed.username;
-    const password = values.password === "" ? undefined : values.password ?? parsed.password;
+    return parseConnectionString(uri);
+  } catch {
+    return undefined;
+  }
+}
+
+// The user named without a password (by the connection string or --username; -p alone asks, whatever the
+// string holds), for a mechanism that needs one (SCRAM, negotiated or named, or PLAIN).
+function userWithoutPassword(parsed: ConnectionString, { values }: LoginOptions): string | undefined {
+  const username = values.username || parsed.username;
+  const password = values.password === "" ? undefined : values.password ?? parsed.password;
+  try {
     return username && password === undefined &&
         passwordRequired(values.authMechanism ?? parsed.parsedOptions.authMechanism)
       ? username
       : undefined;
   } catch {
-    return undefined;
+    return undefined; // an unknown mechanism: connect()'s to refuse
   }
 }
 
 // A MONGODB-OIDC login that names no ENVIRONMENT and no callback is a person's: the runtime's sign-in signs them
 // in (writing where to go to stderr), as mongosh does. --oidcTrustedEndpoint lets the token go to the
 // connection string's hosts in place of the default ALLOWED_HOSTS (Atlas, loopback), as mongosh's does.
-function withSignIn(options: ConnectOptions, uri: string, taken: LoginOptions, io: CliIo): ConnectOptions {
-  if (io.signIn === undefined) return options;
-  let hosts: string[];
-  try {
-    const parsed = parseConnectionString(uri);
-    const mechanism = taken.values.authMechanism ?? parsed.parsedOptions.authMechanism;
-    const named = Object.keys(parsed.parsedOptions.authMechanismProperties ?? {}).map((k) => k.toUpperCase());
-    if (mechanism?.toUpperCase() !== "MONGODB-OIDC" || named.includes("ENVIRONMENT")) return options;
-    hosts = trustedHosts(parsed);
-  } catch {
-    return options; // connect()'s to refuse
-  }
+function withSignIn(
+  options: ConnectOptions,
+  parsed: ConnectionString | undefined,
+  taken: LoginOptions,
+  io: CliIo,
+): ConnectOptions {
+  if (io.signIn === undefined || parsed === undefined) return options;
+  const mechanism = taken.values.authMechanism ?? parsed.parsedOptions.authMechanism;
+  const named = Object.keys(parsed.parsedOptions.authMechanismProperties ?? {}).map((k) => k.toUpperCase());
+  if (mechanism?.toUpperCase() !== "MONGODB-OIDC" || named.includes("ENVIRONMENT")) return options;
   const OIDC_HUMAN_CALLBACK = io.signIn({ ...signInOptionsOf(taken), print: (message) => io.err(message) });
   const properties: AuthMechanismProperties = { OIDC_HUMAN_CALLBACK };
-  if (taken.switches.oidcTrustedEndpoint) properties.ALLOWED_HOSTS = hosts;
+  if (taken.switches.oidcTrustedEndpoint) properties.ALLOWED_HOSTS = trustedHosts(parsed);
   return { ...options, authMechanismProperties: properties };
 }
 
 // The connection string's hosts as ALLOWED_HOSTS patterns: an SRV name's records may name any host beside
 // it (cluster0.example.net: *.example.net).
-function trustedHosts({ scheme, hosts }: ReturnType<typeof parseConnectionString>): string[] {
+function trustedHosts({ scheme, hosts }: ConnectionString): string[] {
   return hosts.map(({ host }) =>
     scheme === "mongodb+srv" && host.includes(".") ? `*.${host.slice(host.indexOf(".") + 1)}` : host
   );

@@ -80,33 +80,13 @@ describe(`mongo-auth whoami (${runtime})`, () => {
     const asked = await runCliOnTerminal(atlas, { HOME: process.env.HOME ?? "" }, typed);
     assert.equal(asked.code, 0, asked.stdout);
     assert.match(asked.stdout, /user\s+alice/);
-    const given = await run([
-      "whoami",
-      "-u",
-      "alice",
-      "-p",
-      "s3cret-pw",
-      "--authenticationDatabase",
-      "admin",
-      uri,
-    ]);
+    const login = ["-u", "alice", "-p", "s3cret-pw", "--authenticationDatabase", "admin"];
+    const given = await run(["whoami", ...login, uri]);
     assert.equal(given.code, 0, given.stderr);
     assert.match(given.stdout, /user\s+alice/);
     // The mongo shell's idiom, with no connection string at all.
     const [host, port] = [server.address.slice(0, server.address.lastIndexOf(":")), String(server.port)];
-    const shell = [
-      "--host",
-      host,
-      "--port",
-      port,
-      "-u",
-      "alice",
-      "-p",
-      "s3cret-pw",
-      "--authenticationDatabase",
-      "admin",
-    ];
-    const idiom = await run(["whoami", ...shell]);
+    const idiom = await run(["whoami", "--host", host, "--port", port, ...login]);
     assert.equal(idiom.code, 0, idiom.stderr);
     assert.match(idiom.stdout, /user\s+alice/);
     const wrong = await run(["whoami", uri, "-u", "alice", "--password=not-it"]);
