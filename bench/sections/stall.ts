@@ -1,12 +1,15 @@
 // Section 5 (first half): the event-loop stall of the authentication work alone — 100 SCRAM-SHA-256
 // conversations (client side, no network) started together on one cold key cache: one PBKDF2, 99
-// conversations waiting on it, then 100 proofs and server-signature checks. The pool section adds the
-// stall of a whole pool warm-up (sockets, hello, BSON) for mongo-auth and the official driver.
+// conversations waiting on it, then 100 proofs and server-signature checks — and, taking turns with them,
+// the same probe around one bare WebCrypto PBKDF2 with nothing else running: what the runtime's event
+// loop does while a derivation is under way, which is the floor of the conversations' stall. The pool
+// section adds the stall of a whole pool warm-up (sockets, hello, BSON) for mongo-auth and the official
+// driver.
 import { ScramKeyCache } from "../../mod.ts";
 import { type Plan, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import { idleStall, startStallProbe } from "../support/stall.ts";
-import { CASES } from "./pbkdf2.ts";
+import { CASES, webCryptoPbkdf2 } from "./pbkdf2.ts";
 import { conversation, fixture } from "./scram-client.ts";
 
 const CONCURRENT = 100;
@@ -20,20 +23,23 @@ const CONCURRENT = 100;
 export async function stallSection(plan: Plan): Promise<Row[]> {
   const f = fixture(CASES[1]);
   const busy: number[] = [];
+  const bare: number[] = [];
   const idle: number[] = [];
   const elapsed: number[] = [];
+  // One cold key cache for the hundred: one PBKDF2, the others waiting on it.
+  const conversations = () => {
+    const cache = new ScramKeyCache();
+    return Promise.all(Array.from({ length: CONCURRENT }, () => conversation(f, cache)));
+  };
   for (let i = 0; i < plan.warmup + plan.runs; i++) {
     const quiet = await idleStall(50);
-    const cache = new ScramKeyCache();
-    const probe = startStallProbe();
-    const started = performance.now();
-    await Promise.all(Array.from({ length: CONCURRENT }, () => conversation(f, cache)));
-    const took = performance.now() - started;
-    // Let the probe tick once more after the work, so a stall at the very end is seen too.
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    const longest = probe.stop();
+    // Taking turns, so that neither always runs right after the idle wait.
+    const first = i % 2 === 0;
+    const a = await probed(first ? conversations : () => webCryptoPbkdf2(CASES[1]));
+    const b = await probed(first ? () => webCryptoPbkdf2(CASES[1]) : conversations);
     if (i < plan.warmup) continue;
-    busy.push(longest), idle.push(quiet), elapsed.push(took);
+    const [ours, floor] = first ? [a, b] : [b, a];
+    busy.push(ours.longest), bare.push(floor.longest), idle.push(quiet), elapsed.push(ours.took);
   }
   const s = stats(busy);
   return [
@@ -45,6 +51,22 @@ export async function stallSection(plan: Plan): Promise<Row[]> {
       met: s.median < 2,
       note: `they take ${stats(elapsed).median.toFixed(1)} ms in all; per run: longest gap`,
     },
+    {
+      section: "stall",
+      name: "during one bare WebCrypto PBKDF2, nothing else running (the floor of the row above)",
+      ...stats(bare),
+    },
     { section: "stall", name: "idle, 50 ms before each run (the machine's floor)", ...stats(idle) },
   ];
+}
+
+// The probe's longest gap around `work`, with one more tick after it so that a stall at its very end is
+// seen too.
+async function probed(work: () => Promise<unknown>): Promise<{ longest: number; took: number }> {
+  const probe = startStallProbe();
+  const started = performance.now();
+  await work();
+  const took = performance.now() - started;
+  await new Promise((resolve) => setTimeout(resolve, 2));
+  return { longest: probe.stop(), took };
 }
