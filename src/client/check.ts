@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { abortError, Deadline, onAbort, withTimeout } from "../core/abort.ts";
+import { abortError, Deadline, withTimeout } from "../core/abort.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
@@ -75,12 +75,41 @@ export interface CheckContext {
 }
 
 /**
+ * A server check's budget for {@link checkServer}: `connectTimeoutMS` for socket, hello and authentication,
+ * inside `timeoutMS`'s when it is set. It stops while a person signs in (human OIDC) and while connect()
+ * waits for the other servers it checks. {@link abandonCheck} ends the check through it.
+ *
+ * @param context the check's context
+ * @param address the server
+ * @returns the budget, its clock running
+ */
+export function checkDeadline(context: CheckContext, address: HostAddress): Deadline {
+  const where = `connecting to ${hostPort(address)}`;
+  return new Deadline(context.operation ?? context.options.signal, context.settings.connectTimeoutMS, where);
+}
+
+/**
+ * Ends a check under way that is no longer wanted (another server was chosen): its socket closes at once,
+ * and what it fails with is never reported.
+ *
+ * @param deadline the check's budget, from {@link checkDeadline}
+ */
+export function abandonCheck(deadline: Deadline): void {
+  deadline.abort(ABANDONED);
+}
+
+// What an abandoned check's budget fires with. One abort per check, through its own budget: a signal of
+// the scan's own beside it cost each connect() an AbortController and a listener (Node.js 20 makes an
+// AbortSignal slowly).
+const ABANDONED = new MongoAuthError("ABORTED", "another server was chosen, so this check was abandoned");
+
+/**
  * Opens a socket to `address` and sends hello.
  *
  * @param context transport, settings, the caller's options, the credential
  * @param address the server
  * @param speculate put the authentication's speculative step into hello
- * @param abandoned fires when the check is no longer wanted (another server was chosen): it then ends at once
+ * @param deadline the check's budget, from {@link checkDeadline}: the check owns it from here
  * @returns the checked server, its socket open and its budget stopped until {@link CheckedServer.resume}
  * @throws {MongoAuthError} what opening the socket or hello failed with (`CONNECTION_FAILED`, `TLS_ERROR`,
  *   `CONNECTION_CLOSED`, `TIMEOUT`, `ABORTED`, …), and what starting the authentication failed with
@@ -89,7 +118,7 @@ export async function checkServer(
   context: CheckContext,
   address: HostAddress,
   speculate: boolean,
-  abandoned?: AbortSignal,
+  deadline: Deadline,
 ): Promise<CheckedServer> {
   const { transport, settings, options, credential, trace } = context;
   const started = performance.now();
@@ -97,11 +126,7 @@ export async function checkServer(
   const where = `connecting to ${peer}`;
   // With several hosts, one whose turn comes after timeoutMS ran out is never tried: say so, not where it stood.
   const late = context.operation?.expired === true;
-  // One budget for socket, hello and authentication; it stops while a person signs in (human OIDC) and
-  // while connect() waits for the other servers it checks.
-  const deadline = new Deadline(context.operation ?? options.signal, settings.connectTimeoutMS, where);
   const signal = deadline.signal;
-  const stopListening = onAbort(abandoned, () => deadline.abort(abandoned?.reason));
   let wire: WireConnection | undefined;
   // Where a connectTimeoutMS that runs out found the check, for its message.
   let stage: ConnectStage = "socket";
@@ -164,7 +189,8 @@ export async function checkServer(
   } catch (err) {
     await wire?.close();
     deadline.dispose();
-    if (options.explain && settings.tls && !abandoned?.aborted && hungUpDuringTls(trace, address)) {
+    const abandoned = signal.reason === ABANDONED;
+    if (options.explain && settings.tls && !abandoned && hungUpDuringTls(trace, address)) {
       await probeWithoutTls(transport, address, settings, options.signal, trace);
     }
     const error = checkError(err, signal, where, wire, peer, settings);
@@ -179,8 +205,6 @@ export async function checkServer(
       throw stalled(timedOut, address, stage, settings, credential);
     }
     throw error;
-  } finally {
-    stopListening();
   }
 }
 

@@ -31,6 +31,7 @@ import { abortError, Deadline, raceAbort, sleep } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import { randomBelow, shuffled } from "../crypto/random.ts";
+import type { HostAddress } from "../credential/connection-string.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { checkMaxStaleness, type ReadPreference } from "../topology/read-preference.ts";
 import {
@@ -46,7 +47,14 @@ import {
   type TopologySettings,
   updateTopology,
 } from "../topology/topology-description.ts";
-import { type CheckContext, type CheckedServer, checkServer, failureAttributes } from "./check.ts";
+import {
+  abandonCheck,
+  type CheckContext,
+  checkDeadline,
+  type CheckedServer,
+  checkServer,
+  failureAttributes,
+} from "./check.ts";
 import type { SelectionOptions } from "./options.ts";
 import { selectionFailure } from "./selection-error.ts";
 import {
@@ -339,10 +347,10 @@ interface ScanOutcome {
   readonly abandoned: readonly string[];
 }
 
-/** A check under way, and what abandons it. */
+/** A check under way, and its budget (what abandons it). */
 interface CheckUnderWay {
   readonly landed: Promise<void>;
-  readonly abandon: AbortController;
+  readonly deadline: Deadline;
 }
 
 /** One scan: checks in SDAM's order until the choice is certain or every server has been checked. */
@@ -470,7 +478,9 @@ class Scan {
     this.#finished = true;
     this.#abandoned = [...this.#checking.keys()];
     const checking = [...this.#checking.values()];
-    for (const check of checking) check.abandon.abort(ABANDONED);
+    // A check that has answered (its socket among the open ones) owns its budget from then on: the chosen
+    // server's runs on into its authentication.
+    for (const [address, check] of this.#checking) if (!this.#open.has(address)) abandonCheck(check.deadline);
     await Promise.all([
       ...checking.map((check) => check.landed.catch(() => {})),
       ...[...this.#open.values()].filter((s) => s !== keep).map((s) => s.close()),
@@ -479,11 +489,12 @@ class Scan {
 
   // `underWay`: the checks under way when this one was started.
   #start(address: string, underWay: readonly string[] = []): void {
-    const abandon = new AbortController();
-    const landed = this.#check(address, abandon.signal, underWay).finally(() =>
+    const target = parseAddress(address);
+    const deadline = checkDeadline(this.#context, target);
+    const landed = this.#check(address, target, deadline, underWay).finally(() =>
       this.#checking.delete(address)
     );
-    this.#checking.set(address, { landed, abandon });
+    this.#checking.set(address, { landed, deadline });
   }
 
   // Until a check under way lands, or the wait the last choice set for them is over (the same wait, not one
@@ -630,10 +641,14 @@ class Scan {
     return known;
   }
 
-  async #check(address: string, abandoned: AbortSignal, underWay: readonly string[]): Promise<void> {
+  async #check(
+    address: string,
+    { host, port }: HostAddress,
+    deadline: Deadline,
+    underWay: readonly string[],
+  ): Promise<void> {
     this.#startedAt.set(address, performance.now());
     const before = this.#topology.servers.get(address);
-    const { host, port } = parseAddress(address);
     const { trace } = this.#context;
     const connecting: TraceEventAttributes["host.connecting"] = {
       host,
@@ -651,7 +666,7 @@ class Scan {
     trace.emit("host.connecting", connecting);
     try {
       const speculate = this.#speculates(address, before);
-      const checked = await checkServer(this.#context, { host, port }, speculate, abandoned);
+      const checked = await checkServer(this.#context, { host, port }, speculate, deadline);
       if (this.#finished || !this.#topology.servers.has(address)) {
         await checked.close(); // abandoned, or removed while it was being checked
         return;
@@ -719,9 +734,6 @@ class Scan {
 function slowCheckMS(remembered: ServerDescription | undefined): number {
   return Math.max(SLOW_CHECK_MS, 2 * WINDOW_WAIT_ROUND_TRIPS * (remembered?.roundTripTime ?? 0));
 }
-
-/** What an abandoned check's signal fires with (it is never reported: the scan has ended). */
-const ABANDONED = new MongoAuthError("ABORTED", "another server was chosen, so this check was abandoned");
 
 // The Load Balancer spec's message, and what to do about it.
 function notLoadBalanced(address: string): MongoAuthError {
