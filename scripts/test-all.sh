@@ -38,7 +38,7 @@ mapfile -t node_tests < <(find dist/tests dist/testing -name '*.test.js' | sort)
 step node node --test --test-reporter=tap --test-concurrency=1 "${node_tests[@]}"
 step node-lts bash scripts/test-node-lts.sh
 step workerd node dist/tests/e2e/workerd/run.js
-step bench-smoke bash -c "node dist/bench/main.js --quick && $bin/deno run -A bench/main.ts --quick && $bin/bun bench/main.ts --quick"
+step bench-smoke bash -c "node dist/bench/main.js --quick && $bin/deno run -A bench/main.ts --quick && $bin/bun bench/main.ts --quick && node dist/bench/compare.js HEAD --quick"
 step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns='dist/**' --path-ignore-patterns='node_modules/**' tests/ testing/
 
 echo
