@@ -56,8 +56,7 @@ const workdir = mkdtempSync(join(tmpdir(), "mongo-auth-compare-"));
 const other = join(workdir, "tree");
 try {
   buildRevision(revision, other);
-  const builds = { current: await load(current), [revision]: await load(join(other, "dist")) };
-  await compare(builds.current, builds[revision], revision, runs);
+  await compare(await load(current), await load(join(other, "dist")), revision, runs);
 } finally {
   run("git", ["-C", root, "worktree", "remove", "--force", other], { allowFailure: true });
   rmSync(workdir, { recursive: true, force: true });

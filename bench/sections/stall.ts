@@ -31,14 +31,19 @@ export async function stallSection(plan: Plan): Promise<Row[]> {
     const cache = new ScramKeyCache();
     return Promise.all(Array.from({ length: CONCURRENT }, () => conversation(f, cache)));
   };
+  const onePbkdf2 = () => webCryptoPbkdf2(CASES[1]);
   for (let i = 0; i < plan.warmup + plan.runs; i++) {
     const quiet = await idleStall(50);
     // Taking turns, so that neither always runs right after the idle wait.
-    const first = i % 2 === 0;
-    const a = await probed(first ? conversations : () => webCryptoPbkdf2(CASES[1]));
-    const b = await probed(first ? () => webCryptoPbkdf2(CASES[1]) : conversations);
+    let ours, floor;
+    if (i % 2 === 0) {
+      ours = await probed(conversations);
+      floor = await probed(onePbkdf2);
+    } else {
+      floor = await probed(onePbkdf2);
+      ours = await probed(conversations);
+    }
     if (i < plan.warmup) continue;
-    const [ours, floor] = first ? [a, b] : [b, a];
     busy.push(ours.longest), bare.push(floor.longest), idle.push(quiet), elapsed.push(ours.took);
   }
   const s = stats(busy);
