@@ -20,20 +20,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type { AuthCacheStore, connectWith, ScramKeyCache, Transport } from "../mod.ts";
+import type { Transport } from "../mod.ts";
 import { startCpuMeter } from "./support/cpu.ts";
 import { pairedRatio, stats } from "./support/measure.ts";
 import { args, environment, repoRoot } from "./support/runtime.ts";
 import { startServerProcess } from "./support/server-process.ts";
+import { type Library, warmUpOurs } from "./sections/pool.ts";
 
-const POOL = 100;
+const POOL = 100; // connections per warm-up, as section 4 opens them (warmUpOurs)
 const PASSWORD = "compare-pw";
 
-/** What a build gives the comparison: its connect() and the runtime's transport. */
-interface Build {
-  readonly connectWith: typeof connectWith;
-  readonly AuthCacheStore: typeof AuthCacheStore;
-  readonly ScramKeyCache: typeof ScramKeyCache;
+/** A build of the library, and the runtime's transport from the same build. */
+interface Build extends Library {
   readonly transport: Transport;
 }
 
@@ -104,7 +102,10 @@ async function compare(ours: Build, theirs: Build, rev: string, rounds: number):
   }));
   const server = await startServerProcess(env, repoRoot(), { users });
   let next = 0;
-  const warmUp = (build: Build) => warmUpOnce(build, `compare${next++}`, server.address);
+  const warmUp = async (build: Build) => {
+    const uri = `mongodb://compare${next++}:${PASSWORD}@${server.address}/?authMechanism=SCRAM-SHA-256`;
+    return (await warmUpOurs(build.transport, uri, undefined, false, build)).ms;
+  };
   try {
     await warmUp(ours), await warmUp(theirs); // JIT and sockets warm, not timed
     const wall = { ours: [] as number[], theirs: [] as number[] };
@@ -133,20 +134,4 @@ async function compare(ours: Build, theirs: Build, rev: string, rounds: number):
   } finally {
     await server.close();
   }
-}
-
-// One client's warm-up: one cache store for 100 connections opened at once, each running one ping.
-async function warmUpOnce(build: Build, user: string, address: string): Promise<number> {
-  const uri = `mongodb://${user}:${PASSWORD}@${address}/?authMechanism=SCRAM-SHA-256`;
-  const cacheStore = new build.AuthCacheStore({ scramKeyCache: new build.ScramKeyCache() });
-  const open = async () => {
-    const conn = await build.connectWith(build.transport, uri, { cacheStore });
-    await conn.command("admin", { ping: 1 });
-    return conn;
-  };
-  const started = performance.now();
-  const conns = await Promise.all(Array.from({ length: POOL }, open));
-  const ms = performance.now() - started;
-  await Promise.all(conns.map((conn) => conn.close()));
-  return ms;
 }

@@ -28,6 +28,15 @@ import { bareLogin } from "../support/bare-client.ts";
 const POOL = 100;
 const PASSWORD = "pool-pw";
 
+/** What a warm-up uses of a build of the library: this one, or another revision's (bench/compare.ts). */
+export interface Library {
+  readonly connectWith: typeof connectWith;
+  readonly AuthCacheStore: typeof AuthCacheStore;
+  readonly ScramKeyCache: typeof ScramKeyCache;
+}
+
+const THIS_LIBRARY: Library = { connectWith, AuthCacheStore, ScramKeyCache };
+
 /**
  * One client's pool: one cache store (with its own, cold, SCRAM key cache) for all 100 connections.
  *
@@ -35,6 +44,7 @@ const PASSWORD = "pool-pw";
  * @param uri the connection string
  * @param maxConnecting mongo-auth's maxConnecting (its default when undefined)
  * @param firstAlone open one connection (and ping) before the other 99, as a pool that grows after its first
+ * @param library the build to warm up (this one unless given)
  * @returns the warm-up's wall time and its PBKDF2 computations
  */
 export async function warmUpOurs(
@@ -42,6 +52,7 @@ export async function warmUpOurs(
   uri: string,
   maxConnecting: number | undefined,
   firstAlone = false,
+  { connectWith, AuthCacheStore, ScramKeyCache }: Library = THIS_LIBRARY,
 ): Promise<{ ms: number; computations: number }> {
   const scramKeyCache = new ScramKeyCache();
   const cacheStore = new AuthCacheStore({ scramKeyCache });
