@@ -22,12 +22,11 @@ import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Transport } from "../mod.ts";
 import { startCpuMeter } from "./support/cpu.ts";
-import { pairedRatio, stats } from "./support/measure.ts";
+import { pairedRatio, roundOrder, stats } from "./support/measure.ts";
 import { args, environment, repoRoot } from "./support/runtime.ts";
 import { startServerProcess } from "./support/server-process.ts";
-import { type Library, warmUpOurs } from "./sections/pool.ts";
+import { type Library, POOL, warmUpOurs } from "./sections/pool.ts";
 
-const POOL = 100; // connections per warm-up, as section 4 opens them (warmUpOurs)
 const PASSWORD = "compare-pw";
 
 /** A build of the library, and the runtime's transport from the same build. */
@@ -112,7 +111,7 @@ async function compare(ours: Build, theirs: Build, rev: string, rounds: number):
     const cpu = { ours: [] as number[], theirs: [] as number[] };
     for (let round = 0; round < rounds; round++) {
       // Taking turns: neither always runs right after the other's garbage.
-      for (const side of round % 2 === 0 ? ["ours", "theirs"] as const : ["theirs", "ours"] as const) {
+      for (const side of roundOrder(["ours", "theirs"] as const, round)) {
         await new Promise((resolve) => setTimeout(resolve, 20));
         const meter = startCpuMeter();
         wall[side].push(await warmUp(side === "ours" ? ours : theirs));

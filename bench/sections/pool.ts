@@ -25,7 +25,8 @@ import { idleStall, startStallProbe } from "../support/stall.ts";
 import { CPU_METER, startCpuMeter } from "../support/cpu.ts";
 import { bareLogin } from "../support/bare-client.ts";
 
-const POOL = 100;
+/** Connections per warm-up. */
+export const POOL = 100;
 const PASSWORD = "pool-pw";
 
 /** What a warm-up uses of a build of the library: this one, or another revision's (bench/compare.ts). */

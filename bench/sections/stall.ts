@@ -6,7 +6,7 @@
 // section adds the stall of a whole pool warm-up (sockets, hello, BSON) for mongo-auth and the official
 // driver.
 import { ScramKeyCache } from "../../mod.ts";
-import { type Plan, stats } from "../support/measure.ts";
+import { type Plan, roundOrder, stats } from "../support/measure.ts";
 import type { Row } from "../support/report.ts";
 import { idleStall, startStallProbe } from "../support/stall.ts";
 import { CASES, webCryptoPbkdf2 } from "./pbkdf2.ts";
@@ -31,19 +31,14 @@ export async function stallSection(plan: Plan): Promise<Row[]> {
     const cache = new ScramKeyCache();
     return Promise.all(Array.from({ length: CONCURRENT }, () => conversation(f, cache)));
   };
-  const onePbkdf2 = () => webCryptoPbkdf2(CASES[1]);
+  const cases = { ours: conversations, floor: () => webCryptoPbkdf2(CASES[1]) };
   for (let i = 0; i < plan.warmup + plan.runs; i++) {
     const quiet = await idleStall(50);
     // Taking turns, so that neither always runs right after the idle wait.
-    let ours, floor;
-    if (i % 2 === 0) {
-      ours = await probed(conversations);
-      floor = await probed(onePbkdf2);
-    } else {
-      floor = await probed(onePbkdf2);
-      ours = await probed(conversations);
-    }
+    const round: Partial<Record<keyof typeof cases, Probed>> = {};
+    for (const name of roundOrder(["ours", "floor"] as const, i)) round[name] = await probed(cases[name]);
     if (i < plan.warmup) continue;
+    const { ours, floor } = round as Required<typeof round>;
     busy.push(ours.longest), bare.push(floor.longest), idle.push(quiet), elapsed.push(ours.took);
   }
   const s = stats(busy);
@@ -65,9 +60,14 @@ export async function stallSection(plan: Plan): Promise<Row[]> {
   ];
 }
 
-// The probe's longest gap around `work`, with one more tick after it so that a stall at its very end is
-// seen too.
-async function probed(work: () => Promise<unknown>): Promise<{ longest: number; took: number }> {
+/** The probe's longest gap around some work, and how long the work took (ms). */
+interface Probed {
+  readonly longest: number;
+  readonly took: number;
+}
+
+// The probe around `work`, with one more tick after it so that a stall at its very end is seen too.
+async function probed(work: () => Promise<unknown>): Promise<Probed> {
   const probe = startStallProbe();
   const started = performance.now();
   await work();
