@@ -178,6 +178,13 @@ export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number):
 }
 
 /**
+ * How late a timer has to fire for the process to count as stopped in the meantime (a long garbage
+ * collection, synchronous work): the runtime's timers are late by a few milliseconds under load, never by
+ * this much unless nothing ran.
+ */
+export const STOPPED_PROCESS_MS = 1_000;
+
+/**
  * A time budget on top of the caller's signal, that can stop while a person is at work: `connect()`'s
  * `connectTimeoutMS`, which does not run while a human OIDC callback waits for someone to sign in (that
  * callback has its own five minutes, and the auth specification does not let the connect timeout cut it
@@ -187,6 +194,11 @@ export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number):
  * {@link Deadline.dispose} once the budget is no longer needed: it clears the timer and lets go of the
  * caller's signal. Given an outer Deadline instead of a signal (connectTimeoutMS inside `timeoutMS`), the
  * budget also ends with the outer one's, and {@link Deadline.timeLeft} says which comes first.
+ *
+ * Time in which the process itself did not run is not the peer's: when the timer fires
+ * {@link STOPPED_PROCESS_MS} or more after the budget ended, the answers that came meanwhile are still
+ * unread (the runtime runs its due timers before it reads its sockets), so the budget gets that lateness
+ * back, once; if it runs out after all, the `TIMEOUT` says how long the process had stopped.
  *
  * @example
  * ```ts
@@ -221,6 +233,8 @@ export class Deadline {
   #pauses = 0;
   #disposed = false;
   #expired = false;
+  // How long the process had stopped when the timer fired late, once it has (the budget got it back).
+  #stoppedMS = 0;
 
   /**
    * Starts the clock.
@@ -311,11 +325,20 @@ export class Deadline {
   #run(): void {
     if (this.#disposed || this.signal.aborted || this.#remainingMS === Infinity) return;
     this.#endsAt = Date.now() + this.#remainingMS;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#expired = true;
-      this.#abort(this.#timedOut());
-    }, Math.max(0, this.#remainingMS));
+    this.#timer = setTimeout(() => this.#due(), Math.max(0, this.#remainingMS));
+  }
+
+  #due(): void {
+    this.#timer = undefined;
+    const late = Date.now() - this.#endsAt;
+    if (late >= STOPPED_PROCESS_MS && this.#stoppedMS === 0) {
+      this.#stoppedMS = late;
+      this.#remainingMS = late;
+      this.#run();
+      return;
+    }
+    this.#expired = true;
+    this.#abort(this.#stoppedMS === 0 ? this.#timedOut() : withStop(this.#timedOut(), this.#stoppedMS));
   }
 
   #stop(): void {
@@ -330,4 +353,14 @@ export class Deadline {
     this.#stopListening();
     this.#controller.abort(reason);
   }
+}
+
+// The budget's TIMEOUT, saying that part of the time went by while the process did not run.
+function withStop(timedOut: MongoAuthError, stoppedMS: number): MongoAuthError {
+  return new MongoAuthError(
+    timedOut.code,
+    `${timedOut.message} (this process had stopped for ${Math.round(stoppedMS)} ms of that time: a long ` +
+      "garbage collection or synchronous work held its event loop; that time was given back once)",
+    { cause: timedOut.cause },
+  );
 }

@@ -59,6 +59,27 @@ for (const { name, transport } of await transports()) {
     before(async () => void (server = await startServer({ users })));
     after(() => server.close());
 
+    it("a process stopped for longer than connectTimeoutMS still connects: that time is not the server's", async () => {
+      // The process holds its event loop (as a long garbage collection would) once authentication is under
+      // way (a microtask after the first SASL step: the connection's clock runs again by then): the budget's
+      // timer is long due when the loop runs again, and the runtime runs it before it reads the server's answer.
+      const stopMS = 1_700;
+      let stopped = false;
+      const conn = await connectWith(transport, uri(server.address, "&connectTimeoutMS=500"), {
+        onEvent: (event) => {
+          if (event.type !== "sasl.step" || stopped) return;
+          stopped = true;
+          queueMicrotask(() => {
+            const until = Date.now() + stopMS;
+            while (Date.now() < until); // synchronous work: nothing else runs
+          });
+        },
+      });
+      assert.equal(stopped, true);
+      await conn.command("admin", { ping: 1 });
+      await conn.close();
+    });
+
     async function behindPeer(iterations: string, run: (peer: HostileServer) => Promise<void>) {
       const peer = await startHostileServer({
         upstream: { host: server.host, port: server.port },

@@ -2,7 +2,7 @@
 // person signs in.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { abortError, Deadline, withTimeout } from "../../src/core/abort.ts";
+import { abortError, Deadline, STOPPED_PROCESS_MS, withTimeout } from "../../src/core/abort.ts";
 import { MongoAuthError } from "../../src/core/errors.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -115,6 +115,31 @@ describe("Deadline", () => {
     const deadline = new Deadline(AbortSignal.abort(), 60_000, "connecting");
     assert.equal(deadline.signal.aborted, true);
     await assert.rejects(deadline.paused(() => Promise.resolve()), { code: "ABORTED" });
+  });
+
+  it("a timer a second or more late (the process had stopped) gives that time back once; the TIMEOUT says so", async () => {
+    const deadline = new Deadline(undefined, 20, "connecting to db.example:27017");
+    const until = Date.now() + 20 + STOPPED_PROCESS_MS + 100;
+    while (Date.now() < until); // the process holds its event loop past the budget, by more than a second
+    await sleep(50); // the late timer has fired: the answers that came meanwhile would be read now
+    assert.equal(deadline.signal.aborted, false, "the stopped time is not the peer's");
+    await fired(deadline.signal); // the time given back runs out: no second reprieve
+    const err = abortError(deadline.signal);
+    assert.equal(err.code, "TIMEOUT");
+    assert.match(err.message, /^connecting to db\.example:27017 timed out after 20 ms \(connectTimeoutMS\)/);
+    assert.match(err.message, /this process had stopped for \d+ ms of that time/);
+    assert.equal(deadline.expired, true);
+    deadline.dispose();
+  });
+
+  it("a timer late by less than that fires as it comes", async () => {
+    const deadline = new Deadline(undefined, 20, "connecting");
+    const until = Date.now() + 200;
+    while (Date.now() < until);
+    await sleep(50);
+    assert.equal(deadline.signal.aborted, true);
+    assert.doesNotMatch(abortError(deadline.signal).message, /stopped/);
+    deadline.dispose();
   });
 
   it("0 means no timeout", async () => {
