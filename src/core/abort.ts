@@ -185,6 +185,52 @@ export function withTimeout(signal: AbortSignal | undefined, timeoutMS: number):
 export const STOPPED_PROCESS_MS = 1_000;
 
 /**
+ * How long the process had stopped, as far as a timer that fires at `now` for `dueAt` can tell: its lateness
+ * when that is {@link STOPPED_PROCESS_MS} or more, else 0.
+ *
+ * @param dueAt when the timer was due (the same clock as `now`)
+ * @param now when it fired
+ * @returns the milliseconds the process had stopped for, or 0
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { stoppedFor } from "./abort.ts";
+ *
+ * assert.equal(stoppedFor(100, 105), 0); // a timer a little late under load
+ * assert.equal(stoppedFor(100, 1_900), 1_800); // nothing ran for at least 1.8 s
+ * ```
+ */
+export function stoppedFor(dueAt: number, now: number): number {
+  const late = now - dueAt;
+  return late >= STOPPED_PROCESS_MS ? late : 0;
+}
+
+/**
+ * A `TIMEOUT` that says part of its time went by while the process did not run.
+ *
+ * @param timedOut the timeout's error
+ * @param stoppedMS how long the process had stopped (given back once before this timeout)
+ * @returns the error with that said
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { withStop } from "./abort.ts";
+ * import { MongoAuthError } from "./errors.ts";
+ *
+ * const err = withStop(new MongoAuthError("TIMEOUT", "connecting to db:27017 timed out after 500 ms"), 1_800);
+ * assert.match(err.message, /this process had stopped for 1800 ms of that time/);
+ * ```
+ */
+export function withStop(timedOut: MongoAuthError, stoppedMS: number): MongoAuthError {
+  return new MongoAuthError(
+    timedOut.code,
+    `${timedOut.message} (this process had stopped for ${Math.round(stoppedMS)} ms of that time: a long ` +
+      "garbage collection or synchronous work held its event loop; that time was given back once)",
+    { cause: timedOut.cause },
+  );
+}
+
+/**
  * A time budget on top of the caller's signal, that can stop while a person is at work: `connect()`'s
  * `connectTimeoutMS`, which does not run while a human OIDC callback waits for someone to sign in (that
  * callback has its own five minutes, and the auth specification does not let the connect timeout cut it
@@ -330,10 +376,10 @@ export class Deadline {
 
   #due(): void {
     this.#timer = undefined;
-    const late = Date.now() - this.#endsAt;
-    if (late >= STOPPED_PROCESS_MS && this.#stoppedMS === 0) {
-      this.#stoppedMS = late;
-      this.#remainingMS = late;
+    const stopped = stoppedFor(this.#endsAt, Date.now());
+    if (stopped > 0 && this.#stoppedMS === 0) {
+      this.#stoppedMS = stopped;
+      this.#remainingMS = stopped;
       this.#run();
       return;
     }
@@ -353,14 +399,4 @@ export class Deadline {
     this.#stopListening();
     this.#controller.abort(reason);
   }
-}
-
-// The budget's TIMEOUT, saying that part of the time went by while the process did not run.
-function withStop(timedOut: MongoAuthError, stoppedMS: number): MongoAuthError {
-  return new MongoAuthError(
-    timedOut.code,
-    `${timedOut.message} (this process had stopped for ${Math.round(stoppedMS)} ms of that time: a long ` +
-      "garbage collection or synchronous work held its event loop; that time was given back once)",
-    { cause: timedOut.cause },
-  );
 }

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { abortError, onAbort, throwIfAborted } from "../core/abort.ts";
+import { abortError, onAbort, stoppedFor, throwIfAborted, withStop } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { checkOptions, IS, optionChecks, typeName } from "../core/options.ts";
 import { type ApiParameters, checkCommand, checkOk, type CommandRunner, type Document } from "./command.ts";
@@ -108,7 +108,9 @@ interface Pending {
   resolve(reply: Document): void;
   reject(err: unknown): void;
   /** When the reply is overdue (`performance.now()` time), or Infinity. */
-  readonly deadline: number;
+  deadline: number;
+  /** How long the process had stopped while the command waited, once that time was given back; else 0. */
+  stoppedMS: number;
   /** The command's timeout, for the message. */
   readonly timeoutMS: number;
 }
@@ -266,7 +268,7 @@ export class WireConnection implements CommandRunner {
       // In the try: whatever throws from here on, the request does not stay pending (a close would reject
       // its promise with nobody listening).
       const reply = new Promise<Document>((resolve, reject) =>
-        this.#pending.set(requestId, { resolve, reject, deadline, timeoutMS })
+        this.#pending.set(requestId, { resolve, reject, deadline, timeoutMS, stoppedMS: 0 })
       );
       if (deadline !== Infinity) this.#arm(deadline);
       stopListening = onAbort(signal, () => this.#fail(abortError(signal!, "command")));
@@ -341,20 +343,26 @@ export class WireConnection implements CommandRunner {
 
   // The first command past its deadline fails the connection (its state is unknown); otherwise the
   // timer waits for the next deadline, if any command is still in flight.
+  // A timer that fires a second or more late means the process had stopped (Deadline in core/abort.ts):
+  // the replies that came meanwhile are still unread, so each overdue command gets that time back, once.
   #checkDeadlines(): void {
+    const now = performance.now();
+    const stopped = stoppedFor(this.#timerAt, now);
     this.#timer = undefined;
     this.#timerAt = Infinity;
-    const now = performance.now();
     let next = Infinity;
     for (const pending of this.#pending.values()) {
+      if (pending.deadline <= now && stopped > 0 && pending.stoppedMS === 0) {
+        pending.stoppedMS = stopped;
+        pending.deadline = now + stopped;
+      }
       if (pending.deadline <= now) {
-        this.#fail(
-          new MongoAuthError(
-            "TIMEOUT",
-            `no reply from ${this.#peer} within ${pending.timeoutMS} ms: the connection is closed, its state ` +
-              "unknown; connect again, and give slow commands longer (socketTimeoutMS, or timeoutMS)",
-          ),
+        const timedOut = new MongoAuthError(
+          "TIMEOUT",
+          `no reply from ${this.#peer} within ${pending.timeoutMS} ms: the connection is closed, its state ` +
+            "unknown; connect again, and give slow commands longer (socketTimeoutMS, or timeoutMS)",
         );
+        this.#fail(pending.stoppedMS === 0 ? timedOut : withStop(timedOut, pending.stoppedMS));
         return;
       }
       next = Math.min(next, pending.deadline);

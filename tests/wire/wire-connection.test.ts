@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import process from "node:process";
-import { MongoServerError, WireConnection } from "@mongo-auth/core";
+import { type MongoAuthError, MongoServerError, WireConnection } from "@mongo-auth/core";
 import {
   memorySocket as memorySocketOf,
   replyTo,
@@ -9,6 +9,7 @@ import {
   type SocketKind,
 } from "../support/memory-socket.ts";
 import { compressMessage, decompressMessage, OP_COMPRESSED } from "../../src/wire/compression.ts";
+import { STOPPED_PROCESS_MS } from "../../src/core/abort.ts";
 
 for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
   describe(`WireConnection (${kind === "raw" ? "a socket that pushes" : "a socket of Web Streams"})`, () => {
@@ -92,6 +93,29 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       });
       assert.ok(peer.closed);
       await assert.rejects(conn.command("admin", { ping: 1 }), { code: "TIMEOUT" });
+    });
+
+    it("a process stopped past a command's timeout: the reply that comes after gets the stopped time, once", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, { timeoutMS: 100, peer: "db.example:27017" });
+      const reply = conn.command("admin", { ping: 1 });
+      const request = await peer.nextWrite();
+      const until = Date.now() + 100 + STOPPED_PROCESS_MS + 200;
+      while (Date.now() < until); // the event loop held (a long garbage collection): the timer is long due
+      setTimeout(() => peer.send(replyTo(request, { ok: 1 })), 20); // the reply, read after that timer
+      assert.deepEqual(await reply, { ok: 1 });
+      assert.equal(conn.closed, false);
+
+      const unanswered = conn.command("admin", { ping: 1 });
+      const stoppedUntil = Date.now() + 100 + STOPPED_PROCESS_MS + 200;
+      while (Date.now() < stoppedUntil);
+      await assert.rejects(unanswered, (err: MongoAuthError) => {
+        assert.equal(err.code, "TIMEOUT");
+        assert.match(err.message, /^no reply from db\.example:27017 within 100 ms: /);
+        assert.match(err.message, /this process had stopped for \d+ ms of that time/);
+        return true;
+      });
+      assert.ok(peer.closed);
     });
 
     it("stops waiting when the caller's signal fires", async () => {
