@@ -271,8 +271,9 @@ export interface Transport extends DnsResolver {
    * How to reach a later turn of the event loop in which the timers due by then have run: connect() spreads
    * its handshake steps over such turns when many connections start together. Default: a timer tick,
    * `setTimeout(run, 0)`, a millisecond or more later. The Node.js transport uses `setImmediate` on
-   * Node.js, where the due timers run first at every loop iteration; the Deno transport uses Deno's
-   * `setImmediate` made `timerFair` (it waits for a timer tick whenever the timers are 4 ms overdue).
+   * Node.js, where the due timers run first at every loop iteration, and on Bun `setImmediate` made
+   * `timerFair` (it waits for a timer tick whenever the timers are 4 ms overdue), as the Deno transport does
+   * with Deno's.
    */
   readonly nextTurn?: (run: () => void) => void;
   /**

@@ -7,9 +7,9 @@
  * run between the bursts; the work is only spread, never added to.
  *
  * A timer tick comes at least a millisecond later (about 2 ms on Deno), which holds a warm-up of 100
- * connections to ten steps per tick. An immediate has no such floor, but on Deno it may run ahead of the
- * timers that are due: {@link timerFair} makes such a quick turn wait for a timer tick whenever the timers
- * have not run for {@link TIMER_SLICE_MS}.
+ * connections to ten steps per tick. An immediate has no such floor, but on Deno and Bun it may run ahead of
+ * the timers that are due: {@link timerFair} makes such a quick turn wait for a timer tick whenever the
+ * timers have not run for {@link TIMER_SLICE_MS}.
  *
  * @module
  */
@@ -139,8 +139,8 @@ export class TurnBudget {
 
 // A timer tick (setTimeout(0)) comes after the timers already due on every runtime, at least a millisecond
 // later. setImmediate does too on Node.js; on Deno and Bun it ran ahead of due timers and let the stall grow
-// back (bench/README.md). On Deno, made timerFair, it keeps the stall and shortens a warm-up; on Bun it did
-// not shorten it, and the stall grew: Bun keeps the timer tick.
+// back (bench/README.md). Made timerFair, it shortens a warm-up on Deno and Bun and keeps most of what the
+// budget does for the stall: their transports use it.
 function timerTick(run: () => void): void {
   setTimeout(run, 0);
 }

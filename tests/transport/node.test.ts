@@ -17,10 +17,34 @@ describe("node transport", () => {
     assert.equal(nodeTransport.osType, os.type());
   });
 
-  it("reaches the next turn with an immediate on Node.js only; on Bun and Deno with the timer tick", () => {
-    // Node.js runs the timers due before its immediates at every loop iteration; Bun and Deno did not.
-    if (runtime === "node") assert.equal(typeof nodeTransport.nextTurn, "function");
-    else assert.equal(nodeTransport.nextTurn, undefined);
+  it("reaches the next turn with an immediate on Node.js and Bun; on Deno (its node: modules) with the timer tick", () => {
+    // Node.js runs the timers due before its immediates at every loop iteration; Deno's transport has its own.
+    if (runtime === "deno") assert.equal(nodeTransport.nextTurn, undefined);
+    else assert.equal(typeof nodeTransport.nextTurn, "function");
+  });
+
+  it("on Bun: reaches the next turn with an immediate, not a timer tick, while the timers are not overdue", {
+    skip: runtime !== "bun" && "Bun only",
+  }, async () => {
+    const order: string[] = [];
+    const timer = new Promise<void>((resolve) => setTimeout(() => (order.push("timer tick"), resolve()), 0));
+    nodeTransport.nextTurn!(() => order.push("next turn"));
+    await timer;
+    assert.deepEqual(order, ["next turn", "timer tick"]);
+  });
+
+  it("on Bun: lets the timers run first once they are overdue", {
+    skip: runtime !== "bun" && "Bun only",
+  }, async () => {
+    const order: string[] = [];
+    const timer = new Promise<void>((resolve) => setTimeout(() => (order.push("timer"), resolve()), 0));
+    const turn = new Promise<void>((resolve) =>
+      nodeTransport.nextTurn!(() => resolve(void order.push("next turn")))
+    );
+    const held = performance.now();
+    while (performance.now() - held < 10); // the event loop held past the slice, with the timer due
+    await Promise.all([timer, turn]);
+    assert.deepEqual(order, ["timer", "next turn"]);
   });
 
   it("gives credential sources the process environment, home directory and file reader", async () => {
