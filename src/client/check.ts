@@ -25,6 +25,7 @@ import { type Authentication, startAuthentication } from "./authenticate.ts";
 import type { ClientMetadata } from "./handshake.ts";
 import type { ConnectOptions, ConnectSettings } from "./options.ts";
 import type { Transport } from "./transport.ts";
+import type { TurnBudget } from "./turn-budget.ts";
 import { describeApiParameters } from "./server-api.ts";
 import { timeoutMSRanOut } from "./connect-plan.ts";
 import { stopwatch, type TraceEventAttributes, type TraceRecorder } from "../core/trace.ts";
@@ -72,6 +73,12 @@ export interface CheckContext {
    * `options.signal`), so what the budget has left counts both.
    */
   readonly operation?: Deadline;
+  /**
+   * The process's budget of handshake steps, when connect() spreads its work over turns of the event loop: a
+   * check takes a step once its socket is open, before hello, so that sockets that open together (Deno hands
+   * a burst of them over at once) do not all say hello in one turn.
+   */
+  readonly steps?: TurnBudget;
 }
 
 /**
@@ -146,6 +153,7 @@ export async function checkServer(
     };
     if (settings.proxy) socketOpened.proxy = hostPort(settings.proxy);
     trace.emit("socket.opened", socketOpened, opening());
+    await context.steps?.step();
     wire = new WireConnection(socket, {
       // The connection's commands after connect(): timeoutMS, when given, in place of socketTimeoutMS.
       timeoutMS: settings.timeoutMS ?? settings.socketTimeoutMS,

@@ -17,7 +17,7 @@ import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
 import { type CheckContext, failureAttributes, stalled, startOn } from "./check.ts";
 import { handshakeGateOf } from "./handshake-gate.ts";
 import { topologyMemoryOf } from "./topology-memory.ts";
-import { handshakeStepsFor } from "./turn-budget.ts";
+import { handshakeStepsFor, type TurnBudget } from "./turn-budget.ts";
 import { hostPort } from "../topology/server-description.ts";
 import { checkHostOptions } from "./host-options.ts";
 
@@ -75,15 +75,19 @@ export async function connectWith(
   const env = options.env;
   const trace = new TraceRecorder({ onEvent: options.onEvent, now: env && (() => env.now()) });
   const elapsed = stopwatch();
+  // Spread over turns of the event loop, except where requests cannot wait on each other's timers. The first
+  // step comes before the connection string is read, so that a burst of connect() calls plans in turns too.
+  const steps = transport.ioPerRequest ? undefined : handshakeStepsFor(transport);
   let plan: ConnectionPlan | undefined;
   try {
+    await steps?.step();
     plan = await planConnection(transport, uri, options, trace);
     // timeoutMS: everything from here on runs under its clock, which carries the caller's signal.
     const bounded = plan.operation ? Object.assign({}, options, { signal: plan.operation.signal }) : options;
     const release = await waitForTurn(plan, bounded);
     let connection: Connection;
     try {
-      connection = await connectToMember(transport, plan, bounded, trace);
+      connection = await connectToMember(transport, plan, bounded, trace, steps);
     } finally {
       release();
     }
@@ -136,6 +140,7 @@ async function connectToMember(
   plan: ConnectionPlan,
   options: ConnectOptions,
   trace: TraceRecorder,
+  steps: TurnBudget | undefined,
 ): Promise<Connection> {
   const started = performance.now();
   const context = {
@@ -151,10 +156,8 @@ async function connectToMember(
     client: plan.client,
     authSource: plan.authSource,
     operation: plan.operation,
+    steps,
   };
-  // Spread over turns of the event loop, except where requests cannot wait on each other's timers.
-  const steps = transport.ioPerRequest ? undefined : handshakeStepsFor(transport);
-  await steps?.step();
   const discovered = await discover(context);
   await steps?.step();
   const connection = await authenticateOn(discovered, plan, context, started);

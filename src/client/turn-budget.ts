@@ -16,7 +16,11 @@
 
 import type { Transport } from "./transport.ts";
 
-/** Handshake steps (opening a socket, going on after hello, after authentication) per turn, at most. */
+/**
+ * Handshake steps per turn, at most. A connect() takes four: as it starts (reading its connection string,
+ * then opening the socket), once the socket is open (hello), after hello (authentication), and after
+ * authentication.
+ */
 export const STEPS_PER_TURN = 10;
 
 /** Runs `run` in a later turn of the event loop, after the timers that are due by then: {@link Transport.nextTurn}. */

@@ -12,6 +12,7 @@ import {
   type Transport,
 } from "@mongo-auth/core";
 import { nodeTransport } from "../../src/transport/node.ts";
+import { STEPS_PER_TURN } from "../../src/client/turn-budget.ts";
 import { deriveScramKeys, type ScramKeyParams } from "../../src/crypto/scram-key-cache.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { type HostileServer, startHostileServer } from "../support/hostile-server.ts";
@@ -338,6 +339,73 @@ describe("connect(): maxConnecting bounds the handshakes in flight of one client
     const second = connectWith(nodeTransport, uri, { cacheStore, connectTimeoutMS: 50 });
     await assert.rejects(second, { code: "TIMEOUT" });
     await assert.rejects(first, { code: "TIMEOUT" });
+  });
+});
+
+describe("connect(): the turn budget spreads a burst of connect() calls over turns of the event loop", () => {
+  let server: RunningServer;
+  before(async () => void (server = await startServer({ users })));
+  after(() => server.close());
+
+  // A transport whose next turns come only when the test lets them (a budget of its own: one per nextTurn).
+  function turnByHand(openSocket: Transport["openSocket"] = nodeTransport.openSocket) {
+    const turns: (() => void)[] = [];
+    const transport: Transport = { ...nodeTransport, openSocket, nextTurn: (run) => void turns.push(run) };
+    // Runs the turns asked for until `settled` settles.
+    const untilSettled = async <T>(settled: Promise<T>): Promise<T> => {
+      let done = false;
+      const result = settled.finally(() => (done = true));
+      while (!done) {
+        turns.shift()?.();
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      return await result;
+    };
+    return { transport, untilSettled };
+  }
+
+  const uri = () => `mongodb://alice:alice-pw@127.0.0.1:${server.port}/?authSource=admin`;
+  const later = () => new Promise((resolve) => setTimeout(resolve, 30));
+
+  it(`reads the connection strings of ${STEPS_PER_TURN} connect() calls in the turn they start in, the others' in later turns`, async () => {
+    const { transport, untilSettled } = turnByHand();
+    const started: number[] = [];
+    const cacheStore = new AuthCacheStore();
+    const all = Promise.all(Array.from({ length: 25 }, (_, i) =>
+      connectWith(transport, uri(), {
+        cacheStore,
+        onEvent: (event) => void (event.type === "connect.started" && started.push(i)),
+      })));
+    await later(); // no turn came
+    assert.deepEqual(started, Array.from({ length: STEPS_PER_TURN }, (_, i) => i));
+    const conns = await untilSettled(all);
+    assert.equal(started.length, 25);
+    await Promise.all(conns.map((conn) => conn.close()));
+  });
+
+  it("says hello on sockets that open together in turns, as the budget allows", async () => {
+    // Every socket opens at once, when the test says so, as Deno hands a burst of them over.
+    let openAll!: () => void;
+    const gate = new Promise<void>((resolve) => (openAll = resolve));
+    const { transport, untilSettled } = turnByHand(async (o) => {
+      await gate;
+      return await nodeTransport.openSocket(o);
+    });
+    const events: string[] = [];
+    const cacheStore = new AuthCacheStore();
+    const all = Promise.all(Array.from({ length: STEPS_PER_TURN }, () =>
+      connectWith(transport, uri(), {
+        cacheStore,
+        onEvent: (event) => void events.push(event.type),
+      })));
+    await later(); // this turn's budget went on starting them
+    openAll();
+    await later(); // their sockets opened, and no turn came
+    assert.equal(events.filter((type) => type === "socket.opened").length, STEPS_PER_TURN);
+    assert.equal(events.filter((type) => type === "auth.started").length, 0, "no hello before the next turn");
+    const conns = await untilSettled(all);
+    assert.equal(events.filter((type) => type === "hello").length, STEPS_PER_TURN);
+    await Promise.all(conns.map((conn) => conn.close()));
   });
 });
 
