@@ -106,7 +106,7 @@ function nextImmediate(run: () => void): void {
 }
 
 // On Bun an immediate made timerFair, as on Deno: with a timer tick (about 1.15 ms on Bun) between turns a
-// pool warm-up of 100 connections took 1.33 x the time (bench/README.md).
+// pool warm-up of 100 connections took 1.3 x the time (bench/README.md).
 const nextTurnOnBun = isBun ? timerFair(nextImmediate) : undefined;
 
 // The transport's env, made once: every read through it is live (variables, home directory, files), and
