@@ -106,8 +106,8 @@ function nextImmediate(run: () => void): void {
 }
 
 // On Bun an immediate made timerFair, as on Deno: with a timer tick (about 1.15 ms on Bun) between turns a
-// pool warm-up of 100 connections took 1.3 x the time (bench/README.md).
-const nextTurnOnBun = isBun ? timerFair(nextImmediate) : undefined;
+// pool warm-up of 100 connections took 1.3 x the time (bench/README.md). Deno has its own transport.
+const nextTurn = isNodeJs ? nextImmediate : isBun ? timerFair(nextImmediate) : undefined;
 
 // The transport's env, made once: every read through it is live (variables, home directory, files), and
 // making it again for each connection cost 2.5 µs on Node.js 20.
@@ -137,8 +137,7 @@ function makeNodeTransport(): Transport {
       ? resolveTxtOnBun
       : (name, signal) => lookup(name, signal, (resolver) => resolver.resolveTxt(name)),
     defaultEnv: () => processEnv ??= nodeEnv(),
-    ...(isNodeJs && { nextTurn: nextImmediate }),
-    ...(nextTurnOnBun && { nextTurn: nextTurnOnBun }),
+    ...(nextTurn && { nextTurn }),
     zstd: nodeZstd(),
   };
 }

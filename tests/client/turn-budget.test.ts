@@ -16,9 +16,9 @@ import { nodeTransport } from "../../src/transport/node.ts";
 import { denoTransport } from "../../src/transport/deno.ts";
 import { runtime } from "../support/transports.ts";
 
-// The ways of reaching the next turn this runtime uses: the timer tick everywhere, an immediate where the
-// Node.js transport says it is one (on Node.js only), the Deno transport's on Deno; and a quick turn that
-// never lets a timer run by itself (a microtask) made timerFair.
+// The ways of reaching the next turn this runtime uses: the timer tick everywhere, the Node.js transport's
+// where it has one (an immediate on Node.js, made timerFair on Bun), the Deno transport's on Deno; and a quick
+// turn that never lets a timer run by itself (a microtask) made timerFair.
 const nextTurns: [string, NextTurn | undefined][] = [
   ["a timer tick", undefined],
   ["a microtask made timerFair", timerFair((run) => queueMicrotask(run))],
