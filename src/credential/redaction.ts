@@ -24,41 +24,66 @@ export interface CredentialFields {
 }
 
 /**
- * Freezes the credential. `password` is non-enumerable (spreads and naive loggers skip it); the
- * printing hooks are non-enumerable too, so `Object.keys` and `deepEqual` see only the data.
+ * Freezes the credential. `password` is non-enumerable (spreads and naive loggers skip it); the printing
+ * hooks are the prototype's, so `Object.keys` sees only the data. A credential is made per connect(): a
+ * shared prototype costs it nothing, where hooks of its own were the costliest part of planning one (a
+ * Node.js profile).
  */
 export function freezeCredential(fields: CredentialFields): MongoCredential {
-  const mechanismProperties = freezeProperties(fields.mechanismProperties);
-  const credential: Record<string, unknown> = {};
+  const credential = Object.create(PRINTS_CREDENTIAL);
   if (fields.username !== undefined) credential.username = fields.username;
   if (fields.password !== undefined) {
     Object.defineProperty(credential, "password", { value: fields.password, enumerable: false });
   }
   credential.source = fields.source;
   if (fields.mechanism !== undefined) credential.mechanism = fields.mechanism;
-  credential.mechanismProperties = mechanismProperties;
-  const shown = (): string => describeCredential(fields, mechanismProperties);
-  const json = () => ({
-    ...(fields.username !== undefined && { username: fields.username }),
-    ...(fields.password !== undefined && { password: REDACTED }),
-    source: fields.source,
-    ...(fields.mechanism !== undefined && { mechanism: fields.mechanism }),
-    mechanismProperties: redactedProperties(mechanismProperties),
-  });
-  addPrintingHooks(credential, shown, json);
-  return Object.freeze(credential) as unknown as MongoCredential;
+  credential.mechanismProperties = freezeProperties(fields.mechanismProperties);
+  return Object.freeze(credential);
 }
 
-/** Freezes the properties object, with the same printing hooks (it hides AWS_SESSION_TOKEN). */
+const hidden = (value: unknown) => ({ value, enumerable: false });
+
+// Every credential prints through it: `this` is the credential.
+const PRINTS_CREDENTIAL: object = Object.create(Object.prototype, {
+  toString: hidden(function (this: MongoCredential) {
+    return describeCredential(this);
+  }),
+  toJSON: hidden(function (this: MongoCredential) {
+    return {
+      ...(this.username !== undefined && { username: this.username }),
+      ...(this.password !== undefined && { password: REDACTED }),
+      source: this.source,
+      ...(this.mechanism !== undefined && { mechanism: this.mechanism }),
+      mechanismProperties: redactedProperties(this.mechanismProperties),
+    };
+  }),
+  [NODE_INSPECT]: hidden(function (this: MongoCredential) {
+    return describeCredential(this);
+  }),
+  [DENO_INSPECT]: hidden(function (this: MongoCredential) {
+    return describeCredential(this);
+  }),
+});
+
+/**
+ * Freezes the properties object, with the same printing hooks (it hides AWS_SESSION_TOKEN). It keeps the
+ * plain prototype, so that it compares equal to a plain object; most credentials have none, and share one.
+ */
 function freezeProperties(properties: Record<string, unknown>): Readonly<Record<string, unknown>> {
+  for (const _ in properties) return frozenProperties(properties);
+  return NO_PROPERTIES;
+}
+
+function frozenProperties(properties: Record<string, unknown>): Readonly<Record<string, unknown>> {
   const copy: Record<string, unknown> = { ...properties };
   addPrintingHooks(copy, () => describeProperties(copy), () => redactedProperties(copy));
   return Object.freeze(copy);
 }
 
+const NO_PROPERTIES = frozenProperties({});
+
 /** Defines non-enumerable `toString`, `toJSON` and the Node and Deno inspect hooks. */
 function addPrintingHooks(target: object, shown: () => string, json: () => unknown): void {
-  const hidden = (value: unknown) => ({ value, enumerable: false });
   Object.defineProperties(target, {
     toString: hidden(shown),
     toJSON: hidden(json),
@@ -90,7 +115,6 @@ export function printingPrototype<T>(name: string, view: (target: T) => unknown)
   const shown = function (this: T): string {
     return `${name} ${JSON.stringify(view(this))}`;
   };
-  const hidden = (value: unknown) => ({ value, enumerable: false });
   return Object.create(Object.prototype, {
     toString: hidden(shown),
     toJSON: hidden(function (this: T) {
@@ -114,13 +138,13 @@ export function redactedProperties(properties: Readonly<Record<string, unknown>>
 }
 
 /** `MongoCredential { username: "alice", password: <redacted>, source: "admin", … }` */
-function describeCredential(fields: CredentialFields, properties: Readonly<Record<string, unknown>>): string {
+function describeCredential(credential: MongoCredential): string {
   const parts: string[] = [];
-  if (fields.username !== undefined) parts.push(`username: ${JSON.stringify(fields.username)}`);
-  if (fields.password !== undefined) parts.push(`password: ${REDACTED}`);
-  parts.push(`source: ${JSON.stringify(fields.source)}`);
-  if (fields.mechanism !== undefined) parts.push(`mechanism: ${JSON.stringify(fields.mechanism)}`);
-  parts.push(`mechanismProperties: ${describeProperties(properties)}`);
+  if (credential.username !== undefined) parts.push(`username: ${JSON.stringify(credential.username)}`);
+  if (credential.password !== undefined) parts.push(`password: ${REDACTED}`);
+  parts.push(`source: ${JSON.stringify(credential.source)}`);
+  if (credential.mechanism !== undefined) parts.push(`mechanism: ${JSON.stringify(credential.mechanism)}`);
+  parts.push(`mechanismProperties: ${describeProperties(credential.mechanismProperties)}`);
   return `MongoCredential { ${parts.join(", ")} }`;
 }
 
