@@ -92,14 +92,17 @@ export function checkOptions<T extends object>(
   }
   const given = options as Record<string, unknown>;
   let withoutNulls: Record<string, unknown> | undefined;
-  for (const [name, [ok, what]] of checks) {
+  // Indexed, not for-of with destructuring: connect() checks some forty options on every call, and the
+  // iterator's result and entry objects were most of what checking them allocated (a Node.js profile).
+  for (let i = 0; i < checks.length; i++) {
+    const name = checks[i][0];
     const value = given[name];
     if (value === undefined) continue;
     if (value === null) (withoutNulls ??= Object.assign({}, given))[name] = undefined;
-    else if (!ok(value)) {
+    else if (!checks[i][1][0](value)) {
       throw new MongoAuthError(
         "INVALID_OPTION",
-        `option ${name} of ${api} must be ${what}, got ${typeName(value)}`,
+        `option ${name} of ${api} must be ${checks[i][1][1]}, got ${typeName(value)}`,
       );
     }
   }
