@@ -155,6 +155,32 @@ describe("MongoCredential: frozen", () => {
   });
 });
 
+// connect() makes a credential per connection: its printing costs nothing to make, and the common case of
+// no mechanism properties makes no object at all.
+describe("MongoCredential: cheap to make", () => {
+  it("holds only its data: the printing hooks are its prototype's", () => {
+    const credential = awsCredential();
+    assert.deepEqual(Object.getOwnPropertyNames(credential), [
+      "username",
+      "password",
+      "source",
+      "mechanism",
+      "mechanismProperties",
+    ]);
+    assert.deepEqual(Object.getOwnPropertySymbols(credential), []);
+    assert.equal(Object.getPrototypeOf(credential), Object.getPrototypeOf(parseCredential("mongodb://u:p@h")));
+  });
+
+  it("credentials without mechanism properties share one frozen, empty set of them", () => {
+    const a = parseCredential("mongodb://alice:pw@h/?authMechanism=SCRAM-SHA-256")!;
+    const b = parseCredential("mongodb://h/?authMechanism=MONGODB-X509")!;
+    assert.equal(a.mechanismProperties, b.mechanismProperties);
+    assert.deepEqual(a.mechanismProperties, {});
+    assert.ok(Object.isFrozen(a.mechanismProperties));
+    assert.equal(String(a.mechanismProperties), "{}");
+  });
+});
+
 describe("ConnectionString: printing hides the password and secret options, the fields keep them", () => {
   const PROXY_PASSWORD = "proxy-3e9a41";
   const KEY_PASSWORD = "key-b02c77";
