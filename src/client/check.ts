@@ -153,7 +153,8 @@ export async function checkServer(
     };
     if (settings.proxy) socketOpened.proxy = hostPort(settings.proxy);
     trace.emit("socket.opened", socketOpened, opening());
-    await context.steps?.step();
+    const turn = context.steps?.step();
+    if (turn) await turn;
     wire = new WireConnection(socket, {
       // The connection's commands after connect(): timeoutMS, when given, in place of socketTimeoutMS.
       timeoutMS: settings.timeoutMS ?? settings.socketTimeoutMS,
@@ -176,8 +177,7 @@ export async function checkServer(
       loadBalanced: settings.selection.loadBalanced === true,
     });
     const opened = wire;
-    let resume = () => {};
-    deadline.paused(() => new Promise<void>((resolve) => (resume = resolve))).catch(() => {});
+    const resume = deadline.pause();
     return {
       address,
       description,
@@ -186,7 +186,7 @@ export async function checkServer(
       ...(auth && { auth }),
       deadline,
       started,
-      resume: () => resume(),
+      resume,
       close: async () => {
         resume();
         deadline.dispose();

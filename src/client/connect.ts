@@ -80,11 +80,12 @@ export async function connectWith(
   const steps = transport.ioPerRequest ? undefined : handshakeStepsFor(transport);
   let plan: ConnectionPlan | undefined;
   try {
-    await steps?.step();
+    const turn = steps?.step();
+    if (turn) await turn;
     plan = await planConnection(transport, uri, options, trace);
     // timeoutMS: everything from here on runs under its clock, which carries the caller's signal.
     const bounded = plan.operation ? Object.assign({}, options, { signal: plan.operation.signal }) : options;
-    const release = await waitForTurn(plan, bounded);
+    const release = turnNow(plan, bounded) ?? await waitForTurn(plan, bounded);
     let connection: Connection;
     try {
       connection = await connectToMember(transport, plan, bounded, trace, steps);
@@ -118,14 +119,17 @@ function operationTimedOut(err: unknown, plan: ConnectionPlan | undefined): unkn
   return new MongoAuthError("TIMEOUT", message, { cause: err });
 }
 
-// maxConnecting: a turn among the client's handshakes in flight (discovery, hello, authentication), waited
-// for within connectTimeoutMS and the caller's signal.
-// Most connections get their turn at once, and then need no clock for it.
+// maxConnecting: a turn among the client's handshakes in flight (discovery, hello, authentication). Most
+// connections get theirs at once, and then need neither a clock nor a promise for it.
+function turnNow(plan: ConnectionPlan, options: ConnectOptions): (() => void) | undefined {
+  if (options.signal?.aborted) return undefined;
+  return handshakeGateOf(options.cacheStore).tryEnter(plan.settings.maxConnecting);
+}
+
+// The others wait for theirs within connectTimeoutMS and the caller's signal.
 async function waitForTurn(plan: ConnectionPlan, options: ConnectOptions): Promise<() => void> {
   const { maxConnecting, connectTimeoutMS } = plan.settings;
   const gate = handshakeGateOf(options.cacheStore);
-  const now = options.signal?.aborted ? undefined : gate.tryEnter(maxConnecting);
-  if (now) return now;
   const what = `waiting for a turn to connect (maxConnecting ${maxConnecting})`;
   const deadline = new Deadline(options.signal, connectTimeoutMS, what);
   try {
@@ -159,9 +163,11 @@ async function connectToMember(
     steps,
   };
   const discovered = await discover(context);
-  await steps?.step();
+  const authTurn = steps?.step();
+  if (authTurn) await authTurn;
   const connection = await authenticateOn(discovered, plan, context, started);
-  await steps?.step();
+  const lastTurn = steps?.step();
+  if (lastTurn) await lastTurn;
   return connection;
 }
 

@@ -130,7 +130,8 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
   const { selection } = context;
   const failedAt = new Map<string, number>();
   const slot = memorySlot(context);
-  let earlier = slot && await fromMemory(context, slot, failedAt);
+  const recalling = slot && fromMemory(context, slot, failedAt);
+  let earlier = recalling ? await recalling : undefined;
   // Nothing awaited between finding no scan in flight and noting this one's (below): the connections that
   // start in one turn of the event loop then wait for the first one's scan.
   const inFlight = earlier === undefined && slot ? scanToWaitFor(context, slot) : undefined;
@@ -255,15 +256,16 @@ interface Recalled {
   readonly seen: Map<string, ServerDescription>;
 }
 
-// The member the client's last scan of this deployment points to, checked alone. When its hello leaves it
-// out of the choice (a primary stepped down, a secondary fell behind) or it fails, that scan is dropped and
-// the caller scans; a member that failed on the network is then in its cooldown.
-async function fromMemory(
+// The member the client's last scan of this deployment points to, checked alone; undefined, without a
+// promise, when there is none (a standalone's scan is never remembered). When its hello leaves it out of the
+// choice (a primary stepped down, a secondary fell behind) or it fails, that scan is dropped and the caller
+// scans; a member that failed on the network is then in its cooldown.
+function fromMemory(
   context: DiscoveryContext,
   slot: MemorySlot,
   failedAt: Map<string, number>,
   waitedMs?: number,
-): Promise<Recalled | undefined> {
+): Promise<Recalled | undefined> | undefined {
   const now = context.now();
   const remembered = slot.memory.recall(
     context.transport,
@@ -273,6 +275,18 @@ async function fromMemory(
   );
   const choice = remembered && rememberedChoice(remembered, context.selection);
   if (remembered === undefined || choice === undefined) return undefined;
+  return confirmRemembered(context, slot, remembered, choice, failedAt, now, waitedMs);
+}
+
+async function confirmRemembered(
+  context: DiscoveryContext,
+  slot: MemorySlot,
+  remembered: RememberedScan,
+  choice: { address: string; candidates: number },
+  failedAt: Map<string, number>,
+  now: number,
+  waitedMs: number | undefined,
+): Promise<Recalled> {
   const outcome = await new Scan(context, remembered.topology, failedAt).confirm(
     choice.address,
     choice.candidates,
@@ -457,7 +471,8 @@ class Scan {
     const outside = this.#choosesAmongAll() && this.#waitLeft() === 0;
     const complete = [...topology.servers.keys()]
       .every((address) => this.#startedAt.has(address) && (outside || !this.#checking.has(address)));
-    await this.#closeAll(chosen);
+    const closing = this.#closeAll(chosen);
+    if (closing) await closing;
     // Every key written out: a conditional spread in front of the others made this object literal the
     // costliest lines of an in-memory connect() (a Node.js profile).
     return {
@@ -473,18 +488,20 @@ class Scan {
     };
   }
 
-  // Ends the scan: abandons the checks still under way, and closes every socket but the chosen one's.
-  async #closeAll(keep?: CheckedServer): Promise<void> {
+  // Ends the scan: abandons the checks still under way, and closes every socket but the chosen one's. What
+  // there is to wait for, if anything: most scans end with one check, landed, and its socket kept.
+  #closeAll(keep?: CheckedServer): Promise<unknown> | undefined {
     this.#finished = true;
     this.#abandoned = [...this.#checking.keys()];
-    const checking = [...this.#checking.values()];
+    const waits: Promise<unknown>[] = [];
     // A check that has answered (its socket among the open ones) owns its budget from then on: the chosen
     // server's runs on into its authentication.
-    for (const [address, check] of this.#checking) if (!this.#open.has(address)) abandonCheck(check.deadline);
-    await Promise.all([
-      ...checking.map((check) => check.landed.catch(() => {})),
-      ...[...this.#open.values()].filter((s) => s !== keep).map((s) => s.close()),
-    ]);
+    for (const [address, check] of this.#checking) {
+      if (!this.#open.has(address)) abandonCheck(check.deadline);
+      waits.push(check.landed.catch(() => {}));
+    }
+    for (const server of this.#open.values()) if (server !== keep) waits.push(server.close());
+    return waits.length > 0 ? Promise.all(waits) : undefined;
   }
 
   // `underWay`: the checks under way when this one was started.
@@ -498,17 +515,15 @@ class Scan {
   }
 
   // Until a check under way lands, or the wait the last choice set for them is over (the same wait, not one
-  // computed again: a moment later it may read 0 and leave the scan waiting for a check it gave up on).
-  async #nextLanding(): Promise<void> {
+  // computed again: a moment later it may read 0 and leave the scan waiting for a check it gave up on). One
+  // check and no wait, as most scans are, is that check's landing itself.
+  #nextLanding(): Promise<unknown> {
     const landings: Promise<unknown>[] = [...this.#checking.values()].map((check) => check.landed);
     const waitMS = this.#waitMS ?? this.#slowInMS;
+    if (waitMS === undefined) return landings.length === 1 ? landings[0] : Promise.race(landings);
     let timer: ReturnType<typeof setTimeout> | undefined;
-    if (waitMS !== undefined) landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitMS))));
-    try {
-      await Promise.race(landings);
-    } finally {
-      clearTimeout(timer);
-    }
+    landings.push(new Promise((resolve) => (timer = setTimeout(resolve, waitMS))));
+    return Promise.race(landings).finally(() => clearTimeout(timer));
   }
 
   // What is left of the wait for the checks under way, each of which may take as long as the fastest check

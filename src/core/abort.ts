@@ -321,12 +321,29 @@ export class Deadline {
    */
   async paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     throwIfAborted(this.signal);
-    if (this.#pauses++ === 0) this.#stop();
+    const resume = this.pause();
     try {
       return await work(this.#caller);
     } finally {
-      if (--this.#pauses === 0) this.#run();
+      resume();
     }
+  }
+
+  /**
+   * Stops the clock until the function returned is called (once; later calls do nothing): what
+   * {@link paused} does around its work, for a pause that spans no single piece of work (a checked
+   * server's budget, while connect() waits for the other servers' checks).
+   *
+   * @returns the function that starts the clock again
+   */
+  pause(): () => void {
+    if (this.#pauses++ === 0) this.#stop();
+    let resumed = false;
+    return () => {
+      if (resumed) return;
+      resumed = true;
+      if (--this.#pauses === 0) this.#run();
+    };
   }
 
   /**

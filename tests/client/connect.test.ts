@@ -383,6 +383,15 @@ describe("connect(): the turn budget spreads a burst of connect() calls over tur
     await Promise.all(conns.map((conn) => conn.close()));
   });
 
+  it("a step the budget has room for costs no turn: connect() reads its connection string before it returns", async () => {
+    const { transport, untilSettled } = turnByHand();
+    const events: string[] = [];
+    const connecting = connectWith(transport, uri(), { onEvent: (event) => void events.push(event.type) });
+    assert.deepEqual(events, ["connect.started"], "read in the call itself, not a microtask later");
+    const conn = await untilSettled(connecting);
+    await conn.close();
+  });
+
   it("says hello on sockets that open together in turns, as the budget allows", async () => {
     // Every socket opens at once, when the test says so, as Deno hands a burst of them over.
     let openAll!: () => void;

@@ -98,6 +98,22 @@ describe("Deadline", () => {
     deadline.dispose();
   });
 
+  it("pause() stops the clock until its resume is called; a second call of that resume does nothing", async () => {
+    const deadline = new Deadline(undefined, 20, "connecting");
+    const resume = deadline.pause();
+    const other = deadline.pause();
+    await sleep(60);
+    assert.equal(deadline.signal.aborted, false, "no time was counted while paused");
+    resume();
+    resume(); // once only: the other pause still holds the clock
+    await sleep(40);
+    assert.equal(deadline.signal.aborted, false, "one pause is still on");
+    other();
+    await fired(deadline.signal);
+    assert.equal(abortError(deadline.signal).code, "TIMEOUT");
+    deadline.dispose();
+  });
+
   it("the caller's abort fires it, also during a pause, and reaches the paused work", async () => {
     const controller = new AbortController();
     const deadline = new Deadline(controller.signal, 60_000, "connecting");
