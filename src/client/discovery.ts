@@ -189,12 +189,74 @@ async function scanAndRemember(
   failedAt: Map<string, number>,
   slot: MemorySlot | undefined,
 ): Promise<ScanOutcome> {
-  const outcome = await new Scan(context, topology, failedAt).run();
+  const outcome = isAlone(topology, failedAt)
+    ? await checkAlone(context, topology, failedAt)
+    : await new Scan(context, topology, failedAt).run();
   if (outcome.chosen && slot && isRemembered(outcome.topology)) {
     const scan = { topology: outcome.topology, at: context.now(), complete: outcome.complete };
     slot.memory.remember(context.transport, slot.key, scan);
   }
   return outcome;
+}
+
+// A deployment of one server (one seed, a direct connection, a load balancer) is most often settled by that
+// server's check: a standalone, any server of a direct connection, the load balancer leave nothing to
+// choose among, and the check is all of discovery, without a scan's bookkeeping (measured, about a twentieth
+// of connect()'s main-thread time in a pool's warm-up on Deno). A replica set member or a mongos (more to
+// discover, a scan to remember), a failure, a server this client cannot use: a scan goes on from the check.
+async function checkAlone(
+  context: DiscoveryContext,
+  topology: TopologyDescription,
+  failedAt: Map<string, number>,
+): Promise<ScanOutcome> {
+  const started = performance.now();
+  const address: string = topology.servers.keys().next().value!;
+  const target = parseAddress(address);
+  context.trace.emit("host.connecting", { host: target.host, port: target.port, attempt: 1, of: 1 });
+  const speculate = speculates(context, topology, address, topology.servers.get(address));
+  const checking = checkServer(context, target, speculate, checkDeadline(context, target));
+  const checked = await checking.catch(() => undefined);
+  if (checked) {
+    const after = updateTopology(topology, checked.description, context.topologySettings);
+    if (isSettledBy(after, checked, context.selection)) {
+      return {
+        chosen: checked,
+        candidates: 1,
+        abandoned: [],
+        topology: after,
+        failures: new Map(),
+        seen: new Map([[address, checked.description]]),
+        checks: 1,
+        complete: true,
+        durationMS: performance.now() - started,
+      };
+    }
+  }
+  return await new Scan(context, topology, failedAt, started).runFrom(address, target, checking);
+}
+
+// One server, not in its cooldown, and no replica set named (whose scan checks maxStalenessSeconds first).
+function isAlone(topology: TopologyDescription, failedAt: Map<string, number>): boolean {
+  return topology.servers.size === 1 && !isReplicaSet(topology) &&
+    !inCooldown(failedAt, topology.servers.keys().next().value!);
+}
+
+// SDAM's cooldown: a server whose check failed on the network is not checked again for COOLDOWN_MS.
+function inCooldown(failedAt: Map<string, number>, address: string, now = performance.now()): boolean {
+  return now - (failedAt.get(address) ?? -Infinity) < COOLDOWN_MS;
+}
+
+// Whether the one server's check leaves nothing to choose, and the server is the choice (as a scan would
+// choose it: compatible, suitable, a load balancer that named its service).
+function isSettledBy(
+  topology: TopologyDescription,
+  checked: CheckedServer,
+  selection: SelectionOptions,
+): boolean {
+  if (hasChoices(topology) || !topology.compatible) return false;
+  if (topology.type === "LoadBalanced" && checked.description.serviceId === undefined) return false;
+  const { readPreference, heartbeatFrequencyMS } = selection;
+  return suitableServers(topology, "read", readPreference, { heartbeatFrequencyMS }).length === 1;
 }
 
 // Whether connections wait for another connection's scan of the same deployment, so that a pool's burst makes
@@ -398,18 +460,45 @@ class Scan {
   #candidates = 0;
   /** The member an earlier scan chose, which this connection expects to stay on. */
   #expected: string | undefined;
-  readonly #started = performance.now();
+  readonly #started: number;
 
+  /**
+   * @param context what the checks need
+   * @param topology the deployment as known before the scan
+   * @param failedAt when each server last failed on the network (its cooldown), shared by the scans
+   * @param started when the scan began (performance.now()), when its first check came before it
+   */
   constructor(
     context: DiscoveryContext,
     topology: TopologyDescription,
     failedAt: Map<string, number>,
+    started = performance.now(),
   ) {
+    this.#started = started;
     this.#context = context;
     this.#topology = topology;
     this.#failedAt = failedAt;
     // Never-checked servers in random order (SDAM's scanning order), which spreads clients over the seeds.
     for (const address of shuffled([...topology.servers.keys()])) this.#order.set(address, this.#order.size);
+  }
+
+  /**
+   * Goes on from a check made before the scan ({@link checkAlone}'s, which said `host.connecting`): it is
+   * this scan's first, and the scan runs from there.
+   */
+  async runFrom(
+    address: string,
+    target: HostAddress,
+    checking: Promise<CheckedServer>,
+  ): Promise<ScanOutcome> {
+    this.#startedAt.set(address, this.#started);
+    try {
+      await this.#settle(address, target, checking);
+    } catch (err) {
+      await this.#closeAll();
+      throw err;
+    }
+    return await this.run();
   }
 
   async run(): Promise<ScanOutcome> {
@@ -607,7 +696,7 @@ class Scan {
     const now = performance.now();
     const unchecked = [...this.#topology.servers.values()]
       .filter((s) => !this.#startedAt.has(s.address))
-      .filter((s) => now - (this.#failedAt.get(s.address) ?? -Infinity) >= COOLDOWN_MS);
+      .filter((s) => !inCooldown(this.#failedAt, s.address, now));
     if (this.#topology.type === "Unknown" || this.#choosesAmongAll()) {
       const rank = (address: string) => this.#order.get(address) ?? Infinity;
       return unchecked.map((s) => s.address).sort((a, b) => rank(a) - rank(b));
@@ -679,9 +768,23 @@ class Scan {
       connecting.slowAfterMs = this.#slowCheckMS;
     }
     trace.emit("host.connecting", connecting);
+    const speculate = speculates(this.#context, this.#topology, address, before, this.#expected);
+    await this.#settle(
+      address,
+      { host, port },
+      checkServer(this.#context, { host, port }, speculate, deadline),
+    );
+  }
+
+  // What a check came to: its server joins the topology, or its failure is noted (and a failure no other
+  // server would change ends the scan).
+  async #settle(
+    address: string,
+    { host, port }: HostAddress,
+    checking: Promise<CheckedServer>,
+  ): Promise<void> {
     try {
-      const speculate = this.#speculates(address, before);
-      const checked = await checkServer(this.#context, { host, port }, speculate, deadline);
+      const checked = await checking;
       if (this.#finished || !this.#topology.servers.has(address)) {
         await checked.close(); // abandoned, or removed while it was being checked
         return;
@@ -696,7 +799,7 @@ class Scan {
       this.#update(checked.description);
     } catch (err) {
       if (this.#finished) return; // abandoned: what it failed with no longer matters
-      trace.emit("host.failed", { host, port, ...failureAttributes(err) });
+      this.#context.trace.emit("host.failed", { host, port, ...failureAttributes(err) });
       if (err instanceof MongoAuthError && STOP_CODES.has(err.code)) throw err;
       this.failures.set(address, err);
       this.#failedAt.set(address, performance.now());
@@ -722,25 +825,31 @@ class Scan {
       if (!this.#order.has(address)) this.#order.set(address, this.#order.size);
     }
   }
+}
 
-  /**
-   * Whether this check carries the authentication's speculative step. Always for SCRAM (its first step
-   * authenticates nothing by itself, so leaving the member costs nothing); for the mechanisms whose
-   * speculative step is the whole authentication (MONGODB-X509, MONGODB-OIDC) only where connect() expects
-   * to stay: a direct connection, a load balancer, the primary a member named, and the only seed of an
-   * unknown deployment (a standalone, a mongos or a primary stays; only a secondary is left, after one
-   * authentication it did not need), and the member an earlier scan chose.
-   */
-  #speculates(address: string, server: ServerDescription | undefined): boolean {
-    const credential = this.#context.credential;
-    if (credential === undefined) return false;
-    const mechanism = credential.mechanism;
-    if (mechanism === undefined || mechanism === "SCRAM-SHA-256" || mechanism === "SCRAM-SHA-1") return true;
-    const { type, servers } = this.#topology;
-    if (type === "Single" || type === "LoadBalanced" || address === this.#expected) return true;
-    if (server?.type === "PossiblePrimary") return wantsPrimary(this.#context.selection.readPreference);
-    return type === "Unknown" && servers.size === 1 && this.#context.topologySettings.seeds.length === 1;
-  }
+/**
+ * Whether a check carries the authentication's speculative step. Always for SCRAM (its first step
+ * authenticates nothing by itself, so leaving the member costs nothing); for the mechanisms whose speculative
+ * step is the whole authentication (MONGODB-X509, MONGODB-OIDC) only where connect() expects to stay: a direct
+ * connection, a load balancer, the primary a member named, and the only seed of an unknown deployment (a
+ * standalone, a mongos or a primary stays; only a secondary is left, after one authentication it did not
+ * need), and the member an earlier scan chose (`expected`).
+ */
+function speculates(
+  context: DiscoveryContext,
+  topology: TopologyDescription,
+  address: string,
+  server: ServerDescription | undefined,
+  expected?: string,
+): boolean {
+  const credential = context.credential;
+  if (credential === undefined) return false;
+  const mechanism = credential.mechanism;
+  if (mechanism === undefined || mechanism === "SCRAM-SHA-256" || mechanism === "SCRAM-SHA-1") return true;
+  const { type, servers } = topology;
+  if (type === "Single" || type === "LoadBalanced" || address === expected) return true;
+  if (server?.type === "PossiblePrimary") return wantsPrimary(context.selection.readPreference);
+  return type === "Unknown" && servers.size === 1 && context.topologySettings.seeds.length === 1;
 }
 
 // A server far away takes longer to check: the one an earlier scan chose has SLOW_CHECK_MS, or twice the

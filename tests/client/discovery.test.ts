@@ -251,6 +251,72 @@ describe("discovery: mongoses", () => {
   });
 });
 
+describe("discovery: one server", () => {
+  const hellos = (deployment: ReturnType<typeof scriptedDeployment>, address: string) =>
+    deployment.commands.get(address)?.filter((name) => name === "hello").length;
+  const types = (trace: readonly TraceEvent[]) => trace.map((event) => event.type);
+
+  it("one seed, a standalone: its one check is the whole of discovery, and nothing was chosen among", async () => {
+    const deployment = scriptedDeployment({ "db.test:27017": { isWritablePrimary: true } });
+    const conn = await connectWith(deployment.transport, "mongodb://db.test/", client());
+    assert.equal(conn.role, "standalone");
+    assert.equal(conn.topology.type, "Single");
+    assert.equal(conn.handshake.serversChecked, 1);
+    const connecting = conn.trace.find((event) => event.type === "host.connecting");
+    assert.deepEqual(connecting?.attributes, { host: "db.test", port: 27017, attempt: 1, of: 1 });
+    assert.ok(
+      !types(conn.trace).includes("topology.updated") && !types(conn.trace).includes("server.selected"),
+    );
+    await conn.close();
+    assert.deepEqual(stillOpen(deployment), []);
+  });
+
+  it("one seed, a mongos: that check is the scan's first (one socket, one hello), and the scan is remembered", async () => {
+    const deployment = scriptedDeployment({ "m.test:27017": mongos });
+    const options = client();
+    const conn = await connectWith(deployment.transport, "mongodb://m.test/", options);
+    assert.equal(conn.role, "mongos");
+    assert.deepEqual(openedAddresses(deployment), ["m.test:27017"]);
+    assert.equal(hellos(deployment, "m.test:27017"), 1);
+    assert.equal(selected(conn.trace).checks, 1);
+    const next = await connectWith(deployment.transport, "mongodb://m.test/", options);
+    assert.equal(
+      typeof selected(next.trace).rememberedMs,
+      "number",
+      "the next connection starts from that scan",
+    );
+    await Promise.all([conn.close(), next.close()]);
+  });
+
+  it("one seed, a secondary: the scan goes on to the primary it names, without checking the seed again", async () => {
+    const deployment = scriptedDeployment(replicaSet);
+    const conn = await connectWith(deployment.transport, "mongodb://s1.test/", client());
+    assert.equal(conn.address, P);
+    assert.deepEqual(openedAddresses(deployment), [S1, P]);
+    assert.equal(hellos(deployment, S1), 1);
+    assert.equal(conn.handshake.serversChecked, 2);
+    assert.deepEqual(stillOpen(deployment), [P], "the secondary's socket is closed");
+    await conn.close();
+  });
+
+  it("one seed that refused is not checked again in its cooldown (5 s), though the scans go on", async () => {
+    let attempts = 0;
+    const deployment = scriptedDeployment({ "db.test:27017": { isWritablePrimary: true } });
+    const transport: Transport = Object.create(deployment.transport, {
+      openSocket: {
+        value: (options: OpenSocketOptions) =>
+          attempts++ === 0
+            ? Promise.reject(new MongoAuthError("CONNECTION_FAILED", "db.test:27017: connection refused"))
+            : deployment.transport.openSocket(options),
+      },
+    });
+    const uri = "mongodb://db.test/?serverSelectionTryOnce=false&serverSelectionTimeoutMS=1200";
+    const error = await refusal(connectWith(transport, uri, client()));
+    assert.equal(error.code, "CONNECTION_FAILED");
+    assert.equal(attempts, 1, "the scans after 500 ms and 1 s found it in its cooldown");
+  });
+});
+
 describe("discovery: a replica set read from the primary", () => {
   it("from a secondary, checks the primary it names next and stops there: the other member is never checked", async () => {
     const deployment = scriptedDeployment(replicaSet);
