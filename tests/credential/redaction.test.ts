@@ -168,7 +168,10 @@ describe("MongoCredential: cheap to make", () => {
       "mechanismProperties",
     ]);
     assert.deepEqual(Object.getOwnPropertySymbols(credential), []);
-    assert.equal(Object.getPrototypeOf(credential), Object.getPrototypeOf(parseCredential("mongodb://u:p@h")));
+    assert.equal(
+      Object.getPrototypeOf(credential),
+      Object.getPrototypeOf(parseCredential("mongodb://u:p@h")),
+    );
   });
 
   it("credentials without mechanism properties share one frozen, empty set of them", () => {
