@@ -11,7 +11,7 @@ import { type ConnectionPlan, notWithin, planConnection } from "./connect-plan.t
 import { Connection } from "./connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import type { Document } from "../wire/command.ts";
-import { explainPbkdf2Cap, type Transport } from "./transport.ts";
+import { checkTransport, explainPbkdf2Cap, type Transport } from "./transport.ts";
 import { discover, type Discovered } from "./discovery.ts";
 import { attachTrace, stopwatch, TraceRecorder } from "../core/trace.ts";
 import { type CheckContext, failureAttributes, stalled, startOn } from "./check.ts";
@@ -71,6 +71,7 @@ export async function connectWith(
   uri: string,
   given?: ConnectOptions,
 ): Promise<Connection> {
+  checkTransport(transport, "connectWith()");
   const options = checkHostOptions(given, "connect()");
   const env = options.env;
   const trace = new TraceRecorder({ onEvent: options.onEvent, now: env && (() => env.now()) });

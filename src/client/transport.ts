@@ -353,6 +353,52 @@ export function requireCapability(capabilities: TransportCapabilities, capabilit
 }
 
 /**
+ * Checks that `transport` has what connecting calls on it, so that a transport of one's own that lacks a
+ * part is told which, rather than failing later with a `TypeError` from inside.
+ *
+ * @param transport what was passed as the transport
+ * @param api the function it was passed to, for the message: `connectWith()`
+ * @throws {MongoAuthError} `INVALID_OPTION` naming what is missing
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkTransport } from "./transport.ts";
+ *
+ * assert.throws(() => checkTransport({ openSocket: () => {} }, "connectWith()"), {
+ *   code: "INVALID_OPTION",
+ *   message: /lacks resolveSrv\(\), resolveTxt\(\), defaultEnv\(\), capabilities/,
+ * });
+ * ```
+ */
+export function checkTransport(transport: unknown, api: string): asserts transport is Transport {
+  const given = (typeof transport === "object" && transport !== null ? transport : {}) as Record<
+    string,
+    unknown
+  >;
+  const missing = TRANSPORT_PARTS.filter(([name, type]) =>
+    typeof given[name] !== type || given[name] === null
+  );
+  if (missing.length === 0) return;
+  const what = typeof transport === "object" && transport !== null
+    ? `it lacks ${missing.map(([name, type]) => type === "function" ? `${name}()` : name).join(", ")}`
+    : `got ${transport === null ? "null" : typeof transport}`;
+  throw new MongoAuthError(
+    "INVALID_OPTION",
+    `${api} needs a Transport (a runtime's, as nodeTransport from @mongo-auth/core/node, or one of your own): ` +
+      `${what}`,
+  );
+}
+
+// What connecting calls on a transport: its sockets, DNS, default env and what its runtime can do.
+const TRANSPORT_PARTS: readonly (readonly [name: keyof Transport, type: "function" | "object"])[] = [
+  ["openSocket", "function"],
+  ["resolveSrv", "function"],
+  ["resolveTxt", "function"],
+  ["defaultEnv", "function"],
+  ["capabilities", "object"],
+];
+
+/**
  * Checks what a connection asks for against what the runtime can do, before any socket.
  *
  * @param capabilities the transport's capabilities

@@ -488,6 +488,19 @@ describe("connect(): options of the wrong type are refused before any socket ope
     assert.equal(sockets, 0);
   });
 
+  it("a transport that lacks a part connecting calls on: INVALID_OPTION naming the parts, as a rejection", async () => {
+    const { capabilities: _, resolveTxt: __, ...partial } = nodeTransport;
+    await assert.rejects(connectWith(partial as never, "mongodb://127.0.0.1:1/"), {
+      name: "MongoAuthError",
+      code: "INVALID_OPTION",
+      message: /^connectWith\(\) needs a Transport .*: it lacks resolveTxt\(\), capabilities$/,
+    });
+    await assert.rejects(connectWith(undefined as never, "mongodb://127.0.0.1:1/"), {
+      code: "INVALID_OPTION",
+      message: /: got undefined$/,
+    });
+  });
+
   it("a null option is no option: the connection string's value stands", async () => {
     const transport: Transport = {
       ...nodeTransport,
