@@ -226,9 +226,8 @@ export async function startAuthentication(
   trace.emit("auth.source", { db, ...origin });
   const maxScramIterations = checkMaxIterations(options.maxScramIterations ?? DEFAULT_MAX_SCRAM_ITERATIONS);
   // The signal and deadline of the step under way: connecting has them, each later re-authentication
-  // its own signal and no deadline.
-  // Bound, not closures over `deadline`: an open connection keeps this conversation for re-authentication,
-  // and once connected it lets go of the deadline with them.
+  // its own signal and no deadline. Bound rather than closures over `deadline`, so that letting go of them
+  // lets go of the deadline.
   let signal = deadline?.signal ?? options.signal;
   let untimed: AuthContext["outsideConnectTimeout"] = deadline && deadline.paused.bind(deadline);
   let timeLeft: AuthContext["timeLeft"] = deadline && deadline.timeLeft.bind(deadline);
@@ -275,13 +274,12 @@ export async function startAuthentication(
   // Authenticated: an open connection keeps this conversation only for re-authentication (391), which has a
   // signal of its own and makes a new authenticator, unless the mechanism re-authenticates its own way. What
   // connecting needed (its deadline, the speculative step, a finished SCRAM conversation) is let go, so that
-  // a pool of open connections does not hold it (a Node.js heap measurement: 4.3 kB per connection).
+  // a pool of open connections does not hold it (on Node.js an open connection held 10.7 kB, now 8.9).
   const letGoOfConnecting = () => {
-    signal =
-      untimed =
-      timeLeft =
-      speculative =
-        undefined;
+    signal = undefined;
+    untimed = undefined;
+    timeLeft = undefined;
+    speculative = undefined;
     if (!authenticator?.reauthenticate) authenticator = undefined;
   };
 

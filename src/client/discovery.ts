@@ -201,9 +201,10 @@ async function scanAndRemember(
 
 // A deployment of one server (one seed, a direct connection, a load balancer) is most often settled by that
 // server's check: a standalone, any server of a direct connection, the load balancer leave nothing to
-// choose among, and the check is all of discovery, without a scan's bookkeeping (measured, about a twentieth
-// of connect()'s main-thread time in a pool's warm-up on Deno). A replica set member or a mongos (more to
-// discover, a scan to remember), a failure, a server this client cannot use: a scan goes on from the check.
+// choose among, and the check is all of discovery, without a scan's bookkeeping (in a pool's warm-up, 0.93–0.98
+// × the main-thread CPU of connect() on Deno, 0.96–0.99 × on Node.js and Bun: bench:compare). A replica set
+// member or a mongos (more to discover, a scan to remember), a failure, a server this client cannot use: a
+// scan goes on from the check.
 async function checkAlone(
   context: DiscoveryContext,
   topology: TopologyDescription,
