@@ -41,14 +41,12 @@ export function freezeCredential(fields: CredentialFields): MongoCredential {
   return Object.freeze(credential);
 }
 
-const hidden = (value: unknown) => ({ value, enumerable: false });
-
 // Every credential prints through it: `this` is the credential.
-const PRINTS_CREDENTIAL: object = Object.create(Object.prototype, {
-  toString: hidden(function (this: MongoCredential) {
+const PRINTS_CREDENTIAL: object = Object.create(
+  Object.prototype,
+  printingHooks(function (this: MongoCredential) {
     return describeCredential(this);
-  }),
-  toJSON: hidden(function (this: MongoCredential) {
+  }, function (this: MongoCredential) {
     return {
       ...(this.username !== undefined && { username: this.username }),
       ...(this.password !== undefined && { password: REDACTED }),
@@ -57,13 +55,7 @@ const PRINTS_CREDENTIAL: object = Object.create(Object.prototype, {
       mechanismProperties: redactedProperties(this.mechanismProperties),
     };
   }),
-  [NODE_INSPECT]: hidden(function (this: MongoCredential) {
-    return describeCredential(this);
-  }),
-  [DENO_INSPECT]: hidden(function (this: MongoCredential) {
-    return describeCredential(this);
-  }),
-});
+);
 
 /**
  * Freezes the properties object, with the same printing hooks (it hides AWS_SESSION_TOKEN). It keeps the
@@ -76,20 +68,30 @@ function freezeProperties(properties: Record<string, unknown>): Readonly<Record<
 
 function frozenProperties(properties: Record<string, unknown>): Readonly<Record<string, unknown>> {
   const copy: Record<string, unknown> = { ...properties };
-  addPrintingHooks(copy, () => describeProperties(copy), () => redactedProperties(copy));
+  Object.defineProperties(
+    copy,
+    printingHooks(() => describeProperties(copy), () => redactedProperties(copy)),
+  );
   return Object.freeze(copy);
 }
 
 const NO_PROPERTIES = frozenProperties({});
 
-/** Defines non-enumerable `toString`, `toJSON` and the Node and Deno inspect hooks. */
-function addPrintingHooks(target: object, shown: () => string, json: () => unknown): void {
-  Object.defineProperties(target, {
+/**
+ * Non-enumerable `toString`, `toJSON` and the Node and Deno inspect hooks, as property descriptors: for an
+ * object of its own, or for a prototype (whose hooks read `this`).
+ */
+function printingHooks(
+  shown: (this: never) => string,
+  json: (this: never) => unknown,
+): PropertyDescriptorMap {
+  const hidden = (value: unknown) => ({ value, enumerable: false });
+  return {
     toString: hidden(shown),
     toJSON: hidden(json),
     [NODE_INSPECT]: hidden(shown),
     [DENO_INSPECT]: hidden(shown),
-  });
+  };
 }
 
 /**
@@ -115,14 +117,12 @@ export function printingPrototype<T>(name: string, view: (target: T) => unknown)
   const shown = function (this: T): string {
     return `${name} ${JSON.stringify(view(this))}`;
   };
-  return Object.create(Object.prototype, {
-    toString: hidden(shown),
-    toJSON: hidden(function (this: T) {
+  return Object.create(
+    Object.prototype,
+    printingHooks(shown, function (this: T) {
       return view(this);
     }),
-    [NODE_INSPECT]: hidden(shown),
-    [DENO_INSPECT]: hidden(shown),
-  });
+  );
 }
 
 /**
