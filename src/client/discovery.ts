@@ -189,8 +189,9 @@ async function scanAndRemember(
   failedAt: Map<string, number>,
   slot: MemorySlot | undefined,
 ): Promise<ScanOutcome> {
-  const outcome = isAlone(topology, failedAt)
-    ? await checkAlone(context, topology, failedAt)
+  const alone = aloneServer(topology, failedAt);
+  const outcome = alone !== undefined
+    ? await checkAlone(context, topology, alone, failedAt)
     : await new Scan(context, topology, failedAt).run();
   if (outcome.chosen && slot && isRemembered(outcome.topology)) {
     const scan = { topology: outcome.topology, at: context.now(), complete: outcome.complete };
@@ -208,10 +209,10 @@ async function scanAndRemember(
 async function checkAlone(
   context: DiscoveryContext,
   topology: TopologyDescription,
+  address: string,
   failedAt: Map<string, number>,
 ): Promise<ScanOutcome> {
   const started = performance.now();
-  const address: string = topology.servers.keys().next().value!;
   const target = parseAddress(address);
   context.trace.emit("host.connecting", { host: target.host, port: target.port, attempt: 1, of: 1 });
   const speculate = speculates(context, topology, address, topology.servers.get(address));
@@ -236,10 +237,12 @@ async function checkAlone(
   return await new Scan(context, topology, failedAt, started).runFrom(address, target, checking);
 }
 
-// One server, not in its cooldown, and no replica set named (whose scan checks maxStalenessSeconds first).
-function isAlone(topology: TopologyDescription, failedAt: Map<string, number>): boolean {
-  return topology.servers.size === 1 && !isReplicaSet(topology) &&
-    !inCooldown(failedAt, topology.servers.keys().next().value!);
+// The address of the one server, when it is one, not in its cooldown, and no replica set is named (whose
+// scan checks maxStalenessSeconds first).
+function aloneServer(topology: TopologyDescription, failedAt: Map<string, number>): string | undefined {
+  if (topology.servers.size !== 1 || isReplicaSet(topology)) return undefined;
+  const address: string = topology.servers.keys().next().value!;
+  return inCooldown(failedAt, address) ? undefined : address;
 }
 
 // SDAM's cooldown: a server whose check failed on the network is not checked again for COOLDOWN_MS.
