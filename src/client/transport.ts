@@ -8,6 +8,7 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
+import { typeName } from "../core/options.ts";
 import type { RuntimeEnv } from "../core/runtime-env.ts";
 import type { AuthMechanism } from "../credential/mongo-credential.ts";
 import type { DnsResolver } from "../dns/resolver.ts";
@@ -371,21 +372,25 @@ export function requireCapability(capabilities: TransportCapabilities, capabilit
  * ```
  */
 export function checkTransport(transport: unknown, api: string): asserts transport is Transport {
-  const given = (typeof transport === "object" && transport !== null ? transport : {}) as Record<
-    string,
-    unknown
-  >;
+  if (typeof transport !== "object" || transport === null) {
+    throw notATransport(api, `got ${typeName(transport)}`);
+  }
+  const given = transport as Record<string, unknown>;
   const missing = TRANSPORT_PARTS.filter(([name, type]) =>
     typeof given[name] !== type || given[name] === null
   );
   if (missing.length === 0) return;
-  const what = typeof transport === "object" && transport !== null
-    ? `it lacks ${missing.map(([name, type]) => type === "function" ? `${name}()` : name).join(", ")}`
-    : `got ${transport === null ? "null" : typeof transport}`;
-  throw new MongoAuthError(
+  throw notATransport(
+    api,
+    `it lacks ${missing.map(([name, type]) => type === "function" ? `${name}()` : name).join(", ")}`,
+  );
+}
+
+function notATransport(api: string, what: string): MongoAuthError {
+  return new MongoAuthError(
     "INVALID_OPTION",
     `${api} needs a Transport (a runtime's, as nodeTransport from @mongo-auth/core/node, or one of your own): ` +
-      `${what}`,
+      what,
   );
 }
 
