@@ -464,6 +464,8 @@ const BARE_PERCENT = /%(?![0-9A-Fa-f]{2})/;
 
 /** Percent-decodes `text`; `what` names the part in errors (the text itself is never quoted). */
 function decode(text: string, what: string): string {
+  // Most names and passwords have no escape: nothing to check or decode.
+  if (!text.includes("%")) return text;
   if (!isValidPercentEncoding(text)) {
     throw new MongoAuthError(
       "INVALID_URI",
