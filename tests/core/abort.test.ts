@@ -114,6 +114,39 @@ describe("Deadline", () => {
     deadline.dispose();
   });
 
+  it("a pause and its resume set no timer of their own: the one set at the start is kept", () => {
+    const real = { set: globalThis.setTimeout, clear: globalThis.clearTimeout };
+    let timers = 0;
+    globalThis.setTimeout =
+      ((...args: Parameters<typeof setTimeout>) => (timers++, real.set(...args))) as typeof setTimeout;
+    globalThis.clearTimeout =
+      ((id: Parameters<typeof clearTimeout>[0]) => (timers++, real.clear(id))) as typeof clearTimeout;
+    try {
+      const deadline = new Deadline(undefined, 60_000, "connecting");
+      assert.equal(timers, 1, "the budget's timer");
+      deadline.pause()();
+      const outer = deadline.pause(), inner = deadline.pause();
+      inner();
+      outer();
+      assert.equal(timers, 1, "no timer set or cleared for the pauses");
+      deadline.dispose();
+      assert.equal(timers, 2, "dispose clears it");
+    } finally {
+      Object.assign(globalThis, { setTimeout: real.set, clearTimeout: real.clear });
+    }
+  });
+
+  it("its timer, set before a pause, fires before the budget ends and waits for the rest", async () => {
+    const started = Date.now();
+    const deadline = new Deadline(undefined, 100, "connecting");
+    await deadline.paused(() => sleep(100));
+    await sleep(50); // the timer set at the start has fired; the budget ends about 200 ms in
+    assert.equal(deadline.signal.aborted, false, "the pause moved the end");
+    await fired(deadline.signal);
+    assert.ok(Date.now() - started >= 195, "not before the budget and the pause");
+    assert.equal(abortError(deadline.signal).code, "TIMEOUT");
+  });
+
   it("the caller's abort fires it, also during a pause, and reaches the paused work", async () => {
     const controller = new AbortController();
     const deadline = new Deadline(controller.signal, 60_000, "connecting");
