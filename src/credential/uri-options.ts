@@ -569,8 +569,10 @@ export function checkOptionRules(values: UriOptions, given: ReadonlySet<string>,
     if ((facts.hostCount ?? 1) > 1) conflict("directConnection=true needs exactly one host");
   }
   if (!facts.srv) {
-    for (const name of ["srvServiceName", "srvMaxHosts"]) {
-      if (given.has(name)) conflict(`${name} applies only to mongodb+srv:// connection strings; remove it`);
+    for (let i = 0; i < SRV_ONLY.length; i++) {
+      if (given.has(SRV_ONLY[i])) {
+        conflict(`${SRV_ONLY[i]} applies only to mongodb+srv:// connection strings; remove it`);
+      }
     }
   }
   const srvMaxHosts = values.srvMaxHosts ?? 0;
@@ -593,6 +595,11 @@ export function checkOptionRules(values: UriOptions, given: ReadonlySet<string>,
   checkProxyRules(values, given);
 }
 
+// Read by index in the rules below, which run three times per connect(): a for-of over an array literal
+// allocated the array and its iterator each time.
+const SRV_ONLY: readonly UriOptionName[] = ["srvServiceName", "srvMaxHosts"];
+const NEED_PROXY_HOST: readonly UriOptionName[] = ["proxyPort", "proxyUsername", "proxyPassword"];
+
 /** Pairs of options that must not both appear (URI Options spec, "Conflicting TLS options"). */
 const TLS_CONFLICTS: readonly (readonly [UriOptionName, UriOptionName])[] = [
   ["tlsInsecure", "tlsAllowInvalidCertificates"],
@@ -605,7 +612,6 @@ const TLS_CONFLICTS: readonly (readonly [UriOptionName, UriOptionName])[] = [
 ];
 
 function checkTlsRules(values: UriOptions, given: ReadonlySet<string>): void {
-  // Indexed: a for-of destructuring each pair allocated iterators, three times per connect().
   for (let i = 0; i < TLS_CONFLICTS.length; i++) {
     const a = TLS_CONFLICTS[i][0], b = TLS_CONFLICTS[i][1];
     if (given.has(a) && given.has(b)) {
@@ -625,8 +631,10 @@ function checkTlsRules(values: UriOptions, given: ReadonlySet<string>): void {
 function checkProxyRules(values: UriOptions, given: ReadonlySet<string>): void {
   const present = (name: UriOptionName) => given.has(name) && values[name] !== "";
   if (!given.has("proxyHost")) {
-    for (const name of ["proxyPort", "proxyUsername", "proxyPassword"] as const) {
-      if (given.has(name)) throw new MongoAuthError("INVALID_OPTION", `${name} needs proxyHost`);
+    for (let i = 0; i < NEED_PROXY_HOST.length; i++) {
+      if (given.has(NEED_PROXY_HOST[i])) {
+        throw new MongoAuthError("INVALID_OPTION", `${NEED_PROXY_HOST[i]} needs proxyHost`);
+      }
     }
   }
   if (present("proxyUsername") !== present("proxyPassword")) {
