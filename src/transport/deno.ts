@@ -45,7 +45,7 @@ import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
 import { denoChannel, type DenoConn, denoSocketStreams } from "./deno-socket.ts";
 import { socks5Handshake, unreachableProxy } from "./socks5.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
-import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import { runShellCommand } from "./run-command.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -92,7 +92,10 @@ interface DenoApi {
   >;
   resolveDns(name: string, type: "TXT", options?: DenoResolveOptions): Promise<string[][]>;
   readTextFile(path: string): Promise<string>;
-  readonly env: { get(name: string): string | undefined; toObject(): Record<string, string> };
+  readonly env: { get(name: string): string | undefined };
+  readonly permissions: {
+    querySync(descriptor: { name: "env"; variable: string }): { readonly state: string };
+  };
 }
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
@@ -126,43 +129,60 @@ export async function connect(uri: string, options?: ConnectOptions): Promise<Co
 }
 
 /**
- * The runtime environment from `Deno.env` (when `--allow-env` grants it), `Deno.readTextFile`, `fetch`, and
- * the shell of `node:child_process` for commands (with `--allow-run`).
- * Without `--allow-env` the variables are invisible; the environment then says so in `envRestriction`,
- * and errors about missing variables quote it.
+ * The runtime environment from `Deno.env` (each variable that `--allow-env` grants, by name or all),
+ * `Deno.readTextFile`, `fetch`, and the shell of `node:child_process` for commands (with `--allow-run`).
+ * A variable Deno refuses to show is invisible; the environment then names it in `envRestriction`, and
+ * errors about missing variables quote it.
  *
  * @returns the environment
  * @throws {MongoAuthError} `RUNTIME_UNSUPPORTED` outside Deno
+ * @example
+ * ```ts ignore
+ * import { denoEnv } from "@mongo-auth/core/deno";
+ *
+ * // deno run --allow-env=AWS_REGION main.ts
+ * console.log(denoEnv().getEnv("AWS_REGION"));
+ * ```
  */
 export function denoEnv(): RuntimeEnv {
   requireDeno();
-  // Read on first use: SCRAM and X509 never look at the environment, so they need no --allow-env
-  // (and Deno never prompts for it).
-  let vars: Record<string, string> | undefined;
-  let restriction: string | undefined;
-  const load = (): Record<string, string> => {
-    if (vars) return vars;
+  // Each variable read when asked for, as it is then: SCRAM and X509 never look, so they need no --allow-env,
+  // and --allow-env=AWS_REGION,… grants what it lists (reading all at once needs --allow-env whole). Asked
+  // first, so that Deno never prompts: the AWS chain alone looks at a dozen variables.
+  const refused = new Set<string>();
+  const read = (name: string): string | undefined => {
     try {
-      vars = Deno.env.toObject();
+      if (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted") {
+        return Deno.env.get(name);
+      }
     } catch {
-      vars = {};
-      restriction = DENO_ENV_RESTRICTION;
+      // Refused all the same.
     }
-    return vars;
+    refused.add(name);
+    return undefined;
   };
-  const base = runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path), runCommand: runShellCommand });
   return asRuntimeDefault({
-    ...base,
-    getEnv: (name) => load()[name],
+    ...runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path), runCommand: runShellCommand }),
+    getEnv: read,
     get homeDir() {
-      return load().HOME ?? load().USERPROFILE;
+      return read("HOME") ?? read("USERPROFILE");
     },
     get envRestriction() {
-      load();
-      return restriction;
+      return refused.size === 0 ? undefined : refusedVariables([...refused]);
     },
   });
 }
+
+function refusedVariables(names: readonly string[]): string {
+  const one = names.length === 1;
+  const which = `the environment variable${one ? "" : "s"} ${names.join(", ")}`;
+  const them = one ? "it" : "them";
+  return `Deno refused to show ${which} (no --allow-env for ${them}): run deno with --allow-env, or list ${them} ` +
+    "(--allow-env=NAME,…), or pass env: runtimeEnv({ env: { … } }) in the options";
+}
+
+// One environment for every connect() through the transport: it reads each variable when asked.
+let processEnv: RuntimeEnv | undefined;
 
 /** Options of {@link createDenoTransport}. */
 export interface DenoTransportOptions {
@@ -204,7 +224,7 @@ export function createDenoTransport(options: DenoTransportOptions = {}): Transpo
       requireDeno();
       return Deno.resolveDns(name, "TXT", { signal, nameServer });
     },
-    defaultEnv: denoEnv,
+    defaultEnv: () => processEnv ??= denoEnv(),
     ...(timerFairImmediate && { nextTurn: timerFairImmediate }),
     zstd: nodeZstd(),
   };

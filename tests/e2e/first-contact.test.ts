@@ -506,8 +506,31 @@ describe("first contact: entry points and their defaults", () => {
     });
     const [code, message] = stdout.trim().split("\n");
     assert.equal(code, "CREDENTIAL_PROVIDER_ERROR");
-    assert.match(message, /Deno runs without --allow-env, so no environment variable is visible/);
-    assert.match(message, /run deno with --allow-env/);
+    assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
+    assert.match(message, /\(no --allow-env for them\): run deno with --allow-env, or list them/);
     assert.match(message, /Requires net access/); // and IMDS was refused by Deno, never reached
+  });
+
+  it("Deno with --allow-env naming the variables: the AWS chain reads those it is granted", async () => {
+    const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+    const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
+    const granted = "--allow-env=AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY";
+    const { stdout } = await promisify(execFile)(deno, [
+      "run",
+      "--allow-read",
+      granted,
+      "--no-prompt",
+      script,
+    ], {
+      cwd: repoRoot(),
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        NO_COLOR: "1",
+        AWS_ACCESS_KEY_ID: "AKIDGRANTEDBYNAME",
+        AWS_SECRET_ACCESS_KEY: "granted-by-name-secret",
+      },
+    });
+    assert.deepEqual(stdout.trim().split("\n"), ["found", "AKIDGRANTEDBYNAME"]);
   });
 });

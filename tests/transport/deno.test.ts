@@ -78,6 +78,26 @@ describe("deno transport", () => {
     assert.deepEqual(calls, [[true]]);
   });
 
+  it("on Deno: the transport makes its env once, and that env reads each variable as it is when asked", {
+    skip: runtime !== "deno" && "Deno only",
+  }, async () => {
+    const { denoTransport } = await import("../../src/transport/deno.ts");
+    const deno = (globalThis as unknown as {
+      Deno: { env: { set(n: string, v: string): void; delete(n: string): void } };
+    }).Deno;
+    const env = denoTransport.defaultEnv();
+    assert.equal(denoTransport.defaultEnv(), env, "one env for every connect()");
+    try {
+      deno.env.set("MONGO_AUTH_ENV_PROBE", "first");
+      assert.equal(env.getEnv("MONGO_AUTH_ENV_PROBE"), "first");
+      deno.env.set("MONGO_AUTH_ENV_PROBE", "second");
+      assert.equal(env.getEnv("MONGO_AUTH_ENV_PROBE"), "second", "no copy taken at first use");
+    } finally {
+      deno.env.delete("MONGO_AUTH_ENV_PROBE");
+    }
+    assert.equal(env.envRestriction, undefined, "nothing refused under -A");
+  });
+
   it("on Deno: every denoEnv() is the process's: credentials they produce share one cache scope", {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {
