@@ -169,11 +169,14 @@ describe("bundle size and bleed", () => {
   // working directory was named, a duration in a *MS option was turned into milliseconds, a timeoutMS that ran
   // out said where the connection stood, and an X509 username other than the subject was named: about 2 KB
   // (measured: Workers 285 KB, Node.js 320 KB, Deno 324 KB).
+  // 330 KB before Deno's environment read each variable on its own and named those Deno refused, and before
+  // connect()'s planning allocated less and a paused budget kept its timer: about 0.6 KB (measured: Workers
+  // 291 KB, Node.js 326 KB, Deno 330.3 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 330_000],
-      ["src/transport/deno.ts", "browser", 330_000],
-      ["src/transport/workers.ts", "browser", 330_000],
+      ["src/transport/node.ts", "node", 335_000],
+      ["src/transport/deno.ts", "browser", 335_000],
+      ["src/transport/workers.ts", "browser", 335_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
