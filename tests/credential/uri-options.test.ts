@@ -124,6 +124,14 @@ describe("URI options: unknown names", () => {
     assert.equal(suggestName("banana", URI_OPTION_NAMES), undefined);
   });
 
+  it("matches names in any ASCII letter case, and no other letter: a Kelvin sign is not a k", () => {
+    assert.equal(parse("AUTHMECHANISM=PLAIN").parsedOptions.authMechanism, "PLAIN");
+    assert.equal(parse("tlsDisableOCSPEndpointCheck=true").parsedOptions.tlsDisableOCSPEndpointCheck, true);
+    const kelvin = parse("tls=true&tlsDisableOCSPEndpointChec\u212A=true");
+    assert.equal(kelvin.parsedOptions.tlsDisableOCSPEndpointCheck, undefined, "toLowerCase would make it k");
+    assert.equal(kelvin.warnings.length, 1);
+  });
+
   it("names an unknown option, but not text after a secret-valued option (a password split at '&')", () => {
     assert.deepEqual(parse("foo=bar").warnings, [
       'the option "foo" in the connection string is not a known option and was ignored',
