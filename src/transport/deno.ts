@@ -68,7 +68,7 @@ import {
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
 import { nodeZstd } from "./zstd.ts";
-import { describeDenoHost, osTypeOf } from "./host-description-deno.ts";
+import { describeDenoHost, grantedVariable, osTypeOf } from "./host-description-deno.ts";
 import type { HostDescription } from "../client/handshake.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
@@ -92,10 +92,6 @@ interface DenoApi {
   >;
   resolveDns(name: string, type: "TXT", options?: DenoResolveOptions): Promise<string[][]>;
   readTextFile(path: string): Promise<string>;
-  readonly env: { get(name: string): string | undefined };
-  readonly permissions: {
-    querySync(descriptor: { name: "env"; variable: string }): { readonly state: string };
-  };
 }
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
 
@@ -150,17 +146,7 @@ export function denoEnv(): RuntimeEnv {
   // and --allow-env=AWS_REGION,… grants what it lists (reading all at once needs --allow-env whole). Asked
   // first, so that Deno never prompts: the AWS chain alone looks at a dozen variables.
   const refused = new Set<string>();
-  const read = (name: string): string | undefined => {
-    try {
-      if (Deno.permissions.querySync({ name: "env", variable: name }).state === "granted") {
-        return Deno.env.get(name);
-      }
-    } catch {
-      // Refused all the same.
-    }
-    refused.add(name);
-    return undefined;
-  };
+  const read = (name: string) => grantedVariable(name, (variable) => refused.add(variable));
   return asRuntimeDefault({
     ...runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path), runCommand: runShellCommand }),
     getEnv: read,

@@ -1,7 +1,8 @@
 /**
  * What Deno knows of its host for hello's client metadata, read without ever asking for a permission:
  * a variable, `/.dockerenv` or the OS version is read only when the process was granted it, so that a
- * program run with `--allow-net` alone neither prompts nor fails.
+ * program run with `--allow-net` alone neither prompts nor fails. Deno's environment (`denoEnv`) reads its
+ * variables the same way ({@link grantedVariable}).
  *
  * @module
  */
@@ -34,29 +35,62 @@ interface DenoHostApi {
  * ```
  */
 export function describeDenoHost(): HostDescription {
-  const Deno = (globalThis as unknown as { Deno: DenoHostApi }).Deno;
-  const granted = (descriptor: PermissionDescriptor): boolean => {
-    try {
-      return Deno.permissions.querySync(descriptor).state === "granted";
-    } catch {
-      return false;
-    }
-  };
-  const attempt = <T>(read: () => T): T | undefined => {
-    try {
-      return read();
-    } catch {
-      return undefined;
-    }
-  };
+  const Deno = denoHost();
   const version = granted({ name: "sys", kind: "osRelease" }) ? attempt(() => Deno.osRelease()) : undefined;
   return {
     os: { name: Deno.build.os, architecture: Deno.build.arch, ...(version !== undefined && { version }) },
-    getEnv: (name) =>
-      granted({ name: "env", variable: name }) ? attempt(() => Deno.env.get(name)) : undefined,
+    getEnv: (name) => grantedVariable(name),
     dockerenv: granted({ name: "read", path: "/.dockerenv" }) &&
       attempt(() => Deno.statSync("/.dockerenv")) !== undefined,
   };
+}
+
+/**
+ * An environment variable as this process may see it without a prompt: its value when Deno granted it
+ * (`--allow-env`, whole or naming it), else `undefined`, and `refused` is told its name.
+ *
+ * @param name the variable
+ * @param refused told the name of a variable Deno would not show
+ * @returns its value, or `undefined` when unset or not granted
+ * @example
+ * ```ts ignore
+ * import { grantedVariable } from "./host-description-deno.ts";
+ *
+ * // deno run --allow-env=AWS_REGION main.ts
+ * console.log(grantedVariable("AWS_REGION"), grantedVariable("HOME", (name) => console.log(`${name} refused`)));
+ * ```
+ */
+export function grantedVariable(name: string, refused?: (name: string) => void): string | undefined {
+  if (granted({ name: "env", variable: name })) {
+    try {
+      return denoHost().env.get(name);
+    } catch {
+      // Refused all the same.
+    }
+  }
+  refused?.(name);
+  return undefined;
+}
+
+// Read when asked for: this module also loads where there is no Deno (host-description-node.ts).
+function denoHost(): DenoHostApi {
+  return (globalThis as unknown as { Deno: DenoHostApi }).Deno;
+}
+
+function granted(descriptor: PermissionDescriptor): boolean {
+  try {
+    return denoHost().permissions.querySync(descriptor).state === "granted";
+  } catch {
+    return false;
+  }
+}
+
+function attempt<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
 }
 
 // uname -s for each Deno.build.os, as Node.js's os.type() says it: the handshake's os.type is the same on
