@@ -81,11 +81,27 @@ export interface RuntimeEnv {
 }
 
 /**
- * What {@link RuntimeEnv.envRestriction} says on Deno without `--allow-env` (from either transport:
- * `/deno` and Deno's Node-compatible `process` alike).
+ * What {@link RuntimeEnv.envRestriction} says on Deno when it refused to show variables that were asked for
+ * (no `--allow-env`, or one that does not list them), from either transport: `/deno` and Deno's
+ * Node-compatible `process` alike.
+ *
+ * @param names the variables Deno refused, in the order they were asked for
+ * @returns the sentence, naming them and the three ways out
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { denoRefusedVariables } from "./runtime-env.ts";
+ *
+ * assert.match(denoRefusedVariables(["AWS_REGION"]), /^Deno refused to show the environment variable AWS_REGION/);
+ * ```
  */
-export const DENO_ENV_RESTRICTION = "Deno runs without --allow-env, so no environment variable is visible: " +
-  "run deno with --allow-env (or -A), or pass env: runtimeEnv({ env: { … } }) in the options";
+export function denoRefusedVariables(names: readonly string[]): string {
+  const one = names.length === 1;
+  const which = `the environment variable${one ? "" : "s"} ${names.join(", ")}`;
+  const them = one ? "it" : "them";
+  return `Deno refused to show ${which} (no --allow-env for ${them}): run deno with --allow-env, or list ${them} ` +
+    "(--allow-env=NAME,…), or pass env: runtimeEnv({ env: { … } }) in the options";
+}
 
 /**
  * Options for {@link runtimeEnv}.

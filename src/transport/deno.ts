@@ -45,7 +45,7 @@ import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
 import { denoChannel, type DenoConn, denoSocketStreams } from "./deno-socket.ts";
 import { socks5Handshake, unreachableProxy } from "./socks5.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
-import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { asRuntimeDefault, denoRefusedVariables, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import { runShellCommand } from "./run-command.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -154,17 +154,9 @@ export function denoEnv(): RuntimeEnv {
       return read("HOME") ?? read("USERPROFILE");
     },
     get envRestriction() {
-      return refused.size === 0 ? undefined : refusedVariables([...refused]);
+      return refused.size === 0 ? undefined : denoRefusedVariables([...refused]);
     },
   });
-}
-
-function refusedVariables(names: readonly string[]): string {
-  const one = names.length === 1;
-  const which = `the environment variable${one ? "" : "s"} ${names.join(", ")}`;
-  const them = one ? "it" : "them";
-  return `Deno refused to show ${which} (no --allow-env for ${them}): run deno with --allow-env, or list ${them} ` +
-    "(--allow-env=NAME,…), or pass env: runtimeEnv({ env: { … } }) in the options";
 }
 
 // One environment for every connect() through the transport: it reads each variable when asked.

@@ -22,7 +22,7 @@ import { timerFair } from "../client/turn-budget.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { onAbort, raceAbort, throwIfAborted } from "../core/abort.ts";
-import { asRuntimeDefault, DENO_ENV_RESTRICTION, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { asRuntimeDefault, denoRefusedVariables, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import { runShellCommand } from "./run-command.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -64,34 +64,31 @@ export function connect(uri: string, options?: ConnectOptions): Promise<Connecti
  */
 export function nodeEnv(): RuntimeEnv {
   const base = runtimeEnv({ readTextFile: (path) => readFile(path, "utf8"), runCommand: runShellCommand });
+  // Only Deno's node:process refuses a read (a variable its --allow-env does not grant): the variable is
+  // then invisible, and named in envRestriction so that errors never call it "not set".
+  const refused = new Set<string>();
+  const read = (name: string) => {
+    try {
+      return process.env[name];
+    } catch {
+      refused.add(name);
+      return undefined;
+    }
+  };
   return asRuntimeDefault({
     ...base,
-    getEnv: (name) => readVariable(name),
+    getEnv: read,
     get homeDir() {
       try {
         return os.homedir();
       } catch {
-        return readVariable("HOME"); // Deno without --allow-sys
+        return read("HOME"); // Deno without --allow-sys
       }
     },
     get envRestriction() {
-      // Only Deno's node:process refuses: without --allow-env every read throws.
-      try {
-        void process.env.PATH;
-        return undefined;
-      } catch {
-        return DENO_ENV_RESTRICTION;
-      }
+      return refused.size === 0 ? undefined : denoRefusedVariables([...refused]);
     },
   });
-}
-
-function readVariable(name: string): string | undefined {
-  try {
-    return process.env[name];
-  } catch {
-    return undefined;
-  }
 }
 
 const isBun = typeof (globalThis as { Bun?: { version: string } }).Bun !== "undefined";

@@ -6,7 +6,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   asRuntimeDefault,
-  DENO_ENV_RESTRICTION,
+  denoRefusedVariables,
   envScope,
   type FetchLike,
   isRuntimeEnv,
@@ -44,14 +44,14 @@ describe("runtimeEnv", () => {
       fetch: fetchGiven,
       now: () => 42,
       runCommand,
-      envRestriction: DENO_ENV_RESTRICTION,
+      envRestriction: "Deno refused to show the environment variable HOME",
     });
     assert.equal(env.runCommand, runCommand);
     assert.equal(runtimeEnv().runCommand, undefined);
     assert.equal(await env.readTextFile!("/token"), "contents of /token");
     assert.equal(env.fetch, fetchGiven);
     assert.equal(env.now(), 42);
-    assert.equal(env.envRestriction, DENO_ENV_RESTRICTION);
+    assert.equal(env.envRestriction, "Deno refused to show the environment variable HOME");
   });
 
   it("by default calls the global fetch as it is at the time of the call, and reads Date.now", async () => {
@@ -75,10 +75,25 @@ describe("runtimeEnv", () => {
   });
 });
 
-describe("DENO_ENV_RESTRICTION", () => {
-  it("says why no variable is visible and both ways out", () => {
-    assert.match(DENO_ENV_RESTRICTION, /--allow-env/);
-    assert.match(DENO_ENV_RESTRICTION, /runtimeEnv\(\{ env:/);
+describe("denoRefusedVariables", () => {
+  it("names the variables Deno refused and the three ways out", () => {
+    const message = denoRefusedVariables(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    assert.match(
+      message,
+      /^Deno refused to show the environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY /,
+    );
+    assert.match(
+      message,
+      /\(no --allow-env for them\): run deno with --allow-env, or list them \(--allow-env=NAME,…\)/,
+    );
+    assert.match(message, /runtimeEnv\(\{ env:/);
+  });
+
+  it("speaks of one variable as one", () => {
+    assert.match(
+      denoRefusedVariables(["HOME"]),
+      /^Deno refused to show the environment variable HOME \(no --allow-env for it\): .* list it /,
+    );
   });
 });
 

@@ -446,13 +446,14 @@ for (const { name, transport } of await transports()) {
     it("MONGODB-AWS when the environment is hidden: the reason is in the message", async () => {
       const env = runtimeEnv({
         env: {},
-        envRestriction: "Deno runs without --allow-env, so no environment variable is visible",
+        envRestriction:
+          "Deno refused to show the environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY",
         fetch: () => Promise.reject(new TypeError("Requires net access")),
       });
       await rejectsWith(
         connectWith(transport, `mongodb://${plain.address}/?authMechanism=MONGODB-AWS`, { env }),
         "CREDENTIAL_PROVIDER_ERROR",
-        /no AWS credentials found\. Deno runs without --allow-env/,
+        /no AWS credentials found\. Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /,
         /EC2 instance metadata: http:\/\/169\.254\.169\.254\/latest\/api\/token is unreachable: Requires net access/,
       );
     });
@@ -510,6 +511,27 @@ describe("first contact: entry points and their defaults", () => {
     assert.match(message, /\(no --allow-env for them\): run deno with --allow-env, or list them/);
     assert.match(message, /Requires net access/); // and IMDS was refused by Deno, never reached
   });
+
+  for (const entry of ["deno", "node"]) {
+    it(`Deno with --allow-env naming other variables, /${entry}: the AWS error names those Deno refused`, async () => {
+      const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+      const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
+      const args = ["run", "--allow-read", "--allow-env=AWS_REGION", "--no-prompt", script, entry];
+      const { stdout } = await promisify(execFile)(deno, args, {
+        cwd: repoRoot(),
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          NO_COLOR: "1",
+          AWS_REGION: "eu-west-1",
+        },
+      });
+      const [code, message] = stdout.trim().split("\n");
+      assert.equal(code, "CREDENTIAL_PROVIDER_ERROR");
+      assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
+      assert.doesNotMatch(message, /AWS_REGION \(|AWS_REGION,|no environment variable is visible/);
+    });
+  }
 
   it("Deno with --allow-env naming the variables: the AWS chain reads those it is granted", async () => {
     const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");

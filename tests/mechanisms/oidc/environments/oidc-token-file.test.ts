@@ -44,10 +44,11 @@ describe("createTestCallback", () => {
   });
 
   it("says why OIDC_TOKEN_FILE may be invisible (Deno without --allow-env)", async () => {
-    const env = filesEnv({}, {}, "Deno runs without --allow-env");
+    const env = filesEnv({}, {}, "Deno refused to show the environment variable OIDC_TOKEN_FILE");
     await assert.rejects(createTestCallback({ env })(params), {
       code: "CREDENTIAL_PROVIDER_ERROR",
-      message: /OIDC_TOKEN_FILE environment variable .*\. Deno runs without --allow-env$/,
+      message:
+        /OIDC_TOKEN_FILE environment variable .*\. Deno refused to show the environment variable OIDC_TOKEN_FILE$/,
     });
   });
 
