@@ -499,34 +499,18 @@ describe("first contact: entry points and their defaults", () => {
   });
 
   it("Deno without --allow-env: the AWS error says the variables are invisible because of the permission", async () => {
-    const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
-    const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
-    const { stdout } = await promisify(execFile)(deno, ["run", "--allow-read", "--no-prompt", script], {
-      cwd: repoRoot(),
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1" },
-    });
-    const [code, message] = stdout.trim().split("\n");
+    const [code, message] = await awsChainInDeno([], "deno", {});
     assert.equal(code, "CREDENTIAL_PROVIDER_ERROR");
     assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
     assert.match(message, /\(no --allow-env for them\): run deno with --allow-env, or list them/);
     assert.match(message, /Requires net access/); // and IMDS was refused by Deno, never reached
   });
 
-  for (const entry of ["deno", "node"]) {
+  for (const entry of ["deno", "node"] as const) {
     it(`Deno with --allow-env naming other variables, /${entry}: the AWS error names those Deno refused`, async () => {
-      const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
-      const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
-      const args = ["run", "--allow-read", "--allow-env=AWS_REGION", "--no-prompt", script, entry];
-      const { stdout } = await promisify(execFile)(deno, args, {
-        cwd: repoRoot(),
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: process.env.HOME ?? "",
-          NO_COLOR: "1",
-          AWS_REGION: "eu-west-1",
-        },
+      const [code, message] = await awsChainInDeno(["--allow-env=AWS_REGION"], entry, {
+        AWS_REGION: "eu-west-1",
       });
-      const [code, message] = stdout.trim().split("\n");
       assert.equal(code, "CREDENTIAL_PROVIDER_ERROR");
       assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
       assert.doesNotMatch(message, /AWS_REGION \(|AWS_REGION,|no environment variable is visible/);
@@ -534,25 +518,33 @@ describe("first contact: entry points and their defaults", () => {
   }
 
   it("Deno with --allow-env naming the variables: the AWS chain reads those it is granted", async () => {
-    const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
-    const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
-    const granted = "--allow-env=AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY";
-    const { stdout } = await promisify(execFile)(deno, [
-      "run",
-      "--allow-read",
-      granted,
-      "--no-prompt",
-      script,
-    ], {
-      cwd: repoRoot(),
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        NO_COLOR: "1",
-        AWS_ACCESS_KEY_ID: "AKIDGRANTEDBYNAME",
-        AWS_SECRET_ACCESS_KEY: "granted-by-name-secret",
-      },
+    const lines = await awsChainInDeno(["--allow-env=AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY"], "deno", {
+      AWS_ACCESS_KEY_ID: "AKIDGRANTEDBYNAME",
+      AWS_SECRET_ACCESS_KEY: "granted-by-name-secret",
     });
-    assert.deepEqual(stdout.trim().split("\n"), ["found", "AKIDGRANTEDBYNAME"]);
+    assert.deepEqual(lines, ["found", "AKIDGRANTEDBYNAME"]);
   });
 });
+
+// Runs an entry point's AWS credential chain in Deno with these permission flags (never --allow-net, never a
+// prompt) and these variables besides PATH and HOME: tests/support/deno-without-env.ts prints its lines.
+async function awsChainInDeno(
+  flags: readonly string[],
+  entry: "deno" | "node",
+  variables: Record<string, string>,
+): Promise<string[]> {
+  const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+  const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
+  const { stdout } = await promisify(execFile)(deno, [
+    "run",
+    "--allow-read",
+    ...flags,
+    "--no-prompt",
+    script,
+    entry,
+  ], {
+    cwd: repoRoot(),
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...variables },
+  });
+  return stdout.trim().split("\n");
+}
