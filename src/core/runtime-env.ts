@@ -85,17 +85,20 @@ export interface RuntimeEnv {
  * (no `--allow-env`, or one that does not list them), from either transport: `/deno` and Deno's
  * Node-compatible `process` alike.
  *
- * @param names the variables Deno refused, in the order they were asked for
- * @returns the sentence, naming them and the three ways out
+ * @param refused the variables Deno refused, in the order they were asked for
+ * @returns the sentence, naming them and the three ways out; `undefined` when none was refused
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { denoRefusedVariables } from "./runtime-env.ts";
  *
- * assert.match(denoRefusedVariables(["AWS_REGION"]), /^Deno refused to show the environment variable AWS_REGION/);
+ * assert.match(denoRefusedVariables(["AWS_REGION"])!, /^Deno refused to show the environment variable AWS_REGION/);
+ * assert.equal(denoRefusedVariables(new Set()), undefined);
  * ```
  */
-export function denoRefusedVariables(names: readonly string[]): string {
+export function denoRefusedVariables(refused: Iterable<string>): string | undefined {
+  const names = [...refused];
+  if (names.length === 0) return undefined;
   const one = names.length === 1;
   const which = `the environment variable${one ? "" : "s"} ${names.join(", ")}`;
   const them = one ? "it" : "them";

@@ -154,7 +154,7 @@ export function denoEnv(): RuntimeEnv {
       return read("HOME") ?? read("USERPROFILE");
     },
     get envRestriction() {
-      return refused.size === 0 ? undefined : denoRefusedVariables([...refused]);
+      return denoRefusedVariables(refused);
     },
   });
 }

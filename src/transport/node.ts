@@ -86,7 +86,7 @@ export function nodeEnv(): RuntimeEnv {
       }
     },
     get envRestriction() {
-      return refused.size === 0 ? undefined : denoRefusedVariables([...refused]);
+      return denoRefusedVariables(refused);
     },
   });
 }

@@ -77,7 +77,7 @@ describe("runtimeEnv", () => {
 
 describe("denoRefusedVariables", () => {
   it("names the variables Deno refused and the three ways out", () => {
-    const message = denoRefusedVariables(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]);
+    const message = denoRefusedVariables(["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"]) ?? "";
     assert.match(
       message,
       /^Deno refused to show the environment variables AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY /,
@@ -91,9 +91,13 @@ describe("denoRefusedVariables", () => {
 
   it("speaks of one variable as one", () => {
     assert.match(
-      denoRefusedVariables(["HOME"]),
+      denoRefusedVariables(new Set(["HOME"])) ?? "",
       /^Deno refused to show the environment variable HOME \(no --allow-env for it\): .* list it /,
     );
+  });
+
+  it("says nothing when Deno refused nothing", () => {
+    assert.equal(denoRefusedVariables([]), undefined);
   });
 });
 
