@@ -6,7 +6,7 @@
  *   bun run bench:bun          bun bench/main.ts
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
- * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression,tls-pool,tls-crl,replica-set-pool`
+ * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression,tls-pool,tls-crl,replica-set-pool,workers`
  * (sections to run),
  * `--max-connecting=N` (mongo-auth's maxConnecting in the pool section; default: the library's). Prints
  * Markdown tables and writes bench/results/<runtime>.json (<runtime>.quick.json for --quick; a run of some
@@ -25,6 +25,7 @@ import { stallSection } from "./sections/stall.ts";
 import { tlsCrlSection } from "./sections/tls-crl.ts";
 import { tlsPoolSection } from "./sections/tls-pool.ts";
 import { replicaSetPoolSection } from "./sections/replica-set-pool.ts";
+import { workersSection } from "./sections/workers.ts";
 import type { Plan } from "./support/measure.ts";
 import { markdown, type Row, saveJson } from "./support/report.ts";
 import { args, environment, repoRoot } from "./support/runtime.ts";
@@ -53,7 +54,10 @@ const PLANS: Record<string, { full: Plan; quick: Plan }> = {
   "tls-pool": { full: { warmup: 1, runs: 11 }, quick: { warmup: 0, runs: 1 } },
   "tls-crl": { full: { warmup: 1, runs: 7 }, quick: { warmup: 0, runs: 1 } },
   "replica-set-pool": { full: { warmup: 1, runs: 11 }, quick: { warmup: 0, runs: 1 } },
+  workers: { full: { warmup: 3, runs: 31 }, quick: { warmup: 0, runs: 2 } },
 };
+// workerd processes started for the workers section, one cold request each.
+const COLD_WORKERS = { full: 7, quick: 1 };
 // The revocation list's entries in the tls-crl section: a large CA's list, or a small one for --quick.
 const CRL_ENTRIES = { full: 100_000, quick: 1_000 };
 const plan = (section: string) => quick ? PLANS[section].quick : PLANS[section].full;
@@ -71,6 +75,11 @@ if (wanted("compression")) rows.push(...await compressionSection(plan("compressi
 if (wanted("tls-pool")) rows.push(...await tlsPoolSection(plan("tls-pool"), transport, env, root));
 if (wanted("replica-set-pool")) {
   rows.push(...await replicaSetPoolSection(plan("replica-set-pool"), transport, env, root));
+}
+if (wanted("workers")) {
+  rows.push(
+    ...await workersSection(plan("workers"), quick ? COLD_WORKERS.quick : COLD_WORKERS.full, env, root),
+  );
 }
 // Last: on Node.js the official driver's warm-ups leave TLS contexts that each hold the whole list, and the
 // full garbage collection that frees them stopped the process for up to 19 s in a later section, long

@@ -4,7 +4,7 @@ import type { Environment } from "./runtime.ts";
 
 /** One measurement. Times are milliseconds unless `unit` says otherwise. */
 export interface Row {
-  /** Section: "pbkdf2", "scram-client", "handshake", "pool", "stall" (issue #8's), "compression". */
+  /** Section: "pbkdf2", "scram-client", "handshake", "pool", "stall" (issue #8's), "compression", … "workers". */
   readonly section: string;
   readonly name: string;
   readonly median: number;
@@ -35,6 +35,7 @@ const SECTION_TITLES: Record<string, string> = {
   "tls-crl": "8. Pool warm-up over TLS with a revocation list",
   "replica-set-pool":
     "9. Pool warm-up against a replica set of three, and three mongoses (100 connections of one user)",
+  workers: "10. Cloudflare Workers (workerd): one connection per request",
 };
 
 /**
