@@ -41,6 +41,12 @@ import {
 import { listenLoopbackNode } from "./loopback-listener-node.ts";
 import { describeNodeHost } from "./host-description-node.ts";
 import type { HostDescription } from "../client/handshake.ts";
+import { grantedVariable } from "./host-description-deno.ts";
+
+const isBun = typeof (globalThis as { Bun?: { version: string } }).Bun !== "undefined";
+// Deno runs this entry point too (its node: modules), in tests and for TLS with a pinned CA.
+const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+const isNodeJs = !isBun && !isDeno;
 
 /**
  * Connects to MongoDB and authenticates, on Node.js or Bun.
@@ -56,44 +62,39 @@ export function connect(uri: string, options?: ConnectOptions): Promise<Connecti
 
 /**
  * The runtime environment from `process.env`, `node:fs`, the global `fetch` and `node:child_process` (for
- * commands). Variables and the home
- * directory are read when a credential source asks, so SCRAM and X509 never touch them (Deno running
- * this entry point then needs no `--allow-env` or `--allow-sys` for them).
+ * commands). Variables and the home directory are read when a credential source asks, so SCRAM and X509
+ * never touch them. On Deno (which runs this entry point too) a variable is read only when Deno grants it,
+ * as `denoEnv()` reads it, so that Deno never prompts; the home directory is then `HOME`, not
+ * `os.homedir()` (which asks for `--allow-sys`).
  *
  * @returns the environment
+ * @example
+ * ```ts ignore
+ * import { nodeEnv } from "@mongo-auth/core/node";
+ *
+ * console.log(nodeEnv().getEnv("AWS_REGION"), nodeEnv().homeDir);
+ * ```
  */
 export function nodeEnv(): RuntimeEnv {
   const base = runtimeEnv({ readTextFile: (path) => readFile(path, "utf8"), runCommand: runShellCommand });
-  // Only Deno's node:process refuses a read (a variable its --allow-env does not grant): the variable is
-  // then invisible, and named in envRestriction so that errors never call it "not set".
+  // Deno's node:process asks for a variable its --allow-env does not grant: in a terminal a prompt for each
+  // (the AWS chain looks at a dozen), elsewhere a refusal. So on Deno a variable is asked for first, and one
+  // refused is invisible and named in envRestriction, so that errors never call it "not set".
   const refused = new Set<string>();
-  const read = (name: string) => {
-    try {
-      return process.env[name];
-    } catch {
-      refused.add(name);
-      return undefined;
-    }
-  };
+  const read = isDeno
+    ? (name: string) => grantedVariable(name, (variable) => refused.add(variable))
+    : (name: string) => process.env[name];
   return asRuntimeDefault({
     ...base,
     getEnv: read,
     get homeDir() {
-      try {
-        return os.homedir();
-      } catch {
-        return read("HOME"); // Deno without --allow-sys
-      }
+      return isDeno ? read("HOME") ?? read("USERPROFILE") : os.homedir();
     },
     get envRestriction() {
       return denoRefusedVariables(refused);
     },
   });
 }
-
-const isBun = typeof (globalThis as { Bun?: { version: string } }).Bun !== "undefined";
-// Deno runs this transport too (its node: modules), in tests and for TLS with a pinned CA.
-const isNodeJs = !isBun && typeof (globalThis as { Deno?: unknown }).Deno === "undefined";
 
 // On Node.js an immediate is a later turn in which the due timers have run: libuv runs them at the start of
 // every loop iteration, before the immediates. It has no timer's 1 ms floor between turns (a pool warm-up of

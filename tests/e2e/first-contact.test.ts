@@ -517,6 +517,16 @@ describe("first contact: entry points and their defaults", () => {
     });
   }
 
+  for (const entry of ["deno", "node"] as const) {
+    it(`Deno in a terminal, /${entry}: the AWS chain asks before it reads a variable, so Deno never prompts`, async () => {
+      // Deno prompts only when stdin and stderr are a terminal: the chain runs under script(1)'s pseudo-terminal,
+      // with no answer to give. A prompt would hold it until the timeout.
+      const [code, message] = await awsChainInDeno(["--deny-net"], entry, {}, { terminal: true });
+      assert.equal(code, "CREDENTIAL_PROVIDER_ERROR", `${code}\n${message}`);
+      assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
+    });
+  }
+
   it("Deno with --allow-env naming the variables: the AWS chain reads those it is granted", async () => {
     const lines = await awsChainInDeno(["--allow-env=AWS_ACCESS_KEY_ID,AWS_SECRET_ACCESS_KEY"], "deno", {
       AWS_ACCESS_KEY_ID: "AKIDGRANTEDBYNAME",
@@ -526,25 +536,30 @@ describe("first contact: entry points and their defaults", () => {
   });
 });
 
-// Runs an entry point's AWS credential chain in Deno with these permission flags (never --allow-net, never a
-// prompt) and these variables besides PATH and HOME: tests/support/deno-without-env.ts prints its lines.
+// Runs an entry point's AWS credential chain in Deno with these permission flags (never --allow-net) and these
+// variables besides PATH and HOME: tests/support/deno-without-env.ts prints its lines. Deno never prompts:
+// --no-prompt says so, or, in a pseudo-terminal (`terminal`), where Deno would, nothing answers, and a prompt
+// ends in the timeout and the lines say what Deno asked for.
 async function awsChainInDeno(
   flags: readonly string[],
   entry: "deno" | "node",
   variables: Record<string, string>,
+  { terminal = false } = {},
 ): Promise<string[]> {
   const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
   const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
-  const { stdout } = await promisify(execFile)(deno, [
-    "run",
-    "--allow-read",
-    ...flags,
-    "--no-prompt",
-    script,
-    entry,
-  ], {
+  const args = ["run", "--allow-read", ...flags, ...(terminal ? [] : ["--no-prompt"]), script, entry];
+  const quoted = [deno, ...args].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
+  const [file, argv]: [string, string[]] = terminal
+    ? ["script", ["-qec", quoted, "/dev/null"]]
+    : [deno, args];
+  const options = {
     cwd: repoRoot(),
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...variables },
-  });
-  return stdout.trim().split("\n");
+    timeout: 20_000,
+  };
+  const { stdout } = await promisify(execFile)(file, argv, options).catch((err) => ({
+    stdout: `timed out or failed: ${err.message}\n${err.stdout ?? ""}`,
+  }));
+  return stdout.replaceAll("\r", "").trim().split("\n");
 }
