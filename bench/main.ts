@@ -6,8 +6,8 @@
  *   bun run bench:bun          bun bench/main.ts
  *
  * Flags: `--quick` (few runs, under a minute: a CI smoke test that asserts nothing about timings),
- * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression,tls-pool,tls-crl,replica-set-pool,workers`
- * (sections to run),
+ * `--only=pbkdf2,scram-client,scram-ceiling,handshake,stall,pool,compression,tls-pool,tls-crl,replica-set-pool,`
+ * `workers` (sections to run, comma-separated),
  * `--max-connecting=N` (mongo-auth's maxConnecting in the pool section; default: the library's). Prints
  * Markdown tables and writes bench/results/<runtime>.json (<runtime>.quick.json for --quick; a run of some
  * sections, <runtime>.<sections>.json, so that it never replaces a whole run's results). bench/README.md

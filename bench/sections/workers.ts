@@ -2,9 +2,10 @@
 // user's bundler would, is served by the real workerd binary (npm package `workerd`) and logs in to the
 // reference server (a child process) with SCRAM-SHA-256, then pings: one connection per request. Each request
 // is timed from this process, from its send to its answer's last byte. A cold request is the first one a
-// workerd just started answers, PBKDF2 included (and, for comparison, an empty one); the warm ones go to one workerd, taking turns: a user the
-// isolate has not logged in yet (PBKDF2 runs), the same user again (the isolate's SCRAM key cache), no
-// credential (hello and ping), and an empty request (the HTTP round trip alone).
+// workerd just started answers, PBKDF2 included (beside it, an empty request as a workerd's first); the warm
+// ones go to one workerd, taking turns: a user the isolate has not logged in yet (PBKDF2 runs), the same user
+// again (the isolate's SCRAM key cache), no credential (hello and ping), and an empty request (the HTTP round
+// trip alone).
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";

@@ -519,8 +519,8 @@ describe("first contact: entry points and their defaults", () => {
 
   for (const entry of ["deno", "node"] as const) {
     it(`Deno in a terminal, /${entry}: the AWS chain asks before it reads a variable, so Deno never prompts`, async () => {
-      // Deno prompts only when stdin and stderr are a terminal: the chain runs under script(1)'s pseudo-terminal,
-      // with no answer to give. A prompt would hold it until the timeout.
+      // Deno prompts only when stdin and stderr are a terminal: the chain runs under script(1)'s
+      // pseudo-terminal, with no answer to give, so a prompt would hold it until the timeout.
       const [code, message] = await awsChainInDeno(["--deny-net"], entry, {}, { terminal: true });
       assert.equal(code, "CREDENTIAL_PROVIDER_ERROR", `${code}\n${message}`);
       assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
