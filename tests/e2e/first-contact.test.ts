@@ -17,6 +17,7 @@ import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { type Listening, listenOnLoopback } from "../support/loopback-http.ts";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
+import { runOnTerminal } from "../support/cli.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
 const users = [{
@@ -519,8 +520,8 @@ describe("first contact: entry points and their defaults", () => {
 
   for (const entry of ["deno", "node"] as const) {
     it(`Deno in a terminal, /${entry}: the AWS chain asks before it reads a variable, so Deno never prompts`, async () => {
-      // Deno prompts only when stdin and stderr are a terminal: the chain runs under script(1)'s
-      // pseudo-terminal, with no answer to give, so a prompt would hold it until the timeout.
+      // Deno prompts only on a terminal: the chain runs on one, with no answer to give, so a prompt would
+      // hold it until it is killed.
       const [code, message] = await awsChainInDeno(["--deny-net"], entry, {}, { terminal: true });
       assert.equal(code, "CREDENTIAL_PROVIDER_ERROR", `${code}\n${message}`);
       assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
@@ -538,8 +539,8 @@ describe("first contact: entry points and their defaults", () => {
 
 // Runs an entry point's AWS credential chain in Deno with these permission flags (never --allow-net) and these
 // variables besides PATH and HOME: tests/support/deno-without-env.ts prints its lines. Deno never prompts:
-// --no-prompt says so, or, in a pseudo-terminal (`terminal`), where Deno would, nothing answers, and a prompt
-// ends in the timeout and the lines say what Deno asked for.
+// --no-prompt says so, or, on a terminal (`terminal`), where Deno would, nothing answers, and a prompt ends in
+// the kill after 30 s with the lines showing what Deno asked for.
 async function awsChainInDeno(
   flags: readonly string[],
   entry: "deno" | "node",
@@ -548,18 +549,18 @@ async function awsChainInDeno(
 ): Promise<string[]> {
   const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
   const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
-  const args = ["run", "--allow-read", ...flags, ...(terminal ? [] : ["--no-prompt"]), script, entry];
-  const quoted = [deno, ...args].map((arg) => `'${arg.replaceAll("'", `'\\''`)}'`).join(" ");
-  const [file, argv]: [string, string[]] = terminal
-    ? ["script", ["-qec", quoted, "/dev/null"]]
-    : [deno, args];
-  const options = {
-    cwd: repoRoot(),
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...variables },
-    timeout: 20_000,
-  };
-  const { stdout } = await promisify(execFile)(file, argv, options).catch((err) => ({
-    stdout: `timed out or failed: ${err.message}\n${err.stdout ?? ""}`,
-  }));
-  return stdout.replaceAll("\r", "").trim().split("\n");
+  const env = { HOME: process.env.HOME ?? "", NO_COLOR: "1", ...variables };
+  if (terminal) {
+    const { stdout } = await runOnTerminal([deno, "run", "--allow-read", ...flags, script, entry], env);
+    return stdout.replaceAll("\r", "").trim().split("\n");
+  }
+  const { stdout } = await promisify(execFile)(deno, [
+    "run",
+    "--allow-read",
+    ...flags,
+    "--no-prompt",
+    script,
+    entry,
+  ], { cwd: repoRoot(), env: { PATH: process.env.PATH ?? "", ...env } });
+  return stdout.trim().split("\n");
 }

@@ -77,7 +77,7 @@ export function runCliOnTerminal(
   env: Record<string, string>,
   typed?: { waitFor: string; keys: string },
 ): Promise<CliRun> {
-  return onTerminal([...cliCommand(), ...args], env, typed);
+  return runOnTerminal([...cliCommand(), ...args], env, typed);
 }
 
 /**
@@ -92,13 +92,21 @@ export function runScriptOnTerminal(
   env: Record<string, string>,
   typed?: { waitFor: string; keys: string },
 ): Promise<CliRun> {
-  return onTerminal(scriptCommand(script), env, typed);
+  return runOnTerminal(scriptCommand(script), env, typed);
 }
 
-function onTerminal(
+/**
+ * Runs any command on a terminal, as {@link runCliOnTerminal} runs the CLI: for a program whose behaviour
+ * depends on one (Deno prompts for a permission only there).
+ * @param command the program and its arguments
+ * @param env the child's whole environment (nothing of this process's is passed on but PATH)
+ * @param typed what a person types once the terminal shows `waitFor`
+ * @returns exit code and what the terminal showed; killed after 30 s
+ */
+export function runOnTerminal(
   command: string[],
   env: Record<string, string>,
-  typed: { waitFor: string; keys: string } | undefined,
+  typed?: { waitFor: string; keys: string },
 ): Promise<CliRun> {
   const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
   return spawned("script", ["-q", "-e", "-c", command.map(quote).join(" "), "/dev/null"], env, 30_000, typed);

@@ -3,40 +3,25 @@
 // where Deno would prompt for any variable or file read without a grant, and a prompt would hang the run.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import { type } from "node:os";
 import { osTypeOf } from "../../src/transport/host-description-deno.ts";
 import { repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
+import { runOnTerminal } from "../support/cli.ts";
 
 const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
 
 // The metadata document the Deno transport builds under `flags`, with `vars` set: the output on the terminal.
-function metadataOnTerminal(
+async function metadataOnTerminal(
   flags: string[],
   vars: Record<string, string>,
 ): Promise<{ code: number | null; out: string }> {
-  const quote = (word: string) => `'${word.replaceAll("'", `'\\''`)}'`;
   const script = join(repoRoot(), "tests", "support", "deno-client-metadata.ts");
-  const command = [deno, "run", ...flags, script].map(quote).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-q", "-e", "-c", command, "/dev/null"], {
-      cwd: repoRoot(),
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", NO_COLOR: "1", ...vars },
-    });
-    let out = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (out += chunk));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
-    child.on("error", reject);
-    child.on("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
+  const env = { HOME: process.env.HOME ?? "", NO_COLOR: "1", ...vars };
+  const { code, stdout, stderr } = await runOnTerminal([deno, "run", ...flags, script], env);
+  return { code, out: stdout + stderr };
 }
 
 const GCP = { K_SERVICE: "billing", FUNCTION_REGION: "us-central1", KUBERNETES_SERVICE_HOST: "10.0.0.1" };
