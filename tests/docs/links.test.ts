@@ -1,6 +1,7 @@
-// Every link between the documentation's files goes somewhere: a relative link names a file of the
-// repository, and its `#fragment`, if any, a heading of that file as GitHub names it. A reader who follows
-// "bench/README.md, section 4" from the README lands on section 4, not on the top of the page.
+// Every link between the documentation's files, and from the changelog into them, goes somewhere: a relative
+// link names a file of the repository, and its `#fragment`, if any, a heading of that file as GitHub names it.
+// A reader who follows "bench/README.md, section 4" from the README lands on section 4, not on the top of the
+// page.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -80,7 +81,7 @@ describe("links between the documentation's files", () => {
     ]);
   });
 
-  for (const file of docFiles()) {
+  for (const file of [...docFiles(), "CHANGELOG.md"]) {
     it(`${file}: every relative link names a file, and its fragment a heading there`, () => {
       const broken: string[] = [];
       for (const { line, target } of relativeLinks(read(file))) {
