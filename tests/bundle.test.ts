@@ -5,17 +5,24 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { gzipSync } from "node:zlib";
 import { repoRoot } from "../testing/paths.ts";
+import { codeBlocks } from "./docs/blocks.ts";
 
 interface Bundle {
   bytes: number;
   inputs: string[];
 }
 
-async function bundle(source: string, platform: "node" | "browser"): Promise<Bundle> {
+async function bundle(
+  source: string,
+  platform: "node" | "browser",
+  minify = true,
+): Promise<Bundle & { code: string }> {
   const root = repoRoot();
   const dir = await mkdtemp(join(tmpdir(), "mongo-auth-bundle-"));
   try {
@@ -25,7 +32,7 @@ async function bundle(source: string, platform: "node" | "browser"): Promise<Bun
     await promisify(execFile)(join(root, "node_modules", ".bin", "esbuild"), [
       entry,
       "--bundle",
-      "--minify",
+      ...(minify ? ["--minify"] : []),
       "--format=esm",
       `--platform=${platform}`,
       "--external:cloudflare:*",
@@ -38,7 +45,7 @@ async function bundle(source: string, platform: "node" | "browser"): Promise<Bun
     const meta = JSON.parse(await readFile(`${outfile}.json`, "utf8"));
     const output =
       Object.values(meta.outputs as Record<string, { bytes: number; inputs: Record<string, unknown> }>)[0];
-    return { bytes: output.bytes, inputs: Object.keys(output.inputs) };
+    return { bytes: output.bytes, inputs: Object.keys(output.inputs), code: await readFile(outfile, "utf8") };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -185,4 +192,26 @@ describe("bundle size and bleed", () => {
       assert.ok(!b.inputs.some((name) => name.includes("@mongodb-js/saslprep")), "SASLprep is our own");
     });
   }
+
+  // docs/workers.md tells a Workers user what the quick start weighs: its figures are the quick start's, bundled
+  // as that page says (esbuild, cloudflare:* left to the runtime), give or take the page's rounding.
+  it("docs/workers.md gives the Workers quick start's bundle size as it is (within 5 %)", async () => {
+    const page = readFileSync(join(repoRoot(), "docs", "workers.md"), "utf8");
+    const stated = /about (\d+) KiB\s+unminified, (\d+) KB minified \((\d+) KB gzipped\)/.exec(page);
+    assert.ok(stated, "docs/workers.md has no size line");
+    const [unminifiedKiB, minifiedKB, gzippedKB] = stated.slice(1).map(Number);
+    const quickStart = codeBlocks("docs/workers.md").find((b) => b.lang === "ts")!.code
+      .replace(`"@mongo-auth/core/workers"`, `"ROOT/src/transport/workers.ts"`)
+      .replace(`"@mongo-auth/core"`, `"ROOT/mod.ts"`);
+    const minified = await bundle(quickStart, "browser");
+    const unminified = await bundle(quickStart, "browser", false);
+    const near = (what: string, said: number, is: number) =>
+      assert.ok(
+        Math.abs(said - is) <= 0.05 * is,
+        `docs/workers.md says ${said} for the ${what}; it is ${is.toFixed(0)}`,
+      );
+    near("unminified KiB", unminifiedKiB, unminified.bytes / 1024);
+    near("minified KB", minifiedKB, minified.bytes / 1000);
+    near("gzipped KB", gzippedKB, gzipSync(minified.code, { level: 9 }).length / 1000);
+  });
 });
