@@ -45,7 +45,7 @@ import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
 import { denoChannel, type DenoConn, denoSocketStreams } from "./deno-socket.ts";
 import { socks5Handshake, unreachableProxy } from "./socks5.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
-import { asRuntimeDefault, denoRefusedVariables, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import { runShellCommand } from "./run-command.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -68,7 +68,7 @@ import {
 } from "../mechanisms/oidc/human/human-callback.ts";
 import { listenLoopbackDeno } from "./loopback-listener-deno.ts";
 import { nodeZstd } from "./zstd.ts";
-import { describeDenoHost, grantedVariable, osTypeOf } from "./host-description-deno.ts";
+import { describeDenoHost, grantedVariables, osTypeOf } from "./host-description-deno.ts";
 import type { HostDescription } from "../client/handshake.ts";
 import { hostPort, isSocketPath } from "../topology/server-description.ts";
 
@@ -143,18 +143,16 @@ export async function connect(uri: string, options?: ConnectOptions): Promise<Co
 export function denoEnv(): RuntimeEnv {
   requireDeno();
   // Each variable read when asked for, as it is then: SCRAM and X509 never look, so they need no --allow-env,
-  // and --allow-env=AWS_REGION,… grants what it lists (reading all at once needs --allow-env whole). Asked
-  // first, so that Deno never prompts: the AWS chain alone looks at a dozen variables.
-  const refused = new Set<string>();
-  const read = (name: string) => grantedVariable(name, (variable) => refused.add(variable));
+  // and --allow-env=AWS_REGION,… grants what it lists (reading all at once needs --allow-env whole).
+  const variables = grantedVariables();
   return asRuntimeDefault({
     ...runtimeEnv({ readTextFile: (path) => Deno.readTextFile(path), runCommand: runShellCommand }),
-    getEnv: read,
+    getEnv: variables.get,
     get homeDir() {
-      return read("HOME") ?? read("USERPROFILE");
+      return variables.homeDir();
     },
     get envRestriction() {
-      return denoRefusedVariables(refused);
+      return variables.restriction();
     },
   });
 }

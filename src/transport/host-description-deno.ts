@@ -1,12 +1,13 @@
 /**
  * What Deno knows of its host for hello's client metadata, read without ever asking for a permission:
  * a variable, `/.dockerenv` or the OS version is read only when the process was granted it, so that a
- * program run with `--allow-net` alone neither prompts nor fails. Deno's environment (`denoEnv`) reads its
- * variables the same way ({@link grantedVariable}).
+ * program run with `--allow-net` alone neither prompts nor fails. Deno's environments (`denoEnv`, and
+ * `nodeEnv` on Deno) read their variables the same way ({@link grantedVariables}).
  *
  * @module
  */
 import type { HostDescription } from "../client/handshake.ts";
+import { denoRefusedVariables } from "../core/runtime-env.ts";
 
 type PermissionDescriptor =
   | { name: "env"; variable: string }
@@ -70,6 +71,42 @@ export function grantedVariable(name: string, refused?: (name: string) => void):
   }
   refused?.(name);
   return undefined;
+}
+
+/** One environment's variables as Deno shows them without a prompt, and those it refused. */
+export interface GrantedVariables {
+  /** A variable when Deno grants it, else `undefined` (and the name joins those refused). */
+  get(name: string): string | undefined;
+  /** `HOME`, or `USERPROFILE`, as `get` reads them. */
+  homeDir(): string | undefined;
+  /** The sentence naming the variables refused so far (`RuntimeEnv.envRestriction`); `undefined` when none. */
+  restriction(): string | undefined;
+}
+
+/**
+ * The variables of one Deno environment (`denoEnv()`, and `nodeEnv()` when Deno runs the `/node` entry point):
+ * each read when asked for, as it is then, and only when Deno grants it, so that Deno never prompts (the AWS
+ * chain alone looks at a dozen) and `--allow-env=NAME,…` grants what it lists. The refused are remembered,
+ * so that errors name them instead of calling them "not set".
+ *
+ * @returns the reader, with its own record of refusals
+ * @example
+ * ```ts ignore
+ * import { grantedVariables } from "./host-description-deno.ts";
+ *
+ * // deno run --allow-env=AWS_REGION main.ts
+ * const variables = grantedVariables();
+ * console.log(variables.get("AWS_REGION"), variables.homeDir(), variables.restriction()); // … names HOME
+ * ```
+ */
+export function grantedVariables(): GrantedVariables {
+  const refused = new Set<string>();
+  const get = (name: string) => grantedVariable(name, (variable) => refused.add(variable));
+  return {
+    get,
+    homeDir: () => get("HOME") ?? get("USERPROFILE"),
+    restriction: () => denoRefusedVariables(refused),
+  };
 }
 
 // Read when asked for: this module also loads where there is no Deno (host-description-node.ts).

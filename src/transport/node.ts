@@ -22,7 +22,7 @@ import { timerFair } from "../client/turn-budget.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { onAbort, raceAbort, throwIfAborted } from "../core/abort.ts";
-import { asRuntimeDefault, denoRefusedVariables, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
+import { asRuntimeDefault, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import { runShellCommand } from "./run-command.ts";
 import {
   type AwsCredentialProviderOptions,
@@ -41,7 +41,7 @@ import {
 import { listenLoopbackNode } from "./loopback-listener-node.ts";
 import { describeNodeHost } from "./host-description-node.ts";
 import type { HostDescription } from "../client/handshake.ts";
-import { grantedVariable } from "./host-description-deno.ts";
+import { grantedVariables } from "./host-description-deno.ts";
 
 const isBun = typeof (globalThis as { Bun?: { version: string } }).Bun !== "undefined";
 // Deno runs this entry point too (its node: modules), in tests and for TLS with a pinned CA.
@@ -77,21 +77,17 @@ export function connect(uri: string, options?: ConnectOptions): Promise<Connecti
  */
 export function nodeEnv(): RuntimeEnv {
   const base = runtimeEnv({ readTextFile: (path) => readFile(path, "utf8"), runCommand: runShellCommand });
-  // Deno's node:process asks for a variable its --allow-env does not grant: in a terminal a prompt for each
-  // (the AWS chain looks at a dozen), elsewhere a refusal. So on Deno a variable is asked for first, and one
-  // refused is invisible and named in envRestriction, so that errors never call it "not set".
-  const refused = new Set<string>();
-  const read = isDeno
-    ? (name: string) => grantedVariable(name, (variable) => refused.add(variable))
-    : (name: string) => process.env[name];
+  // Deno's node:process would ask for a variable its --allow-env does not grant (in a terminal, a prompt for
+  // each), and os.homedir() for --allow-sys: on Deno the variables are read as denoEnv() reads them.
+  const variables = isDeno ? grantedVariables() : undefined;
   return asRuntimeDefault({
     ...base,
-    getEnv: read,
+    getEnv: variables ? variables.get : (name) => process.env[name],
     get homeDir() {
-      return isDeno ? read("HOME") ?? read("USERPROFILE") : os.homedir();
+      return variables ? variables.homeDir() : os.homedir();
     },
     get envRestriction() {
-      return denoRefusedVariables(refused);
+      return variables?.restriction();
     },
   });
 }
