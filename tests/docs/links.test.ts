@@ -19,8 +19,8 @@ import { docFiles } from "./blocks.ts";
 function headingAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
-  for (const line of withoutCodeBlocks(markdown)) {
-    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
+  for (const { text } of proseLines(markdown)) {
+    const heading = /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(text);
     if (!heading) continue;
     const base = heading[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
     const count = seen.get(base) ?? 0;
@@ -30,15 +30,16 @@ function headingAnchors(markdown: string): Set<string> {
   return anchors;
 }
 
-// Lines outside fenced code blocks: a `#` comment in a shell block is not a heading, a link in code no link.
-function withoutCodeBlocks(markdown: string): string[] {
+// The lines outside fenced code blocks, with their 1-based numbers: a `#` comment in a shell block is not a
+// heading, a link in code no link.
+function proseLines(markdown: string): { line: number; text: string }[] {
   let fenced = false;
-  return markdown.split("\n").filter((line) => {
-    if (/^\s*(```|~~~)/.test(line)) {
+  return markdown.split("\n").flatMap((text, index) => {
+    if (/^\s*(```|~~~)/.test(text)) {
       fenced = !fenced;
-      return false;
+      return [];
     }
-    return !fenced;
+    return fenced ? [] : [{ line: index + 1, text }];
   });
 }
 
@@ -51,15 +52,12 @@ interface Link {
 // mail addresses are not followed.
 function relativeLinks(markdown: string): Link[] {
   const links: Link[] = [];
-  let fenced = false;
-  markdown.split("\n").forEach((line, index) => {
-    if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
-    if (fenced) return;
-    for (const match of line.replace(/`[^`]*`/g, "").matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
+  for (const { line, text } of proseLines(markdown)) {
+    for (const match of text.replace(/`[^`]*`/g, "").matchAll(/\]\(([^)\s]+)(?:\s+"[^"]*")?\)/g)) {
       const target = match[1];
-      if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) links.push({ line: index + 1, target });
+      if (!/^[a-z][a-z0-9+.-]*:/i.test(target)) links.push({ line, target });
     }
-  });
+  }
   return links;
 }
 
