@@ -516,9 +516,7 @@ describe("first contact: entry points and their defaults", () => {
       assert.match(message, /Deno refused to show the environment variables AWS_ACCESS_KEY_ID, /);
       assert.doesNotMatch(message, /AWS_REGION \(|AWS_REGION,|no environment variable is visible/);
     });
-  }
 
-  for (const entry of ["deno", "node"] as const) {
     it(`Deno in a terminal, /${entry}: the AWS chain asks before it reads a variable, so Deno never prompts`, async () => {
       // Deno prompts only on a terminal: the chain runs on one, with no answer to give, so a prompt would
       // hold it until it is killed.
