@@ -13,7 +13,7 @@
  *   {@link TokenStore} of your own, and the {@link DEFAULT_REDIRECT_URI} to register;
  * - driver authors who own their sockets: {@link authenticate} and {@link beginAuthentication} over
  *   their own {@link CommandRunner}, the caches ({@link AuthCacheStore}, {@link ScramKeyCache}), the
- *   SCRAM client, and {@link WireConnection};
+ *   SCRAM client, {@link WireConnection}, and {@link handshakeStepsFor} to spread a pool's handshakes;
  * - authors of a transport for another runtime: {@link connectWith} and the {@link Transport} contract.
  *
  * `connect()` itself comes from the entry point of your runtime: `@mongo-auth/core/node` (Node.js, Bun),
@@ -100,6 +100,7 @@ export {
   beginAuthentication,
 } from "./src/client/authenticate.ts";
 export type { AuthCache } from "./src/auth/mechanism.ts";
+export { handshakeStepsFor, type TurnBudget } from "./src/client/turn-budget.ts";
 export { AuthCacheStore, type AuthCacheStoreOptions } from "./src/auth/cache-store.ts";
 export { HmacState } from "./src/crypto/hmac.ts";
 export {

@@ -76,12 +76,13 @@ export async function connectWith(
   const env = options.env;
   const trace = new TraceRecorder({ onEvent: options.onEvent, now: env && (() => env.now()) });
   const elapsed = stopwatch();
-  // Spread over turns of the event loop, except where requests cannot wait on each other's timers. The first
-  // step comes before the connection string is read, so that a burst of connect() calls plans in turns too.
-  const steps = transport.ioPerRequest ? undefined : handshakeStepsFor(transport);
+  // Spread over turns of the event loop (where requests cannot wait on each other's timers, the budget never
+  // holds a step). The first step comes before the connection string is read, so that a burst of connect()
+  // calls plans in turns too.
+  const steps = handshakeStepsFor(transport);
   let plan: ConnectionPlan | undefined;
   try {
-    const turn = steps?.step();
+    const turn = steps.step();
     if (turn) await turn;
     plan = await planConnection(transport, uri, options, trace);
     // timeoutMS: everything from here on runs under its clock, which carries the caller's signal.
@@ -145,7 +146,7 @@ async function connectToMember(
   plan: ConnectionPlan,
   options: ConnectOptions,
   trace: TraceRecorder,
-  steps: TurnBudget | undefined,
+  steps: TurnBudget,
 ): Promise<Connection> {
   const started = performance.now();
   const context = {
@@ -164,10 +165,10 @@ async function connectToMember(
     steps,
   };
   const discovered = await discover(context);
-  const authTurn = steps?.step();
+  const authTurn = steps.step();
   if (authTurn) await authTurn;
   const connection = await authenticateOn(discovered, plan, context, started);
-  const lastTurn = steps?.step();
+  const lastTurn = steps.step();
   if (lastTurn) await lastTurn;
   return connection;
 }

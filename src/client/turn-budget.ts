@@ -14,6 +14,8 @@
  * @module
  */
 
+import { MongoAuthError } from "../core/errors.ts";
+import { typeName } from "../core/options.ts";
 import type { Transport } from "./transport.ts";
 
 /**
@@ -78,7 +80,9 @@ export function timerFair(quick: NextTurn, sliceMS: number = TIMER_SLICE_MS): Ne
 }
 
 /**
- * Counts the steps of the current turn and holds the ones past the budget until a later turn.
+ * Counts the steps of the current turn and holds the ones past the budget until a later turn. connect()
+ * takes its handshake steps from the process's budget ({@link handshakeStepsFor}); a driver that opens many
+ * connections at once can take its own from the same one.
  *
  * @example The third step of a turn with a budget of 2 waits for the next tick
  * ```ts
@@ -101,7 +105,10 @@ export class TurnBudget {
   #ticking = false;
 
   /**
-   * @param perTurn steps per turn, at most
+   * Creates a budget of its own; connect() and a driver's pool share the process's, from
+   * {@link handshakeStepsFor}.
+   *
+   * @param perTurn steps per turn, at most; `Infinity` never holds a step (and never waits for a turn)
    * @param nextTurn how to reach the next turn; a timer tick by default
    */
   constructor(perTurn: number = STEPS_PER_TURN, nextTurn: NextTurn = timerTick) {
@@ -117,6 +124,7 @@ export class TurnBudget {
    * @returns nothing to wait for, or the turn to wait for
    */
   step(): Promise<void> | undefined {
+    if (this.#perTurn === Infinity) return undefined;
     this.#tick();
     if (this.#waiting.length === 0 && this.#steps < this.#perTurn) {
       this.#steps++;
@@ -153,26 +161,60 @@ function timerTick(run: () => void): void {
 /** The process's budget with timer ticks, which connect() takes its steps from unless the transport has a quicker next turn. */
 export const handshakeSteps: TurnBudget = new TurnBudget();
 
+// Where each request's I/O is its own (Cloudflare Workers), a step held for another request's turn might
+// never be woken: nothing is held there.
+const UNBOUNDED = new TurnBudget(Infinity);
+
 const budgets = new WeakMap<NextTurn, TurnBudget>();
 
 /**
- * The process's budget for a transport: one per way of reaching the next turn, so that every connect()
- * through the same runtime shares it.
+ * The process's budget of handshake steps for a transport: the one connect() takes its steps from, shared
+ * by everything that opens connections through the same runtime (its event loop is the process's).
  *
- * @param transport the transport connect() uses
- * @returns its budget; {@link handshakeSteps} when the transport has no `nextTurn`
- * @example
+ * A driver that opens many connections at once (a pool warming up) takes a step before each part of a
+ * handshake that connect() spreads: before opening the socket, once it is open (before hello), after
+ * hello (before the rest of the conversation), and after authentication. Await a step only when it is a
+ * promise; `undefined` means go on now. The first steps of a turn go on at once, so a single connection
+ * never waits.
+ *
+ * @param transport the transport whose next turn the budget waits for (`nodeTransport`, `denoTransport`,
+ *   a transport of your own); none: the budget with timer ticks
+ * @returns the budget; one that never holds a step for a transport with `ioPerRequest` (Cloudflare Workers)
+ * @throws {MongoAuthError} `INVALID_OPTION` when `transport` is not an object, or its `nextTurn` is not a
+ *   function
+ * @example Four steps around one connection's handshake (a driver's pool takes them for each connection)
  * ```ts
  * import assert from "node:assert/strict";
- * import { handshakeSteps, handshakeStepsFor } from "./turn-budget.ts";
+ * import { handshakeStepsFor } from "@mongo-auth/core";
  *
- * assert.equal(handshakeStepsFor({}), handshakeSteps);
- * const nextTurn = (run: () => void) => void setTimeout(run, 0);
- * assert.equal(handshakeStepsFor({ nextTurn }), handshakeStepsFor({ nextTurn }));
+ * const steps = handshakeStepsFor({ nextTurn: (run) => setTimeout(run, 0) });
+ * const log: string[] = [];
+ * for (const part of ["socket", "hello", "authentication", "ready"]) {
+ *   const turn = steps.step();
+ *   if (turn) await turn; // past the turn's budget: wait for a later turn of the event loop
+ *   log.push(part);
+ * }
+ * assert.deepEqual(log, ["socket", "hello", "authentication", "ready"]);
+ * assert.equal(handshakeStepsFor({ ioPerRequest: true }).step(), undefined);
  * ```
  */
-export function handshakeStepsFor(transport: Pick<Transport, "nextTurn">): TurnBudget {
-  const { nextTurn } = transport;
+export function handshakeStepsFor(transport?: Pick<Transport, "nextTurn" | "ioPerRequest">): TurnBudget {
+  if (transport === undefined) return handshakeSteps;
+  if (typeof transport !== "object" || transport === null) {
+    const got = typeName(transport);
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `handshakeStepsFor() needs a Transport (nodeTransport, denoTransport or your own), got ${got}`,
+    );
+  }
+  const { nextTurn, ioPerRequest } = transport;
+  if (nextTurn !== undefined && typeof nextTurn !== "function") {
+    throw new MongoAuthError(
+      "INVALID_OPTION",
+      `the transport's nextTurn must be a function (run) => void, got ${typeName(nextTurn)}`,
+    );
+  }
+  if (ioPerRequest) return UNBOUNDED;
   if (!nextTurn) return handshakeSteps;
   let budget = budgets.get(nextTurn);
   if (!budget) budgets.set(nextTurn, budget = new TurnBudget(STEPS_PER_TURN, nextTurn));

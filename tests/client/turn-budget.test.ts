@@ -12,6 +12,7 @@ import {
   timerFair,
   TurnBudget,
 } from "../../src/client/turn-budget.ts";
+import { handshakeStepsFor as publicHandshakeStepsFor, MongoAuthError } from "../../mod.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { denoTransport } from "../../src/transport/deno.ts";
 import { runtime } from "../support/transports.ts";
@@ -102,6 +103,34 @@ describe("TurnBudget", () => {
     assert.equal(handshakeStepsFor({}), handshakeSteps);
     assert.equal(handshakeStepsFor({ nextTurn }), handshakeStepsFor({ nextTurn }));
     assert.notEqual(handshakeStepsFor({ nextTurn }), handshakeSteps);
+  });
+
+  it("is the timer tick's without a transport, and the same from the package's entry point", () => {
+    assert.equal(handshakeStepsFor(), handshakeSteps);
+    assert.equal(publicHandshakeStepsFor, handshakeStepsFor);
+  });
+
+  it("never holds a step, nor asks for a turn, where each request's I/O is its own (Cloudflare Workers)", () => {
+    const turns: (() => void)[] = [];
+    const budget = handshakeStepsFor({ ioPerRequest: true, nextTurn: (run) => void turns.push(run) });
+    const held = Array.from({ length: 3 * STEPS_PER_TURN }, () => budget.step()).filter(Boolean);
+    assert.equal(held.length, 0);
+    assert.equal(turns.length, 0);
+  });
+
+  it("refuses what is not a transport with INVALID_OPTION, naming what it got", () => {
+    const refusals: [unknown, RegExp][] = [
+      [null, /handshakeStepsFor\(\) needs a Transport .* got null/],
+      ["node", /handshakeStepsFor\(\) needs a Transport .* got a string/],
+      [{ nextTurn: 5 }, /nextTurn must be a function .* got a number/],
+    ];
+    for (const [transport, message] of refusals) {
+      assert.throws(
+        () => handshakeStepsFor(transport as Parameters<typeof handshakeStepsFor>[0]),
+        (err: unknown) =>
+          err instanceof MongoAuthError && err.code === "INVALID_OPTION" && message.test(err.message),
+      );
+    }
   });
 
   it("is shared by every connect() of the process, with the documented budget", () => {
