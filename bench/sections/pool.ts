@@ -1,19 +1,21 @@
 // Sections 4 and 5: pool warm-up — 100 connections of one user opened at once, each running one ping —
-// with our connect(), with our conversation embedded in a pool of one's own (what a driver author pays), and
-// with the official `mongodb` driver (its connect(), then 100 concurrent pings; maxPoolSize 100,
-// maxConnecting 100), against the same reference server in a child process. Every run uses a user of its
-// own (own salt), so every client starts with a cold key cache, and every warm-up is timed from its start.
-// While each run goes, a 1 ms interval timer records the longest event-loop gap (section 5), and the
-// client's main-thread CPU is metered (bench/support/cpu.ts). mongo-auth runs with its default maxConnecting
-// (100) unless `--max-connecting=N` says otherwise.
+// with our connect(), with our conversation embedded in a pool of one's own (what a driver author pays; with
+// the handshake steps docs/driver-authors.md shows, and all at once), and with the official `mongodb` driver
+// (its connect(), then 100 concurrent pings; maxPoolSize 100, maxConnecting 100), against the same reference
+// server in a child process. Every run uses a user of its own (own salt), so every client starts with a cold
+// key cache, and every warm-up is timed from its start. While each run goes, a 1 ms interval timer records
+// the longest event-loop gap (section 5), and the client's main-thread CPU is metered (bench/support/cpu.ts).
+// mongo-auth runs with its default maxConnecting (100) unless `--max-connecting=N` says otherwise.
 import { MongoClient } from "mongodb";
 import {
   AuthCacheStore,
   beginAuthentication,
   connectWith,
+  handshakeStepsFor,
   parseCredential,
   ScramKeyCache,
   type Transport,
+  type TurnBudget,
   WireConnection,
 } from "../../mod.ts";
 import { pairedRatio, type Plan, roundOrder, stats } from "../support/measure.ts";
@@ -72,19 +74,29 @@ export async function warmUpOurs(
 
 // A driver author's pool with our conversation embedded: the credential parsed once per client, and per
 // connection the runtime's socket, our WireConnection, beginAuthentication and complete; no connect() (no
-// connection string, discovery, deadline, trace, turn budget).
-async function warmUpEmbedded(transport: Transport, address: string, uri: string): Promise<number> {
+// connection string, discovery, deadline, trace). With `steps`, each connection takes the four handshake
+// steps connect() takes, from the process's budget, as docs/driver-authors.md shows a driver's pool doing.
+async function warmUpEmbedded(
+  transport: Transport,
+  address: string,
+  uri: string,
+  steps?: TurnBudget,
+): Promise<number> {
   const credential = parseCredential(uri)!;
   const cacheStore = new AuthCacheStore({ scramKeyCache: new ScramKeyCache() });
   const { host, port } = parseAddress(address);
   const client = { driver: { name: "pool", version: "1" }, os: { type: "unknown" }, platform: "bench" };
   const started = performance.now();
   const wires = await Promise.all(Array.from({ length: POOL }, async () => {
+    await steps?.step(); // before opening the socket
     const socket = await transport.openSocket({ host, port, signal: AbortSignal.timeout(10_000) });
+    await steps?.step(); // once it is open
     const wire = new WireConnection(socket, { peer: address });
     const auth = await beginAuthentication(credential, { cacheStore });
     const hello = await wire.command("admin", { hello: 1, helloOk: true, client, ...auth.helloFields });
+    await steps?.step(); // after hello
     await auth.complete(wire, hello);
+    await steps?.step(); // after authentication
     await wire.command("admin", { ping: 1 });
     return wire;
   }));
@@ -130,8 +142,8 @@ export async function warmUpDriver(uri: string): Promise<{ ms: number; connectio
 }
 
 /**
- * Runs the pool warm-ups (connect(), the driver, the embedded conversation, the bare client) in turns, with
- * the stall probe on.
+ * Runs the pool warm-ups (connect(), the driver, the embedded conversation with and without handshake steps,
+ * the bare client) in turns, with the stall probe on.
  *
  * @param plan run count (warm-up runs are not timed)
  * @param transport the runtime's transport
@@ -149,7 +161,7 @@ export async function poolSection(
 ): Promise<Row[]> {
   const total = plan.warmup + plan.runs;
   // Each case's round i logs in as a user of its own, `${case}${i}`.
-  const order = ["ours", "driver", "embedded", "bare"] as const;
+  const order = ["ours", "driver", "embedded", "embeddedAtOnce", "bare"] as const;
   const users = Array.from({ length: total }, (_, i) => order.map((name) => `${name}${i}`)).flat();
   const server = await startServerProcess(env, root, {
     users: users.map((user) => ({ db: "admin", user, password: PASSWORD, mechanisms: ["SCRAM-SHA-256"] })),
@@ -160,7 +172,8 @@ export async function poolSection(
   const ourStall: number[] = [], driverStall: number[] = [], idle: number[] = [];
   const ourCpu: number[] = [], driverCpu: number[] = [];
   const bare: number[] = [], bareCpu: number[] = [];
-  const embedded: number[] = [], embeddedCpu: number[] = [];
+  const embedded: number[] = [], embeddedCpu: number[] = [], embeddedStall: number[] = [];
+  const atOnce: number[] = [], atOnceCpu: number[] = [], atOnceStall: number[] = [];
   // Each warm-up leaves garbage that the next one may have to collect: the rounds rotate the order.
   const cases: Record<(typeof order)[number], (i: number) => Promise<number>> = {
     ours: async (i: number) => {
@@ -173,7 +186,9 @@ export async function poolSection(
       driverConns.push(connections);
       return ms;
     },
-    embedded: (i: number) => warmUpEmbedded(transport, server.address, uri(`embedded${i}`)),
+    embedded: (i: number) =>
+      warmUpEmbedded(transport, server.address, uri(`embedded${i}`), handshakeStepsFor(transport)),
+    embeddedAtOnce: (i: number) => warmUpEmbedded(transport, server.address, uri(`embeddedAtOnce${i}`)),
     bare: (i: number) => warmUpBare(server.address, `bare${i}`),
   };
   try {
@@ -191,10 +206,11 @@ export async function poolSection(
         computations.pop(), driverConns.pop();
         continue;
       }
-      const { ours: a, driver: b, embedded: d, bare: c } = round as Required<typeof round>;
+      const { ours: a, driver: b, embedded: d, embeddedAtOnce: e, bare: c } = round as Required<typeof round>;
       ours.push(a.ms), ourCpu.push(a.cpu), ourStall.push(a.stall);
       driver.push(b.ms), driverCpu.push(b.cpu), driverStall.push(b.stall), idle.push(quiet);
-      embedded.push(d.ms), embeddedCpu.push(d.cpu);
+      embedded.push(d.ms), embeddedCpu.push(d.cpu), embeddedStall.push(d.stall);
+      atOnce.push(e.ms), atOnceCpu.push(e.cpu), atOnceStall.push(e.stall);
       bare.push(c.ms), bareCpu.push(c.cpu);
     }
   } finally {
@@ -255,13 +271,27 @@ export async function poolSection(
       ...stats(embedded),
       ratio: pairedRatio(embedded, driver),
       ratioOf: "driver",
-      note: "what a driver author who embeds the conversation pays",
+      note: "what a driver author who embeds the conversation pays, taking handshakeStepsFor()'s steps",
     },
     {
       section: "pool",
       name: "the embedded conversation's main-thread CPU",
       ...stats(embeddedCpu),
       ratio: pairedRatio(embeddedCpu, driverCpu),
+      ratioOf: "driver's main-thread CPU, same run",
+    },
+    {
+      section: "pool",
+      name: "the same, all handshakes at once (no handshake steps)",
+      ...stats(atOnce),
+      ratio: pairedRatio(atOnce, driver),
+      ratioOf: "driver",
+    },
+    {
+      section: "pool",
+      name: "its main-thread CPU",
+      ...stats(atOnceCpu),
+      ratio: pairedRatio(atOnceCpu, driverCpu),
       ratioOf: "driver's main-thread CPU, same run",
     },
     {
@@ -288,6 +318,20 @@ export async function poolSection(
       target: "<= 0.5",
       met: stallRatio <= 0.5,
       note: "per run: longest gap",
+    },
+    {
+      section: "stall",
+      name: "during the embedded conversation's warm-up, taking handshakeStepsFor()'s steps",
+      ...stats(embeddedStall),
+      ratio: pairedRatio(embeddedStall, driverStall),
+      ratioOf: "the driver's stall, same run",
+    },
+    {
+      section: "stall",
+      name: "during the embedded conversation's warm-up, all handshakes at once",
+      ...stats(atOnceStall),
+      ratio: pairedRatio(atOnceStall, driverStall),
+      ratioOf: "the driver's stall, same run",
     },
     { section: "stall", name: "during the driver's pool warm-up (same work)", ...stats(driverStall) },
     { section: "stall", name: "idle, 100 ms before each pool run (the machine's floor)", ...stats(idle) },
