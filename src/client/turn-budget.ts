@@ -173,9 +173,11 @@ const budgets = new WeakMap<NextTurn, TurnBudget>();
  *
  * A driver that opens many connections at once (a pool warming up) takes a step before each part of a
  * handshake that connect() spreads: before opening the socket, once it is open (before hello), after
- * hello (before the rest of the conversation), and after authentication. Await a step only when it is a
- * promise; `undefined` means go on now. The first steps of a turn go on at once, so a single connection
- * never waits.
+ * hello (before the rest of the conversation), and after authentication. A step is `undefined` (go on now)
+ * or a promise of a later turn: `await steps.step()` works either way, and awaiting only a promise saves a
+ * microtask. The first steps of a turn go on at once, so a single connection never waits. There is one
+ * budget per way of reaching the next turn (the same `nextTurn` function): pass the same transport, or keep
+ * the budget.
  *
  * @param transport the transport whose next turn the budget waits for (`nodeTransport`, `denoTransport`,
  *   a transport of your own); none: the budget with timer ticks
