@@ -17,7 +17,7 @@ import { loopbackOnlyFetch } from "../support/aws-fakes.ts";
 import { type Listening, listenOnLoopback } from "../support/loopback-http.ts";
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime, transports } from "../support/transports.ts";
-import { runOnTerminal } from "../support/cli.ts";
+import { denoExecutable, runOnTerminal } from "../support/cli.ts";
 
 const pki = (name: string) => fixturePath(`pki/${name}`);
 const users = [{
@@ -545,7 +545,7 @@ async function awsChainInDeno(
   variables: Record<string, string>,
   { terminal = false } = {},
 ): Promise<string[]> {
-  const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+  const deno = denoExecutable();
   const script = join(repoRoot(), "tests", "support", "deno-without-env.ts");
   const env = { HOME: process.env.HOME ?? "", NO_COLOR: "1", ...variables };
   if (terminal) {

@@ -18,6 +18,15 @@ function scriptCommand(script: string): string[] {
   return runtime === "deno" ? [process.execPath, "run", "-A", path] : [process.execPath, path];
 }
 
+/**
+ * The Deno executable, for a test that runs a Deno program from any runtime: this process's on Deno, the npm
+ * dev dependency's (node_modules/.bin/deno) on Node.js and Bun.
+ * @returns its path
+ */
+export function denoExecutable(): string {
+  return runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+}
+
 function cliCommand(): string[] {
   return scriptCommand("cli.ts");
 }

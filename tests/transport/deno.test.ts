@@ -11,6 +11,7 @@ import { type RunningServer, startServer } from "../../testing/reference-server/
 import { fixturePath, repoRoot } from "../../testing/paths.ts";
 import { runtime } from "../support/transports.ts";
 import { startSocks5Proxy } from "../support/socks5-proxy.ts";
+import { denoExecutable } from "../support/cli.ts";
 
 describe("deno transport", () => {
   it("loads on every runtime without touching Deno until used", async () => {
@@ -163,7 +164,7 @@ describe("deno transport: a pinned CA (tlsCAFile) is the only CA trusted", () =>
     const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", DENO_CERT: denoCert };
     if (denoCert === undefined) delete env.DENO_CERT;
     const { stdout } = await promisify(execFile)(
-      join(root, "node_modules", ".bin", "deno"),
+      denoExecutable(),
       [
         "run",
         "-A",

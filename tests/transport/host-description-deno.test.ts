@@ -8,10 +8,9 @@ import process from "node:process";
 import { type } from "node:os";
 import { osTypeOf } from "../../src/transport/host-description-deno.ts";
 import { repoRoot } from "../../testing/paths.ts";
-import { runtime } from "../support/transports.ts";
-import { runOnTerminal } from "../support/cli.ts";
+import { denoExecutable, runOnTerminal } from "../support/cli.ts";
 
-const deno = runtime === "deno" ? process.execPath : join(repoRoot(), "node_modules", ".bin", "deno");
+const deno = denoExecutable();
 
 // The metadata document the Deno transport builds under `flags`, with `vars` set: the output on the terminal.
 async function metadataOnTerminal(
