@@ -38,7 +38,7 @@
 import { onAbort, throwIfAborted } from "../core/abort.ts";
 import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
-import { timerFair } from "../client/turn-budget.ts";
+import { timerFairImmediate } from "./immediate-turn.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { denoTlsLimits, openWithin, socketError } from "./socket.ts";
@@ -94,12 +94,6 @@ interface DenoApi {
   readTextFile(path: string): Promise<string>;
 }
 const Deno = (globalThis as unknown as { Deno: DenoApi }).Deno;
-
-// Deno's setImmediate (a global since Deno 2): a later turn without a timer tick's floor of about 2 ms, which
-// held a pool warm-up of 100 connections to ten handshake steps per tick (bench/README.md). Deno may run it
-// ahead of the due timers, so it waits for a timer tick when they are overdue.
-const immediate = (globalThis as { setImmediate?: (run: () => void) => unknown }).setImmediate;
-const timerFairImmediate = immediate && timerFair((run) => void immediate(run));
 
 // Copied into Node or Bun, this entry point would fail deep inside with a TypeError on `Deno.connect`.
 function requireDeno(): void {

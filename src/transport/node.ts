@@ -18,7 +18,7 @@ import process from "node:process";
 import { readFile } from "node:fs/promises";
 import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
-import { timerFair } from "../client/turn-budget.ts";
+import { timerFairImmediate } from "./immediate-turn.ts";
 import type { Connection } from "../client/connection.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { onAbort, raceAbort, throwIfAborted } from "../core/abort.ts";
@@ -99,9 +99,10 @@ function nextImmediate(run: () => void): void {
   setImmediate(run);
 }
 
-// On Bun an immediate made timerFair, as on Deno: with a timer tick (about 1.15 ms on Bun) between turns a
-// pool warm-up of 100 connections took 1.3 x the time (bench/README.md). Deno has its own transport.
-const nextTurn = isNodeJs ? nextImmediate : isBun ? timerFair(nextImmediate) : undefined;
+// On Bun and Deno an immediate made timerFair, the one the Deno transport uses: with a timer tick between
+// turns (about 1.15 ms on Bun, 2 ms on Deno) a pool warm-up of 100 connections took 1.3 x the time on Bun,
+// and through this transport on Deno about twice the time (bench/README.md).
+const nextTurn = isNodeJs ? nextImmediate : timerFairImmediate;
 
 // The transport's env, made once: every read through it is live (variables, home directory, files), and
 // making it again for each connection cost 2.5 µs on Node.js 20.
