@@ -168,12 +168,10 @@ export async function poolSection(
   });
   const uri = (user: string) =>
     `mongodb://${user}:${PASSWORD}@${server.address}/?authMechanism=SCRAM-SHA-256`;
-  const ours: number[] = [], driver: number[] = [], computations: number[] = [], driverConns: number[] = [];
-  const ourStall: number[] = [], driverStall: number[] = [], idle: number[] = [];
-  const ourCpu: number[] = [], driverCpu: number[] = [];
-  const bare: number[] = [], bareCpu: number[] = [];
-  const embedded: number[] = [], embeddedCpu: number[] = [], embeddedStall: number[] = [];
-  const atOnce: number[] = [], atOnceCpu: number[] = [], atOnceStall: number[] = [];
+  const computations: number[] = [], driverConns: number[] = [], idle: number[] = [];
+  // Each case's timed warm-ups: wall time, main-thread CPU and longest event-loop gap, round by round.
+  const samples = {} as Record<(typeof order)[number], Record<"ms" | "cpu" | "stall", number[]>>;
+  for (const name of order) samples[name] = { ms: [], cpu: [], stall: [] };
   // Each warm-up leaves garbage that the next one may have to collect: the rounds rotate the order.
   const cases: Record<(typeof order)[number], (i: number) => Promise<number>> = {
     ours: async (i: number) => {
@@ -206,16 +204,20 @@ export async function poolSection(
         computations.pop(), driverConns.pop();
         continue;
       }
-      const { ours: a, driver: b, embedded: d, embeddedAtOnce: e, bare: c } = round as Required<typeof round>;
-      ours.push(a.ms), ourCpu.push(a.cpu), ourStall.push(a.stall);
-      driver.push(b.ms), driverCpu.push(b.cpu), driverStall.push(b.stall), idle.push(quiet);
-      embedded.push(d.ms), embeddedCpu.push(d.cpu), embeddedStall.push(d.stall);
-      atOnce.push(e.ms), atOnceCpu.push(e.cpu), atOnceStall.push(e.stall);
-      bare.push(c.ms), bareCpu.push(c.cpu);
+      for (const name of order) {
+        const { ms, cpu, stall } = round[name]!;
+        samples[name].ms.push(ms), samples[name].cpu.push(cpu), samples[name].stall.push(stall);
+      }
+      idle.push(quiet);
     }
   } finally {
     await server.close();
   }
+  const { ms: ours, cpu: ourCpu, stall: ourStall } = samples.ours;
+  const { ms: driver, cpu: driverCpu, stall: driverStall } = samples.driver;
+  const { ms: embedded, cpu: embeddedCpu, stall: embeddedStall } = samples.embedded;
+  const { ms: atOnce, cpu: atOnceCpu, stall: atOnceStall } = samples.embeddedAtOnce;
+  const { ms: bare, cpu: bareCpu } = samples.bare;
   const ratio = pairedRatio(ours, driver);
   const cpuRatio = pairedRatio(ourCpu, driverCpu);
   const stallRatio = pairedRatio(ourStall, driverStall);
