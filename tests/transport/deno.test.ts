@@ -31,21 +31,6 @@ describe("deno transport", () => {
     assert.equal(env.runCommand, runShellCommand, "a credential_process runs through node:child_process");
   });
 
-  it("on Deno: reaches the next turn with an immediate", {
-    skip: runtime !== "deno" && "Deno only",
-  }, async () => {
-    const { denoTransport } = await import("../../src/transport/deno.ts");
-    const order: string[] = [];
-    const setImmediate = (globalThis as unknown as { setImmediate(run: () => void): unknown }).setImmediate;
-    const immediate = new Promise<void>((resolve) =>
-      setImmediate(() => (order.push("immediate"), resolve()))
-    );
-    denoTransport.nextTurn!(() => order.push("next turn"));
-    await immediate;
-    await new Promise<void>((resolve) => setImmediate(resolve));
-    assert.deepEqual(order, ["immediate", "next turn"]);
-  });
-
   it("on Deno: turns TCP keepalive on for every connection (Deno takes no idle time: the system's)", {
     skip: runtime !== "deno" && "Deno only",
   }, async () => {

@@ -25,39 +25,6 @@ describe("node transport", () => {
     else assert.equal(nodeTransport.nextTurn, timerFairImmediate);
   });
 
-  it(
-    "on Bun and Deno: reaches the next turn with an immediate, not a timer tick, while the timers are not overdue",
-    {
-      skip: runtime === "node" && "Bun and Deno only",
-    },
-    async () => {
-      const order: string[] = [];
-      const timer = new Promise<void>((resolve) =>
-        setTimeout(() => (order.push("timer tick"), resolve()), 0)
-      );
-      nodeTransport.nextTurn!(() => order.push("next turn"));
-      await timer;
-      assert.deepEqual(order, ["next turn", "timer tick"]);
-    },
-  );
-
-  it("on Bun and Deno: lets the timers run first once they are overdue", {
-    skip: runtime === "node" && "Bun and Deno only",
-  }, async () => {
-    // The next turn is the process's: a timer tick it asked for in the test before may still be on its way,
-    // and would come before this test's timer (timers due together run in the order they were set).
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    const order: string[] = [];
-    const timer = new Promise<void>((resolve) => setTimeout(() => (order.push("timer"), resolve()), 0));
-    const turn = new Promise<void>((resolve) =>
-      nodeTransport.nextTurn!(() => resolve(void order.push("next turn")))
-    );
-    const held = performance.now();
-    while (performance.now() - held < 10); // the event loop held past the slice, with the timer due
-    await Promise.all([timer, turn]);
-    assert.deepEqual(order, ["timer", "next turn"]);
-  });
-
   it("gives credential sources the process environment, home directory and file reader", async () => {
     const env = nodeEnv();
     assert.equal(env.getEnv("PATH"), process.env.PATH);
