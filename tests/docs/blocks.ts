@@ -49,36 +49,61 @@ export function docFiles(): string[] {
   return ["README.md", ...docs.map((name) => join("docs", name)), "bench/README.md", "CONTRIBUTING.md"];
 }
 
+/** Where a fenced block stands in a markdown text, and what it holds. */
+export interface Fenced {
+  /** 1-based line of the opening fence. */
+  readonly line: number;
+  /** 1-based line of the closing fence (past the last line when the block is never closed). */
+  readonly end: number;
+  /** The info string after the opening fence: language, then attributes. */
+  readonly info: string;
+  /** The lines between the fences. */
+  readonly body: readonly string[];
+}
+
 /**
- * The fenced blocks of one markdown file.
+ * The fenced blocks of a markdown text: a fence of three or more backticks or tildes at the start of a line,
+ * closed by a line starting with the same fence.
+ * @param markdown the text
+ * @returns its blocks in order
+ */
+export function fencedBlocks(markdown: string): Fenced[] {
+  const lines = markdown.split("\n");
+  const blocks: Fenced[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^(`{3,}|~{3,})(.*)$/.exec(lines[i]);
+    if (!open) continue;
+    const start = i;
+    const body: string[] = [];
+    for (i++; i < lines.length && !lines[i].startsWith(open[1]); i++) body.push(lines[i]);
+    blocks.push({ line: start + 1, end: i + 1, info: open[2], body });
+  }
+  return blocks;
+}
+
+/**
+ * The fenced code blocks of one markdown file.
  * @param file the file, relative to the repository root
  * @returns its blocks in order
  */
 export function codeBlocks(file: string): CodeBlock[] {
-  const lines = readFileSync(join(repoRoot(), file), "utf8").split("\n");
-  const blocks: CodeBlock[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const open = /^(`{3,}|~{3,})\s*(\S*)(.*)$/.exec(lines[i]);
-    if (!open) continue;
-    const [, fence, lang, rest] = open;
+  const markdown = readFileSync(join(repoRoot(), file), "utf8");
+  return fencedBlocks(markdown).map(({ line, info, body }) => {
+    const [, lang, rest] = /^\s*(\S*)(.*)$/.exec(info)!;
     const attrs = new Map(
       rest.trim().split(/\s+/).filter(Boolean).map((a) => [a.split("=")[0], a.split("=")[1] ?? ""] as const),
     );
-    const start = i;
-    const body: string[] = [];
-    for (i++; i < lines.length && !lines[i].startsWith(fence); i++) body.push(lines[i]);
-    blocks.push({
+    return {
       file: relative(repoRoot(), join(repoRoot(), file)),
-      line: start + 1,
+      line,
       lang,
       runnable: attrs.has("runnable") ? attrs.get("runnable")!.split(",").filter(Boolean) : [],
       denoFlags: attrs.get("deno-flags")?.split(",").filter(Boolean) ?? [],
       mongosh: attrs.has("mongosh"),
       output: attrs.get("output") || undefined,
       code: body.join("\n") + "\n",
-    });
-  }
-  return blocks;
+    };
+  });
 }
 
 /** Every block of every documentation file. */

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, normalize } from "node:path";
 import { repoRoot } from "../../testing/paths.ts";
-import { docFiles } from "./blocks.ts";
+import { docFiles, fencedBlocks } from "./blocks.ts";
 
 /**
  * GitHub's anchor for a heading: lower case, punctuation dropped (letters, digits, spaces, `-` and `_`
@@ -30,17 +30,14 @@ function headingAnchors(markdown: string): Set<string> {
   return anchors;
 }
 
-// The lines outside fenced code blocks, with their 1-based numbers: a `#` comment in a shell block is not a
-// heading, a link in code no link.
+// The lines outside fenced code blocks (as the code-block checks find them), with their 1-based numbers: a `#`
+// comment in a shell block is not a heading, a link in code no link.
 function proseLines(markdown: string): { line: number; text: string }[] {
-  let fenced = false;
-  return markdown.split("\n").flatMap((text, index) => {
-    if (/^\s*(```|~~~)/.test(text)) {
-      fenced = !fenced;
-      return [];
-    }
-    return fenced ? [] : [{ line: index + 1, text }];
-  });
+  const fenced = new Set<number>();
+  for (const { line, end } of fencedBlocks(markdown)) for (let n = line; n <= end; n++) fenced.add(n);
+  return markdown.split("\n").flatMap((text, index) =>
+    fenced.has(index + 1) ? [] : [{ line: index + 1, text }]
+  );
 }
 
 interface Link {
