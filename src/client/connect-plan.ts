@@ -19,15 +19,13 @@ import { mechanismNamed } from "../mechanisms/registry.ts";
 import { selectSrvHosts } from "../dns/srv.ts";
 import type { DnsResolver } from "../dns/resolver.ts";
 import { seedlistCacheOf } from "../dns/seedlist-cache.ts";
-import {
-  type ConnectionString,
-  type HostAddress,
-  parseConnectionString,
-} from "../credential/connection-string.ts";
+import { type HostAddress, parseConnectionString } from "../credential/connection-string.ts";
 import { checkOptionRules, type UriOptions } from "../credential/uri-options.ts";
 import { requireCapabilities, requireCapability, type Transport } from "./transport.ts";
 import { stopwatch, type TraceEmitter } from "../core/trace.ts";
 import { clientDocumentOf, type ClientMetadata } from "./handshake.ts";
+import { PlanCache } from "./plan-cache.ts";
+import { perClient } from "../core/client-scope.ts";
 import { addressKey, hostPort, isSocketPath } from "../topology/server-description.ts";
 import type { TopologySettings } from "../topology/topology-description.ts";
 
@@ -88,8 +86,20 @@ export async function planConnection(
       options.onWarning?.(message);
     }
   };
+  // A client's connections start alike: the next takes the plan of the one before when it can (plan-cache.ts).
+  const last = options.cacheStore && planCacheOf(options.cacheStore).find(transport, uri, options);
+  if (last) {
+    trace?.emit("connect.started", last.started);
+    warn(last.warnings);
+    const { timeoutMS } = last.plan.settings;
+    const operation = timeoutMS
+      ? operationDeadline(options.signal, timeoutMS, last.started.hosts)
+      : undefined;
+    return Object.assign({}, last.plan, { warnings, operation });
+  }
   const cs = parseConnectionString(uri);
-  trace?.emit("connect.started", { scheme: cs.scheme, hosts: cs.hosts.map(hostPort) });
+  const started = { scheme: cs.scheme, hosts: cs.hosts.map(hostPort) };
+  trace?.emit("connect.started", started);
   warn(cs.warnings);
   const settings = connectSettings(cs, options, transport);
   warn(settings.warnings);
@@ -97,7 +107,7 @@ export async function planConnection(
   const client = clientDocumentOf(transport, settings.appName, settings.driverInfo);
   // timeoutMS: one clock for all of connect() from here on (disposed by connectWith, or here on a throw).
   const operation = settings.timeoutMS
-    ? operationDeadline(options.signal, settings.timeoutMS, cs)
+    ? operationDeadline(options.signal, settings.timeoutMS, started.hosts)
     : undefined;
   try {
     const socketPath = cs.hosts.find((address) => isSocketPath(address.host));
@@ -197,7 +207,7 @@ export async function planConnection(
       ...(selection.replicaSet !== undefined && { replicaSet: selection.replicaSet }),
       ...(selection.loadBalanced !== undefined && { loadBalanced: selection.loadBalanced }),
     };
-    return {
+    const plan = {
       hosts,
       options: effective,
       credential,
@@ -205,23 +215,66 @@ export async function planConnection(
       settings: Object.assign({}, settings, { selection }),
       topology,
       client,
-      warnings,
-      operation,
     };
+    if (cs.scheme === "mongodb" && options.cacheStore) {
+      planCacheOf(options.cacheStore).keep(transport, uri, options, kept(plan, warnings, started));
+    }
+    return Object.assign({}, plan, { warnings, operation });
   } catch (err) {
     operation?.dispose();
     throw err;
   }
 }
 
+/** What a plan is made of that each connect() makes anew: its warnings (reported again) and its clock. */
+type SharedPlan = Omit<ConnectionPlan, "warnings" | "operation">;
+
+/** A kept plan, with the warnings met making it and what connect.started said. */
+interface KeptPlan {
+  readonly plan: SharedPlan;
+  readonly warnings: readonly string[];
+  readonly started: { readonly scheme: string; readonly hosts: readonly string[] };
+}
+
+/**
+ * The last `mongodb://` plan of a client with a `cacheStore` (plan-cache.ts), which its next connect() with
+ * the same arguments takes. Only for a client of its own, and dropped with it: a plan holds the credential,
+ * password included, which a client keeps for as long as it lives, as a MongoClient keeps its options;
+ * connections without a `cacheStore` keep nothing beyond themselves. Not for `mongodb+srv://`, whose plan
+ * depends on what DNS answers (seedlist-cache.ts keeps the answers).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { planCacheOf } from "./connect-plan.ts";
+ *
+ * const cacheStore = {};
+ * assert.equal(planCacheOf(cacheStore), planCacheOf(cacheStore));
+ * ```
+ */
+export const planCacheOf: (cacheStore: object) => PlanCache<KeptPlan> = perClient(() => new PlanCache());
+
+// Shared by the client's connections from now on: nothing writes to a plan, and freezing makes sure of it.
+function kept(plan: SharedPlan, warnings: readonly string[], started: KeptPlan["started"]): KeptPlan {
+  const parts = [
+    plan.hosts,
+    plan.options,
+    plan.authSource,
+    plan.settings,
+    plan.settings.selection,
+    plan.topology,
+  ];
+  for (const part of parts) Object.freeze(part);
+  return { plan: Object.freeze(plan), warnings: [...warnings], started };
+}
+
 // The Client Side Operations Timeout's clock for connect() as a whole.
 function operationDeadline(
   signal: AbortSignal | undefined,
   timeoutMS: number,
-  cs: ConnectionString,
+  hosts: readonly string[],
 ): Deadline {
-  const hosts = cs.hosts.map(hostPort).join(",");
-  return new Deadline(signal, timeoutMS, () => timeoutMSRanOut(hosts, timeoutMS));
+  return new Deadline(signal, timeoutMS, () => timeoutMSRanOut(hosts.join(","), timeoutMS));
 }
 
 /**

@@ -1,16 +1,20 @@
 // What connect() settles before its first socket (src/client/connect-plan.ts): options in conflict are refused
 // before any socket is opened, warnings reach the caller as data (onWarning, Connection.warnings) and
-// never the console, srvMaxHosts picks that many SRV hosts, and what connect() cannot honour is refused.
+// never the console, srvMaxHosts picks that many SRV hosts, and what connect() cannot honour is refused. The
+// next connect() of a client (one cacheStore) to the same mongodb:// connection string, with the same options,
+// through the same transport, takes the plan of the one before, and still reports its warnings, traces its
+// start and runs its own timeoutMS clock.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
+  AuthCacheStore,
   connectWith,
   type MongoAuthError,
   runtimeEnv,
   type SrvRecord,
   type Transport,
 } from "@mongo-auth/core";
-import { planConnection } from "../../src/client/connect-plan.ts";
+import { type ConnectionPlan, planCacheOf, planConnection } from "../../src/client/connect-plan.ts";
 import { TraceRecorder } from "../../src/core/trace.ts";
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
@@ -338,5 +342,159 @@ describe("connect(): what it cannot honour is refused, not ignored", () => {
       },
     );
     assert.deepEqual(transport.opened, []);
+  });
+});
+
+const URI = "mongodb://alice:alice-pw@db.example.com/?authSource=admin&appName=pool";
+
+// Two plans of one client: the second took the first's when their shared parts are the same objects.
+function shared(first: ConnectionPlan, second: ConnectionPlan): boolean {
+  return first.settings === second.settings && first.credential === second.credential &&
+    first.topology === second.topology;
+}
+
+describe("connect(): a client's next connection takes the plan of the one before", () => {
+  it("serves the client's next connect() with the same string and options, given as a new object", async () => {
+    const cacheStore = new AuthCacheStore();
+    const first = await planConnection(nodeTransport, URI, { cacheStore, connectTimeoutMS: 5000 });
+    const second = await planConnection(nodeTransport, URI, { cacheStore, connectTimeoutMS: 5000 });
+    assert.ok(shared(first, second));
+    assert.equal(second.credential?.username, "alice");
+    assert.equal(second.settings.appName, "pool");
+    assert.deepEqual(second.hosts, first.hosts);
+  });
+
+  it("whatever the call's own signal and listeners (plan-cache.test.ts: what else counts)", async () => {
+    const cacheStore = new AuthCacheStore();
+    const first = await planConnection(nodeTransport, URI, { cacheStore });
+    const second = await planConnection(nodeTransport, URI, {
+      cacheStore,
+      signal: new AbortController().signal,
+      onWarning: () => {},
+      onEvent: () => {},
+    });
+    assert.ok(shared(first, second));
+  });
+
+  it("is not kept without a cacheStore: the password stays with the connections", async () => {
+    const first = await planConnection(nodeTransport, URI);
+    const second = await planConnection(nodeTransport, URI);
+    assert.equal(shared(first, second), false);
+  });
+
+  it("reports the warnings to every connect(), and traces its start, as the first did", async () => {
+    const cacheStore = new AuthCacheStore();
+    const uri = `${URI}&authSorce=admin`;
+    const calls = [0, 1].map(() => ({ seen: [] as string[], trace: new TraceRecorder() }));
+    const plans = [];
+    for (const { seen, trace } of calls) {
+      plans.push(
+        await planConnection(nodeTransport, uri, { cacheStore, onWarning: (w) => seen.push(w) }, trace),
+      );
+    }
+    assert.ok(shared(plans[0], plans[1]));
+    assert.deepEqual(calls[1].seen, calls[0].seen);
+    assert.match(calls[1].seen[0], /"authSorce" .* \(did you mean authSource\?\)/);
+    assert.deepEqual(plans[1].warnings, calls[1].seen);
+    assert.notEqual(plans[1].warnings, plans[0].warnings);
+    const events = calls.map(({ trace }) =>
+      trace.events.map(({ type, attributes }) => ({ type, attributes }))
+    );
+    assert.deepEqual(events[1], events[0]);
+    assert.deepEqual(events[1].map((e) => e.type), ["connect.started", "option.warning"]);
+    // An onWarning that throws makes the warning fatal on a kept plan too.
+    const fatal = new Error("warnings are fatal here");
+    await assert.rejects(
+      planConnection(nodeTransport, uri, {
+        cacheStore,
+        onWarning: () => {
+          throw fatal;
+        },
+      }),
+      fatal,
+    );
+  });
+
+  it("gives each connect() a timeoutMS clock of its own, started when it starts", async () => {
+    const cacheStore = new AuthCacheStore();
+    const uri = `${URI}&timeoutMS=60000`;
+    const first = await planConnection(nodeTransport, uri, { cacheStore });
+    first.operation?.dispose();
+    const controller = new AbortController();
+    const second = await planConnection(nodeTransport, uri, { cacheStore, signal: controller.signal });
+    try {
+      assert.ok(shared(first, second));
+      assert.ok(second.operation && second.operation !== first.operation);
+      assert.ok(second.operation.timeLeft() > 59_000);
+      controller.abort(); // the call's own signal reaches its clock
+      assert.equal(second.operation.signal.aborted, true);
+    } finally {
+      second.operation?.dispose();
+    }
+  });
+
+  it("keeps no plan that failed", async () => {
+    const cacheStore = new AuthCacheStore();
+    const options = { cacheStore, tlsAllowInvalidHostnames: false };
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(planConnection(nodeTransport, `${URI}&tlsInsecure=true`, options), {
+        code: "INVALID_OPTION",
+        message: /tlsInsecure and tlsAllowInvalidHostnames/,
+      });
+      assert.equal(
+        planCacheOf(cacheStore).find(nodeTransport, `${URI}&tlsInsecure=true`, options),
+        undefined,
+      );
+    }
+  });
+
+  it("is not kept for mongodb+srv://, whose hosts and options DNS says", async () => {
+    const cacheStore = new AuthCacheStore();
+    const srv = [{ name: "a.cluster0.example.net", port: 27017 }];
+    const transport: Transport = {
+      ...nodeTransport,
+      resolveSrv: () => Promise.resolve(srv),
+      resolveTxt: () => Promise.resolve([]),
+    };
+    const uri = "mongodb+srv://alice:alice-pw@cluster0.example.net/";
+    const first = await planConnection(transport, uri, { cacheStore });
+    assert.equal(planCacheOf(cacheStore).find(transport, uri, { cacheStore }), undefined);
+    assert.equal(shared(first, await planConnection(transport, uri, { cacheStore })), false);
+  });
+
+  it("is shared, so it is frozen", async () => {
+    const cacheStore = new AuthCacheStore();
+    const plan = await planConnection(nodeTransport, URI, { cacheStore });
+    for (const part of [plan.settings, plan.settings.selection, plan.topology, plan.hosts, plan.options]) {
+      assert.ok(Object.isFrozen(part));
+    }
+  });
+});
+
+describe("connect() with a kept plan", () => {
+  let server: RunningServer;
+  before(async () => {
+    server = await startServer({
+      users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
+    });
+  });
+  after(() => server.close());
+
+  it("authenticates every connection of a client, each with its own warnings and trace", async () => {
+    const cacheStore = new AuthCacheStore();
+    const uri = `mongodb://alice:alice-pw@${server.address}/?authSorce=x&authSource=admin`;
+    const conns = [];
+    for (let i = 0; i < 3; i++) conns.push(await connectWith(nodeTransport, uri, { cacheStore }));
+    try {
+      for (const conn of conns) {
+        assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
+        assert.equal(conn.warnings.length, 1);
+        assert.equal(conn.trace[0].type, "connect.started");
+      }
+      assert.notEqual(conns[1].trace, conns[2].trace);
+      assert.ok(planCacheOf(cacheStore).find(nodeTransport, uri, { cacheStore }));
+    } finally {
+      await Promise.all(conns.map((conn) => conn.close()));
+    }
   });
 });
