@@ -137,6 +137,24 @@ describe("connect(): warnings are data, never logged", () => {
     assert.doesNotMatch(seen.join(), /cret|se&/);
   });
 
+  it("the connections of a client that take one plan authenticate, each with the warnings and a trace of its own", async () => {
+    const cacheStore = new AuthCacheStore();
+    const uri = `mongodb://alice:alice-pw@${server.address}/?authSorce=x&authSource=admin`;
+    const conns = [];
+    for (let i = 0; i < 3; i++) conns.push(await connectWith(nodeTransport, uri, { cacheStore }));
+    try {
+      for (const conn of conns) {
+        assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
+        assert.equal(conn.warnings.length, 1);
+        assert.equal(conn.trace[0].type, "connect.started");
+      }
+      assert.notEqual(conns[1].trace, conns[2].trace);
+      assert.ok(planCacheOf(cacheStore).find(nodeTransport, uri, { cacheStore }));
+    } finally {
+      await Promise.all(conns.map((conn) => conn.close()));
+    }
+  });
+
   it("a clean connection has no warnings", async () => {
     const conn = await connectWith(counting(), `mongodb://alice:alice-pw@${server.address}/?appName=clean`);
     assert.deepEqual(conn.warnings, []);
@@ -467,34 +485,6 @@ describe("connect(): a client's next connection takes the plan of the one before
     const plan = await planConnection(nodeTransport, URI, { cacheStore });
     for (const part of [plan.settings, plan.settings.selection, plan.topology, plan.hosts, plan.options]) {
       assert.ok(Object.isFrozen(part));
-    }
-  });
-});
-
-describe("connect() with a kept plan", () => {
-  let server: RunningServer;
-  before(async () => {
-    server = await startServer({
-      users: [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }],
-    });
-  });
-  after(() => server.close());
-
-  it("authenticates every connection of a client, each with its own warnings and trace", async () => {
-    const cacheStore = new AuthCacheStore();
-    const uri = `mongodb://alice:alice-pw@${server.address}/?authSorce=x&authSource=admin`;
-    const conns = [];
-    for (let i = 0; i < 3; i++) conns.push(await connectWith(nodeTransport, uri, { cacheStore }));
-    try {
-      for (const conn of conns) {
-        assert.deepEqual(await whoami(conn), { user: "alice", db: "admin" });
-        assert.equal(conn.warnings.length, 1);
-        assert.equal(conn.trace[0].type, "connect.started");
-      }
-      assert.notEqual(conns[1].trace, conns[2].trace);
-      assert.ok(planCacheOf(cacheStore).find(nodeTransport, uri, { cacheStore }));
-    } finally {
-      await Promise.all(conns.map((conn) => conn.close()));
     }
   });
 });
