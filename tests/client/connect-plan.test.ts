@@ -6,6 +6,7 @@
 // start and runs its own timeoutMS clock.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { inspect } from "node:util";
 import {
   AuthCacheStore,
   connectWith,
@@ -392,6 +393,13 @@ describe("connect(): a client's next connection takes the plan of the one before
       onEvent: () => {},
     });
     assert.ok(shared(first, second));
+  });
+
+  it("is kept out of sight: the cacheStore's inspect() does not show the plan's password", async () => {
+    const cacheStore = new AuthCacheStore();
+    await planConnection(nodeTransport, URI, { cacheStore });
+    assert.ok(planCacheOf(cacheStore).find(nodeTransport, URI, { cacheStore }));
+    assert.doesNotMatch(inspect(cacheStore, { depth: 10, showHidden: true }), /alice-pw/);
   });
 
   it("is not kept without a cacheStore: the password stays with the connections", async () => {
