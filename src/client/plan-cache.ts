@@ -12,6 +12,11 @@ import type { Transport } from "./transport.ts";
 // Options that belong to one call and make no part of a plan: its cancellation and its listeners.
 const PER_CALL = new Set<string>(["signal", "onWarning", "onEvent"]);
 
+// An option given (not undefined) that is not the call's own.
+function partOfPlan(name: string, value: unknown): boolean {
+  return value !== undefined && !PER_CALL.has(name);
+}
+
 /**
  * The last plan of one client, and what it was made for: the connection string, the transport, and the
  * options but the call's own (`signal`, `onWarning`, `onEvent`), each value as it is (an object given again is
@@ -51,10 +56,13 @@ export class PlanCache<T> {
   find(transport: Transport, uri: string, options: ConnectOptions): T | undefined {
     const last = this.#last;
     if (last?.uri !== uri || last.transport !== transport) return undefined;
+    // A loop over the keys, no array of entries: this runs for every connect() of a client.
+    const keys = Object.keys(options);
     let count = 0;
-    for (const [name, value] of Object.entries(options)) {
-      if (value === undefined || PER_CALL.has(name)) continue;
-      if (last.options[name] !== value) return undefined;
+    for (let i = 0; i < keys.length; i++) {
+      const value = (options as Record<string, unknown>)[keys[i]];
+      if (!partOfPlan(keys[i], value)) continue;
+      if (last.options[keys[i]] !== value) return undefined;
       count++;
     }
     return count === last.optionCount ? last.plan : undefined;
@@ -70,12 +78,10 @@ export class PlanCache<T> {
    */
   keep(transport: Transport, uri: string, options: ConnectOptions, plan: T): void {
     const values: Record<string, unknown> = Object.create(null);
-    let optionCount = 0;
-    for (const [name, value] of Object.entries(options)) {
-      if (value === undefined || PER_CALL.has(name)) continue;
-      values[name] = value;
-      optionCount++;
+    for (const name of Object.keys(options)) {
+      const value = (options as Record<string, unknown>)[name];
+      if (partOfPlan(name, value)) values[name] = value;
     }
-    this.#last = { uri, transport, options: values, optionCount, plan };
+    this.#last = { uri, transport, options: values, optionCount: Object.keys(values).length, plan };
   }
 }
