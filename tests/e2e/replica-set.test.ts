@@ -10,6 +10,7 @@ import {
   type Connection,
   connectWith,
   type Document,
+  MongoAuthError,
   MongoServerError,
   type Transport,
 } from "@mongo-auth/core";
@@ -461,6 +462,12 @@ for (const { name, transport } of await transports()) {
         }
       }, 100);
       const clients = [{ cacheStore: new AuthCacheStore() }, { cacheStore: new AuthCacheStore() }, {}];
+      // A refusal is an answer: nothing suits the read preference, or every member's check ran out of its
+      // 300 ms (all four held at once, or a loaded machine), and nothing else.
+      const refusedInTime = (err: unknown) =>
+        err instanceof MongoAuthError && (err.code === "SERVER_SELECTION_FAILED" ||
+          err.code === "CONNECTION_FAILED" && err.cause instanceof AggregateError &&
+            err.cause.errors.every((check) => check instanceof MongoAuthError && check.code === "TIMEOUT"));
       const modes = ["primary", "primaryPreferred", "secondary", "secondaryPreferred", "nearest"] as const;
       const placed = { primary: 0, secondary: 0, refused: 0 };
       const one = async () => {
@@ -476,9 +483,7 @@ for (const { name, transport } of await transports()) {
           connectWith(transport, uri, pick(clients)),
         )
           .catch((err) => {
-            if (err instanceof Error && "code" in err && err.code === "SERVER_SELECTION_FAILED") {
-              return undefined;
-            }
+            if (refusedInTime(err)) return undefined;
             throw err;
           });
         if (conn === undefined) return void placed.refused++;
