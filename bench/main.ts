@@ -22,6 +22,7 @@ import { poolSection } from "./sections/pool.ts";
 import { scramCeilingSection } from "./sections/scram-ceiling.ts";
 import { scramClientSection } from "./sections/scram-client.ts";
 import { stallSection } from "./sections/stall.ts";
+import { stallAnatomySection } from "./sections/stall-anatomy.ts";
 import { tlsCrlSection } from "./sections/tls-crl.ts";
 import { tlsPoolSection } from "./sections/tls-pool.ts";
 import { replicaSetPoolSection } from "./sections/replica-set-pool.ts";
@@ -50,6 +51,7 @@ const PLANS: Record<string, { full: Plan; quick: Plan }> = {
   handshake: { full: { warmup: 20, runs: 200 }, quick: { warmup: 2, runs: 20 } },
   stall: { full: { warmup: 3, runs: 41 }, quick: { warmup: 1, runs: 5 } },
   pool: { full: { warmup: 1, runs: 15 }, quick: { warmup: 0, runs: 2 } },
+  "stall-anatomy": { full: { warmup: 3, runs: 24 }, quick: { warmup: 0, runs: 1 } },
   compression: { full: { warmup: 30, runs: 51 }, quick: { warmup: 1, runs: 3 } },
   "tls-pool": { full: { warmup: 1, runs: 11 }, quick: { warmup: 0, runs: 1 } },
   "tls-crl": { full: { warmup: 1, runs: 7 }, quick: { warmup: 0, runs: 1 } },
@@ -71,6 +73,9 @@ if (wanted("scram-ceiling")) rows.push(...await scramCeilingSection(plan("scram-
 if (wanted("handshake")) rows.push(...await handshakeSection(plan("handshake"), transport));
 if (wanted("pool")) rows.push(...await poolSection(plan("pool"), transport, env, root, maxConnecting));
 if (wanted("stall")) rows.push(...await stallSection(plan("stall")));
+if (wanted("stall-anatomy")) {
+  rows.push(...await stallAnatomySection(plan("stall-anatomy"), transport, env, root));
+}
 if (wanted("compression")) rows.push(...await compressionSection(plan("compression")));
 if (wanted("tls-pool")) rows.push(...await tlsPoolSection(plan("tls-pool"), transport, env, root));
 if (wanted("replica-set-pool")) {

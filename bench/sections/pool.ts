@@ -72,11 +72,19 @@ export async function warmUpOurs(
   return { ms, computations: scramKeyCache.computations };
 }
 
-// A driver author's pool with our conversation embedded: the credential parsed once per client, and per
-// connection the runtime's socket, our WireConnection, beginAuthentication and complete; no connect() (no
-// connection string, discovery, deadline, trace). With `steps`, each connection takes the four handshake
-// steps connect() takes, from the process's budget, as docs/driver-authors.md shows a driver's pool doing.
-async function warmUpEmbedded(
+/**
+ * A driver author's pool with our conversation embedded: the credential parsed once per client, and per
+ * connection the runtime's socket, our WireConnection, beginAuthentication and complete; no connect() (no
+ * connection string, discovery, deadline, trace). With `steps`, each connection takes the four handshake
+ * steps connect() takes, from the process's budget, as docs/driver-authors.md shows a driver's pool doing.
+ *
+ * @param transport the runtime's transport
+ * @param address the server, `host:port`
+ * @param uri the connection string the credential comes from
+ * @param steps the handshake steps' budget, if any
+ * @returns the warm-up's wall time
+ */
+export async function warmUpEmbedded(
   transport: Transport,
   address: string,
   uri: string,

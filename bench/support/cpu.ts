@@ -2,7 +2,7 @@
 // Work a runtime does on other threads (WebCrypto's PBKDF2, the TLS and socket threads, the garbage
 // collector's helpers) is not counted; the official driver's pbkdf2Sync runs on the main thread and is.
 import process from "node:process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { performance as perfHooks } from "node:perf_hooks";
 import { type Plan, roundOrder } from "./measure.ts";
 
@@ -14,19 +14,55 @@ export interface CpuMeter {
 type Usage = { user: number; system: number };
 const threadCpuUsage = (process as { threadCpuUsage?: (since?: Usage) => Usage }).threadCpuUsage;
 
-// Linux's per-thread scheduler clock: the first field of /proc/thread-self/schedstat is the nanoseconds the
-// calling thread has spent on a CPU, exact (not sampled in ticks), user and kernel time together. Read from
-// the main thread, it is the main thread's. Undefined where there is no such file (macOS, Windows).
-function schedstatNs(): number | undefined {
+/** A thread's scheduler clocks, in milliseconds. */
+export interface SchedulerTimes {
+  /** Time on a CPU, user and kernel together. */
+  readonly cpuMs: number;
+  /** Time runnable but waiting on a run queue for a CPU. */
+  readonly waitMs: number;
+}
+
+/**
+ * Linux's per-thread scheduler clocks: the first two fields of a `schedstat` file are the nanoseconds the
+ * thread has spent on a CPU and waiting on a run queue, exact (not sampled in ticks). The default file is
+ * the calling thread's. Undefined where there is no such file (macOS, Windows) or the thread is gone.
+ *
+ * @param path the thread's schedstat file
+ * @returns its clocks
+ */
+export function schedulerTimes(path = "/proc/thread-self/schedstat"): SchedulerTimes | undefined {
   try {
-    const ns = Number(readFileSync("/proc/thread-self/schedstat", "utf8").split(" ")[0]);
-    return Number.isFinite(ns) ? ns : undefined;
+    const [cpu, wait] = readFileSync(path, "utf8").split(" ").map(Number);
+    return Number.isFinite(cpu) && Number.isFinite(wait)
+      ? { cpuMs: cpu / 1e6, waitMs: wait / 1e6 }
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-const SCHEDSTAT = schedstatNs() !== undefined;
+/**
+ * The time on a CPU of every thread of a process so far (Linux), by thread id; empty elsewhere.
+ *
+ * @param pid the process
+ * @returns milliseconds by thread id
+ */
+export function threadsCpuMs(pid: number): Map<string, number> {
+  const threads = new Map<string, number>();
+  let ids: string[];
+  try {
+    ids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const id of ids) {
+    const times = schedulerTimes(`/proc/${pid}/task/${id}/schedstat`);
+    if (times) threads.set(id, times.cpuMs);
+  }
+  return threads;
+}
+
+const SCHEDSTAT = schedulerTimes() !== undefined;
 
 /**
  * What {@link startCpuMeter} measures on this runtime.
@@ -50,8 +86,8 @@ export const CPU_METER: string = SCHEDSTAT
  */
 export function startCpuMeter(): CpuMeter {
   if (SCHEDSTAT) {
-    const start = schedstatNs()!;
-    return { stop: () => (schedstatNs()! - start) / 1e6 };
+    const start = schedulerTimes()!.cpuMs;
+    return { stop: () => schedulerTimes()!.cpuMs - start };
   }
   if (threadCpuUsage) {
     const start = threadCpuUsage.call(process);

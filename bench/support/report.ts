@@ -36,6 +36,7 @@ const SECTION_TITLES: Record<string, string> = {
   "replica-set-pool":
     "9. Pool warm-up against a replica set of three, and three mongoses (100 connections of one user)",
   workers: "10. Cloudflare Workers (workerd): one connection per request",
+  "stall-anatomy": "11. What the longest gap of a pool warm-up is made of",
 };
 
 /**

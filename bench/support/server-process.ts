@@ -24,6 +24,8 @@ export interface ServerCounters {
 export interface ServerProcess {
   /** "127.0.0.1:PORT", or a replica set's seed list */
   readonly address: string;
+  /** The child process's id. */
+  readonly pid: number;
   /** Each server's counters now (a replica set's members in order). */
   counters(): Promise<ServerCounters[]>;
   close(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startServerProcess(
   });
   return {
     address,
+    pid: child.pid!,
     async counters() {
       const line = nextLine();
       child.stdin!.write("stats\n");
