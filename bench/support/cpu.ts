@@ -22,24 +22,19 @@ export interface SchedulerTimes {
   readonly waitMs: number;
 }
 
-const OWN_SCHEDSTAT = "/proc/thread-self/schedstat";
-
 /**
  * Linux's per-thread scheduler clocks: the first two fields of a `schedstat` file are the nanoseconds the
  * thread has spent on a CPU and waiting on a run queue, counted exactly (not sampled in ticks). The kernel
- * adds a running thread's latest CPU time to it only when the thread leaves its core or at a scheduler tick:
- * read as it was, a 5–7 ms busy loop measured up to 3.8 ms short on the benchmark's VM, with no wait on a run
- * queue. `process.cpuUsage()` (getrusage for the process) brings the calling thread's up to date first, and
- * the same loop then measures within 0.1 ms on Deno, Node.js and Bun; so reading the calling thread's file
- * calls it. (Another thread's CPU time can still be up to a tick behind while that thread runs.) Undefined
- * where there is no such file (macOS, Windows) or the thread is gone.
+ * adds a wait when the thread gets its core, but a running thread's latest CPU time only when it leaves its
+ * core or at a scheduler tick, so the CPU time read can be up to a tick behind ({@link startCpuMeter} brings
+ * the calling thread's up to date first). Undefined where there is no such file (macOS, Windows) or the
+ * thread is gone.
  *
  * @param path the thread's schedstat file; the calling thread's by default
  * @returns its clocks
  */
-export function schedulerTimes(path = OWN_SCHEDSTAT): SchedulerTimes | undefined {
+export function schedulerTimes(path = "/proc/thread-self/schedstat"): SchedulerTimes | undefined {
   try {
-    if (path === OWN_SCHEDSTAT) process.cpuUsage();
     const [cpu, wait] = readFileSync(path, "utf8").split(" ").map(Number);
     return Number.isFinite(cpu) && Number.isFinite(wait)
       ? { cpuMs: cpu / 1e6, waitMs: wait / 1e6 }
@@ -47,6 +42,15 @@ export function schedulerTimes(path = OWN_SCHEDSTAT): SchedulerTimes | undefined
   } catch {
     return undefined;
   }
+}
+
+// The calling thread's CPU time up to now. Read as the kernel last counted it, a 5–7 ms busy loop measured up
+// to 3.8 ms short on the benchmark's VM, with no wait on a run queue; process.cpuUsage() (getrusage for the
+// process) first folds in the time the thread has run since, and the same loop then measures within 0.1 ms on
+// Deno, Node.js and Bun.
+function ownCpuMs(): number {
+  process.cpuUsage();
+  return schedulerTimes()!.cpuMs;
 }
 
 /**
@@ -94,8 +98,8 @@ export const CPU_METER: string = SCHEDSTAT
  */
 export function startCpuMeter(): CpuMeter {
   if (SCHEDSTAT) {
-    const start = schedulerTimes()!.cpuMs;
-    return { stop: () => schedulerTimes()!.cpuMs - start };
+    const start = ownCpuMs();
+    return { stop: () => ownCpuMs() - start };
   }
   if (threadCpuUsage) {
     const start = threadCpuUsage.call(process);
