@@ -210,7 +210,7 @@ async function authenticateOn(
         topology: discovered.topology,
         readPreference: plan.settings.selection.readPreference,
       },
-      context.trace.events,
+      context.trace,
       plan.settings.timeoutMS || undefined,
     );
   } catch (err) {

@@ -164,12 +164,7 @@ export class Connection implements CommandRunner {
    * options. What they name was ignored. mongo-auth logs nothing; `[]` when all was well.
    */
   readonly warnings: readonly string[];
-  /**
-   * What connecting did, event by event (see `TraceEvent`): host resolution, socket and TLS, hello, the
-   * mechanism and authSource and why, credential sources, each SASL step, the result; then any
-   * re-authentication. No event holds a secret.
-   */
-  readonly trace: readonly TraceEvent[];
+  readonly #trace: { readonly events: readonly TraceEvent[] };
   readonly #wire: WireConnection;
   readonly #auth: Authentication | undefined;
   readonly #readPreferenceDocument: Document | undefined;
@@ -184,7 +179,8 @@ export class Connection implements CommandRunner {
    * @param auth the authentication, for re-authentication on 391
    * @param warnings what connecting found to warn about
    * @param placement the member, the deployment and the read preference (default: a standalone)
-   * @param trace the events of connecting (kept as given: later events, re-authentication's, add to it)
+   * @param trace the recorder of connecting, whose `events` are the trace (later events, re-authentication's,
+   *   add to it)
    * @param timeoutMS the Client Side Operations Timeout, when set: commands then carry `maxTimeMS`
    */
   constructor(
@@ -194,7 +190,7 @@ export class Connection implements CommandRunner {
     auth: Authentication | undefined,
     warnings: readonly string[] = [],
     placement?: ConnectionPlacement,
-    trace: readonly TraceEvent[] = [],
+    trace: { readonly events: readonly TraceEvent[] } = { events: [] },
     timeoutMS?: number,
   ) {
     this.#wire = wire;
@@ -220,8 +216,17 @@ export class Connection implements CommandRunner {
     );
     this.handshake = handshake;
     this.warnings = Object.freeze([...warnings]);
-    this.trace = trace;
+    this.#trace = trace;
     this.#auth = auth;
+  }
+
+  /**
+   * What connecting did, event by event (see `TraceEvent`): host resolution, socket and TLS, hello, the
+   * mechanism and authSource and why, credential sources, each SASL step, the result; then any
+   * re-authentication. No event holds a secret.
+   */
+  get trace(): readonly TraceEvent[] {
+    return this.#trace.events;
   }
 
   /** Commands answered on this connection so far, the handshake's included. */

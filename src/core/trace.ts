@@ -430,15 +430,19 @@ export interface TraceEmitter {
    * Records an event now.
    *
    * @param type the event's stable name
-   * @param attributes its attributes; `undefined` values are left out
+   * @param attributes its attributes, handed over: not changed afterwards (they may be copied only when the
+   *   trace is read); `undefined` values are left out
    * @param durationMs how long the step took, if it is a step
    */
   emit<K extends TraceEventType>(type: K, attributes: TraceEventAttributes[K], durationMs?: number): void;
 }
 
 /**
- * Records the events of one `connect()` or `authenticate()` and hands each to the listener. Recording
- * is a push of one small frozen object: nothing is formatted or looked up for a trace no one reads.
+ * Records the events of one `connect()` or `authenticate()` and hands each to the listener. With no
+ * listener, an event is kept as emitted and made (its attributes copied, `undefined` values left out,
+ * everything frozen) when the trace is first read: most connections' traces never are, and making every
+ * event cost a pool warm-up 1–3 % of its main-thread CPU (bench/README.md, section 4). So an emitter
+ * hands over its attributes: it does not change them, or an array in them, afterwards.
  *
  * @example
  * ```ts
@@ -453,8 +457,8 @@ export interface TraceEmitter {
  * ```
  */
 export class TraceRecorder implements TraceEmitter {
-  /** The events so far, in order. */
-  readonly events: readonly TraceEvent[] = [];
+  readonly #events: TraceEvent[] = [];
+  readonly #unread: Emitted[] = [];
   readonly #listener: TraceListener | undefined;
   readonly #now: () => number;
 
@@ -468,6 +472,15 @@ export class TraceRecorder implements TraceEmitter {
     this.#now = options.now ?? Date.now;
   }
 
+  /** The events so far, in order: one array, which later events add to. */
+  get events(): readonly TraceEvent[] {
+    if (this.#unread.length > 0) {
+      for (const emitted of this.#unread) this.#record(emitted);
+      this.#unread.length = 0;
+    }
+    return this.#events;
+  }
+
   /**
    * Records an event and passes it to the listener.
    *
@@ -476,23 +489,23 @@ export class TraceRecorder implements TraceEmitter {
    * @param durationMs how long the step took, if it is a step
    */
   emit<K extends TraceEventType>(type: K, attributes: TraceEventAttributes[K], durationMs?: number): void {
-    const event = this.#record(type, attributes, durationMs);
-    if (this.#listener) this.#deliver(event);
+    const emitted = { type, time: this.#now(), durationMs, attributes };
+    if (this.#listener) this.#deliver(this.#record(emitted));
+    else this.#unread.push(emitted);
   }
 
-  #record<K extends TraceEventType>(type: K, attributes: TraceEventAttributes[K], durationMs?: number) {
+  #record({ type, time, durationMs, attributes }: Emitted): TraceEvent {
     const flat: Record<string, unknown> = {};
     for (const key in attributes) {
       const value = attributes[key];
       if (value !== undefined) flat[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
     }
-    const time = this.#now();
     const event = Object.freeze(
       durationMs === undefined
         ? { type, time, attributes: Object.freeze(flat) }
         : { type, time, durationMs: Math.round(durationMs * 1000) / 1000, attributes: Object.freeze(flat) },
     ) as TraceEvent;
-    (this.events as TraceEvent[]).push(event);
+    this.#events.push(event);
     return event;
   }
 
@@ -500,9 +513,10 @@ export class TraceRecorder implements TraceEmitter {
   // and not delivered (a listener that throws on every event would otherwise never stop).
   #deliver(event: TraceEvent): void {
     const failed = (error: unknown) =>
-      this.#record("trace.listener_failed", {
-        failedType: event.type,
-        error: (error as Error)?.name ?? typeof error,
+      this.#record({
+        type: "trace.listener_failed",
+        time: this.#now(),
+        attributes: { failedType: event.type, error: (error as Error)?.name ?? typeof error },
       });
     try {
       const result: unknown = this.#listener!(event);
@@ -511,6 +525,14 @@ export class TraceRecorder implements TraceEmitter {
       failed(error);
     }
   }
+}
+
+/** An event as emitted, before it is made. */
+interface Emitted {
+  readonly type: TraceEventType;
+  readonly time: number;
+  readonly durationMs?: number;
+  readonly attributes: Record<string, unknown>;
 }
 
 /**

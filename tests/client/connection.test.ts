@@ -16,6 +16,7 @@ import type { TopologyType } from "../../src/topology/topology-description.ts";
 import type { ReadPreference } from "../../src/topology/read-preference.ts";
 import { memorySocket, type Peer, replyTo, requestBody } from "../support/memory-socket.ts";
 import { settledWithin } from "../support/settled-within.ts";
+import { TraceRecorder } from "../../src/core/trace.ts";
 
 const HANDSHAKE = { speculative: false, roundTrips: 1, durationMs: 1, maxWireVersion: 21 };
 const ADDRESS = { host: "db.test", port: 27017 };
@@ -53,7 +54,7 @@ function connectionOn(
       },
       readPreference,
     },
-    [],
+    undefined,
     options.timeoutMS,
   );
   return { conn, peer };
@@ -157,6 +158,30 @@ describe("Connection: what it says about where it is", () => {
     warnings.push("later");
     assert.deepEqual(conn.warnings, ["unknown option 'fo'"]);
     assert.ok(Object.isFrozen(conn.warnings));
+  });
+
+  it("has its recorder's trace: what is recorded later (a re-authentication) is in it too", () => {
+    const { socket } = memorySocket();
+    const recorder = new TraceRecorder();
+    recorder.emit("option.warning", { message: "w" });
+    const conn = new Connection(
+      new WireConnection(socket),
+      ADDRESS,
+      HANDSHAKE,
+      undefined,
+      [],
+      undefined,
+      recorder,
+    );
+    assert.deepEqual(conn.trace.map((e) => e.type), ["option.warning"]);
+    recorder.emit("auth.started", {
+      mechanism: "SCRAM-SHA-256",
+      user: "u",
+      db: "admin",
+      reauthentication: true,
+    });
+    assert.deepEqual(conn.trace.map((e) => e.type), ["option.warning", "auth.started"]);
+    assert.equal(conn.trace, recorder.events);
   });
 });
 

@@ -27,6 +27,31 @@ describe("TraceRecorder", () => {
     assert.equal("durationMs" in event, false);
   });
 
+  it("without a listener, makes the events when the trace is read: one array, which later events add to", () => {
+    let clock = 100;
+    const trace = new TraceRecorder({ now: () => clock++ });
+    trace.emit("option.warning", { message: "w1" });
+    clock = 200;
+    const events = trace.events;
+    assert.deepEqual(
+      events.map((e) => [e.type, e.time]),
+      [["option.warning", 100]],
+      "the time it was emitted",
+    );
+    const first = events[0];
+    trace.emit("socket.opened", { host: "h", port: 1, tls: false, proxy: undefined }, 2);
+    assert.equal(trace.events, events, "the same array");
+    assert.equal(events.length, 2);
+    assert.equal(events[0], first, "an event is made once");
+    assert.deepEqual(events[1], {
+      type: "socket.opened",
+      time: 200,
+      durationMs: 2,
+      attributes: { host: "h", port: 1, tls: false },
+    });
+    assert.ok(Object.isFrozen(events[1]) && Object.isFrozen(events[1].attributes));
+  });
+
   it("swallows a listener that throws, records that it did, and does not hand that record to it", () => {
     const seen: string[] = [];
     const trace = new TraceRecorder({

@@ -239,7 +239,13 @@ export class OidcAuthenticator implements Authenticator {
     const start = await runner.command(credential.source, principalStepCommand(credential.username));
     const idpInfo: IdpInfo = parseIdpInfo(readPayload(start));
     const { issuer, clientId, requestScopes } = idpInfo;
-    this.#init.trace?.emit("oidc.idp", { issuer, clientId, requestScopes });
+    // The callback gets idpInfo and may change it; the trace keeps what the server sent (the recorder copies
+    // an event's attributes only when the trace is read).
+    this.#init.trace?.emit("oidc.idp", {
+      issuer,
+      clientId,
+      requestScopes: requestScopes && [...requestScopes],
+    });
     const token = await this.#waitingForPerson((signal) =>
       this.#obtain(() => ({ call: () => this.#call({ idpInfo }, signal), idpInfo }), signal, "callback")
     );

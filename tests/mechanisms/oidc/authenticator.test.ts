@@ -418,4 +418,23 @@ describe("OidcAuthenticator: trace", () => {
     const printed = JSON.stringify(trace.events);
     for (const secret of [jwt, claims, "refresh-secret"]) assert.ok(!printed.includes(secret), printed);
   });
+
+  it("records the scopes the server asked for, whatever the human callback does to its idpInfo", async () => {
+    const trace = new TraceRecorder({ now: () => 0 });
+    const { server, connection } = setup("human", {
+      answer: (params) => {
+        (params.idpInfo!.requestScopes as string[]).push("changed-by-the-callback");
+        return Promise.resolve({ accessToken: "token-1" });
+      },
+      init: { trace },
+    });
+    server.accepted.add("token-1");
+    await connection().finish(server.runner, undefined);
+    const idp = trace.events.find((e) => e.type === "oidc.idp");
+    assert.deepEqual(idp?.attributes, {
+      issuer: IDP_INFO.issuer,
+      clientId: IDP_INFO.clientId,
+      requestScopes: ["openid"],
+    });
+  });
 });
