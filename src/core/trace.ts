@@ -440,7 +440,7 @@ export interface TraceEmitter {
 /**
  * Records the events of one `connect()` or `authenticate()` and hands each to the listener. With no
  * listener, an event is kept as emitted and made (its attributes copied, `undefined` values left out,
- * everything frozen) when the trace is first read: most connections' traces never are, and making every
+ * everything frozen) when the trace is first read, and at once after that: most connections' traces never are, and making every
  * event cost a pool warm-up 1–3 % of its main-thread CPU (bench/README.md, section 4). So an emitter
  * hands over its attributes: it does not change them, or an array in them, afterwards.
  *
@@ -459,6 +459,9 @@ export interface TraceEmitter {
 export class TraceRecorder implements TraceEmitter {
   readonly #events: TraceEvent[] = [];
   readonly #unread: Emitted[] = [];
+  // Once read, the events array is someone's (an error's trace, a connection's): later events go into it
+  // at once, so that it stays whole.
+  #handedOut = false;
   readonly #listener: TraceListener | undefined;
   readonly #now: () => number;
 
@@ -474,10 +477,9 @@ export class TraceRecorder implements TraceEmitter {
 
   /** The events so far, in order: one array, which later events add to. */
   get events(): readonly TraceEvent[] {
-    if (this.#unread.length > 0) {
-      for (const emitted of this.#unread) this.#record(emitted);
-      this.#unread.length = 0;
-    }
+    for (const emitted of this.#unread) this.#record(emitted);
+    this.#unread.length = 0;
+    this.#handedOut = true;
     return this.#events;
   }
 
@@ -490,8 +492,12 @@ export class TraceRecorder implements TraceEmitter {
    */
   emit<K extends TraceEventType>(type: K, attributes: TraceEventAttributes[K], durationMs?: number): void {
     const emitted = { type, time: this.#now(), durationMs, attributes };
-    if (this.#listener) this.#deliver(this.#record(emitted));
-    else this.#unread.push(emitted);
+    if (!this.#listener && !this.#handedOut) {
+      this.#unread.push(emitted);
+      return;
+    }
+    const event = this.#record(emitted);
+    if (this.#listener) this.#deliver(event);
   }
 
   #record({ type, time, durationMs, attributes }: Emitted): TraceEvent {
