@@ -440,9 +440,10 @@ export interface TraceEmitter {
 /**
  * Records the events of one `connect()` or `authenticate()` and hands each to the listener. With no
  * listener, an event is kept as emitted and made (its attributes copied, `undefined` values left out,
- * everything frozen) when the trace is first read, and at once after that: most connections' traces never are, and making every
- * event cost a pool warm-up 1–3 % of its main-thread CPU (bench/README.md, section 4). So an emitter
- * hands over its attributes: it does not change them, or an array in them, afterwards.
+ * everything frozen) when the trace is first read, and at once after that: most connections' traces are
+ * never read, and making every event cost a pool warm-up 1–3 % of its main-thread CPU (bench/README.md,
+ * section 4). So an emitter hands over its attributes: it does not change them, or an array in them,
+ * afterwards.
  *
  * @example
  * ```ts
