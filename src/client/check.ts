@@ -7,6 +7,7 @@
  * @module
  */
 import { abortError, Deadline, withTimeout } from "../core/abort.ts";
+import { TimerQueue } from "../core/timer-queue.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
@@ -81,6 +82,12 @@ export interface CheckContext {
   readonly steps?: TurnBudget;
 }
 
+// Every check's budget waits on one timer (a pool's warm-up starts a hundred budgets and almost never lets one
+// run out; on Deno, a timer each cost the warm-up 2 % of its main-thread CPU: bench/README.md, section 4).
+// Not where each request's I/O is its own (Cloudflare Workers): a timer set while serving one request would
+// end another request's check from the wrong context, or not at all once its own request is done.
+const CHECK_TIMERS = new TimerQueue();
+
 /**
  * A server check's budget for {@link checkServer}: `connectTimeoutMS` for socket, hello and authentication,
  * inside `timeoutMS`'s when it is set. It stops while a person signs in (human OIDC) and while connect()
@@ -92,7 +99,13 @@ export interface CheckContext {
  */
 export function checkDeadline(context: CheckContext, address: HostAddress): Deadline {
   const where = `connecting to ${hostPort(address)}`;
-  return new Deadline(context.operation ?? context.options.signal, context.settings.connectTimeoutMS, where);
+  const timers = context.transport.ioPerRequest ? undefined : CHECK_TIMERS;
+  return new Deadline(
+    context.operation ?? context.options.signal,
+    context.settings.connectTimeoutMS,
+    where,
+    timers,
+  );
 }
 
 /**

@@ -11,6 +11,7 @@
  * @module
  */
 import { MongoAuthError } from "./errors.ts";
+import { TimerQueue } from "./timer-queue.ts";
 
 /**
  * Throws `ABORTED` (or `TIMEOUT`, by {@link abortError}'s rule) when `signal` has fired.
@@ -237,9 +238,10 @@ export function withStop(timedOut: MongoAuthError, stoppedMS: number): MongoAuth
  * short), and an OIDC callback's own time budget.
  *
  * {@link Deadline.signal} fires when the caller's signal fires or the budget is spent. Call
- * {@link Deadline.dispose} once the budget is no longer needed: it clears the timer and lets go of the
- * caller's signal. Given an outer Deadline instead of a signal (connectTimeoutMS inside `timeoutMS`), the
- * budget also ends with the outer one's, and {@link Deadline.timeLeft} says which comes first.
+ * {@link Deadline.dispose} once the budget is no longer needed: it takes the budget off its timer queue (a
+ * timer of its own, or one shared, timer-queue.ts) and lets go of the caller's signal. Given an outer
+ * Deadline instead of a signal (connectTimeoutMS inside `timeoutMS`), the budget also ends with the outer
+ * one's, and {@link Deadline.timeLeft} says which comes first.
  *
  * Time in which the process itself did not run is not the peer's: when the timer fires
  * {@link STOPPED_PROCESS_MS} or more after the budget ended, the answers that came meanwhile are still
@@ -275,11 +277,13 @@ export class Deadline {
   readonly #timedOut: () => MongoAuthError;
   #remainingMS: number;
   #endsAt = 0;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  // When the timer fires. A pause keeps it: the budget only ends later for it, and a timer that fires
-  // early sets itself again (a checked server's budget pauses and resumes once per connect(), and a timer
-  // cost Deno 2 µs and a kilobyte).
+  // Whether the budget waits in the process's timer queue, and for when. A pause keeps it there: the budget
+  // only ends later for it, and a budget called early waits again (a checked server's budget pauses and
+  // resumes once per connect()).
+  #waiting = false;
   #timerAt = 0;
+  readonly #timers: TimerQueue;
+  readonly #onDue = () => this.#due();
   #pauses = 0;
   #disposed = false;
   #expired = false;
@@ -293,13 +297,17 @@ export class Deadline {
    * @param timeoutMS the budget in milliseconds; 0 (or less): none
    * @param what what the budget is for, for the `TIMEOUT` message (e.g. "connecting to db:27017", which
    *   times out "after N ms (connectTimeoutMS)"), or the error to fire with when it is spent
+   * @param timers the queue whose timer the budget waits on, shared with other budgets; default: a timer of
+   *   its own
    */
   constructor(
     caller: AbortSignal | Deadline | undefined,
     timeoutMS: number,
     what: string | (() => MongoAuthError),
+    timers: TimerQueue = new TimerQueue(),
   ) {
     this.signal = this.#controller.signal;
+    this.#timers = timers;
     this.#outer = caller instanceof Deadline ? caller : undefined;
     const signal = caller instanceof Deadline ? caller.signal : caller;
     this.#caller = signal;
@@ -341,7 +349,7 @@ export class Deadline {
    * @returns the function that starts the clock again
    */
   pause(): () => void {
-    if (this.#pauses++ === 0 && this.#timer !== undefined) {
+    if (this.#pauses++ === 0 && this.#waiting) {
       this.#remainingMS = Math.max(0, this.#endsAt - Date.now());
     }
     let resumed = false;
@@ -362,7 +370,7 @@ export class Deadline {
   timeLeft(): number {
     if (this.signal.aborted) return 0;
     const outer = this.#outer?.timeLeft() ?? Infinity;
-    if (this.#pauses > 0 || this.#timer === undefined) return outer;
+    if (this.#pauses > 0 || !this.#waiting) return outer;
     return Math.min(Math.max(0, this.#endsAt - Date.now()), outer);
   }
 
@@ -384,7 +392,7 @@ export class Deadline {
     return this.#expired;
   }
 
-  /** Clears the timer and lets go of the caller's signal. Idempotent. */
+  /** Takes the budget off the timer queue and lets go of the caller's signal. Idempotent. */
   dispose(): void {
     this.#disposed = true;
     this.#stop();
@@ -394,19 +402,19 @@ export class Deadline {
   #run(): void {
     if (this.#disposed || this.signal.aborted || this.#remainingMS === Infinity) return;
     this.#endsAt = Date.now() + this.#remainingMS;
-    if (this.#timer !== undefined && this.#timerAt <= this.#endsAt) return;
+    if (this.#waiting && this.#timerAt <= this.#endsAt) return;
     this.#arm();
   }
 
   #arm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#waiting = true;
     this.#timerAt = this.#endsAt;
-    this.#timer = setTimeout(() => this.#due(), Math.max(0, this.#endsAt - Date.now()));
+    this.#timers.schedule(this.#onDue, this.#endsAt);
   }
 
   #due(): void {
-    this.#timer = undefined;
-    // Paused: the resume sets the timer again. Fired before the end a pause moved: set it for that end.
+    this.#waiting = false;
+    // Paused: the resume queues the budget again. Called before the end a pause moved: queued for that end.
     if (this.#pauses > 0) return;
     const now = Date.now();
     if (now < this.#endsAt) return this.#arm();
@@ -422,9 +430,9 @@ export class Deadline {
   }
 
   #stop(): void {
-    if (this.#timer === undefined) return;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
+    if (!this.#waiting) return;
+    this.#timers.cancel(this.#onDue);
+    this.#waiting = false;
   }
 
   #abort(reason: unknown): void {
