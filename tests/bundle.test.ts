@@ -100,6 +100,7 @@ describe("bundle size and bleed", () => {
   // 47–50 KB while each entry point's transport was made at load time, which kept its sockets, TLS and DNS
   // code in any bundle of the entry point. 40 KB before its options were checked for their type (about 1 KB).
   // 41 KB before a time budget gave back, once, the time its process had stopped (src/core/abort.ts: 0.5 KB).
+  // 42 KB before time budgets could wait on one timer between them (src/core/timer-queue.ts: 0.5 KB).
   for (
     const [entry, platform] of [
       ["src/transport/node.ts", "node"],
@@ -107,7 +108,7 @@ describe("bundle size and bleed", () => {
       ["src/transport/workers.ts", "browser"],
     ] as const
   ) {
-    it(`createHumanCallback alone from ${entry} (oauth4webapi included) stays under 42 KB, without the transport`, async () => {
+    it(`createHumanCallback alone from ${entry} (oauth4webapi included) stays under 43 KB, without the transport`, async () => {
       const b = await bundle(
         `import { createHumanCallback } from "ROOT/${entry}"; console.log(createHumanCallback);`,
         platform,
@@ -120,7 +121,7 @@ describe("bundle size and bleed", () => {
         [],
       );
       assert.deepEqual(b.inputs.filter((name) => /src\/transport\/(node-|deno-)?socket/.test(name)), []);
-      assert.ok(b.bytes < 42_000, `createHumanCallback bundles to ${b.bytes} bytes`);
+      assert.ok(b.bytes < 43_000, `createHumanCallback bundles to ${b.bytes} bytes`);
     });
   }
 
