@@ -277,9 +277,9 @@ export class Deadline {
   readonly #timedOut: () => MongoAuthError;
   #remainingMS: number;
   #endsAt = 0;
-  // Whether the budget waits in the process's timer queue, and for when. A pause keeps it there: the budget
-  // only ends later for it, and a budget called early waits again (a checked server's budget pauses and
-  // resumes once per connect()).
+  // Whether the budget waits in its timer queue, and for when. A pause keeps it there: the budget only ends
+  // later for it, and a budget called early waits again (a checked server's budget pauses and resumes once
+  // per connect()).
   #waiting = false;
   #timerAt = 0;
   readonly #timers: TimerQueue;
