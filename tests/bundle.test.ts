@@ -52,7 +52,9 @@ async function bundle(
 }
 
 describe("bundle size and bleed", () => {
-  it("ScramClient alone pulls in no AWS, OIDC, aws4fetch or bson, and stays under 12 KB", async () => {
+  // 12 KB before HMACs and digests could be written into scratch arrays (HmacState.sign's `out`, checked;
+  // src/crypto/hmac.ts and src/mechanisms/scram/client.ts: 0.4 KB), which spares Deno a typed array each.
+  it("ScramClient alone pulls in no AWS, OIDC, aws4fetch or bson, and stays under 13 KB", async () => {
     const b = await bundle(
       `import { ScramClient } from "ROOT/mod.ts";
        console.log(new ScramClient({ hash: "SHA-256", username: "u", password: "p" }).clientFirstMessage());`,
@@ -62,7 +64,7 @@ describe("bundle size and bleed", () => {
       /src\/(mechanisms\/(aws|oidc)|wire|transport)\/|aws4fetch|bson|credential|oauth4webapi/.test(name)
     );
     assert.deepEqual(bled, []);
-    assert.ok(b.bytes < 12_000, `ScramClient bundles to ${b.bytes} bytes`);
+    assert.ok(b.bytes < 13_000, `ScramClient bundles to ${b.bytes} bytes`);
   });
 
   // 16 KB before the connection string was validated option by option (src/credential/uri-options.ts: the URI

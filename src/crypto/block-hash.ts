@@ -46,7 +46,8 @@ export interface BlockHash {
  * @param state the state after the prefix (not modified)
  * @param data the rest of the message
  * @param prefixBytes how many bytes `state` already covers
- * @returns the digest
+ * @param out where to write the digest (`outputLength` bytes); a new array by default
+ * @returns the digest: `out` when given
  *
  * @example SHA-256("abc"), FIPS 180-2 appendix B.1
  * ```ts
@@ -59,14 +60,19 @@ export interface BlockHash {
  * assert.equal(toHex(digest), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
  * ```
  */
-export function hashFrom(hash: BlockHash, state: Int32Array, data: Uint8Array, prefixBytes = 0): Uint8Array {
+export function hashFrom(
+  hash: BlockHash,
+  state: Int32Array,
+  data: Uint8Array,
+  prefixBytes = 0,
+  out: Uint8Array = new Uint8Array(hash.outputLength),
+): Uint8Array {
   for (let i = 0; i < state.length; i++) WORKING[i] = state[i];
   const whole = data.length - (data.length & 63);
   for (let offset = 0; offset < whole; offset += 64) hash.compress(WORKING, data, offset);
   const tailLength = padTail(data, false, prefixBytes, TAIL);
   for (let offset = 0; offset < tailLength; offset += 64) hash.compress(WORKING, TAIL, offset);
-  const out = new Uint8Array(hash.outputLength);
-  for (let i = 0; i < out.length; i++) out[i] = WORKING[i >>> 2] >>> (24 - 8 * (i & 3));
+  for (let i = 0; i < hash.outputLength; i++) out[i] = WORKING[i >>> 2] >>> (24 - 8 * (i & 3));
   TAIL.fill(0);
   WORKING.fill(0);
   return out;

@@ -7,12 +7,19 @@
  * @module
  */
 import { DENO_INSPECT, NODE_INSPECT } from "../core/inspect.ts";
+import { MongoAuthError } from "../core/errors.ts";
 import { hashFrom } from "./block-hash.ts";
 import { blockHash, digest, type ScramHash } from "./digest.ts";
 
 const BLOCK_BYTES = 64;
 const IPAD = 0x36;
 const OPAD = 0x5c;
+// The inner digest of sign(), wiped after each use (sign() is synchronous: no two calls overlap). A typed
+// array costs Deno about a microsecond to allocate, whatever its size, and a login signs twice.
+const INNER: Readonly<Record<ScramHash, Uint8Array>> = {
+  "SHA-1": new Uint8Array(20),
+  "SHA-256": new Uint8Array(32),
+};
 
 /**
  * An HMAC key, ready to sign synchronously. It keeps no copy of the key bytes, only the two hash states
@@ -68,12 +75,21 @@ export class HmacState {
    * HMAC(key, data).
    *
    * @param data the message
-   * @returns the MAC, as long as the hash's output
+   * @param out where to write the MAC: a `Uint8Array` as long as the hash's output (20 or 32 bytes); a new
+   *   array by default
+   * @returns the MAC: `out` when given
+   * @throws {MongoAuthError} `INVALID_OPTION` when `out` is not a `Uint8Array` of the hash's output length
    */
-  sign(data: Uint8Array): Uint8Array {
+  sign(data: Uint8Array, out?: Uint8Array): Uint8Array {
     const block = blockHash(this.hash);
-    const inner = hashFrom(block, this.#inner, data, BLOCK_BYTES);
-    const mac = hashFrom(block, this.#outer, inner, BLOCK_BYTES);
+    if (out !== undefined && !(out instanceof Uint8Array && out.length === block.outputLength)) {
+      throw new MongoAuthError(
+        "INVALID_OPTION",
+        `HmacState(${this.hash}).sign() writes its MAC into a Uint8Array of ${block.outputLength} bytes`,
+      );
+    }
+    const inner = hashFrom(block, this.#inner, data, BLOCK_BYTES, INNER[this.hash]);
+    const mac = hashFrom(block, this.#outer, inner, BLOCK_BYTES, out);
     inner.fill(0);
     return mac;
   }

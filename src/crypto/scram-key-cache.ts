@@ -267,10 +267,19 @@ export class ScramKeyCache {
 }
 
 // hash, iterations, salt and SHA-256(password): everything the keys depend on, without the plaintext.
-// The synchronous SHA-256 keeps a cache hit free of any WebCrypto round trip (see sha256.ts).
+// The synchronous SHA-256 keeps a cache hit free of any WebCrypto round trip (see sha256.ts). Its digest
+// goes into scratch space (a typed array costs Deno about a microsecond to allocate), and the password's
+// bytes are wiped.
 function cacheKey(params: ScramKeyParams): string {
-  return `${params.hash}:${params.iterations}:${encodeBase64(params.salt)}:${toHex(sha256(params.password))}`;
+  const password = encoder.encode(params.password);
+  const digest = sha256(password, PASSWORD_DIGEST);
+  password.fill(0);
+  const id = `${params.hash}:${params.iterations}:${encodeBase64(params.salt)}:${toHex(digest)}`;
+  digest.fill(0);
+  return id;
 }
+
+const PASSWORD_DIGEST = new Uint8Array(32);
 
 /** The cache a {@link ScramKeyCache}-less `ScramClient` uses: one per process (module instance). */
 export const defaultScramKeyCache: ScramKeyCache = new ScramKeyCache();

@@ -56,7 +56,8 @@ export const SHA256: BlockHash = {
  * Hashes bytes, or the UTF-8 encoding of a string, with SHA-256, synchronously.
  *
  * @param input the bytes, or a string to encode as UTF-8
- * @returns the 32-byte digest
+ * @param out where to write the digest (32 bytes); a new array by default
+ * @returns the 32-byte digest: `out` when given
  *
  * @example FIPS 180-2 example: SHA-256("abc")
  * ```ts
@@ -67,9 +68,9 @@ export const SHA256: BlockHash = {
  * assert.equal(toHex(sha256("abc")), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
  * ```
  */
-export function sha256(input: Uint8Array | string): Uint8Array {
+export function sha256(input: Uint8Array | string, out?: Uint8Array): Uint8Array {
   const data = typeof input === "string" ? new TextEncoder().encode(input) : input;
-  return hashFrom(SHA256, SHA256.initial, data);
+  return hashFrom(SHA256, SHA256.initial, data, 0, out);
 }
 
 // One 64-byte block (FIPS 180-4 section 6.2.2).

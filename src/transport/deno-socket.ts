@@ -22,8 +22,11 @@ export interface DenoConn {
   handshake?(): Promise<unknown>;
 }
 
-// Replies of an authentication handshake are a few hundred bytes; a larger one takes several reads.
-const READ_BUFFER_BYTES = 16 * 1024;
+// Replies of an authentication handshake are a few hundred bytes: a connection reads into 1 KiB first, and
+// into four times more (up to 16 KiB) after each read that fills its buffer. A typed array costs Deno a
+// microsecond to allocate, and three for 16 KiB.
+const FIRST_READ_BYTES = 1024;
+const MAX_READ_BYTES = 16 * 1024;
 
 /**
  * The conn as pushed chunks (`raw`) and, when asked for, its Web Streams; `close` runs once and never
@@ -105,13 +108,14 @@ async function readLoop(
   end: (err?: unknown) => void,
   isEnded: () => boolean,
 ): Promise<void> {
-  const buffer = new Uint8Array(READ_BUFFER_BYTES);
+  let buffer = new Uint8Array(FIRST_READ_BYTES);
   try {
     for (;;) {
       const n = await conn.read(buffer);
       if (n === null || isEnded()) return end();
       // A copy: the buffer is read into again, and the parser may hold a chunk that ends mid-frame.
       if (n > 0) receiver.data(buffer.slice(0, n));
+      if (n === buffer.length && n < MAX_READ_BYTES) buffer = new Uint8Array(4 * n);
     }
   } catch (err) {
     end(err);

@@ -83,6 +83,16 @@ describe("hashFrom", () => {
     assert.equal(hashFrom(recording(4).hash, hash.initial, new Uint8Array(0)).length, 4);
   });
 
+  it("writes the digest into the array given, and into a new one otherwise", () => {
+    const { hash } = recording(8);
+    const out = new Uint8Array(8);
+    assert.equal(hashFrom(hash, hash.initial, new Uint8Array(0), 0, out), out);
+    assert.equal(toHex(out), "81020304ffffffff");
+    const fresh = hashFrom(hash, hash.initial, new Uint8Array(0));
+    assert.notEqual(fresh, out);
+    assert.deepEqual(fresh, out);
+  });
+
   it("wipes its working state and the padded tail (which held message bytes) before returning", () => {
     const { hash, calls } = recording();
     const key = bytes(50).fill(0xaa);

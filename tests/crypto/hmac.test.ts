@@ -47,6 +47,32 @@ describe("HmacState", () => {
     assert.deepEqual(key, te.encode("Jefe"));
   });
 
+  it("writes a MAC into the array given, and otherwise into a new one each time", () => {
+    for (const [hash, length] of [["SHA-1", 20], ["SHA-256", 32]] as const) {
+      const state = new HmacState(hash, te.encode("Jefe"));
+      const message = te.encode("what do ya want for nothing?");
+      const first = state.sign(message);
+      const out = new Uint8Array(length);
+      assert.equal(state.sign(message, out), out);
+      assert.deepEqual(out, first);
+      const second = state.sign(te.encode("another message"));
+      assert.notEqual(second, first);
+      assert.deepEqual(state.sign(message), first, `${hash}: an earlier MAC is not overwritten`);
+    }
+  });
+
+  it("refuses an array for the MAC that is not as long as the hash's output", () => {
+    const state = new HmacState("SHA-256", te.encode("Jefe"));
+    for (
+      const out of [new Uint8Array(20), new Uint8Array(33), new Int32Array(8), [] as unknown as Uint8Array]
+    ) {
+      assert.throws(() => state.sign(te.encode("message"), out as Uint8Array), {
+        code: "INVALID_OPTION",
+        message: "HmacState(SHA-256).sign() writes its MAC into a Uint8Array of 32 bytes",
+      });
+    }
+  });
+
   it("never prints its states, whatever prints it", () => {
     const state = new HmacState("SHA-256", te.encode("Jefe"));
     for (

@@ -34,6 +34,12 @@ describe("sha256 (synchronous)", () => {
     }
   });
 
+  it("writes the digest into the array given", () => {
+    const out = new Uint8Array(32);
+    assert.equal(sha256("abc", out), out);
+    assert.equal(toHex(out), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  });
+
   it("hashes strings as UTF-8", () => {
     const text = "pâss wörd 😀";
     assert.equal(toHex(sha256(text)), createHash("sha256").update(text, "utf8").digest("hex"));

@@ -46,6 +46,49 @@ describe("denoSocketStreams", () => {
     assert.deepEqual(chunks, [[1, 2], [3]]);
   });
 
+  it("reads into 1 KiB first, and four times more after each read that fills it, up to 16 KiB", async () => {
+    const sent = Uint8Array.from({ length: 40_000 }, (_, i) => i % 251);
+    const sizes: number[] = [];
+    let at = 0;
+    const conn: DenoConn = {
+      readable: new ReadableStream(),
+      writable: new WritableStream(),
+      read(buffer) {
+        sizes.push(buffer.length);
+        if (at === sent.length) return Promise.resolve(null);
+        const n = Math.min(buffer.length, sent.length - at);
+        buffer.set(sent.subarray(at, at + n));
+        at += n;
+        return Promise.resolve(n);
+      },
+      write: (bytes) => Promise.resolve(bytes.length),
+      close: () => {},
+    };
+    const { chunks, ended } = listen(denoSocketStreams(conn));
+    assert.equal(await ended, undefined);
+    assert.deepEqual(sizes, [1024, 4096, 16_384, 16_384, 16_384, 16_384]);
+    assert.deepEqual(chunks.flat(), [...sent]);
+  });
+
+  it("keeps a small buffer while no read fills it", async () => {
+    const sizes: number[] = [];
+    const replies = [new Uint8Array(300), new Uint8Array(1023), null];
+    const conn: DenoConn = {
+      readable: new ReadableStream(),
+      writable: new WritableStream(),
+      read(buffer) {
+        sizes.push(buffer.length);
+        const next = replies.shift()!;
+        return Promise.resolve(next === null ? null : next.length);
+      },
+      write: (bytes) => Promise.resolve(bytes.length),
+      close: () => {},
+    };
+    const { ended } = listen(denoSocketStreams(conn));
+    await ended;
+    assert.deepEqual(sizes, [1024, 1024, 1024]);
+  });
+
   it("ends with the error a read throws", async () => {
     const failure = new Error("connection reset");
     const { conn } = fakeConn([Uint8Array.of(1), failure]);

@@ -92,6 +92,19 @@ describe("ScramClient: published conversations", () => {
     run(MONGODB_SHA1));
   it("MongoDB auth spec SCRAM-SHA-256 conversation", () => run(MONGODB_SHA256));
 
+  it("runs conversations side by side, each step of one between the steps of the others", async () => {
+    const conversations = [RFC5802, RFC7677, MONGODB_SHA1, MONGODB_SHA256];
+    const clients = conversations.map((c) => client(c));
+    clients.forEach((scram, i) => assert.equal(scram.clientFirstMessage(), conversations[i].clientFirst));
+    const finals = await Promise.all(
+      clients.map((scram, i) => scram.clientFinalMessage(conversations[i].serverFirst)),
+    );
+    assert.deepEqual(finals, conversations.map((c) => c.clientFinal));
+    for (const [i, scram] of clients.entries()) {
+      await scram.verifyServerFinalMessage(conversations[i].serverFinal);
+    }
+  });
+
   it("accepts optional extensions after the mandatory attributes", async () => {
     const scram = started();
     const final = await scram.clientFinalMessage(RFC7677.serverFirst + ",x=ext-value");
