@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { pooledCopy } from "../wire/pooled-bytes.ts";
 import type { RawSocket, SocketReceiver } from "../wire/raw-socket.ts";
 import type { SocketStreams } from "../wire/wire-connection.ts";
 import { socketStreams } from "./socket.ts";
@@ -114,7 +115,7 @@ async function readLoop(
       const n = await conn.read(buffer);
       if (n === null || isEnded()) return end();
       // A copy: the buffer is read into again, and the parser may hold a chunk that ends mid-frame.
-      if (n > 0) receiver.data(buffer.slice(0, n));
+      if (n > 0) receiver.data(pooledCopy(buffer.subarray(0, n)));
       if (n === buffer.length && n < MAX_READ_BYTES) buffer = new Uint8Array(4 * n);
     }
   } catch (err) {

@@ -111,10 +111,11 @@ function frameLength(chunks: Uint8Array[], max: number): number {
   return length;
 }
 
-// Removes (or with consume=false, copies) the first `n` bytes from the chunk list.
+// Removes (or with consume=false, reads without removing) the first `n` bytes from the chunk list.
 function take(chunks: Uint8Array[], n: number, consume = true): Uint8Array {
   const first = chunks[0];
-  if (first.length >= n && consume) {
+  if (first.length >= n) {
+    if (!consume) return first.subarray(0, n);
     if (first.length === n) chunks.shift();
     else chunks[0] = first.subarray(n);
     return first.subarray(0, n);

@@ -7,6 +7,7 @@
 import { BSON } from "bson";
 import { MongoAuthError } from "../core/errors.ts";
 import { crc32c } from "./crc32c.ts";
+import { pooledBytes } from "./pooled-bytes.ts";
 import type { Document } from "./command.ts";
 
 /** The opCode of OP_MSG. */
@@ -40,8 +41,8 @@ export interface OpMsg {
 export function encodeOpMsg(requestId: number, body: Document): Uint8Array {
   const doc = BSON.serialize(body);
   const length = HEADER_SIZE + 4 + 1 + doc.length;
-  const message = new Uint8Array(length);
-  const view = new DataView(message.buffer);
+  const message = pooledBytes(length);
+  const view = new DataView(message.buffer, message.byteOffset, length);
   view.setInt32(0, length, true);
   view.setInt32(4, requestId, true);
   view.setInt32(8, 0, true);

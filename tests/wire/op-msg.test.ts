@@ -30,6 +30,19 @@ describe("OP_MSG", () => {
     assert.deepEqual(msg.body, { ping: 1, $db: "admin" });
   });
 
+  it("encodes messages one after another, each whole wherever its bytes lie", () => {
+    const messages = Array.from(
+      { length: 50 },
+      (_, i) => encodeOpMsg(i, { ping: 1, n: "x".repeat(i * 7), $db: "admin" }),
+    );
+    assert.ok(messages.some((m) => m.byteOffset > 0), "small messages share memory");
+    for (const [i, message] of messages.entries()) {
+      const decoded = decodeOpMsg(message);
+      assert.equal(decoded.requestId, i);
+      assert.deepEqual(decoded.body, { ping: 1, n: "x".repeat(i * 7), $db: "admin" });
+    }
+  });
+
   it("decodes document sequences by identifier", () => {
     const docs = [BSON.serialize({ a: 1 }), BSON.serialize({ a: 2 })];
     const id = new TextEncoder().encode("documents\0");
