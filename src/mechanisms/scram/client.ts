@@ -223,12 +223,14 @@ export class ScramClient {
       }
       // Synchronous from here on: the keys are HMAC states. The server's signature is only needed once
       // it answers, so it is computed then, off the path of the proof.
-      const clientSignature = keys.storedKey.sign(authMessage, SIGNATURE[this.#hash]);
+      // ClientProof := ClientKey XOR ClientSignature, made in place of the signature.
+      const proof = keys.storedKey.sign(authMessage, SIGNATURE[this.#hash]);
+      for (let i = 0; i < proof.length; i++) proof[i] ^= keys.clientKey[i];
       this.#serverSigns = { serverKey: keys.serverKey, authMessage };
       this.#state = "final-sent";
-      const proof = xor(keys.clientKey, clientSignature);
-      clientSignature.fill(0);
-      return `${withoutProof},p=${encodeBase64(proof)}`;
+      const encoded = encodeBase64(proof);
+      proof.fill(0);
+      return `${withoutProof},p=${encoded}`;
     } catch (err) {
       this.#state = "failed";
       throw err;
@@ -435,18 +437,13 @@ function printable(value: string): string {
   return clean === "" ? "(no reason given)" : clean;
 }
 
-// ClientSignature, then the ServerSignature expected, each wiped once used (all synchronous: no two
-// conversations overlap here). A typed array costs Deno about a microsecond to allocate.
+// ClientSignature (then ClientProof, in place), then the ServerSignature expected, each wiped once used
+// (all synchronous: no two conversations overlap here). A typed array costs Deno about a microsecond to
+// allocate.
 const SIGNATURE: Readonly<Record<ScramHash, Uint8Array>> = {
   "SHA-1": new Uint8Array(20),
   "SHA-256": new Uint8Array(32),
 };
-
-function xor(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = a[i] ^ b[i];
-  return out;
-}
 
 function protocolError(message: string): MongoAuthError {
   return new MongoAuthError("SCRAM_PROTOCOL_ERROR", message);
