@@ -36,7 +36,7 @@ export interface OpMsg {
  *
  * @param requestId the message's requestID
  * @param body the command document (must include `$db`)
- * @returns the whole message, header included
+ * @returns the whole message, header included (a view of a shared slab when it is small: pooled-bytes.ts)
  */
 export function encodeOpMsg(requestId: number, body: Document): Uint8Array {
   const doc = BSON.serialize(body);

@@ -5,8 +5,9 @@
  * nanoseconds. A connection's handshake sends three messages and receives three replies of a few hundred
  * bytes each.
  *
- * A slab lives as long as any array cut from it, so arrays that outlive a message are not cut from one:
- * only what is sent, or held until its frame is decoded.
+ * A slab lives as long as any array cut from it. What is cut from one is a message to send, or a chunk read
+ * (Deno) until its frames are decoded; a decoded reply's binary fields are views of its chunk, so a document
+ * kept from a small reply keeps its slab (8 KiB) alive, as a Node.js `Buffer` from its pool does.
  *
  * @module
  */

@@ -7,11 +7,14 @@ import { type DenoConn, denoSocketStreams } from "../../src/transport/deno-socke
 // most `writeLimit` bytes per write.
 function fakeConn(incoming: (Uint8Array | null | Error)[], writeLimit = Infinity) {
   const written: number[] = [];
+  // The length of the buffer each read was given.
+  const readSizes: number[] = [];
   let closed = 0;
   const conn: DenoConn = {
     readable: new ReadableStream(),
     writable: new WritableStream(),
     read(buffer) {
+      readSizes.push(buffer.length);
       const next = incoming.shift();
       if (next === undefined) return new Promise(() => {});
       if (next instanceof Error) return Promise.reject(next);
@@ -27,7 +30,7 @@ function fakeConn(incoming: (Uint8Array | null | Error)[], writeLimit = Infinity
     },
     close: () => void closed++,
   };
-  return { conn, written, closed: () => closed };
+  return { conn, written, readSizes, closed: () => closed };
 }
 
 function listen(socket: ReturnType<typeof denoSocketStreams>) {
@@ -47,46 +50,23 @@ describe("denoSocketStreams", () => {
   });
 
   it("reads into 1 KiB first, and four times more after each read that fills it, up to 16 KiB", async () => {
-    const sent = Uint8Array.from({ length: 40_000 }, (_, i) => i % 251);
-    const sizes: number[] = [];
+    const sent = Uint8Array.from({ length: 1024 + 4096 + 3 * 16_384 + 5 }, (_, i) => i % 251);
+    const reads = [1024, 4096, 16_384, 16_384, 16_384, 5];
+    const incoming: (Uint8Array | null)[] = [];
     let at = 0;
-    const conn: DenoConn = {
-      readable: new ReadableStream(),
-      writable: new WritableStream(),
-      read(buffer) {
-        sizes.push(buffer.length);
-        if (at === sent.length) return Promise.resolve(null);
-        const n = Math.min(buffer.length, sent.length - at);
-        buffer.set(sent.subarray(at, at + n));
-        at += n;
-        return Promise.resolve(n);
-      },
-      write: (bytes) => Promise.resolve(bytes.length),
-      close: () => {},
-    };
+    for (const n of reads) incoming.push(sent.subarray(at, at += n));
+    incoming.push(null);
+    const { conn, readSizes } = fakeConn(incoming);
     const { chunks, ended } = listen(denoSocketStreams(conn));
     assert.equal(await ended, undefined);
-    assert.deepEqual(sizes, [1024, 4096, 16_384, 16_384, 16_384, 16_384]);
+    assert.deepEqual(readSizes, [1024, 4096, 16_384, 16_384, 16_384, 16_384, 16_384]);
     assert.deepEqual(chunks.flat(), [...sent]);
   });
 
-  it("keeps a small buffer while no read fills it", async () => {
-    const sizes: number[] = [];
-    const replies = [new Uint8Array(300), new Uint8Array(1023), null];
-    const conn: DenoConn = {
-      readable: new ReadableStream(),
-      writable: new WritableStream(),
-      read(buffer) {
-        sizes.push(buffer.length);
-        const next = replies.shift()!;
-        return Promise.resolve(next === null ? null : next.length);
-      },
-      write: (bytes) => Promise.resolve(bytes.length),
-      close: () => {},
-    };
-    const { ended } = listen(denoSocketStreams(conn));
-    await ended;
-    assert.deepEqual(sizes, [1024, 1024, 1024]);
+  it("keeps its 1 KiB buffer while no read fills it", async () => {
+    const { conn, readSizes } = fakeConn([new Uint8Array(300), new Uint8Array(1023), null]);
+    await listen(denoSocketStreams(conn)).ended;
+    assert.deepEqual(readSizes, [1024, 1024, 1024]);
   });
 
   it("ends with the error a read throws", async () => {
