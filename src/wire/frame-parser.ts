@@ -115,9 +115,10 @@ function frameLength(chunks: Uint8Array[], max: number): number {
 function take(chunks: Uint8Array[], n: number, consume = true): Uint8Array {
   const first = chunks[0];
   if (first.length >= n) {
-    if (!consume) return first.subarray(0, n);
-    if (first.length === n) chunks.shift();
-    else chunks[0] = first.subarray(n);
+    if (consume) {
+      if (first.length === n) chunks.shift();
+      else chunks[0] = first.subarray(n);
+    }
     return first.subarray(0, n);
   }
   const out = new Uint8Array(n);
