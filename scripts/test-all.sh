@@ -36,7 +36,9 @@ step deno "$bin/deno" test -A tests/ testing/
 # every version, for the counts below (22 and later print their own format by default).
 mapfile -t node_tests < <(find dist/tests dist/testing -name '*.test.js' | sort)
 step node node --test --test-reporter=tap --test-concurrency=1 "${node_tests[@]}"
-step node-lts bash scripts/test-node-lts.sh
+# The same on the current LTS and on the Current release (what depends on the version: the script says).
+step node-lts bash scripts/test-node-release.sh 24.22.3
+step node-current bash scripts/test-node-release.sh 26.12.1
 step workerd node dist/tests/e2e/workerd/run.js
 step bench-smoke bash -c "node dist/bench/main.js --quick && $bin/deno run -A bench/main.ts --quick && $bin/bun bench/main.ts --quick && node dist/bench/compare.js HEAD --quick"
 step bun "$bin/bun" test --timeout 60000 --path-ignore-patterns='dist/**' --path-ignore-patterns='node_modules/**' tests/ testing/
@@ -57,7 +59,7 @@ for f in deno-doc deno; do
   steps=$(last_number "$log/$f.txt" 'passed \(([0-9]+) steps\)')
   report "$f" "$(( ${tests:-0} + ${steps:-0} ))" "$(last_number "$log/$f.txt" '[0-9]+ failed')"
 done
-for f in node node-lts; do
+for f in node node-lts node-current; do
   report "$f" "$(last_number "$log/$f.txt" '^# pass [0-9]+')" "$(last_number "$log/$f.txt" '^# fail [0-9]+')"
 done
 report bun "$(last_number "$log/bun.txt" '^ *[0-9]+ pass')" "$(last_number "$log/bun.txt" '^ *[0-9]+ fail')"

@@ -134,8 +134,8 @@ async function tlsOptions(settings: TlsSettings, host: string): Promise<TlsOptio
 interface RevocationFile {
   /** The file's SHA-256. */
   readonly digest: string;
-  /** Each list's PEM block, on its own: given the file whole, node:tls reads only its first list, and a chain
-   * through an intermediate CA (whose list comes second) would fail. */
+  /** Each list's PEM block, on its own: given the file whole, node:tls before Node.js 26.10 (and on Bun)
+   * reads only its first list, and a chain through an intermediate CA (whose list comes second) would fail. */
   readonly lists: string[];
   /** The lists parsed for Deno's own check (checkRevocationOnDeno), once a connection has needed them. */
   parsed?: RevocationList[];

@@ -102,8 +102,8 @@ function isBinary(text: string): boolean {
 }
 
 /**
- * The certificate revocation lists of a PEM file, each on its own (OpenSSL, through `node:tls`, reads only
- * the first list of a text it is given whole).
+ * The certificate revocation lists of a PEM file, each on its own (`node:tls` reads only the first list of a
+ * text it is given whole, before Node.js 26.10 and on Bun).
  *
  * @param pem the file's text
  * @param source names the input in error messages (`tlsCRLFile /path`)
