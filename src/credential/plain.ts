@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MechanismRules } from "./rules.ts";
+import { type MechanismRules, refuseNul } from "./rules.ts";
 
 /** The rules of PLAIN. */
 export const PLAIN_RULES: MechanismRules = {
@@ -12,4 +12,12 @@ export const PLAIN_RULES: MechanismRules = {
   password: "required",
   source: "$external-default",
   properties: {},
+  // The NUL between the fields is all that separates them: the server would read another name, or a shorter
+  // password (mongod reads the password up to its first NUL).
+  check: (fields) =>
+    refuseNul(
+      fields,
+      ["username", "password"],
+      "PLAIN uses to separate the username from the password (RFC 4616)",
+    ),
 };

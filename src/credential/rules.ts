@@ -61,3 +61,28 @@ export const optionFunction: PropertyCheck = (value, name, mechanism) => {
   }
   return value;
 };
+
+/**
+ * Refuses a NUL character (U+0000) in the fields named: a mechanism whose messages use NUL as a separator
+ * (PLAIN) or forbid it (SCRAM's username) cannot send one. The password is never quoted; the username is, escaped.
+ *
+ * @param fields the credential's username and password
+ * @param names the fields that must not hold a NUL
+ * @param why what the NUL would break, completing "which …"
+ * @throws {MongoAuthError} `INVALID_CREDENTIAL`
+ */
+export function refuseNul(
+  fields: { readonly username?: string; readonly password?: string },
+  names: readonly ("username" | "password")[],
+  why: string,
+): void {
+  for (const name of names) {
+    if (!fields[name]?.includes("\0")) continue;
+    const what = name === "username"
+      ? `the username ${JSON.stringify(fields.username)}`
+      : `the password${fields.username === undefined ? "" : ` of user "${fields.username}"`}`;
+    throw invalidCredential(
+      `${what} contains a NUL character (U+0000), which ${why}; remove it (%00 in a connection string)`,
+    );
+  }
+}

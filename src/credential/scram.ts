@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { MechanismRules } from "./rules.ts";
+import { type MechanismRules, refuseNul } from "./rules.ts";
 
 /** The rules of SCRAM, and of the negotiated (default) mechanism. */
 export const SCRAM_RULES: MechanismRules = {
@@ -12,4 +12,6 @@ export const SCRAM_RULES: MechanismRules = {
   password: "required",
   source: "admin",
   properties: {},
+  // Refused here, before any connection, as well as by ScramClient, which can be used alone.
+  check: (fields) => refuseNul(fields, ["username"], "SCRAM forbids in a username (RFC 5802)"),
 };

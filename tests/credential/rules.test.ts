@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { MongoAuthError } from "../../src/core/errors.ts";
-import { invalidCredential, nonEmptyString, optionFunction } from "../../src/credential/rules.ts";
+import { invalidCredential, nonEmptyString, optionFunction, refuseNul } from "../../src/credential/rules.ts";
 
 // Asserts INVALID_CREDENTIAL with a message matching `message` and not containing `secret`.
 function refused(run: () => unknown, message: RegExp, secret?: string) {
@@ -65,6 +65,28 @@ describe("optionFunction", () => {
       () => optionFunction("s3cret-token", "OIDC_CALLBACK", "MONGODB-OIDC"),
       /OIDC_CALLBACK/,
       "s3cret-token",
+    );
+  });
+});
+
+describe("refuseNul", () => {
+  const why = "the mechanism cannot send";
+
+  it("passes fields without a NUL, and fields it is not asked about", () => {
+    refuseNul({ username: "bob", password: "pw" }, ["username", "password"], why);
+    refuseNul({ username: "bob", password: "p\0w" }, ["username"], why);
+    refuseNul({}, ["username", "password"], why);
+  });
+
+  it("names the username, escaped, and the user whose password holds one, never the password", () => {
+    refused(
+      () => refuseNul({ username: "a\0b" }, ["username"], why),
+      /^the username "a\\u0000b" contains a NUL/,
+    );
+    refused(
+      () => refuseNul({ username: "bob", password: "s3cret\0" }, ["username", "password"], why),
+      /^the password of user "bob" contains a NUL character \(U\+0000\), which the mechanism cannot send; remove it/,
+      "s3cret",
     );
   });
 });

@@ -19,6 +19,14 @@ describe("SCRAM-SHA-256 and SCRAM-SHA-1 (and negotiation) credentials", () => {
     );
   });
 
+  it("refuses a NUL in the username (RFC 5802) before any connection; a password may hold one", () => {
+    for (const uri of ["mongodb://a%00b:pw@h/", "mongodb://a%00b:pw@h/?authMechanism=SCRAM-SHA-1"]) {
+      const error = assertRejects(() => parseCredential(uri), "INVALID_CREDENTIAL");
+      assert.match(error.message, /^the username "a\\u0000b" contains a NUL character .*RFC 5802/);
+    }
+    assert.equal(credential("mongodb://ab:p%00w@h/").password, "p\0w");
+  });
+
   it("SCRAM takes no mechanism properties", () => {
     for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
       assertRejects(

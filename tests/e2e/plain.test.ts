@@ -41,6 +41,23 @@ describe("PLAIN end to end", () => {
     });
   }
 
+  it("a password with a NUL, which mongod would cut to ldap-pw and accept, is refused before any connection", async () => {
+    const opened = server.stats.connectionsOpened;
+    await assert.rejects(
+      connectWith(
+        runtimeTransports[0].transport,
+        `mongodb://ldap-user:ldap-pw%00x@${server.address}/?authMechanism=PLAIN`,
+      ),
+      (err: unknown) => {
+        assert.ok(err instanceof MongoAuthError);
+        assert.equal(err.code, "INVALID_CREDENTIAL");
+        assert.doesNotMatch(err.message, /ldap-pw/);
+        return true;
+      },
+    );
+    assert.equal(server.stats.connectionsOpened, opened);
+  });
+
   it("the official driver authenticates with PLAIN, and fails with 18 for a wrong password", async () => {
     const uri = (pw: string) =>
       `mongodb://ldap-user:${pw}@${server.address}/?authMechanism=PLAIN&authSource=%24external&serverSelectionTimeoutMS=3000`;

@@ -152,6 +152,8 @@ const BOTH_REFUSE = [
   "mongodb://user:pw@host/?authMechanism=MONGODB-X509",
   "mongodb://host/?authMechanism=MONGODB-OIDC",
   "mongodb://host/?authMechanism=PLAIN",
+  "mongodb://bob:pw%00x@host/?authMechanism=PLAIN",
+  "mongodb://bob%00eve:pw@host/?authMechanism=PLAIN",
   "mongodb://host/?tls=yes",
   "mongodb://[::1:27017/",
 ];
@@ -164,6 +166,11 @@ const BOTH_REFUSE = [
 const DIFFERENCES: readonly [uri: string, we: "we refuse" | "we warn" | "we take", why: string][] = [
   ["mongodb://alice@host/", "we refuse", "no password for SCRAM: the driver fails only at the server"],
   ["mongodb://alice@host/?authMechanism=PLAIN", "we refuse", "PLAIN without a password, the same"],
+  [
+    "mongodb://a%00b:pw@host/",
+    "we refuse",
+    "RFC 5802 forbids a NUL in a SCRAM username: the driver fails at the server",
+  ],
   ["mongodb://host/db%20space", "we refuse", 'the Connection String specification forbids / \\ space " $'],
   ["mongodb://host/%24external", "we refuse", "the same; users in $external are named with authSource"],
   ["mongodb://host//db", "we refuse", "a database name with a /"],

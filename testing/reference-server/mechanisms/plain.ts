@@ -32,9 +32,7 @@ export function plainMechanism(): SaslMechanismServer {
     start(ctx: ServerAuthContext): SaslConversation {
       return {
         step(payload: Uint8Array) {
-          const parts = new TextDecoder("utf-8", { fatal: true }).decode(payload).split("\0");
-          if (parts.length !== 3) throw new AuthFailure("PLAIN: malformed payload");
-          const [authzid, authcid, password] = parts;
+          const { authzid, authcid, password } = parsePlain(payload);
           if (authzid !== "" && authzid !== authcid) {
             throw new AuthFailure("PLAIN: authzid differs from authcid");
           }
@@ -50,4 +48,19 @@ export function plainMechanism(): SaslMechanismServer {
       };
     },
   };
+}
+
+// `[authzid] NUL authcid NUL passwd`, read as mongod reads it (LDAPPLAINServerMechanism::stepImpl): the name
+// runs to the second NUL and the password to the third, if any (mongod copies it through c_str()), so a NUL
+// in the name or the password shifts or shortens what is checked. Clients must not send one (RFC 4616).
+function parsePlain(payload: Uint8Array): { authzid: string; authcid: string; password: string } {
+  const text = new TextDecoder("utf-8", { fatal: true }).decode(payload);
+  const first = text.indexOf("\0");
+  const second = first < 0 ? -1 : text.indexOf("\0", first + 1);
+  if (second < 0) throw new AuthFailure("PLAIN: a NUL delimiter is missing");
+  const authcid = text.slice(first + 1, second);
+  const password = text.slice(second + 1).split("\0", 1)[0];
+  if (authcid === "") throw new AuthFailure("PLAIN: empty username");
+  if (password === "") throw new AuthFailure("PLAIN: empty password");
+  return { authzid: text.slice(0, first), authcid, password };
 }

@@ -528,6 +528,29 @@ describe("mechanisms on the wrong database (sasl_mechanism_registry.cpp): 334 be
     });
   });
 
+  it("reads a PLAIN message as mongod does: the password ends at a NUL, so clients must not send one", async () => {
+    await withClient(async (client, server) => {
+      const plain = (message: string) =>
+        client.msg({
+          saslStart: 1,
+          mechanism: "PLAIN",
+          payload: new Binary(Buffer.from(message)),
+          autoAuthorize: 1,
+          $db: "$external",
+        });
+      // mongod checks "bob-pw": a password given as "bob-pw\0anything" would pass for it.
+      assert.deepEqual([(await plain("\0ldap-bob\0bob-pw\0anything"))?.done], [true]);
+      assert.deepEqual([(await plain("ldap-bob\0ldap-bob\0bob-pw"))?.done], [true]);
+      for (
+        const message of ["ldap-bob", "\0ldap-bob", "\0\0bob-pw", "\0ldap-bob\0", "\0ldap-bob\0\0bob-pw"]
+      ) {
+        refused(await plain(message), 18, "AuthenticationFailed");
+      }
+      refused(await plain("ldap-eve\0ldap-bob\0bob-pw"), 18, "AuthenticationFailed");
+      assert.equal(server.stats.authFailures, 6);
+    });
+  });
+
   it("lists only the database's mechanisms in saslSupportedMechs", async () => {
     await withClient(async (client) => {
       const admin = await client.msg({ hello: 1, saslSupportedMechs: "admin.alice", $db: "admin" });
