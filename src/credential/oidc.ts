@@ -39,6 +39,7 @@ export const DEFAULT_ALLOWED_HOSTS: readonly string[] = Object.freeze([
   "localhost",
   "127.0.0.1",
   "::1",
+  "*.mongo.com",
 ]);
 
 /**

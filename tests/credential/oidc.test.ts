@@ -83,6 +83,7 @@ describe("MONGODB-OIDC credentials", () => {
       "localhost",
       "127.0.0.1",
       "::1",
+      "*.mongo.com",
     ]);
     assert.equal(cred.mechanismProperties.ALLOWED_HOSTS, DEFAULT_ALLOWED_HOSTS);
   });

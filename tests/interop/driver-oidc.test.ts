@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { MongoClient, type MongoClientOptions, MongoServerError } from "mongodb";
-import { createAzureCallback, type OidcCallback } from "@mongo-auth/core";
+import { createAzureCallback, DEFAULT_ALLOWED_HOSTS, type OidcCallback } from "@mongo-auth/core";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import {
   createIdentityProvider,
@@ -105,4 +105,14 @@ describe("official mongodb driver, MONGODB-OIDC, against the reference server", 
       assert.equal(error.code, 18);
     });
   }
+});
+
+describe("official mongodb driver, MONGODB-OIDC defaults", () => {
+  it("a human callback's default ALLOWED_HOSTS is the driver's, entry for entry", () => {
+    const human: OidcCallback = () => Promise.resolve({ accessToken: "unused" });
+    const client = new MongoClient("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
+      authMechanismProperties: { OIDC_HUMAN_CALLBACK: human },
+    });
+    assert.deepEqual(client.options.credentials?.mechanismProperties.ALLOWED_HOSTS, [...DEFAULT_ALLOWED_HOSTS]);
+  });
 });

@@ -17,12 +17,15 @@ describe("ALLOWED_HOSTS matching", () => {
   it("matches *.suffix against subdomains at any depth", () => {
     assert.equal(isHostAllowed("cluster0.abcde.mongodb.net", DEFAULT_ALLOWED_HOSTS), true);
     assert.equal(isHostAllowed("a.mongodbgov.net", DEFAULT_ALLOWED_HOSTS), true);
+    assert.equal(isHostAllowed("cluster0-shard-00-00.abcde.mongo.com", DEFAULT_ALLOWED_HOSTS), true);
     assert.equal(isHostAllowed("Cluster0.ABCDE.MongoDB.net", DEFAULT_ALLOWED_HOSTS), true);
   });
 
   it("never matches a bare suffix: evilmongodb.net is not *.mongodb.net", () => {
     assert.equal(isHostAllowed("evilmongodb.net", DEFAULT_ALLOWED_HOSTS), false);
     assert.equal(isHostAllowed("mongodb.net", DEFAULT_ALLOWED_HOSTS), false);
+    assert.equal(isHostAllowed("evilmongo.com", DEFAULT_ALLOWED_HOSTS), false);
+    assert.equal(isHostAllowed("mongo.com", DEFAULT_ALLOWED_HOSTS), false);
     assert.equal(isHostAllowed("mongodb.net.evil.com", DEFAULT_ALLOWED_HOSTS), false);
     assert.equal(isHostAllowed("x.mongodb.net.", ["*.mongodb.net"]), false);
   });
