@@ -16,7 +16,6 @@ import { type CallbackInputs, invokeCallback } from "./invoke-callback.ts";
 import {
   checkDone,
   isAuthenticationFailure,
-  isServerError,
   jwtContinueCommand,
   jwtStepCommand,
   principalStepCommand,
@@ -203,7 +202,9 @@ export class OidcAuthenticator implements Authenticator {
   }
 
   // Human flow: call the callback with the cached refresh token and IdP information, then one-step.
-  // When the callback or the server refuses, forget the refresh token and fall back to two-step.
+  // When the callback fails or the server refuses the token (18), forget the refresh token and fall back to
+  // two-step. Any other server error is the caller's, and the refresh token stays (spec): a server stepping
+  // down must not send the person back to the browser.
   async #tryRefreshToken(runner: CommandRunner): Promise<boolean> {
     const cache = this.#init.cache;
     let token: CachedToken | undefined;
@@ -224,7 +225,7 @@ export class OidcAuthenticator implements Authenticator {
       await this.#oneStep(runner, token);
       return true;
     } catch (error) {
-      if (!isServerError(error) && !isCallbackFailure(error)) throw error;
+      if (!isAuthenticationFailure(error) && !isCallbackFailure(error)) throw error;
       cache.dropRefreshToken();
       if (token) cache.invalidate(token.generation);
       this.#generation = undefined;

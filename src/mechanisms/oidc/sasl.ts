@@ -128,27 +128,6 @@ export function checkDone(reply: Document): void {
 }
 
 /**
- * Whether `error` is an error reply of the server (as opposed to a network or client-side failure):
- * a {@link MongoServerError}, or a driver's own server error with a numeric `code`.
- *
- * @param error anything thrown by a command
- * @returns true for a server error
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { MongoServerError } from "@mongo-auth/core";
- * import { isServerError } from "./sasl.ts";
- *
- * assert.equal(isServerError(new MongoServerError(391, "ReauthenticationRequired", "")), true);
- * assert.equal(isServerError(new Error("socket closed")), false);
- * ```
- */
-export function isServerError(error: unknown): boolean {
-  return error instanceof MongoServerError || typeof (error as { code?: unknown } | null)?.code === "number";
-}
-
-/**
  * Whether `error` is the server rejecting the credential (error 18, AuthenticationFailed, or Atlas's proxy's
  * 8000 "bad auth"): ours, or a driver's error with the server's `code`.
  *

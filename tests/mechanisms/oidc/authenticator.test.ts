@@ -24,6 +24,8 @@ class ScriptedServer {
   readonly sent: string[] = [];
   /** A reply to use instead of the normal one for the next jwt step. */
   nextJwtReply: Document | undefined;
+  /** An error to answer the next jwt step with. */
+  nextJwtError: MongoServerError | undefined;
   /** Whether the principal step ({ n }) is refused. */
   refusePrincipal = false;
   readonly runner = {
@@ -51,7 +53,9 @@ class ScriptedServer {
 
   #check(jwt: string): Document {
     const scripted = this.nextJwtReply;
-    this.nextJwtReply = undefined;
+    const error = this.nextJwtError;
+    this.nextJwtReply = this.nextJwtError = undefined;
+    if (error) throw error;
     if (scripted) return scripted;
     if (!this.accepted.has(jwt)) {
       throw new MongoServerError(18, "AuthenticationFailed", "Authentication failed.");
@@ -372,6 +376,22 @@ describe("OidcAuthenticator: human flow", () => {
       "continue 5 {jwt: human-3}",
     ]);
     assert.equal(calls.length, 3);
+  });
+
+  it("any other server error on a refreshed token is raised, and the refresh token stays: no new sign-in", async () => {
+    let n = 0;
+    const { server, calls, cache, connection } = setup("human", {
+      answer: () => Promise.resolve({ accessToken: `human-${++n}`, refreshToken: `refresh-${n}` }),
+    });
+    server.accepted.add("human-1");
+    const auth = connection();
+    await auth.finish(server.runner, undefined);
+    const shutdown = new MongoServerError(11600, "InterruptedAtShutdown", "interrupted at shutdown");
+    server.nextJwtError = shutdown;
+    await assert.rejects(auth.reauthenticate(server.runner), (error) => error === shutdown);
+    assert.deepEqual(server.sent.slice(2), ["start {jwt: human-2}"]);
+    assert.equal(calls.length, 2);
+    assert.equal(cache.refreshToken, "refresh-2");
   });
 
   it("runs the callback outside the connect timeout when told how, and the machine flow never does", async () => {

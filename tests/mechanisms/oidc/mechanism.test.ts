@@ -391,11 +391,14 @@ describe("MONGODB-OIDC mechanism", () => {
       assert.deepEqual(server.received, ["find", "saslStart", "saslContinue", "find"]);
     });
 
-    it("a refresh the server refuses (391 on saslStart) falls back to two-step: 3 calls", async () => {
+    it("a refreshed token the server refuses (18) falls back to two-step: 3 calls", async () => {
       const server = newServer();
-      const c = client(server, "human", human("refresh-1"));
+      const c = client(server, "human", async (params) => ({
+        accessToken: params.refreshToken ? "refused-token" : await idp.token("test_user1"),
+        refreshToken: "refresh-1",
+      }));
       const opened = await c.connect();
-      server.failNext = { commands: ["find", "saslStart"], errorCode: 391, times: 2 };
+      server.failNext = { commands: ["find"], errorCode: 391, times: 1 };
       await c.find(opened);
       assert.equal(c.calls.length, 3);
       assert.equal(c.calls[1].refreshToken, "refresh-1");
@@ -404,6 +407,19 @@ describe("MONGODB-OIDC mechanism", () => {
         false,
         "no cached refresh token in a new two-step conversation",
       );
+    });
+
+    it("any other server error on the refreshed token is raised (spec): no new sign-in, the refresh token kept", async () => {
+      const server = newServer();
+      const c = client(server, "human", human("refresh-1"));
+      const opened = await c.connect();
+      server.failNext = { commands: ["find", "saslStart"], errorCode: 391, times: 2 };
+      await assert.rejects(c.find(opened), (error: MongoServerError) => error.serverCode === 391);
+      assert.equal(c.calls.length, 2);
+      server.failNext = { commands: ["find"], errorCode: 391, times: 1 };
+      await c.find(opened);
+      assert.equal(c.calls.length, 3);
+      assert.equal(c.calls[2].refreshToken, "refresh-1", "the refresh token was kept");
     });
 
     it("a refresh the callback refuses falls back to two-step", async () => {

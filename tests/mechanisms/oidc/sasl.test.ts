@@ -7,7 +7,6 @@ import { Binary, BSON } from "bson";
 import {
   checkDone,
   isAuthenticationFailure,
-  isServerError,
   jwtContinueCommand,
   jwtStepCommand,
   MONGODB_OIDC,
@@ -91,22 +90,6 @@ describe("checkDone", () => {
     for (const done of [false, undefined, 1, "true"]) {
       protocolError(() => checkDone({ ok: 1, done }), /the server did not finish after the token step/);
     }
-  });
-});
-
-describe("isServerError", () => {
-  it("is true for the server's error replies, ours or a driver's (a numeric code)", () => {
-    assert.equal(isServerError(new MongoServerError(391, "ReauthenticationRequired", "")), true);
-    assert.equal(isServerError(new MongoServerError(18, "AuthenticationFailed", "")), true);
-    assert.equal(isServerError(Object.assign(new Error("driver's"), { code: 11000 })), true);
-  });
-
-  it("is false for network and client-side failures", () => {
-    assert.equal(isServerError(new Error("socket closed")), false);
-    assert.equal(isServerError(new MongoAuthError("TIMEOUT", "no answer")), false);
-    assert.equal(isServerError(Object.assign(new Error("ECONNRESET"), { code: "ECONNRESET" })), false);
-    assert.equal(isServerError(undefined), false);
-    assert.equal(isServerError(null), false);
   });
 });
 
