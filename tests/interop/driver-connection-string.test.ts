@@ -195,7 +195,23 @@ const DIFFERENCES: readonly [uri: string, we: "we refuse" | "we warn" | "we take
   [
     "mongodb://AKID:SECRET@host/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:t",
     "we take",
-    "the auth specification takes AWS keys from the string (the driver since 6.0 only from the AWS SDK)",
+    "pymongo's guide gives AWS keys in the string for temporary credentials; the auth specification and the " +
+      "driver (since 6.0) now refuse them",
+  ],
+  [
+    "mongodb://app@host/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:gcp,TOKEN_RESOURCE:aud",
+    "we take",
+    "the auth specification lets a username go with any ENVIRONMENT but test; the driver only with azure",
+  ],
+  [
+    "mongodb://app@host/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s",
+    "we take",
+    "the same",
+  ],
+  [
+    "mongodb://host/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:k8s,TOKEN_RESOURCE:x",
+    "we refuse",
+    "the auth specification: TOKEN_RESOURCE goes only with azure and gcp",
   ],
   ["mongodb://host/?tlsDisableOCSPEndpointCheck=true", "we take", "a URI Options specification option"],
   ["mongodb://host/?tls=TRUE", "we take", "true and false in any case"],
