@@ -324,8 +324,10 @@ export class Deadline {
   }
 
   /**
-   * Runs `work` with the clock stopped. `work` is handed the caller's signal (which still applies) and
-   * not {@link signal}, which does not fire for time while `work` runs.
+   * Runs `work` with the clock stopped, and the clocks of the outer Deadlines it sits in (a person signing
+   * in is subject to neither connectTimeoutMS nor timeoutMS: auth spec). `work` is handed the outermost
+   * caller's signal (which still applies) and not {@link signal}, which does not fire for time while `work`
+   * runs.
    *
    * @param work what to run, e.g. a human OIDC callback
    * @returns what `work` returns
@@ -333,11 +335,16 @@ export class Deadline {
    */
   async paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     throwIfAborted(this.signal);
-    const resume = this.pause();
+    const resumes: (() => void)[] = [];
+    let outermost: Deadline = this;
+    for (let deadline: Deadline | undefined = this; deadline; deadline = deadline.#outer) {
+      resumes.push(deadline.pause());
+      outermost = deadline;
+    }
     try {
-      return await work(this.#caller);
+      return await work(outermost.#caller);
     } finally {
-      resume();
+      for (const resume of resumes) resume();
     }
   }
 
@@ -362,8 +369,8 @@ export class Deadline {
 
   /**
    * Milliseconds before {@link signal} fires for time: this budget's or an outer Deadline's, whichever
-   * ends first; `Infinity` when neither has a clock; 0 once fired. While {@link paused}, this budget's
-   * clock does not count (the outer one's still does): it is the time left of the work that runs then.
+   * ends first; `Infinity` when neither has a clock; 0 once fired. A stopped clock does not count: after
+   * {@link pause}, the outer one's alone; within {@link paused}, neither (`Infinity`).
    *
    * @returns the time left, in milliseconds
    */

@@ -222,15 +222,33 @@ describe("Deadline", () => {
     for (const d of [operation, connecting, roomy]) d.dispose();
   });
 
-  it("while paused, timeLeft is the outer clock's alone (the paused one does not run)", async () => {
+  it("after pause(), timeLeft is the outer clock's alone (the paused one does not run)", () => {
     const operation = new Deadline(undefined, 60_000, "the operation");
     const connecting = new Deadline(operation, 20, "connecting");
-    const during = await connecting.paused(() => Promise.resolve(connecting.timeLeft()));
+    const resume = connecting.pause();
+    const during = connecting.timeLeft();
     assert.ok(during > 20 && during <= 60_000, String(during));
+    resume();
     assert.ok(connecting.timeLeft() <= 20);
-    const alone = new Deadline(undefined, 20, "connecting");
-    assert.equal(await alone.paused(() => Promise.resolve(alone.timeLeft())), Infinity);
-    for (const d of [operation, connecting, alone]) d.dispose();
+    for (const d of [operation, connecting]) d.dispose();
+  });
+
+  it("paused() stops the outer clocks too, and hands the work the outermost caller's signal", async () => {
+    const controller = new AbortController();
+    const operation = new Deadline(controller.signal, 40, "the operation");
+    const connecting = new Deadline(operation, 20, "connecting");
+    const handed = await connecting.paused(async (signal) => {
+      assert.equal(connecting.timeLeft(), Infinity);
+      await sleep(80);
+      return signal;
+    });
+    assert.equal(handed, controller.signal);
+    assert.equal(operation.signal.aborted, false, "the outer clock did not run while paused");
+    assert.equal(connecting.signal.aborted, false);
+    const after = connecting.timeLeft();
+    assert.ok(after > 0 && after <= 20, String(after));
+    await fired(connecting.signal);
+    for (const d of [operation, connecting]) d.dispose();
   });
 
   it("dispose stops the clock for good and lets go of the caller's signal", async () => {
