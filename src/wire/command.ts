@@ -116,10 +116,14 @@ export function checkCommand(db: string, cmd: Document, api: string): void {
 
 /**
  * The one check of a reply's `ok`: returns the reply when `ok` is 1, throws the server's error otherwise.
+ * A reply that is not a document at all (`null`, a number, an array) did not come from a server: a
+ * {@link CommandRunner} resolved to something else than the reply, which is its bug, not the server's.
  *
- * @param reply the reply
+ * @param reply the reply, as a runner resolved to it
+ * @param command the command's name, for the message when the reply is not a document
  * @returns the same reply
  * @throws {MongoServerError} when `ok` is not 1 (`AUTHENTICATION_FAILED` for server error 18)
+ * @throws {MongoAuthError} `PROTOCOL_ERROR` when the reply is not a document
  *
  * @example
  * ```ts
@@ -128,9 +132,20 @@ export function checkCommand(db: string, cmd: Document, api: string): void {
  *
  * assert.throws(() => checkOk({ ok: 0, code: 18, errmsg: "Authentication failed." }), { code: "AUTHENTICATION_FAILED" });
  * assert.deepEqual(checkOk({ ok: 1, done: true }), { ok: 1, done: true });
+ * assert.throws(() => checkOk(null as never, "saslStart"), { code: "PROTOCOL_ERROR" });
  * ```
  */
-export function checkOk(reply: Document): Document {
-  if (reply.ok === 1 || reply.ok === true) return reply;
+export function checkOk(reply: Document, command?: string): Document {
+  if (reply?.ok === 1 || reply?.ok === true) return reply;
+  if (!IS.object[0](reply)) throw notADocument(reply, command);
   throw MongoServerError.fromReply(reply);
+}
+
+function notADocument(reply: unknown, command: string | undefined): MongoAuthError {
+  const to = command === undefined ? "a command" : `the ${command} command`;
+  return new MongoAuthError(
+    "PROTOCOL_ERROR",
+    `the reply to ${to} is ${typeName(reply)}, not a document: a CommandRunner must resolve to the ` +
+      "server's reply document (with ok: 0 for a failed command, or throw), so check the runner",
+  );
 }

@@ -8,7 +8,7 @@
  */
 import { MongoAuthError } from "../core/errors.ts";
 import { readBounded } from "../core/read-bounded.ts";
-import { HEADER_SIZE } from "./op-msg.ts";
+import { HEADER_SIZE, OP_MSG } from "./op-msg.ts";
 import { snappyCompress, snappyUncompress } from "./snappy.ts";
 
 /** The opcode of a compressed message. */
@@ -168,17 +168,18 @@ export async function compressMessage(
 }
 
 /**
- * Unwraps an OP_COMPRESSED message into the message it carries (its header rebuilt), decompressing with
+ * Unwraps an OP_COMPRESSED message into the OP_MSG it carries (its header rebuilt), decompressing with
  * the compressor its header names. The size it declares is never trusted: the output is bounded by it,
- * and must come to exactly it.
+ * and must come to exactly it. The message it wraps must be an OP_MSG, the one message mongo-auth reads.
  *
  * @param frame one complete OP_COMPRESSED message
  * @param maxMessageSize the largest message the connection accepts (the server's maxMessageSizeBytes)
  * @param peer the server, for messages
  * @param zstd the runtime's zstd: without it a zstd message is a compressor mongo-auth does not implement
  * @returns the original message, header included
- * @throws {MongoAuthError} `PROTOCOL_ERROR` for a header too short, a compressor mongo-auth does not
- *   implement, a size out of bounds, data that does not decompress, or decompresses to another size;
+ * @throws {MongoAuthError} `PROTOCOL_ERROR` for a header too short, a wrapped message other than an
+ *   OP_MSG (another OP_COMPRESSED included), a compressor mongo-auth does not implement, a size out of
+ *   bounds, data that does not decompress, or decompresses to another size;
  *   `MESSAGE_TOO_LARGE` when the message it carries is larger than `maxMessageSize`
  *
  * @example
@@ -201,6 +202,8 @@ export async function decompressMessage(
     throw invalid(peer, "a compressed message too short for its compression header");
   }
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
+  const originalOpcode = view.getInt32(16, true);
+  if (originalOpcode !== OP_MSG) throw invalid(peer, wrongOpcode(originalOpcode));
   const size = view.getInt32(20, true);
   const compressorId = frame[24];
   const known = compressorId === ZLIB_ID || compressorId === SNAPPY_ID || compressorId === NOOP_ID ||
@@ -241,6 +244,16 @@ export async function decompressMessage(
   header.setInt32(12, view.getInt32(16, true), true);
   message.set(body, HEADER_SIZE);
   return message;
+}
+
+// Refused before any work: a compressed message wrapping another would be unwrapped layer by layer, each
+// layer copying the rest of the frame, and a frame of noop layers (9 bytes each) held the event loop for
+// minutes.
+function wrongOpcode(originalOpcode: number): string {
+  return originalOpcode === OP_COMPRESSED
+    ? "a compressed message that wraps another compressed message (originalOpcode 2012): a message is " +
+      "compressed only once"
+    : `a compressed message that wraps opcode ${originalOpcode}, where OP_MSG (2013) was expected`;
 }
 
 function invalid(peer: string, what: string): MongoAuthError {

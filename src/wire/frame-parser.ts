@@ -6,7 +6,7 @@
  * @module
  */
 import { MongoAuthError } from "../core/errors.ts";
-import { foreignProtocolError } from "./foreign-protocol.ts";
+import { awaitsHeader, foreignProtocolError } from "./foreign-protocol.ts";
 import { HEADER_SIZE } from "./op-msg.ts";
 
 /** The default `maxMessageSizeBytes` of mongod (48 MB), used until the server says otherwise. */
@@ -68,14 +68,13 @@ export class FrameParser {
     this.#buffered += chunk.length;
     while (this.#buffered >= 4) {
       if (this.#first) {
-        const foreign = foreignProtocolError(
-          take(this.#chunks, Math.min(this.#buffered, 8), false),
-          this.#peer,
-        );
+        const head = take(this.#chunks, Math.min(this.#buffered, HEADER_SIZE), false);
+        if (awaitsHeader(head)) return;
+        const foreign = foreignProtocolError(head, this.#peer);
         if (foreign) throw foreign;
         this.#first = false;
       }
-      const expected = frameLength(this.#chunks, this.#maxMessageSize());
+      const expected = frameLength(this.#chunks, this.#maxMessageSize(), this.#peer);
       if (this.#buffered < expected) return;
       const frame = take(this.#chunks, expected);
       this.#buffered -= expected;
@@ -86,28 +85,41 @@ export class FrameParser {
   /**
    * The socket ended: fine between frames, an error inside one.
    *
-   * @throws {MongoAuthError} `CONNECTION_CLOSED` when bytes of an unfinished frame are buffered
+   * @throws {MongoAuthError} `CONNECTION_CLOSED` when bytes of an unfinished frame are buffered;
+   *   `TLS_ERROR` when they were all the peer sent, and are a TLS record
    */
   end(): void {
-    if (this.#buffered > 0) {
-      throw new MongoAuthError(
-        "CONNECTION_CLOSED",
-        `${this.#peer} closed the connection in the middle of a message`,
-      );
+    if (this.#buffered === 0) return;
+    // All a TLS server sends a plain client is an alert, shorter than a message header.
+    if (this.#first) {
+      const foreign = foreignProtocolError(take(this.#chunks, this.#buffered, false), this.#peer);
+      if (foreign) throw foreign;
     }
+    throw new MongoAuthError(
+      "CONNECTION_CLOSED",
+      `${this.#peer} closed the connection in the middle of a message`,
+    );
   }
 }
 
-function frameLength(chunks: Uint8Array[], max: number): number {
+// A message length is an int32, and a message holds at least its header.
+function frameLength(chunks: Uint8Array[], max: number, peer: string): number {
   const head = chunks[0].length >= 4 ? chunks[0] : take(chunks, 4, false);
-  const length = (head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24)) >>> 0;
+  const length = head[0] | (head[1] << 8) | (head[2] << 16) | (head[3] << 24);
+  if (length < HEADER_SIZE) {
+    throw new MongoAuthError(
+      "PROTOCOL_ERROR",
+      `${peer} sent an invalid message length, ${length} (a message holds at least its ${HEADER_SIZE}-byte ` +
+        "header): it does not speak MongoDB's wire protocol, or the stream is corrupt; check that the port " +
+        "is a MongoDB server's, and connect again",
+    );
+  }
   if (length > max) {
     throw new MongoAuthError(
       "MESSAGE_TOO_LARGE",
-      `server sent a message of ${length} bytes, more than maxMessageSizeBytes (${max})`,
+      `${peer} sent a message of ${length} bytes, more than maxMessageSizeBytes (${max})`,
     );
   }
-  if (length < HEADER_SIZE) throw new MongoAuthError("PROTOCOL_ERROR", `invalid message length ${length}`);
   return length;
 }
 

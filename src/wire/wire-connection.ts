@@ -13,7 +13,7 @@ import { abortError, onAbort, stoppedFor, throwIfAborted, withStop } from "../co
 import { MongoAuthError } from "../core/errors.ts";
 import { checkOptions, IS, optionChecks, typeName } from "../core/options.ts";
 import { type ApiParameters, checkCommand, checkOk, type CommandRunner, type Document } from "./command.ts";
-import { decodeOpMsg, encodeOpMsg } from "./op-msg.ts";
+import { decodeOpMsg, encodeOpMsg, messageTooLarge } from "./op-msg.ts";
 import {
   compressMessage,
   type Compressor,
@@ -239,7 +239,9 @@ export class WireConnection implements CommandRunner {
    * @param options signal and timeout
    * @returns the reply document (`ok: 1`)
    * @throws {MongoAuthError} a `MongoServerError` for a reply with `ok: 0`
-   * @throws {MongoAuthError} `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`, `MESSAGE_TOO_LARGE`
+   * @throws {MongoAuthError} `TIMEOUT`, `ABORTED`, `CONNECTION_CLOSED`, `PROTOCOL_ERROR`; `MESSAGE_TOO_LARGE`
+   *   for a command larger than `maxMessageSizeBytes` (nothing is sent); `INVALID_OPTION` for a command
+   *   that is not a document, or that BSON cannot hold (one that contains itself)
    */
   async command(db: string, cmd: Document, given?: CommandOptions): Promise<Document> {
     checkCommand(db, cmd, "command()");
@@ -250,16 +252,18 @@ export class WireConnection implements CommandRunner {
     const requestId = nextRequestId++ & 0x7fffffff;
     // Object.assign, not `{ ...cmd, $db: db }`: on Node.js 20 a spread followed by a key builds a slow object
     // (with its serialization 5.6 µs against 2.4 for a hello, measured).
-    let message = encodeOpMsg(requestId, Object.assign({}, cmd, this.#apiParameters, { $db: db }));
+    let message = encodeOpMsg(
+      requestId,
+      Object.assign({}, cmd, this.#apiParameters, { $db: db }),
+      this.maxMessageSizeBytes,
+    );
     if (this.compressor !== undefined && isCompressible(firstKey(cmd))) {
       message = await compressMessage(message, this.compressor, this.#zstd);
       if (this.#closedError) throw this.#whyClosed();
-    }
-    if (message.length > this.maxMessageSizeBytes) {
-      throw new MongoAuthError(
-        "MESSAGE_TOO_LARGE",
-        `command of ${message.length} bytes exceeds maxMessageSizeBytes`,
-      );
+      // Data that does not compress comes out a little larger than it went in.
+      if (message.length > this.maxMessageSizeBytes) {
+        throw messageTooLarge(firstKey(cmd), message.length, this.maxMessageSizeBytes);
+      }
     }
     const timeoutMS = options.timeoutMS ?? this.#timeoutMS;
     const deadline = timeoutMS > 0 ? performance.now() + timeoutMS : Infinity;

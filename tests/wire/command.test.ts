@@ -1,7 +1,7 @@
 // checkOk: the one check of a reply's `ok`, which every reply passes before a mechanism sees it.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MongoServerError } from "../../src/core/errors.ts";
+import { type MongoAuthError, MongoServerError } from "../../src/core/errors.ts";
 import { checkCommand, checkOk } from "../../src/wire/command.ts";
 
 describe("checkOk", () => {
@@ -38,6 +38,33 @@ describe("checkOk", () => {
       assert.throws(() => checkOk({ ok }), { name: "MongoServerError" }, `ok: ${String(ok)}`);
     }
     assert.throws(() => checkOk({}), { name: "MongoServerError", message: /command failed/ });
+  });
+
+  it("a reply that is not a document is the runner's bug, not the server's: PROTOCOL_ERROR saying so", () => {
+    for (
+      const [reply, type] of [
+        [null, "null"],
+        [undefined, "undefined"],
+        [42, "a number"],
+        ["ok", "a string"],
+        [[{ ok: 1 }], "an array"],
+      ] as const
+    ) {
+      assert.throws(() => checkOk(reply as never, "saslStart"), (err: unknown) => {
+        assert.ok(!(err instanceof MongoServerError), "no server said anything");
+        assert.equal((err as MongoAuthError).code, "PROTOCOL_ERROR");
+        assert.equal(
+          (err as Error).message,
+          `the reply to the saslStart command is ${type}, not a document: a CommandRunner must resolve to ` +
+            "the server's reply document (with ok: 0 for a failed command, or throw), so check the runner",
+        );
+        return true;
+      });
+    }
+    assert.throws(() => checkOk(null as never), {
+      code: "PROTOCOL_ERROR",
+      message: /^the reply to a command is null/,
+    });
   });
 });
 

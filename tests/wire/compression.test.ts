@@ -162,6 +162,32 @@ describe("compressMessage and decompressMessage", () => {
     });
   });
 
+  it("refuse a message that wraps another OP_COMPRESSED before unwrapping it: a message is compressed once", async () => {
+    const inner = frame({ size: pingBody().length, compressorId: 0, data: pingBody() });
+    const data = inner.subarray(16);
+    const twice = frame({ size: data.length, compressorId: 0, data, originalOpcode: OP_COMPRESSED });
+    await assert.rejects(decompressMessage(twice, MAX, PEER), {
+      code: "PROTOCOL_ERROR",
+      message: `${PEER} sent a compressed message that wraps another compressed message (originalOpcode ` +
+        "2012): a message is compressed only once",
+    });
+  });
+
+  it("refuse a message that wraps anything but an OP_MSG, the one message mongo-auth reads", async () => {
+    const data = pingBody();
+    for (const originalOpcode of [1, 2004, 0, -1]) {
+      await assert.rejects(
+        decompressMessage(frame({ size: data.length, compressorId: 0, data, originalOpcode }), MAX, PEER),
+        {
+          code: "PROTOCOL_ERROR",
+          message:
+            `${PEER} sent a compressed message that wraps opcode ${originalOpcode}, where OP_MSG (2013) ` +
+            "was expected",
+        },
+      );
+    }
+  });
+
   it("refuse compressors mongo-auth does not implement (reserved ids), and zstd without the runtime's codec", async () => {
     for (const compressorId of [4, 255]) {
       const data = pingBody();

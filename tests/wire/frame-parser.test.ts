@@ -55,12 +55,22 @@ describe("FrameParser", () => {
     assert.deepEqual(frames.map((f) => f.length), [50, 500]);
   });
 
-  it("reads a negative length as huge and rejects it", () => {
-    assert.throws(() => collect([new Uint8Array([0xff, 0xff, 0xff, 0xff])]), { code: "MESSAGE_TOO_LARGE" });
+  it("rejects a negative length (lengths are int32) as invalid, not as a message of 4 294 967 295 bytes", () => {
+    for (const [bytes, length] of [[[0xff, 0xff, 0xff, 0xff], -1], [[0, 0, 0, 0x80], -2147483648]] as const) {
+      assert.throws(() => collect([Uint8Array.from(bytes)], 48_000_000), {
+        code: "PROTOCOL_ERROR",
+        message: `db.example.net:27017 sent an invalid message length, ${length} (a message holds at least ` +
+          "its 16-byte header): it does not speak MongoDB's wire protocol, or the stream is corrupt; check " +
+          "that the port is a MongoDB server's, and connect again",
+      });
+    }
   });
 
   it("rejects a length smaller than the header", () => {
-    assert.throws(() => collect([message(8)]), { code: "PROTOCOL_ERROR" });
+    assert.throws(() => collect([message(8)]), {
+      code: "PROTOCOL_ERROR",
+      message: /invalid message length, 8 /,
+    });
   });
 
   it("reports an end inside a frame, naming the peer", () => {
@@ -99,4 +109,52 @@ describe("FrameParser: the first reply", () => {
     const frame = message(20);
     assert.equal(collect([frame, frame.subarray(0, 3), frame.subarray(3)]).length, 2);
   });
+
+  it("reads replies of 789, 790, 66 325 and 66 326 bytes as MongoDB, though they start as a TLS record does", () => {
+    for (const length of [789, 790, 66_325, 66_326]) {
+      const reply = opMsgOf(length);
+      assert.equal(reply[0] === 21 || reply[0] === 22, true);
+      for (const cut of [length, 4, 7, 15, 16]) {
+        const frames = collect([reply.subarray(0, cut), reply.subarray(cut)], 48_000_000);
+        assert.deepEqual(frames, [reply], `${length} bytes, the first chunk ${cut}`);
+      }
+    }
+  });
+
+  it("reports a TLS alert, all a TLS server sends before it hangs up, even in pieces", () => {
+    const alert = Uint8Array.of(0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46);
+    for (const chunks of [[alert], [alert.subarray(0, 3), alert.subarray(3)]]) {
+      assert.throws(() => collect(chunks, 48_000_000, "db.example.net:27017"), {
+        code: "TLS_ERROR",
+        message:
+          /^db\.example\.net:27017 answered with TLS \(a TLS alert record\) to a plain connection: .*add tls=true/,
+      });
+    }
+  });
+
+  it("reports a TLS handshake record as soon as a header's worth of it came", () => {
+    const record = new Uint8Array(79);
+    record.set([0x16, 0x03, 0x03, 0x00, 0x4a, 0x02, 0x00, 0x00, 0x46, 0x03, 0x03]);
+    record.fill(0x5a, 11);
+    const parser = new FrameParser(() => 48_000_000, "h:1", () => assert.fail("no frame"));
+    parser.push(record.subarray(0, 10));
+    assert.throws(() => parser.push(record.subarray(10, 16)), {
+      code: "TLS_ERROR",
+      message: /handshake record/,
+    });
+  });
+
+  it("after the first reply, leaves bytes alone: a reply of 789 bytes later is a reply", () => {
+    assert.deepEqual(collect([message(20), opMsgOf(789)], 48_000_000).map((f) => f.length), [20, 789]);
+  });
 });
+
+// An OP_MSG header and body of exactly `length` bytes (the parser reads only the header).
+function opMsgOf(length: number): Uint8Array {
+  const bytes = message(length, 0x78);
+  const view = new DataView(bytes.buffer);
+  view.setInt32(4, 0x0201_0202, true);
+  view.setInt32(8, 1, true);
+  view.setInt32(12, 2013, true);
+  return bytes;
+}

@@ -89,3 +89,55 @@ describe("OP_MSG", () => {
     assert.throws(() => decodeOpMsg(bytes), { code: "PROTOCOL_ERROR" });
   });
 });
+
+// bson serializes into a shared buffer of 17 MiB: past it, a binary threw a RangeError and a string was cut
+// short in silence. Commands up to maxMessageSizeBytes (48 MB by default) are the server's to refuse.
+describe("encodeOpMsg: commands larger than bson's buffer, and commands BSON cannot hold", () => {
+  const MAX = 48_000_000;
+
+  it("encodes an 18 MB binary whole (bson threw a RangeError past 17 MiB)", () => {
+    const data = new Uint8Array(18_000_000).fill(7);
+    const message = encodeOpMsg(3, { insert: "c", documents: [{ data }], $db: "app" }, MAX);
+    assert.equal(new DataView(message.buffer, message.byteOffset).getInt32(0, true), message.length);
+    const { body: decoded } = decodeOpMsg(message);
+    const [doc] = decoded.documents as { data: { buffer: Uint8Array } }[];
+    assert.equal(doc.data.buffer.length, data.length);
+    assert.equal(doc.data.buffer[data.length - 1], 7);
+  });
+
+  it("encodes a 20 MB string whole, where bson's buffer cut it short without a word", () => {
+    const text = "x".repeat(20_000_000);
+    const message = encodeOpMsg(4, { insert: "c", documents: [{ text }], $db: "app" }, MAX);
+    const { requestId, body: decoded } = decodeOpMsg(message);
+    assert.equal(requestId, 4);
+    assert.equal((decoded.documents as { text: string }[])[0].text.length, text.length);
+    assert.equal(decoded.$db, "app");
+  });
+
+  it("refuses a command over the limit with MESSAGE_TOO_LARGE naming it, its size and the limit", () => {
+    const command = { insert: "c", documents: [{ text: "y".repeat(20_000_000) }], $db: "app" };
+    const length = 16 + 4 + 1 + BSON.calculateObjectSize(command); // header, flags, section kind, body
+    assert.throws(() => encodeOpMsg(5, command, 19_000_000), {
+      code: "MESSAGE_TOO_LARGE",
+      message:
+        `the insert command is ${length} bytes, more than maxMessageSizeBytes (19000000), the largest ` +
+        "message the server accepts: send it in smaller parts (fewer documents per insert, say)",
+    });
+    assert.throws(() => encodeOpMsg(6, { ping: 1, pad: "z".repeat(100), $db: "admin" }, 100), {
+      code: "MESSAGE_TOO_LARGE",
+      message: /^the ping command is 161 bytes, more than maxMessageSizeBytes \(100\)/,
+    });
+  });
+
+  it("refuses a command that contains itself with INVALID_OPTION naming it, not bson's BSONError", () => {
+    const filter: Record<string, unknown> = { a: 1 };
+    filter.self = filter;
+    assert.throws(() => encodeOpMsg(7, { find: "c", filter, $db: "app" }), {
+      name: "MongoAuthError",
+      code: "INVALID_OPTION",
+      message:
+        "the find command cannot be encoded as BSON (Cannot convert circular structure to BSON): fix " +
+        "the command document (a document that contains itself cannot be sent)",
+    });
+  });
+});

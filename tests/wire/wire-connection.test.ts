@@ -292,7 +292,35 @@ for (const kind of ["raw", "streams"] as const satisfies SocketKind[]) {
       assert.equal(conn.closed, true);
       assert.equal(peer.closed, true);
     });
+
+    it("a compressed reply that wraps another compressed reply fails the connection with PROTOCOL_ERROR", async () => {
+      const { socket, peer } = memorySocket();
+      const conn = new WireConnection(socket, { peer: "db:27017" });
+      const pending = conn.command("admin", { ping: 1 });
+      const once = await compressMessage(replyTo(await peer.nextWrite(), { ok: 1 }), "snappy");
+      peer.send(noopWrapped(once));
+      await assert.rejects(pending, {
+        code: "PROTOCOL_ERROR",
+        message: /^db:27017 sent a compressed message that wraps another compressed message/,
+      });
+      assert.equal(conn.closed, true);
+      assert.equal(peer.closed, true);
+    });
   });
+}
+
+// An OP_COMPRESSED (noop) around a whole message, as the compression header says: its opcode, its size.
+function noopWrapped(message: Uint8Array): Uint8Array {
+  const out = new Uint8Array(9 + message.length);
+  const view = new DataView(out.buffer);
+  out.set(message.subarray(0, 16));
+  view.setInt32(0, out.length, true);
+  view.setInt32(12, OP_COMPRESSED, true);
+  view.setInt32(16, opCodeOf(message), true);
+  view.setInt32(20, message.length - 16, true);
+  out[24] = 0;
+  out.set(message.subarray(16), 25);
+  return out;
 }
 
 function opCodeOf(message: Uint8Array): number {
@@ -343,6 +371,78 @@ describe("WireConnection.command: what a caller asks to send", () => {
       message: "option timeoutMS of command() must be a number, got a string",
     });
     assert.equal(peer.written.length, 0);
+    await conn.close();
+  });
+
+  it("a first reply of 789 bytes, whose length starts as a TLS alert record does, answers its command", async () => {
+    const { socket, peer } = memorySocketOf("raw");
+    const conn = new WireConnection(socket, { peer: "db:27017" });
+    const pending = conn.command("admin", { hello: 1 });
+    const request = await peer.nextWrite();
+    const empty = replyTo(request, { ok: 1, pad: "" });
+    const reply = replyTo(request, { ok: 1, pad: "x".repeat(789 - empty.length) });
+    assert.deepEqual([...reply.subarray(0, 4)], [0x15, 0x03, 0x00, 0x00]);
+    peer.send(reply.subarray(0, 7));
+    peer.send(reply.subarray(7));
+    assert.equal((await pending).ok, 1);
+    await conn.close();
+  });
+
+  it("a TLS alert and a hang-up (a TLS server reached without tls=true): TLS_ERROR saying to add tls=true", async () => {
+    const { socket, peer } = memorySocketOf("raw");
+    const conn = new WireConnection(socket, { peer: "db:27017" });
+    const pending = conn.command("admin", { hello: 1 });
+    await peer.nextWrite();
+    peer.send(Uint8Array.of(0x15, 0x03, 0x01, 0x00, 0x02, 0x02, 0x46));
+    peer.end();
+    await assert.rejects(pending, {
+      code: "TLS_ERROR",
+      message: /^db:27017 answered with TLS \(a TLS alert record\) to a plain connection: .*add tls=true/,
+    });
+  });
+
+  it("a command of 20 MB, larger than bson's own buffer, is sent whole", async () => {
+    const { socket, peer } = memorySocketOf("raw");
+    const conn = new WireConnection(socket);
+    const text = "x".repeat(20_000_000);
+    const pending = conn.command("app", { insert: "c", documents: [{ text }] });
+    const request = await peer.nextWrite();
+    const body = requestBody(request) as { documents: { text: string }[]; $db: string };
+    assert.equal(body.documents[0].text.length, text.length);
+    assert.equal(body.$db, "app");
+    peer.send(replyTo(request, { ok: 1, n: 1 }));
+    assert.equal((await pending).n, 1);
+    await conn.close();
+  });
+
+  it("a command over maxMessageSizeBytes: MESSAGE_TOO_LARGE naming it, its size and the limit; nothing is sent", async () => {
+    const { socket, peer } = memorySocketOf("raw");
+    const conn = new WireConnection(socket, { maxMessageSizeBytes: 19_000_000 });
+    await assert.rejects(
+      conn.command("app", { insert: "c", documents: [{ text: "x".repeat(20_000_000) }] }),
+      {
+        code: "MESSAGE_TOO_LARGE",
+        message:
+          /^the insert command is 20000\d{3} bytes, more than maxMessageSizeBytes \(19000000\), the largest /,
+      },
+    );
+    assert.equal(peer.written.length, 0);
+    assert.equal(conn.closed, false, "nothing was sent: the connection stays usable");
+    await conn.close();
+  });
+
+  it("a command BSON cannot hold (one that contains itself): INVALID_OPTION naming it; nothing is sent", async () => {
+    const { socket, peer } = memorySocketOf("raw");
+    const conn = new WireConnection(socket);
+    const filter: Record<string, unknown> = { status: "open" };
+    filter.again = filter;
+    await assert.rejects(conn.command("app", { find: "orders", filter }), {
+      name: "MongoAuthError",
+      code: "INVALID_OPTION",
+      message: /^the find command cannot be encoded as BSON \(Cannot convert circular structure to BSON\)/,
+    });
+    assert.equal(peer.written.length, 0);
+    assert.equal(conn.closed, false);
     await conn.close();
   });
 
