@@ -17,7 +17,7 @@ import type { CommandRunner, Document } from "../wire/command.ts";
 import { type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import { attachTrace, stopwatch, type TraceListener, TraceRecorder } from "../core/trace.ts";
 import type { AuthSourceOrigin } from "../credential/credential.ts";
-import { helloAttributes } from "./hello-event.ts";
+import { helloAttributes, listedMechanisms } from "./hello-event.ts";
 import { checkHostOptions } from "./host-options.ts";
 import { IS, typeName } from "../core/options.ts";
 import { isAtlasHost } from "../topology/server-description.ts";
@@ -296,15 +296,17 @@ export async function startAuthentication(
         }
         steps.count = 0;
         let speculativeReply = speculative ? asDocument(helloReply.speculativeAuthenticate) : undefined;
+        // Asked for the user's mechanisms, the server lists none when it has no such user there.
+        const listed = asksMechs ? listedMechanisms(helloReply) : undefined;
         if (negotiating) {
-          mechanism = negotiatedMechanism(helloReply);
+          mechanism = negotiatedMechanism(listed);
           if (mechanism !== guess) {
             authenticator = mechanism.create(context);
             speculativeReply = undefined;
           }
         }
         mechanismName = steps.mechanism = mechanism.name;
-        trace.emit("auth.mechanism", mechanismDecision(mechanism.name, negotiating, helloFields, helloReply));
+        trace.emit("auth.mechanism", mechanismDecision(mechanism.name, negotiating, helloFields, listed));
         checkServerVersion(mechanism, helloReply);
         if (speculativeReply) {
           const done = typeof speculativeReply.done === "boolean" ? speculativeReply.done : undefined;
@@ -317,15 +319,12 @@ export async function startAuthentication(
           );
         }
         const checked = checkedRunner(runner, context.signal, steps);
-        // Asked for the user's mechanisms, the server lists none when it has no such user there.
-        const listed = helloReply.saslSupportedMechs;
-        const unknownUser = asksMechs && !Array.isArray(listed);
         const attempt = {
           credential: credential!,
           mechanism: mechanism.name,
           host,
-          unknownUser,
-          listedMechs: asksMechs && Array.isArray(listed) ? listed.map(String) : undefined,
+          unknownUser: asksMechs && listed === undefined,
+          listedMechs: listed,
         };
         // A second complete() after a first that succeeded runs a fresh conversation (its first let go).
         await finish(
@@ -378,19 +377,18 @@ function mechanismDecision(
   name: string,
   negotiating: boolean,
   helloFields: Document,
-  helloReply: Document,
+  mechs: readonly string[] | undefined,
 ): { mechanism: string; how: "given" | "negotiated" | "defaulted"; reason: string } {
   if (!negotiating) return { mechanism: name, how: "given", reason: `authMechanism=${name}` };
   const asked = String(helloFields.saslSupportedMechs);
-  const mechs = helloReply.saslSupportedMechs;
-  if (!Array.isArray(mechs)) {
+  if (mechs === undefined) {
     return {
       mechanism: name,
       how: "defaulted",
       reason: `hello listed no mechanisms for ${asked}: ${name} is the auth specification's fallback`,
     };
   }
-  const listed = mechs.map(String).join(", ") || "nothing";
+  const listed = mechs.join(", ") || "nothing";
   return {
     mechanism: name,
     how: "negotiated",
@@ -513,10 +511,8 @@ function checkServerVersion(mechanism: Mechanism, helloReply: Document): void {
 }
 
 // The spec's rule: SCRAM-SHA-256 when the user has it, otherwise SCRAM-SHA-1.
-function negotiatedMechanism(helloReply: Document): Mechanism {
-  const mechs = helloReply.saslSupportedMechs;
-  const sha256 = Array.isArray(mechs) && mechs.includes("SCRAM-SHA-256");
-  return mechanismNamed(sha256 ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
+function negotiatedMechanism(listed: readonly string[] | undefined): Mechanism {
+  return mechanismNamed(listed?.includes("SCRAM-SHA-256") ? "SCRAM-SHA-256" : "SCRAM-SHA-1");
 }
 
 /** Who tried to log in, how, and what the server's hello said about the user. */
@@ -668,7 +664,7 @@ function checkedRunner(
       const command = Object.keys(cmd)[0] ?? "";
       const elapsed = stopwatch();
       try {
-        const reply = checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"));
+        const reply = checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"), command);
         const done = typeof reply.done === "boolean" ? reply.done : undefined;
         steps.trace.emit(
           "sasl.step",

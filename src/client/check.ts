@@ -21,6 +21,7 @@ import {
 } from "../topology/server-description.ts";
 import type { Document } from "../wire/command.ts";
 import { WireConnection } from "../wire/wire-connection.ts";
+import { DEFAULT_MAX_MESSAGE_SIZE } from "../wire/frame-parser.ts";
 import { negotiatedCompressor } from "../wire/compression.ts";
 import { type Authentication, startAuthentication } from "./authenticate.ts";
 import type { ClientMetadata } from "./handshake.ts";
@@ -99,13 +100,23 @@ const CHECK_TIMERS = new TimerQueue();
  */
 export function checkDeadline(context: CheckContext, address: HostAddress): Deadline {
   const where = `connecting to ${hostPort(address)}`;
-  const timers = context.transport.ioPerRequest ? undefined : CHECK_TIMERS;
   return new Deadline(
     context.operation ?? context.options.signal,
     context.settings.connectTimeoutMS,
     where,
-    timers,
+    timersFor(context.transport),
   );
+}
+
+/**
+ * The timer queue the budgets of a connect() wait on: the process's, or where each request's I/O is its own,
+ * a queue (a timer) of the budget's own.
+ *
+ * @param transport the connection's transport
+ * @returns the queue
+ */
+export function timersFor(transport: Transport): TimerQueue {
+  return transport.ioPerRequest ? new TimerQueue() : CHECK_TIMERS;
 }
 
 /**
@@ -121,6 +132,19 @@ export function abandonCheck(deadline: Deadline): void {
 // What an abandoned check's budget fires with. The scan aborts the budget itself rather than a signal of
 // its own that the budget listens to: on Node.js 20 each AbortSignal made costs a connect() microseconds.
 const ABANDONED = new MongoAuthError("ABORTED", "another server was chosen, so this check was abandoned");
+
+/**
+ * Ends a check when serverSelectionTimeoutMS has run out (discovery.ts): under way, it fails with a
+ * `TIMEOUT` that says where it stood; not yet started, it fails at once, as not tried.
+ *
+ * @param deadline the check's budget, from {@link checkDeadline}
+ */
+export function outOfSelectionTime(deadline: Deadline): void {
+  deadline.abort(SELECTION_RAN_OUT);
+}
+
+// What such a check's budget fires with; never thrown as it is (checkServer says which server, and where).
+const SELECTION_RAN_OUT = new MongoAuthError("TIMEOUT", "serverSelectionTimeoutMS ran out");
 
 /**
  * Opens a socket to `address` and sends hello.
@@ -143,9 +167,10 @@ export async function checkServer(
   const started = performance.now();
   const peer = hostPort(address);
   const where = `connecting to ${peer}`;
-  // With several hosts, one whose turn comes after timeoutMS ran out is never tried: say so, not where it stood.
-  const late = context.operation?.expired === true;
   const signal = deadline.signal;
+  // With several hosts, one whose turn comes after timeoutMS or serverSelectionTimeoutMS ran out is never
+  // tried: say so, not where it stood.
+  const late = context.operation?.expired === true || signal.reason === SELECTION_RAN_OUT;
   let wire: WireConnection | undefined;
   // Where a connectTimeoutMS that runs out found the check, for its message.
   let stage: ConnectStage = "socket";
@@ -181,9 +206,7 @@ export async function checkServer(
     const helloStarted = performance.now();
     const hello = await sendHello(wire, context, address, auth?.helloFields ?? {}, { signal, timeoutMS: 0 });
     const roundTripTime = performance.now() - helloStarted;
-    if (typeof hello.maxMessageSizeBytes === "number" && hello.maxMessageSizeBytes > 0) {
-      wire.maxMessageSizeBytes = hello.maxMessageSizeBytes;
-    }
+    wire.maxMessageSizeBytes = messageSizeLimit(hello.maxMessageSizeBytes);
     const description = describeServer(addressKey(address), hello, {
       roundTripTime,
       lastUpdateTime: context.now(),
@@ -214,9 +237,13 @@ export async function checkServer(
       await probeWithoutTls(transport, address, settings, options.signal, trace);
     }
     const error = checkError(err, signal, where, wire, peer, settings);
-    // The check's own connectTimeoutMS, or timeoutMS for the whole connect(), and nothing that outranks it (a
-    // refused login): say where it stood.
-    if (late && error === signal.reason) throw notTried(peer, settings);
+    // The check's own connectTimeoutMS, timeoutMS for the whole connect() or serverSelectionTimeoutMS for
+    // finding the server, and nothing that outranks it (a refused login): say where it stood.
+    if (late && error === signal.reason) throw notTried(peer, settings, error === SELECTION_RAN_OUT);
+    if (error === SELECTION_RAN_OUT) {
+      const ranOut = selectionTimeRanOut(peer, settings.selection.serverSelectionTimeoutMS);
+      throw stalled(ranOut, address, stage, settings, credential);
+    }
     if ((deadline.expired || context.operation?.expired) && error === signal.reason) {
       // timeoutMS's own error names every host: this one's names this host, as connectTimeoutMS's does.
       const timedOut = deadline.expired
@@ -226,6 +253,30 @@ export async function checkServer(
     }
     throw error;
   }
+}
+
+/**
+ * The largest message the connection takes and sends: hello's `maxMessageSizeBytes`, at most mongod's own
+ * (48 000 000 bytes, a constant of the server). A server never announces more; a peer that does would make
+ * the connection accept a reply of that size, buffered whole before it is read (2**40 announced: a terabyte
+ * waited for). A smaller limit is kept, and anything but a positive number leaves the default.
+ *
+ * @param announced hello's `maxMessageSizeBytes`
+ * @returns the limit for the connection
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { messageSizeLimit } from "./check.ts";
+ *
+ * assert.equal(messageSizeLimit(16_000_000), 16_000_000);
+ * assert.equal(messageSizeLimit(2 ** 40), 48_000_000);
+ * assert.equal(messageSizeLimit("48000000"), 48_000_000);
+ * ```
+ */
+export function messageSizeLimit(announced: unknown): number {
+  return typeof announced === "number" && announced > 0
+    ? Math.min(announced, DEFAULT_MAX_MESSAGE_SIZE)
+    : DEFAULT_MAX_MESSAGE_SIZE;
 }
 
 /**
@@ -365,10 +416,22 @@ export function stalled(
   return new MongoAuthError("TIMEOUT", `${timedOut.message}: ${why}`, { cause: timedOut.cause });
 }
 
-function notTried(peer: string, { timeoutMS }: ConnectSettings): MongoAuthError {
+function notTried(peer: string, settings: ConnectSettings, selecting: boolean): MongoAuthError {
+  const clock = selecting
+    ? `serverSelectionTimeoutMS (${settings.selection.serverSelectionTimeoutMS} ms)`
+    : `timeoutMS (${settings.timeoutMS} ms)`;
   return new MongoAuthError(
     "TIMEOUT",
-    `${peer} was not tried: timeoutMS (${timeoutMS} ms) ran out before its turn (the hosts before it took the time)`,
+    `${peer} was not tried: ${clock} ran out before its turn (the hosts before it took the time)`,
+  );
+}
+
+// serverSelectionTimeoutMS counts from the start of the search, not of this host's check: "within", as
+// timeoutMS's words say it, rather than connectTimeoutMS's "after".
+function selectionTimeRanOut(peer: string, serverSelectionTimeoutMS: number): MongoAuthError {
+  return new MongoAuthError(
+    "TIMEOUT",
+    `connecting to ${peer} did not finish within serverSelectionTimeoutMS (${serverSelectionTimeoutMS} ms)`,
   );
 }
 

@@ -16,8 +16,9 @@
  * no wait.
  *
  * Seeds of a deployment not yet known are checked at once too. With `serverSelectionTryOnce` (the default)
- * one scan decides; otherwise it scans again every 500 ms until `serverSelectionTimeoutMS`. Once the choice
- * is made, checks still under way are abandoned and every other socket is closed.
+ * one scan decides; otherwise it scans again every 500 ms until `serverSelectionTimeoutMS`, which bounds the
+ * whole search, the checks under way included. Once the choice is made, checks still under way are abandoned
+ * and every other socket is closed.
  *
  * A client's scan of a replica set or of mongoses serves its next connections for `heartbeatFrequencyMS`
  * (./topology-memory.ts): they check the server that scan points to first, and end there when its hello
@@ -27,8 +28,9 @@
  *
  * @module
  */
-import { abortError, Deadline, raceAbort, sleep } from "../core/abort.ts";
+import { abortError, Deadline, raceAbort, sleep, stoppedFor } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
+import type { TimerQueue } from "../core/timer-queue.ts";
 import type { TraceEventAttributes } from "../core/trace.ts";
 import { randomBelow, shuffled } from "../crypto/random.ts";
 import type { HostAddress } from "../credential/connection-string.ts";
@@ -54,6 +56,8 @@ import {
   type CheckedServer,
   checkServer,
   failureAttributes,
+  outOfSelectionTime,
+  timersFor,
 } from "./check.ts";
 import type { SelectionOptions } from "./options.ts";
 import { selectionFailure } from "./selection-error.ts";
@@ -117,20 +121,32 @@ export interface DiscoveryContext extends CheckContext {
 }
 
 /**
- * Scans and chooses.
+ * Scans and chooses, within `serverSelectionTimeoutMS`.
  *
  * @param context transport, settings, the caller's options, the seeds, the read preference
  * @returns the chosen server and the topology
  * @throws {MongoAuthError} `SERVER_SELECTION_FAILED` when the deployment answered but nothing suits,
- *   `CONNECTION_FAILED` (or the one server's own error) when nothing answered, `INVALID_OPTION` for a
- *   maxStalenessSeconds the replica set cannot honour, and the codes no other server would change
+ *   `CONNECTION_FAILED` (or the one server's own error, `TIMEOUT` when serverSelectionTimeoutMS ended its
+ *   check) when nothing answered, `INVALID_OPTION` for a maxStalenessSeconds the replica set cannot honour,
+ *   and the codes no other server would change
  */
 export async function discover(context: DiscoveryContext): Promise<Discovered> {
+  const clock = new SelectionClock(timersFor(context.transport), context.selection.serverSelectionTimeoutMS);
+  try {
+    return await select(context, clock);
+  } finally {
+    clock.stop();
+  }
+}
+
+// The Server Selection spec's loop for a single-threaded driver: a scan, and with serverSelectionTryOnce=false
+// another every 500 ms, until a server is chosen or serverSelectionTimeoutMS has passed.
+async function select(context: DiscoveryContext, clock: SelectionClock): Promise<Discovered> {
   const started = performance.now();
   const { selection } = context;
   const failedAt = new Map<string, number>();
   const slot = memorySlot(context);
-  const recalling = slot && fromMemory(context, slot, failedAt);
+  const recalling = slot && fromMemory(context, slot, failedAt, clock);
   let earlier = recalling ? await recalling : undefined;
   // Nothing awaited between finding no scan in flight and noting this one's (below): the connections that
   // start in one turn of the event loop then wait for the first one's scan.
@@ -138,15 +154,15 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
   let waitedMs: number | undefined;
   if (inFlight && slot) {
     const waitStarted = performance.now();
-    await waitForScan(context, inFlight);
+    await waitForScan(context, inFlight, clock);
     waitedMs = performance.now() - waitStarted;
-    earlier = await fromMemory(context, slot, failedAt, waitedMs);
+    earlier = await fromMemory(context, slot, failedAt, clock, waitedMs);
   }
   if (earlier?.discovered) return earlier.discovered;
   let topology = initialTopology(context.topologySettings);
   let checks = earlier?.checks ?? 0;
   for (let scan = 1;; scan++) {
-    const scanning = scanAndRemember(context, topology, failedAt, slot);
+    const scanning = scanAndRemember(context, topology, failedAt, clock, slot);
     if (scan === 1 && slot && othersWait(context.topologySettings)) {
       slot.memory.track(context.transport, slot.key, scanning, servesEveryReader(context));
     }
@@ -166,7 +182,8 @@ export async function discover(context: DiscoveryContext): Promise<Discovered> {
       );
     }
     const waitMS = Math.max(0, MIN_HEARTBEAT_FREQUENCY_MS - outcome.durationMS);
-    if (selection.serverSelectionTryOnce || elapsed + waitMS > selection.serverSelectionTimeoutMS) {
+    const timedOut = clock.ranOut || elapsed + waitMS > selection.serverSelectionTimeoutMS;
+    if (selection.serverSelectionTryOnce || timedOut) {
       throw selectionFailure({
         topology,
         // What the member an earlier scan pointed to failed with belongs to the story too.
@@ -187,12 +204,13 @@ async function scanAndRemember(
   context: DiscoveryContext,
   topology: TopologyDescription,
   failedAt: Map<string, number>,
+  clock: SelectionClock,
   slot: MemorySlot | undefined,
 ): Promise<ScanOutcome> {
   const alone = aloneServer(topology, failedAt);
   const outcome = alone !== undefined
-    ? await checkAlone(context, topology, alone, failedAt)
-    : await new Scan(context, topology, failedAt).run();
+    ? await checkAlone(context, topology, alone, failedAt, clock)
+    : await new Scan(context, topology, failedAt, clock).run();
   if (outcome.chosen && slot && isRemembered(outcome.topology)) {
     const scan = { topology: outcome.topology, at: context.now(), complete: outcome.complete };
     slot.memory.remember(context.transport, slot.key, scan);
@@ -211,13 +229,17 @@ async function checkAlone(
   topology: TopologyDescription,
   address: string,
   failedAt: Map<string, number>,
+  clock: SelectionClock,
 ): Promise<ScanOutcome> {
   const started = performance.now();
   const target = parseAddress(address);
   context.trace.emit("host.connecting", { host: target.host, port: target.port, attempt: 1, of: 1 });
   const speculate = speculates(context, topology, address, topology.servers.get(address));
-  const checking = checkServer(context, target, speculate, checkDeadline(context, target));
+  const deadline = checkDeadline(context, target);
+  clock.watch(deadline);
+  const checking = checkServer(context, target, speculate, deadline);
   const checked = await checking.catch(() => undefined);
+  clock.release(deadline);
   if (checked) {
     const after = updateTopology(topology, checked.description, context.topologySettings);
     if (isSettledBy(after, checked, context.selection)) {
@@ -234,7 +256,7 @@ async function checkAlone(
       };
     }
   }
-  return await new Scan(context, topology, failedAt, started).runFrom(address, target, checking);
+  return await new Scan(context, topology, failedAt, clock, started).runFrom(address, target, checking);
 }
 
 // The address of the one server, when it is one, not in its cooldown, and no replica set is named (whose
@@ -285,12 +307,18 @@ function scanToWaitFor(context: DiscoveryContext, slot: MemorySlot): ScanInFligh
   return inFlight.servesEveryReader || wantsPrimary(context.selection.readPreference) ? inFlight : undefined;
 }
 
-// At most connectTimeoutMS (a member that drops packets may hold that scan up), after which the connection
-// scans itself; the caller's signal and timeoutMS end the connection.
-async function waitForScan(context: DiscoveryContext, inFlight: ScanInFlight): Promise<void> {
+// At most connectTimeoutMS (a member that drops packets may hold that scan up), and no longer than this
+// connection's serverSelectionTimeoutMS, after which the connection scans itself; the caller's signal and
+// timeoutMS end the connection.
+async function waitForScan(
+  context: DiscoveryContext,
+  inFlight: ScanInFlight,
+  clock: SelectionClock,
+): Promise<void> {
   const caller = context.operation ?? context.options.signal;
   const what = "waiting for another connection's scan of the replica set";
-  const deadline = new Deadline(caller, context.settings.connectTimeoutMS, what);
+  const waitMS = Math.max(1, Math.min(context.settings.connectTimeoutMS || Infinity, clock.timeLeft()));
+  const deadline = new Deadline(caller, waitMS, what);
   try {
     await raceAbort(inFlight.ended, deadline.signal, what);
   } catch (err) {
@@ -330,6 +358,7 @@ function fromMemory(
   context: DiscoveryContext,
   slot: MemorySlot,
   failedAt: Map<string, number>,
+  clock: SelectionClock,
   waitedMs?: number,
 ): Promise<Recalled | undefined> | undefined {
   const now = context.now();
@@ -341,7 +370,7 @@ function fromMemory(
   );
   const choice = remembered && rememberedChoice(remembered, context.selection);
   if (remembered === undefined || choice === undefined) return undefined;
-  return confirmRemembered(context, slot, remembered, choice, failedAt, now, waitedMs);
+  return confirmRemembered(context, slot, remembered, choice, { failedAt, clock, now, waitedMs });
 }
 
 async function confirmRemembered(
@@ -349,11 +378,14 @@ async function confirmRemembered(
   slot: MemorySlot,
   remembered: RememberedScan,
   choice: { address: string; candidates: number },
-  failedAt: Map<string, number>,
-  now: number,
-  waitedMs: number | undefined,
+  { failedAt, clock, now, waitedMs }: {
+    failedAt: Map<string, number>;
+    clock: SelectionClock;
+    now: number;
+    waitedMs: number | undefined;
+  },
 ): Promise<Recalled> {
-  const outcome = await new Scan(context, remembered.topology, failedAt).confirm(
+  const outcome = await new Scan(context, remembered.topology, failedAt, clock).confirm(
     choice.address,
     choice.candidates,
   );
@@ -411,6 +443,85 @@ function isRemembered(topology: TopologyDescription): boolean {
   return isReplicaSet(topology) || topology.type === "Sharded";
 }
 
+/**
+ * serverSelectionTimeoutMS, the time connect() has to find its server (the Server Selection spec's
+ * computed timeout; inside timeoutMS, whichever ends first ends it). A check is bounded by connectTimeoutMS,
+ * but the checks of a scan for the primary run one after another, and connectTimeoutMS=0 bounds none: a
+ * server that accepts the connection and never answers hello would hold connect() for ever, where an official
+ * driver's server selection gives up after serverSelectionTimeoutMS. When the clock runs out, every check
+ * under way ends, saying where it stood, and a check that would start after it is not tried. A check that
+ * has answered is no longer the clock's, and the chosen server's authentication is not selection: it runs
+ * under connectTimeoutMS (and timeoutMS), as an official driver's handshake of a new connection does.
+ *
+ * One entry in the checks' timer queue, as a Deadline (abort.ts) without its AbortSignal, which a connect()
+ * would pay for; a timer that fires a second or more late gives that time back once, as a Deadline does. It
+ * joins the queue with the first check, after that check's budget: connectTimeoutMS (10 s) most often ends
+ * first, and the queue's one timer is then left as it is.
+ */
+class SelectionClock {
+  readonly #checks = new Set<Deadline>();
+  readonly #timers: TimerQueue;
+  readonly #onDue = () => this.#due();
+  #dueAt: number;
+  #scheduled = false;
+  #gaveBack = false;
+  #ranOut = false;
+
+  /**
+   * @param timers the queue the checks' budgets wait on
+   * @param timeoutMS serverSelectionTimeoutMS (at least 1)
+   */
+  constructor(timers: TimerQueue, timeoutMS: number) {
+    this.#timers = timers;
+    this.#dueAt = Date.now() + timeoutMS;
+  }
+
+  /** Whether serverSelectionTimeoutMS has run out. */
+  get ranOut(): boolean {
+    return this.#ranOut;
+  }
+
+  /** Milliseconds before it runs out (0 once it has). */
+  timeLeft(): number {
+    return this.#ranOut ? 0 : Math.max(0, this.#dueAt - Date.now());
+  }
+
+  /** A check starting, by its budget: ended when the clock runs out, or at once when it has. */
+  watch(deadline: Deadline): void {
+    if (this.#ranOut) return outOfSelectionTime(deadline);
+    this.#checks.add(deadline);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    this.#timers.schedule(this.#onDue, this.#dueAt);
+  }
+
+  /** A check that has landed: its server, open or failed, is no longer the clock's to end. */
+  release(deadline: Deadline): void {
+    this.#checks.delete(deadline);
+  }
+
+  /** Discovery is over: the clock ends nothing more. */
+  stop(): void {
+    this.#timers.cancel(this.#onDue);
+    this.#checks.clear();
+  }
+
+  #due(): void {
+    const now = Date.now();
+    if (now < this.#dueAt) return this.#timers.schedule(this.#onDue, this.#dueAt);
+    const stopped = stoppedFor(this.#dueAt, now);
+    if (stopped > 0 && !this.#gaveBack) {
+      // The process did not run (a long garbage collection): answers that came meanwhile are still unread.
+      this.#gaveBack = true;
+      this.#dueAt = now + stopped;
+      return this.#timers.schedule(this.#onDue, this.#dueAt);
+    }
+    this.#ranOut = true;
+    for (const deadline of this.#checks) outOfSelectionTime(deadline);
+    this.#checks.clear();
+  }
+}
+
 /** What a scan came to. */
 interface ScanOutcome {
   readonly chosen: CheckedServer | undefined;
@@ -437,6 +548,7 @@ interface CheckUnderWay {
 class Scan {
   readonly #context: DiscoveryContext;
   readonly #failedAt: Map<string, number>;
+  readonly #clock: SelectionClock;
   readonly #open = new Map<string, CheckedServer>();
   readonly #checking = new Map<string, CheckUnderWay>();
   /** Every server whose check has started, and when; once it answered, when it did (performance.now()). */
@@ -470,18 +582,21 @@ class Scan {
    * @param context what the checks need
    * @param topology the deployment as known before the scan
    * @param failedAt when each server last failed on the network (its cooldown), shared by the scans
+   * @param clock serverSelectionTimeoutMS's, which ends the checks under way when it runs out
    * @param started when the scan began (performance.now()), when its first check came before it
    */
   constructor(
     context: DiscoveryContext,
     topology: TopologyDescription,
     failedAt: Map<string, number>,
+    clock: SelectionClock,
     started = performance.now(),
   ) {
     this.#started = started;
     this.#context = context;
     this.#topology = topology;
     this.#failedAt = failedAt;
+    this.#clock = clock;
     // Never-checked servers in random order (SDAM's scanning order), which spreads clients over the seeds.
     for (const address of shuffled([...topology.servers.keys()])) this.#order.set(address, this.#order.size);
   }
@@ -601,9 +716,11 @@ class Scan {
   #start(address: string, underWay: readonly string[] = []): void {
     const target = parseAddress(address);
     const deadline = checkDeadline(this.#context, target);
-    const landed = this.#check(address, target, deadline, underWay).finally(() =>
-      this.#checking.delete(address)
-    );
+    this.#clock.watch(deadline);
+    const landed = this.#check(address, target, deadline, underWay).finally(() => {
+      this.#checking.delete(address);
+      this.#clock.release(deadline);
+    });
     this.#checking.set(address, { landed, deadline });
   }
 

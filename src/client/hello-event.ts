@@ -48,6 +48,29 @@ export function serverRole(reply: Document): string {
   return "standalone";
 }
 
+/**
+ * The mechanisms hello's `saslSupportedMechs` lists for the user: its strings. An entry of another type names
+ * no mechanism and is left out: a server sends none, and a peer that lists a document (`[{ toString: 1 }]`,
+ * which BSON reads as an object whose own `toString` is a number) would otherwise make `String()` throw a
+ * TypeError in the middle of the login.
+ *
+ * @param reply the hello reply
+ * @returns the names listed, or `undefined` when there is no list (the server has no such user there, or
+ *   was not asked)
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listedMechanisms } from "./hello-event.ts";
+ *
+ * assert.deepEqual(listedMechanisms({ saslSupportedMechs: ["SCRAM-SHA-256", { toString: 1 }] }), ["SCRAM-SHA-256"]);
+ * assert.equal(listedMechanisms({ ok: 1 }), undefined);
+ * ```
+ */
+export function listedMechanisms(reply: Document): string[] | undefined {
+  const mechs = reply.saslSupportedMechs;
+  return Array.isArray(mechs) ? mechs.filter((m): m is string => typeof m === "string") : undefined;
+}
+
 /** What was sent in hello that its reply answers. */
 export interface HelloSent {
   /** `hello` or `isMaster`. */
@@ -83,7 +106,6 @@ export interface HelloSent {
  */
 export function helloAttributes(reply: Document, sent: HelloSent): TraceEventAttributes["hello"] {
   const maxWireVersion = typeof reply.maxWireVersion === "number" ? reply.maxWireVersion : 0;
-  const mechs = reply.saslSupportedMechs;
   return {
     command: sent.command,
     maxWireVersion,
@@ -93,7 +115,7 @@ export function helloAttributes(reply: Document, sent: HelloSent): TraceEventAtt
     setName: typeof reply.setName === "string" ? reply.setName : undefined,
     me: typeof reply.me === "string" ? reply.me : undefined,
     mechsAskedFor: sent.mechsAskedFor,
-    saslSupportedMechs: Array.isArray(mechs) ? mechs.filter((m) => typeof m === "string") : undefined,
+    saslSupportedMechs: listedMechanisms(reply),
     speculative: !sent.speculative
       ? "not sent"
       : reply.speculativeAuthenticate !== undefined

@@ -145,8 +145,10 @@ export interface ConnectOptions extends AuthOptions {
   /** The most replication lag a secondary may have, in seconds (90 or more; -1: no limit). */
   maxStalenessSeconds?: number;
   /**
-   * With `serverSelectionTryOnce=false`: how long to keep looking for a suitable member, rescanning every
-   * 500 ms. Default 30 000.
+   * How long finding the server may take: the checks under way (socket, TLS, hello) end then, whatever
+   * `connectTimeoutMS` says (0 included); with `serverSelectionTryOnce=false`, how long to keep looking for
+   * a suitable member, rescanning every 500 ms. Authentication on the server found is outside it. Default
+   * 30 000.
    */
   serverSelectionTimeoutMS?: number;
   /**

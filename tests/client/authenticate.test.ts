@@ -227,6 +227,39 @@ describe("authenticate", () => {
     assert.equal(hintsFor(error.trace)[0].id, "mechanism");
   });
 
+  it("reads only the strings of hello's saslSupportedMechs: a document listed there is no mechanism, and no TypeError", async () => {
+    // BSON reads { toString: 1 } as an object whose own toString is a number, which String() cannot convert.
+    const runner = () =>
+      scriptedRunner((_db, cmd) =>
+        cmd.hello
+          ? { ok: 1, maxWireVersion: 21, saslSupportedMechs: [{ toString: 1 }, "SCRAM-SHA-1"] }
+          : { ok: 0, code: 18, codeName: "AuthenticationFailed", errmsg: "Authentication failed." }
+      );
+    const refusalOf = async (uri: string) => {
+      const events: TraceEvent[] = [];
+      const error = await authenticate(runner(), parseCredential(uri)!, { onEvent: (e) => events.push(e) })
+        .then(() => assert.fail("the server refuses"), (e: unknown) => e as MongoAuthError);
+      assert.equal(error.code, "AUTHENTICATION_FAILED", String(error));
+      return { error, events };
+    };
+
+    const negotiated = await refusalOf("mongodb://alice:pw@localhost/");
+    const decision = negotiated.events.find((e) => e.type === "auth.mechanism")!;
+    assert.deepEqual(decision.attributes, {
+      mechanism: "SCRAM-SHA-1",
+      how: "negotiated",
+      reason: "hello lists SCRAM-SHA-1 for admin.alice, without SCRAM-SHA-256",
+    });
+    const hello = negotiated.events.find((e) => e.type === "hello")!;
+    assert.deepEqual(hello.attributes.saslSupportedMechs, ["SCRAM-SHA-1"]);
+
+    const given = await refusalOf("mongodb://alice:pw@localhost/?authMechanism=SCRAM-SHA-256");
+    assert.match(
+      given.error.message,
+      /the user has no SCRAM-SHA-256 credentials \(hello lists SCRAM-SHA-1 for it\)/,
+    );
+  });
+
   it("traces a re-authentication (391) as an attempt of its own", async () => {
     const events: TraceEvent[] = [];
     const credential = parseCredential("mongodb://bob:pw@localhost/?authMechanism=PLAIN")!;
@@ -433,6 +466,18 @@ describe("the conversation refuses arguments of the wrong type, as rejections wi
       await assert.rejects(auth.complete(runner, hello as never), {
         code: "INVALID_OPTION",
         message: /^complete\(\) needs the server's hello reply/,
+      });
+    }
+  });
+
+  it("a runner that resolves to something else than a reply document: PROTOCOL_ERROR naming the command, not the server", async () => {
+    for (const [reply, kind] of [[null, "null"], [42, "a number"], ["ok", "a string"], [[], "an array"]] as const) {
+      const auth = await beginAuthentication(credential);
+      const wrong = { command: () => Promise.resolve(reply as never) };
+      await assert.rejects(auth.complete(wrong, { ok: 1, maxWireVersion: 21 }), (error: MongoAuthError) => {
+        assert.equal(error.code, "PROTOCOL_ERROR");
+        assert.match(error.message, new RegExp(`^the reply to the saslStart command is ${kind}, not a document`));
+        return true;
       });
     }
   });

@@ -6,6 +6,8 @@ import { connectWith, type MongoAuthError, runtimeEnv, type Transport } from "@m
 import { nodeTransport } from "../../src/transport/node.ts";
 import { type RunningServer, startServer } from "../../testing/reference-server/server.ts";
 import { scriptedDeployment, silentHost } from "../support/scripted-deployment.ts";
+import { memorySocket, replyTo } from "../support/memory-socket.ts";
+import { settledWithin } from "../support/settled-within.ts";
 
 const users = [{ db: "admin", user: "alice", password: "alice-pw", mechanisms: ["SCRAM-SHA-256"] }];
 
@@ -163,5 +165,69 @@ describe("checkServer when connectTimeoutMS runs out: where the check stood, and
       "connecting to db.internal:27017 timed out after 50 ms (connectTimeoutMS): the authentication " +
         "(MONGODB-OIDC) did not finish: a credential source or callback was slow to answer, or the server its steps",
     );
+  });
+});
+
+describe("checkServer: hello's maxMessageSizeBytes limits the replies the connection waits for", () => {
+  // A server that answers hello announcing `announced`, then answers the next command with the header of a
+  // message of `claimed` bytes and nothing after it.
+  const claiming = (announced: number, claimed: number): Transport =>
+    Object.create(nodeTransport, {
+      openSocket: {
+        value: () => {
+          const { socket, peer } = memorySocket();
+          void (async () => {
+            const hello = await peer.nextWrite();
+            peer.send(
+              replyTo(hello, {
+                ok: 1,
+                isWritablePrimary: true,
+                maxWireVersion: 21,
+                maxMessageSizeBytes: announced,
+              }),
+            );
+            const next = await peer.nextWrite();
+            const header = new DataView(new ArrayBuffer(16));
+            header.setUint32(0, claimed, true);
+            header.setInt32(8, new DataView(next.buffer, next.byteOffset).getInt32(4, true), true);
+            header.setInt32(12, 2013, true);
+            peer.send(new Uint8Array(header.buffer));
+          })();
+          return Promise.resolve(socket);
+        },
+      },
+    });
+  const uri = "mongodb://db.example:27017/?directConnection=true&socketTimeoutMS=20000";
+
+  it("no more than mongod's 48 000 000 bytes, whatever a server announces: a larger reply is refused at its header", async () => {
+    const conn = await connectWith(claiming(2 ** 40, 100_000_000), uri);
+    try {
+      await settledWithin(
+        2000,
+        "a command whose reply claims 100 MB",
+        assert.rejects(conn.command("admin", { ping: 1 }), {
+          code: "MESSAGE_TOO_LARGE",
+          message: /more than maxMessageSizeBytes \(48000000\)/,
+        }),
+      );
+    } finally {
+      await conn.close();
+    }
+  });
+
+  it("a smaller limit the server announces is kept", async () => {
+    const conn = await connectWith(claiming(4096, 8192), uri);
+    try {
+      await settledWithin(
+        2000,
+        "a command whose reply claims 8 kB",
+        assert.rejects(conn.command("admin", { ping: 1 }), {
+          code: "MESSAGE_TOO_LARGE",
+          message: /more than maxMessageSizeBytes \(4096\)/,
+        }),
+      );
+    } finally {
+      await conn.close();
+    }
   });
 });

@@ -20,6 +20,7 @@ import {
   silent,
   silentHost,
 } from "../support/scripted-deployment.ts";
+import { memorySocket, type Peer, replyTo, requestBody } from "../support/memory-socket.ts";
 import { fixturePath } from "../../testing/paths.ts";
 import { settledWithin } from "../support/settled-within.ts";
 
@@ -1016,6 +1017,143 @@ describe("connect(): a member that names more hosts than a replica set can have"
       assert.ok(servers.length <= 51, `${servers.length} entries`);
       if (servers.length === 51) assert.match(servers[50], /^… and \d+ more$/);
     }
+    await conn.close();
+  });
+});
+
+describe("discovery: serverSelectionTimeoutMS bounds finding the server, its checks included", () => {
+  // Servers that accept the connection and never answer hello: what connectTimeoutMS=0 alone never ends.
+  function mute(deployment: ReturnType<typeof scriptedDeployment>, ...hosts: string[]) {
+    const peers: Peer[] = [];
+    const transport: Transport = Object.create(deployment.transport, {
+      openSocket: {
+        value: (options: OpenSocketOptions) => {
+          if (!hosts.includes(options.host)) return deployment.transport.openSocket(options);
+          const { socket, peer } = memorySocket();
+          peers.push(peer);
+          return Promise.resolve(socket);
+        },
+      },
+    });
+    return { transport, peers };
+  }
+
+  async function timedRefusal(transport: Transport, uri: string) {
+    const started = performance.now();
+    const error = await settledWithin(
+      5_000,
+      `connect() to ${uri}`,
+      refusal(connectWith(transport, uri, client())),
+    );
+    return { error, ms: performance.now() - started };
+  }
+
+  const unanswered = "the connection opened, but hello got no answer: check that the port is a MongoDB " +
+    "server's, and whether the server is overloaded";
+
+  for (
+    const [label, query] of [
+      ["connectTimeoutMS=0", "connectTimeoutMS=0&serverSelectionTimeoutMS=300"],
+      [
+        "connectTimeoutMS=0 and serverSelectionTryOnce=false",
+        "connectTimeoutMS=0&serverSelectionTimeoutMS=300&serverSelectionTryOnce=false",
+      ],
+      ["connectTimeoutMS longer than it", "connectTimeoutMS=3000&serverSelectionTimeoutMS=300"],
+    ]
+  ) {
+    it(`${label}: a server that never answers hello fails at serverSelectionTimeoutMS, saying where it stood`, async () => {
+      const { transport, peers } = mute(scriptedDeployment({}), "db.test");
+      const { error, ms } = await timedRefusal(transport, `mongodb://alice:pw@db.test/?${query}`);
+      assert.equal(error.code, "TIMEOUT");
+      assert.equal(
+        error.message,
+        `connecting to db.test:27017 did not finish within serverSelectionTimeoutMS (300 ms): ${unanswered}`,
+      );
+      assert.ok(ms >= 250 && ms < 1_500, `settled after ${Math.round(ms)} ms`);
+      assert.ok(peers.length > 0 && peers.every((peer) => peer.closed), "every socket closed");
+    });
+  }
+
+  it("a scan for the primary: what each member was, where the check under way stood, and who was not tried", async () => {
+    // S1 names P, which accepts and never answers; S2's turn comes after the time ran out.
+    const { transport, peers } = mute(
+      scriptedDeployment({ [S1]: secondaryAt(S1), [S2]: secondaryAt(S2) }),
+      "p.test",
+    );
+    const uri = "mongodb://s1.test/?replicaSet=rs0&connectTimeoutMS=0&serverSelectionTimeoutMS=300";
+    const { error, ms } = await timedRefusal(transport, uri);
+    assert.equal(error.code, "SERVER_SELECTION_FAILED");
+    assert.equal(
+      error.message,
+      'replica set "rs0" has no primary that answers (read preference primary); during an election, retry, or ' +
+        "set serverSelectionTryOnce=false to wait up to serverSelectionTimeoutMS: " +
+        `${S1} is a secondary of replica set "rs0", naming ${P} as primary; ` +
+        `connecting to ${P} did not finish within serverSelectionTimeoutMS (300 ms): ${unanswered}; ` +
+        `${S2} was not tried: serverSelectionTimeoutMS (300 ms) ran out before its turn (the hosts before it took ` +
+        "the time)",
+    );
+    assert.ok(ms >= 250 && ms < 1_500, `settled after ${Math.round(ms)} ms`);
+    assert.ok(peers.every((peer) => peer.closed), "the silent primary's socket closed");
+  });
+
+  it("mongoses: when the time runs out on the others' checks, one that answered is chosen", async () => {
+    // A latency window of 1 s would wait 4 s for the other two checks.
+    const M1 = "m1.test:27017";
+    const { transport } = mute(scriptedDeployment({ [M1]: mongos }), "m2.test", "m3.test");
+    const uri =
+      "mongodb://m1.test,m2.test,m3.test/?localThresholdMS=1000&connectTimeoutMS=0&serverSelectionTimeoutMS=300";
+    const started = performance.now();
+    const conn = await settledWithin(5_000, "connect() to mongoses", connectWith(transport, uri, client()));
+    const ms = performance.now() - started;
+    assert.equal(conn.address, M1);
+    assert.ok(ms >= 250 && ms < 1_500, `settled after ${Math.round(ms)} ms`);
+    await conn.close();
+  });
+
+  it("inside timeoutMS, the nearer end counts: serverSelectionTimeoutMS when it is shorter", async () => {
+    const { transport } = mute(scriptedDeployment({}), "db.test");
+    const { error } = await timedRefusal(
+      transport,
+      "mongodb://db.test/?timeoutMS=5000&connectTimeoutMS=0&serverSelectionTimeoutMS=300",
+    );
+    assert.equal(error.code, "TIMEOUT");
+    assert.match(
+      error.message,
+      /^connecting to db\.test:27017 did not finish within serverSelectionTimeoutMS \(300 ms\)/,
+    );
+  });
+
+  it("does not bound the authentication on the chosen server: a login longer than serverSelectionTimeoutMS ends", async () => {
+    // hello at once, then every command of the PLAIN login 400 ms late: selection is over by then.
+    const transport: Transport = Object.create(scriptedDeployment({}).transport, {
+      openSocket: {
+        value: () => {
+          const { socket, peer } = memorySocket();
+          void (async () => {
+            for (;;) {
+              const request = await peer.nextWrite();
+              if ("hello" in requestBody(request)) {
+                peer.send(replyTo(request, { ok: 1, isWritablePrimary: true, maxWireVersion: 21 }));
+                continue;
+              }
+              await new Promise((resolve) => setTimeout(resolve, 400));
+              peer.send(
+                replyTo(request, { ok: 1, done: true, conversationId: 1, payload: new Uint8Array() }),
+              );
+            }
+          })();
+          return Promise.resolve(socket);
+        },
+      },
+    });
+    const uri =
+      "mongodb://alice:pw@db.test/?authMechanism=PLAIN&connectTimeoutMS=0&serverSelectionTimeoutMS=100";
+    const conn = await settledWithin(
+      5_000,
+      "connect() with a slow login",
+      connectWith(transport, uri, client()),
+    );
+    assert.equal(conn.handshake.mechanism, "PLAIN");
     await conn.close();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { helloAttributes, serverRole } from "../../src/client/hello-event.ts";
+import { helloAttributes, listedMechanisms, serverRole } from "../../src/client/hello-event.ts";
 
 describe("serverRole", () => {
   it("reads the topology role from hello as the SDAM specification does", () => {
@@ -69,5 +69,18 @@ describe("helloAttributes", () => {
       );
     }
     assert.equal(helloAttributes({}, { command: "hello", speculative: false }).compression, undefined);
+  });
+});
+
+describe("listedMechanisms", () => {
+  it("keeps the strings hello lists, in order, and leaves out anything else (a document, a number, null)", () => {
+    const listed = [1, "SCRAM-SHA-256", { toString: 1 }, null, "SCRAM-SHA-1", ["PLAIN"]];
+    assert.deepEqual(listedMechanisms({ saslSupportedMechs: listed }), ["SCRAM-SHA-256", "SCRAM-SHA-1"]);
+    assert.deepEqual(listedMechanisms({ saslSupportedMechs: [{ toString: 1 }] }), []);
+  });
+
+  it("is undefined when hello has no list: the server has no such user there, or was not asked", () => {
+    assert.equal(listedMechanisms({ ok: 1 }), undefined);
+    assert.equal(listedMechanisms({ saslSupportedMechs: "SCRAM-SHA-256" }), undefined);
   });
 });
