@@ -64,7 +64,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     requiresAuth: false,
     apiV1: true,
     parse: typed(SASL_START),
-    run: (ctx) => ctx.session.saslStart(ctx.db, ctx.request, false),
+    run: (ctx, cmd) => ctx.session.saslStart(ctx.db, ctx.request, false, cmd.apiStrict === true),
   },
   saslContinue: {
     requiresAuth: false,
@@ -76,7 +76,7 @@ const COMMANDS: Readonly<Record<string, CommandSpec>> = {
     requiresAuth: false,
     apiV1: true,
     parse: typed(AUTHENTICATE),
-    run: (ctx, cmd) => ctx.session.authenticate(ctx.db, cmd, false),
+    run: (ctx, cmd) => ctx.session.authenticate(ctx.db, cmd, false, cmd.apiStrict === true),
   },
   connectionStatus: { requiresAuth: false, parse: typed(CONNECTION_STATUS), run: connectionStatus },
   logout: {

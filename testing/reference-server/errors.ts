@@ -11,6 +11,7 @@ const CODE_NAMES: Readonly<Record<number, string>> = {
   11: "UserNotFound",
   13: "Unauthorized",
   14: "TypeMismatch",
+  16: "InvalidLength",
   17: "ProtocolError",
   18: "AuthenticationFailed",
   20: "IllegalOperation",

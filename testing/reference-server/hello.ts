@@ -9,7 +9,7 @@ import { parseClientMetadata } from "./client-metadata.ts";
 import { negotiateCompression } from "./compression.ts";
 import type { CommandContext } from "./context.ts";
 import { CommandError } from "./errors.ts";
-import { type IdlStruct, parseIdl, rawDocument } from "./idl.ts";
+import { type IdlStruct, parseIdl, type RawDocument, rawDocument } from "./idl.ts";
 import type { Document } from "./wire.ts";
 import type { TopologyVersion } from "./topology.ts";
 
@@ -92,7 +92,7 @@ export async function hello(ctx: CommandContext, cmd: Document, commandName: str
   );
   if (compression !== undefined) reply.compression = compression;
   if (cmd.saslSupportedMechs !== undefined) {
-    const mechanisms = ctx.session.supportedMechanisms(cmd.saslSupportedMechs);
+    const mechanisms = ctx.session.supportedMechanisms(saslSupportedMechs(ctx));
     if (mechanisms !== undefined) reply.saslSupportedMechs = mechanisms;
   }
   if (cmd.speculativeAuthenticate !== undefined) {
@@ -100,6 +100,14 @@ export async function hello(ctx: CommandContext, cmd: Document, commandName: str
     if (speculative !== undefined) reply.speculativeAuthenticate = speculative;
   }
   return reply;
+}
+
+/** hello's saslSupportedMechs as UserName::parseFromVariant reads it: the string, or the document as sent. */
+function saslSupportedMechs(ctx: CommandContext): string | RawDocument {
+  const value = ctx.request.doc.saslSupportedMechs;
+  if (typeof value === "string") return value;
+  const element = ctx.request.elements.find((e) => e.name === "saslSupportedMechs")!;
+  return rawDocument(element.value, value as Document);
 }
 
 /**
@@ -203,10 +211,12 @@ async function speculativeAuthenticate(ctx: CommandContext): Promise<Document | 
   if (first !== "saslStart" && first !== "authenticate") {
     throw new CommandError(51769, `hello.speculativeAuthenticate unknown command: ${first}`);
   }
+  // APIParameters::get(opCtx): hello's own apiStrict governs the authentication it completes.
+  const apiStrict = ctx.request.doc.apiStrict === true;
   try {
     return first === "saslStart"
-      ? await ctx.session.speculativeSaslStart(spec)
-      : await ctx.session.speculativeAuthenticate(spec);
+      ? await ctx.session.speculativeSaslStart(spec, apiStrict)
+      : await ctx.session.speculativeAuthenticate(spec, apiStrict);
   } catch {
     return undefined;
   }

@@ -17,7 +17,9 @@ export interface SaslConversation {
    * Consumes the client's next payload.
    * @param payload the bytes of the client's `payload`
    * @returns the reply payload and whether the conversation is done
-   * @throws AuthFailure (or any error): the client gets mongod's code 18 "Authentication failed."
+   * @throws AuthFailure (or any error but a CommandError): the client gets mongod's code 18
+   * "Authentication failed.", as for a Status mongod's step returns; a CommandError (what mongod throws
+   * inside a step, e.g. base64::decode's 10270) reaches the client as it is
    */
   step(payload: Uint8Array): Promise<SaslStepResult>;
 }

@@ -5,6 +5,7 @@
 // "Authentication failed.".
 import { Binary, BSON } from "bson";
 import type { ServerConfig } from "./config.ts";
+import { decodeBase64 } from "./base64.ts";
 import { authenticationFailed, AuthFailure, CommandError } from "./errors.ts";
 import { bsonTypeName, checkDatabaseName, type IdlStruct, parseIdl, type RawDocument } from "./idl.ts";
 import type { SaslConversation, SaslMechanismServer, ServerConnectionInfo, StoredUser } from "./sasl.ts";
@@ -88,11 +89,11 @@ export class AuthSession {
    * hello's `saslSupportedMechs` (SASLServerMechanismRegistry::advertiseMechanismNamesForUser): starts a
    * new session (dropping any conversation in flight) and lists the SASL mechanisms that could
    * authenticate the user on its database.
-   * @param value "db.user" or `{ user, db }` (already type-checked by hello's IDL)
+   * @param value "db.user", or the `{ user, db }` document as received (hello's IDL checked the type)
    * @returns the mechanism names, or undefined for an unknown user (mongod omits the field)
    * @throws CommandError 2 when the value is not a user name
    */
-  supportedMechanisms(value: unknown): string[] | undefined {
+  supportedMechanisms(value: string | RawDocument): string[] | undefined {
     const name = parseUserName(value);
     this.#session = {};
     const user = this.deps.users.find(name.user, name.db);
@@ -107,16 +108,17 @@ export class AuthSession {
    * @param db the authentication database (`$db`)
    * @param raw the command
    * @param speculative whether it came from hello
+   * @param apiStrict the running command's `apiStrict` (hello's for a speculative one)
    * @returns the reply without `ok`
    * @throws CommandError with mongod's code for the failure
    */
-  async saslStart(db: string, raw: RawDocument, speculative: boolean): Promise<Document> {
+  async saslStart(db: string, raw: RawDocument, speculative: boolean, apiStrict: boolean): Promise<Document> {
     const payload = decodePayload(raw, speculative ? "speculative saslStart" : "saslStart");
     const cmd = raw.doc;
     // AuthenticationSession::StepGuard: a start begins a new session; any failure ends it.
     this.#session = {};
     try {
-      return await this.#start(db, cmd, payload, speculative);
+      return await this.#start(db, cmd, payload, { speculative, apiStrict });
     } catch (error) {
       this.#session = undefined;
       throw error;
@@ -127,9 +129,10 @@ export class AuthSession {
    * hello's speculative saslStart (doSpeculativeSaslStart): `db` becomes `$db` and the document is parsed
    * as a saslStart; the caller drops the reply on any error.
    * @param spec the speculativeAuthenticate document
+   * @param apiStrict hello's `apiStrict` (the API parameters are the command's, not the document's)
    * @returns the saslStart reply, or undefined when there is no `db` (mongod skips the attempt)
    */
-  async speculativeSaslStart(spec: RawDocument): Promise<Document | undefined> {
+  async speculativeSaslStart(spec: RawDocument, apiStrict: boolean): Promise<Document | undefined> {
     if (!("db" in spec.doc)) return undefined;
     this.#session = {};
     try {
@@ -138,7 +141,7 @@ export class AuthSession {
       }
       parseIdl("speculative saslStart", SPECULATIVE_SASL_START, spec);
       checkDatabaseName(spec.doc.db as string);
-      return await this.saslStart(spec.doc.db as string, spec, true);
+      return await this.saslStart(spec.doc.db as string, spec, true, apiStrict);
     } catch (error) {
       this.#session = undefined;
       throw error;
@@ -158,7 +161,7 @@ export class AuthSession {
     if (session.conversation === undefined) throw new CommandError(17, "saslContinue must follow saslStart");
     try {
       if (raw.doc.conversationId !== 1) throw new CommandError(17, "sasl: Mismatched conversation id");
-      return await this.#step(session.conversation, payload);
+      return await this.#step(session.conversation, payload, raw.doc.apiStrict === true);
     } catch (error) {
       this.#session = undefined;
       throw error;
@@ -171,10 +174,11 @@ export class AuthSession {
    * @param db the authentication database
    * @param cmd the command document (its IDL already checked)
    * @param speculative whether it came from hello
+   * @param apiStrict the running command's `apiStrict` (hello's for a speculative one)
    * @returns `{ user, dbname }`
    * @throws CommandError: 18 for every failure but UserNotFound (11) and ProtocolError (17), as mongod
    */
-  async authenticate(db: string, cmd: Document, speculative: boolean): Promise<Document> {
+  async authenticate(db: string, cmd: Document, speculative: boolean, apiStrict: boolean): Promise<Document> {
     const name = cmd.mechanism as string;
     const user = cmd.user as string | undefined;
     this.#session = {};
@@ -188,7 +192,7 @@ export class AuthSession {
       if (!result.done || current.outcome.principal === undefined) {
         throw new AuthFailure(`${name} did not complete in one step`);
       }
-      this.#succeed(current);
+      this.#succeed(current, apiStrict);
       return { dbname: this.#user!.db, user: this.#user!.user };
     } catch (error) {
       this.#session = undefined;
@@ -203,17 +207,18 @@ export class AuthSession {
    * hello's speculative authenticate (doSpeculativeAuthenticate): `db` becomes `$db`, defaulting to
    * $external, and the document is parsed as an authenticate command.
    * @param spec the speculativeAuthenticate document
+   * @param apiStrict hello's `apiStrict`
    * @returns `{ user, dbname }`
    * @throws any error; the caller drops the reply
    */
-  speculativeAuthenticate(spec: RawDocument): Promise<Document> {
+  speculativeAuthenticate(spec: RawDocument, apiStrict: boolean): Promise<Document> {
     if ("$db" in spec.doc && "db" in spec.doc) {
       throw new CommandError(40413, "BSON field 'speculative X509 Authenticate.$db' is a duplicate field");
     }
     parseIdl("speculative X509 Authenticate", SPECULATIVE_AUTHENTICATE, spec);
     const db = (spec.doc.db ?? spec.doc.$db ?? EXTERNAL) as string;
     checkDatabaseName(db);
-    return this.authenticate(db, spec.doc, true);
+    return this.authenticate(db, spec.doc, true, apiStrict);
   }
 
   /**
@@ -234,9 +239,14 @@ export class AuthSession {
     return this.#enabled().filter((m) => !m.viaAuthenticate && (m.external === true) === (db === EXTERNAL));
   }
 
-  /** runSaslStart / doSaslStart: mechanism lookup (334), plaintext check, options, first step. */
-  async #start(db: string, cmd: Document, payload: Payload, speculative: boolean): Promise<Document> {
+  /**
+   * runSaslStart / doSaslStart: the mechanism counted (334), looked up on the database (334), plaintext
+   * check, options, first step.
+   */
+  async #start(db: string, cmd: Document, payload: Payload, command: CommandParameters): Promise<Document> {
     const name = cmd.mechanism as string;
+    const { speculative } = command;
+    this.#countMechanism(name);
     const mechanism = this.#saslMechanisms(db).find((m) => m.name === name);
     if (mechanism === undefined) {
       throw new CommandError(334, `Unsupported mechanism '${name}' on authentication database '${db}'`);
@@ -245,7 +255,18 @@ export class AuthSession {
       throw new CommandError(2, "Plaintext mechanisms may not be used with speculativeSaslStart");
     }
     const current = this.#begin(mechanism, db, speculative, (cmd.options as Document | undefined) ?? {});
-    return await this.#step(current, payload);
+    return await this.#step(current, payload, command.apiStrict);
+  }
+
+  /**
+   * runSaslStart's setMechanismName, before the registry lookup: AuthCounter::getMechanismCounter
+   * (db/stats/counters.cpp) knows the enabled mechanisms (authenticationMechanisms) and always
+   * MONGODB-X509 and SCRAM-SHA-256 (initializeMechanismMap); any other name is 334.
+   */
+  #countMechanism(name: string): void {
+    if (name === "MONGODB-X509" || name === "SCRAM-SHA-256") return;
+    if (this.#enabled().some((m) => m.name === name)) return;
+    throw new CommandError(334, `Received authentication for mechanism ${name} which is not enabled`);
   }
 
   #begin(mechanism: SaslMechanismServer, db: string, speculative: boolean, options: Document): Conversation {
@@ -267,8 +288,12 @@ export class AuthSession {
     return current;
   }
 
-  /** mongod's doSaslStep: any failure of the mechanism is code 18 and ends the session. */
-  async #step(current: Conversation, payload: Payload): Promise<Document> {
+  /**
+   * mongod's doSaslStep: a failure the mechanism returns (AuthFailure, or any error but a CommandError)
+   * is code 18; one it throws (a CommandError: mongod's uasserts, e.g. base64::decode's) reaches the
+   * client as it is. Either ends the session.
+   */
+  async #step(current: Conversation, payload: Payload, apiStrict: boolean): Promise<Document> {
     let result;
     try {
       result = await current.conversation.step(payload.bytes);
@@ -276,12 +301,11 @@ export class AuthSession {
         throw new AuthFailure("mechanism finished without a user");
       }
     } catch (error) {
-      this.#recordFailure(
-        error instanceof AuthFailure ? error.message : `internal: ${(error as Error).message}`,
-      );
-      throw authenticationFailed();
+      const known = error instanceof AuthFailure || error instanceof CommandError;
+      this.#recordFailure(known ? error.message : `internal: ${(error as Error).message}`);
+      throw error instanceof CommandError ? error : authenticationFailed();
     }
-    if (result.done) this.#succeed(current);
+    if (result.done) this.#succeed(current, apiStrict);
     const bytes = result.payload;
     return {
       conversationId: 1,
@@ -290,24 +314,11 @@ export class AuthSession {
     };
   }
 
-  /** mongod's addAndAuthorizeUser: one user per connection; the same user may authenticate again. */
-  #succeed(current: Conversation): void {
+  /** mongod's addAndAuthorizeUser: the single-user check, then the user; counts the success. */
+  #succeed(current: Conversation, apiStrict: boolean): void {
     this.#session = undefined;
     const principal = current.outcome.principal!;
-    const previous = this.#user;
-    if (previous !== undefined && (previous.user !== principal.user || previous.db !== principal.db)) {
-      this.#recordFailure("already authenticated as another user");
-      if (previous.db === principal.db) {
-        throw new CommandError(
-          5626701,
-          `Each client connection may only be authenticated once. Previously authenticated as: ${previous.user}@${previous.db}`,
-        );
-      }
-      throw new CommandError(
-        5626702,
-        `Client has attempted to authenticate on multiple databases.Already authenticated as: ${previous.user}@${previous.db}`,
-      );
-    }
+    this.#checkSingleUser(principal, apiStrict);
     const user = this.deps.users.find(principal.user, principal.db);
     if (user === undefined) {
       this.#recordFailure("authenticated user is not in the user store");
@@ -320,10 +331,44 @@ export class AuthSession {
     if (current.speculative) stats.speculative.successful++;
   }
 
+  /**
+   * AuthorizationSessionImpl::addAndAuthorizeUser (auth/authorization_session_impl.cpp, 7.0): one user per
+   * connection (MongoDB 6.0+). The same user may authenticate again, but not when the command completing
+   * it has `apiStrict: true` (5626703, unless the allowMultipleUsersWithApiStrict failpoint is on, which
+   * this server does not have); another user is 5626701 on the same database, 5626702 on another.
+   * (mongod's expired OIDC session, which lets only its user back in with 7070100, is not modelled.)
+   */
+  #checkSingleUser(principal: UserName, apiStrict: boolean): void {
+    const previous = this.#user;
+    if (previous === undefined) return;
+    if (previous.user === principal.user && previous.db === principal.db) {
+      if (!apiStrict) return;
+      this.#recordFailure("re-authentication under apiStrict");
+      throw new CommandError(5626703, "Each client connection may only be authenticated once");
+    }
+    this.#recordFailure("already authenticated as another user");
+    if (previous.db === principal.db) {
+      throw new CommandError(
+        5626701,
+        `Each client connection may only be authenticated once. Previously authenticated as: ${previous.user}@${previous.db}`,
+      );
+    }
+    throw new CommandError(
+      5626702,
+      `Client has attempted to authenticate on multiple databases.Already authenticated as: ${previous.user}@${previous.db}`,
+    );
+  }
+
   #recordFailure(reason: string): void {
     this.deps.stats.authFailures++;
     this.deps.stats.authFailureReasons.push(reason);
   }
+}
+
+/** The API parameters of the command running a step that matter here (mongod's opCtx). */
+interface CommandParameters {
+  readonly speculative: boolean;
+  readonly apiStrict: boolean;
 }
 
 interface Payload {
@@ -355,53 +400,59 @@ function decodePayload(raw: RawDocument, context: string): Payload {
   }
   const value = raw.doc.payload;
   return typeof value === "string"
-    ? { bytes: decodeBase64(value), base64: true }
+    ? { bytes: decodePayloadString(value), base64: true }
     : { bytes: (value as Binary).value(), base64: false };
 }
 
-const BASE64_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
 /**
- * mongod's base64::decode (util/base64.cpp) for a string SASL payload: length a multiple of 4 (10270),
- * only the standard alphabet with `=` padding at the very end (40537). Stricter than mongod, which ignores
- * them: the unused bits before the padding must be zero (RFC 4648's canonical encoding; 10270).
+ * SaslPayload::parseFromBSON's string form: mongod's base64::decode (base64.ts), its error reason after
+ * "Failed decoding SASL payload: ", same code. Stricter than mongod, which ignores them: the unused bits
+ * before the padding must be zero (RFC 4648's canonical encoding; 10270).
  */
-function decodeBase64(text: string): Uint8Array {
-  const fail = (code: number, reason: string) =>
-    new CommandError(code, `Failed decoding SASL payload: ${reason}`);
-  if (text.length % 4 !== 0) throw fail(10270, "invalid base64");
-  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
-  const body = text.slice(0, text.length - padding);
-  for (const char of body) {
-    if (!BASE64_ALPHABET.includes(char)) throw fail(40537, "Invalid base64 character");
+function decodePayloadString(text: string): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = decodeBase64(text);
+  } catch (error) {
+    const { code, message } = error as CommandError;
+    throw new CommandError(code, `Failed decoding SASL payload: ${message}`);
   }
-  const bytes = new Uint8Array(Buffer.from(text, "base64"));
   if (Buffer.from(bytes).toString("base64") !== text) {
-    throw fail(10270, "invalid base64 (non-zero padding bits; the reference server wants canonical base64)");
+    throw new CommandError(
+      10270,
+      "Failed decoding SASL payload: invalid base64 (non-zero padding bits; the reference server wants canonical base64)",
+    );
   }
   return bytes;
 }
 
-/** mongod's UserName::parseFromVariant: "db.user" (split at the first dot) or exactly `{ user, db }`. */
-function parseUserName(value: unknown): UserName {
+/**
+ * AuthName<UserName>::parseFromVariant (auth/auth_name.cpp, 7.0): "db.user" split at the first dot, or a
+ * document of the strings `user` and `db`, each once, in mongod's words. Stricter than mongod: its
+ * serverless `tenant` field (an ObjectId) is refused as an unknown field.
+ */
+function parseUserName(value: string | RawDocument): UserName {
   if (typeof value === "string") {
     const dot = value.indexOf(".");
-    if (dot < 0) throw new CommandError(2, "username must contain a '.' separated database.user pair");
+    if (dot < 0) throw new CommandError(2, "UserName must contain a '.' separated database.user pair");
     return { db: value.slice(0, dot), user: value.slice(dot + 1) };
   }
-  const fields = value as Record<string, unknown>;
-  for (const [name, field] of Object.entries(fields)) {
+  const seen = new Set<string>();
+  for (const { name, type } of value.elements) {
     if (name !== "user" && name !== "db") {
-      throw new CommandError(2, `username contains an unknown field named: '${name}`);
+      throw new CommandError(2, `UserName contains an unknown field named: '${name}`);
     }
-    if (typeof field !== "string") {
-      throw new CommandError(2, `username must contain a string field named: ${name}`);
+    if (type !== 2) {
+      throw new CommandError(
+        2,
+        `UserName must contain a string field named: ${name}. But, has type ${bsonTypeName(type)}`,
+      );
     }
+    if (seen.has(name)) throw new CommandError(2, `UserName has more than one field named: ${name}`);
+    seen.add(name);
   }
   for (const name of ["user", "db"]) {
-    if (typeof fields[name] !== "string") {
-      throw new CommandError(2, `username must contain a field named: ${name}`);
-    }
+    if (!seen.has(name)) throw new CommandError(2, `UserName must contain a field named: ${name}`);
   }
-  return { user: fields.user as string, db: fields.db as string };
+  return { user: value.doc.user as string, db: value.doc.db as string };
 }

@@ -5,6 +5,7 @@
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
 import { saslprep } from "@mongodb-js/saslprep";
 import type { ServerConfig, UserConfig } from "../config.ts";
+import { decodeBase64 } from "../base64.ts";
 import { AuthFailure, CommandError } from "../errors.ts";
 import type { SaslConversation, SaslMechanismServer, SaslStepResult, ServerAuthContext } from "../sasl.ts";
 
@@ -30,11 +31,12 @@ export interface ScramServerOptions {
 
 const MECHANISM_NAME: Record<ScramHash, string> = { sha1: "SCRAM-SHA-1", sha256: "SCRAM-SHA-256" };
 const HASH_LENGTH: Record<ScramHash, number> = { sha1: 20, sha256: 32 };
+/** HashBlock's Traits::name (crypto/sha1_block.h, sha256_block.h), as InvalidLength names it. */
+const BLOCK_NAME: Record<ScramHash, string> = { sha1: "SHA1Block", sha256: "SHA256Block" };
 const DEFAULT_ITERATIONS: Record<ScramHash, number> = { sha1: 10000, sha256: 15000 };
 /** mongod refuses scramIterationCount / scramSHA256IterationCount below 5000. */
 const MIN_ITERATIONS = 5000;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /**
  * The password as mongod feeds it to Hi(): SCRAM-SHA-1 uses hex(MD5(user + ":mongo:" + password))
@@ -246,12 +248,14 @@ class ScramConversation implements SaslConversation {
     if (fields[1].slice(2) !== this.#nonce) {
       throw new AuthFailure("Unmatched SCRAM nonce received from client in second step");
     }
-    // RFC 5802: c= is base64 of the gs2-header; without channel binding that is "biws" for "n,,".
+    const proof = this.#decodeProof(proofField.slice(2));
+    // RFC 5802: c= is base64 of the gs2-header; without channel binding that is "biws" for "n,,". Checked
+    // after the proof's decoding, so that what mongod refuses there gets mongod's code.
     if (fields[0].slice(2) !== Buffer.from(this.#gs2Header, "utf8").toString("base64")) {
       throw new AuthFailure("Unexpected SCRAM channel binding");
     }
     const credential = this.#credential!;
-    if (!this.#verifyProof(credential, proofField.slice(2))) {
+    if (!this.#verifyProof(credential, proof)) {
       throw new AuthFailure("SCRAM authentication failed, storedKey mismatch");
     }
     const serverSignature = hmac(this.hash, credential.serverKey, this.#authMessage).toString("base64");
@@ -259,10 +263,20 @@ class ScramConversation implements SaslConversation {
     return this.skipEmpty ? this.#done(reply) : { payload: encode(reply), done: false };
   }
 
-  #verifyProof(credential: ScramCredential, proofBase64: string): boolean {
-    if (!BASE64.test(proofBase64)) throw new AuthFailure("Invalid base64 in SCRAM ClientProof");
-    const proof = Buffer.from(proofBase64, "base64");
-    if (proof.length !== HASH_LENGTH[this.hash]) return false;
+  /**
+   * _secondStep's base64::decode and Secrets::verifyClientProof's HashBlock::fromBuffer (under
+   * uassertStatusOK, crypto/mechanism_scram.h): both throw instead of returning a Status, so doSaslStep
+   * does not turn them into 18 and the client gets 10270 / 40537 (base64.ts) or 16 InvalidLength.
+   */
+  #decodeProof(proofBase64: string): Uint8Array {
+    const proof = decodeBase64(proofBase64);
+    if (proof.length !== HASH_LENGTH[this.hash]) {
+      throw new CommandError(16, `Unsupported ${BLOCK_NAME[this.hash]} hash length: ${proof.length}`);
+    }
+    return proof;
+  }
+
+  #verifyProof(credential: ScramCredential, proof: Uint8Array): boolean {
     const clientSignature = hmac(this.hash, credential.storedKey, this.#authMessage);
     const clientKey = proof.map((byte, i) => byte ^ clientSignature[i]);
     const storedKey = createHash(this.hash).update(clientKey).digest();

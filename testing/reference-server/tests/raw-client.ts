@@ -356,6 +356,10 @@ export interface ScramLogin {
   opQuery?: boolean;
   /** Send payloads as base64 strings instead of BinData. */
   base64?: boolean;
+  /** Generic arguments added to the saslStart (e.g. `{ apiVersion: "1", apiStrict: true }`). */
+  startArguments?: Document;
+  /** Generic arguments added to the saslContinue, the command that completes the authentication. */
+  continueArguments?: Document;
 }
 
 /**
@@ -380,6 +384,7 @@ export async function scramAuth(client: RawClient, login: ScramLogin): Promise<D
     mechanism: hash === "sha1" ? "SCRAM-SHA-1" : "SCRAM-SHA-256",
     payload: encode(`n,,${bare}`),
     options: { skipEmptyExchange: true },
+    ...login.startArguments,
   });
   if (start?.ok !== 1) return start;
   const serverFirst = decode(start.payload);
@@ -404,5 +409,6 @@ export async function scramAuth(client: RawClient, login: ScramLogin): Promise<D
     saslContinue: 1,
     conversationId: start.conversationId,
     payload: encode(`${withoutProof},p=${Buffer.from(proof).toString("base64")}`),
+    ...login.continueArguments,
   });
 }

@@ -56,6 +56,19 @@ function withoutUndefined(doc: Document): Document {
   return Object.fromEntries(Object.entries(doc).filter(([, value]) => value !== undefined));
 }
 
+/** rawDocument(fields) with one more field, `name`, whose value is the document `sub` as it is (repeats kept). */
+function withSubdocument(
+  fields: ReadonlyArray<readonly [string, unknown]>,
+  name: string,
+  sub: Uint8Array,
+): Uint8Array {
+  const head = rawDocument(fields);
+  const element = Buffer.concat([Buffer.from([3]), Buffer.from(`${name}\0`), sub]);
+  const out = Buffer.concat([head.subarray(0, head.length - 1), element, Buffer.from([0])]);
+  out.writeInt32LE(out.length, 0);
+  return out;
+}
+
 describe("IDL: saslStart, saslContinue and authenticate are strict (sasl_commands.idl, authentication_commands.idl)", () => {
   it("refuses an unknown field with 40415", async () => {
     await withClient(async (client) => {
@@ -227,16 +240,24 @@ describe("IDL: hello (hello.idl)", () => {
     });
   });
 
-  it("refuses a saslSupportedMechs that is no user name with 2 BadValue", async () => {
+  it("refuses a saslSupportedMechs that is no user name with 2 BadValue, in AuthName<UserName>'s words", async () => {
     await withClient(async (client) => {
-      for (
-        const saslSupportedMechs of ["alice", { user: "alice" }, { user: "alice", db: "admin", x: 1 }, {
-          user: 1,
-          db: "admin",
-        }]
-      ) {
-        refused(await client.msg({ hello: 1, saslSupportedMechs, $db: "admin" }), 2, "BadValue");
+      const cases: Array<[unknown, string]> = [
+        ["alice", "UserName must contain a '.' separated database.user pair"],
+        [{ user: "alice" }, "UserName must contain a field named: db"],
+        [{ db: "admin" }, "UserName must contain a field named: user"],
+        [{ user: "alice", db: "admin", x: 1 }, "UserName contains an unknown field named: 'x"],
+        [{ user: 1, db: "admin" }, "UserName must contain a string field named: user. But, has type int"],
+        [{ user: "alice", db: true }, "UserName must contain a string field named: db. But, has type bool"],
+      ];
+      for (const [saslSupportedMechs, errmsg] of cases) {
+        const reply = await client.msg({ hello: 1, saslSupportedMechs, $db: "admin" });
+        refused(reply, 2, "BadValue");
+        assert.equal(reply?.errmsg, errmsg);
       }
+      const twice = rawDocument([["user", "alice"], ["db", "admin"], ["user", "alice"]]);
+      const hello = withSubdocument([["hello", 1], ["$db", "admin"]], "saslSupportedMechs", twice);
+      refused(await client.msg(hello), 2, "BadValue", /^UserName has more than one field named: user$/);
     });
   });
 
@@ -486,23 +507,26 @@ describe("legacy OP_QUERY (rpc/legacy_request.cpp, rpc/check_allowed_op_query_cm
 });
 
 describe("mechanisms on the wrong database (sasl_mechanism_registry.cpp): 334 before the conversation", () => {
-  it("refuses SCRAM on $external, PLAIN on admin, an unknown or disabled mechanism, and MONGODB-X509 over SASL", async () => {
+  it("refuses SCRAM on $external, PLAIN on admin, MONGODB-X509 over SASL, and first an unknown or disabled mechanism (counters.cpp)", async () => {
     await withClient(async (client, server) => {
+      const unsupported = (mechanism: string, db: string) =>
+        `Unsupported mechanism '${mechanism}' on authentication database '${db}'`;
+      // AuthCounter::getMechanismCounter, run before the registry: only enabled mechanisms are counted.
+      const notEnabled = (mechanism: string) =>
+        `Received authentication for mechanism ${mechanism} which is not enabled`;
       const cases = [
-        ["SCRAM-SHA-256", "$external"],
-        ["SCRAM-SHA-1", "$external"],
-        ["PLAIN", "admin"],
-        ["MONGODB-AWS", "$external"], // no `aws` section: not enabled
-        ["MONGODB-X509", "$external"], // 7.0 speaks it over `authenticate` only
-        ["SCRAM-SHA-512", "admin"],
-      ];
-      for (const [mechanism, db] of cases) {
+        ["SCRAM-SHA-256", "$external", unsupported],
+        ["SCRAM-SHA-1", "$external", unsupported],
+        ["PLAIN", "admin", unsupported],
+        ["MONGODB-X509", "$external", unsupported], // 7.0 speaks it over `authenticate` only
+        ["MONGODB-AWS", "$external", notEnabled], // no `aws` section: not enabled
+        ["MONGODB-AWS", "admin", notEnabled], // not enabled comes before the database's list
+        ["SCRAM-SHA-512", "admin", notEnabled],
+      ] as const;
+      for (const [mechanism, db, errmsg] of cases) {
         const reply = await client.msg(saslStart({ mechanism, $db: db }));
         refused(reply, 334, "MechanismUnavailable");
-        assert.equal(
-          reply?.errmsg,
-          `Unsupported mechanism '${mechanism}' on authentication database '${db}'`,
-        );
+        assert.equal(reply?.errmsg, errmsg(mechanism, db));
         // No conversation was started.
         refused(
           await client.msg({ saslContinue: 1, conversationId: 1, payload: new Binary(), $db: db }),
@@ -557,6 +581,105 @@ describe("mechanisms on the wrong database (sasl_mechanism_registry.cpp): 334 be
       assert.deepEqual(admin?.saslSupportedMechs, ["SCRAM-SHA-1", "SCRAM-SHA-256"]);
       const external = await client.msg({ hello: 1, saslSupportedMechs: "$external.ldap-bob", $db: "admin" });
       assert.deepEqual(external?.saslSupportedMechs, ["PLAIN"]);
+    });
+  });
+});
+
+describe("SCRAM ClientProof (sasl_scram_server_conversation.cpp _secondStep, crypto/mechanism_scram.h): thrown, not 18", () => {
+  /** saslStart as alice, then a client-final message whose p= is `proof` (the rest right). */
+  async function finalWithProof(client: RawClient, mechanism: string, proof: string) {
+    const start = await client.msg(saslStart({ mechanism }));
+    const serverFirst = Buffer.from((start?.payload as Binary).value()).toString();
+    const nonce = /^r=([^,]+),/.exec(serverFirst)![1];
+    const final = new Binary(Buffer.from(`c=biws,r=${nonce},p=${proof}`));
+    return await client.msg({ saslContinue: 1, conversationId: 1, payload: final, $db: "admin" });
+  }
+
+  it("refuses a proof that is valid base64 but not one hash long with 16 InvalidLength (HashBlock::fromBuffer)", async () => {
+    await withClient(async (client, server) => {
+      const cases = [
+        ["SCRAM-SHA-256", "AAAA", "Unsupported SHA256Block hash length: 3"],
+        ["SCRAM-SHA-256", Buffer.alloc(20).toString("base64"), "Unsupported SHA256Block hash length: 20"],
+        ["SCRAM-SHA-1", "AAAA", "Unsupported SHA1Block hash length: 3"],
+        ["SCRAM-SHA-1", Buffer.alloc(32).toString("base64"), "Unsupported SHA1Block hash length: 32"],
+      ];
+      for (const [mechanism, proof, errmsg] of cases) {
+        refused(await finalWithProof(client, mechanism, proof), 16, "InvalidLength");
+        assert.equal((await finalWithProof(client, mechanism, proof))?.errmsg, errmsg);
+      }
+      // The step failed: the session is gone, as after any failure.
+      refused(
+        await client.msg({ saslContinue: 1, conversationId: 1, payload: new Binary(), $db: "admin" }),
+        17,
+        "ProtocolError",
+        /No SASL session state found/,
+      );
+      assert.equal(server.stats.authSuccesses, 0);
+    });
+  });
+
+  it("refuses a proof that is no base64 with base64::decode's 10270 (length) or 40537 (character)", async () => {
+    await withClient(async (client) => {
+      const cases = [
+        ["abcde", 10270, "invalid base64"],
+        ["AAAAA=", 10270, "invalid base64"],
+        ["!!!!", 40537, "Invalid base64 character"],
+        ["ab=c", 40537, "Invalid base64 character"],
+        ["A===", 40537, "Invalid base64 character"],
+      ] as const;
+      for (const mechanism of ["SCRAM-SHA-256", "SCRAM-SHA-1"]) {
+        for (const [proof, code, errmsg] of cases) {
+          const reply = await finalWithProof(client, mechanism, proof);
+          refused(reply, code, `Location${code}`);
+          assert.equal(reply?.errmsg, errmsg, proof);
+        }
+      }
+    });
+  });
+
+  it("still answers 18 for a proof of the right length that is wrong, non-zero padding bits included", async () => {
+    await withClient(async (client) => {
+      const wrong = Buffer.alloc(32).toString("base64"); // ends in "A=": its unused bits are zero
+      refused(await finalWithProof(client, "SCRAM-SHA-256", wrong), 18, "AuthenticationFailed");
+      // mongod ignores the unused bits, so "B=" decodes as "A=" does: a wrong proof, not a base64 error.
+      const loose = `${wrong.slice(0, -2)}B=`;
+      refused(await finalWithProof(client, "SCRAM-SHA-256", loose), 18, "AuthenticationFailed");
+    });
+  });
+});
+
+describe("one user per connection (authorization_session_impl.cpp addAndAuthorizeUser)", () => {
+  const STRICT = { apiVersion: "1", apiStrict: true };
+
+  it("refuses to authenticate the same user again under apiStrict: true with 5626703", async () => {
+    await withClient(async (client, server) => {
+      assert.equal(
+        (await scramAuth(client, { ...ALICE, startArguments: STRICT, continueArguments: STRICT }))?.done,
+        true,
+      );
+      const again = await scramAuth(client, { ...ALICE, startArguments: STRICT, continueArguments: STRICT });
+      refused(again, 5626703, "Location5626703", /^Each client connection may only be authenticated once$/);
+      // The user authenticated before is still authenticated.
+      const status = await client.msg({ connectionStatus: 1, $db: "admin" });
+      assert.deepEqual(
+        (status?.authInfo as Document).authenticatedUsers,
+        [{ user: "alice", db: "admin" }],
+      );
+      assert.equal(server.stats.authSuccesses, 1);
+    });
+  });
+
+  it("reads apiStrict from the command that completes the authentication, not the saslStart", async () => {
+    await withClient(async (client) => {
+      assert.equal((await scramAuth(client, ALICE))?.done, true);
+      // skipEmptyExchange: the saslContinue completes it.
+      assert.equal((await scramAuth(client, { ...ALICE, startArguments: STRICT }))?.done, true);
+      assert.equal(
+        (await scramAuth(client, { ...ALICE, continueArguments: { apiVersion: "1", apiStrict: false } }))
+          ?.done,
+        true,
+      );
+      refused(await scramAuth(client, { ...ALICE, continueArguments: STRICT }), 5626703, "Location5626703");
     });
   });
 });
@@ -677,6 +800,32 @@ describe("MONGODB-X509 (authentication_commands.cpp, 7.0)", () => {
       }
       const good = await client.msg(hello({ authenticate: 1, mechanism: "MONGODB-X509" }));
       assert.deepEqual(good?.speculativeAuthenticate, { dbname: "$external", user: SUBJECT });
+    });
+  });
+
+  it("masks authenticating again under apiStrict (5626703) as 18, and drops such a speculative one", async () => {
+    await withTlsClient(async (client) => {
+      const x509 = { authenticate: 1, mechanism: "MONGODB-X509", $db: "$external" };
+      const strict = { apiVersion: "1", apiStrict: true };
+      assert.equal((await client.msg(x509))?.ok, 1);
+      assert.equal((await client.msg({ ...x509, apiVersion: "1", apiStrict: false }))?.ok, 1);
+      refused(await client.msg({ ...x509, ...strict }), 18, "AuthenticationFailed");
+      // In hello, hello's own apiStrict counts (APIParameters are the command's).
+      const speculative = { authenticate: 1, mechanism: "MONGODB-X509" };
+      const dropped = await client.msg({
+        hello: 1,
+        speculativeAuthenticate: speculative,
+        ...strict,
+        $db: "admin",
+      });
+      assert.equal(dropped?.ok, 1);
+      assert.equal("speculativeAuthenticate" in (dropped ?? {}), false);
+      const kept = await client.msg({
+        hello: 1,
+        speculativeAuthenticate: { ...speculative, ...strict },
+        $db: "admin",
+      });
+      assert.deepEqual(kept?.speculativeAuthenticate, { dbname: "$external", user: SUBJECT });
     });
   });
 });

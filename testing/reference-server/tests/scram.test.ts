@@ -135,6 +135,28 @@ for (const hash of ["sha1", "sha256"] as const) {
       assert.equal(outcome.principal, undefined);
     });
 
+    it("throws mongod's uasserts, not an AuthFailure, for a proof that is no base64 or not one hash long", async () => {
+      const block = hash === "sha1" ? "SHA1Block" : "SHA256Block";
+      const cases = [
+        ["AAAA", 16, `Unsupported ${block} hash length: 3`],
+        ["AAAAA", 10270, "invalid base64"],
+        [
+          "AA!A",
+          40537,
+          "Invalid base64 character",
+        ],
+      ] as const;
+      for (const [proof, code, message] of cases) {
+        const { vector, conversation } = rfcConversation(hash);
+        await conversation.step(enc(vector.clientFirst));
+        const final = vector.clientFinal.replace(/p=.*$/, `p=${proof}`);
+        await assert.rejects(
+          () => conversation.step(enc(final)),
+          (e: unknown) => e instanceof CommandError && e.code === code && e.message === message,
+        );
+      }
+    });
+
     it("fails a final message whose nonce is not the combined nonce", async () => {
       const { vector, conversation } = rfcConversation(hash);
       await conversation.step(enc(vector.clientFirst));
