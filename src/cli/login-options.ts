@@ -80,6 +80,9 @@ const SECRET_VALUED: ReadonlySet<ValueOption> = new Set([
   "awsIamSessionToken",
 ]);
 
+// The options that say where to connect, in place of a connection string.
+const WHERE_TO_CONNECT: ReadonlySet<ValueOption> = new Set(["host", "port"]);
+
 // An option given without its value, where "needs a value" would not say which value.
 const MISSING: Partial<Record<ValueOption, string>> = {
   apiVersion: "--apiVersion needs a version: --apiVersion 1",
@@ -109,8 +112,9 @@ const OIDC_FLOWS: Readonly<Record<string, "code" | "device">> = {
  * `--username`, `--password`), and the switches `--tls`, `--tlsAllowInvalidCertificates`,
  * `--tlsAllowInvalidHostnames` (`=true` or `=false` after one, too). `-p` with no value after it, or with the
  * command or a connection string after it, is a password to ask for at the terminal (""), as mongosh asks; any other
- * option without a value, given twice, or a switch with another value is a problem. A secret's value may start
- * with "-" when it is no option (`-p -Xy7`), so that it is never named as an unknown option.
+ * option without a value (at the end, or before a connection string, which only `--host` and `--port` take, to
+ * say it is not their form), given twice, or a switch with another value is a problem. A secret's value may
+ * start with "-" when it is no option (`-p -Xy7`), so that it is never named as an unknown option.
  *
  * @param given the arguments after the program name
  * @param own the command's own words (its commands and flags): -p before one asks for the password, and a
@@ -161,11 +165,13 @@ export function takeLoginOptions(
     let value = inline;
     const next = given[i + 1];
     // A secret may start with "-" (-p -Xy7): taken as the value unless it is an option, so that it is never
-    // named as an unknown option in a message.
-    const takesNext = next !== undefined &&
+    // named as an unknown option in a message. A connection string is no login option's value: an option
+    // before one has none (-p there asks for the password), as it has none at the end of the line. --host and
+    // --port say where to connect in its place, so for them it is a value in the wrong form.
+    const takesNext = next !== undefined && (!isConnectionString(next) || WHERE_TO_CONNECT.has(valued)) &&
       (next.startsWith("-") ? SECRET_VALUED.has(valued) && !isOption(next) : true);
-    // -p before the command or the connection string asks for the password: neither is taken for one.
-    const asks = valued === "password" && next !== undefined && (own.has(next) || isConnectionString(next));
+    // -p before the command asks for the password: the command is not taken for one.
+    const asks = valued === "password" && next !== undefined && own.has(next);
     if (value === undefined && takesNext && !asks) value = given[++i];
     if (!value && valued !== "password") note(MISSING[valued] ?? `${name} needs a value`);
     values[valued] = value ?? "";

@@ -136,8 +136,10 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
   }
   const hostGiven = givesHost(taken);
   const fromEnv = operands.length === 0 && !hostGiven ? io.getEnv?.(URI_VARIABLE) : undefined;
-  const problem = usageProblem(command, command === io.args[0], operands, flags, fromEnv, hostGiven) ??
-    taken.problem;
+  // The words first, then the options' values, then what to connect to: an option missing its value says so
+  // whether or not a connection string was given.
+  const problem = commandProblem(command, command === io.args[0], flags) ?? taken.problem ??
+    operandProblem(operands, fromEnv, hostGiven);
   if (problem !== undefined) {
     if (problem) io.err(`mongo-auth: ${problem}`);
     io.err(USAGE);
@@ -187,8 +189,11 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
     if (explain) printExplanation(io, trace, [], style);
     return 0;
   } catch (err) {
+    // A password left out that nobody could be asked for: the CLI's own words on that, not the library's.
+    const unasked = user !== undefined && password === undefined &&
+      err instanceof MongoAuthError && err.code === "INVALID_CREDENTIAL";
     const error = err instanceof MongoAuthError
-      ? { code: err.code, message: err.message }
+      ? { code: err.code, message: unasked ? err.message.replace(LIBRARY_PROMPT_NOTE, "") : err.message }
       : { code: "UNEXPECTED", message: `unexpected error: ${(err as Error)?.name ?? "Error"}` };
     trace = (err instanceof MongoAuthError ? err.trace : undefined) ?? trace;
     const hints = hintsFor(trace);
@@ -201,10 +206,11 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
         ? `mongo-auth: ${error.code}: ${error.message}`
         : `mongo-auth: ${error.message}`,
     );
-    if (user !== undefined && password === undefined && error.code === "INVALID_CREDENTIAL") {
+    if (unasked) {
       io.err(
-        "mongo-auth: a password left out is asked for only at a terminal, and standard input is not one here: put " +
-          "the password in the connection string, or the string in MONGODB_URI",
+        "mongo-auth: a password left out is asked for only at a terminal, and standard input is not one here: run " +
+          "whoami at a terminal to be asked, or give the password with -p <password> (the process list shows it), " +
+          `in the connection string, or in the string in ${URI_VARIABLE}`,
       );
     }
     if (explain) printExplanation(io, trace, hints, style);
@@ -217,6 +223,10 @@ export async function cliMain(io: CliIo, connect: Connect): Promise<number> {
 
 // The exit code of a command a person stopped with Ctrl-C, as a shell reports it (128 + SIGINT).
 const CANCELLED = 130;
+
+// The library's note, for programs, that mongosh asks for a password left out and a program cannot: this one
+// does ask, at a terminal, and says so in a line of its own.
+const LIBRARY_PROMPT_NOTE = " (mongosh asks for one left out; a program cannot)";
 
 function parsedOrUndefined(uri: string): ConnectionString | undefined {
   try {
@@ -268,15 +278,12 @@ function trustedHosts({ scheme, hosts }: ConnectionString): string[] {
   );
 }
 
-// What is wrong with the command line, in words; "" when there is nothing to name (no arguments at all),
-// undefined when nothing is wrong.
-function usageProblem(
+// What is wrong with the command and its flags, in words; "" when there is nothing to name (no arguments at
+// all), undefined when nothing is wrong.
+function commandProblem(
   command: string | undefined,
   commandFirst: boolean,
-  operands: readonly string[],
   flags: ReadonlySet<string>,
-  fromEnv: string | undefined,
-  hostGiven: boolean,
 ): string | undefined {
   if (command === undefined) return "";
   // Never echo what may be a connection string, or a secret typed after the command's place: it may hold a
@@ -303,6 +310,16 @@ function usageProblem(
     }
     return `unknown option ${name}`;
   }
+  return undefined;
+}
+
+// What is wrong with where to connect: no connection string (nor MONGODB_URI), more than one, or one beside
+// --host and --port; undefined when nothing is.
+function operandProblem(
+  operands: readonly string[],
+  fromEnv: string | undefined,
+  hostGiven: boolean,
+): string | undefined {
   if (hostGiven && operands.length > 0) {
     return "give the host in the connection string or with --host and --port, not both";
   }

@@ -48,10 +48,12 @@ export class HmacState {
    * Prepares `key` for signing. A key longer than a block is hashed first (RFC 2104 section 2). The
    * caller's `key` is left as it is: wipe it when it is a secret.
    *
-   * @param hash the hash function
+   * @param hash the hash function: `"SHA-1"` or `"SHA-256"`
    * @param key the key bytes
+   * @throws {MongoAuthError} `INVALID_OPTION` for another hash, or a key that is not a `Uint8Array`
    */
   constructor(hash: ScramHash, key: Uint8Array) {
+    checkArguments(hash, key);
     this.hash = hash;
     const block = blockHash(hash);
     const padded = new Uint8Array(BLOCK_BYTES);
@@ -119,4 +121,26 @@ export class HmacState {
   [DENO_INSPECT](): string {
     return this.toString();
   }
+}
+
+// A public class, so checked: another hash name would sign with SHA-256 under its own name, and a string key
+// would be read as no bytes at all (a zero key). Two type checks: cheap enough for SCRAM's per-login states.
+function checkArguments(hash: unknown, key: unknown): void {
+  if (hash !== "SHA-1" && hash !== "SHA-256") {
+    throw refused('the hash "SHA-1" or "SHA-256"', typeof hash === "string" ? "another name" : kindOf(hash));
+  }
+  if (!(key instanceof Uint8Array)) throw refused("the key as a Uint8Array", kindOf(key));
+}
+
+function refused(takes: string, given: string): MongoAuthError {
+  return new MongoAuthError("INVALID_OPTION", `new HmacState() takes ${takes}, got ${given}`);
+}
+
+// The kind of a value, never the value: it may be a key. Objects by their class (an ArrayBuffer, an Array).
+function kindOf(value: unknown): string {
+  return value === null
+    ? "null"
+    : typeof value === "object"
+    ? value.constructor?.name || "an object"
+    : typeof value;
 }

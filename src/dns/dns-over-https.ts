@@ -41,7 +41,10 @@ export interface DnsOverHttpsOptions {
   endpoint?: string | true;
   /** `fetch` to send the query with. Default: the global `fetch`. */
   fetch?: FetchLike;
-  /** Milliseconds for one lookup, on top of the caller's signal. Default 5000. */
+  /**
+   * Milliseconds for one lookup, on top of the caller's signal: a whole number up to 2 147 483 647; 0 for none
+   * but the signal's. Default 5000.
+   */
   timeoutMS?: number;
 }
 
@@ -111,6 +114,24 @@ export async function resolveTxtOverHttps(name: string, options: DnsLookupOption
 
 // endpoint is checked on its own (a URL or true); these are the rest.
 const DNS_OVER_HTTPS_OPTION_CHECKS = optionChecks({ fetch: IS.function, timeoutMS: IS.number });
+const RESOLVER = "dnsOverHttpsResolver()";
+// The largest delay a timer takes: Node.js fires a larger one at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+// Refused when the resolver is made, not at its first lookup: a timer throws a RangeError for a fraction, NaN
+// or Infinity (Node.js), and a negative timeout would silently mean none.
+function checkTimeout(timeoutMS: number | undefined): void {
+  if (
+    timeoutMS === undefined || Number.isInteger(timeoutMS) && timeoutMS >= 0 && timeoutMS <= MAX_TIMEOUT_MS
+  ) {
+    return;
+  }
+  throw new MongoAuthError(
+    "INVALID_OPTION",
+    `option timeoutMS of ${RESOLVER} must be a whole number of milliseconds up to ${MAX_TIMEOUT_MS} (0: none), ` +
+      `got ${timeoutMS}`,
+  );
+}
 
 /**
  * A {@link DnsResolver} over DNS-over-HTTPS: what `connect()` resolves `mongodb+srv://` with for the
@@ -118,7 +139,8 @@ const DNS_OVER_HTTPS_OPTION_CHECKS = optionChecks({ fetch: IS.function, timeoutM
  *
  * @param options endpoint, fetch and timeout for every lookup
  * @returns the resolver
- * @throws {MongoAuthError} `INVALID_OPTION` when the endpoint is not an `https://` URL
+ * @throws {MongoAuthError} `INVALID_OPTION` when the endpoint is not an `https://` URL, `fetch` is no function,
+ *   or `timeoutMS` is no whole number of milliseconds
  * @example The resolver a transport without DNS uses
  * ```ts
  * import assert from "node:assert/strict";
@@ -129,8 +151,12 @@ const DNS_OVER_HTTPS_OPTION_CHECKS = optionChecks({ fetch: IS.function, timeoutM
  * ```
  */
 export function dnsOverHttpsResolver(given?: DnsOverHttpsOptions): DnsResolver {
-  const options = checkOptions(given, "dnsOverHttpsResolver()", DNS_OVER_HTTPS_OPTION_CHECKS);
-  const settings = { ...options, endpoint: dnsOverHttpsEndpoint(options.endpoint).href };
+  const options = checkOptions(given, RESOLVER, DNS_OVER_HTTPS_OPTION_CHECKS);
+  checkTimeout(options.timeoutMS);
+  const settings = {
+    ...options,
+    endpoint: dnsOverHttpsEndpoint(options.endpoint, `option endpoint of ${RESOLVER}`).href,
+  };
   return {
     resolveSrv: (name, signal) => resolveSrvOverHttps(name, { ...settings, signal }),
     resolveTxt: (name, signal) => resolveTxtOverHttps(name, { ...settings, signal }),
@@ -142,6 +168,7 @@ export function dnsOverHttpsResolver(given?: DnsOverHttpsOptions): DnsResolver {
  * an answer over plain HTTP could send the connection anywhere).
  *
  * @param endpoint the URL, `true` or `undefined` for {@link DEFAULT_DNS_OVER_HTTPS_ENDPOINT}
+ * @param option what the caller calls it, for the message: connect()'s `dnsOverHttps` by default
  * @returns the parsed URL
  * @throws {MongoAuthError} `INVALID_OPTION` for anything else
  * @example
@@ -151,15 +178,21 @@ export function dnsOverHttpsResolver(given?: DnsOverHttpsOptions): DnsResolver {
  *
  * assert.equal(dnsOverHttpsEndpoint(true).href, "https://cloudflare-dns.com/dns-query");
  * assert.equal(dnsOverHttpsEndpoint("http://127.0.0.1:8053/dns-query").port, "8053");
- * assert.throws(() => dnsOverHttpsEndpoint("ftp://dns.example"), { code: "INVALID_OPTION" });
+ * assert.throws(() => dnsOverHttpsEndpoint("ftp://dns.example"), {
+ *   code: "INVALID_OPTION",
+ *   message: /^option dnsOverHttps must be true or an https:\/\/ URL/,
+ * });
  * ```
  */
-export function dnsOverHttpsEndpoint(endpoint: string | true | undefined): URL {
+export function dnsOverHttpsEndpoint(
+  endpoint: string | true | undefined,
+  option = "option dnsOverHttps",
+): URL {
   if (endpoint === undefined || endpoint === true) return new URL(DEFAULT_DNS_OVER_HTTPS_ENDPOINT);
   const invalid = () =>
     new MongoAuthError(
       "INVALID_OPTION",
-      "option dnsOverHttps must be true or an https:// URL of an RFC 8484 resolver " +
+      `${option} must be true or an https:// URL of an RFC 8484 resolver ` +
         "(plain http:// only for a loopback test server)",
     );
   if (typeof endpoint !== "string" || !URL.canParse(endpoint)) throw invalid();

@@ -39,13 +39,22 @@ export const mongodbX509: Mechanism = {
         } catch (err) {
           // mongod answers 11 UserNotFound (not 18) when no $external user has the certificate's subject.
           if (!(err instanceof MongoServerError) || err.serverCode !== 11) throw err;
-          throw new MongoAuthError(
-            "AUTHENTICATION_FAILED",
-            `authentication failed: ${err.errmsg} — create that user in $external, named exactly as the subject`,
-            { cause: err },
-          );
+          throw unknownSubject(username, err);
         }
       },
     };
   },
 };
+
+// Worded as connect() words the other refusals (who, where, with which mechanism, the server's code, what to
+// check), keeping mongod's message, which names the subject.
+function unknownSubject(username: string | undefined, cause: MongoServerError): MongoAuthError {
+  const who = username === undefined ? "the client certificate" : `user ${JSON.stringify(username)}`;
+  const server = `server error 11 ${cause.codeName || "UserNotFound"}: ${cause.errmsg}`;
+  return new MongoAuthError(
+    "AUTHENTICATION_FAILED",
+    `the server refused ${who} on database "$external" with MONGODB-X509 (${server}): create that user in ` +
+      "$external, named exactly as the certificate's subject",
+    { cause },
+  );
+}

@@ -37,7 +37,7 @@ import { throwIfAborted } from "../core/abort.ts";
 import type { ConnectOptions } from "../client/options.ts";
 import { connectWith } from "../client/connect.ts";
 import type { Connection } from "../client/connection.ts";
-import { dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
+import { dnsOverHttpsEndpoint, dnsOverHttpsResolver } from "../dns/dns-over-https.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { asRuntimeDefault, type FetchLike, type RuntimeEnv, runtimeEnv } from "../core/runtime-env.ts";
 import {
@@ -185,6 +185,8 @@ export function workersEnv(): RuntimeEnv {
  * ```
  */
 export function createWorkersTransport(options: WorkersTransportOptions = {}): Transport {
+  // Checked here first, so that a refusal names this function's option, not the resolver's.
+  dnsOverHttpsEndpoint(options.dnsOverHttps, "option dnsOverHttps of createWorkersTransport()");
   const doh = dnsOverHttpsResolver({ endpoint: options.dnsOverHttps, fetch: options.fetch });
   return {
     platform: "Cloudflare Workers",

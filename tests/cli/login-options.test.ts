@@ -170,6 +170,23 @@ describe("mongosh's login options", () => {
     }
   });
 
+  it("an option needs its value wherever it stands: last with no connection string, or before one (never its value)", () => {
+    const cases: [string[], string][] = [
+      [["whoami", "--username"], "--username needs a value"],
+      [["whoami", "-u"], "-u needs a value"],
+      [["whoami", "--tlsCAFile"], "--tlsCAFile needs a value"],
+      [["whoami", "-u", URI], "-u needs a value"],
+      [["whoami", "--tlsCAFile", URI, "-u", "alice"], "--tlsCAFile needs a value"],
+      [["whoami", "--awsIamSessionToken", URI], "--awsIamSessionToken needs a value"],
+    ];
+    for (const [line, problem] of cases) {
+      const taken = takeLoginOptions(line, OWN);
+      assert.equal(taken.problem, problem, line.join(" "));
+      // The string stays the string, for the command to connect to once the option has its value.
+      assert.equal(taken.args.includes(URI), line.includes(URI), line.join(" "));
+    }
+  });
+
   it("--host and --port make the connection string the mongo shell's scripts give: a replica set's name, hosts, ports", () => {
     const cases: [string[], string][] = [
       [["--host", "db.example.net"], "mongodb://db.example.net:27017/"],

@@ -1,11 +1,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { type Connection, type ConnectOptions, MongoAuthError, type TraceEvent } from "@mongo-auth/core";
+import {
+  type Connection,
+  type ConnectOptions,
+  MongoAuthError,
+  parseCredential,
+  type TraceEvent,
+} from "@mongo-auth/core";
 import { cliMain } from "../../src/cli/main.ts";
 import type { HumanCallbackOptions } from "../../src/mechanisms/oidc/human/human-callback.ts";
 import type { AuthMechanismProperties, OidcCallback } from "@mongo-auth/core";
 import { VERSION } from "../../src/core/version.ts";
 import { attachTrace, TraceRecorder } from "../../src/core/trace.ts";
+
+const USAGE = "usage: mongo-auth whoami [--explain] [--json] [<connection-string>]";
 
 /** The escape character that starts an ANSI colour. */
 const ESC = String.fromCharCode(27);
@@ -367,6 +375,49 @@ describe("mongo-auth whoami", () => {
     }
   });
 
+  it("a login option without its value says so wherever it stands, with or without a connection string", async () => {
+    const cases: [string[], string][] = [
+      [["whoami", "--username"], "--username needs a value"],
+      [["whoami", "-u"], "-u needs a value"],
+      [["whoami", "--tlsCAFile"], "--tlsCAFile needs a value"],
+      [["whoami", "mongodb://h/", "-u"], "-u needs a value"],
+      [["whoami", "-u", "mongodb://alice:s3cret@h/"], "-u needs a value"],
+    ];
+    for (const [args, problem] of cases) {
+      const t = io(args);
+      assert.equal(await cliMain(t.io, () => assert.fail("must not connect")), 2, args.join(" "));
+      assert.deepEqual(t.err, [`mongo-auth: ${problem}`, USAGE], args.join(" "));
+    }
+  });
+
+  it("a password left out, with standard input no terminal: says what whoami does, not the library's note for programs", async () => {
+    // connect() as the library checks the credential: its words, whatever they are now.
+    const connect = (uri: string, options?: ConnectOptions) => {
+      parseCredential(uri, { username: options?.username, password: options?.password });
+      return Promise.reject(new Error("a password was expected to be missing"));
+    };
+    for (
+      const args of [["whoami", "127.0.0.1:27117", "-u", "alice"], [
+        "whoami",
+        "mongodb://alice@127.0.0.1:27117/",
+      ]]
+    ) {
+      const t = io(args); // no readSecret: nothing to ask at
+      assert.equal(await cliMain(t.io, connect), 1, args.join(" "));
+      assert.match(
+        t.err[0],
+        /^mongo-auth: INVALID_CREDENTIAL: user "alice" has no password: .* needs a password: /,
+      );
+      assert.doesNotMatch(t.err.join("\n"), /mongosh asks|a program cannot/);
+      assert.equal(
+        t.err[1],
+        "mongo-auth: a password left out is asked for only at a terminal, and standard input is not one here: run " +
+          "whoami at a terminal to be asked, or give the password with -p <password> (the process list shows it), " +
+          "in the connection string, or in the string in MONGODB_URI",
+      );
+    }
+  });
+
   it("never echoes a connection string it did not understand: a missing command, an option's value", async () => {
     const cases: [string[], RegExp][] = [
       [
@@ -424,7 +475,7 @@ describe("mongo-auth whoami", () => {
       ],
       [
         ["whoami", "mongodb://h/", "--apiVersion", "mongodb://alice:s3cret@h/"],
-        "mongo-auth: --apiVersion takes 1, the Stable API version there is",
+        "mongo-auth: --apiVersion needs a version: --apiVersion 1",
       ],
     ];
     for (const [args, reason] of cases) {

@@ -2,7 +2,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import { inspect } from "node:util";
-import { HmacState } from "@mongo-auth/core";
+import { HmacState, MongoAuthError } from "@mongo-auth/core";
+import { Buffer } from "node:buffer";
 import { toHex } from "../../src/crypto/hex.ts";
 import { rfcHmacVectors } from "../support/crypto-vectors.ts";
 
@@ -89,5 +90,53 @@ describe("HmacState", () => {
     const before = state.sign(te.encode("message"));
     state.destroy();
     assert.notDeepEqual(state.sign(te.encode("message")), before);
+  });
+
+  it("takes only the hashes it signs with: another name is INVALID_OPTION, not SHA-256 under that name", () => {
+    const cases: [unknown, string][] = [
+      ["MD5", "another name"],
+      ["sha256", "another name"],
+      ["SHA-512", "another name"],
+      [undefined, "undefined"],
+      [null, "null"],
+      [256, "number"],
+    ];
+    for (const [hash, kind] of cases) {
+      assert.throws(() => new HmacState(hash as never, te.encode("Jefe")), {
+        code: "INVALID_OPTION",
+        message: `new HmacState() takes the hash "SHA-1" or "SHA-256", got ${kind}`,
+      });
+    }
+    assert.throws(() => new (HmacState as unknown as new () => HmacState)(), { code: "INVALID_OPTION" });
+  });
+
+  it("takes the key as bytes: text, null or an ArrayBuffer is INVALID_OPTION, never a zero key or a TypeError", () => {
+    const cases: [unknown, string][] = [
+      ["s3cret-key", "string"],
+      [null, "null"],
+      [undefined, "undefined"],
+      [[1, 2, 3], "Array"],
+      [new ArrayBuffer(4), "ArrayBuffer"],
+      [new Uint16Array(4), "Uint16Array"],
+      [Object.create(null), "an object"],
+    ];
+    for (const [key, kind] of cases) {
+      assert.throws(
+        () => new HmacState("SHA-256", key as never),
+        (err: unknown) => {
+          assert.ok(err instanceof MongoAuthError);
+          assert.equal(err.code, "INVALID_OPTION");
+          // The kind of value only, never the value: it may be a key.
+          assert.equal(err.message, `new HmacState() takes the key as a Uint8Array, got ${kind}`);
+          return true;
+        },
+      );
+    }
+    // A Uint8Array of any kind will do: Node.js's Buffer is one.
+    const buffer = Buffer.from("Jefe");
+    assert.deepEqual(
+      new HmacState("SHA-1", buffer).sign(buffer),
+      new HmacState("SHA-1", te.encode("Jefe")).sign(buffer),
+    );
   });
 });

@@ -278,4 +278,29 @@ describe("dnsOverHttpsResolver: options of the wrong type", () => {
       message: "option fetch of dnsOverHttpsResolver() must be a function, got a string",
     });
   });
+
+  it("an endpoint that is no https:// URL is named as this function's option endpoint, not connect()'s dnsOverHttps", () => {
+    for (const endpoint of [42, false, "http://dns.example/q", "not a url"]) {
+      assert.throws(() => dnsOverHttpsResolver({ endpoint } as never), {
+        code: "INVALID_OPTION",
+        message: "option endpoint of dnsOverHttpsResolver() must be true or an https:// URL of an RFC 8484 " +
+          "resolver (plain http:// only for a loopback test server)",
+      });
+    }
+  });
+
+  it("timeoutMS is a whole number of milliseconds a timer takes (0: none but the signal's); else INVALID_OPTION at once", () => {
+    // A fraction, NaN or Infinity would be a RangeError from Node.js's timers at the first lookup; a negative
+    // timeout would silently mean none.
+    for (const timeoutMS of [-1, Number.NaN, Number.POSITIVE_INFINITY, 1.5, 2 ** 31]) {
+      assert.throws(() => dnsOverHttpsResolver({ timeoutMS }), {
+        code: "INVALID_OPTION",
+        message: "option timeoutMS of dnsOverHttpsResolver() must be a whole number of milliseconds up to " +
+          `2147483647 (0: none), got ${timeoutMS}`,
+      });
+    }
+    for (const timeoutMS of [0, 1, 5000, 2 ** 31 - 1]) {
+      assert.equal(typeof dnsOverHttpsResolver({ timeoutMS }).resolveSrv, "function", String(timeoutMS));
+    }
+  });
 });

@@ -71,12 +71,22 @@ describe("MONGODB-X509: without a speculative reply", () => {
     });
     const error = await authenticator().finish(runner, undefined).catch((e) => e);
     assert.equal(error.code, "AUTHENTICATION_FAILED");
+    // As every refusal is worded: who, on which database, with which mechanism, the server's code, what to do.
     assert.equal(
       error.message,
-      `authentication failed: Could not find user "${SUBJECT}" for db "$external" — ` +
-        "create that user in $external, named exactly as the subject",
+      'the server refused the client certificate on database "$external" with MONGODB-X509 (server error 11 ' +
+        `UserNotFound: Could not find user "${SUBJECT}" for db "$external"): create that user in $external, ` +
+        "named exactly as the certificate's subject",
     );
     assert.equal(error.cause, notFound);
+    // With the subject given as the username, the refusal names it as the other refusals name their user.
+    const named = await withUser().finish(runner, undefined).catch((e) => e);
+    assert.match(
+      named.message,
+      new RegExp(
+        `^the server refused user "${SUBJECT}" on database "\\$external" with MONGODB-X509 \\(server error 11 `,
+      ),
+    );
   });
 
   it("any other server error is passed on unchanged", async () => {

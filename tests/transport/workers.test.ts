@@ -270,9 +270,10 @@ describe("Workers transport (injected sockets)", () => {
     assert.equal(workersTransport.defaultEnv().readTextFile, undefined);
   });
 
-  it("rejects a DNS-over-HTTPS endpoint that is not https://", () => {
+  it("rejects a DNS-over-HTTPS endpoint that is not https://, naming its own option", () => {
     assert.throws(() => createWorkersTransport({ dnsOverHttps: "http://dns.example/q" }), {
       code: "INVALID_OPTION",
+      message: /^option dnsOverHttps of createWorkersTransport\(\) must be true or an https:\/\/ URL/,
     });
   });
 });

@@ -9,7 +9,8 @@
  *    Center (SSO) role with the token `aws sso login` cached, or its `credential_process`;
  * 5. AssumeRoleWithWebIdentity from `AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`;
  * 6. the ECS container endpoint;
- * 7. EC2 IMDSv2.
+ * 7. EC2 IMDSv2: tried last and unasked, so that its failure (an HTTP error off EC2, say) is one more source
+ *    that does not apply, unless `AWS_EC2_METADATA_SERVICE_ENDPOINT(_MODE)` points at it.
  *
  * Temporary credentials fetched by 4–7 are cached until five minutes before they expire; a valid
  * cached entry is used before looking at 2–7 (the spec: even if environment variables appear later).
@@ -27,7 +28,7 @@ import { type AwsCredentialSource, type FoundAwsCredentials, sourceContext } fro
 import { fromAssumeRoleProfile } from "./source-assume-role.ts";
 import { fromContainerEndpoint } from "./source-ecs.ts";
 import { fromEnvironment } from "./source-env.ts";
-import { fromInstanceMetadata } from "./source-imds.ts";
+import { fromInstanceMetadataImplicitly } from "./source-imds.ts";
 import { fromSharedFiles } from "./source-profile.ts";
 import { fromSsoProfile } from "./source-sso.ts";
 import { fromProcessProfile } from "./source-process.ts";
@@ -47,7 +48,7 @@ export const AWS_CREDENTIAL_SOURCES: readonly {
   { name: "shared files: profile process", find: fromProcessProfile },
   { name: "web identity", find: fromWebIdentity },
   { name: "ECS container endpoint", find: fromContainerEndpoint },
-  { name: "EC2 instance metadata", find: fromInstanceMetadata },
+  { name: "EC2 instance metadata", find: fromInstanceMetadataImplicitly },
 ];
 
 /** What a resolution starts from. */
@@ -96,17 +97,19 @@ export async function resolveAwsCredentials(input: AwsChainInput): Promise<Resol
   if (cached) return foundIn(trace, cached.source, { ...cached, temporary: true }, true);
   const context = sourceContext(input.env, input.signal, input.timeoutMs);
   const skipped = new Set<string>();
+  let cause: MongoAuthError | undefined;
   for (const { name, find } of AWS_CREDENTIAL_SOURCES) {
     const found = await tried(trace, name, () => find(context));
     if ("skipped" in found) {
       trace?.emit("aws.source", { source: name, outcome: "skipped", reason: found.skipped });
       skipped.add(found.skipped);
+      cause = found.cause ?? cause;
       continue;
     }
     if (found.temporary) input.cache.set(found.credentials, found.source, found.identity);
     return foundIn(trace, name, found, false);
   }
-  throw noCredentials(input.env, [...skipped]);
+  throw noCredentials(input.env, [...skipped], cause);
 }
 
 // Runs one source; when it applies and fails, the trace says so before the error goes on.
@@ -151,14 +154,16 @@ function foundIn(
   return { ...found, fromCache };
 }
 
-// Every source and why it did not apply, so the user sees at once what was looked at.
-function noCredentials(env: RuntimeEnv, skipped: readonly string[]): MongoAuthError {
+// Every source and why it did not apply, so the user sees at once what was looked at; `cause` is the failure
+// that showed one of them not to apply (IMDS's HTTP error), when there was one.
+function noCredentials(env: RuntimeEnv, skipped: readonly string[], cause?: MongoAuthError): MongoAuthError {
   const restriction = env.envRestriction ? ` ${env.envRestriction}.` : "";
   return new MongoAuthError(
     "CREDENTIAL_PROVIDER_ERROR",
     `MONGODB-AWS: no AWS credentials found.${restriction} Looked at: ${skipped.join("; ")}. ` +
       "Give the keys as username:password (access key ID and secret access key), set AWS_ACCESS_KEY_ID " +
       "and AWS_SECRET_ACCESS_KEY, use a shared credentials profile, or run where an ECS, EKS or EC2 role applies",
+    cause && { cause },
   );
 }
 

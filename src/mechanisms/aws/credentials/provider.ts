@@ -4,6 +4,7 @@
  * @module
  */
 import { RUNTIME_ENV_CHECK, type RuntimeEnv } from "../../../core/runtime-env.ts";
+import { MongoAuthError } from "../../../core/errors.ts";
 import { checkOptions, IS, optionChecks } from "../../../core/options.ts";
 import { resolveAwsCredentials } from "./chain.ts";
 import { AwsCredentialCache } from "./cache.ts";
@@ -18,7 +19,10 @@ export interface AwsCredentialProviderOptions {
   readonly env?: RuntimeEnv;
   /** Cancels every HTTP call of every use of the provider. */
   readonly signal?: AbortSignal;
-  /** Milliseconds before one HTTP call is given up. Default 10 000. */
+  /**
+   * Milliseconds before one HTTP call is given up: a whole number from 1 to 2 147 483 647. Default 10 000
+   * (the instance metadata service's first request gets at most 1 000).
+   */
   readonly timeoutMs?: number;
 }
 
@@ -37,8 +41,9 @@ const AWS_PROVIDER_OPTION_CHECKS = optionChecks({
  * @param env where variables, files, HTTP and the clock come from
  * @param options a signal, a timeout
  * @returns a function resolving to `{ accessKeyId, secretAccessKey, sessionToken?, expiration? }`
- * @throws {MongoAuthError} (from the returned function) `CREDENTIAL_PROVIDER_ERROR` naming the source that
- *   failed, or every source and why none applies; messages never contain a key or token
+ * @throws {MongoAuthError} `INVALID_OPTION` at once for an option of the wrong type or a `timeoutMs` out of
+ *   range; (from the returned function) `CREDENTIAL_PROVIDER_ERROR` naming the source that failed, or every
+ *   source and why none applies; messages never contain a key or token
  * @example Credentials from (injected) environment variables
  * ```ts
  * import assert from "node:assert/strict";
@@ -56,6 +61,7 @@ export function createAwsCredentialProvider(
   given?: AwsCredentialProviderOptions,
 ): AwsCredentialProvider {
   const options = checkOptions(given, "awsCredentialProvider()", AWS_PROVIDER_OPTION_CHECKS);
+  checkTimeout(options.timeoutMs);
   const cache = new AwsCredentialCache();
   return async () => {
     const found = await resolveAwsCredentials({
@@ -66,4 +72,22 @@ export function createAwsCredentialProvider(
     });
     return found.credentials;
   };
+}
+
+// The largest delay a timer takes: Node.js fires a larger one at once.
+const MAX_TIMEOUT_MS = 2 ** 31 - 1;
+
+// Refused now rather than when the driver calls: a timer throws a RangeError for a fraction, NaN or Infinity
+// (Node.js), and 0 or less would leave every call, the instance metadata probe included, unbounded.
+function checkTimeout(timeoutMs: number | undefined): void {
+  if (
+    timeoutMs === undefined || Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS
+  ) {
+    return;
+  }
+  throw new MongoAuthError(
+    "INVALID_OPTION",
+    `option timeoutMs of awsCredentialProvider() must be a whole number of milliseconds from 1 to ` +
+      `${MAX_TIMEOUT_MS}, got ${timeoutMs}`,
+  );
 }

@@ -5,6 +5,7 @@
  */
 import { toHex } from "../../../crypto/hex.ts";
 import { randomBytes } from "../../../crypto/random.ts";
+import type { MongoAuthError } from "../../../core/errors.ts";
 import type { RuntimeEnv } from "../../../core/runtime-env.ts";
 import type { AwsCredentials } from "../../../credential/aws.ts";
 import { loadSharedProfiles, type SharedProfiles } from "./shared-files.ts";
@@ -38,6 +39,11 @@ export interface FoundAwsCredentials {
 export interface SkippedAwsSource {
   /** What the source looked for and did not find, e.g. "AWS_ACCESS_KEY_ID: not set". */
   readonly skipped: string;
+  /**
+   * The failure that showed it (IMDS answering with an HTTP error, off EC2), kept as the `cause` of the
+   * chain's error when no source applies; it carries no secret.
+   */
+  readonly cause?: MongoAuthError;
 }
 
 /** One link of the chain: what it found, why it does not apply, or an error when it applies but fails. */

@@ -49,4 +49,24 @@ describe("awsCredentialProvider: options of the wrong type", () => {
     });
     assert.equal(typeof createAwsCredentialProvider(testEnv(), null as never), "function");
   });
+
+  it("timeoutMs is a whole number of milliseconds a timer takes, from 1 to 2^31 - 1: anything else is INVALID_OPTION at once", () => {
+    // 0 or less would leave every HTTP call unbounded; a fraction, NaN or Infinity is a RangeError from
+    // Node.js's timers; more than 2^31 - 1 fires at once there.
+    for (const timeoutMs of [-1, 0, Number.NaN, Number.POSITIVE_INFINITY, 1.5, 2 ** 31]) {
+      assert.throws(() => createAwsCredentialProvider(testEnv(), { timeoutMs }), {
+        code: "INVALID_OPTION",
+        message:
+          "option timeoutMs of awsCredentialProvider() must be a whole number of milliseconds from 1 " +
+          `to 2147483647, got ${timeoutMs}`,
+      });
+    }
+    for (const timeoutMs of [1, 250, 2 ** 31 - 1]) {
+      assert.equal(
+        typeof createAwsCredentialProvider(testEnv(), { timeoutMs }),
+        "function",
+        String(timeoutMs),
+      );
+    }
+  });
 });
