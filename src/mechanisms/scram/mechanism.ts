@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { MongoAuthError } from "../../core/errors.ts";
+import { MongoAuthError, MongoServerError } from "../../core/errors.ts";
 import type { MongoCredential } from "../../credential/mongo-credential.ts";
 import { ScramClient, scramPassword } from "./client.ts";
 import { binaryText } from "../../wire/binary.ts";
@@ -43,15 +43,22 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
         speculativeCommand: () => Promise.resolve(Object.assign(saslStart(), { db: source })),
         async finish(runner: CommandRunner, speculativeReply: Document | undefined): Promise<void> {
           const first = speculativeReply ?? await runner.command(source, saslStart());
-          const clientFinal = await client.clientFinalMessage(binaryText(first.payload)).catch((err) => {
-            throw namingHost(err, context.host);
-          });
+          let clientFinal: string;
+          try {
+            clientFinal = await client.clientFinalMessage(binaryText(first.payload));
+          } catch (err) {
+            throw inConversation(err, name, username, context.host);
+          }
           let reply = await runner.command(source, {
             saslContinue: 1,
             conversationId: first.conversationId,
             payload: encoder.encode(clientFinal),
           });
-          await client.verifyServerFinalMessage(binaryText(reply.payload));
+          try {
+            await client.verifyServerFinalMessage(binaryText(reply.payload));
+          } catch (err) {
+            throw inConversation(err, name, username, context.host);
+          }
           // A server that ignores skipEmptyExchange wants one empty step more (and only one).
           if (!reply.done) {
             reply = await runner.command(source, {
@@ -69,10 +76,15 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
   };
 }
 
-// The client cannot know the host; the message of a refused iteration count should name it.
-function namingHost(err: unknown, host: string | undefined): unknown {
-  if (!(err instanceof MongoAuthError) || err.code !== "SCRAM_ITERATIONS_TOO_HIGH" || !host) return err;
-  return new MongoAuthError(err.code, `server ${host}: ${err.message}`);
+// What the server's messages broke is said with who was talking to whom: the server (the client cannot know
+// it), and the mechanism and user, which the client's own words name only for a refused iteration count. A
+// server's error reply or the connection's own failure, already its own story, passes as it is.
+function inConversation(err: unknown, mechanism: string, username: string, host: string | undefined): unknown {
+  if (!(err instanceof MongoAuthError) || err instanceof MongoServerError) return err;
+  if (err.code !== "PROTOCOL_ERROR" && !err.code.startsWith("SCRAM_")) return err;
+  const where = host ? `server ${host}: ` : "";
+  const who = err.code === "SCRAM_ITERATIONS_TOO_HIGH" ? "" : `${mechanism} for user ${JSON.stringify(username)}: `;
+  return new MongoAuthError(err.code, `${where}${who}${err.message}`, { cause: err });
 }
 
 /**

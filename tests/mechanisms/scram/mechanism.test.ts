@@ -2,7 +2,7 @@
 // client.test.ts): the speculative saslStart and its options, the same client-first sent again when the
 // server ignored it, saslContinue on the server's conversationId, the one extra empty step a server that
 // ignores skipEmptyExchange wants (and no more), the server's signature checked before done, and a refused
-// iteration count naming the host. The server side is played with the reference server's key derivation.
+// iteration count, and every other fault of the server's messages, naming the host. The server side is played with the reference server's key derivation.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -139,7 +139,28 @@ describe("SCRAM: the end of the conversation", () => {
     const runner = scriptedRunner(scramServer("sha256", { iterations: 2_000_000 }).answer);
     const error = await authenticator(scramSha256).finish(runner, undefined).catch((e) => e);
     assert.equal(error.code, "SCRAM_ITERATIONS_TOO_HIGH");
-    assert.match(error.message, /^server db\.test: /);
+    assert.match(error.message, /^server db\.test: SCRAM-SHA-256 for user "alice": the server asked for /);
     assert.equal(runner.sent.length, 1, "no saslContinue");
+  });
+
+  it("what the server's messages broke is said naming the server, the mechanism and the user", async () => {
+    const forged = scriptedRunner(scramServer("sha256", { forgeSignature: true }).answer);
+    const tooFew = scriptedRunner(scramServer("sha256", { iterations: 1000 }).answer);
+    const noPayload = scriptedRunner(() => ({ ok: 1, conversationId: 7, done: false }));
+    for (
+      const [runner, code, words] of [
+        [forged, "SCRAM_SERVER_SIGNATURE_MISMATCH", "the server's SCRAM signature is wrong"],
+        [tooFew, "SCRAM_ITERATIONS_TOO_LOW", "the server asked for 1000 SCRAM iterations"],
+        [noPayload, "PROTOCOL_ERROR", "server reply has no binary payload"],
+      ] as const
+    ) {
+      const error = await authenticator(scramSha256).finish(runner, undefined).catch((e) => e);
+      assert.equal(error.code, code);
+      assert.ok(
+        error.message.startsWith(`server db.test: SCRAM-SHA-256 for user "alice": ${words}`),
+        error.message,
+      );
+      assert.equal(error.cause?.code, code, "the client's own error is the cause");
+    }
   });
 });
