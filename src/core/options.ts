@@ -2,7 +2,8 @@
  * The options object of a public function, checked for its type before anything reads it. A value of the
  * wrong type would otherwise surface later as a `TypeError` from deep inside (`env.now is not a function`,
  * `endpoint.replace is not a function`), or, from a timer or an event listener, as an uncaught exception.
- * Only types are checked here; values (a timeout's range, a URL's scheme) are checked where they are read.
+ * Only types are checked here, and one range every factory shares (a timeout's: {@link checkMilliseconds});
+ * other values (a URL's scheme) are checked where they are read.
  *
  * @module
  */
@@ -107,6 +108,45 @@ export function checkOptions<T extends object>(
     }
   }
   return (withoutNulls ?? options) as T;
+}
+
+/** The longest a timer waits: Node.js fires a longer one at once. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Checks a timeout option's value where a factory reads it, rather than at a timer: a timer throws a
+ * `RangeError` for a fraction, `NaN` or `Infinity` (Node.js), fires at once past 2 147 483 647 ms, and a
+ * negative timeout would silently mean none. The value is named: a duration is no secret.
+ *
+ * @param value the option's value (`undefined`: the default, fine)
+ * @param option the option's name: `timeoutMs`
+ * @param api the function it was passed to: `createAzureCallback()`
+ * @param min the least it may be: 1, or 0 where 0 means no timeout
+ * @throws {MongoAuthError} `INVALID_OPTION`
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { checkMilliseconds } from "./options.ts";
+ *
+ * checkMilliseconds(5_000, "timeoutMs", "example()");
+ * assert.throws(() => checkMilliseconds(-1, "timeoutMs", "example()"), {
+ *   code: "INVALID_OPTION",
+ *   message: "option timeoutMs of example() must be a whole number of milliseconds from 1 to 2147483647, got -1",
+ * });
+ * ```
+ */
+export function checkMilliseconds(value: unknown, option: string, api: string, min: 0 | 1 = 1): void {
+  if (
+    value === undefined ||
+    Number.isInteger(value) && value as number >= min && value as number <= MAX_TIMER_MS
+  ) {
+    return;
+  }
+  throw new MongoAuthError(
+    "INVALID_OPTION",
+    `option ${option} of ${api} must be a whole number of milliseconds from ${min} to ${MAX_TIMER_MS}` +
+      `${min === 0 ? " (0: none)" : ""}, got ${typeof value === "number" ? value : typeName(value)}`,
+  );
 }
 
 // Shared, so that a call without options (a command, say) allocates nothing for them.

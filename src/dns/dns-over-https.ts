@@ -16,7 +16,7 @@ import { MongoAuthError } from "../core/errors.ts";
 import type { FetchLike } from "../core/runtime-env.ts";
 import type { DnsResolver, SrvRecord } from "./resolver.ts";
 import { decodeSrv, decodeTxt, type DnsRecordType, encodeDnsQuery, findDnsAnswers } from "./message.ts";
-import { checkOptions, IS, optionChecks } from "../core/options.ts";
+import { checkMilliseconds, checkOptions, IS, optionChecks } from "../core/options.ts";
 
 /** The endpoint used when none is given: Cloudflare's public resolver. */
 export const DEFAULT_DNS_OVER_HTTPS_ENDPOINT = "https://cloudflare-dns.com/dns-query";
@@ -115,24 +115,6 @@ export async function resolveTxtOverHttps(name: string, options: DnsLookupOption
 // endpoint is checked on its own (a URL or true); these are the rest.
 const DNS_OVER_HTTPS_OPTION_CHECKS = optionChecks({ fetch: IS.function, timeoutMS: IS.number });
 const RESOLVER = "dnsOverHttpsResolver()";
-// The largest delay a timer takes: Node.js fires a larger one at once.
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-// Refused when the resolver is made, not at its first lookup: a timer throws a RangeError for a fraction, NaN
-// or Infinity (Node.js), and a negative timeout would silently mean none.
-function checkTimeout(timeoutMS: number | undefined): void {
-  if (
-    timeoutMS === undefined || Number.isInteger(timeoutMS) && timeoutMS >= 0 && timeoutMS <= MAX_TIMEOUT_MS
-  ) {
-    return;
-  }
-  throw new MongoAuthError(
-    "INVALID_OPTION",
-    `option timeoutMS of ${RESOLVER} must be a whole number of milliseconds up to ${MAX_TIMEOUT_MS} (0: none), ` +
-      `got ${timeoutMS}`,
-  );
-}
-
 /**
  * A {@link DnsResolver} over DNS-over-HTTPS: what `connect()` resolves `mongodb+srv://` with for the
  * `dnsOverHttps` option, and the Workers transport always.
@@ -152,7 +134,7 @@ function checkTimeout(timeoutMS: number | undefined): void {
  */
 export function dnsOverHttpsResolver(given?: DnsOverHttpsOptions): DnsResolver {
   const options = checkOptions(given, RESOLVER, DNS_OVER_HTTPS_OPTION_CHECKS);
-  checkTimeout(options.timeoutMS);
+  checkMilliseconds(options.timeoutMS, "timeoutMS", RESOLVER, 0);
   const settings = {
     ...options,
     endpoint: dnsOverHttpsEndpoint(options.endpoint, `option endpoint of ${RESOLVER}`).href,

@@ -3,7 +3,7 @@
 // function, what it must be and the type it was, never the value.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { checkOptions, IS, optionChecks, typeName } from "../../src/core/options.ts";
+import { checkMilliseconds, checkOptions, IS, optionChecks, typeName } from "../../src/core/options.ts";
 
 const CHECKS = optionChecks({ endpoint: IS.string, fetch: IS.function, signal: IS.signal, store: IS.object });
 
@@ -52,6 +52,28 @@ describe("checkOptions", () => {
     const checked = checkOptions(given, "f()", CHECKS) as Record<string, unknown>;
     assert.deepEqual(checked, { endpoint: undefined, other: 1 });
     assert.equal(given.endpoint, null);
+  });
+});
+
+describe("checkMilliseconds", () => {
+  it("takes a whole number of milliseconds a timer can wait, from 1 (or 0 where 0 means none), or none", () => {
+    for (const ms of [undefined, 1, 5_000, 2 ** 31 - 1]) checkMilliseconds(ms, "timeoutMs", "f()");
+    checkMilliseconds(0, "timeoutMS", "f()", 0);
+  });
+
+  it("refuses what a timer cannot take, naming the option, the function and the value (a duration is no secret)", () => {
+    for (const ms of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      assert.throws(() => checkMilliseconds(ms, "timeoutMs", "f()"), {
+        code: "INVALID_OPTION",
+        message:
+          `option timeoutMs of f() must be a whole number of milliseconds from 1 to 2147483647, got ${ms}`,
+      });
+    }
+    assert.throws(() => checkMilliseconds(-1, "timeoutMS", "f()", 0), {
+      message:
+        "option timeoutMS of f() must be a whole number of milliseconds from 0 to 2147483647 (0: none), got -1",
+    });
+    assert.throws(() => checkMilliseconds("10s", "timeoutMs", "f()"), { message: /, got a string$/ });
   });
 });
 

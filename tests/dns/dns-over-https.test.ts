@@ -295,7 +295,8 @@ describe("dnsOverHttpsResolver: options of the wrong type", () => {
     for (const timeoutMS of [-1, Number.NaN, Number.POSITIVE_INFINITY, 1.5, 2 ** 31]) {
       assert.throws(() => dnsOverHttpsResolver({ timeoutMS }), {
         code: "INVALID_OPTION",
-        message: "option timeoutMS of dnsOverHttpsResolver() must be a whole number of milliseconds up to " +
+        message:
+          "option timeoutMS of dnsOverHttpsResolver() must be a whole number of milliseconds from 0 to " +
           `2147483647 (0: none), got ${timeoutMS}`,
       });
     }

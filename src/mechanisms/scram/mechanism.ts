@@ -79,11 +79,18 @@ function scramMechanism(name: "SCRAM-SHA-1" | "SCRAM-SHA-256", hash: "SHA-1" | "
 // What the server's messages broke is said with who was talking to whom: the server (the client cannot know
 // it), and the mechanism and user, which the client's own words name only for a refused iteration count. A
 // server's error reply or the connection's own failure, already its own story, passes as it is.
-function inConversation(err: unknown, mechanism: string, username: string, host: string | undefined): unknown {
+function inConversation(
+  err: unknown,
+  mechanism: string,
+  username: string,
+  host: string | undefined,
+): unknown {
   if (!(err instanceof MongoAuthError) || err instanceof MongoServerError) return err;
   if (err.code !== "PROTOCOL_ERROR" && !err.code.startsWith("SCRAM_")) return err;
   const where = host ? `server ${host}: ` : "";
-  const who = err.code === "SCRAM_ITERATIONS_TOO_HIGH" ? "" : `${mechanism} for user ${JSON.stringify(username)}: `;
+  const who = err.code === "SCRAM_ITERATIONS_TOO_HIGH"
+    ? ""
+    : `${mechanism} for user ${JSON.stringify(username)}: `;
   return new MongoAuthError(err.code, `${where}${who}${err.message}`, { cause: err });
 }
 

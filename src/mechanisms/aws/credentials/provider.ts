@@ -4,8 +4,7 @@
  * @module
  */
 import { RUNTIME_ENV_CHECK, type RuntimeEnv } from "../../../core/runtime-env.ts";
-import { MongoAuthError } from "../../../core/errors.ts";
-import { checkOptions, IS, optionChecks } from "../../../core/options.ts";
+import { checkMilliseconds, checkOptions, IS, optionChecks } from "../../../core/options.ts";
 import { resolveAwsCredentials } from "./chain.ts";
 import { AwsCredentialCache } from "./cache.ts";
 import type { AwsCredentialProvider } from "../../../credential/aws.ts";
@@ -61,7 +60,7 @@ export function createAwsCredentialProvider(
   given?: AwsCredentialProviderOptions,
 ): AwsCredentialProvider {
   const options = checkOptions(given, "awsCredentialProvider()", AWS_PROVIDER_OPTION_CHECKS);
-  checkTimeout(options.timeoutMs);
+  checkMilliseconds(options.timeoutMs, "timeoutMs", "awsCredentialProvider()");
   const cache = new AwsCredentialCache();
   return async () => {
     const found = await resolveAwsCredentials({
@@ -72,22 +71,4 @@ export function createAwsCredentialProvider(
     });
     return found.credentials;
   };
-}
-
-// The largest delay a timer takes: Node.js fires a larger one at once.
-const MAX_TIMEOUT_MS = 2 ** 31 - 1;
-
-// Refused now rather than when the driver calls: a timer throws a RangeError for a fraction, NaN or Infinity
-// (Node.js), and 0 or less would leave every call, the instance metadata probe included, unbounded.
-function checkTimeout(timeoutMs: number | undefined): void {
-  if (
-    timeoutMs === undefined || Number.isInteger(timeoutMs) && timeoutMs >= 1 && timeoutMs <= MAX_TIMEOUT_MS
-  ) {
-    return;
-  }
-  throw new MongoAuthError(
-    "INVALID_OPTION",
-    `option timeoutMs of awsCredentialProvider() must be a whole number of milliseconds from 1 to ` +
-      `${MAX_TIMEOUT_MS}, got ${timeoutMs}`,
-  );
 }

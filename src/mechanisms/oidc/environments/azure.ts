@@ -13,7 +13,7 @@ import type {
   OidcCallbackResult,
 } from "../../../credential/oidc-callback.ts";
 import { getMetadata, METADATA_CALLBACK_OPTION_CHECKS } from "./metadata-request.ts";
-import { checkOptions } from "../../../core/options.ts";
+import { checkMilliseconds, checkOptions } from "../../../core/options.ts";
 
 /** The Azure Instance Metadata Service. */
 export const AZURE_IMDS_ENDPOINT = "http://169.254.169.254";
@@ -69,6 +69,7 @@ export interface AzureCallbackOptions {
  */
 export function createAzureCallback(given?: AzureCallbackOptions): OidcCallback {
   const options = checkOptions(given, "createAzureCallback()", METADATA_CALLBACK_OPTION_CHECKS);
+  checkMilliseconds(options.timeoutMs, "timeoutMs", "createAzureCallback()");
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const resource = params.tokenAudience ?? options.tokenResource;
     if (!resource) throw tokenResourceMissing("azure");

@@ -13,7 +13,7 @@ import type {
   OidcCallbackResult,
 } from "../../../credential/oidc-callback.ts";
 import { getMetadata, METADATA_CALLBACK_OPTION_CHECKS } from "./metadata-request.ts";
-import { checkOptions } from "../../../core/options.ts";
+import { checkMilliseconds, checkOptions } from "../../../core/options.ts";
 
 /** The GCP metadata server. */
 export const GCP_METADATA_ENDPOINT = "http://metadata";
@@ -69,6 +69,7 @@ export interface GcpCallbackOptions {
  */
 export function createGcpCallback(given?: GcpCallbackOptions): OidcCallback {
   const options = checkOptions(given, "createGcpCallback()", METADATA_CALLBACK_OPTION_CHECKS);
+  checkMilliseconds(options.timeoutMs, "timeoutMs", "createGcpCallback()");
   return async (params: OidcCallbackParams): Promise<OidcCallbackResult> => {
     const audience = params.tokenAudience ?? options.tokenResource;
     if (!audience) throw tokenResourceMissing("gcp");

@@ -10,7 +10,7 @@
 import type { AuthorizationServer, Client } from "oauth4webapi";
 import { Deadline, sleep } from "../../../core/abort.ts";
 import { MongoAuthError } from "../../../core/errors.ts";
-import { checkOptions, IS, optionChecks, typeName } from "../../../core/options.ts";
+import { checkMilliseconds, checkOptions, IS, optionChecks, typeName } from "../../../core/options.ts";
 import type { FetchLike } from "../../../core/runtime-env.ts";
 import {
   HUMAN_CALLBACK_TIMEOUT_MS,
@@ -271,10 +271,7 @@ function checkedSettings(options: HumanCallbackOptions) {
     );
   }
   for (const name of ["timeoutMs", "requestTimeoutMs"] as const) {
-    const value = options[name];
-    if (value !== undefined && !(typeof value === "number" && Number.isFinite(value) && value > 0)) {
-      throw new MongoAuthError("INVALID_OPTION", `${name} must be a number of milliseconds > 0`);
-    }
+    checkMilliseconds(options[name], name, "createHumanCallback()");
   }
   const print = options.print ?? printToConsole;
   return {

@@ -159,6 +159,12 @@ describe("createAzureCallback: options of the wrong type", () => {
       [{ fetch: "https://proxy" }, /^option fetch of createAzureCallback\(\) must be a function/],
       [{ tokenResource: ["api://db"] }, /^option tokenResource of createAzureCallback\(\) must be a string/],
       [5, /^the options of createAzureCallback\(\) must be an object/],
+      // A timer would throw a RangeError for 1.5 when the driver calls; -1 would mean no timeout.
+      [{ timeoutMs: -1 }, /^option timeoutMs of createAzureCallback\(\) must be a whole number .*, got -1$/],
+      [
+        { timeoutMs: 1.5 },
+        /^option timeoutMs of createAzureCallback\(\) must be a whole number .*, got 1\.5$/,
+      ],
     ];
     for (const [options, message] of wrong) {
       assert.throws(() => createAzureCallback(options as never), { code: "INVALID_OPTION", message });

@@ -102,6 +102,13 @@ describe("createGcpCallback: options of the wrong type", () => {
       code: "INVALID_OPTION",
       message: "option timeoutMs of createGcpCallback() must be a number, got a string",
     });
+    for (const timeoutMs of [-1, 0, 1.5, Number.NaN]) {
+      assert.throws(() => createGcpCallback({ timeoutMs }), {
+        code: "INVALID_OPTION",
+        message: "option timeoutMs of createGcpCallback() must be a whole number of milliseconds from 1 to " +
+          `2147483647, got ${timeoutMs}`,
+      });
+    }
     assert.equal(typeof createGcpCallback(null as never), "function");
   });
 });

@@ -310,5 +310,16 @@ describe("createHumanCallback: options of the wrong type", () => {
       code: "INVALID_OPTION",
       message: 'flow must be "code" or "device", not a bigint',
     });
+    // 1.5 passed the old check (a finite number > 0), and Node.js's timers throw a RangeError for it.
+    for (const name of ["timeoutMs", "requestTimeoutMs"]) {
+      for (const value of [0, -5, 1.5, Number.POSITIVE_INFINITY]) {
+        assert.throws(() => createHumanCallback({ [name]: value }), {
+          code: "INVALID_OPTION",
+          message:
+            `option ${name} of createHumanCallback() must be a whole number of milliseconds from 1 to ` +
+            `2147483647, got ${value}`,
+        });
+      }
+    }
   });
 });
