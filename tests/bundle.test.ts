@@ -183,11 +183,16 @@ describe("bundle size and bleed", () => {
   // 330 KB before Deno's environment read each variable on its own and named those Deno refused, and before
   // connect()'s planning allocated less and a paused budget kept its timer: about 0.6 KB (measured: Workers
   // 291 KB, Node.js 326 KB, Deno 330.3 KB).
+  // 335 KB before a hostile or unlucky peer got the words it deserves: a compressed message that must wrap an
+  // OP_MSG, a TLS record told from a reply by its header, commands past bson's buffer encoded at their size,
+  // serverSelectionTimeoutMS bounding the checks, the list of AWS sources that do not apply, a timeout
+  // option's range, the SCRAM faults naming server and user: about 5.5 KB (measured: Workers 299 KB, Node.js
+  // 335 KB, Deno 339.2 KB).
   for (
     const [entry, platform, budget] of [
-      ["src/transport/node.ts", "node", 335_000],
-      ["src/transport/deno.ts", "browser", 335_000],
-      ["src/transport/workers.ts", "browser", 335_000],
+      ["src/transport/node.ts", "node", 345_000],
+      ["src/transport/deno.ts", "browser", 345_000],
+      ["src/transport/workers.ts", "browser", 345_000],
     ] as const
   ) {
     it(`connect() from ${entry} with every mechanism stays under ${budget / 1000} KB`, async () => {
