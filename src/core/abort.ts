@@ -335,17 +335,20 @@ export class Deadline {
    */
   async paused<T>(work: (signal: AbortSignal | undefined) => Promise<T>): Promise<T> {
     throwIfAborted(this.signal);
-    const resumes: (() => void)[] = [];
-    let outermost: Deadline = this;
-    for (let deadline: Deadline | undefined = this; deadline; deadline = deadline.#outer) {
-      resumes.push(deadline.pause());
-      outermost = deadline;
-    }
+    const [resume, caller] = this.#pauseWithOuter();
     try {
-      return await work(outermost.#caller);
+      return await work(caller);
     } finally {
-      for (const resume of resumes) resume();
+      resume();
     }
+  }
+
+  // Stops this clock and the outer ones: how to start them again, and the outermost caller's signal.
+  #pauseWithOuter(): [resume: () => void, caller: AbortSignal | undefined] {
+    const resume = this.pause();
+    if (!this.#outer) return [resume, this.#caller];
+    const [resumeOuter, caller] = this.#outer.#pauseWithOuter();
+    return [() => (resume(), resumeOuter()), caller];
   }
 
   /**

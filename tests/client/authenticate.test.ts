@@ -471,12 +471,17 @@ describe("the conversation refuses arguments of the wrong type, as rejections wi
   });
 
   it("a runner that resolves to something else than a reply document: PROTOCOL_ERROR naming the command, not the server", async () => {
-    for (const [reply, kind] of [[null, "null"], [42, "a number"], ["ok", "a string"], [[], "an array"]] as const) {
+    for (
+      const [reply, kind] of [[null, "null"], [42, "a number"], ["ok", "a string"], [[], "an array"]] as const
+    ) {
       const auth = await beginAuthentication(credential);
       const wrong = { command: () => Promise.resolve(reply as never) };
       await assert.rejects(auth.complete(wrong, { ok: 1, maxWireVersion: 21 }), (error: MongoAuthError) => {
         assert.equal(error.code, "PROTOCOL_ERROR");
-        assert.match(error.message, new RegExp(`^the reply to the saslStart command is ${kind}, not a document`));
+        assert.match(
+          error.message,
+          new RegExp(`^the reply to the saslStart command is ${kind}, not a document`),
+        );
         return true;
       });
     }

@@ -338,7 +338,10 @@ for (const { name, transport } of await transports()) {
         await settledWithin(
           4000,
           "the rest of connect() under timeoutMS",
-          assert.rejects(c.connect(), { code: "TIMEOUT", message: /did not finish within timeoutMS \(300 ms\)/ }),
+          assert.rejects(c.connect(), {
+            code: "TIMEOUT",
+            message: /did not finish within timeoutMS \(300 ms\)/,
+          }),
         );
       });
 

@@ -196,7 +196,7 @@ const DIFFERENCES: readonly [uri: string, we: "we refuse" | "we warn" | "we take
     "mongodb://AKID:SECRET@host/?authMechanism=MONGODB-AWS&authMechanismProperties=AWS_SESSION_TOKEN:t",
     "we take",
     "pymongo's guide gives AWS keys in the string for temporary credentials; the auth specification and the " +
-      "driver (since 6.0) now refuse them",
+    "driver (since 6.0) now refuse them",
   ],
   [
     "mongodb://app@host/?authMechanism=MONGODB-OIDC&authMechanismProperties=ENVIRONMENT:gcp,TOKEN_RESOURCE:aud",

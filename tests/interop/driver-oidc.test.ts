@@ -113,6 +113,8 @@ describe("official mongodb driver, MONGODB-OIDC defaults", () => {
     const client = new MongoClient("mongodb://localhost/?authMechanism=MONGODB-OIDC", {
       authMechanismProperties: { OIDC_HUMAN_CALLBACK: human },
     });
-    assert.deepEqual(client.options.credentials?.mechanismProperties.ALLOWED_HOSTS, [...DEFAULT_ALLOWED_HOSTS]);
+    assert.deepEqual(client.options.credentials?.mechanismProperties.ALLOWED_HOSTS, [
+      ...DEFAULT_ALLOWED_HOSTS,
+    ]);
   });
 });
