@@ -83,7 +83,10 @@ export async function planConnection(
     for (const message of found) {
       warnings.push(message);
       trace?.emit("option.warning", { message });
-      options.onWarning?.(message);
+      const returned: unknown = options.onWarning?.(message);
+      // Not awaited (warnings are found synchronously); an async listener's rejection must not become an
+      // unhandled rejection, which ends a Node.js process.
+      if (returned instanceof Promise) returned.catch(ignoreRejection);
     }
   };
   // A client's connections start alike: the next takes the plan of the one before when it can (plan-cache.ts).
@@ -267,6 +270,9 @@ function kept(plan: SharedPlan, warnings: readonly string[], started: KeptPlan["
   for (const part of parts) Object.freeze(part);
   return { plan: Object.freeze(plan), warnings: [...warnings], started };
 }
+
+// What a promise onWarning returned rejected with: nothing to do with it (see ConnectOptions.onWarning).
+function ignoreRejection(): void {}
 
 // The Client Side Operations Timeout's clock for connect() as a whole.
 function operationDeadline(

@@ -215,7 +215,8 @@ export interface ConnectOptions extends AuthOptions {
    * Connection String spec says to warn about (an unknown or misspelt option, a value an option does not
    * accept, a repeated or deprecated option); what they name was ignored. mongo-auth never logs: without
    * `onWarning` they are still on `Connection.warnings`. A warning names options, never values. Throw
-   * from it to make warnings fatal: `connect()` then rejects with what you threw.
+   * from it to make warnings fatal: `connect()` then rejects with what you threw. A promise it returns is
+   * not awaited, and its rejection is ignored (never an unhandled rejection).
    */
   onWarning?: (message: string) => void;
   /**

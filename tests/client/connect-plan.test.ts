@@ -7,6 +7,7 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { inspect } from "node:util";
+import process from "node:process";
 import {
   AuthCacheStore,
   connectWith,
@@ -174,6 +175,26 @@ describe("connect(): warnings are data, never logged", () => {
       strict,
     );
     assert.deepEqual(transport.opened, []);
+  });
+
+  it("an async onWarning that rejects is no unhandled rejection (which ends a Node.js process): connect() goes on", async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", record);
+    try {
+      const conn = await connectWith(
+        counting(),
+        `mongodb://alice:alice-pw@${server.address}/?authSorce=admin`,
+        {
+          onWarning: () => Promise.reject(new Error("the log is full")),
+        },
+      );
+      await conn.close();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      assert.deepEqual(unhandled, []);
+    } finally {
+      process.off("unhandledRejection", record);
+    }
   });
 
   it("options without a '/' after the host connect (mongodb://host?authSource=admin)", async () => {
