@@ -438,9 +438,16 @@ function selectionTimeRanOut(peer: string, serverSelectionTimeoutMS: number): Mo
 // A firewall that drops packets is silent, and MongoDB Atlas drops every address that is not on its project's
 // IP Access List, which is what most first connections to Atlas that time out meet.
 function unopened(host: string, settings: ConnectSettings): string {
-  const what = settings.proxy
-    ? "the connection through the SOCKS5 proxy did not open"
-    : isSocketPath(host)
+  // Through a proxy, the silence may be the proxy's own (a port that takes the connection and never speaks
+  // SOCKS5: a MongoDB server's, say) as well as a firewall's on either side.
+  if (settings.proxy) {
+    return `the connection through the SOCKS5 proxy ${
+      hostPort(settings.proxy)
+    } did not open: the proxy did ` +
+      "not answer (check proxyHost and proxyPort: a SOCKS5 proxy's port, often 1080), or could not reach the " +
+      "host, as when a firewall drops it";
+  }
+  const what = isSocketPath(host)
     ? "the connection to the socket did not open"
     : settings.tls
     ? "the TCP connection or the TLS handshake did not complete"

@@ -135,7 +135,7 @@ describe("checkServer when connectTimeoutMS runs out: where the check stood, and
   it("through a SOCKS5 proxy: the proxied connection", async () => {
     assert.match(
       await timeout("mongodb://db.internal:27017/?proxyHost=proxy.internal", dropsPackets("db.internal")),
-      /\(connectTimeoutMS\): the connection through the SOCKS5 proxy did not open, as when a firewall drops it/,
+      /\(connectTimeoutMS\): the connection through the SOCKS5 proxy proxy\.internal:1080 did not open: the proxy did not answer \(check proxyHost and proxyPort: a SOCKS5 proxy's port, often 1080\), or could not reach the host, as when a firewall drops it$/,
     );
   });
 

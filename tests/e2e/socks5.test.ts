@@ -259,6 +259,14 @@ for (const { name, transport } of await transports()) {
         );
         assert.equal(err.code, "TIMEOUT", err.message);
         assert.match(err.message, /^connecting to db\.mongo-auth\.invalid:27017 timed out after 200 ms/);
+        // The proxy's port took the connection and never spoke SOCKS5: say so, with where to look.
+        assert.match(
+          err.message,
+          new RegExp(
+            `the connection through the SOCKS5 proxy 127\\.0\\.0\\.1:${port} did not open: the proxy did not ` +
+              "answer \\(check proxyHost and proxyPort",
+          ),
+        );
         assert.equal(silent.closed.length, 1);
         await settledWithin(2000, "the client closing its socket to the proxy", Promise.all(silent.closed));
       } finally {
