@@ -10,7 +10,7 @@ import { checkMaxIterations, DEFAULT_MAX_SCRAM_ITERATIONS } from "../mechanisms/
 import { checkedCredential } from "../credential/credential.ts";
 import type { MongoCredential } from "../credential/mongo-credential.ts";
 import { ATLAS_ERROR, MongoAuthError, MongoServerError } from "../core/errors.ts";
-import { checkOk } from "../wire/command.ts";
+import { checkOk, commandName } from "../wire/command.ts";
 import { mechanismNamed } from "../mechanisms/registry.ts";
 import type { AuthContext, Authenticator, Mechanism } from "../auth/mechanism.ts";
 import type { CommandRunner, Document } from "../wire/command.ts";
@@ -661,7 +661,7 @@ function checkedRunner(
       throwIfAborted(signal, "authentication");
       if (!steps) return checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"));
       const step = ++steps.count;
-      const command = Object.keys(cmd)[0] ?? "";
+      const command = commandName(cmd);
       const elapsed = stopwatch();
       try {
         const reply = checkOk(await raceAbort(runner.command(db, cmd), signal, "authentication"), command);

@@ -7,7 +7,7 @@
  */
 import type { Authentication } from "./authenticate.ts";
 import { MongoAuthError, MongoServerError } from "../core/errors.ts";
-import { checkCommand, type CommandRunner, type Document } from "../wire/command.ts";
+import { checkCommand, commandName, type CommandRunner, type Document } from "../wire/command.ts";
 import type { CommandOptions, WireConnection } from "../wire/wire-connection.ts";
 import type { TraceEvent } from "../core/trace.ts";
 import { type ReadPreference, readPreferenceForCommand } from "../topology/read-preference.ts";
@@ -303,7 +303,7 @@ export class Connection implements CommandRunner {
   #maxTimeMS(cmd: Document, options: CommandOptions | undefined): number | undefined {
     if (this.#timeoutMS === undefined) return undefined;
     const limit = options?.timeoutMS ?? this.#timeoutMS;
-    if (!(limit > 0) || limit === Infinity || firstKey(cmd) === "getMore") return undefined;
+    if (!(limit > 0) || limit === Infinity || commandName(cmd) === "getMore") return undefined;
     return Math.max(1, Math.floor(limit));
   }
 
@@ -316,9 +316,4 @@ export class Connection implements CommandRunner {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
-}
-
-function firstKey(cmd: Document): string | undefined {
-  for (const key in cmd) return key;
-  return undefined;
 }

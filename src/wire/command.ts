@@ -74,6 +74,26 @@ export interface ApiParameters {
 }
 
 /**
+ * A command's name: its first key (`{ saslStart: 1, … }` is saslStart), or "" for an empty document. A
+ * for-in that stops at the first key, since `Object.keys` would build the array of every key per command.
+ *
+ * @param cmd the command document
+ * @returns the name
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { commandName } from "./command.ts";
+ *
+ * assert.equal(commandName({ saslStart: 1, mechanism: "SCRAM-SHA-256" }), "saslStart");
+ * assert.equal(commandName({}), "");
+ * ```
+ */
+export function commandName(cmd: Document): string {
+  for (const key in cmd) return key;
+  return "";
+}
+
+/**
  * Checks what a caller asks to send before anything is encoded: the database name a non-empty string, the
  * command a document whose first key names it. A wrong one would otherwise reach the server as `$db: 5`
  * (refused with a puzzling error) or fail as a `TypeError` inside the encoder.

@@ -8,7 +8,7 @@ import { BSON } from "bson";
 import { MongoAuthError, reasonOf } from "../core/errors.ts";
 import { crc32c } from "./crc32c.ts";
 import { pooledBytes } from "./pooled-bytes.ts";
-import type { Document } from "./command.ts";
+import { commandName, type Document } from "./command.ts";
 
 /** The opCode of OP_MSG. */
 export const OP_MSG = 2013;
@@ -158,11 +158,6 @@ function notEncodable(body: Document, err: unknown): MongoAuthError {
       "document (a document that contains itself cannot be sent)",
     { cause: err },
   );
-}
-
-function commandName(body: Document): string {
-  for (const key in body) return key;
-  return "empty";
 }
 
 function protocolError(message: string, cause?: unknown): MongoAuthError {

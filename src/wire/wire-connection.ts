@@ -12,7 +12,14 @@
 import { abortError, onAbort, stoppedFor, throwIfAborted, withStop } from "../core/abort.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { checkOptions, IS, optionChecks, typeName } from "../core/options.ts";
-import { type ApiParameters, checkCommand, checkOk, type CommandRunner, type Document } from "./command.ts";
+import {
+  type ApiParameters,
+  checkCommand,
+  checkOk,
+  commandName,
+  type CommandRunner,
+  type Document,
+} from "./command.ts";
 import { decodeOpMsg, encodeOpMsg, messageTooLarge } from "./op-msg.ts";
 import {
   compressMessage,
@@ -257,12 +264,12 @@ export class WireConnection implements CommandRunner {
       Object.assign({}, cmd, this.#apiParameters, { $db: db }),
       this.maxMessageSizeBytes,
     );
-    if (this.compressor !== undefined && isCompressible(firstKey(cmd))) {
+    if (this.compressor !== undefined && isCompressible(commandName(cmd))) {
       message = await compressMessage(message, this.compressor, this.#zstd);
       if (this.#closedError) throw this.#whyClosed();
       // Data that does not compress comes out a little larger than it went in.
       if (message.length > this.maxMessageSizeBytes) {
-        throw messageTooLarge(firstKey(cmd), message.length, this.maxMessageSizeBytes);
+        throw messageTooLarge(commandName(cmd), message.length, this.maxMessageSizeBytes);
       }
     }
     const timeoutMS = options.timeoutMS ?? this.#timeoutMS;
@@ -407,11 +414,6 @@ const CLOSED_BY_CLIENT = Symbol("closed by the client");
 
 function opCodeOf(frame: Uint8Array): number {
   return frame[12] | (frame[13] << 8) | (frame[14] << 16) | (frame[15] << 24);
-}
-
-function firstKey(cmd: Document): string {
-  for (const key in cmd) return key;
-  return "";
 }
 
 // The connection ended under a command: the peer closed it, or the transport says how it failed (its code,

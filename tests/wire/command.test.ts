@@ -2,7 +2,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { type MongoAuthError, MongoServerError } from "../../src/core/errors.ts";
-import { checkCommand, checkOk } from "../../src/wire/command.ts";
+import { checkCommand, checkOk, commandName } from "../../src/wire/command.ts";
 
 describe("checkOk", () => {
   it("returns the very reply when ok is 1 or true", () => {
@@ -65,6 +65,17 @@ describe("checkOk", () => {
       code: "PROTOCOL_ERROR",
       message: /^the reply to a command is null/,
     });
+  });
+});
+
+describe("commandName", () => {
+  it("is the first key, whatever follows; an empty document has none", () => {
+    assert.equal(
+      commandName({ saslContinue: 1, conversationId: 1, payload: new Uint8Array() }),
+      "saslContinue",
+    );
+    assert.equal(commandName({ getMore: 5n, collection: "c" }), "getMore");
+    assert.equal(commandName({}), "");
   });
 });
 
