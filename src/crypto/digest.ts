@@ -22,6 +22,25 @@ import { SHA256 } from "./sha256.ts";
  */
 export type ScramHash = "SHA-1" | "SHA-256";
 
+/**
+ * Whether `value` is a {@link ScramHash}: the one test of a hash name a caller gave (`ScramClient`,
+ * `HmacState`), each of which words its own refusal.
+ *
+ * @param value what the caller gave
+ * @returns true for "SHA-1" or "SHA-256"
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isScramHash } from "./digest.ts";
+ *
+ * assert.equal(isScramHash("SHA-256"), true);
+ * assert.equal(isScramHash("sha256"), false);
+ * ```
+ */
+export function isScramHash(value: unknown): value is ScramHash {
+  return value === "SHA-1" || value === "SHA-256";
+}
+
 /** Output length in bytes of each {@link ScramHash}. */
 export const HASH_LENGTH: Readonly<Record<ScramHash, number>> = { "SHA-1": 20, "SHA-256": 32 };
 

@@ -9,7 +9,7 @@
 import { DENO_INSPECT, NODE_INSPECT } from "../core/inspect.ts";
 import { MongoAuthError } from "../core/errors.ts";
 import { hashFrom } from "./block-hash.ts";
-import { blockHash, digest, type ScramHash } from "./digest.ts";
+import { blockHash, digest, isScramHash, type ScramHash } from "./digest.ts";
 
 const BLOCK_BYTES = 64;
 const IPAD = 0x36;
@@ -126,7 +126,7 @@ export class HmacState {
 // A public class, so checked: another hash name would sign with SHA-256 under its own name, and a string key
 // would be read as no bytes at all (a zero key). Two type checks: cheap enough for SCRAM's per-login states.
 function checkArguments(hash: unknown, key: unknown): void {
-  if (hash !== "SHA-1" && hash !== "SHA-256") {
+  if (!isScramHash(hash)) {
     throw refused('the hash "SHA-1" or "SHA-256"', typeof hash === "string" ? "another name" : kindOf(hash));
   }
   if (!(key instanceof Uint8Array)) throw refused("the key as a Uint8Array", kindOf(key));

@@ -1,9 +1,19 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { blockHash, digest, HASH_LENGTH } from "../../src/crypto/digest.ts";
+import { blockHash, digest, HASH_LENGTH, isScramHash } from "../../src/crypto/digest.ts";
 import { toHex } from "../../src/crypto/hex.ts";
 
 const te = new TextEncoder();
+
+describe("isScramHash", () => {
+  it("is true for the two names SCRAM signs with, spelt exactly, and nothing else", () => {
+    assert.equal(isScramHash("SHA-1"), true);
+    assert.equal(isScramHash("SHA-256"), true);
+    for (const other of ["sha-256", "SHA256", "MD5", "SHA-512", "", undefined, null, 256]) {
+      assert.equal(isScramHash(other), false, String(other));
+    }
+  });
+});
 
 describe("digest", () => {
   // FIPS 180-2 appendix examples.

@@ -9,7 +9,7 @@
  */
 import { MongoAuthError } from "../../core/errors.ts";
 import { decodeBase64, encodeBase64 } from "../../crypto/base64.ts";
-import type { ScramHash } from "../../crypto/digest.ts";
+import { isScramHash, type ScramHash } from "../../crypto/digest.ts";
 import { toHex } from "../../crypto/hex.ts";
 import type { HmacState } from "../../crypto/hmac.ts";
 import { md5 } from "../../crypto/md5.ts";
@@ -426,7 +426,7 @@ function checkExtensions(extensions: string[], where: string): void {
 }
 
 function checkHash(hash: unknown): asserts hash is ScramHash {
-  if (hash !== "SHA-1" && hash !== "SHA-256") {
+  if (!isScramHash(hash)) {
     throw new MongoAuthError("INVALID_OPTION", 'the SCRAM hash must be "SHA-1" or "SHA-256"');
   }
 }
